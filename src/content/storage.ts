@@ -1,0 +1,64 @@
+// The storage interface the copier walks (after oras-go's content.Storage + Resolver + Tagger).
+// A remote registry repository, an OCI layout directory and a memory store all implement it;
+// the copier knows nothing else. Optional powers are separate interfaces found by a type check.
+import type { Readable } from 'node:stream';
+import type { Descriptor } from '../types/descriptor.js';
+
+/** Options every call accepts: the run's abort signal. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/** A manifest or index with the exact bytes its digest was computed over. */
+export interface ManifestContent {
+  descriptor: Descriptor;
+  bytes: Uint8Array;
+}
+
+/** One repository's content, addressed by digest, with tags on top. */
+export interface Repository {
+  /** How users write this repository (`quay.io/jetstack/x`, `oci:./out/x`); for messages. */
+  readonly name: string;
+  /** Tag or digest → descriptor of the manifest (HEAD). Throws NotFoundError. */
+  resolve(reference: string, opts?: CallOptions): Promise<Descriptor>;
+  /** Tag or digest → the manifest bytes, verified against their digest, at most 4 MiB. */
+  fetchManifest(reference: string, opts?: CallOptions): Promise<ManifestContent>;
+  /** Opens a blob's byte stream. Unverified: the copier pipes it through VerifyingStream. */
+  fetchBlob(desc: Descriptor, opts?: CallOptions): Promise<Readable>;
+  /** Whether a blob (or a manifest, by its media type) is present. */
+  exists(desc: Descriptor, opts?: CallOptions): Promise<boolean>;
+  /** Uploads a blob; `content` yields exactly desc.size bytes hashing to desc.digest. */
+  pushBlob(desc: Descriptor, content: Readable, opts?: CallOptions): Promise<void>;
+  /** Stores manifest bytes under their digest (untagged). */
+  pushManifest(desc: Descriptor, bytes: Uint8Array, opts?: CallOptions): Promise<void>;
+  /** Points `tag` at the manifest `desc` (whose bytes are given: registries tag by PUT). */
+  tag(desc: Descriptor, bytes: Uint8Array, tag: string, opts?: CallOptions): Promise<void>;
+  /** Every tag, all pages. A repository that does not exist has none. */
+  listTags(opts?: CallOptions): Promise<string[]>;
+}
+
+/** Repositories that can take a blob from a sibling repository without the bytes (same registry). */
+export interface BlobMounter {
+  /** Identifies the store whose repositories can mount from one another (e.g. the registry host). */
+  readonly mountScope: string;
+  /** Path of this repository inside its mount scope (what `from=` names). */
+  readonly mountPath: string;
+  /** True when the blob is now present; false when the registry wants an upload instead. */
+  mountBlob(desc: Descriptor, fromPath: string, opts?: CallOptions): Promise<boolean>;
+}
+
+/** Repositories that can list OCI 1.1 referrers of a digest. */
+export interface ReferrerLister {
+  /** Referrer descriptors, or undefined when the store has no referrers API (use the fallback tag). */
+  referrers(subject: Descriptor, opts?: CallOptions): Promise<Descriptor[] | undefined>;
+}
+
+/** Type check for the optional mount power. */
+export function canMount(r: Repository): r is Repository & BlobMounter {
+  return typeof (r as Partial<BlobMounter>).mountBlob === 'function';
+}
+
+/** Type check for the optional referrers power. */
+export function canListReferrers(r: Repository): r is Repository & ReferrerLister {
+  return typeof (r as Partial<ReferrerLister>).referrers === 'function';
+}

@@ -1,0 +1,90 @@
+// The reports regmirror writes; the verify shape is SPEC.md's "verify report (JSON)", field for field.
+
+/** Per (tag, target) audit outcome (SPEC: status). */
+export type VerifyStatus = 'in-sync' | 'missing' | 'mismatch' | 'extra' | 'incomplete' | 'missing-referrers' | 'error';
+
+export interface VerifyTargetResult {
+  /** `ghcr.io/cert-manager/cert-manager-controller` */
+  repository: string;
+  status: VerifyStatus;
+  /** Digest the target's tag points at; null when absent or unknown. */
+  digest: string | null;
+  /** Why, for anything but in-sync ("" otherwise). Never contains credentials. */
+  detail: string;
+}
+
+export interface VerifyResult {
+  source: string;
+  tag: string;
+  /** null for `extra` rows (the source lacks the tag) and for source errors. */
+  sourceDigest: string | null;
+  targets: VerifyTargetResult[];
+}
+
+export interface VerifySummary {
+  repositories: number;
+  tags: number;
+  targets: number;
+  inSync: number;
+  drift: number;
+  errors: number;
+}
+
+export interface VerifyReport {
+  version: 1;
+  generatedAt: string;
+  summary: VerifySummary;
+  results: VerifyResult[];
+}
+
+/** What sync did (or, for plan / --dry-run, would do) for one (tag, target). */
+export type SyncAction = 'copy' | 'copied' | 'skip' | 'conflict' | 'forced' | 'failed';
+
+export interface SyncTargetResult {
+  repository: string;
+  action: SyncAction;
+  /** Digest at the target before this run (null when the tag was absent). */
+  previousDigest: string | null;
+  /** Digest at the target after this run (null when failed / planned). */
+  digest: string | null;
+  /** Blob counts: to copy (plan) or copied; mounted; already present. */
+  blobs: { copied: number; mounted: number; existing: number };
+  /** Bytes uploaded (sync) or to upload (plan). */
+  bytes: number;
+  /** Referrer tags (cosign .sig/.att/.sbom, fallback index) carried along. */
+  referrers: number;
+  detail: string;
+}
+
+export interface SyncResult {
+  source: string;
+  tag: string;
+  sourceDigest: string | null;
+  targets: SyncTargetResult[];
+}
+
+export interface SyncSummary {
+  repositories: number;
+  tags: number;
+  targets: number;
+  copied: number;
+  skipped: number;
+  conflicts: number;
+  failed: number;
+  bytes: number;
+}
+
+export interface SyncReport {
+  version: 1;
+  kind: 'sync' | 'plan';
+  generatedAt: string;
+  summary: SyncSummary;
+  results: SyncResult[];
+}
+
+/** Verify reports carry no `kind` (SPEC shape); sync/plan reports do. */
+export type AnyReport = VerifyReport | SyncReport;
+
+export function isSyncReport(r: AnyReport): r is SyncReport {
+  return (r as SyncReport).kind === 'sync' || (r as SyncReport).kind === 'plan';
+}

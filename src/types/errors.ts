@@ -1,0 +1,120 @@
+// The closed set of error kinds every layer shares. Callers branch on `instanceof`, never on text.
+
+/** Which side of a copy failed, so a report can say "source" or "destination". */
+export type Origin = 'source' | 'destination';
+
+/** Base class: `kind` is stable for JSON reports, `message` is one line for a person. */
+export class RegmirrorError extends Error {
+  readonly kind: string = 'error';
+  override name = 'RegmirrorError';
+}
+
+/** mirrors.yaml (or a CLI flag) is wrong; exit 2 before any request. */
+export class ConfigError extends RegmirrorError {
+  override readonly kind = 'config';
+  override name = 'ConfigError';
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly col: number,
+    readonly detail: string,
+  ) {
+    super(`${file}:${line}:${col}: ${detail}`);
+  }
+}
+
+/** A flag or argument the user gave is unusable; exit 2. */
+export class UsageError extends RegmirrorError {
+  override readonly kind = 'usage';
+  override name = 'UsageError';
+}
+
+/** A tag, digest, blob or repository is absent (HTTP 404 or a layout without it). */
+export class NotFoundError extends RegmirrorError {
+  override readonly kind = 'not-found';
+  override name = 'NotFoundError';
+}
+
+/** Bytes did not hash to the digest they were fetched or pushed under. */
+export class DigestMismatchError extends RegmirrorError {
+  override readonly kind = 'digest-mismatch';
+  override name = 'DigestMismatchError';
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+    what = 'content',
+  ) {
+    super(`${what} digest mismatch: expected ${expected}, got ${actual}`);
+  }
+}
+
+/** Content larger than we accept (manifests over 4 MiB) or larger than its descriptor said. */
+export class SizeLimitError extends RegmirrorError {
+  override readonly kind = 'size-limit';
+  override name = 'SizeLimitError';
+}
+
+/** Well-formed input we do not handle: unknown digest algorithm, media type, manifest shape. */
+export class UnsupportedError extends RegmirrorError {
+  override readonly kind = 'unsupported';
+  override name = 'UnsupportedError';
+}
+
+/** The registry refused our credentials (401/403 after authenticating). */
+export class AuthError extends RegmirrorError {
+  override readonly kind = 'auth';
+  override name = 'AuthError';
+}
+
+/** No answer at all from a host (DNS, refused, TLS, timeouts after every retry). */
+export class UnreachableError extends RegmirrorError {
+  override readonly kind = 'unreachable';
+  override name = 'UnreachableError';
+  constructor(
+    readonly host: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One entry of a registry's `{"errors":[…]}` body. */
+export interface RegistryErrorEntry {
+  code: string;
+  message?: string;
+  detail?: unknown;
+}
+
+/** Any other non-2xx answer from a registry, with what it said (credentials never included). */
+export class RegistryResponseError extends RegmirrorError {
+  override readonly kind = 'registry';
+  override name = 'RegistryResponseError';
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly status: number,
+    readonly errors: RegistryErrorEntry[] = [],
+  ) {
+    const said = errors.map((e) => `${e.code}${e.message ? `: ${e.message}` : ''}`).join('; ');
+    super(`${method} ${url}: ${status}${said ? ` (${said})` : ''}`);
+  }
+}
+
+/** The run was interrupted (SIGINT/SIGTERM): nothing new starts. */
+export class AbortedError extends RegmirrorError {
+  override readonly kind = 'aborted';
+  override name = 'AbortedError';
+}
+
+/** Marks an error with the side of the copy it came from. */
+export class CopyError extends RegmirrorError {
+  override readonly kind = 'copy';
+  override name = 'CopyError';
+  constructor(
+    readonly origin: Origin,
+    readonly repository: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${origin} ${repository}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}

@@ -1,0 +1,103 @@
+// Media types of the OCI image spec and Docker's schema 2, and how a manifest links to its parts.
+import { UnsupportedError } from './errors.js';
+import type { Descriptor } from './descriptor.js';
+
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+export const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
+export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+export const OCI_LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
+export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
+export const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
+export const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+
+/** Sent as `Accept` on every manifest HEAD/GET so registries never down-convert. */
+export const MANIFEST_ACCEPT = [OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST];
+
+/** Manifests we refuse to read past (oras-go and containerd use the same cap). */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** An index or manifest list: its parts are other manifests. */
+export function isIndexType(mediaType: string): boolean {
+  return mediaType === OCI_INDEX || mediaType === DOCKER_MANIFEST_LIST;
+}
+
+/** A single-platform manifest (or artifact manifest): its parts are blobs. */
+export function isImageManifestType(mediaType: string): boolean {
+  return mediaType === OCI_MANIFEST || mediaType === DOCKER_MANIFEST;
+}
+
+/** Anything fetched from /manifests/ rather than /blobs/. */
+export function isManifestType(mediaType: string): boolean {
+  return isIndexType(mediaType) || isImageManifestType(mediaType);
+}
+
+/** A parsed manifest or index: its own type and the descriptors it points to. */
+export interface ParsedManifest {
+  mediaType: string;
+  /** Child manifests of an index, in document order. */
+  manifests: Descriptor[];
+  /** Config then layers of an image manifest (blobs). */
+  blobs: Descriptor[];
+  subject?: Descriptor;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+}
+
+interface RawManifest {
+  schemaVersion?: number;
+  mediaType?: string;
+  artifactType?: string;
+  config?: Descriptor;
+  layers?: Descriptor[];
+  manifests?: Descriptor[];
+  subject?: Descriptor;
+  annotations?: Record<string, string>;
+}
+
+/**
+ * Parses manifest bytes. `declared` is the Content-Type (or descriptor media type) it came with;
+ * the document's own `mediaType` wins when present, as in the distribution spec.
+ */
+export function parseManifest(bytes: Uint8Array, declared?: string): ParsedManifest {
+  let raw: RawManifest;
+  try {
+    raw = JSON.parse(Buffer.from(bytes).toString('utf8')) as RawManifest;
+  } catch {
+    throw new UnsupportedError('manifest is not valid JSON');
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UnsupportedError('manifest is not a JSON object');
+  const mediaType = raw.mediaType ?? inferMediaType(raw, declared);
+  if (!isManifestType(mediaType)) throw new UnsupportedError(`unsupported manifest media type "${mediaType}"`);
+  if (isIndexType(mediaType)) {
+    if (!Array.isArray(raw.manifests)) throw new UnsupportedError('index without a "manifests" list');
+    return { mediaType, manifests: raw.manifests.map(checkDescriptor), blobs: [], ...extras(raw) };
+  }
+  if (!raw.config || !Array.isArray(raw.layers ?? [])) throw new UnsupportedError('image manifest without config/layers');
+  const blobs = [raw.config, ...(raw.layers ?? [])].map(checkDescriptor);
+  return { mediaType, manifests: [], blobs, ...extras(raw) };
+}
+
+function inferMediaType(raw: RawManifest, declared: string | undefined): string {
+  if (declared && isManifestType(declared)) return declared;
+  if (Array.isArray(raw.manifests)) return OCI_INDEX;
+  if (raw.config) return OCI_MANIFEST;
+  return declared ?? 'unknown';
+}
+
+function extras(raw: RawManifest): Pick<ParsedManifest, 'subject' | 'artifactType' | 'annotations'> {
+  const out: Pick<ParsedManifest, 'subject' | 'artifactType' | 'annotations'> = {};
+  if (raw.subject) out.subject = checkDescriptor(raw.subject);
+  if (raw.artifactType) out.artifactType = raw.artifactType;
+  if (raw.annotations) out.annotations = raw.annotations;
+  return out;
+}
+
+function checkDescriptor(d: Descriptor): Descriptor {
+  if (!d || typeof d.digest !== 'string' || typeof d.size !== 'number' || typeof d.mediaType !== 'string') {
+    throw new UnsupportedError('manifest has a malformed descriptor');
+  }
+  return d;
+}

@@ -1,0 +1,35 @@
+// One logger for the whole process: stderr, redacted, with -q/-v levels.
+import { redact } from './redact.js';
+
+export type Level = 'quiet' | 'normal' | 'verbose';
+
+/** What lower layers may say; they never write to the terminal themselves. */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** Builds the process logger. `warnOnce` keys are remembered so a warning is said once per run. */
+export function createLogger(level: Level, write: (line: string) => void = (l) => process.stderr.write(l)): Logger & {
+  warnOnce(key: string, message: string): void;
+} {
+  const said = new Set<string>();
+  const out = (prefix: string, message: string) => write(`${prefix}${redact(message)}\n`);
+  const logger = {
+    debug: (m: string) => level === 'verbose' && out('debug: ', m),
+    info: (m: string) => level !== 'quiet' && out('', m),
+    warn: (m: string) => out('warning: ', m),
+    error: (m: string) => out('error: ', m),
+    warnOnce(key: string, m: string) {
+      if (said.has(key)) return;
+      said.add(key);
+      logger.warn(m);
+    },
+  };
+  return logger;
+}
+
+/** A logger that says nothing (library default, tests). */
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
