@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Makes sure the programs the integration tests drive are installed: docker-registry (CNCF
+# distribution), skopeo (the second opinion), htpasswd and openssl (registry auth fixtures).
+set -euo pipefail
+
+declare -A package_of=([docker-registry]=docker-registry [skopeo]=skopeo [htpasswd]=apache2-utils [openssl]=openssl)
+missing=()
+for program in docker-registry skopeo htpasswd openssl; do
+  command -v "$program" >/dev/null 2>&1 || missing+=("$program")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+packages=()
+for program in "${missing[@]}"; do packages+=("${package_of[$program]}"); done
+apt_command="apt-get install -y ${packages[*]}"
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ensure-deps: missing ${missing[*]}; install them with: sudo apt-get update && sudo $apt_command" >&2
+  exit 1
+fi
+
+echo "ensure-deps: installing ${packages[*]}" >&2
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+
+# Debian's docker-registry package starts a system service on :5000; tests start their own
+# registries on random ports, so stop it whether the host runs systemd or SysV init (or neither).
+if [[ " ${packages[*]} " == *" docker-registry "* ]]; then
+  systemctl disable --now docker-registry >/dev/null 2>&1 || true
+  service docker-registry stop >/dev/null 2>&1 || true
+fi
+
+for program in "${missing[@]}"; do
+  command -v "$program" >/dev/null 2>&1 || { echo "ensure-deps: $program still missing after apt-get install" >&2; exit 1; }
+done

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# What `npm test` runs: check tools, build, compile the tests, run every unit and integration
+# test file with node's test runner, and end with its summary (# tests / # pass / # fail).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/ensure-deps.sh
+npm run build --silent
+rm -rf .build-test
+npx tsc -p tsconfig.test.json
+
+mapfile -t files < <(find .build-test/test/unit .build-test/test/integration -name '*.test.js' 2>/dev/null | sort)
+if [ ${#files[@]} -eq 0 ]; then
+  echo "test.sh: no test files found under .build-test/test" >&2
+  exit 1
+fi
+
+# spec for people on stdout; TAP to a file for the summary lines. A single test may take at most
+# 5 minutes and the whole run 60, so a hang fails the job instead of eating CI's time budget.
+tap="$(mktemp)"
+trap 'rm -f "$tap"' EXIT
+status=0
+timeout --signal=TERM --kill-after=30s 60m \
+  node --test --test-concurrency=2 --test-timeout=300000 \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$tap" \
+    "${files[@]}" || status=$?
+
+echo
+grep -E '^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ' "$tap" || true
+if [ "$status" -eq 124 ]; then echo "test.sh: the test run exceeded 60 minutes and was stopped" >&2; fi
+exit "$status"

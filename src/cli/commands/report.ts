@@ -1,0 +1,48 @@
+// `regmirror report merge` / `report render`: work on saved reports (shards, other formats).
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { mergeReports, parseReport } from '../../report/merge.js';
+import { renderReport, type Format } from '../../report/render.js';
+import { UsageError } from '../../types/errors.js';
+import { emit } from '../session.js';
+
+async function read(file: string) {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return parseReport(text, file);
+}
+
+const formatOption = (fallback: Format) =>
+  new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown', 'junit', 'html']).default(fallback);
+
+/** Builds `report` with its two sub-commands. */
+export function reportCommand(setExit: (code: number) => void): Command {
+  const report = new Command('report').description('combine shard reports, or render a saved report');
+  report
+    .command('merge')
+    .description('combine shard reports into one')
+    .argument('<files...>', 'JSON reports written by --format json -o or --report')
+    .requiredOption('-o, --output <file>', 'where to write the merged report')
+    .addOption(formatOption('json'))
+    .action(async (files: string[], flags: { output: string; format: Format }) => {
+      const merged = mergeReports(await Promise.all(files.map(read)));
+      await emit(renderReport(merged, flags.format), flags.output);
+      setExit(0);
+    });
+  report
+    .command('render')
+    .description('render a saved JSON report in another format')
+    .argument('<file>', 'a JSON report')
+    .addOption(formatOption('table'))
+    .option('-o, --output <file>', 'write to FILE instead of standard output')
+    .option('--all', 'table: list in-sync rows too')
+    .action(async (file: string, flags: { output?: string; format: Format; all?: boolean }) => {
+      await emit(renderReport(await read(file), flags.format, { color: process.stdout.isTTY === true && !flags.output, all: flags.all === true }), flags.output);
+      setExit(0);
+    });
+  return report;
+}

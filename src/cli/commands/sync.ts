@@ -1,0 +1,78 @@
+// `regmirror sync` and `regmirror plan`: copy what is missing (or say what would be copied).
+import { writeFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { renderReport } from '../../report/render.js';
+import type { SyncReport, SyncResult } from '../../report/model.js';
+import { runSync } from '../../sync/run.js';
+import { createProgress, formatBytes } from '../../ui/progress.js';
+import { parseConcurrency, shardOf, withCommon, type CommonFlags } from '../common.js';
+import { emit, openSession } from '../session.js';
+
+interface SyncFlags extends CommonFlags {
+  dryRun?: boolean;
+  force?: boolean;
+  report?: string;
+  engine?: 'native' | 'skopeo';
+}
+
+/** Builds `sync` (plan = false) or `plan` (plan = true). */
+export function syncCommand(setExit: (code: number) => void, plan: boolean): Command {
+  const cmd = withCommon(new Command(plan ? 'plan' : 'sync'));
+  if (plan) cmd.description('resolve tags and digests and print what sync would do; writes nothing');
+  else {
+    cmd
+      .description('copy every selected tag to every target that lacks it, then check it')
+      .option('--dry-run', 'print the plan and write nothing (same as `plan`)')
+      .option('--force', 'retarget target tags whose digest differs from the source')
+      .option('--report <file>', 'also write a JSON report of what was done')
+      .addOption(new Option('--engine <engine>', 'copy engine for every item').choices(['native', 'skopeo']));
+  }
+  return cmd.action(async (flags: SyncFlags) => setExit(await sync(flags, plan || flags.dryRun === true)));
+}
+
+async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
+  const session = await openSession(flags, !dryRun);
+  const concurrency = parseConcurrency(flags.concurrency);
+  const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress });
+  let report: SyncReport;
+  let unreachable: boolean;
+  try {
+    ({ report, unreachable } = await runSync(session.work, {
+      stores: session.stores,
+      dryRun,
+      force: flags.force === true,
+      concurrency,
+      tags: flags.tag,
+      shard: shardOf(flags.shard),
+      signal: session.signal,
+      engine: flags.engine,
+      onResult: (r) => progress.step(dryRun ? undefined : lineFor(r)),
+      onBytes: (n) => progress.bytes(n),
+    }));
+  } finally {
+    progress.stop();
+    await session.close();
+  }
+  await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output }), flags.output);
+  if (flags.report) await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
+  if (session.interrupted()) {
+    session.log.warn(`interrupted: ${report.summary.copied} copied, ${report.summary.skipped} already in sync; run the same command again to finish`);
+    return 130;
+  }
+  const s = report.summary;
+  if (unreachable) return 3;
+  if (dryRun) return 0;
+  return s.conflicts > 0 || s.failed > 0 ? 1 : 0;
+}
+
+/** One plain progress line for a finished (image, tag), or none when nothing happened. */
+function lineFor(r: SyncResult): string | undefined {
+  const busy = r.targets.filter((t) => t.action !== 'skip');
+  if (busy.length === 0) return undefined;
+  return busy
+    .map((t) => {
+      const what = t.action === 'copied' || t.action === 'forced' ? `${t.action} (${t.blobs.copied} blobs uploaded, ${t.blobs.mounted} mounted, ${formatBytes(t.bytes)})` : t.action;
+      return `${r.source}:${r.tag} → ${t.repository}: ${what}${t.detail ? ` — ${t.detail}` : ''}`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,45 @@
+// `regmirror verify`: audit the source against every target and report drift.
+import { Command } from 'commander';
+import { exitCodeForVerify } from '../../report/exit.js';
+import { renderReport } from '../../report/render.js';
+import { runVerify } from '../../verify/run.js';
+import { createProgress } from '../../ui/progress.js';
+import { parseConcurrency, shardOf, withCommon, type CommonFlags } from '../common.js';
+import { emit, openSession } from '../session.js';
+
+interface VerifyFlags extends CommonFlags {
+  deep?: boolean;
+  all?: boolean;
+}
+
+/** Builds `verify`. */
+export function verifyCommand(setExit: (code: number) => void): Command {
+  return withCommon(new Command('verify'))
+    .description('audit every tag of every mirrored repository on every target and report drift')
+    .option('--deep', 'also check that every child manifest and blob is present at each target')
+    .option('--all', 'table: list in-sync rows too')
+    .action(async (flags: VerifyFlags) => setExit(await verify(flags)));
+}
+
+async function verify(flags: VerifyFlags): Promise<number> {
+  const session = await openSession(flags, false);
+  const progress = createProgress({ label: 'checked', quiet: flags.quiet === true, enabled: flags.progress });
+  let report;
+  try {
+    report = await runVerify(session.work, {
+      stores: session.stores,
+      concurrency: parseConcurrency(flags.concurrency, 16),
+      tags: flags.tag,
+      shard: shardOf(flags.shard),
+      deep: flags.deep === true,
+      signal: session.signal,
+      onResult: () => progress.step(undefined),
+    });
+  } finally {
+    progress.stop();
+    await session.close();
+  }
+  await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output, all: flags.all === true }), flags.output);
+  if (session.interrupted()) return 130;
+  return exitCodeForVerify(report);
+}

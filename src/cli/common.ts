@@ -1,0 +1,67 @@
+// Flags every command shares (SPEC "Common options"), and their parsing into plain values.
+import { Command, Option } from 'commander';
+import { UsageError } from '../types/errors.js';
+import { isValidHost } from '../types/reference.js';
+import { parseShard } from '../config/workitems.js';
+import type { Format } from '../report/render.js';
+
+/** The common flags after commander has parsed them. */
+export interface CommonFlags {
+  config: string;
+  filter: string[];
+  tag: string[];
+  shard?: string;
+  concurrency?: string;
+  endpoint: string[];
+  format?: Format;
+  output?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+  progress: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Adds the shared flags to a command. */
+export function withCommon(cmd: Command, opts: { format?: Format } = {}): Command {
+  return cmd
+    .option('-c, --config <file>', 'mirrors.yaml to read', './mirrors.yaml')
+    .option('--filter <glob>', 'only repositories whose name matches (repeatable)', collect, [])
+    .option('--tag <tag>', 'only these tags (repeatable)', collect, [])
+    .option('--shard <k/n>', 'only the k-th of n disjoint parts of the (repository, tag) work')
+    .option('--concurrency <n>', 'image copies / checks in flight at once (default 8)')
+    .option('--endpoint <host=url>', 'send requests for HOST to URL, e.g. quay.io=http://127.0.0.1:5000 (repeatable)', collect, [])
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown', 'junit', 'html']).default(opts.format ?? 'table'))
+    .option('-o, --output <file>', 'write the report to FILE instead of standard output')
+    .option('-q, --quiet', 'print only errors and the result')
+    .option('-v, --verbose', 'print every request (credentials redacted) and stack traces')
+    .option('--no-progress', 'no spinner, even on a terminal');
+}
+
+/** --endpoint HOST=URL flags as a map. */
+export function parseEndpoints(values: string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    const host = v.slice(0, eq);
+    const url = v.slice(eq + 1);
+    if (eq <= 0 || !isValidHost(host) || !/^https?:\/\/[^\s/]+/.test(url)) {
+      throw new UsageError(`--endpoint "${v}": expected HOST=URL, e.g. quay.io=http://127.0.0.1:5000`);
+    }
+    map.set(host, url.replace(/\/+$/, ''));
+  }
+  return map;
+}
+
+/** --concurrency as a positive integer. */
+export function parseConcurrency(value: string | undefined, fallback = 8): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new UsageError(`--concurrency "${value}": expected a whole number from 1 to 1024`);
+  return n;
+}
+
+/** --shard K/N, when given. */
+export function shardOf(value: string | undefined): { index: number; count: number } | undefined {
+  return value === undefined ? undefined : parseShard(value);
+}

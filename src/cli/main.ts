@@ -1,0 +1,60 @@
+// Entry point: commander wiring, and the one place errors become exit codes and one-line
+// messages (SPEC: "Errors are one clear line … never a stack trace unless -v").
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { AbortedError, AuthError, ConfigError, RegmirrorError, UnreachableError, UsageError } from '../types/errors.js';
+import { redact } from '../ui/redact.js';
+import { publishCommand } from './commands/publish.js';
+import { reportCommand } from './commands/report.js';
+import { syncCommand } from './commands/sync.js';
+import { schemaCommand, validateCommand } from './commands/validate.js';
+import { verifyCommand } from './commands/verify.js';
+
+/** The package version, for --version and the User-Agent. */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Runs the CLI and returns the exit code (bin/regmirror.js sets process.exitCode). */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const setExit = (c: number) => (code = c);
+  const program = new Command('regmirror')
+    .description('Mirror released container images, Helm charts and binaries to every registry, and prove every copy by digest.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const cmd of [
+    validateCommand(setExit),
+    syncCommand(setExit, true),
+    syncCommand(setExit, false),
+    verifyCommand(setExit),
+    publishCommand(setExit),
+    reportCommand(setExit),
+    schemaCommand(setExit),
+  ]) {
+    program.addCommand(cmd.exitOverride());
+  }
+  for (const sub of program.commands.find((c) => c.name() === 'report')?.commands ?? []) sub.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    return failure(err, argv.includes('-v') || argv.includes('--verbose'));
+  }
+}
+
+/** Prints one line for `err` and chooses the exit code. */
+function failure(err: unknown, verbose: boolean): number {
+  if (err instanceof CommanderError) {
+    // commander already printed its message (or the help text).
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  const say = (line: string) => process.stderr.write(`${redact(line)}\n`);
+  if (err instanceof ConfigError) say(err.message);
+  else if (err instanceof RegmirrorError) say(`regmirror: ${err.message}`);
+  else say(`regmirror: ${err instanceof Error ? err.message : String(err)}`);
+  if (verbose && err instanceof Error && err.stack) say(err.stack);
+  if (err instanceof ConfigError || err instanceof UsageError) return 2;
+  if (err instanceof UnreachableError || err instanceof AuthError) return 3;
+  if (err instanceof AbortedError) return 130;
+  return 1;
+}

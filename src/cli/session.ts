@@ -1,0 +1,94 @@
+// Everything a command needs for one run, built in one place: config, logger, the registry
+// client and stores, the abort signal for SIGINT/SIGTERM, and the output sink.
+import { writeFile } from 'node:fs/promises';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/model.js';
+import { imageWork, type ImageWork } from '../config/workitems.js';
+import { RegistryClient } from '../registry/client.js';
+import { credentialsFor, missingCredentialEnv } from '../registry/credentials.js';
+import { Stores } from '../stores/open.js';
+import { ConfigError } from '../types/errors.js';
+import { createLogger, type Level } from '../ui/log.js';
+import { redact } from '../ui/redact.js';
+import { parseEndpoints, type CommonFlags } from './common.js';
+
+export type Log = ReturnType<typeof createLogger>;
+
+/** The process-wide pieces of one command run. */
+export interface Session {
+  config: Config;
+  work: ImageWork[];
+  log: Log;
+  client: RegistryClient;
+  stores: Stores;
+  signal: AbortSignal;
+  /** True once SIGINT/SIGTERM arrived. */
+  interrupted(): boolean;
+  close(): Promise<void>;
+}
+
+/** -q / -v as a logger level. */
+export function levelOf(flags: Pick<CommonFlags, 'quiet' | 'verbose'>): Level {
+  return flags.verbose ? 'verbose' : flags.quiet ? 'quiet' : 'normal';
+}
+
+/**
+ * Loads the config and checks credentials before any request: an unset variable for a registry
+ * this command writes to is fatal (exit 2); for one only read from, a warning.
+ */
+export async function openSession(flags: CommonFlags, writes: boolean): Promise<Session> {
+  const log = createLogger(levelOf(flags));
+  const config = await loadConfig(flags.config);
+  const endpoints = parseEndpoints(flags.endpoint);
+  const work = imageWork(config, flags.filter);
+  const written = new Set(writes ? work.flatMap((w) => w.targets.flatMap((t) => (t.ref.scheme === 'registry' ? [t.ref.registry] : []))) : []);
+  for (const { host, variable } of missingCredentialEnv(config.registries)) {
+    const settings = config.registries.get(host);
+    if (written.has(host)) {
+      const pos = settings?.position ?? { line: 1, col: 1 };
+      throw new ConfigError(config.file, pos.line, pos.col, `environment variable ${variable} (credentials for ${host}) is not set, and this command writes to ${host}`);
+    }
+    log.warnOnce(`env:${variable}`, `${variable} is not set; reading ${host} with Docker's credentials or anonymously`);
+  }
+  for (const [host, s] of config.registries) {
+    if (s.tls === 'insecure') log.warnOnce(`tls:${host}`, `${host}: TLS certificate verification is off (tls: insecure)`);
+    else if (s.tls === 'disabled' && !isLoopback(host)) log.warnOnce(`tls:${host}`, `${host}: plain HTTP, no TLS (tls: disabled)`);
+  }
+  const client = new RegistryClient({ registries: config.registries, endpoints, credentials: credentialsFor(config.registries, { logger: log }), logger: log });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    log.warn(`${signal}: starting nothing new; no tag is written for a partly copied image (again to quit at once)`);
+    controller.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    config,
+    work,
+    log,
+    client,
+    stores: new Stores(client),
+    signal: controller.signal,
+    interrupted: () => interrupts > 0,
+    async close() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await client.close();
+    },
+  };
+}
+
+function isLoopback(host: string): boolean {
+  const name = host.replace(/:\d+$/, '');
+  return name === 'localhost' || name === '[::1]' || name.startsWith('127.');
+}
+
+/** Writes a rendered report to -o FILE or standard output. */
+export async function emit(text: string, output: string | undefined): Promise<void> {
+  const safe = redact(text);
+  if (output) await writeFile(output, safe.endsWith('\n') ? safe : `${safe}\n`);
+  else process.stdout.write(safe.endsWith('\n') ? safe : `${safe}\n`);
+}

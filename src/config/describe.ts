@@ -1,0 +1,57 @@
+// What `regmirror validate` prints: the config as a person would explain it, so a reviewer can
+// check what a change selects. Credentials appear only as the names of their env vars.
+import { formatRepository, repositoryIn } from '../types/reference.js';
+import type { Config, RegistrySettings, TagRules } from './model.js';
+import { formatNamespace } from './rules.js';
+
+/** A human summary of a validated config (images, binaries, registries). */
+export function describeConfig(config: Config): string {
+  const lines: string[] = [`${config.file}: ${config.images.length} image(s), ${config.binaries.length} binary artifact(s)`];
+  if (config.images.length > 0) lines.push('', 'images:');
+  for (const item of config.images) {
+    lines.push(`  ${formatRepository(item.source)}`);
+    for (const ns of item.targets) lines.push(`    → ${formatRepository(repositoryIn(ns, item.name))}`);
+    lines.push(`    tags: ${describeRules(item.tags, item.hasTagRules)}`);
+    const extras = [item.referrers ? 'with referrers' : 'without referrers', item.overwrite ? 'overwrite' : 'no overwrite', `engine ${item.engine}`];
+    lines.push(`    ${extras.join(', ')}`);
+  }
+  if (config.binaries.length > 0) lines.push('', 'binaries:');
+  for (const b of config.binaries) {
+    lines.push(`  ${b.name} (${b.artifactType})`);
+    for (const ns of b.targets) lines.push(`    → ${formatRepository(repositoryIn(ns, b.name))}`);
+    if (b.files.length) lines.push(`    files: ${b.files.join(', ')}`);
+    if (b.urls.length) lines.push(`    urls: ${b.urls.join(', ')}`);
+    if (b.checksums) lines.push(`    checksums: ${b.checksums}`);
+    lines.push(`    reference: ${b.source ? formatNamespace(b.source) : 'the first target'}`);
+  }
+  if (config.registries.size > 0) lines.push('', 'registries:');
+  for (const r of config.registries.values()) lines.push(`  ${r.host}: ${describeRegistry(r)}`);
+  return lines.join('\n');
+}
+
+/** Tag rules in words. */
+export function describeRules(rules: TagRules, hasRules: boolean): string {
+  if (!hasRules) return 'every tag';
+  const parts: string[] = [];
+  if (rules.semver !== undefined) parts.push(`semver ${rules.semver}`);
+  if (rules.prerelease === true) parts.push('prereleases included');
+  if (rules.prerelease === false) parts.push('no prereleases');
+  if (rules.include.length) parts.push(`matching ${rules.include.map((r) => `/${r}/`).join(' or ')}`);
+  if (rules.exclude.length) parts.push(`not matching ${rules.exclude.map((r) => `/${r}/`).join(' or ')}`);
+  if (rules.latest > 0) parts.push(`only the ${rules.latest} highest version(s)`);
+  const base = parts.length ? parts.join(', ') : 'every tag';
+  return rules.explicit.length ? `${base}; always ${rules.explicit.join(', ')}` : base;
+}
+
+function describeRegistry(r: RegistrySettings): string {
+  const parts = [`tls ${r.tls}`];
+  const c = r.credentials;
+  if (c?.tokenEnv) parts.push(`token from $${c.tokenEnv}`);
+  else if (c) parts.push(`credentials from $${c.usernameEnv} / $${c.passwordEnv}`);
+  else parts.push('credentials from Docker config or anonymous');
+  if (r.endpoint) parts.push(`endpoint ${r.endpoint}`);
+  if (r.caFile) parts.push(`CA ${r.caFile}`);
+  if (r.concurrency !== undefined) parts.push(`concurrency ${r.concurrency}`);
+  if (r.maxAttempts !== undefined) parts.push(`max attempts ${r.maxAttempts}`);
+  return parts.join(', ');
+}

@@ -1,0 +1,81 @@
+// Reads mirrors.yaml into a validated Config (SPEC.md "mirrors.yaml"). Every problem is one
+// ConfigError at FILE:LINE:COL, found before any request is made: syntax, then shape (ajv),
+// then meaning (ranges, regexes, references, duplicates).
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap, LineCounter, parseDocument } from 'yaml';
+import { ConfigError } from '../types/errors.js';
+import type { Config } from './model.js';
+import type { RawConfig } from './raw.js';
+import { Locator } from './positions.js';
+import { findInlineSecret } from './secrets.js';
+import { checkStructure } from './structure.js';
+import { checkTagRules, mergeTagRules, parseTargets } from './rules.js';
+import { buildRegistries } from './registries.js';
+import { buildBinaries, buildImages } from './items.js';
+
+/** Reads and validates `file` (relative to opts.cwd, default the process's cwd). */
+export async function loadConfig(file: string, opts: { cwd?: string } = {}): Promise<Config> {
+  const absolute = path.resolve(opts.cwd ?? process.cwd(), file);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read: ${code ?? String(err)}`;
+    throw new ConfigError(file, 1, 1, why);
+  }
+  const { config, loc } = parse(text, file, path.dirname(absolute));
+  await checkCaFiles(config, loc);
+  return config;
+}
+
+/** Validates mirrors.yaml text (pure); relative paths resolve against `baseDir`, default the file's directory. */
+export function parseConfig(text: string, file: string, baseDir = path.dirname(path.resolve(file))): Config {
+  return parse(text, file, baseDir).config;
+}
+
+function parse(text: string, file: string, baseDir: string): { config: Config; loc: Locator } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const loc = new Locator(file, doc, lines);
+  const syntax = doc.errors[0];
+  if (syntax) throw loc.errorAtOffset(syntax.pos[0], `YAML syntax error: ${syntax.message.split('\n')[0]}`);
+  if (doc.contents === null) {
+    throw new ConfigError(file, 1, 1, 'empty file; expected a mapping starting with "version: 1"');
+  }
+  if (!isMap(doc.contents)) throw loc.errorAt([], 'the top level must be a mapping (version:, defaults:, registries:, images:, binaries:)');
+  const data = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  if (!('version' in data)) throw loc.errorAt([], 'missing "version: 1" at the top level');
+  if (data.version !== 1) throw loc.errorAt(['version'], 'version must be 1 (the only format this regmirror reads)');
+  const secret = findInlineSecret(doc.contents, loc);
+  if (secret) throw secret;
+  const shape = checkStructure(data, loc);
+  if (shape) throw shape;
+  return { config: build(data as unknown as RawConfig, file, baseDir, loc), loc };
+}
+
+function build(raw: RawConfig, file: string, baseDir: string, loc: Locator): Config {
+  const d = raw.defaults ?? {};
+  checkTagRules(d.tags, ['defaults', 'tags'], loc);
+  const defaults: Config['defaults'] = {
+    targets: parseTargets(d.targets ?? [], ['defaults', 'targets'], loc),
+    tags: mergeTagRules(undefined, d.tags),
+    referrers: d.referrers ?? true,
+    overwrite: d.overwrite ?? false,
+    engine: d.engine ?? 'native',
+  };
+  const registries = buildRegistries(raw.registries, baseDir, loc);
+  const images = buildImages(raw, defaults, loc);
+  const binaries = buildBinaries(raw, defaults, baseDir, loc);
+  return { file, version: 1, defaults, registries, images, binaries };
+}
+
+// A CA bundle that is not there would only surface as a TLS failure mid-run; say so up front.
+async function checkCaFiles(config: Config, loc: Locator): Promise<void> {
+  for (const r of config.registries.values()) {
+    if (!r.caFile) continue;
+    const found = await stat(r.caFile).then((s) => s.isFile(), () => false);
+    if (!found) throw loc.errorAt(['registries', r.host, 'caFile'], `registries.${r.host}.caFile: no such file ${r.caFile}`);
+  }
+}

@@ -1,0 +1,54 @@
+// `registries:` → per-host settings: host keys checked, credentials only as env var names,
+// TLS defaulting like go-containerregistry (loopback = plain HTTP), paths made absolute.
+import path from 'node:path';
+import { isValidHost } from '../types/reference.js';
+import type { RegistrySettings } from './model.js';
+import type { RawRegistry } from './raw.js';
+import { formatPath, type Locator } from './positions.js';
+import { INLINE_SECRET } from './secrets.js';
+
+/** True for localhost, 127.0.0.0/8 and [::1], with or without a port. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
+  return name === 'localhost' || name === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(name);
+}
+
+/** Builds the registry map; hosts not listed get no entry (callers apply defaults). */
+export function buildRegistries(raw: Record<string, RawRegistry> | undefined, baseDir: string, loc: Locator): Map<string, RegistrySettings> {
+  const out = new Map<string, RegistrySettings>();
+  for (const [host, r] of Object.entries(raw ?? {})) {
+    const at = ['registries', host];
+    if (!isValidHost(host)) throw loc.errorAtKey(at, `registries: "${host}" is not a registry host (host or host:port, e.g. quay.io, registry.internal:5000)`);
+    const settings: RegistrySettings = { host, tls: r.tls ?? (isLoopbackHost(host) ? 'disabled' : 'verify'), position: loc.key(at) };
+    if (r.credentials) settings.credentials = checkCredentials(r.credentials, [...at, 'credentials'], loc);
+    if (r.concurrency !== undefined) settings.concurrency = r.concurrency;
+    if (r.maxAttempts !== undefined) settings.maxAttempts = r.maxAttempts;
+    if (r.caFile !== undefined) settings.caFile = path.resolve(baseDir, r.caFile);
+    if (r.endpoint !== undefined) settings.endpoint = checkEndpoint(r.endpoint, [...at, 'endpoint'], loc);
+    out.set(host, settings);
+  }
+  return out;
+}
+
+function checkCredentials(c: NonNullable<RawRegistry['credentials']>, at: string[], loc: Locator): NonNullable<RawRegistry['credentials']> {
+  const basic = c.usernameEnv !== undefined || c.passwordEnv !== undefined;
+  const complete = (c.usernameEnv !== undefined && c.passwordEnv !== undefined) !== (c.tokenEnv !== undefined);
+  if (!complete || (basic && c.tokenEnv !== undefined)) {
+    throw loc.errorAt(at, `${formatPath(at)}: give usernameEnv and passwordEnv (both), or tokenEnv alone`);
+  }
+  return { ...c };
+}
+
+function checkEndpoint(text: string, at: string[], loc: Locator): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw loc.errorAt(at, `${formatPath(at)}: not a URL; expected http(s)://host[:port]`);
+  }
+  if (url.username || url.password) throw loc.errorAt(at, `${formatPath(at)}: ${INLINE_SECRET}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw loc.errorAt(at, `${formatPath(at)}: expected an http:// or https:// URL, got ${url.protocol}`);
+  }
+  return text.replace(/\/+$/, '');
+}

@@ -1,0 +1,110 @@
+// The JSON Schema of mirrors.yaml (SPEC.md "mirrors.yaml"): `regmirror schema` prints it, editors
+// use it for completion, and loadConfig checks the file's shape with it before the semantic checks.
+// Draft-07, ajv's default dialect. Semantics a schema cannot say well (semver ranges, regexes,
+// references, duplicates, credentials pairs) are checked by hand in semantic.ts.
+
+const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+
+const stringList = (description: string) => ({ type: 'array', items: { type: 'string' }, description });
+
+const tagRules = {
+  type: 'object',
+  description: 'Which source tags are mirrored. Item rules merge key by key over defaults.tags; without any rule every tag is selected (referrer tags always travel with their image).',
+  additionalProperties: false,
+  properties: {
+    semver: { type: 'string', description: 'node-semver range over tags that parse as semver ("v" prefix ok), e.g. ">=1.12.0". Tags that are not versions are dropped.' },
+    prerelease: { type: 'boolean', description: 'true: include -alpha.N / -beta.N / -rc.N tags; false: drop them; unset: node-semver\'s own rule.' },
+    include: stringList('Regexes (JavaScript, unanchored); when any are given a tag must match one.'),
+    exclude: stringList('Regexes (JavaScript, unanchored); a matching tag is dropped.'),
+    latest: { type: 'integer', minimum: 0, description: 'Keep only the N highest semver versions (0 = no limit).' },
+    explicit: stringList('Tags always selected when the source has them, whatever the rules above say.'),
+  },
+};
+
+const targets = stringList('Namespaces the repository is mirrored into (host/path or oci:DIR); the repository name is appended.');
+const engine = { type: 'string', enum: ['native', 'skopeo'], description: 'native: regmirror\'s own OCI client; skopeo: copy through `skopeo copy --all --preserve-digests`.' };
+const referrers = { type: 'boolean', description: 'Also copy signatures, attestations and SBOMs (cosign tags and OCI 1.1 referrers). Default true.' };
+const overwrite = { type: 'boolean', description: 'Retarget a target tag that points at a different digest (as --force does). Default false.' };
+
+const registry = {
+  type: 'object',
+  description: 'How to reach one registry host.',
+  additionalProperties: false,
+  properties: {
+    credentials: {
+      type: 'object',
+      description: 'Names of environment variables holding credentials (never the secrets themselves): usernameEnv + passwordEnv, or tokenEnv.',
+      additionalProperties: false,
+      properties: {
+        usernameEnv: { type: 'string', pattern: ENV_NAME, description: 'Environment variable holding the user name.' },
+        passwordEnv: { type: 'string', pattern: ENV_NAME, description: 'Environment variable holding the password or access token.' },
+        tokenEnv: { type: 'string', pattern: ENV_NAME, description: 'Environment variable holding an identity (refresh) token.' },
+      },
+    },
+    concurrency: { type: 'integer', minimum: 1, description: 'Requests in flight to this registry.' },
+    tls: { type: 'string', enum: ['verify', 'insecure', 'disabled'], description: 'verify (default), insecure (TLS without certificate verification), disabled (plain HTTP; the default for loopback hosts).' },
+    caFile: { type: 'string', description: 'Extra CA bundle (PEM), relative to this file.' },
+    endpoint: { type: 'string', description: 'http(s) URL where requests for this host really go, e.g. https://mirror.internal:8443.' },
+    maxAttempts: { type: 'integer', minimum: 1, description: 'Attempts per request before giving up (retries + 1).' },
+  },
+};
+
+const image = {
+  type: 'object',
+  description: 'One repository to mirror: every selected tag, byte for byte.',
+  additionalProperties: false,
+  required: ['source'],
+  properties: {
+    source: { type: 'string', description: 'Source repository: host/path (quay.io/jetstack/cert-manager-controller) or oci:DIR/name.' },
+    name: { type: 'string', description: 'Repository name under each target namespace (default: basename of source).' },
+    targets,
+    tags: { $ref: '#/definitions/tagRules' },
+    referrers,
+    overwrite,
+    engine,
+  },
+};
+
+const binary = {
+  type: 'object',
+  description: 'Release files pushed as OCI artifacts (oras-compatible) by `regmirror publish`.',
+  additionalProperties: false,
+  required: ['name', 'artifactType'],
+  properties: {
+    name: { type: 'string', description: 'Repository name under each target namespace.' },
+    artifactType: { type: 'string', description: 'OCI artifactType of the pushed manifest, e.g. application/vnd.cert-manager.cmctl.v1.' },
+    files: stringList('Globs of files to push, under publish --dir.'),
+    urls: stringList('URLs to fetch the files from; {tag} is replaced by the release tag.'),
+    checksums: { type: 'string', description: 'sha256sum-format file, relative to this file; every file must match before anything is pushed.' },
+    source: { type: 'string', description: 'Reference namespace for verify; absent = the first target is the reference.' },
+    targets,
+    tags: { $ref: '#/definitions/tagRules' },
+  },
+};
+
+/** The JSON Schema of mirrors.yaml, printed by `regmirror schema` and used by loadConfig. */
+export const mirrorsSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'regmirror mirrors.yaml',
+  description: 'What regmirror mirrors, where to, and how to reach each registry.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['version'],
+  properties: {
+    version: { const: 1, description: 'Format version; must be 1.' },
+    defaults: {
+      type: 'object',
+      description: 'Settings every image and binary inherits.',
+      additionalProperties: false,
+      properties: { targets, tags: { $ref: '#/definitions/tagRules' }, referrers, overwrite, engine },
+    },
+    registries: {
+      type: 'object',
+      description: 'Per-host settings, keyed by host as written in references (quay.io, registry.internal:5000). Hosts not listed use the defaults.',
+      additionalProperties: { $ref: '#/definitions/registry' },
+    },
+    images: { type: 'array', description: 'Repositories to mirror.', items: { $ref: '#/definitions/image' } },
+    binaries: { type: 'array', description: 'Release files to publish as OCI artifacts.', items: { $ref: '#/definitions/binary' } },
+  },
+  definitions: { tagRules, registry, image, binary },
+} as const;

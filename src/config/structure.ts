@@ -1,0 +1,106 @@
+// The structural half of validation: ajv checks mirrors.yaml against mirrorsSchema, and the first
+// problem in document order becomes one ConfigError at the offending key or value.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ConfigError } from '../types/errors.js';
+import { mirrorsSchema } from './schema.js';
+import { formatPath, pointerToPath, type Locator } from './positions.js';
+
+let compiled: ValidateFunction | undefined;
+
+function validator(): ValidateFunction {
+  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(mirrorsSchema);
+  return compiled;
+}
+
+/** Returns the first structural error of `data` in document order, or undefined when the shape is right. */
+export function checkStructure(data: unknown, loc: Locator): ConfigError | undefined {
+  const validate = validator();
+  if (validate(data)) return undefined;
+  const errors = (validate.errors ?? []).map((e) => toConfigError(e, data, loc));
+  errors.sort((a, b) => a.line - b.line || a.col - b.col);
+  return errors[0];
+}
+
+function toConfigError(e: ErrorObject, data: unknown, loc: Locator): ConfigError {
+  const path = pointerToPath(e.instancePath, data);
+  const where = formatPath(path);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+      return loc.errorAtKey([...path, key], unknownKeyMessage(key, where, allowed));
+    }
+    case 'required':
+      return loc.errorAtKey(path, `${where}: missing required key "${String(params.missingProperty)}"`);
+    case 'type':
+      return loc.errorAt(path, `${where}: expected ${typeWords(String(params.type))}, got ${describeValue(e.data)}${quoteHint(e.data, String(params.type))}`);
+    case 'enum':
+      return loc.errorAt(path, `${where}: must be one of ${(params.allowedValues as unknown[]).join(', ')}`);
+    case 'const':
+      return loc.errorAt(path, `${where}: must be ${JSON.stringify(params.allowedValue)}`);
+    case 'minimum':
+      return loc.errorAt(path, `${where}: must be ${params.limit === 0 ? 'a non-negative' : 'a positive'} integer`);
+    case 'pattern':
+      return loc.errorAt(path, `${where}: must be an environment variable name (letters, digits and _, not starting with a digit)`);
+    default:
+      return loc.errorAt(path, `${where}: ${e.message ?? 'invalid'}`);
+  }
+}
+
+/** "unknown key" with a close suggestion, or the list of keys allowed there. */
+export function unknownKeyMessage(key: string, where: string, allowed: string[]): string {
+  const near = closest(key, allowed);
+  const place = where === '(top level)' ? 'at the top level' : `in ${where}`;
+  return near ? `unknown key "${key}" ${place}; did you mean "${near}"?` : `unknown key "${key}" ${place}; allowed: ${allowed.join(', ')}`;
+}
+
+// Close in edit distance, or sharing the first three letters ("sematic" → "semver").
+function closest(key: string, allowed: string[]): string | undefined {
+  const k = key.toLowerCase();
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const candidate of allowed) {
+    const c = candidate.toLowerCase();
+    const d = distance(k, c);
+    const near = d <= Math.max(1, Math.floor(k.length / 3)) || (k.length >= 3 && c.startsWith(k.slice(0, 3)) && d <= Math.ceil(k.length / 2) + 1);
+    if (near && d < bestScore) [best, bestScore] = [candidate, d];
+  }
+  return best;
+}
+
+// Levenshtein distance, small strings only.
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string', array: 'a list', object: 'a mapping', integer: 'an integer', number: 'a number', boolean: 'true or false',
+};
+
+function typeWords(t: string): string {
+  return t.split(',').map((x) => TYPE_WORDS[x] ?? x).join(' or ');
+}
+
+/** Names the kind of a value without echoing it (it may be a mistyped secret). */
+export function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a number';
+  if (typeof v === 'boolean') return 'a boolean';
+  return 'a string';
+}
+
+// YAML reads 1.10 as the number 1.1 and `yes` stays a string; a quoted scalar is what was meant.
+function quoteHint(v: unknown, expected: string): string {
+  return expected === 'string' && (typeof v === 'number' || typeof v === 'boolean') ? ' (quote it to keep it a string)' : '';
+}

@@ -1,0 +1,77 @@
+// From a Config to the work the use cases do: which images pass --filter, which target
+// repositories each reaches, and which (repository, tag) items belong to this --shard.
+import { createHash } from 'node:crypto';
+import { basename, formatRepository, repositoryIn, type RepositoryRef } from '../types/reference.js';
+import { UsageError } from '../types/errors.js';
+import type { Config, ImageItem } from './model.js';
+
+/** One target repository of an image, with how to print it. */
+export interface TargetRepo {
+  ref: RepositoryRef;
+  display: string;
+}
+
+/** One image item resolved to concrete repositories. */
+export interface ImageWork {
+  item: ImageItem;
+  /** Index in `images:`, for messages and stable ordering. */
+  index: number;
+  source: RepositoryRef;
+  sourceDisplay: string;
+  targets: TargetRepo[];
+}
+
+/** A --shard K/N: index is K as written (1-based), count is N. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** The images selected by --filter globs (none = all), with their target repositories. */
+export function imageWork(config: Config, filters: string[]): ImageWork[] {
+  const patterns = filters.map(globToRegExp);
+  const out: ImageWork[] = [];
+  config.images.forEach((item, index) => {
+    const sourceDisplay = formatRepository(item.source);
+    const names = [item.name, basename(item.source), sourceDisplay];
+    if (patterns.length > 0 && !patterns.some((p) => names.some((n) => p.test(n)))) return;
+    const targets = item.targets.map((ns) => {
+      const ref = repositoryIn(ns, item.name);
+      return { ref, display: formatRepository(ref) };
+    });
+    out.push({ item, index, source: item.source, sourceDisplay, targets });
+  });
+  return out;
+}
+
+/** A --filter glob as an anchored regex: `*` and `?` stay within one path component, `**` crosses "/". */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*' && glob[i + 1] === '*') {
+      re += '.*';
+      i++;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** Parses --shard "K/N" (1 ≤ K ≤ N). */
+export function parseShard(s: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(s.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || !Number.isSafeInteger(count) || index < 1 || count < 1 || index > count) {
+    throw new UsageError(`--shard "${s}": expected K/N with 1 ≤ K ≤ N, e.g. 2/4`);
+  }
+  return { index, count };
+}
+
+/** Whether (repository, tag) belongs to `shard`: a stable hash, so shards agree across runs and machines. */
+export function inShard(repository: string, tag: string, shard: Shard): boolean {
+  const hash = createHash('sha256').update(`${repository}\n${tag}`).digest();
+  return hash.readBigUInt64BE(0) % BigInt(shard.count) === BigInt(shard.index - 1);
+}

@@ -1,0 +1,137 @@
+// Puts one blob at several destinations: skip what is there, mount what a sibling repository
+// holds, and upload the rest from a single verified read of the source (fan-out).
+import type { Readable } from 'node:stream';
+import { canMount, type Repository } from '../content/storage.js';
+import { VerifyingStream } from '../types/digest.js';
+import type { Descriptor } from '../types/descriptor.js';
+import { CopyError } from '../types/errors.js';
+import { pause, type CopyContext } from './context.js';
+import { fanOut } from './fanout.js';
+import type { BlobOutcome } from './ledger.js';
+import type { Tally } from './tally.js';
+
+/** Result per destination: a tally update, or why it failed. */
+export type BlobResults = Map<Repository, BlobOutcome | Error>;
+
+/** Ensures `desc` is present at every destination; never throws, failures are per destination. */
+export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Repository[], tallies: Map<Repository, Tally>): Promise<BlobResults> {
+  const results: BlobResults = new Map();
+  const mine: Repository[] = [];
+  const settle = new Map<Repository, (outcome: BlobOutcome | Error) => void>();
+  const waits: Promise<void>[] = [];
+
+  for (const dst of dsts) {
+    const earlier = ctx.ledger.pending(dst.name, desc.digest);
+    if (earlier) {
+      // Another image of this run handles (or handled) this blob here: share its outcome.
+      waits.push(earlier.then(() => void results.set(dst, 'existing'), (err: Error) => void results.set(dst, err)));
+      continue;
+    }
+    let resolveOutcome!: (o: BlobOutcome) => void;
+    let rejectOutcome!: (e: Error) => void;
+    const outcome = new Promise<BlobOutcome>((res, rej) => ((resolveOutcome = res), (rejectOutcome = rej)));
+    outcome.catch(() => {});
+    ctx.ledger.claim(dst.name, desc.digest, outcome);
+    settle.set(dst, (o) => (o instanceof Error ? rejectOutcome(o) : resolveOutcome(o)));
+    mine.push(dst);
+  }
+
+  const uploads: Repository[] = [];
+  await Promise.all(
+    mine.map(async (dst) => {
+      try {
+        const found = await presence(ctx, desc, dst);
+        if (found) results.set(dst, found);
+        else uploads.push(dst);
+      } catch (err) {
+        results.set(dst, asError(err, 'destination', dst));
+      }
+    }),
+  );
+  if (uploads.length > 0) {
+    if (ctx.dryRun) for (const dst of uploads) results.set(dst, 'copied');
+    else for (const [dst, r] of await upload(ctx, desc, uploads)) results.set(dst, r);
+  }
+
+  for (const dst of mine) {
+    const r = results.get(dst) ?? new Error('blob copy ended without a result');
+    if (!(r instanceof Error) && canMount(dst) && !ctx.dryRun) ctx.ledger.present(dst.mountScope, dst.mountPath, desc.digest);
+    settle.get(dst)?.(r);
+  }
+  await Promise.all(waits);
+  for (const [dst, r] of results) {
+    const tally = tallies.get(dst);
+    if (!tally || r instanceof Error) continue;
+    tally[r] += 1;
+    if (r === 'copied') tally.bytes += desc.size;
+  }
+  return results;
+}
+
+/** 'existing' / 'mounted' when no upload is needed, undefined otherwise. */
+async function presence(ctx: CopyContext, desc: Descriptor, dst: Repository): Promise<BlobOutcome | undefined> {
+  const opts = { signal: ctx.signal };
+  if (canMount(dst)) {
+    const candidates = ctx.ledger.holdersOf(dst.mountScope, desc.digest).filter((p) => p !== dst.mountPath);
+    if (canMount(ctx.src) && ctx.src.mountScope === dst.mountScope && ctx.src.mountPath !== dst.mountPath) {
+      candidates.unshift(ctx.src.mountPath);
+    }
+    const from = candidates[0];
+    if (from !== undefined) {
+      // Same registry: a mount is one request and moves no bytes; it also covers "already there".
+      if (ctx.dryRun) return 'mounted';
+      if (await dst.mountBlob(desc, from, opts)) return 'mounted';
+      return undefined;
+    }
+  }
+  return (await dst.exists(desc, opts)) ? 'existing' : undefined;
+}
+
+/** Uploads from one source read per attempt, fanned out to every destination still lacking it. */
+async function upload(ctx: CopyContext, desc: Descriptor, dsts: Repository[]): Promise<BlobResults> {
+  const results: BlobResults = new Map();
+  const attempts = ctx.blobAttempts ?? 3;
+  let remaining = dsts;
+  for (let attempt = 1; remaining.length > 0; attempt++) {
+    let sourceError: unknown;
+    let source: Readable;
+    try {
+      source = await ctx.src.fetchBlob(desc, { signal: ctx.signal });
+    } catch (err) {
+      sourceError = err;
+      source = undefined as never;
+    }
+    const failed = new Map<Repository, unknown>();
+    if (sourceError === undefined) {
+      const verified = source.pipe(new VerifyingStream(desc.digest, desc.size));
+      source.once('error', (err) => verified.destroy(err));
+      verified.once('error', (err) => (sourceError ??= err));
+      if (ctx.onBytes) verified.on('data', (chunk: Buffer) => ctx.onBytes?.(chunk.byteLength));
+      const branches = remaining.length === 1 ? [verified] : fanOut(verified, remaining.length);
+      const settled = await Promise.allSettled(remaining.map((dst, i) => dst.pushBlob(desc, branches[i] as Readable, { signal: ctx.signal })));
+      settled.forEach((s, i) => {
+        const dst = remaining[i] as Repository;
+        if (s.status === 'fulfilled' && sourceError === undefined) results.set(dst, 'copied');
+        else failed.set(dst, sourceError ?? (s as PromiseRejectedResult).reason);
+      });
+      source.destroy();
+    } else {
+      for (const dst of remaining) failed.set(dst, sourceError);
+    }
+    remaining = [...failed.keys()];
+    if (remaining.length === 0) break;
+    if (attempt >= attempts || ctx.signal?.aborted) {
+      for (const [dst, err] of failed) {
+        results.set(dst, asError(err, sourceError !== undefined ? 'source' : 'destination', sourceError !== undefined ? ctx.src : dst));
+      }
+      break;
+    }
+    await pause(Math.min(4000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2), ctx.signal).catch(() => {});
+  }
+  return results;
+}
+
+function asError(err: unknown, origin: 'source' | 'destination', repo: Repository): Error {
+  if (err instanceof CopyError) return err;
+  return new CopyError(origin, repo.name, err);
+}

@@ -1,0 +1,32 @@
+// What one copy needs besides the graph itself; shared by every copy of a run.
+import type { Repository } from '../content/storage.js';
+import type { BlobLedger } from './ledger.js';
+
+/** Settings and shared state of a copy (plain struct; zero values are sane). */
+export interface CopyContext {
+  src: Repository;
+  ledger: BlobLedger;
+  signal?: AbortSignal;
+  /** Plan only: check what exists, count what would move, write nothing. */
+  dryRun?: boolean;
+  /** Whole-blob attempts (fresh source read + fresh upload) before giving up; default 3. */
+  blobAttempts?: number;
+  /** Called as blob bytes reach destinations (progress display). */
+  onBytes?: (bytes: number) => void;
+}
+
+/** Sleeps `ms`, or rejects as soon as the signal aborts. */
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,38 @@
+// What this run already knows about blobs at each destination, shared by every copy of the run:
+// a blob needed by several tags is handled once per target repository, and a blob pushed into
+// one repository of a registry can be mounted into the next (shared base layers).
+
+/** How a blob came to be present at a destination. */
+export type BlobOutcome = 'copied' | 'mounted' | 'existing';
+
+/** Per-run memory of blob work, keyed by destination repository and mount scope. */
+export class BlobLedger {
+  private readonly work = new Map<string, Promise<BlobOutcome>>();
+  private readonly holders = new Map<string, Set<string>>();
+
+  /** The in-flight or finished work for (repository, digest), if any. */
+  pending(repository: string, digest: string): Promise<BlobOutcome> | undefined {
+    return this.work.get(`${repository}\0${digest}`);
+  }
+
+  /** Claims (repository, digest): later callers await `outcome` instead of repeating the work. */
+  claim(repository: string, digest: string, outcome: Promise<BlobOutcome>): void {
+    const key = `${repository}\0${digest}`;
+    this.work.set(key, outcome);
+    // A failed attempt must not poison later runs of the same blob in this process.
+    outcome.catch(() => this.work.get(key) === outcome && this.work.delete(key));
+  }
+
+  /** Records that `path` inside mount scope `scope` holds `digest`. */
+  present(scope: string, path: string, digest: string): void {
+    const key = `${scope}\0${digest}`;
+    let set = this.holders.get(key);
+    if (!set) this.holders.set(key, (set = new Set()));
+    set.add(path);
+  }
+
+  /** Repositories in `scope` known to hold `digest` (mount candidates), nearest first. */
+  holdersOf(scope: string, digest: string): string[] {
+    return [...(this.holders.get(`${scope}\0${digest}`) ?? [])];
+  }
+}

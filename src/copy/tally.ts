@@ -1,0 +1,23 @@
+// Counts of what a copy did (or, dry, would do) at one destination.
+
+/** Per-destination blob and byte counts; `copied` means uploaded (or to upload, when planning). */
+export interface Tally {
+  copied: number;
+  mounted: number;
+  existing: number;
+  bytes: number;
+  manifests: number;
+}
+
+export function emptyTally(): Tally {
+  return { copied: 0, mounted: 0, existing: 0, bytes: 0, manifests: 0 };
+}
+
+/** Adds `b` into `a`. */
+export function addTally(a: Tally, b: Tally): void {
+  a.copied += b.copied;
+  a.mounted += b.mounted;
+  a.existing += b.existing;
+  a.bytes += b.bytes;
+  a.manifests += b.manifests;
+}

@@ -1,0 +1,120 @@
+// Credentials for skopeo without ever putting them on its command line (visible in `ps`):
+// one containers-auth.json per (logical host, connect host), mode 0600, in a private temp dir
+// that close() removes, and the process removes on exit if close() was never reached.
+import { rmSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Credential, CredentialProvider } from '../registry/credentials.js';
+import { UsageError } from '../types/errors.js';
+import { registerSecret } from '../ui/redact.js';
+import type { SkopeoAddress } from './skopeo-address.js';
+
+/**
+ * The auth.json text for `host` (containers-auth.json(5)). An identity token also needs an
+ * `auth` that decodes to `user:pass` form, or containers/image ignores the entry; the token is
+ * then exchanged with grant_type=refresh_token, as docker does.
+ */
+export function authFileContent(host: string, credential: Credential): string {
+  let entry: Record<string, string>;
+  if ('username' in credential) {
+    const auth = Buffer.from(`${credential.username}:${credential.password}`).toString('base64');
+    registerSecret(auth);
+    entry = { auth };
+  } else if ('identityToken' in credential) {
+    registerSecret(credential.identityToken);
+    entry = { auth: Buffer.from('<token>:').toString('base64'), identitytoken: credential.identityToken };
+  } else {
+    registerSecret(credential.registryToken);
+    // skopeo reads a registry (bearer) token only from --registry-token, i.e. the command line.
+    throw new UsageError(`${host}: engine: skopeo cannot use a bearer token (tokenEnv) without exposing it on the command line; use username/password or engine: native`);
+  }
+  return `${JSON.stringify({ auths: { [host]: entry } }, null, 2)}\n`;
+}
+
+// Every work dir still on disk, removed synchronously when the process exits.
+const liveDirs = new Set<string>();
+let exitHookInstalled = false;
+function trackForExit(dir: string): void {
+  liveDirs.add(dir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+  });
+}
+
+/** The engine's private temp dir: auth files, CA dirs and digest files, created on first use. */
+export class SkopeoWorkdir {
+  private dir?: Promise<string>;
+  private readonly authFiles = new Map<string, Promise<string | undefined>>();
+  private readonly certDirs = new Map<string, Promise<string>>();
+  private counter = 0;
+
+  constructor(private readonly credentials: CredentialProvider) {}
+
+  /** The directory, created with mode 0700 (mkdtemp) on first call. */
+  path(): Promise<string> {
+    this.dir ??= mkdtemp(join(tmpdir(), 'regmirror-skopeo-')).then((d) => {
+      trackForExit(d);
+      return d;
+    });
+    return this.dir;
+  }
+
+  /** The auth file for `address`, or undefined when the logical host has no credential (anonymous). */
+  authFileFor(address: SkopeoAddress): Promise<string | undefined> {
+    const key = `${address.logicalHost}\0${address.host}`;
+    let file = this.authFiles.get(key);
+    if (!file) {
+      file = this.writeAuthFile(address, this.authFiles.size);
+      this.authFiles.set(key, file);
+    }
+    return file;
+  }
+
+  /** A directory holding `caFile` as `ca.crt`, the layout skopeo's --*-cert-dir expects. */
+  certDirFor(address: SkopeoAddress): Promise<string> | undefined {
+    const caFile = address.caFile;
+    if (!caFile) return undefined;
+    let dir = this.certDirs.get(caFile);
+    if (!dir) {
+      dir = (async () => {
+        const d = join(await this.path(), `certs-${this.certDirs.size}`);
+        await mkdir(d, { mode: 0o700 });
+        await copyFile(caFile, join(d, 'ca.crt'));
+        return d;
+      })();
+      this.certDirs.set(caFile, dir);
+    }
+    return dir;
+  }
+
+  /** A fresh file name for one copy's --digestfile. */
+  async digestFile(): Promise<string> {
+    return join(await this.path(), `digest-${this.counter++}`);
+  }
+
+  /** Removes everything written; later calls start a new directory. */
+  async remove(): Promise<void> {
+    const pending = this.dir;
+    this.dir = undefined;
+    this.authFiles.clear();
+    this.certDirs.clear();
+    if (!pending) return;
+    const dir = await pending.catch(() => undefined);
+    if (!dir) return;
+    await rm(dir, { recursive: true, force: true });
+    liveDirs.delete(dir);
+  }
+
+  private async writeAuthFile(address: SkopeoAddress, n: number): Promise<string | undefined> {
+    // Looked up by the logical host (quay.io), written under the host skopeo connects to.
+    const credential = await this.credentials(address.logicalHost);
+    if (!credential) return undefined;
+    const content = authFileContent(address.host, credential);
+    const file = join(await this.path(), `auth-${n}.json`);
+    await writeFile(file, content, { mode: 0o600, flag: 'wx' });
+    return file;
+  }
+}

@@ -1,0 +1,61 @@
+// Turns a failed skopeo run into one of regmirror's error kinds: the last meaningful stderr line,
+// redacted, with a guess at which side failed (skopeo's messages name the step that broke).
+import {
+  AuthError,
+  CopyError,
+  NotFoundError,
+  RegmirrorError,
+  UnreachableError,
+  type Origin,
+} from '../types/errors.js';
+import { formatRepository } from '../types/reference.js';
+import { redact } from '../ui/redact.js';
+import type { SkopeoCopyRequest } from './skopeo-args.js';
+
+// Progress chatter skopeo may print even with --quiet on some paths.
+const NOISE = /^(Getting image source signatures|Copying (blob|config)|Writing manifest|Storing signatures|Getting image list signatures|Copying \d+ of \d+ images|Copying image)/;
+
+/** The last line that says something, unwrapped from logrus' `time=… level=fatal msg="…"`. */
+export function lastMeaningfulLine(stderr: string): string {
+  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !NOISE.test(l));
+  const last = lines.at(-1) ?? '';
+  const msg = /\blevel=(?:fatal|error)\s+msg="((?:[^"\\]|\\.)*)"/.exec(last);
+  if (!msg) return last;
+  return msg[1]!.replace(/\\(["\\])/g, '$1');
+}
+
+/** Which side a skopeo message is about; destination unless the message points at the source. */
+export function guessOrigin(message: string, sourceImage: string, targetImage: string): Origin {
+  const m = message.toLowerCase();
+  const mentions = (image: string) => {
+    const bare = image.replace(/^docker:\/\//, '').toLowerCase();
+    return m.includes(bare.replace(/[@:][^/]*$/, ''));
+  };
+  if (/initializing destination|writing (blob|manifest)|uploading|pushing|trying to reuse blob|storing signatures/.test(m)) return 'destination';
+  if (/initializing source|reading (manifest|blob|signatures)|parsing image name|choosing an image from manifest list|fetching blob|error reading/.test(m)) return 'source';
+  const inSource = mentions(sourceImage);
+  const inTarget = mentions(targetImage);
+  if (inSource && !inTarget) return 'source';
+  return 'destination';
+}
+
+/** The error kind a message stands for, with the message redacted. */
+export function classify(message: string, host: string | undefined): RegmirrorError {
+  const text = redact(message);
+  const m = text.toLowerCase();
+  if (/unauthorized|authentication required|invalid username\/password|denied|forbidden|\b401\b|\b403\b/.test(m)) return new AuthError(text);
+  if (/manifest unknown|blob unknown|name unknown|not found|no such file or directory/.test(m)) return new NotFoundError(text);
+  if (/connection refused|no such host|i\/o timeout|network is unreachable|tls handshake|connection reset/.test(m)) {
+    return new UnreachableError(host ?? 'skopeo', text);
+  }
+  return new RegmirrorError(text);
+}
+
+/** The CopyError for a skopeo run that exited non-zero. */
+export function copyErrorFrom(req: SkopeoCopyRequest, stderr: string, exit: string, images: { source: string; target: string }): CopyError {
+  const line = lastMeaningfulLine(stderr) || `skopeo exited with ${exit}`;
+  const origin = guessOrigin(line, images.source, images.target);
+  const repo = origin === 'source' ? req.source : req.target;
+  const host = repo.scheme === 'registry' ? repo.registry : undefined;
+  return new CopyError(origin, formatRepository(repo), classify(`skopeo: ${line}`, host));
+}

@@ -1,0 +1,128 @@
+// engine: skopeo (SPEC "Engines and layouts"): one `skopeo copy --all --preserve-digests` per
+// (source tag → target repository). Planning, tag rules, conflicts and verification stay
+// regmirror's own; this only moves bytes, then checks that what skopeo pushed is the pinned digest.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { RegistrySettings } from '../config/model.js';
+import type { CredentialProvider } from '../registry/credentials.js';
+import { AbortedError, CopyError, DigestMismatchError, UsageError } from '../types/errors.js';
+import { formatRepository } from '../types/reference.js';
+import { silentLogger, type Logger } from '../ui/log.js';
+import { redact } from '../ui/redact.js';
+import { addressOf, skopeoArgs, sourceImage, targetImage, type SkopeoCopyRequest, type SkopeoSideFiles } from './skopeo-args.js';
+import { SkopeoWorkdir } from './skopeo-auth.js';
+import { copyErrorFrom } from './skopeo-errors.js';
+import { layoutTagDigest } from './skopeo-layout.js';
+
+export type { SkopeoCopyRequest } from './skopeo-args.js';
+export { skopeoArgs } from './skopeo-args.js';
+
+/** What the engine needs from the run: host settings, --endpoint overrides and credentials. */
+export interface SkopeoEngineOptions {
+  registries?: Map<string, RegistrySettings>;
+  endpoints?: Map<string, string>;
+  credentials: CredentialProvider;
+  logger?: Logger;
+  /** The skopeo executable (default `skopeo`, found on PATH). */
+  binary?: string;
+}
+
+/** Copies images by running skopeo, with credentials in private auth files, never in argv. */
+export class SkopeoEngine {
+  private readonly binary: string;
+  private readonly logger: Logger;
+  private readonly workdir: SkopeoWorkdir;
+  private checked?: Promise<void>;
+  private insecurePolicy = false;
+
+  constructor(private readonly opts: SkopeoEngineOptions) {
+    this.binary = opts.binary ?? 'skopeo';
+    this.logger = opts.logger ?? silentLogger;
+    this.workdir = new SkopeoWorkdir(opts.credentials);
+  }
+
+  /** Checks once that skopeo runs (`skopeo --version`); a clear UsageError naming the apt package when missing. */
+  available(): Promise<void> {
+    this.checked ??= (async () => {
+      const result = await execa(this.binary, ['--version'], { reject: false, stdin: 'ignore', timeout: 30_000 });
+      if (result.failed || result.exitCode !== 0) {
+        const why = result.code === 'ENOENT' ? 'not found' : redact(String(result.stderr || result.shortMessage)).split('\n')[0];
+        throw new UsageError(`engine: skopeo needs the skopeo CLI (${this.binary}: ${why}); install it (apt-get install skopeo) or use engine: native`);
+      }
+      this.logger.debug(`engine skopeo: ${String(result.stdout).trim()}`);
+      // Without any containers policy.json skopeo refuses to copy; regmirror checks digests itself.
+      this.insecurePolicy = !hasContainersPolicy();
+    })();
+    return this.checked;
+  }
+
+  /** Copies `source@digest` to `target:tag`, every platform, digests preserved. */
+  async copy(req: SkopeoCopyRequest): Promise<void> {
+    await this.available();
+    if (req.signal?.aborted) throw new AbortedError('interrupted');
+    if (req.source.scheme === 'oci') await this.checkLayoutSource(req);
+    const digestFile = await this.workdir.digestFile();
+    const args = skopeoArgs(req, {
+      registries: this.opts.registries,
+      endpoints: this.opts.endpoints,
+      source: await this.sideFiles(req, 'source'),
+      target: await this.sideFiles(req, 'target'),
+      digestFile,
+      insecurePolicy: this.insecurePolicy,
+    });
+    const images = { source: sourceImage(req, this.opts), target: targetImage(req, this.opts) };
+    this.logger.debug(`engine skopeo: ${images.source} → ${images.target}`);
+    const result = await execa(this.binary, args, {
+      reject: false,
+      stdin: 'ignore',
+      extendEnv: true,
+      // Our auth files are passed by flag; an inherited REGISTRY_AUTH_FILE must not add others.
+      env: { REGISTRY_AUTH_FILE: undefined },
+      cancelSignal: req.signal,
+    });
+    if (result.isCanceled || req.signal?.aborted) throw new AbortedError('interrupted');
+    if (result.exitCode !== 0) {
+      throw copyErrorFrom(req, String(result.stderr ?? ''), String(result.exitCode ?? result.signal), images);
+    }
+    const pushed = (await readFile(digestFile, 'utf8').catch(() => '')).trim();
+    if (pushed && pushed !== req.digest) {
+      throw new CopyError('source', formatRepository(req.source), new DigestMismatchError(req.digest, pushed, `${req.tag} as copied by skopeo`));
+    }
+  }
+
+  /** Removes the temporary auth files, CA dirs and digest files. */
+  async close(): Promise<void> {
+    await this.workdir.remove();
+  }
+
+  private async sideFiles(req: SkopeoCopyRequest, side: 'source' | 'target'): Promise<SkopeoSideFiles> {
+    const address = addressOf(req[side], this.opts);
+    if (!address) return {};
+    const files: SkopeoSideFiles = {};
+    const authFile = await this.workdir.authFileFor(address);
+    if (authFile) files.authFile = authFile;
+    const certDir = await this.workdir.certDirFor(address);
+    if (certDir) files.certDir = certDir;
+    return files;
+  }
+
+  // skopeo 1.9 cannot address a layout by digest (`oci:DIR@sha256:…` is read as a path), so the
+  // tag is checked here first and skopeo's --digestfile after the copy.
+  private async checkLayoutSource(req: SkopeoCopyRequest): Promise<void> {
+    if (req.source.scheme !== 'oci') return;
+    const found = await layoutTagDigest(req.source.dir, req.tag).catch((err: unknown) => {
+      throw new CopyError('source', formatRepository(req.source), err);
+    });
+    if (found !== req.digest) {
+      throw new CopyError('source', formatRepository(req.source), new DigestMismatchError(req.digest, found, `tag ${req.tag}`));
+    }
+  }
+}
+
+function hasContainersPolicy(): boolean {
+  const configHome = process.env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return existsSync(join(configHome, 'containers', 'policy.json')) || existsSync('/etc/containers/policy.json');
+}

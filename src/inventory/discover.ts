@@ -1,0 +1,88 @@
+// What exists where, read once per repository: the source's tags, which of them this run
+// handles (rules, --tag, --shard), and every target's tag list. sync, plan and verify start here.
+import pLimit from 'p-limit';
+import type { Repository } from '../content/storage.js';
+import { missingExplicit, selectTags } from '../config/tags.js';
+import { inShard, type ImageWork, type TargetRepo } from '../config/workitems.js';
+import type { Stores } from '../stores/open.js';
+import { referrerTagSubject } from '../types/reference.js';
+
+/** A target repository with its tag list, or why it could not be read. */
+export interface TargetState {
+  target: TargetRepo;
+  repo: Repository;
+  tags?: Set<string>;
+  error?: Error;
+}
+
+/** One image entry's source and targets as found at the start of the run. */
+export interface Inventory {
+  work: ImageWork;
+  source: Repository;
+  /** Every source tag (referrer tags included); undefined when the listing failed. */
+  sourceTags?: Set<string>;
+  sourceError?: Error;
+  /** Tags this run handles, release tags in semver order first. */
+  selected: string[];
+  /** Tags asked for (--tag or `explicit`) that the source lacks. */
+  absent: string[];
+  targets: TargetState[];
+}
+
+export interface DiscoverOptions {
+  /** --tag: only these tags (rules are not applied to them). */
+  tags?: string[];
+  shard?: { index: number; count: number };
+  concurrency: number;
+  signal?: AbortSignal;
+}
+
+/** Lists every source and target repository once, in parallel. */
+export async function discover(work: ImageWork[], stores: Stores, opts: DiscoverOptions): Promise<Inventory[]> {
+  const limit = pLimit(Math.max(1, opts.concurrency));
+  const call = { signal: opts.signal };
+  const listing = (repo: Repository) => limit(() => repo.listTags(call));
+  return Promise.all(
+    work.map(async (w) => {
+      const source = stores.open(w.source, 'pull');
+      const targets: TargetState[] = w.targets.map((target) => ({ target, repo: stores.open(target.ref, 'push') }));
+      const inv: Inventory = { work: w, source, selected: [], absent: [], targets };
+      await Promise.all([
+        listing(source).then(
+          (tags) => void (inv.sourceTags = new Set(tags)),
+          (err: Error) => void (inv.sourceError = err),
+        ),
+        ...targets.map((t) =>
+          listing(t.repo).then(
+            (tags) => void (t.tags = new Set(tags)),
+            (err: Error) => void (t.error = err),
+          ),
+        ),
+      ]);
+      if (inv.sourceTags) choose(inv, [...inv.sourceTags], opts);
+      return inv;
+    }),
+  );
+}
+
+function choose(inv: Inventory, sourceTags: string[], opts: DiscoverOptions): void {
+  const { item, sourceDisplay } = inv.work;
+  let selected: string[];
+  if (opts.tags && opts.tags.length > 0) {
+    const present = new Set(sourceTags);
+    const asked = [...new Set(opts.tags)];
+    selected = selectTags(asked.filter((t) => present.has(t)), { include: [], exclude: [], latest: 0, explicit: [] }, false);
+    inv.absent = asked.filter((t) => !present.has(t));
+  } else {
+    selected = selectTags(sourceTags, item.tags, item.hasTagRules);
+    inv.absent = missingExplicit(sourceTags, item.tags);
+  }
+  inv.selected = opts.shard ? selected.filter((tag) => inShard(sourceDisplay, tag, opts.shard!)) : selected;
+}
+
+/** Source tags that attach content to `digest` (cosign .sig/.att/.sbom and the OCI fallback tag). */
+export function referrerTagsOf(tags: Set<string> | undefined, digest: string): string[] {
+  if (!tags) return [];
+  const base = digest.replace(':', '-');
+  return [`${base}.sig`, `${base}.att`, `${base}.sbom`, base].filter((t) => tags.has(t) && referrerTagSubject(t) === digest);
+}

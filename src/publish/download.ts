@@ -1,0 +1,55 @@
+// Fetches release files given by URL (`{tag}` already replaced) into a temporary directory,
+// streamed to disk, following redirects (GitHub release assets redirect to a CDN).
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { RegmirrorError } from '../types/errors.js';
+
+/** A release file that could not be downloaded (non-200, network failure). */
+export class DownloadError extends RegmirrorError {
+  override name = 'DownloadError';
+}
+
+const MAX_REDIRECTS = 10;
+
+/** One dispatcher for every download of a run; close it when done. */
+export function downloadAgent(): { dispatcher: Dispatcher; close(): Promise<void> } {
+  const agent = new Agent();
+  return { dispatcher: agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS })), close: () => agent.close() };
+}
+
+/** The file name a URL names: the last path segment, decoded. */
+export function fileNameOf(url: string): string {
+  const segment = new URL(url).pathname.split('/').pop() ?? '';
+  let name: string;
+  try {
+    name = decodeURIComponent(segment);
+  } catch {
+    name = segment;
+  }
+  if (!name || name === '.' || name === '..' || /[/\\]/.test(name)) throw new DownloadError(`${url}: the URL does not end in a file name`);
+  return name;
+}
+
+/** Downloads `url` to `dir/<file name>` and returns that path. */
+export async function download(url: string, dir: string, dispatcher: Dispatcher, signal?: AbortSignal): Promise<string> {
+  const path = join(dir, fileNameOf(url));
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await request(url, { dispatcher, signal, headers: { accept: 'application/octet-stream' } });
+  } catch (err) {
+    throw new DownloadError(`GET ${url}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (res.statusCode !== 200) {
+    res.body.resume();
+    const why = res.statusCode >= 300 && res.statusCode < 400 ? ' (too many redirects, or a redirect without Location)' : '';
+    throw new DownloadError(`GET ${url}: HTTP ${res.statusCode}${why}`);
+  }
+  try {
+    await pipeline(res.body, createWriteStream(path, { flags: 'wx' }), { signal });
+  } catch (err) {
+    throw new DownloadError(`GET ${url}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return path;
+}

@@ -1,0 +1,83 @@
+// Pushes one prepared artifact to every target repository as `<namespace>/<name>:<tag>`:
+// decide per target (absent: copy; same digest: skip; other digest: conflict unless --force),
+// copy the graph to those that need it, then read the tag back. One target's failure is its own.
+import type { ManifestContent, Repository } from '../content/storage.js';
+import type { CopyContext } from '../copy/context.js';
+import { copyGraph } from '../copy/graph.js';
+import { emptyTally, type Tally } from '../copy/tally.js';
+import type { SyncAction, SyncResult, SyncTargetResult } from '../report/model.js';
+import { decide, type Decision } from '../sync/classify.js';
+import { NotFoundError } from '../types/errors.js';
+
+/** One target of the artifact, with how to print it. */
+export interface PublishTarget {
+  repo: Repository;
+  display: string;
+}
+
+interface TargetWork {
+  target: PublishTarget;
+  previous: string | null;
+  decision?: Decision;
+  error?: string;
+  tally: Tally;
+}
+
+/** Pushes `root` (served by ctx.src) under `tag` to every target; failures land in the result. */
+export async function pushArtifact(source: string, root: ManifestContent, ctx: CopyContext, targets: PublishTarget[], tag: string, force: boolean): Promise<SyncResult> {
+  const digest = root.descriptor.digest;
+  const work = await Promise.all(targets.map((t) => inspect(t, tag, digest, force, ctx.signal)));
+  const copying = work.filter((w) => w.decision === 'copy' || w.decision === 'forced');
+  const copied = await copyGraph(ctx, root, copying.map((w) => w.target.repo), tag);
+  for (const w of copying) {
+    const r = copied.get(w.target.repo);
+    if (r) w.tally = r.tally;
+    if (r?.error) w.error = r.error.message;
+    else await proveTag(w, tag, digest, ctx.signal);
+  }
+  return { source, tag, sourceDigest: digest, targets: work.map((w) => finish(w, digest)) };
+}
+
+async function inspect(target: PublishTarget, tag: string, digest: string, force: boolean, signal?: AbortSignal): Promise<TargetWork> {
+  const w: TargetWork = { target, previous: null, tally: emptyTally() };
+  try {
+    w.previous = (await target.repo.resolve(tag, { signal })).digest;
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) {
+      w.error = message(err);
+      return w;
+    }
+  }
+  w.decision = decide(digest, w.previous, force);
+  return w;
+}
+
+/** Reads the tag back, so "copied" means the target really serves this digest. */
+async function proveTag(w: TargetWork, tag: string, digest: string, signal?: AbortSignal): Promise<void> {
+  try {
+    const now = await w.target.repo.resolve(tag, { signal });
+    if (now.digest !== digest) w.error = `after the push the tag points at ${now.digest}, not ${digest}`;
+  } catch (err) {
+    w.error = `after the push the tag cannot be read: ${message(err)}`;
+  }
+}
+
+function finish(w: TargetWork, digest: string): SyncTargetResult {
+  const action: SyncAction = w.error !== undefined ? 'failed' : w.decision === 'copy' ? 'copied' : (w.decision ?? 'failed');
+  const detail = action === 'conflict' ? `target tag points at ${w.previous}; the release files give ${digest} (use --force to retarget)` : (w.error ?? '');
+  const after = action === 'failed' ? null : action === 'conflict' ? w.previous : digest;
+  return {
+    repository: w.target.display,
+    action,
+    previousDigest: w.previous,
+    digest: after,
+    blobs: { copied: w.tally.copied, mounted: w.tally.mounted, existing: w.tally.existing },
+    bytes: w.tally.bytes,
+    referrers: 0,
+    detail,
+  };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

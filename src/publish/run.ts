@@ -1,0 +1,90 @@
+// The publish use case: prepare every selected binaries entry (files gathered, checksums
+// checked, manifest built) and only then push each artifact to all its targets.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import type { BinaryItem, Config } from '../config/model.js';
+import { BlobLedger } from '../copy/ledger.js';
+import type { SyncReport, SyncResult } from '../report/model.js';
+import { reportTimestamp, summarizeSync } from '../report/summary.js';
+import type { Stores } from '../stores/open.js';
+import { UsageError } from '../types/errors.js';
+import { formatRepository, isValidTag, repositoryIn } from '../types/reference.js';
+import { downloadAgent } from './download.js';
+import { ReleaseFileStore } from './file-store.js';
+import { prepareArtifact, type PreparedArtifact } from './prepare.js';
+import { pushArtifact } from './push.js';
+import { selectBinaries } from './work.js';
+
+export interface PublishOptions {
+  stores: Stores;
+  tag: string;
+  /** --dir, absolute. */
+  dir: string;
+  /** --force: retarget tags that point at another digest. */
+  force: boolean;
+  filters: string[];
+  /** Artifacts pushed at once. */
+  concurrency: number;
+  signal?: AbortSignal;
+  onResult?: (result: SyncResult) => void;
+  onBytes?: (bytes: number) => void;
+  onDownload?: (url: string) => void;
+}
+
+/**
+ * Runs publish and returns a sync-shaped report (one row per target). Throws, before any push,
+ * when the tag, the selection, a glob, a download or a checksum is wrong.
+ */
+export async function runPublish(config: Config, opts: PublishOptions): Promise<SyncReport> {
+  if (!isValidTag(opts.tag)) throw new UsageError(`--tag "${opts.tag}" is not a valid tag`);
+  const items = selectBinaries(config, opts.filters);
+  if (config.binaries.length === 0) throw new UsageError(`${config.file} has no binaries: entries to publish`);
+  if (items.length === 0) throw new UsageError(`--filter ${opts.filters.join(', ')} selects no binaries entry`);
+  for (const item of items) if (item.targets.length === 0) throw new UsageError(`binaries "${item.name}" has no targets`);
+
+  const scratch = await mkdtemp(join(tmpdir(), 'regmirror-publish-'));
+  try {
+    const prepared = await prepareAll(config, items, scratch, opts);
+    const results = await pushAll(prepared, opts);
+    return { version: 1, kind: 'sync', generatedAt: reportTimestamp(), summary: summarizeSync(results, 'sync'), results };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Pushes each prepared artifact to its targets; blobs shared between artifacts are handled once per target. */
+async function pushAll(prepared: PreparedArtifact[], opts: PublishOptions): Promise<SyncResult[]> {
+  const ledger = new BlobLedger();
+  const limit = pLimit(Math.max(1, opts.concurrency));
+  return Promise.all(
+    prepared.map((p) =>
+      limit(async () => {
+        const src = new ReleaseFileStore(`${p.item.name} release files`, p.root, p.files);
+        const targets = p.item.targets.map((ns) => {
+          const ref = repositoryIn(ns, p.item.name);
+          return { repo: opts.stores.open(ref, 'push'), display: formatRepository(ref) };
+        });
+        const ctx = { src, ledger, signal: opts.signal, onBytes: opts.onBytes };
+        const result = await pushArtifact(p.item.name, p.root, ctx, targets, opts.tag, opts.force);
+        opts.onResult?.(result);
+        return result;
+      }),
+    ),
+  );
+}
+
+/** Prepares every entry in order, all before any push; downloads land in `scratch`. */
+async function prepareAll(config: Config, items: BinaryItem[], scratch: string, opts: PublishOptions): Promise<PreparedArtifact[]> {
+  const agent = downloadAgent();
+  try {
+    const out: PreparedArtifact[] = [];
+    for (const item of items) {
+      out.push(await prepareArtifact(item, { tag: opts.tag, dir: opts.dir, configFile: config.file, scratch, dispatcher: agent.dispatcher, signal: opts.signal, onDownload: opts.onDownload }));
+    }
+    return out;
+  } finally {
+    await agent.close();
+  }
+}

@@ -1,0 +1,52 @@
+// Blobs: GET as a stream (redirects followed by the transport), HEAD for presence, and
+// cross-repository mounts (distribution spec "Mounting a blob from another repository").
+import type { Readable } from 'node:stream';
+import type { CallOptions } from '../content/storage.js';
+import type { Descriptor } from '../types/descriptor.js';
+import { MANIFEST_ACCEPT, isManifestType } from '../types/mediatype.js';
+import { discard } from './http/body.js';
+import { mergeScopes } from './http/challenge.js';
+import { expectStatus, responseError } from './http/errors.js';
+import { header } from './http/types.js';
+import { resolveLocation, type RepoContext } from './repo-context.js';
+
+/** Opens the blob's bytes; errors mid-stream surface on the stream (the copier retries). */
+export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallOptions = {}): Promise<Readable> {
+  const res = await repo.host.send({ method: 'GET', url: repo.url(`blobs/${desc.digest}`), scopes: repo.scopes, lane: 'download', signal: opts.signal });
+  await expectStatus('GET', res, 200);
+  return res.body;
+}
+
+/** HEAD the blob, or the manifest when `desc` is one: 200 → true, 404 → false. */
+export async function exists(repo: RepoContext, desc: Descriptor, opts: CallOptions = {}): Promise<boolean> {
+  const manifest = isManifestType(desc.mediaType);
+  const url = repo.url(`${manifest ? 'manifests' : 'blobs'}/${desc.digest}`);
+  const headers: Record<string, string> = manifest ? { accept: MANIFEST_ACCEPT.join(', ') } : {};
+  const res = await repo.host.send({ method: 'HEAD', url, scopes: repo.scopes, headers, signal: opts.signal });
+  if (res.status === 200) return true;
+  if (res.status === 404) {
+    discard(res.body, '0');
+    return false;
+  }
+  throw await responseError('HEAD', res);
+}
+
+/** Key of an upload session left by a refused mount. */
+export function sessionKey(path: string, digest: string): string {
+  return `${path}@${digest}`;
+}
+
+/**
+ * POST ?mount=&from=: 201 means mounted; 202 means the registry opened an upload instead, which
+ * the next pushBlob of this digest here uses. One token carries both scopes, as distribution needs.
+ */
+export async function mountBlob(repo: RepoContext, desc: Descriptor, fromPath: string, opts: CallOptions = {}): Promise<boolean> {
+  const url = repo.url(`blobs/uploads/?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(fromPath)}`);
+  const scopes = mergeScopes(repo.scopes, [`repository:${fromPath}:pull`]);
+  const res = await repo.host.send({ method: 'POST', url, scopes, signal: opts.signal, headers: { 'content-length': '0' } });
+  await expectStatus('POST', res, 201, 202);
+  discard(res.body, header(res, 'content-length'));
+  if (res.status === 201) return true;
+  repo.host.uploadSessions.set(sessionKey(repo.path, desc.digest), resolveLocation('POST', res));
+  return false;
+}

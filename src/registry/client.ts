@@ -1,0 +1,86 @@
+// The entry point for the native engine: one RegistryClient per run hands out RemoteRepository
+// stores and owns every host's pools, tokens and counters.
+import { readFileSync } from 'node:fs';
+import type { RegistrySettings } from '../config/model.js';
+import { UsageError } from '../types/errors.js';
+import { silentLogger, type Logger } from '../ui/log.js';
+import { credentialsFor, type CredentialProvider } from './credentials.js';
+import { HostContext } from './host.js';
+import type { TransportStats } from './http/send.js';
+import { RemoteRepository } from './repository.js';
+
+/** How the client reaches registries. */
+export interface RegistryClientOptions {
+  /** Per-host settings from mirrors.yaml (src/config/model.ts RegistrySettings), keyed by host as written. */
+  registries?: Map<string, RegistrySettings>;
+  /** --endpoint HOST=URL overrides (win over settings.endpoint). */
+  endpoints?: Map<string, string>;
+  /** Where credentials come from; default = credentialsFor(registries). */
+  credentials?: CredentialProvider;
+  /** Per-registry requests in flight when settings don't say (default 8). */
+  defaultConcurrency?: number;
+  /** debug() lines for -v (method, URL, status, ms), never credentials. */
+  logger?: Logger;
+  /** Default "regmirror/<version>". */
+  userAgent?: string;
+  /** Test-only knobs: fast retries, small pages and chunks. */
+  testing?: { backoffBaseMs?: number; tagPageSize?: number; chunkBytes?: number; forceChunkedUploads?: boolean };
+}
+
+/** Hands out remote repositories; one per run, closed at the end. */
+export class RegistryClient {
+  /** Counters for tests and the benchmark. */
+  readonly stats: TransportStats = { requests: 0, byMethod: {}, bytesSent: 0, bytesReceived: 0, retries: 0, tokenFetches: 0 };
+  private readonly hosts = new Map<string, HostContext>();
+  private readonly credentials: CredentialProvider;
+
+  constructor(private readonly opts: RegistryClientOptions = {}) {
+    this.credentials = opts.credentials ?? credentialsFor(opts.registries, { logger: opts.logger });
+  }
+
+  /** access decides the token scope: 'pull' for sources, 'push' = pull,push for targets. */
+  repository(registry: string, path: string, access: 'pull' | 'push'): RemoteRepository {
+    return new RemoteRepository(this.host(registry), path, access);
+  }
+
+  /** Closes every connection pool. */
+  async close(): Promise<void> {
+    const hosts = [...this.hosts.values()];
+    this.hosts.clear();
+    await Promise.all(hosts.map((h) => h.close()));
+  }
+
+  private host(registry: string): HostContext {
+    let host = this.hosts.get(registry);
+    if (!host) {
+      const settings = this.opts.registries?.get(registry);
+      const concurrency = settings?.concurrency ?? this.opts.defaultConcurrency ?? 8;
+      if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`concurrency for ${registry} must be a positive integer`);
+      host = new HostContext(registry, {
+        settings,
+        endpoint: this.opts.endpoints?.get(registry),
+        credentials: this.credentials,
+        concurrency,
+        logger: this.opts.logger ?? silentLogger,
+        userAgent: this.opts.userAgent ?? `regmirror/${VERSION}`,
+        stats: this.stats,
+        backoffBaseMs: this.opts.testing?.backoffBaseMs ?? 250,
+        tagPageSize: this.opts.testing?.tagPageSize ?? 1000,
+        chunkBytes: this.opts.testing?.chunkBytes ?? 8 * 1024 * 1024,
+        forceChunkedUploads: this.opts.testing?.forceChunkedUploads ?? false,
+      });
+      this.hosts.set(registry, host);
+    }
+    return host;
+  }
+}
+
+/** The package version, for the User-Agent. */
+const VERSION: string = (() => {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0';
+  } catch {
+    return '0';
+  }
+})();

@@ -1,0 +1,78 @@
+// Where credentials come from (SPEC "mirrors.yaml"): the registry's env names in mirrors.yaml,
+// then Docker's config (credHelpers, credsStore, auths), then anonymous. Looked up once per host.
+import type { RegistrySettings } from '../config/model.js';
+import type { Logger } from '../ui/log.js';
+import { registerSecret } from '../ui/redact.js';
+import { runCredentialHelper } from './credential-helper.js';
+import { authsCredential, dockerConfigPaths, helperFor, helperServerUrl, readDockerConfig } from './docker-config.js';
+
+/** A username and password, an OAuth refresh (identity) token, or a bearer token sent as is. */
+export type Credential = { username: string; password: string } | { identityToken: string } | { registryToken: string };
+
+/** The credential for a registry host, or undefined for anonymous. */
+export type CredentialProvider = (host: string) => Promise<Credential | undefined>;
+
+/**
+ * The SPEC's lookup order as a provider, cached per host for the run. A `tokenEnv` is a bearer
+ * token sent as is (docker's `registrytoken`); usernameEnv + passwordEnv are basic credentials.
+ */
+export function credentialsFor(
+  registries: Map<string, RegistrySettings> | undefined,
+  opts: { env?: NodeJS.ProcessEnv; logger?: Logger } = {},
+): CredentialProvider {
+  const env = opts.env ?? process.env;
+  const cache = new Map<string, Promise<Credential | undefined>>();
+  return (host) => {
+    let found = cache.get(host);
+    if (!found) {
+      found = lookup(host);
+      cache.set(host, found);
+    }
+    return found;
+  };
+
+  async function lookup(host: string): Promise<Credential | undefined> {
+    const fromSettings = settingsCredential(registries?.get(host), env);
+    if (fromSettings) return fromSettings;
+    for (const path of dockerConfigPaths(env)) {
+      const config = await readDockerConfig(path);
+      if (!config) continue;
+      const helper = helperFor(config, host) ?? config.credsStore;
+      const fromHelper = helper ? await runCredentialHelper(helper, helperServerUrl(host), env, opts.logger) : undefined;
+      const credential = fromHelper ?? authsCredential(config, host);
+      if (credential) return credential;
+    }
+    return undefined;
+  }
+}
+
+function settingsCredential(settings: RegistrySettings | undefined, env: NodeJS.ProcessEnv): Credential | undefined {
+  const names = settings?.credentials;
+  if (!names) return undefined;
+  const token = names.tokenEnv ? env[names.tokenEnv] : undefined;
+  if (token) {
+    registerSecret(token);
+    return { registryToken: token };
+  }
+  const username = names.usernameEnv ? env[names.usernameEnv] : undefined;
+  const password = names.passwordEnv ? env[names.passwordEnv] : undefined;
+  if (!username || !password) return undefined;
+  registerSecret(password);
+  return { username, password };
+}
+
+/** Pre-flight: env var names in `credentials` that are unset (the CLI decides exit 2 or a warning). */
+export function missingCredentialEnv(
+  registries: Map<string, RegistrySettings> | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { host: string; variable: string }[] {
+  const out: { host: string; variable: string }[] = [];
+  for (const [host, settings] of registries ?? []) {
+    const names = settings.credentials;
+    if (!names) continue;
+    for (const variable of [names.usernameEnv, names.passwordEnv, names.tokenEnv]) {
+      if (variable && !env[variable]) out.push({ host, variable });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+// Docker's client config (`config.json`) and podman/skopeo's `auth.json`: where they are and how
+// a registry host is found in them, the way the docker CLI matches server addresses.
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { registerSecret } from '../ui/redact.js';
+import type { Credential } from './credentials.js';
+
+/** One `auths` entry. */
+export interface DockerAuthEntry {
+  auth?: string;
+  username?: string;
+  password?: string;
+  identitytoken?: string;
+  registrytoken?: string;
+}
+
+/** The parts of config.json / auth.json we read. */
+export interface DockerConfigFile {
+  auths?: Record<string, DockerAuthEntry>;
+  credHelpers?: Record<string, string>;
+  credsStore?: string;
+}
+
+/** Docker Hub's legacy server address, which helpers and `auths` use for docker.io. */
+export const DOCKER_HUB_SERVER = 'https://index.docker.io/v1/';
+
+const HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+
+/** Config files in the SPEC's order: $DOCKER_CONFIG/config.json or ~/.docker/config.json, then $REGISTRY_AUTH_FILE. */
+export function dockerConfigPaths(env: NodeJS.ProcessEnv): string[] {
+  const home = env.HOME || homedir();
+  const paths = [env.DOCKER_CONFIG ? join(env.DOCKER_CONFIG, 'config.json') : join(home, '.docker', 'config.json')];
+  if (env.REGISTRY_AUTH_FILE) paths.push(env.REGISTRY_AUTH_FILE);
+  return paths;
+}
+
+/** Reads a config file; a missing or unreadable one is simply absent. */
+export async function readDockerConfig(path: string): Promise<DockerConfigFile | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as DockerConfigFile) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `https://quay.io/v1/`, `quay.io`, `http://quay.io` → `quay.io`; Docker Hub's names → `docker.io`. */
+export function normalizeServer(address: string): string {
+  const host = address.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0]!.toLowerCase();
+  return HUB_ALIASES.has(host) ? 'docker.io' : host;
+}
+
+/** The server URL a credential helper is asked about for `host`. */
+export function helperServerUrl(host: string): string {
+  return normalizeServer(host) === 'docker.io' ? DOCKER_HUB_SERVER : host;
+}
+
+/** The helper name configured for `host` in `credHelpers`, matching keys as docker does. */
+export function helperFor(config: DockerConfigFile, host: string): string | undefined {
+  const want = normalizeServer(host);
+  for (const [key, helper] of Object.entries(config.credHelpers ?? {})) if (normalizeServer(key) === want && helper) return helper;
+  return undefined;
+}
+
+/** The credential stored inline in `auths` for `host`, if any. */
+export function authsCredential(config: DockerConfigFile, host: string): Credential | undefined {
+  const want = normalizeServer(host);
+  for (const [key, entry] of Object.entries(config.auths ?? {})) {
+    if (normalizeServer(key) !== want || !entry) continue;
+    const credential = entryCredential(entry);
+    if (credential) return credential;
+  }
+  return undefined;
+}
+
+function entryCredential(entry: DockerAuthEntry): Credential | undefined {
+  if (entry.identitytoken) {
+    registerSecret(entry.identitytoken);
+    return { identityToken: entry.identitytoken };
+  }
+  if (entry.registrytoken) {
+    registerSecret(entry.registrytoken);
+    return { registryToken: entry.registrytoken };
+  }
+  let { username, password } = entry;
+  if (entry.auth) {
+    registerSecret(entry.auth);
+    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) [username, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
+  }
+  if (!username || password === undefined) return undefined;
+  registerSecret(password);
+  return { username, password };
+}

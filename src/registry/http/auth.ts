@@ -1,0 +1,89 @@
+// The outermost layer (go-containerregistry transport/bearer.go + ping.go): ping /v2/ once per
+// host to learn the challenge, attach Basic or Bearer credentials to requests for that origin
+// only, and on a 401 merge the scope it names, refresh the token and replay once.
+import type { Credential, CredentialProvider } from '../credentials.js';
+import { discard } from './body.js';
+import { mergeScopes, parseChallenges, pickChallenge, type Challenge } from './challenge.js';
+import { apiUrl } from './scheme.js';
+import { fetchToken, type TokenCache } from './token.js';
+import { header, isReplayable, type HttpRequest, type Send } from './types.js';
+
+/** What the auth layer needs from its host. */
+export interface AuthContext {
+  host: string;
+  base: URL;
+  credentials: CredentialProvider;
+  tokens: TokenCache;
+  /** Counts a token fetch (stats.tokenFetches). */
+  onTokenFetch(): void;
+  /** Told about a token realm, so its origin may use the host's TLS settings. */
+  onRealm(realm: URL): void;
+}
+
+/** Authenticates requests to one registry host. */
+export class Authenticator {
+  private ping: Promise<Challenge | undefined> | undefined;
+
+  constructor(private readonly ctx: AuthContext) {}
+
+  /** Wraps `next` (redirects, retries, send) with authentication. */
+  layer(next: Send): Send {
+    return async (req: HttpRequest) => {
+      if (req.url.origin !== this.ctx.base.origin) return next(req);
+      const challenge = await this.challenge(next, req.signal);
+      if (!challenge) return next(req);
+      const first = await this.authorization(next, challenge, req.scopes, false, req.signal);
+      const res = await next(withAuthorization(req, first));
+      if (res.status !== 401 || res.url.origin !== this.ctx.base.origin || !isReplayable(req)) return res;
+      const renewed = pickChallenge(parseChallenges(res.headers['www-authenticate'])) ?? challenge;
+      if (renewed.scheme === 'basic' && challenge.scheme === 'basic') return res; // the password is wrong: nothing to renew
+      discard(res.body, header(res, 'content-length'));
+      const scopes = mergeScopes(req.scopes, (renewed.params.scope ?? '').split(' ').filter(Boolean));
+      const second = await this.authorization(next, renewed, scopes, true, req.signal);
+      return next(withAuthorization(req, second));
+    };
+  }
+
+  /** The host's challenge from GET /v2/, asked once (a failed ping is asked again next time). */
+  private challenge(next: Send, signal?: AbortSignal): Promise<Challenge | undefined> {
+    this.ping ??= (async () => {
+      const res = await next({ method: 'GET', url: apiUrl(this.ctx.base, ''), scopes: [], signal });
+      discard(res.body, header(res, 'content-length'));
+      if (res.status !== 401) return undefined;
+      const picked = pickChallenge(parseChallenges(res.headers['www-authenticate']));
+      if (picked?.scheme === 'bearer' && picked.params.realm) this.ctx.onRealm(new URL(picked.params.realm, this.ctx.base));
+      return picked;
+    })().catch((e: unknown) => {
+      this.ping = undefined;
+      throw e;
+    });
+    return this.ping;
+  }
+
+  private async authorization(next: Send, challenge: Challenge, scopes: string[], fresh: boolean, signal?: AbortSignal): Promise<string | undefined> {
+    const credential: Credential | undefined = await this.ctx.credentials(this.ctx.host);
+    if (challenge.scheme === 'basic') {
+      return credential && 'username' in credential ? basic(credential.username, credential.password) : undefined;
+    }
+    if (credential && 'registryToken' in credential) return `Bearer ${credential.registryToken}`;
+    const realm = challenge.params.realm;
+    if (!realm) return undefined;
+    const realmUrl = new URL(realm, this.ctx.base);
+    this.ctx.onRealm(realmUrl);
+    const service = { realm: realmUrl.href, service: challenge.params.service };
+    const token = await this.ctx.tokens.get(scopes, () => {
+      this.ctx.onTokenFetch();
+      return fetchToken(next, this.ctx.host, service, scopes, credential, signal);
+    }, fresh);
+    return `Bearer ${token}`;
+  }
+}
+
+function basic(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+
+function withAuthorization(req: HttpRequest, authorization: string | undefined): HttpRequest {
+  if (!authorization) return req;
+  return { ...req, headers: { ...req.headers, authorization } };
+}

@@ -1,0 +1,46 @@
+// Reading response bodies: capped reads for manifests and error bodies, and draining what we
+// do not need so the connection (and the lane slot) is given back.
+import type { Readable } from 'node:stream';
+import { SizeLimitError } from '../../types/errors.js';
+
+/** Reads the whole body; over `cap` bytes it destroys the stream and throws SizeLimitError. */
+export async function readCapped(body: Readable, cap: number, what = 'response'): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += (chunk as Buffer).byteLength;
+    if (total > cap) {
+      body.destroy();
+      throw new SizeLimitError(`${what} is larger than ${cap} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** Reads at most `cap` bytes and drops the rest (error bodies: what they say fits in 64 KiB). */
+export async function readPrefix(body: Readable, cap: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk as Buffer);
+      total += (chunk as Buffer).byteLength;
+      if (total >= cap) break; // leaving the loop destroys the stream
+    }
+  } catch {
+    // a broken error body still leaves the status to report
+  }
+  return Buffer.concat(chunks, total).subarray(0, cap);
+}
+
+/** Throws the body away: drained when small (keeps the connection), destroyed otherwise. */
+export function discard(body: Readable, contentLength?: string): void {
+  const length = contentLength === undefined ? NaN : Number(contentLength);
+  if (Number.isFinite(length) && length <= 64 * 1024) {
+    body.on('error', () => {});
+    body.resume();
+  } else {
+    body.destroy();
+  }
+}

@@ -1,0 +1,51 @@
+// The one place a non-2xx answer becomes an error kind (go-containerregistry transport/error.go):
+// 404 → NotFoundError, 401/403 → AuthError, anything else → RegistryResponseError with the
+// registry's `errors` list. At most 64 KiB of an error body is read.
+import { AuthError, NotFoundError, RegistryResponseError, type RegistryErrorEntry, type RegmirrorError } from '../../types/errors.js';
+import { readPrefix } from './body.js';
+import { displayUrl, type HttpResponse } from './types.js';
+
+/** How much of an error body we read. */
+export const MAX_ERROR_BODY = 64 * 1024;
+
+/** Reads (part of) the body of a failed response and turns it into an error kind. */
+export async function responseError(method: string, res: HttpResponse): Promise<RegmirrorError> {
+  const text = (await readPrefix(res.body, MAX_ERROR_BODY)).toString('utf8');
+  const errors = parseErrors(text);
+  const url = displayUrl(res.url);
+  const said = errors.map((e) => `${e.code}${e.message ? `: ${e.message}` : ''}`).join('; ');
+  const suffix = said ? ` (${said})` : '';
+  if (res.status === 404) return new NotFoundError(`${method} ${url}: not found${suffix}`);
+  if (res.status === 401) return new AuthError(`${method} ${url}: unauthorized${suffix}`);
+  if (res.status === 403) return new AuthError(`${method} ${url}: forbidden${suffix}`);
+  return new RegistryResponseError(method, url, res.status, errors);
+}
+
+/** Returns `res` when its status is one of `ok`; otherwise throws the matching error kind. */
+export async function expectStatus(method: string, res: HttpResponse, ...ok: number[]): Promise<HttpResponse> {
+  if (ok.includes(res.status)) return res;
+  throw await responseError(method, res);
+}
+
+/** The `errors` array of a distribution error body, if it is one. */
+export function parseErrors(text: string): RegistryErrorEntry[] {
+  try {
+    const parsed = JSON.parse(text) as { errors?: unknown };
+    if (!Array.isArray(parsed.errors)) return [];
+    return parsed.errors
+      .filter((e): e is { code: unknown; message?: unknown; detail?: unknown } => typeof e === 'object' && e !== null)
+      .map((e) => {
+        const entry: RegistryErrorEntry = { code: String(e.code ?? 'UNKNOWN') };
+        if (typeof e.message === 'string') entry.message = e.message;
+        if (e.detail !== undefined) entry.detail = e.detail;
+        return entry;
+      });
+  } catch {
+    return [];
+  }
+}
+
+/** True when a registry said `code` in its error list. */
+export function hasErrorCode(error: unknown, code: string): boolean {
+  return error instanceof RegistryResponseError && error.errors.some((e) => e.code === code);
+}

@@ -1,0 +1,56 @@
+// Follows redirects by hand (undici gets no maxRedirections), so that a hop to another origin
+// (a CDN, an object store's signed URL) never carries the registry's Authorization header.
+import { RegistryResponseError } from '../../types/errors.js';
+import { discard } from './body.js';
+import { displayUrl, header, isReplayable, type HttpRequest, type Send } from './types.js';
+
+/** Hops we follow before giving up. */
+export const MAX_REDIRECTS = 5;
+
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+
+/** Headers that carry credentials; they stay with the origin they were meant for. */
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+
+/** True when a hop from `from` to `to` must drop credentials: any change of scheme, host or port. */
+export function mustStripCredentials(from: URL, to: URL): boolean {
+  return from.origin !== to.origin;
+}
+
+/** The headers for the next hop. */
+export function headersForHop(headers: Record<string, string> | undefined, from: URL, to: URL): Record<string, string> {
+  const out: Record<string, string> = {};
+  const strip = mustStripCredentials(from, to);
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (strip && CREDENTIAL_HEADERS.includes(name.toLowerCase())) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+/** The redirect layer. */
+export function withRedirects(next: Send): Send {
+  return async (req: HttpRequest) => {
+    let current = req;
+    for (let hop = 0; ; hop++) {
+      const res = await next(current);
+      const location = header(res, 'location');
+      if (!REDIRECT_STATUS.has(res.status) || !location) return res;
+      // An upload body cannot follow a 307/308 unless it is bytes; hand the answer back.
+      const toGet = res.status === 303 || ((res.status === 301 || res.status === 302) && current.method === 'POST');
+      if (!toGet && !isReplayable(current)) return res;
+      discard(res.body, header(res, 'content-length'));
+      if (hop >= MAX_REDIRECTS) {
+        throw new RegistryResponseError(req.method, displayUrl(req.url), res.status, [{ code: 'TOO_MANY_REDIRECTS', message: `more than ${MAX_REDIRECTS} redirects` }]);
+      }
+      const to = new URL(location, current.url);
+      current = {
+        ...current,
+        url: to,
+        method: toGet ? 'GET' : current.method,
+        body: toGet ? undefined : current.body,
+        headers: headersForHop(current.headers, current.url, to),
+      };
+    }
+  };
+}

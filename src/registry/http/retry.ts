@@ -1,0 +1,96 @@
+// The innermost layer: retry transient failures with exponential backoff and full jitter,
+// honouring Retry-After (go-containerregistry transport/retry.go). Attempts come from a budget
+// shared by one operation, so an operation-level retry around it never multiplies attempts.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AbortedError, RegmirrorError, UnreachableError } from '../../types/errors.js';
+import { discard } from './body.js';
+import { displayUrl, header, isReplayable, type HttpRequest, type RetryBudget, type Send } from './types.js';
+
+/** Statuses worth asking again. */
+export const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+/** Longest Retry-After we honour; a registry asking for more is treated as this. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
+  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+]);
+
+/** How a host retries. */
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseMs: number;
+  maxDelayMs: number;
+  onRetry?: () => void;
+}
+
+/** Retry-After as milliseconds (delta-seconds or HTTP-date), capped; undefined if absent or unusable. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed) * 1000, MAX_RETRY_AFTER_MS);
+  // An HTTP-date names a weekday and month; bare numbers like "-5" are not dates.
+  const at = /[a-z]{3}/i.test(trimmed) ? Date.parse(trimmed) : NaN;
+  if (Number.isNaN(at)) return undefined;
+  return Math.min(Math.max(at - now, 0), MAX_RETRY_AFTER_MS);
+}
+
+/** Full-jitter exponential backoff for the n-th retry (1-based). */
+export function backoff(policy: RetryPolicy, retry: number, random = Math.random): number {
+  return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseMs * 2 ** (retry - 1)));
+}
+
+/** A connection-level failure (refused, reset, timed out, cut short) that may pass. */
+export function isTransientNetworkError(e: unknown): boolean {
+  if (e instanceof RegmirrorError) return e instanceof UnreachableError;
+  const code = (e as { code?: string; cause?: { code?: string } })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
+  return code !== undefined && RETRYABLE_CODES.has(code);
+}
+
+/** A fresh budget for one operation. */
+export function newBudget(policy: RetryPolicy): RetryBudget {
+  return { remaining: policy.maxAttempts };
+}
+
+/** Sleeps for a retry unless the run is aborted. */
+export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch {
+    throw new AbortedError('aborted');
+  }
+}
+
+/** The retry layer for `host` (the logical host, named in UnreachableError). */
+export function withRetry(host: string, policy: RetryPolicy, next: Send): Send {
+  return async (req: HttpRequest) => {
+    const budget = req.budget ?? newBudget(policy);
+    const canRetry = () => !req.noRetry && isReplayable(req) && budget.remaining > 0;
+    for (let retry = 1; ; retry++) {
+      budget.remaining--;
+      try {
+        const res = await next(req);
+        if (!RETRYABLE_STATUS.has(res.status) || !canRetry()) return res;
+        const wait = parseRetryAfter(header(res, 'retry-after')) ?? backoff(policy, retry);
+        discard(res.body, header(res, 'content-length'));
+        policy.onRetry?.();
+        await pause(wait, req.signal);
+      } catch (e) {
+        if (e instanceof RegmirrorError && !(e instanceof UnreachableError)) throw e;
+        if (!isTransientNetworkError(e) || !canRetry()) throw unreachable(host, req, e);
+        policy.onRetry?.();
+        await pause(backoff(policy, retry), req.signal);
+      }
+    }
+  };
+}
+
+/** Wraps a connection failure as UnreachableError naming the host and what failed. */
+export function unreachable(host: string, req: HttpRequest, e: unknown): UnreachableError {
+  if (e instanceof UnreachableError) return e;
+  const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const why = err.cause?.code ?? err.code ?? err.cause?.message ?? err.message ?? String(e);
+  return new UnreachableError(host, `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}`);
+}

@@ -1,0 +1,78 @@
+// The bottom of the stack: wait for a lane slot, send one request with undici (no redirects,
+// no retries), count it, and log it for -v. The slot is held until the response body is done.
+import { PassThrough, Transform, finished, pipeline, type Readable } from 'node:stream';
+import { request, type Dispatcher } from 'undici';
+import type { Logger } from '../../ui/log.js';
+import { AbortedError } from '../../types/errors.js';
+import type { Lanes } from './limiter.js';
+import { displayUrl, type HttpRequest, type HttpResponse, type Send } from './types.js';
+
+/** Counters shared by every host of a client (RegistryClient.stats). */
+export interface TransportStats {
+  requests: number;
+  byMethod: Record<string, number>;
+  bytesSent: number;
+  bytesReceived: number;
+  retries: number;
+  tokenFetches: number;
+}
+
+/** What the bottom layer needs from its host. */
+export interface SendContext {
+  lanes: Lanes;
+  dispatcherFor(url: URL): Dispatcher;
+  stats: TransportStats;
+  logger: Logger;
+  userAgent: string;
+}
+
+/** Builds the layer that actually talks HTTP. */
+export function createSend(ctx: SendContext): Send {
+  return async (req: HttpRequest): Promise<HttpResponse> => {
+    const release = await ctx.lanes.acquire(req.lane ?? 'small', req.signal);
+    const started = Date.now();
+    ctx.stats.requests++;
+    ctx.stats.byMethod[req.method] = (ctx.stats.byMethod[req.method] ?? 0) + 1;
+    let body: Uint8Array | Readable | undefined = req.body;
+    if (body instanceof Uint8Array) ctx.stats.bytesSent += body.byteLength;
+    else if (body) body = counted(body, (n) => (ctx.stats.bytesSent += n));
+    try {
+      const res = await request(req.url, {
+        method: req.method as Dispatcher.HttpMethod,
+        headers: { 'user-agent': ctx.userAgent, ...req.headers },
+        body,
+        signal: req.signal,
+        dispatcher: ctx.dispatcherFor(req.url),
+      });
+      ctx.logger.debug(`${req.method} ${displayUrl(req.url)} ${res.statusCode} ${Date.now() - started}ms`);
+      const out = counted(res.body, (n) => (ctx.stats.bytesReceived += n));
+      finished(out, () => release());
+      if (req.method === 'HEAD') out.resume();
+      return { status: res.statusCode, headers: res.headers, body: out, url: req.url };
+    } catch (e) {
+      release();
+      ctx.logger.debug(`${req.method} ${displayUrl(req.url)} failed after ${Date.now() - started}ms`);
+      if (req.signal?.aborted) throw new AbortedError('aborted');
+      throw e;
+    }
+  };
+}
+
+/** Pipes `source` through a byte counter; errors and destroys travel both ways. */
+function counted(source: Readable, add: (n: number) => void): Readable {
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      add(chunk.byteLength);
+      done(null, chunk);
+    },
+  });
+  pipeline(source, counter, () => {});
+  return counter;
+}
+
+/** An empty body, for layers that answer without the network. */
+export function emptyBody(): Readable {
+  const body = new PassThrough();
+  body.end();
+  return body;
+}

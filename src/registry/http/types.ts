@@ -1,0 +1,55 @@
+// The request/response shapes the transport layers pass to one another (after
+// go-containerregistry's http.RoundTripper chain: each layer is a function of the next).
+import type { Readable } from 'node:stream';
+
+/** Which queue a request waits in: small requests never queue behind blob transfers. */
+export type Lane = 'small' | 'download' | 'upload';
+
+/** Attempts left for one operation, shared by its requests so nested retries never multiply. */
+export interface RetryBudget {
+  remaining: number;
+}
+
+/** One HTTP exchange as the registry code asks for it. */
+export interface HttpRequest {
+  method: string;
+  url: URL;
+  headers?: Record<string, string>;
+  /** Bytes can be replayed; a stream can be sent once only. */
+  body?: Uint8Array | Readable;
+  /** Token scopes this request needs (`repository:a/b:pull,push`). */
+  scopes: string[];
+  lane?: Lane;
+  signal?: AbortSignal;
+  /** The caller retries the whole operation itself: this request is sent once. */
+  noRetry?: boolean;
+  budget?: RetryBudget;
+}
+
+/** A response whose body must be read to the end or destroyed (it holds a lane slot). */
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
+  /** The URL that answered (after redirects). */
+  url: URL;
+}
+
+/** A transport layer, or the whole stack. */
+export type Send = (req: HttpRequest) => Promise<HttpResponse>;
+
+/** A header's first value, case-insensitively (undici lower-cases names). */
+export function header(res: HttpResponse, name: string): string | undefined {
+  const value = res.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** True when `body` can be sent again (absent or bytes). */
+export function isReplayable(req: HttpRequest): boolean {
+  return req.body === undefined || req.body instanceof Uint8Array;
+}
+
+/** The URL for messages and -v lines: origin and path, no query (signed URLs carry secrets there). */
+export function displayUrl(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}

@@ -1,0 +1,88 @@
+// Manifests: HEAD to resolve, GET (capped, verified, retried on truncation or a wrong digest),
+// PUT by digest or by tag (distribution spec "Pulling manifests" / "Pushing manifests").
+import type { CallOptions, ManifestContent } from '../content/storage.js';
+import type { Descriptor } from '../types/descriptor.js';
+import { digestOf, isDigest } from '../types/digest.js';
+import { DigestMismatchError, RegmirrorError, SizeLimitError } from '../types/errors.js';
+import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, isManifestType } from '../types/mediatype.js';
+import { discard, readCapped } from './http/body.js';
+import { expectStatus } from './http/errors.js';
+import { backoff, isTransientNetworkError, newBudget, pause, unreachable } from './http/retry.js';
+import { header, type HttpRequest, type RetryBudget } from './http/types.js';
+import { mediaTypeOf, type RepoContext } from './repo-context.js';
+
+const ACCEPT = MANIFEST_ACCEPT.join(', ');
+
+/** HEAD the manifest; GET it when the registry does not say its digest or size. */
+export async function resolveManifest(repo: RepoContext, reference: string, opts: CallOptions = {}): Promise<Descriptor> {
+  const req: HttpRequest = { method: 'HEAD', url: repo.url(`manifests/${reference}`), scopes: repo.scopes, headers: { accept: ACCEPT }, signal: opts.signal };
+  const res = await expectStatus('HEAD', await repo.host.send(req), 200);
+  const said = header(res, 'docker-content-digest');
+  const digest = said && isDigest(said) ? said : isDigest(reference) ? reference : undefined;
+  const size = Number(header(res, 'content-length'));
+  const mediaType = mediaTypeOf(header(res, 'content-type'));
+  if (digest && Number.isSafeInteger(size) && size > 0 && isManifestType(mediaType)) return { mediaType, digest, size };
+  return (await fetchManifest(repo, reference, opts)).descriptor;
+}
+
+/** GET the manifest bytes, proven against the digest asked for or the one the registry names. */
+export async function fetchManifest(repo: RepoContext, reference: string, opts: CallOptions = {}): Promise<ManifestContent> {
+  const budget = newBudget(repo.host.retry);
+  for (let retry = 1; ; retry++) {
+    try {
+      return await fetchOnce(repo, reference, budget, opts);
+    } catch (e) {
+      // A body cut short arrives as a raw undici error; request-level failures are already kinds.
+      const bodyCut = !(e instanceof RegmirrorError) && isTransientNetworkError(e);
+      if (!(e instanceof DigestMismatchError) && !bodyCut) throw e;
+      if (budget.remaining <= 0) throw bodyCut ? unreachable(repo.host.host, { method: 'GET', url: repo.url(`manifests/${reference}`), scopes: [] }, e) : e;
+      repo.host.options.stats.retries++;
+      await pause(backoff(repo.host.retry, retry), opts.signal);
+    }
+  }
+}
+
+async function fetchOnce(repo: RepoContext, reference: string, budget: RetryBudget, opts: CallOptions): Promise<ManifestContent> {
+  const url = repo.url(`manifests/${reference}`);
+  const res = await expectStatus('GET', await repo.host.send({ method: 'GET', url, scopes: repo.scopes, headers: { accept: ACCEPT }, signal: opts.signal, budget }), 200);
+  const length = Number(header(res, 'content-length'));
+  if (length > MAX_MANIFEST_BYTES) {
+    discard(res.body);
+    throw new SizeLimitError(`manifest ${repo.host.host}/${repo.path}@${reference} is ${length} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`);
+  }
+  const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, `manifest ${repo.host.host}/${repo.path}@${reference}`);
+  const said = header(res, 'docker-content-digest');
+  const expected = isDigest(reference) ? reference : said && isDigest(said) ? said : undefined;
+  const digest = digestOf(bytes, expected ?? 'sha256:');
+  if (expected && digest !== expected) throw new DigestMismatchError(expected, digest, `manifest ${repo.host.host}/${repo.path}`);
+  return { descriptor: { mediaType: manifestMediaType(header(res, 'content-type'), bytes), digest, size: bytes.byteLength }, bytes };
+}
+
+/** The response Content-Type, or the document's own mediaType when the header is not a manifest type. */
+function manifestMediaType(contentType: string | undefined, bytes: Uint8Array): string {
+  const declared = mediaTypeOf(contentType);
+  if (isManifestType(declared)) return declared;
+  try {
+    const inner = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { mediaType?: unknown }).mediaType;
+    if (typeof inner === 'string' && inner) return inner;
+  } catch {
+    // not JSON: keep what the registry declared
+  }
+  return declared;
+}
+
+/** PUT manifest bytes under `reference` (its digest, or a tag); the registry must agree on the digest. */
+export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Uint8Array, reference: string, opts: CallOptions = {}): Promise<void> {
+  const url = repo.url(`manifests/${reference}`);
+  const res = await repo.host.send({
+    method: 'PUT', url, scopes: repo.scopes, signal: opts.signal,
+    headers: { 'content-type': desc.mediaType, 'content-length': String(bytes.byteLength) },
+    body: bytes,
+  });
+  await expectStatus('PUT', res, 200, 201, 202, 204);
+  discard(res.body, header(res, 'content-length'));
+  const said = header(res, 'docker-content-digest');
+  if (said && isDigest(said) && said.split(':')[0] === desc.digest.split(':')[0] && said !== desc.digest) {
+    throw new DigestMismatchError(desc.digest, said, `manifest pushed to ${repo.host.host}/${repo.path}:${reference}`);
+  }
+}

@@ -1,0 +1,51 @@
+// OCI 1.1 referrers API (distribution spec "Listing referrers"). A registry without it answers
+// 404/400/405/501; we then say undefined (the copier uses the fallback tag) and stop asking that host.
+import type { CallOptions } from '../content/storage.js';
+import type { Descriptor } from '../types/descriptor.js';
+import { RegistryResponseError } from '../types/errors.js';
+import { OCI_INDEX } from '../types/mediatype.js';
+import { readCapped, readPrefix } from './http/body.js';
+import { MAX_ERROR_BODY, parseErrors, responseError } from './http/errors.js';
+import { displayUrl, header } from './http/types.js';
+import { nextLink } from './link.js';
+import { mediaTypeOf, type RepoContext } from './repo-context.js';
+
+const UNSUPPORTED = new Set([404, 400, 405, 501]);
+const MAX_INDEX_BYTES = 4 * 1024 * 1024;
+
+/** Referrers of `subject`, all pages, or undefined when the host has no referrers API. */
+export async function listReferrers(repo: RepoContext, subject: Descriptor, opts: CallOptions = {}): Promise<Descriptor[] | undefined> {
+  if (repo.host.referrersUnsupported) return undefined;
+  const out: Descriptor[] = [];
+  let url: URL | undefined = repo.url(`referrers/${subject.digest}`);
+  const seen = new Set<string>();
+  while (url) {
+    seen.add(url.href);
+    const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, headers: { accept: OCI_INDEX }, signal: opts.signal });
+    const isIndex = mediaTypeOf(header(res, 'content-type')) === OCI_INDEX;
+    if (res.status !== 200 || !isIndex) {
+      if (out.length > 0 || !(UNSUPPORTED.has(res.status) || res.status === 200)) throw await responseError('GET', res);
+      const said = parseErrors((await readPrefix(res.body, MAX_ERROR_BODY)).toString('utf8'));
+      // A repository that does not exist says nothing about the host's API.
+      if (!said.some((e) => e.code === 'NAME_UNKNOWN')) repo.host.referrersUnsupported = true;
+      return undefined;
+    }
+    out.push(...parseIndex(await readCapped(res.body, MAX_INDEX_BYTES, `referrers of ${subject.digest}`), url));
+    const next = nextLink(header(res, 'link'));
+    url = next ? new URL(next, res.url) : undefined;
+    if (url && (url.origin !== repo.host.base.origin || seen.has(url.href))) url = undefined;
+  }
+  return out;
+}
+
+function parseIndex(bytes: Buffer, url: URL): Descriptor[] {
+  try {
+    const index = JSON.parse(bytes.toString('utf8')) as { manifests?: unknown };
+    if (Array.isArray(index.manifests)) {
+      return index.manifests.filter((d): d is Descriptor => typeof d === 'object' && d !== null && typeof (d as Descriptor).digest === 'string');
+    }
+  } catch {
+    // fall through
+  }
+  throw new RegistryResponseError('GET', displayUrl(url), 200, [{ code: 'INVALID_REFERRERS', message: 'not an OCI index' }]);
+}

@@ -1,0 +1,42 @@
+// What the per-resource files (manifests, blobs, upload, tags, referrers) share about one repository.
+import type { HostContext } from './host.js';
+import { RegistryResponseError } from '../types/errors.js';
+import { apiUrl } from './http/scheme.js';
+import { displayUrl, header, type HttpResponse } from './http/types.js';
+
+/** One repository on one host, with the token scopes its access needs. */
+export class RepoContext {
+  /** `repository:<path>:pull` or `…:pull,push`. */
+  readonly scopes: string[];
+
+  constructor(
+    readonly host: HostContext,
+    readonly path: string,
+    readonly access: 'pull' | 'push',
+  ) {
+    this.scopes = [`repository:${path}:${access === 'push' ? 'pull,push' : 'pull'}`];
+  }
+
+  /** `/v2/<path>/<rest>` on the host's base URL. */
+  url(rest: string): URL {
+    return apiUrl(this.host.base, `${this.path}/${rest}`);
+  }
+}
+
+/** The Location of `res` (maybe relative) resolved against the URL that answered. */
+export function resolveLocation(method: string, res: HttpResponse): URL {
+  const location = header(res, 'location');
+  if (!location) throw new RegistryResponseError(method, displayUrl(res.url), res.status, [{ code: 'NO_LOCATION', message: 'the registry sent no Location' }]);
+  return new URL(location, res.url);
+}
+
+/** `url` with one more query parameter, leaving the registry's own parameters as they were. */
+export function withQuery(url: URL, name: string, value: string): URL {
+  const sep = url.search ? '&' : '?';
+  return new URL(`${url.href}${sep}${name}=${encodeURIComponent(value)}`);
+}
+
+/** The media type of a Content-Type value (parameters dropped). */
+export function mediaTypeOf(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim();
+}

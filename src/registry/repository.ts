@@ -1,0 +1,68 @@
+// The remote store the copier uses: Repository + BlobMounter + ReferrerLister over one
+// repository of one registry (regclient's scheme/reg: one file per resource, this one joins them).
+import type { Readable } from 'node:stream';
+import type { BlobMounter, CallOptions, ManifestContent, ReferrerLister, Repository } from '../content/storage.js';
+import type { Descriptor } from '../types/descriptor.js';
+import { exists, fetchBlob, mountBlob } from './blobs.js';
+import type { HostContext } from './host.js';
+import { fetchManifest, putManifest, resolveManifest } from './manifests.js';
+import { listReferrers } from './referrers.js';
+import { RepoContext } from './repo-context.js';
+import { listTags } from './tags.js';
+import { pushBlob } from './upload.js';
+
+/** A repository on a registry, reached through the host's authenticated, retried transport. */
+export class RemoteRepository implements Repository, BlobMounter, ReferrerLister {
+  /** `host/path` as written in mirrors.yaml (never the endpoint URL). */
+  readonly name: string;
+  readonly mountScope: string;
+  readonly mountPath: string;
+  private readonly repo: RepoContext;
+
+  constructor(host: HostContext, path: string, access: 'pull' | 'push') {
+    this.repo = new RepoContext(host, path, access);
+    this.name = `${host.host}/${path}`;
+    this.mountScope = host.host;
+    this.mountPath = path;
+  }
+
+  resolve(reference: string, opts?: CallOptions): Promise<Descriptor> {
+    return resolveManifest(this.repo, reference, opts);
+  }
+
+  fetchManifest(reference: string, opts?: CallOptions): Promise<ManifestContent> {
+    return fetchManifest(this.repo, reference, opts);
+  }
+
+  fetchBlob(desc: Descriptor, opts?: CallOptions): Promise<Readable> {
+    return fetchBlob(this.repo, desc, opts);
+  }
+
+  exists(desc: Descriptor, opts?: CallOptions): Promise<boolean> {
+    return exists(this.repo, desc, opts);
+  }
+
+  pushBlob(desc: Descriptor, content: Readable, opts?: CallOptions): Promise<void> {
+    return pushBlob(this.repo, desc, content, opts);
+  }
+
+  pushManifest(desc: Descriptor, bytes: Uint8Array, opts?: CallOptions): Promise<void> {
+    return putManifest(this.repo, desc, bytes, desc.digest, opts);
+  }
+
+  tag(desc: Descriptor, bytes: Uint8Array, tag: string, opts?: CallOptions): Promise<void> {
+    return putManifest(this.repo, desc, bytes, tag, opts);
+  }
+
+  listTags(opts?: CallOptions): Promise<string[]> {
+    return listTags(this.repo, opts);
+  }
+
+  mountBlob(desc: Descriptor, fromPath: string, opts?: CallOptions): Promise<boolean> {
+    return mountBlob(this.repo, desc, fromPath, opts);
+  }
+
+  referrers(subject: Descriptor, opts?: CallOptions): Promise<Descriptor[] | undefined> {
+    return listReferrers(this.repo, subject, opts);
+  }
+}

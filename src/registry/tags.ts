@@ -1,0 +1,46 @@
+// Tag listing (distribution spec "Listing tags"), every page, following `Link: <…>; rel="next"`.
+import type { CallOptions } from '../content/storage.js';
+import { NotFoundError, RegistryResponseError } from '../types/errors.js';
+import { readCapped } from './http/body.js';
+import { expectStatus } from './http/errors.js';
+import { displayUrl, header } from './http/types.js';
+import { nextLink } from './link.js';
+import type { RepoContext } from './repo-context.js';
+
+/** Largest tag-list page we read (a thousand tags are ~50 KiB). */
+const MAX_PAGE_BYTES = 16 * 1024 * 1024;
+
+/** Every tag of the repository; one that does not exist has none. */
+export async function listTags(repo: RepoContext, opts: CallOptions = {}): Promise<string[]> {
+  const tags: string[] = [];
+  const seen = new Set<string>();
+  let url: URL | undefined = repo.url(`tags/list?n=${repo.host.options.tagPageSize}`);
+  while (url) {
+    seen.add(url.href);
+    const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, signal: opts.signal });
+    try {
+      await expectStatus('GET', res, 200);
+    } catch (e) {
+      if (e instanceof NotFoundError && tags.length === 0) return [];
+      throw e;
+    }
+    const page = parsePage(await readCapped(res.body, MAX_PAGE_BYTES, `tag list of ${repo.path}`), url);
+    tags.push(...page);
+    const next = nextLink(header(res, 'link'));
+    url = next ? new URL(next, res.url) : undefined;
+    // Only follow pages on the registry itself, and never loop.
+    if (url && (url.origin !== repo.host.base.origin || seen.has(url.href))) url = undefined;
+  }
+  return tags;
+}
+
+function parsePage(bytes: Buffer, url: URL): string[] {
+  try {
+    const parsed = JSON.parse(bytes.toString('utf8')) as { tags?: unknown };
+    if (parsed.tags === null || parsed.tags === undefined) return [];
+    if (Array.isArray(parsed.tags)) return parsed.tags.filter((t): t is string => typeof t === 'string');
+  } catch {
+    // fall through
+  }
+  throw new RegistryResponseError('GET', displayUrl(url), 200, [{ code: 'INVALID_TAG_LIST', message: 'not a tag list' }]);
+}

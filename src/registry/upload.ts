@@ -1,0 +1,96 @@
+// Blob upload (distribution spec "Pushing blobs"): POST opens a session, then one monolithic PUT
+// with the bytes, or PATCH chunks then PUT when the registry asks for chunks. Blobs up to
+// SMALL_BLOB_BYTES are read into memory first so every request of their upload can be replayed;
+// larger ones stream once, and a failure after the stream was touched goes back to the copier.
+import type { Readable } from 'node:stream';
+import type { CallOptions } from '../content/storage.js';
+import type { Descriptor } from '../types/descriptor.js';
+import { RegmirrorError, RegistryResponseError } from '../types/errors.js';
+import { sessionKey } from './blobs.js';
+import { discard, readCapped } from './http/body.js';
+import { expectStatus, hasErrorCode } from './http/errors.js';
+import { backoff, isTransientNetworkError, newBudget, pause, type RetryPolicy } from './http/retry.js';
+import { header, type RetryBudget } from './http/types.js';
+import { resolveLocation, withQuery, type RepoContext } from './repo-context.js';
+import { chunksOf } from './chunks.js';
+
+/** Blobs this small are buffered, so their upload survives retries and a chunked restart. */
+export const SMALL_BLOB_BYTES = 4 * 1024 * 1024;
+
+/** Uploads `content` (exactly desc.size bytes) under desc.digest. */
+export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Readable, opts: CallOptions = {}): Promise<void> {
+  const source: Buffer | Readable = desc.size <= SMALL_BLOB_BYTES ? await readCapped(content, desc.size, `blob ${desc.digest}`) : content;
+  const budget = newBudget(repo.host.retry);
+  for (let retry = 1; ; retry++) {
+    const key = sessionKey(repo.path, desc.digest);
+    const reused = repo.host.uploadSessions.get(key);
+    repo.host.uploadSessions.delete(key);
+    try {
+      const session = reused ? { location: reused, minChunk: 0 } : await startUpload(repo, budget, opts);
+      if (repo.host.chunkedUploads || session.minChunk > 0) {
+        await putChunked(repo, desc, source, session.location, Math.max(session.minChunk, repo.host.options.chunkBytes), opts);
+      } else {
+        await putMonolithic(repo, desc, source, session.location, budget, opts);
+      }
+      return;
+    } catch (e) {
+      const refusedWhole = e instanceof RegistryResponseError && (e.status === 416 || (e.status === 400 && hasErrorCode(e, 'BLOB_UPLOAD_INVALID')));
+      if (refusedWhole && !repo.host.chunkedUploads) repo.host.chunkedUploads = true;
+      else if (!retryableUpload(e)) throw e;
+      // Start again with a fresh session, if the bytes can be sent again.
+      const replayable = Buffer.isBuffer(source) || !source.readableDidRead;
+      if (!replayable || budget.remaining <= 0) throw e;
+      if (!refusedWhole) {
+        budget.remaining--;
+        repo.host.options.stats.retries++;
+        await pause(backoff(repo.host.retry as RetryPolicy, retry), opts.signal);
+      }
+    }
+  }
+}
+
+/** A failure worth a fresh session: the session vanished, or the network/registry failed. */
+function retryableUpload(e: unknown): boolean {
+  if (hasErrorCode(e, 'BLOB_UPLOAD_UNKNOWN')) return true;
+  if (e instanceof RegistryResponseError) return e.status >= 500;
+  return !(e instanceof RegmirrorError) ? isTransientNetworkError(e) : e.kind === 'unreachable';
+}
+
+async function startUpload(repo: RepoContext, budget: RetryBudget, opts: CallOptions): Promise<{ location: URL; minChunk: number }> {
+  const res = await repo.host.send({ method: 'POST', url: repo.url('blobs/uploads/'), scopes: repo.scopes, signal: opts.signal, budget, headers: { 'content-length': '0' } });
+  await expectStatus('POST', res, 202);
+  discard(res.body, header(res, 'content-length'));
+  const minChunk = Number(header(res, 'oci-chunk-min-length') ?? 0);
+  return { location: resolveLocation('POST', res), minChunk: Number.isSafeInteger(minChunk) && minChunk > 0 ? minChunk : 0 };
+}
+
+async function putMonolithic(repo: RepoContext, desc: Descriptor, source: Buffer | Readable, location: URL, budget: RetryBudget, opts: CallOptions): Promise<void> {
+  const res = await repo.host.send({
+    method: 'PUT', url: withQuery(location, 'digest', desc.digest), scopes: repo.scopes, lane: 'upload', signal: opts.signal,
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
+    body: source, budget, noRetry: !Buffer.isBuffer(source),
+  });
+  await expectStatus('PUT', res, 201, 204);
+  discard(res.body, header(res, 'content-length'));
+}
+
+async function putChunked(repo: RepoContext, desc: Descriptor, source: Buffer | Readable, start: URL, chunkBytes: number, opts: CallOptions): Promise<void> {
+  let location = start;
+  let offset = 0;
+  for await (const chunk of chunksOf(source, chunkBytes)) {
+    const res = await repo.host.send({
+      method: 'PATCH', url: location, scopes: repo.scopes, lane: 'upload', signal: opts.signal, body: chunk,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(chunk.byteLength), 'content-range': `${offset}-${offset + chunk.byteLength - 1}` },
+    });
+    await expectStatus('PATCH', res, 202, 204);
+    discard(res.body, header(res, 'content-length'));
+    location = resolveLocation('PATCH', res);
+    offset += chunk.byteLength;
+  }
+  const res = await repo.host.send({
+    method: 'PUT', url: withQuery(location, 'digest', desc.digest), scopes: repo.scopes, lane: 'upload', signal: opts.signal,
+    headers: { 'content-length': '0' }, body: Buffer.alloc(0),
+  });
+  await expectStatus('PUT', res, 201, 204);
+  discard(res.body, header(res, 'content-length'));
+}

@@ -1,0 +1,47 @@
+// The one-line summary and the "what now" advice, worded once for every human-facing format.
+import { isSyncReport, type AnyReport } from './model.js';
+import { formatBytes, type ReportRow } from './rows.js';
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "verify" | "sync" | "plan": what produced the report. */
+export function reportKind(report: AnyReport): 'verify' | 'sync' | 'plan' {
+  return isSyncReport(report) ? report.kind : 'verify';
+}
+
+/** "5 repositories · 60 tags · 2 targets — 118 in sync, 2 drift, 0 errors" (or the sync/plan tally). */
+export function summaryLine(report: AnyReport): string {
+  const s = report.summary;
+  const shape = `${count(s.repositories, 'repository', 'repositories')} · ${count(s.tags, 'tag')} · ${count(s.targets, 'target')}`;
+  if (!isSyncReport(report)) {
+    const v = report.summary;
+    return `${shape} — ${v.inSync} in sync, ${v.drift} drift, ${count(v.errors, 'error')}`;
+  }
+  const y = report.summary;
+  if (report.kind === 'plan') {
+    return `${shape} — ${y.copied} to copy, ${y.skipped} already in place, ${count(y.conflicts, 'conflict')}, ${y.failed} failed · ${formatBytes(y.bytes)} to upload`;
+  }
+  return `${shape} — ${y.copied} copied, ${y.skipped} skipped, ${count(y.conflicts, 'conflict')}, ${y.failed} failed · ${formatBytes(y.bytes)} uploaded`;
+}
+
+/** What to do about these rows, or "" when nothing needs doing. */
+export function nextStep(report: AnyReport, rows: ReportRow[]): string {
+  const states = new Set(rows.map((r) => r.state));
+  const advice: string[] = [];
+  const kind = reportKind(report);
+  if (kind === 'verify') {
+    if (states.has('missing') || states.has('incomplete') || states.has('missing-referrers')) {
+      advice.push('run `regmirror sync` to copy missing tags');
+    }
+    if (states.has('mismatch')) advice.push('mismatches need `regmirror sync --force`');
+    if (states.has('extra')) advice.push('extra tags exist only at targets: check them by hand');
+    if (states.has('error')) advice.push('errors left the audit incomplete: check access, then rerun `regmirror verify`');
+  } else {
+    if (kind === 'plan' && (states.has('copy') || states.has('forced'))) advice.push('run `regmirror sync` to copy');
+    if (states.has('conflict')) advice.push('conflicts point at other digests: retarget them with --force');
+    if (states.has('failed')) advice.push(`failures: rerun \`regmirror ${kind}\` once fixed (it resumes)`);
+  }
+  return advice.length === 0 ? '' : `next: ${advice.join('; ')}`;
+}

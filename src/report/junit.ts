@@ -1,0 +1,49 @@
+// JUnit XML for CI test tabs: a suite per source repository, a case per (tag, target).
+import type { AnyReport } from './model.js';
+import { escapeXml as x } from './escape.js';
+import { reportKind } from './headline.js';
+import { groupBySource, reportRows, type ReportRow } from './rows.js';
+
+// Drift (verify) and conflicts (sync/plan) are failures: the mirror is wrong. Errors and failed
+// copies are errors: we could not tell or could not do.
+function outcome(row: ReportRow): 'pass' | 'failure' | 'error' {
+  if (row.tone === 'error') return 'error';
+  return row.tone === 'drift' ? 'failure' : 'pass';
+}
+
+function testcase(row: ReportRow): string[] {
+  const open = `    <testcase name="${x(`${row.tag} → ${row.target}`)}" classname="${x(row.source)}"`;
+  const result = outcome(row);
+  if (result === 'pass') return [`${open}/>`];
+  const message = row.detail ? `${row.state}: ${row.detail}` : row.state;
+  const body = [
+    `source digest: ${row.sourceDigest ?? '-'}`,
+    `target digest: ${row.digest ?? '-'}`,
+    ...(row.previousDigest ? [`previous digest: ${row.previousDigest}`] : []),
+    ...(row.detail ? [`detail: ${row.detail}`] : []),
+  ].join('\n');
+  return [`${open}>`, `      <${result} message="${x(message)}" type="${x(row.state)}">${x(body)}</${result}>`, '    </testcase>'];
+}
+
+function totals(rows: ReportRow[]): string {
+  const failures = rows.filter((r) => outcome(r) === 'failure').length;
+  const errors = rows.filter((r) => outcome(r) === 'error').length;
+  return `tests="${rows.length}" failures="${failures}" errors="${errors}" skipped="0"`;
+}
+
+/** Renders the report as a JUnit XML document. */
+export function renderJunit(report: AnyReport): string {
+  const rows = reportRows(report);
+  const stamp = x(report.generatedAt);
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="regmirror ${reportKind(report)}" ${totals(rows)} timestamp="${stamp}">`,
+  ];
+  for (const [source, group] of groupBySource(rows)) {
+    out.push(`  <testsuite name="${x(source)}" ${totals(group)} timestamp="${stamp}">`);
+    for (const row of group) out.push(...testcase(row));
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>');
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,92 @@
+// Summaries are always recomputed from the rows, so a report can never disagree with itself.
+//
+// Counting rules (shared by verify and sync/plan):
+// - repositories: distinct `source` values.
+// - tags: distinct (source, tag) pairs the source has or was asked for, i.e. every result except
+//   one whose target rows are all `extra` (a tag only the targets have). Source errors count: the
+//   tag was selected, the audit of it failed.
+// - targets: distinct target locations — registry hosts (`ghcr.io/cert-manager/charts/x` →
+//   `ghcr.io`), or the layout root for `oci:` targets — so charts mirrored under `…/charts` do not
+//   double the count (SPEC's example: 60 tags × 2 targets = 120 rows).
+// - verify: inSync / drift / errors count target rows (one per (tag, target)); drift is
+//   missing | mismatch | extra | incomplete | missing-referrers.
+// - sync/plan: copied counts copy | copied | forced rows, skipped skip, conflicts conflict, failed
+//   failed; bytes sums every row's bytes (uploaded, or to upload for a plan).
+import type { SyncReport, SyncResult, SyncSummary, VerifyResult, VerifyStatus, VerifySummary } from './model.js';
+
+const driftStatuses: ReadonlySet<VerifyStatus> = new Set(['missing', 'mismatch', 'extra', 'incomplete', 'missing-referrers']);
+
+/** True for the statuses that count as drift (not in-sync, not error). */
+export function isDrift(status: VerifyStatus): boolean {
+  return driftStatuses.has(status);
+}
+
+/** `ghcr.io/cert-manager/cmctl` → `ghcr.io`; `oci:/srv/mirror/cmctl` → `oci:/srv/mirror`: what "a target" means in summaries. */
+export function targetNamespace(repository: string): string {
+  if (repository.startsWith('oci:')) {
+    const slash = repository.lastIndexOf('/');
+    return slash < 0 ? repository : repository.slice(0, slash);
+  }
+  const slash = repository.indexOf('/');
+  return slash < 0 ? repository : repository.slice(0, slash);
+}
+
+interface AnyResult {
+  source: string;
+  tag: string;
+  targets: { repository: string }[];
+}
+
+function countShape<R extends AnyResult>(results: R[], isExtraOnly: (r: R) => boolean) {
+  const sources = new Set<string>();
+  const tags = new Set<string>();
+  const namespaces = new Set<string>();
+  for (const r of results) {
+    sources.add(r.source);
+    if (!isExtraOnly(r)) tags.add(`${r.source}\u0000${r.tag}`);
+    for (const t of r.targets) namespaces.add(targetNamespace(t.repository));
+  }
+  return { repositories: sources.size, tags: tags.size, targets: namespaces.size };
+}
+
+/** The verify summary of these results (rules at the top of this file). */
+export function summarizeVerify(results: VerifyResult[]): VerifySummary {
+  const shape = countShape(results, (r) => r.targets.length > 0 && r.targets.every((t) => t.status === 'extra'));
+  let inSync = 0;
+  let drift = 0;
+  let errors = 0;
+  for (const r of results) {
+    for (const t of r.targets) {
+      if (t.status === 'in-sync') inSync++;
+      else if (t.status === 'error') errors++;
+      else if (isDrift(t.status)) drift++;
+    }
+  }
+  return { ...shape, inSync, drift, errors };
+}
+
+/**
+ * The sync/plan summary of these results (rules at the top of this file). `kind` does not change
+ * the counts today (a plan's `copy` and a sync's `copied` both count as copied); it is taken so
+ * callers state which report they build.
+ */
+export function summarizeSync(results: SyncResult[], kind: SyncReport['kind']): SyncSummary {
+  void kind;
+  const shape = countShape(results, () => false);
+  const s = { copied: 0, skipped: 0, conflicts: 0, failed: 0, bytes: 0 };
+  for (const r of results) {
+    for (const t of r.targets) {
+      if (t.action === 'copy' || t.action === 'copied' || t.action === 'forced') s.copied++;
+      else if (t.action === 'skip') s.skipped++;
+      else if (t.action === 'conflict') s.conflicts++;
+      else if (t.action === 'failed') s.failed++;
+      s.bytes += t.bytes;
+    }
+  }
+  return { ...shape, ...s };
+}
+
+/** `2026-01-01T00:00:00Z`: SPEC's generatedAt form (UTC, whole seconds). */
+export function reportTimestamp(date: Date = new Date()): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,79 @@
+// The terminal view: summary first, then only what needs a person's attention, grouped by source.
+import type { AnyReport } from './model.js';
+import { nextStep, reportKind, summaryLine } from './headline.js';
+import { formatBytes, groupBySource, needsAttention, reportRows, shortDigest, type ReportRow, type Tone } from './rows.js';
+
+/** Options for the terminal table. */
+export interface TableOptions {
+  /** ANSI colors (only when writing to a TTY that wants them). */
+  color?: boolean;
+  /** Terminal columns; the detail column is cut to fit. Unlimited when absent. */
+  width?: number;
+  /** Also list rows that need nothing (in-sync / skip), like `--verbose`. */
+  all?: boolean;
+}
+
+const toneColor: Record<Tone, string> = { ok: '32', change: '36', drift: '33', error: '31' };
+const MIN_DETAIL = 12;
+
+// A report read from a file could carry escape sequences; never let them reach the terminal.
+function clean(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+}
+
+function paint(text: string, code: string, color: boolean): string {
+  return color ? `\u001b[${code}m${text}\u001b[0m` : text;
+}
+
+function cells(row: ReportRow, kind: string): string[] {
+  if (kind === 'verify') {
+    return [row.tag, row.target, row.state, shortDigest(row.sourceDigest), shortDigest(row.digest), row.detail].map(clean);
+  }
+  const size = row.bytes > 0 ? formatBytes(row.bytes) : '-';
+  return [row.tag, row.target, row.state, shortDigest(row.sourceDigest), shortDigest(row.previousDigest), size, row.detail].map(clean);
+}
+
+function headers(kind: string): string[] {
+  return kind === 'verify'
+    ? ['TAG', 'TARGET', 'STATUS', 'SOURCE', 'TARGET DIGEST', 'DETAIL']
+    : ['TAG', 'TARGET', 'ACTION', 'SOURCE', 'BEFORE', 'BYTES', 'DETAIL'];
+}
+
+function fit(text: string, room: number | undefined): string {
+  if (room === undefined || text.length <= room) return text;
+  return `${text.slice(0, Math.max(0, room - 1))}…`;
+}
+
+/** Renders the report as aligned, grouped text for a terminal. */
+export function renderTable(report: AnyReport, opts: TableOptions = {}): string {
+  const color = opts.color === true;
+  const kind = reportKind(report);
+  const all = reportRows(report);
+  const rows = opts.all ? all : all.filter(needsAttention);
+  const out = [paint(summaryLine(report), '1', color)];
+  if (rows.length > 0) {
+    const head = headers(kind);
+    const body = rows.map((r) => cells(r, kind));
+    const widths = head.map((h, i) => Math.max(h.length, ...body.map((c) => c[i]?.length ?? 0)));
+    const last = head.length - 1;
+    const lead = widths.slice(0, last).reduce((a, w) => a + w + 2, 2);
+    const room = opts.width === undefined ? undefined : Math.max(MIN_DETAIL, opts.width - lead);
+    const line = (c: string[], tone?: Tone): string =>
+      ('  ' +
+        c
+          .map((text, i) => {
+            if (i === last) return fit(text, room);
+            const padded = text.padEnd(widths[i] ?? 0);
+            return i === 2 && tone ? paint(padded, toneColor[tone], color) : padded;
+          })
+          .join('  ')).trimEnd();
+    const rowsBySource = groupBySource(rows);
+    for (const [source, group] of rowsBySource) {
+      out.push('', paint(clean(source), '1', color), paint(line(head), '2', color));
+      for (const row of group) out.push(line(cells(row, kind), row.tone));
+    }
+  }
+  const next = nextStep(report, all.filter(needsAttention));
+  if (next) out.push('', next);
+  return out.map((l) => l.trimEnd()).join('\n') + '\n';
+}

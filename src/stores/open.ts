@@ -1,0 +1,28 @@
+// Opens any repository reference (registry or oci: layout) behind the one storage interface,
+// so the use cases never care where content lives.
+import path from 'node:path';
+import type { Repository } from '../content/storage.js';
+import { openLayoutRepository } from '../content/layout/index.js';
+import type { RegistryClient } from '../registry/client.js';
+import type { RepositoryRef } from '../types/reference.js';
+
+/** How a use case touches a repository: read (sources) or read+write (targets). */
+export type Access = 'pull' | 'push';
+
+/** One place to turn references into stores; layout paths resolve against `cwd`. */
+export class Stores {
+  private readonly layouts = new Map<string, Repository>();
+
+  constructor(
+    readonly client: RegistryClient,
+    private readonly cwd = process.cwd(),
+  ) {}
+
+  open(ref: RepositoryRef, access: Access): Repository {
+    if (ref.scheme === 'registry') return this.client.repository(ref.registry, ref.repository, access);
+    const dir = path.resolve(this.cwd, ref.dir);
+    let repo = this.layouts.get(dir);
+    if (!repo) this.layouts.set(dir, (repo = openLayoutRepository(dir)));
+    return repo;
+  }
+}

@@ -1,0 +1,126 @@
+// Signatures, attestations and SBOMs travel with the image they belong to (SPEC "Referrers"):
+// cosign's sha256-HEX.sig/.att/.sbom tags, the OCI 1.1 fallback tag sha256-HEX, and referrers
+// the source lists through the OCI 1.1 API.
+import type { ManifestContent, Repository } from '../content/storage.js';
+import { canListReferrers } from '../content/storage.js';
+import { copyGraph } from '../copy/graph.js';
+import type { CopyContext } from '../copy/context.js';
+import { NotFoundError } from '../types/errors.js';
+import { isIndexType, parseManifest } from '../types/mediatype.js';
+import { referrerTagsOf } from '../inventory/discover.js';
+import { addTally, type Tally } from '../copy/tally.js';
+import { decide } from './classify.js';
+
+/** Per destination: referrer tags copied (or to copy), conflicts left alone, and failures. */
+export interface ReferrerOutcome {
+  copied: number;
+  present: number;
+  conflicts: string[];
+  errors: string[];
+  tally: Tally;
+}
+
+export interface ReferrerJob {
+  ctx: CopyContext;
+  sourceTags: Set<string>;
+  /** Tag lists of the destinations, read at the start of the run. */
+  targetTags: Map<Repository, Set<string> | undefined>;
+  overwrite: boolean;
+}
+
+const MAX_DEPTH = 3;
+
+/** Copies everything attached to `root` (and to its child manifests) to each destination. */
+export async function copyReferrers(job: ReferrerJob, root: ManifestContent, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>): Promise<void> {
+  const seen = new Set<string>();
+  await attach(job, root, dsts, outcomes, seen, 0);
+}
+
+async function attach(job: ReferrerJob, node: ManifestContent, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number): Promise<void> {
+  if (depth >= MAX_DEPTH || dsts.length === 0) return;
+  const { ctx } = job;
+  const subjects = [node.descriptor.digest];
+  try {
+    const parsed = parseManifest(node.bytes, node.descriptor.mediaType);
+    if (isIndexType(parsed.mediaType)) subjects.push(...parsed.manifests.map((m) => m.digest));
+  } catch {
+    // Unparseable content cannot have listed children; its own tags still travel.
+  }
+  const tags = subjects.flatMap((d) => referrerTagsOf(job.sourceTags, d)).filter((t) => !seen.has(t) && seen.add(t));
+  await Promise.all(tags.map((tag) => copyReferrerTag(job, tag, dsts, outcomes, seen, depth)));
+
+  if (canListReferrers(ctx.src)) {
+    let listed;
+    try {
+      listed = await ctx.src.referrers(node.descriptor, { signal: ctx.signal });
+    } catch (err) {
+      for (const dst of dsts) outcomes.get(dst)?.errors.push(`referrers of ${node.descriptor.digest}: ${message(err)}`);
+      return;
+    }
+    for (const desc of listed ?? []) {
+      if (seen.has(desc.digest)) continue;
+      seen.add(desc.digest);
+      let content: ManifestContent;
+      try {
+        content = await ctx.src.fetchManifest(desc.digest, { signal: ctx.signal });
+      } catch (err) {
+        for (const dst of dsts) outcomes.get(dst)?.errors.push(`referrer ${desc.digest}: source: ${message(err)}`);
+        continue;
+      }
+      const results = await copyGraph(ctx, content, dsts);
+      for (const [dst, r] of results) record(outcomes.get(dst), r, desc.digest);
+      await attach(job, content, dsts, outcomes, seen, depth + 1);
+    }
+  }
+}
+
+async function copyReferrerTag(job: ReferrerJob, tag: string, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number): Promise<void> {
+  const { ctx } = job;
+  let content: ManifestContent;
+  try {
+    content = await ctx.src.fetchManifest(tag, { signal: ctx.signal });
+  } catch (err) {
+    if (err instanceof NotFoundError) return; // deleted since the listing: nothing to carry
+    for (const dst of dsts) outcomes.get(dst)?.errors.push(`${tag}: source: ${message(err)}`);
+    return;
+  }
+  const toCopy: Repository[] = [];
+  await Promise.all(
+    dsts.map(async (dst) => {
+      const out = outcomes.get(dst)!;
+      try {
+        const current = job.targetTags.get(dst)?.has(tag) ? (await dst.resolve(tag, { signal: ctx.signal }).catch(absentAsNull))?.digest ?? null : null;
+        const decision = decide(content.descriptor.digest, current, job.overwrite);
+        if (decision === 'skip') out.present += 1;
+        else if (decision === 'conflict') out.conflicts.push(`${tag} points at ${current}, source has ${content.descriptor.digest}`);
+        else toCopy.push(dst);
+      } catch (err) {
+        out.errors.push(`${tag}: ${message(err)}`);
+      }
+    }),
+  );
+  const results = await copyGraph(ctx, content, toCopy, tag);
+  for (const [dst, r] of results) record(outcomes.get(dst), r, tag);
+  await attach(job, content, dsts, outcomes, seen, depth + 1);
+}
+
+function record(out: ReferrerOutcome | undefined, r: { tally: Tally; error?: Error }, what: string): void {
+  if (!out) return;
+  addTally(out.tally, r.tally);
+  if (r.error) out.errors.push(`${what}: ${r.error.message}`);
+  else out.copied += 1;
+}
+
+function absentAsNull(err: unknown): null {
+  if (err instanceof NotFoundError) return null;
+  throw err;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A fresh, empty outcome. */
+export function emptyReferrerOutcome(tally: Tally): ReferrerOutcome {
+  return { copied: 0, present: 0, conflicts: [], errors: [], tally };
+}

@@ -1,0 +1,115 @@
+// The sync use case: for every selected (image, tag), copy what each target lacks, carry the
+// referrers along, then check the target's tag. Release tags go first, floating tags after.
+import pLimit from 'p-limit';
+import type { CopyContext } from '../copy/context.js';
+import { BlobLedger } from '../copy/ledger.js';
+import type { ImageWork } from '../config/workitems.js';
+import { discover, type Inventory } from '../inventory/discover.js';
+import type { SyncReport, SyncResult } from '../report/model.js';
+import { summarizeSync } from '../report/summary.js';
+import type { Stores } from '../stores/open.js';
+import { phases } from './order.js';
+import { UnreachableError } from '../types/errors.js';
+import type { Engine } from '../config/model.js';
+import { syncTag } from './tag.js';
+
+export interface SyncOptions {
+  stores: Stores;
+  /** Plan only: nothing is written (`plan`, `sync --dry-run`). */
+  dryRun: boolean;
+  /** --force: retarget tags whose digest differs. */
+  force: boolean;
+  /** (image, tag) copies in flight at once. */
+  concurrency: number;
+  tags?: string[];
+  shard?: { index: number; count: number };
+  signal?: AbortSignal;
+  /** Told about every finished (image, tag), for progress lines. */
+  onResult?: (result: SyncResult) => void;
+  onBytes?: (bytes: number) => void;
+  /** --engine: overrides every item's engine. */
+  engine?: Engine;
+}
+
+/** The report, and whether no registry could be reached at all (exit 3). */
+export interface SyncOutcome {
+  report: SyncReport;
+  unreachable: boolean;
+}
+
+/** Runs sync (or plan) over the work items and returns the report; never throws for a registry failure. */
+export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<SyncOutcome> {
+  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal });
+  const ledger = new BlobLedger();
+  const results: SyncResult[] = inventories.filter((inv) => inv.sourceError).map(sourceFailure);
+  for (const inv of inventories) results.push(...absentTags(inv));
+
+  const jobs = inventories.flatMap((inv) => inv.selected.map((tag) => ({ inv, tag })));
+  const limit = pLimit(Math.max(1, opts.concurrency));
+  for (const phase of phases(jobs)) {
+    const done = await Promise.all(
+      phase.map(({ inv, tag }) =>
+        limit(async () => {
+          if (opts.signal?.aborted) return undefined;
+          const ctx: CopyContext = { src: inv.source, ledger, signal: opts.signal, dryRun: opts.dryRun, onBytes: opts.onBytes };
+          const result = await syncTag(inv, tag, ctx, opts.force || inv.work.item.overwrite, inv.work.item.referrers);
+          opts.onResult?.(result);
+          return result;
+        }),
+      ),
+    );
+    results.push(...done.filter((r): r is SyncResult => r !== undefined));
+  }
+  const report: SyncReport = {
+    version: 1,
+    kind: opts.dryRun ? 'plan' : 'sync',
+    generatedAt: new Date().toISOString(),
+    summary: summarizeSync(results, opts.dryRun ? 'plan' : 'sync'),
+    results,
+  };
+  return { report, unreachable: nothingReachable(inventories) };
+}
+
+/** Every source, or every target, refused all connections: SPEC's exit 3 for sync and plan. */
+export function nothingReachable(inventories: Inventory[]): boolean {
+  if (inventories.length === 0) return false;
+  const sources = inventories.every((inv) => inv.sourceError instanceof UnreachableError);
+  const targets = inventories.flatMap((inv) => inv.targets);
+  return sources || (targets.length > 0 && targets.every((t) => t.error instanceof UnreachableError));
+}
+
+function sourceFailure(inv: Inventory): SyncResult {
+  return {
+    source: inv.work.sourceDisplay,
+    tag: '*',
+    sourceDigest: null,
+    targets: inv.targets.map((t) => ({
+      repository: t.target.display,
+      action: 'failed',
+      previousDigest: null,
+      digest: null,
+      blobs: { copied: 0, mounted: 0, existing: 0 },
+      bytes: 0,
+      referrers: 0,
+      detail: `source: cannot list tags: ${inv.sourceError?.message}`,
+    })),
+  };
+}
+
+function absentTags(inv: Inventory): SyncResult[] {
+  return inv.absent.map((tag) => ({
+    source: inv.work.sourceDisplay,
+    tag,
+    sourceDigest: null,
+    targets: inv.targets.map((t) => ({
+      repository: t.target.display,
+      action: 'failed' as const,
+      previousDigest: null,
+      digest: null,
+      blobs: { copied: 0, mounted: 0, existing: 0 },
+      bytes: 0,
+      referrers: 0,
+      detail: `source has no tag ${tag}`,
+    })),
+  }));
+}

@@ -1,0 +1,124 @@
+// One (image, tag) of a sync: read the source once, decide per target, copy the graph to the
+// targets that need it, carry referrers, then read each target's tag back to prove it.
+import type { ManifestContent, Repository } from '../content/storage.js';
+import type { CopyContext } from '../copy/context.js';
+import { copyGraph } from '../copy/graph.js';
+import { addTally, emptyTally, type Tally } from '../copy/tally.js';
+import type { Inventory, TargetState } from '../inventory/discover.js';
+import type { SyncAction, SyncResult, SyncTargetResult } from '../report/model.js';
+import { NotFoundError } from '../types/errors.js';
+import { decide, type Decision } from './classify.js';
+import { copyReferrers, emptyReferrerOutcome, type ReferrerOutcome } from './referrers.js';
+
+interface TargetWork {
+  state: TargetState;
+  previous: string | null;
+  decision?: Decision;
+  error?: string;
+  tally: Tally;
+  referrers: ReferrerOutcome;
+}
+
+/** Syncs one tag of one image to all its targets; failures land in the result, never thrown. */
+export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, overwrite: boolean, withReferrers: boolean): Promise<SyncResult> {
+  const result: SyncResult = { source: inv.work.sourceDisplay, tag, sourceDigest: null, targets: [] };
+  let root: ManifestContent;
+  try {
+    root = await inv.source.fetchManifest(tag, { signal: ctx.signal });
+  } catch (err) {
+    result.targets = inv.targets.map((t) => row(t, 'failed', null, null, emptyTally(), 0, `source: ${message(err)}`));
+    return result;
+  }
+  const digest = root.descriptor.digest;
+  result.sourceDigest = digest;
+
+  const work: TargetWork[] = await Promise.all(inv.targets.map((state) => inspect(state, tag, digest, overwrite, ctx)));
+  const copying = work.filter((w) => w.decision === 'copy' || w.decision === 'forced');
+  const copied = await copyGraph(ctx, root, copying.map((w) => w.state.repo), tag);
+  for (const w of copying) {
+    const r = copied.get(w.state.repo);
+    if (r) addTally(w.tally, r.tally);
+    if (r?.error) w.error = r.error.message;
+  }
+
+  const holders = work.filter((w) => !w.error && (w.decision === 'skip' || w.decision === 'copy' || w.decision === 'forced'));
+  if (withReferrers && inv.sourceTags && holders.length > 0) {
+    const outcomes = new Map<Repository, ReferrerOutcome>(holders.map((w) => [w.state.repo, w.referrers]));
+    const targetTags = new Map(holders.map((w) => [w.state.repo, w.state.tags]));
+    await copyReferrers({ ctx, sourceTags: inv.sourceTags, targetTags, overwrite }, root, holders.map((w) => w.state.repo), outcomes);
+  }
+  if (!ctx.dryRun) await Promise.all(copying.filter((w) => !w.error).map((w) => proveTag(w, tag, digest, ctx)));
+  result.targets = work.map((w) => finish(w, digest, ctx.dryRun === true));
+  return result;
+}
+
+async function inspect(state: TargetState, tag: string, digest: string, overwrite: boolean, ctx: CopyContext): Promise<TargetWork> {
+  const w: TargetWork = { state, previous: null, tally: emptyTally(), referrers: emptyReferrerOutcome(emptyTally()) };
+  if (state.error) {
+    w.error = `cannot list tags: ${state.error.message}`;
+    return w;
+  }
+  try {
+    // Absent from the listing taken at the start: no request needed to know it is missing.
+    if (state.tags?.has(tag)) w.previous = (await state.repo.resolve(tag, { signal: ctx.signal })).digest;
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) {
+      w.error = message(err);
+      return w;
+    }
+  }
+  w.decision = decide(digest, w.previous, overwrite);
+  return w;
+}
+
+/** Reads the tag back: "copy what is missing, then check it". */
+async function proveTag(w: TargetWork, tag: string, digest: string, ctx: CopyContext): Promise<void> {
+  try {
+    const now = await w.state.repo.resolve(tag, { signal: ctx.signal });
+    if (now.digest !== digest) w.error = `after the copy the tag points at ${now.digest}, not ${digest}`;
+  } catch (err) {
+    w.error = `after the copy the tag cannot be read: ${message(err)}`;
+  }
+}
+
+function finish(w: TargetWork, digest: string, dryRun: boolean): SyncTargetResult {
+  addTally(w.tally, w.referrers.tally);
+  const refs = w.referrers;
+  const problems = [...refs.conflicts.map((c) => `referrer conflict: ${c}`), ...refs.errors.map((e) => `referrer: ${e}`)];
+  if (w.error || refs.errors.length > 0) {
+    return row(w.state, 'failed', w.previous, null, w.tally, refs.copied, [w.error, ...problems].filter(Boolean).join('; '));
+  }
+  const action: SyncAction = ((): SyncAction => {
+    switch (w.decision) {
+      case 'skip':
+        return refs.copied > 0 && !dryRun ? 'copied' : refs.copied > 0 ? 'copy' : 'skip';
+      case 'conflict':
+        return 'conflict';
+      case 'forced':
+        return dryRun ? 'copy' : 'forced';
+      default:
+        return dryRun ? 'copy' : 'copied';
+    }
+  })();
+  const conflictDetail = action === 'conflict' ? `target tag points at ${w.previous}; source has ${digest} (use --force to retarget)` : '';
+  const after = action === 'conflict' ? w.previous : dryRun ? null : digest;
+  const detail = [conflictDetail, ...problems].filter(Boolean).join('; ');
+  return row(w.state, refs.conflicts.length > 0 && action !== 'conflict' ? 'conflict' : action, w.previous, after, w.tally, refs.copied, detail);
+}
+
+function row(state: TargetState, action: SyncAction, previous: string | null, digest: string | null, tally: Tally, referrers: number, detail: string): SyncTargetResult {
+  return {
+    repository: state.target.display,
+    action,
+    previousDigest: previous,
+    digest,
+    blobs: { copied: tally.copied, mounted: tally.mounted, existing: tally.existing },
+    bytes: tally.bytes,
+    referrers,
+    detail,
+  };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

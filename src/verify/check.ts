@@ -1,0 +1,118 @@
+// One (tag, target) audit, and the source facts every target's check shares (read once).
+import { canListReferrers, type ManifestContent, type Repository } from '../content/storage.js';
+import { referrerTagsOf, type Inventory, type TargetState } from '../inventory/discover.js';
+import type { VerifyTargetResult } from '../report/model.js';
+import type { Descriptor } from '../types/descriptor.js';
+import { NotFoundError } from '../types/errors.js';
+import { isIndexType, parseManifest } from '../types/mediatype.js';
+
+/** Source manifests, referrer tag digests and API referrers, each fetched at most once. */
+export class SourceFacts {
+  private readonly manifests = new Map<string, Promise<ManifestContent>>();
+  private readonly apiReferrers = new Map<string, Promise<Descriptor[]>>();
+
+  constructor(
+    private readonly inv: Inventory,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  manifest(reference: string): Promise<ManifestContent> {
+    let p = this.manifests.get(reference);
+    if (!p) {
+      p = this.inv.source.fetchManifest(reference, { signal: this.signal });
+      this.manifests.set(reference, p);
+    }
+    return p;
+  }
+
+  /** Referrer tags of the image and its children, with the digest each has at the source. */
+  async referrerTags(root: ManifestContent): Promise<Map<string, string>> {
+    const subjects = [root.descriptor.digest, ...children(root).map((c) => c.digest)];
+    const tags = subjects.flatMap((d) => referrerTagsOf(this.inv.sourceTags, d));
+    const out = new Map<string, string>();
+    await Promise.all(tags.map(async (t) => out.set(t, (await this.manifest(t)).descriptor.digest)));
+    return out;
+  }
+
+  /** OCI 1.1 referrers of `subject` at the source ([] when the source has no referrers API). */
+  referrers(subject: Descriptor): Promise<Descriptor[]> {
+    const src = this.inv.source;
+    if (!canListReferrers(src)) return Promise.resolve([]);
+    let p = this.apiReferrers.get(subject.digest);
+    if (!p) {
+      p = src.referrers(subject, { signal: this.signal }).then((r) => r ?? []);
+      this.apiReferrers.set(subject.digest, p);
+    }
+    return p;
+  }
+}
+
+export interface CheckOptions {
+  deep: boolean;
+  referrers: boolean;
+  signal?: AbortSignal;
+}
+
+/** in-sync / missing / mismatch / incomplete / missing-referrers / error for one target. */
+export async function checkTarget(t: TargetState, tag: string, root: ManifestContent, facts: SourceFacts, opts: CheckOptions): Promise<VerifyTargetResult> {
+  const repository = t.target.display;
+  const want = root.descriptor.digest;
+  if (t.error) return { repository, status: 'error', digest: null, detail: `cannot list tags: ${t.error.message}` };
+  if (!t.tags?.has(tag)) return { repository, status: 'missing', digest: null, detail: 'tag absent at the target' };
+  try {
+    const have = (await t.repo.resolve(tag, { signal: opts.signal })).digest;
+    if (have !== want) return { repository, status: 'mismatch', digest: have, detail: `target has ${have}, source has ${want}` };
+    if (opts.deep) {
+      const absent = await absentParts(t.repo, root, facts, opts.signal);
+      if (absent.length > 0) return { repository, status: 'incomplete', digest: have, detail: `absent at the target: ${absent.join(', ')}` };
+    }
+    if (opts.referrers) {
+      const lacking = await lackingReferrers(t, root, facts, opts.signal);
+      if (lacking.length > 0) return { repository, status: 'missing-referrers', digest: have, detail: lacking.join('; ') };
+    }
+    return { repository, status: 'in-sync', digest: have, detail: '' };
+  } catch (err) {
+    if (err instanceof NotFoundError) return { repository, status: 'missing', digest: null, detail: 'tag absent at the target' };
+    return { repository, status: 'error', digest: null, detail: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function children(node: ManifestContent): Descriptor[] {
+  const parsed = parseManifest(node.bytes, node.descriptor.mediaType);
+  return isIndexType(parsed.mediaType) ? parsed.manifests : [];
+}
+
+/** Child manifests and blobs of the source graph that the target does not hold. */
+async function absentParts(dst: Repository, root: ManifestContent, facts: SourceFacts, signal?: AbortSignal): Promise<string[]> {
+  const absent: string[] = [];
+  const visit = async (node: ManifestContent): Promise<void> => {
+    const parsed = parseManifest(node.bytes, node.descriptor.mediaType);
+    await Promise.all([
+      ...parsed.blobs.map(async (b) => void (!(await dst.exists(b, { signal })) && absent.push(`blob ${b.digest}`))),
+      ...parsed.manifests.map(async (m) => {
+        if (!(await dst.exists(m, { signal }))) absent.push(`manifest ${m.digest}`);
+        await visit(await facts.manifest(m.digest));
+      }),
+    ]);
+  };
+  await visit(root);
+  return absent.sort();
+}
+
+/** Referrer tags (and API referrers) the source has for this image that the target lacks or holds differently. */
+async function lackingReferrers(t: TargetState, root: ManifestContent, facts: SourceFacts, signal?: AbortSignal): Promise<string[]> {
+  const lacking: string[] = [];
+  const tags = await facts.referrerTags(root);
+  await Promise.all(
+    [...tags].map(async ([tag, digest]) => {
+      if (!t.tags?.has(tag)) return void lacking.push(`missing ${tag}`);
+      const have = await t.repo.resolve(tag, { signal }).then((d) => d.digest, () => null);
+      if (have === null) lacking.push(`missing ${tag}`);
+      else if (have !== digest) lacking.push(`${tag} differs (target ${have}, source ${digest})`);
+    }),
+  );
+  for (const desc of await facts.referrers(root.descriptor)) {
+    if (!(await t.repo.exists(desc, { signal }))) lacking.push(`missing referrer ${desc.digest}`);
+  }
+  return lacking.sort();
+}

@@ -1,0 +1,99 @@
+// The verify use case: every selected source tag against every target, plus target tags the
+// source lacks; one result row per (tag, target) with SPEC's statuses.
+import pLimit from 'p-limit';
+import type { ImageWork } from '../config/workitems.js';
+import { selectTags } from '../config/tags.js';
+import { inShard } from '../config/workitems.js';
+import { discover, type Inventory } from '../inventory/discover.js';
+import type { VerifyReport, VerifyResult, VerifyTargetResult } from '../report/model.js';
+import { summarizeVerify } from '../report/summary.js';
+import type { Stores } from '../stores/open.js';
+import { referrerTagSubject } from '../types/reference.js';
+import { checkTarget, SourceFacts } from './check.js';
+
+export interface VerifyOptions {
+  stores: Stores;
+  concurrency: number;
+  tags?: string[];
+  shard?: { index: number; count: number };
+  /** --deep: also prove every child manifest and blob is present at the target. */
+  deep: boolean;
+  signal?: AbortSignal;
+  onResult?: (result: VerifyResult) => void;
+}
+
+/** Audits every item; registry failures become `error` rows, never exceptions. */
+export async function runVerify(work: ImageWork[], opts: VerifyOptions): Promise<VerifyReport> {
+  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal });
+  const limit = pLimit(Math.max(1, opts.concurrency));
+  const results: VerifyResult[] = [];
+  const add = (r: VerifyResult) => {
+    results.push(r);
+    opts.onResult?.(r);
+  };
+  await Promise.all(
+    inventories.map(async (inv) => {
+      if (inv.sourceError) return add(unreadableSource(inv));
+      for (const tag of inv.absent) add(absentAtSource(inv, tag));
+      const facts = new SourceFacts(inv, opts.signal);
+      await Promise.all(inv.selected.map((tag) => limit(() => verifyTag(inv, tag, facts, opts)).then(add)));
+      for (const r of await extras(inv, opts, limit)) add(r);
+    }),
+  );
+  return { version: 1, generatedAt: new Date().toISOString(), summary: summarizeVerify(results), results };
+}
+
+async function verifyTag(inv: Inventory, tag: string, facts: SourceFacts, opts: VerifyOptions): Promise<VerifyResult> {
+  const result: VerifyResult = { source: inv.work.sourceDisplay, tag, sourceDigest: null, targets: [] };
+  let root;
+  try {
+    root = await facts.manifest(tag);
+  } catch (err) {
+    result.targets = inv.targets.map((t) => ({ repository: t.target.display, status: 'error', digest: null, detail: `source: ${message(err)}` }));
+    return result;
+  }
+  result.sourceDigest = root.descriptor.digest;
+  result.targets = await Promise.all(inv.targets.map((t) => checkTarget(t, tag, root, facts, { deep: opts.deep, referrers: inv.work.item.referrers, signal: opts.signal })));
+  return result;
+}
+
+/** Target tags the source lacks, within the item's tag rules (or --tag), as `extra` rows. */
+async function extras(inv: Inventory, opts: VerifyOptions, limit: ReturnType<typeof pLimit>): Promise<VerifyResult[]> {
+  const byTag = new Map<string, VerifyTargetResult[]>();
+  await Promise.all(
+    inv.targets.map(async (t) => {
+      if (!t.tags || !inv.sourceTags) return;
+      const onlyThere = [...t.tags].filter((tag) => !inv.sourceTags!.has(tag) && referrerTagSubject(tag) === undefined);
+      let chosen = opts.tags?.length ? onlyThere.filter((tag) => opts.tags!.includes(tag)) : selectTags(onlyThere, inv.work.item.tags, inv.work.item.hasTagRules);
+      if (opts.shard) chosen = chosen.filter((tag) => inShard(inv.work.sourceDisplay, tag, opts.shard!));
+      await Promise.all(
+        chosen.map((tag) =>
+          limit(async () => {
+            const digest = await t.repo.resolve(tag, { signal: opts.signal }).then((d) => d.digest, () => null);
+            const row: VerifyTargetResult = { repository: t.target.display, status: 'extra', digest, detail: 'tag exists at the target but not at the source' };
+            byTag.set(tag, [...(byTag.get(tag) ?? []), row]);
+          }),
+        ),
+      );
+    }),
+  );
+  return [...byTag].map(([tag, targets]) => ({ source: inv.work.sourceDisplay, tag, sourceDigest: null, targets }));
+}
+
+function unreadableSource(inv: Inventory): VerifyResult {
+  const detail = `source: cannot list tags: ${inv.sourceError?.message}`;
+  return { source: inv.work.sourceDisplay, tag: '*', sourceDigest: null, targets: inv.targets.map((t) => ({ repository: t.target.display, status: 'error', digest: null, detail })) };
+}
+
+function absentAtSource(inv: Inventory, tag: string): VerifyResult {
+  return {
+    source: inv.work.sourceDisplay,
+    tag,
+    sourceDigest: null,
+    targets: inv.targets.map((t) => ({ repository: t.target.display, status: 'error', digest: null, detail: `source has no tag ${tag}` })),
+  };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,93 @@
+// Runs the built CLI exactly as a user would (`node bin/regmirror.js ...`), in a child process,
+// so exit codes, stdout/stderr and signal handling are tested end to end.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+/** How one CLI run ended. `exitCode` is undefined when a signal ended the process. */
+export interface CliResult { exitCode: number | undefined; stdout: string; stderr: string; signal?: string; timedOut: boolean }
+
+/** Environment, working directory, a time limit, and an optional signal sent mid-run. */
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  timeoutMs?: number;
+  signalAfterMs?: { signal: 'SIGINT' | 'SIGTERM'; ms: number };
+  /** Sends `signal` once stdout or stderr matches `pattern` (no timing race, unlike signalAfterMs). */
+  signalOnOutput?: { signal: 'SIGINT' | 'SIGTERM'; pattern: RegExp };
+  input?: string;
+}
+
+let root: string | undefined;
+
+/**
+ * The regmirror checkout: $REGMIRROR_ROOT, else the nearest package.json named "regmirror" above
+ * this compiled file (.build-test/...), else above the working directory (an outDir under /tmp).
+ */
+export function repoRoot(): string {
+  root ??= process.env.REGMIRROR_ROOT ?? findUp(dirname(fileURLToPath(import.meta.url))) ?? findUp(process.cwd());
+  if (!root) throw new Error('cli harness: no package.json named "regmirror" above the test build or the working directory');
+  return root;
+}
+
+function findUp(start: string): string | undefined {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'regmirror') return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+let emptyDockerConfig: Promise<string> | undefined;
+
+/**
+ * Runs `node bin/regmirror.js ...args`. The child inherits the environment except that it gets
+ * an empty DOCKER_CONFIG and no REGISTRY_AUTH_FILE (unless `env` sets them), so the developer's
+ * own registry logins never leak into a test; colours are off.
+ */
+export async function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  emptyDockerConfig ??= mkdtemp(join(tmpdir(), 'regmirror-docker-config-')).then((dir) => {
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  });
+  const env: Record<string, string | undefined> = {
+    DOCKER_CONFIG: await emptyDockerConfig, REGISTRY_AUTH_FILE: undefined, NO_COLOR: '1', FORCE_COLOR: '0', ...opts.env,
+  };
+  const child = execa(process.execPath, [join(repoRoot(), 'bin', 'regmirror.js'), ...args], {
+    reject: false, env, cwd: opts.cwd ?? repoRoot(), timeout: opts.timeoutMs ?? 120_000,
+    input: opts.input ?? '', stripFinalNewline: false, encoding: 'utf8',
+  });
+  let timer: NodeJS.Timeout | undefined;
+  if (opts.signalAfterMs) {
+    const { signal, ms } = opts.signalAfterMs;
+    timer = setTimeout(() => child.kill(signal), ms);
+  }
+  if (opts.signalOnOutput) {
+    const { signal, pattern } = opts.signalOnOutput;
+    let seen = '';
+    let sent = false;
+    const watch = (chunk: Buffer | string) => {
+      seen += String(chunk);
+      if (!sent && pattern.test(seen)) { sent = true; child.kill(signal); }
+    };
+    child.stdout?.on('data', watch);
+    child.stderr?.on('data', watch);
+  }
+  const result = await child;
+  if (timer) clearTimeout(timer);
+  return {
+    exitCode: result.exitCode, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''),
+    signal: result.signal ?? undefined, timedOut: result.timedOut ?? false,
+  };
+}
+
+/** Writes `yamlText` to `dir/name` (default mirrors.yaml), creating `dir`; returns the file's path. */
+export async function writeConfig(dir: string, yamlText: string, name = 'mirrors.yaml'): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, name);
+  await writeFile(path, yamlText);
+  return path;
+}

@@ -1,0 +1,276 @@
+// A real HTTP reverse proxy in front of a test registry that injects the faults real registries
+// and networks produce (5xx, 429 + Retry-After, cut and corrupted bodies, resets, redirects to a
+// blob CDN on another host, latency), so retry/verify/redirect code is tested over real sockets.
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { authorizationFor, type PushAuth } from './seed.js';
+
+/** One fault to inject into a matching request. */
+export type Fault =
+  | { kind: 'status'; status: number; retryAfter?: string }
+  | { kind: 'cut'; afterBytes: number }
+  | { kind: 'flip'; atByte?: number }
+  | { kind: 'reset' }
+  | { kind: 'redirect'; to: 'cdn' }
+  | { kind: 'delay'; ms: number };
+export type FaultKind = Fault['kind'];
+
+/** Which requests get a fault: method and path (incl. query) filters; `skip` first, then `times` (default 1; Infinity ok). */
+export interface FaultRule {
+  method?: string;
+  path?: RegExp;
+  times?: number;
+  skip?: number;
+  fault: Fault;
+}
+
+/** One request as the proxy answered it; status 0 = socket reset. */
+export interface ProxyLogEntry { method: string; path: string; status: number; fault?: FaultKind }
+
+/** What the proxy saw, for assertions such as "no PUT reached the target". */
+export interface ProxyStats { requests: number; injected: Record<FaultKind, number>; log: ProxyLogEntry[] }
+
+/** A running fault proxy; `url`/`host` are what the client under test is pointed at. */
+export interface FaultProxy {
+  url: string;
+  host: string;
+  upstream: string;
+  cdn: Cdn;
+  stats: ProxyStats;
+  inject(rule: FaultRule): void;
+  /** Removes every rule (stats are kept). */
+  clear(): void;
+  resetStats(): void;
+  /** 307-redirects the next `times` (default 1) GET /v2/.../blobs/sha256:... to the CDN. */
+  redirectBlobsToCdn(times?: number): void;
+  close(): Promise<void>;
+}
+
+/** One request the CDN received. */
+export interface CdnRequest { method: string; path: string; headers: IncomingHttpHeaders }
+
+/** A stand-in for a blob CDN (S3, CloudFront) on a different host than the registry. */
+export interface Cdn {
+  url: string;
+  host: string;
+  requests: CdnRequest[];
+  /** Authorization headers the CDN received; a client that strips them on redirect leaves this empty. */
+  authorizationHeadersSeen: string[];
+  close(): Promise<void>;
+}
+
+/** Options: the CDN fetches blobs from the upstream with these credentials (the harness's own). */
+export interface FaultProxyOptions { cdnAuth?: PushAuth }
+
+const BLOB_PATH = /^\/v2\/(.+)\/blobs\/(sha256:[a-f0-9]{64})(?:\?.*)?$/;
+const ERROR_CODES: Record<number, string> = { 401: 'UNAUTHORIZED', 403: 'DENIED', 404: 'NAME_UNKNOWN', 429: 'TOOMANYREQUESTS', 503: 'UNAVAILABLE' };
+
+/** Starts the proxy (and its CDN) in front of `upstreamUrl`. */
+export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptions = {}): Promise<FaultProxy> {
+  const upstream = new URL(upstreamUrl);
+  const cdn = await startCdn(upstreamUrl, opts.cdnAuth);
+  const rules: { rule: FaultRule; seen: number; applied: number }[] = [];
+  const stats: ProxyStats = { requests: 0, injected: emptyCounts(), log: [] };
+  let origin = '';
+
+  const server = createServer((req, res) => {
+    stats.requests++;
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    const entry: ProxyLogEntry = { method, path, status: 0 };
+    stats.log.push(entry);
+    const fault = pickFault(rules, method, path);
+    const forward = (body?: BodyFault) => forwardRequest(req, res, upstream, origin, entry, body);
+    if (!fault) return forward();
+    const count = () => { entry.fault = fault.kind; stats.injected[fault.kind]++; };
+    switch (fault.kind) {
+      case 'status':
+        count();
+        return answerStatus(req, res, entry, fault.status, fault.retryAfter);
+      case 'reset':
+        count();
+        req.socket.destroy();
+        return;
+      case 'delay':
+        count();
+        setTimeout(forward, fault.ms);
+        return;
+      case 'cut':
+      case 'flip':
+        count();
+        return forward(fault);
+      case 'redirect': {
+        const m = BLOB_PATH.exec(path);
+        if (!m) return forward();
+        count();
+        const location = `${cdn.url}/blob/${m[2]}?repository=${encodeURIComponent(m[1]!)}&sig=xyz`;
+        req.resume();
+        entry.status = 307;
+        res.writeHead(307, { location, 'content-length': '0' }).end();
+        return;
+      }
+    }
+  });
+  await listen(server, '127.0.0.1');
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://127.0.0.1:${port}`;
+  return {
+    url: origin, host: `127.0.0.1:${port}`, upstream: upstream.origin, cdn, stats,
+    inject: (rule) => { rules.push({ rule, seen: 0, applied: 0 }); },
+    clear: () => { rules.length = 0; },
+    resetStats: () => { stats.requests = 0; stats.injected = emptyCounts(); stats.log.length = 0; },
+    redirectBlobsToCdn: (times = 1) => { rules.push({ rule: { method: 'GET', path: BLOB_PATH, times, fault: { kind: 'redirect', to: 'cdn' } }, seen: 0, applied: 0 }); },
+    close: async () => { await Promise.all([closeServer(server), cdn.close()]); },
+  };
+}
+
+function emptyCounts(): Record<FaultKind, number> {
+  return { status: 0, cut: 0, flip: 0, reset: 0, redirect: 0, delay: 0 };
+}
+
+// The first rule still holding faults decides; matches inside its `skip` window pass through.
+function pickFault(rules: { rule: FaultRule; seen: number; applied: number }[], method: string, path: string): Fault | undefined {
+  for (const r of rules) {
+    if (r.rule.method && r.rule.method.toUpperCase() !== method.toUpperCase()) continue;
+    if (r.rule.path && !r.rule.path.test(path)) continue;
+    if (r.applied >= (r.rule.times ?? 1)) continue;
+    r.seen++;
+    if (r.seen <= (r.rule.skip ?? 0)) return undefined;
+    r.applied++;
+    return r.rule.fault;
+  }
+  return undefined;
+}
+
+function answerStatus(req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry, status: number, retryAfter?: string): void {
+  // Read the request body first so the client is not cut off mid-upload (a real registry drains it too).
+  req.resume();
+  req.once('end', () => {
+    const body = JSON.stringify({ errors: [{ code: ERROR_CODES[status] ?? 'UNKNOWN', message: 'injected by fault proxy', detail: null }] });
+    const headers: OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
+    entry.status = status;
+    res.writeHead(status, headers).end(body);
+  });
+}
+
+type BodyFault = Extract<Fault, { kind: 'cut' } | { kind: 'flip' }>;
+
+function forwardRequest(req: IncomingMessage, res: ServerResponse, upstream: URL, origin: string, entry: ProxyLogEntry, body?: BodyFault): void {
+  const headers: OutgoingHttpHeaders = { ...req.headers, host: upstream.host };
+  delete headers.connection;
+  const up = httpRequest({ hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (upRes) => {
+    entry.status = upRes.statusCode ?? 0;
+    res.writeHead(upRes.statusCode ?? 502, rewriteHeaders(upRes.headers, upstream.origin, origin));
+    if (!body) {
+      upRes.pipe(res);
+      return;
+    }
+    if (body.kind === 'cut') return cutBody(upRes, res, body.afterBytes);
+    const length = Number(upRes.headers['content-length'] ?? 0);
+    flipBody(upRes, res, body.atByte ?? Math.floor(length / 2));
+  });
+  up.on('error', () => {
+    if (res.headersSent) res.destroy();
+    else { entry.status = 502; res.writeHead(502).end(); }
+  });
+  req.pipe(up);
+}
+
+function cutBody(upRes: IncomingMessage, res: ServerResponse, afterBytes: number): void {
+  let sent = 0;
+  const cut = () => { upRes.destroy(); res.socket?.destroy(); };
+  if (afterBytes <= 0) { res.flushHeaders(); setImmediate(cut); return; }
+  upRes.on('data', (chunk: Buffer) => {
+    if (sent >= afterBytes) return;
+    const part = chunk.subarray(0, afterBytes - sent);
+    sent += part.length;
+    if (sent >= afterBytes) res.write(part, cut);
+    else res.write(part);
+  });
+  upRes.on('end', () => { if (sent < afterBytes) res.write('', cut); });
+}
+
+function flipBody(upRes: IncomingMessage, res: ServerResponse, atByte: number): void {
+  let offset = 0;
+  upRes.on('data', (chunk: Buffer) => {
+    if (atByte >= offset && atByte < offset + chunk.length) {
+      chunk = Buffer.from(chunk);
+      chunk[atByte - offset] = chunk[atByte - offset]! ^ 0xff;
+    }
+    offset += chunk.length;
+    res.write(chunk);
+  });
+  upRes.on('end', () => res.end());
+}
+
+// Keep clients on the proxy: only absolute URLs pointing at the upstream are rewritten (a token
+// realm on its own host stays as it is).
+function rewriteHeaders(headers: IncomingHttpHeaders, upstreamOrigin: string, proxyOrigin: string): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = { ...headers };
+  delete out.connection;
+  delete out['keep-alive'];
+  const location = headers.location;
+  if (location?.startsWith(upstreamOrigin)) out.location = proxyOrigin + location.slice(upstreamOrigin.length);
+  const challenge = headers['www-authenticate'];
+  if (challenge?.includes(`realm="${upstreamOrigin}`)) out['www-authenticate'] = challenge.split(`realm="${upstreamOrigin}`).join(`realm="${proxyOrigin}`);
+  return out;
+}
+
+/**
+ * Starts the CDN on 127.0.0.2 (another host than the registry's 127.0.0.1, so clients treat a
+ * redirect there as cross-host) serving GET/HEAD /blob/<digest>?repository=R&sig=... from the upstream.
+ */
+export async function startCdn(upstreamUrl: string, upstreamAuth?: PushAuth): Promise<Cdn> {
+  const upstream = new URL(upstreamUrl);
+  const requests: CdnRequest[] = [];
+  const authorizationHeadersSeen: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers });
+    if (req.headers.authorization) authorizationHeadersSeen.push(req.headers.authorization);
+    void serveBlob(req, res, upstream, upstreamAuth).catch(() => res.destroy());
+  });
+  let hostname = '127.0.0.2';
+  try {
+    await listen(server, hostname);
+  } catch {
+    hostname = 'localhost'; // hosts without 127.0.0.0/8 routing (macOS): another name for the same address
+    await listen(server, '127.0.0.1');
+  }
+  const host = `${hostname}:${(server.address() as AddressInfo).port}`;
+  return { url: `http://${host}`, host, requests, authorizationHeadersSeen, close: () => closeServer(server) };
+}
+
+async function serveBlob(req: IncomingMessage, res: ServerResponse, upstream: URL, auth: PushAuth | undefined): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://cdn');
+  const digest = /^\/blob\/(sha256:[a-f0-9]{64})$/.exec(url.pathname)?.[1];
+  const repository = url.searchParams.get('repository');
+  if (!url.searchParams.get('sig')) { res.writeHead(403).end('missing signature'); return; }
+  if (!digest || !repository) { res.writeHead(404).end(); return; }
+  const headers: OutgoingHttpHeaders = {};
+  const authorization = await authorizationFor(auth, `repository:${repository}:pull`);
+  if (authorization) headers.authorization = authorization;
+  if (req.headers.range) headers.range = req.headers.range;
+  const up = httpRequest({ hostname: upstream.hostname, port: upstream.port, method: req.method, path: `/v2/${repository}/blobs/${digest}`, headers }, (upRes) => {
+    const out: OutgoingHttpHeaders = { 'content-type': 'application/octet-stream' };
+    for (const name of ['content-length', 'content-range', 'accept-ranges', 'etag'] as const) if (upRes.headers[name]) out[name] = upRes.headers[name];
+    res.writeHead(upRes.statusCode ?? 502, out);
+    upRes.pipe(res);
+  });
+  up.on('error', () => res.destroy());
+  up.end();
+}
+
+function listen(server: Server, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => { server.off('error', reject); resolve(); });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

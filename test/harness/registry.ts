@@ -1,0 +1,170 @@
+// Real `docker-registry` (CNCF distribution 2.8.2) processes for integration tests:
+// plain, htpasswd or token auth, on 127.0.0.1 and a free port, with data in a temp dir.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { openSync, closeSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { startTokenServer, type TokenServer } from './token-server.js';
+
+export type { TokenServer } from './token-server.js';
+
+/** A registry process the test can stop, restart on the same port and data, and inspect. */
+export interface RunningRegistry {
+  host: string;
+  url: string;
+  dataDir: string;
+  auth: 'none' | 'htpasswd' | 'token';
+  users: Record<string, string>;
+  tokenServer?: TokenServer;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  logPath: string;
+}
+
+/** How to start a registry. */
+export interface RegistryOptions {
+  auth?: 'none' | 'htpasswd' | 'token';
+  users?: Record<string, string>;
+  anonymousPull?: boolean;
+  readOnlyUsers?: string[];
+  deleteEnabled?: boolean;
+  /** token: identity (refresh) tokens the token server accepts, mapped to users. */
+  refreshTokens?: Record<string, string>;
+  /** token: lifetime of issued tokens in seconds. */
+  expiresIn?: number;
+}
+
+export const DEFAULT_USERS: Record<string, string> = { admin: 's3cret-admin', reader: 's3cret-reader' };
+
+// Every child we started, killed when the test process exits however it exits.
+// Children are unref'd so a forgotten stop() cannot hang the test file; this handler still ends them.
+const children = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts a registry and waits until /v2/ answers. */
+export async function startRegistry(opts: RegistryOptions = {}): Promise<RunningRegistry> {
+  const auth = opts.auth ?? 'none';
+  const users = opts.users ?? DEFAULT_USERS;
+  const dir = await mkdtemp(join(tmpdir(), 'regmirror-registry-'));
+  tempDirs.add(dir);
+  const dataDir = join(dir, 'data');
+  const logPath = join(dir, 'registry.log');
+  const port = await freePort();
+  let tokenServer: TokenServer | undefined;
+  let authYaml = '';
+  if (auth === 'htpasswd') {
+    const lines = await Promise.all(Object.entries(users).map(async ([u, p]) => (await execa('htpasswd', ['-Bbn', u, p])).stdout.trim()));
+    await writeFile(join(dir, 'htpasswd'), `${lines.join('\n')}\n`);
+    authYaml = `auth:\n  htpasswd:\n    realm: regmirror-test\n    path: ${join(dir, 'htpasswd')}\n`;
+  } else if (auth === 'token') {
+    tokenServer = await startTokenServer(dir, {
+      users, readOnlyUsers: opts.readOnlyUsers, anonymousPull: opts.anonymousPull, refreshTokens: opts.refreshTokens, expiresIn: opts.expiresIn,
+    });
+    authYaml = `auth:\n  token:\n    realm: ${tokenServer.realm}\n    service: ${tokenServer.service}\n    issuer: ${tokenServer.issuer}\n    rootcertbundle: ${tokenServer.certPath}\n`;
+  }
+  const config = join(dir, 'config.yml');
+  await writeFile(config, [
+    'version: 0.1',
+    'log:\n  level: info\n  accesslog:\n    disabled: false',
+    `storage:\n  filesystem:\n    rootdirectory: ${dataDir}\n  delete:\n    enabled: ${opts.deleteEnabled ?? true}\n  maintenance:\n    uploadpurging:\n      enabled: false`,
+    `http:\n  addr: 127.0.0.1:${port}\n  secret: regmirror-test-secret`,
+    authYaml,
+  ].join('\n'));
+  let child: ChildProcess | undefined;
+  const reg: RunningRegistry = {
+    host: `127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}`,
+    dataDir, auth, users, tokenServer, logPath,
+    async start() {
+      if (child) return;
+      const fd = openSync(logPath, 'a');
+      child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', fd, fd] });
+      closeSync(fd);
+      child.unref();
+      children.add(child);
+      const started = child;
+      started.once('exit', () => {
+        children.delete(started);
+        if (child === started) child = undefined;
+      });
+      await waitReady(reg.url, started, logPath);
+    },
+    async stop() {
+      const running = child;
+      child = undefined;
+      if (!running || running.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+      running.kill('SIGTERM');
+      const timer = setTimeout(() => running.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  if (tokenServer) {
+    const stopProcess = reg.stop;
+    const tokens = tokenServer;
+    // stop() keeps the token server (restart needs it); cleanup() below ends both.
+    registryCleanups.set(reg, async () => {
+      await stopProcess();
+      await tokens.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+  } else {
+    registryCleanups.set(reg, async () => {
+      await reg.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+  }
+  await reg.start();
+  return reg;
+}
+
+const registryCleanups = new Map<RunningRegistry, () => Promise<void>>();
+
+/** Stops the registry (and its token server) and removes its data; use in `after()`. */
+export async function destroyRegistry(reg: RunningRegistry): Promise<void> {
+  const cleanup = registryCleanups.get(reg);
+  registryCleanups.delete(reg);
+  await (cleanup ? cleanup() : reg.stop());
+}
+
+/** Mints a bearer token straight from the token server (for seeding with raw HTTP). */
+export async function bearerFor(reg: RunningRegistry, scope: string, subject = 'admin'): Promise<string> {
+  if (!reg.tokenServer) throw new Error('bearerFor needs a token-auth registry');
+  return reg.tokenServer.mint(subject, scope.split(' '));
+}
+
+async function waitReady(url: string, child: ChildProcess, logPath: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}; see ${logPath}`);
+    try {
+      const res = await fetch(`${url}/v2/`);
+      await res.arrayBuffer();
+      if (res.status === 200 || res.status === 401) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`docker-registry did not become ready at ${url}; see ${logPath}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

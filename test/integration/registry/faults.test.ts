@@ -1,0 +1,69 @@
+// Odd registry behaviour from a scripted node:http server: 503 with Retry-After, a wrong
+// manifest digest once, a blob redirect to another origin (which must not see credentials).
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RegistryClient } from '../../../src/registry/client.js';
+import { sha256 } from '../../../src/types/digest.js';
+import { DigestMismatchError } from '../../../src/types/errors.js';
+import { OCI_MANIFEST } from '../../../src/types/mediatype.js';
+import { drain } from './fixtures.js';
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ host: string; url: string; close(): Promise<void> }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { host, url: `http://${host}`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'x', digest: sha256('c'), size: 1 }, layers: [] }));
+const blob = Buffer.from('blob bytes from the object store');
+
+describe('faults', () => {
+  it('retries 503 with Retry-After, refetches a wrong digest, and strips credentials on a cross-origin redirect', async () => {
+    const seenByStore: (string | undefined)[] = [];
+    const store = await serve((req, res) => {
+      seenByStore.push(req.headers.authorization);
+      res.writeHead(200, { 'content-length': blob.byteLength }).end(blob);
+    });
+    after(() => store.close());
+    let manifestCalls = 0;
+    const registry = await serve((req, res) => {
+      if (!req.headers.authorization) return res.writeHead(401, { 'www-authenticate': 'Basic realm="fake"' }).end();
+      if (req.url === '/v2/') return res.writeHead(200).end();
+      if (req.url === '/v2/r/manifests/v1') {
+        manifestCalls++;
+        if (manifestCalls === 1) return res.writeHead(503, { 'retry-after': '0' }).end();
+        const body = manifestCalls === 2 ? Buffer.from(manifest.toString().replace('schemaVersion', 'schemaversion')) : manifest;
+        return res.writeHead(200, { 'content-type': OCI_MANIFEST, 'docker-content-digest': sha256(manifest), 'content-length': body.byteLength }).end(body);
+      }
+      if (req.url === '/v2/r/manifests/always-wrong') {
+        return res.writeHead(200, { 'content-type': OCI_MANIFEST, 'docker-content-digest': sha256('other'), 'content-length': manifest.byteLength }).end(manifest);
+      }
+      if (req.url?.startsWith('/v2/r/blobs/')) return res.writeHead(307, { location: `${store.url}/bucket/blob?X-Amz-Signature=abc` }).end();
+      res.writeHead(404).end();
+    });
+    after(() => registry.close());
+    const client = new RegistryClient({
+      registries: new Map([[registry.host, { host: registry.host, tls: 'disabled', maxAttempts: 3 }]]),
+      credentials: async () => ({ username: 'u', password: 'fake-password' }),
+      testing: { backoffBaseMs: 1 },
+    });
+    after(() => client.close());
+    const repo = client.repository(registry.host, 'r', 'pull');
+
+    const got = await repo.fetchManifest('v1');
+    assert.deepEqual(Buffer.from(got.bytes), manifest);
+    assert.equal(got.descriptor.digest, sha256(manifest));
+    assert.equal(manifestCalls, 3);
+    assert.equal(client.stats.retries, 2);
+
+    await assert.rejects(repo.fetchManifest('always-wrong'), DigestMismatchError);
+
+    const bytes = await drain(await repo.fetchBlob({ mediaType: 'x', digest: sha256(blob), size: blob.byteLength }));
+    assert.deepEqual(bytes, blob);
+    assert.deepEqual(seenByStore, [undefined]);
+  });
+});

@@ -1,0 +1,20 @@
+// A RegistryClient aimed at one test registry, with fast retries.
+import { RegistryClient, type RegistryClientOptions } from '../../../src/registry/client.js';
+import type { Credential } from '../../../src/registry/credentials.js';
+import type { RunningRegistry } from '../../harness/registry.js';
+
+/** A client for `reg` with the given credential (none = anonymous) and test knobs. */
+export function testClient(reg: RunningRegistry, credential?: Credential, extra: Partial<RegistryClientOptions> & { maxAttempts?: number } = {}): RegistryClient {
+  const { maxAttempts = 2, ...rest } = extra;
+  return new RegistryClient({
+    registries: new Map([[reg.host, { host: reg.host, tls: 'disabled', maxAttempts }]]),
+    credentials: async () => credential,
+    ...rest,
+    testing: { backoffBaseMs: 1, ...rest.testing },
+  });
+}
+
+/** The admin's basic credential. */
+export function admin(reg: RunningRegistry): Credential {
+  return { username: 'admin', password: reg.users.admin! };
+}

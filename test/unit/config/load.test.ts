@@ -1,0 +1,146 @@
+// The SPEC's own example and the shipped mirrors.yaml load, and defaults merge as documented.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { loadConfig, parseConfig } from '../../../src/config/load.js';
+import { mirrorsSchema } from '../../../src/config/schema.js';
+import { ConfigError } from '../../../src/types/errors.js';
+import { CONFIG_FIXTURES, REPO_ROOT } from './fixtures.js';
+
+const specExample = path.join(CONFIG_FIXTURES, 'spec-example.yaml');
+
+test('the JSON Schema accepts the SPEC example verbatim', () => {
+  const validate = new Ajv({ strict: true }).compile(mirrorsSchema);
+  const ok = validate(parseYaml(readFileSync(specExample, 'utf8')));
+  assert.equal(ok, true, JSON.stringify(validate.errors));
+});
+
+test('the JSON Schema describes every property', () => {
+  const missing: string[] = [];
+  const walk = (schema: unknown, where: string): void => {
+    if (!schema || typeof schema !== 'object') return;
+    const s = schema as Record<string, unknown>;
+    for (const [key, sub] of Object.entries((s.properties as object) ?? {})) {
+      const d = sub as Record<string, unknown>;
+      if (!d.description && !d.$ref) missing.push(`${where}.${key}`);
+      walk(sub, `${where}.${key}`);
+    }
+    for (const [key, sub] of Object.entries((s.definitions as object) ?? {})) walk(sub, key);
+  };
+  walk(mirrorsSchema, '');
+  assert.deepEqual(missing, []);
+});
+
+test('the SPEC example loads and merges as documented', async () => {
+  const c = await loadConfig(specExample);
+  assert.equal(c.version, 1);
+  assert.deepEqual(c.defaults.targets, [
+    { scheme: 'registry', registry: 'quay.io', path: 'cert-manager' },
+    { scheme: 'registry', registry: 'ghcr.io', path: 'cert-manager' },
+  ]);
+  assert.deepEqual(c.defaults.tags, { semver: '>=1.0.0', prerelease: false, include: [], exclude: [], latest: 0, explicit: [] });
+  const [controller, ctl, chart] = c.images;
+  assert.equal(controller!.name, 'cert-manager-controller');
+  assert.deepEqual(controller!.targets, c.defaults.targets);
+  assert.equal(controller!.referrers, true);
+  assert.equal(controller!.overwrite, false);
+  assert.equal(controller!.engine, 'native');
+  assert.equal(controller!.hasTagRules, true);
+  // Item rules merge key by key: semver replaced, prerelease inherited.
+  assert.equal(ctl!.name, 'cmctl');
+  assert.equal(ctl!.tags.semver, '>=1.8.0');
+  assert.equal(ctl!.tags.prerelease, false);
+  assert.deepEqual(ctl!.source, { scheme: 'registry', registry: 'quay.io', repository: 'jetstack/cert-manager-ctl' });
+  assert.equal(chart!.name, 'cert-manager');
+  assert.deepEqual(chart!.targets.map((t) => (t.scheme === 'registry' ? `${t.registry}/${t.path}` : t.dir)), ['quay.io/cert-manager/charts', 'ghcr.io/cert-manager/charts']);
+  assert.deepEqual(chart!.position, { line: 31, col: 5 });
+
+  const quay = c.registries.get('quay.io')!;
+  assert.deepEqual(quay.credentials, { usernameEnv: 'QUAY_USER', passwordEnv: 'QUAY_TOKEN' });
+  assert.equal(quay.concurrency, 8);
+  assert.equal(quay.tls, 'verify');
+  const internal = c.registries.get('registry.internal:5000')!;
+  assert.equal(internal.tls, 'disabled');
+  assert.equal(internal.caFile, path.join(CONFIG_FIXTURES, 'ca.pem'));
+  assert.equal(internal.endpoint, 'https://mirror.internal:8443');
+  assert.equal(c.registries.has('docker.io'), false);
+
+  const [bin] = c.binaries;
+  assert.equal(bin!.name, 'cmctl');
+  assert.equal(bin!.checksums, path.join(CONFIG_FIXTURES, 'checksums.txt'));
+  assert.deepEqual(bin!.targets, c.defaults.targets);
+  assert.equal(bin!.source, undefined);
+});
+
+test('the shipped mirrors.yaml models the cert-manager release set', async () => {
+  const c = await loadConfig('mirrors.yaml', { cwd: REPO_ROOT });
+  const names = c.images.map((i) => i.name);
+  for (const n of ['cert-manager-controller', 'cert-manager-webhook', 'cert-manager-cainjector', 'cert-manager-acmesolver', 'cert-manager-startupapicheck', 'cert-manager']) {
+    assert.ok(names.includes(n), n);
+  }
+  assert.equal(c.registries.get('ghcr.io')?.credentials?.passwordEnv, 'GITHUB_TOKEN');
+  assert.equal(c.binaries[0]?.name, 'cmctl');
+});
+
+test('defaults apply when nothing is written', () => {
+  const c = parseConfig('version: 1\nimages:\n  - source: quay.io/jetstack/a\n    targets: [oci:./out]\nregistries:\n  127.0.0.1:5000: {}\n  localhost: {}\n  "[::1]:5001": {}\n  example.com:5000: {}\n', '/x/m.yaml');
+  const [item] = c.images;
+  assert.equal(item!.hasTagRules, false);
+  assert.deepEqual(item!.tags, { include: [], exclude: [], latest: 0, explicit: [] });
+  assert.deepEqual(item!.targets, [{ scheme: 'oci', dir: './out' }]);
+  assert.equal(item!.referrers, true);
+  assert.equal(item!.engine, 'native');
+  assert.deepEqual(
+    [...c.registries.values()].map((r) => [r.host, r.tls]),
+    [['127.0.0.1:5000', 'disabled'], ['localhost', 'disabled'], ['[::1]:5001', 'disabled'], ['example.com:5000', 'verify']],
+  );
+  assert.deepEqual(c.binaries, []);
+});
+
+test('item settings override defaults and hasTagRules reflects item rules only', () => {
+  const c = parseConfig(
+    'version: 1\ndefaults: { targets: [quay.io/cm], engine: skopeo, referrers: false }\nimages:\n  - source: oci:./layouts/a\n    tags: { latest: 3 }\n    engine: native\n    overwrite: true\n  - source: quay.io/j/b\n',
+    'm.yaml',
+  );
+  assert.deepEqual(c.images.map((i) => [i.engine, i.referrers, i.overwrite, i.hasTagRules, i.tags.latest]), [
+    ['native', false, true, true, 3],
+    ['skopeo', false, false, false, 0],
+  ]);
+  assert.equal(c.images[0]!.name, 'a');
+});
+
+test('loadConfig reports a missing file at 1:1', async () => {
+  await assert.rejects(loadConfig('nope.yaml', { cwd: CONFIG_FIXTURES }), (err: unknown) => {
+    assert.ok(err instanceof ConfigError);
+    assert.equal(err.message, 'nope.yaml:1:1: no such file');
+    return true;
+  });
+});
+
+test('loadConfig refuses a caFile that does not exist, at its value', async () => {
+  const text = 'version: 1\nregistries:\n  r.example:\n    caFile: missing.pem\n';
+  const dir = mkdtempSync(path.join(tmpdir(), 'regmirror-config-'));
+  try {
+    writeFileSync(path.join(dir, 'm.yaml'), text);
+    await assert.rejects(loadConfig(path.join(dir, 'm.yaml')), (err: unknown) => err instanceof ConfigError && err.line === 4 && err.col === 13);
+    writeFileSync(path.join(dir, 'missing.pem'), 'pem');
+    assert.equal((await loadConfig(path.join(dir, 'm.yaml'))).registries.get('r.example')?.caFile, path.join(dir, 'missing.pem'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an empty file and a whitespace-only file are one clear error', () => {
+  for (const text of ['', '\n\n  \n', '# only a comment\n']) {
+    assert.throws(() => parseConfig(text, 'e.yaml'), (err: unknown) => err instanceof ConfigError && err.detail.startsWith('empty file'));
+  }
+});
+
+test('a second error in the same file does not hide the first in document order', () => {
+  const text = 'version: 1\ndefaults:\n  engin: native\n  referers: true\n';
+  assert.throws(() => parseConfig(text, 'm.yaml'), (err: unknown) => err instanceof ConfigError && err.line === 3 && err.detail.includes('"engin"') && err.detail.includes('did you mean "engine"'));
+});

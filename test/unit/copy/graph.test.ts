@@ -1,0 +1,170 @@
+// The copier over memory stores with call counting (oras-go's way): no HTTP, exact counts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { MemoryRegistry, MemoryRepository } from '../../../src/content/memory.js';
+import { countingRepository } from '../../../src/content/counting.js';
+import type { Repository } from '../../../src/content/storage.js';
+import { copyGraph } from '../../../src/copy/graph.js';
+import { BlobLedger } from '../../../src/copy/ledger.js';
+import { CopyError, DigestMismatchError } from '../../../src/types/errors.js';
+import { buildImage, pushImage, failingStream } from '../content/fixtures.js';
+
+async function sourceWith(tag: string, seed = 'a', registry = new MemoryRegistry()) {
+  const src = registry.repository(`jetstack/${seed}`);
+  const image = buildImage(seed);
+  await pushImage(src, image, tag);
+  return { src, image, root: await src.fetchManifest(tag) };
+}
+
+test('copies every blob, child and the index to two targets, reading each source blob once', async () => {
+  const { src, image, root } = await sourceWith('v1.0.0');
+  const counted = countingRepository(src);
+  const a = countingRepository(new MemoryRepository('a'));
+  const b = countingRepository(new MemoryRepository('b'));
+  const results = await copyGraph({ src: counted, ledger: new BlobLedger() }, root, [a, b], 'v1.0.0');
+  for (const [dst, r] of results) {
+    assert.equal(r.error, undefined, `${dst.name}: ${r.error?.message}`);
+    assert.equal((await dst.resolve('v1.0.0')).digest, image.index.desc.digest);
+    for (const blob of image.blobs) assert.ok(await dst.exists(blob.desc));
+    for (const m of image.manifests) assert.ok(await dst.exists(m.desc));
+    assert.equal(r.tally.copied, image.blobs.length);
+  }
+  assert.equal(counted.calls.fetchBlob, image.blobs.length, 'one source read per unique blob, whatever the number of targets');
+  assert.equal(a.calls.pushBlob, image.blobs.length);
+  assert.equal(b.calls.pushBlob, image.blobs.length);
+  assert.equal(a.calls.tag, 1);
+});
+
+test('a destination that already holds the index skips the whole tree', async () => {
+  const { src, root } = await sourceWith('v1.0.0');
+  const dst = new MemoryRepository('d');
+  await copyGraph({ src, ledger: new BlobLedger() }, root, [dst], 'v1.0.0');
+  const counted = countingRepository(dst);
+  const source = countingRepository(src);
+  await copyGraph({ src: source, ledger: new BlobLedger() }, root, [counted], 'v1.0.1');
+  assert.equal(counted.calls.pushBlob, 0);
+  assert.equal(counted.calls.pushManifest, 0);
+  assert.equal(source.calls.fetchBlob, 0);
+  assert.equal(counted.calls.tag, 1, 'only the new tag is written');
+});
+
+test('same registry: blobs are mounted from the source, no bytes move', async () => {
+  const registry = new MemoryRegistry();
+  const { src, image, root } = await sourceWith('v1.0.0', 'a', registry);
+  const source = countingRepository(src);
+  const dst = countingRepository(registry.repository('cert-manager/a'));
+  const results = await copyGraph({ src: source, ledger: new BlobLedger() }, root, [dst], 'v1.0.0');
+  assert.equal(results.get(dst)?.error, undefined);
+  assert.equal(source.calls.fetchBlob, 0);
+  assert.equal(dst.calls.pushBlob, 0);
+  assert.equal(dst.calls.mountBlob, image.blobs.length);
+  assert.equal(results.get(dst)?.tally.mounted, image.blobs.length);
+});
+
+test('a blob pushed into one repository of a target registry is mounted into the next', async () => {
+  const { src: srcA, root: rootA } = await sourceWith('v1', 'a');
+  const target = new MemoryRegistry();
+  const ledger = new BlobLedger();
+  const first = countingRepository(target.repository('cert-manager/a'));
+  await copyGraph({ src: srcA, ledger }, rootA, [first], 'v1');
+  // Same image content under another repository name: its shared layer must be mounted.
+  const second = countingRepository(target.repository('cert-manager/b'));
+  const results = await copyGraph({ src: srcA, ledger }, rootA, [second], 'v1');
+  assert.equal(results.get(second)?.error, undefined);
+  assert.equal(second.calls.pushBlob, 0);
+  assert.ok((second.calls.mountBlob ?? 0) > 0);
+});
+
+test('the ledger shares one upload between two tags copied at once', async () => {
+  const { src, image, root } = await sourceWith('v1');
+  const source = countingRepository(src);
+  const dst = countingRepository(new MemoryRepository('d'));
+  const ledger = new BlobLedger();
+  await Promise.all([copyGraph({ src: source, ledger }, root, [dst], 'v1'), copyGraph({ src: source, ledger }, root, [dst], 'latest')]);
+  assert.equal(source.calls.fetchBlob, image.blobs.length);
+  assert.equal(dst.calls.pushBlob, image.blobs.length);
+  assert.deepEqual(await dst.listTags(), ['latest', 'v1']);
+});
+
+/** A source whose blob bytes are corrupted in flight (the first `times` reads). */
+function corrupting(inner: Repository, times: number): Repository {
+  let left = times;
+  return Object.assign(Object.create(inner) as Repository, {
+    fetchBlob: async (desc: Parameters<Repository['fetchBlob']>[0]) => {
+      const stream = await inner.fetchBlob(desc);
+      if (left <= 0) return stream;
+      left -= 1;
+      const chunks: Buffer[] = [];
+      for await (const c of stream) chunks.push(Buffer.from(c as Buffer));
+      const bytes = Buffer.concat(chunks);
+      bytes[0] = (bytes[0] ?? 0) ^ 0xff;
+      return Readable.from([bytes]);
+    },
+  });
+}
+
+test('corrupt bytes are never pushed: retried, and refused when they stay corrupt', async () => {
+  const { src, image, root } = await sourceWith('v1');
+  const healed = new MemoryRepository('healed');
+  const ok = await copyGraph({ src: corrupting(src, 1), ledger: new BlobLedger(), blobAttempts: 3 }, root, [healed], 'v1');
+  assert.equal(ok.get(healed)?.error, undefined, 'a second read fixes a one-off corruption');
+
+  const dst = countingRepository(new MemoryRepository('d'));
+  const bad = await copyGraph({ src: corrupting(src, 1000), ledger: new BlobLedger(), blobAttempts: 2 }, root, [dst], 'v1');
+  const err = bad.get(dst)?.error;
+  assert.ok(err instanceof CopyError);
+  assert.equal(err.origin, 'source');
+  assert.ok(err.cause instanceof DigestMismatchError);
+  assert.deepEqual(await dst.listTags(), [], 'no tag on an incomplete image');
+  for (const blob of image.blobs) assert.equal(await dst.exists(blob.desc), false, 'no corrupt blob stored');
+});
+
+test('a source stream cut mid-blob is read again', async () => {
+  const { src, root } = await sourceWith('v1');
+  let cuts = 1;
+  const flaky = Object.assign(Object.create(src) as Repository, {
+    fetchBlob: async (desc: Parameters<Repository['fetchBlob']>[0]) => (cuts-- > 0 ? failingStream(Buffer.from('partial')) : src.fetchBlob(desc)),
+  });
+  const dst = new MemoryRepository('d');
+  const r = await copyGraph({ src: flaky, ledger: new BlobLedger() }, root, [dst], 'v1');
+  assert.equal(r.get(dst)?.error, undefined);
+  assert.equal((await dst.resolve('v1')).digest, root.descriptor.digest);
+});
+
+test('one failing destination does not stop the other', async () => {
+  const { src, root } = await sourceWith('v1');
+  const good = new MemoryRepository('good');
+  const broken = Object.assign(Object.create(new MemoryRepository('broken')) as Repository, {
+    name: 'broken',
+    pushBlob: async () => {
+      throw new Error('503 Service Unavailable');
+    },
+  });
+  const r = await copyGraph({ src, ledger: new BlobLedger(), blobAttempts: 2 }, root, [good, broken], 'v1');
+  assert.equal(r.get(good)?.error, undefined);
+  assert.ok(r.get(broken)?.error instanceof CopyError);
+  assert.equal((r.get(broken)?.error as CopyError).origin, 'destination');
+  assert.equal((await good.resolve('v1')).digest, root.descriptor.digest);
+  assert.deepEqual(await broken.listTags(), []);
+});
+
+test('dry run counts what would move and writes nothing', async () => {
+  const { src, image, root } = await sourceWith('v1');
+  const dst = countingRepository(new MemoryRepository('d'));
+  const r = await copyGraph({ src, ledger: new BlobLedger(), dryRun: true }, root, [dst], 'v1');
+  const tally = r.get(dst)?.tally;
+  assert.equal(tally?.copied, image.blobs.length);
+  assert.equal(tally?.bytes, image.blobs.reduce((n, b) => n + b.desc.size, 0));
+  assert.equal(dst.calls.pushBlob! + dst.calls.pushManifest! + dst.calls.tag!, 0);
+});
+
+test('an abort before the tag leaves the tag unwritten', async () => {
+  const { src, root } = await sourceWith('v1');
+  const controller = new AbortController();
+  controller.abort(new Error('SIGINT'));
+  const dst = new MemoryRepository('d');
+  const r = await copyGraph({ src, ledger: new BlobLedger(), signal: controller.signal }, root, [dst], 'v1');
+  assert.ok(r.get(dst)?.error);
+  assert.deepEqual(await dst.listTags(), []);
+});

@@ -1,0 +1,79 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { authsCredential, dockerConfigPaths, helperFor, helperServerUrl, normalizeServer } from '../../../src/registry/docker-config.js';
+import { credentialsFor, missingCredentialEnv } from '../../../src/registry/credentials.js';
+import type { RegistrySettings } from '../../../src/config/model.js';
+import { redact } from '../../../src/ui/redact.js';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('docker config lookup', () => {
+  it('matches server addresses the way docker does', () => {
+    assert.equal(normalizeServer('https://quay.io'), 'quay.io');
+    assert.equal(normalizeServer('http://quay.io/v1/'), 'quay.io');
+    assert.equal(normalizeServer('https://index.docker.io/v1/'), 'docker.io');
+    assert.equal(normalizeServer('registry-1.docker.io'), 'docker.io');
+    assert.equal(helperServerUrl('docker.io'), 'https://index.docker.io/v1/');
+    assert.equal(helperServerUrl('ghcr.io'), 'ghcr.io');
+  });
+
+  it('reads auths: base64 auth, username/password, identitytoken', () => {
+    const config = {
+      auths: {
+        'https://quay.io': { auth: b64('robot+ci:pa:ss-word-1') },
+        'ghcr.io': { username: 'octo', password: 'ghp-secret-2' },
+        'https://index.docker.io/v1/': { identitytoken: 'hub-identity-3' },
+        'empty.io': {},
+      },
+    };
+    assert.deepEqual(authsCredential(config, 'quay.io'), { username: 'robot+ci', password: 'pa:ss-word-1' });
+    assert.deepEqual(authsCredential(config, 'ghcr.io'), { username: 'octo', password: 'ghp-secret-2' });
+    assert.deepEqual(authsCredential(config, 'docker.io'), { identityToken: 'hub-identity-3' });
+    assert.equal(authsCredential(config, 'empty.io'), undefined);
+    assert.equal(authsCredential(config, 'other.io'), undefined);
+    assert.equal(redact('x pa:ss-word-1 hub-identity-3'), 'x [REDACTED] [REDACTED]');
+  });
+
+  it('finds credHelpers by host', () => {
+    assert.equal(helperFor({ credHelpers: { 'https://gcr.io': 'gcloud' } }, 'gcr.io'), 'gcloud');
+    assert.equal(helperFor({ credHelpers: {} }, 'gcr.io'), undefined);
+  });
+
+  it('looks in $DOCKER_CONFIG, else ~/.docker, then $REGISTRY_AUTH_FILE', () => {
+    assert.deepEqual(dockerConfigPaths({ HOME: '/h' }), ['/h/.docker/config.json']);
+    assert.deepEqual(dockerConfigPaths({ HOME: '/h', DOCKER_CONFIG: '/d', REGISTRY_AUTH_FILE: '/a.json' }), ['/d/config.json', '/a.json']);
+  });
+});
+
+describe('credentialsFor', () => {
+  const registries = new Map<string, RegistrySettings>([
+    ['quay.io', { host: 'quay.io', tls: 'verify', credentials: { usernameEnv: 'Q_USER', passwordEnv: 'Q_PASS' } }],
+    ['ghcr.io', { host: 'ghcr.io', tls: 'verify', credentials: { tokenEnv: 'GH_TOKEN' } }],
+  ]);
+
+  it('prefers mirrors.yaml env names, then Docker config, then anonymous', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'regmirror-dcfg-'));
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { 'quay.io': { auth: b64('file-user:file-pass') } } }));
+    const authFile = join(dir, 'auth.json');
+    await writeFile(authFile, JSON.stringify({ auths: { 'registry.example.com': { auth: b64('podman:podman-pass') } } }));
+    const withEnv = credentialsFor(registries, { env: { DOCKER_CONFIG: dir, Q_USER: 'env-user', Q_PASS: 'env-pass', GH_TOKEN: 'gh-token-xyz' } });
+    assert.deepEqual(await withEnv('quay.io'), { username: 'env-user', password: 'env-pass' });
+    assert.deepEqual(await withEnv('ghcr.io'), { registryToken: 'gh-token-xyz' });
+    const fileOnly = credentialsFor(registries, { env: { DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: authFile } });
+    assert.deepEqual(await fileOnly('quay.io'), { username: 'file-user', password: 'file-pass' });
+    assert.deepEqual(await fileOnly('registry.example.com'), { username: 'podman', password: 'podman-pass' });
+    assert.equal(await fileOnly('ghcr.io'), undefined);
+  });
+
+  it('reports env names that are unset', () => {
+    assert.deepEqual(missingCredentialEnv(registries, { Q_USER: 'u' }), [
+      { host: 'quay.io', variable: 'Q_PASS' },
+      { host: 'ghcr.io', variable: 'GH_TOKEN' },
+    ]);
+    assert.deepEqual(missingCredentialEnv(registries, { Q_USER: 'u', Q_PASS: 'p', GH_TOKEN: 't' }), []);
+    assert.deepEqual(missingCredentialEnv(undefined, {}), []);
+  });
+});

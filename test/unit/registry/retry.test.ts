@@ -1,0 +1,45 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { MAX_RETRY_AFTER_MS, backoff, isTransientNetworkError, parseRetryAfter } from '../../../src/registry/http/retry.js';
+import { AuthError, UnreachableError } from '../../../src/types/errors.js';
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  it('reads delta-seconds', () => {
+    assert.equal(parseRetryAfter('3', now), 3000);
+    assert.equal(parseRetryAfter(' 0 ', now), 0);
+  });
+  it('reads an HTTP-date relative to now', () => {
+    assert.equal(parseRetryAfter('Thu, 01 Jan 2026 00:00:05 GMT', now), 5000);
+    assert.equal(parseRetryAfter('Wed, 31 Dec 2025 23:00:00 GMT', now), 0);
+  });
+  it('caps long waits', () => {
+    assert.equal(parseRetryAfter('86400', now), MAX_RETRY_AFTER_MS);
+    assert.equal(parseRetryAfter('Fri, 02 Jan 2026 00:00:00 GMT', now), MAX_RETRY_AFTER_MS);
+  });
+  it('ignores absent or unusable values', () => {
+    assert.equal(parseRetryAfter(undefined, now), undefined);
+    assert.equal(parseRetryAfter('soon', now), undefined);
+    assert.equal(parseRetryAfter('-5', now), undefined);
+  });
+});
+
+describe('backoff', () => {
+  const policy = { maxAttempts: 5, baseMs: 100, maxDelayMs: 1000 };
+  it('grows exponentially under full jitter and is capped', () => {
+    assert.equal(backoff(policy, 1, () => 0.999), 99);
+    assert.equal(backoff(policy, 3, () => 0.999), 399);
+    assert.equal(backoff(policy, 10, () => 0.999), 999);
+    assert.equal(backoff(policy, 3, () => 0), 0);
+  });
+});
+
+describe('isTransientNetworkError', () => {
+  it('retries resets and refusals, not other failures', () => {
+    assert.equal(isTransientNetworkError(Object.assign(new Error('x'), { code: 'ECONNRESET' })), true);
+    assert.equal(isTransientNetworkError({ cause: { code: 'ECONNREFUSED' } }), true);
+    assert.equal(isTransientNetworkError(Object.assign(new Error('x'), { code: 'ENOTFOUND' })), false);
+    assert.equal(isTransientNetworkError(new AuthError('no')), false);
+    assert.equal(isTransientNetworkError(new UnreachableError('h', 'down')), true);
+  });
+});

@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderReport } from '../../../src/report/render.js';
+import { syncReport, verifyReport } from './fixture.js';
+
+const page = renderReport(verifyReport(), 'html');
+
+test('HTML references no URL at all', () => {
+  assert.doesNotMatch(page, /https?:/i);
+  assert.doesNotMatch(page, /\b(src|href|action|poster)\s*=/i, 'nothing is loaded or linked');
+  assert.doesNotMatch(page, /url\(/i, 'no CSS url()');
+  assert.doesNotMatch(page, /@import/i);
+  assert.match(page, /Content-Security-Policy" content="default-src 'none'/);
+});
+
+test('HTML escapes report text', () => {
+  assert.equal(page.match(/<script>/g)?.length, 1, 'only our own script element');
+  assert.ok(page.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+  assert.ok(page.includes('<th>&lt;script&gt;x&lt;/script&gt;</th>'));
+  assert.ok(page.includes('auth: 401 &amp; denied'));
+});
+
+test('HTML has one matrix cell per (tag, target) with its status and a tooltip', () => {
+  const cells = [...page.matchAll(/<td class="cell [^"]*" data-status="([^"]+)" title="([^"]*)">/g)];
+  assert.equal(cells.length, 15);
+  assert.equal(cells.filter((c) => c[1] === 'in-sync').length, 8);
+  assert.ok(cells.some((c) => c[1] === 'missing' && (c[2] ?? '').includes('tag absent at target')));
+  assert.equal(page.match(/<section class="repo">/g)?.length, 3);
+  assert.equal(page.match(/<td class="none">/g)?.length, 1, 'the extra tag has no row for the quay target');
+});
+
+test('HTML shows the summary first and works without scripts', () => {
+  assert.ok(page.indexOf('3 repositories · 7 tags · 2 targets — 8 in sync, 5 drift, 2 errors') < page.indexOf('<section'));
+  assert.match(page, /<div id="filters" hidden>/, 'filter box only appears when the script runs');
+  assert.match(renderReport(syncReport('sync'), 'html'), /data-status="conflict"/);
+});

@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderReport } from '../../../src/report/render.js';
+import { parseXml, type XmlElement } from './xml-check.js';
+import { syncReport, verifyReport } from './fixture.js';
+
+const all = (el: XmlElement, name: string): XmlElement[] => [
+  ...el.children.filter((c) => c.name === name),
+  ...el.children.flatMap((c) => all(c, name)),
+];
+
+test('JUnit is well-formed with a suite per source and a case per (tag, target)', () => {
+  const root = parseXml(renderReport(verifyReport(), 'junit'));
+  assert.equal(root.name, 'testsuites');
+  const suites = root.children;
+  assert.deepEqual(suites.map((s) => s.attrs.name), ['quay.io/jetstack/cert-manager-controller', 'quay.io/jetstack/cert-manager-webhook', 'quay.io/jetstack/cmctl']);
+  assert.equal(all(root, 'testcase').length, 15);
+  const c = all(root, 'testcase').find((t) => t.attrs.name === 'v1.9.0 → ghcr.io/cert-manager/cert-manager-controller');
+  assert.equal(c?.attrs.classname, 'quay.io/jetstack/cert-manager-controller');
+  assert.equal(all(root, 'testcase').filter((t) => t.attrs.name === '<script>x</script> → quay.io/cert-manager/cmctl').length, 1, 'names escaped and decoded back');
+});
+
+test('JUnit counts failures (drift) and errors right, in totals and per suite', () => {
+  const root = parseXml(renderReport(verifyReport(), 'junit'));
+  assert.deepEqual([root.attrs.tests, root.attrs.failures, root.attrs.errors], ['15', '5', '2']);
+  assert.equal(all(root, 'failure').length, 5);
+  assert.equal(all(root, 'error').length, 2);
+  assert.deepEqual(all(root, 'failure').map((f) => f.attrs.type).sort(), ['extra', 'incomplete', 'mismatch', 'missing', 'missing-referrers']);
+  for (const suite of root.children) {
+    assert.equal(Number(suite.attrs.failures), all(suite, 'failure').length);
+    assert.equal(Number(suite.attrs.errors), all(suite, 'error').length);
+    assert.equal(Number(suite.attrs.tests), all(suite, 'testcase').length);
+  }
+  const err = all(root, 'error').find((e) => e.attrs.message?.includes('<script>'));
+  assert.equal(err?.attrs.message, 'error: unreachable: <script>alert(1)</script>');
+});
+
+test('JUnit for sync: conflicts fail, failed copies error', () => {
+  const root = parseXml(renderReport(syncReport('sync'), 'junit'));
+  assert.deepEqual([root.attrs.tests, root.attrs.failures, root.attrs.errors], ['6', '1', '1']);
+  assert.equal(all(root, 'error')[0]?.attrs.type, 'failed');
+});
+
+test('the checker itself rejects broken XML', () => {
+  assert.throws(() => parseXml('<a><b></a>'));
+  assert.throws(() => parseXml('<a>x & y</a>'));
+  assert.throws(() => parseXml('<a t="<"/>'));
+});

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mergeReports, parseReport } from '../../../src/report/merge.js';
+import { compareTags } from '../../../src/report/order.js';
+import { renderReport } from '../../../src/report/render.js';
+import { UsageError } from '../../../src/types/errors.js';
+import type { VerifyReport } from '../../../src/report/model.js';
+import { syncReport, verifyReport, verifyResults } from './fixture.js';
+
+const NOW = new Date(Date.UTC(2026, 1, 3, 4, 5, 6));
+
+test('tags sort semver-aware, v prefix optional, non-semver after alphabetically', () => {
+  const tags = ['latest', 'v1.10.0', 'v1.9.0', '1.9.5', 'v1.10.0-rc.1', 'v1.14', 'abc', 'v2.0.0'];
+  assert.deepEqual([...tags].sort(compareTags), ['v1.9.0', '1.9.5', 'v1.10.0-rc.1', 'v1.10.0', 'v2.0.0', 'abc', 'latest', 'v1.14']);
+});
+
+test('merging two shards equals the report of all rows, sorted', () => {
+  const rows = verifyResults();
+  const a = verifyReport(rows.filter((_, i) => i % 2 === 0));
+  const b = verifyReport(rows.filter((_, i) => i % 2 === 1));
+  const merged = mergeReports([b, a], NOW) as VerifyReport;
+  const whole = mergeReports([verifyReport()], NOW);
+  assert.deepEqual(merged, whole);
+  assert.equal(merged.generatedAt, '2026-02-03T04:05:06Z');
+  assert.deepEqual(merged.summary, verifyReport().summary);
+  assert.deepEqual(
+    merged.results.map((r) => `${r.source.split('/').at(-1)}:${r.tag}`),
+    ['cert-manager-controller:v1.9.0', 'cert-manager-controller:v1.10.0', 'cert-manager-controller:v1.14.0', 'cert-manager-webhook:v0.1.0-old', 'cert-manager-webhook:v1.14.0', 'cert-manager-webhook:latest', 'cmctl:v2.0.0', 'cmctl:<script>x</script>'],
+  );
+});
+
+test('merge dedupes (source, tag): the later report wins', () => {
+  const first = verifyReport();
+  const rerun = verifyReport(verifyResults().filter((r) => r.tag === 'v2.0.0').map((r) => ({ ...r, targets: r.targets.map((t) => ({ ...t, status: 'in-sync' as const, digest: r.sourceDigest, detail: '' })) })));
+  const merged = mergeReports([first, rerun], NOW) as VerifyReport;
+  assert.equal(merged.results.length, 8);
+  assert.equal(merged.summary.errors, 0);
+  assert.equal(merged.summary.inSync, 10);
+});
+
+test('merge of sync shards keeps the kind; mixed kinds are a usage error', () => {
+  const merged = mergeReports([syncReport('plan'), syncReport('plan')], NOW);
+  assert.equal('kind' in merged && merged.kind, 'plan');
+  assert.equal(merged.results.length, 3);
+  assert.throws(() => mergeReports([syncReport('sync'), syncReport('plan')]), UsageError);
+  assert.throws(() => mergeReports([verifyReport(), syncReport('sync')]), UsageError);
+  assert.throws(() => mergeReports([]), UsageError);
+});
+
+test('parseReport rejects what is not a regmirror report, naming the file', () => {
+  const bad = (text: string, what: RegExp) =>
+    assert.throws(() => parseReport(text, 'shard-2.json'), (e: unknown) => e instanceof UsageError && /^shard-2\.json: /.test(e.message) && what.test(e.message));
+  bad('not json', /invalid JSON/);
+  bad('[]', /document is not an object/);
+  bad('{"version":2,"results":[]}', /version is not 1/);
+  const good = JSON.parse(renderReport(verifyReport(), 'json'));
+  bad(JSON.stringify({ ...good, results: {} }), /results is not an array/);
+  good.results[0].targets[0].status = 'fine';
+  bad(JSON.stringify(good), /results\[0\]\.targets\[0\]\.status is not one of/);
+  const sync = JSON.parse(renderReport(syncReport(), 'json'));
+  sync.kind = 'copy';
+  bad(JSON.stringify(sync), /kind is not one of sync, plan/);
+});
