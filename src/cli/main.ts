@@ -1,6 +1,5 @@
 // Entry point: commander wiring, and the one place errors become exit codes and one-line
 // messages (SPEC: "Errors are one clear line … never a stack trace unless -v").
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { AbortedError, AuthError, ConfigError, RegmirrorError, UnreachableError, UsageError } from '../types/errors.js';
 import { redact } from '../ui/redact.js';
@@ -9,9 +8,8 @@ import { reportCommand } from './commands/report.js';
 import { syncCommand } from './commands/sync.js';
 import { schemaCommand, validateCommand } from './commands/validate.js';
 import { verifyCommand } from './commands/verify.js';
+import { VERSION } from './version.js';
 
-/** The package version, for --version and the User-Agent. */
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Runs the CLI and returns the exit code (bin/regmirror.js sets process.exitCode). */
 export async function main(argv: string[]): Promise<number> {

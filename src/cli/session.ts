@@ -1,11 +1,13 @@
 // Everything a command needs for one run, built in one place: config, logger, the registry
 // client and stores, the abort signal for SIGINT/SIGTERM, and the output sink.
+import { setMaxListeners } from 'node:events';
 import { writeFile } from 'node:fs/promises';
+import { VERSION } from './version.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/model.js';
 import { imageWork, type ImageWork } from '../config/workitems.js';
 import { RegistryClient } from '../registry/client.js';
-import { credentialsFor, missingCredentialEnv } from '../registry/credentials.js';
+import { credentialsFor, missingCredentialEnv, type CredentialProvider } from '../registry/credentials.js';
 import { Stores } from '../stores/open.js';
 import { ConfigError } from '../types/errors.js';
 import { createLogger, type Level } from '../ui/log.js';
@@ -21,6 +23,9 @@ export interface Session {
   log: Log;
   client: RegistryClient;
   stores: Stores;
+  /** The same credential source the client uses (for the skopeo engine). */
+  credentials: CredentialProvider;
+  endpoints: Map<string, string>;
   signal: AbortSignal;
   /** True once SIGINT/SIGTERM arrived. */
   interrupted(): boolean;
@@ -54,8 +59,11 @@ export async function openSession(flags: CommonFlags, writes: boolean): Promise<
     if (s.tls === 'insecure') log.warnOnce(`tls:${host}`, `${host}: TLS certificate verification is off (tls: insecure)`);
     else if (s.tls === 'disabled' && !isLoopback(host)) log.warnOnce(`tls:${host}`, `${host}: plain HTTP, no TLS (tls: disabled)`);
   }
-  const client = new RegistryClient({ registries: config.registries, endpoints, credentials: credentialsFor(config.registries, { logger: log }), logger: log });
+  const credentials = credentialsFor(config.registries, { logger: log });
+  const client = new RegistryClient({ registries: config.registries, endpoints, credentials, logger: log, userAgent: `regmirror/${VERSION}` });
   const controller = new AbortController();
+  // Every request of the run listens on this one signal.
+  setMaxListeners(0, controller.signal);
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
@@ -71,6 +79,8 @@ export async function openSession(flags: CommonFlags, writes: boolean): Promise<
     log,
     client,
     stores: new Stores(client),
+    credentials,
+    endpoints,
     signal: controller.signal,
     interrupted: () => interrupts > 0,
     async close() {

@@ -19,6 +19,8 @@ export interface ImageWork {
   source: RepositoryRef;
   sourceDisplay: string;
   targets: TargetRepo[];
+  /** An empty source is normal here (a binaries reference not yet published), not a typo. */
+  sourceMayBeEmpty?: boolean;
 }
 
 /** A --shard K/N: index is K as written (1-based), count is N. */

@@ -9,6 +9,15 @@ export type BlobOutcome = 'copied' | 'mounted' | 'existing';
 export class BlobLedger {
   private readonly work = new Map<string, Promise<BlobOutcome>>();
   private readonly holders = new Map<string, Set<string>>();
+  private readonly done = new Set<string>();
+
+  /** True the first time (kind, repository, digest) is asked about in this run, false after. */
+  first(kind: string, repository: string, digest: string): boolean {
+    const key = `${kind}\0${repository}\0${digest}`;
+    if (this.done.has(key)) return false;
+    this.done.add(key);
+    return true;
+  }
 
   /** The in-flight or finished work for (repository, digest), if any. */
   pending(repository: string, digest: string): Promise<BlobOutcome> | undefined {

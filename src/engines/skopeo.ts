@@ -2,7 +2,7 @@
 // (source tag → target repository). Planning, tag rules, conflicts and verification stay
 // regmirror's own; this only moves bytes, then checks that what skopeo pushed is the pinned digest.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -64,6 +64,8 @@ export class SkopeoEngine {
     await this.available();
     if (req.signal?.aborted) throw new AbortedError('interrupted');
     if (req.source.scheme === 'oci') await this.checkLayoutSource(req);
+    // skopeo creates the layout directory but not its parents (`oci:DIR/<name>` under a new DIR).
+    if (req.target.scheme === 'oci') await mkdir(req.target.dir, { recursive: true });
     const digestFile = await this.workdir.digestFile();
     const args = skopeoArgs(req, {
       registries: this.opts.registries,

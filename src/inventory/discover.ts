@@ -2,7 +2,8 @@
 // handles (rules, --tag, --shard), and every target's tag list. sync, plan and verify start here.
 import pLimit from 'p-limit';
 import type { Repository } from '../content/storage.js';
-import { missingExplicit, selectTags } from '../config/tags.js';
+import { isReleaseTag, missingExplicit, selectTags } from '../config/tags.js';
+import { NotFoundError } from '../types/errors.js';
 import { inShard, type ImageWork, type TargetRepo } from '../config/workitems.js';
 import type { Stores } from '../stores/open.js';
 import { referrerTagSubject } from '../types/reference.js';
@@ -49,7 +50,11 @@ export async function discover(work: ImageWork[], stores: Stores, opts: Discover
       const inv: Inventory = { work: w, source, selected: [], absent: [], targets };
       await Promise.all([
         listing(source).then(
-          (tags) => void (inv.sourceTags = new Set(tags)),
+          (tags) => {
+            // An empty or absent source is almost always a typo in mirrors.yaml: say so.
+            if (tags.length === 0 && !w.sourceMayBeEmpty) inv.sourceError = new NotFoundError(`${source.name} has no tags (does the repository exist?)`);
+            else inv.sourceTags = new Set(tags);
+          },
           (err: Error) => void (inv.sourceError = err),
         ),
         ...targets.map((t) =>
@@ -71,7 +76,10 @@ function choose(inv: Inventory, sourceTags: string[], opts: DiscoverOptions): vo
   if (opts.tags && opts.tags.length > 0) {
     const present = new Set(sourceTags);
     const asked = [...new Set(opts.tags)];
-    selected = selectTags(asked.filter((t) => present.has(t)), { include: [], exclude: [], latest: 0, explicit: [] }, false);
+    // A release is one version however it is spelled: Helm charts carry both v1.2.3 and 1.2.3.
+    const twins = asked.filter(isReleaseTag).map((t) => (t.startsWith('v') ? t.slice(1) : `v${t}`));
+    const wanted = [...new Set([...asked, ...twins])].filter((t) => present.has(t));
+    selected = selectTags(wanted, { include: [], exclude: [], latest: 0, explicit: [] }, false);
     inv.absent = asked.filter((t) => !present.has(t));
   } else {
     selected = selectTags(sourceTags, item.tags, item.hasTagRules);

@@ -3,7 +3,7 @@
 // the source lists through the OCI 1.1 API.
 import type { ManifestContent, Repository } from '../content/storage.js';
 import { canListReferrers } from '../content/storage.js';
-import { copyGraph } from '../copy/graph.js';
+import type { TagCopier } from './copier.js';
 import type { CopyContext } from '../copy/context.js';
 import { NotFoundError } from '../types/errors.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
@@ -22,6 +22,7 @@ export interface ReferrerOutcome {
 
 export interface ReferrerJob {
   ctx: CopyContext;
+  copyTag: TagCopier;
   sourceTags: Set<string>;
   /** Tag lists of the destinations, read at the start of the run. */
   targetTags: Map<Repository, Set<string> | undefined>;
@@ -36,9 +37,11 @@ export async function copyReferrers(job: ReferrerJob, root: ManifestContent, dst
   await attach(job, root, dsts, outcomes, seen, 0);
 }
 
-async function attach(job: ReferrerJob, node: ManifestContent, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number): Promise<void> {
-  if (depth >= MAX_DEPTH || dsts.length === 0) return;
+async function attach(job: ReferrerJob, node: ManifestContent, all: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number): Promise<void> {
   const { ctx } = job;
+  // Tags that share a digest (v1.14.1 and latest) share its referrers: handle them once per target.
+  const dsts = all.filter((d) => ctx.ledger.first('referrers', d.name, node.descriptor.digest));
+  if (depth >= MAX_DEPTH || dsts.length === 0) return;
   const subjects = [node.descriptor.digest];
   try {
     const parsed = parseManifest(node.bytes, node.descriptor.mediaType);
@@ -67,7 +70,7 @@ async function attach(job: ReferrerJob, node: ManifestContent, dsts: Repository[
         for (const dst of dsts) outcomes.get(dst)?.errors.push(`referrer ${desc.digest}: source: ${message(err)}`);
         continue;
       }
-      const results = await copyGraph(ctx, content, dsts);
+      const results = await job.copyTag(content, dsts);
       for (const [dst, r] of results) record(outcomes.get(dst), r, desc.digest);
       await attach(job, content, dsts, outcomes, seen, depth + 1);
     }
@@ -99,7 +102,7 @@ async function copyReferrerTag(job: ReferrerJob, tag: string, dsts: Repository[]
       }
     }),
   );
-  const results = await copyGraph(ctx, content, toCopy, tag);
+  const results = await job.copyTag(content, toCopy, tag);
   for (const [dst, r] of results) record(outcomes.get(dst), r, tag);
   await attach(job, content, dsts, outcomes, seen, depth + 1);
 }

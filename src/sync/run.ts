@@ -12,6 +12,10 @@ import { phases } from './order.js';
 import { UnreachableError } from '../types/errors.js';
 import type { Engine } from '../config/model.js';
 import { syncTag } from './tag.js';
+import { nativeCopier, skopeoCopier } from './copier.js';
+import type { SkopeoEngine } from '../engines/skopeo.js';
+import type { Repository } from '../content/storage.js';
+import type { RepositoryRef } from '../types/reference.js';
 
 export interface SyncOptions {
   stores: Stores;
@@ -29,6 +33,8 @@ export interface SyncOptions {
   onBytes?: (bytes: number) => void;
   /** --engine: overrides every item's engine. */
   engine?: Engine;
+  /** Needed when any item (or --engine) uses skopeo; checked for availability by the caller. */
+  skopeo?: SkopeoEngine;
 }
 
 /** The report, and whether no registry could be reached at all (exit 3). */
@@ -52,7 +58,7 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
         limit(async () => {
           if (opts.signal?.aborted) return undefined;
           const ctx: CopyContext = { src: inv.source, ledger, signal: opts.signal, dryRun: opts.dryRun, onBytes: opts.onBytes };
-          const result = await syncTag(inv, tag, ctx, opts.force || inv.work.item.overwrite, inv.work.item.referrers);
+          const result = await syncTag(inv, tag, ctx, copierFor(inv, ctx, opts), opts.force || inv.work.item.overwrite, inv.work.item.referrers);
           opts.onResult?.(result);
           return result;
         }),
@@ -76,6 +82,19 @@ export function nothingReachable(inventories: Inventory[]): boolean {
   const sources = inventories.every((inv) => inv.sourceError instanceof UnreachableError);
   const targets = inventories.flatMap((inv) => inv.targets);
   return sources || (targets.length > 0 && targets.every((t) => t.error instanceof UnreachableError));
+}
+
+/** The item's engine (or --engine): native graph copy, or skopeo. */
+function copierFor(inv: Inventory, ctx: CopyContext, opts: SyncOptions) {
+  const engine = opts.engine ?? inv.work.item.engine;
+  if (engine !== 'skopeo' || !opts.skopeo) return nativeCopier(ctx);
+  const refs = new Map<Repository, RepositoryRef>(inv.targets.map((t) => [t.repo, t.target.ref]));
+  return skopeoCopier(ctx, opts.skopeo, inv.work.source, refs);
+}
+
+/** Whether this run needs the skopeo engine at all. */
+export function needsSkopeo(work: ImageWork[], engine: Engine | undefined): boolean {
+  return engine === 'skopeo' || (engine === undefined && work.some((w) => w.item.engine === 'skopeo'));
 }
 
 function sourceFailure(inv: Inventory): SyncResult {

@@ -2,7 +2,7 @@
 // targets that need it, carry referrers, then read each target's tag back to prove it.
 import type { ManifestContent, Repository } from '../content/storage.js';
 import type { CopyContext } from '../copy/context.js';
-import { copyGraph } from '../copy/graph.js';
+import type { TagCopier } from './copier.js';
 import { addTally, emptyTally, type Tally } from '../copy/tally.js';
 import type { Inventory, TargetState } from '../inventory/discover.js';
 import type { SyncAction, SyncResult, SyncTargetResult } from '../report/model.js';
@@ -20,7 +20,7 @@ interface TargetWork {
 }
 
 /** Syncs one tag of one image to all its targets; failures land in the result, never thrown. */
-export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, overwrite: boolean, withReferrers: boolean): Promise<SyncResult> {
+export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, copyTag: TagCopier, overwrite: boolean, withReferrers: boolean): Promise<SyncResult> {
   const result: SyncResult = { source: inv.work.sourceDisplay, tag, sourceDigest: null, targets: [] };
   let root: ManifestContent;
   try {
@@ -34,7 +34,7 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, ove
 
   const work: TargetWork[] = await Promise.all(inv.targets.map((state) => inspect(state, tag, digest, overwrite, ctx)));
   const copying = work.filter((w) => w.decision === 'copy' || w.decision === 'forced');
-  const copied = await copyGraph(ctx, root, copying.map((w) => w.state.repo), tag);
+  const copied = await copyTag(root, copying.map((w) => w.state.repo), tag);
   for (const w of copying) {
     const r = copied.get(w.state.repo);
     if (r) addTally(w.tally, r.tally);
@@ -45,7 +45,7 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, ove
   if (withReferrers && inv.sourceTags && holders.length > 0) {
     const outcomes = new Map<Repository, ReferrerOutcome>(holders.map((w) => [w.state.repo, w.referrers]));
     const targetTags = new Map(holders.map((w) => [w.state.repo, w.state.tags]));
-    await copyReferrers({ ctx, sourceTags: inv.sourceTags, targetTags, overwrite }, root, holders.map((w) => w.state.repo), outcomes);
+    await copyReferrers({ ctx, copyTag, sourceTags: inv.sourceTags, targetTags, overwrite }, root, holders.map((w) => w.state.repo), outcomes);
   }
   if (!ctx.dryRun) await Promise.all(copying.filter((w) => !w.error).map((w) => proveTag(w, tag, digest, ctx)));
   result.targets = work.map((w) => finish(w, digest, ctx.dryRun === true));

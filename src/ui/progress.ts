@@ -1,6 +1,7 @@
 // Progress for a person: an ora spinner on a terminal, plain lines in CI or when piped,
 // nothing with -q. Everything printed passes the redactor.
 import ora, { type Ora } from 'ora';
+import { formatBytes } from '../report/rows.js';
 import { redact } from './redact.js';
 
 /** What the use cases report as they go. */
@@ -49,16 +50,4 @@ export function createProgress(opts: ProgressOptions): Progress {
       spinner?.stop();
     },
   };
-}
-
-/** 1.2 GB, 340 MB, 12 kB: decimal units, as registries and docker print them. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }

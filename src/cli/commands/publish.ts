@@ -10,7 +10,8 @@ import { missingCredentialEnv } from '../../registry/credentials.js';
 import type { SyncReport, SyncResult } from '../../report/model.js';
 import { renderReport } from '../../report/render.js';
 import { ConfigError, UsageError } from '../../types/errors.js';
-import { createProgress, formatBytes } from '../../ui/progress.js';
+import { createProgress } from '../../ui/progress.js';
+import { formatBytes } from '../../report/rows.js';
 import { parseConcurrency, withCommon, type CommonFlags } from '../common.js';
 import { emit, openSession } from '../session.js';
 

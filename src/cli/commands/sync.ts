@@ -3,8 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { renderReport } from '../../report/render.js';
 import type { SyncReport, SyncResult } from '../../report/model.js';
-import { runSync } from '../../sync/run.js';
-import { createProgress, formatBytes } from '../../ui/progress.js';
+import { needsSkopeo, runSync } from '../../sync/run.js';
+import { SkopeoEngine } from '../../engines/skopeo.js';
+import { createProgress } from '../../ui/progress.js';
+import { formatBytes } from '../../report/rows.js';
 import { parseConcurrency, shardOf, withCommon, type CommonFlags } from '../common.js';
 import { emit, openSession } from '../session.js';
 
@@ -36,7 +38,12 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress });
   let report: SyncReport;
   let unreachable: boolean;
+  let skopeo: SkopeoEngine | undefined;
   try {
+    if (!dryRun && needsSkopeo(session.work, flags.engine)) {
+      skopeo = new SkopeoEngine({ registries: session.config.registries, endpoints: session.endpoints, credentials: session.credentials, logger: session.log });
+      await skopeo.available();
+    }
     ({ report, unreachable } = await runSync(session.work, {
       stores: session.stores,
       dryRun,
@@ -46,11 +53,13 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
       shard: shardOf(flags.shard),
       signal: session.signal,
       engine: flags.engine,
+      skopeo,
       onResult: (r) => progress.step(dryRun ? undefined : lineFor(r)),
       onBytes: (n) => progress.bytes(n),
     }));
   } finally {
     progress.stop();
+    await skopeo?.close();
     await session.close();
   }
   await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output }), flags.output);

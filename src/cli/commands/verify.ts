@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { exitCodeForVerify } from '../../report/exit.js';
 import { renderReport } from '../../report/render.js';
 import { runVerify } from '../../verify/run.js';
+import { binaryWork } from '../../publish/work.js';
 import { createProgress } from '../../ui/progress.js';
 import { parseConcurrency, shardOf, withCommon, type CommonFlags } from '../common.js';
 import { emit, openSession } from '../session.js';
@@ -26,7 +27,8 @@ async function verify(flags: VerifyFlags): Promise<number> {
   const progress = createProgress({ label: 'checked', quiet: flags.quiet === true, enabled: flags.progress });
   let report;
   try {
-    report = await runVerify(session.work, {
+    // Binaries are audited target against target (the first target is the reference).
+    report = await runVerify([...session.work, ...binaryWork(session.config, flags.filter)], {
       stores: session.stores,
       concurrency: parseConcurrency(flags.concurrency, 16),
       tags: flags.tag,

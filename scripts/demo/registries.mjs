@@ -1,0 +1,92 @@
+// Local `docker-registry serve` processes (CNCF distribution 2.8) on 127.0.0.1 free ports, data in
+// a temp dir; everything started here is ended and removed however the demo exits, Ctrl-C included.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+
+const children = new Set();
+const tempDirs = new Set();
+
+function cleanUp() {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+process.once('exit', cleanUp);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(signal, () => {
+    cleanUp();
+    process.stderr.write(`\ndemo: interrupted (${signal}); registries stopped, temp files removed\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
+
+/** A temp dir removed at exit. */
+export function tempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+/**
+ * Starts a registry and waits until it answers. `user`/`password` turn on htpasswd basic auth.
+ * Returns { name, host, url }.
+ */
+export async function startRegistry(name, { user, password } = {}) {
+  const dir = tempDir(`regmirror-demo-${name}-`);
+  const port = await freePort();
+  let auth = '';
+  if (user) {
+    const line = (await execa('htpasswd', ['-Bbn', user, password])).stdout.trim();
+    writeFileSync(join(dir, 'htpasswd'), `${line}\n`);
+    auth = `auth:\n  htpasswd:\n    realm: ${name}\n    path: ${join(dir, 'htpasswd')}\n`;
+  }
+  const config = join(dir, 'config.yml');
+  writeFileSync(config, [
+    'version: 0.1',
+    'log:\n  level: warn\n  accesslog:\n    disabled: true',
+    `storage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false`,
+    `http:\n  addr: 127.0.0.1:${port}\n  secret: regmirror-demo-${port}`,
+    auth,
+  ].join('\n'));
+  const logPath = join(dir, 'registry.log');
+  const fd = openSync(logPath, 'a');
+  const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(url, child, logPath);
+  return { name, host: `127.0.0.1:${port}`, url };
+}
+
+async function waitReady(url, child, logPath) {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}; see ${logPath}`);
+    try {
+      const res = await fetch(`${url}/v2/`);
+      await res.arrayBuffer();
+      if (res.status === 200 || res.status === 401) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`docker-registry at ${url} did not answer within 15s; see ${logPath}`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,44 @@
+// How one tagged manifest reaches several destinations: the native graph copy, or the skopeo
+// engine (SPEC "Engines"). Planning, conflicts and checks stay regmirror's own either way.
+import type { ManifestContent, Repository } from '../content/storage.js';
+import type { CopyContext } from '../copy/context.js';
+import { copyGraph, type GraphResults } from '../copy/graph.js';
+import { emptyTally } from '../copy/tally.js';
+import type { SkopeoEngine } from '../engines/skopeo.js';
+import type { RepositoryRef } from '../types/reference.js';
+
+/** Copies `root` to each destination and, when given, points `tag` at it last. */
+export type TagCopier = (root: ManifestContent, dsts: Repository[], tag?: string) => Promise<GraphResults>;
+
+/** The native copier: regmirror's own graph copy. */
+export function nativeCopier(ctx: CopyContext): TagCopier {
+  return (root, dsts, tag) => copyGraph(ctx, root, dsts, tag);
+}
+
+/**
+ * The skopeo copier: `skopeo copy --all --preserve-digests source@digest target:tag` per target.
+ * Untagged content (OCI 1.1 referrers found through the API) has no tag for skopeo to write,
+ * so it goes through the native copier.
+ */
+export function skopeoCopier(ctx: CopyContext, engine: SkopeoEngine, source: RepositoryRef, refs: Map<Repository, RepositoryRef>): TagCopier {
+  const native = nativeCopier(ctx);
+  return async (root, dsts, tag) => {
+    if (tag === undefined || ctx.dryRun) return native(root, dsts, tag);
+    const results: GraphResults = new Map();
+    await Promise.all(
+      dsts.map(async (dst) => {
+        const tally = emptyTally();
+        try {
+          const target = refs.get(dst);
+          if (!target) throw new Error(`no reference known for ${dst.name}`);
+          await engine.copy({ source, target, tag, digest: root.descriptor.digest, signal: ctx.signal });
+          tally.manifests += 1;
+          results.set(dst, { tally });
+        } catch (err) {
+          results.set(dst, { tally, error: err instanceof Error ? err : new Error(String(err)) });
+        }
+      }),
+    );
+    return results;
+  };
+}
