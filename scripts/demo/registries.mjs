@@ -33,10 +33,11 @@ export function tempDir(prefix) {
 }
 
 /**
- * Starts a registry and waits until it answers. `user`/`password` turn on htpasswd basic auth.
+ * Starts a registry and waits until it answers. `user`/`password` turn on htpasswd basic auth;
+ * its log goes to `logDir/<name>-registry.log` (kept, for when something goes wrong).
  * Returns { name, host, url }.
  */
-export async function startRegistry(name, { user, password } = {}) {
+export async function startRegistry(name, { user, password, logDir }) {
   const dir = tempDir(`regmirror-demo-${name}-`);
   const port = await freePort();
   let auth = '';
@@ -53,7 +54,7 @@ export async function startRegistry(name, { user, password } = {}) {
     `http:\n  addr: 127.0.0.1:${port}\n  secret: regmirror-demo-${port}`,
     auth,
   ].join('\n'));
-  const logPath = join(dir, 'registry.log');
+  const logPath = join(logDir, `${name}-registry.log`);
   const fd = openSync(logPath, 'a');
   const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', fd, fd] });
   closeSync(fd);

@@ -31,8 +31,9 @@ function secretsOf(...auths: (SkopeoAuth | undefined)[]): string[] {
   return auths.flatMap((a) => [a?.creds, a?.creds?.split(':').slice(1).join(':'), a?.registryToken]).filter((s): s is string => !!s);
 }
 
+/** `HOST/REPO:TAG` gets `docker://`; references that name their transport (oci:, dir:, docker://) stay. */
 function docker(ref: string): string {
-  return ref.includes('://') ? ref : `docker://${ref}`;
+  return /^(docker:\/\/|oci:|dir:|oci-archive:|docker-archive:)/.test(ref) ? ref : `docker://${ref}`;
 }
 
 /**

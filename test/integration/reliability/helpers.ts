@@ -1,6 +1,8 @@
 // Shared checks for the reliability scenarios: skopeo as the judge of digests, raw-HTTP walks of
 // what a tag points at, and scans of output for anything shaped like a credential.
 import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ALL_MANIFEST_TYPES, authorizationFor, listTags, type PushTarget } from '../../harness/seed.js';
 import { skopeoRawManifest, type SkopeoAuth } from '../../harness/skopeo.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
@@ -105,4 +107,14 @@ export async function blobsOf(target: PushTarget, repo: string, tags: string[]):
 async function call(target: PushTarget, repo: string, method: string, path: string, headers: Record<string, string> = {}): Promise<Response> {
   const authorization = await authorizationFor(target.auth, `repository:${repo}:pull`);
   return fetch(new URL(path, target.url), { method, headers: { ...headers, ...(authorization ? { authorization } : {}) } });
+}
+
+/**
+ * Blob digests linked into `repo` on the registry's disk (distribution's `_layers` links): what a
+ * HEAD in that repository finds, whether or not a tag reaches it.
+ */
+export async function linkedBlobs(reg: RunningRegistry, repo: string): Promise<Set<string>> {
+  const dir = join(reg.dataDir, 'docker/registry/v2/repositories', repo, '_layers/sha256');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return new Set(names.map((hex) => `sha256:${hex}`));
 }

@@ -1,0 +1,95 @@
+// A `docker-registry serve` process (CNCF distribution) on 127.0.0.1, plain HTTP, no auth, with
+// an access log we can slice per phase and CPU seconds read from /proc.
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { tempRoot, track } from './cleanup.mjs';
+
+const TICKS = 100; // USER_HZ on Linux
+
+/** Starts a registry named `name`; `dataDir` lets two registries start from the same seeded files. */
+export async function startRegistry(name, dataDir) {
+  const dir = join(tempRoot(), `reg-${name}`);
+  mkdirSync(dir, { recursive: true });
+  const data = dataDir ?? join(dir, 'data');
+  const logPath = join(dir, 'registry.log');
+  const port = await freePort();
+  const config = join(dir, 'config.yml');
+  writeFileSync(config, [
+    'version: 0.1',
+    // warn: only the access log line per request (what we count), no "response completed" twin.
+    'log:\n  level: warn\n  accesslog:\n    disabled: false',
+    `storage:\n  filesystem:\n    rootdirectory: ${data}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false`,
+    `http:\n  addr: 127.0.0.1:${port}\n  secret: regmirror-bench`,
+    '',
+  ].join('\n'));
+  const fd = openSync(logPath, 'a');
+  const child = track(spawn('docker-registry', ['serve', config], { stdio: ['ignore', fd, fd] }));
+  closeSync(fd);
+  const host = `127.0.0.1:${port}`;
+  await waitReady(`http://${host}`, child, logPath);
+  return {
+    name, host, url: `http://${host}`, dataDir: data, logPath, pid: child.pid,
+    /** user+system CPU seconds the process has used so far. */
+    cpuSeconds() {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / TICKS;
+    },
+    /** Current size of the access log, to slice the requests of one phase. */
+    logOffset() {
+      return statSync(logPath).size;
+    },
+    /** Access-log requests written since `offset`. */
+    requestsSince(offset) {
+      return parseAccessLog(readFileSync(logPath).subarray(offset).toString('utf8'));
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+const LINE = /"([A-Z]+) (\S+) HTTP\/[\d.]+" (\d{3}) (\d+|-)/;
+
+/** Combined-log-format lines → { method, path, status, bytesOut }. */
+export function parseAccessLog(text) {
+  const out = [];
+  for (const line of text.split('\n')) {
+    const m = LINE.exec(line);
+    if (m) out.push({ method: m[1], path: m[2], status: Number(m[3]), bytesOut: m[4] === '-' ? 0 : Number(m[4]) });
+  }
+  return out;
+}
+
+async function waitReady(url, child, logPath) {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}; see ${logPath}`);
+    try {
+      const res = await fetch(`${url}/v2/`);
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`docker-registry did not become ready at ${url}; see ${logPath}`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}

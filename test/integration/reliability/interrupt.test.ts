@@ -1,0 +1,80 @@
+// SIGINT / SIGTERM mid-run: exit 130 with a word on what was done, no tag on a partly copied
+// image, and a re-run that resumes without uploading again a blob the first run completed.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { listTags, seedImage } from '../../harness/seed.js';
+import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { adminPush, digestDifferences, linkedBlobs, missingParts } from './helpers.js';
+
+let src: RunningRegistry;
+let tgt: RunningRegistry;
+let proxy: FaultProxy; // in front of the target: slow uploads, and a count of every PUT
+let dir: string;
+const TAGS = Array.from({ length: 10 }, (_, i) => `v1.${i}.0`);
+const env = () => ({ T_USER: 'admin', T_PASS: tgt.users.admin! });
+
+before(async () => {
+  [src, tgt] = await Promise.all([startRegistry(), startRegistry({ auth: 'htpasswd' })]);
+  proxy = await startFaultProxy(tgt.url);
+  dir = await mkdtemp(join(tmpdir(), 'regmirror-interrupt-'));
+  // A shared base layer, so images of the first run and the re-run have blobs in common.
+  await seedImage(adminPush(src), { repository: 'jetstack/app', tags: TAGS, format: 'docker', platforms: 3, layerBytes: 8192, sharedBaseBytes: 16_384, baseSeed: 'base' });
+});
+
+after(async () => {
+  await proxy?.close();
+  await Promise.all([src, tgt].map((r) => r && destroyRegistry(r)));
+});
+
+async function interruptedRun(signal: 'SIGINT' | 'SIGTERM', repo: string): Promise<{ file: string; firstTags: string[]; firstBlobs: Set<string> }> {
+  const file = await writeConfig(join(dir, repo), `version: 1
+defaults:
+  targets: [${tgt.host}/${repo}]
+registries:
+  ${tgt.host}:
+    credentials: { usernameEnv: T_USER, passwordEnv: T_PASS }
+images:
+  - source: ${src.host}/jetstack/app
+`);
+  proxy.clear();
+  proxy.resetStats();
+  proxy.inject({ method: 'PUT', path: /\/blobs\/uploads\//, times: Infinity, fault: { kind: 'delay', ms: 120 } });
+  const run = await runCli(['sync', '-c', file, '--concurrency', '2', '--endpoint', `${tgt.host}=${proxy.url}`], {
+    env: env(), signalOnOutput: { signal, pattern: /→ .*copied/ },
+  });
+  assert.equal(run.exitCode, 130, `exit ${run.exitCode} signal ${run.signal}\n${run.stderr}${run.stdout}`);
+  assert.match(run.stderr + run.stdout, /interrupted[^\n]*\d+ copied/i, 'says what was done');
+  assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+  const firstTags = (await listTags(adminPush(tgt), `${repo}/app`)).sort();
+  assert.ok(firstTags.length >= 1 && firstTags.length < TAGS.length, `${firstTags.length} tags written: the interrupt came too late to test anything`);
+  // No tag at the target points at an image with a part missing.
+  for (const tag of firstTags) assert.deepEqual(await missingParts(adminPush(tgt), `${repo}/app`, tag), [], `${repo}/app:${tag}`);
+  return { file, firstTags, firstBlobs: await linkedBlobs(tgt, `${repo}/app`) };
+}
+
+async function resume(file: string, repo: string, firstBlobs: Set<string>): Promise<void> {
+  proxy.clear();
+  proxy.resetStats();
+  const run = await runCli(['sync', '-c', file, '--endpoint', `${tgt.host}=${proxy.url}`], { env: env() });
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  const uploads = proxy.stats.log.filter((e) => e.method === 'PUT' && /\/blobs\/uploads\//.test(e.path));
+  assert.ok(uploads.length > 0, 'the re-run had blobs left to upload');
+  const repeated = uploads.map((e) => decodeURIComponent(/[?&]digest=([^&]+)/.exec(e.path)?.[1] ?? '')).filter((d) => firstBlobs.has(d));
+  assert.deepEqual(repeated, [], 'blobs completed by the first run were uploaded again');
+  assert.deepEqual((await digestDifferences(src, 'jetstack/app', [[tgt, `${repo}/app`]])).wrong, []);
+}
+
+test('SIGINT mid-run: exit 130, no tag on an incomplete image, the re-run resumes without repeating uploads', async () => {
+  const { file, firstBlobs } = await interruptedRun('SIGINT', 'int');
+  await resume(file, 'int', firstBlobs);
+});
+
+test('SIGTERM mid-run behaves the same', async () => {
+  const { file, firstBlobs } = await interruptedRun('SIGTERM', 'term');
+  await resume(file, 'term', firstBlobs);
+});
