@@ -12,22 +12,15 @@ const BIN = fileURLToPath(new URL('../../bin/regmirror.js', import.meta.url));
 export class DemoError extends Error {}
 
 /**
- * Shows `regmirror ARGS` and runs it with the given extra environment; `expect` is the exit code
- * this step must give. `hidden: true` runs it without showing the command or its output.
+ * Shows `regmirror ARGS`, runs it with the given extra environment, output straight to the
+ * terminal; `expect` is the exit code this step must give.
  */
-export async function regmirror(args, { expect = 0, env = {}, hidden = false } = {}) {
-  if (!hidden) showCommand(`regmirror ${args.map(quote).join(' ')}`);
-  const t0 = Date.now();
-  const result = await execa('node', [BIN, ...args], {
-    cwd: ROOT, env, reject: false,
-    stdio: hidden ? ['ignore', 'pipe', 'pipe'] : 'inherit',
-  });
-  if (process.env.DEMO_TIMES) process.stderr.write(`[${args[0]} ${((Date.now() - t0) / 1000).toFixed(1)}s]\n`);
+export async function regmirror(args, { expect = 0, env = {} } = {}) {
+  showCommand(`regmirror ${args.map(quote).join(' ')}`);
+  const result = await execa('node', [BIN, ...args], { cwd: ROOT, env, reject: false, stdio: 'inherit' });
   if (result.exitCode !== expect) {
-    const output = hidden ? `\n${result.stdout}\n${result.stderr}`.trimEnd() : '';
-    throw new DemoError(`\`regmirror ${args.join(' ')}\` exited ${result.exitCode ?? result.signal}, expected ${expect}${output}`);
+    throw new DemoError(`\`regmirror ${args.join(' ')}\` exited ${result.exitCode ?? result.signal}, expected ${expect}`);
   }
-  return result;
 }
 
 function quote(arg) {

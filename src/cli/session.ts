@@ -10,6 +10,7 @@ import { RegistryClient } from '../registry/client.js';
 import { credentialsFor, missingCredentialEnv, type CredentialProvider } from '../registry/credentials.js';
 import { Stores } from '../stores/open.js';
 import { ConfigError } from '../types/errors.js';
+import type { NamespaceRef } from '../types/reference.js';
 import { createLogger, type Level } from '../ui/log.js';
 import { redact } from '../ui/redact.js';
 import { parseEndpoints, type CommonFlags } from './common.js';
@@ -41,12 +42,12 @@ export function levelOf(flags: Pick<CommonFlags, 'quiet' | 'verbose'>): Level {
  * Loads the config and checks credentials before any request: an unset variable for a registry
  * this command writes to is fatal (exit 2); for one only read from, a warning.
  */
-export async function openSession(flags: CommonFlags, writes: boolean): Promise<Session> {
+export async function openSession(flags: CommonFlags, writes: (config: Config, work: ImageWork[]) => NamespaceRef[]): Promise<Session> {
   const log = createLogger(levelOf(flags));
   const config = await loadConfig(flags.config);
   const endpoints = parseEndpoints(flags.endpoint);
   const work = imageWork(config, flags.filter);
-  const written = new Set(writes ? work.flatMap((w) => w.targets.flatMap((t) => (t.ref.scheme === 'registry' ? [t.ref.registry] : []))) : []);
+  const written = new Set(writes(config, work).flatMap((ns) => (ns.scheme === 'registry' ? [ns.registry] : [])));
   for (const { host, variable } of missingCredentialEnv(config.registries)) {
     const settings = config.registries.get(host);
     if (written.has(host)) {

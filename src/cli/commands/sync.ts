@@ -2,13 +2,13 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { renderReport } from '../../report/render.js';
-import type { SyncReport, SyncResult } from '../../report/model.js';
+import type { SyncReport } from '../../report/model.js';
 import { needsSkopeo, runSync } from '../../sync/run.js';
 import { SkopeoEngine } from '../../engines/skopeo.js';
 import { createProgress } from '../../ui/progress.js';
-import { formatBytes } from '../../report/rows.js';
 import { parseConcurrency, shardOf, withCommon, type CommonFlags } from '../common.js';
 import { emit, openSession } from '../session.js';
+import { resultLines } from '../lines.js';
 
 interface SyncFlags extends CommonFlags {
   dryRun?: boolean;
@@ -33,7 +33,7 @@ export function syncCommand(setExit: (code: number) => void, plan: boolean): Com
 }
 
 async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
-  const session = await openSession(flags, !dryRun);
+  const session = await openSession(flags, (_config, work) => (dryRun ? [] : work.flatMap((w) => w.item.targets)));
   const concurrency = parseConcurrency(flags.concurrency);
   const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress });
   let report: SyncReport;
@@ -54,7 +54,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
       signal: session.signal,
       engine: flags.engine,
       skopeo,
-      onResult: (r) => progress.step(dryRun ? undefined : lineFor(r)),
+      onResult: (r) => progress.step(dryRun ? undefined : resultLines(r)),
       onBytes: (n) => progress.bytes(n),
     }));
   } finally {
@@ -72,16 +72,4 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   if (unreachable) return 3;
   if (dryRun) return 0;
   return s.conflicts > 0 || s.failed > 0 ? 1 : 0;
-}
-
-/** One plain progress line for a finished (image, tag), or none when nothing happened. */
-function lineFor(r: SyncResult): string | undefined {
-  const busy = r.targets.filter((t) => t.action !== 'skip');
-  if (busy.length === 0) return undefined;
-  return busy
-    .map((t) => {
-      const what = t.action === 'copied' || t.action === 'forced' ? `${t.action} (${t.blobs.copied} blobs uploaded, ${t.blobs.mounted} mounted, ${formatBytes(t.bytes)})` : t.action;
-      return `${r.source}:${r.tag} → ${t.repository}: ${what}${t.detail ? ` — ${t.detail}` : ''}`;
-    })
-    .join('\n');
 }

@@ -23,7 +23,7 @@ export function verifyCommand(setExit: (code: number) => void): Command {
 }
 
 async function verify(flags: VerifyFlags): Promise<number> {
-  const session = await openSession(flags, false);
+  const session = await openSession(flags, () => []);
   const progress = createProgress({ label: 'checked', quiet: flags.quiet === true, enabled: flags.progress });
   let report;
   try {
