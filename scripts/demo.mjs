@@ -27,7 +27,8 @@ async function main() {
     syncReport: join(DEMO_DIR, 'sync.json'),
     resyncReport: join(DEMO_DIR, 'resync.json'),
     html: join(DEMO_DIR, 'report.html'),
-    driftJson: join(DEMO_DIR, 'drift.json'),
+    verifyJson: join(DEMO_DIR, 'verify.json'),
+    markdown: join(DEMO_DIR, 'report.md'),
     stagingReport: join(DEMO_DIR, 'staging.json'),
   };
 
@@ -46,7 +47,7 @@ async function main() {
   // the user's own credential helpers out of the demo.
   const dockerConfig = join(DEMO_DIR, 'docker-config');
   mkdirSync(dockerConfig);
-  const env = { [GHCR_USER_ENV]: 'demo', [GHCR_TOKEN_ENV]: password, DOCKER_CONFIG: dockerConfig, REGISTRY_AUTH_FILE: '' };
+  const env = { [GHCR_USER_ENV]: 'demo', [GHCR_TOKEN_ENV]: password, DOCKER_CONFIG: dockerConfig };
 
   heading('A jetstack-like release, staged as OCI layouts on disk');
   const staged = stageReleaseSet(files.layouts);
@@ -79,10 +80,11 @@ so a staging config with sources oci:${rel(files.layouts)}/<name> and target ${q
   await regmirror(['plan', ...c, '--tag', 'v1.14.3'], { env });
 
   heading('sync: copy every selected tag, signatures included, then check it');
-  await regmirror(['sync', ...c, '--report', rel(files.syncReport)], { env });
-  const copies = (IMAGES.length * 5 + 2) * 2;
+  note('-q: the result only (without it, each copy is also logged as it happens).');
+  await regmirror(['sync', ...c, '-q', '--report', rel(files.syncReport)], { env });
+  const copies = (IMAGES.length * (4 + Object.keys(FLOATING).length) + CHART_TAGS.length) * 2;
   expectSyncSummary(files.syncReport, { copied: copies, conflicts: 0, failed: 0 });
-  check(`${rel(files.syncReport)}: ${copies} (tag, target) copies, no conflicts, no failures`);
+  check(`${rel(files.syncReport)}: ${copies} (tag, target) copies, no conflicts, no failures; same-registry copies mounted their blobs (BYTES -)`);
 
   heading('sync again: idempotent, nothing to copy');
   await regmirror(['sync', ...c, '--report', rel(files.resyncReport)], { env });
@@ -91,23 +93,27 @@ so a staging config with sources oci:${rel(files.layouts)}/<name> and target ${q
 
   heading('Drift, made by hand with raw HTTP');
   const retagged = await retag(ghcr, 'cert-manager/cert-manager-webhook', 'v1.14.2', 'v1.14.3');
-  note(`"ghcr": cert-manager/cert-manager-webhook:v1.14.3 retagged to v1.14.2's image (${retagged.slice(0, 19)}…),
-        with the demo credentials (PUT /v2/…/manifests/v1.14.3)`);
+  note(`"ghcr": cert-manager/cert-manager-webhook:v1.14.3 retagged to v1.14.2's image (${retagged.slice(0, 19)}…)
+        with the demo credentials: PUT /v2/cert-manager/cert-manager-webhook/manifests/v1.14.3`);
   const sigTag = await deleteSignature(quay, 'cert-manager/cert-manager-controller', 'v1.14.1');
-  note(`"quay": the signature of cert-manager/cert-manager-controller:v1.14.1 deleted
-        (${sigTag.slice(0, 20)}….sig, DELETE /v2/…/manifests/<digest>)`);
+  note(`"quay": the signature of cert-manager/cert-manager-controller:v1.14.1 (${sigTag.slice(0, 19)}….sig) deleted:
+        DELETE /v2/cert-manager/cert-manager-controller/manifests/<its digest>`);
 
   heading('verify: audit every tag on every target (exit 1: drift)');
   await regmirror(['verify', ...c], { env, expect: 1 });
-  await regmirror(['verify', ...c, '--format', 'json', '-o', rel(files.driftJson)], { env, expect: 1, hidden: true });
-  expectDrift(files.driftJson, [
+  note('\nThe same audit as JSON (the SPEC\'s report shape, for scripts), HTML and Markdown:');
+  await regmirror(['verify', ...c, '--format', 'json', '-o', rel(files.verifyJson)], { env, expect: 1 });
+  expectDrift(files.verifyJson, [
     { repository: `${ghcr.host}/cert-manager/cert-manager-webhook`, tag: 'v1.14.3', status: 'mismatch' },
     { repository: `${quay.host}/cert-manager/cert-manager-controller`, tag: 'v1.14.1', status: 'missing-referrers' },
   ]);
-  check('exactly the two drifts made above, and nothing else');
+  check(`${rel(files.verifyJson)}: exactly the two drifts made above, nothing else`);
   await regmirror(['verify', ...c, '--format', 'html', '-o', rel(files.html)], { env, expect: 1 });
-  check(`${rel(files.html)}: one self-contained page (image × tag × registry matrix)`);
-  await regmirror(['verify', ...c, '--format', 'markdown'], { env, expect: 1 });
+  check(`${rel(files.html)}: one self-contained page, an image × tag × registry matrix`);
+  await regmirror(['verify', ...c, '--format', 'markdown', '-o', rel(files.markdown)], { env, expect: 1 });
+  const markdown = readFileSync(files.markdown, 'utf8');
+  check(`${rel(files.markdown)}: for $GITHUB_STEP_SUMMARY; it begins:`);
+  process.stdout.write(`\n${markdown.slice(0, markdown.indexOf('<details>') >>> 0).trimEnd().replace(/^/gm, '    ')}\n`);
 
   heading('sync: never overwrites a tag that points elsewhere (exit 1: conflict)');
   await regmirror(['sync', ...c], { env, expect: 1 });
@@ -130,19 +136,20 @@ skopeo inspect docker://${ghcr.host}/${ref}  → ${target}`);
   check('skopeo sees the same digest');
 
   heading('Your turn');
-  note(`Done in ${Math.round((Date.now() - started) / 1000)}s. Files kept in ${rel(DEMO_DIR)}/ (the registries are gone):
-  ${rel(files.config)}   the demo config      ${rel(files.syncReport)}    what the first sync did
-  ${rel(files.html)}    open it in a browser  ${rel(files.layouts)}/     the staged OCI layouts
+  note(`Done in ${Math.round((Date.now() - started) / 1000)}s; the registries are gone, the files stay in ${rel(DEMO_DIR)}/:
+  ${rel(files.config)}    the demo config        ${rel(files.html)}   open it in a browser
+  ${rel(files.syncReport)}        what sync did          ${rel(files.verifyJson)}   the drift, as JSON
+  ${rel(files.layouts)}/         the staged OCI layouts (a valid source: oci:${rel(files.layouts)}/<name>)
 
-With your own mirrors.yaml (start from the project's ./mirrors.yaml; \`regmirror schema\` describes every key):
-  ${bold('node bin/regmirror.js validate -c mirrors.yaml')}      check it, see what it selects (no network)
-  ${bold('node bin/regmirror.js plan -c mirrors.yaml')}          what sync would copy; writes nothing
-  ${bold('node bin/regmirror.js sync -c mirrors.yaml --tag v1.16.0')}   copy one release everywhere
+With your own mirrors.yaml (start from ./mirrors.yaml; \`regmirror schema\` describes every key):
+  ${bold('node bin/regmirror.js validate -c mirrors.yaml')}              what it selects (no network)
+  ${bold('node bin/regmirror.js plan -c mirrors.yaml')}                  what sync would copy; writes nothing
+  ${bold('node bin/regmirror.js sync -c mirrors.yaml --tag v1.16.0')}    copy one release everywhere
   ${bold('node bin/regmirror.js verify -c mirrors.yaml --format html -o report.html')}
-Credentials are env var names in mirrors.yaml (credentials: { usernameEnv: QUAY_USER, passwordEnv: QUAY_TOKEN }),
-else your Docker config (~/.docker/config.json, credential helpers).
-To try a config against a local registry first: --endpoint quay.io=http://127.0.0.1:5000
-For a \`regmirror\` command: \`npm link\` here, or \`npx regmirror …\` inside this directory.`);
+Credentials: env var names in mirrors.yaml (credentials: { usernameEnv: QUAY_USER, passwordEnv: QUAY_TOKEN }),
+then your Docker config (~/.docker/config.json and its credential helpers), then anonymous.
+To try a real config against a local registry: --endpoint quay.io=http://127.0.0.1:5000
+For a \`regmirror\` command: \`npm link\` in this directory, or \`npx regmirror …\` inside it.`);
 }
 
 try {
