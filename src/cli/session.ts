@@ -3,6 +3,7 @@
 import { setMaxListeners } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { VERSION } from './version.js';
+import { isLoopback } from '../types/host.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/model.js';
 import { imageWork, type ImageWork } from '../config/workitems.js';
@@ -92,10 +93,6 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
   };
 }
 
-function isLoopback(host: string): boolean {
-  const name = host.replace(/:\d+$/, '');
-  return name === 'localhost' || name === '[::1]' || name.startsWith('127.');
-}
 
 /** Writes a rendered report to -o FILE or standard output. */
 export async function emit(text: string, output: string | undefined): Promise<void> {

@@ -6,12 +6,8 @@ import type { RegistrySettings } from './model.js';
 import type { RawRegistry } from './raw.js';
 import { formatPath, type Locator } from './positions.js';
 import { INLINE_SECRET } from './secrets.js';
+import { isLoopback } from '../types/host.js';
 
-/** True for localhost, 127.0.0.0/8 and [::1], with or without a port. */
-export function isLoopbackHost(host: string): boolean {
-  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
-  return name === 'localhost' || name === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(name);
-}
 
 /** Builds the registry map; hosts not listed get no entry (callers apply defaults). */
 export function buildRegistries(raw: Record<string, RawRegistry> | undefined, baseDir: string, loc: Locator): Map<string, RegistrySettings> {
@@ -19,7 +15,7 @@ export function buildRegistries(raw: Record<string, RawRegistry> | undefined, ba
   for (const [host, r] of Object.entries(raw ?? {})) {
     const at = ['registries', host];
     if (!isValidHost(host)) throw loc.errorAtKey(at, `registries: "${host}" is not a registry host (host or host:port, e.g. quay.io, registry.internal:5000)`);
-    const settings: RegistrySettings = { host, tls: r.tls ?? (isLoopbackHost(host) ? 'disabled' : 'verify'), position: loc.key(at) };
+    const settings: RegistrySettings = { host, tls: r.tls ?? (isLoopback(host) ? 'disabled' : 'verify'), position: loc.key(at) };
     if (r.credentials) settings.credentials = checkCredentials(r.credentials, [...at, 'credentials'], loc);
     if (r.concurrency !== undefined) settings.concurrency = r.concurrency;
     if (r.maxAttempts !== undefined) settings.maxAttempts = r.maxAttempts;

@@ -2,7 +2,7 @@
 // skopeo has no endpoint override, so an endpoint (settings.endpoint or --endpoint) becomes the
 // host skopeo is given; credentials stay keyed by the logical host (see skopeo-auth.ts).
 import type { RegistrySettings } from '../config/model.js';
-import { isLoopback } from '../registry/http/scheme.js';
+import { baseUrlFor } from '../registry/http/scheme.js';
 import { UsageError } from '../types/errors.js';
 
 /** How skopeo reaches one registry: the `host[:port]` to write in `docker://`, and TLS. */
@@ -17,30 +17,14 @@ export interface SkopeoAddress {
   caFile?: string;
 }
 
-/** Resolves `host` against its settings and an endpoint override, as the native client does. */
+/** Resolves `host` against its settings and an endpoint override, exactly as the native client does. */
 export function skopeoAddress(host: string, settings?: RegistrySettings, endpointOverride?: string): SkopeoAddress {
-  const endpoint = endpointOverride ?? settings?.endpoint;
-  const caFile = settings?.caFile;
-  if (endpoint) {
-    let url: URL;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      throw new UsageError(`endpoint for ${host} is not a URL: "${endpoint}"`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`endpoint for ${host} must be http(s): "${endpoint}"`);
-    if (url.pathname.replace(/\/+$/, '') !== '') {
-      throw new UsageError(`endpoint for ${host} has a path ("${endpoint}"); engine: skopeo can only use an endpoint at a host's root`);
-    }
-    // An https endpoint still honours `tls: insecure`; http is plain whatever the settings say.
-    const tlsVerify = url.protocol === 'https:' && settings?.tls !== 'insecure' && settings?.tls !== 'disabled';
-    return withCa({ logicalHost: host, host: url.host, tlsVerify }, caFile);
+  const url = baseUrlFor(host, settings, endpointOverride);
+  if ((endpointOverride ?? settings?.endpoint) && url.pathname.replace(/\/+$/, '') !== '') {
+    throw new UsageError(`endpoint for ${host} has a path ("${url.href}"); engine: skopeo can only use an endpoint at a host's root`);
   }
-  const tls = settings?.tls;
-  const tlsVerify = !(tls === 'disabled' || tls === 'insecure' || isLoopback(host));
-  return withCa({ logicalHost: host, host, tlsVerify }, caFile);
-}
-
-function withCa(address: SkopeoAddress, caFile: string | undefined): SkopeoAddress {
-  return caFile && address.tlsVerify ? { ...address, caFile } : address;
+  // http is plain whatever the settings say; https still honours `tls: insecure`.
+  const tlsVerify = url.protocol === 'https:' && settings?.tls !== 'insecure' && settings?.tls !== 'disabled';
+  const address: SkopeoAddress = { logicalHost: host, host: url.host, tlsVerify };
+  return settings?.caFile && tlsVerify ? { ...address, caFile: settings.caFile } : address;
 }

@@ -3,7 +3,8 @@
 import type { CallOptions, ManifestContent } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { digestOf, isDigest } from '../types/digest.js';
-import { DigestMismatchError, RegmirrorError, SizeLimitError } from '../types/errors.js';
+import { DigestMismatchError, RegmirrorError, SizeLimitError, UnsupportedError } from '../types/errors.js';
+import { isValidTag } from '../types/reference.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, isManifestType } from '../types/mediatype.js';
 import { discard, readCapped } from './http/body.js';
 import { expectStatus } from './http/errors.js';
@@ -13,9 +14,15 @@ import { mediaTypeOf, type RepoContext } from './repo-context.js';
 
 const ACCEPT = MANIFEST_ACCEPT.join(', ');
 
+/** `manifests/<reference>` for a tag or a digest only: anything else would change the URL's path. */
+function manifestUrl(repo: RepoContext, reference: string): URL {
+  if (!isValidTag(reference) && !isDigest(reference)) throw new UnsupportedError(`${JSON.stringify(reference.slice(0, 140))} is neither a valid tag nor a digest`);
+  return repo.url(`manifests/${reference}`);
+}
+
 /** HEAD the manifest; GET it when the registry does not say its digest or size. */
 export async function resolveManifest(repo: RepoContext, reference: string, opts: CallOptions = {}): Promise<Descriptor> {
-  const req: HttpRequest = { method: 'HEAD', url: repo.url(`manifests/${reference}`), scopes: repo.scopes, headers: { accept: ACCEPT }, signal: opts.signal };
+  const req: HttpRequest = { method: 'HEAD', url: manifestUrl(repo, reference), scopes: repo.scopes, headers: { accept: ACCEPT }, signal: opts.signal };
   const res = await expectStatus('HEAD', await repo.host.send(req), 200);
   const said = header(res, 'docker-content-digest');
   const digest = said && isDigest(said) ? said : isDigest(reference) ? reference : undefined;
@@ -43,7 +50,7 @@ export async function fetchManifest(repo: RepoContext, reference: string, opts: 
 }
 
 async function fetchOnce(repo: RepoContext, reference: string, budget: RetryBudget, opts: CallOptions): Promise<ManifestContent> {
-  const url = repo.url(`manifests/${reference}`);
+  const url = manifestUrl(repo, reference);
   const res = await expectStatus('GET', await repo.host.send({ method: 'GET', url, scopes: repo.scopes, headers: { accept: ACCEPT }, signal: opts.signal, budget }), 200);
   const length = Number(header(res, 'content-length'));
   if (length > MAX_MANIFEST_BYTES) {
@@ -73,7 +80,7 @@ function manifestMediaType(contentType: string | undefined, bytes: Uint8Array): 
 
 /** PUT manifest bytes under `reference` (its digest, or a tag); the registry must agree on the digest. */
 export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Uint8Array, reference: string, opts: CallOptions = {}): Promise<void> {
-  const url = repo.url(`manifests/${reference}`);
+  const url = manifestUrl(repo, reference);
   const res = await repo.host.send({
     method: 'PUT', url, scopes: repo.scopes, signal: opts.signal,
     headers: { 'content-type': desc.mediaType, 'content-length': String(bytes.byteLength) },

@@ -1,6 +1,7 @@
 // Tag listing (distribution spec "Listing tags"), every page, following `Link: <…>; rel="next"`.
 import type { CallOptions } from '../content/storage.js';
 import { NotFoundError, RegistryResponseError } from '../types/errors.js';
+import { isValidTag } from '../types/reference.js';
 import { readCapped } from './http/body.js';
 import { expectStatus } from './http/errors.js';
 import { displayUrl, header } from './http/types.js';
@@ -25,7 +26,11 @@ export async function listTags(repo: RepoContext, opts: CallOptions = {}): Promi
       throw e;
     }
     const page = parsePage(await readCapped(res.body, MAX_PAGE_BYTES, `tag list of ${repo.path}`), url);
-    tags.push(...page);
+    // A tag outside the OCI grammar would end up in a URL path (`../x`): never asked for.
+    for (const tag of page) {
+      if (isValidTag(tag)) tags.push(tag);
+      else repo.host.options.logger.warn(`${repo.host.host}/${repo.path}: ignoring tag ${JSON.stringify(tag.slice(0, 140))}, not a valid OCI tag`);
+    }
     const next = nextLink(header(res, 'link'));
     url = next ? new URL(next, res.url) : undefined;
     // Only follow pages on the registry itself, and never loop.
