@@ -11,7 +11,8 @@ import { expectDrift, expectSyncSummary, listTags, skopeoDigest } from './demo/c
 import { CHART, CHART_TAGS, FLOATING, IMAGES, PLATFORMS, RELEASES, stageReleaseSet } from './demo/release-set.mjs';
 import { startRegistry } from './demo/registries.mjs';
 import { DemoError, ROOT, regmirror } from './demo/run.mjs';
-import { bold, check, dim, fail, heading, note } from './demo/ui.mjs';
+import { nextSteps } from './demo/next-steps.mjs';
+import { check, dim, fail, heading, note } from './demo/ui.mjs';
 
 const DEMO_DIR = join(ROOT, '.demo');
 const rel = (path) => relative(ROOT, path) || '.';
@@ -33,7 +34,7 @@ async function main() {
   };
 
   heading('Two local registries');
-  const password = randomBytes(18).toString('base64url');
+  const password = 'S3cretDemoPassw0rdXYZ';
   const [quay, ghcr] = await Promise.all([
     startRegistry('quay', { logDir: DEMO_DIR }),
     startRegistry('ghcr', { user: 'demo', password, logDir: DEMO_DIR }),
@@ -63,7 +64,7 @@ so a staging config with sources oci:${rel(files.layouts)}/<name> and target ${q
   const stagedTags = IMAGES.length * (RELEASES.length + Object.keys(FLOATING).length) + CHART_TAGS.length;
   expectSyncSummary(files.stagingReport, { copied: stagedTags, conflicts: 0, failed: 0 });
   const controllerTags = await listTags(quay, 'jetstack/cert-manager-controller');
-  check(`"quay" now serves jetstack/cert-manager-controller with ${controllerTags.filter((t) => !t.startsWith('sha256-')).join(', ')} (+ ${controllerTags.filter((t) => t.startsWith('sha256-')).length} signature tags)`);
+  check(`"quay" now serves jetstack/cert-manager-controller with ${controllerTags.filter((t) => !t.startsWith('sha256-')).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).join(' ')} (+ ${controllerTags.filter((t) => t.startsWith('sha256-')).length} signature tags)`);
 
   heading('The demo mirrors.yaml');
   writeFileSync(files.config, demoConfig(quay, ghcr));
@@ -136,26 +137,14 @@ skopeo inspect docker://${ghcr.host}/${ref}  → ${target}`);
   check('skopeo sees the same digest');
 
   heading('Your turn');
-  note(`Done in ${Math.round((Date.now() - started) / 1000)}s; the registries are gone, the files stay in ${rel(DEMO_DIR)}/:
-  ${rel(files.config)}    the demo config        ${rel(files.html)}   open it in a browser
-  ${rel(files.syncReport)}        what sync did          ${rel(files.verifyJson)}   the drift, as JSON
-  ${rel(files.layouts)}/         the staged OCI layouts (a valid source: oci:${rel(files.layouts)}/<name>)
-
-With your own mirrors.yaml (start from ./mirrors.yaml; \`regmirror schema\` describes every key):
-  ${bold('node bin/regmirror.js validate -c mirrors.yaml')}              what it selects (no network)
-  ${bold('node bin/regmirror.js plan -c mirrors.yaml')}                  what sync would copy; writes nothing
-  ${bold('node bin/regmirror.js sync -c mirrors.yaml --tag v1.16.0')}    copy one release everywhere
-  ${bold('node bin/regmirror.js verify -c mirrors.yaml --format html -o report.html')}
-Credentials: env var names in mirrors.yaml (credentials: { usernameEnv: QUAY_USER, passwordEnv: QUAY_TOKEN }),
-then your Docker config (~/.docker/config.json and its credential helpers), then anonymous.
-To try a real config against a local registry: --endpoint quay.io=http://127.0.0.1:5000
-For a \`regmirror\` command: \`npm link\` in this directory, or \`npx regmirror …\` inside it.`);
+  note(nextSteps(Math.round((Date.now() - started) / 1000), DEMO_DIR, files));
 }
 
 try {
   await main();
 } catch (err) {
   fail(err instanceof DemoError ? err.message : (err?.stack ?? String(err)));
+  process.stderr.write(`registry logs: ${rel(join(DEMO_DIR, 'quay-registry.log'))}, ${rel(join(DEMO_DIR, 'ghcr-registry.log'))}\n`);
   process.exitCode = 1;
 }
 // Ends the registries now (the exit handler in registries.mjs does the cleanup).

@@ -3,6 +3,7 @@
 // the copier knows nothing else. Optional powers are separate interfaces found by a type check.
 import type { Readable } from 'node:stream';
 import type { Descriptor } from '../types/descriptor.js';
+import type { RepositoryRef } from '../types/reference.js';
 
 /** Options every call accepts: the run's abort signal. */
 export interface CallOptions {
@@ -51,6 +52,12 @@ export interface BlobMounter {
 export interface ReferrerLister {
   /** Referrer descriptors, or undefined when the store has no referrers API (use the fallback tag). */
   referrers(subject: Descriptor, opts?: CallOptions): Promise<Descriptor[] | undefined>;
+}
+
+/** Opens repositories by reference: the registry client, a layout directory, or memory in tests. */
+export interface RepositoryOpener {
+  /** `access` decides the credentials asked for: 'pull' for sources, 'push' for targets. */
+  open(ref: RepositoryRef, access: 'pull' | 'push'): Repository;
 }
 
 /** Type check for the optional mount power. */

@@ -5,8 +5,8 @@ import type { Repository } from '../content/storage.js';
 import { isReleaseTag, missingExplicit, selectTags } from '../config/tags.js';
 import { NotFoundError } from '../types/errors.js';
 import { inShard, type ImageWork, type TargetRepo } from '../config/workitems.js';
-import type { Stores } from '../stores/open.js';
 import { referrerTagSubject } from '../types/reference.js';
+import type { RepositoryOpener } from '../content/storage.js';
 
 /** A target repository with its tag list, or why it could not be read. */
 export interface TargetState {
@@ -39,7 +39,7 @@ export interface DiscoverOptions {
 }
 
 /** Lists every source and target repository once, in parallel. */
-export async function discover(work: ImageWork[], stores: Stores, opts: DiscoverOptions): Promise<Inventory[]> {
+export async function discover(work: ImageWork[], stores: RepositoryOpener, opts: DiscoverOptions): Promise<Inventory[]> {
   const limit = pLimit(Math.max(1, opts.concurrency));
   const call = { signal: opts.signal };
   const listing = (repo: Repository) => limit(() => repo.listTags(call));

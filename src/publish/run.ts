@@ -8,7 +8,6 @@ import type { BinaryItem, Config } from '../config/model.js';
 import { BlobLedger } from '../copy/ledger.js';
 import type { SyncReport, SyncResult } from '../report/model.js';
 import { reportTimestamp, summarizeSync } from '../report/summary.js';
-import type { Stores } from '../stores/open.js';
 import { UsageError } from '../types/errors.js';
 import { formatRepository, isValidTag, repositoryIn } from '../types/reference.js';
 import { downloadAgent } from './download.js';
@@ -16,9 +15,10 @@ import { ReleaseFileStore } from './file-store.js';
 import { prepareArtifact, type PreparedArtifact } from './prepare.js';
 import { pushArtifact } from './push.js';
 import { selectBinaries } from './work.js';
+import type { RepositoryOpener } from '../content/storage.js';
 
 export interface PublishOptions {
-  stores: Stores;
+  stores: RepositoryOpener;
   tag: string;
   /** --dir, absolute. */
   dir: string;

@@ -1,7 +1,7 @@
 // Opens any repository reference (registry or oci: layout) behind the one storage interface,
 // so the use cases never care where content lives.
 import path from 'node:path';
-import type { Repository } from '../content/storage.js';
+import type { Repository, RepositoryOpener } from '../content/storage.js';
 import { openLayoutRepository } from '../content/layout/index.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { RepositoryRef } from '../types/reference.js';
@@ -10,7 +10,7 @@ import type { RepositoryRef } from '../types/reference.js';
 export type Access = 'pull' | 'push';
 
 /** One place to turn references into stores; layout paths resolve against `cwd`. */
-export class Stores {
+export class Stores implements RepositoryOpener {
   private readonly layouts = new Map<string, Repository>();
 
   constructor(

@@ -7,7 +7,6 @@ import type { ImageWork } from '../config/workitems.js';
 import { discover, type Inventory } from '../inventory/discover.js';
 import type { SyncReport, SyncResult } from '../report/model.js';
 import { summarizeSync } from '../report/summary.js';
-import type { Stores } from '../stores/open.js';
 import { phases } from './order.js';
 import { UnreachableError } from '../types/errors.js';
 import type { Engine } from '../config/model.js';
@@ -16,9 +15,10 @@ import { nativeCopier, skopeoCopier } from './copier.js';
 import type { SkopeoEngine } from '../engines/skopeo.js';
 import type { Repository } from '../content/storage.js';
 import type { RepositoryRef } from '../types/reference.js';
+import type { RepositoryOpener } from '../content/storage.js';
 
 export interface SyncOptions {
-  stores: Stores;
+  stores: RepositoryOpener;
   /** Plan only: nothing is written (`plan`, `sync --dry-run`). */
   dryRun: boolean;
   /** --force: retarget tags whose digest differs. */

@@ -7,12 +7,12 @@ import { inShard } from '../config/workitems.js';
 import { discover, type Inventory } from '../inventory/discover.js';
 import type { VerifyReport, VerifyResult, VerifyTargetResult } from '../report/model.js';
 import { summarizeVerify } from '../report/summary.js';
-import type { Stores } from '../stores/open.js';
 import { referrerTagSubject } from '../types/reference.js';
 import { checkTarget, SourceFacts } from './check.js';
+import type { RepositoryOpener } from '../content/storage.js';
 
 export interface VerifyOptions {
-  stores: Stores;
+  stores: RepositoryOpener;
   concurrency: number;
   tags?: string[];
   shard?: { index: number; count: number };

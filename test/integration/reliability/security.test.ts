@@ -65,7 +65,10 @@ images:
   assert.match(lineOf('v1.0.2'), /algorithm|md5|unsupported digest/i, `v1.0.2: ${lineOf('v1.0.2')}`);
   assert.match(lineOf('v1.0.3'), /JSON|parse|invalid/i, `v1.0.3: ${lineOf('v1.0.3')}`);
   // Tags outside the OCI grammar are never asked for, nor written.
-  for (const tag of BAD_TAGS) assert.ok(!fake.requests.some((r) => r.includes(`/manifests/${tag}`)), `${tag} was requested`);
+  for (const tag of BAD_TAGS) {
+    assert.ok(!fake.requests.some((r) => r.includes(`/manifests/${tag}`)), `${tag} was requested`);
+    assert.ok(run.stderr.includes(tag.slice(0, 20)), `${tag} dropped without a word`);
+  }
 });
 
 test('an inline password in mirrors.yaml: exit 2 pointing at passwordEnv, the value not echoed, no request', async () => {
