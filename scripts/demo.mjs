@@ -9,7 +9,7 @@ import { GHCR_TOKEN_ENV, GHCR_USER_ENV, demoConfig, stagingConfig } from './demo
 import { deleteSignature, retag } from './demo/drift.mjs';
 import { expectDrift, expectSyncSummary, listTags, skopeoDigest } from './demo/checks.mjs';
 import { CHART, CHART_TAGS, FLOATING, IMAGES, PLATFORMS, RELEASES, stageReleaseSet } from './demo/release-set.mjs';
-import { startRegistry } from './demo/registries.mjs';
+import { startRegistry, tempDir } from './demo/registries.mjs';
 import { DemoError, ROOT, regmirror } from './demo/run.mjs';
 import { nextSteps } from './demo/next-steps.mjs';
 import { check, dim, fail, heading, note } from './demo/ui.mjs';
@@ -34,7 +34,7 @@ async function main() {
   };
 
   heading('Two local registries');
-  const password = 'S3cretDemoPassw0rdXYZ';
+  const password = randomBytes(18).toString('base64url');
   const [quay, ghcr] = await Promise.all([
     startRegistry('quay', { logDir: DEMO_DIR }),
     startRegistry('ghcr', { user: 'demo', password, logDir: DEMO_DIR }),
@@ -46,9 +46,7 @@ async function main() {
 (docker-registry = CNCF distribution; data in a temp dir, removed when the demo ends)`);
   // regmirror reads credentials from the env names in mirrors.yaml; an empty Docker config keeps
   // the user's own credential helpers out of the demo.
-  const dockerConfig = join(DEMO_DIR, 'docker-config');
-  mkdirSync(dockerConfig);
-  const env = { [GHCR_USER_ENV]: 'demo', [GHCR_TOKEN_ENV]: password, DOCKER_CONFIG: dockerConfig };
+  const env = { [GHCR_USER_ENV]: 'demo', [GHCR_TOKEN_ENV]: password, DOCKER_CONFIG: tempDir('regmirror-demo-docker-') };
 
   heading('A jetstack-like release, staged as OCI layouts on disk');
   const staged = stageReleaseSet(files.layouts);
@@ -83,7 +81,9 @@ so a staging config with sources oci:${rel(files.layouts)}/<name> and target ${q
   heading('sync: copy every selected tag, signatures included, then check it');
   note('-q: the result only (without it, each copy is also logged as it happens).');
   await regmirror(['sync', ...c, '-q', '--report', rel(files.syncReport)], { env });
-  const copies = (IMAGES.length * (4 + Object.keys(FLOATING).length) + CHART_TAGS.length) * 2;
+  // Selected: v1.14.0..v1.14.3 and the floating v1.14 of each image, both chart tags; on 2 targets.
+  const releases = RELEASES.filter((r) => /^v1\.14\.\d+$/.test(r)).length;
+  const copies = (IMAGES.length * (releases + Object.keys(FLOATING).length) + CHART_TAGS.length) * 2;
   expectSyncSummary(files.syncReport, { copied: copies, conflicts: 0, failed: 0 });
   check(`${rel(files.syncReport)}: ${copies} (tag, target) copies, no conflicts, no failures; same-registry copies mounted their blobs (BYTES -)`);
 
@@ -114,7 +114,8 @@ so a staging config with sources oci:${rel(files.layouts)}/<name> and target ${q
   await regmirror(['verify', ...c, '--format', 'markdown', '-o', rel(files.markdown)], { env, expect: 1 });
   const markdown = readFileSync(files.markdown, 'utf8');
   check(`${rel(files.markdown)}: for $GITHUB_STEP_SUMMARY; it begins:`);
-  process.stdout.write(`\n${markdown.slice(0, markdown.indexOf('<details>') >>> 0).trimEnd().replace(/^/gm, '    ')}\n`);
+  const summary = markdown.includes('<details>') ? markdown.slice(0, markdown.indexOf('<details>')) : markdown;
+  process.stdout.write(`\n${summary.trimEnd().replace(/^/gm, '    ')}\n`);
 
   heading('sync: never overwrites a tag that points elsewhere (exit 1: conflict)');
   await regmirror(['sync', ...c], { env, expect: 1 });
@@ -128,7 +129,7 @@ so a staging config with sources oci:${rel(files.layouts)}/<name> and target ${q
   heading('Independent check: skopeo');
   const ref = 'cert-manager/cert-manager-webhook:v1.14.3';
   const [source, target] = await Promise.all([
-    skopeoDigest(quay, "jetstack/cert-manager-webhook:v1.14.3"),
+    skopeoDigest(quay, 'jetstack/cert-manager-webhook:v1.14.3'),
     skopeoDigest(ghcr, ref),
   ]);
   note(`skopeo inspect docker://${quay.host}/jetstack/cert-manager-webhook:v1.14.3  → ${source}

@@ -70,7 +70,7 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
     if (interrupts > 1) process.exit(130);
-    log.warn(`${signal}: starting nothing new; no tag is written for a partly copied image (again to quit at once)`);
+    log.warn(`${signal}: stopping — nothing new starts and no tag is written for a partly copied image (${signal} again to quit at once)`);
     controller.abort(new Error(`interrupted by ${signal}`));
   };
   process.on('SIGINT', onSignal);

@@ -25,8 +25,10 @@ export interface Inventory {
   sourceError?: Error;
   /** Tags this run handles, release tags in semver order first. */
   selected: string[];
-  /** Tags asked for (--tag or `explicit`) that the source lacks. */
+  /** Tags asked for with --tag that the source lacks: the run cannot do what it was told. */
   absent: string[];
+  /** `explicit` tags the source lacks: worth a warning, not a failure (the rule says "when present"). */
+  absentExplicit: string[];
   targets: TargetState[];
 }
 
@@ -36,6 +38,8 @@ export interface DiscoverOptions {
   shard?: { index: number; count: number };
   concurrency: number;
   signal?: AbortSignal;
+  /** Told about things worth a warning line (explicit tags the source lacks). */
+  onWarning?: (message: string) => void;
 }
 
 /** Lists every source and target repository once, in parallel. */
@@ -47,7 +51,7 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
     work.map(async (w) => {
       const source = stores.open(w.source, 'pull');
       const targets: TargetState[] = w.targets.map((target) => ({ target, repo: stores.open(target.ref, 'push') }));
-      const inv: Inventory = { work: w, source, selected: [], absent: [], targets };
+      const inv: Inventory = { work: w, source, selected: [], absent: [], absentExplicit: [], targets };
       await Promise.all([
         listing(source).then(
           (tags) => {
@@ -65,6 +69,7 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
         ),
       ]);
       if (inv.sourceTags) choose(inv, [...inv.sourceTags], opts);
+      for (const tag of inv.absentExplicit) opts.onWarning?.(`${inv.work.sourceDisplay}: explicit tag ${tag} is not at the source`);
       return inv;
     }),
   );
@@ -83,7 +88,7 @@ function choose(inv: Inventory, sourceTags: string[], opts: DiscoverOptions): vo
     inv.absent = asked.filter((t) => !present.has(t));
   } else {
     selected = selectTags(sourceTags, item.tags, item.hasTagRules);
-    inv.absent = missingExplicit(sourceTags, item.tags);
+    inv.absentExplicit = missingExplicit(sourceTags, item.tags);
   }
   inv.selected = opts.shard ? selected.filter((tag) => inShard(sourceDisplay, tag, opts.shard!)) : selected;
 }

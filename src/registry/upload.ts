@@ -52,7 +52,7 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Rea
 /** A failure worth a fresh session: the session vanished, or the network/registry failed. */
 function retryableUpload(e: unknown): boolean {
   if (hasErrorCode(e, 'BLOB_UPLOAD_UNKNOWN')) return true;
-  if (e instanceof RegistryResponseError) return e.status >= 500;
+  if (e instanceof RegistryResponseError) return e.status >= 500 || e.status === 429 || e.status === 408;
   return !(e instanceof RegmirrorError) ? isTransientNetworkError(e) : e.kind === 'unreachable';
 }
 
@@ -68,7 +68,9 @@ async function putMonolithic(repo: RepoContext, desc: Descriptor, source: Buffer
   const res = await repo.host.send({
     method: 'PUT', url: withQuery(location, 'digest', desc.digest), scopes: repo.scopes, lane: 'upload', signal: opts.signal,
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
-    body: source, budget, noRetry: !Buffer.isBuffer(source),
+    // Never replayed in place: a PUT cut mid-body may have left bytes in the session, so any
+    // failure goes back to pushBlob, which starts a fresh session.
+    body: source, budget, noRetry: true,
   });
   await expectStatus('PUT', res, 201, 204);
   discard(res.body, header(res, 'content-length'));

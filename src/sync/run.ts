@@ -28,6 +28,7 @@ export interface SyncOptions {
   tags?: string[];
   shard?: { index: number; count: number };
   signal?: AbortSignal;
+  onWarning?: (message: string) => void;
   /** Told about every finished (image, tag), for progress lines. */
   onResult?: (result: SyncResult) => void;
   onBytes?: (bytes: number) => void;
@@ -45,7 +46,7 @@ export interface SyncOutcome {
 
 /** Runs sync (or plan) over the work items and returns the report; never throws for a registry failure. */
 export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<SyncOutcome> {
-  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal });
+  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning });
   const ledger = new BlobLedger();
   const results: SyncResult[] = inventories.filter((inv) => inv.sourceError).map(sourceFailure);
   for (const inv of inventories) results.push(...absentTags(inv));

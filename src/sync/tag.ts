@@ -100,7 +100,12 @@ function finish(w: TargetWork, digest: string, dryRun: boolean): SyncTargetResul
         return dryRun ? 'copy' : 'copied';
     }
   })();
-  const conflictDetail = action === 'conflict' ? `target tag points at ${w.previous}; source has ${digest} (use --force to retarget)` : '';
+  const conflictDetail =
+    action === 'conflict'
+      ? `target tag points at ${w.previous}; source has ${digest} (use --force to retarget)`
+      : w.decision === 'skip' && refs.copied > 0
+        ? `tag already in place; ${refs.copied} signature/attestation/SBOM manifest(s) ${dryRun ? 'to copy' : 'copied'}`
+        : '';
   const after = action === 'conflict' ? w.previous : dryRun ? null : digest;
   const detail = [conflictDetail, ...problems].filter(Boolean).join('; ');
   return row(w.state, refs.conflicts.length > 0 && action !== 'conflict' ? 'conflict' : action, w.previous, after, w.tally, refs.copied, detail);

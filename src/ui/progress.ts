@@ -23,7 +23,8 @@ export interface ProgressOptions {
 /** Chooses the spinner or plain lines for this terminal. */
 export function createProgress(opts: ProgressOptions): Progress {
   const stream = opts.stream ?? process.stderr;
-  const interactive = opts.enabled && !opts.quiet && stream.isTTY === true && !process.env.CI;
+  // A terminal that reports no width (a pty under `script` from a pipe) cannot redraw a spinner line.
+  const interactive = opts.enabled && !opts.quiet && stream.isTTY === true && (stream.columns ?? 0) > 0 && !process.env.CI;
   let done = 0;
   let total = 0;
   let bytes = 0;

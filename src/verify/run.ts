@@ -19,12 +19,13 @@ export interface VerifyOptions {
   /** --deep: also prove every child manifest and blob is present at the target. */
   deep: boolean;
   signal?: AbortSignal;
+  onWarning?: (message: string) => void;
   onResult?: (result: VerifyResult) => void;
 }
 
 /** Audits every item; registry failures become `error` rows, never exceptions. */
 export async function runVerify(work: ImageWork[], opts: VerifyOptions): Promise<VerifyReport> {
-  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal });
+  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning });
   const limit = pLimit(Math.max(1, opts.concurrency));
   const results: VerifyResult[] = [];
   const add = (r: VerifyResult) => {

@@ -56,6 +56,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
       skopeo,
       onResult: (r) => progress.step(dryRun ? undefined : resultLines(r)),
       onBytes: (n) => progress.bytes(n),
+      onWarning: (m) => session.log.warn(m),
     }));
   } finally {
     progress.stop();
@@ -65,7 +66,8 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output }), flags.output);
   if (flags.report) await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
   if (session.interrupted()) {
-    session.log.warn(`interrupted: ${report.summary.copied} copied, ${report.summary.skipped} already in sync; run the same command again to finish`);
+    if (dryRun) session.log.warn('interrupted: the plan above is partial; nothing was written');
+    else session.log.warn(`interrupted: ${report.summary.copied} copied, ${report.summary.skipped} already in sync; run the same command again to finish`);
     return 130;
   }
   const s = report.summary;

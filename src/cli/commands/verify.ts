@@ -36,6 +36,7 @@ async function verify(flags: VerifyFlags): Promise<number> {
       deep: flags.deep === true,
       signal: session.signal,
       onResult: () => progress.step(undefined),
+      onWarning: (m) => session.log.warn(m),
     });
   } finally {
     progress.stop();
