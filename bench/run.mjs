@@ -6,7 +6,7 @@
 // BENCH_PARALLEL=0 (skip the parallel skopeo variants), BENCH_KEEP=1 (keep the temp dir).
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempRoot } from './lib/cleanup.mjs';
@@ -16,7 +16,7 @@ import { seedLargeImage } from './lib/large.mjs';
 import { measure } from './lib/phase.mjs';
 import { assertMirrored } from './lib/check.mjs';
 import { blobReads, blobWrites } from './lib/metrics.mjs';
-import { REGMIRROR, regmirrorArgs, skopeoAuditScript, skopeoSyncScript, writeMirrorsYaml } from './lib/tools.mjs';
+import { regmirrorArgs, skopeoAuditScript, skopeoSyncScript, writeMirrorsYaml } from './lib/tools.mjs';
 import { bytes, headline, whereTimeGoes } from './lib/report.mjs';
 
 const env = process.env;
@@ -27,6 +27,11 @@ const parallel = env.BENCH_PARALLEL !== '0';
 const largeMB = env.BENCH_LARGE === '0' ? 0 : Number(env.BENCH_LARGE_MB ?? 1024);
 const root = tempRoot();
 const started = Date.now();
+const loadAtStart = loadavg()[0];
+process.on('unhandledRejection', (err) => {
+  process.stderr.write(`\nbench: ${err instanceof Error ? err.message : err}\n`);
+  process.exit(1);
+});
 
 // Source registry, seeded once; skopeo's registries start from a copy of the same files.
 const quay = await startRegistry('quay');
@@ -115,7 +120,7 @@ const phases = [cold.regmirror, cold.skopeo, cold.skopeoParallel, warm.regmirror
 const report = [
   '# regmirror benchmark',
   '',
-  `${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${bytes(totalmem())} RAM · Node ${process.version} · ${version('skopeo', ['--version'])} · docker-registry ${version('docker-registry', ['--version']).split(' ').slice(-2).join(' ')}`,
+  `${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${bytes(totalmem())} RAM · Node ${process.version} · ${version('skopeo', ['--version'])} · docker-registry ${version('docker-registry', ['--version']).split(' ').slice(-1)[0]} · load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`,
   '',
   `Workload: ${w.repos.length} repositories × ${w.tags} tags × ${w.platforms} platforms (OCI index → platform manifests → config + a ${bytes(w.baseBytes)} base layer shared by every image of that platform + a ${bytes(w.layerBytes)} layer of its own), and a cosign \`.sig\` tag per tag: ${seeded.blobs.size} distinct blobs, ${bytes(seeded.bytes)}. Targets: \`quay.io/cert-manager\` (same registry as the source \`quay.io/jetstack\`) and \`ghcr.io/cert-manager\`, each a local \`docker-registry\` on 127.0.0.1; each tool copies into its own empty registries seeded from the same files. Times are wall clock of one run; regmirror ran with its defaults${env.BENCH_CONCURRENCY ? ` and --concurrency ${env.BENCH_CONCURRENCY}` : ''}.`,
   '',
@@ -136,4 +141,5 @@ process.stdout.write(`\n${report}`);
 const isDefault = !Object.keys(env).some((k) => /^BENCH_(SCALE|REPOS|TAGS|PLATFORMS|LAYER_KB|BASE_KB|LARGE|LARGE_MB|CONCURRENCY|REG_CONCURRENCY|PARALLEL)$/.test(k));
 if (isDefault) writeFileSync(join(BENCH, 'RESULTS.md'), report);
 process.stderr.write(`bench: done in ${((Date.now() - started) / 1000).toFixed(0)} s${isDefault ? '; wrote bench/RESULTS.md' : ''}\n`);
-void REGMIRROR;
+// The registries are still running: exit now (cleanup.mjs kills them and removes the temp dir).
+process.exit(0);

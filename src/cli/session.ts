@@ -49,12 +49,13 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
   const endpoints = parseEndpoints(flags.endpoint);
   const work = imageWork(config, flags.filter);
   const written = new Set(writes(config, work).flatMap((ns) => (ns.scheme === 'registry' ? [ns.registry] : [])));
-  for (const { host, variable } of missingCredentialEnv(config.registries)) {
-    const settings = config.registries.get(host);
-    if (written.has(host)) {
-      const pos = settings?.position ?? { line: 1, col: 1 };
-      throw new ConfigError(config.file, pos.line, pos.col, `environment variable ${variable} (credentials for ${host}) is not set, and this command writes to ${host}`);
-    }
+  const unset = missingCredentialEnv(config.registries);
+  // The fatal case first, so its FILE:LINE:COL line is the only thing printed.
+  for (const { host, variable } of unset.filter((u) => written.has(u.host))) {
+    const pos = config.registries.get(host)?.position ?? { line: 1, col: 1 };
+    throw new ConfigError(config.file, pos.line, pos.col, `environment variable ${variable} (credentials for ${host}) is not set, and this command writes to ${host}`);
+  }
+  for (const { host, variable } of unset) {
     log.warnOnce(`env:${variable}`, `${variable} is not set; reading ${host} with Docker's credentials or anonymously`);
   }
   for (const [host, s] of config.registries) {

@@ -55,7 +55,7 @@ async function fetchOnce(repo: RepoContext, reference: string, budget: RetryBudg
   const length = Number(header(res, 'content-length'));
   if (length > MAX_MANIFEST_BYTES) {
     discard(res.body);
-    throw new SizeLimitError(`manifest ${repo.host.host}/${repo.path}@${reference} is ${length} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`);
+    throw new SizeLimitError(`manifest ${repo.host.host}/${repo.path}@${reference} is ${length} bytes, over the 4 MiB limit for manifests`);
   }
   const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, `manifest ${repo.host.host}/${repo.path}@${reference}`);
   const said = header(res, 'docker-content-digest');

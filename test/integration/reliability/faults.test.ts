@@ -91,12 +91,16 @@ test('a sync through faults on every side ends with every digest right and no cr
   pB.inject({ method: 'PUT', path: /\/blobs\/uploads\//, times: 2, fault: { kind: 'status', status: 503 } });
   pB.inject({ method: 'PUT', path: /\/manifests\//, fault: { kind: 'status', status: 429, retryAfter: new Date(Date.now() + 2000).toUTCString() } });
   pB.inject({ method: 'HEAD', path: /\/manifests\//, fault: { kind: 'status', status: 504 } });
+  // A token refused mid-run (expired, revoked): re-authenticate once and replay.
+  pB.inject({ method: 'PUT', path: /\/manifests\//, skip: 1, fault: { kind: 'status', status: 401 } });
+  pB.inject({ method: 'HEAD', path: /\/blobs\//, skip: 2, fault: { kind: 'status', status: 401 } });
 
   const run = await runCli(['sync', '-c', await writeConfig(dir, config('app', { src: 6, a: 6, b: 6 })), ...endpoints(), '-v'], { env: env() });
   const injected = faultsInjected([pSrc, pA, pB]);
   console.log(`# faults injected and survived: ${injected} (${JSON.stringify([pSrc, pA, pB].map((p) => p.stats.injected))})`);
   assert.equal(run.exitCode, 0, run.stderr + run.stdout);
   assert.ok(injected >= 20, `only ${injected} faults were injected`);
+  assert.equal(pB.stats.log.filter((e) => e.fault === 'status' && e.status === 401).length, 2, 'both 401s were injected');
   for (const [kind, p] of [['cut', pSrc], ['flip', pSrc], ['reset', pSrc], ['redirect', pSrc], ['status', pA], ['reset', pA], ['status', pB]] as const) {
     assert.ok(p.stats.injected[kind] > 0, `no ${kind} fault reached ${p === pSrc ? 'the source' : 'a target'}`);
   }
@@ -108,7 +112,22 @@ test('a sync through faults on every side ends with every digest right and no cr
   // A corrupt blob is never pushed: a registry answers 400 (DIGEST_INVALID) to a finished upload with bad bytes.
   assert.deepEqual([...pA.stats.log, ...pB.stats.log].filter((e) => e.method === 'PUT' && e.status === 400), []);
   assert.deepEqual(leaks(run.stdout + run.stderr, secrets(), pairs()), []);
+  // An upload cut at its PUT (connection reset: the registry may hold part of the bytes)
+  // starts again in a fresh session, a new upload UUID. A refusal (429/503) may reuse it.
+  const reused: string[] = [];
+  for (const p of [pA, pB]) {
+    const puts = p.stats.log.filter((e) => e.method === 'PUT' && /\/blobs\/uploads\//.test(e.path));
+    for (const bad of puts.filter((e) => e.fault === 'reset')) {
+      const digest = /[?&]digest=([^&]+)/.exec(bad.path)?.[1];
+      const done = puts.find((e) => e.status === 201 && e.path.includes(`digest=${digest}`));
+      assert.ok(done, `the upload of ${digest} never finished`);
+      if (uploadId(done.path) === uploadId(bad.path)) reused.push(`${p === pA ? 'A' : 'B'}: ${digest}`);
+    }
+  }
+  assert.deepEqual(reused, [], 'an upload interrupted by a reset was retried in the same session');
 });
+
+const uploadId = (path: string) => /\/blobs\/uploads\/([^/?]+)/.exec(path)?.[1];
 
 test('a target that never recovers: the other completes, exit 1 names what is left; attempts are bounded; a re-run finishes', async () => {
   for (const p of [pSrc, pA, pB]) { p.clear(); p.resetStats(); }
@@ -122,6 +141,7 @@ test('a target that never recovers: the other completes, exit 1 names what is le
   assert.deepEqual(atA.wrong, [], 'the healthy target completed');
   // 2 tags x 2 platforms x (config + layer) = 8 blobs; each blob: at most 3 copier attempts x maxAttempts 2.
   const refused = pB.stats.log.filter((e) => e.fault === 'status').length;
+  console.log(`# never-recovering target: ${refused} upload starts refused before giving up (maxAttempts 2)`);
   assert.ok(refused > 0 && refused <= 8 * 3 * 2, `${refused} refused upload starts: attempts are not bounded by maxAttempts`);
 
   pB.clear();

@@ -9,6 +9,8 @@ import type { FaultProxy } from '../../harness/fault-proxy.js';
 import type { RunningRegistry } from '../../harness/registry.js';
 import { bearerFor } from '../../harness/registry.js';
 
+export { leaks } from './leaks.js';
+
 /** Raw-HTTP access to a registry, past any proxy, with the harness's admin credentials. */
 export function adminPush(reg: RunningRegistry): PushTarget {
   if (reg.auth === 'token') return { url: reg.url, auth: (scope) => bearerFor(reg, scope) };
@@ -48,19 +50,6 @@ export async function digestDifferences(src: RunningRegistry, srcRepo: string, t
 /** Sum of every fault the proxies injected (delays excluded: they are latency, not faults). */
 export function faultsInjected(proxies: FaultProxy[]): number {
   return proxies.reduce((n, p) => n + Object.entries(p.stats.injected).reduce((m, [kind, c]) => m + (kind === 'delay' ? 0 : c), 0), 0);
-}
-
-/** Secrets from `secrets` (and base64 of `user:pass` pairs) found in `text`, plus any JWT or unredacted Authorization value. */
-export function leaks(text: string, secrets: string[], basicPairs: [string, string][] = []): string[] {
-  const found = secrets.filter((s) => s && text.includes(s));
-  for (const [u, p] of basicPairs) {
-    const b64 = Buffer.from(`${u}:${p}`).toString('base64');
-    if (text.includes(b64)) found.push(`base64(${u}:***)`);
-  }
-  // Registry tokens are JWTs: header.claims.signature, both base64url of JSON objects.
-  for (const m of text.matchAll(/eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}/g)) found.push(`JWT ${m[0].slice(0, 16)}…`);
-  for (const m of text.matchAll(/\b(Bearer|Basic)\s+(?!\[REDACTED\])([A-Za-z0-9._~+/=-]{8,})/g)) found.push(`${m[1]} ${m[2]!.slice(0, 6)}…`);
-  return found;
 }
 
 interface ManifestJson { manifests?: { digest: string }[]; config?: { digest: string }; layers?: { digest: string }[] }
