@@ -2,8 +2,8 @@
 // Prints one markdown report; at the default scale it is also written to bench/RESULTS.md.
 // Environment: BENCH_SCALE (tag count multiplier), BENCH_REPOS, BENCH_TAGS, BENCH_PLATFORMS,
 // BENCH_LAYER_KB, BENCH_BASE_KB, BENCH_LARGE=0 (skip the large layer), BENCH_LARGE_MB,
-// BENCH_CONCURRENCY (regmirror --concurrency), BENCH_REG_CONCURRENCY (per-registry),
-// BENCH_PARALLEL=0 (skip the parallel skopeo variants), BENCH_KEEP=1 (keep the temp dir).
+// BENCH_REGMIRROR (path of another bin/regmirror.js), BENCH_CONCURRENCY (regmirror --concurrency), BENCH_REG_CONCURRENCY (per-registry),
+// BENCH_PARALLEL=1 (also time one skopeo per repository and an xargs -P4 audit; ~4 min more), BENCH_KEEP=1 (keep the temp dir).
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -23,7 +23,7 @@ const env = process.env;
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
 if (!existsSync(join(BENCH, '..', 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
 const w = workloadFromEnv();
-const parallel = env.BENCH_PARALLEL !== '0';
+const parallel = env.BENCH_PARALLEL === '1';
 const largeMB = env.BENCH_LARGE === '0' ? 0 : Number(env.BENCH_LARGE_MB ?? 1024);
 const root = tempRoot();
 const started = Date.now();
@@ -134,11 +134,11 @@ const report = [
   '',
   `Same-registry copy, from the quay registry's log: regmirror ${sameRegistry.regmirror.uploads} uploads, ${sameRegistry.regmirror.patches} PATCH, ${sameRegistry.regmirror.mounts} mounts (${sameRegistry.regmirror.mountFallbacks} answered with an upload session); skopeo ${sameRegistry.skopeo.uploads} uploads (${bytes(sameRegistry.skopeo.bytes)}), ${sameRegistry.skopeo.mounts} mounts. Source blob GETs: regmirror ${reads.regmirror.reads} for ${reads.regmirror.distinct} distinct blobs (at most ${reads.regmirror.maxPerDigest} per blob); skopeo ${reads.skopeo.reads} (at most ${reads.skopeo.maxPerDigest} per blob).`,
   '',
-  'Reproduce: `npm run build && npm run bench` (quick: `BENCH_SCALE=0.25 BENCH_LARGE=0 npm run bench`).',
+  `Reproduce: \`npm run build && ${parallel ? 'BENCH_PARALLEL=1 ' : ''}npm run bench\` (about 8 minutes on this machine; quick: \`BENCH_SCALE=0.25 BENCH_LARGE=0 npm run bench\`).`,
   '',
 ].join('\n');
 process.stdout.write(`\n${report}`);
-const isDefault = !Object.keys(env).some((k) => /^BENCH_(SCALE|REPOS|TAGS|PLATFORMS|LAYER_KB|BASE_KB|LARGE|LARGE_MB|CONCURRENCY|REG_CONCURRENCY|PARALLEL)$/.test(k));
+const isDefault = !Object.keys(env).some((k) => /^BENCH_(SCALE|REPOS|TAGS|PLATFORMS|LAYER_KB|BASE_KB|LARGE|LARGE_MB|CONCURRENCY|REG_CONCURRENCY|REGMIRROR)$/.test(k));
 if (isDefault) writeFileSync(join(BENCH, 'RESULTS.md'), report);
 process.stderr.write(`bench: done in ${((Date.now() - started) / 1000).toFixed(0)} s${isDefault ? '; wrote bench/RESULTS.md' : ''}\n`);
 // The registries are still running: exit now (cleanup.mjs kills them and removes the temp dir).

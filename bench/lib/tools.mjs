@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { tempRoot } from './cleanup.mjs';
 
 const MAIN = fileURLToPath(new URL('../..', import.meta.url));
-export const REGMIRROR = join(MAIN, 'bin', 'regmirror.js');
+/** The CLI under test; BENCH_REGMIRROR points at another build (e.g. a patched copy, for an A/B run). */
+export const REGMIRROR = process.env.BENCH_REGMIRROR ?? join(MAIN, 'bin', 'regmirror.js');
 
 /** Writes a mirrors.yaml: each repo from quay.io/jetstack to `targets` (namespaces). */
 export function writeMirrorsYaml(file, repos, targets, registryConcurrency) {
