@@ -1,7 +1,6 @@
 // Everything a command needs for one run, built in one place: config, logger, the registry
 // client and stores, the abort signal for SIGINT/SIGTERM, and the output sink.
 import { setMaxListeners } from 'node:events';
-import { writeFile } from 'node:fs/promises';
 import { VERSION } from './version.js';
 import { isLoopback } from '../types/host.js';
 import { loadConfig } from '../config/load.js';
@@ -13,7 +12,6 @@ import { Stores } from '../stores/open.js';
 import { ConfigError } from '../types/errors.js';
 import type { NamespaceRef } from '../types/reference.js';
 import { createLogger, type Level } from '../ui/log.js';
-import { redact } from '../ui/redact.js';
 import { parseEndpoints, type CommonFlags } from './common.js';
 
 export type Log = ReturnType<typeof createLogger>;
@@ -92,12 +90,4 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
       await client.close();
     },
   };
-}
-
-
-/** Writes a rendered report to -o FILE or standard output. */
-export async function emit(text: string, output: string | undefined): Promise<void> {
-  const safe = redact(text);
-  if (output) await writeFile(output, safe.endsWith('\n') ? safe : `${safe}\n`);
-  else process.stdout.write(safe.endsWith('\n') ? safe : `${safe}\n`);
 }

@@ -19,6 +19,7 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
   const mine: Repository[] = [];
   const settle = new Map<Repository, (outcome: BlobOutcome | Error) => void>();
   const waits: Promise<void>[] = [];
+  const firstClaims = new Map<Repository, { path: string; outcome: Promise<BlobOutcome> }>();
 
   for (const dst of dsts) {
     const earlier = ctx.ledger.pending(dst.name, desc.digest);
@@ -32,15 +33,21 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
     const outcome = new Promise<BlobOutcome>((res, rej) => ((resolveOutcome = res), (rejectOutcome = rej)));
     outcome.catch(() => {});
     ctx.ledger.claim(dst.name, desc.digest, outcome);
+    const first = canMount(dst) ? ctx.ledger.firstClaim(dst.mountScope, dst.mountPath, desc.digest, outcome) : undefined;
+    if (first) firstClaims.set(dst, first);
     settle.set(dst, (o) => (o instanceof Error ? rejectOutcome(o) : resolveOutcome(o)));
     mine.push(dst);
   }
+
+  // A claim made by this very call is served by the same fan-out read: never wait on it.
+  const own = new Set(mine.map((d) => (canMount(d) ? d.mountPath : '')));
+  for (const [dst, first] of firstClaims) if (own.has(first.path)) firstClaims.delete(dst);
 
   const uploads: Repository[] = [];
   await Promise.all(
     mine.map(async (dst) => {
       try {
-        const found = await presence(ctx, desc, dst);
+        const found = await presence(ctx, desc, dst, firstClaims.get(dst));
         if (found) results.set(dst, found);
         else uploads.push(dst);
       } catch (err) {
@@ -69,12 +76,17 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
 }
 
 /** 'existing' / 'mounted' when no upload is needed, undefined otherwise. */
-async function presence(ctx: CopyContext, desc: Descriptor, dst: Repository): Promise<BlobOutcome | undefined> {
+async function presence(ctx: CopyContext, desc: Descriptor, dst: Repository, earlier?: { path: string; outcome: Promise<BlobOutcome> }): Promise<BlobOutcome | undefined> {
   const opts = { signal: ctx.signal };
   if (canMount(dst)) {
     const candidates = ctx.ledger.holdersOf(dst.mountScope, desc.digest).filter((p) => p !== dst.mountPath);
     if (canMount(ctx.src) && ctx.src.mountScope === dst.mountScope && ctx.src.mountPath !== dst.mountPath) {
       candidates.unshift(ctx.src.mountPath);
+    }
+    // Another repository of this registry is uploading the same blob right now (a shared base
+    // layer): wait for it and mount, rather than uploading the bytes a second time.
+    if (candidates.length === 0 && earlier && (await earlier.outcome.then(() => true, () => false))) {
+      candidates.push(earlier.path);
     }
     const from = candidates[0];
     if (from !== undefined) {

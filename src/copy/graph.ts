@@ -109,7 +109,9 @@ class GraphWalk {
       for (const dst of dsts) this.fail(dst, new CopyError('source', this.ctx.src.name, err));
       return;
     }
-    const need = await this.lacking(child, dsts);
+    // No HEAD per child: below a root the target lacks, children are new but for rare sharing,
+    // and their blobs are checked one by one anyway. Re-putting a present child is harmless.
+    const need = this.live(dsts);
     await this.copyBelow(child, need);
     await Promise.all(
       this.live(need).map(async (dst) => {

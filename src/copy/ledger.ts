@@ -10,6 +10,23 @@ export class BlobLedger {
   private readonly work = new Map<string, Promise<BlobOutcome>>();
   private readonly holders = new Map<string, Set<string>>();
   private readonly done = new Set<string>();
+  private readonly firstClaims = new Map<string, { path: string; outcome: Promise<BlobOutcome> }>();
+
+  /**
+   * Registers that `path` in `scope` is about to get `digest`, unless another repository of the
+   * scope claimed it first: that earlier claim is returned, to be awaited and mounted from. Only
+   * ever waiting on an earlier claim means two copies can never wait on each other.
+   */
+  firstClaim(scope: string, path: string, digest: string, outcome: Promise<BlobOutcome>): { path: string; outcome: Promise<BlobOutcome> } | undefined {
+    const key = `${scope}\0${digest}`;
+    const earlier = this.firstClaims.get(key);
+    if (earlier && earlier.path !== path) return earlier;
+    if (!earlier) {
+      this.firstClaims.set(key, { path, outcome });
+      outcome.catch(() => this.firstClaims.get(key)?.outcome === outcome && this.firstClaims.delete(key));
+    }
+    return undefined;
+  }
 
   /** True the first time (kind, repository, digest) is asked about in this run, false after. */
   first(kind: string, repository: string, digest: string): boolean {

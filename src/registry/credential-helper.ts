@@ -1,6 +1,5 @@
 // Docker credential helpers (docker-credential-helpers protocol): `docker-credential-NAME get`
 // reads the server URL on stdin and answers {ServerURL, Username, Secret}; run with execa, no shell.
-import { execa } from 'execa';
 import type { Logger } from '../ui/log.js';
 import { registerSecret } from '../ui/redact.js';
 import type { Credential } from './credentials.js';
@@ -11,6 +10,8 @@ export const IDENTITY_TOKEN_USERNAME = '<token>';
 /** Asks helper `name` for `serverUrl`; undefined when it has nothing (or cannot run). */
 export async function runCredentialHelper(name: string, serverUrl: string, env: NodeJS.ProcessEnv, logger?: Logger): Promise<Credential | undefined> {
   const program = `docker-credential-${name}`;
+  // Loaded on first use: most runs never call a helper, and execa is a tenth of a second to load.
+  const { execa } = await import('execa');
   const result = await execa(program, ['get'], { input: serverUrl, env, extendEnv: false, reject: false, timeout: 30_000, stripFinalNewline: true });
   if (result.failed) {
     const said = `${String(result.stdout ?? '')} ${String(result.stderr ?? '')}`;

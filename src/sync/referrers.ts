@@ -79,6 +79,13 @@ async function attach(job: ReferrerJob, node: ManifestContent, all: Repository[]
 
 async function copyReferrerTag(job: ReferrerJob, tag: string, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number): Promise<void> {
   const { ctx } = job;
+  // Skip early: a referrer tag every target already lists is taken as present without a request.
+  // A retargeted signature can only be a conflict for sync anyway; `verify --deep` compares digests,
+  // and --force (or overwrite) compares and rewrites.
+  if (!job.overwrite && dsts.every((dst) => job.targetTags.get(dst)?.has(tag))) {
+    for (const dst of dsts) outcomes.get(dst)!.present += 1;
+    return;
+  }
   let content: ManifestContent;
   try {
     content = await ctx.src.fetchManifest(tag, { signal: ctx.signal });

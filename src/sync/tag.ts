@@ -47,7 +47,6 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, cop
     const targetTags = new Map(holders.map((w) => [w.state.repo, w.state.tags]));
     await copyReferrers({ ctx, copyTag, sourceTags: inv.sourceTags, targetTags, overwrite }, root, holders.map((w) => w.state.repo), outcomes);
   }
-  if (!ctx.dryRun) await Promise.all(copying.filter((w) => !w.error).map((w) => proveTag(w, tag, digest, ctx)));
   result.targets = work.map((w) => finish(w, digest, ctx.dryRun === true));
   return result;
 }
@@ -69,16 +68,6 @@ async function inspect(state: TargetState, tag: string, digest: string, overwrit
   }
   w.decision = decide(digest, w.previous, overwrite);
   return w;
-}
-
-/** Reads the tag back: "copy what is missing, then check it". */
-async function proveTag(w: TargetWork, tag: string, digest: string, ctx: CopyContext): Promise<void> {
-  try {
-    const now = await w.state.repo.resolve(tag, { signal: ctx.signal });
-    if (now.digest !== digest) w.error = `after the copy the tag points at ${now.digest}, not ${digest}`;
-  } catch (err) {
-    w.error = `after the copy the tag cannot be read: ${message(err)}`;
-  }
 }
 
 function finish(w: TargetWork, digest: string, dryRun: boolean): SyncTargetResult {

@@ -1,6 +1,6 @@
 // Progress for a person: an ora spinner on a terminal, plain lines in CI or when piped,
 // nothing with -q. Everything printed passes the redactor.
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import { formatBytes } from '../report/rows.js';
 import { redact } from './redact.js';
 
@@ -30,7 +30,13 @@ export function createProgress(opts: ProgressOptions): Progress {
   let bytes = 0;
   let spinner: Ora | undefined;
   const text = () => `${opts.label} ${done}${total ? `/${total}` : ''}${bytes ? ` · ${formatBytes(bytes)}` : ''}`;
-  if (interactive) spinner = ora({ text: text(), stream }).start();
+  let stopped = false;
+  // ora is loaded only for a terminal: pipes and CI never pay for it.
+  if (interactive) {
+    void import('ora').then(({ default: ora }) => {
+      if (!stopped) spinner = ora({ text: text(), stream }).start();
+    });
+  }
   return {
     step(line) {
       done += 1;
@@ -48,6 +54,7 @@ export function createProgress(opts: ProgressOptions): Progress {
       if (spinner) spinner.text = text();
     },
     stop() {
+      stopped = true;
       spinner?.stop();
     },
   };

@@ -25,12 +25,16 @@ export class SourceFacts {
     return p;
   }
 
-  /** Referrer tags of the image and its children, with the digest each has at the source. */
-  async referrerTags(root: ManifestContent): Promise<Map<string, string>> {
+  /** Referrer tags the source has for the image and its children (from the tag list: no request). */
+  referrerTagNames(root: ManifestContent): string[] {
     const subjects = [root.descriptor.digest, ...children(root).map((c) => c.digest)];
-    const tags = subjects.flatMap((d) => referrerTagsOf(this.inv.sourceTags, d));
+    return subjects.flatMap((d) => referrerTagsOf(this.inv.sourceTags, d));
+  }
+
+  /** Those tags with the digest each has at the source (one request each, cached). */
+  async referrerTags(root: ManifestContent): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    await Promise.all(tags.map(async (t) => out.set(t, (await this.manifest(t)).descriptor.digest)));
+    await Promise.all(this.referrerTagNames(root).map(async (t) => out.set(t, (await this.manifest(t)).descriptor.digest)));
     return out;
   }
 
@@ -67,7 +71,7 @@ export async function checkTarget(t: TargetState, tag: string, root: ManifestCon
       if (absent.length > 0) return { repository, status: 'incomplete', digest: have, detail: `absent at the target: ${absent.join(', ')}` };
     }
     if (opts.referrers) {
-      const lacking = await lackingReferrers(t, root, facts, opts.signal);
+      const lacking = await lackingReferrers(t, root, facts, opts.deep, opts.signal);
       if (lacking.length > 0) return { repository, status: 'missing-referrers', digest: have, detail: lacking.join('; ') };
     }
     return { repository, status: 'in-sync', digest: have, detail: '' };
@@ -100,17 +104,22 @@ async function absentParts(dst: Repository, root: ManifestContent, facts: Source
 }
 
 /** Referrer tags (and API referrers) the source has for this image that the target lacks or holds differently. */
-async function lackingReferrers(t: TargetState, root: ManifestContent, facts: SourceFacts, signal?: AbortSignal): Promise<string[]> {
+async function lackingReferrers(t: TargetState, root: ManifestContent, facts: SourceFacts, deep: boolean, signal?: AbortSignal): Promise<string[]> {
   const lacking: string[] = [];
-  const tags = await facts.referrerTags(root);
-  await Promise.all(
-    [...tags].map(async ([tag, digest]) => {
-      if (!t.tags?.has(tag)) return void lacking.push(`missing ${tag}`);
-      const have = await t.repo.resolve(tag, { signal }).then((d) => d.digest, () => null);
-      if (have === null) lacking.push(`missing ${tag}`);
-      else if (have !== digest) lacking.push(`${tag} differs (target ${have}, source ${digest})`);
-    }),
-  );
+  const names = facts.referrerTagNames(root);
+  for (const tag of names) if (!t.tags?.has(tag)) lacking.push(`missing ${tag}`);
+  if (deep) {
+    // --deep also proves each present referrer tag holds the source's digest (two requests each).
+    const tags = await facts.referrerTags(root);
+    await Promise.all(
+      [...tags].map(async ([tag, digest]) => {
+        if (!t.tags?.has(tag)) return;
+        const have = await t.repo.resolve(tag, { signal }).then((d) => d.digest, () => null);
+        if (have === null) lacking.push(`missing ${tag}`);
+        else if (have !== digest) lacking.push(`${tag} differs (target ${have}, source ${digest})`);
+      }),
+    );
+  }
   for (const desc of await facts.referrers(root.descriptor)) {
     if (!(await t.repo.exists(desc, { signal }))) lacking.push(`missing referrer ${desc.digest}`);
   }

@@ -3,13 +3,12 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { selectBinaries } from '../../publish/work.js';
-import { runPublish } from '../../publish/run.js';
 import type { SyncReport } from '../../report/model.js';
 import { renderReport } from '../../report/render.js';
 import { UsageError } from '../../types/errors.js';
 import { createProgress } from '../../ui/progress.js';
 import { parseConcurrency, withCommon, type CommonFlags } from '../common.js';
-import { emit, openSession } from '../session.js';
+import { emit } from '../emit.js';
 import { resultLines } from '../lines.js';
 
 interface PublishFlags extends CommonFlags {
@@ -30,6 +29,8 @@ async function publish(flags: PublishFlags): Promise<number> {
   const tag = flags.tag.length === 1 ? flags.tag[0]! : undefined;
   if (tag === undefined) throw new UsageError(`publish needs exactly one --tag (the release to publish), got ${flags.tag.length}`);
   if (flags.shard !== undefined) throw new UsageError('publish does not take --shard');
+  // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
+  const [{ openSession }, { runPublish }] = await Promise.all([import('../session.js'), import('../../publish/run.js')]);
   const session = await openSession(flags, (config) => selectBinaries(config, flags.filter).flatMap((b) => b.targets));
   const progress = createProgress({ label: 'published', quiet: flags.quiet === true, enabled: flags.progress });
   let report: SyncReport;

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { mergeReports, parseReport } from '../../report/merge.js';
 import { renderReport, type Format } from '../../report/render.js';
 import { UsageError } from '../../types/errors.js';
-import { emit } from '../session.js';
+import { emit } from '../emit.js';
 
 async function read(file: string) {
   let text: string;

@@ -3,11 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { renderReport } from '../../report/render.js';
 import type { SyncReport } from '../../report/model.js';
-import { needsSkopeo, runSync } from '../../sync/run.js';
-import { SkopeoEngine } from '../../engines/skopeo.js';
+import type { SkopeoEngine } from '../../engines/skopeo.js';
 import { createProgress } from '../../ui/progress.js';
 import { parseConcurrency, shardOf, withCommon, type CommonFlags } from '../common.js';
-import { emit, openSession } from '../session.js';
+import { emit } from '../emit.js';
 import { resultLines } from '../lines.js';
 
 interface SyncFlags extends CommonFlags {
@@ -33,6 +32,8 @@ export function syncCommand(setExit: (code: number) => void, plan: boolean): Com
 }
 
 async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
+  // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
+  const [{ openSession }, { needsSkopeo, runSync }] = await Promise.all([import('../session.js'), import('../../sync/run.js')]);
   const session = await openSession(flags, (_config, work) => (dryRun ? [] : work.flatMap((w) => w.item.targets)));
   const concurrency = parseConcurrency(flags.concurrency);
   const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress });
@@ -41,6 +42,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   let skopeo: SkopeoEngine | undefined;
   try {
     if (!dryRun && needsSkopeo(session.work, flags.engine)) {
+      const { SkopeoEngine } = await import('../../engines/skopeo.js');
       skopeo = new SkopeoEngine({ registries: session.config.registries, endpoints: session.endpoints, credentials: session.credentials, logger: session.log });
       await skopeo.available();
     }

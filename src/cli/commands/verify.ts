@@ -2,11 +2,10 @@
 import { Command } from 'commander';
 import { exitCodeForVerify } from '../../report/exit.js';
 import { renderReport } from '../../report/render.js';
-import { runVerify } from '../../verify/run.js';
 import { binaryWork } from '../../publish/work.js';
 import { createProgress } from '../../ui/progress.js';
 import { parseConcurrency, shardOf, withCommon, type CommonFlags } from '../common.js';
-import { emit, openSession } from '../session.js';
+import { emit } from '../emit.js';
 
 interface VerifyFlags extends CommonFlags {
   deep?: boolean;
@@ -23,6 +22,8 @@ export function verifyCommand(setExit: (code: number) => void): Command {
 }
 
 async function verify(flags: VerifyFlags): Promise<number> {
+  // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
+  const [{ openSession }, { runVerify }] = await Promise.all([import('../session.js'), import('../../verify/run.js')]);
   const session = await openSession(flags, () => []);
   const progress = createProgress({ label: 'checked', quiet: flags.quiet === true, enabled: flags.progress });
   let report;

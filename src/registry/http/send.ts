@@ -43,6 +43,8 @@ export function createSend(ctx: SendContext): Send {
         body,
         signal: req.signal,
         dispatcher: ctx.dispatcherFor(req.url),
+        // undici closes the socket after a HEAD unless told otherwise; keep it for the next request.
+        reset: false,
       });
       ctx.logger.debug(`${req.method} ${displayUrl(req.url)} ${res.statusCode} ${Date.now() - started}ms`);
       const out = counted(res.body, (n) => (ctx.stats.bytesReceived += n));

@@ -168,3 +168,32 @@ test('an abort before the tag leaves the tag unwritten', async () => {
   assert.ok(r.get(dst)?.error);
   assert.deepEqual(await dst.listTags(), []);
 });
+
+test('two repositories copying the same new layer into one registry at once upload it once', async () => {
+  const { src, image, root } = await sourceWith('v1');
+  const source = countingRepository(src);
+  const target = new MemoryRegistry();
+  const ledger = new BlobLedger();
+  const a = countingRepository(target.repository('cert-manager/a'));
+  const b = countingRepository(target.repository('cert-manager/b'));
+  const [ra, rb] = await Promise.all([
+    copyGraph({ src: source, ledger }, root, [a], 'v1'),
+    copyGraph({ src: source, ledger }, root, [b], 'v1'),
+  ]);
+  assert.equal(ra.get(a)?.error, undefined);
+  assert.equal(rb.get(b)?.error, undefined);
+  assert.equal(source.calls.fetchBlob, image.blobs.length, 'each blob read once');
+  assert.equal(a.calls.pushBlob! + b.calls.pushBlob!, image.blobs.length, 'each blob uploaded once, mounted into the other');
+});
+
+test('two targets on one registry in one copy share a single read (no wait on each other)', async () => {
+  const { src, image, root } = await sourceWith('v1');
+  const source = countingRepository(src);
+  const target = new MemoryRegistry();
+  const a = target.repository('cert-manager/a');
+  const b = target.repository('mirror/a');
+  const r = await copyGraph({ src: source, ledger: new BlobLedger() }, root, [a, b], 'v1');
+  assert.equal(r.get(a)?.error, undefined);
+  assert.equal(r.get(b)?.error, undefined);
+  assert.equal(source.calls.fetchBlob, image.blobs.length);
+});
