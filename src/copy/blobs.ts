@@ -92,8 +92,17 @@ async function presence(ctx: CopyContext, desc: Descriptor, dst: Repository, ear
     if (from !== undefined) {
       // Same registry: a mount is one request and moves no bytes; it also covers "already there".
       if (ctx.dryRun) return 'mounted';
-      if (await dst.mountBlob(desc, from, opts)) return 'mounted';
+      if (await dst.mountBlob(desc, from, opts)) {
+        ctx.ledger.mountWorked(dst.mountScope);
+        return 'mounted';
+      }
       return undefined;
+    }
+    if (!ctx.dryRun && ctx.ledger.mountsWork(dst.mountScope)) {
+      // A registry that honours mounts answers a mount from the repository itself like a HEAD
+      // (201: already here) and, when absent, opens the upload session the bytes need anyway
+      // (202): one request where HEAD + POST would be two.
+      return (await dst.mountBlob(desc, dst.mountPath, opts)) ? 'existing' : undefined;
     }
   }
   return (await dst.exists(desc, opts)) ? 'existing' : undefined;

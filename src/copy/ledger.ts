@@ -10,6 +10,18 @@ export class BlobLedger {
   private readonly work = new Map<string, Promise<BlobOutcome>>();
   private readonly holders = new Map<string, Set<string>>();
   private readonly done = new Set<string>();
+  private readonly mounting = new Set<string>();
+
+  /** Records that a registry (mount scope) answered a mount with 201: it honours mounts. */
+  mountWorked(scope: string): void {
+    this.mounting.add(scope);
+  }
+
+  /** Whether a registry has honoured a mount this run. */
+  mountsWork(scope: string): boolean {
+    return this.mounting.has(scope);
+  }
+
   private readonly firstClaims = new Map<string, { path: string; outcome: Promise<BlobOutcome> }>();
 
   /**

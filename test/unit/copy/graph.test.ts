@@ -197,3 +197,15 @@ test('two targets on one registry in one copy share a single read (no wait on ea
   assert.equal(r.get(b)?.error, undefined);
   assert.equal(source.calls.fetchBlob, image.blobs.length);
 });
+
+test('on a registry that honours mounts, a self-mount replaces HEAD + POST for each blob', async () => {
+  const { src, image, root } = await sourceWith('v1');
+  const target = new MemoryRegistry();
+  const ledger = new BlobLedger();
+  ledger.mountWorked(target.scope);
+  const dst = countingRepository(target.repository('cert-manager/a'));
+  const first = await copyGraph({ src, ledger }, root, [dst], 'v1');
+  assert.equal(first.get(dst)?.error, undefined);
+  assert.equal(dst.calls.exists, 1, 'only the root manifest is checked with a HEAD');
+  assert.equal(dst.calls.mountBlob, image.blobs.length);
+});
