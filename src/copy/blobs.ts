@@ -1,6 +1,7 @@
 // Puts one blob at several destinations: skip what is there, mount what a sibling repository
 // holds, and upload the rest from a single verified read of the source (fan-out).
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { countBytes } from '../content/count.js';
 import { canMount, type Repository } from '../content/storage.js';
 import { VerifyingStream } from '../types/digest.js';
 import type { Descriptor } from '../types/descriptor.js';
@@ -127,7 +128,7 @@ async function upload(ctx: CopyContext, desc: Descriptor, dsts: Repository[]): P
       const verified = source.pipe(new VerifyingStream(desc.digest, desc.size));
       source.once('error', (err) => verified.destroy(err));
       verified.once('error', (err) => (sourceError ??= err));
-      const stream = ctx.onBytes ? counting(verified, ctx.onBytes) : verified;
+      const stream = ctx.onBytes ? countBytes(verified, ctx.onBytes) : verified;
       const branches = remaining.length === 1 ? [stream] : fanOut(stream, remaining.length);
       const settled = await Promise.allSettled(remaining.map((dst, i) => dst.pushBlob(desc, branches[i] as Readable, { signal: ctx.signal })));
       settled.forEach((s, i) => {
@@ -150,18 +151,6 @@ async function upload(ctx: CopyContext, desc: Descriptor, dsts: Repository[]): P
     await pause(Math.min(4000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2), ctx.signal).catch(() => {});
   }
   return results;
-}
-
-/** Reports bytes as they pass without switching the stream to flowing mode before a consumer is attached. */
-function counting(stream: Readable, onBytes: (n: number) => void): Readable {
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      onBytes(chunk.byteLength);
-      done(null, chunk);
-    },
-  });
-  stream.once('error', (err) => counter.destroy(err));
-  return stream.pipe(counter);
 }
 
 function asError(err: unknown, origin: 'source' | 'destination', repo: Repository): Error {

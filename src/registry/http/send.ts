@@ -1,6 +1,7 @@
 // The bottom of the stack: wait for a lane slot, send one request with undici (no redirects,
 // no retries), count it, and log it for -v. The slot is held until the response body is done.
-import { PassThrough, Transform, finished, type Readable } from 'node:stream';
+import { PassThrough, finished, type Readable } from 'node:stream';
+import { countBytes } from '../../content/count.js';
 import { request, type Dispatcher } from 'undici';
 import type { Logger } from '../../ui/log.js';
 import { AbortedError } from '../../types/errors.js';
@@ -35,7 +36,7 @@ export function createSend(ctx: SendContext): Send {
     ctx.stats.byMethod[req.method] = (ctx.stats.byMethod[req.method] ?? 0) + 1;
     let body: Uint8Array | Readable | undefined = req.body;
     if (body instanceof Uint8Array) ctx.stats.bytesSent += body.byteLength;
-    else if (body) body = counted(body, (n) => (ctx.stats.bytesSent += n));
+    else if (body) body = countBytes(body, (n) => (ctx.stats.bytesSent += n));
     try {
       const res = await request(req.url, {
         method: req.method as Dispatcher.HttpMethod,
@@ -47,7 +48,7 @@ export function createSend(ctx: SendContext): Send {
         reset: false,
       });
       ctx.logger.debug(`${req.method} ${displayUrl(req.url)} ${res.statusCode} ${Date.now() - started}ms`);
-      const out = counted(res.body, (n) => (ctx.stats.bytesReceived += n));
+      const out = countBytes(res.body, (n) => (ctx.stats.bytesReceived += n));
       finished(out, () => release());
       if (req.method === 'HEAD') out.resume();
       return { status: res.statusCode, headers: res.headers, body: out, url: req.url };
@@ -58,25 +59,6 @@ export function createSend(ctx: SendContext): Send {
       throw e;
     }
   };
-}
-
-/**
- * Pipes `source` through a byte counter; errors and destroys travel both ways. Plain pipe() plus
- * two listeners: stream.pipeline() costs an AbortController and a DOMException per response,
- * which was a fifth of the client's CPU on a cold copy.
- */
-function counted(source: Readable, add: (n: number) => void): Readable {
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      add(chunk.byteLength);
-      done(null, chunk);
-    },
-  });
-  source.once('error', (err) => counter.destroy(err));
-  counter.once('close', () => {
-    if (!source.destroyed && !source.readableEnded) source.destroy();
-  });
-  return source.pipe(counter);
 }
 
 /** An empty body, for layers that answer without the network. */
