@@ -9,6 +9,16 @@ import { copyBlob } from './blobs.js';
 import type { CopyContext } from './context.js';
 import { emptyTally, type Tally } from './tally.js';
 
+/** Options of one graph copy; the zero value probes the root like oras-go. */
+export interface GraphOptions {
+  /**
+   * false: do not HEAD the root first. For content unique to one subject (a signature), which is
+   * almost never present untagged, the HEAD costs more than it saves; the blob checks still skip
+   * whatever is there.
+   */
+  probeRoot?: boolean;
+}
+
 /** Per destination: what was done, or the first error that stopped it. */
 export type GraphResults = Map<Repository, { tally: Tally; error?: Error }>;
 
@@ -16,10 +26,10 @@ export type GraphResults = Map<Repository, { tally: Tally; error?: Error }>;
  * Copies `root` (already fetched from ctx.src) below every destination and, when `tag` is
  * given, points the tag at it last. Never throws for one destination's failure.
  */
-export async function copyGraph(ctx: CopyContext, root: ManifestContent, dsts: Repository[], tag?: string): Promise<GraphResults> {
+export async function copyGraph(ctx: CopyContext, root: ManifestContent, dsts: Repository[], tag?: string, options: GraphOptions = {}): Promise<GraphResults> {
   const results: GraphResults = new Map(dsts.map((d) => [d, { tally: emptyTally() }]));
   const walk = new GraphWalk(ctx, results);
-  const need = await walk.lacking(root, dsts);
+  const need = options.probeRoot === false ? dsts : await walk.lacking(root, dsts);
   await walk.copyBelow(root, need);
   const opts = { signal: ctx.signal };
   await Promise.all(

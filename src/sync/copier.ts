@@ -5,14 +5,15 @@ import type { CopyContext } from '../copy/context.js';
 import { copyGraph, type GraphResults } from '../copy/graph.js';
 import { emptyTally } from '../copy/tally.js';
 import type { SkopeoEngine } from '../engines/skopeo.js';
-import type { RepositoryRef } from '../types/reference.js';
+import { referrerTagSubject, type RepositoryRef } from '../types/reference.js';
 
 /** Copies `root` to each destination and, when given, points `tag` at it last. */
 export type TagCopier = (root: ManifestContent, dsts: Repository[], tag?: string) => Promise<GraphResults>;
 
 /** The native copier: regmirror's own graph copy. */
 export function nativeCopier(ctx: CopyContext): TagCopier {
-  return (root, dsts, tag) => copyGraph(ctx, root, dsts, tag);
+  // A referrer tag's manifest belongs to one subject: it is new wherever its tag is missing.
+  return (root, dsts, tag) => copyGraph(ctx, root, dsts, tag, { probeRoot: tag === undefined || referrerTagSubject(tag) === undefined });
 }
 
 /**
