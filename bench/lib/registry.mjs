@@ -2,9 +2,9 @@
 // an access log we can slice per phase and CPU seconds read from /proc.
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tempRoot, track } from './cleanup.mjs';
+import { freePort, waitReady } from '../../scripts/lib/registry-process.mjs';
 
 const TICKS = 100; // USER_HZ on Linux
 
@@ -65,31 +65,4 @@ export function parseAccessLog(text) {
     if (m) out.push({ method: m[1], path: m[2], status: Number(m[3]), bytesOut: m[4] === '-' ? 0 : Number(m[4]) });
   }
   return out;
-}
-
-async function waitReady(url, child, logPath) {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}; see ${logPath}`);
-    try {
-      const res = await fetch(`${url}/v2/`);
-      await res.arrayBuffer();
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`docker-registry did not become ready at ${url}; see ${logPath}`);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -2,10 +2,10 @@
 // a temp dir; everything started here is ended and removed however the demo exits, Ctrl-C included.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { freePort, waitReady } from '../lib/registry-process.mjs';
 
 const children = new Set();
 const tempDirs = new Set();
@@ -63,31 +63,4 @@ export async function startRegistry(name, { user, password, logDir }) {
   const url = `http://127.0.0.1:${port}`;
   await waitReady(url, child, logPath);
   return { name, host: `127.0.0.1:${port}`, url };
-}
-
-async function waitReady(url, child, logPath) {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}; see ${logPath}`);
-    try {
-      const res = await fetch(`${url}/v2/`);
-      await res.arrayBuffer();
-      if (res.status === 200 || res.status === 401) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`docker-registry at ${url} did not answer within 15s; see ${logPath}`);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
