@@ -1,5 +1,6 @@
 // One (image, tag) of a sync: read the source once, decide per target, copy the graph to the
-// targets that need it, carry referrers, then read each target's tag back to prove it.
+// targets that need it, and carry referrers. Each tag PUT is proven by the digest the registry
+// answers with (Docker-Content-Digest must equal the source's), so no read-back is needed.
 import type { ManifestContent, Repository } from '../content/storage.js';
 import type { CopyContext } from '../copy/context.js';
 import type { TagCopier } from './copier.js';
