@@ -6,7 +6,8 @@ import { BlobLedger } from '../copy/ledger.js';
 import type { ImageWork } from '../config/workitems.js';
 import { discover, type Inventory } from '../inventory/discover.js';
 import type { SyncReport, SyncResult } from '../report/model.js';
-import { summarizeSync } from '../report/summary.js';
+import { reportTimestamp, summarizeSync } from '../report/summary.js';
+import { inConfigOrder } from '../inventory/order.js';
 import { phases } from './order.js';
 import { UnreachableError } from '../types/errors.js';
 import type { Engine } from '../config/model.js';
@@ -70,9 +71,9 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
   const report: SyncReport = {
     version: 1,
     kind: opts.dryRun ? 'plan' : 'sync',
-    generatedAt: new Date().toISOString(),
+    generatedAt: reportTimestamp(),
     summary: summarizeSync(results, opts.dryRun ? 'plan' : 'sync'),
-    results,
+    results: inConfigOrder(results, work),
   };
   return { report, unreachable: nothingReachable(inventories) };
 }

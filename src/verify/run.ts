@@ -6,7 +6,8 @@ import { selectTags } from '../config/tags.js';
 import { inShard } from '../config/workitems.js';
 import { discover, type Inventory } from '../inventory/discover.js';
 import type { VerifyReport, VerifyResult, VerifyTargetResult } from '../report/model.js';
-import { summarizeVerify } from '../report/summary.js';
+import { reportTimestamp, summarizeVerify } from '../report/summary.js';
+import { inConfigOrder } from '../inventory/order.js';
 import { referrerTagSubject } from '../types/reference.js';
 import { checkTarget, SourceFacts } from './check.js';
 import type { RepositoryOpener } from '../content/storage.js';
@@ -41,7 +42,7 @@ export async function runVerify(work: ImageWork[], opts: VerifyOptions): Promise
       for (const r of await extras(inv, opts, limit)) add(r);
     }),
   );
-  return { version: 1, generatedAt: new Date().toISOString(), summary: summarizeVerify(results), results };
+  return { version: 1, generatedAt: reportTimestamp(), summary: summarizeVerify(results), results: inConfigOrder(results, work) };
 }
 
 async function verifyTag(inv: Inventory, tag: string, facts: SourceFacts, opts: VerifyOptions): Promise<VerifyResult> {

@@ -132,3 +132,13 @@ test('verify names missing, mismatch, extra and missing-referrers', async () => 
   assert.equal(status('v1.0.0', 'quay.test'), 'in-sync');
   assert.equal(report.summary.drift, 4);
 });
+
+test('reports list tags in version order, floating tags last, with whole-second timestamps', async () => {
+  const w = world();
+  await seed(w);
+  const { report } = await runSync(work(), opts(w.opener));
+  assert.deepEqual(report.results.map((r) => r.tag), ['v1.0.0', 'v1.1.0', 'latest']);
+  assert.match(report.generatedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  const verified = await runVerify(work(), { stores: w.opener, concurrency: 4, deep: false });
+  assert.deepEqual(verified.results.map((r) => r.tag), ['v1.0.0', 'v1.1.0', 'latest']);
+});
