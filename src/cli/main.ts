@@ -8,7 +8,7 @@ import { reportCommand } from './commands/report.js';
 import { syncCommand } from './commands/sync.js';
 import { schemaCommand, validateCommand } from './commands/validate.js';
 import { verifyCommand } from './commands/verify.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 
 
 /** Runs the CLI and returns the exit code (bin/regmirror.js sets process.exitCode). */

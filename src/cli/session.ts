@@ -1,7 +1,7 @@
 // Everything a command needs for one run, built in one place: config, logger, the registry
 // client and stores, the abort signal for SIGINT/SIGTERM, and the output sink.
 import { setMaxListeners } from 'node:events';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 import { isLoopback } from '../types/host.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/model.js';

@@ -1,6 +1,5 @@
 // The entry point for the native engine: one RegistryClient per run hands out RemoteRepository
 // stores and owns every host's pools, tokens and counters.
-import { readFileSync } from 'node:fs';
 import type { RegistrySettings } from '../config/model.js';
 import { UsageError } from '../types/errors.js';
 import { silentLogger, type Logger } from '../ui/log.js';
@@ -8,6 +7,7 @@ import { credentialsFor, type CredentialProvider } from './credentials.js';
 import { HostContext } from './host.js';
 import type { TransportStats } from './http/send.js';
 import { RemoteRepository } from './repository.js';
+import { VERSION } from '../version.js';
 
 /** How the client reaches registries. */
 export interface RegistryClientOptions {
@@ -74,13 +74,3 @@ export class RegistryClient {
     return host;
   }
 }
-
-/** The package version, for the User-Agent. */
-const VERSION: string = (() => {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0';
-  } catch {
-    return '0';
-  }
-})();
