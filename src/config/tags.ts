@@ -2,17 +2,10 @@
 // of the result matters: release tags in semver order first, so floating tags never lead a release.
 import semver from 'semver';
 import { REFERRER_TAG } from '../types/reference.js';
+import { compareTags, tagVersion } from '../types/tag.js';
+
+export { isReleaseTag, tagVersion } from '../types/tag.js';
 import type { TagRules } from './model.js';
-
-/** The semver version a tag names ("v" prefix ok), or null. Not semver.coerce: "v1.14" is no version. */
-export function tagVersion(tag: string): semver.SemVer | null {
-  return semver.parse(tag.replace(/^v/, ''));
-}
-
-/** True for a full semver version tag (`v1.14.0`, `1.14.0-rc.1`); the others (`latest`, `v1.14`) float. */
-export function isReleaseTag(tag: string): boolean {
-  return tagVersion(tag) !== null;
-}
 
 /** Applies `rules` to the tags a source has; without rules every non-referrer tag is selected. */
 export function selectTags(tags: string[], rules: TagRules, hasRules: boolean): string[] {
@@ -31,9 +24,7 @@ export function missingExplicit(tags: string[], rules: TagRules): string[] {
 
 /** Release tags in ascending semver order, then the rest alphabetically. */
 export function sortTags(tags: string[]): string[] {
-  const releases = tags.filter(isReleaseTag).sort((a, b) => semver.compareBuild(tagVersion(a)!, tagVersion(b)!) || (a < b ? -1 : a > b ? 1 : 0));
-  const floating = tags.filter((t) => !isReleaseTag(t)).sort();
-  return [...releases, ...floating];
+  return [...tags].sort(compareTags);
 }
 
 function applyRules(tags: string[], rules: TagRules): string[] {

@@ -1,7 +1,7 @@
 // Reports list results in mirrors.yaml order, tags in version order (v1.2.3 before v1.10.0,
 // floating tags after), whatever order the concurrent work finished in.
 import type { ImageWork } from '../config/workitems.js';
-import { compareTags } from '../report/order.js';
+import { compareTags } from '../types/tag.js';
 
 /** Sorts results by the position of their source in `work`, then by tag. */
 export function inConfigOrder<R extends { source: string; tag: string }>(results: R[], work: ImageWork[]): R[] {

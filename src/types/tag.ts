@@ -1,0 +1,27 @@
+// What a tag says about itself: the version it names, if any, and where it sorts. One rule for
+// tag selection, the order of a run (releases before floating tags) and the order of reports.
+import semver from 'semver';
+
+/** The semver version a tag names ("v" prefix ok), or null. Not semver.coerce: "v1.14" is no version. */
+export function tagVersion(tag: string): semver.SemVer | null {
+  return semver.parse(tag.startsWith('v') ? tag.slice(1) : tag);
+}
+
+/** True for a full semver version tag (`v1.14.0`, `1.14.0-rc.1`); the others (`latest`, `v1.14`) float. */
+export function isReleaseTag(tag: string): boolean {
+  return tagVersion(tag) !== null;
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Release tags in ascending version order (`v1.2.0` < `v1.10.0`), then the others alphabetically. */
+export function compareTags(a: string, b: string): number {
+  const va = tagVersion(a);
+  const vb = tagVersion(b);
+  if (va && vb) return semver.compareBuild(va, vb) || byCodeUnit(a, b);
+  if (va) return -1;
+  if (vb) return 1;
+  return byCodeUnit(a, b);
+}
