@@ -9,3 +9,14 @@ export function nextLink(value: string | undefined): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The next page to fetch after a response: its Link `rel="next"`, resolved against the response
+ * URL, only when it stays on `origin` (the registry itself) and was not fetched before.
+ */
+export function nextPage(link: string | undefined, responseUrl: URL, origin: string, seen: Set<string>): URL | undefined {
+  const next = nextLink(link);
+  if (!next) return undefined;
+  const url = new URL(next, responseUrl);
+  return url.origin === origin && !seen.has(url.href) ? url : undefined;
+}

@@ -7,7 +7,7 @@ import { OCI_INDEX } from '../types/mediatype.js';
 import { readCapped, readPrefix } from './http/body.js';
 import { MAX_ERROR_BODY, parseErrors, responseError } from './http/errors.js';
 import { displayUrl, header } from './http/types.js';
-import { nextLink } from './link.js';
+import { nextPage } from './link.js';
 import { mediaTypeOf, type RepoContext } from './repo-context.js';
 
 const UNSUPPORTED = new Set([404, 400, 405, 501]);
@@ -31,9 +31,7 @@ export async function listReferrers(repo: RepoContext, subject: Descriptor, opts
       return undefined;
     }
     out.push(...parseIndex(await readCapped(res.body, MAX_INDEX_BYTES, `referrers of ${subject.digest}`), url));
-    const next = nextLink(header(res, 'link'));
-    url = next ? new URL(next, res.url) : undefined;
-    if (url && (url.origin !== repo.host.base.origin || seen.has(url.href))) url = undefined;
+    url = nextPage(header(res, 'link'), res.url, repo.host.base.origin, seen);
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { isValidTag } from '../types/reference.js';
 import { readCapped } from './http/body.js';
 import { expectStatus } from './http/errors.js';
 import { displayUrl, header } from './http/types.js';
-import { nextLink } from './link.js';
+import { nextPage } from './link.js';
 import type { RepoContext } from './repo-context.js';
 
 /** Largest tag-list page we read (a thousand tags are ~50 KiB). */
@@ -31,10 +31,7 @@ export async function listTags(repo: RepoContext, opts: CallOptions = {}): Promi
       if (isValidTag(tag)) tags.push(tag);
       else repo.host.options.logger.warn(`${repo.host.host}/${repo.path}: ignoring tag ${JSON.stringify(tag.slice(0, 140))}, not a valid OCI tag`);
     }
-    const next = nextLink(header(res, 'link'));
-    url = next ? new URL(next, res.url) : undefined;
-    // Only follow pages on the registry itself, and never loop.
-    if (url && (url.origin !== repo.host.base.origin || seen.has(url.href))) url = undefined;
+    url = nextPage(header(res, 'link'), res.url, repo.host.base.origin, seen);
   }
   return tags;
 }
