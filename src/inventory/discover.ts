@@ -5,7 +5,7 @@ import type { Repository } from '../content/storage.js';
 import { isReleaseTag, missingExplicit, selectTags } from '../config/tags.js';
 import { NotFoundError } from '../types/errors.js';
 import { inShard, type ImageWork, type TargetRepo } from '../config/workitems.js';
-import { referrerTagSubject } from '../types/reference.js';
+import { referrerTagSubject, referrerTagsFor } from '../types/reference.js';
 import type { RepositoryOpener } from '../content/storage.js';
 
 /** A target repository with its tag list, or why it could not be read. */
@@ -96,6 +96,5 @@ function choose(inv: Inventory, sourceTags: string[], opts: DiscoverOptions): vo
 /** Source tags that attach content to `digest` (cosign .sig/.att/.sbom and the OCI fallback tag). */
 export function referrerTagsOf(tags: Set<string> | undefined, digest: string): string[] {
   if (!tags) return [];
-  const base = digest.replace(':', '-');
-  return [`${base}.sig`, `${base}.att`, `${base}.sbom`, base].filter((t) => tags.has(t) && referrerTagSubject(t) === digest);
+  return referrerTagsFor(digest).filter((t) => tags.has(t) && referrerTagSubject(t) === digest);
 }
