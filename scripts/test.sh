@@ -8,6 +8,7 @@ bash scripts/ensure-deps.sh
 npm run build --silent
 rm -rf .build-test
 npx tsc -p tsconfig.test.json
+node scripts/build-validator.mjs .build-test/src
 
 mapfile -t files < <(find .build-test/test/unit .build-test/test/integration -name '*.test.js' 2>/dev/null | sort)
 if [ ${#files[@]} -eq 0 ]; then

@@ -1,20 +1,13 @@
-// The structural half of validation: ajv checks mirrors.yaml against mirrorsSchema, and the first
-// problem in document order becomes one ConfigError at the offending key or value.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+// The structural half of validation: ajv checks mirrors.yaml against mirrorsSchema (compiled at
+// build time, see scripts/build-validator.mjs), and the first problem in document order becomes
+// one ConfigError at the offending key or value.
+import type { ErrorObject } from 'ajv';
 import type { ConfigError } from '../types/errors.js';
-import { mirrorsSchema } from './schema.js';
+import { validate } from './mirrors-validator.js';
 import { formatPath, pointerToPath, type Locator } from './positions.js';
-
-let compiled: ValidateFunction | undefined;
-
-function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(mirrorsSchema);
-  return compiled;
-}
 
 /** Returns the first structural error of `data` in document order, or undefined when the shape is right. */
 export function checkStructure(data: unknown, loc: Locator): ConfigError | undefined {
-  const validate = validator();
   if (validate(data)) return undefined;
   const errors = (validate.errors ?? []).map((e) => toConfigError(e, data, loc));
   errors.sort((a, b) => a.line - b.line || a.col - b.col);

@@ -36,7 +36,8 @@ export function countingRepository<T extends Repository>(inner: T): T & CallCoun
   const wrap = (name: string, method: (...args: unknown[]) => unknown) => (...args: unknown[]) => {
     counts.calls[name] = (counts.calls[name] ?? 0) + 1;
     if (name === 'pushBlob') {
-      args[1] = tally(args[1] as Readable, (n) => (counts.bytesPushed += n));
+      if (args[1] instanceof Uint8Array) counts.bytesPushed += args[1].byteLength;
+      else args[1] = tally(args[1] as Readable, (n) => (counts.bytesPushed += n));
       return method.apply(inner, args);
     }
     if (name === 'fetchBlob') {

@@ -8,7 +8,7 @@ import { VerifyingStream, parseDigest, verifyBytes } from '../types/digest.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { MAX_MANIFEST_BYTES, isManifestType, parseManifest } from '../types/mediatype.js';
 import { isValidTag } from '../types/reference.js';
-import type { BlobMounter, CallOptions, ManifestContent, Repository } from './storage.js';
+import type { BlobContent, BlobMounter, CallOptions, ManifestContent, Repository } from './storage.js';
 
 interface StoredManifest {
   mediaType: string;
@@ -83,8 +83,13 @@ export class MemoryRepository implements Repository, BlobMounter {
     return size !== undefined && size === desc.size;
   }
 
-  async pushBlob(desc: Descriptor, content: Readable, opts?: CallOptions): Promise<void> {
+  async pushBlob(desc: Descriptor, content: BlobContent, opts?: CallOptions): Promise<void> {
     checkSignal(opts);
+    if (content instanceof Uint8Array) {
+      verifyBytes(content, desc.digest, desc.size, 'blob');
+      this.blobs.set(desc.digest, Buffer.from(content));
+      return;
+    }
     const chunks: Buffer[] = [];
     const collect = new Writable({
       write(chunk: Buffer, _enc, done) {

@@ -10,6 +10,12 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * A blob's bytes on their way to a store: small blobs as bytes the copier has already verified
+ * (replayable, no stream machinery), large ones as a stream.
+ */
+export type BlobContent = Readable | Uint8Array;
+
 /** A manifest or index with the exact bytes its digest was computed over. */
 export interface ManifestContent {
   descriptor: Descriptor;
@@ -28,8 +34,8 @@ export interface Repository {
   fetchBlob(desc: Descriptor, opts?: CallOptions): Promise<Readable>;
   /** Whether a blob (or a manifest, by its media type) is present. */
   exists(desc: Descriptor, opts?: CallOptions): Promise<boolean>;
-  /** Uploads a blob; `content` yields exactly desc.size bytes hashing to desc.digest. */
-  pushBlob(desc: Descriptor, content: Readable, opts?: CallOptions): Promise<void>;
+  /** Uploads a blob; `content` is (or yields) exactly desc.size bytes hashing to desc.digest. */
+  pushBlob(desc: Descriptor, content: BlobContent, opts?: CallOptions): Promise<void>;
   /** Stores manifest bytes under their digest (untagged). */
   pushManifest(desc: Descriptor, bytes: Uint8Array, opts?: CallOptions): Promise<void>;
   /** Points `tag` at the manifest `desc` (whose bytes are given: registries tag by PUT). */

@@ -3,7 +3,8 @@
 import type { Readable } from 'node:stream';
 import { countBytes } from '../content/count.js';
 import { canMount, type Repository } from '../content/storage.js';
-import { VerifyingStream } from '../types/digest.js';
+import { VerifyingStream, verifyBytes } from '../types/digest.js';
+import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { CopyError } from '../types/errors.js';
 import { pause, type CopyContext } from './context.js';
@@ -58,7 +59,10 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
   );
   if (uploads.length > 0) {
     if (ctx.dryRun) for (const dst of uploads) results.set(dst, 'copied');
-    else for (const [dst, r] of await upload(ctx, desc, uploads)) results.set(dst, r);
+    else {
+      for (const [dst, r] of await upload(ctx, desc, uploads)) results.set(dst, r);
+      await Promise.all(uploads.filter((dst) => results.get(dst) === 'copied').map((dst) => probeMounts(ctx, desc, dst)));
+    }
   }
 
   for (const dst of mine) {
@@ -109,37 +113,46 @@ async function presence(ctx: CopyContext, desc: Descriptor, dst: Repository, ear
   return (await dst.exists(desc, opts)) ? 'existing' : undefined;
 }
 
-/** Uploads from one source read per attempt, fanned out to every destination still lacking it. */
+/**
+ * After the first upload into a registry whose mount support is unknown, one self-mount of the
+ * blob just pushed tells whether it honours mounts (201): from then on a self-mount replaces
+ * HEAD + POST for every blob there, instead of waiting for a shared layer to prove it.
+ */
+async function probeMounts(ctx: CopyContext, desc: Descriptor, dst: Repository): Promise<void> {
+  if (!canMount(dst) || !ctx.ledger.firstMountProbe(dst.mountScope)) return;
+  try {
+    if (await dst.mountBlob(desc, dst.mountPath, { signal: ctx.signal })) ctx.ledger.mountWorked(dst.mountScope);
+  } catch {
+    // Only a hint: without it the copy goes on with HEAD + POST, which is just as correct.
+  }
+}
+
+/**
+ * Blobs up to this size are read whole from the source and verified before any destination
+ * sees a byte; they then go out as bytes (no stream plumbing per destination, and a failed
+ * upload is retried without reading the source again). Larger ones stream (fan-out).
+ */
+export const BUFFERED_BLOB_BYTES = 4 * 1024 * 1024;
+
+/** Uploads from one verified source read (per attempt, for streamed blobs) to every destination still lacking it. */
 async function upload(ctx: CopyContext, desc: Descriptor, dsts: Repository[]): Promise<BlobResults> {
   const results: BlobResults = new Map();
   const attempts = ctx.blobAttempts ?? 3;
+  let bytes: Uint8Array | undefined;
   let remaining = dsts;
   for (let attempt = 1; remaining.length > 0; attempt++) {
-    let sourceError: unknown;
-    let source: Readable;
-    try {
-      source = await ctx.src.fetchBlob(desc, { signal: ctx.signal });
-    } catch (err) {
-      sourceError = err;
-      source = undefined as never;
-    }
-    const failed = new Map<Repository, unknown>();
-    if (sourceError === undefined) {
-      const verified = source.pipe(new VerifyingStream(desc.digest, desc.size));
-      source.once('error', (err) => verified.destroy(err));
-      verified.once('error', (err) => (sourceError ??= err));
-      const stream = ctx.onBytes ? countBytes(verified, ctx.onBytes) : verified;
-      const branches = remaining.length === 1 ? [stream] : fanOut(stream, remaining.length);
-      const settled = await Promise.allSettled(remaining.map((dst, i) => dst.pushBlob(desc, branches[i] as Readable, { signal: ctx.signal })));
-      settled.forEach((s, i) => {
-        const dst = remaining[i] as Repository;
-        if (s.status === 'fulfilled' && sourceError === undefined) results.set(dst, 'copied');
-        else failed.set(dst, sourceError ?? (s as PromiseRejectedResult).reason);
-      });
-      source.destroy();
+    let failure: { sourceError?: unknown; failed: Map<Repository, unknown> };
+    if (desc.size <= BUFFERED_BLOB_BYTES) {
+      try {
+        bytes ??= await readVerified(ctx, desc);
+        failure = await pushBytes(ctx, desc, bytes, remaining, results);
+      } catch (err) {
+        failure = { sourceError: err, failed: new Map(remaining.map((dst) => [dst, err])) };
+      }
     } else {
-      for (const dst of remaining) failed.set(dst, sourceError);
+      failure = await pushStream(ctx, desc, remaining, results);
     }
+    const { sourceError, failed } = failure;
     remaining = [...failed.keys()];
     if (remaining.length === 0) break;
     if (attempt >= attempts || ctx.signal?.aborted) {
@@ -151,6 +164,50 @@ async function upload(ctx: CopyContext, desc: Descriptor, dsts: Repository[]): P
     await pause(Math.min(4000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2), ctx.signal).catch(() => {});
   }
   return results;
+}
+
+/** The whole blob from the source, proven against its digest and size. */
+async function readVerified(ctx: CopyContext, desc: Descriptor): Promise<Uint8Array> {
+  const bytes = await readCapped(await ctx.src.fetchBlob(desc, { signal: ctx.signal }), desc.size, `blob ${desc.digest}`);
+  verifyBytes(bytes, desc.digest, desc.size, 'blob');
+  ctx.onBytes?.(bytes.byteLength);
+  return bytes;
+}
+
+async function pushBytes(ctx: CopyContext, desc: Descriptor, bytes: Uint8Array, dsts: Repository[], results: BlobResults) {
+  const failed = new Map<Repository, unknown>();
+  const settled = await Promise.allSettled(dsts.map((dst) => dst.pushBlob(desc, bytes, { signal: ctx.signal })));
+  settled.forEach((s, i) => {
+    const dst = dsts[i] as Repository;
+    if (s.status === 'fulfilled') results.set(dst, 'copied');
+    else failed.set(dst, s.reason);
+  });
+  return { failed };
+}
+
+/** One source read, verified as it flows (the last chunk held back until proven), fanned out. */
+async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[], results: BlobResults) {
+  const failed = new Map<Repository, unknown>();
+  let sourceError: unknown;
+  let source: Readable;
+  try {
+    source = await ctx.src.fetchBlob(desc, { signal: ctx.signal });
+  } catch (err) {
+    return { sourceError: err, failed: new Map(dsts.map((dst) => [dst, err])) };
+  }
+  const verified = source.pipe(new VerifyingStream(desc.digest, desc.size));
+  source.once('error', (err) => verified.destroy(err));
+  verified.once('error', (err) => (sourceError ??= err));
+  const stream = ctx.onBytes ? countBytes(verified, ctx.onBytes) : verified;
+  const branches = dsts.length === 1 ? [stream] : fanOut(stream, dsts.length);
+  const settled = await Promise.allSettled(dsts.map((dst, i) => dst.pushBlob(desc, branches[i] as Readable, { signal: ctx.signal })));
+  settled.forEach((s, i) => {
+    const dst = dsts[i] as Repository;
+    if (s.status === 'fulfilled' && sourceError === undefined) results.set(dst, 'copied');
+    else failed.set(dst, sourceError ?? (s as PromiseRejectedResult).reason);
+  });
+  source.destroy();
+  return { sourceError, failed };
 }
 
 function asError(err: unknown, origin: 'source' | 'destination', repo: Repository): Error {

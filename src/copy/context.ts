@@ -1,11 +1,11 @@
 // What one copy needs besides the graph itself; shared by every copy of a run.
 import type { Repository } from '../content/storage.js';
-import type { BlobLedger } from './ledger.js';
+import type { CopyLedger } from './ledger.js';
 
 /** Settings and shared state of a copy (plain struct; zero values are sane). */
 export interface CopyContext {
   src: Repository;
-  ledger: BlobLedger;
+  ledger: CopyLedger;
   signal?: AbortSignal;
   /** Plan only: check what exists, count what would move, write nothing. */
   dryRun?: boolean;

@@ -12,9 +12,9 @@ import { emptyTally, type Tally } from './tally.js';
 /** Options of one graph copy; the zero value probes the root like oras-go. */
 export interface GraphOptions {
   /**
-   * false: do not HEAD the root first. For content unique to one subject (a signature), which is
-   * almost never present untagged, the HEAD costs more than it saves; the blob checks still skip
-   * whatever is there.
+   * false: do not HEAD the root first. For content that is almost never present where its tag is
+   * missing (a new release, a signature), the HEAD costs more than it saves; the blob checks
+   * still skip whatever is there.
    */
   probeRoot?: boolean;
 }
@@ -29,23 +29,13 @@ export type GraphResults = Map<Repository, { tally: Tally; error?: Error }>;
 export async function copyGraph(ctx: CopyContext, root: ManifestContent, dsts: Repository[], tag?: string, options: GraphOptions = {}): Promise<GraphResults> {
   const results: GraphResults = new Map(dsts.map((d) => [d, { tally: emptyTally() }]));
   const walk = new GraphWalk(ctx, results);
-  const need = options.probeRoot === false ? dsts : await walk.lacking(root, dsts);
-  await walk.copyBelow(root, need);
   const opts = { signal: ctx.signal };
+  const write = (dst: Repository) => (tag === undefined ? dst.pushManifest(root.descriptor, root.bytes, opts) : dst.tag(root.descriptor, root.bytes, tag, opts));
+  const placed = await walk.place(root, dsts, options.probeRoot !== false, write);
+  if (tag === undefined || ctx.dryRun) return results;
+  // The rest already held the root whole (found, or placed by another tag of this run): only the tag is new.
   await Promise.all(
-    dsts.map(async (dst) => {
-      if (walk.failed(dst)) return;
-      try {
-        if (tag !== undefined) {
-          if (!ctx.dryRun) await dst.tag(root.descriptor, root.bytes, tag, opts);
-        } else if (need.includes(dst) && !ctx.dryRun) {
-          await dst.pushManifest(root.descriptor, root.bytes, opts);
-        }
-        if (need.includes(dst)) walk.tallyOf(dst).manifests += 1;
-      } catch (err) {
-        walk.fail(dst, new CopyError('destination', dst.name, err));
-      }
-    }),
+    dsts.filter((dst) => !placed.has(dst) && !walk.failed(dst)).map((dst) => write(dst).catch((err) => walk.fail(dst, new CopyError('destination', dst.name, err)))),
   );
   return results;
 }
@@ -73,8 +63,47 @@ class GraphWalk {
     return dsts.filter((d) => !this.failed(d));
   }
 
+  /**
+   * Puts `node` and everything below it at each of `dsts` that lacks it, `write` last, once per
+   * (destination, digest) in a run: a manifest another copy is placing is awaited, not copied
+   * again. Returns the destinations where this call placed it.
+   */
+  async place(node: ManifestContent, dsts: Repository[], probe: boolean, write: (dst: Repository) => Promise<void>): Promise<Set<Repository>> {
+    const { ledger } = this.ctx;
+    const digest = node.descriptor.digest;
+    const claims = new Map<Repository, (error?: Error) => void>();
+    const earlier: Promise<Repository | undefined>[] = [];
+    for (const dst of this.live(dsts)) {
+      const other = ledger.manifestAt(dst.name, digest);
+      // Claimed synchronously, so two tags of one digest never both walk it.
+      if (!other) claims.set(dst, ledger.claimManifest(dst.name, digest));
+      else earlier.push(other.then(() => undefined, () => dst));
+    }
+    // Where the other copy failed, this one tries for itself.
+    for (const dst of await Promise.all(earlier)) if (dst) claims.set(dst, ledger.claimManifest(dst.name, digest));
+    let need = [...claims.keys()];
+    if (probe) {
+      const lacking = new Set(await this.lacking(node, need));
+      for (const dst of need) if (!lacking.has(dst) && !this.failed(dst)) claims.get(dst)?.();
+      need = need.filter((dst) => lacking.has(dst));
+    }
+    await this.copyBelow(node, need);
+    await Promise.all(
+      this.live(need).map(async (dst) => {
+        try {
+          if (!this.ctx.dryRun) await write(dst);
+          this.tallyOf(dst).manifests += 1;
+        } catch (err) {
+          this.fail(dst, new CopyError('destination', dst.name, err));
+        }
+      }),
+    );
+    for (const [dst, settle] of claims) settle(this.results.get(dst)?.error);
+    return new Set(need.filter((dst) => !this.failed(dst)));
+  }
+
   /** The destinations that do not hold this manifest yet. */
-  async lacking(node: ManifestContent, dsts: Repository[]): Promise<Repository[]> {
+  private async lacking(node: ManifestContent, dsts: Repository[]): Promise<Repository[]> {
     const checks = await Promise.all(
       this.live(dsts).map(async (dst) => {
         try {
@@ -121,17 +150,6 @@ class GraphWalk {
     }
     // No HEAD per child: below a root the target lacks, children are new but for rare sharing,
     // and their blobs are checked one by one anyway. Re-putting a present child is harmless.
-    const need = this.live(dsts);
-    await this.copyBelow(child, need);
-    await Promise.all(
-      this.live(need).map(async (dst) => {
-        try {
-          if (!this.ctx.dryRun) await dst.pushManifest(child.descriptor, child.bytes, { signal: this.ctx.signal });
-          this.tallyOf(dst).manifests += 1;
-        } catch (err) {
-          this.fail(dst, new CopyError('destination', dst.name, err));
-        }
-      }),
-    );
+    await this.place(child, dsts, false, (dst) => dst.pushManifest(child.descriptor, child.bytes, { signal: this.ctx.signal }));
   }
 }

@@ -1,13 +1,14 @@
-// What this run already knows about blobs at each destination, shared by every copy of the run:
-// a blob needed by several tags is handled once per target repository, and a blob pushed into
+// What this run already knows about each destination, shared by every copy of the run: a blob or
+// manifest needed by several tags is handled once per target repository, and a blob pushed into
 // one repository of a registry can be mounted into the next (shared base layers).
 
 /** How a blob came to be present at a destination. */
 export type BlobOutcome = 'copied' | 'mounted' | 'existing';
 
-/** Per-run memory of blob work, keyed by destination repository and mount scope. */
-export class BlobLedger {
+/** Per-run memory of blob and manifest work, keyed by destination repository and mount scope. */
+export class CopyLedger {
   private readonly work = new Map<string, Promise<BlobOutcome>>();
+  private readonly manifests = new Map<string, Promise<void>>();
   private readonly holders = new Map<string, Set<string>>();
   private readonly done = new Set<string>();
   private readonly mounting = new Set<string>();
@@ -15,6 +16,15 @@ export class BlobLedger {
   /** Records that a registry (mount scope) answered a mount with 201: it honours mounts. */
   mountWorked(scope: string): void {
     this.mounting.add(scope);
+  }
+
+  private readonly probed = new Set<string>();
+
+  /** True the first time it is asked for a scope: that caller may probe the scope's mount support. */
+  firstMountProbe(scope: string): boolean {
+    if (this.mounting.has(scope) || this.probed.has(scope)) return false;
+    this.probed.add(scope);
+    return true;
   }
 
   /** Whether a registry has honoured a mount this run. */
@@ -72,5 +82,31 @@ export class BlobLedger {
   /** Repositories in `scope` known to hold `digest` (mount candidates), nearest first. */
   holdersOf(scope: string, digest: string): string[] {
     return [...(this.holders.get(`${scope}\0${digest}`) ?? [])];
+  }
+
+  /**
+   * The placing of manifest `digest` (with everything below it) in `repository` by another copy
+   * of this run, in flight or done; or its known presence. Rejects when that copy failed there.
+   */
+  manifestAt(repository: string, digest: string): Promise<void> | undefined {
+    return this.manifests.get(`${repository}\0${digest}`);
+  }
+
+  /**
+   * Claims placing manifest `digest` in `repository`; call the returned function when done, with
+   * the error if it failed there (the claim is then forgotten, so a later tag tries again).
+   */
+  claimManifest(repository: string, digest: string): (error?: Error) => void {
+    const key = `${repository}\0${digest}`;
+    let settle!: (error?: Error) => void;
+    const placed = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())));
+    placed.catch(() => this.manifests.get(key) === placed && this.manifests.delete(key));
+    this.manifests.set(key, placed);
+    return settle;
+  }
+
+  /** Records that `repository` holds manifest `digest` whole (a tag there resolved to it). */
+  manifestPresent(repository: string, digest: string): void {
+    this.manifests.set(`${repository}\0${digest}`, Promise.resolve());
   }
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { BinaryItem, Config } from '../config/model.js';
-import { BlobLedger } from '../copy/ledger.js';
+import { CopyLedger } from '../copy/ledger.js';
 import type { SyncReport, SyncResult } from '../report/model.js';
 import { reportTimestamp, summarizeSync } from '../report/summary.js';
 import { UsageError } from '../types/errors.js';
@@ -56,7 +56,7 @@ export async function runPublish(config: Config, opts: PublishOptions): Promise<
 
 /** Pushes each prepared artifact to its targets; blobs shared between artifacts are handled once per target. */
 async function pushAll(prepared: PreparedArtifact[], opts: PublishOptions): Promise<SyncResult[]> {
-  const ledger = new BlobLedger();
+  const ledger = new CopyLedger();
   const limit = pLimit(Math.max(1, opts.concurrency));
   return Promise.all(
     prepared.map((p) =>

@@ -30,7 +30,7 @@ export interface RegistryClientOptions {
 /** Hands out remote repositories; one per run, closed at the end. */
 export class RegistryClient {
   /** Counters for tests and the benchmark. */
-  readonly stats: TransportStats = { requests: 0, byMethod: {}, bytesSent: 0, bytesReceived: 0, retries: 0, tokenFetches: 0 };
+  readonly stats: TransportStats = { requests: 0, byMethod: {}, retries: 0, tokenFetches: 0 };
   private readonly hosts = new Map<string, HostContext>();
   private readonly credentials: CredentialProvider;
 

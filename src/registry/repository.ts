@@ -1,7 +1,7 @@
 // The remote store the copier uses: Repository + BlobMounter + ReferrerLister over one
 // repository of one registry (regclient's scheme/reg: one file per resource, this one joins them).
 import type { Readable } from 'node:stream';
-import type { BlobMounter, CallOptions, ManifestContent, ReferrerLister, Repository } from '../content/storage.js';
+import type { BlobContent, BlobMounter, CallOptions, ManifestContent, ReferrerLister, Repository } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { exists, fetchBlob, mountBlob } from './blobs.js';
 import type { HostContext } from './host.js';
@@ -42,7 +42,7 @@ export class RemoteRepository implements Repository, BlobMounter, ReferrerLister
     return exists(this.repo, desc, opts);
   }
 
-  pushBlob(desc: Descriptor, content: Readable, opts?: CallOptions): Promise<void> {
+  pushBlob(desc: Descriptor, content: BlobContent, opts?: CallOptions): Promise<void> {
     return pushBlob(this.repo, desc, content, opts);
   }
 

@@ -3,7 +3,7 @@
 // SMALL_BLOB_BYTES are read into memory first so every request of their upload can be replayed;
 // larger ones stream once, and a failure after the stream was touched goes back to the copier.
 import type { Readable } from 'node:stream';
-import type { CallOptions } from '../content/storage.js';
+import type { BlobContent, CallOptions } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { RegmirrorError, RegistryResponseError } from '../types/errors.js';
 import { sessionKey } from './blobs.js';
@@ -18,8 +18,13 @@ import { chunksOf } from './chunks.js';
 export const SMALL_BLOB_BYTES = 4 * 1024 * 1024;
 
 /** Uploads `content` (exactly desc.size bytes) under desc.digest. */
-export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Readable, opts: CallOptions = {}): Promise<void> {
-  const source: Buffer | Readable = desc.size <= SMALL_BLOB_BYTES ? await readCapped(content, desc.size, `blob ${desc.digest}`) : content;
+export async function pushBlob(repo: RepoContext, desc: Descriptor, content: BlobContent, opts: CallOptions = {}): Promise<void> {
+  const source: Buffer | Readable =
+    content instanceof Uint8Array
+      ? Buffer.from(content.buffer, content.byteOffset, content.byteLength)
+      : desc.size <= SMALL_BLOB_BYTES
+        ? await readCapped(content, desc.size, `blob ${desc.digest}`)
+        : content;
   const budget = newBudget(repo.host.retry);
   for (let retry = 1; ; retry++) {
     const key = sessionKey(repo.path, desc.digest);

@@ -6,14 +6,18 @@ import { copyGraph, type GraphResults } from '../copy/graph.js';
 import { emptyTally } from '../copy/tally.js';
 import type { SkopeoEngine } from '../engines/skopeo.js';
 import { referrerTagSubject, type RepositoryRef } from '../types/reference.js';
+import { isReleaseTag } from '../types/tag.js';
 
 /** Copies `root` to each destination and, when given, points `tag` at it last. */
 export type TagCopier = (root: ManifestContent, dsts: Repository[], tag?: string) => Promise<GraphResults>;
 
 /** The native copier: regmirror's own graph copy. */
 export function nativeCopier(ctx: CopyContext): TagCopier {
-  // A referrer tag's manifest belongs to one subject: it is new wherever its tag is missing.
-  return (root, dsts, tag) => copyGraph(ctx, root, dsts, tag, { probeRoot: tag === undefined || referrerTagSubject(tag) === undefined });
+  // Only a floating tag (latest, v1.14) or untagged content is worth a HEAD of the root before the
+  // walk: a release or a signature missing from a target's listing is new there but for rare
+  // drift (which the walk repairs), and a digest another tag of this run placed or found is
+  // known to the ledger without any request.
+  return (root, dsts, tag) => copyGraph(ctx, root, dsts, tag, { probeRoot: tag === undefined || !(isReleaseTag(tag) || referrerTagSubject(tag) !== undefined) });
 }
 
 /**

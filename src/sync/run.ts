@@ -2,7 +2,7 @@
 // referrers along, then check the target's tag. Release tags go first, floating tags after.
 import pLimit from 'p-limit';
 import type { CopyContext } from '../copy/context.js';
-import { BlobLedger } from '../copy/ledger.js';
+import { CopyLedger } from '../copy/ledger.js';
 import type { ImageWork } from '../config/workitems.js';
 import { discover, type Inventory } from '../inventory/discover.js';
 import type { SyncReport, SyncResult } from '../report/model.js';
@@ -48,7 +48,7 @@ export interface SyncOutcome {
 /** Runs sync (or plan) over the work items and returns the report; never throws for a registry failure. */
 export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<SyncOutcome> {
   const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning });
-  const ledger = new BlobLedger();
+  const ledger = new CopyLedger();
   const results: SyncResult[] = inventories.filter((inv) => inv.sourceError).map(sourceFailure);
   for (const inv of inventories) results.push(...absentTags(inv));
 

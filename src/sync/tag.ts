@@ -60,7 +60,11 @@ async function inspect(state: TargetState, tag: string, digest: string, overwrit
   }
   try {
     // Absent from the listing taken at the start: no request needed to know it is missing.
-    if (state.tags?.has(tag)) w.previous = (await state.repo.resolve(tag, { signal: ctx.signal })).digest;
+    if (state.tags?.has(tag)) {
+      w.previous = (await state.repo.resolve(tag, { signal: ctx.signal })).digest;
+      // A tagged manifest is whole: another tag of the run with this digest needs only its tag PUT.
+      ctx.ledger.manifestPresent(state.repo.name, w.previous);
+    }
   } catch (err) {
     if (!(err instanceof NotFoundError)) {
       w.error = message(err);

@@ -9,7 +9,7 @@ import { VerifyingStream, parseDigest, verifyBytes } from '../../types/digest.js
 import type { Descriptor } from '../../types/descriptor.js';
 import { MAX_MANIFEST_BYTES, parseManifest } from '../../types/mediatype.js';
 import { isValidTag } from '../../types/reference.js';
-import type { CallOptions, ManifestContent, Repository } from '../storage.js';
+import type { BlobContent, CallOptions, ManifestContent, Repository } from '../storage.js';
 import { isMissing, readCapped, writeBytesAtomically, writeStreamAtomically } from './files.js';
 import { REF_NAME, checkLayoutVersion, prepareLayout, readIndex, taggedEntries, updateIndex } from './index-file.js';
 
@@ -65,10 +65,15 @@ export class LayoutRepository implements Repository {
     }
   }
 
-  async pushBlob(desc: Descriptor, content: Readable, opts?: CallOptions): Promise<void> {
+  async pushBlob(desc: Descriptor, content: BlobContent, opts?: CallOptions): Promise<void> {
     checkSignal(opts);
     const path = this.blobPath(desc.digest);
     await this.prepare();
+    if (content instanceof Uint8Array) {
+      verifyBytes(content, desc.digest, desc.size, 'blob');
+      await writeBytesAtomically(path, content);
+      return;
+    }
     await writeStreamAtomically(path, content, new VerifyingStream(desc.digest, desc.size), opts?.signal);
   }
 

@@ -1,22 +1,7 @@
 // Reading response bodies: capped reads for manifests and error bodies, and draining what we
 // do not need so the connection (and the lane slot) is given back.
 import type { Readable } from 'node:stream';
-import { SizeLimitError } from '../../types/errors.js';
-
-/** Reads the whole body; over `cap` bytes it destroys the stream and throws SizeLimitError. */
-export async function readCapped(body: Readable, cap: number, what = 'response'): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    total += (chunk as Buffer).byteLength;
-    if (total > cap) {
-      body.destroy();
-      throw new SizeLimitError(`${what} is larger than ${cap} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks, total);
-}
+export { readCapped } from '../../content/read.js';
 
 /** Reads at most `cap` bytes and drops the rest (error bodies: what they say fits in 64 KiB). */
 export async function readPrefix(body: Readable, cap: number): Promise<Buffer> {

@@ -2,7 +2,7 @@
 // registry's TLS settings: `insecure` skips verification, caFile adds a CA to Node's roots.
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { Agent } from 'undici';
+import { Agent } from './undici.js';
 import type { RegistrySettings } from '../../config/model.js';
 import { UsageError } from '../../types/errors.js';
 

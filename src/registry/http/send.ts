@@ -1,8 +1,8 @@
 // The bottom of the stack: wait for a lane slot, send one request with undici (no redirects,
 // no retries), count it, and log it for -v. The slot is held until the response body is done.
 import { PassThrough, finished, type Readable } from 'node:stream';
-import { countBytes } from '../../content/count.js';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from './undici.js';
 import type { Logger } from '../../ui/log.js';
 import { AbortedError } from '../../types/errors.js';
 import type { Lanes } from './limiter.js';
@@ -12,8 +12,6 @@ import { displayUrl, type HttpRequest, type HttpResponse, type Send } from './ty
 export interface TransportStats {
   requests: number;
   byMethod: Record<string, number>;
-  bytesSent: number;
-  bytesReceived: number;
   retries: number;
   tokenFetches: number;
 }
@@ -34,24 +32,20 @@ export function createSend(ctx: SendContext): Send {
     const started = Date.now();
     ctx.stats.requests++;
     ctx.stats.byMethod[req.method] = (ctx.stats.byMethod[req.method] ?? 0) + 1;
-    let body: Uint8Array | Readable | undefined = req.body;
-    if (body instanceof Uint8Array) ctx.stats.bytesSent += body.byteLength;
-    else if (body) body = countBytes(body, (n) => (ctx.stats.bytesSent += n));
     try {
       const res = await request(req.url, {
         method: req.method as Dispatcher.HttpMethod,
         headers: { 'user-agent': ctx.userAgent, ...req.headers },
-        body,
+        body: req.body,
         signal: req.signal,
         dispatcher: ctx.dispatcherFor(req.url),
         // undici closes the socket after a HEAD unless told otherwise; keep it for the next request.
         reset: false,
       });
       ctx.logger.debug(`${req.method} ${displayUrl(req.url)} ${res.statusCode} ${Date.now() - started}ms`);
-      const out = countBytes(res.body, (n) => (ctx.stats.bytesReceived += n));
-      finished(out, () => release());
-      if (req.method === 'HEAD') out.resume();
-      return { status: res.statusCode, headers: res.headers, body: out, url: req.url };
+      finished(res.body, () => release());
+      if (req.method === 'HEAD') res.body.resume();
+      return { status: res.statusCode, headers: res.headers, body: res.body, url: req.url };
     } catch (e) {
       release();
       ctx.logger.debug(`${req.method} ${displayUrl(req.url)} failed after ${Date.now() - started}ms`);

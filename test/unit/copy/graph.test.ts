@@ -6,7 +6,7 @@ import { MemoryRegistry, MemoryRepository } from '../../../src/content/memory.js
 import { countingRepository } from '../../../src/content/counting.js';
 import type { Repository } from '../../../src/content/storage.js';
 import { copyGraph } from '../../../src/copy/graph.js';
-import { BlobLedger } from '../../../src/copy/ledger.js';
+import { CopyLedger } from '../../../src/copy/ledger.js';
 import { CopyError, DigestMismatchError } from '../../../src/types/errors.js';
 import { buildImage, pushImage, failingStream } from '../content/fixtures.js';
 
@@ -22,7 +22,7 @@ test('copies every blob, child and the index to two targets, reading each source
   const counted = countingRepository(src);
   const a = countingRepository(new MemoryRepository('a'));
   const b = countingRepository(new MemoryRepository('b'));
-  const results = await copyGraph({ src: counted, ledger: new BlobLedger() }, root, [a, b], 'v1.0.0');
+  const results = await copyGraph({ src: counted, ledger: new CopyLedger() }, root, [a, b], 'v1.0.0');
   for (const [dst, r] of results) {
     assert.equal(r.error, undefined, `${dst.name}: ${r.error?.message}`);
     assert.equal((await dst.resolve('v1.0.0')).digest, image.index.desc.digest);
@@ -39,10 +39,10 @@ test('copies every blob, child and the index to two targets, reading each source
 test('a destination that already holds the index skips the whole tree', async () => {
   const { src, root } = await sourceWith('v1.0.0');
   const dst = new MemoryRepository('d');
-  await copyGraph({ src, ledger: new BlobLedger() }, root, [dst], 'v1.0.0');
+  await copyGraph({ src, ledger: new CopyLedger() }, root, [dst], 'v1.0.0');
   const counted = countingRepository(dst);
   const source = countingRepository(src);
-  await copyGraph({ src: source, ledger: new BlobLedger() }, root, [counted], 'v1.0.1');
+  await copyGraph({ src: source, ledger: new CopyLedger() }, root, [counted], 'v1.0.1');
   assert.equal(counted.calls.pushBlob, 0);
   assert.equal(counted.calls.pushManifest, 0);
   assert.equal(source.calls.fetchBlob, 0);
@@ -54,7 +54,7 @@ test('same registry: blobs are mounted from the source, no bytes move', async ()
   const { src, image, root } = await sourceWith('v1.0.0', 'a', registry);
   const source = countingRepository(src);
   const dst = countingRepository(registry.repository('cert-manager/a'));
-  const results = await copyGraph({ src: source, ledger: new BlobLedger() }, root, [dst], 'v1.0.0');
+  const results = await copyGraph({ src: source, ledger: new CopyLedger() }, root, [dst], 'v1.0.0');
   assert.equal(results.get(dst)?.error, undefined);
   assert.equal(source.calls.fetchBlob, 0);
   assert.equal(dst.calls.pushBlob, 0);
@@ -65,7 +65,7 @@ test('same registry: blobs are mounted from the source, no bytes move', async ()
 test('a blob pushed into one repository of a target registry is mounted into the next', async () => {
   const { src: srcA, root: rootA } = await sourceWith('v1', 'a');
   const target = new MemoryRegistry();
-  const ledger = new BlobLedger();
+  const ledger = new CopyLedger();
   const first = countingRepository(target.repository('cert-manager/a'));
   await copyGraph({ src: srcA, ledger }, rootA, [first], 'v1');
   // Same image content under another repository name: its shared layer must be mounted.
@@ -80,7 +80,7 @@ test('the ledger shares one upload between two tags copied at once', async () =>
   const { src, image, root } = await sourceWith('v1');
   const source = countingRepository(src);
   const dst = countingRepository(new MemoryRepository('d'));
-  const ledger = new BlobLedger();
+  const ledger = new CopyLedger();
   await Promise.all([copyGraph({ src: source, ledger }, root, [dst], 'v1'), copyGraph({ src: source, ledger }, root, [dst], 'latest')]);
   assert.equal(source.calls.fetchBlob, image.blobs.length);
   assert.equal(dst.calls.pushBlob, image.blobs.length);
@@ -107,11 +107,11 @@ function corrupting(inner: Repository, times: number): Repository {
 test('corrupt bytes are never pushed: retried, and refused when they stay corrupt', async () => {
   const { src, image, root } = await sourceWith('v1');
   const healed = new MemoryRepository('healed');
-  const ok = await copyGraph({ src: corrupting(src, 1), ledger: new BlobLedger(), blobAttempts: 3 }, root, [healed], 'v1');
+  const ok = await copyGraph({ src: corrupting(src, 1), ledger: new CopyLedger(), blobAttempts: 3 }, root, [healed], 'v1');
   assert.equal(ok.get(healed)?.error, undefined, 'a second read fixes a one-off corruption');
 
   const dst = countingRepository(new MemoryRepository('d'));
-  const bad = await copyGraph({ src: corrupting(src, 1000), ledger: new BlobLedger(), blobAttempts: 2 }, root, [dst], 'v1');
+  const bad = await copyGraph({ src: corrupting(src, 1000), ledger: new CopyLedger(), blobAttempts: 2 }, root, [dst], 'v1');
   const err = bad.get(dst)?.error;
   assert.ok(err instanceof CopyError);
   assert.equal(err.origin, 'source');
@@ -127,7 +127,7 @@ test('a source stream cut mid-blob is read again', async () => {
     fetchBlob: async (desc: Parameters<Repository['fetchBlob']>[0]) => (cuts-- > 0 ? failingStream(Buffer.from('partial')) : src.fetchBlob(desc)),
   });
   const dst = new MemoryRepository('d');
-  const r = await copyGraph({ src: flaky, ledger: new BlobLedger() }, root, [dst], 'v1');
+  const r = await copyGraph({ src: flaky, ledger: new CopyLedger() }, root, [dst], 'v1');
   assert.equal(r.get(dst)?.error, undefined);
   assert.equal((await dst.resolve('v1')).digest, root.descriptor.digest);
 });
@@ -141,7 +141,7 @@ test('one failing destination does not stop the other', async () => {
       throw new Error('503 Service Unavailable');
     },
   });
-  const r = await copyGraph({ src, ledger: new BlobLedger(), blobAttempts: 2 }, root, [good, broken], 'v1');
+  const r = await copyGraph({ src, ledger: new CopyLedger(), blobAttempts: 2 }, root, [good, broken], 'v1');
   assert.equal(r.get(good)?.error, undefined);
   assert.ok(r.get(broken)?.error instanceof CopyError);
   assert.equal((r.get(broken)?.error as CopyError).origin, 'destination');
@@ -152,7 +152,7 @@ test('one failing destination does not stop the other', async () => {
 test('dry run counts what would move and writes nothing', async () => {
   const { src, image, root } = await sourceWith('v1');
   const dst = countingRepository(new MemoryRepository('d'));
-  const r = await copyGraph({ src, ledger: new BlobLedger(), dryRun: true }, root, [dst], 'v1');
+  const r = await copyGraph({ src, ledger: new CopyLedger(), dryRun: true }, root, [dst], 'v1');
   const tally = r.get(dst)?.tally;
   assert.equal(tally?.copied, image.blobs.length);
   assert.equal(tally?.bytes, image.blobs.reduce((n, b) => n + b.desc.size, 0));
@@ -164,7 +164,7 @@ test('an abort before the tag leaves the tag unwritten', async () => {
   const controller = new AbortController();
   controller.abort(new Error('SIGINT'));
   const dst = new MemoryRepository('d');
-  const r = await copyGraph({ src, ledger: new BlobLedger(), signal: controller.signal }, root, [dst], 'v1');
+  const r = await copyGraph({ src, ledger: new CopyLedger(), signal: controller.signal }, root, [dst], 'v1');
   assert.ok(r.get(dst)?.error);
   assert.deepEqual(await dst.listTags(), []);
 });
@@ -173,7 +173,7 @@ test('two repositories copying the same new layer into one registry at once uplo
   const { src, image, root } = await sourceWith('v1');
   const source = countingRepository(src);
   const target = new MemoryRegistry();
-  const ledger = new BlobLedger();
+  const ledger = new CopyLedger();
   const a = countingRepository(target.repository('cert-manager/a'));
   const b = countingRepository(target.repository('cert-manager/b'));
   const [ra, rb] = await Promise.all([
@@ -192,7 +192,7 @@ test('two targets on one registry in one copy share a single read (no wait on ea
   const target = new MemoryRegistry();
   const a = target.repository('cert-manager/a');
   const b = target.repository('mirror/a');
-  const r = await copyGraph({ src: source, ledger: new BlobLedger() }, root, [a, b], 'v1');
+  const r = await copyGraph({ src: source, ledger: new CopyLedger() }, root, [a, b], 'v1');
   assert.equal(r.get(a)?.error, undefined);
   assert.equal(r.get(b)?.error, undefined);
   assert.equal(source.calls.fetchBlob, image.blobs.length);
@@ -201,11 +201,99 @@ test('two targets on one registry in one copy share a single read (no wait on ea
 test('on a registry that honours mounts, a self-mount replaces HEAD + POST for each blob', async () => {
   const { src, image, root } = await sourceWith('v1');
   const target = new MemoryRegistry();
-  const ledger = new BlobLedger();
+  const ledger = new CopyLedger();
   ledger.mountWorked(target.scope);
   const dst = countingRepository(target.repository('cert-manager/a'));
   const first = await copyGraph({ src, ledger }, root, [dst], 'v1');
   assert.equal(first.get(dst)?.error, undefined);
   assert.equal(dst.calls.exists, 1, 'only the root manifest is checked with a HEAD');
   assert.equal(dst.calls.mountBlob, image.blobs.length);
+});
+
+test('a manifest two tags need is placed once per destination: the second tag only writes its tag', async () => {
+  const { src, image, root } = await sourceWith('v1.0.0');
+  const source = countingRepository(src);
+  const dst = countingRepository(new MemoryRepository('d'));
+  const ledger = new CopyLedger();
+  const [a, b] = await Promise.all([
+    copyGraph({ src: source, ledger }, root, [dst], 'v1.0.0', { probeRoot: false }),
+    copyGraph({ src: source, ledger }, root, [dst], '1.0.0', { probeRoot: false }),
+  ]);
+  assert.equal(a.get(dst)?.error, undefined);
+  assert.equal(b.get(dst)?.error, undefined);
+  assert.equal(dst.calls.exists, image.blobs.length, 'a HEAD per blob, none for a manifest: the second tag waits for the first');
+  assert.equal(source.calls.fetchManifest, image.manifests.length, 'each child read once');
+  assert.equal(dst.calls.pushManifest, image.manifests.length, 'each child written once');
+  assert.equal(dst.calls.pushBlob, image.blobs.length);
+  assert.equal(dst.calls.tag, 2);
+  assert.equal(a.get(dst)!.tally.manifests + b.get(dst)!.tally.manifests, image.manifests.length + 1);
+  assert.deepEqual(await dst.listTags(), ['1.0.0', 'v1.0.0']);
+});
+
+test('a manifest known to be at a destination costs only its tag', async () => {
+  const { src, root } = await sourceWith('v1.0.0');
+  const dst = countingRepository(new MemoryRepository('d'));
+  await copyGraph({ src, ledger: new CopyLedger() }, root, [dst], 'v1.0.0');
+  dst.reset();
+  const ledger = new CopyLedger();
+  ledger.manifestPresent(dst.name, root.descriptor.digest);
+  const r = await copyGraph({ src, ledger }, root, [dst], 'latest');
+  assert.equal(r.get(dst)?.error, undefined);
+  assert.deepEqual([dst.calls.exists, dst.calls.pushBlob, dst.calls.mountBlob, dst.calls.pushManifest, dst.calls.tag], [0, 0, 0, 0, 1]);
+});
+
+test('when the tag that claimed a manifest fails there, the next tag places it itself', async () => {
+  const { src, root } = await sourceWith('v1.0.0');
+  const inner = new MemoryRepository('d');
+  let refuse = 1;
+  const dst = Object.assign(Object.create(inner) as Repository, {
+    name: 'd',
+    tag: async (...args: Parameters<Repository['tag']>) => {
+      if (refuse-- > 0) throw new Error('503 Service Unavailable');
+      return inner.tag(...args);
+    },
+  });
+  const ledger = new CopyLedger();
+  const first = await copyGraph({ src, ledger }, root, [dst], 'v1.0.0', { probeRoot: false });
+  assert.ok(first.get(dst)?.error instanceof CopyError);
+  assert.equal(ledger.manifestAt('d', root.descriptor.digest), undefined, 'a failed claim is forgotten');
+  const second = await copyGraph({ src, ledger }, root, [dst], 'v1.0.0', { probeRoot: false });
+  assert.equal(second.get(dst)?.error, undefined);
+  assert.equal((await inner.resolve('v1.0.0')).digest, root.descriptor.digest);
+});
+
+test('after the first upload into a registry, one self-mount proves it honours mounts', async () => {
+  const registry = new MemoryRegistry();
+  const { src, image, root } = await sourceWith('v1', 'a', registry);
+  const { src: srcB, root: rootB } = await sourceWith('v2', 'b', registry);
+  const target = new MemoryRegistry();
+  const ledger = new CopyLedger();
+  const dst = countingRepository(target.repository('cert-manager/a'));
+  await copyGraph({ src, ledger }, root, [dst], 'v1', { probeRoot: false });
+  assert.equal(dst.calls.exists, image.blobs.length, 'unknown mount support: a HEAD per blob');
+  assert.equal(dst.calls.mountBlob, 1, 'then one probe');
+  assert.ok(ledger.mountsWork(target.scope));
+  dst.reset();
+  const r = await copyGraph({ src: srcB, ledger }, rootB, [dst], 'v2', { probeRoot: false });
+  assert.equal(r.get(dst)?.error, undefined);
+  assert.equal(dst.calls.exists, 0, 'no HEAD once mounts are known to work');
+  assert.ok(dst.calls.mountBlob! > 0);
+});
+
+test('a small blob is read and verified once, and a failed upload is retried from memory', async () => {
+  const { src, image, root } = await sourceWith('v1');
+  const source = countingRepository(src);
+  const inner = new MemoryRepository('d');
+  let refuse = 1;
+  const dst = Object.assign(Object.create(inner) as Repository, {
+    name: 'd',
+    pushBlob: async (...args: Parameters<Repository['pushBlob']>) => {
+      if (refuse-- > 0) throw new Error('503 Service Unavailable');
+      return inner.pushBlob(...args);
+    },
+  });
+  const r = await copyGraph({ src: source, ledger: new CopyLedger(), blobAttempts: 2 }, root, [dst], 'v1');
+  assert.equal(r.get(dst)?.error, undefined);
+  assert.equal(source.calls.fetchBlob, image.blobs.length, 'the retry did not read the source again');
+  for (const blob of image.blobs) assert.ok(await inner.exists(blob.desc));
 });

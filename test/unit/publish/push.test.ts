@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryRegistry, MemoryRepository } from '../../../src/content/memory.js';
 import type { Repository } from '../../../src/content/storage.js';
-import { BlobLedger } from '../../../src/copy/ledger.js';
+import { CopyLedger } from '../../../src/copy/ledger.js';
 import { ReleaseFileStore } from '../../../src/publish/file-store.js';
 import { hashFile, type ReleaseFile } from '../../../src/publish/files.js';
 import { artifactManifest, EMPTY_CONFIG } from '../../../src/publish/manifest.js';
@@ -34,7 +34,7 @@ test('pushes to every target, then skips on a re-run; both hold the same digest 
   const { dir, files, root, src } = await release({ 'tool-linux.tar.gz': 'linux bytes', 'tool-darwin.tar.gz': 'darwin bytes' });
   const a = new MemoryRegistry().repository('a/tool');
   const b = new MemoryRegistry().repository('b/tool');
-  const first = await pushArtifact('tool', root, { src, ledger: new BlobLedger() }, targetsOf(a, b), 'v1.0.0', false);
+  const first = await pushArtifact('tool', root, { src, ledger: new CopyLedger() }, targetsOf(a, b), 'v1.0.0', false);
   assert.deepEqual(first.targets.map((t) => t.action), ['copied', 'copied']);
   assert.deepEqual(first.targets.map((t) => t.blobs.copied), [3, 3], 'two files and the empty config');
   assert.equal(first.sourceDigest, root.descriptor.digest);
@@ -44,7 +44,7 @@ test('pushes to every target, then skips on a re-run; both hold the same digest 
     for (const f of files) assert.ok(await repo.exists({ mediaType: 'x', digest: f.digest, size: f.size }));
     assert.ok(await repo.exists(EMPTY_CONFIG));
   }
-  const again = await pushArtifact('tool', root, { src, ledger: new BlobLedger() }, targetsOf(a, b), 'v1.0.0', false);
+  const again = await pushArtifact('tool', root, { src, ledger: new CopyLedger() }, targetsOf(a, b), 'v1.0.0', false);
   assert.deepEqual(again.targets.map((t) => t.action), ['skip', 'skip']);
   await rm(dir, { recursive: true });
 });
@@ -54,13 +54,13 @@ test('a tag at another digest is a conflict left alone, retargeted with force', 
   const now = await release({ 'tool.tar.gz': 'new' });
   const a = new MemoryRepository('a/tool');
   const b = new MemoryRepository('b/tool');
-  await pushArtifact('tool', old.root, { src: old.src, ledger: new BlobLedger() }, targetsOf(a), 'v1.0.0', false);
-  const conflict = await pushArtifact('tool', now.root, { src: now.src, ledger: new BlobLedger() }, targetsOf(a, b), 'v1.0.0', false);
+  await pushArtifact('tool', old.root, { src: old.src, ledger: new CopyLedger() }, targetsOf(a), 'v1.0.0', false);
+  const conflict = await pushArtifact('tool', now.root, { src: now.src, ledger: new CopyLedger() }, targetsOf(a, b), 'v1.0.0', false);
   assert.deepEqual(conflict.targets.map((t) => t.action), ['conflict', 'copied']);
   assert.equal(conflict.targets[0]!.previousDigest, old.root.descriptor.digest);
   assert.match(conflict.targets[0]!.detail, /--force/);
   assert.equal((await a.resolve('v1.0.0')).digest, old.root.descriptor.digest, 'untouched');
-  const forced = await pushArtifact('tool', now.root, { src: now.src, ledger: new BlobLedger() }, targetsOf(a, b), 'v1.0.0', true);
+  const forced = await pushArtifact('tool', now.root, { src: now.src, ledger: new CopyLedger() }, targetsOf(a, b), 'v1.0.0', true);
   assert.deepEqual(forced.targets.map((t) => t.action), ['forced', 'skip']);
   assert.equal((await a.resolve('v1.0.0')).digest, now.root.descriptor.digest);
   await rm(old.dir, { recursive: true });
@@ -74,7 +74,7 @@ test('a target that refuses uploads fails alone', async () => {
   broken.pushBlob = async () => {
     throw new Error('quota exceeded');
   };
-  const r = await pushArtifact('tool', root, { src, ledger: new BlobLedger(), blobAttempts: 1 }, targetsOf(broken, good), 'v1', false);
+  const r = await pushArtifact('tool', root, { src, ledger: new CopyLedger(), blobAttempts: 1 }, targetsOf(broken, good), 'v1', false);
   assert.equal(r.targets[0]!.action, 'failed');
   assert.match(r.targets[0]!.detail, /quota exceeded/);
   assert.equal(r.targets[0]!.digest, null);
@@ -87,7 +87,7 @@ test('a file changed after hashing is never pushed under the old digest', async 
   const { dir, files, root, src } = await release({ 'tool.tar.gz': 'original' });
   await writeFile(files[0]!.path, 'tampered!');
   const a = new MemoryRepository('a/tool');
-  const r = await pushArtifact('tool', root, { src, ledger: new BlobLedger(), blobAttempts: 1 }, targetsOf(a), 'v1', false);
+  const r = await pushArtifact('tool', root, { src, ledger: new CopyLedger(), blobAttempts: 1 }, targetsOf(a), 'v1', false);
   assert.equal(r.targets[0]!.action, 'failed');
   assert.deepEqual(await a.listTags(), []);
   assert.equal(await a.exists({ mediaType: 'x', digest: files[0]!.digest, size: files[0]!.size }), false);

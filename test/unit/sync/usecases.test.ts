@@ -12,6 +12,7 @@ import { decide } from '../../../src/sync/classify.js';
 import { phases } from '../../../src/sync/order.js';
 import type { RepositoryRef } from '../../../src/types/reference.js';
 import { buildImage, pushImage } from '../content/fixtures.js';
+import { isManifestType } from '../../../src/types/mediatype.js';
 
 function world() {
   const hosts = new Map<string, MemoryRegistry>();
@@ -93,6 +94,28 @@ test('sync copies releases, then floating tags, with signatures; a second run sk
   const again = await runSync(work(), opts(w.opener));
   assert.equal(again.report.summary.skipped, 6);
   assert.equal(again.report.summary.copied, 0);
+});
+
+test('a cold sync HEADs no manifest: releases and signatures are new, latest reuses its release', async () => {
+  const w = world();
+  await seed(w);
+  const heads: string[] = [];
+  const opener: RepositoryOpener = {
+    open(ref, access) {
+      const repo = w.opener.open(ref, access);
+      if (access === 'push') {
+        const exists = repo.exists.bind(repo);
+        repo.exists = async (desc, o) => {
+          if (isManifestType(desc.mediaType)) heads.push(`${ref.scheme === 'registry' ? ref.registry : ''} ${desc.digest}`);
+          return exists(desc, o);
+        };
+      }
+      return repo;
+    },
+  };
+  const { report } = await runSync(work(), opts(opener));
+  assert.equal(report.summary.copied, 6);
+  assert.deepEqual(heads, []);
 });
 
 test('a retargeted tag is a conflict left alone until force', async () => {
