@@ -134,7 +134,7 @@ const report = [
   '',
   `Same-registry copy, from the quay registry's log: regmirror ${sameRegistry.regmirror.uploads} uploads, ${sameRegistry.regmirror.patches} PATCH, ${sameRegistry.regmirror.mounts} mounts (${sameRegistry.regmirror.mountFallbacks} answered with an upload session); skopeo ${sameRegistry.skopeo.uploads} uploads (${bytes(sameRegistry.skopeo.bytes)}), ${sameRegistry.skopeo.mounts} mounts. Source blob GETs: regmirror ${reads.regmirror.reads} for ${reads.regmirror.distinct} distinct blobs (at most ${reads.regmirror.maxPerDigest} per blob); skopeo ${reads.skopeo.reads} (at most ${reads.skopeo.maxPerDigest} per blob).`,
   '',
-  `Reproduce: \`npm run build && ${parallel ? 'BENCH_PARALLEL=1 ' : ''}npm run bench\` (about 8 minutes on this machine; quick: \`BENCH_SCALE=0.25 BENCH_LARGE=0 npm run bench\`).`,
+  `Reproduce: \`npm run build && ${parallel ? 'BENCH_PARALLEL=1 ' : ''}npm run bench\` (about 4 minutes on this machine; quick: \`BENCH_SCALE=0.25 BENCH_LARGE=0 npm run bench\`).`,
   '',
 ].join('\n');
 process.stdout.write(`\n${report}`);
