@@ -210,6 +210,19 @@ test('on a registry that honours mounts, a self-mount replaces HEAD + POST for e
   assert.equal(dst.calls.mountBlob, image.blobs.length);
 });
 
+/** `inner` whose `method` answers 503 the first time it is called. */
+function failingOnce(inner: MemoryRepository, method: 'tag' | 'pushBlob'): Repository {
+  let refuse = 1;
+  const real = inner[method] as (...args: unknown[]) => Promise<void>;
+  return Object.assign(Object.create(inner) as Repository, {
+    name: inner.name,
+    [method]: async (...args: unknown[]) => {
+      if (refuse-- > 0) throw new Error('503 Service Unavailable');
+      return real.apply(inner, args);
+    },
+  });
+}
+
 test('a manifest two tags need is placed once per destination: the second tag only writes its tag', async () => {
   const { src, image, root } = await sourceWith('v1.0.0');
   const source = countingRepository(src);
@@ -245,14 +258,7 @@ test('a manifest known to be at a destination costs only its tag', async () => {
 test('when the tag that claimed a manifest fails there, the next tag places it itself', async () => {
   const { src, root } = await sourceWith('v1.0.0');
   const inner = new MemoryRepository('d');
-  let refuse = 1;
-  const dst = Object.assign(Object.create(inner) as Repository, {
-    name: 'd',
-    tag: async (...args: Parameters<Repository['tag']>) => {
-      if (refuse-- > 0) throw new Error('503 Service Unavailable');
-      return inner.tag(...args);
-    },
-  });
+  const dst = failingOnce(inner, 'tag');
   const ledger = new CopyLedger();
   const first = await copyGraph({ src, ledger }, root, [dst], 'v1.0.0', { probeRoot: false });
   assert.ok(first.get(dst)?.error instanceof CopyError);
@@ -284,14 +290,7 @@ test('a small blob is read and verified once, and a failed upload is retried fro
   const { src, image, root } = await sourceWith('v1');
   const source = countingRepository(src);
   const inner = new MemoryRepository('d');
-  let refuse = 1;
-  const dst = Object.assign(Object.create(inner) as Repository, {
-    name: 'd',
-    pushBlob: async (...args: Parameters<Repository['pushBlob']>) => {
-      if (refuse-- > 0) throw new Error('503 Service Unavailable');
-      return inner.pushBlob(...args);
-    },
-  });
+  const dst = failingOnce(inner, 'pushBlob');
   const r = await copyGraph({ src: source, ledger: new CopyLedger(), blobAttempts: 2 }, root, [dst], 'v1');
   assert.equal(r.get(dst)?.error, undefined);
   assert.equal(source.calls.fetchBlob, image.blobs.length, 'the retry did not read the source again');
