@@ -84,7 +84,11 @@ class GraphWalk {
     let need = [...claims.keys()];
     if (probe) {
       const lacking = new Set(await this.lacking(node, need));
-      for (const dst of need) if (!lacking.has(dst) && !this.failed(dst)) claims.get(dst)?.();
+      for (const dst of need) {
+        if (lacking.has(dst) || this.failed(dst)) continue;
+        claims.get(dst)?.(); // found there: settled now, nothing below it to copy
+        claims.delete(dst);
+      }
       need = need.filter((dst) => lacking.has(dst));
     }
     await this.copyBelow(node, need);
