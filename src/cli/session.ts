@@ -7,6 +7,7 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/model.js';
 import { imageWork, type ImageWork } from '../config/workitems.js';
 import { RegistryClient } from '../registry/client.js';
+import { describeStats } from '../registry/http/send.js';
 import { credentialsFor, missingCredentialEnv, type CredentialProvider } from '../registry/credentials.js';
 import { Stores } from '../stores/open.js';
 import { ConfigError } from '../types/errors.js';
@@ -87,6 +88,7 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
     async close() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      log.debug(describeStats(client.stats));
       await client.close();
     },
   };

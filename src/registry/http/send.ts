@@ -16,6 +16,14 @@ export interface TransportStats {
   tokenFetches: number;
 }
 
+/** One line for -v: what a run cost in requests (the first thing to look at when it is slow). */
+export function describeStats(stats: TransportStats): string {
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const methods = Object.entries(stats.byMethod).sort(([a], [b]) => a.localeCompare(b)).map(([m, n]) => `${m} ${n}`);
+  const requests = count(stats.requests, 'request', 'requests') + (methods.length > 0 ? ` (${methods.join(', ')})` : '');
+  return `${requests}, ${count(stats.retries, 'retry', 'retries')}, ${count(stats.tokenFetches, 'token fetch', 'token fetches')}`;
+}
+
 /** What the bottom layer needs from its host. */
 export interface SendContext {
   lanes: Lanes;
