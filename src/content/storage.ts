@@ -16,6 +16,13 @@ export interface CallOptions {
  */
 export type BlobContent = Readable | Uint8Array;
 
+/**
+ * Blobs up to this size are held in memory whole: the copier reads and verifies them before any
+ * destination sees a byte, and the registry client can replay every request of their upload.
+ * Larger ones stream.
+ */
+export const SMALL_BLOB_BYTES = 4 * 1024 * 1024;
+
 /** A manifest or index with the exact bytes its digest was computed over. */
 export interface ManifestContent {
   descriptor: Descriptor;

@@ -2,7 +2,7 @@
 // holds, and upload the rest from a single verified read of the source (fan-out).
 import type { Readable } from 'node:stream';
 import { countBytes } from '../content/count.js';
-import { canMount, type Repository } from '../content/storage.js';
+import { SMALL_BLOB_BYTES, canMount, type Repository } from '../content/storage.js';
 import { VerifyingStream, verifyBytes } from '../types/digest.js';
 import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
@@ -128,13 +128,10 @@ async function probeMounts(ctx: CopyContext, desc: Descriptor, dst: Repository):
 }
 
 /**
- * Blobs up to this size are read whole from the source and verified before any destination
- * sees a byte; they then go out as bytes (no stream plumbing per destination, and a failed
- * upload is retried without reading the source again). Larger ones stream (fan-out).
+ * Uploads to every destination still lacking the blob. A small blob (SMALL_BLOB_BYTES) is read and
+ * verified once and pushed as bytes, so a retry needs no new read; a larger one streams from one
+ * verified source read per attempt, fanned out.
  */
-export const BUFFERED_BLOB_BYTES = 4 * 1024 * 1024;
-
-/** Uploads from one verified source read (per attempt, for streamed blobs) to every destination still lacking it. */
 async function upload(ctx: CopyContext, desc: Descriptor, dsts: Repository[]): Promise<BlobResults> {
   const results: BlobResults = new Map();
   const attempts = ctx.blobAttempts ?? 3;
@@ -142,7 +139,7 @@ async function upload(ctx: CopyContext, desc: Descriptor, dsts: Repository[]): P
   let remaining = dsts;
   for (let attempt = 1; remaining.length > 0; attempt++) {
     let failure: { sourceError?: unknown; failed: Map<Repository, unknown> };
-    if (desc.size <= BUFFERED_BLOB_BYTES) {
+    if (desc.size <= SMALL_BLOB_BYTES) {
       try {
         bytes ??= await readVerified(ctx, desc);
         failure = await pushBytes(ctx, desc, bytes, remaining, results);
@@ -175,19 +172,12 @@ async function readVerified(ctx: CopyContext, desc: Descriptor): Promise<Uint8Ar
 }
 
 async function pushBytes(ctx: CopyContext, desc: Descriptor, bytes: Uint8Array, dsts: Repository[], results: BlobResults) {
-  const failed = new Map<Repository, unknown>();
   const settled = await Promise.allSettled(dsts.map((dst) => dst.pushBlob(desc, bytes, { signal: ctx.signal })));
-  settled.forEach((s, i) => {
-    const dst = dsts[i] as Repository;
-    if (s.status === 'fulfilled') results.set(dst, 'copied');
-    else failed.set(dst, s.reason);
-  });
-  return { failed };
+  return { failed: settleUploads(dsts, settled, results) };
 }
 
 /** One source read, verified as it flows (the last chunk held back until proven), fanned out. */
 async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[], results: BlobResults) {
-  const failed = new Map<Repository, unknown>();
   let sourceError: unknown;
   let source: Readable;
   try {
@@ -201,13 +191,19 @@ async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[]
   const stream = ctx.onBytes ? countBytes(verified, ctx.onBytes) : verified;
   const branches = dsts.length === 1 ? [stream] : fanOut(stream, dsts.length);
   const settled = await Promise.allSettled(dsts.map((dst, i) => dst.pushBlob(desc, branches[i] as Readable, { signal: ctx.signal })));
+  source.destroy();
+  return { sourceError, failed: settleUploads(dsts, settled, results, sourceError) };
+}
+
+/** Marks each finished upload 'copied'; returns the failed ones with why (a source error wins). */
+function settleUploads(dsts: Repository[], settled: PromiseSettledResult<void>[], results: BlobResults, sourceError?: unknown): Map<Repository, unknown> {
+  const failed = new Map<Repository, unknown>();
   settled.forEach((s, i) => {
     const dst = dsts[i] as Repository;
     if (s.status === 'fulfilled' && sourceError === undefined) results.set(dst, 'copied');
     else failed.set(dst, sourceError ?? (s as PromiseRejectedResult).reason);
   });
-  source.destroy();
-  return { sourceError, failed };
+  return failed;
 }
 
 function asError(err: unknown, origin: 'source' | 'destination', repo: Repository): Error {

@@ -12,13 +12,12 @@ export class CopyLedger {
   private readonly holders = new Map<string, Set<string>>();
   private readonly done = new Set<string>();
   private readonly mounting = new Set<string>();
+  private readonly probed = new Set<string>();
 
   /** Records that a registry (mount scope) answered a mount with 201: it honours mounts. */
   mountWorked(scope: string): void {
     this.mounting.add(scope);
   }
-
-  private readonly probed = new Set<string>();
 
   /** True the first time it is asked for a scope: that caller may probe the scope's mount support. */
   firstMountProbe(scope: string): boolean {

@@ -3,7 +3,7 @@
 // SMALL_BLOB_BYTES are read into memory first so every request of their upload can be replayed;
 // larger ones stream once, and a failure after the stream was touched goes back to the copier.
 import type { Readable } from 'node:stream';
-import type { BlobContent, CallOptions } from '../content/storage.js';
+import { SMALL_BLOB_BYTES, type BlobContent, type CallOptions } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { RegmirrorError, RegistryResponseError } from '../types/errors.js';
 import { sessionKey } from './blobs.js';
@@ -13,9 +13,6 @@ import { backoff, isTransientNetworkError, newBudget, pause, type RetryPolicy } 
 import { header, type RetryBudget } from './http/types.js';
 import { resolveLocation, withQuery, type RepoContext } from './repo-context.js';
 import { chunksOf } from './chunks.js';
-
-/** Blobs this small are buffered, so their upload survives retries and a chunked restart. */
-export const SMALL_BLOB_BYTES = 4 * 1024 * 1024;
 
 /** Uploads `content` (exactly desc.size bytes) under desc.digest. */
 export async function pushBlob(repo: RepoContext, desc: Descriptor, content: BlobContent, opts: CallOptions = {}): Promise<void> {
