@@ -60,7 +60,42 @@ export interface Cdn {
 }
 
 /** Options: the CDN fetches blobs from the upstream with these credentials (the harness's own). */
-export interface FaultProxyOptions { cdnAuth?: PushAuth }
+export interface FaultProxyOptions {
+  cdnAuth?: PushAuth;
+  /**
+   * Registry personalities (test/harness/personalities/): each sees every request before the
+   * fault rules; the first to answer (return true) wins, the rest fall through to the upstream.
+   */
+  personalities?: Personality[];
+}
+
+/** A small upstream response read whole, for personalities that rewrite what the registry said. */
+export interface UpstreamReply { status: number; headers: IncomingHttpHeaders; body: Buffer }
+
+/** One request as a personality sees it. */
+export interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  method: string;
+  /** Path and query as the client sent them. */
+  path: string;
+  entry: ProxyLogEntry;
+  /** The proxy's own origin (http://127.0.0.1:PORT) and the upstream registry's. */
+  origin: string;
+  upstream: URL;
+  cdn: Cdn;
+  /** Pass the request through untouched (optionally to another path, or with other headers). */
+  forward(opts?: { path?: string; headers?: OutgoingHttpHeaders }): void;
+  /** Ask the upstream yourself (headers as given, `host` fixed) and read the whole answer. */
+  fetch(method: string, path: string, headers?: OutgoingHttpHeaders, body?: Buffer): Promise<UpstreamReply>;
+  /** The whole request body (for requests the personality answers itself). */
+  readBody(): Promise<Buffer>;
+  /** Answer with `status`, JSON error `code` (distribution's error body) and extra headers. */
+  fail(status: number, code: string, message: string, headers?: OutgoingHttpHeaders): void;
+}
+
+/** A registry's documented behaviour, played in front of a real distribution registry. */
+export type Personality = (ex: Exchange) => boolean | Promise<boolean>;
 
 const BLOB_PATH = /^\/v2\/(.+)\/blobs\/(sha256:[a-f0-9]{64})(?:\?.*)?$/;
 const ERROR_CODES: Record<number, string> = { 401: 'UNAUTHORIZED', 403: 'DENIED', 404: 'NAME_UNKNOWN', 429: 'TOOMANYREQUESTS', 503: 'UNAVAILABLE' };
@@ -79,9 +114,17 @@ export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptio
     const path = req.url ?? '/';
     const entry: ProxyLogEntry = { method, path, status: 0 };
     stats.log.push(entry);
-    const fault = pickFault(rules, method, path);
     const forward = (body?: BodyFault) => forwardRequest(req, res, upstream, origin, entry, body);
-    if (!fault) return forward();
+    const fault = pickFault(rules, method, path);
+    if (!fault) {
+      // Network faults come first; then the registry's personality; then the registry itself.
+      const ex = exchange(req, res, method, path, entry, origin, upstream, cdn);
+      void (async () => {
+        for (const personality of opts.personalities ?? []) if (await personality(ex)) return;
+        forward();
+      })().catch(() => { if (!res.headersSent) res.writeHead(502).end(); else res.destroy(); });
+      return;
+    }
     const count = () => { entry.fault = fault.kind; stats.injected[fault.kind]++; };
     switch (fault.kind) {
       case 'status':
@@ -121,6 +164,40 @@ export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptio
     resetStats: () => { stats.requests = 0; stats.injected = emptyCounts(); stats.log.length = 0; },
     redirectBlobsToCdn: (times = 1) => { rules.push({ rule: { method: 'GET', path: BLOB_PATH, times, fault: { kind: 'redirect', to: 'cdn' } }, seen: 0, applied: 0 }); },
     close: async () => { await Promise.all([closeServer(server), cdn.close()]); },
+  };
+}
+
+// What a personality gets: the request, and ways to pass it on, ask the upstream, or refuse it.
+function exchange(req: IncomingMessage, res: ServerResponse, method: string, path: string, entry: ProxyLogEntry, origin: string, upstream: URL, cdn: Cdn): Exchange {
+  return {
+    req, res, method, path, entry, origin, upstream, cdn,
+    forward: (o = {}) => {
+      if (o.path !== undefined) req.url = o.path;
+      if (o.headers) req.headers = { ...req.headers, ...o.headers } as IncomingHttpHeaders;
+      forwardRequest(req, res, upstream, origin, entry);
+    },
+    fetch: (m, p, headers = {}, body) => new Promise<UpstreamReply>((resolve, reject) => {
+      const up = httpRequest({ hostname: upstream.hostname, port: upstream.port, method: m, path: p, headers: { ...headers, host: upstream.host } }, (upRes) => {
+        const chunks: Buffer[] = [];
+        upRes.on('data', (c: Buffer) => chunks.push(c));
+        upRes.on('end', () => resolve({ status: upRes.statusCode ?? 502, headers: upRes.headers, body: Buffer.concat(chunks) }));
+        upRes.on('error', reject);
+      });
+      up.on('error', reject);
+      up.end(body);
+    }),
+    readBody: () => new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => resolve(Buffer.concat(chunks)));
+      req.on('error', reject);
+    }),
+    fail: (status, code, message, headers = {}) => {
+      req.resume();
+      const body = JSON.stringify({ errors: [{ code, message, detail: null }] });
+      entry.status = status;
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers }).end(body);
+    },
   };
 }
 
