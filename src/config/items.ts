@@ -7,11 +7,12 @@ import type { BinaryItem, Config, ImageItem } from './model.js';
 import type { RawBinary, RawConfig, RawImage } from './raw.js';
 import { formatPath, type Locator, type PathSegment } from './positions.js';
 import { anyTagRule, checkTagRules, mergeTagRules, parseAt, parseTargets } from './rules.js';
+import { checkSignatures, mergeSignatures } from './signatures.js';
 
 type Defaults = Config['defaults'];
 
 /** Builds `images:`; throws a ConfigError at the first bad item. */
-export function buildImages(raw: RawConfig, defaults: Defaults, loc: Locator): ImageItem[] {
+export function buildImages(raw: RawConfig, defaults: Defaults, loc: Locator, baseDir: string): ImageItem[] {
   const claimed = new Map<string, string>();
   return (raw.images ?? []).map((r: RawImage, i) => {
     const at: PathSegment[] = ['images', i];
@@ -20,6 +21,8 @@ export function buildImages(raw: RawConfig, defaults: Defaults, loc: Locator): I
     const targets = itemTargets(r.targets, defaults.targets, at, loc);
     checkTagRules(r.tags, [...at, 'tags'], loc);
     claim(claimed, targets, name, at, r.name !== undefined ? 'name' : 'source', loc);
+    checkSignatures(r.signatures, [...at, 'signatures'], loc);
+    const signatures = mergeSignatures(raw.defaults?.signatures, r.signatures, baseDir, at, loc);
     return {
       sourceText: r.source,
       source,
@@ -30,6 +33,7 @@ export function buildImages(raw: RawConfig, defaults: Defaults, loc: Locator): I
       referrers: r.referrers ?? defaults.referrers,
       overwrite: r.overwrite ?? defaults.overwrite,
       engine: r.engine ?? defaults.engine,
+      ...(signatures ? { signatures } : {}),
       position: loc.value(at),
     };
   });

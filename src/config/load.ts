@@ -13,6 +13,7 @@ import { checkStructure } from './structure.js';
 import { checkTagRules, mergeTagRules, parseTargets } from './rules.js';
 import { buildRegistries } from './registries.js';
 import { buildBinaries, buildImages } from './items.js';
+import { checkKeyFiles, checkSignatures } from './signatures.js';
 
 /** Reads and validates `file` (relative to opts.cwd, default the process's cwd). */
 export async function loadConfig(file: string, opts: { cwd?: string } = {}): Promise<Config> {
@@ -25,8 +26,9 @@ export async function loadConfig(file: string, opts: { cwd?: string } = {}): Pro
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read: ${code ?? String(err)}`;
     throw new ConfigError(file, 1, 1, why);
   }
-  const { config, loc } = parse(text, file, path.dirname(absolute));
+  const { config, loc, raw } = parse(text, file, path.dirname(absolute));
   await checkCaFiles(config, loc);
+  await checkKeyFiles(raw, path.dirname(absolute), loc);
   return config;
 }
 
@@ -35,7 +37,7 @@ export function parseConfig(text: string, file: string, baseDir = path.dirname(p
   return parse(text, file, baseDir).config;
 }
 
-function parse(text: string, file: string, baseDir: string): { config: Config; loc: Locator } {
+function parse(text: string, file: string, baseDir: string): { config: Config; loc: Locator; raw: RawConfig } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const loc = new Locator(file, doc, lines);
@@ -52,12 +54,14 @@ function parse(text: string, file: string, baseDir: string): { config: Config; l
   if (secret) throw secret;
   const shape = checkStructure(data, loc);
   if (shape) throw shape;
-  return { config: build(data as unknown as RawConfig, file, baseDir, loc), loc };
+  const raw = data as unknown as RawConfig;
+  return { config: build(raw, file, baseDir, loc), loc, raw };
 }
 
 function build(raw: RawConfig, file: string, baseDir: string, loc: Locator): Config {
   const d = raw.defaults ?? {};
   checkTagRules(d.tags, ['defaults', 'tags'], loc);
+  checkSignatures(d.signatures, ['defaults', 'signatures'], loc);
   const defaults: Config['defaults'] = {
     targets: parseTargets(d.targets ?? [], ['defaults', 'targets'], loc),
     tags: mergeTagRules(undefined, d.tags),
@@ -66,9 +70,11 @@ function build(raw: RawConfig, file: string, baseDir: string, loc: Locator): Con
     engine: d.engine ?? 'native',
   };
   const registries = buildRegistries(raw.registries, baseDir, loc);
-  const images = buildImages(raw, defaults, loc);
+  const images = buildImages(raw, defaults, loc, baseDir);
   const binaries = buildBinaries(raw, defaults, baseDir, loc);
-  return { file, version: 1, defaults, registries, images, binaries };
+  const config: Config = { file, version: 1, defaults, registries, images, binaries };
+  if (raw.lock !== undefined) config.lock = path.resolve(baseDir, raw.lock);
+  return config;
 }
 
 // A CA bundle that is not there would only surface as a TLS failure mid-run; say so up front.

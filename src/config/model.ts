@@ -42,6 +42,16 @@ export interface RegistrySettings {
 
 export type Engine = 'native' | 'skopeo';
 
+/** `signatures:` after merging an item's over defaults: which keys a source digest must be signed by. */
+export interface SignaturePolicy {
+  /** Absolute paths of PEM public keys (checked by loadConfig); any one may verify. */
+  keys: string[];
+  /** The digest the signatures were made over. */
+  algorithm: 'sha256' | 'sha512';
+  /** Releases below this version were never signed: mirrored without a check. */
+  unsignedBefore?: string;
+}
+
 /** One `images:` entry. */
 export interface ImageItem {
   /** The source as written in mirrors.yaml. */
@@ -56,6 +66,8 @@ export interface ImageItem {
   referrers: boolean;
   overwrite: boolean;
   engine: Engine;
+  /** Set when `signatures` (item or defaults) names keys: only signed tags are mirrored. */
+  signatures?: SignaturePolicy;
   position: Position;
 }
 
@@ -91,4 +103,6 @@ export interface Config {
   registries: Map<string, RegistrySettings>;
   images: ImageItem[];
   binaries: BinaryItem[];
+  /** Absolute path of the digest record (`lock:`), when given. */
+  lock?: string;
 }

@@ -12,6 +12,13 @@ export interface RawTags {
   explicit?: string[];
 }
 
+/** `signatures:` as written (defaults or item). */
+export interface RawSignatures {
+  keys?: string[];
+  algorithm?: 'sha256' | 'sha512';
+  unsignedBefore?: string;
+}
+
 /** `registries.<host>:` as written. */
 export interface RawRegistry {
   credentials?: { usernameEnv?: string; passwordEnv?: string; tokenEnv?: string };
@@ -31,6 +38,7 @@ export interface RawImage {
   referrers?: boolean;
   overwrite?: boolean;
   engine?: Engine;
+  signatures?: RawSignatures;
 }
 
 /** One `binaries:` entry as written. */
@@ -48,7 +56,8 @@ export interface RawBinary {
 /** The whole file as written. */
 export interface RawConfig {
   version: 1;
-  defaults?: { targets?: string[]; tags?: RawTags; referrers?: boolean; overwrite?: boolean; engine?: Engine };
+  defaults?: { targets?: string[]; tags?: RawTags; referrers?: boolean; overwrite?: boolean; engine?: Engine; signatures?: RawSignatures };
+  lock?: string;
   registries?: Record<string, RawRegistry>;
   images?: RawImage[];
   binaries?: RawBinary[];

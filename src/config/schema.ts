@@ -26,6 +26,17 @@ const engine = { type: 'string', enum: ['native', 'skopeo'], description: 'nativ
 const referrers = { type: 'boolean', description: 'Also copy signatures, attestations and SBOMs (cosign tags and OCI 1.1 referrers). Default true.' };
 const overwrite = { type: 'boolean', description: 'Retarget a target tag that points at a different digest (as --force does). Default false.' };
 
+const signatures = {
+  type: 'object',
+  description: 'Mirror a tag only when its source digest carries a cosign signature (sha256-HEX.sig or its OCI 1.1 referrer form) that one of the keys verifies. Item settings merge key by key over defaults.signatures.',
+  additionalProperties: false,
+  properties: {
+    keys: stringList('PEM public keys (ECDSA P-256/P-384, RSA, Ed25519), relative to this file; any one may verify.'),
+    algorithm: { type: 'string', enum: ['sha256', 'sha512'], description: 'The digest the signatures were made over (default sha256; cert-manager signs with sha512).' },
+    unsignedBefore: { type: 'string', description: 'Releases older than this version (e.g. v1.8.0) were never signed: mirrored without a check.' },
+  },
+};
+
 const registry = {
   type: 'object',
   description: 'How to reach one registry host.',
@@ -62,6 +73,7 @@ const image = {
     referrers,
     overwrite,
     engine,
+    signatures: { $ref: '#/definitions/signatures' },
   },
 };
 
@@ -96,8 +108,9 @@ export const mirrorsSchema = {
       type: 'object',
       description: 'Settings every image and binary inherits.',
       additionalProperties: false,
-      properties: { targets, tags: { $ref: '#/definitions/tagRules' }, referrers, overwrite, engine },
+      properties: { targets, tags: { $ref: '#/definitions/tagRules' }, referrers, overwrite, engine, signatures: { $ref: '#/definitions/signatures' } },
     },
+    lock: { type: 'string', description: 'The digest record (JSON), relative to this file: every mirrored (source, tag) with the source digest first mirrored; a source tag that moves is held until sync --accept-moved.' },
     registries: {
       type: 'object',
       description: 'Per-host settings, keyed by host as written in references (quay.io, registry.internal:5000). Hosts not listed use the defaults.',
@@ -106,5 +119,5 @@ export const mirrorsSchema = {
     images: { type: 'array', description: 'Repositories to mirror.', items: { $ref: '#/definitions/image' } },
     binaries: { type: 'array', description: 'Release files to publish as OCI artifacts.', items: { $ref: '#/definitions/binary' } },
   },
-  definitions: { tagRules, registry, image, binary },
+  definitions: { tagRules, registry, image, binary, signatures },
 } as const;

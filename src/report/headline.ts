@@ -23,7 +23,8 @@ export function summaryLine(report: AnyReport): string {
   if (report.kind === 'plan') {
     return `${shape} — ${y.copied} to copy, ${y.skipped} already in place, ${count(y.conflicts, 'conflict')}, ${y.failed} failed · ${formatBytes(y.bytes)} to upload`;
   }
-  return `${shape} — ${y.copied} copied, ${y.skipped} skipped, ${count(y.conflicts, 'conflict')}, ${y.failed} failed · ${formatBytes(y.bytes)} uploaded`;
+  const held = `${y.refused ? `, ${y.refused} refused` : ''}${y.moved ? `, ${y.moved} source-moved` : ''}`;
+  return `${shape} — ${y.copied} copied, ${y.skipped} skipped, ${count(y.conflicts, 'conflict')}, ${y.failed} failed${held} · ${formatBytes(y.bytes)} uploaded`;
 }
 
 /** What to do about these rows, or "" when nothing needs doing. */
@@ -37,10 +38,14 @@ export function nextStep(report: AnyReport, rows: ReportRow[]): string {
     }
     if (states.has('mismatch')) advice.push('mismatches need `regmirror sync --force`');
     if (states.has('extra')) advice.push('extra tags exist only at targets: check them by hand');
+    if (states.has('unsigned')) advice.push('unsigned images at targets: sync their signatures, or remove images nobody signed');
+    if (states.has('source-moved')) advice.push('source tags left the lock: check the new digests, then `regmirror sync --accept-moved TAG`');
     if (states.has('error')) advice.push('errors left the audit incomplete: check access, then rerun `regmirror verify`');
   } else {
     if (kind === 'plan' && (states.has('copy') || states.has('forced'))) advice.push('run `regmirror sync` to copy');
     if (states.has('conflict')) advice.push('conflicts point at other digests: retarget them with --force');
+    if (states.has('refused')) advice.push('refused tags carry no valid signature at the source: nothing of them was pushed');
+    if (states.has('source-moved')) advice.push('source tags left the lock: check the new digests, then rerun with --accept-moved TAG');
     if (states.has('failed')) advice.push(`failures: rerun \`regmirror ${kind}\` once fixed (it resumes)`);
   }
   return advice.length === 0 ? '' : `next: ${advice.join('; ')}`;

@@ -1,7 +1,7 @@
 // The reports regmirror writes; the verify shape is SPEC.md's "verify report (JSON)", field for field.
 
 /** Per (tag, target) audit outcome (SPEC: status). */
-export type VerifyStatus = 'in-sync' | 'missing' | 'mismatch' | 'extra' | 'incomplete' | 'missing-referrers' | 'error';
+export type VerifyStatus = 'in-sync' | 'missing' | 'mismatch' | 'extra' | 'incomplete' | 'missing-referrers' | 'error' | 'unsigned' | 'source-moved';
 
 export interface VerifyTargetResult {
   /** `ghcr.io/cert-manager/cert-manager-controller` */
@@ -38,7 +38,8 @@ export interface VerifyReport {
 }
 
 /** What sync did (or, for plan / --dry-run, would do) for one (tag, target). */
-export type SyncAction = 'copy' | 'copied' | 'skip' | 'conflict' | 'forced' | 'failed';
+/** `refused`: the signature check failed (detail names why); `source-moved`: held, the source tag left the recorded digest. */
+export type SyncAction = 'copy' | 'copied' | 'skip' | 'conflict' | 'forced' | 'failed' | 'refused' | 'source-moved';
 
 export interface SyncTargetResult {
   repository: string;
@@ -71,6 +72,10 @@ export interface SyncSummary {
   skipped: number;
   conflicts: number;
   failed: number;
+  /** Tags refused by the signature check (absent from reports written before signatures existed). */
+  refused?: number;
+  /** Tags held because the source moved from the recorded digest (idem). */
+  moved?: number;
   bytes: number;
 }
 

@@ -2,8 +2,8 @@
 import { UsageError } from '../types/errors.js';
 import type { AnyReport, SyncAction, SyncSummary, SyncTargetResult, VerifyStatus, VerifySummary, VerifyTargetResult } from './model.js';
 
-const statuses: readonly VerifyStatus[] = ['in-sync', 'missing', 'mismatch', 'extra', 'incomplete', 'missing-referrers', 'error'];
-const actions: readonly SyncAction[] = ['copy', 'copied', 'skip', 'conflict', 'forced', 'failed'];
+const statuses: readonly VerifyStatus[] = ['in-sync', 'missing', 'mismatch', 'extra', 'incomplete', 'missing-referrers', 'error', 'unsigned', 'source-moved'];
+const actions: readonly SyncAction[] = ['copy', 'copied', 'skip', 'conflict', 'forced', 'failed', 'refused', 'source-moved'];
 const verifyCounts = ['repositories', 'tags', 'targets', 'inSync', 'drift', 'errors'] as const;
 const syncCounts = ['repositories', 'tags', 'targets', 'copied', 'skipped', 'conflicts', 'failed', 'bytes'] as const;
 
@@ -87,6 +87,8 @@ export function parseReport(text: string, file: string): AnyReport {
   }
   const kind = rd.oneOf(top.kind, ['sync', 'plan'] as const, 'kind');
   const summary: SyncSummary = rd.counts(top.summary, syncCounts, 'summary');
+  const written = rd.obj(top.summary, 'summary');
+  for (const k of ['refused', 'moved'] as const) if (written[k] !== undefined) summary[k] = rd.num(written[k], `summary.${k}`);
   const synced = results.map((r, i) => ({ ...r, targets: r.targets.map((t, j) => syncTarget(rd, t, `results[${i}].targets[${j}]`)) }));
   return { version: 1, kind, generatedAt, summary, results: synced };
 }

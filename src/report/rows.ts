@@ -28,6 +28,8 @@ const syncTones: Record<string, Tone> = {
   forced: 'change',
   conflict: 'drift',
   failed: 'error',
+  refused: 'drift',
+  'source-moved': 'drift',
 };
 
 function verifyTone(status: string): Tone {

@@ -9,12 +9,12 @@
 //   `ghcr.io`), or the layout root for `oci:` targets — so charts mirrored under `…/charts` do not
 //   double the count (SPEC's example: 60 tags × 2 targets = 120 rows).
 // - verify: inSync / drift / errors count target rows (one per (tag, target)); drift is
-//   missing | mismatch | extra | incomplete | missing-referrers.
+//   missing | mismatch | extra | incomplete | missing-referrers | unsigned | source-moved.
 // - sync/plan: copied counts copy | copied | forced rows, skipped skip, conflicts conflict, failed
-//   failed; bytes sums every row's bytes (uploaded, or to upload for a plan).
+//   failed, refused refused, moved source-moved; bytes sums every row's bytes (uploaded, or to upload for a plan).
 import type { SyncReport, SyncResult, SyncSummary, VerifyResult, VerifyStatus, VerifySummary } from './model.js';
 
-const driftStatuses: ReadonlySet<VerifyStatus> = new Set(['missing', 'mismatch', 'extra', 'incomplete', 'missing-referrers']);
+const driftStatuses: ReadonlySet<VerifyStatus> = new Set(['missing', 'mismatch', 'extra', 'incomplete', 'missing-referrers', 'unsigned', 'source-moved']);
 
 /** True for the statuses that count as drift (not in-sync, not error). */
 export function isDrift(status: VerifyStatus): boolean {
@@ -74,16 +74,21 @@ export function summarizeSync(results: SyncResult[], kind: SyncReport['kind']): 
   void kind;
   const shape = countShape(results, () => false);
   const s = { copied: 0, skipped: 0, conflicts: 0, failed: 0, bytes: 0 };
+  let refused = 0;
+  let moved = 0;
   for (const r of results) {
     for (const t of r.targets) {
       if (t.action === 'copy' || t.action === 'copied' || t.action === 'forced') s.copied++;
       else if (t.action === 'skip') s.skipped++;
       else if (t.action === 'conflict') s.conflicts++;
       else if (t.action === 'failed') s.failed++;
+      else if (t.action === 'refused') refused++;
+      else if (t.action === 'source-moved') moved++;
       s.bytes += t.bytes;
     }
   }
-  return { ...shape, ...s };
+  // Only present when non-zero, so reports of runs without signatures or a lock keep their shape.
+  return { ...shape, ...s, ...(refused > 0 ? { refused } : {}), ...(moved > 0 ? { moved } : {}) };
 }
 
 /** `2026-01-01T00:00:00Z`: SPEC's generatedAt form (UTC, whole seconds). */

@@ -13,6 +13,10 @@ import { UnreachableError } from '../types/errors.js';
 import type { Engine } from '../config/model.js';
 import { syncTag } from './tag.js';
 import { nativeCopier, skopeoCopier } from './copier.js';
+import { tagGate } from './gate.js';
+import { recordMirrored } from './record.js';
+import { imageKeys } from '../trust/keyring.js';
+import type { LockFile } from '../lock/record.js';
 import type { SkopeoEngine } from '../engines/skopeo.js';
 import type { Repository } from '../content/storage.js';
 import type { RepositoryRef } from '../types/reference.js';
@@ -37,18 +41,27 @@ export interface SyncOptions {
   engine?: Engine;
   /** Needed when any item (or --engine) uses skopeo; checked for availability by the caller. */
   skopeo?: SkopeoEngine;
+  /** The digest record (`lock:`) as read at the start; moved tags are held, mirrored ones recorded. */
+  lock?: LockFile;
+  /** --accept-moved: tags whose new source digest is recorded and retargeted everywhere (as --force). */
+  acceptMoved?: string[];
 }
 
 /** The report, and whether no registry could be reached at all (exit 3). */
 export interface SyncOutcome {
   report: SyncReport;
   unreachable: boolean;
+  /** The record after this run (only when `lock` was given): what the caller writes back. */
+  lock?: LockFile;
 }
 
 /** Runs sync (or plan) over the work items and returns the report; never throws for a registry failure. */
 export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<SyncOutcome> {
   const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning });
   const ledger = new CopyLedger();
+  const keys = await imageKeys(work);
+  const accept = new Set(opts.acceptMoved ?? []);
+  let lock = opts.lock;
   const results: SyncResult[] = inventories.filter((inv) => inv.sourceError).map(sourceFailure);
   for (const inv of inventories) results.push(...absentTags(inv));
 
@@ -60,7 +73,10 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
         limit(async () => {
           if (opts.signal?.aborted) return undefined;
           const ctx: CopyContext = { src: inv.source, ledger, signal: opts.signal, dryRun: opts.dryRun, onBytes: opts.onBytes };
-          const result = await syncTag(inv, tag, ctx, copierFor(inv, ctx, opts), opts.force || inv.work.item.overwrite, inv.work.item.referrers);
+          const gate = tagGate(inv, { lock: opts.lock, accept, keys: keys.get(inv.work), signal: opts.signal });
+          const overwrite = opts.force || inv.work.item.overwrite || accept.has(tag);
+          const result = await syncTag(inv, tag, ctx, copierFor(inv, ctx, opts), overwrite, inv.work.item.referrers, gate);
+          if (lock && !opts.dryRun) lock = recordMirrored(lock, inv.work.item.sourceText, result);
           opts.onResult?.(result);
           return result;
         }),
@@ -75,7 +91,7 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
     summary: summarizeSync(results, opts.dryRun ? 'plan' : 'sync'),
     results: inConfigOrder(results, work),
   };
-  return { report, unreachable: nothingReachable(inventories) };
+  return { report, unreachable: nothingReachable(inventories), ...(lock ? { lock } : {}) };
 }
 
 /** Every source, or every target, refused all connections: SPEC's exit 3 for sync and plan. */

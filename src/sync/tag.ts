@@ -10,6 +10,7 @@ import type { SyncAction, SyncResult, SyncTargetResult } from '../report/model.j
 import { NotFoundError } from '../types/errors.js';
 import { decide, type Decision } from './classify.js';
 import { copyReferrers, emptyReferrerOutcome, type ReferrerOutcome } from './referrers.js';
+import type { TagGate } from './gate.js';
 
 interface TargetWork {
   state: TargetState;
@@ -20,8 +21,8 @@ interface TargetWork {
   referrers: ReferrerOutcome;
 }
 
-/** Syncs one tag of one image to all its targets; failures land in the result, never thrown. */
-export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, copyTag: TagCopier, overwrite: boolean, withReferrers: boolean): Promise<SyncResult> {
+/** Syncs one tag of one image to all its targets; failures land in the result, never thrown. A `gate` hold stops it before any target is touched. */
+export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, copyTag: TagCopier, overwrite: boolean, withReferrers: boolean, gate?: TagGate): Promise<SyncResult> {
   const result: SyncResult = { source: inv.work.sourceDisplay, tag, sourceDigest: null, targets: [] };
   let root: ManifestContent;
   try {
@@ -32,6 +33,11 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, cop
   }
   const digest = root.descriptor.digest;
   result.sourceDigest = digest;
+  const hold = gate ? await gate(tag, root) : undefined;
+  if (hold) {
+    result.targets = inv.targets.map((t) => row(t, hold.action, null, null, emptyTally(), 0, hold.detail));
+    return result;
+  }
 
   const work: TargetWork[] = await Promise.all(inv.targets.map((state) => inspect(state, tag, digest, overwrite, ctx)));
   const copying = work.filter((w) => w.decision === 'copy' || w.decision === 'forced');

@@ -5,6 +5,7 @@ import type { VerifyTargetResult } from '../report/model.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { NotFoundError } from '../types/errors.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
+import type { UnsignedCheck } from './trust.js';
 
 /** Source manifests, referrer tag digests and API referrers, each fetched at most once. */
 export class SourceFacts {
@@ -55,6 +56,8 @@ export interface CheckOptions {
   deep: boolean;
   referrers: boolean;
   signal?: AbortSignal;
+  /** `signatures` configured: the target's image must carry a valid signature there. */
+  unsigned?: UnsignedCheck;
 }
 
 /** in-sync / missing / mismatch / incomplete / missing-referrers / error for one target. */
@@ -70,6 +73,8 @@ export async function checkTarget(t: TargetState, tag: string, root: ManifestCon
       const absent = await absentParts(t.repo, root, facts, opts.signal);
       if (absent.length > 0) return { repository, status: 'incomplete', digest: have, detail: `absent at the target: ${absent.join(', ')}` };
     }
+    const unsigned = opts.unsigned && (await opts.unsigned(t, root.descriptor));
+    if (unsigned) return { repository, status: 'unsigned', digest: have, detail: unsigned };
     if (opts.referrers) {
       const lacking = await lackingReferrers(t, root, facts, opts.deep, opts.signal);
       if (lacking.length > 0) return { repository, status: 'missing-referrers', digest: have, detail: lacking.join('; ') };

@@ -11,6 +11,11 @@ import { inConfigOrder } from '../inventory/order.js';
 import { referrerTagSubject } from '../types/reference.js';
 import { checkTarget, SourceFacts } from './check.js';
 import type { RepositoryOpener } from '../content/storage.js';
+import type { KeyObject } from 'node:crypto';
+import type { ImageWork as Work } from '../config/workitems.js';
+import { recorded, type LockFile } from '../lock/record.js';
+import { imageKeys } from '../trust/keyring.js';
+import { lockAudit, movedRows, unsignedCheck } from './trust.js';
 
 export interface VerifyOptions {
   stores: RepositoryOpener;
@@ -22,12 +27,15 @@ export interface VerifyOptions {
   signal?: AbortSignal;
   onWarning?: (message: string) => void;
   onResult?: (result: VerifyResult) => void;
+  /** --lock: the digest record; targets are checked against it too, even when the source is unreadable. */
+  lock?: LockFile;
 }
 
 /** Audits every item; registry failures become `error` rows, never exceptions. */
 export async function runVerify(work: ImageWork[], opts: VerifyOptions): Promise<VerifyReport> {
   const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning });
   const limit = pLimit(Math.max(1, opts.concurrency));
+  const keys = await imageKeys(work);
   const results: VerifyResult[] = [];
   const add = (r: VerifyResult) => {
     results.push(r);
@@ -35,17 +43,22 @@ export async function runVerify(work: ImageWork[], opts: VerifyOptions): Promise
   };
   await Promise.all(
     inventories.map(async (inv) => {
+      if (inv.sourceError && opts.lock) {
+        opts.onWarning?.(`${inv.work.sourceDisplay}: cannot list tags (${inv.sourceError.message}); targets audited against the lock only`);
+        for (const r of await lockAudit(inv, opts.lock, opts.tags, opts.signal)) add(r);
+        return;
+      }
       if (inv.sourceError) return add(unreadableSource(inv));
       for (const tag of inv.absent) add(absentAtSource(inv, tag));
       const facts = new SourceFacts(inv, opts.signal);
-      await Promise.all(inv.selected.map((tag) => limit(() => verifyTag(inv, tag, facts, opts)).then(add)));
+      await Promise.all(inv.selected.map((tag) => limit(() => verifyTag(inv, tag, facts, opts, keys)).then(add)));
       for (const r of await extras(inv, opts, limit)) add(r);
     }),
   );
   return { version: 1, generatedAt: reportTimestamp(), summary: summarizeVerify(results), results: inConfigOrder(results, work) };
 }
 
-async function verifyTag(inv: Inventory, tag: string, facts: SourceFacts, opts: VerifyOptions): Promise<VerifyResult> {
+async function verifyTag(inv: Inventory, tag: string, facts: SourceFacts, opts: VerifyOptions, keys: Map<Work, KeyObject[]>): Promise<VerifyResult> {
   const result: VerifyResult = { source: inv.work.sourceDisplay, tag, sourceDigest: null, targets: [] };
   let root;
   try {
@@ -55,7 +68,13 @@ async function verifyTag(inv: Inventory, tag: string, facts: SourceFacts, opts: 
     return result;
   }
   result.sourceDigest = root.descriptor.digest;
-  result.targets = await Promise.all(inv.targets.map((t) => checkTarget(t, tag, root, facts, { deep: opts.deep, referrers: inv.work.item.referrers, signal: opts.signal })));
+  const entry = opts.lock ? recorded(opts.lock, inv.work.item.sourceText, tag) : undefined;
+  if (entry && entry.digest !== root.descriptor.digest) {
+    result.targets = await movedRows(inv, tag, entry, root.descriptor.digest, opts.signal).catch((err: Error) => inv.targets.map((t) => ({ repository: t.target.display, status: 'error' as const, digest: null, detail: err.message })));
+    return result;
+  }
+  const unsigned = unsignedCheck(inv, tag, keys.get(inv.work), opts.signal);
+  result.targets = await Promise.all(inv.targets.map((t) => checkTarget(t, tag, root, facts, { deep: opts.deep, referrers: inv.work.item.referrers, signal: opts.signal, unsigned })));
   return result;
 }
 

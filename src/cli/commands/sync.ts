@@ -8,12 +8,27 @@ import { createProgress } from '../../ui/progress.js';
 import { parseConcurrency, shardOf, withCommon, type CommonFlags } from '../common.js';
 import { emit } from '../emit.js';
 import { resultLines } from '../lines.js';
+import type { Config } from '../../config/model.js';
+import type { LockFile } from '../../lock/record.js';
+import { UsageError } from '../../types/errors.js';
+
+/** The record (`lock:`) read before any request, and how to write it back; --accept-moved needs one. */
+async function openLock(config: Config, accept: string[]): Promise<{ lock?: LockFile; saveLock: (l: LockFile) => Promise<void> }> {
+  if (!config.lock) {
+    if (accept.length > 0) throw new UsageError('--accept-moved needs a digest record: add `lock: ./mirrors.lock` to mirrors.yaml');
+    return { saveLock: async () => undefined };
+  }
+  const { readLock, writeLock } = await import('../../lock/file.js');
+  const file = config.lock;
+  return { lock: await readLock(file), saveLock: (l) => writeLock(file, l) };
+}
 
 interface SyncFlags extends CommonFlags {
   dryRun?: boolean;
   force?: boolean;
   report?: string;
   engine?: 'native' | 'skopeo';
+  acceptMoved?: string[];
 }
 
 /** Builds `sync` (plan = false) or `plan` (plan = true). */
@@ -26,7 +41,8 @@ export function syncCommand(setExit: (code: number) => void, plan: boolean): Com
       .option('--dry-run', 'print the plan and write nothing (same as `plan`)')
       .option('--force', 'retarget target tags whose digest differs from the source')
       .option('--report <file>', 'also write a JSON report of what was done')
-      .addOption(new Option('--engine <engine>', 'copy engine for every item').choices(['native', 'skopeo']));
+      .addOption(new Option('--engine <engine>', 'copy engine for every item').choices(['native', 'skopeo']))
+      .option('--accept-moved <tag>', 'record a moved source tag\'s new digest in the lock and retarget it everywhere (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[]);
   }
   return cmd.action(async (flags: SyncFlags) => setExit(await sync(flags, plan || flags.dryRun === true)));
 }
@@ -35,10 +51,12 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
   const [{ openSession }, { needsSkopeo, runSync }] = await Promise.all([import('../session.js'), import('../../sync/run.js')]);
   const session = await openSession(flags, (_config, work) => (dryRun ? [] : work.flatMap((w) => w.item.targets)));
+  const { lock, saveLock } = await openLock(session.config, flags.acceptMoved ?? []);
   const concurrency = parseConcurrency(flags.concurrency);
   const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress });
   let report: SyncReport;
   let unreachable: boolean;
+  let after: LockFile | undefined;
   let skopeo: SkopeoEngine | undefined;
   try {
     if (!dryRun && needsSkopeo(session.work, flags.engine)) {
@@ -46,7 +64,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
       skopeo = new SkopeoEngine({ registries: session.config.registries, endpoints: session.endpoints, credentials: session.credentials, logger: session.log });
       await skopeo.available();
     }
-    ({ report, unreachable } = await runSync(session.work, {
+    ({ report, unreachable, lock: after } = await runSync(session.work, {
       stores: session.stores,
       dryRun,
       force: flags.force === true,
@@ -56,6 +74,8 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
       signal: session.signal,
       engine: flags.engine,
       skopeo,
+      ...(lock ? { lock } : {}),
+      acceptMoved: flags.acceptMoved ?? [],
       onResult: (r) => progress.step(dryRun ? undefined : resultLines(r)),
       onBytes: (n) => progress.bytes(n),
       onWarning: (m) => session.log.warn(m),
@@ -65,6 +85,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
     await skopeo?.close();
     await session.close();
   }
+  if (after && !dryRun) await saveLock(after);
   await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output }), flags.output);
   if (flags.report) await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
   if (session.interrupted()) {
@@ -75,5 +96,5 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   const s = report.summary;
   if (unreachable) return 3;
   if (dryRun) return 0;
-  return s.conflicts > 0 || s.failed > 0 ? 1 : 0;
+  return s.conflicts > 0 || s.failed > 0 || (s.refused ?? 0) > 0 || (s.moved ?? 0) > 0 ? 1 : 0;
 }

@@ -6,10 +6,21 @@ import { binaryWork } from '../../publish/work.js';
 import { createProgress } from '../../ui/progress.js';
 import { parseConcurrency, shardOf, withCommon, type CommonFlags } from '../common.js';
 import { emit } from '../emit.js';
+import type { Config } from '../../config/model.js';
+import type { LockFile } from '../../lock/record.js';
+import { UsageError } from '../../types/errors.js';
+
+/** --lock: the record mirrors.yaml names, read before any request. */
+async function readRecord(config: Config): Promise<LockFile> {
+  if (!config.lock) throw new UsageError('--lock needs a digest record: add `lock: ./mirrors.lock` to mirrors.yaml and run sync');
+  const { readLock } = await import('../../lock/file.js');
+  return readLock(config.lock);
+}
 
 interface VerifyFlags extends CommonFlags {
   deep?: boolean;
   all?: boolean;
+  lock?: boolean;
 }
 
 /** Builds `verify`. */
@@ -18,6 +29,7 @@ export function verifyCommand(setExit: (code: number) => void): Command {
     .description('audit every tag of every mirrored repository on every target and report drift')
     .option('--deep', 'also check that every child manifest and blob is present at each target')
     .option('--all', 'table: list in-sync rows too')
+    .option('--lock', 'also check every target against the digest record (lock: in mirrors.yaml), even when the source is down')
     .action(async (flags: VerifyFlags) => setExit(await verify(flags)));
 }
 
@@ -25,6 +37,7 @@ async function verify(flags: VerifyFlags): Promise<number> {
   // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
   const [{ openSession }, { runVerify }] = await Promise.all([import('../session.js'), import('../../verify/run.js')]);
   const session = await openSession(flags, () => []);
+  const lock = flags.lock ? await readRecord(session.config) : undefined;
   const progress = createProgress({ label: 'checked', quiet: flags.quiet === true, enabled: flags.progress });
   let report;
   try {
@@ -35,6 +48,7 @@ async function verify(flags: VerifyFlags): Promise<number> {
       tags: flags.tag,
       shard: shardOf(flags.shard),
       deep: flags.deep === true,
+      ...(lock ? { lock } : {}),
       signal: session.signal,
       onResult: () => progress.step(undefined),
       onWarning: (m) => session.log.warn(m),

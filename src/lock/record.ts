@@ -1,0 +1,62 @@
+// The digest record as a value (SPEC "lock"): what was recorded for a (source, tag), recording a
+// new one, and the one serialization (sorted keys, 2-space JSON, trailing newline) that makes the
+// file byte-identical when nothing changed. Pure: file I/O lives in file.ts.
+
+/** One (source repository, tag): the source digest first mirrored, and when. */
+export interface LockEntry {
+  digest: string;
+  recordedAt: string;
+}
+
+/** The whole record. */
+export interface LockFile {
+  version: 1;
+  images: Record<string, Record<string, LockEntry>>;
+}
+
+/** A record with nothing in it (what a missing file means). */
+export function emptyLock(): LockFile {
+  return { version: 1, images: {} };
+}
+
+/** What the record says for (source as written in mirrors.yaml, tag), if anything. */
+export function recorded(lock: LockFile, source: string, tag: string): LockEntry | undefined {
+  return Object.hasOwn(lock.images, source) && Object.hasOwn(lock.images[source]!, tag) ? lock.images[source]![tag] : undefined;
+}
+
+/** The record with (source, tag) → digest; an unchanged digest keeps its first `recordedAt`. */
+export function withEntry(lock: LockFile, source: string, tag: string, digest: string, recordedAt: string): LockFile {
+  if (recorded(lock, source, tag)?.digest === digest) return lock;
+  const tags = { ...(lock.images[source] ?? {}), [tag]: { digest, recordedAt } };
+  return { version: 1, images: { ...lock.images, [source]: tags } };
+}
+
+/** The file's exact text: keys sorted at every level, so equal records are equal bytes. */
+export function serializeLock(lock: LockFile): string {
+  return `${JSON.stringify(sortKeys(lock), null, 2)}\n`;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(entries.map(([k, v]) => [k, sortKeys(v)]));
+}
+
+/** Checks parsed JSON is a record; returns what is wrong, or undefined. */
+export function lockProblem(json: unknown): string | undefined {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'not a JSON object';
+  const top = json as Record<string, unknown>;
+  if (top.version !== 1) return 'version is not 1';
+  if (typeof top.images !== 'object' || top.images === null || Array.isArray(top.images)) return 'images is not an object';
+  for (const [source, tags] of Object.entries(top.images as Record<string, unknown>)) {
+    if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) return `images["${source}"] is not an object`;
+    for (const [tag, e] of Object.entries(tags as Record<string, unknown>)) {
+      const entry = e as Partial<LockEntry> | null;
+      if (typeof entry?.digest !== 'string' || !/^[a-z0-9]+:[a-f0-9]+$/.test(entry.digest) || typeof entry.recordedAt !== 'string') {
+        return `images["${source}"]["${tag}"] needs a digest (sha256:…) and a recordedAt`;
+      }
+    }
+  }
+  return undefined;
+}

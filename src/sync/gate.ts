@@ -1,0 +1,64 @@
+// What may hold a tag before any byte of it is pushed (SPEC "signatures", "lock"): a source tag
+// that left its recorded digest (`source-moved`), or a source digest without a valid cosign
+// signature (`refused`). The decisions are pure; fetching signatures is the one I/O here.
+import type { KeyObject } from 'node:crypto';
+import semver from 'semver';
+import type { ManifestContent } from '../content/storage.js';
+import type { SignaturePolicy } from '../config/model.js';
+import type { Inventory } from '../inventory/discover.js';
+import { recorded, type LockFile } from '../lock/record.js';
+import type { SyncAction } from '../report/model.js';
+import { collectSignatures } from '../trust/fetch.js';
+import { judgeSignatures } from '../trust/verdict.js';
+import { tagVersion } from '../types/tag.js';
+
+/** Why a tag is held: the action every target row gets, and the one-line detail. */
+export interface Hold {
+  action: SyncAction;
+  detail: string;
+}
+
+/** Asked once per (image, tag) with the source manifest; undefined lets the tag through. */
+export type TagGate = (tag: string, root: ManifestContent) => Promise<Hold | undefined>;
+
+/** What the gate needs: the record read at the start, --accept-moved, and the image's keys. */
+export interface GateOptions {
+  lock?: LockFile;
+  accept: ReadonlySet<string>;
+  keys?: KeyObject[];
+  signal?: AbortSignal;
+}
+
+/** The gate for one image: the lock first (no request), then the signature check. */
+export function tagGate(inv: Inventory, opts: GateOptions): TagGate {
+  const { item } = inv.work;
+  return async (tag, root) => {
+    const digest = root.descriptor.digest;
+    const moved = movedFrom(opts.lock, item.sourceText, tag, digest, opts.accept);
+    if (moved) return { action: 'source-moved', detail: moved };
+    if (!item.signatures || !opts.keys || !needsSignature(tag, item.signatures)) return undefined;
+    let candidates;
+    try {
+      candidates = await collectSignatures(inv.source, inv.sourceTags, root.descriptor, opts.signal);
+    } catch (err) {
+      return { action: 'failed', detail: `source: cannot read the signatures of ${digest}: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    const verdict = judgeSignatures(candidates, opts.keys, item.signatures.algorithm, digest);
+    return verdict.ok ? undefined : { action: 'refused', detail: verdict.detail };
+  };
+}
+
+/** The detail of a source tag that left its recorded digest, or undefined (not recorded, same digest, or accepted). */
+export function movedFrom(lock: LockFile | undefined, source: string, tag: string, digest: string, accept: ReadonlySet<string>): string | undefined {
+  const entry = lock ? recorded(lock, source, tag) : undefined;
+  if (!entry || entry.digest === digest || accept.has(tag)) return undefined;
+  return `source tag moved: recorded ${entry.digest} (${entry.recordedAt}), source now ${digest}; nothing pushed (accept it with --accept-moved ${tag})`;
+}
+
+/** False only for releases older than `unsignedBefore` (never signed); floating tags are always checked. */
+export function needsSignature(tag: string, policy: SignaturePolicy): boolean {
+  if (policy.unsignedBefore === undefined) return true;
+  const version = tagVersion(tag);
+  const before = tagVersion(policy.unsignedBefore);
+  return version === null || before === null || !semver.lt(version, before);
+}

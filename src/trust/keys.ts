@@ -1,0 +1,30 @@
+// Public keys for signature checks: PEM text → a KeyObject of a kind cosign signs with
+// (ECDSA P-256/P-384, RSA, Ed25519). A private key is refused: it must never sit next to mirrors.yaml.
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+
+/** Why a key file cannot be used; loadConfig turns it into a ConfigError at the key's position. */
+export class KeyFileError extends Error {}
+
+const CURVES = new Set(['prime256v1', 'secp384r1']);
+
+/** Parses one PEM public key; KeyFileError when it is not one, or of a kind cosign does not use. */
+export function parsePublicKey(pem: string): KeyObject {
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) throw new KeyFileError('is a private key; give the public key (cosign.pub), and keep the private one out of the repository');
+  if (!/-----BEGIN (RSA )?PUBLIC KEY-----/.test(pem)) throw new KeyFileError('is not a PEM public key (expected -----BEGIN PUBLIC KEY-----)');
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: pem, format: 'pem' });
+  } catch {
+    throw new KeyFileError('is not a readable PEM public key');
+  }
+  const type = key.asymmetricKeyType;
+  if (type === 'rsa' || type === 'ed25519') return key;
+  if (type === 'ec' && CURVES.has(key.asymmetricKeyDetails?.namedCurve ?? '')) return key;
+  throw new KeyFileError(`is a ${type ?? 'unknown'} ${key.asymmetricKeyDetails?.namedCurve ?? ''} key; expected ECDSA P-256/P-384, RSA or Ed25519`.replace('  ', ' '));
+}
+
+/** Reads the policy's key files (already checked by loadConfig). */
+export async function loadKeys(paths: string[]): Promise<KeyObject[]> {
+  return Promise.all(paths.map(async (p) => parsePublicKey(await readFile(p, 'utf8'))));
+}
