@@ -1,0 +1,74 @@
+// The digest record as a value: sorted, stable serialization, first-recorded dates kept, the
+// lock and signature rules of a tag, and what a sync result records.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { emptyLock, lockProblem, recorded, serializeLock, withEntry } from '../../../src/lock/record.js';
+import { movedFrom, needsSignature } from '../../../src/sync/gate.js';
+import { recordMirrored } from '../../../src/sync/record.js';
+import type { SyncResult, SyncTargetResult } from '../../../src/report/model.js';
+
+const A = `sha256:${'a'.repeat(64)}`;
+const B = `sha256:${'b'.repeat(64)}`;
+
+test('serialization sorts repositories and tags, whatever the insertion order, and ends with a newline', () => {
+  let one = withEntry(emptyLock(), 'quay.io/z', 'v1.10.0', A, '2026-01-01T00:00:00Z');
+  one = withEntry(one, 'quay.io/a', 'v1.2.0', B, '2026-01-02T00:00:00Z');
+  one = withEntry(one, 'quay.io/a', 'v1.1.0', A, '2026-01-03T00:00:00Z');
+  let two = withEntry(emptyLock(), 'quay.io/a', 'v1.1.0', A, '2026-01-03T00:00:00Z');
+  two = withEntry(two, 'quay.io/a', 'v1.2.0', B, '2026-01-02T00:00:00Z');
+  two = withEntry(two, 'quay.io/z', 'v1.10.0', A, '2026-01-01T00:00:00Z');
+  assert.equal(serializeLock(one), serializeLock(two));
+  const text = serializeLock(one);
+  assert.ok(text.endsWith('}\n'));
+  assert.ok(text.indexOf('quay.io/a') < text.indexOf('quay.io/z'));
+  assert.ok(text.indexOf('v1.1.0') < text.indexOf('v1.2.0'));
+  assert.ok(text.indexOf('"digest"') < text.indexOf('"recordedAt"'));
+  assert.deepEqual(JSON.parse(text), { version: 1, images: { 'quay.io/a': { 'v1.1.0': { digest: A, recordedAt: '2026-01-03T00:00:00Z' }, 'v1.2.0': { digest: B, recordedAt: '2026-01-02T00:00:00Z' } }, 'quay.io/z': { 'v1.10.0': { digest: A, recordedAt: '2026-01-01T00:00:00Z' } } } });
+  assert.equal(lockProblem(JSON.parse(text)), undefined);
+});
+
+test('recording the same digest again keeps the first date; a new digest replaces it', () => {
+  const first = withEntry(emptyLock(), 'r', 't', A, '2026-01-01T00:00:00Z');
+  assert.equal(withEntry(first, 'r', 't', A, '2027-01-01T00:00:00Z'), first);
+  assert.deepEqual(recorded(withEntry(first, 'r', 't', B, '2027-01-01T00:00:00Z'), 'r', 't'), { digest: B, recordedAt: '2027-01-01T00:00:00Z' });
+  assert.equal(recorded(first, 'r', 'constructor'), undefined);
+});
+
+test('malformed records are named', () => {
+  assert.match(lockProblem([]) ?? '', /not a JSON object/);
+  assert.match(lockProblem({ version: 2, images: {} }) ?? '', /version/);
+  assert.match(lockProblem({ version: 1, images: { r: { t: { digest: 'nope' } } } }) ?? '', /images\["r"\]\["t"\]/);
+});
+
+test('a tag is held only when recorded with another digest and not accepted', () => {
+  const lock = withEntry(emptyLock(), 'src', 'v1.0.0', A, '2026-01-01T00:00:00Z');
+  assert.equal(movedFrom(lock, 'src', 'v1.0.0', A, new Set()), undefined);
+  assert.equal(movedFrom(lock, 'src', 'v2.0.0', B, new Set()), undefined);
+  assert.match(movedFrom(lock, 'src', 'v1.0.0', B, new Set()) ?? '', new RegExp(`recorded ${A} .*source now ${B}.*--accept-moved v1.0.0`));
+  assert.equal(movedFrom(lock, 'src', 'v1.0.0', B, new Set(['v1.0.0'])), undefined);
+  assert.equal(movedFrom(undefined, 'src', 'v1.0.0', B, new Set()), undefined);
+});
+
+test('unsignedBefore exempts only older releases; floating tags are always checked', () => {
+  const policy = { keys: [], algorithm: 'sha256' as const, unsignedBefore: 'v1.8.0' };
+  assert.equal(needsSignature('v1.7.9', policy), false);
+  assert.equal(needsSignature('1.7.0', policy), false);
+  assert.equal(needsSignature('v1.8.0', policy), true);
+  assert.equal(needsSignature('v1.8.0-rc.1', policy), false);
+  assert.equal(needsSignature('latest', policy), true);
+  assert.equal(needsSignature('v1.0.0', { keys: [], algorithm: 'sha256' }), true);
+});
+
+function row(action: SyncTargetResult['action'], digest: string | null): SyncTargetResult {
+  return { repository: 'x', action, previousDigest: null, digest, blobs: { copied: 0, mounted: 0, existing: 0 }, bytes: 0, referrers: 0, detail: '' };
+}
+
+test('a sync result records its source digest only when some target holds it and nothing held the tag', () => {
+  const now = new Date('2026-03-01T10:00:00.123Z');
+  const result = (targets: SyncTargetResult[]): SyncResult => ({ source: 'ignored', tag: 'v1.0.0', sourceDigest: A, targets });
+  assert.deepEqual(recorded(recordMirrored(emptyLock(), 'src', result([row('copied', A), row('failed', null)]), now), 'src', 'v1.0.0'), { digest: A, recordedAt: '2026-03-01T10:00:00Z' });
+  assert.ok(recorded(recordMirrored(emptyLock(), 'src', result([row('skip', A)]), now), 'src', 'v1.0.0'));
+  assert.equal(recorded(recordMirrored(emptyLock(), 'src', result([row('failed', null)]), now), 'src', 'v1.0.0'), undefined);
+  assert.equal(recorded(recordMirrored(emptyLock(), 'src', result([row('refused', null)]), now), 'src', 'v1.0.0'), undefined);
+  assert.equal(recorded(recordMirrored(emptyLock(), 'src', result([row('conflict', B)]), now), 'src', 'v1.0.0'), undefined);
+});
