@@ -30,6 +30,8 @@ function syncShape(r: SyncReport): SyncReport {
       skipped: s.skipped,
       conflicts: s.conflicts,
       failed: s.failed,
+      ...(s.refused ? { refused: s.refused } : {}),
+      ...(s.moved ? { moved: s.moved } : {}),
       bytes: s.bytes,
     },
     results: r.results.map((x) => ({
