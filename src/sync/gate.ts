@@ -18,8 +18,14 @@ export interface Hold {
   detail: string;
 }
 
-/** Asked once per (image, tag) with the source manifest; undefined lets the tag through. */
-export type TagGate = (tag: string, root: ManifestContent) => Promise<Hold | undefined>;
+/** A hold stops the tag; a note (who signed it, for which reference) goes into the rows of what was copied. */
+export interface GateOutcome {
+  hold?: Hold;
+  note?: string;
+}
+
+/** Asked once per (image, tag) with the source manifest, before any target is touched. */
+export type TagGate = (tag: string, root: ManifestContent) => Promise<GateOutcome>;
 
 /** What the gate needs: the record read at the start, --accept-moved, and the image's keys. */
 export interface GateOptions {
@@ -35,16 +41,18 @@ export function tagGate(inv: Inventory, opts: GateOptions): TagGate {
   return async (tag, root) => {
     const digest = root.descriptor.digest;
     const moved = movedFrom(opts.lock, item.sourceText, tag, digest, opts.accept);
-    if (moved) return { action: 'source-moved', detail: moved };
-    if (!item.signatures || !opts.keys || !needsSignature(tag, item.signatures)) return undefined;
+    if (moved) return { hold: { action: 'source-moved', detail: moved } };
+    if (!item.signatures || !opts.keys || !needsSignature(tag, item.signatures)) return {};
     let candidates;
     try {
       candidates = await collectSignatures(inv.source, inv.sourceTags, root.descriptor, opts.signal);
     } catch (err) {
-      return { action: 'failed', detail: `source: cannot read the signatures of ${digest}: ${err instanceof Error ? err.message : String(err)}` };
+      return { hold: { action: 'failed', detail: `source: cannot read the signatures of ${digest}: ${err instanceof Error ? err.message : String(err)}` } };
     }
     const verdict = judgeSignatures(candidates, opts.keys, item.signatures.algorithm, digest);
-    return verdict.ok ? undefined : { action: 'refused', detail: verdict.detail };
+    // The signer's docker-reference is reported, not required to match: a mirror renames the repository.
+    if (verdict.ok) return { note: `signature verified (${verdict.where}, docker-reference ${verdict.reference || 'none'})` };
+    return { hold: { action: 'refused', detail: verdict.detail } };
   };
 }
 

@@ -33,7 +33,7 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, cop
   }
   const digest = root.descriptor.digest;
   result.sourceDigest = digest;
-  const hold = gate ? await gate(tag, root) : undefined;
+  const { hold, note } = gate ? await gate(tag, root) : {};
   if (hold) {
     result.targets = inv.targets.map((t) => row(t, hold.action, null, null, emptyTally(), 0, hold.detail));
     return result;
@@ -55,6 +55,7 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, cop
     await copyReferrers({ ctx, copyTag, sourceTags: inv.sourceTags, targetTags, overwrite }, root, holders.map((w) => w.state.repo), outcomes);
   }
   result.targets = work.map((w) => finish(w, digest, ctx.dryRun === true));
+  if (note) for (const t of result.targets) if (t.action === 'copied' || t.action === 'forced' || t.action === 'copy') t.detail = [t.detail, note].filter(Boolean).join('; ');
   return result;
 }
 
