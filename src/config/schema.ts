@@ -110,7 +110,6 @@ export const mirrorsSchema = {
       additionalProperties: false,
       properties: { targets, tags: { $ref: '#/definitions/tagRules' }, referrers, overwrite, engine, signatures: { $ref: '#/definitions/signatures' } },
     },
-    lock: { type: 'string', description: 'The digest record (JSON), relative to this file: every mirrored (source, tag) with the source digest first mirrored; a source tag that moves is held until sync --accept-moved.' },
     registries: {
       type: 'object',
       description: 'Per-host settings, keyed by host as written in references (quay.io, registry.internal:5000). Hosts not listed use the defaults.',
@@ -118,6 +117,7 @@ export const mirrorsSchema = {
     },
     images: { type: 'array', description: 'Repositories to mirror.', items: { $ref: '#/definitions/image' } },
     binaries: { type: 'array', description: 'Release files to publish as OCI artifacts.', items: { $ref: '#/definitions/binary' } },
+    lock: { type: 'string', description: 'The digest record (JSON), relative to this file: every mirrored (source, tag) with the source digest first mirrored; a source tag that moves is held until sync --accept-moved.' },
   },
   definitions: { tagRules, registry, image, binary, signatures },
 } as const;
