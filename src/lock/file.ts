@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ConfigError } from '../types/errors.js';
 import { emptyLock, lockProblem, serializeLock, type LockEntry, type LockFile } from './record.js';
 
+/** The record's shapes, defined with its pure functions in record.ts (issue 12 imports them from here). */
 export type { LockEntry, LockFile };
 
 /** Reads the record; a missing file is an empty record; a malformed one is a ConfigError naming the file. */

@@ -116,3 +116,14 @@ test('verify --lock audits the targets against the record when the source is dow
   // Without --lock the same outage is an incomplete audit.
   assert.equal((await runCli(['verify', '-c', config, '--no-progress', ...down])).exitCode, 3);
 });
+
+test('--accept-moved and --lock without a lock in mirrors.yaml are usage errors before any request', async () => {
+  const bare = await writeConfig(join(dir, 'bare'), `version: 1\ndefaults:\n  targets: [${dst.host}/cert-manager]\nimages:\n  - source: ${source()}\n`);
+  const down = ['--endpoint', `${src.host}=http://127.0.0.1:9`, '--endpoint', `${dst.host}=http://127.0.0.1:9`];
+  const sync = await runCli(['sync', '-c', bare, '--accept-moved', 'v1.0.0', ...down]);
+  assert.equal(sync.exitCode, 2, sync.stderr);
+  assert.match(sync.stderr, /--accept-moved needs a digest record: add `lock: \.\/mirrors\.lock`/);
+  const verify = await runCli(['verify', '-c', bare, '--lock', ...down]);
+  assert.equal(verify.exitCode, 2, verify.stderr);
+  assert.match(verify.stderr, /--lock needs a digest record/);
+});
