@@ -45,7 +45,7 @@ export async function runVerify(work: ImageWork[], opts: VerifyOptions): Promise
     inventories.map(async (inv) => {
       if (inv.sourceError && opts.lock) {
         opts.onWarning?.(`${inv.work.sourceDisplay}: cannot list tags (${inv.sourceError.message}); targets audited against the lock only`);
-        for (const r of await lockAudit(inv, opts.lock, opts.tags, opts.signal)) add(r);
+        for (const r of await lockAudit(inv, opts.lock, { tags: opts.tags, shard: opts.shard }, opts.signal)) add(r);
         return;
       }
       if (inv.sourceError) return add(unreadableSource(inv));

@@ -10,6 +10,7 @@ import { needsSignature } from '../sync/gate.js';
 import { collectSignatures } from '../trust/fetch.js';
 import { judgeSignatures } from '../trust/verdict.js';
 import { NotFoundError } from '../types/errors.js';
+import { inShard, type Shard } from '../config/workitems.js';
 
 /** Told a target and the image it holds; says why it is unsigned there, or undefined when a valid signature is there. */
 export type UnsignedCheck = (t: TargetState, subject: Descriptor) => Promise<string | undefined>;
@@ -35,10 +36,11 @@ export async function movedRows(inv: Inventory, tag: string, entry: LockEntry, n
   );
 }
 
-/** With the source unreadable: every recorded tag (within `tags` when given) audited at every target against the record. */
-export async function lockAudit(inv: Inventory, lock: LockFile, tags: string[] | undefined, signal?: AbortSignal): Promise<VerifyResult[]> {
+/** With the source unreadable: every recorded tag (within --tag and --shard when given) audited at every target against the record. */
+export async function lockAudit(inv: Inventory, lock: LockFile, only: { tags?: string[]; shard?: Shard }, signal?: AbortSignal): Promise<VerifyResult[]> {
   const source = inv.work.item.sourceText;
-  const recordedTags = Object.keys(lock.images[source] ?? {}).filter((tag) => !tags?.length || tags.includes(tag));
+  const { tags, shard } = only;
+  const recordedTags = Object.keys(lock.images[source] ?? {}).filter((tag) => (!tags?.length || tags.includes(tag)) && (!shard || inShard(inv.work.sourceDisplay, tag, shard)));
   return Promise.all(
     recordedTags.sort().map(async (tag) => {
       const entry = recorded(lock, source, tag)!;
