@@ -88,6 +88,13 @@ async function present(repo: string, kind: 'manifests' | 'blobs', digest: string
 }
 
 test('only tags whose source digest carries a valid signature are mirrored; the others are refused with nothing at the target', { timeout: 300_000 }, async () => {
+  // plan says the same before anything is written.
+  const plan = await runCli(['plan', '-c', config, '--format', 'json', '--no-progress']);
+  assert.equal(plan.exitCode, 0, plan.stderr);
+  const planned = (JSON.parse(plan.stdout) as SyncReport).results;
+  assert.equal(planned.find((r) => r.tag === 'v1.1.0')?.targets[0]?.action, 'refused');
+  assert.equal(planned.find((r) => r.tag === 'v1.0.0')?.targets[0]?.action, 'copy');
+  assert.deepEqual(await listTags(push(dst), 'cert-manager/ec'), []);
   const reportFile = join(dir, 'sync.json');
   const run = await runCli(['sync', '-c', config, '--report', reportFile, '--no-progress']);
   assert.equal(run.exitCode, 1, run.stderr + run.stdout);
