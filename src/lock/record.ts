@@ -31,16 +31,19 @@ export function withEntry(lock: LockFile, source: string, tag: string, digest: s
   return { version: 1, images: { ...lock.images, [source]: tags } };
 }
 
-/** The file's exact text: keys sorted at every level, so equal records are equal bytes. */
+/** The file's exact text: `version` then `images`, repositories and tags sorted, so equal records are equal bytes. */
 export function serializeLock(lock: LockFile): string {
-  return `${JSON.stringify(sortKeys(lock), null, 2)}\n`;
+  const images: LockFile['images'] = {};
+  for (const source of sortedKeys(lock.images)) {
+    const tags = lock.images[source]!;
+    images[source] = Object.fromEntries(sortedKeys(tags).map((tag) => [tag, { digest: tags[tag]!.digest, recordedAt: tags[tag]!.recordedAt }]));
+  }
+  return `${JSON.stringify({ version: 1, images }, null, 2)}\n`;
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value !== 'object' || value === null) return value;
-  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return Object.fromEntries(entries.map(([k, v]) => [k, sortKeys(v)]));
+// Code-unit order, the same on every machine and locale.
+function sortedKeys(o: object): string[] {
+  return Object.keys(o).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Checks parsed JSON is a record; returns what is wrong, or undefined. */

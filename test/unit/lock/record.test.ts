@@ -23,6 +23,7 @@ test('serialization sorts repositories and tags, whatever the insertion order, a
   assert.ok(text.indexOf('quay.io/a') < text.indexOf('quay.io/z'));
   assert.ok(text.indexOf('v1.1.0') < text.indexOf('v1.2.0'));
   assert.ok(text.indexOf('"digest"') < text.indexOf('"recordedAt"'));
+  assert.ok(text.startsWith('{\n  "version": 1,\n  "images": {\n'), 'the shape of the documented example');
   assert.deepEqual(JSON.parse(text), { version: 1, images: { 'quay.io/a': { 'v1.1.0': { digest: A, recordedAt: '2026-01-03T00:00:00Z' }, 'v1.2.0': { digest: B, recordedAt: '2026-01-02T00:00:00Z' } }, 'quay.io/z': { 'v1.10.0': { digest: A, recordedAt: '2026-01-01T00:00:00Z' } } } });
   assert.equal(lockProblem(JSON.parse(text)), undefined);
 });
