@@ -15,7 +15,7 @@ import type { KeyObject } from 'node:crypto';
 import type { ImageWork as Work } from '../config/workitems.js';
 import { recorded, type LockFile } from '../lock/record.js';
 import { imageKeys } from '../trust/keyring.js';
-import { lockAudit, movedRows, unsignedCheck } from './trust.js';
+import { lockAudit, lostAtSource, movedRows, unsignedCheck } from './trust.js';
 
 export interface VerifyOptions {
   stores: RepositoryOpener;
@@ -49,10 +49,14 @@ export async function runVerify(work: ImageWork[], opts: VerifyOptions): Promise
         return;
       }
       if (inv.sourceError) return add(unreadableSource(inv));
-      for (const tag of inv.absent) add(absentAtSource(inv, tag));
+      // --lock: a recorded tag the source lost is a move too, reported instead of `extra` or "source has no tag".
+      const lost = opts.lock ? await lostAtSource(inv, opts.lock, { tags: opts.tags, shard: opts.shard }, opts.signal) : [];
+      const lostTags = new Set(lost.map((r) => r.tag));
+      for (const tag of inv.absent) if (!lostTags.has(tag)) add(absentAtSource(inv, tag));
       const facts = new SourceFacts(inv, opts.signal);
       await Promise.all(inv.selected.map((tag) => limit(() => verifyTag(inv, tag, facts, opts, keys)).then(add)));
-      for (const r of await extras(inv, opts, limit)) add(r);
+      for (const r of lost) add(r);
+      for (const r of await extras(inv, opts, limit, lostTags)) add(r);
     }),
   );
   return { version: 1, generatedAt: reportTimestamp(), summary: summarizeVerify(results), results: inConfigOrder(results, work) };
@@ -70,7 +74,7 @@ async function verifyTag(inv: Inventory, tag: string, facts: SourceFacts, opts: 
   result.sourceDigest = root.descriptor.digest;
   const entry = opts.lock ? recorded(opts.lock, inv.work.item.sourceText, tag) : undefined;
   if (entry && entry.digest !== root.descriptor.digest) {
-    result.targets = await movedRows(inv, tag, entry, root.descriptor.digest, opts.signal).catch((err: Error) => inv.targets.map((t) => ({ repository: t.target.display, status: 'error' as const, digest: null, detail: err.message })));
+    result.targets = await movedRows(inv, tag, entry, root.descriptor.digest, opts.signal);
     return result;
   }
   const unsigned = unsignedCheck(inv, tag, keys.get(inv.work), opts.signal);
@@ -79,12 +83,12 @@ async function verifyTag(inv: Inventory, tag: string, facts: SourceFacts, opts: 
 }
 
 /** Target tags the source lacks, within the item's tag rules (or --tag), as `extra` rows. */
-async function extras(inv: Inventory, opts: VerifyOptions, limit: ReturnType<typeof pLimit>): Promise<VerifyResult[]> {
+async function extras(inv: Inventory, opts: VerifyOptions, limit: ReturnType<typeof pLimit>, reported: Set<string>): Promise<VerifyResult[]> {
   const byTag = new Map<string, VerifyTargetResult[]>();
   await Promise.all(
     inv.targets.map(async (t) => {
       if (!t.tags || !inv.sourceTags) return;
-      const onlyThere = [...t.tags].filter((tag) => !inv.sourceTags!.has(tag) && referrerTagSubject(tag) === undefined);
+      const onlyThere = [...t.tags].filter((tag) => !inv.sourceTags!.has(tag) && referrerTagSubject(tag) === undefined && !reported.has(tag));
       let chosen = opts.tags?.length ? onlyThere.filter((tag) => opts.tags!.includes(tag)) : selectTags(onlyThere, inv.work.item.tags, inv.work.item.hasTagRules);
       if (opts.shard) chosen = chosen.filter((tag) => inShard(inv.work.sourceDisplay, tag, opts.shard!));
       await Promise.all(

@@ -25,13 +25,15 @@ export function unsignedCheck(inv: Inventory, tag: string, keys: KeyObject[] | u
   };
 }
 
-/** Rows for a source tag that left its recorded digest: every target is `source-moved`, with what it holds. */
-export async function movedRows(inv: Inventory, tag: string, entry: LockEntry, now: string, signal?: AbortSignal): Promise<VerifyTargetResult[]> {
+/** Rows for a source tag that left its recorded digest (`now` null: the source lost the tag): every target is `source-moved`, with what it holds. */
+export async function movedRows(inv: Inventory, tag: string, entry: LockEntry, now: string | null, signal?: AbortSignal): Promise<VerifyTargetResult[]> {
   return Promise.all(
     inv.targets.map(async (t) => {
-      const have = await targetDigest(t, tag, signal);
+      const have = await targetDigest(t, tag, signal).catch((err: unknown) => err as Error);
+      if (have instanceof Error) return { repository: t.target.display, status: 'error' as const, digest: null, detail: have.message };
       const holds = have === null ? 'target lacks the tag' : have === entry.digest ? 'target holds the recorded digest' : `target has ${have}`;
-      return { repository: t.target.display, status: 'source-moved' as const, digest: have, detail: `source tag moved: recorded ${entry.digest}, source now ${now}; ${holds}` };
+      const source = now === null ? 'the source no longer has the tag' : `source now ${now}`;
+      return { repository: t.target.display, status: 'source-moved' as const, digest: have, detail: `source tag moved: recorded ${entry.digest}, ${source}; ${holds}` };
     }),
   );
 }
@@ -39,15 +41,27 @@ export async function movedRows(inv: Inventory, tag: string, entry: LockEntry, n
 /** With the source unreadable: every recorded tag (within --tag and --shard when given) audited at every target against the record. */
 export async function lockAudit(inv: Inventory, lock: LockFile, only: { tags?: string[]; shard?: Shard }, signal?: AbortSignal): Promise<VerifyResult[]> {
   const source = inv.work.item.sourceText;
-  const { tags, shard } = only;
-  const recordedTags = Object.keys(lock.images[source] ?? {}).filter((tag) => (!tags?.length || tags.includes(tag)) && (!shard || inShard(inv.work.sourceDisplay, tag, shard)));
   return Promise.all(
-    recordedTags.sort().map(async (tag) => {
+    recordedIn(inv, lock, only).map(async (tag) => {
       const entry = recorded(lock, source, tag)!;
       const targets = await Promise.all(inv.targets.map((t) => againstRecord(t, tag, entry, signal)));
       return { source: inv.work.sourceDisplay, tag, sourceDigest: null, targets };
     }),
   );
+}
+
+/** Recorded tags the (readable) source no longer has, within --tag and --shard: `source-moved` rows. */
+export async function lostAtSource(inv: Inventory, lock: LockFile, only: { tags?: string[]; shard?: Shard }, signal?: AbortSignal): Promise<VerifyResult[]> {
+  const source = inv.work.item.sourceText;
+  const lost = recordedIn(inv, lock, only).filter((tag) => !inv.sourceTags?.has(tag));
+  return Promise.all(lost.map(async (tag) => ({ source: inv.work.sourceDisplay, tag, sourceDigest: null, targets: await movedRows(inv, tag, recorded(lock, source, tag)!, null, signal) })));
+}
+
+/** The record's tags for this image, within --tag and --shard, sorted. */
+export function recordedIn(inv: Inventory, lock: LockFile, only: { tags?: string[]; shard?: Shard }): string[] {
+  const { tags, shard } = only;
+  const all = Object.keys(lock.images[inv.work.item.sourceText] ?? {});
+  return all.filter((tag) => (!tags?.length || tags.includes(tag)) && (!shard || inShard(inv.work.sourceDisplay, tag, shard))).sort();
 }
 
 async function againstRecord(t: TargetState, tag: string, entry: LockEntry, signal?: AbortSignal): Promise<VerifyTargetResult> {

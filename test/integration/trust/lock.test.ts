@@ -8,7 +8,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { getManifestDigest, seedImage, type PushTarget } from '../../harness/seed.js';
+import { deleteManifest, getManifestDigest, seedImage, type PushTarget } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import type { SyncReport, VerifyReport } from '../../../src/report/model.js';
@@ -115,6 +115,19 @@ test('verify --lock audits the targets against the record when the source is dow
   assert.match(row.targets[1]!.detail, new RegExp(`the lock records ${digests['v1.1.0']}`));
   // Without --lock the same outage is an incomplete audit.
   assert.equal((await runCli(['verify', '-c', config, '--no-progress', ...down])).exitCode, 3);
+});
+
+test('verify --lock: a recorded tag the source deleted is source-moved, not extra', { timeout: 300_000 }, async () => {
+  await deleteManifest(push(src), 'jetstack/app', 'v1.1.0');
+  const run = await runCli(['verify', '-c', config, '--lock', '--format', 'json', '--no-progress']);
+  assert.equal(run.exitCode, 1, run.stderr);
+  const row = (JSON.parse(run.stdout) as VerifyReport).results.find((r) => r.tag === 'v1.1.0')!;
+  assert.deepEqual(row.targets.map((t) => t.status), ['source-moved', 'source-moved']);
+  assert.match(row.targets[0]!.detail, /the source no longer has the tag; target holds the recorded digest/);
+  const asked = JSON.parse((await runCli(['verify', '-c', config, '--lock', '--tag', 'v1.1.0', '--format', 'json', '--no-progress'])).stdout) as VerifyReport;
+  assert.deepEqual(asked.results.map((r) => `${r.tag}:${r.targets.map((t) => t.status).join(',')}`), ['v1.1.0:source-moved,source-moved']);
+  const plain = JSON.parse((await runCli(['verify', '-c', config, '--format', 'json', '--no-progress'])).stdout) as VerifyReport;
+  assert.equal(plain.results.find((r) => r.tag === 'v1.1.0')!.targets[0]!.status, 'extra');
 });
 
 test('--accept-moved and --lock without a lock in mirrors.yaml are usage errors before any request', async () => {
