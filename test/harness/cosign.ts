@@ -34,8 +34,12 @@ export function signPayload(payload: Buffer, key: TestKey, hash: 'sha256' | 'sha
 /** Where the signature goes: cosign's tag scheme, or an OCI 1.1 referrer (+ the fallback tag index). */
 export type SignatureForm = 'tag' | 'referrer';
 
-/** Pushes a signature of `subject` (digest, media type, size) to `repository`; returns the signature manifest's digest. */
-export async function pushSignature(target: PushTarget, repository: string, subject: { digest: string; mediaType: string; size: number }, payload: Buffer, signature: string, form: SignatureForm = 'tag'): Promise<string> {
+/**
+ * Pushes a signature of `subject` (digest, media type, size) to `repository`; returns the signature
+ * manifest's digest. A referrer's index goes under the fallback tag, or `indexTag` (where a
+ * referrers-API personality reads it from).
+ */
+export async function pushSignature(target: PushTarget, repository: string, subject: { digest: string; mediaType: string; size: number }, payload: Buffer, signature: string, form: SignatureForm = 'tag', indexTag?: string): Promise<string> {
   const layer = { mediaType: SIMPLE_SIGNING, size: payload.length, digest: digestOf(payload), annotations: { [ANNOTATION]: signature } };
   await pushBlob(target, repository, payload);
   const base = subject.digest.replace(':', '-');
@@ -57,6 +61,6 @@ export async function pushSignature(target: PushTarget, repository: string, subj
   const digest = await pushManifest(target, repository, digestOf(manifest), manifest, OCI_MANIFEST);
   // docker-registry 2.8 has no referrers API: the fallback tag index is how clients find it.
   const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest, size: manifest.length, artifactType }] }));
-  await pushManifest(target, repository, base, index, OCI_INDEX);
+  await pushManifest(target, repository, indexTag ?? base, index, OCI_INDEX);
   return digest;
 }
