@@ -2,15 +2,13 @@
 // that left its recorded digest (`source-moved`), or a source digest without a valid cosign
 // signature (`refused`). The decisions are pure; fetching signatures is the one I/O here.
 import type { KeyObject } from 'node:crypto';
-import semver from 'semver';
 import type { ManifestContent } from '../content/storage.js';
-import type { SignaturePolicy } from '../config/model.js';
 import type { Inventory } from '../inventory/discover.js';
 import { recorded, type LockFile } from '../lock/record.js';
 import type { SyncAction } from '../report/model.js';
 import { collectSignatures } from '../trust/fetch.js';
 import { judgeSignatures } from '../trust/verdict.js';
-import { tagVersion } from '../types/tag.js';
+import { needsSignature } from '../trust/policy.js';
 
 /** Why a tag is held: the action every target row gets, and the one-line detail. */
 export interface Hold {
@@ -61,12 +59,4 @@ export function movedFrom(lock: LockFile | undefined, source: string, tag: strin
   const entry = lock ? recorded(lock, source, tag) : undefined;
   if (!entry || entry.digest === digest || accept.has(tag)) return undefined;
   return `source tag moved: recorded ${entry.digest} (${entry.recordedAt}), source now ${digest}; nothing pushed (accept it with --accept-moved ${tag})`;
-}
-
-/** False only for releases older than `unsignedBefore` (never signed); floating tags are always checked. */
-export function needsSignature(tag: string, policy: SignaturePolicy): boolean {
-  if (policy.unsignedBefore === undefined) return true;
-  const version = tagVersion(tag);
-  const before = tagVersion(policy.unsignedBefore);
-  return version === null || before === null || !semver.lt(version, before);
 }

@@ -6,7 +6,7 @@ import type { Descriptor } from '../types/descriptor.js';
 import type { Inventory, TargetState } from '../inventory/discover.js';
 import { recorded, type LockEntry, type LockFile } from '../lock/record.js';
 import type { VerifyResult, VerifyTargetResult } from '../report/model.js';
-import { needsSignature } from '../sync/gate.js';
+import { needsSignature } from '../trust/policy.js';
 import { collectSignatures } from '../trust/fetch.js';
 import { judgeSignatures } from '../trust/verdict.js';
 import { NotFoundError } from '../types/errors.js';

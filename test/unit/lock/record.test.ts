@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyLock, lockProblem, recorded, serializeLock, withEntry } from '../../../src/lock/record.js';
-import { movedFrom, needsSignature } from '../../../src/sync/gate.js';
+import { movedFrom } from '../../../src/sync/gate.js';
+import { needsSignature } from '../../../src/trust/policy.js';
 import { recordMirrored } from '../../../src/sync/record.js';
 import type { SyncResult, SyncTargetResult } from '../../../src/report/model.js';
 

@@ -1,0 +1,12 @@
+// Which tags a signature policy covers: all of them but releases older than `unsignedBefore`.
+import semver from 'semver';
+import type { SignaturePolicy } from '../config/model.js';
+import { tagVersion } from '../types/tag.js';
+
+/** False only for releases older than `unsignedBefore` (never signed); floating tags are always checked. */
+export function needsSignature(tag: string, policy: SignaturePolicy): boolean {
+  if (policy.unsignedBefore === undefined) return true;
+  const version = tagVersion(tag);
+  const before = tagVersion(policy.unsignedBefore);
+  return version === null || before === null || !semver.lt(version, before);
+}
