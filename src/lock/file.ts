@@ -1,7 +1,7 @@
 // The digest record on disk (SPEC "lock"; issue 12's gateway reads it too). Written atomically:
 // the new text goes to a temporary file in the same directory, is flushed, then renamed over the
 // record, so a kill at any moment leaves the old file or the new one, never half of either.
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../types/errors.js';
 import { emptyLock, lockProblem, serializeLock, type LockEntry, type LockFile } from './record.js';
@@ -34,6 +34,8 @@ export async function writeLock(file: string, lock: LockFile): Promise<void> {
   const text = serializeLock(lock);
   const current = await readFile(file, 'utf8').catch(() => undefined);
   if (current === text) return;
+  // A record in a directory of its own (`lock: ./state/mirrors.lock`) may be the first file there.
+  await mkdir(path.dirname(file), { recursive: true });
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   const handle = await open(temp, 'w', 0o644);
   try {

@@ -64,7 +64,7 @@ test('a SIGKILL mid-write leaves the old or the new record, never half of one', 
 test('an unchanged record is not rewritten, and equal records are equal bytes', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'regmirror-lock-'));
   try {
-    const file = join(dir, 'mirrors.lock');
+    const file = join(dir, 'state', 'mirrors.lock');
     assert.deepEqual(await readLock(file), emptyLock());
     const lock = withEntry(emptyLock(), 'quay.io/jetstack/x', 'v1.0.0', `sha256:${'a'.repeat(64)}`, '2026-01-01T00:00:00Z');
     await writeLock(file, lock);
