@@ -8,7 +8,7 @@ import { discard } from './http/body.js';
 import { mergeScopes } from './http/challenge.js';
 import { expectStatus, responseError } from './http/errors.js';
 import { header } from './http/types.js';
-import { resolveLocation, type RepoContext } from './repo-context.js';
+import { resolveLocation, writeFailure, type RepoContext } from './repo-context.js';
 
 /** Opens the blob's bytes; errors mid-stream surface on the stream (the copier retries). */
 export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallOptions = {}): Promise<Readable> {
@@ -44,7 +44,9 @@ export async function mountBlob(repo: RepoContext, desc: Descriptor, fromPath: s
   const url = repo.url(`blobs/uploads/?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(fromPath)}`);
   const scopes = mergeScopes(repo.scopes, [`repository:${fromPath}:pull`]);
   const res = await repo.host.send({ method: 'POST', url, scopes, signal: opts.signal, headers: { 'content-length': '0' } });
-  await expectStatus('POST', res, 201, 202);
+  await expectStatus('POST', res, 201, 202).catch((e: unknown) => {
+    throw writeFailure(repo, e);
+  });
   discard(res.body, header(res, 'content-length'));
   if (res.status === 201) return true;
   repo.host.uploadSessions.set(sessionKey(repo.path, desc.digest), resolveLocation('POST', res));

@@ -5,6 +5,7 @@ import type { RegistrySettings } from '../config/model.js';
 import type { Logger } from '../ui/log.js';
 import type { CredentialProvider } from './credentials.js';
 import { Authenticator } from './http/auth.js';
+import { UploadPolicy } from './upload-policy.js';
 import { Lanes } from './http/limiter.js';
 import { createAgent, foreignAgent } from './http/pool.js';
 import { withRedirects } from './http/redirect.js';
@@ -39,14 +40,14 @@ export class HostContext {
   readonly uploadSessions = new Map<string, URL>();
   /** Set once the host has shown it has no referrers API. */
   referrersUnsupported = false;
-  /** Set once the host has refused a monolithic upload, or when OCI-Chunk-Min-Length asks for chunks. */
-  chunkedUploads: boolean;
+  /** Monolithic or chunked, and the chunk size: what this registry's refusals and headers taught the run. */
+  readonly uploads: UploadPolicy;
   private readonly trustedOrigins = new Set<string>();
 
   constructor(readonly host: string, readonly options: HostOptions) {
     this.base = baseUrlFor(host, options.settings, options.endpoint);
     this.trustedOrigins.add(this.base.origin);
-    this.chunkedUploads = options.forceChunkedUploads;
+    this.uploads = new UploadPolicy(host, options.chunkBytes, options.forceChunkedUploads);
     // Three lanes of `concurrency` each (see limiter.ts), so the pool can open that many.
     this.agent = createAgent(options.settings, options.concurrency * 3);
     this.retry = {
