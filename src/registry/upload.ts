@@ -42,7 +42,7 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
       if (adapted ? ++adaptations > 4 : !retryableUpload(err)) throw err;
       // Start again with a fresh session, if the bytes can be sent again.
       const replayable = Buffer.isBuffer(source) || !source.readableDidRead;
-      if (!replayable || budget.remaining <= 0) throw err;
+      if (!replayable || (!adapted && budget.remaining <= 0)) throw err;
       if (!adapted) {
         budget.remaining--;
         repo.host.options.stats.retries++;
