@@ -1,7 +1,8 @@
 // Blob upload (distribution spec "Pushing blobs"): POST opens a session, then one monolithic PUT
-// with the bytes, or PATCH chunks then PUT when the registry asks for chunks. Blobs up to
-// SMALL_BLOB_BYTES are read into memory first so every request of their upload can be replayed;
-// larger ones stream once, and a failure after the stream was touched goes back to the copier.
+// with the bytes, or PATCH chunks then PUT, as the registry's UploadPolicy (upload-policy.ts) has
+// learned this run. Blobs up to SMALL_BLOB_BYTES are read into memory first so every request of
+// their upload can be replayed; larger ones stream once, and a failure after the stream was
+// touched goes back to the copier (which reads the source again under what the policy learned).
 import type { Readable } from 'node:stream';
 import { SMALL_BLOB_BYTES, type BlobContent, type CallOptions } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
