@@ -117,5 +117,14 @@ describe('ECR: a sync', () => {
     assert.equal(e.stats.tagPutsRefused, 0, 'no tag was ever PUT twice');
     const verify = await runCli(['verify', '-c', config, '--endpoint', `${target.host}=${proxy.url}`, '--no-progress']);
     assert.equal(verify.exitCode, 0, verify.stderr + verify.stdout);
+
+    // A moved source tag cannot be retargeted on an immutable repository: that tag fails, clearly.
+    await retag(open(src), 'jetstack/app', 'v1.0.1', 'v1.0.0');
+    const forced = await runCli(['sync', '-c', config, '--endpoint', `${target.host}=${proxy.url}`, '--no-progress', '--force', '--report', join(dir, 'r4.json')]);
+    assert.equal(forced.exitCode, 1, forced.stderr + forced.stdout);
+    const refused = (await rows(4)).filter((t) => t.action === 'failed');
+    assert.deepEqual(refused.map((t) => t.tag), ['v1.0.0']);
+    assert.match(refused[0]!.detail, /TAG_INVALID: The image tag 'v1\.0\.0' already exists .* immutable/);
+    assert.equal(e.stats.tagPutsRefused, 1);
   });
 });
