@@ -56,7 +56,10 @@ export function ecr(opts: EcrOptions = {}): { personality: Personality; stats: E
         return true;
       }
       const reply = await ex.fetch('PATCH', ex.path, { ...passOn(ex), 'content-length': String(body.byteLength) }, body);
-      if (reply.status !== 202) return relay(ex, reply), true;
+      if (reply.status !== 202) {
+        relay(ex, reply);
+        return true;
+      }
       stats.patches++;
       session.parts.push(body.byteLength);
       session.range ??= String(reply.headers.range ?? ''); // never advances past the first part

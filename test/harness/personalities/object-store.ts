@@ -4,7 +4,7 @@
 // (403: the signature covers GET only) and expires (403 "Request has expired"), after which only
 // a new GET to the registry gives a fresh one. A stricter, stand-alone cousin of the proxy's CDN.
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer, request as httpRequest, type OutgoingHttpHeaders, type Server } from 'node:http';
+import { createServer, request as httpRequest, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Personality } from '../fault-proxy.js';
 import { authorizationFor, type PushAuth } from '../seed.js';
@@ -76,7 +76,10 @@ export async function startObjectStore(upstreamUrl: string, opts: ObjectStoreOpt
     if ((ex.method !== 'GET' && ex.method !== 'HEAD') || p?.kind !== 'blobs' || !/^sha256:[a-f0-9]{64}$/.test(p.rest)) return false;
     // The registry checks access and presence itself before it hands out a URL.
     const head = await ex.fetch('HEAD', `/v2/${p.name}/blobs/${p.rest}`, passOn(ex));
-    if (head.status !== 200) return relay(ex, head), true;
+    if (head.status !== 200) {
+      relay(ex, head);
+      return true;
+    }
     const n = (redirects.get(p.rest) ?? 0) + 1;
     redirects.set(p.rest, n);
     const expires = ttl;
@@ -96,7 +99,7 @@ export async function startObjectStore(upstreamUrl: string, opts: ObjectStoreOpt
 }
 
 // Streams the blob from the registry's storage (the upstream), Range passed through.
-async function serve(res: import('node:http').ServerResponse, record: StoreRequest, upstream: URL, repo: string, digest: string, range: string | undefined, auth: PushAuth | undefined): Promise<void> {
+async function serve(res: ServerResponse, record: StoreRequest, upstream: URL, repo: string, digest: string, range: string | undefined, auth: PushAuth | undefined): Promise<void> {
   const headers: OutgoingHttpHeaders = {};
   const authorization = await authorizationFor(auth, `repository:${repo}:pull`);
   if (authorization) headers.authorization = authorization;
