@@ -13,7 +13,7 @@ import { withRetry, type RetryPolicy } from './http/retry.js';
 import { baseUrlFor } from './http/scheme.js';
 import { createSend, type TransportStats } from './http/send.js';
 import { TokenCache } from './http/token.js';
-import type { Send } from './http/types.js';
+import { displayUrl, type HttpRequest, type HttpResponse, type Send } from './http/types.js';
 
 /** Knobs the client passes down; the test-only ones keep integration tests fast. */
 export interface HostOptions {
@@ -73,7 +73,9 @@ export class HostContext {
       onTokenFetch: () => options.stats.tokenFetches++,
       onRealm: (realm) => this.trustedOrigins.add(realm.origin),
     });
-    this.send = auth.layer(withRedirects(withRetry(host, this.retry, send)));
+    const onRefresh = (req: HttpRequest, refused: HttpResponse) =>
+      options.logger.debug(`${refused.url.origin} refused the URL ${host} redirected ${displayUrl(req.url)} to (${refused.status}, expired?): asking ${host} for a fresh one`);
+    this.send = auth.layer(withRedirects(withRetry(host, this.retry, send), onRefresh));
   }
 
   close(): Promise<void> {

@@ -29,11 +29,12 @@ export function headersForHop(headers: Record<string, string> | undefined, from:
   return out;
 }
 
-/** The redirect layer. */
-export function withRedirects(next: Send): Send {
+/** The redirect layer; `onRefresh` is told when a refused redirect target is asked for again (for -v). */
+export function withRedirects(next: Send, onRefresh?: (req: HttpRequest, refused: HttpResponse) => void): Send {
   return async (req: HttpRequest) => {
     const res = await follow(next, req);
     if (!refusedAbroad(req, res)) return res;
+    onRefresh?.(req, res);
     // A presigned object-store URL expires (403 "Request has expired", or 400): the registry
     // hands out a fresh one for one more GET; the old URL is never tried again.
     discard(res.body, header(res, 'content-length'));

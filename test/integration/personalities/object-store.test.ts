@@ -64,6 +64,8 @@ images:
   assert.deepEqual([...srcStore.redirects.values()].filter((n) => n !== 2), [], 'each blob: one expired URL, then exactly one fresh one');
   assert.deepEqual(srcStore.requests.filter((r) => r.method !== 'GET' || r.authorization), [], 'no HEAD and no credentials at the store');
   assert.equal(srcStore.requests.filter((r) => r.status === 403).length, srcStore.redirects.size);
+  const refreshed = run.stderr.split('\n').filter((l) => /refused the URL .* redirected .* \(403, expired\?\): asking .* for a fresh one/.test(l));
+  assert.equal(refreshed.length, srcStore.redirects.size, 'each expired URL was replaced within the same download, not by a retry of the copy');
   assert.ok(pTarget.stats.log.some((e) => e.method === 'HEAD' && e.status === 307), 'a blob already at the target was found by its redirect');
   assert.deepEqual(targetStore.requests, [], 'nothing followed a HEAD redirect to the store');
   assert.doesNotMatch(run.stderr, /X-Amz-Signature/, 'signed URLs are secrets: -v shows no query');
