@@ -15,8 +15,8 @@ export interface ObjectStoreOptions {
   upstreamAuth?: PushAuth;
   /** Lifetime of a presigned URL (default 900 s, like S3's default for registries). */
   ttlSeconds?: number;
-  /** The first URL handed out for each blob has already expired (a redirect that waited too long). */
-  expiredFirst?: boolean;
+  /** URLs handed out already expired: the first for each blob (a redirect that waited too long), or all (a broken clock). */
+  expired?: 'first' | 'all';
 }
 
 /** One request the store received (query without the signature). */
@@ -83,7 +83,7 @@ export async function startObjectStore(upstreamUrl: string, opts: ObjectStoreOpt
     const n = (redirects.get(p.rest) ?? 0) + 1;
     redirects.set(p.rest, n);
     const expires = ttl;
-    const date = Math.floor(Date.now() / 1000) - (opts.expiredFirst && n === 1 ? ttl + 60 : 0);
+    const date = Math.floor(Date.now() / 1000) - (opts.expired === 'all' || (opts.expired === 'first' && n === 1) ? ttl + 60 : 0);
     const location = `${origin}/${p.name}@${p.rest}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=${date}&X-Amz-Expires=${expires}&X-Amz-Signature=${sign(p.name, p.rest, date, expires)}`;
     ex.entry.status = 307;
     ex.res.writeHead(307, { location, 'content-length': '0' }).end();

@@ -3,6 +3,8 @@
 // registry once more for a fresh URL; real registries behind the personality on both sides,
 // skopeo judging every digest.
 import { after, before, test } from 'node:test';
+import { RegistryResponseError } from '../../../src/types/errors.js';
+import { admin, testClient } from '../registry/helpers.js';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,7 +28,7 @@ before(async () => {
   [src, target] = await Promise.all([startRegistry({ auth: 'htpasswd' }), startRegistry()]);
   const admin = { username: 'admin', password: src.users.admin! };
   // Every blob's first URL has expired by the time it is used.
-  srcStore = await startObjectStore(src.url, { upstreamAuth: admin, expiredFirst: true });
+  srcStore = await startObjectStore(src.url, { upstreamAuth: admin, expired: 'first' });
   targetStore = await startObjectStore(target.url);
   pSrc = await startFaultProxy(src.url, { personalities: [srcStore.personality] });
   pTarget = await startFaultProxy(target.url, { personalities: [targetStore.personality] });
@@ -78,3 +80,30 @@ images:
   assert.equal(verify.exitCode, 0, verify.stderr + verify.stdout);
   assert.deepEqual(targetStore.requests, []);
 });
+
+test('a store that refuses even the fresh URL: one error naming the registry, the blob and the store', async () => {
+  const store = await startObjectStore(src.url, { upstreamAuth: { username: 'admin', password: src.users.admin! }, expired: 'all' });
+  const proxy = await startFaultProxy(src.url, { personalities: [store.personality] });
+  const client = testClient(src, admin(src), { endpoints: new Map([[src.host, proxy.url]]) });
+  try {
+    const repo = client.repository(src.host, 'jetstack/app', 'pull');
+    const config = await firstBlob(repo);
+    await assert.rejects(repo.fetchBlob(config), (e: unknown) => {
+      assert.ok(e instanceof RegistryResponseError);
+      assert.match(e.message, new RegExp(`${src.host} redirected blob ${config.digest} of jetstack/app to ${store.url}, which refused it \\(403\\) even with a fresh URL; .*check this machine's clock`));
+      assert.doesNotMatch(e.message, /X-Amz-Signature/);
+      return true;
+    });
+    assert.equal(store.redirects.get(config.digest), 2, 'one fresh URL asked for, no more');
+  } finally {
+    await client.close();
+    await Promise.all([proxy.close(), store.close()]);
+  }
+});
+
+/** The config descriptor of the first platform image of jetstack/app:v1.0.0. */
+async function firstBlob(repo: ReturnType<ReturnType<typeof testClient>['repository']>) {
+  const index = JSON.parse(Buffer.from((await repo.fetchManifest('v1.0.0')).bytes).toString('utf8')) as { manifests: { digest: string }[] };
+  const image = JSON.parse(Buffer.from((await repo.fetchManifest(index.manifests[0]!.digest)).bytes).toString('utf8')) as { config: { mediaType: string; digest: string; size: number } };
+  return image.config;
+}
