@@ -7,12 +7,20 @@ import { MANIFEST_ACCEPT, isManifestType } from '../types/mediatype.js';
 import { discard } from './http/body.js';
 import { mergeScopes } from './http/challenge.js';
 import { expectStatus, responseError } from './http/errors.js';
-import { header } from './http/types.js';
-import { resolveLocation, type RepoContext } from './repo-context.js';
+import { displayUrl, header } from './http/types.js';
+import { RegistryResponseError } from '../types/errors.js';
+import { resolveLocation, writeFailure, type RepoContext } from './repo-context.js';
 
 /** Opens the blob's bytes; errors mid-stream surface on the stream (the copier retries). */
 export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallOptions = {}): Promise<Readable> {
   const res = await repo.host.send({ method: 'GET', url: repo.url(`blobs/${desc.digest}`), scopes: repo.scopes, lane: 'download', signal: opts.signal });
+  if (res.status !== 200 && res.url.origin !== repo.host.base.origin) {
+    discard(res.body, header(res, 'content-length'));
+    throw new RegistryResponseError('GET', displayUrl(res.url), res.status, [{
+      code: 'OBJECT_STORE_REFUSED',
+      message: `${repo.host.host} redirected blob ${desc.digest} of ${repo.path} to ${res.url.origin}, which refused it (${res.status}) even with a fresh URL; presigned URLs expire, so check this machine's clock and run again`,
+    }]);
+  }
   await expectStatus('GET', res, 200);
   return res.body;
 }
@@ -23,7 +31,11 @@ export async function exists(repo: RepoContext, desc: Descriptor, opts: CallOpti
   const url = repo.url(`${manifest ? 'manifests' : 'blobs'}/${desc.digest}`);
   const headers: Record<string, string> = manifest ? { accept: MANIFEST_ACCEPT.join(', ') } : {};
   const res = await repo.host.send({ method: 'HEAD', url, scopes: repo.scopes, headers, signal: opts.signal });
-  if (res.status === 200) return true;
+  // A redirect (to object storage, which refuses HEAD) is the registry saying it holds the blob.
+  if (res.status === 200 || (res.status >= 300 && res.status < 400 && header(res, 'location'))) {
+    discard(res.body, '0');
+    return true;
+  }
   if (res.status === 404) {
     discard(res.body, '0');
     return false;
@@ -44,7 +56,9 @@ export async function mountBlob(repo: RepoContext, desc: Descriptor, fromPath: s
   const url = repo.url(`blobs/uploads/?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(fromPath)}`);
   const scopes = mergeScopes(repo.scopes, [`repository:${fromPath}:pull`]);
   const res = await repo.host.send({ method: 'POST', url, scopes, signal: opts.signal, headers: { 'content-length': '0' } });
-  await expectStatus('POST', res, 201, 202);
+  await expectStatus('POST', res, 201, 202).catch((e: unknown) => {
+    throw writeFailure(repo, e);
+  });
   discard(res.body, header(res, 'content-length'));
   if (res.status === 201) return true;
   repo.host.uploadSessions.set(sessionKey(repo.path, desc.digest), resolveLocation('POST', res));

@@ -5,6 +5,7 @@ import type { RegistrySettings } from '../config/model.js';
 import type { Logger } from '../ui/log.js';
 import type { CredentialProvider } from './credentials.js';
 import { Authenticator } from './http/auth.js';
+import { UploadPolicy } from './upload-policy.js';
 import { Lanes } from './http/limiter.js';
 import { createAgent, foreignAgent } from './http/pool.js';
 import { withRedirects } from './http/redirect.js';
@@ -12,7 +13,7 @@ import { withRetry, type RetryPolicy } from './http/retry.js';
 import { baseUrlFor } from './http/scheme.js';
 import { createSend, type TransportStats } from './http/send.js';
 import { TokenCache } from './http/token.js';
-import type { Send } from './http/types.js';
+import { displayUrl, type HttpRequest, type HttpResponse, type Send } from './http/types.js';
 
 /** Knobs the client passes down; the test-only ones keep integration tests fast. */
 export interface HostOptions {
@@ -39,14 +40,14 @@ export class HostContext {
   readonly uploadSessions = new Map<string, URL>();
   /** Set once the host has shown it has no referrers API. */
   referrersUnsupported = false;
-  /** Set once the host has refused a monolithic upload, or when OCI-Chunk-Min-Length asks for chunks. */
-  chunkedUploads: boolean;
+  /** Monolithic or chunked, and the chunk size: what this registry's refusals and headers taught the run. */
+  readonly uploads: UploadPolicy;
   private readonly trustedOrigins = new Set<string>();
 
   constructor(readonly host: string, readonly options: HostOptions) {
     this.base = baseUrlFor(host, options.settings, options.endpoint);
     this.trustedOrigins.add(this.base.origin);
-    this.chunkedUploads = options.forceChunkedUploads;
+    this.uploads = new UploadPolicy(host, options.chunkBytes, options.forceChunkedUploads);
     // Three lanes of `concurrency` each (see limiter.ts), so the pool can open that many.
     this.agent = createAgent(options.settings, options.concurrency * 3);
     this.retry = {
@@ -72,7 +73,9 @@ export class HostContext {
       onTokenFetch: () => options.stats.tokenFetches++,
       onRealm: (realm) => this.trustedOrigins.add(realm.origin),
     });
-    this.send = auth.layer(withRedirects(withRetry(host, this.retry, send)));
+    const onRefresh = (req: HttpRequest, refused: HttpResponse) =>
+      options.logger.debug(`${refused.url.origin} refused the URL ${host} redirected ${displayUrl(req.url)} to (${refused.status}, expired?): asking ${host} for a fresh one`);
+    this.send = auth.layer(withRedirects(withRetry(host, this.retry, send), onRefresh));
   }
 
   close(): Promise<void> {

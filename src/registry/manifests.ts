@@ -10,7 +10,7 @@ import { discard, readCapped } from './http/body.js';
 import { expectStatus } from './http/errors.js';
 import { backoff, isTransientNetworkError, newBudget, pause, unreachable } from './http/retry.js';
 import { header, type HttpRequest, type RetryBudget } from './http/types.js';
-import { mediaTypeOf, type RepoContext } from './repo-context.js';
+import { mediaTypeOf, writeFailure, type RepoContext } from './repo-context.js';
 
 const ACCEPT = MANIFEST_ACCEPT.join(', ');
 
@@ -86,7 +86,9 @@ export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Ui
     headers: { 'content-type': desc.mediaType, 'content-length': String(bytes.byteLength) },
     body: bytes,
   });
-  await expectStatus('PUT', res, 200, 201, 202, 204);
+  await expectStatus('PUT', res, 200, 201, 202, 204).catch((e: unknown) => {
+    throw writeFailure(repo, e);
+  });
   discard(res.body, header(res, 'content-length'));
   const said = header(res, 'docker-content-digest');
   if (said && isDigest(said) && said.split(':')[0] === desc.digest.split(':')[0] && said !== desc.digest) {

@@ -1,6 +1,6 @@
 // What the per-resource files (manifests, blobs, upload, tags, referrers) share about one repository.
 import type { HostContext } from './host.js';
-import { RegistryResponseError } from '../types/errors.js';
+import { NameUnknownError, RegistryResponseError, RepositoryMissingError } from '../types/errors.js';
 import { apiUrl } from './http/scheme.js';
 import { displayUrl, header, type HttpResponse } from './http/types.js';
 
@@ -39,4 +39,9 @@ export function withQuery(url: URL, name: string, value: string): URL {
 /** The media type of a Content-Type value (parameters dropped). */
 export function mediaTypeOf(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim();
+}
+
+/** A write's failure, with NAME_UNKNOWN (ECR: no repository is created on push) said plainly. */
+export function writeFailure(repo: RepoContext, e: unknown): unknown {
+  return e instanceof NameUnknownError ? new RepositoryMissingError(repo.host.host, repo.path) : e;
 }

@@ -1,7 +1,8 @@
 // Blob upload (distribution spec "Pushing blobs"): POST opens a session, then one monolithic PUT
-// with the bytes, or PATCH chunks then PUT when the registry asks for chunks. Blobs up to
-// SMALL_BLOB_BYTES are read into memory first so every request of their upload can be replayed;
-// larger ones stream once, and a failure after the stream was touched goes back to the copier.
+// with the bytes, or PATCH chunks then PUT, as the registry's UploadPolicy (upload-policy.ts) has
+// learned this run. Blobs up to SMALL_BLOB_BYTES are read into memory first so every request of
+// their upload can be replayed; larger ones stream once, and a failure after the stream was
+// touched goes back to the copier (which reads the source again under what the policy learned).
 import type { Readable } from 'node:stream';
 import { SMALL_BLOB_BYTES, type BlobContent, type CallOptions } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
@@ -11,7 +12,8 @@ import { discard, readCapped } from './http/body.js';
 import { expectStatus, hasErrorCode } from './http/errors.js';
 import { backoff, isTransientNetworkError, newBudget, pause, type RetryPolicy } from './http/retry.js';
 import { header, type RetryBudget } from './http/types.js';
-import { resolveLocation, withQuery, type RepoContext } from './repo-context.js';
+import { resolveLocation, withQuery, writeFailure, type RepoContext } from './repo-context.js';
+import { refusesPatch, refusesWhole, type Adaptation } from './upload-policy.js';
 import { chunksOf } from './chunks.js';
 
 /** Uploads `content` (exactly desc.size bytes) under desc.digest. */
@@ -23,32 +25,46 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
         ? await readCapped(content, desc.size, `blob ${desc.digest}`)
         : content;
   const budget = newBudget(repo.host.retry);
+  const policy = repo.host.uploads;
+  let adaptations = 0;
   for (let retry = 1; ; retry++) {
     const key = sessionKey(repo.path, desc.digest);
     const reused = repo.host.uploadSessions.get(key);
     repo.host.uploadSessions.delete(key);
     try {
-      const session = reused ? { location: reused, minChunk: 0 } : await startUpload(repo, budget, opts);
-      if (repo.host.chunkedUploads || session.minChunk > 0) {
-        await putChunked(repo, desc, source, session.location, Math.max(session.minChunk, repo.host.options.chunkBytes), opts);
-      } else {
-        await putMonolithic(repo, desc, source, session.location, budget, opts);
-      }
+      const location = reused ?? (await startUpload(repo, budget, opts));
+      if (policy.mode === 'chunked') await putChunked(repo, desc, source, location, policy.chunkBytes, opts);
+      else await putMonolithic(repo, desc, source, location, budget, opts);
       return;
     } catch (e) {
-      const refusedWhole = e instanceof RegistryResponseError && (e.status === 416 || (e.status === 400 && hasErrorCode(e, 'BLOB_UPLOAD_INVALID')));
-      if (refusedWhole && !repo.host.chunkedUploads) repo.host.chunkedUploads = true;
-      else if (!retryableUpload(e)) throw e;
+      // A refusal the policy learned from starts again at once (nothing transient to wait for).
+      const adapted = e instanceof Refused ? e : undefined;
+      const err = adapted ? adapted.cause : writeFailure(repo, e);
+      if (adapted ? ++adaptations > 4 : !retryableUpload(err)) throw err;
       // Start again with a fresh session, if the bytes can be sent again.
       const replayable = Buffer.isBuffer(source) || !source.readableDidRead;
-      if (!replayable || budget.remaining <= 0) throw e;
-      if (!refusedWhole) {
+      if (!replayable || (!adapted && budget.remaining <= 0)) throw err;
+      if (!adapted) {
         budget.remaining--;
         repo.host.options.stats.retries++;
         await pause(backoff(repo.host.retry as RetryPolicy, retry), opts.signal);
       }
     }
   }
+}
+
+/** A refusal the host's UploadPolicy has adapted to (the registry's own error is the cause). */
+class Refused extends Error {
+  constructor(override readonly cause: unknown) {
+    super('upload refused');
+  }
+}
+
+/** Tells the policy (and -v) about a refusal and marks it; UploadRefusedError when nothing is left. */
+function adapt(repo: RepoContext, e: unknown, change: () => Adaptation): Refused {
+  const { change: what } = change();
+  if (what !== 'none') repo.host.options.logger.debug(`${repo.host.host} ${what}`);
+  return new Refused(e);
 }
 
 /** A failure worth a fresh session: the session vanished, or the network/registry failed. */
@@ -58,12 +74,12 @@ function retryableUpload(e: unknown): boolean {
   return !(e instanceof RegmirrorError) ? isTransientNetworkError(e) : e.kind === 'unreachable';
 }
 
-async function startUpload(repo: RepoContext, budget: RetryBudget, opts: CallOptions): Promise<{ location: URL; minChunk: number }> {
+async function startUpload(repo: RepoContext, budget: RetryBudget, opts: CallOptions): Promise<URL> {
   const res = await repo.host.send({ method: 'POST', url: repo.url('blobs/uploads/'), scopes: repo.scopes, signal: opts.signal, budget, headers: { 'content-length': '0' } });
   await expectStatus('POST', res, 202);
   discard(res.body, header(res, 'content-length'));
-  const minChunk = Number(header(res, 'oci-chunk-min-length') ?? 0);
-  return { location: resolveLocation('POST', res), minChunk: Number.isSafeInteger(minChunk) && minChunk > 0 ? minChunk : 0 };
+  repo.host.uploads.learnLimits(header(res, 'oci-chunk-min-length'), header(res, 'oci-chunk-max-length'));
+  return resolveLocation('POST', res);
 }
 
 async function putMonolithic(repo: RepoContext, desc: Descriptor, source: Buffer | Readable, location: URL, budget: RetryBudget, opts: CallOptions): Promise<void> {
@@ -74,7 +90,12 @@ async function putMonolithic(repo: RepoContext, desc: Descriptor, source: Buffer
     // failure goes back to pushBlob, which starts a fresh session.
     body: source, budget, noRetry: true,
   });
-  await expectStatus('PUT', res, 201, 204);
+  try {
+    await expectStatus('PUT', res, 201, 204);
+  } catch (e) {
+    if (!(e instanceof RegistryResponseError) || !refusesWhole(e)) throw e;
+    throw adapt(repo, e, () => repo.host.uploads.refusedWhole(e.status));
+  }
   discard(res.body, header(res, 'content-length'));
 }
 
@@ -86,7 +107,16 @@ async function putChunked(repo: RepoContext, desc: Descriptor, source: Buffer | 
       method: 'PATCH', url: location, scopes: repo.scopes, lane: 'upload', signal: opts.signal, body: chunk,
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(chunk.byteLength), 'content-range': `${offset}-${offset + chunk.byteLength - 1}` },
     });
-    await expectStatus('PATCH', res, 202, 204);
+    try {
+      // ECR answers 201; its Range may stop advancing, so the offset is counted here, not read back.
+      await expectStatus('PATCH', res, 201, 202, 204);
+    } catch (e) {
+      if (!(e instanceof RegistryResponseError) || e.status >= 500 || e.status === 429 || e.status === 408) throw e;
+      const last = offset + chunk.byteLength >= desc.size;
+      if (refusesPatch(e)) throw adapt(repo, e, () => repo.host.uploads.refusedPatch(e.status));
+      if (e.status === 413 || e.status === 416 || e.status === 400) throw adapt(repo, e, () => repo.host.uploads.refusedChunk(chunk.byteLength, e.status, last));
+      throw e;
+    }
     discard(res.body, header(res, 'content-length'));
     location = resolveLocation('PATCH', res);
     offset += chunk.byteLength;

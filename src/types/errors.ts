@@ -35,6 +35,11 @@ export class NotFoundError extends RegmirrorError {
   override name = 'NotFoundError';
 }
 
+/** A 404 whose registry said NAME_UNKNOWN: the repository itself is absent. */
+export class NameUnknownError extends NotFoundError {
+  override name = 'NameUnknownError';
+}
+
 /** Bytes did not hash to the digest they were fetched or pushed under. */
 export class DigestMismatchError extends RegmirrorError {
   override readonly kind = 'digest-mismatch';
@@ -116,5 +121,31 @@ export class CopyError extends RegmirrorError {
     override readonly cause: unknown,
   ) {
     super(`${origin} ${repository}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/** A registry answered NAME_UNKNOWN to a write: it does not create repositories on push (ECR). */
+export class RepositoryMissingError extends NotFoundError {
+  override name = 'RepositoryMissingError';
+  constructor(
+    readonly host: string,
+    readonly repository: string,
+  ) {
+    super(
+      `${host}: repository ${repository} does not exist and this registry does not create repositories on push; ` +
+        `create it first (on Amazon ECR: aws ecr create-repository --repository-name ${repository}), then run sync again`,
+    );
+  }
+}
+
+/** A registry refused every way regmirror can upload a blob (monolithic and each chunk size tried). */
+export class UploadRefusedError extends RegmirrorError {
+  override readonly kind = 'upload-refused';
+  override name = 'UploadRefusedError';
+  constructor(
+    readonly host: string,
+    detail: string,
+  ) {
+    super(`${host} refused the blob upload: ${detail}; run with -v to see each refusal, and report the registry's limits to its operator or to regmirror`);
   }
 }

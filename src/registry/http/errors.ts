@@ -1,7 +1,7 @@
 // The one place a non-2xx answer becomes an error kind (go-containerregistry transport/error.go):
 // 404 → NotFoundError, 401/403 → AuthError, anything else → RegistryResponseError with the
 // registry's `errors` list. At most 64 KiB of an error body is read.
-import { AuthError, NotFoundError, RegistryResponseError, type RegistryErrorEntry, type RegmirrorError } from '../../types/errors.js';
+import { AuthError, NameUnknownError, NotFoundError, RegistryResponseError, type RegistryErrorEntry, type RegmirrorError } from '../../types/errors.js';
 import { readPrefix } from './body.js';
 import { displayUrl, type HttpResponse } from './types.js';
 
@@ -15,6 +15,7 @@ export async function responseError(method: string, res: HttpResponse): Promise<
   const url = displayUrl(res.url);
   const said = errors.map((e) => `${e.code}${e.message ? `: ${e.message}` : ''}`).join('; ');
   const suffix = said ? ` (${said})` : '';
+  if (res.status === 404 && errors.some((e) => e.code === 'NAME_UNKNOWN')) return new NameUnknownError(`${method} ${url}: not found${suffix}`);
   if (res.status === 404) return new NotFoundError(`${method} ${url}: not found${suffix}`);
   if (res.status === 401) return new AuthError(`${method} ${url}: unauthorized${suffix}`);
   if (res.status === 403) return new AuthError(`${method} ${url}: forbidden${suffix}`);

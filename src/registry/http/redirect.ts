@@ -1,8 +1,9 @@
 // Follows redirects by hand (undici gets no maxRedirections), so that a hop to another origin
-// (a CDN, an object store's signed URL) never carries the registry's Authorization header.
+// (a CDN, an object store's signed URL) never carries the registry's Authorization header, a
+// HEAD never goes there, and an expired signed URL is replaced by asking the registry again.
 import { RegistryResponseError } from '../../types/errors.js';
 import { discard } from './body.js';
-import { displayUrl, header, isReplayable, type HttpRequest, type Send } from './types.js';
+import { displayUrl, header, isReplayable, type HttpRequest, type HttpResponse, type Send } from './types.js';
 
 /** Hops we follow before giving up. */
 export const MAX_REDIRECTS = 5;
@@ -28,29 +29,47 @@ export function headersForHop(headers: Record<string, string> | undefined, from:
   return out;
 }
 
-/** The redirect layer. */
-export function withRedirects(next: Send): Send {
+/** The redirect layer; `onRefresh` is told when a refused redirect target is asked for again (for -v). */
+export function withRedirects(next: Send, onRefresh?: (req: HttpRequest, refused: HttpResponse) => void): Send {
   return async (req: HttpRequest) => {
-    let current = req;
-    for (let hop = 0; ; hop++) {
-      const res = await next(current);
-      const location = header(res, 'location');
-      if (!REDIRECT_STATUS.has(res.status) || !location) return res;
-      // An upload body cannot follow a 307/308 unless it is bytes; hand the answer back.
-      const toGet = res.status === 303 || ((res.status === 301 || res.status === 302) && current.method === 'POST');
-      if (!toGet && !isReplayable(current)) return res;
-      discard(res.body, header(res, 'content-length'));
-      if (hop >= MAX_REDIRECTS) {
-        throw new RegistryResponseError(req.method, displayUrl(req.url), res.status, [{ code: 'TOO_MANY_REDIRECTS', message: `more than ${MAX_REDIRECTS} redirects` }]);
-      }
-      const to = new URL(location, current.url);
-      current = {
-        ...current,
-        url: to,
-        method: toGet ? 'GET' : current.method,
-        body: toGet ? undefined : current.body,
-        headers: headersForHop(current.headers, current.url, to),
-      };
-    }
+    const res = await follow(next, req);
+    if (!refusedAbroad(req, res)) return res;
+    onRefresh?.(req, res);
+    // A presigned object-store URL expires (403 "Request has expired", or 400): the registry
+    // hands out a fresh one for one more GET; the old URL is never tried again.
+    discard(res.body, header(res, 'content-length'));
+    return follow(next, req);
   };
+}
+
+/** A GET that the registry sent to another origin, refused there (400/403). */
+export function refusedAbroad(req: HttpRequest, res: HttpResponse): boolean {
+  return req.method === 'GET' && (res.status === 400 || res.status === 403) && res.url.origin !== req.url.origin;
+}
+
+async function follow(next: Send, req: HttpRequest): Promise<HttpResponse> {
+  let current = req;
+  for (let hop = 0; ; hop++) {
+    const res = await next(current);
+    const location = header(res, 'location');
+    if (!REDIRECT_STATUS.has(res.status) || !location) return res;
+    const to = new URL(location, current.url);
+    // A HEAD sent to an object store is refused (its URLs are signed for GET only): the
+    // redirect itself says the registry holds the blob, so it is the answer.
+    if (current.method === 'HEAD' && to.origin !== current.url.origin) return res;
+    // An upload body cannot follow a 307/308 unless it is bytes; hand the answer back.
+    const toGet = res.status === 303 || ((res.status === 301 || res.status === 302) && current.method === 'POST');
+    if (!toGet && !isReplayable(current)) return res;
+    discard(res.body, header(res, 'content-length'));
+    if (hop >= MAX_REDIRECTS) {
+      throw new RegistryResponseError(req.method, displayUrl(req.url), res.status, [{ code: 'TOO_MANY_REDIRECTS', message: `more than ${MAX_REDIRECTS} redirects` }]);
+    }
+    current = {
+      ...current,
+      url: to,
+      method: toGet ? 'GET' : current.method,
+      body: toGet ? undefined : current.body,
+      headers: headersForHop(current.headers, current.url, to),
+    };
+  }
 }

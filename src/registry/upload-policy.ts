@@ -1,0 +1,110 @@
+// How one registry takes blob uploads, learned during a run (pure decisions, no I/O). Monolithic
+// first (GAR refuses PATCH); chunked when the registry demands it (a refused whole PUT, an
+// OCI-Chunk-Min-Length); the chunk size adapts to refusals: ghcr.io refuses bodies over 4 MiB,
+// ECR refuses chunks under 5 MiB but the last. What is learned holds for the rest of the run.
+import { UploadRefusedError, type RegistryResponseError } from '../types/errors.js';
+import { hasErrorCode } from './http/errors.js';
+
+/** ghcr.io's documented request-body limit: a refused larger chunk shrinks to at most this. */
+export const SMALL_CHUNK_LIMIT = 4 * 1024 * 1024;
+/** ECR's documented minimum part: a refused smaller chunk grows to at least this. */
+export const LARGE_CHUNK_FLOOR = 5 * 1024 * 1024;
+
+/** What to do after a refusal: start the upload again with what the policy now says. */
+export type Adaptation = { change: string };
+
+const MiB = 1024 * 1024;
+const size = (n: number) => (n % MiB === 0 ? `${n / MiB} MiB` : `${n} bytes`);
+
+/** One registry's upload state for a run. */
+export class UploadPolicy {
+  private chunked: boolean;
+  private chunk: number;
+  private min = 1;
+  private max = Number.MAX_SAFE_INTEGER;
+  private wholeRefused = false;
+  private patchRefused = false;
+  private readonly refusedSizes = new Set<number>();
+
+  constructor(
+    readonly host: string,
+    chunkBytes: number,
+    forceChunked = false,
+  ) {
+    this.chunked = forceChunked;
+    this.chunk = chunkBytes;
+  }
+
+  /** How the next upload sends its bytes. */
+  get mode(): 'monolithic' | 'chunked' {
+    return this.chunked ? 'chunked' : 'monolithic';
+  }
+
+  /** Bytes per PATCH for the next chunked upload, within the registry's stated bounds. */
+  get chunkBytes(): number {
+    return Math.min(this.max, Math.max(this.min, this.chunk));
+  }
+
+  /** OCI-Chunk-Min-Length / OCI-Chunk-Max-Length of an upload session (absent or junk: ignored). */
+  learnLimits(minHeader: string | undefined, maxHeader: string | undefined): void {
+    const min = positive(minHeader);
+    const max = positive(maxHeader);
+    if (min !== undefined && min > this.min) {
+      this.min = min;
+      if (!this.patchRefused) this.chunked = true; // a stated minimum is a demand for chunks
+    }
+    if (max !== undefined && max < this.max) this.max = max;
+    if (this.min > this.max) throw new UploadRefusedError(this.host, `its chunk bounds contradict each other (OCI-Chunk-Min-Length ${this.min} > OCI-Chunk-Max-Length ${this.max})`);
+  }
+
+  /** A monolithic PUT was refused as a whole (416, 413, BLOB_UPLOAD_INVALID): go chunked. */
+  refusedWhole(status: number): Adaptation {
+    this.wholeRefused = true;
+    if (this.patchRefused) throw new UploadRefusedError(this.host, `it refused a monolithic PUT (${status}) and refuses PATCH chunks too`);
+    if (this.chunked) return { change: 'none' };
+    this.chunked = true;
+    return { change: `refused a monolithic upload (${status}): chunked uploads of ${size(this.chunkBytes)} from now on` };
+  }
+
+  /** A PATCH was refused as unsupported (405, 501, UNSUPPORTED): go monolithic. */
+  refusedPatch(status: number): Adaptation {
+    this.patchRefused = true;
+    if (this.wholeRefused) throw new UploadRefusedError(this.host, `it refused PATCH chunks (${status}) and refused a monolithic PUT before`);
+    if (!this.chunked) return { change: 'none' };
+    this.chunked = false;
+    return { change: `refused a PATCH (${status}): monolithic uploads from now on` };
+  }
+
+  /**
+   * A PATCH of `bytes` (not the last one of its blob, or the last when `last`) was refused for
+   * its size (413, 416, 400): shrink a large chunk to at most 4 MiB, grow a small one to at least
+   * 5 MiB, never to a size already refused; another upload may have adapted first (no change).
+   */
+  refusedChunk(bytes: number, status: number, last: boolean): Adaptation {
+    if (bytes !== this.chunkBytes && !last) return { change: 'none' };
+    this.refusedSizes.add(bytes);
+    const wanted = bytes > SMALL_CHUNK_LIMIT ? Math.min(SMALL_CHUNK_LIMIT, Math.floor(bytes / 2)) : Math.max(LARGE_CHUNK_FLOOR, bytes * 2);
+    const next = Math.min(this.max, Math.max(this.min, wanted));
+    if (next === bytes || this.refusedSizes.has(next) || (last && bytes < this.chunkBytes)) {
+      const tried = [...this.refusedSizes].sort((a, b) => a - b).map(size).join(', ');
+      throw new UploadRefusedError(this.host, `it refused PATCH chunks of ${tried} (${status}) and no other chunk size is left to try`);
+    }
+    this.chunk = next;
+    return { change: `refused a chunk of ${size(bytes)} (${status}): chunks of ${size(next)} from now on` };
+  }
+}
+
+/** A monolithic PUT refused for its size or shape (ghcr: 416 over 4 MiB; a registry wanting chunks). */
+export function refusesWhole(e: RegistryResponseError): boolean {
+  return e.status === 416 || e.status === 413 || (e.status === 400 && hasErrorCode(e, 'BLOB_UPLOAD_INVALID'));
+}
+
+/** A PATCH refused as a method (GAR), not for its size. */
+export function refusesPatch(e: RegistryResponseError): boolean {
+  return e.status === 405 || e.status === 501 || hasErrorCode(e, 'UNSUPPORTED');
+}
+
+function positive(value: string | undefined): number | undefined {
+  const n = Number(value ?? '');
+  return value !== undefined && Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}

@@ -1,0 +1,83 @@
+// ghcr.io refuses request bodies over 4 MiB (416): a large blob goes in chunks of at most 4 MiB,
+// learned from the refusals (or from OCI-Chunk-Max-Length) once per registry, against a real
+// registry behind the personality, with skopeo judging what a sync copied.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import { ghcrUploads, GHCR_MAX_BODY } from '../../harness/personalities/ghcr-uploads.js';
+import { digestOf } from '../../harness/seed.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { testClient } from '../registry/helpers.js';
+import { digestDifferences } from '../reliability/helpers.js';
+import { MiB, mirrorsYaml, open, patternBytes, seedLarge } from './fixtures.js';
+
+const blob = (seed: string, size: number) => {
+  const bytes = patternBytes(seed, size);
+  return { bytes, desc: { mediaType: 'application/octet-stream', digest: digestOf(bytes), size } };
+};
+
+async function readBack(reg: RunningRegistry, repo: string, digest: string): Promise<string> {
+  const res = await fetch(`${reg.url}/v2/${repo}/blobs/${digest}`);
+  return digestOf(Buffer.from(await res.arrayBuffer()));
+}
+
+describe('ghcr.io uploads: bodies over 4 MiB refused', () => {
+  let reg: RunningRegistry;
+  before(async () => {
+    reg = await startRegistry();
+  });
+  after(() => destroyRegistry(reg));
+
+  async function behind(advertise: boolean): Promise<{ proxy: FaultProxy; stats: ReturnType<typeof ghcrUploads>['stats'] }> {
+    const g = ghcrUploads({ advertise });
+    const proxy = await startFaultProxy(reg.url, { personalities: [g.personality] });
+    after(() => proxy.close());
+    return { proxy, stats: g.stats };
+  }
+
+  it('learns from the refusals to send chunks of 4 MiB, once for the registry', async () => {
+    const { proxy, stats } = await behind(false);
+    const client = testClient(reg, undefined, { endpoints: new Map([[reg.host, proxy.url]]) });
+    after(() => client.close());
+    const repo = client.repository(reg.host, 'ghcr/app', 'push');
+    const [a, b] = [blob('a', 12 * MiB), blob('b', 10 * MiB)];
+    await repo.pushBlob(a.desc, a.bytes);
+    assert.deepEqual(stats.refused, { PUT: 1, PATCH: 1 }, 'one whole PUT and one 8 MiB chunk refused');
+    await repo.pushBlob(b.desc, b.bytes);
+    assert.deepEqual(stats.refused, { PUT: 1, PATCH: 1 }, 'the second blob goes straight to 4 MiB chunks');
+    assert.equal(stats.largestAccepted, GHCR_MAX_BODY);
+    assert.equal(await readBack(reg, 'ghcr/app', a.desc.digest), a.desc.digest);
+    assert.equal(await readBack(reg, 'ghcr/app', b.desc.digest), b.desc.digest);
+  });
+
+  it('takes OCI-Chunk-Max-Length as the chunk bound when the registry states it', async () => {
+    const { proxy, stats } = await behind(true);
+    const client = testClient(reg, undefined, { endpoints: new Map([[reg.host, proxy.url]]) });
+    after(() => client.close());
+    const c = blob('c', 9 * MiB);
+    await client.repository(reg.host, 'ghcr/stated', 'push').pushBlob(c.desc, c.bytes);
+    assert.deepEqual(stats.refused, { PUT: 1, PATCH: 0 });
+    assert.equal(await readBack(reg, 'ghcr/stated', c.desc.digest), c.desc.digest);
+  });
+
+  it('a sync of 12 MiB layers (streamed, not replayable) ends with every digest right', async () => {
+    const src = await startRegistry();
+    after(() => destroyRegistry(src));
+    const { proxy, stats } = await behind(false);
+    await seedLarge(open(src), 'jetstack/big', ['v1.0.0', 'v1.0.1'], 12 * MiB);
+    const dir = await mkdtemp(join(tmpdir(), 'regmirror-ghcr-'));
+    const config = await writeConfig(dir, mirrorsYaml(src, reg, 'cert-manager', ['jetstack/big']));
+    const run = await runCli(['sync', '-c', config, '--endpoint', `${reg.host}=${proxy.url}`, '--no-progress', '-v']);
+    assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+    assert.ok(stats.refused.PATCH >= 1, 'an 8 MiB chunk was refused');
+    assert.equal(stats.largestAccepted, GHCR_MAX_BODY, 'nothing over 4 MiB got through');
+    assert.match(run.stderr, /refused a chunk of 8 MiB \(416\): chunks of 4 MiB from now on/);
+    const { checked, wrong } = await digestDifferences(src, 'jetstack/big', [[reg, 'cert-manager/big']]);
+    assert.deepEqual(wrong, []);
+    assert.equal(checked, 2);
+  });
+});

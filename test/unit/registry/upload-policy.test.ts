@@ -1,0 +1,79 @@
+// The per-registry upload policy: monolithic first, chunked on demand, chunk sizes that adapt to
+// ghcr.io's 4 MiB body limit and ECR's 5 MiB part minimum, and a clear error when nothing is left.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { UploadPolicy, refusesPatch, refusesWhole } from '../../../src/registry/upload-policy.js';
+import { RegistryResponseError, UploadRefusedError } from '../../../src/types/errors.js';
+
+const MiB = 1024 * 1024;
+
+describe('UploadPolicy', () => {
+  it('starts monolithic and goes chunked once a whole PUT is refused, for the rest of the run', () => {
+    const p = new UploadPolicy('ghcr.io', 8 * MiB);
+    assert.equal(p.mode, 'monolithic');
+    assert.notEqual(p.refusedWhole(416).change, 'none');
+    assert.equal(p.mode, 'chunked');
+    assert.equal(p.refusedWhole(416).change, 'none', 'a second refusal in flight changes nothing');
+  });
+
+  it('shrinks a refused large chunk to at most 4 MiB (ghcr.io) and keeps it', () => {
+    const p = new UploadPolicy('ghcr.io', 8 * MiB, true);
+    p.refusedChunk(8 * MiB, 416, false);
+    assert.equal(p.chunkBytes, 4 * MiB);
+    assert.equal(p.refusedChunk(8 * MiB, 416, false).change, 'none', 'another upload already adapted');
+    const big = new UploadPolicy('h', 32 * MiB, true);
+    big.refusedChunk(32 * MiB, 413, false);
+    assert.equal(big.chunkBytes, 4 * MiB);
+  });
+
+  it('grows a refused small chunk to at least 5 MiB (ECR), within OCI-Chunk-Max-Length', () => {
+    const p = new UploadPolicy('ecr', 1 * MiB, true);
+    p.refusedChunk(1 * MiB, 400, false);
+    assert.equal(p.chunkBytes, 5 * MiB);
+    const capped = new UploadPolicy('ecr', 1 * MiB, true);
+    capped.learnLimits(undefined, String(3 * MiB));
+    capped.refusedChunk(1 * MiB, 400, false);
+    assert.equal(capped.chunkBytes, 3 * MiB);
+  });
+
+  it('never tries a refused size again: both directions refused is one clear error naming the host', () => {
+    const p = new UploadPolicy('picky.example', 8 * MiB, true);
+    p.refusedChunk(8 * MiB, 416, false);
+    assert.throws(() => p.refusedChunk(4 * MiB, 416, false), (e: unknown) => e instanceof UploadRefusedError && /picky\.example/.test(e.message) && /4 MiB, 8 MiB/.test(e.message));
+  });
+
+  it('a refused short last chunk cannot be helped', () => {
+    const p = new UploadPolicy('h', 8 * MiB, true);
+    assert.throws(() => p.refusedChunk(3 * MiB, 416, true), UploadRefusedError);
+  });
+
+  it('OCI-Chunk-Min-Length asks for chunks of at least that size; Max-Length caps them', () => {
+    const p = new UploadPolicy('h', 1 * MiB);
+    p.learnLimits(String(5 * MiB), undefined);
+    assert.equal(p.mode, 'chunked');
+    assert.equal(p.chunkBytes, 5 * MiB);
+    const q = new UploadPolicy('h', 8 * MiB, true);
+    q.learnLimits('junk', String(2 * MiB));
+    assert.equal(q.chunkBytes, 2 * MiB);
+    assert.throws(() => q.learnLimits(String(3 * MiB), undefined), UploadRefusedError);
+  });
+
+  it('a refused PATCH (GAR) goes back to monolithic; a registry refusing both is an error', () => {
+    const p = new UploadPolicy('gar', 8 * MiB, true);
+    p.refusedPatch(405);
+    assert.equal(p.mode, 'monolithic');
+    p.learnLimits(String(5 * MiB), undefined);
+    assert.equal(p.mode, 'monolithic', 'a registry that refused PATCH is not asked for chunks again');
+    assert.throws(() => p.refusedWhole(416), (e: unknown) => e instanceof UploadRefusedError && /gar refused/.test(e.message));
+  });
+
+  it('tells a size refusal from a method refusal', () => {
+    const err = (status: number, code = 'UNKNOWN') => new RegistryResponseError('PUT', 'http://h/v2/a/blobs/uploads/x', status, [{ code }]);
+    assert.equal(refusesWhole(err(416)), true);
+    assert.equal(refusesWhole(err(400, 'BLOB_UPLOAD_INVALID')), true);
+    assert.equal(refusesWhole(err(400, 'DIGEST_INVALID')), false);
+    assert.equal(refusesPatch(err(405)), true);
+    assert.equal(refusesPatch(err(400, 'UNSUPPORTED')), true);
+    assert.equal(refusesPatch(err(416)), false);
+  });
+});
