@@ -37,6 +37,8 @@ export interface SyncOptions {
   engine?: Engine;
   /** Needed when any item (or --engine) uses skopeo; checked for availability by the caller. */
   skopeo?: SkopeoEngine;
+  /** Told what discovery found (every source's tags), before any copy: `plan --explain`, progress totals. */
+  onInventories?: (inventories: Inventory[]) => void;
 }
 
 /** The report, and whether no registry could be reached at all (exit 3). */
@@ -48,6 +50,7 @@ export interface SyncOutcome {
 /** Runs sync (or plan) over the work items and returns the report; never throws for a registry failure. */
 export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<SyncOutcome> {
   const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning });
+  opts.onInventories?.(inventories);
   const ledger = new CopyLedger();
   const results: SyncResult[] = inventories.filter((inv) => inv.sourceError).map(sourceFailure);
   for (const inv of inventories) results.push(...absentTags(inv));

@@ -7,19 +7,27 @@ import type { SkopeoEngine } from '../../engines/skopeo.js';
 import { createProgress } from '../../ui/progress.js';
 import { parseConcurrency, shardOf, withCommon, type CommonFlags } from '../common.js';
 import { emit } from '../emit.js';
+import { UsageError } from '../../types/errors.js';
 import { resultLines } from '../lines.js';
+import { explainInventories, renderExplained } from '../explain.js';
+import type { Inventory } from '../../inventory/discover.js';
 
 interface SyncFlags extends CommonFlags {
   dryRun?: boolean;
   force?: boolean;
   report?: string;
   engine?: 'native' | 'skopeo';
+  explain?: boolean;
 }
 
 /** Builds `sync` (plan = false) or `plan` (plan = true). */
 export function syncCommand(setExit: (code: number) => void, plan: boolean): Command {
   const cmd = withCommon(new Command(plan ? 'plan' : 'sync'));
-  if (plan) cmd.description('resolve tags and digests and print what sync would do; writes nothing');
+  if (plan) {
+    cmd
+      .description('resolve tags and digests and print what sync would do; writes nothing')
+      .option('--explain', 'also say, for every source tag, whether it is selected and by which rule');
+  }
   else {
     cmd
       .description('copy every selected tag to every target that lacks it, then check it')
@@ -32,6 +40,7 @@ export function syncCommand(setExit: (code: number) => void, plan: boolean): Com
 }
 
 async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
+  if (flags.explain && flags.format !== undefined && !['table', 'json'].includes(flags.format)) throw new UsageError(`--explain: use --format table or json (not ${flags.format})`);
   // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
   const [{ openSession }, { needsSkopeo, runSync }] = await Promise.all([import('../session.js'), import('../../sync/run.js')]);
   const session = await openSession(flags, (_config, work) => (dryRun ? [] : work.flatMap((w) => w.item.targets)));
@@ -40,6 +49,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   let report: SyncReport;
   let unreachable: boolean;
   let skopeo: SkopeoEngine | undefined;
+  let inventories: Inventory[] = [];
   try {
     if (!dryRun && needsSkopeo(session.work, flags.engine)) {
       const { SkopeoEngine } = await import('../../engines/skopeo.js');
@@ -59,13 +69,16 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
       onResult: (r) => progress.step(dryRun ? undefined : resultLines(r)),
       onBytes: (n) => progress.bytes(n),
       onWarning: (m) => session.log.warn(m),
+      onInventories: (found) => (inventories = found),
     }));
   } finally {
     progress.stop();
     await skopeo?.close();
     await session.close();
   }
-  await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output }), flags.output);
+  const color = process.stdout.isTTY === true && !flags.output;
+  const format = flags.format ?? 'table';
+  await emit(flags.explain ? renderExplained(report, format, explainInventories(inventories), color) : renderReport(report, format, { color }), flags.output);
   if (flags.report) await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
   if (session.interrupted()) {
     if (dryRun) session.log.warn('interrupted: the plan above is partial; nothing was written');
