@@ -9,6 +9,7 @@ import { UsageError } from '../../types/errors.js';
 import { createProgress } from '../../ui/progress.js';
 import { parseConcurrency, withCommon, type CommonFlags } from '../common.js';
 import { emit } from '../emit.js';
+import { perCopyGroup, reportToGitHub } from '../github.js';
 import { resultLines } from '../lines.js';
 
 interface PublishFlags extends CommonFlags {
@@ -34,6 +35,7 @@ async function publish(flags: PublishFlags): Promise<number> {
   const session = await openSession(flags, (config) => selectBinaries(config, flags.filter).flatMap((b) => b.targets));
   const progress = createProgress({ label: 'published', quiet: flags.quiet === true, enabled: flags.progress });
   let report: SyncReport;
+  const endGroup = perCopyGroup('regmirror publish: every push', flags.quiet === true);
   try {
     report = await runPublish(session.config, {
       stores: session.stores,
@@ -49,9 +51,11 @@ async function publish(flags: PublishFlags): Promise<number> {
     });
   } finally {
     progress.stop();
+    endGroup();
     await session.close();
   }
   await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output }), flags.output);
+  await reportToGitHub(report, 'publish', flags.format === 'json' ? flags.output : undefined);
   if (session.interrupted()) return 130;
   return report.summary.conflicts > 0 || report.summary.failed > 0 ? 1 : 0;
 }

@@ -7,6 +7,7 @@ import type { SkopeoEngine } from '../../engines/skopeo.js';
 import { createProgress } from '../../ui/progress.js';
 import { parseConcurrency, shardOf, withCommon, type CommonFlags } from '../common.js';
 import { emit } from '../emit.js';
+import { perCopyGroup, reportToGitHub } from '../github.js';
 import { UsageError } from '../../types/errors.js';
 import { resultLines } from '../lines.js';
 import { explainInventories, renderExplained } from '../explain.js';
@@ -50,6 +51,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   let unreachable: boolean;
   let skopeo: SkopeoEngine | undefined;
   let inventories: Inventory[] = [];
+  const endGroup = dryRun ? () => {} : perCopyGroup('regmirror sync: every copy', flags.quiet === true);
   try {
     if (!dryRun && needsSkopeo(session.work, flags.engine)) {
       const { SkopeoEngine } = await import('../../engines/skopeo.js');
@@ -73,6 +75,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
     }));
   } finally {
     progress.stop();
+    endGroup();
     await skopeo?.close();
     await session.close();
   }
@@ -80,6 +83,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   const format = flags.format ?? 'table';
   await emit(flags.explain ? renderExplained(report, format, explainInventories(inventories), color) : renderReport(report, format, { color }), flags.output);
   if (flags.report) await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
+  if (!dryRun) await reportToGitHub(report, 'sync', flags.report ?? (format === 'json' ? flags.output : undefined));
   if (session.interrupted()) {
     if (dryRun) session.log.warn('interrupted: the plan above is partial; nothing was written');
     else session.log.warn(`interrupted: ${report.summary.copied} copied, ${report.summary.skipped} already in sync; run the same command again to finish`);

@@ -6,6 +6,7 @@ import { binaryWork } from '../../publish/work.js';
 import { createProgress } from '../../ui/progress.js';
 import { parseConcurrency, shardOf, withCommon, type CommonFlags } from '../common.js';
 import { emit } from '../emit.js';
+import { reportToGitHub } from '../github.js';
 
 interface VerifyFlags extends CommonFlags {
   deep?: boolean;
@@ -44,6 +45,7 @@ async function verify(flags: VerifyFlags): Promise<number> {
     await session.close();
   }
   await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output, all: flags.all === true }), flags.output);
+  await reportToGitHub(report, 'verify', flags.format === 'json' ? flags.output : undefined);
   if (session.interrupted()) return 130;
   return exitCodeForVerify(report);
 }
