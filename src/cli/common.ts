@@ -18,6 +18,7 @@ export interface CommonFlags {
   quiet?: boolean;
   verbose?: boolean;
   progress: boolean;
+  progressInterval?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -35,7 +36,8 @@ export function withCommon(cmd: Command, opts: { format?: Format } = {}): Comman
     .option('-o, --output <file>', 'write the report to FILE instead of standard output')
     .option('-q, --quiet', 'print only errors and the result')
     .option('-v, --verbose', 'print every request (credentials redacted) and stack traces')
-    .option('--no-progress', 'no spinner, even on a terminal');
+    .option('--no-progress', 'no spinner, even on a terminal')
+    .option('--progress-interval <seconds>', 'not a terminal: seconds between progress lines (default 10)');
 }
 
 /** --endpoint HOST=URL flags as a map. */
@@ -65,4 +67,12 @@ export function parseConcurrency(value: string | undefined, fallback = 8): numbe
 export function shardOf(value: string | undefined, env: Record<string, string | undefined> = process.env): { index: number; count: number } | undefined {
   if (value === undefined) return undefined;
   return value.trim() === 'auto' ? shardFromEnv(env) : parseShard(value);
+}
+
+/** --progress-interval in milliseconds (default 10 s). */
+export function parseProgressInterval(value: string | undefined): number {
+  if (value === undefined) return 10_000;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 86_400) throw new UsageError(`--progress-interval "${value}": expected seconds, e.g. 10 or 0.5`);
+  return n * 1000;
 }

@@ -7,7 +7,7 @@ import type { SyncReport } from '../../report/model.js';
 import { renderReport } from '../../report/render.js';
 import { UsageError } from '../../types/errors.js';
 import { createProgress } from '../../ui/progress.js';
-import { parseConcurrency, withCommon, type CommonFlags } from '../common.js';
+import { parseConcurrency, parseProgressInterval, withCommon, type CommonFlags } from '../common.js';
 import { emit } from '../emit.js';
 import { perCopyGroup, reportToGitHub } from '../github.js';
 import { resultLines } from '../lines.js';
@@ -33,7 +33,7 @@ async function publish(flags: PublishFlags): Promise<number> {
   // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
   const [{ openSession }, { runPublish }] = await Promise.all([import('../session.js'), import('../../publish/run.js')]);
   const session = await openSession(flags, (config) => selectBinaries(config, flags.filter).flatMap((b) => b.targets));
-  const progress = createProgress({ label: 'published', quiet: flags.quiet === true, enabled: flags.progress });
+  const progress = createProgress({ label: 'published', quiet: flags.quiet === true, enabled: flags.progress, intervalMs: parseProgressInterval(flags.progressInterval) });
   let report: SyncReport;
   const endGroup = perCopyGroup('regmirror publish: every push', flags.quiet === true);
   try {

@@ -5,7 +5,7 @@ import { renderReport } from '../../report/render.js';
 import type { SyncReport } from '../../report/model.js';
 import type { SkopeoEngine } from '../../engines/skopeo.js';
 import { createProgress } from '../../ui/progress.js';
-import { parseConcurrency, shardOf, withCommon, type CommonFlags } from '../common.js';
+import { parseConcurrency, parseProgressInterval, shardOf, withCommon, type CommonFlags } from '../common.js';
 import { emit } from '../emit.js';
 import { perCopyGroup, reportToGitHub } from '../github.js';
 import { UsageError } from '../../types/errors.js';
@@ -46,7 +46,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   const [{ openSession }, { needsSkopeo, runSync }] = await Promise.all([import('../session.js'), import('../../sync/run.js')]);
   const session = await openSession(flags, (_config, work) => (dryRun ? [] : work.flatMap((w) => w.item.targets)));
   const concurrency = parseConcurrency(flags.concurrency);
-  const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress });
+  const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress, intervalMs: parseProgressInterval(flags.progressInterval) });
   let report: SyncReport;
   let unreachable: boolean;
   let skopeo: SkopeoEngine | undefined;
@@ -71,7 +71,10 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
       onResult: (r) => progress.step(dryRun ? undefined : resultLines(r)),
       onBytes: (n) => progress.bytes(n),
       onWarning: (m) => session.log.warn(m),
-      onInventories: (found) => (inventories = found),
+      onInventories: (found) => {
+        inventories = found;
+        progress.setTotal(found.reduce((n, inv) => n + inv.selected.length, 0));
+      },
     }));
   } finally {
     progress.stop();

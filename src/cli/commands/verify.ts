@@ -4,7 +4,7 @@ import { exitCodeForVerify } from '../../report/exit.js';
 import { renderReport } from '../../report/render.js';
 import { binaryWork } from '../../publish/work.js';
 import { createProgress } from '../../ui/progress.js';
-import { parseConcurrency, shardOf, withCommon, type CommonFlags } from '../common.js';
+import { parseConcurrency, parseProgressInterval, shardOf, withCommon, type CommonFlags } from '../common.js';
 import { emit } from '../emit.js';
 import { reportToGitHub } from '../github.js';
 
@@ -26,7 +26,7 @@ async function verify(flags: VerifyFlags): Promise<number> {
   // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
   const [{ openSession }, { runVerify }] = await Promise.all([import('../session.js'), import('../../verify/run.js')]);
   const session = await openSession(flags, () => []);
-  const progress = createProgress({ label: 'checked', quiet: flags.quiet === true, enabled: flags.progress });
+  const progress = createProgress({ label: 'checked', quiet: flags.quiet === true, enabled: flags.progress, intervalMs: parseProgressInterval(flags.progressInterval) });
   let report;
   try {
     // Binaries are audited target against target (the first target is the reference).
@@ -38,6 +38,8 @@ async function verify(flags: VerifyFlags): Promise<number> {
       deep: flags.deep === true,
       signal: session.signal,
       onResult: () => progress.step(undefined),
+      // Source tags to check, tags asked for but absent, unreadable sources; `extra` rows come on top.
+      onInventories: (found) => progress.setTotal(found.reduce((n, inv) => n + inv.selected.length + inv.absent.length + (inv.sourceError ? 1 : 0), 0)),
       onWarning: (m) => session.log.warn(m),
     });
   } finally {
