@@ -6,6 +6,8 @@
 set -euo pipefail
 prefix="${1:?usage: install-package.sh PREFIX TARBALL}"
 tarball="${2:?usage: install-package.sh PREFIX TARBALL}"
+# An absolute path: npm reads a relative "dir/name.tgz" as a GitHub "owner/repo" shorthand.
+tarball="$(cd "$(dirname "$tarball")" && pwd)/$(basename "$tarball")"
 mkdir -p "$prefix"
 npm install --global --prefix "$prefix" --prefer-offline --no-audit --no-fund --loglevel=error "$tarball"
 "$prefix/bin/regmirror" --version >/dev/null

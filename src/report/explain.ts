@@ -18,9 +18,12 @@ export function renderExplainTable(rows: TagExplanation[], notes: Map<string, st
     const mine = rows.filter((r) => r.source === source);
     const kept = mine.filter((r) => r.selected).length;
     out.push(`${clean(source)}: ${kept} selected, ${mine.length - kept} dropped`);
-    const cells = mine.map((r) => [clean(r.tag), r.selected ? 'selected' : 'dropped', r.rule, clean(r.detail)]);
+    // One line for the signature tags: a reviewer reads the releases (JSON keeps every row).
+    const referrers = mine.filter((r) => r.rule === 'referrer').length;
+    const cells = mine.filter((r) => r.rule !== 'referrer').map((r) => [clean(r.tag), r.selected ? 'selected' : 'dropped', r.rule, clean(r.detail)]);
     const width = [0, 1, 2].map((i) => Math.max(0, ...cells.map((c) => c[i]!.length)));
     for (const c of cells) out.push(`  ${c.slice(0, 3).map((cell, i) => cell.padEnd(width[i]!)).join('  ')}  ${c[3]}`.trimEnd());
+    if (referrers > 0) out.push(`  and ${referrers} referrer tag(s) (sha256-….sig/.att/.sbom), dropped as tags: each travels with the image it belongs to`);
     const note = notes.get(source);
     if (note) out.push(`  ${note}`);
   }
