@@ -30,10 +30,11 @@ async function publish(flags: PublishFlags): Promise<number> {
   const tag = flags.tag.length === 1 ? flags.tag[0]! : undefined;
   if (tag === undefined) throw new UsageError(`publish needs exactly one --tag (the release to publish), got ${flags.tag.length}`);
   if (flags.shard !== undefined) throw new UsageError('publish does not take --shard');
+  const intervalMs = parseProgressInterval(flags.progressInterval);
   // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
   const [{ openSession }, { runPublish }] = await Promise.all([import('../session.js'), import('../../publish/run.js')]);
   const session = await openSession(flags, (config) => selectBinaries(config, flags.filter).flatMap((b) => b.targets));
-  const progress = createProgress({ label: 'published', quiet: flags.quiet === true, enabled: flags.progress, intervalMs: parseProgressInterval(flags.progressInterval) });
+  const progress = createProgress({ label: 'published', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
   let report: SyncReport;
   const endGroup = perCopyGroup('regmirror publish: every push', flags.quiet === true);
   try {

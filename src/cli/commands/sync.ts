@@ -42,11 +42,13 @@ export function syncCommand(setExit: (code: number) => void, plan: boolean): Com
 
 async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   if (flags.explain && flags.format !== undefined && !['table', 'json'].includes(flags.format)) throw new UsageError(`--explain: use --format table or json (not ${flags.format})`);
+  const intervalMs = parseProgressInterval(flags.progressInterval);
+  const shard = shardOf(flags.shard);
   // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
   const [{ openSession }, { needsSkopeo, runSync }] = await Promise.all([import('../session.js'), import('../../sync/run.js')]);
   const session = await openSession(flags, (_config, work) => (dryRun ? [] : work.flatMap((w) => w.item.targets)));
   const concurrency = parseConcurrency(flags.concurrency);
-  const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress, intervalMs: parseProgressInterval(flags.progressInterval) });
+  const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
   let report: SyncReport;
   let unreachable: boolean;
   let skopeo: SkopeoEngine | undefined;
@@ -64,7 +66,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
       force: flags.force === true,
       concurrency,
       tags: flags.tag,
-      shard: shardOf(flags.shard),
+      shard,
       signal: session.signal,
       engine: flags.engine,
       skopeo,

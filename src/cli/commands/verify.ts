@@ -23,10 +23,12 @@ export function verifyCommand(setExit: (code: number) => void): Command {
 }
 
 async function verify(flags: VerifyFlags): Promise<number> {
+  const intervalMs = parseProgressInterval(flags.progressInterval);
+  const shard = shardOf(flags.shard);
   // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
   const [{ openSession }, { runVerify }] = await Promise.all([import('../session.js'), import('../../verify/run.js')]);
   const session = await openSession(flags, () => []);
-  const progress = createProgress({ label: 'checked', quiet: flags.quiet === true, enabled: flags.progress, intervalMs: parseProgressInterval(flags.progressInterval) });
+  const progress = createProgress({ label: 'checked', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
   let report;
   try {
     // Binaries are audited target against target (the first target is the reference).
@@ -34,7 +36,7 @@ async function verify(flags: VerifyFlags): Promise<number> {
       stores: session.stores,
       concurrency: parseConcurrency(flags.concurrency, 16),
       tags: flags.tag,
-      shard: shardOf(flags.shard),
+      shard,
       deep: flags.deep === true,
       signal: session.signal,
       onResult: () => progress.step(undefined),

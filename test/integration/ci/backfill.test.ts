@@ -84,4 +84,8 @@ test('--shard auto without JOB_COMPLETION_INDEX stops before any request with wh
   const bad = await runCli(['verify', '-c', cfg, '--shard', 'auto'], { env: { JOB_COMPLETION_INDEX: '3', JOB_COMPLETIONS: '3' } });
   assert.equal(bad.exitCode, 2);
   assert.match(bad.stderr, /JOB_COMPLETION_INDEX="3" and JOB_COMPLETIONS="3" do not fit/);
+  // In a GitHub Actions step the same line is an error annotation.
+  const gha = await runCli(['sync', '-c', cfg, '--shard', 'auto'], { env: { GITHUB_ACTIONS: 'true' } });
+  assert.equal(gha.exitCode, 2);
+  assert.match(gha.stderr, /^::error title=regmirror::regmirror: --shard auto: JOB_COMPLETION_INDEX and JOB_COMPLETIONS are not set; /);
 });
