@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { bearerFor, destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
@@ -22,11 +22,11 @@ before(async () => {
 
 after(async () => reg && destroyRegistry(reg));
 
-/** Access-log lines (`… [02/Dec/2026:06:50:01 +0000] "GET /v2/… HTTP/1.1" …`) counted per second. */
-function perSecond(log: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const m of log.matchAll(/\[(\d\d\/\w+\/\d{4}:\d\d:\d\d:\d\d) [+-]\d{4}\] "(?:GET|HEAD|PUT|POST|PATCH|DELETE) \/v2\//g)) {
-    counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
+/** Access-log lines (`… [02/Dec/2026:06:50:01 +0000] "GET /v2/… HTTP/1.1" …`) counted per epoch second. */
+function perSecond(log: string, counts = new Map<number, number>()): Map<number, number> {
+  for (const m of log.matchAll(/\[(\d\d)\/(\w+)\/(\d{4}):(\d\d:\d\d:\d\d) ([+-]\d{4})\] "(?:GET|HEAD|PUT|POST|PATCH|DELETE) \/v2\//g)) {
+    const second = Date.parse(`${m[1]} ${m[2]} ${m[3]} ${m[4]} ${m[5]}`) / 1000;
+    counts.set(second, (counts.get(second) ?? 0) + 1);
   }
   return counts;
 }
@@ -54,5 +54,37 @@ images:
   assert.ok(counts.size >= Math.floor(total / 21), `${total} requests in ${counts.size} seconds`);
   for (const tag of TAGS) {
     assert.equal(await skopeoDigest(`docker://${reg.host}/mirror/webhook:${tag}`), await skopeoDigest(`docker://${reg.host}/jetstack/webhook:${tag}`));
+  }
+});
+
+test('token requests count against the same rateLimit: registry log and token server together stay at 20 a second', { timeout: 300_000 }, async () => {
+  const secured = await startRegistry({ auth: 'token', expiresIn: 2 });
+  try {
+    const auth = (scope: string) => bearerFor(secured, scope);
+    await seedImage({ url: secured.url, auth }, { repository: 'jetstack/cainjector', tags: TAGS, format: 'oci', platforms: 2 });
+    const cfg = await writeConfig(join(dir, 'tokens'), `version: 1
+defaults:
+  targets: [${secured.host}/mirror]
+registries:
+  ${secured.host}:
+    rateLimit: 20
+    credentials: { usernameEnv: REG_USER, passwordEnv: REG_PASSWORD }
+images:
+  - source: ${secured.host}/jetstack/cainjector
+`);
+    const tokens = secured.tokenServer!;
+    const tokensBefore = tokens.requestTimes.length;
+    const before = (await readFile(secured.logPath, 'utf8')).length;
+    const run = await runCli(['sync', '-c', cfg, '-q'], { env: { REG_USER: 'admin', REG_PASSWORD: secured.users.admin }, timeoutMs: 240_000 });
+    assert.equal(run.exitCode, 0, run.stderr);
+    const counts = perSecond((await readFile(secured.logPath, 'utf8')).slice(before));
+    const tokenTimes = tokens.requestTimes.slice(tokensBefore);
+    // Tokens live 2 s here, so a run of several seconds asks for them again and again.
+    assert.ok(tokenTimes.length >= 4, `${tokenTimes.length} token requests`);
+    for (const t of tokenTimes) counts.set(Math.floor(t / 1000), (counts.get(Math.floor(t / 1000)) ?? 0) + 1);
+    const busiest = Math.max(...counts.values());
+    assert.ok(busiest <= 21, `a second holds ${busiest} requests (registry + token server): ${JSON.stringify([...counts])}`);
+  } finally {
+    await destroyRegistry(secured);
   }
 });
