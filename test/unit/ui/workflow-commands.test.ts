@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeData, escapeProperty, outputEntry, workflowCommand } from '../../../src/ui/workflow-commands.js';
 import { reportAnnotations, reportOutputs } from '../../../src/report/annotations.js';
+import { createLogger } from '../../../src/ui/log.js';
 import type { SyncReport, VerifyReport } from '../../../src/report/model.js';
 
 test('data escapes %, CR and LF; properties also : and ,', () => {
@@ -54,4 +55,11 @@ test('one error per drift, conflict or failure, titled repository:tag, naming ta
     `r/c: failed (source ${digest('4')}, target none) — PUT: 400`,
   ]);
   assert.deepEqual(reportOutputs(sync), { drift: 1, failed: 1 });
+});
+
+test('in GitHub Actions a warning is one escaped ::warning line; elsewhere a plain line', () => {
+  const lines: string[] = [];
+  createLogger('normal', (l) => lines.push(l), true).warn('quay.io said: slow down\n::error::x');
+  createLogger('normal', (l) => lines.push(l), false).warn('plain');
+  assert.deepEqual(lines, ['::warning::quay.io said: slow down%0A::error::x\n', 'warning: plain\n']);
 });
