@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Makes sure the programs the integration tests drive are installed: docker-registry (CNCF
-# distribution), skopeo (the second opinion), htpasswd and openssl (registry auth fixtures).
+# distribution), skopeo (the second opinion), htpasswd and openssl (registry auth fixtures),
+# tmux (a real terminal for the in-place progress test).
 set -euo pipefail
 
-declare -A package_of=([docker-registry]=docker-registry [skopeo]=skopeo [htpasswd]=apache2-utils [openssl]=openssl)
+declare -A package_of=([docker-registry]=docker-registry [skopeo]=skopeo [htpasswd]=apache2-utils [openssl]=openssl [tmux]=tmux)
 missing=()
-for program in docker-registry skopeo htpasswd openssl; do
+for program in docker-registry skopeo htpasswd openssl tmux; do
   command -v "$program" >/dev/null 2>&1 || missing+=("$program")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

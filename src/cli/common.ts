@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../types/errors.js';
 import { isValidHost } from '../types/reference.js';
-import { parseShard } from '../config/workitems.js';
+import { parseShard, shardFromEnv } from '../config/workitems.js';
 import type { Format } from '../report/render.js';
 
 /** The common flags after commander has parsed them. */
@@ -18,6 +18,7 @@ export interface CommonFlags {
   quiet?: boolean;
   verbose?: boolean;
   progress: boolean;
+  progressInterval?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -28,14 +29,15 @@ export function withCommon(cmd: Command, opts: { format?: Format } = {}): Comman
     .option('-c, --config <file>', 'mirrors.yaml to read', './mirrors.yaml')
     .option('--filter <glob>', 'only repositories whose name matches (repeatable)', collect, [])
     .option('--tag <tag>', 'only these tags (repeatable)', collect, [])
-    .option('--shard <k/n>', 'only the k-th of n disjoint parts of the (repository, tag) work')
+    .option('--shard <k/n>', 'only the k-th of n disjoint parts of the (repository, tag) work; auto = from JOB_COMPLETION_INDEX/JOB_COMPLETIONS')
     .option('--concurrency <n>', 'image copies / checks in flight at once (default 8)')
     .option('--endpoint <host=url>', 'send requests for HOST to URL, e.g. quay.io=http://127.0.0.1:5000 (repeatable)', collect, [])
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown', 'junit', 'html']).default(opts.format ?? 'table'))
     .option('-o, --output <file>', 'write the report to FILE instead of standard output')
     .option('-q, --quiet', 'print only errors and the result')
     .option('-v, --verbose', 'print every request (credentials redacted) and stack traces')
-    .option('--no-progress', 'no spinner, even on a terminal');
+    .option('--no-progress', 'no spinner, even on a terminal')
+    .option('--progress-interval <seconds>', 'not a terminal: seconds between progress lines (default 10)');
 }
 
 /** --endpoint HOST=URL flags as a map. */
@@ -61,7 +63,16 @@ export function parseConcurrency(value: string | undefined, fallback = 8): numbe
   return n;
 }
 
-/** --shard K/N, when given. */
-export function shardOf(value: string | undefined): { index: number; count: number } | undefined {
-  return value === undefined ? undefined : parseShard(value);
+/** --shard K/N or --shard auto (from JOB_COMPLETION_INDEX / JOB_COMPLETIONS), when given. */
+export function shardOf(value: string | undefined, env: Record<string, string | undefined> = process.env): { index: number; count: number } | undefined {
+  if (value === undefined) return undefined;
+  return value.trim() === 'auto' ? shardFromEnv(env) : parseShard(value);
+}
+
+/** --progress-interval in milliseconds (default 10 s). */
+export function parseProgressInterval(value: string | undefined): number {
+  if (value === undefined) return 10_000;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 86_400) throw new UsageError(`--progress-interval "${value}": expected seconds, e.g. 10 or 0.5`);
+  return n * 1000;
 }

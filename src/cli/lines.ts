@@ -9,7 +9,13 @@ export function resultLines(r: SyncResult): string | undefined {
   return busy
     .map((t) => {
       const what = t.action === 'copied' || t.action === 'forced' ? `${t.action} (${t.blobs.copied} blobs uploaded, ${t.blobs.mounted} mounted, ${formatBytes(t.bytes)})` : t.action;
-      return `${r.source}:${r.tag} → ${t.repository}: ${what}${t.detail ? ` — ${t.detail}` : ''}`;
+      // A detail can quote a registry: its line breaks must not start lines of their own.
+      return `${r.source}:${r.tag} → ${t.repository}: ${what}${t.detail ? ` — ${oneLine(t.detail)}` : ''}`;
     })
     .join('\n');
+}
+
+/** Control characters (line breaks, escapes) as spaces. */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }

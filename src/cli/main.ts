@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { AbortedError, AuthError, ConfigError, RegmirrorError, UnreachableError, UsageError } from '../types/errors.js';
 import { redact } from '../ui/redact.js';
+import { inGitHubActions, workflowCommand } from '../ui/workflow-commands.js';
 import { publishCommand } from './commands/publish.js';
 import { reportCommand } from './commands/report.js';
 import { syncCommand } from './commands/sync.js';
@@ -46,7 +47,8 @@ function failure(err: unknown, verbose: boolean): number {
     // commander already printed its message (or the help text).
     return err.exitCode === 0 ? 0 : 2;
   }
-  const say = (line: string) => process.stderr.write(`${redact(line)}\n`);
+  // In a GitHub Actions step the one line is an error annotation (escaped: it may quote a registry).
+  const say = (line: string) => process.stderr.write(inGitHubActions() ? workflowCommand('error', { title: 'regmirror' }, redact(line)) : `${redact(line)}\n`);
   if (err instanceof ConfigError) say(err.message);
   else if (err instanceof RegmirrorError) say(`regmirror: ${err.message}`);
   else say(`regmirror: ${err instanceof Error ? err.message : String(err)}`);

@@ -37,6 +37,8 @@ export interface RegistrySettings {
   endpoint?: string;
   /** Attempts per request before giving up (retries + 1). */
   maxAttempts?: number;
+  /** Requests per second to this host, every request included (tokens, retries). */
+  rateLimit?: number;
   position?: Position;
 }
 

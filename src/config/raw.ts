@@ -27,6 +27,7 @@ export interface RawRegistry {
   caFile?: string;
   endpoint?: string;
   maxAttempts?: number;
+  rateLimit?: number;
 }
 
 /** One `images:` entry as written. */

@@ -19,6 +19,7 @@ export function buildRegistries(raw: Record<string, RawRegistry> | undefined, ba
     if (r.credentials) settings.credentials = checkCredentials(r.credentials, [...at, 'credentials'], loc);
     if (r.concurrency !== undefined) settings.concurrency = r.concurrency;
     if (r.maxAttempts !== undefined) settings.maxAttempts = r.maxAttempts;
+    if (r.rateLimit !== undefined) settings.rateLimit = r.rateLimit;
     if (r.caFile !== undefined) settings.caFile = path.resolve(baseDir, r.caFile);
     if (r.endpoint !== undefined) settings.endpoint = checkEndpoint(r.endpoint, [...at, 'endpoint'], loc);
     out.set(host, settings);

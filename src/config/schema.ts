@@ -57,6 +57,7 @@ const registry = {
     caFile: { type: 'string', description: 'Extra CA bundle (PEM), relative to this file.' },
     endpoint: { type: 'string', description: 'http(s) URL where requests for this host really go, e.g. https://mirror.internal:8443.' },
     maxAttempts: { type: 'integer', minimum: 1, description: 'Attempts per request before giving up (retries + 1).' },
+    rateLimit: { type: 'number', exclusiveMinimum: 0, description: 'Requests per second to this host, shared by every request (token requests and retries included), evenly spaced.' },
   },
 };
 

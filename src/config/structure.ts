@@ -34,6 +34,8 @@ function toConfigError(e: ErrorObject, data: unknown, loc: Locator): ConfigError
       return loc.errorAt(path, `${where}: must be ${JSON.stringify(params.allowedValue)}`);
     case 'minimum':
       return loc.errorAt(path, `${where}: must be ${params.limit === 0 ? 'a non-negative' : 'a positive'} integer`);
+    case 'exclusiveMinimum':
+      return loc.errorAt(path, `${where}: must be a number greater than ${String(params.limit)}`);
     case 'pattern':
       return loc.errorAt(path, `${where}: must be an environment variable name (letters, digits and _, not starting with a digit)`);
     default:

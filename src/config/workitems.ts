@@ -23,7 +23,7 @@ export interface ImageWork {
   sourceMayBeEmpty?: boolean;
 }
 
-/** A --shard K/N: index is K as written (1-based), count is N. */
+/** A --shard K/N: index is K as written (1-based), count is N (--shard auto: index = JOB_COMPLETION_INDEX + 1). */
 export interface Shard {
   index: number;
   count: number;
@@ -70,6 +70,26 @@ export function parseShard(s: string): Shard {
     throw new UsageError(`--shard "${s}": expected K/N with 1 ≤ K ≤ N, e.g. 2/4`);
   }
   return { index, count };
+}
+
+/**
+ * --shard auto: the shard of a Kubernetes Indexed Job. JOB_COMPLETION_INDEX is 0-based (Kubernetes
+ * sets it); JOB_COMPLETIONS is the job's `completions`, which the pod spec passes in.
+ */
+export function shardFromEnv(env: Record<string, string | undefined>): Shard {
+  const rawIndex = env.JOB_COMPLETION_INDEX?.trim();
+  const rawCount = env.JOB_COMPLETIONS?.trim();
+  const hint = 'set both (a Kubernetes Indexed Job sets JOB_COMPLETION_INDEX; pass JOB_COMPLETIONS in the pod spec), or give --shard K/N';
+  if (!rawIndex || !rawCount) {
+    const missing = [!rawIndex && 'JOB_COMPLETION_INDEX', !rawCount && 'JOB_COMPLETIONS'].filter(Boolean).join(' and ');
+    throw new UsageError(`--shard auto: ${missing} ${missing.includes(' and ') ? 'are' : 'is'} not set; ${hint}`);
+  }
+  const index = /^\d+$/.test(rawIndex) ? Number(rawIndex) : NaN;
+  const count = /^\d+$/.test(rawCount) ? Number(rawCount) : NaN;
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count) || count < 1 || index >= count) {
+    throw new UsageError(`--shard auto: JOB_COMPLETION_INDEX="${rawIndex}" and JOB_COMPLETIONS="${rawCount}" do not fit (expected 0 ≤ index < completions); ${hint}`);
+  }
+  return { index: index + 1, count };
 }
 
 /** Whether (repository, tag) belongs to `shard`: a stable hash, so shards agree across runs and machines. */

@@ -6,7 +6,7 @@ import type { Logger } from '../ui/log.js';
 import type { CredentialProvider } from './credentials.js';
 import { Authenticator } from './http/auth.js';
 import { UploadPolicy } from './upload-policy.js';
-import { Lanes } from './http/limiter.js';
+import { lanesFor } from './http/rate-limit.js';
 import { createAgent, foreignAgent } from './http/pool.js';
 import { withRedirects } from './http/redirect.js';
 import { withRetry, type RetryPolicy } from './http/retry.js';
@@ -57,7 +57,7 @@ export class HostContext {
       onRetry: () => options.stats.retries++,
     };
     const send = createSend({
-      lanes: new Lanes(options.concurrency),
+      lanes: lanesFor(options.concurrency, options.settings?.rateLimit),
       // The registry and its token realm use the host's TLS settings; other origins
       // (redirect targets such as object stores) get Node's default verification.
       dispatcherFor: (url) => (this.trustedOrigins.has(url.origin) ? this.agent : foreignAgent()),

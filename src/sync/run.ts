@@ -45,6 +45,8 @@ export interface SyncOptions {
   lock?: LockFile;
   /** --accept-moved: tags whose new source digest is recorded and retargeted everywhere (as --force). */
   acceptMoved?: string[];
+  /** Told what discovery found (every source's tags), before any copy: `plan --explain`, progress totals. */
+  onInventories?: (inventories: Inventory[]) => void;
 }
 
 /** The report, and whether no registry could be reached at all (exit 3). */
@@ -58,6 +60,7 @@ export interface SyncOutcome {
 /** Runs sync (or plan) over the work items and returns the report; never throws for a registry failure. */
 export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<SyncOutcome> {
   const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning });
+  opts.onInventories?.(inventories);
   const ledger = new CopyLedger();
   const keys = await imageKeys(work);
   const accept = new Set(opts.acceptMoved ?? []);

@@ -1,5 +1,6 @@
 // One logger for the whole process: stderr, redacted, with -q/-v levels.
 import { redact } from './redact.js';
+import { inGitHubActions, workflowCommand } from './workflow-commands.js';
 
 export type Level = 'quiet' | 'normal' | 'verbose';
 
@@ -12,7 +13,7 @@ export interface Logger {
 }
 
 /** Builds the process logger. `warnOnce` keys are remembered so a warning is said once per run. */
-export function createLogger(level: Level, write: (line: string) => void = (l) => process.stderr.write(l)): Logger & {
+export function createLogger(level: Level, write: (line: string) => void = (l) => process.stderr.write(l), github = inGitHubActions()): Logger & {
   warnOnce(key: string, message: string): void;
 } {
   const said = new Set<string>();
@@ -20,7 +21,8 @@ export function createLogger(level: Level, write: (line: string) => void = (l) =
   const logger = {
     debug: (m: string) => level === 'verbose' && out('debug: ', m),
     info: (m: string) => level !== 'quiet' && out('', m),
-    warn: (m: string) => out('warning: ', m),
+    // In a GitHub Actions step a warning is an annotation (escaped: it may quote a registry).
+    warn: (m: string) => (github ? write(workflowCommand('warning', {}, redact(m))) : out('warning: ', m)),
     error: (m: string) => out('error: ', m),
     warnOnce(key: string, m: string) {
       if (said.has(key)) return;

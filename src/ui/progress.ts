@@ -1,7 +1,8 @@
-// Progress for a person: an ora spinner on a terminal, plain lines in CI or when piped,
-// nothing with -q. Everything printed passes the redactor.
+// Progress for a person: an ora spinner redrawn in place on a terminal; in CI or when piped, one
+// plain line every --progress-interval seconds; nothing with -q. Both show done/total, bytes,
+// rate and ETA (progress-line.ts). Everything printed passes the redactor.
 import type { Ora } from 'ora';
-import { formatBytes } from '../report/rows.js';
+import { progressLine, type ProgressState } from './progress-line.js';
 import { redact } from './redact.js';
 
 /** What the use cases report as they go. */
@@ -9,6 +10,7 @@ export interface Progress {
   /** A finished unit of work; `line` is printed when it deserves a plain line. */
   step(line: string | undefined): void;
   bytes(n: number): void;
+  /** The number of (image, tag) items, once discovery has counted them. */
   setTotal(total: number): void;
   stop(): void;
 }
@@ -18,28 +20,36 @@ export interface ProgressOptions {
   quiet: boolean;
   enabled: boolean;
   stream?: NodeJS.WriteStream;
+  /** Not a terminal: milliseconds between plain progress lines (default 10 s). */
+  intervalMs?: number;
+  now?: () => number;
 }
 
 /** Chooses the spinner or plain lines for this terminal. */
 export function createProgress(opts: ProgressOptions): Progress {
   const stream = opts.stream ?? process.stderr;
+  const now = opts.now ?? Date.now;
   // A terminal that reports no width (a pty under `script` from a pipe) cannot redraw a spinner line.
   const interactive = opts.enabled && !opts.quiet && stream.isTTY === true && (stream.columns ?? 0) > 0 && !process.env.CI;
-  let done = 0;
-  let total = 0;
-  let bytes = 0;
+  const state: ProgressState = { label: opts.label, done: 0, total: 0, bytes: 0, startedAt: now() };
+  const text = () => progressLine(state, now());
   let spinner: Ora | undefined;
-  const text = () => `${opts.label} ${done}${total ? `/${total}` : ''}${bytes ? ` · ${formatBytes(bytes)}` : ''}`;
   let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
   // ora is loaded only for a terminal: pipes and CI never pay for it.
   if (interactive) {
     void import('ora').then(({ default: ora }) => {
       if (!stopped) spinner = ora({ text: text(), stream }).start();
     });
+    // The rate and ETA move even while one big blob is copying.
+    timer = setInterval(() => spinner && (spinner.text = text()), 1000);
+  } else if (opts.enabled && !opts.quiet) {
+    timer = setInterval(() => stream.write(`${redact(text())}\n`), opts.intervalMs ?? 10_000);
   }
+  timer?.unref();
   return {
     step(line) {
-      done += 1;
+      state.done += 1;
       if (line && !opts.quiet) {
         if (spinner) spinner.clear();
         stream.write(`${redact(line)}\n`);
@@ -47,14 +57,15 @@ export function createProgress(opts: ProgressOptions): Progress {
       if (spinner) spinner.text = text();
     },
     bytes(n) {
-      bytes += n;
+      state.bytes += n;
     },
     setTotal(n) {
-      total = n;
+      state.total = n;
       if (spinner) spinner.text = text();
     },
     stop() {
       stopped = true;
+      if (timer) clearInterval(timer);
       spinner?.stop();
     },
   };

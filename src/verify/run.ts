@@ -29,11 +29,14 @@ export interface VerifyOptions {
   onResult?: (result: VerifyResult) => void;
   /** --lock: the digest record; targets are checked against it too, even when the source is unreadable. */
   lock?: LockFile;
+  /** Told what discovery found, before any check (progress totals). */
+  onInventories?: (inventories: Inventory[]) => void;
 }
 
 /** Audits every item; registry failures become `error` rows, never exceptions. */
 export async function runVerify(work: ImageWork[], opts: VerifyOptions): Promise<VerifyReport> {
   const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning });
+  opts.onInventories?.(inventories);
   const limit = pLimit(Math.max(1, opts.concurrency));
   const keys = await imageKeys(work);
   const results: VerifyResult[] = [];

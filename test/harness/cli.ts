@@ -54,7 +54,10 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
     return dir;
   });
   const env: Record<string, string | undefined> = {
-    DOCKER_CONFIG: await emptyDockerConfig, REGISTRY_AUTH_FILE: undefined, NO_COLOR: '1', FORCE_COLOR: '0', ...opts.env,
+    DOCKER_CONFIG: await emptyDockerConfig, REGISTRY_AUTH_FILE: undefined, NO_COLOR: '1', FORCE_COLOR: '0',
+    // A test run inside GitHub Actions must not turn every child into an Actions step (annotations, outputs).
+    GITHUB_ACTIONS: undefined, GITHUB_OUTPUT: undefined, GITHUB_STEP_SUMMARY: undefined, JOB_COMPLETION_INDEX: undefined, JOB_COMPLETIONS: undefined,
+    ...opts.env,
   };
   const child = execa(process.execPath, [join(repoRoot(), 'bin', 'regmirror.js'), ...args], {
     reject: false, env, cwd: opts.cwd ?? repoRoot(), timeout: opts.timeoutMs ?? 120_000,

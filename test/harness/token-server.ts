@@ -30,6 +30,8 @@ export interface TokenServer {
   requests: number;
   /** Scope strings asked for, in order (for asserting merged scopes). */
   scopesAsked: string[][];
+  /** When each request arrived (Date.now()), for rate assertions. */
+  requestTimes: number[];
   policy: TokenPolicy;
   mint(subject: string, scopes: string[]): string;
   stop(): Promise<void>;
@@ -46,7 +48,7 @@ export async function startTokenServer(dir: string, policy: TokenPolicy): Promis
   const service = 'regmirror-test';
   const issuer = 'regmirror-test-issuer';
   const state: TokenServer = {
-    realm: '', service, issuer, certPath, issued: 0, requests: 0, scopesAsked: [], policy,
+    realm: '', service, issuer, certPath, issued: 0, requests: 0, scopesAsked: [], requestTimes: [], policy,
     mint: (subject, scopes) => signToken(key, der, issuer, service, subject, grant(policy, subject, scopes), policy.expiresIn ?? 300),
     stop: async () => {},
   };
@@ -62,6 +64,7 @@ export async function startTokenServer(dir: string, policy: TokenPolicy): Promis
 
 async function handle(state: TokenServer, key: KeyObject, der: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   state.requests++;
+  state.requestTimes.push(Date.now());
   const url = new URL(req.url ?? '/', 'http://x');
   let subject: string | undefined;
   let scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);

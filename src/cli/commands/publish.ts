@@ -7,8 +7,9 @@ import type { SyncReport } from '../../report/model.js';
 import { renderReport } from '../../report/render.js';
 import { UsageError } from '../../types/errors.js';
 import { createProgress } from '../../ui/progress.js';
-import { parseConcurrency, withCommon, type CommonFlags } from '../common.js';
+import { parseConcurrency, parseProgressInterval, withCommon, type CommonFlags } from '../common.js';
 import { emit } from '../emit.js';
+import { perCopyGroup, reportToGitHub } from '../github.js';
 import { resultLines } from '../lines.js';
 
 interface PublishFlags extends CommonFlags {
@@ -29,11 +30,13 @@ async function publish(flags: PublishFlags): Promise<number> {
   const tag = flags.tag.length === 1 ? flags.tag[0]! : undefined;
   if (tag === undefined) throw new UsageError(`publish needs exactly one --tag (the release to publish), got ${flags.tag.length}`);
   if (flags.shard !== undefined) throw new UsageError('publish does not take --shard');
+  const intervalMs = parseProgressInterval(flags.progressInterval);
   // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
   const [{ openSession }, { runPublish }] = await Promise.all([import('../session.js'), import('../../publish/run.js')]);
   const session = await openSession(flags, (config) => selectBinaries(config, flags.filter).flatMap((b) => b.targets));
-  const progress = createProgress({ label: 'published', quiet: flags.quiet === true, enabled: flags.progress });
+  const progress = createProgress({ label: 'published', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
   let report: SyncReport;
+  const endGroup = perCopyGroup('regmirror publish: every push', flags.quiet === true);
   try {
     report = await runPublish(session.config, {
       stores: session.stores,
@@ -49,9 +52,11 @@ async function publish(flags: PublishFlags): Promise<number> {
     });
   } finally {
     progress.stop();
+    endGroup();
     await session.close();
   }
   await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output }), flags.output);
+  await reportToGitHub(report, 'publish', flags.format === 'json' ? flags.output : undefined);
   if (session.interrupted()) return 130;
   return report.summary.conflicts > 0 || report.summary.failed > 0 ? 1 : 0;
 }

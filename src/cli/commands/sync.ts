@@ -5,12 +5,15 @@ import { renderReport } from '../../report/render.js';
 import type { SyncReport } from '../../report/model.js';
 import type { SkopeoEngine } from '../../engines/skopeo.js';
 import { createProgress } from '../../ui/progress.js';
-import { parseConcurrency, shardOf, withCommon, type CommonFlags } from '../common.js';
+import { parseConcurrency, parseProgressInterval, shardOf, withCommon, type CommonFlags } from '../common.js';
 import { emit } from '../emit.js';
+import { perCopyGroup, reportToGitHub } from '../github.js';
+import { UsageError } from '../../types/errors.js';
 import { resultLines } from '../lines.js';
 import type { Config } from '../../config/model.js';
 import type { LockFile } from '../../lock/record.js';
-import { UsageError } from '../../types/errors.js';
+import { explainInventories, renderExplained } from '../explain.js';
+import type { Inventory } from '../../inventory/discover.js';
 
 /** The record (`lock:`) read before any request, and how to write it back; --accept-moved needs one. */
 async function openLock(config: Config, accept: string[]): Promise<{ lock?: LockFile; saveLock: (l: LockFile) => Promise<void> }> {
@@ -29,12 +32,17 @@ interface SyncFlags extends CommonFlags {
   report?: string;
   engine?: 'native' | 'skopeo';
   acceptMoved?: string[];
+  explain?: boolean;
 }
 
 /** Builds `sync` (plan = false) or `plan` (plan = true). */
 export function syncCommand(setExit: (code: number) => void, plan: boolean): Command {
   const cmd = withCommon(new Command(plan ? 'plan' : 'sync'));
-  if (plan) cmd.description('resolve tags and digests and print what sync would do; writes nothing');
+  if (plan) {
+    cmd
+      .description('resolve tags and digests and print what sync would do; writes nothing')
+      .option('--explain', 'also say, for every source tag, whether it is selected and by which rule');
+  }
   else {
     cmd
       .description('copy every selected tag to every target that lacks it, then check it')
@@ -48,16 +56,21 @@ export function syncCommand(setExit: (code: number) => void, plan: boolean): Com
 }
 
 async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
+  if (flags.explain && flags.format !== undefined && !['table', 'json'].includes(flags.format)) throw new UsageError(`--explain: use --format table or json (not ${flags.format})`);
+  const intervalMs = parseProgressInterval(flags.progressInterval);
+  const shard = shardOf(flags.shard);
   // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
   const [{ openSession }, { needsSkopeo, runSync }] = await Promise.all([import('../session.js'), import('../../sync/run.js')]);
   const session = await openSession(flags, (_config, work) => (dryRun ? [] : work.flatMap((w) => w.item.targets)));
   const { lock, saveLock } = await openLock(session.config, flags.acceptMoved ?? []);
   const concurrency = parseConcurrency(flags.concurrency);
-  const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress });
+  const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
   let report: SyncReport;
   let unreachable: boolean;
   let after: LockFile | undefined;
   let skopeo: SkopeoEngine | undefined;
+  let inventories: Inventory[] = [];
+  const endGroup = dryRun ? () => {} : perCopyGroup('regmirror sync: every copy', flags.quiet === true);
   try {
     if (!dryRun && needsSkopeo(session.work, flags.engine)) {
       const { SkopeoEngine } = await import('../../engines/skopeo.js');
@@ -70,7 +83,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
       force: flags.force === true,
       concurrency,
       tags: flags.tag,
-      shard: shardOf(flags.shard),
+      shard,
       signal: session.signal,
       engine: flags.engine,
       skopeo,
@@ -79,15 +92,23 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
       onResult: (r) => progress.step(dryRun ? undefined : resultLines(r)),
       onBytes: (n) => progress.bytes(n),
       onWarning: (m) => session.log.warn(m),
+      onInventories: (found) => {
+        inventories = found;
+        progress.setTotal(found.reduce((n, inv) => n + inv.selected.length, 0));
+      },
     }));
   } finally {
     progress.stop();
+    endGroup();
     await skopeo?.close();
     await session.close();
   }
   if (after && !dryRun) await saveLock(after);
-  await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output }), flags.output);
+  const color = process.stdout.isTTY === true && !flags.output;
+  const format = flags.format ?? 'table';
+  await emit(flags.explain ? renderExplained(report, format, explainInventories(inventories), color) : renderReport(report, format, { color }), flags.output);
   if (flags.report) await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
+  if (!dryRun) await reportToGitHub(report, 'sync', flags.report ?? (format === 'json' ? flags.output : undefined));
   if (session.interrupted()) {
     if (dryRun) session.log.warn('interrupted: the plan above is partial; nothing was written');
     else session.log.warn(`interrupted: ${report.summary.copied} copied, ${report.summary.skipped} already in sync; run the same command again to finish`);

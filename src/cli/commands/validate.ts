@@ -1,5 +1,7 @@
 // `regmirror validate` and `regmirror schema`: the config alone, no network.
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { explainConfig } from '../explain.js';
+import { explainJson, renderExplainTable } from '../../report/explain.js';
 import { loadConfig } from '../../config/load.js';
 import { mirrorsSchema } from '../../config/schema.js';
 import { describeConfig } from '../../config/describe.js';
@@ -12,9 +14,16 @@ export function validateCommand(setExit: (code: number) => void): Command {
     .option('-c, --config <file>', 'mirrors.yaml to read', './mirrors.yaml')
     .option('--filter <glob>', 'only repositories whose name matches (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('-q, --quiet', 'print nothing when valid')
-    .action(async (flags: { config: string; filter: string[]; quiet?: boolean }) => {
+    .option('--explain', 'list the tags the config alone selects (explicit), no network; `plan --explain` decides every source tag')
+    .addOption(new Option('--format <format>', 'output format of --explain').choices(['table', 'json']).default('table'))
+    .action(async (flags: { config: string; filter: string[]; quiet?: boolean; explain?: boolean; format: 'table' | 'json' }) => {
       const config = await loadConfig(flags.config);
       const work = imageWork(config, flags.filter);
+      if (flags.explain) {
+        const explained = explainConfig(work);
+        process.stdout.write(flags.format === 'json' ? `${JSON.stringify({ explain: explainJson(explained.rows) }, null, 2)}\n` : renderExplainTable(explained.rows, explained.notes));
+        return setExit(0);
+      }
       if (!flags.quiet) {
         process.stdout.write(`${describeConfig(config)}\n`);
         process.stdout.write(`${flags.config}: valid — ${work.length} image(s) selected, ${work.reduce((n, w) => n + w.targets.length, 0)} target repositories\n`);

@@ -4,11 +4,12 @@ import { exitCodeForVerify } from '../../report/exit.js';
 import { renderReport } from '../../report/render.js';
 import { binaryWork } from '../../publish/work.js';
 import { createProgress } from '../../ui/progress.js';
-import { parseConcurrency, shardOf, withCommon, type CommonFlags } from '../common.js';
+import { parseConcurrency, parseProgressInterval, shardOf, withCommon, type CommonFlags } from '../common.js';
 import { emit } from '../emit.js';
 import type { Config } from '../../config/model.js';
 import type { LockFile } from '../../lock/record.js';
 import { UsageError } from '../../types/errors.js';
+import { reportToGitHub } from '../github.js';
 
 /** --lock: the record mirrors.yaml names, read before any request. */
 async function readRecord(config: Config): Promise<LockFile> {
@@ -34,11 +35,13 @@ export function verifyCommand(setExit: (code: number) => void): Command {
 }
 
 async function verify(flags: VerifyFlags): Promise<number> {
+  const intervalMs = parseProgressInterval(flags.progressInterval);
+  const shard = shardOf(flags.shard);
   // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
   const [{ openSession }, { runVerify }] = await Promise.all([import('../session.js'), import('../../verify/run.js')]);
   const session = await openSession(flags, () => []);
   const lock = flags.lock ? await readRecord(session.config) : undefined;
-  const progress = createProgress({ label: 'checked', quiet: flags.quiet === true, enabled: flags.progress });
+  const progress = createProgress({ label: 'checked', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
   let report;
   try {
     // Binaries are audited target against target (the first target is the reference).
@@ -46,11 +49,13 @@ async function verify(flags: VerifyFlags): Promise<number> {
       stores: session.stores,
       concurrency: parseConcurrency(flags.concurrency, 16),
       tags: flags.tag,
-      shard: shardOf(flags.shard),
+      shard,
       deep: flags.deep === true,
       ...(lock ? { lock } : {}),
       signal: session.signal,
       onResult: () => progress.step(undefined),
+      // Source tags to check, tags asked for but absent, unreadable sources; `extra` rows come on top.
+      onInventories: (found) => progress.setTotal(found.reduce((n, inv) => n + inv.selected.length + inv.absent.length + (inv.sourceError ? 1 : 0), 0)),
       onWarning: (m) => session.log.warn(m),
     });
   } finally {
@@ -58,6 +63,7 @@ async function verify(flags: VerifyFlags): Promise<number> {
     await session.close();
   }
   await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output, all: flags.all === true }), flags.output);
+  await reportToGitHub(report, 'verify', flags.format === 'json' ? flags.output : undefined);
   if (session.interrupted()) return 130;
   return exitCodeForVerify(report);
 }

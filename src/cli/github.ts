@@ -1,0 +1,46 @@
+// What `sync`, `verify` and `publish` tell GitHub when they run as an Actions step
+// (GITHUB_ACTIONS=true), with no flag needed: annotations, the step summary and step outputs.
+import { randomBytes } from 'node:crypto';
+import { appendFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { reportAnnotations, reportOutputs } from '../report/annotations.js';
+import { renderJson } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
+import type { AnyReport } from '../report/model.js';
+import { redact } from '../ui/redact.js';
+import { groupEnd, groupStart, inGitHubActions, outputEntry, workflowCommand } from '../ui/workflow-commands.js';
+
+type Env = Record<string, string | undefined>;
+
+/** Opens a log group around a command's per-copy lines; returns the function that closes it. */
+export function perCopyGroup(title: string, quiet: boolean, env: Env = process.env): () => void {
+  if (!inGitHubActions(env) || quiet) return () => {};
+  process.stderr.write(groupStart(title));
+  let open = true;
+  return () => {
+    if (open) process.stderr.write(groupEnd());
+    open = false;
+  };
+}
+
+/**
+ * Annotations on stderr (stdout stays the report), the markdown report appended to
+ * $GITHUB_STEP_SUMMARY, and drift / failed / report appended to $GITHUB_OUTPUT. `reportFile` is
+ * the JSON report the run already wrote; without one it is written under $RUNNER_TEMP.
+ */
+export async function reportToGitHub(report: AnyReport, command: string, reportFile: string | undefined, env: Env = process.env): Promise<void> {
+  if (!inGitHubActions(env)) return;
+  for (const a of reportAnnotations(report)) process.stderr.write(redact(workflowCommand(a.level, { title: a.title }, a.message)));
+  if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, `${redact(renderMarkdown(report))}\n`);
+  let file = reportFile ? resolve(reportFile) : undefined;
+  if (!file) {
+    file = join(env.RUNNER_TEMP || tmpdir(), `regmirror-${command}-${process.pid}-${Date.now()}.json`);
+    await writeFile(file, redact(renderJson(report)));
+  }
+  if (env.GITHUB_OUTPUT) {
+    const { drift, failed } = reportOutputs(report);
+    const delimiter = `ghadelimiter_${randomBytes(16).toString('hex')}`;
+    await appendFile(env.GITHUB_OUTPUT, [outputEntry('drift', String(drift), delimiter), outputEntry('failed', String(failed), delimiter), outputEntry('report', file, delimiter)].join(''));
+  }
+}

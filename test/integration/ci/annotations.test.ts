@@ -1,0 +1,73 @@
+// GitHub's UI from a real run with GITHUB_ACTIONS=true: a target registry (a personality of the
+// fault proxy in front of a real distribution) refuses manifests with a message carrying a newline
+// and a workflow command of its own. We want one escaped ::error per failure, and nothing injected.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import { seedImage } from '../../harness/seed.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+
+let reg: RunningRegistry;
+let proxy: FaultProxy;
+let dir: string;
+const HOSTILE = 'manifest refused\n::error title=pwned::injected by the registry, 100%\r\n::add-mask::x';
+
+before(async () => {
+  reg = await startRegistry();
+  // Every manifest PUT into the hostile namespace is refused with the hostile message.
+  proxy = await startFaultProxy(reg.url, {
+    personalities: [(ex) => {
+      if (ex.method !== 'PUT' || !/^\/v2\/hostile\/.+\/manifests\//.test(ex.path)) return false;
+      ex.fail(400, 'MANIFEST_INVALID', HOSTILE);
+      return true;
+    }],
+  });
+  dir = await mkdtemp(join(tmpdir(), 'regmirror-annotations-'));
+  await seedImage({ url: reg.url }, { repository: 'jetstack/acmesolver', tags: ['v1.0.0', 'v1.1.0'], format: 'oci', single: true });
+});
+
+after(async () => {
+  await proxy?.close();
+  if (reg) await destroyRegistry(reg);
+});
+
+test('each failure is one escaped ::error annotation; a registry cannot inject a command', async () => {
+  const cfg = await writeConfig(dir, `version: 1
+images:
+  - source: ${reg.host}/jetstack/acmesolver
+    targets: [${proxy.host}/hostile]
+`);
+  const summary = join(dir, 'summary.md');
+  const output = join(dir, 'output.txt');
+  await Promise.all([writeFile(summary, ''), writeFile(output, '')]);
+  const env = { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output, RUNNER_TEMP: dir };
+  const run = await runCli(['sync', '-c', cfg], { env });
+  assert.equal(run.exitCode, 1, run.stderr);
+
+  const lines = `${run.stdout}\n${run.stderr}`.split(/\r?\n|\r/);
+  const commands = lines.filter((l) => l.startsWith('::'));
+  const errors = commands.filter((l) => l.startsWith('::error '));
+  assert.deepEqual(errors.map((l) => /^::error title=([^:]*)::/.exec(l)?.[1]).sort(), ['v1.0.0', 'v1.1.0'].map((tag) => `${reg.host.replace(':', '%3A')}/jetstack/acmesolver%3A${tag}`));
+  for (const e of errors) {
+    assert.match(e, new RegExp(`::${proxy.host}/hostile/acmesolver: failed \\(source sha256:[a-f0-9]{64}, target none\\) — `));
+    assert.ok(e.includes('manifest refused%0A::error title=pwned::injected by the registry, 100%25%0D%0A::add-mask::x'), e);
+  }
+  // Nothing but our own commands starts a line: no `::error title=pwned`, no `::add-mask::`.
+  for (const c of commands) assert.match(c, /^::(error title=[^:]*::|group::|endgroup::$)/, c);
+  assert.equal(commands.filter((c) => c.startsWith('::group::')).length, 1);
+  assert.equal(commands.filter((c) => c === '::endgroup::').length, 1);
+
+  const outputs = await readFile(output, 'utf8');
+  const value = (name: string) => new RegExp(`^${name}<<(ghadelimiter_[a-f0-9]+)\\n([^\\n]*)\\n\\1$`, 'm').exec(outputs)?.[2];
+  assert.equal(value('drift'), '0');
+  assert.equal(value('failed'), '2');
+  const report = JSON.parse(await readFile(value('report')!, 'utf8')) as { summary: { failed: number } };
+  assert.equal(report.summary.failed, 2);
+  const md = await readFile(summary, 'utf8');
+  assert.match(md, /\| failed \|/);
+  assert.ok(!/\n::/.test(md), 'the summary is markdown, not commands');
+});

@@ -1,0 +1,65 @@
+// Workflow-command escaping: registry text can neither end our command line nor start its own.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { escapeData, escapeProperty, outputEntry, workflowCommand } from '../../../src/ui/workflow-commands.js';
+import { reportAnnotations, reportOutputs } from '../../../src/report/annotations.js';
+import { createLogger } from '../../../src/ui/log.js';
+import type { SyncReport, VerifyReport } from '../../../src/report/model.js';
+
+test('data escapes %, CR and LF; properties also : and ,', () => {
+  assert.equal(escapeData('100% done\r\n::error::x'), '100%25 done%0D%0A::error::x');
+  assert.equal(escapeProperty('quay.io/a:v1, b'), 'quay.io/a%3Av1%2C b');
+});
+
+test('a hostile message stays on the one line of our command', () => {
+  const line = workflowCommand('error', { title: 'ghcr.io/x/y:v1.0.0' }, 'denied\n::error title=pwned::injected');
+  assert.equal(line, '::error title=ghcr.io/x/y%3Av1.0.0::denied%0A::error title=pwned::injected\n');
+  assert.equal(line.split('\n').length, 2);
+});
+
+test('an output value cannot carry its own delimiter', () => {
+  assert.equal(outputEntry('report', '/tmp/r.json', 'D1'), 'report<<D1\n/tmp/r.json\nD1\n');
+  assert.throws(() => outputEntry('report', 'a\nD1\nfailed=0', 'D1'));
+});
+
+const digest = (c: string) => `sha256:${c.repeat(64)}`;
+
+test('one error per drift, conflict or failure, titled repository:tag, naming target, status and digests', () => {
+  const verify: VerifyReport = {
+    version: 1, generatedAt: '', summary: { repositories: 1, tags: 2, targets: 2, inSync: 1, drift: 2, errors: 1 },
+    results: [
+      { source: 'quay.io/jetstack/a', tag: 'v1.0.0', sourceDigest: digest('1'), targets: [
+        { repository: 'ghcr.io/cm/a', status: 'in-sync', digest: digest('1'), detail: '' },
+        { repository: 'quay.io/cm/a', status: 'mismatch', digest: digest('2'), detail: 'points elsewhere' }] },
+      { source: 'quay.io/jetstack/a', tag: 'v1.1.0', sourceDigest: digest('3'), targets: [
+        { repository: 'ghcr.io/cm/a', status: 'missing', digest: null, detail: '' },
+        { repository: 'quay.io/cm/a', status: 'error', digest: null, detail: 'HEAD: 500' }] },
+    ],
+  };
+  const a = reportAnnotations(verify);
+  assert.deepEqual(a.map((x) => x.title), ['quay.io/jetstack/a:v1.0.0', 'quay.io/jetstack/a:v1.1.0', 'quay.io/jetstack/a:v1.1.0']);
+  assert.equal(a[0]!.message, `quay.io/cm/a: mismatch (source ${digest('1')}, target ${digest('2')}) — points elsewhere`);
+  assert.equal(a[1]!.message, `ghcr.io/cm/a: missing (source ${digest('3')}, target none)`);
+  assert.deepEqual(reportOutputs(verify), { drift: 2, failed: 1 });
+
+  const blobs = { copied: 0, mounted: 0, existing: 0 };
+  const sync: SyncReport = {
+    version: 1, kind: 'sync', generatedAt: '', summary: { repositories: 1, tags: 1, targets: 3, copied: 1, skipped: 0, conflicts: 1, failed: 1, bytes: 0 },
+    results: [{ source: 'quay.io/jetstack/a', tag: 'v2.0.0', sourceDigest: digest('4'), targets: [
+      { repository: 'r/a', action: 'copied', previousDigest: null, digest: digest('4'), blobs, bytes: 0, referrers: 0, detail: '' },
+      { repository: 'r/b', action: 'conflict', previousDigest: digest('5'), digest: null, blobs, bytes: 0, referrers: 0, detail: 'use --force' },
+      { repository: 'r/c', action: 'failed', previousDigest: null, digest: null, blobs, bytes: 0, referrers: 0, detail: 'PUT: 400' }] }],
+  };
+  assert.deepEqual(reportAnnotations(sync).map((x) => x.message), [
+    `r/b: conflict (source ${digest('4')}, target ${digest('5')}) — use --force`,
+    `r/c: failed (source ${digest('4')}, target none) — PUT: 400`,
+  ]);
+  assert.deepEqual(reportOutputs(sync), { drift: 1, failed: 1 });
+});
+
+test('in GitHub Actions a warning is one escaped ::warning line; elsewhere a plain line', () => {
+  const lines: string[] = [];
+  createLogger('normal', (l) => lines.push(l), true).warn('quay.io said: slow down\n::error::x');
+  createLogger('normal', (l) => lines.push(l), false).warn('plain');
+  assert.deepEqual(lines, ['::warning::quay.io said: slow down%0A::error::x\n', 'warning: plain\n']);
+});
