@@ -7,6 +7,7 @@ import { publishCommand } from './commands/publish.js';
 import { reportCommand } from './commands/report.js';
 import { syncCommand } from './commands/sync.js';
 import { schemaCommand, validateCommand } from './commands/validate.js';
+import { serveCommand } from './commands/serve.js';
 import { verifyCommand } from './commands/verify.js';
 import { VERSION } from '../version.js';
 
@@ -28,6 +29,7 @@ export async function main(argv: string[]): Promise<number> {
     publishCommand(setExit),
     reportCommand(setExit),
     schemaCommand(setExit),
+    serveCommand(setExit),
   ]) {
     program.addCommand(cmd.exitOverride());
   }

@@ -13,6 +13,7 @@ import { checkStructure } from './structure.js';
 import { checkTagRules, mergeTagRules, parseTargets } from './rules.js';
 import { buildRegistries } from './registries.js';
 import { buildBinaries, buildImages } from './items.js';
+import { buildGateway } from './gateway.js';
 
 /** Reads and validates `file` (relative to opts.cwd, default the process's cwd). */
 export async function loadConfig(file: string, opts: { cwd?: string } = {}): Promise<Config> {
@@ -68,7 +69,10 @@ function build(raw: RawConfig, file: string, baseDir: string, loc: Locator): Con
   const registries = buildRegistries(raw.registries, baseDir, loc);
   const images = buildImages(raw, defaults, loc);
   const binaries = buildBinaries(raw, defaults, baseDir, loc);
-  return { file, version: 1, defaults, registries, images, binaries };
+  const config: Config = { file, version: 1, defaults, registries, images, binaries };
+  if (raw.lock !== undefined) config.lock = path.resolve(baseDir, raw.lock);
+  if (raw.gateway !== undefined) config.gateway = buildGateway(raw.gateway, images, binaries, baseDir, loc);
+  return config;
 }
 
 // A CA bundle that is not there would only surface as a TLS failure mid-run; say so up front.

@@ -45,6 +45,17 @@ export interface RawBinary {
   tags?: RawTags;
 }
 
+/** `gateway:` as written. */
+export interface RawGateway {
+  listen?: string;
+  host?: string;
+  images?: { path: string; source: string }[];
+  binaries?: string[];
+  backends?: string[];
+  events?: string;
+  healthInterval?: number;
+}
+
 /** The whole file as written. */
 export interface RawConfig {
   version: 1;
@@ -52,4 +63,6 @@ export interface RawConfig {
   registries?: Record<string, RawRegistry>;
   images?: RawImage[];
   binaries?: RawBinary[];
+  lock?: string;
+  gateway?: RawGateway;
 }
