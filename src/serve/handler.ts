@@ -62,6 +62,15 @@ async function answer(gw: Gateway, r: Route, method: string, key: string, res: S
     }
     case 'stats':
       return { ...ev, status: send(res, 200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, head ? undefined : renderStatsHtml(gw.stats())) };
+    case 'tags': {
+      const image = gw.settings.images.find((i) => i.path === r.name);
+      if (!image) return { ...ev, status: fail(res, 404, 'NAME_UNKNOWN', `repository ${r.name} is not served here`) };
+      // Tag lists (skopeo inspect, regmirror sync) come from the first backend that answers.
+      const listed = await gw.pool.first(gw.pool.backends(image.backends), (b, signal) => b.repo.listTags({ signal }));
+      if (!listed.ok) return { ...ev, image: r.name, status: unavailable(res) };
+      const body = JSON.stringify({ name: r.name, tags: listed.value });
+      return { ...ev, image: r.name, backend: listed.backend.host, status: send(res, 200, { 'content-type': 'application/json' }, head ? undefined : body) };
+    }
     case 'manifest':
       return manifest(gw, r.name, r.reference, method, key, res, ev);
     case 'blob': {

@@ -8,6 +8,7 @@ export type Route =
   | { kind: 'base' }
   | { kind: 'manifest'; name: string; reference: string }
   | { kind: 'blob'; name: string; digest: string }
+  | { kind: 'tags'; name: string }
   | { kind: 'binary'; name: string; tag: string; file: string }
   | { kind: 'metrics' | 'stats' | 'healthz' | 'ready' }
   | { kind: 'method-not-allowed' }
@@ -34,6 +35,8 @@ export function route(method: string, rawPath: string): Route {
 }
 
 function apiRoute(rest: string): Route {
+  const tags = /^(.+)\/tags\/list$/.exec(rest);
+  if (tags && isValidRepositoryPath(tags[1]!)) return { kind: 'tags', name: tags[1]! };
   const m = /^(.+)\/(manifests|blobs)\/([^/]+)$/.exec(rest);
   if (!m || !isValidRepositoryPath(m[1]!)) return { kind: 'not-found' };
   const [, name, what, ref] = m as unknown as [string, string, string, string];

@@ -1,0 +1,104 @@
+// Real clients pull through `regmirror serve` in front of real registries: skopeo (copy --all,
+// every digest checked), podman, and regmirror itself (a sync whose source is the gateway).
+// Also: only GET/HEAD, no catalog, no open proxy, and no client credential reaches a backend.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { skopeoCopyAll, skopeoDigest } from '../../harness/skopeo.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { startWorld, type World } from './fixture.js';
+import { startGateway, type GatewayProcess } from './gateway-process.js';
+
+let world: World;
+let gw: GatewayProcess;
+
+before(async () => {
+  world = await startWorld();
+  gw = await startGateway(await world.config('  host: img.example.test\n  healthInterval: 1'));
+});
+
+after(async () => {
+  const code = await gw?.stop();
+  assert.equal(code, 0, 'serve exits 0 on SIGTERM');
+  await world?.close();
+});
+
+test('skopeo copy --all through the gateway gets every platform, byte for byte', { timeout: 180_000 }, async () => {
+  for (const [tag, img] of world.images) {
+    assert.equal(await skopeoDigest(`${gw.host}/app:${tag}`), img.digest, `${tag}: the recorded digest`);
+    const out = join(world.dir, `oci-${tag}`);
+    await skopeoCopyAll(`${gw.host}/app:${tag}`, `oci:${out}:${tag}`, { preserveDigests: true });
+    const index = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    assert.equal(index.manifests[0]!.digest, img.digest, `${tag}: the layout holds the same index`);
+    for (const child of img.childDigests) assert.ok((await readFile(join(out, 'blobs', 'sha256', child.slice(7)))).length > 0, `${tag}: child ${child}`);
+  }
+  const pulls = gw.events.filter((e) => e.kind === 'pull' && e.image === 'app' && e.tag === 'v1.14.0' && !e.repeat);
+  assert.equal(pulls.length, world.images.get('v1.14.0')!.childDigests.length, 'copy --all: one pull per platform, attributed to the tag');
+  const blobs = gw.events.filter((e) => e.kind === 'blob');
+  assert.ok(blobs.length > 0 && blobs.every((e) => e.status === 307 || e.status === 200), 'blobs are redirected or streamed');
+});
+
+test('podman pulls through the gateway', { timeout: 240_000 }, async (t) => {
+  const which = await execa('podman', ['--version'], { reject: false });
+  if (which.exitCode !== 0) return t.skip('podman is not installed');
+  const root = join(world.dir, 'podman-root');
+  const base = ['--root', root, '--runroot', join(world.dir, 'podman-run'), '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
+  const img = world.images.get('v1.15.0')!;
+  const pull = await execa('podman', [...base, 'pull', '--tls-verify=false', '--quiet', `${gw.host}/app:v1.15.0`], { reject: false, timeout: 200_000 });
+  assert.equal(pull.exitCode, 0, pull.stderr);
+  const digest = await execa('podman', [...base, 'image', 'inspect', '--format', '{{.Digest}}', `${gw.host}/app:v1.15.0`], { reject: false });
+  assert.equal(digest.stdout.trim(), img.digest, 'podman records the index digest it pulled');
+  const podmanPulls = gw.events.filter((e) => e.kind === 'pull' && e.tag === 'v1.15.0' && e.client === 'podman' || (e.kind === 'pull' && e.tag === 'v1.15.0' && e.client === 'containers-image'));
+  assert.ok(podmanPulls.length >= 1, `podman's pull counted: ${JSON.stringify(gw.events.filter((e) => e.kind === 'pull').map((e) => e.client))}`);
+});
+
+test('regmirror sync with the gateway as its source copies the same digests', { timeout: 180_000 }, async () => {
+  const out = join(world.dir, 'layouts');
+  const config = await writeConfig(join(world.dir, 'via-gateway'), `version: 1
+images:
+  - source: ${gw.host}/app
+    targets: [oci:${out}]
+`);
+  const sync = await runCli(['sync', '-c', config, '-q', '--no-progress', '--format', 'json'], {});
+  assert.equal(sync.exitCode, 0, sync.stderr);
+  for (const [tag, img] of world.images) assert.equal(await skopeoDigest(`oci:${join(out, 'app')}:${tag}`), img.digest, tag);
+});
+
+test('only GET and HEAD; no catalog; names not configured are 404', async () => {
+  for (const method of ['PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS']) {
+    const res = await fetch(`${gw.url}/v2/app/manifests/v1.14.0`, { method });
+    await res.arrayBuffer();
+    assert.equal(res.status, 405, method);
+  }
+  const upload = await fetch(`${gw.url}/v2/app/blobs/uploads/`, { method: 'POST' });
+  assert.equal(upload.status, 405);
+  const catalog = await fetch(`${gw.url}/v2/_catalog`);
+  assert.equal(catalog.status, 404);
+  const other = await fetch(`${gw.url}/v2/jetstack/app/manifests/v1.14.0`);
+  assert.equal(other.status, 404, 'the source path is not served: no open proxy');
+  const base = await fetch(`${gw.url}/v2/`);
+  assert.equal(base.status, 200);
+  assert.equal(base.headers.get('www-authenticate'), null);
+});
+
+test('a client\'s credentials never reach a backend, and backend challenges never reach the client', async () => {
+  const secret = `Basic ${Buffer.from('mallory:client-s3cret').toString('base64')}`;
+  const img = world.images.get('v1.14.0')!;
+  // Registry A answers 503 to everything: the requests go to B, which needs the gateway's own token.
+  world.proxyA.inject({ times: Infinity, fault: { kind: 'status', status: 503 } });
+  const before = world.authSeen.b.length;
+  for (const path of [`/v2/app/manifests/v1.14.0`, `/v2/app/manifests/${img.childDigests[0]}`, `/v2/app/blobs/${img.blobDigests[0]}`]) {
+    const res = await fetch(`${gw.url}${path}`, { headers: { authorization: secret, accept: 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json' }, redirect: 'manual' });
+    await res.arrayBuffer();
+    assert.ok([200, 307].includes(res.status), `${path}: ${res.status}`);
+    assert.equal(res.headers.get('www-authenticate'), null);
+  }
+  const seen = [...world.authSeen.a, ...world.authSeen.b];
+  assert.ok(!seen.some((a) => a.includes(secret.slice(6)) || a === secret), 'the client\'s Authorization reached a backend');
+  assert.ok(world.authSeen.b.length > before, 'backend B was asked, with the gateway\'s own token');
+  assert.ok(world.authSeen.b.every((a) => a.startsWith('Bearer ')), 'only bearer tokens the gateway fetched itself');
+  world.proxyA.clear();
+  assert.ok(!world.proxyB.cdn.authorizationHeadersSeen.includes(secret));
+});
