@@ -22,7 +22,7 @@ export function renderStatsHtml(s: GatewayStats): string {
     `<title>${h(s.host || 'regmirror gateway')} — pulls</title><style>${STYLE}</style></head><body>`,
     `<h1>${h(s.host || 'regmirror gateway')}: pulls</h1>`,
     `<p class="muted">generated ${h(s.generatedAt)}; a pull is a GET of a platform image manifest (retries within a session count once); HEADs and index GETs are version checks</p>`,
-    `<p class="totals"><span><b id="total-pulls">${t.pulls}</b> pulls</span><span><b>${t.checks}</b> version checks</span><span><b>${t.repeats}</b> retries not counted</span><span><b>${t.blobs}</b> blob requests</span><span><b>${t.binaries}</b> binary downloads</span></p>`,
+    `<p class="totals"><span><b id="total-pulls">${t.pulls}</b> pulls</span><span><b>${t.checks}</b> version checks</span><span><b>${t.repeats}</b> retries not counted</span><span><b>${t.blobs}</b> blob requests</span><span><b>${t.binaries}</b> binary downloads</span><span><b>${t.cacheHits}</b> manifests from the gateway's cache</span></p>`,
     '<h2>Pulls per release per day</h2>',
     ...pullsTables(s),
     '<h2>Share of pulls per release line</h2>',

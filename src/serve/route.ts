@@ -21,7 +21,8 @@ const PAGES: Record<string, Route> = {
   '/-/ready': { kind: 'ready' },
 };
 
-const FILE = /^[A-Za-z0-9._+-]{1,255}$/;
+// A file name, never `.` or `..` (the 307 target is built from it).
+const FILE = /^(?!\.{1,2}$)[A-Za-z0-9._+-]{1,255}$/;
 
 /** Routes a request; only GET and HEAD exist (the gateway is read-only). */
 export function route(method: string, rawPath: string): Route {

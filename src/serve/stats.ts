@@ -10,7 +10,7 @@ export interface BackendHealth { name: string; healthy: boolean; failovers: numb
 export interface GatewayStats {
   generatedAt: string;
   host: string;
-  totals: { pulls: number; repeats: number; checks: number; blobs: number; binaries: number };
+  totals: { pulls: number; repeats: number; checks: number; blobs: number; binaries: number; cacheHits: number };
   /** image → tag → day (YYYY-MM-DD) → pulls. */
   pulls: Map<string, Map<string, Map<string, number>>>;
   days: string[];
@@ -31,13 +31,14 @@ export function releaseLine(tag: string): string {
 export function aggregate(events: Iterable<GatewayEvent>, opts: { host?: string; health?: BackendHealth[]; now?: Date } = {}): GatewayStats {
   const s: GatewayStats = {
     generatedAt: (opts.now ?? new Date()).toISOString(), host: opts.host ?? '',
-    totals: { pulls: 0, repeats: 0, checks: 0, blobs: 0, binaries: 0 },
+    totals: { pulls: 0, repeats: 0, checks: 0, blobs: 0, binaries: 0, cacheHits: 0 },
     pulls: new Map(), days: [], lines: new Map(), backends: new Map(), health: opts.health ?? [],
   };
   const days = new Set<string>();
   const lines = new Map<string, Map<string, number>>();
   for (const e of events) {
-    if (e.backend) {
+    if (e.cache) s.totals.cacheHits++;
+    if (e.backend && e.backend !== 'cache') {
       const b = s.backends.get(e.backend) ?? { requests: 0, errors: 0, stale: 0 };
       b.requests++;
       if (e.status >= 500) b.errors++;
