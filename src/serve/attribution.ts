@@ -36,11 +36,11 @@ export class PullAttributor {
 
   /** Classifies `r` at `now` and remembers what later requests need. */
   attribute(r: ManifestRequest, now: number): Attribution {
-    if (r.method !== 'GET' || r.isIndex) {
-      if (r.method === 'GET' && r.isIndex && r.tag) this.rememberIndex(r, now);
-      return { kind: 'check', tag: r.tag ?? this.tagFor(r, now), repeat: false };
-    }
     const tag = r.tag ?? this.tagFor(r, now);
+    // A tag resolved (HEAD or GET) names its digest; an index names its children. containerd
+    // resolves by HEAD, then GETs the index and the platforms by digest.
+    if (tag) this.remember(r, tag, now);
+    if (r.method !== 'GET' || r.isIndex) return { kind: 'check', tag, repeat: false };
     const key = `${r.client}\n${r.image}\n${r.digest}`;
     const last = this.pulls.get(key);
     const repeat = last !== undefined && now - last < this.sessionMs;
@@ -50,9 +50,17 @@ export class PullAttributor {
     return { kind: 'pull', tag, repeat };
   }
 
-  private rememberIndex(r: ManifestRequest, now: number): void {
-    const list = (this.indexes.get(r.client) ?? []).filter((i) => now - i.at < this.sessionMs && !(i.image === r.image && i.tag === r.tag));
-    list.push({ image: r.image, tag: r.tag!, children: new Set(r.children ?? []), at: now });
+  private remember(r: ManifestRequest, tag: string, now: number): void {
+    const names = new Set([r.digest, ...(r.isIndex && r.method === 'GET' ? r.children ?? [] : [])]);
+    const list = (this.indexes.get(r.client) ?? []).filter((i) => now - i.at < this.sessionMs);
+    const same = list.find((i) => i.image === r.image && i.tag === tag);
+    if (same) {
+      for (const d of names) same.children.add(d);
+      same.at = now;
+    } else {
+      list.push({ image: r.image, tag, children: names, at: now });
+    }
+    list.sort((a, b) => a.at - b.at);
     this.indexes.delete(r.client);
     this.indexes.set(r.client, list.slice(-16));
     this.trim(this.indexes);

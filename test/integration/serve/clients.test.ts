@@ -3,13 +3,16 @@
 // Also: only GET/HEAD, no catalog, no open proxy, and no client credential reaches a backend.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { skopeoCopyAll, skopeoDigest } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { startWorld, type World } from './fixture.js';
-import { startGateway, type GatewayProcess } from './gateway-process.js';
+import { startGateway, until, type GatewayProcess } from './gateway-process.js';
+import { pushBlob, pushManifest } from '../../harness/seed.js';
 
 let world: World;
 let gw: GatewayProcess;
@@ -101,4 +104,74 @@ test('a client\'s credentials never reach a backend, and backend challenges neve
   assert.ok(world.authSeen.b.every((a) => a.startsWith('Bearer ')), 'only bearer tokens the gateway fetched itself');
   world.proxyA.clear();
   assert.ok(!world.proxyB.cdn.authorizationHeadersSeen.includes(secret));
+});
+
+test('containerd (ctr) pulls every platform through the gateway', { timeout: 240_000 }, async (t) => {
+  const has = await execa('containerd', ['--version'], { reject: false });
+  if (has.exitCode !== 0) return t.skip('containerd is not installed');
+  const dir = await mkdtemp(join(tmpdir(), 'ctrd-'));
+  const sock = join(dir, 'c.sock');
+  await writeFile(join(dir, 'config.toml'), `version = 2\nroot = "${dir}/root"\nstate = "${dir}/state"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "${sock}"\n`);
+  const daemon = execa('containerd', ['--config', join(dir, 'config.toml')], { reject: false, stdio: 'ignore' });
+  try {
+    const up = await until(async () => (await execa('ctr', ['-a', sock, 'version'], { reject: false })).exitCode === 0, 'containerd', 30_000).then(() => true, () => false);
+    if (!up) return t.skip('containerd cannot run on this machine (no daemon after 30 s)');
+    const img = world.images.get('v1.14.0')!;
+    const before = gw.events.length;
+    const pull = await execa('ctr', ['-a', sock, '-n', 'regmirror', 'images', 'pull', '--plain-http', '--all-platforms', `${gw.host}/app:v1.14.0`], { reject: false, timeout: 200_000 });
+    assert.equal(pull.exitCode, 0, pull.stderr);
+    const list = await execa('ctr', ['-a', sock, '-n', 'regmirror', 'images', 'ls'], { reject: false });
+    assert.match(list.stdout, new RegExp(`${gw.host}/app:v1.14.0\\s+\\S+\\s+${img.digest}`), list.stdout);
+    const pulls = gw.events.slice(before).filter((e) => e.kind === 'pull' && e.client === 'containerd' && e.tag === 'v1.14.0');
+    assert.equal(pulls.length, img.childDigests.length, 'one pull per platform, attributed through the index');
+  } finally {
+    daemon.kill('SIGTERM');
+    await daemon;
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('binaries: 307 to the release URL, or to the file\'s layer in the OCI artifact', { timeout: 120_000 }, async () => {
+  // urls: the gateway redirects, curl -L follows to the release host.
+  const body = Buffer.from('cmctl release bytes\n');
+  const releases = createServer((req, res) => (req.url === '/download/v2.1.0/cmctl_linux_amd64.tar.gz' ? res.end(body) : res.writeHead(404).end()));
+  await new Promise<void>((r) => releases.listen(0, '127.0.0.1', r));
+  const port = (releases.address() as { port: number }).port;
+  // An oras-style artifact pushed to mirror-a/tool: one layer titled tool.txt.
+  const file = Buffer.from('tool file\n');
+  const layer = await pushBlob({ url: world.regA.url }, 'mirror-a/tool', file);
+  const config = await pushBlob({ url: world.regA.url }, 'mirror-a/tool', Buffer.from('{}'));
+  const manifest = Buffer.from(JSON.stringify({
+    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: 'application/vnd.example.tool.v1',
+    config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: config, size: 2 },
+    layers: [{ mediaType: 'text/plain', digest: layer, size: file.length, annotations: { 'org.opencontainers.image.title': 'tool.txt' } }],
+  }));
+  await pushManifest({ url: world.regA.url }, 'mirror-a/tool', 'v1.0.0', manifest, 'application/vnd.oci.image.manifest.v1+json');
+  const yaml = (await readFile(await world.config('  healthInterval: 1', { name: 'probe.yaml' }), 'utf8'))
+    .replace('gateway:', `binaries:
+  - name: cmctl
+    artifactType: application/vnd.cert-manager.cmctl.v1
+    urls: ["http://127.0.0.1:${port}/download/{tag}/cmctl_linux_amd64.tar.gz"]
+  - name: tool
+    artifactType: application/vnd.example.tool.v1
+    files: ["tool.txt"]
+    targets: [${world.proxyA.host}/mirror-a]
+gateway:`);
+  const g = await startGateway(await writeConfig(world.dir, yaml, 'binaries.yaml'));
+  try {
+    const cwd = await mkdtemp(join(tmpdir(), 'curl-'));
+    const a = await execa('curl', ['-fsSLO', `${g.url}/cmctl/v2.1.0/cmctl_linux_amd64.tar.gz`], { cwd, reject: false });
+    assert.equal(a.exitCode, 0, a.stderr);
+    assert.deepEqual(await readFile(join(cwd, 'cmctl_linux_amd64.tar.gz')), body);
+    const b = await execa('curl', ['-fsSLO', `${g.url}/tool/v1.0.0/tool.txt`], { cwd, reject: false });
+    assert.equal(b.exitCode, 0, b.stderr);
+    assert.deepEqual(await readFile(join(cwd, 'tool.txt')), file);
+    const missing = await fetch(`${g.url}/tool/v1.0.0/other.txt`, { redirect: 'manual' });
+    assert.equal(missing.status, 404);
+    await until(() => g.events.filter((e) => e.kind === 'binary').length === 3, 'three binary events');
+    assert.deepEqual(g.events.filter((e) => e.kind === 'binary').map((e) => e.status), [307, 307, 404]);
+  } finally {
+    assert.equal(await g.stop(), 0);
+    releases.close();
+  }
 });

@@ -53,3 +53,10 @@ test('client families from User-Agents', () => {
   ];
   for (const [ua, family] of cases) assert.equal(clientFamily(ua), family, String(ua));
 });
+
+test('containerd: HEAD the tag, GET the index by digest, then the platforms: pulls of that tag', () => {
+  const a = new PullAttributor();
+  assert.deepEqual(a.attribute({ client: 'c', method: 'HEAD', image: 'app', tag: 'v1.14.0', digest: 'sha256:idx', isIndex: true }, 0), { kind: 'check', tag: 'v1.14.0', repeat: false });
+  assert.deepEqual(a.attribute({ client: 'c', method: 'GET', image: 'app', digest: 'sha256:idx', isIndex: true, children: ['sha256:p1'] }, 1), { kind: 'check', tag: 'v1.14.0', repeat: false });
+  assert.deepEqual(a.attribute(plat('c', 'sha256:p1'), 2), { kind: 'pull', tag: 'v1.14.0', repeat: false });
+});
