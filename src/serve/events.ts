@@ -1,7 +1,7 @@
 // One NDJSON line per request (SPEC.md "Gateway" event fields), to standard output or a file, for
 // a log pipeline or `regmirror report stats`. No raw client address: a keyed, truncated hash that
 // only tells two requests of one client apart, and whose key dies with the process.
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 
 /** What one event says. */
@@ -32,11 +32,6 @@ export function clientKey(address: string, userAgent: string, key: Buffer): stri
 /** A random key for clientKey (one per process). */
 export function newClientKeySecret(): Buffer {
   return randomBytes(32);
-}
-
-/** A stable digest of anything, for tests. */
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Writes events; `close()` flushes a file. */

@@ -2,19 +2,17 @@
 // the route, the answer, and the event line. Backends' own answers never reach the client as they
 // were: their statuses, challenges and headers stay here; only verified bytes or a 307 go out.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
-import { VerifyingStream } from '../types/digest.js';
 import { isIndexType } from '../types/mediatype.js';
 import { renderStatsHtml } from '../report/stats-html.js';
-import { header } from '../registry/http/types.js';
 import { serveBinary } from './binaries.js';
-import { serveBlob, NoBlob, type BlobAnswer } from './blobs.js';
+import { serveBlob, NoBlob } from './blobs.js';
 import { clientFamily } from './client-family.js';
 import { clientKey, type GatewayEvent } from './events.js';
 import type { Gateway } from './gateway.js';
 import { NoManifest, serveManifest } from './manifests.js';
 import { route, type Route } from './route.js';
 import { clientAddress } from './address.js';
+import { deliver, fail, send, unavailable } from './respond.js';
 
 type Ev = Omit<GatewayEvent, 'time' | 'method' | 'client' | 'durationMs'>;
 
@@ -122,37 +120,4 @@ async function manifest(gw: Gateway, name: string, reference: string, method: st
     ...base, tag: who.tag, digest: m.digest, mediaType: m.mediaType, kind: who.kind, backend: a.backend, status,
     ...(who.repeat ? { repeat: true } : {}), ...(a.cache ? { cache: a.cache } : {}),
   };
-}
-
-/** A 307 to where the client can read the bytes, or the verified bytes themselves. */
-async function deliver(res: ServerResponse, a: BlobAnswer, digest: string | undefined, head: boolean): Promise<number> {
-  if (a.kind === 'redirect') return send(res, 307, { location: a.location, 'content-length': '0' }, undefined);
-  const up = a.response;
-  const length = header(up, 'content-length');
-  const said = header(up, 'docker-content-digest');
-  const expected = digest ?? said;
-  if (head || !expected || length === undefined) {
-    up.body.destroy();
-    if (!head) return unavailable(res);
-    return send(res, 200, { 'content-length': length ?? '0', 'content-type': 'application/octet-stream', ...(expected ? { 'docker-content-digest': expected } : {}) }, undefined);
-  }
-  res.writeHead(200, { 'content-length': length, 'content-type': 'application/octet-stream', 'docker-content-digest': expected });
-  // The last chunk is held until the digest is proven: a wrong blob never arrives whole.
-  await pipeline(up.body, new VerifyingStream(expected, Number(length)), res).catch(() => res.destroy());
-  return 200;
-}
-
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Uint8Array | undefined): number {
-  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-  res.writeHead(status, bytes && !headers['content-length'] ? { ...headers, 'content-length': String(bytes.byteLength) } : headers);
-  res.end(bytes);
-  return status;
-}
-
-function fail(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}): number {
-  return send(res, status, { 'content-type': 'application/json', ...extra }, JSON.stringify({ errors: [{ code, message }] }));
-}
-
-function unavailable(res: ServerResponse): number {
-  return fail(res, 503, 'UNAVAILABLE', 'no backend answered in time; try again', { 'retry-after': '5' });
 }

@@ -73,7 +73,8 @@ async function serve(flags: ServeFlags): Promise<number> {
       ...(timeout !== undefined ? { deadlineMs: timeout * 1000 } : {}),
       ...(ttl !== undefined ? { tagTtlMs: ttl * 1000 } : {}),
       ...(rate !== undefined ? { clientRate: rate } : {}),
-      onListening: (url) => log.info(`regmirror serve: listening on ${url} (${settings.images.length} image(s), ${settings.binaries.length} binary(ies))`),
+      // Said even with -q: scripts and tests wait for this line to learn the port.
+      onListening: (url) => process.stderr.write(`regmirror serve: listening on ${url} (${settings.images.length} image(s), ${settings.binaries.length} binary(ies))\n`),
     });
   } finally {
     process.off('SIGTERM', stop);

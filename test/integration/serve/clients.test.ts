@@ -175,3 +175,23 @@ gateway:`);
     releases.close();
   }
 });
+
+test('a backend that redirects blobs to object storage: the client gets that signed URL, and no token goes there', { timeout: 120_000 }, async () => {
+  const img = world.images.get('v1.15.0')!;
+  world.proxyA.inject({ times: Infinity, fault: { kind: 'status', status: 503 } });
+  world.proxyB.redirectBlobsToCdn(Infinity);
+  try {
+    const blob = img.blobDigests[1]!;
+    const res = await fetch(`${gw.url}/v2/app/blobs/${blob}`, { redirect: 'manual' });
+    await res.arrayBuffer();
+    assert.equal(res.status, 307);
+    assert.ok(res.headers.get('location')!.startsWith(world.proxyB.cdn.url), res.headers.get('location')!);
+    await skopeoCopyAll(`${gw.host}/app:v1.15.0`, `oci:${join(world.dir, 'cdn')}:v1.15.0`, { preserveDigests: true });
+    assert.equal(await skopeoDigest(`oci:${join(world.dir, 'cdn')}:v1.15.0`), img.digest);
+    assert.ok(world.proxyB.cdn.requests.length > 0, 'clients fetched from the object store');
+    assert.deepEqual(world.proxyB.cdn.authorizationHeadersSeen, [], 'no Authorization at the object store');
+  } finally {
+    world.proxyA.clear();
+    world.proxyB.clear();
+  }
+});
