@@ -195,3 +195,31 @@ test('a backend that redirects blobs to object storage: the client gets that sig
     world.proxyB.clear();
   }
 });
+
+test('limits: headers too large, a request body, a client over its rate; config errors exit 2', { timeout: 120_000 }, async () => {
+  const g = await startGateway(await world.config('  healthInterval: 1', { name: 'limits.yaml' }), ['--client-rate', '1']);
+  try {
+    const big = await fetch(`${g.url}/v2/`, { headers: { 'x-padding': 'x'.repeat(32 * 1024) } });
+    assert.equal(big.status, 431, 'headers over 16 KiB');
+    const body = await execa('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'GET', '--data-binary', 'abc', `${g.url}/v2/`], { reject: false });
+    assert.equal(body.stdout, '413', 'a GET with a body');
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${g.url}/v2/`, { headers: { 'x-forwarded-for': '10.9.9.9' } });
+      await res.arrayBuffer();
+      statuses.push(res.status);
+    }
+    assert.deepEqual(statuses.slice(0, 2), [200, 200], 'a burst of twice the rate');
+    assert.ok(statuses.slice(2).includes(429), `then 429: ${statuses}`);
+    const other = await fetch(`${g.url}/v2/`, { headers: { 'x-forwarded-for': '10.9.9.10' } });
+    assert.equal(other.status, 200, 'another client is not starved');
+  } finally {
+    assert.equal(await g.stop(), 0);
+  }
+  const none = await runCli(['serve', '-c', await writeConfig(join(world.dir, 'nogw'), 'version: 1\nimages: []\n')]);
+  assert.equal(none.exitCode, 2);
+  assert.match(none.stderr, /mirrors\.yaml:1:1: no gateway: section/);
+  const bad = await runCli(['serve', '-c', await world.config('  listen: nowhere', { name: 'bad.yaml' })]);
+  assert.equal(bad.exitCode, 2);
+  assert.match(bad.stderr, /bad\.yaml:\d+:\d+: gateway\.listen: expected host:port/);
+});

@@ -143,3 +143,19 @@ test('the token server down: B (preferred) cannot be used; A serves', { timeout:
     assert.equal(await g.stop(), 0);
   }
 });
+
+test('SIGTERM: a request in flight finishes, then exit 0', { timeout: 120_000 }, async () => {
+  const g = await startGateway(await world.config('  healthInterval: 30', { name: 'sigterm.yaml' }), ['--tag-ttl', '0', '--timeout', '20']);
+  world.proxyA.inject({ path: /\/manifests\/v1\.14\.0/, method: 'GET', fault: { kind: 'delay', ms: 3000 } });
+  try {
+    const pending = fetch(`${g.url}/v2/app/manifests/v1.14.0`, { headers: { accept: ACCEPT } });
+    await until(() => world.proxyA.stats.injected.delay > 0, 'the request to reach the backend');
+    const exit = g.stop();
+    const res = await pending;
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('docker-content-digest'), world.images.get('v1.14.0')!.digest);
+    assert.equal(await exit, 0);
+  } finally {
+    world.proxyA.clear();
+  }
+});
