@@ -3,7 +3,7 @@
 // gateway streams the bytes itself, proving them against the digest as they pass.
 import type { BlobAccess } from '../registry/blob-access.js';
 import type { HttpResponse } from '../registry/http/types.js';
-import { NotFoundError } from '../types/errors.js';
+import { NotFoundError, RegmirrorError } from '../types/errors.js';
 import type { Backend, BackendPool } from './backends.js';
 
 /** Where the client goes, or what the gateway streams. */
@@ -12,7 +12,7 @@ export type BlobAnswer =
   | { kind: 'stream'; response: HttpResponse; backend: string };
 
 /** No backend has the blob (404), or none answered (503). */
-export class NoBlob extends Error {
+export class NoBlob extends RegmirrorError {
   constructor(readonly status: 404 | 503) {
     super(status === 404 ? 'blob unknown' : 'no backend answered');
   }

@@ -4,7 +4,7 @@
 import type { GatewayImage } from '../config/model.js';
 import type { LockFile } from '../lock/file.js';
 import { isDigest } from '../types/digest.js';
-import { NotFoundError } from '../types/errors.js';
+import { NotFoundError, RegmirrorError } from '../types/errors.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
 import { formatRepository } from '../types/reference.js';
 import type { Backend, BackendPool } from './backends.js';
@@ -20,7 +20,7 @@ export interface ManifestAnswer {
 }
 
 /** Why no manifest could be served: not anywhere (404), or no backend answered (503). */
-export class NoManifest extends Error {
+export class NoManifest extends RegmirrorError {
   constructor(readonly status: 404 | 503, message: string) {
     super(message);
   }
@@ -98,7 +98,7 @@ async function fetchFirst(deps: ManifestDeps, backends: Backend[], reference: st
 }
 
 /** A backend whose tag points elsewhere than the record. */
-export class DriftError extends Error {}
+export class DriftError extends RegmirrorError {}
 
 function withChildren(a: ManifestAnswer): ManifestAnswer {
   if (!isIndexType(a.manifest.mediaType)) return a;
