@@ -1,7 +1,9 @@
 // What a manifest request counts as (SPEC.md "Gateway", as Docker Hub counts): a GET of a platform
 // image manifest is a pull, attributed to the tag through the index this client fetched just
 // before; a HEAD or an index GET is a version check; the same client fetching the same platform
-// manifest again within one session is a retry and counts once. Pure: the clock is passed in.
+// manifest again within one session is a retry and counts once. A signature, attestation or SBOM
+// (cosign's sha256-HEX.sig|.att|.sbom tags) is looked up, not installed: a check. Pure.
+import { REFERRER_TAG } from '../types/reference.js';
 
 /** The decision for one manifest request. */
 export interface Attribution {
@@ -40,7 +42,7 @@ export class PullAttributor {
     // A tag resolved (HEAD or GET) names its digest; an index names its children. containerd
     // resolves by HEAD, then GETs the index and the platforms by digest.
     if (tag) this.remember(r, tag, now);
-    if (r.method !== 'GET' || r.isIndex) return { kind: 'check', tag, repeat: false };
+    if (r.method !== 'GET' || r.isIndex || REFERRER_TAG.test(tag)) return { kind: 'check', tag, repeat: false };
     const key = `${r.client}\n${r.image}\n${r.digest}`;
     const last = this.pulls.get(key);
     const repeat = last !== undefined && now - last < this.sessionMs;

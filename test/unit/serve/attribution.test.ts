@@ -60,3 +60,9 @@ test('containerd: HEAD the tag, GET the index by digest, then the platforms: pul
   assert.deepEqual(a.attribute({ client: 'c', method: 'GET', image: 'app', digest: 'sha256:idx', isIndex: true, children: ['sha256:p1'] }, 1), { kind: 'check', tag: 'v1.14.0', repeat: false });
   assert.deepEqual(a.attribute(plat('c', 'sha256:p1'), 2), { kind: 'pull', tag: 'v1.14.0', repeat: false });
 });
+
+test('a cosign signature or attestation fetched by its tag is a check, not a pull', () => {
+  const a = new PullAttributor();
+  const sig = `sha256-${'a'.repeat(64)}.sig`;
+  assert.deepEqual(a.attribute({ ...plat('c', 'sha256:s'), tag: sig }, 0), { kind: 'check', tag: sig, repeat: false });
+});
