@@ -12,6 +12,7 @@ interface ServeFlags {
   timeout?: string;
   tagTtl?: string;
   clientRate?: string;
+  verifyReport?: string;
   quiet?: boolean;
   verbose?: boolean;
 }
@@ -28,9 +29,21 @@ export function serveCommand(setExit: (code: number) => void): Command {
     .option('--timeout <seconds>', 'deadline for one backend to answer before the next is tried (default 5)')
     .option('--tag-ttl <seconds>', 'how long a tag\'s digest is trusted before asking again (default 10)')
     .option('--client-rate <n>', 'requests per second per client, burst twice that (default 50; 0 = no limit)')
+    .option('--verify-report <file>', 'a saved `verify --format json` report: its source digests stand in where the lock has none')
     .option('-q, --quiet', 'print only errors')
     .option('-v, --verbose', 'print every backend request')
     .action(async (flags: ServeFlags) => setExit(await serve(flags)));
+}
+
+async function readReport(file: string) {
+  const [{ readFile }, { parseReport }] = await Promise.all([import('node:fs/promises'), import('../../report/parse.js')]);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--verify-report ${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return parseReport(text, file);
 }
 
 function seconds(value: string | undefined, flag: string): number | undefined {
@@ -41,9 +54,9 @@ function seconds(value: string | undefined, flag: string): number | undefined {
 }
 
 async function serve(flags: ServeFlags): Promise<number> {
-  const [{ loadConfig }, { readLock }, { runServe }, { credentialsFor }, { createLogger }, { ConfigError }, { VERSION }] = await Promise.all([
+  const [{ loadConfig }, { readLock }, { runServe }, { credentialsFor }, { createLogger }, { ConfigError }, { VERSION }, { overlay, recordFromReport }] = await Promise.all([
     import('../../config/load.js'), import('../../lock/file.js'), import('../../serve/run.js'), import('../../registry/credentials.js'),
-    import('../../ui/log.js'), import('../../types/errors.js'), import('../../version.js'),
+    import('../../ui/log.js'), import('../../types/errors.js'), import('../../version.js'), import('../../serve/record.js'),
   ]);
   const log = createLogger(levelOf(flags));
   const config = await loadConfig(flags.config);
@@ -57,7 +70,8 @@ async function serve(flags: ServeFlags): Promise<number> {
   const timeout = seconds(flags.timeout, '--timeout');
   const ttl = seconds(flags.tagTtl, '--tag-ttl');
   const rate = seconds(flags.clientRate, '--client-rate');
-  const lock = config.lock ? await readLock(config.lock) : { version: 1 as const, images: {} };
+  const recorded = config.lock ? await readLock(config.lock) : { version: 1 as const, images: {} };
+  const lock = flags.verifyReport ? overlay(recorded, recordFromReport(await readReport(flags.verifyReport))) : recorded;
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130);

@@ -5,6 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { skopeoCopyAll, skopeoDigest } from '../../harness/skopeo.js';
 import { retag } from '../../harness/seed.js';
 import { startWorld, type World } from './fixture.js';
@@ -125,6 +127,50 @@ test('a black-holed backend (accepts, never answers): the deadline moves on to B
   }
 });
 
+test('SIGTERM: a request in flight finishes, then exit 0', { timeout: 120_000 }, async () => {
+  const g = await startGateway(await world.config('  healthInterval: 30', { name: 'sigterm.yaml' }), ['--tag-ttl', '0', '--timeout', '20']);
+  world.proxyA.inject({ path: /\/manifests\/v1\.14\.0/, method: 'GET', fault: { kind: 'delay', ms: 3000 } });
+  try {
+    const pending = fetch(`${g.url}/v2/app/manifests/v1.14.0`, { headers: { accept: ACCEPT } });
+    await until(() => world.proxyA.stats.injected.delay > 0, 'the request to reach the backend');
+    const exit = g.stop();
+    const res = await pending;
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('docker-content-digest'), world.images.get('v1.14.0')!.digest);
+    assert.equal(await exit, 0);
+  } finally {
+    world.proxyA.clear();
+  }
+});
+
+test('without a lock, a saved verify report is the record: a tag moved at the source and one mirror is not followed', { timeout: 120_000 }, async () => {
+  const v14 = world.images.get('v1.14.0')!.digest;
+  const v15 = world.images.get('v1.15.0')!.digest;
+  const report = join(world.dir, 'verify.json');
+  await writeFile(report, JSON.stringify({ version: 1, generatedAt: '2026-01-01T00:00:00Z', summary: { repositories: 1, tags: 1, targets: 2, inSync: 2, drift: 0, errors: 0 },
+    results: [{ source: `${world.proxyA.host}/jetstack/app`, tag: 'v1.14.0', sourceDigest: v14, targets: [] }] }));
+  const config = (await readFile(await world.config('  healthInterval: 30', { name: 'nolock.yaml' }), 'utf8')).replace('lock: ./mirrors.lock', 'lock: ./absent.lock');
+  const file = join(world.dir, 'nolock.yaml');
+  await writeFile(file, config);
+  await retag({ url: world.regA.url }, 'jetstack/app', 'v1.15.0', 'v1.14.0');
+  await retag({ url: world.regA.url }, 'mirror-a/app', 'v1.15.0', 'v1.14.0');
+  try {
+    const withReport = await startGateway(file, ['--tag-ttl', '0', '--verify-report', report]);
+    const got = await getTag(withReport, 'v1.14.0');
+    assert.equal(await withReport.stop(), 0);
+    assert.equal(got.digest, v14, 'the verified digest');
+    assert.equal(got.event.backend, world.proxyB.host);
+    const live = await startGateway(file, ['--tag-ttl', '0']);
+    const moved = await getTag(live, 'v1.14.0');
+    assert.equal(await live.stop(), 0);
+    assert.equal(moved.digest, v15, 'without a record, the source\'s answer now is the one');
+  } finally {
+    await retag({ url: world.regA.url }, 'jetstack/app', v14, 'v1.14.0');
+    await retag({ url: world.regA.url }, 'mirror-a/app', v14, 'v1.14.0');
+  }
+});
+
+// Last: the token server cannot be started again.
 test('the token server down: B (preferred) cannot be used; A serves', { timeout: 120_000 }, async () => {
   const config = await world.config(`  healthInterval: 30\n  backends: [${world.proxyB.host}/mirror-b, ${world.proxyA.host}/mirror-a]`, { name: 'tokens.yaml' });
   const g1 = await startGateway(config, ['--tag-ttl', '0', '--timeout', '2']);
@@ -143,21 +189,5 @@ test('the token server down: B (preferred) cannot be used; A serves', { timeout:
     assert.equal(await skopeoDigest(`oci:${world.dir}/tokens:v1.15.0`), img.digest);
   } finally {
     assert.equal(await g.stop(), 0);
-  }
-});
-
-test('SIGTERM: a request in flight finishes, then exit 0', { timeout: 120_000 }, async () => {
-  const g = await startGateway(await world.config('  healthInterval: 30', { name: 'sigterm.yaml' }), ['--tag-ttl', '0', '--timeout', '20']);
-  world.proxyA.inject({ path: /\/manifests\/v1\.14\.0/, method: 'GET', fault: { kind: 'delay', ms: 3000 } });
-  try {
-    const pending = fetch(`${g.url}/v2/app/manifests/v1.14.0`, { headers: { accept: ACCEPT } });
-    await until(() => world.proxyA.stats.injected.delay > 0, 'the request to reach the backend');
-    const exit = g.stop();
-    const res = await pending;
-    assert.equal(res.status, 200);
-    assert.equal(res.headers.get('docker-content-digest'), world.images.get('v1.14.0')!.digest);
-    assert.equal(await exit, 0);
-  } finally {
-    world.proxyA.clear();
   }
 });

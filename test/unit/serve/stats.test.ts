@@ -45,3 +45,16 @@ test('what the page shows is escaped', () => {
   const page = renderStatsHtml(aggregate([ev({ image: '<script>x</script>', tag: '"><img>' })], { host: '<b>' }));
   assert.doesNotMatch(page, /<script>x|<img>|<b>:/);
 });
+
+test('a verify report\'s source digests stand in where the lock has none', async () => {
+  const { overlay, recordFromReport } = await import('../../../src/serve/record.js');
+  const d = (c: string) => `sha256:${c.repeat(64)}`;
+  const report = { version: 1 as const, generatedAt: '2026-05-01T00:00:00Z', summary: { repositories: 1, tags: 2, targets: 1, inSync: 1, drift: 0, errors: 0 },
+    results: [{ source: 'q.io/j/a', tag: 'v1', sourceDigest: d('1'), targets: [] }, { source: 'q.io/j/a', tag: 'v2', sourceDigest: d('2'), targets: [] }, { source: 'q.io/j/a', tag: 'x', sourceDigest: null, targets: [] }] };
+  const fromReport = recordFromReport(report);
+  assert.deepEqual(Object.keys(fromReport.images['q.io/j/a']!), ['v1', 'v2']);
+  const lock = { version: 1 as const, images: { 'q.io/j/a': { v1: { digest: d('9'), recordedAt: '2025-01-01T00:00:00Z' } } } };
+  const both = overlay(lock, fromReport);
+  assert.equal(both.images['q.io/j/a']!.v1!.digest, d('9'), 'the lock wins');
+  assert.equal(both.images['q.io/j/a']!.v2!.digest, d('2'));
+});
