@@ -12,6 +12,7 @@ import { CHART, CHART_TAGS, FLOATING, IMAGES, PLATFORMS, RELEASES, stageReleaseS
 import { startRegistry, tempDir } from './demo/registries.mjs';
 import { DemoError, ROOT, regmirror } from './demo/run.mjs';
 import { nextSteps } from './demo/next-steps.mjs';
+import { gatewayStep } from './demo/gateway.mjs';
 import { check, dim, fail, heading, note } from './demo/ui.mjs';
 
 const DEMO_DIR = join(ROOT, '.demo');
@@ -136,6 +137,8 @@ so a staging config with sources oci:${rel(files.layouts)}/<name> and target ${q
 skopeo inspect docker://${ghcr.host}/${ref}  → ${target}`);
   if (source !== target) throw new DemoError(`skopeo sees ${target} at "ghcr", ${source} at the source`);
   check('skopeo sees the same digest');
+
+  await gatewayStep({ config: files.config, dir: DEMO_DIR, env, quay });
 
   heading('Your turn');
   note(nextSteps(Math.round((Date.now() - started) / 1000), DEMO_DIR, files));

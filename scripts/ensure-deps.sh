@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Makes sure the programs the integration tests drive are installed: docker-registry (CNCF
 # distribution), skopeo (the second opinion), htpasswd and openssl (registry auth fixtures),
-# tmux (a real terminal for the in-place progress test).
+# tmux (a real terminal for the in-place progress test), podman (a client pulling through
+# `regmirror serve`) and chromium (renders its stats page).
 set -euo pipefail
 
-declare -A package_of=([docker-registry]=docker-registry [skopeo]=skopeo [htpasswd]=apache2-utils [openssl]=openssl [tmux]=tmux)
+declare -A package_of=([docker-registry]=docker-registry [skopeo]=skopeo [htpasswd]=apache2-utils [openssl]=openssl [tmux]=tmux [podman]=podman [chromium]=chromium)
 missing=()
-for program in docker-registry skopeo htpasswd openssl tmux; do
+for program in docker-registry skopeo htpasswd openssl tmux podman chromium; do
   command -v "$program" >/dev/null 2>&1 || missing+=("$program")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

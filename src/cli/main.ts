@@ -8,6 +8,7 @@ import { publishCommand } from './commands/publish.js';
 import { reportCommand } from './commands/report.js';
 import { syncCommand } from './commands/sync.js';
 import { schemaCommand, validateCommand } from './commands/validate.js';
+import { serveCommand } from './commands/serve.js';
 import { verifyCommand } from './commands/verify.js';
 import { VERSION } from '../version.js';
 
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     publishCommand(setExit),
     reportCommand(setExit),
     schemaCommand(setExit),
+    serveCommand(setExit),
   ]) {
     program.addCommand(cmd.exitOverride());
   }

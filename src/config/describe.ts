@@ -1,7 +1,7 @@
 // What `regmirror validate` prints: the config as a person would explain it, so a reviewer can
 // check what a change selects. Credentials appear only as the names of their env vars.
 import { formatRepository, repositoryIn } from '../types/reference.js';
-import type { Config, RegistrySettings, TagRules } from './model.js';
+import type { Config, GatewaySettings, RegistrySettings, TagRules } from './model.js';
 import { formatNamespace } from './rules.js';
 
 /** A human summary of a validated config (images, binaries, registries). */
@@ -26,6 +26,7 @@ export function describeConfig(config: Config): string {
   }
   if (config.registries.size > 0) lines.push('', 'registries:');
   for (const r of config.registries.values()) lines.push(`  ${r.host}: ${describeRegistry(r)}`);
+  if (config.gateway) lines.push('', ...describeGateway(config.gateway));
   return lines.join('\n');
 }
 
@@ -41,6 +42,15 @@ export function describeRules(rules: TagRules, hasRules: boolean): string {
   if (rules.latest > 0) parts.push(`only the ${rules.latest} highest version(s)`);
   const base = parts.length ? parts.join(', ') : 'every tag';
   return rules.explicit.length ? `${base}; always ${rules.explicit.join(', ')}` : base;
+}
+
+// What `regmirror serve` would serve, and from where, in order.
+function describeGateway(g: GatewaySettings): string[] {
+  const host = g.listen.host.includes(':') ? `[${g.listen.host}]` : g.listen.host;
+  const lines = [`gateway: listen ${host}:${g.listen.port}${g.host ? `, public name ${g.host}` : ''}, events to ${g.events === '-' ? 'stdout' : g.events}, probes every ${g.healthInterval}s`];
+  for (const i of g.images) lines.push(`  /v2/${i.path} ← ${i.backends.map(formatRepository).join(', then ')}`);
+  for (const b of g.binaries) lines.push(`  /${b.item.name}/<tag>/<file> ← ${b.item.urls.length ? 'its urls' : b.backends.map(formatRepository).join(', then ')}`);
+  return lines;
 }
 
 function describeRegistry(r: RegistrySettings): string {

@@ -14,6 +14,7 @@ import { checkTagRules, mergeTagRules, parseTargets } from './rules.js';
 import { buildRegistries } from './registries.js';
 import { buildBinaries, buildImages } from './items.js';
 import { checkKeyFiles, checkSignatures } from './signatures.js';
+import { buildGateway } from './gateway.js';
 
 /** Reads and validates `file` (relative to opts.cwd, default the process's cwd). */
 export async function loadConfig(file: string, opts: { cwd?: string } = {}): Promise<Config> {
@@ -74,6 +75,7 @@ function build(raw: RawConfig, file: string, baseDir: string, loc: Locator): Con
   const binaries = buildBinaries(raw, defaults, baseDir, loc);
   const config: Config = { file, version: 1, defaults, registries, images, binaries };
   if (raw.lock !== undefined) config.lock = path.resolve(baseDir, raw.lock);
+  if (raw.gateway !== undefined) config.gateway = buildGateway(raw.gateway, images, binaries, baseDir, loc);
   return config;
 }
 

@@ -89,6 +89,32 @@ export interface BinaryItem {
   position: Position;
 }
 
+/** One path the gateway serves, and where it reads from, in order of preference (source last). */
+export interface GatewayImage {
+  path: string;
+  item: ImageItem;
+  backends: RepositoryRef[];
+}
+
+/** One binary the gateway redirects to (`/<name>/<tag>/<file>`). */
+export interface GatewayBinary {
+  item: BinaryItem;
+  backends: RepositoryRef[];
+}
+
+/** The `gateway:` section with defaults applied (SPEC.md "Gateway"). */
+export interface GatewaySettings {
+  listen: { host: string; port: number };
+  /** The public name, for links and the stats page. */
+  host?: string;
+  images: GatewayImage[];
+  binaries: GatewayBinary[];
+  /** "-" (standard output) or an absolute file path. */
+  events: string;
+  healthInterval: number;
+  position: Position;
+}
+
 /** The whole validated file. */
 export interface Config {
   /** Path as the user gave it (used in messages). */
@@ -107,4 +133,6 @@ export interface Config {
   binaries: BinaryItem[];
   /** Absolute path of the digest record (`lock:`), when given. */
   lock?: string;
+  /** The `gateway:` section, when given. */
+  gateway?: GatewaySettings;
 }

@@ -54,6 +54,17 @@ export interface RawBinary {
   tags?: RawTags;
 }
 
+/** `gateway:` as written. */
+export interface RawGateway {
+  listen?: string;
+  host?: string;
+  images?: { path: string; source: string }[];
+  binaries?: string[];
+  backends?: string[];
+  events?: string;
+  healthInterval?: number;
+}
+
 /** The whole file as written. */
 export interface RawConfig {
   version: 1;
@@ -62,4 +73,5 @@ export interface RawConfig {
   registries?: Record<string, RawRegistry>;
   images?: RawImage[];
   binaries?: RawBinary[];
+  gateway?: RawGateway;
 }

@@ -95,6 +95,33 @@ const binary = {
   },
 };
 
+const gateway = {
+  type: 'object',
+  description: 'The read-only pull gateway `regmirror serve` runs (SPEC.md "Gateway").',
+  additionalProperties: false,
+  properties: {
+    listen: { type: 'string', description: 'host:port to listen on (default 0.0.0.0:8080).' },
+    host: { type: 'string', description: 'The public host name, for links and the stats page.' },
+    images: {
+      type: 'array',
+      description: 'Served paths; default every image item under its name.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['path', 'source'],
+        properties: {
+          path: { type: 'string', description: 'Repository path clients pull (charts/cert-manager).' },
+          source: { type: 'string', description: 'The images: item served there, by its source as written.' },
+        },
+      },
+    },
+    binaries: stringList('Binary items served at /<name>/<tag>/<file>; default every binaries: item.'),
+    backends: stringList('Preference order of target namespaces; default each item\'s targets in order. The source is always the last resort.'),
+    events: { type: 'string', description: 'Where one NDJSON event per request goes: "-" = standard output (default), or a file path.' },
+    healthInterval: { type: 'number', exclusiveMinimum: 0, description: 'Seconds between backend probes (default 5).' },
+  },
+};
+
 /** The JSON Schema of mirrors.yaml, printed by `regmirror schema` and used by loadConfig. */
 export const mirrorsSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -119,6 +146,7 @@ export const mirrorsSchema = {
     images: { type: 'array', description: 'Repositories to mirror.', items: { $ref: '#/definitions/image' } },
     binaries: { type: 'array', description: 'Release files to publish as OCI artifacts.', items: { $ref: '#/definitions/binary' } },
     lock: { type: 'string', description: 'The digest record (JSON), relative to this file: every mirrored (source, tag) with the source digest first mirrored; a source tag that moves is held until sync --accept-moved.' },
+    gateway: { $ref: '#/definitions/gateway' },
   },
-  definitions: { tagRules, registry, image, binary, signatures },
+  definitions: { tagRules, registry, image, binary, signatures, gateway },
 } as const;

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import type { BlobContent, BlobMounter, CallOptions, ManifestContent, ReferrerLister, Repository } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { exists, fetchBlob, mountBlob } from './blobs.js';
+import { blobAccess, type BlobAccess } from './blob-access.js';
 import type { HostContext } from './host.js';
 import { fetchManifest, putManifest, resolveManifest } from './manifests.js';
 import { listReferrers } from './referrers.js';
@@ -60,6 +61,11 @@ export class RemoteRepository implements Repository, BlobMounter, ReferrerLister
 
   mountBlob(desc: Descriptor, fromPath: string, opts?: CallOptions): Promise<boolean> {
     return mountBlob(this.repo, desc, fromPath, opts);
+  }
+
+  /** How a client without our credentials can read `digest` (the gateway's redirect), or the open body. */
+  blobAccess(digest: string, opts: CallOptions & { tryAnonymous: boolean }): Promise<BlobAccess> {
+    return blobAccess(this.repo, digest, opts);
   }
 
   referrers(subject: Descriptor, opts?: CallOptions): Promise<Descriptor[] | undefined> {

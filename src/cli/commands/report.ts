@@ -44,5 +44,24 @@ export function reportCommand(setExit: (code: number) => void): Command {
       await emit(renderReport(await read(file), flags.format, { color: process.stdout.isTTY === true && !flags.output, all: flags.all === true }), flags.output);
       setExit(0);
     });
+  report
+    .command('stats')
+    .description('render the gateway\'s stats page (pulls per release per day, release lines, backends) from an events file')
+    .argument('<events>', 'NDJSON events written by `regmirror serve` (gateway.events)')
+    .option('-o, --output <file>', 'write the HTML page to FILE instead of standard output')
+    .option('--host <name>', 'the public name shown in the title')
+    .action(async (file: string, flags: { output?: string; host?: string }) => {
+      const [{ aggregate, parseEvents }, { renderStatsHtml }] = await Promise.all([import('../../serve/stats.js'), import('../../report/stats-html.js')]);
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (err) {
+        throw new UsageError(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+      const { events, skipped } = parseEvents(text);
+      if (skipped > 0) process.stderr.write(`warning: ${file}: ${skipped} line(s) are not gateway events; skipped\n`);
+      await emit(renderStatsHtml(aggregate(events, { host: flags.host ?? '' })), flags.output);
+      setExit(0);
+    });
   return report;
 }

@@ -29,7 +29,7 @@ export class Authenticator {
   /** Wraps `next` (redirects, retries, send) with authentication. */
   layer(next: Send): Send {
     return async (req: HttpRequest) => {
-      if (req.url.origin !== this.ctx.base.origin) return next(req);
+      if (req.url.origin !== this.ctx.base.origin || req.anonymous) return next(req);
       const challenge = await this.challenge(next, req.signal);
       if (!challenge) return next(req);
       const first = await this.authorization(next, challenge, req.scopes, false, req.signal);

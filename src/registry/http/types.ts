@@ -24,6 +24,10 @@ export interface HttpRequest {
   /** The caller retries the whole operation itself: this request is sent once. */
   noRetry?: boolean;
   budget?: RetryBudget;
+  /** Sent without credentials (the gateway asks whether a registry serves a blob to anyone). */
+  anonymous?: boolean;
+  /** A redirect is handed back, not followed (the gateway passes a signed URL on to its client). */
+  keepRedirects?: boolean;
 }
 
 /** A response whose body must be read to the end or destroyed (it holds a lane slot). */

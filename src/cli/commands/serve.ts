@@ -1,0 +1,98 @@
+// `regmirror serve`: the read-only pull gateway of mirrors.yaml's `gateway:` section (SPEC.md
+// "Gateway"), until SIGTERM (exit 0); a missing or bad section is a config error (exit 2).
+import { Command } from 'commander';
+import { UsageError } from '../../types/errors.js';
+import { parseEndpoints } from '../common.js';
+import { levelOf } from '../session.js';
+
+interface ServeFlags {
+  config: string;
+  endpoint: string[];
+  listen?: string;
+  timeout?: string;
+  tagTtl?: string;
+  clientRate?: string;
+  verifyReport?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Builds `serve`. */
+export function serveCommand(setExit: (code: number) => void): Command {
+  return new Command('serve')
+    .description('run the read-only pull gateway of the gateway: section until SIGTERM')
+    .option('-c, --config <file>', 'mirrors.yaml to read', './mirrors.yaml')
+    .option('--endpoint <host=url>', 'send requests for HOST to URL (repeatable)', collect, [])
+    .option('--listen <host:port>', 'override gateway.listen (port 0 = any free port)')
+    .option('--timeout <seconds>', 'deadline for one backend to answer before the next is tried (default 5)')
+    .option('--tag-ttl <seconds>', 'how long a tag\'s digest is trusted before asking again (default 10)')
+    .option('--client-rate <n>', 'requests per second per client, burst twice that (default 50; 0 = no limit)')
+    .option('--verify-report <file>', 'a saved `verify --format json` report: its source digests stand in where the lock has none')
+    .option('-q, --quiet', 'print only errors')
+    .option('-v, --verbose', 'print every backend request')
+    .action(async (flags: ServeFlags) => setExit(await serve(flags)));
+}
+
+async function readReport(file: string) {
+  const [{ readFile }, { parseReport }] = await Promise.all([import('node:fs/promises'), import('../../report/parse.js')]);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--verify-report ${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return parseReport(text, file);
+}
+
+function seconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} "${value}": expected a number of seconds`);
+  return n;
+}
+
+async function serve(flags: ServeFlags): Promise<number> {
+  const [{ loadConfig }, { readLock }, { runServe }, { credentialsFor }, { createLogger }, { ConfigError }, { VERSION }, { overlay, recordFromReport }] = await Promise.all([
+    import('../../config/load.js'), import('../../lock/file.js'), import('../../serve/run.js'), import('../../registry/credentials.js'),
+    import('../../ui/log.js'), import('../../types/errors.js'), import('../../version.js'), import('../../serve/record.js'),
+  ]);
+  const log = createLogger(levelOf(flags));
+  const config = await loadConfig(flags.config);
+  if (!config.gateway) throw new ConfigError(config.file, 1, 1, 'no gateway: section; add one (listen, host, …) to run `regmirror serve`');
+  const settings = { ...config.gateway };
+  if (flags.listen) {
+    const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]*):(\d{1,5})$/.exec(flags.listen);
+    if (!m) throw new UsageError(`--listen "${flags.listen}": expected host:port`);
+    settings.listen = { host: m[1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port: Number(m[2]) };
+  }
+  const timeout = seconds(flags.timeout, '--timeout');
+  const ttl = seconds(flags.tagTtl, '--tag-ttl');
+  const rate = seconds(flags.clientRate, '--client-rate');
+  const recorded = config.lock ? await readLock(config.lock) : { version: 1 as const, images: {} };
+  const lock = flags.verifyReport ? overlay(recorded, recordFromReport(await readReport(flags.verifyReport))) : recorded;
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    log.info(`${signal}: no new connections; finishing the requests in flight`);
+    controller.abort();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  try {
+    await runServe(settings, {
+      registries: config.registries, endpoints: parseEndpoints(flags.endpoint), credentials: credentialsFor(config.registries, { logger: log }),
+      lock, logger: log, userAgent: `regmirror/${VERSION} (gateway)`, signal: controller.signal,
+      ...(timeout !== undefined ? { deadlineMs: timeout * 1000 } : {}),
+      ...(ttl !== undefined ? { tagTtlMs: ttl * 1000 } : {}),
+      ...(rate !== undefined ? { clientRate: rate } : {}),
+      // Said even with -q: scripts and tests wait for this line to learn the port.
+      onListening: (url) => process.stderr.write(`regmirror serve: listening on ${url} (${settings.images.length} image(s), ${settings.binaries.length} binary(ies))\n`),
+    });
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+  }
+  return 0;
+}

@@ -1,0 +1,72 @@
+// `gateway:` → GatewaySettings: served paths checked against the images: items, backends put in
+// preference order (the item's targets, reordered by gateway.backends, then its source).
+import path from 'node:path';
+import { formatRepository, isValidRepositoryPath, repositoryIn, type NamespaceRef, type RepositoryRef } from '../types/reference.js';
+import type { BinaryItem, GatewayImage, GatewaySettings, ImageItem } from './model.js';
+import type { RawGateway } from './raw.js';
+import { formatPath, type Locator, type PathSegment } from './positions.js';
+import { formatNamespace, parseTargets } from './rules.js';
+
+/** Builds the gateway section; throws a ConfigError at the first bad key. */
+export function buildGateway(raw: RawGateway, images: ImageItem[], binaries: BinaryItem[], baseDir: string, loc: Locator): GatewaySettings {
+  const at: PathSegment[] = ['gateway'];
+  const preferred = parseTargets(raw.backends ?? [], [...at, 'backends'], loc).map(formatNamespace);
+  const order = (item: { targets: NamespaceRef[]; name: string }, source?: RepositoryRef) => backendsOf(item, preferred, source);
+  const served = raw.images
+    ? raw.images.map((r, i) => {
+      const where = [...at, 'images', i];
+      if (!isValidRepositoryPath(r.path)) throw loc.errorAt([...where, 'path'], `${formatPath([...where, 'path'])}: invalid repository path "${r.path}"`);
+      const item = images.find((it) => it.sourceText === r.source);
+      if (!item) throw loc.errorAt([...where, 'source'], `${formatPath([...where, 'source'])}: "${r.source}" is not the source of any images: item`);
+      return { path: r.path, item, backends: order(item, item.source) };
+    })
+    : images.map((item) => ({ path: item.name, item, backends: order(item, item.source) }));
+  checkUnique(served, at, loc);
+  const chosen = raw.binaries
+    ? raw.binaries.map((name, i) => {
+      const item = binaries.find((b) => b.name === name);
+      if (!item) throw loc.errorAt([...at, 'binaries', i], `gateway.binaries[${i}]: "${name}" is not the name of any binaries: item`);
+      return item;
+    })
+    : binaries;
+  return {
+    listen: parseListen(raw.listen ?? '0.0.0.0:8080', [...at, 'listen'], loc),
+    ...(raw.host !== undefined ? { host: raw.host } : {}),
+    images: served,
+    binaries: chosen.map((item) => ({ item, backends: order(item, item.source ? repositoryIn(item.source, item.name) : undefined) })),
+    events: raw.events === undefined || raw.events === '-' ? '-' : path.resolve(baseDir, raw.events),
+    healthInterval: raw.healthInterval ?? 5,
+    position: loc.key(at),
+  };
+}
+
+/** Registry targets in preference order (listed namespaces first, in that order), then the source. */
+export function backendsOf(item: { targets: NamespaceRef[]; name: string }, preferred: string[], source?: RepositoryRef): RepositoryRef[] {
+  const rank = (ns: NamespaceRef) => {
+    const i = preferred.indexOf(formatNamespace(ns));
+    return i < 0 ? preferred.length : i;
+  };
+  const targets = item.targets
+    .map((ns, i) => ({ ns, i }))
+    .filter(({ ns }) => ns.scheme === 'registry')
+    .sort((a, b) => rank(a.ns) - rank(b.ns) || a.i - b.i)
+    .map(({ ns }) => repositoryIn(ns, item.name));
+  const all = source && source.scheme === 'registry' ? [...targets, source] : targets;
+  const seen = new Set<string>();
+  return all.filter((r) => !seen.has(formatRepository(r)) && seen.add(formatRepository(r)));
+}
+
+function checkUnique(served: GatewayImage[], at: PathSegment[], loc: Locator): void {
+  const seen = new Set<string>();
+  served.forEach((s, i) => {
+    if (seen.has(s.path)) throw loc.errorAt([...at, 'images', i, 'path'], `gateway.images[${i}].path: "${s.path}" is served twice`);
+    seen.add(s.path);
+  });
+}
+
+function parseListen(text: string, where: PathSegment[], loc: Locator): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]*):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw loc.errorAt(where, `${formatPath(where)}: expected host:port, e.g. 0.0.0.0:8080 or [::]:8080`);
+  return { host: m[1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
+}

@@ -1,0 +1,37 @@
+// How a client may fetch a blob without our credentials (the gateway's 307), learned with one
+// request: an anonymous HEAD the registry answers 200, a redirect to a signed URL on another
+// origin, or neither — then the authenticated response itself, for the gateway to stream.
+import type { CallOptions } from '../content/storage.js';
+import { discard } from './http/body.js';
+import { expectStatus } from './http/errors.js';
+import { header, type HttpResponse } from './http/types.js';
+import { resolveLocation, type RepoContext } from './repo-context.js';
+
+/** Where a client can read a blob, or the open response when only we can. */
+export type BlobAccess =
+  | { kind: 'anonymous'; url: URL }
+  | { kind: 'redirect'; url: URL }
+  | { kind: 'stream'; response: HttpResponse };
+
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+
+/** Finds the way to `digest`; a 404 is a NotFoundError, other failures their usual kinds. */
+export async function blobAccess(repo: RepoContext, digest: string, opts: CallOptions & { tryAnonymous: boolean }): Promise<BlobAccess> {
+  const url = repo.url(`blobs/${digest}`);
+  if (opts.tryAnonymous) {
+    const anon = await repo.host.send({ method: 'HEAD', url, scopes: repo.scopes, anonymous: true, keepRedirects: true, signal: opts.signal, noRetry: true });
+    if (anon.status === 200) return { kind: 'anonymous', url };
+    if (REDIRECT.has(anon.status) && header(anon, 'location')) return { kind: 'anonymous', url };
+    if (anon.status !== 401 && anon.status !== 403) await expectStatus('HEAD', anon, 200);
+  }
+  const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, keepRedirects: true, lane: 'download', signal: opts.signal });
+  if (REDIRECT.has(res.status) && header(res, 'location')) {
+    discard(res.body, header(res, 'content-length'));
+    const to = resolveLocation('GET', res);
+    // A hop on the registry's own origin would still want our Authorization: stream instead.
+    if (to.origin !== url.origin) return { kind: 'redirect', url: to };
+    const again = await repo.host.send({ method: 'GET', url: to, scopes: repo.scopes, lane: 'download', signal: opts.signal });
+    return { kind: 'stream', response: await expectStatus('GET', again, 200) };
+  }
+  return { kind: 'stream', response: await expectStatus('GET', res, 200) };
+}

@@ -1,0 +1,101 @@
+// The gateway's backends: one breaker per registry host, a short deadline per request, and the
+// rule for which failures are live errors (they open the breaker: refused, timed out, 5xx, 429)
+// and which only mean "not here" (404, a wrong digest, refused credentials).
+import type { RegistryClient } from '../registry/client.js';
+import type { RemoteRepository } from '../registry/repository.js';
+import { AbortedError, RegistryResponseError, UnreachableError } from '../types/errors.js';
+import { formatRepository, type RepositoryRef } from '../types/reference.js';
+import { Breaker, tryOrder } from './breaker.js';
+
+/** True for failures that say the backend itself is unwell. */
+export function isLiveError(e: unknown): boolean {
+  if (e instanceof UnreachableError || e instanceof AbortedError) return true;
+  if (e instanceof RegistryResponseError) return e.status >= 500 || e.status === 429 || e.status === 408;
+  return false;
+}
+
+/** A registry repository the gateway reads from, named for events and metrics by its host. */
+export interface Backend {
+  ref: RepositoryRef & { scheme: 'registry' };
+  host: string;
+  repo: RemoteRepository;
+}
+
+/** Breakers, deadlines and repositories for every backend host. */
+export class BackendPool {
+  readonly breakers = new Map<string, Breaker>();
+  /** Failovers: a request that moved past a backend because of a live error. */
+  onFailover: (host: string) => void = () => {};
+
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly opts: { deadlineMs: number; coolDownMs: number; now: () => number; signal: AbortSignal },
+  ) {}
+
+  /** The backend objects for an image's list, in preference order. */
+  backends(refs: RepositoryRef[]): Backend[] {
+    return refs.flatMap((ref) => (ref.scheme === 'registry'
+      ? [{ ref, host: ref.registry, repo: this.client.repository(ref.registry, ref.repository, 'pull') }]
+      : []));
+  }
+
+  breaker(host: string): Breaker {
+    let b = this.breakers.get(host);
+    if (!b) this.breakers.set(host, (b = new Breaker(this.opts.coolDownMs)));
+    return b;
+  }
+
+  /** Backends to try now: healthy ones first in order; all of them when every breaker is open. */
+  order(list: Backend[], skip: (b: Backend) => boolean = () => false): Backend[] {
+    const now = this.opts.now();
+    return tryOrder(list, (b) => this.breaker(b.host).allow(now), skip);
+  }
+
+  /**
+   * A signal that ends at shutdown, or at the deadline unless `done()` came first: the deadline
+   * covers getting an answer, not streaming a large blob afterwards.
+   */
+  deadline(): { signal: AbortSignal; done(): void } {
+    const timer = new AbortController();
+    const t = setTimeout(() => timer.abort(new Error('deadline')), this.opts.deadlineMs);
+    t.unref();
+    return { signal: AbortSignal.any([timer.signal, this.opts.signal]), done: () => clearTimeout(t) };
+  }
+
+  /**
+   * Runs `op` on each backend in turn until one answers; live errors open that backend's breaker.
+   * Returns the answer and its backend, or every failure when none answered.
+   */
+  async first<T>(list: Backend[], op: (b: Backend, signal: AbortSignal) => Promise<T>, skip?: (b: Backend) => boolean): Promise<{ ok: true; value: T; backend: Backend } | { ok: false; errors: unknown[] }> {
+    const errors: unknown[] = [];
+    for (const b of this.order(list, skip)) {
+      const deadline = this.deadline();
+      try {
+        const value = await op(b, deadline.signal);
+        deadline.done();
+        this.breaker(b.host).success();
+        return { ok: true, value, backend: b };
+      } catch (e) {
+        deadline.done();
+        errors.push(e);
+        if (this.opts.signal.aborted) break;
+        if (isLiveError(e) || deadline.signal.aborted) {
+          this.breaker(b.host).failure(this.opts.now(), oneLine(e));
+          this.onFailover(b.host);
+        }
+      }
+    }
+    return { ok: false, errors };
+  }
+}
+
+/** A short reason for the stats page (never a URL query or credential). */
+export function oneLine(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split('\n')[0]!.slice(0, 200);
+}
+
+/** `host/repository` of a backend. */
+export function backendName(b: Backend): string {
+  return formatRepository(b.ref);
+}

@@ -1,0 +1,120 @@
+// The gateway's state for one process: backends and their breakers, caches, pull attribution,
+// metrics and the recent events behind the live stats page. Stateless across replicas: nothing
+// here has to be shared, each replica learns it again.
+import type { GatewaySettings } from '../config/model.js';
+import type { LockFile } from '../lock/file.js';
+import type { RegistryClient } from '../registry/client.js';
+import { PullAttributor } from './attribution.js';
+import { BackendPool } from './backends.js';
+import type { AnonymousMemory } from './blobs.js';
+import { ManifestCache, TagCache } from './cache.js';
+import { newClientKeySecret, type EventSink, type GatewayEvent } from './events.js';
+import type { ManifestDeps } from './manifests.js';
+import { GatewayMetrics } from './metrics.js';
+import { ClientRateLimit } from './ratelimit.js';
+import { aggregate, type GatewayStats } from './stats.js';
+
+/** Tunables with their defaults (SPEC.md "Gateway"; the ones the issue leaves open). */
+export interface GatewayOptions {
+  /** Deadline for one backend to answer, ms (default 5000). */
+  deadlineMs?: number;
+  /** How long a tag's digest is trusted, ms (default 10 s). */
+  tagTtlMs?: number;
+  /** Manifest cache budget, bytes (default 64 MiB). */
+  cacheBytes?: number;
+  /** Requests per second per client (default 50, burst twice that; 0 = no limit). */
+  clientRate?: number;
+  /** Events kept in memory for the live stats page (default 100 000). */
+  keepEvents?: number;
+  now?: () => number;
+}
+
+/** Everything the request handlers share. */
+export class Gateway {
+  readonly pool: BackendPool;
+  readonly metrics = new GatewayMetrics();
+  readonly manifests: ManifestCache;
+  readonly tags: TagCache;
+  readonly recorded: TagCache;
+  readonly attributor = new PullAttributor();
+  readonly anonymous: AnonymousMemory = new Map();
+  readonly rate: ClientRateLimit | undefined;
+  readonly clientSecret = newClientKeySecret();
+  readonly now: () => number;
+  /** Where unexpected failures are told (the process log). */
+  log: ((line: string) => void) | undefined;
+  /** Set by the first round of probes: /-/ready answers 200 only after it. */
+  probed = false;
+  private readonly recent: GatewayEvent[] = [];
+  private readonly keepEvents: number;
+
+  constructor(
+    readonly settings: GatewaySettings,
+    readonly client: RegistryClient,
+    readonly lock: LockFile,
+    private readonly sink: EventSink,
+    signal: AbortSignal,
+    opts: GatewayOptions = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.pool = new BackendPool(client, { deadlineMs: opts.deadlineMs ?? 5000, coolDownMs: settings.healthInterval * 1000, now: this.now, signal });
+    this.pool.onFailover = (host) => this.metrics.failovers.inc({ backend: host });
+    this.manifests = new ManifestCache(opts.cacheBytes ?? 64 * 1024 * 1024);
+    this.tags = new TagCache(opts.tagTtlMs ?? 10_000);
+    this.recorded = new TagCache(opts.tagTtlMs ?? 10_000);
+    const rate = opts.clientRate ?? 50;
+    this.rate = rate > 0 ? new ClientRateLimit(rate, rate * 2) : undefined;
+    this.keepEvents = opts.keepEvents ?? 100_000;
+  }
+
+  /** What serveManifest needs. */
+  manifestDeps(): ManifestDeps {
+    return {
+      pool: this.pool, manifests: this.manifests, tags: this.tags, recorded: this.recorded, lock: this.lock, now: this.now,
+      onDrift: (image, _tag, backend) => this.metrics.drift.inc({ image, backend }),
+    };
+  }
+
+  /** Writes one event, counts it, and keeps it for the live page. */
+  record(e: GatewayEvent): void {
+    this.sink.write(e);
+    this.metrics.requests.inc({ kind: e.kind, status: String(e.status) });
+    this.metrics.latency.observe({ kind: e.kind }, e.durationMs / 1000);
+    if (e.kind === 'pull' && !e.repeat && e.status < 400) this.metrics.pulls.inc({ image: e.image, tag: e.tag, backend: e.backend });
+    if (e.kind === 'check' && e.status < 400) this.metrics.checks.inc({ image: e.image });
+    if (e.cache) this.metrics.cacheHits.inc({ state: e.cache });
+    if (e.kind === 'blob' || e.kind === 'other') return;
+    this.recent.push(e);
+    if (this.recent.length > this.keepEvents) this.recent.splice(0, this.recent.length - this.keepEvents);
+  }
+
+  /** Backend hosts with their breaker state now. */
+  health(): { name: string; healthy: boolean; failovers: number; lastError: string }[] {
+    const now = this.now();
+    return [...this.hosts()].map((name) => {
+      const b = this.pool.breaker(name);
+      const healthy = b.state(now) === 'closed';
+      this.metrics.healthy.set({ backend: name }, healthy ? 1 : 0);
+      return { name, healthy, failovers: b.opened, lastError: b.lastError };
+    });
+  }
+
+  /** The live stats page's numbers. */
+  stats(): GatewayStats {
+    return aggregate(this.recent, { host: this.settings.host ?? '', health: this.health(), now: new Date(this.now()) });
+  }
+
+  /** Every backend host, in first-seen order. */
+  hosts(): Set<string> {
+    const out = new Set<string>();
+    for (const list of [...this.settings.images.map((i) => i.backends), ...this.settings.binaries.map((b) => b.backends)]) {
+      for (const r of list) if (r.scheme === 'registry') out.add(r.registry);
+    }
+    return out;
+  }
+
+  /** Flushes the events. */
+  close(): Promise<void> {
+    return this.sink.close();
+  }
+}

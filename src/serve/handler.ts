@@ -1,0 +1,123 @@
+// One request, start to end: who the client is (a keyed hash, never the address), its rate limit,
+// the route, the answer, and the event line. Backends' own answers never reach the client as they
+// were: their statuses, challenges and headers stay here; only verified bytes or a 307 go out.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIndexType } from '../types/mediatype.js';
+import { renderStatsHtml } from '../report/stats-html.js';
+import { serveBinary } from './binaries.js';
+import { serveBlob, NoBlob } from './blobs.js';
+import { clientFamily } from './client-family.js';
+import { clientKey, type GatewayEvent } from './events.js';
+import type { Gateway } from './gateway.js';
+import { NoManifest, serveManifest } from './manifests.js';
+import { route, type Route } from './route.js';
+import { clientAddress } from './address.js';
+import { deliver, fail, send, unavailable } from './respond.js';
+
+type Ev = Omit<GatewayEvent, 'time' | 'method' | 'client' | 'durationMs'>;
+
+/** Answers `req` and records its event. */
+export async function handle(gw: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = performance.now();
+  const method = req.method ?? 'GET';
+  const ua = req.headers['user-agent'] ?? '';
+  const key = clientKey(clientAddress(req), ua, gw.clientSecret);
+  let ev: Ev = { image: '', tag: '', digest: '', mediaType: '', kind: 'other', backend: '', status: 0 };
+  try {
+    if (gw.rate && !gw.rate.take(key, gw.now())) {
+      ev.status = fail(res, 429, 'TOOMANYREQUESTS', 'too many requests from this client; slow down', { 'retry-after': String(gw.rate.retryAfter(key)) });
+    } else if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) {
+      ev.status = fail(res, 413, 'SIZE_INVALID', 'this gateway is read-only: requests carry no body');
+    } else {
+      ev = await answer(gw, route(method, req.url ?? '/'), method, key, res, ev);
+    }
+  } catch (e) {
+    gw.log?.(`error: ${method} ${(req.url ?? '').split('?')[0]}: ${e instanceof Error ? e.message : String(e)}`);
+    if (!res.headersSent) ev.status = fail(res, 500, 'UNKNOWN', 'internal error');
+    else res.destroy();
+  }
+  gw.record({ time: new Date(gw.now()).toISOString(), method, client: clientFamily(ua), durationMs: Math.round((performance.now() - started) * 10) / 10, ...ev });
+}
+
+async function answer(gw: Gateway, r: Route, method: string, key: string, res: ServerResponse, ev: Ev): Promise<Ev> {
+  const head = method === 'HEAD';
+  switch (r.kind) {
+    case 'method-not-allowed':
+      return { ...ev, status: fail(res, 405, 'UNSUPPORTED', 'read-only gateway: only GET and HEAD', { allow: 'GET, HEAD' }) };
+    case 'not-found':
+      return { ...ev, status: fail(res, 404, 'NAME_UNKNOWN', 'not served here') };
+    case 'base':
+      return { ...ev, status: send(res, 200, { 'content-type': 'application/json', 'docker-distribution-api-version': 'registry/2.0' }, head ? undefined : '{}') };
+    case 'healthz':
+      return { ...ev, status: send(res, 200, { 'content-type': 'text/plain' }, head ? undefined : 'ok\n') };
+    case 'ready': {
+      const ready = gw.probed && gw.health().some((b) => b.healthy);
+      return { ...ev, status: send(res, ready ? 200 : 503, { 'content-type': 'text/plain' }, head ? undefined : ready ? 'ready\n' : 'not ready: backends not probed or none healthy\n') };
+    }
+    case 'metrics': {
+      const text = await gw.metrics.registry.metrics();
+      return { ...ev, status: send(res, 200, { 'content-type': gw.metrics.registry.contentType }, head ? undefined : text) };
+    }
+    case 'stats':
+      return { ...ev, status: send(res, 200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, head ? undefined : renderStatsHtml(gw.stats())) };
+    case 'tags': {
+      const image = gw.settings.images.find((i) => i.path === r.name);
+      if (!image) return { ...ev, status: fail(res, 404, 'NAME_UNKNOWN', `repository ${r.name} is not served here`) };
+      // Tag lists (skopeo inspect, regmirror sync) come from the first backend that answers.
+      const listed = await gw.pool.first(gw.pool.backends(image.backends), (b, signal) => b.repo.listTags({ signal }));
+      if (!listed.ok) return { ...ev, image: r.name, status: unavailable(res) };
+      const body = JSON.stringify({ name: r.name, tags: listed.value });
+      return { ...ev, image: r.name, backend: listed.backend.host, status: send(res, 200, { 'content-type': 'application/json' }, head ? undefined : body) };
+    }
+    case 'manifest':
+      return manifest(gw, r.name, r.reference, method, key, res, ev);
+    case 'blob': {
+      const image = gw.settings.images.find((i) => i.path === r.name);
+      if (!image) return { ...ev, status: fail(res, 404, 'NAME_UNKNOWN', `repository ${r.name} is not served here`) };
+      const base = { ...ev, image: r.name, digest: r.digest, kind: 'blob' as const };
+      try {
+        const a = await serveBlob(gw.pool, gw.pool.backends(image.backends), r.digest, gw.anonymous);
+        return { ...base, backend: a.backend, status: await deliver(res, a, r.digest, head) };
+      } catch (e) {
+        if (!(e instanceof NoBlob)) throw e;
+        return { ...base, status: e.status === 404 ? fail(res, 404, 'BLOB_UNKNOWN', 'blob unknown to every backend') : unavailable(res) };
+      }
+    }
+    case 'binary': {
+      const binary = gw.settings.binaries.find((b) => b.item.name === r.name);
+      const base = { ...ev, image: r.name, tag: r.tag, kind: 'binary' as const };
+      if (!binary) return { ...base, status: fail(res, 404, 'NAME_UNKNOWN', `binary ${r.name} is not served here`) };
+      try {
+        const a = await serveBinary(gw.pool, binary, r.tag, r.file, gw.anonymous);
+        return { ...base, backend: a.backend, status: await deliver(res, a, undefined, head) };
+      } catch (e) {
+        if (!(e instanceof NoBlob)) throw e;
+        return { ...base, status: e.status === 404 ? fail(res, 404, 'NOT_FOUND', `${r.name} ${r.tag} has no file ${r.file}`) : unavailable(res) };
+      }
+    }
+  }
+}
+
+async function manifest(gw: Gateway, name: string, reference: string, method: string, key: string, res: ServerResponse, ev: Ev): Promise<Ev> {
+  const image = gw.settings.images.find((i) => i.path === name);
+  if (!image) return { ...ev, status: fail(res, 404, 'NAME_UNKNOWN', `repository ${name} is not served here`) };
+  const byTag = !reference.startsWith('sha256:') && !reference.startsWith('sha512:');
+  const base: Ev = { ...ev, image: name, tag: byTag ? reference : '', kind: 'check' };
+  let a;
+  try {
+    a = await serveManifest(gw.manifestDeps(), image, reference);
+  } catch (e) {
+    if (!(e instanceof NoManifest)) throw e;
+    return { ...base, status: e.status === 404 ? fail(res, 404, 'MANIFEST_UNKNOWN', `${name}:${reference} is unknown to every backend`) : unavailable(res) };
+  }
+  const m = a.manifest;
+  const who = gw.attributor.attribute({ client: key, method, image: name, ...(byTag ? { tag: reference } : {}), digest: m.digest, isIndex: isIndexType(m.mediaType), ...(a.children ? { children: a.children } : {}) }, gw.now());
+  const status = send(res, 200, {
+    'content-type': m.mediaType, 'docker-content-digest': m.digest, etag: `"${m.digest}"`, 'content-length': String(m.bytes.byteLength),
+    'docker-distribution-api-version': 'registry/2.0',
+  }, method === 'HEAD' ? undefined : m.bytes);
+  return {
+    ...base, tag: who.tag, digest: m.digest, mediaType: m.mediaType, kind: who.kind, backend: a.backend, status,
+    ...(who.repeat ? { repeat: true } : {}), ...(a.cache ? { cache: a.cache } : {}),
+  };
+}

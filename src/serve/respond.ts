@@ -1,0 +1,43 @@
+// How the gateway answers: its own status lines and distribution-style error bodies, a 307, or
+// blob bytes proven against their digest as they pass (never a backend's headers as they were).
+import type { ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { header } from '../registry/http/types.js';
+import { VerifyingStream } from '../types/digest.js';
+import type { BlobAnswer } from './blobs.js';
+
+/** A 307 to where the client can read the bytes, or the verified bytes themselves. */
+export async function deliver(res: ServerResponse, a: BlobAnswer, digest: string | undefined, head: boolean): Promise<number> {
+  if (a.kind === 'redirect') return send(res, 307, { location: a.location, 'content-length': '0' }, undefined);
+  const up = a.response;
+  const length = header(up, 'content-length');
+  const said = header(up, 'docker-content-digest');
+  const expected = digest ?? said;
+  if (head || !expected || length === undefined) {
+    up.body.destroy();
+    if (!head) return unavailable(res);
+    return send(res, 200, { 'content-length': length ?? '0', 'content-type': 'application/octet-stream', ...(expected ? { 'docker-content-digest': expected } : {}) }, undefined);
+  }
+  res.writeHead(200, { 'content-length': length, 'content-type': 'application/octet-stream', 'docker-content-digest': expected });
+  // The last chunk is held until the digest is proven: a wrong blob never arrives whole.
+  await pipeline(up.body, new VerifyingStream(expected, Number(length)), res).catch(() => res.destroy());
+  return 200;
+}
+
+/** Writes a whole answer; returns its status. */
+export function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Uint8Array | undefined): number {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  res.writeHead(status, bytes && !headers['content-length'] ? { ...headers, 'content-length': String(bytes.byteLength) } : headers);
+  res.end(bytes);
+  return status;
+}
+
+/** A distribution error body (`{"errors":[{code,message}]}`). */
+export function fail(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}): number {
+  return send(res, status, { 'content-type': 'application/json', ...extra }, JSON.stringify({ errors: [{ code, message }] }));
+}
+
+/** 503 with Retry-After: no backend answered in time. */
+export function unavailable(res: ServerResponse): number {
+  return fail(res, 503, 'UNAVAILABLE', 'no backend answered in time; try again', { 'retry-after': '5' });
+}

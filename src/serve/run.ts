@@ -1,0 +1,84 @@
+// `regmirror serve`: the gateway's lifetime. Listen with limits (header size, timeouts, no
+// bodies), probe the backends, answer until the signal, then stop accepting, let in-flight
+// requests finish, flush the events and close the backends' connections.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GatewaySettings, RegistrySettings } from '../config/model.js';
+import type { LockFile } from '../lock/file.js';
+import { RegistryClient } from '../registry/client.js';
+import type { CredentialProvider } from '../registry/credentials.js';
+import type { Logger } from '../ui/log.js';
+import { isLoopback } from '../types/host.js';
+import { openEventSink } from './events.js';
+import { Gateway, type GatewayOptions } from './gateway.js';
+import { handle } from './handler.js';
+import { startProbes } from './health.js';
+
+/** What `serve` needs besides the config's gateway section. */
+export interface ServeOptions extends GatewayOptions {
+  registries: Map<string, RegistrySettings>;
+  endpoints: Map<string, string>;
+  credentials: CredentialProvider;
+  lock: LockFile;
+  logger: Logger;
+  userAgent: string;
+  signal: AbortSignal;
+  /** Told the address once listening. */
+  onListening(url: string): void;
+}
+
+/**
+ * One attempt per backend request: the gateway fails over to the next backend instead of
+ * retrying (a retry with Retry-After could hold a client for a minute).
+ */
+export function gatewayRegistries(settings: GatewaySettings, registries: Map<string, RegistrySettings>): Map<string, RegistrySettings> {
+  const out = new Map(registries);
+  const hosts = [...settings.images.flatMap((i) => i.backends), ...settings.binaries.flatMap((b) => b.backends)].flatMap((r) => (r.scheme === 'registry' ? [r.registry] : []));
+  for (const host of hosts) {
+    const s = out.get(host) ?? { host, tls: isLoopback(host) ? 'disabled' as const : 'verify' as const };
+    out.set(host, { ...s, maxAttempts: 1, concurrency: Math.max(s.concurrency ?? 0, 64) });
+  }
+  return out;
+}
+
+/** Runs the gateway until `opts.signal`; resolves once everything in flight is done. */
+export async function runServe(settings: GatewaySettings, opts: ServeOptions): Promise<void> {
+  const client = new RegistryClient({
+    registries: gatewayRegistries(settings, opts.registries), endpoints: opts.endpoints, credentials: opts.credentials,
+    logger: opts.logger, userAgent: opts.userAgent,
+  });
+  // Requests in flight at SIGTERM finish; their backend calls end only after the server closed.
+  const backendsStop = new AbortController();
+  const gw = new Gateway(settings, client, opts.lock, openEventSink(settings.events), backendsStop.signal, opts);
+  gw.log = (line) => opts.logger.warn(line);
+  const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, (req, res) => {
+    void handle(gw, req, res);
+  });
+  await listen(server, settings.listen.host, settings.listen.port);
+  const { address, port } = server.address() as AddressInfo;
+  opts.onListening(`http://${address.includes(':') ? `[${address}]` : address}:${port}`);
+  const probes = startProbes(gw, opts.signal);
+  await new Promise<void>((resolve) => opts.signal.addEventListener('abort', () => resolve(), { once: true }));
+  // Stop accepting; idle keep-alive sockets close now, busy ones after their request.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const grace = setTimeout(() => {
+    backendsStop.abort(new Error('shutdown'));
+    server.closeAllConnections();
+  }, 30_000);
+  await Promise.all([closed, probes]);
+  clearTimeout(grace);
+  backendsStop.abort(new Error('shutdown'));
+  await gw.close();
+  await client.close();
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

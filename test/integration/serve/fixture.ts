@@ -1,0 +1,77 @@
+// The gateway tests' world: registry A (plain HTTP, anonymous reads: the 307-to-backend case)
+// holding the source jetstack/app and the mirror mirror-a/app; registry B (token auth, anonymous
+// pulls get a token: the gateway streams) holding mirror-b/app. Each behind a fault proxy whose
+// personality records every Authorization header the backend received. Mirrors are made by the
+// real `regmirror sync`; the digest record is written from the seeded digests.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRegistry, bearerFor, destroyRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { seedImage, type PushTarget, type SeededImage } from '../../harness/seed.js';
+import { startFaultProxy, type FaultProxy, type Personality } from '../../harness/fault-proxy.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+
+/** Everything a gateway test needs. */
+export interface World {
+  regA: RunningRegistry;
+  regB: RunningRegistry;
+  proxyA: FaultProxy;
+  proxyB: FaultProxy;
+  /** Authorization headers each backend received (through its proxy). */
+  authSeen: { a: string[]; b: string[] };
+  dir: string;
+  images: Map<string, SeededImage>;
+  env: Record<string, string>;
+  /** Writes a mirrors.yaml with `gateway` (YAML lines, indented by two) and returns its path. */
+  config(gateway: string, opts?: { name?: string; targets?: string[] }): Promise<string>;
+  close(): Promise<void>;
+}
+
+const recorder = (into: string[]): Personality => (ex) => {
+  const a = ex.req.headers.authorization;
+  if (a) into.push(a);
+  return false;
+};
+
+/** Starts the registries and proxies, seeds two releases, mirrors them with `regmirror sync`. */
+export async function startWorld(opts: { tags?: string[]; platforms?: number } = {}): Promise<World> {
+  const [regA, regB] = await Promise.all([startRegistry(), startRegistry({ auth: 'token', anonymousPull: true })]);
+  const authSeen = { a: [] as string[], b: [] as string[] };
+  const pushB = (scope: string) => bearerFor(regB, scope);
+  const [proxyA, proxyB] = await Promise.all([
+    startFaultProxy(regA.url, { personalities: [recorder(authSeen.a)] }),
+    startFaultProxy(regB.url, { personalities: [recorder(authSeen.b)], cdnAuth: pushB }),
+  ]);
+  const dir = await mkdtemp(join(tmpdir(), 'regmirror-gateway-'));
+  const pushA: PushTarget = { url: regA.url };
+  const seeded = await seedImage(pushA, { repository: 'jetstack/app', tags: opts.tags ?? ['v1.14.0', 'v1.15.0'], format: 'oci', platforms: opts.platforms ?? 3 });
+  const images = new Map(seeded.map((s) => [s.tag, s]));
+  const env = { GH_USER: 'admin', GH_TOKEN: regB.users.admin! };
+  const lock = { version: 1, images: { [`${proxyA.host}/jetstack/app`]: Object.fromEntries(seeded.map((s) => [s.tag, { digest: s.digest, recordedAt: '2026-01-01T00:00:00Z' }])) } };
+  await writeFile(join(dir, 'mirrors.lock'), `${JSON.stringify(lock, null, 2)}\n`);
+  const world: World = {
+    regA, regB, proxyA, proxyB, authSeen, dir, images, env,
+    config: (gateway, o = {}) => writeConfig(dir, `version: 1
+lock: ./mirrors.lock
+defaults:
+  targets: [${(o.targets ?? [`${proxyA.host}/mirror-a`, `${proxyB.host}/mirror-b`]).join(', ')}]
+registries:
+  ${proxyB.host}:
+    credentials: { usernameEnv: GH_USER, passwordEnv: GH_TOKEN }
+images:
+  - source: ${proxyA.host}/jetstack/app
+gateway:
+${gateway}
+`, o.name ?? 'mirrors.yaml'),
+    async close() {
+      await Promise.all([proxyA.close(), proxyB.close()]);
+      await Promise.all([destroyRegistry(regA), destroyRegistry(regB)]);
+    },
+  };
+  const config = await world.config('  healthInterval: 1');
+  const sync = await runCli(['sync', '-c', config, '-q', '--no-progress'], { env });
+  if (sync.exitCode !== 0) throw new Error(`sync failed (${sync.exitCode}): ${sync.stderr}`);
+  authSeen.a.length = 0;
+  authSeen.b.length = 0;
+  return world;
+}

@@ -1,0 +1,78 @@
+// `regmirror serve` as a child process for the gateway tests: started on a free loopback port,
+// its events (stdout NDJSON) collected, stopped with SIGTERM and its exit code kept.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../../harness/cli.js';
+import type { GatewayEvent } from '../../../src/serve/events.js';
+
+/** A running gateway. */
+export interface GatewayProcess {
+  url: string;
+  host: string;
+  events: GatewayEvent[];
+  stderr(): string;
+  /** SIGTERM; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
+let dockerConfig: string | undefined;
+
+/** Starts `regmirror serve -c config --listen 127.0.0.1:0 ...extra` and waits for its address. */
+export async function startGateway(config: string, extra: string[] = []): Promise<GatewayProcess> {
+  dockerConfig ??= await new Promise<string>((resolve, reject) => mkdtemp(join(tmpdir(), 'regmirror-gw-docker-'), (e, d) => (e ? reject(e) : resolve(d))));
+  const dir = dockerConfig;
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'regmirror.js'), 'serve', '-c', config, '--listen', '127.0.0.1:0', ...extra], {
+    env: { ...process.env, DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: '', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  const events: GatewayEvent[] = [];
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+    const lines = out.split('\n');
+    out = lines.pop()!;
+    for (const line of lines) if (line.trim()) events.push(JSON.parse(line) as GatewayEvent);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    running.delete(child);
+    resolve(code);
+  }));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 30_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      err += chunk.toString('utf8');
+      const m = /listening on (http:\/\/\S+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    void exited.then((code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+  });
+  return {
+    url, host: new URL(url).host, events, stderr: () => err,
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Waits until `check()` is true (polling; generous limit for a loaded machine). */
+export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

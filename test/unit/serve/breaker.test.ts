@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Breaker, tryOrder } from '../../../src/serve/breaker.js';
+import { isLiveError } from '../../../src/serve/backends.js';
+import { AbortedError, AuthError, NotFoundError, RegistryResponseError, UnreachableError } from '../../../src/types/errors.js';
+
+test('a live error opens the breaker for the cool-down; then one trial request; success closes it', () => {
+  const b = new Breaker(5000);
+  assert.equal(b.state(0), 'closed');
+  b.failure(1000, 'refused');
+  assert.equal(b.state(2000), 'open');
+  assert.equal(b.allow(2000), false);
+  assert.equal(b.state(6000), 'half-open');
+  assert.equal(b.allow(6000), true, 'one trial');
+  assert.equal(b.allow(6001), false, 'only one');
+  b.success();
+  assert.equal(b.state(6002), 'closed');
+  assert.equal(b.opened, 1);
+  b.failure(7000, 'x');
+  b.failure(7001, 'again while open: not a new opening');
+  assert.equal(b.opened, 2);
+});
+
+test('tryOrder keeps preference order, skips open backends, and tries all when all are open', () => {
+  assert.deepEqual(tryOrder(['a', 'b', 'c'], (x) => x !== 'a'), ['b', 'c']);
+  assert.deepEqual(tryOrder(['a', 'b'], () => false), ['a', 'b']);
+  assert.deepEqual(tryOrder(['a', 'b', 'c'], () => true, (x) => x === 'b'), ['a', 'c']);
+});
+
+test('which failures are live errors (they open the breaker)', () => {
+  assert.ok(isLiveError(new UnreachableError('h', 'refused')));
+  assert.ok(isLiveError(new AbortedError('deadline')));
+  assert.ok(isLiveError(new RegistryResponseError('GET', 'u', 503)));
+  assert.ok(isLiveError(new RegistryResponseError('GET', 'u', 429)));
+  assert.ok(!isLiveError(new RegistryResponseError('GET', 'u', 400)));
+  assert.ok(!isLiveError(new NotFoundError('x')));
+  assert.ok(!isLiveError(new AuthError('x')));
+});
