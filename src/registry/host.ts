@@ -11,6 +11,7 @@ import { withRedirects } from './http/redirect.js';
 import { withRetry, type RetryPolicy } from './http/retry.js';
 import { baseUrlFor } from './http/scheme.js';
 import { createSend, type TransportStats } from './http/send.js';
+import { Throttle, withThrottle } from './http/throttle.js';
 import { TokenCache } from './http/token.js';
 import type { Send } from './http/types.js';
 
@@ -39,6 +40,8 @@ export class HostContext {
   readonly uploadSessions = new Map<string, URL>();
   /** Set once the host has shown it has no referrers API. */
   referrersUnsupported = false;
+  /** This host's pace: unlimited until it answers 429 (throttle.ts). */
+  readonly throttle = new Throttle();
   /** Set once the host has refused a monolithic upload, or when OCI-Chunk-Min-Length asks for chunks. */
   chunkedUploads: boolean;
   private readonly trustedOrigins = new Set<string>();
@@ -72,7 +75,8 @@ export class HostContext {
       onTokenFetch: () => options.stats.tokenFetches++,
       onRealm: (realm) => this.trustedOrigins.add(realm.origin),
     });
-    this.send = auth.layer(withRedirects(withRetry(host, this.retry, send)));
+    const paced = withThrottle({ host, throttle: this.throttle, logger: options.logger }, send);
+    this.send = auth.layer(withRedirects(withRetry(host, this.retry, paced)));
   }
 
   close(): Promise<void> {

@@ -35,7 +35,7 @@ export function withRedirects(next: Send): Send {
     for (let hop = 0; ; hop++) {
       const res = await next(current);
       const location = header(res, 'location');
-      if (!REDIRECT_STATUS.has(res.status) || !location) return res;
+      if (!REDIRECT_STATUS.has(res.status) || !location || current.probe) return res;
       // An upload body cannot follow a 307/308 unless it is bytes; hand the answer back.
       const toGet = res.status === 303 || ((res.status === 301 || res.status === 302) && current.method === 'POST');
       if (!toGet && !isReplayable(current)) return res;
