@@ -33,6 +33,10 @@ export class Throttle {
   private pausedUntil = 0;
   private cutsInARow = 0;
   private okSinceChange = 0;
+  /** The registry's stated rate (with a margin), never exceeded once known. */
+  private ceiling = Number.POSITIVE_INFINITY;
+  /** Twice the pace at the first cut: reached again, the host is no longer paced. */
+  private recovered = Number.POSITIVE_INFINITY;
   private readonly starts: number[] = [];
 
   /** Takes a start slot; returns how long to wait before sending. */
@@ -44,32 +48,42 @@ export class Throttle {
     return at - now;
   }
 
-  /** A 429 to a request admitted in `generation`; true when it cut the pace (a new episode). */
+  /**
+   * A 429 to a request admitted in `generation`; true when it cut the pace (a new episode). With
+   * Retry-After the registry said when: the host waits that long, at the pace it had.
+   */
   limited(generation: number, now: number, limitHeader?: string, retryAfterMs?: number): boolean {
+    if (retryAfterMs !== undefined) {
+      this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+      return false;
+    }
     if (generation < this.generation) return false;
     this.generation++;
     this.cutsInARow++;
     this.okSinceChange = 0;
     const said = parseRateLimit(limitHeader);
     const observed = Math.max(this.starts.length / (OBSERVE_MS / 1000), 1);
-    // The registry's own figure (with a margin) when it gives one; otherwise half of what we did.
+    // The registry's own figure (with a margin) when it gives one, and never above it again;
+    // otherwise half of what we did, and back to unlimited once twice that is reached again.
     const hint = said && said.windowSeconds <= 3600 ? (0.9 * said.limit) / said.windowSeconds : undefined;
+    if (!Number.isFinite(this.rate)) this.recovered = observed * 2;
+    if (hint !== undefined) this.ceiling = Math.min(this.ceiling, hint);
     const halved = Number.isFinite(this.rate) ? this.rate / 2 : observed / 2;
-    this.rate = Math.max(MIN_RATE, hint !== undefined && this.cutsInARow === 1 ? hint : Math.min(halved, hint ?? halved));
-    const waitMs = retryAfterMs
-      ?? (said && said.windowSeconds * 1000 <= MAX_PAUSE_MS * 2 ? said.windowSeconds * 1000 : Math.min(FIRST_PAUSE_MS * 2 ** (this.cutsInARow - 1), MAX_PAUSE_MS));
+    this.rate = Math.max(MIN_RATE, hint !== undefined && this.cutsInARow === 1 ? hint : Math.min(halved, this.ceiling));
+    const waitMs = said && said.windowSeconds * 1000 <= MAX_PAUSE_MS * 2 ? said.windowSeconds * 1000 : Math.min(FIRST_PAUSE_MS * 2 ** (this.cutsInARow - 1), MAX_PAUSE_MS);
     this.pausedUntil = Math.max(this.pausedUntil, now + waitMs);
     this.nextSlot = this.pausedUntil;
     return true;
   }
 
-  /** A request that was not refused: after a while at one pace, try 20 % faster. */
+  /** A request that was not refused: after about a second of them at one pace, go 25 % faster. */
   succeeded(): void {
     if (!Number.isFinite(this.rate)) return;
     this.cutsInARow = 0;
-    if (++this.okSinceChange < Math.max(20, this.rate * 5)) return;
+    if (++this.okSinceChange < Math.max(10, this.rate)) return;
     this.okSinceChange = 0;
-    this.rate *= 1.2;
+    this.rate = Math.min(this.rate * 1.25, this.ceiling);
+    if (this.rate >= this.recovered && !Number.isFinite(this.ceiling)) this.rate = Number.POSITIVE_INFINITY;
   }
 }
 

@@ -53,18 +53,30 @@ describe('Throttle', () => {
     assert.equal(t.rate, rate);
   });
 
-  it('never goes below the floor and speeds up again while the host keeps answering', () => {
+  it('never goes below the floor and speeds up again while the host keeps answering, to unlimited', () => {
     const t = new Throttle();
-    for (let i = 0; i < 12; i++) t.limited(t.generation, i);
+    for (let i = 0; i < 20; i++) t.reserve(i * 100); // 10/s when first cut
+    for (let i = 0; i < 12; i++) t.limited(t.generation, 2000 + i);
     assert.equal(t.rate, MIN_RATE);
-    for (let i = 0; i < 20; i++) t.succeeded();
-    assert.equal(t.rate, MIN_RATE * 1.2);
+    for (let i = 0; i < 10; i++) t.succeeded();
+    assert.equal(t.rate, MIN_RATE * 1.25);
+    for (let i = 0; i < 1000 && Number.isFinite(t.rate); i++) t.succeeded();
+    assert.equal(t.rate, Number.POSITIVE_INFINITY, 'back to unlimited past twice the pace of the first cut');
   });
 
-  it('honours Retry-After when the registry gives one', () => {
+  it('never goes above the rate the registry stated', () => {
     const t = new Throttle();
-    t.limited(0, 0, undefined, 3000);
+    t.limited(0, 0, '10;w=1');
+    for (let i = 0; i < 1000; i++) t.succeeded();
+    assert.equal(t.rate, 9);
+  });
+
+  it('waits out a Retry-After for the whole host without cutting its pace', () => {
+    const t = new Throttle();
+    assert.equal(t.limited(0, 0, undefined, 3000), false);
+    assert.equal(t.rate, Number.POSITIVE_INFINITY);
     assert.equal(t.reserve(0), 3000);
+    assert.equal(t.reserve(3500), 0);
   });
 });
 
