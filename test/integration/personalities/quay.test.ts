@@ -12,6 +12,8 @@ import { quay } from '../../harness/personalities/quay.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { adminPush, skopeoCreds } from '../reliability/helpers.js';
+import { admin, testClient } from '../registry/helpers.js';
+import { AccessDeniedError } from '../../../src/types/errors.js';
 
 const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json';
 
@@ -74,6 +76,18 @@ test('an absent repository (401 after authenticating) is named with what to chec
   // One token for each repository, one fresh token for the refused one: no re-authentication loop.
   assert.ok(src.tokenServer!.requests - fetchesBefore <= 3, `${src.tokenServer!.requests - fetchesBefore} token requests`);
   assert.equal(await skopeoDigest(`${dst.host}/cert-manager/app:v1.0.0`), await skopeoDigest(`${src.host}/jetstack/app:v1.0.0`, skopeoCreds(src)));
+});
+
+test('the client asks for a fresh token once for a refused repository, then refuses it without the network', async () => {
+  const client = testClient(src, admin(src), { endpoints: new Map([[src.host, pSrc.url]]) });
+  after(() => client.close());
+  const repo = client.repository(src.host, 'jetstack/absent', 'pull');
+  await assert.rejects(repo.listTags(), AccessDeniedError);
+  const { tokenFetches, requests } = client.stats;
+  assert.equal(tokenFetches, 2, 'one token, then one fresh token after the 401');
+  await assert.rejects(repo.listTags(), AccessDeniedError);
+  await assert.rejects(repo.resolve('v1.0.0'), AccessDeniedError);
+  assert.deepEqual([client.stats.tokenFetches, client.stats.requests], [tokenFetches, requests]);
 });
 
 test('a tag whose config media type the target refuses (415) fails alone, saying so; the rest is copied', async () => {
