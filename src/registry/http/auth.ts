@@ -65,7 +65,8 @@ export class Authenticator {
     const check = credential
       ? `check the repository name and that the credentials used for ${this.ctx.host} may ${push ? 'push to' : 'pull from'} it`
       : `check the repository name, or give credentials for ${this.ctx.host} (registries.${this.ctx.host}.credentials or docker login) if it is private`;
-    return new AccessDeniedError(`${where}: repository absent or access denied (${req.method} answered 401 after authenticating): ${check}`);
+    const how = credential ? 'after authenticating' : 'to an anonymous token';
+    return new AccessDeniedError(`${where}: repository absent or access denied (${req.method} answered 401 ${how}): ${check}`);
   }
 
   /** The host's challenge from GET /v2/, asked once (a failed ping is asked again next time). */

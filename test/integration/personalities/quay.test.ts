@@ -90,6 +90,16 @@ test('the client asks for a fresh token once for a refused repository, then refu
   assert.deepEqual([client.stats.tokenFetches, client.stats.requests], [tokenFetches, requests]);
 });
 
+test('without credentials, a refused repository says to give some', async () => {
+  const client = testClient(src, undefined, { endpoints: new Map([[src.host, pSrc.url]]) });
+  after(() => client.close());
+  await assert.rejects(client.repository(src.host, 'jetstack/app', 'pull').listTags(), (e: Error) => {
+    assert.ok(e instanceof AccessDeniedError, String(e));
+    assert.match(e.message, new RegExp(`^${src.host}/jetstack/app: repository absent or access denied \\(GET answered 401 to an anonymous token\\): check the repository name, or give credentials for ${src.host} \\(registries\\.${src.host}\\.credentials or docker login\\) if it is private$`));
+    return true;
+  });
+});
+
 test('a tag whose config media type the target refuses (415) fails alone, saying so; the rest is copied', async () => {
   const images = await seedImage(adminPush(src), { repository: 'jetstack/mixed', tags: ['v1.0.0', 'v1.0.1'], format: 'docker', platforms: 2 });
   // A Helm chart pushed as v1.0.2 of the same repository (as an OCI artifact, config by Helm's type).
