@@ -29,7 +29,10 @@ export async function listReferrers(repo: RepoContext, subject: Descriptor, opts
       if (out.length > 0 || !(UNSUPPORTED.has(res.status) || res.status === 200)) throw await responseError('GET', res);
       const said = parseErrors((await readPrefix(res.body, MAX_ERROR_BODY)).toString('utf8'));
       // A repository that does not exist says nothing about the host's API.
-      if (!said.some((e) => e.code === 'NAME_UNKNOWN')) repo.host.referrersUnsupported = true;
+      if (!said.some((e) => e.code === 'NAME_UNKNOWN')) {
+        repo.host.referrersUnsupported = true;
+        repo.host.options.logger.debug(`${repo.host.host}: no referrers API (GET ${displayUrl(url)} answered ${res.status} ${mediaTypeOf(header(res, 'content-type')) || 'without a type'}): using the sha256-HEX fallback tags`);
+      }
       return undefined;
     }
     out.push(...parseIndex(await readCapped(res.body, MAX_INDEX_BYTES, `referrers of ${subject.digest}`), url));

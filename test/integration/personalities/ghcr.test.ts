@@ -60,6 +60,7 @@ images:
       const run = await runCli(['sync', '-c', file, ...endpoints, '-v'], {});
       assert.equal(run.exitCode, 0, run.stderr + run.stdout);
       assert.doesNotMatch(run.stderr, /answers 429/, 'a referrers 429 slowed the registry down');
+      assert.match(run.stderr, new RegExp(`${src.host}: no referrers API \\(GET \\S+ answered ${mode === '429' ? '429 application/json' : '302 text/html'}\\): using the sha256-HEX fallback tags`));
       assert.ok(personality.stats.referrerProbes >= 1, 'the referrers endpoint was never asked');
       assert.equal(personality.stats.htmlPages, 0, 'the redirect to the HTML page was followed');
       assert.ok(personality.stats.pages >= 2, `${personality.stats.pages} tag pages`);
