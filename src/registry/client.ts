@@ -65,7 +65,8 @@ export class RegistryClient {
         userAgent: this.opts.userAgent ?? `regmirror/${VERSION}`,
         stats: this.stats,
         backoffBaseMs: this.opts.testing?.backoffBaseMs ?? 250,
-        tagPageSize: this.opts.testing?.tagPageSize ?? 1000,
+        // quay.io refuses pages over 100 (and most registries cap there): ask for what all accept.
+        tagPageSize: this.opts.testing?.tagPageSize ?? 100,
         chunkBytes: this.opts.testing?.chunkBytes ?? 8 * 1024 * 1024,
         forceChunkedUploads: this.opts.testing?.forceChunkedUploads ?? false,
       });

@@ -12,6 +12,7 @@ import { withRedirects } from './http/redirect.js';
 import { withRetry, type RetryPolicy } from './http/retry.js';
 import { baseUrlFor } from './http/scheme.js';
 import { createSend, type TransportStats } from './http/send.js';
+import { Throttle, withThrottle } from './http/throttle.js';
 import { TokenCache } from './http/token.js';
 import { displayUrl, type HttpRequest, type HttpResponse, type Send } from './http/types.js';
 
@@ -42,6 +43,8 @@ export class HostContext {
   referrersUnsupported = false;
   /** Monolithic or chunked, and the chunk size: what this registry's refusals and headers taught the run. */
   readonly uploads: UploadPolicy;
+  /** This host's pace: unlimited until it answers 429 (throttle.ts). */
+  readonly throttle = new Throttle();
   private readonly trustedOrigins = new Set<string>();
 
   constructor(readonly host: string, readonly options: HostOptions) {
@@ -75,7 +78,8 @@ export class HostContext {
     });
     const onRefresh = (req: HttpRequest, refused: HttpResponse) =>
       options.logger.debug(`${refused.url.origin} refused the URL ${host} redirected ${displayUrl(req.url)} to (${refused.status}, expired?): asking ${host} for a fresh one`);
-    this.send = auth.layer(withRedirects(withRetry(host, this.retry, send), onRefresh));
+    const paced = withThrottle({ host, throttle: this.throttle, logger: options.logger }, send);
+    this.send = auth.layer(withRedirects(withRetry(host, this.retry, paced), onRefresh));
   }
 
   close(): Promise<void> {

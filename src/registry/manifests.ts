@@ -7,9 +7,9 @@ import { DigestMismatchError, RegmirrorError, SizeLimitError, UnsupportedError }
 import { isValidTag } from '../types/reference.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, isManifestType } from '../types/mediatype.js';
 import { discard, readCapped } from './http/body.js';
-import { expectStatus } from './http/errors.js';
+import { expectStatus, responseError } from './http/errors.js';
 import { backoff, isTransientNetworkError, newBudget, pause, unreachable } from './http/retry.js';
-import { header, type HttpRequest, type RetryBudget } from './http/types.js';
+import { header, type HttpRequest, type HttpResponse, type RetryBudget } from './http/types.js';
 import { mediaTypeOf, writeFailure, type RepoContext } from './repo-context.js';
 
 const ACCEPT = MANIFEST_ACCEPT.join(', ');
@@ -69,23 +69,49 @@ async function fetchOnce(repo: RepoContext, reference: string, budget: RetryBudg
 function manifestMediaType(contentType: string | undefined, bytes: Uint8Array): string {
   const declared = mediaTypeOf(contentType);
   if (isManifestType(declared)) return declared;
+  return ownMediaType(bytes) ?? declared;
+}
+
+/**
+ * The `mediaType` a manifest names itself, if any. A registry checks the Content-Type of a PUT
+ * against it (MANIFEST_INVALID), so it wins over a descriptor that says otherwise, as in skopeo.
+ */
+function ownMediaType(bytes: Uint8Array): string | undefined {
   try {
     const inner = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { mediaType?: unknown }).mediaType;
-    if (typeof inner === 'string' && inner) return inner;
+    return typeof inner === 'string' && inner ? inner : undefined;
   } catch {
-    // not JSON: keep what the registry declared
+    return undefined; // not JSON: nothing of its own to say
   }
-  return declared;
+}
+
+/** 415 (quay.io refuses some config media types): an error that says which type, for this tag only. */
+async function refusedType(repo: RepoContext, reference: string, contentType: string, bytes: Uint8Array, res: HttpResponse): Promise<UnsupportedError> {
+  const said = (await responseError('PUT', res)).message;
+  let config = '';
+  try {
+    const parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as { config?: { mediaType?: unknown }; artifactType?: unknown };
+    const types = [parsed.artifactType, parsed.config?.mediaType].filter((t): t is string => typeof t === 'string');
+    if (types.length > 0) config = ` with ${types.map((t) => `"${t}"`).join(' / ')}`;
+  } catch {
+    // not JSON: the content type alone is named
+  }
+  return new UnsupportedError(`${repo.host.host}/${repo.path}:${reference}: the registry refuses a ${contentType} manifest${config} (415 Unsupported Media Type; ${said}): it does not accept this kind of content; mirror it to a registry that does, or exclude the tag`);
 }
 
 /** PUT manifest bytes under `reference` (its digest, or a tag); the registry must agree on the digest. */
 export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Uint8Array, reference: string, opts: CallOptions = {}): Promise<void> {
   const url = manifestUrl(repo, reference);
+  const contentType = ownMediaType(bytes) ?? desc.mediaType;
+  if (contentType !== desc.mediaType) {
+    repo.host.options.logger.debug(`${repo.host.host}/${repo.path}:${reference}: PUT as ${contentType}, the manifest's own mediaType (its descriptor says ${desc.mediaType})`);
+  }
   const res = await repo.host.send({
     method: 'PUT', url, scopes: repo.scopes, signal: opts.signal,
-    headers: { 'content-type': desc.mediaType, 'content-length': String(bytes.byteLength) },
+    headers: { 'content-type': contentType, 'content-length': String(bytes.byteLength) },
     body: bytes,
   });
+  if (res.status === 415) throw await refusedType(repo, reference, contentType, bytes, res);
   await expectStatus('PUT', res, 200, 201, 202, 204).catch((e: unknown) => {
     throw writeFailure(repo, e);
   });

@@ -1,5 +1,6 @@
 // OCI 1.1 referrers API (distribution spec "Listing referrers"). A registry without it answers
-// 404/400/405/501; we then say undefined (the copier uses the fallback tag) and stop asking that host.
+// 404/400/405/501, or (ghcr.io) a redirect to an HTML page, a 429, or a 200 that is not an index;
+// we then say undefined (the copier uses the fallback tag) and stop asking that host.
 import type { CallOptions } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { RegistryResponseError } from '../types/errors.js';
@@ -10,7 +11,7 @@ import { displayUrl, header } from './http/types.js';
 import { nextPage } from './link.js';
 import { mediaTypeOf, type RepoContext } from './repo-context.js';
 
-const UNSUPPORTED = new Set([404, 400, 405, 501]);
+const UNSUPPORTED = new Set([404, 400, 405, 429, 501, 300, 301, 302, 303, 307, 308]);
 const MAX_INDEX_BYTES = 4 * 1024 * 1024;
 
 /** Referrers of `subject`, all pages, or undefined when the host has no referrers API. */
@@ -21,13 +22,17 @@ export async function listReferrers(repo: RepoContext, subject: Descriptor, opts
   const seen = new Set<string>();
   while (url) {
     seen.add(url.href);
-    const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, headers: { accept: OCI_INDEX }, signal: opts.signal });
+    // A probe: the redirect is not followed and a 429 is not waited out (both mean "no API").
+    const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, headers: { accept: OCI_INDEX }, signal: opts.signal, probe: out.length === 0 });
     const isIndex = mediaTypeOf(header(res, 'content-type')) === OCI_INDEX;
     if (res.status !== 200 || !isIndex) {
       if (out.length > 0 || !(UNSUPPORTED.has(res.status) || res.status === 200)) throw await responseError('GET', res);
       const said = parseErrors((await readPrefix(res.body, MAX_ERROR_BODY)).toString('utf8'));
       // A repository that does not exist says nothing about the host's API.
-      if (!said.some((e) => e.code === 'NAME_UNKNOWN')) repo.host.referrersUnsupported = true;
+      if (!said.some((e) => e.code === 'NAME_UNKNOWN')) {
+        repo.host.referrersUnsupported = true;
+        repo.host.options.logger.debug(`${repo.host.host}: no referrers API (GET ${displayUrl(url)} answered ${res.status} ${mediaTypeOf(header(res, 'content-type')) || 'without a type'}): using the sha256-HEX fallback tags`);
+      }
       return undefined;
     }
     out.push(...parseIndex(await readCapped(res.body, MAX_INDEX_BYTES, `referrers of ${subject.digest}`), url));

@@ -71,6 +71,14 @@ export class AuthError extends RegmirrorError {
   override name = 'AuthError';
 }
 
+/**
+ * Authentication succeeded but the registry still answered 401 for the repository: quay.io does
+ * this for a repository that does not exist as for one these credentials may not read.
+ */
+export class AccessDeniedError extends AuthError {
+  override name = 'AccessDeniedError';
+}
+
 /** No answer at all from a host (DNS, refused, TLS, timeouts after every retry). */
 export class UnreachableError extends RegmirrorError {
   override readonly kind = 'unreachable';

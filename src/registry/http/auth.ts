@@ -1,6 +1,7 @@
 // The outermost layer (go-containerregistry transport/bearer.go + ping.go): ping /v2/ once per
 // host to learn the challenge, attach Basic or Bearer credentials to requests for that origin
 // only, and on a 401 merge the scope it names, refresh the token and replay once.
+import { AccessDeniedError } from '../../types/errors.js';
 import type { Credential, CredentialProvider } from '../credentials.js';
 import { discard } from './body.js';
 import { mergeScopes, parseChallenges, pickChallenge, type Challenge } from './challenge.js';
@@ -23,6 +24,8 @@ export interface AuthContext {
 /** Authenticates requests to one registry host. */
 export class Authenticator {
   private ping: Promise<Challenge | undefined> | undefined;
+  /** Scope sets a fresh token could not open: asked once, then refused without the network. */
+  private readonly denied = new Map<string, AccessDeniedError>();
 
   constructor(private readonly ctx: AuthContext) {}
 
@@ -30,6 +33,8 @@ export class Authenticator {
   layer(next: Send): Send {
     return async (req: HttpRequest) => {
       if (req.url.origin !== this.ctx.base.origin || req.anonymous) return next(req);
+      const denied = req.scopes.length > 0 ? this.denied.get(scopeKey(req.scopes)) : undefined;
+      if (denied) throw denied;
       const challenge = await this.challenge(next, req.signal);
       if (!challenge) return next(req);
       const first = await this.authorization(next, challenge, req.scopes, false, req.signal);
@@ -40,8 +45,28 @@ export class Authenticator {
       discard(res.body, header(res, 'content-length'));
       const scopes = mergeScopes(req.scopes, (renewed.params.scope ?? '').split(' ').filter(Boolean));
       const second = await this.authorization(next, renewed, scopes, true, req.signal);
-      return next(withAuthorization(req, second));
+      const again = await next(withAuthorization(req, second));
+      if (again.status !== 401 || renewed.scheme !== 'bearer' || again.url.origin !== this.ctx.base.origin) return again;
+      // A fresh token was issued and still refused: not an expired token but a repository that
+      // is absent or closed to us (quay.io answers 401, not 404). Say so once per scope set and
+      // never ask the token service again for it in this run.
+      discard(again.body, header(again, 'content-length'));
+      const error = await this.accessDenied(req, scopes);
+      this.denied.set(scopeKey(req.scopes), error);
+      throw error;
     };
+  }
+
+  private async accessDenied(req: HttpRequest, scopes: string[]): Promise<AccessDeniedError> {
+    const credential = await this.ctx.credentials(this.ctx.host);
+    const repositories = scopes.map((s) => /^repository:(.+):[^:]+$/.exec(s)?.[1]).filter((r): r is string => !!r);
+    const where = repositories.length > 0 ? repositories.map((r) => `${this.ctx.host}/${r}`).join(' or ') : this.ctx.host;
+    const push = /\bpush\b/.test(req.scopes.join(' '));
+    const check = credential
+      ? `check the repository name and that the credentials used for ${this.ctx.host} may ${push ? 'push to' : 'pull from'} it`
+      : `check the repository name, or give credentials for ${this.ctx.host} (registries.${this.ctx.host}.credentials or docker login) if it is private`;
+    const how = credential ? 'after authenticating' : 'to an anonymous token';
+    return new AccessDeniedError(`${where}: repository absent or access denied (${req.method} answered 401 ${how}): ${check}`);
   }
 
   /** The host's challenge from GET /v2/, asked once (a failed ping is asked again next time). */
@@ -81,6 +106,10 @@ export class Authenticator {
 
 function basic(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+
+function scopeKey(scopes: string[]): string {
+  return [...scopes].sort().join(' ');
 }
 
 function withAuthorization(req: HttpRequest, authorization: string | undefined): HttpRequest {

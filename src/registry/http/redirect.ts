@@ -52,7 +52,7 @@ async function follow(next: Send, req: HttpRequest): Promise<HttpResponse> {
   for (let hop = 0; ; hop++) {
     const res = await next(current);
     const location = header(res, 'location');
-    if (!REDIRECT_STATUS.has(res.status) || !location || current.keepRedirects) return res;
+    if (!REDIRECT_STATUS.has(res.status) || !location || current.keepRedirects || current.probe) return res;
     const to = new URL(location, current.url);
     // A HEAD sent to an object store is refused (its URLs are signed for GET only): the
     // redirect itself says the registry holds the blob, so it is the answer.

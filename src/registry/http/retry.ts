@@ -72,7 +72,8 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send): Send {
       budget.remaining--;
       try {
         const res = await next(req);
-        if (!RETRYABLE_STATUS.has(res.status) || !canRetry()) return res;
+        // A probe's 429 is its answer (ghcr.io's referrers endpoint), not a rate limit to wait out.
+        if (!RETRYABLE_STATUS.has(res.status) || !canRetry() || (req.probe && res.status === 429)) return res;
         const wait = parseRetryAfter(header(res, 'retry-after')) ?? backoff(policy, retry);
         discard(res.body, header(res, 'content-length'));
         policy.onRetry?.();

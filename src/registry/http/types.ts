@@ -28,6 +28,11 @@ export interface HttpRequest {
   anonymous?: boolean;
   /** A redirect is handed back, not followed (the gateway passes a signed URL on to its client). */
   keepRedirects?: boolean;
+  /**
+   * Probing whether the registry has a feature (the referrers API): a 3xx or a 429 is its answer,
+   * not a redirect to follow or a rate limit to wait out (ghcr.io redirects it to an HTML page).
+   */
+  probe?: boolean;
 }
 
 /** A response whose body must be read to the end or destroyed (it holds a lane slot). */

@@ -1,0 +1,53 @@
+// Docker Hub's rate limit in front of a real registry: 429 `toomanyrequests` with
+// ratelimit-limit/-remaining and no Retry-After. The source host must be slowed down (and only
+// it), the user told once, and every tag finished, as skopeo reads them at the target.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { seedImage, type SeededImage } from '../../harness/seed.js';
+import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import { dockerHub } from '../../harness/personalities/dockerhub.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { skopeoDigest } from '../../harness/skopeo.js';
+
+let src: RunningRegistry;
+let dst: RunningRegistry;
+let proxy: FaultProxy;
+let dir: string;
+let images: SeededImage[];
+// 40 requests per 5 s: longer than the retry layer's own backoff, as Docker Hub's windows are.
+const hub = dockerHub({ limit: 40, windowMs: 5000 });
+
+before(async () => {
+  [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
+  proxy = await startFaultProxy(src.url, { personalities: [hub.play] });
+  dir = await mkdtemp(join(tmpdir(), 'regmirror-dockerhub-'));
+  const tags = Array.from({ length: 10 }, (_, i) => `v1.${i}.0`);
+  images = await seedImage({ url: src.url }, { repository: 'jetstack/app', tags, format: 'docker', platforms: 2 });
+});
+
+after(async () => {
+  await proxy?.close();
+  await Promise.all([src, dst].map((r) => r && destroyRegistry(r)));
+});
+
+test('a rate-limited source is slowed down, said once, and every tag is copied', async () => {
+  const file = await writeConfig(dir, `version: 1
+defaults:
+  targets: [${dst.host}/cert-manager]
+images:
+  - source: ${src.host}/jetstack/app
+`);
+  const run = await runCli(['sync', '-c', file, '--endpoint', `${src.host}=${proxy.url}`], { timeoutMs: 300_000 });
+  console.log(`# Docker Hub personality: ${hub.stats.admitted} requests admitted, ${hub.stats.limited} refused with 429`);
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  assert.ok(hub.stats.limited > 0, 'the rate limit was never reached: the test proves nothing');
+  const warnings = run.stderr.split('\n').filter((l) => /answers 429/.test(l));
+  assert.equal(warnings.length, 1, run.stderr);
+  assert.match(warnings[0]!, new RegExp(`^warning: ${src.host} answers 429 too many requests \\(ratelimit-limit 40;w=5, remaining 0;w=5\\): slowing requests to ${src.host} down to`));
+  assert.doesNotMatch(run.stderr, new RegExp(`${dst.host} answers 429`));
+  for (const image of images) assert.equal(await skopeoDigest(`${dst.host}/cert-manager/app:${image.tag}`), image.digest, image.tag);
+});

@@ -1,0 +1,105 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { MIN_RATE, Throttle, parseRateLimit, withThrottle } from '../../../src/registry/http/throttle.js';
+import type { HttpRequest, HttpResponse } from '../../../src/registry/http/types.js';
+
+describe('parseRateLimit', () => {
+  it('reads Docker Hub\'s limit;w=window', () => {
+    assert.deepEqual(parseRateLimit('100;w=21600'), { limit: 100, windowSeconds: 21600 });
+    assert.deepEqual(parseRateLimit(' 40 ; w = 5'), { limit: 40, windowSeconds: 5 });
+    assert.deepEqual(parseRateLimit('10'), { limit: 10, windowSeconds: 1 });
+  });
+  it('ignores what it cannot use', () => {
+    assert.equal(parseRateLimit(undefined), undefined);
+    assert.equal(parseRateLimit('lots'), undefined);
+    assert.equal(parseRateLimit('0;w=5'), undefined);
+  });
+});
+
+describe('Throttle', () => {
+  it('does not pace a host that never answered 429', () => {
+    const t = new Throttle();
+    for (let i = 0; i < 100; i++) assert.equal(t.reserve(1000), 0);
+  });
+
+  it('takes the registry\'s own rate (with a margin) and pauses for its window', () => {
+    const t = new Throttle();
+    t.reserve(0);
+    assert.equal(t.limited(0, 0, '40;w=5'), true);
+    assert.equal(t.rate, 0.9 * 40 / 5);
+    assert.equal(t.reserve(0), 5000, 'paused for the window');
+    assert.equal(Math.round(t.reserve(0)), 5000 + Math.round(1000 / t.rate), 'then paced');
+  });
+
+  it('halves what it observed when the registry says nothing, and the pause doubles on each cut in a row', () => {
+    const t = new Throttle();
+    for (let i = 0; i < 20; i++) t.reserve(i * 100); // 20 requests in 2 s: 10/s
+    assert.equal(t.limited(t.generation, 2000), true);
+    assert.equal(t.rate, 5);
+    assert.equal(t.reserve(2000), 1000);
+    assert.equal(t.limited(t.generation, 3000), true);
+    assert.equal(t.rate, 2.5);
+    assert.equal(t.reserve(3000), 2000, 'paused 2 s from the second cut');
+  });
+
+  it('counts one cut per episode: 429s to requests sent before the cut do not cut again', () => {
+    const t = new Throttle();
+    const before = t.generation;
+    for (let i = 0; i < 10; i++) t.reserve(i);
+    assert.equal(t.limited(before, 10, '40;w=5'), true);
+    const rate = t.rate;
+    for (let i = 0; i < 7; i++) assert.equal(t.limited(before, 20, '40;w=5'), false);
+    assert.equal(t.rate, rate);
+  });
+
+  it('never goes below the floor and speeds up again while the host keeps answering, to unlimited', () => {
+    const t = new Throttle();
+    for (let i = 0; i < 20; i++) t.reserve(i * 100); // 10/s when first cut
+    for (let i = 0; i < 12; i++) t.limited(t.generation, 2000 + i);
+    assert.equal(t.rate, MIN_RATE);
+    for (let i = 0; i < 10; i++) t.succeeded();
+    assert.equal(t.rate, MIN_RATE * 1.25);
+    for (let i = 0; i < 1000 && Number.isFinite(t.rate); i++) t.succeeded();
+    assert.equal(t.rate, Number.POSITIVE_INFINITY, 'back to unlimited past twice the pace of the first cut');
+  });
+
+  it('never goes above the rate the registry stated', () => {
+    const t = new Throttle();
+    t.limited(0, 0, '10;w=1');
+    for (let i = 0; i < 1000; i++) t.succeeded();
+    assert.equal(t.rate, 9);
+  });
+
+  it('waits out a Retry-After for the whole host without cutting its pace', () => {
+    const t = new Throttle();
+    assert.equal(t.limited(0, 0, undefined, 3000), false);
+    assert.equal(t.rate, Number.POSITIVE_INFINITY);
+    assert.equal(t.reserve(0), 3000);
+    assert.equal(t.reserve(3500), 0);
+  });
+});
+
+describe('withThrottle', () => {
+  const response = (status: number, headers: Record<string, string> = {}): HttpResponse => {
+    const body = new PassThrough();
+    body.end();
+    return { status, headers, body, url: new URL('http://r.example/v2/') };
+  };
+  const request = (probe?: boolean): HttpRequest => ({ method: 'GET', url: new URL('http://r.example/v2/a/tags/list'), scopes: [], probe });
+
+  it('warns once per host, and a probe\'s 429 (ghcr\'s referrers endpoint) slows nothing', async () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (m: string) => void warnings.push(m) };
+    const throttle = new Throttle();
+    let now = 0;
+    const send = withThrottle({ host: 'hub.example', throttle, logger, now: () => now }, async () => response(429, { 'ratelimit-limit': '1000;w=1', 'ratelimit-remaining': '0;w=1' }));
+    await send(request(true));
+    assert.equal(throttle.rate, Number.POSITIVE_INFINITY);
+    await send(request());
+    now = 10_000;
+    await send(request());
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /^hub\.example answers 429 too many requests \(ratelimit-limit 1000;w=1, remaining 0;w=1\): slowing requests to hub\.example down to 900\.0 requests\/s/);
+  });
+});
