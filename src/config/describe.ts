@@ -53,5 +53,6 @@ function describeRegistry(r: RegistrySettings): string {
   if (r.caFile) parts.push(`CA ${r.caFile}`);
   if (r.concurrency !== undefined) parts.push(`concurrency ${r.concurrency}`);
   if (r.maxAttempts !== undefined) parts.push(`max attempts ${r.maxAttempts}`);
+  if (r.http2 === false) parts.push('HTTP/1.1 only');
   return parts.join(', ');
 }

@@ -37,6 +37,8 @@ export interface RegistrySettings {
   endpoint?: string;
   /** Attempts per request before giving up (retries + 1). */
   maxAttempts?: number;
+  /** false: HTTP/1.1 only (no ALPN h2), for middleboxes that break HTTP/2; default: h2 when offered. */
+  http2?: boolean;
   position?: Position;
 }
 

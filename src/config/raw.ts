@@ -20,6 +20,7 @@ export interface RawRegistry {
   caFile?: string;
   endpoint?: string;
   maxAttempts?: number;
+  http2?: boolean;
 }
 
 /** One `images:` entry as written. */

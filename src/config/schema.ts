@@ -46,6 +46,7 @@ const registry = {
     caFile: { type: 'string', description: 'Extra CA bundle (PEM), relative to this file.' },
     endpoint: { type: 'string', description: 'http(s) URL where requests for this host really go, e.g. https://mirror.internal:8443.' },
     maxAttempts: { type: 'integer', minimum: 1, description: 'Attempts per request before giving up (retries + 1).' },
+    http2: { type: 'boolean', description: 'false: speak HTTP/1.1 only, for proxies or middleboxes that break HTTP/2 (default true: HTTP/2 when the registry offers it over TLS).' },
   },
 };
 

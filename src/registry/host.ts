@@ -10,6 +10,7 @@ import { createAgent, foreignAgent } from './http/pool.js';
 import { withRedirects } from './http/redirect.js';
 import { withRetry, type RetryPolicy } from './http/retry.js';
 import { baseUrlFor } from './http/scheme.js';
+import { withTlsVerdicts } from './http/tls-errors.js';
 import { createSend, type TransportStats } from './http/send.js';
 import { TokenCache } from './http/token.js';
 import type { Send } from './http/types.js';
@@ -72,7 +73,7 @@ export class HostContext {
       onTokenFetch: () => options.stats.tokenFetches++,
       onRealm: (realm) => this.trustedOrigins.add(realm.origin),
     });
-    this.send = auth.layer(withRedirects(withRetry(host, this.retry, send)));
+    this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, send))));
   }
 
   close(): Promise<void> {

@@ -2,7 +2,8 @@
 // honouring Retry-After (go-containerregistry transport/retry.go). Attempts come from a budget
 // shared by one operation, so an operation-level retry around it never multiplies attempts.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AbortedError, RegmirrorError, UnreachableError } from '../../types/errors.js';
+import { AbortedError, RegmirrorError, TlsError, UnreachableError } from '../../types/errors.js';
+import { tlsError } from './tls-errors.js';
 import { discard } from './body.js';
 import { displayUrl, header, isReplayable, type HttpRequest, type RetryBudget, type Send } from './types.js';
 
@@ -44,7 +45,7 @@ export function backoff(policy: RetryPolicy, retry: number, random = Math.random
 
 /** A connection-level failure (refused, reset, timed out, cut short) that may pass. */
 export function isTransientNetworkError(e: unknown): boolean {
-  if (e instanceof RegmirrorError) return e instanceof UnreachableError;
+  if (e instanceof RegmirrorError) return e instanceof UnreachableError && !(e instanceof TlsError);
   const code = (e as { code?: string; cause?: { code?: string } })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
   return code !== undefined && RETRYABLE_CODES.has(code);
 }
@@ -90,6 +91,8 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send): Send {
 /** Wraps a connection failure as UnreachableError naming the host and what failed. */
 export function unreachable(host: string, req: HttpRequest, e: unknown): UnreachableError {
   if (e instanceof UnreachableError) return e;
+  const tls = tlsError(host, e);
+  if (tls) return tls;
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const why = err.cause?.code ?? err.code ?? err.cause?.message ?? err.message ?? String(e);
   return new UnreachableError(host, `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}`);
