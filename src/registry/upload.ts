@@ -55,7 +55,8 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
 function retryableUpload(e: unknown): boolean {
   if (hasErrorCode(e, 'BLOB_UPLOAD_UNKNOWN')) return true;
   if (e instanceof RegistryResponseError) return e.status >= 500 || e.status === 429 || e.status === 408;
-  return !(e instanceof RegmirrorError) ? isTransientNetworkError(e) : e.kind === 'unreachable';
+  // Unreachable or a network failure; never a refused certificate (isTransientNetworkError knows).
+  return isTransientNetworkError(e);
 }
 
 async function startUpload(repo: RepoContext, budget: RetryBudget, opts: CallOptions): Promise<{ location: URL; minChunk: number }> {

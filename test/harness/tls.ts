@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { execa } from 'execa';
-import { Agent, fetch as undiciFetch, setGlobalDispatcher } from 'undici';
+import { Agent, setGlobalDispatcher } from 'undici';
+import './fetch.js';
 
 /** A certificate and its key (PEM files). */
 export interface ServerCert { cert: string; key: string }
@@ -70,8 +71,5 @@ export async function trustTestCa(): Promise<void> {
   if (trusted) return;
   const ca = await readFile((await testCerts()).caFile, 'utf8');
   setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, ca] } }));
-  // Node 20's built-in fetch cannot drive undici 7's Agent (it sends headers in an older shape):
-  // this process's fetch becomes undici's own, the same API on the same dispatcher.
-  globalThis.fetch = undiciFetch as unknown as typeof fetch;
   trusted = true;
 }

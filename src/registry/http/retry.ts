@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortedError, RegmirrorError, TlsError, UnreachableError } from '../../types/errors.js';
 import { tlsError } from './tls-errors.js';
+import { errors } from './undici.js';
 import { discard } from './body.js';
 import { displayUrl, header, isReplayable, type HttpRequest, type RetryBudget, type Send } from './types.js';
 
@@ -43,9 +44,14 @@ export function backoff(policy: RetryPolicy, retry: number, random = Math.random
   return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseMs * 2 ** (retry - 1)));
 }
 
-/** A connection-level failure (refused, reset, timed out, cut short) that may pass. */
+/**
+ * A connection-level failure (refused, reset, timed out, cut short) that may pass. A malformed
+ * response is one too: undici drops the socket it came on (a middlebox that answered HEAD with a
+ * body leaves those bytes before the next response), so asking again uses a fresh connection.
+ */
 export function isTransientNetworkError(e: unknown): boolean {
   if (e instanceof RegmirrorError) return e instanceof UnreachableError && !(e instanceof TlsError);
+  if (e instanceof errors.HTTPParserError) return true;
   const code = (e as { code?: string; cause?: { code?: string } })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
   return code !== undefined && RETRYABLE_CODES.has(code);
 }
