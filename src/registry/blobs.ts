@@ -7,14 +7,33 @@ import { MANIFEST_ACCEPT, isManifestType } from '../types/mediatype.js';
 import { discard } from './http/body.js';
 import { mergeScopes } from './http/challenge.js';
 import { expectStatus, responseError } from './http/errors.js';
-import { header } from './http/types.js';
+import { displayUrl, header } from './http/types.js';
+import { contentRangeStart, resumable } from './blob-resume.js';
 import { resolveLocation, type RepoContext } from './repo-context.js';
 
-/** Opens the blob's bytes; errors mid-stream surface on the stream (the copier retries). */
+/**
+ * Opens the blob's bytes. A connection that breaks mid-stream is resumed with a Range request
+ * (blob-resume.ts); errors that remain surface on the stream (the copier retries).
+ */
 export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallOptions = {}): Promise<Readable> {
-  const res = await repo.host.send({ method: 'GET', url: repo.url(`blobs/${desc.digest}`), scopes: repo.scopes, lane: 'download', signal: opts.signal });
-  await expectStatus('GET', res, 200);
-  return res.body;
+  const url = repo.url(`blobs/${desc.digest}`);
+  const get = (headers?: Record<string, string>) => repo.host.send({ method: 'GET', url, scopes: repo.scopes, lane: 'download', signal: opts.signal, headers });
+  const res = await expectStatus('GET', await get(), 200);
+  const { logger, stats } = repo.host.options;
+  return resumable(res.body, {
+    size: desc.size,
+    maxResumes: repo.host.retry.maxAttempts,
+    onResume: (offset, why) => {
+      stats.retries++;
+      logger.debug(`GET ${displayUrl(url)}: broke after ${offset} of ${desc.size} bytes (${why instanceof Error ? why.message : String(why)}); resuming with Range`);
+    },
+    reopen: async (offset) => {
+      const again = await expectStatus('GET', await get({ range: `bytes=${offset}-` }), 200, 206);
+      if (again.status === 200) logger.debug(`GET ${displayUrl(url)}: Range ignored (200); reading again from the start`);
+      const start = again.status === 206 ? contentRangeStart(header(again, 'content-range')) ?? Infinity : 0;
+      return { body: again.body, start };
+    },
+  });
 }
 
 /** HEAD the blob, or the manifest when `desc` is one: 200 → true, 404 → false. */

@@ -27,8 +27,8 @@ export interface FaultRule {
   fault: Fault;
 }
 
-/** One request as the proxy answered it; status 0 = socket reset. */
-export interface ProxyLogEntry { method: string; path: string; status: number; fault?: FaultKind }
+/** One request as the proxy answered it; status 0 = socket reset; `bytes` = response body bytes sent on. */
+export interface ProxyLogEntry { method: string; path: string; status: number; fault?: FaultKind; bytes?: number }
 
 /** What the proxy saw, for assertions such as "no PUT reached the target". */
 export interface ProxyStats { requests: number; injected: Record<FaultKind, number>; log: ProxyLogEntry[] }
@@ -252,10 +252,11 @@ function forwardRequest(toUpstream: Requester, req: IncomingMessage, res: Server
     entry.status = upRes.statusCode ?? 0;
     res.writeHead(upRes.statusCode ?? 502, rewriteHeaders(upRes.headers, upstream.origin, origin));
     if (!body) {
+      upRes.on('data', (chunk: Buffer) => { entry.bytes = (entry.bytes ?? 0) + chunk.length; });
       upRes.pipe(res);
       return;
     }
-    if (body.kind === 'cut') return cutBody(upRes, res, body.afterBytes);
+    if (body.kind === 'cut') return cutBody(upRes, res, body.afterBytes, entry);
     const length = Number(upRes.headers['content-length'] ?? 0);
     flipBody(upRes, res, body.atByte ?? Math.floor(length / 2));
   });
@@ -266,7 +267,7 @@ function forwardRequest(toUpstream: Requester, req: IncomingMessage, res: Server
   req.pipe(up);
 }
 
-function cutBody(upRes: IncomingMessage, res: ServerResponse, afterBytes: number): void {
+function cutBody(upRes: IncomingMessage, res: ServerResponse, afterBytes: number, entry: ProxyLogEntry): void {
   let sent = 0;
   const cut = () => { upRes.destroy(); res.socket?.destroy(); };
   if (afterBytes <= 0) { res.flushHeaders(); setImmediate(cut); return; }
@@ -274,6 +275,7 @@ function cutBody(upRes: IncomingMessage, res: ServerResponse, afterBytes: number
     if (sent >= afterBytes) return;
     const part = chunk.subarray(0, afterBytes - sent);
     sent += part.length;
+    entry.bytes = sent;
     if (sent >= afterBytes) res.write(part, cut);
     else res.write(part);
   });
