@@ -1,6 +1,8 @@
 // Which source tags a mirror item selects (SPEC.md "mirrors.yaml", tags rules). Pure; the order
 // of the result matters: release tags in semver order first, so floating tags never lead a release.
-import semver from 'semver';
+import satisfies from 'semver/functions/satisfies.js'; // per-function modules: see types/tag.ts
+import rcompare from 'semver/functions/rcompare.js';
+import type SemVer from 'semver/classes/semver.js';
 import { REFERRER_TAG } from '../types/reference.js';
 import { compareTags, tagVersion } from '../types/tag.js';
 
@@ -33,7 +35,7 @@ function applyRules(tags: string[], rules: TagRules): string[] {
   const kept = tags.filter((tag) => {
     const v = tagVersion(tag);
     if (rules.semver !== undefined) {
-      if (!v || !semver.satisfies(v, rules.semver, { includePrerelease: rules.prerelease === true })) return false;
+      if (!v || !satisfies(v, rules.semver, { includePrerelease: rules.prerelease === true })) return false;
     }
     if (rules.prerelease === false && v && v.prerelease.length > 0) return false;
     if (include.length > 0 && !include.some((r) => r.test(tag))) return false;
@@ -44,11 +46,11 @@ function applyRules(tags: string[], rules: TagRules): string[] {
 
 // `v1.2.3` and `1.2.3` are one version published twice (cert-manager's chart): both stay.
 function highest(tags: string[], n: number): string[] {
-  const versions = new Map<string, semver.SemVer>();
+  const versions = new Map<string, SemVer>();
   for (const t of tags) {
     const v = tagVersion(t);
     if (v) versions.set(v.version, v);
   }
-  const top = new Set([...versions.values()].sort((a, b) => semver.rcompare(a, b)).slice(0, n).map((v) => v.version));
+  const top = new Set([...versions.values()].sort((a, b) => rcompare(a, b)).slice(0, n).map((v) => v.version));
   return tags.filter((t) => top.has(tagVersion(t)?.version ?? ''));
 }
