@@ -73,7 +73,7 @@ export class HostContext {
       onTokenFetch: () => options.stats.tokenFetches++,
       onRealm: (realm) => this.trustedOrigins.add(realm.origin),
     });
-    this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, send))));
+    this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, send), (e) => options.logger.error(e.message))));
   }
 
   close(): Promise<void> {

@@ -40,8 +40,11 @@ export function tlsError(host: string, e: unknown): TlsError | undefined {
   return new TlsError(host, problem, `${host}: ${REMEDY[problem](host, code)}`);
 }
 
-/** Remembers a refused handshake per origin so that later requests fail at once, and the same way. */
-export function withTlsVerdicts(next: Send): Send {
+/**
+ * Remembers a refused handshake per origin so that later requests fail at once, and the same way;
+ * `onRefused` hears of each origin once (the CLI says it as one warning line).
+ */
+export function withTlsVerdicts(next: Send, onRefused?: (e: TlsError) => void): Send {
   const refused = new Map<string, TlsError>();
   return async (req: HttpRequest) => {
     const known = refused.get(req.url.origin);
@@ -49,7 +52,10 @@ export function withTlsVerdicts(next: Send): Send {
     try {
       return await next(req);
     } catch (e) {
-      if (e instanceof TlsError) refused.set(req.url.origin, e);
+      if (e instanceof TlsError && !refused.has(req.url.origin)) {
+        refused.set(req.url.origin, e);
+        onRefused?.(e);
+      }
       throw e;
     }
   };

@@ -57,7 +57,7 @@ async function verifyUntrusted(name: string, reg: RunningRegistry) {
 }
 
 /** The lines a person reads (not -v's request log or stack). */
-const errorLines = (stderr: string) => stderr.split('\n').filter((l) => /certificate/.test(l) && !/^\s+at /.test(l));
+const errorLines = (stderr: string) => stderr.split('\n').filter((l) => /certificate/.test(l) && !/^(\s+at |debug: )/.test(l));
 
 test('tls: verify against a certificate no CA of ours signed: one clear line naming the host and the remedy, exit 3, no retry', async () => {
   const run = await verifyUntrusted('untrusted', source);
@@ -65,6 +65,9 @@ test('tls: verify against a certificate no CA of ours signed: one clear line nam
   const lines = errorLines(run.stderr + run.stdout);
   assert.ok(lines.length >= 1, run.stderr);
   assert.match(lines[0]!, new RegExp(`${source.host}.*certificate is not trusted.*caFile.*tls: insecure`));
+  const said = run.stderr.split('\n').filter((l) => l.startsWith('error: '));
+  assert.equal(said.length, 1, 'said once on stderr, however many rows it failed');
+  assert.match(said[0]!, new RegExp(`^error: ${source.host}: its TLS certificate is not trusted`));
   assert.match(run.stderr, /\b0 retries\b/, 'a certificate error is not retried');
   assert.doesNotMatch(run.stdout + run.stderr, /UNABLE_TO_VERIFY_LEAF_SIGNATURE: /, 'not the raw Node code as the message');
 });
