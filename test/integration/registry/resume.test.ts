@@ -72,7 +72,7 @@ async function uploadsOf(digest: string): Promise<number> {
   return (await readFile(target.logPath, 'utf8')).split('\n').filter((l) => l.includes('"PUT /v2/mirror/') && l.includes(digest.slice("sha256:".length))).length;
 }
 
-test('a 256 MiB layer cut twice mid-stream: only the missing bytes are read again (Range), the upload runs once', { timeout: 900_000 }, async () => {
+test('a 256 MiB layer cut twice mid-stream: only the missing bytes are read again (Range), the upload runs once', { timeout: 900_000 }, async (t) => {
   const size = 256 * MiB;
   const { manifest, layer } = await seedLarge('jetstack/big', 'v1.0.0', size);
   const proxy = await startFaultProxy(source.url, { upstreamCa: source.caFile });
@@ -85,6 +85,7 @@ test('a 256 MiB layer cut twice mid-stream: only the missing bytes are read agai
     assert.equal(proxy.stats.injected.cut, 2);
     assert.deepEqual(gets.map((g) => g.status), [200, 206, 206]);
     const read = gets.reduce((n, g) => n + (g.bytes ?? 0), 0);
+    t.diagnostic(`bytes sent by the proxy per GET: ${gets.map((g) => g.bytes).join(' + ')} = ${read} for a ${size}-byte blob`);
     // A restart from zero would read 256 + 96 + 192 MiB; a resume loses at most what sat in buffers when the socket died.
     assert.ok(read >= size && read < size + 8 * MiB, `read ${read} bytes at the proxy for a ${size}-byte blob`);
     assert.match(run.stderr, /broke after \d+ of 268435456 bytes .*resuming with Range/);
