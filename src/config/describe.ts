@@ -64,5 +64,6 @@ function describeRegistry(r: RegistrySettings): string {
   if (r.concurrency !== undefined) parts.push(`concurrency ${r.concurrency}`);
   if (r.maxAttempts !== undefined) parts.push(`max attempts ${r.maxAttempts}`);
   if (r.rateLimit !== undefined) parts.push(`at most ${r.rateLimit} requests/s`);
+  if (r.http2 === false) parts.push('HTTP/1.1 only');
   return parts.join(', ');
 }

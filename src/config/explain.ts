@@ -1,7 +1,9 @@
 // Why each source tag is selected or dropped (`plan --explain`): the one implementation of the tag
 // rules, so what --explain says and what sync does can never disagree (selectTags is built on it).
 // Pure: a tag list and the item's rules in, one decision per tag out.
-import semver from 'semver';
+import satisfies from 'semver/functions/satisfies.js'; // per-function modules: see types/tag.ts
+import rcompare from 'semver/functions/rcompare.js';
+import type SemVer from 'semver/classes/semver.js';
 import { isValidTag, REFERRER_TAG } from '../types/reference.js';
 import { tagVersion } from '../types/tag.js';
 import type { TagRules } from './model.js';
@@ -36,7 +38,7 @@ function firstVerdict(tag: string, rules: TagRules, hasRules: boolean): TagDecis
   if (rules.prerelease === false && v && v.prerelease.length > 0) return drop('prerelease', 'a prerelease, and prerelease: false');
   if (rules.semver !== undefined) {
     if (!v) return drop('semver', `not a semver version (semver: "${rules.semver}")`);
-    if (!semver.satisfies(v, rules.semver, { includePrerelease: rules.prerelease === true })) return drop('semver', `outside "${rules.semver}"`);
+    if (!satisfies(v, rules.semver, { includePrerelease: rules.prerelease === true })) return drop('semver', `outside "${rules.semver}"`);
   }
   if (rules.include.length > 0 && !rules.include.some((p) => new RegExp(p).test(tag))) return drop('include', `matches none of ${rules.include.map((p) => `/${p}/`).join(', ')}`);
   const excluded = rules.exclude.find((p) => new RegExp(p).test(tag));
@@ -62,12 +64,12 @@ function asExplicit(d: TagDecision): TagDecision {
 
 // `v1.2.3` and `1.2.3` are one version published twice (cert-manager's chart): both stay or go.
 function dropBelowLatest(decisions: TagDecision[], n: number): void {
-  const versions = new Map<string, semver.SemVer>();
+  const versions = new Map<string, SemVer>();
   for (const d of decisions) {
     const v = d.selected ? tagVersion(d.tag) : null;
     if (v) versions.set(v.version, v);
   }
-  const top = new Set([...versions.values()].sort((a, b) => semver.rcompare(a, b)).slice(0, n).map((v) => v.version));
+  const top = new Set([...versions.values()].sort((a, b) => rcompare(a, b)).slice(0, n).map((v) => v.version));
   for (const d of decisions) {
     if (!d.selected || top.has(tagVersion(d.tag)?.version ?? '')) continue;
     Object.assign(d, { selected: false, rule: 'latest', detail: tagVersion(d.tag) ? `not among the ${n} highest version(s)` : `latest: ${n} keeps only versions` });

@@ -39,6 +39,8 @@ export interface RegistrySettings {
   maxAttempts?: number;
   /** Requests per second to this host, every request included (tokens, retries). */
   rateLimit?: number;
+  /** false: HTTP/1.1 only (no ALPN h2), for middleboxes that break HTTP/2; default: h2 when offered. */
+  http2?: boolean;
   position?: Position;
 }
 

@@ -28,6 +28,7 @@ export interface RawRegistry {
   endpoint?: string;
   maxAttempts?: number;
   rateLimit?: number;
+  http2?: boolean;
 }
 
 /** One `images:` entry as written. */

@@ -15,11 +15,14 @@ export function buildRegistries(raw: Record<string, RawRegistry> | undefined, ba
   for (const [host, r] of Object.entries(raw ?? {})) {
     const at = ['registries', host];
     if (!isValidHost(host)) throw loc.errorAtKey(at, `registries: "${host}" is not a registry host (host or host:port, e.g. quay.io, registry.internal:5000)`);
-    const settings: RegistrySettings = { host, tls: r.tls ?? (isLoopback(host) ? 'disabled' : 'verify'), position: loc.key(at) };
+    // SPEC: an explicit `tls` (or a `caFile`, which only means something over TLS) wins over the loopback default.
+    const tls = r.tls ?? (isLoopback(host) && r.caFile === undefined ? 'disabled' : 'verify');
+    const settings: RegistrySettings = { host, tls, position: loc.key(at) };
     if (r.credentials) settings.credentials = checkCredentials(r.credentials, [...at, 'credentials'], loc);
     if (r.concurrency !== undefined) settings.concurrency = r.concurrency;
     if (r.maxAttempts !== undefined) settings.maxAttempts = r.maxAttempts;
     if (r.rateLimit !== undefined) settings.rateLimit = r.rateLimit;
+    if (r.http2 !== undefined) settings.http2 = r.http2;
     if (r.caFile !== undefined) settings.caFile = path.resolve(baseDir, r.caFile);
     if (r.endpoint !== undefined) settings.endpoint = checkEndpoint(r.endpoint, [...at, 'endpoint'], loc);
     out.set(host, settings);

@@ -1,6 +1,6 @@
 // Semantic checks a schema cannot express for tag rules and target lists, and the key-by-key
 // merge of an item's `tags` over `defaults.tags` (SPEC.md "mirrors.yaml").
-import semver from 'semver';
+import validRange from 'semver/ranges/valid.js'; // one function, not the whole index (types/tag.ts)
 import { isValidTag, parseNamespace, type NamespaceRef } from '../types/reference.js';
 import { RegmirrorError } from '../types/errors.js';
 import type { TagRules } from './model.js';
@@ -10,7 +10,7 @@ import { formatPath, type Locator, type PathSegment } from './positions.js';
 /** Throws a ConfigError for a bad semver range, regex or explicit tag in `tags` at `path`. */
 export function checkTagRules(tags: RawTags | undefined, path: PathSegment[], loc: Locator): void {
   if (!tags) return;
-  if (tags.semver !== undefined && semver.validRange(tags.semver) === null) {
+  if (tags.semver !== undefined && validRange(tags.semver) === null) {
     throw loc.errorAt([...path, 'semver'], `${formatPath([...path, 'semver'])}: invalid semver range "${tags.semver}" (e.g. ">=1.12.0", "^1.14 || ^1.15")`);
   }
   for (const key of ['include', 'exclude'] as const) {

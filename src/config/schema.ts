@@ -58,6 +58,7 @@ const registry = {
     endpoint: { type: 'string', description: 'http(s) URL where requests for this host really go, e.g. https://mirror.internal:8443.' },
     maxAttempts: { type: 'integer', minimum: 1, description: 'Attempts per request before giving up (retries + 1).' },
     rateLimit: { type: 'number', exclusiveMinimum: 0, description: 'Requests per second to this host, shared by every request (token requests and retries included), evenly spaced.' },
+    http2: { type: 'boolean', description: 'false: speak HTTP/1.1 only, for proxies or middleboxes that break HTTP/2 (default true: HTTP/2 when the registry offers it over TLS).' },
   },
 };
 

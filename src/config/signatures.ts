@@ -1,9 +1,9 @@
 // `signatures:` (SPEC.md "mirrors.yaml"): an item's settings merged key by key over
 // defaults.signatures, and the key files checked before any request (a missing file or anything
 // but a public key is a config error at the key's FILE:LINE:COL).
+import { tagVersion } from '../types/tag.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import semver from 'semver';
 import { parsePublicKey, KeyFileError } from '../trust/keys.js';
 import type { SignaturePolicy } from './model.js';
 import type { RawConfig, RawSignatures } from './raw.js';
@@ -24,7 +24,7 @@ export function mergeSignatures(defaults: RawSignatures | undefined, item: RawSi
 export function checkSignatures(raw: RawSignatures | undefined, at: PathSegment[], loc: Locator): void {
   const before = raw?.unsignedBefore;
   if (before === undefined) return;
-  if (semver.parse(before.startsWith('v') ? before.slice(1) : before) === null) {
+  if (tagVersion(before) === null) {
     const where = [...at, 'unsignedBefore'];
     throw loc.errorAt(where, `${formatPath(where)}: "${before}" is not a version (e.g. v1.8.0)`);
   }

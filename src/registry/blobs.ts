@@ -7,22 +7,45 @@ import { MANIFEST_ACCEPT, isManifestType } from '../types/mediatype.js';
 import { discard } from './http/body.js';
 import { mergeScopes } from './http/challenge.js';
 import { expectStatus, responseError } from './http/errors.js';
-import { displayUrl, header } from './http/types.js';
+import { displayUrl, header, type HttpResponse } from './http/types.js';
 import { RegistryResponseError } from '../types/errors.js';
+import { contentRangeStart, resumable } from './blob-resume.js';
 import { resolveLocation, writeFailure, type RepoContext } from './repo-context.js';
 
-/** Opens the blob's bytes; errors mid-stream surface on the stream (the copier retries). */
+/**
+ * Opens the blob's bytes. A connection that breaks mid-stream is resumed with a Range request
+ * (blob-resume.ts); errors that remain surface on the stream (the copier retries).
+ */
 export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallOptions = {}): Promise<Readable> {
-  const res = await repo.host.send({ method: 'GET', url: repo.url(`blobs/${desc.digest}`), scopes: repo.scopes, lane: 'download', signal: opts.signal });
-  if (res.status !== 200 && res.url.origin !== repo.host.base.origin) {
-    discard(res.body, header(res, 'content-length'));
-    throw new RegistryResponseError('GET', displayUrl(res.url), res.status, [{
-      code: 'OBJECT_STORE_REFUSED',
-      message: `${repo.host.host} redirected blob ${desc.digest} of ${repo.path} to ${res.url.origin}, which refused it (${res.status}) even with a fresh URL; presigned URLs expire, so check this machine's clock and run again`,
-    }]);
-  }
-  await expectStatus('GET', res, 200);
-  return res.body;
+  const url = repo.url(`blobs/${desc.digest}`);
+  const get = (headers?: Record<string, string>) => repo.host.send({ method: 'GET', url, scopes: repo.scopes, lane: 'download', signal: opts.signal, headers });
+  const res = await expectStatus('GET', refusedByObjectStore(repo, desc, await get()), 200);
+  const { logger, stats } = repo.host.options;
+  return resumable(res.body, {
+    size: desc.size,
+    maxResumes: repo.host.retry.maxAttempts,
+    onResume: (offset, why) => {
+      stats.retries++;
+      logger.debug(`GET ${displayUrl(url)}: broke after ${offset} of ${desc.size} bytes (${why instanceof Error ? why.message : String(why)}); resuming with Range`);
+    },
+    reopen: async (offset) => {
+      const again = await expectStatus('GET', refusedByObjectStore(repo, desc, await get({ range: `bytes=${offset}-` })), 200, 206);
+      if (again.status === 200) logger.debug(`GET ${displayUrl(url)}: Range ignored (200); reading again from the start`);
+      const start = again.status === 206 ? contentRangeStart(header(again, 'content-range')) ?? Infinity : 0;
+      return { body: again.body, start };
+    },
+  });
+}
+
+// The registry redirected the GET to an object store that refused even the fresh URL the
+// redirect layer asked for (redirect.ts): say who refused what, and what to check.
+function refusedByObjectStore(repo: RepoContext, desc: Descriptor, res: HttpResponse): HttpResponse {
+  if (res.status === 200 || res.status === 206 || res.url.origin === repo.host.base.origin) return res;
+  discard(res.body, header(res, 'content-length'));
+  throw new RegistryResponseError('GET', displayUrl(res.url), res.status, [{
+    code: 'OBJECT_STORE_REFUSED',
+    message: `${repo.host.host} redirected blob ${desc.digest} of ${repo.path} to ${res.url.origin}, which refused it (${res.status}) even with a fresh URL; presigned URLs expire, so check this machine's clock and run again`,
+  }]);
 }
 
 /** HEAD the blob, or the manifest when `desc` is one: 200 → true, 404 → false. */

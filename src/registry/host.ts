@@ -11,6 +11,7 @@ import { createAgent, foreignAgent } from './http/pool.js';
 import { withRedirects } from './http/redirect.js';
 import { withRetry, type RetryPolicy } from './http/retry.js';
 import { baseUrlFor } from './http/scheme.js';
+import { withTlsVerdicts } from './http/tls-errors.js';
 import { createSend, type TransportStats } from './http/send.js';
 import { Throttle, withThrottle } from './http/throttle.js';
 import { TokenCache } from './http/token.js';
@@ -79,7 +80,7 @@ export class HostContext {
     const onRefresh = (req: HttpRequest, refused: HttpResponse) =>
       options.logger.debug(`${refused.url.origin} refused the URL ${host} redirected ${displayUrl(req.url)} to (${refused.status}, expired?): asking ${host} for a fresh one`);
     const paced = withThrottle({ host, throttle: this.throttle, logger: options.logger }, send);
-    this.send = auth.layer(withRedirects(withRetry(host, this.retry, paced), onRefresh));
+    this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced), (e) => options.logger.error(e.message)), onRefresh));
   }
 
   close(): Promise<void> {

@@ -71,7 +71,8 @@ function adapt(repo: RepoContext, e: unknown, change: () => Adaptation): Refused
 function retryableUpload(e: unknown): boolean {
   if (hasErrorCode(e, 'BLOB_UPLOAD_UNKNOWN')) return true;
   if (e instanceof RegistryResponseError) return e.status >= 500 || e.status === 429 || e.status === 408;
-  return !(e instanceof RegmirrorError) ? isTransientNetworkError(e) : e.kind === 'unreachable';
+  // Unreachable or a network failure; never a refused certificate (isTransientNetworkError knows).
+  return isTransientNetworkError(e);
 }
 
 async function startUpload(repo: RepoContext, budget: RetryBudget, opts: CallOptions): Promise<URL> {

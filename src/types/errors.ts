@@ -157,3 +157,18 @@ export class UploadRefusedError extends RegmirrorError {
     super(`${host} refused the blob upload: ${detail}; run with -v to see each refusal, and report the registry's limits to its operator or to regmirror`);
   }
 }
+
+/** Why a TLS handshake was refused: what the user must change is different for each. */
+export type TlsProblem = 'untrusted' | 'wrong-name' | 'expired' | 'not-tls';
+
+/** A registry's certificate was refused (or it does not speak TLS): never retried, exit 3 like any unreachable host. */
+export class TlsError extends UnreachableError {
+  override name = 'TlsError';
+  constructor(
+    host: string,
+    readonly problem: TlsProblem,
+    message: string,
+  ) {
+    super(host, message);
+  }
+}

@@ -1,10 +1,14 @@
 // What a tag says about itself: the version it names, if any, and where it sorts. One rule for
 // tag selection, the order of a run (releases before floating tags) and the order of reports.
-import semver from 'semver';
+// semver's per-function modules (documented in its README): the index loads every function and
+// range helper, a measurable share of every run's start-up.
+import parse from 'semver/functions/parse.js';
+import compareBuild from 'semver/functions/compare-build.js';
+import type SemVer from 'semver/classes/semver.js';
 
 /** The semver version a tag names ("v" prefix ok), or null. Not semver.coerce: "v1.14" is no version. */
-export function tagVersion(tag: string): semver.SemVer | null {
-  return semver.parse(tag.startsWith('v') ? tag.slice(1) : tag);
+export function tagVersion(tag: string): SemVer | null {
+  return parse(tag.startsWith('v') ? tag.slice(1) : tag);
 }
 
 /** True for a full semver version tag (`v1.14.0`, `1.14.0-rc.1`); the others (`latest`, `v1.14`) float. */
@@ -20,7 +24,7 @@ function byCodeUnit(a: string, b: string): number {
 export function compareTags(a: string, b: string): number {
   const va = tagVersion(a);
   const vb = tagVersion(b);
-  if (va && vb) return semver.compareBuild(va, vb) || byCodeUnit(a, b);
+  if (va && vb) return compareBuild(va, vb) || byCodeUnit(a, b);
   if (va) return -1;
   if (vb) return 1;
   return byCodeUnit(a, b);

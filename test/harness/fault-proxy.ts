@@ -1,8 +1,11 @@
 // A real HTTP reverse proxy in front of a test registry that injects the faults real registries
 // and networks produce (5xx, 429 + Retry-After, cut and corrupted bodies, resets, redirects to a
 // blob CDN on another host, latency), so retry/verify/redirect code is tested over real sockets.
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import { constants as h2, createSecureServer } from 'node:http2';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo, Socket } from 'node:net';
 import { authorizationFor, type PushAuth } from './seed.js';
 
 /** One fault to inject into a matching request. */
@@ -24,8 +27,8 @@ export interface FaultRule {
   fault: Fault;
 }
 
-/** One request as the proxy answered it; status 0 = socket reset. */
-export interface ProxyLogEntry { method: string; path: string; status: number; fault?: FaultKind }
+/** One request as the proxy answered it; status 0 = socket reset; `bytes` = response body bytes sent on. */
+export interface ProxyLogEntry { method: string; path: string; status: number; fault?: FaultKind; bytes?: number }
 
 /** What the proxy saw, for assertions such as "no PUT reached the target". */
 export interface ProxyStats { requests: number; injected: Record<FaultKind, number>; log: ProxyLogEntry[] }
@@ -67,6 +70,10 @@ export interface FaultProxyOptions {
    * fault rules; the first to answer (return true) wins, the rest fall through to the upstream.
    */
   personalities?: Personality[];
+  /** Serve HTTPS with this certificate (test/harness/tls.ts); `http2` also offers h2 by ALPN. */
+  tls?: { cert: string; key: string; http2?: boolean };
+  /** CA file (PEM) that signed an https:// upstream's certificate. */
+  upstreamCa?: string;
 }
 
 /** A small upstream response read whole, for personalities that rewrite what the registry said. */
@@ -103,22 +110,23 @@ const ERROR_CODES: Record<number, string> = { 401: 'UNAUTHORIZED', 403: 'DENIED'
 /** Starts the proxy (and its CDN) in front of `upstreamUrl`. */
 export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptions = {}): Promise<FaultProxy> {
   const upstream = new URL(upstreamUrl);
-  const cdn = await startCdn(upstreamUrl, opts.cdnAuth);
+  const toUpstream = upstreamRequester(upstream, opts.upstreamCa);
+  const cdn = await startCdn(upstreamUrl, opts.cdnAuth, opts.upstreamCa);
   const rules: { rule: FaultRule; seen: number; applied: number }[] = [];
   const stats: ProxyStats = { requests: 0, injected: emptyCounts(), log: [] };
   let origin = '';
 
-  const server = createServer((req, res) => {
+  const server = serve(opts.tls, (req, res) => {
     stats.requests++;
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const entry: ProxyLogEntry = { method, path, status: 0 };
     stats.log.push(entry);
-    const forward = (body?: BodyFault) => forwardRequest(req, res, upstream, origin, entry, body);
+    const forward = (body?: BodyFault) => forwardRequest(toUpstream, req, res, upstream, origin, entry, body);
     const fault = pickFault(rules, method, path);
     if (!fault) {
       // Network faults come first; then the registry's personality; then the registry itself.
-      const ex = exchange(req, res, method, path, entry, origin, upstream, cdn);
+      const ex = exchange(toUpstream, req, res, method, path, entry, origin, upstream, cdn);
       void (async () => {
         for (const personality of opts.personalities ?? []) if (await personality(ex)) return;
         forward();
@@ -132,7 +140,9 @@ export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptio
         return answerStatus(req, res, entry, fault.status, fault.retryAfter);
       case 'reset':
         count();
-        req.socket.destroy();
+        // Over HTTP/2 a reset is the stream's (RST_STREAM); the connection's other streams go on.
+        if ('stream' in req) (req as unknown as { stream: { close(code: number): void } }).stream.close(h2.NGHTTP2_INTERNAL_ERROR);
+        else req.socket.destroy();
         return;
       case 'delay':
         count();
@@ -156,7 +166,7 @@ export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptio
   });
   await listen(server, '127.0.0.1');
   const port = (server.address() as AddressInfo).port;
-  origin = `http://127.0.0.1:${port}`;
+  origin = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
     url: origin, host: `127.0.0.1:${port}`, upstream: upstream.origin, cdn, stats,
     inject: (rule) => { rules.push({ rule, seen: 0, applied: 0 }); },
@@ -168,16 +178,16 @@ export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptio
 }
 
 // What a personality gets: the request, and ways to pass it on, ask the upstream, or refuse it.
-function exchange(req: IncomingMessage, res: ServerResponse, method: string, path: string, entry: ProxyLogEntry, origin: string, upstream: URL, cdn: Cdn): Exchange {
+function exchange(toUpstream: Requester, req: IncomingMessage, res: ServerResponse, method: string, path: string, entry: ProxyLogEntry, origin: string, upstream: URL, cdn: Cdn): Exchange {
   return {
     req, res, method, path, entry, origin, upstream, cdn,
     forward: (o = {}) => {
       if (o.path !== undefined) req.url = o.path;
       if (o.headers) req.headers = { ...req.headers, ...o.headers } as IncomingHttpHeaders;
-      forwardRequest(req, res, upstream, origin, entry);
+      forwardRequest(toUpstream, req, res, upstream, origin, entry);
     },
     fetch: (m, p, headers = {}, body) => new Promise<UpstreamReply>((resolve, reject) => {
-      const up = httpRequest({ hostname: upstream.hostname, port: upstream.port, method: m, path: p, headers: { ...headers, host: upstream.host } }, (upRes) => {
+      const up = toUpstream({ hostname: upstream.hostname, port: upstream.port, method: m, path: p, headers: { ...headers, host: upstream.host } }, (upRes) => {
         const chunks: Buffer[] = [];
         upRes.on('data', (c: Buffer) => chunks.push(c));
         upRes.on('end', () => resolve({ status: upRes.statusCode ?? 502, headers: upRes.headers, body: Buffer.concat(chunks) }));
@@ -233,17 +243,20 @@ function answerStatus(req: IncomingMessage, res: ServerResponse, entry: ProxyLog
 
 type BodyFault = Extract<Fault, { kind: 'cut' } | { kind: 'flip' }>;
 
-function forwardRequest(req: IncomingMessage, res: ServerResponse, upstream: URL, origin: string, entry: ProxyLogEntry, body?: BodyFault): void {
+function forwardRequest(toUpstream: Requester, req: IncomingMessage, res: ServerResponse, upstream: URL, origin: string, entry: ProxyLogEntry, body?: BodyFault): void {
   const headers: OutgoingHttpHeaders = { ...req.headers, host: upstream.host };
   delete headers.connection;
-  const up = httpRequest({ hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (upRes) => {
+  // HTTP/2 pseudo-headers (:method, :path, …) are not HTTP/1.1 headers.
+  for (const name of Object.keys(headers)) if (name.startsWith(':')) delete headers[name];
+  const up = toUpstream({ hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (upRes) => {
     entry.status = upRes.statusCode ?? 0;
     res.writeHead(upRes.statusCode ?? 502, rewriteHeaders(upRes.headers, upstream.origin, origin));
     if (!body) {
+      upRes.on('data', (chunk: Buffer) => { entry.bytes = (entry.bytes ?? 0) + chunk.length; });
       upRes.pipe(res);
       return;
     }
-    if (body.kind === 'cut') return cutBody(upRes, res, body.afterBytes);
+    if (body.kind === 'cut') return cutBody(upRes, res, body.afterBytes, entry);
     const length = Number(upRes.headers['content-length'] ?? 0);
     flipBody(upRes, res, body.atByte ?? Math.floor(length / 2));
   });
@@ -254,7 +267,7 @@ function forwardRequest(req: IncomingMessage, res: ServerResponse, upstream: URL
   req.pipe(up);
 }
 
-function cutBody(upRes: IncomingMessage, res: ServerResponse, afterBytes: number): void {
+function cutBody(upRes: IncomingMessage, res: ServerResponse, afterBytes: number, entry: ProxyLogEntry): void {
   let sent = 0;
   const cut = () => { upRes.destroy(); res.socket?.destroy(); };
   if (afterBytes <= 0) { res.flushHeaders(); setImmediate(cut); return; }
@@ -262,6 +275,7 @@ function cutBody(upRes: IncomingMessage, res: ServerResponse, afterBytes: number
     if (sent >= afterBytes) return;
     const part = chunk.subarray(0, afterBytes - sent);
     sent += part.length;
+    entry.bytes = sent;
     if (sent >= afterBytes) res.write(part, cut);
     else res.write(part);
   });
@@ -287,6 +301,7 @@ function rewriteHeaders(headers: IncomingHttpHeaders, upstreamOrigin: string, pr
   const out: OutgoingHttpHeaders = { ...headers };
   delete out.connection;
   delete out['keep-alive'];
+  delete out['transfer-encoding']; // framing is per hop (and not an HTTP/2 header)
   const location = headers.location;
   if (location?.startsWith(upstreamOrigin)) out.location = proxyOrigin + location.slice(upstreamOrigin.length);
   const challenge = headers['www-authenticate'];
@@ -298,14 +313,15 @@ function rewriteHeaders(headers: IncomingHttpHeaders, upstreamOrigin: string, pr
  * Starts the CDN on 127.0.0.2 (another host than the registry's 127.0.0.1, so clients treat a
  * redirect there as cross-host) serving GET/HEAD /blob/<digest>?repository=R&sig=... from the upstream.
  */
-export async function startCdn(upstreamUrl: string, upstreamAuth?: PushAuth): Promise<Cdn> {
+export async function startCdn(upstreamUrl: string, upstreamAuth?: PushAuth, upstreamCa?: string): Promise<Cdn> {
   const upstream = new URL(upstreamUrl);
+  const toUpstream = upstreamRequester(upstream, upstreamCa);
   const requests: CdnRequest[] = [];
   const authorizationHeadersSeen: string[] = [];
   const server = createServer((req, res) => {
     requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers });
     if (req.headers.authorization) authorizationHeadersSeen.push(req.headers.authorization);
-    void serveBlob(req, res, upstream, upstreamAuth).catch(() => res.destroy());
+    void serveBlob(toUpstream, req, res, upstream, upstreamAuth).catch(() => res.destroy());
   });
   let hostname = '127.0.0.2';
   try {
@@ -318,7 +334,7 @@ export async function startCdn(upstreamUrl: string, upstreamAuth?: PushAuth): Pr
   return { url: `http://${host}`, host, requests, authorizationHeadersSeen, close: () => closeServer(server) };
 }
 
-async function serveBlob(req: IncomingMessage, res: ServerResponse, upstream: URL, auth: PushAuth | undefined): Promise<void> {
+async function serveBlob(toUpstream: Requester, req: IncomingMessage, res: ServerResponse, upstream: URL, auth: PushAuth | undefined): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://cdn');
   const digest = /^\/blob\/(sha256:[a-f0-9]{64})$/.exec(url.pathname)?.[1];
   const repository = url.searchParams.get('repository');
@@ -328,7 +344,7 @@ async function serveBlob(req: IncomingMessage, res: ServerResponse, upstream: UR
   const authorization = await authorizationFor(auth, `repository:${repository}:pull`);
   if (authorization) headers.authorization = authorization;
   if (req.headers.range) headers.range = req.headers.range;
-  const up = httpRequest({ hostname: upstream.hostname, port: upstream.port, method: req.method, path: `/v2/${repository}/blobs/${digest}`, headers }, (upRes) => {
+  const up = toUpstream({ hostname: upstream.hostname, port: upstream.port, method: req.method, path: `/v2/${repository}/blobs/${digest}`, headers }, (upRes) => {
     const out: OutgoingHttpHeaders = { 'content-type': 'application/octet-stream' };
     for (const name of ['content-length', 'content-range', 'accept-ranges', 'etag'] as const) if (upRes.headers[name]) out[name] = upRes.headers[name];
     res.writeHead(upRes.statusCode ?? 502, out);
@@ -336,6 +352,27 @@ async function serveBlob(req: IncomingMessage, res: ServerResponse, upstream: UR
   });
   up.on('error', () => res.destroy());
   up.end();
+}
+
+type Requester = (options: RequestOptions, onResponse: (res: IncomingMessage) => void) => ClientRequest;
+
+// Requests to the upstream: plain HTTP, or HTTPS trusting `ca` (a test registry's CA).
+function upstreamRequester(upstream: URL, caFile: string | undefined): Requester {
+  if (upstream.protocol !== 'https:') return httpRequest;
+  const ca = caFile ? readFileSync(caFile, 'utf8') : undefined;
+  return (options, onResponse) => httpsRequest({ ...options, ...(ca ? { ca } : {}) }, onResponse);
+}
+
+// An HTTP, HTTPS, or HTTPS + HTTP/2 (with HTTP/1.1 fallback) server around the same handler.
+function serve(tls: FaultProxyOptions['tls'], handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
+  if (!tls) return createServer(handler);
+  const creds = { cert: readFileSync(tls.cert), key: readFileSync(tls.key) };
+  if (!tls.http2) return createHttpsServer(creds, handler);
+  const server = createSecureServer({ ...creds, allowHTTP1: true }, handler as never);
+  const sockets = new Set<Socket>();
+  server.on('secureConnection', (socket: Socket) => { sockets.add(socket); socket.once('close', () => sockets.delete(socket)); });
+  // closeServer() calls closeAllConnections(), which an HTTP/2 server lacks: end its sockets here.
+  return Object.assign(server, { closeAllConnections: () => { for (const socket of sockets) socket.destroy(); } }) as unknown as Server;
 }
 
 function listen(server: Server, host: string): Promise<void> {

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { startTokenServer, type TokenServer } from './token-server.js';
+import { testCerts, trustTestCa, type CertKind } from './tls.js';
+import { Agent, request } from 'undici';
 
 export type { TokenServer } from './token-server.js';
 
@@ -19,6 +21,10 @@ export interface RunningRegistry {
   auth: 'none' | 'htpasswd' | 'token';
   users: Record<string, string>;
   tokenServer?: TokenServer;
+  /** tls: the test CA that signed the registry's certificate (a mirrors.yaml `caFile`). */
+  caFile?: string;
+  /** tls: a directory with the CA as `ca.crt` (skopeo --cert-dir). */
+  certDir?: string;
   stop(): Promise<void>;
   start(): Promise<void>;
   logPath: string;
@@ -35,6 +41,12 @@ export interface RegistryOptions {
   refreshTokens?: Record<string, string>;
   /** token: lifetime of issued tokens in seconds. */
   expiresIn?: number;
+  /**
+   * Serve HTTPS (distribution's http.tls) with a certificate from the test CA (test/harness/tls.ts):
+   * true or 'good' = right for 127.0.0.1; 'wrongName' and 'expired' for the TLS failure tests.
+   * This process's fetch() then trusts the test CA. The token server stays plain HTTP.
+   */
+  tls?: boolean | CertKind;
 }
 
 export const DEFAULT_USERS: Record<string, string> = { admin: 's3cret-admin', reader: 's3cret-reader' };
@@ -69,19 +81,24 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Running
     });
     authYaml = `auth:\n  token:\n    realm: ${tokenServer.realm}\n    service: ${tokenServer.service}\n    issuer: ${tokenServer.issuer}\n    rootcertbundle: ${tokenServer.certPath}\n`;
   }
+  const certKind: CertKind | undefined = opts.tls === true ? 'good' : opts.tls || undefined;
+  const certs = certKind ? await testCerts() : undefined;
+  if (certs) await trustTestCa();
+  const tlsYaml = certs && certKind ? `\n  tls:\n    certificate: ${certs.servers[certKind].cert}\n    key: ${certs.servers[certKind].key}` : '';
   const config = join(dir, 'config.yml');
   await writeFile(config, [
     'version: 0.1',
     'log:\n  level: info\n  accesslog:\n    disabled: false',
     `storage:\n  filesystem:\n    rootdirectory: ${dataDir}\n  delete:\n    enabled: ${opts.deleteEnabled ?? true}\n  maintenance:\n    uploadpurging:\n      enabled: false`,
-    `http:\n  addr: 127.0.0.1:${port}\n  secret: regmirror-test-secret`,
+    `http:\n  addr: 127.0.0.1:${port}\n  secret: regmirror-test-secret${tlsYaml}`,
     authYaml,
   ].join('\n'));
   let child: ChildProcess | undefined;
   const reg: RunningRegistry = {
     host: `127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}`,
+    url: `${certs ? 'https' : 'http'}://127.0.0.1:${port}`,
     dataDir, auth, users, tokenServer, logPath,
+    ...(certs ? { caFile: certs.caFile, certDir: certs.certDir } : {}),
     async start() {
       if (child) return;
       const fd = openSync(logPath, 'a');
@@ -141,14 +158,17 @@ export async function bearerFor(reg: RunningRegistry, scope: string, subject = '
   return reg.tokenServer.mint(subject, scope.split(' '));
 }
 
+const readinessAgent = new Agent({ connect: { rejectUnauthorized: false } });
+
 async function waitReady(url: string, child: ChildProcess, logPath: string): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}; see ${logPath}`);
     try {
-      const res = await fetch(`${url}/v2/`);
-      await res.arrayBuffer();
-      if (res.status === 200 || res.status === 401) return;
+      // Unverified on purpose: the expired and wrong-name registries must come up too.
+      const res = await request(`${url}/v2/`, { dispatcher: readinessAgent, reset: true });
+      await res.body.arrayBuffer();
+      if (res.statusCode === 200 || res.statusCode === 401) return;
     } catch {
       // not listening yet
     }

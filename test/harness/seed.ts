@@ -3,6 +3,7 @@
 // deterministic: the same spec always yields the same digests.
 import { createCipheriv, createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import './fetch.js'; // fetch() is undici's (see fetch.ts)
 
 /** Where fixtures go: a registry base URL and how to authenticate (Basic, fixed Bearer, or a token per scope). */
 export interface PushTarget {

@@ -69,3 +69,9 @@ export async function skopeoListTags(repo: string, opts: SkopeoAuth = {}): Promi
   const parsed = JSON.parse(out.toString('utf8')) as { Tags?: string[] | null };
   return [...(parsed.Tags ?? [])].sort();
 }
+
+/** skopeoDigest for a TLS registry, verified through `certDir` (a directory with the CA as ca.crt). */
+export async function skopeoDigestVerified(ref: string, certDir: string, opts: SkopeoAuth = {}): Promise<string> {
+  const raw = await skopeo(['inspect', '--raw', '--cert-dir', certDir, ...authArgs('', opts), docker(ref)], secretsOf(opts));
+  return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+}

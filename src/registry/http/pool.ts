@@ -1,5 +1,6 @@
 // Keep-alive connection pools per registry (undici Agent: one Pool per origin), with the
 // registry's TLS settings: `insecure` skips verification, caFile adds a CA to Node's roots.
+// HTTP/2 is offered by ALPN over TLS (HTTP/1.1 stays the fallback) unless `http2: false`.
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { Agent } from './undici.js';
@@ -19,13 +20,13 @@ export function createAgent(settings: RegistrySettings | undefined, connections:
     }
     connect.ca = [...rootCertificates, extra];
   }
-  return new Agent({ connections, keepAliveTimeout: 30_000, connect });
+  return new Agent({ connections, keepAliveTimeout: 30_000, connect, allowH2: settings?.http2 !== false });
 }
 
 let foreign: Agent | undefined;
 
 /** The verifying pool for redirect targets on other origins (CDNs, object stores). */
 export function foreignAgent(): Agent {
-  foreign ??= new Agent({ connections: 16, keepAliveTimeout: 30_000 });
+  foreign ??= new Agent({ connections: 16, keepAliveTimeout: 30_000, allowH2: true });
   return foreign;
 }

@@ -2,7 +2,9 @@
 // honouring Retry-After (go-containerregistry transport/retry.go). Attempts come from a budget
 // shared by one operation, so an operation-level retry around it never multiplies attempts.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AbortedError, RegmirrorError, UnreachableError } from '../../types/errors.js';
+import { AbortedError, RegmirrorError, TlsError, UnreachableError } from '../../types/errors.js';
+import { tlsError } from './tls-errors.js';
+import { errors } from './undici.js';
 import { discard } from './body.js';
 import { displayUrl, header, isReplayable, type HttpRequest, type RetryBudget, type Send } from './types.js';
 
@@ -16,6 +18,8 @@ const RETRYABLE_CODES = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
   'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED',
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  // HTTP/2: a stream reset (RST_STREAM) or a session ended under it (GOAWAY) is a reset like any other.
+  'ERR_HTTP2_STREAM_ERROR', 'ERR_HTTP2_STREAM_CANCEL', 'ERR_HTTP2_SESSION_ERROR', 'ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SESSION',
 ]);
 
 /** How a host retries. */
@@ -42,9 +46,14 @@ export function backoff(policy: RetryPolicy, retry: number, random = Math.random
   return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseMs * 2 ** (retry - 1)));
 }
 
-/** A connection-level failure (refused, reset, timed out, cut short) that may pass. */
+/**
+ * A connection-level failure (refused, reset, timed out, cut short) that may pass. A malformed
+ * response is one too: undici drops the socket it came on (a middlebox that answered HEAD with a
+ * body leaves those bytes before the next response), so asking again uses a fresh connection.
+ */
 export function isTransientNetworkError(e: unknown): boolean {
-  if (e instanceof RegmirrorError) return e instanceof UnreachableError;
+  if (e instanceof RegmirrorError) return e instanceof UnreachableError && !(e instanceof TlsError);
+  if (e instanceof errors.HTTPParserError) return true;
   const code = (e as { code?: string; cause?: { code?: string } })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
   return code !== undefined && RETRYABLE_CODES.has(code);
 }
@@ -91,6 +100,8 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send): Send {
 /** Wraps a connection failure as UnreachableError naming the host and what failed. */
 export function unreachable(host: string, req: HttpRequest, e: unknown): UnreachableError {
   if (e instanceof UnreachableError) return e;
+  const tls = tlsError(host, e);
+  if (tls) return tls;
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const why = err.cause?.code ?? err.code ?? err.cause?.message ?? err.message ?? String(e);
   return new UnreachableError(host, `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}`);

@@ -8,7 +8,7 @@ export { hostnameOf, isLoopback } from '../../types/host.js';
 
 /**
  * Base URL (no trailing slash) for `host`. An override or settings.endpoint wins as written;
- * loopback hosts use http unless tls is `insecure`; other hosts https unless tls is `disabled`.
+ * otherwise http when tls is `disabled` (the loopback default), https else.
  */
 export function baseUrlFor(host: string, settings?: RegistrySettings, endpointOverride?: string): URL {
   const endpoint = endpointOverride ?? settings?.endpoint;
@@ -25,8 +25,10 @@ export function baseUrlFor(host: string, settings?: RegistrySettings, endpointOv
     url.hash = '';
     return url;
   }
-  const tls = settings?.tls;
-  const plain = tls === 'disabled' || (isLoopback(host) && tls !== 'insecure');
+  // Settings from mirrors.yaml already hold the loopback default (config/registries.ts), so an
+  // explicit `tls: verify` or a caFile on 127.0.0.1 means HTTPS; a host not listed there is plain
+  // HTTP only when it is loopback.
+  const plain = settings ? settings.tls === 'disabled' : isLoopback(host);
   return new URL(`${plain ? 'http' : 'https'}://${host}`);
 }
 

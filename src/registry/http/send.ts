@@ -2,7 +2,7 @@
 // no retries), count it, and log it for -v. The slot is held until the response body is done.
 import { PassThrough, finished, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { request } from './undici.js';
+import { errors, request } from './undici.js';
 import type { Logger } from '../../ui/log.js';
 import { AbortedError } from '../../types/errors.js';
 import type { Lanes } from './limiter.js';
@@ -35,6 +35,9 @@ export interface SendContext {
 
 /** Builds the layer that actually talks HTTP. */
 export function createSend(ctx: SendContext): Send {
+  // Set once a response came malformed: from then on a HEAD closes its connection (undici's own
+  // default), so a middlebox that sends bodies after HEAD answers cannot poison the next request.
+  let closeAfterHead = false;
   return async (req: HttpRequest): Promise<HttpResponse> => {
     const release = await ctx.lanes.acquire(req.lane ?? 'small', req.signal);
     const started = Date.now();
@@ -48,7 +51,7 @@ export function createSend(ctx: SendContext): Send {
         signal: req.signal,
         dispatcher: ctx.dispatcherFor(req.url),
         // undici closes the socket after a HEAD unless told otherwise; keep it for the next request.
-        reset: false,
+        reset: req.method === 'HEAD' && closeAfterHead,
       });
       ctx.logger.debug(`${req.method} ${displayUrl(req.url)} ${res.statusCode} ${Date.now() - started}ms`);
       finished(res.body, () => release());
@@ -56,7 +59,11 @@ export function createSend(ctx: SendContext): Send {
       return { status: res.statusCode, headers: res.headers, body: res.body, url: req.url };
     } catch (e) {
       release();
-      ctx.logger.debug(`${req.method} ${displayUrl(req.url)} failed after ${Date.now() - started}ms`);
+      ctx.logger.debug(`${req.method} ${displayUrl(req.url)} failed after ${Date.now() - started}ms${e instanceof Error ? `: ${e.message}` : ''}`);
+      if (e instanceof errors.HTTPParserError && !closeAfterHead) {
+        closeAfterHead = true;
+        ctx.logger.debug(`${displayUrl(req.url)}: malformed response (${e.message}); connections now close after each HEAD`);
+      }
       if (req.signal?.aborted) throw new AbortedError('aborted');
       throw e;
     }

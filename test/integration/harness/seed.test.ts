@@ -18,7 +18,7 @@ describe('seedImage against a plain registry', () => {
   let target: PushTarget;
   let work: string;
   before(async () => {
-    reg = await startRegistry();
+    reg = await startRegistry({ tls: true });
     target = { url: reg.url };
     work = await mkdtemp(join(tmpdir(), 'regmirror-seed-test-'));
   });
@@ -117,7 +117,7 @@ describe('seedImage with authentication', () => {
   after(async () => { await Promise.all(started.map((r) => destroyRegistry(r))); });
 
   it('pushes with Basic credentials to an htpasswd registry, and skopeo reads it with --creds', async () => {
-    const reg = await startRegistry({ auth: 'htpasswd' });
+    const reg = await startRegistry({ tls: true, auth: 'htpasswd' });
     started.push(reg);
     const [user, password] = Object.entries(reg.users)[0]!;
     const [image] = await seedImage({ url: reg.url, auth: { username: user, password } }, { repository: 'auth/basic', tags: ['v1'], format: 'oci', platforms: 2, signature: true });
@@ -126,7 +126,7 @@ describe('seedImage with authentication', () => {
   });
 
   it('pushes with per-scope bearer tokens to a token-auth registry', async () => {
-    const reg = await startRegistry({ auth: 'token' });
+    const reg = await startRegistry({ tls: true, auth: 'token' });
     started.push(reg);
     const auth = (scope: string) => bearerFor(reg, scope);
     const [image] = await seedImage({ url: reg.url, auth }, { repository: 'auth/token', tags: ['v1'], format: 'docker', platforms: 2, ociReferrer: true });

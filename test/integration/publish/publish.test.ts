@@ -50,6 +50,7 @@ defaults:
 registries:
   ${reg.host}:
     credentials: { usernameEnv: REG_USER, passwordEnv: REG_PASS }
+    caFile: ${reg.caFile}
 binaries:
   - name: cmctl
     artifactType: ${TYPE}
@@ -64,7 +65,7 @@ ${extra}`,
 }
 
 before(async () => {
-  reg = await startRegistry({ auth: 'htpasswd' });
+  reg = await startRegistry({ auth: 'htpasswd', tls: true }); // over TLS, trusted by caFile (issue 9)
   work = await mkdtemp(join(tmpdir(), 'regmirror-publish-'));
   releaseDir = join(work, 'dist');
   await mkdir(releaseDir);

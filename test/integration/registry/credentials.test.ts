@@ -47,11 +47,11 @@ describe('credential helpers', () => {
 
 describe('secrets in output', () => {
   it('never shows a password or token in -v lines or errors', async () => {
-    const reg = await startRegistry({ auth: 'token', users: { admin: 'very-secret-admin-pw' } });
+    const reg = await startRegistry({ tls: true, auth: 'token', users: { admin: 'very-secret-admin-pw' } });
     after(() => destroyRegistry(reg));
     const lines: string[] = [];
     const client = new RegistryClient({
-      registries: new Map([[reg.host, { host: reg.host, tls: 'disabled', maxAttempts: 1 }]]),
+      registries: new Map([[reg.host, { host: reg.host, tls: 'verify', caFile: reg.caFile, maxAttempts: 1 }]]),
       credentials: async () => ({ username: 'admin', password: 'very-secret-admin-pw' }),
       logger: createLogger('verbose', (l) => lines.push(l)),
     });
@@ -66,7 +66,7 @@ describe('secrets in output', () => {
       assert.ok(!l.includes(`${tokenPrefix}.`));
     }
     const bad = new RegistryClient({
-      registries: new Map([[reg.host, { host: reg.host, tls: 'disabled', maxAttempts: 1 }]]),
+      registries: new Map([[reg.host, { host: reg.host, tls: 'verify', caFile: reg.caFile, maxAttempts: 1 }]]),
       credentials: async () => ({ username: 'admin', password: 'wrong-secret-pw' }),
     });
     after(() => bad.close());

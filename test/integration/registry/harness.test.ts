@@ -5,7 +5,7 @@ import { bearerFor, destroyRegistry, startRegistry } from '../../harness/registr
 
 describe('registry harness', () => {
   it('plain registry answers 200 and restarts on the same port', async () => {
-    const reg = await startRegistry();
+    const reg = await startRegistry({ tls: true });
     after(() => destroyRegistry(reg));
     assert.equal((await fetch(`${reg.url}/v2/`)).status, 200);
     await reg.stop();
@@ -15,7 +15,7 @@ describe('registry harness', () => {
   });
 
   it('htpasswd registry wants basic auth', async () => {
-    const reg = await startRegistry({ auth: 'htpasswd' });
+    const reg = await startRegistry({ tls: true, auth: 'htpasswd' });
     after(() => destroyRegistry(reg));
     assert.equal((await fetch(`${reg.url}/v2/`)).status, 401);
     const basic = Buffer.from(`admin:${reg.users.admin}`).toString('base64');
@@ -23,7 +23,7 @@ describe('registry harness', () => {
   });
 
   it('token registry accepts a minted token', async () => {
-    const reg = await startRegistry({ auth: 'token' });
+    const reg = await startRegistry({ tls: true, auth: 'token' });
     after(() => destroyRegistry(reg));
     const res = await fetch(`${reg.url}/v2/`);
     assert.equal(res.status, 401);

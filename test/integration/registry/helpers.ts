@@ -7,7 +7,8 @@ import type { RunningRegistry } from '../../harness/registry.js';
 export function testClient(reg: RunningRegistry, credential?: Credential, extra: Partial<RegistryClientOptions> & { maxAttempts?: number } = {}): RegistryClient {
   const { maxAttempts = 2, ...rest } = extra;
   return new RegistryClient({
-    registries: new Map([[reg.host, { host: reg.host, tls: 'disabled', maxAttempts }]]),
+    // A TLS test registry is trusted through its CA, as a mirrors.yaml caFile would.
+    registries: new Map([[reg.host, reg.caFile ? { host: reg.host, tls: 'verify', caFile: reg.caFile, maxAttempts } : { host: reg.host, tls: 'disabled', maxAttempts }]]),
     credentials: async () => credential,
     ...rest,
     testing: { backoffBaseMs: 1, ...rest.testing },

@@ -10,14 +10,15 @@ import { AuthError, NotFoundError } from '../../../src/types/errors.js';
 
 function clientFor(reg: RunningRegistry, user?: string, password?: string): RegistryClient {
   const credentials = async () => (user ? { username: user, password: password ?? reg.users[user]! } : undefined);
-  const settings: RegistrySettings = { host: reg.host, tls: 'disabled', maxAttempts: 2 };
+  // TLS registries (issue 9) are trusted through the test CA.
+  const settings: RegistrySettings = { host: reg.host, tls: 'verify', caFile: reg.caFile, maxAttempts: 2 };
   return new RegistryClient({ registries: new Map([[reg.host, settings]]), credentials, testing: { backoffBaseMs: 1 } });
 }
 
 for (const auth of ['none', 'htpasswd', 'token'] as const) {
   describe(`push and pull (${auth})`, () => {
     it('round-trips blobs, a manifest and a tag', async () => {
-      const reg = await startRegistry({ auth });
+      const reg = await startRegistry({ auth, tls: true });
       after(() => destroyRegistry(reg));
       const client = clientFor(reg, auth === 'none' ? undefined : 'admin');
       after(() => client.close());
@@ -46,7 +47,7 @@ for (const auth of ['none', 'htpasswd', 'token'] as const) {
 
     if (auth !== 'none') {
       it('refuses a wrong password with AuthError', async () => {
-        const reg = await startRegistry({ auth });
+        const reg = await startRegistry({ auth, tls: true });
         after(() => destroyRegistry(reg));
         const client = clientFor(reg, 'admin', 'wrong-password');
         after(() => client.close());

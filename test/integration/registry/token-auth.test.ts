@@ -10,7 +10,7 @@ import { admin, testClient } from './helpers.js';
 
 describe('token auth', () => {
   it('caches a token per scope set and de-duplicates concurrent fetches', async () => {
-    const reg = await startRegistry({ auth: 'token' });
+    const reg = await startRegistry({ tls: true, auth: 'token' });
     after(() => destroyRegistry(reg));
     const client = testClient(reg, admin(reg));
     after(() => client.close());
@@ -25,7 +25,7 @@ describe('token auth', () => {
   });
 
   it('fetches a new token once the old one expires', async () => {
-    const reg = await startRegistry({ auth: 'token', expiresIn: 1 });
+    const reg = await startRegistry({ tls: true, auth: 'token', expiresIn: 1 });
     after(() => destroyRegistry(reg));
     const client = testClient(reg, admin(reg));
     after(() => client.close());
@@ -38,7 +38,7 @@ describe('token auth', () => {
   });
 
   it('exchanges an identity token with the refresh_token grant', async () => {
-    const reg = await startRegistry({ auth: 'token', refreshTokens: { 'identity-token-for-admin': 'admin' } });
+    const reg = await startRegistry({ tls: true, auth: 'token', refreshTokens: { 'identity-token-for-admin': 'admin' } });
     after(() => destroyRegistry(reg));
     const client = testClient(reg, { identityToken: 'identity-token-for-admin' });
     after(() => client.close());
@@ -48,7 +48,7 @@ describe('token auth', () => {
   });
 
   it('gives anonymous callers pull only when the registry allows it', async () => {
-    const reg = await startRegistry({ auth: 'token', anonymousPull: true });
+    const reg = await startRegistry({ tls: true, auth: 'token', anonymousPull: true });
     after(() => destroyRegistry(reg));
     const client = testClient(reg);
     after(() => client.close());
@@ -58,7 +58,7 @@ describe('token auth', () => {
   });
 
   it('mounts a blob between repositories with one token for both scopes (201)', async () => {
-    const reg = await startRegistry({ auth: 'token' });
+    const reg = await startRegistry({ tls: true, auth: 'token' });
     after(() => destroyRegistry(reg));
     const client = testClient(reg, admin(reg));
     after(() => client.close());
@@ -73,7 +73,7 @@ describe('token auth', () => {
   });
 
   it('uses the upload session of a refused mount (202) for the next push', async () => {
-    const reg = await startRegistry({ auth: 'token' });
+    const reg = await startRegistry({ tls: true, auth: 'token' });
     after(() => destroyRegistry(reg));
     const client = testClient(reg, admin(reg));
     after(() => client.close());

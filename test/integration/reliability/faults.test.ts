@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
+import { testCerts } from '../../harness/tls.js';
 import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { adminPush, digestDifferences, faultsInjected, leaks } from './helpers.js';
@@ -34,12 +35,15 @@ registries:
   ${src.host}:
     credentials: { usernameEnv: SRC_USER, passwordEnv: SRC_PASS }
     maxAttempts: ${attempts.src}
+    caFile: ${src.caFile}
   ${a.host}:
     credentials: { usernameEnv: A_USER, passwordEnv: A_PASS }
     maxAttempts: ${attempts.a}
+    caFile: ${a.caFile}
   ${b.host}:
     credentials: { usernameEnv: B_USER, passwordEnv: B_PASS }
     maxAttempts: ${attempts.b}
+    caFile: ${b.caFile}
 images:
   - source: ${src.host}/jetstack/${repo}
 `;
@@ -48,11 +52,14 @@ images:
 const blobPath = (digest: string) => new RegExp(`/blobs/${digest}$`);
 
 before(async () => {
-  [src, a, b] = await Promise.all([startRegistry({ auth: 'htpasswd' }), startRegistry({ auth: 'htpasswd' }), startRegistry({ auth: 'token', expiresIn: 3 })]);
+  // TLS end to end (issue 9): the registries serve HTTPS, and so do the proxies in front of them
+  // (certificates from the same test CA, which every registry entry names as caFile).
+  [src, a, b] = await Promise.all([startRegistry({ auth: 'htpasswd', tls: true }), startRegistry({ auth: 'htpasswd', tls: true }), startRegistry({ auth: 'token', expiresIn: 3, tls: true })]);
+  const tls = (await testCerts()).servers.good;
   [pSrc, pA, pB] = await Promise.all([
-    startFaultProxy(src.url, { cdnAuth: { username: 'admin', password: src.users.admin! } }),
-    startFaultProxy(a.url),
-    startFaultProxy(b.url),
+    startFaultProxy(src.url, { cdnAuth: { username: 'admin', password: src.users.admin! }, tls, upstreamCa: src.caFile }),
+    startFaultProxy(a.url, { tls, upstreamCa: a.caFile }),
+    startFaultProxy(b.url, { tls, upstreamCa: b.caFile }),
   ]);
   dir = await mkdtemp(join(tmpdir(), 'regmirror-faults-'));
   app = await seedImage(adminPush(src), { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.0.1', 'v1.0.2'], format: 'oci', platforms: 3, layerBytes: 150_000, signature: true });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { listTags, seedImage } from '../../harness/seed.js';
+import { testCerts } from '../../harness/tls.js';
 import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { adminPush, digestDifferences, linkedBlobs, missingParts } from './helpers.js';
@@ -19,8 +20,9 @@ const TAGS = Array.from({ length: 10 }, (_, i) => `v1.${i}.0`);
 const env = () => ({ T_USER: 'admin', T_PASS: tgt.users.admin! });
 
 before(async () => {
-  [src, tgt] = await Promise.all([startRegistry(), startRegistry({ auth: 'htpasswd' })]);
-  proxy = await startFaultProxy(tgt.url);
+  // Over TLS (issue 9): HTTPS registries, and an HTTPS proxy with a certificate from the same test CA.
+  [src, tgt] = await Promise.all([startRegistry({ tls: true }), startRegistry({ auth: 'htpasswd', tls: true })]);
+  proxy = await startFaultProxy(tgt.url, { tls: (await testCerts()).servers.good, upstreamCa: tgt.caFile });
   dir = await mkdtemp(join(tmpdir(), 'regmirror-interrupt-'));
   // A shared base layer, so images of the first run and the re-run have blobs in common.
   await seedImage(adminPush(src), { repository: 'jetstack/app', tags: TAGS, format: 'docker', platforms: 3, layerBytes: 8192, sharedBaseBytes: 16_384, baseSeed: 'base' });
@@ -36,8 +38,10 @@ async function interruptedRun(signal: 'SIGINT' | 'SIGTERM', repo: string): Promi
 defaults:
   targets: [${tgt.host}/${repo}]
 registries:
+  ${src.host}: { caFile: ${src.caFile} }
   ${tgt.host}:
     credentials: { usernameEnv: T_USER, passwordEnv: T_PASS }
+    caFile: ${tgt.caFile}
 images:
   - source: ${src.host}/jetstack/app
 `);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { getManifestDigest, seedImage } from '../../harness/seed.js';
+import { testCerts } from '../../harness/tls.js';
 import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { adminPush, digestDifferences, missingParts } from './helpers.js';
@@ -19,8 +20,9 @@ let dir: string;
 const TAGS = ['v1.0.0', 'v1.1.0', 'v1.2.0', 'v1.3.0', 'v1.4.0', 'v1.5.0'];
 
 before(async () => {
-  [src, a, b] = await Promise.all([startRegistry(), startRegistry(), startRegistry()]);
-  slow = await startFaultProxy(src.url);
+  // Over TLS (issue 9); the slow proxy in front of the source speaks HTTPS too (same test CA).
+  [src, a, b] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true }), startRegistry({ tls: true })]);
+  slow = await startFaultProxy(src.url, { tls: (await testCerts()).servers.good, upstreamCa: src.caFile });
   dir = await mkdtemp(join(tmpdir(), 'regmirror-outage-'));
   await seedImage(adminPush(src), { repository: 'jetstack/app', tags: TAGS, format: 'oci', platforms: 2, layerBytes: 4096 });
 });
@@ -44,7 +46,9 @@ test('a target stopped mid-run: the other completes, exit 1 names what is left; 
 defaults:
   targets: [${a.host}/cert-manager, ${b.host}/cert-manager]
 registries:
-  ${a.host}: { maxAttempts: 2 }
+  ${src.host}: { caFile: ${src.caFile} }
+  ${a.host}: { maxAttempts: 2, caFile: ${a.caFile} }
+  ${b.host}: { caFile: ${b.caFile} }
 images:
   - source: ${src.host}/jetstack/app
 `);

@@ -29,7 +29,8 @@ const ghcrPush = (): PushTarget => ({ url: ghcr.url, auth: (scope) => bearerFor(
 const creds = (r: RunningRegistry) => ({ creds: `admin:${r.users.admin}` });
 
 before(async () => {
-  [quay, ghcr] = await Promise.all([startRegistry({ auth: 'htpasswd' }), startRegistry({ auth: 'token' })]);
+  // Both over TLS (issue 9), trusted through the test CA given as caFile; the token server stays plain HTTP.
+  [quay, ghcr] = await Promise.all([startRegistry({ auth: 'htpasswd', tls: true }), startRegistry({ auth: 'token', tls: true })]);
   dir = await mkdtemp(join(tmpdir(), 'regmirror-core-'));
   const images = await Promise.all([
     seedImage(quayPush(), { repository: 'jetstack/cert-manager-controller', tags: ['v1.14.0', 'v1.14.1'], format: 'docker', signature: true, attestation: true, sharedBaseBytes: 4096, baseSeed: 'distroless' }),
@@ -47,8 +48,10 @@ defaults:
 registries:
   ${quay.host}:
     credentials: { usernameEnv: QUAY_USER, passwordEnv: QUAY_TOKEN }
+    caFile: ${quay.caFile}
   ${ghcr.host}:
     credentials: { usernameEnv: GH_USER, passwordEnv: GH_TOKEN }
+    caFile: ${ghcr.caFile}
 images:
   - source: ${quay.host}/jetstack/cert-manager-controller
   - source: ${quay.host}/jetstack/cert-manager-webhook
@@ -99,7 +102,7 @@ test('sync copies every tag, platform and signature to both targets; skopeo agre
 });
 
 test('a second sync writes nothing: no PUT, POST or PATCH reaches either target', async () => {
-  const proxies: FaultProxy[] = await Promise.all([startFaultProxy(quay.url), startFaultProxy(ghcr.url)]);
+  const proxies: FaultProxy[] = await Promise.all([startFaultProxy(quay.url, { upstreamCa: quay.caFile }), startFaultProxy(ghcr.url, { upstreamCa: ghcr.caFile })]);
   try {
     const run = await runCli(['sync', '-c', config, '--endpoint', `${quay.host}=${proxies[0]!.url}`, '--endpoint', `${ghcr.host}=${proxies[1]!.url}`], { env: env() });
     assert.equal(run.exitCode, 0, run.stderr + run.stdout);

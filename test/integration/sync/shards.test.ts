@@ -18,7 +18,7 @@ const push = (): PushTarget => ({ url: reg.url });
 const TAGS = ['v1.0.0', 'v1.1.0', 'v1.2.0', 'v1.2.1', 'v1.3.0-rc.1', 'v1.3.0', 'v2.0.0', '2.0.0', 'v2.0'];
 
 before(async () => {
-  reg = await startRegistry();
+  reg = await startRegistry({ tls: true }); // over TLS, trusted by caFile (issue 9)
   dir = await mkdtemp(join(tmpdir(), 'regmirror-shards-'));
   await Promise.all([
     seedImage(push(), { repository: 'jetstack/cainjector', tags: TAGS, format: 'oci', platforms: 2, signature: true }),
@@ -35,7 +35,9 @@ async function config(name: string, targets: string, defaults = ''): Promise<str
 defaults:
   targets: [${targets}]
   tags: { semver: ">=1.1.0" }
-${defaults}images:
+${defaults}registries:
+  ${reg.host}: { caFile: ${reg.caFile} }
+images:
   - source: ${reg.host}/jetstack/cainjector
   - source: ${reg.host}/jetstack/acmesolver
 `,

@@ -101,6 +101,14 @@ test('defaults apply when nothing is written', () => {
   assert.deepEqual(c.binaries, []);
 });
 
+test('an explicit tls or a caFile wins over the loopback default (SPEC mirrors.yaml; issue 9)', () => {
+  const c = parseConfig('version: 1\nimages:\n  - source: quay.io/jetstack/a\n    targets: [oci:./out]\nregistries:\n  127.0.0.1:5443: { tls: verify }\n  localhost:5444: { caFile: ./ca.pem }\n  "[::1]:5445": { tls: insecure }\n  127.0.0.1:5446: { http2: false }\n', '/x/m.yaml');
+  assert.deepEqual(
+    [...c.registries.values()].map((r) => [r.host, r.tls, r.http2]),
+    [['127.0.0.1:5443', 'verify', undefined], ['localhost:5444', 'verify', undefined], ['[::1]:5445', 'insecure', undefined], ['127.0.0.1:5446', 'disabled', false]],
+  );
+});
+
 test('item settings override defaults and hasTagRules reflects item rules only', () => {
   const c = parseConfig(
     'version: 1\ndefaults: { targets: [quay.io/cm], engine: skopeo, referrers: false }\nimages:\n  - source: oci:./layouts/a\n    tags: { latest: 3 }\n    engine: native\n    overwrite: true\n  - source: quay.io/j/b\n',

@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_RETRY_AFTER_MS, backoff, isTransientNetworkError, parseRetryAfter } from '../../../src/registry/http/retry.js';
-import { AuthError, UnreachableError } from '../../../src/types/errors.js';
+import { AuthError, TlsError, UnreachableError } from '../../../src/types/errors.js';
+import { errors } from 'undici';
+import { tlsError } from '../../../src/registry/http/tls-errors.js';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
@@ -41,5 +43,24 @@ describe('isTransientNetworkError', () => {
     assert.equal(isTransientNetworkError(Object.assign(new Error('x'), { code: 'ENOTFOUND' })), false);
     assert.equal(isTransientNetworkError(new AuthError('no')), false);
     assert.equal(isTransientNetworkError(new UnreachableError('h', 'down')), true);
+  });
+
+  it('retries HTTP/2 stream resets and malformed responses, never a refused certificate (issue 9)', () => {
+    assert.equal(isTransientNetworkError(Object.assign(new Error('Stream closed with error code NGHTTP2_INTERNAL_ERROR'), { code: 'ERR_HTTP2_STREAM_ERROR' })), true);
+    assert.equal(isTransientNetworkError(Object.assign(new errors.HTTPParserError('Response does not match the HTTP/1.1 protocol'), { code: 'HPE_INVALID_CONSTANT' })), true);
+    assert.equal(isTransientNetworkError(new TlsError('h', 'untrusted', 'no')), false);
+    assert.equal(isTransientNetworkError(Object.assign(new Error('x'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' })), false);
+  });
+});
+
+describe('tlsError', () => {
+  it('names the host, the problem and the remedy', () => {
+    const untrusted = tlsError('127.0.0.1:5443', Object.assign(new Error('x'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }));
+    assert.ok(untrusted instanceof TlsError && untrusted.problem === 'untrusted');
+    assert.match(untrusted.message, /^127\.0\.0\.1:5443: .*certificate is not trusted.*caFile.*tls: insecure/);
+    assert.equal(tlsError('h', { cause: { code: 'ERR_TLS_CERT_ALTNAME_INVALID' } })?.problem, 'wrong-name');
+    assert.equal(tlsError('h', { code: 'CERT_HAS_EXPIRED' })?.problem, 'expired');
+    assert.equal(tlsError('h', { code: 'ERR_SSL_WRONG_VERSION_NUMBER' })?.problem, 'not-tls');
+    assert.equal(tlsError('h', { code: 'ECONNRESET' }), undefined);
   });
 });

@@ -26,6 +26,11 @@ describe('scheme resolution', () => {
     assert.equal(baseUrlFor('localhost:5000', settings('localhost:5000', { tls: 'insecure' })).href, 'https://localhost:5000/');
   });
 
+  it('lets an explicit tls: verify on a loopback host win over the plain-HTTP default (issue 9)', () => {
+    assert.equal(baseUrlFor('127.0.0.1:5443', settings('127.0.0.1:5443', { tls: 'verify' })).href, 'https://127.0.0.1:5443/');
+    assert.equal(baseUrlFor('[::1]:5443', settings('[::1]:5443', { tls: 'verify', caFile: '/ca.pem' })).href, 'https://[::1]:5443/');
+  });
+
   it('lets --endpoint win over settings.endpoint, keeping a path prefix', () => {
     const s = settings('quay.io', { endpoint: 'https://mirror.internal:8443/prefix/' });
     assert.equal(baseUrlFor('quay.io', s).href, 'https://mirror.internal:8443/prefix');

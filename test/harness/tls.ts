@@ -1,0 +1,75 @@
+// A test CA and server certificates made with openssl, once per test process, so any test
+// registry or proxy can serve HTTPS: one certificate that is right for 127.0.0.1 and localhost,
+// one for another name, one that expired yesterday; and a way for this process to trust the CA.
+import { mkdtemp, copyFile, writeFile, readFile, rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
+import { execa } from 'execa';
+import { Agent, setGlobalDispatcher } from 'undici';
+import './fetch.js';
+
+/** A certificate and its key (PEM files). */
+export interface ServerCert { cert: string; key: string }
+
+/** Which server certificate: right for 127.0.0.1, for another name, or expired. */
+export type CertKind = 'good' | 'wrongName' | 'expired';
+
+/** The test CA and the server certificates it signed. */
+export interface TestCerts {
+  dir: string;
+  /** The CA certificate (PEM): what a mirrors.yaml `caFile` points at. */
+  caFile: string;
+  /** A directory holding only `ca.crt`, for skopeo's --cert-dir. */
+  certDir: string;
+  servers: Record<CertKind, ServerCert>;
+}
+
+let certs: Promise<TestCerts> | undefined;
+
+/** The process's test CA and certificates (made on first use, removed at exit). */
+export function testCerts(): Promise<TestCerts> {
+  certs ??= makeCerts();
+  return certs;
+}
+
+async function makeCerts(): Promise<TestCerts> {
+  const dir = await mkdtemp(join(tmpdir(), 'regmirror-tls-'));
+  process.once('exit', () => { void rm(dir, { recursive: true, force: true }); });
+  const ca = { cert: join(dir, 'ca.pem'), key: join(dir, 'ca.key') };
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  await openssl(['req', '-x509', ...ec, '-keyout', ca.key, '-out', ca.cert, '-subj', '/CN=regmirror test CA', '-days', '3']);
+  const sign = async (name: string, san: string, days: string): Promise<ServerCert> => {
+    const out = { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`) };
+    const csr = join(dir, `${name}.csr`);
+    const ext = join(dir, `${name}.ext`);
+    await writeFile(ext, `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`);
+    await openssl(['req', ...ec, '-keyout', out.key, '-out', csr, '-subj', `/CN=${name}`]);
+    // `-days -1` puts notAfter a day before now: a certificate that has expired.
+    await openssl(['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-out', out.cert, '-days', days, '-extfile', ext]);
+    return out;
+  };
+  // One after another: each signing updates the CA's serial file.
+  const good = await sign('good', 'IP:127.0.0.1,IP:::1,DNS:localhost', '3');
+  const wrongName = await sign('wrong-name', 'DNS:registry.example.com', '3');
+  const expired = await sign('expired', 'IP:127.0.0.1,DNS:localhost', '-1');
+  const certDir = join(dir, 'skopeo-certs');
+  mkdirSync(certDir);
+  await copyFile(ca.cert, join(certDir, 'ca.crt'));
+  return { dir, caFile: ca.cert, certDir, servers: { good, wrongName, expired } };
+}
+
+async function openssl(args: string[]): Promise<void> {
+  await execa('openssl', args, { stdin: 'ignore' });
+}
+
+let trusted = false;
+
+/** Makes this process's fetch() (seeding, raw checks) trust the test CA besides Node's roots. */
+export async function trustTestCa(): Promise<void> {
+  if (trusted) return;
+  const ca = await readFile((await testCerts()).caFile, 'utf8');
+  setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, ca] } }));
+  trusted = true;
+}

@@ -1,0 +1,113 @@
+// Issue 9 (TLS): real registries served over HTTPS by the test CA. A registry trusted by `caFile`
+// or `tls: insecure` is mirrored (skopeo checks the digests through the CA); an untrusted, a
+// wrong-name and an expired certificate each end the run in one clear line, exit 3, no retries.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { seedImage, type SeededImage } from '../../harness/seed.js';
+import { skopeoDigestVerified } from '../../harness/skopeo.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+
+let source: RunningRegistry;
+let target: RunningRegistry;
+let dir: string;
+let image: SeededImage;
+
+before(async () => {
+  [source, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
+  dir = await mkdtemp(join(tmpdir(), 'regmirror-tls-'));
+  [image] = await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 }) as [SeededImage];
+});
+
+after(async () => {
+  await Promise.all([source && destroyRegistry(source), target && destroyRegistry(target)]);
+});
+
+const config = (name: string, sourceHost: string, targetNs: string, registries: string) => writeConfig(join(dir, name), `version: 1
+defaults:
+  targets: [${targetNs}]
+registries:
+${registries}
+images:
+  - source: ${sourceHost}/jetstack/app
+`);
+
+test('a loopback registry with caFile is reached over HTTPS and trusted; skopeo (through the CA) agrees', async () => {
+  const file = await config('cafile', source.host, `${target.host}/mirror`, `  ${source.host}: { caFile: ${source.caFile} }\n  ${target.host}: { caFile: ${target.caFile} }`);
+  const run = await runCli(['sync', '-c', file, '-v', '--no-progress']);
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  assert.match(run.stderr, new RegExp(`GET https://${source.host}/v2/`), 'requests went out over HTTPS');
+  assert.equal(await skopeoDigestVerified(`${target.host}/mirror/app:v1.0.0`, target.certDir!), image.digest);
+});
+
+test('tls: insecure reaches a TLS registry without verifying its certificate', async () => {
+  const file = await config('insecure', source.host, `${target.host}/insecure`, `  ${source.host}: { tls: insecure }\n  ${target.host}: { tls: insecure }`);
+  const run = await runCli(['sync', '-c', file, '--no-progress']);
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  assert.equal(await skopeoDigestVerified(`${target.host}/insecure/app:v1.0.0`, target.certDir!), image.digest);
+});
+
+/** Runs verify against `reg` with `tls: verify` and no CA; returns the run. */
+async function verifyUntrusted(name: string, reg: RunningRegistry) {
+  const file = await config(name, reg.host, `${reg.host}/mirror`, `  ${reg.host}: { tls: verify, maxAttempts: 5 }`);
+  return runCli(['verify', '-c', file, '-v', '--no-progress']);
+}
+
+/** The lines a person reads (not -v's request log or stack). */
+const errorLines = (stderr: string) => stderr.split('\n').filter((l) => /certificate/.test(l) && !/^(\s+at |debug: )/.test(l));
+
+test('tls: verify against a certificate no CA of ours signed: one clear line naming the host and the remedy, exit 3, no retry', async () => {
+  const run = await verifyUntrusted('untrusted', source);
+  assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+  const lines = errorLines(run.stderr + run.stdout);
+  assert.ok(lines.length >= 1, run.stderr);
+  assert.match(lines[0]!, new RegExp(`${source.host}.*certificate is not trusted.*caFile.*tls: insecure`));
+  const said = run.stderr.split('\n').filter((l) => l.startsWith('error: '));
+  assert.equal(said.length, 1, 'said once on stderr, however many rows it failed');
+  assert.match(said[0]!, new RegExp(`^error: ${source.host}: its TLS certificate is not trusted`));
+  assert.match(run.stderr, /\b0 retries\b/, 'a certificate error is not retried');
+  assert.doesNotMatch(run.stdout + run.stderr, /UNABLE_TO_VERIFY_LEAF_SIGNATURE: /, 'not the raw Node code as the message');
+});
+
+test('a certificate for another name: says the name does not match, exit 3, no retry', async () => {
+  const wrong = await startRegistry({ tls: 'wrongName' });
+  try {
+    const file = await config('wrong-name', wrong.host, `${wrong.host}/mirror`, `  ${wrong.host}: { caFile: ${wrong.caFile} }`);
+    const run = await runCli(['verify', '-c', file, '-v', '--no-progress']);
+    assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+    assert.match(errorLines(run.stderr + run.stdout)[0] ?? '', new RegExp(`${wrong.host}.*certificate .*does not match`));
+    assert.match(run.stderr, /\b0 retries\b/);
+  } finally {
+    await destroyRegistry(wrong);
+  }
+});
+
+test('an expired certificate: says it expired, exit 3, no retry', async () => {
+  const expired = await startRegistry({ tls: 'expired' });
+  try {
+    const file = await config('expired', expired.host, `${expired.host}/mirror`, `  ${expired.host}: { caFile: ${expired.caFile} }`);
+    const run = await runCli(['verify', '-c', file, '-v', '--no-progress']);
+    assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+    assert.match(errorLines(run.stderr + run.stdout)[0] ?? '', new RegExp(`${expired.host}.*certificate .*expired`));
+    assert.match(run.stderr, /\b0 retries\b/);
+  } finally {
+    await destroyRegistry(expired);
+  }
+});
+
+test('HTTP/2 is negotiated with a TLS registry (its access log says HTTP/2.0), and http2: false keeps HTTP/1.1', async () => {
+  const h2 = await config('h2', source.host, `${target.host}/h2`, `  ${source.host}: { caFile: ${source.caFile} }\n  ${target.host}: { caFile: ${target.caFile} }`);
+  const log = async () => (await readFile(source.logPath, 'utf8')).split('\n').filter((l) => l.includes('"GET /v2/jetstack/app/tags/list')); // access-log lines
+  const before = (await log()).length;
+  assert.equal((await runCli(['verify', '-c', h2, '--no-progress'])).exitCode, 1, 'the target lacks the tag: drift');
+  const lines = (await log()).slice(before);
+  assert.ok(lines.length > 0 && lines.every((l) => l.includes('HTTP/2.0')), lines.join('\n'));
+  const h1 = await config('h1', source.host, `${target.host}/h2`, `  ${source.host}: { caFile: ${source.caFile}, http2: false }\n  ${target.host}: { caFile: ${target.caFile}, http2: false }`);
+  const mark = (await log()).length;
+  assert.equal((await runCli(['verify', '-c', h1, '--no-progress'])).exitCode, 1);
+  const h1lines = (await log()).slice(mark);
+  assert.ok(h1lines.length > 0 && h1lines.every((l) => l.includes('HTTP/1.1')), h1lines.join('\n'));
+});

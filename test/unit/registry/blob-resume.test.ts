@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { contentRangeStart, resumable, type Reopened } from '../../../src/registry/blob-resume.js';
+
+const blob = Buffer.from('0123456789abcdefghij');
+
+/** A body that yields `bytes` in 3-byte chunks, then breaks like a reset socket (when `breaks`). */
+function body(bytes: Buffer, breaks: boolean): Readable {
+  async function* gen() {
+    for (let i = 0; i < bytes.length; i += 3) yield bytes.subarray(i, i + 3);
+    if (breaks) throw Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+  }
+  return Readable.from(gen(), { objectMode: false });
+}
+
+async function readAll(r: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of r) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+test('a broken body resumes from the bytes handed on, with the Range start the server answers', async () => {
+  const asked: number[] = [];
+  const reopen = async (offset: number): Promise<Reopened> => {
+    asked.push(offset);
+    const end = asked.length === 1 ? 14 : blob.length; // the first resume breaks again at 14
+    return { body: body(blob.subarray(offset, end), end < blob.length), start: offset };
+  };
+  const out = await readAll(resumable(body(blob.subarray(0, 7), true), { size: blob.length, reopen, maxResumes: 5 }));
+  assert.equal(out.toString(), blob.toString());
+  assert.deepEqual(asked, [7, 14]);
+});
+
+test('a server that ignores Range (start 0): the bytes already handed on are skipped', async () => {
+  const out = await readAll(resumable(body(blob.subarray(0, 5), true), { size: blob.length, maxResumes: 5, reopen: async () => ({ body: body(blob, false), start: 0 }) }));
+  assert.equal(out.toString(), blob.toString());
+});
+
+test('gives up after maxResumes, and never on an error that is not a broken connection', async () => {
+  const always = async (offset: number): Promise<Reopened> => ({ body: body(blob.subarray(offset, offset + 1), true), start: offset });
+  await assert.rejects(readAll(resumable(body(blob.subarray(0, 2), true), { size: blob.length, maxResumes: 2, reopen: always })), /other side closed/);
+  const fatal = Readable.from((async function* () { yield blob.subarray(0, 2); throw new Error('digest mismatch'); })(), { objectMode: false });
+  let reopened = false;
+  await assert.rejects(readAll(resumable(fatal, { size: blob.length, maxResumes: 5, reopen: async () => { reopened = true; return { body: body(blob, false), start: 0 }; } })), /digest mismatch/);
+  assert.equal(reopened, false);
+});
+
+test('Content-Range start', () => {
+  assert.equal(contentRangeStart('bytes 100-199/200'), 100);
+  assert.equal(contentRangeStart('bytes 0-9/*'), 0);
+  assert.equal(contentRangeStart('bytes */200'), undefined);
+  assert.equal(contentRangeStart(undefined), undefined);
+});
