@@ -23,25 +23,31 @@ export class LayoutRepository implements Repository {
   }
 
   async resolve(reference: string, opts?: CallOptions): Promise<Descriptor> {
-    checkSignal(opts);
-    if (reference.includes(':')) return (await this.fetchManifest(reference, opts)).descriptor;
-    await checkLayoutVersion(this.dir);
-    const entries = taggedEntries(await readIndex(this.dir)).filter((e) => e.tag === reference);
-    const found = entries[entries.length - 1]?.descriptor;
-    if (!found) throw new NotFoundError(`${this.name}: tag ${reference} not found`);
-    return { mediaType: found.mediaType, digest: found.digest, size: found.size };
+    return (await this.fetchManifest(reference, opts)).descriptor;
   }
 
+  // The descriptor names the manifest's own media type, read from its bytes, never index.json's:
+  // an entry may name another type (go-containerregistry's test layouts put Docker manifests
+  // under OCI or unknown types), and a registry refuses a manifest PUT under the wrong one.
   async fetchManifest(reference: string, opts?: CallOptions): Promise<ManifestContent> {
     checkSignal(opts);
-    const tagged = reference.includes(':') ? undefined : await this.resolve(reference, opts);
+    const tagged = reference.includes(':') ? undefined : await this.entryFor(reference);
     const digest = tagged?.digest ?? reference;
     const bytes = await readCapped(this.blobPath(digest), MAX_MANIFEST_BYTES,
       (size) => new SizeLimitError(`${this.name}: manifest ${digest} is ${size} bytes, over ${MAX_MANIFEST_BYTES}`),
-      () => new NotFoundError(`${this.name}: manifest ${reference} not found`));
+      () => new NotFoundError(`${this.name}: manifest ${tagged ? `${digest} (tag ${reference})` : reference} not found`));
     verifyBytes(bytes, digest, tagged?.size, 'manifest');
-    const mediaType = tagged?.mediaType ?? this.mediaTypeOf(bytes, digest);
+    const mediaType = this.mediaTypeOf(bytes, digest, tagged && reference);
     return { descriptor: { mediaType, digest, size: bytes.byteLength }, bytes: new Uint8Array(bytes) };
+  }
+
+  // The index.json entry of a tag (the last one when a tag is listed twice).
+  private async entryFor(tag: string): Promise<Descriptor> {
+    await checkLayoutVersion(this.dir);
+    const entries = taggedEntries(await readIndex(this.dir)).filter((e) => e.tag === tag);
+    const found = entries[entries.length - 1]?.descriptor;
+    if (!found) throw new NotFoundError(`${this.name}: tag ${tag} not found`);
+    return found;
   }
 
   async fetchBlob(desc: Descriptor, opts?: CallOptions): Promise<Readable> {
@@ -107,18 +113,27 @@ export class LayoutRepository implements Repository {
     return [...new Set(taggedEntries(await readIndex(this.dir)).map((e) => e.tag))].sort();
   }
 
+  /** index.json entries without a tag name: listed by other tools, but nothing to mirror by tag. */
+  async untagged(opts?: CallOptions): Promise<Descriptor[]> {
+    checkSignal(opts);
+    await checkLayoutVersion(this.dir);
+    return (await readIndex(this.dir)).manifests.filter((d) => typeof d.annotations?.[REF_NAME] !== 'string');
+  }
+
   private blobPath(digest: string): string {
     const { algorithm, hex } = parseDigest(digest);
     return join(this.dir, 'blobs', algorithm, hex);
   }
 
-  // A blob asked for as a manifest is "not found", as a registry's /manifests/ would answer.
-  private mediaTypeOf(bytes: Uint8Array, digest: string): string {
+  // A blob asked for by digest as a manifest is "not found", as a registry's /manifests/ would
+  // answer; a tag on content no registry would take as a manifest is unsupported, for that tag.
+  private mediaTypeOf(bytes: Uint8Array, digest: string, tag?: string): string {
     try {
       return parseManifest(bytes).mediaType;
     } catch (err) {
-      if (err instanceof UnsupportedError) throw new NotFoundError(`${this.name}: ${digest} is not a manifest (${err.message})`);
-      throw err;
+      if (!(err instanceof UnsupportedError)) throw err;
+      if (tag === undefined) throw new NotFoundError(`${this.name}: ${digest} is not a manifest (${err.message})`);
+      throw new UnsupportedError(`${this.name}: tag ${tag} points at ${digest}, which is not a manifest a registry accepts (${err.message})`);
     }
   }
 
