@@ -14,17 +14,22 @@ export async function noTagsError(source: Repository): Promise<NotFoundError> {
   return new NotFoundError(`${source.name} has no tags: index.json lists ${untagged} without ${REF_NAME}, the annotation that names a tag; add one to mirror it`);
 }
 
-/** A warning naming the untagged entries of a layout source that has tags too, or undefined. */
+/**
+ * A warning naming the untagged entries of a layout source that has tags too, or undefined.
+ * Untagged referrers are left out: they travel under their subject's fallback tag (fallback.ts).
+ */
 export async function untaggedWarning(source: Repository): Promise<string | undefined> {
-  const untagged = await describeUntagged(source);
-  return untagged && `${source.name}: index.json also lists ${untagged} without a tag name; only tags (and the referrer tags of what they point at) are mirrored`;
+  const untagged = await describeUntagged(source, false);
+  return untagged && `${source.name}: index.json also lists ${untagged} without a tag name, which cannot be mirrored; only tags (and what refers to them) are`;
 }
 
-async function describeUntagged(source: Repository): Promise<string | undefined> {
+async function describeUntagged(source: Repository, withReferrers = true): Promise<string | undefined> {
   if (!(source instanceof LayoutRepository)) return undefined;
-  const entries = await source.untagged().catch(() => [] as Descriptor[]);
+  const all = await source.untagged().catch(() => [] as Descriptor[]);
+  const notes = await Promise.all(all.map((d) => referrerOf(source, d)));
+  const entries = all.filter((_, i) => withReferrers || notes[i] === '');
   if (entries.length === 0) return undefined;
-  const named = await Promise.all(entries.slice(0, 5).map(async (d) => `${short(d.digest)}${await referrerOf(source, d)}`));
+  const named = entries.slice(0, 5).map((d) => `${short(d.digest)}${notes[all.indexOf(d)]}`);
   const more = entries.length > 5 ? `, and ${entries.length - 5} more` : '';
   return `${entries.length} manifest${entries.length === 1 ? '' : 's'} (${named.join(', ')}${more})`;
 }

@@ -1,24 +1,32 @@
 // One OCI image layout directory as a Repository (image-spec image-layout.md; after regclient's
 // ocidir): blobs and manifests under blobs/<alg>/<hex>, tags as ref.name entries of index.json.
-// No mounting and no referrers API: signatures travel as cosign-style tags (`sha256-HEX.sig`).
+// No mounting and no referrers API: signatures travel as cosign-style tags (`sha256-HEX.sig`);
+// as a source, untagged OCI 1.1 referrers show as their fallback tag (fallback.ts).
 import type { Readable } from 'node:stream';
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AbortedError, NotFoundError, SizeLimitError, UnsupportedError } from '../../types/errors.js';
-import { VerifyingStream, parseDigest, verifyBytes } from '../../types/digest.js';
+import { VerifyingStream, parseDigest, sha256, verifyBytes } from '../../types/digest.js';
 import type { Descriptor } from '../../types/descriptor.js';
-import { MAX_MANIFEST_BYTES, parseManifest } from '../../types/mediatype.js';
+import { MAX_MANIFEST_BYTES, OCI_INDEX, parseManifest } from '../../types/mediatype.js';
 import { isValidTag } from '../../types/reference.js';
 import type { BlobContent, CallOptions, ManifestContent, Repository } from '../storage.js';
+import { fallbackIndexes } from './fallback.js';
 import { isMissing, readCapped, writeBytesAtomically, writeStreamAtomically } from './files.js';
 import { REF_NAME, checkLayoutVersion, prepareLayout, readIndex, taggedEntries, updateIndex } from './index-file.js';
+
+/** How a layout is opened: sources show untagged referrers as fallback tags, targets do not. */
+export interface LayoutOptions {
+  fallbackTags?: boolean;
+}
 
 /** A layout directory read and written like a registry repository (`oci:DIR`). */
 export class LayoutRepository implements Repository {
   readonly name: string;
   private prepared: Promise<void> | undefined;
+  private fallbacks: Promise<Map<string, Uint8Array>> | undefined;
 
-  constructor(readonly dir: string) {
+  constructor(readonly dir: string, private readonly options: LayoutOptions = {}) {
     this.name = `oci:${dir}`;
   }
 
@@ -31,6 +39,8 @@ export class LayoutRepository implements Repository {
   // under OCI or unknown types), and a registry refuses a manifest PUT under the wrong one.
   async fetchManifest(reference: string, opts?: CallOptions): Promise<ManifestContent> {
     checkSignal(opts);
+    const fallback = reference.includes(':') ? undefined : (await this.fallbackTags()).get(reference);
+    if (fallback) return { descriptor: { mediaType: OCI_INDEX, digest: sha256(fallback), size: fallback.byteLength }, bytes: fallback };
     const tagged = reference.includes(':') ? undefined : await this.entryFor(reference);
     const digest = tagged?.digest ?? reference;
     const bytes = await readCapped(this.blobPath(digest), MAX_MANIFEST_BYTES,
@@ -110,7 +120,19 @@ export class LayoutRepository implements Repository {
   async listTags(opts?: CallOptions): Promise<string[]> {
     checkSignal(opts);
     await checkLayoutVersion(this.dir);
-    return [...new Set(taggedEntries(await readIndex(this.dir)).map((e) => e.tag))].sort();
+    const tags = taggedEntries(await readIndex(this.dir)).map((e) => e.tag);
+    return [...new Set([...tags, ...(await this.fallbackTags()).keys()])].sort();
+  }
+
+  // Built once per run (a source is not written to meanwhile); never for targets.
+  private fallbackTags(): Promise<Map<string, Uint8Array>> {
+    if (!this.options.fallbackTags) return Promise.resolve(new Map());
+    this.fallbacks ??= (async () => {
+      await checkLayoutVersion(this.dir);
+      const read = async (digest: string) => (await this.fetchManifest(digest)).bytes;
+      return fallbackIndexes(await readIndex(this.dir), read);
+    })();
+    return this.fallbacks;
   }
 
   /** index.json entries without a tag name: listed by other tools, but nothing to mirror by tag. */
@@ -147,8 +169,8 @@ export class LayoutRepository implements Repository {
 }
 
 /** Opens the layout at `dir` (created on first write); for `oci:DIR/<name>` sources and targets. */
-export function openLayoutRepository(dir: string): LayoutRepository {
-  return new LayoutRepository(dir);
+export function openLayoutRepository(dir: string, options: LayoutOptions = {}): LayoutRepository {
+  return new LayoutRepository(dir, options);
 }
 
 function checkSignal(opts: CallOptions | undefined): void {
