@@ -1,5 +1,5 @@
 // engine: skopeo re-runs a copy that failed for a transient reason (issue 9): a fault proxy in
-// front of a real registry answers blob checks and upload starts with 5xx, which skopeo's own
+// front of a real registry answers blob checks and uploads (start, end) with 5xx, which skopeo's own
 // --retry-times does not retry; a refusal (403) is never re-run. skopeo counts its own runs via a wrapper.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,9 +49,10 @@ describe('SkopeoEngine retries', () => {
     await rm(runs, { force: true });
   });
 
-  it('blob checks answered 500 and upload starts answered 503 (which skopeo\'s --retry-times does not absorb) end in a copy with the same digest', async () => {
+  it('blob checks answered 500 and uploads answered 503 at the start and 500 at the end (which skopeo\'s --retry-times does not absorb) end in a copy with the same digest', async () => {
     proxy.inject({ method: 'HEAD', path: BLOB_CHECK, times: 2, fault: { kind: 'status', status: 500 } });
-    proxy.inject({ method: 'POST', path: BLOB_UPLOAD, times: 2, fault: { kind: 'status', status: 503 } });
+    proxy.inject({ method: 'POST', path: BLOB_UPLOAD, times: 1, fault: { kind: 'status', status: 503 } });
+    proxy.inject({ method: 'PUT', path: BLOB_UPLOAD, times: 1, fault: { kind: 'status', status: 500 } });
     const engine = new SkopeoEngine({ credentials: async () => undefined, binary: wrapper, backoffBaseMs: 20 });
     try {
       await engine.copy({ source: at(source, 'jetstack/app'), target: at(proxy, 'cert-manager/app'), tag: image.tag, digest: image.digest });
