@@ -1,5 +1,6 @@
 // Turns a failed skopeo run into one of regmirror's error kinds: the last meaningful stderr line,
-// redacted, with a guess at which side failed (skopeo's messages name the step that broke).
+// redacted, with a guess at which side failed (skopeo's messages name the step that broke), and
+// whether running the copy again may help (a 5xx, a 429, a broken connection).
 import {
   AuthError,
   CopyError,

@@ -1,6 +1,7 @@
 // engine: skopeo (SPEC "Engines and layouts"): one `skopeo copy --all --preserve-digests` per
 // (source tag → target repository). Planning, tag rules, conflicts and verification stay
-// regmirror's own; this only moves bytes, then checks that what skopeo pushed is the pinned digest.
+// regmirror's own; this only moves bytes (running a copy again after a transient failure), then
+// checks that what skopeo pushed is the pinned digest.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
