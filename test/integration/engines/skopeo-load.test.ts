@@ -34,7 +34,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test(`engine: ${ENGINE} copies ${TAGS.length} tags into one repository at concurrency 6, ${ROUNDS} rounds, every digest as skopeo reads it`, { timeout: 1_800_000 }, async () => {
+test(`engine: ${ENGINE} copies ${TAGS.length} tags into one repository at concurrency 6, ${ROUNDS} rounds, every digest as skopeo reads it`, { timeout: 290_000 }, async () => {
   const failures: string[] = [];
   let reruns = 0;
   for (let round = 0; round < ROUNDS; round++) {
@@ -45,7 +45,7 @@ defaults:
 images:
   - source: ${source.host}/jetstack/app
 `);
-    const run = await runCli(['sync', '-c', config, '--no-progress', '-v', '--concurrency', '6'], { timeoutMs: 600_000 });
+    const run = await runCli(['sync', '-c', config, '--no-progress', '-v', '--concurrency', '6'], { timeoutMs: 240_000 });
     reruns += run.stderr.split('\n').filter((l) => /running the copy again/.test(l)).length;
     if (run.exitCode !== 0) failures.push(`round ${round}: exit ${run.exitCode}: ${run.stderr.split('\n').filter((l) => /failed/.test(l)).slice(0, 3).join(' | ')}`);
     for (const image of images) {
