@@ -1,5 +1,6 @@
 // Turns a failed skopeo run into one of regmirror's error kinds: the last meaningful stderr line,
-// redacted, with a guess at which side failed (skopeo's messages name the step that broke).
+// redacted, with a guess at which side failed (skopeo's messages name the step that broke), and
+// whether running the copy again may help (a 5xx, a 429, a broken connection).
 import {
   AuthError,
   CopyError,
@@ -49,6 +50,26 @@ export function classify(message: string, host: string | undefined): RegmirrorEr
     return new UnreachableError(host ?? 'skopeo', text);
   }
   return new RegmirrorError(text);
+}
+
+// What a re-run cannot fix: refused credentials, absent content, bytes that do not match, a
+// manifest or name the registry will never take, an untrusted certificate. Checked first, so a
+// line naming both ("500 … unauthorized") is never retried.
+const PERMANENT = /unauthorized|authentication required|invalid username\/password|denied|forbidden|\b40[134]\b|manifest unknown|blob unknown|name unknown|not found|no such file or directory|no such host|digest mismatch|digests? did not match|computed digest|checksum|does not match|manifest invalid|invalid reference|unsupported|parsing image name|x509:|certificate/;
+
+// What may pass on a second try: a registry's 5xx or 429, a connection that broke or timed out
+// (containers/image's own --retry-times does not cover a 5xx on a blob check or a reset mid-copy).
+const TRANSIENT = /internal server error|bad gateway|service unavailable|gateway time-?out|(status|status code|http status):? 5\d\d\b|\b429\b|too many requests|toomanyrequests|connection reset|connection refused|broken pipe|unexpected eof|\beof\b|i\/o timeout|tls handshake timeout|timeout awaiting response headers|client\.timeout exceeded|goaway|stream error|use of closed network connection|server closed idle connection/;
+
+/**
+ * Whether a failed skopeo run is worth running again: a 5xx, a 429 or a connection-level failure,
+ * and never an auth, not-found, digest or validation error.
+ */
+export function isTransientFailure(stderr: string): boolean {
+  // Query strings (upload states, ?digest=) are opaque: a "401" inside one means nothing.
+  const m = lastMeaningfulLine(stderr).toLowerCase().replace(/\?\S*/g, '');
+  if (!m || PERMANENT.test(m)) return false;
+  return TRANSIENT.test(m);
 }
 
 /** The CopyError for a skopeo run that exited non-zero. */

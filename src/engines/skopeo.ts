@@ -1,6 +1,7 @@
 // engine: skopeo (SPEC "Engines and layouts"): one `skopeo copy --all --preserve-digests` per
 // (source tag → target repository). Planning, tag rules, conflicts and verification stay
-// regmirror's own; this only moves bytes, then checks that what skopeo pushed is the pinned digest.
+// regmirror's own; this only moves bytes (running a copy again after a transient failure), then
+// checks that what skopeo pushed is the pinned digest.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -8,13 +9,14 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { RegistrySettings } from '../config/model.js';
 import type { CredentialProvider } from '../registry/credentials.js';
+import { backoff, pause } from '../registry/http/retry.js';
 import { AbortedError, CopyError, DigestMismatchError, UsageError } from '../types/errors.js';
 import { formatRepository } from '../types/reference.js';
 import { silentLogger, type Logger } from '../ui/log.js';
 import { redact } from '../ui/redact.js';
 import { addressOf, skopeoArgs, sourceImage, targetImage, type SkopeoCopyRequest, type SkopeoSideFiles } from './skopeo-args.js';
 import { SkopeoWorkdir } from './skopeo-auth.js';
-import { copyErrorFrom } from './skopeo-errors.js';
+import { copyErrorFrom, isTransientFailure, lastMeaningfulLine } from './skopeo-errors.js';
 import { layoutTagDigest } from './skopeo-layout.js';
 
 export type { SkopeoCopyRequest } from './skopeo-args.js';
@@ -28,6 +30,8 @@ export interface SkopeoEngineOptions {
   logger?: Logger;
   /** The skopeo executable (default `skopeo`, found on PATH). */
   binary?: string;
+  /** First backoff between re-runs of a failed copy, in ms (default 500; full jitter, doubling, ≤ 10 s). */
+  backoffBaseMs?: number;
 }
 
 /** Copies images by running skopeo, with credentials in private auth files, never in argv. */
@@ -66,6 +70,30 @@ export class SkopeoEngine {
     if (req.source.scheme === 'oci') await this.checkLayoutSource(req);
     // skopeo creates the layout directory but not its parents (`oci:DIR/<name>` under a new DIR).
     if (req.target.scheme === 'oci') await mkdir(req.target.dir, { recursive: true });
+    const images = { source: sourceImage(req, this.opts), target: targetImage(req, this.opts) };
+    this.logger.debug(`engine skopeo: ${images.source} → ${images.target}`);
+    // A 5xx or a broken connection (distribution answers concurrent blob checks in one
+    // repository with 500) gets the copy run again, as many times as the failing side's
+    // maxAttempts allows; auth, not-found and digest failures never do.
+    for (let attempt = 1; ; attempt++) {
+      const failure = await this.runOnce(req);
+      if (!failure) return;
+      const error = copyErrorFrom(req, failure.stderr, failure.exit, images);
+      const attempts = this.attemptsFor(error.origin === 'source' ? req.source : req.target);
+      if (!isTransientFailure(failure.stderr) || attempt >= attempts) throw error;
+      const wait = backoff({ maxAttempts: attempts, baseMs: this.opts.backoffBaseMs ?? 500, maxDelayMs: 10_000 }, attempt);
+      this.logger.debug(`engine skopeo: ${images.target}: ${redact(lastMeaningfulLine(failure.stderr))}; running the copy again (attempt ${attempt + 1} of ${attempts}) in ${wait} ms`);
+      await pause(wait, req.signal);
+    }
+  }
+
+  /** Removes the temporary auth files, CA dirs and digest files. */
+  async close(): Promise<void> {
+    await this.workdir.remove();
+  }
+
+  // One `skopeo copy`; undefined when it succeeded with the pinned digest, else what it said.
+  private async runOnce(req: SkopeoCopyRequest): Promise<{ stderr: string; exit: string } | undefined> {
     const digestFile = await this.workdir.digestFile();
     const args = skopeoArgs(req, {
       registries: this.opts.registries,
@@ -75,8 +103,6 @@ export class SkopeoEngine {
       digestFile,
       insecurePolicy: this.insecurePolicy,
     });
-    const images = { source: sourceImage(req, this.opts), target: targetImage(req, this.opts) };
-    this.logger.debug(`engine skopeo: ${images.source} → ${images.target}`);
     const result = await execa(this.binary, args, {
       reject: false,
       stdin: 'ignore',
@@ -86,18 +112,18 @@ export class SkopeoEngine {
       cancelSignal: req.signal,
     });
     if (result.isCanceled || req.signal?.aborted) throw new AbortedError('interrupted');
-    if (result.exitCode !== 0) {
-      throw copyErrorFrom(req, String(result.stderr ?? ''), String(result.exitCode ?? result.signal), images);
-    }
+    if (result.exitCode !== 0) return { stderr: String(result.stderr ?? ''), exit: String(result.exitCode ?? result.signal) };
     const pushed = (await readFile(digestFile, 'utf8').catch(() => '')).trim();
     if (pushed && pushed !== req.digest) {
       throw new CopyError('source', formatRepository(req.source), new DigestMismatchError(req.digest, pushed, `${req.tag} as copied by skopeo`));
     }
+    return undefined;
   }
 
-  /** Removes the temporary auth files, CA dirs and digest files. */
-  async close(): Promise<void> {
-    await this.workdir.remove();
+  // Attempts per copy: the registry's maxAttempts (retries included), 5 by default as in the client.
+  private attemptsFor(repo: SkopeoCopyRequest['source']): number {
+    if (repo.scheme !== 'registry') return 1;
+    return Math.max(1, this.opts.registries?.get(repo.registry)?.maxAttempts ?? 5);
   }
 
   private async sideFiles(req: SkopeoCopyRequest, side: 'source' | 'target'): Promise<SkopeoSideFiles> {

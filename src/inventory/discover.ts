@@ -3,10 +3,10 @@
 import pLimit from 'p-limit';
 import type { Repository } from '../content/storage.js';
 import { isReleaseTag, missingExplicit, selectTags } from '../config/tags.js';
-import { NotFoundError } from '../types/errors.js';
 import { inShard, type ImageWork, type TargetRepo } from '../config/workitems.js';
 import { referrerTagSubject, referrerTagsFor } from '../types/reference.js';
 import type { RepositoryOpener } from '../content/storage.js';
+import { noTagsError, untaggedWarning } from './untagged.js';
 
 /** A target repository with its tag list, or why it could not be read. */
 export interface TargetState {
@@ -54,10 +54,12 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
       const inv: Inventory = { work: w, source, selected: [], absent: [], absentExplicit: [], targets };
       await Promise.all([
         listing(source).then(
-          (tags) => {
+          async (tags) => {
             // An empty or absent source is almost always a typo in mirrors.yaml: say so.
-            if (tags.length === 0 && !w.sourceMayBeEmpty) inv.sourceError = new NotFoundError(`${source.name} has no tags (does the repository exist?)`);
+            if (tags.length === 0 && !w.sourceMayBeEmpty) inv.sourceError = await noTagsError(source);
             else inv.sourceTags = new Set(tags);
+            const warning = tags.length > 0 ? await untaggedWarning(source) : undefined;
+            if (warning) opts.onWarning?.(warning);
           },
           (err: Error) => void (inv.sourceError = err),
         ),

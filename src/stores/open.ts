@@ -21,8 +21,10 @@ export class Stores implements RepositoryOpener {
   open(ref: RepositoryRef, access: Access): Repository {
     if (ref.scheme === 'registry') return this.client.repository(ref.registry, ref.repository, access);
     const dir = path.resolve(this.cwd, ref.dir);
-    let repo = this.layouts.get(dir);
-    if (!repo) this.layouts.set(dir, (repo = openLayoutRepository(dir)));
+    const key = `${access}\0${dir}`;
+    let repo = this.layouts.get(key);
+    // A source layout shows its untagged OCI 1.1 referrers as fallback tags; a target never does.
+    if (!repo) this.layouts.set(key, (repo = openLayoutRepository(dir, { fallbackTags: access === 'pull' })));
     return repo;
   }
 }

@@ -23,12 +23,15 @@ export function nativeCopier(ctx: CopyContext): TagCopier {
 /**
  * The skopeo copier: `skopeo copy --all --preserve-digests source@digest target:tag` per target.
  * Untagged content (OCI 1.1 referrers found through the API) has no tag for skopeo to write,
- * so it goes through the native copier.
+ * so it goes through the native copier, as do a layout source's fallback tags.
  */
 export function skopeoCopier(ctx: CopyContext, engine: SkopeoEngine, source: RepositoryRef, refs: Map<Repository, RepositoryRef>): TagCopier {
   const native = nativeCopier(ctx);
   return async (root, dsts, tag) => {
     if (tag === undefined || ctx.dryRun) return native(root, dsts, tag);
+    // A layout source's fallback tags may be regmirror's own view of untagged referrers
+    // (content/layout/fallback.ts), which skopeo cannot read: the native copier writes those.
+    if (source.scheme === 'oci' && referrerTagSubject(tag) !== undefined) return native(root, dsts, tag);
     const results: GraphResults = new Map();
     await Promise.all(
       dsts.map(async (dst) => {

@@ -80,8 +80,10 @@ export function parseManifest(bytes: Uint8Array, declared?: string): ParsedManif
   return { mediaType, manifests: [], blobs, ...extras(raw) };
 }
 
+// Without its own mediaType a document can only be OCI: Docker's schema 2 requires the field, and
+// distribution refuses such bytes as a Docker manifest list but takes them as an OCI index. So
+// the shape decides, whatever type a layout entry or header declared.
 function inferMediaType(raw: RawManifest, declared: string | undefined): string {
-  if (declared && isManifestType(declared)) return declared;
   if (Array.isArray(raw.manifests)) return OCI_INDEX;
   if (raw.config) return OCI_MANIFEST;
   return declared ?? 'unknown';

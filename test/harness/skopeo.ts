@@ -11,7 +11,8 @@ export interface SkopeoCopyOptions { src?: SkopeoAuth; dest?: SkopeoAuth; preser
 
 /** Runs skopeo; failures become one error line with credentials masked (execa's message would show them). */
 async function skopeo(args: string[], secrets: string[]): Promise<Buffer> {
-  const result = await execa('skopeo', args, { reject: false, encoding: 'buffer', stdin: 'ignore', timeout: 300_000 });
+  // stripFinalNewline: false — a manifest's bytes may end in a newline (go-containerregistry's test layouts do).
+  const result = await execa('skopeo', args, { reject: false, encoding: 'buffer', stdin: 'ignore', timeout: 300_000, stripFinalNewline: false });
   if (result.exitCode !== 0) {
     let line = `skopeo ${args.join(' ')} failed (${result.exitCode ?? result.signal}): ${Buffer.from(result.stderr).toString('utf8').trim()}`;
     for (const s of secrets) line = line.split(s).join('***');

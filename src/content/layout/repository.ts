@@ -1,47 +1,63 @@
 // One OCI image layout directory as a Repository (image-spec image-layout.md; after regclient's
 // ocidir): blobs and manifests under blobs/<alg>/<hex>, tags as ref.name entries of index.json.
-// No mounting and no referrers API: signatures travel as cosign-style tags (`sha256-HEX.sig`).
+// No mounting and no referrers API: signatures travel as cosign-style tags (`sha256-HEX.sig`);
+// as a source, untagged OCI 1.1 referrers show as their fallback tag (fallback.ts).
 import type { Readable } from 'node:stream';
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AbortedError, NotFoundError, SizeLimitError, UnsupportedError } from '../../types/errors.js';
-import { VerifyingStream, parseDigest, verifyBytes } from '../../types/digest.js';
+import { VerifyingStream, parseDigest, sha256, verifyBytes } from '../../types/digest.js';
 import type { Descriptor } from '../../types/descriptor.js';
-import { MAX_MANIFEST_BYTES, parseManifest } from '../../types/mediatype.js';
+import { MAX_MANIFEST_BYTES, OCI_INDEX, parseManifest } from '../../types/mediatype.js';
 import { isValidTag } from '../../types/reference.js';
 import type { BlobContent, CallOptions, ManifestContent, Repository } from '../storage.js';
+import { fallbackIndexes } from './fallback.js';
 import { isMissing, readCapped, writeBytesAtomically, writeStreamAtomically } from './files.js';
 import { REF_NAME, checkLayoutVersion, prepareLayout, readIndex, taggedEntries, updateIndex } from './index-file.js';
+
+/** How a layout is opened: sources show untagged referrers as fallback tags, targets do not. */
+export interface LayoutOptions {
+  fallbackTags?: boolean;
+}
 
 /** A layout directory read and written like a registry repository (`oci:DIR`). */
 export class LayoutRepository implements Repository {
   readonly name: string;
   private prepared: Promise<void> | undefined;
+  private fallbacks: Promise<Map<string, Uint8Array>> | undefined;
 
-  constructor(readonly dir: string) {
+  constructor(readonly dir: string, private readonly options: LayoutOptions = {}) {
     this.name = `oci:${dir}`;
   }
 
   async resolve(reference: string, opts?: CallOptions): Promise<Descriptor> {
-    checkSignal(opts);
-    if (reference.includes(':')) return (await this.fetchManifest(reference, opts)).descriptor;
-    await checkLayoutVersion(this.dir);
-    const entries = taggedEntries(await readIndex(this.dir)).filter((e) => e.tag === reference);
-    const found = entries[entries.length - 1]?.descriptor;
-    if (!found) throw new NotFoundError(`${this.name}: tag ${reference} not found`);
-    return { mediaType: found.mediaType, digest: found.digest, size: found.size };
+    return (await this.fetchManifest(reference, opts)).descriptor;
   }
 
+  // The descriptor names the manifest's own media type, read from its bytes, never index.json's:
+  // an entry may name another type (go-containerregistry's test layouts put Docker manifests
+  // under OCI or unknown types), and a registry refuses a manifest PUT under the wrong one.
   async fetchManifest(reference: string, opts?: CallOptions): Promise<ManifestContent> {
     checkSignal(opts);
-    const tagged = reference.includes(':') ? undefined : await this.resolve(reference, opts);
+    const fallback = reference.includes(':') ? undefined : (await this.fallbackTags()).get(reference);
+    if (fallback) return { descriptor: { mediaType: OCI_INDEX, digest: sha256(fallback), size: fallback.byteLength }, bytes: fallback };
+    const tagged = reference.includes(':') ? undefined : await this.entryFor(reference);
     const digest = tagged?.digest ?? reference;
     const bytes = await readCapped(this.blobPath(digest), MAX_MANIFEST_BYTES,
       (size) => new SizeLimitError(`${this.name}: manifest ${digest} is ${size} bytes, over ${MAX_MANIFEST_BYTES}`),
-      () => new NotFoundError(`${this.name}: manifest ${reference} not found`));
+      () => new NotFoundError(`${this.name}: manifest ${tagged ? `${digest} (tag ${reference})` : reference} not found`));
     verifyBytes(bytes, digest, tagged?.size, 'manifest');
-    const mediaType = tagged?.mediaType ?? this.mediaTypeOf(bytes, digest);
+    const mediaType = this.mediaTypeOf(bytes, digest, tagged && reference);
     return { descriptor: { mediaType, digest, size: bytes.byteLength }, bytes: new Uint8Array(bytes) };
+  }
+
+  // The index.json entry of a tag (the last one when a tag is listed twice).
+  private async entryFor(tag: string): Promise<Descriptor> {
+    await checkLayoutVersion(this.dir);
+    const entries = taggedEntries(await readIndex(this.dir)).filter((e) => e.tag === tag);
+    const found = entries[entries.length - 1]?.descriptor;
+    if (!found) throw new NotFoundError(`${this.name}: tag ${tag} not found`);
+    return found;
   }
 
   async fetchBlob(desc: Descriptor, opts?: CallOptions): Promise<Readable> {
@@ -104,7 +120,26 @@ export class LayoutRepository implements Repository {
   async listTags(opts?: CallOptions): Promise<string[]> {
     checkSignal(opts);
     await checkLayoutVersion(this.dir);
-    return [...new Set(taggedEntries(await readIndex(this.dir)).map((e) => e.tag))].sort();
+    const tags = taggedEntries(await readIndex(this.dir)).map((e) => e.tag);
+    return [...new Set([...tags, ...(await this.fallbackTags()).keys()])].sort();
+  }
+
+  // Built once per run (a source is not written to meanwhile); never for targets.
+  private fallbackTags(): Promise<Map<string, Uint8Array>> {
+    if (!this.options.fallbackTags) return Promise.resolve(new Map());
+    this.fallbacks ??= (async () => {
+      await checkLayoutVersion(this.dir);
+      const read = async (digest: string) => (await this.fetchManifest(digest)).bytes;
+      return fallbackIndexes(await readIndex(this.dir), read);
+    })();
+    return this.fallbacks;
+  }
+
+  /** index.json entries without a tag name: listed by other tools, but nothing to mirror by tag. */
+  async untagged(opts?: CallOptions): Promise<Descriptor[]> {
+    checkSignal(opts);
+    await checkLayoutVersion(this.dir);
+    return (await readIndex(this.dir)).manifests.filter((d) => typeof d.annotations?.[REF_NAME] !== 'string');
   }
 
   private blobPath(digest: string): string {
@@ -112,13 +147,15 @@ export class LayoutRepository implements Repository {
     return join(this.dir, 'blobs', algorithm, hex);
   }
 
-  // A blob asked for as a manifest is "not found", as a registry's /manifests/ would answer.
-  private mediaTypeOf(bytes: Uint8Array, digest: string): string {
+  // A blob asked for by digest as a manifest is "not found", as a registry's /manifests/ would
+  // answer; a tag on content no registry would take as a manifest is unsupported, for that tag.
+  private mediaTypeOf(bytes: Uint8Array, digest: string, tag?: string): string {
     try {
       return parseManifest(bytes).mediaType;
     } catch (err) {
-      if (err instanceof UnsupportedError) throw new NotFoundError(`${this.name}: ${digest} is not a manifest (${err.message})`);
-      throw err;
+      if (!(err instanceof UnsupportedError)) throw err;
+      if (tag === undefined) throw new NotFoundError(`${this.name}: ${digest} is not a manifest (${err.message})`);
+      throw new UnsupportedError(`${this.name}: tag ${tag} points at ${digest}, which is not a manifest a registry accepts (${err.message})`);
     }
   }
 
@@ -132,8 +169,8 @@ export class LayoutRepository implements Repository {
 }
 
 /** Opens the layout at `dir` (created on first write); for `oci:DIR/<name>` sources and targets. */
-export function openLayoutRepository(dir: string): LayoutRepository {
-  return new LayoutRepository(dir);
+export function openLayoutRepository(dir: string, options: LayoutOptions = {}): LayoutRepository {
+  return new LayoutRepository(dir, options);
 }
 
 function checkSignal(opts: CallOptions | undefined): void {

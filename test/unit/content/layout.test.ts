@@ -110,4 +110,14 @@ describe('LayoutRepository', () => {
     await writeFile(join(dir, 'oci-layout'), '{"imageLayoutVersion":"2.0.0"}');
     await assert.rejects(new LayoutRepository(dir).listTags(), UnsupportedError);
   });
+
+  it('a tag on bytes that are no manifest fails for that tag, naming it; by digest it is "not found"', async () => {
+    const dir = freshDir();
+    const repo = new LayoutRepository(dir);
+    const blob = content(OCI_LAYER_GZIP, 'just a layer, not a manifest');
+    await repo.pushBlob(blob.desc, blob.bytes);
+    await writeFile(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ ...blob.desc, mediaType: OCI_MANIFEST, annotations: { [REF_NAME]: 'odd' } }] }));
+    await assert.rejects(repo.fetchManifest('odd'), (err) => err instanceof UnsupportedError && /tag odd points at sha256:[0-9a-f]{64}, which is not a manifest/.test(err.message));
+    await assert.rejects(repo.fetchManifest(blob.desc.digest), NotFoundError);
+  });
 });

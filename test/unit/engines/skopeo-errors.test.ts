@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyErrorFrom, guessOrigin, lastMeaningfulLine } from '../../../src/engines/skopeo-errors.js';
+import { copyErrorFrom, guessOrigin, isTransientFailure, lastMeaningfulLine } from '../../../src/engines/skopeo-errors.js';
 import { AuthError, CopyError, NotFoundError } from '../../../src/types/errors.js';
 import { registerSecret } from '../../../src/ui/redact.js';
 
@@ -39,5 +39,36 @@ describe('skopeo errors', () => {
     assert.equal(missing.origin, 'destination');
     assert.ok(missing.cause instanceof NotFoundError);
     assert.match(copyErrorFrom(req, '', '1', images).message, /skopeo exited with 1/);
+  });
+
+  it('calls a 5xx, a 429 or a broken connection transient', () => {
+    const fatal = (msg: string) => `Getting image source signatures\ntime="x" level=fatal msg="${msg}"\n`;
+    for (const msg of [
+      'copying image 1/3 from manifest list: trying to reuse blob sha256:739083ccf01994b44f996d5c7aabee27fef2e1ebdc9dc5d2b0d618c7190c53ab at destination: failed to read from destination repository round3/app: 500 (Internal Server Error)',
+      'writing blob: initiating layer upload to /v2/cert-manager/app/blobs/uploads/ in 127.0.0.1:5001: received unexpected HTTP status: 503 Service Unavailable',
+      'writing blob: uploading layer chunked: received unexpected HTTP status: 502 Bad Gateway',
+      'reading manifest sha256:abc in quay.io/jetstack/app: toomanyrequests: too many requests',
+      'writing blob: Patch \\"http://127.0.0.1:5001/v2/x/blobs/uploads/u?_state=abc\\": read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer',
+      'initializing source docker://127.0.0.1:5000/a@sha256:b: pinging container registry 127.0.0.1:5000: Get \\"http://127.0.0.1:5000/v2/\\": dial tcp 127.0.0.1:5000: connect: connection refused',
+      'reading blob sha256:abc: Get \\"https://cdn/blob\\": unexpected EOF',
+      'writing manifest: Put \\"https://ghcr.io/v2/x/manifests/v1\\": net/http: TLS handshake timeout',
+    ]) assert.equal(isTransientFailure(fatal(msg)), true, msg);
+  });
+
+  it('never calls auth, not-found, digest, validation or certificate failures transient', () => {
+    const fatal = (msg: string) => `time="x" level=fatal msg="${msg}"`;
+    for (const msg of [
+      'initializing source docker://127.0.0.1:5000/jetstack/app:v1: reading manifest v1 in 127.0.0.1:5000/jetstack/app: unauthorized: authentication required',
+      'writing manifest: uploading manifest v1 to 127.0.0.1:5001/cert-manager/app: denied: requested access to the resource is denied',
+      'initializing source docker://127.0.0.1:5000/jetstack/app@sha256:b: reading manifest sha256:b in 127.0.0.1:5000/jetstack/app: manifest unknown: manifest unknown',
+      'writing blob: storing blob to file \\"/tmp/x\\": Digest did not match, expected sha256:a, got sha256:b',
+      'writing manifest: uploading manifest v1 to 127.0.0.1:5001/x: manifest invalid: manifest invalid',
+      'pinging container registry ghcr.example: Get \\"https://ghcr.example/v2/\\": x509: certificate signed by unknown authority',
+      'writing blob: 500 (Internal Server Error) after unauthorized: authentication required',
+      'something went wrong',
+      '',
+    ]) assert.equal(isTransientFailure(fatal(msg)), false, msg);
+    // A query string is opaque: "401" in an upload state is not a status.
+    assert.equal(isTransientFailure(fatal('writing blob: Put \\"http://h/v2/x/blobs/uploads/u?_state=ab+401+cd&digest=sha256:1\\": 500 (Internal Server Error)')), true);
   });
 });

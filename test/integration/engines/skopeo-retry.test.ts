@@ -1,0 +1,91 @@
+// engine: skopeo re-runs a copy that failed for a transient reason (issue 9): a fault proxy in
+// front of a real registry answers blob checks and uploads (start, end) with 5xx, which skopeo's own
+// --retry-times does not retry; a refusal (403) is never re-run. skopeo counts its own runs via a wrapper.
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SkopeoEngine } from '../../../src/engines/skopeo.js';
+import { AuthError, CopyError } from '../../../src/types/errors.js';
+import type { RepositoryRef } from '../../../src/types/reference.js';
+import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { seedImage, type SeededImage } from '../../harness/seed.js';
+import { skopeoDigest } from '../../harness/skopeo.js';
+
+const BLOB_CHECK = /^\/v2\/.+\/blobs\/sha256:[a-f0-9]{64}$/;
+const BLOB_UPLOAD = /^\/v2\/.+\/blobs\/uploads\//;
+
+describe('SkopeoEngine retries', () => {
+  let source: RunningRegistry;
+  let target: RunningRegistry;
+  let proxy: FaultProxy;
+  let work: string;
+  let runs: string;
+  let wrapper: string;
+  let image: SeededImage;
+  const at = (reg: { host: string }, repository: string): RepositoryRef => ({ scheme: 'registry', registry: reg.host, repository });
+  const skopeoRuns = async () => (await readFile(runs, 'utf8').catch(() => '')).split('\n').filter((l) => l === 'copy').length;
+
+  before(async () => {
+    [source, target] = await Promise.all([startRegistry(), startRegistry()]);
+    proxy = await startFaultProxy(target.url);
+    image = (await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 }))[0]!;
+    work = await mkdtemp(join(tmpdir(), 'regmirror-skopeo-retry-'));
+    runs = join(work, 'runs.log');
+    wrapper = join(work, 'skopeo-counting.sh');
+    await writeFile(wrapper, `#!/bin/sh\n[ "$1" = copy ] || [ "$2" = copy ] && echo copy >> '${runs}'\nexec skopeo "$@"\n`);
+    await chmod(wrapper, 0o755);
+  });
+  after(async () => {
+    await proxy.close();
+    await Promise.all([destroyRegistry(source), destroyRegistry(target)]);
+    await rm(work, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    proxy.clear();
+    proxy.resetStats();
+    await rm(runs, { force: true });
+  });
+
+  it('blob checks answered 500 and uploads answered 503 at the start and 500 at the end (which skopeo\'s --retry-times does not absorb) end in a copy with the same digest', async () => {
+    proxy.inject({ method: 'HEAD', path: BLOB_CHECK, times: 2, fault: { kind: 'status', status: 500 } });
+    proxy.inject({ method: 'POST', path: BLOB_UPLOAD, times: 1, fault: { kind: 'status', status: 503 } });
+    proxy.inject({ method: 'PUT', path: BLOB_UPLOAD, times: 1, fault: { kind: 'status', status: 500 } });
+    const engine = new SkopeoEngine({ credentials: async () => undefined, binary: wrapper, backoffBaseMs: 20 });
+    try {
+      await engine.copy({ source: at(source, 'jetstack/app'), target: at(proxy, 'cert-manager/app'), tag: image.tag, digest: image.digest });
+    } finally {
+      await engine.close();
+    }
+    assert.equal(proxy.stats.injected.status, 4, 'every injected 5xx was met');
+    assert.ok((await skopeoRuns()) >= 2, 'skopeo ran again after a transient failure');
+    assert.equal(await skopeoDigest(`${target.host}/cert-manager/app:${image.tag}`), image.digest);
+  });
+
+  it('gives up after the target registry\'s maxAttempts runs when the 5xx never ends', async () => {
+    proxy.inject({ method: 'HEAD', path: BLOB_CHECK, times: Infinity, fault: { kind: 'status', status: 502 } });
+    const registries = new Map([[proxy.host, { host: proxy.host, tls: 'disabled' as const, maxAttempts: 2 }]]);
+    const engine = new SkopeoEngine({ credentials: async () => undefined, binary: wrapper, backoffBaseMs: 20, registries });
+    try {
+      await assert.rejects(engine.copy({ source: at(source, 'jetstack/app'), target: at(proxy, 'cert-manager/flaky'), tag: image.tag, digest: image.digest }),
+        (err) => err instanceof CopyError && err.origin === 'destination' && /502|bad gateway/i.test(err.message));
+    } finally {
+      await engine.close();
+    }
+    assert.equal(await skopeoRuns(), 2);
+  });
+
+  it('a refusal (403 on the manifest PUT) is reported after one run, never re-run', async () => {
+    proxy.inject({ method: 'PUT', path: /\/manifests\//, times: Infinity, fault: { kind: 'status', status: 403 } });
+    const engine = new SkopeoEngine({ credentials: async () => undefined, binary: wrapper, backoffBaseMs: 20 });
+    try {
+      await assert.rejects(engine.copy({ source: at(source, 'jetstack/app'), target: at(proxy, 'cert-manager/denied'), tag: image.tag, digest: image.digest }),
+        (err) => err instanceof CopyError && err.cause instanceof AuthError);
+    } finally {
+      await engine.close();
+    }
+    assert.equal(await skopeoRuns(), 1);
+  });
+});
