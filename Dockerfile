@@ -3,6 +3,7 @@
 # installs it) and skopeo for `engine: skopeo`; runs as a non-root user.
 #   docker build -t regmirror .
 #   docker run --rm -v "$PWD:/work" -e QUAY_USER -e QUAY_TOKEN regmirror verify -c mirrors.yaml
+#   docker run --rm -p 8080:8080 -v "$PWD:/work" regmirror serve -c mirrors.yaml   # the pull gateway
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 # Stage 1: build and pack (dev dependencies stay here).
@@ -27,5 +28,7 @@ RUN bash /tmp/install-package.sh /usr/local /tmp/pack/regmirror-*.tgz \
  && npm cache clean --force
 USER node
 WORKDIR /work
+# `regmirror serve` listens where gateway.listen says (8080 in the examples); healthz at /-/healthz.
+EXPOSE 8080
 ENTRYPOINT ["regmirror"]
 CMD ["--help"]

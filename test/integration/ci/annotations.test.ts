@@ -3,7 +3,7 @@
 // and a workflow command of its own. We want one escaped ::error per failure, and nothing injected.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
@@ -70,4 +70,38 @@ images:
   const md = await readFile(summary, 'utf8');
   assert.match(md, /\| failed \|/);
   assert.ok(!/\n::/.test(md), 'the summary is markdown, not commands');
+});
+
+test('publish in GitHub Actions: an escaped ::error for the refused target, the step summary and the outputs', async () => {
+  const release = join(dir, 'release');
+  await mkdir(release, { recursive: true });
+  await writeFile(join(release, 'cmctl-linux-amd64.tar.gz'), 'cmctl release archive\n'.repeat(100));
+  const cfg = await writeConfig(dir, `version: 1
+binaries:
+  - name: cmctl
+    artifactType: application/vnd.cert-manager.cmctl.v1
+    files: ["cmctl-*.tar.gz"]
+    targets: [${reg.host}/cert-manager, ${proxy.host}/hostile]
+`, 'publish.yaml');
+  const summary = join(dir, 'publish-summary.md');
+  const output = join(dir, 'publish-output.txt');
+  await Promise.all([writeFile(summary, ''), writeFile(output, '')]);
+  const env = { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output, RUNNER_TEMP: dir };
+  const run = await runCli(['publish', '-c', cfg, '--tag', 'v1.0.0', '--dir', release], { env });
+  assert.equal(run.exitCode, 1, run.stderr);
+
+  const commands = `${run.stdout}\n${run.stderr}`.split(/\r?\n|\r/).filter((l) => l.startsWith('::'));
+  const errors = commands.filter((l) => l.startsWith('::error '));
+  assert.equal(errors.length, 1, commands.join('\n'));
+  assert.match(errors[0]!, new RegExp(`::${proxy.host}/hostile/cmctl: failed`));
+  assert.ok(errors[0]!.includes('manifest refused%0A::error title=pwned::'), errors[0]);
+  for (const c of commands) assert.match(c, /^::(error title=[^:]*::|group::|endgroup::$)/, c);
+
+  const outputs = await readFile(output, 'utf8');
+  const value = (name: string) => new RegExp(`^${name}<<(ghadelimiter_[a-f0-9]+)\\n([^\\n]*)\\n\\1$`, 'm').exec(outputs)?.[2];
+  assert.equal(value('failed'), '1');
+  const report = JSON.parse(await readFile(value('report')!, 'utf8')) as { summary: { failed: number; copied: number } };
+  assert.equal(report.summary.failed, 1);
+  assert.equal(report.summary.copied, 1, 'the healthy target got the release');
+  assert.match(await readFile(summary, 'utf8'), /\| failed \|/);
 });
