@@ -39,7 +39,7 @@ export type SignatureForm = 'tag' | 'referrer';
  * manifest's digest. A referrer's index goes under the fallback tag, or `indexTag` (where a
  * referrers-API personality reads it from).
  */
-export async function pushSignature(target: PushTarget, repository: string, subject: { digest: string; mediaType: string; size: number }, payload: Buffer, signature: string, form: SignatureForm = 'tag', indexTag?: string): Promise<string> {
+export async function pushSignature(target: PushTarget, repository: string, subject: { digest: string; mediaType: string; size: number }, payload: Buffer, signature: string, form: SignatureForm = 'tag', indexTag?: string | null): Promise<string> {
   const layer = { mediaType: SIMPLE_SIGNING, size: payload.length, digest: digestOf(payload), annotations: { [ANNOTATION]: signature } };
   await pushBlob(target, repository, payload);
   const base = subject.digest.replace(':', '-');
@@ -59,6 +59,8 @@ export async function pushSignature(target: PushTarget, repository: string, subj
     layers: [layer], subject,
   }));
   const digest = await pushManifest(target, repository, digestOf(manifest), manifest, OCI_MANIFEST);
+  // null: the registry has the referrers API (a personality), so no fallback tag is kept.
+  if (indexTag === null) return digest;
   // docker-registry 2.8 has no referrers API: the fallback tag index is how clients find it.
   const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest, size: manifest.length, artifactType }] }));
   await pushManifest(target, repository, indexTag ?? base, index, OCI_INDEX);

@@ -12,7 +12,7 @@ import { listTags, seedImage, type PushTarget, type SeededImage } from '../../ha
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { makeKey, pushSignature, signPayload, simpleSigningPayload } from '../../harness/cosign.js';
 import type { SyncReport } from '../../../src/report/model.js';
-import { hiddenIndexTag, referrersApi } from './referrers-api.js';
+import { referrersApi } from '../../harness/personalities/referrers-api.js';
 
 let src: RunningRegistry;
 let dst: RunningRegistry;
@@ -25,7 +25,7 @@ let images: SeededImage[];
 
 before(async () => {
   [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
-  proxy = await startFaultProxy(src.url, { personalities: [referrersApi] });
+  proxy = await startFaultProxy(src.url, { personalities: [referrersApi(src.dataDir).play] });
   dir = await mkdtemp(join(tmpdir(), 'regmirror-referrers-'));
   const push: PushTarget = { url: src.url };
   images = await seedImage(push, { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.1.0'], format: 'oci', single: true });
@@ -34,7 +34,7 @@ before(async () => {
     const payload = simpleSigningPayload(img.digest, `${proxy.host}/jetstack/app`);
     const signer = img.tag === 'v1.0.0' ? key : stranger;
     const subject = { digest: img.digest, mediaType: img.mediaType, size: Number(head.headers.get('content-length')) };
-    signatures.set(img.tag, await pushSignature(push, 'jetstack/app', subject, payload, signPayload(payload, signer), 'referrer', hiddenIndexTag(img.digest)));
+    signatures.set(img.tag, await pushSignature(push, 'jetstack/app', subject, payload, signPayload(payload, signer), 'referrer', null));
   }
   await writeFile(join(dir, 'cosign.pub'), key.publicPem);
 });
