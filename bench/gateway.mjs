@@ -13,6 +13,7 @@ import { tempRoot, track } from './lib/cleanup.mjs';
 import { startRegistry } from './lib/registry.mjs';
 import { seedWorkload, REPOS } from './lib/seed.mjs';
 import { ACCEPT } from './lib/content.mjs';
+import { listeningUrl } from '../scripts/lib/serve-process.mjs';
 
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(BENCH, '..');
@@ -136,15 +137,7 @@ writeFileSync(results, marked.test(old) ? old.replace(marked, section) : `${old.
 
 async function startGateway(file, extra = []) {
   const child = track(spawn(process.execPath, [join(ROOT, 'bin', 'regmirror.js'), 'serve', '-c', file, '--client-rate', '0', '-q', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] }));
-  let err = '';
-  const url = await new Promise((resolve, reject) => {
-    child.stderr.on('data', (c) => {
-      err += c;
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
+  const url = await listeningUrl(child);
   return {
     url, pid: child.pid,
     stop: () => new Promise((resolve) => {

@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { DemoError, ROOT, regmirror } from './run.mjs';
 import { skopeoDigest } from './checks.mjs';
 import { check, heading, note, showCommand } from './ui.mjs';
+import { listeningUrl } from '../lib/serve-process.mjs';
 
 /** Runs the step; `config` is the demo mirrors.yaml, `dir` the demo's output directory. */
 export async function gatewayStep({ config, dir, env, quay }) {
@@ -20,15 +21,7 @@ export async function gatewayStep({ config, dir, env, quay }) {
   const args = ['serve', '-c', relative(ROOT, gatewayConfig), '--listen', '127.0.0.1:0'];
   showCommand(`regmirror ${args.join(' ')} &`);
   const child = spawn('node', [join(ROOT, 'bin', 'regmirror.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  const url = await new Promise((resolve, reject) => {
-    child.stderr.on('data', (c) => {
-      err += c;
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new DemoError(`regmirror serve exited ${code}: ${err}`)));
-  });
+  const url = await listeningUrl(child, (message) => new DemoError(message));
   const host = new URL(url).host;
   try {
     const ref = 'cert-manager-controller:v1.14.3';
