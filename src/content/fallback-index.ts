@@ -78,11 +78,11 @@ function existingIndex(bytes: Uint8Array): { [field: string]: unknown; manifests
   try {
     doc = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch {
-    return 'not JSON';
+    return 'bytes that are not JSON';
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return 'not a JSON object';
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return 'JSON that is not an object';
   const raw = doc as Record<string, unknown>;
-  if (raw.mediaType !== undefined && raw.mediaType !== OCI_INDEX) return `a ${String(raw.mediaType)}, not an OCI image index`;
+  if (raw.mediaType !== undefined && raw.mediaType !== OCI_INDEX) return `a ${String(raw.mediaType)} manifest, not an OCI image index`;
   if (!Array.isArray(raw.manifests)) return 'an object without a "manifests" list';
   return { ...raw, manifests: raw.manifests as unknown[] };
 }

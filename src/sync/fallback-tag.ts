@@ -42,7 +42,7 @@ async function updateOne(job: ReferrerJob, dst: Repository, tag: string, subject
     return;
   }
   if (plan.kind === 'foreign') {
-    out.conflicts.push(`${tag} is ${plan.why}, so it cannot list the referrers of ${subject.digest}; left as it is`);
+    out.conflicts.push(`${tag} holds ${plan.why}, so it cannot list the referrers of ${subject.digest}; left as it is`);
     return;
   }
   const desc: Descriptor = { mediaType: OCI_INDEX, digest: digestOf(plan.bytes, 'sha256:'), size: plan.bytes.byteLength };
