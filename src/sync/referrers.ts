@@ -10,6 +10,9 @@ import { isIndexType, parseManifest } from '../types/mediatype.js';
 import { referrerTagsOf } from '../inventory/discover.js';
 import { addTally, type Tally } from '../copy/tally.js';
 import { decide } from './classify.js';
+import type { Descriptor } from '../types/descriptor.js';
+import { referrerDescriptor } from '../content/fallback-index.js';
+import { updateFallbackTags } from './fallback-tag.js';
 
 /** Per destination: referrer tags copied (or to copy), conflicts left alone, and failures. */
 export interface ReferrerOutcome {
@@ -60,6 +63,7 @@ async function attach(job: ReferrerJob, node: ManifestContent, all: Repository[]
       for (const dst of dsts) outcomes.get(dst)?.errors.push(`referrers of ${node.descriptor.digest}: ${message(err)}`);
       return;
     }
+    const copied = new Map<Repository, Descriptor[]>();
     for (const desc of listed ?? []) {
       if (seen.has(desc.digest)) continue;
       seen.add(desc.digest);
@@ -71,9 +75,14 @@ async function attach(job: ReferrerJob, node: ManifestContent, all: Repository[]
         continue;
       }
       const results = await job.copyTag(content, dsts);
-      for (const [dst, r] of results) record(outcomes.get(dst), r, desc.digest);
+      for (const [dst, r] of results) {
+        record(outcomes.get(dst), r, desc.digest);
+        if (!r.error) copied.set(dst, [...(copied.get(dst) ?? []), referrerDescriptor(content)]);
+      }
       await attach(job, content, dsts, outcomes, seen, depth + 1);
     }
+    // Pushed by digest, they are findable at a destination without the API only through this tag.
+    await updateFallbackTags(job, node.descriptor, copied, outcomes);
   }
 }
 

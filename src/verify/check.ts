@@ -6,6 +6,7 @@ import type { Descriptor } from '../types/descriptor.js';
 import { NotFoundError } from '../types/errors.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
 import type { UnsignedCheck } from './trust.js';
+import { fallbackTagOf, lacksReferrersApi, listedDigests } from '../content/fallback-index.js';
 
 /** Source manifests, referrer tag digests and API referrers, each fetched at most once. */
 export class SourceFacts {
@@ -37,6 +38,11 @@ export class SourceFacts {
     const out = new Map<string, string>();
     await Promise.all(this.referrerTagNames(root).map(async (t) => out.set(t, (await this.manifest(t)).descriptor.digest)));
     return out;
+  }
+
+  /** Whether the source lists `tag` (from the tag list: no request). */
+  sourceHasTag(tag: string): boolean {
+    return this.inv.sourceTags?.has(tag) ?? false;
   }
 
   /** OCI 1.1 referrers of `subject` at the source ([] when the source has no referrers API). */
@@ -125,8 +131,24 @@ async function lackingReferrers(t: TargetState, root: ManifestContent, facts: So
       }),
     );
   }
-  for (const desc of await facts.referrers(root.descriptor)) {
+  const apiReferrers = await facts.referrers(root.descriptor);
+  // At a target without the referrers API, a referrer is findable only through the fallback tag
+  // sync keeps there (unless the source has that tag itself: then it was copied, checked above).
+  const tag = fallbackTagOf(root.descriptor.digest);
+  const listed = apiReferrers.length > 0 && !facts.sourceHasTag(tag) && (await lacksReferrersApi(t.repo, root.descriptor, { signal })) ? await fallbackListing(t, tag, signal) : undefined;
+  for (const desc of apiReferrers) {
     if (!(await t.repo.exists(desc, { signal }))) lacking.push(`missing referrer ${desc.digest}`);
+    else if (listed && !listed.has(desc.digest)) lacking.push(`referrer ${desc.digest} not listed by the fallback tag ${tag} (the target has no referrers API)`);
   }
   return lacking.sort();
+}
+
+/** Digests the target's fallback tag lists (none when the tag is absent or not an index). */
+async function fallbackListing(t: TargetState, tag: string, signal?: AbortSignal): Promise<Set<string>> {
+  if (!t.tags?.has(tag)) return new Set();
+  const bytes = await t.repo.fetchManifest(tag, { signal }).then((m) => m.bytes, (err: unknown) => {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  });
+  return new Set(listedDigests(bytes));
 }

@@ -107,7 +107,9 @@ export class LayoutRepository implements Repository {
     checkSignal(opts);
     if (!isValidTag(tag)) throw new UnsupportedError(`${this.name}: invalid tag "${tag}"`);
     await this.pushManifest(desc, bytes, opts);
-    const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size, annotations: { [REF_NAME]: tag } };
+    // index.json names the manifest's own media type (as fetchManifest reads it and a registry PUT
+    // sends it), never a descriptor's that says otherwise: a Docker manifest stays Docker.
+    const entry: Descriptor = { mediaType: ownMediaType(bytes, desc.mediaType), digest: desc.digest, size: desc.size, annotations: { [REF_NAME]: tag } };
     await updateIndex(this.dir, (index) => {
       // One entry per tag name: the first keeps its place, any duplicates go.
       const at = index.manifests.findIndex((d) => d.annotations?.[REF_NAME] === tag);
@@ -171,6 +173,16 @@ export class LayoutRepository implements Repository {
 /** Opens the layout at `dir` (created on first write); for `oci:DIR/<name>` sources and targets. */
 export function openLayoutRepository(dir: string, options: LayoutOptions = {}): LayoutRepository {
   return new LayoutRepository(dir, options);
+}
+
+// The type the bytes say they are (their `mediaType`, else their shape); the descriptor's when unparseable.
+function ownMediaType(bytes: Uint8Array, declared: string): string {
+  try {
+    return parseManifest(bytes, declared).mediaType;
+  } catch (err) {
+    if (err instanceof UnsupportedError) return declared;
+    throw err;
+  }
 }
 
 function checkSignal(opts: CallOptions | undefined): void {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { LayoutRepository, REF_NAME, openLayoutRepository } from '../../../src/content/layout/index.js';
 import { DigestMismatchError, NotFoundError, SizeLimitError, UnsupportedError } from '../../../src/types/errors.js';
-import { OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST } from '../../../src/types/mediatype.js';
+import { DOCKER_CONFIG, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST } from '../../../src/types/mediatype.js';
 import type { Descriptor } from '../../../src/types/descriptor.js';
 import { buildImage, content, drain, failingStream, pushImage } from './fixtures.js';
 
@@ -102,6 +102,21 @@ describe('LayoutRepository', () => {
     assert.deepEqual(index.annotations, { keep: 'me' });
     assert.equal(index.manifests.length, 2);
     assert.deepEqual(await repo.listTags(), ['v1']);
+  });
+
+  it('records a tag under the manifest\'s own media type, not a descriptor that says otherwise', async () => {
+    const dir = freshDir();
+    const repo = new LayoutRepository(dir);
+    const config = content(DOCKER_CONFIG, '{"architecture":"amd64","os":"linux"}');
+    const docker = content(DOCKER_MANIFEST, JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: config.desc, layers: [] }));
+    const bare = content(OCI_INDEX, JSON.stringify({ schemaVersion: 2, manifests: [] })); // no mediaType of its own: its shape says OCI
+    await repo.pushBlob(config.desc, config.bytes);
+    // Descriptors as a parent index (or another tool's index.json) may name them: the wrong way round.
+    await repo.tag({ ...docker.desc, mediaType: OCI_MANIFEST }, docker.bytes, 'docker');
+    await repo.tag({ ...bare.desc, mediaType: DOCKER_MANIFEST_LIST }, bare.bytes, 'bare');
+    const index = await readIndexFile(dir);
+    assert.deepEqual(index.manifests.map((d) => [d.annotations?.[REF_NAME], d.mediaType]), [['docker', DOCKER_MANIFEST], ['bare', OCI_INDEX]]);
+    assert.equal((await repo.resolve('docker')).mediaType, DOCKER_MANIFEST);
   });
 
   it('refuses a layout of an unknown major version', async () => {
