@@ -39,6 +39,11 @@ export function headline(r) {
 
 const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'PATCH'];
 
+/** Requests a phase cost, per registry and method, from the access logs. */
+export function requestCounts(phase) {
+  return phase.registries.map((g) => `${g.name.replace(/-\d+$/, '')}: ${g.methods.total} (${METHODS.map((m) => g.methods[m] ?? 0).join(' / ')})`).join('; ');
+}
+
 /** Where the time goes: CPU of the tool vs the registries, requests per method per registry. */
 export function whereTimeGoes(phases) {
   const rows = [
