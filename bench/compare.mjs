@@ -4,7 +4,8 @@
 // registries (the seeded source copied, empty targets), so every run is a real cold copy.
 // Environment: BENCH_DELAY_MS (each direction, default 20; 0 = plain loopback), BENCH_RUNS (3),
 // BENCH_CONTENDERS (regmirror,bare; add `base` with BENCH_REGMIRROR_BASE=path/to/bin/regmirror.js
-// for an A/B of two builds), the workload's BENCH_SCALE / BENCH_REPOS / … as in run.mjs.
+// for an A/B of two builds; `regmirror@32` runs it with --concurrency 32), the workload's BENCH_SCALE /
+// BENCH_REPOS / … as in run.mjs.
 import { cpSync, existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -40,8 +41,8 @@ await source.stop();
 const allTags = [...seeded.images, ...seeded.signatures];
 
 const commands = {
-  regmirror: (config, endpoints) => ['node', regmirrorArgs('sync', config, endpoints)],
-  base: (config, endpoints) => ['node', regmirrorArgs('sync', config, endpoints, [], env.BENCH_REGMIRROR_BASE)],
+  regmirror: (config, endpoints, extra) => ['node', regmirrorArgs('sync', config, endpoints, extra)],
+  base: (config, endpoints, extra) => ['node', regmirrorArgs('sync', config, endpoints, extra, env.BENCH_REGMIRROR_BASE)],
   bare: (config, endpoints) => ['node', bareCopierArgs(endpoints['quay.io'], w.repos, [endpoints['quay.io'], endpoints['ghcr.io']]), { BARE_CONCURRENCY: env.BENCH_REG_CONCURRENCY ?? '8' }],
 };
 
@@ -56,8 +57,11 @@ async function coldRun(who) {
   const near = { 'quay.io': quay, 'ghcr.io': ghcr };
   const far = delayMs > 0 ? { 'quay.io': await startDelayProxy(quay, delayMs), 'ghcr.io': await startDelayProxy(ghcr, delayMs) } : near;
   const config = writeMirrorsYaml(join(root, `mirrors-${n}.yaml`), w.repos, ['quay.io/cert-manager', 'ghcr.io/cert-manager'], env.BENCH_REG_CONCURRENCY);
-  const [cmd, args, extraEnv] = commands[who](config, far);
-  const phase = await measure(`${who} #${n}`, [quay, ghcr], cmd, args, { env: extraEnv });
+  const [name, jobs] = who.split('@');
+  const [cmd, args, extraEnv] = commands[name](config, far, jobs ? ['--concurrency', jobs] : []);
+  // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR`) go to the contenders' node only, not the bench's.
+  const nodeArgs = env.BENCH_NODE_ARGS ? env.BENCH_NODE_ARGS.split(' ') : [];
+  const phase = await measure(`${who} #${n}`, [quay, ghcr], cmd, [...nodeArgs, ...args], { env: extraEnv });
   const targets = [{ reg: quay, ns: 'cert-manager' }, { reg: ghcr, ns: 'cert-manager' }];
   await assertMirrored(allTags, targets);
   await assertWholeBySkopeo(seeded.images.filter((img, i) => i % w.tags === 0), targets);

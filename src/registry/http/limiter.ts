@@ -14,13 +14,39 @@ import type { Lane } from './types.js';
 interface Waiter {
   ticket: number;
   lane: Lane;
+  /** Set when the caller gave up while queued: skipped, never granted. */
+  cancelled: boolean;
   grant: () => void;
+}
+
+/** A first-in first-out queue of waiters; O(1) at both ends however long a run's backlog grows. */
+class Queue {
+  private items: Waiter[] = [];
+  private head = 0;
+
+  push(w: Waiter): void {
+    this.items.push(w);
+  }
+
+  /** The oldest waiter still wanting a slot. */
+  peek(): Waiter | undefined {
+    while (this.head < this.items.length && this.items[this.head]!.cancelled) this.shift();
+    return this.items[this.head];
+  }
+
+  shift(): void {
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
 }
 
 /** The request slots of one registry host. */
 export class Lanes {
   private readonly inFlight: Record<Lane, number> = { small: 0, download: 0, upload: 0 };
-  private readonly queues: Record<Lane, Waiter[]> = { small: [], download: [], upload: [] };
+  private readonly queues: Record<Lane, Queue> = { small: new Queue(), download: new Queue(), upload: new Queue() };
   private total = 0;
   private tickets = 0;
 
@@ -35,10 +61,19 @@ export class Lanes {
   acquire(lane: Lane, signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(new AbortedError('aborted'));
     return new Promise((resolve, reject) => {
+      let granted = false;
+      const onAbort = () => {
+        // Aborted while queued: skipped when its turn comes; a granted slot is the caller's to free.
+        if (granted) return;
+        waiter.cancelled = true;
+        reject(new AbortedError('aborted'));
+      };
       const waiter: Waiter = {
         ticket: this.tickets++,
         lane,
+        cancelled: false,
         grant: () => {
+          granted = true;
           signal?.removeEventListener('abort', onAbort);
           let freed = false;
           resolve(() => {
@@ -50,17 +85,10 @@ export class Lanes {
           });
         },
       };
-      const onAbort = () => {
-        // Aborted while queued: leave the queue; a granted slot is the caller's to free.
-        const queue = this.queues[lane];
-        const at = queue.indexOf(waiter);
-        if (at < 0) return;
-        queue.splice(at, 1);
-        reject(new AbortedError('aborted'));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
       this.queues[lane].push(waiter);
       this.pump();
+      // Only a request left waiting needs to hear about an abort here.
+      if (!granted) signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
@@ -76,7 +104,7 @@ export class Lanes {
     for (;;) {
       let next: Waiter | undefined;
       for (const lane of ['small', 'download', 'upload'] as const) {
-        const head = this.queues[lane][0];
+        const head = this.queues[lane].peek();
         if (head && this.room(lane) && (!next || head.ticket < next.ticket)) next = head;
       }
       if (!next) return;
