@@ -5,9 +5,9 @@
 // Environment: BENCH_DELAY_MS (each direction, default 20; 0 = plain loopback), BENCH_RUNS (3),
 // BENCH_CONTENDERS (regmirror,bare; add `base` with BENCH_REGMIRROR_BASE=path/to/bin/regmirror.js
 // for an A/B of two builds; `regmirror@32` runs it with --concurrency 32), the workload's BENCH_SCALE /
-// BENCH_REPOS / … as in run.mjs.
-import { cpSync, existsSync } from 'node:fs';
-import { loadavg } from 'node:os';
+// BENCH_REPOS / … as in run.mjs. BENCH_WRITE=1 also writes the table to bench/RESULTS-compare-<delay>ms.md.
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempRoot } from './lib/cleanup.mjs';
@@ -90,4 +90,9 @@ const lines = [
   '',
 ];
 process.stdout.write(`\n${lines.join('\n')}`);
+if (env.BENCH_WRITE === '1') {
+  const knobs = Object.entries(env).filter(([k]) => /^BENCH_(?!WRITE|REGMIRROR_BASE|NODE_ARGS)/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ');
+  const head = `# regmirror against the bare copier\n\n${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores · Node ${process.version} · \`${knobs} npm run bench:compare\`\n\n`;
+  writeFileSync(join(BENCH, `RESULTS-compare-${delayMs}ms.md`), head + lines.join('\n'));
+}
 process.exit(0);

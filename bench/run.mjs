@@ -163,7 +163,8 @@ const report = [
 process.stdout.write(`\n${report}`);
 const isDefault = !Object.keys(env).some((k) => /^BENCH_(SCALE|REPOS|TAGS|PLATFORMS|LAYER_KB|BASE_KB|LARGE|LARGE_MB|CONCURRENCY|REG_CONCURRENCY|REGMIRROR|DELAY_MS|QUICK)$/.test(k));
 const resultsFile = wan ? 'RESULTS-wan.md' : 'RESULTS.md';
-if (isDefault) writeFileSync(join(BENCH, resultsFile), report);
-process.stderr.write(`bench: done in ${((Date.now() - started) / 1000).toFixed(0)} s${isDefault ? `; wrote bench/${resultsFile}` : ''}\n`);
+// A quick WAN run is worth keeping (its workload line says the scale); a quick LAN run never replaces the full one.
+if (isDefault || (wan && env.BENCH_QUICK === '1')) writeFileSync(join(BENCH, resultsFile), report);
+process.stderr.write(`bench: done in ${((Date.now() - started) / 1000).toFixed(0)} s${isDefault || (wan && env.BENCH_QUICK === '1') ? `; wrote bench/${resultsFile}` : ''}\n`);
 // The registries are still running: exit now (cleanup.mjs kills them and removes the temp dir).
 process.exit(0);
