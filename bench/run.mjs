@@ -46,7 +46,7 @@ process.on('unhandledRejection', (err) => {
 
 // Source registry, seeded once (directly); the other registries start from a copy of the same files.
 const quayNear = await startRegistry('quay');
-process.stderr.write(`bench: seeding ${w.repos.length} repos × ${w.tags} tags × ${w.platforms} platforms into ${quay.url} … `);
+process.stderr.write(`bench: seeding ${w.repos.length} repos × ${w.tags} tags × ${w.platforms} platforms into ${quayNear.url} … `);
 const seeded = await seedWorkload(quayNear, w);
 const byName = (a, b) => `${a.repo}:${a.tag}`.localeCompare(`${b.repo}:${b.tag}`);
 seeded.images.sort(byName);

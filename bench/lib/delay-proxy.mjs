@@ -12,14 +12,19 @@ const WINDOW = 4 << 20; // bytes held per direction, like a link's bandwidth-del
 function delayed(from, to, delayMs) {
   let held = 0;
   let ended = false;
+  // Reading goes on while less than WINDOW is held here and the receiver keeps up.
+  const maybeResume = () => {
+    if (held <= WINDOW && to.writableLength <= WINDOW && from.isPaused() && !ended) from.resume();
+  };
+  to.on('drain', maybeResume);
   from.on('data', (chunk) => {
     held += chunk.length;
     if (held > WINDOW) from.pause();
     // Timers of one duration fire in the order they were set: chunks keep their order.
     setTimeout(() => {
       held -= chunk.length;
-      if (!to.destroyed) to.write(chunk);
-      if (held <= WINDOW && from.isPaused() && !ended) from.resume();
+      if (!to.destroyed && !to.write(chunk)) from.pause();
+      maybeResume();
     }, delayMs);
   });
   from.once('end', () => {
