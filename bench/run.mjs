@@ -157,7 +157,7 @@ const report = [
   '',
   `Same-registry copy, from the quay registry's log: regmirror ${sameRegistry.regmirror.uploads} uploads, ${sameRegistry.regmirror.patches} PATCH, ${sameRegistry.regmirror.mounts} mounts (${sameRegistry.regmirror.mountFallbacks} answered with an upload session)${sameRegistry.skopeo ? `; skopeo ${sameRegistry.skopeo.uploads} uploads (${bytes(sameRegistry.skopeo.bytes)}), ${sameRegistry.skopeo.mounts} mounts` : ''}. Source blob GETs: regmirror ${reads.regmirror.reads} for ${reads.regmirror.distinct} distinct blobs (at most ${reads.regmirror.maxPerDigest} per blob)${reads.skopeo ? `; skopeo ${reads.skopeo.reads} (at most ${reads.skopeo.maxPerDigest} per blob)` : ''}.`,
   '',
-  `Reproduce: \`npm run build && ${wan ? 'BENCH_PROFILE=wan ' : ''}${parallel ? 'BENCH_PARALLEL=1 ' : ''}${withSkopeo ? '' : 'BENCH_SKOPEO=0 '}npm run bench\` (quick: add \`BENCH_QUICK=1\`). Regmirror against the bare copier, interleaved over several cold runs with medians: \`npm run bench:compare\`.`,
+  `Reproduce: \`npm run build && ${wan ? 'BENCH_PROFILE=wan ' : ''}${parallel ? 'BENCH_PARALLEL=1 ' : ''}${withSkopeo ? '' : 'BENCH_SKOPEO=0 '}npm run bench\` (quick: add \`BENCH_QUICK=1\`). Regmirror against the bare copier, interleaved over several cold runs with medians: \`npm run bench:compare\` (\`bench/RESULTS-compare-20ms.md\`)${wan ? '' : '; the same figures at 20 ms each way: `BENCH_PROFILE=wan npm run bench` (`bench/RESULTS-wan.md`)'}.`,
   '',
 ].join('\n');
 process.stdout.write(`\n${report}`);
