@@ -29,11 +29,17 @@ export function writeMirrorsYaml(file, repos, targets, registryConcurrency) {
 }
 
 /** regmirror CLI arguments for `command` with endpoints host -> registry. */
-export function regmirrorArgs(command, config, endpoints, extra = []) {
-  const args = [REGMIRROR, command, '-c', config, '--no-progress', '-q'];
+export function regmirrorArgs(command, config, endpoints, extra = [], bin = REGMIRROR) {
+  const args = [bin, command, '-c', config, '--no-progress', '-q'];
   for (const [host, reg] of Object.entries(endpoints)) args.push('--endpoint', `${host}=${reg.url}`);
   if (process.env.BENCH_CONCURRENCY) args.push('--concurrency', process.env.BENCH_CONCURRENCY);
   return [...args, ...extra];
+}
+
+/** Arguments of the bare copier (the yardstick) from the source's jetstack/ to each target's cert-manager/. */
+export function bareCopierArgs(src, repos, targets) {
+  const bare = join(MAIN, 'bench', 'lib', 'bare-copier.mjs');
+  return [bare, src.url, 'jetstack', repos.join(','), ...targets.map((t) => `${t.url}/cert-manager`)];
 }
 
 const SYNC = 'skopeo sync --all --preserve-digests --src docker --dest docker --src-tls-verify=false --dest-tls-verify=false';

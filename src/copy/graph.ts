@@ -17,6 +17,12 @@ export interface GraphOptions {
    * still skip whatever is there.
    */
   probeRoot?: boolean;
+  /**
+   * Awaited at each destination just before the root is written there; a rejection fails that
+   * destination instead. Lets a signature be copied alongside its image and written only once
+   * the image is in place.
+   */
+  beforeRootWrite?: (dst: Repository) => Promise<void>;
 }
 
 /** Per destination: what was done, or the first error that stopped it. */
@@ -30,7 +36,9 @@ export async function copyGraph(ctx: CopyContext, root: ManifestContent, dsts: R
   const results: GraphResults = new Map(dsts.map((d) => [d, { tally: emptyTally() }]));
   const walk = new GraphWalk(ctx, results);
   const opts = { signal: ctx.signal };
-  const write = (dst: Repository) => (tag === undefined ? dst.pushManifest(root.descriptor, root.bytes, opts) : dst.tag(root.descriptor, root.bytes, tag, opts));
+  const put = (dst: Repository) => (tag === undefined ? dst.pushManifest(root.descriptor, root.bytes, opts) : dst.tag(root.descriptor, root.bytes, tag, opts));
+  const gate = options.beforeRootWrite;
+  const write = gate ? (dst: Repository) => gate(dst).then(() => put(dst)) : put;
   const placed = await walk.place(root, dsts, options.probeRoot !== false, write);
   if (tag === undefined || ctx.dryRun) return results;
   // The rest already held the root whole (found, or placed by another tag of this run): only the tag is new.

@@ -52,7 +52,7 @@ export class HostContext {
     this.base = baseUrlFor(host, options.settings, options.endpoint);
     this.trustedOrigins.add(this.base.origin);
     this.uploads = new UploadPolicy(host, options.chunkBytes, options.forceChunkedUploads);
-    // Three lanes of `concurrency` each (see limiter.ts), so the pool can open that many.
+    // 3 × concurrency request slots (see limiter.ts), so the pool can open that many.
     this.agent = createAgent(options.settings, options.concurrency * 3);
     this.retry = {
       maxAttempts: Math.max(1, options.settings?.maxAttempts ?? 5),

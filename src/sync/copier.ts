@@ -8,8 +8,11 @@ import type { SkopeoEngine } from '../engines/skopeo.js';
 import { referrerTagSubject, type RepositoryRef } from '../types/reference.js';
 import { isReleaseTag } from '../types/tag.js';
 
-/** Copies `root` to each destination and, when given, points `tag` at it last. */
-export type TagCopier = (root: ManifestContent, dsts: Repository[], tag?: string) => Promise<GraphResults>;
+/**
+ * Copies `root` to each destination and, when given, points `tag` at it last; `gate`, when given,
+ * must resolve for a destination before the root is written there (see GraphOptions.beforeRootWrite).
+ */
+export type TagCopier = (root: ManifestContent, dsts: Repository[], tag?: string, gate?: (dst: Repository) => Promise<void>) => Promise<GraphResults>;
 
 /** The native copier: regmirror's own graph copy. */
 export function nativeCopier(ctx: CopyContext): TagCopier {
@@ -17,7 +20,8 @@ export function nativeCopier(ctx: CopyContext): TagCopier {
   // walk: a release or a signature missing from a target's listing is new there but for rare
   // drift (which the walk repairs), and a digest another tag of this run placed or found is
   // known to the ledger without any request.
-  return (root, dsts, tag) => copyGraph(ctx, root, dsts, tag, { probeRoot: tag === undefined || !(isReleaseTag(tag) || referrerTagSubject(tag) !== undefined) });
+  return (root, dsts, tag, gate) =>
+    copyGraph(ctx, root, dsts, tag, { probeRoot: tag === undefined || !(isReleaseTag(tag) || referrerTagSubject(tag) !== undefined), beforeRootWrite: gate });
 }
 
 /**
@@ -27,11 +31,11 @@ export function nativeCopier(ctx: CopyContext): TagCopier {
  */
 export function skopeoCopier(ctx: CopyContext, engine: SkopeoEngine, source: RepositoryRef, refs: Map<Repository, RepositoryRef>): TagCopier {
   const native = nativeCopier(ctx);
-  return async (root, dsts, tag) => {
-    if (tag === undefined || ctx.dryRun) return native(root, dsts, tag);
+  return async (root, dsts, tag, gate) => {
+    if (tag === undefined || ctx.dryRun) return native(root, dsts, tag, gate);
     // A layout source's fallback tags may be regmirror's own view of untagged referrers
     // (content/layout/fallback.ts), which skopeo cannot read: the native copier writes those.
-    if (source.scheme === 'oci' && referrerTagSubject(tag) !== undefined) return native(root, dsts, tag);
+    if (source.scheme === 'oci' && referrerTagSubject(tag) !== undefined) return native(root, dsts, tag, gate);
     const results: GraphResults = new Map();
     await Promise.all(
       dsts.map(async (dst) => {
@@ -39,6 +43,7 @@ export function skopeoCopier(ctx: CopyContext, engine: SkopeoEngine, source: Rep
         try {
           const target = refs.get(dst);
           if (!target) throw new Error(`no reference known for ${dst.name}`);
+          await gate?.(dst);
           await engine.copy({ source, target, tag, digest: root.descriptor.digest, signal: ctx.signal });
           tally.manifests += 1;
           results.set(dst, { tally });

@@ -30,6 +30,8 @@ export interface ReferrerJob {
   /** Tag lists of the destinations, read at the start of the run. */
   targetTags: Map<Repository, Set<string> | undefined>;
   overwrite: boolean;
+  /** Resolves once the subject image is in place at a destination (rejects if it failed there). */
+  subjectPlaced?: (dst: Repository) => Promise<void>;
 }
 
 const MAX_DEPTH = 3;
@@ -74,7 +76,7 @@ async function attach(job: ReferrerJob, node: ManifestContent, all: Repository[]
         for (const dst of dsts) outcomes.get(dst)?.errors.push(`referrer ${desc.digest}: source: ${message(err)}`);
         continue;
       }
-      const results = await job.copyTag(content, dsts);
+      const results = await job.copyTag(content, dsts, undefined, job.subjectPlaced);
       for (const [dst, r] of results) {
         record(outcomes.get(dst), r, desc.digest);
         if (!r.error) copied.set(dst, [...(copied.get(dst) ?? []), referrerDescriptor(content)]);
@@ -118,7 +120,7 @@ async function copyReferrerTag(job: ReferrerJob, tag: string, dsts: Repository[]
       }
     }),
   );
-  const results = await job.copyTag(content, toCopy, tag);
+  const results = await job.copyTag(content, toCopy, tag, job.subjectPlaced);
   for (const [dst, r] of results) record(outcomes.get(dst), r, tag);
   await attach(job, content, dsts, outcomes, seen, depth + 1);
 }

@@ -41,19 +41,30 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, cop
 
   const work: TargetWork[] = await Promise.all(inv.targets.map((state) => inspect(state, tag, digest, overwrite, ctx)));
   const copying = work.filter((w) => w.decision === 'copy' || w.decision === 'forced');
-  const copied = await copyTag(root, copying.map((w) => w.state.repo), tag);
+  const image = copyTag(root, copying.map((w) => w.state.repo), tag);
+
+  // Referrers travel alongside the image (their manifests and blobs at the same time, so a distant
+  // registry's round trips overlap), but each is written only once its subject is in place there:
+  // where the image fails, its signatures are never tagged.
+  const holders = work.filter((w) => !w.error && (w.decision === 'skip' || w.decision === 'copy' || w.decision === 'forced'));
+  let referrers: Promise<void> | undefined;
+  if (withReferrers && inv.sourceTags && holders.length > 0) {
+    const outcomes = new Map<Repository, ReferrerOutcome>(holders.map((w) => [w.state.repo, w.referrers]));
+    const targetTags = new Map(holders.map((w) => [w.state.repo, w.state.tags]));
+    const subjectPlaced = (dst: Repository) =>
+      image.then((copied) => {
+        const error = copied.get(dst)?.error;
+        if (error) throw error;
+      });
+    referrers = copyReferrers({ ctx, copyTag, sourceTags: inv.sourceTags, targetTags, overwrite, subjectPlaced }, root, holders.map((w) => w.state.repo), outcomes);
+  }
+  const copied = await image;
   for (const w of copying) {
     const r = copied.get(w.state.repo);
     if (r) addTally(w.tally, r.tally);
     if (r?.error) w.error = r.error.message;
   }
-
-  const holders = work.filter((w) => !w.error && (w.decision === 'skip' || w.decision === 'copy' || w.decision === 'forced'));
-  if (withReferrers && inv.sourceTags && holders.length > 0) {
-    const outcomes = new Map<Repository, ReferrerOutcome>(holders.map((w) => [w.state.repo, w.referrers]));
-    const targetTags = new Map(holders.map((w) => [w.state.repo, w.state.tags]));
-    await copyReferrers({ ctx, copyTag, sourceTags: inv.sourceTags, targetTags, overwrite }, root, holders.map((w) => w.state.repo), outcomes);
-  }
+  await referrers;
   result.targets = work.map((w) => finish(w, digest, ctx.dryRun === true));
   if (note) for (const t of result.targets) if (t.action === 'copied' || t.action === 'forced' || t.action === 'copy') t.detail = [t.detail, note].filter(Boolean).join('; ');
   return result;
@@ -86,9 +97,9 @@ function finish(w: TargetWork, digest: string, dryRun: boolean): SyncTargetResul
   addTally(w.tally, w.referrers.tally);
   const refs = w.referrers;
   const problems = [...refs.conflicts.map((c) => `referrer conflict: ${c}`), ...refs.errors.map((e) => `referrer: ${e}`)];
-  if (w.error || refs.errors.length > 0) {
-    return row(w.state, 'failed', w.previous, null, w.tally, refs.copied, [w.error, ...problems].filter(Boolean).join('; '));
-  }
+  // Where the image itself failed, its referrers were held back for that reason: say it once.
+  if (w.error) return row(w.state, 'failed', w.previous, null, w.tally, refs.copied, w.error);
+  if (refs.errors.length > 0) return row(w.state, 'failed', w.previous, null, w.tally, refs.copied, problems.join('; '));
   const action: SyncAction = ((): SyncAction => {
     switch (w.decision) {
       case 'skip':

@@ -1,45 +1,117 @@
-// Per-registry concurrency, in three lanes (regclient's rule: small requests never wait behind
-// blob transfers). Each lane allows `concurrency` requests in flight:
-//  - small:    HEAD, manifests, tag lists, upload starts, mounts, token-free pings;
+// Per-registry concurrency: 3 × `concurrency` (N) requests in flight, the size of the host's pool,
+// shared by three kinds of request (regclient's rule: small requests never wait behind blobs):
 //  - download: blob GETs, held until the body has been read or destroyed;
-//  - upload:   blob PUT/PATCH with a body.
-// Downloads and uploads are separate so that copying inside one registry (a download feeding
-// an upload) can never deadlock with every slot held by downloads waiting for uploads.
-import pLimit, { type LimitFunction } from 'p-limit';
+//  - upload:   blob PUT/PATCH with a body;
+//  - small:    HEAD, manifests, tag lists, upload starts, mounts.
+// Blob transfers together hold at most 2N slots, so N are always left for small requests; and
+// whatever kind is busy may use the idle slots of the others, which is what hides the round trips
+// of a distant registry (a fixed N per kind left two thirds of the pool idle in each phase of a
+// copy). Downloads alone, and uploads alone, stay below 2N, so a download feeding an upload to
+// the same registry always leaves an upload a slot: no deadlock. Slots go in the order asked for.
 import { AbortedError } from '../../types/errors.js';
 import type { Lane } from './types.js';
 
-/** The three queues of one registry host. */
-export class Lanes {
-  private readonly limits: Record<Lane, LimitFunction>;
+interface Waiter {
+  ticket: number;
+  lane: Lane;
+  /** Set when the caller gave up while queued: skipped, never granted. */
+  cancelled: boolean;
+  grant: () => void;
+}
 
-  constructor(readonly concurrency: number) {
-    this.limits = { small: pLimit(concurrency), download: pLimit(concurrency), upload: pLimit(concurrency) };
+/** A first-in first-out queue of waiters; O(1) at both ends however long a run's backlog grows. */
+class Queue {
+  private items: Waiter[] = [];
+  private head = 0;
+
+  push(w: Waiter): void {
+    this.items.push(w);
+  }
+
+  /** The oldest waiter still wanting a slot. */
+  peek(): Waiter | undefined {
+    while (this.head < this.items.length && this.items[this.head]!.cancelled) this.shift();
+    return this.items[this.head];
+  }
+
+  shift(): void {
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+/** The request slots of one registry host. */
+export class Lanes {
+  private readonly inFlight: Record<Lane, number> = { small: 0, download: 0, upload: 0 };
+  private readonly queues: Record<Lane, Queue> = { small: new Queue(), download: new Queue(), upload: new Queue() };
+  private total = 0;
+  private tickets = 0;
+
+  constructor(readonly concurrency: number) {}
+
+  /** Requests this host may have in flight at once, all lanes together. */
+  get capacity(): number {
+    return 3 * this.concurrency;
   }
 
   /** Waits for a slot in `lane`; the returned function frees it (idempotent). */
   acquire(lane: Lane, signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(new AbortedError('aborted'));
     return new Promise((resolve, reject) => {
-      let settled = false;
+      let granted = false;
       const onAbort = () => {
-        settled = true;
+        // Aborted while queued: skipped when its turn comes; a granted slot is the caller's to free.
+        if (granted) return;
+        waiter.cancelled = true;
         reject(new AbortedError('aborted'));
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      void this.limits[lane](
-        () =>
-          new Promise<void>((release) => {
-            signal?.removeEventListener('abort', onAbort);
-            // Aborted while queued: give the slot straight back.
-            if (settled) return release();
-            settled = true;
-            let freed = false;
-            resolve(() => {
-              if (!freed) (freed = true), release();
-            });
-          }),
-      );
+      const waiter: Waiter = {
+        ticket: this.tickets++,
+        lane,
+        cancelled: false,
+        grant: () => {
+          granted = true;
+          signal?.removeEventListener('abort', onAbort);
+          let freed = false;
+          resolve(() => {
+            if (freed) return;
+            freed = true;
+            this.inFlight[lane]--;
+            this.total--;
+            this.pump();
+          });
+        },
+      };
+      this.queues[lane].push(waiter);
+      this.pump();
+      // Only a request left waiting needs to hear about an abort here.
+      if (!granted) signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  private room(lane: Lane): boolean {
+    if (this.total >= this.capacity) return false;
+    if (lane === 'small') return true;
+    const blobs = this.inFlight.download + this.inFlight.upload;
+    return blobs < 2 * this.concurrency && this.inFlight[lane] < Math.max(1, 2 * this.concurrency - 1);
+  }
+
+  /** Grants free slots to the oldest waiters whose lane has room. */
+  private pump(): void {
+    for (;;) {
+      let next: Waiter | undefined;
+      for (const lane of ['small', 'download', 'upload'] as const) {
+        const head = this.queues[lane].peek();
+        if (head && this.room(lane) && (!next || head.ticket < next.ticket)) next = head;
+      }
+      if (!next) return;
+      this.queues[next.lane].shift();
+      this.inFlight[next.lane]++;
+      this.total++;
+      next.grant();
+    }
   }
 }

@@ -1,0 +1,98 @@
+// `npm run bench:compare`: cold copies by regmirror and by the bare parallel copier (the
+// yardstick, bench/lib/bare-copier.mjs), interleaved in the same conditions, several runs each,
+// behind delaying proxies (a WAN on loopback); prints the medians. Each run starts from fresh
+// registries (the seeded source copied, empty targets), so every run is a real cold copy.
+// Environment: BENCH_DELAY_MS (each direction, default 20; 0 = plain loopback), BENCH_RUNS (3),
+// BENCH_CONTENDERS (regmirror,bare; add `base` with BENCH_REGMIRROR_BASE=path/to/bin/regmirror.js
+// for an A/B of two builds; `regmirror@32` runs it with --concurrency 32), the workload's BENCH_SCALE /
+// BENCH_REPOS / … as in run.mjs. BENCH_WRITE=1 also writes the table to bench/RESULTS-compare-<delay>ms.md.
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempRoot } from './lib/cleanup.mjs';
+import { startRegistry } from './lib/registry.mjs';
+import { seedWorkload, workloadFromEnv } from './lib/seed.mjs';
+import { startDelayProxy } from './lib/delay-proxy.mjs';
+import { measure } from './lib/phase.mjs';
+import { assertMirrored } from './lib/check.mjs';
+import { assertWholeBySkopeo } from './lib/deep-check.mjs';
+import { bareCopierArgs, regmirrorArgs, writeMirrorsYaml } from './lib/tools.mjs';
+import { bytes, requestCounts } from './lib/report.mjs';
+
+const env = process.env;
+const BENCH = fileURLToPath(new URL('.', import.meta.url));
+if (!existsSync(join(BENCH, '..', 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+const w = workloadFromEnv();
+const delayMs = Number(env.BENCH_DELAY_MS ?? 20);
+const runs = Number(env.BENCH_RUNS ?? 3);
+const contenders = (env.BENCH_CONTENDERS ?? 'regmirror,bare').split(',');
+const root = tempRoot();
+process.on('unhandledRejection', (err) => {
+  process.stderr.write(`\nbench: ${err instanceof Error ? err.stack : err}\n`);
+  process.exit(1);
+});
+
+const source = await startRegistry('seed');
+process.stderr.write(`bench: seeding ${w.repos.length} repos × ${w.tags} tags × ${w.platforms} platforms … `);
+const seeded = await seedWorkload(source, w);
+process.stderr.write(`${seeded.blobs.size} blobs, ${bytes(seeded.bytes)}\n`);
+await source.stop();
+const allTags = [...seeded.images, ...seeded.signatures];
+
+const commands = {
+  regmirror: (config, endpoints, extra) => ['node', regmirrorArgs('sync', config, endpoints, extra)],
+  base: (config, endpoints, extra) => ['node', regmirrorArgs('sync', config, endpoints, extra, env.BENCH_REGMIRROR_BASE)],
+  bare: (config, endpoints) => ['node', bareCopierArgs(endpoints['quay.io'], w.repos, [endpoints['quay.io'], endpoints['ghcr.io']]), { BARE_CONCURRENCY: env.BENCH_REG_CONCURRENCY ?? '8' }],
+};
+
+let serial = 0;
+/** One cold copy by `who` into fresh registries; returns the measured phase. */
+async function coldRun(who) {
+  const n = ++serial;
+  const data = join(root, `data-${n}`);
+  cpSync(source.dataDir, data, { recursive: true });
+  const quay = await startRegistry(`quay-${n}`, data);
+  const ghcr = await startRegistry(`ghcr-${n}`);
+  const near = { 'quay.io': quay, 'ghcr.io': ghcr };
+  const far = delayMs > 0 ? { 'quay.io': await startDelayProxy(quay, delayMs), 'ghcr.io': await startDelayProxy(ghcr, delayMs) } : near;
+  const config = writeMirrorsYaml(join(root, `mirrors-${n}.yaml`), w.repos, ['quay.io/cert-manager', 'ghcr.io/cert-manager'], env.BENCH_REG_CONCURRENCY);
+  const [name, jobs] = who.split('@');
+  const [cmd, args, extraEnv] = commands[name](config, far, jobs ? ['--concurrency', jobs] : []);
+  // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR`) go to the contenders' node only, not the bench's.
+  const nodeArgs = env.BENCH_NODE_ARGS ? env.BENCH_NODE_ARGS.split(' ') : [];
+  const phase = await measure(`${who} #${n}`, [quay, ghcr], cmd, [...nodeArgs, ...args], { env: extraEnv });
+  const targets = [{ reg: quay, ns: 'cert-manager' }, { reg: ghcr, ns: 'cert-manager' }];
+  await assertMirrored(allTags, targets);
+  await assertWholeBySkopeo(seeded.images.filter((img, i) => i % w.tags === 0), targets);
+  for (const r of Object.values(far)) if (r.close) await r.close();
+  await quay.stop();
+  await ghcr.stop();
+  return phase;
+}
+
+const results = Object.fromEntries(contenders.map((c) => [c, []]));
+for (let i = 0; i < runs; i++) for (const who of contenders) results[who].push(await coldRun(who));
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const yard = results.bare ? median(results.bare.map((p) => p.wall)) : undefined;
+const lines = [
+  `Cold copy of ${seeded.images.length} tags + ${seeded.signatures.length} signatures (${seeded.blobs.size} blobs, ${bytes(seeded.bytes)}) to two targets, ${delayMs > 0 ? `${delayMs} ms each way (${2 * delayMs} ms round trip)` : 'plain loopback'}; ${runs} interleaved runs each, load average ${loadavg()[0].toFixed(1)} at the end.`,
+  '',
+  '| copier | median wall | runs | speed vs bare copier | tool CPU (median) | requests (median run) |',
+  '| --- | ---: | --- | ---: | ---: | --- |',
+  ...contenders.map((who) => {
+    const walls = results[who].map((p) => p.wall);
+    const mid = results[who].find((p) => p.wall === median(walls));
+    const speed = yard ? `${(yard / median(walls)).toFixed(2)}×` : '—';
+    return `| ${who} | ${median(walls).toFixed(2)} s | ${walls.map((x) => x.toFixed(2)).join(', ')} | ${speed} | ${median(results[who].map((p) => p.cpu)).toFixed(2)} s | ${requestCounts(mid)} |`;
+  }),
+  '',
+];
+process.stdout.write(`\n${lines.join('\n')}`);
+if (env.BENCH_WRITE === '1') {
+  const knobs = Object.entries(env).filter(([k]) => /^BENCH_(?!WRITE|REGMIRROR_BASE|NODE_ARGS)/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ');
+  const head = `# regmirror against the bare copier\n\n${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores · Node ${process.version} · \`${knobs} npm run bench:compare\`\n\n`;
+  writeFileSync(join(BENCH, `RESULTS-compare-${delayMs}ms.md`), head + lines.join('\n'));
+}
+process.exit(0);

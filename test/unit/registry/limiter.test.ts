@@ -1,0 +1,84 @@
+// The request slots of one registry: how many requests of each kind may be in flight at once.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Lanes } from '../../../src/registry/http/limiter.js';
+import { AbortedError } from '../../../src/types/errors.js';
+import type { Lane } from '../../../src/registry/http/types.js';
+
+/** Asks for `count` slots of `lane`; returns the grants so far (a live list) and the release functions. */
+function ask(lanes: Lanes, lane: Lane, count: number, signal?: AbortSignal) {
+  const granted: (() => void)[] = [];
+  const pending = Array.from({ length: count }, () => lanes.acquire(lane, signal).then((release) => void granted.push(release)));
+  return { granted, pending };
+}
+
+/** Lets every already-settled promise callback run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('Lanes', () => {
+  it('lets small requests use the whole pool (3 × concurrency) when no blob moves', async () => {
+    const lanes = new Lanes(4);
+    const small = ask(lanes, 'small', 13);
+    await settle();
+    assert.equal(small.granted.length, 12);
+    small.granted[0]!();
+    await settle();
+    assert.equal(small.granted.length, 13);
+  });
+
+  it('lets blob downloads use idle slots beyond concurrency, below twice concurrency', async () => {
+    const lanes = new Lanes(4);
+    const downloads = ask(lanes, 'download', 10);
+    await settle();
+    assert.equal(downloads.granted.length, 7);
+  });
+
+  it('always leaves an upload a slot while downloads are held (no deadlock copying within a registry)', async () => {
+    const lanes = new Lanes(4);
+    const downloads = ask(lanes, 'download', 10);
+    const uploads = ask(lanes, 'upload', 3);
+    await settle();
+    assert.equal(downloads.granted.length, 7);
+    assert.equal(uploads.granted.length, 1);
+  });
+
+  it('keeps a third of the slots for small requests however many blobs are waiting', async () => {
+    const lanes = new Lanes(4);
+    const downloads = ask(lanes, 'download', 20);
+    const uploads = ask(lanes, 'upload', 20);
+    const small = ask(lanes, 'small', 5);
+    await settle();
+    assert.equal(downloads.granted.length + uploads.granted.length, 8);
+    assert.equal(small.granted.length, 4);
+  });
+
+  it('grants freed slots in the order they were asked for', async () => {
+    const lanes = new Lanes(1);
+    const order: string[] = [];
+    const first = ask(lanes, 'small', 3);
+    await settle();
+    const waiting = ['download', 'small', 'upload'].map((lane) => lanes.acquire(lane as Lane).then((release) => (order.push(lane), release)));
+    first.granted.forEach((release) => release());
+    const releases = await Promise.all(waiting);
+    assert.deepEqual(order, ['download', 'small', 'upload']);
+    releases.forEach((release) => release());
+  });
+
+  it('drops a request aborted while queued, and frees a slot only once', async () => {
+    const lanes = new Lanes(1);
+    const held = ask(lanes, 'small', 3);
+    await settle();
+    const controller = new AbortController();
+    const aborted = lanes.acquire('small', controller.signal);
+    const next = ask(lanes, 'small', 1);
+    controller.abort();
+    await assert.rejects(aborted, AbortedError);
+    held.granted[0]!();
+    held.granted[0]!();
+    await settle();
+    assert.equal(next.granted.length, 1);
+    const last = ask(lanes, 'small', 1);
+    await settle();
+    assert.equal(last.granted.length, 0, 'the second call of a release function freed nothing');
+  });
+});

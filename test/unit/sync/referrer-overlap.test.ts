@@ -1,0 +1,119 @@
+// Signatures travel alongside their image (so a distant registry's round trips overlap) but are
+// tagged only where the image is in place: over memory registries, no HTTP.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryRegistry } from '../../../src/content/memory.js';
+import type { Repository, RepositoryOpener } from '../../../src/content/storage.js';
+import type { ImageItem } from '../../../src/config/model.js';
+import type { ImageWork } from '../../../src/config/workitems.js';
+import { runSync } from '../../../src/sync/run.js';
+import type { RepositoryRef } from '../../../src/types/reference.js';
+import { buildImage, pushImage } from '../content/fixtures.js';
+
+interface Hooks {
+  /** Awaited before each blob push to a target (lets a test hold the image copy back). */
+  beforeTargetBlob?: () => Promise<void>;
+  /** Throws to refuse a tag write at a target. */
+  onTag?: (registry: string, tag: string) => void;
+  /** Told when the source serves a manifest by tag. */
+  onSourceFetch?: (reference: string) => void;
+}
+
+function world(hooks: Hooks) {
+  const hosts = new Map<string, MemoryRegistry>();
+  const events: string[] = [];
+  const opener: RepositoryOpener = {
+    open(ref: RepositoryRef): Repository {
+      if (ref.scheme !== 'registry') throw new Error('registry refs only');
+      let reg = hosts.get(ref.registry);
+      if (!reg) hosts.set(ref.registry, (reg = new MemoryRegistry(ref.registry)));
+      const repo = reg.repository(ref.repository);
+      if (ref.repository.startsWith('jetstack/')) {
+        const fetchManifest = repo.fetchManifest.bind(repo);
+        repo.fetchManifest = async (reference, opts) => {
+          if (!reference.startsWith('sha256:')) (events.push(`fetch ${reference}`), hooks.onSourceFetch?.(reference));
+          return fetchManifest(reference, opts);
+        };
+        return repo;
+      }
+      const tag = repo.tag.bind(repo);
+      repo.tag = async (desc, bytes, name, opts) => {
+        hooks.onTag?.(ref.registry, name);
+        await tag(desc, bytes, name, opts);
+        events.push(`tag ${ref.registry} ${name}`);
+      };
+      const pushBlob = repo.pushBlob.bind(repo);
+      repo.pushBlob = async (desc, content, opts) => {
+        await hooks.beforeTargetBlob?.();
+        return pushBlob(desc, content, opts);
+      };
+      return repo;
+    },
+  };
+  return { opener, events, hosts };
+}
+
+function work(): ImageWork[] {
+  const source: RepositoryRef = { scheme: 'registry', registry: 'quay.test', repository: 'jetstack/app' };
+  const item: ImageItem = {
+    sourceText: 'quay.test/jetstack/app', source, name: 'app', targets: [],
+    tags: { include: [], exclude: [], latest: 0, explicit: [] }, hasTagRules: false,
+    referrers: true, overwrite: false, engine: 'native', position: { line: 1, col: 1 },
+  };
+  const targets = ['mirror-a.test', 'mirror-b.test'].map((registry) => {
+    const ref: RepositoryRef = { scheme: 'registry', registry, repository: 'cert-manager/app' };
+    return { ref, display: `${registry}/cert-manager/app` };
+  });
+  return [{ item, index: 0, source, sourceDisplay: 'quay.test/jetstack/app', targets }];
+}
+
+async function seed(w: ReturnType<typeof world>): Promise<string> {
+  const src = w.opener.open({ scheme: 'registry', registry: 'quay.test', repository: 'jetstack/app' }, 'pull');
+  const image = buildImage('a');
+  await pushImage(src, image, 'v1.0.0');
+  const sigTag = `${image.index.desc.digest.replace(':', '-')}.sig`;
+  await pushImage(src, buildImage('signature-of-a'), sigTag);
+  w.events.length = 0;
+  return sigTag;
+}
+
+const opts = (opener: RepositoryOpener) => ({ stores: opener, dryRun: false, force: false, concurrency: 4 });
+
+test('a signature is read from the source while its image is still copying, and tagged after the image', async () => {
+  let sigTag = '';
+  let sigFetched!: () => void;
+  const fetched = new Promise<void>((resolve) => (sigFetched = resolve));
+  // The image's blobs wait until the signature has been asked for (or 5 s pass, so that a copier
+  // reading it only after the image fails this test instead of hanging).
+  const w = world({
+    beforeTargetBlob: () => Promise.race([fetched, new Promise<void>((resolve) => setTimeout(resolve, 5000))]),
+    onSourceFetch: (reference) => reference === sigTag && sigFetched(),
+  });
+  sigTag = await seed(w);
+  const { report } = await runSync(work(), opts(w.opener));
+  assert.equal(report.summary.failed, 0);
+  const at = (event: string) => w.events.indexOf(event);
+  for (const host of ['mirror-a.test', 'mirror-b.test']) {
+    assert.ok(at(`fetch ${sigTag}`) >= 0 && at(`fetch ${sigTag}`) < at(`tag ${host} v1.0.0`), `signature read before the image is tagged at ${host}: ${w.events.join(', ')}`);
+    assert.ok(at(`tag ${host} v1.0.0`) < at(`tag ${host} ${sigTag}`), `signature tagged after its image at ${host}: ${w.events.join(', ')}`);
+  }
+});
+
+test('a signature is never tagged where its image failed; the other target gets both', async () => {
+  const w = world({
+    onTag: (registry, tag) => {
+      if (registry === 'mirror-b.test' && tag === 'v1.0.0') throw new Error('mirror-b refused the tag');
+    },
+  });
+  const sigTag = await seed(w);
+  const { report } = await runSync(work(), opts(w.opener));
+  const rows = report.results.find((r) => r.tag === 'v1.0.0')!.targets;
+  const b = rows.find((t) => t.repository.startsWith('mirror-b.test'))!;
+  assert.equal(b.action, 'failed');
+  assert.match(b.detail, /mirror-b refused the tag/);
+  assert.doesNotMatch(b.detail, /referrer/, 'the held-back signature is not reported as a second failure');
+  assert.equal(rows.find((t) => t.repository.startsWith('mirror-a.test'))!.action, 'copied');
+  assert.ok(w.events.includes(`tag mirror-a.test ${sigTag}`));
+  assert.ok(!w.events.includes(`tag mirror-b.test ${sigTag}`), `no signature at mirror-b: ${w.events.join(', ')}`);
+  assert.deepEqual(await w.hosts.get('mirror-b.test')!.repository('cert-manager/app').listTags(), []);
+});
