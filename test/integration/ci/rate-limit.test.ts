@@ -15,7 +15,7 @@ let dir: string;
 const TAGS = ['v1.0.0', 'v1.1.0', 'v1.2.0', 'v1.3.0'];
 
 before(async () => {
-  reg = await startRegistry();
+  reg = await startRegistry({ tls: true });
   dir = await mkdtemp(join(tmpdir(), 'regmirror-ratelimit-'));
   await seedImage({ url: reg.url }, { repository: 'jetstack/webhook', tags: TAGS, format: 'oci', platforms: 3, signature: true });
 });
@@ -37,6 +37,7 @@ defaults:
   targets: [${reg.host}/mirror]
 registries:
   ${reg.host}:
+    caFile: ${reg.caFile}
     rateLimit: 20
 images:
   - source: ${reg.host}/jetstack/webhook
@@ -58,7 +59,7 @@ images:
 });
 
 test('token requests count against the same rateLimit: registry log and token server together stay at 20 a second', { timeout: 300_000 }, async () => {
-  const secured = await startRegistry({ auth: 'token', expiresIn: 2 });
+  const secured = await startRegistry({ auth: 'token', expiresIn: 2, tls: true });
   try {
     const auth = (scope: string) => bearerFor(secured, scope);
     await seedImage({ url: secured.url, auth }, { repository: 'jetstack/cainjector', tags: TAGS, format: 'oci', platforms: 2 });
@@ -67,6 +68,7 @@ defaults:
   targets: [${secured.host}/mirror]
 registries:
   ${secured.host}:
+    caFile: ${secured.caFile}
     rateLimit: 20
     credentials: { usernameEnv: REG_USER, passwordEnv: REG_PASSWORD }
 images:

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
 import { digestOf, pushBlob, pushManifest, tarWithOneFile, pseudoRandomBytes } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
@@ -34,7 +35,7 @@ function ociImage(seed: string): { blobs: Map<string, Buffer>; manifest: Buffer 
 }
 
 before(async () => {
-  [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
+  [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
   dir = await mkdtemp(join(tmpdir(), 'regmirror-media-type-'));
 });
 
@@ -57,7 +58,7 @@ test('an index whose child descriptor says Docker for an OCI manifest is copied 
   const file = await writeConfig(join(dir, 'index'), `version: 1
 defaults:
   targets: [${dst.host}/cert-manager]
-images:
+${registriesYaml([src, dst])}images:
   - source: ${src.host}/jetstack/app
 `);
   const run = await runCli(['sync', '-c', file, '-v'], {});
@@ -81,7 +82,7 @@ test('a layout whose index.json says Docker for an OCI manifest is copied byte f
   const file = await writeConfig(join(dir, 'layout'), `version: 1
 defaults:
   targets: [${dst.host}/cert-manager]
-images:
+${registriesYaml([dst])}images:
   - source: oci:${layout}
 `);
   const run = await runCli(['sync', '-c', file, '-v'], {});
