@@ -61,13 +61,22 @@ const PERMANENT = /unauthorized|authentication required|invalid username\/passwo
 // (containers/image's own --retry-times does not cover a 5xx on a blob check or a reset mid-copy).
 const TRANSIENT = /internal server error|bad gateway|service unavailable|gateway time-?out|(status|status code|http status):? 5\d\d\b|\b429\b|too many requests|toomanyrequests|connection reset|connection refused|broken pipe|unexpected eof|\beof\b|i\/o timeout|tls handshake timeout|timeout awaiting response headers|client\.timeout exceeded|goaway|stream error|use of closed network connection|server closed idle connection/;
 
+// A manifest PUT refused for a blob this very run pushed (or found) just before. distribution 2.8's
+// filesystem storage rewrites a repository's blob link in place (truncate, then write; later
+// releases write a temporary file and rename it), so a manifest PUT racing another copy into the
+// same repository can read a link empty: "digest invalid / manifest blob unknown". A re-run checks
+// and pushes the blobs again; a blob that is really missing is pushed then, too.
+const RACED_MANIFEST = /uploading manifest .*manifest blob unknown/;
+
 /**
- * Whether a failed skopeo run is worth running again: a 5xx, a 429 or a connection-level failure,
- * and never an auth, not-found, digest or validation error.
+ * Whether a failed skopeo run is worth running again: a 5xx, a 429, a connection-level failure
+ * or a manifest PUT that raced a concurrent push, and never an auth, not-found, digest or
+ * validation error.
  */
 export function isTransientFailure(stderr: string): boolean {
   // Query strings (upload states, ?digest=) are opaque: a "401" inside one means nothing.
   const m = lastMeaningfulLine(stderr).toLowerCase().replace(/\?\S*/g, '');
+  if (RACED_MANIFEST.test(m) && !/unauthorized|denied|forbidden/.test(m)) return true;
   if (!m || PERMANENT.test(m)) return false;
   return TRANSIENT.test(m);
 }

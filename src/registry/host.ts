@@ -30,6 +30,8 @@ export interface HostOptions {
   tagPageSize: number;
   chunkBytes: number;
   forceChunkedUploads: boolean;
+  /** The pool for a redirect target on another origin that mirrors.yaml lists (its caFile, tls: insecure); undefined = Node's default verification. */
+  redirectAgent?: (url: URL) => Agent | undefined;
 }
 
 /** One registry host's state, shared by every repository on it. */
@@ -62,9 +64,10 @@ export class HostContext {
     };
     const send = createSend({
       lanes: lanesFor(options.concurrency, options.settings?.rateLimit),
-      // The registry and its token realm use the host's TLS settings; other origins
-      // (redirect targets such as object stores) get Node's default verification.
-      dispatcherFor: (url) => (this.trustedOrigins.has(url.origin) ? this.agent : foreignAgent()),
+      // The registry and its token realm use the host's TLS settings; a redirect target on
+      // another origin uses its own entry under registries: (a gateway's 307 to a backend with
+      // a private CA), and anything else (object stores, CDNs) Node's default verification.
+      dispatcherFor: (url) => (this.trustedOrigins.has(url.origin) ? this.agent : options.redirectAgent?.(url) ?? foreignAgent()),
       stats: options.stats,
       logger: options.logger,
       userAgent: options.userAgent,
@@ -80,7 +83,9 @@ export class HostContext {
     const onRefresh = (req: HttpRequest, refused: HttpResponse) =>
       options.logger.debug(`${refused.url.origin} refused the URL ${host} redirected ${displayUrl(req.url)} to (${refused.status}, expired?): asking ${host} for a fresh one`);
     const paced = withThrottle({ host, throttle: this.throttle, logger: options.logger }, send);
-    this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced), (e) => options.logger.error(e.message)), onRefresh));
+    // A refused certificate on a redirect target is that origin's, and so is the entry that fixes it.
+    const certHost = (url: URL) => (this.trustedOrigins.has(url.origin) ? host : url.host);
+    this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certHost), (e) => options.logger.error(e.message)), onRefresh));
   }
 
   close(): Promise<void> {

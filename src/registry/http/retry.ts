@@ -72,8 +72,11 @@ export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
   }
 }
 
-/** The retry layer for `host` (the logical host, named in UnreachableError). */
-export function withRetry(host: string, policy: RetryPolicy, next: Send): Send {
+/**
+ * The retry layer for `host` (the logical host, named in UnreachableError). `certHost` names the
+ * registries: entry a refused certificate belongs to: another origin's own (a redirect target) when given.
+ */
+export function withRetry(host: string, policy: RetryPolicy, next: Send, certHost?: (url: URL) => string): Send {
   return async (req: HttpRequest) => {
     const budget = req.budget ?? newBudget(policy);
     const canRetry = () => !req.noRetry && isReplayable(req) && budget.remaining > 0;
@@ -89,7 +92,7 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send): Send {
         await pause(wait, req.signal);
       } catch (e) {
         if (e instanceof RegmirrorError && !(e instanceof UnreachableError)) throw e;
-        if (!isTransientNetworkError(e) || !canRetry()) throw unreachable(host, req, e);
+        if (!isTransientNetworkError(e) || !canRetry()) throw unreachable(host, req, e, certHost?.(req.url));
         policy.onRetry?.();
         await pause(backoff(policy, retry), req.signal);
       }
@@ -98,9 +101,9 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send): Send {
 }
 
 /** Wraps a connection failure as UnreachableError naming the host and what failed. */
-export function unreachable(host: string, req: HttpRequest, e: unknown): UnreachableError {
+export function unreachable(host: string, req: HttpRequest, e: unknown, certHost = host): UnreachableError {
   if (e instanceof UnreachableError) return e;
-  const tls = tlsError(host, e);
+  const tls = tlsError(certHost, e);
   if (tls) return tls;
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const why = err.cause?.code ?? err.code ?? err.cause?.message ?? err.message ?? String(e);

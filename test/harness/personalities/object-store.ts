@@ -4,7 +4,9 @@
 // (403: the signature covers GET only) and expires (403 "Request has expired"), after which only
 // a new GET to the registry gives a fresh one. A stricter, stand-alone cousin of the proxy's CDN.
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer, request as httpRequest, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Personality } from '../fault-proxy.js';
 import { authorizationFor, type PushAuth } from '../seed.js';
@@ -17,6 +19,8 @@ export interface ObjectStoreOptions {
   ttlSeconds?: number;
   /** URLs handed out already expired: the first for each blob (a redirect that waited too long), or all (a broken clock). */
   expired?: 'first' | 'all';
+  /** CA file (PEM) that signed an https:// upstream's certificate (the store reads blobs over TLS). */
+  upstreamCa?: string;
 }
 
 /** One request the store received (query without the signature). */
@@ -59,7 +63,7 @@ export async function startObjectStore(upstreamUrl: string, opts: ObjectStoreOpt
     if (req.method !== 'GET') return refuse(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided (signed for GET)');
     if (!repo || !digest || url.searchParams.get('X-Amz-Signature') !== sign(repo, digest, date, expires)) return refuse(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided');
     if (Date.now() / 1000 > date + expires) return refuse(403, 'AccessDenied', 'Request has expired');
-    void serve(res, record, upstream, repo, digest, req.headers.range, opts.upstreamAuth).catch(() => res.destroy());
+    void serve(res, record, upstream, repo, digest, req.headers.range, opts).catch(() => res.destroy());
   });
   let host = '127.0.0.2';
   await new Promise<void>((resolve, reject) => {
@@ -99,12 +103,17 @@ export async function startObjectStore(upstreamUrl: string, opts: ObjectStoreOpt
 }
 
 // Streams the blob from the registry's storage (the upstream), Range passed through.
-async function serve(res: ServerResponse, record: StoreRequest, upstream: URL, repo: string, digest: string, range: string | undefined, auth: PushAuth | undefined): Promise<void> {
+async function serve(res: ServerResponse, record: StoreRequest, upstream: URL, repo: string, digest: string, range: string | undefined, opts: ObjectStoreOptions): Promise<void> {
   const headers: OutgoingHttpHeaders = {};
-  const authorization = await authorizationFor(auth, `repository:${repo}:pull`);
+  const authorization = await authorizationFor(opts.upstreamAuth, `repository:${repo}:pull`);
   if (authorization) headers.authorization = authorization;
   if (range) headers.range = range;
-  const up = httpRequest({ hostname: upstream.hostname, port: upstream.port, method: 'GET', path: `/v2/${repo}/blobs/${digest}`, headers }, (upRes) => {
+  const options = { hostname: upstream.hostname, port: upstream.port, method: 'GET', path: `/v2/${repo}/blobs/${digest}`, headers };
+  // An https:// upstream (a TLS test registry) is read over TLS, trusting its CA.
+  const send = upstream.protocol === 'https:'
+    ? (cb: (res: IncomingMessage) => void) => httpsRequest({ ...options, ...(opts.upstreamCa ? { ca: readFileSync(opts.upstreamCa, 'utf8') } : {}) }, cb)
+    : (cb: (res: IncomingMessage) => void) => httpRequest(options, cb);
+  const up = send((upRes) => {
     record.status = upRes.statusCode ?? 502;
     const out: OutgoingHttpHeaders = { 'content-type': 'application/octet-stream' };
     for (const name of ['content-length', 'content-range', 'accept-ranges', 'etag'] as const) if (upRes.headers[name]) out[name] = upRes.headers[name];

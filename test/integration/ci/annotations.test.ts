@@ -7,7 +7,8 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { seedImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 
@@ -17,9 +18,9 @@ let dir: string;
 const HOSTILE = 'manifest refused\n::error title=pwned::injected by the registry, 100%\r\n::add-mask::x';
 
 before(async () => {
-  reg = await startRegistry();
+  reg = await startRegistry({ tls: true });
   // Every manifest PUT into the hostile namespace is refused with the hostile message.
-  proxy = await startFaultProxy(reg.url, {
+  proxy = await proxyFor(reg, {
     personalities: [(ex) => {
       if (ex.method !== 'PUT' || !/^\/v2\/hostile\/.+\/manifests\//.test(ex.path)) return false;
       ex.fail(400, 'MANIFEST_INVALID', HOSTILE);
@@ -37,7 +38,7 @@ after(async () => {
 
 test('each failure is one escaped ::error annotation; a registry cannot inject a command', async () => {
   const cfg = await writeConfig(dir, `version: 1
-images:
+${registriesYaml([reg, { host: proxy.host, caFile: reg.caFile }])}images:
   - source: ${reg.host}/jetstack/acmesolver
     targets: [${proxy.host}/hostile]
 `);

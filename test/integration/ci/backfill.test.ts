@@ -6,6 +6,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
 import { seedImage } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
@@ -16,7 +17,7 @@ let dir: string;
 const TAGS = ['v1.0.0', 'v1.1.0', 'v1.2.0', 'v1.3.0', 'v1.4.0', 'v1.5.0', 'v1.6.0', 'latest'];
 
 before(async () => {
-  reg = await startRegistry();
+  reg = await startRegistry({ tls: true });
   dir = await mkdtemp(join(tmpdir(), 'regmirror-backfill-'));
   await Promise.all([
     seedImage({ url: reg.url }, { repository: 'jetstack/controller', tags: TAGS, format: 'oci', platforms: 2, signature: true }),
@@ -29,7 +30,7 @@ after(async () => reg && destroyRegistry(reg));
 const config = (ns: string) => writeConfig(join(dir, ns), `version: 1
 defaults:
   targets: [${reg.host}/${ns}]
-images:
+${registriesYaml([reg])}images:
   - source: ${reg.host}/jetstack/controller
   - source: ${reg.host}/jetstack/webhook
 `);

@@ -6,6 +6,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
 import { listTags, seedImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 
@@ -14,7 +15,7 @@ let dir: string;
 let sigTag: string;
 
 before(async () => {
-  reg = await startRegistry();
+  reg = await startRegistry({ tls: true });
   dir = await mkdtemp(join(tmpdir(), 'regmirror-explain-'));
   const seeded = await seedImage({ url: reg.url }, { repository: 'jetstack/cainjector', tags: ['v1.0.0', 'v1.1.0', 'v1.1.1', 'v1.2.0-rc.1', 'v1.2.0', 'v2.0.0', 'latest'], format: 'oci', single: true, signature: true });
   sigTag = Object.keys(seeded[0]!.referrerTags)[0]!;
@@ -28,7 +29,7 @@ test('plan --explain names the rule of every dropped tag, in JSON and in the tab
   const cfg = await writeConfig(dir, `version: 1
 defaults:
   targets: [${reg.host}/mirror]
-images:
+${registriesYaml([reg])}images:
   - source: ${reg.host}/jetstack/cainjector
     tags: { semver: ">=1.1.0", prerelease: false, exclude: ["^v2"], latest: 2, explicit: [latest, v0.1.0] }
 `);

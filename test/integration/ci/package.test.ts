@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
 import { deleteManifest, seedImage } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { repoRoot } from '../../harness/cli.js';
@@ -25,7 +26,7 @@ const TAGS = ['v1.0.0', 'v1.1.0', 'v1.2.0'];
 const cleanEnv = { GITHUB_ACTIONS: undefined, GITHUB_OUTPUT: undefined, GITHUB_STEP_SUMMARY: undefined, NODE_PATH: undefined, REGMIRROR_ROOT: undefined, CI: 'true', NO_COLOR: '1' };
 
 before(async () => {
-  [source, target] = await Promise.all([startRegistry(), startRegistry()]);
+  [source, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
   dir = await mkdtemp(join(tmpdir(), 'regmirror-package-'));
   await seedImage({ url: source.url }, { repository: 'jetstack/cert-manager-controller', tags: TAGS, format: 'oci', platforms: 2, signature: true });
   // A clean checkout: the tracked inputs of a build, node_modules borrowed (the machine's npm ci).
@@ -62,7 +63,7 @@ test('installed into an empty prefix, regmirror syncs and verifies real registri
   await writeFile(join(work, 'mirrors.yaml'), `version: 1
 defaults:
   targets: [${target.host}/cert-manager]
-images:
+${registriesYaml([source, target])}images:
   - source: ${source.host}/jetstack/cert-manager-controller
 `);
   const regmirror = (args: string[]) => execa(join(prefix, 'bin', 'regmirror'), args, { cwd: work, reject: false, env: cleanEnv });

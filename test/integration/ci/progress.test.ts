@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
 import { seedImage } from '../../harness/seed.js';
 import { repoRoot, runCli, writeConfig } from '../../harness/cli.js';
 
@@ -16,7 +17,7 @@ let dir: string;
 const TAGS = ['v1.0.0', 'v1.1.0', 'v1.2.0', 'v1.3.0', 'v1.4.0', 'v1.5.0'];
 
 before(async () => {
-  reg = await startRegistry();
+  reg = await startRegistry({ tls: true });
   dir = await mkdtemp(join(tmpdir(), 'regmirror-progress-'));
   await seedImage({ url: reg.url }, { repository: 'jetstack/ctl', tags: TAGS, format: 'oci', single: true });
 });
@@ -28,7 +29,7 @@ const config = (ns: string) => writeConfig(join(dir, ns), `version: 1
 defaults:
   targets: [${reg.host}/${ns}]
 registries:
-  ${reg.host}: { rateLimit: 10 }
+  ${reg.host}: { rateLimit: 10, caFile: ${reg.caFile} }
 images:
   - source: ${reg.host}/jetstack/ctl
 `);

@@ -19,7 +19,7 @@ describe('OCI layout interop with skopeo', () => {
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'regmirror-layout-skopeo-'));
-    registry = await startRegistry();
+    registry = await startRegistry({ tls: true });
     const old = buildImage('old');
     const ours = new LayoutRepository(join(root, 'ours'));
     await pushImage(ours, old, 'v1');
@@ -46,9 +46,9 @@ describe('OCI layout interop with skopeo', () => {
 
   it('we read a layout skopeo wrote from a registry, with the same digests', async () => {
     const remote = `docker://${registry.host}/cert-manager/app:v1`;
-    await execa('skopeo', ['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${join(root, 'ours')}:v1`, remote]);
+    await execa('skopeo', ['copy', '--all', '--preserve-digests', '--dest-cert-dir', registry.certDir!, `oci:${join(root, 'ours')}:v1`, remote]);
     const theirsDir = join(root, 'theirs');
-    await execa('skopeo', ['copy', '--all', '--preserve-digests', '--src-tls-verify=false', remote, `oci:${theirsDir}:v1`]);
+    await execa('skopeo', ['copy', '--all', '--preserve-digests', '--src-cert-dir', registry.certDir!, remote, `oci:${theirsDir}:v1`]);
 
     const theirs = new LayoutRepository(theirsDir);
     assert.deepEqual(await theirs.listTags(), ['v1']);

@@ -12,6 +12,7 @@ import { sha256 } from '../../../src/types/digest.js';
 import { OCI_INDEX, OCI_MANIFEST } from '../../../src/types/mediatype.js';
 import { repoRoot, runCli, writeConfig } from '../../harness/cli.js';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
 import { skopeoRawManifest } from '../../harness/skopeo.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
@@ -54,8 +55,8 @@ async function fallbackIndexOfV3(returned: Map<string, { digest: string }>): Pro
 }
 
 before(async () => {
-  // TLS: the registry line (and a caFile in the configs below) is the only change needed.
-  registry = await startRegistry();
+  // TLS (issue 9): the registry serves HTTPS; the configs below name its CA (registriesYaml).
+  registry = await startRegistry({ tls: true });
   dir = await mkdtemp(join(tmpdir(), 'regmirror-thirdparty-'));
   for (const [name, from] of Object.entries(TAGGED)) await cp(from, join(dir, 'src', name), { recursive: true });
   for (const name of UNTAGGED) await cp(join(THIRDPARTY, 'ggcr-layout', name), join(dir, 'src', name), { recursive: true });
@@ -70,7 +71,7 @@ test('regclient\'s and go-containerregistry\'s layouts go to a registry and back
   const push = await writeConfig(join(dir, 'push'), `version: 1
 defaults:
   targets: [${registry.host}/mirror]
-images:
+${registriesYaml([registry])}images:
 ${names.map((n) => `  - source: oci:${join(dir, 'src', n)}\n`).join('')}`);
   const pushed = await runCli(['sync', '-c', push, '--no-progress', '--report', join(dir, 'push.json')], { timeoutMs: 300_000 });
   assert.equal(pushed.exitCode, 1, `${pushed.stdout}\n${pushed.stderr}`);
@@ -86,7 +87,7 @@ ${names.map((n) => `  - source: oci:${join(dir, 'src', n)}\n`).join('')}`);
   const back = await writeConfig(join(dir, 'back'), `version: 1
 defaults:
   targets: [oci:${join(dir, 'back')}]
-images:
+${registriesYaml([registry])}images:
 ${Object.keys(TAGGED).map((n) => `  - source: ${registry.host}/mirror/${n}\n`).join('')}`);
   const pulled = await runCli(['sync', '-c', back, '--no-progress'], { timeoutMs: 300_000 });
   assert.equal(pulled.exitCode, 0, `${pulled.stdout}\n${pulled.stderr}`);

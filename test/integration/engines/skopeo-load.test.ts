@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoRawManifest } from '../../harness/skopeo.js';
 import { sha256 } from '../../../src/types/digest.js';
@@ -24,7 +25,7 @@ let dir: string;
 let images: SeededImage[];
 
 before(async () => {
-  [source, target] = await Promise.all([startRegistry(), startRegistry()]);
+  [source, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
   dir = await mkdtemp(join(tmpdir(), 'regmirror-skopeo-load-'));
   // Every tag shares its base layers, so concurrent copies check and upload the same blobs.
   images = await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: TAGS, format: 'oci', platforms: 3, sharedBaseBytes: 64 * 1024, baseSeed: 'base' });
@@ -42,7 +43,7 @@ test(`engine: ${ENGINE} copies ${TAGS.length} tags into one repository at concur
 defaults:
   targets: [${target.host}/round${round}]
   engine: ${ENGINE}
-images:
+${registriesYaml([source, target])}images:
   - source: ${source.host}/jetstack/app
 `);
     const run = await runCli(['sync', '-c', config, '--no-progress', '-v', '--concurrency', '6'], { timeoutMs: 240_000 });

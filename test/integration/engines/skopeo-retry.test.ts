@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { SkopeoEngine } from '../../../src/engines/skopeo.js';
 import { AuthError, CopyError } from '../../../src/types/errors.js';
 import type { RepositoryRef } from '../../../src/types/reference.js';
-import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor, registrySettings } from '../../harness/tls-bed.js';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
@@ -28,9 +29,12 @@ describe('SkopeoEngine retries', () => {
   const at = (reg: { host: string }, repository: string): RepositoryRef => ({ scheme: 'registry', registry: reg.host, repository });
   const skopeoRuns = async () => (await readFile(runs, 'utf8').catch(() => '')).split('\n').filter((l) => l === 'copy').length;
 
+  // The source and the proxy in front of the target both serve TLS from the test CA.
+  const tlsSettings = () => registrySettings([source, { host: proxy.host, caFile: target.caFile }]);
+
   before(async () => {
-    [source, target] = await Promise.all([startRegistry(), startRegistry()]);
-    proxy = await startFaultProxy(target.url);
+    [source, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
+    proxy = await proxyFor(target);
     image = (await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 }))[0]!;
     work = await mkdtemp(join(tmpdir(), 'regmirror-skopeo-retry-'));
     runs = join(work, 'runs.log');
@@ -53,7 +57,7 @@ describe('SkopeoEngine retries', () => {
     proxy.inject({ method: 'HEAD', path: BLOB_CHECK, times: 2, fault: { kind: 'status', status: 500 } });
     proxy.inject({ method: 'POST', path: BLOB_UPLOAD, times: 1, fault: { kind: 'status', status: 503 } });
     proxy.inject({ method: 'PUT', path: BLOB_UPLOAD, times: 1, fault: { kind: 'status', status: 500 } });
-    const engine = new SkopeoEngine({ credentials: async () => undefined, binary: wrapper, backoffBaseMs: 20 });
+    const engine = new SkopeoEngine({ credentials: async () => undefined, binary: wrapper, backoffBaseMs: 20, registries: tlsSettings() });
     try {
       await engine.copy({ source: at(source, 'jetstack/app'), target: at(proxy, 'cert-manager/app'), tag: image.tag, digest: image.digest });
     } finally {
@@ -66,7 +70,7 @@ describe('SkopeoEngine retries', () => {
 
   it('gives up after the target registry\'s maxAttempts runs when the 5xx never ends', async () => {
     proxy.inject({ method: 'HEAD', path: BLOB_CHECK, times: Infinity, fault: { kind: 'status', status: 502 } });
-    const registries = new Map([[proxy.host, { host: proxy.host, tls: 'disabled' as const, maxAttempts: 2 }]]);
+    const registries = registrySettings([source, [{ host: proxy.host, caFile: target.caFile }, { maxAttempts: 2 }]]);
     const engine = new SkopeoEngine({ credentials: async () => undefined, binary: wrapper, backoffBaseMs: 20, registries });
     try {
       await assert.rejects(engine.copy({ source: at(source, 'jetstack/app'), target: at(proxy, 'cert-manager/flaky'), tag: image.tag, digest: image.digest }),
@@ -79,7 +83,7 @@ describe('SkopeoEngine retries', () => {
 
   it('a refusal (403 on the manifest PUT) is reported after one run, never re-run', async () => {
     proxy.inject({ method: 'PUT', path: /\/manifests\//, times: Infinity, fault: { kind: 'status', status: 403 } });
-    const engine = new SkopeoEngine({ credentials: async () => undefined, binary: wrapper, backoffBaseMs: 20 });
+    const engine = new SkopeoEngine({ credentials: async () => undefined, binary: wrapper, backoffBaseMs: 20, registries: tlsSettings() });
     try {
       await assert.rejects(engine.copy({ source: at(source, 'jetstack/app'), target: at(proxy, 'cert-manager/denied'), tag: image.tag, digest: image.digest }),
         (err) => err instanceof CopyError && err.cause instanceof AuthError);

@@ -10,6 +10,7 @@ import { SkopeoEngine, type SkopeoCopyRequest } from '../../../src/engines/skope
 import { AbortedError, AuthError, CopyError, UsageError } from '../../../src/types/errors.js';
 import type { RepositoryRef } from '../../../src/types/reference.js';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { registrySettings } from '../../harness/tls-bed.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 
@@ -36,7 +37,7 @@ describe('SkopeoEngine', () => {
   const creds = () => provider({ [source.host]: { username: ADMIN, password: PASSWORD }, [target.host]: { username: ADMIN, password: PASSWORD } });
 
   before(async () => {
-    [source, target] = await Promise.all([startRegistry({ auth: 'htpasswd' }), startRegistry({ auth: 'token', refreshTokens: { 'refresh-token-1': ADMIN } })]);
+    [source, target] = await Promise.all([startRegistry({ auth: 'htpasswd', tls: true }), startRegistry({ auth: 'token', refreshTokens: { 'refresh-token-1': ADMIN } })]);
     const push = { url: source.url, auth: { username: ADMIN, password: PASSWORD } };
     images = await seedImage(push, { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.1.0'], format: 'docker', platforms: 5, signature: true });
     ociImage = (await seedImage(push, { repository: 'jetstack/oci-app', tags: ['v2.0.0'], format: 'oci', platforms: 2 }))[0]!;
@@ -53,7 +54,7 @@ describe('SkopeoEngine', () => {
   });
 
   it('copies a 5-platform index to a token registry with the same digest, credentials only in a 0600 auth file', async () => {
-    const engine = new SkopeoEngine({ credentials: creds(), binary: wrapper });
+    const engine = new SkopeoEngine({ registries: registrySettings([source, target]), credentials: creds(), binary: wrapper });
     await engine.available();
     const image = images[0]!;
     await engine.copy({ source: repo(source, 'jetstack/app'), target: repo(target, 'cert-manager/app'), tag: image.tag, digest: image.digest });
@@ -69,7 +70,7 @@ describe('SkopeoEngine', () => {
   });
 
   it('copies a cosign signature tag, and pins the source digest even when asked under another tag', async () => {
-    const engine = new SkopeoEngine({ credentials: creds() });
+    const engine = new SkopeoEngine({ registries: registrySettings([source, target]), credentials: creds() });
     try {
       const [v1, v2] = images as [SeededImage, SeededImage];
       const [sigTag, sigDigest] = Object.entries(v1.referrerTags)[0]!;
@@ -99,7 +100,7 @@ describe('SkopeoEngine', () => {
   });
 
   it('round-trips through an OCI layout, refusing a layout tag that moved off the pinned digest', async () => {
-    const engine = new SkopeoEngine({ credentials: creds() });
+    const engine = new SkopeoEngine({ registries: registrySettings([source, target]), credentials: creds() });
     try {
       const layout: RepositoryRef = { scheme: 'oci', dir: join(work, 'layout', 'oci-app') };
       const base = { tag: ociImage.tag, digest: ociImage.digest };
@@ -115,7 +116,7 @@ describe('SkopeoEngine', () => {
 
   it('a wrong password is a CopyError naming the side, without the password', async () => {
     const wrong = 'wrong-pa55word-xyz';
-    const engine = new SkopeoEngine({ credentials: provider({ [source.host]: { username: ADMIN, password: wrong }, [target.host]: { username: ADMIN, password: PASSWORD } }) });
+    const engine = new SkopeoEngine({ registries: registrySettings([source, target]), credentials: provider({ [source.host]: { username: ADMIN, password: wrong }, [target.host]: { username: ADMIN, password: PASSWORD } }) });
     try {
       const image = images[0]!;
       const req: SkopeoCopyRequest = { source: repo(source, 'jetstack/app'), target: repo(target, 'cert-manager/denied'), tag: image.tag, digest: image.digest };
@@ -138,7 +139,7 @@ describe('SkopeoEngine', () => {
     const slow = join(work, 'skopeo-slow.sh');
     await writeFile(slow, `#!/bin/sh\nif [ "$1" = copy ]; then touch '${started}'; sleep 60 >/dev/null 2>&1 </dev/null; fi\nexec skopeo "$@"\n`);
     await chmod(slow, 0o755);
-    const engine = new SkopeoEngine({ credentials: creds(), binary: slow });
+    const engine = new SkopeoEngine({ registries: registrySettings([source, target]), credentials: creds(), binary: slow });
     try {
       const controller = new AbortController();
       const image = images[1]!;
@@ -153,7 +154,7 @@ describe('SkopeoEngine', () => {
   });
 
   it('a missing skopeo binary is a UsageError naming the package', async () => {
-    const engine = new SkopeoEngine({ credentials: creds(), binary: join(work, 'no-such-skopeo') });
+    const engine = new SkopeoEngine({ registries: registrySettings([source, target]), credentials: creds(), binary: join(work, 'no-such-skopeo') });
     await assert.rejects(engine.available(), (err) => err instanceof UsageError && /apt-get install skopeo/.test(err.message));
   });
 });

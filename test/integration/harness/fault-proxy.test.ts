@@ -1,10 +1,12 @@
-// Each fault the proxy offers really happens, as a plain fetch client sees it.
+// Each fault the proxy offers really happens, as a plain fetch client sees it. The first group is
+// deliberately plain HTTP end to end (raw node:http requests; proof that plain loopback works).
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor } from '../../harness/tls-bed.js';
 import { pushBlob, pseudoRandomBytes, seedImage, type SeededImage } from '../../harness/seed.js';
 
 const REPO = 'proxy/app';
@@ -136,12 +138,12 @@ describe('fault proxy in front of a plain registry', () => {
   });
 });
 
-describe('fault proxy in front of a token-auth registry', () => {
+describe('fault proxy (HTTPS) in front of a token-auth TLS registry', () => {
   let reg: RunningRegistry;
   let proxy: FaultProxy;
   before(async () => {
-    reg = await startRegistry({ auth: 'token' });
-    proxy = await startFaultProxy(reg.url);
+    reg = await startRegistry({ auth: 'token', tls: true });
+    proxy = await proxyFor(reg);
   });
   after(async () => {
     await proxy.close();
@@ -149,6 +151,7 @@ describe('fault proxy in front of a token-auth registry', () => {
   });
 
   it('keeps the token realm pointing at the real token server', async () => {
+    assert.match(proxy.url, /^https:/);
     const res = await fetch(`${proxy.url}/v2/`);
     assert.equal(res.status, 401);
     const challenge = res.headers.get('www-authenticate') ?? '';

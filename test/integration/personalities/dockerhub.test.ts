@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
-import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { dockerHub } from '../../harness/personalities/dockerhub.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
@@ -22,8 +23,8 @@ let images: SeededImage[];
 const hub = dockerHub({ limit: 40, windowMs: 5000 });
 
 before(async () => {
-  [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
-  proxy = await startFaultProxy(src.url, { personalities: [hub.play] });
+  [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
+  proxy = await proxyFor(src, { personalities: [hub.play] });
   dir = await mkdtemp(join(tmpdir(), 'regmirror-dockerhub-'));
   const tags = Array.from({ length: 10 }, (_, i) => `v1.${i}.0`);
   images = await seedImage({ url: src.url }, { repository: 'jetstack/app', tags, format: 'docker', platforms: 2 });
@@ -38,7 +39,7 @@ test('a rate-limited source is slowed down, said once, and every tag is copied',
   const file = await writeConfig(dir, `version: 1
 defaults:
   targets: [${dst.host}/cert-manager]
-images:
+${registriesYaml([src, dst])}images:
   - source: ${src.host}/jetstack/app
 `);
   const run = await runCli(['sync', '-c', file, '--endpoint', `${src.host}=${proxy.url}`], { timeoutMs: 300_000 });

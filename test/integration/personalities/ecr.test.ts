@@ -8,7 +8,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { startFaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor } from '../../harness/tls-bed.js';
 import { ecr } from '../../harness/personalities/ecr.js';
 import { digestOf, retag, seedImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
@@ -26,13 +26,13 @@ const blob = (seed: string, size: number) => {
 describe('ECR uploads', () => {
   let reg: RunningRegistry;
   before(async () => {
-    reg = await startRegistry();
+    reg = await startRegistry({ tls: true });
   });
   after(() => destroyRegistry(reg));
 
   async function client(chunkBytes: number) {
     const e = ecr({ repositories: ['ecr/app'] });
-    const proxy = await startFaultProxy(reg.url, { personalities: [e.personality] });
+    const proxy = await proxyFor(reg, { personalities: [e.personality] });
     after(() => proxy.close());
     const c = testClient(reg, undefined, { endpoints: new Map([[reg.host, proxy.url]]), testing: { forceChunkedUploads: true, chunkBytes } });
     after(() => c.close());
@@ -74,7 +74,7 @@ describe('ECR: a sync', () => {
   let src: RunningRegistry;
   let target: RunningRegistry;
   before(async () => {
-    [src, target] = await Promise.all([startRegistry(), startRegistry()]);
+    [src, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
     const common = { sharedBaseBytes: 4096, baseSeed: 'distroless', platforms: 2 } as const;
     await seedImage(open(src), { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.0.1'], format: 'oci', signature: true, ...common });
     await retag(open(src), 'jetstack/app', 'v1.0.1', 'latest');
@@ -85,7 +85,7 @@ describe('ECR: a sync', () => {
 
   it('mounts, hashes manifests itself, names the missing repository, and never re-PUTs an immutable tag', async () => {
     const e = ecr({ repositories: ['cert-manager/app', 'cert-manager/other'] });
-    const proxy = await startFaultProxy(target.url, { personalities: [e.personality] });
+    const proxy = await proxyFor(target, { personalities: [e.personality] });
     after(() => proxy.close());
     const dir = await mkdtemp(join(tmpdir(), 'regmirror-ecr-'));
     const config = await writeConfig(dir, mirrorsYaml(src, target, 'cert-manager', ['jetstack/app', 'jetstack/other', 'jetstack/missing']));

@@ -3,6 +3,7 @@
 // blob read back over raw HTTP.
 import { digestOf, pushBlob, pushManifest, tarWithOneFile, type PushTarget } from '../../harness/seed.js';
 import type { RunningRegistry } from '../../harness/registry.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
 
 export const MiB = 1024 * 1024;
 
@@ -46,12 +47,7 @@ export function mirrorsYaml(src: RunningRegistry, target: RunningRegistry, targe
   return `version: 1
 defaults:
   targets: [${target.host}/${targetNamespace}]
-registries:
-  ${src.host}:
-    maxAttempts: 3
-  ${target.host}:
-    maxAttempts: 3
-images:
+${registriesYaml([[src, { maxAttempts: 3 }], [target, { maxAttempts: 3 }]])}images:
 ${sources.map((s) => `  - source: ${src.host}/${s}`).join('\n')}
 `;
 }

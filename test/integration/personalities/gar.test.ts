@@ -7,7 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { startFaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor } from '../../harness/tls-bed.js';
 import { gar } from '../../harness/personalities/gar.js';
 import { digestOf } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
@@ -18,13 +18,13 @@ import { MiB, mirrorsYaml, open, patternBytes, seedLarge } from './fixtures.js';
 describe('GAR: no chunked uploads', () => {
   let reg: RunningRegistry;
   before(async () => {
-    reg = await startRegistry();
+    reg = await startRegistry({ tls: true });
   });
   after(() => destroyRegistry(reg));
 
   it('a refused PATCH turns a chunking client to monolithic uploads, remembered for the registry', async () => {
     const g = gar();
-    const proxy = await startFaultProxy(reg.url, { personalities: [g.personality] });
+    const proxy = await proxyFor(reg, { personalities: [g.personality] });
     after(() => proxy.close());
     const client = testClient(reg, undefined, { endpoints: new Map([[reg.host, proxy.url]]), testing: { forceChunkedUploads: true } });
     after(() => client.close());
@@ -39,10 +39,10 @@ describe('GAR: no chunked uploads', () => {
   });
 
   it('a sync of 12 MiB layers sends no PATCH and ends with every digest right', async () => {
-    const src = await startRegistry();
+    const src = await startRegistry({ tls: true });
     after(() => destroyRegistry(src));
     const g = gar();
-    const proxy = await startFaultProxy(reg.url, { personalities: [g.personality] });
+    const proxy = await proxyFor(reg, { personalities: [g.personality] });
     after(() => proxy.close());
     await seedLarge(open(src), 'jetstack/big', ['v1.0.0', 'v1.0.1'], 12 * MiB);
     const dir = await mkdtemp(join(tmpdir(), 'regmirror-gar-'));

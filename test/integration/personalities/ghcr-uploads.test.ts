@@ -7,7 +7,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor } from '../../harness/tls-bed.js';
 import { ghcrUploads, GHCR_MAX_BODY } from '../../harness/personalities/ghcr-uploads.js';
 import { digestOf } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
@@ -28,13 +29,13 @@ async function readBack(reg: RunningRegistry, repo: string, digest: string): Pro
 describe('ghcr.io uploads: bodies over 4 MiB refused', () => {
   let reg: RunningRegistry;
   before(async () => {
-    reg = await startRegistry();
+    reg = await startRegistry({ tls: true });
   });
   after(() => destroyRegistry(reg));
 
   async function behind(advertise: boolean): Promise<{ proxy: FaultProxy; stats: ReturnType<typeof ghcrUploads>['stats'] }> {
     const g = ghcrUploads({ advertise });
-    const proxy = await startFaultProxy(reg.url, { personalities: [g.personality] });
+    const proxy = await proxyFor(reg, { personalities: [g.personality] });
     after(() => proxy.close());
     return { proxy, stats: g.stats };
   }
@@ -65,7 +66,7 @@ describe('ghcr.io uploads: bodies over 4 MiB refused', () => {
   });
 
   it('a sync of 12 MiB layers (streamed, not replayable) ends with every digest right', async () => {
-    const src = await startRegistry();
+    const src = await startRegistry({ tls: true });
     after(() => destroyRegistry(src));
     const { proxy, stats } = await behind(false);
     await seedLarge(open(src), 'jetstack/big', ['v1.0.0', 'v1.0.1'], 12 * MiB);

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { listTags, retag, seedImage, type SeededImage } from '../../harness/seed.js';
-import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { ghcr, ghcrOrder } from '../../harness/personalities/ghcr.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoRawManifest } from '../../harness/skopeo.js';
@@ -22,7 +23,7 @@ let images: SeededImage[];
 let extraTags: string[];
 
 before(async () => {
-  [src, dst] = await Promise.all([startRegistry({ auth: 'token', anonymousPull: true }), startRegistry()]);
+  [src, dst] = await Promise.all([startRegistry({ auth: 'token', anonymousPull: true, tls: true }), startRegistry({ tls: true })]);
   dir = await mkdtemp(join(tmpdir(), 'regmirror-ghcr-'));
   images = await seedImage(adminPush(src), { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.0.1', 'v1.0.2'], format: 'oci', platforms: 2, signature: true, ociReferrer: true });
   // 120 more tags so the list takes two pages, in an order that is not lexical.
@@ -44,7 +45,7 @@ for (const mode of ['redirect', '429'] as const) {
     const name = mode === '429' ? 'too-many' : 'redirected';
     const repo = `cert-manager/${name}`;
     before(async () => {
-      proxy = await startFaultProxy(src.url, { personalities: [personality.play] });
+      proxy = await proxyFor(src, { personalities: [personality.play] });
     });
     after(() => proxy.close());
 
@@ -52,7 +53,7 @@ for (const mode of ['redirect', '429'] as const) {
       const file = await writeConfig(join(dir, mode), `version: 1
 defaults:
   targets: [${dst.host}/cert-manager]
-images:
+${registriesYaml([src, dst])}images:
   - source: ${src.host}/jetstack/app
     name: ${name}
 `);

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bearerFor, destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
-import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { headerLimit } from '../../harness/personalities/header-limit.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
@@ -26,13 +27,13 @@ let seeded: Map<string, SeededImage>;
 const limits: ReturnType<typeof headerLimit>[] = [];
 
 before(async () => {
-  [src, dst] = await Promise.all([startRegistry({ auth: 'token' }), startRegistry({ auth: 'token' })]);
+  [src, dst] = await Promise.all([startRegistry({ auth: 'token', tls: true }), startRegistry({ auth: 'token', tls: true })]);
   // What a mount needs (two repositories with the longest names), and a little room: a third
   // repository's grant does not fit.
   const mount = await bearerFor(dst, `repository:cert-manager/${REPOS[11]}:pull,push repository:cert-manager/${REPOS[10]}:pull`);
   limit = `Bearer ${mount}`.length + 40;
   limits.push(headerLimit(limit), headerLimit(limit));
-  [pSrc, pDst] = await Promise.all([startFaultProxy(src.url, { personalities: [limits[0]!.play] }), startFaultProxy(dst.url, { personalities: [limits[1]!.play] })]);
+  [pSrc, pDst] = await Promise.all([proxyFor(src, { personalities: [limits[0]!.play] }), proxyFor(dst, { personalities: [limits[1]!.play] })]);
   dir = await mkdtemp(join(tmpdir(), 'regmirror-header-limit-'));
   seeded = new Map();
   for (const repo of REPOS) {
@@ -58,12 +59,7 @@ test('a run over many repositories stays under the header limit and copies every
   const file = await writeConfig(dir, `version: 1
 defaults:
   targets: [${dst.host}/cert-manager]
-registries:
-  ${src.host}:
-    credentials: { usernameEnv: SRC_USER, passwordEnv: SRC_PASS }
-  ${dst.host}:
-    credentials: { usernameEnv: DST_USER, passwordEnv: DST_PASS }
-images:
+${registriesYaml([[src, { credentials: '{ usernameEnv: SRC_USER, passwordEnv: SRC_PASS }' }], [dst, { credentials: '{ usernameEnv: DST_USER, passwordEnv: DST_PASS }' }]])}images:
 ${REPOS.map((r) => `  - source: ${src.host}/jetstack/${r}\n`).join('')}`);
   const env = { SRC_USER: 'admin', SRC_PASS: src.users.admin!, DST_USER: 'admin', DST_PASS: dst.users.admin! };
   const refusedBefore = limits[1]!.stats.refused;

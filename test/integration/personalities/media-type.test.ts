@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
 import { digestOf, pushBlob, pushManifest, tarWithOneFile, pseudoRandomBytes } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
@@ -34,7 +35,7 @@ function ociImage(seed: string): { blobs: Map<string, Buffer>; manifest: Buffer 
 }
 
 before(async () => {
-  [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
+  [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
   dir = await mkdtemp(join(tmpdir(), 'regmirror-media-type-'));
 });
 
@@ -57,7 +58,7 @@ test('an index whose child descriptor says Docker for an OCI manifest is copied 
   const file = await writeConfig(join(dir, 'index'), `version: 1
 defaults:
   targets: [${dst.host}/cert-manager]
-images:
+${registriesYaml([src, dst])}images:
   - source: ${src.host}/jetstack/app
 `);
   const run = await runCli(['sync', '-c', file, '-v'], {});
@@ -81,12 +82,14 @@ test('a layout whose index.json says Docker for an OCI manifest is copied byte f
   const file = await writeConfig(join(dir, 'layout'), `version: 1
 defaults:
   targets: [${dst.host}/cert-manager]
-images:
+${registriesYaml([dst])}images:
   - source: oci:${layout}
 `);
   const run = await runCli(['sync', '-c', file, '-v'], {});
   assert.equal(run.exitCode, 0, run.stderr + run.stdout);
-  // The layout reader already answers with the manifest's own mediaType (content/layout), so the
-  // PUT's own check has nothing left to correct here: the digest at the target is the proof.
+  // The layout source reports the manifest's own mediaType (not index.json's), so the PUT goes out
+  // as OCI and there is no mismatch left to log at -v: the registry says what it stored.
+  const head = await fetch(`${dst.url}/v2/cert-manager/tool/manifests/v2.0.0`, { method: 'HEAD', headers: { accept: `${OCI_MANIFEST}, ${DOCKER_MANIFEST}` } });
+  assert.equal(head.headers.get('content-type'), OCI_MANIFEST);
   assert.equal(await skopeoDigest(`${dst.host}/cert-manager/tool:v2.0.0`), digestOf(image.manifest));
 });

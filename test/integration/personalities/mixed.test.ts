@@ -6,7 +6,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { ecr } from '../../harness/personalities/ecr.js';
 import { GHCR_MAX_BODY, ghcrUploads } from '../../harness/personalities/ghcr-uploads.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
@@ -22,9 +23,9 @@ const g = ghcrUploads();
 const e = ecr();
 
 before(async () => {
-  [src, ghcr, aws] = await Promise.all([startRegistry(), startRegistry(), startRegistry()]);
-  pGhcr = await startFaultProxy(ghcr.url, { personalities: [g.personality] });
-  pAws = await startFaultProxy(aws.url, { personalities: [e.personality] });
+  [src, ghcr, aws] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true }), startRegistry({ tls: true })]);
+  pGhcr = await proxyFor(ghcr, { personalities: [g.personality] });
+  pAws = await proxyFor(aws, { personalities: [e.personality] });
   await seedLarge(open(src), 'jetstack/big', ['v1.0.0', 'v1.0.1'], 12 * MiB);
 });
 
@@ -38,7 +39,7 @@ test('chunk rules learned from ghcr.io stay with ghcr.io', async () => {
   const config = await writeConfig(dir, `version: 1
 defaults:
   targets: [${ghcr.host}/cert-manager, ${aws.host}/cert-manager]
-images:
+${registriesYaml([src, ghcr, aws])}images:
   - source: ${src.host}/jetstack/big
 `);
   const run = await runCli(['sync', '-c', config, '--endpoint', `${ghcr.host}=${pGhcr.url}`, '--endpoint', `${aws.host}=${pAws.url}`, '--no-progress']);

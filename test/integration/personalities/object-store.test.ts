@@ -10,7 +10,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { startObjectStore, type ObjectStore } from '../../harness/personalities/object-store.js';
 import { seedImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
@@ -25,13 +26,13 @@ let pSrc: FaultProxy;
 let pTarget: FaultProxy;
 
 before(async () => {
-  [src, target] = await Promise.all([startRegistry({ auth: 'htpasswd' }), startRegistry()]);
+  [src, target] = await Promise.all([startRegistry({ auth: 'htpasswd', tls: true }), startRegistry({ tls: true })]);
   const admin = { username: 'admin', password: src.users.admin! };
   // Every blob's first URL has expired by the time it is used.
-  srcStore = await startObjectStore(src.url, { upstreamAuth: admin, expired: 'first' });
-  targetStore = await startObjectStore(target.url);
-  pSrc = await startFaultProxy(src.url, { personalities: [srcStore.personality] });
-  pTarget = await startFaultProxy(target.url, { personalities: [targetStore.personality] });
+  srcStore = await startObjectStore(src.url, { upstreamCa: src.caFile, upstreamAuth: admin, expired: 'first' });
+  targetStore = await startObjectStore(target.url, { upstreamCa: target.caFile });
+  pSrc = await proxyFor(src, { personalities: [srcStore.personality] });
+  pTarget = await proxyFor(target, { personalities: [targetStore.personality] });
   const base = { sharedBaseBytes: 64 * 1024, baseSeed: 'distroless', platforms: 2, format: 'oci' } as const;
   await seedImage(adminPush(src), { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.0.1'], layerBytes: 100_000, signature: true, ...base });
   await seedLarge(adminPush(src), 'jetstack/big', ['v1.0.0'], 6 * MiB);
@@ -50,10 +51,7 @@ test('a sync and a deep verify through presigned, expiring object-store URLs', a
 defaults:
   targets: [${target.host}/cert-manager]
   tags: { exclude: ["^v0\\\\."] }
-registries:
-  ${src.host}:
-    credentials: { usernameEnv: SRC_USER, passwordEnv: SRC_PASS }
-images:
+${registriesYaml([[src, { credentials: '{ usernameEnv: SRC_USER, passwordEnv: SRC_PASS }' }], target])}images:
   - source: ${src.host}/jetstack/app
   - source: ${src.host}/jetstack/big
 `);
@@ -82,8 +80,8 @@ images:
 });
 
 test('a store that refuses even the fresh URL: one error naming the registry, the blob and the store', async () => {
-  const store = await startObjectStore(src.url, { upstreamAuth: { username: 'admin', password: src.users.admin! }, expired: 'all' });
-  const proxy = await startFaultProxy(src.url, { personalities: [store.personality] });
+  const store = await startObjectStore(src.url, { upstreamCa: src.caFile, upstreamAuth: { username: 'admin', password: src.users.admin! }, expired: 'all' });
+  const proxy = await proxyFor(src, { personalities: [store.personality] });
   const client = testClient(src, admin(src), { endpoints: new Map([[src.host, proxy.url]]) });
   try {
     const repo = client.repository(src.host, 'jetstack/app', 'pull');

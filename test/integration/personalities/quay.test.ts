@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { digestOf, listTags, pushBlob, pushManifest, retag, seedImage } from '../../harness/seed.js';
-import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { quay } from '../../harness/personalities/quay.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
@@ -30,18 +31,14 @@ const endpoints = () => ['--endpoint', `${src.host}=${pSrc.url}`, '--endpoint', 
 const config = (...repos: string[]) => `version: 1
 defaults:
   targets: [${dst.host}/cert-manager]
-registries:
-  ${src.host}:
-    credentials: { usernameEnv: SRC_USER, passwordEnv: SRC_PASS }
-    maxAttempts: 3
-images:
+${registriesYaml([[src, { credentials: '{ usernameEnv: SRC_USER, passwordEnv: SRC_PASS }', maxAttempts: 3 }], dst])}images:
 ${repos.map((r) => `  - source: ${src.host}/jetstack/${r}\n`).join('')}`;
 
 interface Report { results: { source: string; tag: string; targets: { action: string; detail: string }[] }[] }
 
 before(async () => {
-  [src, dst] = await Promise.all([startRegistry({ auth: 'token' }), startRegistry()]);
-  [pSrc, pDst] = await Promise.all([startFaultProxy(src.url, { personalities: [quaySrc.play] }), startFaultProxy(dst.url, { personalities: [quayDst.play] })]);
+  [src, dst] = await Promise.all([startRegistry({ auth: 'token', tls: true }), startRegistry({ tls: true })]);
+  [pSrc, pDst] = await Promise.all([proxyFor(src, { personalities: [quaySrc.play] }), proxyFor(dst, { personalities: [quayDst.play] })]);
   dir = await mkdtemp(join(tmpdir(), 'regmirror-quay-'));
 });
 

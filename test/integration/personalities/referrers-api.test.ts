@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { deleteManifest, digestOf, getManifest, pushBlob, pushManifest, seedImage, type SeededImage } from '../../harness/seed.js';
-import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { referrersApi } from '../../harness/personalities/referrers-api.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoRawManifest } from '../../harness/skopeo.js';
@@ -27,10 +28,10 @@ let signature: string;
 const apiSrc = { current: undefined as ReturnType<typeof referrersApi> | undefined };
 
 before(async () => {
-  [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
+  [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
   const atSrc = referrersApi(src.dataDir);
   apiSrc.current = atSrc;
-  [pSrc, pDst] = await Promise.all([startFaultProxy(src.url, { personalities: [atSrc.play] }), startFaultProxy(dst.url, { personalities: [referrersApi(dst.dataDir).play] })]);
+  [pSrc, pDst] = await Promise.all([proxyFor(src, { personalities: [atSrc.play] }), proxyFor(dst, { personalities: [referrersApi(dst.dataDir).play] })]);
   dir = await mkdtemp(join(tmpdir(), 'regmirror-referrers-api-'));
   const push = { url: src.url };
   [image] = (await seedImage(push, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2, ociReferrer: true })) as [SeededImage];
@@ -68,7 +69,7 @@ test('referrers reachable only through the API are copied, listed by the target\
   const file = await writeConfig(dir, `version: 1
 defaults:
   targets: [${dst.host}/cert-manager]
-images:
+${registriesYaml([src, dst])}images:
   - source: ${src.host}/jetstack/app
 `);
   const endpoints = ['--endpoint', `${src.host}=${pSrc.url}`, '--endpoint', `${dst.host}=${pDst.url}`];

@@ -8,7 +8,8 @@ import { drain, randomBlob, smallImage, streamOf } from './fixtures.js';
 import { testClient } from './helpers.js';
 import { startPagingProxy } from './paging-proxy.js';
 
-describe('transport against a plain registry', () => {
+// The paging test stays plain HTTP (its paging proxy is a plain node:http server); the rest run over TLS.
+describe('transport against a distribution registry', () => {
   it('lists every tag across Link pages, through an endpoint override', async () => {
     const reg = await startRegistry();
     after(() => destroyRegistry(reg));
@@ -28,7 +29,7 @@ describe('transport against a plain registry', () => {
   });
 
   it('uploads in PATCH chunks when chunked uploads are on', async () => {
-    const reg = await startRegistry();
+    const reg = await startRegistry({ tls: true });
     after(() => destroyRegistry(reg));
     const client = testClient(reg, undefined, { testing: { forceChunkedUploads: true, chunkBytes: 16 * 1024 } });
     after(() => client.close());
@@ -40,7 +41,7 @@ describe('transport against a plain registry', () => {
   });
 
   it('streams a large blob in one PUT', async () => {
-    const reg = await startRegistry();
+    const reg = await startRegistry({ tls: true });
     after(() => destroyRegistry(reg));
     const client = testClient(reg);
     after(() => client.close());
@@ -53,7 +54,7 @@ describe('transport against a plain registry', () => {
   });
 
   it('says undefined for referrers on distribution 2.8 and stops asking', async () => {
-    const reg = await startRegistry();
+    const reg = await startRegistry({ tls: true });
     after(() => destroyRegistry(reg));
     const client = testClient(reg);
     after(() => client.close());
@@ -68,7 +69,7 @@ describe('transport against a plain registry', () => {
   });
 
   it('reports a stopped registry as UnreachableError after its retries', async () => {
-    const reg = await startRegistry();
+    const reg = await startRegistry({ tls: true });
     after(() => destroyRegistry(reg));
     await reg.stop();
     const client = testClient(reg, undefined, { maxAttempts: 3 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { repoRoot, runCli, writeConfig, type CliResult } from '../../harness/cli.js';
 import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor } from '../../harness/tls-bed.js';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage } from '../../harness/seed.js';
 import { adminPush } from './helpers.js';
@@ -95,16 +96,18 @@ test('unset credential variables: exit 2 before any request for a written-to reg
   let src: RunningRegistry | undefined;
   let tgt: RunningRegistry | undefined;
   try {
-    [src, tgt] = await Promise.all([startRegistry(), startRegistry()]);
+    [src, tgt] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
     await seedImage(adminPush(src), { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', single: true });
-    const [pSrc, pTgt] = await Promise.all([startFaultProxy(src.url), startFaultProxy(tgt.url)]);
+    const [pSrc, pTgt] = await Promise.all([proxyFor(src), proxyFor(tgt)]);
     const file = await writeConfig(join(dir, 'env'), `version: 1
 defaults:
   targets: [${tgt.host}/cert-manager]
 registries:
   ${src.host}:
+    caFile: ${src.caFile}
     credentials: { usernameEnv: SRC_USER_UNSET, passwordEnv: SRC_PASS_UNSET }
   ${tgt.host}:
+    caFile: ${tgt.caFile}
     credentials: { usernameEnv: TGT_USER, passwordEnv: TGT_PASS_UNSET }
 images:
   - source: ${src.host}/jetstack/app

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bearerFor, destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage } from '../../harness/seed.js';
-import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor } from '../../harness/tls-bed.js';
 import { runCli, writeConfig, type CliResult } from '../../harness/cli.js';
 import { adminPush, digestDifferences, leaks } from './helpers.js';
 
@@ -32,11 +33,11 @@ const env = (pass = SRC_PASS) => ({ SRC_USER: 'robot', SRC_PASS: pass, T_TOKEN: 
 
 before(async () => {
   [src, tid, treg] = await Promise.all([
-    startRegistry({ auth: 'htpasswd', users: { robot: SRC_PASS, admin: SRC_PASS } }),
-    startRegistry({ auth: 'token', users: { admin: TOKEN_USER_PASS }, refreshTokens: { [IDENTITY_TOKEN]: 'admin' } }),
-    startRegistry({ auth: 'token', users: { admin: TOKEN_USER_PASS } }),
+    startRegistry({ auth: 'htpasswd', users: { robot: SRC_PASS, admin: SRC_PASS }, tls: true }),
+    startRegistry({ auth: 'token', users: { admin: TOKEN_USER_PASS }, refreshTokens: { [IDENTITY_TOKEN]: 'admin' }, tls: true }),
+    startRegistry({ auth: 'token', users: { admin: TOKEN_USER_PASS }, tls: true }),
   ]);
-  proxy = await startFaultProxy(src.url, { cdnAuth: { username: 'robot', password: SRC_PASS } });
+  proxy = await proxyFor(src, { cdnAuth: { username: 'robot', password: SRC_PASS } });
   dir = await mkdtemp(join(tmpdir(), 'regmirror-redaction-'));
   dockerConfig = join(dir, 'docker');
   await writeConfig(dockerConfig, JSON.stringify({ auths: { [tid.host]: { identitytoken: IDENTITY_TOKEN } } }), 'config.json');
@@ -46,9 +47,13 @@ before(async () => {
 defaults:
   targets: [${tid.host}/cert-manager, ${treg.host}/cert-manager]
 registries:
+  ${tid.host}:
+    caFile: ${tid.caFile}
   ${src.host}:
+    caFile: ${src.caFile}
     credentials: { usernameEnv: SRC_USER, passwordEnv: SRC_PASS }
   ${treg.host}:
+    caFile: ${treg.caFile}
     credentials: { tokenEnv: T_TOKEN }
 images:
   - source: ${src.host}/jetstack/app

@@ -7,6 +7,7 @@ import { access, chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
 import { digestOf, listTags, pseudoRandomBytes, seedImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { startFakeSource, type FakeSource } from './fake-source.js';
@@ -29,7 +30,7 @@ function manifest(layerDigest: string, layerSize: number, config: Buffer, annota
 }
 
 before(async () => {
-  tgt = await startRegistry();
+  tgt = await startRegistry({ tls: true });
   dir = await mkdtemp(join(tmpdir(), 'regmirror-security-'));
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
   const layer = pseudoRandomBytes('security-layer', 2048);
@@ -51,7 +52,7 @@ test('oversized, invalid and unknown-algorithm manifests fail with a clear error
   const file = await writeConfig(join(dir, 'src'), `version: 1
 defaults:
   targets: [${tgt.host}/cert-manager]
-images:
+${registriesYaml([tgt])}images:
   - source: ${fake.host}/jetstack/app
 `);
   const run = await runCli(['sync', '-c', file, '--report', join(dir, 'report.json')]);
@@ -94,7 +95,7 @@ images:
 });
 
 test('a credential helper is run without a shell: a name with shell syntax executes nothing', async () => {
-  const src = await startRegistry({ auth: 'htpasswd' });
+  const src = await startRegistry({ auth: 'htpasswd', tls: true });
   try {
     await seedImage(adminPush(src), { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', single: true });
     const pwned = join(dir, 'pwned');
@@ -110,7 +111,7 @@ test('a credential helper is run without a shell: a name with shell syntax execu
     const file = await writeConfig(join(dir, 'helper'), `version: 1
 defaults:
   targets: [${tgt.host}/helper]
-images:
+${registriesYaml([src, tgt])}images:
   - source: ${src.host}/jetstack/app
 `);
     const path = `${bin}:${process.env.PATH}`;
@@ -126,18 +127,19 @@ images:
 });
 
 test('tls: disabled / insecure on a non-loopback name is warned about once per run, loopback not at all', async () => {
-  const src = await startRegistry();
+  // About plain HTTP: both registries here serve it (one of the tests that prove plain HTTP on loopback works).
+  const [src, plain] = await Promise.all([startRegistry(), startRegistry()]);
   try {
     await seedImage(adminPush(src), { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.0.1'], format: 'oci', platforms: 2 });
     const file = await writeConfig(join(dir, 'tls'), `version: 1
 defaults:
-  targets: [${tgt.host}/warned]
+  targets: [${plain.host}/warned]
 registries:
   mirror.example.com:
     tls: disabled
   secure.example.com:
     tls: insecure
-  ${tgt.host}:
+  ${plain.host}:
     tls: disabled
 images:
   - source: mirror.example.com/jetstack/app
@@ -147,8 +149,8 @@ images:
     const lines = (run.stdout + run.stderr).split('\n');
     assert.equal(lines.filter((l) => l.includes('mirror.example.com') && /plain HTTP|tls: disabled|not encrypted/i.test(l)).length, 1, run.stderr);
     assert.equal(lines.filter((l) => l.includes('secure.example.com') && /insecure|verification/i.test(l)).length, 1, run.stderr);
-    assert.equal(lines.filter((l) => l.includes(tgt.host) && /plain HTTP|tls:|insecure/i.test(l)).length, 0, 'loopback is warned about');
+    assert.equal(lines.filter((l) => l.includes(plain.host) && /plain HTTP|tls:|insecure/i.test(l)).length, 0, 'loopback is warned about');
   } finally {
-    await destroyRegistry(src);
+    await Promise.all([destroyRegistry(src), destroyRegistry(plain)]);
   }
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { skopeoCopyAll, skopeoDigest } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
 import { startWorld, type World } from './fixture.js';
 import { startGateway, until, type GatewayProcess } from './gateway-process.js';
 import { pushBlob, pushManifest } from '../../harness/seed.js';
@@ -59,8 +60,10 @@ test('podman pulls through the gateway', { timeout: 240_000 }, async (t) => {
 
 test('regmirror sync with the gateway as its source copies the same digests', { timeout: 180_000 }, async () => {
   const out = join(world.dir, 'layouts');
+  // The gateway answers blob requests with a 307 to a backend that serves them anonymously: a
+  // client follows it to the backend itself, so it must trust the backends' CA too.
   const config = await writeConfig(join(world.dir, 'via-gateway'), `version: 1
-images:
+${registriesYaml([{ host: world.proxyA.host, caFile: world.regA.caFile }, { host: world.proxyB.host, caFile: world.regB.caFile }])}images:
   - source: ${gw.host}/app
     targets: [oci:${out}]
 `);
@@ -163,7 +166,8 @@ gateway:`);
     const a = await execa('curl', ['-fsSLO', `${g.url}/cmctl/v2.1.0/cmctl_linux_amd64.tar.gz`], { cwd, reject: false });
     assert.equal(a.exitCode, 0, a.stderr);
     assert.deepEqual(await readFile(join(cwd, 'cmctl_linux_amd64.tar.gz')), body);
-    const b = await execa('curl', ['-fsSLO', `${g.url}/tool/v1.0.0/tool.txt`], { cwd, reject: false });
+    // The 307 goes to the backend (HTTPS from the test CA): curl trusts that CA.
+    const b = await execa('curl', ['-fsSLO', '--cacert', world.regA.caFile!, `${g.url}/tool/v1.0.0/tool.txt`], { cwd, reject: false });
     assert.equal(b.exitCode, 0, b.stderr);
     assert.deepEqual(await readFile(join(cwd, 'tool.txt')), file);
     const missing = await fetch(`${g.url}/tool/v1.0.0/other.txt`, { redirect: 'manual' });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startRegistry, bearerFor, destroyRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type PushTarget, type SeededImage } from '../../harness/seed.js';
 import { startFaultProxy, type FaultProxy, type Personality } from '../../harness/fault-proxy.js';
+import { proxyFor } from '../../harness/tls-bed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 
 /** Everything a gateway test needs. */
@@ -33,14 +34,14 @@ const recorder = (into: string[]): Personality => (ex) => {
   return false;
 };
 
-/** Starts the registries and proxies, seeds two releases, mirrors them with `regmirror sync`. */
+/** Starts the registries and proxies (HTTPS from the test CA; the gateway itself stays plain HTTP on loopback), seeds two releases, mirrors them with `regmirror sync`. */
 export async function startWorld(opts: { tags?: string[]; platforms?: number } = {}): Promise<World> {
-  const [regA, regB] = await Promise.all([startRegistry(), startRegistry({ auth: 'token', anonymousPull: true })]);
+  const [regA, regB] = await Promise.all([startRegistry({ tls: true }), startRegistry({ auth: 'token', anonymousPull: true, tls: true })]);
   const authSeen = { a: [] as string[], b: [] as string[] };
   const pushB = (scope: string) => bearerFor(regB, scope);
   const [proxyA, proxyB] = await Promise.all([
-    startFaultProxy(regA.url, { personalities: [recorder(authSeen.a)] }),
-    startFaultProxy(regB.url, { personalities: [recorder(authSeen.b)], cdnAuth: pushB }),
+    proxyFor(regA, { personalities: [recorder(authSeen.a)] }),
+    proxyFor(regB, { personalities: [recorder(authSeen.b)], cdnAuth: pushB }),
   ]);
   const dir = await mkdtemp(join(tmpdir(), 'regmirror-gateway-'));
   const pushA: PushTarget = { url: regA.url };
@@ -56,7 +57,10 @@ lock: ./mirrors.lock
 defaults:
   targets: [${(o.targets ?? [`${proxyA.host}/mirror-a`, `${proxyB.host}/mirror-b`]).join(', ')}]
 registries:
+  ${proxyA.host}:
+    caFile: ${regA.caFile}
   ${proxyB.host}:
+    caFile: ${regB.caFile}
     credentials: { usernameEnv: GH_USER, passwordEnv: GH_TOKEN }
 images:
   - source: ${proxyA.host}/jetstack/app

@@ -8,6 +8,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
 import { deleteManifest, getManifestDigest, seedImage, type PushTarget } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
@@ -24,7 +25,7 @@ const source = () => `${src.host}/jetstack/app`;
 const targets = () => [`${dst.host}/cert-manager/app`, `${dst.host}/backup/app`];
 
 before(async () => {
-  [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
+  [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
   dir = await mkdtemp(join(tmpdir(), 'regmirror-lock-'));
   for (const img of await seedImage(push(src), { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.1.0'], format: 'oci', single: true })) digests[img.tag] = img.digest;
   lockFile = join(dir, 'mirrors.lock');
@@ -32,7 +33,7 @@ before(async () => {
 lock: ./mirrors.lock
 defaults:
   targets: [${dst.host}/cert-manager, ${dst.host}/backup]
-images:
+${registriesYaml([src, dst])}images:
   - source: ${source()}
 `);
 });
@@ -131,7 +132,7 @@ test('verify --lock: a recorded tag the source deleted is source-moved, not extr
 });
 
 test('--accept-moved and --lock without a lock in mirrors.yaml are usage errors before any request', async () => {
-  const bare = await writeConfig(join(dir, 'bare'), `version: 1\ndefaults:\n  targets: [${dst.host}/cert-manager]\nimages:\n  - source: ${source()}\n`);
+  const bare = await writeConfig(join(dir, 'bare'), `version: 1\ndefaults:\n  targets: [${dst.host}/cert-manager]\n${registriesYaml([src, dst])}images:\n  - source: ${source()}\n`);
   const down = ['--endpoint', `${src.host}=http://127.0.0.1:9`, '--endpoint', `${dst.host}=http://127.0.0.1:9`];
   const sync = await runCli(['sync', '-c', bare, '--accept-moved', 'v1.0.0', ...down]);
   assert.equal(sync.exitCode, 2, sync.stderr);

@@ -7,7 +7,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { listTags, seedImage, type PushTarget, type SeededImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { makeKey, pushSignature, signPayload, simpleSigningPayload } from '../../harness/cosign.js';
@@ -24,8 +25,8 @@ const signatures = new Map<string, string>(); // tag → signature referrer dige
 let images: SeededImage[];
 
 before(async () => {
-  [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
-  proxy = await startFaultProxy(src.url, { personalities: [referrersApi(src.dataDir).play] });
+  [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
+  proxy = await proxyFor(src, { personalities: [referrersApi(src.dataDir).play] });
   dir = await mkdtemp(join(tmpdir(), 'regmirror-referrers-'));
   const push: PushTarget = { url: src.url };
   images = await seedImage(push, { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.1.0'], format: 'oci', single: true });
@@ -49,7 +50,7 @@ test('a signature found through the referrers API admits its tag, and travels wi
 defaults:
   targets: [${dst.host}/mirror]
   signatures: { keys: [./cosign.pub] }
-images:
+${registriesYaml([{ host: proxy.host, caFile: src.caFile }, dst])}images:
   - source: ${proxy.host}/jetstack/app
 `);
   const file = join(dir, 'sync.json');

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
 import { deleteManifest, listTags, seedImage, type PushTarget, type SeededImage } from '../../harness/seed.js';
 import { skopeoCopyAll, skopeoDigest } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
@@ -54,7 +55,7 @@ async function signed(repo: string, img: SeededImage, key: TestKey, hash: 'sha25
 }
 
 before(async () => {
-  [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
+  [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
   dir = await mkdtemp(join(tmpdir(), 'regmirror-trust-'));
   for (const [repo, tags] of [['ec', EC_TAGS], ['rsa', RSA_TAGS]] as const) {
     const seeded = await seedImage(push(src), { repository: `jetstack/${repo}`, tags: Object.keys(tags), format: 'oci', single: true, layerBytes: 2048 });
@@ -71,7 +72,7 @@ defaults:
   signatures:
     keys: [./cosign.pub]
     unsignedBefore: v1.0.0
-images:
+${registriesYaml([src, dst])}images:
   - source: ${src.host}/jetstack/ec
   - source: ${src.host}/jetstack/rsa
     signatures: { keys: [./release.pub], algorithm: sha512 }
