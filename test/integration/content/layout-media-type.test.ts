@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { digestOf, seedImage, type SeededImage } from '../../harness/seed.js';
-import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { clientHeaders, relay, routeOf } from '../../harness/personalities/common.js';
 import type { Personality } from '../../harness/fault-proxy.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
@@ -39,8 +40,8 @@ const mislabels: Personality = async (ex) => {
 };
 
 before(async () => {
-  [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
-  proxy = await startFaultProxy(src.url, { personalities: [mislabels] });
+  [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
+  proxy = await proxyFor(src, { personalities: [mislabels] });
   dir = await mkdtemp(join(tmpdir(), 'regmirror-layout-media-type-'));
   [oci] = (await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', single: true })) as [SeededImage];
   [docker] = (await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.1.0'], format: 'docker', single: true, seed: 'docker' })) as [SeededImage];
@@ -54,7 +55,7 @@ after(async () => {
 test('a layout target records the manifest\'s own media type; skopeo reads and copies every tag byte for byte', async () => {
   const out = join(dir, 'out');
   const file = await writeConfig(dir, `version: 1
-defaults:
+${registriesYaml([src])}defaults:
   targets: [oci:${out}]
 images:
   - source: ${src.host}/jetstack/app
@@ -73,6 +74,6 @@ images:
   // Back out of the layout with skopeo: the same bytes, accepted by a registry under their own
   // type. (skopeo 1.9 lists only OCI-typed index.json entries, so the Docker tag is judged above.)
   assert.equal(digestOf(await skopeoRawManifest(`oci:${layout}:v1.0.0`)), oci.digest);
-  await execa('skopeo', ['copy', '--quiet', '--preserve-digests', '--dest-tls-verify=false', `oci:${layout}:v1.0.0`, `docker://${dst.host}/back/app:v1.0.0`]);
+  await execa('skopeo', ['copy', '--quiet', '--preserve-digests', `--dest-cert-dir=${dst.certDir}`, `oci:${layout}:v1.0.0`, `docker://${dst.host}/back/app:v1.0.0`]);
   assert.equal(await skopeoDigest(`${dst.host}/back/app:v1.0.0`), oci.digest);
 });

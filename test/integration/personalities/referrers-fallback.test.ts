@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { deleteManifest, digestOf, getManifest, pushBlob, pushManifest, seedImage, type PushTarget, type SeededImage } from '../../harness/seed.js';
-import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { referrersApi } from '../../harness/personalities/referrers-api.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoRawManifest } from '../../harness/skopeo.js';
@@ -51,11 +52,11 @@ async function attach(at: PushTarget, repository: string, subject: Listed, artif
 }
 
 before(async () => {
-  [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
+  [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
   const atSrc = referrersApi(src.dataDir);
   apiSrc.current = atSrc;
   // The target's proxy plays no personality: distribution 2.8 as it is, without a referrers API.
-  [pSrc, pDst] = await Promise.all([startFaultProxy(src.url, { personalities: [atSrc.play] }), startFaultProxy(dst.url)]);
+  [pSrc, pDst] = await Promise.all([proxyFor(src, { personalities: [atSrc.play] }), proxyFor(dst)]);
   dir = await mkdtemp(join(tmpdir(), 'regmirror-referrers-fallback-'));
   const push = { url: src.url };
   [image] = (await seedImage(push, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 })) as [SeededImage];
@@ -72,7 +73,7 @@ before(async () => {
   await pushManifest(target, 'cert-manager/app', fallbackTag(), fallback, OCI_INDEX);
 
   file = await writeConfig(dir, `version: 1
-defaults:
+${registriesYaml([src, dst])}defaults:
   targets: [${dst.host}/cert-manager]
 images:
   - source: ${src.host}/jetstack/app
