@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Makes sure the programs the integration tests drive are installed: docker-registry (CNCF
 # distribution), skopeo (the second opinion), htpasswd and openssl (registry auth fixtures),
-# tmux (a real terminal for the in-place progress test), podman (a client pulling through
-# `regmirror serve`) and chromium (renders its stats page).
+# tmux (a real terminal for the in-place progress test), podman and containerd's ctr (clients
+# pulling through `regmirror serve`) and chromium (renders its stats page). With program names as
+# arguments it checks only those (the demo needs docker-registry and skopeo alone).
 set -euo pipefail
 
-declare -A package_of=([docker-registry]=docker-registry [skopeo]=skopeo [htpasswd]=apache2-utils [openssl]=openssl [tmux]=tmux [podman]=podman [chromium]=chromium)
+declare -A package_of=([docker-registry]=docker-registry [skopeo]=skopeo [htpasswd]=apache2-utils [openssl]=openssl [tmux]=tmux [podman]=podman [ctr]=containerd [chromium]=chromium)
+wanted=("$@")
+[ ${#wanted[@]} -eq 0 ] && wanted=(docker-registry skopeo htpasswd openssl tmux podman ctr chromium)
 missing=()
-for program in docker-registry skopeo htpasswd openssl tmux podman chromium; do
+for program in "${wanted[@]}"; do
   command -v "$program" >/dev/null 2>&1 || missing+=("$program")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
