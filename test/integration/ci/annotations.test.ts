@@ -78,7 +78,7 @@ test('publish in GitHub Actions: an escaped ::error for the refused target, the 
   await mkdir(release, { recursive: true });
   await writeFile(join(release, 'cmctl-linux-amd64.tar.gz'), 'cmctl release archive\n'.repeat(100));
   const cfg = await writeConfig(dir, `version: 1
-binaries:
+${registriesYaml([reg, { host: proxy.host, caFile: reg.caFile }])}binaries:
   - name: cmctl
     artifactType: application/vnd.cert-manager.cmctl.v1
     files: ["cmctl-*.tar.gz"]
