@@ -4,11 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryRegistry } from '../../../src/content/memory.js';
 import type { Repository, RepositoryOpener } from '../../../src/content/storage.js';
-import type { ImageItem } from '../../../src/config/model.js';
 import type { ImageWork } from '../../../src/config/workitems.js';
 import { runSync } from '../../../src/sync/run.js';
 import type { RepositoryRef } from '../../../src/types/reference.js';
 import { buildImage, pushImage } from '../content/fixtures.js';
+import { oneImageWork } from './work.js';
 
 interface Hooks {
   /** Awaited before each blob push to a target (lets a test hold the image copy back). */
@@ -53,19 +53,7 @@ function world(hooks: Hooks) {
   return { opener, events, hosts };
 }
 
-function work(): ImageWork[] {
-  const source: RepositoryRef = { scheme: 'registry', registry: 'quay.test', repository: 'jetstack/app' };
-  const item: ImageItem = {
-    sourceText: 'quay.test/jetstack/app', source, name: 'app', targets: [],
-    tags: { include: [], exclude: [], latest: 0, explicit: [] }, hasTagRules: false,
-    referrers: true, overwrite: false, engine: 'native', position: { line: 1, col: 1 },
-  };
-  const targets = ['mirror-a.test', 'mirror-b.test'].map((registry) => {
-    const ref: RepositoryRef = { scheme: 'registry', registry, repository: 'cert-manager/app' };
-    return { ref, display: `${registry}/cert-manager/app` };
-  });
-  return [{ item, index: 0, source, sourceDisplay: 'quay.test/jetstack/app', targets }];
-}
+const work = (): ImageWork[] => oneImageWork(['mirror-a.test', 'mirror-b.test']);
 
 async function seed(w: ReturnType<typeof world>): Promise<string> {
   const src = w.opener.open({ scheme: 'registry', registry: 'quay.test', repository: 'jetstack/app' }, 'pull');

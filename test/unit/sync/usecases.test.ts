@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryRegistry } from '../../../src/content/memory.js';
 import type { Repository, RepositoryOpener } from '../../../src/content/storage.js';
-import type { ImageItem } from '../../../src/config/model.js';
 import type { ImageWork } from '../../../src/config/workitems.js';
 import { runSync } from '../../../src/sync/run.js';
 import { runVerify } from '../../../src/verify/run.js';
@@ -12,6 +11,7 @@ import { decide } from '../../../src/sync/classify.js';
 import { phases } from '../../../src/sync/order.js';
 import type { RepositoryRef } from '../../../src/types/reference.js';
 import { buildImage, pushImage } from '../content/fixtures.js';
+import { oneImageWork } from './work.js';
 import { isManifestType } from '../../../src/types/mediatype.js';
 
 function world() {
@@ -36,19 +36,7 @@ function world() {
   return { opener, repo, tagOrder };
 }
 
-function work(): ImageWork[] {
-  const source: RepositoryRef = { scheme: 'registry', registry: 'quay.test', repository: 'jetstack/app' };
-  const item: ImageItem = {
-    sourceText: 'quay.test/jetstack/app', source, name: 'app', targets: [],
-    tags: { include: [], exclude: [], latest: 0, explicit: [] }, hasTagRules: false,
-    referrers: true, overwrite: false, engine: 'native', position: { line: 1, col: 1 },
-  };
-  const targets = ['quay.test', 'ghcr.test'].map((registry) => {
-    const ref: RepositoryRef = { scheme: 'registry', registry, repository: 'cert-manager/app' };
-    return { ref, display: `${registry}/cert-manager/app` };
-  });
-  return [{ item, index: 0, source, sourceDisplay: 'quay.test/jetstack/app', targets }];
-}
+const work = (): ImageWork[] => oneImageWork(['quay.test', 'ghcr.test']);
 
 async function seed(w: ReturnType<typeof world>) {
   const src = w.repo('quay.test', 'jetstack/app');
