@@ -61,7 +61,14 @@ async function coldRun(who) {
   const [cmd, args, extraEnv] = commands[name](config, far, jobs ? ['--concurrency', jobs] : []);
   // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR`) go to the contenders' node only, not the bench's.
   const nodeArgs = env.BENCH_NODE_ARGS ? env.BENCH_NODE_ARGS.split(' ') : [];
+  const proxyBefore = process.cpuUsage();
   const phase = await measure(`${who} #${n}`, [quay, ghcr], cmd, [...nodeArgs, ...args], { env: extraEnv });
+  const proxy = process.cpuUsage(proxyBefore);
+  // The delaying proxies run in this process: their CPU competes with the copier's and the registries'.
+  phase.proxyCpu = (proxy.user + proxy.system) / 1e6;
+  phase.connections = delayMs > 0 ? Object.entries(far).map(([h, r]) => `${h.split('.')[0]} ${r.stats.connections}`).join(', ') : '';
+  if (env.BENCH_DEBUG) process.stderr.write(`  connections: ${phase.connections}\n`);
+  if (env.BENCH_DEBUG) process.stderr.write(`  user ${phase.user} sys ${phase.sys} rss ${phase.maxRssMB.toFixed(0)} MB\n`);
   const targets = [{ reg: quay, ns: 'cert-manager' }, { reg: ghcr, ns: 'cert-manager' }];
   await assertMirrored(allTags, targets);
   await assertWholeBySkopeo(seeded.images.filter((img, i) => i % w.tags === 0), targets);
@@ -79,13 +86,13 @@ const yard = results.bare ? median(results.bare.map((p) => p.wall)) : undefined;
 const lines = [
   `Cold copy of ${seeded.images.length} tags + ${seeded.signatures.length} signatures (${seeded.blobs.size} blobs, ${bytes(seeded.bytes)}) to two targets, ${delayMs > 0 ? `${delayMs} ms each way (${2 * delayMs} ms round trip)` : 'plain loopback'}; ${runs} interleaved runs each, load average ${loadavg()[0].toFixed(1)} at the end.`,
   '',
-  '| copier | median wall | runs | speed vs bare copier | tool CPU (median) | requests (median run) |',
-  '| --- | ---: | --- | ---: | ---: | --- |',
+  '| copier | median wall | runs | speed vs bare copier | tool CPU (median) | registries CPU | proxies CPU | requests (median run) |',
+  '| --- | ---: | --- | ---: | ---: | ---: | ---: | --- |',
   ...contenders.map((who) => {
     const walls = results[who].map((p) => p.wall);
     const mid = results[who].find((p) => p.wall === median(walls));
     const speed = yard ? `${(yard / median(walls)).toFixed(2)}×` : '—';
-    return `| ${who} | ${median(walls).toFixed(2)} s | ${walls.map((x) => x.toFixed(2)).join(', ')} | ${speed} | ${median(results[who].map((p) => p.cpu)).toFixed(2)} s | ${requestCounts(mid)} |`;
+    return `| ${who} | ${median(walls).toFixed(2)} s | ${walls.map((x) => x.toFixed(2)).join(', ')} | ${speed} | ${median(results[who].map((p) => p.cpu)).toFixed(2)} s | ${median(results[who].map((p) => p.registryCpu)).toFixed(2)} s | ${median(results[who].map((p) => p.proxyCpu)).toFixed(2)} s | ${requestCounts(mid)} |`;
   }),
   '',
 ];

@@ -40,7 +40,9 @@ function delayed(from, to, delayMs) {
 export async function startDelayProxy(target, delayMs) {
   const [host, port] = target.host.split(':');
   const sockets = new Set();
+  const stats = { connections: 0 };
   const server = createServer({ noDelay: true, allowHalfOpen: true }, (client) => {
+    stats.connections++;
     const upstream = connect({ host, port: Number(port), noDelay: true, allowHalfOpen: true });
     for (const s of [client, upstream]) {
       sockets.add(s);
@@ -59,7 +61,7 @@ export async function startDelayProxy(target, delayMs) {
   });
   const proxyHost = `127.0.0.1:${server.address().port}`;
   return {
-    ...target, host: proxyHost, url: `http://${proxyHost}`, delayMs, registry: target,
+    ...target, host: proxyHost, url: `http://${proxyHost}`, delayMs, registry: target, stats,
     /** Stops accepting and drops every connection. */
     close() {
       for (const s of sockets) s.destroy();

@@ -22,7 +22,7 @@ export async function timed(label, cmd, args, { env, cwd } = {}) {
   const last = readFileSync(timing, 'utf8').trim().split('\n').pop() ?? '';
   const [, user, sys, rssKB] = last.split(' ').map(Number);
   return {
-    label, code, wall, cpu: user + sys, maxRssMB: rssKB / 1024,
+    label, code, wall, cpu: user + sys, user, sys, maxRssMB: rssKB / 1024,
     stdout: readFileSync(`${base}.out`, 'utf8'), stderr: readFileSync(`${base}.err`, 'utf8'), files: base,
   };
 }

@@ -12,7 +12,7 @@ import { credentialsFor, missingCredentialEnv, type CredentialProvider } from '.
 import { Stores } from '../stores/open.js';
 import { ConfigError } from '../types/errors.js';
 import type { NamespaceRef } from '../types/reference.js';
-import { createLogger, type Level } from '../ui/log.js';
+import { createLogger, levelOf } from '../ui/log.js';
 import { parseEndpoints, type CommonFlags } from './common.js';
 
 export type Log = ReturnType<typeof createLogger>;
@@ -31,11 +31,6 @@ export interface Session {
   /** True once SIGINT/SIGTERM arrived. */
   interrupted(): boolean;
   close(): Promise<void>;
-}
-
-/** -q / -v as a logger level. */
-export function levelOf(flags: Pick<CommonFlags, 'quiet' | 'verbose'>): Level {
-  return flags.verbose ? 'verbose' : flags.quiet ? 'quiet' : 'normal';
 }
 
 /**

@@ -5,7 +5,6 @@ import type { CallOptions } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { MANIFEST_ACCEPT, isManifestType } from '../types/mediatype.js';
 import { discard } from './http/body.js';
-import { mergeScopes } from './http/challenge.js';
 import { expectStatus, responseError } from './http/errors.js';
 import { displayUrl, header, type HttpResponse } from './http/types.js';
 import { RegistryResponseError } from '../types/errors.js';
@@ -77,7 +76,7 @@ export function sessionKey(path: string, digest: string): string {
  */
 export async function mountBlob(repo: RepoContext, desc: Descriptor, fromPath: string, opts: CallOptions = {}): Promise<boolean> {
   const url = repo.url(`blobs/uploads/?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(fromPath)}`);
-  const scopes = mergeScopes(repo.scopes, [`repository:${fromPath}:pull`]);
+  const scopes = repo.scopesWith(fromPath);
   const res = await repo.host.send({ method: 'POST', url, scopes, signal: opts.signal, headers: { 'content-length': '0' } });
   await expectStatus('POST', res, 201, 202).catch((e: unknown) => {
     throw writeFailure(repo, e);

@@ -72,17 +72,24 @@ function manifestMediaType(contentType: string | undefined, bytes: Uint8Array): 
   return ownMediaType(bytes) ?? declared;
 }
 
+const ownTypes = new WeakMap<Uint8Array, string | undefined>();
+
 /**
  * The `mediaType` a manifest names itself, if any. A registry checks the Content-Type of a PUT
  * against it (MANIFEST_INVALID), so it wins over a descriptor that says otherwise, as in skopeo.
  */
 function ownMediaType(bytes: Uint8Array): string | undefined {
+  // The same bytes go to every target, often under a digest and a tag: parse them once.
+  if (ownTypes.has(bytes)) return ownTypes.get(bytes);
+  let own: string | undefined;
   try {
-    const inner = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { mediaType?: unknown }).mediaType;
-    return typeof inner === 'string' && inner ? inner : undefined;
+    const inner = (JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as { mediaType?: unknown }).mediaType;
+    own = typeof inner === 'string' && inner ? inner : undefined;
   } catch {
-    return undefined; // not JSON: nothing of its own to say
+    own = undefined; // not JSON: nothing of its own to say
   }
+  ownTypes.set(bytes, own);
+  return own;
 }
 
 /** 415 (quay.io refuses some config media types): an error that says which type, for this tag only. */

@@ -2,12 +2,14 @@
 import type { HostContext } from './host.js';
 import { NameUnknownError, RegistryResponseError, RepositoryMissingError } from '../types/errors.js';
 import { apiUrl } from './http/scheme.js';
+import { mergeScopes } from './http/challenge.js';
 import { displayUrl, header, type HttpResponse } from './http/types.js';
 
 /** One repository on one host, with the token scopes its access needs. */
 export class RepoContext {
   /** `repository:<path>:pull` or `…:pull,push`. */
   readonly scopes: string[];
+  private readonly mountScopes = new Map<string, string[]>();
 
   constructor(
     readonly host: HostContext,
@@ -15,6 +17,13 @@ export class RepoContext {
     readonly access: 'pull' | 'push',
   ) {
     this.scopes = [`repository:${path}:${access === 'push' ? 'pull,push' : 'pull'}`];
+  }
+
+  /** This repository's scopes plus pull on `fromPath` (a mount's token), merged once per source. */
+  scopesWith(fromPath: string): string[] {
+    let scopes = this.mountScopes.get(fromPath);
+    if (!scopes) this.mountScopes.set(fromPath, (scopes = mergeScopes(this.scopes, [`repository:${fromPath}:pull`])));
+    return scopes;
   }
 
   /** `/v2/<path>/<rest>` on the host's base URL. */

@@ -4,8 +4,15 @@ import { inGitHubActions, workflowCommand } from './workflow-commands.js';
 
 export type Level = 'quiet' | 'normal' | 'verbose';
 
+/** -q / -v as a logger level. */
+export function levelOf(flags: { quiet?: boolean; verbose?: boolean }): Level {
+  return flags.verbose ? 'verbose' : flags.quiet ? 'quiet' : 'normal';
+}
+
 /** What lower layers may say; they never write to the terminal themselves. */
 export interface Logger {
+  /** False when debug() says nothing, so a hot path can skip building its message. */
+  readonly verbose?: boolean;
   debug(message: string): void;
   info(message: string): void;
   warn(message: string): void;
@@ -19,6 +26,7 @@ export function createLogger(level: Level, write: (line: string) => void = (l) =
   const said = new Set<string>();
   const out = (prefix: string, message: string) => write(`${prefix}${redact(message)}\n`);
   const logger = {
+    verbose: level === 'verbose',
     debug: (m: string) => level === 'verbose' && out('debug: ', m),
     info: (m: string) => level !== 'quiet' && out('', m),
     // In a GitHub Actions step a warning is an annotation (escaped: it may quote a registry).
@@ -34,4 +42,4 @@ export function createLogger(level: Level, write: (line: string) => void = (l) =
 }
 
 /** A logger that says nothing (library default, tests). */
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = { verbose: false, debug() {}, info() {}, warn() {}, error() {} };

@@ -3,7 +3,6 @@
 import { Command } from 'commander';
 import { UsageError } from '../../types/errors.js';
 import { parseEndpoints } from '../common.js';
-import { levelOf } from '../session.js';
 
 interface ServeFlags {
   config: string;
@@ -54,7 +53,7 @@ function seconds(value: string | undefined, flag: string): number | undefined {
 }
 
 async function serve(flags: ServeFlags): Promise<number> {
-  const [{ loadConfig }, { readLock }, { runServe }, { credentialsFor }, { createLogger }, { ConfigError }, { VERSION }, { overlay, recordFromReport }] = await Promise.all([
+  const [{ loadConfig }, { readLock }, { runServe }, { credentialsFor }, { createLogger, levelOf }, { ConfigError }, { VERSION }, { overlay, recordFromReport }] = await Promise.all([
     import('../../config/load.js'), import('../../lock/file.js'), import('../../serve/run.js'), import('../../registry/credentials.js'),
     import('../../ui/log.js'), import('../../types/errors.js'), import('../../version.js'), import('../../serve/record.js'),
   ]);

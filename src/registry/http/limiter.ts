@@ -11,12 +11,14 @@
 import { AbortedError } from '../../types/errors.js';
 import type { Lane } from './types.js';
 
+const LANES = ['small', 'download', 'upload'] as const;
+
 interface Waiter {
   ticket: number;
   lane: Lane;
   /** Set when the caller gave up while queued: skipped, never granted. */
   cancelled: boolean;
-  grant: () => void;
+  grant: (release: () => void) => void;
 }
 
 /** A first-in first-out queue of waiters; O(1) at both ends however long a run's backlog grows. */
@@ -60,6 +62,9 @@ export class Lanes {
   /** Waits for a slot in `lane`; the returned function frees it (idempotent). */
   acquire(lane: Lane, signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(new AbortedError('aborted'));
+    // Nobody older waits in this lane (pump() already served every lane with room): take the slot
+    // now, without a queue entry or an abort listener; most requests of a run come this way.
+    if (this.queues[lane].peek() === undefined && this.room(lane)) return Promise.resolve(this.take(lane));
     return new Promise((resolve, reject) => {
       let granted = false;
       const onAbort = () => {
@@ -72,17 +77,10 @@ export class Lanes {
         ticket: this.tickets++,
         lane,
         cancelled: false,
-        grant: () => {
+        grant: (release) => {
           granted = true;
           signal?.removeEventListener('abort', onAbort);
-          let freed = false;
-          resolve(() => {
-            if (freed) return;
-            freed = true;
-            this.inFlight[lane]--;
-            this.total--;
-            this.pump();
-          });
+          resolve(release);
         },
       };
       this.queues[lane].push(waiter);
@@ -90,6 +88,20 @@ export class Lanes {
       // Only a request left waiting needs to hear about an abort here.
       if (!granted) signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /** Counts a slot of `lane` as taken; returns the function that gives it back (once). */
+  private take(lane: Lane): () => void {
+    this.inFlight[lane]++;
+    this.total++;
+    let freed = false;
+    return () => {
+      if (freed) return;
+      freed = true;
+      this.inFlight[lane]--;
+      this.total--;
+      this.pump();
+    };
   }
 
   private room(lane: Lane): boolean {
@@ -103,15 +115,13 @@ export class Lanes {
   private pump(): void {
     for (;;) {
       let next: Waiter | undefined;
-      for (const lane of ['small', 'download', 'upload'] as const) {
+      for (const lane of LANES) {
         const head = this.queues[lane].peek();
         if (head && this.room(lane) && (!next || head.ticket < next.ticket)) next = head;
       }
       if (!next) return;
       this.queues[next.lane].shift();
-      this.inFlight[next.lane]++;
-      this.total++;
-      next.grant();
+      next.grant(this.take(next.lane));
     }
   }
 }

@@ -34,9 +34,6 @@ export function baseUrlFor(host: string, settings?: RegistrySettings, endpointOv
 
 /** `base` + `/v2/` + `rest` (which may carry a query), keeping an endpoint's path prefix. */
 export function apiUrl(base: URL, rest: string): URL {
-  const url = new URL(base.href);
-  const q = rest.indexOf('?');
-  url.pathname = `${base.pathname.replace(/\/+$/, '')}/v2/${q < 0 ? rest : rest.slice(0, q)}`;
-  url.search = q < 0 ? '' : rest.slice(q);
-  return url;
+  // One parse of the whole string: the same percent-encoding as setting pathname and search.
+  return new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}/v2/${rest}`);
 }

@@ -1,6 +1,6 @@
 // The bottom of the stack: wait for a lane slot, send one request with undici (no redirects,
 // no retries), count it, and log it for -v. The slot is held until the response body is done.
-import { PassThrough, finished, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { errors, request } from './undici.js';
 import type { Logger } from '../../ui/log.js';
@@ -53,8 +53,11 @@ export function createSend(ctx: SendContext): Send {
         // undici closes the socket after a HEAD unless told otherwise; keep it for the next request.
         reset: req.method === 'HEAD' && closeAfterHead,
       });
-      ctx.logger.debug(`${req.method} ${displayUrl(req.url)} ${res.statusCode} ${Date.now() - started}ms`);
-      finished(res.body, () => release());
+      if (ctx.logger.verbose !== false) ctx.logger.debug(`${req.method} ${displayUrl(req.url)} ${res.statusCode} ${Date.now() - started}ms`);
+      // undici's bodies destroy themselves once read, failed or thrown away: 'close' always comes.
+      // A body thrown away (discard) errors as it is destroyed; whoever reads one hears its errors,
+      // and this listener keeps one nobody reads from ending the process (as finished() did).
+      res.body.once('close', release).on('error', ignore);
       if (req.method === 'HEAD') res.body.resume();
       return { status: res.statusCode, headers: res.headers, body: res.body, url: req.url };
     } catch (e) {
@@ -69,6 +72,8 @@ export function createSend(ctx: SendContext): Send {
     }
   };
 }
+
+function ignore(): void {}
 
 /** An empty body, for layers that answer without the network. */
 export function emptyBody(): Readable {

@@ -52,3 +52,31 @@ test('Content-Range start', () => {
   assert.equal(contentRangeStart('bytes */200'), undefined);
   assert.equal(contentRangeStart(undefined), undefined);
 });
+
+test('a slow reader gets every byte (the body pauses while the reader is behind)', async () => {
+  const big = Buffer.alloc(1 << 20, 7);
+  const source = Readable.from((function* () { for (let i = 0; i < big.length; i += 1024) yield big.subarray(i, i + 1024); })(), { objectMode: false });
+  const r = resumable(source, { size: big.length, maxResumes: 1, reopen: async () => { throw new Error('no resume expected'); } });
+  let total = 0;
+  for await (const chunk of r) {
+    total += (chunk as Buffer).length;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.equal(total, big.length);
+});
+
+test('destroying the resumable stream destroys the body under it', async () => {
+  const source = body(blob, false);
+  const r = resumable(source, { size: blob.length, maxResumes: 1, reopen: async () => ({ body: body(blob, false), start: 0 }) });
+  r.destroy();
+  await new Promise((resolve) => r.once('close', resolve));
+  assert.equal(source.destroyed, true);
+});
+
+test('a body closed without its end (destroyed under us) fails the stream, never ends it short', async () => {
+  const source = new Readable({ read() {} });
+  source.push(blob.subarray(0, 4));
+  const r = resumable(source, { size: blob.length, maxResumes: 3, reopen: async () => ({ body: body(blob, false), start: 0 }) });
+  setImmediate(() => source.destroy());
+  await assert.rejects(readAll(r), /premature close/i);
+});

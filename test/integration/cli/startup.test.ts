@@ -1,0 +1,48 @@
+// Commands that never touch the network must not pay for the HTTP stack at start-up: undici and
+// the registry client cost about 70 ms of every `--version`, `validate` or `schema` (and a
+// static import in one command file, serve's, once pulled them into all of them unnoticed).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../../harness/cli.js';
+
+/** The module URLs a CLI run loaded, recorded by a resolve hook. */
+async function modulesLoadedBy(args: string[]): Promise<string[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'regmirror-startup-'));
+  const log = join(dir, 'loaded.txt');
+  await writeFile(join(dir, 'hooks.mjs'), [
+    "import { appendFileSync } from 'node:fs';",
+    'export async function resolve(specifier, context, next) {',
+    '  const resolved = await next(specifier, context);',
+    `  appendFileSync(${JSON.stringify(log)}, resolved.url + '\\n');`,
+    '  return resolved;',
+    '}',
+  ].join('\n'));
+  await writeFile(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+  // A run that fails (sync against a closed port) still tells what it loaded.
+  await promisify(execFile)(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, join(repoRoot(), 'bin', 'regmirror.js'), ...args], { cwd: dir }).catch(() => {});
+  return (await readFile(log, 'utf8')).split('\n').filter(Boolean);
+}
+
+for (const args of [['--version'], ['validate', '-c', join(repoRoot(), 'mirrors.yaml')], ['schema']]) {
+  test(`regmirror ${args[0]} loads neither undici nor the registry client`, async () => {
+    const loaded = await modulesLoadedBy(args);
+    assert.ok(loaded.some((url) => url.includes('/dist/cli/main.js')), 'the hook saw the CLI load');
+    assert.deepEqual(loaded.filter((url) => url.includes('/node_modules/undici/') || url.includes('/dist/registry/')), []);
+  });
+}
+
+test('the hook sees the HTTP stack where it belongs: sync loads it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'regmirror-startup-sync-'));
+  const config = join(dir, 'mirrors.yaml');
+  await writeFile(config, ['version: 1', 'registries:', '  quay.io: { maxAttempts: 1 }', 'defaults:', '  targets: [quay.io/cert-manager]', 'images:', '  - source: quay.io/jetstack/app', ''].join('\n'));
+  // Port 9 on loopback (discard) is closed: the run fails at once, after loading the client.
+  const loaded = await modulesLoadedBy(['sync', '-c', config, '--endpoint', 'quay.io=http://127.0.0.1:9', '-q', '--no-progress']);
+  assert.ok(loaded.some((url) => url.includes('/node_modules/undici/')));
+  assert.ok(loaded.some((url) => url.includes('/dist/registry/client.js')));
+});
