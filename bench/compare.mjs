@@ -5,7 +5,9 @@
 // Environment: BENCH_DELAY_MS (each direction, default 20; 0 = plain loopback), BENCH_RUNS (3),
 // BENCH_CONTENDERS (regmirror,bare; add `base` with BENCH_REGMIRROR_BASE=path/to/bin/regmirror.js
 // for an A/B of two builds; `regmirror@32` runs it with --concurrency 32), the workload's BENCH_SCALE /
-// BENCH_REPOS / … as in run.mjs. BENCH_WRITE=1 also writes the table to bench/RESULTS-compare-<delay>ms.md.
+// BENCH_REPOS / … as in run.mjs. BENCH_WRITE=1 also writes the table to bench/RESULTS-compare-<delay>ms.md;
+// BENCH_DEBUG=1 prints each run's user/system CPU and the connections each proxy saw. The registries'
+// and the proxies' CPU are columns too: on 2 cores everything competes with the copier.
 import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ import { measure } from './lib/phase.mjs';
 import { assertMirrored } from './lib/check.mjs';
 import { assertWholeBySkopeo } from './lib/deep-check.mjs';
 import { bareCopierArgs, regmirrorArgs, writeMirrorsYaml } from './lib/tools.mjs';
+import { interleaved, median } from './lib/rounds.mjs';
 import { bytes, requestCounts } from './lib/report.mjs';
 
 const env = process.env;
@@ -78,10 +81,7 @@ async function coldRun(who) {
   return phase;
 }
 
-const results = Object.fromEntries(contenders.map((c) => [c, []]));
-for (let i = 0; i < runs; i++) for (const who of contenders) results[who].push(await coldRun(who));
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const results = await interleaved(contenders, runs, coldRun);
 const yard = results.bare ? median(results.bare.map((p) => p.wall)) : undefined;
 const lines = [
   `Cold copy of ${seeded.images.length} tags + ${seeded.signatures.length} signatures (${seeded.blobs.size} blobs, ${bytes(seeded.bytes)}) to two targets, ${delayMs > 0 ? `${delayMs} ms each way (${2 * delayMs} ms round trip)` : 'plain loopback'}; ${runs} interleaved runs each, load average ${loadavg()[0].toFixed(1)} at the end.`,

@@ -16,6 +16,7 @@ import { seedWorkload, workloadFromEnv } from './lib/seed.mjs';
 import { timed } from './lib/timed.mjs';
 import { assertMirrored } from './lib/check.mjs';
 import { bareCopierArgs, regmirrorArgs, writeMirrorsYaml } from './lib/tools.mjs';
+import { interleaved, median } from './lib/rounds.mjs';
 import { bytes } from './lib/report.mjs';
 
 const env = process.env;
@@ -57,10 +58,7 @@ async function coldRun(who) {
   return run;
 }
 
-const results = Object.fromEntries(contenders.map((c) => [c, []]));
-for (let i = 0; i < runs; i++) for (const who of contenders) results[who].push(await coldRun(who));
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const results = await interleaved(contenders, runs, coldRun);
 const yard = results.bare ? median(results.bare.map((r) => r.cpu)) : undefined;
 const lines = [
   `Cold copy of ${seeded.images.length} tags + ${seeded.signatures.length} signatures (${seeded.blobs.size} blobs, ${bytes(seeded.bytes)}) to two targets, from instant in-memory registries; ${runs} interleaved runs each, load average ${loadavg()[0].toFixed(1)} at the end.`,

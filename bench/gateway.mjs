@@ -112,7 +112,7 @@ const f = (n, d = 1) => n.toFixed(d);
 const section = `<!-- gateway -->
 ## Gateway (\`regmirror serve\`)
 
-${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores, shared with other engineers' builds and tests (load average ${f(loadAtStart)} at the start, ${f(loadavg()[0])} at the end) · \`node bench/gateway.mjs\`
+${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores (load average ${f(loadAtStart)} at the start, ${f(loadavg()[0])} at the end) · \`node bench/gateway.mjs\`
 
 ${CLIENTS} concurrent clients, each pulling a ${w.platforms}-platform release ${ROUNDS} times: the index by tag, every platform manifest by digest (as \`copy --all\` does), then the config and layers of one platform (blobs: the gateway answers 307 to the registry, which serves anonymous reads). One local \`docker-registry\` as the only backend; the gateway with its defaults (tag → digest cached 10 s, manifests by digest cached), events to a file.
 
