@@ -19,6 +19,7 @@ interface Waiter {
   /** Set when the caller gave up while queued: skipped, never granted. */
   cancelled: boolean;
   grant: (release: () => void) => void;
+  cancel: () => void;
 }
 
 /** A first-in first-out queue of waiters; O(1) at both ends however long a run's backlog grows. */
@@ -51,6 +52,7 @@ export class Lanes {
   private readonly queues: Record<Lane, Queue> = { small: new Queue(), download: new Queue(), upload: new Queue() };
   private total = 0;
   private tickets = 0;
+  private readonly waitingOn = new WeakMap<AbortSignal, Set<Waiter>>();
 
   constructor(readonly concurrency: number) {}
 
@@ -66,28 +68,43 @@ export class Lanes {
     // now, without a queue entry or an abort listener; most requests of a run come this way.
     if (this.queues[lane].peek() === undefined && this.room(lane)) return Promise.resolve(this.take(lane));
     return new Promise((resolve, reject) => {
-      let granted = false;
-      const onAbort = () => {
-        // Aborted while queued: skipped when its turn comes; a granted slot is the caller's to free.
-        if (granted) return;
-        waiter.cancelled = true;
-        reject(new AbortedError('aborted'));
-      };
       const waiter: Waiter = {
         ticket: this.tickets++,
         lane,
         cancelled: false,
         grant: (release) => {
-          granted = true;
-          signal?.removeEventListener('abort', onAbort);
+          if (signal) this.waitingOn.get(signal)?.delete(waiter);
           resolve(release);
+        },
+        // Aborted while queued: skipped when its turn comes; a granted slot is the caller's to free.
+        cancel: () => {
+          waiter.cancelled = true;
+          reject(new AbortedError('aborted'));
         },
       };
       this.queues[lane].push(waiter);
+      if (signal) this.watch(signal).add(waiter);
       this.pump();
-      // Only a request left waiting needs to hear about an abort here.
-      if (!granted) signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /**
+   * The waiters queued under `signal`, with one abort listener for all of them: a listener per
+   * waiter made every queued request walk the signal's list (EventTarget refuses duplicates), and
+   * with a backfill's hundreds of requests waiting, that walk cost more than the requests.
+   */
+  private watch(signal: AbortSignal): Set<Waiter> {
+    let waiting = this.waitingOn.get(signal);
+    if (!waiting) {
+      const mine = new Set<Waiter>();
+      waiting = mine;
+      this.waitingOn.set(signal, mine);
+      signal.addEventListener('abort', () => {
+        for (const w of mine) w.cancel();
+        mine.clear();
+      }, { once: true });
+    }
+    return waiting;
   }
 
   /** Counts a slot of `lane` as taken; returns the function that gives it back (once). */

@@ -1,6 +1,7 @@
 // The request slots of one registry: how many requests of each kind may be in flight at once.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { Lanes } from '../../../src/registry/http/limiter.js';
 import { AbortedError } from '../../../src/types/errors.js';
 import type { Lane } from '../../../src/registry/http/types.js';
@@ -81,4 +82,21 @@ describe('Lanes', () => {
     await settle();
     assert.equal(last.granted.length, 0, 'the second call of a release function freed nothing');
   });
+
+  it('queues any number of requests under one signal with one abort listener, and an abort drops them all', async () => {
+    const lanes = new Lanes(1);
+    const controller = new AbortController();
+    const held = ask(lanes, 'small', 3, controller.signal);
+    await settle();
+    const queued = Array.from({ length: 200 }, () => lanes.acquire('download', controller.signal));
+    // One listener, whatever the backlog: a listener each made every new waiter walk the list.
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 1);
+    held.granted[0]!();
+    await settle();
+    controller.abort();
+    const outcomes = await Promise.allSettled(queued);
+    assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1, 'the one granted before the abort keeps its slot');
+    assert.ok(outcomes.every((o) => o.status === 'fulfilled' || o.reason instanceof AbortedError));
+  });
 });
+
