@@ -2,13 +2,10 @@
 // tagged only where the image is in place: over memory registries, no HTTP.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryRegistry } from '../../../src/content/memory.js';
-import type { Repository, RepositoryOpener } from '../../../src/content/storage.js';
 import type { ImageWork } from '../../../src/config/workitems.js';
 import { runSync } from '../../../src/sync/run.js';
-import type { RepositoryRef } from '../../../src/types/reference.js';
 import { buildImage, pushImage } from '../content/fixtures.js';
-import { oneImageWork } from './work.js';
+import { memoryStores, oneImageWork, syncOptions as opts } from './work.js';
 
 interface Hooks {
   /** Awaited before each blob push to a target (lets a test hold the image copy back). */
@@ -20,36 +17,29 @@ interface Hooks {
 }
 
 function world(hooks: Hooks) {
-  const hosts = new Map<string, MemoryRegistry>();
   const events: string[] = [];
-  const opener: RepositoryOpener = {
-    open(ref: RepositoryRef): Repository {
-      if (ref.scheme !== 'registry') throw new Error('registry refs only');
-      let reg = hosts.get(ref.registry);
-      if (!reg) hosts.set(ref.registry, (reg = new MemoryRegistry(ref.registry)));
-      const repo = reg.repository(ref.repository);
-      if (ref.repository.startsWith('jetstack/')) {
-        const fetchManifest = repo.fetchManifest.bind(repo);
-        repo.fetchManifest = async (reference, opts) => {
-          if (!reference.startsWith('sha256:')) (events.push(`fetch ${reference}`), hooks.onSourceFetch?.(reference));
-          return fetchManifest(reference, opts);
-        };
-        return repo;
-      }
-      const tag = repo.tag.bind(repo);
-      repo.tag = async (desc, bytes, name, opts) => {
-        hooks.onTag?.(ref.registry, name);
-        await tag(desc, bytes, name, opts);
-        events.push(`tag ${ref.registry} ${name}`);
-      };
-      const pushBlob = repo.pushBlob.bind(repo);
-      repo.pushBlob = async (desc, content, opts) => {
-        await hooks.beforeTargetBlob?.();
-        return pushBlob(desc, content, opts);
+  const { opener, hosts } = memoryStores((ref, repo) => {
+    if (ref.repository.startsWith('jetstack/')) {
+      const fetchManifest = repo.fetchManifest.bind(repo);
+      repo.fetchManifest = async (reference, opts) => {
+        if (!reference.startsWith('sha256:')) (events.push(`fetch ${reference}`), hooks.onSourceFetch?.(reference));
+        return fetchManifest(reference, opts);
       };
       return repo;
-    },
-  };
+    }
+    const tag = repo.tag.bind(repo);
+    repo.tag = async (desc, bytes, name, opts) => {
+      hooks.onTag?.(ref.registry, name);
+      await tag(desc, bytes, name, opts);
+      events.push(`tag ${ref.registry} ${name}`);
+    };
+    const pushBlob = repo.pushBlob.bind(repo);
+    repo.pushBlob = async (desc, content, opts) => {
+      await hooks.beforeTargetBlob?.();
+      return pushBlob(desc, content, opts);
+    };
+    return repo;
+  });
   return { opener, events, hosts };
 }
 
@@ -64,8 +54,6 @@ async function seed(w: ReturnType<typeof world>): Promise<string> {
   w.events.length = 0;
   return sigTag;
 }
-
-const opts = (opener: RepositoryOpener) => ({ stores: opener, dryRun: false, force: false, concurrency: 4 });
 
 test('a signature is read from the source while its image is still copying, and tagged after the image', async () => {
   let sigTag = '';

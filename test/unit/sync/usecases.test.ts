@@ -3,35 +3,27 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryRegistry } from '../../../src/content/memory.js';
-import type { Repository, RepositoryOpener } from '../../../src/content/storage.js';
+import type { RepositoryOpener } from '../../../src/content/storage.js';
 import type { ImageWork } from '../../../src/config/workitems.js';
 import { runSync } from '../../../src/sync/run.js';
 import { runVerify } from '../../../src/verify/run.js';
 import { decide } from '../../../src/sync/classify.js';
 import { phases } from '../../../src/sync/order.js';
-import type { RepositoryRef } from '../../../src/types/reference.js';
 import { buildImage, pushImage } from '../content/fixtures.js';
-import { oneImageWork } from './work.js';
+import { memoryStores, oneImageWork, syncOptions as opts } from './work.js';
 import { isManifestType } from '../../../src/types/mediatype.js';
 
 function world() {
-  const hosts = new Map<string, MemoryRegistry>();
   const tagOrder: string[] = [];
-  const opener: RepositoryOpener = {
-    open(ref: RepositoryRef): Repository {
-      if (ref.scheme !== 'registry') throw new Error('registry refs only');
-      let reg = hosts.get(ref.registry);
-      if (!reg) hosts.set(ref.registry, (reg = new MemoryRegistry(ref.registry)));
-      const repo = reg.repository(ref.repository);
-      const tag = repo.tag.bind(repo);
-      // Records the order tags are written in, across every repository.
-      repo.tag = async (desc, bytes, name, opts) => {
-        await tag(desc, bytes, name, opts);
-        tagOrder.push(`${ref.registry}/${ref.repository}:${name}`);
-      };
-      return repo;
-    },
-  };
+  const { opener } = memoryStores((ref, repo) => {
+    const tag = repo.tag.bind(repo);
+    // Records the order tags are written in, across every repository.
+    repo.tag = async (desc, bytes, name, opts) => {
+      await tag(desc, bytes, name, opts);
+      tagOrder.push(`${ref.registry}/${ref.repository}:${name}`);
+    };
+    return repo;
+  });
   const repo = (host: string, path: string) => opener.open({ scheme: 'registry', registry: host, repository: path }, 'push');
   return { opener, repo, tagOrder };
 }
@@ -49,8 +41,6 @@ async function seed(w: ReturnType<typeof world>) {
   w.tagOrder.length = 0;
   return { a, b };
 }
-
-const opts = (opener: RepositoryOpener) => ({ stores: opener, dryRun: false, force: false, concurrency: 4 });
 
 test('decide: same digest skips, absent copies, different conflicts unless overwrite', () => {
   assert.equal(decide('sha256:a', 'sha256:a', false), 'skip');

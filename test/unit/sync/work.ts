@@ -2,7 +2,31 @@
 // cert-manager/app on each of `registries`, every tag, referrers on (shared by the sync unit tests).
 import type { ImageItem } from '../../../src/config/model.js';
 import type { ImageWork } from '../../../src/config/workitems.js';
+import { MemoryRegistry, type MemoryRepository } from '../../../src/content/memory.js';
+import type { Repository, RepositoryOpener } from '../../../src/content/storage.js';
 import type { RepositoryRef } from '../../../src/types/reference.js';
+
+type RegistryRef = Extract<RepositoryRef, { scheme: 'registry' }>;
+
+/**
+ * Stores as runSync opens them: one MemoryRegistry per host, created on first use. `decorate`
+ * sees each repository as it is opened (to wrap its methods) and returns what the run gets.
+ */
+export function memoryStores(decorate: (ref: RegistryRef, repo: MemoryRepository) => Repository = (_ref, repo) => repo) {
+  const hosts = new Map<string, MemoryRegistry>();
+  const opener: RepositoryOpener = {
+    open(ref: RepositoryRef): Repository {
+      if (ref.scheme !== 'registry') throw new Error('registry refs only');
+      let reg = hosts.get(ref.registry);
+      if (!reg) hosts.set(ref.registry, (reg = new MemoryRegistry(ref.registry)));
+      return decorate(ref, reg.repository(ref.repository));
+    },
+  };
+  return { opener, hosts };
+}
+
+/** runSync's options for the unit tests: a real copy, no --force, four tags at a time. */
+export const syncOptions = (opener: RepositoryOpener) => ({ stores: opener, dryRun: false, force: false, concurrency: 4 });
 
 /** The work list of one item whose targets are `cert-manager/app` on each registry. */
 export function oneImageWork(registries: string[]): ImageWork[] {
