@@ -69,9 +69,10 @@ async function coldRun(who) {
   const proxy = process.cpuUsage(proxyBefore);
   // The delaying proxies run in this process: their CPU competes with the copier's and the registries'.
   phase.proxyCpu = (proxy.user + proxy.system) / 1e6;
-  phase.connections = delayMs > 0 ? Object.entries(far).map(([h, r]) => `${h.split('.')[0]} ${r.stats.connections}`).join(', ') : '';
-  if (env.BENCH_DEBUG) process.stderr.write(`  connections: ${phase.connections}\n`);
-  if (env.BENCH_DEBUG) process.stderr.write(`  user ${phase.user} sys ${phase.sys} rss ${phase.maxRssMB.toFixed(0)} MB\n`);
+  if (env.BENCH_DEBUG) {
+    const connections = delayMs > 0 ? Object.entries(far).map(([h, r]) => `${h.split('.')[0]} ${r.stats.connections}`).join(', ') : 'no proxies';
+    process.stderr.write(`  user ${phase.user} sys ${phase.sys} rss ${phase.maxRssMB.toFixed(0)} MB; connections: ${connections}\n`);
+  }
   const targets = [{ reg: quay, ns: 'cert-manager' }, { reg: ghcr, ns: 'cert-manager' }];
   await assertMirrored(allTags, targets);
   await assertWholeBySkopeo(seeded.images.filter((img, i) => i % w.tags === 0), targets);

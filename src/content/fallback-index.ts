@@ -1,7 +1,9 @@
 // The OCI 1.1 referrers fallback tag `sha256-HEX` (distribution spec "Pushing manifests with
 // subject"): at a registry without the referrers API, the client that pushes a referrer keeps an
-// image index of the subject's referrers under that tag. Pure: what to list and the bytes to write.
+// image index of the subject's referrers under that tag. What to list and the bytes to write are
+// pure; the two reads sync and verify share (is there an API, what the tag holds) are here too.
 import type { Descriptor } from '../types/descriptor.js';
+import { NotFoundError } from '../types/errors.js';
 import { OCI_INDEX, parseManifest } from '../types/mediatype.js';
 import { canListReferrers, type CallOptions, type ManifestContent, type Repository } from './storage.js';
 
@@ -9,6 +11,21 @@ import { canListReferrers, type CallOptions, type ManifestContent, type Reposito
 export async function lacksReferrersApi(repo: Repository, subject: Descriptor, opts: CallOptions = {}): Promise<boolean> {
   if (!canListReferrers(repo)) return true;
   return (await repo.referrers(subject, opts)) === undefined;
+}
+
+/**
+ * The bytes at `tag` in `repo`, or undefined when it has none. `known` is the repository's tag list
+ * read at the start of the run: a tag it lacks is not asked for (the usual case: no tag yet).
+ */
+export async function fallbackTagBytes(repo: Repository, tag: string, known: Set<string> | undefined, opts: CallOptions = {}): Promise<Uint8Array | undefined> {
+  if (known && !known.has(tag)) return undefined;
+  return repo.fetchManifest(tag, opts).then(
+    (m) => m.bytes,
+    (err: unknown) => {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    },
+  );
 }
 
 /** The fallback tag that lists the referrers of `subject` (`sha256:HEX` → `sha256-HEX`). */

@@ -3,10 +3,9 @@
 // clients (and `verify`) can find them (distribution spec 1.1, "Pushing manifests with subject").
 import type { Repository } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { NotFoundError } from '../types/errors.js';
 import { OCI_INDEX } from '../types/mediatype.js';
-import { digestOf } from '../types/digest.js';
-import { fallbackTagOf, lacksReferrersApi, planFallbackIndex } from '../content/fallback-index.js';
+import { sha256 } from '../types/digest.js';
+import { fallbackTagBytes, fallbackTagOf, lacksReferrersApi, planFallbackIndex } from '../content/fallback-index.js';
 import type { ReferrerJob, ReferrerOutcome } from './referrers.js';
 
 /**
@@ -33,10 +32,7 @@ export async function updateFallbackTags(job: ReferrerJob, subject: Descriptor, 
 async function updateOne(job: ReferrerJob, dst: Repository, tag: string, subject: Descriptor, referrers: Descriptor[], out: ReferrerOutcome): Promise<void> {
   const { signal, dryRun } = job.ctx;
   if (!(await lacksReferrersApi(dst, subject, { signal }))) return;
-  // The tag list read at the start of the run saves a request for the usual case: no tag yet.
-  const known = job.targetTags.get(dst);
-  const existing = known && !known.has(tag) ? undefined : await dst.fetchManifest(tag, { signal }).then((m) => m.bytes, absentAsUndefined);
-  const plan = planFallbackIndex(existing, referrers);
+  const plan = planFallbackIndex(await fallbackTagBytes(dst, tag, job.targetTags.get(dst), { signal }), referrers);
   if (plan.kind === 'current') {
     out.present += 1;
     return;
@@ -45,13 +41,8 @@ async function updateOne(job: ReferrerJob, dst: Repository, tag: string, subject
     out.conflicts.push(`${tag} holds ${plan.why}, so it cannot list the referrers of ${subject.digest}; left as it is`);
     return;
   }
-  const desc: Descriptor = { mediaType: OCI_INDEX, digest: digestOf(plan.bytes, 'sha256:'), size: plan.bytes.byteLength };
+  const desc: Descriptor = { mediaType: OCI_INDEX, digest: sha256(plan.bytes), size: plan.bytes.byteLength };
   if (!dryRun) await dst.tag(desc, plan.bytes, tag, { signal });
   out.copied += 1;
   out.tally.manifests += 1;
-}
-
-function absentAsUndefined(err: unknown): undefined {
-  if (err instanceof NotFoundError) return undefined;
-  throw err;
 }

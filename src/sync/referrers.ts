@@ -77,9 +77,10 @@ async function attach(job: ReferrerJob, node: ManifestContent, all: Repository[]
         continue;
       }
       const results = await job.copyTag(content, dsts, undefined, job.subjectPlaced);
+      const listing = referrerDescriptor(content);
       for (const [dst, r] of results) {
         record(outcomes.get(dst), r, desc.digest);
-        if (!r.error) copied.set(dst, [...(copied.get(dst) ?? []), referrerDescriptor(content)]);
+        if (!r.error) (copied.get(dst) ?? copied.set(dst, []).get(dst)!).push(listing);
       }
       await attach(job, content, dsts, outcomes, seen, depth + 1);
     }

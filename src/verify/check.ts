@@ -6,7 +6,7 @@ import type { Descriptor } from '../types/descriptor.js';
 import { NotFoundError } from '../types/errors.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
 import type { UnsignedCheck } from './trust.js';
-import { fallbackTagOf, lacksReferrersApi, listedDigests } from '../content/fallback-index.js';
+import { fallbackTagBytes, fallbackTagOf, lacksReferrersApi, listedDigests } from '../content/fallback-index.js';
 
 /** Source manifests, referrer tag digests and API referrers, each fetched at most once. */
 export class SourceFacts {
@@ -145,10 +145,5 @@ async function lackingReferrers(t: TargetState, root: ManifestContent, facts: So
 
 /** Digests the target's fallback tag lists (none when the tag is absent or not an index). */
 async function fallbackListing(t: TargetState, tag: string, signal?: AbortSignal): Promise<Set<string>> {
-  if (!t.tags?.has(tag)) return new Set();
-  const bytes = await t.repo.fetchManifest(tag, { signal }).then((m) => m.bytes, (err: unknown) => {
-    if (err instanceof NotFoundError) return undefined;
-    throw err;
-  });
-  return new Set(listedDigests(bytes));
+  return new Set(listedDigests(await fallbackTagBytes(t.repo, tag, t.tags, { signal })));
 }
