@@ -44,7 +44,8 @@ class ResumableBody extends Readable {
   private delivered = 0;
   private skip = 0;
   private resumes = 0;
-  private readonly detach: (() => void)[] = [];
+  /** Lets go of the current body (its listeners off); a no-op once done. */
+  private release: () => void = () => {};
 
   constructor(first: Readable, private readonly opts: ResumeOptions) {
     super();
@@ -90,18 +91,15 @@ class ResumableBody extends Readable {
       if (!body.readableEnded) onError(Object.assign(new Error('premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
     };
     body.once('close', onClose);
-    this.detach.push(() => {
+    this.release = () => {
+      this.release = () => {};
       body.off('data', onData);
       body.off('end', onEnd);
       body.off('error', onError);
       body.off('close', onClose);
       // A late error from a body we let go must not be thrown as unhandled.
       body.on('error', () => {});
-    });
-  }
-
-  private release(): void {
-    for (const undo of this.detach.splice(0)) undo();
+    };
   }
 
   private broke(e: Error): void {
