@@ -3,6 +3,7 @@
 import type { Readable } from 'node:stream';
 import { countBytes } from '../content/count.js';
 import { SMALL_BLOB_BYTES, canMount, type Repository } from '../content/storage.js';
+import { readAhead } from './read-ahead.js';
 import { VerifyingStream, verifyBytes } from '../types/digest.js';
 import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
@@ -45,6 +46,9 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
   const own = new Set(mine.map((d) => (canMount(d) ? d.mountPath : '')));
   for (const [dst, first] of firstClaims) if (own.has(first.path)) firstClaims.delete(dst);
 
+  // Where the destinations have been lacking everything lately (a cold target), the source read
+  // starts now, alongside the presence checks, instead of one round trip later.
+  const early = readAhead(ctx, desc, mine, (dst) => mountSource(ctx, desc, dst, firstClaims.get(dst)) !== undefined, () => readVerified(ctx, desc));
   const uploads: Repository[] = [];
   await Promise.all(
     mine.map(async (dst) => {
@@ -60,7 +64,7 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
   if (uploads.length > 0) {
     if (ctx.dryRun) for (const dst of uploads) results.set(dst, 'copied');
     else {
-      for (const [dst, r] of await upload(ctx, desc, uploads)) results.set(dst, r);
+      for (const [dst, r] of await upload(ctx, desc, uploads, early)) results.set(dst, r);
       await Promise.all(uploads.filter((dst) => results.get(dst) === 'copied').map((dst) => probeMounts(ctx, desc, dst)));
     }
   }
@@ -80,20 +84,25 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
   return results;
 }
 
+/**
+ * The sibling repository of the destination's registry to mount `desc` from, if one holds it (or
+ * the source, when it shares the registry), or "wait" when another repository is uploading it now.
+ */
+function mountSource(ctx: CopyContext, desc: Descriptor, dst: Repository, earlier?: { path: string }): string | 'wait' | undefined {
+  if (!canMount(dst)) return undefined;
+  if (canMount(ctx.src) && ctx.src.mountScope === dst.mountScope && ctx.src.mountPath !== dst.mountPath) return ctx.src.mountPath;
+  const held = ctx.ledger.holdersOf(dst.mountScope, desc.digest).find((p) => p !== dst.mountPath);
+  return held ?? (earlier ? 'wait' : undefined);
+}
+
 /** 'existing' / 'mounted' when no upload is needed, undefined otherwise. */
 async function presence(ctx: CopyContext, desc: Descriptor, dst: Repository, earlier?: { path: string; outcome: Promise<BlobOutcome> }): Promise<BlobOutcome | undefined> {
   const opts = { signal: ctx.signal };
   if (canMount(dst)) {
-    const candidates = ctx.ledger.holdersOf(dst.mountScope, desc.digest).filter((p) => p !== dst.mountPath);
-    if (canMount(ctx.src) && ctx.src.mountScope === dst.mountScope && ctx.src.mountPath !== dst.mountPath) {
-      candidates.unshift(ctx.src.mountPath);
-    }
+    let from = mountSource(ctx, desc, dst, earlier);
     // Another repository of this registry is uploading the same blob right now (a shared base
     // layer): wait for it and mount, rather than uploading the bytes a second time.
-    if (candidates.length === 0 && earlier && (await earlier.outcome.then(() => true, () => false))) {
-      candidates.push(earlier.path);
-    }
-    const from = candidates[0];
+    if (from === 'wait') from = (await earlier?.outcome.then(() => true, () => false)) ? earlier?.path : undefined;
     if (from !== undefined) {
       // Same registry: a mount is one request and moves no bytes; it also covers "already there".
       if (ctx.dryRun) return 'mounted';
@@ -107,10 +116,16 @@ async function presence(ctx: CopyContext, desc: Descriptor, dst: Repository, ear
       // A registry that honours mounts answers a mount from the repository itself like a HEAD
       // (201: already here) and, when absent, opens the upload session the bytes need anyway
       // (202): one request where HEAD + POST would be two.
-      return (await dst.mountBlob(desc, dst.mountPath, opts)) ? 'existing' : undefined;
+      return answered(ctx, dst, (await dst.mountBlob(desc, dst.mountPath, opts)) ? 'existing' : undefined);
     }
   }
-  return (await dst.exists(desc, opts)) ? 'existing' : undefined;
+  return answered(ctx, dst, (await dst.exists(desc, opts)) ? 'existing' : undefined);
+}
+
+/** Notes what a destination's own presence check found (read-ahead.ts learns from it). */
+function answered(ctx: CopyContext, dst: Repository, found: BlobOutcome | undefined): BlobOutcome | undefined {
+  ctx.ledger.absences.answer(dst.name, found !== undefined);
+  return found;
 }
 
 /**
@@ -132,16 +147,22 @@ async function probeMounts(ctx: CopyContext, desc: Descriptor, dst: Repository):
  * verified once and pushed as bytes, so a retry needs no new read; a larger one streams from one
  * verified source read per attempt, fanned out.
  */
-async function upload(ctx: CopyContext, desc: Descriptor, dsts: Repository[]): Promise<BlobResults> {
+async function upload(ctx: CopyContext, desc: Descriptor, dsts: Repository[], early?: Promise<Uint8Array>): Promise<BlobResults> {
   const results: BlobResults = new Map();
   const attempts = ctx.blobAttempts ?? 3;
   let bytes: Uint8Array | undefined;
+  let ahead = early;
   let remaining = dsts;
   for (let attempt = 1; remaining.length > 0; attempt++) {
     let failure: { sourceError?: unknown; failed: Map<Repository, unknown> };
     if (desc.size <= SMALL_BLOB_BYTES) {
       try {
-        bytes ??= await readVerified(ctx, desc);
+        if (!bytes) {
+          const read = ahead ?? readVerified(ctx, desc);
+          ahead = undefined; // a failed read-ahead is read again on the next attempt
+          bytes = await read;
+          ctx.onBytes?.(bytes.byteLength);
+        }
         failure = await pushBytes(ctx, desc, bytes, remaining, results);
       } catch (err) {
         failure = { sourceError: err, failed: new Map(remaining.map((dst) => [dst, err])) };
@@ -167,7 +188,6 @@ async function upload(ctx: CopyContext, desc: Descriptor, dsts: Repository[]): P
 async function readVerified(ctx: CopyContext, desc: Descriptor): Promise<Uint8Array> {
   const bytes = await readCapped(await ctx.src.fetchBlob(desc, { signal: ctx.signal }), desc.size, `blob ${desc.digest}`);
   verifyBytes(bytes, desc.digest, desc.size, 'blob');
-  ctx.onBytes?.(bytes.byteLength);
   return bytes;
 }
 

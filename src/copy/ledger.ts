@@ -1,6 +1,7 @@
 // What this run already knows about each destination, shared by every copy of the run: a blob or
 // manifest needed by several tags is handled once per target repository, and a blob pushed into
 // one repository of a registry can be mounted into the next (shared base layers).
+import { AbsenceStreaks } from './read-ahead.js';
 
 /** How a blob came to be present at a destination. */
 export type BlobOutcome = 'copied' | 'mounted' | 'existing';
@@ -13,6 +14,8 @@ export class CopyLedger {
   private readonly done = new Set<string>();
   private readonly mounting = new Set<string>();
   private readonly probed = new Set<string>();
+  /** What each destination repository's own blob presence checks answered lately (read-ahead.ts). */
+  readonly absences = new AbsenceStreaks();
 
   /** Records that a registry (mount scope) answered a mount with 201: it honours mounts. */
   mountWorked(scope: string): void {

@@ -62,6 +62,8 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
   const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning });
   opts.onInventories?.(inventories);
   const ledger = new CopyLedger();
+  // A target repository that already had tags holds layers a new tag may share: no read-ahead there.
+  for (const inv of inventories) for (const t of inv.targets) if (t.tags && t.tags.size > 0) ledger.absences.warm(t.repo.name);
   const keys = await imageKeys(work);
   const accept = new Set(opts.acceptMoved ?? []);
   let lock = opts.lock;
