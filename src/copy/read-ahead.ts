@@ -1,17 +1,15 @@
-// Read-ahead of small blobs. Copying into a registry that lacks everything (a new home, a
-// backfill), the presence check before each upload nearly always answers "absent", and waiting
-// for that answer before reading the source costs a round trip per blob: a distant registry's
-// copy was latency-bound on exactly that chain (check, then read, then upload). So where a
-// destination repository is cold (it had no tags when the run started, or has answered "absent"
-// to its last checks), the source read starts alongside the check. The first "present" there
-// turns read-ahead off until a run of absences shows it cold again, which bounds the reads
-// thrown away on a repository that already holds most layers.
-import type { Repository } from '../content/storage.js';
+// Read-ahead of small blobs (up to SMALL_BLOB_BYTES: those an upload holds in memory anyway).
+// Copying into a registry that lacks everything (a new home, a backfill), the presence check
+// before each upload nearly always answers "absent", and waiting for that answer before reading
+// the source costs a round trip per blob: a distant registry's copy was latency-bound on exactly
+// that chain (check, then read, then upload). So where a destination repository is cold (it had
+// no tags when the run started, or has answered "absent" to its last checks), the source read
+// starts alongside the check. The first "present" there turns read-ahead off until a run of
+// absences shows it cold again, which bounds the reads thrown away on a repository that already
+// holds most layers.
+import { SMALL_BLOB_BYTES, type Repository } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import type { CopyContext } from './context.js';
-
-/** Blobs up to this size may be read ahead: bigger ones take long enough that a round trip matters little. */
-export const READ_AHEAD_BYTES = 1024 * 1024;
 
 /** Absent answers in a row after which a destination counts as cold again. */
 export const COLD_AFTER = 16;
@@ -43,7 +41,7 @@ export class AbsenceStreaks {
  * that cannot mount it (`mountable`) and has been lacking everything. undefined otherwise.
  */
 export function readAhead(ctx: CopyContext, desc: Descriptor, dsts: Repository[], mountable: (dst: Repository) => boolean, read: () => Promise<Uint8Array>): Promise<Uint8Array> | undefined {
-  if (ctx.dryRun || desc.size > READ_AHEAD_BYTES) return undefined;
+  if (ctx.dryRun || desc.size > SMALL_BLOB_BYTES) return undefined;
   if (!dsts.some((dst) => !mountable(dst) && ctx.ledger.absences.cold(dst.name))) return undefined;
   const bytes = read();
   bytes.catch(() => {}); // used, or dropped when every destination turned out to hold the blob
