@@ -20,7 +20,7 @@ import { measure } from './lib/phase.mjs';
 import { assertMirrored } from './lib/check.mjs';
 import { assertWholeBySkopeo } from './lib/deep-check.mjs';
 import { bareCopierArgs, regmirrorArgs, writeMirrorsYaml } from './lib/tools.mjs';
-import { interleaved, median } from './lib/rounds.mjs';
+import { interleaved, median, pairedLines } from './lib/rounds.mjs';
 import { bytes, requestCounts } from './lib/report.mjs';
 
 const env = process.env;
@@ -95,6 +95,8 @@ const lines = [
     const speed = yard ? `${(yard / median(walls)).toFixed(2)}×` : '—';
     return `| ${who} | ${median(walls).toFixed(2)} s | ${walls.map((x) => x.toFixed(2)).join(', ')} | ${speed} | ${median(results[who].map((p) => p.cpu)).toFixed(2)} s | ${median(results[who].map((p) => p.registryCpu)).toFixed(2)} s | ${median(results[who].map((p) => p.proxyCpu)).toFixed(2)} s | ${requestCounts(mid)} |`;
   }),
+  '',
+  ...pairedLines(results, contenders[0], (p) => p.wall),
   '',
 ];
 process.stdout.write(`\n${lines.join('\n')}`);

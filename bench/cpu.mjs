@@ -16,7 +16,7 @@ import { seedWorkload, workloadFromEnv } from './lib/seed.mjs';
 import { timed } from './lib/timed.mjs';
 import { assertMirrored } from './lib/check.mjs';
 import { bareCopierArgs, regmirrorArgs, writeMirrorsYaml } from './lib/tools.mjs';
-import { interleaved, median } from './lib/rounds.mjs';
+import { interleaved, median, pairedLines } from './lib/rounds.mjs';
 import { bytes } from './lib/report.mjs';
 
 const env = process.env;
@@ -70,6 +70,8 @@ const lines = [
     const more = yard ? `${cpu - yard >= 0 ? '+' : ''}${(cpu - yard).toFixed(2)} s (${(cpu / yard).toFixed(2)}×)` : '—';
     return `| ${who} | ${cpu.toFixed(2)} s | ${results[who].map((r) => r.cpu.toFixed(2)).join(', ')} | ${more} | ${median(results[who].map((r) => r.wall)).toFixed(2)} s |`;
   }),
+  '',
+  ...pairedLines(results, contenders[0], (r) => r.cpu, 's CPU'),
   '',
 ];
 process.stdout.write(`\n${lines.join('\n')}`);
