@@ -55,7 +55,10 @@ test('a backend answering 503, then 429: the next backend serves the recorded di
 });
 
 test('a drifted backend is skipped for that tag and counted as drift', { timeout: 120_000 }, async () => {
-  await until(async () => (await getTag(gw, 'v1.14.0')).event.backend === world.proxyA.host, 'A healthy again');
+  // The test before left A held off by its 429's Retry-After of 60 s, counted from A's last 429
+  // (a health probe's, possibly, just before the fault was cleared): waiting only 60 s for A
+  // left no margin, and on a slow machine ran out. Wait out the hold with room to spare.
+  await until(async () => (await getTag(gw, 'v1.14.0')).event.backend === world.proxyA.host, 'A healthy again', 90_000);
   const v14 = world.images.get('v1.14.0')!.digest;
   await retag({ url: world.regA.url }, 'mirror-a/app', 'v1.15.0', 'v1.14.0');
   try {
