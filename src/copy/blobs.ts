@@ -48,12 +48,13 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
 
   // Where the destinations have been lacking everything lately (a cold target), the source read
   // starts now, alongside the presence checks, instead of one round trip later.
-  const early = readAhead(ctx, desc, mine, (dst) => mountSource(ctx, desc, dst, firstClaims.get(dst)) !== undefined, () => readVerified(ctx, desc));
+  const sources = new Map(mine.map((dst) => [dst, mountSource(ctx, desc, dst, firstClaims.get(dst))]));
+  const early = readAhead(ctx, desc, mine, (dst) => sources.get(dst) !== undefined, () => readVerified(ctx, desc));
   const uploads: Repository[] = [];
   await Promise.all(
     mine.map(async (dst) => {
       try {
-        const found = await presence(ctx, desc, dst, firstClaims.get(dst));
+        const found = await presence(ctx, desc, dst, sources.get(dst), firstClaims.get(dst));
         if (found) results.set(dst, found);
         else uploads.push(dst);
       } catch (err) {
@@ -95,11 +96,11 @@ function mountSource(ctx: CopyContext, desc: Descriptor, dst: Repository, earlie
   return held ?? (earlier ? 'wait' : undefined);
 }
 
-/** 'existing' / 'mounted' when no upload is needed, undefined otherwise. */
-async function presence(ctx: CopyContext, desc: Descriptor, dst: Repository, earlier?: { path: string; outcome: Promise<BlobOutcome> }): Promise<BlobOutcome | undefined> {
+/** 'existing' / 'mounted' when no upload is needed, undefined otherwise; `source` is mountSource()'s answer. */
+async function presence(ctx: CopyContext, desc: Descriptor, dst: Repository, source: string | undefined, earlier?: { path: string; outcome: Promise<BlobOutcome> }): Promise<BlobOutcome | undefined> {
   const opts = { signal: ctx.signal };
   if (canMount(dst)) {
-    let from = mountSource(ctx, desc, dst, earlier);
+    let from = source;
     // Another repository of this registry is uploading the same blob right now (a shared base
     // layer): wait for it and mount, rather than uploading the bytes a second time.
     if (from === 'wait') from = (await earlier?.outcome.then(() => true, () => false)) ? earlier?.path : undefined;
