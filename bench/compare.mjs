@@ -5,15 +5,20 @@
 // Environment: BENCH_DELAY_MS (each direction, default 20; 0 = plain loopback), BENCH_RUNS (3),
 // BENCH_CONTENDERS (regmirror,bare; add `base` with BENCH_REGMIRROR_BASE=path/to/bin/regmirror.js
 // for an A/B of two builds; `regmirror@32` runs it with --concurrency 32), the workload's BENCH_SCALE /
-// BENCH_REPOS / … as in run.mjs. BENCH_WRITE=1 also writes the table to bench/RESULTS-compare-<delay>ms.md;
+// BENCH_REPOS / … as in run.mjs. BENCH_WRITE=1 also writes the table to bench/RESULTS-compare-[instant-]<delay>ms.md;
 // BENCH_DEBUG=1 prints each run's user/system CPU and the connections each proxy saw. The registries'
 // and the proxies' CPU are columns too: on 2 cores everything competes with the copier.
+// BENCH_REGISTRY=instant puts instant registries (bench/lib/instant-registry.mjs: the API from
+// memory, no disk, no hashing) behind the proxies instead of `docker-registry`: on 2 cores the
+// registries' CPU bounds a copy even at 50 ms, where quay.io and ghcr.io, seen from one client,
+// are bound by round trips alone; this measures that.
 import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempRoot } from './lib/cleanup.mjs';
 import { startRegistry } from './lib/registry.mjs';
+import { startInstantRegistry } from './lib/instant.mjs';
 import { seedWorkload, workloadFromEnv } from './lib/seed.mjs';
 import { startDelayProxy } from './lib/delay-proxy.mjs';
 import { measure } from './lib/phase.mjs';
@@ -30,17 +35,30 @@ const w = workloadFromEnv();
 const delayMs = Number(env.BENCH_DELAY_MS ?? 20);
 const runs = Number(env.BENCH_RUNS ?? 3);
 const contenders = (env.BENCH_CONTENDERS ?? 'regmirror,bare').split(',');
+const instant = env.BENCH_REGISTRY === 'instant';
 const root = tempRoot();
 process.on('unhandledRejection', (err) => {
   process.stderr.write(`\nbench: ${err instanceof Error ? err.stack : err}\n`);
   process.exit(1);
 });
 
-const source = await startRegistry('seed');
+const source = instant ? await startInstantRegistry('seed') : await startRegistry('seed');
 process.stderr.write(`bench: seeding ${w.repos.length} repos × ${w.tags} tags × ${w.platforms} platforms … `);
 const seeded = await seedWorkload(source, w);
 process.stderr.write(`${seeded.blobs.size} blobs, ${bytes(seeded.bytes)}\n`);
 await source.stop();
+
+/** Fresh registries for one run: quay holding the seeded source, ghcr empty. */
+async function freshRegistries(n) {
+  if (instant) {
+    const quay = await startInstantRegistry(`quay-${n}`);
+    await seedWorkload(quay, w); // the same bytes every time: the content is derived from names
+    return { quay, ghcr: await startInstantRegistry(`ghcr-${n}`) };
+  }
+  const data = join(root, `data-${n}`);
+  cpSync(source.dataDir, data, { recursive: true });
+  return { quay: await startRegistry(`quay-${n}`, data), ghcr: await startRegistry(`ghcr-${n}`) };
+}
 const allTags = [...seeded.images, ...seeded.signatures];
 
 const commands = {
@@ -53,10 +71,7 @@ let serial = 0;
 /** One cold copy by `who` into fresh registries; returns the measured phase. */
 async function coldRun(who) {
   const n = ++serial;
-  const data = join(root, `data-${n}`);
-  cpSync(source.dataDir, data, { recursive: true });
-  const quay = await startRegistry(`quay-${n}`, data);
-  const ghcr = await startRegistry(`ghcr-${n}`);
+  const { quay, ghcr } = await freshRegistries(n);
   const near = { 'quay.io': quay, 'ghcr.io': ghcr };
   const far = delayMs > 0 ? { 'quay.io': await startDelayProxy(quay, delayMs), 'ghcr.io': await startDelayProxy(ghcr, delayMs) } : near;
   const config = writeMirrorsYaml(join(root, `mirrors-${n}.yaml`), w.repos, ['quay.io/cert-manager', 'ghcr.io/cert-manager'], env.BENCH_REG_CONCURRENCY);
@@ -85,7 +100,7 @@ async function coldRun(who) {
 const results = await interleaved(contenders, runs, coldRun);
 const yard = results.bare ? median(results.bare.map((p) => p.wall)) : undefined;
 const lines = [
-  `Cold copy of ${seeded.images.length} tags + ${seeded.signatures.length} signatures (${seeded.blobs.size} blobs, ${bytes(seeded.bytes)}) to two targets, ${delayMs > 0 ? `${delayMs} ms each way (${2 * delayMs} ms round trip)` : 'plain loopback'}; ${runs} interleaved runs each, load average ${loadavg()[0].toFixed(1)} at the end.`,
+  `Cold copy of ${seeded.images.length} tags + ${seeded.signatures.length} signatures (${seeded.blobs.size} blobs, ${bytes(seeded.bytes)}) to two targets${instant ? ' (instant registries)' : ''}, ${delayMs > 0 ? `${delayMs} ms each way (${2 * delayMs} ms round trip)` : 'plain loopback'}; ${runs} interleaved runs each, load average ${loadavg()[0].toFixed(1)} at the end.`,
   '',
   '| copier | median wall | runs | speed vs bare copier | tool CPU (median) | registries CPU | proxies CPU | requests (median run) |',
   '| --- | ---: | --- | ---: | ---: | ---: | ---: | --- |',
@@ -103,6 +118,6 @@ process.stdout.write(`\n${lines.join('\n')}`);
 if (env.BENCH_WRITE === '1') {
   const knobs = Object.entries(env).filter(([k]) => /^BENCH_(?!WRITE|REGMIRROR_BASE|NODE_ARGS)/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ');
   const head = `# regmirror against the bare copier\n\n${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores · Node ${process.version} · \`${knobs} npm run bench:compare\`\n\n`;
-  writeFileSync(join(BENCH, `RESULTS-compare-${delayMs}ms.md`), head + lines.join('\n'));
+  writeFileSync(join(BENCH, `RESULTS-compare-${instant ? 'instant-' : ''}${delayMs}ms.md`), head + lines.join('\n'));
 }
 process.exit(0);

@@ -6,12 +6,12 @@
 // Environment: BENCH_RUNS (5), BENCH_CONTENDERS (regmirror,bare; `base` with BENCH_REGMIRROR_BASE
 // for an A/B of two builds), BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR`), the workload's
 // BENCH_SCALE / BENCH_REPOS / … as in run.mjs. BENCH_WRITE=1 also writes bench/RESULTS-cpu.md.
-import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempRoot, track } from './lib/cleanup.mjs';
+import { tempRoot } from './lib/cleanup.mjs';
+import { startInstantRegistry } from './lib/instant.mjs';
 import { seedWorkload, workloadFromEnv } from './lib/seed.mjs';
 import { timed } from './lib/timed.mjs';
 import { assertMirrored } from './lib/check.mjs';
@@ -28,13 +28,6 @@ const contenders = (env.BENCH_CONTENDERS ?? 'regmirror,bare').split(',');
 const nodeArgs = env.BENCH_NODE_ARGS ? env.BENCH_NODE_ARGS.split(' ') : [];
 const root = tempRoot();
 
-/** Starts an instant registry; `{ name, host, url, stop() }`. */
-async function instant(name) {
-  const child = track(spawn(process.execPath, [join(BENCH, 'lib', 'instant-registry.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] }));
-  const port = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
-  return { name, host: `127.0.0.1:${port}`, url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
-}
-
 const commands = {
   regmirror: (config, endpoints) => regmirrorArgs('sync', config, endpoints),
   base: (config, endpoints) => regmirrorArgs('sync', config, endpoints, [], env.BENCH_REGMIRROR_BASE),
@@ -45,15 +38,15 @@ let serial = 0;
 let seeded;
 async function coldRun(who) {
   const n = ++serial;
-  const quay = await instant('quay');
-  const ghcr = await instant('ghcr');
+  const quay = await startInstantRegistry('quay');
+  const ghcr = await startInstantRegistry('ghcr');
   seeded = await seedWorkload(quay, w);
   const config = writeMirrorsYaml(join(root, `mirrors-${n}.yaml`), w.repos, ['quay.io/cert-manager', 'ghcr.io/cert-manager']);
   const run = await timed(`${who}-${n}`, 'node', [...nodeArgs, ...commands[who](config, { 'quay.io': quay, 'ghcr.io': ghcr })]);
   if (run.code !== 0) throw new Error(`${who} exited ${run.code}\n${run.stderr.slice(-2000)}`);
   await assertMirrored([...seeded.images, ...seeded.signatures], [{ reg: quay, ns: 'cert-manager' }, { reg: ghcr, ns: 'cert-manager' }]);
-  quay.stop();
-  ghcr.stop();
+  await quay.stop();
+  await ghcr.stop();
   process.stderr.write(`bench: ${who} #${n}: ${run.cpu.toFixed(2)} s CPU, ${run.wall.toFixed(2)} s\n`);
   return run;
 }

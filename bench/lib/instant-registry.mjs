@@ -4,9 +4,14 @@
 // tag lists, manifests (GET/HEAD/PUT), blobs (GET/HEAD), uploads (POST, PATCH, PUT) and mounts.
 // Not a registry to test against: it trusts every digest it is given.
 //
-//   node bench/lib/instant-registry.mjs   → prints its port, serves until killed
+//   node bench/lib/instant-registry.mjs [ACCESS_LOG]   → prints its port, serves until killed
+// With ACCESS_LOG, one line per request in distribution's format ("METHOD PATH HTTP/1.1" STATUS
+// BYTES), so the bench counts its requests as it counts a real registry's.
 import http from 'node:http';
+import { createWriteStream } from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';
+
+const log = process.argv[2] ? createWriteStream(process.argv[2], { flags: 'a' }) : undefined;
 
 const blobs = new Map(); // digest -> bytes
 const linked = new Map(); // repository -> Set of digests it holds
@@ -84,6 +89,7 @@ function route(req, res, body) {
 }
 
 const server = http.createServer((req, res) => {
+  if (log) res.once('finish', () => log.write(`"${req.method} ${req.url} HTTP/1.1" ${res.statusCode} ${res.getHeader('content-length') ?? '-'}\n`));
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => route(req, res, Buffer.concat(chunks)));

@@ -29,8 +29,16 @@ export async function startRegistry(name, dataDir) {
   closeSync(fd);
   const host = `127.0.0.1:${port}`;
   await waitReady(`http://${host}`, child, logPath);
+  return { ...measured(name, child, logPath), host, url: `http://${host}`, dataDir: data };
+}
+
+/**
+ * What the bench reads of a registry process `child` writing its access log to `logPath`: its
+ * CPU seconds (from /proc) and the requests of a phase (a slice of the log); and stop().
+ */
+export function measured(name, child, logPath) {
   return {
-    name, host, url: `http://${host}`, dataDir: data, logPath, pid: child.pid,
+    name, logPath, pid: child.pid,
     /** user+system CPU seconds the process has used so far. */
     cpuSeconds() {
       const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');

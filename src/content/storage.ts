@@ -8,6 +8,12 @@ import type { RepositoryRef } from '../types/reference.js';
 /** Options every call accepts: the run's abort signal. */
 export interface CallOptions {
   signal?: AbortSignal;
+  /**
+   * Where this call's requests queue for a registry's busy request slots: lower goes first (sync
+   * gives each tag its place in the run). Older tags finish first and free their place for the
+   * next, instead of every tag in flight moving through the same phase in step.
+   */
+  priority?: number;
 }
 
 /**

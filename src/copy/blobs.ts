@@ -8,7 +8,7 @@ import { VerifyingStream, verifyBytes } from '../types/digest.js';
 import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { CopyError } from '../types/errors.js';
-import { pause, type CopyContext } from './context.js';
+import { callOptions, pause, type CopyContext } from './context.js';
 import { fanOut } from './fanout.js';
 import type { BlobOutcome } from './ledger.js';
 import type { Tally } from './tally.js';
@@ -98,7 +98,7 @@ function mountSource(ctx: CopyContext, desc: Descriptor, dst: Repository, earlie
 
 /** 'existing' / 'mounted' when no upload is needed, undefined otherwise; `source` is mountSource()'s answer. */
 async function presence(ctx: CopyContext, desc: Descriptor, dst: Repository, source: string | undefined, earlier?: { path: string; outcome: Promise<BlobOutcome> }): Promise<BlobOutcome | undefined> {
-  const opts = { signal: ctx.signal };
+  const opts = callOptions(ctx);
   if (canMount(dst)) {
     let from = source;
     // Another repository of this registry is uploading the same blob right now (a shared base
@@ -137,7 +137,7 @@ function answered(ctx: CopyContext, dst: Repository, found: BlobOutcome | undefi
 async function probeMounts(ctx: CopyContext, desc: Descriptor, dst: Repository): Promise<void> {
   if (!canMount(dst) || !ctx.ledger.firstMountProbe(dst.mountScope)) return;
   try {
-    if (await dst.mountBlob(desc, dst.mountPath, { signal: ctx.signal })) ctx.ledger.mountWorked(dst.mountScope);
+    if (await dst.mountBlob(desc, dst.mountPath, callOptions(ctx))) ctx.ledger.mountWorked(dst.mountScope);
   } catch {
     // Only a hint: without it the copy goes on with HEAD + POST, which is just as correct.
   }
@@ -187,13 +187,13 @@ async function upload(ctx: CopyContext, desc: Descriptor, dsts: Repository[], ea
 
 /** The whole blob from the source, proven against its digest and size. */
 async function readVerified(ctx: CopyContext, desc: Descriptor): Promise<Uint8Array> {
-  const bytes = await readCapped(await ctx.src.fetchBlob(desc, { signal: ctx.signal }), desc.size, `blob ${desc.digest}`);
+  const bytes = await readCapped(await ctx.src.fetchBlob(desc, callOptions(ctx)), desc.size, `blob ${desc.digest}`);
   verifyBytes(bytes, desc.digest, desc.size, 'blob');
   return bytes;
 }
 
 async function pushBytes(ctx: CopyContext, desc: Descriptor, bytes: Uint8Array, dsts: Repository[], results: BlobResults) {
-  const settled = await Promise.allSettled(dsts.map((dst) => dst.pushBlob(desc, bytes, { signal: ctx.signal })));
+  const settled = await Promise.allSettled(dsts.map((dst) => dst.pushBlob(desc, bytes, callOptions(ctx))));
   return { failed: settleUploads(dsts, settled, results) };
 }
 
@@ -202,7 +202,7 @@ async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[]
   let sourceError: unknown;
   let source: Readable;
   try {
-    source = await ctx.src.fetchBlob(desc, { signal: ctx.signal });
+    source = await ctx.src.fetchBlob(desc, callOptions(ctx));
   } catch (err) {
     return { sourceError: err, failed: new Map(dsts.map((dst) => [dst, err])) };
   }
@@ -211,7 +211,7 @@ async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[]
   verified.once('error', (err) => (sourceError ??= err));
   const stream = ctx.onBytes ? countBytes(verified, ctx.onBytes) : verified;
   const branches = dsts.length === 1 ? [stream] : fanOut(stream, dsts.length);
-  const settled = await Promise.allSettled(dsts.map((dst, i) => dst.pushBlob(desc, branches[i] as Readable, { signal: ctx.signal })));
+  const settled = await Promise.allSettled(dsts.map((dst, i) => dst.pushBlob(desc, branches[i] as Readable, callOptions(ctx))));
   source.destroy();
   return { sourceError, failed: settleUploads(dsts, settled, results, sourceError) };
 }

@@ -6,7 +6,7 @@ import type { ManifestContent, Repository } from '../content/storage.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
 import { CopyError } from '../types/errors.js';
 import { copyBlob } from './blobs.js';
-import type { CopyContext } from './context.js';
+import { callOptions, type CopyContext } from './context.js';
 import { emptyTally, type Tally } from './tally.js';
 
 /** Options of one graph copy; the zero value probes the root like oras-go. */
@@ -35,7 +35,7 @@ export type GraphResults = Map<Repository, { tally: Tally; error?: Error }>;
 export async function copyGraph(ctx: CopyContext, root: ManifestContent, dsts: Repository[], tag?: string, options: GraphOptions = {}): Promise<GraphResults> {
   const results: GraphResults = new Map(dsts.map((d) => [d, { tally: emptyTally() }]));
   const walk = new GraphWalk(ctx, results);
-  const opts = { signal: ctx.signal };
+  const opts = callOptions(ctx);
   const put = (dst: Repository) => (tag === undefined ? dst.pushManifest(root.descriptor, root.bytes, opts) : dst.tag(root.descriptor, root.bytes, tag, opts));
   const gate = options.beforeRootWrite;
   const write = gate ? (dst: Repository) => gate(dst).then(() => put(dst)) : put;
@@ -119,7 +119,7 @@ class GraphWalk {
     const checks = await Promise.all(
       this.live(dsts).map(async (dst) => {
         try {
-          return (await dst.exists(node.descriptor, { signal: this.ctx.signal })) ? undefined : dst;
+          return (await dst.exists(node.descriptor, callOptions(this.ctx))) ? undefined : dst;
         } catch (err) {
           this.fail(dst, new CopyError('destination', dst.name, err));
           return undefined;
@@ -155,13 +155,13 @@ class GraphWalk {
   private async copyChild(digest: string, dsts: Repository[]): Promise<void> {
     let child: ManifestContent;
     try {
-      child = await this.ctx.src.fetchManifest(digest, { signal: this.ctx.signal });
+      child = await this.ctx.src.fetchManifest(digest, callOptions(this.ctx));
     } catch (err) {
       for (const dst of dsts) this.fail(dst, new CopyError('source', this.ctx.src.name, err));
       return;
     }
     // No HEAD per child: below a root the target lacks, children are new but for rare sharing,
     // and their blobs are checked one by one anyway. Re-putting a present child is harmless.
-    await this.place(child, dsts, false, (dst) => dst.pushManifest(child.descriptor, child.bytes, { signal: this.ctx.signal }));
+    await this.place(child, dsts, false, (dst) => dst.pushManifest(child.descriptor, child.bytes, callOptions(this.ctx)));
   }
 }

@@ -19,18 +19,18 @@ const REDIRECT = new Set([301, 302, 303, 307, 308]);
 export async function blobAccess(repo: RepoContext, digest: string, opts: CallOptions & { tryAnonymous: boolean }): Promise<BlobAccess> {
   const url = repo.url(`blobs/${digest}`);
   if (opts.tryAnonymous) {
-    const anon = await repo.host.send({ method: 'HEAD', url, scopes: repo.scopes, anonymous: true, keepRedirects: true, signal: opts.signal, noRetry: true });
+    const anon = await repo.host.send({ method: 'HEAD', url, scopes: repo.scopes, anonymous: true, keepRedirects: true, signal: opts.signal, priority: opts.priority, noRetry: true });
     if (anon.status === 200) return { kind: 'anonymous', url };
     if (REDIRECT.has(anon.status) && header(anon, 'location')) return { kind: 'anonymous', url };
     if (anon.status !== 401 && anon.status !== 403) await expectStatus('HEAD', anon, 200);
   }
-  const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, keepRedirects: true, lane: 'download', signal: opts.signal });
+  const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, keepRedirects: true, lane: 'download', signal: opts.signal, priority: opts.priority });
   if (REDIRECT.has(res.status) && header(res, 'location')) {
     discard(res.body, header(res, 'content-length'));
     const to = resolveLocation('GET', res);
     // A hop on the registry's own origin would still want our Authorization: stream instead.
     if (to.origin !== url.origin) return { kind: 'redirect', url: to };
-    const again = await repo.host.send({ method: 'GET', url: to, scopes: repo.scopes, lane: 'download', signal: opts.signal });
+    const again = await repo.host.send({ method: 'GET', url: to, scopes: repo.scopes, lane: 'download', signal: opts.signal, priority: opts.priority });
     return { kind: 'stream', response: await expectStatus('GET', again, 200) };
   }
   return { kind: 'stream', response: await expectStatus('GET', res, 200) };

@@ -17,7 +17,7 @@ import { resolveLocation, writeFailure, type RepoContext } from './repo-context.
  */
 export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallOptions = {}): Promise<Readable> {
   const url = repo.url(`blobs/${desc.digest}`);
-  const get = (headers?: Record<string, string>) => repo.host.send({ method: 'GET', url, scopes: repo.scopes, lane: 'download', signal: opts.signal, headers });
+  const get = (headers?: Record<string, string>) => repo.host.send({ method: 'GET', url, scopes: repo.scopes, lane: 'download', signal: opts.signal, priority: opts.priority, headers });
   const res = await expectStatus('GET', refusedByObjectStore(repo, desc, await get()), 200);
   const { logger, stats } = repo.host.options;
   return resumable(res.body, {
@@ -52,7 +52,7 @@ export async function exists(repo: RepoContext, desc: Descriptor, opts: CallOpti
   const manifest = isManifestType(desc.mediaType);
   const url = repo.url(`${manifest ? 'manifests' : 'blobs'}/${desc.digest}`);
   const headers: Record<string, string> = manifest ? { accept: MANIFEST_ACCEPT.join(', ') } : {};
-  const res = await repo.host.send({ method: 'HEAD', url, scopes: repo.scopes, headers, signal: opts.signal });
+  const res = await repo.host.send({ method: 'HEAD', url, scopes: repo.scopes, headers, signal: opts.signal, priority: opts.priority });
   // A redirect (to object storage, which refuses HEAD) is the registry saying it holds the blob.
   if (res.status === 200 || (res.status >= 300 && res.status < 400 && header(res, 'location'))) {
     discard(res.body, '0');
@@ -77,7 +77,7 @@ export function sessionKey(path: string, digest: string): string {
 export async function mountBlob(repo: RepoContext, desc: Descriptor, fromPath: string, opts: CallOptions = {}): Promise<boolean> {
   const url = repo.url(`blobs/uploads/?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(fromPath)}`);
   const scopes = repo.scopesWith(fromPath);
-  const res = await repo.host.send({ method: 'POST', url, scopes, signal: opts.signal, headers: { 'content-length': '0' } });
+  const res = await repo.host.send({ method: 'POST', url, scopes, signal: opts.signal, priority: opts.priority, headers: { 'content-length': '0' } });
   await expectStatus('POST', res, 201, 202).catch((e: unknown) => {
     throw writeFailure(repo, e);
   });

@@ -22,7 +22,7 @@ function manifestUrl(repo: RepoContext, reference: string): URL {
 
 /** HEAD the manifest; GET it when the registry does not say its digest or size. */
 export async function resolveManifest(repo: RepoContext, reference: string, opts: CallOptions = {}): Promise<Descriptor> {
-  const req: HttpRequest = { method: 'HEAD', url: manifestUrl(repo, reference), scopes: repo.scopes, headers: { accept: ACCEPT }, signal: opts.signal };
+  const req: HttpRequest = { method: 'HEAD', url: manifestUrl(repo, reference), scopes: repo.scopes, headers: { accept: ACCEPT }, signal: opts.signal, priority: opts.priority };
   const res = await expectStatus('HEAD', await repo.host.send(req), 200);
   const said = header(res, 'docker-content-digest');
   const digest = said && isDigest(said) ? said : isDigest(reference) ? reference : undefined;
@@ -51,7 +51,7 @@ export async function fetchManifest(repo: RepoContext, reference: string, opts: 
 
 async function fetchOnce(repo: RepoContext, reference: string, budget: RetryBudget, opts: CallOptions): Promise<ManifestContent> {
   const url = manifestUrl(repo, reference);
-  const res = await expectStatus('GET', await repo.host.send({ method: 'GET', url, scopes: repo.scopes, headers: { accept: ACCEPT }, signal: opts.signal, budget }), 200);
+  const res = await expectStatus('GET', await repo.host.send({ method: 'GET', url, scopes: repo.scopes, headers: { accept: ACCEPT }, signal: opts.signal, priority: opts.priority, budget }), 200);
   const length = Number(header(res, 'content-length'));
   if (length > MAX_MANIFEST_BYTES) {
     discard(res.body);
@@ -114,7 +114,7 @@ export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Ui
     repo.host.options.logger.debug(`${repo.host.host}/${repo.path}:${reference}: PUT as ${contentType}, the manifest's own mediaType (its descriptor says ${desc.mediaType})`);
   }
   const res = await repo.host.send({
-    method: 'PUT', url, scopes: repo.scopes, signal: opts.signal,
+    method: 'PUT', url, scopes: repo.scopes, signal: opts.signal, priority: opts.priority,
     headers: { 'content-type': contentType, 'content-length': String(bytes.byteLength) },
     body: bytes,
   });

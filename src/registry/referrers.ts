@@ -23,7 +23,7 @@ export async function listReferrers(repo: RepoContext, subject: Descriptor, opts
   while (url) {
     seen.add(url.href);
     // A probe: the redirect is not followed and a 429 is not waited out (both mean "no API").
-    const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, headers: { accept: OCI_INDEX }, signal: opts.signal, probe: out.length === 0 });
+    const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, headers: { accept: OCI_INDEX }, signal: opts.signal, priority: opts.priority, probe: out.length === 0 });
     const isIndex = mediaTypeOf(header(res, 'content-type')) === OCI_INDEX;
     if (res.status !== 200 || !isIndex) {
       if (out.length > 0 || !(UNSUPPORTED.has(res.status) || res.status === 200)) throw await responseError('GET', res);

@@ -18,7 +18,7 @@ export async function listTags(repo: RepoContext, opts: CallOptions = {}): Promi
   let url: URL | undefined = repo.url(`tags/list?n=${repo.host.options.tagPageSize}`);
   while (url) {
     seen.add(url.href);
-    const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, signal: opts.signal });
+    const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, signal: opts.signal, priority: opts.priority });
     try {
       await expectStatus('GET', res, 200);
     } catch (e) {

@@ -76,7 +76,7 @@ function retryableUpload(e: unknown): boolean {
 }
 
 async function startUpload(repo: RepoContext, budget: RetryBudget, opts: CallOptions): Promise<URL> {
-  const res = await repo.host.send({ method: 'POST', url: repo.url('blobs/uploads/'), scopes: repo.scopes, signal: opts.signal, budget, headers: { 'content-length': '0' } });
+  const res = await repo.host.send({ method: 'POST', url: repo.url('blobs/uploads/'), scopes: repo.scopes, signal: opts.signal, priority: opts.priority, budget, headers: { 'content-length': '0' } });
   await expectStatus('POST', res, 202);
   discard(res.body, header(res, 'content-length'));
   repo.host.uploads.learnLimits(header(res, 'oci-chunk-min-length'), header(res, 'oci-chunk-max-length'));
@@ -85,7 +85,7 @@ async function startUpload(repo: RepoContext, budget: RetryBudget, opts: CallOpt
 
 async function putMonolithic(repo: RepoContext, desc: Descriptor, source: Buffer | Readable, location: URL, budget: RetryBudget, opts: CallOptions): Promise<void> {
   const res = await repo.host.send({
-    method: 'PUT', url: withQuery(location, 'digest', desc.digest), scopes: repo.scopes, lane: 'upload', signal: opts.signal,
+    method: 'PUT', url: withQuery(location, 'digest', desc.digest), scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority,
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
     // Never replayed in place: a PUT cut mid-body may have left bytes in the session, so any
     // failure goes back to pushBlob, which starts a fresh session.
@@ -105,7 +105,7 @@ async function putChunked(repo: RepoContext, desc: Descriptor, source: Buffer | 
   let offset = 0;
   for await (const chunk of chunksOf(source, chunkBytes)) {
     const res = await repo.host.send({
-      method: 'PATCH', url: location, scopes: repo.scopes, lane: 'upload', signal: opts.signal, body: chunk,
+      method: 'PATCH', url: location, scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority, body: chunk,
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(chunk.byteLength), 'content-range': `${offset}-${offset + chunk.byteLength - 1}` },
     });
     try {
@@ -123,7 +123,7 @@ async function putChunked(repo: RepoContext, desc: Descriptor, source: Buffer | 
     offset += chunk.byteLength;
   }
   const res = await repo.host.send({
-    method: 'PUT', url: withQuery(location, 'digest', desc.digest), scopes: repo.scopes, lane: 'upload', signal: opts.signal,
+    method: 'PUT', url: withQuery(location, 'digest', desc.digest), scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority,
     headers: { 'content-length': '0' }, body: Buffer.alloc(0),
   });
   await expectStatus('PUT', res, 201, 204);

@@ -4,7 +4,7 @@
 import type { ManifestContent, Repository } from '../content/storage.js';
 import { canListReferrers } from '../content/storage.js';
 import type { TagCopier } from './copier.js';
-import type { CopyContext } from '../copy/context.js';
+import { callOptions, type CopyContext } from '../copy/context.js';
 import { NotFoundError } from '../types/errors.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
 import { referrerTagsOf } from '../inventory/discover.js';
@@ -60,7 +60,7 @@ async function attach(job: ReferrerJob, node: ManifestContent, all: Repository[]
   if (canListReferrers(ctx.src)) {
     let listed;
     try {
-      listed = await ctx.src.referrers(node.descriptor, { signal: ctx.signal });
+      listed = await ctx.src.referrers(node.descriptor, callOptions(ctx));
     } catch (err) {
       for (const dst of dsts) outcomes.get(dst)?.errors.push(`referrers of ${node.descriptor.digest}: ${message(err)}`);
       return;
@@ -71,7 +71,7 @@ async function attach(job: ReferrerJob, node: ManifestContent, all: Repository[]
       seen.add(desc.digest);
       let content: ManifestContent;
       try {
-        content = await ctx.src.fetchManifest(desc.digest, { signal: ctx.signal });
+        content = await ctx.src.fetchManifest(desc.digest, callOptions(ctx));
       } catch (err) {
         for (const dst of dsts) outcomes.get(dst)?.errors.push(`referrer ${desc.digest}: source: ${message(err)}`);
         continue;
@@ -100,7 +100,7 @@ async function copyReferrerTag(job: ReferrerJob, tag: string, dsts: Repository[]
   }
   let content: ManifestContent;
   try {
-    content = await ctx.src.fetchManifest(tag, { signal: ctx.signal });
+    content = await ctx.src.fetchManifest(tag, callOptions(ctx));
   } catch (err) {
     if (err instanceof NotFoundError) return; // deleted since the listing: nothing to carry
     for (const dst of dsts) outcomes.get(dst)?.errors.push(`${tag}: source: ${message(err)}`);
@@ -111,7 +111,7 @@ async function copyReferrerTag(job: ReferrerJob, tag: string, dsts: Repository[]
     dsts.map(async (dst) => {
       const out = outcomes.get(dst)!;
       try {
-        const current = job.targetTags.get(dst)?.has(tag) ? (await dst.resolve(tag, { signal: ctx.signal }).catch(absentAsNull))?.digest ?? null : null;
+        const current = job.targetTags.get(dst)?.has(tag) ? (await dst.resolve(tag, callOptions(ctx)).catch(absentAsNull))?.digest ?? null : null;
         const decision = decide(content.descriptor.digest, current, job.overwrite);
         if (decision === 'skip') out.present += 1;
         else if (decision === 'conflict') out.conflicts.push(`${tag} points at ${current}, source has ${content.descriptor.digest}`);

@@ -72,20 +72,25 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
 
   const jobs = inventories.flatMap((inv) => inv.selected.map((tag) => ({ inv, tag })));
   const limit = pLimit(Math.max(1, opts.concurrency));
+  // Each tag's requests queue by its place in the run, so the oldest tags in flight finish first
+  // and hand their place on: the tags move through a copy staggered, keeping every registry's
+  // slots busy, instead of all in step (all reading, then all uploading while the source idles).
+  let place = 0;
   for (const phase of phases(jobs)) {
     const done = await Promise.all(
-      phase.map(({ inv, tag }) =>
-        limit(async () => {
+      phase.map(({ inv, tag }) => {
+        const priority = place++;
+        return limit(async () => {
           if (opts.signal?.aborted) return undefined;
-          const ctx: CopyContext = { src: inv.source, ledger, signal: opts.signal, dryRun: opts.dryRun, onBytes: opts.onBytes };
+          const ctx: CopyContext = { src: inv.source, ledger, signal: opts.signal, priority, dryRun: opts.dryRun, onBytes: opts.onBytes };
           const gate = tagGate(inv, { lock: opts.lock, accept, keys: keys.get(inv.work), signal: opts.signal });
           const overwrite = opts.force || inv.work.item.overwrite || accept.has(tag);
           const result = await syncTag(inv, tag, ctx, copierFor(inv, ctx, opts), overwrite, inv.work.item.referrers, gate);
           if (lock && !opts.dryRun) lock = recordMirrored(lock, inv.work.item.sourceText, result);
           opts.onResult?.(result);
           return result;
-        }),
-      ),
+        });
+      }),
     );
     results.push(...done.filter((r): r is SyncResult => r !== undefined));
   }

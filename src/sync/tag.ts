@@ -2,7 +2,7 @@
 // targets that need it, and carry referrers. Each tag PUT is proven by the digest the registry
 // answers with (Docker-Content-Digest must equal the source's), so no read-back is needed.
 import type { ManifestContent, Repository } from '../content/storage.js';
-import type { CopyContext } from '../copy/context.js';
+import { callOptions, type CopyContext } from '../copy/context.js';
 import type { TagCopier } from './copier.js';
 import { addTally, emptyTally, type Tally } from '../copy/tally.js';
 import type { Inventory, TargetState } from '../inventory/discover.js';
@@ -26,7 +26,7 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, cop
   const result: SyncResult = { source: inv.work.sourceDisplay, tag, sourceDigest: null, targets: [] };
   let root: ManifestContent;
   try {
-    root = await inv.source.fetchManifest(tag, { signal: ctx.signal });
+    root = await inv.source.fetchManifest(tag, callOptions(ctx));
   } catch (err) {
     result.targets = inv.targets.map((t) => row(t, 'failed', null, null, emptyTally(), 0, `source: ${message(err)}`));
     return result;
@@ -79,7 +79,7 @@ async function inspect(state: TargetState, tag: string, digest: string, overwrit
   try {
     // Absent from the listing taken at the start: no request needed to know it is missing.
     if (state.tags?.has(tag)) {
-      w.previous = (await state.repo.resolve(tag, { signal: ctx.signal })).digest;
+      w.previous = (await state.repo.resolve(tag, callOptions(ctx))).digest;
       // A tagged manifest is whole: another tag of the run with this digest needs only its tag PUT.
       ctx.ledger.manifestPresent(state.repo.name, w.previous);
     }

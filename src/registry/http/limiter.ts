@@ -7,13 +7,16 @@
 // whatever kind is busy may use the idle slots of the others, which is what hides the round trips
 // of a distant registry (a fixed N per kind left two thirds of the pool idle in each phase of a
 // copy). Downloads alone, and uploads alone, stay below 2N, so a download feeding an upload to
-// the same registry always leaves an upload a slot: no deadlock. Slots go in the order asked for.
+// the same registry always leaves an upload a slot: no deadlock. Slots go by priority (sync: the
+// tag's place in the run), then in the order asked for.
 import { AbortedError } from '../../types/errors.js';
 import type { Lane } from './types.js';
 
 const LANES = ['small', 'download', 'upload'] as const;
 
 interface Waiter {
+  /** Lower goes first (CallOptions.priority); the same priority goes in the order asked. */
+  priority: number;
   ticket: number;
   lane: Lane;
   /** Set when the caller gave up while queued: skipped, never granted. */
@@ -22,27 +25,47 @@ interface Waiter {
   cancel: () => void;
 }
 
-/** A first-in first-out queue of waiters; O(1) at both ends however long a run's backlog grows. */
+/** Whether `a` is served before `b`. */
+function before(a: Waiter, b: Waiter): boolean {
+  return a.priority < b.priority || (a.priority === b.priority && a.ticket < b.ticket);
+}
+
+/** The waiters of a lane, first the one `before` all others: a binary heap, O(log n) either way. */
 class Queue {
   private items: Waiter[] = [];
-  private head = 0;
 
   push(w: Waiter): void {
-    this.items.push(w);
+    const items = this.items;
+    let i = items.push(w) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(w, items[parent]!)) break;
+      items[i] = items[parent]!;
+      i = parent;
+    }
+    items[i] = w;
   }
 
-  /** The oldest waiter still wanting a slot. */
+  /** The first waiter still wanting a slot. */
   peek(): Waiter | undefined {
-    while (this.head < this.items.length && this.items[this.head]!.cancelled) this.shift();
-    return this.items[this.head];
+    while (this.items.length > 0 && this.items[0]!.cancelled) this.shift();
+    return this.items[0];
   }
 
   shift(): void {
-    this.head++;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
+    const items = this.items;
+    const last = items.pop();
+    if (last === undefined || items.length === 0) return;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= items.length) break;
+      const child = left + 1 < items.length && before(items[left + 1]!, items[left]!) ? left + 1 : left;
+      if (!before(items[child]!, last)) break;
+      items[i] = items[child]!;
+      i = child;
     }
+    items[i] = last;
   }
 }
 
@@ -61,14 +84,18 @@ export class Lanes {
     return 3 * this.concurrency;
   }
 
-  /** Waits for a slot in `lane`; the returned function frees it (idempotent). */
-  acquire(lane: Lane, signal?: AbortSignal): Promise<() => void> {
+  /**
+   * Waits for a slot in `lane`; the returned function frees it (idempotent). Queued requests get
+   * slots lowest `priority` first, then in the order asked.
+   */
+  acquire(lane: Lane, signal?: AbortSignal, priority = 0): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(new AbortedError('aborted'));
     // Nobody older waits in this lane (pump() already served every lane with room): take the slot
     // now, without a queue entry or an abort listener; most requests of a run come this way.
     if (this.queues[lane].peek() === undefined && this.room(lane)) return Promise.resolve(this.take(lane));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
+        priority,
         ticket: this.tickets++,
         lane,
         cancelled: false,
@@ -128,13 +155,13 @@ export class Lanes {
     return blobs < 2 * this.concurrency && this.inFlight[lane] < Math.max(1, 2 * this.concurrency - 1);
   }
 
-  /** Grants free slots to the oldest waiters whose lane has room. */
+  /** Grants free slots to the first waiters (by priority, then age) whose lane has room. */
   private pump(): void {
     for (;;) {
       let next: Waiter | undefined;
       for (const lane of LANES) {
         const head = this.queues[lane].peek();
-        if (head && this.room(lane) && (!next || head.ticket < next.ticket)) next = head;
+        if (head && this.room(lane) && (!next || before(head, next))) next = head;
       }
       if (!next) return;
       this.queues[next.lane].shift();

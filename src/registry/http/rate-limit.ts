@@ -38,8 +38,8 @@ export class PacedLanes extends Lanes {
     super(concurrency);
   }
 
-  override async acquire(lane: Lane, signal?: AbortSignal): Promise<() => void> {
-    const release = await super.acquire(lane, signal);
+  override async acquire(lane: Lane, signal?: AbortSignal, priority?: number): Promise<() => void> {
+    const release = await super.acquire(lane, signal, priority);
     try {
       await this.pacer.take(signal);
     } catch (e) {

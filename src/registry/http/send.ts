@@ -39,7 +39,7 @@ export function createSend(ctx: SendContext): Send {
   // default), so a middlebox that sends bodies after HEAD answers cannot poison the next request.
   let closeAfterHead = false;
   return async (req: HttpRequest): Promise<HttpResponse> => {
-    const release = await ctx.lanes.acquire(req.lane ?? 'small', req.signal);
+    const release = await ctx.lanes.acquire(req.lane ?? 'small', req.signal, req.priority);
     const started = Date.now();
     ctx.stats.requests++;
     ctx.stats.byMethod[req.method] = (ctx.stats.byMethod[req.method] ?? 0) + 1;

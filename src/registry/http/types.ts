@@ -21,6 +21,8 @@ export interface HttpRequest {
   scopes: string[];
   lane?: Lane;
   signal?: AbortSignal;
+  /** Queue position when the host's slots are busy: lower first (CallOptions.priority). */
+  priority?: number;
   /** The caller retries the whole operation itself: this request is sent once. */
   noRetry?: boolean;
   budget?: RetryBudget;

@@ -65,6 +65,44 @@ describe('Lanes', () => {
     releases.forEach((release) => release());
   });
 
+  it('grants freed slots lowest priority first, then in the order asked, across lanes', async () => {
+    const lanes = new Lanes(1);
+    const held = ask(lanes, 'small', 3);
+    await settle();
+    const order: string[] = [];
+    const asked: [Lane, number, string][] = [['small', 5, 'a'], ['download', 1, 'b'], ['small', 3, 'c'], ['upload', 1, 'd'], ['small', 0, 'e'], ['small', 3, 'f']];
+    const waiting = asked.map(([lane, priority, name]) => lanes.acquire(lane, undefined, priority).then((release) => (order.push(name), release)));
+    // One slot at a time, so each grant shows which waiter came first.
+    for (const release of held.granted) {
+      release();
+      await settle();
+    }
+    assert.deepEqual(order, ['e', 'b', 'd']);
+    const releases = await Promise.all(waiting.slice(1, 2).concat(waiting.slice(3, 5)));
+    for (const release of releases) {
+      release();
+      await settle();
+    }
+    assert.deepEqual(order, ['e', 'b', 'd', 'c', 'f', 'a']);
+  });
+
+  it('skips a waiter aborted while queued wherever it sits in the priority order', async () => {
+    const lanes = new Lanes(1);
+    const held = ask(lanes, 'small', 3);
+    await settle();
+    const controller = new AbortController();
+    const order: number[] = [];
+    const waiting = [7, 2, 9, 4, 1, 8].map((priority) => {
+      const signal = priority === 2 || priority === 8 ? controller.signal : undefined;
+      return lanes.acquire('small', signal, priority).then((release) => (order.push(priority), release()));
+    });
+    controller.abort();
+    held.granted.forEach((release) => release());
+    const outcomes = await Promise.allSettled(waiting);
+    assert.deepEqual(order, [1, 4, 7, 9]);
+    assert.equal(outcomes.filter((o) => o.status === 'rejected').length, 2);
+  });
+
   it('drops a request aborted while queued, and frees a slot only once', async () => {
     const lanes = new Lanes(1);
     const held = ask(lanes, 'small', 3);
