@@ -90,8 +90,8 @@ export class Lanes {
    */
   acquire(lane: Lane, signal?: AbortSignal, priority = 0): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(new AbortedError('aborted'));
-    // Nobody older waits in this lane (pump() already served every lane with room): take the slot
-    // now, without a queue entry or an abort listener; most requests of a run come this way.
+    // Nobody waits in this lane, whatever their priority (pump() already served every lane with
+    // room): take the slot now, without a queue entry or an abort listener; most requests come so.
     if (this.queues[lane].peek() === undefined && this.room(lane)) return Promise.resolve(this.take(lane));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
