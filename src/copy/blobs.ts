@@ -48,7 +48,7 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
 
   // Where the destinations have been lacking everything lately (a cold target), the source read
   // starts now, alongside the presence checks, instead of one round trip later.
-  const sources = new Map(mine.map((dst) => [dst, mountSource(ctx, desc, dst, firstClaims.get(dst))]));
+  const sources = new Map<Repository, MountSource>(mine.map((dst) => [dst, mountSource(ctx, desc, dst, firstClaims.get(dst))]));
   const early = readAhead(ctx, desc, mine, (dst) => sources.get(dst) !== undefined, () => readVerified(ctx, desc));
   const uploads: Repository[] = [];
   await Promise.all(
@@ -85,25 +85,30 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
   return results;
 }
 
+/** mountSource()'s answer when another repository of the registry is uploading the blob now. */
+const WAIT = Symbol('wait for the upload in progress');
+type MountSource = string | typeof WAIT | undefined;
+
 /**
  * The sibling repository of the destination's registry to mount `desc` from, if one holds it (or
- * the source, when it shares the registry), or "wait" when another repository is uploading it now.
+ * the source, when it shares the registry), or WAIT when another repository is uploading it now.
+ * (A symbol: any string, "wait" included, may be a repository's path.)
  */
-function mountSource(ctx: CopyContext, desc: Descriptor, dst: Repository, earlier?: { path: string }): string | 'wait' | undefined {
+function mountSource(ctx: CopyContext, desc: Descriptor, dst: Repository, earlier?: { path: string }): MountSource {
   if (!canMount(dst)) return undefined;
   if (canMount(ctx.src) && ctx.src.mountScope === dst.mountScope && ctx.src.mountPath !== dst.mountPath) return ctx.src.mountPath;
   const held = ctx.ledger.holdersOf(dst.mountScope, desc.digest).find((p) => p !== dst.mountPath);
-  return held ?? (earlier ? 'wait' : undefined);
+  return held ?? (earlier ? WAIT : undefined);
 }
 
 /** 'existing' / 'mounted' when no upload is needed, undefined otherwise; `source` is mountSource()'s answer. */
-async function presence(ctx: CopyContext, desc: Descriptor, dst: Repository, source: string | undefined, earlier?: { path: string; outcome: Promise<BlobOutcome> }): Promise<BlobOutcome | undefined> {
+async function presence(ctx: CopyContext, desc: Descriptor, dst: Repository, source: MountSource, earlier?: { path: string; outcome: Promise<BlobOutcome> }): Promise<BlobOutcome | undefined> {
   const opts = callOptions(ctx);
   if (canMount(dst)) {
     let from = source;
     // Another repository of this registry is uploading the same blob right now (a shared base
     // layer): wait for it and mount, rather than uploading the bytes a second time.
-    if (from === 'wait') from = (await earlier?.outcome.then(() => true, () => false)) ? earlier?.path : undefined;
+    if (from === WAIT) from = (await earlier?.outcome.then(() => true, () => false)) ? earlier?.path : undefined;
     if (from !== undefined) {
       // Same registry: a mount is one request and moves no bytes; it also covers "already there".
       if (ctx.dryRun) return 'mounted';

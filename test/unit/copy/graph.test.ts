@@ -62,6 +62,19 @@ test('same registry: blobs are mounted from the source, no bytes move', async ()
   assert.equal(results.get(dst)?.tally.mounted, image.blobs.length);
 });
 
+test('same registry: a source repository named "wait" is mounted from like any other', async () => {
+  const registry = new MemoryRegistry();
+  const src = registry.repository('wait');
+  const image = buildImage('w');
+  await pushImage(src, image, 'v1.0.0');
+  const source = countingRepository(src);
+  const dst = countingRepository(registry.repository('cert-manager/w'));
+  const results = await copyGraph({ src: source, ledger: new CopyLedger() }, await src.fetchManifest('v1.0.0'), [dst], 'v1.0.0');
+  assert.equal(results.get(dst)?.error, undefined);
+  assert.equal(source.calls.fetchBlob, 0);
+  assert.equal(dst.calls.mountBlob, image.blobs.length);
+});
+
 test('a blob pushed into one repository of a target registry is mounted into the next', async () => {
   const { src: srcA, root: rootA } = await sourceWith('v1', 'a');
   const target = new MemoryRegistry();
