@@ -66,7 +66,8 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   // 16 tags in flight: with their requests queued by place (sync/run.ts), more tags keep a distant
   // registry's slots busy from the first second without moving in step. Copies by skopeo are a
   // process each: 8 of those.
-  const concurrency = parseConcurrency(flags.concurrency, needsSkopeo(session.work, flags.engine) ? 8 : 16);
+  const usesSkopeo = needsSkopeo(session.work, flags.engine);
+  const concurrency = parseConcurrency(flags.concurrency, usesSkopeo ? 8 : 16);
   const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
   let report: SyncReport;
   let unreachable: boolean;
@@ -75,7 +76,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   let inventories: Inventory[] = [];
   const endGroup = dryRun ? () => {} : perCopyGroup('regmirror sync: every copy', flags.quiet === true);
   try {
-    if (!dryRun && needsSkopeo(session.work, flags.engine)) {
+    if (!dryRun && usesSkopeo) {
       const { SkopeoEngine } = await import('../../engines/skopeo.js');
       skopeo = new SkopeoEngine({ registries: session.config.registries, endpoints: session.endpoints, credentials: session.credentials, logger: session.log });
       await skopeo.available();
