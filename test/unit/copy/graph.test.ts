@@ -10,8 +10,8 @@ import { CopyLedger } from '../../../src/copy/ledger.js';
 import { CopyError, DigestMismatchError } from '../../../src/types/errors.js';
 import { buildImage, pushImage, failingStream } from '../content/fixtures.js';
 
-async function sourceWith(tag: string, seed = 'a', registry = new MemoryRegistry()) {
-  const src = registry.repository(`jetstack/${seed}`);
+async function sourceWith(tag: string, seed = 'a', registry = new MemoryRegistry(), path = `jetstack/${seed}`) {
+  const src = registry.repository(path);
   const image = buildImage(seed);
   await pushImage(src, image, tag);
   return { src, image, root: await src.fetchManifest(tag) };
@@ -64,12 +64,10 @@ test('same registry: blobs are mounted from the source, no bytes move', async ()
 
 test('same registry: a source repository named "wait" is mounted from like any other', async () => {
   const registry = new MemoryRegistry();
-  const src = registry.repository('wait');
-  const image = buildImage('w');
-  await pushImage(src, image, 'v1.0.0');
+  const { src, image, root } = await sourceWith('v1.0.0', 'w', registry, 'wait');
   const source = countingRepository(src);
   const dst = countingRepository(registry.repository('cert-manager/w'));
-  const results = await copyGraph({ src: source, ledger: new CopyLedger() }, await src.fetchManifest('v1.0.0'), [dst], 'v1.0.0');
+  const results = await copyGraph({ src: source, ledger: new CopyLedger() }, root, [dst], 'v1.0.0');
   assert.equal(results.get(dst)?.error, undefined);
   assert.equal(source.calls.fetchBlob, 0);
   assert.equal(dst.calls.mountBlob, image.blobs.length);
