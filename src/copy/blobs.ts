@@ -9,6 +9,7 @@ import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { CopyError } from '../types/errors.js';
 import { callOptions, pause, type CopyContext } from './context.js';
+import { mountSource, presence, probeGates, probeMounts, type Gates, type MountSource } from './presence.js';
 import { fanOut } from './fanout.js';
 import type { BlobOutcome } from './ledger.js';
 import type { Tally } from './tally.js';
@@ -50,24 +51,20 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
   // starts now, alongside the presence checks, instead of one round trip later.
   const sources = new Map<Repository, MountSource>(mine.map((dst) => [dst, mountSource(ctx, desc, dst, firstClaims.get(dst))]));
   const early = readAhead(ctx, desc, mine, (dst) => sources.get(dst) !== undefined, () => readVerified(ctx, desc));
-  const uploads: Repository[] = [];
-  await Promise.all(
-    mine.map(async (dst) => {
-      try {
-        const found = await presence(ctx, desc, dst, sources.get(dst), firstClaims.get(dst));
-        if (found) results.set(dst, found);
-        else uploads.push(dst);
-      } catch (err) {
-        results.set(dst, asError(err, 'destination', dst));
+  const gates = probeGates(ctx, mine, sources);
+  try {
+    const uploads = await checkAll(ctx, desc, mine, (dst) => presence(ctx, desc, dst, sources.get(dst), firstClaims.get(dst)), gates, results);
+    if (uploads.length > 0) {
+      if (ctx.dryRun) for (const dst of uploads) results.set(dst, 'copied');
+      else {
+        for (const [dst, r] of await upload(ctx, desc, uploads, early)) results.set(dst, r);
+        await Promise.all(uploads.filter((dst) => results.get(dst) === 'copied').map((dst) => probeMounts(ctx, desc, dst)));
       }
-    }),
-  );
-  if (uploads.length > 0) {
-    if (ctx.dryRun) for (const dst of uploads) results.set(dst, 'copied');
-    else {
-      for (const [dst, r] of await upload(ctx, desc, uploads, early)) results.set(dst, r);
-      await Promise.all(uploads.filter((dst) => results.get(dst) === 'copied').map((dst) => probeMounts(ctx, desc, dst)));
     }
+    // A gate's blob found there already (a warm registry): a self-mount of it is the probe.
+    if (!ctx.dryRun) await Promise.all([...gates.opens.keys()].filter((dst) => results.get(dst) === 'existing').map((dst) => probeMounts(ctx, desc, dst)));
+  } finally {
+    for (const open of gates.opens.values()) open();
   }
 
   for (const dst of mine) {
@@ -85,67 +82,22 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
   return results;
 }
 
-/** mountSource()'s answer when another repository of the registry is uploading the blob now. */
-const WAIT = Symbol('wait for the upload in progress');
-type MountSource = string | typeof WAIT | undefined;
-
-/**
- * The sibling repository of the destination's registry to mount `desc` from, if one holds it (or
- * the source, when it shares the registry), or WAIT when another repository is uploading it now.
- * (A symbol: any string, "wait" included, may be a repository's path.)
- */
-function mountSource(ctx: CopyContext, desc: Descriptor, dst: Repository, earlier?: { path: string }): MountSource {
-  if (!canMount(dst)) return undefined;
-  if (canMount(ctx.src) && ctx.src.mountScope === dst.mountScope && ctx.src.mountPath !== dst.mountPath) return ctx.src.mountPath;
-  const held = ctx.ledger.holdersOf(dst.mountScope, desc.digest).find((p) => p !== dst.mountPath);
-  return held ?? (earlier ? WAIT : undefined);
-}
-
-/** 'existing' / 'mounted' when no upload is needed, undefined otherwise; `source` is mountSource()'s answer. */
-async function presence(ctx: CopyContext, desc: Descriptor, dst: Repository, source: MountSource, earlier?: { path: string; outcome: Promise<BlobOutcome> }): Promise<BlobOutcome | undefined> {
-  const opts = callOptions(ctx);
-  if (canMount(dst)) {
-    let from = source;
-    // Another repository of this registry is uploading the same blob right now (a shared base
-    // layer): wait for it and mount, rather than uploading the bytes a second time.
-    if (from === WAIT) from = (await earlier?.outcome.then(() => true, () => false)) ? earlier?.path : undefined;
-    if (from !== undefined) {
-      // Same registry: a mount is one request and moves no bytes; it also covers "already there".
-      if (ctx.dryRun) return 'mounted';
-      if (await dst.mountBlob(desc, from, opts)) {
-        ctx.ledger.mountWorked(dst.mountScope);
-        return 'mounted';
+/** Each destination's presence check, once its gate opens: those lacking the blob are returned, the rest land in `results`. */
+async function checkAll(ctx: CopyContext, desc: Descriptor, dsts: Repository[], check: (dst: Repository) => Promise<BlobOutcome | undefined>, gates: Gates, results: BlobResults): Promise<Repository[]> {
+  const lacking: Repository[] = [];
+  await Promise.all(
+    dsts.map(async (dst) => {
+      try {
+        await gates.waits.get(dst);
+        const found = await check(dst);
+        if (found) results.set(dst, found);
+        else lacking.push(dst);
+      } catch (err) {
+        results.set(dst, asError(err, 'destination', dst));
       }
-      return undefined;
-    }
-    if (!ctx.dryRun && ctx.ledger.mountsWork(dst.mountScope)) {
-      // A registry that honours mounts answers a mount from the repository itself like a HEAD
-      // (201: already here) and, when absent, opens the upload session the bytes need anyway
-      // (202): one request where HEAD + POST would be two.
-      return answered(ctx, dst, (await dst.mountBlob(desc, dst.mountPath, opts)) ? 'existing' : undefined);
-    }
-  }
-  return answered(ctx, dst, (await dst.exists(desc, opts)) ? 'existing' : undefined);
-}
-
-/** Notes what a destination's own presence check found (read-ahead.ts learns from it). */
-function answered(ctx: CopyContext, dst: Repository, found: BlobOutcome | undefined): BlobOutcome | undefined {
-  ctx.ledger.absences.answer(dst.name, found !== undefined);
-  return found;
-}
-
-/**
- * After the first upload into a registry whose mount support is unknown, one self-mount of the
- * blob just pushed tells whether it honours mounts (201): from then on a self-mount replaces
- * HEAD + POST for every blob there, instead of waiting for a shared layer to prove it.
- */
-async function probeMounts(ctx: CopyContext, desc: Descriptor, dst: Repository): Promise<void> {
-  if (!canMount(dst) || !ctx.ledger.firstMountProbe(dst.mountScope)) return;
-  try {
-    if (await dst.mountBlob(desc, dst.mountPath, callOptions(ctx))) ctx.ledger.mountWorked(dst.mountScope);
-  } catch {
-    // Only a hint: without it the copy goes on with HEAD + POST, which is just as correct.
-  }
+    }),
+  );
+  return lacking;
 }
 
 /**

@@ -22,6 +22,24 @@ export class CopyLedger {
     this.mounting.add(scope);
   }
 
+  private readonly probeGates = new Map<string, Promise<void>>();
+
+  /**
+   * Where a registry's mount support is still unknown, the first blob copy there to check a blob
+   * goes ahead (`open`: called once that copy is done, its upload probed) and the later ones wait
+   * for it (`wait`), then check by self-mount where mounts work: a check has to choose between
+   * HEAD and self-mount before it queues, and with many tags in flight every blob chose HEAD
+   * before the probe had answered. {} once mounts are known to work.
+   */
+  probeGate(scope: string): { wait?: Promise<void>; open?: () => void } {
+    if (this.mounting.has(scope)) return {};
+    const wait = this.probeGates.get(scope);
+    if (wait) return { wait };
+    let open!: () => void;
+    this.probeGates.set(scope, new Promise<void>((resolve) => (open = resolve)));
+    return { open };
+  }
+
   /** True the first time it is asked for a scope: that caller may probe the scope's mount support. */
   firstMountProbe(scope: string): boolean {
     if (this.mounting.has(scope) || this.probed.has(scope)) return false;

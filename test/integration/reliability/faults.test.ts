@@ -100,7 +100,8 @@ test('a sync through faults on every side ends with every digest right and no cr
   pB.inject({ method: 'HEAD', path: /\/manifests\//, fault: { kind: 'status', status: 504 } });
   // A token refused mid-run (expired, revoked): re-authenticate once and replay.
   pB.inject({ method: 'PUT', path: /\/manifests\//, skip: 1, fault: { kind: 'status', status: 401 } });
-  pB.inject({ method: 'HEAD', path: /\/blobs\//, skip: 2, fault: { kind: 'status', status: 401 } });
+  // (A blob check: a HEAD until the first upload has shown that mounts work there, then a self-mount.)
+  pB.inject({ method: 'POST', path: /\/blobs\/uploads\/\?mount=/, skip: 2, fault: { kind: 'status', status: 401 } });
 
   const run = await runCli(['sync', '-c', await writeConfig(dir, config('app', { src: 6, a: 6, b: 6 })), ...endpoints(), '-v'], { env: env() });
   const injected = faultsInjected([pSrc, pA, pB]);

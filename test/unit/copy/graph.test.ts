@@ -287,8 +287,11 @@ test('after the first upload into a registry, one self-mount proves it honours m
   const ledger = new CopyLedger();
   const dst = countingRepository(target.repository('cert-manager/a'));
   await copyGraph({ src, ledger }, root, [dst], 'v1', { probeRoot: false });
-  assert.equal(dst.calls.exists, image.blobs.length, 'unknown mount support: a HEAD per blob');
-  assert.equal(dst.calls.mountBlob, 1, 'then one probe');
+  assert.equal(dst.calls.exists, 1, 'unknown mount support: one HEAD, by the first blob copy');
+  // The first blob's upload is probed with a self-mount; the other blobs' checks waited for that
+  // answer and then checked by self-mount too (absent: 202, the session used for the upload).
+  assert.equal(dst.calls.mountBlob, image.blobs.length);
+  assert.equal(dst.calls.pushBlob, image.blobs.length);
   assert.ok(ledger.mountsWork(target.scope));
   dst.reset();
   const r = await copyGraph({ src: srcB, ledger }, rootB, [dst], 'v2', { probeRoot: false });
@@ -306,4 +309,37 @@ test('a small blob is read and verified once, and a failed upload is retried fro
   assert.equal(r.get(dst)?.error, undefined);
   assert.equal(source.calls.fetchBlob, image.blobs.length, 'the retry did not read the source again');
   for (const blob of image.blobs) assert.ok(await inner.exists(blob.desc));
+});
+
+test('with many blobs checked at once, a registry of unknown mount support gets one HEAD, not one per blob', async () => {
+  const { src, image, root } = await sourceWith('v1', 'a');
+  const { src: srcB, image: imageB, root: rootB } = await sourceWith('v2', 'b', new MemoryRegistry(), 'jetstack/b');
+  const target = new MemoryRegistry();
+  const ledger = new CopyLedger();
+  const a = countingRepository(target.repository('cert-manager/a'));
+  const b = countingRepository(target.repository('cert-manager/b'));
+  // Two images at once: every blob check is asked for before the first upload has been probed.
+  const [ra, rb] = await Promise.all([
+    copyGraph({ src, ledger }, root, [a], 'v1', { probeRoot: false }),
+    copyGraph({ src: srcB, ledger }, rootB, [b], 'v2', { probeRoot: false }),
+  ]);
+  assert.equal(ra.get(a)?.error, undefined);
+  assert.equal(rb.get(b)?.error, undefined);
+  assert.equal((a.calls.exists ?? 0) + (b.calls.exists ?? 0), 1);
+  for (const [repo, img] of [[a, image], [b, imageB]] as const) for (const blob of img.blobs) assert.ok(await repo.exists(blob.desc));
+});
+
+test('a registry that already holds the first blob checked is probed with a self-mount of it', async () => {
+  const { src, image, root } = await sourceWith('v1', 'a');
+  const target = new MemoryRegistry();
+  const inner = target.repository('cert-manager/a');
+  for (const blob of image.blobs) await inner.pushBlob(blob.desc, Readable.from([blob.bytes]));
+  const dst = countingRepository(inner);
+  const ledger = new CopyLedger();
+  const r = await copyGraph({ src, ledger }, root, [dst], 'v1', { probeRoot: false });
+  assert.equal(r.get(dst)?.error, undefined);
+  assert.equal(dst.calls.exists, 1, 'one HEAD');
+  assert.ok(ledger.mountsWork(target.scope), 'the HEAD found it, so a self-mount of it was the probe');
+  assert.equal(dst.calls.pushBlob, 0);
+  assert.equal(r.get(dst)?.tally.copied, 0);
 });

@@ -1,0 +1,96 @@
+// How one blob copy learns whether a destination holds the blob: a mount where a sibling
+// repository (or the source) of the same registry has it, a self-mount where the registry is known
+// to honour mounts, a HEAD otherwise; and how the first upload into a registry learns whether it
+// honours mounts at all, while the other checks there wait for the answer.
+import { canMount, type Repository } from '../content/storage.js';
+import type { Descriptor } from '../types/descriptor.js';
+import { callOptions, type CopyContext } from './context.js';
+import type { BlobOutcome } from './ledger.js';
+
+/** mountSource()'s answer when another repository of the registry is uploading the blob now. */
+const WAIT = Symbol('wait for the upload in progress');
+export type MountSource = string | typeof WAIT | undefined;
+
+/**
+ * The sibling repository of the destination's registry to mount `desc` from, if one holds it (or
+ * the source, when it shares the registry), or WAIT when another repository is uploading it now.
+ * (A symbol: any string, "wait" included, may be a repository's path.)
+ */
+export function mountSource(ctx: CopyContext, desc: Descriptor, dst: Repository, earlier?: { path: string }): MountSource {
+  if (!canMount(dst)) return undefined;
+  if (canMount(ctx.src) && ctx.src.mountScope === dst.mountScope && ctx.src.mountPath !== dst.mountPath) return ctx.src.mountPath;
+  const held = ctx.ledger.holdersOf(dst.mountScope, desc.digest).find((p) => p !== dst.mountPath);
+  return held ?? (earlier ? WAIT : undefined);
+}
+
+/** 'existing' / 'mounted' when no upload is needed, undefined otherwise; `source` is mountSource()'s answer. */
+export async function presence(ctx: CopyContext, desc: Descriptor, dst: Repository, source: MountSource, earlier?: { path: string; outcome: Promise<BlobOutcome> }): Promise<BlobOutcome | undefined> {
+  const opts = callOptions(ctx);
+  if (canMount(dst)) {
+    let from = source;
+    // Another repository of this registry is uploading the same blob right now (a shared base
+    // layer): wait for it and mount, rather than uploading the bytes a second time.
+    if (from === WAIT) from = (await earlier?.outcome.then(() => true, () => false)) ? earlier?.path : undefined;
+    if (from !== undefined) {
+      // Same registry: a mount is one request and moves no bytes; it also covers "already there".
+      if (ctx.dryRun) return 'mounted';
+      if (await dst.mountBlob(desc, from, opts)) {
+        ctx.ledger.mountWorked(dst.mountScope);
+        return 'mounted';
+      }
+      return undefined;
+    }
+    if (!ctx.dryRun && ctx.ledger.mountsWork(dst.mountScope)) {
+      // A registry that honours mounts answers a mount from the repository itself like a HEAD
+      // (201: already here) and, when absent, opens the upload session the bytes need anyway
+      // (202): one request where HEAD + POST would be two.
+      return answered(ctx, dst, (await dst.mountBlob(desc, dst.mountPath, opts)) ? 'existing' : undefined);
+    }
+  }
+  return answered(ctx, dst, (await dst.exists(desc, opts)) ? 'existing' : undefined);
+}
+
+/** Notes what a destination's own presence check found (read-ahead.ts learns from it). */
+function answered(ctx: CopyContext, dst: Repository, found: BlobOutcome | undefined): BlobOutcome | undefined {
+  ctx.ledger.absences.answer(dst.name, found !== undefined);
+  return found;
+}
+
+/**
+ * After the first upload into a registry whose mount support is unknown, one self-mount of the
+ * blob just pushed tells whether it honours mounts (201): from then on a self-mount replaces
+ * HEAD + POST for every blob there, instead of waiting for a shared layer to prove it.
+ */
+export async function probeMounts(ctx: CopyContext, desc: Descriptor, dst: Repository): Promise<void> {
+  if (!canMount(dst) || !ctx.ledger.firstMountProbe(dst.mountScope)) return;
+  try {
+    if (await dst.mountBlob(desc, dst.mountPath, callOptions(ctx))) ctx.ledger.mountWorked(dst.mountScope);
+  } catch {
+    // Only a hint: without it the copy goes on with HEAD + POST, which is just as correct.
+  }
+}
+
+/** The probe gates of one blob copy (CopyLedger.probeGate): those its checks wait on, those it opens when done. */
+export interface Gates {
+  waits: Map<Repository, Promise<void>>;
+  opens: Map<Repository, () => void>;
+}
+
+/**
+ * The gates of the destinations whose check would choose between HEAD and self-mount (no mount
+ * source). Gates are claimed with the copy's other claims, before it awaits anything, so a copy
+ * only ever waits on an earlier one; and a copy that opens a gate waits on none, since the checks
+ * queued behind it need its upload and probe as soon as they can be had.
+ */
+export function probeGates(ctx: CopyContext, dsts: Repository[], sources: Map<Repository, MountSource>): Gates {
+  const gates: Gates = { waits: new Map(), opens: new Map() };
+  if (ctx.dryRun) return gates;
+  for (const dst of dsts) {
+    if (!canMount(dst) || sources.get(dst) !== undefined) continue;
+    const { wait, open } = ctx.ledger.probeGate(dst.mountScope);
+    if (open) gates.opens.set(dst, open);
+    if (wait) gates.waits.set(dst, wait);
+  }
+  if (gates.opens.size > 0) gates.waits.clear();
+  return gates;
+}
