@@ -30,7 +30,7 @@ export function withCommon(cmd: Command, opts: { format?: Format } = {}): Comman
     .option('--filter <glob>', 'only repositories whose name matches (repeatable)', collect, [])
     .option('--tag <tag>', 'only these tags (repeatable)', collect, [])
     .option('--shard <k/n>', 'only the k-th of n disjoint parts of the (repository, tag) work; auto = from JOB_COMPLETION_INDEX/JOB_COMPLETIONS')
-    .option('--concurrency <n>', 'image copies / checks in flight at once (default 16; 8 for publish and for copies by skopeo)')
+    .option('--concurrency <n>', 'image copies / checks in flight at once (default: sync 32, verify 16; 8 for publish and for copies by skopeo)')
     .option('--endpoint <host=url>', 'send requests for HOST to URL, e.g. quay.io=http://127.0.0.1:5000 (repeatable)', collect, [])
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown', 'junit', 'html']).default(opts.format ?? 'table'))
     .option('-o, --output <file>', 'write the report to FILE instead of standard output')

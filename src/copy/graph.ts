@@ -6,7 +6,7 @@ import type { ManifestContent, Repository } from '../content/storage.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
 import { CopyError } from '../types/errors.js';
 import { copyBlob } from './blobs.js';
-import { callOptions, type CopyContext } from './context.js';
+import { callOptions, writeOptions, type CopyContext } from './context.js';
 import { emptyTally, type Tally } from './tally.js';
 
 /** Options of one graph copy; the zero value probes the root like oras-go. */
@@ -35,7 +35,7 @@ export type GraphResults = Map<Repository, { tally: Tally; error?: Error }>;
 export async function copyGraph(ctx: CopyContext, root: ManifestContent, dsts: Repository[], tag?: string, options: GraphOptions = {}): Promise<GraphResults> {
   const results: GraphResults = new Map(dsts.map((d) => [d, { tally: emptyTally() }]));
   const walk = new GraphWalk(ctx, results);
-  const opts = callOptions(ctx);
+  const opts = writeOptions(ctx);
   const put = (dst: Repository) => (tag === undefined ? dst.pushManifest(root.descriptor, root.bytes, opts) : dst.tag(root.descriptor, root.bytes, tag, opts));
   const gate = options.beforeRootWrite;
   const write = gate ? (dst: Repository) => gate(dst).then(() => put(dst)) : put;
@@ -162,6 +162,6 @@ class GraphWalk {
     }
     // No HEAD per child: below a root the target lacks, children are new but for rare sharing,
     // and their blobs are checked one by one anyway. Re-putting a present child is harmless.
-    await this.place(child, dsts, false, (dst) => dst.pushManifest(child.descriptor, child.bytes, callOptions(this.ctx)));
+    await this.place(child, dsts, false, (dst) => dst.pushManifest(child.descriptor, child.bytes, writeOptions(this.ctx)));
   }
 }

@@ -63,11 +63,12 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   const [{ openSession }, { needsSkopeo, runSync }] = await Promise.all([import('../session.js'), import('../../sync/run.js')]);
   const session = await openSession(flags, (_config, work) => (dryRun ? [] : work.flatMap((w) => w.item.targets)));
   const { lock, saveLock } = await openLock(session.config, flags.acceptMoved ?? []);
-  // 16 tags in flight: with their requests queued by place (sync/run.ts), more tags keep a distant
-  // registry's slots busy from the first second without moving in step. Copies by skopeo are a
-  // process each: 8 of those.
+  // 32 tags in flight: with their requests queued by place (sync/run.ts), more tags keep a distant
+  // registry's slots busy from the first second without moving in step, and the manifest writes
+  // that queue WRITE_LAG places behind (copy/context.ts) need the tags that far ahead in flight.
+  // Copies by skopeo are a process each: 8 of those.
   const usesSkopeo = needsSkopeo(session.work, flags.engine);
-  const concurrency = parseConcurrency(flags.concurrency, usesSkopeo ? 8 : 16);
+  const concurrency = parseConcurrency(flags.concurrency, usesSkopeo ? 8 : 32);
   const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
   let report: SyncReport;
   let unreachable: boolean;
