@@ -1,13 +1,14 @@
-// The outermost layer (go-containerregistry transport/bearer.go + ping.go): ping /v2/ once per
-// host to learn the challenge, attach Basic or Bearer credentials to requests for that origin
-// only, and on a 401 merge the scope it names, refresh the token and replay once.
+// The outermost layer (go-containerregistry transport/bearer.go + ping.go): learn each host's
+// challenge (GET /v2/ once, or without credentials from the first 401), attach Basic or Bearer
+// credentials to requests for that origin only, and on a 401 merge the scope it names, refresh the
+// token and replay once.
 import { AccessDeniedError } from '../../types/errors.js';
 import type { Credential, CredentialProvider } from '../credentials.js';
 import { discard } from './body.js';
 import { mergeScopes, parseChallenges, pickChallenge, type Challenge } from './challenge.js';
 import { apiUrl } from './scheme.js';
 import { fetchToken, type TokenCache } from './token.js';
-import { header, isReplayable, type HttpRequest, type Send } from './types.js';
+import { header, isReplayable, type HttpRequest, type HttpResponse, type Send } from './types.js';
 
 /** What the auth layer needs from its host. */
 export interface AuthContext {
@@ -35,8 +36,9 @@ export class Authenticator {
       if (req.url.origin !== this.ctx.base.origin || req.anonymous) return next(req);
       const denied = req.scopes.length > 0 ? this.denied.get(scopeKey(req.scopes)) : undefined;
       if (denied) throw denied;
-      const challenge = await this.challenge(next, req.signal);
-      if (!challenge) return next(req);
+      const learned = await this.challengeFor(next, req);
+      if ('status' in learned) return learned; // answered without credentials
+      const challenge = learned;
       const first = await this.authorization(next, challenge, req.scopes, false, req.signal);
       const res = await next(withAuthorization(req, first));
       if (res.status !== 401 || res.url.origin !== this.ctx.base.origin || !isReplayable(req)) return res;
@@ -69,15 +71,43 @@ export class Authenticator {
     return new AccessDeniedError(`${where}: repository absent or access denied (${req.method} answered 401 ${how}): ${check}`);
   }
 
+  /**
+   * The challenge to answer for `req`, or the registry's answer where it asked for none. Without
+   * credentials for the host, requests go as they are until one is refused (containerd never pings
+   * /v2/): a registry that needs no token answers a round trip sooner, and one that does answers
+   * the first requests with the 401 the ping would have cost. With credentials, GET /v2/ asks once;
+   * where /v2/ is open but a repository is not, that repository's 401 tells.
+   */
+  private async challengeFor(next: Send, req: HttpRequest): Promise<Challenge | HttpResponse> {
+    if (this.ping === undefined && isReplayable(req) && !(await this.ctx.credentials(this.ctx.host)) && this.ping === undefined) return this.ask(next, req);
+    const challenge = await this.challenge(next, req.signal);
+    if (challenge) return challenge;
+    return isReplayable(req) ? this.ask(next, req) : next(req);
+  }
+
+  /** Sends `req` unauthenticated: the answer, or the challenge its 401 names (kept for the host's later requests). */
+  private async ask(next: Send, req: HttpRequest): Promise<Challenge | HttpResponse> {
+    const res = await next(req);
+    const learned = res.status === 401 ? this.learn(res) : undefined;
+    if (!learned) return res;
+    discard(res.body, header(res, 'content-length'));
+    this.ping = Promise.resolve(learned);
+    return learned;
+  }
+
+  /** The challenge a 401 names (its realm told to the host). */
+  private learn(res: HttpResponse): Challenge | undefined {
+    const picked = pickChallenge(parseChallenges(res.headers['www-authenticate']));
+    if (picked?.scheme === 'bearer' && picked.params.realm) this.ctx.onRealm(new URL(picked.params.realm, this.ctx.base));
+    return picked;
+  }
+
   /** The host's challenge from GET /v2/, asked once (a failed ping is asked again next time). */
   private challenge(next: Send, signal?: AbortSignal): Promise<Challenge | undefined> {
     this.ping ??= (async () => {
       const res = await next({ method: 'GET', url: apiUrl(this.ctx.base, ''), scopes: [], signal });
       discard(res.body, header(res, 'content-length'));
-      if (res.status !== 401) return undefined;
-      const picked = pickChallenge(parseChallenges(res.headers['www-authenticate']));
-      if (picked?.scheme === 'bearer' && picked.params.realm) this.ctx.onRealm(new URL(picked.params.realm, this.ctx.base));
-      return picked;
+      return res.status === 401 ? this.learn(res) : undefined;
     })().catch((e: unknown) => {
       this.ping = undefined;
       throw e;
