@@ -53,16 +53,15 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
   const early = readAhead(ctx, desc, mine, (dst) => sources.get(dst) !== undefined, () => readVerified(ctx, desc));
   const gates = probeGates(ctx, mine, sources);
   try {
-    const uploads = await checkAll(ctx, desc, mine, (dst) => presence(ctx, desc, dst, sources.get(dst), firstClaims.get(dst)), gates, results);
+    const uploads = await checkAll(mine, (dst) => presence(ctx, desc, dst, sources.get(dst), firstClaims.get(dst)), gates, results);
     if (uploads.length > 0) {
       if (ctx.dryRun) for (const dst of uploads) results.set(dst, 'copied');
-      else {
-        for (const [dst, r] of await upload(ctx, desc, uploads, early)) results.set(dst, r);
-        await Promise.all(uploads.filter((dst) => results.get(dst) === 'copied').map((dst) => probeMounts(ctx, desc, dst)));
-      }
+      else for (const [dst, r] of await upload(ctx, desc, uploads, early)) results.set(dst, r);
     }
-    // A gate's blob found there already (a warm registry): a self-mount of it is the probe.
-    if (!ctx.dryRun) await Promise.all([...gates.opens.keys()].filter((dst) => results.get(dst) === 'existing').map((dst) => probeMounts(ctx, desc, dst)));
+    // The blob just uploaded is the mount probe; where a gate's blob was there already (a warm
+    // registry), a self-mount of it is.
+    const probes = mine.filter((dst) => results.get(dst) === 'copied' || (gates.opens.has(dst) && results.get(dst) === 'existing'));
+    if (!ctx.dryRun) await Promise.all(probes.map((dst) => probeMounts(ctx, desc, dst)));
   } finally {
     for (const open of gates.opens.values()) open();
   }
@@ -83,7 +82,7 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
 }
 
 /** Each destination's presence check, once its gate opens: those lacking the blob are returned, the rest land in `results`. */
-async function checkAll(ctx: CopyContext, desc: Descriptor, dsts: Repository[], check: (dst: Repository) => Promise<BlobOutcome | undefined>, gates: Gates, results: BlobResults): Promise<Repository[]> {
+async function checkAll(dsts: Repository[], check: (dst: Repository) => Promise<BlobOutcome | undefined>, gates: Gates, results: BlobResults): Promise<Repository[]> {
   const lacking: Repository[] = [];
   await Promise.all(
     dsts.map(async (dst) => {
