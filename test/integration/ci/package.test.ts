@@ -45,10 +45,10 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-test('the tarball holds the built CLI and its generated validator, and nothing of the sources or tests', async () => {
+test('the tarball holds the bundled CLI, and nothing of the sources, tests or source maps', async () => {
   const files = (await execa('tar', ['tzf', tarball])).stdout.split('\n');
-  for (const must of ['package/package.json', 'package/bin/regmirror.js', 'package/dist/cli/main.js', 'package/dist/config/mirrors-validator.js']) assert.ok(files.includes(must), must);
-  assert.deepEqual(files.filter((f) => /^package\/(src|test|bench|scripts|action)\/|\.ts$|\.map$/.test(f)), []);
+  for (const must of ['package/package.json', 'package/bin/regmirror.js', 'package/bundle/main.js']) assert.ok(files.includes(must), must);
+  assert.deepEqual(files.filter((f) => /^package\/(src|test|bench|scripts|action|dist)\/|\.ts$|\.map$/.test(f)), []);
 });
 
 test('installed into an empty prefix, regmirror syncs and verifies real registries from outside the checkout', { timeout: 300_000 }, async () => {
