@@ -1,11 +1,19 @@
 #!/usr/bin/env node
 // The CLI as built by `npm run build`: dist/ bundled into bundle/ (scripts/bundle.mjs), since
 // loading one chunk per command path starts a run a tenth of a second sooner than dist/'s files.
+import { fileURLToPath } from 'node:url';
+
 if (process.argv.includes('-v') || process.argv.includes('--verbose')) {
   // A stack trace (printed only with -v) then names src/*.ts lines, not the bundle's.
   process.setSourceMapsEnabled(true);
 }
-const { main } = await import('../bundle/main.js');
+const entry = new URL('../bundle/main.js', import.meta.url);
+const { main } = await import(entry.href).catch((err) => {
+  // A checkout compiled with tsc alone has dist/ but no bundle: say what to run, not a stack.
+  if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes(fileURLToPath(entry))) throw err;
+  process.stderr.write('regmirror: bundle/main.js is missing: run `npm run build`\n');
+  process.exit(2);
+});
 
 // A reader that stops early (`regmirror validate | head`) ends the run quietly, as it does any
 // Unix filter, instead of an unhandled EPIPE with a stack trace.

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -51,4 +51,16 @@ test('the hook sees the HTTP stack where it belongs: sync loads it', async () =>
   const loaded = await modulesLoadedBy(['sync', '-c', config, '--endpoint', 'quay.io=http://127.0.0.1:9', '-q', '--no-progress']);
   assert.ok(loaded.some((m) => m.startsWith('node_modules/undici/')));
   assert.ok(loaded.includes('dist/registry/client.js'));
+});
+
+test('a checkout built by tsc alone (no bundle/) gets one line saying to run npm run build, exit 2', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'regmirror-nobundle-'));
+  await mkdir(join(dir, 'bin'));
+  await copyFile(join(repoRoot(), 'bin', 'regmirror.js'), join(dir, 'bin', 'regmirror.js'));
+  const run = await promisify(execFile)(process.execPath, [join(dir, 'bin', 'regmirror.js'), '--version']).then(
+    () => assert.fail('ran without a bundle'),
+    (err: { code?: number; stderr?: string }) => err,
+  );
+  assert.equal(run.code, 2);
+  assert.equal(run.stderr, 'regmirror: bundle/main.js is missing: run `npm run build`\n');
 });
