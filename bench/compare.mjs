@@ -6,13 +6,15 @@
 // BENCH_CONTENDERS (regmirror,bare; add `base` with BENCH_REGMIRROR_BASE=path/to/bin/regmirror.js
 // for an A/B of two builds; `regmirror@32` runs it with --concurrency 32), the workload's BENCH_SCALE /
 // BENCH_REPOS / … as in run.mjs. BENCH_WRITE=1 also writes the table to bench/RESULTS-compare-[instant-]<delay>ms.md;
-// BENCH_DEBUG=1 prints each run's user/system CPU and the connections each proxy saw. The registries'
+// BENCH_DEBUG=1 prints each run's user/system CPU and the connections each proxy saw; BENCH_TIMELINE=DIR
+// has each copier write its requests' timeline there (bench/lib/timeline-preload.mjs; read them with
+// `node bench/timeline.mjs DIR/*.json`). The registries'
 // and the proxies' CPU are columns too: on 2 cores everything competes with the copier.
 // BENCH_REGISTRY=instant puts instant registries (bench/lib/instant-registry.mjs: the API from
 // memory, no disk, no hashing) behind the proxies instead of `docker-registry`: on 2 cores the
 // registries' CPU bounds a copy even at 50 ms, where quay.io and ghcr.io, seen from one client,
 // are bound by round trips alone; this measures that.
-import { cpSync, existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +39,7 @@ const runs = Number(env.BENCH_RUNS ?? 3);
 const contenders = (env.BENCH_CONTENDERS ?? 'regmirror,bare').split(',');
 const instant = env.BENCH_REGISTRY === 'instant';
 const root = tempRoot();
+if (env.BENCH_TIMELINE) mkdirSync(env.BENCH_TIMELINE, { recursive: true });
 process.on('unhandledRejection', (err) => {
   process.stderr.write(`\nbench: ${err instanceof Error ? err.stack : err}\n`);
   process.exit(1);
@@ -79,6 +82,7 @@ async function coldRun(who) {
   const [cmd, args, extraEnv] = commands[name](config, far, jobs ? ['--concurrency', jobs] : []);
   // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR`) go to the contenders' node only, not the bench's.
   const nodeArgs = env.BENCH_NODE_ARGS ? env.BENCH_NODE_ARGS.split(' ') : [];
+  if (env.BENCH_TIMELINE) nodeArgs.push('--import', join(BENCH, 'lib', 'timeline-preload.mjs'));
   const proxyBefore = process.cpuUsage();
   const phase = await measure(`${who} #${n}`, [quay, ghcr], cmd, [...nodeArgs, ...args], { env: extraEnv });
   const proxy = process.cpuUsage(proxyBefore);
@@ -116,7 +120,7 @@ const lines = [
 ];
 process.stdout.write(`\n${lines.join('\n')}`);
 if (env.BENCH_WRITE === '1') {
-  const knobs = Object.entries(env).filter(([k]) => /^BENCH_(?!WRITE|REGMIRROR_BASE|NODE_ARGS)/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ');
+  const knobs = Object.entries(env).filter(([k]) => /^BENCH_(?!WRITE|REGMIRROR_BASE|NODE_ARGS|TIMELINE)/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ');
   const head = `# regmirror against the bare copier\n\n${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores · Node ${process.version} · \`${knobs} npm run bench:compare\`\n\n`;
   writeFileSync(join(BENCH, `RESULTS-compare-${instant ? 'instant-' : ''}${delayMs}ms.md`), head + lines.join('\n'));
 }

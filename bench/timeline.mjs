@@ -1,0 +1,57 @@
+// Where a copy's round trips went: reads the timelines bench/lib/timeline-preload.mjs wrote (one
+// JSON per copier run; `BENCH_TIMELINE=DIR npm run bench:compare` writes them) and prints, per
+// copier and registry: requests by kind with their time on the wire, how many of the slots were
+// busy each 250 ms, how long requests waited inside undici before going out (a freed connection
+// waits for the event loop), and the event loop's stalls, each for the first 2 s and the rest.
+//   node bench/timeline.mjs DIR/*.json
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+
+const EARLY_MS = 2000;
+const BIN_MS = 250;
+const ms = (x) => `${x.toFixed(0)} ms`;
+const pct = (sorted, p) => (sorted.length ? sorted[Math.floor(p * (sorted.length - 1))] : 0);
+
+/** created → sent, summed and spread, for the requests created in [lo, hi). */
+function waits(requests, lo, hi) {
+  const w = requests.filter((r) => r.created >= lo && r.created < hi).map((r) => r.sent - r.created).sort((a, b) => a - b);
+  const sum = w.reduce((a, b) => a + b, 0);
+  return `${w.length} requests waited ${ms(sum)} in all (p50 ${pct(w, 0.5).toFixed(1)}, p90 ${pct(w, 0.9).toFixed(1)}, p99 ${pct(w, 0.99).toFixed(1)} ms)`;
+}
+
+/** Mean requests on the wire (sent → ended) in each BIN_MS. */
+function inFlight(requests) {
+  const bins = [];
+  for (const r of requests) {
+    for (let b = Math.floor(r.sent / BIN_MS); b <= Math.floor(r.ended / BIN_MS); b++) {
+      const overlap = Math.min(r.ended, (b + 1) * BIN_MS) - Math.max(r.sent, b * BIN_MS);
+      bins[b] = (bins[b] ?? 0) + overlap / BIN_MS;
+    }
+  }
+  return Array.from(bins, (x) => (x ?? 0).toFixed(0)).join(' ');
+}
+
+function stallLine(stalls, lo, hi) {
+  const s = stalls.filter(([t]) => t >= lo && t < hi);
+  return `${s.length} stalls over 3 ms, ${ms(s.reduce((a, [, d]) => a + d, 0))} in all, longest ${ms(Math.max(0, ...s.map(([, d]) => d)))}`;
+}
+
+for (const file of process.argv.slice(2)) {
+  const { exit, requests, stalls } = JSON.parse(readFileSync(file, 'utf8'));
+  const sent = requests.filter((r) => r.sent !== undefined);
+  process.stdout.write(`\n== ${basename(file)}: exit at ${ms(exit)}, ${requests.length} requests\n`);
+  for (const origin of [...new Set(sent.map((r) => r.origin))]) {
+    const rs = sent.filter((r) => r.origin === origin);
+    const first = Math.min(...rs.map((r) => r.sent));
+    const last = Math.max(...rs.map((r) => r.ended));
+    const busy = rs.reduce((a, r) => a + (r.ended - r.sent), 0);
+    const byKind = new Map();
+    for (const r of rs) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r.ended - r.sent]);
+    process.stdout.write(`${origin}: first sent at ${ms(first)}, last answer at ${ms(last)}, ${(busy / 1000).toFixed(2)} slot-seconds busy (mean ${(busy / (last - first)).toFixed(2)} in flight)\n`);
+    process.stdout.write(`  ${[...byKind].map(([k, d]) => `${k} ${d.length}×${(d.reduce((a, b) => a + b, 0) / d.length).toFixed(1)} ms`).join(', ')}\n`);
+    process.stdout.write(`  in flight per ${BIN_MS} ms: ${inFlight(rs)}\n`);
+    process.stdout.write(`  waits in undici, first ${EARLY_MS / 1000} s: ${waits(rs, 0, EARLY_MS)}\n`);
+    process.stdout.write(`  waits in undici, after: ${waits(rs, EARLY_MS, Infinity)}\n`);
+  }
+  process.stdout.write(`event loop, first ${EARLY_MS / 1000} s: ${stallLine(stalls, 0, EARLY_MS)}; after: ${stallLine(stalls, EARLY_MS, Infinity)}\n`);
+}
