@@ -1,14 +1,14 @@
 // A test CA and server certificates made with openssl, once per test process, so any test
 // registry or proxy can serve HTTPS: one certificate that is right for 127.0.0.1 and localhost,
 // one for another name, one that expired yesterday; and a way for this process to trust the CA.
-import { mkdtemp, copyFile, writeFile, readFile, rm } from 'node:fs/promises';
+import { copyFile, writeFile, readFile } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { execa } from 'execa';
 import { Agent, setGlobalDispatcher } from 'undici';
 import './fetch.js';
+import { scratchDir } from './scratch.js';
 
 /** A certificate and its key (PEM files). */
 export interface ServerCert { cert: string; key: string }
@@ -35,8 +35,7 @@ export function testCerts(): Promise<TestCerts> {
 }
 
 async function makeCerts(): Promise<TestCerts> {
-  const dir = await mkdtemp(join(tmpdir(), 'regmirror-tls-'));
-  process.once('exit', () => { void rm(dir, { recursive: true, force: true }); });
+  const dir = await scratchDir('tls');
   const ca = { cert: join(dir, 'ca.pem'), key: join(dir, 'ca.key') };
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   await openssl(['req', '-x509', ...ec, '-keyout', ca.key, '-out', ca.cert, '-subj', '/CN=regmirror test CA', '-days', '3']);

@@ -3,14 +3,14 @@
 // and a workflow command of its own. We want one escaped ::error per failure, and nothing injected.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
 import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { seedImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let reg: RunningRegistry;
 let proxy: FaultProxy;
@@ -27,7 +27,7 @@ before(async () => {
       return true;
     }],
   });
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-annotations-'));
+  dir = await scratchDir('annotations');
   await seedImage({ url: reg.url }, { repository: 'jetstack/acmesolver', tags: ['v1.0.0', 'v1.1.0'], format: 'oci', single: true });
 });
 

@@ -2,8 +2,7 @@
 // JOB_COMPLETION_INDEX / JOB_COMPLETIONS), `report merge`, and the same result as one unsharded run.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
@@ -11,6 +10,7 @@ import { seedImage } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import type { SyncReport, VerifyReport } from '../../../src/report/model.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let reg: RunningRegistry;
 let dir: string;
@@ -18,7 +18,7 @@ const TAGS = ['v1.0.0', 'v1.1.0', 'v1.2.0', 'v1.3.0', 'v1.4.0', 'v1.5.0', 'v1.6.
 
 before(async () => {
   reg = await startRegistry({ tls: true });
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-backfill-'));
+  dir = await scratchDir('backfill');
   await Promise.all([
     seedImage({ url: reg.url }, { repository: 'jetstack/controller', tags: TAGS, format: 'oci', platforms: 2, signature: true }),
     seedImage({ url: reg.url }, { repository: 'jetstack/webhook', tags: TAGS, format: 'docker', platforms: 2 }),

@@ -2,13 +2,12 @@
 // the rule (and pattern or range) that dropped it, in JSON and in the table.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
 import { listTags, seedImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let reg: RunningRegistry;
 let dir: string;
@@ -16,7 +15,7 @@ let sigTag: string;
 
 before(async () => {
   reg = await startRegistry({ tls: true });
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-explain-'));
+  dir = await scratchDir('explain');
   const seeded = await seedImage({ url: reg.url }, { repository: 'jetstack/cainjector', tags: ['v1.0.0', 'v1.1.0', 'v1.1.1', 'v1.2.0-rc.1', 'v1.2.0', 'v2.0.0', 'latest'], format: 'oci', single: true, signature: true });
   sigTag = Object.keys(seeded[0]!.referrerTags)[0]!;
 });

@@ -5,9 +5,8 @@
 // INPUT_* variables, and must leave its outputs and the step summary behind.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
@@ -15,6 +14,7 @@ import { registriesYaml } from '../../harness/tls-bed.js';
 import { deleteManifest, seedImage } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { repoRoot } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let source: RunningRegistry;
 let target: RunningRegistry;
@@ -27,7 +27,7 @@ const cleanEnv = { GITHUB_ACTIONS: undefined, GITHUB_OUTPUT: undefined, GITHUB_S
 
 before(async () => {
   [source, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-package-'));
+  dir = await scratchDir('package');
   await seedImage({ url: source.url }, { repository: 'jetstack/cert-manager-controller', tags: TAGS, format: 'oci', platforms: 2, signature: true });
   // A clean checkout: the tracked inputs of a build, node_modules borrowed (the machine's npm ci).
   checkout = join(dir, 'checkout');

@@ -3,14 +3,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
 import { execa } from 'execa';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
 import { seedImage } from '../../harness/seed.js';
 import { repoRoot, runCli, writeConfig } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let reg: RunningRegistry;
 let dir: string;
@@ -18,7 +17,7 @@ const TAGS = ['v1.0.0', 'v1.1.0', 'v1.2.0', 'v1.3.0', 'v1.4.0', 'v1.5.0'];
 
 before(async () => {
   reg = await startRegistry({ tls: true });
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-progress-'));
+  dir = await scratchDir('progress');
   await seedImage({ url: reg.url }, { repository: 'jetstack/ctl', tags: TAGS, format: 'oci', single: true });
 });
 

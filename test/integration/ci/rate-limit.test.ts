@@ -2,13 +2,13 @@
 // with its second, and no second may hold more than 20 of ours (one more for a clock edge).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bearerFor, destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let reg: RunningRegistry;
 let dir: string;
@@ -20,7 +20,7 @@ before(async () => {
   // handshakes and crypto add arrival jitter), which measures the machine rather than the pacer.
   // The token test below runs over TLS.
   reg = await startRegistry();
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-ratelimit-'));
+  dir = await scratchDir('ratelimit');
   await seedImage({ url: reg.url }, { repository: 'jetstack/webhook', tags: TAGS, format: 'oci', platforms: 3, signature: true });
 });
 

@@ -6,16 +6,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 /** The modules (dist/…, node_modules/…) of every bundle chunk a CLI run loaded, recorded by a resolve hook. */
 async function modulesLoadedBy(args: string[]): Promise<string[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'regmirror-startup-'));
+  const dir = await scratchDir('startup');
   const log = join(dir, 'loaded.txt');
   await writeFile(join(dir, 'hooks.mjs'), [
     "import { appendFileSync } from 'node:fs';",
@@ -44,7 +44,7 @@ for (const args of [['--version'], ['validate', '-c', join(repoRoot(), 'mirrors.
 }
 
 test('the hook sees the HTTP stack where it belongs: sync loads it', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'regmirror-startup-sync-'));
+  const dir = await scratchDir('startup-sync');
   const config = join(dir, 'mirrors.yaml');
   await writeFile(config, ['version: 1', 'registries:', '  quay.io: { maxAttempts: 1 }', 'defaults:', '  targets: [quay.io/cert-manager]', 'images:', '  - source: quay.io/jetstack/app', ''].join('\n'));
   // Port 9 on loopback (discard) is closed: the run fails at once, after loading the client.
@@ -54,7 +54,7 @@ test('the hook sees the HTTP stack where it belongs: sync loads it', async () =>
 });
 
 test('a checkout built by tsc alone (no bundle/) gets one line saying to run npm run build, exit 2', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'regmirror-nobundle-'));
+  const dir = await scratchDir('nobundle');
   await mkdir(join(dir, 'bin'));
   await copyFile(join(repoRoot(), 'bin', 'regmirror.js'), join(dir, 'bin', 'regmirror.js'));
   const run = await promisify(execFile)(process.execPath, [join(dir, 'bin', 'regmirror.js'), '--version']).then(

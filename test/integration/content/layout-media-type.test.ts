@@ -5,8 +5,7 @@
 // only under an OCI type, and copies it byte for byte to a registry.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
@@ -17,6 +16,7 @@ import { clientHeaders, relay, routeOf } from '../../harness/personalities/commo
 import type { Personality } from '../../harness/fault-proxy.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoDigest, skopeoRawManifest } from '../../harness/skopeo.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -42,7 +42,7 @@ const mislabels: Personality = async (ex) => {
 before(async () => {
   [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
   proxy = await proxyFor(src, { personalities: [mislabels] });
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-layout-media-type-'));
+  dir = await scratchDir('layout-media-type');
   [oci] = (await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', single: true })) as [SeededImage];
   [docker] = (await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.1.0'], format: 'docker', single: true, seed: 'docker' })) as [SeededImage];
 });

@@ -2,14 +2,14 @@
 // writes (through a real registry), with the same digests.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LayoutRepository } from '../../../src/content/layout/index.js';
 import { sha256 } from '../../../src/types/digest.js';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { buildImage, drain, pushImage } from '../../unit/content/fixtures.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 describe('OCI layout interop with skopeo', () => {
   let root: string;
@@ -18,7 +18,7 @@ describe('OCI layout interop with skopeo', () => {
   const sigTag = `${image.index.desc.digest.replace(':', '-')}.sig`;
 
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'regmirror-layout-skopeo-'));
+    root = await scratchDir('layout-skopeo');
     registry = await startRegistry({ tls: true });
     const old = buildImage('old');
     const ours = new LayoutRepository(join(root, 'ours'));

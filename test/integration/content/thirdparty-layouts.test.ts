@@ -4,8 +4,7 @@
 // take by tag (ggcr's untagged layouts) is one clear failure per layout; everything else goes on.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SyncReport } from '../../../src/report/model.js';
 import { sha256 } from '../../../src/types/digest.js';
@@ -14,6 +13,7 @@ import { repoRoot, runCli, writeConfig } from '../../harness/cli.js';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
 import { skopeoRawManifest } from '../../harness/skopeo.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 const THIRDPARTY = join(repoRoot(), 'test', 'fixtures', 'thirdparty');
@@ -57,7 +57,7 @@ async function fallbackIndexOfV3(returned: Map<string, { digest: string }>): Pro
 before(async () => {
   // TLS (issue 9): the registry serves HTTPS; the configs below name its CA (registriesYaml).
   registry = await startRegistry({ tls: true });
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-thirdparty-'));
+  dir = await scratchDir('thirdparty');
   for (const [name, from] of Object.entries(TAGGED)) await cp(from, join(dir, 'src', name), { recursive: true });
   for (const name of UNTAGGED) await cp(join(THIRDPARTY, 'ggcr-layout', name), join(dir, 'src', name), { recursive: true });
 });

@@ -3,8 +3,7 @@
 // so that every tag lands, as the native engine does, with skopeo checking every digest.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
@@ -12,6 +11,7 @@ import { registriesYaml } from '../../harness/tls-bed.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoRawManifest } from '../../harness/skopeo.js';
 import { sha256 } from '../../../src/types/digest.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const TAGS = Array.from({ length: Number(process.env.SKOPEO_LOAD_TAGS ?? 12) }, (_, i) => `v1.${i}.0`);
 // Before the fix about 1 round in 7 failed here (4 of 30), so 20 rounds show it with ~95 % odds.
@@ -26,7 +26,7 @@ let images: SeededImage[];
 
 before(async () => {
   [source, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-skopeo-load-'));
+  dir = await scratchDir('skopeo-load');
   // Every tag shares its base layers, so concurrent copies check and upload the same blobs.
   images = await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: TAGS, format: 'oci', platforms: 3, sharedBaseBytes: 64 * 1024, baseSeed: 'base' });
 });

@@ -3,8 +3,7 @@
 // --retry-times does not retry; a refusal (403) is never re-run. skopeo counts its own runs via a wrapper.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SkopeoEngine } from '../../../src/engines/skopeo.js';
 import { AuthError, CopyError } from '../../../src/types/errors.js';
@@ -14,6 +13,7 @@ import { proxyFor, registrySettings } from '../../harness/tls-bed.js';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const BLOB_CHECK = /^\/v2\/.+\/blobs\/sha256:[a-f0-9]{64}$/;
 const BLOB_UPLOAD = /^\/v2\/.+\/blobs\/uploads\//;
@@ -36,7 +36,7 @@ describe('SkopeoEngine retries', () => {
     [source, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
     proxy = await proxyFor(target);
     image = (await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 }))[0]!;
-    work = await mkdtemp(join(tmpdir(), 'regmirror-skopeo-retry-'));
+    work = await scratchDir('skopeo-retry');
     runs = join(work, 'runs.log');
     wrapper = join(work, 'skopeo-counting.sh');
     await writeFile(wrapper, `#!/bin/sh\n[ "$1" = copy ] || [ "$2" = copy ] && echo copy >> '${runs}'\nexec skopeo "$@"\n`);

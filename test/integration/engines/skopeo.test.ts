@@ -2,8 +2,7 @@
 // skopeo itself as the second opinion; credentials must reach skopeo only through the auth file.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Credential, CredentialProvider } from '../../../src/registry/credentials.js';
 import { SkopeoEngine, type SkopeoCopyRequest } from '../../../src/engines/skopeo.js';
@@ -13,6 +12,7 @@ import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harn
 import { registrySettings } from '../../harness/tls-bed.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const ADMIN = 'admin';
 const PASSWORD = 's3cret-admin';
@@ -41,7 +41,7 @@ describe('SkopeoEngine', () => {
     const push = { url: source.url, auth: { username: ADMIN, password: PASSWORD } };
     images = await seedImage(push, { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.1.0'], format: 'docker', platforms: 5, signature: true });
     ociImage = (await seedImage(push, { repository: 'jetstack/oci-app', tags: ['v2.0.0'], format: 'oci', platforms: 2 }))[0]!;
-    work = await mkdtemp(join(tmpdir(), 'regmirror-skopeo-engine-'));
+    work = await scratchDir('skopeo-engine');
     // A wrapper that records skopeo's argv and its auth files' content before running it.
     argvLog = join(work, 'argv.log');
     wrapper = join(work, 'skopeo-wrapper.sh');

@@ -1,10 +1,10 @@
 // runCli against a stand-in checkout (REGMIRROR_ROOT), so the harness is tested apart from the real CLI.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli, writeConfig } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const FAKE_CLI = `
 const [cmd, arg] = process.argv.slice(2);
@@ -15,7 +15,7 @@ if (cmd === 'wait') { process.on('SIGINT', () => { console.log('interrupted'); p
 describe('runCli', () => {
   let root: string;
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'regmirror-fake-root-'));
+    root = await scratchDir('fake-root');
     await mkdir(join(root, 'bin'));
     await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'regmirror', type: 'module' }));
     await writeFile(join(root, 'bin', 'regmirror.js'), FAKE_CLI);
@@ -24,7 +24,7 @@ describe('runCli', () => {
   after(async () => { await rm(root, { recursive: true, force: true }); });
 
   it('returns exit code, stdout and stderr; isolates DOCKER_CONFIG; passes env and cwd', async () => {
-    const cwd = await mkdtemp(join(tmpdir(), 'regmirror-cli-cwd-'));
+    const cwd = await scratchDir('cli-cwd');
     const result = await runCli(['echo', '3'], { env: { EXTRA: 'x' }, cwd });
     assert.equal(result.exitCode, 3);
     const seen = JSON.parse(result.stdout) as { args: string[]; cwd: string; dockerConfig: string; extra: string };

@@ -2,14 +2,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { bearerFor, destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { deleteManifest, getManifest, getManifestDigest, listTags, retag, seedImage, type PushTarget, type SeededImage } from '../../harness/seed.js';
 import { skopeoCopyAll, skopeoDigest, skopeoListTags, skopeoRawManifest } from '../../harness/skopeo.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const FULL = { platforms: 5, signature: true, attestation: true, ociReferrer: true } as const;
 
@@ -20,7 +20,7 @@ describe('seedImage against a plain registry', () => {
   before(async () => {
     reg = await startRegistry({ tls: true });
     target = { url: reg.url };
-    work = await mkdtemp(join(tmpdir(), 'regmirror-seed-test-'));
+    work = await scratchDir('seed-test');
   });
   after(async () => {
     await destroyRegistry(reg);

@@ -3,9 +3,6 @@
 // it), the user told once, and every tag finished, as skopeo reads them at the target.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
@@ -13,6 +10,7 @@ import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { dockerHub } from '../../harness/personalities/dockerhub.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let src: RunningRegistry;
 let dst: RunningRegistry;
@@ -25,7 +23,7 @@ const hub = dockerHub({ limit: 40, windowMs: 5000 });
 before(async () => {
   [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
   proxy = await proxyFor(src, { personalities: [hub.play] });
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-dockerhub-'));
+  dir = await scratchDir('dockerhub');
   const tags = Array.from({ length: 10 }, (_, i) => `v1.${i}.0`);
   images = await seedImage({ url: src.url }, { repository: 'jetstack/app', tags, format: 'docker', platforms: 2 });
 });

@@ -4,8 +4,7 @@
 // judges every digest a sync claims.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { proxyFor } from '../../harness/tls-bed.js';
@@ -17,6 +16,7 @@ import type { SyncReport } from '../../../src/report/model.js';
 import { testClient } from '../registry/helpers.js';
 import { digestDifferences } from '../reliability/helpers.js';
 import { MiB, mirrorsYaml, open, patternBytes } from './fixtures.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const blob = (seed: string, size: number) => {
   const bytes = patternBytes(seed, size);
@@ -87,7 +87,7 @@ describe('ECR: a sync', () => {
     const e = ecr({ repositories: ['cert-manager/app', 'cert-manager/other'] });
     const proxy = await proxyFor(target, { personalities: [e.personality] });
     after(() => proxy.close());
-    const dir = await mkdtemp(join(tmpdir(), 'regmirror-ecr-'));
+    const dir = await scratchDir('ecr');
     const config = await writeConfig(dir, mirrorsYaml(src, target, 'cert-manager', ['jetstack/app', 'jetstack/other', 'jetstack/missing']));
     const sync = (n: number) => runCli(['sync', '-c', config, '--endpoint', `${target.host}=${proxy.url}`, '--no-progress', '--report', join(dir, `r${n}.json`)]);
     const rows = async (n: number) => ((JSON.parse(await readFile(join(dir, `r${n}.json`), 'utf8')) as SyncReport).results).flatMap((r) => r.targets.map((t) => ({ ...t, tag: r.tag })));

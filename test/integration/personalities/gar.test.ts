@@ -3,9 +3,6 @@
 // skopeo judging what a sync copied.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { proxyFor } from '../../harness/tls-bed.js';
 import { gar } from '../../harness/personalities/gar.js';
@@ -14,6 +11,7 @@ import { runCli, writeConfig } from '../../harness/cli.js';
 import { testClient } from '../registry/helpers.js';
 import { digestDifferences } from '../reliability/helpers.js';
 import { MiB, mirrorsYaml, open, patternBytes, seedLarge } from './fixtures.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 describe('GAR: no chunked uploads', () => {
   let reg: RunningRegistry;
@@ -45,7 +43,7 @@ describe('GAR: no chunked uploads', () => {
     const proxy = await proxyFor(reg, { personalities: [g.personality] });
     after(() => proxy.close());
     await seedLarge(open(src), 'jetstack/big', ['v1.0.0', 'v1.0.1'], 12 * MiB);
-    const dir = await mkdtemp(join(tmpdir(), 'regmirror-gar-'));
+    const dir = await scratchDir('gar');
     const config = await writeConfig(dir, mirrorsYaml(src, reg, 'cert-manager', ['jetstack/big']));
     const run = await runCli(['sync', '-c', config, '--endpoint', `${reg.host}=${proxy.url}`, '--no-progress']);
     assert.equal(run.exitCode, 0, run.stderr + run.stdout);

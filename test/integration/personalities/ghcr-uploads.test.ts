@@ -3,9 +3,6 @@
 // registry behind the personality, with skopeo judging what a sync copied.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
 import { proxyFor } from '../../harness/tls-bed.js';
@@ -15,6 +12,7 @@ import { runCli, writeConfig } from '../../harness/cli.js';
 import { testClient } from '../registry/helpers.js';
 import { digestDifferences } from '../reliability/helpers.js';
 import { MiB, mirrorsYaml, open, patternBytes, seedLarge } from './fixtures.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const blob = (seed: string, size: number) => {
   const bytes = patternBytes(seed, size);
@@ -70,7 +68,7 @@ describe('ghcr.io uploads: bodies over 4 MiB refused', () => {
     after(() => destroyRegistry(src));
     const { proxy, stats } = await behind(false);
     await seedLarge(open(src), 'jetstack/big', ['v1.0.0', 'v1.0.1'], 12 * MiB);
-    const dir = await mkdtemp(join(tmpdir(), 'regmirror-ghcr-'));
+    const dir = await scratchDir('ghcr');
     const config = await writeConfig(dir, mirrorsYaml(src, reg, 'cert-manager', ['jetstack/big']));
     const run = await runCli(['sync', '-c', config, '--endpoint', `${reg.host}=${proxy.url}`, '--no-progress', '-v']);
     assert.equal(run.exitCode, 0, run.stderr + run.stdout);

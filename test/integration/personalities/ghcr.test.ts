@@ -3,8 +3,6 @@
 // and tag pages in ghcr's own order, paged by `last=` in that order.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { listTags, retag, seedImage, type SeededImage } from '../../harness/seed.js';
@@ -15,6 +13,7 @@ import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoRawManifest } from '../../harness/skopeo.js';
 import { createHash } from 'node:crypto';
 import { adminPush } from '../reliability/helpers.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let src: RunningRegistry; // token auth, anonymous pull: like ghcr.io
 let dst: RunningRegistry;
@@ -24,7 +23,7 @@ let extraTags: string[];
 
 before(async () => {
   [src, dst] = await Promise.all([startRegistry({ auth: 'token', anonymousPull: true, tls: true }), startRegistry({ tls: true })]);
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-ghcr-'));
+  dir = await scratchDir('ghcr');
   images = await seedImage(adminPush(src), { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.0.1', 'v1.0.2'], format: 'oci', platforms: 2, signature: true, ociReferrer: true });
   // 120 more tags so the list takes two pages, in an order that is not lexical.
   extraTags = Array.from({ length: 120 }, (_, i) => `v0.9.${i}`);

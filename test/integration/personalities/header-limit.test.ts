@@ -3,8 +3,6 @@
 // mount), so no Authorization header outgrows the limit that a token for the whole run passes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bearerFor, destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
@@ -14,6 +12,7 @@ import { headerLimit } from '../../harness/personalities/header-limit.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { adminPush, skopeoCreds } from '../reliability/helpers.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const REPOS = Array.from({ length: 12 }, (_, i) => `component-${String(i).padStart(2, '0')}`);
 
@@ -34,7 +33,7 @@ before(async () => {
   limit = `Bearer ${mount}`.length + 40;
   limits.push(headerLimit(limit), headerLimit(limit));
   [pSrc, pDst] = await Promise.all([proxyFor(src, { personalities: [limits[0]!.play] }), proxyFor(dst, { personalities: [limits[1]!.play] })]);
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-header-limit-'));
+  dir = await scratchDir('header-limit');
   seeded = new Map();
   for (const repo of REPOS) {
     const [image] = await seedImage(adminPush(src), { repository: `jetstack/${repo}`, tags: ['v1.0.0'], format: 'oci', single: true, baseSeed: 'shared', sharedBaseBytes: 2048 });

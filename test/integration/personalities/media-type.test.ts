@@ -3,8 +3,7 @@
 // disagrees with the document (MANIFEST_INVALID). skopeo copies it byte for byte, so must we.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
@@ -12,6 +11,7 @@ import { digestOf, pushBlob, pushManifest, tarWithOneFile, pseudoRandomBytes } f
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { gzipSync } from 'node:zlib';
+import { scratchDir } from '../../harness/scratch.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -36,7 +36,7 @@ function ociImage(seed: string): { blobs: Map<string, Buffer>; manifest: Buffer 
 
 before(async () => {
   [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-media-type-'));
+  dir = await scratchDir('media-type');
 });
 
 after(async () => {

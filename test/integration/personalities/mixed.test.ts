@@ -2,9 +2,6 @@
 // the run stays with that registry, so the 4 MiB chunks ghcr.io needs never reach ECR.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
 import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
@@ -13,6 +10,7 @@ import { GHCR_MAX_BODY, ghcrUploads } from '../../harness/personalities/ghcr-upl
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { digestDifferences } from '../reliability/helpers.js';
 import { MiB, open, seedLarge } from './fixtures.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let src: RunningRegistry;
 let ghcr: RunningRegistry;
@@ -35,7 +33,7 @@ after(async () => {
 });
 
 test('chunk rules learned from ghcr.io stay with ghcr.io', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'regmirror-mixed-'));
+  const dir = await scratchDir('mixed');
   const config = await writeConfig(dir, `version: 1
 defaults:
   targets: [${ghcr.host}/cert-manager, ${aws.host}/cert-manager]

@@ -6,9 +6,6 @@ import { after, before, test } from 'node:test';
 import { RegistryResponseError } from '../../../src/types/errors.js';
 import { admin, testClient } from '../registry/helpers.js';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
 import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
@@ -17,6 +14,7 @@ import { seedImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { adminPush, digestDifferences } from '../reliability/helpers.js';
 import { MiB, open, seedLarge } from './fixtures.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let src: RunningRegistry; // htpasswd, like quay.io
 let target: RunningRegistry;
@@ -46,7 +44,7 @@ after(async () => {
 });
 
 test('a sync and a deep verify through presigned, expiring object-store URLs', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'regmirror-object-store-'));
+  const dir = await scratchDir('object-store');
   const config = await writeConfig(dir, `version: 1
 defaults:
   targets: [${target.host}/cert-manager]

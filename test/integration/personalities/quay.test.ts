@@ -2,8 +2,7 @@
 // cursor, 401 (not 404) for an absent repository, and 415 for one tag's config media type.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { digestOf, listTags, pushBlob, pushManifest, retag, seedImage } from '../../harness/seed.js';
@@ -15,6 +14,7 @@ import { skopeoDigest } from '../../harness/skopeo.js';
 import { adminPush, skopeoCreds } from '../reliability/helpers.js';
 import { admin, testClient } from '../registry/helpers.js';
 import { AccessDeniedError } from '../../../src/types/errors.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json';
 
@@ -39,7 +39,7 @@ interface Report { results: { source: string; tag: string; targets: { action: st
 before(async () => {
   [src, dst] = await Promise.all([startRegistry({ auth: 'token', tls: true }), startRegistry({ tls: true })]);
   [pSrc, pDst] = await Promise.all([proxyFor(src, { personalities: [quaySrc.play] }), proxyFor(dst, { personalities: [quayDst.play] })]);
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-quay-'));
+  dir = await scratchDir('quay');
 });
 
 after(async () => {

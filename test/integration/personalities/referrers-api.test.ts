@@ -4,9 +4,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { deleteManifest, digestOf, getManifest, pushBlob, pushManifest, seedImage, type SeededImage } from '../../harness/seed.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
@@ -14,6 +11,7 @@ import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { referrersApi } from '../../harness/personalities/referrers-api.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoRawManifest } from '../../harness/skopeo.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const SIG_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
@@ -32,7 +30,7 @@ before(async () => {
   const atSrc = referrersApi(src.dataDir);
   apiSrc.current = atSrc;
   [pSrc, pDst] = await Promise.all([proxyFor(src, { personalities: [atSrc.play] }), proxyFor(dst, { personalities: [referrersApi(dst.dataDir).play] })]);
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-referrers-api-'));
+  dir = await scratchDir('referrers-api');
   const push = { url: src.url };
   [image] = (await seedImage(push, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2, ociReferrer: true })) as [SeededImage];
   // Only the API reaches the SBOM: its fallback tag goes.

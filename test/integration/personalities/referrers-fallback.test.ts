@@ -4,9 +4,6 @@
 // that index: a referrer deleted, or no longer listed, is `missing-referrers`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { deleteManifest, digestOf, getManifest, pushBlob, pushManifest, seedImage, type PushTarget, type SeededImage } from '../../harness/seed.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
@@ -14,6 +11,7 @@ import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { referrersApi } from '../../harness/personalities/referrers-api.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoRawManifest } from '../../harness/skopeo.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -57,7 +55,7 @@ before(async () => {
   apiSrc.current = atSrc;
   // The target's proxy plays no personality: distribution 2.8 as it is, without a referrers API.
   [pSrc, pDst] = await Promise.all([proxyFor(src, { personalities: [atSrc.play] }), proxyFor(dst)]);
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-referrers-fallback-'));
+  dir = await scratchDir('referrers-fallback');
   const push = { url: src.url };
   [image] = (await seedImage(push, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 })) as [SeededImage];
   const index = await getManifest(push, 'jetstack/app', 'v1.0.0');

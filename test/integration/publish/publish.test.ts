@@ -5,14 +5,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { getManifestDigest, listTags, pushBlob, pushManifest, type PushTarget } from '../../harness/seed.js';
 import { skopeoRawManifest } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import type { SyncReport } from '../../../src/report/model.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const TYPE = 'application/vnd.cert-manager.cmctl.v1';
 const LINUX = Buffer.from('cmctl linux amd64 release archive\n'.repeat(2000));
@@ -66,7 +66,7 @@ ${extra}`,
 
 before(async () => {
   reg = await startRegistry({ auth: 'htpasswd', tls: true }); // over TLS, trusted by caFile (issue 9)
-  work = await mkdtemp(join(tmpdir(), 'regmirror-publish-'));
+  work = await scratchDir('publish');
   releaseDir = join(work, 'dist');
   await mkdir(releaseDir);
   await writeFile(join(releaseDir, 'cmctl-linux-amd64.tar.gz'), LINUX);

@@ -2,14 +2,14 @@
 // reached through credHelpers and through credsStore; and secrets kept out of -v lines.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { credentialsFor } from '../../../src/registry/credentials.js';
 import { RegistryClient } from '../../../src/registry/client.js';
 import { createLogger } from '../../../src/ui/log.js';
 import { AuthError } from '../../../src/types/errors.js';
 import { destroyRegistry, startRegistry } from '../../harness/registry.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 async function fakeHelper(dir: string, name: string, answers: Record<string, { Username: string; Secret: string }>): Promise<void> {
   const cases = Object.entries(answers)
@@ -23,7 +23,7 @@ async function fakeHelper(dir: string, name: string, answers: Record<string, { U
 
 describe('credential helpers', () => {
   it('asks credHelpers and credsStore helpers with the server URL on stdin', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'regmirror-helper-'));
+    const dir = await scratchDir('helper');
     after(() => rm(dir, { recursive: true, force: true }));
     await fakeHelper(dir, 'fake', { 'gcr.io': { Username: 'oauth2accesstoken', Secret: 'gcr-secret-1' } });
     await fakeHelper(dir, 'store', {

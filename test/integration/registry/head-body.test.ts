@@ -3,15 +3,13 @@
 // one, so sync and verify finish as if nothing happened (skopeo checks what was written).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
 import { headWithBody, type HeadBodyStats } from '../../harness/personalities/head-body.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let source: RunningRegistry;
 let target: RunningRegistry;
@@ -25,7 +23,7 @@ before(async () => {
   images = await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.1.0', 'v1.2.0'], format: 'docker', platforms: 2, signature: true });
   // The target answers HEAD with a body: sync's existence checks and verify's in-sync checks are HEADs.
   proxy = await startFaultProxy(target.url, { personalities: [headWithBody(stats)] });
-  const dir = await mkdtemp(join(tmpdir(), 'regmirror-head-body-'));
+  const dir = await scratchDir('head-body');
   file = await writeConfig(dir, `version: 1
 defaults:
   targets: [${target.host}/mirror]

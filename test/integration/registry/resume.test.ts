@@ -4,14 +4,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { pushBlob, pushManifest } from '../../harness/seed.js';
 import { skopeoDigestVerified } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { startFaultProxy, type FaultProxy, type Personality } from '../../harness/fault-proxy.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const MiB = 1024 * 1024;
 let source: RunningRegistry;
@@ -46,7 +46,7 @@ async function seedLarge(repository: string, tag: string, size: number): Promise
 
 before(async () => {
   [source, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-resume-'));
+  dir = await scratchDir('resume');
 });
 
 after(async () => {

@@ -3,8 +3,7 @@
 // registries: (its caFile) is what regmirror trusts it by, as the certificate error advises.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { startFaultProxy, type FaultProxy, type Personality } from '../../harness/fault-proxy.js';
@@ -12,6 +11,7 @@ import { registriesYaml } from '../../harness/tls-bed.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoDigestVerified } from '../../harness/skopeo.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let backend: RunningRegistry;
 let dst: RunningRegistry;
@@ -35,7 +35,7 @@ before(async () => {
   // The front is plain HTTP on loopback (like the gateway); it reads the backend over TLS.
   front = await startFaultProxy(backend.url, { upstreamCa: backend.caFile, personalities: [toBackend] });
   images = await seedImage({ url: backend.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 });
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-tls-redirect-'));
+  dir = await scratchDir('tls-redirect');
 });
 
 after(async () => {

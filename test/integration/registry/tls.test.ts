@@ -3,13 +3,13 @@
 // wrong-name and an expired certificate each end the run in one clear line, exit 3, no retries.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoDigestVerified } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let source: RunningRegistry;
 let target: RunningRegistry;
@@ -18,7 +18,7 @@ let image: SeededImage;
 
 before(async () => {
   [source, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-tls-'));
+  dir = await scratchDir('tls');
   [image] = await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 }) as [SeededImage];
 });
 

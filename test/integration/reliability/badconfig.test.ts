@@ -4,8 +4,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { repoRoot, runCli, writeConfig, type CliResult } from '../../harness/cli.js';
@@ -14,6 +12,7 @@ import { proxyFor } from '../../harness/tls-bed.js';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage } from '../../harness/seed.js';
 import { adminPush } from './helpers.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const BAD = join(repoRoot(), 'test/fixtures/configs/bad');
 const FILES = readdirSync(BAD).filter((f) => f.endsWith('.yaml')).sort();
@@ -24,7 +23,7 @@ let dir: string;
 
 before(async () => {
   proxy = await startFaultProxy('http://127.0.0.1:9');
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-badconfig-'));
+  dir = await scratchDir('badconfig');
 });
 
 after(async () => {

@@ -3,8 +3,6 @@
 // as skopeo reads it straight from the registries, and no credential anywhere it should not be.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
@@ -12,6 +10,7 @@ import { testCerts } from '../../harness/tls.js';
 import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { adminPush, digestDifferences, faultsInjected, leaks } from './helpers.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let src: RunningRegistry; // htpasswd, like quay.io
 let a: RunningRegistry; // htpasswd target
@@ -61,7 +60,7 @@ before(async () => {
     startFaultProxy(a.url, { tls, upstreamCa: a.caFile }),
     startFaultProxy(b.url, { tls, upstreamCa: b.caFile }),
   ]);
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-faults-'));
+  dir = await scratchDir('faults');
   app = await seedImage(adminPush(src), { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.0.1', 'v1.0.2'], format: 'oci', platforms: 3, layerBytes: 150_000, signature: true });
   await seedImage(adminPush(src), { repository: 'jetstack/other', tags: ['v2.0.0', 'v2.0.1'], format: 'docker', platforms: 2, layerBytes: 20_000 });
 });

@@ -2,8 +2,6 @@
 // image, and a re-run that resumes without uploading again a blob the first run completed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { listTags, seedImage } from '../../harness/seed.js';
@@ -11,6 +9,7 @@ import { testCerts } from '../../harness/tls.js';
 import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { adminPush, digestDifferences, linkedBlobs, missingParts } from './helpers.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let src: RunningRegistry;
 let tgt: RunningRegistry;
@@ -23,7 +22,7 @@ before(async () => {
   // Over TLS (issue 9): HTTPS registries, and an HTTPS proxy with a certificate from the same test CA.
   [src, tgt] = await Promise.all([startRegistry({ tls: true }), startRegistry({ auth: 'htpasswd', tls: true })]);
   proxy = await startFaultProxy(tgt.url, { tls: (await testCerts()).servers.good, upstreamCa: tgt.caFile });
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-interrupt-'));
+  dir = await scratchDir('interrupt');
   // A shared base layer, so images of the first run and the re-run have blobs in common.
   await seedImage(adminPush(src), { repository: 'jetstack/app', tags: TAGS, format: 'docker', platforms: 3, layerBytes: 8192, sharedBaseBytes: 16_384, baseSeed: 'base' });
 });

@@ -2,8 +2,7 @@
 // what is left, and once the registry is back a re-run finishes the job. Nothing reachable: exit 3.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { getManifestDigest, seedImage } from '../../harness/seed.js';
@@ -11,6 +10,7 @@ import { testCerts } from '../../harness/tls.js';
 import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { adminPush, digestDifferences, missingParts } from './helpers.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let src: RunningRegistry;
 let a: RunningRegistry; // goes down mid-run
@@ -23,7 +23,7 @@ before(async () => {
   // Over TLS (issue 9); the slow proxy in front of the source speaks HTTPS too (same test CA).
   [src, a, b] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true }), startRegistry({ tls: true })]);
   slow = await startFaultProxy(src.url, { tls: (await testCerts()).servers.good, upstreamCa: src.caFile });
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-outage-'));
+  dir = await scratchDir('outage');
   await seedImage(adminPush(src), { repository: 'jetstack/app', tags: TAGS, format: 'oci', platforms: 2, layerBytes: 4096 });
 });
 

@@ -3,8 +3,7 @@
 // issued must not show up anywhere, on success, on an auth failure, or through a CDN redirect.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bearerFor, destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage } from '../../harness/seed.js';
@@ -12,6 +11,7 @@ import type { FaultProxy } from '../../harness/fault-proxy.js';
 import { proxyFor } from '../../harness/tls-bed.js';
 import { runCli, writeConfig, type CliResult } from '../../harness/cli.js';
 import { adminPush, digestDifferences, leaks } from './helpers.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const SRC_PASS = 'Pw-htpasswd-9f8e7d6c5b4a';
 const WRONG_PASS = 'Wrong-pass-zz9y8x7w6v';
@@ -38,7 +38,7 @@ before(async () => {
     startRegistry({ auth: 'token', users: { admin: TOKEN_USER_PASS }, tls: true }),
   ]);
   proxy = await proxyFor(src, { cdnAuth: { username: 'robot', password: SRC_PASS } });
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-redaction-'));
+  dir = await scratchDir('redaction');
   dockerConfig = join(dir, 'docker');
   await writeConfig(dockerConfig, JSON.stringify({ auths: { [tid.host]: { identitytoken: IDENTITY_TOKEN } } }), 'config.json');
   registryToken = await bearerFor(treg, 'repository:cert-manager/app:pull,push');

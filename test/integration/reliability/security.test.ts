@@ -3,8 +3,7 @@
 // would be a shell command; and the once-only warning for plain HTTP / unverified TLS.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, chmod, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
@@ -12,6 +11,7 @@ import { digestOf, listTags, pseudoRandomBytes, seedImage } from '../../harness/
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { startFakeSource, type FakeSource } from './fake-source.js';
 import { adminPush, skopeoRawDigest } from './helpers.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 let tgt: RunningRegistry;
@@ -31,7 +31,7 @@ function manifest(layerDigest: string, layerSize: number, config: Buffer, annota
 
 before(async () => {
   tgt = await startRegistry({ tls: true });
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-security-'));
+  dir = await scratchDir('security');
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
   const layer = pseudoRandomBytes('security-layer', 2048);
   good = manifest(digestOf(layer), layer.length, config);

@@ -3,9 +3,8 @@
 // Also: only GET/HEAD, no catalog, no open proxy, and no client credential reaches a backend.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { skopeoCopyAll, skopeoDigest } from '../../harness/skopeo.js';
@@ -14,6 +13,7 @@ import { registriesYaml } from '../../harness/tls-bed.js';
 import { startWorld, type World } from './fixture.js';
 import { startGateway, until, type GatewayProcess } from './gateway-process.js';
 import { pushBlob, pushManifest } from '../../harness/seed.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let world: World;
 let gw: GatewayProcess;
@@ -112,7 +112,7 @@ test('a client\'s credentials never reach a backend, and backend challenges neve
 test('containerd (ctr) pulls every platform through the gateway', { timeout: 240_000 }, async (t) => {
   const has = await execa('containerd', ['--version'], { reject: false });
   if (has.exitCode !== 0) return t.skip('containerd is not installed');
-  const dir = await mkdtemp(join(tmpdir(), 'ctrd-'));
+  const dir = await scratchDir('ctrd');
   const sock = join(dir, 'c.sock');
   await writeFile(join(dir, 'config.toml'), `version = 2\nroot = "${dir}/root"\nstate = "${dir}/state"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "${sock}"\n`);
   const daemon = execa('containerd', ['--config', join(dir, 'config.toml')], { reject: false, stdio: 'ignore' });
@@ -162,7 +162,7 @@ test('binaries: 307 to the release URL, or to the file\'s layer in the OCI artif
 gateway:`);
   const g = await startGateway(await writeConfig(world.dir, yaml, 'binaries.yaml'));
   try {
-    const cwd = await mkdtemp(join(tmpdir(), 'curl-'));
+    const cwd = await scratchDir('curl');
     const a = await execa('curl', ['-fsSLO', `${g.url}/cmctl/v2.1.0/cmctl_linux_amd64.tar.gz`], { cwd, reject: false });
     assert.equal(a.exitCode, 0, a.stderr);
     assert.deepEqual(await readFile(join(cwd, 'cmctl_linux_amd64.tar.gz')), body);

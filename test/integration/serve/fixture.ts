@@ -3,14 +3,14 @@
 // pulls get a token: the gateway streams) holding mirror-b/app. Each behind a fault proxy whose
 // personality records every Authorization header the backend received. Mirrors are made by the
 // real `regmirror sync`; the digest record is written from the seeded digests.
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startRegistry, bearerFor, destroyRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type PushTarget, type SeededImage } from '../../harness/seed.js';
 import { startFaultProxy, type FaultProxy, type Personality } from '../../harness/fault-proxy.js';
 import { proxyFor } from '../../harness/tls-bed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 /** Everything a gateway test needs. */
 export interface World {
@@ -43,7 +43,7 @@ export async function startWorld(opts: { tags?: string[]; platforms?: number } =
     proxyFor(regA, { personalities: [recorder(authSeen.a)] }),
     proxyFor(regB, { personalities: [recorder(authSeen.b)], cdnAuth: pushB }),
   ]);
-  const dir = await mkdtemp(join(tmpdir(), 'regmirror-gateway-'));
+  const dir = await scratchDir('gateway');
   const pushA: PushTarget = { url: regA.url };
   const seeded = await seedImage(pushA, { repository: 'jetstack/app', tags: opts.tags ?? ['v1.14.0', 'v1.15.0'], format: 'oci', platforms: opts.platforms ?? 3 });
   const images = new Map(seeded.map((s) => [s.tag, s]));

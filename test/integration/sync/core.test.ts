@@ -2,8 +2,7 @@
 // skopeo as the second opinion, drift made by hand and named by verify.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startRegistry, bearerFor, type RunningRegistry } from '../../harness/registry.js';
 import { deleteManifest, getManifestDigest, listTags, retag, seedImage, type PushTarget, type SeededImage } from '../../harness/seed.js';
@@ -12,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
 import type { VerifyReport } from '../../../src/report/model.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let quay: RunningRegistry; // htpasswd: source jetstack/ and target cert-manager/ on one registry
 let ghcr: RunningRegistry; // token auth, like ghcr.io
@@ -31,7 +31,7 @@ const creds = (r: RunningRegistry) => ({ creds: `admin:${r.users.admin}` });
 before(async () => {
   // Both over TLS (issue 9), trusted through the test CA given as caFile; the token server stays plain HTTP.
   [quay, ghcr] = await Promise.all([startRegistry({ auth: 'htpasswd', tls: true }), startRegistry({ auth: 'token', tls: true })]);
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-core-'));
+  dir = await scratchDir('core');
   const images = await Promise.all([
     seedImage(quayPush(), { repository: 'jetstack/cert-manager-controller', tags: ['v1.14.0', 'v1.14.1'], format: 'docker', signature: true, attestation: true, sharedBaseBytes: 4096, baseSeed: 'distroless' }),
     seedImage(quayPush(), { repository: 'jetstack/cert-manager-webhook', tags: ['v1.14.0', 'v1.14.1'], format: 'oci', signature: true, sbom: true, ociReferrer: true, sharedBaseBytes: 4096, baseSeed: 'distroless' }),

@@ -2,8 +2,7 @@
 // OCI layout targets, and the skopeo engine — each checked by digest.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { getManifestDigest, listTags, seedImage, type PushTarget } from '../../harness/seed.js';
@@ -11,6 +10,7 @@ import { skopeoDigest, skopeoRawManifest } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import type { SyncReport, VerifyReport } from '../../../src/report/model.js';
 import { createHash } from 'node:crypto';
+import { scratchDir } from '../../harness/scratch.js';
 
 let reg: RunningRegistry;
 let dir: string;
@@ -19,7 +19,7 @@ const TAGS = ['v1.0.0', 'v1.1.0', 'v1.2.0', 'v1.2.1', 'v1.3.0-rc.1', 'v1.3.0', '
 
 before(async () => {
   reg = await startRegistry({ tls: true }); // over TLS, trusted by caFile (issue 9)
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-shards-'));
+  dir = await scratchDir('shards');
   await Promise.all([
     seedImage(push(), { repository: 'jetstack/cainjector', tags: TAGS, format: 'oci', platforms: 2, signature: true }),
     seedImage(push(), { repository: 'jetstack/acmesolver', tags: TAGS, format: 'docker', platforms: 2 }),

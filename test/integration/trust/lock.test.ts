@@ -4,8 +4,7 @@
 // --accept-moved; verify --lock audits the targets against the record, even with the source down.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
@@ -13,6 +12,7 @@ import { deleteManifest, getManifestDigest, seedImage, type PushTarget } from '.
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import type { SyncReport, VerifyReport } from '../../../src/report/model.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let src: RunningRegistry;
 let dst: RunningRegistry;
@@ -26,7 +26,7 @@ const targets = () => [`${dst.host}/cert-manager/app`, `${dst.host}/backup/app`]
 
 before(async () => {
   [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-lock-'));
+  dir = await scratchDir('lock');
   for (const img of await seedImage(push(src), { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.1.0'], format: 'oci', single: true })) digests[img.tag] = img.digest;
   lockFile = join(dir, 'mirrors.lock');
   config = await writeConfig(dir, `version: 1

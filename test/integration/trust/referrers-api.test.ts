@@ -3,8 +3,7 @@
 // A signed tag is mirrored with its signature referrer; one signed by another key is refused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
@@ -14,6 +13,7 @@ import { runCli, writeConfig } from '../../harness/cli.js';
 import { makeKey, pushSignature, signPayload, simpleSigningPayload } from '../../harness/cosign.js';
 import type { SyncReport } from '../../../src/report/model.js';
 import { referrersApi } from '../../harness/personalities/referrers-api.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let src: RunningRegistry;
 let dst: RunningRegistry;
@@ -27,7 +27,7 @@ let images: SeededImage[];
 before(async () => {
   [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
   proxy = await proxyFor(src, { personalities: [referrersApi(src.dataDir).play] });
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-referrers-'));
+  dir = await scratchDir('referrers');
   const push: PushTarget = { url: src.url };
   images = await seedImage(push, { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.1.0'], format: 'oci', single: true });
   for (const img of images) {

@@ -4,8 +4,7 @@
 // through regmirror. skopeo judges the digests of what was copied.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
@@ -14,6 +13,7 @@ import { skopeoCopyAll, skopeoDigest } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { makeKey, pushSignature, signPayload, simpleSigningPayload, type TestKey } from '../../harness/cosign.js';
 import type { SyncReport, VerifyReport } from '../../../src/report/model.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 let src: RunningRegistry;
 let dst: RunningRegistry;
@@ -56,7 +56,7 @@ async function signed(repo: string, img: SeededImage, key: TestKey, hash: 'sha25
 
 before(async () => {
   [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
-  dir = await mkdtemp(join(tmpdir(), 'regmirror-trust-'));
+  dir = await scratchDir('trust');
   for (const [repo, tags] of [['ec', EC_TAGS], ['rsa', RSA_TAGS]] as const) {
     const seeded = await seedImage(push(src), { repository: `jetstack/${repo}`, tags: Object.keys(tags), format: 'oci', single: true, layerBytes: 2048 });
     for (const img of seeded) images.set(`${repo}:${img.tag}`, img);

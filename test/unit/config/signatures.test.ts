@@ -2,14 +2,14 @@
 // files checked before any request (missing, private or not a key: FILE:LINE:COL), described by the schema.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { generateKeyPairSync } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/config/load.js';
 import { mirrorsSchema } from '../../../src/config/schema.js';
 import { ConfigError } from '../../../src/types/errors.js';
 import { makeKey } from '../../harness/cosign.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const base = (signatures: string, item = '') => `version: 1
 lock: ./state/mirrors.lock
@@ -23,7 +23,7 @@ ${item}  - source: 127.0.0.1:5000/jetstack/b
 `;
 
 async function inDir<T>(files: Record<string, string>, run: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'regmirror-sigcfg-'));
+  const dir = await scratchDir('sigcfg');
   try {
     for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
     return await run(dir);

@@ -1,8 +1,7 @@
 // The OCI layout store: round trip through disk, tags as ref.name, and crash-safe writes.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { LayoutRepository, REF_NAME, openLayoutRepository } from '../../../src/content/layout/index.js';
@@ -10,8 +9,9 @@ import { DigestMismatchError, NotFoundError, SizeLimitError, UnsupportedError } 
 import { DOCKER_CONFIG, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST } from '../../../src/types/mediatype.js';
 import type { Descriptor } from '../../../src/types/descriptor.js';
 import { buildImage, content, drain, failingStream, pushImage } from './fixtures.js';
+import { scratchDir } from '../../harness/scratch.js';
 
-const root = await mkdtemp(join(tmpdir(), 'regmirror-layout-'));
+const root = await scratchDir('layout');
 after(() => rm(root, { recursive: true, force: true }));
 let dirs = 0;
 const freshDir = () => join(root, `layout-${++dirs}`, 'app');

@@ -4,8 +4,7 @@
 // named for what it is.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LayoutRepository } from '../../../src/content/layout/index.js';
 import { noTagsError, untaggedWarning } from '../../../src/inventory/untagged.js';
@@ -14,6 +13,7 @@ import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST, parseMa
 import type { Descriptor } from '../../../src/types/descriptor.js';
 import { sha256 } from '../../../src/types/digest.js';
 import { REPO_ROOT } from '../config/fixtures.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const THIRDPARTY = join(REPO_ROOT, 'test', 'fixtures', 'thirdparty');
 const V3_FALLBACK = 'sha256-6fe828b32b9b4572f32b16c1c0a4d675660b19ec207d010724309374252c2d6d';
@@ -54,7 +54,7 @@ describe('third-party layouts', () => {
   it('an untagged manifest next to tags is named in a warning; untagged referrers are not (they travel)', async () => {
     assert.equal(await untaggedWarning(new LayoutRepository(join(THIRDPARTY, 'regclient-testrepo'))), undefined);
     assert.equal(await untaggedWarning(ggcr('test_index')), undefined);
-    const dir = await mkdtemp(join(tmpdir(), 'regmirror-thirdparty-'));
+    const dir = await scratchDir('thirdparty');
     try {
       await cp(join(THIRDPARTY, 'ggcr-layout', 'test_index'), dir, { recursive: true });
       const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { manifests: Descriptor[] };

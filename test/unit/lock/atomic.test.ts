@@ -4,13 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { readLock, writeLock } from '../../../src/lock/file.js';
 import { emptyLock, serializeLock, withEntry, type LockFile } from '../../../src/lock/record.js';
 import { ConfigError } from '../../../src/types/errors.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const moduleUrl = new URL('../../../src/lock/file.js', import.meta.url).href;
 
@@ -31,7 +31,7 @@ for (let i = 0; ; i++) await writeLock(file, i % 2 ? a : b);
 `;
 
 test('a SIGKILL mid-write leaves the old or the new record, never half of one', { timeout: 300_000 }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'regmirror-lock-kill-'));
+  const dir = await scratchDir('lock-kill');
   try {
     const a = big('a');
     const b = big('b');
@@ -62,7 +62,7 @@ test('a SIGKILL mid-write leaves the old or the new record, never half of one', 
 });
 
 test('an unchanged record is not rewritten, and equal records are equal bytes', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'regmirror-lock-'));
+  const dir = await scratchDir('lock');
   try {
     const file = join(dir, 'state', 'mirrors.lock');
     assert.deepEqual(await readLock(file), emptyLock());

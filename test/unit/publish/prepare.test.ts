@@ -1,9 +1,8 @@
 // prepareArtifact on local files: globs, checksums, and failing before anything is built.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BinaryItem } from '../../../src/config/model.js';
 import { downloadAgent } from '../../../src/publish/download.js';
@@ -11,11 +10,12 @@ import { ChecksumMismatchError } from '../../../src/publish/checksums.js';
 import { matchGlobs } from '../../../src/publish/files.js';
 import { prepareArtifact } from '../../../src/publish/prepare.js';
 import { UsageError } from '../../../src/types/errors.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const hex = (s: string) => createHash('sha256').update(s).digest('hex');
 
 async function releaseDir() {
-  const dir = await mkdtemp(join(tmpdir(), 'publish-prepare-'));
+  const dir = await scratchDir('publish-prepare');
   await writeFile(join(dir, 'cmctl-linux-amd64.tar.gz'), 'linux');
   await writeFile(join(dir, 'cmctl-darwin-arm64.tar.gz'), 'darwin');
   await writeFile(join(dir, 'README.md'), 'not a release file');
@@ -71,7 +71,7 @@ test('a wrong checksum or an unlisted file stops preparation, naming the file', 
 
 test('a checksums path that is not beside the config is looked for under --dir', async () => {
   const dir = await releaseDir();
-  const configDir = await mkdtemp(join(tmpdir(), 'publish-config-'));
+  const configDir = await scratchDir('publish-config');
   await writeFile(join(dir, 'sums.txt'), `${hex('linux')}  cmctl-linux-amd64.tar.gz\n${hex('darwin')}  cmctl-darwin-arm64.tar.gz\n`);
   const agent = downloadAgent();
   const opts = { tag: 'v1', dir, configFile: join(configDir, 'mirrors.yaml'), scratch: dir, dispatcher: agent.dispatcher };

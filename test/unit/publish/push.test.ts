@@ -1,8 +1,7 @@
 // pushArtifact between memory stores: copy, skip, conflict, --force, and one failing target.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MemoryRegistry, MemoryRepository } from '../../../src/content/memory.js';
 import type { Repository } from '../../../src/content/storage.js';
@@ -12,9 +11,10 @@ import { hashFile, type ReleaseFile } from '../../../src/publish/files.js';
 import { artifactManifest, EMPTY_CONFIG } from '../../../src/publish/manifest.js';
 import { pushArtifact } from '../../../src/publish/push.js';
 import { OCI_MANIFEST } from '../../../src/types/mediatype.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 async function release(contents: Record<string, string>) {
-  const dir = await mkdtemp(join(tmpdir(), 'publish-unit-'));
+  const dir = await scratchDir('publish-unit');
   const files: ReleaseFile[] = [];
   for (const [name, text] of Object.entries(contents)) {
     const path = join(dir, name);

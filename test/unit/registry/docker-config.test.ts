@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { authsCredential, dockerConfigPaths, helperFor, helperServerUrl, normalizeServer } from '../../../src/registry/docker-config.js';
 import { credentialsFor, missingCredentialEnv } from '../../../src/registry/credentials.js';
 import type { RegistrySettings } from '../../../src/config/model.js';
 import { redact } from '../../../src/ui/redact.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -55,7 +55,7 @@ describe('credentialsFor', () => {
   ]);
 
   it('prefers mirrors.yaml env names, then Docker config, then anonymous', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'regmirror-dcfg-'));
+    const dir = await scratchDir('dcfg');
     await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { 'quay.io': { auth: b64('file-user:file-pass') } } }));
     const authFile = join(dir, 'auth.json');
     await writeFile(authFile, JSON.stringify({ auths: { 'registry.example.com': { auth: b64('podman:podman-pass') } } }));

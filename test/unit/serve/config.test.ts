@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseConfig } from '../../../src/config/load.js';
 import { readLock } from '../../../src/lock/file.js';
 import { ConfigError } from '../../../src/types/errors.js';
 import { formatRepository } from '../../../src/types/reference.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const base = `version: 1
 defaults:
@@ -76,7 +76,7 @@ test('mistakes are ConfigErrors at FILE:LINE:COL', () => {
 });
 
 test('the digest record: missing is empty, malformed is a ConfigError naming the file', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'regmirror-lock-'));
+  const dir = await scratchDir('lock');
   assert.deepEqual(await readLock(join(dir, 'none.lock')), { version: 1, images: {} });
   await writeFile(join(dir, 'bad.lock'), '{"version": 1, "images": {"r": {"v1": {"digest": "nope"}}}}');
   await assert.rejects(readLock(join(dir, 'bad.lock')), (e: unknown) => e instanceof ConfigError && e.message.startsWith(join(dir, 'bad.lock')));
