@@ -1,11 +1,11 @@
 // Runs the built CLI exactly as a user would (`node bin/regmirror.js ...`), in a child process,
 // so exit codes, stdout/stderr and signal handling are tested end to end.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { scratchDir } from './scratch.js';
 
 /** How one CLI run ended. `exitCode` is undefined when a signal ended the process. */
 export interface CliResult { exitCode: number | undefined; stdout: string; stderr: string; signal?: string; timedOut: boolean }
@@ -49,10 +49,7 @@ let emptyDockerConfig: Promise<string> | undefined;
  * own registry logins never leak into a test; colours are off.
  */
 export async function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  emptyDockerConfig ??= mkdtemp(join(tmpdir(), 'regmirror-docker-config-')).then((dir) => {
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    return dir;
-  });
+  emptyDockerConfig ??= scratchDir('docker-config');
   const env: Record<string, string | undefined> = {
     DOCKER_CONFIG: await emptyDockerConfig, REGISTRY_AUTH_FILE: undefined, NO_COLOR: '1', FORCE_COLOR: '0',
     // A test run inside GitHub Actions must not turn every child into an Actions step (annotations, outputs).

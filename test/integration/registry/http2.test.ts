@@ -2,14 +2,13 @@
 // retried like a connection reset, and so is a session ended by GOAWAY; skopeo checks the digests.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoDigestVerified } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { startFaultProxy, type FaultProxy, type Personality } from '../../harness/fault-proxy.js';
+import { scratchDir } from '../../harness/scratch.js';
 import { testCerts } from '../../harness/tls.js';
 import { constants as h2 } from 'node:http2';
 import type { ServerHttp2Stream } from 'node:http2';
@@ -38,7 +37,7 @@ before(async () => {
     return true;
   };
   proxy = await startFaultProxy(source.url, { tls: { ...(await testCerts()).servers.good, http2: true }, upstreamCa: source.caFile, personalities: [seen, goaway] });
-  file = await writeConfig(await mkdtemp(join(tmpdir(), 'regmirror-h2-')), `version: 1
+  file = await writeConfig(await scratchDir('h2'), `version: 1
 defaults:
   targets: [${target.host}/mirror]
 registries:

@@ -1,11 +1,10 @@
 // `regmirror serve` as a child process for the gateway tests: started on a free loopback port,
 // its events (stdout NDJSON) collected, stopped with SIGTERM and its exit code kept.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../harness/cli.js';
 import type { GatewayEvent } from '../../../src/serve/events.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 /** A running gateway. */
 export interface GatewayProcess {
@@ -26,9 +25,8 @@ let dockerConfig: string | undefined;
 
 /** Starts `regmirror serve -c config --listen 127.0.0.1:0 ...extra` and waits for its address. */
 export async function startGateway(config: string, extra: string[] = []): Promise<GatewayProcess> {
-  dockerConfig ??= await new Promise<string>((resolve, reject) => mkdtemp(join(tmpdir(), 'regmirror-gw-docker-'), (e, d) => (e ? reject(e) : resolve(d))));
+  dockerConfig ??= await scratchDir('gw-docker');
   const dir = dockerConfig;
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'regmirror.js'), 'serve', '-c', config, '--listen', '127.0.0.1:0', ...extra], {
     env: { ...process.env, DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: '', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
