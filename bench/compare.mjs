@@ -14,7 +14,7 @@
 // memory, no disk, no hashing) behind the proxies instead of `docker-registry`: on 2 cores the
 // registries' CPU bounds a copy even at 50 ms, where quay.io and ghcr.io, seen from one client,
 // are bound by round trips alone; this measures that.
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,13 +26,13 @@ import { startDelayProxy } from './lib/delay-proxy.mjs';
 import { measure } from './lib/phase.mjs';
 import { assertMirrored } from './lib/check.mjs';
 import { assertWholeBySkopeo } from './lib/deep-check.mjs';
-import { bareCopierArgs, regmirrorArgs, writeMirrorsYaml } from './lib/tools.mjs';
+import { assertBuilt, bareCopierArgs, regmirrorArgs, writeMirrorsYaml } from './lib/tools.mjs';
 import { interleaved, median, pairedLines } from './lib/rounds.mjs';
 import { bytes, requestCounts } from './lib/report.mjs';
 
 const env = process.env;
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
-if (!existsSync(join(BENCH, '..', 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+assertBuilt();
 const w = workloadFromEnv();
 const delayMs = Number(env.BENCH_DELAY_MS ?? 20);
 const runs = Number(env.BENCH_RUNS ?? 3);

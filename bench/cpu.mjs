@@ -6,7 +6,7 @@
 // Environment: BENCH_RUNS (5), BENCH_CONTENDERS (regmirror,bare; `base` with BENCH_REGMIRROR_BASE
 // for an A/B of two builds), BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR`), the workload's
 // BENCH_SCALE / BENCH_REPOS / … as in run.mjs. BENCH_WRITE=1 also writes bench/RESULTS-cpu.md.
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,13 +15,13 @@ import { startInstantRegistry } from './lib/instant.mjs';
 import { seedWorkload, workloadFromEnv } from './lib/seed.mjs';
 import { timed } from './lib/timed.mjs';
 import { assertMirrored } from './lib/check.mjs';
-import { bareCopierArgs, regmirrorArgs, writeMirrorsYaml } from './lib/tools.mjs';
+import { assertBuilt, bareCopierArgs, regmirrorArgs, writeMirrorsYaml } from './lib/tools.mjs';
 import { interleaved, median, pairedLines } from './lib/rounds.mjs';
 import { bytes } from './lib/report.mjs';
 
 const env = process.env;
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
-if (!existsSync(join(BENCH, '..', 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+assertBuilt();
 const w = workloadFromEnv();
 const runs = Number(env.BENCH_RUNS ?? 5);
 const contenders = (env.BENCH_CONTENDERS ?? 'regmirror,bare').split(',');

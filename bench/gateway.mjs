@@ -14,10 +14,11 @@ import { startRegistry } from './lib/registry.mjs';
 import { seedWorkload, REPOS } from './lib/seed.mjs';
 import { ACCEPT } from './lib/content.mjs';
 import { listeningUrl } from '../scripts/lib/serve-process.mjs';
+import { assertBuilt } from './lib/tools.mjs';
 
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(BENCH, '..');
-if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+assertBuilt();
 const CLIENTS = Number(process.env.GATEWAY_CLIENTS ?? 200);
 const ROUNDS = Number(process.env.GATEWAY_ROUNDS ?? 3);
 const loadAtStart = loadavg()[0];

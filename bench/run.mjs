@@ -19,7 +19,7 @@ import { seedLargeImage } from './lib/large.mjs';
 import { measure } from './lib/phase.mjs';
 import { assertMirrored } from './lib/check.mjs';
 import { blobReads, blobWrites } from './lib/metrics.mjs';
-import { bareCopierArgs, regmirrorArgs, skopeoAuditScript, skopeoSyncScript, writeMirrorsYaml } from './lib/tools.mjs';
+import { assertBuilt, bareCopierArgs, regmirrorArgs, skopeoAuditScript, skopeoSyncScript, writeMirrorsYaml } from './lib/tools.mjs';
 import { startDelayProxy } from './lib/delay-proxy.mjs';
 import { assertWholeBySkopeo } from './lib/deep-check.mjs';
 import { bytes, headline, whereTimeGoes } from './lib/report.mjs';
@@ -32,7 +32,7 @@ const withSkopeo = env.BENCH_SKOPEO !== '0';
 /** A registry as the tools see it: behind a delaying proxy in the WAN profile. */
 const far = (reg) => (delayMs > 0 ? startDelayProxy(reg, delayMs) : reg);
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
-if (!existsSync(join(BENCH, '..', 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+assertBuilt();
 const w = workloadFromEnv();
 const parallel = env.BENCH_PARALLEL === '1';
 const largeMB = env.BENCH_LARGE === '0' ? 0 : Number(env.BENCH_LARGE_MB ?? 1024);

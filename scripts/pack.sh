@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs regmirror into DEST/regmirror-VERSION.tgz (npm pack; `prepare` builds dist/ first) and
+# Packs regmirror into DEST/regmirror-VERSION.tgz (npm pack; `prepare` builds dist/ and bundle/ first) and
 # prints the tarball's path. The package test, the GitHub Action and the Dockerfile all pack
 # with this script, so what they install is one thing.
 set -euo pipefail

@@ -1,6 +1,6 @@
 // The two contenders as a user would run them: regmirror with a mirrors.yaml, and skopeo from
 // shell scripts (a sync per repository and target; an inspect loop for the audit).
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempRoot } from './cleanup.mjs';
@@ -8,6 +8,11 @@ import { tempRoot } from './cleanup.mjs';
 const MAIN = fileURLToPath(new URL('../..', import.meta.url));
 /** The CLI under test; BENCH_REGMIRROR points at another build (e.g. a patched copy, for an A/B run). */
 export const REGMIRROR = process.env.BENCH_REGMIRROR ?? join(MAIN, 'bin', 'regmirror.js');
+
+/** Throws unless `npm run build` has made the bundle that bin/regmirror.js runs. */
+export function assertBuilt() {
+  if (!existsSync(join(MAIN, 'bundle', 'main.js'))) throw new Error('bundle/ is missing: run `npm run build` first');
+}
 
 /** Writes a mirrors.yaml: each repo from quay.io/jetstack to `targets` (namespaces). */
 export function writeMirrorsYaml(file, repos, targets, registryConcurrency) {
