@@ -8,7 +8,8 @@
 // BENCH_REPOS / … as in run.mjs. BENCH_WRITE=1 also writes the table to bench/RESULTS-compare-[instant-]<delay>ms.md;
 // BENCH_DEBUG=1 prints each run's user/system CPU and the connections each proxy saw; BENCH_TIMELINE=DIR
 // has each copier write its requests' timeline there (bench/lib/timeline-preload.mjs; read them with
-// `node bench/timeline.mjs DIR/*.json`). The registries'
+// `node bench/timeline.mjs DIR/*.json`); BENCH_BASE_NODE_ARGS go to `base` alone (an A/B of node flags on
+// one build); BARE_EXTRA_CPU_US reaches the bare copier (CPU it spends around each request). The registries'
 // and the proxies' CPU are columns too: on 2 cores everything competes with the copier.
 // BENCH_REGISTRY=instant puts instant registries (bench/lib/instant-registry.mjs: the API from
 // memory, no disk, no hashing) behind the proxies instead of `docker-registry`: on 2 cores the
@@ -83,6 +84,8 @@ async function coldRun(who) {
   // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR`) go to the contenders' node only, not the bench's.
   const nodeArgs = env.BENCH_NODE_ARGS ? env.BENCH_NODE_ARGS.split(' ') : [];
   if (env.BENCH_TIMELINE) nodeArgs.push('--import', join(BENCH, 'lib', 'timeline-preload.mjs'));
+  // BENCH_BASE_NODE_ARGS go to `base` alone: an A/B of node flags on one build.
+  if (name === 'base' && env.BENCH_BASE_NODE_ARGS) nodeArgs.push(...env.BENCH_BASE_NODE_ARGS.split(' '));
   const proxyBefore = process.cpuUsage();
   const phase = await measure(`${who} #${n}`, [quay, ghcr], cmd, [...nodeArgs, ...args], { env: extraEnv });
   const proxy = process.cpuUsage(proxyBefore);
@@ -120,7 +123,7 @@ const lines = [
 ];
 process.stdout.write(`\n${lines.join('\n')}`);
 if (env.BENCH_WRITE === '1') {
-  const knobs = Object.entries(env).filter(([k]) => /^BENCH_(?!WRITE|REGMIRROR_BASE|NODE_ARGS|TIMELINE)/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ');
+  const knobs = Object.entries(env).filter(([k]) => /^(BENCH_(?!WRITE|REGMIRROR_BASE|NODE_ARGS|TIMELINE)|BARE_)/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ');
   const head = `# regmirror against the bare copier\n\n${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores · Node ${process.version} · \`${knobs} npm run bench:compare\`\n\n`;
   writeFileSync(join(BENCH, `RESULTS-compare-${instant ? 'instant-' : ''}${delayMs}ms.md`), head + lines.join('\n'));
 }

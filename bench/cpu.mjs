@@ -4,7 +4,8 @@
 // the part that separates regmirror from the bare copier at 20 ms (bench:compare). Each run copies
 // into fresh registries and is checked tag by tag afterwards.
 // Environment: BENCH_RUNS (5), BENCH_CONTENDERS (regmirror,bare; `base` with BENCH_REGMIRROR_BASE
-// for an A/B of two builds), BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR`), the workload's
+// for an A/B of two builds), BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR`), BENCH_BASE_NODE_ARGS
+// (to `base` alone: an A/B of node flags on one build), the workload's
 // BENCH_SCALE / BENCH_REPOS / … as in run.mjs. BENCH_WRITE=1 also writes bench/RESULTS-cpu.md.
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -42,7 +43,9 @@ async function coldRun(who) {
   const ghcr = await startInstantRegistry('ghcr');
   seeded = await seedWorkload(quay, w);
   const config = writeMirrorsYaml(join(root, `mirrors-${n}.yaml`), w.repos, ['quay.io/cert-manager', 'ghcr.io/cert-manager']);
-  const run = await timed(`${who}-${n}`, 'node', [...nodeArgs, ...commands[who](config, { 'quay.io': quay, 'ghcr.io': ghcr })]);
+  // BENCH_BASE_NODE_ARGS go to `base` alone: an A/B of node flags on one build.
+  const baseArgs = who === 'base' && env.BENCH_BASE_NODE_ARGS ? env.BENCH_BASE_NODE_ARGS.split(' ') : [];
+  const run = await timed(`${who}-${n}`, 'node', [...nodeArgs, ...baseArgs, ...commands[who](config, { 'quay.io': quay, 'ghcr.io': ghcr })]);
   if (run.code !== 0) throw new Error(`${who} exited ${run.code}\n${run.stderr.slice(-2000)}`);
   await assertMirrored([...seeded.images, ...seeded.signatures], [{ reg: quay, ns: 'cert-manager' }, { reg: ghcr, ns: 'cert-manager' }]);
   await quay.stop();

@@ -1,8 +1,10 @@
 // Where a copy's round trips went: reads the timelines bench/lib/timeline-preload.mjs wrote (one
 // JSON per copier run; `BENCH_TIMELINE=DIR npm run bench:compare` writes them) and prints, per
 // copier and registry: requests by kind with their time on the wire, how many of the slots were
-// busy each 250 ms, how long requests waited inside undici before going out (a freed connection
-// waits for the event loop), and the event loop's stalls, each for the first 2 s and the rest.
+// busy each 250 ms, where each connection's time went (on the wire, idle between requests, before
+// its first and after its last), how long requests waited inside undici before going out (a freed
+// connection waits for the event loop) and how long a connection sat idle between an answer and
+// its next request, and the event loop's stalls, each for the first 2 s and the rest.
 //   node bench/timeline.mjs DIR/*.json
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -31,6 +33,54 @@ function inFlight(requests) {
   return Array.from(bins, (x) => (x ?? 0).toFixed(0)).join(' ');
 }
 
+/** The requests of each connection (timelines from an older preload have none). */
+function byConnection(requests) {
+  const byConn = new Map();
+  for (const r of requests) if (r.conn !== undefined) byConn.set(r.conn, [...(byConn.get(r.conn) ?? []), r]);
+  return byConn;
+}
+
+/**
+ * How long a connection sat idle between an answer (its last byte) and its next request's headers,
+ * for the requests sent in [lo, hi): what a copier's turnaround costs a registry's slots.
+ */
+function idle(requests, lo, hi) {
+  const byConn = byConnection(requests);
+  const gaps = [];
+  for (const rs of byConn.values()) {
+    rs.sort((a, b) => a.sent - b.sent);
+    for (let i = 1; i < rs.length; i++) if (rs[i].sent >= lo && rs[i].sent < hi) gaps.push(Math.max(0, rs[i].sent - rs[i - 1].ended));
+  }
+  gaps.sort((a, b) => a - b);
+  const sum = gaps.reduce((a, b) => a + b, 0);
+  return `${gaps.length} gaps, ${ms(sum)} in all (p50 ${pct(gaps, 0.5).toFixed(1)}, p90 ${pct(gaps, 0.9).toFixed(1)}, p99 ${pct(gaps, 0.99).toFixed(1)} ms)`;
+}
+
+/**
+ * A registry's connection-seconds over the run (connections × first request to last answer),
+ * split into: busy (a request on the wire), idle between an answer and the connection's next
+ * request, before its first request, and after its last answer (a run's tail: the last chains
+ * of requests walking with few connections busy).
+ */
+function slotSeconds(requests) {
+  const byConn = byConnection(requests);
+  if (byConn.size === 0) return 'no connection ids (a timeline from an older preload)';
+  const first = Math.min(...requests.map((r) => r.sent));
+  const last = Math.max(...requests.map((r) => r.ended));
+  let busy = 0, between = 0, before = 0, after = 0;
+  for (const rs of byConn.values()) {
+    const start = Math.min(...rs.map((r) => r.sent));
+    const end = Math.max(...rs.map((r) => r.ended));
+    const onWire = rs.reduce((a, r) => a + (r.ended - r.sent), 0);
+    busy += onWire;
+    between += end - start - onWire;
+    before += start - first;
+    after += last - end;
+  }
+  const s = (x) => `${(x / 1000).toFixed(1)}`;
+  return `${byConn.size} connections × ${s(last - first)} s = ${s(byConn.size * (last - first))} connection-seconds: busy ${s(busy)}, idle between requests ${s(between)}, before the first request ${s(before)}, after the last answer ${s(after)}`;
+}
+
 function stallLine(stalls, lo, hi) {
   const s = stalls.filter(([t]) => t >= lo && t < hi);
   return `${s.length} stalls over 3 ms, ${ms(s.reduce((a, [, d]) => a + d, 0))} in all, longest ${ms(Math.max(0, ...s.map(([, d]) => d)))}`;
@@ -52,6 +102,9 @@ for (const file of process.argv.slice(2)) {
     process.stdout.write(`  in flight per ${BIN_MS} ms: ${inFlight(rs)}\n`);
     process.stdout.write(`  waits in undici, first ${EARLY_MS / 1000} s: ${waits(rs, 0, EARLY_MS)}\n`);
     process.stdout.write(`  waits in undici, after: ${waits(rs, EARLY_MS, Infinity)}\n`);
+    process.stdout.write(`  ${slotSeconds(rs)}\n`);
+    process.stdout.write(`  connections idle between an answer and the next request, first ${EARLY_MS / 1000} s: ${idle(rs, 0, EARLY_MS)}\n`);
+    process.stdout.write(`  connections idle between an answer and the next request, after: ${idle(rs, EARLY_MS, Infinity)}\n`);
   }
   process.stdout.write(`event loop, first ${EARLY_MS / 1000} s: ${stallLine(stalls, 0, EARLY_MS)}; after: ${stallLine(stalls, EARLY_MS, Infinity)}\n`);
 }

@@ -9,6 +9,9 @@
 //
 //   node bench/lib/bare-copier.mjs SOURCE_URL SOURCE_NS REPO[,REPO…] TARGET_URL/NS [TARGET_URL/NS…]
 // env BARE_CONCURRENCY (default 8). A target on the source's URL is the same registry (mounts).
+// env BARE_EXTRA_CPU_US: CPU spent (busy, on the event loop) before each request and after each
+// answer: how much a copier's own CPU per request costs in wall time at a given latency (README,
+// "Speed at a distance"). 0 by default.
 import { Pool } from 'undici';
 
 const ACCEPT = [
@@ -26,10 +29,17 @@ const targets = targetArgs.map((t) => {
   return { url: u.origin, ns: u.pathname.replace(/^\/+|\/+$/g, '') };
 });
 
+const extraCpuMs = Number(process.env.BARE_EXTRA_CPU_US ?? 0) / 1000;
+function spendCpu() {
+  for (const until = performance.now() + extraCpuMs; performance.now() < until; );
+}
+
 /** One request; the whole response body as a Buffer, or an error naming what failed. */
 async function call(url, method, path, { headers = {}, body, expect = [200] } = {}) {
+  if (extraCpuMs > 0) spendCpu();
   const res = await pool(url).request({ method, path, headers, body });
   const bytes = Buffer.from(await res.body.arrayBuffer());
+  if (extraCpuMs > 0) spendCpu();
   if (!expect.includes(res.statusCode)) throw new Error(`${method} ${url}${path}: ${res.statusCode} ${bytes.toString('utf8', 0, 300)}`);
   return { status: res.statusCode, headers: res.headers, bytes };
 }

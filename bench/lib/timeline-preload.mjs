@@ -16,7 +16,16 @@ const kind = (method, path) => `${method} ${path.includes('/manifests/') ? 'mani
 // created: undici has the request (a free connection sends it at once, else it waits in undici);
 // sent: its headers are on the wire; answered: response headers; ended: the body's last byte.
 dc.subscribe('undici:request:create', ({ request }) => open.set(request, { origin: request.origin, kind: kind(request.method, request.path), created: now() }));
-dc.subscribe('undici:client:sendHeaders', ({ request }) => { const r = open.get(request); if (r) r.sent = now(); });
+// conn: which connection carried it (numbered in order of first use), for the idle gaps between requests.
+const conns = new WeakMap();
+let connCount = 0;
+dc.subscribe('undici:client:sendHeaders', ({ request, socket }) => {
+  const r = open.get(request);
+  if (!r) return;
+  r.sent = now();
+  if (socket && !conns.has(socket)) conns.set(socket, connCount++);
+  if (socket) r.conn = conns.get(socket);
+});
 dc.subscribe('undici:request:headers', ({ request }) => { const r = open.get(request); if (r) r.answered = now(); });
 const end = (failed) => ({ request }) => {
   const r = open.get(request);
