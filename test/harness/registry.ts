@@ -1,14 +1,14 @@
 // Real `docker-registry` (CNCF distribution 2.8.2) processes for integration tests:
 // plain, htpasswd or token auth, on 127.0.0.1 and a free port, with data in a temp dir.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { openSync, closeSync, rmSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { openSync, closeSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { startTokenServer, type TokenServer } from './token-server.js';
 import { testCerts, trustTestCa, type CertKind } from './tls.js';
+import { scratchDir } from './scratch.js';
 import { Agent, request } from 'undici';
 
 export type { TokenServer } from './token-server.js';
@@ -53,19 +53,17 @@ export const DEFAULT_USERS: Record<string, string> = { admin: 's3cret-admin', re
 
 // Every child we started, killed when the test process exits however it exits.
 // Children are unref'd so a forgotten stop() cannot hang the test file; this handler still ends them.
+// Registered when this module loads, so it runs before scratchDir's removal of their directories.
 const children = new Set<ChildProcess>();
-const tempDirs = new Set<string>();
 process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Starts a registry and waits until /v2/ answers. */
 export async function startRegistry(opts: RegistryOptions = {}): Promise<RunningRegistry> {
   const auth = opts.auth ?? 'none';
   const users = opts.users ?? DEFAULT_USERS;
-  const dir = await mkdtemp(join(tmpdir(), 'regmirror-registry-'));
-  tempDirs.add(dir);
+  const dir = await scratchDir('registry');
   const dataDir = join(dir, 'data');
   const logPath = join(dir, 'registry.log');
   const port = await freePort();
