@@ -14,11 +14,23 @@ const BIN_MS = 250;
 const ms = (x) => `${x.toFixed(0)} ms`;
 const pct = (sorted, p) => (sorted.length ? sorted[Math.floor(p * (sorted.length - 1))] : 0);
 
+/** `N <what> <total> in all (p50, p90, p99)` of some durations in ms. */
+function spread(values, what) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const sum = sorted.reduce((a, b) => a + b, 0);
+  return `${sorted.length} ${what} ${ms(sum)} in all (p50 ${pct(sorted, 0.5).toFixed(1)}, p90 ${pct(sorted, 0.9).toFixed(1)}, p99 ${pct(sorted, 0.99).toFixed(1)} ms)`;
+}
+
+/** Appends `value` to the list under `key`. */
+function add(map, key, value) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 /** created → sent, summed and spread, for the requests created in [lo, hi). */
 function waits(requests, lo, hi) {
-  const w = requests.filter((r) => r.created >= lo && r.created < hi).map((r) => r.sent - r.created).sort((a, b) => a - b);
-  const sum = w.reduce((a, b) => a + b, 0);
-  return `${w.length} requests waited ${ms(sum)} in all (p50 ${pct(w, 0.5).toFixed(1)}, p90 ${pct(w, 0.9).toFixed(1)}, p99 ${pct(w, 0.99).toFixed(1)} ms)`;
+  return spread(requests.filter((r) => r.created >= lo && r.created < hi).map((r) => r.sent - r.created), 'requests waited');
 }
 
 /** Mean requests on the wire (sent → ended) in each BIN_MS. */
@@ -33,10 +45,11 @@ function inFlight(requests) {
   return Array.from(bins, (x) => (x ?? 0).toFixed(0)).join(' ');
 }
 
-/** The requests of each connection (timelines from an older preload have none). */
+/** The requests of each connection in the order sent (timelines from an older preload have none). */
 function byConnection(requests) {
   const byConn = new Map();
-  for (const r of requests) if (r.conn !== undefined) byConn.set(r.conn, [...(byConn.get(r.conn) ?? []), r]);
+  for (const r of requests) if (r.conn !== undefined) add(byConn, r.conn, r);
+  for (const rs of byConn.values()) rs.sort((a, b) => a.sent - b.sent);
   return byConn;
 }
 
@@ -44,16 +57,12 @@ function byConnection(requests) {
  * How long a connection sat idle between an answer (its last byte) and its next request's headers,
  * for the requests sent in [lo, hi): what a copier's turnaround costs a registry's slots.
  */
-function idle(requests, lo, hi) {
-  const byConn = byConnection(requests);
+function idle(byConn, lo, hi) {
   const gaps = [];
   for (const rs of byConn.values()) {
-    rs.sort((a, b) => a.sent - b.sent);
     for (let i = 1; i < rs.length; i++) if (rs[i].sent >= lo && rs[i].sent < hi) gaps.push(Math.max(0, rs[i].sent - rs[i - 1].ended));
   }
-  gaps.sort((a, b) => a - b);
-  const sum = gaps.reduce((a, b) => a + b, 0);
-  return `${gaps.length} gaps, ${ms(sum)} in all (p50 ${pct(gaps, 0.5).toFixed(1)}, p90 ${pct(gaps, 0.9).toFixed(1)}, p99 ${pct(gaps, 0.99).toFixed(1)} ms)`;
+  return spread(gaps, 'gaps,');
 }
 
 /**
@@ -62,14 +71,11 @@ function idle(requests, lo, hi) {
  * request, before its first request, and after its last answer (a run's tail: the last chains
  * of requests walking with few connections busy).
  */
-function slotSeconds(requests) {
-  const byConn = byConnection(requests);
+function slotSeconds(byConn, first, last) {
   if (byConn.size === 0) return 'no connection ids (a timeline from an older preload)';
-  const first = Math.min(...requests.map((r) => r.sent));
-  const last = Math.max(...requests.map((r) => r.ended));
   let busy = 0, between = 0, before = 0, after = 0;
   for (const rs of byConn.values()) {
-    const start = Math.min(...rs.map((r) => r.sent));
+    const start = rs[0].sent;
     const end = Math.max(...rs.map((r) => r.ended));
     const onWire = rs.reduce((a, r) => a + (r.ended - r.sent), 0);
     busy += onWire;
@@ -96,15 +102,16 @@ for (const file of process.argv.slice(2)) {
     const last = Math.max(...rs.map((r) => r.ended));
     const busy = rs.reduce((a, r) => a + (r.ended - r.sent), 0);
     const byKind = new Map();
-    for (const r of rs) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r.ended - r.sent]);
+    for (const r of rs) add(byKind, r.kind, r.ended - r.sent);
+    const byConn = byConnection(rs);
     process.stdout.write(`${origin}: first sent at ${ms(first)}, last answer at ${ms(last)}, ${(busy / 1000).toFixed(2)} slot-seconds busy (mean ${(busy / (last - first)).toFixed(2)} in flight)\n`);
     process.stdout.write(`  ${[...byKind].map(([k, d]) => `${k} ${d.length}×${(d.reduce((a, b) => a + b, 0) / d.length).toFixed(1)} ms`).join(', ')}\n`);
     process.stdout.write(`  in flight per ${BIN_MS} ms: ${inFlight(rs)}\n`);
     process.stdout.write(`  waits in undici, first ${EARLY_MS / 1000} s: ${waits(rs, 0, EARLY_MS)}\n`);
     process.stdout.write(`  waits in undici, after: ${waits(rs, EARLY_MS, Infinity)}\n`);
-    process.stdout.write(`  ${slotSeconds(rs)}\n`);
-    process.stdout.write(`  connections idle between an answer and the next request, first ${EARLY_MS / 1000} s: ${idle(rs, 0, EARLY_MS)}\n`);
-    process.stdout.write(`  connections idle between an answer and the next request, after: ${idle(rs, EARLY_MS, Infinity)}\n`);
+    process.stdout.write(`  ${slotSeconds(byConn, first, last)}\n`);
+    process.stdout.write(`  connections idle between an answer and the next request, first ${EARLY_MS / 1000} s: ${idle(byConn, 0, EARLY_MS)}\n`);
+    process.stdout.write(`  connections idle between an answer and the next request, after: ${idle(byConn, EARLY_MS, Infinity)}\n`);
   }
   process.stdout.write(`event loop, first ${EARLY_MS / 1000} s: ${stallLine(stalls, 0, EARLY_MS)}; after: ${stallLine(stalls, EARLY_MS, Infinity)}\n`);
 }

@@ -23,8 +23,9 @@ dc.subscribe('undici:client:sendHeaders', ({ request, socket }) => {
   const r = open.get(request);
   if (!r) return;
   r.sent = now();
-  if (socket && !conns.has(socket)) conns.set(socket, connCount++);
-  if (socket) r.conn = conns.get(socket);
+  if (!socket) return;
+  if (!conns.has(socket)) conns.set(socket, connCount++);
+  r.conn = conns.get(socket);
 });
 dc.subscribe('undici:request:headers', ({ request }) => { const r = open.get(request); if (r) r.answered = now(); });
 const end = (failed) => ({ request }) => {
