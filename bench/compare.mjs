@@ -27,7 +27,7 @@ import { startDelayProxy } from './lib/delay-proxy.mjs';
 import { measure } from './lib/phase.mjs';
 import { assertMirrored } from './lib/check.mjs';
 import { assertWholeBySkopeo } from './lib/deep-check.mjs';
-import { assertBuilt, bareCopierArgs, regmirrorArgs, writeMirrorsYaml } from './lib/tools.mjs';
+import { assertBuilt, bareCopierArgs, contenderNodeArgs, regmirrorArgs, writeMirrorsYaml } from './lib/tools.mjs';
 import { interleaved, median, pairedLines } from './lib/rounds.mjs';
 import { bytes, requestCounts } from './lib/report.mjs';
 
@@ -81,11 +81,8 @@ async function coldRun(who) {
   const config = writeMirrorsYaml(join(root, `mirrors-${n}.yaml`), w.repos, ['quay.io/cert-manager', 'ghcr.io/cert-manager'], env.BENCH_REG_CONCURRENCY);
   const [name, jobs] = who.split('@');
   const [cmd, args, extraEnv] = commands[name](config, far, jobs ? ['--concurrency', jobs] : []);
-  // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR`) go to the contenders' node only, not the bench's.
-  const nodeArgs = env.BENCH_NODE_ARGS ? env.BENCH_NODE_ARGS.split(' ') : [];
+  const nodeArgs = contenderNodeArgs(name);
   if (env.BENCH_TIMELINE) nodeArgs.push('--import', join(BENCH, 'lib', 'timeline-preload.mjs'));
-  // BENCH_BASE_NODE_ARGS go to `base` alone: an A/B of node flags on one build.
-  if (name === 'base' && env.BENCH_BASE_NODE_ARGS) nodeArgs.push(...env.BENCH_BASE_NODE_ARGS.split(' '));
   const proxyBefore = process.cpuUsage();
   const phase = await measure(`${who} #${n}`, [quay, ghcr], cmd, [...nodeArgs, ...args], { env: extraEnv });
   const proxy = process.cpuUsage(proxyBefore);

@@ -16,7 +16,7 @@ import { startInstantRegistry } from './lib/instant.mjs';
 import { seedWorkload, workloadFromEnv } from './lib/seed.mjs';
 import { timed } from './lib/timed.mjs';
 import { assertMirrored } from './lib/check.mjs';
-import { assertBuilt, bareCopierArgs, regmirrorArgs, writeMirrorsYaml } from './lib/tools.mjs';
+import { assertBuilt, bareCopierArgs, contenderNodeArgs, regmirrorArgs, writeMirrorsYaml } from './lib/tools.mjs';
 import { interleaved, median, pairedLines } from './lib/rounds.mjs';
 import { bytes } from './lib/report.mjs';
 
@@ -26,7 +26,6 @@ assertBuilt();
 const w = workloadFromEnv();
 const runs = Number(env.BENCH_RUNS ?? 5);
 const contenders = (env.BENCH_CONTENDERS ?? 'regmirror,bare').split(',');
-const nodeArgs = env.BENCH_NODE_ARGS ? env.BENCH_NODE_ARGS.split(' ') : [];
 const root = tempRoot();
 
 const commands = {
@@ -43,9 +42,7 @@ async function coldRun(who) {
   const ghcr = await startInstantRegistry('ghcr');
   seeded = await seedWorkload(quay, w);
   const config = writeMirrorsYaml(join(root, `mirrors-${n}.yaml`), w.repos, ['quay.io/cert-manager', 'ghcr.io/cert-manager']);
-  // BENCH_BASE_NODE_ARGS go to `base` alone: an A/B of node flags on one build.
-  const baseArgs = who === 'base' && env.BENCH_BASE_NODE_ARGS ? env.BENCH_BASE_NODE_ARGS.split(' ') : [];
-  const run = await timed(`${who}-${n}`, 'node', [...nodeArgs, ...baseArgs, ...commands[who](config, { 'quay.io': quay, 'ghcr.io': ghcr })]);
+  const run = await timed(`${who}-${n}`, 'node', [...contenderNodeArgs(who), ...commands[who](config, { 'quay.io': quay, 'ghcr.io': ghcr })]);
   if (run.code !== 0) throw new Error(`${who} exited ${run.code}\n${run.stderr.slice(-2000)}`);
   await assertMirrored([...seeded.images, ...seeded.signatures], [{ reg: quay, ns: 'cert-manager' }, { reg: ghcr, ns: 'cert-manager' }]);
   await quay.stop();

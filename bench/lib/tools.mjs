@@ -14,6 +14,16 @@ export function assertBuilt() {
   if (!existsSync(join(MAIN, 'bundle', 'main.js'))) throw new Error('bundle/ is missing: run `npm run build` first');
 }
 
+/**
+ * The node flags for one contender's process, never the bench's own: BENCH_NODE_ARGS (e.g.
+ * `--cpu-prof --cpu-prof-dir=DIR`) for every contender, then BENCH_BASE_NODE_ARGS for `base` alone
+ * (an A/B of node flags on one build).
+ */
+export function contenderNodeArgs(name) {
+  const split = (v) => (v ? v.split(' ') : []);
+  return [...split(process.env.BENCH_NODE_ARGS), ...(name === 'base' ? split(process.env.BENCH_BASE_NODE_ARGS) : [])];
+}
+
 /** Writes a mirrors.yaml: each repo from quay.io/jetstack to `targets` (namespaces). */
 export function writeMirrorsYaml(file, repos, targets, registryConcurrency) {
   const hosts = [...new Set(['quay.io', ...targets.map((t) => t.split('/')[0])])];
