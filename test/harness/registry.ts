@@ -43,7 +43,8 @@ export interface RegistryOptions {
   expiresIn?: number;
   /**
    * Serve HTTPS (distribution's http.tls) with a certificate from the test CA (test/harness/tls.ts):
-   * true or 'good' = right for 127.0.0.1; 'wrongName' and 'expired' for the TLS failure tests.
+   * true or 'good' = right for 127.0.0.1; 'wrongName' and 'expired' for the TLS failure tests;
+   * 'selfSigned' is its own CA (the registry's caFile and certDir are then that certificate's).
    * This process's fetch() then trusts the test CA. The token server stays plain HTTP.
    */
   tls?: boolean | CertKind;
@@ -96,7 +97,9 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Running
     host: `127.0.0.1:${port}`,
     url: `${certs ? 'https' : 'http'}://127.0.0.1:${port}`,
     dataDir, auth, users, tokenServer, logPath,
-    ...(certs ? { caFile: certs.caFile, certDir: certs.certDir } : {}),
+    ...(certs ? certKind === 'selfSigned'
+      ? { caFile: certs.servers.selfSigned.cert, certDir: certs.selfSignedCertDir }
+      : { caFile: certs.caFile, certDir: certs.certDir } : {}),
     async start() {
       if (child) return;
       const fd = openSync(logPath, 'a');

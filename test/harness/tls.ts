@@ -1,6 +1,7 @@
 // A test CA and server certificates made with openssl, once per test process, so any test
 // registry or proxy can serve HTTPS: one certificate that is right for 127.0.0.1 and localhost,
-// one for another name, one that expired yesterday; and a way for this process to trust the CA.
+// one for another name, one that expired yesterday, one self-signed (its own CA, as many private
+// registries have); and a way for this process to trust them.
 import { copyFile, writeFile, readFile } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,8 +14,8 @@ import { scratchDir } from './scratch.js';
 /** A certificate and its key (PEM files). */
 export interface ServerCert { cert: string; key: string }
 
-/** Which server certificate: right for 127.0.0.1, for another name, or expired. */
-export type CertKind = 'good' | 'wrongName' | 'expired';
+/** Which server certificate: right for 127.0.0.1, for another name, expired, or self-signed. */
+export type CertKind = 'good' | 'wrongName' | 'expired' | 'selfSigned';
 
 /** The test CA and the server certificates it signed. */
 export interface TestCerts {
@@ -23,6 +24,8 @@ export interface TestCerts {
   caFile: string;
   /** A directory holding only `ca.crt`, for skopeo's --cert-dir. */
   certDir: string;
+  /** The same for the self-signed certificate, which is its own CA (its `caFile` is its `cert`). */
+  selfSignedCertDir: string;
   servers: Record<CertKind, ServerCert>;
 }
 
@@ -53,10 +56,19 @@ async function makeCerts(): Promise<TestCerts> {
   const good = await sign('good', 'IP:127.0.0.1,IP:::1,DNS:localhost', '3');
   const wrongName = await sign('wrong-name', 'DNS:registry.example.com', '3');
   const expired = await sign('expired', 'IP:127.0.0.1,DNS:localhost', '-1');
-  const certDir = join(dir, 'skopeo-certs');
+  const selfSigned = { cert: join(dir, 'self-signed.pem'), key: join(dir, 'self-signed.key') };
+  await openssl(['req', '-x509', ...ec, '-keyout', selfSigned.key, '-out', selfSigned.cert, '-subj', '/CN=self-signed', '-days', '3',
+    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-addext', 'extendedKeyUsage=serverAuth']);
+  const certDir = await certDirOf(join(dir, 'skopeo-certs'), ca.cert);
+  const selfSignedCertDir = await certDirOf(join(dir, 'skopeo-self-signed'), selfSigned.cert);
+  return { dir, caFile: ca.cert, certDir, selfSignedCertDir, servers: { good, wrongName, expired, selfSigned } };
+}
+
+/** A directory holding only `ca.crt` (skopeo's --cert-dir layout). */
+async function certDirOf(certDir: string, caCert: string): Promise<string> {
   mkdirSync(certDir);
-  await copyFile(ca.cert, join(certDir, 'ca.crt'));
-  return { dir, caFile: ca.cert, certDir, servers: { good, wrongName, expired } };
+  await copyFile(caCert, join(certDir, 'ca.crt'));
+  return certDir;
 }
 
 async function openssl(args: string[]): Promise<void> {
@@ -65,10 +77,11 @@ async function openssl(args: string[]): Promise<void> {
 
 let trusted = false;
 
-/** Makes this process's fetch() (seeding, raw checks) trust the test CA besides Node's roots. */
+/** Makes this process's fetch() (seeding, raw checks) trust the test CA and the self-signed certificate besides Node's roots. */
 export async function trustTestCa(): Promise<void> {
   if (trusted) return;
-  const ca = await readFile((await testCerts()).caFile, 'utf8');
-  setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, ca] } }));
+  const certs = await testCerts();
+  const ours = await Promise.all([certs.caFile, certs.servers.selfSigned.cert].map((f) => readFile(f, 'utf8')));
+  setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, ...ours] } }));
   trusted = true;
 }

@@ -24,7 +24,7 @@ const PROBLEMS: Record<string, TlsProblem> = {
 };
 
 const REMEDY: Record<TlsProblem, (host: string, code: string) => string> = {
-  untrusted: (host, code) => `its TLS certificate is not trusted (${code}): give the CA that signed it as \`caFile\` under registries: ${host}, or set \`tls: insecure\` there to skip verification`,
+  untrusted: (host, code) => `its TLS certificate is not trusted (${code}): give ${code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ? 'that self-signed certificate itself' : 'the CA that signed it'} as \`caFile\` under registries: ${host}, or set \`tls: insecure\` there to skip verification`,
   'wrong-name': (host, code) => `its TLS certificate does not match the name ${host} (${code}): use the name the certificate was issued for (\`endpoint\`), or set \`tls: insecure\` under registries: ${host}`,
   expired: (host, code) => `its TLS certificate has expired or is not yet valid (${code}): the registry must renew it; \`tls: insecure\` under registries: ${host} skips verification meanwhile`,
   'not-tls': (host, code) => `it does not speak TLS on this port (${code}): if it is plain HTTP, set \`tls: disabled\` under registries: ${host}`,

@@ -1,6 +1,7 @@
 // Issue 9 (TLS): real registries served over HTTPS by the test CA. A registry trusted by `caFile`
 // or `tls: insecure` is mirrored (skopeo checks the digests through the CA); an untrusted, a
-// wrong-name and an expired certificate each end the run in one clear line, exit 3, no retries.
+// wrong-name and an expired certificate each end the run in one clear line, exit 3, no retries;
+// a self-signed one says to trust that certificate itself, and then is.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -95,6 +96,23 @@ test('an expired certificate: says it expired, exit 3, no retry', async () => {
     assert.match(run.stderr, /\b0 retries\b/);
   } finally {
     await destroyRegistry(expired);
+  }
+});
+
+test('a self-signed certificate: refused with the remedy to give that certificate itself as caFile, which then works', async () => {
+  const self = await startRegistry({ tls: 'selfSigned' });
+  try {
+    const refused = await runCli(['sync', '-c', await config('self-signed', source.host, `${self.host}/mirror`,
+      `  ${source.host}: { caFile: ${source.caFile} }\n  ${self.host}: { tls: verify }`), '-v', '--no-progress']);
+    assert.equal(refused.exitCode, 3, refused.stderr + refused.stdout);
+    assert.match(errorLines(refused.stderr)[0] ?? '', new RegExp(`${self.host}.*not trusted \\(DEPTH_ZERO_SELF_SIGNED_CERT\\): give that self-signed certificate itself as \`caFile\``));
+    assert.match(refused.stderr, /\b0 retries\b/);
+    const trusted = await runCli(['sync', '-c', await config('self-signed-trusted', source.host, `${self.host}/mirror`,
+      `  ${source.host}: { caFile: ${source.caFile} }\n  ${self.host}: { caFile: ${self.caFile} }`), '--no-progress']);
+    assert.equal(trusted.exitCode, 0, trusted.stderr + trusted.stdout);
+    assert.equal(await skopeoDigestVerified(`${self.host}/mirror/app:v1.0.0`, self.certDir!), image.digest);
+  } finally {
+    await destroyRegistry(self);
   }
 });
 
