@@ -8,7 +8,7 @@ export function resultLines(r: SyncResult): string | undefined {
   if (busy.length === 0) return undefined;
   return busy
     .map((t) => {
-      const what = t.action === 'copied' || t.action === 'forced' ? `${t.action} (${t.blobs.copied} blobs uploaded, ${t.blobs.mounted} mounted, ${formatBytes(t.bytes)})` : t.action;
+      const what = t.action === 'copied' || t.action === 'forced' ? `${t.action} (${t.blobs.copied} ${t.blobs.copied === 1 ? 'blob' : 'blobs'} uploaded, ${t.blobs.mounted} mounted, ${formatBytes(t.bytes)})` : t.action;
       // A detail can quote a registry: its line breaks must not start lines of their own.
       return `${r.source}:${r.tag} → ${t.repository}: ${what}${t.detail ? ` — ${oneLine(t.detail)}` : ''}`;
     })

@@ -2,8 +2,14 @@
 // reads carries on with `Range: bytes=N-` from the N bytes already handed on (and hashed by the
 // copier's verifying stream), instead of failing the copy and reading everything again. A server
 // that ignores Range (200 instead of 206) is read again from the start, its first N bytes skipped.
+// As containers/image does, a connection that breaks only after real progress (RESUME_PROGRESS
+// since the last break) earns a fresh budget of resumes: a link that drops every few MiB still
+// delivers a 1 GiB layer, while one that cannot move a MiB gives up after `maxResumes` in a row.
 import { Readable } from 'node:stream';
 import { isTransientNetworkError } from './http/retry.js';
+
+/** Bytes read between two breaks that count as progress (and reset the resume budget). */
+export const RESUME_PROGRESS = 1024 * 1024;
 
 /** Where a reopened body starts: the byte offset of its first byte in the blob. */
 export interface Reopened {
@@ -16,7 +22,7 @@ export interface ResumeOptions {
   size: number;
   /** Opens the blob again from `offset` (a Range request); `start` says where the answer begins. */
   reopen(offset: number): Promise<Reopened>;
-  /** How many times a broken body may be resumed. */
+  /** How many breaks in a row, each after less than RESUME_PROGRESS bytes, may be resumed. */
   maxResumes: number;
   /** Told of each resume, for -v and the retry counter. */
   onResume?(offset: number, why: unknown): void;
@@ -43,7 +49,9 @@ class ResumableBody extends Readable {
   private body!: Readable;
   private delivered = 0;
   private skip = 0;
+  /** Resumes since the last break that came after RESUME_PROGRESS bytes or more. */
   private resumes = 0;
+  private lastBreakAt = 0;
   /** Lets go of the current body (its listeners off); a no-op once done. */
   private release: () => void = () => {};
 
@@ -105,8 +113,16 @@ class ResumableBody extends Readable {
   private broke(e: Error): void {
     if (this.destroyed) return;
     const { opts } = this;
-    if (!isTransientNetworkError(e) || this.resumes >= opts.maxResumes || this.delivered >= opts.size) {
+    if (this.delivered - this.lastBreakAt >= RESUME_PROGRESS) this.resumes = 0;
+    this.lastBreakAt = this.delivered;
+    if (!isTransientNetworkError(e) || this.delivered >= opts.size) {
       this.destroy(e);
+      return;
+    }
+    if (this.resumes >= opts.maxResumes) {
+      // Still a broken connection to the copier (its code kept), which may try the blob again.
+      const why = `the connection broke ${this.resumes + 1} times in a row with less than 1 MiB read in between, at byte ${this.delivered} of ${opts.size} (${e.message})`;
+      this.destroy(Object.assign(new Error(why), { code: (e as { code?: string }).code, cause: e }));
       return;
     }
     this.resumes++;

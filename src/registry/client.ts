@@ -5,8 +5,7 @@ import { UsageError } from '../types/errors.js';
 import { silentLogger, type Logger } from '../ui/log.js';
 import { credentialsFor, type CredentialProvider } from './credentials.js';
 import { HostContext } from './host.js';
-import { createAgent } from './http/pool.js';
-import type { Agent } from './http/undici.js';
+import { closePools, createPools, type Pools } from './http/pool.js';
 import type { TransportStats } from './http/send.js';
 import { RemoteRepository } from './repository.js';
 import { VERSION } from '../version.js';
@@ -34,8 +33,8 @@ export class RegistryClient {
   /** Counters for tests and the benchmark. */
   readonly stats: TransportStats = { requests: 0, byMethod: {}, retries: 0, tokenFetches: 0 };
   private readonly hosts = new Map<string, HostContext>();
-  /** Pools for redirect targets that mirrors.yaml lists, by host (see redirectAgent). */
-  private readonly redirectAgents = new Map<string, Agent>();
+  /** Pools for redirect targets that mirrors.yaml lists, by host (see redirectPools). */
+  private readonly redirectPools = new Map<string, Pools>();
   private readonly credentials: CredentialProvider;
 
   constructor(private readonly opts: RegistryClientOptions = {}) {
@@ -50,23 +49,23 @@ export class RegistryClient {
   /** Closes every connection pool. */
   async close(): Promise<void> {
     const hosts = [...this.hosts.values()];
-    const agents = [...this.redirectAgents.values()];
+    const redirects = [...this.redirectPools.values()];
     this.hosts.clear();
-    this.redirectAgents.clear();
-    await Promise.all([...hosts.map((h) => h.close()), ...agents.map((a) => a.close())]);
+    this.redirectPools.clear();
+    await Promise.all([...hosts.map((h) => h.close()), ...redirects.map(closePools)]);
   }
 
   // A redirect to an https:// origin whose host has an entry under registries: trusts what that
   // entry says (its caFile, or tls: insecure), as a request to that registry itself would.
-  private redirectAgent(url: URL): Agent | undefined {
+  private redirectPoolsFor(url: URL): Pools | undefined {
     const settings = this.opts.registries?.get(url.host);
     if (url.protocol !== 'https:' || !settings || (settings.tls !== 'insecure' && !settings.caFile)) return undefined;
-    let agent = this.redirectAgents.get(url.host);
-    if (!agent) {
-      agent = createAgent(settings, 16);
-      this.redirectAgents.set(url.host, agent);
+    let pools = this.redirectPools.get(url.host);
+    if (!pools) {
+      pools = createPools(settings, 16);
+      this.redirectPools.set(url.host, pools);
     }
-    return agent;
+    return pools;
   }
 
   private host(registry: string): HostContext {
@@ -88,7 +87,7 @@ export class RegistryClient {
         tagPageSize: this.opts.testing?.tagPageSize ?? 100,
         chunkBytes: this.opts.testing?.chunkBytes ?? 8 * 1024 * 1024,
         forceChunkedUploads: this.opts.testing?.forceChunkedUploads ?? false,
-        redirectAgent: (url) => this.redirectAgent(url),
+        redirectPools: (url) => this.redirectPoolsFor(url),
       });
       this.hosts.set(registry, host);
     }

@@ -1,13 +1,12 @@
 // Everything regmirror keeps per registry host for a run: where it is, its pool and lanes,
 // its transport stack (auth → redirects → retry → send), tokens, and what we learned about it.
-import type { Agent } from 'undici';
 import type { RegistrySettings } from '../config/model.js';
 import type { Logger } from '../ui/log.js';
 import type { CredentialProvider } from './credentials.js';
 import { Authenticator } from './http/auth.js';
 import { UploadPolicy } from './upload-policy.js';
 import { lanesFor } from './http/rate-limit.js';
-import { createAgent, foreignAgent } from './http/pool.js';
+import { closePools, createPools, foreignPools, poolFor, type Pools } from './http/pool.js';
 import { withRedirects } from './http/redirect.js';
 import { withRetry, type RetryPolicy } from './http/retry.js';
 import { baseUrlFor } from './http/scheme.js';
@@ -30,8 +29,8 @@ export interface HostOptions {
   tagPageSize: number;
   chunkBytes: number;
   forceChunkedUploads: boolean;
-  /** The pool for a redirect target on another origin that mirrors.yaml lists (its caFile, tls: insecure); undefined = Node's default verification. */
-  redirectAgent?: (url: URL) => Agent | undefined;
+  /** The pools for a redirect target on another origin that mirrors.yaml lists (its caFile, tls: insecure); undefined = Node's default verification. */
+  redirectPools?: (url: URL) => Pools | undefined;
 }
 
 /** One registry host's state, shared by every repository on it. */
@@ -39,7 +38,7 @@ export class HostContext {
   readonly base: URL;
   readonly send: Send;
   readonly retry: RetryPolicy;
-  readonly agent: Agent;
+  readonly pools: Pools;
   /** Upload sessions left by a refused mount (202), keyed `path@digest`, used by the next push. */
   readonly uploadSessions = new Map<string, URL>();
   /** Set once the host has shown it has no referrers API. */
@@ -55,7 +54,7 @@ export class HostContext {
     this.trustedOrigins.add(this.base.origin);
     this.uploads = new UploadPolicy(host, options.chunkBytes, options.forceChunkedUploads);
     // 3 × concurrency request slots (see limiter.ts), so the pool can open that many.
-    this.agent = createAgent(options.settings, options.concurrency * 3);
+    this.pools = createPools(options.settings, options.concurrency * 3);
     this.retry = {
       maxAttempts: Math.max(1, options.settings?.maxAttempts ?? 5),
       baseMs: options.backoffBaseMs,
@@ -67,7 +66,7 @@ export class HostContext {
       // The registry and its token realm use the host's TLS settings; a redirect target on
       // another origin uses its own entry under registries: (a gateway's 307 to a backend with
       // a private CA), and anything else (object stores, CDNs) Node's default verification.
-      dispatcherFor: (url) => (this.trustedOrigins.has(url.origin) ? this.agent : options.redirectAgent?.(url) ?? foreignAgent()),
+      dispatcherFor: (url, body) => poolFor(this.trustedOrigins.has(url.origin) ? this.pools : options.redirectPools?.(url) ?? foreignPools(), body),
       stats: options.stats,
       logger: options.logger,
       userAgent: options.userAgent,
@@ -89,6 +88,6 @@ export class HostContext {
   }
 
   close(): Promise<void> {
-    return this.agent.close();
+    return closePools(this.pools);
   }
 }

@@ -2,14 +2,44 @@
 // registry's TLS settings: `insecure` skips verification, caFile adds a CA to Node's roots.
 // HTTP/2 is offered by ALPN over TLS (HTTP/1.1 stays the fallback) unless `http2: false`.
 import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
+import type { Dispatcher } from 'undici';
 import { Agent } from './undici.js';
 import type { RegistrySettings } from '../../config/model.js';
 import { UsageError } from '../../types/errors.js';
 
-/** The connection pool for one registry host; `connections` is per origin. */
-export function createAgent(settings: RegistrySettings | undefined, connections: number): Agent {
-  const connect: { rejectUnauthorized?: boolean; ca?: string[] } = {};
+/**
+ * The largest request body sent over HTTP/2: one stream's initial flow-control window, so the
+ * body leaves in one go. A body that is a stream, or larger, can still be queued when its request
+ * is aborted (a source read that failed mid-upload, a timeout), and Node 20's HTTP/2 client then
+ * either spins forever sending empty DATA frames for the destroyed stream (measured: 14 GB of
+ * memory in a minute, then std::bad_alloc) or throws ERR_HTTP2_STREAM_ERROR where nothing can
+ * catch it. Such uploads go over HTTP/1.1 connections to the same registry instead.
+ */
+export const HTTP2_BODY_MAX = 64 * 1024;
+
+/** A registry's pools: `any` for most requests (HTTP/2 where offered), `bulky` for large bodies. */
+export interface Pools {
+  any: Agent;
+  bulky: Agent;
+}
+
+/** Whether a request body must stay off HTTP/2 (see HTTP2_BODY_MAX). */
+export function isBulky(body: Dispatcher.DispatchOptions['body']): boolean {
+  if (body === undefined || body === null) return false;
+  if (typeof body === 'string') return Buffer.byteLength(body) > HTTP2_BODY_MAX;
+  if (body instanceof Uint8Array) return body.byteLength > HTTP2_BODY_MAX;
+  return true; // a stream or an iterable: how long it runs is not known up front
+}
+
+/** The pool a request goes on. */
+export function poolFor(pools: Pools, body: Dispatcher.DispatchOptions['body']): Agent {
+  return pools.any === pools.bulky || !isBulky(body) ? pools.any : pools.bulky;
+}
+
+/** The connection pools for one registry host; `connections` is per origin and per pool. */
+export function createPools(settings: RegistrySettings | undefined, connections: number): Pools {
+  const connect: { rejectUnauthorized?: boolean; secureContext?: SecureContext } = {};
   if (settings?.tls === 'insecure') connect.rejectUnauthorized = false;
   if (settings?.caFile) {
     let extra: string;
@@ -18,15 +48,27 @@ export function createAgent(settings: RegistrySettings | undefined, connections:
     } catch (e) {
       throw new UsageError(`caFile for ${settings.host}: cannot read ${settings.caFile} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }
-    connect.ca = [...rootCertificates, extra];
+    // One context for every connection: built from `ca` per connection, parsing Node's ~140 roots
+    // cost ~20 ms of CPU each time (a run opens dozens, a flaky network hundreds).
+    connect.secureContext = createSecureContext({ ca: [...rootCertificates, extra] });
   }
-  return new Agent({ connections, keepAliveTimeout: 30_000, connect, allowH2: settings?.http2 !== false });
+  const options = { connections, keepAliveTimeout: 30_000, connect };
+  if (settings?.http2 === false) {
+    const only = new Agent({ ...options, allowH2: false });
+    return { any: only, bulky: only };
+  }
+  return { any: new Agent({ ...options, allowH2: true }), bulky: new Agent({ ...options, allowH2: false }) };
 }
 
-let foreign: Agent | undefined;
+/** Closes both pools (once when they are one). */
+export async function closePools(pools: Pools): Promise<void> {
+  await Promise.all(pools.any === pools.bulky ? [pools.any.close()] : [pools.any.close(), pools.bulky.close()]);
+}
 
-/** The verifying pool for redirect targets on other origins (CDNs, object stores). */
-export function foreignAgent(): Agent {
-  foreign ??= new Agent({ connections: 16, keepAliveTimeout: 30_000, allowH2: true });
+let foreign: Pools | undefined;
+
+/** The verifying pools for redirect targets on other origins (CDNs, object stores). */
+export function foreignPools(): Pools {
+  foreign ??= createPools(undefined, 16);
   return foreign;
 }

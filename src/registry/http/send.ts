@@ -27,7 +27,8 @@ export function describeStats(stats: TransportStats): string {
 /** What the bottom layer needs from its host. */
 export interface SendContext {
   lanes: Lanes;
-  dispatcherFor(url: URL): Dispatcher;
+  /** The pool for a request to `url` carrying `body` (pool.ts: large bodies stay off HTTP/2). */
+  dispatcherFor(url: URL, body: HttpRequest['body']): Dispatcher;
   stats: TransportStats;
   logger: Logger;
   userAgent: string;
@@ -49,7 +50,7 @@ export function createSend(ctx: SendContext): Send {
         headers: { 'user-agent': ctx.userAgent, ...req.headers },
         body: req.body,
         signal: req.signal,
-        dispatcher: ctx.dispatcherFor(req.url),
+        dispatcher: ctx.dispatcherFor(req.url, req.body),
         // undici closes the socket after a HEAD unless told otherwise; keep it for the next request.
         reset: req.method === 'HEAD' && closeAfterHead,
       });

@@ -1,5 +1,6 @@
 // Issue 9 (HTTP/2): through a proxy that speaks HTTP/2 over TLS, a stream reset (RST_STREAM) is
 // retried like a connection reset, and so is a session ended by GOAWAY; skopeo checks the digests.
+// Blob uploads larger than one flow-control window go to an HTTP/2 registry over HTTP/1.1 (pool.ts).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -73,4 +74,18 @@ test('a GOAWAY that ends the HTTP/2 session mid-run is retried on a new session'
   assert.equal(run.exitCode, 0, run.stderr + run.stdout);
   assert.equal(goaways, 1);
   for (const image of images) assert.equal(await skopeoDigestVerified(`${target.host}/goaway/app:${image.tag}`, target.certDir!), image.digest);
+});
+
+test('to an HTTP/2 registry, blob uploads over 64 KiB go on HTTP/1.1 connections and everything else on HTTP/2', async () => {
+  const split = file.replace(/mirrors\.yaml$/, 'mirrors-split.yaml');
+  await writeFile(split, (await readFile(file, 'utf8')).replace(/\/mirror\]/, '/split]'));
+  const run = await runCli(['sync', '-c', split, '--no-progress']);
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  const lines = (await readFile(target.logPath, 'utf8')).split('\n').filter((l) => /"[A-Z]+ \/v2\/split\//.test(l));
+  const uploads = lines.filter((l) => /"PUT \/v2\/split\/app\/blobs\/uploads\//.test(l));
+  const h1 = lines.filter((l) => l.includes('HTTP/1.1'));
+  assert.ok(h1.length > 0 && h1.every((l) => uploads.includes(l)), `only blob uploads on HTTP/1.1:\n${h1.join('\n')}`);
+  assert.ok(uploads.some((l) => l.includes('HTTP/2.0')), 'the small config blobs still go over HTTP/2');
+  assert.ok(lines.filter((l) => /"PUT \/v2\/split\/app\/manifests\//.test(l)).every((l) => l.includes('HTTP/2.0')), 'manifests over HTTP/2');
+  for (const image of images) assert.equal(await skopeoDigestVerified(`${target.host}/split/app:${image.tag}`, target.certDir!), image.digest);
 });

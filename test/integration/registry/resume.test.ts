@@ -118,3 +118,40 @@ test('a server that ignores Range: the blob is read again from the start and its
     await proxy.close();
   }
 });
+
+test('a link that drops every 2 MiB still delivers a 24 MiB layer: each break after real progress earns a fresh budget', { timeout: 600_000 }, async () => {
+  const size = 24 * MiB;
+  const { manifest, layer } = await seedLarge('jetstack/flaky', 'v1.0.0', size);
+  const proxy = await startFaultProxy(source.url, { upstreamCa: source.caFile });
+  try {
+    // Ten breaks, twice the default budget of five (maxAttempts) in a row.
+    proxy.inject({ method: 'GET', path: new RegExp(`/blobs/${layer}$`), times: 10, fault: { kind: 'cut', afterBytes: 2 * MiB } });
+    const run = await syncThrough(proxy, 'jetstack/flaky');
+    assert.equal(run.exitCode, 0, run.stderr.split('\n').filter((l) => !/^debug: (GET|HEAD|PUT|POST|PATCH) /.test(l)).join('\n'));
+    const gets = proxy.stats.log.filter((e) => e.method === 'GET' && e.path.endsWith(`/blobs/${layer}`));
+    assert.deepEqual(gets.map((g) => g.status), [200, ...Array(10).fill(206)], 'one read resumed ten times, never started again');
+    assert.equal(await uploadsOf(layer), 1, 'the target received the blob once');
+    assert.equal(await skopeoDigestVerified(`${target.host}/mirror/flaky:v1.0.0`, target.certDir!), manifest);
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('a read that keeps breaking without progress aborts its upload mid-body (to an HTTP/2 registry); the copy is tried again and finishes', { timeout: 600_000 }, async () => {
+  const size = 24 * MiB;
+  const { manifest, layer } = await seedLarge('jetstack/stuck', 'v1.0.0', size);
+  const proxy = await startFaultProxy(source.url, { upstreamCa: source.caFile });
+  try {
+    // The first read and its five resumes each break after 256 KiB (no progress: the budget runs
+    // out and the upload streaming it is aborted); the second attempt's read breaks once more.
+    proxy.inject({ method: 'GET', path: new RegExp(`/blobs/${layer}$`), times: 7, fault: { kind: 'cut', afterBytes: 256 * 1024 } });
+    const run = await syncThrough(proxy, 'jetstack/stuck');
+    assert.equal(run.exitCode, 0, run.stderr.split('\n').filter((l) => !/^debug: (GET|HEAD|PUT|POST|PATCH) /.test(l)).join('\n'));
+    assert.equal(proxy.stats.injected.cut, 7);
+    const puts = (await readFile(target.logPath, 'utf8')).split('\n').filter((l) => l.includes('"PUT /v2/mirror/stuck/blobs/uploads/') && l.includes(layer.slice('sha256:'.length)));
+    assert.ok(puts.length >= 2 && puts.every((l) => l.includes('HTTP/1.1')), `the layer's streamed uploads, the aborted one too, went on HTTP/1.1:\n${puts.join('\n')}`);
+    assert.equal(await skopeoDigestVerified(`${target.host}/mirror/stuck:v1.0.0`, target.certDir!), manifest);
+  } finally {
+    await proxy.close();
+  }
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { contentRangeStart, resumable, type Reopened } from '../../../src/registry/blob-resume.js';
+import { contentRangeStart, RESUME_PROGRESS, resumable, type Reopened } from '../../../src/registry/blob-resume.js';
 
 const blob = Buffer.from('0123456789abcdefghij');
 
@@ -44,6 +44,28 @@ test('gives up after maxResumes, and never on an error that is not a broken conn
   let reopened = false;
   await assert.rejects(readAll(resumable(fatal, { size: blob.length, maxResumes: 5, reopen: async () => { reopened = true; return { body: body(blob, false), start: 0 }; } })), /digest mismatch/);
   assert.equal(reopened, false);
+});
+
+test('a break after RESUME_PROGRESS bytes earns a fresh budget: a link that drops every 1.5 MiB still delivers', async () => {
+  const big = Buffer.alloc(5 * RESUME_PROGRESS, 7);
+  const step = 1.5 * RESUME_PROGRESS;
+  /** From `offset`, `step` bytes in 64 KiB chunks, then a reset (unless the blob ends first). */
+  const dropping = (offset: number): Readable => {
+    const end = Math.min(big.length, offset + step);
+    return Readable.from((async function* () {
+      for (let at = offset; at < end; at += 65536) yield big.subarray(at, Math.min(end, at + 65536));
+      if (end < big.length) throw Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+    })(), { objectMode: false });
+  };
+  const asked: number[] = [];
+  const reopen = async (offset: number): Promise<Reopened> => (asked.push(offset), { body: dropping(offset), start: offset });
+  const out = await readAll(resumable(dropping(0), { size: big.length, maxResumes: 1, reopen }));
+  assert.equal(out.length, big.length);
+  assert.deepEqual(asked, [1, 2, 3].map((n) => n * step), 'three resumes with a budget of one: each break came after progress');
+  // Breaks after less than RESUME_PROGRESS each: the budget is spent, whatever the total read.
+  const small = (offset: number): Reopened => ({ body: body(big.subarray(offset, offset + 100 * 1024), true), start: offset });
+  await assert.rejects(readAll(resumable(small(0).body, { size: big.length, maxResumes: 3, reopen: async (o) => small(o) })),
+    (e: Error & { code?: string }) => /^the connection broke 4 times in a row with less than 1 MiB read in between, at byte 409600 of 5242880 \(other side closed\)$/.test(e.message) && e.code === 'UND_ERR_SOCKET');
 });
 
 test('Content-Range start', () => {

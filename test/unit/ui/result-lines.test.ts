@@ -1,0 +1,23 @@
+// The plain per-target lines sync and publish print as tags finish (src/cli/lines.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resultLines } from '../../../src/cli/lines.js';
+import type { SyncTargetResult } from '../../../src/report/model.js';
+
+const target = (over: Partial<SyncTargetResult>): SyncTargetResult => ({
+  repository: 'ghcr.io/cert-manager/app', action: 'copied', previousDigest: null, digest: 'sha256:' + 'a'.repeat(64),
+  blobs: { copied: 1, mounted: 0, existing: 0 }, bytes: 7, referrers: 0, detail: '', ...over,
+});
+
+test('a copied target says how many blobs, in the singular for one', () => {
+  const one = resultLines({ source: 'quay.io/jetstack/app', tag: 'v1', sourceDigest: null, targets: [target({})] });
+  assert.equal(one, 'quay.io/jetstack/app:v1 → ghcr.io/cert-manager/app: copied (1 blob uploaded, 0 mounted, 7 B)');
+  const many = resultLines({ source: 'quay.io/jetstack/app', tag: 'v1', sourceDigest: null, targets: [target({ blobs: { copied: 3, mounted: 2, existing: 0 } })] });
+  assert.match(many ?? '', /copied \(3 blobs uploaded, 2 mounted, 7 B\)$/);
+});
+
+test('targets already in place print nothing; a detail with line breaks stays on one line', () => {
+  assert.equal(resultLines({ source: 's', tag: 't', sourceDigest: null, targets: [target({ action: 'skip' })] }), undefined);
+  const failed = resultLines({ source: 's', tag: 't', sourceDigest: null, targets: [target({ action: 'failed', detail: 'refused:\nsecond line' })] });
+  assert.equal(failed, 's:t → ghcr.io/cert-manager/app: failed — refused: second line');
+});
