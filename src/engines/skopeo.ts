@@ -16,7 +16,7 @@ import { silentLogger, type Logger } from '../ui/log.js';
 import { redact } from '../ui/redact.js';
 import { addressOf, skopeoArgs, sourceImage, targetImage, type SkopeoCopyRequest, type SkopeoSideFiles } from './skopeo-args.js';
 import { SkopeoWorkdir } from './skopeo-auth.js';
-import { copyErrorFrom, isTransientFailure, lastMeaningfulLine } from './skopeo-errors.js';
+import { copyErrorFrom, isRefusedConversion, isTransientFailure, lastMeaningfulLine } from './skopeo-errors.js';
 import { layoutTagDigest } from './skopeo-layout.js';
 
 export type { SkopeoCopyRequest } from './skopeo-args.js';
@@ -79,8 +79,9 @@ export class SkopeoEngine {
       const failure = await this.runOnce(req);
       if (!failure) return;
       const error = copyErrorFrom(req, failure.stderr, failure.exit, images);
-      const attempts = this.attemptsFor(error.origin === 'source' ? req.source : req.target);
-      if (!isTransientFailure(failure.stderr) || attempt >= attempts) throw error;
+      const budget = this.attemptsFor(error.origin === 'source' ? req.source : req.target);
+      const attempts = isTransientFailure(failure.stderr) ? budget : isRefusedConversion(failure.stderr) ? Math.min(2, budget) : 1;
+      if (attempt >= attempts) throw error;
       const wait = backoff({ maxAttempts: attempts, baseMs: this.opts.backoffBaseMs ?? 500, maxDelayMs: 10_000 }, attempt);
       this.logger.debug(`engine skopeo: ${images.target}: ${redact(lastMeaningfulLine(failure.stderr))}; running the copy again (attempt ${attempt + 1} of ${attempts}) in ${wait} ms`);
       await pause(wait, req.signal);

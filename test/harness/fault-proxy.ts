@@ -105,7 +105,7 @@ export interface Exchange {
 export type Personality = (ex: Exchange) => boolean | Promise<boolean>;
 
 const BLOB_PATH = /^\/v2\/(.+)\/blobs\/(sha256:[a-f0-9]{64})(?:\?.*)?$/;
-const ERROR_CODES: Record<number, string> = { 401: 'UNAUTHORIZED', 403: 'DENIED', 404: 'NAME_UNKNOWN', 429: 'TOOMANYREQUESTS', 503: 'UNAVAILABLE' };
+const ERROR_CODES: Record<number, string> = { 400: 'MANIFEST_INVALID', 401: 'UNAUTHORIZED', 403: 'DENIED', 404: 'NAME_UNKNOWN', 429: 'TOOMANYREQUESTS', 503: 'UNAVAILABLE' };
 
 /** Starts the proxy (and its CDN) in front of `upstreamUrl`. */
 export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptions = {}): Promise<FaultProxy> {

@@ -1,6 +1,7 @@
 // engine: skopeo re-runs a copy that failed for a transient reason (issue 9): a fault proxy in
 // front of a real registry answers blob checks and uploads (start, end) with 5xx, which skopeo's own
-// --retry-times does not retry; a refusal (403) is never re-run. skopeo counts its own runs via a wrapper.
+// --retry-times does not retry; a refusal (403) is never re-run; an index PUT refused as invalid
+// (which skopeo reports as a conversion it may not make) is re-run once. skopeo counts its own runs via a wrapper.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
@@ -75,6 +76,31 @@ describe('SkopeoEngine retries', () => {
     try {
       await assert.rejects(engine.copy({ source: at(source, 'jetstack/app'), target: at(proxy, 'cert-manager/flaky'), tag: image.tag, digest: image.digest }),
         (err) => err instanceof CopyError && err.origin === 'destination' && /502|bad gateway/i.test(err.message));
+    } finally {
+      await engine.close();
+    }
+    assert.equal(await skopeoRuns(), 2);
+  });
+
+  it('an index PUT refused once as MANIFEST_INVALID (skopeo: "cannot modify it: Instructed to preserve digests") is run once more and lands', async () => {
+    proxy.inject({ method: 'PUT', path: /\/manifests\/v1\.0\.0$/, times: 1, fault: { kind: 'status', status: 400 } });
+    const engine = new SkopeoEngine({ credentials: async () => undefined, binary: wrapper, backoffBaseMs: 20, registries: tlsSettings() });
+    try {
+      await engine.copy({ source: at(source, 'jetstack/app'), target: at(proxy, 'cert-manager/raced'), tag: image.tag, digest: image.digest });
+    } finally {
+      await engine.close();
+    }
+    assert.equal(proxy.stats.injected.status, 1);
+    assert.equal(await skopeoRuns(), 2);
+    assert.equal(await skopeoDigest(`${target.host}/cert-manager/raced:${image.tag}`), image.digest);
+  });
+
+  it('the same refusal every time: two runs, then the line says engine: native copies what skopeo cannot', async () => {
+    proxy.inject({ method: 'PUT', path: /\/manifests\/v1\.0\.0$/, times: Infinity, fault: { kind: 'status', status: 400 } });
+    const engine = new SkopeoEngine({ credentials: async () => undefined, binary: wrapper, backoffBaseMs: 20, registries: tlsSettings() });
+    try {
+      await assert.rejects(engine.copy({ source: at(source, 'jetstack/app'), target: at(proxy, 'cert-manager/refused'), tag: image.tag, digest: image.digest }),
+        (err) => err instanceof CopyError && /Instructed to preserve digests.*`engine: native` can\)$/.test(err.message));
     } finally {
       await engine.close();
     }

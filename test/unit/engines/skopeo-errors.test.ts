@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyErrorFrom, guessOrigin, isTransientFailure, lastMeaningfulLine } from '../../../src/engines/skopeo-errors.js';
+import { copyErrorFrom, guessOrigin, isRefusedConversion, isTransientFailure, lastMeaningfulLine } from '../../../src/engines/skopeo-errors.js';
 import { AuthError, CopyError, NotFoundError } from '../../../src/types/errors.js';
 import { registerSecret } from '../../../src/ui/redact.js';
 
@@ -39,6 +39,19 @@ describe('skopeo errors', () => {
     assert.equal(missing.origin, 'destination');
     assert.ok(missing.cause instanceof NotFoundError);
     assert.match(copyErrorFrom(req, '', '1', images).message, /skopeo exited with 1/);
+  });
+
+  it('says engine: native copies what skopeo cannot copy unchanged (nested indexes, artifact indexes)', () => {
+    for (const msg of [
+      'copying image 1/1 from manifest list: Unexpectedly received a manifest list instead of a manifest for a single image',
+      'Manifest list must be converted to type \\"application/vnd.oci.image.index.v1+json\\" to be written to destination, but we cannot modify it: \\"Instructed to preserve digests\\"',
+    ]) {
+      const err = copyErrorFrom(req, `time="x" level=fatal msg="${msg}"`, '1', images);
+      assert.match(err.message, /\(skopeo cannot copy this manifest byte for byte; `engine: native` can\)$/, err.message);
+      assert.equal(isTransientFailure(`time="x" level=fatal msg="${msg}"`), false, 'not a full budget of re-runs');
+    }
+    assert.equal(isRefusedConversion(`time="x" level=fatal msg="Manifest list must be converted to type \\"application/vnd.docker.distribution.manifest.list.v2+json\\" to be written to destination, but we cannot modify it: \\"Instructed to preserve digests\\""`), true, 'one re-run: a push racing it looks the same');
+    assert.equal(isRefusedConversion('time="x" level=fatal msg="copying image 1/1 from manifest list: Unexpectedly received a manifest list instead of a manifest for a single image"'), false);
   });
 
   it('calls a 5xx, a 429 or a broken connection transient', () => {
