@@ -25,7 +25,7 @@ export interface RegistryClientOptions {
   /** Default "regmirror/<version>". */
   userAgent?: string;
   /** Test-only knobs: fast retries, small pages and chunks. */
-  testing?: { backoffBaseMs?: number; tagPageSize?: number; chunkBytes?: number; forceChunkedUploads?: boolean };
+  testing?: { backoffBaseMs?: number; tagPageSize?: number; chunkBytes?: number; forceChunkedUploads?: boolean; answerTimeoutMs?: number };
 }
 
 /** Hands out remote repositories; one per run, closed at the end. */
@@ -87,6 +87,7 @@ export class RegistryClient {
         tagPageSize: this.opts.testing?.tagPageSize ?? 100,
         chunkBytes: this.opts.testing?.chunkBytes ?? 8 * 1024 * 1024,
         forceChunkedUploads: this.opts.testing?.forceChunkedUploads ?? false,
+        answerTimeoutMs: this.opts.testing?.answerTimeoutMs,
         redirectPools: (url) => this.redirectPoolsFor(url),
       });
       this.hosts.set(registry, host);

@@ -29,6 +29,8 @@ export interface HostOptions {
   tagPageSize: number;
   chunkBytes: number;
   forceChunkedUploads: boolean;
+  /** How long an answer may keep us waiting (pool.ts ANSWER_TIMEOUT_MS unless a test says less). */
+  answerTimeoutMs?: number;
   /** The pools for a redirect target on another origin that mirrors.yaml lists (its caFile, tls: insecure); undefined = Node's default verification. */
   redirectPools?: (url: URL) => Pools | undefined;
 }
@@ -54,7 +56,7 @@ export class HostContext {
     this.trustedOrigins.add(this.base.origin);
     this.uploads = new UploadPolicy(host, options.chunkBytes, options.forceChunkedUploads);
     // 3 × concurrency request slots (see limiter.ts), so the pool can open that many.
-    this.pools = createPools(options.settings, options.concurrency * 3);
+    this.pools = createPools(options.settings, options.concurrency * 3, options.answerTimeoutMs);
     this.retry = {
       maxAttempts: Math.max(1, options.settings?.maxAttempts ?? 5),
       baseMs: options.backoffBaseMs,

@@ -18,6 +18,20 @@ import { UsageError } from '../../types/errors.js';
  */
 export const HTTP2_BODY_MAX = 64 * 1024;
 
+/**
+ * How long a request may wait for its answer's headers, and an answer between two chunks of its
+ * body: a registry that accepted the connection and went silent fails the attempt after a minute
+ * (retried like a reset), where undici's default waits five. Uploads keep five minutes for their
+ * headers: a registry may take that long to finish a large blob after its last byte.
+ */
+export const ANSWER_TIMEOUT_MS = 60_000;
+const UPLOAD_ANSWER_TIMEOUT_MS = 300_000;
+
+/** The headers timeout of one request, when not the pool's: five minutes for a bulky upload. */
+export function headersTimeoutFor(body: Dispatcher.DispatchOptions['body']): number | undefined {
+  return isBulky(body) ? UPLOAD_ANSWER_TIMEOUT_MS : undefined;
+}
+
 /** A registry's pools: `any` for most requests (HTTP/2 where offered), `bulky` for large bodies. */
 export interface Pools {
   any: Agent;
@@ -38,7 +52,7 @@ export function poolFor(pools: Pools, body: Dispatcher.DispatchOptions['body']):
 }
 
 /** The connection pools for one registry host; `connections` is per origin and per pool. */
-export function createPools(settings: RegistrySettings | undefined, connections: number): Pools {
+export function createPools(settings: RegistrySettings | undefined, connections: number, answerTimeoutMs = ANSWER_TIMEOUT_MS): Pools {
   const connect: { rejectUnauthorized?: boolean; secureContext?: SecureContext } = {};
   if (settings?.tls === 'insecure') connect.rejectUnauthorized = false;
   if (settings?.caFile) {
@@ -52,7 +66,7 @@ export function createPools(settings: RegistrySettings | undefined, connections:
     // cost ~20 ms of CPU each time (a run opens dozens, a flaky network hundreds).
     connect.secureContext = createSecureContext({ ca: [...rootCertificates, extra] });
   }
-  const options = { connections, keepAliveTimeout: 30_000, connect };
+  const options = { connections, keepAliveTimeout: 30_000, connect, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs };
   if (settings?.http2 === false) {
     const only = new Agent({ ...options, allowH2: false });
     return { any: only, bulky: only };

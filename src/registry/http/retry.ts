@@ -22,6 +22,13 @@ const RETRYABLE_CODES = new Set([
   'ERR_HTTP2_STREAM_ERROR', 'ERR_HTTP2_STREAM_CANCEL', 'ERR_HTTP2_SESSION_ERROR', 'ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SESSION',
 ]);
 
+// Connections that opened and then went quiet, said as what they mean (the code kept for searches).
+const SILENCES: Record<string, string> = {
+  UND_ERR_HEADERS_TIMEOUT: 'it accepted the request but sent no answer in time (UND_ERR_HEADERS_TIMEOUT)',
+  UND_ERR_BODY_TIMEOUT: 'its answer stopped arriving midway (UND_ERR_BODY_TIMEOUT)',
+  UND_ERR_CONNECT_TIMEOUT: 'no connection within 10 s (UND_ERR_CONNECT_TIMEOUT)',
+};
+
 /** How a host retries. */
 export interface RetryPolicy {
   maxAttempts: number;
@@ -106,6 +113,7 @@ export function unreachable(host: string, req: HttpRequest, e: unknown, certHost
   const tls = tlsError(certHost, e);
   if (tls) return tls;
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-  const why = err.cause?.code ?? err.code ?? err.cause?.message ?? err.message ?? String(e);
+  const code = err.cause?.code ?? err.code;
+  const why = (code && SILENCES[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
   return new UnreachableError(host, `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}`);
 }

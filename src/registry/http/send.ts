@@ -6,6 +6,7 @@ import { errors, request } from './undici.js';
 import type { Logger } from '../../ui/log.js';
 import { AbortedError } from '../../types/errors.js';
 import type { Lanes } from './limiter.js';
+import { headersTimeoutFor } from './pool.js';
 import { displayUrl, type HttpRequest, type HttpResponse, type Send } from './types.js';
 
 /** Counters shared by every host of a client (RegistryClient.stats). */
@@ -51,6 +52,7 @@ export function createSend(ctx: SendContext): Send {
         body: req.body,
         signal: req.signal,
         dispatcher: ctx.dispatcherFor(req.url, req.body),
+        headersTimeout: headersTimeoutFor(req.body),
         // undici closes the socket after a HEAD unless told otherwise; keep it for the next request.
         reset: req.method === 'HEAD' && closeAfterHead,
       });

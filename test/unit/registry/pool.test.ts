@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { closePools, createPools, HTTP2_BODY_MAX, isBulky, poolFor } from '../../../src/registry/http/pool.js';
+import { closePools, createPools, headersTimeoutFor, HTTP2_BODY_MAX, isBulky, poolFor } from '../../../src/registry/http/pool.js';
 
 test('no body, small buffers and small strings are not bulky; streams and anything over the window are', () => {
   assert.equal(isBulky(undefined), false);
@@ -25,4 +25,10 @@ test('a registry with HTTP/2 gets a separate HTTP/1.1 pool for bulky bodies; wit
   assert.equal(h1.any, h1.bulky);
   assert.equal(poolFor(h1, Buffer.alloc(HTTP2_BODY_MAX * 2)), h1.any);
   await Promise.all([closePools(h2), closePools(h1)]);
+});
+
+test('a bulky upload may wait five minutes for its answer; everything else keeps the pool\'s minute', () => {
+  assert.equal(headersTimeoutFor(Readable.from([Buffer.from('a')])), 300_000);
+  assert.equal(headersTimeoutFor(Buffer.alloc(10)), undefined);
+  assert.equal(headersTimeoutFor(undefined), undefined);
 });
