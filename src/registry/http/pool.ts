@@ -11,7 +11,7 @@ import { UsageError } from '../../types/errors.js';
 /**
  * The largest request body sent over HTTP/2: one stream's initial flow-control window, so the
  * body leaves in one go. A body that is a stream, or larger, can still be queued when its request
- * is aborted (a source read that failed mid-upload, a timeout), and Node 20's HTTP/2 client then
+ * is aborted (a source read that failed mid-upload, a timeout), and undici's HTTP/2 on Node 20 then
  * either spins forever sending empty DATA frames for the destroyed stream (measured: 14 GB of
  * memory in a minute, then std::bad_alloc) or throws ERR_HTTP2_STREAM_ERROR where nothing can
  * catch it. Such uploads go over HTTP/1.1 connections to the same registry instead.
@@ -46,9 +46,9 @@ export function isBulky(body: Dispatcher.DispatchOptions['body']): boolean {
   return true; // a stream or an iterable: how long it runs is not known up front
 }
 
-/** The pool a request goes on. */
-export function poolFor(pools: Pools, body: Dispatcher.DispatchOptions['body']): Agent {
-  return pools.any === pools.bulky || !isBulky(body) ? pools.any : pools.bulky;
+/** The pool a request to `url` goes on: plain HTTP is never HTTP/2, so it keeps one pool. */
+export function poolFor(pools: Pools, url: URL, body: Dispatcher.DispatchOptions['body']): Agent {
+  return url.protocol !== 'https:' || !isBulky(body) ? pools.any : pools.bulky;
 }
 
 /** The connection pools for one registry host; `connections` is per origin and per pool. */
