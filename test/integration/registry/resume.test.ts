@@ -72,86 +72,67 @@ async function uploadsOf(digest: string): Promise<number> {
   return (await readFile(target.logPath, 'utf8')).split('\n').filter((l) => l.includes('"PUT /v2/mirror/') && l.includes(digest.slice("sha256:".length))).length;
 }
 
-test('a 256 MiB layer cut twice mid-stream: only the missing bytes are read again (Range), the upload runs once', { timeout: 900_000 }, async (t) => {
-  const size = 256 * MiB;
-  const { manifest, layer } = await seedLarge('jetstack/big', 'v1.0.0', size);
-  const proxy = await startFaultProxy(source.url, { upstreamCa: source.caFile });
+/**
+ * Seeds jetstack/`name` with one `size`-byte layer, has the proxy cut the first `times` reads of
+ * it after `afterBytes`, and syncs through the proxy, which must succeed; returns what happened.
+ */
+async function syncWithCuts(name: string, size: number, cut: { times: number; afterBytes: number }, personalities: Personality[] = []) {
+  const { manifest, layer } = await seedLarge(`jetstack/${name}`, 'v1.0.0', size);
+  const proxy = await startFaultProxy(source.url, { upstreamCa: source.caFile, personalities });
   try {
-    proxy.inject({ method: 'GET', path: new RegExp(`/blobs/${layer}$`), times: 2, fault: { kind: 'cut', afterBytes: 96 * MiB } });
-    const run = await syncThrough(proxy, 'jetstack/big');
+    proxy.inject({ method: 'GET', path: new RegExp(`/blobs/${layer}$`), times: cut.times, fault: { kind: 'cut', afterBytes: cut.afterBytes } });
+    const run = await syncThrough(proxy, `jetstack/${name}`);
     assert.equal(run.exitCode, 0, run.stderr.split('\n').filter((l) => !/^debug: (GET|HEAD|PUT|POST|PATCH) /.test(l)).join('\n'));
     const gets = proxy.stats.log.filter((e) => e.method === 'GET' && e.path.endsWith(`/blobs/${layer}`));
-    assert.equal(gets.length, 3, 'the first read and two resumes');
-    assert.equal(proxy.stats.injected.cut, 2);
-    assert.deepEqual(gets.map((g) => g.status), [200, 206, 206]);
-    const read = gets.reduce((n, g) => n + (g.bytes ?? 0), 0);
-    t.diagnostic(`bytes sent by the proxy per GET: ${gets.map((g) => g.bytes).join(' + ')} = ${read} for a ${size}-byte blob`);
-    // A restart from zero would read 256 + 96 + 192 MiB; a resume loses at most what sat in buffers when the socket died.
-    assert.ok(read >= size && read < size + 8 * MiB, `read ${read} bytes at the proxy for a ${size}-byte blob`);
-    assert.match(run.stderr, /broke after \d+ of 268435456 bytes .*resuming with Range/);
-    assert.equal(await uploadsOf(layer), 1, 'the target received the blob once');
-    assert.equal(await skopeoDigestVerified(`${target.host}/mirror/big:v1.0.0`, target.certDir!), manifest);
+    return { manifest, layer, run, gets, cuts: proxy.stats.injected.cut };
   } finally {
     await proxy.close();
   }
+}
+
+test('a 256 MiB layer cut twice mid-stream: only the missing bytes are read again (Range), the upload runs once', { timeout: 900_000 }, async (t) => {
+  const size = 256 * MiB;
+  const { manifest, layer, run, gets, cuts } = await syncWithCuts('big', size, { times: 2, afterBytes: 96 * MiB });
+  assert.equal(gets.length, 3, 'the first read and two resumes');
+  assert.equal(cuts, 2);
+  assert.deepEqual(gets.map((g) => g.status), [200, 206, 206]);
+  const read = gets.reduce((n, g) => n + (g.bytes ?? 0), 0);
+  t.diagnostic(`bytes sent by the proxy per GET: ${gets.map((g) => g.bytes).join(' + ')} = ${read} for a ${size}-byte blob`);
+  // A restart from zero would read 256 + 96 + 192 MiB; a resume loses at most what sat in buffers when the socket died.
+  assert.ok(read >= size && read < size + 8 * MiB, `read ${read} bytes at the proxy for a ${size}-byte blob`);
+  assert.match(run.stderr, /broke after \d+ of 268435456 bytes .*resuming with Range/);
+  assert.equal(await uploadsOf(layer), 1, 'the target received the blob once');
+  assert.equal(await skopeoDigestVerified(`${target.host}/mirror/big:v1.0.0`, target.certDir!), manifest);
 });
 
 test('a server that ignores Range: the blob is read again from the start and its first bytes skipped; the upload still runs once', { timeout: 600_000 }, async () => {
   const size = 24 * MiB;
-  const { manifest, layer } = await seedLarge('jetstack/norange', 'v1.0.0', size);
   const ignoreRange: Personality = (ex) => {
     delete ex.req.headers.range;
     return false;
   };
-  const proxy = await startFaultProxy(source.url, { upstreamCa: source.caFile, personalities: [ignoreRange] });
-  try {
-    proxy.inject({ method: 'GET', path: new RegExp(`/blobs/${layer}$`), times: 1, fault: { kind: 'cut', afterBytes: 8 * MiB } });
-    const run = await syncThrough(proxy, 'jetstack/norange');
-    assert.equal(run.exitCode, 0, run.stderr.split('\n').filter((l) => !/^debug: (GET|HEAD|PUT|POST|PATCH) /.test(l)).join('\n'));
-    const gets = proxy.stats.log.filter((e) => e.method === 'GET' && e.path.endsWith(`/blobs/${layer}`));
-    assert.deepEqual(gets.map((g) => g.status), [200, 200], 'the cut read, then a full read (Range ignored)');
-    assert.equal(gets[1]!.bytes, size);
-    assert.match(run.stderr, /Range ignored \(200\); reading again from the start/);
-    assert.equal(await uploadsOf(layer), 1, 'the target received the blob once');
-    assert.equal(await skopeoDigestVerified(`${target.host}/mirror/norange:v1.0.0`, target.certDir!), manifest);
-  } finally {
-    await proxy.close();
-  }
+  const { manifest, layer, run, gets } = await syncWithCuts('norange', size, { times: 1, afterBytes: 8 * MiB }, [ignoreRange]);
+  assert.deepEqual(gets.map((g) => g.status), [200, 200], 'the cut read, then a full read (Range ignored)');
+  assert.equal(gets[1]!.bytes, size);
+  assert.match(run.stderr, /Range ignored \(200\); reading again from the start/);
+  assert.equal(await uploadsOf(layer), 1, 'the target received the blob once');
+  assert.equal(await skopeoDigestVerified(`${target.host}/mirror/norange:v1.0.0`, target.certDir!), manifest);
 });
 
 test('a link that drops every 2 MiB still delivers a 24 MiB layer: each break after real progress earns a fresh budget', { timeout: 600_000 }, async () => {
-  const size = 24 * MiB;
-  const { manifest, layer } = await seedLarge('jetstack/flaky', 'v1.0.0', size);
-  const proxy = await startFaultProxy(source.url, { upstreamCa: source.caFile });
-  try {
-    // Ten breaks, twice the default budget of five (maxAttempts) in a row.
-    proxy.inject({ method: 'GET', path: new RegExp(`/blobs/${layer}$`), times: 10, fault: { kind: 'cut', afterBytes: 2 * MiB } });
-    const run = await syncThrough(proxy, 'jetstack/flaky');
-    assert.equal(run.exitCode, 0, run.stderr.split('\n').filter((l) => !/^debug: (GET|HEAD|PUT|POST|PATCH) /.test(l)).join('\n'));
-    const gets = proxy.stats.log.filter((e) => e.method === 'GET' && e.path.endsWith(`/blobs/${layer}`));
-    assert.deepEqual(gets.map((g) => g.status), [200, ...Array(10).fill(206)], 'one read resumed ten times, never started again');
-    assert.equal(await uploadsOf(layer), 1, 'the target received the blob once');
-    assert.equal(await skopeoDigestVerified(`${target.host}/mirror/flaky:v1.0.0`, target.certDir!), manifest);
-  } finally {
-    await proxy.close();
-  }
+  // Ten breaks, twice the default budget of five (maxAttempts) in a row.
+  const { manifest, layer, gets } = await syncWithCuts('flaky', 24 * MiB, { times: 10, afterBytes: 2 * MiB });
+  assert.deepEqual(gets.map((g) => g.status), [200, ...Array(10).fill(206)], 'one read resumed ten times, never started again');
+  assert.equal(await uploadsOf(layer), 1, 'the target received the blob once');
+  assert.equal(await skopeoDigestVerified(`${target.host}/mirror/flaky:v1.0.0`, target.certDir!), manifest);
 });
 
 test('a read that keeps breaking without progress aborts its upload mid-body (to an HTTP/2 registry); the copy is tried again and finishes', { timeout: 600_000 }, async () => {
-  const size = 24 * MiB;
-  const { manifest, layer } = await seedLarge('jetstack/stuck', 'v1.0.0', size);
-  const proxy = await startFaultProxy(source.url, { upstreamCa: source.caFile });
-  try {
-    // The first read and its five resumes each break after 256 KiB (no progress: the budget runs
-    // out and the upload streaming it is aborted); the second attempt's read breaks once more.
-    proxy.inject({ method: 'GET', path: new RegExp(`/blobs/${layer}$`), times: 7, fault: { kind: 'cut', afterBytes: 256 * 1024 } });
-    const run = await syncThrough(proxy, 'jetstack/stuck');
-    assert.equal(run.exitCode, 0, run.stderr.split('\n').filter((l) => !/^debug: (GET|HEAD|PUT|POST|PATCH) /.test(l)).join('\n'));
-    assert.equal(proxy.stats.injected.cut, 7);
-    const puts = (await readFile(target.logPath, 'utf8')).split('\n').filter((l) => l.includes('"PUT /v2/mirror/stuck/blobs/uploads/') && l.includes(layer.slice('sha256:'.length)));
-    assert.ok(puts.length >= 2 && puts.every((l) => l.includes('HTTP/1.1')), `the layer's streamed uploads, the aborted one too, went on HTTP/1.1:\n${puts.join('\n')}`);
-    assert.equal(await skopeoDigestVerified(`${target.host}/mirror/stuck:v1.0.0`, target.certDir!), manifest);
-  } finally {
-    await proxy.close();
-  }
+  // The first read and its five resumes each break after 256 KiB (no progress: the budget runs
+  // out and the upload streaming it is aborted); the second attempt's read breaks once more.
+  const { manifest, layer, cuts } = await syncWithCuts('stuck', 24 * MiB, { times: 7, afterBytes: 256 * 1024 });
+  assert.equal(cuts, 7);
+  const puts = (await readFile(target.logPath, 'utf8')).split('\n').filter((l) => l.includes('"PUT /v2/mirror/stuck/blobs/uploads/') && l.includes(layer.slice('sha256:'.length)));
+  assert.ok(puts.length >= 2 && puts.every((l) => l.includes('HTTP/1.1')), `the layer's streamed uploads, the aborted one too, went on HTTP/1.1:\n${puts.join('\n')}`);
+  assert.equal(await skopeoDigestVerified(`${target.host}/mirror/stuck:v1.0.0`, target.certDir!), manifest);
 });
