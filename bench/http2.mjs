@@ -31,6 +31,8 @@ if (!process.env.BENCH_H2_CERTS) {
   process.exitCode = await new Promise((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
 } else {
   await main(process.env.BENCH_H2_CERTS);
+  // The registries are still running: exit now (cleanup.mjs kills them and removes the temp dir).
+  process.exit(0);
 }
 
 /** A TLS docker-registry; `data` lets the audit registries start from the same files. */
