@@ -68,7 +68,7 @@ export class HostContext {
       // The registry and its token realm use the host's TLS settings; a redirect target on
       // another origin uses its own entry under registries: (a gateway's 307 to a backend with
       // a private CA), and anything else (object stores, CDNs) Node's default verification.
-      dispatcherFor: (url, body) => poolFor(this.trustedOrigins.has(url.origin) ? this.pools : options.redirectPools?.(url) ?? foreignPools(), url, body),
+      dispatcherFor: (url, bulky) => poolFor(this.trustedOrigins.has(url.origin) ? this.pools : options.redirectPools?.(url) ?? foreignPools(), url, bulky),
       stats: options.stats,
       logger: options.logger,
       userAgent: options.userAgent,

@@ -28,8 +28,8 @@ export const ANSWER_TIMEOUT_MS = 60_000;
 const UPLOAD_ANSWER_TIMEOUT_MS = 300_000;
 
 /** The headers timeout of one request, when not the pool's: five minutes for a bulky upload. */
-export function headersTimeoutFor(body: Dispatcher.DispatchOptions['body']): number | undefined {
-  return isBulky(body) ? UPLOAD_ANSWER_TIMEOUT_MS : undefined;
+export function headersTimeoutFor(bulky: boolean): number | undefined {
+  return bulky ? UPLOAD_ANSWER_TIMEOUT_MS : undefined;
 }
 
 /** A registry's pools: `any` for most requests (HTTP/2 where offered), `bulky` for large bodies. */
@@ -46,9 +46,9 @@ export function isBulky(body: Dispatcher.DispatchOptions['body']): boolean {
   return true; // a stream or an iterable: how long it runs is not known up front
 }
 
-/** The pool a request to `url` goes on: plain HTTP is never HTTP/2, so it keeps one pool. */
-export function poolFor(pools: Pools, url: URL, body: Dispatcher.DispatchOptions['body']): Agent {
-  return url.protocol !== 'https:' || !isBulky(body) ? pools.any : pools.bulky;
+/** The pool a request to `url` goes on (`bulky`: see isBulky); plain HTTP is never HTTP/2, so it keeps one pool. */
+export function poolFor(pools: Pools, url: URL, bulky: boolean): Agent {
+  return url.protocol !== 'https:' || !bulky ? pools.any : pools.bulky;
 }
 
 /** The connection pools for one registry host; `connections` is per origin and per pool. */

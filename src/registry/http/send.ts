@@ -6,7 +6,7 @@ import { errors, request } from './undici.js';
 import type { Logger } from '../../ui/log.js';
 import { AbortedError } from '../../types/errors.js';
 import type { Lanes } from './limiter.js';
-import { headersTimeoutFor } from './pool.js';
+import { headersTimeoutFor, isBulky } from './pool.js';
 import { displayUrl, type HttpRequest, type HttpResponse, type Send } from './types.js';
 
 /** Counters shared by every host of a client (RegistryClient.stats). */
@@ -28,8 +28,8 @@ export function describeStats(stats: TransportStats): string {
 /** What the bottom layer needs from its host. */
 export interface SendContext {
   lanes: Lanes;
-  /** The pool for a request to `url` carrying `body` (pool.ts: large bodies stay off HTTP/2). */
-  dispatcherFor(url: URL, body: HttpRequest['body']): Dispatcher;
+  /** The pool for a request to `url`; `bulky` when its body is (pool.ts: large bodies stay off HTTP/2). */
+  dispatcherFor(url: URL, bulky: boolean): Dispatcher;
   stats: TransportStats;
   logger: Logger;
   userAgent: string;
@@ -43,6 +43,7 @@ export function createSend(ctx: SendContext): Send {
   return async (req: HttpRequest): Promise<HttpResponse> => {
     const release = await ctx.lanes.acquire(req.lane ?? 'small', req.signal, req.priority);
     const started = Date.now();
+    const bulky = isBulky(req.body);
     ctx.stats.requests++;
     ctx.stats.byMethod[req.method] = (ctx.stats.byMethod[req.method] ?? 0) + 1;
     try {
@@ -51,8 +52,8 @@ export function createSend(ctx: SendContext): Send {
         headers: { 'user-agent': ctx.userAgent, ...req.headers },
         body: req.body,
         signal: req.signal,
-        dispatcher: ctx.dispatcherFor(req.url, req.body),
-        headersTimeout: headersTimeoutFor(req.body),
+        dispatcher: ctx.dispatcherFor(req.url, bulky),
+        headersTimeout: headersTimeoutFor(bulky),
         // undici closes the socket after a HEAD unless told otherwise; keep it for the next request.
         reset: req.method === 'HEAD' && closeAfterHead,
       });

@@ -19,18 +19,18 @@ test('a TLS registry with HTTP/2 gets a separate HTTP/1.1 pool for bulky bodies;
   const tls = new URL('https://r.example/v2/app/blobs/uploads/x');
   const h2 = createPools(undefined, 4);
   assert.notEqual(h2.any, h2.bulky);
-  assert.equal(poolFor(h2, tls, Buffer.alloc(10)), h2.any);
-  assert.equal(poolFor(h2, tls, undefined), h2.any);
-  assert.equal(poolFor(h2, tls, Buffer.alloc(HTTP2_BODY_MAX * 2)), h2.bulky);
-  assert.equal(poolFor(h2, new URL('http://127.0.0.1:5000/v2/'), Buffer.alloc(HTTP2_BODY_MAX * 2)), h2.any, 'plain HTTP: one pool, never HTTP/2');
+  assert.equal(poolFor(h2, tls, isBulky(Buffer.alloc(10))), h2.any);
+  assert.equal(poolFor(h2, tls, isBulky(undefined)), h2.any);
+  assert.equal(poolFor(h2, tls, isBulky(Buffer.alloc(HTTP2_BODY_MAX * 2))), h2.bulky);
+  assert.equal(poolFor(h2, new URL('http://127.0.0.1:5000/v2/'), isBulky(Buffer.alloc(HTTP2_BODY_MAX * 2))), h2.any, 'plain HTTP: one pool, never HTTP/2');
   const h1 = createPools({ host: 'r.example', tls: 'verify', http2: false }, 4);
   assert.equal(h1.any, h1.bulky);
-  assert.equal(poolFor(h1, tls, Buffer.alloc(HTTP2_BODY_MAX * 2)), h1.any);
+  assert.equal(poolFor(h1, tls, isBulky(Buffer.alloc(HTTP2_BODY_MAX * 2))), h1.any);
   await Promise.all([closePools(h2), closePools(h1)]);
 });
 
 test('a bulky upload may wait five minutes for its answer; everything else keeps the pool\'s minute', () => {
-  assert.equal(headersTimeoutFor(Readable.from([Buffer.from('a')])), 300_000);
-  assert.equal(headersTimeoutFor(Buffer.alloc(10)), undefined);
-  assert.equal(headersTimeoutFor(undefined), undefined);
+  assert.equal(headersTimeoutFor(isBulky(Readable.from([Buffer.from('a')]))), 300_000);
+  assert.equal(headersTimeoutFor(isBulky(Buffer.alloc(10))), undefined);
+  assert.equal(headersTimeoutFor(isBulky(undefined)), undefined);
 });
