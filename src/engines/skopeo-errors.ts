@@ -40,14 +40,14 @@ export function guessOrigin(message: string, sourceImage: string, targetImage: s
   return 'destination';
 }
 
+// skopeo's last word after its manifest PUT was refused and no other format may be tried: an
+// index it cannot copy unchanged, or a PUT that raced a concurrent push into the repository (seen
+// once in 9 runs of three copies at once). One re-run tells them apart.
+const CONVERSION_REFUSED = /we cannot modify it: "?instructed to preserve digests/;
+
 // Manifests skopeo 1.x cannot copy unchanged (an index nested in an index, an artifact index it
 // takes for an image list): the line alone would not say that the native engine copies them.
-const UNCOPYABLE = /unexpectedly received a manifest list instead of a manifest|we cannot modify it: "?instructed to preserve digests/;
-
-// skopeo's last word after its manifest PUT was refused and no other format may be tried. That is
-// the shape above, or a PUT that raced a concurrent push into the repository (seen once in 9 runs
-// of three copies at once): one re-run tells them apart.
-const CONVERSION_REFUSED = /we cannot modify it: "?instructed to preserve digests/;
+const isUncopyable = (m: string) => /unexpectedly received a manifest list instead of a manifest/.test(m) || CONVERSION_REFUSED.test(m);
 
 /** Whether a failed run is the refused-conversion case (worth one re-run, not a full budget). */
 export function isRefusedConversion(stderr: string): boolean {
@@ -58,7 +58,7 @@ export function isRefusedConversion(stderr: string): boolean {
 export function classify(message: string, host: string | undefined): RegmirrorError {
   const text = redact(message);
   const m = text.toLowerCase();
-  if (UNCOPYABLE.test(m)) return new RegmirrorError(`${text} (skopeo cannot copy this manifest byte for byte; \`engine: native\` can)`);
+  if (isUncopyable(m)) return new RegmirrorError(`${text} (skopeo cannot copy this manifest byte for byte; \`engine: native\` can)`);
   if (/unauthorized|authentication required|invalid username\/password|denied|forbidden|\b401\b|\b403\b/.test(m)) return new AuthError(text);
   if (/manifest unknown|blob unknown|name unknown|not found|no such file or directory/.test(m)) return new NotFoundError(text);
   if (/connection refused|no such host|i\/o timeout|network is unreachable|tls handshake|connection reset/.test(m)) {

@@ -121,7 +121,7 @@ class ResumableBody extends Readable {
     }
     if (this.resumes >= opts.maxResumes) {
       // Still a broken connection to the copier (its code kept), which may try the blob again.
-      const why = `the connection broke ${this.resumes + 1} times in a row with less than 1 MiB read in between, at byte ${this.delivered} of ${opts.size} (${e.message})`;
+      const why = `the connection broke ${this.resumes + 1} times in a row with less than ${RESUME_PROGRESS / 1024 / 1024} MiB read in between, at byte ${this.delivered} of ${opts.size} (${e.message})`;
       this.destroy(Object.assign(new Error(why), { code: (e as { code?: string }).code, cause: e }));
       return;
     }
