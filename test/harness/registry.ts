@@ -7,7 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { startTokenServer, type TokenServer } from './token-server.js';
-import { testCerts, trustTestCa, type CertKind } from './tls.js';
+import { testCerts, trustFor, trustTestCa, type CertKind } from './tls.js';
 import { scratchDir } from './scratch.js';
 import { Agent, request } from 'undici';
 
@@ -97,9 +97,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Running
     host: `127.0.0.1:${port}`,
     url: `${certs ? 'https' : 'http'}://127.0.0.1:${port}`,
     dataDir, auth, users, tokenServer, logPath,
-    ...(certs ? certKind === 'selfSigned'
-      ? { caFile: certs.servers.selfSigned.cert, certDir: certs.selfSignedCertDir }
-      : { caFile: certs.caFile, certDir: certs.certDir } : {}),
+    ...(certs && certKind ? trustFor(certs, certKind) : {}),
     async start() {
       if (child) return;
       const fd = openSync(logPath, 'a');

@@ -71,6 +71,11 @@ async function certDirOf(certDir: string, caCert: string): Promise<string> {
   return certDir;
 }
 
+/** What trusts a server using the `kind` certificate: the test CA, or the self-signed certificate itself. */
+export function trustFor(certs: TestCerts, kind: CertKind): { caFile: string; certDir: string } {
+  return kind === 'selfSigned' ? { caFile: certs.servers.selfSigned.cert, certDir: certs.selfSignedCertDir } : { caFile: certs.caFile, certDir: certs.certDir };
+}
+
 async function openssl(args: string[]): Promise<void> {
   await execa('openssl', args, { stdin: 'ignore' });
 }
