@@ -4,7 +4,8 @@
 // - repositories: distinct `source` values.
 // - tags: distinct (source, tag) pairs the source has or was asked for, i.e. every result except
 //   one whose target rows are all `extra` (a tag only the targets have). Source errors count: the
-//   tag was selected, the audit of it failed.
+//   tag was selected, the audit of it failed. A repository whose tags could not be listed has one
+//   row under the tag `*` (REPOSITORY_ROW): it counts as a repository and its failures, no tag.
 // - targets: distinct target locations — registry hosts (`ghcr.io/cert-manager/charts/x` →
 //   `ghcr.io`), or the layout root for `oci:` targets — so charts mirrored under `…/charts` do not
 //   double the count (SPEC's example: 60 tags × 2 targets = 120 rows).
@@ -13,6 +14,9 @@
 // - sync/plan: copied counts copy | copied | forced rows, skipped skip, conflicts conflict, failed
 //   failed, refused refused, moved source-moved; bytes sums every row's bytes (uploaded, or to upload for a plan).
 import type { SyncReport, SyncResult, SyncSummary, VerifyResult, VerifyStatus, VerifySummary } from './model.js';
+
+/** The tag of the one row a repository gets when its tags could not be listed. */
+export const REPOSITORY_ROW = '*';
 
 const driftStatuses: ReadonlySet<VerifyStatus> = new Set(['missing', 'mismatch', 'extra', 'incomplete', 'missing-referrers', 'unsigned', 'source-moved']);
 
@@ -43,7 +47,7 @@ function countShape<R extends AnyResult>(results: R[], isExtraOnly: (r: R) => bo
   const namespaces = new Set<string>();
   for (const r of results) {
     sources.add(r.source);
-    if (!isExtraOnly(r)) tags.add(`${r.source}\u0000${r.tag}`);
+    if (r.tag !== REPOSITORY_ROW && !isExtraOnly(r)) tags.add(`${r.source}\u0000${r.tag}`);
     for (const t of r.targets) namespaces.add(targetNamespace(t.repository));
   }
   return { repositories: sources.size, tags: tags.size, targets: namespaces.size };

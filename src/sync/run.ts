@@ -6,7 +6,7 @@ import { CopyLedger } from '../copy/ledger.js';
 import type { ImageWork } from '../config/workitems.js';
 import { discover, type Inventory } from '../inventory/discover.js';
 import type { SyncReport, SyncResult } from '../report/model.js';
-import { reportTimestamp, summarizeSync } from '../report/summary.js';
+import { REPOSITORY_ROW, reportTimestamp, summarizeSync } from '../report/summary.js';
 import { inConfigOrder } from '../inventory/order.js';
 import { phases } from './order.js';
 import { UnreachableError } from '../types/errors.js';
@@ -128,7 +128,7 @@ export function needsSkopeo(work: ImageWork[], engine: Engine | undefined): bool
 function sourceFailure(inv: Inventory): SyncResult {
   return {
     source: inv.work.sourceDisplay,
-    tag: '*',
+    tag: REPOSITORY_ROW,
     sourceDigest: null,
     targets: inv.targets.map((t) => ({
       repository: t.target.display,

@@ -6,7 +6,7 @@ import { selectTags } from '../config/tags.js';
 import { inShard } from '../config/workitems.js';
 import { discover, type Inventory } from '../inventory/discover.js';
 import type { VerifyReport, VerifyResult, VerifyTargetResult } from '../report/model.js';
-import { reportTimestamp, summarizeVerify } from '../report/summary.js';
+import { REPOSITORY_ROW, reportTimestamp, summarizeVerify } from '../report/summary.js';
 import { inConfigOrder } from '../inventory/order.js';
 import { referrerTagSubject } from '../types/reference.js';
 import { checkTarget, SourceFacts } from './check.js';
@@ -110,7 +110,7 @@ async function extras(inv: Inventory, opts: VerifyOptions, limit: ReturnType<typ
 
 function unreadableSource(inv: Inventory): VerifyResult {
   const detail = `source: cannot list tags: ${inv.sourceError?.message}`;
-  return { source: inv.work.sourceDisplay, tag: '*', sourceDigest: null, targets: inv.targets.map((t) => ({ repository: t.target.display, status: 'error', digest: null, detail })) };
+  return { source: inv.work.sourceDisplay, tag: REPOSITORY_ROW, sourceDigest: null, targets: inv.targets.map((t) => ({ repository: t.target.display, status: 'error', digest: null, detail })) };
 }
 
 function absentAtSource(inv: Inventory, tag: string): VerifyResult {

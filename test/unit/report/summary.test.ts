@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { summarizeSync, summarizeVerify, targetNamespace, reportTimestamp } from '../../../src/report/summary.js';
+import { REPOSITORY_ROW, summarizeSync, summarizeVerify, targetNamespace, reportTimestamp } from '../../../src/report/summary.js';
 import { exitCodeForVerify } from '../../../src/report/exit.js';
 import { syncReport, verifyReport, verifyResults } from './fixture.js';
 
@@ -35,4 +35,12 @@ test('verify exit code: 3 on any error, else 1 on drift, else 0', () => {
   assert.equal(exitCodeForVerify(verifyReport(clean)), 0);
   const extraOnly = verifyResults().filter((r) => r.targets.every((t) => t.status === 'extra'));
   assert.equal(exitCodeForVerify(verifyReport(extraOnly)), 1, 'extra is drift');
+});
+
+test('a repository whose tags could not be listed counts as a repository and its failures, not as a tag', () => {
+  const failedListing = { source: 'quay.io/jetstack/other', tag: REPOSITORY_ROW, sourceDigest: null, targets: [{ repository: 'ghcr.io/cert-manager/other', action: 'failed' as const, previousDigest: null, digest: null, blobs: { copied: 0, mounted: 0, existing: 0 }, bytes: 0, referrers: 0, detail: 'source: cannot list tags: GET …: 502 Bad Gateway' }] };
+  const sync = summarizeSync([failedListing], 'sync');
+  assert.deepEqual([sync.repositories, sync.tags, sync.targets, sync.failed], [1, 0, 1, 1]);
+  const verify = summarizeVerify([{ source: 'quay.io/jetstack/other', tag: REPOSITORY_ROW, sourceDigest: null, targets: [{ repository: 'ghcr.io/cert-manager/other', status: 'error', digest: null, detail: 'cannot list tags' }] }]);
+  assert.deepEqual([verify.repositories, verify.tags, verify.errors], [1, 0, 1]);
 });
