@@ -15,6 +15,7 @@ import { VERSION } from '../version.js';
 
 /** Runs the CLI and returns the exit code (bin/regmirror.js sets process.exitCode). */
 export async function main(argv: string[]): Promise<number> {
+  lastResort(argv.includes('-v') || argv.includes('--verbose'));
   let code = 0;
   const setExit = (c: number) => (code = c);
   const program = new Command('regmirror')
@@ -41,6 +42,22 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return failure(err, argv.includes('-v') || argv.includes('--verbose'));
   }
+}
+
+/**
+ * A fault that escapes every layer (an error thrown inside a library's callback, a promise
+ * nobody awaited) still ends as one line and exit 1, not Node's stack trace (SPEC). The run
+ * stops there: what was copied stays, and a rerun resumes.
+ */
+function lastResort(verbose: boolean): void {
+  const stop = (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`${redact(`regmirror: internal error: ${message}; the run stopped (a rerun resumes). Please report it${verbose ? '' : ', with the stack trace from -v'}`)}\n`);
+    if (verbose && err instanceof Error && err.stack) process.stderr.write(`${redact(err.stack)}\n`);
+    process.exit(1);
+  };
+  process.on('uncaughtException', stop);
+  process.on('unhandledRejection', stop);
 }
 
 /** Prints one line for `err` and chooses the exit code. */
