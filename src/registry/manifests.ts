@@ -7,9 +7,9 @@ import { DigestMismatchError, RegmirrorError, SizeLimitError, UnsupportedError }
 import { isValidTag } from '../types/reference.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, isManifestType } from '../types/mediatype.js';
 import { discard, readCapped } from './http/body.js';
-import { expectStatus, responseError } from './http/errors.js';
+import { describeStatus, expectStatus, isHtml, responseError } from './http/errors.js';
 import { backoff, isTransientNetworkError, newBudget, pause, unreachable } from './http/retry.js';
-import { header, type HttpRequest, type HttpResponse, type RetryBudget } from './http/types.js';
+import { displayUrl, header, type HttpRequest, type HttpResponse, type RetryBudget } from './http/types.js';
 import { mediaTypeOf, writeFailure, type RepoContext } from './repo-context.js';
 
 const ACCEPT = MANIFEST_ACCEPT.join(', ');
@@ -41,7 +41,8 @@ export async function fetchManifest(repo: RepoContext, reference: string, opts: 
     } catch (e) {
       // A body cut short arrives as a raw undici error; request-level failures are already kinds.
       const bodyCut = !(e instanceof RegmirrorError) && isTransientNetworkError(e);
-      if (!(e instanceof DigestMismatchError) && !bodyCut) throw e;
+      // A page instead of a manifest is retried as wrong bytes are: a flaky middlebox passes.
+      if (!(e instanceof DigestMismatchError) && !(e instanceof PageNotManifestError) && !bodyCut) throw e;
       if (budget.remaining <= 0) throw bodyCut ? unreachable(repo.host.host, { method: 'GET', url: repo.url(`manifests/${reference}`), scopes: [] }, e) : e;
       repo.host.options.stats.retries++;
       await pause(backoff(repo.host.retry, retry), opts.signal);
@@ -58,12 +59,16 @@ async function fetchOnce(repo: RepoContext, reference: string, budget: RetryBudg
     throw new SizeLimitError(`manifest ${repo.host.host}/${repo.path}@${reference} is ${length} bytes, over the 4 MiB limit for manifests`);
   }
   const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, `manifest ${repo.host.host}/${repo.path}@${reference}`);
+  if (isHtml(bytes)) throw new PageNotManifestError(`GET ${displayUrl(url)}: ${describeStatus(200, true)}, not a manifest`);
   const said = header(res, 'docker-content-digest');
   const expected = isDigest(reference) ? reference : said && isDigest(said) ? said : undefined;
   const digest = digestOf(bytes, expected ?? 'sha256:');
   if (expected && digest !== expected) throw new DigestMismatchError(expected, digest, `manifest ${repo.host.host}/${repo.path}`);
   return { descriptor: { mediaType: manifestMediaType(header(res, 'content-type'), bytes), digest, size: bytes.byteLength }, bytes };
 }
+
+/** A 200 whose body is an HTML page (a captive portal, a proxy's error page sent as 200). */
+class PageNotManifestError extends UnsupportedError {}
 
 /** The response Content-Type, or the document's own mediaType when the header is not a manifest type. */
 function manifestMediaType(contentType: string | undefined, bytes: Uint8Array): string {

@@ -3,7 +3,7 @@ import type { CallOptions } from '../content/storage.js';
 import { NotFoundError, RegistryResponseError } from '../types/errors.js';
 import { isValidTag } from '../types/reference.js';
 import { readCapped } from './http/body.js';
-import { expectStatus } from './http/errors.js';
+import { describeStatus, expectStatus, isHtml } from './http/errors.js';
 import { displayUrl, header } from './http/types.js';
 import { nextPage } from './link.js';
 import type { RepoContext } from './repo-context.js';
@@ -44,5 +44,5 @@ function parsePage(bytes: Buffer, url: URL): string[] {
   } catch {
     // fall through
   }
-  throw new RegistryResponseError('GET', displayUrl(url), 200, [{ code: 'INVALID_TAG_LIST', message: 'not a tag list' }]);
+  throw new RegistryResponseError('GET', displayUrl(url), 200, [{ code: 'INVALID_TAG_LIST', message: 'not a tag list' }], describeStatus(200, isHtml(bytes)));
 }

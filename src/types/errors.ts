@@ -107,9 +107,11 @@ export class RegistryResponseError extends RegmirrorError {
     readonly url: string,
     readonly status: number,
     readonly errors: RegistryErrorEntry[] = [],
+    /** How the status reads ("502 Bad Gateway") and what the body says when it is not an error list. */
+    described = String(status),
   ) {
     const said = errors.map((e) => `${e.code}${e.message ? `: ${e.message}` : ''}`).join('; ');
-    super(`${method} ${url}: ${status}${said ? ` (${said})` : ''}`);
+    super(`${method} ${url}: ${described}${said ? ` (${said})` : ''}`);
   }
 }
 

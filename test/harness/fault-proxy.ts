@@ -11,6 +11,8 @@ import { authorizationFor, type PushAuth } from './seed.js';
 /** One fault to inject into a matching request. */
 export type Fault =
   | { kind: 'status'; status: number; retryAfter?: string }
+  /** An HTML page with this status, as a load balancer, proxy or login portal sends in a registry's place. */
+  | { kind: 'page'; status: number }
   | { kind: 'cut'; afterBytes: number }
   | { kind: 'flip'; atByte?: number }
   | { kind: 'reset' }
@@ -138,6 +140,9 @@ export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptio
       case 'status':
         count();
         return answerStatus(req, res, entry, fault.status, fault.retryAfter);
+      case 'page':
+        count();
+        return answerPage(req, res, entry, fault.status);
       case 'reset':
         count();
         // Over HTTP/2 a reset is the stream's (RST_STREAM); the connection's other streams go on.
@@ -212,7 +217,7 @@ function exchange(toUpstream: Requester, req: IncomingMessage, res: ServerRespon
 }
 
 function emptyCounts(): Record<FaultKind, number> {
-  return { status: 0, cut: 0, flip: 0, reset: 0, redirect: 0, delay: 0 };
+  return { status: 0, page: 0, cut: 0, flip: 0, reset: 0, redirect: 0, delay: 0 };
 }
 
 // The first rule still holding faults decides; matches inside its `skip` window pass through.
@@ -238,6 +243,15 @@ function answerStatus(req: IncomingMessage, res: ServerResponse, entry: ProxyLog
     if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
     entry.status = status;
     res.writeHead(status, headers).end(body);
+  });
+}
+
+function answerPage(req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry, status: number): void {
+  req.resume();
+  req.once('end', () => {
+    const body = `<!DOCTYPE html>\n<html><head><title>${status}</title></head><body><h1>${status}</h1><p>Sign in to continue (injected by fault proxy)</p></body></html>\n`;
+    entry.status = status;
+    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
   });
 }
 

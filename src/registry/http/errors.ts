@@ -1,6 +1,7 @@
 // The one place a non-2xx answer becomes an error kind (go-containerregistry transport/error.go):
 // 404 → NotFoundError, 401/403 → AuthError, anything else → RegistryResponseError with the
 // registry's `errors` list. At most 64 KiB of an error body is read.
+import { STATUS_CODES } from 'node:http';
 import { AuthError, NameUnknownError, NotFoundError, RegistryResponseError, type RegistryErrorEntry, type RegmirrorError } from '../../types/errors.js';
 import { readPrefix } from './body.js';
 import { displayUrl, type HttpResponse } from './types.js';
@@ -19,7 +20,23 @@ export async function responseError(method: string, res: HttpResponse): Promise<
   if (res.status === 404) return new NotFoundError(`${method} ${url}: not found${suffix}`);
   if (res.status === 401) return new AuthError(`${method} ${url}: unauthorized${suffix}`);
   if (res.status === 403) return new AuthError(`${method} ${url}: forbidden${suffix}`);
-  return new RegistryResponseError(method, url, res.status, errors);
+  return new RegistryResponseError(method, url, res.status, errors, describeStatus(res.status, errors.length === 0 && isHtml(text)));
+}
+
+/**
+ * "502 Bad Gateway", plus a word on an HTML body: registries answer errors in JSON, so an HTML
+ * page is a proxy, load balancer or login page speaking for them (what to look at at 3 a.m.).
+ */
+export function describeStatus(status: number, html = false): string {
+  const reason = STATUS_CODES[status];
+  const described = reason ? `${status} ${reason}` : String(status);
+  return html ? `${described}, an HTML page (a proxy or load balancer in front of the registry answered)` : described;
+}
+
+/** True when a body is an HTML page rather than JSON (its first non-blank character is `<`). */
+export function isHtml(text: string | Uint8Array): boolean {
+  const s = typeof text === 'string' ? text.slice(0, 256) : Buffer.from(text.subarray(0, 256)).toString('latin1');
+  return s.trimStart().startsWith('<');
 }
 
 /** Returns `res` when its status is one of `ok`; otherwise throws the matching error kind. */

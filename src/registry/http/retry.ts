@@ -22,11 +22,16 @@ const RETRYABLE_CODES = new Set([
   'ERR_HTTP2_STREAM_ERROR', 'ERR_HTTP2_STREAM_CANCEL', 'ERR_HTTP2_SESSION_ERROR', 'ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SESSION',
 ]);
 
-// Connections that opened and then went quiet, said as what they mean (the code kept for searches).
-const SILENCES: Record<string, string> = {
+// Connection failures said as what they mean for the registry (the code kept for searches).
+const SAID: Record<string, string> = {
   UND_ERR_HEADERS_TIMEOUT: 'it accepted the request but sent no answer in time (UND_ERR_HEADERS_TIMEOUT)',
   UND_ERR_BODY_TIMEOUT: 'its answer stopped arriving midway (UND_ERR_BODY_TIMEOUT)',
   UND_ERR_CONNECT_TIMEOUT: 'no connection within 10 s (UND_ERR_CONNECT_TIMEOUT)',
+  UND_ERR_SOCKET: 'it closed the connection before answering in full (UND_ERR_SOCKET)',
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'its answer was not as long as it said (UND_ERR_RES_CONTENT_LENGTH_MISMATCH)',
+  ECONNRESET: 'the connection was reset (ECONNRESET)',
+  ECONNREFUSED: 'nothing accepts connections at that address and port (ECONNREFUSED)',
+  ENOTFOUND: 'no such host name (ENOTFOUND)',
 };
 
 /** How a host retries. */
@@ -114,6 +119,6 @@ export function unreachable(host: string, req: HttpRequest, e: unknown, certHost
   if (tls) return tls;
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err.cause?.code ?? err.code;
-  const why = (code && SILENCES[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
+  const why = (code && SAID[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
   return new UnreachableError(host, `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}`);
 }

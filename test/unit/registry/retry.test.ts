@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_RETRY_AFTER_MS, backoff, isTransientNetworkError, parseRetryAfter } from '../../../src/registry/http/retry.js';
+import { MAX_RETRY_AFTER_MS, backoff, isTransientNetworkError, parseRetryAfter, unreachable } from '../../../src/registry/http/retry.js';
 import { AuthError, TlsError, UnreachableError } from '../../../src/types/errors.js';
 import { errors } from 'undici';
 import { tlsError } from '../../../src/registry/http/tls-errors.js';
@@ -62,5 +62,19 @@ describe('tlsError', () => {
     assert.equal(tlsError('h', { code: 'CERT_HAS_EXPIRED' })?.problem, 'expired');
     assert.equal(tlsError('h', { code: 'ERR_SSL_WRONG_VERSION_NUMBER' })?.problem, 'not-tls');
     assert.equal(tlsError('h', { code: 'ECONNRESET' }), undefined);
+  });
+});
+
+describe('unreachable', () => {
+  const req = { method: 'GET', url: new URL('https://quay.io/v2/jetstack/app/tags/list?n=100'), scopes: [] };
+  it('says what a connection failure means for the registry, keeping the code', () => {
+    const closed = unreachable('quay.io', req, Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
+    assert.equal(closed.message, 'quay.io unreachable: GET https://quay.io/v2/jetstack/app/tags/list: it closed the connection before answering in full (UND_ERR_SOCKET)');
+    const refused = unreachable('quay.io', req, new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }));
+    assert.match(refused.message, /: nothing accepts connections at that address and port \(ECONNREFUSED\)$/);
+  });
+  it('passes on a code it has no words for, and a message without a code', () => {
+    assert.match(unreachable('h', req, Object.assign(new Error('x'), { code: 'EPROTO' })).message, /: EPROTO$/);
+    assert.match(unreachable('h', req, new Error('something odd')).message, /: something odd$/);
   });
 });

@@ -1,0 +1,94 @@
+// Something in front of the registry answering in its place: a load balancer's 502 page, a
+// corporate proxy's or captive portal's login page sent as 200, a connection closed unanswered.
+// Registries answer in JSON, so an HTML page is said to be one (the status with its reason, and
+// who most likely sent it); a manifest that comes back as a page is asked for again, like wrong
+// bytes, so a flaky middlebox costs a retry and a persistent one fails that tag alone. A real TLS
+// registry behind the fault proxy; skopeo checks what landed.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { RegistryClient } from '../../../src/registry/client.js';
+import { RegistryResponseError, UnreachableError } from '../../../src/types/errors.js';
+import { sha256 } from '../../../src/types/digest.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { proxyFor, registriesYaml, registrySettings } from '../../harness/tls-bed.js';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { seedImage, type SeededImage } from '../../harness/seed.js';
+import { skopeoRawManifest } from '../../harness/skopeo.js';
+import { scratchDir } from '../../harness/scratch.js';
+
+let source: RunningRegistry;
+let target: RunningRegistry;
+let proxy: FaultProxy;
+let images: SeededImage[];
+let dir: string;
+
+before(async () => {
+  [source, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
+  images = await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.1.0'], format: 'oci', platforms: 2 });
+  await seedImage({ url: source.url }, { repository: 'jetstack/other', tags: ['v2.0.0'], format: 'oci', platforms: 1 });
+  proxy = await proxyFor(source);
+  dir = await scratchDir('pages');
+});
+
+after(async () => {
+  await proxy?.close();
+  await Promise.all([source, target].filter(Boolean).map(destroyRegistry));
+});
+
+const clientFor = (maxAttempts: number) => new RegistryClient({
+  registries: registrySettings([[{ host: proxy.host, caFile: source.caFile }, { maxAttempts }]]),
+  testing: { backoffBaseMs: 1 },
+});
+
+test('sync: a login page instead of a manifest is retried once; always a page, that tag fails alone, saying so; an unlisted repository counts no tags', { timeout: 120_000 }, async () => {
+  proxy.clear();
+  proxy.inject({ method: 'GET', path: /\/app\/manifests\/v1\.0\.0$/, times: 1, fault: { kind: 'page', status: 200 } });
+  proxy.inject({ method: 'GET', path: /\/app\/manifests\/v1\.1\.0$/, times: Infinity, fault: { kind: 'page', status: 200 } });
+  proxy.inject({ method: 'GET', path: /\/other\/tags\/list/, times: Infinity, fault: { kind: 'page', status: 502 } });
+  const config = await writeConfig(join(dir, 'sync'), `version: 1
+defaults:
+  targets: [${target.host}/cert-manager]
+${registriesYaml([[{ host: proxy.host, caFile: source.caFile }, { maxAttempts: 3 }], target])}images:
+  - source: ${proxy.host}/jetstack/app
+  - source: ${proxy.host}/jetstack/other
+`);
+  const run = await runCli(['sync', '-c', config, '--no-progress'], { timeoutMs: 90_000 });
+  assert.equal(run.exitCode, 1, run.stderr);
+  const [v100, v110] = images as [SeededImage, SeededImage];
+  assert.equal(sha256(await skopeoRawManifest(`${target.host}/cert-manager/app:v1.0.0`)), v100.digest);
+  assert.match(run.stdout, new RegExp(`v1\\.1\\.0 .* failed .*GET ${proxy.url}/v2/jetstack/app/manifests/v1\\.1\\.0: 200 OK, an HTML page \\(a proxy or load balancer in front of the registry answered\\), not a manifest`));
+  assert.match(run.stdout, /cannot list tags: GET \S+\/tags\/list: 502 Bad Gateway, an HTML page \(a proxy or load balancer in front of the registry answered\)/);
+  assert.match(run.stdout, /^2 repositories · 2 tags · 1 target — 1 copied, 0 skipped, 0 conflicts, 2 failed/m);
+  assert.equal(await skopeoRawManifest(`${target.host}/cert-manager/app:${v110.tag}`).catch(() => undefined), undefined);
+  // The page for v1.0.0 came once and was asked for again; v1.1.0's every time, up to maxAttempts.
+  const pages = proxy.stats.log.filter((e) => e.fault === 'page' && /\/app\/manifests\//.test(e.path));
+  assert.equal(pages.filter((e) => e.path.endsWith('v1.0.0')).length, 1);
+  assert.equal(pages.filter((e) => e.path.endsWith('v1.1.0')).length, 3);
+});
+
+test('a registry error in JSON reads with its reason phrase and the registry\'s own words', async () => {
+  proxy.clear();
+  proxy.inject({ method: 'GET', path: /\/tags\/list/, times: Infinity, fault: { kind: 'status', status: 503 } });
+  const client = clientFor(2);
+  try {
+    await assert.rejects(client.repository(proxy.host, 'jetstack/app', 'pull').listTags(),
+      (e) => e instanceof RegistryResponseError && /\/tags\/list: 503 Service Unavailable \(UNAVAILABLE: injected by fault proxy\)$/.test(e.message));
+  } finally {
+    await client.close();
+  }
+});
+
+test('a connection closed without an answer: the error says so, not only undici\'s code', async () => {
+  proxy.clear();
+  proxy.inject({ method: 'GET', path: /\/tags\/list/, times: Infinity, fault: { kind: 'reset' } });
+  const client = clientFor(2);
+  try {
+    await assert.rejects(client.repository(proxy.host, 'jetstack/app', 'pull').listTags(),
+      (e) => e instanceof UnreachableError && new RegExp(`^${proxy.host} unreachable: GET .*/tags/list: (it closed the connection before answering in full \\(UND_ERR_SOCKET\\)|the connection was reset \\(ECONNRESET\\))$`).test(e.message));
+  } finally {
+    await client.close();
+    proxy.clear();
+  }
+});

@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeStatus, isHtml } from '../../../src/registry/http/errors.js';
+import { RegistryResponseError } from '../../../src/types/errors.js';
+
+test('a status reads with its reason phrase; an HTML body is said to come from something in front of the registry', () => {
+  assert.equal(describeStatus(502), '502 Bad Gateway');
+  assert.equal(describeStatus(407), '407 Proxy Authentication Required');
+  assert.equal(describeStatus(599), '599');
+  assert.equal(describeStatus(200, true), '200 OK, an HTML page (a proxy or load balancer in front of the registry answered)');
+});
+
+test('an HTML page is told from JSON by its first non-blank character', () => {
+  assert.equal(isHtml('\n  <!DOCTYPE html><html>'), true);
+  assert.equal(isHtml(Buffer.from('<html><body>502</body></html>')), true);
+  assert.equal(isHtml('{"errors":[]}'), false);
+  assert.equal(isHtml(new Uint8Array()), false);
+});
+
+test('a registry error names the method, the URL, the status as described and what the registry said', () => {
+  const e = new RegistryResponseError('PUT', 'https://r/v2/a/manifests/v1', 400, [{ code: 'MANIFEST_INVALID', message: 'bad' }], describeStatus(400));
+  assert.equal(e.message, 'PUT https://r/v2/a/manifests/v1: 400 Bad Request (MANIFEST_INVALID: bad)');
+  assert.equal(new RegistryResponseError('GET', 'u', 500).message, 'GET u: 500');
+});
