@@ -14,8 +14,12 @@ import { scratchDir } from './scratch.js';
 /** A certificate and its key (PEM files). */
 export interface ServerCert { cert: string; key: string }
 
-/** Which server certificate: right for 127.0.0.1, for another name, expired, or self-signed. */
-export type CertKind = 'good' | 'wrongName' | 'expired' | 'selfSigned';
+/**
+ * Which server certificate: right for 127.0.0.1, for another name, expired, self-signed, or
+ * `leafOnly`: signed by an intermediate CA (itself signed by the test CA) that the server does
+ * not send, so the test CA alone cannot verify it (a registry configured with its leaf only).
+ */
+export type CertKind = 'good' | 'wrongName' | 'expired' | 'selfSigned' | 'leafOnly';
 
 /** The test CA and the server certificates it signed. */
 export interface TestCerts {
@@ -26,6 +30,9 @@ export interface TestCerts {
   certDir: string;
   /** The same for the self-signed certificate, which is its own CA (its `caFile` is its `cert`). */
   selfSignedCertDir: string;
+  /** The test CA and the intermediate that signed `leafOnly`, in one PEM file, and as a cert dir. */
+  chainFile: string;
+  chainCertDir: string;
   servers: Record<CertKind, ServerCert>;
 }
 
@@ -42,14 +49,14 @@ async function makeCerts(): Promise<TestCerts> {
   const ca = { cert: join(dir, 'ca.pem'), key: join(dir, 'ca.key') };
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   await openssl(['req', '-x509', ...ec, '-keyout', ca.key, '-out', ca.cert, '-subj', '/CN=regmirror test CA', '-days', '3']);
-  const sign = async (name: string, san: string, days: string): Promise<ServerCert> => {
+  const sign = async (name: string, san: string, days: string, issuer = ca, extensions = 'extendedKeyUsage=serverAuth'): Promise<ServerCert> => {
     const out = { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`) };
     const csr = join(dir, `${name}.csr`);
     const ext = join(dir, `${name}.ext`);
-    await writeFile(ext, `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`);
+    await writeFile(ext, `${san ? `subjectAltName=${san}\n` : ''}${extensions}\n`);
     await openssl(['req', ...ec, '-keyout', out.key, '-out', csr, '-subj', `/CN=${name}`]);
     // `-days -1` puts notAfter a day before now: a certificate that has expired.
-    await openssl(['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-out', out.cert, '-days', days, '-extfile', ext]);
+    await openssl(['x509', '-req', '-in', csr, '-CA', issuer.cert, '-CAkey', issuer.key, '-CAcreateserial', '-out', out.cert, '-days', days, '-extfile', ext]);
     return out;
   };
   // One after another: each signing updates the CA's serial file.
@@ -59,9 +66,15 @@ async function makeCerts(): Promise<TestCerts> {
   const selfSigned = { cert: join(dir, 'self-signed.pem'), key: join(dir, 'self-signed.key') };
   await openssl(['req', '-x509', ...ec, '-keyout', selfSigned.key, '-out', selfSigned.cert, '-subj', '/CN=self-signed', '-days', '3',
     '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-addext', 'extendedKeyUsage=serverAuth']);
+  const intermediate = await sign('intermediate', '', '3', ca, 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign');
+  const leafOnly = await sign('leaf-only', 'IP:127.0.0.1,DNS:localhost', '3', intermediate);
+  const chainFile = join(dir, 'ca-and-intermediate.pem');
+  await writeFile(chainFile, (await readFile(ca.cert, 'utf8')) + (await readFile(intermediate.cert, 'utf8')));
   const certDir = await certDirOf(join(dir, 'skopeo-certs'), ca.cert);
   const selfSignedCertDir = await certDirOf(join(dir, 'skopeo-self-signed'), selfSigned.cert);
-  return { dir, caFile: ca.cert, certDir, selfSignedCertDir, servers: { good, wrongName, expired, selfSigned } };
+  const chainCertDir = await certDirOf(join(dir, 'skopeo-chain'), ca.cert);
+  await copyFile(intermediate.cert, join(chainCertDir, 'intermediate.crt'));
+  return { dir, caFile: ca.cert, certDir, selfSignedCertDir, chainFile, chainCertDir, servers: { good, wrongName, expired, selfSigned, leafOnly } };
 }
 
 /** A directory holding only `ca.crt` (skopeo's --cert-dir layout). */
@@ -71,9 +84,11 @@ async function certDirOf(certDir: string, caCert: string): Promise<string> {
   return certDir;
 }
 
-/** What trusts a server using the `kind` certificate: the test CA, or the self-signed certificate itself. */
+/** What trusts a server using the `kind` certificate: the test CA, the self-signed certificate itself, or the CA with the missing intermediate. */
 export function trustFor(certs: TestCerts, kind: CertKind): { caFile: string; certDir: string } {
-  return kind === 'selfSigned' ? { caFile: certs.servers.selfSigned.cert, certDir: certs.selfSignedCertDir } : { caFile: certs.caFile, certDir: certs.certDir };
+  if (kind === 'selfSigned') return { caFile: certs.servers.selfSigned.cert, certDir: certs.selfSignedCertDir };
+  if (kind === 'leafOnly') return { caFile: certs.chainFile, certDir: certs.chainCertDir };
+  return { caFile: certs.caFile, certDir: certs.certDir };
 }
 
 async function openssl(args: string[]): Promise<void> {

@@ -23,8 +23,12 @@ const PROBLEMS: Record<string, TlsProblem> = {
   ERR_SSL_PACKET_LENGTH_TOO_LONG: 'not-tls',
 };
 
+// The certificate's issuer was found nowhere: neither among the trusted CAs nor in the chain the
+// server sent. With the right root in `caFile`, that is a server sending its leaf alone.
+const NO_ISSUER = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
+
 const REMEDY: Record<TlsProblem, (host: string, code: string) => string> = {
-  untrusted: (host, code) => `its TLS certificate is not trusted (${code}): give ${code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ? 'that self-signed certificate itself' : 'the CA that signed it'} as \`caFile\` under registries: ${host}, or set \`tls: insecure\` there to skip verification`,
+  untrusted: (host, code) => `its TLS certificate is not trusted (${code}): give ${code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ? 'that self-signed certificate itself' : 'the CA that signed it'} as \`caFile\` under registries: ${host}${NO_ISSUER.has(code) ? ' (with `caFile` already set: the registry may not send its intermediate certificate; add it to that file)' : ''}, or set \`tls: insecure\` there to skip verification`,
   'wrong-name': (host, code) => `its TLS certificate does not match the name ${host} (${code}): use the name the certificate was issued for (\`endpoint\`), or set \`tls: insecure\` under registries: ${host}`,
   expired: (host, code) => `its TLS certificate has expired or is not yet valid (${code}): the registry must renew it; \`tls: insecure\` under registries: ${host} skips verification meanwhile`,
   'not-tls': (host, code) => `it does not speak TLS on this port (${code}): if it is plain HTTP, set \`tls: disabled\` under registries: ${host}`,

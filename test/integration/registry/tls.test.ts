@@ -116,6 +116,22 @@ test('a self-signed certificate: refused with the remedy to give that certificat
   }
 });
 
+test('a registry that sends its leaf without the intermediate: the CA alone is refused with the remedy to add the intermediate to caFile, which then works', async () => {
+  const leafOnly = await startRegistry({ tls: 'leafOnly' });
+  try {
+    const refused = await runCli(['sync', '-c', await config('leaf-only', source.host, `${leafOnly.host}/mirror`,
+      `  ${source.host}: { caFile: ${source.caFile} }\n  ${leafOnly.host}: { caFile: ${source.caFile} }`), '-v', '--no-progress']);
+    assert.equal(refused.exitCode, 3, refused.stderr + refused.stdout);
+    assert.match(errorLines(refused.stderr)[0] ?? '', new RegExp(`${leafOnly.host}.*not trusted \\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\\): give the CA that signed it as \`caFile\` under registries: ${leafOnly.host} \\(with \`caFile\` already set: the registry may not send its intermediate certificate; add it to that file\\)`));
+    const trusted = await runCli(['sync', '-c', await config('leaf-only-chain', source.host, `${leafOnly.host}/mirror`,
+      `  ${source.host}: { caFile: ${source.caFile} }\n  ${leafOnly.host}: { caFile: ${leafOnly.caFile} }`), '--no-progress']);
+    assert.equal(trusted.exitCode, 0, trusted.stderr + trusted.stdout);
+    assert.equal(await skopeoDigestVerified(`${leafOnly.host}/mirror/app:v1.0.0`, leafOnly.certDir!), image.digest);
+  } finally {
+    await destroyRegistry(leafOnly);
+  }
+});
+
 test('HTTP/2 is negotiated with a TLS registry (its access log says HTTP/2.0), and http2: false keeps HTTP/1.1', async () => {
   const h2 = await config('h2', source.host, `${target.host}/h2`, `  ${source.host}: { caFile: ${source.caFile} }\n  ${target.host}: { caFile: ${target.caFile} }`);
   const log = async () => (await readFile(source.logPath, 'utf8')).split('\n').filter((l) => l.includes('"GET /v2/jetstack/app/tags/list')); // access-log lines

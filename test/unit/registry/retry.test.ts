@@ -63,6 +63,10 @@ describe('tlsError', () => {
     assert.equal(tlsError('h', { code: 'ERR_SSL_WRONG_VERSION_NUMBER' })?.problem, 'not-tls');
     assert.equal(tlsError('h', { code: 'ECONNRESET' }), undefined);
   });
+  it('an issuer found nowhere also points at a missing intermediate; a self-signed certificate does not', () => {
+    assert.match(tlsError('h', { code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' })!.message, /the registry may not send its intermediate certificate; add it to that file/);
+    assert.doesNotMatch(tlsError('h', { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })!.message, /intermediate/);
+  });
 });
 
 describe('unreachable', () => {
