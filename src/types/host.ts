@@ -17,3 +17,12 @@ export function isLoopback(host: string): boolean {
   return name === '::1' || name === '0:0:0:0:0:0:0:1';
 }
 
+
+/**
+ * The host that serves the registry API for a registry name: Docker Hub's images are named
+ * docker.io, but its API answers at registry-1.docker.io (containers/image and regclient map it
+ * the same way); every other registry serves the API under its own name.
+ */
+export function apiHostOf(host: string): string {
+  return host.toLowerCase() === 'docker.io' ? 'registry-1.docker.io' : host;
+}

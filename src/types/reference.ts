@@ -40,12 +40,18 @@ export function isValidHost(host: string): boolean {
   return HOST.test(host);
 }
 
+// The names Docker Hub goes by in image references (docker's normalisation folds both into docker.io).
+const DOCKER_HUB_NAMES = new Set(['docker.io', 'index.docker.io']);
+
 /** Splits "host/path" where the first component is a host (has ".", ":" or is localhost). */
 function splitHost(s: string): { registry: string; path: string } {
   const slash = s.indexOf('/');
   const first = slash < 0 ? s : s.slice(0, slash);
   if (slash > 0 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))) {
-    return { registry: first, path: s.slice(slash + 1) };
+    const path = s.slice(slash + 1);
+    // Docker Hub by name: `docker.io/nginx` is `docker.io/library/nginx`, as docker and skopeo read it.
+    if (DOCKER_HUB_NAMES.has(first.toLowerCase())) return { registry: 'docker.io', path: path.includes('/') ? path : `library/${path}` };
+    return { registry: first, path };
   }
   // Docker Hub's implied host, as docker, skopeo and crane read a bare name.
   return { registry: 'docker.io', path: slash < 0 ? `library/${s}` : s };

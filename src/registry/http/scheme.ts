@@ -2,13 +2,14 @@
 // like go-containerregistry's transport/schemer.go; `endpoint` and --endpoint move the base URL).
 import type { RegistrySettings } from '../../config/model.js';
 import { UsageError } from '../../types/errors.js';
-import { isLoopback } from '../../types/host.js';
+import { apiHostOf, isLoopback } from '../../types/host.js';
 
 export { hostnameOf, isLoopback } from '../../types/host.js';
 
 /**
  * Base URL (no trailing slash) for `host`. An override or settings.endpoint wins as written;
- * otherwise http when tls is `disabled` (the loopback default), https else.
+ * otherwise http when tls is `disabled` (the loopback default), https else, at the host that
+ * serves the API (docker.io's is registry-1.docker.io).
  */
 export function baseUrlFor(host: string, settings?: RegistrySettings, endpointOverride?: string): URL {
   const endpoint = endpointOverride ?? settings?.endpoint;
@@ -29,7 +30,7 @@ export function baseUrlFor(host: string, settings?: RegistrySettings, endpointOv
   // explicit `tls: verify` or a caFile on 127.0.0.1 means HTTPS; a host not listed there is plain
   // HTTP only when it is loopback.
   const plain = settings ? settings.tls === 'disabled' : isLoopback(host);
-  return new URL(`${plain ? 'http' : 'https'}://${host}`);
+  return new URL(`${plain ? 'http' : 'https'}://${apiHostOf(host)}`);
 }
 
 /** `base` + `/v2/` + `rest` (which may carry a query), keeping an endpoint's path prefix. */

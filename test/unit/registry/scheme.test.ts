@@ -21,6 +21,13 @@ describe('scheme resolution', () => {
     assert.equal(baseUrlFor('quay.io', settings('quay.io', { tls: 'insecure' })).href, 'https://quay.io/');
   });
 
+  it('sends Docker Hub\'s requests to its API host, registry-1.docker.io, unless an endpoint says otherwise', () => {
+    assert.equal(baseUrlFor('docker.io').href, 'https://registry-1.docker.io/');
+    assert.equal(apiUrl(baseUrlFor('docker.io'), 'library/nginx/tags/list').href, 'https://registry-1.docker.io/v2/library/nginx/tags/list');
+    assert.equal(baseUrlFor('docker.io', undefined, 'http://127.0.0.1:5000').href, 'http://127.0.0.1:5000/');
+    assert.equal(baseUrlFor('registry-1.docker.io').href, 'https://registry-1.docker.io/');
+  });
+
   it('honours tls: disabled and tls: insecure', () => {
     assert.equal(baseUrlFor('registry.internal:5000', settings('registry.internal:5000', { tls: 'disabled' })).href, 'http://registry.internal:5000/');
     assert.equal(baseUrlFor('localhost:5000', settings('localhost:5000', { tls: 'insecure' })).href, 'https://localhost:5000/');
