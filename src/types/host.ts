@@ -17,7 +17,6 @@ export function isLoopback(host: string): boolean {
   return name === '::1' || name === '0:0:0:0:0:0:0:1';
 }
 
-
 /**
  * The host that serves the registry API for a registry name: Docker Hub's images are named
  * docker.io, but its API answers at registry-1.docker.io (containers/image and regclient map it

@@ -34,9 +34,13 @@ export function describeStatus(status: number, html = false): string {
 }
 
 /** True when a body is an HTML page rather than JSON (its first non-blank character is `<`). */
-export function isHtml(text: string | Uint8Array): boolean {
-  const s = typeof text === 'string' ? text.slice(0, 256) : Buffer.from(text.subarray(0, 256)).toString('latin1');
-  return s.trimStart().startsWith('<');
+export function isHtml(body: string | Uint8Array): boolean {
+  // Every manifest read is checked: look at the bytes as they are, without decoding them.
+  for (let i = 0; i < body.length; i++) {
+    const c = typeof body === 'string' ? body.charCodeAt(i) : body[i]!;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return c === 0x3c;
+  }
+  return false;
 }
 
 /** Returns `res` when its status is one of `ok`; otherwise throws the matching error kind. */
