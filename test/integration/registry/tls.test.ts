@@ -1,7 +1,8 @@
 // Issue 9 (TLS): real registries served over HTTPS by the test CA. A registry trusted by `caFile`
 // or `tls: insecure` is mirrored (skopeo checks the digests through the CA); an untrusted, a
 // wrong-name and an expired certificate each end the run in one clear line, exit 3, no retries;
-// a self-signed one says to trust that certificate itself, and then is.
+// a self-signed one says to trust that certificate itself, and then is; one whose intermediate the
+// server does not send says to add it to caFile, and then is trusted.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -99,38 +100,35 @@ test('an expired certificate: says it expired, exit 3, no retry', async () => {
   }
 });
 
-test('a self-signed certificate: refused with the remedy to give that certificate itself as caFile, which then works', async () => {
-  const self = await startRegistry({ tls: 'selfSigned' });
+/**
+ * A target registry with the `kind` certificate: refused in one line (exit 3, no retries) when
+ * trusted by `refusedTrust` (a mirrors.yaml entry), matching `line`; then mirrored once trusted by
+ * the registry's own `caFile`, with skopeo checking the digest through its cert dir.
+ */
+async function refusedThenTrusted(kind: 'selfSigned' | 'leafOnly', refusedTrust: string, line: (host: string) => RegExp): Promise<void> {
+  const reg = await startRegistry({ tls: kind });
   try {
-    const refused = await runCli(['sync', '-c', await config('self-signed', source.host, `${self.host}/mirror`,
-      `  ${source.host}: { caFile: ${source.caFile} }\n  ${self.host}: { tls: verify }`), '-v', '--no-progress']);
+    const refused = await runCli(['sync', '-c', await config(`${kind}-refused`, source.host, `${reg.host}/mirror`,
+      `  ${source.host}: { caFile: ${source.caFile} }\n  ${reg.host}: ${refusedTrust}`), '-v', '--no-progress']);
     assert.equal(refused.exitCode, 3, refused.stderr + refused.stdout);
-    assert.match(errorLines(refused.stderr)[0] ?? '', new RegExp(`${self.host}.*not trusted \\(DEPTH_ZERO_SELF_SIGNED_CERT\\): give that self-signed certificate itself as \`caFile\``));
+    assert.match(errorLines(refused.stderr)[0] ?? '', line(reg.host));
     assert.match(refused.stderr, /\b0 retries\b/);
-    const trusted = await runCli(['sync', '-c', await config('self-signed-trusted', source.host, `${self.host}/mirror`,
-      `  ${source.host}: { caFile: ${source.caFile} }\n  ${self.host}: { caFile: ${self.caFile} }`), '--no-progress']);
+    const trusted = await runCli(['sync', '-c', await config(`${kind}-trusted`, source.host, `${reg.host}/mirror`,
+      `  ${source.host}: { caFile: ${source.caFile} }\n  ${reg.host}: { caFile: ${reg.caFile} }`), '--no-progress']);
     assert.equal(trusted.exitCode, 0, trusted.stderr + trusted.stdout);
-    assert.equal(await skopeoDigestVerified(`${self.host}/mirror/app:v1.0.0`, self.certDir!), image.digest);
+    assert.equal(await skopeoDigestVerified(`${reg.host}/mirror/app:v1.0.0`, reg.certDir!), image.digest);
   } finally {
-    await destroyRegistry(self);
+    await destroyRegistry(reg);
   }
-});
+}
 
-test('a registry that sends its leaf without the intermediate: the CA alone is refused with the remedy to add the intermediate to caFile, which then works', async () => {
-  const leafOnly = await startRegistry({ tls: 'leafOnly' });
-  try {
-    const refused = await runCli(['sync', '-c', await config('leaf-only', source.host, `${leafOnly.host}/mirror`,
-      `  ${source.host}: { caFile: ${source.caFile} }\n  ${leafOnly.host}: { caFile: ${source.caFile} }`), '-v', '--no-progress']);
-    assert.equal(refused.exitCode, 3, refused.stderr + refused.stdout);
-    assert.match(errorLines(refused.stderr)[0] ?? '', new RegExp(`${leafOnly.host}.*not trusted \\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\\): give the CA that signed it as \`caFile\` under registries: ${leafOnly.host} \\(with \`caFile\` already set: the registry may not send its intermediate certificate; add it to that file\\)`));
-    const trusted = await runCli(['sync', '-c', await config('leaf-only-chain', source.host, `${leafOnly.host}/mirror`,
-      `  ${source.host}: { caFile: ${source.caFile} }\n  ${leafOnly.host}: { caFile: ${leafOnly.caFile} }`), '--no-progress']);
-    assert.equal(trusted.exitCode, 0, trusted.stderr + trusted.stdout);
-    assert.equal(await skopeoDigestVerified(`${leafOnly.host}/mirror/app:v1.0.0`, leafOnly.certDir!), image.digest);
-  } finally {
-    await destroyRegistry(leafOnly);
-  }
-});
+test('a self-signed certificate: refused with the remedy to give that certificate itself as caFile, which then works', () =>
+  refusedThenTrusted('selfSigned', '{ tls: verify }',
+    (host) => new RegExp(`${host}.*not trusted \\(DEPTH_ZERO_SELF_SIGNED_CERT\\): give that self-signed certificate itself as \`caFile\``)));
+
+test('a registry that sends its leaf without the intermediate: the CA alone is refused with the remedy to add the intermediate to caFile, which then works', () =>
+  refusedThenTrusted('leafOnly', `{ caFile: ${source.caFile} }`,
+    (host) => new RegExp(`${host}.*not trusted \\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\\): give the CA that signed it as \`caFile\` under registries: ${host} \\(with \`caFile\` already set: the registry may not send its intermediate certificate; add it to that file\\)`)));
 
 test('HTTP/2 is negotiated with a TLS registry (its access log says HTTP/2.0), and http2: false keeps HTTP/1.1', async () => {
   const h2 = await config('h2', source.host, `${target.host}/h2`, `  ${source.host}: { caFile: ${source.caFile} }\n  ${target.host}: { caFile: ${target.caFile} }`);
