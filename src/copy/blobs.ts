@@ -7,7 +7,7 @@ import { readAhead } from './read-ahead.js';
 import { VerifyingStream, verifyBytes } from '../types/digest.js';
 import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { CopyError } from '../types/errors.js';
+import { CopyError, UploadAdaptedError } from '../types/errors.js';
 import { callOptions, pause, type CopyContext } from './context.js';
 import { mountSource, presence, probeGates, probeMounts, type Gates, type MountSource } from './presence.js';
 import { fanOut } from './fanout.js';
@@ -100,6 +100,12 @@ async function checkAll(dsts: Repository[], check: (dst: Repository) => Promise<
 }
 
 /**
+ * Source reads again for uploads whose registry adapted its upload policy (each adaptation
+ * narrows the policy, which refuses for good when nothing is left: this only bounds the loop).
+ */
+const MAX_ADAPTED_READS = 8;
+
+/**
  * Uploads to every destination still lacking the blob. A small blob (SMALL_BLOB_BYTES) is read and
  * verified once and pushed as bytes, so a retry needs no new read; a larger one streams from one
  * verified source read per attempt, fanned out.
@@ -110,6 +116,7 @@ async function upload(ctx: CopyContext, desc: Descriptor, dsts: Repository[], ea
   let bytes: Uint8Array | undefined;
   let ahead = early;
   let remaining = dsts;
+  let adaptations = 0;
   for (let attempt = 1; remaining.length > 0; attempt++) {
     let failure: { sourceError?: unknown; failed: Map<Repository, unknown> };
     if (desc.size <= SMALL_BLOB_BYTES) {
@@ -130,6 +137,11 @@ async function upload(ctx: CopyContext, desc: Descriptor, dsts: Repository[], ea
     const { sourceError, failed } = failure;
     remaining = [...failed.keys()];
     if (remaining.length === 0) break;
+    // A refusal the registry's upload policy adapted to is not a failed attempt: read and send again now.
+    if ([...failed.values()].every((e) => e instanceof UploadAdaptedError) && adaptations++ < MAX_ADAPTED_READS && !ctx.signal?.aborted) {
+      attempt--;
+      continue;
+    }
     if (attempt >= attempts || ctx.signal?.aborted) {
       for (const [dst, err] of failed) {
         results.set(dst, asError(err, sourceError !== undefined ? 'source' : 'destination', sourceError !== undefined ? ctx.src : dst));

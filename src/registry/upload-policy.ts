@@ -1,7 +1,9 @@
 // How one registry takes blob uploads, learned during a run (pure decisions, no I/O). Monolithic
 // first (GAR refuses PATCH); chunked when the registry demands it (a refused whole PUT, an
 // OCI-Chunk-Min-Length); the chunk size adapts to refusals: ghcr.io refuses bodies over 4 MiB,
-// ECR refuses chunks under 5 MiB but the last. What is learned holds for the rest of the run.
+// ECR refuses chunks under 5 MiB but the last, and a 413 from anyone (a proxy's body limit:
+// nginx's client_max_body_size is 1 MiB unless set) means smaller. What is learned holds for the
+// rest of the run.
 import { UploadRefusedError, type RegistryResponseError } from '../types/errors.js';
 import { hasErrorCode } from './http/errors.js';
 
@@ -10,11 +12,14 @@ export const SMALL_CHUNK_LIMIT = 4 * 1024 * 1024;
 /** ECR's documented minimum part: a refused smaller chunk grows to at least this. */
 export const LARGE_CHUNK_FLOOR = 5 * 1024 * 1024;
 
+/** The smallest chunk a 413 shrinks chunks to: below it, a body limit leaves no upload possible. */
+export const CHUNK_FLOOR = 64 * 1024;
+
 /** What to do after a refusal: start the upload again with what the policy now says. */
 export type Adaptation = { change: string };
 
 const MiB = 1024 * 1024;
-const size = (n: number) => (n % MiB === 0 ? `${n / MiB} MiB` : `${n} bytes`);
+const size = (n: number) => (n % MiB === 0 ? `${n / MiB} MiB` : n % 1024 === 0 ? `${n / 1024} KiB` : `${n} bytes`);
 
 /** One registry's upload state for a run. */
 export class UploadPolicy {
@@ -57,12 +62,16 @@ export class UploadPolicy {
     if (this.min > this.max) throw new UploadRefusedError(this.host, `its chunk bounds contradict each other (OCI-Chunk-Min-Length ${this.min} > OCI-Chunk-Max-Length ${this.max})`);
   }
 
-  /** A monolithic PUT was refused as a whole (416, 413, BLOB_UPLOAD_INVALID): go chunked. */
-  refusedWhole(status: number): Adaptation {
+  /**
+   * A monolithic PUT of `bytes` was refused as a whole (416, 413, BLOB_UPLOAD_INVALID): go
+   * chunked; after a 413 (too large, whoever said it), in chunks smaller than what was refused.
+   */
+  refusedWhole(status: number, bytes = Number.MAX_SAFE_INTEGER): Adaptation {
     this.wholeRefused = true;
     if (this.patchRefused) throw new UploadRefusedError(this.host, `it refused a monolithic PUT (${status}) and refuses PATCH chunks too`);
     if (this.chunked) return { change: 'none' };
     this.chunked = true;
+    if (status === 413) this.chunk = Math.max(CHUNK_FLOOR, Math.min(this.chunk, SMALL_CHUNK_LIMIT, halfBelow(bytes)));
     return { change: `refused a monolithic upload (${status}): chunked uploads of ${size(this.chunkBytes)} from now on` };
   }
 
@@ -79,15 +88,19 @@ export class UploadPolicy {
    * A PATCH of `bytes` (not the last one of its blob, or the last when `last`) was refused for
    * its size (413, 416, 400): shrink a large chunk to at most 4 MiB, grow a small one to at least
    * 5 MiB, never to a size already refused; another upload may have adapted first (no change).
+   * A 413 says "too large" in any case: halve below the refused size (a short last chunk too).
    */
   refusedChunk(bytes: number, status: number, last: boolean): Adaptation {
-    if (bytes !== this.chunkBytes && !last) return { change: 'none' };
+    const tooLarge = status === 413;
+    // Another upload adapted first: its chunk was cut under the old size (or is already smaller).
+    if ((bytes !== this.chunkBytes && !last) || (tooLarge && this.chunkBytes < bytes)) return { change: 'none' };
     this.refusedSizes.add(bytes);
-    const wanted = bytes > SMALL_CHUNK_LIMIT ? Math.min(SMALL_CHUNK_LIMIT, Math.floor(bytes / 2)) : Math.max(LARGE_CHUNK_FLOOR, bytes * 2);
+    const wanted = tooLarge ? Math.min(SMALL_CHUNK_LIMIT, halfBelow(bytes)) : bytes > SMALL_CHUNK_LIMIT ? Math.min(SMALL_CHUNK_LIMIT, Math.floor(bytes / 2)) : Math.max(LARGE_CHUNK_FLOOR, bytes * 2);
     const next = Math.min(this.max, Math.max(this.min, wanted));
-    if (next === bytes || this.refusedSizes.has(next) || (last && bytes < this.chunkBytes)) {
-      const tried = [...this.refusedSizes].sort((a, b) => a - b).map(size).join(', ');
-      throw new UploadRefusedError(this.host, `it refused PATCH chunks of ${tried} (${status}) and no other chunk size is left to try`);
+    if (next === bytes || this.refusedSizes.has(next) || next < CHUNK_FLOOR || (!tooLarge && last && bytes < this.chunkBytes)) {
+      const tried = [...this.refusedSizes].sort((a, b) => a - b);
+      if (tooLarge) throw new UploadRefusedError(this.host, `it refused request bodies of ${size(tried[0]!)} and more (413), and chunks smaller than ${size(CHUNK_FLOOR)} are not worth sending: a proxy in front of the registry may limit request bodies (nginx: client_max_body_size)`);
+      throw new UploadRefusedError(this.host, `it refused PATCH chunks of ${tried.map(size).join(', ')} (${status}) and no other chunk size is left to try`);
     }
     this.chunk = next;
     return { change: `refused a chunk of ${size(bytes)} (${status}): chunks of ${size(next)} from now on` };
@@ -102,6 +115,11 @@ export function refusesWhole(e: RegistryResponseError): boolean {
 /** A PATCH refused as a method (GAR), not for its size. */
 export function refusesPatch(e: RegistryResponseError): boolean {
   return e.status === 405 || e.status === 501 || hasErrorCode(e, 'UNSUPPORTED');
+}
+
+/** The largest power of two below `n` (n > 1): halving that lands on round chunk sizes. */
+function halfBelow(n: number): number {
+  return 2 ** Math.floor(Math.log2(n - 1));
 }
 
 function positive(value: string | undefined): number | undefined {

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { SMALL_BLOB_BYTES, type BlobContent, type CallOptions } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { RegmirrorError, RegistryResponseError } from '../types/errors.js';
+import { RegmirrorError, RegistryResponseError, UploadAdaptedError } from '../types/errors.js';
 import { sessionKey } from './blobs.js';
 import { discard, readCapped } from './http/body.js';
 import { expectStatus, hasErrorCode } from './http/errors.js';
@@ -40,9 +40,11 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
       // A refusal the policy learned from starts again at once (nothing transient to wait for).
       const adapted = e instanceof Refused ? e : undefined;
       const err = adapted ? adapted.cause : writeFailure(repo, e);
-      if (adapted ? ++adaptations > 4 : !retryableUpload(err)) throw err;
-      // Start again with a fresh session, if the bytes can be sent again.
+      if (adapted ? ++adaptations > MAX_ADAPTATIONS : !retryableUpload(err)) throw err;
+      // Start again with a fresh session, if the bytes can be sent again; a spent stream the
+      // policy adapted to goes back to the copier, which reads the source again.
       const replayable = Buffer.isBuffer(source) || !source.readableDidRead;
+      if (!replayable && adapted) throw new UploadAdaptedError(err);
       if (!replayable || (!adapted && budget.remaining <= 0)) throw err;
       if (!adapted) {
         budget.remaining--;
@@ -52,6 +54,9 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
     }
   }
 }
+
+/** Refusals one upload adapts to before giving up (a 413 halves the chunk each time: 8 MiB → 64 KiB is 7). */
+const MAX_ADAPTATIONS = 8;
 
 /** A refusal the host's UploadPolicy has adapted to (the registry's own error is the cause). */
 class Refused extends Error {
@@ -95,7 +100,7 @@ async function putMonolithic(repo: RepoContext, desc: Descriptor, source: Buffer
     await expectStatus('PUT', res, 201, 204);
   } catch (e) {
     if (!(e instanceof RegistryResponseError) || !refusesWhole(e)) throw e;
-    throw adapt(repo, e, () => repo.host.uploads.refusedWhole(e.status));
+    throw adapt(repo, e, () => repo.host.uploads.refusedWhole(e.status, desc.size));
   }
   discard(res.body, header(res, 'content-length'));
 }

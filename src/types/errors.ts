@@ -148,6 +148,20 @@ export class RepositoryMissingError extends NotFoundError {
   }
 }
 
+/**
+ * A registry refused an upload in a way its upload policy has now adapted to (smaller chunks,
+ * chunked, monolithic), but the bytes were a stream already spent: the copier reads the source
+ * again and uploads under the new policy. Not a failed attempt: each adaptation narrows the
+ * policy, which ends in UploadRefusedError when nothing is left to try.
+ */
+export class UploadAdaptedError extends RegmirrorError {
+  override readonly kind = 'upload-adapted';
+  override name = 'UploadAdaptedError';
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
 /** A registry refused every way regmirror can upload a blob (monolithic and each chunk size tried). */
 export class UploadRefusedError extends RegmirrorError {
   override readonly kind = 'upload-refused';

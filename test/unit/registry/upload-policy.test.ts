@@ -47,6 +47,23 @@ describe('UploadPolicy', () => {
     assert.throws(() => p.refusedChunk(3 * MiB, 416, true), UploadRefusedError);
   });
 
+  it('a 413 (too large, whoever says it: a proxy\'s body limit) halves below the refused size, a short last chunk too', () => {
+    const p = new UploadPolicy('behind-nginx', 8 * MiB);
+    p.refusedWhole(413, 2_000_809);
+    assert.equal(p.chunkBytes, 1 * MiB, 'a 2 MB whole PUT refused: chunks of 1 MiB');
+    const q = new UploadPolicy('h', 8 * MiB, true);
+    q.refusedChunk(300_286, 413, true);
+    assert.equal(q.chunkBytes, 256 * 1024);
+    assert.equal(q.refusedChunk(300_282, 413, true).change, 'none', 'already below what another upload had refused');
+    q.refusedChunk(256 * 1024, 413, false);
+    assert.equal(q.chunkBytes, 128 * 1024);
+  });
+
+  it('a 413 below 64 KiB is one error pointing at a proxy\'s body limit', () => {
+    const p = new UploadPolicy('tiny', 64 * 1024, true);
+    assert.throws(() => p.refusedChunk(64 * 1024, 413, false), (e: unknown) => e instanceof UploadRefusedError && /refused request bodies of 64 KiB and more \(413\).*client_max_body_size/.test(e.message));
+  });
+
   it('OCI-Chunk-Min-Length asks for chunks of at least that size; Max-Length caps them', () => {
     const p = new UploadPolicy('h', 1 * MiB);
     p.learnLimits(String(5 * MiB), undefined);
