@@ -2,17 +2,32 @@
 import type { SyncResult } from '../report/model.js';
 import { formatBytes } from '../report/rows.js';
 
-/** Lines for a finished (image, tag), or undefined when every target was already in place. */
-export function resultLines(r: SyncResult): string | undefined {
+/**
+ * Lines for a finished (image, tag), or undefined when every target was already in place. With
+ * `said` (one per run), a detail printed in full before points back at the line that said it: a
+ * registry that failed every tag the same way (a refused certificate, an outage) reads once, not
+ * once per tag. The report keeps every row's detail.
+ */
+export function resultLines(r: SyncResult, said?: Map<string, string>): string | undefined {
   const busy = r.targets.filter((t) => t.action !== 'skip');
   if (busy.length === 0) return undefined;
   return busy
     .map((t) => {
       const what = t.action === 'copied' || t.action === 'forced' ? `${t.action} (${t.blobs.copied} ${t.blobs.copied === 1 ? 'blob' : 'blobs'} uploaded, ${t.blobs.mounted} mounted, ${formatBytes(t.bytes)})` : t.action;
+      const line = `${r.source}:${r.tag} → ${t.repository}`;
+      const first = t.detail ? said?.get(t.detail) : undefined;
+      if (t.detail && !first) said?.set(t.detail, `${r.source}:${r.tag}`);
       // A detail can quote a registry: its line breaks must not start lines of their own.
-      return `${r.source}:${r.tag} → ${t.repository}: ${what}${t.detail ? ` — ${oneLine(t.detail)}` : ''}`;
+      const why = first ? ` — the same as for ${first} above` : t.detail ? ` — ${oneLine(t.detail)}` : '';
+      return `${line}: ${what}${why}`;
     })
     .join('\n');
+}
+
+/** resultLines for one run: repeated details point back at their first line. */
+export function runResultLines(): (r: SyncResult) => string | undefined {
+  const said = new Map<string, string>();
+  return (r) => resultLines(r, said);
 }
 
 /** Control characters (line breaks, escapes) as spaces. */

@@ -10,7 +10,7 @@ import { createProgress } from '../../ui/progress.js';
 import { parseConcurrency, parseProgressInterval, withCommon, type CommonFlags } from '../common.js';
 import { emit } from '../emit.js';
 import { perCopyGroup, reportToGitHub } from '../github.js';
-import { resultLines } from '../lines.js';
+import { runResultLines } from '../lines.js';
 
 interface PublishFlags extends CommonFlags {
   dir: string;
@@ -37,6 +37,7 @@ async function publish(flags: PublishFlags): Promise<number> {
   const progress = createProgress({ label: 'published', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
   let report: SyncReport;
   const endGroup = perCopyGroup('regmirror publish: every push', flags.quiet === true);
+  const lines = runResultLines();
   try {
     report = await runPublish(session.config, {
       stores: session.stores,
@@ -46,7 +47,7 @@ async function publish(flags: PublishFlags): Promise<number> {
       filters: flags.filter,
       concurrency: parseConcurrency(flags.concurrency),
       signal: session.signal,
-      onResult: (r) => progress.step(resultLines(r)),
+      onResult: (r) => progress.step(lines(r)),
       onBytes: (n) => progress.bytes(n),
       onDownload: (url) => session.log.info(`downloading ${url}`),
     });

@@ -9,7 +9,7 @@ import { parseConcurrency, parseProgressInterval, shardOf, withCommon, type Comm
 import { emit } from '../emit.js';
 import { perCopyGroup, reportToGitHub } from '../github.js';
 import { UsageError } from '../../types/errors.js';
-import { resultLines } from '../lines.js';
+import { runResultLines } from '../lines.js';
 import type { Config } from '../../config/model.js';
 import type { LockFile } from '../../lock/record.js';
 import { explainInventories, renderExplained } from '../explain.js';
@@ -76,6 +76,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   let skopeo: SkopeoEngine | undefined;
   let inventories: Inventory[] = [];
   const endGroup = dryRun ? () => {} : perCopyGroup('regmirror sync: every copy', flags.quiet === true);
+  const lines = runResultLines();
   try {
     if (!dryRun && usesSkopeo) {
       const { SkopeoEngine } = await import('../../engines/skopeo.js');
@@ -94,7 +95,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
       skopeo,
       ...(lock ? { lock } : {}),
       acceptMoved: flags.acceptMoved ?? [],
-      onResult: (r) => progress.step(dryRun ? undefined : resultLines(r)),
+      onResult: (r) => progress.step(dryRun ? undefined : lines(r)),
       onBytes: (n) => progress.bytes(n),
       onWarning: (m) => session.log.warn(m),
       onInventories: (found) => {

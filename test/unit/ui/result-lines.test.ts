@@ -1,7 +1,7 @@
 // The plain per-target lines sync and publish print as tags finish (src/cli/lines.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resultLines } from '../../../src/cli/lines.js';
+import { resultLines, runResultLines } from '../../../src/cli/lines.js';
 import type { SyncTargetResult } from '../../../src/report/model.js';
 
 const target = (over: Partial<SyncTargetResult>): SyncTargetResult => ({
@@ -20,4 +20,14 @@ test('targets already in place print nothing; a detail with line breaks stays on
   assert.equal(resultLines({ source: 's', tag: 't', sourceDigest: null, targets: [target({ action: 'skip' })] }), undefined);
   const failed = resultLines({ source: 's', tag: 't', sourceDigest: null, targets: [target({ action: 'failed', detail: 'refused:\nsecond line' })] });
   assert.equal(failed, 's:t → ghcr.io/cert-manager/app: failed — refused: second line');
+});
+
+test('in one run, a detail printed in full before points back at the line that said it', () => {
+  const lines = runResultLines();
+  const refused = (tag: string) => ({ source: 'quay.io/jetstack/app', tag, sourceDigest: null, targets: [target({ action: 'failed', detail: 'cannot list tags: ghcr.io: its TLS certificate is not trusted (…)' })] });
+  assert.equal(lines(refused('v1')), 'quay.io/jetstack/app:v1 → ghcr.io/cert-manager/app: failed — cannot list tags: ghcr.io: its TLS certificate is not trusted (…)');
+  assert.equal(lines(refused('v2')), 'quay.io/jetstack/app:v2 → ghcr.io/cert-manager/app: failed — the same as for quay.io/jetstack/app:v1 above');
+  const other = lines({ source: 'quay.io/jetstack/app', tag: 'v3', sourceDigest: null, targets: [target({ action: 'failed', detail: 'another reason' })] });
+  assert.match(other ?? '', /failed — another reason$/);
+  assert.match(runResultLines()(refused('v4')) ?? '', /failed — cannot list tags/, 'a new run starts afresh');
 });
