@@ -15,6 +15,7 @@ thead th{background:#f6f8fa;font-weight:600;font-size:.85rem}
 tbody th{font-weight:600;white-space:nowrap}
 code{font:12px ui-monospace,monospace}
 .cell .state{display:block;font-weight:600;font-size:.8rem}
+.cell .why{display:block;max-width:30rem;margin-top:.15rem;font-size:.75rem;color:#57606a;overflow-wrap:anywhere}
 .ok{background:#dafbe1}.change{background:#ddf4ff}.drift{background:#fff8c5}.error{background:#ffebe9}
 .st-mismatch,.st-conflict{background:#ffd8b5}.none{color:#8c959f;text-align:center}
 .legend span{display:inline-block;padding:.1rem .5rem;margin-right:.3rem;border:1px solid #d0d7de}
@@ -51,7 +52,9 @@ function cell(row: ReportRow | undefined, kind: string): string {
     ...(row.detail ? [row.detail] : []),
   ].join('\n');
   const cls = `cell ${row.tone} st-${row.state.replace(/[^a-z-]/g, '')}`;
-  return `<td class="${cls}" data-status="${h(row.state)}" title="${h(title)}"><span class="state">${h(row.state)}</span><code>${h(shortDigest(shown))}</code></td>`;
+  // Why a cell needs attention, on the page itself: a tooltip is lost on touch screens, in print and in screenshots.
+  const why = row.detail && needsAttention(row) ? `<small class="why">${h(row.detail)}</small>` : '';
+  return `<td class="${cls}" data-status="${h(row.state)}" title="${h(title)}"><span class="state">${h(row.state)}</span><code>${h(shortDigest(shown))}</code>${why}</td>`;
 }
 
 function matrix(source: string, rows: ReportRow[], kind: string): string[] {

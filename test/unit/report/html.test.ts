@@ -34,3 +34,11 @@ test('HTML shows the summary first and works without scripts', () => {
   assert.match(page, /<div id="filters" hidden>/, 'filter box only appears when the script runs');
   assert.match(renderReport(syncReport('sync'), 'html'), /data-status="conflict"/);
 });
+
+test('HTML says why a cell needs attention on the page itself, not only in its tooltip', () => {
+  const whys = [...page.matchAll(/<small class="why">([^<]*)<\/small>/g)].map((m) => m[1]);
+  assert.ok(whys.includes('tag absent at target'), whys.join(' | '));
+  assert.ok(whys.some((w) => (w ?? '').includes('auth: 401 &amp; denied')), 'escaped like the rest');
+  const inSync = [...page.matchAll(/<td class="cell [^"]*" data-status="in-sync"[^>]*>(.*?)<\/td>/g)];
+  assert.ok(inSync.length > 0 && inSync.every((c) => !(c[1] ?? '').includes('class="why"')), 'cells in sync carry no reason');
+});
