@@ -85,8 +85,8 @@ export class HostContext {
       options.logger.debug(`${refused.url.origin} refused the URL ${host} redirected ${displayUrl(req.url)} to (${refused.status}, expired?): asking ${host} for a fresh one`);
     const paced = withThrottle({ host, throttle: this.throttle, logger: options.logger }, send);
     // A refused certificate on a redirect target is that origin's, and so is the entry that fixes it.
-    const certHost = (url: URL) => (this.trustedOrigins.has(url.origin) ? host : url.host);
-    this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certHost), (e) => options.logger.error(e.message)), onRefresh));
+    const certFor = (url: URL) => (this.trustedOrigins.has(url.origin) ? { host, caFile: options.settings?.caFile !== undefined } : { host: url.host, caFile: false });
+    this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message)), onRefresh));
   }
 
   close(): Promise<void> {

@@ -84,11 +84,17 @@ export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
   }
 }
 
+/** The registries: entry a refused certificate belongs to, and whether that entry gives a caFile. */
+export interface CertEntry {
+  host: string;
+  caFile: boolean;
+}
+
 /**
- * The retry layer for `host` (the logical host, named in UnreachableError). `certHost` names the
+ * The retry layer for `host` (the logical host, named in UnreachableError). `certFor` names the
  * registries: entry a refused certificate belongs to: another origin's own (a redirect target) when given.
  */
-export function withRetry(host: string, policy: RetryPolicy, next: Send, certHost?: (url: URL) => string): Send {
+export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor?: (url: URL) => CertEntry): Send {
   return async (req: HttpRequest) => {
     const budget = req.budget ?? newBudget(policy);
     const canRetry = () => !req.noRetry && isReplayable(req) && budget.remaining > 0;
@@ -104,7 +110,7 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certHos
         await pause(wait, req.signal);
       } catch (e) {
         if (e instanceof RegmirrorError && !(e instanceof UnreachableError)) throw e;
-        if (!isTransientNetworkError(e) || !canRetry()) throw unreachable(host, req, e, certHost?.(req.url));
+        if (!isTransientNetworkError(e) || !canRetry()) throw unreachable(host, req, e, certFor?.(req.url));
         policy.onRetry?.();
         await pause(backoff(policy, retry), req.signal);
       }
@@ -113,9 +119,9 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certHos
 }
 
 /** Wraps a connection failure as UnreachableError naming the host and what failed. */
-export function unreachable(host: string, req: HttpRequest, e: unknown, certHost = host): UnreachableError {
+export function unreachable(host: string, req: HttpRequest, e: unknown, cert: CertEntry = { host, caFile: false }): UnreachableError {
   if (e instanceof UnreachableError) return e;
-  const tls = tlsError(certHost, e);
+  const tls = tlsError(cert.host, e, cert.caFile);
   if (tls) return tls;
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err.cause?.code ?? err.code;

@@ -24,24 +24,31 @@ const PROBLEMS: Record<string, TlsProblem> = {
 };
 
 // The certificate's issuer was found nowhere: neither among the trusted CAs nor in the chain the
-// server sent. With the right root in `caFile`, that is a server sending its leaf alone.
+// server sent. With a `caFile` given, that is the wrong CA in it, or a server sending its leaf
+// without the intermediate that links it to the CA.
 const NO_ISSUER = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
 
-const REMEDY: Record<TlsProblem, (host: string, code: string) => string> = {
-  untrusted: (host, code) => `its TLS certificate is not trusted (${code}): give ${code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ? 'that self-signed certificate itself' : 'the CA that signed it'} as \`caFile\` under registries: ${host}${NO_ISSUER.has(code) ? ' (with `caFile` already set: the registry may not send its intermediate certificate; add it to that file)' : ''}, or set \`tls: insecure\` there to skip verification`,
+const REMEDY: Record<TlsProblem, (host: string, code: string, caFile: boolean) => string> = {
+  untrusted: (host, code, caFile) =>
+    caFile && NO_ISSUER.has(code)
+      ? `its TLS certificate is not trusted (${code}) with the \`caFile\` under registries: ${host}: that file must hold the CA that signed it, and the intermediate certificate too when the registry does not send it; or set \`tls: insecure\` there to skip verification`
+      : `its TLS certificate is not trusted (${code}): give ${code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ? 'that self-signed certificate itself' : 'the CA that signed it'} as \`caFile\` under registries: ${host}, or set \`tls: insecure\` there to skip verification`,
   'wrong-name': (host, code) => `its TLS certificate does not match the name ${host} (${code}): use the name the certificate was issued for (\`endpoint\`), or set \`tls: insecure\` under registries: ${host}`,
   expired: (host, code) => `its TLS certificate has expired or is not yet valid (${code}): the registry must renew it; \`tls: insecure\` under registries: ${host} skips verification meanwhile`,
   'not-tls': (host, code) => `it does not speak TLS on this port (${code}): if it is plain HTTP, set \`tls: disabled\` under registries: ${host}`,
 };
 
-/** The TlsError for a failed request, or undefined when `e` is not a certificate problem. */
-export function tlsError(host: string, e: unknown): TlsError | undefined {
+/**
+ * The TlsError for a failed request, or undefined when `e` is not a certificate problem; `caFile`
+ * when the registries: entry for `host` gives one (the remedy is then about what is in it).
+ */
+export function tlsError(host: string, e: unknown, caFile = false): TlsError | undefined {
   if (e instanceof TlsError) return e;
   const err = e as { code?: string; cause?: { code?: string } };
   const code = [err?.code, err?.cause?.code].find((c): c is string => c !== undefined && c in PROBLEMS);
   if (!code) return undefined;
   const problem = PROBLEMS[code]!;
-  return new TlsError(host, problem, `${host}: ${REMEDY[problem](host, code)}`);
+  return new TlsError(host, problem, `${host}: ${REMEDY[problem](host, code, caFile)}`);
 }
 
 /**

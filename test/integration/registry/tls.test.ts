@@ -128,7 +128,7 @@ test('a self-signed certificate: refused with the remedy to give that certificat
 
 test('a registry that sends its leaf without the intermediate: the CA alone is refused with the remedy to add the intermediate to caFile, which then works', () =>
   refusedThenTrusted('leafOnly', `{ caFile: ${source.caFile} }`,
-    (host) => new RegExp(`${host}.*not trusted \\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\\): give the CA that signed it as \`caFile\` under registries: ${host} \\(with \`caFile\` already set: the registry may not send its intermediate certificate; add it to that file\\)`)));
+    (host) => new RegExp(`${host}.*not trusted \\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\\) with the \`caFile\` under registries: ${host}: that file must hold the CA that signed it, and the intermediate certificate too when the registry does not send it`)));
 
 test('HTTP/2 is negotiated with a TLS registry (its access log says HTTP/2.0), and http2: false keeps HTTP/1.1', async () => {
   const h2 = await config('h2', source.host, `${target.host}/h2`, `  ${source.host}: { caFile: ${source.caFile} }\n  ${target.host}: { caFile: ${target.caFile} }`);

@@ -63,9 +63,13 @@ describe('tlsError', () => {
     assert.equal(tlsError('h', { code: 'ERR_SSL_WRONG_VERSION_NUMBER' })?.problem, 'not-tls');
     assert.equal(tlsError('h', { code: 'ECONNRESET' }), undefined);
   });
-  it('an issuer found nowhere also points at a missing intermediate; a self-signed certificate does not', () => {
-    assert.match(tlsError('h', { code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' })!.message, /the registry may not send its intermediate certificate; add it to that file/);
-    assert.doesNotMatch(tlsError('h', { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })!.message, /intermediate/);
+  it('an issuer found nowhere with a caFile given points at what the file holds, an intermediate included; without one, at giving it', () => {
+    const withCa = tlsError('h', { code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' }, true)!.message;
+    assert.match(withCa, /not trusted \(UNABLE_TO_GET_ISSUER_CERT_LOCALLY\) with the `caFile` under registries: h: that file must hold the CA that signed it, and the intermediate certificate too when the registry does not send it/);
+    const without = tlsError('h', { code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' })!.message;
+    assert.match(without, /give the CA that signed it as `caFile` under registries: h, or set `tls: insecure`/);
+    assert.doesNotMatch(without, /intermediate/);
+    assert.doesNotMatch(tlsError('h', { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }, true)!.message, /intermediate/);
   });
 });
 
