@@ -15,7 +15,8 @@ import { VERSION } from '../version.js';
 
 /** Runs the CLI and returns the exit code (bin/regmirror.js sets process.exitCode). */
 export async function main(argv: string[]): Promise<number> {
-  lastResort(argv.includes('-v') || argv.includes('--verbose'));
+  const verbose = argv.includes('-v') || argv.includes('--verbose');
+  lastResort(verbose);
   let code = 0;
   const setExit = (c: number) => (code = c);
   const program = new Command('regmirror')
@@ -40,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return code;
   } catch (err) {
-    return failure(err, argv.includes('-v') || argv.includes('--verbose'));
+    return failure(err, verbose);
   }
 }
 
