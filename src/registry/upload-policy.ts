@@ -71,7 +71,7 @@ export class UploadPolicy {
     if (this.patchRefused) throw new UploadRefusedError(this.host, `it refused a monolithic PUT (${status}) and refuses PATCH chunks too`);
     if (this.chunked) return { change: 'none' };
     this.chunked = true;
-    if (status === 413) this.chunk = Math.max(CHUNK_FLOOR, Math.min(this.chunk, SMALL_CHUNK_LIMIT, halfBelow(bytes)));
+    if (status === 413) this.chunk = Math.max(CHUNK_FLOOR, Math.min(this.chunk, under413(bytes)));
     return { change: `refused a monolithic upload (${status}): chunked uploads of ${size(this.chunkBytes)} from now on` };
   }
 
@@ -95,7 +95,7 @@ export class UploadPolicy {
     // Another upload adapted first: its chunk was cut under the old size (or is already smaller).
     if ((bytes !== this.chunkBytes && !last) || (tooLarge && this.chunkBytes < bytes)) return { change: 'none' };
     this.refusedSizes.add(bytes);
-    const wanted = tooLarge ? Math.min(SMALL_CHUNK_LIMIT, halfBelow(bytes)) : bytes > SMALL_CHUNK_LIMIT ? Math.min(SMALL_CHUNK_LIMIT, Math.floor(bytes / 2)) : Math.max(LARGE_CHUNK_FLOOR, bytes * 2);
+    const wanted = tooLarge ? under413(bytes) : bytes > SMALL_CHUNK_LIMIT ? Math.min(SMALL_CHUNK_LIMIT, Math.floor(bytes / 2)) : Math.max(LARGE_CHUNK_FLOOR, bytes * 2);
     const next = Math.min(this.max, Math.max(this.min, wanted));
     if (next === bytes || this.refusedSizes.has(next) || next < CHUNK_FLOOR || (!tooLarge && last && bytes < this.chunkBytes)) {
       const tried = [...this.refusedSizes].sort((a, b) => a - b);
@@ -117,9 +117,12 @@ export function refusesPatch(e: RegistryResponseError): boolean {
   return e.status === 405 || e.status === 501 || hasErrorCode(e, 'UNSUPPORTED');
 }
 
-/** The largest power of two below `n` (n > 1): halving that lands on round chunk sizes. */
-function halfBelow(n: number): number {
-  return 2 ** Math.floor(Math.log2(n - 1));
+/**
+ * The chunk size after a 413 for a body of `bytes`: the largest power of two below it (halving
+ * that lands on round sizes), and never over ghcr.io's 4 MiB.
+ */
+function under413(bytes: number): number {
+  return Math.min(SMALL_CHUNK_LIMIT, 2 ** Math.floor(Math.log2(bytes - 1)));
 }
 
 function positive(value: string | undefined): number | undefined {
