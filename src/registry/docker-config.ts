@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { registerSecret } from '../ui/redact.js';
 import type { Credential } from './credentials.js';
+import { DOCKER_HUB, DOCKER_HUB_API } from '../types/host.js';
 
 /** One `auths` entry. */
 export interface DockerAuthEntry {
@@ -25,7 +26,7 @@ export interface DockerConfigFile {
 /** Docker Hub's legacy server address, which helpers and `auths` use for docker.io. */
 export const DOCKER_HUB_SERVER = 'https://index.docker.io/v1/';
 
-const HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+const HUB_ALIASES = new Set([DOCKER_HUB, 'index.docker.io', DOCKER_HUB_API, 'registry.hub.docker.com']);
 
 /** Config files in the SPEC's order: $DOCKER_CONFIG/config.json or ~/.docker/config.json, then $REGISTRY_AUTH_FILE. */
 export function dockerConfigPaths(env: NodeJS.ProcessEnv): string[] {
@@ -48,12 +49,12 @@ export async function readDockerConfig(path: string): Promise<DockerConfigFile |
 /** `https://quay.io/v1/`, `quay.io`, `http://quay.io` → `quay.io`; Docker Hub's names → `docker.io`. */
 export function normalizeServer(address: string): string {
   const host = address.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0]!.toLowerCase();
-  return HUB_ALIASES.has(host) ? 'docker.io' : host;
+  return HUB_ALIASES.has(host) ? DOCKER_HUB : host;
 }
 
 /** The server URL a credential helper is asked about for `host`. */
 export function helperServerUrl(host: string): string {
-  return normalizeServer(host) === 'docker.io' ? DOCKER_HUB_SERVER : host;
+  return normalizeServer(host) === DOCKER_HUB ? DOCKER_HUB_SERVER : host;
 }
 
 /** The helper name configured for `host` in `credHelpers`, matching keys as docker does. */

@@ -17,11 +17,15 @@ export function isLoopback(host: string): boolean {
   return name === '::1' || name === '0:0:0:0:0:0:0:1';
 }
 
+/** Docker Hub's name in image references, and the host that serves its registry API. */
+export const DOCKER_HUB = 'docker.io';
+export const DOCKER_HUB_API = 'registry-1.docker.io';
+
 /**
  * The host that serves the registry API for a registry name: Docker Hub's images are named
  * docker.io, but its API answers at registry-1.docker.io (containers/image and regclient map it
  * the same way); every other registry serves the API under its own name.
  */
 export function apiHostOf(host: string): string {
-  return host.toLowerCase() === 'docker.io' ? 'registry-1.docker.io' : host;
+  return host.toLowerCase() === DOCKER_HUB ? DOCKER_HUB_API : host;
 }

@@ -2,6 +2,7 @@
 // `oci:DIR` layout locations; parsed once here, validated strictly, printed the same way back.
 import { UnsupportedError } from './errors.js';
 import { parseDigest } from './digest.js';
+import { DOCKER_HUB } from './host.js';
 
 const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
 const REPOSITORY_PATH = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
@@ -41,7 +42,7 @@ export function isValidHost(host: string): boolean {
 }
 
 // The names Docker Hub goes by in image references (docker's normalisation folds both into docker.io).
-const DOCKER_HUB_NAMES = new Set(['docker.io', 'index.docker.io']);
+const DOCKER_HUB_NAMES = new Set([DOCKER_HUB, 'index.docker.io']);
 
 /** Splits "host/path" where the first component is a host (has ".", ":" or is localhost). */
 function splitHost(s: string): { registry: string; path: string } {
@@ -50,11 +51,11 @@ function splitHost(s: string): { registry: string; path: string } {
   if (slash > 0 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))) {
     const path = s.slice(slash + 1);
     // Docker Hub by name: `docker.io/nginx` is `docker.io/library/nginx`, as docker and skopeo read it.
-    if (DOCKER_HUB_NAMES.has(first.toLowerCase())) return { registry: 'docker.io', path: path.includes('/') ? path : `library/${path}` };
+    if (DOCKER_HUB_NAMES.has(first.toLowerCase())) return { registry: DOCKER_HUB, path: path.includes('/') ? path : `library/${path}` };
     return { registry: first, path };
   }
   // Docker Hub's implied host, as docker, skopeo and crane read a bare name.
-  return { registry: 'docker.io', path: slash < 0 ? `library/${s}` : s };
+  return { registry: DOCKER_HUB, path: slash < 0 ? `library/${s}` : s };
 }
 
 /** Parses `host/ns/name` or `oci:DIR` as a repository; throws UnsupportedError with why. */
