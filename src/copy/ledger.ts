@@ -13,6 +13,7 @@ export class CopyLedger {
   private readonly holders = new Map<string, Set<string>>();
   private readonly done = new Set<string>();
   private readonly mounting = new Set<string>();
+  private readonly ignoring = new Set<string>();
   private readonly probed = new Set<string>();
   /** What each destination repository's own blob presence checks answered lately (read-ahead.ts). */
   readonly absences = new AbsenceStreaks();
@@ -22,6 +23,11 @@ export class CopyLedger {
     this.mounting.add(scope);
   }
 
+  /** Records that a registry answered a self-mount of a blob it holds with an upload session, or refused it: it ignores mounts. */
+  mountIgnored(scope: string): void {
+    if (!this.mounting.has(scope)) this.ignoring.add(scope);
+  }
+
   private readonly probeGates = new Map<string, Promise<void>>();
 
   /**
@@ -29,10 +35,10 @@ export class CopyLedger {
    * goes ahead (`open`: called once that copy is done, its upload probed) and the later ones wait
    * for it (`wait`), then check by self-mount where mounts work: a check has to choose between
    * HEAD and self-mount before it queues, and with many tags in flight every blob chose HEAD
-   * before the probe had answered. {} once mounts are known to work.
+   * before the probe had answered. {} once the registry's mount support is known.
    */
   probeGate(scope: string): { wait?: Promise<void>; open?: () => void } {
-    if (this.mounting.has(scope)) return {};
+    if (!this.mountsUnknown(scope)) return {};
     const wait = this.probeGates.get(scope);
     if (wait) return { wait };
     let open!: () => void;
@@ -50,6 +56,11 @@ export class CopyLedger {
   /** Whether a registry has honoured a mount this run. */
   mountsWork(scope: string): boolean {
     return this.mounting.has(scope);
+  }
+
+  /** Whether this run has not yet learnt if a registry honours mounts. */
+  mountsUnknown(scope: string): boolean {
+    return !this.mounting.has(scope) && !this.ignoring.has(scope);
   }
 
   private readonly firstClaims = new Map<string, { path: string; outcome: Promise<BlobOutcome> }>();

@@ -6,6 +6,7 @@ import { canMount, type Repository } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { callOptions, type CopyContext } from './context.js';
 import type { BlobOutcome } from './ledger.js';
+import { RegistryResponseError } from '../types/errors.js';
 
 /** mountSource()'s answer when another repository of the registry is uploading the blob now. */
 const WAIT = Symbol('wait for the upload in progress');
@@ -40,14 +41,42 @@ export async function presence(ctx: CopyContext, desc: Descriptor, dst: Reposito
       }
       return undefined;
     }
-    if (!ctx.dryRun && ctx.ledger.mountsWork(dst.mountScope)) {
+    if (selfMountChecks(ctx, dst)) {
       // A registry that honours mounts answers a mount from the repository itself like a HEAD
       // (201: already here) and, when absent, opens the upload session the bytes need anyway
       // (202): one request where HEAD + POST would be two.
-      return answered(ctx, dst, (await dst.mountBlob(desc, dst.mountPath, opts)) ? 'existing' : undefined);
+      const known = ctx.ledger.mountsWork(dst.mountScope);
+      try {
+        const here = await dst.mountBlob(desc, dst.mountPath, opts);
+        if (here) ctx.ledger.mountWorked(dst.mountScope);
+        return answered(ctx, dst, here ? 'existing' : undefined);
+      } catch (err) {
+        // Tried before the registry's mount support was known: one that refuses mounts outright
+        // is asked by HEAD from now on. A failure of the registry itself stays a failure.
+        if (known || !refusesMounts(err)) throw err;
+        ctx.ledger.mountIgnored(dst.mountScope);
+      }
     }
   }
   return answered(ctx, dst, (await dst.exists(desc, opts)) ? 'existing' : undefined);
+}
+
+/** A refusal of the mount request itself (400 for parameters it does not take, 405, 501), not of access or of service. */
+function refusesMounts(err: unknown): boolean {
+  if (!(err instanceof RegistryResponseError)) return false;
+  return err.status === 501 || (err.status >= 400 && err.status < 500 && ![401, 403, 404, 408, 429].includes(err.status));
+}
+
+/**
+ * Whether a presence check at `dst` is a self-mount: where the registry honours mounts, and,
+ * before that is known, in a repository that has been lacking everything (a new home, a
+ * backfill), where a blob is nearly always absent: a registry that ignores mounts answers 202
+ * with the upload session the blob needs anyway, so the self-mount costs nothing there and
+ * saves the first wave its HEADs and the wait for the mount probe.
+ */
+export function selfMountChecks(ctx: CopyContext, dst: Repository): boolean {
+  if (ctx.dryRun || !canMount(dst)) return false;
+  return ctx.ledger.mountsWork(dst.mountScope) || (ctx.ledger.mountsUnknown(dst.mountScope) && ctx.ledger.absences.cold(dst.name));
 }
 
 /** Notes what a destination's own presence check found (read-ahead.ts learns from it). */
@@ -64,7 +93,9 @@ function answered(ctx: CopyContext, dst: Repository, found: BlobOutcome | undefi
 export async function probeMounts(ctx: CopyContext, desc: Descriptor, dst: Repository): Promise<void> {
   if (!canMount(dst) || !ctx.ledger.firstMountProbe(dst.mountScope)) return;
   try {
+    // 202 for a blob it has just stored: it ignores mounts, so its checks are HEADs from now on.
     if (await dst.mountBlob(desc, dst.mountPath, callOptions(ctx))) ctx.ledger.mountWorked(dst.mountScope);
+    else ctx.ledger.mountIgnored(dst.mountScope);
   } catch {
     // Only a hint: without it the copy goes on with HEAD + POST, which is just as correct.
   }
@@ -86,7 +117,7 @@ export function probeGates(ctx: CopyContext, dsts: Repository[], sources: Map<Re
   const gates: Gates = { waits: new Map(), opens: new Map() };
   if (ctx.dryRun) return gates;
   for (const dst of dsts) {
-    if (!canMount(dst) || sources.get(dst) !== undefined) continue;
+    if (!canMount(dst) || sources.get(dst) !== undefined || selfMountChecks(ctx, dst)) continue;
     const { wait, open } = ctx.ledger.probeGate(dst.mountScope);
     if (open) gates.opens.set(dst, open);
     if (wait) gates.waits.set(dst, wait);
