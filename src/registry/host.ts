@@ -45,6 +45,10 @@ export class HostContext {
   readonly uploadSessions = new Map<string, URL>();
   /** Set once the host has shown it has no referrers API. */
   referrersUnsupported = false;
+  /** Set once the host has answered a referrers listing with an index: it has the API. */
+  referrersAnswered = false;
+  /** The listing in flight that will tell whether the host has the API; the others wait for it. */
+  referrersProbe: Promise<void> | undefined;
   /** Monolithic or chunked, and the chunk size: what this registry's refusals and headers taught the run. */
   readonly uploads: UploadPolicy;
   /** This host's pace: unlimited until it answers 429 (throttle.ts). */

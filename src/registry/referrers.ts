@@ -14,9 +14,25 @@ import { mediaTypeOf, type RepoContext } from './repo-context.js';
 const UNSUPPORTED = new Set([404, 400, 405, 429, 501, 300, 301, 302, 303, 307, 308]);
 const MAX_INDEX_BYTES = 4 * 1024 * 1024;
 
-/** Referrers of `subject`, all pages, or undefined when the host has no referrers API. */
+/**
+ * Referrers of `subject`, all pages, or undefined when the host has no referrers API. Until the
+ * host has shown whether it has the API, one listing at a time asks: the many tags of a run list
+ * their referrers at once, and a host without the API should be asked once, not once per tag.
+ */
 export async function listReferrers(repo: RepoContext, subject: Descriptor, opts: CallOptions = {}): Promise<Descriptor[] | undefined> {
-  if (repo.host.referrersUnsupported) return undefined;
+  const { host } = repo;
+  while (host.referrersProbe) await host.referrersProbe;
+  if (host.referrersUnsupported) return undefined;
+  if (host.referrersAnswered) return listPages(repo, subject, opts);
+  const probe = listPages(repo, subject, opts);
+  host.referrersProbe = probe.then(
+    () => void (host.referrersProbe = undefined),
+    () => void (host.referrersProbe = undefined),
+  );
+  return probe;
+}
+
+async function listPages(repo: RepoContext, subject: Descriptor, opts: CallOptions): Promise<Descriptor[] | undefined> {
   const out: Descriptor[] = [];
   let url: URL | undefined = repo.url(`referrers/${subject.digest}`);
   const seen = new Set<string>();
@@ -36,6 +52,7 @@ export async function listReferrers(repo: RepoContext, subject: Descriptor, opts
       return undefined;
     }
     out.push(...parseIndex(await readCapped(res.body, MAX_INDEX_BYTES, `referrers of ${subject.digest}`), url));
+    repo.host.referrersAnswered = true;
     url = nextPage(header(res, 'link'), res.url, repo.host.base.origin, seen);
   }
   return out;

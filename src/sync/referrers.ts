@@ -4,6 +4,7 @@
 import type { ManifestContent, Repository } from '../content/storage.js';
 import { canListReferrers } from '../content/storage.js';
 import type { TagCopier } from './copier.js';
+import type { GraphResults } from '../copy/graph.js';
 import { callOptions, type CopyContext } from '../copy/context.js';
 import { NotFoundError } from '../types/errors.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
@@ -55,8 +56,14 @@ async function attach(job: ReferrerJob, node: ManifestContent, all: Repository[]
     // Unparseable content cannot have listed children; its own tags still travel.
   }
   const tags = subjects.flatMap((d) => referrerTagsOf(job.sourceTags, d)).filter((t) => !seen.has(t) && seen.add(t));
-  await Promise.all(tags.map((tag) => copyReferrerTag(job, tag, dsts, outcomes, seen, depth)));
+  // The source's listing is asked alongside the tags' copies, not after them: at the end of a
+  // tag's chain it would cost a round trip of its own.
+  await Promise.all([...tags.map((tag) => copyReferrerTag(job, tag, dsts, outcomes, seen, depth)), attachListed(job, node, dsts, outcomes, seen, depth)]);
+}
 
+/** The referrers the source lists through the OCI 1.1 API, where it has it. */
+async function attachListed(job: ReferrerJob, node: ManifestContent, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number): Promise<void> {
+  const { ctx } = job;
   if (canListReferrers(ctx.src)) {
     let listed;
     try {
@@ -65,28 +72,47 @@ async function attach(job: ReferrerJob, node: ManifestContent, all: Repository[]
       for (const dst of dsts) outcomes.get(dst)?.errors.push(`referrers of ${node.descriptor.digest}: ${message(err)}`);
       return;
     }
+    // Each listed referrer travels at once; the fallback tag lists them in the source's order.
+    const fresh = (listed ?? []).filter((desc) => !seen.has(desc.digest) && seen.add(desc.digest));
+    const placed = await Promise.all(fresh.map((desc) => copyListed(job, desc, dsts, outcomes, seen, depth)));
     const copied = new Map<Repository, Descriptor[]>();
-    for (const desc of listed ?? []) {
-      if (seen.has(desc.digest)) continue;
-      seen.add(desc.digest);
-      let content: ManifestContent;
-      try {
-        content = await ctx.src.fetchManifest(desc.digest, callOptions(ctx));
-      } catch (err) {
-        for (const dst of dsts) outcomes.get(dst)?.errors.push(`referrer ${desc.digest}: source: ${message(err)}`);
-        continue;
-      }
-      const results = await job.copyTag(content, dsts, undefined, job.subjectPlaced);
-      const listing = referrerDescriptor(content);
-      for (const [dst, r] of results) {
-        record(outcomes.get(dst), r, desc.digest);
-        if (!r.error) (copied.get(dst) ?? copied.set(dst, []).get(dst)!).push(listing);
-      }
-      await attach(job, content, dsts, outcomes, seen, depth + 1);
-    }
+    for (const [dst, listing] of placed.flat()) (copied.get(dst) ?? copied.set(dst, []).get(dst)!).push(listing);
     // Pushed by digest, they are findable at a destination without the API only through this tag.
     await updateFallbackTags(job, node.descriptor, copied, outcomes);
   }
+}
+
+/** One referrer the source listed, copied by digest: the destinations it reached, with its fallback-index entry. */
+async function copyListed(job: ReferrerJob, desc: Descriptor, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number): Promise<[Repository, Descriptor][]> {
+  let content: ManifestContent;
+  try {
+    content = await job.ctx.src.fetchManifest(desc.digest, callOptions(job.ctx));
+  } catch (err) {
+    for (const dst of dsts) outcomes.get(dst)?.errors.push(`referrer ${desc.digest}: source: ${message(err)}`);
+    return [];
+  }
+  const results = await withNested(job, content, dsts, outcomes, seen, depth, job.copyTag(content, dsts, undefined, job.subjectPlaced));
+  const listing = referrerDescriptor(content);
+  const reached: [Repository, Descriptor][] = [];
+  for (const [dst, r] of results) {
+    record(outcomes.get(dst), r, desc.digest);
+    if (!r.error) reached.push([dst, listing]);
+  }
+  return reached;
+}
+
+/**
+ * What is attached to a referrer travels alongside the referrer's own copy (`placing`), each
+ * written at a destination only once the referrer is in place there; resolves with `placing`'s
+ * results when both are done.
+ */
+async function withNested(job: ReferrerJob, content: ManifestContent, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number, placing: Promise<GraphResults>): Promise<GraphResults> {
+  const placedAt = async (dst: Repository) => {
+    const error = (await placing).get(dst)?.error;
+    if (error) throw error;
+  };
+  const [results] = await Promise.all([placing, attach({ ...job, subjectPlaced: placedAt }, content, dsts, outcomes, seen, depth + 1)]);
+  return results;
 }
 
 async function copyReferrerTag(job: ReferrerJob, tag: string, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number): Promise<void> {
@@ -121,9 +147,8 @@ async function copyReferrerTag(job: ReferrerJob, tag: string, dsts: Repository[]
       }
     }),
   );
-  const results = await job.copyTag(content, toCopy, tag, job.subjectPlaced);
+  const results = await withNested(job, content, dsts, outcomes, seen, depth, job.copyTag(content, toCopy, tag, job.subjectPlaced));
   for (const [dst, r] of results) record(outcomes.get(dst), r, tag);
-  await attach(job, content, dsts, outcomes, seen, depth + 1);
 }
 
 function record(out: ReferrerOutcome | undefined, r: { tally: Tally; error?: Error }, what: string): void {

@@ -14,6 +14,8 @@ interface Hooks {
   onTag?: (registry: string, tag: string) => void;
   /** Told when the source serves a manifest by tag. */
   onSourceFetch?: (reference: string) => void;
+  /** The source has the referrers API (listing nothing) and records each listing. */
+  listing?: boolean;
 }
 
 function world(hooks: Hooks) {
@@ -25,6 +27,14 @@ function world(hooks: Hooks) {
         if (!reference.startsWith('sha256:')) (events.push(`fetch ${reference}`), hooks.onSourceFetch?.(reference));
         return fetchManifest(reference, opts);
       };
+      if (hooks.listing) {
+        return Object.assign(repo, {
+          referrers: async (subject: { digest: string }) => {
+            events.push(`list ${subject.digest}`);
+            return [];
+          },
+        });
+      }
       return repo;
     }
     const tag = repo.tag.bind(repo);
@@ -92,4 +102,20 @@ test('a signature is never tagged where its image failed; the other target gets 
   assert.ok(w.events.includes(`tag mirror-a.test ${sigTag}`));
   assert.ok(!w.events.includes(`tag mirror-b.test ${sigTag}`), `no signature at mirror-b: ${w.events.join(', ')}`);
   assert.deepEqual(await w.hosts.get('mirror-b.test')!.repository('cert-manager/app').listTags(), []);
+});
+
+test('the source is asked for its referrers while the image copies, not after its signature is tagged', async () => {
+  const w = world({ listing: true });
+  const sigTag = await seed(w);
+  const { report } = await runSync(work(), opts(w.opener));
+  assert.equal(report.summary.failed, 0);
+  const at = (event: string) => w.events.indexOf(event);
+  const digest = `sha256:${sigTag.slice('sha256-'.length, -'.sig'.length)}`;
+  assert.ok(at(`list ${digest}`) >= 0, w.events.join(', '));
+  for (const host of ['mirror-a.test', 'mirror-b.test']) {
+    assert.ok(at(`list ${digest}`) < at(`tag ${host} v1.0.0`), `the image's referrers listed before it is tagged at ${host}: ${w.events.join(', ')}`);
+  }
+  const listings = w.events.filter((e) => e.startsWith('list '));
+  const lastListing = w.events.lastIndexOf(listings[listings.length - 1]!);
+  assert.ok(lastListing < at(`tag mirror-a.test ${sigTag}`) && lastListing < at(`tag mirror-b.test ${sigTag}`), `no listing after the signature is tagged: ${w.events.join(', ')}`);
 });
