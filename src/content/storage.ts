@@ -55,6 +55,8 @@ export interface Repository {
   tag(desc: Descriptor, bytes: Uint8Array, tag: string, opts?: CallOptions): Promise<void>;
   /** Every tag, all pages. A repository that does not exist has none. */
   listTags(opts?: CallOptions): Promise<string[]>;
+  /** Whole uploads of a blob to try before giving up (a registry's `maxAttempts`); the copier's default where unset. */
+  readonly uploadAttempts?: number;
 }
 
 /** Repositories that can take a blob from a sibling repository without the bytes (same registry). */

@@ -7,7 +7,8 @@ import { SMALL_BLOB_BYTES, type Repository } from '../content/storage.js';
 import { VerifyingStream, verifyBytes } from '../types/digest.js';
 import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { CopyError, UploadAdaptedError } from '../types/errors.js';
+import { CopyError, TlsError, UnreachableError, UploadAdaptedError } from '../types/errors.js';
+import { formatBytes } from '../types/size.js';
 import { callOptions, pause, type CopyContext } from './context.js';
 import { fanOut } from './fanout.js';
 import type { BlobOutcome } from './ledger.js';
@@ -21,6 +22,9 @@ export type BlobResults = Map<Repository, BlobOutcome | Error>;
  */
 const MAX_ADAPTED_READS = 8;
 
+/** Whole uploads of a blob where the destination does not say (memory, layouts). */
+const DEFAULT_UPLOAD_ATTEMPTS = 3;
+
 /**
  * Uploads to every destination still lacking the blob. A small blob (SMALL_BLOB_BYTES) is read and
  * verified once and pushed as bytes, so a retry needs no new read; a larger one streams from one
@@ -28,7 +32,7 @@ const MAX_ADAPTED_READS = 8;
  */
 export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Repository[], early?: Promise<Uint8Array>): Promise<BlobResults> {
   const results: BlobResults = new Map();
-  const attempts = ctx.blobAttempts ?? 3;
+  const attempts = ctx.blobAttempts ?? wholeAttempts(desc, dsts);
   let bytes: Uint8Array | undefined;
   let ahead = early;
   let remaining = dsts;
@@ -60,13 +64,24 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
     }
     if (attempt >= attempts || ctx.signal?.aborted) {
       for (const [dst, err] of failed) {
-        results.set(dst, asError(err, sourceError !== undefined ? 'source' : 'destination', sourceError !== undefined ? ctx.src : dst));
+        results.set(dst, sourceError !== undefined ? asError(err, 'source', ctx.src) : asError(uploadCut(desc, attempt, err), 'destination', dst));
       }
       break;
     }
     await pause(Math.min(4000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2), ctx.signal).catch(() => {});
   }
   return results;
+}
+
+/**
+ * Whole uploads of a blob before giving up. A small blob's requests are retried by the transport
+ * (its bytes can be sent again), so a whole attempt is needed only for a lost upload session; a
+ * streamed one cannot be replayed, so each of its retries is a whole upload, up to the most
+ * patient destination's maxAttempts.
+ */
+function wholeAttempts(desc: Descriptor, dsts: Repository[]): number {
+  if (desc.size <= SMALL_BLOB_BYTES) return DEFAULT_UPLOAD_ATTEMPTS;
+  return Math.max(...dsts.map((dst) => dst.uploadAttempts ?? DEFAULT_UPLOAD_ATTEMPTS));
 }
 
 /** The whole blob from the source, proven against its digest and size. */
@@ -109,6 +124,17 @@ function settleUploads(dsts: Repository[], settled: PromiseSettledResult<void>[]
     else failed.set(dst, sourceError ?? (s as PromiseRejectedResult).reason);
   });
   return failed;
+}
+
+/**
+ * An upload whose connection kept failing names the blob, its size and the attempts: a request
+ * URL alone (an upload session's) says nothing of which blob, and a pattern (only the largest
+ * blobs fail) is what points at a proxy that cuts long requests.
+ */
+function uploadCut(desc: Descriptor, attempts: number, err: unknown): unknown {
+  if (!(err instanceof UnreachableError) || err instanceof TlsError) return err;
+  const tries = attempts === 1 ? 'once' : `${attempts} times`;
+  return new UnreachableError(err.host, `blob ${desc.digest} (${formatBytes(desc.size)}) not uploaded, tried ${tries}; the last time: ${err.message}`);
 }
 
 /** `err` as a CopyError naming the side and repository it came from. */

@@ -18,6 +18,8 @@ export class RemoteRepository implements Repository, BlobMounter, ReferrerLister
   readonly name: string;
   readonly mountScope: string;
   readonly mountPath: string;
+  /** A streamed upload cannot be replayed by the retry layer: each of its attempts is a whole upload, up to the registry's maxAttempts. */
+  readonly uploadAttempts: number;
   private readonly repo: RepoContext;
 
   constructor(host: HostContext, path: string, access: 'pull' | 'push') {
@@ -25,6 +27,7 @@ export class RemoteRepository implements Repository, BlobMounter, ReferrerLister
     this.name = `${host.host}/${path}`;
     this.mountScope = host.host;
     this.mountPath = path;
+    this.uploadAttempts = host.retry.maxAttempts;
   }
 
   resolve(reference: string, opts?: CallOptions): Promise<Descriptor> {

@@ -1,5 +1,6 @@
 // One flat row per (source, tag, target): every renderer walks these instead of two report shapes.
 import { isSyncReport, type AnyReport } from './model.js';
+export { formatBytes } from '../types/size.js';
 
 /** How a row reads at a glance; renderers map it to a color or CSS class. */
 export type Tone = 'ok' | 'change' | 'drift' | 'error';
@@ -103,14 +104,3 @@ export function shortDigest(digest: string | null): string {
   return `${digest.slice(0, colon + 1)}${hex.slice(0, 8)}…`;
 }
 
-/** 1536 → "1.5 KiB": byte counts for people. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
