@@ -2,7 +2,7 @@
 // what is left, and once the registry is back a re-run finishes the job. Nothing reachable: exit 3.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, readdir } from 'node:fs/promises';
+import { access, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { getManifestDigest, seedImage } from '../../harness/seed.js';
@@ -40,6 +40,11 @@ async function tagsWritten(reg: RunningRegistry, repo: string): Promise<string[]
   return linked.filter((n): n is string => n !== undefined);
 }
 
+async function linkWhole(reg: RunningRegistry, repo: string, tag: string): Promise<boolean> {
+  const link = await readFile(join(reg.dataDir, 'docker/registry/v2/repositories', repo, '_manifests/tags', tag, 'current/link'), 'utf8').catch(() => '');
+  return /^sha256:[0-9a-f]{64}$/.test(link);
+}
+
 test('a target stopped mid-run: the other completes, exit 1 names what is left; restarted, a re-run and verify exit 0', async () => {
   slow.inject({ method: 'GET', path: /\/blobs\//, times: Infinity, fault: { kind: 'delay', ms: 150 } });
   const file = await writeConfig(dir, `version: 1
@@ -70,6 +75,9 @@ images:
   await a.start();
   // What A holds is never half an image: every tag that resolves after the outage is complete.
   for (const tag of writtenAtA) {
+    // A link file the stop cut short (distribution writes it in place) is a write that did not
+    // happen: the registry answers 500 for it, and a re-run writes it whole.
+    if (!(await linkWhole(a, 'cert-manager/app', tag))) continue;
     if (!(await getManifestDigest(adminPush(a), 'cert-manager/app', tag))) continue; // its write was cut by the stop
     assert.deepEqual(await missingParts(adminPush(a), 'cert-manager/app', tag), [], tag);
   }
