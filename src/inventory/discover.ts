@@ -1,7 +1,7 @@
 // What exists where, read once per repository: the source's tags, which of them this run
 // handles (rules, --tag, --shard), and every target's tag list. sync, plan and verify start here.
 import pLimit from 'p-limit';
-import type { Repository } from '../content/storage.js';
+import type { ManifestContent, Repository } from '../content/storage.js';
 import { isReleaseTag, missingExplicit, selectTags } from '../config/tags.js';
 import { inShard, type ImageWork, type TargetRepo } from '../config/workitems.js';
 import { referrerTagSubject, referrerTagsFor } from '../types/reference.js';
@@ -30,6 +30,8 @@ export interface Inventory {
   /** `explicit` tags the source lacks: worth a warning, not a failure (the rule says "when present"). */
   absentExplicit: string[];
   targets: TargetState[];
+  /** Manifests of the --tag tags, asked for alongside the listings (DiscoverOptions.prefetchRoots). */
+  roots?: Map<string, Promise<ManifestContent>>;
 }
 
 export interface DiscoverOptions {
@@ -40,6 +42,11 @@ export interface DiscoverOptions {
   signal?: AbortSignal;
   /** Told about things worth a warning line (explicit tags the source lacks). */
   onWarning?: (message: string) => void;
+  /**
+   * Read the --tag tags' manifests from the source alongside the tag listings: a release-time
+   * `sync --tag vX.Y.Z` then starts its copy a round trip sooner (sync and plan read them anyway).
+   */
+  prefetchRoots?: boolean;
 }
 
 /** Lists every source and target repository once, in parallel. */
@@ -52,6 +59,7 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
       const source = stores.open(w.source, 'pull');
       const targets: TargetState[] = w.targets.map((target) => ({ target, repo: stores.open(target.ref, 'push') }));
       const inv: Inventory = { work: w, source, selected: [], absent: [], absentExplicit: [], targets };
+      if (opts.prefetchRoots && opts.tags && opts.tags.length > 0) inv.roots = new Map([...new Set(opts.tags)].map((tag) => [tag, prefetch(source, tag, call)]));
       await Promise.all([
         listing(source).then(
           async (tags) => {
@@ -75,6 +83,13 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
       return inv;
     }),
   );
+}
+
+/** The manifest of `tag`, asked for now; a failure is the tag's own, met when its copy awaits it. */
+function prefetch(source: Repository, tag: string, call: { signal?: AbortSignal }): Promise<ManifestContent> {
+  const root = source.fetchManifest(tag, call);
+  root.catch(() => {}); // a tag the source lacks is reported from the listing; its copy never awaits this
+  return root;
 }
 
 function choose(inv: Inventory, sourceTags: string[], opts: DiscoverOptions): void {

@@ -26,7 +26,7 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, cop
   const result: SyncResult = { source: inv.work.sourceDisplay, tag, sourceDigest: null, targets: [] };
   let root: ManifestContent;
   try {
-    root = await inv.source.fetchManifest(tag, callOptions(ctx));
+    root = await (inv.roots?.get(tag) ?? inv.source.fetchManifest(tag, callOptions(ctx)));
   } catch (err) {
     result.targets = inv.targets.map((t) => row(t, 'failed', null, null, emptyTally(), 0, `source: ${message(err)}`));
     return result;
