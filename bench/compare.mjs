@@ -5,7 +5,8 @@
 // Environment: BENCH_DELAY_MS (each direction, default 20; 0 = plain loopback), BENCH_RUNS (3),
 // BENCH_CONTENDERS (regmirror,bare; add `base` with BENCH_REGMIRROR_BASE=path/to/bin/regmirror.js
 // for an A/B of two builds; `regmirror@32` runs it with --concurrency 32), the workload's BENCH_SCALE /
-// BENCH_REPOS / … as in run.mjs. BENCH_WRITE=1 also writes the table to bench/RESULTS-compare-[instant-]<delay>ms.md;
+// BENCH_REPOS / … as in run.mjs; BENCH_SYNC_ARGS go to regmirror's sync (and base's): with BENCH_REPOS=1
+// BENCH_TAGS=1, `--tag v1.10.0` is the release-time run. BENCH_WRITE=1 also writes the table to bench/RESULTS-compare-[instant-]<delay>ms.md;
 // BENCH_DEBUG=1 prints each run's user/system CPU and the connections each proxy saw; BENCH_TIMELINE=DIR
 // has each copier write its requests' timeline there (bench/lib/timeline-preload.mjs; read them with
 // `node bench/timeline.mjs DIR/*.json`); BENCH_BASE_NODE_ARGS go to `base` alone (an A/B of node flags on
