@@ -6,6 +6,13 @@ import { AbsenceStreaks } from './read-ahead.js';
 /** How a blob came to be present at a destination. */
 export type BlobOutcome = 'copied' | 'mounted' | 'existing';
 
+/**
+ * Blob checks at a registry of unknown mount support that go ahead by HEAD while the probe is out,
+ * instead of waiting for it: a release's blobs (one tag, five platforms and a signature: ~17),
+ * at the cost of at most this many HEADs more in a large run, where the rest wait and self-mount.
+ */
+export const HEADS_BEFORE_PROBE = 24;
+
 /** Per-run memory of blob and manifest work, keyed by destination repository and mount scope. */
 export class CopyLedger {
   private readonly work = new Map<string, Promise<BlobOutcome>>();
@@ -29,18 +36,26 @@ export class CopyLedger {
   }
 
   private readonly probeGates = new Map<string, Promise<void>>();
+  private readonly headsBeforeProbe = new Map<string, number>();
 
   /**
    * Where a registry's mount support is still unknown, the first blob copy there to check a blob
    * goes ahead (`open`: called once that copy is done, its upload probed) and the later ones wait
    * for it (`wait`), then check by self-mount where mounts work: a check has to choose between
    * HEAD and self-mount before it queues, and with many tags in flight every blob chose HEAD
-   * before the probe had answered. {} once the registry's mount support is known.
+   * before the probe had answered. The first HEADS_BEFORE_PROBE later ones go ahead too (by HEAD):
+   * a release of a few tags is checked at once, and only a large run's first wave waits. {} once
+   * the registry's mount support is known.
    */
   probeGate(scope: string): { wait?: Promise<void>; open?: () => void } {
     if (!this.mountsUnknown(scope)) return {};
     const wait = this.probeGates.get(scope);
-    if (wait) return { wait };
+    if (wait) {
+      const ahead = this.headsBeforeProbe.get(scope) ?? 0;
+      if (ahead >= HEADS_BEFORE_PROBE) return { wait };
+      this.headsBeforeProbe.set(scope, ahead + 1);
+      return {};
+    }
     let open!: () => void;
     this.probeGates.set(scope, new Promise<void>((resolve) => (open = resolve)));
     return { open };

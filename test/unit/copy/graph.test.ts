@@ -6,7 +6,7 @@ import { MemoryRegistry, MemoryRepository } from '../../../src/content/memory.js
 import { countingRepository } from '../../../src/content/counting.js';
 import type { Repository } from '../../../src/content/storage.js';
 import { copyGraph } from '../../../src/copy/graph.js';
-import { CopyLedger } from '../../../src/copy/ledger.js';
+import { CopyLedger, HEADS_BEFORE_PROBE } from '../../../src/copy/ledger.js';
 import { CopyError, DigestMismatchError } from '../../../src/types/errors.js';
 import { buildImage, pushImage, failingStream } from '../content/fixtures.js';
 
@@ -288,10 +288,10 @@ test('at a repository that had tags, after the first upload into its registry, o
   const dst = countingRepository(target.repository('cert-manager/a'));
   ledger.absences.warm(dst.name);
   await copyGraph({ src, ledger }, root, [dst], 'v1', { probeRoot: false });
-  assert.equal(dst.calls.exists, 1, 'unknown mount support: one HEAD, by the first blob copy');
-  // The first blob's upload is probed with a self-mount; the other blobs' checks waited for that
-  // answer and then checked by self-mount too (absent: 202, the session used for the upload).
-  assert.equal(dst.calls.mountBlob, image.blobs.length);
+  // Unknown mount support: the first blob copy's HEAD, and the few blobs of one image go ahead
+  // by HEAD too (HEADS_BEFORE_PROBE); the first upload is probed with one self-mount.
+  assert.equal(dst.calls.exists, image.blobs.length);
+  assert.equal(dst.calls.mountBlob, 1);
   assert.equal(dst.calls.pushBlob, image.blobs.length);
   assert.ok(ledger.mountsWork(target.scope));
   dst.reset();
@@ -312,24 +312,38 @@ test('a small blob is read and verified once, and a failed upload is retried fro
   for (const blob of image.blobs) assert.ok(await inner.exists(blob.desc));
 });
 
-test('with many blobs checked at once, repositories that had tags at a registry of unknown mount support get one HEAD, not one per blob', async () => {
-  const { src, image, root } = await sourceWith('v1', 'a');
-  const { src: srcB, image: imageB, root: rootB } = await sourceWith('v2', 'b', new MemoryRegistry(), 'jetstack/b');
+test('with many blobs checked at once, repositories that had tags at a registry of unknown mount support get a bounded number of HEADs, not one per blob', async () => {
+  // Two images of 20 platforms each (a config per platform, one shared layer): 41 blob checks.
+  const platforms = Array.from({ length: 20 }, (_, i) => ({ os: 'linux', architecture: `arch${i}` }));
+  const sources = await Promise.all(['a', 'b'].map(async (seed) => {
+    const src = new MemoryRegistry().repository(`jetstack/${seed}`);
+    const image = buildImage(seed, platforms);
+    await pushImage(src, image, 'v1');
+    return { src, image, root: await src.fetchManifest('v1') };
+  }));
   const target = new MemoryRegistry();
   const ledger = new CopyLedger();
-  const a = countingRepository(target.repository('cert-manager/a'));
-  const b = countingRepository(target.repository('cert-manager/b'));
-  ledger.absences.warm(a.name);
-  ledger.absences.warm(b.name);
-  // Two images at once: every blob check is asked for before the first upload has been probed.
-  const [ra, rb] = await Promise.all([
-    copyGraph({ src, ledger }, root, [a], 'v1', { probeRoot: false }),
-    copyGraph({ src: srcB, ledger }, rootB, [b], 'v2', { probeRoot: false }),
-  ]);
-  assert.equal(ra.get(a)?.error, undefined);
-  assert.equal(rb.get(b)?.error, undefined);
-  assert.equal((a.calls.exists ?? 0) + (b.calls.exists ?? 0), 1);
-  for (const [repo, img] of [[a, image], [b, imageB]] as const) for (const blob of img.blobs) assert.ok(await repo.exists(blob.desc));
+  const [a, b] = ['a', 'b'].map((seed) => countingRepository(target.repository(`cert-manager/${seed}`)));
+  for (const repo of [a!, b!]) ledger.absences.warm(repo.name);
+  // Both images at once: every blob check is asked for before the first upload has been probed.
+  const results = await Promise.all(sources.map(({ src, root }, i) => copyGraph({ src, ledger }, root, [[a!, b!][i]!], 'v1', { probeRoot: false })));
+  assert.equal(results[0]!.get(a!)?.error, undefined);
+  assert.equal(results[1]!.get(b!)?.error, undefined);
+  const heads = (a!.calls.exists ?? 0) + (b!.calls.exists ?? 0);
+  assert.equal(heads, 1 + HEADS_BEFORE_PROBE, 'the probe\'s own HEAD and the ones let ahead; the rest waited and self-mounted');
+  assert.ok((a!.calls.mountBlob ?? 0) + (b!.calls.mountBlob ?? 0) > 0);
+  for (const [i, repo] of [a!, b!].entries()) for (const blob of sources[i]!.image.blobs) assert.ok(await repo.exists(blob.desc));
+});
+
+test('a release checked at a registry of unknown mount support goes ahead by HEAD, none waiting for the probe', async () => {
+  const { src, image, root } = await sourceWith('v1', 'a');
+  const target = new MemoryRegistry();
+  const ledger = new CopyLedger();
+  const dst = countingRepository(target.repository('cert-manager/a'));
+  ledger.absences.warm(dst.name);
+  const r = await copyGraph({ src, ledger }, root, [dst], 'v1', { probeRoot: false });
+  assert.equal(r.get(dst)?.error, undefined);
+  assert.equal(dst.calls.exists, image.blobs.length, 'a HEAD per blob, all at once');
 });
 
 test('a registry that already holds the first blob checked is probed with a self-mount of it', async () => {
@@ -342,8 +356,9 @@ test('a registry that already holds the first blob checked is probed with a self
   ledger.absences.warm(dst.name);
   const r = await copyGraph({ src, ledger }, root, [dst], 'v1', { probeRoot: false });
   assert.equal(r.get(dst)?.error, undefined);
-  assert.equal(dst.calls.exists, 1, 'one HEAD');
-  assert.ok(ledger.mountsWork(target.scope), 'the HEAD found it, so a self-mount of it was the probe');
+  assert.equal(dst.calls.exists, image.blobs.length, 'a HEAD per blob (a release goes ahead of the probe)');
+  assert.equal(dst.calls.mountBlob, 1, 'the first HEAD found its blob, so a self-mount of it was the probe');
+  assert.ok(ledger.mountsWork(target.scope));
   assert.equal(dst.calls.pushBlob, 0);
   assert.equal(r.get(dst)?.tally.copied, 0);
 });
