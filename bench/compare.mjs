@@ -6,7 +6,9 @@
 // BENCH_CONTENDERS (regmirror,bare; add `base` with BENCH_REGMIRROR_BASE=path/to/bin/regmirror.js
 // for an A/B of two builds; `regmirror@32` runs it with --concurrency 32), the workload's BENCH_SCALE /
 // BENCH_REPOS / … as in run.mjs; BENCH_SYNC_ARGS go to regmirror's sync (and base's): with BENCH_REPOS=1
-// BENCH_TAGS=1, `--tag v1.10.0` is the release-time run. BENCH_WRITE=1 also writes the table to bench/RESULTS-compare-[instant-]<delay>ms.md;
+// BENCH_TAGS=1, `--tag v1.10.0` is the release-time run; BENCH_PREPARE_ARGS (e.g. `--tag v1.10.0`, with
+// BENCH_TAGS=2 and BENCH_SYNC_ARGS='--tag v1.10.1') has the current build sync those first, untimed: a
+// release into repositories that hold the one before. BENCH_WRITE=1 also writes the table to bench/RESULTS-compare-[instant-]<delay>ms.md;
 // BENCH_DEBUG=1 prints each run's user/system CPU and the connections each proxy saw; BENCH_TIMELINE=DIR
 // has each copier write its requests' timeline there (bench/lib/timeline-preload.mjs; read them with
 // `node bench/timeline.mjs DIR/*.json`); BENCH_BASE_NODE_ARGS go to `base` alone (an A/B of node flags on
@@ -26,6 +28,7 @@ import { startInstantRegistry } from './lib/instant.mjs';
 import { seedWorkload, workloadFromEnv } from './lib/seed.mjs';
 import { startDelayProxy } from './lib/delay-proxy.mjs';
 import { measure } from './lib/phase.mjs';
+import { timed } from './lib/timed.mjs';
 import { assertMirrored } from './lib/check.mjs';
 import { assertWholeBySkopeo } from './lib/deep-check.mjs';
 import { assertBuilt, bareCopierArgs, contenderNodeArgs, regmirrorArgs, writeMirrorsYaml } from './lib/tools.mjs';
@@ -66,9 +69,11 @@ async function freshRegistries(n) {
 }
 const allTags = [...seeded.images, ...seeded.signatures];
 
+const words = (v) => (v ?? '').split(' ').filter(Boolean);
+const syncArgs = words(env.BENCH_SYNC_ARGS);
 const commands = {
-  regmirror: (config, endpoints, extra) => ['node', regmirrorArgs('sync', config, endpoints, extra)],
-  base: (config, endpoints, extra) => ['node', regmirrorArgs('sync', config, endpoints, extra, env.BENCH_REGMIRROR_BASE)],
+  regmirror: (config, endpoints, extra) => ['node', regmirrorArgs('sync', config, endpoints, [...extra, ...syncArgs])],
+  base: (config, endpoints, extra) => ['node', regmirrorArgs('sync', config, endpoints, [...extra, ...syncArgs], env.BENCH_REGMIRROR_BASE)],
   bare: (config, endpoints) => ['node', bareCopierArgs(endpoints['quay.io'], w.repos, [endpoints['quay.io'], endpoints['ghcr.io']]), { BARE_CONCURRENCY: env.BENCH_REG_CONCURRENCY ?? '8' }],
 };
 
@@ -80,6 +85,11 @@ async function coldRun(who) {
   const near = { 'quay.io': quay, 'ghcr.io': ghcr };
   const far = delayMs > 0 ? { 'quay.io': await startDelayProxy(quay, delayMs), 'ghcr.io': await startDelayProxy(ghcr, delayMs) } : near;
   const config = writeMirrorsYaml(join(root, `mirrors-${n}.yaml`), w.repos, ['quay.io/cert-manager', 'ghcr.io/cert-manager'], env.BENCH_REG_CONCURRENCY);
+  if (env.BENCH_PREPARE_ARGS) {
+    // A warm target: the current build syncs these first (e.g. `--tag v1.10.0`), untimed.
+    const prep = await timed(`prepare #${n}`, 'node', regmirrorArgs('sync', config, far, words(env.BENCH_PREPARE_ARGS)));
+    if (prep.code !== 0) throw new Error(`prepare #${n} exited ${prep.code}: ${prep.stderr}`);
+  }
   const [name, jobs] = who.split('@');
   const [cmd, args, extraEnv] = commands[name](config, far, jobs ? ['--concurrency', jobs] : []);
   const nodeArgs = contenderNodeArgs(name);

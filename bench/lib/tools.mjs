@@ -48,8 +48,6 @@ export function regmirrorArgs(command, config, endpoints, extra = [], bin = REGM
   const args = [bin, command, '-c', config, '--no-progress', '-q'];
   for (const [host, reg] of Object.entries(endpoints)) args.push('--endpoint', `${host}=${reg.url}`);
   if (process.env.BENCH_CONCURRENCY) args.push('--concurrency', process.env.BENCH_CONCURRENCY);
-  // BENCH_SYNC_ARGS (e.g. `--tag v1.10.0`) reaches regmirror's sync alone: a release-time run.
-  if (command === 'sync' && process.env.BENCH_SYNC_ARGS) args.push(...process.env.BENCH_SYNC_ARGS.split(' ').filter(Boolean));
   return [...args, ...extra];
 }
 
