@@ -1,7 +1,7 @@
 // Reads mirrors.yaml into a validated Config (SPEC.md "mirrors.yaml"). Every problem is one
 // ConfigError at FILE:LINE:COL, found before any request is made: syntax, then shape (ajv),
 // then meaning (ranges, regexes, references, duplicates).
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../types/errors.js';
@@ -15,6 +15,7 @@ import { buildRegistries } from './registries.js';
 import { buildBinaries, buildImages } from './items.js';
 import { checkKeyFiles, checkSignatures } from './signatures.js';
 import { buildGateway } from './gateway.js';
+import { caFileProblem } from './ca-file.js';
 
 /** Reads and validates `file` (relative to opts.cwd, default the process's cwd). */
 export async function loadConfig(file: string, opts: { cwd?: string } = {}): Promise<Config> {
@@ -79,11 +80,12 @@ function build(raw: RawConfig, file: string, baseDir: string, loc: Locator): Con
   return config;
 }
 
-// A CA bundle that is not there would only surface as a TLS failure mid-run; say so up front.
+// A CA bundle that is not there, or not readable as one, would only surface as a TLS failure
+// mid-run; say so up front (ca-file.ts).
 async function checkCaFiles(config: Config, loc: Locator): Promise<void> {
   for (const r of config.registries.values()) {
     if (!r.caFile) continue;
-    const found = await stat(r.caFile).then((s) => s.isFile(), () => false);
-    if (!found) throw loc.errorAt(['registries', r.host, 'caFile'], `registries.${r.host}.caFile: no such file ${r.caFile}`);
+    const problem = await caFileProblem(r.caFile);
+    if (problem) throw loc.errorAt(['registries', r.host, 'caFile'], `registries.${r.host}.caFile: ${problem}`);
   }
 }

@@ -25,6 +25,7 @@ export function buildRegistries(raw: Record<string, RawRegistry> | undefined, ba
     if (r.http2 !== undefined) settings.http2 = r.http2;
     if (r.caFile !== undefined) settings.caFile = path.resolve(baseDir, r.caFile);
     if (r.endpoint !== undefined) settings.endpoint = checkEndpoint(r.endpoint, [...at, 'endpoint'], loc);
+    checkPlainWithTls(r, at, loc);
     out.set(host, settings);
   }
   return out;
@@ -37,6 +38,24 @@ function checkCredentials(c: NonNullable<RawRegistry['credentials']>, at: string
     throw loc.errorAt(at, `${formatPath(at)}: give usernameEnv and passwordEnv (both), or tokenEnv alone`);
   }
   return { ...c };
+}
+
+/**
+ * `caFile` and `tls: verify`/`insecure` only mean something over TLS. Where the registry is spoken
+ * to in plain HTTP all the same (`tls: disabled` without an endpoint, or an http:// endpoint, which
+ * wins as written), one of the two is a mistake, and which one only the user knows.
+ */
+function checkPlainWithTls(r: RawRegistry, at: string[], loc: Locator): void {
+  if (r.endpoint === undefined) {
+    if (r.tls === 'disabled' && r.caFile !== undefined) {
+      throw loc.errorAt([...at, 'caFile'], `${formatPath([...at, 'caFile'])}: a caFile is for TLS, and \`tls: disabled\` speaks plain HTTP: remove one of the two`);
+    }
+    return;
+  }
+  const tlsSetting = r.caFile !== undefined ? 'caFile' : r.tls === 'verify' || r.tls === 'insecure' ? `tls: ${r.tls}` : undefined;
+  if (/^http:/i.test(r.endpoint) && tlsSetting) {
+    throw loc.errorAt([...at, 'endpoint'], `${formatPath([...at, 'endpoint'])}: an http:// endpoint speaks plain HTTP, but \`${tlsSetting}\` is set, which is for TLS: make the endpoint https:// or remove \`${tlsSetting}\``);
+  }
 }
 
 function checkEndpoint(text: string, at: string[], loc: Locator): string {

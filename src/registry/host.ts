@@ -90,7 +90,7 @@ export class HostContext {
     const paced = withThrottle({ host, throttle: this.throttle, logger: options.logger }, send);
     // A refused certificate on a redirect target is that origin's, and so is the entry that fixes it.
     const certFor = (url: URL) => (this.trustedOrigins.has(url.origin) ? { host, caFile: options.settings?.caFile !== undefined } : { host: url.host, caFile: false });
-    this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message)), onRefresh));
+    this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message), (url) => certFor(url).host), onRefresh));
   }
 
   close(): Promise<void> {

@@ -33,6 +33,8 @@ export interface TestCerts {
   /** The test CA and the intermediate that signed `leafOnly`, in one PEM file, and as a cert dir. */
   chainFile: string;
   chainCertDir: string;
+  /** The intermediate CA alone (PEM): it signed `leafOnly`. */
+  intermediateFile: string;
   servers: Record<CertKind, ServerCert>;
 }
 
@@ -74,7 +76,7 @@ async function makeCerts(): Promise<TestCerts> {
   const selfSignedCertDir = await certDirOf(join(dir, 'skopeo-self-signed'), selfSigned.cert);
   const chainCertDir = await certDirOf(join(dir, 'skopeo-chain'), ca.cert);
   await copyFile(intermediate.cert, join(chainCertDir, 'intermediate.crt'));
-  return { dir, caFile: ca.cert, certDir, selfSignedCertDir, chainFile, chainCertDir, servers: { good, wrongName, expired, selfSigned, leafOnly } };
+  return { dir, caFile: ca.cert, certDir, selfSignedCertDir, chainFile, chainCertDir, intermediateFile: intermediate.cert, servers: { good, wrongName, expired, selfSigned, leafOnly } };
 }
 
 /** A directory holding only `ca.crt` (skopeo's --cert-dir layout). */

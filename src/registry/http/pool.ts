@@ -64,7 +64,9 @@ export function createPools(settings: RegistrySettings | undefined, connections:
     }
     // One context for every connection: built from `ca` per connection, parsing Node's ~140 roots
     // cost ~20 ms of CPU each time (a run opens dozens, a flaky network hundreds).
-    connect.secureContext = createSecureContext({ ca: [...rootCertificates, extra] });
+    // An intermediate CA alone in the file is an anchor too (allowPartialTrustChain), as with
+    // curl --cacert and skopeo's cert-dir: a private CA's operators often hand out just that.
+    connect.secureContext = createSecureContext({ ca: [...rootCertificates, extra], allowPartialTrustChain: true });
   }
   const options = { connections, keepAliveTimeout: 30_000, connect, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs };
   if (settings?.http2 === false) {

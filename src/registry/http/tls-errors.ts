@@ -2,8 +2,10 @@
 // with its certificate, and what to set in mirrors.yaml. They are not retried (the certificate will
 // not change within the run), and once one origin has failed a handshake its later requests fail
 // at once with the same error instead of shaking hands again.
+import { Readable } from 'node:stream';
 import { TlsError, type TlsProblem } from '../../types/errors.js';
-import type { HttpRequest, Send } from './types.js';
+import { readPrefix } from './body.js';
+import type { HttpRequest, HttpResponse, Send } from './types.js';
 
 // Node's (OpenSSL's) codes for each problem.
 const PROBLEMS: Record<string, TlsProblem> = {
@@ -21,6 +23,10 @@ const PROBLEMS: Record<string, TlsProblem> = {
   CERT_NOT_YET_VALID: 'expired',
   ERR_SSL_WRONG_VERSION_NUMBER: 'not-tls',
   ERR_SSL_PACKET_LENGTH_TOO_LONG: 'not-tls',
+  // The server's alerts when it wants a client certificate (mTLS), TLS 1.2 and 1.3.
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'client-cert',
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'client-cert',
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'client-cert',
 };
 
 // The certificate's issuer was found nowhere: neither among the trusted CAs nor in the chain the
@@ -28,12 +34,17 @@ const PROBLEMS: Record<string, TlsProblem> = {
 // without the intermediate that links it to the CA.
 const NO_ISSUER = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
 
-const REMEDY: Record<TlsProblem, (host: string, code: string, caFile: boolean) => string> = {
+/** What Node's error says besides its code: for a wrong name, the name checked, why, and the certificate. */
+type Failure = { code?: string; reason?: string; host?: string; cert?: { subjectaltname?: string; subject?: { CN?: string } } };
+
+const REMEDY: Record<TlsProblem, (host: string, code: string, caFile: boolean, failure: Failure) => string> = {
   untrusted: (host, code, caFile) =>
     caFile && NO_ISSUER.has(code)
       ? `its TLS certificate is not trusted (${code}) with the \`caFile\` under registries: ${host}: that file must hold the CA that signed it, and the intermediate certificate too when the registry does not send it; or set \`tls: insecure\` there to skip verification`
       : `its TLS certificate is not trusted (${code}): give ${code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ? 'that self-signed certificate itself' : 'the CA that signed it'} as \`caFile\` under registries: ${host}, or set \`tls: insecure\` there to skip verification`,
-  'wrong-name': (host, code) => `its TLS certificate does not match the name ${host} (${code}): use the name the certificate was issued for (\`endpoint\`), or set \`tls: insecure\` under registries: ${host}`,
+  'wrong-name': (host, code, _caFile, failure) => wrongName(host, code, failure),
+  'client-cert': (host, code) => `it refused the TLS handshake (${code}): it asks for a client certificate (mutual TLS), which regmirror does not present; reach it through an \`endpoint\` under registries: ${host} that does not ask for one`,
+  'speaks-tls': (host) => `it speaks HTTPS on this port but was asked in plain HTTP (a loopback host's default, \`tls: disabled\` or an http:// endpoint): set \`tls: verify\` under registries: ${host}, with \`caFile\` for a private CA (or \`tls: insecure\`)`,
   expired: (host, code) => `its TLS certificate has expired or is not yet valid (${code}): the registry must renew it; \`tls: insecure\` under registries: ${host} skips verification meanwhile`,
   'not-tls': (host, code) => `it does not speak TLS on this port (${code}): if it is plain HTTP, set \`tls: disabled\` under registries: ${host}`,
 };
@@ -44,24 +55,51 @@ const REMEDY: Record<TlsProblem, (host: string, code: string, caFile: boolean) =
  */
 export function tlsError(host: string, e: unknown, caFile = false): TlsError | undefined {
   if (e instanceof TlsError) return e;
-  const err = e as { code?: string; cause?: { code?: string } };
-  const code = [err?.code, err?.cause?.code].find((c): c is string => c !== undefined && c in PROBLEMS);
-  if (!code) return undefined;
+  const err = e as Failure & { cause?: Failure };
+  const failure = [err, err?.cause].find((f): f is Failure => f?.code !== undefined && f.code in PROBLEMS);
+  if (!failure) return undefined;
+  const code = failure.code!;
   const problem = PROBLEMS[code]!;
-  return new TlsError(host, problem, `${host}: ${REMEDY[problem](host, code, caFile)}`);
+  return new TlsError(host, problem, `${host}: ${REMEDY[problem](host, code, caFile, failure)}`);
+}
+
+/**
+ * Node checks the certificate against the name the connection went to, which an `endpoint` may
+ * have changed: say that name, and the names the certificate holds, so the fix is plain.
+ */
+function wrongName(host: string, code: string, failure: Failure): string {
+  const checked = failure.host && failure.host !== host.replace(/:\d+$/, '') ? `${failure.host}, where its endpoint points` : host;
+  const names = failure.cert?.subjectaltname ?? (failure.cert?.subject?.CN ? `CN=${failure.cert.subject.CN}` : undefined);
+  const why = names ? `; the certificate is for ${names}` : failure.reason ? `; ${failure.reason.replace(/\.$/, '')}` : '';
+  return `its TLS certificate does not match the name ${checked} (${code}${why}): reach it by a name the certificate holds (\`endpoint\` under registries: ${host}), or set \`tls: insecure\` there`;
+}
+
+/** What a TLS server answers a plain-HTTP request with (Go's net/http, nginx). */
+const HTTPS_ONLY = /client sent an http request to an https server|plain http request was sent to https port/i;
+
+/**
+ * A 400 to a plain-HTTP request that says the port speaks HTTPS becomes a TlsError (`speaks-tls`);
+ * any other answer goes on as it came (a 400 body read here is handed on from memory).
+ */
+async function httpsOnly(res: HttpResponse, req: HttpRequest, entryFor: (url: URL) => string): Promise<HttpResponse> {
+  if (res.status !== 400 || req.url.protocol !== 'http:') return res;
+  const text = await readPrefix(res.body, 64 * 1024);
+  if (!HTTPS_ONLY.test(text.toString('latin1'))) return { ...res, body: Readable.from([text], { objectMode: false }) };
+  const host = entryFor(req.url);
+  return Promise.reject(new TlsError(host, 'speaks-tls', `${host}: ${REMEDY['speaks-tls'](host, '', false, {})}`));
 }
 
 /**
  * Remembers a refused handshake per origin so that later requests fail at once, and the same way;
  * `onRefused` hears of each origin once (the CLI says it as one warning line).
  */
-export function withTlsVerdicts(next: Send, onRefused?: (e: TlsError) => void): Send {
+export function withTlsVerdicts(next: Send, onRefused?: (e: TlsError) => void, entryFor: (url: URL) => string = (url) => url.host): Send {
   const refused = new Map<string, TlsError>();
   return async (req: HttpRequest) => {
     const known = refused.get(req.url.origin);
     if (known) throw known;
     try {
-      return await next(req);
+      return await httpsOnly(await next(req), req, entryFor);
     } catch (e) {
       if (e instanceof TlsError && !refused.has(req.url.origin)) {
         refused.set(req.url.origin, e);

@@ -12,6 +12,7 @@ import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoDigestVerified } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
+import { testCerts } from '../../harness/tls.js';
 
 let source: RunningRegistry;
 let target: RunningRegistry;
@@ -128,7 +129,7 @@ test('a self-signed certificate: refused with the remedy to give that certificat
 
 test('a registry that sends its leaf without the intermediate: the CA alone is refused with the remedy to add the intermediate to caFile, which then works', () =>
   refusedThenTrusted('leafOnly', `{ caFile: ${source.caFile} }`,
-    (host) => new RegExp(`${host}.*not trusted \\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\\) with the \`caFile\` under registries: ${host}: that file must hold the CA that signed it, and the intermediate certificate too when the registry does not send it`)));
+    (host) => new RegExp(`${host}.*not trusted \\((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\\) with the \`caFile\` under registries: ${host}: that file must hold the CA that signed it, and the intermediate certificate too when the registry does not send it`)));
 
 test('HTTP/2 is negotiated with a TLS registry (its access log says HTTP/2.0), and http2: false keeps HTTP/1.1', async () => {
   const h2 = await config('h2', source.host, `${target.host}/h2`, `  ${source.host}: { caFile: ${source.caFile} }\n  ${target.host}: { caFile: ${target.caFile} }`);
@@ -142,4 +143,41 @@ test('HTTP/2 is negotiated with a TLS registry (its access log says HTTP/2.0), a
   assert.equal((await runCli(['verify', '-c', h1, '--no-progress'])).exitCode, 1);
   const h1lines = (await log()).slice(mark);
   assert.ok(h1lines.length > 0 && h1lines.every((l) => l.includes('HTTP/1.1')), h1lines.join('\n'));
+});
+
+test('a caFile holding only the intermediate CA that signed the leaf is an anchor, as with curl --cacert and skopeo', async () => {
+  const reg = await startRegistry({ tls: 'leafOnly' });
+  try {
+    const { intermediateFile } = await testCerts();
+    const file = await config('intermediate-only', source.host, `${reg.host}/mirror`, `  ${source.host}: { caFile: ${source.caFile} }\n  ${reg.host}: { caFile: ${intermediateFile} }`);
+    const run = await runCli(['sync', '-c', file, '--no-progress']);
+    assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+    assert.equal(await skopeoDigestVerified(`${reg.host}/mirror/app:v1.0.0`, reg.certDir!), image.digest);
+  } finally {
+    await destroyRegistry(reg);
+  }
+});
+
+test('plain HTTP sent to a TLS registry (a loopback host with no tls: entry): one line saying it speaks HTTPS and what to set, exit 3', async () => {
+  const file = await config('plain-to-tls', source.host, `${target.host}/plain`, `  ${source.host}: { caFile: ${source.caFile} }`);
+  const run = await runCli(['sync', '-c', file, '-v', '--no-progress']);
+  assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+  const said = run.stderr.split('\n').filter((l) => l.startsWith('error: '));
+  assert.equal(said.length, 1, run.stderr);
+  assert.match(said[0]!, new RegExp(`^error: ${target.host}: it speaks HTTPS on this port but was asked in plain HTTP .*set \`tls: verify\` under registries: ${target.host}, with \`caFile\``));
+  assert.doesNotMatch(run.stdout, /400 Bad Request/, 'not the bare status');
+});
+
+test('a certificate for another name reached through an endpoint: names the address checked and the names the certificate holds', async () => {
+  const wrong = await startRegistry({ tls: 'wrongName' });
+  try {
+    const port = new URL(wrong.url).port;
+    const logical = `registry.example.com:${port}`;
+    const file = await config('wrong-name-endpoint', logical, `${logical}/mirror`, `  ${logical}: { caFile: ${wrong.caFile}, endpoint: 'https://127.0.0.1:${port}' }`);
+    const run = await runCli(['verify', '-c', file, '--no-progress']);
+    assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+    assert.match(errorLines(run.stderr)[0] ?? '', new RegExp(`${logical}: its TLS certificate does not match the name 127\\.0\\.0\\.1, where its endpoint points \\(ERR_TLS_CERT_ALTNAME_INVALID; the certificate is for DNS:registry\\.example\\.com\\)`));
+  } finally {
+    await destroyRegistry(wrong);
+  }
 });

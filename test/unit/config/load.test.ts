@@ -129,14 +129,15 @@ test('loadConfig reports a missing file at 1:1', async () => {
   });
 });
 
-test('loadConfig refuses a caFile that does not exist, at its value', async () => {
+test('loadConfig refuses a caFile that does not exist, or holds no certificate, at its value', async () => {
   const text = 'version: 1\nregistries:\n  r.example:\n    caFile: missing.pem\n';
   const dir = mkdtempSync(path.join(tmpdir(), 'regmirror-config-'));
   try {
     writeFileSync(path.join(dir, 'm.yaml'), text);
     await assert.rejects(loadConfig(path.join(dir, 'm.yaml')), (err: unknown) => err instanceof ConfigError && err.line === 4 && err.col === 13);
+    // There, but no certificate in it (test/integration/cli/cafile.test.ts: what a good one is).
     writeFileSync(path.join(dir, 'missing.pem'), 'pem');
-    assert.equal((await loadConfig(path.join(dir, 'm.yaml'))).registries.get('r.example')?.caFile, path.join(dir, 'missing.pem'));
+    await assert.rejects(loadConfig(path.join(dir, 'm.yaml')), (err: unknown) => err instanceof ConfigError && err.line === 4 && err.detail.includes('holds no PEM certificate'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
