@@ -2,7 +2,7 @@
 // challenge (GET /v2/ once, or without credentials from the first 401), attach Basic or Bearer
 // credentials to requests for that origin only, and on a 401 merge the scope it names, refresh the
 // token and replay once.
-import { AccessDeniedError } from '../../types/errors.js';
+import { AccessDeniedError, AuthError } from '../../types/errors.js';
 import type { Credential, CredentialProvider } from '../credentials.js';
 import { discard } from './body.js';
 import { mergeScopes, parseChallenges, pickChallenge, type Challenge } from './challenge.js';
@@ -43,7 +43,11 @@ export class Authenticator {
       const res = await next(withAuthorization(req, first));
       if (res.status !== 401 || res.url.origin !== this.ctx.base.origin || !isReplayable(req)) return res;
       const renewed = pickChallenge(parseChallenges(res.headers['www-authenticate'])) ?? challenge;
-      if (renewed.scheme === 'basic' && challenge.scheme === 'basic') return res; // the password is wrong: nothing to renew
+      if (renewed.scheme === 'basic' && challenge.scheme === 'basic') {
+        // Nothing to renew: the username and password were refused, or none were given.
+        discard(res.body, header(res, 'content-length'));
+        throw this.basicRefused(first !== undefined);
+      }
       discard(res.body, header(res, 'content-length'));
       const scopes = mergeScopes(req.scopes, (renewed.params.scope ?? '').split(' ').filter(Boolean));
       const second = await this.authorization(next, renewed, scopes, true, req.signal);
@@ -57,6 +61,14 @@ export class Authenticator {
       this.denied.set(scopeKey(req.scopes), error);
       throw error;
     };
+  }
+
+  private basicRefused(sent: boolean): AuthError {
+    const host = this.ctx.host;
+    const where = `registries.${host}.credentials, or docker login ${host}`;
+    return new AuthError(sent
+      ? `${host} refused the username and password sent to it (401): check them (${where})`
+      : `${host} asks for a username and password (401): give them (${where})`);
   }
 
   private async accessDenied(req: HttpRequest, scopes: string[]): Promise<AccessDeniedError> {

@@ -76,4 +76,18 @@ describe('secrets in output', () => {
       return true;
     });
   });
+
+  it('a registry with a password file: a wrong password, and none given, each say what to check, naming where credentials come from', async () => {
+    const reg = await startRegistry({ auth: 'htpasswd', tls: true });
+    after(() => destroyRegistry(reg));
+    const settings = new Map([[reg.host, { host: reg.host, tls: 'verify' as const, caFile: reg.caFile, maxAttempts: 1 }]]);
+    const wrong = new RegistryClient({ registries: settings, credentials: async () => ({ username: 'admin', password: 'wrong-secret-pw' }) });
+    const none = new RegistryClient({ registries: settings, credentials: async () => undefined });
+    after(() => Promise.all([wrong.close(), none.close()]));
+    await assert.rejects(wrong.repository(reg.host, 'secret/app', 'pull').listTags(), (e: unknown) =>
+      e instanceof AuthError && e.message === `${reg.host} refused the username and password sent to it (401): check them (registries.${reg.host}.credentials, or docker login ${reg.host})`);
+    await assert.rejects(none.repository(reg.host, 'secret/app', 'pull').listTags(), (e: unknown) =>
+      e instanceof AuthError && e.message.startsWith(`${reg.host} asks for a username and password (401): give them`));
+  });
 });
+
