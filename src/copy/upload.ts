@@ -7,7 +7,7 @@ import { SMALL_BLOB_BYTES, type Repository } from '../content/storage.js';
 import { VerifyingStream, verifyBytes } from '../types/digest.js';
 import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { CopyError, TlsError, UnreachableError, UploadAdaptedError } from '../types/errors.js';
+import { AuthError, CopyError, TlsError, UnreachableError, UploadAdaptedError } from '../types/errors.js';
 import { formatBytes } from '../types/size.js';
 import { callOptions, pause, type CopyContext } from './context.js';
 import { fanOut } from './fanout.js';
@@ -32,7 +32,7 @@ const DEFAULT_UPLOAD_ATTEMPTS = 3;
  */
 export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Repository[], early?: Promise<Uint8Array>): Promise<BlobResults> {
   const results: BlobResults = new Map();
-  const attempts = ctx.blobAttempts ?? wholeAttempts(desc, dsts);
+  const attempts = ctx.blobAttempts ?? wholeAttempts(dsts);
   let bytes: Uint8Array | undefined;
   let ahead = early;
   let remaining = dsts;
@@ -55,6 +55,7 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
       failure = await pushStream(ctx, desc, remaining, results);
     }
     const { sourceError, failed } = failure;
+    if (sourceError === undefined) await landedAnyway(ctx, desc, failed, results);
     remaining = [...failed.keys()];
     if (remaining.length === 0) break;
     // A refusal the registry's upload policy adapted to is not a failed attempt: read and send again now.
@@ -74,14 +75,26 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
 }
 
 /**
- * Whole uploads of a blob before giving up. A small blob's requests are retried by the transport
- * (its bytes can be sent again), so a whole attempt is needed only for a lost upload session; a
- * streamed one cannot be replayed, so each of its retries is a whole upload, up to the most
- * patient destination's maxAttempts.
+ * Whole uploads of a blob before giving up: the most patient destination's maxAttempts. The PUT
+ * that carries the bytes is never replayed in place (a cut one may have left bytes in its
+ * session), so a connection that keeps cutting uploads costs whole attempts, small blobs too.
  */
-function wholeAttempts(desc: Descriptor, dsts: Repository[]): number {
-  if (desc.size <= SMALL_BLOB_BYTES) return DEFAULT_UPLOAD_ATTEMPTS;
+function wholeAttempts(dsts: Repository[]): number {
   return Math.max(...dsts.map((dst) => dst.uploadAttempts ?? DEFAULT_UPLOAD_ATTEMPTS));
+}
+
+/**
+ * Takes out of `failed` the destinations that hold the blob all the same: a proxy that gave up
+ * waiting (nginx's 502/504 on a large blob's final PUT) while the registry stored it. Asked before
+ * the blob is sent again, so a lost answer costs a HEAD, not the whole blob once more.
+ */
+async function landedAnyway(ctx: CopyContext, desc: Descriptor, failed: Map<Repository, unknown>, results: BlobResults): Promise<void> {
+  const maybe = [...failed].filter(([, err]) => !(err instanceof UploadAdaptedError) && !(err instanceof TlsError) && !(err instanceof AuthError));
+  await Promise.all(maybe.map(async ([dst]) => {
+    if (!(await dst.exists(desc, callOptions(ctx)).catch(() => false))) return;
+    failed.delete(dst);
+    results.set(dst, 'copied');
+  }));
 }
 
 /** The whole blob from the source, proven against its digest and size. */

@@ -7,15 +7,15 @@ import { DigestMismatchError, RegmirrorError, SizeLimitError, UnsupportedError }
 import { isValidTag } from '../types/reference.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, isManifestType } from '../types/mediatype.js';
 import { discard, readCapped } from './http/body.js';
-import { describeStatus, expectStatus, isHtml, responseError } from './http/errors.js';
+import { describeStatus, expectStatus, isHtml } from './http/errors.js';
 import { backoff, isTransientNetworkError, newBudget, pause, unreachable } from './http/retry.js';
-import { displayUrl, header, type HttpRequest, type HttpResponse, type RetryBudget } from './http/types.js';
-import { mediaTypeOf, writeFailure, type RepoContext } from './repo-context.js';
+import { displayUrl, header, type HttpRequest, type RetryBudget } from './http/types.js';
+import { mediaTypeOf, type RepoContext } from './repo-context.js';
 
 const ACCEPT = MANIFEST_ACCEPT.join(', ');
 
 /** `manifests/<reference>` for a tag or a digest only: anything else would change the URL's path. */
-function manifestUrl(repo: RepoContext, reference: string): URL {
+export function manifestUrl(repo: RepoContext, reference: string): URL {
   if (!isValidTag(reference) && !isDigest(reference)) throw new UnsupportedError(`${JSON.stringify(reference.slice(0, 140))} is neither a valid tag nor a digest`);
   return repo.url(`manifests/${reference}`);
 }
@@ -83,7 +83,7 @@ const ownTypes = new WeakMap<Uint8Array, string | undefined>();
  * The `mediaType` a manifest names itself, if any. A registry checks the Content-Type of a PUT
  * against it (MANIFEST_INVALID), so it wins over a descriptor that says otherwise, as in skopeo.
  */
-function ownMediaType(bytes: Uint8Array): string | undefined {
+export function ownMediaType(bytes: Uint8Array): string | undefined {
   // The same bytes go to every target, often under a digest and a tag: parse them once.
   if (ownTypes.has(bytes)) return ownTypes.get(bytes);
   let own: string | undefined;
@@ -95,41 +95,4 @@ function ownMediaType(bytes: Uint8Array): string | undefined {
   }
   ownTypes.set(bytes, own);
   return own;
-}
-
-/** 415 (quay.io refuses some config media types): an error that says which type, for this tag only. */
-async function refusedType(repo: RepoContext, reference: string, contentType: string, bytes: Uint8Array, res: HttpResponse): Promise<UnsupportedError> {
-  const said = (await responseError('PUT', res)).message;
-  let config = '';
-  try {
-    const parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as { config?: { mediaType?: unknown }; artifactType?: unknown };
-    const types = [parsed.artifactType, parsed.config?.mediaType].filter((t): t is string => typeof t === 'string');
-    if (types.length > 0) config = ` with ${types.map((t) => `"${t}"`).join(' / ')}`;
-  } catch {
-    // not JSON: the content type alone is named
-  }
-  return new UnsupportedError(`${repo.host.host}/${repo.path}:${reference}: the registry refuses a ${contentType} manifest${config} (415 Unsupported Media Type; ${said}): it does not accept this kind of content; mirror it to a registry that does, or exclude the tag`);
-}
-
-/** PUT manifest bytes under `reference` (its digest, or a tag); the registry must agree on the digest. */
-export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Uint8Array, reference: string, opts: CallOptions = {}): Promise<void> {
-  const url = manifestUrl(repo, reference);
-  const contentType = ownMediaType(bytes) ?? desc.mediaType;
-  if (contentType !== desc.mediaType) {
-    repo.host.options.logger.debug(`${repo.host.host}/${repo.path}:${reference}: PUT as ${contentType}, the manifest's own mediaType (its descriptor says ${desc.mediaType})`);
-  }
-  const res = await repo.host.send({
-    method: 'PUT', url, scopes: repo.scopes, signal: opts.signal, priority: opts.priority,
-    headers: { 'content-type': contentType, 'content-length': String(bytes.byteLength) },
-    body: bytes,
-  });
-  if (res.status === 415) throw await refusedType(repo, reference, contentType, bytes, res);
-  await expectStatus('PUT', res, 200, 201, 202, 204).catch((e: unknown) => {
-    throw writeFailure(repo, e);
-  });
-  discard(res.body, header(res, 'content-length'));
-  const said = header(res, 'docker-content-digest');
-  if (said && isDigest(said) && said.split(':')[0] === desc.digest.split(':')[0] && said !== desc.digest) {
-    throw new DigestMismatchError(desc.digest, said, `manifest pushed to ${repo.host.host}/${repo.path}:${reference}`);
-  }
 }

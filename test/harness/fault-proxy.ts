@@ -17,7 +17,9 @@ export type Fault =
   | { kind: 'flip'; atByte?: number }
   | { kind: 'reset' }
   | { kind: 'redirect'; to: 'cdn' }
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /** Forwarded and done by the registry, but answered with an HTML page of this status: a gateway that gave up waiting. */
+  | { kind: 'lost'; status: number };
 export type FaultKind = Fault['kind'];
 
 /** Which requests get a fault: method and path (incl. query) filters; `skip` first, then `times` (default 1; Infinity ok). */
@@ -155,6 +157,7 @@ export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptio
         return;
       case 'cut':
       case 'flip':
+      case 'lost':
         count();
         return forward(fault);
       case 'redirect': {
@@ -217,7 +220,7 @@ function exchange(toUpstream: Requester, req: IncomingMessage, res: ServerRespon
 }
 
 function emptyCounts(): Record<FaultKind, number> {
-  return { status: 0, page: 0, cut: 0, flip: 0, reset: 0, redirect: 0, delay: 0 };
+  return { status: 0, page: 0, cut: 0, flip: 0, reset: 0, redirect: 0, delay: 0, lost: 0 };
 }
 
 // The first rule still holding faults decides; matches inside its `skip` window pass through.
@@ -248,14 +251,16 @@ function answerStatus(req: IncomingMessage, res: ServerResponse, entry: ProxyLog
 
 function answerPage(req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry, status: number): void {
   req.resume();
-  req.once('end', () => {
-    const body = `<!DOCTYPE html>\n<html><head><title>${status}</title></head><body><h1>${status}</h1><p>Sign in to continue (injected by fault proxy)</p></body></html>\n`;
-    entry.status = status;
-    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
-  });
+  req.once('end', () => pageAnswer(res, entry, status));
 }
 
-type BodyFault = Extract<Fault, { kind: 'cut' } | { kind: 'flip' }>;
+function pageAnswer(res: ServerResponse, entry: ProxyLogEntry, status: number): void {
+  const body = `<!DOCTYPE html>\n<html><head><title>${status}</title></head><body><h1>${status}</h1><p>Sign in to continue (injected by fault proxy)</p></body></html>\n`;
+  entry.status = status;
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+}
+
+type BodyFault = Extract<Fault, { kind: 'cut' } | { kind: 'flip' } | { kind: 'lost' }>;
 
 function forwardRequest(toUpstream: Requester, req: IncomingMessage, res: ServerResponse, upstream: URL, origin: string, entry: ProxyLogEntry, body?: BodyFault): void {
   const headers: OutgoingHttpHeaders = { ...req.headers, host: upstream.host };
@@ -263,6 +268,11 @@ function forwardRequest(toUpstream: Requester, req: IncomingMessage, res: Server
   // HTTP/2 pseudo-headers (:method, :path, …) are not HTTP/1.1 headers.
   for (const name of Object.keys(headers)) if (name.startsWith(':')) delete headers[name];
   const up = toUpstream({ hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (upRes) => {
+    if (body?.kind === 'lost') {
+      upRes.resume();
+      upRes.once('end', () => pageAnswer(res, entry, body.status));
+      return;
+    }
     entry.status = upRes.statusCode ?? 0;
     res.writeHead(upRes.statusCode ?? 502, rewriteHeaders(upRes.headers, upstream.origin, origin));
     if (!body) {

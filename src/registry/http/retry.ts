@@ -26,7 +26,7 @@ const RETRYABLE_CODES = new Set([
 const SAID: Record<string, string> = {
   UND_ERR_HEADERS_TIMEOUT: 'it accepted the request but sent no answer in time (UND_ERR_HEADERS_TIMEOUT)',
   UND_ERR_BODY_TIMEOUT: 'its answer stopped arriving midway (UND_ERR_BODY_TIMEOUT)',
-  UND_ERR_CONNECT_TIMEOUT: 'no connection within 10 s (UND_ERR_CONNECT_TIMEOUT)',
+  UND_ERR_CONNECT_TIMEOUT: 'no connection within 10 s, TLS handshake included (UND_ERR_CONNECT_TIMEOUT)',
   UND_ERR_SOCKET: 'it closed the connection before answering in full (UND_ERR_SOCKET)',
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'its answer was not as long as it said (UND_ERR_RES_CONTENT_LENGTH_MISMATCH)',
   ECONNRESET: 'the connection was reset (ECONNRESET)',
@@ -126,5 +126,15 @@ export function unreachable(host: string, req: HttpRequest, e: unknown, cert: Ce
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err.cause?.code ?? err.code;
   const why = (code && SAID[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
-  return new UnreachableError(host, `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}`);
+  return new UnreachableError(host, `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}${cert.host !== host ? elsewhere(host, req.url) : ''}`);
+}
+
+/**
+ * An upload session the registry placed on an origin that is not its own (`cert` named another
+ * entry): most often a proxy in front of it that does not pass the Host header on, so the registry
+ * names its own address.
+ */
+function elsewhere(host: string, url: URL): string {
+  if (!url.pathname.includes('/blobs/uploads/')) return '';
+  return `; that is the upload location ${host} gave, on another host: a proxy in front of ${host} must pass the Host header on (nginx: proxy_set_header Host $http_host)`;
 }

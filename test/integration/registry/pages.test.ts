@@ -92,3 +92,55 @@ test('a connection closed without an answer: the error says so, not only undici\
     proxy.clear();
   }
 });
+
+test('a manifest PUT answered 200 by a login page is read back: pushed again once when the tag is not there, and a tag whose every PUT is so answered fails, never "copied"', { timeout: 120_000 }, async () => {
+  const front = await proxyFor(target);
+  try {
+    // v1.0.0's tag PUT is answered by a page once (not forwarded); v1.1.0's every time.
+    front.inject({ method: 'PUT', path: /\/manifests\/v1\.0\.0$/, times: 1, fault: { kind: 'page', status: 200 } });
+    front.inject({ method: 'PUT', path: /\/manifests\/v1\.1\.0$/, times: Infinity, fault: { kind: 'page', status: 200 } });
+    const config = await writeConfig(join(dir, 'put-page'), `version: 1
+defaults:
+  targets: [${front.host}/put-page]
+${registriesYaml([source, [{ host: front.host, caFile: target.caFile }, { maxAttempts: 3 }]])}images:
+  - source: ${source.host}/jetstack/app
+`);
+    const run = await runCli(['sync', '-c', config, '--no-progress'], { timeoutMs: 90_000 });
+    assert.equal(run.exitCode, 1, run.stderr + run.stdout);
+    const [v100, v110] = images as [SeededImage, SeededImage];
+    assert.equal(sha256(await skopeoRawManifest(`${target.host}/put-page/app:v1.0.0`)), v100.digest);
+    assert.equal(await skopeoRawManifest(`${target.host}/put-page/app:${v110.tag}`).catch(() => undefined), undefined);
+    assert.match(run.stdout, /v1\.1\.0 .* failed .*PUT \S+\/manifests\/v1\.1\.0: 200 OK, an HTML page \(a proxy or load balancer in front of the registry answered\), yet the registry does not hold the manifest afterwards \(a proxy or login page answering for it\?\); tried 2 times/);
+    assert.match(run.stdout, /^1 repository · 2 tags · 1 target — 1 copied, 0 skipped, 0 conflicts, 1 failed/m);
+  } finally {
+    await front.close();
+  }
+});
+
+test('an upload start answered 200 by a page is tried again; a large blob stored while its final PUT was answered 502 is found by a HEAD, not sent again', { timeout: 120_000 }, async () => {
+  const [big] = await seedImage({ url: source.url }, { repository: 'jetstack/big', tags: ['v3.0.0'], format: 'oci', platforms: 1, layerBytes: 6 * 1024 * 1024 });
+  const front = await proxyFor(target);
+  try {
+    front.inject({ method: 'POST', path: /\/big\/blobs\/uploads\/$/, times: 1, fault: { kind: 'page', status: 200 } });
+    // The 6 MiB layer's final PUT reaches the registry, which stores it; the answer is lost.
+    front.inject({ method: 'PUT', path: /\/big\/blobs\/uploads\/.*digest=/, times: 1, fault: { kind: 'lost', status: 502 } });
+    const config = await writeConfig(join(dir, 'lost'), `version: 1
+defaults:
+  targets: [${front.host}/lost]
+${registriesYaml([source, [{ host: front.host, caFile: target.caFile }, { maxAttempts: 3 }]])}images:
+  - source: ${source.host}/jetstack/big
+`);
+    const run = await runCli(['sync', '-c', config, '--no-progress'], { timeoutMs: 90_000 });
+    assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+    assert.equal(sha256(await skopeoRawManifest(`${target.host}/lost/big:v3.0.0`)), big!.digest);
+    assert.equal(front.stats.injected.page, 1, 'the page answered one upload start');
+    assert.equal(front.stats.injected.lost, 1);
+    const puts = front.stats.log.filter((e) => e.method === 'PUT' && /\/blobs\/uploads\//.test(e.path));
+    const blobs = new Set(front.stats.log.filter((e) => e.method === 'HEAD').map((e) => e.path));
+    assert.ok([...blobs].some((p) => /\/lost\/big\/blobs\/sha256:/.test(p)), 'the blob was looked for after its lost answer');
+    // One PUT per blob (config and layer), the lost one included: nothing was sent twice.
+    assert.equal(puts.length, 2, puts.map((e) => `${e.method} ${e.path} ${e.status}`).join('\n'));
+  } finally {
+    await front.close();
+  }
+});

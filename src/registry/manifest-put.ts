@@ -1,0 +1,89 @@
+// Pushing a manifest (distribution spec "Pushing manifests"): PUT by digest or by tag, under the
+// manifest's own media type, and proof that the registry stored it. A registry answers 201 with
+// the digest it stored; any other success (200 from a login page or a proxy answering in its
+// name, a 200 cut short) is read back before it counts, so a tag is never reported copied where
+// it is not.
+import type { CallOptions } from '../content/storage.js';
+import type { Descriptor } from '../types/descriptor.js';
+import { isDigest } from '../types/digest.js';
+import { DigestMismatchError, NotFoundError, RegistryResponseError, UnsupportedError } from '../types/errors.js';
+import { discard, readPrefix } from './http/body.js';
+import { describeStatus, expectStatus, isHtml, responseError } from './http/errors.js';
+import { displayUrl, header, type HttpResponse } from './http/types.js';
+import { manifestUrl, ownMediaType, resolveManifest } from './manifests.js';
+import { writeFailure, type RepoContext } from './repo-context.js';
+
+/** PUTs of one manifest whose success could not be confirmed before the run gives up on it. */
+const UNCONFIRMED_PUTS = 2;
+
+/** PUT manifest bytes under `reference` (its digest, or a tag); the registry must agree on the digest. */
+export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Uint8Array, reference: string, opts: CallOptions = {}): Promise<void> {
+  const contentType = ownMediaType(bytes) ?? desc.mediaType;
+  if (contentType !== desc.mediaType) {
+    repo.host.options.logger.debug(`${repo.host.host}/${repo.path}:${reference}: PUT as ${contentType}, the manifest's own mediaType (its descriptor says ${desc.mediaType})`);
+  }
+  for (let put = 1; ; put++) {
+    const answer = await putOnce(repo, desc, bytes, reference, contentType, opts).catch(async (e: unknown) => {
+      // Every try answered 5xx: a gateway in front may have given up while the registry stored it.
+      if (e instanceof RegistryResponseError && e.status >= 500 && (await holds(repo, desc, reference, opts).catch(() => false))) return 'stored' as const;
+      throw e;
+    });
+    if (answer === 'stored' || (await holds(repo, desc, reference, opts))) return;
+    if (put >= UNCONFIRMED_PUTS) {
+      throw new RegistryResponseError('PUT', displayUrl(manifestUrl(repo, reference)), answer.status, [], `${answer.described}, yet the registry does not hold the manifest afterwards (a proxy or login page answering for it?); tried ${put} times`);
+    }
+    repo.host.options.logger.debug(`${repo.host.host}/${repo.path}:${reference}: the PUT was answered ${answer.described}, but the manifest is not there: pushing it again`);
+  }
+}
+
+/** One PUT: 'stored' when the answer proves it (201, or the digest said back), else what it said. */
+async function putOnce(repo: RepoContext, desc: Descriptor, bytes: Uint8Array, reference: string, contentType: string, opts: CallOptions): Promise<'stored' | { status: number; described: string }> {
+  const res = await repo.host.send({
+    method: 'PUT', url: manifestUrl(repo, reference), scopes: repo.scopes, signal: opts.signal, priority: opts.priority,
+    headers: { 'content-type': contentType, 'content-length': String(bytes.byteLength) },
+    body: bytes,
+  });
+  if (res.status === 415) throw await refusedType(repo, reference, contentType, bytes, res);
+  await expectStatus('PUT', res, 200, 201, 202, 204).catch((e: unknown) => {
+    throw writeFailure(repo, e);
+  });
+  const said = header(res, 'docker-content-digest');
+  if (said && isDigest(said) && said.split(':')[0] === desc.digest.split(':')[0] && said !== desc.digest) {
+    discard(res.body, header(res, 'content-length'));
+    throw new DigestMismatchError(desc.digest, said, `manifest pushed to ${repo.host.host}/${repo.path}:${reference}`);
+  }
+  if (said === desc.digest || (res.status === 201 && !isHtmlAnswer(res))) {
+    discard(res.body, header(res, 'content-length'));
+    return 'stored';
+  }
+  const html = isHtmlAnswer(res) || isHtml(await readPrefix(res.body, 1024).catch(() => Buffer.alloc(0)));
+  return { status: res.status, described: describeStatus(res.status, html) };
+}
+
+function isHtmlAnswer(res: HttpResponse): boolean {
+  return /^text\/html\b/i.test(header(res, 'content-type') ?? '');
+}
+
+/** Whether the registry serves `desc` under `reference` now. */
+async function holds(repo: RepoContext, desc: Descriptor, reference: string, opts: CallOptions): Promise<boolean> {
+  try {
+    return (await resolveManifest(repo, reference, opts)).digest === desc.digest;
+  } catch (e) {
+    if (e instanceof NotFoundError) return false;
+    throw e;
+  }
+}
+
+/** 415 (quay.io refuses some config media types): an error that says which type, for this tag only. */
+async function refusedType(repo: RepoContext, reference: string, contentType: string, bytes: Uint8Array, res: HttpResponse): Promise<UnsupportedError> {
+  const said = (await responseError('PUT', res)).message;
+  let config = '';
+  try {
+    const parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as { config?: { mediaType?: unknown }; artifactType?: unknown };
+    const types = [parsed.artifactType, parsed.config?.mediaType].filter((t): t is string => typeof t === 'string');
+    if (types.length > 0) config = ` with ${types.map((t) => `"${t}"`).join(' / ')}`;
+  } catch {
+    // not JSON: the content type alone is named
+  }
+  return new UnsupportedError(`${repo.host.host}/${repo.path}:${reference}: the registry refuses a ${contentType} manifest${config} (415 Unsupported Media Type; ${said}): it does not accept this kind of content; mirror it to a registry that does, or exclude the tag`);
+}
