@@ -18,6 +18,7 @@ import { addressOf, skopeoArgs, sourceImage, targetImage, type SkopeoCopyRequest
 import { SkopeoWorkdir } from './skopeo-auth.js';
 import { copyErrorFrom, isRefusedConversion, isTransientFailure, lastMeaningfulLine } from './skopeo-errors.js';
 import { layoutTagDigest } from './skopeo-layout.js';
+import { readIndex, tagEntry, withIndexLock } from '../content/layout/index-file.js';
 
 export type { SkopeoCopyRequest } from './skopeo-args.js';
 export { skopeoArgs } from './skopeo-args.js';
@@ -72,18 +73,36 @@ export class SkopeoEngine {
     if (req.target.scheme === 'oci') await mkdir(req.target.dir, { recursive: true });
     const images = { source: sourceImage(req, this.opts), target: targetImage(req, this.opts) };
     this.logger.debug(`engine skopeo: ${images.source} → ${images.target}`);
-    // A 5xx or a broken connection (distribution answers concurrent blob checks in one
-    // repository with 500) gets the copy run again, as many times as the failing side's
-    // maxAttempts allows; auth, not-found and digest failures never do.
+    if (req.target.scheme !== 'oci') return this.copyRetried(req, images);
+    // skopeo rewrites a layout's index.json from what it read when it began: two copies into one
+    // layout at once keep only the tags of the last to finish. One at a time, then proven.
+    const dir = req.target.dir;
+    await withIndexLock(dir, async () => {
+      await this.copyRetried(req, images);
+      const landed = tagEntry(await readIndex(dir), req.tag, `oci:${dir}`)?.digest;
+      if (landed !== req.digest) {
+        throw new CopyError('destination', formatRepository(req.target), new DigestMismatchError(req.digest, landed ?? 'nothing', `tag ${req.tag} in oci:${dir} after skopeo's copy`));
+      }
+    });
+  }
+
+  /**
+   * A 5xx or a broken connection (distribution answers concurrent blob checks in one repository
+   * with 500) gets the copy run again, as many times as the failing side's maxAttempts allows;
+   * auth, not-found and digest failures never do. skopeo says it "cannot convert" an index whose
+   * PUT failed for any reason, a 500 included: that gets one more run of its own.
+   */
+  private async copyRetried(req: SkopeoCopyRequest, images: { source: string; target: string }): Promise<void> {
+    let refusals = 0;
     for (let attempt = 1; ; attempt++) {
       const failure = await this.runOnce(req);
       if (!failure) return;
       const error = copyErrorFrom(req, failure.stderr, failure.exit, images);
       const budget = this.attemptsFor(error.origin === 'source' ? req.source : req.target);
-      const attempts = isTransientFailure(failure.stderr) ? budget : isRefusedConversion(failure.stderr) ? Math.min(2, budget) : 1;
-      if (attempt >= attempts) throw error;
-      const wait = backoff({ maxAttempts: attempts, baseMs: this.opts.backoffBaseMs ?? 500, maxDelayMs: 10_000 }, attempt);
-      this.logger.debug(`engine skopeo: ${images.target}: ${redact(lastMeaningfulLine(failure.stderr))}; running the copy again (attempt ${attempt + 1} of ${attempts}) in ${wait} ms`);
+      const again = isTransientFailure(failure.stderr) || (isRefusedConversion(failure.stderr) && ++refusals < 2);
+      if (!again || attempt >= budget) throw error;
+      const wait = backoff({ maxAttempts: budget, baseMs: this.opts.backoffBaseMs ?? 500, maxDelayMs: 10_000 }, attempt);
+      this.logger.debug(`engine skopeo: ${images.target}: ${redact(lastMeaningfulLine(failure.stderr))}; running the copy again (attempt ${attempt + 1} of at most ${budget}) in ${wait} ms`);
       await pause(wait, req.signal);
     }
   }

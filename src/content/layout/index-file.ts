@@ -86,7 +86,11 @@ export function updateIndex(dir: string, change: (index: LayoutIndex) => void): 
   });
 }
 
-async function withIndexLock(dir: string, task: () => Promise<void>): Promise<void> {
+/**
+ * Runs `task` as the directory's one writer in this process: index.json updates, and whole copies
+ * by another program (engine: skopeo rewrites index.json as it pleases, so two at once lose tags).
+ */
+export async function withIndexLock(dir: string, task: () => Promise<void>): Promise<void> {
   const key = resolve(dir);
   const previous = chains.get(key) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(task);
@@ -101,6 +105,19 @@ async function withIndexLock(dir: string, task: () => Promise<void>): Promise<vo
 /** Index entries that carry a tag name, with that name. */
 export function taggedEntries(index: LayoutIndex): Array<{ tag: string; descriptor: Descriptor }> {
   return index.manifests.flatMap((d) => (typeof d.annotations?.[REF_NAME] === 'string' ? [{ tag: d.annotations[REF_NAME], descriptor: d }] : []));
+}
+
+/**
+ * The descriptor index.json tags `tag` with, if any. A tag named twice at two digests is refused:
+ * tools disagree on which entry it means (skopeo takes the first, regclient the last), and a copy
+ * must not guess.
+ */
+export function tagEntry(index: LayoutIndex, tag: string, where: string): Descriptor | undefined {
+  const digests = [...new Set(taggedEntries(index).filter((e) => e.tag === tag).map((e) => e.descriptor.digest))];
+  if (digests.length > 1) {
+    throw new UnsupportedError(`${where}: index.json names tag ${tag} more than once, at ${digests.join(' and ')}; tools disagree on which it means, so it is not copied: remove the wrong entry`);
+  }
+  return taggedEntries(index).find((e) => e.tag === tag)?.descriptor;
 }
 
 function emptyIndex(): LayoutIndex {

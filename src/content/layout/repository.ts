@@ -13,7 +13,7 @@ import { isValidTag } from '../../types/reference.js';
 import type { BlobContent, CallOptions, ManifestContent, Repository } from '../storage.js';
 import { fallbackIndexes } from './fallback.js';
 import { isMissing, readCapped, writeBytesAtomically, writeStreamAtomically } from './files.js';
-import { REF_NAME, checkLayoutVersion, prepareLayout, readIndex, taggedEntries, updateIndex } from './index-file.js';
+import { REF_NAME, checkLayoutVersion, prepareLayout, readIndex, tagEntry, taggedEntries, updateIndex } from './index-file.js';
 
 /** How a layout is opened: sources show untagged referrers as fallback tags, targets do not. */
 export interface LayoutOptions {
@@ -51,11 +51,10 @@ export class LayoutRepository implements Repository {
     return { descriptor: { mediaType, digest, size: bytes.byteLength }, bytes: new Uint8Array(bytes) };
   }
 
-  // The index.json entry of a tag (the last one when a tag is listed twice).
+  // The index.json entry of a tag (refused when it is listed twice at two digests).
   private async entryFor(tag: string): Promise<Descriptor> {
     await checkLayoutVersion(this.dir);
-    const entries = taggedEntries(await readIndex(this.dir)).filter((e) => e.tag === tag);
-    const found = entries[entries.length - 1]?.descriptor;
+    const found = tagEntry(await readIndex(this.dir), tag, this.name);
     if (!found) throw new NotFoundError(`${this.name}: tag ${tag} not found`);
     return found;
   }

@@ -3,7 +3,7 @@
 // so that every tag lands, as the native engine does, with skopeo checking every digest.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
@@ -57,4 +57,25 @@ ${registriesYaml([source, target])}images:
   }
   console.log(`skopeo-load: ${ENGINE}: ${failures.length} failures in ${ROUNDS} rounds; ${reruns} copies run again after a transient failure`);
   assert.deepEqual(failures, []);
+});
+
+test(`engine: skopeo copies ${TAGS.length} tags into one OCI layout at concurrency 6: every tag is in its index.json, at its digest`, { timeout: 240_000 }, async () => {
+  // skopeo rewrites index.json from what it read when it began: copies into one layout at once
+  // used to keep only the last finisher's tags, while each reported success.
+  const layout = join(dir, 'layout');
+  const config = await writeConfig(join(dir, 'to-layout'), `version: 1
+defaults:
+  targets: [oci:${layout}]
+  engine: skopeo
+  referrers: false
+${registriesYaml([source])}images:
+  - source: ${source.host}/jetstack/app
+`);
+  const run = await runCli(['sync', '-c', config, '--no-progress', '--concurrency', '6'], { timeoutMs: 200_000 });
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  const index = JSON.parse(await readFile(join(layout, 'app', 'index.json'), 'utf8')) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+  const tagged = new Map(index.manifests.map((m) => [m.annotations?.['org.opencontainers.image.ref.name'], m.digest]));
+  for (const image of images) assert.equal(tagged.get(image.tag), image.digest, `${image.tag} in index.json`);
+  const verify = await runCli(['verify', '-c', config, '--no-progress']);
+  assert.equal(verify.exitCode, 0, verify.stdout);
 });

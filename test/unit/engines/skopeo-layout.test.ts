@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import { layoutTagDigest } from '../../../src/engines/skopeo-layout.js';
 import { NotFoundError, UnsupportedError } from '../../../src/types/errors.js';
 import { REPO_ROOT } from '../config/fixtures.js';
+import { rm, writeFile } from 'node:fs/promises';
+import { LayoutRepository, REF_NAME } from '../../../src/content/layout/index.js';
+import { OCI_MANIFEST } from '../../../src/types/mediatype.js';
+import { scratchDir } from '../../harness/scratch.js';
 
 const TEST_INDEX = join(REPO_ROOT, 'test', 'fixtures', 'thirdparty', 'ggcr-layout', 'test_index');
 
@@ -21,4 +25,20 @@ describe('layoutTagDigest', () => {
     }
     await assert.rejects(layoutTagDigest(TEST_INDEX, 'absent'), NotFoundError);
   });
+
+  it('refuses a tag index.json names twice at two digests (skopeo would copy the first, others the last); the same digest twice is one tag', async () => {
+    const dir = await scratchDir('dup-tag');
+    try {
+      const entry = (digest: string) => ({ mediaType: OCI_MANIFEST, digest, size: 2, annotations: { [REF_NAME]: '1.0.0' } });
+      const [a, b] = [`sha256:${'a'.repeat(64)}`, `sha256:${'b'.repeat(64)}`];
+      await writeFile(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [entry(a), entry(b)] }));
+      await assert.rejects(layoutTagDigest(dir, '1.0.0'), (err) => err instanceof UnsupportedError && err.message.includes(`index.json names tag 1.0.0 more than once, at ${a} and ${b}`));
+      await assert.rejects(new LayoutRepository(dir).resolve('1.0.0'), (err) => err instanceof UnsupportedError && /more than once/.test(err.message));
+      await writeFile(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [entry(a), entry(a)] }));
+      assert.equal(await layoutTagDigest(dir, '1.0.0'), a);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
+
