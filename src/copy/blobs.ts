@@ -20,7 +20,7 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
   const firstClaims = new Map<Repository, { path: string; outcome: Promise<BlobOutcome> }>();
 
   for (const dst of dsts) {
-    const earlier = ctx.ledger.pending(dst.name, desc.digest);
+    const earlier = ctx.ledger.pending(dst.name, desc);
     if (earlier) {
       // Another image of this run handles (or handled) this blob here: share its outcome.
       waits.push(earlier.then(() => void results.set(dst, 'existing'), (err: Error) => void results.set(dst, err)));
@@ -30,7 +30,7 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
     let rejectOutcome!: (e: Error) => void;
     const outcome = new Promise<BlobOutcome>((res, rej) => ((resolveOutcome = res), (rejectOutcome = rej)));
     outcome.catch(() => {});
-    ctx.ledger.claim(dst.name, desc.digest, outcome);
+    ctx.ledger.claim(dst.name, desc, outcome);
     const first = canMount(dst) ? ctx.ledger.firstClaim(dst.mountScope, dst.mountPath, desc.digest, outcome) : undefined;
     if (first) firstClaims.set(dst, first);
     settle.set(dst, (o) => (o instanceof Error ? rejectOutcome(o) : resolveOutcome(o)));

@@ -2,6 +2,7 @@
 // manifest needed by several tags is handled once per target repository, and a blob pushed into
 // one repository of a registry can be mounted into the next (shared base layers).
 import { AbsenceStreaks } from './read-ahead.js';
+import type { Descriptor } from '../types/descriptor.js';
 
 /** How a blob came to be present at a destination. */
 export type BlobOutcome = 'copied' | 'mounted' | 'existing';
@@ -104,14 +105,18 @@ export class CopyLedger {
     return true;
   }
 
-  /** The in-flight or finished work for (repository, digest), if any. */
-  pending(repository: string, digest: string): Promise<BlobOutcome> | undefined {
-    return this.work.get(`${repository}\0${digest}`);
+  /** The in-flight or finished work for (repository, blob), if any. */
+  pending(repository: string, blob: Descriptor): Promise<BlobOutcome> | undefined {
+    return this.work.get(workKey(repository, blob));
   }
 
-  /** Claims (repository, digest): later callers await `outcome` instead of repeating the work. */
-  claim(repository: string, digest: string, outcome: Promise<BlobOutcome>): void {
-    const key = `${repository}\0${digest}`;
+  /**
+   * Claims (repository, blob): later callers await `outcome` instead of repeating the work. The
+   * size is part of the key: a descriptor with the wrong size fails its own copy, not the copy of
+   * every tag sharing the blob under its right size.
+   */
+  claim(repository: string, blob: Descriptor, outcome: Promise<BlobOutcome>): void {
+    const key = workKey(repository, blob);
     this.work.set(key, outcome);
     // A failed attempt must not poison later runs of the same blob in this process.
     outcome.catch(() => this.work.get(key) === outcome && this.work.delete(key));
@@ -155,4 +160,8 @@ export class CopyLedger {
   manifestPresent(repository: string, digest: string): void {
     this.manifests.set(`${repository}\0${digest}`, Promise.resolve());
   }
+}
+
+function workKey(repository: string, blob: Descriptor): string {
+  return `${repository}\0${blob.digest}\0${blob.size}`;
 }
