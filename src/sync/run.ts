@@ -9,7 +9,7 @@ import type { SyncReport, SyncResult } from '../report/model.js';
 import { REPOSITORY_ROW, reportTimestamp, summarizeSync } from '../report/summary.js';
 import { inConfigOrder } from '../inventory/order.js';
 import { phases } from './order.js';
-import { UnreachableError } from '../types/errors.js';
+import { RegistryResponseError, UnreachableError } from '../types/errors.js';
 import type { Engine } from '../config/model.js';
 import { syncTag } from './tag.js';
 import { nativeCopier, skopeoCopier } from './copier.js';
@@ -104,12 +104,20 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
   return { report, unreachable: nothingReachable(inventories), ...(lock ? { lock } : {}) };
 }
 
-/** Every source, or every target, refused all connections: SPEC's exit 3 for sync and plan. */
+/**
+ * Every source, or every target, could not be read at all: SPEC's exit 3 for sync and plan. A
+ * registry that refused every connection counts, and so does one that answered only 5xx after
+ * every retry (down behind its load balancer, which answers 502 in its place).
+ */
 export function nothingReachable(inventories: Inventory[]): boolean {
   if (inventories.length === 0) return false;
-  const sources = inventories.every((inv) => inv.sourceError instanceof UnreachableError);
+  const sources = inventories.every((inv) => isDown(inv.sourceError));
   const targets = inventories.flatMap((inv) => inv.targets);
-  return sources || (targets.length > 0 && targets.every((t) => t.error instanceof UnreachableError));
+  return sources || (targets.length > 0 && targets.every((t) => isDown(t.error)));
+}
+
+function isDown(err: unknown): boolean {
+  return err instanceof UnreachableError || (err instanceof RegistryResponseError && err.status >= 500);
 }
 
 /** The item's engine (or --engine): native graph copy, or skopeo. */

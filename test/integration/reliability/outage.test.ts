@@ -111,3 +111,25 @@ images:
   assert.equal(verify.exitCode, 3, verify.stderr + verify.stdout);
   assert.doesNotMatch(verify.stderr, /\n\s+at /);
 });
+
+test('a source whose load balancer answers 502 to everything (the registry behind it down): sync exits 3, saying so once per repository', async () => {
+  slow.clear();
+  slow.inject({ times: Infinity, fault: { kind: 'page', status: 502 } });
+  try {
+    const file = await writeConfig(join(dir, 'lb-down'), `version: 1
+defaults:
+  targets: [${a.host}/lb-down]
+registries:
+  ${src.host}: { caFile: ${src.caFile}, maxAttempts: 2 }
+  ${a.host}: { caFile: ${a.caFile} }
+images:
+  - source: ${src.host}/jetstack/app
+`);
+    const sync = await runCli(['sync', '-c', file, '--endpoint', `${src.host}=${slow.url}`]);
+    assert.equal(sync.exitCode, 3, sync.stderr + sync.stdout);
+    assert.match(sync.stdout, /cannot list tags: GET \S+\/tags\/list: 502 Bad Gateway, an HTML page/);
+    assert.doesNotMatch(sync.stderr, /\n\s+at /);
+  } finally {
+    slow.clear();
+  }
+});
