@@ -15,11 +15,15 @@ export const RESUME_PROGRESS = 1024 * 1024;
 export interface Reopened {
   body: Readable;
   start: number;
+  /** The answer said no Content-Length: it may end early without any error (see attach). */
+  lengthless?: boolean;
 }
 
 /** What a resumable stream needs: the first body, how to reopen at an offset, and limits. */
 export interface ResumeOptions {
   size: number;
+  /** The first answer said no Content-Length (see attach). */
+  lengthless?: boolean;
   /** Opens the blob again from `offset` (a Range request); `start` says where the answer begins. */
   reopen(offset: number): Promise<Reopened>;
   /** How many breaks in a row, each after less than RESUME_PROGRESS bytes, may be resumed. */
@@ -57,7 +61,7 @@ class ResumableBody extends Readable {
 
   constructor(first: Readable, private readonly opts: ResumeOptions) {
     super();
-    this.attach(first);
+    this.attach(first, opts.lengthless === true);
   }
 
   override _read(): void {
@@ -70,7 +74,7 @@ class ResumableBody extends Readable {
     done(err);
   }
 
-  private attach(body: Readable): void {
+  private attach(body: Readable, lengthless: boolean): void {
     this.body = body;
     const onData = (chunk: Buffer) => {
       let part = chunk;
@@ -85,7 +89,11 @@ class ResumableBody extends Readable {
     };
     const onEnd = () => {
       this.release();
-      this.push(null);
+      // An answer without a length that just stops (HTTP/1.0, a connection closed by a proxy)
+      // ends "cleanly" short of the blob: a break like any other, resumed from where it stopped.
+      // (With a length, undici says a short answer is one; a wrong size is the digest check's.)
+      if (lengthless && this.delivered < this.opts.size) this.broke(Object.assign(new Error(`the answer ended at byte ${this.delivered} of ${this.opts.size}`), { code: 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' }));
+      else this.push(null);
     };
     const onError = (e: Error) => {
       this.release();
@@ -135,7 +143,7 @@ class ResumableBody extends Readable {
           return;
         }
         this.skip = this.delivered - next.start;
-        this.attach(next.body);
+        this.attach(next.body, next.lengthless === true);
       },
       (err: Error) => this.destroy(err),
     );

@@ -22,6 +22,7 @@ export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallO
   const { logger, stats } = repo.host.options;
   return resumable(res.body, {
     size: desc.size,
+    lengthless: header(res, 'content-length') === undefined,
     maxResumes: repo.host.retry.maxAttempts,
     onResume: (offset, why) => {
       stats.retries++;
@@ -31,7 +32,7 @@ export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallO
       const again = await expectStatus('GET', refusedByObjectStore(repo, desc, await get({ range: `bytes=${offset}-` })), 200, 206);
       if (again.status === 200) logger.debug(`GET ${displayUrl(url)}: Range ignored (200); reading again from the start`);
       const start = again.status === 206 ? contentRangeStart(header(again, 'content-range')) ?? Infinity : 0;
-      return { body: again.body, start };
+      return { body: again.body, start, lengthless: header(again, 'content-length') === undefined };
     },
   });
 }
