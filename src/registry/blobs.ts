@@ -5,7 +5,7 @@ import type { CallOptions } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { MANIFEST_ACCEPT, isManifestType } from '../types/mediatype.js';
 import { discard } from './http/body.js';
-import { expectStatus, responseError } from './http/errors.js';
+import { expectStatus, responseError, uploadNotStarted } from './http/errors.js';
 import { displayUrl, header, type HttpResponse } from './http/types.js';
 import { RegistryResponseError } from '../types/errors.js';
 import { contentRangeStart, resumable } from './blob-resume.js';
@@ -75,10 +75,20 @@ export function sessionKey(path: string, digest: string): string {
  * POST ?mount=&from=: 201 means mounted; 202 means the registry opened an upload instead, which
  * the next pushBlob of this digest here uses. One token carries both scopes, as distribution needs.
  */
+/** Mount requests sent while the answers are successes that open nothing. */
+const MOUNT_TRIES = 3;
+
 export async function mountBlob(repo: RepoContext, desc: Descriptor, fromPath: string, opts: CallOptions = {}): Promise<boolean> {
   const url = repo.url(`blobs/uploads/?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(fromPath)}`);
   const scopes = repo.scopesWith(fromPath);
-  const res = await repo.host.send({ method: 'POST', url, scopes, signal: opts.signal, priority: opts.priority, headers: { 'content-length': '0' } });
+  let res = await repo.host.send({ method: 'POST', url, scopes, signal: opts.signal, priority: opts.priority, headers: { 'content-length': '0' } });
+  // A success that is neither answer (a login page, a 200 cut short) is asked again, as an upload
+  // start is (upload.ts); one that keeps coming is said as what it is.
+  for (let tries = 1; res.status >= 200 && res.status < 300 && res.status !== 201 && res.status !== 202; tries++) {
+    discard(res.body, header(res, 'content-length'));
+    if (tries >= MOUNT_TRIES) throw uploadNotStarted(url, res.status);
+    res = await repo.host.send({ method: 'POST', url, scopes, signal: opts.signal, priority: opts.priority, headers: { 'content-length': '0' } });
+  }
   await expectStatus('POST', res, 201, 202).catch((e: unknown) => {
     throw writeFailure(repo, e);
   });

@@ -9,9 +9,9 @@ import type { Descriptor } from '../types/descriptor.js';
 import { RegistryResponseError, UploadAdaptedError } from '../types/errors.js';
 import { sessionKey } from './blobs.js';
 import { discard, readCapped } from './http/body.js';
-import { describeStatus, expectStatus, hasErrorCode } from './http/errors.js';
+import { UPLOAD_NOT_STARTED, expectStatus, hasErrorCode, uploadNotStarted } from './http/errors.js';
 import { backoff, isTransientNetworkError, newBudget, pause, type RetryPolicy } from './http/retry.js';
-import { displayUrl, header, type RetryBudget } from './http/types.js';
+import { header, type RetryBudget } from './http/types.js';
 import { resolveLocation, withQuery, writeFailure, type RepoContext } from './repo-context.js';
 import { refusesPatch, refusesWhole, type Adaptation } from './upload-policy.js';
 import { chunksOf } from './chunks.js';
@@ -72,12 +72,9 @@ function adapt(repo: RepoContext, e: unknown, change: () => Adaptation): Refused
   return new Refused(e);
 }
 
-/** Our code for a POST answered with a success that is not 202 (retryableUpload). */
-const NOT_STARTED = 'UPLOAD_NOT_STARTED';
-
 /** A failure worth a fresh session: the session vanished, or the network/registry failed. */
 function retryableUpload(e: unknown): boolean {
-  if (hasErrorCode(e, 'BLOB_UPLOAD_UNKNOWN') || hasErrorCode(e, NOT_STARTED)) return true;
+  if (hasErrorCode(e, 'BLOB_UPLOAD_UNKNOWN') || hasErrorCode(e, UPLOAD_NOT_STARTED)) return true;
   if (e instanceof RegistryResponseError) return e.status >= 500 || e.status === 429 || e.status === 408;
   // Unreachable or a network failure; never a refused certificate (isTransientNetworkError knows).
   return isTransientNetworkError(e);
@@ -87,10 +84,9 @@ async function startUpload(repo: RepoContext, budget: RetryBudget, opts: CallOpt
   const url = repo.url('blobs/uploads/');
   const res = await repo.host.send({ method: 'POST', url, scopes: repo.scopes, signal: opts.signal, priority: opts.priority, budget, headers: { 'content-length': '0' } });
   if (res.status !== 202 && res.status >= 200 && res.status < 300) {
-    // A success that opens no session: something in front of the registry answered (a login page,
-    // an answer cut short). Worth a fresh try, and said as what it is, not as "200 OK".
+    // A success that opens no session: worth a fresh try, and said as what it is, not as "200 OK".
     discard(res.body, header(res, 'content-length'));
-    throw new RegistryResponseError('POST', displayUrl(url), res.status, [{ code: NOT_STARTED, message: 'an upload start is answered 202 Accepted with a Location; something in front of the registry may have answered' }], describeStatus(res.status));
+    throw uploadNotStarted(url, res.status);
   }
   await expectStatus('POST', res, 202);
   discard(res.body, header(res, 'content-length'));

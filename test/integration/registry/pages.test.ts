@@ -117,11 +117,12 @@ ${registriesYaml([source, [{ host: front.host, caFile: target.caFile }, { maxAtt
   }
 });
 
-test('an upload start answered 200 by a page is tried again; a large blob stored while its final PUT was answered 502 is found by a HEAD, not sent again', { timeout: 120_000 }, async () => {
+test('an upload start and a mount answered 200 by a page are tried again; a large blob stored while its final PUT was answered 502 is found by a HEAD, not sent again', { timeout: 120_000 }, async () => {
   const [big] = await seedImage({ url: source.url }, { repository: 'jetstack/big', tags: ['v3.0.0'], format: 'oci', platforms: 1, layerBytes: 6 * 1024 * 1024 });
   const front = await proxyFor(target);
   try {
     front.inject({ method: 'POST', path: /\/big\/blobs\/uploads\/$/, times: 1, fault: { kind: 'page', status: 200 } });
+    front.inject({ method: 'POST', path: /\/big\/blobs\/uploads\/\?mount=/, times: 1, fault: { kind: 'page', status: 200 } });
     // The 6 MiB layer's final PUT reaches the registry, which stores it; the answer is lost.
     front.inject({ method: 'PUT', path: /\/big\/blobs\/uploads\/.*digest=/, times: 1, fault: { kind: 'lost', status: 502 } });
     const config = await writeConfig(join(dir, 'lost'), `version: 1
@@ -133,7 +134,7 @@ ${registriesYaml([source, [{ host: front.host, caFile: target.caFile }, { maxAtt
     const run = await runCli(['sync', '-c', config, '--no-progress'], { timeoutMs: 90_000 });
     assert.equal(run.exitCode, 0, run.stderr + run.stdout);
     assert.equal(sha256(await skopeoRawManifest(`${target.host}/lost/big:v3.0.0`)), big!.digest);
-    assert.equal(front.stats.injected.page, 1, 'the page answered one upload start');
+    assert.equal(front.stats.injected.page, 2, 'the page answered one upload start and one mount');
     assert.equal(front.stats.injected.lost, 1);
     const puts = front.stats.log.filter((e) => e.method === 'PUT' && /\/blobs\/uploads\//.test(e.path));
     const blobs = new Set(front.stats.log.filter((e) => e.method === 'HEAD').map((e) => e.path));
