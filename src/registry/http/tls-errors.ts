@@ -68,7 +68,9 @@ export function tlsError(host: string, e: unknown, caFile = false): TlsError | u
  * have changed: say that name, and the names the certificate holds, so the fix is plain.
  */
 function wrongName(host: string, code: string, failure: Failure): string {
-  const checked = failure.host && failure.host !== host.replace(/:\d+$/, '') ? `${failure.host}, where its endpoint points` : host;
+  // Certificates name hosts, not ports: the name is said without the port.
+  const name = host.replace(/:\d+$/, '');
+  const checked = failure.host && failure.host !== name ? `${failure.host}, where its endpoint points` : name;
   const names = failure.cert?.subjectaltname ?? (failure.cert?.subject?.CN ? `CN=${failure.cert.subject.CN}` : undefined);
   const why = names ? `; the certificate is for ${names}` : failure.reason ? `; ${failure.reason.replace(/\.$/, '')}` : '';
   return `its TLS certificate does not match the name ${checked} (${code}${why}): reach it by a name the certificate holds (\`endpoint\` under registries: ${host}), or set \`tls: insecure\` there`;

@@ -81,7 +81,7 @@ test('a certificate for another name: says the name does not match, exit 3, no r
     const file = await config('wrong-name', wrong.host, `${wrong.host}/mirror`, `  ${wrong.host}: { caFile: ${wrong.caFile} }`);
     const run = await runCli(['verify', '-c', file, '-v', '--no-progress']);
     assert.equal(run.exitCode, 3, run.stderr + run.stdout);
-    assert.match(errorLines(run.stderr + run.stdout)[0] ?? '', new RegExp(`${wrong.host}.*certificate .*does not match`));
+    assert.match(errorLines(run.stderr + run.stdout)[0] ?? '', new RegExp(`${wrong.host}: its TLS certificate does not match the name 127\\.0\\.0\\.1 \\(ERR_TLS_CERT_ALTNAME_INVALID; the certificate is for DNS:registry\\.example\\.com\\)`));
     assert.match(run.stderr, /\b0 retries\b/);
   } finally {
     await destroyRegistry(wrong);
