@@ -113,11 +113,12 @@ export function taggedEntries(index: LayoutIndex): Array<{ tag: string; descript
  * must not guess.
  */
 export function tagEntry(index: LayoutIndex, tag: string, where: string): Descriptor | undefined {
-  const digests = [...new Set(taggedEntries(index).filter((e) => e.tag === tag).map((e) => e.descriptor.digest))];
+  const entries = taggedEntries(index).filter((e) => e.tag === tag);
+  const digests = [...new Set(entries.map((e) => e.descriptor.digest))];
   if (digests.length > 1) {
     throw new UnsupportedError(`${where}: index.json names tag ${tag} more than once, at ${digests.join(' and ')}; tools disagree on which it means, so it is not copied: remove the wrong entry`);
   }
-  return taggedEntries(index).find((e) => e.tag === tag)?.descriptor;
+  return entries[0]?.descriptor;
 }
 
 function emptyIndex(): LayoutIndex {

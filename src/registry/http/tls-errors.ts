@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import { TlsError, type TlsProblem } from '../../types/errors.js';
 import { readPrefix } from './body.js';
+import { MAX_ERROR_BODY } from './errors.js';
 import type { HttpRequest, HttpResponse, Send } from './types.js';
 
 // Node's (OpenSSL's) codes for each problem.
@@ -81,14 +82,14 @@ const HTTPS_ONLY = /client sent an http request to an https server|plain http re
 
 /**
  * A 400 to a plain-HTTP request that says the port speaks HTTPS becomes a TlsError (`speaks-tls`);
- * any other answer goes on as it came (a 400 body read here is handed on from memory).
+ * any other 400 goes on as it came (its body, read here, handed on from memory). Only such answers
+ * come here: every other one passes withTlsVerdicts without a further await.
  */
 async function httpsOnly(res: HttpResponse, req: HttpRequest, entryFor: (url: URL) => string): Promise<HttpResponse> {
-  if (res.status !== 400 || req.url.protocol !== 'http:') return res;
-  const text = await readPrefix(res.body, 64 * 1024);
+  const text = await readPrefix(res.body, MAX_ERROR_BODY);
   if (!HTTPS_ONLY.test(text.toString('latin1'))) return { ...res, body: Readable.from([text], { objectMode: false }) };
   const host = entryFor(req.url);
-  return Promise.reject(new TlsError(host, 'speaks-tls', `${host}: ${REMEDY['speaks-tls'](host, '', false, {})}`));
+  throw new TlsError(host, 'speaks-tls', `${host}: ${REMEDY['speaks-tls'](host, '', false, {})}`);
 }
 
 /**
@@ -101,7 +102,8 @@ export function withTlsVerdicts(next: Send, onRefused?: (e: TlsError) => void, e
     const known = refused.get(req.url.origin);
     if (known) throw known;
     try {
-      return await httpsOnly(await next(req), req, entryFor);
+      const res = await next(req);
+      return res.status === 400 && req.url.protocol === 'http:' ? await httpsOnly(res, req, entryFor) : res;
     } catch (e) {
       if (e instanceof TlsError && !refused.has(req.url.origin)) {
         refused.set(req.url.origin, e);
