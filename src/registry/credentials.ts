@@ -6,8 +6,11 @@ import { registerSecret } from '../ui/redact.js';
 import { runCredentialHelper } from './credential-helper.js';
 import { authsCredential, dockerConfigPaths, helperFor, helperServerUrl, readDockerConfig } from './docker-config.js';
 
-/** A username and password, an OAuth refresh (identity) token, or a bearer token sent as is. */
-export type Credential = { username: string; password: string } | { identityToken: string } | { registryToken: string };
+/**
+ * A username and password, an OAuth refresh (identity) token, or a bearer token sent as is;
+ * `from` says where it was found, so a refusal can send the user to the right place to fix it.
+ */
+export type Credential = ({ username: string; password: string } | { identityToken: string } | { registryToken: string }) & { from?: string };
 
 /** The credential for a registry host, or undefined for anonymous. */
 export type CredentialProvider = (host: string) => Promise<Credential | undefined>;
@@ -33,14 +36,15 @@ export function credentialsFor(
 
   async function lookup(host: string): Promise<Credential | undefined> {
     const fromSettings = settingsCredential(registries?.get(host), env);
-    if (fromSettings) return fromSettings;
+    if (fromSettings) return { ...fromSettings, from: `mirrors.yaml's registries.${host}.credentials` };
     for (const path of dockerConfigPaths(env)) {
       const config = await readDockerConfig(path);
       if (!config) continue;
       const helper = helperFor(config, host) ?? config.credsStore;
       const fromHelper = helper ? await runCredentialHelper(helper, helperServerUrl(host), env, opts.logger) : undefined;
-      const credential = fromHelper ?? authsCredential(config, host);
-      if (credential) return credential;
+      if (fromHelper) return { ...fromHelper, from: `docker-credential-${helper}, named in ${path}` };
+      const inline = authsCredential(config, host);
+      if (inline) return { ...inline, from: `${path} (auths)` };
     }
     return undefined;
   }

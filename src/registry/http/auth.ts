@@ -46,7 +46,7 @@ export class Authenticator {
       if (renewed.scheme === 'basic' && challenge.scheme === 'basic') {
         // Nothing to renew: the username and password were refused, or none were given.
         discard(res.body, header(res, 'content-length'));
-        throw this.basicRefused(first !== undefined);
+        throw this.basicRefused(first !== undefined ? await this.ctx.credentials(this.ctx.host) : undefined);
       }
       discard(res.body, header(res, 'content-length'));
       const scopes = mergeScopes(req.scopes, (renewed.params.scope ?? '').split(' ').filter(Boolean));
@@ -63,12 +63,12 @@ export class Authenticator {
     };
   }
 
-  private basicRefused(sent: boolean): AuthError {
+  private basicRefused(sent: Credential | undefined): AuthError {
     const host = this.ctx.host;
     const where = `registries.${host}.credentials, or docker login ${host}`;
-    return new AuthError(sent
-      ? `${host} refused the username and password sent to it (401): check them (${where})`
-      : `${host} asks for a username and password (401): give them (${where})`);
+    if (!sent) return new AuthError(`${host} asks for a username and password (401): give them (${where})`);
+    const check = sent.from ? `check them in ${sent.from}` : `check them (${where})`;
+    return new AuthError(`${host} refused the username and password sent to it (401): ${check}`);
   }
 
   private async accessDenied(req: HttpRequest, scopes: string[]): Promise<AccessDeniedError> {
@@ -77,7 +77,7 @@ export class Authenticator {
     const where = repositories.length > 0 ? repositories.map((r) => `${this.ctx.host}/${r}`).join(' or ') : this.ctx.host;
     const push = /\bpush\b/.test(req.scopes.join(' '));
     const check = credential
-      ? `check the repository name and that the credentials used for ${this.ctx.host} may ${push ? 'push to' : 'pull from'} it`
+      ? `check the repository name and that the credentials used for ${this.ctx.host}${credential.from ? ` (from ${credential.from})` : ''} may ${push ? 'push to' : 'pull from'} it`
       : `check the repository name, or give credentials for ${this.ctx.host} (registries.${this.ctx.host}.credentials or docker login) if it is private`;
     const how = credential ? 'after authenticating' : 'to an anonymous token';
     return new AccessDeniedError(`${where}: repository absent or access denied (${req.method} answered 401 ${how}): ${check}`);

@@ -80,7 +80,7 @@ export async function fetchToken(
     res = await send({ method: 'GET', url, scopes: [], signal, headers });
   }
   const body = await readCapped(res.body, 1024 * 1024, 'token response');
-  if (res.status === 401 || res.status === 403) throw new AuthError(`${host}: the token service at ${displayUrl(url)} refused the credentials (${res.status})`);
+  if (res.status === 401 || res.status === 403) throw new AuthError(refusal(host, url, res.status, credential));
   if (res.status !== 200) throw new AuthError(`${host}: the token service at ${displayUrl(url)} answered ${res.status}`);
   let parsed: { token?: string; access_token?: string; expires_in?: number };
   try {
@@ -93,4 +93,11 @@ export async function fetchToken(
   registerSecret(token);
   const expiresIn = typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in : DEFAULT_TOKEN_SECONDS;
   return { token, expiresIn };
+}
+
+/** A token service's 401/403, naming where the refused credentials came from (or that none were sent). */
+function refusal(host: string, url: URL, status: number, credential: Credential | undefined): string {
+  const service = `the token service at ${displayUrl(url)}`;
+  if (!credential) return `${host}: ${service} refused an anonymous token (${status}): give credentials for ${host} (registries.${host}.credentials, or docker login ${host})`;
+  return `${host}: ${service} refused the credentials (${status})${credential.from ? `: check them in ${credential.from}` : ''}`;
 }

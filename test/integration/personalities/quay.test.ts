@@ -68,7 +68,7 @@ test('an absent repository (401 after authenticating) is named with what to chec
   const run = await runCli(['sync', '-c', await writeConfig(join(dir, 'absent'), config('app', 'nosuchrepo')), ...endpoints()], { env: env() });
   assert.equal(run.exitCode, 1, run.stderr + run.stdout);
   const out = run.stdout + run.stderr;
-  assert.match(out, new RegExp(`${src.host}/jetstack/nosuchrepo: repository absent or access denied .*check the repository name and that the credentials used for ${src.host} may pull from it`));
+  assert.match(out, new RegExp(`${src.host}/jetstack/nosuchrepo: repository absent or access denied .*check the repository name and that the credentials used for ${src.host} \\(from mirrors.yaml's registries.${src.host}.credentials\\) may pull from it`));
   assert.ok(quaySrc.stats.hidden > 0, 'the personality answered 401');
   // One token for each repository, one fresh token for the refused one: no re-authentication loop.
   assert.ok(src.tokenServer!.requests - fetchesBefore <= 3, `${src.tokenServer!.requests - fetchesBefore} token requests`);

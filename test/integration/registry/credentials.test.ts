@@ -10,6 +10,10 @@ import { createLogger } from '../../../src/ui/log.js';
 import { AuthError } from '../../../src/types/errors.js';
 import { destroyRegistry, startRegistry } from '../../harness/registry.js';
 import { scratchDir } from '../../harness/scratch.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
+import { seedImage } from '../../harness/seed.js';
+import { adminPush } from '../reliability/helpers.js';
 
 async function fakeHelper(dir: string, name: string, answers: Record<string, { Username: string; Secret: string }>): Promise<void> {
   const cases = Object.entries(answers)
@@ -37,10 +41,11 @@ describe('credential helpers', () => {
     }));
     const env = { PATH: `${dir}:/usr/bin:/bin`, DOCKER_CONFIG: dir, HOME: dir };
     const provider = credentialsFor(undefined, { env });
-    assert.deepEqual(await provider('gcr.io'), { username: 'oauth2accesstoken', password: 'gcr-secret-1' });
-    assert.deepEqual(await provider('docker.io'), { identityToken: 'hub-refresh-2' });
-    assert.deepEqual(await provider('quay.io'), { username: 'robot', password: 'quay-secret-3' });
-    assert.deepEqual(await provider('fallback.io'), { username: 'fb', password: 'fb-pass' });
+    const config = join(dir, 'config.json');
+    assert.deepEqual(await provider('gcr.io'), { username: 'oauth2accesstoken', password: 'gcr-secret-1', from: `docker-credential-fake, named in ${config}` });
+    assert.deepEqual(await provider('docker.io'), { identityToken: 'hub-refresh-2', from: `docker-credential-store, named in ${config}` });
+    assert.deepEqual(await provider('quay.io'), { username: 'robot', password: 'quay-secret-3', from: `docker-credential-store, named in ${config}` });
+    assert.deepEqual(await provider('fallback.io'), { username: 'fb', password: 'fb-pass', from: `${config} (auths)` });
     assert.equal(await provider('nothing.io'), undefined);
   });
 });
@@ -91,3 +96,29 @@ describe('secrets in output', () => {
   });
 });
 
+describe('a refused password, as a user meets it', () => {
+  it('names the Docker config it came from, for a password file and for a token service', async () => {
+    const [basicReg, tokenReg, dst] = await Promise.all([startRegistry({ auth: 'htpasswd', tls: true }), startRegistry({ auth: 'token', tls: true }), startRegistry({ tls: true })]);
+    after(() => Promise.all([basicReg, tokenReg, dst].map(destroyRegistry)));
+    const dir = await scratchDir('refused');
+    after(() => rm(dir, { recursive: true, force: true }));
+    for (const reg of [basicReg, tokenReg]) await seedImage(adminPush(reg), { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 1 });
+    const dockerConfig = join(dir, 'docker');
+    const wrong = Buffer.from('admin:wrong-secret-pw').toString('base64');
+    await writeConfig(dockerConfig, JSON.stringify({ auths: { [basicReg.host]: { auth: wrong }, [tokenReg.host]: { auth: wrong } } }), 'config.json');
+    const config = await writeConfig(dir, `version: 1
+${registriesYaml([basicReg, tokenReg, dst])}images:
+  - source: ${basicReg.host}/jetstack/app
+    targets: [${dst.host}/basic]
+  - source: ${tokenReg.host}/jetstack/app
+    targets: [${dst.host}/token]
+`);
+    const run = await runCli(['sync', '-c', config], { env: { DOCKER_CONFIG: dockerConfig } });
+    const out = run.stdout + run.stderr;
+    assert.notEqual(run.exitCode, 0, out);
+    const file = join(dockerConfig, 'config.json');
+    assert.ok(out.includes(`${basicReg.host} refused the username and password sent to it (401): check them in ${file} (auths)`), out);
+    assert.match(out, new RegExp(`${tokenReg.host}: the token service at \\S+ refused the credentials \\(401\\): check them in ${file} \\(auths\\)`));
+    assert.ok(!out.includes('wrong-secret-pw') && !out.includes(wrong), 'a secret was printed');
+  });
+});

@@ -60,11 +60,11 @@ describe('credentialsFor', () => {
     const authFile = join(dir, 'auth.json');
     await writeFile(authFile, JSON.stringify({ auths: { 'registry.example.com': { auth: b64('podman:podman-pass') } } }));
     const withEnv = credentialsFor(registries, { env: { DOCKER_CONFIG: dir, Q_USER: 'env-user', Q_PASS: 'env-pass', GH_TOKEN: 'gh-token-xyz' } });
-    assert.deepEqual(await withEnv('quay.io'), { username: 'env-user', password: 'env-pass' });
-    assert.deepEqual(await withEnv('ghcr.io'), { registryToken: 'gh-token-xyz' });
+    assert.deepEqual(await withEnv('quay.io'), { username: 'env-user', password: 'env-pass', from: "mirrors.yaml's registries.quay.io.credentials" });
+    assert.deepEqual(await withEnv('ghcr.io'), { registryToken: 'gh-token-xyz', from: "mirrors.yaml's registries.ghcr.io.credentials" });
     const fileOnly = credentialsFor(registries, { env: { DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: authFile } });
-    assert.deepEqual(await fileOnly('quay.io'), { username: 'file-user', password: 'file-pass' });
-    assert.deepEqual(await fileOnly('registry.example.com'), { username: 'podman', password: 'podman-pass' });
+    assert.deepEqual(await fileOnly('quay.io'), { username: 'file-user', password: 'file-pass', from: `${join(dir, 'config.json')} (auths)` });
+    assert.deepEqual(await fileOnly('registry.example.com'), { username: 'podman', password: 'podman-pass', from: `${authFile} (auths)` });
     assert.equal(await fileOnly('ghcr.io'), undefined);
   });
 
