@@ -18,6 +18,7 @@ import { addressOf, skopeoArgs, sourceImage, targetImage, type SkopeoCopyRequest
 import { SkopeoWorkdir } from './skopeo-auth.js';
 import { copyErrorFrom, isRefusedConversion, isTransientFailure, lastMeaningfulLine } from './skopeo-errors.js';
 import { layoutTagDigest } from './skopeo-layout.js';
+import { RefusingHosts } from './skopeo-refusals.js';
 import { readIndex, tagEntry, withIndexLock } from '../content/layout/index-file.js';
 
 export type { SkopeoCopyRequest } from './skopeo-args.js';
@@ -42,6 +43,8 @@ export class SkopeoEngine {
   private readonly workdir: SkopeoWorkdir;
   private checked?: Promise<void>;
   private insecurePolicy = false;
+  /** undefined through a proxy (HTTPS_PROXY): skopeo connects to the proxy, not to the registry. */
+  private readonly refusing = behindProxy() ? undefined : new RefusingHosts();
 
   constructor(private readonly opts: SkopeoEngineOptions) {
     this.binary = opts.binary ?? 'skopeo';
@@ -94,10 +97,19 @@ export class SkopeoEngine {
    */
   private async copyRetried(req: SkopeoCopyRequest, images: { source: string; target: string }): Promise<void> {
     let refusals = 0;
+    const hosts = [req.source, req.target].flatMap((side) => addressOf(side, this.opts)?.host ?? []);
     for (let attempt = 1; ; attempt++) {
+      // A registry that refused a connection earlier in the run and still does: skopeo's own retries are spent already.
+      const refused = await this.refusing?.stillRefusing(hosts);
+      if (refused !== undefined) throw copyErrorFrom(req, refused, 'refused', images);
       const failure = await this.runOnce(req);
-      if (!failure) return;
+      if (!failure) {
+        for (const host of hosts) this.refusing?.forget(host);
+        return;
+      }
       const error = copyErrorFrom(req, failure.stderr, failure.exit, images);
+      // Refused after skopeo's own retries, and still refusing now: running it again would only wait them out again.
+      if (this.refusing?.remember(lastMeaningfulLine(failure.stderr), hosts) && (await this.refusing.stillRefusing(hosts)) !== undefined) throw error;
       const budget = this.attemptsFor(error.origin === 'source' ? req.source : req.target);
       const again = isTransientFailure(failure.stderr) || (isRefusedConversion(failure.stderr) && ++refusals < 2);
       if (!again || attempt >= budget) throw error;
@@ -168,6 +180,10 @@ export class SkopeoEngine {
       throw new CopyError('source', formatRepository(req.source), new DigestMismatchError(req.digest, found, `tag ${req.tag}`));
     }
   }
+}
+
+function behindProxy(): boolean {
+  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'].some((name) => !!process.env[name]);
 }
 
 function hasContainersPolicy(): boolean {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SkopeoEngine } from '../../../src/engines/skopeo.js';
-import { AuthError, CopyError } from '../../../src/types/errors.js';
+import { AuthError, CopyError, UnreachableError } from '../../../src/types/errors.js';
 import type { RepositoryRef } from '../../../src/types/reference.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
 import { proxyFor, registrySettings } from '../../harness/tls-bed.js';
@@ -67,6 +67,28 @@ describe('SkopeoEngine retries', () => {
     assert.equal(proxy.stats.injected.status, 4, 'every injected 5xx was met');
     assert.ok((await skopeoRuns()) >= 2, 'skopeo ran again after a transient failure');
     assert.equal(await skopeoDigest(`${target.host}/cert-manager/app:${image.tag}`), image.digest);
+  });
+
+  it('a target that stopped accepting connections costs skopeo\'s own retries once, not once per copy and per re-run; once it listens again, copies run', async () => {
+    const dead = await startRegistry({ tls: true });
+    after(() => destroyRegistry(dead));
+    await dead.stop();
+    const registries = registrySettings([source, [dead, { maxAttempts: 3 }]]);
+    const engine = new SkopeoEngine({ credentials: async () => undefined, binary: wrapper, backoffBaseMs: 20, registries });
+    const copyTo = (repository: string) => engine.copy({ source: at(source, 'jetstack/app'), target: at(dead, repository), tag: image.tag, digest: image.digest });
+    try {
+      for (const repository of ['cert-manager/one', 'cert-manager/two', 'cert-manager/three']) {
+        await assert.rejects(copyTo(repository), (err) =>
+          err instanceof CopyError && err.origin === 'destination' && err.cause instanceof UnreachableError && err.message.includes(`${dead.host}: connect: connection refused`));
+      }
+      assert.equal(await skopeoRuns(), 1, 'skopeo ran for the first copy only (its own --retry-times spent there)');
+      await dead.start();
+      await copyTo('cert-manager/four');
+      assert.equal(await skopeoRuns(), 2, 'a target listening again gets its copies');
+    } finally {
+      await engine.close();
+    }
+    assert.equal(await skopeoDigest(`${dead.host}/cert-manager/four:${image.tag}`), image.digest);
   });
 
   it('gives up after the target registry\'s maxAttempts runs when the 5xx never ends', async () => {
