@@ -4,9 +4,9 @@
 // at once with the same error instead of shaking hands again.
 import { Readable } from 'node:stream';
 import { TlsError, type TlsProblem } from '../../types/errors.js';
-import { readPrefix } from './body.js';
+import { discard, readPrefix } from './body.js';
 import { MAX_ERROR_BODY } from './errors.js';
-import type { HttpRequest, HttpResponse, Send } from './types.js';
+import { header, type HttpRequest, type HttpResponse, type Send } from './types.js';
 
 // Node's (OpenSSL's) codes for each problem.
 const PROBLEMS: Record<string, TlsProblem> = {
@@ -85,11 +85,28 @@ const HTTPS_ONLY = /client sent an http request to an https server|plain http re
  * any other 400 goes on as it came (its body, read here, handed on from memory). Only such answers
  * come here: every other one passes withTlsVerdicts without a further await.
  */
-async function httpsOnly(res: HttpResponse, req: HttpRequest, entryFor: (url: URL) => string): Promise<HttpResponse> {
-  const text = await readPrefix(res.body, MAX_ERROR_BODY);
-  if (!HTTPS_ONLY.test(text.toString('latin1'))) return { ...res, body: Readable.from([text], { objectMode: false }) };
+async function httpsOnly(res: HttpResponse, req: HttpRequest, entryFor: (url: URL) => string, next: Send): Promise<HttpResponse> {
+  if (req.method === 'HEAD') {
+    if (!(await headSpeaksHttps(req, next))) return res;
+  } else {
+    const text = await readPrefix(res.body, MAX_ERROR_BODY);
+    if (!HTTPS_ONLY.test(text.toString('latin1'))) return { ...res, body: Readable.from([text], { objectMode: false }) };
+  }
   const host = entryFor(req.url);
   throw new TlsError(host, 'speaks-tls', `${host}: ${REMEDY['speaks-tls'](host, '', false, {})}`);
+}
+
+/**
+ * A HEAD's 400 has no body to tell by (publish and the gateway's probes begin with a HEAD of a
+ * manifest, and used to end on a bare "400 Bad Request"): a GET of /v2/ on that origin says it.
+ */
+async function headSpeaksHttps(req: HttpRequest, next: Send): Promise<boolean> {
+  const res = await next({ method: 'GET', url: new URL('/v2/', req.url), scopes: [], signal: req.signal, noRetry: true });
+  if (res.status !== 400) {
+    discard(res.body, header(res, 'content-length'));
+    return false;
+  }
+  return HTTPS_ONLY.test((await readPrefix(res.body, MAX_ERROR_BODY)).toString('latin1'));
 }
 
 /**
@@ -103,7 +120,7 @@ export function withTlsVerdicts(next: Send, onRefused?: (e: TlsError) => void, e
     if (known) throw known;
     try {
       const res = await next(req);
-      return res.status === 400 && req.url.protocol === 'http:' ? await httpsOnly(res, req, entryFor) : res;
+      return res.status === 400 && req.url.protocol === 'http:' ? await httpsOnly(res, req, entryFor, next) : res;
     } catch (e) {
       if (e instanceof TlsError && !refused.has(req.url.origin)) {
         refused.set(req.url.origin, e);

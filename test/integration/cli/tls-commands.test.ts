@@ -1,0 +1,48 @@
+// TLS and auth problems met by the commands besides `sync` (tls.test.ts covers sync): `publish`
+// and `verify` against a registry that speaks HTTPS but is asked in plain HTTP, and a token
+// service on another origin whose certificate is not trusted. Each ends in one line naming the
+// origin at fault and what to set.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
+
+let reg: RunningRegistry;
+let dir: string;
+
+before(async () => {
+  reg = await startRegistry({ tls: true });
+  dir = await scratchDir('tls-commands');
+  const file = Buffer.from('cmctl release archive\n');
+  await writeFile(join(dir, 'cmctl-linux-amd64.tar.gz'), file);
+  await writeFile(join(dir, 'checksums.txt'), `${createHash('sha256').update(file).digest('hex')}  cmctl-linux-amd64.tar.gz\n`);
+});
+
+after(async () => {
+  if (reg) await destroyRegistry(reg);
+});
+
+const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('error: '));
+
+test('publish in plain HTTP to a TLS registry (a loopback host with no tls: entry): says it speaks HTTPS, not a bare 400', async () => {
+  // The first request of publish is a HEAD of the tag, whose 400 carries no body to tell by.
+  const file = await writeConfig(join(dir, 'plain'), `version: 1
+defaults:
+  targets: [${reg.host}/bin]
+binaries:
+  - name: cmctl
+    artifactType: application/vnd.cert-manager.cmctl.v1
+    files: ["cmctl-*.tar.gz"]
+    checksums: checksums.txt
+`);
+  const run = await runCli(['publish', '-c', file, '--tag', 'v1.0.0', '--dir', dir, '--no-progress', '--format', 'json', '-o', join(dir, 'plain.json')]);
+  assert.equal(run.exitCode, 1, run.stderr + run.stdout);
+  const said = errorLines(run.stderr);
+  assert.equal(said.length, 1, run.stderr);
+  assert.match(said[0]!, new RegExp(`^error: ${reg.host}: it speaks HTTPS on this port but was asked in plain HTTP .*set \`tls: verify\` under registries: ${reg.host}`));
+  assert.doesNotMatch(run.stderr, /400 Bad Request/, 'not the bare status');
+});
