@@ -89,7 +89,10 @@ export class HostContext {
       options.logger.debug(`${refused.url.origin} refused the URL ${host} redirected ${displayUrl(req.url)} to (${refused.status}, expired?): asking ${host} for a fresh one`);
     const paced = withThrottle({ host, throttle: this.throttle, logger: options.logger }, send);
     // A refused certificate on a redirect target is that origin's, and so is the entry that fixes it.
-    const certFor = (url: URL) => (this.trustedOrigins.has(url.origin) ? { host, caFile: options.settings?.caFile !== undefined } : { host: url.host, caFile: false });
+    // A token realm on another origin shares the host's entry, but its certificate is its own.
+    const certFor = (url: URL) => (this.trustedOrigins.has(url.origin)
+      ? { host, caFile: options.settings?.caFile !== undefined, ...(url.origin !== this.base.origin ? { realm: url.origin } : {}) }
+      : { host: url.host, caFile: false });
     this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message), (url) => certFor(url).host), onRefresh));
   }
 

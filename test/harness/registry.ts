@@ -7,6 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { startTokenServer, type TokenServer } from './token-server.js';
+import { startFaultProxy } from './fault-proxy.js';
 import { testCerts, trustFor, trustTestCa, type CertKind } from './tls.js';
 import { scratchDir } from './scratch.js';
 import { Agent, request } from 'undici';
@@ -48,6 +49,11 @@ export interface RegistryOptions {
    * This process's fetch() then trusts the test CA. The token server stays plain HTTP.
    */
   tls?: boolean | CertKind;
+  /**
+   * token: put the token service behind HTTPS on another origin (`https://localhost:PORT/token`, a
+   * fault proxy with this test certificate), as registries whose realm is a separate auth host are.
+   */
+  realmTls?: CertKind;
 }
 
 export const DEFAULT_USERS: Record<string, string> = { admin: 's3cret-admin', reader: 's3cret-reader' };
@@ -78,6 +84,12 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Running
     tokenServer = await startTokenServer(dir, {
       users, readOnlyUsers: opts.readOnlyUsers, anonymousPull: opts.anonymousPull, refreshTokens: opts.refreshTokens, expiresIn: opts.expiresIn,
     });
+    if (opts.realmTls) {
+      const proxy = await startFaultProxy(new URL(tokenServer.realm).origin, { tls: (await testCerts()).servers[opts.realmTls] });
+      const plain = tokenServer.stop;
+      tokenServer.stop = async () => { await proxy.close(); await plain(); };
+      tokenServer.realm = `https://localhost:${new URL(proxy.url).port}/token`;
+    }
     authYaml = `auth:\n  token:\n    realm: ${tokenServer.realm}\n    service: ${tokenServer.service}\n    issuer: ${tokenServer.issuer}\n    rootcertbundle: ${tokenServer.certPath}\n`;
   }
   const certKind: CertKind | undefined = opts.tls === true ? 'good' : opts.tls || undefined;

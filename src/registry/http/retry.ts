@@ -88,6 +88,8 @@ export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
 export interface CertEntry {
   host: string;
   caFile: boolean;
+  /** The origin of the host's token service, when the refused certificate is its (realm-tls.ts). */
+  realm?: string;
 }
 
 /**
@@ -121,7 +123,7 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
 /** Wraps a connection failure as UnreachableError naming the host and what failed. */
 export function unreachable(host: string, req: HttpRequest, e: unknown, cert: CertEntry = { host, caFile: false }): UnreachableError {
   if (e instanceof UnreachableError) return e;
-  const tls = tlsError(cert.host, e, cert.caFile);
+  const tls = tlsError(cert.host, e, cert.caFile, cert.realm);
   if (tls) return tls;
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err.cause?.code ?? err.code;

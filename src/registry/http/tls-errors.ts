@@ -4,6 +4,7 @@
 // at once with the same error instead of shaking hands again.
 import { Readable } from 'node:stream';
 import { TlsError, type TlsProblem } from '../../types/errors.js';
+import { realmRemedy } from './realm-tls.js';
 import { discard, readPrefix } from './body.js';
 import { MAX_ERROR_BODY } from './errors.js';
 import { header, type HttpRequest, type HttpResponse, type Send } from './types.js';
@@ -52,16 +53,18 @@ const REMEDY: Record<TlsProblem, (host: string, code: string, caFile: boolean, f
 
 /**
  * The TlsError for a failed request, or undefined when `e` is not a certificate problem; `caFile`
- * when the registries: entry for `host` gives one (the remedy is then about what is in it).
+ * when the registries: entry for `host` gives one (the remedy is then about what is in it); `realm`
+ * when the certificate is that of the host's token service on another origin (realm-tls.ts).
  */
-export function tlsError(host: string, e: unknown, caFile = false): TlsError | undefined {
+export function tlsError(host: string, e: unknown, caFile = false, realm?: string): TlsError | undefined {
   if (e instanceof TlsError) return e;
   const err = e as Failure & { cause?: Failure };
   const failure = [err, err?.cause].find((f): f is Failure => f?.code !== undefined && f.code in PROBLEMS);
   if (!failure) return undefined;
   const code = failure.code!;
   const problem = PROBLEMS[code]!;
-  return new TlsError(host, problem, `${host}: ${REMEDY[problem](host, code, caFile, failure)}`);
+  const remedy = realm ? realmRemedy(host, realm, problem, code, failure) : REMEDY[problem](host, code, caFile, failure);
+  return new TlsError(host, problem, `${host}: ${remedy}`);
 }
 
 /**

@@ -4,10 +4,12 @@
 // origin at fault and what to set.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { bearerFor, destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { seedImage } from '../../harness/seed.js';
+import { testCerts } from '../../harness/tls.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
 
@@ -45,4 +47,41 @@ binaries:
   assert.equal(said.length, 1, run.stderr);
   assert.match(said[0]!, new RegExp(`^error: ${reg.host}: it speaks HTTPS on this port but was asked in plain HTTP .*set \`tls: verify\` under registries: ${reg.host}`));
   assert.doesNotMatch(run.stderr, /400 Bad Request/, 'not the bare status');
+});
+
+test('a token service on another origin with an untrusted certificate: the line names it, not the registry, and says to add its CA to caFile', async () => {
+  const tok = await startRegistry({ tls: true, auth: 'token', realmTls: 'selfSigned' });
+  try {
+    await seedImage({ url: tok.url, auth: (scope) => bearerFor(tok, scope) }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 1 });
+    const realm = new URL(tok.tokenServer!.realm).origin;
+    const config = (name: string, caFile: string) => writeConfig(join(dir, name), `version: 1
+defaults:
+  targets: [${reg.host}/mirror]
+registries:
+  ${tok.host}:
+    caFile: ${caFile}
+    credentials: { usernameEnv: TOK_USER, passwordEnv: TOK_PASS }
+  ${reg.host}:
+    caFile: ${reg.caFile}
+images:
+  - source: ${tok.host}/jetstack/app
+`);
+    const env = { TOK_USER: 'admin', TOK_PASS: tok.users.admin! };
+    const started = Date.now();
+    const run = await runCli(['verify', '-c', await config('realm-untrusted', tok.caFile!), '--no-progress'], { env });
+    assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+    assert.ok(Date.now() - started < 10_000, 'no retries');
+    const said = errorLines(run.stderr);
+    assert.equal(said.length, 1, run.stderr);
+    assert.match(said[0]!, new RegExp(`^error: ${tok.host}: its token service ${realm} \\(reached with the TLS settings under registries: ${tok.host}\\) has a TLS certificate that is not trusted \\(DEPTH_ZERO_SELF_SIGNED_CERT\\): add that self-signed certificate itself to the \`caFile\` there, beside the registry's own CA`));
+    assert.doesNotMatch(run.stderr + run.stdout, new RegExp(tok.users.admin!), 'no password');
+    // Both CAs in one file: the registry and its token service are trusted, the audit runs.
+    const both = join(dir, 'both.pem');
+    await writeFile(both, (await readFile(tok.caFile!, 'utf8')) + (await readFile((await testCerts()).servers.selfSigned.cert, 'utf8')));
+    const fixed = await runCli(['verify', '-c', await config('realm-trusted', both), '--no-progress'], { env });
+    assert.equal(fixed.exitCode, 1, fixed.stderr + fixed.stdout); // reached: the tag is missing at the target
+    assert.match(fixed.stdout, /missing/);
+  } finally {
+    await destroyRegistry(tok);
+  }
 });

@@ -1,0 +1,31 @@
+// A token service (the realm of a registry's Bearer challenge) often lives on another host and
+// port with a certificate of its own, and is reached with its registry's TLS settings. A refusal
+// of its certificate used to read as the registry's own ("give that self-signed certificate itself
+// as caFile under registries: HOST"), which sent users to replace a caFile that was right: say
+// whose certificate it is, and that the registry's caFile must hold the realm's CA as well.
+import type { TlsProblem } from '../../types/errors.js';
+
+/** What Node's error says of the certificate: the name checked and the names it holds. */
+export type RealmFailure = { host?: string; cert?: { subjectaltname?: string; subject?: { CN?: string } } };
+
+/** The remedy for a refused token-service certificate: `realm` is its origin, `host` the registries: entry whose settings it uses. */
+export function realmRemedy(host: string, realm: string, problem: TlsProblem, code: string, failure: RealmFailure): string {
+  const whose = `its token service ${realm} (reached with the TLS settings under registries: ${host})`;
+  const insecure = 'or set `tls: insecure` there to skip verification';
+  switch (problem) {
+    case 'untrusted': {
+      const what = code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ? 'that self-signed certificate itself' : 'the CA that signed it';
+      return `${whose} has a TLS certificate that is not trusted (${code}): add ${what} to the \`caFile\` there, beside the registry's own CA, ${insecure}`;
+    }
+    case 'wrong-name': {
+      const names = failure.cert?.subjectaltname ?? (failure.cert?.subject?.CN ? `CN=${failure.cert.subject.CN}` : undefined);
+      return `${whose} has a TLS certificate that does not match the name ${failure.host ?? new URL(realm).hostname} (${code}${names ? `; the certificate is for ${names}` : ''}): the registry's token service must be fixed, ${insecure}`;
+    }
+    case 'expired':
+      return `${whose} has a TLS certificate that has expired or is not yet valid (${code}): the token service must renew it, ${insecure}`;
+    case 'client-cert':
+      return `${whose} refused the TLS handshake (${code}): it asks for a client certificate (mutual TLS), which regmirror does not present`;
+    default:
+      return `${whose} does not speak TLS as asked (${code}): check the realm the registry names in its challenge`;
+  }
+}
