@@ -48,7 +48,7 @@ export async function runPublish(config: Config, opts: PublishOptions): Promise<
   try {
     const prepared = await prepareAll(config, items, scratch, opts);
     const results = await pushAll(prepared, opts);
-    return { version: 1, kind: 'sync', generatedAt: reportTimestamp(), summary: summarizeSync(results, 'sync'), results };
+    return { version: 1, kind: 'publish', generatedAt: reportTimestamp(), summary: summarizeSync(results, 'sync'), results };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -1,13 +1,13 @@
 // The one-line summary and the "what now" advice, worded once for every human-facing format.
-import { isSyncReport, type AnyReport } from './model.js';
+import { isSyncReport, type AnyReport, type SyncReport } from './model.js';
 import { formatBytes, type ReportRow } from './rows.js';
 
 function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** "verify" | "sync" | "plan": what produced the report. */
-export function reportKind(report: AnyReport): 'verify' | 'sync' | 'plan' {
+/** "verify" | "sync" | "plan" | "publish": what produced the report. */
+export function reportKind(report: AnyReport): 'verify' | SyncReport['kind'] {
   return isSyncReport(report) ? report.kind : 'verify';
 }
 

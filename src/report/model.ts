@@ -81,7 +81,8 @@ export interface SyncSummary {
 
 export interface SyncReport {
   version: 1;
-  kind: 'sync' | 'plan';
+  // publish: the same rows (copied, skip, conflict, failed), said as what `regmirror publish` did.
+  kind: 'sync' | 'plan' | 'publish';
   generatedAt: string;
   summary: SyncSummary;
   results: SyncResult[];
@@ -91,5 +92,6 @@ export interface SyncReport {
 export type AnyReport = VerifyReport | SyncReport;
 
 export function isSyncReport(r: AnyReport): r is SyncReport {
-  return (r as SyncReport).kind === 'sync' || (r as SyncReport).kind === 'plan';
+  const kind = (r as SyncReport).kind;
+  return kind === 'sync' || kind === 'plan' || kind === 'publish';
 }

@@ -85,7 +85,7 @@ export function parseReport(text: string, file: string): AnyReport {
     const verified = results.map((r, i) => ({ ...r, targets: r.targets.map((t, j) => verifyTarget(rd, t, `results[${i}].targets[${j}]`)) }));
     return { version: 1, generatedAt, summary, results: verified };
   }
-  const kind = rd.oneOf(top.kind, ['sync', 'plan'] as const, 'kind');
+  const kind = rd.oneOf(top.kind, ['sync', 'plan', 'publish'] as const, 'kind');
   const summary: SyncSummary = rd.counts(top.summary, syncCounts, 'summary');
   const written = rd.obj(top.summary, 'summary');
   for (const k of ['refused', 'moved'] as const) if (written[k] !== undefined) summary[k] = rd.num(written[k], `summary.${k}`);

@@ -38,8 +38,8 @@ function sync(action: SyncTargetResult['action'], repository: string, detail = '
   return { repository, action, previousDigest: action === 'conflict' ? D('7') : null, digest: action === 'failed' ? null : D('6'), blobs: { copied: 2, mounted: 1, existing: 0 }, bytes: action === 'skip' ? 0 : 1000, referrers: 1, detail };
 }
 
-/** A sync (or plan) report with every action. */
-export function syncReport(kind: 'sync' | 'plan' = 'sync'): SyncReport {
+/** A sync (or plan, or publish) report with every action. */
+export function syncReport(kind: SyncReport['kind'] = 'sync'): SyncReport {
   const [g, q] = targetsOf('cmctl');
   const copied = kind === 'plan' ? 'copy' : 'copied';
   const results = [
@@ -47,5 +47,5 @@ export function syncReport(kind: 'sync' | 'plan' = 'sync'): SyncReport {
     { source: 'quay.io/jetstack/cmctl', tag: 'v2.0.0', sourceDigest: D('6'), targets: [sync('conflict', g, 'points at sha256:7777'), sync('failed', q, 'PUT 500 | `boom`')] },
     { source: 'quay.io/jetstack/cmctl', tag: 'v1.0.0', sourceDigest: D('6'), targets: [sync('forced', g), sync('skip', q)] },
   ];
-  return { version: 1, kind, generatedAt: '2026-01-01T00:00:00Z', summary: summarizeSync(results, kind), results };
+  return { version: 1, kind, generatedAt: '2026-01-01T00:00:00Z', summary: summarizeSync(results, kind === 'plan' ? 'plan' : 'sync'), results };
 }

@@ -68,3 +68,12 @@ test('sync table shows copied, conflict, failed, forced; plan says to run sync',
   assert.doesNotMatch(text, / skip /);
   assert.match(renderReport(syncReport('plan'), 'table'), /next: run `regmirror sync` to copy/);
 });
+
+test('a publish report says publish wherever it names the command (its failures are rerun with publish, not sync)', () => {
+  for (const format of ['table', 'markdown', 'html', 'junit'] as const) {
+    const text = renderReport(syncReport('publish'), format);
+    assert.doesNotMatch(text, /regmirror sync/, format);
+    assert.match(text, /regmirror publish/, format);
+  }
+  assert.match(renderReport(syncReport('publish'), 'table'), /failures: rerun `regmirror publish` once fixed/);
+});
