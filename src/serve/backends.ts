@@ -89,10 +89,16 @@ export class BackendPool {
   }
 }
 
-/** A short reason for the stats page (never a URL query or credential). */
+/**
+ * Longest reason kept for the stats page: a certificate error's line runs to ~330 characters and
+ * ends with what to set in mirrors.yaml, which a 200-character cut used to drop mid-word.
+ */
+export const REASON_MAX = 600;
+
+/** The reason for the stats page: the error's first line, whole unless very long (never a URL query or credential). */
 export function oneLine(e: unknown): string {
-  const text = e instanceof Error ? e.message : String(e);
-  return text.split('\n')[0]!.slice(0, 200);
+  const line = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+  return line.length <= REASON_MAX ? line : `${line.slice(0, REASON_MAX - 1)}…`;
 }
 
 /** `host/repository` of a backend. */

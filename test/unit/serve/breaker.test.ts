@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Breaker, tryOrder } from '../../../src/serve/breaker.js';
-import { isLiveError } from '../../../src/serve/backends.js';
-import { AbortedError, AuthError, NotFoundError, RegistryResponseError, UnreachableError } from '../../../src/types/errors.js';
+import { isLiveError, oneLine, REASON_MAX } from '../../../src/serve/backends.js';
+import { AbortedError, AuthError, NotFoundError, RegistryResponseError, TlsError, UnreachableError } from '../../../src/types/errors.js';
 
 test('a live error opens the breaker for the cool-down; then one trial request; success closes it', () => {
   const b = new Breaker(5000);
@@ -35,4 +35,13 @@ test('which failures are live errors (they open the breaker)', () => {
   assert.ok(!isLiveError(new RegistryResponseError('GET', 'u', 400)));
   assert.ok(!isLiveError(new NotFoundError('x')));
   assert.ok(!isLiveError(new AuthError('x')));
+});
+
+test('the stats page keeps a certificate error whole, down to what to set in mirrors.yaml', () => {
+  const host = '127.0.0.1:43067';
+  const said = `${host}: its TLS certificate is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT): give that self-signed certificate itself as \`caFile\` under registries: ${host}, or set \`tls: insecure\` there to skip verification`;
+  assert.equal(oneLine(new TlsError(host, 'untrusted', `${said}\nsecond line`)), said);
+  const long = oneLine(new Error('x'.repeat(2 * REASON_MAX)));
+  assert.equal(long.length, REASON_MAX);
+  assert.ok(long.endsWith('…'));
 });
