@@ -4,7 +4,8 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
-import { RegmirrorError } from '../types/errors.js';
+import { tlsFailure } from '../registry/http/tls-errors.js';
+import { RegmirrorError, type TlsProblem } from '../types/errors.js';
 
 /** A release file that could not be downloaded (non-200, network failure). */
 export class DownloadError extends RegmirrorError {
@@ -39,7 +40,7 @@ export async function download(url: string, dir: string, dispatcher: Dispatcher,
   try {
     res = await request(url, { dispatcher, signal, headers: { accept: 'application/octet-stream' } });
   } catch (err) {
-    throw new DownloadError(`GET ${url}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new DownloadError(`GET ${url}: ${certificateProblem(url, err) ?? (err instanceof Error ? err.message : String(err))}`);
   }
   if (res.statusCode !== 200) {
     res.body.resume();
@@ -52,4 +53,23 @@ export async function download(url: string, dir: string, dispatcher: Dispatcher,
     throw new DownloadError(`GET ${url}: ${err instanceof Error ? err.message : String(err)}`);
   }
   return path;
+}
+
+// Release files come from web servers, not registries: Node's CA roots verify them, and what a
+// refused certificate needs is said here (undici's own words were only "self-signed certificate").
+const DOWNLOAD_PROBLEM: Partial<Record<TlsProblem, string>> = {
+  untrusted: 'its TLS certificate is not trusted',
+  'wrong-name': 'its TLS certificate does not match the name in the URL',
+  expired: 'its TLS certificate has expired or is not yet valid',
+  'client-cert': 'it asks for a client certificate (mutual TLS), which regmirror does not present',
+};
+
+/** What is wrong with the certificate of the server `url` names, and what to do; undefined when not a certificate problem. */
+function certificateProblem(url: string, err: unknown): string | undefined {
+  const found = tlsFailure(err);
+  const what = found && DOWNLOAD_PROBLEM[found.problem];
+  if (!found || !what) return undefined;
+  const ca = found.code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ? 'that self-signed certificate itself' : 'the CA that signed it';
+  const remedy = found.problem === 'untrusted' ? `: release files are checked against Node's CA roots; give ${ca} in a PEM file named by the NODE_EXTRA_CA_CERTS environment variable` : '';
+  return `${what} (${found.code})${remedy}`;
 }

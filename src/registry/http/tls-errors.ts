@@ -58,13 +58,18 @@ const REMEDY: Record<TlsProblem, (host: string, code: string, caFile: boolean, f
  */
 export function tlsError(host: string, e: unknown, caFile = false, realm?: string): TlsError | undefined {
   if (e instanceof TlsError) return e;
-  const err = e as Failure & { cause?: Failure };
-  const failure = [err, err?.cause].find((f): f is Failure => f?.code !== undefined && f.code in PROBLEMS);
-  if (!failure) return undefined;
-  const code = failure.code!;
-  const problem = PROBLEMS[code]!;
+  const found = tlsFailure(e);
+  if (!found) return undefined;
+  const { failure, code, problem } = found;
   const remedy = realm ? realmRemedy(host, realm, problem, code, failure) : REMEDY[problem](host, code, caFile, failure);
   return new TlsError(host, problem, `${host}: ${remedy}`);
+}
+
+/** The certificate problem behind a failed connection (Node's error or its cause), if it is one. */
+export function tlsFailure(e: unknown): { failure: Failure; code: string; problem: TlsProblem } | undefined {
+  const err = e as Failure & { cause?: Failure };
+  const failure = [err, err?.cause].find((f): f is Failure => f?.code !== undefined && f.code in PROBLEMS);
+  return failure ? { failure, code: failure.code!, problem: PROBLEMS[failure.code!]! } : undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 // TLS and auth problems met by the commands besides `sync` (tls.test.ts covers sync): `publish`
-// and `verify` against a registry that speaks HTTPS but is asked in plain HTTP, and a token
-// service on another origin whose certificate is not trusted. Each ends in one line naming the
-// origin at fault and what to set.
+// against a registry that speaks HTTPS but is asked in plain HTTP, and downloading from a server
+// whose certificate is not trusted; `verify` through a token service on another origin whose
+// certificate is not trusted. Each ends in one line naming what is at fault and what to set.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -84,4 +84,23 @@ images:
   } finally {
     await destroyRegistry(tok);
   }
+});
+
+test('publish downloading a release file from a server whose certificate is not trusted: says so, and how to trust it', async () => {
+  const file = await writeConfig(join(dir, 'download'), `version: 1
+defaults:
+  targets: [${reg.host}/bin]
+registries:
+  ${reg.host}: { caFile: ${reg.caFile} }
+binaries:
+  - name: plugin
+    artifactType: application/vnd.cert-manager.kubectl-plugin.v1
+    urls: ["https://${reg.host}/download/{tag}/plugin.tar.gz"]
+`);
+  const run = await runCli(['publish', '-c', file, '--tag', 'v1.0.0', '--dir', dir, '--no-progress']);
+  assert.equal(run.exitCode, 1, run.stderr + run.stdout);
+  assert.match(run.stderr, new RegExp(`GET https://${reg.host}/download/v1\\.0\\.0/plugin\\.tar\\.gz: its TLS certificate is not trusted \\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\\): release files are checked against Node's CA roots; give the CA that signed it in a PEM file named by the NODE_EXTRA_CA_CERTS environment variable`));
+  // The remedy works: the server is then reached (and has no such file).
+  const trusted = await runCli(['publish', '-c', file, '--tag', 'v1.0.0', '--dir', dir, '--no-progress'], { env: { NODE_EXTRA_CA_CERTS: reg.caFile } });
+  assert.match(trusted.stderr, /: HTTP 404/);
 });
