@@ -1,7 +1,7 @@
 // Backend probes every healthInterval: per host, a HEAD of a known manifest (through the client,
 // so the ping of /v2/ and the token come with it). A 404 still proves the host answers; a live
 // error opens its breaker, a success closes it. The first round makes /-/ready say yes.
-import { NotFoundError } from '../types/errors.js';
+import { NotFoundError, TlsError } from '../types/errors.js';
 import type { RepositoryRef } from '../types/reference.js';
 import { oneLine } from './backends.js';
 import type { Gateway } from './gateway.js';
@@ -31,13 +31,25 @@ export async function probeOnce(gw: Gateway): Promise<void> {
     } catch (e) {
       // Any other failure, refused credentials included, makes the host unusable for now.
       if (e instanceof NotFoundError) gw.pool.breaker(host).success();
-      else gw.pool.breaker(host).failure(gw.now(), oneLine(e));
+      else down(gw, host, e);
     } finally {
       deadline.done();
     }
   }));
   gw.probed = true;
   gw.health();
+}
+
+/**
+ * Opens the host's breaker, and says why in the log when the reason is new: refused credentials
+ * used to show on the stats page only, while clients got 503s. A refused certificate is already
+ * said once by the transport.
+ */
+function down(gw: Gateway, host: string, e: unknown): void {
+  const breaker = gw.pool.breaker(host);
+  const why = oneLine(e);
+  if (why !== breaker.lastError && !(e instanceof TlsError)) gw.log?.(`backend ${host} is down: ${why}`);
+  breaker.failure(gw.now(), why);
 }
 
 /** Probes now and every `healthInterval` seconds until `signal` ends; returns when stopped. */
