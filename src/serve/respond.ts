@@ -37,7 +37,10 @@ export function fail(res: ServerResponse, status: number, code: string, message:
   return send(res, status, { 'content-type': 'application/json', ...extra }, JSON.stringify({ errors: [{ code, message }] }));
 }
 
-/** 503 with Retry-After: no backend answered in time. */
+/**
+ * 503 with Retry-After: no backend answered. Not "in time": most often one refused the gateway's
+ * certificate check or credentials, which the gateway's log and /-/stats say.
+ */
 export function unavailable(res: ServerResponse): number {
-  return fail(res, 503, 'UNAVAILABLE', 'no backend answered in time; try again', { 'retry-after': '5' });
+  return fail(res, 503, 'UNAVAILABLE', 'no backend could answer (down, unreachable or refusing the gateway); try again later', { 'retry-after': '5' });
 }

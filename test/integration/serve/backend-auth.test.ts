@@ -1,6 +1,6 @@
 // A gateway backend that refuses the gateway's credentials: the gateway says so in its log, once,
 // naming the backend and what to check (it used to show on the stats page only, while clients got
-// 503s), and never prints the password.
+// 503s that said no backend answered "in time"), and never prints the password.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
@@ -43,6 +43,12 @@ gateway:
     assert.equal(said().length, 1, gw.stderr());
     assert.match(said()[0]!, new RegExp(`^warning: backend ${reg.host} is down: ${reg.host} refused the username and password sent to it \\(401\\): check them`));
     assert.doesNotMatch(gw.stderr(), /not-the-password-x7/);
+    // Its clients get a 503 that does not blame slowness.
+    const res = await fetch(`${gw.url}/v2/app/manifests/v1.0.0`);
+    assert.equal(res.status, 503);
+    const body = await res.text();
+    assert.match(body, /no backend could answer \(down, unreachable or refusing the gateway\)/);
+    assert.doesNotMatch(body, /in time/);
   } finally {
     assert.equal(await gw.stop(), 0);
     delete process.env.GW_USER;
