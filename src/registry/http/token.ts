@@ -80,7 +80,7 @@ export async function fetchToken(
     res = await send({ method: 'GET', url, scopes: [], signal, headers });
   }
   const body = await readCapped(res.body, 1024 * 1024, 'token response');
-  if (res.status === 401 || res.status === 403) throw new AuthError(refusal(host, url, res.status, credential));
+  if (res.status === 401 || res.status === 403) throw new AuthError(`${host}: the token service at ${displayUrl(url)} ${refusal(host, credential, res.status)}`);
   if (res.status !== 200) throw new AuthError(`${host}: the token service at ${displayUrl(url)} answered ${res.status}`);
   let parsed: { token?: string; access_token?: string; expires_in?: number };
   try {
@@ -95,9 +95,10 @@ export async function fetchToken(
   return { token, expiresIn };
 }
 
-/** A token service's 401/403, naming where the refused credentials came from (or that none were sent). */
-function refusal(host: string, url: URL, status: number, credential: Credential | undefined): string {
-  const service = `the token service at ${displayUrl(url)}`;
-  if (!credential) return `${host}: ${service} refused an anonymous token (${status}): give credentials for ${host} (registries.${host}.credentials, or docker login ${host})`;
-  return `${host}: ${service} refused the credentials (${status})${credential.from ? `: check them in ${credential.from}` : ''}`;
+/** What the token service refused, and where to fix it: where the credential came from, when known (as the Basic refusal in auth.ts says). */
+function refusal(host: string, credential: Credential | undefined, status: number): string {
+  const where = `registries.${host}.credentials, or docker login ${host}`;
+  if (!credential) return `refused to give an anonymous token (${status}): give credentials (${where})`;
+  if ('identityToken' in credential) return `refused the identity token (${status}): log in again (docker login ${host})${credential.from ? `; it came from ${credential.from}` : ''}`;
+  return `refused the username and password (${status}): ${credential.from ? `check them in ${credential.from}` : `check them (${where})`}`;
 }

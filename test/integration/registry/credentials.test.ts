@@ -118,7 +118,7 @@ ${registriesYaml([basicReg, tokenReg, dst])}images:
     assert.notEqual(run.exitCode, 0, out);
     const file = join(dockerConfig, 'config.json');
     assert.ok(out.includes(`${basicReg.host} refused the username and password sent to it (401): check them in ${file} (auths)`), out);
-    assert.match(out, new RegExp(`${tokenReg.host}: the token service at \\S+ refused the credentials \\(401\\): check them in ${file} \\(auths\\)`));
+    assert.match(out, new RegExp(`${tokenReg.host}: the token service at \\S+ refused the username and password \\(401\\): check them in ${file} \\(auths\\)`));
     assert.ok(!out.includes('wrong-secret-pw') && !out.includes(wrong), 'a secret was printed');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TokenCache } from '../../../src/registry/http/token.js';
+import { fetchToken, TokenCache } from '../../../src/registry/http/token.js';
+import { AuthError } from '../../../src/types/errors.js';
 import { chunksOf } from '../../../src/registry/chunks.js';
 import { Readable } from 'node:stream';
 
@@ -38,5 +39,24 @@ describe('chunksOf', () => {
     assert.deepEqual(await collect(Buffer.alloc(10)), [4, 4, 2]);
     assert.deepEqual(await collect(Readable.from([Buffer.alloc(3), Buffer.alloc(7), Buffer.alloc(2)])), [4, 4, 4]);
     assert.deepEqual(await collect(Buffer.alloc(0)), []);
+  });
+});
+
+describe('fetchToken refusals', () => {
+  const refusing = async (req: { url: URL }) => ({ status: 401, headers: {}, body: Readable.from([Buffer.from('{"errors":[]}')]), url: req.url });
+  const service = { realm: 'https://auth.test/token', service: 'registry.test' };
+  const said = async (credential: Parameters<typeof fetchToken>[4]) => {
+    const e = await fetchToken(refusing, 'registry.test', service, ['repository:a/b:pull'], credential).then(() => undefined, (err: Error) => err);
+    assert.ok(e instanceof AuthError);
+    return e.message;
+  };
+
+  it('says what was refused and where to fix it, never the secret', async () => {
+    const basic = await said({ username: 'u', password: 'pw-secret-9' });
+    assert.equal(basic, 'registry.test: the token service at https://auth.test/token refused the username and password (401): check them (registries.registry.test.credentials, or docker login registry.test)');
+    assert.match(await said(undefined), /refused to give an anonymous token \(401\): give credentials \(registries\.registry\.test\.credentials/);
+    const identity = await said({ identityToken: 'id-secret-9' });
+    assert.match(identity, /refused the identity token \(401\): log in again \(docker login registry\.test\)/);
+    assert.doesNotMatch(basic + identity, /secret-9/);
   });
 });
