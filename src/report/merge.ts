@@ -1,12 +1,12 @@
 // Combines the reports of `--shard k/n` runs into the report one unsharded run would have written.
 import { UsageError } from '../types/errors.js';
-import { isSyncReport, type AnyReport, type SyncResult, type VerifyResult } from './model.js';
+import { isSyncReport, type AnyReport, type SyncReport, type SyncResult, type VerifyResult } from './model.js';
 import { compareResults } from './order.js';
 import { reportTimestamp, summarizeSync, summarizeVerify } from './summary.js';
 
 export { parseReport } from './parse.js';
 
-function reportKindOf(r: AnyReport): string {
+function reportKindOf(r: AnyReport): SyncReport['kind'] | 'verify' {
   return isSyncReport(r) ? r.kind : 'verify';
 }
 
@@ -34,7 +34,7 @@ export function mergeReports(reports: AnyReport[], now: Date = new Date()): AnyR
     const results = dedupeAndSort(reports.flatMap((r) => r.results as VerifyResult[]));
     return { version: 1, generatedAt, summary: summarizeVerify(results), results };
   }
-  const syncKind = kind === 'plan' ? 'plan' : 'sync';
+  // A publish report stays one: its rows are rerun with publish, not sync.
   const results = dedupeAndSort(reports.flatMap((r) => r.results as SyncResult[]));
-  return { version: 1, kind: syncKind, generatedAt, summary: summarizeSync(results, syncKind), results };
+  return { version: 1, kind, generatedAt, summary: summarizeSync(results, kind), results };
 }

@@ -61,3 +61,10 @@ test('parseReport rejects what is not a regmirror report, naming the file', () =
   sync.kind = 'copy';
   bad(JSON.stringify(sync), /kind is not one of sync, plan/);
 });
+
+test('merging publish reports keeps them publish reports, and a saved one parses back as such', () => {
+  const merged = mergeReports([syncReport('publish'), syncReport('publish')]);
+  assert.equal((merged as { kind?: string }).kind, 'publish');
+  const parsed = parseReport(JSON.stringify(syncReport('publish')), 'publish.json');
+  assert.equal((parsed as { kind?: string }).kind, 'publish');
+});
