@@ -15,15 +15,15 @@ export const RESUME_PROGRESS = 1024 * 1024;
 export interface Reopened {
   body: Readable;
   start: number;
-  /** The answer said no Content-Length: it may end early without any error (see attach). */
-  lengthless?: boolean;
+  /** The answer's Content-Length; undefined when it said none (see attach). */
+  length?: number;
 }
 
 /** What a resumable stream needs: the first body, how to reopen at an offset, and limits. */
 export interface ResumeOptions {
   size: number;
-  /** The first answer said no Content-Length (see attach). */
-  lengthless?: boolean;
+  /** The first answer's Content-Length; undefined when it said none (see attach). */
+  length?: number;
   /** Opens the blob again from `offset` (a Range request); `start` says where the answer begins. */
   reopen(offset: number): Promise<Reopened>;
   /** How many breaks in a row, each after less than RESUME_PROGRESS bytes, may be resumed. */
@@ -61,7 +61,7 @@ class ResumableBody extends Readable {
 
   constructor(first: Readable, private readonly opts: ResumeOptions) {
     super();
-    this.attach(first, opts.lengthless === true);
+    this.attach(first, opts.length ?? opts.size);
   }
 
   override _read(): void {
@@ -74,9 +74,12 @@ class ResumableBody extends Readable {
     done(err);
   }
 
-  private attach(body: Readable, lengthless: boolean): void {
+  /** `expected`: the bytes this answer should carry (its Content-Length, else the rest of the blob). */
+  private attach(body: Readable, expected: number): void {
     this.body = body;
+    let received = 0;
     const onData = (chunk: Buffer) => {
+      received += chunk.length;
       let part = chunk;
       if (this.skip > 0) {
         const dropped = Math.min(this.skip, part.length);
@@ -89,10 +92,12 @@ class ResumableBody extends Readable {
     };
     const onEnd = () => {
       this.release();
-      // An answer without a length that just stops (HTTP/1.0, a connection closed by a proxy)
-      // ends "cleanly" short of the blob: a break like any other, resumed from where it stopped.
-      // (With a length, undici says a short answer is one; a wrong size is the digest check's.)
-      if (lengthless && this.delivered < this.opts.size) this.broke(Object.assign(new Error(`the answer ended at byte ${this.delivered} of ${this.opts.size}`), { code: 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' }));
+      // An answer that ends "cleanly" short of its length is a break like any other, resumed from
+      // where it stopped: one without a length that just stops (HTTP/1.0, a proxy closing), and
+      // any answer over HTTP/2, where undici ends the body without an error when the connection
+      // or the stream under it dies (it checks Content-Length on HTTP/1.1 only). A length that
+      // is not the blob's own (a wrong size) is the digest check's to say.
+      if (received < expected && this.delivered < this.opts.size) this.broke(Object.assign(new Error(`the answer ended after ${received} of its ${expected} bytes, at byte ${this.delivered} of ${this.opts.size}`), { code: 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' }));
       else this.push(null);
     };
     const onError = (e: Error) => {
@@ -143,7 +148,7 @@ class ResumableBody extends Readable {
           return;
         }
         this.skip = this.delivered - next.start;
-        this.attach(next.body, next.lengthless === true);
+        this.attach(next.body, next.length ?? this.opts.size - next.start);
       },
       (err: Error) => this.destroy(err),
     );

@@ -22,7 +22,7 @@ export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallO
   const { logger, stats } = repo.host.options;
   return resumable(res.body, {
     size: desc.size,
-    lengthless: header(res, 'content-length') === undefined,
+    length: contentLength(res),
     maxResumes: repo.host.retry.maxAttempts,
     onResume: (offset, why) => {
       stats.retries++;
@@ -32,9 +32,15 @@ export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallO
       const again = await expectStatus('GET', refusedByObjectStore(repo, desc, await get({ range: `bytes=${offset}-` })), 200, 206);
       if (again.status === 200) logger.debug(`GET ${displayUrl(url)}: Range ignored (200); reading again from the start`);
       const start = again.status === 206 ? contentRangeStart(header(again, 'content-range')) ?? Infinity : 0;
-      return { body: again.body, start, lengthless: header(again, 'content-length') === undefined };
+      return { body: again.body, start, length: contentLength(again) };
     },
   });
+}
+
+/** The answer's Content-Length as a number; undefined when absent or unreadable. */
+function contentLength(res: HttpResponse): number | undefined {
+  const value = header(res, 'content-length');
+  return value !== undefined && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
 }
 
 // The registry redirected the GET to an object store that refused even the fresh URL the

@@ -12,6 +12,7 @@ import { skopeoDigestVerified } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { startFaultProxy, type FaultProxy, type Personality } from '../../harness/fault-proxy.js';
 import { scratchDir } from '../../harness/scratch.js';
+import { testCerts } from '../../harness/tls.js';
 
 const MiB = 1024 * 1024;
 let source: RunningRegistry;
@@ -76,9 +77,10 @@ async function uploadsOf(digest: string): Promise<number> {
  * Seeds jetstack/`name` with one `size`-byte layer, has the proxy cut the first `times` reads of
  * it after `afterBytes`, and syncs through the proxy, which must succeed; returns what happened.
  */
-async function syncWithCuts(name: string, size: number, cut: { times: number; afterBytes: number }, personalities: Personality[] = []) {
+async function syncWithCuts(name: string, size: number, cut: { times: number; afterBytes: number }, personalities: Personality[] = [], http2 = false) {
   const { manifest, layer } = await seedLarge(`jetstack/${name}`, 'v1.0.0', size);
-  const proxy = await startFaultProxy(source.url, { upstreamCa: source.caFile, personalities });
+  const tls = http2 ? { tls: { ...(await testCerts()).servers.good, http2 } } : {};
+  const proxy = await startFaultProxy(source.url, { upstreamCa: source.caFile, personalities, ...tls });
   try {
     proxy.inject({ method: 'GET', path: new RegExp(`/blobs/${layer}$`), times: cut.times, fault: { kind: 'cut', afterBytes: cut.afterBytes } });
     const run = await syncThrough(proxy, `jetstack/${name}`);
@@ -103,6 +105,22 @@ test('a 256 MiB layer cut twice mid-stream: only the missing bytes are read agai
   assert.match(run.stderr, /broke after \d+ of 268435456 bytes .*resuming with Range/);
   assert.equal(await uploadsOf(layer), 1, 'the target received the blob once');
   assert.equal(await skopeoDigestVerified(`${target.host}/mirror/big:v1.0.0`, target.certDir!), manifest);
+});
+
+test('over HTTP/2, a layer whose connection is cut twice mid-stream resumes with Range too (undici ends such a body without an error)', { timeout: 600_000 }, async (t) => {
+  const size = 48 * MiB;
+  const versions = new Set<string>();
+  const seen: Personality = (ex) => { versions.add(ex.req.httpVersion); return false; };
+  const { manifest, layer, run, gets, cuts } = await syncWithCuts('h2cut', size, { times: 2, afterBytes: 16 * MiB }, [seen], true);
+  assert.deepEqual([...versions], ['2.0'], 'every request reached the proxy over HTTP/2');
+  assert.equal(cuts, 2);
+  assert.deepEqual(gets.map((g) => g.status), [200, 206, 206], 'the first read and two resumes, never a read from the start');
+  const read = gets.reduce((n, g) => n + (g.bytes ?? 0), 0);
+  t.diagnostic(`bytes sent by the proxy per GET: ${gets.map((g) => g.bytes).join(' + ')} = ${read} for a ${size}-byte blob`);
+  assert.ok(read >= size && read < size + 8 * MiB, `read ${read} bytes at the proxy for a ${size}-byte blob`);
+  assert.match(run.stderr, /broke after \d+ of 50331648 bytes .*resuming with Range/);
+  assert.equal(await uploadsOf(layer), 1, 'the target received the blob once');
+  assert.equal(await skopeoDigestVerified(`${target.host}/mirror/h2cut:v1.0.0`, target.certDir!), manifest);
 });
 
 test('a server that ignores Range: the blob is read again from the start and its first bytes skipped; the upload still runs once', { timeout: 600_000 }, async () => {
