@@ -21,10 +21,12 @@ export interface ObjectStoreOptions {
   expired?: 'first' | 'all';
   /** CA file (PEM) that signed an https:// upstream's certificate (the store reads blobs over TLS). */
   upstreamCa?: string;
+  /** The first `times` blob answers end their connection after `afterBytes` body bytes (a broken download). */
+  cut?: { times: number; afterBytes: number };
 }
 
-/** One request the store received (query without the signature). */
-export interface StoreRequest { method: string; path: string; authorization: boolean; status: number }
+/** One request the store received (query without the signature); `bytes`: body bytes sent, `range` asked. */
+export interface StoreRequest { method: string; path: string; authorization: boolean; status: number; bytes?: number; range?: string }
 
 /** The running store; `personality` goes into startFaultProxy's `personalities`. */
 export interface ObjectStore {
@@ -45,11 +47,12 @@ export async function startObjectStore(upstreamUrl: string, opts: ObjectStoreOpt
   const ttl = opts.ttlSeconds ?? 900;
   const requests: StoreRequest[] = [];
   const redirects = new Map<string, number>();
+  let cuts = 0;
   const sign = (repo: string, digest: string, date: number, expires: number) => createHmac('sha256', secret).update(`${repo}\n${digest}\n${date}\n${expires}`).digest('hex');
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://store');
-    const record: StoreRequest = { method: req.method ?? 'GET', path: url.pathname, authorization: req.headers.authorization !== undefined, status: 0 };
+    const record: StoreRequest = { method: req.method ?? 'GET', path: url.pathname, authorization: req.headers.authorization !== undefined, status: 0, ...(req.headers.range ? { range: req.headers.range } : {}) };
     requests.push(record);
     const refuse = (status: number, code: string, message: string) => {
       record.status = status;
@@ -63,7 +66,9 @@ export async function startObjectStore(upstreamUrl: string, opts: ObjectStoreOpt
     if (req.method !== 'GET') return refuse(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided (signed for GET)');
     if (!repo || !digest || url.searchParams.get('X-Amz-Signature') !== sign(repo, digest, date, expires)) return refuse(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided');
     if (Date.now() / 1000 > date + expires) return refuse(403, 'AccessDenied', 'Request has expired');
-    void serve(res, record, upstream, repo, digest, req.headers.range, opts).catch(() => res.destroy());
+    // Only answers longer than the cut are cut (and counted).
+    const cut = (length: number) => (opts.cut && length > opts.cut.afterBytes && cuts++ < opts.cut.times ? opts.cut.afterBytes : undefined);
+    void serve(res, record, upstream, repo, digest, req.headers.range, opts, cut).catch(() => res.destroy());
   });
   let host = '127.0.0.2';
   await new Promise<void>((resolve, reject) => {
@@ -79,7 +84,9 @@ export async function startObjectStore(upstreamUrl: string, opts: ObjectStoreOpt
     const p = apiPath(ex.path);
     if ((ex.method !== 'GET' && ex.method !== 'HEAD') || p?.kind !== 'blobs' || !/^sha256:[a-f0-9]{64}$/.test(p.rest)) return false;
     // The registry checks access and presence itself before it hands out a URL.
-    const head = await ex.fetch('HEAD', `/v2/${p.name}/blobs/${p.rest}`, passOn(ex));
+    // (A resumed download's Range is for the store: the registry's HEAD would answer it 206.)
+    const { range: _range, ...headers } = passOn(ex);
+    const head = await ex.fetch('HEAD', `/v2/${p.name}/blobs/${p.rest}`, headers);
     if (head.status !== 200) {
       relay(ex, head);
       return true;
@@ -103,7 +110,7 @@ export async function startObjectStore(upstreamUrl: string, opts: ObjectStoreOpt
 }
 
 // Streams the blob from the registry's storage (the upstream), Range passed through.
-async function serve(res: ServerResponse, record: StoreRequest, upstream: URL, repo: string, digest: string, range: string | undefined, opts: ObjectStoreOptions): Promise<void> {
+async function serve(res: ServerResponse, record: StoreRequest, upstream: URL, repo: string, digest: string, range: string | undefined, opts: ObjectStoreOptions, cutAt: (length: number) => number | undefined): Promise<void> {
   const headers: OutgoingHttpHeaders = {};
   const authorization = await authorizationFor(opts.upstreamAuth, `repository:${repo}:pull`);
   if (authorization) headers.authorization = authorization;
@@ -118,7 +125,18 @@ async function serve(res: ServerResponse, record: StoreRequest, upstream: URL, r
     const out: OutgoingHttpHeaders = { 'content-type': 'application/octet-stream' };
     for (const name of ['content-length', 'content-range', 'accept-ranges', 'etag'] as const) if (upRes.headers[name]) out[name] = upRes.headers[name];
     res.writeHead(record.status, out);
-    upRes.pipe(res);
+    const cutAfter = cutAt(Number(upRes.headers['content-length'] ?? 0));
+    let sent = 0;
+    upRes.on('data', (chunk: Buffer) => { sent += chunk.length; record.bytes = Math.min(sent, cutAfter ?? Infinity); });
+    if (cutAfter === undefined) return void upRes.pipe(res);
+    // A broken download: the first `cutAfter` bytes, then the connection ends mid-body.
+    let written = 0;
+    upRes.on('data', (chunk: Buffer) => {
+      if (written >= cutAfter) return;
+      const part = chunk.subarray(0, cutAfter - written);
+      written += part.length;
+      res.write(part, () => { if (written >= cutAfter) { upRes.destroy(); res.socket?.destroy(); } });
+    });
   });
   up.on('error', () => res.destroy());
   up.end();

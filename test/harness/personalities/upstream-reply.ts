@@ -23,6 +23,8 @@ export function passOn(ex: Exchange): OutgoingHttpHeaders {
   delete headers.connection;
   delete headers.host;
   delete headers['content-length'];
+  // HTTP/2 pseudo-headers (:method, :path, …) are not HTTP/1.1 headers (a proxy serving h2).
+  for (const name of Object.keys(headers)) if (name.startsWith(':')) delete headers[name];
   return headers;
 }
 

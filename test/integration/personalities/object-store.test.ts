@@ -108,6 +108,33 @@ test('a store that refuses even the fresh URL: one error naming the registry, th
   }
 });
 
+test('a large layer whose store download is cut twice, from a registry on HTTP/2: resumed with Range on fresh URLs, only the missing bytes read again', { timeout: 600_000 }, async (t) => {
+  const size = 64 * MiB;
+  await seedLarge(adminPush(src), 'jetstack/huge', ['v1.0.0'], size);
+  const store = await startObjectStore(src.url, { upstreamCa: src.caFile, upstreamAuth: { username: 'admin', password: src.users.admin! }, expired: 'first', cut: { times: 2, afterBytes: 24 * MiB } });
+  const proxy = await proxyFor(src, { http2: true, personalities: [store.personality] });
+  try {
+    const config = await writeConfig(await scratchDir('object-store-cut'), `version: 1
+defaults:
+  targets: [${target.host}/cut]
+${registriesYaml([[src, { credentials: '{ usernameEnv: SRC_USER, passwordEnv: SRC_PASS }' }], target])}images:
+  - source: ${src.host}/jetstack/huge
+`);
+    const run = await runCli(['sync', '-c', config, '--endpoint', `${src.host}=${proxy.url}`, '--no-progress', '-v'], { env: { SRC_USER: 'admin', SRC_PASS: src.users.admin! } });
+    assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+    const large = store.requests.filter((r) => r.status === 200 || r.status === 206).filter((r) => (r.bytes ?? 0) > MiB || r.range);
+    assert.deepEqual(large.map((r) => r.status), [200, 206, 206], 'one read from the start, two resumes');
+    assert.ok(large.slice(1).every((r) => /^bytes=\d+-$/.test(r.range ?? '')));
+    const read = large.reduce((n, r) => n + (r.bytes ?? 0), 0);
+    t.diagnostic(`bytes sent by the store: ${large.map((r) => r.bytes).join(' + ')} = ${read} for a ${size}-byte layer`);
+    assert.ok(read < size + 24 * MiB, 'a restart from zero would read the cut bytes again');
+    assert.deepEqual(store.requests.filter((r) => r.method !== 'GET' || r.authorization), [], 'no HEAD and no credentials at the store');
+    assert.deepEqual((await digestDifferences(src, 'jetstack/huge', [[target, 'cut/huge']])).wrong, []);
+  } finally {
+    await Promise.all([proxy.close(), store.close()]);
+  }
+});
+
 /** The config descriptor of the first platform image of `tag` (jetstack/app:v1.0.0 by default). */
 async function firstBlob(repo: ReturnType<ReturnType<typeof testClient>['repository']>, tag = 'v1.0.0') {
   const index = JSON.parse(Buffer.from((await repo.fetchManifest(tag)).bytes).toString('utf8')) as { manifests: { digest: string }[] };
