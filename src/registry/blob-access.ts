@@ -2,6 +2,7 @@
 // request: an anonymous HEAD the registry answers 200, a redirect to a signed URL on another
 // origin, or neither — then the authenticated response itself, for the gateway to stream.
 import type { CallOptions } from '../content/storage.js';
+import { contentRangeStart, type Reopened } from './blob-resume.js';
 import { discard } from './http/body.js';
 import { expectStatus } from './http/errors.js';
 import { header, type HttpResponse } from './http/types.js';
@@ -34,4 +35,17 @@ export async function blobAccess(repo: RepoContext, digest: string, opts: CallOp
     return { kind: 'stream', response: await expectStatus('GET', again, 200) };
   }
   return { kind: 'stream', response: await expectStatus('GET', res, 200) };
+}
+
+/**
+ * The blob's bytes from `offset` on (`Range: bytes=N-`, redirects followed), for a stream that
+ * broke elsewhere to carry on here; `start` is where the answer begins (0 when Range is ignored).
+ */
+export async function openBlobAt(repo: RepoContext, digest: string, offset: number, opts: CallOptions = {}): Promise<Reopened> {
+  const url = repo.url(`blobs/${digest}`);
+  const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, lane: 'download', signal: opts.signal, priority: opts.priority, headers: { range: `bytes=${offset}-` } });
+  await expectStatus('GET', res, 200, 206);
+  const length = header(res, 'content-length');
+  const start = res.status === 206 ? contentRangeStart(header(res, 'content-range')) ?? Infinity : 0;
+  return { body: res.body, start, ...(length !== undefined && /^\d+$/.test(length) ? { length: Number(length) } : {}) };
 }

@@ -4,7 +4,8 @@ import type { Readable } from 'node:stream';
 import type { BlobContent, BlobMounter, CallOptions, ManifestContent, ReferrerLister, Repository } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { exists, fetchBlob, mountBlob } from './blobs.js';
-import { blobAccess, type BlobAccess } from './blob-access.js';
+import { blobAccess, openBlobAt, type BlobAccess } from './blob-access.js';
+import type { Reopened } from './blob-resume.js';
 import type { HostContext } from './host.js';
 import { fetchManifest, resolveManifest } from './manifests.js';
 import { putManifest } from './manifest-put.js';
@@ -70,6 +71,11 @@ export class RemoteRepository implements Repository, BlobMounter, ReferrerLister
   /** How a client without our credentials can read `digest` (the gateway's redirect), or the open body. */
   blobAccess(digest: string, opts: CallOptions & { tryAnonymous: boolean }): Promise<BlobAccess> {
     return blobAccess(this.repo, digest, opts);
+  }
+
+  /** The blob from byte `offset` on: where a gateway stream that broke on another backend carries on. */
+  openBlobAt(digest: string, offset: number, opts?: CallOptions): Promise<Reopened> {
+    return openBlobAt(this.repo, digest, offset, opts);
   }
 
   referrers(subject: Descriptor, opts?: CallOptions): Promise<Descriptor[] | undefined> {

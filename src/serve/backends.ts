@@ -62,6 +62,12 @@ export class BackendPool {
     return { signal: AbortSignal.any([timer.signal, this.opts.signal]), done: () => clearTimeout(t) };
   }
 
+  /** A live error from `host` (also one that broke a stream midway): its breaker opens, a failover counted. */
+  failed(host: string, e: unknown): void {
+    this.breaker(host).failure(this.opts.now(), oneLine(e));
+    this.onFailover(host);
+  }
+
   /**
    * Runs `op` on each backend in turn until one answers; live errors open that backend's breaker.
    * Returns the answer and its backend, or every failure when none answered.
@@ -79,10 +85,7 @@ export class BackendPool {
         deadline.done();
         errors.push(e);
         if (this.opts.signal.aborted) break;
-        if (isLiveError(e) || deadline.signal.aborted) {
-          this.breaker(b.host).failure(this.opts.now(), oneLine(e));
-          this.onFailover(b.host);
-        }
+        if (isLiveError(e) || deadline.signal.aborted) this.failed(b.host, e);
       }
     }
     return { ok: false, errors };

@@ -2,7 +2,8 @@
 // serves blobs to anyone, or the signed object-storage URL it redirected us to); otherwise the
 // gateway streams the bytes itself, proving them against the digest as they pass.
 import type { BlobAccess } from '../registry/blob-access.js';
-import type { HttpResponse } from '../registry/http/types.js';
+import { resumable } from '../registry/blob-resume.js';
+import { header, type HttpResponse } from '../registry/http/types.js';
 import { NotFoundError, RegmirrorError } from '../types/errors.js';
 import type { Backend, BackendPool } from './backends.js';
 
@@ -33,5 +34,35 @@ export async function serveBlob(pool: BackendPool, backends: Backend[], digest: 
   }
   const access = result.value;
   const backend = result.backend.host;
-  return access.kind === 'stream' ? { kind: 'stream', response: access.response, backend } : { kind: 'redirect', location: access.url.href, backend };
+  if (access.kind === 'redirect' || access.kind === 'anonymous') return { kind: 'redirect', location: access.url.href, backend };
+  return { kind: 'stream', response: carriedOn(pool, result.backend, backends, digest, access.response), backend };
+}
+
+/** Breaks in a row (each with less than a MiB between them) a streamed blob survives. */
+const STREAM_RESUMES = 3;
+
+/**
+ * The streamed answer, its body carried on when its backend breaks midway (a reset, a registry
+ * going down): the rest is asked for with Range from the first healthy backend, the one that broke
+ * last, so the client's download goes on instead of ending short (skopeo and podman then fail the
+ * whole pull with "unexpected EOF"). The digest is still proven over every byte (respond.ts).
+ */
+function carriedOn(pool: BackendPool, first: Backend, backends: Backend[], digest: string, res: HttpResponse): HttpResponse {
+  const length = header(res, 'content-length');
+  if (length === undefined || !/^\d+$/.test(length)) return res;
+  let current = first;
+  const body = resumable(res.body, {
+    size: Number(length),
+    length: Number(length),
+    maxResumes: STREAM_RESUMES,
+    onResume: (_offset, why) => pool.failed(current.host, why),
+    reopen: async (offset) => {
+      const others = [...backends.filter((b) => b !== current), current];
+      const next = await pool.first(others, (b, signal) => b.repo.openBlobAt(digest, offset, { signal }));
+      if (!next.ok) throw next.errors.at(-1) ?? new NoBlob(503);
+      current = next.backend;
+      return next.value;
+    },
+  });
+  return { ...res, body };
 }

@@ -275,6 +275,9 @@ function forwardRequest(toUpstream: Requester, req: IncomingMessage, res: Server
     }
     entry.status = upRes.statusCode ?? 0;
     res.writeHead(upRes.statusCode ?? 502, rewriteHeaders(upRes.headers, upstream.origin, origin));
+    // The upstream dying mid-answer (a registry stopped) ends the client's answer too, as it would
+    // without a proxy in between (a pipe alone would leave it open until the client's timeout).
+    upRes.once('aborted', () => res.destroy());
     if (!body) {
       upRes.on('data', (chunk: Buffer) => { entry.bytes = (entry.bytes ?? 0) + chunk.length; });
       upRes.pipe(res);
