@@ -12,7 +12,7 @@ import { withRetry, type RetryPolicy } from './http/retry.js';
 import { baseUrlFor } from './http/scheme.js';
 import { withTlsVerdicts } from './http/tls-errors.js';
 import { createSend, type TransportStats } from './http/send.js';
-import { Throttle, withThrottle } from './http/throttle.js';
+import { MIN_RATE, Throttle, withThrottle } from './http/throttle.js';
 import { TokenCache } from './http/token.js';
 import { displayUrl, type HttpRequest, type HttpResponse, type Send } from './http/types.js';
 
@@ -66,6 +66,7 @@ export class HostContext {
       baseMs: options.backoffBaseMs,
       maxDelayMs: 10_000,
       onRetry: () => options.stats.retries++,
+      canSlowDown: () => this.throttle.rate > MIN_RATE,
     };
     const send = createSend({
       lanes: lanesFor(options.concurrency, options.settings?.rateLimit),

@@ -40,6 +40,14 @@ export interface RetryPolicy {
   baseMs: number;
   maxDelayMs: number;
   onRetry?: () => void;
+  /**
+   * Whether the host can still be slowed down (throttle.ts, after it saw the 429). A 429 without
+   * Retry-After then costs the request no attempt: the host's pace was at fault, not the request,
+   * and several jobs sharing one Docker Hub limit refuse a request more often than maxAttempts
+   * while the pace settles. At the floor every 429 counts again, so a host that refuses
+   * everything still ends the request.
+   */
+  canSlowDown?: () => boolean;
 }
 
 /** Retry-After as milliseconds (delta-seconds or HTTP-date), capped; undefined if absent or unusable. */
@@ -104,6 +112,7 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
       budget.remaining--;
       try {
         const res = await next(req);
+        if (res.status === 429 && !req.probe && header(res, 'retry-after') === undefined && policy.canSlowDown?.()) budget.remaining++;
         // A probe's 429 is its answer (ghcr.io's referrers endpoint), not a rate limit to wait out.
         if (!RETRYABLE_STATUS.has(res.status) || !canRetry() || (req.probe && res.status === 429)) return res;
         const wait = parseRetryAfter(header(res, 'retry-after')) ?? backoff(policy, retry);

@@ -3,6 +3,7 @@
 // it), the user told once, and every tag finished, as skopeo reads them at the target.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
@@ -49,4 +50,23 @@ ${registriesYaml([src, dst])}images:
   assert.match(warnings[0]!, new RegExp(`^warning: ${src.host} answers 429 too many requests \\(ratelimit-limit 40;w=5, remaining 0;w=5\\): slowing requests to ${src.host} down to`));
   assert.doesNotMatch(run.stderr, new RegExp(`${dst.host} answers 429`));
   for (const image of images) assert.equal(await skopeoDigest(`${dst.host}/cert-manager/app:${image.tag}`), image.digest, image.tag);
+});
+
+test('three shards sharing one rate limit at the same time all finish: a 429 while the host is being slowed down costs no attempt', { timeout: 300_000 }, async () => {
+  // Three CI jobs behind one address share Docker Hub's limit, so each is refused far more often
+  // than it alone would be: a request may meet more 429s than maxAttempts while the pace settles.
+  const many = await seedImage({ url: src.url }, { repository: 'jetstack/many', tags: Array.from({ length: 60 }, (_, i) => `v2.${i}.0`), format: 'oci', single: true });
+  const shared = dockerHub({ limit: 10, windowMs: 2000 });
+  const sharedProxy = await proxyFor(src, { personalities: [shared.play] });
+  after(() => sharedProxy.close());
+  const file = await writeConfig(join(dir, 'shared'), `version: 1
+defaults:
+  targets: [${dst.host}/shared]
+${registriesYaml([src, dst])}images:
+  - source: ${src.host}/jetstack/many
+`);
+  const runs = await Promise.all([1, 2, 3].map((k) => runCli(['sync', '-c', file, '--shard', `${k}/3`, '-q', '--endpoint', `${src.host}=${sharedProxy.url}`], { timeoutMs: 280_000 })));
+  console.log(`# three shards: ${shared.stats.admitted} requests admitted, ${shared.stats.limited} refused with 429`);
+  for (const run of runs) assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  for (const image of many) assert.equal(await skopeoDigest(`${dst.host}/shared/many:${image.tag}`), image.digest, image.tag);
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { MIN_RATE, Throttle, parseRateLimit, withThrottle } from '../../../src/registry/http/throttle.js';
 import type { HttpRequest, HttpResponse } from '../../../src/registry/http/types.js';
+import { withRetry } from '../../../src/registry/http/retry.js';
 
 describe('parseRateLimit', () => {
   it('reads Docker Hub\'s limit;w=window', () => {
@@ -101,5 +102,36 @@ describe('withThrottle', () => {
     await send(request());
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /^hub\.example answers 429 too many requests \(ratelimit-limit 1000;w=1, remaining 0;w=1\): slowing requests to hub\.example down to 900\.0 requests\/s/);
+  });
+});
+
+describe('withRetry over withThrottle', () => {
+  // Docker Hub's 429 without Retry-After, shared by several CI jobs: a request may be refused
+  // more times than maxAttempts while the host is still being slowed down. Those refusals are
+  // the host's pace, not the request's failure; only once the pace is at its floor do they count.
+  const limited = (): HttpResponse => {
+    const body = new PassThrough();
+    body.end();
+    return { status: 429, headers: { 'ratelimit-limit': '100;w=5', 'ratelimit-remaining': '0;w=5' }, body, url: new URL('http://hub.example/v2/') };
+  };
+  const ok = (): HttpResponse => ({ ...limited(), status: 200, headers: {} });
+  const logger = { debug() {}, info() {}, error() {}, warn() {} };
+
+  it('a 429 that slows the host down costs the request no attempt; at the floor it does', async () => {
+    const throttle = new Throttle();
+    let clock = 0;
+    const now = () => (clock += 60_000); // every pause already over: the test does not sleep
+    let refusals = 8;
+    const send = withThrottle({ host: 'hub.example', throttle, logger, now }, async () => (refusals-- > 0 ? limited() : ok()));
+    const policy = { maxAttempts: 5, baseMs: 0, maxDelayMs: 0, canSlowDown: () => throttle.rate > MIN_RATE };
+    const res = await withRetry('hub.example', policy, send)({ method: 'GET', url: new URL('http://hub.example/v2/a/manifests/v1'), scopes: [] });
+    assert.equal(res.status, 200, 'eight 429s while slowing down, then the answer');
+
+    // At the floor (MIN_RATE) there is nothing left to slow: every 429 counts again.
+    let calls = 0;
+    const atFloor = { ...policy, canSlowDown: () => false };
+    const counted = withRetry('hub.example', atFloor, async () => { calls++; return limited(); });
+    assert.equal((await counted({ method: 'GET', url: new URL('http://hub.example/v2/a/manifests/v1'), scopes: [] })).status, 429);
+    assert.equal(calls, 5, 'at the floor every 429 counts against maxAttempts');
   });
 });
