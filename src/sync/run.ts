@@ -86,6 +86,13 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
           const gate = tagGate(inv, { lock: opts.lock, accept, keys: keys.get(inv.work), signal: opts.signal });
           const overwrite = opts.force || inv.work.item.overwrite || accept.has(tag);
           const result = await syncTag(inv, tag, ctx, copierFor(inv, ctx, opts), overwrite, inv.work.item.referrers, gate);
+          // A copy SIGINT/SIGTERM cut short was not done, like the tags never started: left out
+          // rather than called failed (an ::error per copy in flight, and a report that disagrees
+          // with "interrupted: N copied"); the re-run does it. Its other targets' rows stay.
+          if (opts.signal?.aborted) {
+            result.targets = result.targets.filter((t) => t.action !== 'failed');
+            if (result.targets.length === 0) return undefined;
+          }
           if (lock && !opts.dryRun) lock = recordMirrored(lock, inv.work.item.sourceText, result);
           opts.onResult?.(result);
           return result;

@@ -3,6 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import type { SyncReport } from '../../../src/report/model.js';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { listTags, seedImage } from '../../harness/seed.js';
 import { testCerts } from '../../harness/tls.js';
@@ -47,12 +49,19 @@ images:
   proxy.clear();
   proxy.resetStats();
   proxy.inject({ method: 'PUT', path: /\/blobs\/uploads\//, times: Infinity, fault: { kind: 'delay', ms: 120 } });
-  const run = await runCli(['sync', '-c', file, '--concurrency', '2', '--endpoint', `${tgt.host}=${proxy.url}`], {
+  const reportFile = join(dir, `${repo}.json`);
+  const run = await runCli(['sync', '-c', file, '--concurrency', '2', '--report', reportFile, '--endpoint', `${tgt.host}=${proxy.url}`], {
     env: env(), signalOnOutput: { signal, pattern: /→ .*copied/ },
   });
   assert.equal(run.exitCode, 130, `exit ${run.exitCode} signal ${run.signal}\n${run.stderr}${run.stdout}`);
   assert.match(run.stderr + run.stdout, /interrupted[^\n]*\d+ copied/i, 'says what was done');
   assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+  // Tags the signal cut short were not done, like those never started: not failures in the report
+  // (nor ::error annotations, nor `failed` lines), which says what the run did finish.
+  const report = JSON.parse(await readFile(reportFile, 'utf8')) as SyncReport;
+  const failed = report.results.flatMap((r) => r.targets.filter((t) => t.action === 'failed').map((t) => `${r.tag} ${t.detail}`));
+  assert.deepEqual(failed, [], 'tags in flight at the signal reported as failed');
+  assert.doesNotMatch(run.stderr, /: failed/, 'a failed line for a tag in flight');
   const firstTags = (await listTags(adminPush(tgt), `${repo}/app`)).sort();
   assert.ok(firstTags.length >= 1 && firstTags.length < TAGS.length, `${firstTags.length} tags written: the interrupt came too late to test anything`);
   // No tag at the target points at an image with a part missing.
