@@ -50,6 +50,12 @@ export class RefusingHosts {
   }
 }
 
+/** A tracker, or undefined through a proxy (HTTPS_PROXY…): skopeo then connects to the proxy, not to the registry. */
+export function refusingHostsUnlessProxied(env: NodeJS.ProcessEnv = process.env): RefusingHosts | undefined {
+  const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'].some((name) => !!env[name]);
+  return proxied ? undefined : new RefusingHosts();
+}
+
 /** True when a TCP connection to `origin` is refused; a timeout or any other outcome is not a refusal. */
 function refusesConnections(origin: URL): Promise<boolean> {
   const port = Number(origin.port) || (origin.protocol === 'https:' ? 443 : 80);

@@ -18,7 +18,7 @@ import { addressOf, skopeoArgs, sourceImage, targetImage, type SkopeoCopyRequest
 import { SkopeoWorkdir } from './skopeo-auth.js';
 import { copyErrorFrom, isRefusedConversion, isTransientFailure, lastMeaningfulLine } from './skopeo-errors.js';
 import { layoutTagDigest } from './skopeo-layout.js';
-import { RefusingHosts } from './skopeo-refusals.js';
+import { refusingHostsUnlessProxied } from './skopeo-refusals.js';
 import { readIndex, tagEntry, withIndexLock } from '../content/layout/index-file.js';
 
 export type { SkopeoCopyRequest } from './skopeo-args.js';
@@ -43,8 +43,7 @@ export class SkopeoEngine {
   private readonly workdir: SkopeoWorkdir;
   private checked?: Promise<void>;
   private insecurePolicy = false;
-  /** undefined through a proxy (HTTPS_PROXY): skopeo connects to the proxy, not to the registry. */
-  private readonly refusing = behindProxy() ? undefined : new RefusingHosts();
+  private readonly refusing = refusingHostsUnlessProxied();
 
   constructor(private readonly opts: SkopeoEngineOptions) {
     this.binary = opts.binary ?? 'skopeo';
@@ -180,10 +179,6 @@ export class SkopeoEngine {
       throw new CopyError('source', formatRepository(req.source), new DigestMismatchError(req.digest, found, `tag ${req.tag}`));
     }
   }
-}
-
-function behindProxy(): boolean {
-  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'].some((name) => !!process.env[name]);
 }
 
 function hasContainersPolicy(): boolean {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { refusedOrigin, RefusingHosts } from '../../../src/engines/skopeo-refusals.js';
+import { refusedOrigin, RefusingHosts, refusingHostsUnlessProxied } from '../../../src/engines/skopeo-refusals.js';
 import { lastMeaningfulLine } from '../../../src/engines/skopeo-errors.js';
 
 describe('refused connections in skopeo\'s words', () => {
@@ -29,5 +29,11 @@ describe('refused connections in skopeo\'s words', () => {
     assert.equal(await hosts.stillRefusing(['127.0.0.1:2']), undefined);
     hosts.forget('127.0.0.1:1');
     assert.equal(await hosts.stillRefusing(['127.0.0.1:1']), undefined);
+  });
+
+  it('is not kept through a proxy, where skopeo connects to the proxy instead', () => {
+    assert.equal(refusingHostsUnlessProxied({ HTTPS_PROXY: 'http://proxy.example:3128' }), undefined);
+    assert.equal(refusingHostsUnlessProxied({ http_proxy: 'http://proxy.example:3128' }), undefined);
+    assert.ok(refusingHostsUnlessProxied({}) instanceof RefusingHosts);
   });
 });
