@@ -61,7 +61,7 @@ class ResumableBody extends Readable {
 
   constructor(first: Readable, private readonly opts: ResumeOptions) {
     super();
-    this.attach(first, opts.length ?? opts.size);
+    this.attach(first, opts.length ?? opts.size, false);
   }
 
   override _read(): void {
@@ -74,8 +74,11 @@ class ResumableBody extends Readable {
     done(err);
   }
 
-  /** `expected`: the bytes this answer should carry (its Content-Length, else the rest of the blob). */
-  private attach(body: Readable, expected: number): void {
+  /**
+   * `expected`: the bytes this answer should carry (its Content-Length, else the rest of the blob);
+   * `partial`: a Range answer (206), which may stop before the blob's end at its own length.
+   */
+  private attach(body: Readable, expected: number, partial: boolean): void {
     this.body = body;
     let received = 0;
     const onData = (chunk: Buffer) => {
@@ -96,8 +99,15 @@ class ResumableBody extends Readable {
       // where it stopped: one without a length that just stops (HTTP/1.0, a proxy closing), and
       // any answer over HTTP/2, where undici ends the body without an error when the connection
       // or the stream under it dies (it checks Content-Length on HTTP/1.1 only). A length that
-      // is not the blob's own (a wrong size) is the digest check's to say.
-      if (received < expected && this.delivered < this.opts.size) this.broke(Object.assign(new Error(`the answer ended after ${received} of its ${expected} bytes, at byte ${this.delivered} of ${this.opts.size}`), { code: 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' }));
+      // is not the blob's own (a wrong size) is the digest check's to say. A range answer may
+      // also end whole but short of the blob (a store that caps the bytes of one range): the
+      // rest is asked for the same way.
+      const short = this.delivered < this.opts.size;
+      if (short && received < expected) this.broke(endedShort(`the answer ended after ${received} of its ${expected} bytes, at byte ${this.delivered} of ${this.opts.size}`));
+      else if (short && partial) {
+        if (received > 0) this.resumes = 0; // a whole range delivered is progress, not a failure
+        this.broke(endedShort(`the range answer ended at byte ${this.delivered} of ${this.opts.size}`));
+      }
       else this.push(null);
     };
     const onError = (e: Error) => {
@@ -148,9 +158,14 @@ class ResumableBody extends Readable {
           return;
         }
         this.skip = this.delivered - next.start;
-        this.attach(next.body, next.length ?? this.opts.size - next.start);
+        this.attach(next.body, next.length ?? this.opts.size - next.start, next.start > 0);
       },
       (err: Error) => this.destroy(err),
     );
   }
+}
+
+/** A body that ended before the bytes it owed: a break (transient, as a cut connection is). */
+function endedShort(message: string): Error {
+  return Object.assign(new Error(message), { code: 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' });
 }

@@ -130,3 +130,15 @@ test('an answer that ends without an error short of its Content-Length (undici o
   assert.equal(out.toString(), blob.toString());
   assert.deepEqual(asked, [7, 12]);
 });
+
+test('a range answer that ends whole but short of the blob (a store capping each range) is followed by a range for the rest', async () => {
+  const asked: number[] = [];
+  const capped = async (offset: number): Promise<Reopened> => {
+    asked.push(offset);
+    const end = Math.min(offset + 4, blob.length);
+    return { body: body(blob.subarray(offset, end), false), start: offset, length: end - offset };
+  };
+  const out = await readAll(resumable(body(blob.subarray(0, 6), true), { size: blob.length, reopen: capped, maxResumes: 2 }));
+  assert.equal(out.toString(), blob.toString());
+  assert.deepEqual(asked, [6, 10, 14, 18]);
+});
