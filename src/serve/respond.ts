@@ -20,8 +20,26 @@ export async function deliver(res: ServerResponse, a: BlobAnswer, digest: string
   }
   res.writeHead(200, { 'content-length': length, 'content-type': 'application/octet-stream', 'docker-content-digest': expected });
   // The last chunk is held until the digest is proven: a wrong blob never arrives whole.
-  await pipeline(up.body, new VerifyingStream(expected, Number(length)), res).catch(() => res.destroy());
-  return 200;
+  const verify = new VerifyingStream(expected, Number(length));
+  const first = firstToFail(res, up.body, verify);
+  return pipeline(up.body, verify, res).then(() => 200, () => {
+    res.destroy();
+    return first() === 'client' ? CLIENT_CLOSED : BACKEND_BROKE;
+  });
+}
+
+// What the event of a stream that ended short says (its 200 was already sent): nginx's 499 when
+// the client went away, 502 when the backend's bytes broke off or were wrong. Logging both as 200
+// made failed downloads look like served ones.
+const CLIENT_CLOSED = 499;
+const BACKEND_BROKE = 502;
+
+/** Which side failed first: the client closing its connection, or the backend's bytes (or their proof). */
+function firstToFail(res: ServerResponse, ...upstream: NodeJS.ReadableStream[]): () => 'client' | 'backend' | undefined {
+  let first: 'client' | 'backend' | undefined;
+  res.once('close', () => (first ??= 'client'));
+  for (const s of upstream) s.once('error', () => (first ??= 'backend'));
+  return () => first;
 }
 
 /** Writes a whole answer; returns its status. */

@@ -113,3 +113,44 @@ test('podman pulls through the gateway while B breaks mid-layer: the pull finish
     assert.equal(await gw.stop(), 0);
   }
 });
+
+/** Waits (bounded) until the gateway has logged an event for the layer. */
+async function layerEvent(gw: GatewayProcess): Promise<{ status: number } | undefined> {
+  for (let i = 0; i < 200; i++) {
+    const found = gw.events.find((e) => e.kind === 'blob' && e.digest === layer);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return undefined;
+}
+
+test('a stream that still ends short is logged as what the client got: 499 when it hung up, 502 when every backend broke', { timeout: 240_000 }, async () => {
+  const url = (gw: GatewayProcess) => `${gw.url}/v2/app/blobs/${layer}`;
+  let gw = await gateway();
+  try {
+    // The client reads a little of the layer, then hangs up.
+    const hangUp = new AbortController();
+    const res = await fetch(url(gw), { signal: hangUp.signal });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    await reader.read();
+    hangUp.abort();
+    await reader.read().catch(() => {});
+    assert.equal((await layerEvent(gw))?.status, 499);
+  } finally {
+    assert.equal(await gw.stop(), 0);
+  }
+  // Every backend breaks the layer off within a MiB, every time: the resumes run out.
+  for (const proxy of [world.proxyA, world.proxyB]) proxy.inject({ method: 'GET', path: new RegExp(`/blobs/${layer}$`), times: Infinity, fault: { kind: 'cut', afterBytes: 256 * 1024 } });
+  gw = await gateway();
+  try {
+    const res = await fetch(url(gw));
+    assert.equal(res.status, 200, 'the 200 goes out before the bytes');
+    await assert.rejects(res.arrayBuffer(), 'the download ends short');
+    assert.equal((await layerEvent(gw))?.status, 502);
+  } finally {
+    world.proxyA.clear();
+    world.proxyB.clear();
+    assert.equal(await gw.stop(), 0);
+  }
+});
