@@ -95,7 +95,9 @@ async function copyListed(job: ReferrerJob, desc: Descriptor, dsts: Repository[]
   const listing = referrerDescriptor(content);
   const reached: [Repository, Descriptor][] = [];
   for (const [dst, r] of results) {
-    record(outcomes.get(dst), r, desc.digest);
+    // Untagged, it has no tag listing to be skipped by: the graph copy's HEAD found it, and a
+    // referrer found whole at a destination is present there, not copied (an idempotent re-run).
+    record(outcomes.get(dst), r, desc.digest, r.tally.manifests === 0);
     if (!r.error) reached.push([dst, listing]);
   }
   return reached;
@@ -151,10 +153,12 @@ async function copyReferrerTag(job: ReferrerJob, tag: string, dsts: Repository[]
   for (const [dst, r] of results) record(outcomes.get(dst), r, tag);
 }
 
-function record(out: ReferrerOutcome | undefined, r: { tally: Tally; error?: Error }, what: string): void {
+/** Counts one referrer's copy at a destination: failed, `found` there already, or copied. */
+function record(out: ReferrerOutcome | undefined, r: { tally: Tally; error?: Error }, what: string, found = false): void {
   if (!out) return;
   addTally(out.tally, r.tally);
   if (r.error) out.errors.push(`${what}: ${r.error.message}`);
+  else if (found) out.present += 1;
   else out.copied += 1;
 }
 
