@@ -19,7 +19,6 @@ export class CopyLedger {
   private readonly work = new Map<string, Promise<BlobOutcome>>();
   private readonly manifests = new Map<string, Promise<void>>();
   private readonly holders = new Map<string, Set<string>>();
-  private readonly done = new Set<string>();
   private readonly mounting = new Set<string>();
   private readonly ignoring = new Set<string>();
   private readonly probed = new Set<string>();
@@ -95,14 +94,6 @@ export class CopyLedger {
       outcome.catch(() => this.firstClaims.get(key)?.outcome === outcome && this.firstClaims.delete(key));
     }
     return undefined;
-  }
-
-  /** True the first time (kind, repository, digest) is asked about in this run, false after. */
-  first(kind: string, repository: string, digest: string): boolean {
-    const key = `${kind}\0${repository}\0${digest}`;
-    if (this.done.has(key)) return false;
-    this.done.add(key);
-    return true;
   }
 
   /** The in-flight or finished work for (repository, blob), if any. */

@@ -14,6 +14,7 @@ import { decide } from './classify.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { referrerDescriptor } from '../content/fallback-index.js';
 import { updateFallbackTags } from './fallback-tag.js';
+import { shareReferrers } from './shared-referrers.js';
 
 /** Per destination: referrer tags copied (or to copy), conflicts left alone, and failures. */
 export interface ReferrerOutcome {
@@ -33,21 +34,39 @@ export interface ReferrerJob {
   overwrite: boolean;
   /** Resolves once the subject image is in place at a destination (rejects if it failed there). */
   subjectPlaced?: (dst: Repository) => Promise<void>;
+  /** The tag whose referrers these are: named to the later tags of the run that share its digest. */
+  tag?: string;
+}
+
+/** A job under way: what the earlier tags at a shared digest left to report, awaited at the end. */
+interface Walk extends ReferrerJob {
+  inherited: Promise<void>[];
 }
 
 const MAX_DEPTH = 3;
 
 /** Copies everything attached to `root` (and to its child manifests) to each destination. */
 export async function copyReferrers(job: ReferrerJob, root: ManifestContent, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>): Promise<void> {
-  const seen = new Set<string>();
-  await attach(job, root, dsts, outcomes, seen, 0);
+  const walk: Walk = { ...job, inherited: [] };
+  await attach(walk, root, dsts, outcomes, new Set<string>(), 0);
+  // By now every handling this walk waits on was started, and none of them waits on this walk.
+  await Promise.all(walk.inherited);
 }
 
-async function attach(job: ReferrerJob, node: ManifestContent, all: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number): Promise<void> {
-  const { ctx } = job;
-  // Tags that share a digest (v1.14.1 and latest) share its referrers: handle them once per target.
-  const dsts = all.filter((d) => ctx.ledger.first('referrers', d.name, node.descriptor.digest));
-  if (depth >= MAX_DEPTH || dsts.length === 0) return;
+/** Tags that share a digest share its referrers: handled by the first of them, reported by all (shared-referrers.ts). */
+async function attach(job: Walk, node: ManifestContent, all: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number): Promise<void> {
+  if (depth >= MAX_DEPTH) return;
+  const share = shareReferrers(job.ctx.ledger, node.descriptor.digest, all, outcomes, job.tag ?? 'another tag');
+  job.inherited.push(share.inherited);
+  if (share.mine.length === 0) return;
+  try {
+    await handle(job, node, share.mine, share.outcomes, seen, depth);
+  } finally {
+    share.done();
+  }
+}
+
+async function handle(job: Walk, node: ManifestContent, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number): Promise<void> {
   const subjects = [node.descriptor.digest];
   try {
     const parsed = parseManifest(node.bytes, node.descriptor.mediaType);
@@ -62,7 +81,7 @@ async function attach(job: ReferrerJob, node: ManifestContent, all: Repository[]
 }
 
 /** The referrers the source lists through the OCI 1.1 API, where it has it. */
-async function attachListed(job: ReferrerJob, node: ManifestContent, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number): Promise<void> {
+async function attachListed(job: Walk, node: ManifestContent, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number): Promise<void> {
   const { ctx } = job;
   if (canListReferrers(ctx.src)) {
     let listed;
@@ -83,7 +102,7 @@ async function attachListed(job: ReferrerJob, node: ManifestContent, dsts: Repos
 }
 
 /** One referrer the source listed, copied by digest: the destinations it reached, with its fallback-index entry. */
-async function copyListed(job: ReferrerJob, desc: Descriptor, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number): Promise<[Repository, Descriptor][]> {
+async function copyListed(job: Walk, desc: Descriptor, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number): Promise<[Repository, Descriptor][]> {
   let content: ManifestContent;
   try {
     content = await job.ctx.src.fetchManifest(desc.digest, callOptions(job.ctx));
@@ -108,7 +127,7 @@ async function copyListed(job: ReferrerJob, desc: Descriptor, dsts: Repository[]
  * written at a destination only once the referrer is in place there; resolves with `placing`'s
  * results when both are done.
  */
-async function withNested(job: ReferrerJob, content: ManifestContent, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number, placing: Promise<GraphResults>): Promise<GraphResults> {
+async function withNested(job: Walk, content: ManifestContent, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number, placing: Promise<GraphResults>): Promise<GraphResults> {
   const placedAt = async (dst: Repository) => {
     const error = (await placing).get(dst)?.error;
     if (error) throw error;
@@ -117,7 +136,7 @@ async function withNested(job: ReferrerJob, content: ManifestContent, dsts: Repo
   return results;
 }
 
-async function copyReferrerTag(job: ReferrerJob, tag: string, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number): Promise<void> {
+async function copyReferrerTag(job: Walk, tag: string, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, seen: Set<string>, depth: number): Promise<void> {
   const { ctx } = job;
   // Skip early: a referrer tag every target already lists is taken as present without a request.
   // A retargeted signature can only be a conflict for sync anyway; `verify --deep` compares digests,

@@ -56,7 +56,7 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, cop
         const error = copied.get(dst)?.error;
         if (error) throw error;
       });
-    referrers = copyReferrers({ ctx, copyTag, sourceTags: inv.sourceTags, targetTags, overwrite, subjectPlaced }, root, holders.map((w) => w.state.repo), outcomes);
+    referrers = copyReferrers({ ctx, copyTag, sourceTags: inv.sourceTags, targetTags, overwrite, subjectPlaced, tag }, root, holders.map((w) => w.state.repo), outcomes);
   }
   const copied = await image;
   for (const w of copying) {
