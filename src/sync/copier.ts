@@ -7,6 +7,7 @@ import { emptyTally } from '../copy/tally.js';
 import type { SkopeoEngine } from '../engines/skopeo.js';
 import { referrerTagSubject, type RepositoryRef } from '../types/reference.js';
 import { isReleaseTag } from '../types/tag.js';
+import { isIndexType } from '../types/mediatype.js';
 
 /**
  * Copies `root` to each destination and, when given, points `tag` at it last; `gate`, when given,
@@ -26,16 +27,13 @@ export function nativeCopier(ctx: CopyContext): TagCopier {
 
 /**
  * The skopeo copier: `skopeo copy --all --preserve-digests source@digest target:tag` per target.
- * Untagged content (OCI 1.1 referrers found through the API) has no tag for skopeo to write,
- * so it goes through the native copier, as do a layout source's fallback tags.
+ * Untagged content (OCI 1.1 referrers found through the API) has no tag for skopeo to write, so
+ * it goes through the native copier, as does what skopeo cannot copy byte for byte (skopeoCannotKeep).
  */
 export function skopeoCopier(ctx: CopyContext, engine: SkopeoEngine, source: RepositoryRef, refs: Map<Repository, RepositoryRef>): TagCopier {
   const native = nativeCopier(ctx);
   return async (root, dsts, tag, gate) => {
-    if (tag === undefined || ctx.dryRun) return native(root, dsts, tag, gate);
-    // A layout source's fallback tags may be regmirror's own view of untagged referrers
-    // (content/layout/fallback.ts), which skopeo cannot read: the native copier writes those.
-    if (source.scheme === 'oci' && referrerTagSubject(tag) !== undefined) return native(root, dsts, tag, gate);
+    if (tag === undefined || ctx.dryRun || skopeoCannotKeep(source, tag, root)) return native(root, dsts, tag, gate);
     const results: GraphResults = new Map();
     await Promise.all(
       dsts.map(async (dst) => {
@@ -54,4 +52,16 @@ export function skopeoCopier(ctx: CopyContext, engine: SkopeoEngine, source: Rep
     );
     return results;
   };
+}
+
+/**
+ * Referrer tags `skopeo copy --preserve-digests` cannot keep byte for byte, which the native
+ * copier writes instead: a layout source's may be regmirror's own view of untagged referrers
+ * (content/layout/fallback.ts), which skopeo cannot read; and one holding an index (the
+ * `sha256-HEX` fallback index of the referrers, an artifact index) lists artifacts, not images,
+ * which skopeo 1.9 refuses ("Manifest list must be converted … Instructed to preserve digests").
+ */
+function skopeoCannotKeep(source: RepositoryRef, tag: string, root: ManifestContent): boolean {
+  if (referrerTagSubject(tag) === undefined) return false;
+  return source.scheme === 'oci' || isIndexType(root.descriptor.mediaType);
 }
