@@ -12,6 +12,7 @@ import {
 import { formatRepository } from '../types/reference.js';
 import { redact } from '../ui/redact.js';
 import type { SkopeoCopyRequest } from './skopeo-args.js';
+import { pushRefusal } from './skopeo-push-errors.js';
 
 // Progress chatter skopeo may print even with --quiet on some paths.
 const NOISE = /^(Getting image source signatures|Copying (blob|config)|Writing manifest|Storing signatures|Getting image list signatures|Copying \d+ of \d+ images|Copying image)/;
@@ -101,6 +102,8 @@ export function copyErrorFrom(req: SkopeoCopyRequest, stderr: string, exit: stri
   const line = lastMeaningfulLine(stderr) || `skopeo exited with ${exit}`;
   const origin = guessOrigin(line, images.source, images.target);
   const repo = origin === 'source' ? req.source : req.target;
+  const refused = origin === 'destination' ? pushRefusal(req, redact(line)) : undefined;
+  if (refused) return new CopyError(origin, formatRepository(repo), refused);
   const host = repo.scheme === 'registry' ? repo.registry : undefined;
   return new CopyError(origin, formatRepository(repo), classify(`skopeo: ${line}`, host));
 }

@@ -1,0 +1,59 @@
+// engine: skopeo against the ECR personality: ECR does not create a repository on push, and
+// skopeo's words for that ("initiating layer upload … name unknown") named neither the repository
+// to create nor how. The row must say what the native engine says, with the same outcome, and
+// the same sync completes once the repository exists.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { proxyFor } from '../../harness/tls-bed.js';
+import { ecr } from '../../harness/personalities/ecr.js';
+import { seedImage } from '../../harness/seed.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
+import type { SyncReport } from '../../../src/report/model.js';
+import { digestDifferences } from '../reliability/helpers.js';
+import { mirrorsYaml, open } from '../personalities/fixtures.js';
+
+describe('engine: skopeo against ECR', () => {
+  let src: RunningRegistry;
+  let target: RunningRegistry;
+  before(async () => {
+    [src, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
+    await seedImage(open(src), { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 });
+    await seedImage(open(src), { repository: 'jetstack/missing', tags: ['v3.0.0'], format: 'oci', single: true });
+  });
+  after(() => Promise.all([src, target].map((r) => destroyRegistry(r))));
+
+  it('a repository ECR lacks fails its tag with the native engine\'s words (repository to create, and how); once created, the sync completes', async () => {
+    const e = ecr({ repositories: ['skopeo/app', 'native/app'] });
+    const proxy = await proxyFor(target, { personalities: [e.personality] });
+    after(() => proxy.close());
+    const dir = await scratchDir('ecr-skopeo');
+    const sync = async (engine: 'native' | 'skopeo', run: string) => {
+      const yaml = mirrorsYaml(src, target, engine, ['jetstack/app', 'jetstack/missing']).replace('defaults:\n', `defaults:\n  engine: ${engine}\n`);
+      const config = await writeConfig(join(dir, engine), yaml);
+      const report = join(dir, `${engine}-${run}.json`);
+      const result = await runCli(['sync', '-c', config, '--endpoint', `${target.host}=${proxy.url}`, '--no-progress', '--report', report]);
+      const rows = (JSON.parse(await readFile(report, 'utf8')) as SyncReport).results.flatMap((r) => r.targets.map((t) => ({ ...t, tag: r.tag })));
+      return { ...result, rows };
+    };
+
+    const [native, skopeo] = [await sync('native', '1'), await sync('skopeo', '1')];
+    assert.equal(skopeo.exitCode, native.exitCode, skopeo.stderr + skopeo.stdout);
+    assert.equal(skopeo.exitCode, 1);
+    const failed = (rows: typeof skopeo.rows) => rows.filter((r) => r.action === 'failed');
+    assert.deepEqual(failed(skopeo.rows).map((r) => r.tag), ['v3.0.0']);
+    const detail = failed(skopeo.rows)[0]!.detail;
+    assert.match(detail, new RegExp(`^destination ${target.host}/skopeo/missing: ${target.host}: repository skopeo/missing does not exist and this registry does not create repositories on push; create it first \\(on Amazon ECR: aws ecr create-repository --repository-name skopeo/missing\\), then run sync again$`));
+    assert.equal(detail, failed(native.rows)[0]!.detail.replaceAll('native/', 'skopeo/'), 'the same words as the native engine');
+    assert.deepEqual(skopeo.rows.map((r) => r.action).sort(), native.rows.map((r) => r.action).sort());
+    assert.deepEqual((await digestDifferences(src, 'jetstack/app', [[target, 'skopeo/app']])).wrong, []);
+
+    e.create('skopeo/missing');
+    const again = await sync('skopeo', '2');
+    assert.equal(again.exitCode, 0, again.stderr + again.stdout);
+    assert.deepEqual((await digestDifferences(src, 'jetstack/missing', [[target, 'skopeo/missing']])).wrong, []);
+  });
+});

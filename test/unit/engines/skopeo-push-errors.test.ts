@@ -1,0 +1,34 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyErrorFrom } from '../../../src/engines/skopeo-errors.js';
+import { pushRefusal } from '../../../src/engines/skopeo-push-errors.js';
+import { CopyError, RepositoryMissingError } from '../../../src/types/errors.js';
+
+// The target is configured as ecr.example; skopeo connects to an endpoint (127.0.0.1:5001) and names that.
+const req = {
+  source: { scheme: 'registry' as const, registry: '127.0.0.1:5000', repository: 'jetstack/app' },
+  target: { scheme: 'registry' as const, registry: 'ecr.example', repository: 'cert-manager/app' },
+  tag: 'v1',
+  digest: `sha256:${'b'.repeat(64)}`,
+};
+const images = { source: `docker://127.0.0.1:5000/jetstack/app@${req.digest}`, target: 'docker://127.0.0.1:5001/cert-manager/app:v1' };
+const fatal = (msg: string) => `time="x" level=fatal msg="${msg}"`;
+
+describe('skopeo push refusals', () => {
+  it('NAME_UNKNOWN on a write is the repository to create, named by the configured host as the native engine names it', () => {
+    for (const msg of [
+      "writing blob: initiating layer upload to /v2/cert-manager/app/blobs/uploads/ in 127.0.0.1:5001: name unknown: The repository with name 'cert-manager/app' does not exist in the registry with id '123456789012'",
+      'writing manifest: uploading manifest v1 to 127.0.0.1:5001/cert-manager/app: name unknown: repository name not known to registry',
+    ]) {
+      const err = copyErrorFrom(req, fatal(msg), '1', images);
+      assert.ok(err instanceof CopyError && err.cause instanceof RepositoryMissingError, msg);
+      assert.equal(err.origin, 'destination');
+      assert.equal(err.message, 'destination ecr.example/cert-manager/app: ' + new RepositoryMissingError('ecr.example', 'cert-manager/app').message);
+    }
+  });
+
+  it('leaves other lines, and layout targets, to the general classification', () => {
+    assert.equal(pushRefusal(req, 'writing manifest: uploading manifest v1 to h/r: manifest invalid: manifest invalid'), undefined);
+    assert.equal(pushRefusal({ ...req, target: { scheme: 'oci', dir: '/tmp/layout/app' } }, 'name unknown'), undefined);
+  });
+});
