@@ -1,12 +1,21 @@
 // What a target registry refused to take from skopeo, said as the native engine says it: skopeo
 // reports these in its own words ("initiating layer upload … name unknown"), which name neither
 // the registry's rule nor what the user can do about it.
-import { RepositoryMissingError, type RegmirrorError } from '../types/errors.js';
+import { RepositoryMissingError, UploadRefusedError, type RegmirrorError } from '../types/errors.js';
 import type { SkopeoCopyRequest } from './skopeo-args.js';
 
 // containers/image's words for a NAME_UNKNOWN answer: a registry that does not create
 // repositories on push (ECR) answers every write into an absent one with it.
 const NAME_UNKNOWN = /\bname unknown\b/i;
+
+// containers/image's words when the PATCH carrying a blob is refused. skopeo sends every blob as
+// POST, one PATCH with all its bytes, then PUT, and has no other way: GAR refuses any PATCH
+// (405), ghcr.io any body over 4 MiB (416), a proxy's body limit answers 413.
+const PATCH_REFUSED = /\buploading layer chunked: (.+)$/i;
+
+// …unless the answer is one that credentials or a re-run can change (401/403, 429, 5xx): those
+// stay the general classification's (auth error; re-run).
+const NOT_THE_UPLOAD_WAY = /unauthorized|authentication required|denied|forbidden|too ?many ?requests|unexpected http status: 5\d\d|statuscode: 5\d\d/i;
 
 /**
  * The error a refused write to the target stands for, or undefined when `line` (skopeo's last
@@ -15,6 +24,15 @@ const NAME_UNKNOWN = /\bname unknown\b/i;
 export function pushRefusal(req: SkopeoCopyRequest, line: string): RegmirrorError | undefined {
   if (req.target.scheme !== 'registry') return undefined;
   // Named by the host as configured (skopeo's line names the endpoint it connected to), as the native engine names it.
-  if (NAME_UNKNOWN.test(line)) return new RepositoryMissingError(req.target.registry, req.target.repository);
+  const host = req.target.registry;
+  if (NAME_UNKNOWN.test(line)) return new RepositoryMissingError(host, req.target.repository);
+  const patch = PATCH_REFUSED.exec(line);
+  if (patch && !NOT_THE_UPLOAD_WAY.test(patch[1]!)) {
+    return new UploadRefusedError(
+      host,
+      `skopeo sends each blob in one PATCH, and the registry answered "${patch[1]}"`,
+      'use `engine: native` for this image (it uploads a blob in one PUT, or in chunks of a size the registry takes)',
+    );
+  }
   return undefined;
 }

@@ -162,15 +162,19 @@ export class UploadAdaptedError extends RegmirrorError {
   }
 }
 
-/** A registry refused every way regmirror can upload a blob (monolithic and each chunk size tried). */
+/**
+ * A registry refused every way regmirror can upload a blob (monolithic and each chunk size tried),
+ * or the one way skopeo uploads (then `advice` names the engine that can).
+ */
 export class UploadRefusedError extends RegmirrorError {
   override readonly kind = 'upload-refused';
   override name = 'UploadRefusedError';
   constructor(
     readonly host: string,
     detail: string,
+    advice = "run with -v to see each refusal, and report the registry's limits to its operator or to regmirror",
   ) {
-    super(`${host} refused the blob upload: ${detail}; run with -v to see each refusal, and report the registry's limits to its operator or to regmirror`);
+    super(`${host} refused the blob upload: ${detail}; ${advice}`);
   }
 }
 

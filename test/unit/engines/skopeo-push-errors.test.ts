@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyErrorFrom } from '../../../src/engines/skopeo-errors.js';
 import { pushRefusal } from '../../../src/engines/skopeo-push-errors.js';
-import { CopyError, RepositoryMissingError } from '../../../src/types/errors.js';
+import { CopyError, RepositoryMissingError, UploadRefusedError } from '../../../src/types/errors.js';
 
 // The target is configured as ecr.example; skopeo connects to an endpoint (127.0.0.1:5001) and names that.
 const req = {
@@ -25,6 +25,28 @@ describe('skopeo push refusals', () => {
       assert.equal(err.origin, 'destination');
       assert.equal(err.message, 'destination ecr.example/cert-manager/app: ' + new RepositoryMissingError('ecr.example', 'cert-manager/app').message);
     }
+  });
+
+  it('a refused PATCH (GAR: none at all; ghcr.io: none over 4 MiB; a proxy: 413) names the registry and advises engine: native', () => {
+    for (const said of [
+      'unsupported: chunked uploads are not supported: upload the blob in one PUT',
+      'size invalid: request body of 12584448 bytes is over the 4 MiB limit',
+      'StatusCode: 413, <html><head><title>413 Request Entity Too Large</title></...',
+    ]) {
+      const err = copyErrorFrom(req, fatal(`writing blob: uploading layer chunked: ${said}`), '1', images);
+      assert.ok(err.cause instanceof UploadRefusedError, said);
+      assert.equal(err.message, `destination ecr.example/cert-manager/app: ecr.example refused the blob upload: skopeo sends each blob in one PATCH, and the registry answered "${said}"; use \`engine: native\` for this image (it uploads a blob in one PUT, or in chunks of a size the registry takes)`);
+    }
+  });
+
+  it('a PATCH answered 5xx, 429 or 401/403 is no refusal of the upload way (re-run, or credentials)', () => {
+    for (const said of [
+      'received unexpected HTTP status: 502 Bad Gateway',
+      'StatusCode: 503, upstream connect error',
+      'toomanyrequests: too many requests',
+      'unauthorized: authentication required',
+      'denied: requested access to the resource is denied',
+    ]) assert.equal(pushRefusal(req, `writing blob: uploading layer chunked: ${said}`), undefined, said);
   });
 
   it('leaves other lines, and layout targets, to the general classification', () => {
