@@ -5,6 +5,7 @@ import type { RegistrySettings } from '../config/model.js';
 import type { RepositoryRef } from '../types/reference.js';
 import { UsageError } from '../types/errors.js';
 import { skopeoAddress, type SkopeoAddress } from './skopeo-address.js';
+import { DEBUG_FLAG } from './skopeo-debug.js';
 
 /** One copy the sync asks for: `source@digest` (known as `tag`) becomes `target:tag`. */
 export interface SkopeoCopyRequest {
@@ -32,6 +33,8 @@ export interface SkopeoArgsContext {
   digestFile?: string;
   /** No containers policy.json on this machine: skip the policy check instead of failing. */
   insecurePolicy?: boolean;
+  /** `--debug`: a re-run whose output must show what the registry answered (skopeo-debug.ts). */
+  debug?: boolean;
 }
 
 /** How skopeo reaches a registry repository, or undefined for an OCI layout. */
@@ -43,6 +46,7 @@ export function addressOf(repo: RepositoryRef, ctx: Pick<SkopeoArgsContext, 'reg
 /** The full argument array for `skopeo` (no shell, one element per argument). */
 export function skopeoArgs(req: SkopeoCopyRequest, ctx: SkopeoArgsContext = {}): string[] {
   const args: string[] = [];
+  if (ctx.debug) args.push(DEBUG_FLAG);
   if (ctx.insecurePolicy) args.push('--insecure-policy');
   args.push('copy', '--all', '--preserve-digests', '--retry-times', '3', '--quiet');
   if (ctx.digestFile) args.push('--digestfile', ctx.digestFile);

@@ -17,6 +17,7 @@ import { redact } from '../ui/redact.js';
 import { addressOf, skopeoArgs, sourceImage, targetImage, type SkopeoCopyRequest, type SkopeoSideFiles } from './skopeo-args.js';
 import { SkopeoWorkdir } from './skopeo-auth.js';
 import { copyErrorFrom, isRefusedConversion, isTransientFailure, lastMeaningfulLine } from './skopeo-errors.js';
+import { hiddenIndexRefusal } from './skopeo-debug.js';
 import { layoutTagDigest } from './skopeo-layout.js';
 import { refusingHostsUnlessProxied } from './skopeo-refusals.js';
 import { readIndex, tagEntry, withIndexLock } from '../content/layout/index-file.js';
@@ -92,28 +93,33 @@ export class SkopeoEngine {
    * A 5xx or a broken connection (distribution answers concurrent blob checks in one repository
    * with 500) gets the copy run again, as many times as the failing side's maxAttempts allows;
    * auth, not-found and digest failures never do. skopeo says it "cannot convert" an index whose
-   * PUT failed for any reason, a 500 included: that gets one more run of its own.
+   * PUT failed for any reason, a 500 included: that gets one more run of its own, with --debug,
+   * whose output holds the registry's answer (skopeo-debug.ts), judged from then on in its place.
    */
   private async copyRetried(req: SkopeoCopyRequest, images: { source: string; target: string }): Promise<void> {
     let refusals = 0;
+    let debug = false;
     const hosts = [req.source, req.target].flatMap((side) => addressOf(side, this.opts)?.host ?? []);
     for (let attempt = 1; ; attempt++) {
       // A registry that refused a connection earlier in the run and still does: skopeo's own retries are spent already.
       const refused = await this.refusing?.stillRefusing(hosts);
       if (refused !== undefined) throw copyErrorFrom(req, refused, 'refused', images);
-      const failure = await this.runOnce(req);
+      const failure = await this.runOnce(req, debug);
       if (!failure) {
         for (const host of hosts) this.refusing?.forget(host);
         return;
       }
-      const error = copyErrorFrom(req, failure.stderr, failure.exit, images);
+      const stderr = (debug && hiddenIndexRefusal(failure.stderr)) || failure.stderr;
+      const error = copyErrorFrom(req, stderr, failure.exit, images);
       // Refused after skopeo's own retries, and still refusing now: running it again would only wait them out again.
-      if (this.refusing?.remember(lastMeaningfulLine(failure.stderr), hosts) && (await this.refusing.stillRefusing(hosts)) !== undefined) throw error;
+      if (this.refusing?.remember(lastMeaningfulLine(stderr), hosts) && (await this.refusing.stillRefusing(hosts)) !== undefined) throw error;
       const budget = this.attemptsFor(error.origin === 'source' ? req.source : req.target);
-      const again = isTransientFailure(failure.stderr) || (isRefusedConversion(failure.stderr) && ++refusals < 2);
+      const conversion = isRefusedConversion(stderr);
+      debug ||= conversion;
+      const again = isTransientFailure(stderr) || (conversion && ++refusals < 2);
       if (!again || attempt >= budget) throw error;
       const wait = backoff({ maxAttempts: budget, baseMs: this.opts.backoffBaseMs ?? 500, maxDelayMs: 10_000 }, attempt);
-      this.logger.debug(`engine skopeo: ${images.target}: ${redact(lastMeaningfulLine(failure.stderr))}; running the copy again (attempt ${attempt + 1} of at most ${budget}) in ${wait} ms`);
+      this.logger.debug(`engine skopeo: ${images.target}: ${redact(lastMeaningfulLine(stderr))}; running the copy again${debug ? ' with --debug' : ''} (attempt ${attempt + 1} of at most ${budget}) in ${wait} ms`);
       await pause(wait, req.signal);
     }
   }
@@ -124,7 +130,7 @@ export class SkopeoEngine {
   }
 
   // One `skopeo copy`; undefined when it succeeded with the pinned digest, else what it said.
-  private async runOnce(req: SkopeoCopyRequest): Promise<{ stderr: string; exit: string } | undefined> {
+  private async runOnce(req: SkopeoCopyRequest, debug: boolean): Promise<{ stderr: string; exit: string } | undefined> {
     const digestFile = await this.workdir.digestFile();
     const args = skopeoArgs(req, {
       registries: this.opts.registries,
@@ -133,6 +139,7 @@ export class SkopeoEngine {
       target: await this.sideFiles(req, 'target'),
       digestFile,
       insecurePolicy: this.insecurePolicy,
+      debug,
     });
     const result = await execa(this.binary, args, {
       reject: false,

@@ -1,7 +1,8 @@
 // engine: skopeo against the ECR personality: ECR does not create a repository on push, and
 // skopeo's words for that ("initiating layer upload … name unknown") named neither the repository
 // to create nor how. The row must say what the native engine says, with the same outcome, and
-// the same sync completes once the repository exists.
+// the same sync completes once the repository exists. An index retargeted on an immutable
+// repository is refused (TAG_INVALID), which skopeo's last line hides: the row must say it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { proxyFor } from '../../harness/tls-bed.js';
 import { ecr } from '../../harness/personalities/ecr.js';
-import { seedImage } from '../../harness/seed.js';
+import { retag, seedImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
 import type { SyncReport } from '../../../src/report/model.js';
@@ -23,6 +24,7 @@ describe('engine: skopeo against ECR', () => {
     [src, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
     await seedImage(open(src), { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 });
     await seedImage(open(src), { repository: 'jetstack/missing', tags: ['v3.0.0'], format: 'oci', single: true });
+    await seedImage(open(src), { repository: 'jetstack/moving', tags: ['v1.0.0', 'v1.0.1'], format: 'oci', platforms: 2 });
   });
   after(() => Promise.all([src, target].map((r) => destroyRegistry(r))));
 
@@ -55,5 +57,38 @@ describe('engine: skopeo against ECR', () => {
     const again = await sync('skopeo', '2');
     assert.equal(again.exitCode, 0, again.stderr + again.stdout);
     assert.deepEqual((await digestDifferences(src, 'jetstack/missing', [[target, 'skopeo/missing']])).wrong, []);
+  });
+
+  it('an index --force retargets on an immutable repository fails with the registry\'s TAG_INVALID words, not "skopeo cannot copy this manifest"', async () => {
+    const e = ecr({ repositories: ['skopeo/moving', 'native/moving'] });
+    const proxy = await proxyFor(target, { personalities: [e.personality] });
+    after(() => proxy.close());
+    const dir = await scratchDir('ecr-skopeo-immutable');
+    const configs = new Map<string, string>();
+    for (const engine of ['native', 'skopeo']) {
+      const yaml = mirrorsYaml(src, target, engine, ['jetstack/moving']).replace('defaults:\n', `defaults:\n  engine: ${engine}\n`);
+      configs.set(engine, await writeConfig(join(dir, engine), yaml));
+    }
+    const sync = async (engine: string, run: string, ...extra: string[]) => {
+      const report = join(dir, `${engine}-${run}.json`);
+      const result = await runCli(['sync', '-c', configs.get(engine)!, '--endpoint', `${target.host}=${proxy.url}`, '--no-progress', '--report', report, ...extra]);
+      const rows = (JSON.parse(await readFile(report, 'utf8')) as SyncReport).results.flatMap((r) => r.targets.map((t) => ({ ...t, tag: r.tag })));
+      return { ...result, rows };
+    };
+    for (const engine of ['native', 'skopeo']) {
+      const first = await sync(engine, '1');
+      assert.equal(first.exitCode, 0, first.stderr + first.stdout);
+    }
+
+    await retag(open(src), 'jetstack/moving', 'v1.0.1', 'v1.0.0');
+    const [native, skopeo] = [await sync('native', '2', '--force'), await sync('skopeo', '2', '--force')];
+    assert.equal(skopeo.exitCode, native.exitCode, skopeo.stderr + skopeo.stdout);
+    assert.equal(skopeo.exitCode, 1);
+    const failed = skopeo.rows.filter((r) => r.action === 'failed');
+    assert.deepEqual(failed.map((r) => r.tag), ['v1.0.0']);
+    assert.equal(e.stats.tagPutsRefused >= 2, true, 'both engines PUT the tag and were refused');
+    const detail = failed[0]!.detail;
+    assert.match(detail, /tag invalid: The image tag 'v1\.0\.0' already exists in the 'skopeo\/moving' repository and cannot be overwritten because the repository is immutable\./);
+    assert.doesNotMatch(detail, /engine: native` can|Instructed to preserve digests/, 'engine: native cannot retarget an immutable tag either');
   });
 });

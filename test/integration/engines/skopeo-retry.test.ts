@@ -1,7 +1,8 @@
 // engine: skopeo re-runs a copy that failed for a transient reason (issue 9): a fault proxy in
 // front of a real registry answers blob checks and uploads (start, end) with 5xx, which skopeo's own
 // --retry-times does not retry; a refusal (403) is never re-run; an index PUT refused as invalid
-// (which skopeo reports as a conversion it may not make) is re-run once. skopeo counts its own runs via a wrapper.
+// (which skopeo reports as a conversion it may not make) is re-run once, with --debug, whose output
+// gives the registry's answer. skopeo counts its own runs via a wrapper.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
@@ -117,12 +118,12 @@ describe('SkopeoEngine retries', () => {
     assert.equal(await skopeoDigest(`${target.host}/cert-manager/raced:${image.tag}`), image.digest);
   });
 
-  it('the same refusal every time: two runs, then the line says engine: native copies what skopeo cannot', async () => {
+  it('the same refusal every time: two runs (the second with --debug), then the line gives the registry\'s answer, not "skopeo cannot copy" (engine: native is refused alike)', async () => {
     proxy.inject({ method: 'PUT', path: /\/manifests\/v1\.0\.0$/, times: Infinity, fault: { kind: 'status', status: 400 } });
     const engine = new SkopeoEngine({ credentials: async () => undefined, binary: wrapper, backoffBaseMs: 20, registries: tlsSettings() });
     try {
       await assert.rejects(engine.copy({ source: at(source, 'jetstack/app'), target: at(proxy, 'cert-manager/refused'), tag: image.tag, digest: image.digest }),
-        (err) => err instanceof CopyError && /Instructed to preserve digests.*`engine: native` can\)$/.test(err.message));
+        (err) => err instanceof CopyError && err.origin === 'destination' && /uploading manifest v1\.0\.0 to [^ ]+\/cert-manager\/refused: manifest invalid: injected by fault proxy$/.test(err.message) && !/engine: native/.test(err.message));
     } finally {
       await engine.close();
     }

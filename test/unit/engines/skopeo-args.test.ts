@@ -30,6 +30,11 @@ describe('skopeoArgs', () => {
     assert.ok(!args.some((a) => a.includes('tls-verify')), 'public hosts keep TLS verification');
   });
 
+  it('a --debug re-run puts the global flag before the command', () => {
+    assert.deepEqual(skopeoArgs(request(), { debug: true }).slice(0, 2), ['--debug', 'copy']);
+    assert.deepEqual(skopeoArgs(request(), { debug: true, insecurePolicy: true }).slice(0, 3), ['--debug', '--insecure-policy', 'copy']);
+  });
+
   it('turns TLS verification off for loopback hosts, tls: disabled and tls: insecure', () => {
     for (const host of ['127.0.0.1:5000', 'localhost:5000', '127.8.9.10', '[::1]:5000']) {
       const args = skopeoArgs(request({ source: { scheme: 'registry', registry: host, repository: 'a/b' } }));
