@@ -1,0 +1,67 @@
+// `regmirror publish` against the ECR personality (immutable tags) with a transient failure: the
+// tag PUT lands but its answer is lost (a gateway gives up: 504), the client PUTs again, and ECR
+// refuses that as TAG_INVALID ("cannot be overwritten because the repository is immutable"), even
+// for the same digest. The row alone read like a conflict; the tag is in place and a re-run
+// completes, so the row must say so.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
+import { ecr } from '../../harness/personalities/ecr.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
+import { getManifestDigest } from '../../harness/seed.js';
+import type { SyncReport } from '../../../src/report/model.js';
+
+const FILE = Buffer.from('cmctl linux amd64 release archive\n'.repeat(100));
+
+describe('publish to ECR', () => {
+  let reg: RunningRegistry;
+  let dir: string;
+  before(async () => {
+    reg = await startRegistry({ tls: true });
+    dir = await scratchDir('publish-ecr');
+    await mkdir(join(dir, 'dist'));
+    await writeFile(join(dir, 'dist', 'cmctl-linux-amd64.tar.gz'), FILE);
+    await writeFile(join(dir, 'checksums.txt'), `${createHash('sha256').update(FILE).digest('hex')}  cmctl-linux-amd64.tar.gz\n`);
+  });
+  after(() => destroyRegistry(reg));
+
+  const config = (namespace: string) => writeConfig(join(dir, namespace), `version: 1
+defaults:
+  targets: [${reg.host}/${namespace}]
+${registriesYaml([[reg, { maxAttempts: 2 }]])}binaries:
+  - name: cmctl
+    artifactType: application/vnd.cert-manager.cmctl.v1
+    files: ["cmctl-*.tar.gz"]
+    checksums: ${join(dir, 'checksums.txt')}
+`);
+
+  it('a tag PUT whose answer was lost, refused on retry as immutable: the row says the tag is in place and a re-run completes it; the re-run does', async () => {
+    const e = ecr({ repositories: ['lost/cmctl'] });
+    const proxy = await proxyFor(reg, { personalities: [e.personality] });
+    after(() => proxy.close());
+    // Forwarded and done by the registry, answered 504 by a gateway that gave up waiting.
+    proxy.inject({ method: 'PUT', path: /\/manifests\/v1\.2\.3$/, times: 1, fault: { kind: 'lost', status: 504 } });
+    const cfg = await config('lost');
+    const publish = (n: number) => runCli(['publish', '-c', cfg, '--tag', 'v1.2.3', '--dir', join(dir, 'dist'), '--endpoint', `${reg.host}=${proxy.url}`, '--no-progress', '--format', 'json', '-o', join(dir, `lost-${n}.json`)]);
+
+    const first = await publish(1);
+    assert.equal(first.exitCode, 1, first.stderr + first.stdout);
+    assert.equal(e.stats.tagPutsRefused, 1, 'the retried tag PUT was refused as immutable');
+    const report = JSON.parse(await readFile(join(dir, 'lost-1.json'), 'utf8')) as SyncReport;
+    const row = report.results[0]!.targets[0]!;
+    assert.equal(row.action, 'failed');
+    const digest = report.results[0]!.sourceDigest!;
+    assert.equal(await getManifestDigest({ url: reg.url }, 'lost/cmctl', 'v1.2.3'), digest, 'the first PUT landed');
+    assert.match(row.detail, /TAG_INVALID: The image tag 'v1\.2\.3' already exists/);
+    assert.ok(row.detail.endsWith(`; yet the tag points at ${digest}, the digest being pushed (an earlier attempt landed and its answer was lost): run \`regmirror publish\` again to complete it (it skips what is in place)`), row.detail);
+
+    const second = await publish(2);
+    assert.equal(second.exitCode, 0, second.stderr + second.stdout);
+    assert.equal((JSON.parse(await readFile(join(dir, 'lost-2.json'), 'utf8')) as SyncReport).summary.skipped, 1);
+  });
+});
