@@ -143,7 +143,7 @@ export class RepositoryMissingError extends NotFoundError {
   ) {
     super(
       `${host}: repository ${repository} does not exist and this registry does not create repositories on push; ` +
-        `create it first (on Amazon ECR: aws ecr create-repository --repository-name ${repository}), then run sync again`,
+        `create it first (on Amazon ECR: aws ecr create-repository --repository-name ${repository}), then run regmirror again`,
     );
   }
 }

@@ -64,4 +64,20 @@ ${registriesYaml([[reg, { maxAttempts: 2 }]])}binaries:
     assert.equal(second.exitCode, 0, second.stderr + second.stdout);
     assert.equal((JSON.parse(await readFile(join(dir, 'lost-2.json'), 'utf8')) as SyncReport).summary.skipped, 1);
   });
+
+  it('a repository ECR lacks: the row names it and the command to create it, then says to run regmirror again (not sync, which publishes nothing)', async () => {
+    const e = ecr({ repositories: [] });
+    const proxy = await proxyFor(reg, { personalities: [e.personality] });
+    after(() => proxy.close());
+    const cfg = await config('absent');
+    const publish = (n: number) => runCli(['publish', '-c', cfg, '--tag', 'v1.2.3', '--dir', join(dir, 'dist'), '--endpoint', `${reg.host}=${proxy.url}`, '--no-progress', '--format', 'json', '-o', join(dir, `absent-${n}.json`)]);
+    const first = await publish(1);
+    assert.equal(first.exitCode, 1, first.stderr + first.stdout);
+    const row = (JSON.parse(await readFile(join(dir, 'absent-1.json'), 'utf8')) as SyncReport).results[0]!.targets[0]!;
+    assert.equal(row.action, 'failed');
+    assert.match(row.detail, /repository absent\/cmctl does not exist .*aws ecr create-repository --repository-name absent\/cmctl\), then run regmirror again$/);
+    e.create('absent/cmctl');
+    const second = await publish(2);
+    assert.equal(second.exitCode, 0, second.stderr + second.stdout);
+  });
 });
