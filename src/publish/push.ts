@@ -32,7 +32,7 @@ export async function pushArtifact(source: string, root: ManifestContent, ctx: C
   for (const w of copying) {
     const r = copied.get(w.target.repo);
     if (r) w.tally = r.tally;
-    if (r?.error) w.error = await withTagInPlace(w, r.error.message, tag, digest, ctx.signal);
+    if (r?.error) w.error = r.error.message;
     else await proveTag(w, tag, digest, ctx.signal);
   }
   return { source, tag, sourceDigest: digest, targets: work.map((w) => finish(w, digest)) };
@@ -60,18 +60,6 @@ async function proveTag(w: TargetWork, tag: string, digest: string, signal?: Abo
   } catch (err) {
     w.error = `after the push the tag cannot be read: ${message(err)}`;
   }
-}
-
-/**
- * A failed push whose tag points at the digest all the same: an attempt landed and its answer was
- * lost (a gateway gave up: 504), and the retry was refused (ECR's immutable tags refuse a PUT of
- * an existing tag as TAG_INVALID, even at the same digest). The row stays failed, but says that a
- * re-run completes it rather than leave it reading like a conflict.
- */
-async function withTagInPlace(w: TargetWork, error: string, tag: string, digest: string, signal?: AbortSignal): Promise<string> {
-  const now = await w.target.repo.resolve(tag, { signal }).then((d) => d.digest, () => undefined);
-  if (now !== digest) return error;
-  return `${error}; yet the tag points at ${digest}, the digest being pushed (an earlier attempt landed and its answer was lost): run \`regmirror publish\` again to complete it (it skips what is in place)`;
 }
 
 function finish(w: TargetWork, digest: string): SyncTargetResult {

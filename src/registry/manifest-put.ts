@@ -24,8 +24,7 @@ export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Ui
   }
   for (let put = 1; ; put++) {
     const answer = await putOnce(repo, desc, bytes, reference, contentType, opts).catch(async (e: unknown) => {
-      // Every try answered 5xx: a gateway in front may have given up while the registry stored it.
-      if (e instanceof RegistryResponseError && e.status >= 500 && (await holds(repo, desc, reference, opts).catch(() => false))) return 'stored' as const;
+      if (refusedYetHeld(e) && (await holds(repo, desc, reference, opts).catch(() => false))) return 'stored' as const;
       throw e;
     });
     if (answer === 'stored' || (await holds(repo, desc, reference, opts))) return;
@@ -58,6 +57,16 @@ async function putOnce(repo: RepoContext, desc: Descriptor, bytes: Uint8Array, r
   }
   const html = isHtmlAnswer(res) || isHtml(await readPrefix(res.body, 1024).catch(() => Buffer.alloc(0)));
   return { status: res.status, described: describeStatus(res.status, html) };
+}
+
+/**
+ * A refusal after which the registry may hold the manifest all the same, so it is read back:
+ * every try answered 5xx (a gateway in front gave up while the registry stored it), or a retry
+ * was refused because an earlier try whose answer was lost had landed (ECR's immutable tags refuse
+ * a PUT of an existing tag with 400 TAG_INVALID even at the same digest; a registry may say 409).
+ */
+function refusedYetHeld(e: unknown): boolean {
+  return e instanceof RegistryResponseError && (e.status >= 500 || e.status === 400 || e.status === 409);
 }
 
 function isHtmlAnswer(res: HttpResponse): boolean {

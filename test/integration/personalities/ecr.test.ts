@@ -14,7 +14,7 @@ import { runCli, writeConfig } from '../../harness/cli.js';
 import { RepositoryMissingError } from '../../../src/types/errors.js';
 import type { SyncReport } from '../../../src/report/model.js';
 import { testClient } from '../registry/helpers.js';
-import { digestDifferences } from '../reliability/helpers.js';
+import { digestDifferences, skopeoRawDigest } from '../reliability/helpers.js';
 import { MiB, mirrorsYaml, open, patternBytes } from './fixtures.js';
 import { scratchDir } from '../../harness/scratch.js';
 
@@ -126,5 +126,21 @@ describe('ECR: a sync', () => {
     assert.deepEqual(refused.map((t) => t.tag), ['v1.0.0']);
     assert.match(refused[0]!.detail, /TAG_INVALID: The image tag 'v1\.0\.0' already exists .* immutable/);
     assert.equal(e.stats.tagPutsRefused, 1);
+  });
+
+  it('a tag PUT whose answer was lost is refused on its retry as immutable: the tag is read back at the source digest and counted copied', async () => {
+    const e = ecr({ repositories: ['lost/app'] });
+    const proxy = await proxyFor(target, { personalities: [e.personality] });
+    after(() => proxy.close());
+    // Forwarded and done by the registry, answered 504 by a gateway that gave up waiting.
+    proxy.inject({ method: 'PUT', path: /\/lost\/app\/manifests\/v1\.0\.0$/, times: 1, fault: { kind: 'lost', status: 504 } });
+    const dir = await scratchDir('ecr-lost');
+    const config = await writeConfig(dir, mirrorsYaml(src, target, 'lost', ['jetstack/app']));
+    const sync = await runCli(['sync', '-c', config, '--tag', 'v1.0.0', '--endpoint', `${target.host}=${proxy.url}`, '--no-progress', '--report', join(dir, 'r.json')]);
+    assert.equal(sync.exitCode, 0, sync.stderr + sync.stdout);
+    assert.equal(e.stats.tagPutsRefused, 1, 'the retried tag PUT was refused as immutable');
+    const rows = (JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')) as SyncReport).results.flatMap((r) => r.targets);
+    assert.deepEqual(rows.map((t) => t.action), ['copied']);
+    assert.equal(await skopeoRawDigest(target, 'lost/app', 'v1.0.0'), await skopeoRawDigest(src, 'jetstack/app', 'v1.0.0'));
   });
 });
