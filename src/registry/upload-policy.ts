@@ -89,15 +89,17 @@ export class UploadPolicy {
    * its size (413, 416, 400): shrink a large chunk to at most 4 MiB, grow a small one to at least
    * 5 MiB, never to a size already refused; another upload may have adapted first (no change).
    * A 413 says "too large" in any case: halve below the refused size (a short last chunk too).
+   * A refused last chunk over 4 MiB shrinks as well (ghcr.io and a 6 MiB layer in 8 MiB chunks);
+   * one that would have to grow cannot: it is all that is left of its blob.
    */
   refusedChunk(bytes: number, status: number, last: boolean): Adaptation {
     const tooLarge = status === 413;
     // Another upload adapted first: its chunk was cut under the old size (or is already smaller).
-    if ((bytes !== this.chunkBytes && !last) || (tooLarge && this.chunkBytes < bytes)) return { change: 'none' };
+    if ((bytes !== this.chunkBytes && !last) || this.chunkBytes < bytes) return { change: 'none' };
     this.refusedSizes.add(bytes);
     const wanted = tooLarge ? under413(bytes) : bytes > SMALL_CHUNK_LIMIT ? Math.min(SMALL_CHUNK_LIMIT, Math.floor(bytes / 2)) : Math.max(LARGE_CHUNK_FLOOR, bytes * 2);
-    const next = Math.min(this.max, Math.max(this.min, wanted));
-    if (next === bytes || this.refusedSizes.has(next) || next < CHUNK_FLOOR || (!tooLarge && last && bytes < this.chunkBytes)) {
+    const next = Math.min(this.max, Math.max(this.min, last && bytes > SMALL_CHUNK_LIMIT && !tooLarge ? SMALL_CHUNK_LIMIT : wanted));
+    if (next === bytes || this.refusedSizes.has(next) || next < CHUNK_FLOOR || (!tooLarge && last && next > bytes)) {
       const tried = [...this.refusedSizes].sort((a, b) => a - b);
       if (tooLarge) throw new UploadRefusedError(this.host, `it refused request bodies of ${size(tried[0]!)} and more (413), and chunks smaller than ${size(CHUNK_FLOOR)} are not worth sending: a proxy in front of the registry may limit request bodies (nginx: client_max_body_size)`);
       throw new UploadRefusedError(this.host, `it refused PATCH chunks of ${tried.map(size).join(', ')} (${status}) and no other chunk size is left to try`);

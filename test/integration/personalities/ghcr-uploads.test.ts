@@ -53,6 +53,16 @@ describe('ghcr.io uploads: bodies over 4 MiB refused', () => {
     assert.equal(await readBack(reg, 'ghcr/app', b.desc.digest), b.desc.digest);
   });
 
+  it('a blob between 4 and 8 MiB (one short last chunk over the limit) shrinks to 4 MiB chunks too', async () => {
+    const { proxy, stats } = await behind(false);
+    const client = testClient(reg, undefined, { endpoints: new Map([[reg.host, proxy.url]]) });
+    after(() => client.close());
+    const d = blob('d', 6 * MiB);
+    await client.repository(reg.host, 'ghcr/mid', 'push').pushBlob(d.desc, d.bytes);
+    assert.deepEqual(stats.refused, { PUT: 1, PATCH: 1 }, 'the whole PUT and the 6 MiB chunk refused, then 4 MiB + 2 MiB');
+    assert.equal(await readBack(reg, 'ghcr/mid', d.desc.digest), d.desc.digest);
+  });
+
   it('takes OCI-Chunk-Max-Length as the chunk bound when the registry states it', async () => {
     const { proxy, stats } = await behind(true);
     const client = testClient(reg, undefined, { endpoints: new Map([[reg.host, proxy.url]]) });

@@ -47,6 +47,13 @@ describe('UploadPolicy', () => {
     assert.throws(() => p.refusedChunk(3 * MiB, 416, true), UploadRefusedError);
   });
 
+  it('a refused last chunk over 4 MiB shrinks to 4 MiB (ghcr.io, a 6 MiB layer in 8 MiB chunks)', () => {
+    const p = new UploadPolicy('ghcr.io', 8 * MiB, true);
+    assert.notEqual(p.refusedChunk(6 * MiB, 416, true).change, 'none');
+    assert.equal(p.chunkBytes, 4 * MiB);
+    assert.equal(p.refusedChunk(6 * MiB, 416, true).change, 'none', 'another upload already adapted');
+  });
+
   it('a 413 (too large, whoever says it: a proxy\'s body limit) halves below the refused size, a short last chunk too', () => {
     const p = new UploadPolicy('behind-nginx', 8 * MiB);
     p.refusedWhole(413, 2_000_809);
