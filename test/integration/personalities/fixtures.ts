@@ -4,6 +4,10 @@
 import { digestOf, pushBlob, pushManifest, tarWithOneFile, type PushTarget } from '../../harness/seed.js';
 import type { RunningRegistry } from '../../harness/registry.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { runCli } from '../../harness/cli.js';
+import type { SyncReport } from '../../../src/report/model.js';
 
 export const MiB = 1024 * 1024;
 
@@ -50,4 +54,11 @@ defaults:
 ${registriesYaml([[src, { maxAttempts: 3 }], [target, { maxAttempts: 3 }]])}images:
 ${sources.map((s) => `  - source: ${src.host}/${s}`).join('\n')}
 `;
+}
+
+/** `regmirror sync -c config ARGS --report REPORT`, which must exit 0: its report and what it printed. */
+export async function syncReported(config: string, args: string[], report: string, env?: Record<string, string | undefined>): Promise<{ report: SyncReport; output: string }> {
+  const run = await runCli(['sync', '-c', config, ...args, '--report', report], env ? { env } : {});
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  return { report: JSON.parse(await readFile(report, 'utf8')) as SyncReport, output: run.stderr + run.stdout };
 }

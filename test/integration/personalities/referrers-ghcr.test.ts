@@ -3,7 +3,6 @@
 // then verify agrees (exit 0), and a second sync copies nothing and writes nothing.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { digestOf, getManifest, pushBlob, pushManifest, retag, seedImage, type SeededImage } from '../../harness/seed.js';
@@ -15,7 +14,7 @@ import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoCreds } from '../reliability/helpers.js';
 import { skopeoRawManifest } from '../../harness/skopeo.js';
 import { scratchDir } from '../../harness/scratch.js';
-import type { SyncReport } from '../../../src/report/model.js';
+import { syncReported } from './fixtures.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
@@ -74,12 +73,7 @@ after(async () => {
   await Promise.all([src, dst].map((r) => r && destroyRegistry(r)));
 });
 
-async function sync(name: string): Promise<{ report: SyncReport; output: string }> {
-  const out = join(dir, `${name}.json`);
-  const run = await runCli(['sync', '-c', file, ...endpoints, '--report', out], { env: env() });
-  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
-  return { report: JSON.parse(await readFile(out, 'utf8')) as SyncReport, output: run.stderr + run.stdout };
-}
+const sync = (name: string) => syncReported(file, endpoints, join(dir, `${name}.json`), env());
 
 test('referrers API source → ghcr-like target: sync, verify agrees, a second sync copies and writes nothing', async () => {
   const first = await sync('first');

@@ -3,16 +3,15 @@
 // `skip` with no referrer counted, the summary says nothing was copied, and nothing is written.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { deleteManifest, digestOf, getManifest, pushBlob, pushManifest, retag, seedImage, type SeededImage } from '../../harness/seed.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
 import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { referrersApi } from '../../harness/personalities/referrers-api.js';
-import { runCli, writeConfig } from '../../harness/cli.js';
+import { writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
-import type { SyncReport } from '../../../src/report/model.js';
+import { syncReported } from './fixtures.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const SIG_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
@@ -61,12 +60,7 @@ after(async () => {
   await Promise.all([src, dst].map((r) => r && destroyRegistry(r)));
 });
 
-async function sync(name: string): Promise<{ report: SyncReport; output: string }> {
-  const out = join(dir, `${name}.json`);
-  const run = await runCli(['sync', '-c', file, ...endpoints, '--report', out], {});
-  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
-  return { report: JSON.parse(await readFile(out, 'utf8')) as SyncReport, output: run.stderr + run.stdout };
-}
+const sync = (name: string) => syncReported(file, endpoints, join(dir, `${name}.json`));
 
 test('a second sync finds the API-listed referrers present: skip, nothing counted, nothing written', async () => {
   const first = await sync('first');
