@@ -6,7 +6,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { registriesYaml } from '../../harness/tls-bed.js';
 import { seedImage } from '../../harness/seed.js';
 import { repoRoot, runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startRegistry, bearerFor, destroyRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type PushTarget, type SeededImage } from '../../harness/seed.js';
-import { startFaultProxy, type FaultProxy, type Personality } from '../../harness/fault-proxy.js';
+import type { FaultProxy, Personality } from '../../harness/fault-proxy.js';
 import { proxyFor } from '../../harness/tls-bed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
