@@ -40,7 +40,7 @@ export async function download(url: string, dir: string, dispatcher: Dispatcher,
   try {
     res = await request(url, { dispatcher, signal, headers: { accept: 'application/octet-stream' } });
   } catch (err) {
-    throw new DownloadError(`GET ${url}: ${certificateProblem(url, err) ?? (err instanceof Error ? err.message : String(err))}`);
+    throw new DownloadError(`GET ${url}: ${certificateProblem(err) ?? (err instanceof Error ? err.message : String(err))}`);
   }
   if (res.statusCode !== 200) {
     res.body.resume();
@@ -64,8 +64,8 @@ const DOWNLOAD_PROBLEM: Partial<Record<TlsProblem, string>> = {
   'client-cert': 'it asks for a client certificate (mutual TLS), which regmirror does not present',
 };
 
-/** What is wrong with the certificate of the server `url` names, and what to do; undefined when not a certificate problem. */
-function certificateProblem(url: string, err: unknown): string | undefined {
+/** What is wrong with the release server's certificate, and what to do; undefined when not a certificate problem. */
+function certificateProblem(err: unknown): string | undefined {
   const found = tlsFailure(err);
   const what = found && DOWNLOAD_PROBLEM[found.problem];
   if (!found || !what) return undefined;
