@@ -1,6 +1,7 @@
 // What a target registry refused to take from skopeo, said as the native engine says it: skopeo
 // reports these in its own words ("initiating layer upload … name unknown"), which name neither
 // the registry's rule nor what the user can do about it.
+import { STATUS_CODES } from 'node:http';
 import { RepositoryMissingError, UploadRefusedError, type RegmirrorError } from '../types/errors.js';
 import type { SkopeoCopyRequest } from './skopeo-args.js';
 
@@ -30,9 +31,21 @@ export function pushRefusal(req: SkopeoCopyRequest, line: string): RegmirrorErro
   if (patch && !NOT_THE_UPLOAD_WAY.test(patch[1]!)) {
     return new UploadRefusedError(
       host,
-      `skopeo sends each blob in one PATCH, and the registry answered "${patch[1]}"`,
+      `skopeo sends each blob in one PATCH, and the registry answered ${answered(patch[1]!)}`,
       'use `engine: native` for this image (it uploads a blob in one PUT, or in chunks of a size the registry takes)',
     );
   }
   return undefined;
+}
+
+// containers/image quotes an answer it cannot parse as "StatusCode: 413, <html>\r\n<head>…",
+// cut short: a proxy's error page, said as the native engine says one (its title, not its markup).
+const HTML_ANSWER = /^StatusCode: (\d{3}), \s*</i;
+
+/** The registry's answer as a line can hold it: quoted, or an HTML page by its title. */
+function answered(said: string): string {
+  const html = HTML_ANSWER.exec(said);
+  if (!html) return `"${said}"`;
+  const title = /<title>([^<]*)<\/title>/i.exec(said)?.[1]?.trim();
+  return `${title || `${html[1]} ${STATUS_CODES[html[1]!] ?? ''}`.trim()}, an HTML page (a proxy or load balancer in front of the registry answered)`;
 }

@@ -31,11 +31,21 @@ describe('skopeo push refusals', () => {
     for (const said of [
       'unsupported: chunked uploads are not supported: upload the blob in one PUT',
       'size invalid: request body of 12584448 bytes is over the 4 MiB limit',
-      'StatusCode: 413, <html><head><title>413 Request Entity Too Large</title></...',
     ]) {
       const err = copyErrorFrom(req, fatal(`writing blob: uploading layer chunked: ${said}`), '1', images);
       assert.ok(err.cause instanceof UploadRefusedError, said);
       assert.equal(err.message, `destination ecr.example/cert-manager/app: ecr.example refused the blob upload: skopeo sends each blob in one PATCH, and the registry answered "${said}"; use \`engine: native\` for this image (it uploads a blob in one PUT, or in chunks of a size the registry takes)`);
+    }
+  });
+
+  it('an HTML page from a proxy (nginx: 413 for a body over client_max_body_size) is said by its title, not its markup', () => {
+    for (const [said, answer] of [
+      ['StatusCode: 413, <html>\\r\\n<head><title>413 Request Entity Too Large</title></...', '413 Request Entity Too Large'],
+      ['StatusCode: 413, <html>\\r\\n<head><ti...', '413 Payload Too Large'],
+    ]) {
+      const err = copyErrorFrom(req, fatal(`writing blob: uploading layer chunked: ${said}`), '1', images);
+      assert.ok(err.cause instanceof UploadRefusedError, said);
+      assert.equal(err.message, `destination ecr.example/cert-manager/app: ecr.example refused the blob upload: skopeo sends each blob in one PATCH, and the registry answered ${answer}, an HTML page (a proxy or load balancer in front of the registry answered); use \`engine: native\` for this image (it uploads a blob in one PUT, or in chunks of a size the registry takes)`);
     }
   });
 
