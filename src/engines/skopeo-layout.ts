@@ -1,20 +1,40 @@
 // skopeo 1.9 cannot read an OCI layout by digest (`oci:DIR@sha256:…` is taken as a path), so a
-// layout source is copied by tag and the tag is checked against the pinned digest first.
+// layout source is copied by tag and the tag is checked against the pinned digest first. The same
+// check answers `plan`, which runs no skopeo: a tag sync would fail is planned as failed.
 import { readIndex, tagEntry } from '../content/layout/index-file.js';
-import { NotFoundError, UnsupportedError } from '../types/errors.js';
+import { CopyError, DigestMismatchError, NotFoundError, UnsupportedError } from '../types/errors.js';
 import { OCI_INDEX, OCI_MANIFEST } from '../types/mediatype.js';
+import { formatRepository, type RepositoryRef } from '../types/reference.js';
 
 /**
- * The digest `tag` names in the layout at `dir`; NotFoundError when the tag is absent, and
- * UnsupportedError when skopeo would not see it: containers/image (skopeo 1.9) skips index.json
- * entries of any type but an OCI manifest or index (go-containerregistry's test layouts have them).
+ * Why skopeo cannot read `tag`, whose index.json entry has `mediaType`; undefined when it can.
+ * containers/image (skopeo 1.9) skips index.json entries of any type but an OCI manifest or index
+ * (go-containerregistry's test layouts have Docker manifest lists and descriptor types there).
  */
+export function skopeoLayoutRefusal(tag: string, mediaType: string): UnsupportedError | undefined {
+  if (mediaType === OCI_MANIFEST || mediaType === OCI_INDEX) return undefined;
+  return new UnsupportedError(`engine: skopeo cannot read tag ${tag}, whose index.json entry has media type ${JSON.stringify(mediaType)} (skopeo reads only OCI manifests and indexes from a layout); use engine: native for this image`);
+}
+
+/** The digest `tag` names in the layout at `dir`; NotFoundError when absent, skopeoLayoutRefusal's error when skopeo would not see it. */
 export async function layoutTagDigest(dir: string, tag: string): Promise<string> {
   const entry = tagEntry(await readIndex(dir), tag, `oci:${dir}`);
   if (!entry) throw new NotFoundError(`oci:${dir}: no tag ${tag}`);
-  const { mediaType, digest } = entry;
-  if (mediaType !== OCI_MANIFEST && mediaType !== OCI_INDEX) {
-    throw new UnsupportedError(`engine: skopeo cannot read tag ${tag}, whose index.json entry has media type ${JSON.stringify(mediaType)} (skopeo reads only OCI manifests and indexes from a layout); use engine: native for this image`);
+  const refusal = skopeoLayoutRefusal(tag, entry.mediaType);
+  if (refusal) throw refusal;
+  return entry.digest;
+}
+
+/**
+ * Throws the CopyError a skopeo copy of `source:tag` (pinned to `digest`) fails with before any
+ * skopeo runs, when the source is a layout skopeo cannot read it from: sync's copy and plan both ask.
+ */
+export async function checkSkopeoSource(source: RepositoryRef, tag: string, digest: string): Promise<void> {
+  if (source.scheme !== 'oci') return;
+  const found = await layoutTagDigest(source.dir, tag).catch((err: unknown) => {
+    throw new CopyError('source', formatRepository(source), err);
+  });
+  if (found !== digest) {
+    throw new CopyError('source', formatRepository(source), new DigestMismatchError(digest, found, `tag ${tag}`));
   }
-  return digest;
 }

@@ -18,7 +18,7 @@ import { addressOf, skopeoArgs, sourceImage, targetImage, type SkopeoCopyRequest
 import { SkopeoWorkdir } from './skopeo-auth.js';
 import { copyErrorFrom, isRefusedConversion, isTransientFailure, lastMeaningfulLine } from './skopeo-errors.js';
 import { hiddenIndexRefusal } from './skopeo-debug.js';
-import { layoutTagDigest } from './skopeo-layout.js';
+import { checkSkopeoSource } from './skopeo-layout.js';
 import { refusingHostsUnlessProxied } from './skopeo-refusals.js';
 import { readIndex, tagEntry, withIndexLock } from '../content/layout/index-file.js';
 
@@ -71,7 +71,7 @@ export class SkopeoEngine {
   async copy(req: SkopeoCopyRequest): Promise<void> {
     await this.available();
     if (req.signal?.aborted) throw new AbortedError('interrupted');
-    if (req.source.scheme === 'oci') await this.checkLayoutSource(req);
+    await checkSkopeoSource(req.source, req.tag, req.digest);
     // skopeo creates the layout directory but not its parents (`oci:DIR/<name>` under a new DIR).
     if (req.target.scheme === 'oci') await mkdir(req.target.dir, { recursive: true });
     const images = { source: sourceImage(req, this.opts), target: targetImage(req, this.opts) };
@@ -173,18 +173,6 @@ export class SkopeoEngine {
     const certDir = await this.workdir.certDirFor(address);
     if (certDir) files.certDir = certDir;
     return files;
-  }
-
-  // skopeo 1.9 cannot address a layout by digest (`oci:DIR@sha256:…` is read as a path), so the
-  // tag is checked here first and skopeo's --digestfile after the copy.
-  private async checkLayoutSource(req: SkopeoCopyRequest): Promise<void> {
-    if (req.source.scheme !== 'oci') return;
-    const found = await layoutTagDigest(req.source.dir, req.tag).catch((err: unknown) => {
-      throw new CopyError('source', formatRepository(req.source), err);
-    });
-    if (found !== req.digest) {
-      throw new CopyError('source', formatRepository(req.source), new DigestMismatchError(req.digest, found, `tag ${req.tag}`));
-    }
   }
 }
 

@@ -5,6 +5,7 @@ import type { CopyContext } from '../copy/context.js';
 import { copyGraph, type GraphResults } from '../copy/graph.js';
 import { emptyTally } from '../copy/tally.js';
 import type { SkopeoEngine } from '../engines/skopeo.js';
+import { checkSkopeoSource } from '../engines/skopeo-layout.js';
 import { referrerTagSubject, type RepositoryRef } from '../types/reference.js';
 import { isReleaseTag } from '../types/tag.js';
 import { isIndexType } from '../types/mediatype.js';
@@ -30,10 +31,12 @@ export function nativeCopier(ctx: CopyContext): TagCopier {
  * Untagged content (OCI 1.1 referrers found through the API) has no tag for skopeo to write, so
  * it goes through the native copier, as does what skopeo cannot copy byte for byte (skopeoCannotKeep).
  */
-export function skopeoCopier(ctx: CopyContext, engine: SkopeoEngine, source: RepositoryRef, refs: Map<Repository, RepositoryRef>): TagCopier {
+export function skopeoCopier(ctx: CopyContext, engine: SkopeoEngine | undefined, source: RepositoryRef, refs: Map<Repository, RepositoryRef>): TagCopier {
   const native = nativeCopier(ctx);
   return async (root, dsts, tag, gate) => {
-    if (tag === undefined || ctx.dryRun || skopeoCannotKeep(source, tag, root)) return native(root, dsts, tag, gate);
+    if (tag === undefined || skopeoCannotKeep(source, tag, root)) return native(root, dsts, tag, gate);
+    // A plan runs no skopeo, but fails what skopeo's copy would fail before it starts, in its words.
+    if (ctx.dryRun || !engine) return planned(native, root, dsts, tag, source, gate);
     const results: GraphResults = new Map();
     await Promise.all(
       dsts.map(async (dst) => {
@@ -52,6 +55,17 @@ export function skopeoCopier(ctx: CopyContext, engine: SkopeoEngine, source: Rep
     );
     return results;
   };
+}
+
+// The native copier's plan of `tag`, or the error checkSkopeoSource gives sync at every destination.
+async function planned(native: TagCopier, root: ManifestContent, dsts: Repository[], tag: string, source: RepositoryRef, gate?: (dst: Repository) => Promise<void>): Promise<GraphResults> {
+  try {
+    await checkSkopeoSource(source, tag, root.descriptor.digest);
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    return new Map(dsts.map((dst) => [dst, { tally: emptyTally(), error }]));
+  }
+  return native(root, dsts, tag, gate);
 }
 
 /**

@@ -130,7 +130,8 @@ function isDown(err: unknown): boolean {
 /** The item's engine (or --engine): native graph copy, or skopeo. */
 function copierFor(inv: Inventory, ctx: CopyContext, opts: SyncOptions) {
   const engine = opts.engine ?? inv.work.item.engine;
-  if (engine !== 'skopeo' || !opts.skopeo) return nativeCopier(ctx);
+  // A plan has no skopeo to run, but plans what skopeo's copies would do (skopeoCopier).
+  if (engine !== 'skopeo' || (!opts.skopeo && !opts.dryRun)) return nativeCopier(ctx);
   const refs = new Map<Repository, RepositoryRef>(inv.targets.map((t) => [t.repo, t.target.ref]));
   return skopeoCopier(ctx, opts.skopeo, inv.work.source, refs);
 }
