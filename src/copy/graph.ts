@@ -8,6 +8,7 @@ import { CopyError } from '../types/errors.js';
 import { copyBlob } from './blobs.js';
 import { callOptions, writeOptions, type CopyContext } from './context.js';
 import { emptyTally, type Tally } from './tally.js';
+import { withManifestTurn } from './manifest-turns.js';
 
 /** Options of one graph copy; the zero value probes the root like oras-go. */
 export interface GraphOptions {
@@ -41,9 +42,12 @@ export async function copyGraph(ctx: CopyContext, root: ManifestContent, dsts: R
   const write = gate ? (dst: Repository) => gate(dst).then(() => put(dst)) : put;
   const placed = await walk.place(root, dsts, options.probeRoot !== false, write);
   if (tag === undefined || ctx.dryRun) return results;
-  // The rest already held the root whole (found, or placed by another tag of this run): only the tag is new.
+  // The rest already held the root whole (found, or placed by another tag of this run): only the
+  // tag is new, PUT in a turn of its own (manifest-turns.ts), never alongside a skopeo copy's.
+  const digest = root.descriptor.digest;
+  const tagOnly = (dst: Repository) => (gate ? gate(dst) : Promise.resolve()).then(() => withManifestTurn(ctx.ledger, dst.name, [digest], () => put(dst)));
   await Promise.all(
-    dsts.filter((dst) => !placed.has(dst) && !walk.failed(dst)).map((dst) => write(dst).catch((err) => walk.fail(dst, new CopyError('destination', dst.name, err)))),
+    dsts.filter((dst) => !placed.has(dst) && !walk.failed(dst)).map((dst) => tagOnly(dst).catch((err) => walk.fail(dst, new CopyError('destination', dst.name, err)))),
   );
   return results;
 }

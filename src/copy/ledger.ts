@@ -141,10 +141,22 @@ export class CopyLedger {
   claimManifest(repository: string, digest: string): (error?: Error) => void {
     const key = `${repository}\0${digest}`;
     let settle!: (error?: Error) => void;
-    const placed = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())));
+    const placed = new Promise<void>((resolve, reject) => (settle = (error) => {
+      if (this.placing.get(key) === placed) this.placing.delete(key);
+      if (error) reject(error);
+      else resolve();
+    }));
     placed.catch(() => this.manifests.get(key) === placed && this.manifests.delete(key));
     this.manifests.set(key, placed);
+    this.placing.set(key, placed);
     return settle;
+  }
+
+  private readonly placing = new Map<string, Promise<void>>();
+
+  /** The placing of manifest `digest` in `repository` while it is still under way (manifest-turns.ts waits for it). */
+  manifestInFlight(repository: string, digest: string): Promise<void> | undefined {
+    return this.placing.get(`${repository}\0${digest}`);
   }
 
   /** Records that `repository` holds manifest `digest` whole (a tag there resolved to it). */

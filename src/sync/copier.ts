@@ -4,6 +4,7 @@ import type { ManifestContent, Repository } from '../content/storage.js';
 import type { CopyContext } from '../copy/context.js';
 import { copyGraph, type GraphResults } from '../copy/graph.js';
 import { emptyTally } from '../copy/tally.js';
+import { manifestDigests, withManifestTurn } from '../copy/manifest-turns.js';
 import type { SkopeoEngine } from '../engines/skopeo.js';
 import { checkSkopeoSource } from '../engines/skopeo-layout.js';
 import { referrerTagSubject, type RepositoryRef } from '../types/reference.js';
@@ -38,6 +39,7 @@ export function skopeoCopier(ctx: CopyContext, engine: SkopeoEngine | undefined,
     // A plan runs no skopeo, but fails what skopeo's copy would fail before it starts, in its words.
     if (ctx.dryRun || !engine) return planned(native, root, dsts, tag, source, gate);
     const results: GraphResults = new Map();
+    const digests = await manifestDigests(ctx, root);
     await Promise.all(
       dsts.map(async (dst) => {
         const tally = emptyTally();
@@ -45,7 +47,8 @@ export function skopeoCopier(ctx: CopyContext, engine: SkopeoEngine | undefined,
           const target = refs.get(dst);
           if (!target) throw new Error(`no reference known for ${dst.name}`);
           await gate?.(dst);
-          await engine.copy({ source, target, tag, digest: root.descriptor.digest, signal: ctx.signal });
+          // skopeo writes every manifest of the graph: never while another copy of the run writes one of them.
+          await withManifestTurn(ctx.ledger, dst.name, digests, () => engine.copy({ source, target, tag, digest: root.descriptor.digest, signal: ctx.signal }));
           tally.manifests += 1;
           results.set(dst, { tally });
         } catch (err) {

@@ -1,6 +1,9 @@
 // engine: skopeo over other projects' OCI layouts (test/fixtures/thirdparty): go-containerregistry's
 // test layouts have tags skopeo cannot read (a Docker manifest list, a descriptor media type in
 // index.json), which `plan` must call failed in sync's own words, since sync fails them.
+// regclient's testrepo nests indexes (child, loop, fallback indexes of referrers): skopeo copies
+// some of its tags and the native copier the referrer tags, and the two never write one manifest at
+// once nor twice (distribution answered such races with 400 DIGEST_INVALID or MANIFEST_BLOB_UNKNOWN).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, readFile } from 'node:fs/promises';
@@ -8,10 +11,15 @@ import { join } from 'node:path';
 import type { SyncReport } from '../../../src/report/model.js';
 import { repoRoot, runCli, writeConfig } from '../../harness/cli.js';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { registriesYaml } from '../../harness/tls-bed.js';
+import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { scratchDir } from '../../harness/scratch.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { manifestPuts, overlappingPuts } from '../../harness/personalities/manifest-puts.js';
+import { skopeoRawManifest } from '../../harness/skopeo.js';
+import { sha256 } from '../../../src/types/digest.js';
 
-const GGCR = join(repoRoot(), 'test', 'fixtures', 'thirdparty', 'ggcr-layout');
+const THIRDPARTY = join(repoRoot(), 'test', 'fixtures', 'thirdparty');
+const GGCR = join(THIRDPARTY, 'ggcr-layout');
 /** The tags of ggcr's layouts skopeo 1.9 skips in index.json, and the media type each entry has. */
 const UNREADABLE: Record<string, string> = {
   'test_index:2': 'application/vnd.oci.descriptor.v1+json',
@@ -21,13 +29,19 @@ const UNREADABLE: Record<string, string> = {
 
 let registry: RunningRegistry;
 let dir: string;
+/** In front of the registry: every manifest PUT recorded, each held 200 ms (a slower registry), so racing PUTs overlap. */
+let proxy: FaultProxy;
+const recorder = manifestPuts({ holdMs: 200 });
 
 before(async () => {
   registry = await startRegistry({ tls: true });
   dir = await scratchDir('thirdparty-skopeo');
+  proxy = await proxyFor(registry, { personalities: [recorder.personality] });
   for (const name of ['test_index', 'test_gc_index']) await cp(join(GGCR, name), join(dir, 'src', name), { recursive: true });
+  await cp(join(THIRDPARTY, 'regclient-testrepo'), join(dir, 'src', 'testrepo'), { recursive: true });
 });
 after(async () => {
+  await proxy?.close();
   await destroyRegistry(registry);
 });
 
@@ -64,4 +78,34 @@ ${registriesYaml([registry])}images:
     assert.match(detail, new RegExp(`engine: skopeo cannot read tag ${where.split(':')[1]}, whose index\\.json entry has media type "${mediaType.replace(/[.+]/g, '\\$&')}"`));
     assert.deepEqual(planned.get(where), ['failed', detail], `${where}: planned as sync failed it`);
   }
+});
+
+test('engine: skopeo and the native copier (referrer tags) take turns over testrepo\'s shared manifests: none PUT twice at once or again, every digest kept', { timeout: 600_000 }, async () => {
+  const config = await writeConfig(join(dir, 'turns'), `version: 1
+defaults:
+  targets: [${proxy.host}/turns]
+  engine: skopeo
+${registriesYaml([{ host: proxy.host, caFile: registry.caFile }])}images:
+  - source: oci:${join(dir, 'src', 'testrepo')}
+`);
+  const sync = await runCli(['sync', '-c', config, '--no-progress', '--report', join(dir, 'turns.json')], { timeoutMs: 300_000 });
+  assert.equal(sync.exitCode, 0, `${sync.stdout}\n${sync.stderr}`);
+  const puts = recorder.puts.filter((p) => p.repository === 'turns/testrepo');
+  assert.ok(puts.some((p) => p.client === 'skopeo') && puts.some((p) => p.client === 'regmirror'), 'both copiers wrote');
+  assert.deepEqual(overlappingPuts(puts), [], 'no manifest PUT while another PUT of it was under way');
+  // What skopeo placed the native copier finds placed: it never PUTs that manifest by digest again.
+  const again = puts.filter((p) => p.client === 'regmirror' && p.reference.startsWith('sha256:') && puts.some((s) => s.client === 'skopeo' && s.digest === p.digest && s.ended < p.began));
+  assert.deepEqual(again.map((p) => p.digest), [], 'manifests skopeo had placed, PUT again by the native copier');
+
+  const index = JSON.parse(await readFile(join(dir, 'src', 'testrepo', 'index.json'), 'utf8')) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+  const tags = index.manifests.flatMap((d) => (d.annotations?.['org.opencontainers.image.ref.name'] ? [[d.annotations['org.opencontainers.image.ref.name'], d.digest] as const] : []));
+  assert.equal(tags.length, 24);
+  for (const [tag, digest] of tags) assert.equal(sha256(await skopeoRawManifest(`${registry.host}/turns/testrepo:${tag}`)), digest, tag);
+
+  const before = recorder.puts.length;
+  const second = await runCli(['sync', '-c', config, '--no-progress', '--report', join(dir, 'turns-again.json')], { timeoutMs: 300_000 });
+  assert.equal(second.exitCode, 0, `${second.stdout}\n${second.stderr}`);
+  assert.equal(recorder.puts.length, before, 'a second sync PUTs no manifest');
+  const report = JSON.parse(await readFile(join(dir, 'turns-again.json'), 'utf8')) as SyncReport;
+  assert.deepEqual([...new Set(report.results.flatMap((r) => r.targets.map((t) => t.action)))], ['skip']);
 });
