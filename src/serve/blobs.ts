@@ -9,8 +9,10 @@ import type { Backend, BackendPool } from './backends.js';
 
 /** Where the client goes, or what the gateway streams. */
 export type BlobAnswer =
-  | { kind: 'redirect'; location: string; backend: string }
-  | { kind: 'stream'; response: HttpResponse; backend: string };
+  /** `from`: the backend whose bytes the client will read (none for a release file's own URL). */
+  | { kind: 'redirect'; location: string; backend: string; from?: Backend }
+  /** `senders`: every backend whose bytes went into the stream (more than one after a break). */
+  | { kind: 'stream'; response: HttpResponse; backend: string; senders?: () => Backend[] };
 
 /** No backend has the blob (404), or none answered (503). */
 export class NoBlob extends RegmirrorError {
@@ -22,20 +24,21 @@ export class NoBlob extends RegmirrorError {
 /** Backend hosts that refused an anonymous read once: not asked anonymously again. */
 export type AnonymousMemory = Map<string, boolean>;
 
-/** Finds the blob on the first backend that has it. */
-export async function serveBlob(pool: BackendPool, backends: Backend[], digest: string, anonymous: AnonymousMemory): Promise<BlobAnswer> {
+/** Finds the blob on the first backend that has it (`skip`: backends known to serve it wrong). */
+export async function serveBlob(pool: BackendPool, backends: Backend[], digest: string, anonymous: AnonymousMemory, skip?: (b: Backend) => boolean): Promise<BlobAnswer> {
   const result = await pool.first(backends, async (b, signal) => {
     const access: BlobAccess = await b.repo.blobAccess(digest, { signal, tryAnonymous: anonymous.get(b.host) !== false });
     if (access.kind === 'stream') anonymous.set(b.host, false);
     return access;
-  });
+  }, skip);
   if (!result.ok) {
     throw new NoBlob(result.errors.length > 0 && result.errors.every((e) => e instanceof NotFoundError) ? 404 : 503);
   }
   const access = result.value;
   const backend = result.backend.host;
-  if (access.kind === 'redirect' || access.kind === 'anonymous') return { kind: 'redirect', location: access.url.href, backend };
-  return { kind: 'stream', response: carriedOn(pool, result.backend, backends, digest, access.response), backend };
+  if (access.kind === 'redirect' || access.kind === 'anonymous') return { kind: 'redirect', location: access.url.href, backend, from: result.backend };
+  const senders = [result.backend];
+  return { kind: 'stream', response: carriedOn(pool, senders, backends, digest, access.response, skip), backend, senders: () => senders };
 }
 
 /** Breaks in a row (each with less than a MiB between them) a streamed blob survives. */
@@ -47,10 +50,10 @@ const STREAM_RESUMES = 3;
  * last, so the client's download goes on instead of ending short (skopeo and podman then fail the
  * whole pull with "unexpected EOF"). The digest is still proven over every byte (respond.ts).
  */
-function carriedOn(pool: BackendPool, first: Backend, backends: Backend[], digest: string, res: HttpResponse): HttpResponse {
+function carriedOn(pool: BackendPool, senders: Backend[], backends: Backend[], digest: string, res: HttpResponse, skip?: (b: Backend) => boolean): HttpResponse {
   const length = header(res, 'content-length');
   if (length === undefined || !/^\d+$/.test(length)) return res;
-  let current = first;
+  let current = senders[0]!;
   const body = resumable(res.body, {
     size: Number(length),
     length: Number(length),
@@ -58,9 +61,10 @@ function carriedOn(pool: BackendPool, first: Backend, backends: Backend[], diges
     onResume: (_offset, why) => pool.failed(current.host, why),
     reopen: async (offset) => {
       const others = [...backends.filter((b) => b !== current), current];
-      const next = await pool.first(others, (b, signal) => b.repo.openBlobAt(digest, offset, { signal }));
+      const next = await pool.first(others, (b, signal) => b.repo.openBlobAt(digest, offset, { signal }), skip);
       if (!next.ok) throw next.errors.at(-1) ?? new NoBlob(503);
       current = next.backend;
+      if (!senders.includes(current)) senders.push(current);
       return next.value;
     },
   });

@@ -5,7 +5,8 @@ import type { GatewaySettings } from '../config/model.js';
 import type { LockFile } from '../lock/file.js';
 import type { RegistryClient } from '../registry/client.js';
 import { PullAttributor } from './attribution.js';
-import { BackendPool } from './backends.js';
+import { BackendPool, type Backend } from './backends.js';
+import { RedirectProofs } from './blob-proof.js';
 import type { AnonymousMemory } from './blobs.js';
 import { ManifestCache, TagCache } from './cache.js';
 import { newClientKeySecret, type EventSink, type GatewayEvent } from './events.js';
@@ -13,6 +14,7 @@ import type { ManifestDeps } from './manifests.js';
 import { GatewayMetrics } from './metrics.js';
 import { ClientRateLimit } from './ratelimit.js';
 import { aggregate, type GatewayStats } from './stats.js';
+import { WrongBytes, wrongBytesLine } from './wrong-bytes.js';
 
 /** Tunables with their defaults (SPEC.md "Gateway"; the ones the issue leaves open). */
 export interface GatewayOptions {
@@ -38,6 +40,8 @@ export class Gateway {
   readonly recorded: TagCache;
   readonly attributor = new PullAttributor();
   readonly anonymous: AnonymousMemory = new Map();
+  readonly wrongBytes = new WrongBytes();
+  readonly proofs: RedirectProofs;
   readonly rate: ClientRateLimit | undefined;
   readonly clientSecret = newClientKeySecret();
   readonly now: () => number;
@@ -59,6 +63,7 @@ export class Gateway {
     this.now = opts.now ?? Date.now;
     this.pool = new BackendPool(client, { deadlineMs: opts.deadlineMs ?? 5000, coolDownMs: settings.healthInterval * 1000, now: this.now, signal });
     this.pool.onFailover = (host) => this.metrics.failovers.inc({ backend: host });
+    this.proofs = new RedirectProofs(this.pool, (b, digest, actual) => this.servedWrong(b, digest, actual));
     this.manifests = new ManifestCache(opts.cacheBytes ?? 64 * 1024 * 1024);
     this.tags = new TagCache(opts.tagTtlMs ?? 10_000);
     this.recorded = new TagCache(opts.tagTtlMs ?? 10_000);
@@ -73,6 +78,11 @@ export class Gateway {
       pool: this.pool, manifests: this.manifests, tags: this.tags, recorded: this.recorded, lock: this.lock, now: this.now,
       onDrift: (image, _tag, backend) => this.metrics.drift.inc({ image, backend }),
     };
+  }
+
+  /** `b` served `digest` with bytes that hash to `actual`: skipped for that blob, said once. */
+  servedWrong(b: Backend, digest: string, actual: string): void {
+    if (this.wrongBytes.add(b.host, digest, this.now())) this.log?.(wrongBytesLine(b.host, digest, b.ref.repository, actual));
   }
 
   /** Writes one event, counts it, and keeps it for the live page. */

@@ -71,18 +71,8 @@ async function answer(gw: Gateway, r: Route, method: string, key: string, res: S
     }
     case 'manifest':
       return manifest(gw, r.name, r.reference, method, key, res, ev);
-    case 'blob': {
-      const image = gw.settings.images.find((i) => i.path === r.name);
-      if (!image) return { ...ev, status: fail(res, 404, 'NAME_UNKNOWN', `repository ${r.name} is not served here`) };
-      const base = { ...ev, image: r.name, digest: r.digest, kind: 'blob' as const };
-      try {
-        const a = await serveBlob(gw.pool, gw.pool.backends(image.backends), r.digest, gw.anonymous);
-        return { ...base, backend: a.backend, status: await deliver(res, a, r.digest, head) };
-      } catch (e) {
-        if (!(e instanceof NoBlob)) throw e;
-        return { ...base, status: e.status === 404 ? fail(res, 404, 'BLOB_UNKNOWN', 'blob unknown to every backend') : unavailable(res) };
-      }
-    }
+    case 'blob':
+      return blob(gw, r.name, r.digest, head, res, ev);
     case 'binary': {
       const binary = gw.settings.binaries.find((b) => b.item.name === r.name);
       const base = { ...ev, image: r.name, tag: r.tag, kind: 'binary' as const };
@@ -96,6 +86,26 @@ async function answer(gw: Gateway, r: Route, method: string, key: string, res: S
       }
     }
   }
+}
+
+async function blob(gw: Gateway, name: string, digest: string, head: boolean, res: ServerResponse, ev: Ev): Promise<Ev> {
+  const image = gw.settings.images.find((i) => i.path === name);
+  if (!image) return { ...ev, status: fail(res, 404, 'NAME_UNKNOWN', `repository ${name} is not served here`) };
+  const base = { ...ev, image: name, digest, kind: 'blob' as const };
+  let a;
+  try {
+    a = await serveBlob(gw.pool, gw.pool.backends(image.backends), digest, gw.anonymous, (b) => gw.wrongBytes.has(b.host, digest, gw.now()));
+  } catch (e) {
+    if (!(e instanceof NoBlob)) throw e;
+    return { ...base, status: e.status === 404 ? fail(res, 404, 'BLOB_UNKNOWN', 'blob unknown to every backend') : unavailable(res) };
+  }
+  if (a.kind === 'redirect' && a.from && !head) gw.proofs.check(a.from, digest);
+  const status = await deliver(res, a, digest, head, (actual) => {
+    // Bytes from two backends (a stream carried on after a break): which one was wrong is unknown.
+    const senders = a.kind === 'stream' ? a.senders?.() ?? [] : [];
+    if (senders.length === 1) gw.servedWrong(senders[0]!, digest, actual);
+  });
+  return { ...base, backend: a.backend, status };
 }
 
 async function manifest(gw: Gateway, name: string, reference: string, method: string, key: string, res: ServerResponse, ev: Ev): Promise<Ev> {

@@ -4,10 +4,14 @@ import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { header } from '../registry/http/types.js';
 import { VerifyingStream } from '../types/digest.js';
+import { DigestMismatchError } from '../types/errors.js';
 import type { BlobAnswer } from './blobs.js';
 
-/** A 307 to where the client can read the bytes, or the verified bytes themselves. */
-export async function deliver(res: ServerResponse, a: BlobAnswer, digest: string | undefined, head: boolean): Promise<number> {
+/**
+ * A 307 to where the client can read the bytes, or the verified bytes themselves; `onWrongBytes`
+ * is told what streamed bytes hashed to when that is not `digest` (before the client is cut off).
+ */
+export async function deliver(res: ServerResponse, a: BlobAnswer, digest: string | undefined, head: boolean, onWrongBytes?: (actual: string) => void): Promise<number> {
   if (a.kind === 'redirect') return send(res, 307, { location: a.location, 'content-length': '0' }, undefined);
   const up = a.response;
   const length = header(up, 'content-length');
@@ -21,6 +25,9 @@ export async function deliver(res: ServerResponse, a: BlobAnswer, digest: string
   res.writeHead(200, { 'content-length': length, 'content-type': 'application/octet-stream', 'docker-content-digest': expected });
   // The last chunk is held until the digest is proven: a wrong blob never arrives whole.
   const verify = new VerifyingStream(expected, Number(length));
+  verify.once('error', (e) => {
+    if (e instanceof DigestMismatchError) onWrongBytes?.(e.actual);
+  });
   const first = firstToFail(res, up.body, verify);
   return pipeline(up.body, verify, res).then(() => 200, () => {
     res.destroy();
