@@ -3,13 +3,24 @@
 // and which only mean "not here" (404, a wrong digest, refused credentials).
 import type { RegistryClient } from '../registry/client.js';
 import type { RemoteRepository } from '../registry/repository.js';
-import { AbortedError, RegistryResponseError, UnreachableError } from '../types/errors.js';
+import { AbortedError, RegistryResponseError, RegmirrorError, UnreachableError } from '../types/errors.js';
 import { formatRepository, type RepositoryRef } from '../types/reference.js';
 import { Breaker, tryOrder } from './breaker.js';
 
+/**
+ * A backend that let the deadline pass without answering. The transport only knows its request
+ * was aborted: logged as that, "backend HOST is down: aborted" hid that the host was slow, and
+ * which setting decides how slow is too slow.
+ */
+export class NoAnswerError extends RegmirrorError {
+  constructor(readonly deadlineMs: number) {
+    super(`gave no answer within ${deadlineMs / 1000} s (--timeout)`);
+  }
+}
+
 /** True for failures that say the backend itself is unwell. */
 export function isLiveError(e: unknown): boolean {
-  if (e instanceof UnreachableError || e instanceof AbortedError) return true;
+  if (e instanceof UnreachableError || e instanceof AbortedError || e instanceof NoAnswerError) return true;
   if (e instanceof RegistryResponseError) return e.status >= 500 || e.status === 429 || e.status === 408;
   return false;
 }
@@ -53,13 +64,18 @@ export class BackendPool {
 
   /**
    * A signal that ends at shutdown, or at the deadline unless `done()` came first: the deadline
-   * covers getting an answer, not streaming a large blob afterwards.
+   * covers getting an answer, not streaming a large blob afterwards. `explain(e)` turns the
+   * failure the deadline caused into a NoAnswerError.
    */
-  deadline(): { signal: AbortSignal; done(): void } {
+  deadline(): { signal: AbortSignal; done(): void; explain(e: unknown): unknown } {
     const timer = new AbortController();
-    const t = setTimeout(() => timer.abort(new Error('deadline')), this.opts.deadlineMs);
+    const t = setTimeout(() => timer.abort(new NoAnswerError(this.opts.deadlineMs)), this.opts.deadlineMs);
     t.unref();
-    return { signal: AbortSignal.any([timer.signal, this.opts.signal]), done: () => clearTimeout(t) };
+    return {
+      signal: AbortSignal.any([timer.signal, this.opts.signal]),
+      done: () => clearTimeout(t),
+      explain: (e) => (timer.signal.aborted && !this.opts.signal.aborted ? timer.signal.reason : e),
+    };
   }
 
   /** A live error from `host` (also one that broke a stream midway): its breaker opens, a failover counted. */
@@ -81,11 +97,12 @@ export class BackendPool {
         deadline.done();
         this.breaker(b.host).success();
         return { ok: true, value, backend: b };
-      } catch (e) {
+      } catch (err) {
         deadline.done();
+        const e = deadline.explain(err);
         errors.push(e);
         if (this.opts.signal.aborted) break;
-        if (isLiveError(e) || deadline.signal.aborted) this.failed(b.host, e);
+        if (isLiveError(e)) this.failed(b.host, e);
       }
     }
     return { ok: false, errors };

@@ -3,7 +3,7 @@
 // error opens its breaker, a success closes it. The first round makes /-/ready say yes.
 import { NotFoundError, TlsError } from '../types/errors.js';
 import type { RepositoryRef } from '../types/reference.js';
-import { oneLine } from './backends.js';
+import { NoAnswerError, oneLine } from './backends.js';
 import type { Gateway } from './gateway.js';
 
 /** A repository and reference to probe on each backend host. */
@@ -31,7 +31,7 @@ export async function probeOnce(gw: Gateway): Promise<void> {
     } catch (e) {
       // Any other failure, refused credentials included, makes the host unusable for now.
       if (e instanceof NotFoundError) gw.pool.breaker(host).success();
-      else down(gw, host, e);
+      else down(gw, host, deadline.explain(e));
     } finally {
       deadline.done();
     }
@@ -48,7 +48,7 @@ export async function probeOnce(gw: Gateway): Promise<void> {
 function down(gw: Gateway, host: string, e: unknown): void {
   const breaker = gw.pool.breaker(host);
   const why = oneLine(e);
-  if (why !== breaker.lastError && !(e instanceof TlsError)) gw.log?.(`backend ${host} is down: ${why}`);
+  if (why !== breaker.lastError && !(e instanceof TlsError)) gw.log?.(`backend ${host} ${e instanceof NoAnswerError ? why : `is down: ${why}`}`);
   breaker.failure(gw.now(), why);
 }
 

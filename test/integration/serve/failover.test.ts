@@ -123,6 +123,9 @@ test('a black-holed backend (accepts, never answers): the deadline moves on to B
     await skopeoCopyAll(`${g.host}/app:v1.14.0`, `oci:${world.dir}/hole:v1.14.0`, { preserveDigests: true });
     assert.ok(Date.now() - started < 120_000, `bounded time: ${Date.now() - started} ms (undici alone would wait 300 s per request)`);
     assert.ok(g.events.filter((e) => e.kind === 'pull').every((e) => e.backend === world.proxyB.host || e.backend === 'cache'));
+    // The log names what happened and the setting that decides it (it used to say "is down: aborted").
+    await until(() => g.stderr().includes(`backend ${holeHost} gave no answer within 1 s (--timeout)`), 'the log line');
+    assert.doesNotMatch(g.stderr(), /aborted/);
   } finally {
     assert.equal(await g.stop(), 0);
     for (const s of sockets) s.destroy();
