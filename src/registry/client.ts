@@ -24,6 +24,11 @@ export interface RegistryClientOptions {
   logger?: Logger;
   /** Default "regmirror/<version>". */
   userAgent?: string;
+  /**
+   * How long a repository refused after authenticating (quay.io's 401 for an absent one) stays
+   * refused without asking again; default for good, which suits a run. The gateway sets it.
+   */
+  deniedTtlMs?: number;
   /** Test-only knobs: fast retries, small pages and chunks. */
   testing?: { backoffBaseMs?: number; tagPageSize?: number; chunkBytes?: number; forceChunkedUploads?: boolean; answerTimeoutMs?: number };
 }
@@ -88,6 +93,7 @@ export class RegistryClient {
         chunkBytes: this.opts.testing?.chunkBytes ?? 8 * 1024 * 1024,
         forceChunkedUploads: this.opts.testing?.forceChunkedUploads ?? false,
         answerTimeoutMs: this.opts.testing?.answerTimeoutMs,
+        deniedTtlMs: this.opts.deniedTtlMs,
         redirectPools: (url) => this.redirectPoolsFor(url),
       });
       this.hosts.set(registry, host);

@@ -31,6 +31,8 @@ export interface HostOptions {
   forceChunkedUploads: boolean;
   /** How long an answer may keep us waiting (pool.ts ANSWER_TIMEOUT_MS unless a test says less). */
   answerTimeoutMs?: number;
+  /** How long a repository refused after authenticating stays refused without asking (default: for good). */
+  deniedTtlMs?: number;
   /** The pools for a redirect target on another origin that mirrors.yaml lists (its caFile, tls: insecure); undefined = Node's default verification. */
   redirectPools?: (url: URL) => Pools | undefined;
 }
@@ -85,6 +87,7 @@ export class HostContext {
       tokens: new TokenCache(),
       onTokenFetch: () => options.stats.tokenFetches++,
       onRealm: (realm) => this.trustedOrigins.add(realm.origin),
+      deniedTtlMs: options.deniedTtlMs,
     });
     const onRefresh = (req: HttpRequest, refused: HttpResponse) =>
       options.logger.debug(`${refused.url.origin} refused the URL ${host} redirected ${displayUrl(req.url)} to (${refused.status}, expired?): asking ${host} for a fresh one`);

@@ -16,6 +16,9 @@ import { ClientRateLimit } from './ratelimit.js';
 import { aggregate, type GatewayStats } from './stats.js';
 import { WrongBytes, wrongBytesLine } from './wrong-bytes.js';
 
+/** How long a tag's digest is trusted by default (serve --tag-ttl). */
+export const DEFAULT_TAG_TTL_MS = 10_000;
+
 /** Tunables with their defaults (SPEC.md "Gateway"; the ones the issue leaves open). */
 export interface GatewayOptions {
   /** Deadline for one backend to answer, ms (default 5000). */
@@ -65,8 +68,8 @@ export class Gateway {
     this.pool.onFailover = (host) => this.metrics.failovers.inc({ backend: host });
     this.proofs = new RedirectProofs(this.pool, (b, digest, actual) => this.servedWrong(b, digest, actual));
     this.manifests = new ManifestCache(opts.cacheBytes ?? 64 * 1024 * 1024);
-    this.tags = new TagCache(opts.tagTtlMs ?? 10_000);
-    this.recorded = new TagCache(opts.tagTtlMs ?? 10_000);
+    this.tags = new TagCache(opts.tagTtlMs ?? DEFAULT_TAG_TTL_MS);
+    this.recorded = new TagCache(opts.tagTtlMs ?? DEFAULT_TAG_TTL_MS);
     const rate = opts.clientRate ?? 50;
     this.rate = rate > 0 ? new ClientRateLimit(rate, rate * 2) : undefined;
     this.keepEvents = opts.keepEvents ?? 100_000;

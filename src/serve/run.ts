@@ -10,7 +10,7 @@ import type { CredentialProvider } from '../registry/credentials.js';
 import type { Logger } from '../ui/log.js';
 import { isLoopback } from '../types/host.js';
 import { openEventSink } from './events.js';
-import { Gateway, type GatewayOptions } from './gateway.js';
+import { DEFAULT_TAG_TTL_MS, Gateway, type GatewayOptions } from './gateway.js';
 import { handle } from './handler.js';
 import { startProbes } from './health.js';
 
@@ -46,6 +46,9 @@ export async function runServe(settings: GatewaySettings, opts: ServeOptions): P
   const client = new RegistryClient({
     registries: gatewayRegistries(settings, opts.registries), endpoints: opts.endpoints, credentials: opts.credentials,
     logger: opts.logger, userAgent: opts.userAgent,
+    // A repository a backend refused (quay.io's 401 for one it lacks) is believed absent as long
+    // as a tag's digest is believed: a sync that puts it there is seen as soon as a moved tag is.
+    deniedTtlMs: opts.tagTtlMs ?? DEFAULT_TAG_TTL_MS,
   });
   // Requests in flight at SIGTERM finish; their backend calls end only after the server closed.
   const backendsStop = new AbortController();

@@ -6,6 +6,7 @@ import { AccessDeniedError, AuthError } from '../../types/errors.js';
 import type { Credential, CredentialProvider } from '../credentials.js';
 import { discard } from './body.js';
 import { mergeScopes, parseChallenges, pickChallenge, type Challenge } from './challenge.js';
+import { DeniedScopes } from './denied.js';
 import { apiUrl } from './scheme.js';
 import { fetchToken, type TokenCache } from './token.js';
 import { header, isReplayable, type HttpRequest, type HttpResponse, type Send } from './types.js';
@@ -20,15 +21,19 @@ export interface AuthContext {
   onTokenFetch(): void;
   /** Told about a token realm, so its origin may use the host's TLS settings. */
   onRealm(realm: URL): void;
+  /** How long a refused scope set stays refused without asking (default: for good; see denied.ts). */
+  deniedTtlMs?: number;
 }
 
 /** Authenticates requests to one registry host. */
 export class Authenticator {
   private ping: Promise<Challenge | undefined> | undefined;
-  /** Scope sets a fresh token could not open: asked once, then refused without the network. */
-  private readonly denied = new Map<string, AccessDeniedError>();
+  /** Scope sets a fresh token could not open: asked once, then refused without the network (for a while). */
+  private readonly denied: DeniedScopes;
 
-  constructor(private readonly ctx: AuthContext) {}
+  constructor(private readonly ctx: AuthContext) {
+    this.denied = new DeniedScopes(ctx.deniedTtlMs);
+  }
 
   /** Wraps `next` (redirects, retries, send) with authentication. */
   layer(next: Send): Send {
@@ -55,7 +60,7 @@ export class Authenticator {
       if (again.status !== 401 || renewed.scheme !== 'bearer' || again.url.origin !== this.ctx.base.origin) return again;
       // A fresh token was issued and still refused: not an expired token but a repository that
       // is absent or closed to us (quay.io answers 401, not 404). Say so once per scope set and
-      // never ask the token service again for it in this run.
+      // do not ask the token service again for it while the refusal stands.
       discard(again.body, header(again, 'content-length'));
       const error = await this.accessDenied(req, scopes);
       this.denied.set(scopeKey(req.scopes), error);

@@ -5,7 +5,7 @@
 //    token service issued without complaint;
 //  - manifests whose config (or artifact) media type is not on its allow-list are refused (415).
 import { randomBytes } from 'node:crypto';
-import type { Exchange, Personality } from '../fault-proxy.js';
+import type { Exchange, Personality, UpstreamReply } from '../fault-proxy.js';
 import { answer, clientHeaders, errorCodes, grantedActions, relay, routeOf, MANIFEST_ACCEPT } from './common.js';
 
 /** What to play. */
@@ -41,7 +41,7 @@ export function quay(opts: QuayOptions = {}): { play: Personality; stats: QuaySt
     if (route.resource === 'manifests' && ex.method === 'PUT' && opts.refusedConfigTypes?.length) return refuseTypes(ex, opts.refusedConfigTypes, stats);
     if ((ex.method !== 'GET' && ex.method !== 'HEAD') || (route.resource !== 'tags' && route.resource !== 'manifests')) return false;
     const reply = await ex.fetch(ex.method, route.resource === 'tags' ? `/v2/${route.repository}/tags/list` : ex.path, clientHeaders(ex, { accept: MANIFEST_ACCEPT }));
-    if (reply.status === 404 && errorCodes(reply.body).includes('NAME_UNKNOWN') && pullOnly && opts.hideAbsent !== false) {
+    if (reply.status === 404 && pullOnly && opts.hideAbsent !== false && await absent(ex, route.repository, reply)) {
       stats.hidden++;
       challenge ??= ex.fetch('GET', '/v2/').then((r) => String(r.headers['www-authenticate'] ?? ''));
       const realm = (await challenge).replace(/,?\s*scope="[^"]*"/, '');
@@ -80,6 +80,16 @@ export function quay(opts: QuayOptions = {}): { play: Personality; stats: QuaySt
     return true;
   };
   return { play, stats };
+}
+
+/**
+ * True when the upstream does not have the repository: its tag list says NAME_UNKNOWN. A manifest's
+ * 404 does not tell (distribution says MANIFEST_UNKNOWN there, and a HEAD has no body).
+ */
+async function absent(ex: Exchange, repository: string, reply: UpstreamReply): Promise<boolean> {
+  if (errorCodes(reply.body).includes('NAME_UNKNOWN')) return true;
+  const tags = await ex.fetch('GET', `/v2/${repository}/tags/list`, clientHeaders(ex));
+  return tags.status === 404 && errorCodes(tags.body).includes('NAME_UNKNOWN');
 }
 
 async function refuseTypes(ex: Exchange, refused: string[], stats: QuayStats): Promise<boolean> {

@@ -34,14 +34,18 @@ const recorder = (into: string[]): Personality => (ex) => {
   return false;
 };
 
-/** Starts the registries and proxies (HTTPS from the test CA; the gateway itself stays plain HTTP on loopback), seeds two releases, mirrors them with `regmirror sync`. */
-export async function startWorld(opts: { tags?: string[]; platforms?: number } = {}): Promise<World> {
+/**
+ * Starts the registries and proxies (HTTPS from the test CA; the gateway itself stays plain HTTP on
+ * loopback), seeds two releases, mirrors them with `regmirror sync`. `personalitiesB`: B plays
+ * that registry (test/harness/personalities/).
+ */
+export async function startWorld(opts: { tags?: string[]; platforms?: number; personalitiesB?: Personality[] } = {}): Promise<World> {
   const [regA, regB] = await Promise.all([startRegistry({ tls: true }), startRegistry({ auth: 'token', anonymousPull: true, tls: true })]);
   const authSeen = { a: [] as string[], b: [] as string[] };
   const pushB = (scope: string) => bearerFor(regB, scope);
   const [proxyA, proxyB] = await Promise.all([
     proxyFor(regA, { personalities: [recorder(authSeen.a)] }),
-    proxyFor(regB, { personalities: [recorder(authSeen.b)], cdnAuth: pushB }),
+    proxyFor(regB, { personalities: [recorder(authSeen.b), ...(opts.personalitiesB ?? [])], cdnAuth: pushB }),
   ]);
   const dir = await scratchDir('gateway');
   const pushA: PushTarget = { url: regA.url };

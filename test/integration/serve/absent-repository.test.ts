@@ -1,0 +1,49 @@
+// A quay.io backend answers 401, not 404, for a repository it does not have (after the token
+// service issued a token without complaint); the client remembers that so a run does not loop
+// re-authenticating. The gateway runs for weeks: it must forget it again, or a repository that a
+// later sync puts on that backend is never used (and, with no other backend, 503 until a restart).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startWorld, type World } from './fixture.js';
+import { startGateway, until, type GatewayProcess } from './gateway-process.js';
+import { quay } from '../../harness/personalities/quay.js';
+import { runCli } from '../../harness/cli.js';
+import { skopeoDigest } from '../../harness/skopeo.js';
+
+let world: World;
+const quayB = quay();
+const ACCEPT = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json';
+
+before(async () => {
+  world = await startWorld({ tags: ['v1.14.0'], platforms: 2, personalitiesB: [quayB.play] });
+});
+
+after(async () => {
+  await world?.close();
+});
+
+/** Which backend served a GET of the tag (polls for its event). */
+async function servedBy(gw: GatewayProcess, tag: string): Promise<{ status: number; backend: string }> {
+  const before = gw.events.length;
+  const res = await fetch(`${gw.url}/v2/app/manifests/${tag}`, { headers: { accept: ACCEPT } });
+  await res.arrayBuffer();
+  await until(() => gw.events.slice(before).some((e) => e.tag === tag), 'the event');
+  return { status: res.status, backend: gw.events.slice(before).find((e) => e.tag === tag)!.backend };
+}
+
+test('a repository absent at a quay.io backend is used once a sync put it there, without a restart', { timeout: 240_000 }, async () => {
+  // B (quay.io) first; its repository late/app does not exist yet.
+  const config = await world.config('  healthInterval: 1', { name: 'late.yaml', targets: [`${world.proxyB.host}/late`, `${world.proxyA.host}/mirror-a`] });
+  const gw = await startGateway(config, ['--tag-ttl', '1']);
+  try {
+    const first = await servedBy(gw, 'v1.14.0');
+    assert.deepEqual(first, { status: 200, backend: world.proxyA.host }, 'B has no late/app: A serves');
+    assert.ok(quayB.stats.hidden > 0, 'B answered 401 for the absent repository');
+    const sync = await runCli(['sync', '-c', config, '-q', '--no-progress'], { env: world.env });
+    assert.equal(sync.exitCode, 0, sync.stderr);
+    await until(async () => (await servedBy(gw, 'v1.14.0')).backend === world.proxyB.host, 'the gateway to serve from B', 120_000);
+    assert.equal(await skopeoDigest(`${gw.host}/app:v1.14.0`), world.images.get('v1.14.0')!.digest);
+  } finally {
+    assert.equal(await gw.stop(), 0);
+  }
+});
