@@ -11,6 +11,7 @@ import type { AnonymousMemory } from './blobs.js';
 import { ManifestCache, TagCache } from './cache.js';
 import { newClientKeySecret, type EventSink, type GatewayEvent } from './events.js';
 import type { ManifestDeps } from './manifests.js';
+import type { Outage } from './health.js';
 import { GatewayMetrics } from './metrics.js';
 import { ClientRateLimit } from './ratelimit.js';
 import { aggregate, type GatewayStats } from './stats.js';
@@ -45,6 +46,8 @@ export class Gateway {
   readonly anonymous: AnonymousMemory = new Map();
   readonly wrongBytes = new WrongBytes();
   readonly proofs: RedirectProofs;
+  /** Backends the log said were down (health.ts), to say when they are back. */
+  readonly outages = new Map<string, Outage>();
   readonly rate: ClientRateLimit | undefined;
   readonly clientSecret = newClientKeySecret();
   readonly now: () => number;

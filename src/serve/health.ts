@@ -1,8 +1,10 @@
 // Backend probes every healthInterval: per host, a HEAD of a known manifest (through the client,
 // so the ping of /v2/ and the token come with it). A 404 still proves the host answers; a live
-// error opens its breaker, a success closes it. The first round makes /-/ready say yes.
+// error opens its breaker, a success closes it. The first round makes /-/ready say yes. The log
+// says when a host goes down (and why) and when it is back.
 import { NotFoundError, TlsError } from '../types/errors.js';
 import type { RepositoryRef } from '../types/reference.js';
+import { formatDuration } from '../ui/progress-line.js';
 import { NoAnswerError, oneLine } from './backends.js';
 import type { Gateway } from './gateway.js';
 
@@ -27,10 +29,10 @@ export async function probeOnce(gw: Gateway): Promise<void> {
     const deadline = gw.pool.deadline();
     try {
       await backend!.repo.resolve(reference, { signal: deadline.signal });
-      gw.pool.breaker(host).success();
+      up(gw, host);
     } catch (e) {
       // Any other failure, refused credentials included, makes the host unusable for now.
-      if (e instanceof NotFoundError) gw.pool.breaker(host).success();
+      if (e instanceof NotFoundError) up(gw, host);
       else down(gw, host, deadline.explain(e));
     } finally {
       deadline.done();
@@ -40,16 +42,30 @@ export async function probeOnce(gw: Gateway): Promise<void> {
   gw.health();
 }
 
+/** A backend the log said was down: since when, and the reason it gave last. */
+export interface Outage { since: number; why: string }
+
 /**
  * Opens the host's breaker, and says why in the log when the reason is new: refused credentials
  * used to show on the stats page only, while clients got 503s. A refused certificate is already
  * said once by the transport.
  */
 function down(gw: Gateway, host: string, e: unknown): void {
-  const breaker = gw.pool.breaker(host);
   const why = oneLine(e);
-  if (why !== breaker.lastError && !(e instanceof TlsError)) gw.log?.(`backend ${host} ${e instanceof NoAnswerError ? why : `is down: ${why}`}`);
-  breaker.failure(gw.now(), why);
+  gw.pool.breaker(host).failure(gw.now(), why);
+  const known = gw.outages.get(host);
+  if (known?.why === why) return;
+  gw.outages.set(host, { since: known?.since ?? gw.now(), why });
+  if (!(e instanceof TlsError)) gw.log?.(`backend ${host} ${e instanceof NoAnswerError ? why : `is down: ${why}`}`);
+}
+
+/** Closes the host's breaker; a host the log said was down is said to be back (else the last word was "down"). */
+function up(gw: Gateway, host: string): void {
+  gw.pool.breaker(host).success();
+  const known = gw.outages.get(host);
+  if (!known) return;
+  gw.outages.delete(host);
+  gw.log?.(`backend ${host} is back (down for ${formatDuration((gw.now() - known.since) / 1000)})`);
 }
 
 /** Probes now and every `healthInterval` seconds until `signal` ends; returns when stopped. */

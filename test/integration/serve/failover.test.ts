@@ -109,6 +109,21 @@ test('every backend down: a tag seen before is served stale', { timeout: 120_000
   }
 });
 
+test('a backend stopped, then started again: the log says it is down, then back', { timeout: 120_000 }, async (t) => {
+  const said = (what: string) => gw.stderr().split('\n').filter((l) => l.includes(`backend ${world.proxyA.host} ${what}`));
+  const [downs, backs] = [said('is down').length, said('is back').length];
+  await world.regA.stop();
+  try {
+    await until(() => said('is down').length > downs, 'the down line');
+  } finally {
+    await world.regA.start();
+  }
+  await until(() => said('is back').length > backs, 'the back line');
+  assert.equal(said('is back').length, backs + 1, gw.stderr());
+  t.diagnostic(`${said('is down').at(-1)!} / ${said('is back').at(-1)!}`);
+  assert.match(said('is back').at(-1)!, new RegExp(`^warning: backend ${world.proxyA.host} is back \\(down for \\d+s\\)$`));
+});
+
 test('a black-holed backend (accepts, never answers): the deadline moves on to B', { timeout: 180_000 }, async () => {
   const sockets = new Set<Socket>();
   const hole: Server = createServer((s) => { sockets.add(s); s.on('error', () => {}); });
