@@ -6,6 +6,7 @@ import type { BinaryItem, GatewayImage, GatewaySettings, ImageItem } from './mod
 import type { RawGateway } from './raw.js';
 import { formatPath, type Locator, type PathSegment } from './positions.js';
 import { formatNamespace, parseTargets } from './rules.js';
+import { closest } from './structure.js';
 
 /** Builds the gateway section; throws a ConfigError at the first bad key. */
 export function buildGateway(raw: RawGateway, images: ImageItem[], binaries: BinaryItem[], baseDir: string, loc: Locator): GatewaySettings {
@@ -29,6 +30,7 @@ export function buildGateway(raw: RawGateway, images: ImageItem[], binaries: Bin
       return item;
     })
     : binaries;
+  checkPreferred(preferred, [...served.map((s) => s.item), ...chosen], [...at, 'backends'], loc);
   return {
     listen: parseListen(raw.listen ?? '0.0.0.0:8080', [...at, 'listen'], loc),
     ...(raw.host !== undefined ? { host: raw.host } : {}),
@@ -54,6 +56,19 @@ export function backendsOf(item: { targets: NamespaceRef[]; name: string }, pref
   const all = source && source.scheme === 'registry' ? [...targets, source] : targets;
   const seen = new Set<string>();
   return all.filter((r) => !seen.has(formatRepository(r)) && seen.add(formatRepository(r)));
+}
+
+/**
+ * A `backends` entry that is no served item's target would change nothing: a typo in it
+ * (ghcr.io/cert-manger) used to be ignored in silence, and the preference order stayed as it was.
+ */
+function checkPreferred(preferred: string[], items: { targets: NamespaceRef[] }[], at: PathSegment[], loc: Locator): void {
+  const targets = [...new Set(items.flatMap((it) => it.targets.filter((ns) => ns.scheme === 'registry').map(formatNamespace)))];
+  preferred.forEach((ns, i) => {
+    if (targets.includes(ns)) return;
+    const near = closest(ns, targets);
+    throw loc.errorAt([...at, i], `${formatPath([...at, i])}: "${ns}" is not a target of any served item; ${near ? `did you mean "${near}"?` : `targets: ${targets.join(', ')}`}`);
+  });
 }
 
 function checkUnique(served: GatewayImage[], at: PathSegment[], loc: Locator): void {

@@ -50,8 +50,8 @@ export function unknownKeyMessage(key: string, where: string, allowed: string[])
   return near ? `unknown key "${key}" ${place}; did you mean "${near}"?` : `unknown key "${key}" ${place}; allowed: ${allowed.join(', ')}`;
 }
 
-// Close in edit distance, or sharing the first three letters ("sematic" → "semver").
-function closest(key: string, allowed: string[]): string | undefined {
+/** The allowed word closest to `key`: close in edit distance, or sharing the first three letters ("sematic" → "semver"). */
+export function closest(key: string, allowed: string[]): string | undefined {
   const k = key.toLowerCase();
   let best: string | undefined;
   let bestScore = Infinity;

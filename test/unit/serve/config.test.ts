@@ -61,6 +61,10 @@ test('mistakes are ConfigErrors at FILE:LINE:COL', () => {
     ['gateway:\n  binaries: [kubectl]\n', 'not the name of any binaries', 13, 14],
     ['gateway:\n  healthInterval: 0\n', 'healthInterval', 13, 19],
     ['gateway:\n  listne: x\n', 'did you mean "listen"', 13, 3],
+    // A backends entry that is no served item's target used to be ignored: the order stayed as it was.
+    ['gateway:\n  backends: [ghcr.io/cert-manager, quay.io/cert-manger]\n', 'gateway.backends[1]: "quay.io/cert-manger" is not a target of any served item; did you mean "quay.io/cert-manager"?', 13, 36],
+    ['gateway:\n  backends: [registry.internal/cert-manager]\n', 'is not a target of any served item; targets: quay.io/cert-manager, ghcr.io/cert-manager, quay.io/cert-manager/charts, ghcr.io/cert-manager/charts', 13, 14],
+    ['gateway:\n  images:\n    - { path: cm, source: quay.io/jetstack/cert-manager-controller }\n  binaries: []\n  backends: [ghcr.io/cert-manager/charts]\n', 'not a target of any served item', 16, 14],
     ['gateway:\n  images:\n    - { path: a, source: quay.io/jetstack/cert-manager-controller }\n    - { path: a, source: quay.io/jetstack/charts/cert-manager }\n', 'served twice', 15, 15],
   ];
   for (const [yaml, fragment, line, col] of cases) {
