@@ -3,7 +3,7 @@
 // and which only mean "not here" (404, a wrong digest, refused credentials).
 import type { RegistryClient } from '../registry/client.js';
 import type { RemoteRepository } from '../registry/repository.js';
-import { AbortedError, RegistryResponseError, RegmirrorError, UnreachableError } from '../types/errors.js';
+import { AbortedError, AccessDeniedError, NotFoundError, RegistryResponseError, RegmirrorError, UnreachableError } from '../types/errors.js';
 import { formatRepository, type RepositoryRef } from '../types/reference.js';
 import { Breaker, tryOrder } from './breaker.js';
 
@@ -23,6 +23,15 @@ export function isLiveError(e: unknown): boolean {
   if (e instanceof UnreachableError || e instanceof AbortedError || e instanceof NoAnswerError) return true;
   if (e instanceof RegistryResponseError) return e.status >= 500 || e.status === 429 || e.status === 408;
   return false;
+}
+
+/**
+ * True for a backend's answer that it lacks the repository or the content: a 404, or quay.io's
+ * 401 for a repository that is absent (or private) after its token was granted. The host itself is
+ * well, and a name missing at every backend is a 404 for the client, not a 503.
+ */
+export function isAbsence(e: unknown): boolean {
+  return e instanceof NotFoundError || e instanceof AccessDeniedError;
 }
 
 /** A registry repository the gateway reads from, named for events and metrics by its host. */

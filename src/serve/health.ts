@@ -2,10 +2,10 @@
 // so the ping of /v2/ and the token come with it). A 404 still proves the host answers; a live
 // error opens its breaker, a success closes it. The first round makes /-/ready say yes. The log
 // says when a host goes down (and why) and when it is back.
-import { NotFoundError, TlsError } from '../types/errors.js';
+import { TlsError } from '../types/errors.js';
 import type { RepositoryRef } from '../types/reference.js';
 import { formatDuration } from '../ui/progress-line.js';
-import { NoAnswerError, oneLine } from './backends.js';
+import { NoAnswerError, isAbsence, oneLine } from './backends.js';
 import type { Gateway } from './gateway.js';
 
 /** A repository and reference to probe on each backend host. */
@@ -32,7 +32,7 @@ export async function probeOnce(gw: Gateway): Promise<void> {
       up(gw, host);
     } catch (e) {
       // Any other failure, refused credentials included, makes the host unusable for now.
-      if (e instanceof NotFoundError) up(gw, host);
+      if (isAbsence(e)) up(gw, host);
       else down(gw, host, deadline.explain(e));
     } finally {
       deadline.done();

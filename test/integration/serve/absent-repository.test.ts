@@ -39,6 +39,13 @@ test('a repository absent at a quay.io backend is used once a sync put it there,
     const first = await servedBy(gw, 'v1.14.0');
     assert.deepEqual(first, { status: 200, backend: world.proxyA.host }, 'B has no late/app: A serves');
     assert.ok(quayB.stats.hidden > 0, 'B answered 401 for the absent repository');
+    // A tag no backend has: B's 401 (repository absent) and A's 404 together are a 404, not a 503.
+    const missing = await fetch(`${gw.url}/v2/app/manifests/v9.9.9`, { headers: { accept: ACCEPT } });
+    await missing.arrayBuffer();
+    assert.equal(missing.status, 404);
+    // B's probe of the absent repository (a 401) leaves the host up: it answered, its token was granted.
+    await until(async () => (await fetch(`${gw.url}/-/ready`).then(async (r) => (await r.arrayBuffer(), r.status))) === 200, 'a probe round');
+    assert.doesNotMatch(gw.stderr(), new RegExp(`backend ${world.proxyB.host.replace(/[.]/g, '[.]')} is down`), gw.stderr());
     const sync = await runCli(['sync', '-c', config, '-q', '--no-progress'], { env: world.env });
     assert.equal(sync.exitCode, 0, sync.stderr);
     await until(async () => (await servedBy(gw, 'v1.14.0')).backend === world.proxyB.host, 'the gateway to serve from B', 120_000);
