@@ -1,12 +1,13 @@
 // How one tagged manifest reaches several destinations: the native graph copy, or the skopeo
 // engine (SPEC "Engines"). Planning, conflicts and checks stay regmirror's own either way.
 import type { ManifestContent, Repository } from '../content/storage.js';
-import type { CopyContext } from '../copy/context.js';
+import { callOptions, type CopyContext } from '../copy/context.js';
 import { copyGraph, type GraphResults } from '../copy/graph.js';
 import { emptyTally } from '../copy/tally.js';
 import { manifestDigests, withManifestTurn } from '../copy/manifest-turns.js';
 import type { SkopeoEngine } from '../engines/skopeo.js';
 import { checkSkopeoSource } from '../engines/skopeo-layout.js';
+import { skopeoWouldRelabel } from '../engines/skopeo-relabel.js';
 import { referrerTagSubject, type RepositoryRef } from '../types/reference.js';
 import { isReleaseTag } from '../types/tag.js';
 import { isIndexType } from '../types/mediatype.js';
@@ -30,12 +31,14 @@ export function nativeCopier(ctx: CopyContext): TagCopier {
 /**
  * The skopeo copier: `skopeo copy --all --preserve-digests source@digest target:tag` per target.
  * Untagged content (OCI 1.1 referrers found through the API) has no tag for skopeo to write, so
- * it goes through the native copier, as does what skopeo cannot copy byte for byte (skopeoCannotKeep).
+ * it goes through the native copier, as does what skopeo cannot copy byte for byte (skopeoCannotKeep,
+ * skopeoWouldRelabel); a plan routes each tag as sync does.
  */
 export function skopeoCopier(ctx: CopyContext, engine: SkopeoEngine | undefined, source: RepositoryRef, refs: Map<Repository, RepositoryRef>): TagCopier {
   const native = nativeCopier(ctx);
   return async (root, dsts, tag, gate) => {
     if (tag === undefined || skopeoCannotKeep(source, tag, root)) return native(root, dsts, tag, gate);
+    if (await skopeoWouldRelabel(source, ctx.src, root, callOptions(ctx))) return native(root, dsts, tag, gate);
     // A plan runs no skopeo, but fails what skopeo's copy would fail before it starts, in its words.
     if (ctx.dryRun || !engine) return planned(native, root, dsts, tag, source, gate);
     const results: GraphResults = new Map();

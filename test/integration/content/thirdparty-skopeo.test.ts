@@ -1,6 +1,9 @@
 // engine: skopeo over other projects' OCI layouts (test/fixtures/thirdparty): go-containerregistry's
 // test layouts have tags skopeo cannot read (a Docker manifest list, a descriptor media type in
 // index.json), which `plan` must call failed in sync's own words, since sync fails them.
+// From a registry, ggcr's indexes name a Docker manifest as an OCI manifest: skopeo would have to
+// rewrite them ("Manifest list must be converted … Instructed to preserve digests"), so they go
+// through the native copier, byte for byte into a layout or a registry, and plan says so too.
 // regclient's testrepo nests indexes (child, loop, fallback indexes of referrers): skopeo copies
 // some of its tags and the native copier the referrer tags, and the two never write one manifest at
 // once nor twice (distribution answered such races with 400 DIGEST_INVALID or MANIFEST_BLOB_UNKNOWN).
@@ -50,6 +53,19 @@ function rows(report: SyncReport): Map<string, [string, string]> {
   return new Map(report.results.map((r) => [`${r.source.split('/').pop()}:${r.tag}`, [r.targets[0]!.action, r.targets[0]!.detail] as [string, string]]));
 }
 
+type LayoutIndex = { manifests: { digest: string; annotations?: Record<string, string> }[] };
+
+/** A layout's tags → digests, sorted by tag. */
+function tagsOf(index: LayoutIndex): Map<string, string> {
+  const tags = index.manifests.flatMap((d) => (d.annotations?.['org.opencontainers.image.ref.name'] ? [[d.annotations['org.opencontainers.image.ref.name'], d.digest] as const] : []));
+  return new Map(tags.sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** `layout:tag → target` → [action, detail] for every target of every row of a report. */
+function targetRows(report: SyncReport): Map<string, [string, string]> {
+  return new Map(report.results.flatMap((r) => r.targets.map((t) => [`${r.source.split('/').pop()}:${r.tag} → ${t.repository}`, [t.action, t.detail] as [string, string]])));
+}
+
 test('plan with engine: skopeo calls the layout tags skopeo cannot read failed, with the line sync fails them with', { timeout: 600_000 }, async () => {
   const config = await writeConfig(join(dir, 'plan'), `version: 1
 defaults:
@@ -77,6 +93,50 @@ ${registriesYaml([registry])}images:
     assert.equal(action, 'failed', where);
     assert.match(detail, new RegExp(`engine: skopeo cannot read tag ${where.split(':')[1]}, whose index\\.json entry has media type "${mediaType.replace(/[.+]/g, '\\$&')}"`));
     assert.deepEqual(planned.get(where), ['failed', detail], `${where}: planned as sync failed it`);
+  }
+});
+
+test('from a registry, engine: skopeo copies ggcr\'s indexes that name a Docker manifest as an OCI one (native copier) into a layout and a registry, as planned', { timeout: 600_000 }, async () => {
+  // Every tag, Docker manifest lists included, pushed by regmirror's own copier first.
+  const push = await writeConfig(join(dir, 'ggcr-push'), `version: 1
+defaults:
+  targets: [${registry.host}/ggcr]
+${registriesYaml([registry])}images:
+  - source: oci:${join(dir, 'src', 'test_index')}
+  - source: oci:${join(dir, 'src', 'test_gc_index')}
+`);
+  const pushed = await runCli(['sync', '-c', push, '--no-progress'], { timeoutMs: 300_000 });
+  assert.equal(pushed.exitCode, 0, `${pushed.stdout}\n${pushed.stderr}`);
+  const layouts = join(dir, 'from-registry');
+  const config = await writeConfig(join(dir, 'pull'), `version: 1
+defaults:
+  targets: [oci:${layouts}, ${registry.host}/back]
+  engine: skopeo
+${registriesYaml([registry])}images:
+  - source: ${registry.host}/ggcr/test_index
+  - source: ${registry.host}/ggcr/test_gc_index
+`);
+  const plan = await runCli(['plan', '-c', config, '--no-progress', '--format', 'json', '-o', join(dir, 'pull-plan.json')], { timeoutMs: 300_000 });
+  assert.equal(plan.exitCode, 0, `${plan.stdout}\n${plan.stderr}`);
+  const sync = await runCli(['sync', '-c', config, '--no-progress', '--report', join(dir, 'pull.json')], { timeoutMs: 300_000 });
+  const synced = targetRows(JSON.parse(await readFile(join(dir, 'pull.json'), 'utf8')) as SyncReport);
+  assert.deepEqual([...synced].filter(([, [action]]) => action !== 'copied'), [], 'every tag copied to both targets');
+  assert.equal(sync.exitCode, 0, `${sync.stdout}\n${sync.stderr}`);
+  const planned = targetRows(JSON.parse(await readFile(join(dir, 'pull-plan.json'), 'utf8')) as SyncReport);
+  assert.deepEqual([...planned.keys()].sort(), [...synced.keys()].sort());
+  assert.deepEqual([...new Set([...planned.values()].map(([action, detail]) => `${action}${detail}`))], ['copy'], 'planned as sync copied them');
+
+  // Byte for byte: every tag names the source's digest, whose bytes the layout holds, and skopeo
+  // reads that digest at the registry. (skopeo 1.9 cannot read the layouts back: the Docker
+  // manifests it wrote itself, tags 1 and 2, it lists under their Docker type, which it skips.)
+  for (const name of ['test_index', 'test_gc_index']) {
+    const wanted = tagsOf(JSON.parse(await readFile(join(GGCR, name, 'index.json'), 'utf8')) as LayoutIndex);
+    const written = tagsOf(JSON.parse(await readFile(join(layouts, name, 'index.json'), 'utf8')) as LayoutIndex);
+    assert.deepEqual(written, wanted, `oci ${name}`);
+    for (const [tag, digest] of wanted) {
+      assert.equal(sha256(await readFile(join(layouts, name, 'blobs', 'sha256', digest.slice(7)))), digest, `oci ${name}:${tag}`);
+      assert.equal(sha256(await skopeoRawManifest(`${registry.host}/back/${name}:${tag}`)), digest, `back/${name}:${tag}`);
+    }
   }
 });
 
