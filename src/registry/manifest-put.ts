@@ -8,6 +8,7 @@ import type { Descriptor } from '../types/descriptor.js';
 import { isDigest } from '../types/digest.js';
 import { DigestMismatchError, NotFoundError, RegistryResponseError, UnsupportedError } from '../types/errors.js';
 import { discard, readPrefix } from './http/body.js';
+import { backoff, pause } from './http/retry.js';
 import { describeStatus, expectStatus, isHtml, responseError } from './http/errors.js';
 import { displayUrl, header, type HttpResponse } from './http/types.js';
 import { manifestUrl, ownMediaType, resolveManifest } from './manifests.js';
@@ -16,17 +17,34 @@ import { writeFailure, type RepoContext } from './repo-context.js';
 /** PUTs of one manifest whose success could not be confirmed before the run gives up on it. */
 const UNCONFIRMED_PUTS = 2;
 
+/**
+ * PUTs again of one manifest that distribution said has a blob it does not know, although every
+ * blob was placed (or found) before it: a blob another writer (a parallel `--shard`) pushes at the
+ * same time has its link rewritten in place by distribution 2.8's filesystem storage, and a PUT
+ * that reads it meanwhile is answered 400 MANIFEST_BLOB_UNKNOWN.
+ */
+const RACED_PUTS = 3;
+
 /** PUT manifest bytes under `reference` (its digest, or a tag); the registry must agree on the digest. */
 export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Uint8Array, reference: string, opts: CallOptions = {}): Promise<void> {
   const contentType = ownMediaType(bytes) ?? desc.mediaType;
   if (contentType !== desc.mediaType) {
     repo.host.options.logger.debug(`${repo.host.host}/${repo.path}:${reference}: PUT as ${contentType}, the manifest's own mediaType (its descriptor says ${desc.mediaType})`);
   }
+  let raced = 0;
   for (let put = 1; ; put++) {
     const answer = await putOnce(repo, desc, bytes, reference, contentType, opts).catch(async (e: unknown) => {
+      if (blobRaced(e) && ++raced < RACED_PUTS) return 'raced' as const;
       if (refusedYetHeld(e) && (await holds(repo, desc, reference, opts).catch(() => false))) return 'stored' as const;
       throw e;
     });
+    if (answer === 'raced') {
+      const wait = backoff(repo.host.retry, raced);
+      repo.host.options.logger.debug(`${repo.host.host}/${repo.path}:${reference}: the registry does not know a blob of the manifest yet (another writer pushing it at once?): pushing the manifest again in ${wait} ms`);
+      await pause(wait, opts.signal);
+      put--;
+      continue;
+    }
     if (answer === 'stored' || (await holds(repo, desc, reference, opts))) return;
     if (put >= UNCONFIRMED_PUTS) {
       throw new RegistryResponseError('PUT', displayUrl(manifestUrl(repo, reference)), answer.status, [], `${answer.described}, yet the registry does not hold the manifest afterwards (a proxy or login page answering for it?); tried ${put} times`);
@@ -67,6 +85,11 @@ async function putOnce(repo: RepoContext, desc: Descriptor, bytes: Uint8Array, r
  */
 function refusedYetHeld(e: unknown): boolean {
   return e instanceof RegistryResponseError && (e.status >= 500 || e.status === 400 || e.status === 409);
+}
+
+/** 400 MANIFEST_BLOB_UNKNOWN: the blob check raced a writer of the same blob (RACED_PUTS). */
+function blobRaced(e: unknown): boolean {
+  return e instanceof RegistryResponseError && e.status === 400 && e.errors.some((entry) => entry.code === 'MANIFEST_BLOB_UNKNOWN');
 }
 
 function isHtmlAnswer(res: HttpResponse): boolean {

@@ -66,4 +66,59 @@ describe('faults', () => {
     assert.deepEqual(bytes, blob);
     assert.deepEqual(seenByStore, [undefined]);
   });
+
+  it('pushes a manifest again when distribution says a blob is unknown while a parallel shard pushes that blob', async () => {
+    // distribution 2.8 rewrites a blob's link in place: a PUT racing another writer of the blob
+    // (two `sync --shard` processes into one target) is answered 400 MANIFEST_BLOB_UNKNOWN once.
+    const digest = sha256(manifest);
+    const puts: string[] = [];
+    const registry = await serve((req, res) => {
+      if (req.url === '/v2/') return res.writeHead(200).end();
+      if (req.method === 'PUT' && req.url === `/v2/r/manifests/${digest}`) {
+        req.resume();
+        puts.push(req.url);
+        if (puts.length === 1) {
+          const body = JSON.stringify({ errors: [{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content' }, { code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry', detail: sha256('c') }] });
+          return res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+        }
+        return res.writeHead(201, { 'docker-content-digest': digest, 'content-length': 0 }).end();
+      }
+      res.writeHead(404).end();
+    });
+    after(() => registry.close());
+    const client = new RegistryClient({
+      registries: new Map([[registry.host, { host: registry.host, tls: 'disabled', maxAttempts: 3 }]]),
+      credentials: async () => undefined,
+      testing: { backoffBaseMs: 1 },
+    });
+    after(() => client.close());
+    const repo = client.repository(registry.host, 'r', 'push');
+    await repo.pushManifest({ mediaType: OCI_MANIFEST, digest, size: manifest.byteLength }, manifest);
+    assert.equal(puts.length, 2);
+  });
+
+  it('gives up on a blob distribution keeps calling unknown, with its answer', async () => {
+    const digest = sha256(manifest);
+    let puts = 0;
+    const registry = await serve((req, res) => {
+      if (req.url === '/v2/') return res.writeHead(200).end();
+      if (req.method === 'PUT') {
+        req.resume();
+        puts++;
+        const body = JSON.stringify({ errors: [{ code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry' }] });
+        return res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+      }
+      res.writeHead(404).end();
+    });
+    after(() => registry.close());
+    const client = new RegistryClient({
+      registries: new Map([[registry.host, { host: registry.host, tls: 'disabled', maxAttempts: 3 }]]),
+      credentials: async () => undefined,
+      testing: { backoffBaseMs: 1 },
+    });
+    after(() => client.close());
+    const repo = client.repository(registry.host, 'r', 'push');
+    await assert.rejects(repo.pushManifest({ mediaType: OCI_MANIFEST, digest, size: manifest.byteLength }, manifest), /400.*MANIFEST_BLOB_UNKNOWN/);
+    assert.equal(puts, 3);
+  });
 });
