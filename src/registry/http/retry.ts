@@ -98,6 +98,8 @@ export interface CertEntry {
   caFile: boolean;
   /** The origin of the host's token service, when the refused certificate is its (realm-tls.ts). */
   realm?: string;
+  /** The URL is plain http:// while the host itself is reached over https:// (a location it gave). */
+  downgraded?: boolean;
 }
 
 /**
@@ -137,7 +139,17 @@ export function unreachable(host: string, req: HttpRequest, e: unknown, cert: Ce
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err.cause?.code ?? err.code;
   const why = (code && SAID[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
-  return new UnreachableError(host, `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}${cert.host !== host ? elsewhere(host, req.url) : ''}`);
+  const hint = cert.downgraded ? downgraded(host, req.url) : cert.host !== host ? elsewhere(host, req.url) : '';
+  return new UnreachableError(host, `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}${hint}`);
+}
+
+/**
+ * A location on plain http:// given by a registry reached over https://: most often a proxy that
+ * ends TLS in front of it without telling it so, so the registry names its own scheme.
+ */
+function downgraded(host: string, url: URL): string {
+  const what = url.pathname.includes('/blobs/uploads/') ? 'upload location' : 'location';
+  return `; that is the ${what} ${host} gave, on plain http:// although ${host} is reached over https://: a proxy that ends TLS in front of ${host} must say so (nginx: proxy_set_header X-Forwarded-Proto $scheme)`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_RETRY_AFTER_MS, backoff, isTransientNetworkError, parseRetryAfter, unreachable } from '../../../src/registry/http/retry.js';
+import { MAX_RETRY_AFTER_MS, backoff, isTransientNetworkError, parseRetryAfter, unreachable, type CertEntry } from '../../../src/registry/http/retry.js';
 import { AuthError, TlsError, UnreachableError } from '../../../src/types/errors.js';
 import { errors } from 'undici';
 import { tlsError } from '../../../src/registry/http/tls-errors.js';
@@ -80,6 +80,18 @@ describe('unreachable', () => {
     assert.equal(closed.message, 'quay.io unreachable: GET https://quay.io/v2/jetstack/app/tags/list: it closed the connection before answering in full (UND_ERR_SOCKET)');
     const refused = unreachable('quay.io', req, new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }));
     assert.match(refused.message, /: nothing accepts connections at that address and port \(ECONNREFUSED\)$/);
+  });
+  it('says a plain http:// upload location from a registry reached over https:// is a proxy ending TLS, not a Host header', () => {
+    // A registry behind a TLS-ending proxy that sends no X-Forwarded-Proto names http:// in its
+    // Location; the PUT there hits the TLS port in plain text and is reset.
+    const put = { method: 'PUT', url: new URL('http://127.0.0.1:8443/v2/cm/app/blobs/uploads/u1'), scopes: [] };
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const e = unreachable('t1.test', put, reset, { host: '127.0.0.1:8443', caFile: false, downgraded: true } as CertEntry);
+    assert.match(e.message, /upload location t1\.test gave, on plain http:\/\/ although t1\.test is reached over https:\/\/: .*X-Forwarded-Proto \$scheme\)$/);
+    assert.doesNotMatch(e.message, /Host header/);
+    // Without an endpoint the host names itself: the hint is still given.
+    const own = unreachable('t1.test', { ...put, url: new URL('http://t1.test/v2/cm/app/blobs/uploads/u1') }, reset, { host: 't1.test', caFile: false, downgraded: true } as CertEntry);
+    assert.match(own.message, /X-Forwarded-Proto/);
   });
   it('passes on a code it has no words for, and a message without a code', () => {
     assert.match(unreachable('h', req, Object.assign(new Error('x'), { code: 'EPROTO' })).message, /: EPROTO$/);
