@@ -98,6 +98,19 @@ export interface RegistryErrorEntry {
   detail?: unknown;
 }
 
+/**
+ * A registry's error list as one clause. A digest in an entry's `detail` is named (distribution
+ * puts the blob a manifest PUT lacks there: MANIFEST_BLOB_UNKNOWN), so the message says which.
+ */
+export function sayErrors(errors: RegistryErrorEntry[]): string {
+  return errors
+    .map((e) => {
+      const digest = typeof e.detail === 'string' && /^sha(256|512):[0-9a-f]{64,128}$/.test(e.detail) && !(e.message ?? '').includes(e.detail) ? e.detail : '';
+      return `${e.code}${e.message ? `: ${e.message}` : ''}${digest ? `${e.message ? ' ' : ': '}${digest}` : ''}`;
+    })
+    .join('; ');
+}
+
 /** Any other non-2xx answer from a registry, with what it said (credentials never included). */
 export class RegistryResponseError extends RegmirrorError {
   override readonly kind = 'registry';
@@ -110,7 +123,7 @@ export class RegistryResponseError extends RegmirrorError {
     /** How the status reads ("502 Bad Gateway") and what the body says when it is not an error list. */
     described = String(status),
   ) {
-    const said = errors.map((e) => `${e.code}${e.message ? `: ${e.message}` : ''}`).join('; ');
+    const said = sayErrors(errors);
     super(`${method} ${url}: ${described}${said ? ` (${said})` : ''}`);
   }
 }

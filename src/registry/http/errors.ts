@@ -2,7 +2,7 @@
 // 404 → NotFoundError, 401/403 → AuthError, anything else → RegistryResponseError with the
 // registry's `errors` list. At most 64 KiB of an error body is read.
 import { STATUS_CODES } from 'node:http';
-import { AuthError, NameUnknownError, NotFoundError, RegistryResponseError, type RegistryErrorEntry, type RegmirrorError } from '../../types/errors.js';
+import { AuthError, NameUnknownError, NotFoundError, RegistryResponseError, sayErrors, type RegistryErrorEntry, type RegmirrorError } from '../../types/errors.js';
 import { readPrefix } from './body.js';
 import { displayUrl, type HttpResponse } from './types.js';
 
@@ -14,7 +14,7 @@ export async function responseError(method: string, res: HttpResponse): Promise<
   const text = (await readPrefix(res.body, MAX_ERROR_BODY)).toString('utf8');
   const errors = parseErrors(text);
   const url = displayUrl(res.url);
-  const said = errors.map((e) => `${e.code}${e.message ? `: ${e.message}` : ''}`).join('; ');
+  const said = sayErrors(errors);
   const suffix = said ? ` (${said})` : '';
   if (res.status === 404 && errors.some((e) => e.code === 'NAME_UNKNOWN')) return new NameUnknownError(`${method} ${url}: not found${suffix}`);
   if (res.status === 404) return new NotFoundError(`${method} ${url}: not found${suffix}`);

@@ -22,3 +22,17 @@ test('a registry error names the method, the URL, the status as described and wh
   assert.equal(e.message, 'PUT https://r/v2/a/manifests/v1: 400 Bad Request (MANIFEST_INVALID: bad)');
   assert.equal(new RegistryResponseError('GET', 'u', 500).message, 'GET u: 500');
 });
+
+test('a registry error names the digest its entry carries in detail: the blob a manifest PUT lacks', () => {
+  // distribution 2.8: {"code":"MANIFEST_BLOB_UNKNOWN","message":"blob unknown to registry","detail":"sha256:…"}
+  const a = `sha256:${'a'.repeat(64)}`;
+  const b = `sha256:${'b'.repeat(64)}`;
+  const e = new RegistryResponseError('PUT', 'https://r/v2/a/manifests/v1', 400, [
+    { code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry', detail: a },
+    { code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry', detail: b },
+  ], describeStatus(400));
+  assert.equal(e.message, `PUT https://r/v2/a/manifests/v1: 400 Bad Request (MANIFEST_BLOB_UNKNOWN: blob unknown to registry ${a}; MANIFEST_BLOB_UNKNOWN: blob unknown to registry ${b})`);
+  // A detail that is not a digest (an object, free text) is left out as before.
+  const o = new RegistryResponseError('PUT', 'https://r/x', 400, [{ code: 'DENIED', message: 'no', detail: { why: 'x' } }], describeStatus(400));
+  assert.equal(o.message, 'PUT https://r/x: 400 Bad Request (DENIED: no)');
+});
