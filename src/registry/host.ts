@@ -96,7 +96,7 @@ export class HostContext {
     // A token realm on another origin shares the host's entry, but its certificate is its own.
     const certFor = (url: URL) => (this.trustedOrigins.has(url.origin)
       ? { host, caFile: options.settings?.caFile !== undefined, ...(url.origin !== this.base.origin ? { realm: url.origin } : {}) }
-      : { host: url.host, caFile: false, ...(url.protocol === 'http:' && this.base.protocol === 'https:' ? { downgraded: true } : {}) });
+      : { host: url.host, caFile: false, ...(url.protocol === 'http:' && this.base.protocol === 'https:' && url.hostname === this.base.hostname ? { downgraded: true } : {}) });
     this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message), (url) => certFor(url).host), onRefresh));
   }
 

@@ -98,7 +98,7 @@ export interface CertEntry {
   caFile: boolean;
   /** The origin of the host's token service, when the refused certificate is its (realm-tls.ts). */
   realm?: string;
-  /** The URL is plain http:// while the host itself is reached over https:// (a location it gave). */
+  /** The URL is plain http:// on the host's own name while the host is reached over https:// (a location it gave). */
   downgraded?: boolean;
 }
 
