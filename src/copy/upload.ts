@@ -7,7 +7,7 @@ import { SMALL_BLOB_BYTES, type Repository } from '../content/storage.js';
 import { VerifyingStream, verifyBytes } from '../types/digest.js';
 import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { AuthError, CopyError, TlsError, UnreachableError, UploadAdaptedError } from '../types/errors.js';
+import { AuthError, CopyError, RegistryResponseError, TlsError, UnreachableError, UploadAdaptedError } from '../types/errors.js';
 import { formatBytes } from '../types/size.js';
 import { callOptions, pause, type CopyContext } from './context.js';
 import { fanOut } from './fanout.js';
@@ -63,7 +63,7 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
       attempt--;
       continue;
     }
-    if (attempt >= attempts || ctx.signal?.aborted) {
+    if (attempt >= attempts || ctx.signal?.aborted || (sourceError !== undefined && unchangedByRetry(sourceError))) {
       for (const [dst, err] of failed) {
         results.set(dst, sourceError !== undefined ? asError(err, 'source', ctx.src) : asError(uploadCut(desc, attempt, err), 'destination', dst));
       }
@@ -72,6 +72,17 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
     await pause(Math.min(4000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2), ctx.signal).catch(() => {});
   }
   return results;
+}
+
+/**
+ * A source answer no new attempt changes: a redirect loop (the registry or its CDN sending the
+ * read round in circles) cost 6 requests per attempt, 24 for one blob, before it failed anyway.
+ */
+function unchangedByRetry(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e instanceof RegistryResponseError && e.errors.some((x) => x.code === 'TOO_MANY_REDIRECTS')) return true;
+  }
+  return false;
 }
 
 /**

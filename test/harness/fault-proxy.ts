@@ -16,7 +16,8 @@ export type Fault =
   | { kind: 'cut'; afterBytes: number }
   | { kind: 'flip'; atByte?: number }
   | { kind: 'reset' }
-  | { kind: 'redirect'; to: 'cdn' }
+  /** A 307 to the blob CDN, or (`self`) back to the same URL: a redirect loop. */
+  | { kind: 'redirect'; to: 'cdn' | 'self' }
   | { kind: 'delay'; ms: number }
   /** Forwarded and done by the registry, but answered with an HTML page of this status: a gateway that gave up waiting. */
   | { kind: 'lost'; status: number };
@@ -164,7 +165,7 @@ export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptio
         const m = BLOB_PATH.exec(path);
         if (!m) return forward();
         count();
-        const location = `${cdn.url}/blob/${m[2]}?repository=${encodeURIComponent(m[1]!)}&sig=xyz`;
+        const location = fault.to === 'self' ? `${origin}${path}` : `${cdn.url}/blob/${m[2]}?repository=${encodeURIComponent(m[1]!)}&sig=xyz`;
         req.resume();
         entry.status = 307;
         res.writeHead(307, { location, 'content-length': '0' }).end();

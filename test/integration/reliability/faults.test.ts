@@ -20,6 +20,7 @@ let pA: FaultProxy;
 let pB: FaultProxy;
 let dir: string;
 let app: SeededImage[];
+let loop: SeededImage[];
 
 const env = () => ({ SRC_USER: 'admin', SRC_PASS: src.users.admin!, A_USER: 'admin', A_PASS: a.users.admin!, B_USER: 'admin', B_PASS: b.users.admin! });
 const secrets = () => [src.users.admin!, a.users.admin!, b.users.admin!];
@@ -63,6 +64,7 @@ before(async () => {
   dir = await scratchDir('faults');
   app = await seedImage(adminPush(src), { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.0.1', 'v1.0.2'], format: 'oci', platforms: 3, layerBytes: 150_000, signature: true });
   await seedImage(adminPush(src), { repository: 'jetstack/other', tags: ['v2.0.0', 'v2.0.1'], format: 'docker', platforms: 2, layerBytes: 20_000 });
+  loop = await seedImage(adminPush(src), { repository: 'jetstack/loop', tags: ['v3.0.0'], format: 'oci', platforms: 1, layerBytes: 10_000 });
 });
 
 after(async () => {
@@ -157,4 +159,16 @@ test('a target that never recovers: the other completes, exit 1 names what is le
   const atB = await digestDifferences(src, 'jetstack/other', [[a, 'cert-manager/other'], [b, 'cert-manager/other']]);
   assert.deepEqual(atB.wrong, []);
   assert.equal(atB.checked, 4);
+});
+
+test('a redirect loop at the source fails its blob at once: no retry sends it round the loop again', async () => {
+  for (const p of [pSrc, pA, pB]) { p.clear(); p.resetStats(); }
+  const looping = loop[0]!.blobDigests[0]!;
+  pSrc.inject({ method: 'GET', path: blobPath(looping), times: Infinity, fault: { kind: 'redirect', to: 'self' } });
+  const run = await runCli(['sync', '-c', await writeConfig(join(dir, 'loop'), config('loop', { src: 4, a: 4, b: 4 })), ...endpoints()], { env: env() });
+  assert.equal(run.exitCode, 1, run.stderr + run.stdout);
+  assert.match(run.stdout, /more than 5 redirects/);
+  // One read of the blob follows the loop for 5 redirects (6 requests); each retry would cost 6 more.
+  const gets = pSrc.stats.log.filter((e) => e.method === 'GET' && blobPath(looping).test(e.path)).length;
+  assert.ok(gets <= 6, `${gets} GETs of the looping blob: the loop was retried`);
 });
