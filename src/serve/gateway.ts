@@ -14,7 +14,7 @@ import type { ManifestDeps } from './manifests.js';
 import type { Outage } from './health.js';
 import { GatewayMetrics } from './metrics.js';
 import { ClientRateLimit } from './ratelimit.js';
-import { aggregate, type GatewayStats } from './stats.js';
+import { aggregate, emptyUnkept, tallyUnkept, withUnkept, type GatewayStats } from './stats.js';
 import { WrongBytes, wrongBytesLine } from './wrong-bytes.js';
 
 /** How long a tag's digest is trusted by default (serve --tag-ttl). */
@@ -56,6 +56,7 @@ export class Gateway {
   /** Set by the first round of probes: /-/ready answers 200 only after it. */
   probed = false;
   private readonly recent: GatewayEvent[] = [];
+  private readonly unkept = emptyUnkept();
   private readonly keepEvents: number;
 
   constructor(
@@ -99,7 +100,7 @@ export class Gateway {
     if (e.kind === 'pull' && !e.repeat && e.status < 400) this.metrics.pulls.inc({ image: e.image, tag: e.tag, backend: e.backend });
     if (e.kind === 'check' && e.status < 400) this.metrics.checks.inc({ image: e.image });
     if (e.cache) this.metrics.cacheHits.inc({ state: e.cache });
-    if (e.kind === 'blob' || e.kind === 'other') return;
+    if (e.kind === 'blob' || e.kind === 'other') return tallyUnkept(this.unkept, e);
     this.recent.push(e);
     if (this.recent.length > this.keepEvents) this.recent.splice(0, this.recent.length - this.keepEvents);
   }
@@ -117,7 +118,7 @@ export class Gateway {
 
   /** The live stats page's numbers. */
   stats(): GatewayStats {
-    return aggregate(this.recent, { host: this.settings.host ?? '', health: this.health(), now: new Date(this.now()) });
+    return withUnkept(aggregate(this.recent, { host: this.settings.host ?? '', health: this.health(), now: new Date(this.now()) }), this.unkept);
   }
 
   /** Every backend host, in first-seen order. */

@@ -70,6 +70,38 @@ export function aggregate(events: Iterable<GatewayEvent>, opts: { host?: string;
   return s;
 }
 
+/**
+ * What the live page counts of the events it does not keep (blob and other requests: most of a
+ * gateway's traffic, kept only as counts). Without it the live page said "0 blob requests" while
+ * clients pulled layers, and each backend's requests counted manifests alone.
+ */
+export interface UnkeptTally { blobs: number; backends: Map<string, { requests: number; errors: number; stale: number }> }
+
+export function emptyUnkept(): UnkeptTally {
+  return { blobs: 0, backends: new Map() };
+}
+
+/** Counts `e` into `t` as aggregate would have. */
+export function tallyUnkept(t: UnkeptTally, e: GatewayEvent): void {
+  if (e.kind === 'blob') t.blobs++;
+  if (!e.backend || e.backend === 'cache') return;
+  const b = t.backends.get(e.backend) ?? { requests: 0, errors: 0, stale: 0 };
+  b.requests++;
+  if (e.status >= 500) b.errors++;
+  if (e.cache === 'stale') b.stale++;
+  t.backends.set(e.backend, b);
+}
+
+/** `s` with the unkept events' counts added. */
+export function withUnkept(s: GatewayStats, t: UnkeptTally): GatewayStats {
+  s.totals.blobs += t.blobs;
+  for (const [host, add] of t.backends) {
+    const b = s.backends.get(host) ?? { requests: 0, errors: 0, stale: 0 };
+    s.backends.set(host, { requests: b.requests + add.requests, errors: b.errors + add.errors, stale: b.stale + add.stale });
+  }
+  return s;
+}
+
 /** Parses an NDJSON events file; lines that are not events are skipped and counted. */
 export function parseEvents(text: string): { events: GatewayEvent[]; skipped: number } {
   const events: GatewayEvent[] = [];

@@ -67,6 +67,8 @@ test('a scripted set of pulls is counted exactly, in every place', { timeout: 18
   assert.match(page, /<b id="total-pulls">4<\/b>/);
   assert.match(page, /data-pulls="app:v1.14.0">2</);
   assert.match(page, /data-pulls="app:v1.15.0">1</);
+  // The blob GET is counted on the live page too, though only manifest events are kept there.
+  assert.match(page, /<b>1<\/b> blob requests/);
   assert.ok(!/(src|href)=["']?https?:/i.test(page), 'no external URL');
 
   assert.equal(await gw.stop(), 0);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregate, parseEvents, releaseLine } from '../../../src/serve/stats.js';
+import { aggregate, emptyUnkept, parseEvents, releaseLine, tallyUnkept, withUnkept } from '../../../src/serve/stats.js';
 import { renderStatsHtml } from '../../../src/report/stats-html.js';
 import type { GatewayEvent } from '../../../src/serve/events.js';
 
@@ -57,4 +57,15 @@ test('a verify report\'s source digests stand in where the lock has none', async
   const both = overlay(lock, fromReport);
   assert.equal(both.images['q.io/j/a']!.v1!.digest, d('9'), 'the lock wins');
   assert.equal(both.images['q.io/j/a']!.v2!.digest, d('2'));
+});
+
+test('the live page counts the events it does not keep as aggregate counts them', () => {
+  const unkeptEvents = [ev({ kind: 'blob', backend: 'ghcr.io' }), ev({ kind: 'blob', backend: 'quay.io', status: 502 }), ev({ kind: 'other', backend: '' })];
+  const kept = [ev({}), ev({ kind: 'check', method: 'HEAD', backend: 'ghcr.io' })];
+  const t = emptyUnkept();
+  for (const e of unkeptEvents) tallyUnkept(t, e);
+  const live = withUnkept(aggregate(kept), t);
+  const whole = aggregate([...kept, ...unkeptEvents]);
+  assert.deepEqual(live.totals, whole.totals);
+  assert.deepEqual([...live.backends].sort(), [...whole.backends].sort());
 });
