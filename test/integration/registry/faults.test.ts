@@ -18,6 +18,17 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
   return { host, url: `http://${host}`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 
+/** A client of one plain-HTTP test server: 3 attempts, retries without waiting; closed after the test. */
+function clientOf(host: string, credential?: { username: string; password: string }): RegistryClient {
+  const client = new RegistryClient({
+    registries: new Map([[host, { host, tls: 'disabled', maxAttempts: 3 }]]),
+    credentials: async () => credential,
+    testing: { backoffBaseMs: 1 },
+  });
+  after(() => client.close());
+  return client;
+}
+
 const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'x', digest: sha256('c'), size: 1 }, layers: [] }));
 const blob = Buffer.from('blob bytes from the object store');
 
@@ -46,12 +57,7 @@ describe('faults', () => {
       res.writeHead(404).end();
     });
     after(() => registry.close());
-    const client = new RegistryClient({
-      registries: new Map([[registry.host, { host: registry.host, tls: 'disabled', maxAttempts: 3 }]]),
-      credentials: async () => ({ username: 'u', password: 'fake-password' }),
-      testing: { backoffBaseMs: 1 },
-    });
-    after(() => client.close());
+    const client = clientOf(registry.host, { username: 'u', password: 'fake-password' });
     const repo = client.repository(registry.host, 'r', 'pull');
 
     const got = await repo.fetchManifest('v1');
@@ -86,12 +92,7 @@ describe('faults', () => {
       res.writeHead(404).end();
     });
     after(() => registry.close());
-    const client = new RegistryClient({
-      registries: new Map([[registry.host, { host: registry.host, tls: 'disabled', maxAttempts: 3 }]]),
-      credentials: async () => undefined,
-      testing: { backoffBaseMs: 1 },
-    });
-    after(() => client.close());
+    const client = clientOf(registry.host);
     const repo = client.repository(registry.host, 'r', 'push');
     await repo.pushManifest({ mediaType: OCI_MANIFEST, digest, size: manifest.byteLength }, manifest);
     assert.equal(puts.length, 2);
@@ -111,12 +112,7 @@ describe('faults', () => {
       res.writeHead(404).end();
     });
     after(() => registry.close());
-    const client = new RegistryClient({
-      registries: new Map([[registry.host, { host: registry.host, tls: 'disabled', maxAttempts: 3 }]]),
-      credentials: async () => undefined,
-      testing: { backoffBaseMs: 1 },
-    });
-    after(() => client.close());
+    const client = clientOf(registry.host);
     const repo = client.repository(registry.host, 'r', 'push');
     await assert.rejects(repo.pushManifest({ mediaType: OCI_MANIFEST, digest, size: manifest.byteLength }, manifest), /400.*MANIFEST_BLOB_UNKNOWN/);
     assert.equal(puts, 3);
