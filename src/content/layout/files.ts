@@ -17,10 +17,14 @@ function tempNameFor(path: string): string {
 export async function writeStreamAtomically(path: string, source: Readable, check: Transform, signal?: AbortSignal): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = tempNameFor(path);
+  const out = createWriteStream(temp, { flags: 'wx', flush: true });
   try {
-    await pipeline(source, check, createWriteStream(temp, { flags: 'wx', flush: true }), signal ? { signal } : {});
+    await pipeline(source, check, out, signal ? { signal } : {});
     await rename(temp, path);
   } catch (err) {
+    // A source that fails at once can end the pipeline before the file is even open: removed
+    // then, the temp file appeared afterwards and stayed (seen once in CI). Wait for it to close.
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
     await rm(temp, { force: true });
     if (signal?.aborted) throw new AbortedError(`writing ${path} aborted`);
     throw err;
