@@ -9,7 +9,7 @@ import { isDigest } from '../types/digest.js';
 import { DigestMismatchError, NotFoundError, RegistryResponseError, UnsupportedError } from '../types/errors.js';
 import { discard, readPrefix } from './http/body.js';
 import { backoff, pause } from './http/retry.js';
-import { describeStatus, expectStatus, isHtml, responseError } from './http/errors.js';
+import { describeStatus, expectStatus, hasErrorCode, isHtml, responseError } from './http/errors.js';
 import { displayUrl, header, type HttpResponse } from './http/types.js';
 import { manifestUrl, ownMediaType, resolveManifest } from './manifests.js';
 import { writeFailure, type RepoContext } from './repo-context.js';
@@ -89,7 +89,7 @@ function refusedYetHeld(e: unknown): boolean {
 
 /** 400 MANIFEST_BLOB_UNKNOWN: the blob check raced a writer of the same blob (RACED_PUTS). */
 function blobRaced(e: unknown): boolean {
-  return e instanceof RegistryResponseError && e.status === 400 && e.errors.some((entry) => entry.code === 'MANIFEST_BLOB_UNKNOWN');
+  return e instanceof RegistryResponseError && e.status === 400 && hasErrorCode(e, 'MANIFEST_BLOB_UNKNOWN');
 }
 
 function isHtmlAnswer(res: HttpResponse): boolean {

@@ -34,6 +34,11 @@ export function isAbsence(e: unknown): boolean {
   return e instanceof NotFoundError || e instanceof AccessDeniedError;
 }
 
+/** True when every backend asked answered that it lacks the thing (a 404 for the client, not a 503). */
+export function absentEverywhere(errors: unknown[], alsoAbsent: (e: unknown) => boolean = () => false): boolean {
+  return errors.length > 0 && errors.every((e) => isAbsence(e) || alsoAbsent(e));
+}
+
 /** A registry repository the gateway reads from, named for events and metrics by its host. */
 export interface Backend {
   ref: RepositoryRef & { scheme: 'registry' };

@@ -3,7 +3,7 @@
 import type { GatewayBinary } from '../config/model.js';
 import { NotFoundError } from '../types/errors.js';
 import { parseManifest } from '../types/mediatype.js';
-import { isAbsence, type BackendPool } from './backends.js';
+import { absentEverywhere, type BackendPool } from './backends.js';
 import { serveBlob, type AnonymousMemory, type BlobAnswer, NoBlob } from './blobs.js';
 
 /** The annotation oras and `regmirror publish` name each file's layer with. */
@@ -29,7 +29,7 @@ export async function serveBinary(pool: BackendPool, binary: GatewayBinary, tag:
     if (!layer) throw new NotFoundError(`${b.host}: ${binary.item.name}:${tag} has no file ${file}`);
     return { backend: b, digest: layer.digest };
   });
-  if (!found.ok) throw new NoBlob(found.errors.length > 0 && found.errors.every(isAbsence) ? 404 : 503);
+  if (!found.ok) throw new NoBlob(absentEverywhere(found.errors) ? 404 : 503);
   const { backend, digest } = found.value;
   return serveBlob(pool, [backend, ...backends.filter((b) => b !== backend)], digest, anonymous);
 }

@@ -5,7 +5,7 @@ import type { BlobAccess } from '../registry/blob-access.js';
 import { resumable } from '../registry/blob-resume.js';
 import { header, type HttpResponse } from '../registry/http/types.js';
 import { RegmirrorError } from '../types/errors.js';
-import { isAbsence, type Backend, type BackendPool } from './backends.js';
+import { absentEverywhere, type Backend, type BackendPool } from './backends.js';
 
 /** Where the client goes, or what the gateway streams. */
 export type BlobAnswer =
@@ -32,7 +32,7 @@ export async function serveBlob(pool: BackendPool, backends: Backend[], digest: 
     return access;
   }, skip);
   if (!result.ok) {
-    throw new NoBlob(result.errors.length > 0 && result.errors.every(isAbsence) ? 404 : 503);
+    throw new NoBlob(absentEverywhere(result.errors) ? 404 : 503);
   }
   const access = result.value;
   const backend = result.backend.host;

@@ -7,7 +7,7 @@ import { isDigest } from '../types/digest.js';
 import { RegmirrorError } from '../types/errors.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
 import { formatRepository } from '../types/reference.js';
-import { isAbsence, type Backend, type BackendPool } from './backends.js';
+import { absentEverywhere, type Backend, type BackendPool } from './backends.js';
 import type { CachedManifest, ManifestCache, TagCache } from './cache.js';
 
 /** A manifest answer and where it came from. */
@@ -93,7 +93,7 @@ async function fetchFirst(deps: ManifestDeps, backends: Backend[], reference: st
     deps.manifests.put(result.value);
     return { manifest: result.value, backend: result.backend.host };
   }
-  const everywhereMissing = result.errors.length > 0 && result.errors.every((e) => isAbsence(e) || e instanceof DriftError);
+  const everywhereMissing = absentEverywhere(result.errors, (e) => e instanceof DriftError);
   throw new NoManifest(everywhereMissing ? 404 : 503, `${image}:${reference}: ${everywhereMissing ? 'not found on any backend' : 'no backend answered'}`);
 }
 
