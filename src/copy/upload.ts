@@ -7,7 +7,7 @@ import { SMALL_BLOB_BYTES, type Repository } from '../content/storage.js';
 import { VerifyingStream, verifyBytes } from '../types/digest.js';
 import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { AuthError, CopyError, RegistryResponseError, TlsError, UnreachableError, UploadAdaptedError } from '../types/errors.js';
+import { AuthError, CopyError, isLasting, RegistryResponseError, UnreachableError, UploadAdaptedError } from '../types/errors.js';
 import { formatBytes } from '../types/size.js';
 import { callOptions, pause, type CopyContext } from './context.js';
 import { fanOut } from './fanout.js';
@@ -100,7 +100,7 @@ function wholeAttempts(dsts: Repository[]): number {
  * the blob is sent again, so a lost answer costs a HEAD, not the whole blob once more.
  */
 async function landedAnyway(ctx: CopyContext, desc: Descriptor, failed: Map<Repository, unknown>, results: BlobResults): Promise<void> {
-  const maybe = [...failed].filter(([, err]) => !(err instanceof UploadAdaptedError) && !(err instanceof TlsError) && !(err instanceof AuthError));
+  const maybe = [...failed].filter(([, err]) => !(err instanceof UploadAdaptedError) && !isLasting(err) && !(err instanceof AuthError));
   await Promise.all(maybe.map(async ([dst]) => {
     if (!(await dst.exists(desc, callOptions(ctx)).catch(() => false))) return;
     failed.delete(dst);
@@ -156,7 +156,7 @@ function settleUploads(dsts: Repository[], settled: PromiseSettledResult<void>[]
  * blobs fail) is what points at a proxy that cuts long requests.
  */
 function uploadCut(desc: Descriptor, attempts: number, err: unknown): unknown {
-  if (!(err instanceof UnreachableError) || err instanceof TlsError) return err;
+  if (!(err instanceof UnreachableError) || isLasting(err)) return err;
   const tries = attempts === 1 ? 'once' : `${attempts} times`;
   return new UnreachableError(err.host, `blob ${desc.digest} (${formatBytes(desc.size)}) not uploaded, tried ${tries}; the last time: ${err.message}`);
 }

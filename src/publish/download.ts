@@ -4,6 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { routedFactory } from '../registry/http/proxy.js';
 import { tlsFailure } from '../registry/http/tls-errors.js';
 import { RegmirrorError, type TlsProblem } from '../types/errors.js';
 
@@ -14,9 +15,9 @@ export class DownloadError extends RegmirrorError {
 
 const MAX_REDIRECTS = 10;
 
-/** One dispatcher for every download of a run; close it when done. */
+/** One dispatcher for every download of a run, through the proxy the environment names; close it when done. */
 export function downloadAgent(): { dispatcher: Dispatcher; close(): Promise<void> } {
-  const agent = new Agent();
+  const agent = new Agent({ factory: routedFactory() });
   return { dispatcher: agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS })), close: () => agent.close() };
 }
 

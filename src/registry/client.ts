@@ -6,6 +6,7 @@ import { silentLogger, type Logger } from '../ui/log.js';
 import { credentialsFor, type CredentialProvider } from './credentials.js';
 import { HostContext } from './host.js';
 import { closePools, createPools, type Pools } from './http/pool.js';
+import { sayProxyOnce } from './http/proxy.js';
 import type { TransportStats } from './http/send.js';
 import { RemoteRepository } from './repository.js';
 import { VERSION } from '../version.js';
@@ -41,6 +42,7 @@ export class RegistryClient {
   /** Pools for redirect targets that mirrors.yaml lists, by host (see redirectPools). */
   private readonly redirectPools = new Map<string, Pools>();
   private readonly credentials: CredentialProvider;
+  private readonly proxyNotice = sayProxyOnce((line) => (this.opts.logger ?? silentLogger).debug(line));
 
   constructor(private readonly opts: RegistryClientOptions = {}) {
     this.credentials = opts.credentials ?? credentialsFor(opts.registries, { logger: opts.logger });
@@ -67,7 +69,7 @@ export class RegistryClient {
     if (url.protocol !== 'https:' || !settings || (settings.tls !== 'insecure' && !settings.caFile)) return undefined;
     let pools = this.redirectPools.get(url.host);
     if (!pools) {
-      pools = createPools(settings, 16);
+      pools = createPools(settings, 16, undefined, this.proxyNotice);
       this.redirectPools.set(url.host, pools);
     }
     return pools;
@@ -95,6 +97,7 @@ export class RegistryClient {
         answerTimeoutMs: this.opts.testing?.answerTimeoutMs,
         deniedTtlMs: this.opts.deniedTtlMs,
         redirectPools: (url) => this.redirectPoolsFor(url),
+        proxyNotice: this.proxyNotice,
       });
       this.hosts.set(registry, host);
     }

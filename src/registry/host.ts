@@ -7,6 +7,7 @@ import { Authenticator } from './http/auth.js';
 import { UploadPolicy } from './upload-policy.js';
 import { lanesFor } from './http/rate-limit.js';
 import { closePools, createPools, foreignPools, poolFor, type Pools } from './http/pool.js';
+import type { ProxyNotice } from './http/proxy.js';
 import { withRedirects } from './http/redirect.js';
 import { withRetry, type RetryPolicy } from './http/retry.js';
 import { baseUrlFor } from './http/scheme.js';
@@ -35,6 +36,8 @@ export interface HostOptions {
   deniedTtlMs?: number;
   /** The pools for a redirect target on another origin that mirrors.yaml lists (its caFile, tls: insecure); undefined = Node's default verification. */
   redirectPools?: (url: URL) => Pools | undefined;
+  /** Hears of each origin reached with a proxy named (the client's -v line, once per origin). */
+  proxyNotice?: ProxyNotice;
 }
 
 /** One registry host's state, shared by every repository on it. */
@@ -62,7 +65,7 @@ export class HostContext {
     this.trustedOrigins.add(this.base.origin);
     this.uploads = new UploadPolicy(host, options.chunkBytes, options.forceChunkedUploads);
     // 3 × concurrency request slots (see limiter.ts), so the pool can open that many.
-    this.pools = createPools(options.settings, options.concurrency * 3, options.answerTimeoutMs);
+    this.pools = createPools(options.settings, options.concurrency * 3, options.answerTimeoutMs, options.proxyNotice);
     this.retry = {
       maxAttempts: Math.max(1, options.settings?.maxAttempts ?? 5),
       baseMs: options.backoffBaseMs,

@@ -205,3 +205,24 @@ export class TlsError extends UnreachableError {
     super(host, message);
   }
 }
+
+/**
+ * The forward proxy the environment names (HTTPS_PROXY, HTTP_PROXY) refused to tunnel to a host,
+ * or could not be reached: a setting to fix, never retried (every request would meet the same
+ * refusal); exit 3 like any unreachable host. `status` is the proxy's answer to CONNECT, if any.
+ */
+export class ProxyError extends UnreachableError {
+  override name = 'ProxyError';
+  constructor(
+    host: string,
+    readonly status: number | undefined,
+    message: string,
+  ) {
+    super(host, message);
+  }
+}
+
+/** An unreachable host that asking again will not change: a refused certificate, or a proxy's refusal. */
+export function isLasting(err: unknown): boolean {
+  return err instanceof TlsError || err instanceof ProxyError;
+}

@@ -1,12 +1,14 @@
 // Keep-alive connection pools per registry (undici Agent: one Pool per origin), with the
 // registry's TLS settings: `insecure` skips verification, caFile adds a CA to Node's roots.
 // HTTP/2 is offered by ALPN over TLS (HTTP/1.1 stays the fallback) unless `http2: false`.
+// Each origin connects direct or through the proxy the environment names for it (proxy.ts).
 import { readFileSync } from 'node:fs';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { Agent } from './undici.js';
 import type { RegistrySettings } from '../../config/model.js';
 import { UsageError } from '../../types/errors.js';
+import { routedFactory, type ProxyNotice } from './proxy.js';
 
 /**
  * The largest request body sent over HTTP/2: one stream's initial flow-control window, so the
@@ -51,8 +53,8 @@ export function poolFor(pools: Pools, url: URL, bulky: boolean): Agent {
   return url.protocol !== 'https:' || !bulky ? pools.any : pools.bulky;
 }
 
-/** The connection pools for one registry host; `connections` is per origin and per pool. */
-export function createPools(settings: RegistrySettings | undefined, connections: number, answerTimeoutMs = ANSWER_TIMEOUT_MS): Pools {
+/** The connection pools for one registry host; `connections` is per origin and per pool; `notice` hears of each origin reached through a proxy. */
+export function createPools(settings: RegistrySettings | undefined, connections: number, answerTimeoutMs = ANSWER_TIMEOUT_MS, notice?: ProxyNotice): Pools {
   const connect: { rejectUnauthorized?: boolean; secureContext?: SecureContext } = {};
   if (settings?.tls === 'insecure') connect.rejectUnauthorized = false;
   if (settings?.caFile) {
@@ -68,7 +70,8 @@ export function createPools(settings: RegistrySettings | undefined, connections:
     // curl --cacert and skopeo's cert-dir: a private CA's operators often hand out just that.
     connect.secureContext = createSecureContext({ ca: [...rootCertificates, extra], allowPartialTrustChain: true });
   }
-  const options = { connections, keepAliveTimeout: 30_000, connect, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs };
+  const factory = routedFactory(notice);
+  const options = { connections, keepAliveTimeout: 30_000, connect, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs, factory };
   if (settings?.http2 === false) {
     const only = new Agent({ ...options, allowH2: false });
     return { any: only, bulky: only };

@@ -2,7 +2,7 @@
 // honouring Retry-After (go-containerregistry transport/retry.go). Attempts come from a budget
 // shared by one operation, so an operation-level retry around it never multiplies attempts.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AbortedError, RegmirrorError, TlsError, UnreachableError } from '../../types/errors.js';
+import { AbortedError, isLasting, RegmirrorError, UnreachableError } from '../../types/errors.js';
 import { tlsError } from './tls-errors.js';
 import { errors } from './undici.js';
 import { discard } from './body.js';
@@ -72,7 +72,7 @@ export function backoff(policy: RetryPolicy, retry: number, random = Math.random
  * body leaves those bytes before the next response), so asking again uses a fresh connection.
  */
 export function isTransientNetworkError(e: unknown): boolean {
-  if (e instanceof RegmirrorError) return e instanceof UnreachableError && !(e instanceof TlsError);
+  if (e instanceof RegmirrorError) return e instanceof UnreachableError && !isLasting(e);
   if (e instanceof errors.HTTPParserError) return true;
   const code = (e as { code?: string; cause?: { code?: string } })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
   return code !== undefined && RETRYABLE_CODES.has(code);

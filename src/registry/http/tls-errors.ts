@@ -3,7 +3,7 @@
 // not change within the run), and once one origin has failed a handshake its later requests fail
 // at once with the same error instead of shaking hands again.
 import { Readable } from 'node:stream';
-import { TlsError, type TlsProblem } from '../../types/errors.js';
+import { isLasting, TlsError, UnreachableError, type TlsProblem } from '../../types/errors.js';
 import { realmRemedy } from './realm-tls.js';
 import { discard, readPrefix } from './body.js';
 import { MAX_ERROR_BODY } from './errors.js';
@@ -118,11 +118,12 @@ async function headSpeaksHttps(req: HttpRequest, next: Send): Promise<boolean> {
 }
 
 /**
- * Remembers a refused handshake per origin so that later requests fail at once, and the same way;
- * `onRefused` hears of each origin once (the CLI says it as one warning line).
+ * Remembers a refused handshake (or a proxy's refusal to tunnel: proxy.ts) per origin so that later
+ * requests fail at once, and the same way; `onRefused` hears of each origin once (the CLI says it
+ * as one warning line).
  */
-export function withTlsVerdicts(next: Send, onRefused?: (e: TlsError) => void, entryFor: (url: URL) => string = (url) => url.host): Send {
-  const refused = new Map<string, TlsError>();
+export function withTlsVerdicts(next: Send, onRefused?: (e: UnreachableError) => void, entryFor: (url: URL) => string = (url) => url.host): Send {
+  const refused = new Map<string, UnreachableError>();
   return async (req: HttpRequest) => {
     const known = refused.get(req.url.origin);
     if (known) throw known;
@@ -130,7 +131,7 @@ export function withTlsVerdicts(next: Send, onRefused?: (e: TlsError) => void, e
       const res = await next(req);
       return res.status === 400 && req.url.protocol === 'http:' ? await httpsOnly(res, req, entryFor, next) : res;
     } catch (e) {
-      if (e instanceof TlsError && !refused.has(req.url.origin)) {
+      if (e instanceof UnreachableError && isLasting(e) && !refused.has(req.url.origin)) {
         refused.set(req.url.origin, e);
         onRefused?.(e);
       }
