@@ -8,6 +8,7 @@ import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { buildConnector, Pool, type Dispatcher } from 'undici';
 import { ProxyError } from '../../types/errors.js';
+import { registerSecret } from '../../ui/redact.js';
 import { proxyEnv, proxyFor, type ProxyEnv, type ProxyRoute } from './proxy-env.js';
 import { tlsFailure } from './tls-errors.js';
 
@@ -18,7 +19,10 @@ let fromProcess: ProxyEnv | undefined;
 
 /** The process's proxy settings, read once (a malformed HTTPS_PROXY is a UsageError here). */
 export function processProxies(): ProxyEnv {
-  fromProcess ??= proxyEnv(process.env);
+  if (!fromProcess) {
+    fromProcess = proxyEnv(process.env);
+    for (const route of [fromProcess.https, fromProcess.http]) if (route?.proxy.password) registerSecret(decodeURIComponent(route.proxy.password));
+  }
   return fromProcess;
 }
 
@@ -103,7 +107,7 @@ function refusal(route: ProxyRoute, authority: string, status: number, text: str
   if (status === 407) {
     return route.proxy.username
       ? `${start} refused the credentials in ${route.variable} (${said}): check the user and password there (percent-encoded)`
-      : `${start} asks for credentials (${said}): give them in ${route.variable} as ${route.proxy.protocol}//USER:PASSWORD@${route.proxy.host}, ${direct}`;
+      : `${start} asks for credentials (${said}): put USER:PASSWORD@ before ${route.proxy.host} in ${route.variable}, ${direct}`;
   }
   if (status >= 500) return `${start} could not reach it (${said}): check the name and port, ${direct}`;
   return `${start} refused to tunnel to it (${said}): ask the proxy's operators to allow it, ${direct}`;
