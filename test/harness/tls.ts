@@ -1,5 +1,6 @@
 // A test CA and server certificates made with openssl, once per test process, so any test
-// registry or proxy can serve HTTPS: one certificate that is right for 127.0.0.1 and localhost,
+// registry or proxy can serve HTTPS: one certificate that is right for 127.0.0.1 and localhost
+// (and registry.proxy.test, the name the forward proxy maps to a registry),
 // one for another name, one that expired yesterday, one self-signed (its own CA, as many private
 // registries have); and a way for this process to trust them.
 import { copyFile, writeFile, readFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { execa } from 'execa';
 import { Agent, setGlobalDispatcher } from 'undici';
 import './fetch.js';
 import { scratchDir } from './scratch.js';
+import { PROXIED_NAME } from './forward-proxy.js';
 
 /** A certificate and its key (PEM files). */
 export interface ServerCert { cert: string; key: string }
@@ -62,7 +64,8 @@ async function makeCerts(): Promise<TestCerts> {
     return out;
   };
   // One after another: each signing updates the CA's serial file.
-  const good = await sign('good', 'IP:127.0.0.1,IP:::1,DNS:localhost', '3');
+  // registry.proxy.test: a registry reached through the test forward proxy, which alone knows that name.
+  const good = await sign('good', `IP:127.0.0.1,IP:::1,DNS:localhost,DNS:${PROXIED_NAME}`, '3');
   const wrongName = await sign('wrong-name', 'DNS:registry.example.com', '3');
   const expired = await sign('expired', 'IP:127.0.0.1,DNS:localhost', '-1');
   const selfSigned = { cert: join(dir, 'self-signed.pem'), key: join(dir, 'self-signed.key') };

@@ -1,0 +1,106 @@
+// A real forward proxy on loopback, as corporate CI has one (squid, a cloud egress proxy): CONNECT
+// tunnels for https:// and absolute-URI requests for http://, optionally asking for Basic
+// credentials (407), refusing some targets (403). Loopback is never proxied (Go's rule, and ours),
+// so tests address a registry by a name only this proxy knows (`registry.proxy.test`), which it
+// maps to the registry's real 127.0.0.1 address; it counts what it carried for each name.
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+/** The name the test CA's `good` certificate holds besides 127.0.0.1 (tls.ts), for a registry behind the proxy. */
+export const PROXIED_NAME = 'registry.proxy.test';
+
+/** How the proxy behaves. */
+export interface ForwardProxyOptions {
+  /** `name:port` → `127.0.0.1:port`: the only places the proxy reaches (anything else: 502, as for an unknown host). */
+  hosts: Record<string, string>;
+  /** `user:password` the proxy asks for in Proxy-Authorization (407 without it or with others). */
+  credentials?: string;
+  /** Names (`name:port`) the proxy refuses to tunnel to (403). */
+  deny?: string[];
+}
+
+/** A running proxy: its URL, what it carried per `name:port`, and what it refused. */
+export interface ForwardProxy {
+  url: string;
+  /** CONNECT tunnels opened and absolute-URI requests forwarded, per `name:port` asked for. */
+  carried: Map<string, number>;
+  /** Answers other than 200 the proxy gave (`407 name:port`), in order. */
+  refused: string[];
+  close(): Promise<void>;
+}
+
+/** Starts a forward proxy on 127.0.0.1 and a free port. */
+export async function startForwardProxy(opts: ForwardProxyOptions): Promise<ForwardProxy> {
+  const carried = new Map<string, number>();
+  const refused: string[] = [];
+  const sockets = new Set<Duplex>();
+  const expected = opts.credentials ? `Basic ${Buffer.from(opts.credentials).toString('base64')}` : undefined;
+  // The status that refuses `authority`, or undefined to carry it (and count it).
+  const verdict = (req: IncomingMessage, authority: string): number | undefined => {
+    const status = expected && req.headers['proxy-authorization'] !== expected ? 407
+      : opts.deny?.includes(authority) ? 403
+        : opts.hosts[authority] === undefined ? 502 : undefined;
+    if (status) refused.push(`${status} ${authority}`);
+    else carried.set(authority, (carried.get(authority) ?? 0) + 1);
+    return status;
+  };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => forward(req, res, opts, verdict));
+  server.on('connect', (req: IncomingMessage, client: Duplex) => {
+    sockets.add(client);
+    client.once('close', () => sockets.delete(client));
+    client.on('error', () => client.destroy());
+    const authority = req.url ?? '';
+    const status = verdict(req, authority);
+    if (status) {
+      const challenge = status === 407 ? 'Proxy-Authenticate: Basic realm="test proxy"\r\n' : '';
+      client.end(`HTTP/1.1 ${status} ${status === 407 ? 'Proxy Authentication Required' : status === 403 ? 'Forbidden' : 'Bad Gateway'}\r\n${challenge}Content-Length: 0\r\n\r\n`);
+      return;
+    }
+    const [host, port] = splitAuthority(opts.hosts[authority]!);
+    const upstream: Socket = connect(port, host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.pipe(client).pipe(upstream);
+    });
+    sockets.add(upstream);
+    upstream.once('close', () => { sockets.delete(upstream); client.destroy(); });
+    upstream.on('error', () => client.destroy());
+    client.once('close', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    carried,
+    refused,
+    async close() {
+      for (const s of sockets) s.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+// A plain-http request in absolute form (`GET http://name:port/path`), forwarded to the mapped address.
+function forward(req: IncomingMessage, res: ServerResponse, opts: ForwardProxyOptions, verdict: (req: IncomingMessage, authority: string) => number | undefined): void {
+  const target = new URL(req.url ?? '/');
+  const authority = `${target.hostname}:${target.port || '80'}`;
+  const status = verdict(req, authority);
+  if (status) {
+    res.writeHead(status, status === 407 ? { 'proxy-authenticate': 'Basic realm="test proxy"' } : {}).end();
+    return;
+  }
+  const [host, port] = splitAuthority(opts.hosts[authority]!);
+  const { 'proxy-authorization': _auth, 'proxy-connection': _conn, ...headers } = req.headers;
+  const upstream = httpRequest({ host, port, method: req.method, path: `${target.pathname}${target.search}`, headers }, (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  });
+  upstream.on('error', () => res.destroy());
+  req.pipe(upstream);
+}
+
+function splitAuthority(authority: string): [string, number] {
+  const at = authority.lastIndexOf(':');
+  return [authority.slice(0, at), Number(authority.slice(at + 1))];
+}

@@ -1,0 +1,143 @@
+// Behind a forward proxy (HTTPS_PROXY / NO_PROXY, as skopeo honours them): registries addressed
+// by a name only the test proxy knows (registry.proxy.test, mapped to real TLS registries on
+// loopback) are mirrored and verified through it, HTTP/2 inside the tunnel; NO_PROXY sends a host
+// direct; a refusing or dead proxy is one line naming it (never its password); loopback registries
+// never go through a proxy; and engine: skopeo takes the same way out.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { seedImage, type SeededImage } from '../../harness/seed.js';
+import { skopeoCopyAll, skopeoDigestVerified } from '../../harness/skopeo.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
+import { startForwardProxy, PROXIED_NAME, type ForwardProxy } from '../../harness/forward-proxy.js';
+import { startFaultProxy, type FaultProxy, type Personality } from '../../harness/fault-proxy.js';
+import { testCerts } from '../../harness/tls.js';
+
+const SOURCE = `${PROXIED_NAME}:443`;
+const TARGET = `${PROXIED_NAME}:8443`;
+
+let source: RunningRegistry;
+let target: RunningRegistry;
+let h2: FaultProxy;
+let proxy: ForwardProxy;
+let dir: string;
+let image: SeededImage;
+const versions = new Set<string>();
+
+before(async () => {
+  [source, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
+  dir = await scratchDir('proxy');
+  [image] = await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 }) as [SeededImage];
+  // The source answers through an HTTP/2 server, which notes the protocol each request came in.
+  const seen: Personality = (ex) => { versions.add(ex.req.httpVersion); return false; };
+  h2 = await startFaultProxy(source.url, { tls: { ...(await testCerts()).servers.good, http2: true }, upstreamCa: source.caFile, personalities: [seen] });
+  proxy = await startForwardProxy({ hosts: { [SOURCE]: new URL(h2.url).host, [TARGET]: target.host } });
+});
+
+after(async () => {
+  await proxy?.close();
+  await h2?.close();
+  await Promise.all([source && destroyRegistry(source), target && destroyRegistry(target)]);
+});
+
+/** A mirrors.yaml from registry.proxy.test to registry.proxy.test:8443/`ns`, both trusted by the test CA. */
+const config = (name: string, ns: string) => writeConfig(join(dir, name), `version: 1
+defaults:
+  targets: [${TARGET}/${ns}]
+registries:
+  ${PROXIED_NAME}: { caFile: ${source.caFile}, maxAttempts: 3 }
+  ${TARGET}: { caFile: ${target.caFile}, maxAttempts: 3 }
+images:
+  - source: ${PROXIED_NAME}/jetstack/app
+`);
+
+const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('error: '));
+
+/** Every digest of the mirrored image, judged by skopeo on the target's real loopback address. */
+async function assertMirrored(ns: string): Promise<void> {
+  assert.equal(await skopeoDigestVerified(`${target.host}/${ns}/app:v1.0.0`, target.certDir!), image.digest);
+  await skopeoCopyAll(`${target.host}/${ns}/app:v1.0.0`, `dir:${join(dir, `${ns}-copy`)}`);
+}
+
+test('sync and verify through HTTPS_PROXY: both registries tunnelled, HTTP/2 inside the tunnel, -v says so once per host', async () => {
+  const file = await config('native.yaml', 'mirror');
+  versions.clear();
+  const run = await runCli(['sync', '-c', file, '-v', '--no-progress'], { env: { HTTPS_PROXY: proxy.url } });
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  assert.ok((proxy.carried.get(SOURCE) ?? 0) > 0 && (proxy.carried.get(TARGET) ?? 0) > 0, `tunnels: ${[...proxy.carried]}`);
+  assert.deepEqual([...versions], ['2.0'], 'the source was spoken to over HTTP/2 through the tunnel');
+  for (const host of [PROXIED_NAME, TARGET]) {
+    const said = run.stderr.split('\n').filter((l) => l.includes(`${host}: through the proxy ${proxy.url} (HTTPS_PROXY)`));
+    assert.equal(said.length, 1, run.stderr);
+  }
+  await assertMirrored('mirror');
+  const verify = await runCli(['verify', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: proxy.url } });
+  assert.equal(verify.exitCode, 0, verify.stderr + verify.stdout);
+});
+
+test('NO_PROXY exempts a host (here by name and port): it goes direct, where the name does not resolve; the other port still through the proxy', async () => {
+  const file = await config('no-proxy.yaml', 'exempt');
+  const before = proxy.carried.get(SOURCE) ?? 0;
+  const run = await runCli(['sync', '-c', file, '-v', '--no-progress'], { env: { HTTPS_PROXY: proxy.url, NO_PROXY: `localhost,.example.com,${PROXIED_NAME}:443` } });
+  assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+  assert.equal(proxy.carried.get(SOURCE) ?? 0, before, 'nothing for the exempt host went through the proxy');
+  assert.match(run.stderr, new RegExp(`debug: ${PROXIED_NAME}: direct, not through the proxy ${proxy.url} \\(HTTPS_PROXY\\) \\(NO_PROXY`));
+  assert.match(run.stderr, new RegExp(`debug: ${TARGET}: through the proxy ${proxy.url}`));
+  assert.match(run.stdout, new RegExp(`${PROXIED_NAME} unreachable: GET https://${PROXIED_NAME}/v2/.*no such host name \\(ENOTFOUND\\)`));
+});
+
+test('wrong proxy credentials (407): one line naming the proxy and the host, never the password, no retry storm', async () => {
+  const strict = await startForwardProxy({ hosts: { [SOURCE]: new URL(h2.url).host, [TARGET]: target.host }, credentials: 'ci:right-pass' });
+  try {
+    const file = await config('auth.yaml', 'auth');
+    const port = new URL(strict.url).port;
+    const wrong = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: `http://ci:wr0ng-Pa55@127.0.0.1:${port}` } });
+    assert.equal(wrong.exitCode, 3, wrong.stderr + wrong.stdout);
+    assert.doesNotMatch(wrong.stderr + wrong.stdout, /wr0ng-Pa55/);
+    const said = errorLines(wrong.stderr);
+    assert.ok(said.length >= 1, wrong.stderr);
+    assert.match(said[0]!, new RegExp(`${SOURCE}: the proxy http://127.0.0.1:${port} \\(HTTPS_PROXY\\) refused the credentials in HTTPS_PROXY \\(407 Proxy Authentication Required\\): check the user and password there`));
+    assert.ok(strict.refused.length <= 3, `asked the proxy ${strict.refused.length} times: ${strict.refused.join(', ')}`);
+    const none = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: strict.url } });
+    assert.equal(none.exitCode, 3, none.stderr + none.stdout);
+    assert.match(errorLines(none.stderr)[0] ?? '', /asks for credentials \(407 Proxy Authentication Required\): put USER:PASSWORD@ before 127\.0\.0\.1:\d+ in HTTPS_PROXY/);
+    const right = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: `http://ci:right-pass@127.0.0.1:${port}` } });
+    assert.equal(right.exitCode, 0, right.stderr + right.stdout);
+    await assertMirrored('auth');
+  } finally {
+    await strict.close();
+  }
+});
+
+test('a proxy that is not there: one line naming it and the host, exit 3', async () => {
+  const file = await config('dead.yaml', 'dead');
+  const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: 'http://127.0.0.1:9' } });
+  assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+  assert.match(errorLines(run.stderr)[0] ?? '', new RegExp(`${SOURCE}: the proxy http://127.0.0.1:9 \\(HTTPS_PROXY\\) is unreachable \\(ECONNREFUSED\\): check HTTPS_PROXY, or exempt ${PROXIED_NAME} in NO_PROXY`));
+});
+
+test('loopback registries never go through a proxy, even a dead one', async () => {
+  const file = await writeConfig(join(dir, 'loopback.yaml'), `version: 1
+defaults:
+  targets: [${target.host}/loopback]
+registries:
+  ${source.host}: { caFile: ${source.caFile} }
+  ${target.host}: { caFile: ${target.caFile} }
+images:
+  - source: ${source.host}/jetstack/app
+`);
+  const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9' } });
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  await assertMirrored('loopback');
+});
+
+test('engine: skopeo goes through the same proxy (it reads HTTPS_PROXY itself) and agrees', async () => {
+  const file = await config('skopeo.yaml', 'skopeo');
+  const before = proxy.carried.get(TARGET) ?? 0;
+  const run = await runCli(['sync', '-c', file, '--engine', 'skopeo', '--no-progress'], { env: { HTTPS_PROXY: proxy.url } });
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  assert.ok((proxy.carried.get(TARGET) ?? 0) > before, 'skopeo tunnelled to the target through the proxy');
+  await assertMirrored('skopeo');
+});
