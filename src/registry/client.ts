@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../ui/log.js';
 import { credentialsFor, type CredentialProvider } from './credentials.js';
 import { HostContext } from './host.js';
 import { closePools, createPools, type Pools } from './http/pool.js';
-import { sayProxyOnce } from './http/proxy.js';
+import { processProxies, sayProxyOnce } from './http/proxy.js';
 import type { TransportStats } from './http/send.js';
 import { RemoteRepository } from './repository.js';
 import { VERSION } from '../version.js';
@@ -46,6 +46,8 @@ export class RegistryClient {
 
   constructor(private readonly opts: RegistryClientOptions = {}) {
     this.credentials = opts.credentials ?? credentialsFor(opts.registries, { logger: opts.logger });
+    // A proxy URL regmirror cannot use (socks5://, not a URL) is said before any request.
+    processProxies();
   }
 
   /** access decides the token scope: 'pull' for sources, 'push' = pull,push for targets. */

@@ -3,7 +3,7 @@
 // so HTTP/2 works through the tunnel as it does direct. Written on undici's public buildConnector
 // rather than with its ProxyAgent: ProxyAgent reports a refused CONNECT as RequestAbortedError
 // with the status in its message text only, and a 407 had to become one line saying what to fix.
-import { request as httpRequest, type ClientRequest } from 'node:http';
+import { request as httpRequest, STATUS_CODES, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { buildConnector, Pool, type Dispatcher } from 'undici';
@@ -41,6 +41,7 @@ export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxi
     const named = url.protocol === 'https:' ? env.https : env.http;
     if (named) notice?.(url, named, !route);
     if (!route) return new Pool(origin, options);
+    if (url.protocol === 'http:') return forwarded(route, url, options);
     const tls = typeof options.connect === 'object' ? options.connect : {};
     return new Pool(origin, { ...options, connect: tunnel(route, url, { allowH2: options.allowH2 ?? false, timeout: TUNNEL_TIMEOUT_MS, ...tls }) });
   };
@@ -56,6 +57,46 @@ export function sayProxyOnce(say: (line: string) => void): ProxyNotice {
   };
 }
 
+/**
+ * Plain http:// goes to the proxy as absolute-URI requests (`GET http://host:port/path`), as Go's
+ * transport sends it: proxies commonly refuse CONNECT to ports other than 443 (squid's default).
+ */
+function forwarded(route: ProxyRoute, target: URL, options: Pool.Options): Dispatcher {
+  const { factory: _factory, connect: _registryTls, ...rest } = options as Pool.Options & { factory?: unknown };
+  const pool = new Pool(route.proxy.origin, { ...rest, allowH2: false });
+  const auth = proxyAuthorization(route.proxy);
+  return pool.compose((dispatch) => (opts, handler) => dispatch({
+    ...opts,
+    origin: route.proxy.origin,
+    path: `${target.origin}${opts.path}`,
+    headers: { ...headerObject(opts.headers), host: target.host, ...auth },
+  }, handler));
+}
+
+/** A 407 to an absolute-URI request (forwarded) as the same line a refused CONNECT gets; undefined when `url` goes direct. */
+export function proxyAuthRefused(url: URL, env: ProxyEnv = processProxies()): ProxyError | undefined {
+  const route = proxyFor(url, env);
+  if (!route) return undefined;
+  const authority = `${url.hostname}:${url.port || '80'}`;
+  return new ProxyError(url.host, 407, refusal(route, authority, 407, STATUS_CODES[407]));
+}
+
+function proxyAuthorization(proxy: URL): Record<string, string> {
+  if (!proxy.username) return {};
+  const user = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  return { 'proxy-authorization': `Basic ${Buffer.from(user).toString('base64')}` };
+}
+
+// undici takes headers as an object, a flat [name, value, …] array, or pairs.
+function headerObject(headers: Dispatcher.DispatchOptions['headers']): Record<string, string | string[] | undefined> {
+  if (!headers) return {};
+  if (!Array.isArray(headers) && !(Symbol.iterator in headers)) return headers as Record<string, string | string[] | undefined>;
+  const flat = [...(headers as Iterable<unknown>)].flat() as string[];
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!.toLowerCase()] = flat[i + 1]!;
+  return out;
+}
+
 /** The proxy as messages name it: scheme, host and port, never its credentials. */
 export function proxyName(route: ProxyRoute): string {
   return `${route.proxy.protocol}//${route.proxy.host} (${route.variable})`;
@@ -65,11 +106,7 @@ function tunnel(route: ProxyRoute, target: URL, tls: buildConnector.BuildOptions
   const handshake = buildConnector(tls);
   const authority = `${target.hostname}:${target.port || (target.protocol === 'https:' ? '443' : '80')}`;
   const { proxy } = route;
-  const headers: Record<string, string> = { host: authority };
-  if (proxy.username) {
-    const user = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
-    headers['proxy-authorization'] = `Basic ${Buffer.from(user).toString('base64')}`;
-  }
+  const headers = { host: authority, ...proxyAuthorization(proxy) };
   return (opts, callback) => {
     let done = false;
     const finish = (err: Error | null, socket?: Socket) => {

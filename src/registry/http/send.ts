@@ -7,6 +7,7 @@ import type { Logger } from '../../ui/log.js';
 import { AbortedError } from '../../types/errors.js';
 import type { Lanes } from './limiter.js';
 import { headersTimeoutFor, isBulky } from './pool.js';
+import { proxyAuthRefused } from './proxy.js';
 import { displayUrl, type HttpRequest, type HttpResponse, type Send } from './types.js';
 
 /** Counters shared by every host of a client (RegistryClient.stats). */
@@ -58,6 +59,12 @@ export function createSend(ctx: SendContext): Send {
         reset: req.method === 'HEAD' && closeAfterHead,
       });
       if (ctx.logger.verbose !== false) ctx.logger.debug(`${req.method} ${displayUrl(req.url)} ${res.statusCode} ${Date.now() - started}ms`);
+      // A 407 comes from the proxy a plain-http request was forwarded to (proxy.ts), not the registry.
+      const refused = res.statusCode === 407 ? proxyAuthRefused(req.url) : undefined;
+      if (refused) {
+        res.body.on('error', ignore).destroy();
+        throw refused;
+      }
       // undici's bodies destroy themselves once read, failed or thrown away: 'close' always comes.
       // A body thrown away (discard) errors as it is destroyed; whoever reads one hears its errors,
       // and this listener keeps one nobody reads from ending the process (as finished() did).
