@@ -1,6 +1,6 @@
 // A real forward proxy on loopback, as corporate CI has one (squid, a cloud egress proxy): CONNECT
 // tunnels for https:// and absolute-URI requests for http://, optionally asking for Basic
-// credentials (407), refusing some targets (403). Loopback is never proxied (Go's rule, and ours),
+// credentials (407), refusing some targets or CONNECT ports (403). Loopback is never proxied (Go's rule, and ours),
 // so tests address a registry by a name only this proxy knows (`registry.proxy.test`), which it
 // maps to the registry's real 127.0.0.1 address; it counts what it carried for each name.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -18,6 +18,8 @@ export interface ForwardProxyOptions {
   credentials?: string;
   /** Names (`name:port`) the proxy refuses to tunnel to (403). */
   deny?: string[];
+  /** The only ports CONNECT may reach, others 403 (squid's default allows 443 alone); any port when absent. */
+  connectPorts?: string[];
 }
 
 /** A running proxy: its URL, what it carried per `name:port`, and what it refused. */
@@ -51,6 +53,7 @@ export async function startForwardProxy(opts: ForwardProxyOptions): Promise<Forw
     client.once('close', () => sockets.delete(client));
     client.on('error', () => client.destroy());
     const authority = req.url ?? '';
+    if (opts.connectPorts && !opts.connectPorts.includes(authority.slice(authority.lastIndexOf(':') + 1))) opts.deny = [...opts.deny ?? [], authority];
     const status = verdict(req, authority);
     if (status) {
       const challenge = status === 407 ? 'Proxy-Authenticate: Basic realm="test proxy"\r\n' : '';

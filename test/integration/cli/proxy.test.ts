@@ -133,6 +133,36 @@ images:
   await assertMirrored('loopback');
 });
 
+test('a plain-http registry goes through HTTP_PROXY as absolute-URI requests (the proxy allows CONNECT to 443 only, as squid does); its 407 is the same line', async () => {
+  const plain = await startRegistry();
+  const squid = await startForwardProxy({ hosts: { [`${PROXIED_NAME}:5000`]: plain.host, [TARGET]: target.host }, connectPorts: ['443', '8443'], credentials: 'ci:right-pass' });
+  try {
+    await seedImage({ url: plain.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 });
+    const file = await writeConfig(join(dir, 'plain.yaml'), `version: 1
+defaults:
+  targets: [${TARGET}/plain]
+registries:
+  ${PROXIED_NAME}:5000: { tls: disabled, maxAttempts: 3 }
+  ${TARGET}: { caFile: ${target.caFile} }
+images:
+  - source: ${PROXIED_NAME}:5000/jetstack/app
+`);
+    const withCredentials = squid.url.replace('//', '//ci:right-pass@');
+    const none = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: withCredentials, HTTP_PROXY: squid.url } });
+    assert.equal(none.exitCode, 3, none.stderr + none.stdout);
+    assert.match(errorLines(none.stderr)[0] ?? '', new RegExp(`^error: ${PROXIED_NAME}:5000: the proxy ${squid.url} \\(HTTP_PROXY\\) asks for credentials \\(407 Proxy Authentication Required\\)`));
+    squid.refused.length = 0;
+    const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: withCredentials, HTTP_PROXY: withCredentials } });
+    assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+    assert.deepEqual(squid.refused, [], 'no CONNECT to port 5000');
+    assert.ok((squid.carried.get(`${PROXIED_NAME}:5000`) ?? 0) > 0);
+    await assertMirrored('plain');
+  } finally {
+    await squid.close();
+    await destroyRegistry(plain);
+  }
+});
+
 test('engine: skopeo goes through the same proxy (it reads HTTPS_PROXY itself) and agrees', async () => {
   const file = await config('skopeo.yaml', 'skopeo');
   const before = proxy.carried.get(TARGET) ?? 0;
