@@ -4,6 +4,8 @@
 // so tests address a registry by a name only this proxy knows (`registry.proxy.test`), which it
 // maps to the registry's real 127.0.0.1 address; it counts what it carried for each name.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -20,6 +22,8 @@ export interface ForwardProxyOptions {
   deny?: string[];
   /** The only ports CONNECT may reach, others 403 (squid's default allows 443 alone); any port when absent. */
   connectPorts?: string[];
+  /** Serve the proxy itself over HTTPS (an https:// proxy URL) with this certificate. */
+  tls?: { cert: string; key: string };
 }
 
 /** A running proxy: its URL, what it carried per `name:port`, and what it refused. */
@@ -47,7 +51,8 @@ export async function startForwardProxy(opts: ForwardProxyOptions): Promise<Forw
     else carried.set(authority, (carried.get(authority) ?? 0) + 1);
     return status;
   };
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => forward(req, res, opts, verdict));
+  const handle = (req: IncomingMessage, res: ServerResponse) => forward(req, res, opts, verdict);
+  const server = opts.tls ? createHttpsServer({ cert: readFileSync(opts.tls.cert), key: readFileSync(opts.tls.key) }, handle) : createServer(handle);
   server.on('connect', (req: IncomingMessage, client: Duplex) => {
     sockets.add(client);
     client.once('close', () => sockets.delete(client));
@@ -73,7 +78,7 @@ export async function startForwardProxy(opts: ForwardProxyOptions): Promise<Forw
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     carried,
     refused,
     async close() {

@@ -14,6 +14,7 @@ import { scratchDir } from '../../harness/scratch.js';
 import { startForwardProxy, PROXIED_NAME, type ForwardProxy } from '../../harness/forward-proxy.js';
 import { startFaultProxy, type FaultProxy, type Personality } from '../../harness/fault-proxy.js';
 import { testCerts } from '../../harness/tls.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
 
 const SOURCE = `${PROXIED_NAME}:443`;
 const TARGET = `${PROXIED_NAME}:8443`;
@@ -42,16 +43,17 @@ after(async () => {
   await Promise.all([source && destroyRegistry(source), target && destroyRegistry(target)]);
 });
 
-/** A mirrors.yaml from registry.proxy.test to registry.proxy.test:8443/`ns`, both trusted by the test CA. */
-const config = (name: string, ns: string) => writeConfig(join(dir, name), `version: 1
+/** A mirrors.yaml mirroring `source`/jetstack/app to `targetNs`, with these registries: entries. */
+const mirrors = (name: string, source: string, targetNs: string, registries: string) => writeConfig(join(dir, name), `version: 1
 defaults:
-  targets: [${TARGET}/${ns}]
-registries:
-  ${PROXIED_NAME}: { caFile: ${source.caFile}, maxAttempts: 3 }
-  ${TARGET}: { caFile: ${target.caFile}, maxAttempts: 3 }
-images:
-  - source: ${PROXIED_NAME}/jetstack/app
+  targets: [${targetNs}]
+${registries}images:
+  - source: ${source}/jetstack/app
 `);
+
+/** From registry.proxy.test to registry.proxy.test:8443/`ns`, both trusted by the test CA. */
+const config = (name: string, ns: string) => mirrors(name, PROXIED_NAME, `${TARGET}/${ns}`,
+  registriesYaml([[{ host: PROXIED_NAME, caFile: source.caFile }, { maxAttempts: 3 }], [{ host: TARGET, caFile: target.caFile }, { maxAttempts: 3 }]]));
 
 const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('error: '));
 
@@ -111,6 +113,23 @@ test('wrong proxy credentials (407): one line naming the proxy and the host, nev
   }
 });
 
+test('an https:// proxy (its CA in NODE_EXTRA_CA_CERTS) tunnels the same; one that refuses a host (403) says so', async () => {
+  const certs = await testCerts();
+  const secure = await startForwardProxy({ hosts: { [SOURCE]: new URL(h2.url).host, [TARGET]: target.host }, tls: certs.servers.good, deny: [TARGET] });
+  try {
+    const file = await config('https-proxy.yaml', 'https-proxy');
+    const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: secure.url, NODE_EXTRA_CA_CERTS: certs.caFile } });
+    assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+    assert.ok((secure.carried.get(SOURCE) ?? 0) > 0, 'the source was read through the https:// proxy');
+    assert.match(errorLines(run.stderr)[0] ?? '', new RegExp(`^error: ${TARGET}: the proxy ${secure.url} \\(HTTPS_PROXY\\) refused to tunnel to it \\(403 Forbidden\\): ask the proxy's operators to allow it`));
+    const untrusted = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: secure.url } });
+    assert.equal(untrusted.exitCode, 3, untrusted.stderr + untrusted.stdout);
+    assert.match(errorLines(untrusted.stderr)[0] ?? '', /the proxy https:\/\/127\.0\.0\.1:\d+ \(HTTPS_PROXY\) has a TLS certificate that is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\): add its CA to NODE_EXTRA_CA_CERTS/);
+  } finally {
+    await secure.close();
+  }
+});
+
 test('a proxy that is not there: one line naming it and the host, exit 3', async () => {
   const file = await config('dead.yaml', 'dead');
   const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: 'http://127.0.0.1:9' } });
@@ -119,15 +138,7 @@ test('a proxy that is not there: one line naming it and the host, exit 3', async
 });
 
 test('loopback registries never go through a proxy, even a dead one', async () => {
-  const file = await writeConfig(join(dir, 'loopback.yaml'), `version: 1
-defaults:
-  targets: [${target.host}/loopback]
-registries:
-  ${source.host}: { caFile: ${source.caFile} }
-  ${target.host}: { caFile: ${target.caFile} }
-images:
-  - source: ${source.host}/jetstack/app
-`);
+  const file = await mirrors('loopback.yaml', source.host, `${target.host}/loopback`, registriesYaml([source, target]));
   const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9' } });
   assert.equal(run.exitCode, 0, run.stderr + run.stdout);
   await assertMirrored('loopback');
@@ -138,15 +149,7 @@ test('a plain-http registry goes through HTTP_PROXY as absolute-URI requests (th
   const squid = await startForwardProxy({ hosts: { [`${PROXIED_NAME}:5000`]: plain.host, [TARGET]: target.host }, connectPorts: ['443', '8443'], credentials: 'ci:right-pass' });
   try {
     await seedImage({ url: plain.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 });
-    const file = await writeConfig(join(dir, 'plain.yaml'), `version: 1
-defaults:
-  targets: [${TARGET}/plain]
-registries:
-  ${PROXIED_NAME}:5000: { tls: disabled, maxAttempts: 3 }
-  ${TARGET}: { caFile: ${target.caFile} }
-images:
-  - source: ${PROXIED_NAME}:5000/jetstack/app
-`);
+    const file = await mirrors('plain.yaml', `${PROXIED_NAME}:5000`, `${TARGET}/plain`, registriesYaml([[{ host: `${PROXIED_NAME}:5000` }, { tls: 'disabled' }], { host: TARGET, caFile: target.caFile }]));
     const withCredentials = squid.url.replace('//', '//ci:right-pass@');
     const none = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: withCredentials, HTTP_PROXY: squid.url } });
     assert.equal(none.exitCode, 3, none.stderr + none.stdout);
