@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
-import { skopeoCopyAll, skopeoDigestVerified } from '../../harness/skopeo.js';
+import { skopeoCopyAll, skopeoDigestVerified, skopeoRawManifest } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { startForwardProxy, PROXIED_NAME, type ForwardProxy } from '../../harness/forward-proxy.js';
@@ -164,6 +164,24 @@ test('a plain-http registry goes through HTTP_PROXY as absolute-URI requests (th
     await squid.close();
     await destroyRegistry(plain);
   }
+});
+
+test('publish downloads its release files through the proxy too (a blob of the source registry as the file)', async () => {
+  const blob = image.blobDigests[0]!;
+  const file = await writeConfig(join(dir, 'publish.yaml'), `version: 1
+defaults:
+  targets: [${TARGET}/release]
+${registriesYaml([{ host: TARGET, caFile: target.caFile }])}binaries:
+  - name: layer
+    artifactType: application/vnd.regmirror.test.layer.v1
+    urls: ["https://${PROXIED_NAME}/v2/jetstack/app/blobs/${blob}"]
+`);
+  const before = proxy.carried.get(SOURCE) ?? 0;
+  const run = await runCli(['publish', '-c', file, '--tag', 'v1.0.0', '--no-progress'], { env: { HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: source.caFile! } });
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  assert.ok((proxy.carried.get(SOURCE) ?? 0) > before, 'the download went through the proxy');
+  const manifest = JSON.parse((await skopeoRawManifest(`${target.host}/release/layer:v1.0.0`)).toString('utf8')) as { layers: { digest: string }[] };
+  assert.deepEqual(manifest.layers.map((l) => l.digest), [blob], 'the file pushed is the blob downloaded, byte for byte');
 });
 
 test('engine: skopeo goes through the same proxy (it reads HTTPS_PROXY itself) and agrees', async () => {
