@@ -5,6 +5,8 @@
 // never go through a proxy; and engine: skopeo takes the same way out.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
@@ -15,6 +17,7 @@ import { startForwardProxy, PROXIED_NAME, type ForwardProxy } from '../../harnes
 import { startFaultProxy, type FaultProxy, type Personality } from '../../harness/fault-proxy.js';
 import { testCerts } from '../../harness/tls.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
+import { startGateway } from '../serve/gateway-process.js';
 
 const SOURCE = `${PROXIED_NAME}:443`;
 const TARGET = `${PROXIED_NAME}:8443`;
@@ -182,6 +185,22 @@ ${registriesYaml([{ host: TARGET, caFile: target.caFile }])}binaries:
   assert.ok((proxy.carried.get(SOURCE) ?? 0) > before, 'the download went through the proxy');
   const manifest = JSON.parse((await skopeoRawManifest(`${target.host}/release/layer:v1.0.0`)).toString('utf8')) as { layers: { digest: string }[] };
   assert.deepEqual(manifest.layers.map((l) => l.digest), [blob], 'the file pushed is the blob downloaded, byte for byte');
+});
+
+test('the gateway reaches its backends through the proxy', async () => {
+  const file = await config('gateway.yaml', 'mirror');
+  await appendFile(file, 'gateway:\n  healthInterval: 1\n');
+  const before = proxy.carried.get(TARGET) ?? 0;
+  const gw = await startGateway(file, [], { HTTPS_PROXY: proxy.url });
+  try {
+    const res = await fetch(`${gw.url}/v2/app/manifests/v1.0.0`, { headers: { accept: 'application/vnd.oci.image.index.v1+json' } });
+    const body = Buffer.from(await res.arrayBuffer());
+    assert.equal(res.status, 200, gw.stderr());
+    assert.equal(`sha256:${createHash('sha256').update(body).digest('hex')}`, image.digest);
+    assert.ok((proxy.carried.get(TARGET) ?? 0) > before, 'the backend was reached through the proxy');
+  } finally {
+    assert.equal(await gw.stop(), 0);
+  }
 });
 
 test('engine: skopeo goes through the same proxy (it reads HTTPS_PROXY itself) and agrees', async () => {

@@ -23,12 +23,12 @@ process.once('exit', () => {
 
 let dockerConfig: string | undefined;
 
-/** Starts `regmirror serve -c config --listen 127.0.0.1:0 ...extra` and waits for its address. */
-export async function startGateway(config: string, extra: string[] = []): Promise<GatewayProcess> {
+/** Starts `regmirror serve -c config --listen 127.0.0.1:0 ...extra` (with `env` added) and waits for its address. */
+export async function startGateway(config: string, extra: string[] = [], env: Record<string, string> = {}): Promise<GatewayProcess> {
   dockerConfig ??= await scratchDir('gw-docker');
   const dir = dockerConfig;
   const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'regmirror.js'), 'serve', '-c', config, '--listen', '127.0.0.1:0', ...extra], {
-    env: { ...process.env, DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: '', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: '', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
   const events: GatewayEvent[] = [];
