@@ -1,6 +1,6 @@
 // Connections through the forward proxy the environment names (proxy-env.ts): a CONNECT tunnel to
 // the origin, then TLS with the origin's own settings (caFile, tls: insecure) and ALPN inside it,
-// so HTTP/2 works through the tunnel as it does direct. Written on undici's public buildConnector
+// so HTTP/2 works through the tunnel as it does direct; plain http:// is forwarded instead. Written on undici's public buildConnector
 // rather than with its ProxyAgent: ProxyAgent reports a refused CONNECT as RequestAbortedError
 // with the status in its message text only, and a 407 had to become one line saying what to fix.
 import { request as httpRequest, STATUS_CODES, type ClientRequest } from 'node:http';
@@ -10,7 +10,7 @@ import { buildConnector, Pool, type Dispatcher } from 'undici';
 import { ProxyError } from '../../types/errors.js';
 import { registerSecret } from '../../ui/redact.js';
 import { proxyEnv, proxyFor, type ProxyEnv, type ProxyRoute } from './proxy-env.js';
-import { tlsFailure } from './tls-errors.js';
+import { proxyName, refusal, unreachable } from './proxy-refusals.js';
 
 /** How long the proxy may take to open a tunnel (undici's own connect timeout). */
 const TUNNEL_TIMEOUT_MS = 10_000;
@@ -81,6 +81,7 @@ export function proxyAuthRefused(url: URL, env: ProxyEnv = processProxies()): Pr
   return new ProxyError(url.host, 407, refusal(route, authority, 407, STATUS_CODES[407]));
 }
 
+/** The Proxy-Authorization header for the credentials in the proxy URL, if any. */
 function proxyAuthorization(proxy: URL): Record<string, string> {
   if (!proxy.username) return {};
   const user = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
@@ -95,11 +96,6 @@ function headerObject(headers: Dispatcher.DispatchOptions['headers']): Record<st
   const out: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!.toLowerCase()] = flat[i + 1]!;
   return out;
-}
-
-/** The proxy as messages name it: scheme, host and port, never its credentials. */
-export function proxyName(route: ProxyRoute): string {
-  return `${route.proxy.protocol}//${route.proxy.host} (${route.variable})`;
 }
 
 function tunnel(route: ProxyRoute, target: URL, tls: buildConnector.BuildOptions): buildConnector.connector {
@@ -135,28 +131,4 @@ function tunnel(route: ProxyRoute, target: URL, tls: buildConnector.BuildOptions
     req.once('error', (e) => finish(new ProxyError(target.host, undefined, unreachable(route, authority, e))));
     req.end();
   };
-}
-
-function refusal(route: ProxyRoute, authority: string, status: number, text: string | undefined): string {
-  const said = `${status}${text ? ` ${text}` : ''}`;
-  const start = `${authority}: the proxy ${proxyName(route)}`;
-  const direct = orExempt(authority);
-  if (status === 407) {
-    return route.proxy.username
-      ? `${start} refused the credentials in ${route.variable} (${said}): check the user and password there (percent-encoded)`
-      : `${start} asks for credentials (${said}): put USER:PASSWORD@ before ${route.proxy.host} in ${route.variable}, ${direct}`;
-  }
-  if (status >= 500) return `${start} could not reach it (${said}): check the name and port, ${direct}`;
-  return `${start} refused to tunnel to it (${said}): ask the proxy's operators to allow it, ${direct}`;
-}
-
-function unreachable(route: ProxyRoute, authority: string, e: Error): string {
-  const direct = orExempt(authority);
-  const tls = tlsFailure(e);
-  if (tls) return `${authority}: the proxy ${proxyName(route)} has a TLS certificate that is not trusted (${tls.code}): add its CA to NODE_EXTRA_CA_CERTS, ${direct}`;
-  return `${authority}: the proxy ${proxyName(route)} is unreachable (${(e as { code?: string }).code ?? e.message}): check ${route.variable}, ${direct}`;
-}
-
-function orExempt(authority: string): string {
-  return `or exempt ${authority.replace(/:\d+$/, '')} in NO_PROXY if it is reached without the proxy`;
 }

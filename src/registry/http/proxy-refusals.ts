@@ -1,0 +1,35 @@
+// What a forward proxy's refusal says (proxy.ts): which proxy (never its credentials), which host
+// it would not reach, and what to change: HTTPS_PROXY / HTTP_PROXY, its credentials, or NO_PROXY.
+import type { ProxyRoute } from './proxy-env.js';
+import { tlsFailure } from './tls-errors.js';
+
+/** The proxy as messages name it: scheme, host and port, never its credentials. */
+export function proxyName(route: ProxyRoute): string {
+  return `${route.proxy.protocol}//${route.proxy.host} (${route.variable})`;
+}
+
+/** A CONNECT (or forwarded request) answered `status` instead of 200. */
+export function refusal(route: ProxyRoute, authority: string, status: number, text: string | undefined): string {
+  const said = `${status}${text ? ` ${text}` : ''}`;
+  const start = `${authority}: the proxy ${proxyName(route)}`;
+  const direct = orExempt(authority);
+  if (status === 407) {
+    return route.proxy.username
+      ? `${start} refused the credentials in ${route.variable} (${said}): check the user and password there (percent-encoded)`
+      : `${start} asks for credentials (${said}): put USER:PASSWORD@ before ${route.proxy.host} in ${route.variable}, ${direct}`;
+  }
+  if (status >= 500) return `${start} could not reach it (${said}): check the name and port, ${direct}`;
+  return `${start} refused to tunnel to it (${said}): ask the proxy's operators to allow it, ${direct}`;
+}
+
+/** The proxy could not be reached, or its own certificate was refused. */
+export function unreachable(route: ProxyRoute, authority: string, e: Error): string {
+  const direct = orExempt(authority);
+  const tls = tlsFailure(e);
+  if (tls) return `${authority}: the proxy ${proxyName(route)} has a TLS certificate that is not trusted (${tls.code}): add its CA to NODE_EXTRA_CA_CERTS, ${direct}`;
+  return `${authority}: the proxy ${proxyName(route)} is unreachable (${(e as { code?: string }).code ?? e.message}): check ${route.variable}, ${direct}`;
+}
+
+function orExempt(authority: string): string {
+  return `or exempt ${authority.replace(/:\d+$/, '')} in NO_PROXY if it is reached without the proxy`;
+}
