@@ -1,0 +1,36 @@
+// Foreign (non-distributable) layers: Windows base images (mcr.microsoft.com/windows/*, Docker Hub
+// images built on them) carry layers whose bytes live at the descriptor's `urls`, not in the
+// registry, which neither holds nor is meant to hold them. Like skopeo (docker and oci
+// destinations "accept foreign layer URLs"), crane without --allow-nondistributable-artifacts and
+// regsync without includeExternal, regmirror leaves them where they are and copies the manifest
+// that names them byte for byte.
+import type { Descriptor } from './descriptor.js';
+
+export const DOCKER_FOREIGN_LAYER = 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip';
+
+/** Docker's foreign layer and the OCI non-distributable layers (image-spec layer.md, deprecated in 1.1 but still served). */
+export const FOREIGN_LAYER_TYPES = new Set([
+  DOCKER_FOREIGN_LAYER,
+  'application/vnd.oci.image.layer.nondistributable.v1.tar',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
+]);
+
+/**
+ * A layer that is never read from the source nor written to a target: a non-distributable media
+ * type AND at least one URL to fetch it from. Both, because each alone can name a blob the
+ * registry holds: `urls` on an ordinary layer are only other places it MAY be fetched from
+ * (image-spec descriptor.md), and distribution requires such a blob at a schema 2 push; a
+ * non-distributable type without URLs has nowhere else to be. Those are copied like any blob.
+ */
+export function isForeignLayer(desc: Descriptor): boolean {
+  return FOREIGN_LAYER_TYPES.has(desc.mediaType) && Array.isArray(desc.urls) && desc.urls.some((u) => typeof u === 'string' && u !== '');
+}
+
+/** An image's blobs split into those the copier moves and the foreign ones it leaves at their URLs. */
+export function splitForeign(blobs: Descriptor[]): { distributable: Descriptor[]; foreign: Descriptor[] } {
+  const distributable: Descriptor[] = [];
+  const foreign: Descriptor[] = [];
+  for (const b of blobs) (isForeignLayer(b) ? foreign : distributable).push(b);
+  return { distributable, foreign };
+}
