@@ -13,7 +13,7 @@ export function resultLines(r: SyncResult, said?: Map<string, string>): string |
   if (busy.length === 0) return undefined;
   return busy
     .map((t) => {
-      const what = t.action === 'copied' || t.action === 'forced' ? `${t.action} (${t.blobs.copied} ${t.blobs.copied === 1 ? 'blob' : 'blobs'} uploaded, ${t.blobs.mounted} mounted, ${formatBytes(t.bytes)})` : t.action;
+      const what = t.action === 'copied' || t.action === 'forced' ? `${t.action} (${t.blobs.copied} ${t.blobs.copied === 1 ? 'blob' : 'blobs'} uploaded, ${t.blobs.mounted} mounted, ${formatBytes(t.bytes)}${foreignClause(t.blobs.foreign)})` : t.action;
       const line = `${r.source}:${r.tag} → ${t.repository}`;
       const first = t.detail ? said?.get(t.detail) : undefined;
       if (t.detail && !first) said?.set(t.detail, `${r.source}:${r.tag}`);
@@ -22,6 +22,11 @@ export function resultLines(r: SyncResult, said?: Map<string, string>): string |
       return `${line}: ${what}${why}`;
     })
     .join('\n');
+}
+
+// Foreign layers were neither read nor written: said, so that a Windows image's small byte count is not taken for a partial copy.
+function foreignClause(n: number | undefined): string {
+  return n ? `; ${n} foreign ${n === 1 ? 'layer' : 'layers'} left at ${n === 1 ? 'its' : 'their'} URLs` : '';
 }
 
 /** resultLines for one run: repeated details point back at their first line. */

@@ -1,10 +1,12 @@
 // Copies a manifest graph to several destinations in the order SPEC.md "What a correct copy is"
 // demands: blobs, then child manifests, then the index, then the tag — so no tag ever points at
 // an image with a missing part. Manifests travel byte for byte; a destination that already
-// holds a manifest skips its whole sub-tree (oras-go's CopyGraph).
+// holds a manifest skips its whole sub-tree (oras-go's CopyGraph). Foreign layers are left at
+// their URLs (types/foreign.ts).
 import type { ManifestContent, Repository } from '../content/storage.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
 import { CopyError } from '../types/errors.js';
+import { splitForeign } from '../types/foreign.js';
 import { copyBlob } from './blobs.js';
 import { callOptions, writeOptions, type CopyContext } from './context.js';
 import { emptyTally, type Tally } from './tally.js';
@@ -148,8 +150,11 @@ class GraphWalk {
       return;
     }
     const tallies = new Map(dsts.map((d) => [d, this.tallyOf(d)]));
+    // Foreign layers stay at their URLs: the source does not hold them, nor may a target.
+    const { distributable, foreign } = splitForeign(parsed.blobs);
+    for (const tally of tallies.values()) tally.foreign += foreign.length;
     await Promise.all(
-      parsed.blobs.map(async (blob) => {
+      distributable.map(async (blob) => {
         const outcome = await copyBlob(this.ctx, blob, this.live(dsts), tallies);
         for (const [dst, r] of outcome) if (r instanceof Error) this.fail(dst, r);
       }),

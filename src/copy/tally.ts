@@ -7,10 +7,12 @@ export interface Tally {
   existing: number;
   bytes: number;
   manifests: number;
+  /** Foreign layers left at their URLs (types/foreign.ts): neither read nor written. */
+  foreign: number;
 }
 
 export function emptyTally(): Tally {
-  return { copied: 0, mounted: 0, existing: 0, bytes: 0, manifests: 0 };
+  return { copied: 0, mounted: 0, existing: 0, bytes: 0, manifests: 0, foreign: 0 };
 }
 
 /** Adds `b` into `a`. */
@@ -20,4 +22,5 @@ export function addTally(a: Tally, b: Tally): void {
   a.existing += b.existing;
   a.bytes += b.bytes;
   a.manifests += b.manifests;
+  a.foreign += b.foreign;
 }

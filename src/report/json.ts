@@ -43,7 +43,7 @@ function syncShape(r: SyncReport): SyncReport {
         action: t.action,
         previousDigest: t.previousDigest,
         digest: t.digest,
-        blobs: { copied: t.blobs.copied, mounted: t.blobs.mounted, existing: t.blobs.existing },
+        blobs: { copied: t.blobs.copied, mounted: t.blobs.mounted, existing: t.blobs.existing, ...(t.blobs.foreign ? { foreign: t.blobs.foreign } : {}) },
         bytes: t.bytes,
         referrers: t.referrers,
         detail: t.detail,

@@ -48,8 +48,11 @@ export interface SyncTargetResult {
   previousDigest: string | null;
   /** Digest at the target after this run (null when failed / planned). */
   digest: string | null;
-  /** Blob counts: to copy (plan) or copied; mounted; already present. */
-  blobs: { copied: number; mounted: number; existing: number };
+  /**
+   * Blob counts: to copy (plan) or copied; mounted; already present; `foreign`, when any: foreign
+   * layers left at their URLs, neither read nor written (types/foreign.ts).
+   */
+  blobs: { copied: number; mounted: number; existing: number; foreign?: number };
   /** Bytes uploaded (sync) or to upload (plan). */
   bytes: number;
   /** Referrer tags (cosign .sig/.att/.sbom, fallback index) carried along. */

@@ -51,7 +51,9 @@ function verifyTarget(rd: Reader, v: unknown, p: string): VerifyTargetResult {
 
 function syncTarget(rd: Reader, v: unknown, p: string): SyncTargetResult {
   const t = rd.obj(v, p);
-  const blobs = rd.counts(t.blobs, ['copied', 'mounted', 'existing'] as const, `${p}.blobs`);
+  const blobs: SyncTargetResult['blobs'] = rd.counts(t.blobs, ['copied', 'mounted', 'existing'] as const, `${p}.blobs`);
+  const foreign = (t.blobs as { foreign?: unknown }).foreign;
+  if (foreign !== undefined) blobs.foreign = rd.num(foreign, `${p}.blobs.foreign`);
   return {
     repository: rd.str(t.repository, `${p}.repository`),
     action: rd.oneOf(t.action, actions, `${p}.action`),

@@ -129,7 +129,7 @@ function row(state: TargetState, action: SyncAction, previous: string | null, di
     action,
     previousDigest: previous,
     digest,
-    blobs: { copied: tally.copied, mounted: tally.mounted, existing: tally.existing },
+    blobs: { copied: tally.copied, mounted: tally.mounted, existing: tally.existing, ...(tally.foreign ? { foreign: tally.foreign } : {}) },
     bytes: tally.bytes,
     referrers,
     detail,

@@ -4,6 +4,7 @@ import { referrerTagsOf, type Inventory, type TargetState } from '../inventory/d
 import type { VerifyTargetResult } from '../report/model.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { NotFoundError } from '../types/errors.js';
+import { splitForeign } from '../types/foreign.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
 import type { UnsignedCheck } from './trust.js';
 import { fallbackTagBytes, fallbackTagOf, lacksReferrersApi, listedDigests } from '../content/fallback-index.js';
@@ -103,7 +104,8 @@ async function absentParts(dst: Repository, root: ManifestContent, facts: Source
   const visit = async (node: ManifestContent): Promise<void> => {
     const parsed = parseManifest(node.bytes, node.descriptor.mediaType);
     await Promise.all([
-      ...parsed.blobs.map(async (b) => void (!(await dst.exists(b, { signal })) && absent.push(`blob ${b.digest}`))),
+      // A foreign layer is at its URLs, never at a registry: its absence there is no drift.
+      ...splitForeign(parsed.blobs).distributable.map(async (b) => void (!(await dst.exists(b, { signal })) && absent.push(`blob ${b.digest}`))),
       ...parsed.manifests.map(async (m) => {
         if (!(await dst.exists(m, { signal }))) absent.push(`manifest ${m.digest}`);
         await visit(await facts.manifest(m.digest));

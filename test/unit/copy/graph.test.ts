@@ -8,7 +8,7 @@ import type { Repository } from '../../../src/content/storage.js';
 import { copyGraph } from '../../../src/copy/graph.js';
 import { CopyLedger, HEADS_BEFORE_PROBE } from '../../../src/copy/ledger.js';
 import { CopyError, DigestMismatchError } from '../../../src/types/errors.js';
-import { buildImage, pushImage, failingStream } from '../content/fixtures.js';
+import { buildImage, content, pushImage, failingStream } from '../content/fixtures.js';
 
 async function sourceWith(tag: string, seed = 'a', registry = new MemoryRegistry(), path = `jetstack/${seed}`) {
   const src = registry.repository(path);
@@ -361,4 +361,26 @@ test('a registry that already holds the first blob checked is probed with a self
   assert.ok(ledger.mountsWork(target.scope));
   assert.equal(dst.calls.pushBlob, 0);
   assert.equal(r.get(dst)?.tally.copied, 0);
+});
+
+test('a foreign layer is neither read from the source nor written to a destination, and is counted', async () => {
+  const src = new MemoryRepository('jetstack/windows');
+  const config = content('application/vnd.docker.container.image.v1+json', '{"os":"windows"}');
+  const own = content('application/vnd.docker.image.rootfs.diff.tar.gzip', 'own layer');
+  const base = content('application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', 'windows base', { urls: ['https://mcr.example/base'] });
+  for (const blob of [config, own]) await src.pushBlob(blob.desc, blob.bytes);
+  const manifest = content('application/vnd.docker.distribution.manifest.v2+json', JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', config: config.desc, layers: [base.desc, own.desc] }));
+  await src.tag(manifest.desc, manifest.bytes, 'ltsc2022');
+  const counted = countingRepository(src);
+  const a = countingRepository(new MemoryRepository('a'));
+  const b = countingRepository(new MemoryRepository('b'));
+  const results = await copyGraph({ src: counted, ledger: new CopyLedger() }, await src.fetchManifest('ltsc2022'), [a, b], 'ltsc2022');
+  for (const dst of [a, b]) {
+    const r = results.get(dst);
+    assert.equal(r?.error, undefined, `${dst.name}: ${r?.error?.message}`);
+    assert.deepEqual([r?.tally.copied, r?.tally.foreign], [2, 1]);
+    assert.equal(dst.calls.pushBlob, 2);
+    assert.equal(await dst.exists(base.desc), false);
+  }
+  assert.equal(counted.calls.fetchBlob, 2);
 });

@@ -31,3 +31,10 @@ test('in one run, a detail printed in full before points back at the line that s
   assert.match(other ?? '', /failed — another reason$/);
   assert.match(runResultLines()(refused('v4')) ?? '', /failed — cannot list tags/, 'a new run starts afresh');
 });
+
+test('a copy that left foreign layers at their URLs says how many, so a small byte count is not taken for a partial copy', () => {
+  const one = resultLines({ source: 'mcr.microsoft.com/windows/servercore', tag: 'ltsc2022', sourceDigest: null, targets: [target({ blobs: { copied: 2, mounted: 0, existing: 0, foreign: 1 } })] });
+  assert.match(one ?? '', /copied \(2 blobs uploaded, 0 mounted, 7 B; 1 foreign layer left at its URLs\)$/);
+  const two = resultLines({ source: 'mcr.microsoft.com/windows/servercore', tag: 'ltsc2022', sourceDigest: null, targets: [target({ blobs: { copied: 0, mounted: 0, existing: 2, foreign: 2 } })] });
+  assert.match(two ?? '', /; 2 foreign layers left at their URLs\)$/);
+});
