@@ -12,6 +12,7 @@ import { backoff, pause } from './http/retry.js';
 import { describeStatus, expectStatus, hasErrorCode, isHtml, responseError } from './http/errors.js';
 import { displayUrl, header, type HttpResponse } from './http/types.js';
 import { manifestUrl, ownMediaType, resolveManifest } from './manifests.js';
+import { foreignRefusal } from './foreign-refusal.js';
 import { writeFailure, type RepoContext } from './repo-context.js';
 
 /** PUTs of one manifest whose success could not be confirmed before the run gives up on it. */
@@ -34,6 +35,8 @@ export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Ui
   let raced = 0;
   for (let put = 1; ; put++) {
     const answer = await putOnce(repo, desc, bytes, reference, contentType, opts).catch(async (e: unknown) => {
+      const foreign = foreignRefusal(`${repo.host.host}/${repo.path}:${reference}`, bytes, contentType, e);
+      if (foreign) throw foreign;
       if (blobRaced(e) && ++raced < RACED_PUTS) return 'raced' as const;
       if (refusedYetHeld(e) && (await holds(repo, desc, reference, opts).catch(() => false))) return 'stored' as const;
       throw e;

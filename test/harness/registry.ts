@@ -54,6 +54,12 @@ export interface RegistryOptions {
    * fault proxy with this test certificate), as registries whose realm is a separate auth host are.
    */
   realmTls?: CertKind;
+  /**
+   * Regexes for `validation.manifests.urls.allow`: the URLs a manifest's foreign layers may name.
+   * Unset, distribution 2.8 allows none (a manifest with a foreign layer is refused: 500 UNKNOWN +
+   * MANIFEST_BLOB_UNKNOWN naming the layer), as most public registries do for most URLs.
+   */
+  manifestUrlsAllow?: string[];
 }
 
 export const DEFAULT_USERS: Record<string, string> = { admin: 's3cret-admin', reader: 's3cret-reader' };
@@ -103,6 +109,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Running
     `storage:\n  filesystem:\n    rootdirectory: ${dataDir}\n  delete:\n    enabled: ${opts.deleteEnabled ?? true}\n  maintenance:\n    uploadpurging:\n      enabled: false`,
     `http:\n  addr: 127.0.0.1:${port}\n  secret: regmirror-test-secret${tlsYaml}`,
     authYaml,
+    opts.manifestUrlsAllow ? `validation:\n  manifests:\n    urls:\n      allow:\n${opts.manifestUrlsAllow.map((r) => `        - ${JSON.stringify(r)}`).join('\n')}\n` : '',
   ].join('\n'));
   let child: ChildProcess | undefined;
   const reg: RunningRegistry = {

@@ -1,0 +1,39 @@
+// A manifest PUT refused because of its foreign layers (types/foreign.ts). regmirror never copies
+// them, so a registry that does not allow their URLs refuses the manifest: distribution 2.8 by
+// default (validation on, no `validation.manifests.urls.allow`: 500 UNKNOWN "invalid URL on layer"
+// plus MANIFEST_BLOB_UNKNOWN naming the layer), Docker Hub for most URLs. Retrying or re-pushing
+// blobs cannot help: the message names the layer and the registry's setting that can.
+import type { Descriptor } from '../types/descriptor.js';
+import { RegistryResponseError, UnsupportedError, sayErrors } from '../types/errors.js';
+import { splitForeign } from '../types/foreign.js';
+import { parseManifest } from '../types/mediatype.js';
+
+const REFUSALS = new Set(['MANIFEST_BLOB_UNKNOWN', 'MANIFEST_INVALID', 'BLOB_UNKNOWN']);
+
+/**
+ * The error to report when `e`, the answer to a PUT of `bytes` at `where` (`host/repo:ref`),
+ * refuses a foreign layer of that manifest by digest; undefined for any other refusal.
+ */
+export function foreignRefusal(where: string, bytes: Uint8Array, declared: string, e: unknown): UnsupportedError | undefined {
+  if (!(e instanceof RegistryResponseError)) return undefined;
+  const said = e.errors.filter((x) => REFUSALS.has(x.code)).map((x) => `${x.message ?? ''} ${typeof x.detail === 'string' ? x.detail : JSON.stringify(x.detail ?? '')}`);
+  if (said.length === 0) return undefined;
+  const refused = foreignLayersOf(bytes, declared).filter((l) => said.some((s) => s.includes(l.digest)));
+  const first = refused[0];
+  if (!first) return undefined;
+  const more = refused.length > 1 ? ` and ${refused.length - 1} more` : '';
+  const host = where.split('/')[0] ?? where;
+  return new UnsupportedError(
+    `${where}: ${host} refused the manifest because of its foreign layer ${first.digest}${more} (${first.mediaType}, at ${first.urls?.[0] ?? '?'}): ` +
+      `foreign layers stay at their URLs (regmirror, skopeo and crane do not copy them) and this registry does not accept those URLs in a manifest; ` +
+      `allow them in its configuration (distribution: validation.manifests.urls.allow) or leave this image out of this target (${e.status}: ${sayErrors(e.errors)})`,
+  );
+}
+
+function foreignLayersOf(bytes: Uint8Array, declared: string): Descriptor[] {
+  try {
+    return splitForeign(parseManifest(bytes, declared).blobs).foreign;
+  } catch {
+    return [];
+  }
+}
