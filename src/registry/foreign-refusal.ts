@@ -4,17 +4,17 @@
 // plus MANIFEST_BLOB_UNKNOWN naming the layer), Docker Hub for most URLs. Retrying or re-pushing
 // blobs cannot help: the message names the layer and the registry's setting that can.
 import type { Descriptor } from '../types/descriptor.js';
-import { RegistryResponseError, UnsupportedError, sayErrors } from '../types/errors.js';
+import { RegistryResponseError, UnsupportedError } from '../types/errors.js';
 import { splitForeign } from '../types/foreign.js';
 import { parseManifest } from '../types/mediatype.js';
 
 const REFUSALS = new Set(['MANIFEST_BLOB_UNKNOWN', 'MANIFEST_INVALID', 'BLOB_UNKNOWN']);
 
 /**
- * The error to report when `e`, the answer to a PUT of `bytes` at `where` (`host/repo:ref`),
- * refuses a foreign layer of that manifest by digest; undefined for any other refusal.
+ * The error to report when `e`, `host`'s answer to a PUT of `bytes` as `reference`, refuses a
+ * foreign layer of that manifest by digest; undefined for any other refusal.
  */
-export function foreignRefusal(where: string, bytes: Uint8Array, declared: string, e: unknown): UnsupportedError | undefined {
+export function foreignRefusal(host: string, reference: string, bytes: Uint8Array, declared: string, e: unknown): UnsupportedError | undefined {
   if (!(e instanceof RegistryResponseError)) return undefined;
   const said = e.errors.filter((x) => REFUSALS.has(x.code)).map((x) => `${x.message ?? ''} ${typeof x.detail === 'string' ? x.detail : JSON.stringify(x.detail ?? '')}`);
   if (said.length === 0) return undefined;
@@ -22,12 +22,17 @@ export function foreignRefusal(where: string, bytes: Uint8Array, declared: strin
   const first = refused[0];
   if (!first) return undefined;
   const more = refused.length > 1 ? ` and ${refused.length - 1} more` : '';
-  const host = where.split('/')[0] ?? where;
+  const codes = [...new Set(e.errors.map((x) => x.code))].join(', ');
   return new UnsupportedError(
-    `${where}: ${host} refused the manifest because of its foreign layer ${first.digest}${more} (${first.mediaType}, at ${first.urls?.[0] ?? '?'}): ` +
-      `foreign layers stay at their URLs (regmirror, skopeo and crane do not copy them) and this registry does not accept those URLs in a manifest; ` +
-      `allow them in its configuration (distribution: validation.manifests.urls.allow) or leave this image out of this target (${e.status}: ${sayErrors(e.errors)})`,
+    `${host} refused manifest ${reference} for its foreign layer ${first.digest}${more} (${first.mediaType}, at ${first.urls?.[0] ?? '?'}): ` +
+      `foreign layers stay at their URLs (regmirror, skopeo and crane do not copy them) and this registry does not allow those URLs in a manifest; ` +
+      `allow them in its configuration (distribution: validation.manifests.urls.allow) or leave this image out of this target (it answered ${e.status} ${codes})`,
   );
+}
+
+/** Whether a manifest names foreign layers, so that a refusal of it may be one of theirs. */
+export function hasForeignLayers(bytes: Uint8Array, declared: string): boolean {
+  return foreignLayersOf(bytes, declared).length > 0;
 }
 
 function foreignLayersOf(bytes: Uint8Array, declared: string): Descriptor[] {

@@ -12,7 +12,7 @@ import { backoff, pause } from './http/retry.js';
 import { describeStatus, expectStatus, hasErrorCode, isHtml, responseError } from './http/errors.js';
 import { displayUrl, header, type HttpResponse } from './http/types.js';
 import { manifestUrl, ownMediaType, resolveManifest } from './manifests.js';
-import { foreignRefusal } from './foreign-refusal.js';
+import { foreignRefusal, hasForeignLayers } from './foreign-refusal.js';
 import { writeFailure, type RepoContext } from './repo-context.js';
 
 /** PUTs of one manifest whose success could not be confirmed before the run gives up on it. */
@@ -33,14 +33,25 @@ export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Ui
     repo.host.options.logger.debug(`${repo.host.host}/${repo.path}:${reference}: PUT as ${contentType}, the manifest's own mediaType (its descriptor says ${desc.mediaType})`);
   }
   let raced = 0;
+  // A manifest with foreign layers is PUT once first without the retry layer: distribution refuses
+  // their URLs with a 500 that no retry changes (5 PUTs and their backoff for nothing). Any other
+  // failure of that PUT is then tried as every PUT is.
+  let single = hasForeignLayers(bytes, contentType);
   for (let put = 1; ; put++) {
-    const answer = await putOnce(repo, desc, bytes, reference, contentType, opts).catch(async (e: unknown) => {
-      const foreign = foreignRefusal(`${repo.host.host}/${repo.path}:${reference}`, bytes, contentType, e);
+    const once = single;
+    single = false;
+    const answer = await putOnce(repo, desc, bytes, reference, contentType, { ...opts, once }).catch(async (e: unknown) => {
+      const foreign = foreignRefusal(repo.host.host, `${repo.path}:${reference}`, bytes, contentType, e);
       if (foreign) throw foreign;
+      if (once) return 'again' as const;
       if (blobRaced(e) && ++raced < RACED_PUTS) return 'raced' as const;
       if (refusedYetHeld(e) && (await holds(repo, desc, reference, opts).catch(() => false))) return 'stored' as const;
       throw e;
     });
+    if (answer === 'again') {
+      put--;
+      continue;
+    }
     if (answer === 'raced') {
       const wait = backoff(repo.host.retry, raced);
       repo.host.options.logger.debug(`${repo.host.host}/${repo.path}:${reference}: the registry does not know a blob of the manifest yet (another writer pushing it at once?): pushing the manifest again in ${wait} ms`);
@@ -57,9 +68,9 @@ export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Ui
 }
 
 /** One PUT: 'stored' when the answer proves it (201, or the digest said back), else what it said. */
-async function putOnce(repo: RepoContext, desc: Descriptor, bytes: Uint8Array, reference: string, contentType: string, opts: CallOptions): Promise<'stored' | { status: number; described: string }> {
+async function putOnce(repo: RepoContext, desc: Descriptor, bytes: Uint8Array, reference: string, contentType: string, opts: CallOptions & { once: boolean }): Promise<'stored' | { status: number; described: string }> {
   const res = await repo.host.send({
-    method: 'PUT', url: manifestUrl(repo, reference), scopes: repo.scopes, signal: opts.signal, priority: opts.priority,
+    method: 'PUT', url: manifestUrl(repo, reference), scopes: repo.scopes, signal: opts.signal, priority: opts.priority, noRetry: opts.once,
     headers: { 'content-type': contentType, 'content-length': String(bytes.byteLength) },
     body: bytes,
   });

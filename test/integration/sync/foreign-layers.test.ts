@@ -93,17 +93,20 @@ test('sync to two targets leaves the foreign layers at their URLs; skopeo reads 
   }
 });
 
-test('a target that does not allow the foreign URLs fails those tags with a line naming the registry, the layer and its allow list; the other tags are copied', async () => {
+test('a target that does not allow the foreign URLs fails those tags with a line naming the registry, the layer and its allow list, after one PUT; the other tags are copied', async () => {
   const cfg = await config([`${a.host}/refused`, `${strict.host}/refused`], 'strict.yaml');
-  const run = await runCli(['sync', '-c', cfg, '--report', join(dir, 'strict.json')], {});
+  const proxy = await startFaultProxy(strict.url, { upstreamCa: strict.caFile });
+  const run = await runCli(['sync', '-c', cfg, '--report', join(dir, 'strict.json'), '--endpoint', `${strict.host}=${proxy.url}`], {}).finally(() => proxy.close());
   assert.equal(run.exitCode, 1, run.stderr + run.stdout);
+  // One refused PUT per foreign-bearing manifest (the Docker list's image, the OCI image): its 500 is not retried.
+  assert.deepEqual(proxy.stats.log.filter((e) => e.method === 'PUT' && e.path.includes('/manifests/')).map((e) => e.status).sort(), [201, 500, 500]);
   const report = JSON.parse(await readFile(join(dir, 'strict.json'), 'utf8')) as SyncReport;
   const row = (tag: string, r: RunningRegistry) => report.results.find((x) => x.tag === tag)?.targets.find((t) => t.repository.startsWith(r.host));
   for (const image of images) {
     assert.equal(row(image.tag, a)?.action, 'copied', image.tag);
     const refused = row(image.tag, strict);
     assert.equal(refused?.action, 'failed', image.tag);
-    assert.match(refused!.detail, new RegExp(`${strict.host} refused the manifest because of its foreign layer ${image.foreignDigests[0]}`));
+    assert.match(refused!.detail, new RegExp(`${strict.host} refused manifest refused/servercore:\\S+ for its foreign layer ${image.foreignDigests[0]}`));
     assert.match(refused!.detail, /validation\.manifests\.urls\.allow/);
   }
   assert.equal(row('v1.0.0', strict)?.action, 'copied');
@@ -144,4 +147,18 @@ test('engine skopeo gives the same targets: manifests byte for byte, no foreign 
   }
   const verify = await runCli(['verify', '-c', cfg, '--deep'], {});
   assert.equal(verify.exitCode, 0, verify.stderr + verify.stdout);
+});
+
+test('engine skopeo at a target that does not allow the foreign URLs: the same advice, not only "500 Internal Server Error"', async () => {
+  const cfg = await config([`${strict.host}/skopeo`], 'strict-skopeo.yaml');
+  const run = await runCli(['sync', '-c', cfg, '--engine', 'skopeo', '--report', join(dir, 'strict-skopeo.json')], {});
+  assert.equal(run.exitCode, 1, run.stderr + run.stdout);
+  const report = JSON.parse(await readFile(join(dir, 'strict-skopeo.json'), 'utf8')) as SyncReport;
+  for (const image of images) {
+    const row = report.results.find((x) => x.tag === image.tag)?.targets[0];
+    assert.equal(row?.action, 'failed', image.tag);
+    assert.match(row!.detail, new RegExp(`${strict.host} refused a manifest of this image \\(skopeo: .*500.*\\); the image has 1 foreign layer \\(${image.foreignDigests[0]}, at http://127`));
+    assert.match(row!.detail, /validation\.manifests\.urls\.allow/);
+  }
+  assert.equal(report.results.find((x) => x.tag === 'v1.0.0')?.targets[0]?.action, 'copied');
 });
