@@ -8,6 +8,7 @@ import { manifestDigests, withManifestTurn } from '../copy/manifest-turns.js';
 import type { SkopeoEngine } from '../engines/skopeo.js';
 import { checkSkopeoSource } from '../engines/skopeo-layout.js';
 import { skopeoWouldRelabel } from '../engines/skopeo-relabel.js';
+import { explainForeignRefusal } from '../engines/skopeo-foreign.js';
 import { referrerTagSubject, type RepositoryRef } from '../types/reference.js';
 import { isReleaseTag } from '../types/tag.js';
 import { isIndexType } from '../types/mediatype.js';
@@ -55,7 +56,10 @@ export function skopeoCopier(ctx: CopyContext, engine: SkopeoEngine | undefined,
           tally.manifests += 1;
           results.set(dst, { tally });
         } catch (err) {
-          results.set(dst, { tally, error: err instanceof Error ? err : new Error(String(err)) });
+          const error = err instanceof Error ? err : new Error(String(err));
+          const ref = refs.get(dst);
+          const host = ref?.scheme === 'registry' ? ref.registry : undefined;
+          results.set(dst, { tally, error: await explainForeignRefusal(error, host, ctx.src, root, callOptions(ctx)) });
         }
       }),
     );
