@@ -44,3 +44,16 @@ test('sync and plan JSON round-trip with kind second', () => {
     assert.deepEqual(Object.keys(JSON.parse(text)), ['version', 'kind', 'generatedAt', 'summary', 'results']);
   }
 });
+
+test('blobs.foreign round-trips where a target left foreign layers at their URLs, and is absent elsewhere (older reports parse as before)', () => {
+  const report = syncReport('sync');
+  const target = report.results[0]!.targets[0]!;
+  target.blobs = { ...target.blobs, foreign: 2 };
+  const text = renderReport(report, 'json');
+  assert.deepEqual(parseReport(text, 'r.json'), report);
+  const out = JSON.parse(text);
+  assert.deepEqual(out.results[0].targets[0].blobs, { copied: 2, mounted: 1, existing: 0, foreign: 2 });
+  assert.equal('foreign' in out.results[0].targets[1].blobs, false);
+  out.results[0].targets[0].blobs.foreign = 'two';
+  assert.throws(() => parseReport(JSON.stringify(out), 'r.json'), /blobs\.foreign/);
+});
