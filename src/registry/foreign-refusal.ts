@@ -1,7 +1,7 @@
 // A manifest PUT refused because of its foreign layers (types/foreign.ts). regmirror never copies
 // them, so a registry that does not allow their URLs refuses the manifest: distribution 2.8 by
 // default (validation on, no `validation.manifests.urls.allow`: 500 UNKNOWN "invalid URL on layer"
-// plus MANIFEST_BLOB_UNKNOWN naming the layer), Docker Hub for most URLs. Retrying or re-pushing
+// plus MANIFEST_BLOB_UNKNOWN naming the layer, seen from docker-registry 2.8.2). Retrying or re-pushing
 // blobs cannot help: the message names the layer and the registry's setting that can.
 import type { Descriptor } from '../types/descriptor.js';
 import { RegistryResponseError, UnsupportedError } from '../types/errors.js';

@@ -57,7 +57,7 @@ export interface RegistryOptions {
   /**
    * Regexes for `validation.manifests.urls.allow`: the URLs a manifest's foreign layers may name.
    * Unset, distribution 2.8 allows none (a manifest with a foreign layer is refused: 500 UNKNOWN +
-   * MANIFEST_BLOB_UNKNOWN naming the layer), as most public registries do for most URLs.
+   * MANIFEST_BLOB_UNKNOWN naming the layer): the default of a registry run in-house.
    */
   manifestUrlsAllow?: string[];
 }
