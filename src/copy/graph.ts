@@ -6,7 +6,7 @@
 import type { ManifestContent, Repository } from '../content/storage.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
 import { CopyError } from '../types/errors.js';
-import { splitForeign } from '../types/foreign.js';
+import { leftAtUrls, splitForeign } from '../types/foreign.js';
 import { copyBlob } from './blobs.js';
 import { callOptions, writeOptions, type CopyContext } from './context.js';
 import { emptyTally, type Tally } from './tally.js';
@@ -156,7 +156,11 @@ class GraphWalk {
     await Promise.all(
       distributable.map(async (blob) => {
         const outcome = await copyBlob(this.ctx, blob, this.live(dsts), tallies);
-        for (const [dst, r] of outcome) if (r instanceof Error) this.fail(dst, r);
+        for (const [dst, r] of outcome) {
+          if (!(r instanceof Error)) continue;
+          if (leftAtUrls(blob, r)) this.tallyOf(dst).foreign += 1;
+          else this.fail(dst, r);
+        }
       }),
     );
   }

@@ -5,7 +5,7 @@
 // blobs cannot help: the message names the layer and the registry's setting that can.
 import type { Descriptor } from '../types/descriptor.js';
 import { RegistryResponseError, UnsupportedError } from '../types/errors.js';
-import { splitForeign } from '../types/foreign.js';
+import { hasUrls } from '../types/foreign.js';
 import { parseManifest } from '../types/mediatype.js';
 
 const REFUSALS = new Set(['MANIFEST_BLOB_UNKNOWN', 'MANIFEST_INVALID', 'BLOB_UNKNOWN']);
@@ -18,26 +18,27 @@ export function foreignRefusal(host: string, reference: string, bytes: Uint8Arra
   if (!(e instanceof RegistryResponseError)) return undefined;
   const said = e.errors.filter((x) => REFUSALS.has(x.code)).map((x) => `${x.message ?? ''} ${typeof x.detail === 'string' ? x.detail : JSON.stringify(x.detail ?? '')}`);
   if (said.length === 0) return undefined;
-  const refused = foreignLayersOf(bytes, declared).filter((l) => said.some((s) => s.includes(l.digest)));
+  const refused = layersWithUrls(bytes, declared).filter((l) => said.some((s) => s.includes(l.digest)));
   const first = refused[0];
   if (!first) return undefined;
   const more = refused.length > 1 ? ` and ${refused.length - 1} more` : '';
   const codes = [...new Set(e.errors.map((x) => x.code))].join(', ');
   return new UnsupportedError(
-    `${host} refused manifest ${reference} for its foreign layer ${first.digest}${more} (${first.mediaType}, at ${first.urls?.[0] ?? '?'}): ` +
+    `${host} refused manifest ${reference} for its foreign layer ${first.digest}${more} (${first.mediaType} with URLs, at ${first.urls?.[0] ?? '?'}): ` +
       `foreign layers stay at their URLs (regmirror, skopeo and crane do not copy them) and this registry does not allow those URLs in a manifest; ` +
       `allow them in its configuration (distribution: validation.manifests.urls.allow) or leave this image out of this target (it answered ${e.status} ${codes})`,
   );
 }
 
-/** Whether a manifest names foreign layers, so that a refusal of it may be one of theirs. */
-export function hasForeignLayers(bytes: Uint8Array, declared: string): boolean {
-  return foreignLayersOf(bytes, declared).length > 0;
+/** Whether a manifest names layers with URLs, so that a refusal of it may be one of theirs. */
+export function hasLayerUrls(bytes: Uint8Array, declared: string): boolean {
+  return layersWithUrls(bytes, declared).length > 0;
 }
 
-function foreignLayersOf(bytes: Uint8Array, declared: string): Descriptor[] {
+// Foreign layers, and any other layer with URLs (a registry checks those against its list too).
+function layersWithUrls(bytes: Uint8Array, declared: string): Descriptor[] {
   try {
-    return splitForeign(parseManifest(bytes, declared).blobs).foreign;
+    return parseManifest(bytes, declared).blobs.filter(hasUrls);
   } catch {
     return [];
   }

@@ -12,7 +12,7 @@ import { backoff, pause } from './http/retry.js';
 import { describeStatus, expectStatus, hasErrorCode, isHtml, responseError } from './http/errors.js';
 import { displayUrl, header, type HttpResponse } from './http/types.js';
 import { manifestUrl, ownMediaType, resolveManifest } from './manifests.js';
-import { foreignRefusal, hasForeignLayers } from './foreign-refusal.js';
+import { foreignRefusal, hasLayerUrls } from './foreign-refusal.js';
 import { writeFailure, type RepoContext } from './repo-context.js';
 
 /** PUTs of one manifest whose success could not be confirmed before the run gives up on it. */
@@ -36,7 +36,7 @@ export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Ui
   // A manifest with foreign layers is PUT once first without the retry layer: distribution refuses
   // their URLs with a 500 that no retry changes (5 PUTs and their backoff for nothing). Any other
   // failure of that PUT is then tried as every PUT is.
-  let single = hasForeignLayers(bytes, contentType);
+  let single = hasLayerUrls(bytes, contentType);
   for (let put = 1; ; put++) {
     const once = single;
     single = false;

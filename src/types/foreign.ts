@@ -5,6 +5,7 @@
 // regsync without includeExternal, regmirror leaves them where they are and copies the manifest
 // that names them byte for byte.
 import type { Descriptor } from './descriptor.js';
+import { CopyError, NotFoundError } from './errors.js';
 
 export const DOCKER_FOREIGN_LAYER = 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip';
 
@@ -24,7 +25,24 @@ export const FOREIGN_LAYER_TYPES = new Set([
  * non-distributable type without URLs has nowhere else to be. Those are copied like any blob.
  */
 export function isForeignLayer(desc: Descriptor): boolean {
-  return FOREIGN_LAYER_TYPES.has(desc.mediaType) && Array.isArray(desc.urls) && desc.urls.some((u) => typeof u === 'string' && u !== '');
+  return FOREIGN_LAYER_TYPES.has(desc.mediaType) && hasUrls(desc);
+}
+
+/**
+ * A descriptor naming URLs: what a registry checks against its allow list (distribution: foreign
+ * and every OCI layer type), so what a refused manifest PUT may be refused for.
+ */
+export function hasUrls(desc: Descriptor): boolean {
+  return Array.isArray(desc.urls) && desc.urls.some((u) => typeof u === 'string' && u !== '');
+}
+
+/**
+ * A blob that is no foreign layer by type but has `urls` and that the source does not hold (`err`,
+ * the failure to copy it, is the source's not-found): left at its URLs too, as skopeo and regsync
+ * leave every layer with `urls` (distribution 2.8 takes such a manifest without the blob).
+ */
+export function leftAtUrls(desc: Descriptor, err: unknown): boolean {
+  return hasUrls(desc) && err instanceof CopyError && err.origin === 'source' && err.cause instanceof NotFoundError;
 }
 
 /** An image's blobs split into those the copier moves and the foreign ones it leaves at their URLs. */

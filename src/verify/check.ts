@@ -13,6 +13,7 @@ import { fallbackTagBytes, fallbackTagOf, lacksReferrersApi, listedDigests } fro
 export class SourceFacts {
   private readonly manifests = new Map<string, Promise<ManifestContent>>();
   private readonly apiReferrers = new Map<string, Promise<Descriptor[]>>();
+  private readonly blobs = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly inv: Inventory,
@@ -39,6 +40,16 @@ export class SourceFacts {
     const out = new Map<string, string>();
     await Promise.all(this.referrerTagNames(root).map(async (t) => out.set(t, (await this.manifest(t)).descriptor.digest)));
     return out;
+  }
+
+  /** Whether the source holds a blob (a HEAD, asked once per blob). */
+  holdsBlob(desc: Descriptor): Promise<boolean> {
+    let p = this.blobs.get(desc.digest);
+    if (!p) {
+      p = this.inv.source.exists(desc, { signal: this.signal });
+      this.blobs.set(desc.digest, p);
+    }
+    return p;
   }
 
   /** Whether the source lists `tag` (from the tag list: no request). */
@@ -104,8 +115,12 @@ async function absentParts(dst: Repository, root: ManifestContent, facts: Source
   const visit = async (node: ManifestContent): Promise<void> => {
     const parsed = parseManifest(node.bytes, node.descriptor.mediaType);
     await Promise.all([
-      // A foreign layer is at its URLs, never at a registry: its absence there is no drift.
-      ...splitForeign(parsed.blobs).distributable.map(async (b) => void (!(await dst.exists(b, { signal })) && absent.push(`blob ${b.digest}`))),
+      // A foreign layer is at its URLs, never at a registry: its absence there is no drift; nor is
+      // that of a blob with urls that the source lacks too (types/foreign.ts leftAtUrls).
+      ...splitForeign(parsed.blobs).distributable.map(async (b) => {
+        if (await dst.exists(b, { signal })) return;
+        if (!b.urls?.length || (await facts.holdsBlob(b))) absent.push(`blob ${b.digest}`);
+      }),
       ...parsed.manifests.map(async (m) => {
         if (!(await dst.exists(m, { signal }))) absent.push(`manifest ${m.digest}`);
         await visit(await facts.manifest(m.digest));

@@ -66,3 +66,18 @@ export async function pushWindowsImage(target: PushTarget, host: ForeignHost, re
   const list = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: DOCKER.list, manifests: [desc(DOCKER.manifest, manifest, { platform: { architecture: 'amd64', os: 'windows', 'os.version': '10.0.20348.2113' } })] }));
   return { tag, digest: await pushManifest(target, repository, tag, list, DOCKER.list), childDigests: [child], ...image };
 }
+
+/**
+ * Pushes `tag`: an OCI image whose base layer has the ordinary layer type and `urls` (image-spec
+ * 1.1's advice in place of the nondistributable types), its bytes only at the host: the registry
+ * takes the manifest without the blob.
+ */
+export async function pushUrlsImage(target: PushTarget, host: ForeignHost, repository: string, tag: string): Promise<WindowsImage> {
+  const base = layer('windows-base-urls', 8192);
+  const own = layer(`${repository}:${tag}`, 2048);
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'windows', rootfs: { type: 'layers', diff_ids: [base.diffId, own.diffId] } }));
+  const away = desc(OCI.layer, base.gz, { urls: [host.serve(base.gz)] });
+  await Promise.all([pushBlob(target, repository, config), pushBlob(target, repository, own.gz)]);
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI.manifest, config: desc(OCI.config, config), layers: [away, desc(OCI.layer, own.gz)] }));
+  return { tag, digest: await pushManifest(target, repository, tag, manifest, OCI.manifest), childDigests: [], blobDigests: [digestOf(config), digestOf(own.gz)], foreignDigests: [away.digest] };
+}

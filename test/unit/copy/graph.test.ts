@@ -384,3 +384,28 @@ test('a foreign layer is neither read from the source nor written to a destinati
   }
   assert.equal(counted.calls.fetchBlob, 2);
 });
+
+test('an ordinary layer with urls that the source does not hold is left at its URLs, as skopeo leaves it; one the source holds is copied', async () => {
+  const src = new MemoryRepository('jetstack/urls');
+  const config = content('application/vnd.oci.image.config.v1+json', '{"os":"windows"}');
+  const held = content('application/vnd.oci.image.layer.v1.tar+gzip', 'held', { urls: ['https://cdn.example/held'] });
+  const away = content('application/vnd.oci.image.layer.v1.tar+gzip', 'away', { urls: ['https://cdn.example/away'] });
+  const plain = content('application/vnd.oci.image.layer.v1.tar+gzip', 'plain');
+  for (const blob of [config, held]) await src.pushBlob(blob.desc, blob.bytes);
+  const image = (layers: unknown[]) => content('application/vnd.oci.image.manifest.v1+json', JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: config.desc, layers }));
+  const good = image([held.desc, away.desc]);
+  await src.tag(good.desc, good.bytes, 'v1');
+  const dst = new MemoryRepository('a');
+  const r = (await copyGraph({ src, ledger: new CopyLedger() }, await src.fetchManifest('v1'), [dst], 'v1')).get(dst);
+  assert.equal(r?.error, undefined, r?.error?.message);
+  assert.deepEqual([r?.tally.copied, r?.tally.foreign], [2, 1]);
+  assert.equal(await dst.exists(held.desc), true);
+  // Without urls, a blob the source lacks fails the copy as before.
+  await src.pushBlob(plain.desc, plain.bytes);
+  const lost = content('application/vnd.oci.image.layer.v1.tar+gzip', 'lost');
+  const bad = image([lost.desc]);
+  await src.pushManifest(bad.desc, bad.bytes).catch(() => undefined);
+  const other = new MemoryRepository('b');
+  const failed = (await copyGraph({ src, ledger: new CopyLedger() }, { descriptor: bad.desc, bytes: bad.bytes }, [other], 'v2')).get(other);
+  assert.ok(failed?.error instanceof CopyError);
+});

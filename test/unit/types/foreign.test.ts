@@ -1,7 +1,7 @@
 // Which layers are foreign (src/types/foreign.ts): a non-distributable media type AND urls.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isForeignLayer, splitForeign } from '../../../src/types/foreign.js';
+import { isForeignLayer, leftAtUrls, splitForeign } from '../../../src/types/foreign.js';
 import type { Descriptor } from '../../../src/types/descriptor.js';
 
 const d = (mediaType: string, urls?: unknown): Descriptor => ({ mediaType, digest: `sha256:${'a'.repeat(64)}`, size: 1, ...(urls === undefined ? {} : { urls: urls as string[] }) });
@@ -31,4 +31,14 @@ test('splitForeign keeps document order on both sides', () => {
   const config = d('application/vnd.docker.container.image.v1+json');
   const own = { ...d('application/vnd.docker.image.rootfs.diff.tar.gzip'), digest: `sha256:${'c'.repeat(64)}` };
   assert.deepEqual(splitForeign([config, base, own]), { distributable: [config, own], foreign: [base] });
+});
+
+test('leftAtUrls: a blob with urls whose copy failed on the source not holding it, and nothing else', async () => {
+  const { CopyError, NotFoundError, RegistryResponseError } = await import('../../../src/types/errors.js');
+  const layer = d('application/vnd.oci.image.layer.v1.tar+gzip', URL);
+  const absent = new CopyError('source', 'q.example/w', new NotFoundError('blob unknown'));
+  assert.equal(leftAtUrls(layer, absent), true);
+  assert.equal(leftAtUrls(d('application/vnd.oci.image.layer.v1.tar+gzip'), absent), false, 'no urls: the copy fails');
+  assert.equal(leftAtUrls(layer, new CopyError('destination', 'r.example/w', new NotFoundError('x'))), false);
+  assert.equal(leftAtUrls(layer, new CopyError('source', 'q.example/w', new RegistryResponseError('GET', 'u', 500))), false);
 });
