@@ -7,11 +7,9 @@
 import type { Descriptor } from './descriptor.js';
 import { CopyError, NotFoundError } from './errors.js';
 
-export const DOCKER_FOREIGN_LAYER = 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip';
-
 /** Docker's foreign layer and the OCI non-distributable layers (image-spec layer.md, deprecated in 1.1 but still served). */
 export const FOREIGN_LAYER_TYPES = new Set([
-  DOCKER_FOREIGN_LAYER,
+  'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
   'application/vnd.oci.image.layer.nondistributable.v1.tar',
   'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
   'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
