@@ -4,7 +4,7 @@ import pLimit from 'p-limit';
 import type { ManifestContent, Repository } from '../content/storage.js';
 import { isReleaseTag, missingExplicit, selectTags } from '../config/tags.js';
 import { inShard, type ImageWork, type TargetRepo } from '../config/workitems.js';
-import { referrerTagSubject, referrerTagsFor } from '../types/reference.js';
+import { isValidTag, referrerTagSubject, referrerTagsFor } from '../types/reference.js';
 import type { RepositoryOpener } from '../content/storage.js';
 import { noTagsError, untaggedWarning } from './untagged.js';
 
@@ -29,6 +29,12 @@ export interface Inventory {
   absent: string[];
   /** `explicit` tags the source lacks: worth a warning, not a failure (the rule says "when present"). */
   absentExplicit: string[];
+  /**
+   * Source tags no registry takes as a tag name: a layout's ref.name may be `with/slash` or a full
+   * reference (`alpine:3.18`, as `skopeo copy … oci:DIR:alpine:3.18` writes). Each is reported
+   * failed, never dropped in silence.
+   */
+  unnamed: string[];
   targets: TargetState[];
   /** Manifests of the --tag tags, asked for alongside the listings (DiscoverOptions.prefetchRoots). */
   roots?: Map<string, Promise<ManifestContent>>;
@@ -58,7 +64,7 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
     work.map(async (w) => {
       const source = stores.open(w.source, 'pull');
       const targets: TargetState[] = w.targets.map((target) => ({ target, repo: stores.open(target.ref, 'push') }));
-      const inv: Inventory = { work: w, source, selected: [], absent: [], absentExplicit: [], targets };
+      const inv: Inventory = { work: w, source, selected: [], absent: [], absentExplicit: [], unnamed: [], targets };
       if (opts.prefetchRoots && opts.tags && opts.tags.length > 0) inv.roots = new Map([...new Set(opts.tags)].map((tag) => [tag, prefetch(source, tag, call)]));
       await Promise.all([
         listing(source).then(
@@ -106,8 +112,11 @@ function choose(inv: Inventory, sourceTags: string[], opts: DiscoverOptions): vo
   } else {
     selected = selectTags(sourceTags, item.tags, item.hasTagRules);
     inv.absentExplicit = missingExplicit(sourceTags, item.tags);
+    inv.unnamed = sourceTags.filter((t) => !isValidTag(t));
   }
-  inv.selected = opts.shard ? selected.filter((tag) => inShard(sourceDisplay, tag, opts.shard!)) : selected;
+  const mine = (tag: string) => !opts.shard || inShard(sourceDisplay, tag, opts.shard);
+  inv.selected = selected.filter(mine);
+  inv.unnamed = inv.unnamed.filter(mine);
 }
 
 /** Source tags that attach content to `digest` (cosign .sig/.att/.sbom and the OCI fallback tag). */

@@ -6,6 +6,7 @@ import type { Repository } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { NotFoundError } from '../types/errors.js';
 import { parseManifest } from '../types/mediatype.js';
+import { isValidTag } from '../types/reference.js';
 
 /** Why `source` has no tags: its untagged layout entries when it has some, else "does it exist?". */
 export async function noTagsError(source: Repository): Promise<NotFoundError> {
@@ -42,6 +43,16 @@ async function referrerOf(source: LayoutRepository, d: Descriptor): Promise<stri
   } catch {
     return '';
   }
+}
+
+/**
+ * Why a layout's tag name cannot travel: a registry takes letters, digits, `_ . -` only. A full
+ * reference (`alpine:3.18`, as `skopeo copy … oci:DIR:alpine:3.18` names it) gets its tag offered.
+ */
+export function unnamedTagDetail(tag: string): string {
+  const tail = tag.slice(tag.lastIndexOf(':') + 1);
+  const fix = tag.lastIndexOf(':') > tag.lastIndexOf('/') && isValidTag(tail) ? `it reads as a full reference: rename it to "${tail}"` : 'rename it';
+  return `source names tag "${tag}", which no registry accepts as a tag (letters, digits, _ . -, up to 128, not starting with . or -): ${fix} in ${REF_NAME} of index.json to mirror it`;
 }
 
 function short(digest: string): string {

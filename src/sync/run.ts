@@ -8,6 +8,7 @@ import { discover, type Inventory } from '../inventory/discover.js';
 import type { SyncReport, SyncResult } from '../report/model.js';
 import { REPOSITORY_ROW, reportTimestamp, summarizeSync } from '../report/summary.js';
 import { inConfigOrder } from '../inventory/order.js';
+import { unnamedTagDetail } from '../inventory/untagged.js';
 import { phases } from './order.js';
 import { RegistryResponseError, UnreachableError } from '../types/errors.js';
 import type { Engine } from '../config/model.js';
@@ -68,7 +69,7 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
   const accept = new Set(opts.acceptMoved ?? []);
   let lock = opts.lock;
   const results: SyncResult[] = inventories.filter((inv) => inv.sourceError).map(sourceFailure);
-  for (const inv of inventories) results.push(...absentTags(inv));
+  for (const inv of inventories) results.push(...failedTags(inv, inv.absent, (tag) => `source has no tag ${tag}`), ...failedTags(inv, inv.unnamed, unnamedTagDetail));
 
   const jobs = inventories.flatMap((inv) => inv.selected.map((tag) => ({ inv, tag })));
   const limit = pLimit(Math.max(1, opts.concurrency));
@@ -76,7 +77,7 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
   // and hand their place on: the tags move through a copy staggered, keeping every registry's
   // slots busy, instead of all in step (all reading, then all uploading while the source idles).
   let place = 0;
-  for (const phase of phases(jobs)) {
+  const run = async (phase: { inv: Inventory; tag: string }[]) => {
     const done = await Promise.all(
       phase.map(({ inv, tag }) => {
         const priority = place++;
@@ -100,7 +101,8 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
       }),
     );
     results.push(...done.filter((r): r is SyncResult => r !== undefined));
-  }
+  };
+  for (const phase of phases(jobs)) await run(phase);
   const report: SyncReport = {
     version: 1,
     kind: opts.dryRun ? 'plan' : 'sync',
@@ -159,8 +161,9 @@ function sourceFailure(inv: Inventory): SyncResult {
   };
 }
 
-function absentTags(inv: Inventory): SyncResult[] {
-  return inv.absent.map((tag) => ({
+// Tags the run cannot copy, each a failed row naming why: asked for and absent, or not a tag name.
+function failedTags(inv: Inventory, tags: string[], detail: (tag: string) => string): SyncResult[] {
+  return tags.map((tag) => ({
     source: inv.work.sourceDisplay,
     tag,
     sourceDigest: null,
@@ -172,7 +175,7 @@ function absentTags(inv: Inventory): SyncResult[] {
       blobs: { copied: 0, mounted: 0, existing: 0 },
       bytes: 0,
       referrers: 0,
-      detail: `source has no tag ${tag}`,
+      detail: detail(tag),
     })),
   }));
 }
