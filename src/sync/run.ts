@@ -15,6 +15,7 @@ import type { Engine } from '../config/model.js';
 import { syncTag } from './tag.js';
 import { nativeCopier, skopeoCopier } from './copier.js';
 import { tagGate } from './gate.js';
+import { orphanReferrerJobs } from './orphans.js';
 import { recordMirrored } from './record.js';
 import { imageKeys } from '../trust/keyring.js';
 import type { LockFile } from '../lock/record.js';
@@ -103,6 +104,8 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
     results.push(...done.filter((r): r is SyncResult => r !== undefined));
   };
   for (const phase of phases(jobs)) await run(phase);
+  // Last, once every subject that was going to travel has: referrer tags left with none (orphans.ts).
+  await run(await orphanReferrerJobs(inventories, results, { tags: opts.tags, shard: opts.shard, signal: opts.signal }));
   const report: SyncReport = {
     version: 1,
     kind: opts.dryRun ? 'plan' : 'sync',
