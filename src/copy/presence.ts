@@ -8,6 +8,15 @@ import { callOptions, type CopyContext } from './context.js';
 import type { BlobOutcome } from './ledger.js';
 import { RegistryResponseError } from '../types/errors.js';
 
+/**
+ * Whether `desc` may be mounted at all. distribution 2.8 links a mounted sha512 blob to its own
+ * sha512 name instead of the sha256 it stores it under: the blob, uploaded fine, is unknown to the
+ * manifest PUT afterwards (400 MANIFEST_BLOB_UNKNOWN). Such blobs are asked for by HEAD.
+ */
+function mountable(desc: Descriptor): boolean {
+  return desc.digest.startsWith('sha256:');
+}
+
 /** mountSource()'s answer when another repository of the registry is uploading the blob now. */
 const WAIT = Symbol('wait for the upload in progress');
 export type MountSource = string | typeof WAIT | undefined;
@@ -18,7 +27,7 @@ export type MountSource = string | typeof WAIT | undefined;
  * (A symbol: any string, "wait" included, may be a repository's path.)
  */
 export function mountSource(ctx: CopyContext, desc: Descriptor, dst: Repository, earlier?: { path: string }): MountSource {
-  if (!canMount(dst)) return undefined;
+  if (!canMount(dst) || !mountable(desc)) return undefined;
   if (canMount(ctx.src) && ctx.src.mountScope === dst.mountScope && ctx.src.mountPath !== dst.mountPath) return ctx.src.mountPath;
   const held = ctx.ledger.holdersOf(dst.mountScope, desc.digest).find((p) => p !== dst.mountPath);
   return held ?? (earlier ? WAIT : undefined);
@@ -27,7 +36,7 @@ export function mountSource(ctx: CopyContext, desc: Descriptor, dst: Repository,
 /** 'existing' / 'mounted' when no upload is needed, undefined otherwise; `source` is mountSource()'s answer. */
 export async function presence(ctx: CopyContext, desc: Descriptor, dst: Repository, source: MountSource, earlier?: { path: string; outcome: Promise<BlobOutcome> }): Promise<BlobOutcome | undefined> {
   const opts = callOptions(ctx);
-  if (canMount(dst)) {
+  if (canMount(dst) && mountable(desc)) {
     let from = source;
     // Another repository of this registry is uploading the same blob right now (a shared base
     // layer): wait for it and mount, rather than uploading the bytes a second time.
@@ -91,7 +100,7 @@ function answered(ctx: CopyContext, dst: Repository, found: BlobOutcome | undefi
  * HEAD + POST for every blob there, instead of waiting for a shared layer to prove it.
  */
 export async function probeMounts(ctx: CopyContext, desc: Descriptor, dst: Repository): Promise<void> {
-  if (!canMount(dst) || !ctx.ledger.firstMountProbe(dst.mountScope)) return;
+  if (!canMount(dst) || !mountable(desc) || !ctx.ledger.firstMountProbe(dst.mountScope)) return;
   try {
     // 202 for a blob it has just stored: it ignores mounts, so its checks are HEADs from now on.
     if (await dst.mountBlob(desc, dst.mountPath, callOptions(ctx))) ctx.ledger.mountWorked(dst.mountScope);
