@@ -8,6 +8,7 @@ import { addTally, emptyTally, type Tally } from '../copy/tally.js';
 import type { Inventory, TargetState } from '../inventory/discover.js';
 import type { SyncAction, SyncResult, SyncTargetResult } from '../report/model.js';
 import { NotFoundError } from '../types/errors.js';
+import { namesSameBytes } from '../types/digest.js';
 import { decide, type Decision } from './classify.js';
 import { copyReferrers, emptyReferrerOutcome, type ReferrerOutcome } from './referrers.js';
 import type { TagGate } from './gate.js';
@@ -39,7 +40,7 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, cop
     return result;
   }
 
-  const work: TargetWork[] = await Promise.all(inv.targets.map((state) => inspect(state, tag, digest, overwrite, ctx)));
+  const work: TargetWork[] = await Promise.all(inv.targets.map((state) => inspect(state, tag, root, overwrite, ctx)));
   const copying = work.filter((w) => w.decision === 'copy' || w.decision === 'forced');
   const image = copyTag(root, copying.map((w) => w.state.repo), tag);
 
@@ -70,7 +71,7 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, cop
   return result;
 }
 
-async function inspect(state: TargetState, tag: string, digest: string, overwrite: boolean, ctx: CopyContext): Promise<TargetWork> {
+async function inspect(state: TargetState, tag: string, root: ManifestContent, overwrite: boolean, ctx: CopyContext): Promise<TargetWork> {
   const w: TargetWork = { state, previous: null, tally: emptyTally(), referrers: emptyReferrerOutcome(emptyTally()) };
   if (state.error) {
     w.error = `cannot list tags: ${state.error.message}`;
@@ -89,7 +90,9 @@ async function inspect(state: TargetState, tag: string, digest: string, overwrit
       return w;
     }
   }
-  w.decision = decide(digest, w.previous, overwrite);
+  // The same bytes under another algorithm's name (a sha512 manifest at a registry) are in place.
+  const digest = root.descriptor.digest;
+  w.decision = decide(digest, w.previous !== null && namesSameBytes(root.bytes, digest, w.previous) ? digest : w.previous, overwrite);
   return w;
 }
 

@@ -50,6 +50,16 @@ export function digestOf(bytes: Uint8Array, like = 'sha256:'): string {
   return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
 }
 
+/**
+ * Whether `other` names the bytes `digest` names: the same digest, or those bytes hashed with
+ * `other`'s algorithm. A registry names every manifest by sha256 (distribution refuses a PUT by
+ * sha512 with DIGEST_INVALID), so a layout's sha512 manifest is there under sha256, unchanged.
+ */
+export function namesSameBytes(bytes: Uint8Array, digest: string, other: string): boolean {
+  if (other === digest) return true;
+  return other.split(':')[0] !== digest.split(':')[0] && isDigest(other) && digestOf(bytes, other) === other;
+}
+
 /** Throws unless `bytes` hash to `expected` (and match `size` when given). */
 export function verifyBytes(bytes: Uint8Array, expected: string, size?: number, what = 'content'): void {
   parseDigest(expected);

@@ -4,6 +4,7 @@ import { referrerTagsOf, type Inventory, type TargetState } from '../inventory/d
 import type { VerifyTargetResult } from '../report/model.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { NotFoundError } from '../types/errors.js';
+import { namesSameBytes } from '../types/digest.js';
 import { splitForeign } from '../types/foreign.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
 import type { UnsignedCheck } from './trust.js';
@@ -86,7 +87,7 @@ export async function checkTarget(t: TargetState, tag: string, root: ManifestCon
   if (!t.tags?.has(tag)) return { repository, status: 'missing', digest: null, detail: 'tag absent at the target' };
   try {
     const have = (await t.repo.resolve(tag, { signal: opts.signal })).digest;
-    if (have !== want) return { repository, status: 'mismatch', digest: have, detail: `target has ${have}, source has ${want}` };
+    if (!namesSameBytes(root.bytes, want, have)) return { repository, status: 'mismatch', digest: have, detail: `target has ${have}, source has ${want}` };
     if (opts.deep) {
       const absent = await absentParts(t.repo, root, facts, opts.signal);
       if (absent.length > 0) return { repository, status: 'incomplete', digest: have, detail: `absent at the target: ${absent.join(', ')}` };
