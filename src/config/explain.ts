@@ -32,7 +32,7 @@ export function explainTags(tags: string[], rules: TagRules, hasRules: boolean):
 function firstVerdict(tag: string, rules: TagRules, hasRules: boolean): TagDecision {
   const drop = (rule: TagRule, detail: string): TagDecision => ({ tag, selected: false, rule, detail });
   if (REFERRER_TAG.test(tag)) return drop('referrer', 'signature, attestation, SBOM or referrers tag: travels with the image it belongs to');
-  if (!isValidTag(tag)) return drop('invalid-name', 'not a valid tag name');
+  if (!isValidTag(tag)) return drop('invalid-name', 'not a tag name a registry accepts: sync reports it failed');
   if (!hasRules) return { tag, selected: true, rule: 'every-tag', detail: 'no tag rules: every tag' };
   const v = tagVersion(tag);
   if (rules.prerelease === false && v && v.prerelease.length > 0) return drop('prerelease', 'a prerelease, and prerelease: false');

@@ -21,7 +21,7 @@ test('each rule names itself, with its range or pattern', () => {
   assert.equal(d.latest, '- semver: not a semver version (semver: ">=1.12.0")');
   assert.equal(d.canary, '+ explicit: listed in explicit (semver alone would drop it: not a semver version (semver: ">=1.12.0"))');
   assert.match(d[`sha256-${DIGEST}.sig`]!, /^- referrer: /);
-  assert.equal(d['.hidden'], '- invalid-name: not a valid tag name');
+  assert.equal(d['.hidden'], '- invalid-name: not a tag name a registry accepts: sync reports it failed');
 });
 
 test('include and exclude name the pattern', () => {
