@@ -143,7 +143,9 @@ export class CopyError extends RegmirrorError {
     readonly repository: string,
     override readonly cause: unknown,
   ) {
-    super(`${origin} ${repository}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    const said = cause instanceof Error ? cause.message : String(cause);
+    // A layout's own errors already start with its name: "source oci:DIR: oci:DIR: blob … not found" said it twice.
+    super(said.startsWith(`${repository}: `) ? `${origin} ${said}` : `${origin} ${repository}: ${said}`);
   }
 }
 
