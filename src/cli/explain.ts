@@ -42,8 +42,16 @@ export function explainConfig(work: ImageWork[]): { rows: TagExplanation[]; note
 }
 
 /** The plan in `format` with its explanation: after the table, or as an `explain` key in JSON. */
-export function renderExplained(report: SyncReport, format: Format, explained: { rows: TagExplanation[]; notes: Map<string, string> }, color: boolean): string {
+export function renderExplained(report: SyncReport, format: Format, found: { rows: TagExplanation[]; notes: Map<string, string> }, color: boolean): string {
+  const explained = { ...found, rows: withOrphans(found.rows, report) };
   if (format === 'json') return `${JSON.stringify({ ...canonicalReport(report), explain: explainJson(explained.rows) }, null, 2)}\n`;
   if (format !== 'table') throw new UsageError(`--explain: use --format table or json (not ${format})`);
   return `${renderReport(report, 'table', { color })}\nwhy each tag:\n${renderExplainTable(explained.rows, explained.notes)}`;
+}
+
+// A referrer tag the plan copies although the rules dropped it: its subject is not at the source,
+// so it travels alone (inventory/orphans.ts), found only once the run's other tags were planned.
+function withOrphans(rows: TagExplanation[], report: SyncReport): TagExplanation[] {
+  const planned = new Set(report.results.map((r) => `${r.source}\n${r.tag}`));
+  return rows.map((r) => (r.rule === 'referrer' && planned.has(`${r.source}\n${r.tag}`) ? { ...r, selected: true, rule: 'orphan-referrer', detail: 'its subject is not at the source: travels as a tag of its own' } : r));
 }

@@ -9,7 +9,7 @@ import { tagVersion } from '../types/tag.js';
 import type { TagRules } from './model.js';
 
 /** The rule that decided a tag; `every-tag` = the item has no tag rules. */
-export type TagRule = 'every-tag' | 'semver' | 'prerelease' | 'include' | 'exclude' | 'latest' | 'explicit' | 'referrer' | 'invalid-name';
+export type TagRule = 'every-tag' | 'semver' | 'prerelease' | 'include' | 'exclude' | 'latest' | 'explicit' | 'referrer' | 'orphan-referrer' | 'invalid-name';
 
 /** One tag's fate and the rule behind it, with the pattern or range in `detail`. */
 export interface TagDecision {

@@ -15,7 +15,7 @@ import type { Engine } from '../config/model.js';
 import { syncTag } from './tag.js';
 import { nativeCopier, skopeoCopier } from './copier.js';
 import { tagGate } from './gate.js';
-import { orphanReferrerJobs } from './orphans.js';
+import { orphanReferrerJobs } from '../inventory/orphans.js';
 import { recordMirrored } from './record.js';
 import { imageKeys } from '../trust/keyring.js';
 import type { LockFile } from '../lock/record.js';

@@ -8,6 +8,7 @@ import { discover, type Inventory } from '../inventory/discover.js';
 import type { VerifyReport, VerifyResult, VerifyTargetResult } from '../report/model.js';
 import { REPOSITORY_ROW, reportTimestamp, summarizeVerify } from '../report/summary.js';
 import { inConfigOrder } from '../inventory/order.js';
+import { orphanReferrerJobs } from '../inventory/orphans.js';
 import { referrerTagSubject } from '../types/reference.js';
 import { checkTarget, SourceFacts } from './check.js';
 import type { RepositoryOpener } from '../content/storage.js';
@@ -57,7 +58,10 @@ export async function runVerify(work: ImageWork[], opts: VerifyOptions): Promise
       const lostTags = new Set(lost.map((r) => r.tag));
       for (const tag of inv.absent) if (!lostTags.has(tag)) add(absentAtSource(inv, tag));
       const facts = new SourceFacts(inv, opts.signal);
-      await Promise.all(inv.selected.map((tag) => limit(() => verifyTag(inv, tag, facts, opts, keys)).then(add)));
+      const checked = await Promise.all(inv.selected.map((tag) => limit(() => verifyTag(inv, tag, facts, opts, keys)).then((r) => (add(r), r))));
+      // Referrer tags without their subject travel as tags of their own (inventory/orphans.ts): checked as such.
+      const orphans = await orphanReferrerJobs([inv], checked, { tags: opts.tags, shard: opts.shard, signal: opts.signal });
+      await Promise.all(orphans.map(({ tag }) => limit(() => verifyTag(inv, tag, facts, opts, keys)).then(add)));
       for (const r of lost) add(r);
       for (const r of await extras(inv, opts, limit, lostTags)) add(r);
     }),

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, mkdir, readFile, readdir, rename, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SyncReport } from '../../../src/report/model.js';
+import type { SyncReport, VerifyReport } from '../../../src/report/model.js';
 import { sha256 } from '../../../src/types/digest.js';
 import { repoRoot, runCli, writeConfig } from '../../harness/cli.js';
 import { LayoutWriter, tagged, type LayoutDescriptor } from '../../harness/layout-writer.js';
@@ -144,6 +144,16 @@ test('containers/image\'s and regclient\'s other test layouts: broken tags fail 
   assert.match(detail.get('delete_image_only_one_image:latest')!, /blob sha256:a527179158cd[0-9a-f]+ is larger than 585 bytes/);
   assert.match(detail.get('delete_image_shared_blobs_dir:latest')!, /manifest sha256:eaa95f3cfaac[0-9a-f]+ \(tag latest\) not found/);
   assert.match(detail.get('delete_image_two_identical_references:1.0.0')!, /names tag 1\.0\.0 more than once/);
+
+  // The fallback index without its subject: verified, and planned (and explained) as a tag of its own.
+  const orphan = 'external:sha256-dfae8f425735a5e3a72e40d6609e03079995511d48157c74d54801ff4430491e';
+  await runCli(['verify', '-c', pushed.config, '--no-progress', '--format', 'json', '-o', join(dir, 'thirdparty-verify.json')], { timeoutMs: 300_000 });
+  const verified = JSON.parse(await readFile(join(dir, 'thirdparty-verify.json'), 'utf8')) as VerifyReport;
+  const external = verified.results.filter((r) => r.source.endsWith('/external')).map((r) => `external:${r.tag} ${r.targets[0]!.status}`);
+  assert.deepEqual(external.sort(), ['external:a3 in-sync', 'external:a4 in-sync', `${orphan} in-sync`]);
+  const plan = await runCli(['plan', '-c', pushed.config, '--no-progress', '--explain', '--format', 'json', '-o', join(dir, 'thirdparty-plan.json')], { timeoutMs: 300_000 });
+  const explained = (JSON.parse(await readFile(join(dir, 'thirdparty-plan.json'), 'utf8')) as { explain: { source: string; tag: string; selected: boolean; rule: string }[] }).explain;
+  assert.deepEqual(explained.filter((r) => r.source.endsWith('/external')).map((r) => `external:${r.tag} ${r.selected} ${r.rule}`).sort(), ['external:a3 true every-tag', 'external:a4 true every-tag', `${orphan} true orphan-referrer`], plan.stdout);
 
   await pullBack(['delete_image_multiple_images', 'external'], 'thirdparty');
   let checked = 0;

@@ -1,10 +1,9 @@
 // A referrer tag (`sha256-HEX`, `.sig`, `.att`, `.sbom`) travels with its subject (SPEC
 // "Referrers"). One whose subject the source does not hold has nothing to travel with, and was
 // dropped in silence: regclient's `external` test layout keeps exactly that, the fallback index
-// of referrers to an image stored elsewhere. Such a tag is copied as a tag of its own.
+// of referrers to an image stored elsewhere. Such a tag is copied, and verified, as a tag of its own.
 import { inShard } from '../config/workitems.js';
-import type { Inventory } from '../inventory/discover.js';
-import type { SyncResult } from '../report/model.js';
+import type { Inventory } from './discover.js';
 import { NotFoundError } from '../types/errors.js';
 import { referrerTagSubject } from '../types/reference.js';
 
@@ -16,11 +15,12 @@ export interface OrphanScope {
 }
 
 /**
- * The (image, tag) copies of referrer tags whose subject no copied tag had and the source lacks.
+ * The (image, tag) pairs of referrer tags whose subject no handled tag had and the source lacks,
+ * for sync to copy and verify to check once every other tag is done.
  * Only where every tag travels (no tag rules, no --tag): a rule that leaves an image behind leaves
  * its signatures too. One manifest HEAD per referrer tag of a subject no tag of the run named.
  */
-export async function orphanReferrerJobs(inventories: Inventory[], results: SyncResult[], scope: OrphanScope): Promise<{ inv: Inventory; tag: string }[]> {
+export async function orphanReferrerJobs(inventories: Inventory[], results: { source: string; sourceDigest: string | null }[], scope: OrphanScope): Promise<{ inv: Inventory; tag: string }[]> {
   if (scope.tags && scope.tags.length > 0) return [];
   const found = await Promise.all(inventories.map(async (inv) => {
     const { item, sourceDisplay } = inv.work;
