@@ -17,7 +17,7 @@ import { resolveLocation, writeFailure, type RepoContext } from './repo-context.
  */
 export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallOptions = {}): Promise<Readable> {
   const url = repo.url(`blobs/${desc.digest}`);
-  const get = (headers?: Record<string, string>) => repo.host.send({ method: 'GET', url, scopes: repo.scopes, lane: 'download', signal: opts.signal, priority: opts.priority, headers });
+  const get = (headers?: Record<string, string>) => repo.host.send({ method: 'GET', url, scopes: repo.scopes, lane: 'download', signal: opts.signal, priority: opts.priority, headers, size: desc.size });
   const res = await expectStatus('GET', refusedByObjectStore(repo, desc, await get()), 200);
   const { logger, stats } = repo.host.options;
   return resumable(res.body, {

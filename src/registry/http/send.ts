@@ -8,7 +8,8 @@ import { AbortedError } from '../../types/errors.js';
 import type { Lanes } from './limiter.js';
 import { headersTimeoutFor, isBulky } from './pool.js';
 import { proxyAuthRefused } from './proxy.js';
-import { displayUrl, type HttpRequest, type HttpResponse, type Send } from './types.js';
+import { codingToUndo, decode } from './content-coding.js';
+import { displayUrl, header, type HttpRequest, type HttpResponse, type Send } from './types.js';
 
 /** Counters shared by every host of a client (RegistryClient.stats). */
 export interface TransportStats {
@@ -50,7 +51,7 @@ export function createSend(ctx: SendContext): Send {
     try {
       const res = await request(req.url, {
         method: req.method as Dispatcher.HttpMethod,
-        headers: { 'user-agent': ctx.userAgent, ...req.headers },
+        headers: { 'user-agent': ctx.userAgent, 'accept-encoding': 'identity', ...req.headers },
         body: req.body,
         signal: req.signal,
         dispatcher: ctx.dispatcherFor(req.url, bulky),
@@ -70,7 +71,7 @@ export function createSend(ctx: SendContext): Send {
       // and this listener keeps one nobody reads from ending the process (as finished() did).
       res.body.once('close', release).on('error', ignore);
       if (req.method === 'HEAD') res.body.resume();
-      return { status: res.statusCode, headers: res.headers, body: res.body, url: req.url };
+      return undoCoding({ status: res.statusCode, headers: res.headers, body: res.body, url: req.url }, req, ctx.logger);
     } catch (e) {
       release();
       ctx.logger.debug(`${req.method} ${displayUrl(req.url)} failed after ${Date.now() - started}ms${e instanceof Error ? `: ${e.message}` : ''}`);
@@ -85,6 +86,21 @@ export function createSend(ctx: SendContext): Send {
 }
 
 function ignore(): void {}
+
+/**
+ * The answer with a content coding a middlebox added undone (content-coding.ts); its
+ * Content-Length, which counted the coded bytes, is dropped (a HEAD's too: it is no size).
+ */
+function undoCoding(res: HttpResponse, req: HttpRequest, logger: Logger): HttpResponse {
+  const coding = codingToUndo(res.status, header(res, 'content-encoding'), header(res, 'content-length'), req.size);
+  if (!coding) return res;
+  logger.debug(`${req.method} ${displayUrl(req.url)}: answered with Content-Encoding: ${header(res, 'content-encoding')} although regmirror asked for none (a proxy in between?); decoding it`);
+  const headers = { ...res.headers };
+  delete headers['content-length'];
+  delete headers['content-encoding'];
+  if (req.method === 'HEAD') return { ...res, headers };
+  return { ...res, headers, body: decode(res.body, coding).on('error', ignore) };
+}
 
 /** An empty body, for layers that answer without the network. */
 export function emptyBody(): Readable {

@@ -35,6 +35,11 @@ export interface HttpRequest {
    * not a redirect to follow or a rate limit to wait out (ghcr.io redirects it to an HTML page).
    */
   probe?: boolean;
+  /**
+   * The size of what is asked for, when the caller knows it (a blob's descriptor): an answer of
+   * exactly that size labelled with a content coding is the content itself (content-coding.ts).
+   */
+  size?: number;
 }
 
 /** A response whose body must be read to the end or destroyed (it holds a lane slot). */

@@ -1,0 +1,60 @@
+// A middlebox (corporate proxy, CDN, load balancer) that rewrites registry answers on the way
+// back: gzips bodies nobody asked to have compressed, changes or drops Content-Type, drops
+// Docker-Content-Digest, sends bodies chunked, or closes the connection after every answer.
+// Each answer is read whole from the upstream first, so only small test content goes through it.
+import { gzipSync } from 'node:zlib';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { Personality } from '../fault-proxy.js';
+import { passOn } from './upstream-reply.js';
+
+/** What the middlebox does to the answers of the requests it matches. */
+export interface MiddleboxRewrite {
+  method?: string;
+  path?: RegExp;
+  /** `Content-Encoding: gzip` on every body, asked for or not. */
+  gzip?: boolean;
+  /** `Content-Encoding` set to this with the body untouched (a web server labelling a .tar.gz `x-gzip`). */
+  label?: string;
+  /** A Content-Type in the registry's place, or null to send none. */
+  contentType?: string | null;
+  dropDigest?: boolean;
+  /** No Content-Length: the body goes chunked (HTTP/1.1). */
+  chunked?: boolean;
+  /** `Connection: close` and the socket closed after the answer. */
+  close?: boolean;
+}
+
+/** Counts the answers the middlebox rewrote. */
+export interface MiddleboxStats { rewritten: number }
+
+/** The middlebox: answers every request matching `rewrite` from the upstream's, rewritten. */
+export function middlebox(rewrite: MiddleboxRewrite, stats: MiddleboxStats = { rewritten: 0 }): Personality {
+  return async (ex) => {
+    if (rewrite.method && rewrite.method !== ex.method) return false;
+    if (rewrite.path && !rewrite.path.test(ex.path)) return false;
+    const body = ex.method === 'GET' || ex.method === 'HEAD' ? undefined : await ex.readBody();
+    const reply = await ex.fetch(ex.method, ex.path, { ...passOn(ex), ...(body ? { 'content-length': String(body.byteLength) } : {}) }, body);
+    const headers: OutgoingHttpHeaders = { ...reply.headers };
+    for (const name of ['connection', 'keep-alive', 'transfer-encoding']) delete headers[name];
+    const location = reply.headers.location;
+    if (location?.startsWith(ex.upstream.origin)) headers.location = ex.origin + location.slice(ex.upstream.origin.length);
+    let out = reply.body;
+    if (rewrite.gzip && reply.body.byteLength > 0) {
+      out = gzipSync(reply.body);
+      headers['content-encoding'] = 'gzip';
+      if (ex.method === 'HEAD') delete headers['content-length'];
+    }
+    if (rewrite.label) headers['content-encoding'] = rewrite.label;
+    if (rewrite.contentType === null) delete headers['content-type'];
+    else if (rewrite.contentType !== undefined) headers['content-type'] = rewrite.contentType;
+    if (rewrite.dropDigest) delete headers['docker-content-digest'];
+    if (ex.method !== 'HEAD') headers['content-length'] = String(out.byteLength);
+    if (rewrite.chunked) delete headers['content-length'];
+    if (rewrite.close) headers.connection = 'close';
+    stats.rewritten++;
+    ex.entry.status = reply.status;
+    ex.res.writeHead(reply.status, headers);
+    ex.res.end(ex.method === 'HEAD' ? undefined : out);
+    return true;
+  };
+}

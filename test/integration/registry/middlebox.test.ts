@@ -1,0 +1,62 @@
+// Middleboxes that rewrite a registry's answers on the way back (corporate proxies, CDNs, web
+// servers in front of a registry): a real TLS distribution registry behind the fault proxy with
+// the `middlebox` personality; sync and verify must finish with every digest right (skopeo judges).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { FaultProxy, Personality } from '../../harness/fault-proxy.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { seedImage, type SeededImage } from '../../harness/seed.js';
+import { skopeoDigest } from '../../harness/skopeo.js';
+import { scratchDir } from '../../harness/scratch.js';
+import { middlebox, type MiddleboxRewrite, type MiddleboxStats } from '../../harness/personalities/middlebox.js';
+
+let source: RunningRegistry;
+let target: RunningRegistry;
+let proxy: FaultProxy;
+let images: SeededImage[];
+let dir: string;
+let box: Personality | undefined;
+
+before(async () => {
+  [source, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
+  images = await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.1.0'], format: 'oci', platforms: 2, layerBytes: 300_000 });
+  images.push(...(await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: ['v0.9.0'], format: 'docker', platforms: 1 })));
+  proxy = await proxyFor(source, { personalities: [(ex) => box?.(ex) ?? false] });
+  dir = await scratchDir('middlebox');
+});
+
+after(async () => {
+  await proxy?.close();
+  await Promise.all([source, target].filter(Boolean).map(destroyRegistry));
+});
+
+/** sync then verify from the source through the middlebox into `target/<name>`; every digest checked by skopeo. */
+async function throughMiddlebox(name: string, rewrite: MiddleboxRewrite): Promise<MiddleboxStats> {
+  const stats: MiddleboxStats = { rewritten: 0 };
+  box = middlebox(rewrite, stats);
+  const config = await writeConfig(join(dir, name), `version: 1
+defaults:
+  targets: [${target.host}/${name}]
+${registriesYaml([[{ host: proxy.host, caFile: source.caFile }, { maxAttempts: 3 }], target])}images:
+  - source: ${proxy.host}/jetstack/app
+`);
+  const sync = await runCli(['sync', '-c', config, '--no-progress'], { timeoutMs: 120_000 });
+  assert.equal(sync.exitCode, 0, sync.stdout + sync.stderr);
+  const verify = await runCli(['verify', '-c', config, '--no-progress'], { timeoutMs: 120_000 });
+  assert.equal(verify.exitCode, 0, verify.stdout + verify.stderr);
+  for (const image of images) assert.equal(await skopeoDigest(`${target.host}/${name}/app:${image.tag}`), image.digest);
+  return stats;
+}
+
+test('a proxy that gzips every answer nobody asked to have compressed (tag list, manifests, blobs): decoded, every digest right', async () => {
+  const stats = await throughMiddlebox('gzipped', { method: 'GET', gzip: true });
+  assert.ok(stats.rewritten >= 10, `the middlebox gzipped ${stats.rewritten} answers`);
+});
+
+test('a web server that labels stored gzip layers `Content-Encoding: x-gzip` (moby/moby#17595): the blob is taken as it is', async () => {
+  const stats = await throughMiddlebox('labelled', { method: 'GET', path: /\/blobs\/sha256:/, label: 'x-gzip' });
+  assert.ok(stats.rewritten >= 5, `the middlebox labelled ${stats.rewritten} blobs`);
+});
