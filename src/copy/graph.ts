@@ -11,6 +11,7 @@ import { copyBlob } from './blobs.js';
 import { callOptions, writeOptions, type CopyContext } from './context.js';
 import { emptyTally, type Tally } from './tally.js';
 import { withManifestTurn } from './manifest-turns.js';
+import { writeHealing } from './unknown-blobs.js';
 
 /** Options of one graph copy; the zero value probes the root like oras-go. */
 export interface GraphOptions {
@@ -109,7 +110,9 @@ class GraphWalk {
     await Promise.all(
       this.live(need).map(async (dst) => {
         try {
-          if (!this.ctx.dryRun) await write(dst);
+          // A registry that said it holds a blob it has not linked here (Harbor, Quay) refuses the
+          // manifest naming it: unknown-blobs.ts uploads it and writes once more.
+          if (!this.ctx.dryRun) await writeHealing(this.ctx, node, dst, this.tallyOf(dst), write);
           this.tallyOf(dst).manifests += 1;
         } catch (err) {
           this.fail(dst, new CopyError('destination', dst.name, err));
