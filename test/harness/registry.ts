@@ -7,7 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { startTokenServer, type TokenServer } from './token-server.js';
-import { startFaultProxy } from './fault-proxy.js';
+import { startFaultProxy, type Personality } from './fault-proxy.js';
 import { testCerts, trustFor, trustTestCa, type CertKind } from './tls.js';
 import { scratchDir } from './scratch.js';
 import { Agent, request } from 'undici';
@@ -60,6 +60,8 @@ export interface RegistryOptions {
    * MANIFEST_BLOB_UNKNOWN naming the layer): the default of a registry run in-house.
    */
   manifestUrlsAllow?: string[];
+  /** token: put the token service behind a fault proxy playing these (personalities/token-service.ts). */
+  realmPersonalities?: Personality[];
 }
 
 export const DEFAULT_USERS: Record<string, string> = { admin: 's3cret-admin', reader: 's3cret-reader' };
@@ -90,11 +92,12 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Running
     tokenServer = await startTokenServer(dir, {
       users, readOnlyUsers: opts.readOnlyUsers, anonymousPull: opts.anonymousPull, refreshTokens: opts.refreshTokens, expiresIn: opts.expiresIn,
     });
-    if (opts.realmTls) {
-      const proxy = await startFaultProxy(new URL(tokenServer.realm).origin, { tls: (await testCerts()).servers[opts.realmTls] });
+    if (opts.realmTls || opts.realmPersonalities) {
+      const tls = opts.realmTls ? (await testCerts()).servers[opts.realmTls] : undefined;
+      const proxy = await startFaultProxy(new URL(tokenServer.realm).origin, { ...(tls ? { tls } : {}), personalities: opts.realmPersonalities ?? [] });
       const plain = tokenServer.stop;
       tokenServer.stop = async () => { await proxy.close(); await plain(); };
-      tokenServer.realm = `https://localhost:${new URL(proxy.url).port}/token`;
+      tokenServer.realm = tls ? `https://localhost:${new URL(proxy.url).port}/token` : `${proxy.url}/token`;
     }
     authYaml = `auth:\n  token:\n    realm: ${tokenServer.realm}\n    service: ${tokenServer.service}\n    issuer: ${tokenServer.issuer}\n    rootcertbundle: ${tokenServer.certPath}\n`;
   }

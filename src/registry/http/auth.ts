@@ -145,7 +145,7 @@ export class Authenticator {
     const service = { realm: realmUrl.href, service: challenge.params.service };
     const token = await this.ctx.tokens.get(scopes, () => {
       this.ctx.onTokenFetch();
-      return fetchToken(next, this.ctx.host, service, scopes, credential, signal);
+      return fetchToken(next, this.ctx.host, service, scopes, credential, signal, this.ctx.tokens.grants);
     }, fresh);
     return `Bearer ${token}`;
   }

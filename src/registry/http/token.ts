@@ -1,10 +1,12 @@
 // Bearer tokens from a registry's token service (distribution docs/spec/auth/token.md and
-// oauth.md): GET with basic credentials or anonymously, POST refresh_token for identity tokens.
+// oauth.md): GET with basic credentials or anonymously, POST refresh_token for identity tokens,
+// POST password where the service takes no GET.
 // Cached per scope set until shortly before expiry; concurrent asks for one scope share a fetch.
 import { AuthError, RegmirrorError } from '../../types/errors.js';
 import { registerSecret } from '../../ui/redact.js';
 import type { Credential } from '../credentials.js';
 import { readCapped } from './body.js';
+import { describeStatus, isHtml } from './errors.js';
 import { displayUrl, type Send } from './types.js';
 
 /** Lifetime assumed when the token service does not say (the spec's default). */
@@ -24,6 +26,8 @@ interface Cached {
 /** Tokens of one registry host, keyed by the sorted scope set. */
 export class TokenCache {
   private readonly entries = new Map<string, Cached>();
+  /** How the token service takes a password (learned on the first fetch). */
+  readonly grants: PasswordGrants = { post: false };
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -58,35 +62,46 @@ export async function fetchToken(
   scopes: string[],
   credential: Credential | undefined,
   signal?: AbortSignal,
+  grants: PasswordGrants = { post: false },
 ): Promise<{ token: string; expiresIn: number }> {
   const url = new URL(service.realm);
+  const form = (grant: Record<string, string>) => {
+    const fields = new URLSearchParams({ ...grant, client_id: 'regmirror' });
+    if (service.service) fields.set('service', service.service);
+    if (scopes.length) fields.set('scope', scopes.join(' '));
+    return send({ method: 'POST', url, scopes: [], signal, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from(fields.toString()) });
+  };
+  const basic = credential && 'username' in credential ? credential : undefined;
   let res;
   if (credential && 'identityToken' in credential) {
-    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credential.identityToken, client_id: 'regmirror' });
-    if (service.service) form.set('service', service.service);
-    if (scopes.length) form.set('scope', scopes.join(' '));
-    res = await send({
-      method: 'POST', url, scopes: [], signal,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: Buffer.from(form.toString()),
-    });
+    res = await form({ grant_type: 'refresh_token', refresh_token: credential.identityToken });
+  } else if (basic && grants.post) {
+    res = await form({ grant_type: 'password', username: basic.username, password: basic.password });
   } else {
-    if (service.service) url.searchParams.set('service', service.service);
-    for (const scope of scopes) url.searchParams.append('scope', scope);
+    const get = new URL(url);
+    if (service.service) get.searchParams.set('service', service.service);
+    for (const scope of scopes) get.searchParams.append('scope', scope);
     const headers: Record<string, string> = {};
-    if (credential && 'username' in credential) {
-      headers.authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
+    if (basic) headers.authorization = `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}`;
+    res = await send({ method: 'GET', url: get, scopes: [], signal, headers });
+    // An OAuth2 token endpoint that takes grants by POST only (RFC 6749 §3.2; containerd tries
+    // POST first for the same reason): the password grant, remembered for the registry.
+    if (basic && (res.status === 405 || res.status === 404)) {
+      await readCapped(res.body, 1024 * 1024, 'token response').catch(() => undefined);
+      res = await form({ grant_type: 'password', username: basic.username, password: basic.password });
+      if (res.status === 200) grants.post = true;
     }
-    res = await send({ method: 'GET', url, scopes: [], signal, headers });
   }
   const body = await readCapped(res.body, 1024 * 1024, 'token response');
   if (res.status === 401 || res.status === 403) throw new AuthError(`${host}: the token service at ${displayUrl(url)} ${refusal(host, credential, res.status)}`);
-  if (res.status !== 200) throw new AuthError(`${host}: the token service at ${displayUrl(url)} answered ${res.status}`);
+  // A single sign-on or captive portal page in the token's place: say so, and what it needs.
+  const page = isHtml(body) ? `${describeStatus(res.status)}, an HTML page (a proxy or login portal answered for it), not a token: this machine must reach ${url.host} without signing in (a proxy exemption for it)` : '';
+  if (res.status !== 200) throw new AuthError(`${host}: the token service at ${displayUrl(url)} answered ${page || describeStatus(res.status)}`);
   let parsed: { token?: string; access_token?: string; expires_in?: number };
   try {
     parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
   } catch {
-    throw new RegmirrorError(`${host}: the token service at ${displayUrl(url)} sent no JSON`);
+    throw new RegmirrorError(`${host}: the token service at ${displayUrl(url)} ${page ? `answered ${page}` : 'sent no JSON'}`);
   }
   const token = parsed.access_token || parsed.token;
   if (!token) throw new AuthError(`${host}: the token service at ${displayUrl(url)} sent no token`);
@@ -94,6 +109,9 @@ export async function fetchToken(
   const expiresIn = typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in : DEFAULT_TOKEN_SECONDS;
   return { token, expiresIn };
 }
+
+/** Whether a registry's token service takes username and password only as an OAuth2 POST grant (learned once). */
+export interface PasswordGrants { post: boolean }
 
 /** What the token service refused, and where to fix it: where the credential came from, when known (as the Basic refusal in auth.ts says). */
 function refusal(host: string, credential: Credential | undefined, status: number): string {

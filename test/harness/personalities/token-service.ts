@@ -1,0 +1,33 @@
+// Token services that differ from distribution's: an OAuth2 endpoint that takes only POST (RFC 6749
+// has clients POST their grants; GET with Basic is Docker's extension), one that answers with
+// `access_token` alone, and a single sign-on page sent as 200 in a token's place.
+import type { Personality } from '../fault-proxy.js';
+import { passOn } from './upstream-reply.js';
+
+/** What the token service does differently; `seen` counts requests by method. */
+export interface TokenServiceQuirks { postOnly?: boolean; accessTokenOnly?: boolean; loginPage?: boolean; seen?: Record<string, number> }
+
+export function tokenService(quirks: TokenServiceQuirks): Personality {
+  return async (ex) => {
+    if (quirks.seen) quirks.seen[ex.method] = (quirks.seen[ex.method] ?? 0) + 1;
+    if (quirks.loginPage) {
+      ex.req.resume();
+      const page = '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><form>Single sign-on</form></body></html>\n';
+      ex.entry.status = 200;
+      ex.res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page) }).end(page);
+      return true;
+    }
+    if (quirks.postOnly && ex.method !== 'POST') {
+      ex.fail(405, 'UNSUPPORTED', 'the token endpoint takes POST', { allow: 'POST' });
+      return true;
+    }
+    if (!quirks.accessTokenOnly) return false;
+    const body = ex.method === 'POST' ? await ex.readBody() : undefined;
+    const reply = await ex.fetch(ex.method, ex.path, { ...passOn(ex), ...(body ? { 'content-length': String(body.byteLength) } : {}) }, body);
+    const parsed = JSON.parse(reply.body.toString('utf8')) as { token?: string; access_token?: string; expires_in?: number };
+    const out = Buffer.from(JSON.stringify({ access_token: parsed.access_token ?? parsed.token, expires_in: parsed.expires_in, token_type: 'Bearer' }));
+    ex.entry.status = reply.status;
+    ex.res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': out.byteLength }).end(out);
+    return true;
+  };
+}

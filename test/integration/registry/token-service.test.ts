@@ -1,0 +1,56 @@
+// Token services that are not distribution's, in front of a real token server (personality
+// token-service.ts): an OAuth2 endpoint that takes grants by POST only, and a single sign-on page
+// answering in a token's place. A real TLS registry with token auth; skopeo checks what landed.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { seedImage, type SeededImage } from '../../harness/seed.js';
+import { skopeoDigest } from '../../harness/skopeo.js';
+import { scratchDir } from '../../harness/scratch.js';
+import { tokenService, type TokenServiceQuirks } from '../../harness/personalities/token-service.js';
+import { adminPush } from '../reliability/helpers.js';
+
+let source: RunningRegistry;
+let target: RunningRegistry;
+let images: SeededImage[];
+let dir: string;
+const quirks: TokenServiceQuirks = { seen: {} };
+
+before(async () => {
+  [source, target] = await Promise.all([startRegistry({ auth: 'token', tls: true, realmPersonalities: [tokenService(quirks)] }), startRegistry({ tls: true })]);
+  images = await seedImage(adminPush(source), { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.1.0'], format: 'oci', platforms: 2 });
+  dir = await scratchDir('token-service');
+});
+
+after(async () => {
+  await Promise.all([source, target].filter(Boolean).map(destroyRegistry));
+});
+
+async function sync(name: string, q: Omit<TokenServiceQuirks, 'seen'>) {
+  Object.assign(quirks, { postOnly: false, loginPage: false, seen: {} }, q);
+  const config = await writeConfig(join(dir, name), `version: 1
+defaults:
+  targets: [${target.host}/${name}]
+${registriesYaml([[source, { credentials: '{ usernameEnv: SRC_USER, passwordEnv: SRC_PASS }' }], target])}images:
+  - source: ${source.host}/jetstack/app
+`);
+  return runCli(['sync', '-c', config, '--no-progress'], { timeoutMs: 120_000, env: { SRC_USER: 'admin', SRC_PASS: source.users.admin! } });
+}
+
+test('a token endpoint that takes only POST (OAuth2 password grant): asked by POST after its 405, once for the registry', async () => {
+  const run = await sync('post-only', { postOnly: true });
+  assert.equal(run.exitCode, 0, run.stdout + run.stderr);
+  for (const image of images) assert.equal(await skopeoDigest(`${target.host}/post-only/app:${image.tag}`), image.digest);
+  assert.equal(quirks.seen?.GET, 1, 'one GET, refused; then POST only');
+  assert.ok((quirks.seen?.POST ?? 0) >= 1);
+});
+
+test('a sign-on page in the token\'s place: one line saying so and what the machine needs, not asked again', async () => {
+  const run = await sync('login-page', { loginPage: true });
+  assert.equal(run.exitCode, 1, run.stdout + run.stderr);
+  assert.match(run.stdout, /the token service at http:\/\/127\.0\.0\.1:\d+\/token answered 200 OK, an HTML page \(a proxy or login portal answered for it\), not a token: this machine must reach 127\.0\.0\.1:\d+ without signing in/);
+  assert.equal(quirks.seen?.GET, 1);
+});
