@@ -138,7 +138,14 @@ class ResumableBody extends Readable {
     const { opts } = this;
     if (this.delivered - this.lastBreakAt >= RESUME_PROGRESS) this.resumes = 0;
     this.lastBreakAt = this.delivered;
-    if (!isTransientNetworkError(e) || this.delivered >= opts.size) {
+    // Every byte of the blob came and then the connection closed short of the answer's
+    // Content-Length (a proxy that states the wrong length): the blob is whole, and the digest
+    // check after this stream judges it; asking for more would only be refused (416).
+    if (isTransientNetworkError(e) && this.delivered === opts.size) {
+      this.push(null);
+      return;
+    }
+    if (!isTransientNetworkError(e) || this.delivered > opts.size) {
       this.destroy(e);
       return;
     }

@@ -4,6 +4,7 @@
 // Each answer is read whole from the upstream first, so only small test content goes through it.
 import { gzipSync } from 'node:zlib';
 import type { OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Personality } from '../fault-proxy.js';
 import { passOn } from './upstream-reply.js';
 
@@ -22,6 +23,12 @@ export interface MiddleboxRewrite {
   chunked?: boolean;
   /** `Connection: close` and the socket closed after the answer. */
   close?: boolean;
+  /** The answer written raw: `Content-Length` off by this many bytes (too many: the socket closes after the body). */
+  lengthDelta?: number;
+  /** The answer written raw as HTTP/1.0 (no keep-alive, no Content-Length: the body ends when the socket closes). */
+  http10?: boolean;
+  /** A Location rewritten (an upload session on another host, a relative path with `..`). */
+  location?: (location: string) => string;
 }
 
 /** Counts the answers the middlebox rewrote. */
@@ -51,10 +58,25 @@ export function middlebox(rewrite: MiddleboxRewrite, stats: MiddleboxStats = { r
     if (ex.method !== 'HEAD') headers['content-length'] = String(out.byteLength);
     if (rewrite.chunked) delete headers['content-length'];
     if (rewrite.close) headers.connection = 'close';
+    if (rewrite.location && typeof headers.location === 'string') headers.location = rewrite.location(headers.location);
     stats.rewritten++;
     ex.entry.status = reply.status;
+    if (rewrite.lengthDelta !== undefined || rewrite.http10) return raw(ex.req.socket, reply.status, headers, ex.method === 'HEAD' ? Buffer.alloc(0) : out, rewrite);
     ex.res.writeHead(reply.status, headers);
     ex.res.end(ex.method === 'HEAD' ? undefined : out);
     return true;
   };
+}
+
+// Writes the answer on the socket by hand, framed as the middlebox frames it.
+function raw(socket: Socket, status: number, headers: OutgoingHttpHeaders, body: Buffer, rewrite: MiddleboxRewrite): true {
+  const out: OutgoingHttpHeaders = { ...headers };
+  delete out['content-length'];
+  const lines = [`HTTP/1.${rewrite.http10 ? 0 : 1} ${status} X`];
+  for (const [name, value] of Object.entries(out)) for (const v of [value].flat()) if (v !== undefined) lines.push(`${name}: ${v}`);
+  if (!rewrite.http10) lines.push(`content-length: ${body.byteLength + (rewrite.lengthDelta ?? 0)}`);
+  socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  socket.write(body);
+  if (rewrite.http10 || (rewrite.lengthDelta ?? 0) > 0) socket.end();
+  return true;
 }

@@ -60,3 +60,8 @@ test('a web server that labels stored gzip layers `Content-Encoding: x-gzip` (mo
   const stats = await throughMiddlebox('labelled', { method: 'GET', path: /\/blobs\/sha256:/, label: 'x-gzip' });
   assert.ok(stats.rewritten >= 5, `the middlebox labelled ${stats.rewritten} blobs`);
 });
+
+test('blob answers whose Content-Length is 100 bytes too large, the connection closed after the blob: the whole blob is taken (the digest judges it)', async () => {
+  const stats = await throughMiddlebox('overstated', { method: 'GET', path: /\/blobs\/sha256:/, lengthDelta: 100 });
+  assert.ok(stats.rewritten >= 5, `the middlebox misframed ${stats.rewritten} blobs`);
+});

@@ -142,3 +142,10 @@ test('a range answer that ends whole but short of the blob (a store capping each
   assert.equal(out.toString(), blob.toString());
   assert.deepEqual(asked, [6, 10, 14, 18]);
 });
+
+test('every byte of the blob, then a close short of a Content-Length too large: the stream ends whole, nothing asked again', async () => {
+  let reopened = false;
+  const out = await readAll(resumable(body(blob, true), { size: blob.length, length: blob.length + 100, maxResumes: 5, reopen: async () => { reopened = true; return { body: body(blob, false), start: 0 }; } }));
+  assert.equal(out.toString(), blob.toString());
+  assert.equal(reopened, false);
+});
