@@ -18,7 +18,7 @@ export async function responseError(method: string, res: HttpResponse): Promise<
   const suffix = said ? ` (${said})` : '';
   if (res.status === 404 && errors.some((e) => e.code === 'NAME_UNKNOWN')) return new NameUnknownError(`${method} ${url}: not found${suffix}`);
   if (res.status === 404) return new NotFoundError(`${method} ${url}: not found${suffix}`);
-  if (res.status === 401) return new AuthError(`${method} ${url}: unauthorized${suffix}`);
+  if (res.status === 401) return new AuthError(`${method} ${url}: unauthorized${suffix}${res.headers['www-authenticate'] === undefined ? NO_CHALLENGE : ''}`);
   if (res.status === 403) return new AuthError(`${method} ${url}: forbidden${suffix}`);
   return new RegistryResponseError(method, url, res.status, errors, describeStatus(res.status, errors.length === 0 && isHtml(text)));
 }
@@ -42,6 +42,12 @@ export function isHtml(body: string | Uint8Array): boolean {
   }
   return false;
 }
+
+/**
+ * A 401 that names no way to authenticate (no WWW-Authenticate): no client can answer it, and
+ * registries always send one, so something in between dropped it or answered in their place.
+ */
+const NO_CHALLENGE = ', with no WWW-Authenticate header to say how to authenticate (registries send one: a proxy in front of it may drop it, or answer in its place)';
 
 /** Returns `res` when its status is one of `ok`; otherwise throws the matching error kind. */
 export async function expectStatus(method: string, res: HttpResponse, ...ok: number[]): Promise<HttpResponse> {

@@ -19,6 +19,8 @@ export interface MiddleboxRewrite {
   /** A Content-Type in the registry's place, or null to send none. */
   contentType?: string | null;
   dropDigest?: boolean;
+  /** No `WWW-Authenticate` on a 401 (a proxy that drops the header). */
+  dropChallenge?: boolean;
   /** No Content-Length: the body goes chunked (HTTP/1.1). */
   chunked?: boolean;
   /** `Connection: close` and the socket closed after the answer. */
@@ -55,6 +57,7 @@ export function middlebox(rewrite: MiddleboxRewrite, stats: MiddleboxStats = { r
     if (rewrite.contentType === null) delete headers['content-type'];
     else if (rewrite.contentType !== undefined) headers['content-type'] = rewrite.contentType;
     if (rewrite.dropDigest) delete headers['docker-content-digest'];
+    if (rewrite.dropChallenge) delete headers['www-authenticate'];
     if (ex.method !== 'HEAD') headers['content-length'] = String(out.byteLength);
     if (rewrite.chunked) delete headers['content-length'];
     if (rewrite.close) headers.connection = 'close';

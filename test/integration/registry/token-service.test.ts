@@ -6,36 +6,42 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { tokenService, type TokenServiceQuirks } from '../../harness/personalities/token-service.js';
 import { adminPush } from '../reliability/helpers.js';
+import { proxyFor } from '../../harness/tls-bed.js';
+import { middlebox } from '../../harness/personalities/middlebox.js';
 
 let source: RunningRegistry;
 let target: RunningRegistry;
 let images: SeededImage[];
 let dir: string;
+let proxy: FaultProxy;
 const quirks: TokenServiceQuirks = { seen: {} };
 
 before(async () => {
   [source, target] = await Promise.all([startRegistry({ auth: 'token', tls: true, realmPersonalities: [tokenService(quirks)] }), startRegistry({ tls: true })]);
   images = await seedImage(adminPush(source), { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.1.0'], format: 'oci', platforms: 2 });
   dir = await scratchDir('token-service');
+  proxy = await proxyFor(source, { personalities: [middlebox({ dropChallenge: true })] });
 });
 
 after(async () => {
+  await proxy?.close();
   await Promise.all([source, target].filter(Boolean).map(destroyRegistry));
 });
 
-async function sync(name: string, q: Omit<TokenServiceQuirks, 'seen'>) {
+async function sync(name: string, q: Omit<TokenServiceQuirks, 'seen'>, from: { host: string; caFile?: string } = source) {
   Object.assign(quirks, { postOnly: false, loginPage: false, seen: {} }, q);
   const config = await writeConfig(join(dir, name), `version: 1
 defaults:
   targets: [${target.host}/${name}]
-${registriesYaml([[source, { credentials: '{ usernameEnv: SRC_USER, passwordEnv: SRC_PASS }' }], target])}images:
-  - source: ${source.host}/jetstack/app
+${registriesYaml([[{ host: from.host, caFile: source.caFile }, { credentials: '{ usernameEnv: SRC_USER, passwordEnv: SRC_PASS }' }], target])}images:
+  - source: ${from.host}/jetstack/app
 `);
   return runCli(['sync', '-c', config, '--no-progress'], { timeoutMs: 120_000, env: { SRC_USER: 'admin', SRC_PASS: source.users.admin! } });
 }
@@ -53,4 +59,10 @@ test('a sign-on page in the token\'s place: one line saying so and what the mach
   assert.equal(run.exitCode, 1, run.stdout + run.stderr);
   assert.match(run.stdout, /the token service at http:\/\/127\.0\.0\.1:\d+\/token answered 200 OK, an HTML page \(a proxy or login portal answered for it\), not a token: this machine must reach 127\.0\.0\.1:\d+ without signing in/);
   assert.equal(quirks.seen?.GET, 1);
+});
+
+test('a proxy that drops WWW-Authenticate from 401s: the line says no challenge came and who may have dropped it', async () => {
+  const run = await sync('no-challenge', {}, proxy);
+  assert.equal(run.exitCode, 1, run.stdout + run.stderr);
+  assert.match(run.stdout, /tags\/list: unauthorized \(UNAUTHORIZED: authentication required\), with no WWW-Authenticate header to say how to authenticate \(registries send one: a proxy in front of it may drop it, or answer in its place\)/);
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeStatus, isHtml } from '../../../src/registry/http/errors.js';
+import { Readable } from 'node:stream';
+import { describeStatus, isHtml, responseError } from '../../../src/registry/http/errors.js';
 import { RegistryResponseError } from '../../../src/types/errors.js';
 
 test('a status reads with its reason phrase; an HTML body is said to come from something in front of the registry', () => {
@@ -35,4 +36,10 @@ test('a registry error names the digest its entry carries in detail: the blob a 
   // A detail that is not a digest (an object, free text) is left out as before.
   const o = new RegistryResponseError('PUT', 'https://r/x', 400, [{ code: 'DENIED', message: 'no', detail: { why: 'x' } }], describeStatus(400));
   assert.equal(o.message, 'PUT https://r/x: 400 Bad Request (DENIED: no)');
+});
+
+test('a 401 naming no way to authenticate says so; one with a challenge does not', async () => {
+  const answer = (headers: Record<string, string>) => ({ status: 401, headers, body: Readable.from([Buffer.from('{"errors":[{"code":"UNAUTHORIZED"}]}')]), url: new URL('https://r.example/v2/a/tags/list') });
+  assert.match((await responseError('GET', answer({}))).message, /unauthorized \(UNAUTHORIZED\), with no WWW-Authenticate header .*a proxy in front of it may drop it/);
+  assert.doesNotMatch((await responseError('GET', answer({ 'www-authenticate': 'Bearer realm="https://auth"' }))).message, /WWW-Authenticate/);
 });
