@@ -5,7 +5,7 @@ import type { Descriptor } from '../types/descriptor.js';
 import { digestOf, isDigest } from '../types/digest.js';
 import { DigestMismatchError, RegmirrorError, SizeLimitError, UnsupportedError } from '../types/errors.js';
 import { isValidTag } from '../types/reference.js';
-import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, isManifestType } from '../types/mediatype.js';
+import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, isManifestType, typeByShape } from '../types/mediatype.js';
 import { discard, readCapped } from './http/body.js';
 import { describeStatus, expectStatus, isHtml } from './http/errors.js';
 import { backoff, isTransientNetworkError, newBudget, pause, unreachable } from './http/retry.js';
@@ -80,16 +80,20 @@ function manifestMediaType(contentType: string | undefined, bytes: Uint8Array): 
 const ownTypes = new WeakMap<Uint8Array, string | undefined>();
 
 /**
- * The `mediaType` a manifest names itself, if any. A registry checks the Content-Type of a PUT
- * against it (MANIFEST_INVALID), so it wins over a descriptor that says otherwise, as in skopeo.
+ * The `mediaType` a manifest names itself, else the OCI type its shape says (without the field a
+ * document can only be OCI: a proxy that rewrites or drops Content-Type left nothing else to go by,
+ * and distribution refuses such bytes PUT as application/octet-stream). A registry checks the
+ * Content-Type of a PUT against it (MANIFEST_INVALID), so it wins over a descriptor that says
+ * otherwise, as in skopeo.
  */
 export function ownMediaType(bytes: Uint8Array): string | undefined {
   // The same bytes go to every target, often under a digest and a tag: parse them once.
   if (ownTypes.has(bytes)) return ownTypes.get(bytes);
   let own: string | undefined;
   try {
-    const inner = (JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as { mediaType?: unknown }).mediaType;
-    own = typeof inner === 'string' && inner ? inner : undefined;
+    const doc = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as { mediaType?: unknown; manifests?: unknown; config?: unknown } | null;
+    const inner = doc?.mediaType;
+    own = typeof inner === 'string' && inner ? inner : doc && typeof doc === 'object' ? typeByShape(doc) : undefined;
   } catch {
     own = undefined; // not JSON: nothing of its own to say
   }

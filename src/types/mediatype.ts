@@ -84,9 +84,14 @@ export function parseManifest(bytes: Uint8Array, declared?: string): ParsedManif
 // distribution refuses such bytes as a Docker manifest list but takes them as an OCI index. So
 // the shape decides, whatever type a layout entry or header declared.
 function inferMediaType(raw: RawManifest, declared: string | undefined): string {
+  return typeByShape(raw) ?? declared ?? 'unknown';
+}
+
+/** The OCI type a parsed document without its own `mediaType` has by its shape, if it has one. */
+export function typeByShape(raw: { manifests?: unknown; config?: unknown }): string | undefined {
   if (Array.isArray(raw.manifests)) return OCI_INDEX;
   if (raw.config) return OCI_MANIFEST;
-  return declared ?? 'unknown';
+  return undefined;
 }
 
 function extras(raw: RawManifest): Pick<ParsedManifest, 'subject' | 'artifactType' | 'annotations'> {

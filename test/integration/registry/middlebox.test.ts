@@ -8,7 +8,7 @@ import type { FaultProxy, Personality } from '../../harness/fault-proxy.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { seedImage, type SeededImage } from '../../harness/seed.js';
+import { pushBlob, pushManifest, seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { middlebox, type MiddleboxRewrite, type MiddleboxStats } from '../../harness/personalities/middlebox.js';
@@ -24,6 +24,7 @@ before(async () => {
   [source, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
   images = await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.1.0'], format: 'oci', platforms: 2, layerBytes: 300_000 });
   images.push(...(await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: ['v0.9.0'], format: 'docker', platforms: 1 })));
+  images.push(await bareManifest({ url: source.url }));
   proxy = await proxyFor(source, { personalities: [(ex) => box?.(ex) ?? false] });
   dir = await scratchDir('middlebox');
 });
@@ -32,6 +33,16 @@ after(async () => {
   await proxy?.close();
   await Promise.all([source, target].filter(Boolean).map(destroyRegistry));
 });
+
+/** An OCI manifest without its own `mediaType` (optional before image-spec 1.1), tagged `bare`. */
+async function bareManifest(to: { url: string }): Promise<SeededImage> {
+  const config = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
+  const layer = Buffer.from('a layer of a manifest that names no media type');
+  const descriptor = async (mediaType: string, bytes: Buffer) => ({ mediaType, digest: await pushBlob(to, 'jetstack/app', bytes), size: bytes.length });
+  const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, config: await descriptor('application/vnd.oci.image.config.v1+json', config), layers: [await descriptor('application/vnd.oci.image.layer.v1.tar', layer)] }));
+  const digest = await pushManifest(to, 'jetstack/app', 'bare', bytes, 'application/vnd.oci.image.manifest.v1+json');
+  return { tag: 'bare', digest } as SeededImage;
+}
 
 /** sync then verify from the source through the middlebox into `target/<name>`; every digest checked by skopeo. */
 async function throughMiddlebox(name: string, rewrite: MiddleboxRewrite): Promise<MiddleboxStats> {
@@ -64,4 +75,9 @@ test('a web server that labels stored gzip layers `Content-Encoding: x-gzip` (mo
 test('blob answers whose Content-Length is 100 bytes too large, the connection closed after the blob: the whole blob is taken (the digest judges it)', async () => {
   const stats = await throughMiddlebox('overstated', { method: 'GET', path: /\/blobs\/sha256:/, lengthDelta: 100 });
   assert.ok(stats.rewritten >= 5, `the middlebox misframed ${stats.rewritten} blobs`);
+});
+
+test('a proxy that labels manifests application/octet-stream: one that names no media type of its own is pushed as what its shape says (OCI)', async () => {
+  const stats = await throughMiddlebox('relabelled', { path: /\/manifests\//, contentType: 'application/octet-stream' });
+  assert.ok(stats.rewritten >= 4, `the middlebox relabelled ${stats.rewritten} manifests`);
 });
