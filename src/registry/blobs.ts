@@ -5,7 +5,7 @@ import type { CallOptions } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { MANIFEST_ACCEPT, isManifestType } from '../types/mediatype.js';
 import { discard } from './http/body.js';
-import { expectStatus, responseError, uploadNotStarted } from './http/errors.js';
+import { describeStatus, expectStatus, responseError, uploadNotStarted } from './http/errors.js';
 import { displayUrl, header, type HttpResponse } from './http/types.js';
 import { RegistryResponseError } from '../types/errors.js';
 import { contentRangeStart, resumable } from './blob-resume.js';
@@ -19,6 +19,10 @@ export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallO
   const url = repo.url(`blobs/${desc.digest}`);
   const get = (headers?: Record<string, string>) => repo.host.send({ method: 'GET', url, scopes: repo.scopes, lane: 'download', signal: opts.signal, priority: opts.priority, headers, size: desc.size });
   const res = await expectStatus('GET', refusedByObjectStore(repo, desc, await get()), 200);
+  if (pageInsteadOfBlob(header(res, 'content-type'), contentLength(res), desc.size)) {
+    discard(res.body, header(res, 'content-length'));
+    throw new RegistryResponseError('GET', displayUrl(res.url), 200, [], `${describeStatus(200, true)}, not the blob`);
+  }
   const { logger, stats } = repo.host.options;
   return resumable(res.body, {
     size: desc.size,
@@ -35,6 +39,15 @@ export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallO
       return { body: again.body, start, length: contentLength(again) };
     },
   });
+}
+
+/**
+ * A 200 that is an HTML page (a login portal, a proxy's soft 404), not the blob: registries and
+ * object stores serve blobs as application/octet-stream. An answer of exactly the blob's size is
+ * left to the digest check (a blob may be an HTML file stored with its own type).
+ */
+export function pageInsteadOfBlob(contentType: string | undefined, length: number | undefined, size: number): boolean {
+  return /^\s*text\/html\b/i.test(contentType ?? '') && length !== size;
 }
 
 /** The answer's Content-Length as a number; undefined when absent or unreadable. */

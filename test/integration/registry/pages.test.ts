@@ -145,3 +145,22 @@ ${registriesYaml([source, [{ host: front.host, caFile: target.caFile }, { maxAtt
     await front.close();
   }
 });
+
+test('a page in a blob\'s place (a portal\'s soft 404): once, the blob is read again; always, the line says it is a page, not the blob', { timeout: 120_000 }, async () => {
+  const config = (name: string) => writeConfig(join(dir, name), `version: 1
+defaults:
+  targets: [${target.host}/${name}]
+${registriesYaml([[{ host: proxy.host, caFile: source.caFile }, { maxAttempts: 2 }], target])}images:
+  - source: ${proxy.host}/jetstack/app
+`);
+  proxy.clear();
+  proxy.inject({ method: 'GET', path: /\/blobs\/sha256:/, times: 1, fault: { kind: 'page', status: 200 } });
+  const once = await runCli(['sync', '-c', await config('blob-page-once'), '--no-progress'], { timeoutMs: 90_000 });
+  assert.equal(once.exitCode, 0, once.stdout + once.stderr);
+  for (const image of images) assert.equal(sha256(await skopeoRawManifest(`${target.host}/blob-page-once/app:${image.tag}`)), image.digest);
+  proxy.clear();
+  proxy.inject({ method: 'GET', path: /\/blobs\/sha256:/, times: Infinity, fault: { kind: 'page', status: 200 } });
+  const always = await runCli(['sync', '-c', await config('blob-page'), '--no-progress'], { timeoutMs: 90_000 });
+  assert.equal(always.exitCode, 1, always.stdout + always.stderr);
+  assert.match(always.stdout, /failed .* source \S+: GET https:\/\/\S+\/v2\/jetstack\/app\/blobs\/sha256:[0-9a-f]{64}: 200 OK, an HTML page \(a proxy or load balancer in front of the registry answered\), not the blob/);
+});
