@@ -1,6 +1,6 @@
-// A middlebox (corporate proxy, CDN, load balancer) that rewrites registry answers on the way
-// back: gzips bodies nobody asked to have compressed, changes or drops Content-Type, drops
-// Docker-Content-Digest, sends bodies chunked, or closes the connection after every answer.
+// A middlebox (corporate proxy, CDN, web server, load balancer) that rewrites registry answers on
+// the way back: gzips bodies nobody asked to have compressed, labels them with a coding, changes or
+// drops Content-Type or WWW-Authenticate, or states a wrong Content-Length.
 // Each answer is read whole from the upstream first, so only small test content goes through it.
 import { gzipSync } from 'node:zlib';
 import type { OutgoingHttpHeaders } from 'node:http';
@@ -18,19 +18,10 @@ export interface MiddleboxRewrite {
   label?: string;
   /** A Content-Type in the registry's place, or null to send none. */
   contentType?: string | null;
-  dropDigest?: boolean;
   /** No `WWW-Authenticate` on a 401 (a proxy that drops the header). */
   dropChallenge?: boolean;
-  /** No Content-Length: the body goes chunked (HTTP/1.1). */
-  chunked?: boolean;
-  /** `Connection: close` and the socket closed after the answer. */
-  close?: boolean;
   /** The answer written raw: `Content-Length` off by this many bytes (too many: the socket closes after the body). */
   lengthDelta?: number;
-  /** The answer written raw as HTTP/1.0 (no keep-alive, no Content-Length: the body ends when the socket closes). */
-  http10?: boolean;
-  /** A Location rewritten (an upload session on another host, a relative path with `..`). */
-  location?: (location: string) => string;
 }
 
 /** Counts the answers the middlebox rewrote. */
@@ -56,15 +47,11 @@ export function middlebox(rewrite: MiddleboxRewrite, stats: MiddleboxStats = { r
     if (rewrite.label) headers['content-encoding'] = rewrite.label;
     if (rewrite.contentType === null) delete headers['content-type'];
     else if (rewrite.contentType !== undefined) headers['content-type'] = rewrite.contentType;
-    if (rewrite.dropDigest) delete headers['docker-content-digest'];
     if (rewrite.dropChallenge) delete headers['www-authenticate'];
     if (ex.method !== 'HEAD') headers['content-length'] = String(out.byteLength);
-    if (rewrite.chunked) delete headers['content-length'];
-    if (rewrite.close) headers.connection = 'close';
-    if (rewrite.location && typeof headers.location === 'string') headers.location = rewrite.location(headers.location);
     stats.rewritten++;
     ex.entry.status = reply.status;
-    if (rewrite.lengthDelta !== undefined || rewrite.http10) return raw(ex.req.socket, reply.status, headers, ex.method === 'HEAD' ? Buffer.alloc(0) : out, rewrite);
+    if (rewrite.lengthDelta !== undefined) return raw(ex.req.socket, reply.status, headers, ex.method === 'HEAD' ? Buffer.alloc(0) : out, rewrite);
     ex.res.writeHead(reply.status, headers);
     ex.res.end(ex.method === 'HEAD' ? undefined : out);
     return true;
@@ -75,11 +62,11 @@ export function middlebox(rewrite: MiddleboxRewrite, stats: MiddleboxStats = { r
 function raw(socket: Socket, status: number, headers: OutgoingHttpHeaders, body: Buffer, rewrite: MiddleboxRewrite): true {
   const out: OutgoingHttpHeaders = { ...headers };
   delete out['content-length'];
-  const lines = [`HTTP/1.${rewrite.http10 ? 0 : 1} ${status} X`];
+  const lines = [`HTTP/1.1 ${status} X`];
   for (const [name, value] of Object.entries(out)) for (const v of [value].flat()) if (v !== undefined) lines.push(`${name}: ${v}`);
-  if (!rewrite.http10) lines.push(`content-length: ${body.byteLength + (rewrite.lengthDelta ?? 0)}`);
+  lines.push(`content-length: ${body.byteLength + (rewrite.lengthDelta ?? 0)}`);
   socket.write(`${lines.join('\r\n')}\r\n\r\n`);
   socket.write(body);
-  if (rewrite.http10 || (rewrite.lengthDelta ?? 0) > 0) socket.end();
+  if ((rewrite.lengthDelta ?? 0) > 0) socket.end();
   return true;
 }
