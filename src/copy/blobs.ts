@@ -4,7 +4,7 @@ import { canMount, type Repository } from '../content/storage.js';
 import { readAhead } from './read-ahead.js';
 import type { Descriptor } from '../types/descriptor.js';
 import type { CopyContext } from './context.js';
-import { mountSource, presence, probeGates, probeMounts, type Gates, type MountSource } from './presence.js';
+import { mountSource, presence, probeGates, probeMounts, writeDespiteCheck, type Gates, type MountSource } from './presence.js';
 import type { BlobOutcome } from './ledger.js';
 import type { Tally } from './tally.js';
 import { asError, readVerified, uploadAll, type BlobResults } from './upload.js';
@@ -86,7 +86,8 @@ async function checkAll(dsts: Repository[], check: (dst: Repository) => Promise<
         if (found) results.set(dst, found);
         else lacking.push(dst);
       } catch (err) {
-        results.set(dst, asError(err, 'destination', dst));
+        if (writeDespiteCheck(err)) lacking.push(dst);
+        else results.set(dst, asError(err, 'destination', dst));
       }
     }),
   );

@@ -12,6 +12,7 @@ import { callOptions, writeOptions, type CopyContext } from './context.js';
 import { emptyTally, type Tally } from './tally.js';
 import { withManifestTurn } from './manifest-turns.js';
 import { writeHealing } from './unknown-blobs.js';
+import { writeDespiteCheck } from './presence.js';
 
 /** Options of one graph copy; the zero value probes the root like oras-go. */
 export interface GraphOptions {
@@ -130,6 +131,7 @@ class GraphWalk {
         try {
           return (await dst.exists(node.descriptor, callOptions(this.ctx))) ? undefined : dst;
         } catch (err) {
+          if (writeDespiteCheck(err)) return dst;
           this.fail(dst, new CopyError('destination', dst.name, err));
           return undefined;
         }

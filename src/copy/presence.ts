@@ -70,6 +70,17 @@ export async function presence(ctx: CopyContext, desc: Descriptor, dst: Reposito
   return answered(ctx, dst, (await dst.exists(desc, opts)) ? 'existing' : undefined);
 }
 
+/**
+ * A HEAD the registry failed (5xx, after the transport's retries): writing the blob or manifest
+ * makes it present either way, so the check is no reason to give up (Nexus answers 500 to the
+ * HEAD of a blob it lacks, podman-container-tools/skopeo#1639). The write is tried instead; a
+ * registry that is down fails it with its own error. A failed self-mount is not: it is the very
+ * request an upload would start with.
+ */
+export function writeDespiteCheck(err: unknown): boolean {
+  return err instanceof RegistryResponseError && err.status >= 500 && err.method === 'HEAD';
+}
+
 /** A refusal of the mount request itself (400 for parameters it does not take, 405, 501), not of access or of service. */
 function refusesMounts(err: unknown): boolean {
   if (!(err instanceof RegistryResponseError)) return false;

@@ -8,7 +8,8 @@ import { countingRepository } from '../../../src/content/counting.js';
 import type { Descriptor } from '../../../src/types/descriptor.js';
 import { copyGraph } from '../../../src/copy/graph.js';
 import { CopyLedger } from '../../../src/copy/ledger.js';
-import { RegistryResponseError } from '../../../src/types/errors.js';
+import { AuthError, RegistryResponseError } from '../../../src/types/errors.js';
+import { writeDespiteCheck } from '../../../src/copy/presence.js';
 import { buildImage, pushImage } from '../content/fixtures.js';
 
 async function source(tag: string, seed: string) {
@@ -96,4 +97,13 @@ test('a self-mount the registry fails to serve (5xx after retries) fails that bl
   assert.match(String(r.get(dst)?.error), /503/);
   assert.equal(dst.calls.exists ?? 0, 0);
   assert.ok(ledger.mountsUnknown(target.scope), 'nothing learnt about mounts from an outage');
+});
+
+test('a HEAD the registry failed (5xx) leaves the write to decide; a failed self-mount, a refusal or a 404 does not', () => {
+  const R = RegistryResponseError;
+  assert.equal(writeDespiteCheck(new R('HEAD', 'https://r/v2/a/blobs/sha256:x', 500)), true);
+  assert.equal(writeDespiteCheck(new R('HEAD', 'https://r/v2/a/blobs/sha256:x', 503)), true);
+  assert.equal(writeDespiteCheck(new R('POST', 'https://r/v2/a/blobs/uploads/', 500)), false);
+  assert.equal(writeDespiteCheck(new R('HEAD', 'https://r/v2/a/blobs/sha256:x', 400)), false);
+  assert.equal(writeDespiteCheck(new AuthError('HEAD …: forbidden')), false);
 });
