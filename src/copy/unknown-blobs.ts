@@ -6,6 +6,7 @@ import type { ManifestContent, Repository } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { RegistryResponseError } from '../types/errors.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
+import { splitForeign } from '../types/foreign.js';
 import type { CopyContext } from './context.js';
 import type { Tally } from './tally.js';
 import { uploadAll } from './upload.js';
@@ -20,7 +21,8 @@ export async function writeHealing(ctx: CopyContext, node: ManifestContent, dst:
     return;
   } catch (err) {
     const parsed = isIndexType(node.descriptor.mediaType) ? undefined : parseManifest(node.bytes, node.descriptor.mediaType);
-    const lacking = parsed && !isIndexType(parsed.mediaType) ? blobsNamedUnknown(err, parsed.blobs) : [];
+    // Foreign layers are never copied (graph.ts); a refusal of theirs is foreign-refusal.ts's to say.
+    const lacking = parsed && !isIndexType(parsed.mediaType) ? blobsNamedUnknown(err, splitForeign(parsed.blobs).distributable) : [];
     if (lacking.length === 0) throw err;
     for (const [blob, result] of await Promise.all(lacking.map(async (b) => [b, (await uploadAll(ctx, b, [dst])).get(dst)] as const))) {
       if (result instanceof Error || result === undefined) throw result ?? err;
