@@ -9,7 +9,7 @@ import { mergeScopes, parseChallenges, pickChallenge, type Challenge } from './c
 import { DeniedScopes } from './denied.js';
 import { apiUrl } from './scheme.js';
 import { fetchToken, type TokenCache } from './token.js';
-import { header, isReplayable, type HttpRequest, type HttpResponse, type Send } from './types.js';
+import { header, isReplayable, type BearerLease, type HttpRequest, type HttpResponse, type Send } from './types.js';
 
 /** What the auth layer needs from its host. */
 export interface AuthContext {
@@ -132,22 +132,32 @@ export class Authenticator {
     return this.ping;
   }
 
-  private async authorization(next: Send, challenge: Challenge, scopes: string[], fresh: boolean, signal?: AbortSignal): Promise<string | undefined> {
+  private async authorization(next: Send, challenge: Challenge, scopes: string[], fresh: boolean, signal?: AbortSignal): Promise<Attached | undefined> {
     const credential: Credential | undefined = await this.ctx.credentials(this.ctx.host);
     if (challenge.scheme === 'basic') {
-      return credential && 'username' in credential ? basic(credential.username, credential.password) : undefined;
+      return credential && 'username' in credential ? { authorization: basic(credential.username, credential.password) } : undefined;
     }
-    if (credential && 'registryToken' in credential) return `Bearer ${credential.registryToken}`;
+    if (credential && 'registryToken' in credential) return { authorization: `Bearer ${credential.registryToken}` };
     const realm = challenge.params.realm;
     if (!realm) return undefined;
     const realmUrl = new URL(realm, this.ctx.base);
     this.ctx.onRealm(realmUrl);
     const service = { realm: realmUrl.href, service: challenge.params.service };
-    const token = await this.ctx.tokens.get(scopes, () => {
+    const fetch = () => {
       this.ctx.onTokenFetch();
       return fetchToken(next, this.ctx.host, service, scopes, credential, signal, this.ctx.tokens.grants);
-    }, fresh);
-    return `Bearer ${token}`;
+    };
+    const token = await this.ctx.tokens.get(scopes, fetch, fresh);
+    return { authorization: `Bearer ${token}`, lease: this.lease(scopes, fetch) };
+  }
+
+  /** The lease of the token cached for `scopes`: renewed from the cache, which fetches when it is due (slot.ts). */
+  private lease(scopes: string[], fetch: () => Promise<{ token: string; expiresIn: number }>): BearerLease {
+    return {
+      origin: this.ctx.base.origin,
+      expiresAt: this.ctx.tokens.expiresAt(scopes),
+      renew: async () => `Bearer ${await this.ctx.tokens.get(scopes, fetch)}`,
+    };
   }
 }
 
@@ -159,7 +169,13 @@ function scopeKey(scopes: string[]): string {
   return [...scopes].sort().join(' ');
 }
 
-function withAuthorization(req: HttpRequest, authorization: string | undefined): HttpRequest {
-  if (!authorization) return req;
-  return { ...req, headers: { ...req.headers, authorization } };
+/** An Authorization header, and the lease of the bearer token in it. */
+interface Attached {
+  authorization: string;
+  lease?: BearerLease;
+}
+
+function withAuthorization(req: HttpRequest, attached: Attached | undefined): HttpRequest {
+  if (!attached) return req;
+  return { ...req, headers: { ...req.headers, authorization: attached.authorization }, lease: attached.lease };
 }

@@ -6,6 +6,7 @@ import { errors, request } from './undici.js';
 import type { Logger } from '../../ui/log.js';
 import { AbortedError } from '../../types/errors.js';
 import type { Lanes } from './limiter.js';
+import { takeSlot } from './slot.js';
 import { headersTimeoutFor, isBulky } from './pool.js';
 import { proxyAuthRefused } from './proxy.js';
 import { codingToUndo, decode } from './content-coding.js';
@@ -43,7 +44,7 @@ export function createSend(ctx: SendContext): Send {
   // default), so a middlebox that sends bodies after HEAD answers cannot poison the next request.
   let closeAfterHead = false;
   return async (req: HttpRequest): Promise<HttpResponse> => {
-    const release = await ctx.lanes.acquire(req.lane ?? 'small', req.signal, req.priority);
+    const { release, authorization } = await takeSlot(ctx.lanes, req);
     const started = Date.now();
     const bulky = isBulky(req.body);
     ctx.stats.requests++;
@@ -51,7 +52,7 @@ export function createSend(ctx: SendContext): Send {
     try {
       const res = await request(req.url, {
         method: req.method as Dispatcher.HttpMethod,
-        headers: { 'user-agent': ctx.userAgent, 'accept-encoding': 'identity', ...req.headers },
+        headers: { 'user-agent': ctx.userAgent, 'accept-encoding': 'identity', ...req.headers, ...(authorization && { authorization }) },
         body: req.body,
         signal: req.signal,
         dispatcher: ctx.dispatcherFor(req.url, bulky),

@@ -31,9 +31,14 @@ export class TokenCache {
 
   constructor(private readonly now: () => number = Date.now) {}
 
+  /** When the token cached for `scopes` is due for renewal (0 when none is; Infinity while it is fetched). */
+  expiresAt(scopes: string[]): number {
+    return this.entries.get(keyOf(scopes))?.expiresAt ?? 0;
+  }
+
   /** A cached or freshly fetched token; `fresh` skips the cache (after a 401). */
   get(scopes: string[], fetch: () => Promise<{ token: string; expiresIn: number }>, fresh = false): Promise<string> {
-    const key = [...scopes].sort().join(' ');
+    const key = keyOf(scopes);
     const hit = this.entries.get(key);
     if (hit && !fresh && hit.expiresAt > this.now()) return hit.token;
     const entry: Cached = { token: Promise.resolve(''), expiresAt: Number.POSITIVE_INFINITY };
@@ -54,6 +59,10 @@ export class TokenCache {
   }
 }
 
+function keyOf(scopes: string[]): string {
+  return [...scopes].sort().join(' ');
+}
+
 /** Asks the token service for `scopes` with `credential` (or anonymously). */
 export async function fetchToken(
   send: Send,
@@ -69,7 +78,7 @@ export async function fetchToken(
     const fields = new URLSearchParams({ ...grant, client_id: 'regmirror' });
     if (service.service) fields.set('service', service.service);
     if (scopes.length) fields.set('scope', scopes.join(' '));
-    return send({ method: 'POST', url, scopes: [], signal, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from(fields.toString()) });
+    return send({ method: 'POST', url, scopes: [], unqueued: true, signal, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from(fields.toString()) });
   };
   const basic = credential && 'username' in credential ? credential : undefined;
   let res;
@@ -83,7 +92,7 @@ export async function fetchToken(
     for (const scope of scopes) get.searchParams.append('scope', scope);
     const headers: Record<string, string> = {};
     if (basic) headers.authorization = `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}`;
-    res = await send({ method: 'GET', url: get, scopes: [], signal, headers });
+    res = await send({ method: 'GET', url: get, scopes: [], unqueued: true, signal, headers });
     // An OAuth2 token endpoint that takes grants by POST only (RFC 6749 §3.2; containerd tries
     // POST first for the same reason): the password grant, remembered for the registry.
     if (basic && (res.status === 405 || res.status === 404)) {

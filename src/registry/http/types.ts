@@ -10,6 +10,19 @@ export interface RetryBudget {
   remaining: number;
 }
 
+/**
+ * The bearer token the auth layer put on a request, for the send layer to renew when it expired
+ * while the request waited for a slot (a backfill's uploads can queue longer than a token lives).
+ */
+export interface BearerLease {
+  /** The origin the token is for: a hop to another origin never gets it. */
+  origin: string;
+  /** When the token should no longer be sent (TokenCache's expiry, renewal margin included). */
+  expiresAt: number;
+  /** The Authorization header with a token valid now (the cache's, or a fresh one). */
+  renew(): Promise<string>;
+}
+
 /** One HTTP exchange as the registry code asks for it. */
 export interface HttpRequest {
   method: string;
@@ -40,6 +53,10 @@ export interface HttpRequest {
    * exactly that size labelled with a content coding is the content itself (content-coding.ts).
    */
   size?: number;
+  /** Set by the auth layer with a bearer Authorization header (BearerLease). */
+  lease?: BearerLease;
+  /** Sent without waiting for a slot: a token fetch (slot.ts). */
+  unqueued?: boolean;
 }
 
 /** A response whose body must be read to the end or destroyed (it holds a lane slot). */
