@@ -6,7 +6,7 @@ import { errors, request } from './undici.js';
 import type { Logger } from '../../ui/log.js';
 import { AbortedError } from '../../types/errors.js';
 import type { Lanes } from './limiter.js';
-import { takeSlot } from './slot.js';
+import { dueLease, renewHeld } from './slot.js';
 import { headersTimeoutFor, isBulky } from './pool.js';
 import { proxyAuthRefused } from './proxy.js';
 import { codingToUndo, decode } from './content-coding.js';
@@ -44,7 +44,10 @@ export function createSend(ctx: SendContext): Send {
   // default), so a middlebox that sends bodies after HEAD answers cannot poison the next request.
   let closeAfterHead = false;
   return async (req: HttpRequest): Promise<HttpResponse> => {
-    const { release, authorization } = await takeSlot(ctx.lanes, req);
+    // A token fetch takes no slot (slot.ts): nothing to give back.
+    const release = req.unqueued ? ignore : await ctx.lanes.acquire(req.lane ?? 'small', req.signal, req.priority);
+    const due = dueLease(req);
+    const authorization = due ? await renewHeld(due, release) : undefined;
     const started = Date.now();
     const bulky = isBulky(req.body);
     ctx.stats.requests++;

@@ -1,62 +1,33 @@
-// A request's slot and its token (slot.ts): a token that came due while the request queued is
-// renewed before it goes, the request keeping its slot; token fetches take no slot.
+// A request's token at send time (slot.ts): a token that came due while the request queued is
+// renewed before it goes; a hop to another origin never gets it; a failed renewal frees the slot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Lanes } from '../../../src/registry/http/limiter.js';
-import { takeSlot } from '../../../src/registry/http/slot.js';
+import { dueLease, renewHeld } from '../../../src/registry/http/slot.js';
 import type { BearerLease, HttpRequest } from '../../../src/registry/http/types.js';
 
 const url = new URL('https://registry.example/v2/a/blobs/uploads/1');
+const lease = (expiresAt: number, origin = url.origin): BearerLease => ({ origin, expiresAt, renew: async () => 'Bearer fresh' });
+const put = (l?: BearerLease): HttpRequest => ({ method: 'PUT', url, scopes: [], lease: l });
 
-function lease(expiresAt: number, origin = url.origin): BearerLease & { renewed: number } {
-  const l = { origin, expiresAt, renewed: 0, renew: async () => { l.renewed++; return 'Bearer fresh'; } };
-  return l;
-}
-
-test('a token still good goes as it is', async () => {
-  const l = lease(Date.now() + 60_000);
-  const slot = await takeSlot(new Lanes(1), { method: 'PUT', url, scopes: [], lease: l });
-  assert.equal(slot.authorization, undefined);
-  assert.equal(l.renewed, 0);
-  slot.release();
+test('a token still good, or no token, goes as it is', () => {
+  assert.equal(dueLease(put(lease(1000)), 999), undefined);
+  assert.equal(dueLease(put(), 999), undefined);
 });
 
-test('a token that came due is renewed, and the slot is held meanwhile', async () => {
-  const lanes = new Lanes(1);
-  const l = lease(Date.now() - 1);
-  const slot = await takeSlot(lanes, { method: 'PUT', url, scopes: [], lane: 'upload', lease: l });
-  assert.equal(slot.authorization, 'Bearer fresh');
-  assert.equal(l.renewed, 1);
-  // The one upload slot is still this request's: another upload waits for it.
-  let other = false;
-  const next = lanes.acquire('upload').then((release) => { other = true; return release; });
-  await new Promise((r) => setImmediate(r));
-  assert.equal(other, false);
-  slot.release();
-  (await next)();
+test('a token that came due is to be renewed', () => {
+  const l = lease(1000);
+  assert.equal(dueLease(put(l), 1000), l);
 });
 
-test('a hop to another origin never gets the token', async () => {
-  const l = lease(Date.now() - 1, 'https://elsewhere.example');
-  const slot = await takeSlot(new Lanes(1), { method: 'GET', url, scopes: [], lease: l });
-  assert.equal(slot.authorization, undefined);
-  assert.equal(l.renewed, 0);
-  slot.release();
+test('a hop to another origin never gets the token, due or not', () => {
+  assert.equal(dueLease(put(lease(1000, 'https://cdn.example')), 5000), undefined);
 });
 
-test('a token fetch takes no slot, so it goes even when every slot is held', async () => {
-  const lanes = new Lanes(1);
-  const held = await Promise.all([lanes.acquire('small'), lanes.acquire('small'), lanes.acquire('small')]);
-  const req: HttpRequest = { method: 'GET', url: new URL('https://auth.example/token'), scopes: [], unqueued: true };
-  const slot = await takeSlot(lanes, req);
-  slot.release();
-  held.forEach((release) => release());
-});
-
-test('a renewal that fails gives the slot back', async () => {
-  const lanes = new Lanes(1);
+test('renewing gives the new header; a renewal that fails gives the slot back', async () => {
+  let released = 0;
+  assert.equal(await renewHeld(lease(0), () => released++), 'Bearer fresh');
+  assert.equal(released, 0);
   const failing: BearerLease = { origin: url.origin, expiresAt: 0, renew: async () => { throw new Error('token service down'); } };
-  await assert.rejects(takeSlot(lanes, { method: 'PUT', url, scopes: [], lane: 'upload', lease: failing }), /token service down/);
-  const release = await lanes.acquire('upload');
-  release();
+  await assert.rejects(renewHeld(failing, () => released++), /token service down/);
+  assert.equal(released, 1);
 });
