@@ -91,6 +91,18 @@ export class UnreachableError extends RegmirrorError {
   }
 }
 
+/** An answer no HTTP client may read, framed so by a proxy in front of the registry (registry/http/framing.ts). */
+export class MalformedAnswerError extends RegmirrorError {
+  override readonly kind = 'malformed-answer';
+  override name = 'MalformedAnswerError';
+  constructor(
+    readonly host: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** One entry of a registry's `{"errors":[…]}` body. */
 export interface RegistryErrorEntry {
   code: string;

@@ -6,6 +6,7 @@ import { AbortedError, isLasting, RegmirrorError, UnreachableError } from '../..
 import { tlsError } from './tls-errors.js';
 import { errors } from './undici.js';
 import { discard } from './body.js';
+import { MalformedHead, malformedAnswer } from './framing.js';
 import { displayUrl, header, isReplayable, type HttpRequest, type RetryBudget, type Send } from './types.js';
 
 /** Statuses worth asking again. */
@@ -123,6 +124,8 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
         await pause(wait, req.signal);
       } catch (e) {
         if (e instanceof RegmirrorError && !(e instanceof UnreachableError)) throw e;
+        // Framed so by a proxy, it comes the same way on any connection: asking again only waits.
+        if (e instanceof MalformedHead) throw malformedAnswer(host, req.method, req.url, e);
         if (!isTransientNetworkError(e) || !canRetry()) throw unreachable(host, req, e, certFor?.(req.url));
         policy.onRetry?.();
         await pause(backoff(policy, retry), req.signal);

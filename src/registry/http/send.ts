@@ -10,6 +10,7 @@ import { dueLease, renewHeld } from './slot.js';
 import { headersTimeoutFor, isBulky } from './pool.js';
 import { proxyAuthRefused } from './proxy.js';
 import { codingToUndo, decode } from './content-coding.js';
+import { malformedHead } from './framing.js';
 import { displayUrl, header, type HttpRequest, type HttpResponse, type Send } from './types.js';
 
 /** Counters shared by every host of a client (RegistryClient.stats). */
@@ -84,7 +85,7 @@ export function createSend(ctx: SendContext): Send {
         ctx.logger.debug(`${displayUrl(req.url)}: malformed response (${e.message}); connections now close after each HEAD`);
       }
       if (req.signal?.aborted) throw new AbortedError('aborted');
-      throw e;
+      throw malformedHead(e) ?? e;
     }
   };
 }

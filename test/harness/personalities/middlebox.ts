@@ -22,6 +22,11 @@ export interface MiddleboxRewrite {
   dropChallenge?: boolean;
   /** The answer written raw: `Content-Length` off by this many bytes (too many: the socket closes after the body). */
   lengthDelta?: number;
+  /**
+   * The answer written raw, chunked, with the upstream's Content-Length kept (its length before any
+   * gzip) ahead of or after `Transfer-Encoding: chunked`: a proxy that re-frames what it changed.
+   */
+  chunked?: 'length-first' | 'length-last';
 }
 
 /** Counts the answers the middlebox rewrote. */
@@ -51,7 +56,7 @@ export function middlebox(rewrite: MiddleboxRewrite, stats: MiddleboxStats = { r
     if (ex.method !== 'HEAD') headers['content-length'] = String(out.byteLength);
     stats.rewritten++;
     ex.entry.status = reply.status;
-    if (rewrite.lengthDelta !== undefined) return raw(ex.req.socket, reply.status, headers, ex.method === 'HEAD' ? Buffer.alloc(0) : out, rewrite);
+    if (rewrite.lengthDelta !== undefined || rewrite.chunked) return raw(ex.req.socket, reply.status, headers, ex.method === 'HEAD' ? Buffer.alloc(0) : out, rewrite, reply.body.byteLength, ex.method === 'HEAD');
     ex.res.writeHead(reply.status, headers);
     ex.res.end(ex.method === 'HEAD' ? undefined : out);
     return true;
@@ -59,14 +64,18 @@ export function middlebox(rewrite: MiddleboxRewrite, stats: MiddleboxStats = { r
 }
 
 // Writes the answer on the socket by hand, framed as the middlebox frames it.
-function raw(socket: Socket, status: number, headers: OutgoingHttpHeaders, body: Buffer, rewrite: MiddleboxRewrite): true {
+function raw(socket: Socket, status: number, headers: OutgoingHttpHeaders, body: Buffer, rewrite: MiddleboxRewrite, upstreamLength: number, head: boolean): true {
   const out: OutgoingHttpHeaders = { ...headers };
   delete out['content-length'];
   const lines = [`HTTP/1.1 ${status} X`];
   for (const [name, value] of Object.entries(out)) for (const v of [value].flat()) if (v !== undefined) lines.push(`${name}: ${v}`);
-  lines.push(`content-length: ${body.byteLength + (rewrite.lengthDelta ?? 0)}`);
+  if (rewrite.chunked === 'length-last') lines.push('transfer-encoding: chunked');
+  lines.push(`content-length: ${rewrite.chunked ? upstreamLength : body.byteLength + (rewrite.lengthDelta ?? 0)}`);
+  if (rewrite.chunked === 'length-first') lines.push('transfer-encoding: chunked');
   socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-  socket.write(body);
+  if (rewrite.chunked && head) return true;
+  if (rewrite.chunked) socket.write(body.byteLength > 0 ? `${body.byteLength.toString(16)}\r\n${body.toString('latin1')}\r\n0\r\n\r\n` : '0\r\n\r\n', 'latin1');
+  else socket.write(body);
   if ((rewrite.lengthDelta ?? 0) > 0) socket.end();
   return true;
 }

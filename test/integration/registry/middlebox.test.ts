@@ -81,3 +81,22 @@ test('a proxy that labels manifests application/octet-stream: one that names no 
   const stats = await throughMiddlebox('relabelled', { path: /\/manifests\//, contentType: 'application/octet-stream' });
   assert.ok(stats.rewritten >= 4, `the middlebox relabelled ${stats.rewritten} manifests`);
 });
+
+for (const order of ['length-first', 'length-last'] as const) {
+  test(`answers chunked with a Content-Length too (${order}), which undici refuses to read: one line naming the proxy as the cause, not "unreachable", not retried`, async () => {
+    const stats: MiddleboxStats = { rewritten: 0 };
+    box = middlebox({ method: 'GET', gzip: true, chunked: order }, stats);
+    const config = await writeConfig(join(dir, order), `version: 1
+defaults:
+  targets: [${target.host}/${order}]
+${registriesYaml([[{ host: proxy.host, caFile: source.caFile }, { maxAttempts: 3 }], target])}images:
+  - source: ${proxy.host}/jetstack/app
+`);
+    const sync = await runCli(['sync', '-c', config, '--no-progress'], { timeoutMs: 120_000 });
+    const out = sync.stdout + sync.stderr;
+    assert.equal(sync.exitCode, 1, out);
+    assert.match(out, new RegExp(`${proxy.host}: GET \\S+: the answer came with .*Transfer-Encoding: chunked and Content-Length, .*a proxy in front of ${proxy.host} rewrote it`));
+    assert.doesNotMatch(out, /unreachable/);
+    assert.equal(stats.rewritten, 1, 'the tag list was asked for once: not retried');
+  });
+}
