@@ -17,14 +17,17 @@ export async function deliver(res: ServerResponse, a: BlobAnswer, digest: string
   const length = header(up, 'content-length');
   const said = header(up, 'docker-content-digest');
   const expected = digest ?? said;
-  if (head || !expected || length === undefined) {
+  if (head || !expected) {
     up.body.destroy();
     if (!head) return unavailable(res);
     return send(res, 200, { 'content-length': length ?? '0', 'content-type': 'application/octet-stream', ...(expected ? { 'docker-content-digest': expected } : {}) }, undefined);
   }
-  res.writeHead(200, { 'content-length': length, 'content-type': 'application/octet-stream', 'docker-content-digest': expected });
+  // No length: a proxy in front of the backend gzipped the blob, and it was decoded on its way in
+  // (registry/http/content-coding.ts). It goes out chunked; clients judge a blob by its digest
+  // (skopeo, podman, containerd and docker read one of unknown length), and so does the gateway.
+  res.writeHead(200, { ...(length !== undefined && { 'content-length': length }), 'content-type': 'application/octet-stream', 'docker-content-digest': expected });
   // The last chunk is held until the digest is proven: a wrong blob never arrives whole.
-  const verify = new VerifyingStream(expected, Number(length));
+  const verify = new VerifyingStream(expected, length === undefined ? undefined : Number(length));
   verify.once('error', (e) => {
     if (e instanceof DigestMismatchError) onWrongBytes?.(e.actual);
   });
