@@ -15,6 +15,8 @@ export interface CopyContext {
   blobAttempts?: number;
   /** Called as blob bytes reach destinations (progress display). */
   onBytes?: (bytes: number) => void;
+  /** Told what a copy worked around that a -v run should say (a refusal it healed); one line each. */
+  onNote?: (message: string) => void;
 }
 
 /** What each storage call of this copy is given: its signal and its place in the queue. */

@@ -29,8 +29,14 @@ export async function writeHealing(ctx: CopyContext, node: ManifestContent, dst:
       tally.copied += 1;
       tally.bytes += blob.size;
     }
+    ctx.onNote?.(healed(dst, node.descriptor.digest, lacking.length));
   }
   await write(dst);
+}
+
+/** The -v line for a heal: where, how many blobs, and why a registry does this. */
+function healed(dst: Repository, digest: string, blobs: number): string {
+  return `${dst.name}: manifest ${digest} refused MANIFEST_BLOB_UNKNOWN although its blobs were found present (the registry holds them under another repository, as Harbor and Quay do); ${blobs} blob${blobs === 1 ? '' : 's'} uploaded into ${dst.name} and the manifest pushed again`;
 }
 
 const DIGEST = /^sha(256|512):[0-9a-f]{64,128}$/;

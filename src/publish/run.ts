@@ -30,6 +30,8 @@ export interface PublishOptions {
   signal?: AbortSignal;
   onResult?: (result: SyncResult) => void;
   onBytes?: (bytes: number) => void;
+  /** Told what copies worked around, for -v (CopyContext.onNote). */
+  onNote?: (message: string) => void;
   onDownload?: (url: string) => void;
 }
 
@@ -66,7 +68,7 @@ async function pushAll(prepared: PreparedArtifact[], opts: PublishOptions): Prom
           const ref = repositoryIn(ns, p.item.name);
           return { repo: opts.stores.open(ref, 'push'), display: formatRepository(ref) };
         });
-        const ctx = { src, ledger, signal: opts.signal, onBytes: opts.onBytes };
+        const ctx = { src, ledger, signal: opts.signal, onBytes: opts.onBytes, onNote: opts.onNote };
         const result = await pushArtifact(p.item.name, p.root, ctx, targets, opts.tag, opts.force);
         opts.onResult?.(result);
         return result;

@@ -39,6 +39,8 @@ export interface SyncOptions {
   /** Told about every finished (image, tag), for progress lines. */
   onResult?: (result: SyncResult) => void;
   onBytes?: (bytes: number) => void;
+  /** Told what copies worked around, for -v (CopyContext.onNote). */
+  onNote?: (message: string) => void;
   /** --engine: overrides every item's engine. */
   engine?: Engine;
   /** Needed when any item (or --engine) uses skopeo; checked for availability by the caller. */
@@ -84,7 +86,7 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
         const priority = place++;
         return limit(async () => {
           if (opts.signal?.aborted) return undefined;
-          const ctx: CopyContext = { src: inv.source, ledger, signal: opts.signal, priority, dryRun: opts.dryRun, onBytes: opts.onBytes };
+          const ctx: CopyContext = { src: inv.source, ledger, signal: opts.signal, priority, dryRun: opts.dryRun, onBytes: opts.onBytes, onNote: opts.onNote };
           const gate = tagGate(inv, { lock: opts.lock, accept, keys: keys.get(inv.work), signal: opts.signal });
           const overwrite = opts.force || inv.work.item.overwrite || accept.has(tag);
           const result = await syncTag(inv, tag, ctx, copierFor(inv, ctx, opts), overwrite, inv.work.item.referrers, gate);

@@ -49,6 +49,7 @@ async function publish(flags: PublishFlags): Promise<number> {
       signal: session.signal,
       onResult: (r) => progress.step(lines(r)),
       onBytes: (n) => progress.bytes(n),
+      onNote: (m) => session.log.debug(m),
       onDownload: (url) => session.log.info(`downloading ${url}`),
     });
   } finally {

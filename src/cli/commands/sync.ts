@@ -98,6 +98,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
       onResult: (r) => progress.step(dryRun ? undefined : lines(r)),
       onBytes: (n) => progress.bytes(n),
       onWarning: (m) => session.log.warn(m),
+      onNote: (m) => session.log.debug(m),
       onInventories: (found) => {
         inventories = found;
         progress.setTotal(found.reduce((n, inv) => n + inv.selected.length, 0));

@@ -40,11 +40,15 @@ defaults:
 ${registriesYaml([source, { host: proxy.host, caFile: target.caFile }])}images:
   - source: ${source.host}/jetstack/app
 `);
-  const sync = await runCli(['sync', '-c', config, '--no-progress'], { timeoutMs: 120_000 });
+  const sync = await runCli(['sync', '-c', config, '--no-progress', '-v'], { timeoutMs: 120_000 });
   assert.equal(sync.exitCode, 0, sync.stdout + sync.stderr);
   assert.ok(stats.claimed > 0, 'the target claimed blobs it had not linked');
   const refused = proxy.stats.log.filter((e) => e.method === 'PUT' && /\/manifests\//.test(e.path) && e.status === 400);
   assert.ok(refused.length > 0, 'a manifest PUT was refused MANIFEST_BLOB_UNKNOWN first');
+  // -v says each heal once (a manifest is refused more than once first: manifest-put.ts asks again), where, how many blobs, why.
+  const said = (sync.stdout + sync.stderr).split('\n').filter((l) => l.includes('refused MANIFEST_BLOB_UNKNOWN although its blobs were found present'));
+  assert.equal(said.length, new Set(refused.map((e) => e.path)).size, said.join('\n'));
+  for (const line of said) assert.match(line, new RegExp(`${proxy.host}/mirror/app: manifest sha256:[0-9a-f]{64} .*Harbor and Quay.*; [1-9]\\d* blobs? uploaded into ${proxy.host}/mirror/app and the manifest pushed again`));
   const verify = await runCli(['verify', '-c', config, '--no-progress'], { timeoutMs: 120_000 });
   assert.equal(verify.exitCode, 0, verify.stdout + verify.stderr);
   for (const image of images) assert.equal(await skopeoDigest(`${target.host}/mirror/app:${image.tag}`), image.digest);
