@@ -4,7 +4,7 @@
 // undici's parser refuses the answer's head in either order, and nothing in its public API reads
 // it all the same: with the length ahead it even reports the refusal as "not as long as it said"
 // (its length check masks the parser's reason), before any header reached regmirror. Such an
-// answer comes the same way on every connection: it is said to be the proxy's doing, not retried.
+// answer comes the same way on every connection: it is said to be the proxy's doing (retry.ts).
 import { errors } from './undici.js';
 import { MalformedAnswerError } from '../../types/errors.js';
 import { displayUrl } from './types.js';

@@ -125,7 +125,9 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
       } catch (e) {
         if (e instanceof RegmirrorError && !(e instanceof UnreachableError)) throw e;
         // Framed so by a proxy, it comes the same way on any connection: asking again only waits.
-        if (e instanceof MalformedHead) throw malformedAnswer(host, req.method, req.url, e);
+        // Only a head the parser refused for that reason is certain; the masked one is asked again
+        // like any answer cut short (a head cut after its Content-Length is masked the same way).
+        if (e instanceof MalformedHead && (e.certain || !canRetry())) throw malformedAnswer(host, req.method, req.url, e);
         if (!isTransientNetworkError(e) || !canRetry()) throw unreachable(host, req, e, certFor?.(req.url));
         policy.onRetry?.();
         await pause(backoff(policy, retry), req.signal);

@@ -83,7 +83,7 @@ test('a proxy that labels manifests application/octet-stream: one that names no 
 });
 
 for (const order of ['length-first', 'length-last'] as const) {
-  test(`answers chunked with a Content-Length too (${order}), which undici refuses to read: one line naming the proxy as the cause, not "unreachable", not retried`, async () => {
+  test(`answers chunked with a Content-Length too (${order}), which undici refuses to read: one line naming the proxy as the cause, not "unreachable"`, async () => {
     const stats: MiddleboxStats = { rewritten: 0 };
     box = middlebox({ method: 'GET', gzip: true, chunked: order }, stats);
     const config = await writeConfig(join(dir, order), `version: 1
@@ -97,6 +97,8 @@ ${registriesYaml([[{ host: proxy.host, caFile: source.caFile }, { maxAttempts: 3
     assert.equal(sync.exitCode, 1, out);
     assert.match(out, new RegExp(`${proxy.host}: GET \\S+: the answer came with .*Transfer-Encoding: chunked and Content-Length, .*a proxy in front of ${proxy.host} rewrote it`));
     assert.doesNotMatch(out, /unreachable/);
-    assert.equal(stats.rewritten, 1, 'the tag list was asked for once: not retried');
+    // A refusal that names both headers is certain, and not retried; the masked one (undici says
+    // "not as long as it said") is retried as a cut-short answer would be, then said the same way.
+    assert.equal(stats.rewritten, order === 'length-last' ? 1 : 3, 'the tag list asked for');
   });
 }
