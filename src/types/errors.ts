@@ -95,12 +95,6 @@ export class UnreachableError extends RegmirrorError {
 export class MalformedAnswerError extends RegmirrorError {
   override readonly kind = 'malformed-answer';
   override name = 'MalformedAnswerError';
-  constructor(
-    readonly host: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** One entry of a registry's `{"errors":[…]}` body. */

@@ -33,5 +33,5 @@ export function malformedHead(e: unknown): MalformedHead | undefined {
 /** The one line for a MalformedHead answered by `host` to `method url`. */
 export function malformedAnswer(host: string, method: string, url: URL, head: MalformedHead): MalformedAnswerError {
   const what = head.certain ? 'came with both' : 'came with a head undici refuses, most likely for both';
-  return new MalformedAnswerError(host, `${host}: ${method} ${displayUrl(url)}: the answer ${what} Transfer-Encoding: chunked and Content-Length, which no registry sends (RFC 9112 §6.1): a proxy in front of ${host} rewrote it; fix that proxy or reach ${host} without it`);
+  return new MalformedAnswerError(`${host}: ${method} ${displayUrl(url)}: the answer ${what} Transfer-Encoding: chunked and Content-Length, which no registry sends (RFC 9112 §6.1): a proxy in front of ${host} rewrote it; fix that proxy or reach ${host} without it`);
 }

@@ -44,16 +44,21 @@ async function bareManifest(to: { url: string }): Promise<SeededImage> {
   return { tag: 'bare', digest } as SeededImage;
 }
 
-/** sync then verify from the source through the middlebox into `target/<name>`; every digest checked by skopeo. */
-async function throughMiddlebox(name: string, rewrite: MiddleboxRewrite): Promise<MiddleboxStats> {
-  const stats: MiddleboxStats = { rewritten: 0 };
-  box = middlebox(rewrite, stats);
-  const config = await writeConfig(join(dir, name), `version: 1
+/** A config mirroring the source, through the proxy (3 attempts a request), into `target/<name>`. */
+function configFor(name: string): Promise<string> {
+  return writeConfig(join(dir, name), `version: 1
 defaults:
   targets: [${target.host}/${name}]
 ${registriesYaml([[{ host: proxy.host, caFile: source.caFile }, { maxAttempts: 3 }], target])}images:
   - source: ${proxy.host}/jetstack/app
 `);
+}
+
+/** sync then verify from the source through the middlebox into `target/<name>`; every digest checked by skopeo. */
+async function throughMiddlebox(name: string, rewrite: MiddleboxRewrite): Promise<MiddleboxStats> {
+  const stats: MiddleboxStats = { rewritten: 0 };
+  box = middlebox(rewrite, stats);
+  const config = await configFor(name);
   const sync = await runCli(['sync', '-c', config, '--no-progress'], { timeoutMs: 120_000 });
   assert.equal(sync.exitCode, 0, sync.stdout + sync.stderr);
   const verify = await runCli(['verify', '-c', config, '--no-progress'], { timeoutMs: 120_000 });
@@ -86,12 +91,7 @@ for (const order of ['length-first', 'length-last'] as const) {
   test(`answers chunked with a Content-Length too (${order}), which undici refuses to read: one line naming the proxy as the cause, not "unreachable"`, async () => {
     const stats: MiddleboxStats = { rewritten: 0 };
     box = middlebox({ method: 'GET', gzip: true, chunked: order }, stats);
-    const config = await writeConfig(join(dir, order), `version: 1
-defaults:
-  targets: [${target.host}/${order}]
-${registriesYaml([[{ host: proxy.host, caFile: source.caFile }, { maxAttempts: 3 }], target])}images:
-  - source: ${proxy.host}/jetstack/app
-`);
+    const config = await configFor(order);
     const sync = await runCli(['sync', '-c', config, '--no-progress'], { timeoutMs: 120_000 });
     const out = sync.stdout + sync.stderr;
     assert.equal(sync.exitCode, 1, out);
