@@ -20,7 +20,8 @@ export async function deliver(res: ServerResponse, a: BlobAnswer, digest: string
   if (head || !expected) {
     up.body.destroy();
     if (!head) return unavailable(res);
-    return send(res, 200, { 'content-length': length ?? '0', 'content-type': 'application/octet-stream', ...(expected ? { 'docker-content-digest': expected } : {}) }, undefined);
+    // No length known (a blob decoded on its way in, see below): none said rather than a wrong 0.
+    return send(res, 200, { ...(length !== undefined && { 'content-length': length }), 'content-type': 'application/octet-stream', ...(expected ? { 'docker-content-digest': expected } : {}) }, undefined);
   }
   // No length: a proxy in front of the backend gzipped the blob, and it was decoded on its way in
   // (registry/http/content-coding.ts). It goes out chunked; clients judge a blob by its digest

@@ -31,6 +31,10 @@ test('blobs streamed from a backend behind a proxy that gzips them: served decod
     assert.ok(stats.rewritten >= 4, `the middlebox gzipped ${stats.rewritten} blobs`);
     const blobs = gw.events.filter((e) => e.kind === 'blob');
     assert.ok(blobs.length >= 4 && blobs.every((e) => e.status === 200), JSON.stringify(blobs.map((e) => e.status)));
+    // A HEAD of such a blob: its length is not known, so none is said (it said 0, an empty blob).
+    const head = await fetch(`${gw.url}/v2/app/blobs/${blobs[0]!.digest}`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-length'), null);
   } finally {
     box = undefined;
     assert.equal(await gw.stop(), 0);
