@@ -63,7 +63,7 @@ export function sayProxyOnce(say: (line: string) => void): ProxyNotice {
  */
 function forwarded(route: ProxyRoute, target: URL, options: Pool.Options): Dispatcher {
   const { factory: _factory, connect: _registryTls, ...rest } = options as Pool.Options & { factory?: unknown };
-  const pool = new Pool(route.proxy.origin, { ...rest, allowH2: false });
+  const pool = new Pool(route.proxy.origin, { ...rest, allowH2: false, connect: toProxy(route, target) });
   const auth = proxyAuthorization(route.proxy);
   return pool.compose((dispatch) => (opts, handler) => dispatch({
     ...opts,
@@ -73,12 +73,25 @@ function forwarded(route: ProxyRoute, target: URL, options: Pool.Options): Dispa
   }, handler));
 }
 
+/** Connections to the proxy itself, for forwarded requests: one it does not take is the proxy's failure, said as a tunnel's is (not the registry's, retried). */
+function toProxy(route: ProxyRoute, target: URL): buildConnector.connector {
+  const connect = buildConnector({ timeout: TUNNEL_TIMEOUT_MS });
+  return (opts, callback) => connect(opts, (err, socket) => {
+    if (err) callback(new ProxyError(target.host, undefined, unreachable(route, authorityOf(target), err)), null);
+    else callback(null, socket!);
+  });
+}
+
+/** `host:port` as a proxy is asked for it (CONNECT's request target), the port always said. */
+function authorityOf(url: URL): string {
+  return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+}
+
 /** A 407 to an absolute-URI request (forwarded) as the same line a refused CONNECT gets; undefined when `url` goes direct. */
 export function proxyAuthRefused(url: URL, env: ProxyEnv = processProxies()): ProxyError | undefined {
   const route = proxyFor(url, env);
   if (!route) return undefined;
-  const authority = `${url.hostname}:${url.port || '80'}`;
-  return new ProxyError(url.host, 407, refusal(route, authority, 407, STATUS_CODES[407]));
+  return new ProxyError(url.host, 407, refusal(route, authorityOf(url), 407, STATUS_CODES[407]));
 }
 
 /** The Proxy-Authorization header for the credentials in the proxy URL, if any. */
@@ -100,7 +113,7 @@ function headerObject(headers: Dispatcher.DispatchOptions['headers']): Record<st
 
 function tunnel(route: ProxyRoute, target: URL, tls: buildConnector.BuildOptions): buildConnector.connector {
   const handshake = buildConnector(tls);
-  const authority = `${target.hostname}:${target.port || (target.protocol === 'https:' ? '443' : '80')}`;
+  const authority = authorityOf(target);
   const { proxy } = route;
   const headers = { host: authority, ...proxyAuthorization(proxy) };
   return (opts, callback) => {

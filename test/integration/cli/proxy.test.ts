@@ -137,7 +137,12 @@ test('a proxy that is not there: one line naming it and the host, exit 3', async
   const file = await config('dead.yaml', 'dead');
   const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: 'http://127.0.0.1:9' } });
   assert.equal(run.exitCode, 3, run.stderr + run.stdout);
-  assert.match(errorLines(run.stderr)[0] ?? '', new RegExp(`${SOURCE}: the proxy http://127.0.0.1:9 \\(HTTPS_PROXY\\) is unreachable \\(ECONNREFUSED\\): check HTTPS_PROXY, or exempt ${PROXIED_NAME} in NO_PROXY`));
+  assert.match(errorLines(run.stderr)[0] ?? '', new RegExp(`${SOURCE}: the proxy http://127.0.0.1:9 \\(HTTPS_PROXY\\) is unreachable \\(ECONNREFUSED\\): check HTTPS_PROXY, or exempt ${PROXIED_NAME} in NO_PROXY`));  // A plain-http registry's requests are forwarded (no CONNECT): the dead proxy is the proxy's fault there too, not the registry's.
+  const plain = await mirrors('dead-plain.yaml', `${PROXIED_NAME}:5000`, `${TARGET}/dead`, registriesYaml([[{ host: `${PROXIED_NAME}:5000` }, { tls: 'disabled' }]]));
+  const forwarded = await runCli(['sync', '-c', plain, '-v', '--no-progress'], { env: { HTTP_PROXY: 'http://127.0.0.1:9' } });
+  assert.equal(forwarded.exitCode, 3, forwarded.stderr + forwarded.stdout);
+  assert.match(errorLines(forwarded.stderr)[0] ?? '', new RegExp(`^error: ${PROXIED_NAME}:5000: the proxy http://127.0.0.1:9 \\(HTTP_PROXY\\) is unreachable \\(ECONNREFUSED\\): check HTTP_PROXY`));
+  assert.equal(forwarded.stderr.split('\n').filter((l) => l.includes(`GET http://${PROXIED_NAME}:5000/v2/`)).length, 1, `asked once, not retried: ${forwarded.stderr}`);
 });
 
 test('loopback registries never go through a proxy, even a dead one', async () => {
