@@ -68,7 +68,20 @@ function parseProxy(variable: string, value: string): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`${variable} names a ${url.protocol.slice(0, -1)}:// proxy: regmirror goes through http:// and https:// proxies only`);
   }
+  // Go refuses such a URL too ('invalid URL escape'); read as it is, it ended the run with 'URI malformed'.
+  if (!decodes(url.username) || !decodes(url.password)) {
+    throw new UsageError(`${variable}: the user or password in it is not percent-encoded: write % as %25 (and @ as %40, : as %3A)`);
+  }
   return url;
+}
+
+function decodes(part: string): boolean {
+  try {
+    decodeURIComponent(part);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // As httpproxy.config.init: entries are trimmed and lower-cased; `*.example.com`, `.example.com`

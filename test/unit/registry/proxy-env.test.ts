@@ -29,6 +29,9 @@ test('a proxy without a scheme is http://; socks and nonsense are refused with t
   assert.equal(via('https://quay.io/', { HTTPS_PROXY: 'proxy.corp:3128' }), 'http://proxy.corp:3128/');
   assert.throws(() => proxyEnv({ HTTPS_PROXY: 'socks5://proxy:1080' }), (e) => e instanceof UsageError && /HTTPS_PROXY names a socks5:\/\/ proxy/.test(e.message));
   assert.throws(() => proxyEnv({ HTTP_PROXY: 'http://[bad' }), (e) => e instanceof UsageError && /HTTP_PROXY is not a proxy URL/.test(e.message));
+  // A password with a bare % (not percent-encoded): a usage error naming the fix, never the password.
+  assert.throws(() => proxyEnv({ HTTPS_PROXY: 'http://ci:50%off@proxy:3128' }), (e) => e instanceof UsageError && /^HTTPS_PROXY: the user or password in it is not percent-encoded: write % as %25/.test(e.message) && !e.message.includes('50%off'));
+  assert.equal(proxyEnv({ HTTPS_PROXY: 'http://ci:50%25off@proxy:3128' }).https?.proxy.password, '50%25off');
 });
 
 test('loopback and localhost are never proxied, whatever NO_PROXY says', () => {
