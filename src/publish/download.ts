@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
-import { routedFactory } from '../registry/http/proxy.js';
+import { proxyAuthRefused, routedFactory } from '../registry/http/proxy.js';
 import { tlsFailure } from '../registry/http/tls-errors.js';
 import { RegmirrorError, type TlsProblem } from '../types/errors.js';
 
@@ -45,6 +45,9 @@ export async function download(url: string, dir: string, dispatcher: Dispatcher,
   }
   if (res.statusCode !== 200) {
     res.body.resume();
+    // A 407 to a plain-http URL is the proxy's it was forwarded to (HTTP_PROXY), said as the registry client says it.
+    const proxy = res.statusCode === 407 ? proxyAuthRefused(new URL(url)) : undefined;
+    if (proxy) throw new DownloadError(`GET ${url}: ${proxy.message}`);
     const why = res.statusCode >= 300 && res.statusCode < 400 ? ' (too many redirects, or a redirect without Location)' : '';
     throw new DownloadError(`GET ${url}: HTTP ${res.statusCode}${why}`);
   }

@@ -192,6 +192,26 @@ ${registriesYaml([{ host: TARGET, caFile: target.caFile }])}binaries:
   assert.deepEqual(manifest.layers.map((l) => l.digest), [blob], 'the file pushed is the blob downloaded, byte for byte');
 });
 
+test('publish: a proxy asking for credentials for a plain-http release URL is the same line as for a registry, not only "HTTP 407"', async () => {
+  const squid = await startForwardProxy({ hosts: {}, credentials: 'ci:right-pass' });
+  try {
+    const url = `http://${PROXIED_NAME}:8080/releases/v1.0.0/tool.tar.gz`;
+    const file = await writeConfig(join(dir, 'publish-407.yaml'), `version: 1
+defaults:
+  targets: [${TARGET}/release]
+binaries:
+  - name: tool
+    artifactType: application/vnd.regmirror.test.tool.v1
+    urls: ["${url}"]
+`);
+    const run = await runCli(['publish', '-c', file, '--tag', 'v1.0.0', '--no-progress'], { env: { HTTP_PROXY: squid.url } });
+    assert.equal(run.exitCode, 1, run.stderr + run.stdout);
+    assert.match(run.stderr, new RegExp(`GET ${url}: ${PROXIED_NAME}:8080: the proxy ${squid.url} \\(HTTP_PROXY\\) asks for credentials \\(407 Proxy Authentication Required\\): put USER:PASSWORD@ before`));
+  } finally {
+    await squid.close();
+  }
+});
+
 test('the gateway reaches its backends through the proxy', async () => {
   const file = await config('gateway.yaml', 'mirror');
   await appendFile(file, 'gateway:\n  healthInterval: 1\n');
