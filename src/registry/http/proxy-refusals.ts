@@ -22,13 +22,29 @@ export function refusal(route: ProxyRoute, authority: string, status: number, te
   return `${start} refused to tunnel to it (${said}): ask the proxy's operators to allow it, ${direct}`;
 }
 
-/** The proxy could not be reached, or its own certificate was refused. */
+/**
+ * The proxy could not be reached, its own certificate was refused, or it is not the proxy the URL
+ * says: a plain-HTTP proxy named https:// answers the TLS handshake in plain text, and a TLS-only
+ * one named http:// drops the plain CONNECT (both read 'unreachable' before, the proxy answering).
+ */
 export function unreachable(route: ProxyRoute, authority: string, e: Error): string {
   const direct = orExempt(authority);
+  const start = `${authority}: the proxy ${proxyName(route)}`;
+  const code = (e as { code?: string }).code ?? e.message;
   const tls = tlsFailure(e);
-  if (tls) return `${authority}: the proxy ${proxyName(route)} has a TLS certificate that is not trusted (${tls.code}): add its CA to NODE_EXTRA_CA_CERTS, ${direct}`;
-  return `${authority}: the proxy ${proxyName(route)} is unreachable (${(e as { code?: string }).code ?? e.message}): check ${route.variable}, ${direct}`;
+  if (tls?.problem === 'not-tls' || (route.proxy.protocol === 'https:' && NOT_TLS.test(e.message))) {
+    return `${start} does not speak TLS (${code}): write http:// in ${route.variable} if it is a plain-HTTP proxy, ${direct}`;
+  }
+  if (tls) return `${start} has a TLS certificate that is not trusted (${tls.code}): add its CA to NODE_EXTRA_CA_CERTS, ${direct}`;
+  if (code === 'ECONNRESET') {
+    const scheme = route.proxy.protocol === 'http:' ? ` (https:// if it speaks only TLS)` : '';
+    return `${start} closed the connection without answering (ECONNRESET): check that ${route.variable} names a forward proxy${scheme}, ${direct}`;
+  }
+  return `${start} is unreachable (${code}): check ${route.variable}, ${direct}`;
 }
+
+/** OpenSSL's words when the other side answers a handshake in plain text. */
+const NOT_TLS = /wrong version number|packet length too long/i;
 
 function orExempt(authority: string): string {
   return `or exempt ${authority.replace(/:\d+$/, '')} in NO_PROXY if it is reached without the proxy`;

@@ -116,7 +116,7 @@ test('wrong proxy credentials (407): one line naming the proxy and the host, nev
   }
 });
 
-test('an https:// proxy (its CA in NODE_EXTRA_CA_CERTS) tunnels the same; one that refuses a host (403) says so', async () => {
+test('an https:// proxy (its CA in NODE_EXTRA_CA_CERTS) tunnels the same; one that refuses a host (403) says so; http:// and https:// mixed up are said as such', async () => {
   const certs = await testCerts();
   const secure = await startForwardProxy({ hosts: { [SOURCE]: new URL(h2.url).host, [TARGET]: target.host }, tls: certs.servers.good, deny: [TARGET] });
   try {
@@ -128,6 +128,15 @@ test('an https:// proxy (its CA in NODE_EXTRA_CA_CERTS) tunnels the same; one th
     const untrusted = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: secure.url } });
     assert.equal(untrusted.exitCode, 3, untrusted.stderr + untrusted.stdout);
     assert.match(errorLines(untrusted.stderr)[0] ?? '', /the proxy https:\/\/127\.0\.0\.1:\d+ \(HTTPS_PROXY\) has a TLS certificate that is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\): add its CA to NODE_EXTRA_CA_CERTS/);
+    // The scheme mixed up, either way: said as such, not as an unreachable proxy.
+    const asHttp = secure.url.replace('https:', 'http:');
+    const plainText = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: asHttp } });
+    assert.equal(plainText.exitCode, 3, plainText.stderr + plainText.stdout);
+    assert.match(errorLines(plainText.stderr)[0] ?? '', new RegExp(`the proxy ${asHttp} \\(HTTPS_PROXY\\) closed the connection without answering \\(ECONNRESET\\): check that HTTPS_PROXY names a forward proxy \\(https:// if it speaks only TLS\\)`));
+    const asHttps = proxy.url.replace('http:', 'https:');
+    const handshake = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: asHttps } });
+    assert.equal(handshake.exitCode, 3, handshake.stderr + handshake.stdout);
+    assert.match(errorLines(handshake.stderr)[0] ?? '', new RegExp(`the proxy ${asHttps} \\(HTTPS_PROXY\\) does not speak TLS \\(EPROTO\\): write http:// in HTTPS_PROXY if it is a plain-HTTP proxy`));
   } finally {
     await secure.close();
   }
