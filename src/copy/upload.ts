@@ -7,7 +7,7 @@ import { SMALL_BLOB_BYTES, type Repository } from '../content/storage.js';
 import { VerifyingStream, verifyBytes } from '../types/digest.js';
 import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { AuthError, CopyError, isLasting, RegistryResponseError, UnreachableError, UploadAdaptedError } from '../types/errors.js';
+import { AuthError, CopyError, isLasting, ProxyError, RegistryResponseError, UnreachableError, UploadAdaptedError } from '../types/errors.js';
 import { formatBytes } from '../types/size.js';
 import { callOptions, pause, type CopyContext } from './context.js';
 import { fanOut } from './fanout.js';
@@ -156,7 +156,7 @@ function settleUploads(dsts: Repository[], settled: PromiseSettledResult<void>[]
  * blobs fail) is what points at a proxy that cuts long requests.
  */
 function uploadCut(desc: Descriptor, attempts: number, err: unknown): unknown {
-  if (!(err instanceof UnreachableError) || isLasting(err)) return err;
+  if (!(err instanceof UnreachableError) || isLasting(err) || err instanceof ProxyError) return err;
   const tries = attempts === 1 ? 'once' : `${attempts} times`;
   return new UnreachableError(err.host, `blob ${desc.digest} (${formatBytes(desc.size)}) not uploaded, tried ${tries}; the last time: ${err.message}`);
 }

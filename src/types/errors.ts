@@ -218,6 +218,8 @@ export class TlsError extends UnreachableError {
  * The forward proxy the environment names (HTTPS_PROXY, HTTP_PROXY) refused to tunnel to a host,
  * or could not be reached: a setting to fix, never retried (every request would meet the same
  * refusal); exit 3 like any unreachable host. `status` is the proxy's answer to CONNECT, if any.
+ * `passing`: the proxy refused or dropped the connection itself, as one does while it restarts
+ * or fails over: retried like a registry's reset, the line the same once the attempts run out.
  */
 export class ProxyError extends UnreachableError {
   override name = 'ProxyError';
@@ -225,6 +227,7 @@ export class ProxyError extends UnreachableError {
     host: string,
     readonly status: number | undefined,
     message: string,
+    readonly passing = false,
   ) {
     super(host, message);
   }
@@ -232,5 +235,5 @@ export class ProxyError extends UnreachableError {
 
 /** An unreachable host that asking again will not change: a refused certificate, or a proxy's refusal. */
 export function isLasting(err: unknown): boolean {
-  return err instanceof TlsError || err instanceof ProxyError;
+  return err instanceof TlsError || (err instanceof ProxyError && !err.passing);
 }

@@ -22,6 +22,8 @@ export interface ForwardProxyOptions {
   deny?: string[];
   /** The only ports CONNECT may reach, others 403 (squid's default allows 443 alone); any port when absent. */
   connectPorts?: string[];
+  /** Reset this many connections as they arrive, before reading a byte (a proxy restarting or failing over). */
+  resetFirst?: number;
   /** Serve the proxy itself over HTTPS (an https:// proxy URL) with this certificate. */
   tls?: { cert: string; key: string };
 }
@@ -33,6 +35,8 @@ export interface ForwardProxy {
   carried: Map<string, number>;
   /** Answers other than 200 the proxy gave (`407 name:port`), in order. */
   refused: string[];
+  /** Connections reset on arrival (resetFirst). */
+  reset: number;
   close(): Promise<void>;
 }
 
@@ -53,6 +57,13 @@ export async function startForwardProxy(opts: ForwardProxyOptions): Promise<Forw
   };
   const handle = (req: IncomingMessage, res: ServerResponse) => forward(req, res, opts, verdict);
   const server = opts.tls ? createHttpsServer({ cert: readFileSync(opts.tls.cert), key: readFileSync(opts.tls.key) }, handle) : createServer(handle);
+  let reset = 0;
+  server.on('connection', (socket: Socket) => {
+    if (reset < (opts.resetFirst ?? 0)) {
+      reset++;
+      socket.resetAndDestroy();
+    }
+  });
   server.on('connect', (req: IncomingMessage, client: Duplex) => {
     sockets.add(client);
     client.once('close', () => sockets.delete(client));
@@ -81,6 +92,7 @@ export async function startForwardProxy(opts: ForwardProxyOptions): Promise<Forw
     url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     carried,
     refused,
+    get reset() { return reset; },
     async close() {
       for (const s of sockets) s.destroy();
       server.closeAllConnections();

@@ -77,10 +77,19 @@ function forwarded(route: ProxyRoute, target: URL, options: Pool.Options): Dispa
 function toProxy(route: ProxyRoute, target: URL): buildConnector.connector {
   const connect = buildConnector({ timeout: TUNNEL_TIMEOUT_MS });
   return (opts, callback) => connect(opts, (err, socket) => {
-    if (err) callback(new ProxyError(target.host, undefined, unreachable(route, authorityOf(target), err)), null);
+    if (err) callback(notReached(route, target, err), null);
     else callback(null, socket!);
   });
 }
+
+/** The proxy's connection failed: lasting, unless the proxy refused or dropped it (restarting, failing over). */
+function notReached(route: ProxyRoute, target: URL, e: Error): ProxyError {
+  const code = (e as { code?: string }).code ?? '';
+  return new ProxyError(target.host, undefined, unreachable(route, authorityOf(target), e), PASSING.has(code));
+}
+
+/** What a proxy that restarts or fails over does to connections; a proxy that never answers (ETIMEDOUT) is not retried. */
+const PASSING = new Set(['ECONNREFUSED', 'ECONNRESET']);
 
 /** `host:port` as a proxy is asked for it (CONNECT's request target), the port always said. */
 function authorityOf(url: URL): string {
@@ -141,7 +150,7 @@ function tunnel(route: ProxyRoute, target: URL, tls: buildConnector.BuildOptions
       else handshake({ ...opts, httpSocket: socket }, (err, tlsSocket) => (err ? finish(err) : finish(null, tlsSocket!)));
     });
     req.once('timeout', () => req.destroy(Object.assign(new Error('no answer to CONNECT in time'), { code: 'ETIMEDOUT' })));
-    req.once('error', (e) => finish(new ProxyError(target.host, undefined, unreachable(route, authority, e))));
+    req.once('error', (e) => finish(notReached(route, target, e)));
     req.end();
   };
 }

@@ -3,7 +3,7 @@
 // not change within the run), and once one origin has failed a handshake its later requests fail
 // at once with the same error instead of shaking hands again.
 import { Readable } from 'node:stream';
-import { isLasting, TlsError, UnreachableError, type TlsProblem } from '../../types/errors.js';
+import { isLasting, ProxyError, TlsError, UnreachableError, type TlsProblem } from '../../types/errors.js';
 import { realmRemedy } from './realm-tls.js';
 import { discard, readPrefix } from './body.js';
 import { MAX_ERROR_BODY } from './errors.js';
@@ -131,7 +131,8 @@ export function withTlsVerdicts(next: Send, onRefused?: (e: UnreachableError) =>
       const res = await next(req);
       return res.status === 400 && req.url.protocol === 'http:' ? await httpsOnly(res, req, entryFor, next) : res;
     } catch (e) {
-      if (e instanceof UnreachableError && isLasting(e) && !refused.has(req.url.origin)) {
+      // A proxy that dropped the connection was asked again below (retry.ts): out of attempts, it is down for the run.
+      if (e instanceof UnreachableError && (isLasting(e) || e instanceof ProxyError) && !refused.has(req.url.origin)) {
         refused.set(req.url.origin, e);
         onRefused?.(e);
       }
