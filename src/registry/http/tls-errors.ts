@@ -120,23 +120,31 @@ async function headSpeaksHttps(req: HttpRequest, next: Send): Promise<boolean> {
 /**
  * Remembers a refused handshake (or a proxy's refusal to tunnel: proxy.ts) per origin so that later
  * requests fail at once, and the same way; `onRefused` hears of each origin once (the CLI says it
- * as one warning line).
+ * as one warning line). A proxy that dropped connections until a request's attempts ran out is
+ * believed down for PROXY_DOWN_MS only: a long sync, and the gateway, find it again once it is back.
  */
 export function withTlsVerdicts(next: Send, onRefused?: (e: UnreachableError) => void, entryFor: (url: URL) => string = (url) => url.host): Send {
-  const refused = new Map<string, UnreachableError>();
+  const refused = new Map<string, { err: UnreachableError; until: number }>();
+  const said = new Set<string>();
   return async (req: HttpRequest) => {
-    const known = refused.get(req.url.origin);
-    if (known) throw known;
+    const origin = req.url.origin;
+    const known = refused.get(origin);
+    if (known && Date.now() < known.until) throw known.err;
     try {
       const res = await next(req);
       return res.status === 400 && req.url.protocol === 'http:' ? await httpsOnly(res, req, entryFor, next) : res;
     } catch (e) {
-      // A proxy that dropped the connection was asked again below (retry.ts): out of attempts, it is down for the run.
-      if (e instanceof UnreachableError && (isLasting(e) || e instanceof ProxyError) && !refused.has(req.url.origin)) {
-        refused.set(req.url.origin, e);
-        onRefused?.(e);
+      const down = e instanceof ProxyError && e.passing;
+      const live = refused.get(origin);
+      if (e instanceof UnreachableError && (isLasting(e) || down) && !(live && Date.now() < live.until)) {
+        refused.set(origin, { err: e, until: down ? Date.now() + PROXY_DOWN_MS : Infinity });
+        if (!said.has(origin)) onRefused?.(e);
+        said.add(origin);
       }
       throw e;
     }
   };
 }
+
+/** How long a proxy that kept dropping connections is believed down before it is asked again. */
+export const PROXY_DOWN_MS = 30_000;

@@ -17,7 +17,7 @@ import { startForwardProxy, PROXIED_NAME, type ForwardProxy } from '../../harnes
 import { startFaultProxy, type FaultProxy, type Personality } from '../../harness/fault-proxy.js';
 import { testCerts } from '../../harness/tls.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
-import { startGateway } from '../serve/gateway-process.js';
+import { startGateway, until } from '../serve/gateway-process.js';
 
 const SOURCE = `${PROXIED_NAME}:443`;
 const TARGET = `${PROXIED_NAME}:8443`;
@@ -248,6 +248,24 @@ test('the gateway reaches its backends through the proxy', async () => {
     assert.ok((proxy.carried.get(TARGET) ?? 0) > before, 'the backend was reached through the proxy');
   } finally {
     assert.equal(await gw.stop(), 0);
+  }
+});
+
+test('the gateway finds its backend again once a proxy that dropped its connection is back (believed down for 30 s, not for the life of the process)', { timeout: 120_000 }, async () => {
+  // Every backend on the one host behind the proxy: the image at the target, as its own source.
+  await seedImage({ url: target.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 });
+  const flaky = await startForwardProxy({ hosts: { [TARGET]: target.host }, resetFirst: 1 });
+  const file = await mirrors('gateway-flaky.yaml', TARGET, `${TARGET}/flaky`, registriesYaml([{ host: TARGET, caFile: target.caFile }]));
+  await appendFile(file, 'gateway:\n  healthInterval: 1\n');
+  const gw = await startGateway(file, [], { HTTPS_PROXY: flaky.url });
+  try {
+    const manifest = () => fetch(`${gw.url}/v2/app/manifests/v1.0.0`, { headers: { accept: 'application/vnd.oci.image.index.v1+json' } });
+    await until(() => flaky.reset === 1, 'the proxy to drop the first connection');
+    await until(async () => (await manifest()).status === 200, 'the backend to answer through the proxy again', 90_000);
+    assert.ok((flaky.carried.get(TARGET) ?? 0) > 0, 'the backend was reached through the proxy');
+  } finally {
+    assert.equal(await gw.stop(), 0);
+    await flaky.close();
   }
 });
 
