@@ -24,6 +24,8 @@ export interface ForwardProxyOptions {
   connectPorts?: string[];
   /** Reset this many connections as they arrive, before reading a byte (a proxy restarting or failing over). */
   resetFirst?: number;
+  /** Answer this many CONNECTs 502 before carrying any (the registry briefly out of the proxy's reach). */
+  badGatewayFirst?: number;
   /** Serve the proxy itself over HTTPS (an https:// proxy URL) with this certificate. */
   tls?: { cert: string; key: string };
 }
@@ -47,8 +49,10 @@ export async function startForwardProxy(opts: ForwardProxyOptions): Promise<Forw
   const sockets = new Set<Duplex>();
   const expected = opts.credentials ? `Basic ${Buffer.from(opts.credentials).toString('base64')}` : undefined;
   // The status that refuses `authority`, or undefined to carry it (and count it).
+  let badGateways = 0;
   const verdict = (req: IncomingMessage, authority: string): number | undefined => {
     const status = expected && req.headers['proxy-authorization'] !== expected ? 407
+      : badGateways < (opts.badGatewayFirst ?? 0) && ++badGateways ? 502
       : opts.deny?.includes(authority) ? 403
         : opts.hosts[authority] === undefined ? 502 : undefined;
     if (status) refused.push(`${status} ${authority}`);

@@ -142,7 +142,9 @@ function tunnel(route: ProxyRoute, target: URL, tls: buildConnector.BuildOptions
       req.setTimeout(0);
       if (res.statusCode !== 200) {
         socket.destroy();
-        finish(new ProxyError(target.host, res.statusCode, refusal(route, authority, res.statusCode ?? 0, res.statusMessage)));
+        // A 5xx is the proxy not reaching the registry just now, asked again as the registry's own 5xx would be.
+        const status = res.statusCode ?? 0;
+        finish(new ProxyError(target.host, status, refusal(route, authority, status, res.statusMessage), status >= 500));
         return;
       }
       if (head.length > 0) socket.unshift(head);

@@ -155,13 +155,14 @@ test('a proxy that is not there: one line naming it and the host, exit 3', async
   assert.match(errorLines(forwarded.stderr)[0] ?? '', new RegExp(`^error: ${PROXIED_NAME}:5000: the proxy http://127.0.0.1:9 \\(HTTP_PROXY\\) is unreachable \\(ECONNREFUSED\\): check HTTP_PROXY`));
 });
 
-test('a proxy that resets its first connections (restarting, failing over): retried as a registry\'s reset is, and the sync finishes', async () => {
-  const flaky = await startForwardProxy({ hosts: { [SOURCE]: new URL(h2.url).host, [TARGET]: target.host }, resetFirst: 2 });
+test('a proxy that resets its first connections (restarting, failing over) or answers CONNECT 502: retried as a registry\'s reset or 502 is, and the sync finishes', async () => {
+  const flaky = await startForwardProxy({ hosts: { [SOURCE]: new URL(h2.url).host, [TARGET]: target.host }, resetFirst: 2, badGatewayFirst: 2 });
   try {
     const file = await config('flaky.yaml', 'flaky');
     const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: flaky.url } });
     assert.equal(run.exitCode, 0, run.stderr + run.stdout);
     assert.equal(flaky.reset, 2);
+    assert.deepEqual(flaky.refused.map((r) => r.split(' ')[0]), ['502', '502'], 'two CONNECTs answered 502, then carried');
     await assertMirrored('flaky');
   } finally {
     await flaky.close();
