@@ -3,7 +3,7 @@
 // and which only mean "not here" (404, a wrong digest, refused credentials).
 import type { RegistryClient } from '../registry/client.js';
 import type { RemoteRepository } from '../registry/repository.js';
-import { AbortedError, AccessDeniedError, NotFoundError, RegistryResponseError, RegmirrorError, UnreachableError } from '../types/errors.js';
+import { AbortedError, AccessDeniedError, MalformedAnswerError, NotFoundError, RegistryResponseError, RegmirrorError, UnreachableError } from '../types/errors.js';
 import { formatRepository, type RepositoryRef } from '../types/reference.js';
 import { Breaker, tryOrder } from './breaker.js';
 
@@ -18,9 +18,9 @@ export class NoAnswerError extends RegmirrorError {
   }
 }
 
-/** True for failures that say the backend itself is unwell. */
+/** True for failures that say the backend itself is unwell (a proxy in front of it framing answers wrongly too: framing.ts). */
 export function isLiveError(e: unknown): boolean {
-  if (e instanceof UnreachableError || e instanceof AbortedError || e instanceof NoAnswerError) return true;
+  if (e instanceof UnreachableError || e instanceof AbortedError || e instanceof NoAnswerError || e instanceof MalformedAnswerError) return true;
   if (e instanceof RegistryResponseError) return e.status >= 500 || e.status === 429 || e.status === 408;
   return false;
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Breaker, tryOrder } from '../../../src/serve/breaker.js';
 import { isLiveError, NoAnswerError, oneLine, REASON_MAX } from '../../../src/serve/backends.js';
-import { AbortedError, AuthError, NotFoundError, RegistryResponseError, TlsError, UnreachableError } from '../../../src/types/errors.js';
+import { AbortedError, AuthError, MalformedAnswerError, NotFoundError, RegistryResponseError, TlsError, UnreachableError } from '../../../src/types/errors.js';
 
 test('a live error opens the breaker for the cool-down; then one trial request; success closes it', () => {
   const b = new Breaker(5000);
@@ -31,6 +31,7 @@ test('which failures are live errors (they open the breaker)', () => {
   assert.ok(isLiveError(new UnreachableError('h', 'refused')));
   assert.ok(isLiveError(new AbortedError('deadline')));
   assert.ok(isLiveError(new NoAnswerError(1500)));
+  assert.ok(isLiveError(new MalformedAnswerError('h: the answer came with both Transfer-Encoding: chunked and Content-Length')));
   assert.equal(new NoAnswerError(1500).message, 'gave no answer within 1.5 s (--timeout)');
   assert.ok(isLiveError(new RegistryResponseError('GET', 'u', 503)));
   assert.ok(isLiveError(new RegistryResponseError('GET', 'u', 429)));
