@@ -79,6 +79,14 @@ export class Lanes {
 
   constructor(readonly concurrency: number) {}
 
+  /**
+   * The turn of a request that takes no slot (a token fetch: slot.ts). Nothing to wait for here;
+   * PacedLanes (rate-limit.ts) keeps the host's rateLimit for it as for every other request.
+   */
+  pace(_signal?: AbortSignal): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Requests this host may have in flight at once, all lanes together. */
   get capacity(): number {
     return 3 * this.concurrency;

@@ -38,6 +38,10 @@ export class PacedLanes extends Lanes {
     super(concurrency);
   }
 
+  override pace(signal?: AbortSignal): Promise<void> {
+    return this.pacer.take(signal);
+  }
+
   override async acquire(lane: Lane, signal?: AbortSignal, priority?: number): Promise<() => void> {
     const release = await super.acquire(lane, signal, priority);
     try {

@@ -45,8 +45,10 @@ export function createSend(ctx: SendContext): Send {
   // default), so a middlebox that sends bodies after HEAD answers cannot poison the next request.
   let closeAfterHead = false;
   return async (req: HttpRequest): Promise<HttpResponse> => {
-    // A token fetch takes no slot (slot.ts): nothing to give back.
-    const release = req.unqueued ? ignore : await ctx.lanes.acquire(req.lane ?? 'small', req.signal, req.priority);
+    // A token fetch takes no slot (slot.ts), only its turn under the host's rateLimit.
+    let release = ignore;
+    if (req.unqueued) await ctx.lanes.pace(req.signal);
+    else release = await ctx.lanes.acquire(req.lane ?? 'small', req.signal, req.priority);
     const due = dueLease(req);
     const authorization = due ? await renewHeld(due, release) : undefined;
     const started = Date.now();

@@ -158,7 +158,10 @@ test('a proxy that is not there: one line naming it and the host, exit 3', async
 test('a proxy that resets its first connections (restarting, failing over) or answers CONNECT 502: retried as a registry\'s reset or 502 is, and the sync finishes', async () => {
   const flaky = await startForwardProxy({ hosts: { [SOURCE]: new URL(h2.url).host, [TARGET]: target.host }, resetFirst: 2, badGatewayFirst: 2 });
   try {
-    const file = await config('flaky.yaml', 'flaky');
+    // Four failed connections in all, which one request may meet every one of (which request
+    // opens which connection is the machine's timing): 5 attempts always reach the fifth.
+    const file = await mirrors('flaky.yaml', PROXIED_NAME, `${TARGET}/flaky`,
+      registriesYaml([[{ host: PROXIED_NAME, caFile: source.caFile }, { maxAttempts: 5 }], [{ host: TARGET, caFile: target.caFile }, { maxAttempts: 5 }]]));
     const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: flaky.url } });
     assert.equal(run.exitCode, 0, run.stderr + run.stdout);
     assert.equal(flaky.reset, 2);

@@ -1,7 +1,8 @@
 // The request pacer behind `rateLimit`: evenly spaced turns, no burst, and an abort that frees the wait.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RequestPacer } from '../../../src/registry/http/rate-limit.js';
+import { PacedLanes, RequestPacer } from '../../../src/registry/http/rate-limit.js';
+import { Lanes } from '../../../src/registry/http/limiter.js';
 import { AbortedError } from '../../../src/types/errors.js';
 
 /** A clock that only moves when a request sleeps, so the schedule is exact. */
@@ -40,4 +41,18 @@ test('an aborted wait rejects with AbortedError', async () => {
   const waiting = pacer.take(controller.signal);
   controller.abort();
   await assert.rejects(waiting, AbortedError);
+});
+
+test('a request that takes no slot (a token fetch) still takes its turn under the rateLimit', async () => {
+  let now = 1000;
+  const turns: number[] = [];
+  const lanes = new PacedLanes(1, new RequestPacer(20, () => now, async (ms) => { now += ms; }));
+  (await lanes.acquire('small'))();
+  turns.push(now);
+  await lanes.pace();
+  turns.push(now);
+  await lanes.pace();
+  turns.push(now);
+  assert.deepEqual(turns, [1000, 1050, 1100]);
+  assert.equal(await new Lanes(1).pace(), undefined, 'unpaced lanes let it go at once');
 });
