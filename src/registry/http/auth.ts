@@ -8,7 +8,7 @@ import { discard } from './body.js';
 import { mergeScopes, parseChallenges, pickChallenge, type Challenge } from './challenge.js';
 import { DeniedScopes } from './denied.js';
 import { apiUrl } from './scheme.js';
-import { fetchToken, type TokenCache } from './token.js';
+import { fetchToken, scopeKey, type TokenCache } from './token.js';
 import { header, isReplayable, type BearerLease, type HttpRequest, type HttpResponse, type Send } from './types.js';
 
 /** What the auth layer needs from its host. */
@@ -163,10 +163,6 @@ export class Authenticator {
 
 function basic(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-}
-
-function scopeKey(scopes: string[]): string {
-  return [...scopes].sort().join(' ');
 }
 
 /** An Authorization header, and the lease of the bearer token in it. */

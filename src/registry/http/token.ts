@@ -33,12 +33,12 @@ export class TokenCache {
 
   /** When the token cached for `scopes` is due for renewal (0 when none is; Infinity while it is fetched). */
   expiresAt(scopes: string[]): number {
-    return this.entries.get(keyOf(scopes))?.expiresAt ?? 0;
+    return this.entries.get(scopeKey(scopes))?.expiresAt ?? 0;
   }
 
   /** A cached or freshly fetched token; `fresh` skips the cache (after a 401). */
   get(scopes: string[], fetch: () => Promise<{ token: string; expiresIn: number }>, fresh = false): Promise<string> {
-    const key = keyOf(scopes);
+    const key = scopeKey(scopes);
     const hit = this.entries.get(key);
     if (hit && !fresh && hit.expiresAt > this.now()) return hit.token;
     const entry: Cached = { token: Promise.resolve(''), expiresAt: Number.POSITIVE_INFINITY };
@@ -59,7 +59,8 @@ export class TokenCache {
   }
 }
 
-function keyOf(scopes: string[]): string {
+/** The key of a scope set, whatever the order its scopes were named in (the cache's, and the auth layer's refused sets). */
+export function scopeKey(scopes: string[]): string {
   return [...scopes].sort().join(' ');
 }
 

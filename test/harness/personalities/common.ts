@@ -71,12 +71,18 @@ export function errorCodes(body: Buffer): string[] {
 
 /** Actions a bearer token grants on `repository` (from its JWT `access` claim); [] for none or Basic. */
 export function grantedActions(authorization: string | undefined, repository: string): string[] {
+  const access = bearerClaims(authorization)?.access as { type: string; name: string; actions: string[] }[] | undefined;
+  return (access ?? []).filter((a) => a.type === 'repository' && a.name === repository).flatMap((a) => a.actions);
+}
+
+/** The claims of a bearer JWT, read without checking the signature; undefined for none, Basic or a malformed token. */
+export function bearerClaims(authorization: string | undefined): Record<string, unknown> | undefined {
   const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-  if (!token) return [];
+  if (!token) return undefined;
   try {
-    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { access?: { type: string; name: string; actions: string[] }[] };
-    return (claims.access ?? []).filter((a) => a.type === 'repository' && a.name === repository).flatMap((a) => a.actions);
+    const claims: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : undefined;
   } catch {
-    return [];
+    return undefined;
   }
 }

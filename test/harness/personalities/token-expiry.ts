@@ -2,7 +2,7 @@
 // short-lived tokens would never be seen to expire), and whose blob upload PUTs are slow: with one
 // upload at a time, a PUT queued behind another waits longer than its token lives.
 import type { Personality } from '../fault-proxy.js';
-import { answer } from './common.js';
+import { answer, bearerClaims } from './common.js';
 
 /** Counters a test can assert on. */
 export interface TokenExpiryStats { expired: number; requests: number }
@@ -12,8 +12,8 @@ export function tokenExpiry(slowPutMs: number, leewayMs = 1000): { play: Persona
   const stats: TokenExpiryStats = { expired: 0, requests: 0 };
   const play: Personality = async (ex) => {
     stats.requests++;
-    const exp = expiryOf(ex.req.headers.authorization);
-    if (exp !== undefined && Date.now() >= exp * 1000 + leewayMs) {
+    const exp = bearerClaims(ex.req.headers.authorization)?.exp;
+    if (typeof exp === 'number' && Date.now() >= exp * 1000 + leewayMs) {
       stats.expired++;
       ex.req.resume();
       // The upstream's challenge for this request, as it would answer it without a token.
@@ -26,16 +26,4 @@ export function tokenExpiry(slowPutMs: number, leewayMs = 1000): { play: Persona
     return false;
   };
   return { play, stats };
-}
-
-/** The `exp` claim of a bearer JWT (seconds), read without checking the signature. */
-function expiryOf(authorization: string | undefined): number | undefined {
-  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-  if (!token) return undefined;
-  try {
-    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
-    return typeof claims.exp === 'number' ? claims.exp : undefined;
-  } catch {
-    return undefined;
-  }
 }
