@@ -2,7 +2,7 @@
 // plain, htpasswd or token auth, on 127.0.0.1 and a free port, with data in a temp dir.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
-import { openSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -74,8 +74,21 @@ process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-/** Starts a registry and waits until /v2/ answers. */
+/**
+ * Starts a registry and waits until /v2/ answers. A port another test process took between
+ * freePort() and the registry's bind is given up for a new one (a few times).
+ */
 export async function startRegistry(opts: RegistryOptions = {}): Promise<RunningRegistry> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRegistryOnce(opts);
+    } catch (err) {
+      if (!(err instanceof PortTakenError) || attempt === 3) throw err;
+    }
+  }
+}
+
+async function startRegistryOnce(opts: RegistryOptions): Promise<RunningRegistry> {
   const auth = opts.auth ?? 'none';
   const users = opts.users ?? DEFAULT_USERS;
   const dir = await scratchDir('registry');
@@ -122,6 +135,8 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Running
     ...(certs && certKind ? trustFor(certs, certKind) : {}),
     async start() {
       if (child) return;
+      // Readiness reads only what this start logs (a restart appends to the same log).
+      const logFrom = existsSync(logPath) ? statSync(logPath).size : 0;
       const fd = openSync(logPath, 'a');
       child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', fd, fd] });
       closeSync(fd);
@@ -132,7 +147,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Running
         children.delete(started);
         if (child === started) child = undefined;
       });
-      await waitReady(reg.url, started, logPath);
+      await waitReady(reg.url, started, logPath, logFrom, port);
     },
     async stop() {
       const running = child;
@@ -160,9 +175,17 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Running
       await rm(dir, { recursive: true, force: true });
     });
   }
-  await reg.start();
+  try {
+    await reg.start();
+  } catch (err) {
+    await destroyRegistry(reg);
+    throw err;
+  }
   return reg;
 }
+
+/** The registry could not bind its port: another process took it after freePort() let it go. */
+class PortTakenError extends Error {}
 
 const registryCleanups = new Map<RunningRegistry, () => Promise<void>>();
 
@@ -181,22 +204,45 @@ export async function bearerFor(reg: RunningRegistry, scope: string, subject = '
 
 const readinessAgent = new Agent({ connect: { rejectUnauthorized: false } });
 
-async function waitReady(url: string, child: ChildProcess, logPath: string): Promise<void> {
+/**
+ * Ready when our own child has logged that it listens on its port and /v2/ answers. The log line
+ * matters: tests run as parallel processes, and another one's registry or proxy may have taken
+ * the port between freePort() and the bind; /v2/ alone would then be answered by that server
+ * (with its own test CA: "not trusted" failures far from the cause).
+ */
+async function waitReady(url: string, child: ChildProcess, logPath: string, logFrom: number, port: number): Promise<void> {
   const deadline = Date.now() + 15_000;
+  const listening = `listening on 127.0.0.1:${port}`;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}; see ${logPath}`);
-    try {
-      // Unverified on purpose: the expired and wrong-name registries must come up too.
-      const res = await request(`${url}/v2/`, { dispatcher: readinessAgent, reset: true });
-      await res.body.arrayBuffer();
-      if (res.statusCode === 200 || res.statusCode === 401) return;
-    } catch {
-      // not listening yet
+    const log = logSince(logPath, logFrom);
+    if (child.exitCode !== null) {
+      if (log.includes('address already in use')) throw new PortTakenError(`port ${port} was taken before docker-registry bound it`);
+      throw new Error(`docker-registry exited with ${child.exitCode}; see ${logPath}`);
     }
+    if (log.includes(listening) && await answers(url)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   child.kill('SIGKILL');
   throw new Error(`docker-registry did not become ready at ${url}; see ${logPath}`);
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    // Unverified on purpose: the expired and wrong-name registries must come up too.
+    const res = await request(`${url}/v2/`, { dispatcher: readinessAgent, reset: true });
+    await res.body.arrayBuffer();
+    return res.statusCode === 200 || res.statusCode === 401;
+  } catch {
+    return false; // not listening yet
+  }
+}
+
+function logSince(logPath: string, from: number): string {
+  try {
+    return readFileSync(logPath).subarray(from).toString('utf8');
+  } catch {
+    return '';
+  }
 }
 
 function freePort(): Promise<number> {
