@@ -30,6 +30,12 @@ export interface RegistryClientOptions {
    * refused without asking again; default for good, which suits a run. The gateway sets it.
    */
   deniedTtlMs?: number;
+  /**
+   * How long a refused certificate or a proxy's refusal (407, 403) fails that origin's requests
+   * without asking again; default for good, which suits a run. The gateway sets it: a registry's
+   * renewed certificate, or a proxy that now allows it, is found again without a restart.
+   */
+  verdictTtlMs?: number;
   /** Test-only knobs: fast retries, small pages and chunks. */
   testing?: { backoffBaseMs?: number; tagPageSize?: number; chunkBytes?: number; forceChunkedUploads?: boolean; answerTimeoutMs?: number };
 }
@@ -98,6 +104,7 @@ export class RegistryClient {
         forceChunkedUploads: this.opts.testing?.forceChunkedUploads ?? false,
         answerTimeoutMs: this.opts.testing?.answerTimeoutMs,
         deniedTtlMs: this.opts.deniedTtlMs,
+        verdictTtlMs: this.opts.verdictTtlMs,
         redirectPools: (url) => this.redirectPoolsFor(url),
         proxyNotice: this.proxyNotice,
       });

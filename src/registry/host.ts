@@ -34,6 +34,8 @@ export interface HostOptions {
   answerTimeoutMs?: number;
   /** How long a repository refused after authenticating stays refused without asking (default: for good). */
   deniedTtlMs?: number;
+  /** How long a refused certificate or proxy refusal stands without asking again (default: for good). */
+  verdictTtlMs?: number;
   /** The pools for a redirect target on another origin that mirrors.yaml lists (its caFile, tls: insecure); undefined = Node's default verification. */
   redirectPools?: (url: URL) => Pools | undefined;
   /** Hears of each origin reached with a proxy named (the client's -v line, once per origin). */
@@ -100,7 +102,7 @@ export class HostContext {
     const certFor = (url: URL) => (this.trustedOrigins.has(url.origin)
       ? { host, caFile: options.settings?.caFile !== undefined, ...(url.origin !== this.base.origin ? { realm: url.origin } : {}) }
       : { host: url.host, caFile: false, ...(url.protocol === 'http:' && this.base.protocol === 'https:' && url.hostname === this.base.hostname ? { downgraded: true } : {}) });
-    this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message), (url) => certFor(url).host), onRefresh));
+    this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message), (url) => certFor(url).host, options.verdictTtlMs), onRefresh));
   }
 
   close(): Promise<void> {

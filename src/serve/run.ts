@@ -49,6 +49,9 @@ export async function runServe(settings: GatewaySettings, opts: ServeOptions): P
     // A repository a backend refused (quay.io's 401 for one it lacks) is believed absent as long
     // as a tag's digest is believed: a sync that puts it there is seen as soon as a moved tag is.
     deniedTtlMs: opts.tagTtlMs ?? DEFAULT_TAG_TTL_MS,
+    // So is a backend's refused certificate (or a proxy's refusal): one renewed at 3 a.m., or a
+    // proxy that now lets it through, is used again without a restart (a run believes it for good).
+    verdictTtlMs: opts.tagTtlMs ?? DEFAULT_TAG_TTL_MS,
   });
   // Requests in flight at SIGTERM finish; their backend calls end only after the server closed.
   const backendsStop = new AbortController();

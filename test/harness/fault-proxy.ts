@@ -6,6 +6,7 @@ import { createServer as createHttpsServer, request as httpsRequest } from 'node
 import { constants as h2, createSecureServer } from 'node:http2';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import { authorizationFor, type PushAuth } from './seed.js';
 
 /** One fault to inject into a matching request. */
@@ -51,6 +52,8 @@ export interface FaultProxy {
   resetStats(): void;
   /** 307-redirects the next `times` (default 1) GET /v2/.../blobs/sha256:... to the CDN. */
   redirectBlobsToCdn(times?: number): void;
+  /** A TLS proxy serves this certificate from its next handshake on (a certificate renewed, or left to expire). */
+  useCertificate(cert: { cert: string; key: string }): void;
   close(): Promise<void>;
 }
 
@@ -182,6 +185,10 @@ export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptio
     clear: () => { rules.length = 0; },
     resetStats: () => { stats.requests = 0; stats.injected = emptyCounts(); stats.log.length = 0; },
     redirectBlobsToCdn: (times = 1) => { rules.push({ rule: { method: 'GET', path: BLOB_PATH, times, fault: { kind: 'redirect', to: 'cdn' } }, seen: 0, applied: 0 }); },
+    useCertificate: (cert) => {
+      if (!opts.tls) throw new Error('useCertificate: this proxy serves plain HTTP');
+      (server as unknown as TlsServer).setSecureContext({ cert: readFileSync(cert.cert), key: readFileSync(cert.key) });
+    },
     close: async () => { await Promise.all([closeServer(server), cdn.close()]); },
   };
 }

@@ -122,8 +122,10 @@ async function headSpeaksHttps(req: HttpRequest, next: Send): Promise<boolean> {
  * requests fail at once, and the same way; `onRefused` hears of each origin once (the CLI says it
  * as one warning line). A proxy that dropped connections until a request's attempts ran out is
  * believed down for PROXY_DOWN_MS only: a long sync, and the gateway, find it again once it is back.
+ * Other verdicts stand for `lastingMs` (a run: for good; the gateway: a while, then asked again,
+ * and said again if the origin answered in between and then refused anew).
  */
-export function withTlsVerdicts(next: Send, onRefused?: (e: UnreachableError) => void, entryFor: (url: URL) => string = (url) => url.host): Send {
+export function withTlsVerdicts(next: Send, onRefused?: (e: UnreachableError) => void, entryFor: (url: URL) => string = (url) => url.host, lastingMs = Infinity): Send {
   const refused = new Map<string, { err: UnreachableError; until: number }>();
   const said = new Set<string>();
   return async (req: HttpRequest) => {
@@ -132,12 +134,16 @@ export function withTlsVerdicts(next: Send, onRefused?: (e: UnreachableError) =>
     if (known && Date.now() < known.until) throw known.err;
     try {
       const res = await next(req);
+      if (known) {
+        refused.delete(origin);
+        said.delete(origin);
+      }
       return res.status === 400 && req.url.protocol === 'http:' ? await httpsOnly(res, req, entryFor, next) : res;
     } catch (e) {
       const down = e instanceof ProxyError && e.passing;
       const live = refused.get(origin);
       if (e instanceof UnreachableError && (isLasting(e) || down) && !(live && Date.now() < live.until)) {
-        refused.set(origin, { err: e, until: down ? Date.now() + PROXY_DOWN_MS : Infinity });
+        refused.set(origin, { err: e, until: Date.now() + (down ? PROXY_DOWN_MS : lastingMs) });
         if (!said.has(origin)) onRefused?.(e);
         said.add(origin);
       }

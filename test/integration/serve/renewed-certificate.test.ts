@@ -1,0 +1,51 @@
+// A backend's certificate expires while the gateway runs (the renewal job failed at 2 a.m.) and is
+// renewed an hour later. A run believes a refused certificate for good; the gateway runs for
+// weeks and must ask again, or the renewed backend is never used until someone restarts it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startWorld, type World } from './fixture.js';
+import { startGateway, until, type GatewayProcess } from './gateway-process.js';
+import { testCerts } from '../../harness/tls.js';
+import { skopeoDigest } from '../../harness/skopeo.js';
+
+let world: World;
+const ACCEPT = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json';
+
+before(async () => {
+  world = await startWorld({ tags: ['v1.14.0'], platforms: 2 });
+});
+
+after(async () => {
+  await world?.close();
+});
+
+/** Which backend served a GET of the tag, and with what status (polls for its event). */
+async function servedBy(gw: GatewayProcess, tag: string): Promise<{ status: number; backend: string }> {
+  const before = gw.events.length;
+  const res = await fetch(`${gw.url}/v2/app/manifests/${tag}`, { headers: { accept: ACCEPT } });
+  await res.arrayBuffer();
+  await until(() => gw.events.slice(before).some((e) => e.tag === tag), 'the event');
+  return { status: res.status, backend: gw.events.slice(before).find((e) => e.tag === tag)!.backend };
+}
+
+test('a backend whose certificate expired is used again once it is renewed, without a restart', { timeout: 240_000 }, async () => {
+  const certs = await testCerts();
+  // B first: while its certificate is good, B serves.
+  const config = await world.config('  healthInterval: 1', { name: 'renewed.yaml', targets: [`${world.proxyB.host}/mirror-b`, `${world.proxyA.host}/mirror-a`] });
+  world.proxyB.useCertificate(certs.servers.expired);
+  const gw = await startGateway(config, ['--tag-ttl', '1']);
+  try {
+    const first = await servedBy(gw, 'v1.14.0');
+    assert.deepEqual(first, { status: 200, backend: world.proxyA.host }, 'B refused (expired certificate): A serves');
+    const said = gw.stderr().split('\n').filter((l) => l.includes(world.proxyB.host) && /expired/i.test(l));
+    assert.ok(said.length >= 1, `one line names B and its expired certificate:\n${gw.stderr()}`);
+    world.proxyB.useCertificate(certs.servers.good);
+    await until(async () => (await servedBy(gw, 'v1.14.0')).backend === world.proxyB.host, 'the gateway to serve from B again', 120_000);
+    assert.equal(await skopeoDigest(`${gw.host}/app:v1.14.0`), world.images.get('v1.14.0')!.digest);
+    // Said once while it was refused, not once per request or probe.
+    const lines = gw.stderr().split('\n').filter((l) => l.includes(world.proxyB.host) && /expired/i.test(l));
+    assert.ok(lines.length <= 2, `the refusal is said once, not per request:\n${lines.join('\n')}`);
+  } finally {
+    assert.equal(await gw.stop(), 0);
+  }
+});
