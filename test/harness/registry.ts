@@ -3,13 +3,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { startTokenServer, type TokenServer } from './token-server.js';
 import { startFaultProxy, type Personality } from './fault-proxy.js';
 import { testCerts, trustFor, trustTestCa, type CertKind } from './tls.js';
 import { scratchDir } from './scratch.js';
+import { reservePort } from './ports.js';
 import { Agent, request } from 'undici';
 
 export type { TokenServer } from './token-server.js';
@@ -75,8 +75,8 @@ process.once('exit', () => {
 });
 
 /**
- * Starts a registry and waits until /v2/ answers. A port another test process took between
- * freePort() and the registry's bind is given up for a new one (a few times).
+ * Starts a registry and waits until /v2/ answers. Its port is reserved for this test process
+ * (./ports.ts); one that something else took all the same is given up for a new one (a few times).
  */
 export async function startRegistry(opts: RegistryOptions = {}): Promise<RunningRegistry> {
   for (let attempt = 1; ; attempt++) {
@@ -94,7 +94,7 @@ async function startRegistryOnce(opts: RegistryOptions): Promise<RunningRegistry
   const dir = await scratchDir('registry');
   const dataDir = join(dir, 'data');
   const logPath = join(dir, 'registry.log');
-  const port = await freePort();
+  const port = await reservePort();
   let tokenServer: TokenServer | undefined;
   let authYaml = '';
   if (auth === 'htpasswd') {
@@ -184,7 +184,7 @@ async function startRegistryOnce(opts: RegistryOptions): Promise<RunningRegistry
   return reg;
 }
 
-/** The registry could not bind its port: another process took it after freePort() let it go. */
+/** The registry could not bind its port: something else took it after reservePort() checked it. */
 class PortTakenError extends Error {}
 
 const registryCleanups = new Map<RunningRegistry, () => Promise<void>>();
@@ -206,9 +206,9 @@ const readinessAgent = new Agent({ connect: { rejectUnauthorized: false } });
 
 /**
  * Ready when our own child has logged that it listens on its port and /v2/ answers. The log line
- * matters: tests run as parallel processes, and another one's registry or proxy may have taken
- * the port between freePort() and the bind; /v2/ alone would then be answered by that server
- * (with its own test CA: "not trusted" failures far from the cause).
+ * matters: should something else hold the port all the same (./ports.ts makes that unlikely, not
+ * impossible), /v2/ alone would be answered by that server (with another test CA: "not trusted"
+ * failures far from the cause).
  */
 async function waitReady(url: string, child: ChildProcess, logPath: string, logFrom: number, port: number): Promise<void> {
   const deadline = Date.now() + 15_000;
@@ -243,15 +243,4 @@ function logSince(logPath: string, from: number): string {
   } catch {
     return '';
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
