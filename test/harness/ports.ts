@@ -26,7 +26,7 @@ export async function reservePort(): Promise<number> {
   const [low, high] = range();
   for (let tries = 0; tries < 200; tries++) {
     const port = low + Math.floor(Math.random() * (high - low + 1));
-    if (lock(port) && await bindable(port)) return port;
+    if (claim(port) && await bindable(port)) return port;
   }
   throw new Error(`no free port in ${low}-${high} after 200 tries`);
 }
@@ -43,8 +43,8 @@ function range(): [number, number] {
 }
 
 /** Takes the port's lock file, or one whose owner is gone; false when a live process holds it. */
-function lock(port: number): boolean {
-  const file = join(tmpdir(), `regmirror-port-${port}.lock`);
+export function claim(port: number): boolean {
+  const file = lockFile(port);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx');
@@ -62,6 +62,11 @@ function lock(port: number): boolean {
     }
   }
   return false;
+}
+
+/** The lock file of a port: the pid of the test process that holds it. */
+export function lockFile(port: number): string {
+  return join(tmpdir(), `regmirror-port-${port}.lock`);
 }
 
 function alive(file: string): boolean {
