@@ -5,14 +5,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWorld, type World } from './fixture.js';
-import { startGateway, until, type GatewayProcess } from './gateway-process.js';
+import { MANIFEST_ACCEPT, servedBy, startGateway, until } from './gateway-process.js';
 import { quay } from '../../harness/personalities/quay.js';
 import { runCli } from '../../harness/cli.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 
 let world: World;
 const quayB = quay();
-const ACCEPT = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json';
 
 before(async () => {
   world = await startWorld({ tags: ['v1.14.0'], platforms: 2, personalitiesB: [quayB.play] });
@@ -22,14 +21,6 @@ after(async () => {
   await world?.close();
 });
 
-/** Which backend served a GET of the tag (polls for its event). */
-async function servedBy(gw: GatewayProcess, tag: string): Promise<{ status: number; backend: string }> {
-  const before = gw.events.length;
-  const res = await fetch(`${gw.url}/v2/app/manifests/${tag}`, { headers: { accept: ACCEPT } });
-  await res.arrayBuffer();
-  await until(() => gw.events.slice(before).some((e) => e.tag === tag), 'the event');
-  return { status: res.status, backend: gw.events.slice(before).find((e) => e.tag === tag)!.backend };
-}
 
 test('a repository absent at a quay.io backend is used once a sync put it there, without a restart', { timeout: 240_000 }, async () => {
   // B (quay.io) first; its repository late/app does not exist yet.
@@ -40,7 +31,7 @@ test('a repository absent at a quay.io backend is used once a sync put it there,
     assert.deepEqual(first, { status: 200, backend: world.proxyA.host }, 'B has no late/app: A serves');
     assert.ok(quayB.stats.hidden > 0, 'B answered 401 for the absent repository');
     // A tag no backend has: B's 401 (repository absent) and A's 404 together are a 404, not a 503.
-    const missing = await fetch(`${gw.url}/v2/app/manifests/v9.9.9`, { headers: { accept: ACCEPT } });
+    const missing = await fetch(`${gw.url}/v2/app/manifests/v9.9.9`, { headers: { accept: MANIFEST_ACCEPT } });
     await missing.arrayBuffer();
     assert.equal(missing.status, 404);
     // B's probe of the absent repository (a 401) leaves the host up: it answered, its token was granted.

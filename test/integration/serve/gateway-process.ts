@@ -74,3 +74,15 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/** What the gateway tests accept for a manifest: an OCI index or image manifest. */
+export const MANIFEST_ACCEPT = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json';
+
+/** Which backend served a GET of the tag, and with what status (polls for its event). */
+export async function servedBy(gw: GatewayProcess, tag: string): Promise<{ status: number; backend: string }> {
+  const before = gw.events.length;
+  const res = await fetch(`${gw.url}/v2/app/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } });
+  await res.arrayBuffer();
+  await until(() => gw.events.slice(before).some((e) => e.tag === tag), 'the event');
+  return { status: res.status, backend: gw.events.slice(before).find((e) => e.tag === tag)!.backend };
+}

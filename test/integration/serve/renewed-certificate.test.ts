@@ -4,12 +4,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWorld, type World } from './fixture.js';
-import { startGateway, until, type GatewayProcess } from './gateway-process.js';
+import { servedBy, startGateway, until } from './gateway-process.js';
 import { testCerts } from '../../harness/tls.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 
 let world: World;
-const ACCEPT = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json';
 
 before(async () => {
   world = await startWorld({ tags: ['v1.14.0'], platforms: 2 });
@@ -19,14 +18,6 @@ after(async () => {
   await world?.close();
 });
 
-/** Which backend served a GET of the tag, and with what status (polls for its event). */
-async function servedBy(gw: GatewayProcess, tag: string): Promise<{ status: number; backend: string }> {
-  const before = gw.events.length;
-  const res = await fetch(`${gw.url}/v2/app/manifests/${tag}`, { headers: { accept: ACCEPT } });
-  await res.arrayBuffer();
-  await until(() => gw.events.slice(before).some((e) => e.tag === tag), 'the event');
-  return { status: res.status, backend: gw.events.slice(before).find((e) => e.tag === tag)!.backend };
-}
 
 test('a backend whose certificate expired is used again once it is renewed, without a restart', { timeout: 240_000 }, async () => {
   const certs = await testCerts();
