@@ -26,6 +26,11 @@ export interface ForwardProxyOptions {
   resetFirst?: number;
   /** Answer this many CONNECTs 502 before carrying any (the registry briefly out of the proxy's reach). */
   badGatewayFirst?: number;
+  /**
+   * Names (`name:port`) whose tunnel the proxy opens (200) and then answers itself, in plain text,
+   * with an HTML page: a sign-on or block page where the client expects the registry's TLS.
+   */
+  pageInTunnel?: string[];
   /** Serve the proxy itself over HTTPS (an https:// proxy URL) with this certificate. */
   tls?: { cert: string; key: string };
 }
@@ -78,6 +83,12 @@ export async function startForwardProxy(opts: ForwardProxyOptions): Promise<Forw
     if (status) {
       const challenge = status === 407 ? 'Proxy-Authenticate: Basic realm="test proxy"\r\n' : '';
       client.end(`HTTP/1.1 ${status} ${status === 407 ? 'Proxy Authentication Required' : status === 403 ? 'Forbidden' : 'Bad Gateway'}\r\n${challenge}Content-Length: 0\r\n\r\n`);
+      return;
+    }
+    if (opts.pageInTunnel?.includes(authority)) {
+      const page = '<html><body><h1>Sign in to continue</h1></body></html>';
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      client.once('data', () => client.end(`HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: ${page.length}\r\n\r\n${page}`));
       return;
     }
     const [host, port] = splitAuthority(opts.hosts[authority]!);

@@ -43,6 +43,17 @@ export function unreachable(route: ProxyRoute, authority: string, e: Error): str
   return `${start} is unreachable (${code}): check ${route.variable}, ${direct}`;
 }
 
+/**
+ * The proxy opened the tunnel (200), but the handshake inside it met plain text: the proxy's own
+ * page (a sign-on or block page), not the registry, which the same line would otherwise tell to
+ * set `tls: disabled`. Undefined for any other handshake failure (the registry's own certificate).
+ */
+export function pageInTunnel(route: ProxyRoute, authority: string, e: Error): string | undefined {
+  if (tlsFailure(e)?.problem !== 'not-tls' && !NOT_TLS.test(e.message)) return undefined;
+  const code = (e as { code?: string }).code ?? e.message;
+  return `${authority}: the proxy ${proxyName(route)} opened the tunnel, but what came back through it is not TLS (${code}; a sign-on or block page of the proxy?): ask the proxy's operators to let CONNECT to ${authority} through untouched, ${orExempt(authority)}`;
+}
+
 /** OpenSSL's words when the other side answers a handshake in plain text. */
 const NOT_TLS = /wrong version number|packet length too long/i;
 

@@ -10,7 +10,7 @@ import { buildConnector, Pool, type Dispatcher } from 'undici';
 import { ProxyError } from '../../types/errors.js';
 import { registerSecret } from '../../ui/redact.js';
 import { proxyEnv, proxyFor, type ProxyEnv, type ProxyRoute } from './proxy-env.js';
-import { proxyName, refusal, unreachable } from './proxy-refusals.js';
+import { pageInTunnel, proxyName, refusal, unreachable } from './proxy-refusals.js';
 
 /** How long the proxy may take to open a tunnel (undici's own connect timeout). */
 const TUNNEL_TIMEOUT_MS = 10_000;
@@ -133,6 +133,11 @@ function tunnel(route: ProxyRoute, target: URL, tls: buildConnector.BuildOptions
       if (err) callback(err, null);
       else callback(null, socket!);
     };
+    // Plain text inside the tunnel is the proxy's page, said as the proxy's (never retried); any other handshake failure is the registry's.
+    const inTunnel = (err: Error) => {
+      const page = pageInTunnel(route, authority, err);
+      return page ? new ProxyError(target.host, undefined, page) : err;
+    };
     const send = proxy.protocol === 'https:' ? httpsRequest : httpRequest;
     const req: ClientRequest = send({
       host: proxy.hostname.replace(/^\[(.*)\]$/, '$1'), port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
@@ -149,7 +154,7 @@ function tunnel(route: ProxyRoute, target: URL, tls: buildConnector.BuildOptions
       }
       if (head.length > 0) socket.unshift(head);
       if (target.protocol !== 'https:') finish(null, socket);
-      else handshake({ ...opts, httpSocket: socket }, (err, tlsSocket) => (err ? finish(err) : finish(null, tlsSocket!)));
+      else handshake({ ...opts, httpSocket: socket }, (err, tlsSocket) => (err ? finish(inTunnel(err)) : finish(null, tlsSocket!)));
     });
     req.once('timeout', () => req.destroy(Object.assign(new Error('no answer to CONNECT in time'), { code: 'ETIMEDOUT' })));
     req.once('error', (e) => finish(notReached(route, target, e)));

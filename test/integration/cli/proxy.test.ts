@@ -142,6 +142,23 @@ test('an https:// proxy (its CA in NODE_EXTRA_CA_CERTS) tunnels the same; one th
   }
 });
 
+test('a proxy that opens the tunnel and then answers with its own page (sign-on, block page): the line names the proxy, not the registry', async () => {
+  const portal = await startForwardProxy({ hosts: { [SOURCE]: new URL(h2.url).host, [TARGET]: target.host }, pageInTunnel: [SOURCE] });
+  try {
+    const file = await config('portal.yaml', 'portal');
+    const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: portal.url } });
+    assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+    const said = errorLines(run.stderr);
+    assert.equal(said.length, 1, run.stderr);
+    assert.match(said[0]!, new RegExp(`^error: ${SOURCE}: the proxy ${portal.url} \\(HTTPS_PROXY\\) opened the tunnel, but what came back through it is not TLS`));
+    assert.match(said[0]!, new RegExp(`let CONNECT to ${SOURCE} through untouched, or exempt ${PROXIED_NAME} in NO_PROXY`));
+    assert.doesNotMatch(run.stderr, /tls: disabled/, 'the registry speaks TLS: it is the proxy that does not');
+    assert.ok((portal.carried.get(SOURCE) ?? 0) <= 2, `tunnels opened to the source: ${portal.carried.get(SOURCE)} (believed at once, not retried)`);
+  } finally {
+    await portal.close();
+  }
+});
+
 test('a proxy that is not there: one line naming it and the host, exit 3', async () => {
   const file = await config('dead.yaml', 'dead');
   const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: 'http://127.0.0.1:9' } });
