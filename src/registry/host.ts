@@ -56,6 +56,11 @@ export class HostContext {
   referrersAnswered = false;
   /** The listing in flight that will tell whether the host has the API; the others wait for it. */
   referrersProbe: Promise<void> | undefined;
+  /**
+   * Cleared once PUTs of a manifest again did not cure a MANIFEST_BLOB_UNKNOWN here (Harbor and
+   * Quay: the blob is the registry's, not the repository's): later ones go to the heal at once.
+   */
+  racedPutsHelp = true;
   /** Monolithic or chunked, and the chunk size: what this registry's refusals and headers taught the run. */
   readonly uploads: UploadPolicy;
   /** This host's pace: unlimited until it answers 429 (throttle.ts). */

@@ -44,7 +44,10 @@ export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Ui
       const foreign = foreignRefusal(repo.host.host, `${repo.path}:${reference}`, bytes, contentType, e);
       if (foreign) throw foreign;
       if (once) return 'again' as const;
-      if (blobRaced(e) && ++raced < RACED_PUTS) return 'raced' as const;
+      if (blobRaced(e) && repo.host.racedPutsHelp) {
+        if (++raced < RACED_PUTS) return 'raced' as const;
+        racedInVain(repo);
+      }
       if (refusedYetHeld(e) && (await holds(repo, desc, reference, opts).catch(() => false))) return 'stored' as const;
       throw e;
     });
@@ -99,6 +102,17 @@ async function putOnce(repo: RepoContext, desc: Descriptor, bytes: Uint8Array, r
  */
 function refusedYetHeld(e: unknown): boolean {
   return e instanceof RegistryResponseError && (e.status >= 500 || e.status === 400 || e.status === 409);
+}
+
+/**
+ * PUTs again did not cure a MANIFEST_BLOB_UNKNOWN: no race, but a registry that keeps the blob
+ * outside this repository. Its later refusals go to the caller's heal (copy/unknown-blobs.ts) at
+ * once, without 2 PUTs and their pauses each; a race there is healed too, by uploading the blob.
+ */
+function racedInVain(repo: RepoContext): void {
+  if (!repo.host.racedPutsHelp) return;
+  repo.host.racedPutsHelp = false;
+  repo.host.options.logger.debug(`${repo.host.host}: a manifest refused MANIFEST_BLOB_UNKNOWN ${RACED_PUTS} times in a row: no race with another writer; later refusals there upload the blobs it names at once`);
 }
 
 /** 400 MANIFEST_BLOB_UNKNOWN: the blob check raced a writer of the same blob (RACED_PUTS). */

@@ -116,5 +116,9 @@ describe('faults', () => {
     const repo = client.repository(registry.host, 'r', 'push');
     await assert.rejects(repo.pushManifest({ mediaType: OCI_MANIFEST, digest, size: manifest.byteLength }, manifest), /400.*MANIFEST_BLOB_UNKNOWN/);
     assert.equal(puts, 3);
+    // No race then, but a registry keeping the blob elsewhere (Harbor, Quay): the next manifest's
+    // refusal goes to the caller's heal at once, not after 2 PUTs and their pauses.
+    await assert.rejects(repo.pushManifest({ mediaType: OCI_MANIFEST, digest, size: manifest.byteLength }, manifest), /400.*MANIFEST_BLOB_UNKNOWN/);
+    assert.equal(puts, 4);
   });
 });
