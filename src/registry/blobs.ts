@@ -5,7 +5,7 @@ import type { CallOptions } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { MANIFEST_ACCEPT, isManifestType } from '../types/mediatype.js';
 import { discard } from './http/body.js';
-import { describeStatus, expectStatus, responseError, uploadNotStarted } from './http/errors.js';
+import { describeStatus, expectStatus, isHtmlType, responseError, uploadNotStarted } from './http/errors.js';
 import { displayUrl, header, type HttpResponse } from './http/types.js';
 import { RegistryResponseError } from '../types/errors.js';
 import { contentRangeStart, resumable } from './blob-resume.js';
@@ -47,7 +47,7 @@ export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallO
  * left to the digest check (a blob may be an HTML file stored with its own type).
  */
 export function pageInsteadOfBlob(contentType: string | undefined, length: number | undefined, size: number): boolean {
-  return /^\s*text\/html\b/i.test(contentType ?? '') && length !== size;
+  return isHtmlType(contentType) && length !== size;
 }
 
 /** The answer's Content-Length as a number; undefined when absent or unreadable. */

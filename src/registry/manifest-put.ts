@@ -9,7 +9,7 @@ import { isDigest } from '../types/digest.js';
 import { DigestMismatchError, NotFoundError, RegistryResponseError, UnsupportedError } from '../types/errors.js';
 import { discard, readPrefix } from './http/body.js';
 import { backoff, pause } from './http/retry.js';
-import { describeStatus, expectStatus, hasErrorCode, isHtml, responseError } from './http/errors.js';
+import { describeStatus, expectStatus, hasErrorCode, isHtml, isHtmlType, responseError } from './http/errors.js';
 import { displayUrl, header, type HttpResponse } from './http/types.js';
 import { manifestUrl, ownMediaType, resolveManifest } from './manifests.js';
 import { foreignRefusal, hasLayerUrls } from './foreign-refusal.js';
@@ -121,7 +121,7 @@ function blobRaced(e: unknown): boolean {
 }
 
 function isHtmlAnswer(res: HttpResponse): boolean {
-  return /^text\/html\b/i.test(header(res, 'content-type') ?? '');
+  return isHtmlType(header(res, 'content-type'));
 }
 
 /** Whether the registry serves `desc` under `reference` now. */

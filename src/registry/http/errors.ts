@@ -33,6 +33,11 @@ export function describeStatus(status: number, html = false): string {
   return html ? `${described}, an HTML page (a proxy or load balancer in front of the registry answered)` : described;
 }
 
+/** True when a Content-Type says an HTML page (a login portal's, a proxy's), which no registry answer is. */
+export function isHtmlType(contentType: string | undefined): boolean {
+  return /^\s*text\/html\b/i.test(contentType ?? '');
+}
+
 /** True when a body is an HTML page rather than JSON (its first non-blank character is `<`). */
 export function isHtml(body: string | Uint8Array): boolean {
   // Every manifest read is checked: look at the bytes as they are, without decoding them.
