@@ -32,9 +32,9 @@ describe('OCI layout interop with skopeo', () => {
 
   it('skopeo reads a layout we wrote', async () => {
     const dir = join(root, 'ours');
-    const raw = await execa('skopeo', ['inspect', '--raw', `oci:${dir}:v1`], { encoding: 'buffer' });
+    const raw = await execa('skopeo', ['inspect', '--raw', `oci:${dir}:v1`], { encoding: 'buffer', stripFinalNewline: false });
     assert.equal(sha256(raw.stdout), image.index.desc.digest);
-    const sig = await execa('skopeo', ['inspect', '--raw', `oci:${dir}:${sigTag}`], { encoding: 'buffer' });
+    const sig = await execa('skopeo', ['inspect', '--raw', `oci:${dir}:${sigTag}`], { encoding: 'buffer', stripFinalNewline: false });
     assert.equal(sha256(sig.stdout), image.index.desc.digest);
     const out = join(root, 'dir-copy');
     await execa('skopeo', ['copy', '--all', '--preserve-digests', `oci:${dir}:v1`, `dir:${out}`]);
