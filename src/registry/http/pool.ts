@@ -68,7 +68,9 @@ export function createPools(settings: RegistrySettings | undefined, connections:
     // cost ~20 ms of CPU each time (a run opens dozens, a flaky network hundreds).
     // An intermediate CA alone in the file is an anchor too (allowPartialTrustChain), as with
     // curl --cacert and skopeo's cert-dir: a private CA's operators often hand out just that.
-    connect.secureContext = createSecureContext({ ca: [...rootCertificates, extra], allowPartialTrustChain: true });
+    // `ca` replaces Node's store, which NODE_EXTRA_CA_CERTS had added to: keep those too (caFile is
+    // an extra CA, as a skopeo cert dir adds to the system roots).
+    connect.secureContext = createSecureContext({ ca: [...rootCertificates, ...envExtraCa(), extra], allowPartialTrustChain: true });
   }
   const factory = routedFactory(notice);
   const options = { connections, keepAliveTimeout: 30_000, connect, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs, factory };
@@ -77,6 +79,23 @@ export function createPools(settings: RegistrySettings | undefined, connections:
     return { any: only, bulky: only };
   }
   return { any: new Agent({ ...options, allowH2: true }), bulky: new Agent({ ...options, allowH2: false }) };
+}
+
+let envExtra: string[] | undefined;
+
+/** The certificates of NODE_EXTRA_CA_CERTS, read once; none when unset or unreadable (Node has warned then). */
+function envExtraCa(): string[] {
+  if (envExtra) return envExtra;
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  envExtra = [];
+  if (file) {
+    try {
+      envExtra = [readFileSync(file, 'utf8')];
+    } catch {
+      // Node printed "Warning: Ignoring extra certs from …" at start-up.
+    }
+  }
+  return envExtra;
 }
 
 /** Closes both pools (once when they are one). */
