@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../ui/log.js';
 import { credentialsFor, type CredentialProvider } from './credentials.js';
 import { HostContext } from './host.js';
 import { closePools, createPools, type Pools } from './http/pool.js';
-import { processProxies, sayProxyOnce } from './http/proxy.js';
+import { processProxies, sayProtocolOnce, sayProxyOnce } from './http/proxy.js';
 import type { TransportStats } from './http/send.js';
 import { RemoteRepository } from './repository.js';
 import { VERSION } from '../version.js';
@@ -49,6 +49,7 @@ export class RegistryClient {
   private readonly redirectPools = new Map<string, Pools>();
   private readonly credentials: CredentialProvider;
   private readonly proxyNotice = sayProxyOnce((line) => (this.opts.logger ?? silentLogger).debug(line));
+  private readonly protocolNotice = sayProtocolOnce((line) => (this.opts.logger ?? silentLogger).debug(line));
 
   constructor(private readonly opts: RegistryClientOptions = {}) {
     this.credentials = opts.credentials ?? credentialsFor(opts.registries, { logger: opts.logger });
@@ -77,7 +78,7 @@ export class RegistryClient {
     if (url.protocol !== 'https:' || !settings || (settings.tls !== 'insecure' && !settings.caFile)) return undefined;
     let pools = this.redirectPools.get(url.host);
     if (!pools) {
-      pools = createPools(settings, 16, undefined, this.proxyNotice);
+      pools = createPools(settings, 16, undefined, this.proxyNotice, this.protocolNotice);
       this.redirectPools.set(url.host, pools);
     }
     return pools;
@@ -107,6 +108,7 @@ export class RegistryClient {
         verdictTtlMs: this.opts.verdictTtlMs,
         redirectPools: (url) => this.redirectPoolsFor(url),
         proxyNotice: this.proxyNotice,
+        protocolNotice: this.protocolNotice,
       });
       this.hosts.set(registry, host);
     }

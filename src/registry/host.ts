@@ -7,7 +7,7 @@ import { Authenticator } from './http/auth.js';
 import { UploadPolicy } from './upload-policy.js';
 import { lanesFor } from './http/rate-limit.js';
 import { closePools, createPools, foreignPools, poolFor, type Pools } from './http/pool.js';
-import type { ProxyNotice } from './http/proxy.js';
+import type { ProtocolNotice, ProxyNotice } from './http/proxy.js';
 import { withRedirects } from './http/redirect.js';
 import { withRetry, type RetryPolicy } from './http/retry.js';
 import { baseUrlFor } from './http/scheme.js';
@@ -40,6 +40,8 @@ export interface HostOptions {
   redirectPools?: (url: URL) => Pools | undefined;
   /** Hears of each origin reached with a proxy named (the client's -v line, once per origin). */
   proxyNotice?: ProxyNotice;
+  /** Hears which HTTP version each TLS origin speaks (the client's -v line, once per origin). */
+  protocolNotice?: ProtocolNotice;
 }
 
 /** One registry host's state, shared by every repository on it. */
@@ -72,7 +74,7 @@ export class HostContext {
     this.trustedOrigins.add(this.base.origin);
     this.uploads = new UploadPolicy(host, options.chunkBytes, options.forceChunkedUploads);
     // 3 × concurrency request slots (see limiter.ts), so the pool can open that many.
-    this.pools = createPools(options.settings, options.concurrency * 3, options.answerTimeoutMs, options.proxyNotice);
+    this.pools = createPools(options.settings, options.concurrency * 3, options.answerTimeoutMs, options.proxyNotice, options.protocolNotice);
     this.retry = {
       maxAttempts: Math.max(1, options.settings?.maxAttempts ?? 5),
       baseMs: options.backoffBaseMs,

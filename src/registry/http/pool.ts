@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import { Agent } from './undici.js';
 import type { RegistrySettings } from '../../config/model.js';
 import { UsageError } from '../../types/errors.js';
-import { routedFactory, type ProxyNotice } from './proxy.js';
+import { routedFactory, type ProtocolNotice, type ProxyNotice } from './proxy.js';
 
 /**
  * The largest request body sent over HTTP/2: one stream's initial flow-control window, so the
@@ -53,8 +53,12 @@ export function poolFor(pools: Pools, url: URL, bulky: boolean): Agent {
   return url.protocol !== 'https:' || !bulky ? pools.any : pools.bulky;
 }
 
-/** The connection pools for one registry host; `connections` is per origin and per pool; `notice` hears of each origin reached through a proxy. */
-export function createPools(settings: RegistrySettings | undefined, connections: number, answerTimeoutMs = ANSWER_TIMEOUT_MS, notice?: ProxyNotice): Pools {
+/**
+ * The connection pools for one registry host; `connections` is per origin and per pool; `notice`
+ * hears of each origin reached through a proxy, `protocol` of the HTTP version the `any` pool's
+ * TLS connections settled on (the bulky pool's are HTTP/1.1 by design).
+ */
+export function createPools(settings: RegistrySettings | undefined, connections: number, answerTimeoutMs = ANSWER_TIMEOUT_MS, notice?: ProxyNotice, protocol?: ProtocolNotice): Pools {
   const connect: { rejectUnauthorized?: boolean; secureContext?: SecureContext } = {};
   if (settings?.tls === 'insecure') connect.rejectUnauthorized = false;
   if (settings?.caFile) {
@@ -72,13 +76,13 @@ export function createPools(settings: RegistrySettings | undefined, connections:
     // an extra CA, as a skopeo cert dir adds to the system roots).
     connect.secureContext = createSecureContext({ ca: [...rootCertificates, ...envExtraCa(), extra], allowPartialTrustChain: true });
   }
-  const factory = routedFactory(notice);
-  const options = { connections, keepAliveTimeout: 30_000, connect, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs, factory };
+  const options = { connections, keepAliveTimeout: 30_000, connect, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs, factory: routedFactory(notice) };
+  const heard = { ...options, factory: routedFactory(notice, undefined, protocol) };
   if (settings?.http2 === false) {
-    const only = new Agent({ ...options, allowH2: false });
+    const only = new Agent({ ...heard, allowH2: false });
     return { any: only, bulky: only };
   }
-  return { any: new Agent({ ...options, allowH2: true }), bulky: new Agent({ ...options, allowH2: false }) };
+  return { any: new Agent({ ...heard, allowH2: true }), bulky: new Agent({ ...options, allowH2: false }) };
 }
 
 let envExtra: string[] | undefined;

@@ -6,6 +6,7 @@
 import { request as httpRequest, STATUS_CODES, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { buildConnector, Pool, type Dispatcher } from 'undici';
 import { ProxyError } from '../../types/errors.js';
 import { registerSecret } from '../../ui/redact.js';
@@ -33,17 +34,45 @@ export type ProxyNotice = (origin: URL, route: ProxyRoute, direct: boolean) => v
  * An undici Agent `factory`: each origin's Pool connects direct, or through the proxy the
  * environment names for that origin (a registry, its token realm on another host, a CDN).
  */
-export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxies()) {
+export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxies(), protocol?: ProtocolNotice) {
   return (origin: string | URL, opts: object): Dispatcher => {
     const options = opts as Pool.Options;
     const url = new URL(origin);
     const route = proxyFor(url, env);
     const named = url.protocol === 'https:' ? env.https : env.http;
     if (named) notice?.(url, named, !route);
-    if (!route) return new Pool(origin, options);
-    if (url.protocol === 'http:') return forwarded(route, url, options);
+    const allowH2 = options.allowH2 ?? false;
     const tls = typeof options.connect === 'object' ? options.connect : {};
-    return new Pool(origin, { ...options, connect: tunnel(route, url, { allowH2: options.allowH2 ?? false, timeout: TUNNEL_TIMEOUT_MS, ...tls }) });
+    if (!route) {
+      // The connector undici would build from these options, built here to hear the ALPN answer.
+      if (!protocol || url.protocol !== 'https:') return new Pool(origin, options);
+      return new Pool(origin, { ...options, connect: heard(buildConnector({ allowH2, ...tls }), url, allowH2, protocol) });
+    }
+    if (url.protocol === 'http:') return forwarded(route, url, options);
+    const connect = tunnel(route, url, { allowH2, timeout: TUNNEL_TIMEOUT_MS, ...tls });
+    return new Pool(origin, { ...options, connect: protocol ? heard(connect, url, allowH2, protocol) : connect });
+  };
+}
+
+/** Hears, for each TLS connection to an origin, what ALPN settled on ('h2', 'http/1.1', or false: nothing offered), and whether h2 was asked for. */
+export type ProtocolNotice = (origin: URL, alpn: string | false, allowH2: boolean) => void;
+
+function heard(connect: buildConnector.connector, origin: URL, allowH2: boolean, protocol: ProtocolNotice): buildConnector.connector {
+  return (opts, callback) => connect(opts, (err, socket) => {
+    if (!err && socket && 'alpnProtocol' in socket) protocol(origin, (socket as TLSSocket).alpnProtocol ?? false, allowH2);
+    if (err) callback(err, null);
+    else callback(null, socket!);
+  });
+}
+
+/** A notice that says once per origin, as a -v line, which HTTP version its TLS connections speak. */
+export function sayProtocolOnce(say: (line: string) => void): ProtocolNotice {
+  const said = new Set<string>();
+  return (origin, alpn, allowH2) => {
+    if (said.has(origin.origin)) return;
+    said.add(origin.origin);
+    if (alpn === 'h2') say(`${origin.host}: HTTP/2 (ALPN h2); uploads over 64 KiB go over HTTP/1.1`);
+    else say(`${origin.host}: HTTP/1.1 (${allowH2 ? 'it did not offer HTTP/2 by ALPN' : '`http2: false`'})`);
   };
 }
 
