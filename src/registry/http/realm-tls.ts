@@ -22,7 +22,9 @@ export function realmRemedy(host: string, realm: string, problem: TlsProblem, co
       return `${whose} has a TLS certificate that does not match the name ${failure.host ?? new URL(realm).hostname} (${code}${names ? `; the certificate is for ${names}` : ''}): the registry's token service must be fixed, ${insecure}`;
     }
     case 'expired':
-      return `${whose} has a TLS certificate that has expired or is not yet valid (${code}): the token service must renew it, ${insecure}`;
+      return code === 'CERT_NOT_YET_VALID'
+        ? `${whose} has a TLS certificate that is not valid yet (${code}): check this machine's clock, which may be behind, ${insecure}`
+        : `${whose} has a TLS certificate that has expired (${code}): the token service must renew it, ${insecure}`;
     case 'client-cert':
       return `${whose} refused the TLS handshake (${code}): it asks for a client certificate (mutual TLS), which regmirror does not present`;
     default:

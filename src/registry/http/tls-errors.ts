@@ -47,7 +47,10 @@ const REMEDY: Record<TlsProblem, (host: string, code: string, caFile: boolean, f
   'wrong-name': (host, code, _caFile, failure) => wrongName(host, code, failure),
   'client-cert': (host, code) => `it refused the TLS handshake (${code}): it asks for a client certificate (mutual TLS), which regmirror does not present; reach it through an \`endpoint\` under registries: ${host} that does not ask for one`,
   'speaks-tls': (host) => `it speaks HTTPS on this port but was asked in plain HTTP (a loopback host's default, \`tls: disabled\` or an http:// endpoint): set \`tls: verify\` under registries: ${host}, with \`caFile\` for a private CA (or \`tls: insecure\`)`,
-  expired: (host, code) => `its TLS certificate has expired or is not yet valid (${code}): the registry must renew it; \`tls: insecure\` under registries: ${host} skips verification meanwhile`,
+  // Not valid yet is most often this machine's clock behind (a restored VM), not the registry.
+  expired: (host, code) => `${code === 'CERT_NOT_YET_VALID'
+    ? `its TLS certificate is not valid yet (${code}): check this machine's clock, which may be behind, and the certificate's start date`
+    : `its TLS certificate has expired (${code}): the registry must renew it (or this machine's clock is ahead)`}; \`tls: insecure\` under registries: ${host} skips verification meanwhile`,
   'not-tls': (host, code) => `it does not speak TLS on this port (${code}): if it is plain HTTP, set \`tls: disabled\` under registries: ${host}`,
 };
 

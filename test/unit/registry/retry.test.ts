@@ -71,6 +71,14 @@ describe('tlsError', () => {
     assert.doesNotMatch(without, /intermediate/);
     assert.doesNotMatch(tlsError('h', { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }, true)!.message, /intermediate/);
   });
+  it('a certificate not valid yet points at this machine\'s clock, not at the registry renewing it; an expired one at renewing', () => {
+    // A clock that is behind (a CI VM restored from a snapshot) refuses a certificate issued
+    // minutes ago: "the registry must renew it" sent users to the wrong party.
+    const early = tlsError('h', { code: 'CERT_NOT_YET_VALID' })!.message;
+    assert.match(early, /^h: its TLS certificate is not valid yet \(CERT_NOT_YET_VALID\): check this machine's clock.*`tls: insecure` under registries: h/);
+    assert.doesNotMatch(early, /renew/);
+    assert.match(tlsError('h', { code: 'CERT_HAS_EXPIRED' })!.message, /^h: its TLS certificate has expired \(CERT_HAS_EXPIRED\): the registry must renew it/);
+  });
 });
 
 describe('unreachable', () => {
