@@ -1,6 +1,7 @@
 // How a client may fetch a blob without our credentials (the gateway's 307), learned with one
 // request: an anonymous HEAD the registry answers 200, a redirect to a signed URL on another
-// origin, or neither — then the authenticated response itself, for the gateway to stream.
+// origin, or neither (or a registry under `tls: insecure`) — then the authenticated response
+// itself, for the gateway to stream.
 import type { CallOptions } from '../content/storage.js';
 import { contentRangeStart, type Reopened } from './blob-resume.js';
 import { discard } from './http/body.js';
@@ -19,13 +20,16 @@ const REDIRECT = new Set([301, 302, 303, 307, 308]);
 /** Finds the way to `digest`; a 404 is a NotFoundError, other failures their usual kinds. */
 export async function blobAccess(repo: RepoContext, digest: string, opts: CallOptions & { tryAnonymous: boolean }): Promise<BlobAccess> {
   const url = repo.url(`blobs/${digest}`);
-  if (opts.tryAnonymous) {
+  // A registry reached with `tls: insecure` has a certificate its clients cannot verify either, nor
+  // whatever it redirects to unchecked: never send them there; its bytes are streamed (redirects followed).
+  const clientsMayGo = repo.host.options.settings?.tls !== 'insecure';
+  if (opts.tryAnonymous && clientsMayGo) {
     const anon = await repo.host.send({ method: 'HEAD', url, scopes: repo.scopes, anonymous: true, keepRedirects: true, signal: opts.signal, priority: opts.priority, noRetry: true });
     if (anon.status === 200) return { kind: 'anonymous', url };
     if (REDIRECT.has(anon.status) && header(anon, 'location')) return { kind: 'anonymous', url };
     if (anon.status !== 401 && anon.status !== 403) await expectStatus('HEAD', anon, 200);
   }
-  const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, keepRedirects: true, lane: 'download', signal: opts.signal, priority: opts.priority });
+  const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, keepRedirects: clientsMayGo, lane: 'download', signal: opts.signal, priority: opts.priority });
   if (REDIRECT.has(res.status) && header(res, 'location')) {
     discard(res.body, header(res, 'content-length'));
     const to = resolveLocation('GET', res);
