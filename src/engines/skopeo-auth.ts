@@ -73,19 +73,27 @@ export class SkopeoWorkdir {
     return file;
   }
 
-  /** A directory holding `caFile` as `ca.crt`, the layout skopeo's --*-cert-dir expects. */
+  /**
+   * A directory holding `caFile` as `ca.crt`, the layout skopeo's --*-cert-dir expects (its CAs add
+   * to the system roots), and NODE_EXTRA_CA_CERTS's certificates beside it: the native client
+   * trusts those, and Go never reads that variable.
+   */
   certDirFor(address: SkopeoAddress): Promise<string> | undefined {
     const caFile = address.caFile;
-    if (!caFile) return undefined;
-    let dir = this.certDirs.get(caFile);
+    const extra = address.tlsVerify ? process.env.NODE_EXTRA_CA_CERTS || undefined : undefined;
+    if (!caFile && !extra) return undefined;
+    const key = `${caFile ?? ''}\0${extra ?? ''}`;
+    let dir = this.certDirs.get(key);
     if (!dir) {
       dir = (async () => {
         const d = join(await this.path(), `certs-${this.certDirs.size}`);
         await mkdir(d, { mode: 0o700 });
-        await copyFile(caFile, join(d, 'ca.crt'));
+        if (caFile) await copyFile(caFile, join(d, 'ca.crt'));
+        // Unreadable: Node ignored it too (with a warning at start-up).
+        if (extra) await copyFile(extra, join(d, 'node-extra-ca-certs.crt')).catch(() => undefined);
         return d;
       })();
-      this.certDirs.set(caFile, dir);
+      this.certDirs.set(key, dir);
     }
     return dir;
   }
