@@ -46,7 +46,8 @@ export function nextStep(report: AnyReport, rows: ReportRow[]): string {
     if (states.has('conflict')) advice.push('conflicts point at other digests: retarget them with --force');
     if (states.has('refused')) advice.push('refused tags carry no valid signature at the source: nothing of them was pushed');
     if (states.has('source-moved')) advice.push('source tags left the lock: check the new digests, then rerun with --accept-moved TAG');
-    if (states.has('failed')) advice.push(`failures: rerun \`regmirror ${kind}\` once fixed (it resumes)`);
+    // A plan writes nothing, so there is nothing to resume: plan again once the cause is fixed.
+    if (states.has('failed')) advice.push(kind === 'plan' ? 'failures: fix their cause, then plan again' : `failures: rerun \`regmirror ${kind}\` once fixed (it resumes)`);
   }
   return advice.length === 0 ? '' : `next: ${advice.join('; ')}`;
 }

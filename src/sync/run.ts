@@ -57,6 +57,8 @@ export interface SyncOptions {
 export interface SyncOutcome {
   report: SyncReport;
   unreachable: boolean;
+  /** A source or a target could not be reached at all: a plan that could not see it is incomplete (exit 3). */
+  partlyUnreachable: boolean;
   /** The record after this run (only when `lock` was given): what the caller writes back. */
   lock?: LockFile;
 }
@@ -115,7 +117,8 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
     summary: summarizeSync(results, opts.dryRun ? 'plan' : 'sync'),
     results: inConfigOrder(results, work),
   };
-  return { report, unreachable: nothingReachable(inventories), ...(lock ? { lock } : {}) };
+  const partlyUnreachable = inventories.some((inv) => isDown(inv.sourceError) || inv.targets.some((t) => isDown(t.error)));
+  return { report, unreachable: nothingReachable(inventories), partlyUnreachable, ...(lock ? { lock } : {}) };
 }
 
 /**
