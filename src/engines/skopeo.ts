@@ -45,6 +45,8 @@ export class SkopeoEngine {
   private checked?: Promise<void>;
   private insecurePolicy = false;
   private readonly refusing = refusingHostsUnlessProxied();
+  /** Copies that worked in this run, per registry host they went through. */
+  private readonly copiesWorked = new Map<string, number>();
 
   constructor(private readonly opts: SkopeoEngineOptions) {
     this.binary = opts.binary ?? 'skopeo';
@@ -95,11 +97,17 @@ export class SkopeoEngine {
    * auth, not-found and digest failures never do. skopeo says it "cannot convert" an index whose
    * PUT failed for any reason, a 500 included: that gets one more run of its own, with --debug,
    * whose output holds the registry's answer (skopeo-debug.ts), judged from then on in its place.
+   * A run that fails at a point this copy had not failed at, once a copy through the same
+   * registries has worked since this one began, is a sporadic fault (one 500 among a dozen blob
+   * checks per run) and costs none of the budget, up to SPORADIC_RUNS × the budget in all.
    */
   private async copyRetried(req: SkopeoCopyRequest, images: { source: string; target: string }): Promise<void> {
     let refusals = 0;
     let debug = false;
+    let spent = 0;
+    const failedAt = new Set<string>();
     const hosts = [req.source, req.target].flatMap((side) => addressOf(side, this.opts)?.host ?? []);
+    const workedBefore = this.worked(hosts);
     for (let attempt = 1; ; attempt++) {
       // A registry that refused a connection earlier in the run and still does: skopeo's own retries are spent already.
       const refused = await this.refusing?.stillRefusing(hosts);
@@ -107,6 +115,7 @@ export class SkopeoEngine {
       const failure = await this.runOnce(req, debug);
       if (!failure) {
         for (const host of hosts) this.refusing?.forget(host);
+        for (const host of hosts) this.copiesWorked.set(host, (this.copiesWorked.get(host) ?? 0) + 1);
         return;
       }
       const stderr = (debug && hiddenIndexRefusal(failure.stderr)) || failure.stderr;
@@ -117,9 +126,13 @@ export class SkopeoEngine {
       const conversion = isRefusedConversion(stderr);
       debug ||= conversion;
       const again = isTransientFailure(stderr) || (conversion && ++refusals < 2);
-      if (!again || attempt >= budget) throw error;
-      const wait = backoff({ maxAttempts: budget, baseMs: this.opts.backoffBaseMs ?? 500, maxDelayMs: 10_000 }, attempt);
-      this.logger.debug(`engine skopeo: ${images.target}: ${redact(lastMeaningfulLine(stderr))}; running the copy again${debug ? ' with --debug' : ''} (attempt ${attempt + 1} of at most ${budget}) in ${wait} ms`);
+      const point = failurePoint(stderr);
+      const sporadic = again && !failedAt.has(point) && this.worked(hosts) > workedBefore;
+      failedAt.add(point);
+      if (!sporadic) spent++;
+      if (!again || spent >= budget || attempt >= budget * SPORADIC_RUNS) throw error;
+      const wait = backoff({ maxAttempts: budget, baseMs: this.opts.backoffBaseMs ?? 500, maxDelayMs: 10_000 }, Math.max(1, spent));
+      this.logger.debug(`engine skopeo: ${images.target}: ${redact(lastMeaningfulLine(stderr))}; running the copy again${debug ? ' with --debug' : ''} (attempt ${attempt + 1}; ${sporadic ? 'a new failure while other copies work: not counted, ' : ''}${spent} of at most ${budget} counted) in ${wait} ms`);
       await pause(wait, req.signal);
     }
   }
@@ -158,6 +171,11 @@ export class SkopeoEngine {
     return undefined;
   }
 
+  // Copies that worked so far through any of `hosts`.
+  private worked(hosts: string[]): number {
+    return hosts.reduce((sum, host) => sum + (this.copiesWorked.get(host) ?? 0), 0);
+  }
+
   // Attempts per copy: the registry's maxAttempts (retries included), 5 by default as in the client.
   private attemptsFor(repo: SkopeoCopyRequest['source']): number {
     if (repo.scheme !== 'registry') return 1;
@@ -174,6 +192,14 @@ export class SkopeoEngine {
     if (certDir) files.certDir = certDir;
     return files;
   }
+}
+
+/** Runs per copy at most, as a multiple of its budget, however many of its failures were sporadic. */
+const SPORADIC_RUNS = 3;
+
+// Where a run failed, without what differs between runs of the same failure (upload session URLs, query strings).
+function failurePoint(stderr: string): string {
+  return lastMeaningfulLine(stderr).replace(/\/blobs\/uploads\/[^\s"?]*/g, '/blobs/uploads/').replace(/\?[^\s"]*/g, '');
 }
 
 function hasContainersPolicy(): boolean {
