@@ -1,6 +1,7 @@
 // Puts one blob at several destinations: skip what is there, mount what a sibling repository
 // holds, and upload the rest from a single verified read of the source (fan-out).
 import { canMount, type Repository } from '../content/storage.js';
+import { LayoutRepository } from '../content/layout/repository.js';
 import { readAhead } from './read-ahead.js';
 import type { Descriptor } from '../types/descriptor.js';
 import type { CopyContext } from './context.js';
@@ -14,6 +15,14 @@ export type { BlobResults } from './upload.js';
 /** Ensures `desc` is present at every destination; never throws, failures are per destination. */
 export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Repository[], tallies: Map<Repository, Tally>): Promise<BlobResults> {
   const results: BlobResults = new Map();
+  // A layout's blob is a file whose size a stat gives: a descriptor that misstates it fails here
+  // as reading the blob would, also where every destination holds the blob already (a warm target,
+  // or another tag describing it rightly), which would take the manifest without the check.
+  const misstated = ctx.src instanceof LayoutRepository ? await ctx.src.misstatedSize(desc).catch((err: unknown) => asError(err, 'source', ctx.src)) : undefined;
+  if (misstated) {
+    for (const dst of dsts) results.set(dst, asError(misstated, 'source', ctx.src));
+    return results;
+  }
   const mine: Repository[] = [];
   const settle = new Map<Repository, (outcome: BlobOutcome | Error) => void>();
   const waits: Promise<void>[] = [];

@@ -2,8 +2,9 @@
 // layout source is copied by tag and the tag is checked against the pinned digest first. The same
 // check answers `plan`, which runs no skopeo: a tag sync would fail is planned as failed.
 import { readIndex, tagEntry } from '../content/layout/index-file.js';
-import { CopyError, DigestMismatchError, NotFoundError, UnsupportedError } from '../types/errors.js';
-import { OCI_INDEX, OCI_MANIFEST } from '../types/mediatype.js';
+import { LayoutRepository } from '../content/layout/repository.js';
+import { CopyError, DigestMismatchError, NotFoundError, SizeLimitError, UnsupportedError } from '../types/errors.js';
+import { OCI_INDEX, OCI_MANIFEST, parseManifest } from '../types/mediatype.js';
 import { formatRepository, type RepositoryRef } from '../types/reference.js';
 
 /**
@@ -37,4 +38,31 @@ export async function checkSkopeoSource(source: RepositoryRef, tag: string, dige
   if (found !== digest) {
     throw new CopyError('source', formatRepository(source), new DigestMismatchError(digest, found, `tag ${tag}`));
   }
+  // skopeo reuses a blob a target holds without reading it: a descriptor misstating its blob's
+  // size (the native copier stats each blob too) would reach a warm target unnoticed.
+  const misstated = await misstatedBelow(new LayoutRepository(source.dir), digest, new Set());
+  if (misstated) throw new CopyError('source', formatRepository(source), misstated);
+}
+
+// The first blob under the manifest `digest` whose descriptor misstates its file's size. What
+// cannot be read or parsed is left to skopeo, which says so in its words.
+async function misstatedBelow(layout: LayoutRepository, digest: string, seen: Set<string>): Promise<SizeLimitError | undefined> {
+  if (seen.has(digest)) return undefined;
+  seen.add(digest);
+  let parsed;
+  try {
+    const { bytes, descriptor } = await layout.fetchManifest(digest);
+    parsed = parseManifest(bytes, descriptor.mediaType);
+  } catch {
+    return undefined;
+  }
+  for (const blob of parsed.blobs) {
+    const misstated = await layout.misstatedSize(blob);
+    if (misstated) return misstated;
+  }
+  for (const child of parsed.manifests) {
+    const misstated = await misstatedBelow(layout, child.digest, seen);
+    if (misstated) return misstated;
+  }
+  return undefined;
 }
