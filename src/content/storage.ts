@@ -86,6 +86,20 @@ export function canMount(r: Repository): r is Repository & BlobMounter {
   return typeof (r as Partial<BlobMounter>).mountBlob === 'function';
 }
 
+/**
+ * Stores that know a blob's stored size without reading it (a layout's blob is a file): a
+ * descriptor that misstates it is found even where no destination will read the blob.
+ */
+export interface BlobSizer {
+  /** The stored blob's size in bytes; undefined when the store does not hold it. */
+  storedSize(desc: Descriptor): Promise<number | undefined>;
+}
+
+/** Type check for the optional size power. */
+export function canSize(r: Repository): r is Repository & BlobSizer {
+  return typeof (r as Partial<BlobSizer>).storedSize === 'function';
+}
+
 /** Type check for the optional referrers power. */
 export function canListReferrers(r: Repository): r is Repository & ReferrerLister {
   return typeof (r as Partial<ReferrerLister>).referrers === 'function';

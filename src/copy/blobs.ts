@@ -1,7 +1,7 @@
 // Puts one blob at several destinations: skip what is there, mount what a sibling repository
 // holds, and upload the rest from a single verified read of the source (fan-out).
 import { canMount, type Repository } from '../content/storage.js';
-import { LayoutRepository } from '../content/layout/repository.js';
+import { misstatedSize } from '../content/misstated-size.js';
 import { readAhead } from './read-ahead.js';
 import type { Descriptor } from '../types/descriptor.js';
 import type { CopyContext } from './context.js';
@@ -15,10 +15,9 @@ export type { BlobResults } from './upload.js';
 /** Ensures `desc` is present at every destination; never throws, failures are per destination. */
 export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Repository[], tallies: Map<Repository, Tally>): Promise<BlobResults> {
   const results: BlobResults = new Map();
-  // A layout's blob is a file whose size a stat gives: a descriptor that misstates it fails here
-  // as reading the blob would, also where every destination holds the blob already (a warm target,
-  // or another tag describing it rightly), which would take the manifest without the check.
-  const misstated = ctx.src instanceof LayoutRepository ? await ctx.src.misstatedSize(desc).catch((err: unknown) => asError(err, 'source', ctx.src)) : undefined;
+  // Fails as reading the blob would, also where every destination holds it already (a warm
+  // target, or another tag describing it rightly), which would take the manifest unchecked.
+  const misstated = await misstatedSize(ctx.src, desc).catch((err: unknown) => asError(err, 'source', ctx.src));
   if (misstated) {
     for (const dst of dsts) results.set(dst, asError(misstated, 'source', ctx.src));
     return results;

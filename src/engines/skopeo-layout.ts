@@ -3,7 +3,8 @@
 // check answers `plan`, which runs no skopeo: a tag sync would fail is planned as failed.
 import { readIndex, tagEntry } from '../content/layout/index-file.js';
 import { LayoutRepository } from '../content/layout/repository.js';
-import { CopyError, DigestMismatchError, NotFoundError, SizeLimitError, UnsupportedError } from '../types/errors.js';
+import { misstatedSize } from '../content/misstated-size.js';
+import { CopyError, DigestMismatchError, NotFoundError, UnsupportedError, type SizeLimitError } from '../types/errors.js';
 import { OCI_INDEX, OCI_MANIFEST, parseManifest } from '../types/mediatype.js';
 import { formatRepository, type RepositoryRef } from '../types/reference.js';
 
@@ -57,7 +58,7 @@ async function misstatedBelow(layout: LayoutRepository, digest: string, seen: Se
     return undefined;
   }
   for (const blob of parsed.blobs) {
-    const misstated = await layout.misstatedSize(blob);
+    const misstated = await misstatedSize(layout, blob);
     if (misstated) return misstated;
   }
   for (const child of parsed.manifests) {

@@ -80,17 +80,12 @@ export class LayoutRepository implements Repository {
     }
   }
 
-  /**
-   * The error reading `desc` would end in when its file is not desc.size bytes (a descriptor that
-   * misstates its blob's size), found by a stat; undefined when the sizes agree or the file is absent.
-   */
-  async misstatedSize(desc: Descriptor): Promise<SizeLimitError | undefined> {
-    const size = await stat(this.blobPath(desc.digest)).then((s) => s.size, (err: unknown) => {
+  /** The blob file's size (BlobSizer): one stat, no read. */
+  async storedSize(desc: Descriptor): Promise<number | undefined> {
+    return stat(this.blobPath(desc.digest)).then((s) => s.size, (err: unknown) => {
       if (isMissing(err)) return undefined;
       throw err;
     });
-    if (size === undefined || size === desc.size) return undefined;
-    return new SizeLimitError(`blob ${desc.digest}: expected ${desc.size} bytes, got ${size}`);
   }
 
   async pushBlob(desc: Descriptor, content: BlobContent, opts?: CallOptions): Promise<void> {
