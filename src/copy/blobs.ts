@@ -1,6 +1,6 @@
 // Puts one blob at several destinations: skip what is there, mount what a sibling repository
 // holds, and upload the rest from a single verified read of the source (fan-out).
-import { canMount, type Repository } from '../content/storage.js';
+import { canMount, canSize, type Repository } from '../content/storage.js';
 import { misstatedSize } from '../content/misstated-size.js';
 import { readAhead } from './read-ahead.js';
 import type { Descriptor } from '../types/descriptor.js';
@@ -17,7 +17,7 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
   const results: BlobResults = new Map();
   // Fails as reading the blob would, also where every destination holds it already (a warm
   // target, or another tag describing it rightly), which would take the manifest unchecked.
-  const misstated = await misstatedSize(ctx.src, desc).catch((err: unknown) => asError(err, 'source', ctx.src));
+  const misstated = canSize(ctx.src) ? await misstatedSize(ctx.src, desc).catch((err: unknown) => asError(err, 'source', ctx.src)) : undefined;
   if (misstated) {
     for (const dst of dsts) results.set(dst, asError(misstated, 'source', ctx.src));
     return results;
