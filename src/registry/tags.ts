@@ -1,9 +1,10 @@
 // Tag listing (distribution spec "Listing tags"), every page, following `Link: <…>; rel="next"`.
 import type { CallOptions } from '../content/storage.js';
-import { NotFoundError, RegistryResponseError } from '../types/errors.js';
+import { NotFoundError, RegmirrorError, RegistryResponseError } from '../types/errors.js';
 import { isValidTag } from '../types/reference.js';
 import { readCapped } from './http/body.js';
 import { describeStatus, expectStatus, isHtml } from './http/errors.js';
+import { backoff, isTransientNetworkError, newBudget, pause, unreachable } from './http/retry.js';
 import { displayUrl, header } from './http/types.js';
 import { nextPage } from './link.js';
 import type { RepoContext } from './repo-context.js';
@@ -18,23 +19,46 @@ export async function listTags(repo: RepoContext, opts: CallOptions = {}): Promi
   let url: URL | undefined = repo.url(`tags/list?n=${repo.host.options.tagPageSize}`);
   while (url) {
     seen.add(url.href);
-    const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, signal: opts.signal, priority: opts.priority });
-    try {
-      await expectStatus('GET', res, 200);
-    } catch (e) {
-      if (e instanceof NotFoundError && tags.length === 0) return [];
-      throw e;
-    }
-    const page = parsePage(await readCapped(res.body, MAX_PAGE_BYTES, `tag list of ${repo.path}`), url);
+    const page = await fetchPage(repo, url, tags.length === 0, opts);
+    if (page === undefined) return [];
     // A tag outside the OCI grammar would end up in a URL path (`../x`): never asked for.
-    for (const tag of page) {
+    for (const tag of page.tags) {
       if (isValidTag(tag)) tags.push(tag);
       else repo.host.options.logger.warn(`${repo.host.host}/${repo.path}: ignoring tag ${JSON.stringify(tag.slice(0, 140))}, not a valid OCI tag`);
     }
-    url = nextPage(header(res, 'link'), res.url, repo.host.base.origin, seen);
+    url = nextPage(page.link, page.url, repo.host.base.origin, seen);
   }
   return tags;
 }
+
+/**
+ * One page; undefined for a 404 on the first (no such repository). A page that is not a tag list (a login page sent as 200, a body
+ * cut short) is asked for again within the registry's maxAttempts, as a manifest GET is.
+ */
+async function fetchPage(repo: RepoContext, url: URL, first: boolean, opts: CallOptions): Promise<{ tags: string[]; link: string | undefined; url: URL } | undefined> {
+  const budget = newBudget(repo.host.retry);
+  for (let retry = 1; ; retry++) {
+    const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, signal: opts.signal, priority: opts.priority, budget });
+    try {
+      await expectStatus('GET', res, 200);
+    } catch (e) {
+      if (e instanceof NotFoundError && first) return undefined;
+      throw e;
+    }
+    try {
+      return { tags: parsePage(await readCapped(res.body, MAX_PAGE_BYTES, `tag list of ${repo.path}`), url), link: header(res, 'link'), url: res.url };
+    } catch (e) {
+      const bodyCut = !(e instanceof RegmirrorError) && isTransientNetworkError(e);
+      if (!(e instanceof NotATagList) && !bodyCut) throw e;
+      if (budget.remaining <= 0) throw bodyCut ? unreachable(repo.host.host, { method: 'GET', url, scopes: [] }, e) : e;
+      repo.host.options.stats.retries++;
+      await pause(backoff(repo.host.retry, retry), opts.signal);
+    }
+  }
+}
+
+/** A 200 whose body is not a tag list. */
+class NotATagList extends RegistryResponseError {}
 
 function parsePage(bytes: Buffer, url: URL): string[] {
   try {
@@ -44,5 +68,5 @@ function parsePage(bytes: Buffer, url: URL): string[] {
   } catch {
     // fall through
   }
-  throw new RegistryResponseError('GET', displayUrl(url), 200, [{ code: 'INVALID_TAG_LIST', message: 'not a tag list' }], describeStatus(200, isHtml(bytes)));
+  throw new NotATagList('GET', displayUrl(url), 200, [{ code: 'INVALID_TAG_LIST', message: 'not a tag list' }], describeStatus(200, isHtml(bytes)));
 }
