@@ -3,14 +3,14 @@
 import type { CallOptions, ManifestContent } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { digestOf, isDigest } from '../types/digest.js';
-import { DigestMismatchError, RegmirrorError, SizeLimitError, UnsupportedError } from '../types/errors.js';
+import { DigestMismatchError, SizeLimitError, UnsupportedError } from '../types/errors.js';
 import { isValidTag } from '../types/reference.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, isManifestType, typeByShape } from '../types/mediatype.js';
 import { discard, readCapped } from './http/body.js';
 import { describeStatus, expectStatus, isHtml } from './http/errors.js';
-import { backoff, isTransientNetworkError, newBudget, pause, unreachable } from './http/retry.js';
 import { displayUrl, header, type HttpRequest, type RetryBudget } from './http/types.js';
 import { mediaTypeOf, type RepoContext } from './repo-context.js';
+import { readAgainWhenSpoiled } from './read-again.js';
 
 const ACCEPT = MANIFEST_ACCEPT.join(', ');
 
@@ -34,20 +34,9 @@ export async function resolveManifest(repo: RepoContext, reference: string, opts
 
 /** GET the manifest bytes, proven against the digest asked for or the one the registry names. */
 export async function fetchManifest(repo: RepoContext, reference: string, opts: CallOptions = {}): Promise<ManifestContent> {
-  const budget = newBudget(repo.host.retry);
-  for (let retry = 1; ; retry++) {
-    try {
-      return await fetchOnce(repo, reference, budget, opts);
-    } catch (e) {
-      // A body cut short arrives as a raw undici error; request-level failures are already kinds.
-      const bodyCut = !(e instanceof RegmirrorError) && isTransientNetworkError(e);
-      // A page instead of a manifest is retried as wrong bytes are: a flaky middlebox passes.
-      if (!(e instanceof DigestMismatchError) && !(e instanceof PageNotManifestError) && !bodyCut) throw e;
-      if (budget.remaining <= 0) throw bodyCut ? unreachable(repo.host.host, { method: 'GET', url: repo.url(`manifests/${reference}`), scopes: [] }, e) : e;
-      repo.host.options.stats.retries++;
-      await pause(backoff(repo.host.retry, retry), opts.signal);
-    }
-  }
+  // A page instead of a manifest is asked for again as wrong bytes are: a flaky middlebox passes.
+  const spoiled = (e: unknown) => e instanceof DigestMismatchError || e instanceof PageNotManifestError;
+  return readAgainWhenSpoiled(repo, manifestUrl(repo, reference), opts, spoiled, (budget) => fetchOnce(repo, reference, budget, opts));
 }
 
 async function fetchOnce(repo: RepoContext, reference: string, budget: RetryBudget, opts: CallOptions): Promise<ManifestContent> {

@@ -1,13 +1,13 @@
 // Tag listing (distribution spec "Listing tags"), every page, following `Link: <…>; rel="next"`.
 import type { CallOptions } from '../content/storage.js';
-import { NotFoundError, RegmirrorError, RegistryResponseError } from '../types/errors.js';
+import { NotFoundError, RegistryResponseError } from '../types/errors.js';
 import { isValidTag } from '../types/reference.js';
 import { readCapped } from './http/body.js';
 import { describeStatus, expectStatus, isHtml } from './http/errors.js';
-import { backoff, isTransientNetworkError, newBudget, pause, unreachable } from './http/retry.js';
 import { displayUrl, header } from './http/types.js';
 import { nextPage } from './link.js';
 import type { RepoContext } from './repo-context.js';
+import { readAgainWhenSpoiled } from './read-again.js';
 
 /** Largest tag-list page we read (a thousand tags are ~50 KiB). */
 const MAX_PAGE_BYTES = 16 * 1024 * 1024;
@@ -36,8 +36,7 @@ export async function listTags(repo: RepoContext, opts: CallOptions = {}): Promi
  * cut short) is asked for again within the registry's maxAttempts, as a manifest GET is.
  */
 async function fetchPage(repo: RepoContext, url: URL, first: boolean, opts: CallOptions): Promise<{ tags: string[]; link: string | undefined; url: URL } | undefined> {
-  const budget = newBudget(repo.host.retry);
-  for (let retry = 1; ; retry++) {
+  return readAgainWhenSpoiled(repo, url, opts, (e) => e instanceof NotATagList, async (budget) => {
     const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, signal: opts.signal, priority: opts.priority, budget });
     try {
       await expectStatus('GET', res, 200);
@@ -45,16 +44,8 @@ async function fetchPage(repo: RepoContext, url: URL, first: boolean, opts: Call
       if (e instanceof NotFoundError && first) return undefined;
       throw e;
     }
-    try {
-      return { tags: parsePage(await readCapped(res.body, MAX_PAGE_BYTES, `tag list of ${repo.path}`), url), link: header(res, 'link'), url: res.url };
-    } catch (e) {
-      const bodyCut = !(e instanceof RegmirrorError) && isTransientNetworkError(e);
-      if (!(e instanceof NotATagList) && !bodyCut) throw e;
-      if (budget.remaining <= 0) throw bodyCut ? unreachable(repo.host.host, { method: 'GET', url, scopes: [] }, e) : e;
-      repo.host.options.stats.retries++;
-      await pause(backoff(repo.host.retry, retry), opts.signal);
-    }
-  }
+    return { tags: parsePage(await readCapped(res.body, MAX_PAGE_BYTES, `tag list of ${repo.path}`), url), link: header(res, 'link'), url: res.url };
+  });
 }
 
 /** A 200 whose body is not a tag list. */
