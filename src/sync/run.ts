@@ -38,6 +38,8 @@ export interface SyncOptions {
   onWarning?: (message: string) => void;
   /** Told about every finished (image, tag), for progress lines. */
   onResult?: (result: SyncResult) => void;
+  /** Told about the rows failed before any copy (a source that could not be listed, a tag it lacks): lines, not progress steps. */
+  onFailedEarly?: (result: SyncResult) => void;
   onBytes?: (bytes: number) => void;
   /** Told what copies worked around, for -v (CopyContext.onNote). */
   onNote?: (message: string) => void;
@@ -75,6 +77,8 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
   let lock = opts.lock;
   const results: SyncResult[] = inventories.filter((inv) => inv.sourceError).map(sourceFailure);
   for (const inv of inventories) results.push(...failedTags(inv, inv.absent, (tag) => `source has no tag ${tag}`), ...failedTags(inv, inv.unnamed, unnamedTagDetail));
+  // Said as they are found: with the report going to a file or as JSON, these would be silent.
+  for (const r of results) opts.onFailedEarly?.(r);
 
   const jobs = inventories.flatMap((inv) => inv.selected.map((tag) => ({ inv, tag })));
   const limit = pLimit(Math.max(1, opts.concurrency));

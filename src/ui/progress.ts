@@ -9,6 +9,8 @@ import { redact } from './redact.js';
 export interface Progress {
   /** A finished unit of work; `line` is printed when it deserves a plain line. */
   step(line: string | undefined): void;
+  /** A line that is no step of the work (a failure found before any copy). */
+  say(line: string | undefined): void;
   bytes(n: number): void;
   /** The number of (image, tag) items, once discovery has counted them. */
   setTotal(total: number): void;
@@ -47,15 +49,19 @@ export function createProgress(opts: ProgressOptions): Progress {
     timer = setInterval(() => stream.write(`${redact(text())}\n`), opts.intervalMs ?? 10_000);
   }
   timer?.unref();
+  const say = (line: string | undefined) => {
+    if (line && !opts.quiet) {
+      if (spinner) spinner.clear();
+      stream.write(`${redact(line)}\n`);
+    }
+    if (spinner) spinner.text = text();
+  };
   return {
     step(line) {
       state.done += 1;
-      if (line && !opts.quiet) {
-        if (spinner) spinner.clear();
-        stream.write(`${redact(line)}\n`);
-      }
-      if (spinner) spinner.text = text();
+      say(line);
     },
+    say,
     bytes(n) {
       state.bytes += n;
     },

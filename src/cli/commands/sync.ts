@@ -97,6 +97,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
       ...(lock ? { lock } : {}),
       acceptMoved: flags.acceptMoved ?? [],
       onResult: (r) => progress.step(dryRun ? undefined : lines(r)),
+      onFailedEarly: (r) => progress.say(dryRun ? undefined : lines(r)),
       onBytes: (n) => progress.bytes(n),
       onWarning: (m) => session.log.warn(m),
       onNote: (m) => session.log.debug(m),
