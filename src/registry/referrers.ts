@@ -7,7 +7,7 @@ import { RegistryResponseError } from '../types/errors.js';
 import { OCI_INDEX } from '../types/mediatype.js';
 import { readCapped, readPrefix } from './http/body.js';
 import { MAX_ERROR_BODY, parseErrors, responseError } from './http/errors.js';
-import { displayUrl, header } from './http/types.js';
+import { displayUrl, header, type HttpResponse } from './http/types.js';
 import { nextPage } from './link.js';
 import { mediaTypeOf, type RepoContext } from './repo-context.js';
 
@@ -39,10 +39,19 @@ async function listPages(repo: RepoContext, subject: Descriptor, opts: CallOptio
   while (url) {
     seen.add(url.href);
     // A probe: the redirect is not followed and a 429 is not waited out (both mean "no API").
-    const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, headers: { accept: OCI_INDEX }, signal: opts.signal, priority: opts.priority, probe: out.length === 0 });
+    // Once the host has answered with an index it has the API: a 429 then is a rate limit to wait
+    // out, as is one that says so (Docker Hub's ratelimit-* fields), never "no API".
+    const answered = repo.host.referrersAnswered === true;
+    const send = (probe: boolean) => repo.host.send({ method: 'GET', url: url!, scopes: repo.scopes, headers: { accept: OCI_INDEX }, signal: opts.signal, priority: opts.priority, probe });
+    let res = await send(out.length === 0 && !answered);
+    if (res.status === 429 && out.length === 0 && !answered && rateLimited(res)) {
+      await readPrefix(res.body, MAX_ERROR_BODY);
+      res = await send(false);
+    }
     const isIndex = mediaTypeOf(header(res, 'content-type')) === OCI_INDEX;
     if (res.status !== 200 || !isIndex) {
       if (out.length > 0 || !(UNSUPPORTED.has(res.status) || res.status === 200)) throw await responseError('GET', res);
+      if (res.status === 429 && (answered || rateLimited(res))) throw await responseError('GET', res);
       const said = parseErrors((await readPrefix(res.body, MAX_ERROR_BODY)).toString('utf8'));
       // A repository that does not exist says nothing about the host's API.
       if (!said.some((e) => e.code === 'NAME_UNKNOWN')) {
@@ -56,6 +65,11 @@ async function listPages(repo: RepoContext, subject: Descriptor, opts: CallOptio
     url = nextPage(header(res, 'link'), res.url, repo.host.base.origin, seen);
   }
   return out;
+}
+
+/** A 429 that states a rate limit (Docker Hub's `ratelimit-limit`/`ratelimit-remaining`), not ghcr.io's bare "no API". */
+function rateLimited(res: HttpResponse): boolean {
+  return header(res, 'ratelimit-limit') !== undefined || header(res, 'ratelimit-remaining') !== undefined;
 }
 
 function parseIndex(bytes: Buffer, url: URL): Descriptor[] {
