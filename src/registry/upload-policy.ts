@@ -30,6 +30,8 @@ export class UploadPolicy {
   private wholeRefused = false;
   private patchRefused = false;
   private readonly refusedSizes = new Set<number>();
+  /** Chunk sizes refused for being too small (not with 413): a 413 never shrinks back to them. */
+  private readonly refusedSmall = new Set<number>();
 
   constructor(
     readonly host: string,
@@ -97,10 +99,16 @@ export class UploadPolicy {
     // Another upload adapted first: its chunk was cut under the old size (or is already smaller).
     if ((bytes !== this.chunkBytes && !last) || this.chunkBytes < bytes) return { change: 'none' };
     this.refusedSizes.add(bytes);
-    const wanted = tooLarge ? under413(bytes) : bytes > SMALL_CHUNK_LIMIT ? Math.min(SMALL_CHUNK_LIMIT, Math.floor(bytes / 2)) : Math.max(LARGE_CHUNK_FLOOR, bytes * 2);
+    if (!tooLarge && bytes <= SMALL_CHUNK_LIMIT) this.refusedSmall.add(bytes);
+    // A 413 above a size refused as too small (ECR's 5 MiB floor behind a 6 MiB body limit): the
+    // size that works lies between the two, so halve the gap instead of going back below it.
+    const floor = Math.max(0, ...[...this.refusedSmall].filter((s) => s < bytes));
+    const between = Math.floor((floor + bytes) / 2 / CHUNK_FLOOR) * CHUNK_FLOOR;
+    const wanted = tooLarge ? (under413(bytes) <= floor ? between : under413(bytes)) : bytes > SMALL_CHUNK_LIMIT ? Math.min(SMALL_CHUNK_LIMIT, Math.floor(bytes / 2)) : Math.max(LARGE_CHUNK_FLOOR, bytes * 2);
     const next = Math.min(this.max, Math.max(this.min, last && bytes > SMALL_CHUNK_LIMIT && !tooLarge ? SMALL_CHUNK_LIMIT : wanted));
-    if (next === bytes || this.refusedSizes.has(next) || next < CHUNK_FLOOR || (!tooLarge && last && next > bytes)) {
+    if (next === bytes || this.refusedSizes.has(next) || next < CHUNK_FLOOR || next <= floor || (!tooLarge && last && next > bytes)) {
       const tried = [...this.refusedSizes].sort((a, b) => a - b);
+      if (tooLarge && floor > 0) throw new UploadRefusedError(this.host, `it refused chunks of ${size(floor)} as too small and request bodies of ${size(bytes)} as too large (413), and no size between is left to try: a proxy in front of the registry may limit request bodies (nginx: client_max_body_size) below what the registry needs`);
       if (tooLarge) throw new UploadRefusedError(this.host, `it refused request bodies of ${size(tried[0]!)} and more (413), and chunks smaller than ${size(CHUNK_FLOOR)} are not worth sending: a proxy in front of the registry may limit request bodies (nginx: client_max_body_size)`);
       throw new UploadRefusedError(this.host, `it refused PATCH chunks of ${tried.map(size).join(', ')} (${status}) and no other chunk size is left to try`);
     }

@@ -66,6 +66,24 @@ describe('UploadPolicy', () => {
     assert.equal(q.chunkBytes, 128 * 1024);
   });
 
+  it('a 413 above a size refused as too small tries between the two (ECR behind a 6 MiB body limit)', () => {
+    // Before: 4 MiB refused by ECR grew to 8 MiB, whose 413 halved back to the refused 4 MiB, and the
+    // upload failed saying 4 MiB had been refused with 413; 5 or 6 MiB parts pass both.
+    const p = new UploadPolicy('ecr-behind-proxy', 4 * MiB, true);
+    p.refusedChunk(4 * MiB, 400, false);
+    assert.equal(p.chunkBytes, 8 * MiB);
+    p.refusedChunk(8 * MiB, 413, false);
+    assert.equal(p.chunkBytes, 6 * MiB);
+    p.refusedChunk(6 * MiB, 413, false);
+    assert.equal(p.chunkBytes, 5 * MiB);
+    // Nothing between fits: the gap halves down to 64 KiB steps (a few tries), then one clear error.
+    let tries = 0;
+    assert.throws(() => {
+      for (; tries < 10; tries++) p.refusedChunk(p.chunkBytes, 413, false);
+    }, (e: unknown) => e instanceof UploadRefusedError && /refused chunks of 4 MiB as too small and request bodies of 4160 KiB as too large \(413\)/.test(e.message));
+    assert.ok(tries <= 5, `${tries} tries`);
+  });
+
   it('a 413 below 64 KiB is one error pointing at a proxy\'s body limit', () => {
     const p = new UploadPolicy('tiny', 64 * 1024, true);
     assert.throws(() => p.refusedChunk(64 * 1024, 413, false), (e: unknown) => e instanceof UploadRefusedError && /refused request bodies of 64 KiB and more \(413\).*client_max_body_size/.test(e.message));
