@@ -145,5 +145,5 @@ async function refusedType(repo: RepoContext, reference: string, contentType: st
   } catch {
     // not JSON: the content type alone is named
   }
-  return new UnsupportedError(`${repo.host.host}/${repo.path}:${reference}: the registry refuses a ${contentType} manifest${config} (415 Unsupported Media Type; ${said}): it does not accept this kind of content; mirror it to a registry that does, or exclude the tag`);
+  return new UnsupportedError(`${repo.host.host}/${repo.path}:${reference}: the registry refuses the ${contentType} manifest${config} (415 Unsupported Media Type; ${said}): it does not accept this kind of content; mirror it to a registry that does, or exclude the tag`);
 }

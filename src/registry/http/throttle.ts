@@ -116,7 +116,7 @@ export function withThrottle(ctx: ThrottleContext, next: Send): Send {
       warned = true;
       const remaining = header(res, 'ratelimit-remaining');
       const said = limit ? ` (ratelimit-limit ${limit}${remaining ? `, remaining ${remaining}` : ''})` : '';
-      ctx.logger.warn(`${ctx.host} answers 429 too many requests${said}: slowing requests to ${ctx.host} down to ${pace}; credentials or a lower registries.${ctx.host}.concurrency avoid it`);
+      ctx.logger.warn(`${ctx.host} answers 429 too many requests${said}: slowing requests to ${ctx.host} down to ${pace}; a lower registries.${ctx.host}.concurrency avoids it, and so do credentials where the limit is for anonymous pulls`);
     }
     return res;
   };

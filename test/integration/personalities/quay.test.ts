@@ -118,7 +118,7 @@ test('a tag whose config media type the target refuses (415) fails alone, saying
   const report = JSON.parse(await readFile(reportFile, 'utf8')) as Report;
   const row = (tag: string) => report.results.find((r) => r.tag === tag)?.targets[0];
   assert.equal(row('v1.0.2')?.action, 'failed');
-  assert.match(row('v1.0.2')!.detail, new RegExp(`${dst.host}/cert-manager/mixed:v1.0.2: the registry refuses a application/vnd.oci.image.manifest.v1\\+json manifest with "application/vnd.cncf.helm.config.v1\\+json" \\(415 Unsupported Media Type`));
+  assert.match(row('v1.0.2')!.detail, new RegExp(`${dst.host}/cert-manager/mixed:v1.0.2: the registry refuses the application/vnd.oci.image.manifest.v1\\+json manifest with "application/vnd.cncf.helm.config.v1\\+json" \\(415 Unsupported Media Type`));
   assert.match(row('v1.0.2')!.detail, /exclude the tag/);
   for (const image of images) {
     assert.equal(row(image.tag)?.action, 'copied', image.tag);
