@@ -1,10 +1,12 @@
 // Blobs through the gateway: a 307 to a URL that needs no credentials (the backend itself when it
 // serves blobs to anyone, or the signed object-storage URL it redirected us to); otherwise the
 // gateway streams the bytes itself, proving them against the digest as they pass.
+import { pipeline } from 'node:stream/promises';
 import type { BlobAccess } from '../registry/blob-access.js';
 import { resumable } from '../registry/blob-resume.js';
 import { header, type HttpResponse } from '../registry/http/types.js';
-import { RegmirrorError } from '../types/errors.js';
+import { VerifyingStream } from '../types/digest.js';
+import { DigestMismatchError, RegmirrorError } from '../types/errors.js';
 import { absentEverywhere, type Backend, type BackendPool } from './backends.js';
 
 /** Where the client goes, or what the gateway streams. */
@@ -69,4 +71,30 @@ function carriedOn(pool: BackendPool, senders: Backend[], backends: Backend[], d
     },
   });
   return { ...res, body };
+}
+
+/**
+ * Streamed blobs up to this size (configs, signature payloads) are read whole and proven before
+ * their 200 goes out: wrong bytes then fail over to the next backend within the request. Streamed
+ * as large blobs are, the held last chunk was all of a config, and the client got EOF instead.
+ */
+export const PROVE_FIRST_MAX = 1024 * 1024;
+
+/** A small streamed answer's length, or undefined when it is streamed as it comes. */
+export function provableFirst(a: BlobAnswer): number | undefined {
+  const length = a.kind === 'stream' ? header(a.response, 'content-length') : undefined;
+  return length !== undefined && /^\d+$/.test(length) && Number(length) <= PROVE_FIRST_MAX ? Number(length) : undefined;
+}
+
+/** The whole body when it hashes to `digest`; else what it hashed to (`wrong`), or `broke` when it ended short. */
+export async function readProven(res: HttpResponse, digest: string, length: number): Promise<{ bytes: Buffer } | { wrong: string } | { broke: unknown }> {
+  const chunks: Buffer[] = [];
+  const verify = new VerifyingStream(digest, length);
+  verify.on('data', (chunk: Buffer) => chunks.push(chunk));
+  try {
+    await pipeline(res.body, verify);
+    return { bytes: Buffer.concat(chunks) };
+  } catch (e) {
+    return e instanceof DigestMismatchError ? { wrong: e.actual } : { broke: e };
+  }
 }

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIndexType } from '../types/mediatype.js';
 import { renderStatsHtml } from '../report/stats-html.js';
 import { serveBinary } from './binaries.js';
-import { serveBlob, NoBlob } from './blobs.js';
+import { serveBlob, NoBlob, provableFirst, readProven } from './blobs.js';
 import { clientFamily } from './client-family.js';
 import { clientKey, type GatewayEvent } from './events.js';
 import type { Gateway } from './gateway.js';
@@ -92,12 +92,23 @@ async function blob(gw: Gateway, name: string, digest: string, head: boolean, re
   const image = gw.settings.images.find((i) => i.path === name);
   if (!image) return { ...ev, status: fail(res, 404, 'NAME_UNKNOWN', `repository ${name} is not served here`) };
   const base = { ...ev, image: name, digest, kind: 'blob' as const };
+  const backends = gw.pool.backends(image.backends);
   let a;
-  try {
-    a = await serveBlob(gw.pool, gw.pool.backends(image.backends), digest, gw.anonymous, (b) => gw.wrongBytes.has(b.host, digest, gw.now()));
-  } catch (e) {
-    if (!(e instanceof NoBlob)) throw e;
-    return { ...base, status: e.status === 404 ? fail(res, 404, 'BLOB_UNKNOWN', 'blob unknown to every backend') : unavailable(res) };
+  // A small streamed blob is proven before it goes out; wrong bytes send the request on to the next backend.
+  for (let tries = 0; ; tries++) {
+    try {
+      a = await serveBlob(gw.pool, backends, digest, gw.anonymous, (b) => gw.wrongBytes.has(b.host, digest, gw.now()));
+    } catch (e) {
+      if (!(e instanceof NoBlob)) throw e;
+      return { ...base, status: e.status === 404 ? fail(res, 404, 'BLOB_UNKNOWN', 'blob unknown to every backend') : unavailable(res) };
+    }
+    const length = head ? undefined : provableFirst(a);
+    if (length === undefined || a.kind !== 'stream') break;
+    const proven = await readProven(a.response, digest, length);
+    if ('bytes' in proven) return { ...base, backend: a.backend, status: send(res, 200, { 'content-type': 'application/octet-stream', 'docker-content-digest': digest }, proven.bytes) };
+    const senders = a.senders?.() ?? [];
+    if ('wrong' in proven && senders.length === 1) gw.servedWrong(senders[0]!, digest, proven.wrong);
+    if (tries + 1 >= backends.length) return { ...base, backend: a.backend, status: unavailable(res) };
   }
   if (a.kind === 'redirect' && a.from && !head) gw.proofs.check(a.from, digest);
   const status = await deliver(res, a, digest, head, (actual) => {

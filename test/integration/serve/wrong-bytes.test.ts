@@ -12,10 +12,10 @@ import { getManifest } from '../../harness/seed.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
 
 let world: World;
-let layer: string; // a layer of v1.14.0's first platform
+let layer: string; // a layer of v1.14.0's first platform, streamed as it comes (small ones: small-wrong-bytes.test.ts)
 
 before(async () => {
-  world = await startWorld({ tags: ['v1.14.0'], platforms: 2 });
+  world = await startWorld({ tags: ['v1.14.0'], platforms: 2, layerBytes: 2 * 1024 * 1024 });
   const child = world.images.get('v1.14.0')!.childDigests[0]!;
   const manifest = JSON.parse((await getManifest({ url: world.regA.url }, 'jetstack/app', child))!.bytes.toString('utf8')) as { layers: { digest: string }[] };
   layer = manifest.layers[0]!.digest;
