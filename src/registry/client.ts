@@ -36,6 +36,11 @@ export interface RegistryClientOptions {
    * renewed certificate, or a proxy that now allows it, is found again without a restart.
    */
   verdictTtlMs?: number;
+  /**
+   * Slow a host down after its 429 (throttle.ts); default true, which suits a run. The gateway
+   * turns it off: its breaker fails such a host over for an interval instead of making clients wait.
+   */
+  pace?: boolean;
   /** Test-only knobs: fast retries, small pages and chunks. */
   testing?: { backoffBaseMs?: number; tagPageSize?: number; chunkBytes?: number; forceChunkedUploads?: boolean; answerTimeoutMs?: number };
 }
@@ -106,6 +111,7 @@ export class RegistryClient {
         answerTimeoutMs: this.opts.testing?.answerTimeoutMs,
         deniedTtlMs: this.opts.deniedTtlMs,
         verdictTtlMs: this.opts.verdictTtlMs,
+        pace: this.opts.pace,
         redirectPools: (url) => this.redirectPoolsFor(url),
         proxyNotice: this.proxyNotice,
         protocolNotice: this.protocolNotice,

@@ -36,6 +36,8 @@ export interface HostOptions {
   deniedTtlMs?: number;
   /** How long a refused certificate or proxy refusal stands without asking again (default: for good). */
   verdictTtlMs?: number;
+  /** false: no slowing down after a 429 (the gateway fails over instead). */
+  pace?: boolean;
   /** The pools for a redirect target on another origin that mirrors.yaml lists (its caFile, tls: insecure); undefined = Node's default verification. */
   redirectPools?: (url: URL) => Pools | undefined;
   /** Hears of each origin reached with a proxy named (the client's -v line, once per origin). */
@@ -103,7 +105,7 @@ export class HostContext {
     });
     const onRefresh = (req: HttpRequest, refused: HttpResponse) =>
       options.logger.debug(`${refused.url.origin} refused the URL ${host} redirected ${displayUrl(req.url)} to (${refused.status}, expired?): asking ${host} for a fresh one`);
-    const paced = withThrottle({ host, throttle: this.throttle, logger: options.logger }, send);
+    const paced = options.pace === false ? send : withThrottle({ host, throttle: this.throttle, logger: options.logger }, send);
     // A refused certificate on a redirect target is that origin's, and so is the entry that fixes it.
     // A token realm on another origin shares the host's entry, but its certificate is its own.
     const certFor = (url: URL) => (this.trustedOrigins.has(url.origin)

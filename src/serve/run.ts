@@ -52,6 +52,9 @@ export async function runServe(settings: GatewaySettings, opts: ServeOptions): P
     // So is a backend's refused certificate (or a proxy's refusal): one renewed at 3 a.m., or a
     // proxy that now lets it through, is used again without a restart (a run believes it for good).
     verdictTtlMs: opts.tagTtlMs ?? DEFAULT_TAG_TTL_MS,
+    // A 429 opens that backend's breaker for an interval: pacing it too made every request wait
+    // out a Retry-After (each then lost to the deadline) or crawl at a request a second.
+    pace: false,
   });
   // Requests in flight at SIGTERM finish; their backend calls end only after the server closed.
   const backendsStop = new AbortController();
