@@ -73,7 +73,7 @@ export class BackendPool {
   /** Backends to try now: healthy ones first in order; all of them when every breaker is open. */
   order(list: Backend[], skip: (b: Backend) => boolean = () => false): Backend[] {
     const now = this.opts.now();
-    return tryOrder(list, (b) => this.breaker(b.host).allow(now), skip);
+    return tryOrder(list, (b) => this.breaker(b.host).available(now), skip);
   }
 
   /**
@@ -104,7 +104,11 @@ export class BackendPool {
    */
   async first<T>(list: Backend[], op: (b: Backend, signal: AbortSignal) => Promise<T>, skip?: (b: Backend) => boolean): Promise<{ ok: true; value: T; backend: Backend } | { ok: false; errors: unknown[] }> {
     const errors: unknown[] = [];
-    for (const b of this.order(list, skip)) {
+    const order = this.order(list, skip);
+    // Every breaker open: all are tried anyway. Else a half-open one's trial is taken only when it is tried.
+    const anyway = !order.some((b) => this.breaker(b.host).available(this.opts.now()));
+    for (const b of order) {
+      if (!anyway && !this.breaker(b.host).allow(this.opts.now())) continue;
       const deadline = this.deadline();
       try {
         const value = await op(b, deadline.signal);

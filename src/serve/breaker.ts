@@ -32,6 +32,12 @@ export class Breaker {
     return true;
   }
 
+  /** True when `allow` would let a request through now; takes nothing (ordering backends must not take a trial). */
+  available(now: number): boolean {
+    const s = this.state(now);
+    return s === 'closed' || (s === 'half-open' && !this.trial);
+  }
+
   /** A request or probe succeeded: close. */
   success(): void {
     this.openUntil = 0;

@@ -1,0 +1,46 @@
+// A half-open backend's one trial request is taken only by a request that tries it. Putting the
+// backends in order used to take the trial of every half-open backend in the list, though the
+// request was answered by the first: that backend then took no request until the next probe, and
+// a request whose other backends failed got a 503 while it stood healthy (chaos hunt, seeds
+// 307-313: blob GETs answered 503 in 3 ms while mirror B, untried, was fine).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BackendPool, type Backend } from '../../../src/serve/backends.js';
+import { RegistryResponseError } from '../../../src/types/errors.js';
+import type { RegistryClient } from '../../../src/registry/client.js';
+
+const backend = (host: string) => ({ host, ref: { scheme: 'registry', registry: host, repository: 'app' }, repo: {} }) as unknown as Backend;
+
+test('a request answered by the first backend leaves the next one\'s trial to a request that needs it', async () => {
+  let now = 0;
+  const pool = new BackendPool({} as RegistryClient, { deadlineMs: 1000, coolDownMs: 2000, now: () => now, signal: new AbortController().signal });
+  const [a, b] = [backend('a'), backend('b')];
+  pool.failed('b', new Error('503'));
+  now = 3000; // b's cool-down is over: half-open, one trial allowed
+  const first = await pool.first([a, b], async (x) => x.host);
+  assert.equal(first.ok && first.backend.host, 'a', 'a answered; b was not asked');
+  const tried: string[] = [];
+  const second = await pool.first([a, b], async (x) => {
+    tried.push(x.host);
+    if (x.host === 'a') throw new RegistryResponseError('GET', 'u', 503);
+    return x.host;
+  });
+  assert.deepEqual(tried, ['a', 'b'], 'a failed: b, half-open and untried, is tried next');
+  assert.equal(second.ok && second.backend.host, 'b');
+  assert.equal(pool.breaker('b').state(now), 'closed', 'its trial succeeded');
+});
+
+test('a half-open backend\'s trial is still one request at a time', async () => {
+  let now = 0;
+  const pool = new BackendPool({} as RegistryClient, { deadlineMs: 1000, coolDownMs: 2000, now: () => now, signal: new AbortController().signal });
+  const [a, b] = [backend('a'), backend('b')];
+  pool.failed('a', new Error('503'));
+  now = 3000;
+  let release!: () => void;
+  const trial = pool.first([a, b], (x) => (x.host === 'a' ? new Promise<string>((r) => { release = () => r('a'); }) : Promise.resolve(x.host)));
+  const other = await pool.first([a, b], async (x) => x.host);
+  assert.equal(other.ok && other.backend.host, 'b', 'a\'s trial is in flight: the next request goes to b');
+  release();
+  const done = await trial;
+  assert.equal(done.ok && done.backend.host, 'a');
+});
