@@ -107,8 +107,11 @@ export class BackendPool {
     const order = this.order(list, skip);
     // Every breaker open: all are tried anyway. Else a half-open one's trial is taken only when it is tried.
     const anyway = !order.some((b) => this.breaker(b.host).available(this.opts.now()));
-    for (const b of order) {
-      if (!anyway && !this.breaker(b.host).allow(this.opts.now())) continue;
+    // When every one that may be asked failed, those whose breaker is open are asked last rather
+    // than none: a backend that failed a second ago is often fine now, and the client's 503 is certain.
+    const rest = anyway ? [] : list.filter((b) => !order.includes(b) && !skip?.(b));
+    for (const b of [...order, ...rest]) {
+      if (!anyway && !rest.includes(b) && !this.breaker(b.host).allow(this.opts.now())) continue;
       const deadline = this.deadline();
       try {
         const value = await op(b, deadline.signal);

@@ -1,4 +1,4 @@
-// A half-open backend's one trial request is taken only by a request that tries it. Putting the
+// Which backends a request asks. A half-open backend's one trial request is taken only by a request that tries it. Putting the
 // backends in order used to take the trial of every half-open backend in the list, though the
 // request was answered by the first: that backend then took no request until the next probe, and
 // a request whose other backends failed got a 503 while it stood healthy (chaos hunt, seeds
@@ -43,4 +43,23 @@ test('a half-open backend\'s trial is still one request at a time', async () => 
   release();
   const done = await trial;
   assert.equal(done.ok && done.backend.host, 'a');
+});
+
+// Seeds 309-311 again: A failed, and B and the source had failed within the last interval (their
+// breakers open), so the request got a 503 without asking them, though both were fine by then.
+test('when every backend that may be asked failed, those whose breaker is open are asked too before giving up', async () => {
+  let now = 0;
+  const pool = new BackendPool({} as RegistryClient, { deadlineMs: 1000, coolDownMs: 2000, now: () => now, signal: new AbortController().signal });
+  const [a, b, s] = [backend('a'), backend('b'), backend('s')];
+  pool.failed('b', new Error('503'));
+  now = 500; // b's breaker is still open
+  const tried: string[] = [];
+  const got = await pool.first([a, b, s], async (x) => {
+    tried.push(x.host);
+    if (x.host === 'a' || x.host === 's') throw new RegistryResponseError('GET', 'u', 503);
+    return x.host;
+  });
+  assert.deepEqual(tried, ['a', 's', 'b'], 'the open one last');
+  assert.equal(got.ok && got.backend.host, 'b');
+  assert.equal(pool.breaker('b').state(now), 'closed');
 });
