@@ -110,8 +110,11 @@ export class BackendPool {
     // When every one that may be asked failed, those whose breaker is open are asked last rather
     // than none: a backend that failed a second ago is often fine now, and the client's 503 is certain.
     const rest = anyway ? [] : list.filter((b) => !order.includes(b) && !skip?.(b));
-    for (const b of [...order, ...rest]) {
-      if (!anyway && !rest.includes(b) && !this.breaker(b.host).allow(this.opts.now())) continue;
+    // Last of all those skipped (a blob they once sent wrong): a transient flip must not make the
+    // only backend still up refuse that blob for 10 minutes; its bytes are proven again (respond.ts).
+    const spoiled = skip ? list.filter(skip) : [];
+    for (const b of [...order, ...rest, ...spoiled]) {
+      if (!anyway && order.includes(b) && !this.breaker(b.host).allow(this.opts.now())) continue;
       const deadline = this.deadline();
       try {
         const value = await op(b, deadline.signal);

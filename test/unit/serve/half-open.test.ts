@@ -63,3 +63,21 @@ test('when every backend that may be asked failed, those whose breaker is open a
   assert.equal(got.ok && got.backend.host, 'b');
   assert.equal(pool.breaker('b').state(now), 'closed');
 });
+
+// The mirrors down, and the source skipped for a layer because a middlebox once flipped a byte of
+// it: the client got 503 for 10 minutes although the source was up and now sent the right bytes.
+test('a backend skipped for a blob (its bytes were wrong once) is still asked when no other answers', async () => {
+  const pool = new BackendPool({} as RegistryClient, { deadlineMs: 1000, coolDownMs: 2000, now: () => 0, signal: new AbortController().signal });
+  const [a, b, s] = [backend('a'), backend('b'), backend('s')];
+  const tried: string[] = [];
+  const got = await pool.first([a, b, s], async (x) => {
+    tried.push(x.host);
+    if (x.host !== 's') throw new RegistryResponseError('GET', 'u', 502);
+    return x.host;
+  }, (x) => x.host === 's');
+  assert.deepEqual(tried, ['a', 'b', 's'], 'the skipped one last');
+  assert.equal(got.ok && got.backend.host, 's');
+  const fresh = new BackendPool({} as RegistryClient, { deadlineMs: 1000, coolDownMs: 2000, now: () => 0, signal: new AbortController().signal });
+  const answered = await fresh.first([a, b, s], async (x) => x.host, (x) => x.host === 'a');
+  assert.equal(answered.ok && answered.backend.host, 'b', 'skipped while another answers');
+});
