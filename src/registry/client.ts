@@ -41,6 +41,11 @@ export interface RegistryClientOptions {
    * turns it off: its breaker fails such a host over for an interval instead of making clients wait.
    */
   pace?: boolean;
+  /**
+   * How long an answer, or a body between two chunks, may keep us waiting (default 60 s). The
+   * gateway sets its --timeout: a stream that stalls is carried on from the next backend.
+   */
+  answerTimeoutMs?: number;
   /** Test-only knobs: fast retries, small pages and chunks. */
   testing?: { backoffBaseMs?: number; tagPageSize?: number; chunkBytes?: number; forceChunkedUploads?: boolean; answerTimeoutMs?: number };
 }
@@ -108,7 +113,7 @@ export class RegistryClient {
         tagPageSize: this.opts.testing?.tagPageSize ?? 100,
         chunkBytes: this.opts.testing?.chunkBytes ?? 8 * 1024 * 1024,
         forceChunkedUploads: this.opts.testing?.forceChunkedUploads ?? false,
-        answerTimeoutMs: this.opts.testing?.answerTimeoutMs,
+        answerTimeoutMs: this.opts.answerTimeoutMs ?? this.opts.testing?.answerTimeoutMs,
         deniedTtlMs: this.opts.deniedTtlMs,
         verdictTtlMs: this.opts.verdictTtlMs,
         pace: this.opts.pace,

@@ -18,6 +18,9 @@ import { aggregate, emptyUnkept, tallyUnkept, withUnkept, type GatewayStats } fr
 import { WrongBytes, wrongBytesLine } from './wrong-bytes.js';
 
 /** How long a tag's digest is trusted by default (serve --tag-ttl). */
+
+/** How long one backend may take to answer (--timeout), ms. */
+export const DEFAULT_DEADLINE_MS = 5000;
 export const DEFAULT_TAG_TTL_MS = 10_000;
 
 /** Tunables with their defaults (SPEC.md "Gateway"; the ones the issue leaves open). */
@@ -68,7 +71,7 @@ export class Gateway {
     opts: GatewayOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
-    this.pool = new BackendPool(client, { deadlineMs: opts.deadlineMs ?? 5000, coolDownMs: settings.healthInterval * 1000, now: this.now, signal });
+    this.pool = new BackendPool(client, { deadlineMs: opts.deadlineMs ?? DEFAULT_DEADLINE_MS, coolDownMs: settings.healthInterval * 1000, now: this.now, signal });
     this.pool.onFailover = (host) => this.metrics.failovers.inc({ backend: host });
     this.proofs = new RedirectProofs(this.pool, (b, digest, actual) => this.servedWrong(b, digest, actual));
     this.manifests = new ManifestCache(opts.cacheBytes ?? 64 * 1024 * 1024);

@@ -10,7 +10,7 @@ import type { CredentialProvider } from '../registry/credentials.js';
 import type { Logger } from '../ui/log.js';
 import { isLoopback } from '../types/host.js';
 import { openEventSink } from './events.js';
-import { DEFAULT_TAG_TTL_MS, Gateway, type GatewayOptions } from './gateway.js';
+import { DEFAULT_TAG_TTL_MS, Gateway, type GatewayOptions, DEFAULT_DEADLINE_MS } from './gateway.js';
 import { handle } from './handler.js';
 import { startProbes } from './health.js';
 
@@ -55,6 +55,9 @@ export async function runServe(settings: GatewaySettings, opts: ServeOptions): P
     // A 429 opens that backend's breaker for an interval: pacing it too made every request wait
     // out a Retry-After (each then lost to the deadline) or crawl at a request a second.
     pace: false,
+    // A body that stops for --timeout is a backend that stopped answering: its stream breaks and
+    // goes on from the next backend with Range (blobs.ts), rather than after the transport's 60 s.
+    answerTimeoutMs: opts.deadlineMs ?? DEFAULT_DEADLINE_MS,
   });
   // Requests in flight at SIGTERM finish; their backend calls end only after the server closed.
   const backendsStop = new AbortController();

@@ -15,6 +15,8 @@ export type Fault =
   /** An HTML page with this status, as a load balancer, proxy or login portal sends in a registry's place. */
   | { kind: 'page'; status: number }
   | { kind: 'cut'; afterBytes: number }
+  /** The headers and `afterBytes` of the body, then nothing more, the connection left open: a backend stalled mid-body. */
+  | { kind: 'stall'; afterBytes: number }
   | { kind: 'flip'; atByte?: number }
   | { kind: 'reset' }
   /** A 307 to the blob CDN, or (`self`) back to the same URL: a redirect loop. */
@@ -160,6 +162,7 @@ export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptio
         setTimeout(forward, fault.ms);
         return;
       case 'cut':
+      case 'stall':
       case 'flip':
       case 'lost':
         count();
@@ -228,7 +231,7 @@ function exchange(toUpstream: Requester, req: IncomingMessage, res: ServerRespon
 }
 
 function emptyCounts(): Record<FaultKind, number> {
-  return { status: 0, page: 0, cut: 0, flip: 0, reset: 0, redirect: 0, delay: 0, lost: 0 };
+  return { status: 0, page: 0, cut: 0, flip: 0, reset: 0, redirect: 0, delay: 0, lost: 0, stall: 0 };
 }
 
 // The first rule still holding faults decides; matches inside its `skip` window pass through.
@@ -268,7 +271,7 @@ function pageAnswer(res: ServerResponse, entry: ProxyLogEntry, status: number): 
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
 }
 
-type BodyFault = Extract<Fault, { kind: 'cut' } | { kind: 'flip' } | { kind: 'lost' }>;
+type BodyFault = Extract<Fault, { kind: 'cut' } | { kind: 'stall' } | { kind: 'flip' } | { kind: 'lost' }>;
 
 function forwardRequest(toUpstream: Requester, req: IncomingMessage, res: ServerResponse, upstream: URL, origin: string, entry: ProxyLogEntry, body?: BodyFault): void {
   const headers: OutgoingHttpHeaders = { ...req.headers, host: upstream.host };
@@ -292,6 +295,7 @@ function forwardRequest(toUpstream: Requester, req: IncomingMessage, res: Server
       return;
     }
     if (body.kind === 'cut') return cutBody(upRes, res, body.afterBytes, entry);
+    if (body.kind === 'stall') return stallBody(upRes, res, body.afterBytes, entry);
     const length = Number(upRes.headers['content-length'] ?? 0);
     flipBody(upRes, res, body.atByte ?? Math.floor(length / 2));
   });
@@ -315,6 +319,19 @@ function cutBody(upRes: IncomingMessage, res: ServerResponse, afterBytes: number
     else res.write(part);
   });
   upRes.on('end', () => { if (sent < afterBytes) res.write('', cut); });
+}
+
+function stallBody(upRes: IncomingMessage, res: ServerResponse, afterBytes: number, entry: ProxyLogEntry): void {
+  let sent = 0;
+  res.flushHeaders();
+  upRes.on('data', (chunk: Buffer) => {
+    if (sent >= afterBytes) return;
+    const part = chunk.subarray(0, afterBytes - sent);
+    sent += part.length;
+    entry.bytes = sent;
+    res.write(part);
+  });
+  // The rest is read and dropped; the client's answer is never ended (until the proxy closes).
 }
 
 function flipBody(upRes: IncomingMessage, res: ServerResponse, atByte: number): void {
