@@ -18,10 +18,10 @@ import { aggregate, emptyUnkept, tallyUnkept, withUnkept, type GatewayStats } fr
 import { WrongBytes, wrongBytesLine } from './wrong-bytes.js';
 
 /** How long a tag's digest is trusted by default (serve --tag-ttl). */
-
-/** How long one backend may take to answer (--timeout), ms. */
-export const DEFAULT_DEADLINE_MS = 5000;
 export const DEFAULT_TAG_TTL_MS = 10_000;
+
+/** How long one backend may take to answer (serve --timeout), ms. */
+export const DEFAULT_DEADLINE_MS = 5000;
 
 /** Tunables with their defaults (SPEC.md "Gateway"; the ones the issue leaves open). */
 export interface GatewayOptions {

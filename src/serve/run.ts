@@ -10,7 +10,7 @@ import type { CredentialProvider } from '../registry/credentials.js';
 import type { Logger } from '../ui/log.js';
 import { isLoopback } from '../types/host.js';
 import { openEventSink } from './events.js';
-import { DEFAULT_TAG_TTL_MS, Gateway, type GatewayOptions, DEFAULT_DEADLINE_MS } from './gateway.js';
+import { DEFAULT_DEADLINE_MS, DEFAULT_TAG_TTL_MS, Gateway, type GatewayOptions } from './gateway.js';
 import { handle } from './handler.js';
 import { startProbes } from './health.js';
 
