@@ -127,6 +127,7 @@ export class BackendPool {
         errors.push(e);
         if (this.opts.signal.aborted) break;
         if (isLiveError(e)) this.failed(b.host, e);
+        else this.breaker(b.host).answered();
       }
     }
     return { ok: false, errors };

@@ -45,6 +45,15 @@ export class Breaker {
     this.lastError = '';
   }
 
+  /**
+   * An answer that is no live error (a 404, quay.io's 401 for an absent repository): the host is
+   * up, so a trial that got one closes the breaker. Left taken, the trial kept the backend out of
+   * use until the next probe.
+   */
+  answered(): void {
+    if (this.trial) this.success();
+  }
+
   /** A live error: open (again) for the cool-down. */
   failure(now: number, why: string): void {
     if (this.state(now) !== 'open') this.opened++;

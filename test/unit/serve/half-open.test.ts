@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BackendPool, type Backend } from '../../../src/serve/backends.js';
-import { RegistryResponseError } from '../../../src/types/errors.js';
+import { NotFoundError, RegistryResponseError } from '../../../src/types/errors.js';
 import type { RegistryClient } from '../../../src/registry/client.js';
 
 const backend = (host: string) => ({ host, ref: { scheme: 'registry', registry: host, repository: 'app' }, repo: {} }) as unknown as Backend;
@@ -80,4 +80,22 @@ test('a backend skipped for a blob (its bytes were wrong once) is still asked wh
   const fresh = new BackendPool({} as RegistryClient, { deadlineMs: 1000, coolDownMs: 2000, now: () => 0, signal: new AbortController().signal });
   const answered = await fresh.first([a, b, s], async (x) => x.host, (x) => x.host === 'a');
   assert.equal(answered.ok && answered.backend.host, 'b', 'skipped while another answers');
+});
+
+// A trial answered with an absence (the blob is not at that backend) is an answer: the host is up.
+// The trial used to stay taken, keeping the backend out of use until the next health probe.
+test('a half-open backend whose trial is answered 404 is closed, not held out until the next probe', async () => {
+  let now = 0;
+  const pool = new BackendPool({} as RegistryClient, { deadlineMs: 1000, coolDownMs: 2000, now: () => now, signal: new AbortController().signal });
+  const [a, b] = [backend('a'), backend('b')];
+  pool.failed('a', new Error('503'));
+  now = 3000;
+  const got = await pool.first([a, b], async (x) => {
+    if (x.host === 'a') throw new NotFoundError('blob unknown to a');
+    return x.host;
+  });
+  assert.equal(got.ok && got.backend.host, 'b');
+  assert.equal(pool.breaker('a').state(now), 'closed', 'a answered: it is up');
+  const next = await pool.first([a, b], async (x) => x.host);
+  assert.equal(next.ok && next.backend.host, 'a', 'a takes requests again at once');
 });
