@@ -6,7 +6,7 @@ import type { CallOptions } from '../content/storage.js';
 import { contentRangeStart, type Reopened } from './blob-resume.js';
 import { discard } from './http/body.js';
 import { expectStatus } from './http/errors.js';
-import { header, type HttpResponse } from './http/types.js';
+import { contentLength, header, type HttpResponse } from './http/types.js';
 import { resolveLocation, type RepoContext } from './repo-context.js';
 
 /** Where a client can read a blob, or the open response when only we can. */
@@ -49,7 +49,7 @@ export async function openBlobAt(repo: RepoContext, digest: string, offset: numb
   const url = repo.url(`blobs/${digest}`);
   const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, lane: 'download', signal: opts.signal, priority: opts.priority, headers: { range: `bytes=${offset}-` } });
   await expectStatus('GET', res, 200, 206);
-  const length = header(res, 'content-length');
+  const length = contentLength(res);
   const start = res.status === 206 ? contentRangeStart(header(res, 'content-range')) ?? Infinity : 0;
-  return { body: res.body, start, ...(length !== undefined && /^\d+$/.test(length) ? { length: Number(length) } : {}) };
+  return { body: res.body, start, ...(length !== undefined ? { length } : {}) };
 }

@@ -6,7 +6,7 @@ import type { Descriptor } from '../types/descriptor.js';
 import { MANIFEST_ACCEPT, isManifestType } from '../types/mediatype.js';
 import { discard } from './http/body.js';
 import { describeStatus, expectStatus, isHtmlType, responseError, uploadNotStarted } from './http/errors.js';
-import { displayUrl, header, type HttpResponse } from './http/types.js';
+import { contentLength, displayUrl, header, type HttpResponse } from './http/types.js';
 import { RegistryResponseError } from '../types/errors.js';
 import { contentRangeStart, resumable } from './blob-resume.js';
 import { resolveLocation, writeFailure, type RepoContext } from './repo-context.js';
@@ -48,12 +48,6 @@ export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallO
  */
 export function pageInsteadOfBlob(contentType: string | undefined, length: number | undefined, size: number): boolean {
   return isHtmlType(contentType) && length !== size;
-}
-
-/** The answer's Content-Length as a number; undefined when absent or unreadable. */
-function contentLength(res: HttpResponse): number | undefined {
-  const value = header(res, 'content-length');
-  return value !== undefined && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
 }
 
 // The registry redirected the GET to an object store that refused even the fresh URL the

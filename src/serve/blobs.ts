@@ -4,7 +4,7 @@
 import { pipeline } from 'node:stream/promises';
 import type { BlobAccess } from '../registry/blob-access.js';
 import { resumable } from '../registry/blob-resume.js';
-import { header, type HttpResponse } from '../registry/http/types.js';
+import { contentLength, type HttpResponse } from '../registry/http/types.js';
 import { VerifyingStream } from '../types/digest.js';
 import { DigestMismatchError, RegmirrorError } from '../types/errors.js';
 import { absentEverywhere, type Backend, type BackendPool } from './backends.js';
@@ -53,12 +53,12 @@ const STREAM_RESUMES = 3;
  * whole pull with "unexpected EOF"). The digest is still proven over every byte (respond.ts).
  */
 function carriedOn(pool: BackendPool, senders: Backend[], backends: Backend[], digest: string, res: HttpResponse, skip?: (b: Backend) => boolean): HttpResponse {
-  const length = header(res, 'content-length');
-  if (length === undefined || !/^\d+$/.test(length)) return res;
+  const length = contentLength(res);
+  if (length === undefined) return res;
   let current = senders[0]!;
   const body = resumable(res.body, {
-    size: Number(length),
-    length: Number(length),
+    size: length,
+    length,
     maxResumes: STREAM_RESUMES,
     onResume: (_offset, why) => pool.failed(current.host, why),
     reopen: async (offset) => {
@@ -82,8 +82,8 @@ export const PROVE_FIRST_MAX = 1024 * 1024;
 
 /** A small streamed answer's length, or undefined when it is streamed as it comes. */
 export function provableFirst(a: BlobAnswer): number | undefined {
-  const length = a.kind === 'stream' ? header(a.response, 'content-length') : undefined;
-  return length !== undefined && /^\d+$/.test(length) && Number(length) <= PROVE_FIRST_MAX ? Number(length) : undefined;
+  const length = a.kind === 'stream' ? contentLength(a.response) : undefined;
+  return length !== undefined && length <= PROVE_FIRST_MAX ? length : undefined;
 }
 
 /** The whole body when it hashes to `digest`; else what it hashed to (`wrong`), or `broke` when it ended short. */

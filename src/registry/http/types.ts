@@ -77,6 +77,12 @@ export function header(res: HttpResponse, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The answer's Content-Length as a number; undefined when absent or unreadable. */
+export function contentLength(res: HttpResponse): number | undefined {
+  const value = header(res, 'content-length');
+  return value !== undefined && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
+}
+
 /** True when `body` can be sent again (absent or bytes). */
 export function isReplayable(req: HttpRequest): boolean {
   return req.body === undefined || req.body instanceof Uint8Array;
