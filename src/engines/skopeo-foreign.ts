@@ -7,7 +7,7 @@ import type { CallOptions, ManifestContent, Repository } from '../content/storag
 import type { Descriptor } from '../types/descriptor.js';
 import { CopyError, UnsupportedError } from '../types/errors.js';
 import { hasUrls } from '../types/foreign.js';
-import { isIndexType, parseManifest } from '../types/mediatype.js';
+import { blobsBelow } from '../content/blobs-below.js';
 
 // containers/image's words for a refused manifest PUT (PutManifest), whatever the status.
 const MANIFEST_REFUSED = /\b(uploading|writing) manifest\b/i;
@@ -29,11 +29,8 @@ export async function explainForeignRefusal(error: Error, host: string | undefin
   ));
 }
 
-// The layers with URLs (foreign ones, and those skopeo leaves alike) of `root` and, for an index,
-// of its image manifests (read from the source).
+// The layers with URLs (foreign ones, and those skopeo leaves alike) of `root` and of the
+// manifests below it (read from the source).
 async function foreignLayers(src: Repository, root: ManifestContent, opts: CallOptions): Promise<Descriptor[]> {
-  const parsed = parseManifest(root.bytes, root.descriptor.mediaType);
-  if (!isIndexType(parsed.mediaType)) return parsed.blobs.filter(hasUrls);
-  const children = await Promise.all(parsed.manifests.filter((m) => !isIndexType(m.mediaType)).map((m) => src.fetchManifest(m.digest, opts)));
-  return children.flatMap((c) => parseManifest(c.bytes, c.descriptor.mediaType).blobs.filter(hasUrls));
+  return (await blobsBelow(src, root, opts)).filter(hasUrls);
 }

@@ -4,8 +4,9 @@
 import { readIndex, tagEntry } from '../content/layout/index-file.js';
 import { LayoutRepository } from '../content/layout/repository.js';
 import { misstatedSize } from '../content/misstated-size.js';
-import { CopyError, DigestMismatchError, NotFoundError, UnsupportedError, type SizeLimitError } from '../types/errors.js';
-import { OCI_INDEX, OCI_MANIFEST, parseManifest } from '../types/mediatype.js';
+import { blobsBelow } from '../content/blobs-below.js';
+import { CopyError, DigestMismatchError, NotFoundError, UnsupportedError } from '../types/errors.js';
+import { OCI_INDEX, OCI_MANIFEST } from '../types/mediatype.js';
 import { formatRepository, type RepositoryRef } from '../types/reference.js';
 
 /**
@@ -40,30 +41,12 @@ export async function checkSkopeoSource(source: RepositoryRef, tag: string, dige
     throw new CopyError('source', formatRepository(source), new DigestMismatchError(digest, found, `tag ${tag}`));
   }
   // skopeo reuses a blob a target holds without reading it: a descriptor misstating its blob's
-  // size (the native copier stats each blob too) would reach a warm target unnoticed.
-  const misstated = await misstatedBelow(new LayoutRepository(source.dir), digest, new Set());
-  if (misstated) throw new CopyError('source', formatRepository(source), misstated);
-}
-
-// The first blob under the manifest `digest` whose descriptor misstates its file's size. What
-// cannot be read or parsed is left to skopeo, which says so in its words.
-async function misstatedBelow(layout: LayoutRepository, digest: string, seen: Set<string>): Promise<SizeLimitError | undefined> {
-  if (seen.has(digest)) return undefined;
-  seen.add(digest);
-  let parsed;
-  try {
-    const { bytes, descriptor } = await layout.fetchManifest(digest);
-    parsed = parseManifest(bytes, descriptor.mediaType);
-  } catch {
-    return undefined;
-  }
-  for (const blob of parsed.blobs) {
+  // size (the native copier stats each blob too) would reach a warm target unnoticed. What cannot
+  // be read or parsed is left to skopeo, which says so in its words.
+  const layout = new LayoutRepository(source.dir);
+  const root = await layout.fetchManifest(digest).catch(() => undefined);
+  for (const blob of root ? await blobsBelow(layout, root) : []) {
     const misstated = await misstatedSize(layout, blob);
-    if (misstated) return misstated;
+    if (misstated) throw new CopyError('source', formatRepository(source), misstated);
   }
-  for (const child of parsed.manifests) {
-    const misstated = await misstatedBelow(layout, child.digest, seen);
-    if (misstated) return misstated;
-  }
-  return undefined;
 }
