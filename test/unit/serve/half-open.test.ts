@@ -9,11 +9,13 @@ import { BackendPool, type Backend } from '../../../src/serve/backends.js';
 import { NotFoundError, RegistryResponseError } from '../../../src/types/errors.js';
 import type { RegistryClient } from '../../../src/registry/client.js';
 
+/** A pool of backends whose clock is `now()` (a 2 s cool-down); its client is never called here. */
+const poolAt = (now: () => number) => new BackendPool({} as RegistryClient, { deadlineMs: 1000, coolDownMs: 2000, now, signal: new AbortController().signal });
 const backend = (host: string) => ({ host, ref: { scheme: 'registry', registry: host, repository: 'app' }, repo: {} }) as unknown as Backend;
 
 test('a request answered by the first backend leaves the next one\'s trial to a request that needs it', async () => {
   let now = 0;
-  const pool = new BackendPool({} as RegistryClient, { deadlineMs: 1000, coolDownMs: 2000, now: () => now, signal: new AbortController().signal });
+  const pool = poolAt(() => now);
   const [a, b] = [backend('a'), backend('b')];
   pool.failed('b', new Error('503'));
   now = 3000; // b's cool-down is over: half-open, one trial allowed
@@ -32,7 +34,7 @@ test('a request answered by the first backend leaves the next one\'s trial to a 
 
 test('a half-open backend\'s trial is still one request at a time', async () => {
   let now = 0;
-  const pool = new BackendPool({} as RegistryClient, { deadlineMs: 1000, coolDownMs: 2000, now: () => now, signal: new AbortController().signal });
+  const pool = poolAt(() => now);
   const [a, b] = [backend('a'), backend('b')];
   pool.failed('a', new Error('503'));
   now = 3000;
@@ -49,7 +51,7 @@ test('a half-open backend\'s trial is still one request at a time', async () => 
 // breakers open), so the request got a 503 without asking them, though both were fine by then.
 test('when every backend that may be asked failed, those whose breaker is open are asked too before giving up', async () => {
   let now = 0;
-  const pool = new BackendPool({} as RegistryClient, { deadlineMs: 1000, coolDownMs: 2000, now: () => now, signal: new AbortController().signal });
+  const pool = poolAt(() => now);
   const [a, b, s] = [backend('a'), backend('b'), backend('s')];
   pool.failed('b', new Error('503'));
   now = 500; // b's breaker is still open
@@ -67,7 +69,7 @@ test('when every backend that may be asked failed, those whose breaker is open a
 // The mirrors down, and the source skipped for a layer because a middlebox once flipped a byte of
 // it: the client got 503 for 10 minutes although the source was up and now sent the right bytes.
 test('a backend skipped for a blob (its bytes were wrong once) is still asked when no other answers', async () => {
-  const pool = new BackendPool({} as RegistryClient, { deadlineMs: 1000, coolDownMs: 2000, now: () => 0, signal: new AbortController().signal });
+  const pool = poolAt(() => 0);
   const [a, b, s] = [backend('a'), backend('b'), backend('s')];
   const tried: string[] = [];
   const got = await pool.first([a, b, s], async (x) => {
@@ -77,7 +79,7 @@ test('a backend skipped for a blob (its bytes were wrong once) is still asked wh
   }, (x) => x.host === 's');
   assert.deepEqual(tried, ['a', 'b', 's'], 'the skipped one last');
   assert.equal(got.ok && got.backend.host, 's');
-  const fresh = new BackendPool({} as RegistryClient, { deadlineMs: 1000, coolDownMs: 2000, now: () => 0, signal: new AbortController().signal });
+  const fresh = poolAt(() => 0);
   const answered = await fresh.first([a, b, s], async (x) => x.host, (x) => x.host === 'a');
   assert.equal(answered.ok && answered.backend.host, 'b', 'skipped while another answers');
 });
@@ -86,7 +88,7 @@ test('a backend skipped for a blob (its bytes were wrong once) is still asked wh
 // The trial used to stay taken, keeping the backend out of use until the next health probe.
 test('a half-open backend whose trial is answered 404 is closed, not held out until the next probe', async () => {
   let now = 0;
-  const pool = new BackendPool({} as RegistryClient, { deadlineMs: 1000, coolDownMs: 2000, now: () => now, signal: new AbortController().signal });
+  const pool = poolAt(() => now);
   const [a, b] = [backend('a'), backend('b')];
   pool.failed('a', new Error('503'));
   now = 3000;
