@@ -1,7 +1,9 @@
 // `node bench/http2.mjs`: does HTTP/2 help? The cold copy (sync into an empty registry) and the
 // audit (verify, everything in sync) against registries served over TLS by a test CA, once with
 // HTTP/2 (ALPN, the default) and once with `http2: false`, in alternating rounds; prints the
-// figures as markdown. Environment: BENCH_ROUNDS (default 2), and bench/run.mjs's BENCH_REPOS,
+// figures as markdown. Environment: BENCH_ROUNDS (default 2), BENCH_DELAY_MS (each direction,
+// default 0: every registry behind bench/lib/delay-proxy.mjs, which passes TLS through untouched,
+// so HTTP/2 meets the round trips of a distant registry), and bench/run.mjs's BENCH_REPOS,
 // BENCH_TAGS (default here 8), BENCH_PLATFORMS, BENCH_LAYER_KB, BENCH_BASE_KB, BENCH_KEEP=1.
 import { spawn, execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { tempRoot, track } from './lib/cleanup.mjs';
 import { seedWorkload, workloadFromEnv } from './lib/seed.mjs';
 import { timed } from './lib/timed.mjs';
+import { startDelayProxy } from './lib/delay-proxy.mjs';
 import { freePort, waitReady } from '../scripts/lib/registry-process.mjs';
 
 const REGMIRROR = fileURLToPath(new URL('../bin/regmirror.js', import.meta.url));
@@ -75,6 +78,13 @@ async function main(certs) {
   const w = workloadFromEnv({ ...env, BENCH_TAGS: env.BENCH_TAGS ?? '8' });
   const rounds = Number(env.BENCH_ROUNDS ?? 2);
   const ca = join(certs, 'ca.pem');
+  const delayMs = Number(env.BENCH_DELAY_MS ?? 0);
+  // Seeded direct; copied through the delaying proxy (TLS end to end: the proxy only holds bytes back).
+  const far = async (registry) => {
+    if (delayMs === 0) return registry;
+    const proxy = await startDelayProxy(registry, delayMs);
+    return { ...proxy, url: `https://${proxy.host}` };
+  };
   const src = await startTlsRegistry('source', certs);
   process.stderr.write(`bench: seeding ${w.repos.length} repos × ${w.tags} tags × ${w.platforms} platforms over TLS … `);
   const seeded = await seedWorkload(src, w);
@@ -83,8 +93,8 @@ async function main(certs) {
   for (let round = 1; round <= rounds; round++) {
     // Alternate the order so that a machine getting busier does not favour one mode.
     for (const http2 of round % 2 === 1 ? [true, false] : [false, true]) {
-      const dst = await startTlsRegistry(`target-${round}-${http2 ? 'h2' : 'h1'}`, certs);
-      const file = mirrorsYaml(join(tempRoot(), `mirrors-${round}-${http2}.yaml`), w, src, dst, ca, http2);
+      const dst = await far(await startTlsRegistry(`target-${round}-${http2 ? 'h2' : 'h1'}`, certs));
+      const file = mirrorsYaml(join(tempRoot(), `mirrors-${round}-${http2}.yaml`), w, await far(src), dst, ca, http2);
       const mode = http2 ? 'HTTP/2' : 'HTTP/1.1';
       for (const command of ['sync', 'verify']) {
         process.stderr.write(`bench: round ${round} ${mode} ${command} … `);
@@ -97,7 +107,7 @@ async function main(certs) {
   }
   const best = (mode, command, key) => Math.min(...rows.filter((r) => r.mode === mode && r.command === command).map((r) => r[key]));
   const out = [
-    `# HTTP/2 vs HTTP/1.1 over TLS (${w.repos.length} repos × ${w.tags} tags × ${w.platforms} platforms, ${seeded.blobs.size} blobs; loopback, no added latency)`,
+    `# HTTP/2 vs HTTP/1.1 over TLS (${w.repos.length} repos × ${w.tags} tags × ${w.platforms} platforms, ${seeded.blobs.size} blobs; loopback, ${delayMs > 0 ? `${delayMs} ms each way` : 'no added latency'})`,
     '',
     '| phase | HTTP/2 wall s | HTTP/1.1 wall s | h2 / h1 | HTTP/2 CPU s | HTTP/1.1 CPU s |',
     '| --- | --- | --- | --- | --- | --- |',
