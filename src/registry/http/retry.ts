@@ -75,8 +75,19 @@ export function backoff(policy: RetryPolicy, retry: number, random = Math.random
 export function isTransientNetworkError(e: unknown): boolean {
   if (e instanceof RegmirrorError) return e instanceof UnreachableError && !isLasting(e);
   if (e instanceof errors.HTTPParserError) return true;
+  if (isStreamClosed(e)) return true;
   const code = (e as { code?: string; cause?: { code?: string } })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
   return code !== undefined && RETRYABLE_CODES.has(code);
+}
+
+/**
+ * An HTTP/2 stream the server closed or reset before answering in full: undici says a
+ * RST_STREAM(CANCEL or REFUSED_STREAM) before the headers, or a stream ended without them, as an
+ * InformationalError (UND_ERR_INFO, "HTTP/2: stream closed before the response was complete"),
+ * not as the ERR_HTTP2_STREAM_ERROR of other codes; it is a reset all the same.
+ */
+function isStreamClosed(e: unknown): e is Error {
+  return e instanceof errors.InformationalError && e.message.startsWith('HTTP/2: ');
 }
 
 /** A fresh budget for one operation. */
@@ -143,7 +154,7 @@ export function unreachable(host: string, req: HttpRequest, e: unknown, cert: Ce
   if (tls) return tls;
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err.cause?.code ?? err.code;
-  const why = (code && SAID[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
+  const why = isStreamClosed(e) ? `it reset the stream before answering in full (${e.message})` : (code && SAID[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
   const hint = cert.downgraded ? downgraded(host, req.url) : cert.host !== host ? elsewhere(host, req.url) : '';
   return new UnreachableError(host, `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}${hint}`);
 }

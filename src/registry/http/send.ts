@@ -44,6 +44,12 @@ export function createSend(ctx: SendContext): Send {
   // Set once a response came malformed: from then on a HEAD closes its connection (undici's own
   // default), so a middlebox that sends bodies after HEAD answers cannot poison the next request.
   let closeAfterHead = false;
+  // Set once an HTTP/2 session ended by GOAWAY took requests in flight with it: from then on the
+  // host's requests go over its HTTP/1.1 connections. A front end that ends connections after a
+  // few streams (nginx: keepalive_requests) sends a graceful GOAWAY that lets the last stream
+  // finish, but undici 7 fails every stream in flight on any GOAWAY, answered or not: with
+  // keepalive_requests 1 every attempt died, and a run that skopeo would finish failed.
+  let h1Only = false;
   return async (req: HttpRequest): Promise<HttpResponse> => {
     // A token fetch takes no slot (slot.ts), only its turn under the host's rateLimit.
     let release = ignore;
@@ -61,7 +67,7 @@ export function createSend(ctx: SendContext): Send {
         headers: { 'user-agent': ctx.userAgent, 'accept-encoding': 'identity', ...req.headers, ...(authorization && { authorization }) },
         body: req.body,
         signal: req.signal,
-        dispatcher: ctx.dispatcherFor(req.url, bulky),
+        dispatcher: ctx.dispatcherFor(req.url, bulky || h1Only),
         headersTimeout: headersTimeoutFor(bulky),
         // undici closes the socket after a HEAD unless told otherwise; keep it for the next request.
         reset: req.method === 'HEAD' && closeAfterHead,
@@ -86,6 +92,10 @@ export function createSend(ctx: SendContext): Send {
         closeAfterHead = true;
         ctx.logger.debug(`${displayUrl(req.url)}: malformed response (${e.message}); connections now close after each HEAD`);
       }
+      if (!h1Only && isGoaway(e)) {
+        h1Only = true;
+        ctx.logger.debug(`${req.url.host}: its HTTP/2 connection ended under requests in flight (GOAWAY); HTTP/1.1 from now on`);
+      }
       if (req.signal?.aborted) throw new AbortedError('aborted');
       throw malformedHead(e) ?? e;
     }
@@ -93,6 +103,11 @@ export function createSend(ctx: SendContext): Send {
 }
 
 function ignore(): void {}
+
+/** undici's error for the requests in flight on an HTTP/2 session that received GOAWAY. */
+function isGoaway(e: unknown): boolean {
+  return e instanceof errors.SocketError && e.message.startsWith('HTTP/2: "GOAWAY"');
+}
 
 /**
  * The answer with a content coding a middlebox added undone (content-coding.ts); its
