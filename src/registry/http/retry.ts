@@ -154,7 +154,10 @@ export function unreachable(host: string, req: HttpRequest, e: unknown, cert: Ce
   if (tls) return tls;
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err.cause?.code ?? err.code;
-  const why = isStreamClosed(e) ? `it reset the stream before answering in full (${e.message})` : (code && SAID[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
+  const why = isStreamClosed(e) ? `it reset the stream before answering in full (${e.message})`
+    // A front end that agreed to HTTP/2 by ALPN and then answered otherwise (HTTP/1.1 bytes).
+    : code === 'ERR_HTTP2_ERROR' ? `it offered HTTP/2 by ALPN but did not speak it (ERR_HTTP2_ERROR): a proxy in front of it may mishandle HTTP/2; set \`http2: false\` under registries: ${host}`
+    : (code && SAID[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
   const hint = cert.downgraded ? downgraded(host, req.url) : cert.host !== host ? elsewhere(host, req.url) : '';
   return new UnreachableError(host, `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}${hint}`);
 }

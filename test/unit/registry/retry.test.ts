@@ -101,6 +101,11 @@ describe('unreachable', () => {
     const own = unreachable('t1.test', { ...put, url: new URL('http://t1.test/v2/cm/app/blobs/uploads/u1') }, reset, { host: 't1.test', caFile: false, downgraded: true } as CertEntry);
     assert.match(own.message, /X-Forwarded-Proto/);
   });
+  it('says a front end that offered HTTP/2 and then spoke otherwise, and names http2: false', () => {
+    // A proxy that agrees to h2 by ALPN and answers in HTTP/1.1: the line read a bare ERR_HTTP2_ERROR.
+    const bad = unreachable('quay.io', req, Object.assign(new Error('Protocol error'), { code: 'ERR_HTTP2_ERROR' }));
+    assert.match(bad.message, /^quay\.io unreachable: GET \S+: it offered HTTP\/2 by ALPN but did not speak it \(ERR_HTTP2_ERROR\): .*set `http2: false` under registries: quay\.io$/);
+  });
   it('passes on a code it has no words for, and a message without a code', () => {
     assert.match(unreachable('h', req, Object.assign(new Error('x'), { code: 'EPROTO' })).message, /: EPROTO$/);
     assert.match(unreachable('h', req, new Error('something odd')).message, /: something odd$/);
