@@ -200,7 +200,7 @@ export class UploadRefusedError extends RegmirrorError {
 }
 
 /** Why a TLS handshake was refused: what the user must change is different for each. */
-export type TlsProblem = 'untrusted' | 'wrong-name' | 'expired' | 'not-tls' | 'client-cert' | 'speaks-tls';
+export type TlsProblem = 'untrusted' | 'wrong-name' | 'expired' | 'not-tls' | 'client-cert' | 'speaks-tls' | 'h2-only';
 
 /** A registry's certificate was refused (or it does not speak TLS): never retried, exit 3 like any unreachable host. */
 export class TlsError extends UnreachableError {

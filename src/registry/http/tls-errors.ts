@@ -29,6 +29,9 @@ const PROBLEMS: Record<string, TlsProblem> = {
   ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'client-cert',
   ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'client-cert',
   ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'client-cert',
+  // The server's alert when no protocol offered by ALPN suits it: a front end that speaks only
+  // HTTP/2, asked for HTTP/1.1 alone (the upload pool, pool.ts, or `http2: false`).
+  ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL: 'h2-only',
 };
 
 // The certificate's issuer was found nowhere: neither among the trusted CAs nor in the chain the
@@ -51,6 +54,7 @@ const REMEDY: Record<TlsProblem, (host: string, code: string, caFile: boolean, f
   expired: (host, code) => `${code === 'CERT_NOT_YET_VALID'
     ? `its TLS certificate is not valid yet (${code}): check this machine's clock, which may be behind, and the certificate's start date`
     : `its TLS certificate has expired (${code}): the registry must renew it (or this machine's clock is ahead)`}; \`tls: insecure\` under registries: ${host} skips verification meanwhile`,
+  'h2-only': (host, code) => `it refused HTTP/1.1 in the TLS handshake (${code}): it speaks only HTTP/2, and regmirror sends blob uploads over 64 KiB (and every request under \`http2: false\`) over HTTP/1.1; drop \`http2: false\` under registries: ${host} if set, or reach it through an \`endpoint\` there that speaks HTTP/1.1 too`,
   'not-tls': (host, code) => `it does not speak TLS on this port (${code}): if it is plain HTTP, set \`tls: disabled\` under registries: ${host}`,
 };
 
