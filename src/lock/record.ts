@@ -31,6 +31,22 @@ export function withEntry(lock: LockFile, source: string, tag: string, digest: s
   return { version: 1, images: { ...lock.images, [source]: tags } };
 }
 
+/**
+ * What this run recorded (`after`, from the `before` it read) laid over the record as it is now
+ * (`current`): shards running at the same time on one file keep each other's entries.
+ */
+export function mergeLock(current: LockFile, before: LockFile, after: LockFile): LockFile {
+  let out = current;
+  for (const [source, tags] of Object.entries(after.images)) {
+    for (const [tag, entry] of Object.entries(tags)) {
+      const was = recorded(before, source, tag);
+      if (was?.digest === entry.digest && was.recordedAt === entry.recordedAt) continue;
+      out = withEntry(out, source, tag, entry.digest, entry.recordedAt);
+    }
+  }
+  return out;
+}
+
 /** The file's exact text: `version` then `images`, repositories and tags sorted, so equal records are equal bytes. */
 export function serializeLock(lock: LockFile): string {
   const images: LockFile['images'] = {};
