@@ -11,7 +11,8 @@ import { headersTimeoutFor, isBulky } from './pool.js';
 import { proxyAuthRefused } from './proxy.js';
 import { codingToUndo, decode } from './content-coding.js';
 import { malformedHead } from './framing.js';
-import { displayUrl, header, type HttpRequest, type HttpResponse, type Send } from './types.js';
+import { tailFlowing } from './tail-flowing.js';
+import { contentLength, displayUrl, header, type HttpRequest, type HttpResponse, type Send } from './types.js';
 
 /** Counters shared by every host of a client (RegistryClient.stats). */
 export interface TransportStats {
@@ -84,7 +85,10 @@ export function createSend(ctx: SendContext): Send {
       // and this listener keeps one nobody reads from ending the process (as finished() did).
       res.body.once('close', release).on('error', ignore);
       if (req.method === 'HEAD') res.body.resume();
-      return undoCoding({ status: res.statusCode, headers: res.headers, body: res.body, url: req.url }, req, ctx.logger);
+      const answer: HttpResponse = { status: res.statusCode, headers: res.headers, body: res.body, url: req.url };
+      // A large answer read at its reader's pace, its last bytes always flowing (tail-flowing.ts).
+      if (req.method !== 'HEAD') answer.body = tailFlowing(res.body, contentLength(answer)).on('error', ignore);
+      return undoCoding(answer, req, ctx.logger);
     } catch (e) {
       release();
       ctx.logger.debug(`${req.method} ${displayUrl(req.url)} failed after ${Date.now() - started}ms${e instanceof Error ? `: ${e.message}` : ''}`);
