@@ -1,8 +1,10 @@
 // What a target registry refused to take from skopeo, said as the native engine says it: skopeo
 // reports these in its own words ("initiating layer upload … name unknown"), which name neither
 // the registry's rule nor what the user can do about it.
+import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
-import { RepositoryMissingError, UploadRefusedError, type RegmirrorError } from '../types/errors.js';
+import { join } from 'node:path';
+import { RepositoryMissingError, UnsupportedError, UploadRefusedError, type RegmirrorError } from '../types/errors.js';
 import type { SkopeoCopyRequest } from './skopeo-args.js';
 
 // containers/image's words for a NAME_UNKNOWN answer: a registry that does not create
@@ -13,6 +15,11 @@ const NAME_UNKNOWN = /\bname unknown\b/i;
 // POST, one PATCH with all its bytes, then PUT, and has no other way: GAR refuses any PATCH
 // (405), ghcr.io any body over 4 MiB (416), a proxy's body limit answers 413.
 const PATCH_REFUSED = /\buploading layer chunked: (.+)$/i;
+
+// containers/image's words when a manifest PUT is refused as invalid. quay.io answers a config or
+// artifact media type off its allow-list with 415 MANIFEST_INVALID "manifest invalid", which
+// skopeo says as "manifest invalid: manifest invalid": neither the type nor the status.
+const MANIFEST_REFUSED = /\buploading manifest (\S+) to \S+: (manifest invalid\b.*)$/i;
 
 // …unless the answer is one that credentials or a re-run can change (401/403, 429, 5xx): those
 // stay the general classification's (auth error; re-run).
@@ -27,6 +34,11 @@ export function pushRefusal(req: SkopeoCopyRequest, line: string): RegmirrorErro
   // Named by the host as configured (skopeo's line names the endpoint it connected to), as the native engine names it.
   const host = req.target.registry;
   if (NAME_UNKNOWN.test(line)) return new RepositoryMissingError(host, req.target.repository);
+  const manifest = MANIFEST_REFUSED.exec(line);
+  if (manifest) {
+    // Said as the native engine says a 415 (registry/manifest-put.ts), with skopeo's words for the answer.
+    return new UnsupportedError(`${host}/${req.target.repository}:${manifest[1]!}: the registry refuses the ${described(req, manifest[1]!)} (skopeo: uploading manifest ${manifest[1]!}: ${manifest[2]!}): it does not accept this kind of content; mirror it to a registry that does, or exclude the tag`);
+  }
   const patch = PATCH_REFUSED.exec(line);
   if (patch && !NOT_THE_UPLOAD_WAY.test(patch[1]!)) {
     return new UploadRefusedError(
@@ -48,4 +60,21 @@ function answered(said: string): string {
   if (!html) return `"${said}"`;
   const title = /<title>([^<]*)<\/title>/i.exec(said)?.[1]?.trim();
   return `${title || `${html[1]} ${STATUS_CODES[html[1]!] ?? ''}`.trim()}, an HTML page (a proxy or load balancer in front of the registry answered)`;
+}
+
+/**
+ * "TYPE manifest with "ARTIFACT" / "CONFIG"" for a manifest of a layout source (the tag's own, or
+ * the index entry skopeo names by digest), read from its blob; "manifest" where it cannot be read.
+ */
+function described(req: SkopeoCopyRequest, reference: string): string {
+  if (req.source.scheme !== 'oci') return 'manifest';
+  const digest = /^sha(256|512):[0-9a-f]+$/.test(reference) ? reference : req.digest;
+  try {
+    const m = JSON.parse(readFileSync(join(req.source.dir, 'blobs', ...digest.split(':')), 'utf8')) as { mediaType?: unknown; artifactType?: unknown; config?: { mediaType?: unknown } };
+    const types = [m.artifactType, m.config?.mediaType].filter((t): t is string => typeof t === 'string');
+    const kind = typeof m.mediaType === 'string' ? `${m.mediaType} manifest` : 'manifest';
+    return types.length > 0 ? `${kind} with ${types.map((t) => `"${t}"`).join(' / ')}` : kind;
+  } catch {
+    return 'manifest';
+  }
 }

@@ -123,7 +123,7 @@ describe('SkopeoEngine retries', () => {
     const engine = new SkopeoEngine({ credentials: async () => undefined, binary: wrapper, backoffBaseMs: 20, registries: tlsSettings() });
     try {
       await assert.rejects(engine.copy({ source: at(source, 'jetstack/app'), target: at(proxy, 'cert-manager/refused'), tag: image.tag, digest: image.digest }),
-        (err) => err instanceof CopyError && err.origin === 'destination' && /uploading manifest v1\.0\.0 to [^ ]+\/cert-manager\/refused: manifest invalid: injected by fault proxy$/.test(err.message) && !/engine: native/.test(err.message));
+        (err) => err instanceof CopyError && err.origin === 'destination' && /cert-manager\/refused:v1\.0\.0: the registry refuses the manifest \(skopeo: uploading manifest v1\.0\.0: manifest invalid: injected by fault proxy\): it does not accept this kind of content/.test(err.message) && !/engine: native/.test(err.message));
     } finally {
       await engine.close();
     }

@@ -60,7 +60,7 @@ describe('skopeo push refusals', () => {
   });
 
   it('leaves other lines, and layout targets, to the general classification', () => {
-    assert.equal(pushRefusal(req, 'writing manifest: uploading manifest v1 to h/r: manifest invalid: manifest invalid'), undefined);
+    assert.equal(pushRefusal(req, 'writing manifest: uploading manifest v1 to h/r: received unexpected HTTP status: 500 Internal Server Error'), undefined);
     assert.equal(pushRefusal({ ...req, target: { scheme: 'oci', dir: '/tmp/layout/app' } }, 'name unknown'), undefined);
   });
 });
