@@ -69,7 +69,9 @@ export class Throttle {
     if (!Number.isFinite(this.rate)) this.recovered = observed * 2;
     if (hint !== undefined) this.ceiling = Math.min(this.ceiling, hint);
     const halved = Number.isFinite(this.rate) ? this.rate / 2 : observed / 2;
-    this.rate = Math.max(MIN_RATE, hint !== undefined && this.cutsInARow === 1 ? hint : Math.min(halved, this.ceiling));
+    // The stated rate on the first cut only: a 429 met at it (or below) says others share the
+    // limit (parallel shards, one NAT address), so from then on each new episode halves the pace.
+    this.rate = Math.max(MIN_RATE, hint !== undefined && !Number.isFinite(this.rate) ? hint : Math.min(halved, this.ceiling));
     const waitMs = said && said.windowSeconds * 1000 <= MAX_PAUSE_MS * 2 ? said.windowSeconds * 1000 : Math.min(FIRST_PAUSE_MS * 2 ** (this.cutsInARow - 1), MAX_PAUSE_MS);
     this.pausedUntil = Math.max(this.pausedUntil, now + waitMs);
     this.nextSlot = this.pausedUntil;

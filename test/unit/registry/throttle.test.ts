@@ -65,6 +65,21 @@ describe('Throttle', () => {
     assert.equal(t.rate, Number.POSITIVE_INFINITY, 'back to unlimited past twice the pace of the first cut');
   });
 
+  it('a new 429 at the stated rate halves it: other clients (parallel shards) share the limit', () => {
+    // Three `--shard k/3` jobs behind one Docker Hub limit of 60;w=1 each paced themselves at 54/s:
+    // every new episode after a success went back to the stated rate, so together they sent 162/s
+    // and about half of their requests met a 429 (2072 refused, 2213 admitted, in a backfill run).
+    const t = new Throttle();
+    t.limited(t.generation, 0, '60;w=1');
+    assert.equal(t.rate, 54);
+    for (let i = 0; i < 5; i++) t.succeeded();
+    assert.equal(t.limited(t.generation, 2000, '60;w=1'), true);
+    assert.equal(t.rate, 27, 'the second episode halves the pace, as for a limit not stated');
+    for (let i = 0; i < 5; i++) t.succeeded();
+    t.limited(t.generation, 4000, '60;w=1');
+    assert.equal(t.rate, 13.5);
+  });
+
   it('never goes above the rate the registry stated', () => {
     const t = new Throttle();
     t.limited(0, 0, '10;w=1');
