@@ -20,17 +20,29 @@ export async function responseError(method: string, res: HttpResponse): Promise<
   if (res.status === 404) return new NotFoundError(`${method} ${url}: not found${suffix}`);
   if (res.status === 401) return new AuthError(`${method} ${url}: unauthorized${suffix}${res.headers['www-authenticate'] === undefined ? NO_CHALLENGE : ''}`);
   if (res.status === 403) return new AuthError(`${method} ${url}: forbidden${suffix}`);
-  return new RegistryResponseError(method, url, res.status, errors, describeStatus(res.status, errors.length === 0 && isHtml(text)));
+  const html = errors.length === 0 && isHtml(text);
+  return new RegistryResponseError(method, url, res.status, errors, describeStatus(res.status, html, html ? htmlTitle(text) : undefined));
 }
 
 /**
  * "502 Bad Gateway", plus a word on an HTML body: registries answer errors in JSON, so an HTML
  * page is a proxy, load balancer or login page speaking for them (what to look at at 3 a.m.).
  */
-export function describeStatus(status: number, html = false): string {
+export function describeStatus(status: number, html = false, title?: string): string {
   const reason = STATUS_CODES[status];
   const described = reason ? `${status} ${reason}` : String(status);
-  return html ? `${described}, an HTML page (a proxy or load balancer in front of the registry answered)` : described;
+  // A title that only repeats the status ("502", "502 Bad Gateway") adds nothing.
+  const titled = title && !described.toLowerCase().startsWith(title.toLowerCase()) ? ` titled ${JSON.stringify(title)}` : '';
+  return html ? `${described}, an HTML page${titled} (a proxy or load balancer in front of the registry answered)` : described;
+}
+
+/**
+ * An HTML page's <title>, on one line and cut to 120 characters: what a front end's error page
+ * says it is ("400 Request Header Or Cookie Too Large"), where its status alone says little.
+ */
+export function htmlTitle(page: string): string | undefined {
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(page)?.[1]?.replace(/\s+/g, ' ').trim();
+  return title ? title.slice(0, 120) : undefined;
 }
 
 /** True when a Content-Type says an HTML page (a login portal's, a proxy's), which no registry answer is. */

@@ -43,3 +43,18 @@ test('a 401 naming no way to authenticate says so; one with a challenge does not
   assert.match((await responseError('GET', answer({}))).message, /unauthorized \(UNAUTHORIZED\), with no WWW-Authenticate header .*a proxy in front of it may drop it/);
   assert.doesNotMatch((await responseError('GET', answer({ 'www-authenticate': 'Bearer realm="https://auth"' }))).message, /WWW-Authenticate/);
 });
+
+test('an HTML error page is named by its title: what the front end said, not only its status', async () => {
+  // nginx in front of ACR or quay.io refusing an oversized Authorization header: the 400 alone
+  // reads as a bad request of regmirror's; the page's title says what was refused.
+  const page = '<html>\r\n<head><title>400 Request Header Or Cookie Too Large</title></head>\r\n<body><center><h1>400 Bad Request</h1></center></body></html>';
+  const answer = { status: 400, headers: { 'content-type': 'text/html' }, body: Readable.from([Buffer.from(page)]), url: new URL('https://r.example/v2/a/tags/list') };
+  assert.equal((await responseError('GET', answer)).message,
+    'GET https://r.example/v2/a/tags/list: 400 Bad Request, an HTML page titled "400 Request Header Or Cookie Too Large" (a proxy or load balancer in front of the registry answered)');
+  // A page without a title (or a title of markup and spaces only) reads as before.
+  const bare = { ...answer, body: Readable.from([Buffer.from('<html><body>\n  </body></html>')]) };
+  assert.equal((await responseError('GET', bare)).message, 'GET https://r.example/v2/a/tags/list: 400 Bad Request, an HTML page (a proxy or load balancer in front of the registry answered)');
+  // Nor does a title that only repeats the status.
+  assert.equal(describeStatus(502, true, '502 Bad Gateway'), describeStatus(502, true));
+  assert.equal(describeStatus(502, true, '502'), describeStatus(502, true));
+});
