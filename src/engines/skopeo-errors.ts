@@ -23,7 +23,17 @@ export function lastMeaningfulLine(stderr: string): string {
   const last = lines.at(-1) ?? '';
   const msg = /\blevel=(?:fatal|error)\s+msg="((?:[^"\\]|\\.)*)"/.exec(last);
   if (!msg) return last;
-  return msg[1]!.replace(/\\(["\\])/g, '$1');
+  return unquote(msg[1]!);
+}
+
+/**
+ * logrus quotes `msg` as Go does: `\"`, `\\` and `\n` (containers/image puts each of a registry's
+ * errors on a line of its own): the lines joined, so that no literal backslash-n reaches a report.
+ */
+function unquote(quoted: string): string {
+  const text = quoted.replace(/\\(["\\nt])/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? ' ' : c));
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.reduce((out, l) => (out === '' ? l : `${out}${out.endsWith(':') ? ' ' : '; '}${l}`), '');
 }
 
 /** Which side a skopeo message is about; destination unless the message points at the source. */
@@ -105,5 +115,11 @@ export function copyErrorFrom(req: SkopeoCopyRequest, stderr: string, exit: stri
   const refused = origin === 'destination' ? pushRefusal(req, redact(line)) : undefined;
   if (refused) return new CopyError(origin, formatRepository(repo), refused);
   const host = repo.scheme === 'registry' ? repo.registry : undefined;
-  return new CopyError(origin, formatRepository(repo), classify(`skopeo: ${line}`, host));
+  const cause = classify(`skopeo: ${line}`, host);
+  // What the native engine says for the same refusal: whose credentials, and what they must allow.
+  if (cause instanceof AuthError && repo.scheme === 'registry') {
+    const may = origin === 'destination' ? 'push to' : 'pull from';
+    return new CopyError(origin, formatRepository(repo), new AuthError(`${cause.message}: check that the credentials used for ${repo.registry} (registries.${repo.registry}.credentials or docker login) may ${may} ${repo.repository}`));
+  }
+  return new CopyError(origin, formatRepository(repo), cause);
 }

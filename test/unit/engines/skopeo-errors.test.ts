@@ -18,6 +18,18 @@ describe('skopeo errors', () => {
     assert.equal(lastMeaningfulLine(stderr), 'initializing source docker://x: reading manifest: "quoted" unauthorized');
   });
 
+  it('reads the line breaks logrus escapes as separators, not as a literal backslash-n', () => {
+    // skopeo 1.x refused a push by a read-only token: containers/image lists the registry's
+    // errors one per line, which logrus quotes as \n; they reached the table and the annotation so.
+    const stderr = 'time="x" level=fatal msg="copying image 1/1 from manifest list: writing blob: initiating layer upload to /v2/cm/app/blobs/uploads/ in 127.0.0.1:5001: errors:\\ndenied: requested access to the resource is denied\\nunauthorized: authentication required\\n"\n';
+    const line = lastMeaningfulLine(stderr);
+    assert.equal(line, 'copying image 1/1 from manifest list: writing blob: initiating layer upload to /v2/cm/app/blobs/uploads/ in 127.0.0.1:5001: errors: denied: requested access to the resource is denied; unauthorized: authentication required');
+    const err = copyErrorFrom(req, stderr, '1', images);
+    assert.ok(err.cause instanceof AuthError);
+    assert.doesNotMatch(err.message, /\\n/);
+    assert.match(err.message, /check that the credentials used for 127\.0\.0\.1:5001 \(registries\.127\.0\.0\.1:5001\.credentials or docker login\) may push to cert-manager\/app$/);
+  });
+
   it('guesses the side from the failing step, then from the reference, default destination', () => {
     assert.equal(guessOrigin('initializing source docker://a: x', images.source, images.target), 'source');
     assert.equal(guessOrigin('writing blob: initiating layer upload: denied', images.source, images.target), 'destination');
