@@ -14,7 +14,9 @@ export function registerSecret(value: string | undefined): void {
 const HEADER_PATTERNS: [RegExp, string][] = [
   [/(authorization\s*[:=]\s*"?)(basic|bearer)\s+[^\s",;]+/gi, '$1$2 [REDACTED]'],
   [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{12,}/gi, '$1 [REDACTED]'],
-  [/([?&](?:access_token|token|refresh_token|password|signature|sig|x-amz-signature)=)[^&\s"]+/gi, '$1[REDACTED]'],
+  // Query parameters that are credentials: tokens and passwords, and presigned URLs' signatures and
+  // session tokens (S3 X-Amz-Signature and X-Amz-Security-Token, GCS X-Goog-Signature, Azure sig).
+  [/([?&](?:[\w.-]*[-_.])?(?:token|password|signature|sig)=)[^&\s"]+/gi, '$1[REDACTED]'],
   [/(\/\/)[^/@\s:]+:[^/@\s]+@/g, '$1[REDACTED]@'],
   [/("(?:password|token|access_token|refresh_token|identitytoken|auth|secret)"\s*:\s*")[^"]*"/gi, '$1[REDACTED]"'],
 ];
