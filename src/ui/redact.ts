@@ -16,7 +16,8 @@ const HEADER_PATTERNS: [RegExp, string][] = [
   [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{12,}/gi, '$1 [REDACTED]'],
   // Query parameters that are credentials: tokens and passwords, and presigned URLs' signatures and
   // session tokens (S3 X-Amz-Signature and X-Amz-Security-Token, GCS X-Goog-Signature, Azure sig).
-  [/([?&](?:[\w.-]*[-_.])?(?:token|password|signature|sig)=)[^&\s"]+/gi, '$1[REDACTED]'],
+  // A value ends before a colon that ends the URL ("GET URL: 403"): that colon is the message's.
+  [/([?&](?:[\w.-]*[-_.])?(?:token|password|signature|sig)=)[^&\s"]*[^&\s":]/gi, '$1[REDACTED]'],
   [/(\/\/)[^/@\s:]+:[^/@\s]+@/g, '$1[REDACTED]@'],
   [/("(?:password|token|access_token|refresh_token|identitytoken|auth|secret)"\s*:\s*")[^"]*"/gi, '$1[REDACTED]"'],
 ];

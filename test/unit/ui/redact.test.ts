@@ -18,4 +18,6 @@ test('redacts the signature and session token of S3, GCS, Azure and CloudFront p
     ['https://d111.cloudfront.net/b?Expires=1&Signature=AbC~d&Key-Pair-Id=K2', 'https://d111.cloudfront.net/b?Expires=1&Signature=[REDACTED]&Key-Pair-Id=K2'],
   ];
   for (const [url, redacted] of cases) assert.equal(redact(`downloading ${url}`), `downloading ${redacted}`);
+  // The colon after a URL in "GET URL: HTTP 403" is the message's, not the signature's.
+  assert.equal(redact('GET https://s3.example/b?X-Amz-Signature=abc123: HTTP 403'), 'GET https://s3.example/b?X-Amz-Signature=[REDACTED]: HTTP 403');
 });
