@@ -5,13 +5,22 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { proxyAuthRefused, routedFactory } from '../registry/http/proxy.js';
+import { describeStatus } from '../registry/http/errors.js';
 import { tlsFailure } from '../registry/http/tls-errors.js';
 import { RegmirrorError, type TlsProblem } from '../types/errors.js';
 
 /** A release file that could not be downloaded (non-200, network failure). */
 export class DownloadError extends RegmirrorError {
   override name = 'DownloadError';
+  /** The server's HTTP status, when it answered with one. */
+  constructor(message: string, readonly status?: number) {
+    super(message);
+  }
 }
+
+// What a refusal most likely means for a release file (the caller says where to look).
+const REFUSED = 'the server refused the download (a private release, or a signed link that expired)';
+const STATUS_SAYS: Partial<Record<number, string>> = { 401: REFUSED, 403: REFUSED, 404: 'no such file' };
 
 const MAX_REDIRECTS = 10;
 
@@ -49,7 +58,8 @@ export async function download(url: string, dir: string, dispatcher: Dispatcher,
     const proxy = res.statusCode === 407 ? proxyAuthRefused(new URL(url)) : undefined;
     if (proxy) throw new DownloadError(`GET ${url}: ${proxy.message}`);
     const why = res.statusCode >= 300 && res.statusCode < 400 ? ' (too many redirects, or a redirect without Location)' : '';
-    throw new DownloadError(`GET ${url}: HTTP ${res.statusCode}${why}`);
+    const says = STATUS_SAYS[res.statusCode];
+    throw new DownloadError(`GET ${url}: HTTP ${describeStatus(res.statusCode)}${why}${says ? `: ${says}` : ''}`, res.statusCode);
   }
   try {
     await pipeline(res.body, createWriteStream(path, { flags: 'wx' }), { signal });

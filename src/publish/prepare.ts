@@ -9,7 +9,7 @@ import type { ManifestContent } from '../content/storage.js';
 import type { BinaryItem } from '../config/model.js';
 import { UsageError } from '../types/errors.js';
 import { checkChecksums, parseChecksums } from './checksums.js';
-import { download, fileNameOf } from './download.js';
+import { download, DownloadError, fileNameOf } from './download.js';
 import { hashFile, matchGlobs, titleOf, type ReleaseFile } from './files.js';
 import { artifactManifest } from './manifest.js';
 
@@ -47,7 +47,9 @@ export async function prepareArtifact(item: BinaryItem, opts: PrepareOptions): P
     const into = await mkdtemp(join(opts.scratch, 'dl-'));
     for (const url of urls) {
       opts.onDownload?.(url);
-      paths.push(await download(url, into, opts.dispatcher, opts.signal));
+      paths.push(await download(url, into, opts.dispatcher, opts.signal).catch((err: unknown) => {
+        throw err instanceof DownloadError ? new DownloadError(`${what}: ${err.message}${whereToLook(err.status, opts.tag, what)}`, err.status) : err;
+      }));
     }
   }
   const files: ReleaseFile[] = [];
@@ -57,6 +59,13 @@ export async function prepareArtifact(item: BinaryItem, opts: PrepareOptions): P
     checkChecksums(files, parseChecksums(await readFile(file, 'utf8'), file), file);
   }
   return { item, files, root: artifactManifest(item.artifactType, files) };
+}
+
+/** For a refused or missing release file: which release and which entry's URL to check. */
+function whereToLook(status: number | undefined, tag: string, what: string): string {
+  if (status === 404) return `: check that release ${tag} is published with that file, or the URL under ${what} urls`;
+  if (status === 401 || status === 403) return `: check that URL under ${what} urls`;
+  return '';
 }
 
 /**

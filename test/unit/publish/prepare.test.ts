@@ -82,3 +82,25 @@ test('a checksums path that is not beside the config is looked for under --dir',
   await rm(dir, { recursive: true });
   await rm(configDir, { recursive: true });
 });
+
+test('a refused download names the binaries entry, the status and what to look at', async () => {
+  // Was "regmirror: GET URL: HTTP 403" alone: which entry, and expired link or missing file?
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => res.writeHead(req.url?.startsWith('/gone') ? 404 : 403).end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const dir = await releaseDir();
+  try {
+    await assert.rejects(prepare(dir, item({ files: [], urls: [`${base}/signed/{tag}/cmctl.tar.gz`] })), (e: unknown) => {
+      assert.equal((e as Error).message, `binaries "cmctl": GET ${base}/signed/v1.2.3/cmctl.tar.gz: HTTP 403 Forbidden: the server refused the download (a private release, or a signed link that expired): check that URL under binaries "cmctl" urls`);
+      return true;
+    });
+    await assert.rejects(prepare(dir, item({ files: [], urls: [`${base}/gone/{tag}/cmctl.tar.gz`] })), (e: unknown) => {
+      assert.equal((e as Error).message, `binaries "cmctl": GET ${base}/gone/v1.2.3/cmctl.tar.gz: HTTP 404 Not Found: no such file: check that release v1.2.3 is published with that file, or the URL under binaries "cmctl" urls`);
+      return true;
+    });
+  } finally {
+    server.close();
+    await rm(dir, { recursive: true });
+  }
+});
