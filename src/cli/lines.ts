@@ -13,7 +13,8 @@ export function resultLines(r: SyncResult, said?: Map<string, string>): string |
   if (busy.length === 0) return undefined;
   return busy
     .map((t) => {
-      const what = t.action === 'copied' || t.action === 'forced' ? `${t.action} (${t.blobs.copied} ${t.blobs.copied === 1 ? 'blob' : 'blobs'} uploaded, ${t.blobs.mounted} mounted, ${formatBytes(t.bytes)}${foreignClause(t.blobs.foreign)})` : t.action;
+      const what = (t.action === 'copied' || t.action === 'forced') && t.engine === 'skopeo' ? `${t.action} by skopeo (blobs and bytes not counted)`
+        : t.action === 'copied' || t.action === 'forced' ? `${t.action} (${t.blobs.copied} ${t.blobs.copied === 1 ? 'blob' : 'blobs'} uploaded, ${t.blobs.mounted} mounted, ${formatBytes(t.bytes)}${foreignClause(t.blobs.foreign)})` : t.action;
       const line = `${r.source}:${r.tag} → ${t.repository}`;
       const first = t.detail ? said?.get(t.detail) : undefined;
       if (t.detail && !first) said?.set(t.detail, `${r.source}:${r.tag}`);

@@ -9,6 +9,8 @@ export interface Tally {
   manifests: number;
   /** Foreign layers left at their URLs (types/foreign.ts): neither read nor written. */
   foreign: number;
+  /** Set when skopeo copied the image: it moves the blobs itself and counts none of them. */
+  engine?: 'skopeo';
 }
 
 export function emptyTally(): Tally {
@@ -23,4 +25,5 @@ export function addTally(a: Tally, b: Tally): void {
   a.bytes += b.bytes;
   a.manifests += b.manifests;
   a.foreign += b.foreign;
+  if (b.engine) a.engine = b.engine;
 }

@@ -55,6 +55,8 @@ export interface SyncTargetResult {
   blobs: { copied: number; mounted: number; existing: number; foreign?: number };
   /** Bytes uploaded (sync) or to upload (plan). */
   bytes: number;
+  /** `skopeo` when `engine: skopeo` copied it: `blobs` and `bytes` are then not counted (0). */
+  engine?: 'skopeo';
   /** Referrer tags (cosign .sig/.att/.sbom, fallback index) carried along. */
   referrers: number;
   detail: string;

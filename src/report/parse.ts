@@ -61,6 +61,7 @@ function syncTarget(rd: Reader, v: unknown, p: string): SyncTargetResult {
     digest: rd.digest(t.digest, `${p}.digest`),
     blobs,
     bytes: rd.num(t.bytes, `${p}.bytes`),
+    ...(t.engine === undefined ? {} : { engine: rd.oneOf(t.engine, ['skopeo'] as const, `${p}.engine`) }),
     referrers: rd.num(t.referrers, `${p}.referrers`),
     detail: rd.str(t.detail, `${p}.detail`),
   };

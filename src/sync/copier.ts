@@ -55,6 +55,7 @@ export function skopeoCopier(ctx: CopyContext, engine: SkopeoEngine | undefined,
           // skopeo writes every manifest of the graph: never while another copy of the run writes one of them.
           await withManifestTurn(ctx.ledger, dst.name, digests, () => engine.copy({ source, target, tag, digest: root.descriptor.digest, signal: ctx.signal }));
           tally.manifests += 1;
+          tally.engine = 'skopeo';
           results.set(dst, { tally });
         } catch (err) {
           const error = err instanceof Error ? err : new Error(String(err));

@@ -134,6 +134,7 @@ function row(state: TargetState, action: SyncAction, previous: string | null, di
     digest,
     blobs: { copied: tally.copied, mounted: tally.mounted, existing: tally.existing, ...(tally.foreign ? { foreign: tally.foreign } : {}) },
     bytes: tally.bytes,
+    ...(tally.engine ? { engine: tally.engine } : {}),
     referrers,
     detail,
   };

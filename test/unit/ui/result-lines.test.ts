@@ -38,3 +38,9 @@ test('a copy that left foreign layers at their URLs says how many, so a small by
   const two = resultLines({ source: 'mcr.microsoft.com/windows/servercore', tag: 'ltsc2022', sourceDigest: null, targets: [target({ blobs: { copied: 0, mounted: 0, existing: 2, foreign: 2 } })] });
   assert.match(two ?? '', /; 2 foreign layers left at their URLs\)$/);
 });
+
+test('a copy skopeo made says so, not "0 blobs uploaded, 0 mounted, 0 B" that it never counted', () => {
+  // engine: skopeo moves the blobs itself and reports none of them: zeros read as an empty copy.
+  const line = resultLines({ source: 'quay.io/jetstack/app', tag: 'v1', sourceDigest: null, targets: [target({ engine: 'skopeo', blobs: { copied: 0, mounted: 0, existing: 0 }, bytes: 0 })] });
+  assert.equal(line, 'quay.io/jetstack/app:v1 → ghcr.io/cert-manager/app: copied by skopeo (blobs and bytes not counted)');
+});
