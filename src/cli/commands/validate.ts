@@ -14,6 +14,8 @@ export function validateCommand(setExit: (code: number) => void): Command {
     .option('-c, --config <file>', 'mirrors.yaml to read', './mirrors.yaml')
     .option('--filter <glob>', 'only repositories whose name matches (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('-q, --quiet', 'print nothing when valid')
+    // SPEC's common -v: validate makes no request, so it adds only stack traces (cli/main.ts reads it).
+    .option('-v, --verbose', 'print stack traces of errors')
     .option('--explain', 'list the tags the config alone selects (explicit), no network; `plan --explain` decides every source tag')
     .addOption(new Option('--format <format>', 'output format of --explain').choices(['table', 'json']).default('table'))
     .action(async (flags: { config: string; filter: string[]; quiet?: boolean; explain?: boolean; format: 'table' | 'json' }) => {
