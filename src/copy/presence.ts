@@ -2,7 +2,7 @@
 // repository (or the source) of the same registry has it, a self-mount where the registry is known
 // to honour mounts, a HEAD otherwise; and how the first upload into a registry learns whether it
 // honours mounts at all, while the other checks there wait for the answer.
-import { canMount, type Repository } from '../content/storage.js';
+import { canMount, SMALL_BLOB_BYTES, type Repository } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { callOptions, type CopyContext } from './context.js';
 import type { BlobOutcome } from './ledger.js';
@@ -58,6 +58,10 @@ export async function presence(ctx: CopyContext, desc: Descriptor, dst: Reposito
       try {
         const here = await dst.mountBlob(desc, dst.mountPath, opts);
         if (here) ctx.ledger.mountWorked(dst.mountScope);
+        // Before mounts are known to work, a 202 may be a registry that ignores them (ECR) and
+        // holds the blob all the same (a rerun of an interrupted first sync): a blob too large
+        // to send again on a guess is asked by HEAD first.
+        else if (!known && desc.size > SMALL_BLOB_BYTES && (await dst.exists(desc, opts))) return answered(ctx, dst, 'existing');
         return answered(ctx, dst, here ? 'existing' : undefined);
       } catch (err) {
         // Tried before the registry's mount support was known: one that refuses mounts outright
