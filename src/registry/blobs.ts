@@ -33,10 +33,21 @@ export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallO
       logger.debug(`GET ${displayUrl(url)}: broke after ${offset} of ${desc.size} bytes (${why instanceof Error ? why.message : String(why)}); resuming with Range`);
     },
     reopen: async (offset) => {
-      const again = await expectStatus('GET', refusedByObjectStore(repo, desc, await get({ range: `bytes=${offset}-` })), 200, 206);
+      let again = refusedByObjectStore(repo, desc, await get({ range: `bytes=${offset}-` }));
+      // A range refused (416) or answered from elsewhere than asked (no Content-Range, or one
+      // that starts past the offset) is a server whose Range support is broken: read again from
+      // the start, as from one that ignores Range, rather than fail the read (and every upload
+      // streaming it) and start it all over.
+      const start = again.status === 206 ? contentRangeStart(header(again, 'content-range')) : undefined;
+      if (again.status === 416 || (again.status === 206 && (start === undefined || start > offset))) {
+        discard(again.body, header(again, 'content-length'));
+        logger.debug(`GET ${displayUrl(url)}: Range not honoured (${again.status}${again.status === 206 ? `, Content-Range ${header(again, 'content-range') ?? 'missing'}` : ''}); reading again from the start`);
+        again = await expectStatus('GET', refusedByObjectStore(repo, desc, await get()), 200);
+        return { body: again.body, start: 0, length: contentLength(again) };
+      }
+      await expectStatus('GET', again, 200, 206);
       if (again.status === 200) logger.debug(`GET ${displayUrl(url)}: Range ignored (200); reading again from the start`);
-      const start = again.status === 206 ? contentRangeStart(header(again, 'content-range')) ?? Infinity : 0;
-      return { body: again.body, start, length: contentLength(again) };
+      return { body: again.body, start: start ?? 0, length: contentLength(again) };
     },
   });
 }
