@@ -76,11 +76,14 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
 
 /**
  * A source answer no new attempt changes: a redirect loop (the registry or its CDN sending the
- * read round in circles) cost 6 requests per attempt, 24 for one blob, before it failed anyway.
+ * read round in circles) cost 6 requests per attempt, 24 for one blob, before it failed anyway;
+ * an untrusted certificate at the object store a blob is redirected to cost 5 (one per attempt).
  */
 function unchangedByRetry(err: unknown): boolean {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
     if (e instanceof RegistryResponseError && e.errors.some((x) => x.code === 'TOO_MANY_REDIRECTS')) return true;
+    // A certificate refused where the source sent the read (its object store), or a proxy's refusal.
+    if (isLasting(e)) return true;
   }
   return false;
 }
