@@ -27,6 +27,11 @@ export function registriesYaml(entries: (TlsHost | [TlsHost, EntrySettings])[]):
   return `${lines.join('\n')}\n`;
 }
 
+/** A mirrors.yaml copying `source`'s `repository` into `target`'s `mirror` namespace, each TLS registry trusted by its caFile. */
+export function oneMirrorYaml(source: TlsHost, target: TlsHost, repository: string): string {
+  return `version: 1\ndefaults:\n  targets: [${target.host}/mirror]\n${registriesYaml([source, target])}images:\n  - source: ${source.host}/${repository}\n`;
+}
+
 /** The same as registriesYaml, as the settings map a RegistryClient or SkopeoEngine takes. */
 export function registrySettings(entries: (TlsHost | [TlsHost, Partial<RegistrySettings>])[]): Map<string, RegistrySettings> {
   return new Map(entries.map((entry) => {

@@ -14,6 +14,7 @@ import { runCli, writeConfig } from '../../harness/cli.js';
 import { startFaultProxy, type FaultProxy, type Personality } from '../../harness/fault-proxy.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { testCerts } from '../../harness/tls.js';
+import { oneMirrorYaml } from '../../harness/tls-bed.js';
 
 let source: RunningRegistry;
 let target: RunningRegistry;
@@ -44,15 +45,7 @@ after(async () => {
 });
 
 test('a front end that closes each HTTP/1.1 connection after its answer, under large blobs: the sync finishes, no internal error', async () => {
-  const file = await writeConfig(await scratchDir('connection-close'), `version: 1
-defaults:
-  targets: [${target.host}/mirror]
-registries:
-  ${source.host}: { caFile: ${source.caFile} }
-  ${target.host}: { caFile: ${target.caFile} }
-images:
-  - source: ${source.host}/jetstack/big
-`);
+  const file = await writeConfig(await scratchDir('connection-close'), oneMirrorYaml(source, target, 'jetstack/big'));
   const run = await runCli(['sync', '-c', file, '--no-progress', '--endpoint', `${source.host}=${proxy.url}`]);
   assert.doesNotMatch(run.stderr, /internal error/);
   assert.equal(run.exitCode, 0, run.stderr + run.stdout);

@@ -13,6 +13,7 @@ import { scratchDir } from '../../harness/scratch.js';
 import { testCerts } from '../../harness/tls.js';
 import { constants as h2 } from 'node:http2';
 import type { ServerHttp2Stream } from 'node:http2';
+import { oneMirrorYaml } from '../../harness/tls-bed.js';
 
 let source: RunningRegistry;
 let target: RunningRegistry;
@@ -38,15 +39,7 @@ before(async () => {
     return true;
   };
   proxy = await startFaultProxy(source.url, { tls: { ...(await testCerts()).servers.good, http2: true }, upstreamCa: source.caFile, personalities: [seen, goaway] });
-  file = await writeConfig(await scratchDir('h2'), `version: 1
-defaults:
-  targets: [${target.host}/mirror]
-registries:
-  ${source.host}: { caFile: ${source.caFile} }
-  ${target.host}: { caFile: ${target.caFile} }
-images:
-  - source: ${source.host}/jetstack/app
-`);
+  file = await writeConfig(await scratchDir('h2'), oneMirrorYaml(source, target, 'jetstack/app'));
 });
 
 after(async () => {

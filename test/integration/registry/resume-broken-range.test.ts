@@ -11,7 +11,7 @@ import { pushBlob, pushManifest, digestOf, pseudoRandomBytes } from '../../harne
 import { skopeoDigestVerified } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { type Personality } from '../../harness/fault-proxy.js';
-import { proxyFor } from '../../harness/tls-bed.js';
+import { proxyFor, oneMirrorYaml } from '../../harness/tls-bed.js';
 import { scratchDir } from '../../harness/scratch.js';
 
 const MiB = 1024 * 1024;
@@ -51,15 +51,7 @@ async function syncWithBrokenRange(name: string, broken: Personality) {
   const tgt = await proxyFor(target); // counts the uploads
   try {
     src.inject({ method: 'GET', path: new RegExp(`/blobs/${layer}$`), times: 1, fault: { kind: 'cut', afterBytes: 8 * MiB } });
-    const file = await writeConfig(join(dir, name), `version: 1
-defaults:
-  targets: [${target.host}/mirror]
-registries:
-  ${source.host}: { caFile: ${source.caFile} }
-  ${target.host}: { caFile: ${target.caFile} }
-images:
-  - source: ${source.host}/jetstack/${name}
-`);
+    const file = await writeConfig(join(dir, name), oneMirrorYaml(source, target, `jetstack/${name}`));
     const run = await runCli(['sync', '-c', file, '-v', '--no-progress', '--endpoint', `${source.host}=${src.url}`, '--endpoint', `${target.host}=${tgt.url}`]);
     assert.equal(run.exitCode, 0, run.stderr.split('\n').filter((l) => !/^debug: (GET|HEAD|PUT|POST|PATCH) /.test(l)).join('\n'));
     const puts = tgt.stats.log.filter((e) => e.method === 'PUT' && e.path.includes(layer.slice('sha256:'.length)));

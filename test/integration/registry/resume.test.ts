@@ -13,6 +13,7 @@ import { runCli, writeConfig } from '../../harness/cli.js';
 import { startFaultProxy, type FaultProxy, type Personality } from '../../harness/fault-proxy.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { testCerts } from '../../harness/tls.js';
+import { oneMirrorYaml } from '../../harness/tls-bed.js';
 
 const MiB = 1024 * 1024;
 let source: RunningRegistry;
@@ -56,15 +57,7 @@ after(async () => {
 
 /** Syncs `repository` from the source (through `proxy`) to the target; returns the CLI run. */
 async function syncThrough(proxy: FaultProxy, repository: string) {
-  const file = await writeConfig(join(dir, repository), `version: 1
-defaults:
-  targets: [${target.host}/mirror]
-registries:
-  ${source.host}: { caFile: ${source.caFile} }
-  ${target.host}: { caFile: ${target.caFile} }
-images:
-  - source: ${source.host}/${repository}
-`);
+  const file = await writeConfig(join(dir, repository), oneMirrorYaml(source, target, repository));
   return runCli(['sync', '-c', file, '-v', '--no-progress', '--endpoint', `${source.host}=${proxy.url}`], { timeoutMs: 600_000 });
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage } from '../../harness/seed.js';
 import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
-import { proxyFor } from '../../harness/tls-bed.js';
+import { proxyFor, oneMirrorYaml } from '../../harness/tls-bed.js';
 import { testCerts } from '../../harness/tls.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
@@ -39,15 +39,7 @@ test('blobs redirected to an object store with an untrusted certificate: one rea
     }],
   });
   after(() => registry.close());
-  const file = await writeConfig(dir, `version: 1
-defaults:
-  targets: [${target.host}/mirror]
-registries:
-  ${source.host}: { caFile: ${source.caFile} }
-  ${target.host}: { caFile: ${target.caFile} }
-images:
-  - source: ${source.host}/jetstack/app
-`);
+  const file = await writeConfig(dir, oneMirrorYaml(source, target, 'jetstack/app'));
   const run = await runCli(['sync', '-c', file, '--no-progress', '--endpoint', `${source.host}=${registry.url}`]);
   assert.equal(run.exitCode, 1, run.stderr + run.stdout);
   assert.match(run.stderr, new RegExp(`${store.host}: its TLS certificate is not trusted .*caFile`));
