@@ -109,11 +109,12 @@ async function main(certs) {
   const out = [
     `# HTTP/2 vs HTTP/1.1 over TLS (${w.repos.length} repos × ${w.tags} tags × ${w.platforms} platforms, ${seeded.blobs.size} blobs; loopback, ${delayMs > 0 ? `${delayMs} ms each way` : 'no added latency'})`,
     '',
-    '| phase | HTTP/2 wall s | HTTP/1.1 wall s | h2 / h1 | HTTP/2 CPU s | HTTP/1.1 CPU s |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| phase | HTTP/2 wall s | HTTP/1.1 wall s | h2 / h1 | HTTP/2 CPU s | HTTP/1.1 CPU s | HTTP/2 peak RSS MB | HTTP/1.1 peak RSS MB |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...['cold copy (sync)', 'audit (verify)'].map((c) => {
       const [h2w, h1w] = [best('HTTP/2', c, 'wall'), best('HTTP/1.1', c, 'wall')];
-      return `| ${c} | ${h2w.toFixed(2)} | ${h1w.toFixed(2)} | ${(h2w / h1w).toFixed(2)} | ${best('HTTP/2', c, 'cpu').toFixed(2)} | ${best('HTTP/1.1', c, 'cpu').toFixed(2)} |`;
+      const peak = (mode) => Math.max(...rows.filter((r) => r.mode === mode && r.command === c).map((r) => r.rss)).toFixed(0);
+      return `| ${c} | ${h2w.toFixed(2)} | ${h1w.toFixed(2)} | ${(h2w / h1w).toFixed(2)} | ${best('HTTP/2', c, 'cpu').toFixed(2)} | ${best('HTTP/1.1', c, 'cpu').toFixed(2)} | ${peak('HTTP/2')} | ${peak('HTTP/1.1')} |`;
     }),
     '',
     `Best of ${rounds} round(s) each; every run: ${rows.map((r) => `${r.mode} ${r.command} ${r.wall.toFixed(2)} s`).join('; ')}.`,
