@@ -39,6 +39,9 @@ function unquote(quoted: string): string {
 /** Which side a skopeo message is about; destination unless the message points at the source. */
 export function guessOrigin(message: string, sourceImage: string, targetImage: string): Origin {
   const m = message.toLowerCase();
+  // containers/image marks a failed read of the source blob it streams into the destination's
+  // upload this way, precisely so that the upload step is not blamed for it.
+  if (/happened during read/.test(m)) return 'source';
   const mentions = (image: string) => {
     const bare = image.replace(/^docker:\/\//, '').toLowerCase();
     return m.includes(bare.replace(/[@:][^/]*$/, ''));
@@ -109,7 +112,8 @@ export function isTransientFailure(stderr: string): boolean {
 
 /** The CopyError for a skopeo run that exited non-zero. */
 export function copyErrorFrom(req: SkopeoCopyRequest, stderr: string, exit: string, images: { source: string; target: string }): CopyError {
-  const line = lastMeaningfulLine(stderr) || `skopeo exited with ${exit}`;
+  // An upload URL's query (distribution's sealed `_state`, hundreds of characters) tells a person nothing.
+  const line = lastMeaningfulLine(stderr).replace(/(\/blobs\/uploads\/[^\s"?]*)\?[^\s"]*/g, '$1') || `skopeo exited with ${exit}`;
   const origin = guessOrigin(line, images.source, images.target);
   const repo = origin === 'source' ? req.source : req.target;
   const refused = origin === 'destination' ? pushRefusal(req, redact(line)) : undefined;

@@ -37,6 +37,18 @@ describe('skopeo errors', () => {
     assert.equal(guessOrigin('something odd', images.source, images.target), 'destination');
   });
 
+  it('blames the source for a read of the source that broke while the blob was being pushed', () => {
+    // containers/image streams a source blob into the destination's PATCH and annotates a failed
+    // read of the source "happened during read", which the PUT/PATCH step would otherwise carry
+    // to the destination: a source that cut every blob GET midway named the target registry.
+    const stderr = 'time="x" level=fatal msg="copying image 1/3 from manifest list: writing blob: Patch \\"https://127.0.0.1:5001/v2/cert-manager/app/blobs/uploads/9cf8?_state=9T4ZkGeNIOe5zV0RRqVynUSrvD4etga5jrHBeCPZgQx7Ik5hbWUi\\": happened during read: unexpected EOF"';
+    const err = copyErrorFrom(req, stderr, '1', images);
+    assert.equal(err.origin, 'source');
+    assert.equal(err.repository, '127.0.0.1:5000/jetstack/app');
+    assert.doesNotMatch(err.message, /_state=9T4Z/, 'the upload state is an opaque token of the target, not a fact for a person');
+    assert.equal(isTransientFailure(stderr), true);
+  });
+
   it('maps to CopyError with a typed cause and no secret', () => {
     registerSecret('hunter2-password');
     const stderr = 'time="x" level=fatal msg="initializing source docker://127.0.0.1:5000/jetstack/app: reading manifest in 127.0.0.1:5000/jetstack/app (hunter2-password): unauthorized: authentication required"';
