@@ -63,8 +63,12 @@ export async function runServe(settings: GatewaySettings, opts: ServeOptions): P
   const backendsStop = new AbortController();
   const gw = new Gateway(settings, client, opts.lock, openEventSink(settings.events), backendsStop.signal, opts);
   gw.log = (line) => opts.logger.warn(line);
+  // Requests being answered: each records its event when it ends, so the events file is closed
+  // only after them (one cut off at the end of the grace period wrote after it: exit 1).
+  const inFlight = new Set<Promise<void>>();
   const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, (req, res) => {
-    void handle(gw, req, res);
+    const done = handle(gw, req, res).finally(() => inFlight.delete(done));
+    inFlight.add(done);
   });
   await listen(server, settings.listen.host, settings.listen.port);
   const { address, port } = server.address() as AddressInfo;
@@ -81,6 +85,7 @@ export async function runServe(settings: GatewaySettings, opts: ServeOptions): P
   await Promise.all([closed, probes]);
   clearTimeout(grace);
   backendsStop.abort(new Error('shutdown'));
+  await Promise.allSettled(inFlight);
   await gw.close();
   await client.close();
 }
