@@ -49,8 +49,8 @@ export interface Backend {
 /** Breakers, deadlines and repositories for every backend host. */
 export class BackendPool {
   readonly breakers = new Map<string, Breaker>();
-  /** Failovers: a request that moved past a backend because of a live error. */
-  onFailover: (host: string) => void = () => {};
+  /** Failovers: a request that moved past a backend because of a live error (`e`). */
+  onFailover: (host: string, e: unknown) => void = () => {};
 
   constructor(
     private readonly client: RegistryClient,
@@ -95,7 +95,7 @@ export class BackendPool {
   /** A live error from `host` (also one that broke a stream midway): its breaker opens, a failover counted. */
   failed(host: string, e: unknown): void {
     this.breaker(host).failure(this.opts.now(), oneLine(e));
-    this.onFailover(host);
+    this.onFailover(host, e);
   }
 
   /**

@@ -5,7 +5,8 @@ import type { GatewaySettings } from '../config/model.js';
 import type { LockFile } from '../lock/file.js';
 import type { RegistryClient } from '../registry/client.js';
 import { PullAttributor } from './attribution.js';
-import { BackendPool, type Backend } from './backends.js';
+import { BackendPool, oneLine, type Backend } from './backends.js';
+import { TlsError } from '../types/errors.js';
 import { RedirectProofs } from './blob-proof.js';
 import type { AnonymousMemory } from './blobs.js';
 import { ManifestCache, TagCache } from './cache.js';
@@ -38,6 +39,9 @@ export interface GatewayOptions {
   now?: () => number;
 }
 
+/** How long the log stays quiet about a host after saying it failed a client's request. */
+export const REQUEST_FAILURE_LOG_MS = 10 * 60_000;
+
 /** Everything the request handlers share. */
 export class Gateway {
   readonly pool: BackendPool;
@@ -51,6 +55,8 @@ export class Gateway {
   readonly proofs: RedirectProofs;
   /** Backends the log said were down (health.ts), to say when they are back. */
   readonly outages = new Map<string, Outage>();
+  /** When the log last said a host failed a client's request (requestFailed). */
+  private readonly requestFailures = new Map<string, number>();
   readonly rate: ClientRateLimit | undefined;
   readonly clientSecret = newClientKeySecret();
   readonly now: () => number;
@@ -72,7 +78,10 @@ export class Gateway {
   ) {
     this.now = opts.now ?? Date.now;
     this.pool = new BackendPool(client, { deadlineMs: opts.deadlineMs ?? DEFAULT_DEADLINE_MS, coolDownMs: settings.healthInterval * 1000, now: this.now, signal });
-    this.pool.onFailover = (host) => this.metrics.failovers.inc({ backend: host });
+    this.pool.onFailover = (host, e) => {
+      this.metrics.failovers.inc({ backend: host });
+      this.requestFailed(host, e);
+    };
     this.proofs = new RedirectProofs(this.pool, (b, digest, actual) => this.servedWrong(b, digest, actual));
     this.manifests = new ManifestCache(opts.cacheBytes ?? 64 * 1024 * 1024);
     this.tags = new TagCache(opts.tagTtlMs ?? DEFAULT_TAG_TTL_MS);
@@ -88,6 +97,21 @@ export class Gateway {
       pool: this.pool, manifests: this.manifests, tags: this.tags, recorded: this.recorded, lock: this.lock, now: this.now,
       onDrift: (image, _tag, backend) => this.metrics.drift.inc({ image, backend }),
     };
+  }
+
+  /**
+   * A live error in a client's request (a blob answered 5xx, a stream broken or stalled midway),
+   * said once per host in 10 minutes: only probes were logged, so a backend whose manifests
+   * answered while its blobs failed was silent, seen only in the failover counter. Not when a
+   * probe already said the same, nor for a refused certificate (the transport says it).
+   */
+  private requestFailed(host: string, e: unknown): void {
+    const why = oneLine(e);
+    if (e instanceof TlsError || this.outages.get(host)?.why === why) return;
+    const last = this.requestFailures.get(host);
+    if (last !== undefined && this.now() - last < REQUEST_FAILURE_LOG_MS) return;
+    this.requestFailures.set(host, this.now());
+    this.log?.(`backend ${host} failed a request, which went on at the next backend: ${why} (said once in ${REQUEST_FAILURE_LOG_MS / 60_000} min)`);
   }
 
   /** `b` served `digest` with bytes that hash to `actual`: skipped for that blob, said once. */

@@ -1,0 +1,41 @@
+// A backend whose manifests answer (so its probes pass) while its blobs fail: a storage outage
+// behind a registry, or a front end that breaks or stalls blob streams midway. Clients are served
+// from the next backend, but the log said nothing at all (only probes were logged): the failover
+// counter was the one trace. Now one line names the host and the reason, once, not per request.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startWorld, type World } from './fixture.js';
+import { startGateway, until, type GatewayProcess } from './gateway-process.js';
+
+let world: World;
+let gw: GatewayProcess;
+
+before(async () => {
+  world = await startWorld({ tags: ['v1'], platforms: 1 });
+  // B first: the gateway streams its blobs (it wants a token); A is the next backend.
+  gw = await startGateway(await world.config(`  healthInterval: 1\n  backends: [${world.proxyB.host}/mirror-b]`));
+});
+
+after(async () => {
+  assert.equal(await gw?.stop(), 0);
+  await world?.close();
+});
+
+test('blobs failing at a backend whose probes pass: one log line naming it, clients served by the next', { timeout: 120_000 }, async () => {
+  world.proxyB.inject({ path: /\/blobs\//, times: Infinity, fault: { kind: 'status', status: 503 } });
+  const blobs = world.images.get('v1')!.blobDigests;
+  for (let round = 0; round < 3; round++) {
+    for (const digest of blobs) {
+      const res = await fetch(`${gw.url}/v2/app/blobs/${digest}`, { redirect: 'manual' });
+      await res.arrayBuffer();
+      assert.ok(res.status === 200 || res.status === 307, `served by the next backend: ${res.status}`);
+    }
+  }
+  const lines = () => gw.stderr().split('\n').filter((l) => l.includes(`backend ${world.proxyB.host} failed a request`));
+  await until(() => lines().length > 0, 'the line about B');
+  assert.equal(lines().length, 1, `once, not per request: ${gw.stderr()}`);
+  assert.match(lines()[0]!, /503/, 'with the reason');
+  const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+  assert.match(metrics, new RegExp(`regmirror_gateway_failovers_total\\{backend="${world.proxyB.host}"\\} [1-9]`));
+  world.proxyB.clear();
+});
