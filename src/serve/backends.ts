@@ -18,6 +18,13 @@ export class NoAnswerError extends RegmirrorError {
   }
 }
 
+/** A backend whose answer stopped arriving midway for the deadline (undici said "Body Timeout Error"). */
+export class StalledError extends RegmirrorError {
+  constructor(readonly deadlineMs: number) {
+    super(`stopped sending midway: no byte for ${deadlineMs / 1000} s (--timeout)`);
+  }
+}
+
 /** True for failures that say the backend itself is unwell (a proxy in front of it framing answers wrongly too: framing.ts). */
 export function isLiveError(e: unknown): boolean {
   if (e instanceof UnreachableError || e instanceof AbortedError || e instanceof NoAnswerError || e instanceof MalformedAnswerError) return true;
@@ -93,7 +100,9 @@ export class BackendPool {
   }
 
   /** A live error from `host` (also one that broke a stream midway): its breaker opens, a failover counted. */
-  failed(host: string, e: unknown): void {
+  failed(host: string, error: unknown): void {
+    // undici's own words for a stream that stalled were all the log and stats page said.
+    const e = (error as { code?: unknown } | undefined)?.code === 'UND_ERR_BODY_TIMEOUT' ? new StalledError(this.opts.deadlineMs) : error;
     this.breaker(host).failure(this.opts.now(), oneLine(e));
     this.onFailover(host, e);
   }

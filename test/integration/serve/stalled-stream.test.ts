@@ -2,6 +2,7 @@
 // open (a stalled load balancer, a wedged disk): the gateway gives it --timeout without a byte,
 // as it gives a backend to answer at all, then carries the layer on from the next backend with
 // Range. It used to wait out the transport's 60 s body timeout while skopeo's pull sat still.
+// The log says it once, in its own words, not undici's "Body Timeout Error".
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWorld, type World } from './fixture.js';
@@ -36,6 +37,10 @@ test('B stalls mid-layer: A carries it on after --timeout, and skopeo gets every
     assert.ok(took < 30_000, `the pull took ${took} ms`);
     const served = gw.events.filter((e) => e.kind === 'blob' && e.digest === layer);
     assert.deepEqual(served.map((e) => e.status), [200], 'the client asked once');
+    // One line says which backend stalled and which setting decided it (it read "Body Timeout Error").
+    const said = gw.stderr().split('\n').filter((l) => l.includes(`backend ${world.proxyB.host} `));
+    assert.equal(said.length, 1, gw.stderr());
+    assert.match(said[0]!, /stopped sending midway: no byte for 2 s \(--timeout\)/);
   } finally {
     world.proxyB.clear();
     assert.equal(await gw.stop(), 0);
