@@ -102,12 +102,13 @@ export class Gateway {
   /**
    * A live error in a client's request (a blob answered 5xx, a stream broken or stalled midway),
    * said once per host in 10 minutes: only probes were logged, so a backend whose manifests
-   * answered while its blobs failed was silent, seen only in the failover counter. Not when a
-   * probe already said the same, nor for a refused certificate (the transport says it).
+   * answered while its blobs failed was silent, seen only in the failover counter. Not while a
+   * probe's "is down" stands (the same outage, another URL), nor for a refused certificate (the
+   * transport says it).
    */
   private requestFailed(host: string, e: unknown): void {
     const why = oneLine(e);
-    if (e instanceof TlsError || this.outages.get(host)?.why === why) return;
+    if (e instanceof TlsError || this.outages.has(host)) return;
     const last = this.requestFailures.get(host);
     if (last !== undefined && this.now() - last < REQUEST_FAILURE_LOG_MS) return;
     this.requestFailures.set(host, this.now());
