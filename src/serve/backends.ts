@@ -6,6 +6,7 @@ import type { RemoteRepository } from '../registry/repository.js';
 import { AbortedError, AccessDeniedError, MalformedAnswerError, NotFoundError, RegistryResponseError, RegmirrorError, UnreachableError } from '../types/errors.js';
 import { formatRepository, type RepositoryRef } from '../types/reference.js';
 import { Breaker, tryOrder } from './breaker.js';
+import { saidOf } from '../registry/http/retry.js';
 
 /**
  * A backend that let the deadline pass without answering. The transport only knows its request
@@ -101,8 +102,11 @@ export class BackendPool {
 
   /** A live error from `host` (also one that broke a stream midway): its breaker opens, a failover counted. */
   failed(host: string, error: unknown): void {
-    // undici's own words for a stream that stalled were all the log and stats page said.
-    const e = (error as { code?: unknown } | undefined)?.code === 'UND_ERR_BODY_TIMEOUT' ? new StalledError(this.opts.deadlineMs) : error;
+    // undici's own words for a stream that stalled or broke were all the log and stats page said.
+    const code = (error as { code?: unknown } | undefined)?.code;
+    const said = typeof code === 'string' && !(error instanceof RegmirrorError) ? saidOf(code) : undefined;
+    const e = code === 'UND_ERR_BODY_TIMEOUT' ? new StalledError(this.opts.deadlineMs)
+      : said ? new RegmirrorError(`its answer broke off midway: ${said}`) : error;
     this.breaker(host).failure(this.opts.now(), oneLine(e));
     this.onFailover(host, e);
   }

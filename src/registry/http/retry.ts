@@ -35,6 +35,11 @@ const SAID: Record<string, string> = {
   ENOTFOUND: 'no such host name (ENOTFOUND)',
 };
 
+/** A connection failure's code said as what it means for the registry, when it is one we know. */
+export function saidOf(code: string): string | undefined {
+  return SAID[code];
+}
+
 /** How a host retries. */
 export interface RetryPolicy {
   maxAttempts: number;

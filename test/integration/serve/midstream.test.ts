@@ -57,6 +57,10 @@ test('B cut mid-stream: the rest of the layer comes with Range, and skopeo gets 
     assert.ok(reads.reduce((n, e) => n + (e.bytes ?? 0), 0) < SIZE + 16 * MiB, 'not read again from the start');
     const served = gw.events.filter((e) => e.kind === 'blob' && e.digest === layer);
     assert.deepEqual(served.map((e) => e.status), [200], 'the client asked once');
+    // Said once, in words (undici's read "other side closed" or "Response body length does not match").
+    const said = gw.stderr().split('\n').filter((l) => l.includes(`backend ${world.proxyB.host} `));
+    assert.equal(said.length, 1, gw.stderr());
+    assert.match(said[0]!, /its answer broke off midway: .+ \((UND_ERR_\w+|ECONNRESET)\)/);
   } finally {
     world.proxyB.clear();
     assert.equal(await gw.stop(), 0);
