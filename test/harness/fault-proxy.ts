@@ -24,7 +24,7 @@ export type Fault =
   | { kind: 'delay'; ms: number }
   /** Forwarded and done by the registry, but answered with an HTML page of this status: a gateway that gave up waiting. */
   | { kind: 'lost'; status: number };
-export type FaultKind = Fault['kind'];
+export type FaultKind = Fault['kind'] | 'chaos';
 
 /** Which requests get a fault: method and path (incl. query) filters; `skip` first, then `times` (default 1; Infinity ok). */
 export interface FaultRule {
@@ -84,6 +84,38 @@ export interface FaultProxyOptions {
   tls?: { cert: string; key: string; http2?: boolean };
   /** CA file (PEM) that signed an https:// upstream's certificate. */
   upstreamCa?: string;
+  /** Seeded random faults on requests no rule matched (see ChaosOptions). */
+  chaos?: ChaosOptions;
+}
+
+/** Chaos kinds: network and server faults picked at random for a share of the requests. */
+export type ChaosKind = 'reset' | 'resetAfterHeaders' | 'cut' | 'burst5xx' | 'r429' | 'r429RetryAfter' | 'headBody' | 'slowFirstByte' | 'connClose' | 'stall';
+
+/**
+ * Seeded random faults: each request's fate is a hash of (seed, method, path with upload ids
+ * dropped, how many times that key was seen), so a run is reproducible whatever the interleaving.
+ */
+export interface ChaosOptions {
+  seed: number;
+  /** Share of requests that get a fault, 0..1 (a 5xx burst's followers count extra). */
+  rate: number;
+  /** Kinds and their weights (default: every kind, stall rare). */
+  weights?: Partial<Record<ChaosKind, number>>;
+  /** false stops injecting (a re-run without faults); can be flipped while running. */
+  enabled?: boolean;
+  /** Each injected fault, for the run's record. */
+  log?: string[];
+}
+
+const CHAOS_WEIGHTS: Record<ChaosKind, number> = { reset: 2, resetAfterHeaders: 2, cut: 3, burst5xx: 2, r429: 1, r429RetryAfter: 1, headBody: 1, slowFirstByte: 2, connClose: 3, stall: 0.3 };
+
+// A 32-bit hash of a string (FNV-1a), then mixed: a uniform [0, 1) per (seed, key, salt).
+function chaosRandom(seed: number, key: string, salt: number): number {
+  let h = 0x811c9dc5 ^ seed;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ salt, 0x9e3779b1);
+  h ^= h >>> 15; h = Math.imul(h, 0x85ebca6b); h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35); h ^= h >>> 16;
+  return (h >>> 0) / 4294967296;
 }
 
 /** A small upstream response read whole, for personalities that rewrite what the registry said. */
@@ -133,7 +165,32 @@ export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptio
     const entry: ProxyLogEntry = { method, path, status: 0 };
     stats.log.push(entry);
     const forward = (body?: BodyFault) => forwardRequest(toUpstream, req, res, upstream, origin, entry, body);
-    const fault = pickFault(rules, method, path);
+    let fault = pickFault(rules, method, path);
+    if (!fault && opts.chaos && opts.chaos.enabled !== false) {
+      const c = chaos(opts.chaos, method, path);
+      if (c) {
+        stats.injected.chaos = (stats.injected.chaos ?? 0) + 1;
+        entry.fault = `chaos:${c.kind}` as FaultKind;
+        opts.chaos.log?.push(`${method} ${path} ${c.kind}`);
+        switch (c.kind) {
+          case 'reset': fault = { kind: 'reset' }; break;
+          case 'resetAfterHeaders': fault = { kind: 'cut', afterBytes: 0 }; break;
+          case 'cut': fault = { kind: 'cut', afterBytes: c.n }; break;
+          case 'burst5xx': fault = { kind: 'status', status: [500, 502, 503][c.n % 3]! }; break;
+          case 'r429': fault = { kind: 'status', status: 429 }; break;
+          case 'r429RetryAfter': fault = { kind: 'status', status: 429, retryAfter: '1' }; break;
+          case 'slowFirstByte': fault = { kind: 'delay', ms: 300 + (c.n % 2500) }; break;
+          case 'stall': fault = { kind: 'stall', afterBytes: c.n % 3000 }; break;
+          case 'connClose':
+            res.setHeader('connection', 'close');
+            break;
+          case 'headBody':
+            if (method === 'HEAD' && req.httpVersion === '1.1') return headBody(toUpstream, req, res, upstream, entry);
+            res.setHeader('connection', 'close');
+            break;
+        }
+      }
+    }
     if (!fault) {
       // Network faults come first; then the registry's personality; then the registry itself.
       const ex = exchange(toUpstream, req, res, method, path, entry, origin, upstream, cdn);
@@ -230,8 +287,56 @@ function exchange(toUpstream: Requester, req: IncomingMessage, res: ServerRespon
   };
 }
 
+const chaosSeen = new WeakMap<ChaosOptions, Map<string, number>>();
+const chaosBurst = new WeakMap<ChaosOptions, number>();
+
+// This request's chaos fault, if any: a pure function of the seed, the request and its repeat count.
+function chaos(c: ChaosOptions, method: string, path: string): { kind: ChaosKind; n: number } | undefined {
+  const key = `${method} ${path.replace(/\/blobs\/uploads\/[^?]*/, '/blobs/uploads/').replace(/([?&])(_state|digest)=[^&]*/g, '$1$2')}`;
+  let seen = chaosSeen.get(c);
+  if (!seen) chaosSeen.set(c, (seen = new Map()));
+  const n = (seen.get(key) ?? 0) + 1;
+  seen.set(key, n);
+  const burst = chaosBurst.get(c) ?? 0;
+  if (burst > 0) { chaosBurst.set(c, burst - 1); return { kind: 'burst5xx', n: 2 }; }
+  if (chaosRandom(c.seed, key, n) >= c.rate) return undefined;
+  const weights = Object.entries({ ...CHAOS_WEIGHTS, ...c.weights }).filter(([, w]) => w > 0) as [ChaosKind, number][];
+  const total = weights.reduce((t, [, w]) => t + w, 0);
+  let pick = chaosRandom(c.seed + 1, key, n) * total;
+  const extra = Math.floor(chaosRandom(c.seed + 2, key, n) * 100_000);
+  for (const [kind, w] of weights) {
+    if ((pick -= w) < 0) {
+      if (kind === 'burst5xx') chaosBurst.set(c, extra % 4);
+      return { kind, n: kind === 'cut' ? 1 + (extra % 60_000) : extra };
+    }
+  }
+  return undefined;
+}
+
+// A HEAD answered with the GET's body (a middlebox that forgets HEAD has none): the bytes land on
+// the kept-alive socket, where a client reusing it reads them as the start of its next answer.
+function headBody(toUpstream: Requester, req: IncomingMessage, res: ServerResponse, upstream: URL, entry: ProxyLogEntry): void {
+  const headers: OutgoingHttpHeaders = { ...req.headers, host: upstream.host };
+  delete headers.connection;
+  const up = toUpstream({ hostname: upstream.hostname, port: upstream.port, method: 'GET', path: req.url, headers }, (upRes) => {
+    const chunks: Buffer[] = [];
+    upRes.on('data', (c: Buffer) => chunks.push(c));
+    upRes.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const out = rewriteHeaders(upRes.headers, upstream.origin, upstream.origin);
+      out['content-length'] = String(body.length);
+      entry.status = upRes.statusCode ?? 502;
+      const socket = req.socket;
+      res.writeHead(upRes.statusCode ?? 502, out).end();
+      if (body.length > 0) res.once('finish', () => { if (!socket.destroyed) socket.write(body); });
+    });
+  });
+  up.on('error', () => { if (!res.headersSent) res.writeHead(502).end(); else res.destroy(); });
+  up.end();
+}
+
 function emptyCounts(): Record<FaultKind, number> {
-  return { status: 0, page: 0, cut: 0, flip: 0, reset: 0, redirect: 0, delay: 0, lost: 0, stall: 0 };
+  return { status: 0, page: 0, cut: 0, flip: 0, reset: 0, redirect: 0, delay: 0, lost: 0, stall: 0, chaos: 0 };
 }
 
 // The first rule still holding faults decides; matches inside its `skip` window pass through.
