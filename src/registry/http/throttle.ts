@@ -13,6 +13,8 @@ const FIRST_PAUSE_MS = 1000;
 const MAX_PAUSE_MS = 30_000;
 /** Window over which the pace is measured when the registry does not say its limit. */
 const OBSERVE_MS = 2000;
+/** Shortest span a pace is measured over (a pace over fewer ms is noise). */
+const MIN_SPAN_MS = 100;
 
 /** `ratelimit-limit: 100;w=21600` (IETF draft RateLimit fields, as Docker Hub sends them). */
 export function parseRateLimit(value: string | undefined): { limit: number; windowSeconds: number } | undefined {
@@ -38,10 +40,13 @@ export class Throttle {
   /** Twice the pace at the first cut: reached again, the host is no longer paced. */
   private recovered = Number.POSITIVE_INFINITY;
   private readonly starts: number[] = [];
+  /** When the first request to this host started: a run younger than OBSERVE_MS has not filled the window. */
+  private firstStart: number | undefined;
 
   /** Takes a start slot; returns how long to wait before sending. */
   reserve(now: number): number {
     this.starts.push(now);
+    this.firstStart ??= now;
     while (this.starts.length > 0 && this.starts[0]! < now - OBSERVE_MS) this.starts.shift();
     const at = Math.max(now, this.pausedUntil, Number.isFinite(this.rate) ? this.nextSlot : 0);
     if (Number.isFinite(this.rate)) this.nextSlot = at + 1000 / this.rate;
@@ -62,7 +67,10 @@ export class Throttle {
     this.cutsInARow++;
     this.okSinceChange = 0;
     const said = parseRateLimit(limitHeader);
-    const observed = Math.max(this.starts.length / (OBSERVE_MS / 1000), 1);
+    // The pace over the part of the window the host has been in use: 3 requests in the first 50 ms
+    // of a run are 30/s, not 1.5/s (which halved to the floor and paced a whole run at 0.5/s).
+    const span = Math.min(OBSERVE_MS, Math.max(now - (this.firstStart ?? now), MIN_SPAN_MS));
+    const observed = Math.max(this.starts.length / (span / 1000), 1);
     // The registry's own figure (with a margin) when it gives one, and never above it again;
     // otherwise half of what we did, and back to unlimited once twice that is reached again.
     const hint = said && said.windowSeconds <= 3600 ? (0.9 * said.limit) / said.windowSeconds : undefined;

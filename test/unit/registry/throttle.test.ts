@@ -44,6 +44,20 @@ describe('Throttle', () => {
     assert.equal(t.reserve(3000), 2000, 'paused 2 s from the second cut');
   });
 
+  it('a 429 in the first moments of a run halves the pace it met, not a full window\'s average', () => {
+    // Found by a seeded fault hunt: one 429 without Retry-After to the second request of a `plan`
+    // (its tag list, 10 ms in) was read as 2 requests over the whole 2 s window, 1/s, halved to the
+    // 0.5/s floor: a plan of 8 tags took 51 s instead of 0.4 s, and a backfill would crawl for hours.
+    const t = new Throttle();
+    for (let i = 0; i < 3; i++) t.reserve(1000 + i * 5); // 3 requests in the run's first 10 ms
+    assert.equal(t.limited(t.generation, 1010), true);
+    assert.equal(t.rate, 15, '3 requests over the 100 ms shortest span: 30/s, halved');
+    const old = new Throttle();
+    for (let i = 0; i < 4; i++) old.reserve(i * 1000); // a host in use for longer than the window
+    old.limited(old.generation, 3000);
+    assert.equal(old.rate, 0.75, 'over a full window as before: 3 starts in the last 2 s, halved');
+  });
+
   it('counts one cut per episode: 429s to requests sent before the cut do not cut again', () => {
     const t = new Throttle();
     const before = t.generation;
