@@ -143,7 +143,11 @@ async function lackingReferrers(t: TargetState, root: ManifestContent, facts: So
     await Promise.all(
       [...tags].map(async ([tag, digest]) => {
         if (!t.tags?.has(tag)) return;
-        const have = await t.repo.resolve(tag, { signal }).then((d) => d.digest, () => null);
+        // Only "not found" is missing; any other failure leaves the check undone (status error).
+        const have = await t.repo.resolve(tag, { signal }).then((d) => d.digest, (err: unknown) => {
+          if (err instanceof NotFoundError) return null;
+          throw err;
+        });
         if (have === null) lacking.push(`missing ${tag}`);
         else if (have !== digest) lacking.push(`${tag} differs (target ${have}, source ${digest})`);
       }),
