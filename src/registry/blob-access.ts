@@ -29,13 +29,13 @@ export async function blobAccess(repo: RepoContext, digest: string, opts: CallOp
     if (REDIRECT.has(anon.status) && header(anon, 'location')) return { kind: 'anonymous', url };
     if (anon.status !== 401 && anon.status !== 403) await expectStatus('HEAD', anon, 200);
   }
-  const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, keepRedirects: clientsMayGo, lane: 'download', signal: opts.signal, priority: opts.priority });
+  const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, keepRedirects: clientsMayGo, lane: 'download', slowReader: true, signal: opts.signal, priority: opts.priority });
   if (REDIRECT.has(res.status) && header(res, 'location')) {
     discard(res.body, header(res, 'content-length'));
     const to = resolveLocation('GET', res);
     // A hop on the registry's own origin would still want our Authorization: stream instead.
     if (to.origin !== url.origin) return { kind: 'redirect', url: to };
-    const again = await repo.host.send({ method: 'GET', url: to, scopes: repo.scopes, lane: 'download', signal: opts.signal, priority: opts.priority });
+    const again = await repo.host.send({ method: 'GET', url: to, scopes: repo.scopes, lane: 'download', slowReader: true, signal: opts.signal, priority: opts.priority });
     return { kind: 'stream', response: await expectStatus('GET', again, 200) };
   }
   return { kind: 'stream', response: await expectStatus('GET', res, 200) };
@@ -47,7 +47,7 @@ export async function blobAccess(repo: RepoContext, digest: string, opts: CallOp
  */
 export async function openBlobAt(repo: RepoContext, digest: string, offset: number, opts: CallOptions = {}): Promise<Reopened> {
   const url = repo.url(`blobs/${digest}`);
-  const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, lane: 'download', signal: opts.signal, priority: opts.priority, headers: { range: `bytes=${offset}-` } });
+  const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, lane: 'download', slowReader: true, signal: opts.signal, priority: opts.priority, headers: { range: `bytes=${offset}-` } });
   await expectStatus('GET', res, 200, 206);
   const length = contentLength(res);
   const start = res.status === 206 ? contentRangeStart(header(res, 'content-range')) ?? Infinity : 0;

@@ -68,7 +68,7 @@ export function createSend(ctx: SendContext): Send {
         headers: { 'user-agent': ctx.userAgent, 'accept-encoding': 'identity', ...req.headers, ...(authorization && { authorization }) },
         body: req.body,
         signal: req.signal,
-        dispatcher: ctx.dispatcherFor(req.url, bulky || h1Only),
+        dispatcher: ctx.dispatcherFor(req.url, bulky || h1Only || req.slowReader === true),
         headersTimeout: headersTimeoutFor(bulky),
         // undici closes the socket after a HEAD unless told otherwise; keep it for the next request.
         reset: req.method === 'HEAD' && closeAfterHead,

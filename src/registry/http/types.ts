@@ -38,6 +38,12 @@ export interface HttpRequest {
   priority?: number;
   /** The caller retries the whole operation itself: this request is sent once. */
   noRetry?: boolean;
+  /**
+   * A long read whose reader may hold back for long (the gateway's client): over HTTP/1.1, where
+   * undici stops the body timeout while the reader does; over HTTP/2 flow control stops the
+   * registry's bytes and the timeout fires, blaming a healthy registry for a slow client.
+   */
+  slowReader?: boolean;
   budget?: RetryBudget;
   /** Sent without credentials (the gateway asks whether a registry serves a blob to anyone). */
   anonymous?: boolean;
