@@ -10,6 +10,9 @@ import type { Config } from '../../config/model.js';
 import type { LockFile } from '../../lock/record.js';
 import { UsageError } from '../../types/errors.js';
 import { reportToGitHub } from '../github.js';
+import { summaryLine } from '../../report/headline.js';
+import type { VerifyReport } from '../../report/model.js';
+import { redact } from '../../ui/redact.js';
 
 /** --lock: the record mirrors.yaml names, read before any request. */
 async function readRecord(config: Config): Promise<LockFile> {
@@ -65,5 +68,14 @@ async function verify(flags: VerifyFlags): Promise<number> {
   await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output, all: flags.all === true }), flags.output);
   await reportToGitHub(report, 'verify', flags.format === 'json' ? flags.output : undefined);
   if (session.interrupted()) return 130;
-  return exitCodeForVerify(report);
+  const code = exitCodeForVerify(report);
+  // With the report in a file or as JSON, a CI log showed a bare exit 1 or 3: say why on stderr.
+  if (code !== 0 && !flags.quiet && (flags.output !== undefined || (flags.format ?? 'table') === 'json')) process.stderr.write(`${unseenOutcome(report, flags.output)}\n`);
+  return code;
+}
+
+/** One line for a report nobody saw on the terminal: its summary, the first error, and where it is. */
+function unseenOutcome(report: VerifyReport, output: string | undefined): string {
+  const error = report.results.flatMap((r) => r.targets.filter((t) => t.status === 'error').map((t) => `${t.repository}:${r.tag}: ${t.detail}`))[0];
+  return redact(`verify: ${summaryLine(report)}${error ? `; first error: ${error}` : ''}${output ? `; the report is in ${output}` : ''}`);
 }
