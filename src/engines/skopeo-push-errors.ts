@@ -3,7 +3,7 @@
 // the registry's rule nor what the user can do about it.
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
-import { join } from 'node:path';
+import { blobPath } from '../content/layout/index-file.js';
 import { RepositoryMissingError, UnsupportedError, UploadRefusedError, type RegmirrorError } from '../types/errors.js';
 import type { SkopeoCopyRequest } from './skopeo-args.js';
 
@@ -70,7 +70,7 @@ function described(req: SkopeoCopyRequest, reference: string): string {
   if (req.source.scheme !== 'oci') return 'manifest';
   const digest = /^sha(256|512):[0-9a-f]+$/.test(reference) ? reference : req.digest;
   try {
-    const m = JSON.parse(readFileSync(join(req.source.dir, 'blobs', ...digest.split(':')), 'utf8')) as { mediaType?: unknown; artifactType?: unknown; config?: { mediaType?: unknown } };
+    const m = JSON.parse(readFileSync(blobPath(req.source.dir, digest), 'utf8')) as { mediaType?: unknown; artifactType?: unknown; config?: { mediaType?: unknown } };
     const types = [m.artifactType, m.config?.mediaType].filter((t): t is string => typeof t === 'string');
     const kind = typeof m.mediaType === 'string' ? `${m.mediaType} manifest` : 'manifest';
     return types.length > 0 ? `${kind} with ${types.map((t) => `"${t}"`).join(' / ')}` : kind;

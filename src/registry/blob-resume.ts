@@ -7,6 +7,7 @@
 // delivers a 1 GiB layer, while one that cannot move a MiB gives up after `maxResumes` in a row.
 import { Readable } from 'node:stream';
 import { isTransientNetworkError } from './http/retry.js';
+import { prematureClose } from './http/body.js';
 
 /** Bytes read between two breaks that count as progress (and reset the resume budget). */
 export const RESUME_PROGRESS = 1024 * 1024;
@@ -119,7 +120,7 @@ class ResumableBody extends Readable {
     body.once('error', onError);
     // Closed without an end or an error (destroyed under us): a break like any other.
     const onClose = () => {
-      if (!body.readableEnded) onError(Object.assign(new Error('premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+      if (!body.readableEnded) onError(prematureClose());
     };
     body.once('close', onClose);
     this.release = () => {

@@ -3,6 +3,7 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UnsupportedError } from '../../types/errors.js';
+import { parseDigest } from '../../types/digest.js';
 import type { Descriptor } from '../../types/descriptor.js';
 import { OCI_INDEX } from '../../types/mediatype.js';
 import { isMissing, writeBytesAtomically } from './files.js';
@@ -137,4 +138,10 @@ async function present(path: string): Promise<boolean> {
     if (isMissing(err)) return false;
     throw err;
   }
+}
+
+/** Where a layout keeps the blob `digest`: `blobs/ALGORITHM/HEX` (OCI image layout). */
+export function blobPath(dir: string, digest: string): string {
+  const { algorithm, hex } = parseDigest(digest);
+  return join(dir, 'blobs', algorithm, hex);
 }

@@ -4,16 +4,15 @@
 // as a source, untagged OCI 1.1 referrers show as their fallback tag (fallback.ts).
 import type { Readable } from 'node:stream';
 import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { AbortedError, NotFoundError, SizeLimitError, UnsupportedError } from '../../types/errors.js';
-import { VerifyingStream, parseDigest, sha256, verifyBytes } from '../../types/digest.js';
+import { VerifyingStream, sha256, verifyBytes } from '../../types/digest.js';
 import type { Descriptor } from '../../types/descriptor.js';
 import { MAX_MANIFEST_BYTES, OCI_INDEX, parseManifest } from '../../types/mediatype.js';
 import { isValidTag } from '../../types/reference.js';
 import type { BlobContent, CallOptions, ManifestContent, Repository } from '../storage.js';
 import { fallbackIndexes } from './fallback.js';
 import { isMissing, readCapped, writeBytesAtomically, writeStreamAtomically } from './files.js';
-import { REF_NAME, checkLayoutVersion, prepareLayout, readIndex, tagEntry, taggedEntries, updateIndex } from './index-file.js';
+import { REF_NAME, blobPath, checkLayoutVersion, prepareLayout, readIndex, tagEntry, taggedEntries, updateIndex } from './index-file.js';
 
 /** How a layout is opened: sources show untagged referrers as fallback tags, targets do not. */
 export interface LayoutOptions {
@@ -152,8 +151,7 @@ export class LayoutRepository implements Repository {
   }
 
   private blobPath(digest: string): string {
-    const { algorithm, hex } = parseDigest(digest);
-    return join(this.dir, 'blobs', algorithm, hex);
+    return blobPath(this.dir, digest);
   }
 
   // A blob asked for by digest as a manifest is "not found", as a registry's /manifests/ would

@@ -29,3 +29,8 @@ export function discard(body: Readable, contentLength?: string): void {
     body.destroy();
   }
 }
+
+/** The error of a body destroyed under its reader without one (Node's own code for it). */
+export function prematureClose(): Error {
+  return Object.assign(new Error('premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+}

@@ -8,6 +8,7 @@
 // reader's backpressure on only while more than TAIL_FLOWING bytes are still to come, and keeps
 // the rest flowing, buffered here (test/integration/registry/connection-close.test.ts).
 import { Readable } from 'node:stream';
+import { prematureClose } from './body.js';
 
 /** undici's body buffer (its default highWaterMark): an answer no longer than this never pauses the parser. */
 const UNDICI_BODY_BUFFER = 64 * 1024;
@@ -39,7 +40,7 @@ class TailFlowing extends Readable {
     body.once('error', (e) => this.destroy(e));
     // Destroyed under us without an error: what reads it must not wait for an end.
     body.once('close', () => {
-      if (!body.readableEnded && !this.destroyed) this.destroy(Object.assign(new Error('premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+      if (!body.readableEnded && !this.destroyed) this.destroy(prematureClose());
     });
   }
 
