@@ -1,7 +1,11 @@
 // Backend probes every healthInterval: per host, a HEAD of a known manifest (through the client,
 // so the ping of /v2/ and the token come with it). A 404 still proves the host answers; a live
 // error opens its breaker, a success closes it. The first round makes /-/ready say yes. The log
-// says when a host goes down (and why) and when it is back.
+// says when a host goes down (and why) and when it is back. A probe cut at the connection (a reset,
+// an HTTP/2 GOAWAY or RST_STREAM, a keep-alive socket the server had just closed) is asked once
+// more on a fresh connection first: the gateway's client tries each request once (run.ts), and a
+// front end that recycles its connections made a healthy backend say "is down" and "is back".
+import { isTransientNetworkError } from '../registry/http/retry.js';
 import { TlsError } from '../types/errors.js';
 import type { RepositoryRef } from '../types/reference.js';
 import { formatDuration } from '../ui/progress-line.js';
@@ -28,7 +32,11 @@ export async function probeOnce(gw: Gateway): Promise<void> {
     const [backend] = gw.pool.backends([ref]);
     const deadline = gw.pool.deadline();
     try {
-      await backend!.repo.resolve(reference, { signal: deadline.signal });
+      const ask = () => backend!.repo.resolve(reference, { signal: deadline.signal });
+      await ask().catch((e: unknown) => {
+        if (!isTransientNetworkError(e) || deadline.signal.aborted) throw e;
+        return ask();
+      });
       up(gw, host);
     } catch (e) {
       // Any other failure, refused credentials included, makes the host unusable for now.
