@@ -48,6 +48,8 @@ export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Ui
         if (++raced < RACED_PUTS) return 'raced' as const;
         racedInVain(repo);
       }
+      const sha512 = sha512Refusal(repo, reference, e);
+      if (sha512) throw sha512;
       if (refusedYetHeld(e) && (await holds(repo, desc, reference, opts).catch(() => false))) return 'stored' as const;
       throw e;
     });
@@ -118,6 +120,17 @@ function racedInVain(repo: RepoContext): void {
 /** 400 MANIFEST_BLOB_UNKNOWN: the blob check raced a writer of the same blob (RACED_PUTS). */
 function blobRaced(e: unknown): boolean {
   return e instanceof RegistryResponseError && e.status === 400 && hasErrorCode(e, 'MANIFEST_BLOB_UNKNOWN');
+}
+
+/**
+ * 400 DIGEST_INVALID to a PUT by a sha512 digest: distribution names every manifest by sha256, so
+ * a manifest an index names by sha512 (a child in an OCI layout) cannot be stored there, and the
+ * index could not name it. Its own words ("provided digest did not match uploaded content") read
+ * as corruption; this says what it is and what to do.
+ */
+function sha512Refusal(repo: RepoContext, reference: string, e: unknown): UnsupportedError | undefined {
+  if (!reference.startsWith('sha512:') || !(e instanceof RegistryResponseError) || e.status !== 400 || !hasErrorCode(e, 'DIGEST_INVALID')) return undefined;
+  return new UnsupportedError(`${repo.host.host}/${repo.path}: the registry refuses manifest ${reference} by its sha512 name (400 DIGEST_INVALID): it names manifests by sha256 only, so an index that names this child by sha512 cannot be stored there; mirror the tag into an oci: layout, or rebuild its index with sha256 digests`);
 }
 
 function isHtmlAnswer(res: HttpResponse): boolean {
