@@ -50,7 +50,7 @@ async function fetchOnce(repo: RepoContext, reference: string, budget: RetryBudg
   const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, `manifest ${repo.host.host}/${repo.path}@${reference}`);
   if (isHtml(bytes)) throw new PageNotManifestError(`GET ${displayUrl(url)}: ${describeStatus(200, true)}, not a manifest`);
   const schema1 = schemaOne(header(res, 'content-type'), bytes);
-  if (schema1) throw new UnsupportedError(`${repo.host.host}/${repo.path}:${reference} is a Docker schema 1 manifest (${schema1}), which is not copied: its digest covers a signed payload that names the repository and tag, so no copy keeps it (skopeo --preserve-digests refuses it too); re-push it as schema 2 or OCI, or drop it with tags.exclude`);
+  if (schema1) throw new UnsupportedError(`${repo.host.host}/${repo.path}:${reference} is a Docker schema 1 manifest (${schema1}), which is not copied: it names its repository and tag in the payload its digest covers, so a copy under another name cannot keep that digest (skopeo --preserve-digests refuses it too); re-push it as schema 2 or OCI, or drop it with tags.exclude`);
   const said = header(res, 'docker-content-digest');
   const expected = isDigest(reference) ? reference : said && isDigest(said) ? said : undefined;
   const digest = digestOf(bytes, expected ?? 'sha256:');
