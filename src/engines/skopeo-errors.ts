@@ -63,6 +63,11 @@ const CONVERSION_REFUSED = /we cannot modify it: "?instructed to preserve digest
 // takes for an image list): the line alone would not say that the native engine copies them.
 const isUncopyable = (m: string) => /unexpectedly received a manifest list instead of a manifest/.test(m) || CONVERSION_REFUSED.test(m);
 
+// A registry (or a proxy in front) serving a manifest under a Content-Type its body disagrees with
+// (application/json, an OCI body as Docker's type): skopeo 1.x parses by the header and gives up.
+// regmirror's own client goes by the body and copies it byte for byte.
+const isMislabelled = (m: string) => /unsupported schema version \d|unsupported docker v2s2 media type|unsupported docker v2s2 manifest list media type/.test(m);
+
 /** Whether a failed run is the refused-conversion case (worth one re-run, not a full budget). */
 export function isRefusedConversion(stderr: string): boolean {
   return CONVERSION_REFUSED.test(lastMeaningfulLine(stderr).toLowerCase());
@@ -73,6 +78,7 @@ export function classify(message: string, host: string | undefined): RegmirrorEr
   const text = redact(message);
   const m = text.toLowerCase();
   if (isUncopyable(m)) return new RegmirrorError(`${text} (skopeo cannot copy this manifest byte for byte; \`engine: native\` can)`);
+  if (isMislabelled(m)) return new RegmirrorError(`${text} (the registry serves this manifest under a Content-Type that its body disagrees with, which skopeo goes by; \`engine: native\` reads the body and copies it byte for byte)`);
   if (/unauthorized|authentication required|invalid username\/password|denied|forbidden|\b401\b|\b403\b/.test(m)) return new AuthError(text);
   if (/manifest unknown|blob unknown|name unknown|not found|no such file or directory/.test(m)) return new NotFoundError(text);
   if (/connection refused|no such host|i\/o timeout|network is unreachable|tls handshake|connection reset/.test(m)) {

@@ -78,6 +78,20 @@ describe('skopeo errors', () => {
     assert.equal(isRefusedConversion('time="x" level=fatal msg="copying image 1/1 from manifest list: Unexpectedly received a manifest list instead of a manifest for a single image"'), false);
   });
 
+  // Seen in a backfill through a registry that served manifests as application/json, or an OCI
+  // body as Docker's type: skopeo's own words named neither the cause nor the way out.
+  it('says engine: native copies a manifest whose Content-Type its body disagrees with', () => {
+    for (const msg of [
+      `initializing image from source docker://127.0.0.1:5000/jetstack/app@${req.digest}: unsupported schema version 2`,
+      `initializing image from source docker://127.0.0.1:5000/jetstack/app@${req.digest}: unsupported docker v2s2 media type: \\"application/vnd.oci.image.manifest.v1+json\\"`,
+    ]) {
+      const err = copyErrorFrom(req, `time="x" level=fatal msg="${msg}"`, '1', images);
+      assert.equal(err.origin, 'source');
+      assert.match(err.message, /under a Content-Type that its body disagrees with, which skopeo goes by; `engine: native` reads the body and copies it byte for byte\)$/, err.message);
+      assert.equal(isTransientFailure(`time="x" level=fatal msg="${msg}"`), false);
+    }
+  });
+
   it('calls a 5xx, a 429 or a broken connection transient', () => {
     const fatal = (msg: string) => `Getting image source signatures\ntime="x" level=fatal msg="${msg}"\n`;
     for (const msg of [
