@@ -28,7 +28,10 @@ export async function resolveManifest(repo: RepoContext, reference: string, opts
   const digest = said && isDigest(said) ? said : isDigest(reference) ? reference : undefined;
   const size = Number(header(res, 'content-length'));
   const mediaType = mediaTypeOf(header(res, 'content-type'));
-  if (digest && Number.isSafeInteger(size) && size > 0 && isManifestType(mediaType)) return { mediaType, digest, size };
+  // A schema 1 manifest is named by the registry's digest (its payload's), never by its bytes: the
+  // HEAD's answer is all there is to know, as skopeo inspect says. A target tag an old mirror left
+  // at schema 1 is then a conflict (or a mismatch) that --force retargets, not a read that fails.
+  if (digest && Number.isSafeInteger(size) && size > 0 && (isManifestType(mediaType) || mediaType.startsWith(SCHEMA1))) return { mediaType, digest, size };
   return (await fetchManifest(repo, reference, opts)).descriptor;
 }
 
