@@ -5,7 +5,7 @@ import type { Descriptor } from '../types/descriptor.js';
 import { digestOf, isDigest } from '../types/digest.js';
 import { DigestMismatchError, SizeLimitError, UnsupportedError } from '../types/errors.js';
 import { isValidTag } from '../types/reference.js';
-import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, isManifestType, typeByShape } from '../types/mediatype.js';
+import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, isManifestType, isSchemaOneType, schemaOne, schemaOneRefusal, typeByShape } from '../types/mediatype.js';
 import { discard, readCapped } from './http/body.js';
 import { describeStatus, expectStatus, isHtml } from './http/errors.js';
 import { displayUrl, header, type HttpRequest, type RetryBudget } from './http/types.js';
@@ -31,7 +31,7 @@ export async function resolveManifest(repo: RepoContext, reference: string, opts
   // A schema 1 manifest is named by the registry's digest (its payload's), never by its bytes: the
   // HEAD's answer is all there is to know, as skopeo inspect says. A target tag an old mirror left
   // at schema 1 is then a conflict (or a mismatch) that --force retargets, not a read that fails.
-  if (digest && Number.isSafeInteger(size) && size > 0 && (isManifestType(mediaType) || mediaType.startsWith(SCHEMA1))) return { mediaType, digest, size };
+  if (digest && Number.isSafeInteger(size) && size > 0 && (isManifestType(mediaType) || isSchemaOneType(mediaType))) return { mediaType, digest, size };
   return (await fetchManifest(repo, reference, opts)).descriptor;
 }
 
@@ -52,33 +52,13 @@ async function fetchOnce(repo: RepoContext, reference: string, budget: RetryBudg
   }
   const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, `manifest ${repo.host.host}/${repo.path}@${reference}`);
   if (isHtml(bytes)) throw new PageNotManifestError(`GET ${displayUrl(url)}: ${describeStatus(200, true)}, not a manifest`);
-  const schema1 = schemaOne(header(res, 'content-type'), bytes);
-  if (schema1) throw new UnsupportedError(`${repo.host.host}/${repo.path}:${reference} is a Docker schema 1 manifest (${schema1}), which is not copied: it names its repository and tag in the payload its digest covers, so a copy under another name cannot keep that digest (skopeo --preserve-digests refuses it too); re-push it as schema 2 or OCI, or drop it with tags.exclude`);
+  const schema1 = schemaOne(mediaTypeOf(header(res, 'content-type')), bytes);
+  if (schema1) throw schemaOneRefusal(`${repo.host.host}/${repo.path}:${reference}`, schema1);
   const said = header(res, 'docker-content-digest');
   const expected = isDigest(reference) ? reference : said && isDigest(said) ? said : undefined;
   const digest = digestOf(bytes, expected ?? 'sha256:');
   if (expected && digest !== expected) throw new DigestMismatchError(expected, digest, `manifest ${repo.host.host}/${repo.path}`);
   return { descriptor: { mediaType: manifestMediaType(header(res, 'content-type'), bytes), digest, size: bytes.byteLength }, bytes };
-}
-
-const SCHEMA1 = 'application/vnd.docker.distribution.manifest.v1+';
-
-/**
- * The type of a Docker schema 1 manifest (signed `v1+prettyjws` or unsigned `v1+json`), by its
- * Content-Type or, when that is no manifest type, by its `schemaVersion: 1`. Its digest is not the
- * bytes': distribution names it by the payload without signatures and signs it anew on each GET,
- * so the bytes' hash never matches, and reading it again (as for a spoiled body) cannot help.
- */
-function schemaOne(contentType: string | undefined, bytes: Uint8Array): string | undefined {
-  const declared = mediaTypeOf(contentType);
-  if (declared.startsWith(SCHEMA1)) return declared;
-  if (isManifestType(declared)) return undefined;
-  try {
-    const doc = JSON.parse(Buffer.from(bytes).toString('utf8')) as { schemaVersion?: unknown } | null;
-    return doc?.schemaVersion === 1 ? 'schemaVersion 1' : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A 200 whose body is an HTML page (a captive portal, a proxy's error page sent as 200). */

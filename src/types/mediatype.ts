@@ -34,6 +34,36 @@ export function isManifestType(mediaType: string): boolean {
   return isIndexType(mediaType) || isImageManifestType(mediaType);
 }
 
+const SCHEMA1 = 'application/vnd.docker.distribution.manifest.v1+';
+
+/** Docker's schema 1 types: signed `v1+prettyjws`, unsigned `v1+json`. */
+export function isSchemaOneType(mediaType: string): boolean {
+  return mediaType.startsWith(SCHEMA1);
+}
+
+/**
+ * The type of a Docker schema 1 manifest, by the type it came with (a Content-Type, an index.json
+ * entry) or, when that is no manifest type, by its `schemaVersion: 1`. Its digest is not the
+ * bytes': distribution names it by the payload without signatures and signs it anew on each GET
+ * (skopeo names a layout's copy the same way), so the bytes' hash never matches, and reading it
+ * again cannot help.
+ */
+export function schemaOne(declared: string | undefined, bytes: Uint8Array): string | undefined {
+  if (declared && isSchemaOneType(declared)) return declared;
+  if (declared && isManifestType(declared)) return undefined;
+  try {
+    const doc = JSON.parse(Buffer.from(bytes).toString('utf8')) as { schemaVersion?: unknown } | null;
+    return doc?.schemaVersion === 1 ? 'schemaVersion 1' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why the schema 1 manifest at `where` (REPOSITORY:TAG) is not copied, and what to do. */
+export function schemaOneRefusal(where: string, type: string): UnsupportedError {
+  return new UnsupportedError(`${where} is a Docker schema 1 manifest (${type}), which is not copied: it names its repository and tag in the payload its digest covers, so a copy under another name cannot keep that digest (skopeo --preserve-digests refuses it too); re-push it as schema 2 or OCI, or drop it with tags.exclude`);
+}
+
 /** A parsed manifest or index: its own type and the descriptors it points to. */
 export interface ParsedManifest {
   mediaType: string;

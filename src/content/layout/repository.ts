@@ -7,7 +7,7 @@ import { open, stat } from 'node:fs/promises';
 import { AbortedError, NotFoundError, SizeLimitError, UnsupportedError } from '../../types/errors.js';
 import { VerifyingStream, sha256, verifyBytes } from '../../types/digest.js';
 import type { Descriptor } from '../../types/descriptor.js';
-import { MAX_MANIFEST_BYTES, OCI_INDEX, parseManifest } from '../../types/mediatype.js';
+import { MAX_MANIFEST_BYTES, OCI_INDEX, parseManifest, schemaOne, schemaOneRefusal } from '../../types/mediatype.js';
 import { isValidTag } from '../../types/reference.js';
 import type { BlobContent, CallOptions, ManifestContent, Repository } from '../storage.js';
 import { fallbackIndexes } from './fallback.js';
@@ -45,6 +45,8 @@ export class LayoutRepository implements Repository {
     const bytes = await readCapped(this.blobPath(digest), MAX_MANIFEST_BYTES,
       (size) => new SizeLimitError(`${this.name}: manifest ${digest} is ${size} bytes, over ${MAX_MANIFEST_BYTES}`),
       () => new NotFoundError(`${this.name}: manifest ${tagged ? `${digest} (tag ${reference})` : reference} not found`));
+    const schema1 = tagged && schemaOne(tagged.mediaType, bytes);
+    if (schema1) throw schemaOneRefusal(`${this.name}:${reference}`, schema1);
     verifyBytes(bytes, digest, tagged?.size, 'manifest');
     const mediaType = this.mediaTypeOf(bytes, digest, tagged && reference);
     return { descriptor: { mediaType, digest, size: bytes.byteLength }, bytes: new Uint8Array(bytes) };

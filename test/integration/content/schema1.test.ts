@@ -14,6 +14,9 @@ import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harn
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { scratchDir } from '../../harness/scratch.js';
+import { LayoutWriter, tagged } from '../../harness/layout-writer.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 const OLD = 'v0.9.0';
 const payload = JSON.stringify({ schemaVersion: 1, name: 'jetstack/app', tag: OLD, architecture: 'amd64', fsLayers: [], history: [] }, null, 3);
@@ -79,3 +82,31 @@ ${registriesYaml([{ host: proxy.host, caFile: source.caFile }, target])}images:
     assert.match(verify.stdout, /v0\.9\.0 .* error .*Docker schema 1 manifest/);
   });
 }
+
+// skopeo copies a schema 1 tag into a layout under its payload's digest, its signed bytes in the
+// blob: regmirror read such a tag as a "digest mismatch", or as 'unsupported manifest media type
+// "unknown"' when named by its bytes.
+test('a layout tag whose index.json entry is schema 1 is refused in the same words, whatever name its blob has', async () => {
+  const dir = await scratchDir('schema1-layout');
+  const w = new LayoutWriter(join(dir, 'app'));
+  const modern = await w.json({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: await w.blob('application/vnd.oci.image.config.v1+json', '{}'), layers: [] });
+  const signed = `${payload.slice(0, -2)},\n   "signatures": []\n}`;
+  const byBytes = await w.blob('application/vnd.docker.distribution.manifest.v1+prettyjws', signed);
+  await mkdir(join(dir, 'app', 'blobs', 'sha256'), { recursive: true });
+  await writeFile(join(dir, 'app', 'blobs', 'sha256', payloadDigest.slice('sha256:'.length)), signed);
+  const byPayload = { ...byBytes, digest: payloadDigest };
+  await w.writeIndex([tagged(modern, 'v1.0.0'), tagged(byPayload, 'v0.8.0'), tagged(byBytes, OLD)]);
+  const config = await writeConfig(dir, `version: 1
+defaults:
+  targets: [${target.host}/layout]
+${registriesYaml([target])}images:
+  - source: oci:${join(dir, 'app')}
+`);
+  const sync = await runCli(['sync', '-c', config, '--no-progress'], { timeoutMs: 120_000 });
+  assert.equal(sync.exitCode, 1, sync.stdout + sync.stderr);
+  for (const tag of ['v0.8.0', OLD]) {
+    assert.match(sync.stderr, new RegExp(`app:${tag.replace(/\./g, '\\.')} → .*failed — source: oci:.*app:${tag.replace(/\./g, '\\.')} is a Docker schema 1 manifest \\(application/vnd\\.docker\\.distribution\\.manifest\\.v1\\+prettyjws\\)`), sync.stderr);
+  }
+  assert.doesNotMatch(sync.stderr, /digest mismatch|"unknown"/);
+  assert.equal(await skopeoDigest(`${target.host}/layout/app:v1.0.0`), modern.digest);
+});
