@@ -53,7 +53,7 @@ async function fetchOnce(repo: RepoContext, reference: string, budget: RetryBudg
   const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, `manifest ${repo.host.host}/${repo.path}@${reference}`);
   if (isHtml(bytes)) throw new PageNotManifestError(`GET ${displayUrl(url)}: ${describeStatus(200, true)}, not a manifest`);
   const schema1 = schemaOne(mediaTypeOf(header(res, 'content-type')), bytes);
-  if (schema1) throw schemaOneRefusal(`${repo.host.host}/${repo.path}:${reference}`, schema1);
+  if (schema1) throw schemaOneRefusal(`${repo.host.host}/${repo.path}${isDigest(reference) ? '@' : ':'}${reference}`, schema1);
   const said = header(res, 'docker-content-digest');
   const expected = isDigest(reference) ? reference : said && isDigest(said) ? said : undefined;
   const digest = digestOf(bytes, expected ?? 'sha256:');

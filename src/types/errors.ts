@@ -151,7 +151,8 @@ export class CopyError extends RegmirrorError {
   ) {
     const said = cause instanceof Error ? cause.message : String(cause);
     // A layout's own errors already start with its name: "source oci:DIR: oci:DIR: blob … not found" said it twice.
-    super(said.startsWith(`${repository}: `) ? `${origin} ${said}` : `${origin} ${repository}: ${said}`);
+    // So do lines about one manifest of it by digest ("REPOSITORY@sha256:… is …").
+    super(said.startsWith(`${repository}: `) || said.startsWith(`${repository}@`) ? `${origin} ${said}` : `${origin} ${repository}: ${said}`);
   }
 }
 

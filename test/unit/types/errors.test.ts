@@ -8,3 +8,10 @@ test('a CopyError names the repository once, also when the cause already starts 
   assert.equal(new CopyError('source', layout, new NotFoundError(`${layout}: blob sha256:abc not found`)).message, `source ${layout}: blob sha256:abc not found`);
   assert.equal(new CopyError('destination', 'r.example/app', new Error('500 Internal Server Error')).message, 'destination r.example/app: 500 Internal Server Error');
 });
+
+// An index's schema 1 child is refused as "REPOSITORY@sha256:… is a Docker schema 1 manifest": the
+// line read "source r.example/app: r.example/app:sha256:… is …", the repository twice.
+test('a CopyError names the repository once when the cause starts with one manifest of it by digest', () => {
+  const said = `r.example/app@sha256:${'a'.repeat(64)} is a Docker schema 1 manifest`;
+  assert.equal(new CopyError('source', 'r.example/app', new Error(said)).message, `source ${said}`);
+});
