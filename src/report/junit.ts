@@ -1,8 +1,13 @@
 // JUnit XML for CI test tabs: a suite per source repository, a case per (tag, target).
 import type { AnyReport } from './model.js';
-import { escapeXml as x } from './escape.js';
+import { escapeXml } from './escape.js';
 import { reportKind } from './headline.js';
 import { groupBySource, reportRows, type ReportRow } from './rows.js';
+
+// Line breaks in a value (a registry's error text) as character references: a reader decodes them
+// back, but no raw line of the file can start with text of the registry's. A JUnit file printed to a
+// GitHub Actions log (`--format junit` to stdout, `cat report.xml`) cannot start a workflow command.
+const x = (text: string): string => escapeXml(text).replace(/\r/g, '&#13;').replace(/\n/g, '&#10;');
 
 // Drift (verify) and conflicts (sync/plan) are failures: the mirror is wrong. Errors and failed
 // copies are errors: we could not tell or could not do.
@@ -21,8 +26,8 @@ function testcase(row: ReportRow): string[] {
     `target digest: ${row.digest ?? '-'}`,
     ...(row.previousDigest ? [`previous digest: ${row.previousDigest}`] : []),
     ...(row.detail ? [`detail: ${row.detail}`] : []),
-  ].join('\n');
-  return [`${open}>`, `      <${result} message="${x(message)}" type="${x(row.state)}">${x(body)}</${result}>`, '    </testcase>'];
+  ].map(x).join('\n');
+  return [`${open}>`, `      <${result} message="${x(message)}" type="${x(row.state)}">${body}</${result}>`, '    </testcase>'];
 }
 
 function totals(rows: ReportRow[]): string {

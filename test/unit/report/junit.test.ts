@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderReport } from '../../../src/report/render.js';
 import { parseXml, type XmlElement } from './xml-check.js';
-import { syncReport, verifyReport } from './fixture.js';
+import { syncReport, verifyReport, verifyResults } from './fixture.js';
 
 const all = (el: XmlElement, name: string): XmlElement[] => [
   ...el.children.filter((c) => c.name === name),
@@ -45,4 +45,20 @@ test('the checker itself rejects broken XML', () => {
   assert.throws(() => parseXml('<a><b></a>'));
   assert.throws(() => parseXml('<a>x & y</a>'));
   assert.throws(() => parseXml('<a t="<"/>'));
+});
+
+// ci2 hunt: a registry's error text with a line break and a workflow command of its own, in a
+// JUnit report printed to a GitHub Actions log (`verify --format junit` to stdout, `cat
+// report.xml`): the runner reads every line starting with `::` as a command. The line breaks are
+// character references, so no line of the file is the registry's, and a reader still decodes them.
+test('JUnit: no line of a registry error text starts a line of the file', () => {
+  const hostile = 'denied\n::error title=pwned::injected\r\n::add-mask::x';
+  const results = verifyResults();
+  results[6]!.targets[0]!.detail = hostile;
+  const xml = renderReport(verifyReport(results), 'junit');
+  const starts = xml.split(/\r?\n|\r/).filter((l) => l.trimStart().startsWith('::'));
+  assert.deepEqual(starts, []);
+  assert.ok(xml.includes('denied&#10;::error title=pwned::injected&#13;&#10;::add-mask::x'), 'line breaks kept as references');
+  const err = all(parseXml(xml), 'error').find((e) => e.attrs.message?.includes('denied'));
+  assert.ok(err?.text.includes('source digest: '), 'the body keeps its own lines');
 });
