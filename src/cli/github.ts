@@ -1,7 +1,7 @@
 // What `sync`, `verify` and `publish` tell GitHub when they run as an Actions step
 // (GITHUB_ACTIONS=true), with no flag needed: annotations, the step summary and step outputs.
 import { randomBytes } from 'node:crypto';
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { reportAnnotations, reportOutputs } from '../report/annotations.js';
@@ -12,6 +12,11 @@ import { redact } from '../ui/redact.js';
 import { groupEnd, groupStart, inGitHubActions, outputEntry, workflowCommand } from '../ui/workflow-commands.js';
 
 type Env = Record<string, string | undefined>;
+
+// GitHub refuses a step summary over 1 MiB ("upload aborted, supports content up to a size of
+// 1024k") and then shows none of it; the margin covers redaction and the closing newline.
+const SUMMARY_LIMIT = 1024 * 1024;
+const SUMMARY_MARGIN = 4096;
 
 /** Opens a log group around a command's per-copy lines; returns the function that closes it. */
 export function perCopyGroup(title: string, quiet: boolean, env: Env = process.env): () => void {
@@ -26,17 +31,23 @@ export function perCopyGroup(title: string, quiet: boolean, env: Env = process.e
 
 /**
  * Annotations on stderr (stdout stays the report), the markdown report appended to
- * $GITHUB_STEP_SUMMARY, and drift / failed / report appended to $GITHUB_OUTPUT. `reportFile` is
- * the JSON report the run already wrote; without one it is written under $RUNNER_TEMP.
+ * $GITHUB_STEP_SUMMARY (within GitHub's 1 MiB), and drift / failed / report appended to
+ * $GITHUB_OUTPUT. `reportFile` is the JSON report the run already wrote; without one it is
+ * written under $RUNNER_TEMP.
  */
 export async function reportToGitHub(report: AnyReport, command: string, reportFile: string | undefined, env: Env = process.env): Promise<void> {
   if (!inGitHubActions(env)) return;
   for (const a of reportAnnotations(report)) process.stderr.write(redact(workflowCommand(a.level, { title: a.title }, a.message)));
-  if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, `${redact(renderMarkdown(report))}\n`);
   let file = reportFile ? resolve(reportFile) : undefined;
   if (!file) {
     file = join(env.RUNNER_TEMP || tmpdir(), `regmirror-${command}-${process.pid}-${Date.now()}.json`);
     await writeFile(file, redact(renderJson(report)));
+  }
+  if (env.GITHUB_STEP_SUMMARY) {
+    // The step's summary file may already hold what earlier commands of the step wrote.
+    const before = await stat(env.GITHUB_STEP_SUMMARY).then((s) => s.size, () => 0);
+    const budget = { maxBytes: Math.max(0, SUMMARY_LIMIT - SUMMARY_MARGIN - before), fullReport: `the JSON report ${file} (the step's report output)` };
+    await appendFile(env.GITHUB_STEP_SUMMARY, `${redact(renderMarkdown(report, budget))}\n`);
   }
   if (env.GITHUB_OUTPUT) {
     const { drift, failed } = reportOutputs(report);

@@ -43,21 +43,50 @@ function rowTable(rows: ReportRow[], kind: string): string[] {
   return table(head, body);
 }
 
-/** Renders the report as GitHub-flavoured Markdown. */
-export function renderMarkdown(report: AnyReport): string {
+/** A size bound for the rendered text, and where the full report is for what does not fit. */
+export interface MarkdownBudget {
+  /** Most UTF-8 bytes the text may take. */
+  maxBytes: number;
+  /** Where the full report is, named in the note that replaces rows left out. */
+  fullReport: string;
+}
+
+const bytes = (lines: string[]): number => Buffer.byteLength(lines.join('\n') + '\n');
+
+/**
+ * Renders the report as GitHub-flavoured Markdown. With a budget (GitHub refuses a step summary
+ * over 1 MiB, and then shows none of it), rows are left out to fit: first the folded table of every
+ * row, then the tail of the attention table, each replaced by a note naming the full report.
+ */
+export function renderMarkdown(report: AnyReport, budget?: MarkdownBudget): string {
   const kind = reportKind(report);
   const rows = reportRows(report);
   const attention = rows.filter(needsAttention);
   const out = [`## regmirror ${kind}`, '', `${md(summaryLine(report))} (generated ${md(report.generatedAt)})`, '', ...summaryTable(report), ''];
   const title = kind === 'verify' ? 'Drift and errors' : 'Changes, conflicts and failures';
-  if (attention.length > 0) {
-    out.push(`### ${title} (${attention.length})`, '', ...rowTable(attention, kind), '');
-    const next = nextStep(report, attention);
-    // Our own wording (no report data): its backticks are meant as code spans.
-    if (next) out.push(next, '');
-  } else {
+  const next = attention.length > 0 ? nextStep(report, attention) : '';
+  const tail = next ? [next, ''] : [];
+  const all = [`<details><summary>All ${rows.length} rows</summary>`, '', ...rowTable(rows, kind), '', '</details>'];
+  const allLeftOut = budget ? [`All ${rows.length} rows: not shown here (GitHub's step summary limit); they are in ${md(budget.fullReport)}.`] : [];
+  if (attention.length === 0) {
     out.push(kind === 'verify' ? 'No drift: every target matches its source.' : 'Nothing to do: every target already matches.', '');
+    return (!budget || bytes([...out, ...all]) <= budget.maxBytes ? [...out, ...all] : [...out, ...allLeftOut]).join('\n') + '\n';
   }
-  out.push(`<details><summary>All ${rows.length} rows</summary>`, '', ...rowTable(rows, kind), '', '</details>');
-  return out.join('\n') + '\n';
+  const head = [`### ${title} (${attention.length})`, ''];
+  const table = rowTable(attention, kind);
+  const full = [...out, ...head, ...table, '', ...tail, ...all];
+  if (!budget || bytes(full) <= budget.maxBytes) return full.join('\n') + '\n';
+  if (bytes([...out, ...head, ...table, '', ...tail, ...allLeftOut]) <= budget.maxBytes) return [...out, ...head, ...table, '', ...tail, ...allLeftOut].join('\n') + '\n';
+  // The attention table's first rows, as many as fit beside a note on the rest.
+  const note = (shown: number) => [`… and ${attention.length - shown} more: not shown here (GitHub's step summary limit); every row is in ${md(budget.fullReport)}.`, ''];
+  const fixed = bytes([...out, ...head, ...note(0), ...tail, ...allLeftOut]);
+  let used = fixed + bytes(table.slice(0, 2));
+  let shown = 0;
+  while (shown < attention.length) {
+    const size = Buffer.byteLength(table[shown + 2]!) + 1;
+    if (used + size > budget.maxBytes) break;
+    used += size;
+    shown++;
+  }
+  return [...out, ...head, ...table.slice(0, shown + 2), '', ...note(shown), ...tail, ...allLeftOut].join('\n') + '\n';
 }
