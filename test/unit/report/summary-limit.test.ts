@@ -69,3 +69,10 @@ test('what earlier commands of the step wrote counts against the limit', async (
   const md = await summaryOf(bigReport(430, 9, 'missing'), 'x'.repeat(600 * 1024));
   assert.match(md, /… and \d+ more: not shown here/);
 });
+
+test('an audit with no drift too large to list: the verdict and a note, no table', async () => {
+  const md = await summaryOf(bigReport(1500, 9, 'in-sync'));
+  assert.match(md, /No drift: every target matches its source\./);
+  assert.match(md, /All 13500 rows: not shown here/);
+  assert.ok(!md.includes('<details>'));
+});
