@@ -40,18 +40,36 @@ export async function reportToGitHub(report: AnyReport, command: string, reportF
   for (const a of reportAnnotations(report)) process.stderr.write(redact(workflowCommand(a.level, { title: a.title }, a.message)));
   let file = reportFile ? resolve(reportFile) : undefined;
   if (!file) {
-    file = join(env.RUNNER_TEMP || tmpdir(), `regmirror-${command}-${process.pid}-${Date.now()}.json`);
-    await writeFile(file, redact(renderJson(report)));
+    const temp = join(env.RUNNER_TEMP || tmpdir(), `regmirror-${command}-${process.pid}-${Date.now()}.json`);
+    if (await written('the JSON report', 'RUNNER_TEMP', temp, () => writeFile(temp, redact(renderJson(report))))) file = temp;
   }
-  if (env.GITHUB_STEP_SUMMARY) {
+  const summary = env.GITHUB_STEP_SUMMARY;
+  if (summary) {
     // The step's summary file may already hold what earlier commands of the step wrote.
-    const before = await stat(env.GITHUB_STEP_SUMMARY).then((s) => s.size, () => 0);
-    const budget = { maxBytes: Math.max(0, SUMMARY_LIMIT - SUMMARY_MARGIN - before), fullReport: `the JSON report ${file} (the step's report output)` };
-    await appendFile(env.GITHUB_STEP_SUMMARY, `${redact(renderMarkdown(report, budget))}\n`);
+    const before = await stat(summary).then((s) => s.size, () => 0);
+    const budget = { maxBytes: Math.max(0, SUMMARY_LIMIT - SUMMARY_MARGIN - before), fullReport: file ? `the JSON report ${file} (the step's report output)` : 'the JSON report (`--format json`)' };
+    await written('the step summary', 'GITHUB_STEP_SUMMARY', summary, () => appendFile(summary, `${redact(renderMarkdown(report, budget))}\n`));
   }
-  if (env.GITHUB_OUTPUT) {
+  const outputs = env.GITHUB_OUTPUT;
+  if (outputs) {
     const { drift, failed } = reportOutputs(report);
     const delimiter = `ghadelimiter_${randomBytes(16).toString('hex')}`;
-    await appendFile(env.GITHUB_OUTPUT, [outputEntry('drift', String(drift), delimiter), outputEntry('failed', String(failed), delimiter), outputEntry('report', file, delimiter)].join(''));
+    const entries = [outputEntry('drift', String(drift), delimiter), outputEntry('failed', String(failed), delimiter), ...(file ? [outputEntry('report', file, delimiter)] : [])];
+    await written('the step outputs', 'GITHUB_OUTPUT', outputs, () => appendFile(outputs, entries.join('')));
+  }
+}
+
+/**
+ * Runs one write for the runner; a failure is a warning naming the variable, never the run's
+ * result: an exit 1 for an unwritable summary would read as drift (SPEC's exit codes).
+ */
+async function written(what: string, variable: string, path: string, write: () => Promise<void>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+    process.stderr.write(workflowCommand('warning', { title: 'regmirror' }, `could not write ${what} to ${path} (${variable}): ${why}; the run's result stands`));
+    return false;
   }
 }
