@@ -49,7 +49,7 @@ export async function runPublish(config: Config, opts: PublishOptions): Promise<
   const scratch = await mkdtemp(join(tmpdir(), 'regmirror-publish-'));
   try {
     const prepared = await prepareAll(config, items, scratch, opts);
-    const results = await pushAll(prepared, opts);
+    const results = (await pushAll(prepared, opts)).filter((r): r is SyncResult => r !== undefined);
     return { version: 1, kind: 'publish', generatedAt: reportTimestamp(), summary: summarizeSync(results, 'sync'), results };
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -57,12 +57,13 @@ export async function runPublish(config: Config, opts: PublishOptions): Promise<
 }
 
 /** Pushes each prepared artifact to its targets; blobs shared between artifacts are handled once per target. */
-async function pushAll(prepared: PreparedArtifact[], opts: PublishOptions): Promise<SyncResult[]> {
+async function pushAll(prepared: PreparedArtifact[], opts: PublishOptions): Promise<(SyncResult | undefined)[]> {
   const ledger = new CopyLedger();
   const limit = pLimit(Math.max(1, opts.concurrency));
   return Promise.all(
     prepared.map((p) =>
       limit(async () => {
+        if (opts.signal?.aborted) return undefined;
         const src = new ReleaseFileStore(`${p.item.name} release files`, p.root, p.files);
         const targets = p.item.targets.map((ns) => {
           const ref = repositoryIn(ns, p.item.name);
@@ -70,6 +71,12 @@ async function pushAll(prepared: PreparedArtifact[], opts: PublishOptions): Prom
         });
         const ctx = { src, ledger, signal: opts.signal, onBytes: opts.onBytes, onNote: opts.onNote };
         const result = await pushArtifact(p.item.name, p.root, ctx, targets, opts.tag, opts.force);
+        // A push SIGINT/SIGTERM cut short was not done, like one never started: left out rather
+        // than called failed ("aborted"), as sync does (sync/run.ts); the re-run does it.
+        if (opts.signal?.aborted) {
+          result.targets = result.targets.filter((t) => t.action !== 'failed');
+          if (result.targets.length === 0) return undefined;
+        }
         opts.onResult?.(result);
         return result;
       }),

@@ -59,6 +59,9 @@ async function publish(flags: PublishFlags): Promise<number> {
   }
   await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output }), flags.output);
   await reportToGitHub(report, 'publish', flags.format === 'json' ? flags.output : undefined);
-  if (session.interrupted()) return 130;
+  if (session.interrupted()) {
+    session.log.warn(`interrupted: ${report.summary.copied} copied, ${report.summary.skipped} already in place; run the same command again to finish`);
+    return 130;
+  }
   return report.summary.conflicts > 0 || report.summary.failed > 0 ? 1 : 0;
 }
