@@ -6,18 +6,17 @@
 // conflict, a verify mismatch, and --force retargets it. A real TLS registry behind a personality.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
 import type { FaultProxy, Personality } from '../../harness/fault-proxy.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
-import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
+import { oneMirrorYaml, proxyFor } from '../../harness/tls-bed.js';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { scratchDir } from '../../harness/scratch.js';
+import { schemaOneManifest, serveSchemaOne } from '../../harness/schema1.js';
 
-const TYPE = 'application/vnd.docker.distribution.manifest.v1+prettyjws';
-const payload = JSON.stringify({ schemaVersion: 1, name: 'mirror/app', tag: 'v1.0.0', architecture: 'amd64', fsLayers: [], history: [] }, null, 3);
-const oldDigest = `sha256:${createHash('sha256').update(payload).digest('hex')}`;
+const old = schemaOneManifest('mirror/app', 'v1.0.0');
+const oldDigest = old.digest;
 
 // Serves mirror/app:v1.0.0 as a stored schema 1 manifest until a PUT of that tag replaces it.
 function staleSchemaOne(): Personality {
@@ -34,11 +33,7 @@ function staleSchemaOne(): Personality {
       replaced = true;
       return false;
     }
-    const signed = `${payload.slice(0, -2)},\n   "signatures": [{"signature": "${randomBytes(32).toString('base64url')}"}]\n}`;
-    ex.entry.status = 200;
-    ex.res.writeHead(200, { 'content-type': TYPE, 'docker-content-digest': oldDigest, 'content-length': Buffer.byteLength(signed) });
-    ex.res.end(ex.method === 'HEAD' ? undefined : signed);
-    return true;
+    return serveSchemaOne(ex, old);
   };
 }
 
@@ -59,12 +54,7 @@ after(async () => {
 });
 
 test('a target tag left at schema 1 is a conflict and a mismatch by the digest the registry says, and --force retargets it', async () => {
-  const config = await writeConfig(await scratchDir('schema1-target'), `version: 1
-defaults:
-  targets: [${proxy.host}/mirror]
-${registriesYaml([source, { host: proxy.host, caFile: target.caFile }])}images:
-  - source: ${source.host}/jetstack/app
-`);
+  const config = await writeConfig(await scratchDir('schema1-target'), oneMirrorYaml(source, { host: proxy.host, caFile: target.caFile }, 'jetstack/app'));
   const digest = images[0]!.digest;
   const verify = await runCli(['verify', '-c', config, '--no-progress', '--format', 'json'], { timeoutMs: 120_000 });
   assert.equal(verify.exitCode, 1, verify.stdout + verify.stderr);

@@ -6,7 +6,6 @@
 // and the modern tags beside it are copied. A real TLS registry, schema 1 served by a personality.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
 import type { FaultProxy, Personality } from '../../harness/fault-proxy.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
@@ -15,12 +14,13 @@ import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { LayoutWriter, tagged } from '../../harness/layout-writer.js';
+import { schemaOneManifest, serveSchemaOne } from '../../harness/schema1.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const OLD = 'v0.9.0';
-const payload = JSON.stringify({ schemaVersion: 1, name: 'jetstack/app', tag: OLD, architecture: 'amd64', fsLayers: [], history: [] }, null, 3);
-const payloadDigest = `sha256:${createHash('sha256').update(payload).digest('hex')}`;
+const old = schemaOneManifest('jetstack/app', OLD);
+const { payload, digest: payloadDigest } = old;
 
 // Serves OLD as distribution serves a stored schema 1 manifest: fresh signatures on every GET,
 // Docker-Content-Digest the payload's; and adds OLD to the tag list.
@@ -34,11 +34,7 @@ function schemaOneTag(type: string): Personality {
       return true;
     }
     if (!ex.path.endsWith(`/manifests/${OLD}`)) return false;
-    const signed = type.endsWith('prettyjws') ? `${payload.slice(0, -2)},\n   "signatures": [{"signature": "${randomBytes(32).toString('base64url')}"}]\n}` : payload;
-    ex.entry.status = 200;
-    ex.res.writeHead(200, { 'content-type': type, 'docker-content-digest': payloadDigest, 'content-length': Buffer.byteLength(signed) });
-    ex.res.end(ex.method === 'HEAD' ? undefined : signed);
-    return true;
+    return serveSchemaOne(ex, old, type);
   };
 }
 
