@@ -44,7 +44,7 @@ export class Authenticator {
       const learned = await this.challengeFor(next, req);
       if ('status' in learned) return learned; // answered without credentials
       const challenge = learned;
-      const first = await this.authorization(next, challenge, req.scopes, false, req.signal);
+      const first = await this.authorization(next, challenge, req.scopes, undefined, req.signal);
       const res = await next(withAuthorization(req, first));
       if (res.status !== 401 || res.url.origin !== this.ctx.base.origin || !isReplayable(req)) return res;
       const renewed = pickChallenge(parseChallenges(res.headers['www-authenticate'])) ?? challenge;
@@ -55,7 +55,7 @@ export class Authenticator {
       }
       discard(res.body, header(res, 'content-length'));
       const scopes = mergeScopes(req.scopes, (renewed.params.scope ?? '').split(' ').filter(Boolean));
-      const second = await this.authorization(next, renewed, scopes, true, req.signal);
+      const second = await this.authorization(next, renewed, scopes, first?.takenAt ?? this.ctx.tokens.fetches, req.signal);
       const again = await next(withAuthorization(req, second));
       if (again.status !== 401 || renewed.scheme !== 'bearer' || again.url.origin !== this.ctx.base.origin) return again;
       // A fresh token was issued and still refused: not an expired token but a repository that
@@ -132,7 +132,8 @@ export class Authenticator {
     return this.ping;
   }
 
-  private async authorization(next: Send, challenge: Challenge, scopes: string[], fresh: boolean, signal?: AbortSignal): Promise<Attached | undefined> {
+  /** The Authorization for `scopes`; after a 401, `refusedAt` is when (TokenCache.fetches) the refused token was taken. */
+  private async authorization(next: Send, challenge: Challenge, scopes: string[], refusedAt: number | undefined, signal?: AbortSignal): Promise<Attached | undefined> {
     const credential: Credential | undefined = await this.ctx.credentials(this.ctx.host);
     if (challenge.scheme === 'basic') {
       return credential && 'username' in credential ? { authorization: basic(credential.username, credential.password) } : undefined;
@@ -147,16 +148,22 @@ export class Authenticator {
       this.ctx.onTokenFetch();
       return fetchToken(next, this.ctx.host, service, scopes, credential, signal, this.ctx.tokens.grants);
     };
-    const token = await this.ctx.tokens.get(scopes, fetch, fresh);
-    return { authorization: `Bearer ${token}`, lease: this.lease(scopes, fetch) };
+    const token = await this.ctx.tokens.get(scopes, fetch, refusedAt);
+    const attached: Attached = { authorization: `Bearer ${token}`, takenAt: this.ctx.tokens.fetches };
+    attached.lease = this.lease(scopes, fetch, attached);
+    return attached;
   }
 
-  /** The lease of the token cached for `scopes`: renewed from the cache, which fetches when it is due (slot.ts). */
-  private lease(scopes: string[], fetch: () => Promise<{ token: string; expiresIn: number }>): BearerLease {
+  /** The lease of the token cached for `scopes`: renewed from the cache, which fetches when it is due (slot.ts); `attached.takenAt` follows it. */
+  private lease(scopes: string[], fetch: () => Promise<{ token: string; expiresIn: number }>, attached: Attached): BearerLease {
     return {
       origin: this.ctx.base.origin,
       expiresAt: this.ctx.tokens.expiresAt(scopes),
-      renew: async () => `Bearer ${await this.ctx.tokens.get(scopes, fetch)}`,
+      renew: async () => {
+        const token = await this.ctx.tokens.get(scopes, fetch);
+        attached.takenAt = this.ctx.tokens.fetches;
+        return `Bearer ${token}`;
+      },
     };
   }
 }
@@ -165,10 +172,11 @@ function basic(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
 
-/** An Authorization header, and the lease of the bearer token in it. */
+/** An Authorization header, the lease of the bearer token in it, and TokenCache.fetches when that token was taken. */
 interface Attached {
   authorization: string;
   lease?: BearerLease;
+  takenAt?: number;
 }
 
 function withAuthorization(req: HttpRequest, attached: Attached | undefined): HttpRequest {

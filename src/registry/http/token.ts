@@ -21,11 +21,15 @@ export interface TokenService {
 interface Cached {
   token: Promise<string>;
   expiresAt: number;
+  /** The cache's fetch count when this fetch began. */
+  fetch: number;
 }
 
 /** Tokens of one registry host, keyed by the sorted scope set. */
 export class TokenCache {
   private readonly entries = new Map<string, Cached>();
+  /** Fetches begun so far: a request notes it when it takes a token (see `get`). */
+  fetches = 0;
   /** How the token service takes a password (learned on the first fetch). */
   readonly grants: PasswordGrants = { post: false };
 
@@ -36,12 +40,17 @@ export class TokenCache {
     return this.entries.get(scopeKey(scopes))?.expiresAt ?? 0;
   }
 
-  /** A cached or freshly fetched token; `fresh` skips the cache (after a 401). */
-  get(scopes: string[], fetch: () => Promise<{ token: string; expiresIn: number }>, fresh = false): Promise<string> {
+  /**
+   * A cached or freshly fetched token. After a 401, `refusedAt` is `fetches` as it was when the
+   * refused request took its token: a token whose fetch began later is newer than the refused one
+   * and is taken; otherwise a new one is fetched. So the requests in flight when a token expires
+   * ask the token service once between them, not once each.
+   */
+  get(scopes: string[], fetch: () => Promise<{ token: string; expiresIn: number }>, refusedAt?: number): Promise<string> {
     const key = scopeKey(scopes);
     const hit = this.entries.get(key);
-    if (hit && !fresh && hit.expiresAt > this.now()) return hit.token;
-    const entry: Cached = { token: Promise.resolve(''), expiresAt: Number.POSITIVE_INFINITY };
+    if (hit && hit.expiresAt > this.now() && (refusedAt === undefined || hit.fetch > refusedAt)) return hit.token;
+    const entry: Cached = { token: Promise.resolve(''), expiresAt: Number.POSITIVE_INFINITY, fetch: ++this.fetches };
     entry.token = fetch().then(
       ({ token, expiresIn }) => {
         // Renew a little early: 10 s, or a fifth of very short lifetimes.

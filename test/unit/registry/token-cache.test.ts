@@ -18,8 +18,24 @@ describe('TokenCache', () => {
     assert.equal(await cache.get(['repository:a:pull'], fetch), 't1');
     now = 50_001; // 60 s minus the 10 s margin
     assert.equal(await cache.get(['repository:a:pull'], fetch), 't2');
-    assert.equal(await cache.get(['repository:a:pull'], fetch, true), 't3');
+    assert.equal(await cache.get(['repository:a:pull'], fetch, 2), 't3'); // t2, taken at fetch 2, was refused
     assert.equal(await cache.get(['repository:b:pull'], fetch), 't4');
+  });
+
+  // Eight requests in flight when their token expired early each came back 401 and each skipped the
+  // cache for a token of its own: a burst of fetches at every expiry. The first renews; the rest,
+  // refused the same old token, take that renewal.
+  it('renews a refused token once for all the requests that were refused it', async () => {
+    let fetches = 0;
+    const cache = new TokenCache();
+    const fetch = async () => ({ token: `t${++fetches}`, expiresIn: 300 });
+    assert.equal(await cache.get(['s'], fetch), 't1');
+    const takenAt = cache.fetches;
+    const renewed = await Promise.all(Array.from({ length: 8 }, () => cache.get(['s'], fetch, takenAt)));
+    assert.deepEqual(renewed, Array(8).fill('t2'));
+    assert.equal(await cache.get(['s'], fetch, takenAt), 't2', 'a late 401 for t1 takes t2 too');
+    assert.equal(await cache.get(['s'], fetch, cache.fetches), 't3', 't2 refused: renewed again');
+    assert.equal(fetches, 3);
   });
 
   it('forgets a failed fetch', async () => {
