@@ -7,17 +7,33 @@ import type { Credential } from './credentials.js';
 /** Username a helper returns when Secret is an identity (refresh) token. */
 export const IDENTITY_TOKEN_USERNAME = '<token>';
 
+/** How long a helper may take to answer. */
+const HELPER_TIMEOUT_MS = 30_000;
+/** How long a helper's output may stay open after it exited. */
+const OUTPUT_GRACE_MS = 500;
+
 /** Asks helper `name` for `serverUrl`; undefined when it has nothing (or cannot run). */
 export async function runCredentialHelper(name: string, serverUrl: string, env: NodeJS.ProcessEnv, logger?: Logger): Promise<Credential | undefined> {
   const program = `docker-credential-${name}`;
   // Loaded on first use: most runs never call a helper, and execa is a tenth of a second to load.
   const { execa } = await import('execa');
-  const result = await execa(program, ['get'], { input: serverUrl, env, extendEnv: false, reject: false, timeout: 30_000, stripFinalNewline: true });
+  const helper = execa(program, ['get'], { input: serverUrl, env, extendEnv: false, reject: false, timeout: HELPER_TIMEOUT_MS, stripFinalNewline: true });
+  // A helper that is a script leaves its own children (gpg for `pass`, a sleep, a prompt) holding
+  // its stdout: killed at the timeout, or exited after answering, it would still keep the run
+  // waiting for its output to end, as long as they live. What it said by then is all it says.
+  helper.once('exit', () => {
+    setTimeout(() => {
+      helper.stdout?.destroy();
+      helper.stderr?.destroy();
+    }, OUTPUT_GRACE_MS).unref();
+  });
+  const result = await helper;
   if (result.failed) {
     const said = `${String(result.stdout ?? '')} ${String(result.stderr ?? '')}`;
     // "credentials not found in native keychain" is the protocol's way to say "none".
     if (!/not found/i.test(said) || result.exitCode === undefined) {
-      logger?.warn(`credential helper ${program} failed for ${serverUrl}: ${result.code === 'ENOENT' ? 'not installed' : `exit ${result.exitCode ?? '?'}`}`);
+      const why = result.code === 'ENOENT' ? 'not installed' : result.timedOut ? `no answer within ${HELPER_TIMEOUT_MS / 1000} s` : `exit ${result.exitCode ?? '?'}`;
+      logger?.warn(`credential helper ${program} failed for ${serverUrl}: ${why}`);
     }
     return undefined;
   }
