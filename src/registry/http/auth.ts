@@ -62,7 +62,7 @@ export class Authenticator {
       // is absent or closed to us (quay.io answers 401, not 404). Say so once per scope set and
       // do not ask the token service again for it while the refusal stands.
       discard(again.body, header(again, 'content-length'));
-      const error = await this.accessDenied(req, scopes);
+      const error = await this.accessDenied(req, scopes, second?.authorization);
       this.denied.set(scopeKey(req.scopes), error);
       throw error;
     };
@@ -76,8 +76,15 @@ export class Authenticator {
     return new AuthError(`${host} refused the username and password sent to it (401): ${check}`);
   }
 
-  private async accessDenied(req: HttpRequest, scopes: string[]): Promise<AccessDeniedError> {
+  private async accessDenied(req: HttpRequest, scopes: string[], authorization: string | undefined): Promise<AccessDeniedError> {
     const credential = await this.ctx.credentials(this.ctx.host);
+    // A push refused with a token that grants pull on the repository (a read-only robot account):
+    // the repository is there and readable, and the credentials lack push on it. Say just that.
+    const pushTo = req.scopes.map((s) => /^repository:(.+):([^:]+)$/.exec(s)).find((m) => m && m[2]!.split(',').includes('push'))?.[1];
+    const granted = pushTo ? grantedActions(authorization, pushTo) : undefined;
+    if (credential && pushTo && granted?.includes('pull') && !granted.includes('push')) {
+      return new AccessDeniedError(`${this.ctx.host}/${pushTo}: the credentials used for ${this.ctx.host}${credential.from ? ` (from ${credential.from})` : ''} may pull but not push to it (its token service granted ${granted.join(',')} only): use credentials with push access to it`);
+    }
     const repositories = scopes.map((s) => /^repository:(.+):[^:]+$/.exec(s)?.[1]).filter((r): r is string => !!r);
     const where = repositories.length > 0 ? repositories.map((r) => `${this.ctx.host}/${r}`).join(' or ') : this.ctx.host;
     const push = /\bpush\b/.test(req.scopes.join(' '));
@@ -182,4 +189,24 @@ interface Attached {
 function withAuthorization(req: HttpRequest, attached: Attached | undefined): HttpRequest {
   if (!attached) return req;
   return { ...req, headers: { ...req.headers, authorization: attached.authorization }, lease: attached.lease };
+}
+
+/**
+ * The actions a JWT bearer token grants on `repository` (its `access` claim, as distribution,
+ * Docker Hub, Quay and Harbor issue it), read unverified and used only to explain a refusal;
+ * undefined for a token that is not such a JWT.
+ */
+export function grantedActions(authorization: string | undefined, repository: string): string[] | undefined {
+  const payload = /^Bearer [\w-]+\.([\w-]+)\.[\w-]*$/.exec(authorization ?? '')?.[1];
+  if (!payload) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { access?: unknown };
+    if (!Array.isArray(claims.access)) return undefined;
+    const actions = (claims.access as { type?: unknown; name?: unknown; actions?: unknown }[])
+      .filter((a) => a && a.type === 'repository' && a.name === repository && Array.isArray(a.actions))
+      .flatMap((a) => (a.actions as unknown[]).filter((x): x is string => typeof x === 'string'));
+    return [...new Set(actions)];
+  } catch {
+    return undefined;
+  }
 }
