@@ -27,9 +27,13 @@ export function registriesYaml(entries: (TlsHost | [TlsHost, EntrySettings])[]):
   return `${lines.join('\n')}\n`;
 }
 
-/** A mirrors.yaml copying `source`'s `repository` into `target`'s `mirror` namespace, each TLS registry trusted by its caFile. */
-export function oneMirrorYaml(source: TlsHost, target: TlsHost, repository: string): string {
-  return `version: 1\ndefaults:\n  targets: [${target.host}/mirror]\n${registriesYaml([source, target])}images:\n  - source: ${source.host}/${repository}\n`;
+/**
+ * A mirrors.yaml copying `source`'s `repository` into `target`'s `namespace` (default `mirror`),
+ * each TLS registry trusted by its caFile; the target may carry settings (credentials, maxAttempts).
+ */
+export function oneMirrorYaml(source: TlsHost, target: TlsHost | [TlsHost, EntrySettings], repository: string, namespace = 'mirror'): string {
+  const host = Array.isArray(target) ? target[0].host : target.host;
+  return `version: 1\ndefaults:\n  targets: [${host}/${namespace}]\n${registriesYaml([source, target])}images:\n  - source: ${source.host}/${repository}\n`;
 }
 
 /** The same as registriesYaml, as the settings map a RegistryClient or SkopeoEngine takes. */

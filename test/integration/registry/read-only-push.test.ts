@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage } from '../../harness/seed.js';
-import { registriesYaml } from '../../harness/tls-bed.js';
+import { oneMirrorYaml } from '../../harness/tls-bed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { adminPush } from '../reliability/helpers.js';
 import { scratchDir } from '../../harness/scratch.js';
@@ -27,12 +27,7 @@ after(async () => {
 });
 
 test('a read-only robot pushing: one clear line that its credentials lack push on the repository', { timeout: 60_000 }, async () => {
-  const file = await writeConfig(dir, `version: 1
-defaults:
-  targets: [${dst.host}/cert-manager]
-${registriesYaml([src, [dst, { credentials: '{ usernameEnv: DST_USER, passwordEnv: DST_PASS }' }]])}images:
-  - source: ${src.host}/jetstack/app
-`);
+  const file = await writeConfig(dir, oneMirrorYaml(src, [dst, { credentials: '{ usernameEnv: DST_USER, passwordEnv: DST_PASS }' }], 'jetstack/app', 'cert-manager'));
   const run = await runCli(['sync', '-c', file, '--concurrency', '8', '--no-progress'], { env: { DST_USER: 'reader', DST_PASS: dst.users.reader! } });
   assert.equal(run.exitCode, 1, run.stderr);
   const said = run.stderr.split('\n').filter((l) => !/the same as for/.test(l) && l.trim());

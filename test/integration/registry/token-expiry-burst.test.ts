@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import type { FaultProxy, Personality } from '../../harness/fault-proxy.js';
-import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
+import { oneMirrorYaml, proxyFor } from '../../harness/tls-bed.js';
 import { tokenExpiry } from '../../harness/personalities/token-expiry.js';
 import { passOn } from '../../harness/personalities/upstream-reply.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
@@ -50,12 +50,7 @@ after(async () => {
 });
 
 test('tokens that die early are renewed once per death, not once per request in flight', { timeout: 120_000 }, async () => {
-  const file = await writeConfig(dir, `version: 1
-defaults:
-  targets: [${dst.host}/cert-manager]
-${registriesYaml([src, [dst, { credentials: '{ usernameEnv: DST_USER, passwordEnv: DST_PASS }' }]])}images:
-  - source: ${src.host}/jetstack/app
-`);
+  const file = await writeConfig(dir, oneMirrorYaml(src, [dst, { credentials: '{ usernameEnv: DST_USER, passwordEnv: DST_PASS }' }], 'jetstack/app', 'cert-manager'));
   const started = Date.now();
   const run = await runCli(['sync', '-c', file, '--concurrency', '8', '--endpoint', `${dst.host}=${proxy.url}`], { env: { DST_USER: 'admin', DST_PASS: dst.users.admin! }, timeoutMs: 110_000 });
   const seconds = (Date.now() - started) / 1000;
