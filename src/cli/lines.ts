@@ -16,13 +16,25 @@ export function resultLines(r: SyncResult, said?: Map<string, string>): string |
       const what = (t.action === 'copied' || t.action === 'forced') && t.engine === 'skopeo' ? `${t.action} by skopeo (blobs and bytes not counted)`
         : t.action === 'copied' || t.action === 'forced' ? `${t.action} (${t.blobs.copied} ${t.blobs.copied === 1 ? 'blob' : 'blobs'} uploaded, ${t.blobs.mounted} mounted, ${formatBytes(t.bytes)}${foreignClause(t.blobs.foreign)})` : t.action;
       const line = `${r.source}:${r.tag} → ${t.repository}`;
-      const first = t.detail ? said?.get(t.detail) : undefined;
-      if (t.detail && !first) said?.set(t.detail, `${r.source}:${r.tag}`);
+      const cause = t.detail ? causeOf(t.detail, t.repository) : '';
+      const first = cause ? said?.get(cause) : undefined;
+      if (cause && !first) said?.set(cause, `${r.source}:${r.tag}`);
       // A detail can quote a registry: its line breaks must not start lines of their own.
       const why = first ? ` — the same as for ${first} above` : t.detail ? ` — ${oneLine(t.detail)}` : '';
       return `${line}: ${what}${why}`;
     })
     .join('\n');
+}
+
+/**
+ * A failure's detail without what names this one copy: the `destination REPOSITORY:` that starts
+ * it and the request's path below /v2/. A target down for every repository (a 503, a 502 to each
+ * manifest PUT) then reads once, where each repository's URL made each line new. A repository
+ * named in the registry's own words (ECR's "create the repository …") still tells lines apart.
+ */
+function causeOf(detail: string, repository: string): string {
+  const own = `destination ${repository}: `;
+  return (detail.startsWith(own) ? detail.slice(own.length) : detail).replace(/\/v2\/\S*/g, '/v2/…');
 }
 
 // Foreign layers were neither read nor written: said, so that a Windows image's small byte count is not taken for a partial copy.

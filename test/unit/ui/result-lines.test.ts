@@ -32,6 +32,21 @@ test('in one run, a detail printed in full before points back at the line that s
   assert.match(runResultLines()(refused('v4')) ?? '', /failed — cannot list tags/, 'a new run starts afresh');
 });
 
+test('a target failing the same way at every repository reads once: its URL and repository name left out of the comparison', () => {
+  const lines = runResultLines();
+  const down = (repo: string, tag: string, detail: string) => ({ source: `quay.io/jetstack/${repo}`, tag, sourceDigest: null, targets: [target({ repository: `registry.internal/cert-manager/${repo}`, action: 'failed' as const, detail })] });
+  const list = (repo: string) => `cannot list tags: GET https://127.0.0.1:44201/v2/cert-manager/${repo}/tags/list: 503 Service Unavailable`;
+  assert.match(lines(down('controller', 'v1', list('controller'))) ?? '', /failed — cannot list tags: GET .*\/v2\/cert-manager\/controller\/tags\/list: 503/);
+  assert.equal(lines(down('webhook', 'v1', list('webhook'))), 'quay.io/jetstack/webhook:v1 → registry.internal/cert-manager/webhook: failed — the same as for quay.io/jetstack/controller:v1 above');
+  const put = (repo: string) => `destination registry.internal/cert-manager/${repo}: PUT https://127.0.0.1:44201/v2/cert-manager/${repo}/manifests/v1: 502 Bad Gateway`;
+  assert.match(lines(down('controller', 'v2', put('controller'))) ?? '', /failed — destination .*: 502 Bad Gateway$/);
+  assert.match(lines(down('webhook', 'v2', put('webhook'))) ?? '', /failed — the same as for quay.io\/jetstack\/controller:v2 above$/);
+  // The registry's own words naming the repository keep the lines apart.
+  const create = (repo: string) => `destination x/${repo}: create the repository cert-manager/${repo} at ECR`;
+  lines(down('controller', 'v3', create('controller')));
+  assert.match(lines(down('webhook', 'v3', create('webhook'))) ?? '', /create the repository cert-manager\/webhook/);
+});
+
 test('a copy that left foreign layers at their URLs says how many, so a small byte count is not taken for a partial copy', () => {
   const one = resultLines({ source: 'mcr.microsoft.com/windows/servercore', tag: 'ltsc2022', sourceDigest: null, targets: [target({ blobs: { copied: 2, mounted: 0, existing: 0, foreign: 1 } })] });
   assert.match(one ?? '', /copied \(2 blobs uploaded, 0 mounted, 7 B; 1 foreign layer left at its URLs\)$/);
