@@ -16,9 +16,9 @@ import { syncTag } from './tag.js';
 import { nativeCopier, skopeoCopier } from './copier.js';
 import { tagGate } from './gate.js';
 import { orphanReferrerJobs } from '../inventory/orphans.js';
-import { recordMirrored } from './record.js';
+import { mirroredEntry } from './record.js';
 import { imageKeys } from '../trust/keyring.js';
-import type { LockFile } from '../lock/record.js';
+import { withEntries, type LockFile, type LockUpdate } from '../lock/record.js';
 import type { SkopeoEngine } from '../engines/skopeo.js';
 import type { Repository } from '../content/storage.js';
 import type { RepositoryRef } from '../types/reference.js';
@@ -74,7 +74,7 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
   for (const inv of inventories) for (const t of inv.targets) if (t.tags && t.tags.size > 0) ledger.absences.warm(t.repo.name);
   const keys = await imageKeys(work);
   const accept = new Set(opts.acceptMoved ?? []);
-  let lock = opts.lock;
+  const recordedNow: LockUpdate[] = [];
   const results: SyncResult[] = inventories.filter((inv) => inv.sourceError).map(sourceFailure);
   for (const inv of inventories) results.push(...failedTags(inv, inv.absent, (tag) => `source has no tag ${tag}`), ...failedTags(inv, inv.unnamed, unnamedTagDetail));
   // Said as they are found: with the report going to a file or as JSON, these would be silent.
@@ -103,7 +103,8 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
             result.targets = result.targets.filter((t) => t.action !== 'failed');
             if (result.targets.length === 0) return undefined;
           }
-          if (lock && !opts.dryRun) lock = recordMirrored(lock, inv.work.item.sourceText, result);
+          const update = opts.lock && !opts.dryRun ? mirroredEntry(inv.work.item.sourceText, result) : undefined;
+          if (update) recordedNow.push(update);
           opts.onResult?.(result);
           return result;
         });
@@ -122,6 +123,8 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
     results: inConfigOrder(results, work),
   };
   const partlyUnreachable = inventories.some((inv) => isDown(inv.sourceError) || inv.targets.some((t) => isDown(t.error)));
+  // Recorded at once: tag by tag, the record was copied whole per tag (quadratic in a backfill).
+  const lock = opts.lock && withEntries(opts.lock, recordedNow);
   return { report, unreachable: nothingReachable(inventories), partlyUnreachable, ...(lock ? { lock } : {}) };
 }
 
