@@ -21,11 +21,11 @@ async function openLock(config: Config, accept: string[]): Promise<{ lock?: Lock
     if (accept.length > 0) throw new UsageError('--accept-moved needs a digest record: add `lock: ./mirrors.lock` to mirrors.yaml');
     return { saveLock: async () => undefined };
   }
-  const [{ readLock, writeLock }, { mergeLock }] = await Promise.all([import('../../lock/file.js'), import('../../lock/record.js')]);
+  const { readLock, updateLock } = await import('../../lock/file.js');
   const file = config.lock;
   const lock = await readLock(file);
   // Read again at the end: other shards on this file may have recorded their tags meanwhile.
-  return { lock, saveLock: async (l) => writeLock(file, mergeLock(await readLock(file), lock, l)) };
+  return { lock, saveLock: async (l) => updateLock(file, lock, l) };
 }
 
 interface SyncFlags extends CommonFlags {
