@@ -105,10 +105,12 @@ function choose(inv: Inventory, sourceTags: string[], opts: DiscoverOptions): vo
     const present = new Set(sourceTags);
     const asked = [...new Set(opts.tags)];
     // A release is one version however it is spelled: Helm charts carry both v1.2.3 and 1.2.3.
-    const twins = asked.filter(isReleaseTag).map((t) => (t.startsWith('v') ? t.slice(1) : `v${t}`));
+    const twin = (t: string) => (t.startsWith('v') ? t.slice(1) : `v${t}`);
+    const twins = asked.filter(isReleaseTag).map(twin);
     const wanted = [...new Set([...asked, ...twins])].filter((t) => present.has(t));
     selected = selectTags(wanted, { include: [], exclude: [], latest: 0, explicit: [] }, false);
-    inv.absent = asked.filter((t) => !present.has(t));
+    // Absent only when the release is in neither spelling: its twin alone is that release.
+    inv.absent = asked.filter((t) => !present.has(t) && !(isReleaseTag(t) && present.has(twin(t))));
   } else {
     selected = selectTags(sourceTags, item.tags, item.hasTagRules);
     inv.absentExplicit = missingExplicit(sourceTags, item.tags);
