@@ -1,4 +1,5 @@
-// `regmirror report merge` / `report render`: work on saved reports (shards, other formats).
+// `regmirror report merge` / `report render` / `report stats`: work on saved reports (shards, other
+// formats) and on the gateway's events file.
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { mergeReports, parseReport } from '../../report/merge.js';
@@ -19,9 +20,9 @@ async function read(file: string) {
 const formatOption = (fallback: Format) =>
   new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown', 'junit', 'html']).default(fallback);
 
-/** Builds `report` with its two sub-commands. */
+/** Builds `report` with its three sub-commands. */
 export function reportCommand(setExit: (code: number) => void): Command {
-  const report = new Command('report').description('combine shard reports, or render a saved report');
+  const report = new Command('report').description('combine shard reports, render a saved report, or render the gateway\'s stats page');
   report
     .command('merge')
     .description('combine shard reports into one')
