@@ -23,6 +23,14 @@ export interface CommonFlags {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/**
+ * `-c, --config FILE` for a command that reads no mirrors.yaml (`schema`, `report …`): SPEC puts
+ * it on every command, so a script that passes it to each of them is not refused; not in --help.
+ */
+export function unreadConfigOption(): Option {
+  return new Option('-c, --config <file>', 'accepted on every command; this one reads no mirrors.yaml').hideHelp();
+}
+
 /** Adds the shared flags to a command. */
 export function withCommon(cmd: Command, opts: { format?: Format } = {}): Command {
   return cmd

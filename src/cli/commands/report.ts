@@ -6,6 +6,7 @@ import { mergeReports, parseReport } from '../../report/merge.js';
 import { renderReport, type Format } from '../../report/render.js';
 import { UsageError } from '../../types/errors.js';
 import { emit } from '../emit.js';
+import { unreadConfigOption } from '../common.js';
 
 async function read(file: string) {
   let text: string;
@@ -22,9 +23,10 @@ const formatOption = (fallback: Format) =>
 
 /** Builds `report` with its three sub-commands. */
 export function reportCommand(setExit: (code: number) => void): Command {
-  const report = new Command('report').description('combine shard reports, render a saved report, or render the gateway\'s stats page');
+  const report = new Command('report').description('combine shard reports, render a saved report, or render the gateway\'s stats page').addOption(unreadConfigOption());
   report
     .command('merge')
+    .addOption(unreadConfigOption())
     .description('combine shard reports into one')
     .argument('<files...>', 'JSON reports written by --format json -o or --report')
     .requiredOption('-o, --output <file>', 'where to write the merged report')
@@ -36,6 +38,7 @@ export function reportCommand(setExit: (code: number) => void): Command {
     });
   report
     .command('render')
+    .addOption(unreadConfigOption())
     .description('render a saved JSON report in another format')
     .argument('<file>', 'a JSON report')
     .addOption(formatOption('table'))
@@ -47,6 +50,7 @@ export function reportCommand(setExit: (code: number) => void): Command {
     });
   report
     .command('stats')
+    .addOption(unreadConfigOption())
     .description('render the gateway\'s stats page (pulls per release per day, release lines, backends) from an events file')
     .argument('<events>', 'NDJSON events written by `regmirror serve` (gateway.events)')
     .option('-o, --output <file>', 'write the HTML page to FILE instead of standard output')

@@ -6,6 +6,7 @@ import { loadConfig } from '../../config/load.js';
 import { mirrorsSchema } from '../../config/schema.js';
 import { describeConfig } from '../../config/describe.js';
 import { imageWork } from '../../config/workitems.js';
+import { unreadConfigOption } from '../common.js';
 
 /** Builds `validate`: parse and check the config, print what it selects. */
 export function validateCommand(setExit: (code: number) => void): Command {
@@ -36,7 +37,7 @@ export function validateCommand(setExit: (code: number) => void): Command {
 
 /** Builds `schema`: the JSON Schema of mirrors.yaml, for editors and CI linters. */
 export function schemaCommand(setExit: (code: number) => void): Command {
-  return new Command('schema').description('print the JSON Schema of mirrors.yaml').action(() => {
+  return new Command('schema').description('print the JSON Schema of mirrors.yaml').addOption(unreadConfigOption()).action(() => {
     process.stdout.write(`${JSON.stringify(mirrorsSchema, null, 2)}\n`);
     setExit(0);
   });
