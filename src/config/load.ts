@@ -3,7 +3,7 @@
 // then meaning (ranges, regexes, references, duplicates).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, LineCounter, parseDocument } from 'yaml';
+import { isAlias, isMap, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { ConfigError } from '../types/errors.js';
 import type { Config } from './model.js';
 import type { RawConfig } from './raw.js';
@@ -41,15 +41,17 @@ export function parseConfig(text: string, file: string, baseDir = path.dirname(p
 
 function parse(text: string, file: string, baseDir: string): { config: Config; loc: Locator; raw: RawConfig } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // merge: `<<: *shared` is how people share blocks in YAML (compose files, CI configs), though only YAML 1.1 defines it.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   const loc = new Locator(file, doc, lines);
   const syntax = doc.errors[0];
+  if (syntax?.code === 'MULTIPLE_DOCS') throw loc.errorAtOffset(syntax.pos[0], 'this file holds more than one YAML document: remove this "---" line and merge what follows into the first');
   if (syntax) throw loc.errorAtOffset(syntax.pos[0], `YAML syntax error: ${syntax.message.split('\n')[0]}`);
   if (doc.contents === null) {
     throw new ConfigError(file, 1, 1, 'empty file; expected a mapping starting with "version: 1"');
   }
   if (!isMap(doc.contents)) throw loc.errorAt([], 'the top level must be a mapping (version:, defaults:, registries:, images:, binaries:)');
-  const data = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  const data = toData(doc, loc);
   if (!('version' in data)) throw loc.errorAt([], 'missing "version: 1" at the top level');
   if (data.version !== 1) throw loc.errorAt(['version'], 'version must be 1 (the only format this regmirror reads)');
   const secret = findInlineSecret(doc.contents, loc);
@@ -58,6 +60,27 @@ function parse(text: string, file: string, baseDir: string): { config: Config; l
   if (shape) throw shape;
   const raw = data as unknown as RawConfig;
   return { config: build(raw, file, baseDir, loc), loc, raw };
+}
+
+// toJS() throws where an alias has no anchor before it, or where aliases expand past the limit
+// (a "billion laughs" file): both are mistakes in the file, so FILE:LINE:COL and exit 2.
+function toData(doc: Document, loc: Locator): Record<string, unknown> {
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  } catch (err) {
+    let dangling: ConfigError | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        if (isAlias(node) && node.resolve(doc) === undefined && node.range) {
+          dangling = loc.errorAtOffset(node.range[0], `alias *${node.source} has no anchor &${node.source} before it: define the anchor first, or fix the name`);
+          return visit.BREAK;
+        }
+        return undefined;
+      },
+    });
+    if (dangling) throw dangling;
+    throw new ConfigError(loc.file, 1, 1, `too many aliases expanded (${(err as Error).message}); share fewer or smaller blocks`);
+  }
 }
 
 function build(raw: RawConfig, file: string, baseDir: string, loc: Locator): Config {

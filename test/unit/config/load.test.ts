@@ -153,3 +153,24 @@ test('a second error in the same file does not hide the first in document order'
   const text = 'version: 1\ndefaults:\n  engin: native\n  referers: true\n';
   assert.throws(() => parseConfig(text, 'm.yaml'), (err: unknown) => err instanceof ConfigError && err.line === 3 && err.detail.includes('"engin"') && err.detail.includes('did you mean "engine"'));
 });
+
+test('merge keys share blocks: `<<: *anchor` then key by key overrides, as compose files do', () => {
+  const text = [
+    'version: 1',
+    'defaults:',
+    '  targets: [ghcr.io/cm]',
+    '  tags: &rules { semver: ">=1.0.0", prerelease: true }',
+    'images:',
+    '  - &base',
+    '    source: quay.io/j/a',
+    '    tags: { <<: *rules, semver: ">=1.5.0" }',
+    '  - <<: *base',
+    '    source: quay.io/j/b',
+    '',
+  ].join('\n');
+  const c = parseConfig(text, 'm.yaml');
+  assert.deepEqual(c.images.map((i) => [i.name, i.tags.semver, i.tags.prerelease]), [
+    ['a', '>=1.5.0', true],
+    ['b', '>=1.5.0', true],
+  ]);
+});
