@@ -37,7 +37,22 @@ function checkCredentials(c: NonNullable<RawRegistry['credentials']>, at: string
   if (!complete || (basic && c.tokenEnv !== undefined)) {
     throw loc.errorAt(at, `${formatPath(at)}: give usernameEnv and passwordEnv (both), or tokenEnv alone`);
   }
+  for (const key of ['usernameEnv', 'passwordEnv', 'tokenEnv'] as const) {
+    const name = c[key];
+    if (name !== undefined && looksLikeSecret(name)) {
+      throw loc.errorAt([...at, key], `${formatPath([...at, key])}: this looks like a secret pasted in place of a variable name (it is not repeated here); revoke it, export it as e.g. REGISTRY_TOKEN and write that name`);
+    }
+  }
   return { ...c };
+}
+
+// A token pasted where the variable's name belongs passes as a name (ghp_… is letters, digits and _),
+// and every later message would repeat it: `$ghp_…`, "ghp_… is not set". Variable names are short
+// words; tokens are known prefixes or long mixed-case runs.
+function looksLikeSecret(name: string): boolean {
+  if (/^(gh[pousr]_|github_pat_|glpat)/.test(name)) return true;
+  if (name.length >= 20 && /[a-z]/.test(name) && /[A-Z]/.test(name) && /[0-9]/.test(name)) return true;
+  return name.length >= 32 && !name.includes('_');
 }
 
 /**
