@@ -76,7 +76,9 @@ function parseSource(text: string): RepositoryRef {
     throw new UnsupportedError(`"${text}": a source is a repository, without :tag or @digest (select tags with tags:)`);
   }
   const ref = parseRepository(text);
-  if (ref.scheme === 'registry' && !text.startsWith(`${ref.registry}/`)) {
+  const first = text.slice(0, Math.max(0, slash));
+  // index.docker.io/library/x names its host too, though it is read as docker.io.
+  if (ref.scheme === 'registry' && !(/[.:[]/.test(first) || first === 'localhost')) {
     throw new UnsupportedError(`"${text}": a source starts with its registry host (e.g. quay.io/jetstack/cert-manager-controller)`);
   }
   return ref;

@@ -65,6 +65,7 @@ export function parseRepository(s: string): RepositoryRef {
     if (!dir) throw new UnsupportedError(`"${s}": oci: needs a directory`);
     return { scheme: 'oci', dir };
   }
+  noScheme(s);
   const { registry, path } = splitHost(s);
   if (!isValidHost(registry)) throw new UnsupportedError(`"${s}": invalid registry host "${registry}"`);
   if (!isValidRepositoryPath(path)) {
@@ -76,6 +77,7 @@ export function parseRepository(s: string): RepositoryRef {
 /** Parses a namespace (`quay.io/cert-manager`, `127.0.0.1:5000`, `oci:./out`). */
 export function parseNamespace(s: string): NamespaceRef {
   if (s.startsWith('oci:')) return { scheme: 'oci', dir: parseRepository(s).scheme === 'oci' ? s.slice(4) : '' };
+  noScheme(s);
   const slash = s.indexOf('/');
   const registry = slash < 0 ? s : s.slice(0, slash);
   const path = slash < 0 ? '' : s.slice(slash + 1);
@@ -84,6 +86,12 @@ export function parseNamespace(s: string): NamespaceRef {
   }
   if (path && !isValidRepositoryPath(path)) throw new UnsupportedError(`"${s}": invalid namespace path "${path}"`);
   return { scheme: 'registry', registry, path };
+}
+
+// `https://quay.io/jetstack/x` is a URL, not a reference: say what to write rather than "invalid host https:".
+function noScheme(s: string): void {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(s);
+  if (m) throw new UnsupportedError(`"${s}": a reference has no ${m[1]}:// scheme; write "${m[2]!.replace(/\/+$/, '')}" (plain HTTP or TLS is set per host under registries:)`);
 }
 
 /** The repository `name` under a namespace. */

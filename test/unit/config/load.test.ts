@@ -174,3 +174,8 @@ test('merge keys share blocks: `<<: *anchor` then key by key overrides, as compo
     ['b', '>=1.5.0', true],
   ]);
 });
+
+test('a source on index.docker.io names its host: read as docker.io, not refused as host-less', () => {
+  const c = parseConfig('version: 1\ndefaults: { targets: [ghcr.io/cm] }\nimages:\n  - source: index.docker.io/library/nginx\n', 'm.yaml');
+  assert.deepEqual(c.images[0]!.source, { scheme: 'registry', registry: 'docker.io', repository: 'library/nginx' });
+});
