@@ -1,7 +1,7 @@
 // `registries:` → per-host settings: host keys checked, credentials only as env var names,
 // TLS defaulting like go-containerregistry (loopback = plain HTTP), paths made absolute.
 import path from 'node:path';
-import { isValidHost } from '../types/reference.js';
+import { isValidHost, upperCaseHostProblem } from '../types/reference.js';
 import type { RegistrySettings } from './model.js';
 import type { RawRegistry } from './raw.js';
 import { formatPath, type Locator } from './positions.js';
@@ -15,6 +15,8 @@ export function buildRegistries(raw: Record<string, RawRegistry> | undefined, ba
   for (const [host, r] of Object.entries(raw ?? {})) {
     const at = ['registries', host];
     if (!isValidHost(host)) throw loc.errorAtKey(at, `registries: "${host}" is not a registry host (host or host:port, e.g. quay.io, registry.internal:5000)`);
+    const capitals = upperCaseHostProblem(host);
+    if (capitals) throw loc.errorAtKey(at, `registries: ${capitals}`);
     // SPEC: an explicit `tls` (or a `caFile`, which only means something over TLS) wins over the loopback default.
     const tls = r.tls ?? (isLoopback(host) && r.caFile === undefined ? 'disabled' : 'verify');
     const settings: RegistrySettings = { host, tls, position: loc.key(at) };

@@ -68,6 +68,7 @@ export function parseRepository(s: string): RepositoryRef {
   noScheme(s);
   const { registry, path } = splitHost(s);
   if (!isValidHost(registry)) throw new UnsupportedError(`"${s}": invalid registry host "${registry}"`);
+  lowerCaseHost(s, registry);
   if (!isValidRepositoryPath(path)) {
     throw new UnsupportedError(`"${s}": invalid repository name "${path}" (lowercase letters, digits, separators . _ __ - and /)`);
   }
@@ -84,6 +85,7 @@ export function parseNamespace(s: string): NamespaceRef {
   if (!isValidHost(registry) || !(registry.includes('.') || registry.includes(':') || registry === 'localhost')) {
     throw new UnsupportedError(`"${s}": a target namespace starts with a registry host (e.g. quay.io/cert-manager)`);
   }
+  lowerCaseHost(s, registry);
   if (path && !isValidRepositoryPath(path)) throw new UnsupportedError(`"${s}": invalid namespace path "${path}"`);
   return { scheme: 'registry', registry, path };
 }
@@ -92,6 +94,17 @@ export function parseNamespace(s: string): NamespaceRef {
 function noScheme(s: string): void {
   const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(s);
   if (m) throw new UnsupportedError(`"${s}": a reference has no ${m[1]}:// scheme; write "${m[2]!.replace(/\/+$/, '')}" (plain HTTP or TLS is set per host under registries:)`);
+}
+
+/** The message for a host written with capitals, or undefined: `registries:` keys, credentials and --endpoint match hosts as written. */
+export function upperCaseHostProblem(host: string): string | undefined {
+  if (host.startsWith('[') || host === host.toLowerCase()) return undefined;
+  return `registry host "${host}" has capitals: write "${host.toLowerCase()}" (registries: settings and credentials are looked up by the lower-case name)`;
+}
+
+function lowerCaseHost(s: string, host: string): void {
+  const problem = upperCaseHostProblem(host);
+  if (problem) throw new UnsupportedError(`"${s}": ${problem}`);
 }
 
 /** The repository `name` under a namespace. */
