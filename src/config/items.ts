@@ -14,7 +14,7 @@ type Defaults = Config['defaults'];
 /** Builds `images:`; throws a ConfigError at the first bad item. */
 export function buildImages(raw: RawConfig, defaults: Defaults, loc: Locator, baseDir: string): ImageItem[] {
   const claimed = new Map<string, string>();
-  return (raw.images ?? []).map((r: RawImage, i) => {
+  const images = (raw.images ?? []).map((r: RawImage, i) => {
     const at: PathSegment[] = ['images', i];
     const source = parseAt(() => parseSource(r.source), [...at, 'source'], loc);
     const name = checkName(r.name ?? basename(source), r.name !== undefined ? [...at, 'name'] : [...at, 'source'], loc);
@@ -37,6 +37,36 @@ export function buildImages(raw: RawConfig, defaults: Defaults, loc: Locator, ba
       position: loc.value(at),
     };
   });
+  checkCycles(raw, images, loc);
+  return images;
+}
+
+// A target that is the item's own source, or a ring of items each mirroring into the next one's
+// source, would copy a mirror back over a source (with --force, retarget the release itself).
+// A chain (A → B, B → C) is fine; a loop is refused at the target that closes it.
+function checkCycles(raw: RawConfig, images: ImageItem[], loc: Locator): void {
+  const bySource = new Map(images.map((im, i) => [formatRepository(im.source), i]));
+  const next = images.map((im) =>
+    im.targets.map((ns) => bySource.get(formatRepository(repositoryIn(ns, im.name)))),
+  );
+  const state: number[] = images.map(() => 0); // 0 unseen, 1 on the path, 2 done
+  const visit = (i: number, path: number[]): void => {
+    state[i] = 1;
+    next[i]!.forEach((j, k) => {
+      if (j === undefined || state[j] === 2) return;
+      if (state[j] === 1) {
+        const own = raw.images?.[i]?.targets !== undefined;
+        const where: PathSegment[] = own ? ['images', i, 'targets', k] : ['images', i];
+        const ring = [...path.slice(path.indexOf(j)), i, j].map((n) => formatRepository(images[n]!.source)).join(' → ');
+        throw loc.errorAt(where, j === i
+          ? `${formatPath(['images', i])}: target ${formatRepository(images[i]!.source)} is the source itself; remove it from the targets`
+          : `${formatPath(['images', i])}: mirrors form a loop (${ring}), which would copy a mirror back over a source; break it`);
+      }
+      visit(j, [...path, i]);
+    });
+    state[i] = 2;
+  };
+  images.forEach((_, i) => state[i] === 0 && visit(i, []));
 }
 
 /** Builds `binaries:`; throws a ConfigError at the first bad item. */
