@@ -95,7 +95,13 @@ export function describeValue(v: unknown): string {
   return 'a string';
 }
 
-// YAML reads 1.10 as the number 1.1 and `yes` stays a string; a quoted scalar is what was meant.
+// What to write instead, for the slips people make: YAML reads 1.10 as the number 1.1, `yes` and
+// "false" as strings, `targets: ghcr.io/x` as one string. Never repeats the value (it may be a secret).
 function quoteHint(v: unknown, expected: string): string {
-  return expected === 'string' && (typeof v === 'number' || typeof v === 'boolean') ? ' (quote it to keep it a string)' : '';
+  if (expected === 'string' && (typeof v === 'number' || typeof v === 'boolean')) return ' (quote it to keep it a string)';
+  if (typeof v !== 'string') return '';
+  if (expected === 'array') return ' (write a list: [a, b] on one line, or one "- a" item per line)';
+  if (expected === 'boolean' && /^(true|false|yes|no|on|off|y|n)$/i.test(v)) return ' (write true or false, without quotes)';
+  if ((expected === 'integer' || expected === 'number') && v.trim() !== '' && Number.isFinite(Number(v))) return ' (write the number without quotes)';
+  return '';
 }
