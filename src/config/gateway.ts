@@ -1,12 +1,12 @@
 // `gateway:` → GatewaySettings: served paths checked against the images: items, backends put in
 // preference order (the item's targets, reordered by gateway.backends, then its source).
-import path from 'node:path';
 import { formatRepository, isValidRepositoryPath, repositoryIn, type NamespaceRef, type RepositoryRef } from '../types/reference.js';
 import type { BinaryItem, GatewayImage, GatewaySettings, ImageItem } from './model.js';
 import type { RawGateway } from './raw.js';
 import { formatPath, type Locator, type PathSegment } from './positions.js';
 import { formatNamespace, parseTargets } from './rules.js';
 import { closest } from './structure.js';
+import { configPath } from './paths.js';
 
 /** Builds the gateway section; throws a ConfigError at the first bad key. */
 export function buildGateway(raw: RawGateway, images: ImageItem[], binaries: BinaryItem[], baseDir: string, loc: Locator): GatewaySettings {
@@ -36,7 +36,7 @@ export function buildGateway(raw: RawGateway, images: ImageItem[], binaries: Bin
     ...(raw.host !== undefined ? { host: raw.host } : {}),
     images: served,
     binaries: chosen.map((item) => ({ item, backends: order(item, item.source ? repositoryIn(item.source, item.name) : undefined) })),
-    events: raw.events === undefined || raw.events === '-' ? '-' : path.resolve(baseDir, raw.events),
+    events: raw.events === undefined || raw.events === '-' ? '-' : configPath(baseDir, raw.events),
     healthInterval: raw.healthInterval ?? 5,
     position: loc.key(at),
   };

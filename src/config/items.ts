@@ -1,6 +1,5 @@
 // `images:` and `binaries:` → validated items with defaults applied: references parsed, names
 // checked, targets inherited, tag rules merged, and no target repository claimed twice.
-import path from 'node:path';
 import { basename, formatRepository, isValidRepositoryPath, parseNamespace, parseRepository, repositoryIn, type NamespaceRef, type RepositoryRef } from '../types/reference.js';
 import { UnsupportedError } from '../types/errors.js';
 import type { BinaryItem, Config, ImageItem } from './model.js';
@@ -8,6 +7,7 @@ import type { RawBinary, RawConfig, RawImage } from './raw.js';
 import { formatPath, type Locator, type PathSegment } from './positions.js';
 import { anyTagRule, checkTagRules, mergeTagRules, parseAt, parseTargets } from './rules.js';
 import { checkSignatures, mergeSignatures } from './signatures.js';
+import { configPath } from './paths.js';
 
 type Defaults = Config['defaults'];
 
@@ -93,7 +93,7 @@ export function buildBinaries(raw: RawConfig, defaults: Defaults, baseDir: strin
       hasTagRules: anyTagRule(raw.defaults?.tags, r.tags),
       position: loc.value(at),
     };
-    if (r.checksums !== undefined) item.checksums = path.resolve(baseDir, r.checksums);
+    if (r.checksums !== undefined) item.checksums = configPath(baseDir, r.checksums);
     if (r.source !== undefined) item.source = parseAt(() => parseNamespace(r.source!), [...at, 'source'], loc);
     return item;
   });

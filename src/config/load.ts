@@ -16,6 +16,7 @@ import { buildBinaries, buildImages } from './items.js';
 import { checkKeyFiles, checkSignatures } from './signatures.js';
 import { buildGateway } from './gateway.js';
 import { caFileProblem } from './ca-file.js';
+import { configPath } from './paths.js';
 
 /** Reads and validates `file` (relative to opts.cwd, default the process's cwd). */
 export async function loadConfig(file: string, opts: { cwd?: string } = {}): Promise<Config> {
@@ -98,7 +99,7 @@ function build(raw: RawConfig, file: string, baseDir: string, loc: Locator): Con
   const images = buildImages(raw, defaults, loc, baseDir);
   const binaries = buildBinaries(raw, defaults, baseDir, loc);
   const config: Config = { file, version: 1, defaults, registries, images, binaries };
-  if (raw.lock !== undefined) config.lock = path.resolve(baseDir, raw.lock);
+  if (raw.lock !== undefined) config.lock = configPath(baseDir, raw.lock);
   if (raw.gateway !== undefined) config.gateway = buildGateway(raw.gateway, images, binaries, baseDir, loc);
   return config;
 }

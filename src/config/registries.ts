@@ -1,12 +1,12 @@
 // `registries:` → per-host settings: host keys checked, credentials only as env var names,
 // TLS defaulting like go-containerregistry (loopback = plain HTTP), paths made absolute.
-import path from 'node:path';
 import { isValidHost, upperCaseHostProblem } from '../types/reference.js';
 import type { RegistrySettings } from './model.js';
 import type { RawRegistry } from './raw.js';
 import { formatPath, type Locator } from './positions.js';
 import { INLINE_SECRET } from './secrets.js';
 import { isLoopback } from '../types/host.js';
+import { configPath } from './paths.js';
 
 
 /** Builds the registry map; hosts not listed get no entry (callers apply defaults). */
@@ -25,7 +25,7 @@ export function buildRegistries(raw: Record<string, RawRegistry> | undefined, ba
     if (r.maxAttempts !== undefined) settings.maxAttempts = r.maxAttempts;
     if (r.rateLimit !== undefined) settings.rateLimit = r.rateLimit;
     if (r.http2 !== undefined) settings.http2 = r.http2;
-    if (r.caFile !== undefined) settings.caFile = path.resolve(baseDir, r.caFile);
+    if (r.caFile !== undefined) settings.caFile = configPath(baseDir, r.caFile);
     if (r.endpoint !== undefined) settings.endpoint = checkEndpoint(r.endpoint, [...at, 'endpoint'], loc);
     checkPlainWithTls(r, at, loc);
     out.set(host, settings);

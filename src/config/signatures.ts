@@ -3,11 +3,11 @@
 // but a public key is a config error at the key's FILE:LINE:COL).
 import { tagVersion } from '../types/tag.js';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parsePublicKey, KeyFileError } from '../trust/keys.js';
 import type { SignaturePolicy } from './model.js';
 import type { RawConfig, RawSignatures } from './raw.js';
 import { formatPath, type Locator, type PathSegment } from './positions.js';
+import { configPath } from './paths.js';
 
 /** The item's policy over the defaults', or undefined when neither asks for signatures. */
 export function mergeSignatures(defaults: RawSignatures | undefined, item: RawSignatures | undefined, baseDir: string, at: PathSegment[], loc: Locator): SignaturePolicy | undefined {
@@ -15,7 +15,7 @@ export function mergeSignatures(defaults: RawSignatures | undefined, item: RawSi
   const m: RawSignatures = { ...defaults, ...item };
   const where = item ? [...at, 'signatures'] : ['defaults', 'signatures'];
   if (!m.keys || m.keys.length === 0) throw loc.errorAtKey(where, `${formatPath(where)}: list at least one public key under keys`);
-  const policy: SignaturePolicy = { keys: m.keys.map((k) => path.resolve(baseDir, k)), algorithm: m.algorithm ?? 'sha256' };
+  const policy: SignaturePolicy = { keys: m.keys.map((k) => configPath(baseDir, k)), algorithm: m.algorithm ?? 'sha256' };
   if (m.unsignedBefore !== undefined) policy.unsignedBefore = m.unsignedBefore;
   return policy;
 }
@@ -36,7 +36,7 @@ export async function checkKeyFiles(raw: RawConfig, baseDir: string, loc: Locato
   (raw.defaults?.signatures?.keys ?? []).forEach((file, i) => places.push({ where: ['defaults', 'signatures', 'keys', i], file }));
   (raw.images ?? []).forEach((img, n) => (img.signatures?.keys ?? []).forEach((file, i) => places.push({ where: ['images', n, 'signatures', 'keys', i], file })));
   for (const { where, file } of places) {
-    const absolute = path.resolve(baseDir, file);
+    const absolute = configPath(baseDir, file);
     let text: string;
     try {
       text = await readFile(absolute, 'utf8');

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
@@ -178,4 +178,10 @@ test('merge keys share blocks: `<<: *anchor` then key by key overrides, as compo
 test('a source on index.docker.io names its host: read as docker.io, not refused as host-less', () => {
   const c = parseConfig('version: 1\ndefaults: { targets: [ghcr.io/cm] }\nimages:\n  - source: index.docker.io/library/nginx\n', 'm.yaml');
   assert.deepEqual(c.images[0]!.source, { scheme: 'registry', registry: 'docker.io', repository: 'library/nginx' });
+});
+
+test('a leading ~/ in a path is the home directory, as in the shell; other paths are relative to the file', () => {
+  const c = parseConfig('version: 1\nlock: ~/mirrors.lock\nregistries:\n  r.example: { caFile: ./ca.pem }\n', '/etc/regmirror/m.yaml');
+  assert.equal(c.lock, path.join(homedir(), 'mirrors.lock'));
+  assert.equal(c.registries.get('r.example')?.caFile, '/etc/regmirror/ca.pem');
 });
