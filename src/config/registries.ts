@@ -86,5 +86,7 @@ function checkEndpoint(text: string, at: string[], loc: Locator): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw loc.errorAt(at, `${formatPath(at)}: expected an http:// or https:// URL, got ${url.protocol}`);
   }
+  // The client adds /v2/ itself (a path before it is kept as a prefix): a copied ".../v2/" would ask for /v2/v2/.
+  if (/\/v2\/*$/.test(url.pathname)) throw loc.errorAt(at, `${formatPath(at)}: leave out the /v2 (regmirror adds it); write ${url.origin}${url.pathname.replace(/\/v2\/*$/, '')}`);
   return text.replace(/\/+$/, '');
 }

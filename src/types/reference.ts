@@ -38,7 +38,8 @@ export function isValidTag(tag: string): boolean {
 
 /** True for `host`, `host:port`, `[::1]:port`. */
 export function isValidHost(host: string): boolean {
-  return HOST.test(host);
+  const port = /:(\d+)$/.exec(host)?.[1];
+  return HOST.test(host) && (port === undefined || Number(port) <= 65535);
 }
 
 // The names Docker Hub goes by in image references (docker's normalisation folds both into docker.io).
@@ -69,6 +70,7 @@ export function parseRepository(s: string): RepositoryRef {
   const { registry, path } = splitHost(s);
   if (!isValidHost(registry)) throw new UnsupportedError(`"${s}": invalid registry host "${registry}"`);
   lowerCaseHost(s, registry);
+  if (path.endsWith('/')) throw new UnsupportedError(`"${s}": remove the trailing /; write "${s.replace(/\/+$/, '')}"`);
   if (!isValidRepositoryPath(path)) {
     throw new UnsupportedError(`"${s}": invalid repository name "${path}" (lowercase letters, digits, separators . _ __ - and /)`);
   }
@@ -86,6 +88,7 @@ export function parseNamespace(s: string): NamespaceRef {
     throw new UnsupportedError(`"${s}": a target namespace starts with a registry host (e.g. quay.io/cert-manager)`);
   }
   lowerCaseHost(s, registry);
+  if (path.endsWith('/')) throw new UnsupportedError(`"${s}": remove the trailing /; write "${s.replace(/\/+$/, '')}"`);
   if (path && !isValidRepositoryPath(path)) throw new UnsupportedError(`"${s}": invalid namespace path "${path}"`);
   return { scheme: 'registry', registry, path };
 }
