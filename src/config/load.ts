@@ -21,18 +21,40 @@ import { configPath } from './paths.js';
 /** Reads and validates `file` (relative to opts.cwd, default the process's cwd). */
 export async function loadConfig(file: string, opts: { cwd?: string } = {}): Promise<Config> {
   const absolute = path.resolve(opts.cwd ?? process.cwd(), file);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(absolute, 'utf8');
+    bytes = await readFile(absolute);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read: ${code ?? String(err)}`;
     throw new ConfigError(file, 1, 1, why);
   }
+  const text = decodeUtf8(bytes, file);
   const { config, loc, raw } = parse(text, file, path.dirname(absolute));
   await checkCaFiles(config, loc);
   await checkKeyFiles(raw, path.dirname(absolute), loc);
   return config;
+}
+
+// A Latin-1 editor writes é as the single byte 0xE9; read as UTF-8 it silently becomes U+FFFD and
+// shows up, if at all, as a baffling "invalid name caf\uFFFD". Say which byte and where.
+function decodeUtf8(bytes: Buffer, file: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    let offset = 0;
+    for (let end = 1; end <= bytes.length; end++) {
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(offset, end));
+        offset = end;
+      } catch {
+        if (end - offset >= 4) break; // no UTF-8 sequence is longer: the byte at offset is bad
+      }
+    }
+    const before = bytes.subarray(0, offset).toString('utf8').split('\n');
+    const hex = bytes[offset]!.toString(16).toUpperCase().padStart(2, '0');
+    throw new ConfigError(file, before.length, before.at(-1)!.length + 1, `byte 0x${hex} is not UTF-8 (written by a Latin-1 or Windows-1252 editor?): save the file as UTF-8`);
+  }
 }
 
 /** Validates mirrors.yaml text (pure); relative paths resolve against `baseDir`, default the file's directory. */

@@ -185,3 +185,22 @@ test('a leading ~/ in a path is the home directory, as in the shell; other paths
   assert.equal(c.lock, path.join(homedir(), 'mirrors.lock'));
   assert.equal(c.registries.get('r.example')?.caFile, '/etc/regmirror/ca.pem');
 });
+
+test('a Latin-1 byte is named with its place, not read as U+FFFD into a baffling name error', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'regmirror-config-'));
+  try {
+    const text = Buffer.concat([Buffer.from('version: 1\nimages:\n  - source: quay.io/j/a\n    targets: [ghcr.io/cm]\n    name: caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    writeFileSync(path.join(dir, 'm.yaml'), text);
+    await assert.rejects(loadConfig(path.join(dir, 'm.yaml')), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.deepEqual([err.line, err.col], [5, 14]);
+      assert.match(err.detail, /byte 0xE9 is not UTF-8.*save the file as UTF-8/);
+      return true;
+    });
+    // A UTF-8 BOM (Windows editors) is not an error.
+    writeFileSync(path.join(dir, 'm.yaml'), '\ufeffversion: 1\nimages: []\n');
+    assert.equal((await loadConfig(path.join(dir, 'm.yaml'))).images.length, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
