@@ -62,6 +62,14 @@ export function parseConfig(text: string, file: string, baseDir = path.dirname(p
   return parse(text, file, baseDir).config;
 }
 
+// What to do about the indentation mistakes people make by hand.
+const SYNTAX_HINTS: Partial<Record<string, string>> = {
+  TAB_AS_INDENT: 'indent with spaces',
+  BAD_INDENT: 'line this key up, with spaces, with the keys of the mapping it belongs to',
+  MISSING_CHAR: 'line this key up with the keys of the item above, or start a new item with "- "',
+  BLOCK_AS_IMPLICIT_KEY: 'a second "key:" on this line, or indented deeper on the next: give each key its own line, lined up with its neighbours',
+};
+
 function parse(text: string, file: string, baseDir: string): { config: Config; loc: Locator; raw: RawConfig } {
   const lines = new LineCounter();
   // merge: `<<: *shared` is how people share blocks in YAML (compose files, CI configs), though only YAML 1.1 defines it.
@@ -69,7 +77,13 @@ function parse(text: string, file: string, baseDir: string): { config: Config; l
   const loc = new Locator(file, doc, lines);
   const syntax = doc.errors[0];
   if (syntax?.code === 'MULTIPLE_DOCS') throw loc.errorAtOffset(syntax.pos[0], 'this file holds more than one YAML document: remove this "---" line and merge what follows into the first');
-  if (syntax) throw loc.errorAtOffset(syntax.pos[0], `YAML syntax error: ${syntax.message.split('\n')[0]}`);
+  if (syntax) {
+    const hint = SYNTAX_HINTS[syntax.code];
+    // The parser points at the start of the line; the key that is off is at its first non-blank.
+    const start = hint ? syntax.pos[0] + (/^[ \t]*/.exec(text.slice(syntax.pos[0]))?.[0].length ?? 0) : syntax.pos[0];
+    const message = syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw loc.errorAtOffset(hint && syntax.code !== 'TAB_AS_INDENT' ? start : syntax.pos[0], `YAML syntax error: ${message}${hint ? `; ${hint}` : ''}`);
+  }
   if (doc.contents === null) {
     throw new ConfigError(file, 1, 1, 'empty file; expected a mapping starting with "version: 1"');
   }

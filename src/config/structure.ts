@@ -5,6 +5,7 @@ import type { ErrorObject } from 'ajv';
 import type { ConfigError } from '../types/errors.js';
 import { validate } from './mirrors-validator.js';
 import { formatPath, pointerToPath, type Locator } from './positions.js';
+import { mirrorsSchema } from './schema.js';
 
 /** Returns the first structural error of `data` in document order, or undefined when the shape is right. */
 export function checkStructure(data: unknown, loc: Locator): ConfigError | undefined {
@@ -21,7 +22,10 @@ function toConfigError(e: ErrorObject, data: unknown, loc: Locator): ConfigError
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
-      const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+      const properties = (e.parentSchema as { properties?: Record<string, SchemaNode> })?.properties ?? {};
+      const allowed = Object.keys(properties);
+      const home = closest(key, allowed) ? undefined : childHolding(key, properties);
+      if (home) return loc.errorAtKey([...path, key], `${where}: "${key}" belongs under ${home}: (slid out of it?); indent it under ${home}:`);
       return loc.errorAtKey([...path, key], unknownKeyMessage(key, where, allowed));
     }
     case 'required':
@@ -41,6 +45,19 @@ function toConfigError(e: ErrorObject, data: unknown, loc: Locator): ConfigError
     default:
       return loc.errorAt(path, `${where}: ${e.message ?? 'invalid'}`);
   }
+}
+
+type SchemaNode = { $ref?: string; properties?: Record<string, SchemaNode> };
+
+// A key that slid one indent left lands in the parent mapping: `latest: 3` under an image instead
+// of under its `tags:`. Name the child mapping that has it.
+function childHolding(key: string, properties: Record<string, SchemaNode>): string | undefined {
+  const definitions = (mirrorsSchema as { definitions: Record<string, SchemaNode> }).definitions;
+  for (const [name, sub] of Object.entries(properties)) {
+    const resolved = sub.$ref ? definitions[sub.$ref.replace('#/definitions/', '')] : sub;
+    if (resolved?.properties && key in resolved.properties) return name;
+  }
+  return undefined;
 }
 
 /** "unknown key" with a close suggestion, or the list of keys allowed there. */
