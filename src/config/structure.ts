@@ -118,6 +118,7 @@ function quoteHint(v: unknown, expected: string): string {
   if (expected === 'string' && (typeof v === 'number' || typeof v === 'boolean')) return ' (quote it to keep it a string)';
   if (typeof v !== 'string') return '';
   if (expected === 'array') return ' (write a list: [a, b] on one line, or one "- a" item per line)';
+  if (expected === 'object') return ' (write "key: value", with a space after the colon)';
   if (expected === 'boolean' && /^(true|false|yes|no|on|off|y|n)$/i.test(v)) return ' (write true or false, without quotes)';
   if ((expected === 'integer' || expected === 'number') && v.trim() !== '' && Number.isFinite(Number(v))) return ' (write the number without quotes)';
   return '';
