@@ -49,11 +49,14 @@ function checkCredentials(c: NonNullable<RawRegistry['credentials']>, at: string
 }
 
 // A token pasted where the variable's name belongs passes as a name (ghp_… is letters, digits and _),
-// and every later message would repeat it: `$ghp_…`, "ghp_… is not set". Variable names are short
-// words; tokens are known prefixes or long mixed-case runs.
+// and every later message would repeat it: `$ghp_…`, "ghp_… is not set". Variable names are words
+// (QUAY_ROBOT_TOKEN, quayPassword2); tokens are known prefixes or long runs without separators,
+// mixed-case ones with digits scattered through them. RegistryPassword2 or GhcrTokenForReleases2025
+// (one run of digits) stay names.
 function looksLikeSecret(name: string): boolean {
-  if (/^(gh[pousr]_|github_pat_|glpat)/.test(name)) return true;
-  if (name.length >= 20 && /[a-z]/.test(name) && /[A-Z]/.test(name) && /[0-9]/.test(name)) return true;
+  if (/^(gh[pousr]_|github_pat_|glpat|dckr_pat_)/.test(name)) return true;
+  const digitRuns = name.match(/[0-9]+/g)?.length ?? 0;
+  if (name.length >= 20 && !name.includes('_') && /[a-z]/.test(name) && /[A-Z]/.test(name) && digitRuns >= 3) return true;
   return name.length >= 32 && !name.includes('_');
 }
 

@@ -204,3 +204,13 @@ test('a Latin-1 byte is named with its place, not read as U+FFFD into a baffling
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('credential variable names that are words stay names; only token-like values are refused', () => {
+  const config = (name: string) => `version: 1\ndefaults: { targets: [ghcr.io/cm] }\nregistries:\n  ghcr.io:\n    credentials: { tokenEnv: ${name} }\nimages: [{ source: quay.io/j/a }]\n`;
+  for (const name of ['RegistryPassword2', 'QUAY_ROBOT_TOKEN_FOR_CERT_MANAGER_2024', 'quayPassword2', 'GhcrTokenForReleases2025']) {
+    assert.equal(parseConfig(config(name), '/x/m.yaml').registries.get('ghcr.io')?.credentials?.tokenEnv, name);
+  }
+  for (const token of ['ghp_hunter2aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1', 'dckr_pat_Ab1Cd2Ef3Gh4', 'Zq81Lm3Np7Xy5Rt2Vb9Kw', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCD']) {
+    assert.throws(() => parseConfig(config(token), '/x/m.yaml'), (err: unknown) => err instanceof ConfigError && /looks like a secret/.test(err.detail) && !err.message.includes(token));
+  }
+});
