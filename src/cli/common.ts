@@ -42,7 +42,7 @@ export function withCommon(cmd: Command, opts: { format?: Format } = {}): Comman
     .option('--endpoint <host=url>', 'send requests for HOST to URL, e.g. quay.io=http://127.0.0.1:5000 (repeatable)', collect, [])
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown', 'junit', 'html']).default(opts.format ?? 'table'))
     .option('-o, --output <file>', 'write the report to FILE instead of standard output')
-    .option('-q, --quiet', 'print only errors and the result')
+    .option('-q, --quiet', 'print only warnings, errors and the result')
     .option('-v, --verbose', 'print every request (credentials redacted) and stack traces')
     .option('--no-progress', 'no spinner, even on a terminal')
     .option('--progress-interval <seconds>', 'not a terminal: seconds between progress lines (default 10)');
