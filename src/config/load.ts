@@ -75,6 +75,8 @@ function parse(text: string, file: string, baseDir: string): { config: Config; l
   // merge: `<<: *shared` is how people share blocks in YAML (compose files, CI configs), though only YAML 1.1 defines it.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   const loc = new Locator(file, doc, lines);
+  const ipv6 = unquotedIpv6(text);
+  if (ipv6) throw loc.errorAtOffset(ipv6.offset, `write "${ipv6.ref}" in quotes: YAML reads an unquoted [ as the start of a list`);
   const syntax = doc.errors[0];
   if (syntax?.code === 'MULTIPLE_DOCS') throw loc.errorAtOffset(syntax.pos[0], 'this file holds more than one YAML document: remove this "---" line and merge what follows into the first');
   if (syntax) {
@@ -97,6 +99,24 @@ function parse(text: string, file: string, baseDir: string): { config: Config; l
   if (shape) throw shape;
   const raw = data as unknown as RawConfig;
   return { config: build(raw, file, baseDir, loc), loc, raw };
+}
+
+// `[::1]:5000:` as a registry key, or `[::1]:5000/ns` in a list, is a flow sequence to YAML: the
+// parser's own words ("Unexpected scalar token", "expected a string, got a mapping") don't say to
+// quote it. An unquoted bracketed IPv6 host is never meaningful YAML here, so say so first.
+const IPV6_REF = /\[[0-9A-Fa-f.%]*:[0-9A-Fa-f:.%]*\](?::\d+)?(?:\/[^\s,\]}#'"]*)?/g;
+function unquotedIpv6(text: string): { offset: number; ref: string } | undefined {
+  let lineStart = 0;
+  for (const line of text.split('\n')) {
+    const code = line.replace(/(^|\s)#.*$/, '');
+    for (const m of code.matchAll(IPV6_REF)) {
+      const before = code.slice(0, m.index);
+      const quoted = /["']$/.test(before) || (before.split('"').length - 1) % 2 === 1 || (before.split("'").length - 1) % 2 === 1;
+      if (!quoted) return { offset: lineStart + m.index, ref: m[0] };
+    }
+    lineStart += line.length + 1;
+  }
+  return undefined;
 }
 
 // toJS() throws where an alias has no anchor before it, or where aliases expand past the limit
