@@ -89,7 +89,7 @@ export function parseNamespace(s: string): NamespaceRef {
   }
   lowerCaseHost(s, registry);
   if (path.endsWith('/')) throw new UnsupportedError(`"${s}": remove the trailing /; write "${s.replace(/\/+$/, '')}"`);
-  if (path && !isValidRepositoryPath(path)) throw new UnsupportedError(`"${s}": invalid namespace path "${path}"`);
+  if (path && !isValidRepositoryPath(path)) throw new UnsupportedError(`"${s}": invalid namespace path "${path}" (lowercase letters, digits, separators . _ __ - and /)`);
   return { scheme: 'registry', registry, path };
 }
 
