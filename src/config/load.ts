@@ -92,6 +92,7 @@ function parse(text: string, file: string, baseDir: string): { config: Config; l
   if (!isMap(doc.contents)) throw loc.errorAt([], 'the top level must be a mapping (version:, defaults:, registries:, images:, binaries:)');
   const data = toData(doc, loc);
   if (!('version' in data)) throw loc.errorAt([], 'missing "version: 1" at the top level');
+  if (data.version === '1') throw loc.errorAt(['version'], 'version must be the number 1: write version: 1, without quotes');
   if (data.version !== 1) throw loc.errorAt(['version'], 'version must be 1 (the only format this regmirror reads)');
   const secret = findInlineSecret(doc.contents, loc);
   if (secret) throw secret;

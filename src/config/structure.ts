@@ -31,7 +31,12 @@ function toConfigError(e: ErrorObject, data: unknown, loc: Locator): ConfigError
     case 'required':
       return loc.errorAtKey(path, `${where}: missing required key "${String(params.missingProperty)}"`);
     case 'type':
-      return loc.errorAt(path, `${where}: expected ${typeWords(String(params.type))}, got ${describeValue(e.data)}${quoteHint(e.data, String(params.type))}`);
+    {
+      // `tls: false` is a boolean to YAML; quoting it would only trade this error for the enum's.
+      const allowed = (e.parentSchema as { enum?: unknown[] } | undefined)?.enum;
+      const hint = allowed ? ` (write one of ${allowed.join(', ')})` : quoteHint(e.data, String(params.type));
+      return loc.errorAt(path, `${where}: expected ${typeWords(String(params.type))}, got ${describeValue(e.data)}${hint}`);
+    }
     case 'enum':
       return loc.errorAt(path, `${where}: must be one of ${(params.allowedValues as unknown[]).join(', ')}`);
     case 'const':
