@@ -69,7 +69,10 @@ function childHolding(key: string, properties: Record<string, SchemaNode>): stri
 export function unknownKeyMessage(key: string, where: string, allowed: string[]): string {
   const near = closest(key, allowed);
   const place = where === '(top level)' ? 'at the top level' : `in ${where}`;
-  return near ? `unknown key "${key}" ${place}; did you mean "${near}"?` : `unknown key "${key}" ${place}; allowed: ${allowed.join(', ')}`;
+  if (near) return `unknown key "${key}" ${place}; did you mean "${near}"?`;
+  // docker-compose's x- keys are where people park blocks to share with &anchor / *alias.
+  const extension = /^x-/i.test(key) ? ' (regmirror has no x- extension keys: put the &anchor on the block where it is first used, and *alias it elsewhere)' : '';
+  return `unknown key "${key}" ${place}; allowed: ${allowed.join(', ')}${extension}`;
 }
 
 /** The allowed word closest to `key`: close in edit distance, or sharing the first three letters ("sematic" → "semver"). */
