@@ -113,7 +113,9 @@ function unquotedIpv6(text: string): { offset: number; ref: string } | undefined
     for (const m of code.matchAll(IPV6_REF)) {
       const before = code.slice(0, m.index);
       const quoted = /["']$/.test(before) || (before.split('"').length - 1) % 2 === 1 || (before.split("'").length - 1) % 2 === 1;
-      if (!quoted) return { offset: lineStart + m.index, ref: m[0] };
+      // Only a [ that starts a YAML token: inside a plain scalar (`endpoint: http://[::1]:5000`) it is text.
+      const startsToken = /(^|[\s,[{:-])$/.test(before.trimEnd()) || before.trim() === '';
+      if (!quoted && startsToken) return { offset: lineStart + m.index, ref: m[0] };
     }
     lineStart += line.length + 1;
   }

@@ -214,3 +214,9 @@ test('credential variable names that are words stay names; only token-like value
     assert.throws(() => parseConfig(config(token), '/x/m.yaml'), (err: unknown) => err instanceof ConfigError && /looks like a secret/.test(err.detail) && !err.message.includes(token));
   }
 });
+
+test('an IPv6 loopback inside a URL is text, not an unquoted [ that needs quotes', () => {
+  const c = parseConfig('version: 1\nregistries:\n  ghcr.io:\n    endpoint: http://[::1]:5000\n  "[::1]:5001": {}\ndefaults: { targets: ["[::1]:5001/cm"] }\nimages: [{ source: ghcr.io/j/a }]\n', '/x/m.yaml');
+  assert.equal(c.registries.get('ghcr.io')?.endpoint, 'http://[::1]:5000');
+  assert.throws(() => parseConfig('version: 1\nregistries:\n  [::1]:5001: {}\nimages: []\n', '/x/m.yaml'), /write "\[::1\]:5001" in quotes/);
+});
