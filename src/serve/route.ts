@@ -50,10 +50,19 @@ function apiRoute(rest: string): Route {
 function binaryRoute(path: string, method: string): Route {
   const parts = path.split('/').slice(1);
   if (parts.length < 3) return { kind: 'not-found' };
-  const file = decodeURIComponent(parts.pop()!);
+  const file = decoded(parts.pop()!);
   const tag = parts.pop()!;
   const name = parts.join('/');
   if (method !== 'GET' && method !== 'HEAD') return { kind: 'method-not-allowed' };
-  if (!isValidRepositoryPath(name) || !isValidTag(tag) || !FILE.test(file)) return { kind: 'not-found' };
+  if (file === undefined || !isValidRepositoryPath(name) || !isValidTag(tag) || !FILE.test(file)) return { kind: 'not-found' };
   return { kind: 'binary', name, tag, file };
+}
+
+// A broken percent escape (`%zz`) is a name nothing serves, not the gateway's error (it was a 500).
+function decoded(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }

@@ -32,3 +32,14 @@ test('binaries and pages', () => {
   assert.equal(route('GET', '/cmctl/v2.1.0/..').kind, 'not-found');
   for (const [p, k] of [['/metrics', 'metrics'], ['/-/stats', 'stats'], ['/-/healthz', 'healthz'], ['/-/ready', 'ready']]) assert.equal(route('GET', p!).kind, k);
 });
+
+// A file name with a broken percent escape (`%zz`, a cut UTF-8 sequence) made decodeURIComponent
+// throw: any client could draw a 500 and a "warning: error: … URI malformed" line in the
+// operator's log per request. It is a path nothing serves: 404.
+test('a binary file name with a malformed percent escape is not found, not an error', () => {
+  for (const p of ['/cmctl/v2.1.0/%zz', '/cmctl/v2.1.0/cmctl%E0%A4%A', '/cmctl/v2.1.0/%']) {
+    assert.deepEqual(route('GET', p), { kind: 'not-found' }, p);
+    assert.deepEqual(route('HEAD', p), { kind: 'not-found' }, p);
+  }
+  assert.deepEqual(route('GET', '/cmctl/v2.1.0/cmctl%2Blinux.tar.gz'), { kind: 'binary', name: 'cmctl', tag: 'v2.1.0', file: 'cmctl+linux.tar.gz' });
+});
