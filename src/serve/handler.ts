@@ -21,11 +21,14 @@ export async function handle(gw: Gateway, req: IncomingMessage, res: ServerRespo
   const started = performance.now();
   const method = req.method ?? 'GET';
   const ua = req.headers['user-agent'] ?? '';
-  const key = clientKey(clientAddress(req), ua, gw.clientSecret);
+  const address = clientAddress(req);
+  const key = clientKey(address, ua, gw.clientSecret);
+  // The rate limit's bucket is the address's: a User-Agent is the client's to choose (a new one per request escaped it).
+  const bucket = clientKey(address, '', gw.clientSecret);
   let ev: Ev = { image: '', tag: '', digest: '', mediaType: '', kind: 'other', backend: '', status: 0 };
   try {
-    if (gw.rate && !gw.rate.take(key, gw.now())) {
-      ev.status = fail(res, 429, 'TOOMANYREQUESTS', 'too many requests from this client; slow down', { 'retry-after': String(gw.rate.retryAfter(key)) });
+    if (gw.rate && !gw.rate.take(bucket, gw.now())) {
+      ev.status = fail(res, 429, 'TOOMANYREQUESTS', 'too many requests from this client; slow down', { 'retry-after': String(gw.rate.retryAfter(bucket)) });
     } else if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) {
       ev.status = fail(res, 413, 'SIZE_INVALID', 'this gateway is read-only: requests carry no body');
     } else {
