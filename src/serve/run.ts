@@ -23,9 +23,13 @@ export interface ServeOptions extends GatewayOptions {
   logger: Logger;
   userAgent: string;
   signal: AbortSignal;
+  /** A client connection that takes or sends nothing for this long is closed, ms (default 60 s; 0 = never). */
+  clientTimeoutMs?: number;
   /** Told the address once listening. */
   onListening(url: string): void;
 }
+
+const DEFAULT_CLIENT_TIMEOUT_MS = 60_000;
 
 /**
  * One attempt per backend request: the gateway fails over to the next backend instead of
@@ -70,6 +74,11 @@ export async function runServe(settings: GatewaySettings, opts: ServeOptions): P
     const done = handle(gw, req, res).finally(() => inFlight.delete(done));
     inFlight.add(done);
   });
+  // A client that stops reading a streamed blob held its download, and the backend connection and
+  // slot behind it, for as long as it liked: 130 of them made other clients' blobs wait out the
+  // deadline and fail over from a healthy backend (hostile hunt). Node closes a socket that has
+  // moved no bytes either way for this long; a client that reads slowly keeps moving them.
+  server.setTimeout(opts.clientTimeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS);
   await listen(server, settings.listen.host, settings.listen.port);
   const { address, port } = server.address() as AddressInfo;
   opts.onListening(`http://${address.includes(':') ? `[${address}]` : address}:${port}`);

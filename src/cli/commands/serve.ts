@@ -11,6 +11,7 @@ interface ServeFlags {
   timeout?: string;
   tagTtl?: string;
   clientRate?: string;
+  clientTimeout?: string;
   verifyReport?: string;
   quiet?: boolean;
   verbose?: boolean;
@@ -28,6 +29,7 @@ export function serveCommand(setExit: (code: number) => void): Command {
     .option('--timeout <seconds>', 'deadline for one backend to answer before the next is tried (default 5)')
     .option('--tag-ttl <seconds>', 'how long a tag\'s digest is trusted before asking again (default 10)')
     .option('--client-rate <n>', 'requests per second per client, burst twice that (default 50; 0 = no limit)')
+    .option('--client-timeout <seconds>', 'close a client connection that takes or sends nothing for this long (default 60; 0 = never)')
     .option('--verify-report <file>', 'a saved `verify --format json` report: its source digests stand in where the lock has none')
     .option('-q, --quiet', 'print only errors')
     .option('-v, --verbose', 'print every backend request')
@@ -69,6 +71,7 @@ async function serve(flags: ServeFlags): Promise<number> {
   const timeout = seconds(flags.timeout, '--timeout');
   const ttl = seconds(flags.tagTtl, '--tag-ttl');
   const rate = seconds(flags.clientRate, '--client-rate');
+  const clientTimeout = seconds(flags.clientTimeout, '--client-timeout');
   const recorded = config.lock ? await readLock(config.lock) : { version: 1 as const, images: {} };
   const lock = flags.verifyReport ? overlay(recorded, recordFromReport(await readReport(flags.verifyReport))) : recorded;
   const controller = new AbortController();
@@ -86,6 +89,7 @@ async function serve(flags: ServeFlags): Promise<number> {
       ...(timeout !== undefined ? { deadlineMs: timeout * 1000 } : {}),
       ...(ttl !== undefined ? { tagTtlMs: ttl * 1000 } : {}),
       ...(rate !== undefined ? { clientRate: rate } : {}),
+      ...(clientTimeout !== undefined ? { clientTimeoutMs: clientTimeout * 1000 } : {}),
       // Said even with -q: scripts and tests wait for this line to learn the port.
       onListening: (url) => process.stderr.write(`regmirror serve: listening on ${url} (${settings.images.length} image(s), ${settings.binaries.length} binary(ies))\n`),
     });
