@@ -41,9 +41,10 @@ export function buildImages(raw: RawConfig, defaults: Defaults, loc: Locator, ba
   return images;
 }
 
-// A target that is the item's own source, or a ring of items each mirroring into the next one's
-// source, would copy a mirror back over a source (with --force, retarget the release itself).
-// A chain (A → B, B → C) is fine; a loop is refused at the target that closes it.
+// A ring of items each mirroring into the next one's source would copy a mirror back over a source
+// (with --force, retarget the release itself). A chain (A → B, B → C) is fine; a loop is refused at
+// the target that closes it. A target that is the item's own source is no loop: a sync there finds
+// every tag in place, and it is how a gateway serves from the source alone (an item needs a target).
 function checkCycles(raw: RawConfig, images: ImageItem[], loc: Locator): void {
   const bySource = new Map(images.map((im, i) => [formatRepository(im.source), i]));
   const next = images.map((im) =>
@@ -53,14 +54,12 @@ function checkCycles(raw: RawConfig, images: ImageItem[], loc: Locator): void {
   const visit = (i: number, path: number[]): void => {
     state[i] = 1;
     next[i]!.forEach((j, k) => {
-      if (j === undefined || state[j] === 2) return;
+      if (j === undefined || j === i || state[j] === 2) return;
       if (state[j] === 1) {
         const own = raw.images?.[i]?.targets !== undefined;
         const where: PathSegment[] = own ? ['images', i, 'targets', k] : ['images', i];
         const ring = [...path.slice(path.indexOf(j)), i, j].map((n) => formatRepository(images[n]!.source)).join(' → ');
-        throw loc.errorAt(where, j === i
-          ? `${formatPath(['images', i])}: target ${formatRepository(images[i]!.source)} is the source itself; remove it from the targets`
-          : `${formatPath(['images', i])}: mirrors form a loop (${ring}), which would copy a mirror back over a source; break it`);
+        throw loc.errorAt(where, `${formatPath(['images', i])}: mirrors form a loop (${ring}), which would copy a mirror back over a source; break it`);
       }
       visit(j, [...path, i]);
     });

@@ -220,3 +220,8 @@ test('an IPv6 loopback inside a URL is text, not an unquoted [ that needs quotes
   assert.equal(c.registries.get('ghcr.io')?.endpoint, 'http://[::1]:5000');
   assert.throws(() => parseConfig('version: 1\nregistries:\n  [::1]:5001: {}\nimages: []\n', '/x/m.yaml'), /write "\[::1\]:5001" in quotes/);
 });
+
+test('a target that is the item\'s own source is accepted: a gateway serving from the source alone needs it', () => {
+  const c = parseConfig('version: 1\nimages:\n  - source: 127.0.0.1:5000/jetstack/app\n    name: app\n    targets: [127.0.0.1:5000/jetstack]\ngateway:\n  listen: 127.0.0.1:0\n', '/x/m.yaml');
+  assert.equal(c.images[0]!.targets.length, 1);
+});
