@@ -24,7 +24,9 @@ export function summaryLine(report: AnyReport): string {
     return `${shape} — ${y.copied} to copy, ${y.skipped} already in place, ${count(y.conflicts, 'conflict')}, ${y.failed} failed · ${formatBytes(y.bytes)} to upload`;
   }
   const held = `${y.refused ? `, ${y.refused} refused` : ''}${y.moved ? `, ${y.moved} source-moved` : ''}`;
-  return `${shape} — ${y.copied} copied, ${y.skipped} skipped, ${count(y.conflicts, 'conflict')}, ${y.failed} failed${held} · ${formatBytes(y.bytes)} uploaded`;
+  // skopeo does not say what it sent: a run with its copies would claim only the native ones' bytes.
+  const bySkopeo = report.results.some((r) => r.targets.some((t) => t.engine === 'skopeo' && (t.action === 'copied' || t.action === 'forced')));
+  return `${shape} — ${y.copied} copied, ${y.skipped} skipped, ${count(y.conflicts, 'conflict')}, ${y.failed} failed${held} · ${formatBytes(y.bytes)} uploaded${bySkopeo ? ' (copies by skopeo not counted)' : ''}`;
 }
 
 /** What to do about these rows, or "" when nothing needs doing. */

@@ -71,6 +71,13 @@ test('sync table shows copied, conflict, failed, forced; plan says to run sync',
   assert.match(renderReport(syncReport('plan'), 'table'), /next: run `regmirror sync` to copy/);
 });
 
+test('a sync with copies by skopeo says its byte count leaves them out (skopeo does not say what it sent)', () => {
+  const report = syncReport('sync');
+  report.results[0]!.targets[0]!.engine = 'skopeo';
+  assert.match(renderReport(report, 'table').split('\n')[0] ?? '', /3\.9 KiB uploaded \(copies by skopeo not counted\)$/);
+  assert.match(renderReport(syncReport('sync'), 'table').split('\n')[0] ?? '', /KiB uploaded$/, 'said only where skopeo copied');
+});
+
 test('a publish report says publish wherever it names the command (its failures are rerun with publish, not sync)', () => {
   for (const format of ['table', 'markdown', 'html', 'junit'] as const) {
     const text = renderReport(syncReport('publish'), format);
