@@ -3,7 +3,7 @@
 // but a public key is a config error at the key's FILE:LINE:COL).
 import { tagVersion } from '../types/tag.js';
 import { readFile } from 'node:fs/promises';
-import { parsePublicKey, KeyFileError } from '../trust/keys.js';
+import { parsePublicKeys, KeyFileError } from '../trust/keys.js';
 import type { SignaturePolicy } from './model.js';
 import type { RawConfig, RawSignatures } from './raw.js';
 import { formatPath, type Locator, type PathSegment } from './positions.js';
@@ -45,7 +45,7 @@ export async function checkKeyFiles(raw: RawConfig, baseDir: string, loc: Locato
       throw loc.errorAt(where, `${formatPath(where)}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? 'error'})`} ${absolute}`);
     }
     try {
-      parsePublicKey(text);
+      parsePublicKeys(text);
     } catch (err) {
       if (err instanceof KeyFileError) throw loc.errorAt(where, `${formatPath(where)}: ${absolute}: ${err.message}`);
       throw err;

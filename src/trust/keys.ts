@@ -24,7 +24,26 @@ export function parsePublicKey(pem: string): KeyObject {
   throw new KeyFileError(`is a ${type ?? 'unknown'} ${key.asymmetricKeyDetails?.namedCurve ?? ''} key; expected ECDSA P-256/P-384, RSA or Ed25519`.replace('  ', ' '));
 }
 
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+
+/**
+ * Every public key of a key file: a file may bundle several PEM blocks (old and new release keys),
+ * and each must be one; createPublicKey alone would read the first and silently drop the others.
+ */
+export function parsePublicKeys(text: string): KeyObject[] {
+  const blocks = text.match(PEM_BLOCK) ?? [];
+  if (blocks.length <= 1) return [parsePublicKey(text)];
+  return blocks.map((block, i) => {
+    try {
+      return parsePublicKey(block);
+    } catch (err) {
+      if (err instanceof KeyFileError) throw new KeyFileError(`key ${i + 1} of ${blocks.length} ${err.message}`);
+      throw err;
+    }
+  });
+}
+
 /** Reads the policy's key files (already checked by loadConfig). */
 export async function loadKeys(paths: string[]): Promise<KeyObject[]> {
-  return Promise.all(paths.map(async (p) => parsePublicKey(await readFile(p, 'utf8'))));
+  return (await Promise.all(paths.map(async (p) => parsePublicKeys(await readFile(p, 'utf8'))))).flat();
 }
