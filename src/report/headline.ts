@@ -40,7 +40,7 @@ export function nextStep(report: AnyReport, rows: ReportRow[]): string {
     }
     if (states.has('mismatch')) advice.push('mismatches need `regmirror sync --force`');
     if (states.has('extra')) advice.push('extra tags exist only at targets: check them by hand');
-    if (states.has('unsigned')) advice.push('unsigned images at targets: sync their signatures, or remove images nobody signed');
+    if (states.has('unsigned')) advice.push('unsigned images at targets: sync their signatures (`--force` where a target holds an invalid or swapped one), or remove images nobody signed');
     if (states.has('source-moved')) advice.push('source tags left the lock: check the new digests, then `regmirror sync --accept-moved TAG`');
     if (states.has('error')) advice.push('errors left the audit incomplete: fix what each one says (access, a registry down, a tag the source lacks), then rerun `regmirror verify`');
   } else {

@@ -59,6 +59,8 @@ test('verify: unsigned and source-moved are drift (exit 1) in every format', () 
     const out = renderReport(report, format, { color: false });
     for (const word of ['unsigned', 'source-moved']) assert.ok(out.includes(word), `${format} lacks ${word}`);
   }
+  // A missing signature is copied by a plain sync; an invalid or swapped one only with --force (trust hunt).
+  assert.match(renderReport(report, 'table', { color: false }), /unsigned images at targets: sync their signatures \(`--force` where a target holds an invalid or swapped one\)/);
   assert.deepEqual(parseReport(renderReport(report, 'json', { color: false }), 'v.json'), report);
   const merged = mergeReports([report], new Date()) as VerifyReport;
   assert.equal(merged.summary.drift, 2);
