@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { BinaryItem, Config } from '../config/model.js';
 import { CopyLedger } from '../copy/ledger.js';
+import { withoutCutShort } from '../copy/cut-short.js';
 import type { SyncReport, SyncResult } from '../report/model.js';
 import { reportTimestamp, summarizeSync } from '../report/summary.js';
 import { UsageError } from '../types/errors.js';
@@ -70,13 +71,8 @@ async function pushAll(prepared: PreparedArtifact[], opts: PublishOptions): Prom
           return { repo: opts.stores.open(ref, 'push'), display: formatRepository(ref) };
         });
         const ctx = { src, ledger, signal: opts.signal, onBytes: opts.onBytes, onNote: opts.onNote };
-        const result = await pushArtifact(p.item.name, p.root, ctx, targets, opts.tag, opts.force);
-        // A push SIGINT/SIGTERM cut short was not done, like one never started: left out rather
-        // than called failed ("aborted"), as sync does (sync/run.ts); the re-run does it.
-        if (opts.signal?.aborted) {
-          result.targets = result.targets.filter((t) => t.action !== 'failed');
-          if (result.targets.length === 0) return undefined;
-        }
+        const result = withoutCutShort(await pushArtifact(p.item.name, p.root, ctx, targets, opts.tag, opts.force), opts.signal);
+        if (!result) return undefined;
         opts.onResult?.(result);
         return result;
       }),

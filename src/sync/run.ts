@@ -3,6 +3,7 @@
 import pLimit from 'p-limit';
 import type { CopyContext } from '../copy/context.js';
 import { CopyLedger } from '../copy/ledger.js';
+import { withoutCutShort } from '../copy/cut-short.js';
 import type { ImageWork } from '../config/workitems.js';
 import { discover, type Inventory } from '../inventory/discover.js';
 import type { SyncReport, SyncResult } from '../report/model.js';
@@ -95,14 +96,9 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
           const ctx: CopyContext = { src: inv.source, ledger, signal: opts.signal, priority, dryRun: opts.dryRun, onBytes: opts.onBytes, onNote: opts.onNote };
           const gate = tagGate(inv, { lock: opts.lock, accept, keys: keys.get(inv.work), signal: opts.signal });
           const overwrite = opts.force || inv.work.item.overwrite || accept.has(tag);
-          const result = await syncTag(inv, tag, ctx, copierFor(inv, ctx, opts), overwrite, inv.work.item.referrers, gate);
-          // A copy SIGINT/SIGTERM cut short was not done, like the tags never started: left out
-          // rather than called failed (an ::error per copy in flight, and a report that disagrees
-          // with "interrupted: N copied"); the re-run does it. Its other targets' rows stay.
-          if (opts.signal?.aborted) {
-            result.targets = result.targets.filter((t) => t.action !== 'failed');
-            if (result.targets.length === 0) return undefined;
-          }
+          // Its other targets' rows stay when a signal cut some of its copies short.
+          const result = withoutCutShort(await syncTag(inv, tag, ctx, copierFor(inv, ctx, opts), overwrite, inv.work.item.referrers, gate), opts.signal);
+          if (!result) return undefined;
           const update = opts.lock && !opts.dryRun ? mirroredEntry(inv.work.item.sourceText, result) : undefined;
           if (update) recordedNow.push(update);
           opts.onResult?.(result);
