@@ -24,11 +24,6 @@ export function recorded(lock: LockFile, source: string, tag: string): LockEntry
   return Object.hasOwn(lock.images, source) && Object.hasOwn(lock.images[source]!, tag) ? lock.images[source]![tag] : undefined;
 }
 
-/** The record with (source, tag) → digest; an unchanged digest keeps its first `recordedAt`. */
-export function withEntry(lock: LockFile, source: string, tag: string, digest: string, recordedAt: string): LockFile {
-  return withEntries(lock, [{ source, tag, digest, recordedAt }]);
-}
-
 /** One (source, tag) to record. */
 export interface LockUpdate extends LockEntry {
   source: string;
@@ -36,9 +31,10 @@ export interface LockUpdate extends LockEntry {
 }
 
 /**
- * The record with every update applied in order, as withEntry one by one would give, but each
- * repository's tags copied once: one by one, a backfill of 20,000 tags copied a growing object per
- * tag (minutes of CPU, quadratic). The record passed in is left as it was.
+ * The record with every update applied in order; a digest already recorded keeps its first
+ * `recordedAt`, a new one replaces it. Each repository's tags are copied once: recorded one at a
+ * time, a backfill of 20,000 tags copied a growing object per tag (minutes of CPU, quadratic).
+ * The record passed in is left as it was.
  */
 export function withEntries(lock: LockFile, updates: Iterable<LockUpdate>): LockFile {
   let images: LockFile['images'] | undefined;

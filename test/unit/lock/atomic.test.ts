@@ -8,7 +8,7 @@ import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { readLock, writeLock } from '../../../src/lock/file.js';
-import { emptyLock, serializeLock, withEntry, type LockFile } from '../../../src/lock/record.js';
+import { emptyLock, serializeLock, withEntries, type LockFile } from '../../../src/lock/record.js';
 import { ConfigError } from '../../../src/types/errors.js';
 import { scratchDir } from '../../harness/scratch.js';
 
@@ -66,7 +66,7 @@ test('an unchanged record is not rewritten, and equal records are equal bytes', 
   try {
     const file = join(dir, 'state', 'mirrors.lock');
     assert.deepEqual(await readLock(file), emptyLock());
-    const lock = withEntry(emptyLock(), 'quay.io/jetstack/x', 'v1.0.0', `sha256:${'a'.repeat(64)}`, '2026-01-01T00:00:00Z');
+    const lock = withEntries(emptyLock(), [{ source: 'quay.io/jetstack/x', tag: 'v1.0.0', digest: `sha256:${'a'.repeat(64)}`, recordedAt: '2026-01-01T00:00:00Z' }]);
     await writeLock(file, lock);
     const first = await readFile(file);
     const before = (await stat(file)).mtimeMs;

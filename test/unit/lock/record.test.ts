@@ -2,22 +2,22 @@
 // lock and signature rules of a tag, and what a sync result records.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyLock, lockProblem, mergeLock, recorded, serializeLock, withEntries, withEntry, type LockFile } from '../../../src/lock/record.js';
+import { emptyLock, lockProblem, mergeLock, recorded, serializeLock, withEntries, type LockFile } from '../../../src/lock/record.js';
 import { movedFrom } from '../../../src/sync/gate.js';
 import { needsSignature } from '../../../src/trust/policy.js';
-import { recordMirrored } from '../../../src/sync/record.js';
+import { mirroredEntry } from '../../../src/sync/record.js';
 import type { SyncResult, SyncTargetResult } from '../../../src/report/model.js';
 
 const A = `sha256:${'a'.repeat(64)}`;
 const B = `sha256:${'b'.repeat(64)}`;
 
 test('serialization sorts repositories and tags, whatever the insertion order, and ends with a newline', () => {
-  let one = withEntry(emptyLock(), 'quay.io/z', 'v1.10.0', A, '2026-01-01T00:00:00Z');
-  one = withEntry(one, 'quay.io/a', 'v1.2.0', B, '2026-01-02T00:00:00Z');
-  one = withEntry(one, 'quay.io/a', 'v1.1.0', A, '2026-01-03T00:00:00Z');
-  let two = withEntry(emptyLock(), 'quay.io/a', 'v1.1.0', A, '2026-01-03T00:00:00Z');
-  two = withEntry(two, 'quay.io/a', 'v1.2.0', B, '2026-01-02T00:00:00Z');
-  two = withEntry(two, 'quay.io/z', 'v1.10.0', A, '2026-01-01T00:00:00Z');
+  let one = withEntries(emptyLock(), [{ source: 'quay.io/z', tag: 'v1.10.0', digest: A, recordedAt: '2026-01-01T00:00:00Z' }]);
+  one = withEntries(one, [{ source: 'quay.io/a', tag: 'v1.2.0', digest: B, recordedAt: '2026-01-02T00:00:00Z' }]);
+  one = withEntries(one, [{ source: 'quay.io/a', tag: 'v1.1.0', digest: A, recordedAt: '2026-01-03T00:00:00Z' }]);
+  let two = withEntries(emptyLock(), [{ source: 'quay.io/a', tag: 'v1.1.0', digest: A, recordedAt: '2026-01-03T00:00:00Z' }]);
+  two = withEntries(two, [{ source: 'quay.io/a', tag: 'v1.2.0', digest: B, recordedAt: '2026-01-02T00:00:00Z' }]);
+  two = withEntries(two, [{ source: 'quay.io/z', tag: 'v1.10.0', digest: A, recordedAt: '2026-01-01T00:00:00Z' }]);
   assert.equal(serializeLock(one), serializeLock(two));
   const text = serializeLock(one);
   assert.ok(text.endsWith('}\n'));
@@ -30,9 +30,9 @@ test('serialization sorts repositories and tags, whatever the insertion order, a
 });
 
 test('recording the same digest again keeps the first date; a new digest replaces it', () => {
-  const first = withEntry(emptyLock(), 'r', 't', A, '2026-01-01T00:00:00Z');
-  assert.equal(withEntry(first, 'r', 't', A, '2027-01-01T00:00:00Z'), first);
-  assert.deepEqual(recorded(withEntry(first, 'r', 't', B, '2027-01-01T00:00:00Z'), 'r', 't'), { digest: B, recordedAt: '2027-01-01T00:00:00Z' });
+  const first = withEntries(emptyLock(), [{ source: 'r', tag: 't', digest: A, recordedAt: '2026-01-01T00:00:00Z' }]);
+  assert.equal(withEntries(first, [{ source: 'r', tag: 't', digest: A, recordedAt: '2027-01-01T00:00:00Z' }]), first);
+  assert.deepEqual(recorded(withEntries(first, [{ source: 'r', tag: 't', digest: B, recordedAt: '2027-01-01T00:00:00Z' }]), 'r', 't'), { digest: B, recordedAt: '2027-01-01T00:00:00Z' });
   assert.equal(recorded(first, 'r', 'constructor'), undefined);
 });
 
@@ -43,7 +43,7 @@ test('malformed records are named', () => {
 });
 
 test('a tag is held only when recorded with another digest and not accepted', () => {
-  const lock = withEntry(emptyLock(), 'src', 'v1.0.0', A, '2026-01-01T00:00:00Z');
+  const lock = withEntries(emptyLock(), [{ source: 'src', tag: 'v1.0.0', digest: A, recordedAt: '2026-01-01T00:00:00Z' }]);
   assert.equal(movedFrom(lock, 'src', 'v1.0.0', A, new Set()), undefined);
   assert.equal(movedFrom(lock, 'src', 'v2.0.0', B, new Set()), undefined);
   assert.match(movedFrom(lock, 'src', 'v1.0.0', B, new Set()) ?? '', new RegExp(`recorded ${A} .*source now ${B}.*--accept-moved v1.0.0`));
@@ -68,11 +68,13 @@ function row(action: SyncTargetResult['action'], digest: string | null): SyncTar
 test('a sync result records its source digest only when some target holds it and nothing held the tag', () => {
   const now = new Date('2026-03-01T10:00:00.123Z');
   const result = (targets: SyncTargetResult[]): SyncResult => ({ source: 'ignored', tag: 'v1.0.0', sourceDigest: A, targets });
-  assert.deepEqual(recorded(recordMirrored(emptyLock(), 'src', result([row('copied', A), row('failed', null)]), now), 'src', 'v1.0.0'), { digest: A, recordedAt: '2026-03-01T10:00:00Z' });
-  assert.ok(recorded(recordMirrored(emptyLock(), 'src', result([row('skip', A)]), now), 'src', 'v1.0.0'));
-  assert.equal(recorded(recordMirrored(emptyLock(), 'src', result([row('failed', null)]), now), 'src', 'v1.0.0'), undefined);
-  assert.equal(recorded(recordMirrored(emptyLock(), 'src', result([row('refused', null)]), now), 'src', 'v1.0.0'), undefined);
-  assert.equal(recorded(recordMirrored(emptyLock(), 'src', result([row('conflict', B)]), now), 'src', 'v1.0.0'), undefined);
+  // What a run records of the tag (sync/run.ts gathers these, then withEntries).
+  const record = (r: SyncResult) => recorded(withEntries(emptyLock(), [mirroredEntry('src', r, now)].filter((u) => u !== undefined)), 'src', 'v1.0.0');
+  assert.deepEqual(record(result([row('copied', A), row('failed', null)])), { digest: A, recordedAt: '2026-03-01T10:00:00Z' });
+  assert.ok(record(result([row('skip', A)])));
+  assert.equal(record(result([row('failed', null)])), undefined);
+  assert.equal(record(result([row('refused', null)])), undefined);
+  assert.equal(record(result([row('conflict', B)])), undefined);
 });
 
 // A backfill records thousands of tags of one repository: recorded one by one, the record was
@@ -94,7 +96,7 @@ test('a run\'s tags are recorded at once: the repository\'s tags copied once, as
   assert.deepEqual(recorded(after, 'src', '__proto__'), { digest: B, recordedAt: '2026-01-01T00:00:00Z' });
   assert.equal(recorded(after, 'src', 'v0.9.0')?.recordedAt, '2025-01-01T00:00:00Z');
   assert.equal(Object.keys(existing).length, 1);
-  const oneByOne = updates.reduce((l, u) => withEntry(l, u.source, u.tag, u.digest, u.recordedAt), { version: 1, images: { src: { 'v0.9.0': { digest: A, recordedAt: '2025-01-01T00:00:00Z' } }, other: {} } } as LockFile);
+  const oneByOne = updates.reduce((l, u) => withEntries(l, [u]), { version: 1, images: { src: { 'v0.9.0': { digest: A, recordedAt: '2025-01-01T00:00:00Z' } }, other: {} } } as LockFile);
   assert.equal(serializeLock(after), serializeLock(oneByOne));
   // The end-of-run merge over what other shards wrote meanwhile goes the same way.
   enumerations = 0;
