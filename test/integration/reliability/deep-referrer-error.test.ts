@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
-import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
+import { oneMirrorYaml, proxyFor } from '../../harness/tls-bed.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
@@ -24,12 +24,7 @@ before(async () => {
   [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
   [image] = (await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2, layerBytes: 500, signature: true })) as [SeededImage];
   proxy = await proxyFor(dst);
-  config = await writeConfig(await scratchDir('deep-referrer-error'), `version: 1
-defaults:
-  targets: [${dst.host}/cm]
-${registriesYaml([src, [dst, { maxAttempts: 2 }]])}images:
-  - source: ${src.host}/jetstack/app
-`);
+  config = await writeConfig(await scratchDir('deep-referrer-error'), oneMirrorYaml(src, [dst, { maxAttempts: 2 }], 'jetstack/app', 'cm'));
   const sync = await runCli(['sync', '-c', config, '--no-progress']);
   assert.equal(sync.exitCode, 0, sync.stderr);
 });
