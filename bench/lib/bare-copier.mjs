@@ -10,7 +10,7 @@
 //   node bench/lib/bare-copier.mjs SOURCE_URL SOURCE_NS REPO[,REPO…] TARGET_URL/NS [TARGET_URL/NS…]
 // env BARE_CONCURRENCY (default 8). A target on the source's URL is the same registry (mounts).
 // env BARE_EXTRA_CPU_US: CPU spent (busy, on the event loop) before each request and after each
-// answer: how much a copier's own CPU per request costs in wall time at a given latency (README,
+// answer: how much a copier's own CPU per request costs in wall time at a given latency (bench/README.md,
 // "Speed at a distance"). 0 by default.
 import { Pool } from 'undici';
 
