@@ -1,5 +1,8 @@
 // Which rows of a report deserve a GitHub annotation, in words: one error per drift, conflict or
-// failure, titled `repository:tag`, naming the target, the status and both digests. Pure.
+// failure, titled `repository:tag`, naming the target, the status and both digests. GitHub shows
+// 10 error annotations per step and drops the rest without a word (actions/toolkit's
+// problem-matchers.md), so past 10 a warning (shown apart from the errors) comes first and says
+// how many there are and where to read them all. Pure.
 import { isSyncReport, type AnyReport } from './model.js';
 
 /** One annotation before workflow-command escaping. */
@@ -13,8 +16,18 @@ export interface Annotation {
 // versions add) is worth an error annotation.
 const SETTLED_ACTIONS = new Set(['copy', 'copied', 'skip', 'forced']);
 
-/** The annotations of a sync, plan, publish or verify report, in report order. */
+/** Error annotations GitHub shows per step. */
+export const ERRORS_SHOWN_PER_STEP = 10;
+
+/** The annotations of a sync, plan, publish or verify report: one per row in report order, after a count past 10. */
 export function reportAnnotations(report: AnyReport): Annotation[] {
+  const rows = rowAnnotations(report);
+  if (rows.length <= ERRORS_SHOWN_PER_STEP) return rows;
+  const count = { level: 'warning' as const, title: 'regmirror', message: `${rows.length} rows need attention and GitHub shows the first ${ERRORS_SHOWN_PER_STEP} as annotations: see the step summary, and the JSON report for every row` };
+  return [count, ...rows];
+}
+
+function rowAnnotations(report: AnyReport): Annotation[] {
   const out: Annotation[] = [];
   for (const r of report.results) {
     for (const t of r.targets) {

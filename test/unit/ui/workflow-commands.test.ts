@@ -57,6 +57,16 @@ test('one error per drift, conflict or failure, titled repository:tag, naming ta
   assert.deepEqual(reportOutputs(sync), { drift: 1, failed: 1 });
 });
 
+test('past 10 rows, every row still has its error, after one warning saying GitHub shows 10', () => {
+  const row = (i: number) => ({ source: 'quay.io/jetstack/a', tag: `v1.0.${i}`, sourceDigest: digest('1'), targets: [{ repository: 'ghcr.io/cm/a', status: 'missing' as const, digest: null, detail: '' }] });
+  const report = (n: number): VerifyReport => ({ version: 1, generatedAt: '', summary: { repositories: 1, tags: n, targets: 1, inSync: 0, drift: n, errors: 0 }, results: Array.from({ length: n }, (_, i) => row(i)) });
+  assert.deepEqual(reportAnnotations(report(10)).map((x) => x.level), Array(10).fill('error'));
+  const a = reportAnnotations(report(12000));
+  assert.equal(a.length, 12001);
+  assert.deepEqual(a[0], { level: 'warning', title: 'regmirror', message: '12000 rows need attention and GitHub shows the first 10 as annotations: see the step summary, and the JSON report for every row' });
+  assert.deepEqual(a.slice(1, 3).map((x) => x.title), ['quay.io/jetstack/a:v1.0.0', 'quay.io/jetstack/a:v1.0.1']);
+});
+
 test('in GitHub Actions a warning is one escaped ::warning line; elsewhere a plain line', () => {
   const lines: string[] = [];
   createLogger('normal', (l) => lines.push(l), true).warn('quay.io said: slow down\n::error::x');
