@@ -45,7 +45,7 @@ export function aggregate(events: Iterable<GatewayEvent>, opts: { host?: string;
       if (e.cache === 'stale') b.stale++;
       s.backends.set(e.backend, b);
     }
-    if (e.kind === 'check') s.totals.checks++;
+    if (e.kind === 'check' && e.status < 400) s.totals.checks++;
     else if (e.kind === 'blob') s.totals.blobs++;
     else if (e.kind === 'binary' && e.status < 400) s.totals.binaries++;
     if (e.kind !== 'pull' || e.status >= 400) continue;

@@ -35,6 +35,16 @@ test('pulls per release per day, shares per line; repeats, failures and checks a
   assert.doesNotMatch(page, /\b(src|href)\s*=/);
 });
 
+// The page said "1053 version checks" where /metrics said 53: a thousand HEADs of tags nobody
+// published (404), or asked while every backend was down (503), were counted as checks of a release.
+test('a failed manifest request is no version check, as in /metrics', () => {
+  const s = aggregate([
+    ev({ kind: 'check', method: 'HEAD' }), ev({ kind: 'check', method: 'HEAD', tag: 'no-such-tag', status: 404 }),
+    ev({ kind: 'check', tag: 'v1.16.0', status: 503, backend: '' }),
+  ]);
+  assert.equal(s.totals.checks, 1);
+});
+
 test('an events file with junk lines', () => {
   const { events, skipped } = parseEvents(`${JSON.stringify(ev({}))}\nnot json\n{"a":1}\n\n`);
   assert.equal(events.length, 1);
