@@ -13,6 +13,7 @@ import { NoManifest, serveManifest } from './manifests.js';
 import { route, type Route } from './route.js';
 import { clientAddress } from './address.js';
 import { deliver, fail, send, unavailable } from './respond.js';
+import { recordedTag } from './record.js';
 
 type Ev = Omit<GatewayEvent, 'time' | 'method' | 'client' | 'durationMs'>;
 
@@ -135,7 +136,9 @@ async function manifest(gw: Gateway, name: string, reference: string, method: st
     return { ...base, status: e.status === 404 ? fail(res, 404, 'MANIFEST_UNKNOWN', `${name}:${reference} is unknown to every backend`) : unavailable(res) };
   }
   const m = a.manifest;
-  const who = gw.attributor.attribute({ client: key, method, image: name, ...(byTag ? { tag: reference } : {}), digest: m.digest, isIndex: isIndexType(m.mediaType), ...(a.children ? { children: a.children } : {}) }, gw.now());
+  // A release pinned by digest is attributed to the tag the record names that digest under.
+  const tag = byTag ? reference : recordedTag(gw.lock, image.item.sourceText, m.digest);
+  const who = gw.attributor.attribute({ client: key, method, image: name, ...(tag ? { tag } : {}), digest: m.digest, isIndex: isIndexType(m.mediaType), ...(a.children ? { children: a.children } : {}) }, gw.now());
   const status = send(res, 200, {
     'content-type': m.mediaType, 'docker-content-digest': m.digest, etag: `"${m.digest}"`, 'content-length': String(m.bytes.byteLength),
     'docker-distribution-api-version': 'registry/2.0',

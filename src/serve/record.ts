@@ -22,3 +22,12 @@ export function overlay(first: LockFile, second: LockFile): LockFile {
   for (const [repo, tags] of Object.entries(first.images)) images[repo] = { ...images[repo], ...tags };
   return { version: 1, images };
 }
+
+/**
+ * The one tag the record names `digest` under in `source` (a release pinned by its digest, as
+ * `app:v1.16.0@sha256:…` is pulled), or undefined when none or several do.
+ */
+export function recordedTag(record: LockFile, source: string, digest: string): string | undefined {
+  const tags = Object.entries(record.images[source] ?? {}).filter(([, e]) => e.digest === digest);
+  return tags.length === 1 ? tags[0]![0] : undefined;
+}
