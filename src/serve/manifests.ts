@@ -4,7 +4,7 @@
 import type { GatewayImage } from '../config/model.js';
 import type { LockFile } from '../lock/file.js';
 import { isDigest } from '../types/digest.js';
-import { RegmirrorError } from '../types/errors.js';
+import { NotFoundError, RegmirrorError } from '../types/errors.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
 import { formatRepository } from '../types/reference.js';
 import { absentEverywhere, type Backend, type BackendPool } from './backends.js';
@@ -75,6 +75,10 @@ async function recordedDigest(deps: ManifestDeps, image: GatewayImage, tag: stri
   const source = backends.find((b) => formatRepository(b.ref) === formatRepository(image.item.source));
   if (!source) return undefined;
   const said = await deps.pool.first([source], (b, signal) => b.repo.resolve(tag, { signal }));
+  // The source saying the tag does not exist is an answer: a tag only a mirror has is unrecorded content.
+  if (!said.ok && said.errors.length > 0 && said.errors.every((e) => e instanceof NotFoundError)) {
+    throw new NoManifest(404, `${image.path}:${tag}: not at the source and not recorded`);
+  }
   if (!said.ok) return undefined; // the source is down: the first backend's answer stands
   deps.recorded.put(key, { digest: said.value.digest, backend: source.host, at: deps.now() });
   return said.value.digest;
