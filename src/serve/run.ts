@@ -9,6 +9,7 @@ import { RegistryClient } from '../registry/client.js';
 import type { CredentialProvider } from '../registry/credentials.js';
 import type { Logger } from '../ui/log.js';
 import { isLoopback } from '../types/host.js';
+import { UsageError } from '../types/errors.js';
 import { openEventSink } from './events.js';
 import { DEFAULT_DEADLINE_MS, DEFAULT_TAG_TTL_MS, Gateway, type GatewayOptions } from './gateway.js';
 import { handle } from './handler.js';
@@ -99,11 +100,24 @@ export async function runServe(settings: GatewaySettings, opts: ServeOptions): P
   await client.close();
 }
 
+// Why a listen failed, as what to do: a busy port (another gateway still running) was
+// `listen EADDRINUSE …` and exit 1, which SPEC does not give serve; it is the address the user
+// chose, so exit 2 with the line (gateway3 hunt).
+const LISTEN_ADVICE: Record<string, string> = {
+  EADDRINUSE: 'the port is in use by another program (another gateway still running?): stop it, or choose another port with gateway.listen or --listen',
+  EACCES: 'the port needs privileges this process lacks (ports below 1024 do): choose a port above 1024 with gateway.listen or --listen',
+  EADDRNOTAVAIL: 'the host is not an address of this machine: listen on one of its addresses, or 0.0.0.0 for all of them',
+};
+
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (e: NodeJS.ErrnoException) => {
+      const advice = e.code ? LISTEN_ADVICE[e.code] : undefined;
+      reject(advice ? new UsageError(`cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${advice}`) : e);
+    };
+    server.once('error', failed);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });
