@@ -73,9 +73,9 @@ function backendsTable(s: GatewayStats): string {
   const rows = names.map((name) => {
     const seen = s.backends.get(name) ?? { requests: 0, errors: 0, stale: 0 };
     const hb = s.health.find((b) => b.name === name);
-    const state = hb ? `<td class="${hb.healthy ? 'up' : 'down'}">${hb.healthy ? 'healthy' : 'down'}</td><td class="n">${hb.failovers}</td><td>${h(hb.lastError)}</td>` : live ? '<td></td><td></td><td></td>' : '';
+    const state = hb ? `<td class="${hb.healthy ? 'up' : 'down'}">${hb.healthy ? 'healthy' : 'down'}</td><td class="n">${hb.takenOut}</td><td>${h(hb.lastError)}</td>` : live ? '<td></td><td></td><td></td>' : '';
     return `<tr><th>${h(name)}</th><td class="n">${seen.requests}</td><td class="n">${seen.errors}</td><td class="n">${seen.stale}</td>${state}</tr>`;
   });
-  const liveHead = live ? '<th>now</th><th>failovers</th><th>last error</th>' : '';
+  const liveHead = live ? '<th>now</th><th title="times this backend was taken out of rotation after errors; /metrics counts each request that moved past it">taken out</th><th>last error</th>' : '';
   return `<table><thead><tr><th>backend</th><th>requests</th><th>5xx answered</th><th>stale answers</th>${liveHead}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -10,7 +10,7 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 export class Breaker {
   private openUntil = 0;
   private trial = false;
-  /** Times it opened (the failovers the metrics count). */
+  /** Times it opened: the backend taken out of rotation (the metrics count each request that moved past it). */
   opened = 0;
   /** The last failure, for the stats page and /-/ready. */
   lastError = '';

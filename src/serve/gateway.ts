@@ -134,13 +134,13 @@ export class Gateway {
   }
 
   /** Backend hosts with their breaker state now. */
-  health(): { name: string; healthy: boolean; failovers: number; lastError: string }[] {
+  health(): { name: string; healthy: boolean; takenOut: number; lastError: string }[] {
     const now = this.now();
     return [...this.hosts()].map((name) => {
       const b = this.pool.breaker(name);
       const healthy = b.state(now) === 'closed';
       this.metrics.healthy.set({ backend: name }, healthy ? 1 : 0);
-      return { name, healthy, failovers: b.opened, lastError: b.lastError };
+      return { name, healthy, takenOut: b.opened, lastError: b.lastError };
     });
   }
 

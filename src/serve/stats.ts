@@ -4,7 +4,7 @@
 import type { GatewayEvent } from './events.js';
 
 /** A backend's live state, when the page comes from a running gateway. */
-export interface BackendHealth { name: string; healthy: boolean; failovers: number; lastError: string }
+export interface BackendHealth { name: string; healthy: boolean; takenOut: number; lastError: string }
 
 /** Everything the page shows. */
 export interface GatewayStats {

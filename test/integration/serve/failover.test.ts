@@ -51,7 +51,7 @@ test('a backend answering 503, then 429: the next backend serves the recorded di
   const metrics = await (await fetch(`${gw.url}/metrics`)).text();
   assert.match(metrics, new RegExp(`regmirror_gateway_failovers_total\\{backend="${world.proxyA.host}"\\} [1-9]`));
   const page = await (await fetch(`${gw.url}/-/stats`)).text();
-  assert.match(page, new RegExp(`${world.proxyA.host}</th>(?:<td class="n">\\d+</td>){3}<td class="(?:up|down)">\\w+</td><td class="n">[1-9]\\d*</td>`), 'the stats page shows A\'s failovers');
+  assert.match(page, new RegExp(`${world.proxyA.host}</th>(?:<td class="n">\\d+</td>){3}<td class="(?:up|down)">\\w+</td><td class="n">[1-9]\\d*</td>`), 'the stats page shows A taken out of rotation');
 });
 
 test('a drifted backend is skipped for that tag and counted as drift', { timeout: 120_000 }, async () => {
