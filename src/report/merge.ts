@@ -1,7 +1,7 @@
 // Combines the reports of `--shard k/n` runs into the report one unsharded run would have written.
 import { UsageError } from '../types/errors.js';
 import { isSyncReport, type AnyReport, type SyncReport, type SyncResult, type VerifyResult } from './model.js';
-import { compareResults } from './order.js';
+import { compareResults, compareTags } from './order.js';
 import { reportTimestamp, summarizeSync, summarizeVerify } from './summary.js';
 
 export { parseReport } from './parse.js';
@@ -10,15 +10,55 @@ function reportKindOf(r: AnyReport): SyncReport['kind'] | 'verify' {
   return isSyncReport(r) ? r.kind : 'verify';
 }
 
+/**
+ * The order of sources the reports agree on. sync and verify list results in mirrors.yaml order
+ * (inventory/order.ts), so each shard's report holds a part of that order: laid together they give
+ * it back, and the merged report lists images as one unsharded run's does (by name, the controller
+ * of a webhook-first mirrors.yaml came first). Sources no report orders go by name; reports that
+ * disagree (other mirrors.yaml orders) give undefined, and the merge sorts by name.
+ */
+function sourceOrder(reports: AnyReport[]): Map<string, number> | undefined {
+  // A graph of "listed right before" over the sources, walked in topological order.
+  const next = new Map<string, Set<string>>();
+  const waits = new Map<string, number>();
+  for (const r of reports) {
+    const sources = [...new Set(r.results.map((x) => x.source))];
+    for (const s of sources) {
+      if (next.has(s)) continue;
+      next.set(s, new Set());
+      waits.set(s, 0);
+    }
+    for (let i = 1; i < sources.length; i++) {
+      const [a, b] = [sources[i - 1]!, sources[i]!];
+      if (next.get(a)!.has(b)) continue;
+      next.get(a)!.add(b);
+      waits.set(b, waits.get(b)! + 1);
+    }
+  }
+  const order = new Map<string, number>();
+  const ready = [...waits].filter(([, n]) => n === 0).map(([s]) => s);
+  while (ready.length > 0) {
+    ready.sort((a, b) => compareResults({ source: a, tag: '' }, { source: b, tag: '' }));
+    const s = ready.shift()!;
+    order.set(s, order.size);
+    for (const t of next.get(s)!) {
+      waits.set(t, waits.get(t)! - 1);
+      if (waits.get(t) === 0) ready.push(t);
+    }
+  }
+  return order.size === next.size ? order : undefined;
+}
+
 // Later reports win for the same (source, tag): a rerun shard supersedes the first attempt.
-function dedupeAndSort<R extends { source: string; tag: string }>(results: R[]): R[] {
+function dedupeAndSort<R extends { source: string; tag: string }>(results: R[], order: Map<string, number> | undefined): R[] {
   const latest = new Map<string, R>();
   for (const r of results) {
     const key = `${r.source}\u0000${r.tag}`;
     latest.delete(key);
     latest.set(key, r);
   }
-  return [...latest.values()].sort(compareResults);
+  const byOrder = (a: R, b: R) => order!.get(a.source)! - order!.get(b.source)! || compareTags(a.tag, b.tag);
+  return [...latest.values()].sort(order ? byOrder : compareResults);
 }
 
 /** One report of every result, sorted and de-duplicated, summary recomputed, stamped `now`. */
@@ -30,11 +70,12 @@ export function mergeReports(reports: AnyReport[], now: Date = new Date()): AnyR
     if (reportKindOf(r) !== kind) throw new UsageError(`report merge: cannot merge a ${reportKindOf(r)} report with a ${kind} report`);
   }
   const generatedAt = reportTimestamp(now);
+  const order = sourceOrder(reports);
   if (kind === 'verify') {
-    const results = dedupeAndSort(reports.flatMap((r) => r.results as VerifyResult[]));
+    const results = dedupeAndSort(reports.flatMap((r) => r.results as VerifyResult[]), order);
     return { version: 1, generatedAt, summary: summarizeVerify(results), results };
   }
   // A publish report stays one: its rows are rerun with publish, not sync.
-  const results = dedupeAndSort(reports.flatMap((r) => r.results as SyncResult[]));
+  const results = dedupeAndSort(reports.flatMap((r) => r.results as SyncResult[]), order);
   return { version: 1, kind, generatedAt, summary: summarizeSync(results, kind), results };
 }

@@ -29,6 +29,24 @@ test('merging two shards equals the report of all rows, sorted', () => {
   );
 });
 
+// sync and verify list images in mirrors.yaml order (inventory/order.ts), not by name: a backfill
+// of 4 shards merged listed cainjector before controller where the one unsharded run of the same
+// mirrors.yaml listed controller first. Each shard's report holds that order, and so must the merge.
+test('merged shards list images in the mirrors.yaml order their reports share, as one whole run does', () => {
+  const inConfigOrder = ['cmctl', 'cert-manager-webhook', 'cert-manager-controller'];
+  const rows = verifyResults()
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => inConfigOrder.indexOf(a.r.source.split('/').at(-1)!) - inConfigOrder.indexOf(b.r.source.split('/').at(-1)!) || compareTags(a.r.tag, b.r.tag))
+    .map(({ r }) => r);
+  const whole = verifyReport(rows);
+  const shards = [0, 1, 2].map((k) => verifyReport(rows.filter((_, i) => i % 3 === k)));
+  const merged = mergeReports([shards[2]!, shards[0]!, shards[1]!], NOW) as VerifyReport;
+  assert.deepEqual(merged.results, whole.results);
+  // Reports that disagree (other mirrors.yaml orders) still merge, by name.
+  const other = verifyReport([...rows].reverse());
+  assert.deepEqual(mergeReports([whole, other], NOW).results.map((r) => r.source.split('/').at(-1)), ['cert-manager-controller', 'cert-manager-controller', 'cert-manager-controller', 'cert-manager-webhook', 'cert-manager-webhook', 'cert-manager-webhook', 'cmctl', 'cmctl']);
+});
+
 test('merge dedupes (source, tag): the later report wins', () => {
   const first = verifyReport();
   const rerun = verifyReport(verifyResults().filter((r) => r.tag === 'v2.0.0').map((r) => ({ ...r, targets: r.targets.map((t) => ({ ...t, status: 'in-sync' as const, digest: r.sourceDigest, detail: '' })) })));
