@@ -1,12 +1,11 @@
 // `regmirror sync` and `regmirror plan`: copy what is missing (or say what would be copied).
-import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { renderReport } from '../../report/render.js';
 import type { SyncReport } from '../../report/model.js';
 import type { SkopeoEngine } from '../../engines/skopeo.js';
 import { createProgress } from '../../ui/progress.js';
 import { parseConcurrency, parseProgressInterval, shardOf, withCommon, type CommonFlags } from '../common.js';
-import { emit } from '../emit.js';
+import { emit, writeReportFile } from '../emit.js';
 import { perCopyGroup, reportToGitHub } from '../github.js';
 import { UsageError } from '../../types/errors.js';
 import { runResultLines } from '../lines.js';
@@ -118,7 +117,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   const color = process.stdout.isTTY === true && !flags.output;
   const format = flags.format ?? 'table';
   await emit(flags.explain ? renderExplained(report, format, explainInventories(inventories), color) : renderReport(report, format, { color }), flags.output);
-  if (flags.report) await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
+  if (flags.report) await writeReportFile(flags.report, `${JSON.stringify(report, null, 2)}\n`, '--report');
   if (!dryRun) await reportToGitHub(report, 'sync', flags.report ?? (format === 'json' ? flags.output : undefined));
   if (session.interrupted()) {
     if (dryRun) session.log.warn('interrupted: the plan above is partial; nothing was written');
