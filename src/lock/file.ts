@@ -86,11 +86,32 @@ async function takeTurn(file: string, marker: string): Promise<() => Promise<voi
     // A run killed during its turn (kill -9) left the marker: its process is gone, so it is removed.
     const holder = await readFile(marker, 'utf8').catch(() => undefined);
     if (holder !== undefined && !alive(holder)) {
-      await unlink(marker).catch(() => undefined);
+      await takeOver(marker, holder);
       continue;
     }
     if (Date.now() > until) throw new Error(`cannot write the lock file ${file}: ${marker} has been held by ${holder ?? 'another run'} for ${TURN_WAIT_MS / 1000} s; if no other regmirror is running, delete ${marker} and run again`);
     await new Promise((r) => setTimeout(r, 10 + Math.random() * 40));
+  }
+}
+
+/**
+ * Removes the marker a dead `holder` left, once. Every waiter sees the dead holder: one that
+ * removed the marker after another had already taken its turn removed that one's fresh marker, and
+ * both wrote the record at once (shards finishing together after a kill -9 lost entries). Only the
+ * waiter that creates the ticket `MARKER.HOLDER` removes it, and only while it still names that
+ * holder; the others wait for the turn as usual.
+ */
+async function takeOver(marker: string, holder: string): Promise<void> {
+  const ticket = `${marker}.${holder}`;
+  try {
+    await (await open(ticket, 'wx', 0o644)).close();
+  } catch {
+    return;
+  }
+  try {
+    if ((await readFile(marker, 'utf8').catch(() => undefined)) === holder) await unlink(marker).catch(() => undefined);
+  } finally {
+    await unlink(ticket).catch(() => undefined);
   }
 }
 

@@ -55,3 +55,23 @@ test('a marker left by a run that was killed during its turn is taken over', asy
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+// Every waiter saw the dead holder and removed the marker; one that did so after another had taken
+// its turn removed that one's fresh marker, and both wrote at once: 4 shard processes finishing
+// together after a kill -9 left 30 to 90 of 120 entries in 11 rounds of 20 (here, in one process,
+// the two writers also tore each other's temporary file: ENOENT on rename).
+test('a dead marker met by many shards at once is taken over by one of them: every entry stays', async () => {
+  const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+  for (let round = 0; round < 5; round++) {
+    const dir = await scratchDir('lock-concurrent');
+    try {
+      const file = join(dir, 'mirrors.lock');
+      await writeFile(join(dir, '.mirrors.lock.writing'), `${gone}@${hostname()}`);
+      await Promise.all(Array.from({ length: 8 }, (_, k) => updateLock(file, emptyLock(), shard(k, 8))));
+      assert.equal(count(await readLock(file)), 120, `round ${round}`);
+      assert.deepEqual(await readdir(dir), ['mirrors.lock'], 'no marker, ticket or temporary file is left');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+});
