@@ -119,6 +119,8 @@ function choose(inv: Inventory, sourceTags: string[], opts: DiscoverOptions): vo
   const mine = (tag: string) => !opts.shard || inShard(sourceDisplay, tag, opts.shard);
   inv.selected = selected.filter(mine);
   inv.unnamed = inv.unnamed.filter(mine);
+  // A --tag the source lacks is an item too: the shard that would have copied it reports it, once.
+  inv.absent = inv.absent.filter(mine);
 }
 
 /** Source tags that attach content to `digest` (cosign .sig/.att/.sbom and the OCI fallback tag). */
