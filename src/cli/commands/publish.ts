@@ -8,7 +8,7 @@ import { renderReport } from '../../report/render.js';
 import { UsageError } from '../../types/errors.js';
 import { createProgress } from '../../ui/progress.js';
 import { parseConcurrency, parseProgressInterval, withCommon, type CommonFlags } from '../common.js';
-import { emit } from '../emit.js';
+import { assertReportPaths, emit } from '../emit.js';
 import { perCopyGroup, reportToGitHub } from '../github.js';
 import { runResultLines } from '../lines.js';
 
@@ -31,6 +31,7 @@ async function publish(flags: PublishFlags): Promise<number> {
   if (tag === undefined) throw new UsageError(`publish needs exactly one --tag (the release to publish), got ${flags.tag.length}`);
   if (flags.shard !== undefined) throw new UsageError('publish does not take --shard');
   const intervalMs = parseProgressInterval(flags.progressInterval);
+  await assertReportPaths({ '-o': flags.output });
   // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
   const [{ openSession }, { runPublish }] = await Promise.all([import('../session.js'), import('../../publish/run.js')]);
   const session = await openSession(flags, (config) => selectBinaries(config, flags.filter).flatMap((b) => b.targets));

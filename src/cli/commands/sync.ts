@@ -5,7 +5,8 @@ import type { SyncReport } from '../../report/model.js';
 import type { SkopeoEngine } from '../../engines/skopeo.js';
 import { createProgress } from '../../ui/progress.js';
 import { parseConcurrency, parseProgressInterval, shardOf, withCommon, type CommonFlags } from '../common.js';
-import { emit, writeReportFile } from '../emit.js';
+import { assertReportPaths, emit, writeReportFile } from '../emit.js';
+import { redact } from '../../ui/redact.js';
 import { perCopyGroup, reportToGitHub } from '../github.js';
 import { UsageError } from '../../types/errors.js';
 import { runResultLines } from '../lines.js';
@@ -60,6 +61,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   if (flags.explain && flags.format !== undefined && !['table', 'json'].includes(flags.format)) throw new UsageError(`--explain: use --format table or json (not ${flags.format})`);
   const intervalMs = parseProgressInterval(flags.progressInterval);
   const shard = shardOf(flags.shard);
+  await assertReportPaths({ '-o': flags.output, '--report': flags.report });
   // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
   const [{ openSession }, { needsSkopeo, runSync }] = await Promise.all([import('../session.js'), import('../../sync/run.js')]);
   const session = await openSession(flags, (_config, work) => (dryRun ? [] : work.flatMap((w) => w.item.targets)));
@@ -117,7 +119,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   const color = process.stdout.isTTY === true && !flags.output;
   const format = flags.format ?? 'table';
   await emit(flags.explain ? renderExplained(report, format, explainInventories(inventories), color) : renderReport(report, format, { color }), flags.output);
-  if (flags.report) await writeReportFile(flags.report, `${JSON.stringify(report, null, 2)}\n`, '--report');
+  if (flags.report) await writeReportFile(flags.report, redact(`${JSON.stringify(report, null, 2)}\n`), '--report');
   if (!dryRun) await reportToGitHub(report, 'sync', flags.report ?? (format === 'json' ? flags.output : undefined));
   if (session.interrupted()) {
     if (dryRun) session.log.warn('interrupted: the plan above is partial; nothing was written');

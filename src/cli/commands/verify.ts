@@ -5,7 +5,7 @@ import { renderReport } from '../../report/render.js';
 import { binaryWork } from '../../publish/work.js';
 import { createProgress } from '../../ui/progress.js';
 import { parseConcurrency, parseProgressInterval, shardOf, withCommon, type CommonFlags } from '../common.js';
-import { emit } from '../emit.js';
+import { assertReportPaths, emit } from '../emit.js';
 import type { Config } from '../../config/model.js';
 import type { LockFile } from '../../lock/record.js';
 import { UsageError } from '../../types/errors.js';
@@ -40,6 +40,7 @@ export function verifyCommand(setExit: (code: number) => void): Command {
 async function verify(flags: VerifyFlags): Promise<number> {
   const intervalMs = parseProgressInterval(flags.progressInterval);
   const shard = shardOf(flags.shard);
+  await assertReportPaths({ '-o': flags.output });
   // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
   const [{ openSession }, { runVerify }] = await Promise.all([import('../session.js'), import('../../verify/run.js')]);
   const session = await openSession(flags, () => []);

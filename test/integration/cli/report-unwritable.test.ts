@@ -24,3 +24,17 @@ test('report merge and render into a directory that does not exist: exit 2, one 
     assert.match(lines[0]!, /-o .*reports\/all\.json: cannot write the report \(ENOENT\); create its directory first/);
   }
 });
+
+test('sync --report and verify -o into a missing directory stop before the run, not after it', async () => {
+  const dir = await scratchDir('report-unwritable-early');
+  // A registry nobody listens at: a run that started would say so before the report line.
+  const config = join(dir, 'mirrors.yaml');
+  await writeFile(config, 'version: 1\nimages:\n  - source: quay.io/jetstack/app\n    targets: [ghcr.io/cert-manager]\n');
+  const endpoints = ['--endpoint', 'quay.io=http://127.0.0.1:9', '--endpoint', 'ghcr.io=http://127.0.0.1:9'];
+  const out = join(dir, 'reports', 'sync.json');
+  for (const [args, flag] of [[['sync', '-c', config, '--report', out], '--report'], [['verify', '-c', config, '-o', out], '-o']] as const) {
+    const run = await runCli([...args, ...endpoints]);
+    assert.equal(run.exitCode, 2, run.stderr);
+    assert.deepEqual(run.stderr.trim().split('\n'), [`regmirror: ${flag} ${out}: cannot write the report (ENOENT); create its directory first`]);
+  }
+});
