@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import { isLasting, ProxyError, TlsError, UnreachableError, type TlsProblem } from '../../types/errors.js';
 import { realmRemedy } from './realm-tls.js';
+import { hostnameOf } from '../../types/host.js';
 import { discard, readPrefix } from './body.js';
 import { MAX_ERROR_BODY } from './errors.js';
 import { header, type HttpRequest, type HttpResponse, type Send } from './types.js';
@@ -84,8 +85,9 @@ export function tlsFailure(e: unknown): { failure: Failure; code: string; proble
  * have changed: say that name, and the names the certificate holds, so the fix is plain.
  */
 function wrongName(host: string, code: string, failure: Failure): string {
-  // Certificates name hosts, not ports: the name is said without the port.
-  const name = host.replace(/:\d+$/, '');
+  // Certificates name hosts, not ports: the name is said without the port (and an IPv6 address
+  // without its brackets, as Node checks it).
+  const name = hostnameOf(host);
   const checked = failure.host && failure.host !== name ? `${failure.host}, where its endpoint points` : name;
   const names = failure.cert?.subjectaltname ?? (failure.cert?.subject?.CN ? `CN=${failure.cert.subject.CN}` : undefined);
   const why = names ? `; the certificate is for ${names}` : failure.reason ? `; ${failure.reason.replace(/\.$/, '')}` : '';
