@@ -112,8 +112,9 @@ const LISTEN_ADVICE: Record<string, string> = {
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const failed = (e: NodeJS.ErrnoException) => {
-      const advice = e.code ? LISTEN_ADVICE[e.code] : undefined;
-      reject(advice ? new UsageError(`cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${advice}`) : e);
+      const advice = LISTEN_ADVICE[e.code ?? ''] ?? `${e.code ?? e.message}: choose another address with gateway.listen or --listen`;
+      // Written as the user writes it: Node's "::1:5000" reads as if the port were part of the address.
+      reject(new UsageError(`cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${advice}`));
     };
     server.once('error', failed);
     server.listen(port, host, () => {
