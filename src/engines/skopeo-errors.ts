@@ -116,6 +116,10 @@ export function isTransientFailure(stderr: string): boolean {
   return TRANSIENT.test(m);
 }
 
+// skopeo before containers/image took bracketed IPv6 hosts in references (1.9 in Debian 12)
+// refuses `docker://[::1]:5000/…` before any request; the address the reference named.
+const IPV6_REFUSED = /^invalid (?:source|destination) name docker:\/\/(\[[0-9a-f:.]+\](?::\d+)?)\/\S*: invalid reference format$/i;
+
 /** The CopyError for a skopeo run that exited non-zero. */
 export function copyErrorFrom(req: SkopeoCopyRequest, stderr: string, exit: string, images: { source: string; target: string }): CopyError {
   // An upload URL's query (distribution's sealed `_state`, hundreds of characters) tells a person nothing.
@@ -125,6 +129,10 @@ export function copyErrorFrom(req: SkopeoCopyRequest, stderr: string, exit: stri
   const refused = origin === 'destination' ? pushRefusal(req, redact(line)) : undefined;
   if (refused) return new CopyError(origin, formatRepository(repo), refused);
   const host = repo.scheme === 'registry' ? repo.registry : undefined;
+  const ipv6 = IPV6_REFUSED.exec(line);
+  if (ipv6) {
+    return new CopyError(origin, formatRepository(repo), new RegmirrorError(`skopeo: ${redact(line)} (this skopeo cannot name the IPv6 address ${ipv6[1]} in an image reference; use \`engine: native\` for it, or reach it by a host name (\`endpoint\` under registries: ${host ?? ipv6[1]}))`));
+  }
   const cause = classify(`skopeo: ${line}`, host);
   // What the native engine says for the same refusal: whose credentials, and what they must allow.
   if (cause instanceof AuthError && repo.scheme === 'registry') {
