@@ -5,7 +5,7 @@ import type { RegistrySettings } from './model.js';
 import type { RawRegistry } from './raw.js';
 import { formatPath, type Locator } from './positions.js';
 import { INLINE_SECRET } from './secrets.js';
-import { isLoopback } from '../types/host.js';
+import { bracketHint, isLoopback } from '../types/host.js';
 import { configPath } from './paths.js';
 
 
@@ -14,7 +14,7 @@ export function buildRegistries(raw: Record<string, RawRegistry> | undefined, ba
   const out = new Map<string, RegistrySettings>();
   for (const [host, r] of Object.entries(raw ?? {})) {
     const at = ['registries', host];
-    if (!isValidHost(host)) throw loc.errorAtKey(at, `registries: "${host}" is not a registry host (host or host:port, e.g. quay.io, registry.internal:5000)`);
+    if (!isValidHost(host)) throw loc.errorAtKey(at, `registries: "${host}" is not a registry host (host or host:port, e.g. quay.io, registry.internal:5000)${bracketHint(host)}`);
     const capitals = upperCaseHostProblem(host);
     if (capitals) throw loc.errorAtKey(at, `registries: ${capitals}`);
     // SPEC: an explicit `tls` (or a `caFile`, which only means something over TLS) wins over the loopback default.
@@ -83,7 +83,8 @@ function checkEndpoint(text: string, at: string[], loc: Locator): string {
   try {
     url = new URL(text);
   } catch {
-    throw loc.errorAt(at, `${formatPath(at)}: not a URL; expected http(s)://host[:port]`);
+    const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(text)?.[1] ?? '';
+    throw loc.errorAt(at, `${formatPath(at)}: not a URL; expected http(s)://host[:port]${bracketHint(authority, text)}`);
   }
   if (url.username || url.password) throw loc.errorAt(at, `${formatPath(at)}: ${INLINE_SECRET}`);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {

@@ -29,3 +29,21 @@ export const DOCKER_HUB_API = 'registry-1.docker.io';
 export function apiHostOf(host: string): string {
   return host.toLowerCase() === DOCKER_HUB ? DOCKER_HUB_API : host;
 }
+
+/**
+ * `[::1]:5000` for an IPv6 host written without brackets (`::1:5000`, as one types after curl or
+ * `ss`), `[fe80::1]` for a bare address; undefined for anything else. An address whose last group
+ * is all digits is read as address and port, the likelier meaning of `::1:5000`.
+ */
+export function bracketedIpv6(host: string): string | undefined {
+  if (host.startsWith('[') || host.split(':').length < 3) return undefined;
+  const m = /^(.+):(\d{1,5})$/.exec(host);
+  if (m && isIP(m[1]!) === 6) return `[${m[1]}]:${m[2]}`;
+  return isIP(host) === 6 ? `[${host}]` : undefined;
+}
+
+/** `; write an IPv6 address in brackets: "…"` (the text with `host` bracketed), or '' when `host` is not one. */
+export function bracketHint(host: string, text = host): string {
+  const fixed = bracketedIpv6(host);
+  return fixed ? `; write an IPv6 address in brackets: "${text.replace(host, fixed)}"` : '';
+}

@@ -2,7 +2,7 @@
 // `oci:DIR` layout locations; parsed once here, validated strictly, printed the same way back.
 import { UnsupportedError } from './errors.js';
 import { parseDigest } from './digest.js';
-import { DOCKER_HUB } from './host.js';
+import { bracketHint, DOCKER_HUB } from './host.js';
 
 const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
 const REPOSITORY_PATH = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
@@ -68,7 +68,7 @@ export function parseRepository(s: string): RepositoryRef {
   }
   noScheme(s);
   const { registry, path } = splitHost(s);
-  if (!isValidHost(registry)) throw new UnsupportedError(`"${s}": invalid registry host "${registry}"`);
+  if (!isValidHost(registry)) throw new UnsupportedError(`"${s}": invalid registry host "${registry}"${bracketHint(registry, s)}`);
   lowerCaseHost(s, registry);
   if (path.endsWith('/')) throw new UnsupportedError(`"${s}": remove the trailing /; write "${s.replace(/\/+$/, '')}"`);
   if (!isValidRepositoryPath(path)) {
@@ -85,7 +85,7 @@ export function parseNamespace(s: string): NamespaceRef {
   const registry = slash < 0 ? s : s.slice(0, slash);
   const path = slash < 0 ? '' : s.slice(slash + 1);
   if (!isValidHost(registry) || !(registry.includes('.') || registry.includes(':') || registry === 'localhost')) {
-    throw new UnsupportedError(`"${s}": a target namespace starts with a registry host (e.g. quay.io/cert-manager)`);
+    throw new UnsupportedError(`"${s}": a target namespace starts with a registry host (e.g. quay.io/cert-manager)${bracketHint(registry, s)}`);
   }
   lowerCaseHost(s, registry);
   if (path.endsWith('/')) throw new UnsupportedError(`"${s}": remove the trailing /; write "${s.replace(/\/+$/, '')}"`);

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../../types/errors.js';
 import { parseEndpoints } from '../common.js';
+import { bracketHint } from '../../types/host.js';
 
 interface ServeFlags {
   config: string;
@@ -65,7 +66,7 @@ async function serve(flags: ServeFlags): Promise<number> {
   const settings = { ...config.gateway };
   if (flags.listen) {
     const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]*):(\d{1,5})$/.exec(flags.listen);
-    if (!m) throw new UsageError(`--listen "${flags.listen}": expected host:port`);
+    if (!m) throw new UsageError(`--listen "${flags.listen}": expected host:port${bracketHint(flags.listen)}`);
     settings.listen = { host: m[1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port: Number(m[2]) };
   }
   const timeout = seconds(flags.timeout, '--timeout');

@@ -38,3 +38,11 @@ test('serve on a taken [::1]:PORT: one line naming [::1]:PORT and what to do, ex
   assert.match(lines[0]!, new RegExp(`cannot listen on \\[::1\\]:${port}: the port is in use by another program.*--listen`));
   assert.doesNotMatch(run.stderr, new RegExp(` ::1:${port}`), 'the address is bracketed, as written');
 });
+
+test('serve --listen ::1:PORT (no brackets): says the bracketed form to write, exit 2', async () => {
+  const dir = await scratchDir('listen-unbracketed');
+  const file = await writeConfig(dir, 'version: 1\nimages: [{ source: "[::1]:9/src/app", targets: ["[::1]:9/mirror"] }]\ngateway: { listen: "127.0.0.1:0", host: img.example.test }\n');
+  const run = await runCli(['serve', '-c', file, '--listen', `::1:${port}`], { timeoutMs: 30_000 });
+  assert.equal(run.exitCode, 2, run.stderr);
+  assert.match(run.stderr, new RegExp(`write an IPv6 address in brackets: "\\[::1\\]:${port}"`));
+});
