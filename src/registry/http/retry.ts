@@ -1,6 +1,7 @@
 // The innermost layer: retry transient failures with exponential backoff and full jitter,
 // honouring Retry-After (go-containerregistry transport/retry.go). Attempts come from a budget
 // shared by one operation, so an operation-level retry around it never multiplies attempts.
+import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortedError, isLasting, RegmirrorError, UnreachableError } from '../../types/errors.js';
 import { tlsError } from './tls-errors.js';
@@ -162,9 +163,26 @@ export function unreachable(host: string, req: HttpRequest, e: unknown, cert: Ce
   const why = isStreamClosed(e) ? `it reset the stream before answering in full (${e.message})`
     // A front end that agreed to HTTP/2 by ALPN and then answered otherwise (HTTP/1.1 bytes).
     : code === 'ERR_HTTP2_ERROR' ? `it offered HTTP/2 by ALPN but did not speak it (ERR_HTTP2_ERROR): a proxy in front of it may mishandle HTTP/2; set \`http2: false\` under registries: ${host}`
+    : code === 'ECONNREFUSED' ? refused(req.url, e)
     : (code && SAID[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
   const hint = cert.downgraded ? downgraded(host, req.url) : cert.host !== host ? elsewhere(host, req.url) : '';
   return new UnreachableError(host, `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}${hint}`);
+}
+
+/**
+ * A refused connection to a host name says the addresses the name led to: `localhost` may be
+ * 127.0.0.1 only (or ::1 first) while the registry listens on the other family alone, and "that
+ * address" would not show it.
+ */
+function refused(url: URL, e: unknown): string {
+  const err = e as { address?: string; port?: number; errors?: unknown[]; cause?: unknown };
+  const named = (x: unknown) => {
+    const a = x as { address?: string; port?: number } | undefined;
+    return a?.address ? `${isIP(a.address) === 6 ? `[${a.address}]` : a.address}${a.port ? `:${a.port}` : ''}` : undefined;
+  };
+  const tried = [...new Set([err, err.cause, ...(err.errors ?? []), ...((err.cause as { errors?: unknown[] } | undefined)?.errors ?? [])].map(named).filter((a): a is string => a !== undefined))];
+  if (isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0 || tried.length === 0) return SAID.ECONNREFUSED!;
+  return `nothing accepts connections at ${tried.join(' or ')}, where ${url.hostname} led (ECONNREFUSED)`;
 }
 
 /**
