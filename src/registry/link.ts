@@ -20,3 +20,15 @@ export function nextPage(link: string | undefined, responseUrl: URL, origin: str
   const url = new URL(next, responseUrl);
   return url.origin === origin && !seen.has(url.href) ? url : undefined;
 }
+
+/** The origin of a Link `rel="next"` that nextPage() does not follow because it is on another origin. */
+export function offOrigin(link: string | undefined, responseUrl: URL, origin: string): string | undefined {
+  const next = nextLink(link);
+  if (!next) return undefined;
+  try {
+    const url = new URL(next, responseUrl);
+    return url.origin === origin ? undefined : url.origin;
+  } catch {
+    return undefined;
+  }
+}

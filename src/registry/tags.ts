@@ -5,7 +5,7 @@ import { isValidTag } from '../types/reference.js';
 import { readCapped } from './http/body.js';
 import { describeStatus, expectStatus, isHtml } from './http/errors.js';
 import { displayUrl, header } from './http/types.js';
-import { nextPage } from './link.js';
+import { nextPage, offOrigin } from './link.js';
 import type { RepoContext } from './repo-context.js';
 import { readAgainWhenSpoiled } from './read-again.js';
 
@@ -27,6 +27,10 @@ export async function listTags(repo: RepoContext, opts: CallOptions = {}): Promi
       else repo.host.options.logger.warn(`${repo.host.host}/${repo.path}: ignoring tag ${JSON.stringify(tag.slice(0, 140))}, not a valid OCI tag`);
     }
     url = nextPage(page.link, page.url, repo.host.base.origin, seen);
+    const off = url ? undefined : offOrigin(page.link, page.url, repo.host.base.origin);
+    // A registry that knows itself by another name (localhost for [::1], http.host) links its
+    // pages there; its credentials are not sent to that name, but the short list is said.
+    if (off) repo.host.options.logger.warn(`${repo.host.host}/${repo.path}: the tag list's next page is on ${off}, not ${repo.host.base.origin}: not followed, so tags after the first ${tags.length} are missing; reach the registry by that name (\`endpoint\` under registries: ${repo.host.host})`);
   }
   return tags;
 }

@@ -11,8 +11,11 @@ export interface PagingProxy {
   stop(): Promise<void>;
 }
 
-/** Starts the proxy in front of `upstream` (`http://127.0.0.1:PORT`). */
-export async function startPagingProxy(upstream: string): Promise<PagingProxy> {
+/**
+ * Starts the proxy in front of `upstream` (`http://127.0.0.1:PORT`). `linkBase` makes each Link
+ * absolute on that origin, as a registry that knows itself by another name writes it.
+ */
+export async function startPagingProxy(upstream: string, linkBase = ''): Promise<PagingProxy> {
   const target = new URL(upstream);
   const state: PagingProxy = { url: '', pages: 0, stop: async () => {} };
   const server: Server = createServer((req, res) => {
@@ -34,7 +37,7 @@ export async function startPagingProxy(upstream: string): Promise<PagingProxy> {
         const start = last ? all.findIndex((t) => t > last) : 0;
         const page = start < 0 ? [] : all.slice(start, start + n);
         const headers: Record<string, string> = { 'content-type': 'application/json' };
-        if (start >= 0 && start + n < all.length) headers.link = `<${url.pathname}?n=${n}&last=${encodeURIComponent(page[page.length - 1]!)}>; rel="next"`;
+        if (start >= 0 && start + n < all.length) headers.link = `<${linkBase}${url.pathname}?n=${n}&last=${encodeURIComponent(page[page.length - 1]!)}>; rel="next"`;
         state.pages++;
         res.writeHead(200, headers).end(JSON.stringify({ name: body.name, tags: page }));
       });
