@@ -5,7 +5,7 @@ import type { RegistrySettings } from './model.js';
 import type { RawRegistry } from './raw.js';
 import { formatPath, type Locator } from './positions.js';
 import { INLINE_SECRET } from './secrets.js';
-import { bracketHint, isLoopback } from '../types/host.js';
+import { bracketHint, isLoopback, urlBracketHint } from '../types/host.js';
 import { configPath } from './paths.js';
 
 
@@ -83,8 +83,7 @@ function checkEndpoint(text: string, at: string[], loc: Locator): string {
   try {
     url = new URL(text);
   } catch {
-    const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(text)?.[1] ?? '';
-    throw loc.errorAt(at, `${formatPath(at)}: not a URL; expected http(s)://host[:port]${bracketHint(authority, text)}`);
+    throw loc.errorAt(at, `${formatPath(at)}: not a URL; expected http(s)://host[:port]${urlBracketHint(text)}`);
   }
   if (url.username || url.password) throw loc.errorAt(at, `${formatPath(at)}: ${INLINE_SECRET}`);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {

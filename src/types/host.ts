@@ -47,3 +47,9 @@ export function bracketHint(host: string, text = host): string {
   const fixed = bracketedIpv6(host);
   return fixed ? `; write an IPv6 address in brackets: "${text.replace(host, fixed)}"` : '';
 }
+
+/** bracketHint for a URL's text that `new URL` refused: its authority (`https://::1:5000/`) bracketed. */
+export function urlBracketHint(text: string): string {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(text)?.[1] ?? '';
+  return bracketHint(authority, text);
+}

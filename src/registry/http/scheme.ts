@@ -2,7 +2,7 @@
 // like go-containerregistry's transport/schemer.go; `endpoint` and --endpoint move the base URL).
 import type { RegistrySettings } from '../../config/model.js';
 import { UsageError } from '../../types/errors.js';
-import { apiHostOf, bracketHint, isLoopback } from '../../types/host.js';
+import { apiHostOf, isLoopback, urlBracketHint } from '../../types/host.js';
 
 export { hostnameOf, isLoopback } from '../../types/host.js';
 
@@ -18,8 +18,7 @@ export function baseUrlFor(host: string, settings?: RegistrySettings, endpointOv
     try {
       url = new URL(endpoint);
     } catch {
-      const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(endpoint)?.[1] ?? '';
-      throw new UsageError(`endpoint for ${host} is not a URL: "${endpoint}"${bracketHint(authority, endpoint)}`);
+      throw new UsageError(`endpoint for ${host} is not a URL: "${endpoint}"${urlBracketHint(endpoint)}`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`endpoint for ${host} must be http(s): "${endpoint}"`);
     url.pathname = url.pathname.replace(/\/+$/, '');
