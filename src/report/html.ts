@@ -1,9 +1,14 @@
 // One self-contained HTML page: per source repository, a tag × target matrix colored by status.
 // No external URL of any kind (a CSP forbids loading one); readable with scripts disabled.
 import type { AnyReport } from './model.js';
-import { escapeHtml as h } from './escape.js';
+import { escapeHtml } from './escape.js';
 import { nextStep, reportKind, summaryLine } from './headline.js';
 import { groupBySource, needsAttention, reportRows, shortDigest, type ReportRow } from './rows.js';
+
+// Line breaks as character references (a browser reads them back the same): no raw line of the page
+// starts with a registry's text, so a page printed to a CI log (`--format html` to stdout) cannot start
+// a workflow command there, as junit.ts already guards.
+const h = (text: string): string => escapeHtml(text).replace(/\r/g, '&#13;').replace(/\n/g, '&#10;');
 
 const STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1f2328;background:#fff}
@@ -12,7 +17,8 @@ h1{font-size:1.4rem;margin:0 0 .3rem}h2{font-size:1.05rem;margin:1.6rem 0 .4rem;
 .wrap{overflow-x:auto}table{border-collapse:collapse}
 th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;vertical-align:top}
 thead th{background:#f6f8fa;font-weight:600;font-size:.85rem}
-tbody th{font-weight:600;white-space:nowrap}
+tbody th{font-weight:600}
+.tag{display:block;max-width:min(16rem,35vw);overflow-wrap:break-word}
 code{font:12px ui-monospace,monospace}
 .cell .state{display:block;font-weight:600;font-size:.8rem}
 .cell .why{display:block;max-width:30rem;margin-top:.15rem;font-size:.75rem;color:#57606a;overflow-wrap:anywhere}
@@ -74,7 +80,7 @@ function matrix(source: string, rows: ReportRow[], kind: string): string[] {
     const attention = cells.some(needsAttention) ? '1' : '0';
     const sourceDigest = cells.find((c) => c.sourceDigest)?.sourceDigest ?? null;
     out.push(
-      `<tr data-tag="${h(tag)}" data-attention="${attention}"><th>${h(tag)}</th><td title="${h(sourceDigest ?? 'none')}"><code>${h(shortDigest(sourceDigest))}</code></td>` +
+      `<tr data-tag="${h(tag)}" data-attention="${attention}"><th><span class="tag">${h(tag)}</span></th><td title="${h(sourceDigest ?? 'none')}"><code>${h(shortDigest(sourceDigest))}</code></td>` +
         targets.map((t) => cell(line.get(t), kind)).join('') +
         '</tr>',
     );

@@ -16,7 +16,7 @@ test('HTML references no URL at all', () => {
 test('HTML escapes report text', () => {
   assert.equal(page.match(/<script>/g)?.length, 1, 'only our own script element');
   assert.ok(page.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
-  assert.ok(page.includes('<th>&lt;script&gt;x&lt;/script&gt;</th>'));
+  assert.ok(page.includes('<th><span class="tag">&lt;script&gt;x&lt;/script&gt;</span></th>'));
   assert.ok(page.includes('auth: 401 &amp; denied'));
 });
 
