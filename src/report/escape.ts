@@ -17,10 +17,11 @@ export function escapeXml(text: string): string {
 /** HTML uses the same five escapes (&apos; is valid HTML5). */
 export const escapeHtml = escapeXml;
 
-/** Text safe in one GitHub-flavoured Markdown table cell: no pipes, code spans, HTML or line breaks. */
+/** Text safe in one GitHub-flavoured Markdown table cell: no pipes, code spans, HTML, line breaks or terminal escapes. */
 export function escapeMarkdownCell(text: string): string {
   return text
     .replace(/\r?\n|\r/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
     .replace(/\\/g, '\\\\')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
