@@ -45,6 +45,8 @@ function syncShape(r: SyncReport): SyncReport {
         digest: t.digest,
         blobs: { copied: t.blobs.copied, mounted: t.blobs.mounted, existing: t.blobs.existing, ...(t.blobs.foreign ? { foreign: t.blobs.foreign } : {}) },
         bytes: t.bytes,
+        // Without it, a rendered or merged report would read skopeo's uncounted bytes as 0 B sent.
+        ...(t.engine ? { engine: t.engine } : {}),
         referrers: t.referrers,
         detail: t.detail,
       })),
