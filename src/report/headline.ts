@@ -31,9 +31,12 @@ export function summaryLine(report: AnyReport): string {
 
 /** What to do about these rows, or "" when nothing needs doing. */
 export function nextStep(report: AnyReport, rows: ReportRow[]): string {
+  const kind = reportKind(report);
+  // No row at all is not "all in sync": a --filter typo or an empty shard
+  // would otherwise read as a clean audit.
+  if (report.results.length === 0) return `next: nothing was ${kind === 'verify' ? 'checked' : 'done'}: no repository was selected (check --filter and --shard)`;
   const states = new Set(rows.map((r) => r.state));
   const advice: string[] = [];
-  const kind = reportKind(report);
   if (kind === 'verify') {
     if (states.has('missing') || states.has('incomplete') || states.has('missing-referrers')) {
       advice.push('run `regmirror sync` to copy missing tags');

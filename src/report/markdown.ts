@@ -68,6 +68,7 @@ export function renderMarkdown(report: AnyReport, budget?: MarkdownBudget): stri
   const tail = next ? [next, ''] : [];
   const all = [`<details><summary>All ${rows.length} rows</summary>`, '', ...rowTable(rows, kind), '', '</details>'];
   const allLeftOut = budget ? [`All ${rows.length} rows: not shown here (GitHub's step summary limit); they are in ${md(budget.fullReport)}.`] : [];
+  if (report.results.length === 0) return [...out, nextStep(report, attention)].join('\n') + '\n';
   if (attention.length === 0) {
     out.push(kind === 'verify' ? 'No drift: every target matches its source.' : 'Nothing to do: every target already matches.', '');
     return (!budget || bytes([...out, ...all]) <= budget.maxBytes ? [...out, ...all] : [...out, ...allLeftOut]).join('\n') + '\n';
