@@ -7,9 +7,12 @@ export function inGitHubActions(env: Record<string, string | undefined> = proces
   return env.GITHUB_ACTIONS === 'true';
 }
 
-/** A command's message: `%`, CR and LF encoded, so it stays on one line. */
+/**
+ * A command's message: `%`, CR and LF encoded, so it stays on one line; other control characters
+ * (a registry's ESC sequences, BEL) as spaces, so they never reach the log viewer or a terminal.
+ */
 export function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, ' ').replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 /** A command's property value: as data, plus `:` and `,`, which end a property. */
