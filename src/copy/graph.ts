@@ -56,6 +56,18 @@ export async function copyGraph(ctx: CopyContext, root: ManifestContent, dsts: R
   return results;
 }
 
+/**
+ * Copies what `root`'s graph lacks at destinations whose tag already points at it (`sync --deep`:
+ * what `verify --deep` calls incomplete). Every blob is checked and copied where absent, and a
+ * child manifest a destination lacks is written once its parts are there. The root, present and
+ * tagged, is not written again: ECR's immutable tags refuse even the same digest.
+ */
+export async function refillGraph(ctx: CopyContext, root: ManifestContent, dsts: Repository[]): Promise<GraphResults> {
+  const results: GraphResults = new Map(dsts.map((d) => [d, { tally: emptyTally() }]));
+  await new GraphWalk(ctx, results).copyBelow(root, dsts, true);
+  return results;
+}
+
 class GraphWalk {
   constructor(
     private readonly ctx: CopyContext,
@@ -108,18 +120,7 @@ class GraphWalk {
       need = need.filter((dst) => lacking.has(dst));
     }
     await this.copyBelow(node, need);
-    await Promise.all(
-      this.live(need).map(async (dst) => {
-        try {
-          // A registry that said it holds a blob it has not linked here (Harbor, Quay) refuses the
-          // manifest naming it: unknown-blobs.ts uploads it and writes once more.
-          if (!this.ctx.dryRun) await writeHealing(this.ctx, node, dst, this.tallyOf(dst), write);
-          this.tallyOf(dst).manifests += 1;
-        } catch (err) {
-          this.fail(dst, new CopyError('destination', dst.name, err));
-        }
-      }),
-    );
+    await this.writeAt(node, need, write);
     for (const [dst, settle] of claims) settle(this.results.get(dst)?.error);
     return new Set(need.filter((dst) => !this.failed(dst)));
   }
@@ -140,8 +141,11 @@ class GraphWalk {
     return checks.filter((d): d is Repository => d !== undefined);
   }
 
-  /** Everything `node` points to, present at each of `dsts` (the node itself excluded). */
-  async copyBelow(node: ManifestContent, dsts: Repository[]): Promise<void> {
+  /**
+   * Everything `node` points to, present at each of `dsts` (the node itself excluded). `refill`:
+   * the destinations hold `node`, so its present children are walked too (refillGraph).
+   */
+  async copyBelow(node: ManifestContent, dsts: Repository[], refill = false): Promise<void> {
     if (dsts.length === 0) return;
     let parsed;
     try {
@@ -151,7 +155,7 @@ class GraphWalk {
       return;
     }
     if (isIndexType(parsed.mediaType)) {
-      await Promise.all(parsed.manifests.map((child) => this.copyChild(child.digest, dsts)));
+      await Promise.all(parsed.manifests.map((child) => this.copyChild(child.digest, dsts, refill)));
       return;
     }
     const tallies = new Map(dsts.map((d) => [d, this.tallyOf(d)]));
@@ -170,7 +174,7 @@ class GraphWalk {
     );
   }
 
-  private async copyChild(digest: string, dsts: Repository[]): Promise<void> {
+  private async copyChild(digest: string, dsts: Repository[], refill: boolean): Promise<void> {
     let child: ManifestContent;
     try {
       child = await this.ctx.src.fetchManifest(digest, callOptions(this.ctx));
@@ -178,8 +182,33 @@ class GraphWalk {
       for (const dst of dsts) this.fail(dst, new CopyError('source', this.ctx.src.name, err));
       return;
     }
+    const write = (dst: Repository) => dst.pushManifest(child.descriptor, child.bytes, writeOptions(this.ctx));
+    if (refill) return this.refillChild(child, dsts, write);
     // No HEAD per child: below a root the target lacks, children are new but for rare sharing,
     // and their blobs are checked one by one anyway. Re-putting a present child is harmless.
-    await this.place(child, dsts, false, (dst) => dst.pushManifest(child.descriptor, child.bytes, writeOptions(this.ctx)));
+    await this.place(child, dsts, false, write);
+  }
+
+  /** A child below a present root: its parts checked wherever it is, and written where it is not. */
+  private async refillChild(child: ManifestContent, dsts: Repository[], write: (dst: Repository) => Promise<void>): Promise<void> {
+    const lacking = await this.lacking(child, dsts);
+    await this.copyBelow(child, dsts, true);
+    await this.writeAt(child, lacking, write);
+  }
+
+  /** Writes `node` at each live destination of `dsts`, its parts already there. */
+  private async writeAt(node: ManifestContent, dsts: Repository[], write: (dst: Repository) => Promise<void>): Promise<void> {
+    await Promise.all(
+      this.live(dsts).map(async (dst) => {
+        try {
+          // A registry that said it holds a blob it has not linked here (Harbor, Quay) refuses the
+          // manifest naming it: unknown-blobs.ts uploads it and writes once more.
+          if (!this.ctx.dryRun) await writeHealing(this.ctx, node, dst, this.tallyOf(dst), write);
+          this.tallyOf(dst).manifests += 1;
+        } catch (err) {
+          this.fail(dst, new CopyError('destination', dst.name, err));
+        }
+      }),
+    );
   }
 }

@@ -42,8 +42,8 @@ export function nextStep(report: AnyReport, rows: ReportRow[]): string {
       advice.push('run `regmirror sync` to copy missing tags');
     }
     if (states.has('mismatch')) advice.push('mismatches need `regmirror sync --force`');
-    // sync (even --force) skips a tag already at the source digest, so it cannot refill its children.
-    if (states.has('incomplete')) advice.push('incomplete images are skipped by `regmirror sync` (their tag already points at the source digest): delete that manifest at the target, then run `regmirror sync`');
+    // A plain sync (even --force) skips a tag already at the source digest: only --deep looks below it.
+    if (states.has('incomplete')) advice.push('incomplete images need `regmirror sync --deep`, which copies the parts a tag in place lacks (a plain sync skips them)');
     if (states.has('extra')) advice.push('extra tags exist only at targets: check them by hand');
     if (states.has('unsigned')) advice.push('unsigned images at targets: sync their signatures (`--force` where a target holds an invalid or swapped one), or remove images nobody signed');
     if (states.has('source-moved')) advice.push('source tags left the lock: check the new digests, then `regmirror sync --accept-moved TAG`');

@@ -31,6 +31,8 @@ export interface SyncOptions {
   dryRun: boolean;
   /** --force: retarget tags whose digest differs. */
   force: boolean;
+  /** --deep: tags already in place get their missing child manifests and blobs copied. */
+  deep?: boolean;
   /** (image, tag) copies in flight at once. */
   concurrency: number;
   tags?: string[];
@@ -97,7 +99,7 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
           const gate = tagGate(inv, { lock: opts.lock, accept, keys: keys.get(inv.work), signal: opts.signal });
           const overwrite = opts.force || inv.work.item.overwrite || accept.has(tag);
           // Its other targets' rows stay when a signal cut some of its copies short.
-          const result = withoutCutShort(await syncTag(inv, tag, ctx, copierFor(inv, ctx, opts), overwrite, inv.work.item.referrers, gate), opts.signal);
+          const result = withoutCutShort(await syncTag(inv, tag, ctx, copierFor(inv, ctx, opts), { overwrite, withReferrers: inv.work.item.referrers, deep: opts.deep, gate }), opts.signal);
           if (!result) return undefined;
           const update = opts.lock && !opts.dryRun ? mirroredEntry(inv.work.item.sourceText, result) : undefined;
           if (update) recordedNow.push(update);

@@ -11,6 +11,7 @@ import { NotFoundError } from '../types/errors.js';
 import { namesSameBytes } from '../types/digest.js';
 import { decide, type Decision } from './classify.js';
 import { copyReferrers, emptyReferrerOutcome, type ReferrerOutcome } from './referrers.js';
+import { refillGraph } from '../copy/graph.js';
 import type { TagGate } from './gate.js';
 
 interface TargetWork {
@@ -20,10 +21,24 @@ interface TargetWork {
   error?: string;
   tally: Tally;
   referrers: ReferrerOutcome;
+  /** --deep found parts of the tagged image missing there and copied them. */
+  refilled?: boolean;
 }
 
-/** Syncs one tag of one image to all its targets; failures land in the result, never thrown. A `gate` hold stops it before any target is touched. */
-export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, copyTag: TagCopier, overwrite: boolean, withReferrers: boolean, gate?: TagGate): Promise<SyncResult> {
+/** How one tag is synced. */
+export interface TagOptions {
+  /** --force, `overwrite: true` or --accept-moved: retarget a tag whose digest differs. */
+  overwrite: boolean;
+  withReferrers: boolean;
+  /** --deep: a tag already in place has its child manifests and blobs checked, and the missing copied. */
+  deep?: boolean;
+  /** Signature and lock checks; a hold stops the tag before any target is touched. */
+  gate?: TagGate;
+}
+
+/** Syncs one tag of one image to all its targets; failures land in the result, never thrown. */
+export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, copyTag: TagCopier, opts: TagOptions): Promise<SyncResult> {
+  const { overwrite, withReferrers, gate } = opts;
   const result: SyncResult = { source: inv.work.sourceDisplay, tag, sourceDigest: null, targets: [] };
   let root: ManifestContent;
   try {
@@ -43,6 +58,8 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, cop
   const work: TargetWork[] = await Promise.all(inv.targets.map((state) => inspect(state, tag, root, overwrite, ctx)));
   const copying = work.filter((w) => w.decision === 'copy' || w.decision === 'forced');
   const image = copyTag(root, copying.map((w) => w.state.repo), tag);
+  const refilling = opts.deep && !ctx.dryRun ? work.filter((w) => w.decision === 'skip' && !w.error) : [];
+  const refilled = refilling.length > 0 ? refillGraph(ctx, root, refilling.map((w) => w.state.repo)) : undefined;
 
   // Referrers travel alongside the image (their manifests and blobs at the same time, so a distant
   // registry's round trips overlap), but each is written only once its subject is in place there:
@@ -64,6 +81,13 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, cop
     const r = copied.get(w.state.repo);
     if (r) addTally(w.tally, r.tally);
     if (r?.error) w.error = r.error.message;
+  }
+  const filled = await refilled;
+  for (const w of refilling) {
+    const r = filled?.get(w.state.repo);
+    if (r) addTally(w.tally, r.tally);
+    if (r?.error) w.error = r.error.message;
+    w.refilled = w.tally.copied + w.tally.mounted + w.tally.manifests > 0;
   }
   await referrers;
   result.targets = work.map((w) => finish(w, digest, ctx.dryRun === true));
@@ -106,7 +130,7 @@ function finish(w: TargetWork, digest: string, dryRun: boolean): SyncTargetResul
   const action: SyncAction = ((): SyncAction => {
     switch (w.decision) {
       case 'skip':
-        return refs.copied > 0 && !dryRun ? 'copied' : refs.copied > 0 ? 'copy' : 'skip';
+        return (refs.copied > 0 || w.refilled) && !dryRun ? 'copied' : refs.copied > 0 ? 'copy' : 'skip';
       case 'conflict':
         return 'conflict';
       case 'forced':
@@ -118,12 +142,19 @@ function finish(w: TargetWork, digest: string, dryRun: boolean): SyncTargetResul
   const conflictDetail =
     action === 'conflict'
       ? `target tag points at ${w.previous}; source has ${digest} (use --force to retarget)`
-      : w.decision === 'skip' && refs.copied > 0
-        ? `tag already in place; ${refs.copied} signature/attestation/SBOM manifest(s) ${dryRun ? 'to copy' : 'copied'}`
+      : w.decision === 'skip' && (refs.copied > 0 || w.refilled)
+        ? inPlaceDetail(w, refs.copied, dryRun)
         : '';
   const after = action === 'conflict' ? w.previous : dryRun ? null : digest;
   const detail = [conflictDetail, ...problems].filter(Boolean).join('; ');
   return row(w.state, refs.conflicts.length > 0 && action !== 'conflict' ? 'conflict' : action, w.previous, after, w.tally, refs.copied, detail);
+}
+
+/** What a tag already in place got: its missing parts (--deep), its referrers. */
+function inPlaceDetail(w: TargetWork, referrers: number, dryRun: boolean): string {
+  const parts = w.refilled ? [`its missing parts copied (${w.tally.copied + w.tally.mounted} blob(s), ${w.tally.manifests} manifest(s))`] : [];
+  if (referrers > 0) parts.push(`${referrers} signature/attestation/SBOM manifest(s) ${dryRun ? 'to copy' : 'copied'}`);
+  return `tag already in place; ${parts.join('; ')}`;
 }
 
 function row(state: TargetState, action: SyncAction, previous: string | null, digest: string | null, tally: Tally, referrers: number, detail: string): SyncTargetResult {

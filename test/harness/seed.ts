@@ -226,6 +226,13 @@ export async function deleteManifest(target: PushTarget, repository: string, ref
   await res.arrayBuffer();
 }
 
+/** Unlinks blob `digest` from a repository (distribution: later HEADs there answer 404). */
+export async function deleteBlob(target: PushTarget, repository: string, digest: string): Promise<void> {
+  const res = await call(target, scopeFor(repository, 'pull,push,delete'), 'DELETE', `/v2/${repository}/blobs/${digest}`);
+  await expectStatus(res, [202], `DELETE ${repository} blob ${digest}`);
+  await res.arrayBuffer();
+}
+
 /** Points `toTag` at whatever `fromRef` is (byte for byte); returns the digest. */
 export async function retag(target: PushTarget, repository: string, fromRef: string, toTag: string): Promise<string> {
   const manifest = await getManifest(target, repository, fromRef);

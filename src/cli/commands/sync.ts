@@ -35,6 +35,7 @@ interface SyncFlags extends CommonFlags {
   engine?: 'native' | 'skopeo';
   acceptMoved?: string[];
   explain?: boolean;
+  deep?: boolean;
 }
 
 /** Builds `sync` (plan = false) or `plan` (plan = true). */
@@ -50,6 +51,7 @@ export function syncCommand(setExit: (code: number) => void, plan: boolean): Com
       .description('copy every selected tag to every target that lacks it, then check it')
       .option('--dry-run', 'print the plan and write nothing (same as `plan`)')
       .option('--force', 'retarget target tags whose digest differs from the source')
+      .option('--deep', 'also check that every child manifest and blob of a tag already in place is at the target, and copy what is missing (what `verify --deep` calls incomplete)')
       .option('--report <file>', 'also write a JSON report of what was done')
       .addOption(new Option('--engine <engine>', 'copy engine for every item').choices(['native', 'skopeo']))
       .option('--accept-moved <tag>', 'record a moved source tag\'s new digest in the lock and retarget it everywhere (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[]);
@@ -59,6 +61,7 @@ export function syncCommand(setExit: (code: number) => void, plan: boolean): Com
 
 async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   if (flags.explain && flags.format !== undefined && !['table', 'json'].includes(flags.format)) throw new UsageError(`--explain: use --format table or json (not ${flags.format})`);
+  if (flags.deep && dryRun) throw new UsageError('--deep copies the missing parts of tags in place, which a dry run does not: `regmirror verify --deep` lists them');
   const intervalMs = parseProgressInterval(flags.progressInterval);
   const shard = shardOf(flags.shard);
   await assertReportPaths({ '-o': flags.output, '--report': flags.report });
@@ -91,6 +94,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
       stores: session.stores,
       dryRun,
       force: flags.force === true,
+      deep: flags.deep === true,
       concurrency,
       tags: flags.tag,
       shard,

@@ -1,7 +1,8 @@
 // `verify --deep` found a target image whose tag points at the source digest but whose child
 // manifest is gone (`incomplete`), and advised "run `regmirror sync` to copy missing tags" (report
 // hunt, on a real registry). sync, and sync --force, skip that tag (its digest matches) and the
-// next verify --deep said `incomplete` again: the advice led nowhere. It now says what works.
+// next verify --deep said `incomplete` again: the advice led nowhere. It now names `sync --deep`,
+// which copies the parts of tags in place (test/integration/sync/deep-refill.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nextStep } from '../../../src/report/headline.js';
@@ -15,7 +16,7 @@ test('incomplete rows do not advise a plain sync, which skips them', () => {
   const r = report('incomplete');
   const next = nextStep(r, reportRows(r));
   assert.doesNotMatch(next, /run `regmirror sync` to copy missing tags/);
-  assert.match(next, /incomplete images are skipped by `regmirror sync`.*: delete that manifest at the target, then run `regmirror sync`/);
+  assert.match(next, /incomplete images need `regmirror sync --deep`, which copies the parts a tag in place lacks/);
 });
 
 test('missing rows still advise sync', () => {
