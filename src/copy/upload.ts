@@ -7,7 +7,7 @@ import { SMALL_BLOB_BYTES, type Repository } from '../content/storage.js';
 import { VerifyingStream, verifyBytes } from '../types/digest.js';
 import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { AuthError, CopyError, isLasting, ProxyError, RegistryResponseError, UnreachableError, UploadAdaptedError } from '../types/errors.js';
+import { AuthError, CopyError, isLasting, ProxyError, RegistryResponseError, RepositoryMissingError, UnreachableError, UploadAdaptedError } from '../types/errors.js';
 import { formatBytes } from '../types/size.js';
 import { callOptions, pause, type CopyContext } from './context.js';
 import { fanOut } from './fanout.js';
@@ -55,7 +55,15 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
       failure = await pushStream(ctx, desc, remaining, results);
     }
     const { sourceError, failed } = failure;
-    if (sourceError === undefined) await landedAnyway(ctx, desc, failed, results);
+    if (sourceError === undefined) {
+      // A repository the registry will not create (ECR) is missing on every attempt: said now.
+      for (const [dst, err] of failed) {
+        if (!(err instanceof RepositoryMissingError)) continue;
+        failed.delete(dst);
+        results.set(dst, asError(err, 'destination', dst));
+      }
+      await landedAnyway(ctx, desc, failed, results);
+    }
     remaining = [...failed.keys()];
     if (remaining.length === 0) break;
     // A refusal the registry's upload policy adapted to is not a failed attempt: read and send again now.
@@ -137,7 +145,13 @@ async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[]
   verified.once('error', (err) => (sourceError ??= err));
   const stream = ctx.onBytes ? countBytes(verified, ctx.onBytes) : verified;
   const branches = dsts.length === 1 ? [stream] : fanOut(stream, dsts.length);
-  const settled = await Promise.allSettled(dsts.map((dst, i) => dst.pushBlob(desc, branches[i] as Readable, callOptions(ctx))));
+  // An upload that fails lets its branch go: one refused before reading (ECR's NAME_UNKNOWN on
+  // the POST) would otherwise fill it, hold the shared read still and starve the other uploads.
+  const push = (dst: Repository, i: number) => dst.pushBlob(desc, branches[i] as Readable, callOptions(ctx)).catch((err: unknown) => {
+    if (branches.length > 1) branches[i]?.destroy();
+    throw err;
+  });
+  const settled = await Promise.allSettled(dsts.map(push));
   source.destroy();
   return { sourceError, failed: settleUploads(dsts, settled, results, sourceError) };
 }
