@@ -21,6 +21,9 @@ export function fanOut(source: Readable, count: number): PassThrough[] {
     else resumeIfClear();
   };
   for (const branch of branches) {
+    // A branch's error is its upload's to report (or the source's): one not read yet (its request
+    // still queued) has no listener of its own, and an abort would be an uncaught 'error'.
+    branch.on('error', () => {});
     branch.on('drain', () => {
       waiting.delete(branch);
       resumeIfClear();

@@ -61,3 +61,24 @@ test('a source error reaches every branch', async () => {
   const results = await Promise.allSettled(branches.map((br) => pipeline(br, sink(0).w)));
   for (const r of results) assert.equal(r.status, 'rejected');
 });
+
+test('a source error with a branch nobody reads yet is no uncaught error', async () => {
+  // SIGTERM mid-sync: the source read is aborted while one target's upload still waits for a
+  // request slot (a registry slowed down by 429s): its branch had no 'error' listener, and the
+  // run ended as "internal error", exit 1, instead of its interrupted summary.
+  const uncaught: unknown[] = [];
+  const onUncaught = (err: unknown) => uncaught.push(err);
+  process.on('uncaughtException', onUncaught);
+  try {
+    const source = new Readable({ read() {} });
+    const [read] = fanOut(source, 2);
+    const reading = pipeline(read!, sink(0).w);
+    source.push(Buffer.alloc(1024, 1));
+    source.destroy(new Error('interrupted by SIGTERM'));
+    await assert.rejects(reading, /interrupted/);
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off('uncaughtException', onUncaught);
+  }
+  assert.deepEqual(uncaught, []);
+});
