@@ -1,6 +1,7 @@
 // How one registry takes blob uploads, learned during a run (pure decisions, no I/O). Monolithic
-// first (GAR refuses PATCH); chunked when the registry demands it (a refused whole PUT, an
-// OCI-Chunk-Min-Length); the chunk size adapts to refusals: ghcr.io refuses bodies over 4 MiB,
+// first (GAR refuses PATCH); chunked when the registry demands it (an OCI-Chunk-Min-Length, a
+// forced setting) or, after a refused whole PUT, for blobs too large to go whole there (ghcr.io's
+// 416 over 4 MiB: its small blobs still go in one PUT, one round trip fewer each); the chunk size adapts to refusals: ghcr.io refuses bodies over 4 MiB,
 // ECR refuses chunks under 5 MiB but the last, and a 413 from anyone (a proxy's body limit:
 // nginx's client_max_body_size is 1 MiB unless set) means smaller. What is learned holds for the
 // rest of the run.
@@ -24,10 +25,16 @@ const size = (n: number) => (n % MiB === 0 ? `${n / MiB} MiB` : n % 1024 === 0 ?
 /** One registry's upload state for a run. */
 export class UploadPolicy {
   private chunked: boolean;
+  /** Chunks demanded for every blob (OCI-Chunk-Min-Length, a forced setting), not only large ones. */
+  private demanded: boolean;
   private chunk: number;
   private min = 1;
   private max = Number.MAX_SAFE_INTEGER;
-  private wholeRefused = false;
+  /** The smallest blob refused whole, and the largest taken whole, this run. */
+  private wholeRefusedMin = Number.POSITIVE_INFINITY;
+  private wholeTakenMax = 0;
+  /** A 413 was seen: bodies are limited (a proxy), and no whole PUT is larger than a chunk. */
+  private bodyLimited = false;
   private patchRefused = false;
   private readonly refusedSizes = new Set<number>();
   /** Chunk sizes refused for being too small (not with 413): a 413 never shrinks back to them. */
@@ -39,12 +46,33 @@ export class UploadPolicy {
     forceChunked = false,
   ) {
     this.chunked = forceChunked;
+    this.demanded = forceChunked;
     this.chunk = chunkBytes;
   }
 
-  /** How the next upload sends its bytes. */
+  /** How the next upload sends its bytes: before any refusal, as a blob of unknown size. */
   get mode(): 'monolithic' | 'chunked' {
-    return this.chunked ? 'chunked' : 'monolithic';
+    return this.modeFor(Number.MAX_SAFE_INTEGER);
+  }
+
+  /** How an upload of a blob of `bytes` sends them. */
+  modeFor(bytes: number): 'monolithic' | 'chunked' {
+    return this.chunked && (this.demanded || bytes > this.wholeUpTo()) ? 'chunked' : 'monolithic';
+  }
+
+  /**
+   * After a refused whole PUT, the largest blob still sent whole: one as large as a blob taken
+   * whole this run, or, where only blobs over 4 MiB were refused (ghcr.io), up to 4 MiB. Never
+   * one as large as a refused blob, so a registry refusing every whole PUT refuses at most one more.
+   */
+  private wholeUpTo(): number {
+    const known = this.wholeRefusedMin > SMALL_CHUNK_LIMIT ? Math.max(this.wholeTakenMax, SMALL_CHUNK_LIMIT) : this.wholeTakenMax;
+    return Math.min(known, this.wholeRefusedMin - 1, this.bodyLimited ? this.chunkBytes : Number.POSITIVE_INFINITY);
+  }
+
+  /** A blob of `bytes` was taken in one PUT. */
+  tookWhole(bytes: number): void {
+    if (bytes > this.wholeTakenMax) this.wholeTakenMax = bytes;
   }
 
   /** Bytes per PATCH for the next chunked upload, within the registry's stated bounds. */
@@ -58,7 +86,7 @@ export class UploadPolicy {
     const max = positive(maxHeader);
     if (min !== undefined && min > this.min) {
       this.min = min;
-      if (!this.patchRefused) this.chunked = true; // a stated minimum is a demand for chunks
+      if (!this.patchRefused) this.chunked = this.demanded = true; // a stated minimum is a demand for chunks
     }
     if (max !== undefined && max < this.max) this.max = max;
     if (this.min > this.max) throw new UploadRefusedError(this.host, `its chunk bounds contradict each other (OCI-Chunk-Min-Length ${this.min} > OCI-Chunk-Max-Length ${this.max})`);
@@ -69,18 +97,24 @@ export class UploadPolicy {
    * chunked; after a 413 (too large, whoever said it), in chunks smaller than what was refused.
    */
   refusedWhole(status: number, bytes = Number.MAX_SAFE_INTEGER): Adaptation {
-    this.wholeRefused = true;
+    const before = this.wholeUpTo();
+    const wasChunked = this.chunked;
+    this.wholeRefusedMin = Math.min(this.wholeRefusedMin, bytes);
     if (this.patchRefused) throw new UploadRefusedError(this.host, `it refused a monolithic PUT (${status}) and refuses PATCH chunks too`);
-    if (this.chunked) return { change: 'none' };
     this.chunked = true;
-    if (status === 413) this.chunk = Math.max(CHUNK_FLOOR, Math.min(this.chunk, under413(bytes)));
-    return { change: `refused a monolithic upload (${status}): chunked uploads of ${size(this.chunkBytes)} from now on` };
+    if (status === 413) {
+      this.bodyLimited = true;
+      this.chunk = Math.max(CHUNK_FLOOR, Math.min(this.chunk, under413(bytes)));
+    }
+    const upTo = this.wholeUpTo();
+    if (wasChunked && upTo === before) return { change: 'none' };
+    return { change: `refused a monolithic upload (${status}): chunked uploads of ${size(this.chunkBytes)} from now on${upTo > 0 ? ` for blobs over ${size(upTo)}` : ''}` };
   }
 
   /** A PATCH was refused as unsupported (405, 501, UNSUPPORTED): go monolithic. */
   refusedPatch(status: number): Adaptation {
     this.patchRefused = true;
-    if (this.wholeRefused) throw new UploadRefusedError(this.host, `it refused PATCH chunks (${status}) and refused a monolithic PUT before`);
+    if (this.wholeRefusedMin !== Number.POSITIVE_INFINITY) throw new UploadRefusedError(this.host, `it refused PATCH chunks (${status}) and refused a monolithic PUT before`);
     if (!this.chunked) return { change: 'none' };
     this.chunked = false;
     return { change: `refused a PATCH (${status}): monolithic uploads from now on` };
@@ -96,6 +130,7 @@ export class UploadPolicy {
    */
   refusedChunk(bytes: number, status: number, last: boolean): Adaptation {
     const tooLarge = status === 413;
+    if (tooLarge) this.bodyLimited = true;
     // Another upload adapted first: its chunk was cut under the old size (or is already smaller).
     if ((bytes !== this.chunkBytes && !last) || this.chunkBytes < bytes) return { change: 'none' };
     this.refusedSizes.add(bytes);

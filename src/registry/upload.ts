@@ -33,7 +33,7 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
     repo.host.uploadSessions.delete(key);
     try {
       const location = reused ?? (await startUpload(repo, budget, opts));
-      if (policy.mode === 'chunked') await putChunked(repo, desc, source, location, policy.chunkBytes, opts);
+      if (policy.modeFor(desc.size) === 'chunked') await putChunked(repo, desc, source, location, policy.chunkBytes, opts);
       else await putMonolithic(repo, desc, source, location, budget, opts);
       return;
     } catch (e) {
@@ -108,6 +108,7 @@ async function putMonolithic(repo: RepoContext, desc: Descriptor, source: Buffer
     if (!(e instanceof RegistryResponseError) || !refusesWhole(e)) throw e;
     throw adapt(repo, e, () => repo.host.uploads.refusedWhole(e.status, desc.size));
   }
+  repo.host.uploads.tookWhole(desc.size);
   discard(res.body, header(res, 'content-length'));
 }
 

@@ -1,5 +1,6 @@
 // ghcr.io refuses request bodies over 4 MiB (416): a large blob goes in chunks of at most 4 MiB,
-// learned from the refusals (or from OCI-Chunk-Max-Length) once per registry, against a real
+// learned from the refusals (or from OCI-Chunk-Max-Length) once per registry, while blobs under
+// the limit still go whole (one round trip fewer each), against a real
 // registry behind the personality, with skopeo judging what a sync copied.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,8 +50,16 @@ describe('ghcr.io uploads: bodies over 4 MiB refused', () => {
     await repo.pushBlob(b.desc, b.bytes);
     assert.deepEqual(stats.refused, { PUT: 1, PATCH: 1 }, 'the second blob goes straight to 4 MiB chunks');
     assert.equal(stats.largestAccepted, GHCR_MAX_BODY);
+    // Under the limit a blob still goes whole, POST + PUT: chunked it took a PATCH more (mixed hunt).
+    const patches = () => proxy.stats.log.filter((e) => e.method === 'PATCH').length;
+    const before = patches();
+    const small = blob('s', 3 * MiB);
+    await repo.pushBlob(small.desc, small.bytes);
+    assert.equal(patches(), before, 'a 3 MiB blob goes in one PUT');
+    assert.deepEqual(stats.refused, { PUT: 1, PATCH: 1 });
     assert.equal(await readBack(reg, 'ghcr/app', a.desc.digest), a.desc.digest);
     assert.equal(await readBack(reg, 'ghcr/app', b.desc.digest), b.desc.digest);
+    assert.equal(await readBack(reg, 'ghcr/app', small.desc.digest), small.desc.digest);
   });
 
   it('a blob between 4 and 8 MiB (one short last chunk over the limit) shrinks to 4 MiB chunks too', async () => {

@@ -16,6 +16,32 @@ describe('UploadPolicy', () => {
     assert.equal(p.refusedWhole(416).change, 'none', 'a second refusal in flight changes nothing');
   });
 
+  it('after ghcr.io refuses a 6 MiB blob whole, blobs up to 4 MiB still go in one PUT (mixed hunt: a PATCH more each)', () => {
+    const p = new UploadPolicy('ghcr.io', 8 * MiB);
+    p.tookWhole(2 * MiB);
+    assert.match(p.refusedWhole(416, 6 * MiB).change, /chunked uploads of 8 MiB from now on for blobs over 4 MiB/);
+    assert.equal(p.modeFor(1024), 'monolithic');
+    assert.equal(p.modeFor(4 * MiB), 'monolithic');
+    assert.equal(p.modeFor(4 * MiB + 1), 'chunked');
+    assert.equal(p.mode, 'chunked', 'a blob of unknown size');
+    assert.equal(p.refusedWhole(416, 8 * MiB).change, 'none');
+  });
+
+  it('a registry refusing small blobs whole too goes chunked for every blob after one more refusal', () => {
+    const p = new UploadPolicy('h', 8 * MiB);
+    p.refusedWhole(416, 6 * MiB);
+    assert.equal(p.modeFor(1024), 'monolithic');
+    assert.match(p.refusedWhole(416, 1024).change, /chunked uploads of 8 MiB from now on$/);
+    assert.equal(p.modeFor(10), 'chunked');
+    // Taken whole before a small refusal: up to that size, still whole.
+    const q = new UploadPolicy('h', 8 * MiB);
+    q.tookWhole(512 * 1024);
+    q.refusedWhole(413, 2 * MiB);
+    assert.equal(q.modeFor(512 * 1024), 'monolithic');
+    assert.equal(q.modeFor(512 * 1024 + 1), 'chunked');
+    assert.equal(q.chunkBytes, 1 * MiB);
+  });
+
   it('shrinks a refused large chunk to at most 4 MiB (ghcr.io) and keeps it', () => {
     const p = new UploadPolicy('ghcr.io', 8 * MiB, true);
     p.refusedChunk(8 * MiB, 416, false);
