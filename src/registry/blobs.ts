@@ -9,7 +9,7 @@ import { describeStatus, expectStatus, isHtmlType, responseError, uploadNotStart
 import { contentLength, displayUrl, header, type HttpResponse } from './http/types.js';
 import { RegistryResponseError } from '../types/errors.js';
 import { contentRangeStart, resumable } from './blob-resume.js';
-import { resolveLocation, writeFailure, type RepoContext } from './repo-context.js';
+import { assertNotMissing, resolveLocation, writeFailure, type RepoContext } from './repo-context.js';
 
 /**
  * Opens the blob's bytes. A connection that breaks mid-stream is resumed with a Range request
@@ -103,6 +103,7 @@ export function sessionKey(path: string, digest: string): string {
 const MOUNT_TRIES = 3;
 
 export async function mountBlob(repo: RepoContext, desc: Descriptor, fromPath: string, opts: CallOptions = {}): Promise<boolean> {
+  assertNotMissing(repo);
   const url = repo.url(`blobs/uploads/?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(fromPath)}`);
   const scopes = repo.scopesWith(fromPath);
   let res = await repo.host.send({ method: 'POST', url, scopes, signal: opts.signal, priority: opts.priority, headers: { 'content-length': '0' } });

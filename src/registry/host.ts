@@ -16,6 +16,7 @@ import { createSend, type TransportStats } from './http/send.js';
 import { MIN_RATE, Throttle, withThrottle } from './http/throttle.js';
 import { TokenCache } from './http/token.js';
 import { displayUrl, type HttpRequest, type HttpResponse, type Send } from './http/types.js';
+import type { RepositoryMissingError } from '../types/errors.js';
 
 /** Knobs the client passes down; the test-only ones keep integration tests fast. */
 export interface HostOptions {
@@ -54,6 +55,12 @@ export class HostContext {
   readonly pools: Pools;
   /** Upload sessions left by a refused mount (202), keyed `path@digest`, used by the next push. */
   readonly uploadSessions = new Map<string, URL>();
+  /**
+   * Repositories this registry said do not exist on a write (ECR's NAME_UNKNOWN: it creates none
+   * on push): later writes there fail with the same error at once, not one refused request per
+   * blob and manifest of the run (mixed hunt).
+   */
+  readonly missingRepositories = new Map<string, RepositoryMissingError>();
   /** Set once the host has shown it has no referrers API. */
   referrersUnsupported = false;
   /** Set once the host has answered a referrers listing with an index: it has the API. */

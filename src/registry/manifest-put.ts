@@ -13,7 +13,7 @@ import { describeStatus, expectStatus, hasErrorCode, isHtml, isHtmlType, respons
 import { displayUrl, header, type HttpResponse } from './http/types.js';
 import { manifestUrl, ownMediaType, resolveManifest } from './manifests.js';
 import { foreignRefusal, hasLayerUrls } from './foreign-refusal.js';
-import { writeFailure, type RepoContext } from './repo-context.js';
+import { assertNotMissing, writeFailure, type RepoContext } from './repo-context.js';
 
 /** PUTs of one manifest whose success could not be confirmed before the run gives up on it. */
 const UNCONFIRMED_PUTS = 2;
@@ -74,6 +74,7 @@ export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Ui
 
 /** One PUT: 'stored' when the answer proves it (201, or the digest said back), else what it said. */
 async function putOnce(repo: RepoContext, desc: Descriptor, bytes: Uint8Array, reference: string, contentType: string, opts: CallOptions & { once: boolean }): Promise<'stored' | { status: number; described: string }> {
+  assertNotMissing(repo);
   const res = await repo.host.send({
     method: 'PUT', url: manifestUrl(repo, reference), scopes: repo.scopes, signal: opts.signal, priority: opts.priority, noRetry: opts.once,
     headers: { 'content-type': contentType, 'content-length': String(bytes.byteLength) },

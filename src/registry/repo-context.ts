@@ -50,7 +50,16 @@ export function mediaTypeOf(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim();
 }
 
-/** A write's failure, with NAME_UNKNOWN (ECR: no repository is created on push) said plainly. */
+/** A write's failure, with NAME_UNKNOWN (ECR: no repository is created on push) said plainly and remembered. */
 export function writeFailure(repo: RepoContext, e: unknown): unknown {
-  return e instanceof NameUnknownError ? new RepositoryMissingError(repo.host.host, repo.path) : e;
+  if (!(e instanceof NameUnknownError)) return e;
+  const missing = new RepositoryMissingError(repo.host.host, repo.path);
+  repo.host.missingRepositories.set(repo.path, missing);
+  return missing;
+}
+
+/** Throws, before any request, when a write already found this repository missing. */
+export function assertNotMissing(repo: RepoContext): void {
+  const missing = repo.host.missingRepositories.get(repo.path);
+  if (missing) throw missing;
 }

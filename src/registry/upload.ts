@@ -12,7 +12,7 @@ import { discard, readCapped } from './http/body.js';
 import { UPLOAD_NOT_STARTED, expectStatus, hasErrorCode, uploadNotStarted } from './http/errors.js';
 import { backoff, isTransientNetworkError, newBudget, pause, type RetryPolicy } from './http/retry.js';
 import { header, type RetryBudget } from './http/types.js';
-import { resolveLocation, withQuery, writeFailure, type RepoContext } from './repo-context.js';
+import { assertNotMissing, resolveLocation, withQuery, writeFailure, type RepoContext } from './repo-context.js';
 import { refusesPatch, refusesWhole, type Adaptation } from './upload-policy.js';
 import { chunksOf } from './chunks.js';
 
@@ -24,6 +24,7 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
       : desc.size <= SMALL_BLOB_BYTES
         ? await readCapped(content, desc.size, `blob ${desc.digest}`)
         : content;
+  assertNotMissing(repo);
   const budget = newBudget(repo.host.retry);
   const policy = repo.host.uploads;
   let adaptations = 0;
