@@ -54,7 +54,11 @@ export function nextStep(report: AnyReport, rows: ReportRow[]): string {
     if (states.has('refused')) advice.push('refused tags carry no valid signature at the source: nothing of them was pushed');
     if (states.has('source-moved')) advice.push('source tags left the lock: check the new digests, then rerun with --accept-moved TAG');
     // A plan writes nothing, so there is nothing to resume: plan again once the cause is fixed.
-    if (states.has('failed')) advice.push(kind === 'plan' ? 'failures: fix their cause, then plan again' : `failures: rerun \`regmirror ${kind}\` once fixed (it resumes)`);
+    // A tag already at the source digest that failed was being refilled (--deep): a plain sync skips it.
+    const inPlace = kind === 'sync' && rows.some((r) => r.state === 'failed' && r.previousDigest !== null && r.previousDigest === r.sourceDigest);
+    if (states.has('failed')) {
+      advice.push(kind === 'plan' ? 'failures: fix their cause, then plan again' : inPlace ? 'failures: rerun `regmirror sync --deep` once fixed (it resumes; a plain sync skips a tag already in place)' : `failures: rerun \`regmirror ${kind}\` once fixed (it resumes)`);
+    }
   }
   return advice.length === 0 ? '' : `next: ${advice.join('; ')}`;
 }
