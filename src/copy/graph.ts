@@ -65,7 +65,8 @@ export async function copyGraph(ctx: CopyContext, root: ManifestContent, dsts: R
  */
 export async function refillGraph(ctx: CopyContext, root: ManifestContent, dsts: Repository[]): Promise<GraphResults> {
   const results: GraphResults = new Map(dsts.map((d) => [d, { tally: emptyTally() }]));
-  await new GraphWalk(ctx, results).copyBelow(root, dsts, true);
+  const walk = new GraphWalk(ctx, results);
+  await walk.refillOnce(root, dsts, (mine) => walk.copyBelow(root, mine, true));
   return results;
 }
 
@@ -217,9 +218,31 @@ class GraphWalk {
 
   /** A child below a present root: its parts checked wherever it is, and written where it is not. */
   private async refillChild(child: ManifestContent, dsts: Repository[], write: (dst: Repository) => Promise<void>): Promise<void> {
-    const lacking = await this.lacking(child, dsts);
-    await this.copyBelow(child, dsts, true);
-    await this.writeAt(child, lacking, write);
+    await this.refillOnce(child, dsts, async (mine) => {
+      const lacking = await this.lacking(child, mine);
+      await this.copyBelow(child, mine, true);
+      await this.writeAt(child, lacking, write);
+    });
+  }
+
+  /**
+   * Runs `walk` below `node` at the destinations where no other tag of this run walks it (the
+   * ledger's refillAt); the others share that walk's outcome, counted by the tag that made it.
+   */
+  async refillOnce(node: ManifestContent, dsts: Repository[], walk: (mine: Repository[]) => Promise<void>): Promise<void> {
+    const settles = new Map<Repository, (error?: Error) => void>();
+    const earlier: Promise<void>[] = [];
+    for (const dst of this.live(dsts)) {
+      const at = this.ctx.ledger.refillAt(dst.name, node.descriptor.digest);
+      if ('settle' in at) settles.set(dst, at.settle);
+      else earlier.push(at.earlier.then((error) => error && this.fail(dst, error)));
+    }
+    try {
+      await walk([...settles.keys()]);
+    } finally {
+      for (const [dst, settle] of settles) settle(this.results.get(dst)?.error);
+    }
+    await Promise.all(earlier);
   }
 
   /** Writes `node` at each live destination of `dsts`, its parts already there. */

@@ -159,6 +159,22 @@ export class CopyLedger {
     return this.placing.get(`${repository}\0${digest}`);
   }
 
+  private readonly refills = new Map<string, Promise<Error | undefined>>();
+
+  /**
+   * sync --deep: the walk below manifest `digest` in `repository` that another tag of this run
+   * made or makes (`earlier`: its error there, if any); or, when none did, the walk claimed for
+   * the caller, who calls `settle` when done. Floating tags of one digest check and repair it once.
+   */
+  refillAt(repository: string, digest: string): { earlier: Promise<Error | undefined> } | { settle: (error?: Error) => void } {
+    const key = `${repository}\0${digest}`;
+    const earlier = this.refills.get(key);
+    if (earlier) return { earlier };
+    let settle!: (error?: Error) => void;
+    this.refills.set(key, new Promise<Error | undefined>((resolve) => (settle = resolve)));
+    return { settle };
+  }
+
   /** Records that `repository` holds manifest `digest` whole (a tag there resolved to it). */
   manifestPresent(repository: string, digest: string): void {
     this.manifests.set(`${repository}\0${digest}`, Promise.resolve());
