@@ -5,7 +5,7 @@ import { isValidTag } from '../types/reference.js';
 import { readCapped } from './http/body.js';
 import { describeStatus, expectStatus, isHtml } from './http/errors.js';
 import { displayUrl, header } from './http/types.js';
-import { nextPage, offOrigin } from './link.js';
+import { nextLink, nextPage, offOrigin } from './link.js';
 import type { RepoContext } from './repo-context.js';
 import { readAgainWhenSpoiled } from './read-again.js';
 
@@ -15,22 +15,35 @@ const MAX_PAGE_BYTES = 16 * 1024 * 1024;
 /** Every tag of the repository; one that does not exist has none. */
 export async function listTags(repo: RepoContext, opts: CallOptions = {}): Promise<string[]> {
   const tags: string[] = [];
+  const listed = new Set<string>();
   const seen = new Set<string>();
   let url: URL | undefined = repo.url(`tags/list?n=${repo.host.options.tagPageSize}`);
   while (url) {
     seen.add(url.href);
     const page = await fetchPage(repo, url, tags.length === 0, opts);
     if (page === undefined) return [];
+    let added = 0;
     // A tag outside the OCI grammar would end up in a URL path (`../x`): never asked for.
     for (const tag of page.tags) {
-      if (isValidTag(tag)) tags.push(tag);
-      else repo.host.options.logger.warn(`${repo.host.host}/${repo.path}: ignoring tag ${JSON.stringify(tag.slice(0, 140))}, not a valid OCI tag`);
+      if (!isValidTag(tag)) repo.host.options.logger.warn(`${repo.host.host}/${repo.path}: ignoring tag ${JSON.stringify(tag.slice(0, 140))}, not a valid OCI tag`);
+      else if (!listed.has(tag)) {
+        listed.add(tag);
+        tags.push(tag);
+        added++;
+      }
     }
     url = nextPage(page.link, page.url, repo.host.base.origin, seen);
     const off = url ? undefined : offOrigin(page.link, page.url, repo.host.base.origin);
     // A registry that knows itself by another name (localhost for [::1], http.host) links its
     // pages there; its credentials are not sent to that name, but the short list is said.
     if (off) repo.host.options.logger.warn(`${repo.host.host}/${repo.path}: the tag list's next page is on ${off}, not ${repo.host.base.origin}: not followed, so tags after the first ${tags.length} are missing; reach the registry by that name (\`endpoint\` under registries: ${repo.host.host})`);
+    // Paging that goes round in circles: a link to a page read before, or (a cursor that wrapped
+    // around, fresh each time) a page after the first that lists no new tag. Followed, it never ends.
+    const circling = url ? seen.size > 1 && added === 0 : !off && nextLink(page.link) !== undefined;
+    if (circling) {
+      url = undefined;
+      repo.host.options.logger.warn(`${repo.host.host}/${repo.path}: the tag list's pages go round in circles (a page linked to one read before, or listed no tag not listed already): paging stopped at ${tags.length} tags, so tags after those may be missing; the registry's tag paging is at fault`);
+    }
   }
   return tags;
 }

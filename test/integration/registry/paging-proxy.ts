@@ -12,10 +12,17 @@ export interface PagingProxy {
 }
 
 /**
+ * How the pages link on, when not as they should: `wrap`, the last page links back to the first,
+ * every link with a fresh nonce (as opaque cursors carry one), so no link is ever the same twice
+ * (a cursor that wraps around); `self`, every page links to itself.
+ */
+export type BrokenPaging = 'wrap' | 'self';
+
+/**
  * Starts the proxy in front of `upstream` (`http://127.0.0.1:PORT`). `linkBase` makes each Link
  * absolute on that origin, as a registry that knows itself by another name writes it.
  */
-export async function startPagingProxy(upstream: string, linkBase = ''): Promise<PagingProxy> {
+export async function startPagingProxy(upstream: string, linkBase = '', broken?: BrokenPaging): Promise<PagingProxy> {
   const target = new URL(upstream);
   const state: PagingProxy = { url: '', pages: 0, stop: async () => {} };
   const server: Server = createServer((req, res) => {
@@ -38,6 +45,9 @@ export async function startPagingProxy(upstream: string, linkBase = ''): Promise
         const page = start < 0 ? [] : all.slice(start, start + n);
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (start >= 0 && start + n < all.length) headers.link = `<${linkBase}${url.pathname}?n=${n}&last=${encodeURIComponent(page[page.length - 1]!)}>; rel="next"`;
+        else if (broken === 'wrap') headers.link = `<${linkBase}${url.pathname}?n=${n}>; rel="next"`;
+        if (broken === 'wrap') headers.link = headers.link!.replace('>;', `&nonce=${state.pages}>;`);
+        if (broken === 'self' && headers.link) headers.link = `<${linkBase}${url.pathname}${url.search}>; rel="next"`;
         state.pages++;
         res.writeHead(200, headers).end(JSON.stringify({ name: body.name, tags: page }));
       });
