@@ -34,6 +34,7 @@ export async function listReferrers(repo: RepoContext, subject: Descriptor, opts
 
 async function listPages(repo: RepoContext, subject: Descriptor, opts: CallOptions): Promise<Descriptor[] | undefined> {
   const out: Descriptor[] = [];
+  const listed = new Set<string>();
   let url: URL | undefined = repo.url(`referrers/${subject.digest}`);
   const seen = new Set<string>();
   while (url) {
@@ -60,9 +61,16 @@ async function listPages(repo: RepoContext, subject: Descriptor, opts: CallOptio
       }
       return undefined;
     }
-    out.push(...parseIndex(await readCapped(res.body, MAX_INDEX_BYTES, `referrers of ${subject.digest}`), url));
+    const fresh = parseIndex(await readCapped(res.body, MAX_INDEX_BYTES, `referrers of ${subject.digest}`), url).filter((d) => !listed.has(d.digest) && listed.add(d.digest));
+    out.push(...fresh);
     repo.host.referrersAnswered = true;
     url = nextPage(header(res, 'link'), res.url, repo.host.base.origin, seen);
+    // Pages that go round in circles (a cursor that wrapped around, fresh each time) never end:
+    // a page after the first that lists no new referrer is the last one read.
+    if (url && seen.size > 1 && fresh.length === 0) {
+      url = undefined;
+      repo.host.options.logger.warn(`${repo.host.host}/${repo.path}: the referrers of ${subject.digest.slice(0, 19)}… go round in circles (a page listed no referrer not listed already): paging stopped at ${out.length} referrers, so others after those may be missing; the registry's referrers paging is at fault`);
+    }
   }
   return out;
 }
