@@ -56,14 +56,23 @@ export async function runVerify(work: ImageWork[], opts: VerifyOptions): Promise
       // --lock: a recorded tag the source lost is a move too, reported instead of `extra` or "source has no tag".
       const lost = opts.lock ? await lostAtSource(inv, opts.lock, { tags: opts.tags, shard: opts.shard }, opts.signal) : [];
       const lostTags = new Set(lost.map((r) => r.tag));
-      for (const tag of inv.absent) if (!lostTags.has(tag)) add(absentAtSource(inv, tag));
       const facts = new SourceFacts(inv, opts.signal);
       const checked = await Promise.all(inv.selected.map((tag) => limit(() => verifyTag(inv, tag, facts, opts, keys)).then((r) => (add(r), r))));
       // Referrer tags without their subject travel as tags of their own (inventory/orphans.ts): checked as such.
       const orphans = await orphanReferrerJobs([inv], checked, { tags: opts.tags, shard: opts.shard, signal: opts.signal });
       await Promise.all(orphans.map(({ tag }) => limit(() => verifyTag(inv, tag, facts, opts, keys)).then(add)));
       for (const r of lost) add(r);
-      for (const r of await extras(inv, opts, limit, lostTags)) add(r);
+      const extraRows = await extras(inv, opts, limit, lostTags);
+      // A --tag tag the source lacks is an error at each target, except where that target holds it:
+      // there it is `extra`, one row per (tag, target), never both.
+      const isExtra = new Set(extraRows.flatMap((r) => r.targets.map((t) => `${r.tag} ${t.repository}`)));
+      for (const tag of inv.absent) {
+        if (lostTags.has(tag)) continue;
+        const row = absentAtSource(inv, tag);
+        row.targets = row.targets.filter((t) => !isExtra.has(`${tag} ${t.repository}`));
+        if (row.targets.length > 0) add(row);
+      }
+      for (const r of extraRows) add(r);
     }),
   );
   return { version: 1, generatedAt: reportTimestamp(), summary: summarizeVerify(results), results: inConfigOrder(results, work) };
