@@ -52,7 +52,9 @@ export function mediaTypeOf(contentType: string | undefined): string {
 
 /** A write's failure, with NAME_UNKNOWN (ECR: no repository is created on push) said plainly and remembered. */
 export function writeFailure(repo: RepoContext, e: unknown): unknown {
-  if (!(e instanceof NameUnknownError)) return e;
+  // Where this run's writes landed the repository exists: that NAME_UNKNOWN is this write's own
+  // failure (a glitch), not one to fail every later write there with "create it first".
+  if (!(e instanceof NameUnknownError) || repo.host.writtenRepositories.has(repo.path)) return e;
   const missing = new RepositoryMissingError(repo.host.host, repo.path);
   repo.host.missingRepositories.set(repo.path, missing);
   return missing;
@@ -62,4 +64,9 @@ export function writeFailure(repo: RepoContext, e: unknown): unknown {
 export function assertNotMissing(repo: RepoContext): void {
   const missing = repo.host.missingRepositories.get(repo.path);
   if (missing) throw missing;
+}
+
+/** Records a write that succeeded: the repository exists. */
+export function wrote(repo: RepoContext): void {
+  repo.host.writtenRepositories.add(repo.path);
 }
