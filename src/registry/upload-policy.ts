@@ -111,12 +111,17 @@ export class UploadPolicy {
     return { change: `refused a monolithic upload (${status}): chunked uploads of ${size(this.chunkBytes)} from now on${upTo > 0 ? ` for blobs over ${size(upTo)}` : ''}` };
   }
 
-  /** A PATCH was refused as unsupported (405, 501, UNSUPPORTED): go monolithic. */
-  refusedPatch(status: number): Adaptation {
+  /**
+   * A PATCH of a blob of `bytes` was refused as unsupported (405, 501, UNSUPPORTED): go
+   * monolithic, also after a whole PUT refused for its size (GAR behind a proxy's body limit):
+   * smaller blobs still go whole; this blob fails when it is as large as one refused whole.
+   */
+  refusedPatch(status: number, bytes = Number.MAX_SAFE_INTEGER): Adaptation {
     this.patchRefused = true;
-    if (this.wholeRefusedMin !== Number.POSITIVE_INFINITY) throw new UploadRefusedError(this.host, `it refused PATCH chunks (${status}) and refused a monolithic PUT before`);
-    if (!this.chunked) return { change: 'none' };
+    const wasChunked = this.chunked;
     this.chunked = false;
+    if (bytes >= this.wholeRefusedMin) throw new UploadRefusedError(this.host, `it refused PATCH chunks (${status}) and refused a monolithic PUT of ${size(this.wholeRefusedMin)} before`);
+    if (!wasChunked) return { change: 'none' };
     return { change: `refused a PATCH (${status}): monolithic uploads from now on` };
   }
 

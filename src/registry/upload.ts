@@ -128,7 +128,7 @@ async function putChunked(repo: RepoContext, desc: Descriptor, source: Buffer | 
     } catch (e) {
       if (!(e instanceof RegistryResponseError) || e.status >= 500 || e.status === 429 || e.status === 408) throw e;
       const last = offset + chunk.byteLength >= desc.size;
-      if (refusesPatch(e)) throw adapt(repo, e, () => repo.host.uploads.refusedPatch(e.status));
+      if (refusesPatch(e)) throw adapt(repo, e, () => repo.host.uploads.refusedPatch(e.status, desc.size));
       if (e.status === 413 || e.status === 416 || e.status === 400) throw adapt(repo, e, () => repo.host.uploads.refusedChunk(chunk.byteLength, e.status, last));
       throw e;
     }

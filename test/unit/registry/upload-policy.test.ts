@@ -135,6 +135,15 @@ describe('UploadPolicy', () => {
     assert.throws(() => p.refusedWhole(416), (e: unknown) => e instanceof UploadRefusedError && /gar refused/.test(e.message));
   });
 
+  it('GAR behind a body limit: after a PUT refused for its size and a refused PATCH, smaller blobs go whole', () => {
+    const p = new UploadPolicy('gar', 8 * MiB);
+    p.refusedWhole(413, 2 * MiB);
+    // A 300 KiB blob sent as a chunk (over the largest taken whole) is refused as PATCH: it goes whole.
+    p.refusedPatch(405, 300 * 1024);
+    assert.equal(p.modeFor(300 * 1024), 'monolithic');
+    assert.throws(() => p.refusedPatch(405, 2 * MiB), (e: unknown) => e instanceof UploadRefusedError && /refused a monolithic PUT of 2 MiB/.test(e.message));
+  });
+
   it('tells a size refusal from a method refusal', () => {
     const err = (status: number, code = 'UNKNOWN') => new RegistryResponseError('PUT', 'http://h/v2/a/blobs/uploads/x', status, [{ code }]);
     assert.equal(refusesWhole(err(416)), true);
