@@ -7,7 +7,7 @@ import { SMALL_BLOB_BYTES, type Repository } from '../content/storage.js';
 import { VerifyingStream, verifyBytes } from '../types/digest.js';
 import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { AuthError, CopyError, isLasting, ProxyError, RegistryResponseError, RepositoryMissingError, UnreachableError, UploadAdaptedError } from '../types/errors.js';
+import { AuthError, CopyError, isLasting, ProxyError, RegistryResponseError, RepositoryMissingError, UnreachableError, UploadAdaptedError, UploadRefusedError } from '../types/errors.js';
 import { formatBytes } from '../types/size.js';
 import { callOptions, pause, type CopyContext } from './context.js';
 import { fanOut } from './fanout.js';
@@ -56,9 +56,10 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
     }
     const { sourceError, failed } = failure;
     if (sourceError === undefined) {
-      // A repository the registry will not create (ECR) is missing on every attempt: said now.
+      // A repository the registry will not create (ECR) is missing on every attempt, and an upload
+      // the registry refused every way the policy knows is refused again: said now.
       for (const [dst, err] of failed) {
-        if (!(err instanceof RepositoryMissingError)) continue;
+        if (!(err instanceof RepositoryMissingError) && !(err instanceof UploadRefusedError)) continue;
         failed.delete(dst);
         results.set(dst, asError(err, 'destination', dst));
       }

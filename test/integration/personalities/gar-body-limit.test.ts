@@ -39,4 +39,7 @@ test('behind a 1 MiB body limit, a 2 MiB layer fails its tag once and a tag of s
   const log = proxy.stats.log.map((e) => `${e.method} ${e.status}`);
   assert.ok(log.indexOf('PUT 413') >= 0 && log.indexOf('PUT 413') < log.lastIndexOf('PUT 201'), 'the small tag was not copied after the refusal: the test proves nothing');
   assert.equal(await skopeoDigest(`${reg.host}/cert-manager/app:v1.1.0`), small!.digest, 'a tag of blobs under the limit is copied');
+  // Whole (413), an over-limit chunk (413), a 1 MiB chunk (405): then nothing is left, and no
+  // attempt more sends the 2 MiB again (each did, refused, with a HEAD and a backoff).
+  assert.deepEqual([log.filter((l) => l === 'PUT 413').length, limit.stats.refused, g.stats.patchesRefused], [1, 2, 1], log.join(', '));
 });
