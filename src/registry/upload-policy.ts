@@ -16,6 +16,9 @@ export const LARGE_CHUNK_FLOOR = 5 * 1024 * 1024;
 /** The smallest chunk a 413 shrinks chunks to: below it, a body limit leaves no upload possible. */
 export const CHUNK_FLOOR = 64 * 1024;
 
+/** Where a 413 most often comes from, said when no other way of uploading is left. */
+const BODY_LIMIT = ': a proxy in front of the registry may limit request bodies (nginx: client_max_body_size)';
+
 /** What to do after a refusal: start the upload again with what the policy now says. */
 export type Adaptation = { change: string };
 
@@ -33,6 +36,8 @@ export class UploadPolicy {
   /** The smallest blob refused whole, and the largest taken whole, this run. */
   private wholeRefusedMin = Number.POSITIVE_INFINITY;
   private wholeTakenMax = 0;
+  /** The status the smallest refused whole PUT was answered with (413: a proxy's body limit). */
+  private wholeRefusedStatus = 0;
   /** A 413 was seen: bodies are limited (a proxy), and no whole PUT is larger than a chunk. */
   private bodyLimited = false;
   private patchRefused = false;
@@ -99,8 +104,8 @@ export class UploadPolicy {
   refusedWhole(status: number, bytes = Number.MAX_SAFE_INTEGER): Adaptation {
     const before = this.wholeUpTo();
     const wasChunked = this.chunked;
-    this.wholeRefusedMin = Math.min(this.wholeRefusedMin, bytes);
-    if (this.patchRefused) throw new UploadRefusedError(this.host, `it refused a monolithic PUT (${status}) and refuses PATCH chunks too`);
+    if (bytes <= this.wholeRefusedMin) [this.wholeRefusedMin, this.wholeRefusedStatus] = [bytes, status];
+    if (this.patchRefused) throw new UploadRefusedError(this.host, `it refused a monolithic PUT (${status}) and refuses PATCH chunks too${status === 413 ? BODY_LIMIT : ''}`);
     this.chunked = true;
     if (status === 413) {
       this.bodyLimited = true;
@@ -120,7 +125,8 @@ export class UploadPolicy {
     this.patchRefused = true;
     const wasChunked = this.chunked;
     this.chunked = false;
-    if (bytes >= this.wholeRefusedMin) throw new UploadRefusedError(this.host, `it refused PATCH chunks (${status}) and refused a monolithic PUT of ${size(this.wholeRefusedMin)} before`);
+    const whole = this.wholeRefusedStatus;
+    if (bytes >= this.wholeRefusedMin) throw new UploadRefusedError(this.host, `it refused PATCH chunks (${status}) and refused a monolithic PUT of ${size(this.wholeRefusedMin)} (${whole}) before${whole === 413 ? BODY_LIMIT : ''}`);
     if (!wasChunked) return { change: 'none' };
     return { change: `refused a PATCH (${status}): monolithic uploads from now on` };
   }
