@@ -9,7 +9,7 @@ import { describeStatus, expectStatus, isHtmlType, responseError, uploadNotStart
 import { contentLength, displayUrl, header, type HttpResponse } from './http/types.js';
 import { RegistryResponseError } from '../types/errors.js';
 import { contentRangeStart, resumable } from './blob-resume.js';
-import { assertNotMissing, resolveLocation, writeFailure, type RepoContext } from './repo-context.js';
+import { assertNotMissing, present, resolveLocation, writeFailure, type RepoContext } from './repo-context.js';
 
 /**
  * Opens the blob's bytes. A connection that breaks mid-stream is resumed with a Range request
@@ -81,6 +81,7 @@ export async function exists(repo: RepoContext, desc: Descriptor, opts: CallOpti
   // A redirect (to object storage, which refuses HEAD) is the registry saying it holds the blob.
   if (res.status === 200 || (res.status >= 300 && res.status < 400 && header(res, 'location'))) {
     discard(res.body, '0');
+    present(repo);
     return true;
   }
   if (res.status === 404) {

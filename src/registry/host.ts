@@ -61,8 +61,8 @@ export class HostContext {
    * blob and manifest of the run (mixed hunt).
    */
   readonly missingRepositories = new Map<string, RepositoryMissingError>();
-  /** Repositories a write succeeded in this run: a NAME_UNKNOWN there later is no missing repository. */
-  readonly writtenRepositories = new Set<string>();
+  /** Repositories shown to exist this run (a write landed, a tag or blob was found): a NAME_UNKNOWN there later is no missing repository. */
+  readonly presentRepositories = new Set<string>();
   /** Set once the host has shown it has no referrers API. */
   referrersUnsupported = false;
   /** Set once the host has answered a referrers listing with an index: it has the API. */

@@ -13,7 +13,7 @@ import { describeStatus, expectStatus, hasErrorCode, isHtml, isHtmlType, respons
 import { displayUrl, header, type HttpResponse } from './http/types.js';
 import { manifestUrl, ownMediaType, resolveManifest } from './manifests.js';
 import { foreignRefusal, hasLayerUrls } from './foreign-refusal.js';
-import { assertNotMissing, writeFailure, wrote, type RepoContext } from './repo-context.js';
+import { assertNotMissing, writeFailure, present, type RepoContext } from './repo-context.js';
 
 /** PUTs of one manifest whose success could not be confirmed before the run gives up on it. */
 const UNCONFIRMED_PUTS = 2;
@@ -64,7 +64,7 @@ export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Ui
       put--;
       continue;
     }
-    if (answer === 'stored' || (await holds(repo, desc, reference, opts))) return wrote(repo);
+    if (answer === 'stored' || (await holds(repo, desc, reference, opts))) return present(repo);
     if (put >= UNCONFIRMED_PUTS) {
       throw new RegistryResponseError('PUT', displayUrl(manifestUrl(repo, reference)), answer.status, [], `${answer.described}, yet the registry does not hold the manifest afterwards (a proxy or login page answering for it?); tried ${put} times`);
     }

@@ -9,7 +9,7 @@ import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, isManifestType, isSchemaOneType, s
 import { discard, readCapped } from './http/body.js';
 import { describeStatus, expectStatus, isHtml } from './http/errors.js';
 import { displayUrl, header, type HttpRequest, type RetryBudget } from './http/types.js';
-import { mediaTypeOf, type RepoContext } from './repo-context.js';
+import { mediaTypeOf, present, type RepoContext } from './repo-context.js';
 import { readAgainWhenSpoiled } from './read-again.js';
 
 const ACCEPT = MANIFEST_ACCEPT.join(', ');
@@ -24,6 +24,7 @@ export function manifestUrl(repo: RepoContext, reference: string): URL {
 export async function resolveManifest(repo: RepoContext, reference: string, opts: CallOptions = {}): Promise<Descriptor> {
   const req: HttpRequest = { method: 'HEAD', url: manifestUrl(repo, reference), scopes: repo.scopes, headers: { accept: ACCEPT }, signal: opts.signal, priority: opts.priority };
   const res = await expectStatus('HEAD', await repo.host.send(req), 200);
+  present(repo);
   const said = header(res, 'docker-content-digest');
   const digest = said && isDigest(said) ? said : isDigest(reference) ? reference : undefined;
   const size = Number(header(res, 'content-length'));

@@ -52,9 +52,9 @@ export function mediaTypeOf(contentType: string | undefined): string {
 
 /** A write's failure, with NAME_UNKNOWN (ECR: no repository is created on push) said plainly and remembered. */
 export function writeFailure(repo: RepoContext, e: unknown): unknown {
-  // Where this run's writes landed the repository exists: that NAME_UNKNOWN is this write's own
-  // failure (a glitch), not one to fail every later write there with "create it first".
-  if (!(e instanceof NameUnknownError) || repo.host.writtenRepositories.has(repo.path)) return e;
+  // Where this run's writes landed, or its reads found a tag or blob, the repository exists: that
+  // NAME_UNKNOWN is this write's own failure (a glitch), not one to fail every later write there.
+  if (!(e instanceof NameUnknownError) || repo.host.presentRepositories.has(repo.path)) return e;
   const missing = new RepositoryMissingError(repo.host.host, repo.path);
   repo.host.missingRepositories.set(repo.path, missing);
   return missing;
@@ -66,7 +66,7 @@ export function assertNotMissing(repo: RepoContext): void {
   if (missing) throw missing;
 }
 
-/** Records a write that succeeded: the repository exists. */
-export function wrote(repo: RepoContext): void {
-  repo.host.writtenRepositories.add(repo.path);
+/** Records that the repository exists: a write there succeeded, or a read found something. */
+export function present(repo: RepoContext): void {
+  repo.host.presentRepositories.add(repo.path);
 }

@@ -12,7 +12,7 @@ import { discard, readCapped } from './http/body.js';
 import { UPLOAD_NOT_STARTED, expectStatus, hasErrorCode, uploadNotStarted } from './http/errors.js';
 import { backoff, isTransientNetworkError, newBudget, pause, type RetryPolicy } from './http/retry.js';
 import { header, type RetryBudget } from './http/types.js';
-import { assertNotMissing, resolveLocation, withQuery, writeFailure, wrote, type RepoContext } from './repo-context.js';
+import { assertNotMissing, resolveLocation, withQuery, writeFailure, present, type RepoContext } from './repo-context.js';
 import { refusesPatch, refusesWhole, type Adaptation } from './upload-policy.js';
 import { chunksOf } from './chunks.js';
 
@@ -36,7 +36,7 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
       const location = reused ?? (await startUpload(repo, budget, opts));
       if (policy.modeFor(desc.size) === 'chunked') await putChunked(repo, desc, source, location, policy.chunkBytes, opts);
       else await putMonolithic(repo, desc, source, location, budget, opts);
-      wrote(repo);
+      present(repo);
       return;
     } catch (e) {
       // A refusal the policy learned from starts again at once (nothing transient to wait for).

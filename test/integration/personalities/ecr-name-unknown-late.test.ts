@@ -3,7 +3,8 @@
 // tag's failure, not proof that the repository is missing. It was remembered as missing for the
 // run: every later tag there failed at once with "does not exist ... aws ecr create-repository",
 // though the repository held the blobs just pushed and the tags before it (upload2 hunt: one
-// injected NAME_UNKNOWN failed 4 of 16 tags; a re-run copied them without a fault).
+// injected NAME_UNKNOWN failed 4 of 16 tags; a re-run copied them without a fault). The same on
+// a warm run, where the repository's tags were read but nothing was uploaded: only tag PUTs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
@@ -12,7 +13,7 @@ import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import { ecr } from '../../harness/personalities/ecr.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
-import { seedImage } from '../../harness/seed.js';
+import { retag, seedImage } from '../../harness/seed.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { open } from './fixtures.js';
 
@@ -49,4 +50,27 @@ ${registriesYaml([src, aws])}images:
   const landed = [];
   for (const tag of TAGS) if ((await skopeoDigest(`${aws.host}/cert-manager/controller:${tag}`).catch(() => '')) === digests.get(tag)) landed.push(tag);
   assert.equal(landed.length, TAGS.length - 1, `only ${landed.join(', ') || 'no tag'} landed: the later tags failed for the first tag's refusal`);
+});
+
+test('the same on a warm run, where the tags read from the repository show it exists', { timeout: 120_000 }, async () => {
+  const e = ecr({ repositories: ['warm/controller'] });
+  const proxy = await proxyFor(aws, { personalities: [e.personality] });
+  after(() => proxy.close());
+  const config = await writeConfig(await scratchDir('ecr-name-unknown-warm'), `version: 1
+defaults:
+  targets: [${aws.host}/warm]
+${registriesYaml([src, aws])}images:
+  - source: ${src.host}/jetstack/controller
+`);
+  const sync = () => runCli(['sync', '-c', config, '--endpoint', `${aws.host}=${proxy.url}`, '--no-progress', '--concurrency', '1'], { timeoutMs: 90_000 });
+  assert.equal((await sync()).exitCode, 0);
+  // Two new tags of an image the repository holds: the run reads its tags, uploads nothing, PUTs two tags.
+  for (const tag of ['v2.0.0', 'v2.1.0']) await retag(open(src), 'jetstack/controller', 'v1.0.1', tag);
+  proxy.inject({ method: 'PUT', path: /\/manifests\/v2\.\d\.0$/, times: 1, fault: { kind: 'status', status: 404 } });
+  const run = await sync();
+  assert.equal(run.exitCode, 1, run.stderr + run.stdout);
+  assert.doesNotMatch(run.stderr, /does not exist and this registry does not create repositories/, 'the run read the tags the repository holds');
+  const landed = [];
+  for (const tag of ['v2.0.0', 'v2.1.0']) if ((await skopeoDigest(`${aws.host}/warm/controller:${tag}`).catch(() => '')) === digests.get('v1.0.1')) landed.push(tag);
+  assert.equal(landed.length, 1, `landed: ${landed.join(', ') || 'none'}`);
 });
