@@ -53,6 +53,11 @@ export interface DiscoverOptions {
    * `sync --tag vX.Y.Z` then starts its copy a round trip sooner (sync and plan read them anyway).
    */
   prefetchRoots?: boolean;
+  /**
+   * The access asked for at targets: 'push' for a sync that writes, 'pull' for verify and plan, so
+   * an audit with read-only credentials asks its token service only for what it may have.
+   */
+  targetAccess: 'pull' | 'push';
 }
 
 /** Lists every source and target repository once, in parallel. */
@@ -63,7 +68,7 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
   return Promise.all(
     work.map(async (w) => {
       const source = stores.open(w.source, 'pull');
-      const targets: TargetState[] = w.targets.map((target) => ({ target, repo: stores.open(target.ref, 'push') }));
+      const targets: TargetState[] = w.targets.map((target) => ({ target, repo: stores.open(target.ref, opts.targetAccess) }));
       const inv: Inventory = { work: w, source, selected: [], absent: [], absentExplicit: [], unnamed: [], targets };
       if (opts.prefetchRoots && opts.tags && opts.tags.length > 0) inv.roots = new Map([...new Set(opts.tags)].map((tag) => [tag, prefetch(source, tag, call)]));
       await Promise.all([
