@@ -19,9 +19,18 @@ export async function responseError(method: string, res: HttpResponse): Promise<
   if (res.status === 404 && errors.some((e) => e.code === 'NAME_UNKNOWN')) return new NameUnknownError(`${method} ${url}: not found${suffix}`);
   if (res.status === 404) return new NotFoundError(`${method} ${url}: not found${suffix}`);
   if (res.status === 401) return new AuthError(`${method} ${url}: unauthorized${suffix}${res.headers['www-authenticate'] === undefined ? NO_CHALLENGE : ''}`);
-  if (res.status === 403) return new AuthError(`${method} ${url}: forbidden${suffix}`);
+  if (res.status === 403) return new AuthError(`${method} ${url}: forbidden${suffix}${forbiddenAdvice(method)}`);
   const html = errors.length === 0 && isHtml(text);
   return new RegistryResponseError(method, url, res.status, errors, describeStatus(res.status, html, html ? htmlTitle(text) : undefined));
+}
+
+/**
+ * What to do about a 403: the registry knows who is asking and will not let them (a plain 403
+ * said nothing more: upload2 hunt, a read-only htpasswd account pushing).
+ */
+function forbiddenAdvice(method: string): string {
+  const write = method !== 'GET' && method !== 'HEAD';
+  return `: check that the credentials used there may ${write ? 'push to' : 'pull from'} this repository (the registry's \`credentials\` under registries:, or docker login)`;
 }
 
 /**

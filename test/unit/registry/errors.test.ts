@@ -58,3 +58,9 @@ test('an HTML error page is named by its title: what the front end said, not onl
   assert.equal(describeStatus(502, true, '502 Bad Gateway'), describeStatus(502, true));
   assert.equal(describeStatus(502, true, '502'), describeStatus(502, true));
 });
+
+test('a 403 says what to check: credentials that may push (a write) or pull (a read)', async () => {
+  const answer = (status: number) => ({ status, url: new URL('https://r.example/v2/a/blobs/uploads/'), headers: {}, body: Readable.from([Buffer.from('{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}')]) });
+  assert.match((await responseError('POST', answer(403) as never)).message, /^POST https:\/\/r\.example\/v2\/a\/blobs\/uploads\/: forbidden \(DENIED: requested access to the resource is denied\): check that the credentials used there may push to this repository/);
+  assert.match((await responseError('GET', answer(403) as never)).message, /forbidden .*: check that the credentials used there may pull from this repository/);
+});
