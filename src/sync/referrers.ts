@@ -4,7 +4,7 @@
 import type { ManifestContent, Repository } from '../content/storage.js';
 import { canListReferrers } from '../content/storage.js';
 import type { TagCopier } from './copier.js';
-import type { GraphResults } from '../copy/graph.js';
+import { refillGraph, type GraphResults } from '../copy/graph.js';
 import { callOptions, type CopyContext } from '../copy/context.js';
 import { NotFoundError } from '../types/errors.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
@@ -20,6 +20,8 @@ import { shareReferrers } from './shared-referrers.js';
 export interface ReferrerOutcome {
   copied: number;
   present: number;
+  /** --deep: referrers in place whose missing blobs or child manifests were copied. */
+  refilled: number;
   conflicts: string[];
   errors: string[];
   tally: Tally;
@@ -36,6 +38,8 @@ export interface ReferrerJob {
   subjectPlaced?: (dst: Repository) => Promise<void>;
   /** The tag whose referrers these are: named to the later tags of the run that share its digest. */
   tag?: string;
+  /** sync --deep: a referrer in place has its blobs and child manifests checked, and the missing copied. */
+  deep?: boolean;
 }
 
 /** A job under way: what the earlier tags at a shared digest left to report, awaited at the end. */
@@ -113,12 +117,16 @@ async function copyListed(job: Walk, desc: Descriptor, dsts: Repository[], outco
   const results = await withNested(job, content, dsts, outcomes, seen, depth, job.copyTag(content, dsts, undefined, job.subjectPlaced));
   const listing = referrerDescriptor(content);
   const reached: [Repository, Descriptor][] = [];
+  const found: Repository[] = [];
   for (const [dst, r] of results) {
     // Untagged, it has no tag listing to be skipped by: the graph copy's HEAD found it, and a
     // referrer found whole at a destination is present there, not copied (an idempotent re-run).
     record(outcomes.get(dst), r, desc.digest, r.tally.manifests === 0);
     if (!r.error) reached.push([dst, listing]);
+    if (!r.error && r.tally.manifests === 0) found.push(dst);
   }
+  // Found, its parts were taken as present (the graph copy skips below a manifest in place).
+  if (job.deep) await refill(job, content, found, outcomes, `referrer ${desc.digest}`);
   return reached;
 }
 
@@ -141,7 +149,7 @@ async function copyReferrerTag(job: Walk, tag: string, dsts: Repository[], outco
   // Skip early: a referrer tag every target already lists is taken as present without a request.
   // A retargeted signature can only be a conflict for sync anyway; `verify --deep` compares digests,
   // and --force (or overwrite) compares and rewrites.
-  if (!job.overwrite && dsts.every((dst) => job.targetTags.get(dst)?.has(tag))) {
+  if (!job.overwrite && !job.deep && dsts.every((dst) => job.targetTags.get(dst)?.has(tag))) {
     for (const dst of dsts) outcomes.get(dst)!.present += 1;
     return;
   }
@@ -154,13 +162,17 @@ async function copyReferrerTag(job: Walk, tag: string, dsts: Repository[], outco
     return;
   }
   const toCopy: Repository[] = [];
+  const inPlace: Repository[] = [];
   await Promise.all(
     dsts.map(async (dst) => {
       const out = outcomes.get(dst)!;
       try {
         const current = job.targetTags.get(dst)?.has(tag) ? (await dst.resolve(tag, callOptions(ctx)).catch(absentAsNull))?.digest ?? null : null;
         const decision = decide(content.descriptor.digest, current, job.overwrite);
-        if (decision === 'skip') out.present += 1;
+        if (decision === 'skip') {
+          out.present += 1;
+          inPlace.push(dst);
+        }
         else if (decision === 'conflict') out.conflicts.push(`${tag} points at ${current}, source has ${content.descriptor.digest}`);
         else toCopy.push(dst);
       } catch (err) {
@@ -168,8 +180,26 @@ async function copyReferrerTag(job: Walk, tag: string, dsts: Repository[], outco
       }
     }),
   );
-  const results = await withNested(job, content, dsts, outcomes, seen, depth, job.copyTag(content, toCopy, tag, job.subjectPlaced));
+  const [results] = await Promise.all([
+    withNested(job, content, dsts, outcomes, seen, depth, job.copyTag(content, toCopy, tag, job.subjectPlaced)),
+    job.deep ? refill(job, content, inPlace, outcomes, tag) : undefined,
+  ]);
   for (const [dst, r] of results) record(outcomes.get(dst), r, tag);
+}
+
+/**
+ * sync --deep: copies what a referrer in place at `dsts` lacks below it (refillGraph: each
+ * referrer walked once per destination in a run), never writing the referrer or its tag again.
+ */
+async function refill(job: Walk, content: ManifestContent, dsts: Repository[], outcomes: Map<Repository, ReferrerOutcome>, what: string): Promise<void> {
+  if (dsts.length === 0) return;
+  for (const [dst, r] of await refillGraph(job.ctx, content, dsts)) {
+    const out = outcomes.get(dst);
+    if (!out) continue;
+    addTally(out.tally, r.tally);
+    if (r.error) out.errors.push(`${what}: ${r.error.message}`);
+    else if (r.tally.copied + r.tally.mounted + r.tally.manifests > 0) out.refilled += 1;
+  }
 }
 
 /** Counts one referrer's copy at a destination: failed, `found` there already, or copied. */
@@ -192,5 +222,5 @@ function message(err: unknown): string {
 
 /** A fresh, empty outcome. */
 export function emptyReferrerOutcome(tally: Tally): ReferrerOutcome {
-  return { copied: 0, present: 0, conflicts: [], errors: [], tally };
+  return { copied: 0, present: 0, refilled: 0, conflicts: [], errors: [], tally };
 }

@@ -65,6 +65,7 @@ export function shareReferrers(ledger: CopyLedger, digest: string, dsts: Reposit
       if (out) {
         out.copied += own.copied;
         out.present += own.present;
+        out.refilled += own.refilled;
         out.conflicts.push(...own.conflicts);
         out.errors.push(...own.errors);
       }
@@ -81,5 +82,5 @@ async function takeOver(earlier: Handling, out: ReferrerOutcome): Promise<void> 
 }
 
 function blank(out: ReferrerOutcome | undefined): ReferrerOutcome {
-  return { copied: 0, present: 0, conflicts: [], errors: [], tally: out?.tally ?? emptyTally() };
+  return { copied: 0, present: 0, refilled: 0, conflicts: [], errors: [], tally: out?.tally ?? emptyTally() };
 }

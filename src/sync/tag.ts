@@ -74,7 +74,7 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, cop
         const error = copied.get(dst)?.error;
         if (error) throw error;
       });
-    referrers = copyReferrers({ ctx, copyTag, sourceTags: inv.sourceTags, targetTags, overwrite, subjectPlaced, tag }, root, holders.map((w) => w.state.repo), outcomes);
+    referrers = copyReferrers({ ctx, copyTag, sourceTags: inv.sourceTags, targetTags, overwrite, subjectPlaced, tag, deep: opts.deep && !ctx.dryRun }, root, holders.map((w) => w.state.repo), outcomes);
   }
   const copied = await image;
   for (const w of copying) {
@@ -130,7 +130,7 @@ function finish(w: TargetWork, digest: string, dryRun: boolean): SyncTargetResul
   const action: SyncAction = ((): SyncAction => {
     switch (w.decision) {
       case 'skip':
-        return (refs.copied > 0 || w.refilled) && !dryRun ? 'copied' : refs.copied > 0 ? 'copy' : 'skip';
+        return (refs.copied > 0 || w.refilled || refs.refilled > 0) && !dryRun ? 'copied' : refs.copied > 0 ? 'copy' : 'skip';
       case 'conflict':
         return 'conflict';
       case 'forced':
@@ -142,8 +142,8 @@ function finish(w: TargetWork, digest: string, dryRun: boolean): SyncTargetResul
   const conflictDetail =
     action === 'conflict'
       ? `target tag points at ${w.previous}; source has ${digest} (use --force to retarget)`
-      : w.decision === 'skip' && (refs.copied > 0 || w.refilled)
-        ? inPlaceDetail(w, refs.copied, dryRun)
+      : w.decision === 'skip' && (refs.copied > 0 || w.refilled || refs.refilled > 0)
+        ? inPlaceDetail(w, refs.copied, refs.refilled, dryRun)
         : '';
   const after = action === 'conflict' ? w.previous : dryRun ? null : digest;
   const detail = [conflictDetail, ...problems].filter(Boolean).join('; ');
@@ -151,9 +151,10 @@ function finish(w: TargetWork, digest: string, dryRun: boolean): SyncTargetResul
 }
 
 /** What a tag already in place got: its missing parts (--deep), its referrers. */
-function inPlaceDetail(w: TargetWork, referrers: number, dryRun: boolean): string {
+function inPlaceDetail(w: TargetWork, referrers: number, refilled: number, dryRun: boolean): string {
   const parts = w.refilled ? [`its missing parts copied (${w.tally.copied + w.tally.mounted} blob(s), ${w.tally.manifests} manifest(s))`] : [];
   if (referrers > 0) parts.push(`${referrers} signature/attestation/SBOM manifest(s) ${dryRun ? 'to copy' : 'copied'}`);
+  if (refilled > 0) parts.push(`${refilled} signature/attestation/SBOM manifest(s) had missing parts copied`);
   return `tag already in place; ${parts.join('; ')}`;
 }
 

@@ -155,7 +155,9 @@ async function lackingReferrers(t: TargetState, root: ManifestContent, facts: So
   const names = facts.referrerTagNames(root);
   for (const tag of names) if (!t.tags?.has(tag)) lacking.push(`missing ${tag}`);
   if (deep) {
-    // --deep also proves each present referrer tag holds the source's digest (two requests each).
+    // --deep also proves each present referrer tag holds the source's digest (two requests each),
+    // and then its parts, as absentParts does the image's: a signature whose layer is gone fails
+    // cosign verification at the mirror though its tag is in place.
     const tags = await facts.referrerTags(root);
     await Promise.all(
       [...tags].map(async ([tag, digest]) => {
@@ -167,6 +169,7 @@ async function lackingReferrers(t: TargetState, root: ManifestContent, facts: So
         });
         if (have === null) lacking.push(`missing ${tag}`);
         else if (have !== digest) lacking.push(`${tag} differs (target ${have}, source ${digest})`);
+        else lacking.push(...(await referrerParts(t.repo, tag, await facts.manifest(tag), facts, signal)));
       }),
     );
   }
@@ -176,10 +179,20 @@ async function lackingReferrers(t: TargetState, root: ManifestContent, facts: So
   const tag = fallbackTagOf(root.descriptor.digest);
   const listed = apiReferrers.length > 0 && !facts.sourceHasTag(tag) && (await lacksReferrersApi(t.repo, root.descriptor, { signal })) ? await fallbackListing(t, tag, signal) : undefined;
   for (const desc of apiReferrers) {
-    if (!(await t.repo.exists(desc, { signal }))) lacking.push(`missing referrer ${desc.digest}`);
-    else if (listed && !listed.has(desc.digest)) lacking.push(`referrer ${desc.digest} not listed by the fallback tag ${tag} (the target has no referrers API)`);
+    if (!(await t.repo.exists(desc, { signal }))) {
+      lacking.push(`missing referrer ${desc.digest}`);
+      continue;
+    }
+    if (listed && !listed.has(desc.digest)) lacking.push(`referrer ${desc.digest} not listed by the fallback tag ${tag} (the target has no referrers API)`);
+    if (deep) lacking.push(...(await referrerParts(t.repo, `referrer ${desc.digest}`, await facts.manifest(desc.digest), facts, signal)));
   }
   return lacking.sort();
+}
+
+/** The parts of a referrer in place at the target that it lacks, named after the referrer. */
+async function referrerParts(dst: Repository, name: string, referrer: ManifestContent, facts: SourceFacts, signal?: AbortSignal): Promise<string[]> {
+  const absent = await absentParts(dst, referrer, facts, signal);
+  return absent.length > 0 ? [`${name}: absent at the target: ${absent.join(', ')}`] : [];
 }
 
 /** Digests the target's fallback tag lists (none when the tag is absent or not an index). */

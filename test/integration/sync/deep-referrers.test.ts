@@ -1,0 +1,87 @@
+// `verify --deep` proved every child manifest and blob of an image at a target, but not those of
+// its signatures, attestations and OCI referrers: a target whose `.sig` tag is in place but whose
+// signature layer was deleted (a registry's garbage collection, DELETE /v2/<repo>/blobs/<digest>)
+// read in-sync, and `sync --deep` left it so, though cosign verification at that mirror then
+// fails (refdeep). --deep now walks each referrer's graph too: verify names the referrer and the
+// absent part, sync copies the missing parts without writing the referrer tag again, and skopeo,
+// copying each referrer from the target, judges the repair.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { deleteBlob, deleteManifest, getManifest, seedImage, type SeededImage } from '../../harness/seed.js';
+import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
+import { skopeoCopyAll } from '../../harness/skopeo.js';
+import type { SyncReport, VerifyReport } from '../../../src/report/model.js';
+
+let src: RunningRegistry;
+let dst: RunningRegistry;
+let proxy: FaultProxy;
+let image: SeededImage;
+let config: string;
+let dir: string;
+
+before(async () => {
+  [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
+  image = (await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2, signature: true, attestation: true, ociReferrer: true }))[0]!;
+  proxy = await proxyFor(dst);
+  dir = await scratchDir('deep-referrers');
+  config = await writeConfig(dir, `version: 1\ndefaults:\n  targets: [${dst.host}/cm]\n${registriesYaml([src, dst])}images:\n  - source: ${src.host}/jetstack/app\n`);
+  const sync = await runCli(['sync', '-c', config, '--no-progress']);
+  assert.equal(sync.exitCode, 0, sync.stderr);
+});
+
+after(async () => {
+  await proxy?.close();
+  await Promise.all([src, dst].map((r) => r && destroyRegistry(r)));
+});
+
+const run = (args: string[]) => runCli([...args, '-c', config, '--endpoint', `${dst.host}=${proxy.url}`, '--format', 'json', '--no-progress']);
+const layerOf = async (ref: string) => (JSON.parse((await getManifest({ url: dst.url }, 'cm/app', ref))!.bytes.toString('utf8')) as { layers: { digest: string }[] }).layers[0]!.digest;
+const writes = () => proxy.stats.log.filter((e) => e.method === 'PUT' || e.method === 'PATCH' || (e.method === 'POST' && !e.path.includes('mount=')));
+
+test('verify --deep names a referrer whose blob or manifest is gone; sync --deep refills it without writing its tag', { timeout: 180_000 }, async () => {
+  const tags = Object.keys(image.referrerTags);
+  const sig = tags.find((t) => t.endsWith('.sig'))!;
+  const att = tags.find((t) => t.endsWith('.att'))!;
+  const fallback = tags.find((t) => !t.includes('.'))!;
+  const sigLayer = await layerOf(sig);
+  const attLayer = await layerOf(att);
+  await deleteBlob({ url: dst.url }, 'cm/app', sigLayer);
+  await deleteBlob({ url: dst.url }, 'cm/app', attLayer);
+  // The OCI 1.1 artifact itself goes; its fallback tag (an index listing it) stays.
+  await deleteManifest({ url: dst.url }, 'cm/app', image.referrerDigests[0]!);
+
+  const before = await run(['verify', '--deep']);
+  assert.equal(before.exitCode, 1, before.stdout);
+  const row = (JSON.parse(before.stdout) as VerifyReport).results[0]!.targets[0]!;
+  assert.equal(row.status, 'missing-referrers');
+  assert.match(row.detail, new RegExp(`${sig}: absent at the target: blob ${sigLayer}`));
+  assert.match(row.detail, new RegExp(`${att}: absent at the target: blob ${attLayer}`));
+  assert.match(row.detail, new RegExp(`${fallback}: absent at the target: manifest ${image.referrerDigests[0]}`));
+  const plain = await run(['verify']);
+  assert.equal(plain.exitCode, 0, 'without --deep the referrer tags in place are enough');
+
+  proxy.resetStats();
+  const deep = await run(['sync', '--deep']);
+  assert.equal(deep.exitCode, 0, deep.stderr);
+  const synced = (JSON.parse(deep.stdout) as SyncReport).results[0]!.targets[0]!;
+  assert.equal(synced.action, 'copied', synced.detail);
+  assert.match(synced.detail, /3 signature\/attestation\/SBOM manifest\(s\) had missing parts copied/);
+  const manifestPuts = writes().filter((e) => e.method === 'PUT' && e.path.includes('/manifests/'));
+  assert.deepEqual(manifestPuts.map((e) => e.path.replace(/^.*\/manifests\//, '')), [image.referrerDigests[0]], 'only the missing artifact is written; never a referrer tag');
+
+  const after = await run(['verify', '--deep']);
+  assert.equal(after.exitCode, 0, after.stdout);
+  // skopeo reads every blob of each referrer from the target (the artifact by digest: skopeo
+  // copies no index of artifacts).
+  for (const t of [`:${sig}`, `:${att}`, `@${image.referrerDigests[0]}`]) await skopeoCopyAll(`${dst.host}/cm/app${t}`, `oci:${join(dir, 'judge')}`, { preserveDigests: true });
+
+  proxy.resetStats();
+  const again = JSON.parse((await run(['sync', '--deep'])).stdout) as SyncReport;
+  assert.equal(again.results[0]!.targets[0]!.action, 'skip');
+  assert.deepEqual(writes().map((e) => `${e.method} ${e.path}`), [], 'a second sync --deep writes nothing');
+});
