@@ -21,8 +21,8 @@ interface TargetWork {
   error?: string;
   tally: Tally;
   referrers: ReferrerOutcome;
-  /** --deep found parts of the tagged image missing there and copied them. */
-  refilled?: boolean;
+  /** --deep found parts of the tagged image missing there and copied them (its referrers' not counted). */
+  refilled?: { blobs: number; manifests: number };
 }
 
 /** How one tag is synced. */
@@ -87,7 +87,9 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, cop
     const r = filled?.get(w.state.repo);
     if (r) addTally(w.tally, r.tally);
     if (r?.error) w.error = r.error.message;
-    w.refilled = w.tally.copied + w.tally.mounted + w.tally.manifests > 0;
+    // Counted now: finish adds the referrers' tally, whose refilled parts are reported apart.
+    const parts = { blobs: w.tally.copied + w.tally.mounted, manifests: w.tally.manifests };
+    if (parts.blobs + parts.manifests > 0) w.refilled = parts;
   }
   await referrers;
   result.targets = work.map((w) => finish(w, digest, ctx.dryRun === true));
@@ -152,7 +154,7 @@ function finish(w: TargetWork, digest: string, dryRun: boolean): SyncTargetResul
 
 /** What a tag already in place got: its missing parts (--deep), its referrers. */
 function inPlaceDetail(w: TargetWork, referrers: number, refilled: number, dryRun: boolean): string {
-  const parts = w.refilled ? [`its missing parts copied (${w.tally.copied + w.tally.mounted} blob(s), ${w.tally.manifests} manifest(s))`] : [];
+  const parts = w.refilled ? [`its missing parts copied (${w.refilled.blobs} blob(s), ${w.refilled.manifests} manifest(s))`] : [];
   if (referrers > 0) parts.push(`${referrers} signature/attestation/SBOM manifest(s) ${dryRun ? 'to copy' : 'copied'}`);
   if (refilled > 0) parts.push(`${refilled} signature/attestation/SBOM manifest(s) had missing parts copied`);
   return `tag already in place; ${parts.join('; ')}`;

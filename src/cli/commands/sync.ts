@@ -51,7 +51,7 @@ export function syncCommand(setExit: (code: number) => void, plan: boolean): Com
       .description('copy every selected tag to every target that lacks it, then check it')
       .option('--dry-run', 'print the plan and write nothing (same as `plan`)')
       .option('--force', 'retarget target tags whose digest differs from the source')
-      .option('--deep', 'also check that every child manifest and blob of a tag already in place is at the target, and copy what is missing (what `verify --deep` calls incomplete)')
+      .option('--deep', 'also check that every child manifest and blob of a tag already in place, and of its signatures and referrers, is at the target, and copy what is missing (what `verify --deep` calls incomplete or missing-referrers)')
       .option('--report <file>', 'also write a JSON report of what was done')
       .addOption(new Option('--engine <engine>', 'copy engine for every item').choices(['native', 'skopeo']))
       .option('--accept-moved <tag>', 'record a moved source tag\'s new digest in the lock and retarget it everywhere (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[]);

@@ -31,7 +31,7 @@ interface VerifyFlags extends CommonFlags {
 export function verifyCommand(setExit: (code: number) => void): Command {
   return withCommon(new Command('verify'))
     .description('audit every tag of every mirrored repository on every target and report drift')
-    .option('--deep', 'also check that every child manifest and blob is present at each target')
+    .option('--deep', 'also check that every child manifest and blob, of the image and of its signatures and referrers, is present at each target')
     .option('--all', 'table: list in-sync rows too')
     .option('--lock', 'also check every target against the digest record (lock: in mirrors.yaml), even when the source is down')
     .action(async (flags: VerifyFlags) => setExit(await verify(flags)));

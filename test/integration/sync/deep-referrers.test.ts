@@ -85,3 +85,23 @@ test('verify --deep names a referrer whose blob or manifest is gone; sync --deep
   assert.equal(again.results[0]!.targets[0]!.action, 'skip');
   assert.deepEqual(writes().map((e) => `${e.method} ${e.path}`), [], 'a second sync --deep writes nothing');
 });
+
+test('sync --deep refills an image and its signature both incomplete, and counts the image\'s parts apart', { timeout: 180_000 }, async () => {
+  const sig = Object.keys(image.referrerTags).find((t) => t.endsWith('.sig'))!;
+  const sigLayer = await layerOf(sig);
+  const imageLayer = await layerOf(image.childDigests[0]!);
+  await deleteBlob({ url: dst.url }, 'cm/app', sigLayer);
+  await deleteBlob({ url: dst.url }, 'cm/app', imageLayer);
+  // The image's own drift is what the row says; its signature's is repaired alongside.
+  const before = (JSON.parse((await run(['verify', '--deep'])).stdout) as VerifyReport).results[0]!.targets[0]!;
+  assert.equal(before.status, 'incomplete');
+
+  const deep = await run(['sync', '--deep']);
+  assert.equal(deep.exitCode, 0, deep.stderr);
+  const synced = (JSON.parse(deep.stdout) as SyncReport).results[0]!.targets[0]!;
+  assert.match(synced.detail, /its missing parts copied \(1 blob\(s\), 0 manifest\(s\)\); 1 signature\/attestation\/SBOM manifest\(s\) had missing parts copied/);
+  assert.equal(synced.blobs.copied, 2, 'the image layer and the signature layer');
+  const after = await run(['verify', '--deep']);
+  assert.equal(after.exitCode, 0, after.stdout);
+  await skopeoCopyAll(`${dst.host}/cm/app:${sig}`, `oci:${join(dir, 'judge2')}`, { preserveDigests: true });
+});
