@@ -66,7 +66,7 @@ async function serve(flags: ServeFlags): Promise<number> {
   const settings = { ...config.gateway };
   if (flags.listen) {
     const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]*):(\d{1,5})$/.exec(flags.listen);
-    if (!m) throw new UsageError(`--listen "${flags.listen}": expected host:port${bracketHint(flags.listen)}`);
+    if (!m || Number(m[2]) > 65535) throw new UsageError(`--listen "${flags.listen}": expected host:port${bracketHint(flags.listen)}`);
     settings.listen = { host: m[1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port: Number(m[2]) };
   }
   const timeout = seconds(flags.timeout, '--timeout');

@@ -46,3 +46,15 @@ test('serve --listen ::1:PORT (no brackets): says the bracketed form to write, e
   assert.equal(run.exitCode, 2, run.stderr);
   assert.match(run.stderr, new RegExp(`write an IPv6 address in brackets: "\\[::1\\]:${port}"`));
 });
+
+// A port past 65535 in --listen passed the pattern (five digits) and reached Node's listen(),
+// which threw "options.port should be >= 0 and < 65536…": exit 1, a code SPEC does not give
+// serve. gateway.listen already refused it as a config error; --listen now says the same, exit 2.
+test('serve --listen HOST:99999: expected host:port, exit 2, not Node\'s RangeError', async () => {
+  const dir = await scratchDir('listen-range');
+  const file = await writeConfig(dir, 'version: 1\nimages: [{ source: "[::1]:9/src/app", targets: ["[::1]:9/mirror"] }]\ngateway: { listen: "127.0.0.1:0", host: img.example.test }\n');
+  const run = await runCli(['serve', '-c', file, '--listen', '127.0.0.1:99999'], { timeoutMs: 30_000 });
+  assert.equal(run.exitCode, 2, run.stderr);
+  assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+  assert.match(run.stderr, /--listen "127\.0\.0\.1:99999": expected host:port/);
+});
