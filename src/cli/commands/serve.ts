@@ -32,7 +32,7 @@ export function serveCommand(setExit: (code: number) => void): Command {
     .option('--client-rate <n>', 'requests per second per client, burst twice that (default 50; 0 = no limit)')
     .option('--client-timeout <seconds>', 'close a client connection that takes or sends nothing for this long (default 60; 0 = never)')
     .option('--verify-report <file>', 'a saved `verify --format json` report: its source digests stand in where the lock has none')
-    .option('-q, --quiet', 'print only errors')
+    .option('-q, --quiet', 'print only errors and the address it listens on')
     .option('-v, --verbose', 'print every backend request')
     .action(async (flags: ServeFlags) => setExit(await serve(flags)));
 }
