@@ -42,7 +42,8 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
   const config = await loadConfig(flags.config);
   const endpoints = parseEndpoints(flags.endpoint);
   const work = imageWork(config, flags.filter);
-  const written = new Set(writes(config, work).flatMap((ns) => (ns.scheme === 'registry' ? [ns.registry] : [])));
+  const writeTargets = writes(config, work);
+  const written = new Set(writeTargets.flatMap((ns) => (ns.scheme === 'registry' ? [ns.registry] : [])));
   const unset = missingCredentialEnv(config.registries);
   // The fatal case first, so its FILE:LINE:COL line is the only thing printed.
   for (const { host, variable } of unset.filter((u) => written.has(u.host))) {
@@ -65,7 +66,9 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
     if (interrupts > 1) process.exit(130);
-    log.warn(`${signal}: stopping — nothing new starts and no tag is written for a partly copied image (${signal} again to quit at once)`);
+    // Only a command that writes has tags to hold back (verify, plan and --dry-run write nothing).
+    const held = writeTargets.length > 0 ? ' and no tag is written for a partly copied image' : '';
+    log.warn(`${signal}: stopping — nothing new starts${held} (${signal} again to quit at once)`);
     controller.abort(new Error(`interrupted by ${signal}`));
   };
   process.on('SIGINT', onSignal);

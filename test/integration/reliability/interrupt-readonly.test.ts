@@ -1,0 +1,32 @@
+// SIGINT during a command that writes nothing (verify, plan, sync --dry-run): exit 130, and the
+// warning says what stopping means for it. It used to say, for every command, "no tag is written
+// for a partly copied image", which an auditor reads as verify having been copying something.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server, type AddressInfo, type Socket } from 'node:net';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
+
+// A registry that takes connections and never answers: the run is in flight when the signal comes.
+let silent: Server;
+const sockets = new Set<Socket>();
+let host: string;
+
+before(async () => {
+  silent = createServer((s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  host = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+});
+
+after(() => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); silent.close(() => resolve()); }));
+
+for (const args of [['verify'], ['plan'], ['sync', '--dry-run']]) {
+  test(`SIGINT during ${args.join(' ')}: exit 130, and no word of copies or tags written`, async () => {
+    const dir = await scratchDir('interrupt-readonly');
+    const file = await writeConfig(dir, `version: 1\nimages: [{ source: "${host}/src/app", targets: ["${host}/mirror"] }]\n`);
+    const run = await runCli([...args, '-c', file], { signalAfterMs: { signal: 'SIGINT', ms: 1500 }, timeoutMs: 30_000 });
+    assert.equal(run.exitCode, 130, run.stderr);
+    assert.match(run.stderr, /SIGINT: stopping — nothing new starts/);
+    assert.doesNotMatch(run.stderr, /partly copied|tag is written/, run.stderr);
+  });
+}
