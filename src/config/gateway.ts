@@ -7,7 +7,7 @@ import { formatPath, type Locator, type PathSegment } from './positions.js';
 import { formatNamespace, parseTargets } from './rules.js';
 import { closest } from './structure.js';
 import { configPath } from './paths.js';
-import { bracketHint } from '../types/host.js';
+import { bracketHint, parseListenAddress } from '../types/host.js';
 
 /** Builds the gateway section; throws a ConfigError at the first bad key. */
 export function buildGateway(raw: RawGateway, images: ImageItem[], binaries: BinaryItem[], baseDir: string, loc: Locator): GatewaySettings {
@@ -81,8 +81,7 @@ function checkUnique(served: GatewayImage[], at: PathSegment[], loc: Locator): v
 }
 
 function parseListen(text: string, where: PathSegment[], loc: Locator): { host: string; port: number } {
-  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]*):(\d{1,5})$/.exec(text);
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) throw loc.errorAt(where, `${formatPath(where)}: expected host:port, e.g. 0.0.0.0:8080 or [::]:8080${bracketHint(text)}`);
-  return { host: m[1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
+  const address = parseListenAddress(text);
+  if (!address) throw loc.errorAt(where, `${formatPath(where)}: expected host:port, e.g. 0.0.0.0:8080 or [::]:8080${bracketHint(text)}`);
+  return address;
 }

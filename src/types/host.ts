@@ -53,3 +53,11 @@ export function urlBracketHint(text: string): string {
   const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(text)?.[1] ?? '';
   return bracketHint(authority, text);
 }
+
+/** A listen address `host:port` (`[::1]:8080`; an empty host is every address), or undefined when it is none. */
+export function parseListenAddress(text: string): { host: string; port: number } | undefined {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]*):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) return undefined;
+  return { host: m[1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
+}

@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../../types/errors.js';
 import { parseEndpoints } from '../common.js';
-import { bracketHint } from '../../types/host.js';
+import { bracketHint, parseListenAddress } from '../../types/host.js';
 
 interface ServeFlags {
   config: string;
@@ -65,9 +65,9 @@ async function serve(flags: ServeFlags): Promise<number> {
   if (!config.gateway) throw new ConfigError(config.file, 1, 1, 'no gateway: section; add one (listen, host, …) to run `regmirror serve`');
   const settings = { ...config.gateway };
   if (flags.listen) {
-    const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]*):(\d{1,5})$/.exec(flags.listen);
-    if (!m || Number(m[2]) > 65535) throw new UsageError(`--listen "${flags.listen}": expected host:port${bracketHint(flags.listen)}`);
-    settings.listen = { host: m[1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port: Number(m[2]) };
+    const address = parseListenAddress(flags.listen);
+    if (!address) throw new UsageError(`--listen "${flags.listen}": expected host:port${bracketHint(flags.listen)}`);
+    settings.listen = address;
   }
   const timeout = seconds(flags.timeout, '--timeout');
   const ttl = seconds(flags.tagTtl, '--tag-ttl');
