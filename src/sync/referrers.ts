@@ -173,7 +173,7 @@ async function copyReferrerTag(job: Walk, tag: string, dsts: Repository[], outco
           out.present += 1;
           inPlace.push(dst);
         }
-        else if (decision === 'conflict') out.conflicts.push(`${tag} points at ${current}, source has ${content.descriptor.digest}`);
+        else if (decision === 'conflict') out.conflicts.push(`${tag} points at ${current}, source has ${content.descriptor.digest} (use --force to retarget)`);
         else toCopy.push(dst);
       } catch (err) {
         out.errors.push(`${tag}: ${message(err)}`);

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { deleteBlob, deleteManifest, getManifest, seedImage, type SeededImage } from '../../harness/seed.js';
+import { deleteBlob, deleteManifest, getManifest, retag, seedImage, type SeededImage } from '../../harness/seed.js';
 import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
@@ -105,3 +105,19 @@ test('sync --deep refills an image and its signature both incomplete, and counts
   assert.equal(after.exitCode, 0, after.stdout);
   await skopeoCopyAll(`${dst.host}/cm/app:${sig}`, `oci:${join(dir, 'judge2')}`, { preserveDigests: true });
 });
+
+test('a signature tag retargeted at the target is a conflict under --deep that says --force, and --force puts it back', { timeout: 180_000 }, async () => {
+  const sig = Object.keys(image.referrerTags).find((t) => t.endsWith('.sig'))!;
+  const att = Object.keys(image.referrerTags).find((t) => t.endsWith('.att'))!;
+  await retag({ url: dst.url }, 'cm/app', att, sig);
+  const deep = await run(['sync', '--deep']);
+  assert.equal(deep.exitCode, 1, deep.stderr);
+  const row = (JSON.parse(deep.stdout) as SyncReport).results[0]!.targets[0]!;
+  assert.equal(row.action, 'conflict');
+  assert.match(row.detail, new RegExp(`referrer conflict: ${sig} points at sha256:\\w+, source has ${image.referrerTags[sig]} \\(use --force to retarget\\)`));
+  const forced = await run(['sync', '--deep', '--force']);
+  assert.equal(forced.exitCode, 0, forced.stderr);
+  const after = await run(['verify', '--deep']);
+  assert.equal(after.exitCode, 0, after.stdout);
+});
+
