@@ -58,8 +58,15 @@ export function poolFor(pools: Pools, url: URL, bulky: boolean): Agent {
  * hears of each origin reached through a proxy, `protocol` of the HTTP version the `any` pool's
  * TLS connections settled on (the bulky pool's are HTTP/1.1 by design).
  */
+/** undici's own connect timeout (its `connect.timeout` default). */
+const UNDICI_CONNECT_TIMEOUT_MS = 10_000;
+
 export function createPools(settings: RegistrySettings | undefined, connections: number, answerTimeoutMs = ANSWER_TIMEOUT_MS, notice?: ProxyNotice, protocol?: ProtocolNotice): Pools {
-  const connect: { rejectUnauthorized?: boolean; secureContext?: SecureContext } = {};
+  const connect: { rejectUnauthorized?: boolean; secureContext?: SecureContext; timeout?: number } = {};
+  // undici gives a connection 10 s to open (TCP and TLS), and a request cancelled while it waits
+  // for one ends only then: the gateway's --timeout of a few seconds held each client 10 s at a
+  // backend that accepts TCP and never finishes TLS (outage hunt). No connect outlasts an answer.
+  if (answerTimeoutMs < UNDICI_CONNECT_TIMEOUT_MS) connect.timeout = answerTimeoutMs;
   if (settings?.tls === 'insecure') connect.rejectUnauthorized = false;
   if (settings?.caFile) {
     let extra: string;
