@@ -2,7 +2,7 @@
 // oauth.md): GET with basic credentials or anonymously, POST refresh_token for identity tokens,
 // POST password where the service takes no GET.
 // Cached per scope set until shortly before expiry; concurrent asks for one scope share a fetch.
-import { AuthError, RegmirrorError } from '../../types/errors.js';
+import { AuthError, RegmirrorError, UnreachableError } from '../../types/errors.js';
 import { registerSecret } from '../../ui/redact.js';
 import type { Credential } from '../credentials.js';
 import { readCapped } from './body.js';
@@ -114,6 +114,9 @@ export async function fetchToken(
   const body = await readCapped(res.body, 1024 * 1024, 'token response');
   if (res.status === 401 || res.status === 403) throw new AuthError(`${host}: the token service at ${displayUrl(url)} ${refusal(host, credential, res.status)}`);
   // A single sign-on or captive portal page in the token's place: say so, and what it needs.
+  // A 5xx is the service down (its load balancer's page, often HTML): an outage a rerun gets past, where
+  // the sign-in advice below sent users after a proxy exemption at 3 a.m.
+  if (res.status >= 500) throw new UnreachableError(host, `${host}: the token service at ${displayUrl(url)} answered ${describeStatus(res.status)}${isHtml(body) ? ', an HTML page (a proxy or load balancer in front of it answered)' : ''}: it is down; rerun once it answers`);
   const page = isHtml(body) ? `${describeStatus(res.status)}, an HTML page (a proxy or login portal answered for it), not a token: this machine must reach ${url.host} without signing in (a proxy exemption for it)` : '';
   if (res.status !== 200) throw new AuthError(`${host}: the token service at ${displayUrl(url)} answered ${page || describeStatus(res.status)}`);
   let parsed: { token?: string; access_token?: string; expires_in?: number };

@@ -5,11 +5,19 @@ import type { Personality } from '../fault-proxy.js';
 import { passOn } from './upstream-reply.js';
 
 /** What the token service does differently; `seen` counts requests by method. */
-export interface TokenServiceQuirks { postOnly?: boolean; accessTokenOnly?: boolean; loginPage?: boolean; seen?: Record<string, number> }
+export interface TokenServiceQuirks { postOnly?: boolean; accessTokenOnly?: boolean; loginPage?: boolean; down?: boolean; seen?: Record<string, number> }
 
 export function tokenService(quirks: TokenServiceQuirks): Personality {
   return async (ex) => {
     if (quirks.seen) quirks.seen[ex.method] = (quirks.seen[ex.method] ?? 0) + 1;
+    if (quirks.down) {
+      // The token service down behind its load balancer: the balancer's own 503 page.
+      ex.req.resume();
+      const page = '<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>\n';
+      ex.entry.status = 503;
+      ex.res.writeHead(503, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(page) }).end(page);
+      return true;
+    }
     if (quirks.loginPage) {
       ex.req.resume();
       const page = '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><form>Single sign-on</form></body></html>\n';

@@ -36,7 +36,7 @@ after(async () => {
 });
 
 async function sync(name: string, q: Omit<TokenServiceQuirks, 'seen'>, from: { host: string; caFile?: string } = source) {
-  Object.assign(quirks, { postOnly: false, loginPage: false, seen: {} }, q);
+  Object.assign(quirks, { postOnly: false, loginPage: false, down: false, seen: {} }, q);
   const config = await writeConfig(join(dir, name), `version: 1
 defaults:
   targets: [${target.host}/${name}]
@@ -59,6 +59,18 @@ test('a sign-on page in the token\'s place: one line saying so and what the mach
   assert.equal(run.exitCode, 1, run.stdout + run.stderr);
   assert.match(run.stdout, /the token service at http:\/\/127\.0\.0\.1:\d+\/token answered 200 OK, an HTML page \(a proxy or login portal answered for it\), not a token: this machine must reach 127\.0\.0\.1:\d+ without signing in/);
   assert.equal(quirks.seen?.GET, 1);
+});
+
+test('the token service down (its load balancer\'s 503 page): the line says it is down and to rerun, not to sign in', async () => {
+  // At 3 a.m. the line sent the release engineer to ask for a proxy exemption ("without signing
+  // in") for a token service that was merely down; a rerun once it is back is what finishes the job.
+  const run = await sync('token-down', { down: true });
+  assert.equal(run.exitCode, 3, run.stdout + run.stderr);
+  assert.match(run.stderr, /the token service at http:\/\/127\.0\.0\.1:\d+\/token answered 503 Service Unavailable, an HTML page \(a proxy or load balancer in front of it answered\): it is down; rerun once it answers/);
+  assert.doesNotMatch(run.stdout + run.stderr, /signing in|login portal/);
+  const back = await sync('token-down', {});
+  assert.equal(back.exitCode, 0, back.stdout + back.stderr);
+  for (const image of images) assert.equal(await skopeoDigest(`${target.host}/token-down/app:${image.tag}`), image.digest);
 });
 
 test('a proxy that drops WWW-Authenticate from 401s: the line says no challenge came and who may have dropped it', async () => {
