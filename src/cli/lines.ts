@@ -14,7 +14,7 @@ export function resultLines(r: SyncResult, said?: Map<string, string>): string |
   return busy
     .map((t) => {
       const what = (t.action === 'copied' || t.action === 'forced') && t.engine === 'skopeo' ? `${t.action} by skopeo (blobs and bytes not counted)`
-        : t.action === 'copied' || t.action === 'forced' ? `${t.action} (${t.blobs.copied} ${t.blobs.copied === 1 ? 'blob' : 'blobs'} uploaded, ${t.blobs.mounted} mounted, ${formatBytes(t.bytes)}${foreignClause(t.blobs.foreign)})` : t.action;
+        : t.action === 'copied' || t.action === 'forced' ? `${t.action} (${t.blobs.copied} ${t.blobs.copied === 1 ? 'blob' : 'blobs'} uploaded, ${t.blobs.mounted} mounted, ${t.blobs.existing ? `${t.blobs.existing} already there, ` : ''}${formatBytes(t.bytes)}${foreignClause(t.blobs.foreign)})` : t.action;
       const line = `${r.source}:${r.tag} → ${t.repository}`;
       const cause = t.detail ? causeOf(t.detail, t.repository) : '';
       const first = cause ? said?.get(cause) : undefined;

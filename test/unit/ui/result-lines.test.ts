@@ -16,6 +16,13 @@ test('a copied target says how many blobs, in the singular for one', () => {
   assert.match(many ?? '', /copied \(3 blobs uploaded, 2 mounted, 7 B\)$/);
 });
 
+test('a rerun that resumes a copy an outage cut says what was already there', () => {
+  // A source that went down mid-release left 3 of 6 blobs at the target; the rerun's line read
+  // "copied (3 blobs uploaded, 0 mounted, 9.0 MiB)", not saying that it resumed (the report had it).
+  const resumed = resultLines({ source: 'quay.io/jetstack/app', tag: 'v1', sourceDigest: null, targets: [target({ blobs: { copied: 3, mounted: 0, existing: 3 } })] });
+  assert.match(resumed ?? '', /copied \(3 blobs uploaded, 0 mounted, 3 already there, 7 B\)$/);
+});
+
 test('targets already in place print nothing; a detail with line breaks stays on one line', () => {
   assert.equal(resultLines({ source: 's', tag: 't', sourceDigest: null, targets: [target({ action: 'skip' })] }), undefined);
   const failed = resultLines({ source: 's', tag: 't', sourceDigest: null, targets: [target({ action: 'failed', detail: 'refused:\nsecond line' })] });
