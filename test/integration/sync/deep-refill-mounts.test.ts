@@ -6,36 +6,26 @@
 // only what was missing is mounted, and a whole image is a skip that writes nothing.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { deleteBlob, getManifest, seedImage, type SeededImage } from '../../harness/seed.js';
-import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
+import type { RunningRegistry } from '../../harness/registry.js';
+import { deleteBlob, getManifest, type SeededImage } from '../../harness/seed.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
-import { runCli, writeConfig } from '../../harness/cli.js';
-import { scratchDir } from '../../harness/scratch.js';
+import { deepBed, type DeepBed } from './deep-bed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import type { SyncReport } from '../../../src/report/model.js';
 
+let bed: DeepBed;
 let reg: RunningRegistry;
 let proxy: FaultProxy;
 let image: SeededImage;
-let config: string;
 
 before(async () => {
-  reg = await startRegistry({ tls: true });
-  image = (await seedImage({ url: reg.url }, { repository: 'up/app', tags: ['v1'], format: 'oci', platforms: 2 }))[0]!;
-  proxy = await proxyFor(reg);
-  const dir = await scratchDir('deep-refill-mounts');
-  config = await writeConfig(dir, `version: 1\ndefaults:\n  targets: [${reg.host}/mirror]\n  referrers: false\n${registriesYaml([reg])}images:\n  - source: ${reg.host}/up/app\n`);
-  const sync = await runCli(['sync', '-c', config, '--no-progress']);
-  assert.equal(sync.exitCode, 0, sync.stderr);
+  bed = await deepBed('deep-refill-mounts', { repository: 'up/app', tags: ['v1'], format: 'oci', platforms: 2 }, 'mirror', { sameRegistry: true });
+  ({ dst: reg, proxy, image } = bed);
 });
 
-after(async () => {
-  await proxy?.close();
-  if (reg) await destroyRegistry(reg);
-});
+after(() => bed?.close());
 
-const run = (args: string[]) => runCli([...args, '-c', config, '--endpoint', `${reg.host}=${proxy.url}`, '--format', 'json', '--no-progress']);
+const run = (args: string[]) => bed.run(args);
 const posts = () => proxy.stats.log.filter((e) => e.method === 'POST' || e.method === 'PUT' || e.method === 'PATCH').map((e) => `${e.method} ${e.path}`);
 
 test('sync --deep within one registry mounts only the blob that is missing, and a second run is a skip', { timeout: 180_000 }, async () => {

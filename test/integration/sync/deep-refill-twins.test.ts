@@ -5,38 +5,27 @@
 // once per (target repository, digest) in a run: the other tags share its outcome.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { deleteManifest, seedImage, type SeededImage } from '../../harness/seed.js';
-import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
+import type { RunningRegistry } from '../../harness/registry.js';
+import { deleteManifest, type SeededImage } from '../../harness/seed.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
-import { runCli, writeConfig } from '../../harness/cli.js';
-import { scratchDir } from '../../harness/scratch.js';
+import { deepBed, type DeepBed } from './deep-bed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import type { SyncReport } from '../../../src/report/model.js';
 
 const TAGS = ['latest', 'v1', 'v1.2', 'v1.2.3'];
-let src: RunningRegistry;
+let bed: DeepBed;
 let dst: RunningRegistry;
 let proxy: FaultProxy;
 let image: SeededImage;
-let config: string;
 
 before(async () => {
-  [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
-  image = (await seedImage({ url: src.url }, { repository: 'up/app', tags: TAGS, format: 'oci', platforms: 3, sameImageForAllTags: true }))[0]!;
-  proxy = await proxyFor(dst);
-  const dir = await scratchDir('deep-refill-twins');
-  config = await writeConfig(dir, `version: 1\ndefaults:\n  targets: [${dst.host}/mirror]\n  referrers: false\n${registriesYaml([src, dst])}images:\n  - source: ${src.host}/up/app\n`);
-  const sync = await runCli(['sync', '-c', config, '--no-progress']);
-  assert.equal(sync.exitCode, 0, sync.stderr);
+  bed = await deepBed('deep-refill-twins', { repository: 'up/app', tags: TAGS, format: 'oci', platforms: 3, sameImageForAllTags: true }, 'mirror');
+  ({ dst, proxy, image } = bed);
 });
 
-after(async () => {
-  await proxy?.close();
-  await Promise.all([src, dst].map((r) => r && destroyRegistry(r)));
-});
+after(() => bed?.close());
 
-const run = (args: string[]) => runCli([...args, '-c', config, '--endpoint', `${dst.host}=${proxy.url}`, '--format', 'json', '--no-progress']);
+const run = (args: string[]) => bed.run(args);
 const requests = () => proxy.stats.log.length;
 
 test('sync --deep walks an image shared by several tags once, and repairs it once', { timeout: 180_000 }, async () => {

@@ -7,38 +7,27 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { deleteBlob, deleteManifest, getManifest, seedImage, type SeededImage } from '../../harness/seed.js';
-import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
+import type { RunningRegistry } from '../../harness/registry.js';
+import { deleteBlob, deleteManifest, getManifest, type SeededImage } from '../../harness/seed.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
-import { runCli, writeConfig } from '../../harness/cli.js';
-import { scratchDir } from '../../harness/scratch.js';
+import { deepBed, type DeepBed } from './deep-bed.js';
 import { skopeoCopyAll, skopeoDigest } from '../../harness/skopeo.js';
 import type { SyncReport, VerifyReport } from '../../../src/report/model.js';
 
-let src: RunningRegistry;
+let bed: DeepBed;
 let dst: RunningRegistry;
 let proxy: FaultProxy;
 let image: SeededImage;
-let config: string;
 let dir: string;
 
 before(async () => {
-  [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
-  image = (await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 3 }))[0]!;
-  proxy = await proxyFor(dst);
-  dir = await scratchDir('deep-refill');
-  config = await writeConfig(dir, `version: 1\ndefaults:\n  targets: [${dst.host}/cm]\n  referrers: false\n${registriesYaml([src, dst])}images:\n  - source: ${src.host}/jetstack/app\n`);
-  const sync = await runCli(['sync', '-c', config, '--no-progress']);
-  assert.equal(sync.exitCode, 0, sync.stderr);
+  bed = await deepBed('deep-refill', { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 3 }, 'cm');
+  ({ dst, proxy, image, dir } = bed);
 });
 
-after(async () => {
-  await proxy?.close();
-  await Promise.all([src, dst].map((r) => r && destroyRegistry(r)));
-});
+after(() => bed?.close());
 
-const run = (args: string[]) => runCli([...args, '-c', config, '--endpoint', `${dst.host}=${proxy.url}`, '--format', 'json', '--no-progress']);
+const run = (args: string[]) => bed.run(args);
 
 test('sync --deep copies the child manifest and the blob an image in place lacks, and leaves its tag alone', { timeout: 180_000 }, async () => {
   // Platform 1's manifest goes, and a layer of platform 0, whose manifest stays.
