@@ -4,7 +4,8 @@
 import type { ManifestContent, Repository } from '../content/storage.js';
 import { canListReferrers } from '../content/storage.js';
 import type { TagCopier } from './copier.js';
-import { refillGraph, type GraphResults } from '../copy/graph.js';
+import type { GraphResults } from '../copy/graph.js';
+import { refillGraph } from '../copy/refill.js';
 import { callOptions, type CopyContext } from '../copy/context.js';
 import { NotFoundError } from '../types/errors.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';

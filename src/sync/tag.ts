@@ -11,7 +11,7 @@ import { NotFoundError } from '../types/errors.js';
 import { namesSameBytes } from '../types/digest.js';
 import { decide, type Decision } from './classify.js';
 import { copyReferrers, emptyReferrerOutcome, type ReferrerOutcome } from './referrers.js';
-import { refillGraph } from '../copy/graph.js';
+import { refillGraph } from '../copy/refill.js';
 import type { TagGate } from './gate.js';
 
 interface TargetWork {
