@@ -58,7 +58,9 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, cop
   const work: TargetWork[] = await Promise.all(inv.targets.map((state) => inspect(state, tag, root, overwrite, ctx)));
   const copying = work.filter((w) => w.decision === 'copy' || w.decision === 'forced');
   const image = copyTag(root, copying.map((w) => w.state.repo), tag);
-  const refilling = opts.deep && !ctx.dryRun ? work.filter((w) => w.decision === 'skip' && !w.error) : [];
+  // --deep looks below what is in place; a dry run writes nothing, so it has nothing to refill.
+  const deep = opts.deep === true && !ctx.dryRun;
+  const refilling = deep ? work.filter((w) => w.decision === 'skip' && !w.error) : [];
   const refilled = refilling.length > 0 ? refillGraph(ctx, root, refilling.map((w) => w.state.repo)) : undefined;
 
   // Referrers travel alongside the image (their manifests and blobs at the same time, so a distant
@@ -74,7 +76,7 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, cop
         const error = copied.get(dst)?.error;
         if (error) throw error;
       });
-    referrers = copyReferrers({ ctx, copyTag, sourceTags: inv.sourceTags, targetTags, overwrite, subjectPlaced, tag, deep: opts.deep && !ctx.dryRun }, root, holders.map((w) => w.state.repo), outcomes);
+    referrers = copyReferrers({ ctx, copyTag, sourceTags: inv.sourceTags, targetTags, overwrite, subjectPlaced, tag, deep }, root, holders.map((w) => w.state.repo), outcomes);
   }
   const copied = await image;
   for (const w of copying) {
@@ -129,10 +131,12 @@ function finish(w: TargetWork, digest: string, dryRun: boolean): SyncTargetResul
   // Where the image itself failed, its referrers were held back for that reason: say it once.
   if (w.error) return row(w.state, 'failed', w.previous, null, w.tally, refs.copied, w.error);
   if (refs.errors.length > 0) return row(w.state, 'failed', w.previous, null, w.tally, refs.copied, problems.join('; '));
+  // A tag in place that got something: referrers copied, or (--deep) missing parts refilled.
+  const toppedUp = refs.copied > 0 || w.refilled !== undefined || refs.refilled > 0;
   const action: SyncAction = ((): SyncAction => {
     switch (w.decision) {
       case 'skip':
-        return (refs.copied > 0 || w.refilled || refs.refilled > 0) && !dryRun ? 'copied' : refs.copied > 0 ? 'copy' : 'skip';
+        return toppedUp && !dryRun ? 'copied' : refs.copied > 0 ? 'copy' : 'skip';
       case 'conflict':
         return 'conflict';
       case 'forced':
@@ -144,8 +148,8 @@ function finish(w: TargetWork, digest: string, dryRun: boolean): SyncTargetResul
   const conflictDetail =
     action === 'conflict'
       ? `target tag points at ${w.previous}; source has ${digest} (use --force to retarget)`
-      : w.decision === 'skip' && (refs.copied > 0 || w.refilled || refs.refilled > 0)
-        ? inPlaceDetail(w, refs.copied, refs.refilled, dryRun)
+      : w.decision === 'skip' && toppedUp
+        ? inPlaceDetail(w, dryRun)
         : '';
   const after = action === 'conflict' ? w.previous : dryRun ? null : digest;
   const detail = [conflictDetail, ...problems].filter(Boolean).join('; ');
@@ -153,9 +157,10 @@ function finish(w: TargetWork, digest: string, dryRun: boolean): SyncTargetResul
 }
 
 /** What a tag already in place got: its missing parts (--deep), its referrers. */
-function inPlaceDetail(w: TargetWork, referrers: number, refilled: number, dryRun: boolean): string {
+function inPlaceDetail(w: TargetWork, dryRun: boolean): string {
+  const { copied, refilled } = w.referrers;
   const parts = w.refilled ? [`its missing parts copied (${w.refilled.blobs} blob(s), ${w.refilled.manifests} manifest(s))`] : [];
-  if (referrers > 0) parts.push(`${referrers} signature/attestation/SBOM manifest(s) ${dryRun ? 'to copy' : 'copied'}`);
+  if (copied > 0) parts.push(`${copied} signature/attestation/SBOM manifest(s) ${dryRun ? 'to copy' : 'copied'}`);
   if (refilled > 0) parts.push(`${refilled} signature/attestation/SBOM manifest(s) had missing parts copied`);
   return `tag already in place; ${parts.join('; ')}`;
 }
