@@ -23,3 +23,6 @@ process.stdout.on('error', (err) => {
 });
 
 process.exitCode = await main(process.argv);
+// An interrupted run (130) has said everything; a connection still being opened to a host that
+// never answers would hold the process until undici's connect timeout (10 s), unseen but felt.
+if (process.exitCode === 130) process.exit(130);

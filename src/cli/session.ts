@@ -70,6 +70,7 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
     const held = writeTargets.length > 0 ? ' and no tag is written for a partly copied image' : '';
     log.warn(`${signal}: stopping — nothing new starts${held} (${signal} again to quit at once)`);
     controller.abort(new Error(`interrupted by ${signal}`));
+    client.interrupt();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -5,7 +5,7 @@ import { UsageError } from '../types/errors.js';
 import { silentLogger, type Logger } from '../ui/log.js';
 import { credentialsFor, type CredentialProvider } from './credentials.js';
 import { HostContext } from './host.js';
-import { closePools, createPools, type Pools } from './http/pool.js';
+import { closePools, createPools, destroyForeignPools, destroyPools, type Pools } from './http/pool.js';
 import { processProxies, sayProtocolOnce, sayProxyOnce } from './http/proxy.js';
 import type { TransportStats } from './http/send.js';
 import { RemoteRepository } from './repository.js';
@@ -79,6 +79,19 @@ export class RegistryClient {
     this.hosts.clear();
     this.redirectPools.clear();
     await Promise.all([...hosts.map((h) => h.close()), ...redirects.map(closePools)]);
+  }
+
+  /**
+   * Fails every request still in the pools at once (an interrupted run: SIGINT/SIGTERM). Requests
+   * carry the run's abort signal, but undici hears it only once a connection is made or has failed.
+   */
+  interrupt(): void {
+    const hosts = [...this.hosts.values()];
+    const redirects = [...this.redirectPools.values()];
+    this.hosts.clear();
+    this.redirectPools.clear();
+    for (const pools of [...hosts.map((h) => h.pools), ...redirects]) destroyPools(pools);
+    destroyForeignPools();
   }
 
   // A redirect to an https:// origin whose host has an entry under registries: trusts what that

@@ -6,7 +6,8 @@ import type { CredentialProvider } from './credentials.js';
 import { Authenticator } from './http/auth.js';
 import { UploadPolicy } from './upload-policy.js';
 import { lanesFor } from './http/rate-limit.js';
-import { closePools, createPools, foreignPools, poolFor, type Pools } from './http/pool.js';
+import { ANSWER_TIMEOUT_MS, CONNECT_TIMEOUT_MS, closePools, createPools, foreignPools, poolFor, type Pools } from './http/pool.js';
+import { stallNotice } from './http/stall.js';
 import type { ProtocolNotice, ProxyNotice } from './http/proxy.js';
 import { withRedirects } from './http/redirect.js';
 import { withRetry, type RetryPolicy } from './http/retry.js';
@@ -86,11 +87,17 @@ export class HostContext {
     this.uploads = new UploadPolicy(host, options.chunkBytes, options.forceChunkedUploads);
     // 3 × concurrency request slots (see limiter.ts), so the pool can open that many.
     this.pools = createPools(options.settings, options.concurrency * 3, options.answerTimeoutMs, options.proxyNotice, options.protocolNotice);
+    const maxAttempts = Math.max(1, options.settings?.maxAttempts ?? 5);
+    // The connect timeout is the answer timeout when shorter (pool.ts): the first silence said is the shorter.
+    const stalled = stallNotice(host, maxAttempts, Math.min(options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS, CONNECT_TIMEOUT_MS), options.logger);
     this.retry = {
-      maxAttempts: Math.max(1, options.settings?.maxAttempts ?? 5),
+      maxAttempts,
       baseMs: options.backoffBaseMs,
       maxDelayMs: 10_000,
-      onRetry: () => options.stats.retries++,
+      onRetry: (e) => {
+        options.stats.retries++;
+        if (e) stalled(e);
+      },
       canSlowDown: () => this.throttle.rate > MIN_RATE,
     };
     const send = createSend({

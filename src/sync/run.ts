@@ -11,7 +11,7 @@ import { REPOSITORY_ROW, reportTimestamp, summarizeSync } from '../report/summar
 import { inConfigOrder } from '../inventory/order.js';
 import { unnamedTagDetail } from '../inventory/untagged.js';
 import { phases } from './order.js';
-import { RegistryResponseError, UnreachableError } from '../types/errors.js';
+import { AbortedError, RegistryResponseError, UnreachableError } from '../types/errors.js';
 import type { Engine } from '../config/model.js';
 import { syncTag } from './tag.js';
 import { nativeCopier, skopeoCopier } from './copier.js';
@@ -78,7 +78,8 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
   const keys = await imageKeys(work);
   const accept = new Set(opts.acceptMoved ?? []);
   const recordedNow: LockUpdate[] = [];
-  const results: SyncResult[] = inventories.filter((inv) => inv.sourceError).map(sourceFailure);
+  // A listing SIGINT/SIGTERM cut short failed nothing (cut-short.ts): the re-run lists again.
+  const results: SyncResult[] = inventories.filter((inv) => inv.sourceError && !(inv.sourceError instanceof AbortedError)).map(sourceFailure);
   for (const inv of inventories) results.push(...failedTags(inv, inv.absent, (tag) => `source has no tag ${tag}`), ...failedTags(inv, inv.unnamed, unnamedTagDetail));
   // Said as they are found: with the report going to a file or as JSON, these would be silent.
   for (const r of results) opts.onFailedEarly?.(r);

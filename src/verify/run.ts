@@ -75,7 +75,18 @@ export async function runVerify(work: ImageWork[], opts: VerifyOptions): Promise
       for (const r of extraRows) add(r);
     }),
   );
-  return { version: 1, generatedAt: reportTimestamp(), summary: summarizeVerify(results), results: inConfigOrder(results, work) };
+  const kept = opts.signal?.aborted ? withoutCutShort(results) : results;
+  return { version: 1, generatedAt: reportTimestamp(), summary: summarizeVerify(kept), results: inConfigOrder(kept, work) };
+}
+
+/**
+ * The rows of a run SIGINT/SIGTERM ended, without its `error` rows: a check cut short found
+ * nothing wrong, and "error: aborted" would send the reader to fix what is not broken (sync leaves
+ * out its copies cut short the same way: copy/cut-short.ts).
+ */
+function withoutCutShort(results: VerifyResult[]): VerifyResult[] {
+  for (const r of results) r.targets = r.targets.filter((t) => t.status !== 'error');
+  return results.filter((r) => r.targets.length > 0);
 }
 
 async function verifyTag(inv: Inventory, tag: string, facts: SourceFacts, opts: VerifyOptions, keys: Map<Work, KeyObject[]>): Promise<VerifyResult> {

@@ -68,7 +68,10 @@ async function verify(flags: VerifyFlags): Promise<number> {
   }
   await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output, all: flags.all === true }), flags.output);
   await reportToGitHub(report, 'verify', flags.format === 'json' ? flags.output : undefined);
-  if (session.interrupted()) return 130;
+  if (session.interrupted()) {
+    session.log.warn(`interrupted: the audit above is partial (${report.results.length} ${report.results.length === 1 ? 'row' : 'rows'}); run the same command again for all of it`);
+    return 130;
+  }
   const code = exitCodeForVerify(report);
   // With the report in a file or as JSON, a CI log showed a bare exit 1 or 3: say why on stderr.
   if (code !== 0 && !flags.quiet && (flags.output !== undefined || (flags.format ?? 'table') === 'json')) process.stderr.write(`${unseenOutcome(report, flags.output)}\n`);

@@ -59,14 +59,14 @@ export function poolFor(pools: Pools, url: URL, bulky: boolean): Agent {
  * TLS connections settled on (the bulky pool's are HTTP/1.1 by design).
  */
 /** undici's own connect timeout (its `connect.timeout` default). */
-const UNDICI_CONNECT_TIMEOUT_MS = 10_000;
+export const CONNECT_TIMEOUT_MS = 10_000;
 
 export function createPools(settings: RegistrySettings | undefined, connections: number, answerTimeoutMs = ANSWER_TIMEOUT_MS, notice?: ProxyNotice, protocol?: ProtocolNotice): Pools {
   const connect: { rejectUnauthorized?: boolean; secureContext?: SecureContext; timeout?: number } = {};
   // undici gives a connection 10 s to open (TCP and TLS), and a request cancelled while it waits
   // for one ends only then: the gateway's --timeout of a few seconds held each client 10 s at a
   // backend that accepts TCP and never finishes TLS (outage hunt). No connect outlasts an answer.
-  if (answerTimeoutMs < UNDICI_CONNECT_TIMEOUT_MS) connect.timeout = answerTimeoutMs;
+  if (answerTimeoutMs < CONNECT_TIMEOUT_MS) connect.timeout = answerTimeoutMs;
   if (settings?.tls === 'insecure') connect.rejectUnauthorized = false;
   if (settings?.caFile) {
     let extra: string;
@@ -125,7 +125,23 @@ export async function closePools(pools: Pools): Promise<void> {
   await Promise.all(pools.any === pools.bulky ? [pools.any.close()] : [pools.any.close(), pools.bulky.close()]);
 }
 
+/**
+ * Ends both pools at once, failing what they still hold: a request waiting for a connection is
+ * deaf to its abort signal until undici's connect timeout (10 s), so an interrupted run that had
+ * asked a black-holed host said nothing for that long (cli/session.ts).
+ */
+export function destroyPools(pools: Pools): void {
+  const ignore = () => {};
+  for (const agent of new Set([pools.any, pools.bulky])) agent.destroy().catch(ignore);
+}
+
 let foreign: Pools | undefined;
+
+/** Ends the redirect targets' pools (destroyPools); a later redirect opens new ones. */
+export function destroyForeignPools(): void {
+  if (foreign) destroyPools(foreign);
+  foreign = undefined;
+}
 
 /** The verifying pools for redirect targets on other origins (CDNs, object stores). */
 export function foreignPools(): Pools {

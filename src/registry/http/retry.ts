@@ -46,7 +46,8 @@ export interface RetryPolicy {
   maxAttempts: number;
   baseMs: number;
   maxDelayMs: number;
-  onRetry?: () => void;
+  /** Hears each retry; the error when a connection failure (not an answer) caused it. */
+  onRetry?: (e?: unknown) => void;
   /**
    * Whether the host can still be slowed down (throttle.ts, after it saw the 429). A 429 without
    * Retry-After then costs the request no attempt: the host's pace was at fault, not the request,
@@ -146,7 +147,7 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
         // like any answer cut short (a head cut after its Content-Length is masked the same way).
         if (e instanceof MalformedHead && (e.certain || !canRetry())) throw malformedAnswer(host, req.method, req.url, e);
         if (!isTransientNetworkError(e) || !canRetry()) throw unreachable(host, req, e, certFor?.(req.url));
-        policy.onRetry?.();
+        policy.onRetry?.(e);
         await pause(backoff(policy, retry), req.signal);
       }
     }

@@ -1,0 +1,25 @@
+// A registry that accepts connections and then says nothing (a hung process, a load balancer with
+// nothing behind it, a token service that never answers) costs each request every attempt's
+// timeout before its failure is said: 5 × 60 s for an answer, 5 × 10 s for a TLS handshake. At the
+// first such timeout the run says so, once per host, so the wait is not silence.
+import type { Logger } from '../../ui/log.js';
+import { saidOf } from './retry.js';
+
+/** Timeouts worth saying: each is a long silence, not a quick failure. */
+const SILENCES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Shorter waits than this (the gateway's --timeout, tests) pass unsaid: the failure comes soon anyway. */
+export const SAID_AFTER_MS = 10_000;
+
+/** Hears each retried failure of `host`; warns at the first long silence among them. */
+export function stallNotice(host: string, maxAttempts: number, waitMs: number, logger: Logger): (e: unknown) => void {
+  let said = waitMs < SAID_AFTER_MS || maxAttempts < 2;
+  return (e) => {
+    if (said) return;
+    const err = e as { code?: string; cause?: { code?: string } } | undefined;
+    const code = err?.cause?.code ?? err?.code;
+    if (!code || !SILENCES.has(code)) return;
+    said = true;
+    logger.warn(`${host}: ${saidOf(code)}; asking again, up to ${maxAttempts} attempts a request`);
+  };
+}
