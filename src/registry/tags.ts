@@ -1,6 +1,7 @@
 // Tag listing (distribution spec "Listing tags"), every page, following `Link: <…>; rel="next"`.
 import type { CallOptions } from '../content/storage.js';
 import { NotFoundError, RegistryResponseError } from '../types/errors.js';
+import { isDigest } from '../types/digest.js';
 import { isValidTag } from '../types/reference.js';
 import { readCapped } from './http/body.js';
 import { describeStatus, expectStatus, isHtml } from './http/errors.js';
@@ -17,22 +18,40 @@ export async function listTags(repo: RepoContext, opts: CallOptions = {}): Promi
   const tags: string[] = [];
   const listed = new Set<string>();
   const seen = new Set<string>();
-  let url: URL | undefined = repo.url(`tags/list?n=${repo.host.options.tagPageSize}`);
+  const pageSize = repo.host.options.tagPageSize;
+  let url: URL | undefined = repo.url(`tags/list?n=${pageSize}`);
+  // The page asked for by `last=` (the spec's own paging) rather than by a Link the registry gave.
+  let byLast = false;
+  const digests = new Set<string>();
   while (url) {
     seen.add(url.href);
     const page = await fetchPage(repo, url, tags.length === 0, opts);
     if (page === undefined) return [];
     let added = 0;
-    // A tag outside the OCI grammar would end up in a URL path (`../x`): never asked for.
+    // A tag outside the OCI grammar would end up in a URL path (`../x`): never asked for. JFrog
+    // Artifactory lists its manifests' digests among the tags (containers/skopeo#2346): not tags,
+    // ignored as skopeo does, said once in -v rather than warned about one line each.
     for (const tag of page.tags) {
-      if (!isValidTag(tag)) repo.host.options.logger.warn(`${repo.host.host}/${repo.path}: ignoring tag ${JSON.stringify(tag.slice(0, 140))}, not a valid OCI tag`);
+      if (isDigest(tag)) digests.add(tag);
+      else if (!isValidTag(tag)) repo.host.options.logger.warn(`${repo.host.host}/${repo.path}: ignoring tag ${JSON.stringify(tag.slice(0, 140))}, not a valid OCI tag`);
       else if (!listed.has(tag)) {
         listed.add(tag);
         tags.push(tag);
         added++;
       }
     }
+    // A registry that ignores `last` answers the first page again: nothing more to find there.
+    if (byLast && added === 0) break;
     url = nextPage(page.link, page.url, repo.host.base.origin, seen);
+    byLast = false;
+    // A full page and no Link: a registry that honours `n` but never links the next page (Sonatype
+    // Nexus, sonatype/nexus-public#209) has more tags; skopeo, which sends no `n`, gets them all.
+    // Ask for them the distribution spec's own way, `last=` the page's last tag.
+    const lastTag = page.tags[page.tags.length - 1];
+    if (!url && nextLink(page.link) === undefined && page.tags.length === pageSize && lastTag !== undefined) {
+      const after = repo.url(`tags/list?n=${pageSize}&last=${encodeURIComponent(lastTag)}`);
+      if (!seen.has(after.href)) [url, byLast] = [after, true];
+    }
     const off = url ? undefined : offOrigin(page.link, page.url, repo.host.base.origin);
     // A registry that knows itself by another name (localhost for [::1], http.host) links its
     // pages there; its credentials are not sent to that name, but the short list is said.
@@ -45,6 +64,7 @@ export async function listTags(repo: RepoContext, opts: CallOptions = {}): Promi
       repo.host.options.logger.warn(`${repo.host.host}/${repo.path}: the tag list's pages go round in circles (a page linked to one read before, or listed no tag not listed already): paging stopped at ${tags.length} tags, so tags after those may be missing; the registry's tag paging is at fault`);
     }
   }
+  if (digests.size > 0) repo.host.options.logger.debug(`${repo.host.host}/${repo.path}: the tag list names ${digests.size} digest${digests.size === 1 ? '' : 's'} among its tags (as JFrog Artifactory does): not tags, ignored`);
   return tags;
 }
 

@@ -1,6 +1,7 @@
 // distribution 2.8 ignores `n` on tag lists, so this proxy in front of it pages them the way
 // distribution 3 and most registries do (`Link: </v2/…/tags/list?n=N&last=T>; rel="next"`).
 // Every other request is passed through untouched.
+import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -14,9 +15,11 @@ export interface PagingProxy {
 /**
  * How the pages link on, when not as they should: `wrap`, the last page links back to the first,
  * every link with a fresh nonce (as opaque cursors carry one), so no link is ever the same twice
- * (a cursor that wraps around); `self`, every page links to itself.
+ * (a cursor that wraps around); `self`, every page links to itself; `nolink`, pages of `n` with
+ * no Link at all (Sonatype Nexus, sonatype/nexus-public#209); `digests`, the manifests' digests
+ * listed among the tags (JFrog Artifactory, containers/skopeo#2346).
  */
-export type BrokenPaging = 'wrap' | 'self';
+export type BrokenPaging = 'wrap' | 'self' | 'nolink' | 'digests';
 
 /**
  * Starts the proxy in front of `upstream` (`http://127.0.0.1:PORT`). `linkBase` makes each Link
@@ -48,6 +51,8 @@ export async function startPagingProxy(upstream: string, linkBase = '', broken?:
         else if (broken === 'wrap') headers.link = `<${linkBase}${url.pathname}?n=${n}>; rel="next"`;
         if (broken === 'wrap') headers.link = headers.link!.replace('>;', `&nonce=${state.pages}>;`);
         if (broken === 'self' && headers.link) headers.link = `<${linkBase}${url.pathname}${url.search}>; rel="next"`;
+        if (broken === 'nolink') delete headers.link;
+        if (broken === 'digests') page.push(...page.map((tag) => `sha256:${createHash('sha256').update(tag).digest('hex')}`));
         state.pages++;
         res.writeHead(200, headers).end(JSON.stringify({ name: body.name, tags: page }));
       });
