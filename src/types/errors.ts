@@ -234,7 +234,16 @@ export class ProxyError extends UnreachableError {
   }
 }
 
-/** An unreachable host that asking again will not change: a refused certificate, or a proxy's refusal. */
+/**
+ * An upload location on plain http:// from a registry reached over https:// (a proxy in front of
+ * it ends TLS without saying so): every session it opens is placed the same way, so a new one,
+ * or the same request again, fails the same.
+ */
+export class DowngradedLocationError extends UnreachableError {
+  override name = 'DowngradedLocationError';
+}
+
+/** An unreachable host that asking again will not change: a refused certificate, a proxy's refusal, a location downgraded to http://. */
 export function isLasting(err: unknown): boolean {
-  return err instanceof TlsError || (err instanceof ProxyError && !err.passing);
+  return err instanceof TlsError || (err instanceof ProxyError && !err.passing) || err instanceof DowngradedLocationError;
 }

@@ -3,7 +3,7 @@
 // shared by one operation, so an operation-level retry around it never multiplies attempts.
 import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AbortedError, isLasting, RegmirrorError, UnreachableError } from '../../types/errors.js';
+import { AbortedError, DowngradedLocationError, isLasting, RegmirrorError, UnreachableError } from '../../types/errors.js';
 import { tlsError } from './tls-errors.js';
 import { errors } from './undici.js';
 import { discard } from './body.js';
@@ -166,8 +166,9 @@ export function unreachable(host: string, req: HttpRequest, e: unknown, cert: Ce
     : code === 'ERR_HTTP2_ERROR' ? `it offered HTTP/2 by ALPN but did not speak it (ERR_HTTP2_ERROR): a proxy in front of it may mishandle HTTP/2; set \`http2: false\` under registries: ${host}`
     : code === 'ECONNREFUSED' ? refused(req.url, e)
     : (code && SAID[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
-  const hint = cert.downgraded ? downgraded(host, req.url) : cert.host !== host ? elsewhere(host, req.url) : '';
-  return new UnreachableError(host, `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}${hint}`);
+  const message = `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}`;
+  if (cert.downgraded) return new DowngradedLocationError(host, `${message}${downgraded(host, req.url)}`);
+  return new UnreachableError(host, `${message}${cert.host !== host ? elsewhere(host, req.url) : ''}`);
 }
 
 /**
