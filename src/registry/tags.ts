@@ -25,7 +25,12 @@ export async function listTags(repo: RepoContext, opts: CallOptions = {}): Promi
   const digests = new Set<string>();
   while (url) {
     seen.add(url.href);
-    const page = await fetchPage(repo, url, tags.length === 0, opts);
+    // A registry that refuses `last` (4xx) has no such paging: the tags listed are all there are.
+    const page = await fetchPage(repo, url, tags.length === 0, opts).catch((e: unknown) => {
+      if (byLast && (e instanceof NotFoundError || (e instanceof RegistryResponseError && e.status >= 400 && e.status < 500))) return null;
+      throw e;
+    });
+    if (page === null) break;
     if (page === undefined) return [];
     let added = 0;
     // A tag outside the OCI grammar would end up in a URL path (`../x`): never asked for. JFrog

@@ -2,8 +2,8 @@
 // (sonatype/nexus-public#209): regmirror, which asks for pages of 100, read the first 100 tags and
 // stopped, the rest missing from plan, sync and verify with exit 0 and nothing said, where skopeo
 // (no `n`) lists them all. A full page without a Link now goes on the spec's own way, `last=` the
-// page's last tag, and stops at a short page or at one that lists nothing new (a registry that
-// ignores `last`). JFrog Artifactory lists its manifests' digests among the tags
+// page's last tag, and stops at a short page, at one that lists nothing new (a registry that
+// ignores `last`) or at a refusal of `last` (the listing is then what the registry gave, not failed). JFrog Artifactory lists its manifests' digests among the tags
 // (containers/skopeo#2346): ignored as skopeo does, said once in -v, not warned one line each.
 import { after, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,6 +51,13 @@ it('Nexus: exactly one full page: one more request, which comes back empty', asy
   const { tags, pages, warned } = await listThrough('nolink', 4);
   assert.deepEqual([...tags].sort(), names(4));
   assert.equal(pages, 2);
+  assert.deepEqual(warned, []);
+});
+
+it('a registry that pages without Link and refuses `last=`: the tags it gave, the listing not failed', async () => {
+  const { tags, pages, warned } = await listThrough('refuseslast', 6);
+  assert.deepEqual([...tags].sort(), names(6).slice(0, 4));
+  assert.equal(pages, 1);
   assert.deepEqual(warned, []);
 });
 

@@ -17,9 +17,10 @@ export interface PagingProxy {
  * every link with a fresh nonce (as opaque cursors carry one), so no link is ever the same twice
  * (a cursor that wraps around); `self`, every page links to itself; `nolink`, pages of `n` with
  * no Link at all (Sonatype Nexus, sonatype/nexus-public#209); `digests`, the manifests' digests
- * listed among the tags (JFrog Artifactory, containers/skopeo#2346).
+ * listed among the tags (JFrog Artifactory, containers/skopeo#2346); `refuseslast`, as `nolink`
+ * and a 400 to any `last=`.
  */
-export type BrokenPaging = 'wrap' | 'self' | 'nolink' | 'digests';
+export type BrokenPaging = 'wrap' | 'self' | 'nolink' | 'digests' | 'refuseslast';
 
 /**
  * Starts the proxy in front of `upstream` (`http://127.0.0.1:PORT`). `linkBase` makes each Link
@@ -31,6 +32,11 @@ export async function startPagingProxy(upstream: string, linkBase = '', broken?:
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', upstream);
     const paged = req.method === 'GET' && url.pathname.endsWith('/tags/list') && url.searchParams.has('n');
+    if (paged && broken === 'refuseslast' && url.searchParams.has('last')) {
+      req.resume();
+      res.writeHead(400, { 'content-type': 'application/json' }).end('{"errors":[{"code":"PAGINATION_NUMBER_INVALID","message":"invalid number of results requested"}]}');
+      return;
+    }
     const upstreamPath = paged ? url.pathname : `${url.pathname}${url.search}`;
     const out = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: upstreamPath, headers: req.headers }, (up) => {
       if (!paged || up.statusCode !== 200) {
@@ -51,7 +57,7 @@ export async function startPagingProxy(upstream: string, linkBase = '', broken?:
         else if (broken === 'wrap') headers.link = `<${linkBase}${url.pathname}?n=${n}>; rel="next"`;
         if (broken === 'wrap') headers.link = headers.link!.replace('>;', `&nonce=${state.pages}>;`);
         if (broken === 'self' && headers.link) headers.link = `<${linkBase}${url.pathname}${url.search}>; rel="next"`;
-        if (broken === 'nolink') delete headers.link;
+        if (broken === 'nolink' || broken === 'refuseslast') delete headers.link;
         if (broken === 'digests') page.push(...page.map((tag) => `sha256:${createHash('sha256').update(tag).digest('hex')}`));
         state.pages++;
         res.writeHead(200, headers).end(JSON.stringify({ name: body.name, tags: page }));
