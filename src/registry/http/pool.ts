@@ -120,6 +120,9 @@ function envExtraCa(): string[] {
  */
 const H2_WINDOWS = { initialWindowSize: 8 * 1024 * 1024, connectionWindowSize: 32 * 1024 * 1024 };
 
+/** How much a registry may send on one HTTP/2 stream before regmirror reads it (tail-flowing.ts). */
+export const H2_STREAM_WINDOW = H2_WINDOWS.initialWindowSize;
+
 /** Closes both pools (once when they are one). */
 export async function closePools(pools: Pools): Promise<void> {
   await Promise.all(pools.any === pools.bulky ? [pools.any.close()] : [pools.any.close(), pools.bulky.close()]);

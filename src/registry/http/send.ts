@@ -7,7 +7,7 @@ import type { Logger } from '../../ui/log.js';
 import { AbortedError } from '../../types/errors.js';
 import type { Lanes } from './limiter.js';
 import { dueLease, renewHeld } from './slot.js';
-import { headersTimeoutFor, isBulky } from './pool.js';
+import { H2_STREAM_WINDOW, headersTimeoutFor, isBulky } from './pool.js';
 import { proxyAuthRefused } from './proxy.js';
 import { codingToUndo, decode } from './content-coding.js';
 import { malformedHead } from './framing.js';
@@ -62,13 +62,16 @@ export function createSend(ctx: SendContext): Send {
     const bulky = isBulky(req.body);
     ctx.stats.requests++;
     ctx.stats.byMethod[req.method] = (ctx.stats.byMethod[req.method] ?? 0) + 1;
+    const dispatcher = ctx.dispatcherFor(req.url, bulky || h1Only || req.slowReader === true);
+    // Over https the pool for small bodies offers HTTP/2 (the bulky one never does, http2: false makes them one).
+    const mayBeH2 = req.url.protocol === 'https:' && dispatcher !== ctx.dispatcherFor(req.url, true);
     try {
       const res = await request(req.url, {
         method: req.method as Dispatcher.HttpMethod,
         headers: { 'user-agent': ctx.userAgent, 'accept-encoding': 'identity', ...req.headers, ...(authorization && { authorization }) },
         body: req.body,
         signal: req.signal,
-        dispatcher: ctx.dispatcherFor(req.url, bulky || h1Only || req.slowReader === true),
+        dispatcher,
         headersTimeout: headersTimeoutFor(bulky),
         // undici closes the socket after a HEAD unless told otherwise; keep it for the next request.
         reset: req.method === 'HEAD' && closeAfterHead,
@@ -87,7 +90,7 @@ export function createSend(ctx: SendContext): Send {
       if (req.method === 'HEAD') res.body.resume();
       const answer: HttpResponse = { status: res.statusCode, headers: res.headers, body: res.body, url: req.url };
       // A large answer read at its reader's pace, its last bytes always flowing (tail-flowing.ts).
-      if (req.method !== 'HEAD') answer.body = tailFlowing(res.body, contentLength(answer)).on('error', ignore);
+      if (req.method !== 'HEAD') answer.body = tailFlowing(res.body, contentLength(answer), mayBeH2 ? H2_STREAM_WINDOW : 0).on('error', ignore);
       return undoCoding(answer, req, ctx.logger);
     } catch (e) {
       release();

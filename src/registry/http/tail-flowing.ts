@@ -7,6 +7,11 @@
 // near an answer's end: a large answer is read through the stream below, which passes the
 // reader's backpressure on only while more than TAIL_FLOWING bytes are still to come, and keeps
 // the rest flowing, buffered here (test/integration/registry/connection-close.test.ts).
+// Over HTTP/2 undici 7 completes an answer on its trailers and drops the DATA its paused stream
+// still held: the blob ended short, and the stream, never ended, kept its connection busy for
+// good (the run hung closing its pools). An answer that may come over HTTP/2 keeps flowing over
+// its last stream window more, so no DATA can be held back when the trailers come
+// (test/integration/registry/h2-trailers.test.ts).
 import { Readable } from 'node:stream';
 import { prematureClose } from './body.js';
 
@@ -21,20 +26,23 @@ const UNDICI_BODY_BUFFER = 64 * 1024;
  */
 export const TAIL_FLOWING = 1024 * 1024;
 
-/** `body` to read, guarded as above when its answer says a `length` undici's buffer cannot hold. */
-export function tailFlowing(body: Readable, length: number | undefined): Readable {
-  return length !== undefined && length > UNDICI_BODY_BUFFER ? new TailFlowing(body, length) : body;
+/**
+ * `body` to read, guarded as above when its answer says a `length` undici's buffer cannot hold;
+ * `h2Window`: the HTTP/2 stream window, when the answer may have come over HTTP/2.
+ */
+export function tailFlowing(body: Readable, length: number | undefined, h2Window = 0): Readable {
+  return length !== undefined && length > UNDICI_BODY_BUFFER ? new TailFlowing(body, length, TAIL_FLOWING + h2Window) : body;
 }
 
 class TailFlowing extends Readable {
   private remaining: number;
 
-  constructor(private readonly body: Readable, length: number) {
+  constructor(private readonly body: Readable, length: number, tail: number) {
     super();
     this.remaining = length;
     body.on('data', (chunk: Buffer) => {
       this.remaining -= chunk.length;
-      if (!this.push(chunk) && this.remaining > TAIL_FLOWING) body.pause();
+      if (!this.push(chunk) && this.remaining > tail) body.pause();
     });
     body.once('end', () => this.push(null));
     body.once('error', (e) => this.destroy(e));
