@@ -164,11 +164,24 @@ export function unreachable(host: string, req: HttpRequest, e: unknown, cert: Ce
   const why = isStreamClosed(e) ? `it reset the stream before answering in full (${e.message})`
     // A front end that agreed to HTTP/2 by ALPN and then answered otherwise (HTTP/1.1 bytes).
     : code === 'ERR_HTTP2_ERROR' ? `it offered HTTP/2 by ALPN but did not speak it (ERR_HTTP2_ERROR): a proxy in front of it may mishandle HTTP/2; set \`http2: false\` under registries: ${host}`
+    : code === 'ERR_HTTP2_STREAM_ERROR' ? streamReset(host, err.message ?? '')
     : code === 'ECONNREFUSED' ? refused(req.url, e)
     : (code && SAID[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
   const message = `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}`;
   if (cert.downgraded) return new DowngradedLocationError(host, `${message}${downgraded(host, req.url)}`);
   return new UnreachableError(host, `${message}${cert.host !== host ? elsewhere(host, req.url) : ''}`);
+}
+
+/**
+ * An HTTP/2 stream ended with an error code (RST_STREAM, or one nghttp2 raised on a malformed
+ * answer): the code was left out and the line read a bare ERR_HTTP2_STREAM_ERROR, alike for a
+ * front end asking to slow down and for an answer whose Content-Length disagreed with its data.
+ */
+function streamReset(host: string, message: string): string {
+  const rst = /NGHTTP2_\w+/.exec(message)?.[0];
+  if (rst === 'NGHTTP2_ENHANCE_YOUR_CALM') return `it reset the HTTP/2 stream with ENHANCE_YOUR_CALM (ERR_HTTP2_STREAM_ERROR), asking for fewer requests at once: lower \`concurrency\` or set \`rateLimit\` under registries: ${host}`;
+  if (rst === 'NGHTTP2_PROTOCOL_ERROR') return `its HTTP/2 answer broke the protocol (ERR_HTTP2_STREAM_ERROR, NGHTTP2_PROTOCOL_ERROR; e.g. a Content-Length that disagrees with the data sent): a proxy in front of it may mishandle HTTP/2; \`http2: false\` under registries: ${host} goes around it if so`;
+  return `the HTTP/2 stream was reset (ERR_HTTP2_STREAM_ERROR${rst ? `, ${rst}` : ''})`;
 }
 
 /**

@@ -106,6 +106,14 @@ describe('unreachable', () => {
     const bad = unreachable('quay.io', req, Object.assign(new Error('Protocol error'), { code: 'ERR_HTTP2_ERROR' }));
     assert.match(bad.message, /^quay\.io unreachable: GET \S+: it offered HTTP\/2 by ALPN but did not speak it \(ERR_HTTP2_ERROR\): .*set `http2: false` under registries: quay\.io$/);
   });
+  it('says the code an HTTP/2 stream ended with, and what to change for the two a front end sends', () => {
+    // The line read a bare ERR_HTTP2_STREAM_ERROR, alike for a front end asking to slow down
+    // (RST_STREAM ENHANCE_YOUR_CALM) and for an answer longer than its DATA (PROTOCOL_ERROR).
+    const rst = (code: string) => unreachable('quay.io', req, Object.assign(new Error(`Stream closed with error code ${code}`), { code: 'ERR_HTTP2_STREAM_ERROR' })).message;
+    assert.match(rst('NGHTTP2_ENHANCE_YOUR_CALM'), /: it reset the HTTP\/2 stream with ENHANCE_YOUR_CALM \(ERR_HTTP2_STREAM_ERROR\), asking for fewer requests at once: lower `concurrency` or set `rateLimit` under registries: quay\.io$/);
+    assert.match(rst('NGHTTP2_PROTOCOL_ERROR'), /: its HTTP\/2 answer broke the protocol \(ERR_HTTP2_STREAM_ERROR, NGHTTP2_PROTOCOL_ERROR; .*Content-Length.*`http2: false` under registries: quay\.io goes around it if so$/);
+    assert.match(rst('NGHTTP2_INTERNAL_ERROR'), /: the HTTP\/2 stream was reset \(ERR_HTTP2_STREAM_ERROR, NGHTTP2_INTERNAL_ERROR\)$/);
+  });
   it('passes on a code it has no words for, and a message without a code', () => {
     assert.match(unreachable('h', req, Object.assign(new Error('x'), { code: 'EPROTO' })).message, /: EPROTO$/);
     assert.match(unreachable('h', req, new Error('something odd')).message, /: something odd$/);
