@@ -165,6 +165,10 @@ export function unreachable(host: string, req: HttpRequest, e: unknown, cert: Ce
     // A front end that agreed to HTTP/2 by ALPN and then answered otherwise (HTTP/1.1 bytes).
     : code === 'ERR_HTTP2_ERROR' ? `it offered HTTP/2 by ALPN but did not speak it (ERR_HTTP2_ERROR): a proxy in front of it may mishandle HTTP/2; set \`http2: false\` under registries: ${host}`
     : code === 'ERR_HTTP2_STREAM_ERROR' ? streamReset(host, err.message ?? '')
+    // undici 7 drops an HTTP/1.1 connection whose answer begins with a 100 Continue it did not
+    // ask for ("bad response"), where skopeo reads the answer after it; the line said the
+    // registry had closed the connection.
+    : code === 'UND_ERR_SOCKET' && (err.cause?.message ?? err.message) === 'bad response' ? `it sent a 100 Continue before its answer, unasked, which regmirror's HTTP/1.1 client cannot read (UND_ERR_SOCKET: bad response): a proxy in front of ${host} adds it; turn that off there (over HTTP/2 it is read fine)`
     : code === 'ECONNREFUSED' ? refused(req.url, e)
     : (code && SAID[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
   const message = `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}`;

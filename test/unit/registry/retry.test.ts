@@ -114,6 +114,12 @@ describe('unreachable', () => {
     assert.match(rst('NGHTTP2_PROTOCOL_ERROR'), /: its HTTP\/2 answer broke the protocol \(ERR_HTTP2_STREAM_ERROR, NGHTTP2_PROTOCOL_ERROR; .*Content-Length.*`http2: false` under registries: quay\.io goes around it if so$/);
     assert.match(rst('NGHTTP2_INTERNAL_ERROR'), /: the HTTP\/2 stream was reset \(ERR_HTTP2_STREAM_ERROR, NGHTTP2_INTERNAL_ERROR\)$/);
   });
+  it('says an unasked 100 Continue over HTTP/1.1 as such, not as a connection the registry closed', () => {
+    // undici 7 destroys the socket itself on an interim 100 it did not ask for; skopeo reads past it.
+    const e = unreachable('quay.io', req, Object.assign(new Error('bad response'), { code: 'UND_ERR_SOCKET' }));
+    assert.match(e.message, /: it sent a 100 Continue before its answer, unasked, .*\(UND_ERR_SOCKET: bad response\): a proxy in front of quay\.io adds it; /);
+    assert.doesNotMatch(e.message, /closed the connection/);
+  });
   it('passes on a code it has no words for, and a message without a code', () => {
     assert.match(unreachable('h', req, Object.assign(new Error('x'), { code: 'EPROTO' })).message, /: EPROTO$/);
     assert.match(unreachable('h', req, new Error('something odd')).message, /: something odd$/);
