@@ -3,7 +3,8 @@
 // request layer retries what fails before an answer, this what fails while reading it.
 import type { CallOptions } from '../content/storage.js';
 import { RegmirrorError } from '../types/errors.js';
-import { backoff, isTransientNetworkError, newBudget, pause, unreachable } from './http/retry.js';
+import { backoff, isTransientNetworkError, newBudget, pause } from './http/retry.js';
+import { unreachable } from './http/unreachable.js';
 import type { RetryBudget } from './http/types.js';
 import type { RepoContext } from './repo-context.js';
 

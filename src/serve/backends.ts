@@ -6,7 +6,7 @@ import type { RemoteRepository } from '../registry/repository.js';
 import { AbortedError, AccessDeniedError, MalformedAnswerError, NotFoundError, RegistryResponseError, RegmirrorError, UnreachableError } from '../types/errors.js';
 import { formatRepository, type RepositoryRef } from '../types/reference.js';
 import { Breaker, tryOrder } from './breaker.js';
-import { saidOf } from '../registry/http/retry.js';
+import { saidOf } from '../registry/http/unreachable.js';
 
 /**
  * A backend that let the deadline pass without answering. The transport only knows its request

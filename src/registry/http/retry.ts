@@ -1,14 +1,13 @@
 // The innermost layer: retry transient failures with exponential backoff and full jitter,
 // honouring Retry-After (go-containerregistry transport/retry.go). Attempts come from a budget
 // shared by one operation, so an operation-level retry around it never multiplies attempts.
-import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AbortedError, DowngradedLocationError, isLasting, RegmirrorError, UnreachableError } from '../../types/errors.js';
-import { tlsError } from './tls-errors.js';
+import { AbortedError, isLasting, RegmirrorError, UnreachableError } from '../../types/errors.js';
 import { errors } from './undici.js';
 import { discard } from './body.js';
 import { MalformedHead, malformedAnswer } from './framing.js';
-import { displayUrl, header, isReplayable, type HttpRequest, type RetryBudget, type Send } from './types.js';
+import { header, isReplayable, type HttpRequest, type RetryBudget, type Send } from './types.js';
+import { isStreamClosed, unreachable, type CertEntry } from './unreachable.js';
 
 /** Statuses worth asking again. */
 export const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -24,22 +23,6 @@ const RETRYABLE_CODES = new Set([
   'ERR_HTTP2_STREAM_ERROR', 'ERR_HTTP2_STREAM_CANCEL', 'ERR_HTTP2_SESSION_ERROR', 'ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SESSION',
 ]);
 
-// Connection failures said as what they mean for the registry (the code kept for searches).
-const SAID: Record<string, string> = {
-  UND_ERR_HEADERS_TIMEOUT: 'it accepted the request but sent no answer in time (UND_ERR_HEADERS_TIMEOUT)',
-  UND_ERR_BODY_TIMEOUT: 'its answer stopped arriving midway (UND_ERR_BODY_TIMEOUT)',
-  UND_ERR_CONNECT_TIMEOUT: 'no connection within 10 s, TLS handshake included (UND_ERR_CONNECT_TIMEOUT)',
-  UND_ERR_SOCKET: 'it closed the connection before answering in full (UND_ERR_SOCKET)',
-  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'its answer was not as long as it said (UND_ERR_RES_CONTENT_LENGTH_MISMATCH)',
-  ECONNRESET: 'the connection was reset (ECONNRESET)',
-  ECONNREFUSED: 'nothing accepts connections at that address and port (ECONNREFUSED)',
-  ENOTFOUND: 'no such host name (ENOTFOUND)',
-};
-
-/** A connection failure's code said as what it means for the registry, when it is one we know. */
-export function saidOf(code: string): string | undefined {
-  return SAID[code];
-}
 
 /** How a host retries. */
 export interface RetryPolicy {
@@ -87,15 +70,6 @@ export function isTransientNetworkError(e: unknown): boolean {
   return code !== undefined && RETRYABLE_CODES.has(code);
 }
 
-/**
- * An HTTP/2 stream the server closed or reset before answering in full: undici says a
- * RST_STREAM(CANCEL or REFUSED_STREAM) before the headers, or a stream ended without them, as an
- * InformationalError (UND_ERR_INFO, "HTTP/2: stream closed before the response was complete"),
- * not as the ERR_HTTP2_STREAM_ERROR of other codes; it is a reset all the same.
- */
-function isStreamClosed(e: unknown): e is Error {
-  return e instanceof errors.InformationalError && e.message.startsWith('HTTP/2: ');
-}
 
 /** A fresh budget for one operation. */
 export function newBudget(policy: RetryPolicy): RetryBudget {
@@ -111,15 +85,6 @@ export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
   }
 }
 
-/** The registries: entry a refused certificate belongs to, and whether that entry gives a caFile. */
-export interface CertEntry {
-  host: string;
-  caFile: boolean;
-  /** The origin of the host's token service, when the refused certificate is its (realm-tls.ts). */
-  realm?: string;
-  /** The URL is plain http:// on the host's own name while the host is reached over https:// (a location it gave). */
-  downgraded?: boolean;
-}
 
 /**
  * The retry layer for `host` (the logical host, named in UnreachableError). `certFor` names the
@@ -152,73 +117,4 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
       }
     }
   };
-}
-
-/** Wraps a connection failure as UnreachableError naming the host and what failed. */
-export function unreachable(host: string, req: HttpRequest, e: unknown, cert: CertEntry = { host, caFile: false }): UnreachableError {
-  if (e instanceof UnreachableError) return e;
-  const tls = tlsError(cert.host, e, cert.caFile, cert.realm);
-  if (tls) return tls;
-  const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = err.cause?.code ?? err.code;
-  const why = isStreamClosed(e) ? `it reset the stream before answering in full (${e.message})`
-    // A front end that agreed to HTTP/2 by ALPN and then answered otherwise (HTTP/1.1 bytes).
-    : code === 'ERR_HTTP2_ERROR' ? `it offered HTTP/2 by ALPN but did not speak it (ERR_HTTP2_ERROR): a proxy in front of it may mishandle HTTP/2; set \`http2: false\` under registries: ${host}`
-    : code === 'ERR_HTTP2_STREAM_ERROR' ? streamReset(host, err.message ?? '')
-    // undici 7 drops an HTTP/1.1 connection whose answer begins with a 100 Continue it did not
-    // ask for ("bad response"), where skopeo reads the answer after it; the line said the
-    // registry had closed the connection.
-    : code === 'UND_ERR_SOCKET' && (err.cause?.message ?? err.message) === 'bad response' ? `it sent a 100 Continue before its answer, unasked, which regmirror's HTTP/1.1 client cannot read (UND_ERR_SOCKET: bad response): a proxy in front of ${host} adds it; turn that off there (over HTTP/2 it is read fine)`
-    : code === 'ECONNREFUSED' ? refused(req.url, e)
-    : (code && SAID[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
-  const message = `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}`;
-  if (cert.downgraded) return new DowngradedLocationError(host, `${message}${downgraded(host, req.url)}`);
-  return new UnreachableError(host, `${message}${cert.host !== host ? elsewhere(host, req.url) : ''}`);
-}
-
-/**
- * An HTTP/2 stream ended with an error code (RST_STREAM, or one nghttp2 raised on a malformed
- * answer): the code was left out and the line read a bare ERR_HTTP2_STREAM_ERROR, alike for a
- * front end asking to slow down and for an answer whose Content-Length disagreed with its data.
- */
-function streamReset(host: string, message: string): string {
-  const rst = /NGHTTP2_\w+/.exec(message)?.[0];
-  if (rst === 'NGHTTP2_ENHANCE_YOUR_CALM') return `it reset the HTTP/2 stream with ENHANCE_YOUR_CALM (ERR_HTTP2_STREAM_ERROR), asking for fewer requests at once: lower \`concurrency\` or set \`rateLimit\` under registries: ${host}`;
-  if (rst === 'NGHTTP2_PROTOCOL_ERROR') return `its HTTP/2 answer broke the protocol (ERR_HTTP2_STREAM_ERROR, NGHTTP2_PROTOCOL_ERROR; e.g. a Content-Length that disagrees with the data sent): a proxy in front of it may mishandle HTTP/2; \`http2: false\` under registries: ${host} goes around it if so`;
-  return `the HTTP/2 stream was reset (ERR_HTTP2_STREAM_ERROR${rst ? `, ${rst}` : ''})`;
-}
-
-/**
- * A refused connection to a host name says the addresses the name led to: `localhost` may be
- * 127.0.0.1 only (or ::1 first) while the registry listens on the other family alone, and "that
- * address" would not show it.
- */
-function refused(url: URL, e: unknown): string {
-  const err = e as { address?: string; port?: number; errors?: unknown[]; cause?: unknown };
-  const named = (x: unknown) => {
-    const a = x as { address?: string; port?: number } | undefined;
-    return a?.address ? `${isIP(a.address) === 6 ? `[${a.address}]` : a.address}${a.port ? `:${a.port}` : ''}` : undefined;
-  };
-  const tried = [...new Set([err, err.cause, ...(err.errors ?? []), ...((err.cause as { errors?: unknown[] } | undefined)?.errors ?? [])].map(named).filter((a): a is string => a !== undefined))];
-  if (isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0 || tried.length === 0) return SAID.ECONNREFUSED!;
-  return `nothing accepts connections at ${tried.join(' or ')}, where ${url.hostname} led (ECONNREFUSED)`;
-}
-
-/**
- * A location on plain http:// given by a registry reached over https://: most often a proxy that
- * ends TLS in front of it without telling it so, so the registry names its own scheme.
- */
-function downgraded(host: string, url: URL): string {
-  const what = url.pathname.includes('/blobs/uploads/') ? 'upload location' : 'location';
-  return `; that is the ${what} ${host} gave, on plain http:// although ${host} is reached over https://: a proxy that ends TLS in front of ${host} must say so (nginx: proxy_set_header X-Forwarded-Proto $scheme)`;
-}
-
-/**
- * An upload session the registry placed on an origin that is not its own (`cert` named another
- * entry): most often a proxy in front of it that does not pass the Host header on, so the registry
- * names its own address.
- */
-function elsewhere(host: string, url: URL): string {
-  if (!url.pathname.includes('/blobs/uploads/')) return '';
-  return `; that is the upload location ${host} gave, on another host: a proxy in front of ${host} must pass the Host header on (nginx: proxy_set_header Host $http_host)`;
 }

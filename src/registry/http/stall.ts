@@ -3,7 +3,7 @@
 // timeout before its failure is said: 5 × 60 s for an answer, 5 × 10 s for a TLS handshake. At the
 // first such timeout the run says so, once per host, so the wait is not silence.
 import type { Logger } from '../../ui/log.js';
-import { saidOf } from './retry.js';
+import { saidOf } from './unreachable.js';
 
 /** Timeouts worth saying: each is a long silence, not a quick failure. */
 const SILENCES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);

@@ -6,7 +6,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer, type AddressInfo } from 'node:net';
-import { unreachable } from '../../../src/registry/http/retry.js';
+import { unreachable } from '../../../src/registry/http/unreachable.js';
 
 /** A port nothing listens on (bound on 127.0.0.1, then closed). */
 async function closedPort(): Promise<number> {

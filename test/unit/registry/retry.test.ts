@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_RETRY_AFTER_MS, backoff, isTransientNetworkError, parseRetryAfter, unreachable, type CertEntry } from '../../../src/registry/http/retry.js';
+import { MAX_RETRY_AFTER_MS, backoff, isTransientNetworkError, parseRetryAfter } from '../../../src/registry/http/retry.js';
+import { unreachable, type CertEntry } from '../../../src/registry/http/unreachable.js';
 import { AuthError, TlsError, UnreachableError } from '../../../src/types/errors.js';
 import { errors } from 'undici';
 import { tlsError } from '../../../src/registry/http/tls-errors.js';
