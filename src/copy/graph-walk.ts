@@ -19,6 +19,8 @@ export class GraphWalk {
   constructor(
     protected readonly ctx: CopyContext,
     protected readonly results: GraphResults,
+    /** Awaited at a destination before a child manifest is written there (copyGraph's gate). */
+    private readonly beforeChildWrite?: (dst: Repository) => Promise<void>,
   ) {}
 
   failed(dst: Repository): boolean {
@@ -133,7 +135,9 @@ export class GraphWalk {
       for (const dst of dsts) this.fail(dst, new CopyError('source', this.ctx.src.name, err));
       return;
     }
-    await this.placeChild(child, dsts, (dst) => dst.pushManifest(child.descriptor, child.bytes, writeOptions(this.ctx)));
+    const gate = this.beforeChildWrite;
+    const push = (dst: Repository) => dst.pushManifest(child.descriptor, child.bytes, writeOptions(this.ctx));
+    await this.placeChild(child, dsts, gate ? (dst) => gate(dst).then(() => push(dst)) : push);
   }
 
   /** Puts a child manifest and what is below it at `dsts`, `write` last. */

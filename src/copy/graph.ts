@@ -21,9 +21,10 @@ export interface GraphOptions {
    */
   probeRoot?: boolean;
   /**
-   * Awaited at each destination just before the root is written there; a rejection fails that
-   * destination instead. Lets a signature be copied alongside its image and written only once
-   * the image is in place.
+   * Awaited at each destination just before the root, and each child manifest, is written there;
+   * a rejection fails that destination instead. Lets a signature be copied alongside its image and
+   * written only once the image is in place, as the artifacts a fallback tag's index lists are
+   * (their `subject` names the image). Blobs do not wait.
    */
   beforeRootWrite?: (dst: Repository) => Promise<void>;
 }
@@ -34,10 +35,10 @@ export interface GraphOptions {
  */
 export async function copyGraph(ctx: CopyContext, root: ManifestContent, dsts: Repository[], tag?: string, options: GraphOptions = {}): Promise<GraphResults> {
   const results: GraphResults = new Map(dsts.map((d) => [d, { tally: emptyTally() }]));
-  const walk = new GraphWalk(ctx, results);
+  const gate = options.beforeRootWrite;
+  const walk = new GraphWalk(ctx, results, gate);
   const opts = writeOptions(ctx);
   const put = (dst: Repository) => (tag === undefined ? dst.pushManifest(root.descriptor, root.bytes, opts) : dst.tag(root.descriptor, root.bytes, tag, opts));
-  const gate = options.beforeRootWrite;
   const write = gate ? (dst: Repository) => gate(dst).then(() => put(dst)) : put;
   const placed = await walk.place(root, dsts, options.probeRoot !== false, write);
   if (tag === undefined || ctx.dryRun) return results;
