@@ -41,8 +41,15 @@ function rowAnnotations(report: AnyReport): Annotation[] {
   return out;
 }
 
-/** The figures later steps read from `$GITHUB_OUTPUT`: drift left and failures. */
+/**
+ * The figures later steps read from `$GITHUB_OUTPUT`: drift left and failures. A sync's rows held
+ * back (source-moved, refused) are drift, as verify's `source-moved` and `unsigned` are: sync exits
+ * 1 for them, and drift + failed is 0 only when it exits 0.
+ */
 export function reportOutputs(report: AnyReport): { drift: number; failed: number } {
-  if (isSyncReport(report)) return { drift: report.summary.conflicts, failed: report.summary.failed };
+  if (isSyncReport(report)) {
+    const s = report.summary;
+    return { drift: s.conflicts + (s.moved ?? 0) + (s.refused ?? 0), failed: s.failed };
+  }
   return { drift: report.summary.drift, failed: report.summary.errors };
 }

@@ -57,6 +57,17 @@ test('one error per drift, conflict or failure, titled repository:tag, naming ta
   assert.deepEqual(reportOutputs(sync), { drift: 1, failed: 1 });
 });
 
+// A release a week later with `latest` moving at the source: every floating row is held as
+// source-moved (or refused by the signature check) and sync exits 1, but `drift` and `failed` said
+// 0 and 0, so a later step gating on them (`if: steps.mirror.outputs.drift != '0'`) saw nothing.
+test('sync rows held as source-moved or refused count as drift in the outputs, as verify counts them', () => {
+  const sync: SyncReport = {
+    version: 1, kind: 'sync', generatedAt: '', results: [],
+    summary: { repositories: 1, tags: 3, targets: 3, copied: 3, skipped: 0, conflicts: 1, failed: 0, refused: 2, moved: 6, bytes: 0 },
+  };
+  assert.deepEqual(reportOutputs(sync), { drift: 9, failed: 0 });
+});
+
 test('past 10 rows, every row still has its error, after one warning saying GitHub shows 10', () => {
   const row = (i: number) => ({ source: 'quay.io/jetstack/a', tag: `v1.0.${i}`, sourceDigest: digest('1'), targets: [{ repository: 'ghcr.io/cm/a', status: 'missing' as const, digest: null, detail: '' }] });
   const report = (n: number): VerifyReport => ({ version: 1, generatedAt: '', summary: { repositories: 1, tags: n, targets: 1, inSync: 0, drift: n, errors: 0 }, results: Array.from({ length: n }, (_, i) => row(i)) });
