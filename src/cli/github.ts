@@ -18,6 +18,8 @@ type Env = Record<string, string | undefined>;
 const SUMMARY_LIMIT = 1024 * 1024;
 const SUMMARY_MARGIN = 4096;
 
+const INTERRUPTED_NOTE = '> **Interrupted** (SIGINT/SIGTERM): this report is partial, only the rows that finished; run the same command again to finish';
+
 /** Opens a log group around a command's per-copy lines; returns the function that closes it. */
 export function perCopyGroup(title: string, quiet: boolean, env: Env = process.env): () => void {
   if (!inGitHubActions(env) || quiet) return () => {};
@@ -35,7 +37,7 @@ export function perCopyGroup(title: string, quiet: boolean, env: Env = process.e
  * $GITHUB_OUTPUT. `reportFile` is the JSON report the run already wrote; without one it is
  * written under $RUNNER_TEMP.
  */
-export async function reportToGitHub(report: AnyReport, command: string, reportFile: string | undefined, env: Env = process.env): Promise<void> {
+export async function reportToGitHub(report: AnyReport, command: string, reportFile: string | undefined, env: Env = process.env, interrupted = false): Promise<void> {
   if (!inGitHubActions(env)) return;
   for (const a of reportAnnotations(report)) process.stderr.write(redact(workflowCommand(a.level, { title: a.title }, a.message)));
   let file = reportFile ? resolve(reportFile) : undefined;
@@ -48,7 +50,10 @@ export async function reportToGitHub(report: AnyReport, command: string, reportF
     // The step's summary file may already hold what earlier commands of the step wrote.
     const before = await stat(summary).then((s) => s.size, () => 0);
     const budget = { maxBytes: Math.max(0, SUMMARY_LIMIT - SUMMARY_MARGIN - before), fullReport: file ? `the JSON report ${file} (the step's report output)` : 'the JSON report (`--format json`)' };
-    await written('the step summary', 'GITHUB_STEP_SUMMARY', summary, () => appendFile(summary, `${redact(renderMarkdown(report, budget))}\n`));
+    let markdown = renderMarkdown(report, budget);
+    // A cancelled job's summary lists only the rows that finished: it must not read as a whole run.
+    if (interrupted) markdown = markdown.replace(/^(## [^\n]*\n\n)?/, `$1${INTERRUPTED_NOTE}\n\n`);
+    await written('the step summary', 'GITHUB_STEP_SUMMARY', summary, () => appendFile(summary, `${redact(markdown)}\n`));
   }
   const outputs = env.GITHUB_OUTPUT;
   if (outputs) {

@@ -124,7 +124,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   const format = flags.format ?? 'table';
   await emit(flags.explain ? renderExplained(report, format, explainInventories(inventories), color) : renderReport(report, format, { color }), flags.output);
   if (flags.report) await writeReportFile(flags.report, redact(`${JSON.stringify(report, null, 2)}\n`), '--report');
-  if (!dryRun) await reportToGitHub(report, 'sync', flags.report ?? (format === 'json' ? flags.output : undefined));
+  if (!dryRun) await reportToGitHub(report, 'sync', flags.report ?? (format === 'json' ? flags.output : undefined), process.env, session.interrupted());
   if (session.interrupted()) {
     if (dryRun) session.log.warn('interrupted: the plan above is partial; nothing was written');
     else session.log.warn(`interrupted: ${report.summary.copied} copied, ${report.summary.skipped} already in sync; run the same command again to finish`);

@@ -67,7 +67,7 @@ async function verify(flags: VerifyFlags): Promise<number> {
     await session.close();
   }
   await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output, all: flags.all === true }), flags.output);
-  await reportToGitHub(report, 'verify', flags.format === 'json' ? flags.output : undefined);
+  await reportToGitHub(report, 'verify', flags.format === 'json' ? flags.output : undefined, process.env, session.interrupted());
   if (session.interrupted()) {
     session.log.warn(`interrupted: the audit above is partial (${report.results.length} ${report.results.length === 1 ? 'row' : 'rows'}); run the same command again for all of it`);
     return 130;

@@ -1,0 +1,35 @@
+// A release job cancelled mid-sync (GitHub sends SIGTERM to the step's process group): sync stops
+// cleanly and exits 130, saying on stderr that it was interrupted, but the step summary it wrote
+// was an ordinary report of the rows that finished ("1 repository · 1 tag · 1 target — 1 copied,
+// 0 failed"), which reads as a release mirrored in full. The summary now says first that the run
+// was interrupted, that the report is partial, and what to do.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { reportToGitHub } from '../../../src/cli/github.js';
+import { D, verifyReport } from './fixture.js';
+
+async function summaryOf(interrupted: boolean): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'regmirror-summary-'));
+  try {
+    const env = { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: join(dir, 'summary.md'), RUNNER_TEMP: dir };
+    const report = verifyReport([{ source: 'quay.io/jetstack/a', tag: 'v1.0.0', sourceDigest: D('a'), targets: [{ repository: 'ghcr.io/cm/a', status: 'in-sync', digest: D('a'), detail: '' }] }]);
+    await reportToGitHub(report, 'verify', undefined, env, interrupted);
+    return await readFile(env.GITHUB_STEP_SUMMARY, 'utf8');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('an interrupted run says so at the top of its step summary, under the heading', async () => {
+  const md = await summaryOf(true);
+  const lines = md.split('\n');
+  assert.equal(lines[0], '## regmirror verify');
+  assert.match(md.split('\n\n')[1]!, /^> \*\*Interrupted\*\* \(SIGINT\/SIGTERM\): this report is partial, only the rows that finished; run the same command again to finish$/);
+});
+
+test('a run that was not interrupted has no such note', async () => {
+  assert.doesNotMatch(await summaryOf(false), /Interrupted/);
+});
