@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { splitArgs } from './args.mjs';
@@ -65,7 +65,10 @@ try {
 }
 const config = input('config', 'mirrors.yaml');
 const argv = command === 'report' ? args : [command, '-c', config, ...args];
+// A cancelled job signals the step's whole process group: regmirror stops cleanly (exit 130) and
+// this wrapper, which would die of the signal at once, waits for it to record its exit code.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => {});
 const result = run(installed(root), argv, { env: { ...process.env, GITHUB_ACTIONS: process.env.GITHUB_ACTIONS ?? 'true' } });
-const code = result.status ?? 1;
+const code = result.status ?? (result.signal ? 128 + (constants.signals[result.signal] ?? 0) : 1);
 setOutput('exit-code', String(code));
 process.exit(code);
