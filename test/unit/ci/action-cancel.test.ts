@@ -19,7 +19,8 @@ test('SIGTERM to the process group: the wrapper outlives regmirror and writes ex
     const key = createHash('sha256').update(root).digest('hex').slice(0, 12);
     const bin = join(runner, `regmirror-action-${key}`, 'bin');
     await mkdir(bin, { recursive: true });
-    await writeFile(join(bin, 'regmirror'), `#!${process.execPath}\nconsole.log('started');\nprocess.on('SIGTERM', () => setTimeout(() => process.exit(130), 200));\nsetInterval(() => {}, 1000);\n`);
+    // Its handler is in place before it says 'started' (the signal is sent on that word).
+    await writeFile(join(bin, 'regmirror'), `#!${process.execPath}\nprocess.on('SIGTERM', () => setTimeout(() => process.exit(130), 200));\nconsole.log('started');\nsetInterval(() => {}, 1000);\n`);
     await chmod(join(bin, 'regmirror'), 0o755);
     const output = join(runner, 'output.txt');
     await writeFile(output, '');
