@@ -7,6 +7,7 @@ import { inShard, type ImageWork, type TargetRepo } from '../config/workitems.js
 import { isValidTag, referrerTagSubject, referrerTagsFor } from '../types/reference.js';
 import type { RepositoryOpener } from '../content/storage.js';
 import { noTagsError, untaggedWarning } from './untagged.js';
+import { AccessDeniedError } from '../types/errors.js';
 
 /** A target repository with its tag list, or why it could not be read. */
 export interface TargetState {
@@ -58,6 +59,13 @@ export interface DiscoverOptions {
    * an audit with read-only credentials asks its token service only for what it may have.
    */
   targetAccess: 'pull' | 'push';
+  /**
+   * plan: a target that refuses a pull-only listing is listed again as sync would, asking pull,push.
+   * quay.io answers 401 for a repository that does not exist yet, alike for one hidden from us, and
+   * grants push there: a plan of a new image said "repository absent or access denied" at every
+   * such target, where the sync it plans creates the repository.
+   */
+  pushIfRefused?: boolean;
 }
 
 /** Lists every source and target repository once, in parallel. */
@@ -83,10 +91,16 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
           (err: Error) => void (inv.sourceError = err),
         ),
         ...targets.map((t) =>
-          listing(t.repo).then(
-            (tags) => void (t.tags = new Set(tags)),
-            (err: Error) => void (t.error = err),
-          ),
+          listing(t.repo)
+            .catch((err: unknown) => {
+              if (!opts.pushIfRefused || opts.targetAccess === 'push' || !(err instanceof AccessDeniedError)) throw err;
+              t.repo = stores.open(t.target.ref, 'push');
+              return listing(t.repo);
+            })
+            .then(
+              (tags) => void (t.tags = new Set(tags)),
+              (err: Error) => void (t.error = err),
+            ),
         ),
       ]);
       if (inv.sourceTags) choose(inv, [...inv.sourceTags], opts);
