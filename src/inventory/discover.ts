@@ -7,6 +7,7 @@ import { inShard, type ImageWork, type TargetRepo } from '../config/workitems.js
 import { isValidTag, referrerTagSubject, referrerTagsFor } from '../types/reference.js';
 import type { RepositoryOpener } from '../content/storage.js';
 import { noTagsError, untaggedWarning } from './untagged.js';
+import { settleFloatingAbsent } from './floating-absent.js';
 import { AccessDeniedError } from '../types/errors.js';
 
 /** A target repository with its tag list, or why it could not be read. */
@@ -73,7 +74,7 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
   const limit = pLimit(Math.max(1, opts.concurrency));
   const call = { signal: opts.signal };
   const listing = (repo: Repository) => limit(() => repo.listTags(call));
-  return Promise.all(
+  const inventories = await Promise.all(
     work.map(async (w) => {
       const source = stores.open(w.source, 'pull');
       const targets: TargetState[] = w.targets.map((target) => ({ target, repo: stores.open(target.ref, opts.targetAccess) }));
@@ -108,6 +109,8 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
       return inv;
     }),
   );
+  settleFloatingAbsent(inventories, opts.onWarning);
+  return inventories;
 }
 
 /** The manifest of `tag`, asked for now; a failure is the tag's own, met when its copy awaits it. */
