@@ -35,7 +35,15 @@ export interface SkopeoArgsContext {
   insecurePolicy?: boolean;
   /** `--debug`: a re-run whose output must show what the registry answered (skopeo-debug.ts). */
   debug?: boolean;
+  /** Copy one piece of an index only (see SkopeoPiece); the whole image when absent. */
+  piece?: SkopeoPiece;
 }
+
+/**
+ * A piece of an index's copy, for re-runs under a flaky registry (skopeo.ts): one platform
+ * manifest, by digest on both sides; or the index alone, over platforms already at the target.
+ */
+export type SkopeoPiece = { child: string } | { indexOnly: true };
 
 /** How skopeo reaches a registry repository, or undefined for an OCI layout. */
 export function addressOf(repo: RepositoryRef, ctx: Pick<SkopeoArgsContext, 'registries' | 'endpoints'>): SkopeoAddress | undefined {
@@ -48,22 +56,39 @@ export function skopeoArgs(req: SkopeoCopyRequest, ctx: SkopeoArgsContext = {}):
   const args: string[] = [];
   if (ctx.debug) args.push(DEBUG_FLAG);
   if (ctx.insecurePolicy) args.push('--insecure-policy');
-  args.push('copy', '--all', '--preserve-digests', '--retry-times', '3', '--quiet');
+  const which = !ctx.piece ? ['--all'] : 'child' in ctx.piece ? [] : ['--multi-arch', 'index-only'];
+  args.push('copy', ...which, '--preserve-digests', '--retry-times', '3', '--quiet');
   if (ctx.digestFile) args.push('--digestfile', ctx.digestFile);
-  args.push(...sideFlags('src', addressOf(req.source, ctx), ctx.source));
-  args.push(...sideFlags('dest', addressOf(req.target, ctx), ctx.target));
-  args.push(sourceImage(req, ctx), targetImage(req, ctx));
+  args.push(...sideFlags('src-', addressOf(req.source, ctx), ctx.source));
+  args.push(...sideFlags('dest-', addressOf(req.target, ctx), ctx.target));
+  if (ctx.piece && 'child' in ctx.piece) args.push(...childImages(req, ctx.piece.child, ctx));
+  else args.push(sourceImage(req, ctx), targetImage(req, ctx));
   return args;
 }
 
-function sideFlags(prefix: 'src' | 'dest', address: SkopeoAddress | undefined, files: SkopeoSideFiles = {}): string[] {
+/** `skopeo inspect --raw` of the pinned source manifest (registry sources only). */
+export function inspectArgs(req: SkopeoCopyRequest, ctx: SkopeoArgsContext = {}): string[] {
+  return ['inspect', '--raw', '--retry-times', '3', ...sideFlags('', addressOf(req.source, ctx), ctx.source), sourceImage(req, ctx)];
+}
+
+/** One platform manifest of the index, by digest on both sides (registry to registry only). */
+export function childImages(req: SkopeoCopyRequest, child: string, ctx: Pick<SkopeoArgsContext, 'registries' | 'endpoints'> = {}): [string, string] {
+  const at = (side: 'source' | 'target') => {
+    const repo = req[side];
+    if (repo.scheme !== 'registry') throw new UsageError('a platform of an index is copied alone between registries only');
+    return `docker://${addressOf(repo, ctx)!.host}/${repo.repository}@${child}`;
+  };
+  return [at('source'), at('target')];
+}
+
+function sideFlags(prefix: 'src-' | 'dest-' | '', address: SkopeoAddress | undefined, files: SkopeoSideFiles = {}): string[] {
   if (!address) return [];
   const out: string[] = [];
-  if (!address.tlsVerify) out.push(`--${prefix}-tls-verify=false`);
-  if (files.certDir && address.tlsVerify) out.push(`--${prefix}-cert-dir`, files.certDir);
+  if (!address.tlsVerify) out.push(`--${prefix}tls-verify=false`);
+  if (files.certDir && address.tlsVerify) out.push(`--${prefix}cert-dir`, files.certDir);
   // Anonymous must stay anonymous: without --no-creds skopeo would fall back to ~/.docker/config.json.
-  if (files.authFile) out.push(`--${prefix}-authfile`, files.authFile);
-  else out.push(`--${prefix}-no-creds`);
+  if (files.authFile) out.push(`--${prefix}authfile`, files.authFile);
+  else out.push(`--${prefix}no-creds`);
   return out;
 }
 

@@ -14,7 +14,9 @@ import { AbortedError, CopyError, DigestMismatchError, UsageError } from '../typ
 import { formatRepository } from '../types/reference.js';
 import { silentLogger, type Logger } from '../ui/log.js';
 import { redact } from '../ui/redact.js';
-import { addressOf, skopeoArgs, sourceImage, targetImage, type SkopeoCopyRequest, type SkopeoSideFiles } from './skopeo-args.js';
+import { addressOf, childImages, inspectArgs, skopeoArgs, sourceImage, targetImage, type SkopeoCopyRequest, type SkopeoPiece, type SkopeoSideFiles } from './skopeo-args.js';
+import { sha256 } from '../types/digest.js';
+import { parseManifest } from '../types/mediatype.js';
 import { SkopeoWorkdir } from './skopeo-auth.js';
 import { copyErrorFrom, isRefusedConversion, isTransientFailure, lastMeaningfulLine } from './skopeo-errors.js';
 import { hiddenIndexRefusal } from './skopeo-debug.js';
@@ -100,20 +102,24 @@ export class SkopeoEngine {
    * A run that fails at a point this copy had not failed at, once a copy through the same
    * registries has worked since this one began, is a sporadic fault (one 500 among a dozen blob
    * checks per run) and costs none of the budget, up to SPORADIC_RUNS × the budget in all.
+   *
+   * An index whose copy failed for a transient reason goes on in pieces (copyInPieces), `tally`
+   * shared by them: the budget is spent while no piece lands, and given back when one does.
    */
-  private async copyRetried(req: SkopeoCopyRequest, images: { source: string; target: string }): Promise<void> {
+  private async copyRetried(req: SkopeoCopyRequest, images: { source: string; target: string }, piece?: SkopeoPiece, tally: Tally = { spent: 0, failedAt: new Set() }): Promise<void> {
     let refusals = 0;
     let debug = false;
-    let spent = 0;
-    const failedAt = new Set<string>();
+    const failedAt = tally.failedAt;
     const hosts = [req.source, req.target].flatMap((side) => addressOf(side, this.opts)?.host ?? []);
     const workedBefore = this.worked(hosts);
     for (let attempt = 1; ; attempt++) {
       // A registry that refused a connection earlier in the run and still does: skopeo's own retries are spent already.
       const refused = await this.refusing?.stillRefusing(hosts);
       if (refused !== undefined) throw copyErrorFrom(req, refused, 'refused', images);
-      const failure = await this.runOnce(req, debug);
+      const failure = await this.runOnce(req, debug, piece);
       if (!failure) {
+        tally.spent = 0;
+        failedAt.clear();
         for (const host of hosts) this.refusing?.forget(host);
         for (const host of hosts) this.copiesWorked.set(host, (this.copiesWorked.get(host) ?? 0) + 1);
         return;
@@ -127,14 +133,62 @@ export class SkopeoEngine {
       debug ||= conversion;
       const again = isTransientFailure(stderr) || (conversion && ++refusals < 2);
       const point = failurePoint(stderr);
-      const sporadic = again && !failedAt.has(point) && this.worked(hosts) > workedBefore;
+      // In pieces, a run that failed somewhere new got past where the last ones failed, or met a new fault.
+      const sporadic = again && !failedAt.has(point) && (piece !== undefined || this.worked(hosts) > workedBefore);
       failedAt.add(point);
-      if (!sporadic) spent++;
+      if (!sporadic) tally.spent++;
+      const spent = tally.spent;
       if (!again || spent >= budget || attempt >= budget * SPORADIC_RUNS) throw error;
       const wait = backoff({ maxAttempts: budget, baseMs: this.opts.backoffBaseMs ?? 500, maxDelayMs: 10_000 }, Math.max(1, spent));
-      this.logger.debug(`engine skopeo: ${images.target}: ${redact(lastMeaningfulLine(stderr))}; running the copy again${debug ? ' with --debug' : ''} (attempt ${attempt + 1}; ${sporadic ? 'a new failure while other copies work: not counted, ' : ''}${spent} of at most ${budget} counted) in ${wait} ms`);
+      const why = !sporadic ? '' : piece ? 'failed somewhere new: not counted, ' : 'a new failure while other copies work: not counted, ';
+      this.logger.debug(`engine skopeo: ${images.target}: ${redact(lastMeaningfulLine(stderr))}; running the copy again${debug ? ' with --debug' : ''} (attempt ${attempt + 1}; ${why}${spent} of at most ${budget} counted) in ${wait} ms`);
       await pause(wait, req.signal);
+      if (!piece && !debug) {
+        const children = await this.childrenOf(req, budget);
+        if (children) return this.copyInPieces(req, images, children, tally);
+      }
     }
+  }
+
+  /**
+   * An index copied again in pieces: each platform manifest by digest, then the index alone over
+   * them. A re-run of the whole index makes ~14 requests to the target even when every blob is
+   * there (a blob check each, every platform's manifest PUT again, the index), and skopeo 1.9
+   * retries none that a proxy answers 502, so behind one that fails 1 request in 10 three re-runs
+   * in four fail somewhere and a copy lost its budget on a lottery. A piece is 2 to 5 requests
+   * once its blobs are there, and one that landed is not made again.
+   */
+  private async copyInPieces(req: SkopeoCopyRequest, images: { source: string; target: string }, children: string[], tally: Tally): Promise<void> {
+    this.logger.debug(`engine skopeo: ${images.target}: copying the index's ${children.length} platforms one at a time, then the index alone`);
+    for (const child of children) {
+      const [source, target] = childImages(req, child, this.opts);
+      await this.copyRetried(req, { source, target }, { child }, tally);
+    }
+    await this.copyRetried(req, images, { indexOnly: true }, tally);
+  }
+
+  // The platform manifests the pinned source index lists (by skopeo inspect, whose bytes must hash
+  // to the digest); undefined for an image, for a layout on either side, or when it cannot be read.
+  private async childrenOf(req: SkopeoCopyRequest, tries: number): Promise<string[] | undefined> {
+    if (req.source.scheme !== 'registry' || req.target.scheme !== 'registry') return undefined;
+    const args = inspectArgs(req, { registries: this.opts.registries, endpoints: this.opts.endpoints, source: await this.sideFiles(req, 'source') });
+    for (let i = 0; i < tries; i++) {
+      const result = await execa(this.binary, args, { reject: false, stdin: 'ignore', encoding: 'buffer', env: { REGISTRY_AUTH_FILE: undefined }, cancelSignal: req.signal });
+      if (result.isCanceled || req.signal?.aborted) throw new AbortedError('interrupted');
+      if (result.exitCode !== 0) {
+        if (!isTransientFailure(Buffer.from(result.stderr ?? '').toString())) return undefined;
+        continue;
+      }
+      const raw = Buffer.from(result.stdout ?? '');
+      if (sha256(raw) !== req.digest) return undefined;
+      try {
+        const children = parseManifest(raw).manifests.map((m) => m.digest);
+        return children.length > 0 ? children : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
   }
 
   /** Removes the temporary auth files, CA dirs and digest files. */
@@ -143,7 +197,7 @@ export class SkopeoEngine {
   }
 
   // One `skopeo copy`; undefined when it succeeded with the pinned digest, else what it said.
-  private async runOnce(req: SkopeoCopyRequest, debug: boolean): Promise<{ stderr: string; exit: string } | undefined> {
+  private async runOnce(req: SkopeoCopyRequest, debug: boolean, piece?: SkopeoPiece): Promise<{ stderr: string; exit: string } | undefined> {
     const digestFile = await this.workdir.digestFile();
     const args = skopeoArgs(req, {
       registries: this.opts.registries,
@@ -153,6 +207,7 @@ export class SkopeoEngine {
       digestFile,
       insecurePolicy: this.insecurePolicy,
       debug,
+      piece,
     });
     const result = await execa(this.binary, args, {
       reject: false,
@@ -165,8 +220,9 @@ export class SkopeoEngine {
     if (result.isCanceled || req.signal?.aborted) throw new AbortedError('interrupted');
     if (result.exitCode !== 0) return { stderr: String(result.stderr ?? ''), exit: String(result.exitCode ?? result.signal) };
     const pushed = (await readFile(digestFile, 'utf8').catch(() => '')).trim();
-    if (pushed && pushed !== req.digest) {
-      throw new CopyError('source', formatRepository(req.source), new DigestMismatchError(req.digest, pushed, `${req.tag} as copied by skopeo`));
+    const expected = piece && 'child' in piece ? piece.child : req.digest;
+    if (pushed && pushed !== expected) {
+      throw new CopyError('source', formatRepository(req.source), new DigestMismatchError(expected, pushed, `${req.tag}${expected === req.digest ? '' : ` (platform ${expected})`} as copied by skopeo`));
     }
     return undefined;
   }
@@ -194,12 +250,16 @@ export class SkopeoEngine {
   }
 }
 
-/** Runs per copy at most, as a multiple of its budget, however many of its failures were sporadic. */
+/** Counted failed runs of one copy (all its pieces), and where they failed: reset when a piece lands. */
+interface Tally { spent: number; failedAt: Set<string> }
+
+/** Runs per copy (or per piece of an index) at most, as a multiple of its budget, however many of its failures were sporadic. */
 const SPORADIC_RUNS = 3;
 
 // Where a run failed, without what differs between runs of the same failure (upload session URLs, query strings).
 function failurePoint(stderr: string): string {
-  return lastMeaningfulLine(stderr).replace(/\/blobs\/uploads\/[^\s"?]*/g, '/blobs/uploads/').replace(/\?[^\s"]*/g, '');
+  // An index's run names the platform ("copying image 2/3 from manifest list: "), a piece's does not.
+  return lastMeaningfulLine(stderr).replace(/^copying image \d+\/\d+ from manifest list: /, '').replace(/\/blobs\/uploads\/[^\s"?]*/g, '/blobs/uploads/').replace(/\?[^\s"]*/g, '');
 }
 
 function hasContainersPolicy(): boolean {

@@ -77,6 +77,9 @@ it('a copy that fails one step further on each run, while other copies to the re
   }
   assert.equal(faulted.size, flaky!.blobDigests.length, 'every blob check of the image failed once');
   const flakyRuns = (await readFile(runs, 'utf8')).split('\n').filter((l) => l === 'copy').length - steadyCopies;
-  assert.ok(flakyRuns > 3 && flakyRuns <= 9, `${flakyRuns} runs: more than maxAttempts, at most 3 × maxAttempts`);
+  // After its first failure the index goes on in pieces (3 platforms, then the index alone): each
+  // injected fault costs one run, each piece one run that lands, and nothing more.
+  const bound = faulted.size + flaky!.childDigests.length + 1;
+  assert.ok(flakyRuns > 3 && flakyRuns <= bound, `${flakyRuns} runs: more than maxAttempts, at most one per fault and one per piece (${bound})`);
   assert.equal(await skopeoDigest(`${target.host}/mirror/app:${flaky!.tag}`), flaky!.digest);
 });
