@@ -15,8 +15,7 @@ import { formatRepository } from '../types/reference.js';
 import { silentLogger, type Logger } from '../ui/log.js';
 import { redact } from '../ui/redact.js';
 import { addressOf, childImages, inspectArgs, skopeoArgs, sourceImage, targetImage, type SkopeoCopyRequest, type SkopeoPiece, type SkopeoSideFiles } from './skopeo-args.js';
-import { sha256 } from '../types/digest.js';
-import { parseManifest } from '../types/mediatype.js';
+import { indexChildren } from './skopeo-pieces.js';
 import { SkopeoWorkdir } from './skopeo-auth.js';
 import { copyErrorFrom, isRefusedConversion, isTransientFailure, lastMeaningfulLine } from './skopeo-errors.js';
 import { hiddenIndexRefusal } from './skopeo-debug.js';
@@ -144,7 +143,8 @@ export class SkopeoEngine {
       this.logger.debug(`engine skopeo: ${images.target}: ${redact(lastMeaningfulLine(stderr))}; running the copy again${debug ? ' with --debug' : ''} (attempt ${attempt + 1}; ${why}${spent} of at most ${budget} counted) in ${wait} ms`);
       await pause(wait, req.signal);
       if (!piece && !debug) {
-        const children = await this.childrenOf(req, budget);
+        const inspect = inspectArgs(req, { registries: this.opts.registries, endpoints: this.opts.endpoints, source: await this.sideFiles(req, 'source') });
+        const children = await indexChildren(this.binary, inspect, req, budget);
         if (children) return this.copyInPieces(req, images, children, tally);
       }
     }
@@ -165,30 +165,6 @@ export class SkopeoEngine {
       await this.copyRetried(req, { source, target }, { child }, tally);
     }
     await this.copyRetried(req, images, { indexOnly: true }, tally);
-  }
-
-  // The platform manifests the pinned source index lists (by skopeo inspect, whose bytes must hash
-  // to the digest); undefined for an image, for a layout on either side, or when it cannot be read.
-  private async childrenOf(req: SkopeoCopyRequest, tries: number): Promise<string[] | undefined> {
-    if (req.source.scheme !== 'registry' || req.target.scheme !== 'registry') return undefined;
-    const args = inspectArgs(req, { registries: this.opts.registries, endpoints: this.opts.endpoints, source: await this.sideFiles(req, 'source') });
-    for (let i = 0; i < tries; i++) {
-      const result = await execa(this.binary, args, { reject: false, stdin: 'ignore', encoding: 'buffer', env: { REGISTRY_AUTH_FILE: undefined }, cancelSignal: req.signal });
-      if (result.isCanceled || req.signal?.aborted) throw new AbortedError('interrupted');
-      if (result.exitCode !== 0) {
-        if (!isTransientFailure(Buffer.from(result.stderr ?? '').toString())) return undefined;
-        continue;
-      }
-      const raw = Buffer.from(result.stdout ?? '');
-      if (sha256(raw) !== req.digest) return undefined;
-      try {
-        const children = parseManifest(raw).manifests.map((m) => m.digest);
-        return children.length > 0 ? children : undefined;
-      } catch {
-        return undefined;
-      }
-    }
-    return undefined;
   }
 
   /** Removes the temporary auth files, CA dirs and digest files. */
