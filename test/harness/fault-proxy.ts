@@ -80,8 +80,8 @@ export interface FaultProxyOptions {
    * fault rules; the first to answer (return true) wins, the rest fall through to the upstream.
    */
   personalities?: Personality[];
-  /** Serve HTTPS with this certificate (test/harness/tls.ts); `http2` also offers h2 by ALPN. */
-  tls?: { cert: string; key: string; http2?: boolean };
+  /** Serve HTTPS with this certificate (test/harness/tls.ts); `http2` also offers h2 by ALPN ('only': h2 alone). */
+  tls?: { cert: string; key: string; http2?: boolean | 'only' };
   /** CA file (PEM) that signed an https:// upstream's certificate. */
   upstreamCa?: string;
   /** Seeded random faults on requests no rule matched (see ChaosOptions). */
@@ -525,7 +525,7 @@ function serve(tls: FaultProxyOptions['tls'], handler: (req: IncomingMessage, re
   if (!tls) return createServer(handler);
   const creds = { cert: readFileSync(tls.cert), key: readFileSync(tls.key) };
   if (!tls.http2) return createHttpsServer(creds, handler);
-  const server = createSecureServer({ ...creds, allowHTTP1: true }, handler as never);
+  const server = createSecureServer({ ...creds, allowHTTP1: tls.http2 !== 'only' }, handler as never);
   const sockets = new Set<Socket>();
   server.on('secureConnection', (socket: Socket) => { sockets.add(socket); socket.once('close', () => sockets.delete(socket)); });
   // closeServer() calls closeAllConnections(), which an HTTP/2 server lacks: end its sockets here.

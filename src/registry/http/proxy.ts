@@ -71,7 +71,7 @@ export function sayProtocolOnce(say: (line: string) => void): ProtocolNotice {
   return (origin, alpn, allowH2) => {
     if (said.has(origin.origin)) return;
     said.add(origin.origin);
-    if (alpn === 'h2') say(`${origin.host}: HTTP/2 (ALPN h2); uploads over 64 KiB go over HTTP/1.1`);
+    if (alpn === 'h2') say(`${origin.host}: HTTP/2 (ALPN h2); uploads over 64 KiB and blob reads over 4 MiB go over HTTP/1.1`);
     else say(`${origin.host}: HTTP/1.1 (${allowH2 ? 'it did not offer HTTP/2 by ALPN' : '`http2: false`'})`);
   };
 }

@@ -51,7 +51,11 @@ export function createSend(ctx: SendContext): Send {
   // finish, but undici 7 fails every stream in flight on any GOAWAY, answered or not: with
   // keepalive_requests 1 every attempt died, and a run that skopeo would finish failed.
   let h1Only = false;
-  return async (req: HttpRequest): Promise<HttpResponse> => {
+  // Set once the host refused HTTP/1.1 by ALPN (it speaks only HTTP/2): the reads that prefer
+  // HTTP/1.1 (slowReader: large blobs, the gateway's streams) go over HTTP/2 from then on, as they
+  // did before they preferred it, rather than fail (tls-errors.ts: 'h2-only').
+  let h2Only = false;
+  const send = async (req: HttpRequest): Promise<HttpResponse> => {
     // A token fetch takes no slot (slot.ts), only its turn under the host's rateLimit.
     let release = ignore;
     if (req.unqueued) await ctx.lanes.pace(req.signal);
@@ -62,7 +66,9 @@ export function createSend(ctx: SendContext): Send {
     const bulky = isBulky(req.body);
     ctx.stats.requests++;
     ctx.stats.byMethod[req.method] = (ctx.stats.byMethod[req.method] ?? 0) + 1;
-    const dispatcher = ctx.dispatcherFor(req.url, bulky || h1Only || req.slowReader === true);
+    const dispatcher = ctx.dispatcherFor(req.url, bulky || h1Only || (req.slowReader === true && !h2Only));
+    // On HTTP/1.1 only because its reader is slow, where the host's other requests may take HTTP/2.
+    const h1ForSlowReader = req.slowReader === true && !bulky && !h1Only && !h2Only && dispatcher !== ctx.dispatcherFor(req.url, false);
     // Over https the pool for small bodies offers HTTP/2 (the bulky one never does, http2: false makes them one).
     const mayBeH2 = req.url.protocol === 'https:' && dispatcher !== ctx.dispatcherFor(req.url, true);
     try {
@@ -104,9 +110,21 @@ export function createSend(ctx: SendContext): Send {
         ctx.logger.debug(`${req.url.host}: its HTTP/2 connection ended under requests in flight (GOAWAY); HTTP/1.1 from now on`);
       }
       if (req.signal?.aborted) throw new AbortedError('aborted');
+      if (h1ForSlowReader && refusedHttp1(e)) {
+        if (!h2Only) ctx.logger.debug(`${req.url.host}: it speaks only HTTP/2 (ALPN); large reads go over HTTP/2`);
+        h2Only = true;
+        return send(req);
+      }
       throw malformedHead(e) ?? e;
     }
   };
+  return send;
+}
+
+/** A TLS handshake refused because it offered HTTP/1.1 alone (a front end that speaks only HTTP/2). */
+function refusedHttp1(e: unknown): boolean {
+  const err = e as { code?: string; cause?: { code?: string } };
+  return [err?.code, err?.cause?.code].includes('ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL');
 }
 
 function ignore(): void {}

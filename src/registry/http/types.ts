@@ -39,9 +39,10 @@ export interface HttpRequest {
   /** The caller retries the whole operation itself: this request is sent once. */
   noRetry?: boolean;
   /**
-   * A long read whose reader may hold back for long (the gateway's client): over HTTP/1.1, where
-   * undici stops the body timeout while the reader does; over HTTP/2 flow control stops the
-   * registry's bytes and the timeout fires, blaming a healthy registry for a slow client.
+   * A long read whose reader may hold back for long (the gateway's client, a large blob feeding its
+   * uploads): over HTTP/1.1, where undici stops the body timeout while the reader does; over HTTP/2
+   * flow control stops the registry's bytes and the timeout fires, blaming a healthy registry for a
+   * slow client, and each such read held up to its stream window (blobs.ts).
    */
   slowReader?: boolean;
   budget?: RetryBudget;

@@ -54,7 +54,7 @@ test('-v names the protocol of each TLS origin once: HTTP/2 by ALPN, or HTTP/1.1
   const lines = await syncVerbose('h2', true);
   assert.deepEqual(lines.sort(), [
     `debug: ${h1.host}: HTTP/1.1 (it did not offer HTTP/2 by ALPN)`,
-    `debug: ${source.host}: HTTP/2 (ALPN h2); uploads over 64 KiB go over HTTP/1.1`,
+    `debug: ${source.host}: HTTP/2 (ALPN h2); uploads over 64 KiB and blob reads over 4 MiB go over HTTP/1.1`,
   ].sort());
 });
 
