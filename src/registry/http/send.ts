@@ -66,11 +66,15 @@ export function createSend(ctx: SendContext): Send {
     const bulky = isBulky(req.body);
     ctx.stats.requests++;
     ctx.stats.byMethod[req.method] = (ctx.stats.byMethod[req.method] ?? 0) + 1;
-    const dispatcher = ctx.dispatcherFor(req.url, bulky || h1Only || (req.slowReader === true && !h2Only));
+    // The host's pool that may speak HTTP/2 and its HTTP/1.1 one: one pool over plain http or
+    // with http2: false, where nothing is HTTP/2.
+    const any = ctx.dispatcherFor(req.url, false);
+    const h1 = ctx.dispatcherFor(req.url, true);
+    const slow = req.slowReader === true && !h2Only;
+    const dispatcher = bulky || h1Only || slow ? h1 : any;
     // On HTTP/1.1 only because its reader is slow, where the host's other requests may take HTTP/2.
-    const h1ForSlowReader = req.slowReader === true && !bulky && !h1Only && !h2Only && dispatcher !== ctx.dispatcherFor(req.url, false);
-    // Over https the pool for small bodies offers HTTP/2 (the bulky one never does, http2: false makes them one).
-    const mayBeH2 = req.url.protocol === 'https:' && dispatcher !== ctx.dispatcherFor(req.url, true);
+    const h1ForSlowReader = slow && !bulky && !h1Only && h1 !== any;
+    const mayBeH2 = req.url.protocol === 'https:' && dispatcher !== h1;
     try {
       const res = await request(req.url, {
         method: req.method as Dispatcher.HttpMethod,
