@@ -18,6 +18,8 @@ export interface CliOptions {
   signalAfterMs?: { signal: 'SIGINT' | 'SIGTERM'; ms: number };
   /** Sends `signal` once stdout or stderr matches `pattern` (no timing race, unlike signalAfterMs). */
   signalOnOutput?: { signal: 'SIGINT' | 'SIGTERM'; pattern: RegExp };
+  /** Sends `signal` once `when` resolves: something the test sees the run do (a connection to its server). */
+  signalWhen?: { signal: 'SIGINT' | 'SIGTERM'; when: Promise<unknown> };
   input?: string;
 }
 
@@ -75,6 +77,10 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
     };
     child.stdout?.on('data', watch);
     child.stderr?.on('data', watch);
+  }
+  if (opts.signalWhen) {
+    const { signal, when } = opts.signalWhen;
+    void when.then(() => child.kill(signal));
   }
   const result = await child;
   if (timer) clearTimeout(timer);

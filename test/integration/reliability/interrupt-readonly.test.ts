@@ -24,7 +24,11 @@ for (const args of [['verify'], ['plan'], ['sync', '--dry-run']]) {
   test(`SIGINT during ${args.join(' ')}: exit 130, and no word of copies or tags written`, async () => {
     const dir = await scratchDir('interrupt-readonly');
     const file = await writeConfig(dir, `version: 1\nimages: [{ source: "${host}/src/app", targets: ["${host}/mirror"] }]\n`);
-    const run = await runCli([...args, '-c', file], { signalAfterMs: { signal: 'SIGINT', ms: 1500 }, timeoutMs: 30_000 });
+    // The signal goes once the run has connected: its handler is in place by then. A fixed 1.5 s
+    // could come before it on a loaded machine (start-up to the handler took up to 0.8 s here),
+    // and SIGINT would then kill node outright, without exit 130 or the warning.
+    const connected = new Promise((resolve) => silent.once('connection', resolve));
+    const run = await runCli([...args, '-c', file], { signalWhen: { signal: 'SIGINT', when: connected }, timeoutMs: 30_000 });
     assert.equal(run.exitCode, 130, run.stderr);
     assert.match(run.stderr, /SIGINT: stopping — nothing new starts/);
     assert.doesNotMatch(run.stderr, /partly copied|tag is written/, run.stderr);
