@@ -32,7 +32,9 @@ async function modulesLoadedBy(args: string[]): Promise<string[]> {
   const meta = JSON.parse(await readFile(join(repoRoot(), 'bundle', 'meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
   const chunks = urls.filter((url) => url.startsWith('file:') && url.includes('/bundle/')).map((url) => `bundle/${url.split('/bundle/')[1]}`);
   assert.ok(chunks.length > 0, 'the hook saw bundle chunks load');
-  return chunks.flatMap((chunk) => Object.keys(meta.outputs[chunk]?.inputs ?? {}));
+  // A checkout whose node_modules is a symlink (a clone sharing another's) has its dependencies
+  // named by the real path (../../elsewhere/node_modules/undici/…): named here as from its own.
+  return chunks.flatMap((chunk) => Object.keys(meta.outputs[chunk]?.inputs ?? {}).map((m) => m.replace(/^(?:\.\.\/)+.*?\/node_modules\//, 'node_modules/')));
 }
 
 for (const args of [['--version'], ['validate', '-c', join(repoRoot(), 'mirrors.yaml')], ['schema']]) {
