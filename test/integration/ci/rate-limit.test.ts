@@ -1,5 +1,5 @@
 // `rateLimit: 20` judged by the registry itself: docker-registry's access log stamps every request
-// with its second, and no second may hold more than 20 of ours (one more for a clock edge).
+// with its second, and no second may hold more than 20 of ours, give or take arrival jitter.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -25,6 +25,12 @@ before(async () => {
 });
 
 after(async () => reg && destroyRegistry(reg));
+
+// Requests leave 50 ms apart, but a loaded machine delays some arrivals (the sender's timers or the
+// registry's scheduling) into the next second: 22 in one second in 1 of 4 full suite runs on 2
+// busy cores, even in plain HTTP. So a second may hold a few more than 20; an unpaced run puts its
+// 60+ requests in a second or two, which the seconds-taken check below fails as well.
+const BUSIEST = 24;
 
 /** Access-log lines (`… [02/Dec/2026:06:50:01 +0000] "GET /v2/… HTTP/1.1" …`) counted per epoch second. */
 function perSecond(log: string, counts = new Map<number, number>()): Map<number, number> {
@@ -53,7 +59,7 @@ images:
   // Enough requests that an unpaced run would crowd them into a second or two.
   assert.ok(total >= 60, `only ${total} requests reached the registry`);
   const busiest = Math.max(...counts.values());
-  assert.ok(busiest <= 21, `a second of the access log holds ${busiest} requests: ${JSON.stringify([...counts])}`);
+  assert.ok(busiest <= BUSIEST, `a second of the access log holds ${busiest} requests: ${JSON.stringify([...counts])}`);
   // And the seconds it took are what 20/s means: no faster than total/20.
   assert.ok(counts.size >= Math.floor(total / 21), `${total} requests in ${counts.size} seconds`);
   for (const tag of TAGS) {
@@ -88,7 +94,7 @@ images:
     assert.ok(tokenTimes.length >= 4, `${tokenTimes.length} token requests`);
     for (const t of tokenTimes) counts.set(Math.floor(t / 1000), (counts.get(Math.floor(t / 1000)) ?? 0) + 1);
     const busiest = Math.max(...counts.values());
-    assert.ok(busiest <= 21, `a second holds ${busiest} requests (registry + token server): ${JSON.stringify([...counts])}`);
+    assert.ok(busiest <= BUSIEST, `a second holds ${busiest} requests (registry + token server): ${JSON.stringify([...counts])}`);
   } finally {
     await destroyRegistry(secured);
   }
