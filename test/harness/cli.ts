@@ -8,7 +8,11 @@ import { execa } from 'execa';
 import { scratchDir } from './scratch.js';
 
 /** How one CLI run ended. `exitCode` is undefined when a signal ended the process. */
-export interface CliResult { exitCode: number | undefined; stdout: string; stderr: string; signal?: string; timedOut: boolean }
+export interface CliResult {
+  exitCode: number | undefined; stdout: string; stderr: string; signal?: string; timedOut: boolean;
+  /** From the signal sent (signalAfterMs, signalOnOutput, signalWhen) to the process's exit, in ms. */
+  exitAfterSignalMs?: number;
+}
 
 /** Environment, working directory, a time limit, and an optional signal sent mid-run. */
 export interface CliOptions {
@@ -63,9 +67,14 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
     input: opts.input ?? '', stripFinalNewline: false, encoding: 'utf8',
   });
   let timer: NodeJS.Timeout | undefined;
+  let signalledAt: number | undefined;
+  const kill = (signal: 'SIGINT' | 'SIGTERM') => {
+    signalledAt ??= Date.now();
+    child.kill(signal);
+  };
   if (opts.signalAfterMs) {
     const { signal, ms } = opts.signalAfterMs;
-    timer = setTimeout(() => child.kill(signal), ms);
+    timer = setTimeout(() => kill(signal), ms);
   }
   if (opts.signalOnOutput) {
     const { signal, pattern } = opts.signalOnOutput;
@@ -73,20 +82,21 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
     let sent = false;
     const watch = (chunk: Buffer | string) => {
       seen += String(chunk);
-      if (!sent && pattern.test(seen)) { sent = true; child.kill(signal); }
+      if (!sent && pattern.test(seen)) { sent = true; kill(signal); }
     };
     child.stdout?.on('data', watch);
     child.stderr?.on('data', watch);
   }
   if (opts.signalWhen) {
     const { signal, when } = opts.signalWhen;
-    void when.then(() => child.kill(signal));
+    void when.then(() => kill(signal));
   }
   const result = await child;
   if (timer) clearTimeout(timer);
   return {
     exitCode: result.exitCode, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''),
     signal: result.signal ?? undefined, timedOut: result.timedOut ?? false,
+    ...(signalledAt !== undefined ? { exitAfterSignalMs: Date.now() - signalledAt } : {}),
   };
 }
 
