@@ -34,7 +34,9 @@ function rowAnnotations(report: AnyReport): Annotation[] {
       const state = 'action' in t ? t.action : t.status;
       const bad = 'action' in t ? !SETTLED_ACTIONS.has(t.action) : t.status !== 'in-sync';
       if (!bad) continue;
-      const digests = `source ${r.sourceDigest ?? 'none'}, target ${t.digest ?? ('previousDigest' in t ? t.previousDigest ?? 'none' : 'none')}`;
+      // A row sync held back (source-moved, refused) was never written, nor read: its target is as it was, not empty.
+      const held = 'action' in t && (t.action === 'source-moved' || t.action === 'refused');
+      const digests = `source ${r.sourceDigest ?? 'none'}, target ${t.digest ?? ('previousDigest' in t ? t.previousDigest : undefined) ?? (held ? 'unchanged' : 'none')}`;
       out.push({ level: 'error', title: `${r.source}:${r.tag}`, message: `${t.repository}: ${state} (${digests})${t.detail ? ` — ${t.detail}` : ''}` });
     }
   }

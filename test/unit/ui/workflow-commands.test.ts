@@ -68,6 +68,21 @@ test('sync rows held as source-moved or refused count as drift in the outputs, a
   assert.deepEqual(reportOutputs(sync), { drift: 9, failed: 0 });
 });
 
+// Held rows are not read at the target, so they carry no digest there: "target none" read as if
+// the target had lost the tag, where it still holds the recorded digest (release2 hunt).
+test('a row sync held back says its target is unchanged, not none', () => {
+  const blobs = { copied: 0, mounted: 0, existing: 0 };
+  const row = (action: 'source-moved' | 'refused') => ({ repository: 'r/a', action, previousDigest: null, digest: null, blobs, bytes: 0, referrers: 0, detail: 'held' });
+  const sync: SyncReport = {
+    version: 1, kind: 'sync', generatedAt: '', summary: { repositories: 1, tags: 1, targets: 2, copied: 0, skipped: 0, conflicts: 0, failed: 0, moved: 1, refused: 1, bytes: 0 },
+    results: [{ source: 'quay.io/jetstack/a', tag: 'latest', sourceDigest: digest('6'), targets: [row('source-moved'), row('refused')] }],
+  };
+  assert.deepEqual(reportAnnotations(sync).map((x) => x.message), [
+    `r/a: source-moved (source ${digest('6')}, target unchanged) — held`,
+    `r/a: refused (source ${digest('6')}, target unchanged) — held`,
+  ]);
+});
+
 test('past 10 rows, every row still has its error, after one warning saying GitHub shows 10', () => {
   const row = (i: number) => ({ source: 'quay.io/jetstack/a', tag: `v1.0.${i}`, sourceDigest: digest('1'), targets: [{ repository: 'ghcr.io/cm/a', status: 'missing' as const, digest: null, detail: '' }] });
   const report = (n: number): VerifyReport => ({ version: 1, generatedAt: '', summary: { repositories: 1, tags: n, targets: 1, inSync: 0, drift: n, errors: 0 }, results: Array.from({ length: n }, (_, i) => row(i)) });
