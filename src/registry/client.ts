@@ -74,11 +74,7 @@ export class RegistryClient {
 
   /** Closes every connection pool. */
   async close(): Promise<void> {
-    const hosts = [...this.hosts.values()];
-    const redirects = [...this.redirectPools.values()];
-    this.hosts.clear();
-    this.redirectPools.clear();
-    await Promise.all([...hosts.map((h) => h.close()), ...redirects.map(closePools)]);
+    await Promise.all(this.takePools().map(closePools));
   }
 
   /**
@@ -86,12 +82,16 @@ export class RegistryClient {
    * carry the run's abort signal, but undici hears it only once a connection is made or has failed.
    */
   interrupt(): void {
-    const hosts = [...this.hosts.values()];
-    const redirects = [...this.redirectPools.values()];
+    for (const pools of this.takePools()) destroyPools(pools);
+    destroyForeignPools();
+  }
+
+  /** Every host's pools and the redirect targets', which the client forgets: a later request opens new ones. */
+  private takePools(): Pools[] {
+    const pools = [...[...this.hosts.values()].map((h) => h.pools), ...this.redirectPools.values()];
     this.hosts.clear();
     this.redirectPools.clear();
-    for (const pools of [...hosts.map((h) => h.pools), ...redirects]) destroyPools(pools);
-    destroyForeignPools();
+    return pools;
   }
 
   // A redirect to an https:// origin whose host has an entry under registries: trusts what that

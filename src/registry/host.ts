@@ -6,7 +6,7 @@ import type { CredentialProvider } from './credentials.js';
 import { Authenticator } from './http/auth.js';
 import { UploadPolicy } from './upload-policy.js';
 import { lanesFor } from './http/rate-limit.js';
-import { ANSWER_TIMEOUT_MS, CONNECT_TIMEOUT_MS, closePools, createPools, foreignPools, poolFor, type Pools } from './http/pool.js';
+import { ANSWER_TIMEOUT_MS, CONNECT_TIMEOUT_MS, createPools, foreignPools, poolFor, type Pools } from './http/pool.js';
 import { stallNotice } from './http/stall.js';
 import type { ProtocolNotice, ProxyNotice } from './http/proxy.js';
 import { withRedirects } from './http/redirect.js';
@@ -128,9 +128,5 @@ export class HostContext {
       ? { host, caFile: options.settings?.caFile !== undefined, ...(url.origin !== this.base.origin ? { realm: url.origin } : {}) }
       : { host: url.host, caFile: false, ...(url.protocol === 'http:' && this.base.protocol === 'https:' && url.hostname === this.base.hostname ? { downgraded: true } : {}) });
     this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message), (url) => certFor(url).host, options.verdictTtlMs), onRefresh));
-  }
-
-  close(): Promise<void> {
-    return closePools(this.pools);
   }
 }

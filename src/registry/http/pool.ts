@@ -53,14 +53,14 @@ export function poolFor(pools: Pools, url: URL, bulky: boolean): Agent {
   return url.protocol !== 'https:' || !bulky ? pools.any : pools.bulky;
 }
 
+/** undici's own connect timeout (its `connect.timeout` default). */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
 /**
  * The connection pools for one registry host; `connections` is per origin and per pool; `notice`
  * hears of each origin reached through a proxy, `protocol` of the HTTP version the `any` pool's
  * TLS connections settled on (the bulky pool's are HTTP/1.1 by design).
  */
-/** undici's own connect timeout (its `connect.timeout` default). */
-export const CONNECT_TIMEOUT_MS = 10_000;
-
 export function createPools(settings: RegistrySettings | undefined, connections: number, answerTimeoutMs = ANSWER_TIMEOUT_MS, notice?: ProxyNotice, protocol?: ProtocolNotice): Pools {
   const connect: { rejectUnauthorized?: boolean; secureContext?: SecureContext; timeout?: number } = {};
   // undici gives a connection 10 s to open (TCP and TLS), and a request cancelled while it waits

@@ -12,6 +12,7 @@ import { proxyAuthRefused } from './proxy.js';
 import { codingToUndo, decode } from './content-coding.js';
 import { malformedHead } from './framing.js';
 import { tailFlowing } from './tail-flowing.js';
+import { tlsFailure } from './tls-errors.js';
 import { contentLength, displayUrl, header, type HttpRequest, type HttpResponse, type Send } from './types.js';
 
 /** Counters shared by every host of a client (RegistryClient.stats). */
@@ -114,7 +115,7 @@ export function createSend(ctx: SendContext): Send {
         ctx.logger.debug(`${req.url.host}: its HTTP/2 connection ended under requests in flight (GOAWAY); HTTP/1.1 from now on`);
       }
       if (req.signal?.aborted) throw new AbortedError('aborted');
-      if (h1ForSlowReader && refusedHttp1(e)) {
+      if (h1ForSlowReader && tlsFailure(e)?.problem === 'h2-only') {
         if (!h2Only) ctx.logger.debug(`${req.url.host}: it speaks only HTTP/2 (ALPN); large reads go over HTTP/2`);
         h2Only = true;
         return send(req);
@@ -123,12 +124,6 @@ export function createSend(ctx: SendContext): Send {
     }
   };
   return send;
-}
-
-/** A TLS handshake refused because it offered HTTP/1.1 alone (a front end that speaks only HTTP/2). */
-function refusedHttp1(e: unknown): boolean {
-  const err = e as { code?: string; cause?: { code?: string } };
-  return [err?.code, err?.cause?.code].includes('ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL');
 }
 
 function ignore(): void {}

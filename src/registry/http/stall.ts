@@ -3,7 +3,7 @@
 // timeout before its failure is said: 5 × 60 s for an answer, 5 × 10 s for a TLS handshake. At the
 // first such timeout the run says so, once per host, so the wait is not silence.
 import type { Logger } from '../../ui/log.js';
-import { saidOf } from './unreachable.js';
+import { failureCode, saidOf } from './unreachable.js';
 
 /** Timeouts worth saying: each is a long silence, not a quick failure. */
 const SILENCES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -16,8 +16,7 @@ export function stallNotice(host: string, maxAttempts: number, waitMs: number, l
   let said = waitMs < SAID_AFTER_MS || maxAttempts < 2;
   return (e) => {
     if (said) return;
-    const err = e as { code?: string; cause?: { code?: string } } | undefined;
-    const code = err?.cause?.code ?? err?.code;
+    const code = failureCode(e);
     if (!code || !SILENCES.has(code)) return;
     said = true;
     logger.warn(`${host}: ${saidOf(code)}; asking again, up to ${maxAttempts} attempts a request`);

@@ -23,6 +23,12 @@ export function saidOf(code: string): string | undefined {
   return SAID[code];
 }
 
+/** The code of a connection failure: its cause's (undici wraps Node's), else its own. */
+export function failureCode(e: unknown): string | undefined {
+  const err = e as { code?: string; cause?: { code?: string } } | undefined;
+  return err?.cause?.code ?? err?.code;
+}
+
 /**
  * An HTTP/2 stream the server closed or reset before answering in full: undici says a
  * RST_STREAM(CANCEL or REFUSED_STREAM) before the headers, or a stream ended without them, as an
@@ -49,7 +55,7 @@ export function unreachable(host: string, req: HttpRequest, e: unknown, cert: Ce
   const tls = tlsError(cert.host, e, cert.caFile, cert.realm);
   if (tls) return tls;
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = err.cause?.code ?? err.code;
+  const code = failureCode(e);
   const why = isStreamClosed(e) ? `it reset the stream before answering in full (${e.message})`
     // A front end that agreed to HTTP/2 by ALPN and then answered otherwise (HTTP/1.1 bytes).
     : code === 'ERR_HTTP2_ERROR' ? `it offered HTTP/2 by ALPN but did not speak it (ERR_HTTP2_ERROR): a proxy in front of it may mishandle HTTP/2; set \`http2: false\` under registries: ${host}`
