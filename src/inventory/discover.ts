@@ -61,7 +61,7 @@ export interface DiscoverOptions {
    */
   targetAccess: 'pull' | 'push';
   /**
-   * plan: a target that refuses a pull-only listing is listed again as sync would, asking pull,push.
+   * plan (with targetAccess 'pull'): a target that refuses the listing is listed again as sync would, asking pull,push.
    * quay.io answers 401 for a repository that does not exist yet, alike for one hidden from us, and
    * grants push there: a plan of a new image said "repository absent or access denied" at every
    * such target, where the sync it plans creates the repository.
@@ -94,7 +94,7 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
         ...targets.map((t) =>
           listing(t.repo)
             .catch((err: unknown) => {
-              if (!opts.pushIfRefused || opts.targetAccess === 'push' || !(err instanceof AccessDeniedError)) throw err;
+              if (!opts.pushIfRefused || !(err instanceof AccessDeniedError)) throw err;
               t.repo = stores.open(t.target.ref, 'push');
               return listing(t.repo);
             })

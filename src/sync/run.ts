@@ -70,7 +70,7 @@ export interface SyncOutcome {
 
 /** Runs sync (or plan) over the work items and returns the report; never throws for a registry failure. */
 export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<SyncOutcome> {
-  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning, prefetchRoots: true, targetAccess: opts.dryRun ? 'pull' : 'push', pushIfRefused: true });
+  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning, prefetchRoots: true, targetAccess: opts.dryRun ? 'pull' : 'push', pushIfRefused: opts.dryRun });
   opts.onInventories?.(inventories);
   const ledger = new CopyLedger();
   // A target repository that already had tags holds layers a new tag may share: no read-ahead there.
