@@ -4,6 +4,7 @@
 import type { RegistrySettings } from '../config/model.js';
 import { baseUrlFor } from '../registry/http/scheme.js';
 import { UsageError } from '../types/errors.js';
+import { certsDirFor } from '../registry/http/certs-d.js';
 
 /** How skopeo reaches one registry: the `host[:port]` to write in `docker://`, and TLS. */
 export interface SkopeoAddress {
@@ -15,6 +16,8 @@ export interface SkopeoAddress {
   tlsVerify: boolean;
   /** Extra CA (absolute path) to trust, only meaningful when tlsVerify. */
   caFile?: string;
+  /** The certs.d directory the native client reads for `host` (certs-d.ts), over HTTPS only. */
+  certsDir?: string;
 }
 
 /** Resolves `host` against its settings and an endpoint override, exactly as the native client does. */
@@ -26,5 +29,7 @@ export function skopeoAddress(host: string, settings?: RegistrySettings, endpoin
   // http is plain whatever the settings say; https still honours `tls: insecure`.
   const tlsVerify = url.protocol === 'https:' && settings?.tls !== 'insecure' && settings?.tls !== 'disabled';
   const address: SkopeoAddress = { logicalHost: host, host: url.host, tlsVerify };
+  const certsDir = url.protocol === 'https:' ? certsDirFor(url.host).found : undefined;
+  if (certsDir) address.certsDir = certsDir;
   return settings?.caFile && tlsVerify ? { ...address, caFile: settings.caFile } : address;
 }

@@ -85,7 +85,8 @@ function sideFlags(prefix: 'src-' | 'dest-' | '', address: SkopeoAddress | undef
   if (!address) return [];
   const out: string[] = [];
   if (!address.tlsVerify) out.push(`--${prefix}tls-verify=false`);
-  if (files.certDir && address.tlsVerify) out.push(`--${prefix}cert-dir`, files.certDir);
+  // Under tls-verify=false the dir still gives skopeo a client certificate (mutual TLS).
+  if (files.certDir && (address.tlsVerify || address.certsDir)) out.push(`--${prefix}cert-dir`, files.certDir);
   // Anonymous must stay anonymous: without --no-creds skopeo would fall back to ~/.docker/config.json.
   if (files.authFile) out.push(`--${prefix}authfile`, files.authFile);
   else out.push(`--${prefix}no-creds`);

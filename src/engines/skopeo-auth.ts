@@ -2,7 +2,7 @@
 // one containers-auth.json per (logical host, connect host), mode 0600, in a private temp dir
 // that close() removes, and the process removes on exit if close() was never reached.
 import { rmSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Credential, CredentialProvider } from '../registry/credentials.js';
@@ -74,21 +74,24 @@ export class SkopeoWorkdir {
   }
 
   /**
-   * A directory holding `caFile` as `ca.crt`, the layout skopeo's --*-cert-dir expects (its CAs add
+   * A directory holding `caFile` as a `*.crt`, the layout skopeo's --*-cert-dir expects (its CAs add
    * to the system roots), and NODE_EXTRA_CA_CERTS's certificates beside it: the native client
-   * trusts those, and Go never reads that variable.
+   * trusts those, and Go never reads that variable. A --cert-dir replaces skopeo's own certs.d
+   * lookup, so the host's certs.d files (the native client's too) are copied in as well.
    */
   certDirFor(address: SkopeoAddress): Promise<string> | undefined {
-    const caFile = address.caFile;
+    const caFile = address.tlsVerify ? address.caFile : undefined;
     const extra = address.tlsVerify ? process.env.NODE_EXTRA_CA_CERTS || undefined : undefined;
-    if (!caFile && !extra) return undefined;
-    const key = `${caFile ?? ''}\0${extra ?? ''}`;
+    const certsDir = address.certsDir;
+    if (!caFile && !extra && !certsDir) return undefined;
+    const key = `${caFile ?? ''}\0${extra ?? ''}\0${certsDir ?? ''}`;
     let dir = this.certDirs.get(key);
     if (!dir) {
       dir = (async () => {
         const d = join(await this.path(), `certs-${this.certDirs.size}`);
         await mkdir(d, { mode: 0o700 });
-        if (caFile) await copyFile(caFile, join(d, 'ca.crt'));
+        if (certsDir) await cp(certsDir, d, { recursive: true });
+        if (caFile) await copyFile(caFile, join(d, 'regmirror-ca-file.crt'));
         // Unreadable: Node ignored it too (with a warning at start-up).
         if (extra) await copyFile(extra, join(d, 'node-extra-ca-certs.crt')).catch(() => undefined);
         return d;

@@ -13,6 +13,7 @@ import { withRedirects } from './http/redirect.js';
 import { withRetry, type RetryPolicy } from './http/retry.js';
 import { baseUrlFor } from './http/scheme.js';
 import { withTlsVerdicts } from './http/tls-errors.js';
+import { certsDirFor, hostCerts } from './http/certs-d.js';
 import { createSend, type TransportStats } from './http/send.js';
 import { MIN_RATE, Throttle, withThrottle } from './http/throttle.js';
 import { TokenCache } from './http/token.js';
@@ -86,7 +87,12 @@ export class HostContext {
     this.trustedOrigins.add(this.base.origin);
     this.uploads = new UploadPolicy(host, options.chunkBytes, options.forceChunkedUploads);
     // 3 × concurrency request slots (see limiter.ts), so the pool can open that many.
-    this.pools = createPools(options.settings, options.concurrency * 3, options.answerTimeoutMs, options.proxyNotice, options.protocolNotice);
+    // The certs.d directory is the one of the host connected to (an endpoint's), as skopeo's is.
+    const tls = this.base.protocol === 'https:';
+    const looked = certsDirFor(this.base.host);
+    const certs = tls ? hostCerts(looked, this.base.host) : undefined;
+    const certsDir = { ...looked, ...(certs?.client ? { client: certs.client.certFile } : {}) };
+    this.pools = createPools(options.settings, options.concurrency * 3, options.answerTimeoutMs, options.proxyNotice, options.protocolNotice, certs);
     const maxAttempts = Math.max(1, options.settings?.maxAttempts ?? 5);
     // The connect timeout is the answer timeout when shorter (pool.ts): the first silence said is the shorter.
     const stalled = stallNotice(host, maxAttempts, Math.min(options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS, CONNECT_TIMEOUT_MS), options.logger);
@@ -125,7 +131,7 @@ export class HostContext {
     // A refused certificate on a redirect target is that origin's, and so is the entry that fixes it.
     // A token realm on another origin shares the host's entry, but its certificate is its own.
     const certFor = (url: URL) => (this.trustedOrigins.has(url.origin)
-      ? { host, caFile: options.settings?.caFile !== undefined, ...(url.origin !== this.base.origin ? { realm: url.origin } : {}) }
+      ? { host, caFile: options.settings?.caFile !== undefined, certsDir, ...(url.origin !== this.base.origin ? { realm: url.origin } : {}) }
       : { host: url.host, caFile: false, ...(url.protocol === 'http:' && this.base.protocol === 'https:' && url.hostname === this.base.hostname ? { downgraded: true } : {}) });
     this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message), (url) => certFor(url).host, options.verdictTtlMs), onRefresh));
   }

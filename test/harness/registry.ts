@@ -49,6 +49,8 @@ export interface RegistryOptions {
    * This process's fetch() then trusts the test CA. The token server stays plain HTTP.
    */
   tls?: boolean | CertKind;
+  /** tls: ask every client for a certificate the test CA signed (distribution's http.tls.clientcas: mutual TLS); the test CA's `client` is one. */
+  clientCerts?: boolean;
   /**
    * token: put the token service behind HTTPS on another origin (`https://localhost:PORT/token`, a
    * fault proxy with this test certificate), as registries whose realm is a separate auth host are.
@@ -117,7 +119,10 @@ async function startRegistryOnce(opts: RegistryOptions): Promise<RunningRegistry
   const certKind: CertKind | undefined = opts.tls === true ? 'good' : opts.tls || undefined;
   const certs = certKind ? await testCerts() : undefined;
   if (certs) await trustTestCa();
-  const tlsYaml = certs && certKind ? `\n  tls:\n    certificate: ${certs.servers[certKind].cert}\n    key: ${certs.servers[certKind].key}` : '';
+  const clientCas = certs && opts.clientCerts ? `\n    clientcas:\n      - ${certs.caFile}` : '';
+  const tlsYaml = certs && certKind ? `\n  tls:\n    certificate: ${certs.servers[certKind].cert}\n    key: ${certs.servers[certKind].key}${clientCas}` : '';
+  // Readiness is asked unverified, with the client certificate a mutual-TLS registry wants.
+  const readiness = certs && opts.clientCerts ? new Agent({ connect: { rejectUnauthorized: false, cert: readFileSync(certs.client.cert), key: readFileSync(certs.client.key) } }) : readinessAgent;
   const config = join(dir, 'config.yml');
   await writeFile(config, [
     'version: 0.1',
@@ -147,7 +152,7 @@ async function startRegistryOnce(opts: RegistryOptions): Promise<RunningRegistry
         children.delete(started);
         if (child === started) child = undefined;
       });
-      await waitReady(reg.url, started, logPath, logFrom, port);
+      await waitReady(reg.url, started, logPath, logFrom, port, readiness);
     },
     async stop() {
       const running = child;
@@ -210,7 +215,7 @@ const readinessAgent = new Agent({ connect: { rejectUnauthorized: false } });
  * impossible), /v2/ alone would be answered by that server (with another test CA: "not trusted"
  * failures far from the cause).
  */
-async function waitReady(url: string, child: ChildProcess, logPath: string, logFrom: number, port: number): Promise<void> {
+async function waitReady(url: string, child: ChildProcess, logPath: string, logFrom: number, port: number, agent: Agent): Promise<void> {
   const deadline = Date.now() + 15_000;
   const listening = `listening on 127.0.0.1:${port}`;
   while (Date.now() < deadline) {
@@ -219,17 +224,17 @@ async function waitReady(url: string, child: ChildProcess, logPath: string, logF
       if (log.includes('address already in use')) throw new PortTakenError(`port ${port} was taken before docker-registry bound it`);
       throw new Error(`docker-registry exited with ${child.exitCode}; see ${logPath}`);
     }
-    if (log.includes(listening) && await answers(url)) return;
+    if (log.includes(listening) && await answers(url, agent)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   child.kill('SIGKILL');
   throw new Error(`docker-registry did not become ready at ${url}; see ${logPath}`);
 }
 
-async function answers(url: string): Promise<boolean> {
+async function answers(url: string, agent: Agent): Promise<boolean> {
   try {
     // Unverified on purpose: the expired and wrong-name registries must come up too.
-    const res = await request(`${url}/v2/`, { dispatcher: readinessAgent, reset: true });
+    const res = await request(`${url}/v2/`, { dispatcher: agent, reset: true });
     await res.body.arrayBuffer();
     return res.statusCode === 200 || res.statusCode === 401;
   } catch {

@@ -38,6 +38,8 @@ export interface TestCerts {
   /** The intermediate CA alone (PEM): it signed `leafOnly`. */
   intermediateFile: string;
   servers: Record<CertKind, ServerCert>;
+  /** A client certificate the test CA signed (mutual TLS: a registry's `clientCerts`). */
+  client: ServerCert;
 }
 
 let certs: Promise<TestCerts> | undefined;
@@ -73,13 +75,14 @@ async function makeCerts(): Promise<TestCerts> {
     '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-addext', 'extendedKeyUsage=serverAuth']);
   const intermediate = await sign('intermediate', '', '3', ca, 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign');
   const leafOnly = await sign('leaf-only', 'IP:127.0.0.1,DNS:localhost', '3', intermediate);
+  const client = await sign('client', '', '3', ca, 'extendedKeyUsage=clientAuth');
   const chainFile = join(dir, 'ca-and-intermediate.pem');
   await writeFile(chainFile, (await readFile(ca.cert, 'utf8')) + (await readFile(intermediate.cert, 'utf8')));
   const certDir = await certDirOf(join(dir, 'skopeo-certs'), ca.cert);
   const selfSignedCertDir = await certDirOf(join(dir, 'skopeo-self-signed'), selfSigned.cert);
   const chainCertDir = await certDirOf(join(dir, 'skopeo-chain'), ca.cert);
   await copyFile(intermediate.cert, join(chainCertDir, 'intermediate.crt'));
-  return { dir, caFile: ca.cert, certDir, selfSignedCertDir, chainFile, chainCertDir, intermediateFile: intermediate.cert, servers: { good, wrongName, expired, selfSigned, leafOnly } };
+  return { dir, caFile: ca.cert, certDir, selfSignedCertDir, chainFile, chainCertDir, intermediateFile: intermediate.cert, servers: { good, wrongName, expired, selfSigned, leafOnly }, client };
 }
 
 /** A directory holding only `ca.crt` (skopeo's --cert-dir layout). */

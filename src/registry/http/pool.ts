@@ -9,6 +9,7 @@ import { Agent } from './undici.js';
 import type { RegistrySettings } from '../../config/model.js';
 import { UsageError } from '../../types/errors.js';
 import { routedFactory, type ProtocolNotice, type ProxyNotice } from './proxy.js';
+import type { HostCerts } from './certs-d.js';
 
 /**
  * The largest request body sent over HTTP/2: one stream's initial flow-control window, so the
@@ -59,21 +60,24 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 /**
  * The connection pools for one registry host; `connections` is per origin and per pool; `notice`
  * hears of each origin reached through a proxy, `protocol` of the HTTP version the `any` pool's
- * TLS connections settled on (the bulky pool's are HTTP/1.1 by design).
+ * TLS connections settled on (the bulky pool's are HTTP/1.1 by design); `certs` what the host's
+ * certs.d directory gives (certs-d.ts): its CAs beside caFile's, its client certificate presented.
  */
-export function createPools(settings: RegistrySettings | undefined, connections: number, answerTimeoutMs = ANSWER_TIMEOUT_MS, notice?: ProxyNotice, protocol?: ProtocolNotice): Pools {
+export function createPools(settings: RegistrySettings | undefined, connections: number, answerTimeoutMs = ANSWER_TIMEOUT_MS, notice?: ProxyNotice, protocol?: ProtocolNotice, certs?: HostCerts): Pools {
   const connect: { rejectUnauthorized?: boolean; secureContext?: SecureContext; timeout?: number } = {};
   // undici gives a connection 10 s to open (TCP and TLS), and a request cancelled while it waits
   // for one ends only then: the gateway's --timeout of a few seconds held each client 10 s at a
   // backend that accepts TCP and never finishes TLS (outage hunt). No connect outlasts an answer.
   if (answerTimeoutMs < CONNECT_TIMEOUT_MS) connect.timeout = answerTimeoutMs;
   if (settings?.tls === 'insecure') connect.rejectUnauthorized = false;
-  if (settings?.caFile) {
-    let extra: string;
-    try {
-      extra = readFileSync(settings.caFile, 'utf8');
-    } catch (e) {
-      throw new UsageError(`caFile for ${settings.host}: cannot read ${settings.caFile} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  if (settings?.caFile || certs) {
+    const extra = [...(certs?.ca ?? [])];
+    if (settings?.caFile) {
+      try {
+        extra.push(readFileSync(settings.caFile, 'utf8'));
+      } catch (e) {
+        throw new UsageError(`caFile for ${settings.host}: cannot read ${settings.caFile} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
     }
     // One context for every connection: built from `ca` per connection, parsing Node's ~140 roots
     // cost ~20 ms of CPU each time (a run opens dozens, a flaky network hundreds).
@@ -81,7 +85,14 @@ export function createPools(settings: RegistrySettings | undefined, connections:
     // curl --cacert and skopeo's cert-dir: a private CA's operators often hand out just that.
     // `ca` replaces Node's store, which NODE_EXTRA_CA_CERTS had added to: keep those too (caFile is
     // an extra CA, as a skopeo cert dir adds to the system roots).
-    connect.secureContext = createSecureContext({ ca: [...rootCertificates, ...envExtraCa(), extra], allowPartialTrustChain: true });
+    const client = certs?.client ? { cert: certs.client.cert, key: certs.client.key } : {};
+    try {
+      connect.secureContext = createSecureContext({ ca: [...rootCertificates, ...envExtraCa(), ...extra], allowPartialTrustChain: true, ...client });
+    } catch (e) {
+      // A client key that is not the certificate's, or a file that is no PEM at all.
+      if (!certs?.client) throw e;
+      throw new UsageError(`certs.d for ${settings?.host ?? certs.dir}: the client certificate ${certs.client.certFile} and its key do not make a pair (${(e as Error).message})`);
+    }
   }
   const options = { connections, keepAliveTimeout: 30_000, connect, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs, factory: routedFactory(notice) };
   const heard = { ...options, factory: routedFactory(notice, undefined, protocol) };

@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import { isLasting, ProxyError, TlsError, UnreachableError, type TlsProblem } from '../../types/errors.js';
 import { realmRemedy } from './realm-tls.js';
+import type { CertsDir } from './certs-d.js';
 import { hostnameOf } from '../../types/host.js';
 import { discard, readPrefix } from './body.js';
 import { MAX_ERROR_BODY } from './errors.js';
@@ -43,13 +44,17 @@ const NO_ISSUER = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISS
 /** What Node's error says besides its code: for a wrong name, the name checked, why, and the certificate. */
 type Failure = { code?: string; reason?: string; host?: string; cert?: { subjectaltname?: string; subject?: { CN?: string } } };
 
-const REMEDY: Record<TlsProblem, (host: string, code: string, caFile: boolean, failure: Failure) => string> = {
-  untrusted: (host, code, caFile) =>
-    caFile && NO_ISSUER.has(code)
-      ? `its TLS certificate is not trusted (${code}) with the \`caFile\` under registries: ${host}: that file must hold the CA that signed it, and the intermediate certificate too when the registry does not send it; or set \`tls: insecure\` there to skip verification`
-      : `its TLS certificate is not trusted (${code}): give ${code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ? 'that self-signed certificate itself' : 'the CA that signed it'} as \`caFile\` under registries: ${host}, or set \`tls: insecure\` there to skip verification`,
+const REMEDY: Record<TlsProblem, (host: string, code: string, caFile: boolean, failure: Failure, certs?: CertsDir) => string> = {
+  untrusted: (host, code, caFile, _failure, certs) => {
+    if ((caFile || certs?.found) && NO_ISSUER.has(code)) {
+      const given = [caFile ? `the \`caFile\` under registries: ${host}` : '', certs?.found ? `the *.crt in ${certs.found}` : ''].filter(Boolean).join(' and ');
+      return `its TLS certificate is not trusted (${code}) with ${given}: ${certs?.found ? 'they' : 'that file'} must hold the CA that signed it, and the intermediate certificate too when the registry does not send it; or set \`tls: insecure\` under registries: ${host} to skip verification`;
+    }
+    const what = code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ? 'that self-signed certificate itself' : 'the CA that signed it';
+    return `its TLS certificate is not trusted (${code}): give ${what} as \`caFile\` under registries: ${host}${certs && !certs.found ? ` (or as ca.crt in ${certs.looked[0]}, where skopeo and podman read it too)` : ''}, or set \`tls: insecure\` there to skip verification`;
+  },
   'wrong-name': (host, code, _caFile, failure) => wrongName(host, code, failure),
-  'client-cert': (host, code) => `it refused the TLS handshake (${code}): it asks for a client certificate (mutual TLS), which regmirror does not present; reach it through an \`endpoint\` under registries: ${host} that does not ask for one`,
+  'client-cert': (host, code, _caFile, _failure, certs) => `it refused the TLS handshake (${code}): it asks for a client certificate (mutual TLS)${clientCert(certs)}; or reach it through an \`endpoint\` under registries: ${host} that does not ask for one`,
   'speaks-tls': (host) => `it speaks HTTPS on this port but was asked in plain HTTP (a loopback host's default, \`tls: disabled\` or an http:// endpoint): set \`tls: verify\` under registries: ${host}, with \`caFile\` for a private CA (or \`tls: insecure\`)`,
   // Not valid yet is most often this machine's clock behind (a restored VM), not the registry.
   expired: (host, code) => `${code === 'CERT_NOT_YET_VALID'
@@ -59,17 +64,26 @@ const REMEDY: Record<TlsProblem, (host: string, code: string, caFile: boolean, f
   'not-tls': (host, code) => `it does not speak TLS on this port (${code}): if it is plain HTTP, set \`tls: disabled\` under registries: ${host}`,
 };
 
+/** Where regmirror looked for a client certificate, and what it found (certs-d.ts). */
+function clientCert(certs?: CertsDir): string {
+  if (!certs) return ', which regmirror does not present';
+  if (certs.client) return ` and refused ${certs.client}, which regmirror presented: the registry must accept it (distribution: http.tls.clientcas), or that directory must hold one it accepts, with its key`;
+  if (certs.found) return `: put it and its key as client.cert and client.key in ${certs.found}, where regmirror read the registry's CAs (skopeo and podman read them there too)`;
+  return `: put it and its key as client.cert and client.key in ${certs.looked[0]}, where skopeo and podman read them too (regmirror looked in ${certs.looked.join(', ')})`;
+}
+
 /**
  * The TlsError for a failed request, or undefined when `e` is not a certificate problem; `caFile`
  * when the registries: entry for `host` gives one (the remedy is then about what is in it); `realm`
- * when the certificate is that of the host's token service on another origin (realm-tls.ts).
+ * when the certificate is that of the host's token service on another origin (realm-tls.ts);
+ * `certs` the host's certs.d directories (certs-d.ts), named in the remedy.
  */
-export function tlsError(host: string, e: unknown, caFile = false, realm?: string): TlsError | undefined {
+export function tlsError(host: string, e: unknown, caFile = false, realm?: string, certs?: CertsDir): TlsError | undefined {
   if (e instanceof TlsError) return e;
   const found = tlsFailure(e);
   if (!found) return undefined;
   const { failure, code, problem } = found;
-  const remedy = realm ? realmRemedy(host, realm, problem, code, failure) : REMEDY[problem](host, code, caFile, failure);
+  const remedy = realm ? realmRemedy(host, realm, problem, code, failure) : REMEDY[problem](host, code, caFile, failure, certs);
   return new TlsError(host, problem, `${host}: ${remedy}`);
 }
 

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { DowngradedLocationError, UnreachableError } from '../../types/errors.js';
 import { tlsError } from './tls-errors.js';
+import type { CertsDir } from './certs-d.js';
 import { errors } from './undici.js';
 import { displayUrl, type HttpRequest } from './types.js';
 
@@ -43,6 +44,8 @@ export function isStreamClosed(e: unknown): e is Error {
 export interface CertEntry {
   host: string;
   caFile: boolean;
+  /** The certs.d directories looked in for the host, and the one read (certs-d.ts). */
+  certsDir?: CertsDir;
   /** The origin of the host's token service, when the refused certificate is its (realm-tls.ts). */
   realm?: string;
   /** The URL is plain http:// on the host's own name while the host is reached over https:// (a location it gave). */
@@ -52,7 +55,7 @@ export interface CertEntry {
 /** Wraps a connection failure as UnreachableError naming the host and what failed. */
 export function unreachable(host: string, req: HttpRequest, e: unknown, cert: CertEntry = { host, caFile: false }): UnreachableError {
   if (e instanceof UnreachableError) return e;
-  const tls = tlsError(cert.host, e, cert.caFile, cert.realm);
+  const tls = tlsError(cert.host, e, cert.caFile, cert.realm, cert.certsDir);
   if (tls) return tls;
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = failureCode(e);

@@ -1,0 +1,66 @@
+// skopeo, podman and docker trust a private registry by files in a directory named after it
+// (certs.d/HOST:PORT/: *.crt CAs, *.cert + *.key a client certificate for mutual TLS). A registry
+// set up that way worked for them and not for regmirror, and `engine: skopeo` copied through it
+// while planning and verification were refused. regmirror reads the same directories, as
+// containers/image does: the first that exists of ~/.config/containers/certs.d/HOST,
+// /etc/containers/certs.d/HOST and /etc/docker/certs.d/HOST.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../../types/errors.js';
+
+/** What a host's certs.d directory gives: CAs to trust, and a client certificate with its key. */
+export interface HostCerts {
+  dir: string;
+  ca: string[];
+  client?: { certFile: string; cert: string; key: string };
+}
+
+/** The certs.d roots, in the order looked in; REGMIRROR_CERTS_D (`:`-separated) replaces them (tests, odd layouts). */
+export function certsRoots(): string[] {
+  const env = process.env.REGMIRROR_CERTS_D;
+  if (env !== undefined) return env.split(':').filter(Boolean);
+  return [join(homedir(), '.config/containers/certs.d'), '/etc/containers/certs.d', '/etc/docker/certs.d'];
+}
+
+/** The directories looked in for a host, and the first that exists (the one read). */
+export interface CertsDir {
+  looked: string[];
+  found?: string;
+  /** The client certificate found there (set once it is read: hostCerts). */
+  client?: string;
+}
+
+/** The certs.d directories of `hostPort` (`quay.io`, `registry.internal:5000`). */
+export function certsDirFor(hostPort: string): CertsDir {
+  const looked = certsRoots().map((root) => join(root, hostPort));
+  return { looked, found: looked.find((dir) => existsSync(dir)) };
+}
+
+/** The certs.d directory found for `hostPort` read, or undefined when none; a client key without its certificate (or the reverse) is a usage error, as for skopeo. */
+export function hostCerts(where: CertsDir, hostPort: string): HostCerts | undefined {
+  const dir = where.found;
+  if (!dir) return undefined;
+  const read = (name: string) => {
+    try {
+      return readFileSync(join(dir, name), 'utf8');
+    } catch (e) {
+      throw new UsageError(`certs.d for ${hostPort}: cannot read ${join(dir, name)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  };
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (e) {
+    throw new UsageError(`certs.d for ${hostPort}: cannot read the directory ${dir} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const certs: HostCerts = { dir, ca: names.filter((n) => n.endsWith('.crt')).map(read) };
+  for (const name of names) {
+    const base = name.replace(/\.(cert|key)$/, '');
+    if (base === name) continue;
+    const other = name.endsWith('.cert') ? `${base}.key` : `${base}.cert`;
+    if (!names.includes(other)) throw new UsageError(`certs.d for ${hostPort}: ${join(dir, name)} has no ${other} beside it (a client certificate needs its key, and the reverse)`);
+    if (name.endsWith('.cert') && !certs.client) certs.client = { certFile: join(dir, name), cert: read(name), key: read(other) };
+  }
+  return certs;
+}
