@@ -3,13 +3,14 @@
 // HTTP/2 is offered by ALPN over TLS (HTTP/1.1 stays the fallback) unless `http2: false`.
 // Each origin connects direct or through the proxy the environment names for it (proxy.ts).
 import { readFileSync } from 'node:fs';
-import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { Agent } from './undici.js';
 import type { RegistrySettings } from '../../config/model.js';
 import { UsageError } from '../../types/errors.js';
 import { routedFactory, type ProtocolNotice, type ProxyNotice } from './proxy.js';
 import type { HostCerts } from './certs-d.js';
+import { systemStoreAdds, trustedRoots } from './trust-store.js';
 
 /**
  * The largest request body sent over HTTP/2: one stream's initial flow-control window, so the
@@ -83,16 +84,19 @@ export function createPools(settings: RegistrySettings | undefined, connections:
     // cost ~20 ms of CPU each time (a run opens dozens, a flaky network hundreds).
     // An intermediate CA alone in the file is an anchor too (allowPartialTrustChain), as with
     // curl --cacert and skopeo's cert-dir: a private CA's operators often hand out just that.
-    // `ca` replaces Node's store, which NODE_EXTRA_CA_CERTS had added to: keep those too (caFile is
-    // an extra CA, as a skopeo cert dir adds to the system roots).
+    // `ca` replaces Node's store, which NODE_EXTRA_CA_CERTS had added to: keep those, and the
+    // system store's (trust-store.ts), too (caFile is an extra CA, as a skopeo cert dir adds to the
+    // system roots).
     const client = certs?.client ? { cert: certs.client.cert, key: certs.client.key } : {};
     try {
-      connect.secureContext = createSecureContext({ ca: [...rootCertificates, ...envExtraCa(), ...extra], allowPartialTrustChain: true, ...client });
+      connect.secureContext = createSecureContext({ ca: [...trustedRoots(), ...extra], allowPartialTrustChain: true, ...client });
     } catch (e) {
       // A client key that is not the certificate's, or a file that is no PEM at all.
       if (!certs?.client) throw e;
       throw new UsageError(`certs.d for ${settings?.host ?? certs.dir}: the client certificate ${certs.client.certFile} and its key do not make a pair (${(e as Error).message})`);
     }
+  } else if (systemStoreAdds()) {
+    connect.secureContext = defaultContext();
   }
   const options = { connections, keepAliveTimeout: 30_000, connect, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs, factory: routedFactory(notice) };
   const heard = { ...options, factory: routedFactory(notice, undefined, protocol) };
@@ -103,21 +107,12 @@ export function createPools(settings: RegistrySettings | undefined, connections:
   return { any: new Agent({ ...heard, allowH2: true, ...H2_WINDOWS }), bulky: new Agent({ ...options, allowH2: false }) };
 }
 
-let envExtra: string[] | undefined;
+let shared: SecureContext | undefined;
 
-/** The certificates of NODE_EXTRA_CA_CERTS, read once; none when unset or unreadable (Node has warned then). */
-function envExtraCa(): string[] {
-  if (envExtra) return envExtra;
-  const file = process.env.NODE_EXTRA_CA_CERTS;
-  envExtra = [];
-  if (file) {
-    try {
-      envExtra = [readFileSync(file, 'utf8')];
-    } catch {
-      // Node printed "Warning: Ignoring extra certs from …" at start-up.
-    }
-  }
-  return envExtra;
+/** The one context of every registry without a caFile or certs.d: Node's roots and the system store's (trust-store.ts), parsed once (~40 ms of CPU). */
+function defaultContext(): SecureContext {
+  shared ??= createSecureContext({ ca: trustedRoots(), allowPartialTrustChain: true });
+  return shared;
 }
 
 /**

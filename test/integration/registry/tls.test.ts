@@ -1,5 +1,5 @@
-// Issue 9 (TLS): real registries served over HTTPS by the test CA. A registry trusted by `caFile`
-// or `tls: insecure` is mirrored (skopeo checks the digests through the CA); an untrusted, a
+// Issue 9 (TLS): real registries served over HTTPS by the test CA. A registry trusted by `caFile`,
+// by this machine's CA store (SSL_CERT_FILE) or `tls: insecure` is mirrored (skopeo checks the digests through the CA); an untrusted, a
 // wrong-name and an expired certificate each end the run in one clear line, exit 3, no retries;
 // a self-signed one says to trust that certificate itself, and then is; one whose intermediate the
 // server does not send says to add it to caFile, and then is trusted.
@@ -51,6 +51,13 @@ test('tls: insecure reaches a TLS registry without verifying its certificate', a
   const run = await runCli(['sync', '-c', file, '--no-progress']);
   assert.equal(run.exitCode, 0, run.stderr + run.stdout);
   assert.equal(await skopeoDigestVerified(`${target.host}/insecure/app:v1.0.0`, target.certDir!), image.digest);
+});
+
+test('a CA in this machine\'s store (SSL_CERT_FILE, as skopeo and every Go tool read it) is trusted without a caFile; skopeo agrees', async () => {
+  const file = await config('system-store', source.host, `${target.host}/system-store`, `  ${source.host}: { tls: verify }\n  ${target.host}: { tls: verify }`);
+  const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { SSL_CERT_FILE: source.caFile } });
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  assert.equal(await skopeoDigestVerified(`${target.host}/system-store/app:v1.0.0`, target.certDir!), image.digest);
 });
 
 /** Runs verify against `reg` with `tls: verify` and no CA; returns the run. */
