@@ -101,7 +101,7 @@ export class RegistryClient {
     if (url.protocol !== 'https:' || !settings || (settings.tls !== 'insecure' && !settings.caFile)) return undefined;
     let pools = this.redirectPools.get(url.host);
     if (!pools) {
-      pools = createPools(settings, 16, undefined, this.proxyNotice, this.protocolNotice);
+      pools = createPools(settings, 16, { notice: this.proxyNotice, protocol: this.protocolNotice });
       this.redirectPools.set(url.host, pools);
     }
     return pools;

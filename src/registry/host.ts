@@ -92,7 +92,7 @@ export class HostContext {
     const looked = certsDirFor(this.base.host);
     const certs = tls ? hostCerts(looked, this.base.host) : undefined;
     const certsDir = { ...looked, ...(certs?.client ? { client: certs.client.certFile } : {}) };
-    this.pools = createPools(options.settings, options.concurrency * 3, options.answerTimeoutMs, options.proxyNotice, options.protocolNotice, certs);
+    this.pools = createPools(options.settings, options.concurrency * 3, { answerTimeoutMs: options.answerTimeoutMs, notice: options.proxyNotice, protocol: options.protocolNotice, certs, plainHttp: !tls });
     const maxAttempts = Math.max(1, options.settings?.maxAttempts ?? 5);
     // The connect timeout is the answer timeout when shorter (pool.ts): the first silence said is the shorter.
     const stalled = stallNotice(host, maxAttempts, Math.min(options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS, CONNECT_TIMEOUT_MS), options.logger);

@@ -58,13 +58,25 @@ export function poolFor(pools: Pools, url: URL, bulky: boolean): Agent {
 /** undici's own connect timeout (its `connect.timeout` default). */
 export const CONNECT_TIMEOUT_MS = 10_000;
 
-/**
- * The connection pools for one registry host; `connections` is per origin and per pool; `notice`
- * hears of each origin reached through a proxy, `protocol` of the HTTP version the `any` pool's
- * TLS connections settled on (the bulky pool's are HTTP/1.1 by design); `certs` what the host's
- * certs.d directory gives (certs-d.ts): its CAs beside caFile's, its client certificate presented.
- */
-export function createPools(settings: RegistrySettings | undefined, connections: number, answerTimeoutMs = ANSWER_TIMEOUT_MS, notice?: ProxyNotice, protocol?: ProtocolNotice, certs?: HostCerts): Pools {
+/** How a host's pools connect and listen, besides its settings. */
+export interface PoolOptions {
+  answerTimeoutMs?: number;
+  /** Hears of each origin reached through a proxy. */
+  notice?: ProxyNotice;
+  /** Hears of the HTTP version the `any` pool's TLS connections settled on (the bulky pool's are HTTP/1.1 by design). */
+  protocol?: ProtocolNotice;
+  /** What the host's certs.d directory gives (certs-d.ts): its CAs beside caFile's, its client certificate presented. */
+  certs?: HostCerts;
+  /**
+   * The host is reached over http://: no context of the system store is built (a token realm of
+   * its over https trusts Node's roots and caFile's, as before that store counted).
+   */
+  plainHttp?: boolean;
+}
+
+/** The connection pools for one registry host; `connections` is per origin and per pool. */
+export function createPools(settings: RegistrySettings | undefined, connections: number, opts: PoolOptions = {}): Pools {
+  const { answerTimeoutMs = ANSWER_TIMEOUT_MS, notice, protocol, certs, plainHttp = false } = opts;
   const connect: { rejectUnauthorized?: boolean; secureContext?: SecureContext; timeout?: number } = {};
   // undici gives a connection 10 s to open (TCP and TLS), and a request cancelled while it waits
   // for one ends only then: the gateway's --timeout of a few seconds held each client 10 s at a
@@ -95,7 +107,8 @@ export function createPools(settings: RegistrySettings | undefined, connections:
       if (!certs?.client) throw e;
       throw new UsageError(`certs.d for ${settings?.host ?? certs.dir}: the client certificate ${certs.client.certFile} and its key do not make a pair (${(e as Error).message})`);
     }
-  } else if (systemStoreAdds()) {
+  } else if (!plainHttp && systemStoreAdds()) {
+    // Not for a host reached over plain http: ~40 ms of CPU for a context no connection uses.
     connect.secureContext = defaultContext();
   }
   const options = { connections, keepAliveTimeout: 30_000, connect, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs, factory: routedFactory(notice) };
