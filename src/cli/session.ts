@@ -5,7 +5,7 @@ import { VERSION } from '../version.js';
 import { isLoopback } from '../types/host.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/model.js';
-import { imageWork, type ImageWork } from '../config/workitems.js';
+import { checkFilters, imageWork, type ImageWork } from '../config/workitems.js';
 import { RegistryClient } from '../registry/client.js';
 import { describeStats } from '../registry/http/send.js';
 import { credentialsFor, missingCredentialEnv, type CredentialProvider } from '../registry/credentials.js';
@@ -41,6 +41,7 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
   const log = createLogger(levelOf(flags));
   const config = await loadConfig(flags.config);
   const endpoints = parseEndpoints(flags.endpoint);
+  checkFilters(config, flags.filter);
   const work = imageWork(config, flags.filter);
   const writeTargets = writes(config, work);
   const written = new Set(writeTargets.flatMap((ns) => (ns.scheme === 'registry' ? [ns.registry] : [])));

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { basename, formatRepository, repositoryIn, type RepositoryRef } from '../types/reference.js';
 import { UsageError } from '../types/errors.js';
-import type { Config, ImageItem } from './model.js';
+import type { BinaryItem, Config, ImageItem } from './model.js';
 
 /** One target repository of an image, with how to print it. */
 export interface TargetRepo {
@@ -35,8 +35,7 @@ export function imageWork(config: Config, filters: string[]): ImageWork[] {
   const out: ImageWork[] = [];
   config.images.forEach((item, index) => {
     const sourceDisplay = formatRepository(item.source);
-    const names = [item.name, basename(item.source), sourceDisplay];
-    if (patterns.length > 0 && !patterns.some((p) => names.some((n) => p.test(n)))) return;
+    if (patterns.length > 0 && !patterns.some((p) => imageNames(item).some((n) => p.test(n)))) return;
     const targets = item.targets.map((ns) => {
       const ref = repositoryIn(ns, item.name);
       return { ref, display: formatRepository(ref) };
@@ -44,6 +43,32 @@ export function imageWork(config: Config, filters: string[]): ImageWork[] {
     out.push({ item, index, source: item.source, sourceDisplay, targets });
   });
   return out;
+}
+
+/** What a --filter glob matches an image by: its name, its source's basename, its whole source. */
+export function imageNames(item: ImageItem): string[] {
+  return [item.name, basename(item.source), formatRepository(item.source)];
+}
+
+/** What a --filter glob matches a binaries entry by: its name, and its source repository when it has one. */
+export function binaryNames(b: BinaryItem): string[] {
+  return [b.name, ...(b.source ? [formatRepository(repositoryIn(b.source, b.name))] : [])];
+}
+
+/**
+ * Each --filter glob must match an image or binaries entry: one that matches nothing is a typo
+ * (like git's "pathspec did not match"), and a run over nothing would end "0 drift", exit 0. The
+ * config decides, not --shard, so an empty shard stays an ordinary exit 0.
+ */
+export function checkFilters(config: Config, filters: string[]): void {
+  const names = [...config.images.map(imageNames), ...config.binaries.map(binaryNames)];
+  for (const glob of filters) {
+    const pattern = globToRegExp(glob);
+    if (names.some((n) => n.some((name) => pattern.test(name)))) continue;
+    const listed = [...new Set(names.map((n) => n[0]!))];
+    const shown = listed.length > 8 ? `${listed.slice(0, 8).join(', ')} and ${listed.length - 8} more` : listed.join(', ') || 'none';
+    throw new UsageError(`--filter "${glob}" matches no image or binary in ${config.file} (its names: ${shown}; a glob matches a name, a source's basename or a whole source, and * stays within one path component)`);
+  }
 }
 
 /** A --filter glob as an anchored regex: `*` and `?` stay within one path component, `**` crosses "/". */

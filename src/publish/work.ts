@@ -2,7 +2,7 @@
 // verify audits them like images — against `source` when given, else target against target
 // with the first target as the reference (SPEC "A binaries entry without source …").
 import type { BinaryItem, Config, ImageItem } from '../config/model.js';
-import { globToRegExp, type ImageWork } from '../config/workitems.js';
+import { binaryNames, globToRegExp, type ImageWork } from '../config/workitems.js';
 import { formatRepository, repositoryIn, type RepositoryRef } from '../types/reference.js';
 
 /** The binaries entries whose name (or source repository) matches a --filter glob; none = all. */
@@ -10,8 +10,7 @@ export function selectBinaries(config: Config, filters: string[]): BinaryItem[] 
   const patterns = filters.map(globToRegExp);
   return config.binaries.filter((b) => {
     if (patterns.length === 0) return true;
-    const names = [b.name, ...(b.source ? [formatRepository(repositoryIn(b.source, b.name))] : [])];
-    return patterns.some((p) => names.some((n) => p.test(n)));
+    return patterns.some((p) => binaryNames(b).some((n) => p.test(n)));
   });
 }
 

@@ -5,7 +5,7 @@ import { explainJson, renderExplainTable } from '../../report/explain.js';
 import { loadConfig } from '../../config/load.js';
 import { mirrorsSchema } from '../../config/schema.js';
 import { describeConfig } from '../../config/describe.js';
-import { imageWork } from '../../config/workitems.js';
+import { checkFilters, imageWork } from '../../config/workitems.js';
 import { unreadConfigOption } from '../common.js';
 
 /** Builds `validate`: parse and check the config, print what it selects. */
@@ -21,6 +21,7 @@ export function validateCommand(setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format of --explain').choices(['table', 'json']).default('table'))
     .action(async (flags: { config: string; filter: string[]; quiet?: boolean; explain?: boolean; format: 'table' | 'json' }) => {
       const config = await loadConfig(flags.config);
+      checkFilters(config, flags.filter);
       const work = imageWork(config, flags.filter);
       if (flags.explain) {
         const explained = explainConfig(work);
