@@ -3,6 +3,8 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../types/errors.js';
 import { isValidHost } from '../types/reference.js';
 import { parseShard, shardFromEnv } from '../config/workitems.js';
+import { endpointProblem } from '../config/registries.js';
+import { bracketHint } from '../types/host.js';
 import type { Format } from '../report/render.js';
 
 /** The common flags after commander has parsed them. */
@@ -55,9 +57,9 @@ export function parseEndpoints(values: string[]): Map<string, string> {
     const eq = v.indexOf('=');
     const host = v.slice(0, eq);
     const url = v.slice(eq + 1);
-    if (eq <= 0 || !isValidHost(host) || !/^https?:\/\/[^\s/]+/.test(url)) {
-      throw new UsageError(`--endpoint "${v}": expected HOST=URL, e.g. quay.io=http://127.0.0.1:5000`);
-    }
+    if (eq <= 0 || !isValidHost(host)) throw new UsageError(`--endpoint "${v}": expected HOST=URL, e.g. quay.io=http://127.0.0.1:5000${eq > 0 ? bracketHint(host, v) : ''}`);
+    const problem = endpointProblem(url);
+    if (problem) throw new UsageError(`--endpoint "${v}": ${problem.replace(/write (\S+:\/\/)/, `write ${host}=$1`)}`);
     map.set(host, url.replace(/\/+$/, ''));
   }
   return map;

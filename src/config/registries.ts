@@ -5,7 +5,7 @@ import type { RegistrySettings } from './model.js';
 import type { RawRegistry } from './raw.js';
 import { formatPath, type Locator } from './positions.js';
 import { INLINE_SECRET } from './secrets.js';
-import { bracketHint, isLoopback, urlBracketHint } from '../types/host.js';
+import { bracketHint, bracketedIpv6, isLoopback, urlBracketHint } from '../types/host.js';
 import { configPath } from './paths.js';
 
 
@@ -79,17 +79,32 @@ function checkPlainWithTls(r: RawRegistry, at: string[], loc: Locator): void {
 }
 
 function checkEndpoint(text: string, at: string[], loc: Locator): string {
+  const problem = endpointProblem(text);
+  if (problem) throw loc.errorAt(at, `${formatPath(at)}: ${problem}`);
+  return text.replace(/\/+$/, '');
+}
+
+/** What is wrong with an endpoint URL (`endpoint:` in mirrors.yaml, or --endpoint's), or undefined. */
+export function endpointProblem(text: string): string | undefined {
+  // `127.0.0.1:5000` as typed after curl or docker: say the URL to write, whole (`localhost:5000`
+  // would otherwise parse as the scheme "localhost:").
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    const authority = text.split('/')[0]!;
+    const bracketed = bracketedIpv6(authority) ?? authority;
+    const fixed = bracketed + text.slice(authority.length);
+    // Loopback registries speak plain HTTP by default (SPEC "mirrors.yaml"), others TLS.
+    const [scheme, other] = isLoopback(bracketed) ? ['http', 'https'] : ['https', 'http'];
+    return `no scheme; write ${scheme}://${fixed} (${other}:// for ${other === 'https' ? 'TLS' : 'plain HTTP'})`;
+  }
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw loc.errorAt(at, `${formatPath(at)}: not a URL; expected http(s)://host[:port]${urlBracketHint(text)}`);
+    return `not a URL; expected http(s)://host[:port]${urlBracketHint(text)}`;
   }
-  if (url.username || url.password) throw loc.errorAt(at, `${formatPath(at)}: ${INLINE_SECRET}`);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw loc.errorAt(at, `${formatPath(at)}: expected an http:// or https:// URL, got ${url.protocol}`);
-  }
+  if (url.username || url.password) return INLINE_SECRET;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `expected an http:// or https:// URL, got ${url.protocol}`;
   // The client adds /v2/ itself (a path before it is kept as a prefix): a copied ".../v2/" would ask for /v2/v2/.
-  if (/\/v2\/*$/.test(url.pathname)) throw loc.errorAt(at, `${formatPath(at)}: leave out the /v2 (regmirror adds it); write ${url.origin}${url.pathname.replace(/\/v2\/*$/, '')}`);
-  return text.replace(/\/+$/, '');
+  if (/\/v2\/*$/.test(url.pathname)) return `leave out the /v2 (regmirror adds it); write ${url.origin}${url.pathname.replace(/\/v2\/*$/, '')}`;
+  return undefined;
 }
