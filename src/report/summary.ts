@@ -13,7 +13,7 @@
 //   missing | mismatch | extra | incomplete | missing-referrers | unsigned | source-moved.
 // - sync/plan: copied counts copy | copied | forced rows, skipped skip, conflicts conflict, failed
 //   failed, refused refused, moved source-moved; bytes sums every row's bytes (uploaded, or to upload for a plan).
-import type { SyncReport, SyncResult, SyncSummary, VerifyResult, VerifyStatus, VerifySummary } from './model.js';
+import { isSyncReport, type AnyReport, type SyncReport, type SyncResult, type SyncSummary, type VerifyResult, type VerifyStatus, type VerifySummary } from './model.js';
 
 /** The tag of the one row a repository gets when its tags could not be listed. */
 export const REPOSITORY_ROW = '*';
@@ -93,6 +93,20 @@ export function summarizeSync(results: SyncResult[], kind: SyncReport['kind']): 
   }
   // Only present when non-zero, so reports of runs without signatures or a lock keep their shape.
   return { ...shape, ...s, ...(refused > 0 ? { refused } : {}), ...(moved > 0 ? { moved } : {}) };
+}
+
+/**
+ * A saved report with the summary its rows give, and the counts where the summary it carried says
+ * otherwise (`drift 0 written, 2 in the rows`): a hand-edited or hand-merged file renders the
+ * totals of what it lists, and the caller says that it differed.
+ */
+export function withRowSummary(report: AnyReport): { report: AnyReport; differences: string[] } {
+  const summary = isSyncReport(report) ? summarizeSync(report.results, report.kind) : summarizeVerify(report.results);
+  const written = report.summary as unknown as Record<string, number | undefined>;
+  const differences = Object.entries(summary as unknown as Record<string, number>)
+    .filter(([key, n]) => (written[key] ?? 0) !== n)
+    .map(([key, n]) => `${key} ${written[key] ?? 0} written, ${n} in the rows`);
+  return { report: { ...report, summary } as AnyReport, differences };
 }
 
 /** `2026-01-01T00:00:00Z`: SPEC's generatedAt form (UTC, whole seconds). */

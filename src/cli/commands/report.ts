@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { mergeReports, parseReport } from '../../report/merge.js';
 import { renderReport, type Format } from '../../report/render.js';
+import { withRowSummary } from '../../report/summary.js';
 import { UsageError } from '../../types/errors.js';
 import { emit } from '../emit.js';
 import { unreadConfigOption } from '../common.js';
@@ -45,7 +46,9 @@ export function reportCommand(setExit: (code: number) => void): Command {
     .option('-o, --output <file>', 'write to FILE instead of standard output')
     .option('--all', 'table: list in-sync rows too')
     .action(async (file: string, flags: { output?: string; format: Format; all?: boolean }) => {
-      await emit(renderReport(await read(file), flags.format, { color: process.stdout.isTTY === true && !flags.output, all: flags.all === true }), flags.output);
+      const { report: saved, differences } = withRowSummary(await read(file));
+      if (differences.length > 0) process.stderr.write(`warning: ${file}: its summary disagrees with its rows (${differences.join('; ')}); rendered with the counts of the rows\n`);
+      await emit(renderReport(saved, flags.format, { color: process.stdout.isTTY === true && !flags.output, all: flags.all === true }), flags.output);
       setExit(0);
     });
   report
