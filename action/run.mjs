@@ -22,6 +22,7 @@ function input(name, fallback = '') {
 function fail(message) {
   process.stdout.write(`::error title=regmirror action::${message.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`);
   setOutput('exit-code', '2');
+  setOutput('error', `regmirror action: ${message}`);
   process.exit(2);
 }
 
