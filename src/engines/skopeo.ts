@@ -46,8 +46,6 @@ export class SkopeoEngine {
   private checked?: Promise<void>;
   private insecurePolicy = false;
   private readonly refusing = refusingHostsUnlessProxied();
-  /** Copies that worked in this run, per registry host they went through. */
-  private readonly copiesWorked = new Map<string, number>();
 
   constructor(private readonly opts: SkopeoEngineOptions) {
     this.binary = opts.binary ?? 'skopeo';
@@ -94,33 +92,33 @@ export class SkopeoEngine {
 
   /**
    * A 5xx or a broken connection (distribution answers concurrent blob checks in one repository
-   * with 500) gets the copy run again, as many times as the failing side's maxAttempts allows;
-   * auth, not-found and digest failures never do. skopeo says it "cannot convert" an index whose
-   * PUT failed for any reason, a 500 included: that gets one more run of its own, with --debug,
-   * whose output holds the registry's answer (skopeo-debug.ts), judged from then on in its place.
-   * A run that fails at a point this copy had not failed at, once a copy through the same
-   * registries has worked since this one began, is a sporadic fault (one 500 among a dozen blob
-   * checks per run) and costs none of the budget, up to SPORADIC_RUNS × the budget in all.
+   * with 500) gets the copy run again; auth, not-found and digest failures never do. skopeo says it
+   * "cannot convert" an index whose PUT failed for any reason, a 500 included: that gets one more
+   * run of its own, with --debug, whose output holds the registry's answer (skopeo-debug.ts),
+   * judged from then on in its place.
+   *
+   * The budget is the native client's: maxAttempts tries of each request. skopeo retries none
+   * that a proxy answers 502, so a run fails at its first such answer; a run failing where the
+   * last one did is that request failing again, and one failing elsewhere got past it. The copy
+   * gives up when maxAttempts runs in a row fail at one point (a dead registry: ping after ping),
+   * or after RUNS_PER_ATTEMPT × maxAttempts runs of one piece however they failed.
    *
    * An index whose copy failed for a transient reason goes on in pieces (copyInPieces), `tally`
-   * shared by them: the budget is spent while no piece lands, and given back when one does.
+   * shared by them and cleared when one lands.
    */
-  private async copyRetried(req: SkopeoCopyRequest, images: { source: string; target: string }, piece?: SkopeoPiece, tally: Tally = { spent: 0, failedAt: new Set() }): Promise<void> {
+  private async copyRetried(req: SkopeoCopyRequest, images: { source: string; target: string }, piece?: SkopeoPiece, tally: Tally = { streak: 0 }): Promise<void> {
     let refusals = 0;
     let debug = false;
-    const failedAt = tally.failedAt;
     const hosts = [req.source, req.target].flatMap((side) => addressOf(side, this.opts)?.host ?? []);
-    const workedBefore = this.worked(hosts);
     for (let attempt = 1; ; attempt++) {
       // A registry that refused a connection earlier in the run and still does: skopeo's own retries are spent already.
       const refused = await this.refusing?.stillRefusing(hosts);
       if (refused !== undefined) throw copyErrorFrom(req, refused, 'refused', images);
       const failure = await this.runOnce(req, debug, piece);
       if (!failure) {
-        tally.spent = 0;
-        failedAt.clear();
+        tally.streak = 0;
+        tally.point = undefined;
         for (const host of hosts) this.refusing?.forget(host);
-        for (const host of hosts) this.copiesWorked.set(host, (this.copiesWorked.get(host) ?? 0) + 1);
         return;
       }
       const stderr = (debug && hiddenIndexRefusal(failure.stderr)) || failure.stderr;
@@ -132,15 +130,11 @@ export class SkopeoEngine {
       debug ||= conversion;
       const again = isTransientFailure(stderr) || (conversion && ++refusals < 2);
       const point = failurePoint(stderr);
-      // In pieces, a run that failed somewhere new got past where the last ones failed, or met a new fault.
-      const sporadic = again && !failedAt.has(point) && (piece !== undefined || this.worked(hosts) > workedBefore);
-      failedAt.add(point);
-      if (!sporadic) tally.spent++;
-      const spent = tally.spent;
-      if (!again || spent >= budget || attempt >= budget * SPORADIC_RUNS) throw error;
-      const wait = backoff({ maxAttempts: budget, baseMs: this.opts.backoffBaseMs ?? 500, maxDelayMs: 10_000 }, Math.max(1, spent));
-      const why = !sporadic ? '' : piece ? 'failed somewhere new: not counted, ' : 'a new failure while other copies work: not counted, ';
-      this.logger.debug(`engine skopeo: ${images.target}: ${redact(lastMeaningfulLine(stderr))}; running the copy again${debug ? ' with --debug' : ''} (attempt ${attempt + 1}; ${why}${spent} of at most ${budget} counted) in ${wait} ms`);
+      tally.streak = point === tally.point ? tally.streak + 1 : 1;
+      tally.point = point;
+      if (!again || tally.streak >= budget || attempt >= budget * RUNS_PER_ATTEMPT) throw error;
+      const wait = backoff({ maxAttempts: budget, baseMs: this.opts.backoffBaseMs ?? 500, maxDelayMs: 10_000 }, tally.streak);
+      this.logger.debug(`engine skopeo: ${images.target}: ${redact(lastMeaningfulLine(stderr))}; running the copy again${debug ? ' with --debug' : ''} (run ${attempt + 1}; ${tally.streak} of at most ${budget} failed here in a row) in ${wait} ms`);
       await pause(wait, req.signal);
       if (!piece && !debug) {
         const inspect = inspectArgs(req, { registries: this.opts.registries, endpoints: this.opts.endpoints, source: await this.sideFiles(req, 'source') });
@@ -203,11 +197,6 @@ export class SkopeoEngine {
     return undefined;
   }
 
-  // Copies that worked so far through any of `hosts`.
-  private worked(hosts: string[]): number {
-    return hosts.reduce((sum, host) => sum + (this.copiesWorked.get(host) ?? 0), 0);
-  }
-
   // Attempts per copy: the registry's maxAttempts (retries included), 5 by default as in the client.
   private attemptsFor(repo: SkopeoCopyRequest['source']): number {
     if (repo.scheme !== 'registry') return 1;
@@ -226,11 +215,15 @@ export class SkopeoEngine {
   }
 }
 
-/** Counted failed runs of one copy (all its pieces), and where they failed: reset when a piece lands. */
-interface Tally { spent: number; failedAt: Set<string> }
+/** Where the last failed run of a copy (any of its pieces) failed, and how many in a row failed there; cleared when a piece lands. */
+interface Tally { point?: string; streak: number }
 
-/** Runs per copy (or per piece of an index) at most, as a multiple of its budget, however many of its failures were sporadic. */
-const SPORADIC_RUNS = 3;
+/**
+ * Runs of one copy (or piece of an index) at most, as a multiple of its budget, however they
+ * failed: a safety bound for a registry failing somewhere else on every run. Behind a proxy
+ * answering a random 1 request in 4 with 502, 4 tags of 3 platforms took 84-132 runs in all.
+ */
+const RUNS_PER_ATTEMPT = 10;
 
 // Where a run failed, without what differs between runs of the same failure (upload session URLs, query strings).
 function failurePoint(stderr: string): string {

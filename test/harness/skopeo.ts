@@ -1,6 +1,8 @@
 // skopeo as the independent second opinion: what a widely used client sees in a registry,
 // so a test never trusts regmirror's own reading of what regmirror wrote.
 import { createHash } from 'node:crypto';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { execa } from 'execa';
 
 /** Credentials for one side: `user:pass` (basic) or a bearer token. */
@@ -75,4 +77,17 @@ export async function skopeoListTags(repo: string, opts: SkopeoAuth = {}): Promi
 export async function skopeoDigestVerified(ref: string, certDir: string, opts: SkopeoAuth = {}): Promise<string> {
   const raw = await skopeo(['inspect', '--raw', '--cert-dir', certDir, ...authArgs('', opts), docker(ref)], secretsOf(opts));
   return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+}
+
+/** A wrapper around skopeo in `dir` that counts its `copy` runs: the engine's binary, and how many runs since `reset`. */
+export async function countingSkopeo(dir: string): Promise<{ binary: string; runs(): Promise<number>; reset(): Promise<void> }> {
+  const log = join(dir, 'runs.log');
+  const binary = join(dir, 'skopeo-counting.sh');
+  await writeFile(binary, `#!/bin/sh\n[ "$1" = copy ] || [ "$2" = copy ] && echo copy >> '${log}'\nexec skopeo "$@"\n`);
+  await chmod(binary, 0o755);
+  return {
+    binary,
+    runs: async () => (await readFile(log, 'utf8').catch(() => '')).split('\n').filter((l) => l === 'copy').length,
+    reset: () => rm(log, { force: true }),
+  };
 }

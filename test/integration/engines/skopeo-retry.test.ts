@@ -5,8 +5,7 @@
 // gives the registry's answer. skopeo counts its own runs via a wrapper.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { SkopeoEngine } from '../../../src/engines/skopeo.js';
 import { AuthError, CopyError, UnreachableError } from '../../../src/types/errors.js';
 import type { RepositoryRef } from '../../../src/types/reference.js';
@@ -14,7 +13,7 @@ import type { FaultProxy } from '../../harness/fault-proxy.js';
 import { proxyFor, registrySettings } from '../../harness/tls-bed.js';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
-import { skopeoDigest } from '../../harness/skopeo.js';
+import { countingSkopeo, skopeoDigest } from '../../harness/skopeo.js';
 import { scratchDir } from '../../harness/scratch.js';
 
 const BLOB_CHECK = /^\/v2\/.+\/blobs\/sha256:[a-f0-9]{64}$/;
@@ -25,11 +24,11 @@ describe('SkopeoEngine retries', () => {
   let target: RunningRegistry;
   let proxy: FaultProxy;
   let work: string;
-  let runs: string;
   let wrapper: string;
+  let counting: Awaited<ReturnType<typeof countingSkopeo>>;
   let image: SeededImage;
   const at = (reg: { host: string }, repository: string): RepositoryRef => ({ scheme: 'registry', registry: reg.host, repository });
-  const skopeoRuns = async () => (await readFile(runs, 'utf8').catch(() => '')).split('\n').filter((l) => l === 'copy').length;
+  const skopeoRuns = () => counting.runs();
 
   // The source and the proxy in front of the target both serve TLS from the test CA.
   const tlsSettings = () => registrySettings([source, { host: proxy.host, caFile: target.caFile }]);
@@ -39,10 +38,8 @@ describe('SkopeoEngine retries', () => {
     proxy = await proxyFor(target);
     image = (await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 }))[0]!;
     work = await scratchDir('skopeo-retry');
-    runs = join(work, 'runs.log');
-    wrapper = join(work, 'skopeo-counting.sh');
-    await writeFile(wrapper, `#!/bin/sh\n[ "$1" = copy ] || [ "$2" = copy ] && echo copy >> '${runs}'\nexec skopeo "$@"\n`);
-    await chmod(wrapper, 0o755);
+    counting = await countingSkopeo(work);
+    wrapper = counting.binary;
   });
   after(async () => {
     await proxy.close();
@@ -52,7 +49,7 @@ describe('SkopeoEngine retries', () => {
   beforeEach(async () => {
     proxy.clear();
     proxy.resetStats();
-    await rm(runs, { force: true });
+    await counting.reset();
   });
 
   it('blob checks answered 500 and uploads answered 503 at the start and 500 at the end (which skopeo\'s --retry-times does not absorb) end in a copy with the same digest', async () => {
