@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import { authorizationFor, type PushAuth } from './seed.js';
+import { wireFault } from './wire-faults.js';
 
 /** One fault to inject into a matching request. */
 export type Fault =
@@ -22,6 +23,10 @@ export type Fault =
   /** A 307 to the blob CDN, or (`self`) back to the same URL: a redirect loop. */
   | { kind: 'redirect'; to: 'cdn' | 'self' }
   | { kind: 'delay'; ms: number }
+  /** A framing fault of a misbehaving proxy (see WireChaosKind), scripted. */
+  | { kind: 'wire'; wire: WireChaosKind }
+  /** The answer's body in `bytes`-sized pieces, one every 20 ms: a slow link. */
+  | { kind: 'trickle'; bytes: number }
   /** Forwarded and done by the registry, but answered with an HTML page of this status: a gateway that gave up waiting. */
   | { kind: 'lost'; status: number };
 export type FaultKind = Fault['kind'] | 'chaos';
@@ -89,7 +94,17 @@ export interface FaultProxyOptions {
 }
 
 /** Chaos kinds: network and server faults picked at random for a share of the requests. */
-export type ChaosKind = 'reset' | 'resetAfterHeaders' | 'cut' | 'burst5xx' | 'r429' | 'r429RetryAfter' | 'headBody' | 'slowFirstByte' | 'connClose' | 'stall';
+export type ChaosKind = 'reset' | 'resetAfterHeaders' | 'cut' | 'burst5xx' | 'r429' | 'r429RetryAfter' | 'headBody' | 'slowFirstByte' | 'connClose' | 'stall'
+  | 'page5xx' | 'slowHeaders' | 'trickle' | WireChaosKind;
+
+/**
+ * Framing faults of misbehaving proxies: garbage for a status line, a doubled Content-Length,
+ * chunked encoding broken mid-body, an empty line after the answer, an unasked 100 Continue, and
+ * a kept-alive socket closed unanswered as the next request arrives on it (test/harness/wire-faults.ts).
+ * With page5xx (an HTML 502/503/504), slowHeaders (4-8 s) and trickle (a slow body) they weigh 0
+ * unless asked for, so seeds of the first catalogue replay alike.
+ */
+export type WireChaosKind = 'garbage' | 'dupLength' | 'badChunked' | 'extraLine' | 'continue100' | 'staleClose';
 
 /**
  * Seeded random faults: each request's fate is a hash of (seed, method, path with upload ids
@@ -107,7 +122,10 @@ export interface ChaosOptions {
   log?: string[];
 }
 
-const CHAOS_WEIGHTS: Record<ChaosKind, number> = { reset: 2, resetAfterHeaders: 2, cut: 3, burst5xx: 2, r429: 1, r429RetryAfter: 1, headBody: 1, slowFirstByte: 2, connClose: 3, stall: 0.3 };
+const CHAOS_WEIGHTS: Record<ChaosKind, number> = {
+  reset: 2, resetAfterHeaders: 2, cut: 3, burst5xx: 2, r429: 1, r429RetryAfter: 1, headBody: 1, slowFirstByte: 2, connClose: 3, stall: 0.3,
+  page5xx: 0, slowHeaders: 0, trickle: 0, garbage: 0, dupLength: 0, badChunked: 0, extraLine: 0, continue100: 0, staleClose: 0,
+};
 
 // A 32-bit hash of a string (FNV-1a), then mixed: a uniform [0, 1) per (seed, key, salt).
 function chaosRandom(seed: number, key: string, salt: number): number {
@@ -160,6 +178,8 @@ export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptio
 
   const server = serve(opts.tls, (req, res) => {
     stats.requests++;
+    const reused = socketUses.has(req.socket);
+    socketUses.add(req.socket);
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const entry: ProxyLogEntry = { method, path, status: 0 };
@@ -188,6 +208,11 @@ export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptio
             if (method === 'HEAD' && req.httpVersion === '1.1') return headBody(toUpstream, req, res, upstream, entry);
             res.setHeader('connection', 'close');
             break;
+          case 'page5xx': fault = { kind: 'page', status: [502, 503, 504][c.n % 3]! }; break;
+          case 'slowHeaders': fault = { kind: 'delay', ms: 4000 + (c.n % 4000) }; break;
+          case 'trickle': fault = { kind: 'trickle', bytes: 512 + (c.n % 4096) }; break;
+          default:
+            fault = req.httpVersion === '1.1' && (c.kind !== 'staleClose' || reused) ? { kind: 'wire', wire: c.kind } : { kind: 'reset' };
         }
       }
     }
@@ -218,10 +243,14 @@ export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptio
         count();
         setTimeout(forward, fault.ms);
         return;
+      case 'wire':
+        count();
+        return wireFault(fault.wire, toUpstream, req, res, upstream, entry, () => forward());
       case 'cut':
       case 'stall':
       case 'flip':
       case 'lost':
+      case 'trickle':
         count();
         return forward(fault);
       case 'redirect': {
@@ -287,6 +316,8 @@ function exchange(toUpstream: Requester, req: IncomingMessage, res: ServerRespon
   };
 }
 
+// Sockets that already carried a request: a staleClose needs a kept-alive one.
+const socketUses = new WeakSet<object>();
 const chaosSeen = new WeakMap<ChaosOptions, Map<string, number>>();
 const chaosBurst = new WeakMap<ChaosOptions, number>();
 
@@ -336,7 +367,7 @@ function headBody(toUpstream: Requester, req: IncomingMessage, res: ServerRespon
 }
 
 function emptyCounts(): Record<FaultKind, number> {
-  return { status: 0, page: 0, cut: 0, flip: 0, reset: 0, redirect: 0, delay: 0, lost: 0, stall: 0, chaos: 0 };
+  return { status: 0, page: 0, cut: 0, flip: 0, reset: 0, redirect: 0, delay: 0, lost: 0, stall: 0, trickle: 0, wire: 0, chaos: 0 };
 }
 
 // The first rule still holding faults decides; matches inside its `skip` window pass through.
@@ -376,7 +407,7 @@ function pageAnswer(res: ServerResponse, entry: ProxyLogEntry, status: number): 
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
 }
 
-type BodyFault = Extract<Fault, { kind: 'cut' } | { kind: 'stall' } | { kind: 'flip' } | { kind: 'lost' }>;
+type BodyFault = Extract<Fault, { kind: 'cut' } | { kind: 'stall' } | { kind: 'flip' } | { kind: 'lost' } | { kind: 'trickle' }>;
 
 function forwardRequest(toUpstream: Requester, req: IncomingMessage, res: ServerResponse, upstream: URL, origin: string, entry: ProxyLogEntry, body?: BodyFault): void {
   const headers: OutgoingHttpHeaders = { ...req.headers, host: upstream.host };
@@ -401,6 +432,7 @@ function forwardRequest(toUpstream: Requester, req: IncomingMessage, res: Server
     }
     if (body.kind === 'cut') return cutBody(upRes, res, body.afterBytes, entry);
     if (body.kind === 'stall') return stallBody(upRes, res, body.afterBytes, entry);
+    if (body.kind === 'trickle') return trickleBody(upRes, res, body.bytes);
     const length = Number(upRes.headers['content-length'] ?? 0);
     flipBody(upRes, res, body.atByte ?? Math.floor(length / 2));
   });
@@ -439,6 +471,24 @@ function stallBody(upRes: IncomingMessage, res: ServerResponse, afterBytes: numb
   // The rest is read and dropped; the client's answer is never ended (until the proxy closes).
 }
 
+// A slow link: each piece of the answer 20 ms after the last, the upstream paused meanwhile.
+function trickleBody(upRes: IncomingMessage, res: ServerResponse, bytes: number): void {
+  upRes.on('data', (chunk: Buffer) => {
+    upRes.pause();
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < chunk.length; i += bytes) pieces.push(chunk.subarray(i, i + bytes));
+    const next = () => {
+      const piece = pieces.shift();
+      if (!piece) return void upRes.resume();
+      if (res.destroyed) return void upRes.destroy();
+      res.write(piece);
+      setTimeout(next, 20);
+    };
+    next();
+  });
+  upRes.on('end', () => res.end());
+}
+
 function flipBody(upRes: IncomingMessage, res: ServerResponse, atByte: number): void {
   let offset = 0;
   upRes.on('data', (chunk: Buffer) => {
@@ -454,7 +504,7 @@ function flipBody(upRes: IncomingMessage, res: ServerResponse, atByte: number): 
 
 // Keep clients on the proxy: only absolute URLs pointing at the upstream are rewritten (a token
 // realm on its own host stays as it is).
-function rewriteHeaders(headers: IncomingHttpHeaders, upstreamOrigin: string, proxyOrigin: string): OutgoingHttpHeaders {
+export function rewriteHeaders(headers: IncomingHttpHeaders, upstreamOrigin: string, proxyOrigin: string): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = { ...headers };
   delete out.connection;
   delete out['keep-alive'];
@@ -511,7 +561,8 @@ async function serveBlob(toUpstream: Requester, req: IncomingMessage, res: Serve
   up.end();
 }
 
-type Requester = (options: RequestOptions, onResponse: (res: IncomingMessage) => void) => ClientRequest;
+/** Sends a request to the upstream registry (HTTP or HTTPS with its CA). */
+export type Requester = (options: RequestOptions, onResponse: (res: IncomingMessage) => void) => ClientRequest;
 
 // Requests to the upstream: plain HTTP, or HTTPS trusting `ca` (a test registry's CA).
 function upstreamRequester(upstream: URL, caFile: string | undefined): Requester {
