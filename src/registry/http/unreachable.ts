@@ -67,6 +67,9 @@ export function unreachable(host: string, req: HttpRequest, e: unknown, cert: Ce
     // ask for ("bad response"), where skopeo reads the answer after it; the line said the
     // registry had closed the connection.
     : code === 'UND_ERR_SOCKET' && (err.cause?.message ?? err.message) === 'bad response' ? `it sent a 100 Continue before its answer, unasked, which regmirror's HTTP/1.1 client cannot read (UND_ERR_SOCKET: bad response): a proxy in front of ${host} adds it; turn that off there (over HTTP/2 it is read fine)`
+    // Garbage for a status line, a Content-Length sent twice, chunks framed wrong: every attempt
+    // (each on a fresh connection) came so, which no registry does and a broken proxy does.
+    : e instanceof errors.HTTPParserError ? `its answers were not valid HTTP/1.1 (${e.message}): a proxy in front of ${host} garbles them; fix that proxy or reach ${host} without it`
     : code === 'ECONNREFUSED' ? refused(req.url, e)
     : (code && SAID[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
   const message = `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}`;

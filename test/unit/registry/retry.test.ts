@@ -121,6 +121,11 @@ describe('unreachable', () => {
     assert.match(e.message, /: it sent a 100 Continue before its answer, unasked, .*\(UND_ERR_SOCKET: bad response\): a proxy in front of quay\.io adds it; /);
     assert.doesNotMatch(e.message, /closed the connection/);
   });
+  it('says an answer undici could not parse as not HTTP/1.1, a proxy\'s doing, not as the message alone', () => {
+    // Garbage for a status line, or a Content-Length sent twice, on every attempt (chaos hunt).
+    const e = unreachable('quay.io', req, new errors.HTTPParserError('Response does not match the HTTP/1.1 protocol (Duplicate Content-Length)'));
+    assert.match(e.message, /: its answers were not valid HTTP\/1\.1 \(Response does not match the HTTP\/1\.1 protocol \(Duplicate Content-Length\)\): a proxy in front of quay\.io garbles them; fix that proxy or reach quay\.io without it$/);
+  });
   it('passes on a code it has no words for, and a message without a code', () => {
     assert.match(unreachable('h', req, Object.assign(new Error('x'), { code: 'EPROTO' })).message, /: EPROTO$/);
     assert.match(unreachable('h', req, new Error('something odd')).message, /: something odd$/);
