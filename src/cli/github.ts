@@ -58,10 +58,26 @@ export async function reportToGitHub(report: AnyReport, command: string, reportF
   const outputs = env.GITHUB_OUTPUT;
   if (outputs) {
     const { drift, failed } = reportOutputs(report);
-    const delimiter = `ghadelimiter_${randomBytes(16).toString('hex')}`;
+    const delimiter = outputDelimiter();
     const entries = [outputEntry('drift', String(drift), delimiter), outputEntry('failed', String(failed), delimiter), ...(file ? [outputEntry('report', file, delimiter)] : [])];
     await written('the step outputs', 'GITHUB_OUTPUT', outputs, () => appendFile(outputs, entries.join('')));
   }
+}
+
+/**
+ * A run that stops before its report (a config error, exit 2) writes no drift, failed or report
+ * output, and a later step reading them sees '' as if nothing were wrong: it gets the one line it
+ * printed as `error`, empty exactly when the command got as far as its report (SPEC "CI").
+ */
+export async function errorToGitHub(line: string, env: Env = process.env): Promise<void> {
+  const outputs = env.GITHUB_OUTPUT;
+  if (!inGitHubActions(env) || !outputs) return;
+  await written('the step outputs', 'GITHUB_OUTPUT', outputs, () => appendFile(outputs, outputEntry('error', redact(line), outputDelimiter())));
+}
+
+/** A delimiter no value can hold (GitHub's own form for multi-line outputs). */
+function outputDelimiter(): string {
+  return `ghadelimiter_${randomBytes(16).toString('hex')}`;
 }
 
 /**

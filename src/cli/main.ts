@@ -3,9 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { AbortedError, AuthError, ConfigError, RegmirrorError, UnreachableError, UsageError } from '../types/errors.js';
 import { redact } from '../ui/redact.js';
-import { inGitHubActions, outputEntry, workflowCommand } from '../ui/workflow-commands.js';
-import { appendFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { inGitHubActions, workflowCommand } from '../ui/workflow-commands.js';
+import { errorToGitHub } from './github.js';
 import { publishCommand } from './commands/publish.js';
 import { reportCommand } from './commands/report.js';
 import { syncCommand } from './commands/sync.js';
@@ -50,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return code;
   } catch (err) {
-    return failure(err, verbose);
+    return await failure(err, verbose);
   }
 }
 
@@ -70,32 +69,18 @@ function lastResort(verbose: boolean): void {
   process.on('unhandledRejection', stop);
 }
 
-/**
- * A run that stops before its report (a config error, exit 2) writes no drift, failed or report
- * output, and a later step reading them sees '' as if nothing were wrong: it gets the one line as
- * `error`, empty exactly when the command got as far as its report (SPEC "CI").
- */
-function errorOutput(line: string, env: NodeJS.ProcessEnv = process.env): void {
-  if (!inGitHubActions(env) || !env.GITHUB_OUTPUT) return;
-  try {
-    appendFileSync(env.GITHUB_OUTPUT, outputEntry('error', redact(line), `ghadelimiter_${randomBytes(16).toString('hex')}`));
-  } catch (e) {
-    process.stderr.write(workflowCommand('warning', { title: 'regmirror' }, `could not write the step outputs to ${env.GITHUB_OUTPUT} (GITHUB_OUTPUT): ${(e as NodeJS.ErrnoException).code ?? String(e)}`));
-  }
-}
-
-/** Prints one line for `err` and chooses the exit code. */
-function failure(err: unknown, verbose: boolean): number {
+/** Prints one line for `err` (a step output too, in GitHub Actions) and chooses the exit code. */
+async function failure(err: unknown, verbose: boolean): Promise<number> {
   if (err instanceof CommanderError) {
     // commander already printed its message (or the help text).
-    if (err.exitCode !== 0) errorOutput(`regmirror: ${err.message.replace(/^error: /, '')}`);
+    if (err.exitCode !== 0) await errorToGitHub(`regmirror: ${err.message.replace(/^error: /, '')}`);
     return err.exitCode === 0 ? 0 : 2;
   }
   // In a GitHub Actions step the one line is an error annotation (escaped: it may quote a registry).
   const say = (line: string) => process.stderr.write(inGitHubActions() ? workflowCommand('error', { title: 'regmirror' }, redact(line)) : `${redact(line)}\n`);
   const line = err instanceof ConfigError ? err.message : `regmirror: ${err instanceof RegmirrorError || err instanceof Error ? err.message : String(err)}`;
   say(line);
-  errorOutput(line);
+  await errorToGitHub(line);
   if (verbose && err instanceof Error && err.stack) say(err.stack);
   if (err instanceof ConfigError || err instanceof UsageError) return 2;
   if (err instanceof UnreachableError || err instanceof AuthError) return 3;
