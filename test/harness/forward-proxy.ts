@@ -1,6 +1,6 @@
 // A real forward proxy on loopback, as corporate CI has one (squid, a cloud egress proxy): CONNECT
 // tunnels for https:// and absolute-URI requests for http://, optionally asking for Basic
-// credentials (407), refusing some targets or CONNECT ports (403). Loopback is never proxied (Go's rule, and ours),
+// credentials (407), refusing some targets or CONNECT ports (403), or decrypting every tunnel (intercept.ts). Loopback is never proxied (Go's rule, and ours),
 // so tests address a registry by a name only this proxy knows (`registry.proxy.test`), which it
 // maps to the registry's real 127.0.0.1 address; it counts what it carried for each name.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -8,6 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { interceptTunnel, type Interception } from './intercept.js';
 
 /** The name the test CA's `good` certificate holds besides 127.0.0.1 (tls.ts), for a registry behind the proxy. */
 export const PROXIED_NAME = 'registry.proxy.test';
@@ -33,6 +34,8 @@ export interface ForwardProxyOptions {
   pageInTunnel?: string[];
   /** Serve the proxy itself over HTTPS (an https:// proxy URL) with this certificate. */
   tls?: { cert: string; key: string };
+  /** Decrypt every tunnel, re-signing the registry's certificate with this CA (intercept.ts). */
+  intercept?: Interception;
 }
 
 /** A running proxy: its URL, what it carried per `name:port`, and what it refused. */
@@ -92,6 +95,10 @@ export async function startForwardProxy(opts: ForwardProxyOptions): Promise<Forw
       return;
     }
     const [host, port] = splitAuthority(opts.hosts[authority]!);
+    if (opts.intercept) {
+      interceptTunnel(client, splitAuthority(authority)[0], [host, port], opts.intercept, sockets).catch(() => client.destroy());
+      return;
+    }
     const upstream: Socket = connect(port, host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.pipe(client).pipe(upstream);

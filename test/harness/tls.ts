@@ -50,28 +50,38 @@ export function testCerts(): Promise<TestCerts> {
   return certs;
 }
 
+const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+
+/** A CA (self-signed, three days) named `name`, its files in `dir`. */
+export async function makeCa(dir: string, name: string): Promise<ServerCert> {
+  const ca = { cert: join(dir, 'ca.pem'), key: join(dir, 'ca.key') };
+  await openssl(['req', '-x509', ...EC, '-keyout', ca.key, '-out', ca.cert, '-subj', `/CN=${name}`, '-days', '3']);
+  return ca;
+}
+
+/** A certificate for `san` (openssl's subjectAltName syntax) that `issuer` signed; one at a time per issuer (its serial file). */
+export async function signCert(dir: string, issuer: ServerCert, name: string, san: string, days = '3', extensions = 'extendedKeyUsage=serverAuth'): Promise<ServerCert> {
+  const out = { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`) };
+  const csr = join(dir, `${name}.csr`);
+  const ext = join(dir, `${name}.ext`);
+  await writeFile(ext, `${san ? `subjectAltName=${san}\n` : ''}${extensions}\n`);
+  await openssl(['req', ...EC, '-keyout', out.key, '-out', csr, '-subj', `/CN=${name}`]);
+  // `-days -1` puts notAfter a day before now: a certificate that has expired.
+  await openssl(['x509', '-req', '-in', csr, '-CA', issuer.cert, '-CAkey', issuer.key, '-CAcreateserial', '-out', out.cert, '-days', days, '-extfile', ext]);
+  return out;
+}
+
 async function makeCerts(): Promise<TestCerts> {
   const dir = await scratchDir('tls');
-  const ca = { cert: join(dir, 'ca.pem'), key: join(dir, 'ca.key') };
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  await openssl(['req', '-x509', ...ec, '-keyout', ca.key, '-out', ca.cert, '-subj', '/CN=regmirror test CA', '-days', '3']);
-  const sign = async (name: string, san: string, days: string, issuer = ca, extensions = 'extendedKeyUsage=serverAuth'): Promise<ServerCert> => {
-    const out = { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`) };
-    const csr = join(dir, `${name}.csr`);
-    const ext = join(dir, `${name}.ext`);
-    await writeFile(ext, `${san ? `subjectAltName=${san}\n` : ''}${extensions}\n`);
-    await openssl(['req', ...ec, '-keyout', out.key, '-out', csr, '-subj', `/CN=${name}`]);
-    // `-days -1` puts notAfter a day before now: a certificate that has expired.
-    await openssl(['x509', '-req', '-in', csr, '-CA', issuer.cert, '-CAkey', issuer.key, '-CAcreateserial', '-out', out.cert, '-days', days, '-extfile', ext]);
-    return out;
-  };
+  const ca = await makeCa(dir, 'regmirror test CA');
+  const sign = (name: string, san: string, days: string, issuer = ca, extensions?: string) => signCert(dir, issuer, name, san, days, extensions);
   // One after another: each signing updates the CA's serial file.
   // registry.proxy.test: a registry reached through the test forward proxy, which alone knows that name.
   const good = await sign('good', `IP:127.0.0.1,IP:::1,DNS:localhost,DNS:${PROXIED_NAME}`, '3');
   const wrongName = await sign('wrong-name', 'DNS:registry.example.com', '3');
   const expired = await sign('expired', 'IP:127.0.0.1,DNS:localhost', '-1');
   const selfSigned = { cert: join(dir, 'self-signed.pem'), key: join(dir, 'self-signed.key') };
-  await openssl(['req', '-x509', ...ec, '-keyout', selfSigned.key, '-out', selfSigned.cert, '-subj', '/CN=self-signed', '-days', '3',
+  await openssl(['req', '-x509', ...EC, '-keyout', selfSigned.key, '-out', selfSigned.cert, '-subj', '/CN=self-signed', '-days', '3',
     '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-addext', 'extendedKeyUsage=serverAuth']);
   const intermediate = await sign('intermediate', '', '3', ca, 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign');
   const leafOnly = await sign('leaf-only', 'IP:127.0.0.1,DNS:localhost', '3', intermediate);

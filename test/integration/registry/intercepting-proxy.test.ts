@@ -1,0 +1,96 @@
+// Behind a TLS-intercepting corporate proxy (HTTPS_PROXY; the proxy decrypts every tunnel and
+// re-signs the registry's certificate with the corporate CA, which is installed in this machine's
+// store only, here SSL_CERT_FILE): skopeo reads through it, and so must sync, verify, engine:
+// skopeo and the gateway's backends, with no caFile.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { seedImage, type SeededImage } from '../../harness/seed.js';
+import { skopeoDigestVerified } from '../../harness/skopeo.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
+import { startForwardProxy, PROXIED_NAME, type ForwardProxy } from '../../harness/forward-proxy.js';
+import { makeCa, testCerts, type ServerCert } from '../../harness/tls.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
+import { startGateway } from '../serve/gateway-process.js';
+
+const SOURCE = `${PROXIED_NAME}:443`;
+const TARGET = `${PROXIED_NAME}:8443`;
+
+let source: RunningRegistry;
+let target: RunningRegistry;
+let corporate: ServerCert; // the corporate CA: in SSL_CERT_FILE, nowhere else
+let proxy: ForwardProxy;
+let dir: string;
+let image: SeededImage;
+
+before(async () => {
+  [source, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
+  dir = await scratchDir('intercepting-proxy');
+  corporate = await makeCa(await scratchDir('corporate-ca'), 'Example Corp TLS inspection CA');
+  [image] = await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 }) as [SeededImage];
+  proxy = await startForwardProxy({ hosts: { [SOURCE]: source.host, [TARGET]: target.host }, intercept: { ca: corporate, upstreamCa: (await testCerts()).caFile } });
+});
+
+after(async () => {
+  await proxy?.close();
+  await Promise.all([source && destroyRegistry(source), target && destroyRegistry(target)]);
+});
+
+/** From registry.proxy.test to registry.proxy.test:8443/`ns`, neither with a caFile. */
+const config = (name: string, ns: string) => writeConfig(join(dir, name), `version: 1
+defaults:
+  targets: [${TARGET}/${ns}]
+${registriesYaml([[{ host: PROXIED_NAME }, { maxAttempts: 3 }], [{ host: TARGET }, { maxAttempts: 3 }]])}images:
+  - source: ${PROXIED_NAME}/jetstack/app
+`);
+
+/** The environment of a machine whose store holds the corporate CA, behind `url`. */
+const behind = (url: string) => ({ HTTPS_PROXY: url, SSL_CERT_FILE: corporate.cert });
+
+/** Every digest of the mirrored image, judged by skopeo on the target's real loopback address. */
+async function assertMirrored(ns: string): Promise<void> {
+  assert.equal(await skopeoDigestVerified(`${target.host}/${ns}/app:v1.0.0`, target.certDir!), image.digest);
+}
+
+test('sync and verify through a TLS-intercepting proxy trust its CA in SSL_CERT_FILE, as skopeo does; without it, not trusted', async () => {
+  const file = await config('native.yaml', 'mirror');
+  const skopeo = await execa('skopeo', ['inspect', '--raw', `docker://${PROXIED_NAME}/jetstack/app:v1.0.0`], { env: behind(proxy.url), reject: false, stdin: 'ignore' });
+  assert.equal(skopeo.exitCode, 0, skopeo.stderr);
+  assert.equal(`sha256:${createHash('sha256').update(skopeo.stdout).digest('hex')}`, image.digest, 'skopeo read the source through the proxy');
+  const untrusted = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: proxy.url } });
+  assert.equal(untrusted.exitCode, 3, untrusted.stderr + untrusted.stdout);
+  assert.match(untrusted.stderr, new RegExp(`error: ${PROXIED_NAME}: its TLS certificate is not trusted`), 'the proxy re-signed the certificate');
+  const run = await runCli(['sync', '-c', file, '--no-progress'], { env: behind(proxy.url) });
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  await assertMirrored('mirror');
+  const verify = await runCli(['verify', '-c', file, '--no-progress'], { env: behind(proxy.url) });
+  assert.equal(verify.exitCode, 0, verify.stderr + verify.stdout);
+});
+
+test('engine: skopeo through the intercepting proxy, the corporate CA in SSL_CERT_FILE', async () => {
+  const file = await config('skopeo.yaml', 'skopeo');
+  const before = proxy.carried.get(TARGET) ?? 0;
+  const run = await runCli(['sync', '-c', file, '--engine', 'skopeo', '--no-progress'], { env: behind(proxy.url) });
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  assert.ok((proxy.carried.get(TARGET) ?? 0) > before, 'skopeo tunnelled to the target through the proxy');
+  await assertMirrored('skopeo');
+});
+
+test('the gateway reaches its backend through the intercepting proxy, the corporate CA in SSL_CERT_FILE', async () => {
+  const file = await config('gateway.yaml', 'mirror');
+  await appendFile(file, 'gateway:\n  healthInterval: 1\n');
+  const gw = await startGateway(file, [], behind(proxy.url));
+  try {
+    const res = await fetch(`${gw.url}/v2/app/manifests/v1.0.0`, { headers: { accept: 'application/vnd.oci.image.index.v1+json' } });
+    const body = Buffer.from(await res.arrayBuffer());
+    assert.equal(res.status, 200, gw.stderr());
+    assert.equal(`sha256:${createHash('sha256').update(body).digest('hex')}`, image.digest);
+  } finally {
+    assert.equal(await gw.stop(), 0);
+  }
+});
