@@ -5,7 +5,7 @@
 // with the status in its message text only, and a 407 had to become one line saying what to fix.
 import { request as httpRequest, STATUS_CODES, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { buildConnector, Pool, type Dispatcher } from 'undici';
 import { ProxyError } from '../../types/errors.js';
@@ -168,9 +168,12 @@ function tunnel(route: ProxyRoute, target: URL, tls: buildConnector.BuildOptions
       return page ? new ProxyError(target.host, undefined, page) : err;
     };
     const send = proxy.protocol === 'https:' ? httpsRequest : httpRequest;
+    const host = proxy.hostname.replace(/^\[(.*)\]$/, '$1');
+    // Node names the server by the Host header, the registry here: the proxy's own name is the one its certificate holds ('' for an address: no SNI).
+    const servername = proxy.protocol === 'https:' ? { servername: isIP(host) ? '' : host } : {};
     const req: ClientRequest = send({
-      host: proxy.hostname.replace(/^\[(.*)\]$/, '$1'), port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
-      method: 'CONNECT', path: authority, headers, agent: false, timeout: TUNNEL_TIMEOUT_MS,
+      host, port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
+      method: 'CONNECT', path: authority, headers, agent: false, timeout: TUNNEL_TIMEOUT_MS, ...servername,
     });
     req.once('connect', (res, socket, head) => {
       req.setTimeout(0);

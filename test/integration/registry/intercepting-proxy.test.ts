@@ -1,7 +1,8 @@
 // Behind a TLS-intercepting corporate proxy (HTTPS_PROXY; the proxy decrypts every tunnel and
 // re-signs the registry's certificate with the corporate CA, which is installed in this machine's
 // store only, here SSL_CERT_FILE): skopeo reads through it, and so must sync, verify, engine:
-// skopeo and the gateway's backends, with no caFile.
+// skopeo and the gateway's backends, with no caFile. An https:// proxy's own certificate names the
+// proxy, not the registries it tunnels to.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -14,7 +15,7 @@ import { skopeoDigestVerified } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { startForwardProxy, PROXIED_NAME, type ForwardProxy } from '../../harness/forward-proxy.js';
-import { makeCa, testCerts, type ServerCert } from '../../harness/tls.js';
+import { makeCa, signCert, testCerts, type ServerCert } from '../../harness/tls.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
 import { startGateway } from '../serve/gateway-process.js';
 
@@ -94,3 +95,22 @@ test('the gateway reaches its backend through the intercepting proxy, the corpor
     assert.equal(await gw.stop(), 0);
   }
 });
+
+test('an https:// proxy whose own certificate names only itself, its CA in NODE_EXTRA_CA_CERTS: trusted, the name checked being the proxy\'s', async () => {
+  const secure = await httpsProxy();
+  try {
+    const file = await config('https-proxy.yaml', 'https-proxy');
+    const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: secure.url, NODE_EXTRA_CA_CERTS: corporate.cert } });
+    assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+    assert.ok((secure.carried.get(TARGET) ?? 0) > 0, 'the target was reached through the https:// proxy');
+    await assertMirrored('https-proxy');
+  } finally {
+    await secure.close();
+  }
+});
+
+/** An https:// intercepting proxy whose own certificate, for 127.0.0.1 only, the corporate CA signed. */
+async function httpsProxy(): Promise<ForwardProxy> {
+  const own = await signCert(await scratchDir('proxy-cert'), corporate, 'proxy', 'IP:127.0.0.1');
+  return startForwardProxy({ hosts: { [SOURCE]: source.host, [TARGET]: target.host }, tls: own, intercept: { ca: corporate, upstreamCa: (await testCerts()).caFile } });
+}
