@@ -10,7 +10,7 @@ import type { RegistrySettings } from '../../config/model.js';
 import { UsageError } from '../../types/errors.js';
 import { routedFactory, type ProtocolNotice, type ProxyNotice } from './proxy.js';
 import type { HostCerts } from './certs-d.js';
-import { systemStoreAdds, trustedRoots } from './trust-store.js';
+import { storeContext, trustedRoots } from './trust-store.js';
 
 /**
  * The largest request body sent over HTTP/2: one stream's initial flow-control window, so the
@@ -107,9 +107,10 @@ export function createPools(settings: RegistrySettings | undefined, connections:
       if (!certs?.client) throw e;
       throw new UsageError(`certs.d for ${settings?.host ?? certs.dir}: the client certificate ${certs.client.certFile} and its key do not make a pair (${(e as Error).message})`);
     }
-  } else if (!plainHttp && systemStoreAdds()) {
+  } else if (!plainHttp) {
     // Not for a host reached over plain http: ~40 ms of CPU for a context no connection uses.
-    connect.secureContext = defaultContext();
+    const store = storeContext();
+    if (store) connect.secureContext = store;
   }
   const options = { connections, keepAliveTimeout: 30_000, connect, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs, factory: routedFactory(notice) };
   const heard = { ...options, factory: routedFactory(notice, undefined, protocol) };
@@ -118,14 +119,6 @@ export function createPools(settings: RegistrySettings | undefined, connections:
     return { any: only, bulky: only };
   }
   return { any: new Agent({ ...heard, allowH2: true, ...H2_WINDOWS }), bulky: new Agent({ ...options, allowH2: false }) };
-}
-
-let shared: SecureContext | undefined;
-
-/** The one context of every registry without a caFile or certs.d: Node's roots and the system store's (trust-store.ts), parsed once (~40 ms of CPU). */
-function defaultContext(): SecureContext {
-  shared ??= createSecureContext({ ca: trustedRoots(), allowPartialTrustChain: true });
-  return shared;
 }
 
 /**

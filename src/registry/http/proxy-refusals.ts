@@ -35,7 +35,7 @@ export function unreachable(route: ProxyRoute, authority: string, e: Error): str
   if (tls?.problem === 'not-tls' || (route.proxy.protocol === 'https:' && NOT_TLS.test(e.message))) {
     return `${start} does not speak TLS (${code}): write http:// in ${route.variable} if it is a plain-HTTP proxy, ${direct}`;
   }
-  if (tls) return `${start} has a TLS certificate that is not trusted (${tls.code}): add its CA to NODE_EXTRA_CA_CERTS, ${direct}`;
+  if (tls) return `${start} has a TLS certificate that is not trusted (${tls.code}): add its CA to this machine's store (update-ca-certificates, SSL_CERT_FILE) or NODE_EXTRA_CA_CERTS, ${direct}`;
   if (code === 'ECONNRESET') {
     const scheme = route.proxy.protocol === 'http:' ? ` (https:// if it speaks only TLS)` : '';
     return `${start} closed the connection without answering (ECONNRESET): check that ${route.variable} names a forward proxy${scheme}, ${direct}`;

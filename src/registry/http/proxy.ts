@@ -6,12 +6,13 @@
 import { request as httpRequest, STATUS_CODES, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import { buildConnector, Pool, type Dispatcher } from 'undici';
 import { ProxyError } from '../../types/errors.js';
 import { registerSecret } from '../../ui/redact.js';
 import { proxyEnv, proxyFor, type ProxyEnv, type ProxyRoute } from './proxy-env.js';
 import { pageInTunnel, proxyName, refusal, unreachable } from './proxy-refusals.js';
+import { storeContext } from './trust-store.js';
 
 /** How long the proxy may take to open a tunnel (undici's own connect timeout). */
 const TUNNEL_TIMEOUT_MS = 10_000;
@@ -104,7 +105,7 @@ function forwarded(route: ProxyRoute, target: URL, options: Pool.Options): Dispa
 
 /** Connections to the proxy itself, for forwarded requests: one it does not take is the proxy's failure, said as a tunnel's is (not the registry's, retried). */
 function toProxy(route: ProxyRoute, target: URL): buildConnector.connector {
-  const connect = buildConnector({ timeout: TUNNEL_TIMEOUT_MS });
+  const connect = buildConnector({ timeout: TUNNEL_TIMEOUT_MS, ...proxyTls(route.proxy) });
   return (opts, callback) => connect(opts, (err, socket) => {
     if (err) callback(notReached(route, target, err), null);
     else callback(null, socket!);
@@ -132,6 +133,15 @@ export function proxyAuthRefused(url: URL, env: ProxyEnv = processProxies()): Pr
   return new ProxyError(url.host, 407, refusal(route, authorityOf(url), 407, STATUS_CODES[407]));
 }
 
+/**
+ * How an https:// proxy's own certificate is checked: against the machine's store too (trust-store.ts),
+ * as Go's transport checks it (skopeo trusted a proxy signed by a CA there; regmirror said 'not trusted').
+ */
+function proxyTls(proxy: URL): { secureContext?: SecureContext } {
+  const store = proxy.protocol === 'https:' ? storeContext() : undefined;
+  return store ? { secureContext: store } : {};
+}
+
 /** The Proxy-Authorization header for the credentials in the proxy URL, if any. */
 function proxyAuthorization(proxy: URL): Record<string, string> {
   if (!proxy.username) return {};
@@ -154,6 +164,10 @@ function tunnel(route: ProxyRoute, target: URL, tls: buildConnector.BuildOptions
   const authority = authorityOf(target);
   const { proxy } = route;
   const headers = { host: authority, ...proxyAuthorization(proxy) };
+  const send = proxy.protocol === 'https:' ? httpsRequest : httpRequest;
+  const host = proxy.hostname.replace(/^\[(.*)\]$/, '$1');
+  // Node names the server by the Host header, the registry here: the proxy's own name is the one its certificate holds ('' for an address: no SNI).
+  const secure = proxy.protocol === 'https:' ? { servername: isIP(host) ? '' : host, ...proxyTls(proxy) } : {};
   return (opts, callback) => {
     let done = false;
     const finish = (err: Error | null, socket?: Socket) => {
@@ -167,13 +181,9 @@ function tunnel(route: ProxyRoute, target: URL, tls: buildConnector.BuildOptions
       const page = pageInTunnel(route, authority, err);
       return page ? new ProxyError(target.host, undefined, page) : err;
     };
-    const send = proxy.protocol === 'https:' ? httpsRequest : httpRequest;
-    const host = proxy.hostname.replace(/^\[(.*)\]$/, '$1');
-    // Node names the server by the Host header, the registry here: the proxy's own name is the one its certificate holds ('' for an address: no SNI).
-    const servername = proxy.protocol === 'https:' ? { servername: isIP(host) ? '' : host } : {};
     const req: ClientRequest = send({
       host, port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
-      method: 'CONNECT', path: authority, headers, agent: false, timeout: TUNNEL_TIMEOUT_MS, ...servername,
+      method: 'CONNECT', path: authority, headers, agent: false, timeout: TUNNEL_TIMEOUT_MS, ...secure,
     });
     req.once('connect', (res, socket, head) => {
       req.setTimeout(0);

@@ -5,7 +5,7 @@
 // "not trusted" here, and `engine: skopeo` copied where planning had been refused. Both count now.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
 // Go's crypto/x509 (root_linux.go): the first of these that reads is the system's bundle.
 const BUNDLES = [
@@ -28,6 +28,19 @@ export function trustedRoots(): string[] {
 /** Whether the system store adds anything to what Node trusts by itself (then every TLS pool needs a context of its own). */
 export function systemStoreAdds(): boolean {
   return systemCa().length > 0;
+}
+
+let shared: SecureContext | undefined;
+
+/**
+ * The one context of every TLS connection that has no CA of its own (a registry without caFile or
+ * certs.d, an https:// proxy, a release server): trustedRoots(), parsed once (~40 ms of CPU);
+ * undefined when the store adds nothing, as Node's default context then trusts the same.
+ */
+export function storeContext(): SecureContext | undefined {
+  if (!systemStoreAdds()) return undefined;
+  shared ??= createSecureContext({ ca: trustedRoots(), allowPartialTrustChain: true });
+  return shared;
 }
 
 let system: string[] | undefined;

@@ -127,7 +127,7 @@ test('an https:// proxy (its CA in NODE_EXTRA_CA_CERTS) tunnels the same; one th
     assert.match(errorLines(run.stderr)[0] ?? '', new RegExp(`^error: ${TARGET}: the proxy ${secure.url} \\(HTTPS_PROXY\\) refused to tunnel to it \\(403 Forbidden\\): ask the proxy's operators to allow it`));
     const untrusted = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: secure.url } });
     assert.equal(untrusted.exitCode, 3, untrusted.stderr + untrusted.stdout);
-    assert.match(errorLines(untrusted.stderr)[0] ?? '', /the proxy https:\/\/127\.0\.0\.1:\d+ \(HTTPS_PROXY\) has a TLS certificate that is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\): add its CA to NODE_EXTRA_CA_CERTS/);
+    assert.match(errorLines(untrusted.stderr)[0] ?? '', /the proxy https:\/\/127\.0\.0\.1:\d+ \(HTTPS_PROXY\) has a TLS certificate that is not trusted \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\): add its CA to this machine's store \(update-ca-certificates, SSL_CERT_FILE\) or NODE_EXTRA_CA_CERTS/);
     // The scheme mixed up, either way: said as such, not as an unreachable proxy.
     const asHttp = secure.url.replace('https:', 'http:');
     const plainText = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: asHttp } });

@@ -2,7 +2,7 @@
 // re-signs the registry's certificate with the corporate CA, which is installed in this machine's
 // store only, here SSL_CERT_FILE): skopeo reads through it, and so must sync, verify, engine:
 // skopeo and the gateway's backends, with no caFile. An https:// proxy's own certificate names the
-// proxy, not the registries it tunnels to.
+// proxy, not the registries it tunnels to, and is trusted by the machine's store as Go trusts it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -104,6 +104,23 @@ test('an https:// proxy whose own certificate names only itself, its CA in NODE_
     assert.equal(run.exitCode, 0, run.stderr + run.stdout);
     assert.ok((secure.carried.get(TARGET) ?? 0) > 0, 'the target was reached through the https:// proxy');
     await assertMirrored('https-proxy');
+  } finally {
+    await secure.close();
+  }
+});
+
+test('an https:// proxy whose own certificate the corporate CA signed, that CA in SSL_CERT_FILE only: trusted, as skopeo trusts it', async () => {
+  const secure = await httpsProxy();
+  try {
+    const skopeo = await execa('skopeo', ['inspect', '--raw', `docker://${PROXIED_NAME}/jetstack/app:v1.0.0`], { env: behind(secure.url), reject: false, stdin: 'ignore' });
+    assert.equal(skopeo.exitCode, 0, skopeo.stderr);
+    const file = await config('https-proxy-store.yaml', 'https-proxy-store');
+    const run = await runCli(['sync', '-c', file, '--no-progress'], { env: behind(secure.url) });
+    assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+    await assertMirrored('https-proxy-store');
+    const viaSkopeo = await runCli(['sync', '-c', await config('https-proxy-skopeo.yaml', 'https-proxy-skopeo'), '--engine', 'skopeo', '--no-progress'], { env: behind(secure.url) });
+    assert.equal(viaSkopeo.exitCode, 0, viaSkopeo.stderr + viaSkopeo.stdout);
+    await assertMirrored('https-proxy-skopeo');
   } finally {
     await secure.close();
   }
