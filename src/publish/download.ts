@@ -7,6 +7,7 @@ import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { proxyAuthRefused, routedFactory } from '../registry/http/proxy.js';
 import { describeStatus } from '../registry/http/errors.js';
 import { tlsFailure } from '../registry/http/tls-errors.js';
+import { storeContext } from '../registry/http/trust-store.js';
 import { RegmirrorError, type TlsProblem } from '../types/errors.js';
 
 /** A release file that could not be downloaded (non-200, network failure). */
@@ -26,8 +27,19 @@ const MAX_REDIRECTS = 10;
 
 /** One dispatcher for every download of a run, through the proxy the environment names; close it when done. */
 export function downloadAgent(): { dispatcher: Dispatcher; close(): Promise<void> } {
-  const agent = new Agent({ factory: routedFactory() });
+  const routed = routedFactory();
+  const agent = new Agent({ factory: (origin: string | URL, opts: object) => routed(origin, new URL(origin).protocol === 'https:' ? withStore(opts) : opts) });
   return { dispatcher: agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS })), close: () => agent.close() };
+}
+
+/**
+ * An https:// origin's pool options with the machine's store (trust-store.ts), as registries are
+ * verified: a release server signed by an enterprise CA there was 'not trusted'. Built on the first
+ * https:// origin (once per process), never for plain http.
+ */
+function withStore(opts: object): object {
+  const store = storeContext();
+  return store ? { ...opts, connect: { ...(opts as { connect?: object }).connect, secureContext: store } } : opts;
 }
 
 /** The file name a URL names: the last path segment, decoded. */
@@ -69,8 +81,9 @@ export async function download(url: string, dir: string, dispatcher: Dispatcher,
   return path;
 }
 
-// Release files come from web servers, not registries: Node's CA roots verify them, and what a
-// refused certificate needs is said here (undici's own words were only "self-signed certificate").
+// Release files come from web servers, not registries: Node's CA roots and the machine's store
+// verify them, and what a refused certificate needs is said here (undici's own words were only
+// "self-signed certificate").
 const DOWNLOAD_PROBLEM: Partial<Record<TlsProblem, string>> = {
   untrusted: 'its TLS certificate is not trusted',
   'wrong-name': 'its TLS certificate does not match the name in the URL',
@@ -84,6 +97,6 @@ function certificateProblem(err: unknown): string | undefined {
   const what = found && DOWNLOAD_PROBLEM[found.problem];
   if (!found || !what) return undefined;
   const ca = found.code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ? 'that self-signed certificate itself' : 'the CA that signed it';
-  const remedy = found.problem === 'untrusted' ? `: release files are checked against Node's CA roots; give ${ca} in a PEM file named by the NODE_EXTRA_CA_CERTS environment variable` : '';
+  const remedy = found.problem === 'untrusted' ? `: release files are checked against Node's CA roots and this machine's store; add ${ca} there (update-ca-certificates, SSL_CERT_FILE) or in a PEM file named by the NODE_EXTRA_CA_CERTS environment variable` : '';
   return `${what} (${found.code})${remedy}`;
 }

@@ -99,7 +99,7 @@ binaries:
 `);
   const run = await runCli(['publish', '-c', file, '--tag', 'v1.0.0', '--dir', dir, '--no-progress']);
   assert.equal(run.exitCode, 1, run.stderr + run.stdout);
-  assert.match(run.stderr, new RegExp(`GET https://${reg.host}/download/v1\\.0\\.0/plugin\\.tar\\.gz: its TLS certificate is not trusted \\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\\): release files are checked against Node's CA roots; give the CA that signed it in a PEM file named by the NODE_EXTRA_CA_CERTS environment variable`));
+  assert.match(run.stderr, new RegExp(`GET https://${reg.host}/download/v1\\.0\\.0/plugin\\.tar\\.gz: its TLS certificate is not trusted \\((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\\): release files are checked against Node's CA roots and this machine's store; add the CA that signed it there \\(update-ca-certificates, SSL_CERT_FILE\\) or in a PEM file named by the NODE_EXTRA_CA_CERTS environment variable`));
   // The remedy works: the server is then reached (and has no such file).
   const trusted = await runCli(['publish', '-c', file, '--tag', 'v1.0.0', '--dir', dir, '--no-progress'], { env: { NODE_EXTRA_CA_CERTS: reg.caFile } });
   assert.match(trusted.stderr, /: HTTP 404/);
