@@ -5,6 +5,7 @@ import { UsageError } from '../types/errors.js';
 import { silentLogger, type Logger } from '../ui/log.js';
 import { credentialsFor, type CredentialProvider } from './credentials.js';
 import { HostContext } from './host.js';
+import { certsDirFor, hostCerts } from './http/certs-d.js';
 import { closePools, createPools, destroyForeignPools, destroyPools, type Pools } from './http/pool.js';
 import { processProxies, sayProtocolOnce, sayProxyOnce } from './http/proxy.js';
 import type { TransportStats } from './http/send.js';
@@ -55,8 +56,8 @@ export class RegistryClient {
   /** Counters for tests and the benchmark. */
   readonly stats: TransportStats = { requests: 0, byMethod: {}, retries: 0, tokenFetches: 0 };
   private readonly hosts = new Map<string, HostContext>();
-  /** Pools for redirect targets that mirrors.yaml lists, by host (see redirectPools). */
-  private readonly redirectPools = new Map<string, Pools>();
+  /** Pools for redirect targets that mirrors.yaml lists or certs.d holds, by host; undefined: the foreign pools (see redirectPoolsFor). */
+  private readonly redirectPools = new Map<string, Pools | undefined>();
   private readonly credentials: CredentialProvider;
   private readonly proxyNotice = sayProxyOnce((line) => (this.opts.logger ?? silentLogger).debug(line));
   private readonly protocolNotice = sayProtocolOnce((line) => (this.opts.logger ?? silentLogger).debug(line));
@@ -88,22 +89,23 @@ export class RegistryClient {
 
   /** Every host's pools and the redirect targets', which the client forgets: a later request opens new ones. */
   private takePools(): Pools[] {
-    const pools = [...[...this.hosts.values()].map((h) => h.pools), ...this.redirectPools.values()];
+    const pools = [...[...this.hosts.values()].map((h) => h.pools), ...[...this.redirectPools.values()].filter((p): p is Pools => p !== undefined)];
     this.hosts.clear();
     this.redirectPools.clear();
     return pools;
   }
 
-  // A redirect to an https:// origin whose host has an entry under registries: trusts what that
-  // entry says (its caFile, or tls: insecure), as a request to that registry itself would.
+  // A redirect to an https:// origin whose host has an entry under registries:, or a certs.d
+  // directory, trusts what they say (its caFile, tls: insecure, the directory's CAs and client
+  // certificate), as a request to that registry itself would; others share the foreign pools.
   private redirectPoolsFor(url: URL): Pools | undefined {
+    if (url.protocol !== 'https:') return undefined;
+    if (this.redirectPools.has(url.host)) return this.redirectPools.get(url.host);
     const settings = this.opts.registries?.get(url.host);
-    if (url.protocol !== 'https:' || !settings || (settings.tls !== 'insecure' && !settings.caFile)) return undefined;
-    let pools = this.redirectPools.get(url.host);
-    if (!pools) {
-      pools = createPools(settings, 16, { notice: this.proxyNotice, protocol: this.protocolNotice });
-      this.redirectPools.set(url.host, pools);
-    }
+    const certs = hostCerts(certsDirFor(url.host), url.host);
+    const own = certs || settings?.tls === 'insecure' || settings?.caFile;
+    const pools = own ? createPools(settings, 16, { notice: this.proxyNotice, protocol: this.protocolNotice, certs }) : undefined;
+    this.redirectPools.set(url.host, pools);
     return pools;
   }
 

@@ -1,13 +1,17 @@
 // A source registry that redirects blob GETs to an object store whose certificate this machine
 // does not trust: the line already says which host and what to do (its CA as caFile), but each
 // blob was tried once per copier attempt (five reads of every blob, all refused the same way)
-// before the tag failed. A refused certificate does not change on retry: one read per blob.
+// before the tag failed. A refused certificate does not change on retry: one read per blob. The
+// object store's CA as ca.crt in its certs.d directory (as skopeo reads one) trusts it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { seedImage } from '../../harness/seed.js';
+import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
-import { proxyFor, oneMirrorYaml } from '../../harness/tls-bed.js';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { proxyFor, oneMirrorYaml, registriesYaml } from '../../harness/tls-bed.js';
+import { skopeoDigestVerified } from '../../harness/skopeo.js';
 import { testCerts } from '../../harness/tls.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
@@ -16,12 +20,13 @@ let source: RunningRegistry;
 let target: RunningRegistry;
 let store: FaultProxy; // the object store: serves the source's blobs with a self-signed certificate
 let dir: string;
+let digest: string;
 
 before(async () => {
   [source, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
   store = await startFaultProxy(source.url, { tls: (await testCerts()).servers.selfSigned, upstreamCa: source.caFile });
   dir = await scratchDir('store-certificate');
-  await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], single: true, format: 'oci' });
+  [{ digest }] = await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], single: true, format: 'oci' }) as [SeededImage];
 });
 
 after(async () => {
@@ -29,15 +34,18 @@ after(async () => {
   await Promise.all([source, target].map((r) => r && destroyRegistry(r)));
 });
 
+/** The source behind a proxy that redirects every blob GET to the object store. */
+const redirecting = () => proxyFor(source, {
+  personalities: [(ex) => {
+    if (ex.method !== 'GET' || !/\/blobs\/sha256:/.test(ex.path)) return false;
+    ex.entry.status = 307;
+    ex.res.writeHead(307, { location: `${store.url}${ex.path}`, 'content-length': '0' }).end();
+    return true;
+  }],
+});
+
 test('blobs redirected to an object store with an untrusted certificate: one read each, one clear line', async () => {
-  const registry = await proxyFor(source, {
-    personalities: [(ex) => {
-      if (ex.method !== 'GET' || !/\/blobs\/sha256:/.test(ex.path)) return false;
-      ex.entry.status = 307;
-      ex.res.writeHead(307, { location: `${store.url}${ex.path}`, 'content-length': '0' }).end();
-      return true;
-    }],
-  });
+  const registry = await redirecting();
   after(() => registry.close());
   const file = await writeConfig(dir, oneMirrorYaml(source, target, 'jetstack/app'));
   const run = await runCli(['sync', '-c', file, '--no-progress', '--endpoint', `${source.host}=${registry.url}`]);
@@ -47,4 +55,20 @@ test('blobs redirected to an object store with an untrusted certificate: one rea
   const redirected = registry.stats.log.filter((e) => e.status === 307);
   const blobs = new Set(redirected.map((e) => e.path));
   assert.equal(redirected.length, blobs.size, `${redirected.length} reads of ${blobs.size} blobs: a refused certificate was tried again`);
+});
+
+test('the object store\'s CA as ca.crt in its certs.d directory: its blobs are read, whether or not its host is under registries:', async () => {
+  const registry = await redirecting();
+  after(() => registry.close());
+  const roots = join(dir, 'certs.d');
+  await mkdir(join(roots, store.host), { recursive: true });
+  await copyFile((await testCerts()).servers.selfSigned.cert, join(roots, store.host, 'ca.crt'));
+  const listed = `version: 1\ndefaults:\n  targets: [${target.host}/listed]\n${registriesYaml([source, target, [{ host: store.host }, { tls: 'verify' }]])}images:\n  - source: ${source.host}/jetstack/app\n`;
+  for (const [ns, yaml] of [['mirror', oneMirrorYaml(source, target, 'jetstack/app')], ['listed', listed]] as const) {
+    const file = await writeConfig(join(dir, ns), yaml);
+    const run = await runCli(['sync', '-c', file, '--no-progress', '--endpoint', `${source.host}=${registry.url}`], { env: { REGMIRROR_CERTS_D: roots } });
+    assert.equal(run.exitCode, 0, `${ns}: ${run.stderr}${run.stdout}`);
+    assert.equal(await skopeoDigestVerified(`${target.host}/${ns}/app:v1.0.0`, target.certDir!), digest);
+  }
+  assert.ok(registry.stats.log.some((e) => e.status === 307), 'the blobs were redirected to the object store');
 });
