@@ -35,6 +35,11 @@ export function unreachable(route: ProxyRoute, authority: string, e: Error): str
   if (tls?.problem === 'not-tls' || (route.proxy.protocol === 'https:' && NOT_TLS.test(e.message))) {
     return `${start} does not speak TLS (${code}): write http:// in ${route.variable} if it is a plain-HTTP proxy, ${direct}`;
   }
+  if (tls?.problem === 'wrong-name') {
+    // Checked against the host in the proxy URL: adding a CA would not help.
+    const names = tls.failure.cert?.subjectaltname;
+    return `${start} has a TLS certificate for another name (${tls.code}${names ? `; it is for ${names}` : ''}): name the proxy in ${route.variable} as its certificate does, ${direct}`;
+  }
   if (tls) return `${start} has a TLS certificate that is not trusted (${tls.code}): add its CA to this machine's store (update-ca-certificates, SSL_CERT_FILE) or NODE_EXTRA_CA_CERTS, ${direct}`;
   if (code === 'ECONNRESET') {
     const scheme = route.proxy.protocol === 'http:' ? ` (https:// if it speaks only TLS)` : '';

@@ -126,6 +126,19 @@ test('an https:// proxy whose own certificate the corporate CA signed, that CA i
   }
 });
 
+test('an https:// proxy whose certificate is for another name: said as such, not as a CA to add', async () => {
+  const certs = await testCerts();
+  const misnamed = await startForwardProxy({ hosts: { [SOURCE]: source.host, [TARGET]: target.host }, tls: certs.servers.wrongName });
+  try {
+    const file = await config('misnamed-proxy.yaml', 'misnamed-proxy');
+    const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: misnamed.url, NODE_EXTRA_CA_CERTS: certs.caFile } });
+    assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+    assert.match(run.stderr, new RegExp(`^error: ${PROXIED_NAME}:\\d+: the proxy ${misnamed.url} \\(HTTPS_PROXY\\) has a TLS certificate for another name \\(ERR_TLS_CERT_ALTNAME_INVALID; it is for DNS:registry.example.com\\): name the proxy in HTTPS_PROXY as its certificate does`, 'm'));
+  } finally {
+    await misnamed.close();
+  }
+});
+
 /** An https:// intercepting proxy whose own certificate, for 127.0.0.1 only, the corporate CA signed. */
 async function httpsProxy(): Promise<ForwardProxy> {
   const own = await signCert(await scratchDir('proxy-cert'), corporate, 'proxy', 'IP:127.0.0.1');
