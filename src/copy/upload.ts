@@ -102,7 +102,8 @@ function unchangedByRetry(err: unknown): boolean {
 /**
  * Whole uploads of a blob before giving up: the most patient destination's maxAttempts. The PUT
  * that carries the bytes is never replayed in place (a cut one may have left bytes in its
- * session), so a connection that keeps cutting uploads costs whole attempts, small blobs too.
+ * session), so a connection that keeps cutting uploads costs whole attempts, small blobs too;
+ * these are the only ones (a destination's pushBlob is one whole upload), so 'tried N times' is N.
  */
 function wholeAttempts(dsts: Repository[]): number {
   return Math.max(...dsts.map((dst) => dst.uploadAttempts ?? DEFAULT_UPLOAD_ATTEMPTS));

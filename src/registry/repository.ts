@@ -20,7 +20,7 @@ export class RemoteRepository implements Repository, BlobMounter, ReferrerLister
   readonly name: string;
   readonly mountScope: string;
   readonly mountPath: string;
-  /** A streamed upload cannot be replayed by the retry layer: each of its attempts is a whole upload, up to the registry's maxAttempts. */
+  /** The PUT carrying a blob's bytes is never replayed in place: the copier makes up to the registry's maxAttempts whole uploads, each a pushBlob. */
   readonly uploadAttempts: number;
   private readonly repo: RepoContext;
 

@@ -9,14 +9,21 @@ import type { Descriptor } from '../types/descriptor.js';
 import { RegistryResponseError, UploadAdaptedError } from '../types/errors.js';
 import { sessionKey } from './blobs.js';
 import { discard, readCapped } from './http/body.js';
-import { UPLOAD_NOT_STARTED, expectStatus, hasErrorCode, uploadNotStarted } from './http/errors.js';
-import { backoff, isTransientNetworkError, newBudget, pause, type RetryPolicy } from './http/retry.js';
+import { expectStatus, hasErrorCode, uploadNotStarted } from './http/errors.js';
+import { newBudget } from './http/retry.js';
 import { header, type RetryBudget } from './http/types.js';
 import { assertNotMissing, resolveLocation, withQuery, writeFailure, present, type RepoContext } from './repo-context.js';
 import { refusesPatch, refusesWhole, type Adaptation } from './upload-policy.js';
 import { chunksOf } from './chunks.js';
 
-/** Uploads `content` (exactly desc.size bytes) under desc.digest. */
+/**
+ * Uploads `content` (exactly desc.size bytes) under desc.digest: one whole upload, its bytes sent
+ * once. Whole uploads are the copier's to repeat (copy/upload.ts: maxAttempts of them, a HEAD for
+ * one that landed anyway, a stream read again): restarting here too multiplied them (a proxy
+ * cutting every upload: 11 PUTs of a 1 MiB blob, said as 'tried 5 times'). Started again here
+ * only where the attempt did not fail: a refusal the policy adapted to, or the session a mount
+ * left (blobs.ts) found gone.
+ */
 export async function pushBlob(repo: RepoContext, desc: Descriptor, content: BlobContent, opts: CallOptions = {}): Promise<void> {
   const source: Buffer | Readable =
     content instanceof Uint8Array
@@ -28,7 +35,7 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
   const budget = newBudget(repo.host.retry);
   const policy = repo.host.uploads;
   let adaptations = 0;
-  for (let retry = 1; ; retry++) {
+  for (;;) {
     const key = sessionKey(repo.path, desc.digest);
     const reused = repo.host.uploadSessions.get(key);
     repo.host.uploadSessions.delete(key);
@@ -42,17 +49,13 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
       // A refusal the policy learned from starts again at once (nothing transient to wait for).
       const adapted = e instanceof Refused ? e : undefined;
       const err = adapted ? adapted.cause : writeFailure(repo, e);
-      if (adapted ? ++adaptations > MAX_ADAPTATIONS : !retryableUpload(err)) throw err;
+      if (adapted && ++adaptations > MAX_ADAPTATIONS) throw err;
+      if (!adapted && !(reused && hasErrorCode(err, 'BLOB_UPLOAD_UNKNOWN'))) throw err;
       // Start again with a fresh session, if the bytes can be sent again; a spent stream the
       // policy adapted to goes back to the copier, which reads the source again.
       const replayable = Buffer.isBuffer(source) || !source.readableDidRead;
       if (!replayable && adapted) throw new UploadAdaptedError(err);
-      if (!replayable || (!adapted && budget.remaining <= 0)) throw err;
-      if (!adapted) {
-        budget.remaining--;
-        repo.host.options.stats.retries++;
-        await pause(backoff(repo.host.retry as RetryPolicy, retry), opts.signal);
-      }
+      if (!replayable) throw err;
     }
   }
 }
@@ -72,14 +75,6 @@ function adapt(repo: RepoContext, e: unknown, change: () => Adaptation): Refused
   const { change: what } = change();
   if (what !== 'none') repo.host.options.logger.debug(`${repo.host.host} ${what}`);
   return new Refused(e);
-}
-
-/** A failure worth a fresh session: the session vanished, or the network/registry failed. */
-function retryableUpload(e: unknown): boolean {
-  if (hasErrorCode(e, 'BLOB_UPLOAD_UNKNOWN') || hasErrorCode(e, UPLOAD_NOT_STARTED)) return true;
-  if (e instanceof RegistryResponseError) return e.status >= 500 || e.status === 429 || e.status === 408;
-  // Unreachable or a network failure; never a refused certificate (isTransientNetworkError knows).
-  return isTransientNetworkError(e);
 }
 
 async function startUpload(repo: RepoContext, budget: RetryBudget, opts: CallOptions): Promise<URL> {
