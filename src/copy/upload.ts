@@ -58,8 +58,8 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
     if (sourceError === undefined) {
       // A repository the registry will not create (ECR) is missing on every attempt, an upload
       // the registry refused every way the policy knows is refused again, and a lasting failure (a
-      // refused certificate, a proxy's refusal, an upload location downgraded to http://) fails
-      // the same in every new session: said now.
+      // refused certificate, a proxy's refusal, an upload location on http:// or on another port
+      // where nothing listens) fails the same in every new session: said now.
       for (const [dst, err] of failed) {
         if (!(err instanceof RepositoryMissingError) && !(err instanceof UploadRefusedError) && !isLasting(err)) continue;
         failed.delete(dst);

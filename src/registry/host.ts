@@ -18,6 +18,7 @@ import { createSend, type TransportStats } from './http/send.js';
 import { MIN_RATE, Throttle, withThrottle } from './http/throttle.js';
 import { TokenCache } from './http/token.js';
 import { displayUrl, type HttpRequest, type HttpResponse, type Send } from './http/types.js';
+import { misplaced } from './http/unreachable.js';
 import type { RepositoryMissingError } from '../types/errors.js';
 
 /** Knobs the client passes down; the test-only ones keep integration tests fast. */
@@ -132,7 +133,7 @@ export class HostContext {
     // A token realm on another origin shares the host's entry, but its certificate is its own.
     const certFor = (url: URL) => (this.trustedOrigins.has(url.origin)
       ? { host, caFile: options.settings?.caFile !== undefined, certsDir, ...(url.origin !== this.base.origin ? { realm: url.origin } : {}) }
-      : { host: url.host, caFile: false, ...(url.protocol === 'http:' && this.base.protocol === 'https:' && url.hostname === this.base.hostname ? { downgraded: true } : {}) });
+      : { host: url.host, caFile: false, ...misplaced(url, this.base) });
     this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message), (url) => certFor(url).host, options.verdictTtlMs), onRefresh));
   }
 }

@@ -235,15 +235,16 @@ export class ProxyError extends UnreachableError {
 }
 
 /**
- * An upload location on plain http:// from a registry reached over https:// (a proxy in front of
- * it ends TLS without saying so): every session it opens is placed the same way, so a new one,
- * or the same request again, fails the same.
+ * An upload location the registry placed where no session can be reached: on plain http:// while
+ * it is reached over https:// (a proxy in front of it ends TLS without saying so), or on another
+ * port of its own host where nothing listens (a proxy passes it its name without the port). Every
+ * session it opens is placed the same way, so a new one, or the same request again, fails the same.
  */
-export class DowngradedLocationError extends UnreachableError {
-  override name = 'DowngradedLocationError';
+export class MisplacedLocationError extends UnreachableError {
+  override name = 'MisplacedLocationError';
 }
 
-/** An unreachable host that asking again will not change: a refused certificate, a proxy's refusal, a location downgraded to http://. */
+/** An unreachable host that asking again will not change: a refused certificate, a proxy's refusal, a misplaced upload location. */
 export function isLasting(err: unknown): boolean {
-  return err instanceof TlsError || (err instanceof ProxyError && !err.passing) || err instanceof DowngradedLocationError;
+  return err instanceof TlsError || (err instanceof ProxyError && !err.passing) || err instanceof MisplacedLocationError;
 }

@@ -1,7 +1,7 @@
 // A connection failure said as one line naming the registry, what failed and, where it is known,
 // what to do about it: the message of the UnreachableError the retry layer (retry.ts) gives up with.
 import { isIP } from 'node:net';
-import { DowngradedLocationError, UnreachableError } from '../../types/errors.js';
+import { MisplacedLocationError, UnreachableError } from '../../types/errors.js';
 import { tlsError } from './tls-errors.js';
 import type { CertsDir } from './certs-d.js';
 import { errors } from './undici.js';
@@ -50,6 +50,20 @@ export interface CertEntry {
   realm?: string;
   /** The URL is plain http:// on the host's own name while the host is reached over https:// (a location it gave). */
   downgraded?: boolean;
+  /** The URL is on the host's own name and scheme but another port: the port the host is reached on. */
+  reachedPort?: string;
+}
+
+/** How a URL on the host's own name misses where the host is reached (`base`): see CertEntry. */
+export function misplaced(url: URL, base: URL): Pick<CertEntry, 'downgraded' | 'reachedPort'> {
+  if (url.hostname !== base.hostname) return {};
+  if (url.protocol === 'http:' && base.protocol === 'https:') return { downgraded: true };
+  return url.protocol === base.protocol && url.port !== base.port ? { reachedPort: portOf(base) } : {};
+}
+
+/** A URL's port, the scheme's default when it names none. */
+function portOf(url: URL): string {
+  return url.port || (url.protocol === 'https:' ? '443' : '80');
 }
 
 /** Wraps a connection failure as UnreachableError naming the host and what failed. */
@@ -73,7 +87,8 @@ export function unreachable(host: string, req: HttpRequest, e: unknown, cert: Ce
     : code === 'ECONNREFUSED' ? refused(req.url, e)
     : (code && SAID[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
   const message = `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}`;
-  if (cert.downgraded) return new DowngradedLocationError(host, `${message}${downgraded(host, req.url)}`);
+  if (cert.downgraded) return new MisplacedLocationError(host, `${message}${downgraded(host, req.url)}`);
+  if (cert.reachedPort && code === 'ECONNREFUSED' && isUpload(req.url)) return new MisplacedLocationError(host, `${message}${otherPort(host, req.url, cert.reachedPort)}`);
   return new UnreachableError(host, `${message}${cert.host !== host ? elsewhere(host, req.url) : ''}`);
 }
 
@@ -110,8 +125,17 @@ function refused(url: URL, e: unknown): string {
  * ends TLS in front of it without telling it so, so the registry names its own scheme.
  */
 function downgraded(host: string, url: URL): string {
-  const what = url.pathname.includes('/blobs/uploads/') ? 'upload location' : 'location';
+  const what = isUpload(url) ? 'upload location' : 'location';
   return `; that is the ${what} ${host} gave, on plain http:// although ${host} is reached over https://: a proxy that ends TLS in front of ${host} must say so (nginx: proxy_set_header X-Forwarded-Proto $scheme)`;
+}
+
+/**
+ * An upload location on the registry's own name but another port, refused: most often a proxy in
+ * front of it that passes the name without the port (nginx's $host), so the registry names the
+ * scheme's default port. Every session is placed so: said once, not tried again.
+ */
+function otherPort(host: string, url: URL, reached: string): string {
+  return `; that is the upload location ${host} gave, on port ${portOf(url)} although ${host} is reached on port ${reached}: a proxy in front of ${host} must pass the Host header on with its port (nginx: proxy_set_header Host $http_host, not $host)`;
 }
 
 /**
@@ -120,6 +144,11 @@ function downgraded(host: string, url: URL): string {
  * names its own address.
  */
 function elsewhere(host: string, url: URL): string {
-  if (!url.pathname.includes('/blobs/uploads/')) return '';
+  if (!isUpload(url)) return '';
   return `; that is the upload location ${host} gave, on another host: a proxy in front of ${host} must pass the Host header on (nginx: proxy_set_header Host $http_host)`;
+}
+
+/** Whether a URL is an upload session's (a Location the registry gave for a blob upload). */
+function isUpload(url: URL): boolean {
+  return url.pathname.includes('/blobs/uploads/');
 }

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_RETRY_AFTER_MS, backoff, isTransientNetworkError, parseRetryAfter } from '../../../src/registry/http/retry.js';
-import { unreachable, type CertEntry } from '../../../src/registry/http/unreachable.js';
-import { AuthError, TlsError, UnreachableError } from '../../../src/types/errors.js';
+import { misplaced, unreachable, type CertEntry } from '../../../src/registry/http/unreachable.js';
+import { AuthError, isLasting, TlsError, UnreachableError } from '../../../src/types/errors.js';
 import { errors } from 'undici';
 import { tlsError } from '../../../src/registry/http/tls-errors.js';
 
@@ -101,6 +101,24 @@ describe('unreachable', () => {
     // Without an endpoint the host names itself: the hint is still given.
     const own = unreachable('t1.test', { ...put, url: new URL('http://t1.test/v2/cm/app/blobs/uploads/u1') }, reset, { host: 't1.test', caFile: false, downgraded: true } as CertEntry);
     assert.match(own.message, /X-Forwarded-Proto/);
+  });
+  it('says a refused upload location on the registry\'s own name but another port is a proxy dropping the port, once', () => {
+    // nginx's `proxy_set_header Host $host` passes the name without the port: the registry names
+    // its sessions on https://host/…, port 443, where nothing listens.
+    const base = new URL('https://reg.test:8443');
+    const put = { method: 'PUT', url: new URL('https://reg.test/v2/cm/app/blobs/uploads/u1'), scopes: [] };
+    const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    const cert = { host: 'reg.test', caFile: false, ...misplaced(put.url, base) };
+    const e = unreachable('reg.test:8443', put, refused, cert);
+    assert.match(e.message, /ECONNREFUSED\); that is the upload location reg\.test:8443 gave, on port 443 although reg\.test:8443 is reached on port 8443: .*proxy_set_header Host \$http_host, not \$host\)$/);
+    assert.ok(isLasting(e));
+    // Another failure there (a reset) may pass, and a redirect there (a blob store) is no upload location.
+    assert.ok(!isLasting(unreachable('reg.test:8443', put, Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), cert)));
+    const get = { method: 'GET', url: new URL('https://reg.test:9000/bucket/blob'), scopes: [] };
+    assert.ok(!isLasting(unreachable('reg.test:8443', get, refused, { host: 'reg.test:9000', caFile: false, ...misplaced(get.url, base) })));
+    assert.deepEqual(misplaced(new URL('https://other.test/v2/'), base), {});
+    assert.deepEqual(misplaced(new URL('http://reg.test/v2/'), base), { downgraded: true });
+    assert.deepEqual(misplaced(new URL('https://reg.test:5000/v2/'), new URL('https://reg.test')), { reachedPort: '443' });
   });
   it('says a front end that offered HTTP/2 and then spoke otherwise, and names http2: false', () => {
     // A proxy that agrees to h2 by ALPN and answers in HTTP/1.1: the line read a bare ERR_HTTP2_ERROR.
