@@ -105,11 +105,12 @@ export function hasErrorCode(error: unknown, code: string): boolean {
 }
 
 /** Our error code for an upload start (POST) answered with a success that opens nothing. */
-export const UPLOAD_NOT_STARTED = 'UPLOAD_NOT_STARTED';
+const UPLOAD_NOT_STARTED = 'UPLOAD_NOT_STARTED';
 
 /**
  * A POST to blobs/uploads/ answered 2xx, but neither 201 (mounted) nor 202 (a session): something
- * in front of the registry answered (a login page, an answer cut short). Retried as a lost session.
+ * in front of the registry answered (a login page, an answer cut short). The copier's next whole
+ * upload starts a fresh session (copy/upload.ts).
  */
 export function uploadNotStarted(url: URL, status: number): RegistryResponseError {
   return new RegistryResponseError('POST', displayUrl(url), status, [{ code: UPLOAD_NOT_STARTED, message: 'an upload start is answered 201 or 202 with a Location; something in front of the registry may have answered' }], describeStatus(status));

@@ -25,11 +25,6 @@ export function trustedRoots(): string[] {
   return roots;
 }
 
-/** Whether the system store adds anything to what Node trusts by itself (then every TLS pool needs a context of its own). */
-export function systemStoreAdds(): boolean {
-  return systemCa().length > 0;
-}
-
 let shared: SecureContext | undefined;
 
 /**
@@ -38,7 +33,7 @@ let shared: SecureContext | undefined;
  * undefined when the store adds nothing, as Node's default context then trusts the same.
  */
 export function storeContext(): SecureContext | undefined {
-  if (!systemStoreAdds()) return undefined;
+  if (systemCa().length === 0) return undefined;
   shared ??= createSecureContext({ ca: trustedRoots(), allowPartialTrustChain: true });
   return shared;
 }
