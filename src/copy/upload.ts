@@ -7,7 +7,7 @@ import { SMALL_BLOB_BYTES, type Repository } from '../content/storage.js';
 import { VerifyingStream, verifyBytes } from '../types/digest.js';
 import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { AuthError, CopyError, isLasting, ProxyError, RegistryResponseError, RepositoryMissingError, UnreachableError, UploadAdaptedError, UploadRefusedError } from '../types/errors.js';
+import { AuthError, CopyError, isLasting, ProxyError, RegistryResponseError, RepositoryMissingError, triesInPlace, UnreachableError, UploadAdaptedError, UploadRefusedError } from '../types/errors.js';
 import { formatBytes } from '../types/size.js';
 import { callOptions, pause, type CopyContext } from './context.js';
 import { fanOut } from './fanout.js';
@@ -59,11 +59,15 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
       // A repository the registry will not create (ECR) is missing on every attempt, an upload
       // the registry refused every way the policy knows is refused again, and a lasting failure (a
       // refused certificate, a proxy's refusal, an upload location on http:// or on another port
-      // where nothing listens) fails the same in every new session: said now.
+      // where nothing listens) fails the same in every new session: said now. So is a step the
+      // transport already asked maxAttempts times (a session start, a chunk): another whole
+      // upload would ask it as often again.
       for (const [dst, err] of failed) {
-        if (!(err instanceof RepositoryMissingError) && !(err instanceof UploadRefusedError) && !isLasting(err)) continue;
+        const tries = triesInPlace(err);
+        if (tries !== undefined) results.set(dst, asError(uploadCut(desc, tries, err), 'destination', dst));
+        else if (err instanceof RepositoryMissingError || err instanceof UploadRefusedError || isLasting(err)) results.set(dst, asError(err, 'destination', dst));
+        else continue;
         failed.delete(dst);
-        results.set(dst, asError(err, 'destination', dst));
       }
       await landedAnyway(ctx, desc, failed, results);
     }

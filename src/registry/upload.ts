@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { SMALL_BLOB_BYTES, type BlobContent, type CallOptions } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { RegistryResponseError, UploadAdaptedError } from '../types/errors.js';
+import { RegistryResponseError, retriedInPlace, UploadAdaptedError } from '../types/errors.js';
 import { sessionKey } from './blobs.js';
 import { discard, readCapped } from './http/body.js';
 import { expectStatus, hasErrorCode, uploadNotStarted } from './http/errors.js';
@@ -22,7 +22,8 @@ import { chunksOf } from './chunks.js';
  * one that landed anyway, a stream read again): restarting here too multiplied them (a proxy
  * cutting every upload: 11 PUTs of a 1 MiB blob, said as 'tried 5 times'). Started again here
  * only where the attempt did not fail: a refusal the policy adapted to, or the session a mount
- * left (blobs.ts) found gone.
+ * left (blobs.ts) found gone. A request the transport retried in place until its budget was spent
+ * (a session start, a chunk) comes out marked so (step), and the copier repeats no whole upload for it.
  */
 export async function pushBlob(repo: RepoContext, desc: Descriptor, content: BlobContent, opts: CallOptions = {}): Promise<void> {
   const source: Buffer | Readable =
@@ -32,7 +33,6 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
         ? await readCapped(content, desc.size, `blob ${desc.digest}`)
         : content;
   assertNotMissing(repo);
-  const budget = newBudget(repo.host.retry);
   const policy = repo.host.uploads;
   let adaptations = 0;
   for (;;) {
@@ -40,9 +40,9 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
     const reused = repo.host.uploadSessions.get(key);
     repo.host.uploadSessions.delete(key);
     try {
-      const location = reused ?? (await startUpload(repo, budget, opts));
+      const location = reused ?? (await step(repo, (budget) => startUpload(repo, budget, opts)));
       if (policy.modeFor(desc.size) === 'chunked') await putChunked(repo, desc, source, location, policy.chunkBytes, opts);
-      else await putMonolithic(repo, desc, source, location, budget, opts);
+      else await putMonolithic(repo, desc, source, location, opts);
       present(repo);
       return;
     } catch (e) {
@@ -77,6 +77,21 @@ function adapt(repo: RepoContext, e: unknown, change: () => Adaptation): Refused
   return new Refused(e);
 }
 
+/**
+ * One request of an upload, sent and checked by `run` under a retry budget of its own. A failure
+ * after the transport spent that budget asking again in place is marked so (retriedInPlace): a
+ * whole upload more would ask as often again (a proxy answering every session start 502 cost 25
+ * POSTs per blob at maxAttempts 5, said as 'tried 5 times').
+ */
+async function step<T>(repo: RepoContext, run: (budget: RetryBudget) => Promise<T>): Promise<T> {
+  const budget = newBudget(repo.host.retry);
+  try {
+    return await run(budget);
+  } catch (e) {
+    throw budget.remaining <= 0 ? retriedInPlace(e, repo.host.retry.maxAttempts) : e;
+  }
+}
+
 async function startUpload(repo: RepoContext, budget: RetryBudget, opts: CallOptions): Promise<URL> {
   const url = repo.url('blobs/uploads/');
   const res = await repo.host.send({ method: 'POST', url, scopes: repo.scopes, signal: opts.signal, priority: opts.priority, budget, headers: { 'content-length': '0' } });
@@ -91,13 +106,13 @@ async function startUpload(repo: RepoContext, budget: RetryBudget, opts: CallOpt
   return resolveLocation('POST', res);
 }
 
-async function putMonolithic(repo: RepoContext, desc: Descriptor, source: Buffer | Readable, location: URL, budget: RetryBudget, opts: CallOptions): Promise<void> {
+async function putMonolithic(repo: RepoContext, desc: Descriptor, source: Buffer | Readable, location: URL, opts: CallOptions): Promise<void> {
   const res = await repo.host.send({
     method: 'PUT', url: withQuery(location, 'digest', desc.digest), scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority,
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
     // Never replayed in place: a PUT cut mid-body may have left bytes in the session, so any
-    // failure goes back to pushBlob, which starts a fresh session.
-    body: source, budget, noRetry: true,
+    // failure goes back to the copier, whose next whole upload starts a fresh session.
+    body: source, noRetry: true,
   });
   try {
     await expectStatus('PUT', res, 201, 204);
@@ -113,28 +128,35 @@ async function putChunked(repo: RepoContext, desc: Descriptor, source: Buffer | 
   let location = start;
   let offset = 0;
   for await (const chunk of chunksOf(source, chunkBytes)) {
-    const res = await repo.host.send({
-      method: 'PATCH', url: location, scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority, body: chunk,
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(chunk.byteLength), 'content-range': `${offset}-${offset + chunk.byteLength - 1}` },
-    });
-    try {
-      // ECR answers 201; its Range may stop advancing, so the offset is counted here, not read back.
-      await expectStatus('PATCH', res, 201, 202, 204);
-    } catch (e) {
-      if (!(e instanceof RegistryResponseError) || e.status >= 500 || e.status === 429 || e.status === 408) throw e;
-      const last = offset + chunk.byteLength >= desc.size;
-      if (refusesPatch(e)) throw adapt(repo, e, () => repo.host.uploads.refusedPatch(e.status, desc.size));
-      if (e.status === 413 || e.status === 416 || e.status === 400) throw adapt(repo, e, () => repo.host.uploads.refusedChunk(chunk.byteLength, e.status, last));
-      throw e;
-    }
-    discard(res.body, header(res, 'content-length'));
-    location = resolveLocation('PATCH', res);
+    location = await step(repo, (budget) => putChunk(repo, desc, chunk, location, offset, budget, opts));
     offset += chunk.byteLength;
   }
-  const res = await repo.host.send({
-    method: 'PUT', url: withQuery(location, 'digest', desc.digest), scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority,
-    headers: { 'content-length': '0' }, body: Buffer.alloc(0),
+  await step(repo, async (budget) => {
+    const res = await repo.host.send({
+      method: 'PUT', url: withQuery(location, 'digest', desc.digest), scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority,
+      headers: { 'content-length': '0' }, body: Buffer.alloc(0), budget,
+    });
+    await expectStatus('PUT', res, 201, 204);
+    discard(res.body, header(res, 'content-length'));
   });
-  await expectStatus('PUT', res, 201, 204);
+}
+
+/** PATCHes one chunk at `offset`; returns where the next one goes. */
+async function putChunk(repo: RepoContext, desc: Descriptor, chunk: Buffer, location: URL, offset: number, budget: RetryBudget, opts: CallOptions): Promise<URL> {
+  const res = await repo.host.send({
+    method: 'PATCH', url: location, scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority, body: chunk, budget,
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(chunk.byteLength), 'content-range': `${offset}-${offset + chunk.byteLength - 1}` },
+  });
+  try {
+    // ECR answers 201; its Range may stop advancing, so the offset is counted here, not read back.
+    await expectStatus('PATCH', res, 201, 202, 204);
+  } catch (e) {
+    if (!(e instanceof RegistryResponseError) || e.status >= 500 || e.status === 429 || e.status === 408) throw e;
+    const last = offset + chunk.byteLength >= desc.size;
+    if (refusesPatch(e)) throw adapt(repo, e, () => repo.host.uploads.refusedPatch(e.status, desc.size));
+    if (e.status === 413 || e.status === 416 || e.status === 400) throw adapt(repo, e, () => repo.host.uploads.refusedChunk(chunk.byteLength, e.status, last));
+    throw e;
+  }
   discard(res.body, header(res, 'content-length'));
+  return resolveLocation('PATCH', res);
 }

@@ -248,3 +248,21 @@ export class MisplacedLocationError extends UnreachableError {
 export function isLasting(err: unknown): boolean {
   return err instanceof TlsError || (err instanceof ProxyError && !err.passing) || err instanceof MisplacedLocationError;
 }
+
+/** Failures of a request the transport already asked again until its retry budget was spent, with how often it was asked. */
+const askedInPlace = new WeakMap<object, number>();
+
+/**
+ * Marks `err` as the failure of a request asked `tries` times in place (an upload's session start
+ * or chunk, registry/upload.ts): another whole upload would ask it as often again, so the copier
+ * gives the blob up there (copy/upload.ts) rather than multiply the tries.
+ */
+export function retriedInPlace<E>(err: E, tries: number): E {
+  if (typeof err === 'object' && err !== null) askedInPlace.set(err, tries);
+  return err;
+}
+
+/** How often the request `err` failed was asked in place (retriedInPlace), or undefined. */
+export function triesInPlace(err: unknown): number | undefined {
+  return typeof err === 'object' && err !== null ? askedInPlace.get(err) : undefined;
+}
