@@ -14,6 +14,12 @@ export interface CallOptions {
    * next, instead of every tag in flight moving through the same phase in step.
    */
   priority?: number;
+  /**
+   * The call repeats one that failed (the copier's next whole upload of a blob, its source read
+   * again): each request it sends is counted as a retry (-v's 'M retries'), as the transport
+   * counts a request it asks again in place.
+   */
+  again?: boolean;
 }
 
 /**

@@ -3,7 +3,7 @@
 // attempt, fanned out. A refusal the registry's upload policy adapted to costs a re-read, not an attempt.
 import type { Readable } from 'node:stream';
 import { countBytes } from '../content/count.js';
-import { SMALL_BLOB_BYTES, type Repository } from '../content/storage.js';
+import { SMALL_BLOB_BYTES, type CallOptions, type Repository } from '../content/storage.js';
 import { VerifyingStream, verifyBytes } from '../types/digest.js';
 import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
@@ -37,22 +37,23 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
   let ahead = early;
   let remaining = dsts;
   let adaptations = 0;
-  for (let attempt = 1; remaining.length > 0; attempt++) {
+  // After the first round, every request the copier sends for the blob is one sent again.
+  for (let attempt = 1, opts = callOptions(ctx); remaining.length > 0; attempt++, opts = { ...callOptions(ctx), again: true }) {
     let failure: { sourceError?: unknown; failed: Map<Repository, unknown> };
     if (desc.size <= SMALL_BLOB_BYTES) {
       try {
         if (!bytes) {
-          const read = ahead ?? readVerified(ctx, desc);
+          const read = ahead ?? readVerified(ctx, desc, opts);
           ahead = undefined; // a failed read-ahead is read again on the next attempt
           bytes = await read;
           ctx.onBytes?.(bytes.byteLength);
         }
-        failure = await pushBytes(ctx, desc, bytes, remaining, results);
+        failure = await pushBytes(desc, bytes, remaining, results, opts);
       } catch (err) {
         failure = { sourceError: err, failed: new Map(remaining.map((dst) => [dst, err])) };
       }
     } else {
-      failure = await pushStream(ctx, desc, remaining, results);
+      failure = await pushStream(ctx, desc, remaining, results, opts);
     }
     const { sourceError, failed } = failure;
     if (sourceError === undefined) {
@@ -128,23 +129,23 @@ async function landedAnyway(ctx: CopyContext, desc: Descriptor, failed: Map<Repo
 }
 
 /** The whole blob from the source, proven against its digest and size. */
-export async function readVerified(ctx: CopyContext, desc: Descriptor): Promise<Uint8Array> {
-  const bytes = await readCapped(await ctx.src.fetchBlob(desc, callOptions(ctx)), desc.size, `blob ${desc.digest}`);
+export async function readVerified(ctx: CopyContext, desc: Descriptor, opts = callOptions(ctx)): Promise<Uint8Array> {
+  const bytes = await readCapped(await ctx.src.fetchBlob(desc, opts), desc.size, `blob ${desc.digest}`);
   verifyBytes(bytes, desc.digest, desc.size, 'blob');
   return bytes;
 }
 
-async function pushBytes(ctx: CopyContext, desc: Descriptor, bytes: Uint8Array, dsts: Repository[], results: BlobResults) {
-  const settled = await Promise.allSettled(dsts.map((dst) => dst.pushBlob(desc, bytes, callOptions(ctx))));
+async function pushBytes(desc: Descriptor, bytes: Uint8Array, dsts: Repository[], results: BlobResults, opts: CallOptions) {
+  const settled = await Promise.allSettled(dsts.map((dst) => dst.pushBlob(desc, bytes, opts)));
   return { failed: settleUploads(dsts, settled, results) };
 }
 
 /** One source read, verified as it flows (the last chunk held back until proven), fanned out. */
-async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[], results: BlobResults) {
+async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[], results: BlobResults, opts: CallOptions) {
   let sourceError: unknown;
   let source: Readable;
   try {
-    source = await ctx.src.fetchBlob(desc, callOptions(ctx));
+    source = await ctx.src.fetchBlob(desc, opts);
   } catch (err) {
     return { sourceError: err, failed: new Map(dsts.map((dst) => [dst, err])) };
   }
@@ -155,7 +156,7 @@ async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[]
   const branches = dsts.length === 1 ? [stream] : fanOut(stream, dsts.length);
   // An upload that fails lets its branch go: one refused before reading (ECR's NAME_UNKNOWN on
   // the POST) would otherwise fill it, hold the shared read still and starve the other uploads.
-  const push = (dst: Repository, i: number) => dst.pushBlob(desc, branches[i] as Readable, callOptions(ctx)).catch((err: unknown) => {
+  const push = (dst: Repository, i: number) => dst.pushBlob(desc, branches[i] as Readable, opts).catch((err: unknown) => {
     if (branches.length > 1) branches[i]?.destroy();
     throw err;
   });

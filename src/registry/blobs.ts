@@ -22,8 +22,9 @@ export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallO
   // its own, and its last window flowing (tail-flowing.ts): 15 downloads feeding a slow target
   // took a sync to 391 MB of RSS (200 over HTTP/1.1). Small blobs are read whole anyway.
   const slowReader = desc.size > SMALL_BLOB_BYTES;
-  const get = (headers?: Record<string, string>) => repo.host.send({ method: 'GET', url, scopes: repo.scopes, lane: 'download', slowReader, signal: opts.signal, priority: opts.priority, headers, size: desc.size });
-  const res = await expectStatus('GET', refusedByObjectStore(repo, desc, await get()), 200);
+  const get = (headers?: Record<string, string>, again?: boolean) => repo.host.send({ method: 'GET', url, scopes: repo.scopes, lane: 'download', slowReader, signal: opts.signal, priority: opts.priority, headers, size: desc.size, again });
+  // A resume's requests below are counted by onResume.
+  const res = await expectStatus('GET', refusedByObjectStore(repo, desc, await get(undefined, opts.again)), 200);
   if (pageInsteadOfBlob(header(res, 'content-type'), contentLength(res), desc.size)) {
     discard(res.body, header(res, 'content-length'));
     throw new RegistryResponseError('GET', displayUrl(res.url), 200, [], `${describeStatus(200, true)}, not the blob`);

@@ -134,6 +134,11 @@ export class HostContext {
     const certFor = (url: URL) => (this.trustedOrigins.has(url.origin)
       ? { host, caFile: options.settings?.caFile !== undefined, certsDir, ...(url.origin !== this.base.origin ? { realm: url.origin } : {}) }
       : { host: url.host, caFile: false, ...misplaced(url, this.base) });
-    this.send = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message), (url) => certFor(url).host, options.verdictTtlMs), onRefresh));
+    const layered = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message), (url) => certFor(url).host, options.verdictTtlMs), onRefresh));
+    // Counted once here, whatever the layers below send for it (a token, a redirect's hop).
+    this.send = (req) => {
+      if (req.again) options.stats.retries++;
+      return layered(req);
+    };
   }
 }

@@ -35,14 +35,14 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
   assertNotMissing(repo);
   const policy = repo.host.uploads;
   let adaptations = 0;
-  for (;;) {
+  for (let call = opts; ; call = { ...opts, again: true }) {
     const key = sessionKey(repo.path, desc.digest);
     const reused = repo.host.uploadSessions.get(key);
     repo.host.uploadSessions.delete(key);
     try {
-      const location = reused ?? (await step(repo, (budget) => startUpload(repo, budget, opts)));
-      if (policy.modeFor(desc.size) === 'chunked') await putChunked(repo, desc, source, location, policy.chunkBytes, opts);
-      else await putMonolithic(repo, desc, source, location, opts);
+      const location = reused ?? (await step(repo, (budget) => startUpload(repo, budget, call)));
+      if (policy.modeFor(desc.size) === 'chunked') await putChunked(repo, desc, source, location, policy.chunkBytes, call);
+      else await putMonolithic(repo, desc, source, location, call);
       present(repo);
       return;
     } catch (e) {
@@ -94,7 +94,7 @@ async function step<T>(repo: RepoContext, run: (budget: RetryBudget) => Promise<
 
 async function startUpload(repo: RepoContext, budget: RetryBudget, opts: CallOptions): Promise<URL> {
   const url = repo.url('blobs/uploads/');
-  const res = await repo.host.send({ method: 'POST', url, scopes: repo.scopes, signal: opts.signal, priority: opts.priority, budget, headers: { 'content-length': '0' } });
+  const res = await repo.host.send({ method: 'POST', url, scopes: repo.scopes, signal: opts.signal, priority: opts.priority, again: opts.again, budget, headers: { 'content-length': '0' } });
   if (res.status !== 202 && res.status >= 200 && res.status < 300) {
     // A success that opens no session: worth a fresh try, and said as what it is, not as "200 OK".
     discard(res.body, header(res, 'content-length'));
@@ -108,7 +108,7 @@ async function startUpload(repo: RepoContext, budget: RetryBudget, opts: CallOpt
 
 async function putMonolithic(repo: RepoContext, desc: Descriptor, source: Buffer | Readable, location: URL, opts: CallOptions): Promise<void> {
   const res = await repo.host.send({
-    method: 'PUT', url: withQuery(location, 'digest', desc.digest), scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority,
+    method: 'PUT', url: withQuery(location, 'digest', desc.digest), scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority, again: opts.again,
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
     // Never replayed in place: a PUT cut mid-body may have left bytes in the session, so any
     // failure goes back to the copier, whose next whole upload starts a fresh session.
@@ -133,7 +133,7 @@ async function putChunked(repo: RepoContext, desc: Descriptor, source: Buffer | 
   }
   await step(repo, async (budget) => {
     const res = await repo.host.send({
-      method: 'PUT', url: withQuery(location, 'digest', desc.digest), scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority,
+      method: 'PUT', url: withQuery(location, 'digest', desc.digest), scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority, again: opts.again,
       headers: { 'content-length': '0' }, body: Buffer.alloc(0), budget,
     });
     await expectStatus('PUT', res, 201, 204);
@@ -144,7 +144,7 @@ async function putChunked(repo: RepoContext, desc: Descriptor, source: Buffer | 
 /** PATCHes one chunk at `offset`; returns where the next one goes. */
 async function putChunk(repo: RepoContext, desc: Descriptor, chunk: Buffer, location: URL, offset: number, budget: RetryBudget, opts: CallOptions): Promise<URL> {
   const res = await repo.host.send({
-    method: 'PATCH', url: location, scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority, body: chunk, budget,
+    method: 'PATCH', url: location, scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority, again: opts.again, body: chunk, budget,
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(chunk.byteLength), 'content-range': `${offset}-${offset + chunk.byteLength - 1}` },
   });
   try {

@@ -38,6 +38,8 @@ export interface HttpRequest {
   priority?: number;
   /** The caller retries the whole operation itself: this request is sent once. */
   noRetry?: boolean;
+  /** Sent again by a retry of the whole operation (CallOptions.again): counted as a retry. */
+  again?: boolean;
   /**
    * A long read whose reader may hold back for long (the gateway's client, a large blob feeding its
    * uploads): over HTTP/1.1, where undici stops the body timeout while the reader does; over HTTP/2

@@ -2,7 +2,8 @@
 // then a reset). The copier's whole attempts and the registry client's own restarts of an upload
 // nested: a small blob cost 6 PUTs at maxAttempts 3 and 11 at 5 (a large one 3 and 5) before its
 // line said 'tried 3 times' or 'tried 5 times'. Each blob, small or large, now costs the
-// registry's maxAttempts uploads, one session and one PUT each, and the line says that many.
+// registry's maxAttempts uploads, one session and one PUT each, and the line says that many; -v's
+// stats counted none of the requests those whole uploads sent again as retries ('0 retries').
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
@@ -28,7 +29,7 @@ describe('a proxy that cuts every blob upload (request body reset halfway)', () 
       after(() => proxy.close());
       const yaml = `version: 1\ndefaults:\n  targets: [${dst.host}/m${attempts}]\n${registriesYaml([src, [dst, { maxAttempts: attempts }]])}images:\n  - source: ${src.host}/cut/app\n`;
       const config = await writeConfig(await scratchDir('upload-cut'), yaml);
-      const run = await runCli(['sync', '-c', config, '--endpoint', `${dst.host}=${proxy.url}`, '--no-progress']);
+      const run = await runCli(['sync', '-c', config, '--endpoint', `${dst.host}=${proxy.url}`, '--no-progress', '-v']);
       const puts = new Map<string, number>();
       for (const e of proxy.stats.log) {
         const digest = /[?&]digest=(sha256(?::|%3A)[a-f0-9]{64})/.exec(e.path)?.[1]?.replace('%3A', ':');
@@ -40,6 +41,10 @@ describe('a proxy that cuts every blob upload (request body reset halfway)', () 
       for (const [digest, n] of puts) assert.equal(n, attempts, `${digest}: ${n} PUTs with maxAttempts ${attempts}`);
       assert.equal(posts, 3 * attempts, `${posts} POSTs: one session per upload`);
       assert.match(run.stdout + run.stderr, new RegExp(`not uploaded, tried ${attempts} times`));
+      // -v's stats count each request sent again as a retry: every whole upload after the first
+      // (a POST and a PUT per blob) and the large blob's source read again for it.
+      const retries = Number(/(\d+) retr(?:y|ies),/.exec(run.stderr)?.[1]);
+      assert.ok(retries >= 3 * (attempts - 1) * 2 + (attempts - 1), `${retries} retries: ${/\d+ requests.*/.exec(run.stderr)?.[0]}`);
     });
   }
 });
