@@ -117,10 +117,13 @@ function wholeAttempts(dsts: Repository[]): number {
 /**
  * Takes out of `failed` the destinations that hold the blob all the same: a proxy that gave up
  * waiting (nginx's 502/504 on a large blob's final PUT) while the registry stored it. Asked before
- * the blob is sent again, so a lost answer costs a HEAD, not the whole blob once more.
+ * the blob is sent again, so a lost answer costs a HEAD, not the whole blob once more. A 429 is no
+ * lost answer: the registry took nothing, and a HEAD would be one request more to a host that has
+ * just said it gets too many.
  */
 async function landedAnyway(ctx: CopyContext, desc: Descriptor, failed: Map<Repository, unknown>, results: BlobResults): Promise<void> {
-  const maybe = [...failed].filter(([, err]) => !(err instanceof UploadAdaptedError) && !isLasting(err) && !(err instanceof AuthError));
+  const tookNothing = (err: unknown) => err instanceof UploadAdaptedError || err instanceof AuthError || (err instanceof RegistryResponseError && err.status === 429);
+  const maybe = [...failed].filter(([, err]) => !tookNothing(err) && !isLasting(err));
   await Promise.all(maybe.map(async ([dst]) => {
     if (!(await dst.exists(desc, callOptions(ctx)).catch(() => false))) return;
     failed.delete(dst);
