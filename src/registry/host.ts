@@ -18,7 +18,7 @@ import { createSend, type TransportStats } from './http/send.js';
 import { MIN_RATE, Throttle, withThrottle } from './http/throttle.js';
 import { TokenCache } from './http/token.js';
 import { displayUrl, type HttpRequest, type HttpResponse, type Send } from './http/types.js';
-import { misplaced } from './http/unreachable.js';
+import { misplaced, type CertEntry } from './http/unreachable.js';
 import type { RepositoryMissingError } from '../types/errors.js';
 
 /** Knobs the client passes down; the test-only ones keep integration tests fast. */
@@ -83,6 +83,11 @@ export class HostContext {
   readonly throttle = new Throttle();
   private readonly trustedOrigins = new Set<string>();
 
+  /** Whether a request to `url` goes with this host's TLS settings: its own origin, or its token realm unless that is https for a plain-http host. */
+  private lends(url: URL): boolean {
+    return this.trustedOrigins.has(url.origin) && (this.base.protocol === 'https:' || url.protocol === 'http:');
+  }
+
   constructor(readonly host: string, readonly options: HostOptions) {
     this.base = baseUrlFor(host, options.settings, options.endpoint);
     this.trustedOrigins.add(this.base.origin);
@@ -111,8 +116,11 @@ export class HostContext {
       lanes: lanesFor(options.concurrency, options.settings?.rateLimit),
       // The registry and its token realm use the host's TLS settings; a redirect target on
       // another origin uses its own entry under registries: (a gateway's 307 to a backend with
-      // a private CA), and anything else (object stores, CDNs) Node's default verification.
-      dispatcherFor: (url, bulky) => poolFor(this.trustedOrigins.has(url.origin) ? this.pools : options.redirectPools?.(url) ?? foreignPools(), url, bulky),
+      // a private CA) or certs.d, and anything else (object stores, CDNs) Node's roots and the
+      // machine's store. So does a plain-http registry's realm over https: the host has no TLS
+      // settings to lend it (its pools skip the store), and its realm was 'not trusted' with the
+      // realm's CA in SSL_CERT_FILE or certs.d, where skopeo got a token.
+      dispatcherFor: (url, bulky) => poolFor(this.lends(url) ? this.pools : options.redirectPools?.(url) ?? foreignPools(), url, bulky),
       stats: options.stats,
       logger: options.logger,
       userAgent: options.userAgent,
@@ -131,8 +139,9 @@ export class HostContext {
     const paced = options.pace === false ? send : withThrottle({ host, throttle: this.throttle, logger: options.logger }, send);
     // A refused certificate on a redirect target is that origin's, and so is the entry that fixes it.
     // A token realm on another origin shares the host's entry, but its certificate is its own.
-    const certFor = (url: URL) => (this.trustedOrigins.has(url.origin)
+    const certFor = (url: URL): CertEntry => (this.lends(url)
       ? { host, caFile: options.settings?.caFile !== undefined, certsDir, ...(url.origin !== this.base.origin ? { realm: url.origin } : {}) }
+      : this.trustedOrigins.has(url.origin) ? { host, caFile: false, realm: url.origin, realmOwn: true, certsDir: certsDirFor(url.host) }
       : { host: url.host, caFile: false, ...misplaced(url, this.base) });
     const layered = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message), (url) => certFor(url).host, options.verdictTtlMs), onRefresh));
     // Counted once here, whatever the layers below send for it (a token, a redirect's hop).

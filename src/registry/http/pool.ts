@@ -69,7 +69,7 @@ export interface PoolOptions {
   certs?: HostCerts;
   /**
    * The host is reached over http://: no context of the system store is built (a token realm of
-   * its over https trusts Node's roots and caFile's, as before that store counted).
+   * its over https goes on the redirect targets' pools: host.ts).
    */
   plainHttp?: boolean;
 }

@@ -3,18 +3,26 @@
 // of its certificate used to read as the registry's own ("give that self-signed certificate itself
 // as caFile under registries: HOST"), which sent users to replace a caFile that was right: say
 // whose certificate it is, and that the registry's caFile must hold the realm's CA as well.
+// A plain-http registry has no TLS settings (mirrors.yaml refuses a caFile beside tls: disabled):
+// its realm over https is trusted as its own host, and the remedy names where that host's trust is.
 import type { TlsProblem } from '../../types/errors.js';
+import type { CertsDir } from './certs-d.js';
 
 /** What Node's error says of the certificate: the name checked and the names it holds. */
 export type RealmFailure = { host?: string; cert?: { subjectaltname?: string; subject?: { CN?: string } } };
 
-/** The remedy for a refused token-service certificate: `realm` is its origin, `host` the registries: entry whose settings it uses. */
-export function realmRemedy(host: string, realm: string, problem: TlsProblem, code: string, failure: RealmFailure): string {
-  const whose = `its token service ${realm} (reached with the TLS settings under registries: ${host})`;
-  const insecure = 'or set `tls: insecure` there to skip verification';
+/**
+ * The remedy for a refused token-service certificate: `realm` is its origin, `host` the registries:
+ * entry whose settings it uses; or, given `own` (the realm host's certs.d directories), the realm's own.
+ */
+export function realmRemedy(host: string, realm: string, problem: TlsProblem, code: string, failure: RealmFailure, own?: CertsDir): string {
+  const realmHost = new URL(realm).host;
+  const whose = own ? `its token service ${realm} (trusted as its own host: ${host} is plain HTTP)` : `its token service ${realm} (reached with the TLS settings under registries: ${host})`;
+  const insecure = `or set \`tls: insecure\` ${own ? `under registries: ${realmHost}` : 'there'} to skip verification`;
   switch (problem) {
     case 'untrusted': {
       const what = code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ? 'that self-signed certificate itself' : 'the CA that signed it';
+      if (own) return `${whose} has a TLS certificate that is not trusted (${code}): add ${what} to this machine's store (update-ca-certificates, SSL_CERT_FILE), as ca.crt in ${own.found ?? own.looked[0]}, or as \`caFile\` under registries: ${realmHost}; ${insecure}`;
       return `${whose} has a TLS certificate that is not trusted (${code}): add ${what} to the \`caFile\` there, beside the registry's own CA, ${insecure}`;
     }
     case 'wrong-name': {

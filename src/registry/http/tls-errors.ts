@@ -76,14 +76,15 @@ function clientCert(certs?: CertsDir): string {
  * The TlsError for a failed request, or undefined when `e` is not a certificate problem; `caFile`
  * when the registries: entry for `host` gives one (the remedy is then about what is in it); `realm`
  * when the certificate is that of the host's token service on another origin (realm-tls.ts);
- * `certs` the host's certs.d directories (certs-d.ts), named in the remedy.
+ * `certs` the host's certs.d directories (certs-d.ts), named in the remedy, or the realm's when
+ * `realmOwn` (a plain-http host's realm over https is trusted as its own host).
  */
-export function tlsError(host: string, e: unknown, caFile = false, realm?: string, certs?: CertsDir): TlsError | undefined {
+export function tlsError(host: string, e: unknown, caFile = false, realm?: string, certs?: CertsDir, realmOwn = false): TlsError | undefined {
   if (e instanceof TlsError) return e;
   const found = tlsFailure(e);
   if (!found) return undefined;
   const { failure, code, problem } = found;
-  const remedy = realm ? realmRemedy(host, realm, problem, code, failure) : REMEDY[problem](host, code, caFile, failure, certs);
+  const remedy = realm ? realmRemedy(host, realm, problem, code, failure, realmOwn ? certs : undefined) : REMEDY[problem](host, code, caFile, failure, certs);
   return new TlsError(host, problem, `${host}: ${remedy}`);
 }
 

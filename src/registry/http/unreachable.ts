@@ -48,6 +48,8 @@ export interface CertEntry {
   certsDir?: CertsDir;
   /** The origin of the host's token service, when the refused certificate is its (realm-tls.ts). */
   realm?: string;
+  /** The realm is trusted as its own host (a plain-http registry's realm over https): `certsDir` is then the realm host's. */
+  realmOwn?: boolean;
   /** The URL is plain http:// on the host's own name while the host is reached over https:// (a location it gave). */
   downgraded?: boolean;
   /** The URL is on the host's own name and scheme but another port: the port the host is reached on. */
@@ -69,7 +71,7 @@ function portOf(url: URL): string {
 /** Wraps a connection failure as UnreachableError naming the host and what failed. */
 export function unreachable(host: string, req: HttpRequest, e: unknown, cert: CertEntry = { host, caFile: false }): UnreachableError {
   if (e instanceof UnreachableError) return e;
-  const tls = tlsError(cert.host, e, cert.caFile, cert.realm, cert.certsDir);
+  const tls = tlsError(cert.host, e, cert.caFile, cert.realm, cert.certsDir, cert.realmOwn);
   if (tls) return tls;
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = failureCode(e);
