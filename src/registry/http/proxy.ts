@@ -13,6 +13,7 @@ import { registerSecret } from '../../ui/redact.js';
 import { proxyEnv, proxyFor, type ProxyEnv, type ProxyRoute } from './proxy-env.js';
 import { pageInTunnel, proxyName, refusal, unreachable } from './proxy-refusals.js';
 import { storeContext } from './trust-store.js';
+import { namingLapsed } from './lapsed.js';
 
 /** How long the proxy may take to open a tunnel (undici's own connect timeout). */
 const TUNNEL_TIMEOUT_MS = 10_000;
@@ -45,9 +46,11 @@ export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxi
     const allowH2 = options.allowH2 ?? false;
     const tls = typeof options.connect === 'object' ? options.connect : {};
     if (!route) {
-      // The connector undici would build from these options, built here to hear the ALPN answer.
-      if (!protocol || url.protocol !== 'https:') return new Pool(origin, options);
-      return new Pool(origin, { ...options, connect: heard(buildConnector({ allowH2, ...tls }), url, allowH2, protocol) });
+      // The connector undici would build from these options, built here to name a lapsed
+      // certificate of a refused chain (lapsed.ts) and hear the ALPN answer.
+      if (url.protocol !== 'https:') return new Pool(origin, options);
+      const connect = namingLapsed(buildConnector({ allowH2, ...tls }));
+      return new Pool(origin, { ...options, connect: protocol ? heard(connect, url, allowH2, protocol) : connect });
     }
     if (url.protocol === 'http:') return forwarded(route, url, options);
     const connect = tunnel(route, url, { allowH2, timeout: TUNNEL_TIMEOUT_MS, ...tls });
@@ -160,7 +163,7 @@ function headerObject(headers: Dispatcher.DispatchOptions['headers']): Record<st
 }
 
 function tunnel(route: ProxyRoute, target: URL, tls: buildConnector.BuildOptions): buildConnector.connector {
-  const handshake = buildConnector(tls);
+  const handshake = namingLapsed(buildConnector(tls));
   const authority = authorityOf(target);
   const { proxy } = route;
   const headers = { host: authority, ...proxyAuthorization(proxy) };

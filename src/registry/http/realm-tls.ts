@@ -7,9 +7,10 @@
 // its realm over https is trusted as its own host, and the remedy names where that host's trust is.
 import type { TlsProblem } from '../../types/errors.js';
 import type { CertsDir } from './certs-d.js';
+import { datesSaid, type Lapsed } from './lapsed.js';
 
 /** What Node's error says of the certificate: the name checked and the names it holds. */
-export type RealmFailure = { host?: string; cert?: { subjectaltname?: string; subject?: { CN?: string } } };
+export type RealmFailure = { host?: string; cert?: { subjectaltname?: string; subject?: { CN?: string } }; lapsed?: Lapsed[] };
 
 /**
  * The remedy for a refused token-service certificate: `realm` is its origin, `host` the registries:
@@ -31,8 +32,8 @@ export function realmRemedy(host: string, realm: string, problem: TlsProblem, co
     }
     case 'expired':
       return code === 'CERT_NOT_YET_VALID'
-        ? `${whose} has a TLS certificate that is not valid yet (${code}): check this machine's clock, which may be behind, ${insecure}`
-        : `${whose} has a TLS certificate that has expired (${code}): the token service must renew it, ${insecure}`;
+        ? `${whose} has a TLS certificate that is not valid yet (${code}${datesSaid(failure.lapsed, 'from')}): check this machine's clock, which may be behind, ${insecure}`
+        : `${whose} has a TLS certificate that has expired (${code}${datesSaid(failure.lapsed, 'until')}): the token service must renew it, ${insecure}`;
     case 'client-cert':
       return `${whose} refused the TLS handshake (${code}): it asks for a client certificate (mutual TLS), which regmirror does not present`;
     default:

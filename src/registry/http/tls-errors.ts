@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { isLasting, ProxyError, TlsError, UnreachableError, type TlsProblem } from '../../types/errors.js';
 import { realmRemedy } from './realm-tls.js';
 import type { CertsDir } from './certs-d.js';
+import { datesSaid, type Lapsed } from './lapsed.js';
 import { hostnameOf } from '../../types/host.js';
 import { discard, readPrefix } from './body.js';
 import { MAX_ERROR_BODY } from './errors.js';
@@ -41,8 +42,8 @@ const PROBLEMS: Record<string, TlsProblem> = {
 // without the intermediate that links it to the CA.
 const NO_ISSUER = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
 
-/** What Node's error says besides its code: for a wrong name, the name checked, why, and the certificate. */
-type Failure = { code?: string; reason?: string; host?: string; cert?: { subjectaltname?: string; subject?: { CN?: string } } };
+/** What Node's error says besides its code: for a wrong name, the name checked, why, and the certificate; for dates, the certificates out of them (lapsed.ts). */
+type Failure = { code?: string; reason?: string; host?: string; cert?: { subjectaltname?: string; subject?: { CN?: string } }; lapsed?: Lapsed[] };
 
 const REMEDY: Record<TlsProblem, (host: string, code: string, caFile: boolean, failure: Failure, certs?: CertsDir) => string> = {
   untrusted: (host, code, caFile, _failure, certs) => {
@@ -57,12 +58,27 @@ const REMEDY: Record<TlsProblem, (host: string, code: string, caFile: boolean, f
   'client-cert': (host, code, _caFile, _failure, certs) => `it refused the TLS handshake (${code}): it asks for a client certificate (mutual TLS)${clientCert(certs)}; or reach it through an \`endpoint\` under registries: ${host} that does not ask for one`,
   'speaks-tls': (host) => `it speaks HTTPS on this port but was asked in plain HTTP (a loopback host's default, \`tls: disabled\` or an http:// endpoint): set \`tls: verify\` under registries: ${host}, with \`caFile\` for a private CA (or \`tls: insecure\`)`,
   // Not valid yet is most often this machine's clock behind (a restored VM), not the registry.
-  expired: (host, code) => `${code === 'CERT_NOT_YET_VALID'
-    ? `its TLS certificate is not valid yet (${code}): check this machine's clock, which may be behind, and the certificate's start date`
-    : `its TLS certificate has expired (${code}): the registry must renew it (or this machine's clock is ahead)`}; \`tls: insecure\` under registries: ${host} skips verification meanwhile`,
+  expired: (host, code, _caFile, failure) => `${code === 'CERT_NOT_YET_VALID'
+    ? `${whichLapsed(failure)} is not valid yet (${code}${datesSaid(failure.lapsed, 'from')}): check this machine's clock, which may be behind, and the certificate's start date`
+    : `${whichLapsed(failure)} has expired (${code}${datesSaid(failure.lapsed, 'until')}): ${renewal(failure)} (or this machine's clock is ahead)`}; \`tls: insecure\` under registries: ${host} skips verification meanwhile`,
   'h2-only': (host, code) => `it refused HTTP/1.1 in the TLS handshake (${code}): it speaks only HTTP/2, and regmirror sends blob uploads over 64 KiB (and every request under \`http2: false\`) over HTTP/1.1; drop \`http2: false\` under registries: ${host} if set, or reach it through an \`endpoint\` there that speaks HTTP/1.1 too`,
   'not-tls': (host, code) => `it does not speak TLS on this port (${code}): if it is plain HTTP, set \`tls: disabled\` under registries: ${host}`,
 };
+
+/** The certificate out of its dates: the registry's own unless only a CA of its chain is (lapsed.ts). */
+function whichLapsed(failure: Failure): string {
+  const lapsed = failure.lapsed ?? [];
+  if (lapsed.length === 0 || lapsed.some((c) => c.place === 'leaf')) return 'its TLS certificate';
+  return lapsed[0]!.place === 'root' ? 'the root CA certificate its TLS certificate chains to' : 'the intermediate CA certificate in its TLS certificate\'s chain';
+}
+
+/** Who renews what: the leaf is the registry's to renew; an intermediate it sends is an old one left in its chain file. */
+function renewal(failure: Failure): string {
+  const lapsed = failure.lapsed ?? [];
+  if (lapsed.length === 0 || lapsed.some((c) => c.place === 'leaf')) return 'the registry must renew it';
+  if (lapsed[0]!.place === 'root') return 'the registry needs a certificate from a current CA, or the trusted copy of that CA (caFile, certs.d, this machine\'s store) is an old one';
+  return 'the registry must send the current intermediate with its certificate, not the old one its chain file holds';
+}
 
 /** Where regmirror looked for a client certificate, and what it found (certs-d.ts). */
 function clientCert(certs?: CertsDir): string {

@@ -6,7 +6,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoDigestVerified } from '../../harness/skopeo.js';
@@ -105,6 +106,33 @@ test('an expired certificate: says it expired, exit 3, no retry', async () => {
     assert.match(run.stderr, /\b0 retries\b/);
   } finally {
     await destroyRegistry(expired);
+  }
+});
+
+/** The notAfter of the first certificate in a PEM file, as the line says it (ISO, whole seconds). */
+const notAfter = async (pem: string) => new Date(new X509Certificate(await readFile(pem)).validTo).toISOString().replace('.000Z', 'Z');
+
+test('an expired intermediate in the chain (its leaf valid): the line names that intermediate and its date, not the registry\'s own certificate; an expired leaf is named too', async () => {
+  // Node said CERT_HAS_EXPIRED alike for both, and 'the registry must renew it' sent its operators
+  // to a leaf that was valid: the intermediate their chain file sends had expired.
+  const servers = (await testCerts()).servers;
+  const [lapsed, expired] = await Promise.all([startRegistry({ tls: 'expiredIntermediate' }), startRegistry({ tls: 'expired' })]);
+  try {
+    for (const [reg, name, cert, start] of [
+      [lapsed, 'CN=lapsed-intermediate', join(dirname(servers.expiredIntermediate.cert), 'lapsed-intermediate.pem'), 'the intermediate CA certificate in its TLS certificate\'s chain has expired \\(CERT_HAS_EXPIRED; intermediate '],
+      [expired, 'CN=expired', servers.expired.cert, 'its TLS certificate has expired \\(CERT_HAS_EXPIRED; '],
+    ] as const) {
+      const file = await config(`lapsed-${name}`, reg.host, `${reg.host}/mirror`, `  ${reg.host}: { caFile: ${reg.caFile} }`);
+      const run = await runCli(['verify', '-c', file, '--no-progress']);
+      assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+      const said = errorLines(run.stderr);
+      assert.equal(said.length, 1, run.stderr);
+      assert.match(said[0]!, new RegExp(`^error: ${reg.host}: ${start}${name}, valid until ${await notAfter(cert)}\\)`));
+      assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+      if (reg === lapsed) assert.match(said[0]!, /must send the current intermediate/, 'the leaf is not the one to renew');
+    }
+  } finally {
+    await Promise.all([destroyRegistry(lapsed), destroyRegistry(expired)]);
   }
 });
 
