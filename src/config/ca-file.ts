@@ -17,6 +17,11 @@ export async function caFileProblem(file: string): Promise<string | undefined> {
     if (code === 'EISDIR') return `${file} is a directory: give one file of PEM certificates (the CA files put together with cat)`;
     return `cannot read ${file} (${code ?? String(e)})`;
   }
+  return certificatesProblem(file, bytes);
+}
+
+/** Why the PEM text read from `file` cannot serve as CA certificates, or undefined when every one in it reads (certs.d's *.crt too). */
+export function certificatesProblem(file: string, bytes: Buffer): string | undefined {
   const blocks = bytes.toString('latin1').match(PEM_BLOCK) ?? [];
   if (blocks.length === 0) {
     if (readsAsCertificate(bytes)) return `${file} is a DER (binary) certificate, and only PEM is read: convert it with \`openssl x509 -inform der -in ${file} -out ca.pem\``;

@@ -1,7 +1,7 @@
 // The entry point for the native engine: one RegistryClient per run hands out RemoteRepository
 // stores and owns every host's pools, tokens and counters.
 import type { RegistrySettings } from '../config/model.js';
-import { UsageError } from '../types/errors.js';
+import { CertsDirError, UsageError } from '../types/errors.js';
 import { silentLogger, type Logger } from '../ui/log.js';
 import { credentialsFor, type CredentialProvider } from './credentials.js';
 import { HostContext } from './host.js';
@@ -98,13 +98,21 @@ export class RegistryClient {
   // A redirect to an https:// origin whose host has an entry under registries:, or a certs.d
   // directory, trusts what they say (its caFile, tls: insecure, the directory's CAs and client
   // certificate), as a request to that registry itself would; others share the foreign pools.
+  // A directory that cannot be used fails the redirect, said once per origin (tls-errors.ts
+  // withTlsVerdicts), where it was a UsageError thrown mid-request, read again for each blob.
   private redirectPoolsFor(url: URL): Pools | undefined {
     if (url.protocol !== 'https:') return undefined;
     if (this.redirectPools.has(url.host)) return this.redirectPools.get(url.host);
     const settings = this.opts.registries?.get(url.host);
-    const certs = hostCerts(certsDirFor(url.host), url.host);
-    const own = certs || settings?.tls === 'insecure' || settings?.caFile;
-    const pools = own ? createPools(settings, 16, { notice: this.proxyNotice, protocol: this.protocolNotice, certs }) : undefined;
+    let pools: Pools | undefined;
+    try {
+      const certs = hostCerts(certsDirFor(url.host), url.host);
+      const own = certs || settings?.tls === 'insecure' || settings?.caFile;
+      pools = own ? createPools(settings, 16, { notice: this.proxyNotice, protocol: this.protocolNotice, certs }) : undefined;
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      throw new CertsDirError(url.host, `${url.host}, where a blob was redirected: ${e.message}`);
+    }
     this.redirectPools.set(url.host, pools);
     return pools;
   }

@@ -244,9 +244,18 @@ export class MisplacedLocationError extends UnreachableError {
   override name = 'MisplacedLocationError';
 }
 
-/** An unreachable host that asking again will not change: a refused certificate, a proxy's refusal, a misplaced upload location. */
+/**
+ * A redirect target's certs.d directory cannot be used (a *.crt that holds no certificate, a client
+ * certificate without its key): found only when a blob is sent there, so not the usage error (exit
+ * 2 before any request) that a registry's own directory is, but as lasting as a refused certificate.
+ */
+export class CertsDirError extends UnreachableError {
+  override name = 'CertsDirError';
+}
+
+/** An unreachable host that asking again will not change: a refused certificate, a proxy's refusal, a misplaced upload location, an unusable certs.d. */
 export function isLasting(err: unknown): boolean {
-  return err instanceof TlsError || (err instanceof ProxyError && !err.passing) || err instanceof MisplacedLocationError;
+  return err instanceof TlsError || (err instanceof ProxyError && !err.passing) || err instanceof MisplacedLocationError || err instanceof CertsDirError;
 }
 
 /** Failures of a request the transport already asked again until its retry budget was spent, with how often it was asked. */

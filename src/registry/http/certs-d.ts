@@ -8,9 +8,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../types/errors.js';
+import { certificatesProblem } from '../../config/ca-file.js';
 
 /** What a host's certs.d directory gives: CAs to trust, and a client certificate with its key. */
 export interface HostCerts {
+  /** The host the directory is named after (`registry.internal:5000`). */
+  host: string;
   dir: string;
   ca: string[];
   client?: { certFile: string; cert: string; key: string };
@@ -48,18 +51,28 @@ export function hostCerts(where: CertsDir, hostPort: string): HostCerts | undefi
       throw new UsageError(`certs.d for ${hostPort}: cannot read ${join(dir, name)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   };
+  // Node's TLS skips a block it cannot read, without a word: the line would be 'not trusted'.
+  const readCa = (name: string) => {
+    const text = read(name);
+    const problem = certificatesProblem(join(dir, name), Buffer.from(text, 'latin1'));
+    if (problem) throw new UsageError(`certs.d for ${hostPort}: ${problem}: put there the CA certificate (PEM) that signed ${hostPort}'s, or remove the file`);
+    return text;
+  };
   let names: string[];
   try {
     names = readdirSync(dir).sort();
   } catch (e) {
     throw new UsageError(`certs.d for ${hostPort}: cannot read the directory ${dir} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  const certs: HostCerts = { dir, ca: names.filter((n) => n.endsWith('.crt')).map(read) };
+  const certs: HostCerts = { host: hostPort, dir, ca: names.filter((n) => n.endsWith('.crt')).map(readCa) };
   for (const name of names) {
     const base = name.replace(/\.(cert|key)$/, '');
     if (base === name) continue;
     const other = name.endsWith('.cert') ? `${base}.key` : `${base}.cert`;
-    if (!names.includes(other)) throw new UsageError(`certs.d for ${hostPort}: ${join(dir, name)} has no ${other} beside it (a client certificate needs its key, and the reverse)`);
+    if (!names.includes(other)) {
+      const remedy = name.endsWith('.cert') ? `put its key there as ${other}, or remove ${name} (a CA certificate's name ends in .crt)` : `put its certificate there as ${other}, or remove ${name}`;
+      throw new UsageError(`certs.d for ${hostPort}: ${join(dir, name)} has no ${other} beside it (a client certificate needs its key, and the reverse): ${remedy}`);
+    }
     if (name.endsWith('.cert') && !certs.client) certs.client = { certFile: join(dir, name), cert: read(name), key: read(other) };
   }
   return certs;

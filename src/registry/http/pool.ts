@@ -105,7 +105,7 @@ export function createPools(settings: RegistrySettings | undefined, connections:
     } catch (e) {
       // A client key that is not the certificate's, or a file that is no PEM at all.
       if (!certs?.client) throw e;
-      throw new UsageError(`certs.d for ${settings?.host ?? certs.dir}: the client certificate ${certs.client.certFile} and its key do not make a pair (${(e as Error).message})`);
+      throw new UsageError(`certs.d for ${certs.host}: the client certificate ${certs.client.certFile} and its key do not make a pair (${(e as Error).message}): put that certificate's own key beside it, or remove both`);
     }
   } else if (!plainHttp) {
     // Not for a host reached over plain http: ~40 ms of CPU for a context no connection uses.

@@ -2,13 +2,16 @@
 // does not trust: the line already says which host and what to do (its CA as caFile), but each
 // blob was tried once per copier attempt (five reads of every blob, all refused the same way)
 // before the tag failed. A refused certificate does not change on retry: one read per blob. The
-// object store's CA as ca.crt in its certs.d directory (as skopeo reads one) trusts it.
+// object store's CA as ca.crt in its certs.d directory (as skopeo reads one) trusts it; a directory
+// that cannot be used (a ca.crt that is no certificate, a client.cert without its key) is said once,
+// naming the file and what to do, where it failed each blob's request with a usage error (no
+// 'error:' line at all) or read as 'not trusted: give it as caFile' with no word of the file.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { proxyFor, oneMirrorYaml, registriesYaml } from '../../harness/tls-bed.js';
 import { skopeoDigestVerified } from '../../harness/skopeo.js';
@@ -71,4 +74,33 @@ test('the object store\'s CA as ca.crt in its certs.d directory: its blobs are r
     assert.equal(await skopeoDigestVerified(`${target.host}/${ns}/app:v1.0.0`, target.certDir!), digest);
   }
   assert.ok(registry.stats.log.some((e) => e.status === 307), 'the blobs were redirected to the object store');
+});
+
+test('a malformed certs.d directory of the object store: one line naming the directory, the file and what to do, each blob read once, exit 1', async () => {
+  const registry = await redirecting();
+  after(() => registry.close());
+  const certs = await testCerts();
+  const cases: [string, (at: string) => Promise<void>, RegExp][] = [
+    ['not-a-certificate', (at) => writeFile(join(at, 'ca.crt'), 'this is not a certificate\n'), /ca\.crt holds no PEM certificate .*: put there the CA certificate \(PEM\) that signed [^ ]+'s, or remove the file$/],
+    ['key-missing', async (at) => {
+      await copyFile(certs.servers.selfSigned.cert, join(at, 'ca.crt'));
+      await copyFile(certs.client.cert, join(at, 'client.cert'));
+    }, /client\.cert has no client\.key beside it .*: put its key there as client\.key, or remove client\.cert/],
+  ];
+  for (const [name, make, said] of cases) {
+    const roots = join(dir, name, 'certs.d');
+    await mkdir(join(roots, store.host), { recursive: true });
+    await make(join(roots, store.host));
+    const before = registry.stats.log.length;
+    const file = await writeConfig(join(dir, name), oneMirrorYaml(source, target, 'jetstack/app', name));
+    const run = await runCli(['sync', '-c', file, '--no-progress', '--endpoint', `${source.host}=${registry.url}`], { env: { REGMIRROR_CERTS_D: roots } });
+    assert.equal(run.exitCode, 1, `${name}: ${run.stderr}${run.stdout}`);
+    const lines = run.stderr.split('\n').filter((l) => l.startsWith('error: '));
+    assert.equal(lines.length, 1, `${name}: one line\n${run.stderr}`);
+    assert.ok(lines[0]!.startsWith(`error: ${store.host}, where a blob was redirected: certs.d for ${store.host}: ${join(roots, store.host)}/`), `${name}: names the directory\n${lines[0]}`);
+    assert.match(lines[0]!, said, name);
+    assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    const redirected = registry.stats.log.slice(before).filter((e) => e.status === 307);
+    assert.equal(redirected.length, new Set(redirected.map((e) => e.path)).size, `${name}: a blob was redirected again`);
+  }
 });
