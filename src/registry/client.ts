@@ -89,7 +89,7 @@ export class RegistryClient {
 
   /** Every host's pools and the redirect targets', which the client forgets: a later request opens new ones. */
   private takePools(): Pools[] {
-    const pools = [...[...this.hosts.values()].map((h) => h.pools), ...[...this.redirectPools.values()].filter((p): p is Pools => p !== undefined)];
+    const pools = [...[...this.hosts.values()].flatMap((h) => h.allPools()), ...[...this.redirectPools.values()].filter((p): p is Pools => p !== undefined)];
     this.hosts.clear();
     this.redirectPools.clear();
     return pools;

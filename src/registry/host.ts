@@ -13,7 +13,7 @@ import { withRedirects } from './http/redirect.js';
 import { withRetry, type RetryPolicy } from './http/retry.js';
 import { baseUrlFor } from './http/scheme.js';
 import { withTlsVerdicts } from './http/tls-errors.js';
-import { certsDirFor, hostCerts } from './http/certs-d.js';
+import { certsDirFor, hostCerts, type HostCerts } from './http/certs-d.js';
 import { createSend, type TransportStats } from './http/send.js';
 import { MIN_RATE, Throttle, withThrottle } from './http/throttle.js';
 import { TokenCache } from './http/token.js';
@@ -56,6 +56,8 @@ export class HostContext {
   readonly send: Send;
   readonly retry: RetryPolicy;
   readonly pools: Pools;
+  /** The pools of redirect targets with no trust of their own, when this host has CAs to lend them (see redirectTrust). */
+  private lentPools: Pools | undefined;
   /** Upload sessions left by a refused mount (202), keyed `path@digest`, used by the next push. */
   readonly uploadSessions = new Map<string, URL>();
   /**
@@ -82,6 +84,25 @@ export class HostContext {
   /** This host's pace: unlimited until it answers 429 (throttle.ts). */
   readonly throttle = new Throttle();
   private readonly trustedOrigins = new Set<string>();
+
+  /**
+   * The pools of a redirect target on another origin that has no trust of its own: the foreign
+   * pools, and this host's CAs (caFile, certs.d's *.crt) beside them when it has some. skopeo (one
+   * client per registry, engine: skopeo too) trusts an object store signed by the registry's
+   * private CA, as Harbor with its MinIO often is; native said 'not trusted'. Not its client
+   * certificate (never shown to another origin) nor `tls: insecure` (verification stays on there).
+   */
+  private redirectTrust(certs: HostCerts | undefined): Pools {
+    const caFile = this.options.settings?.caFile;
+    if (!caFile && !certs?.ca.length) return foreignPools();
+    this.lentPools ??= createPools({ host: this.host, tls: 'verify', ...(caFile ? { caFile } : {}) }, 16, { notice: this.options.proxyNotice, protocol: this.options.protocolNotice, ...(certs ? { certs: { host: certs.host, dir: certs.dir, ca: certs.ca } } : {}) });
+    return this.lentPools;
+  }
+
+  /** Every pool of this host: its own and those it lent its CAs to (closed with the client). */
+  allPools(): Pools[] {
+    return this.lentPools ? [this.pools, this.lentPools] : [this.pools];
+  }
 
   /** Whether a request to `url` goes with this host's TLS settings: its own origin, or its token realm unless that is https for a plain-http host. */
   private lends(url: URL): boolean {
@@ -120,7 +141,7 @@ export class HostContext {
       // machine's store. So does a plain-http registry's realm over https: the host has no TLS
       // settings to lend it (its pools skip the store), and its realm was 'not trusted' with the
       // realm's CA in SSL_CERT_FILE or certs.d, where skopeo got a token.
-      dispatcherFor: (url, bulky) => poolFor(this.lends(url) ? this.pools : options.redirectPools?.(url) ?? foreignPools(), url, bulky),
+      dispatcherFor: (url, bulky) => poolFor(this.lends(url) ? this.pools : options.redirectPools?.(url) ?? this.redirectTrust(certs), url, bulky),
       stats: options.stats,
       logger: options.logger,
       userAgent: options.userAgent,

@@ -22,27 +22,29 @@ import { scratchDir } from '../../harness/scratch.js';
 let source: RunningRegistry;
 let target: RunningRegistry;
 let store: FaultProxy; // the object store: serves the source's blobs with a self-signed certificate
+let sibling: FaultProxy; // another, its certificate signed by the source's own CA
 let dir: string;
 let digest: string;
 
 before(async () => {
   [source, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
   store = await startFaultProxy(source.url, { tls: (await testCerts()).servers.selfSigned, upstreamCa: source.caFile });
+  sibling = await startFaultProxy(source.url, { tls: (await testCerts()).servers.good, upstreamCa: source.caFile });
   dir = await scratchDir('store-certificate');
   [{ digest }] = await seedImage({ url: source.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], single: true, format: 'oci' }) as [SeededImage];
 });
 
 after(async () => {
-  await store?.close();
+  await Promise.all([store?.close(), sibling?.close()]);
   await Promise.all([source, target].map((r) => r && destroyRegistry(r)));
 });
 
-/** The source behind a proxy that redirects every blob GET to the object store. */
-const redirecting = () => proxyFor(source, {
+/** The source behind a proxy that redirects every blob GET to the object store (`to`). */
+const redirecting = (to = store) => proxyFor(source, {
   personalities: [(ex) => {
     if (ex.method !== 'GET' || !/\/blobs\/sha256:/.test(ex.path)) return false;
     ex.entry.status = 307;
-    ex.res.writeHead(307, { location: `${store.url}${ex.path}`, 'content-length': '0' }).end();
+    ex.res.writeHead(307, { location: `${to.url}${ex.path}`, 'content-length': '0' }).end();
     return true;
   }],
 });
@@ -103,4 +105,22 @@ test('a malformed certs.d directory of the object store: one line naming the dir
     const redirected = registry.stats.log.slice(before).filter((e) => e.status === 307);
     assert.equal(redirected.length, new Set(redirected.map((e) => e.path)).size, `${name}: a blob was redirected again`);
   }
+});
+
+test('an object store signed by the registry\'s own CA (its caFile, or ca.crt in its certs.d): its blobs are read, as skopeo reads them with that cert dir', async () => {
+  // skopeo's one client per registry trusts a redirect target by the registry's CAs (and so did
+  // engine: skopeo); native said 'not trusted: give the CA as caFile under registries: STORE'.
+  const registry = await redirecting(sibling);
+  after(() => registry.close());
+  const roots = join(dir, 'sibling-certs.d');
+  await mkdir(join(roots, registry.host), { recursive: true });
+  await copyFile(source.caFile!, join(roots, registry.host, 'ca.crt'));
+  const byCertsD = `version: 1\ndefaults:\n  targets: [${target.host}/by-certs-d]\n${registriesYaml([{ host: source.host }, target])}images:\n  - source: ${source.host}/jetstack/app\n`;
+  for (const [ns, yaml] of [['by-ca-file', oneMirrorYaml(source, target, 'jetstack/app', 'by-ca-file')], ['by-certs-d', byCertsD.replace(`${source.host}: {}`, `${source.host}: { tls: verify }`)]] as const) {
+    const file = await writeConfig(join(dir, ns), yaml);
+    const run = await runCli(['sync', '-c', file, '--no-progress', '--endpoint', `${source.host}=${registry.url}`], { env: { REGMIRROR_CERTS_D: roots } });
+    assert.equal(run.exitCode, 0, `${ns}: ${run.stderr}${run.stdout}`);
+    assert.equal(await skopeoDigestVerified(`${target.host}/${ns}/app:v1.0.0`, target.certDir!), digest);
+  }
+  assert.ok(registry.stats.log.some((e) => e.status === 307), 'the blobs were redirected to the object store');
 });
