@@ -126,6 +126,8 @@ export async function mountBlob(repo: RepoContext, desc: Descriptor, fromPath: s
   });
   discard(res.body, header(res, 'content-length'));
   if (res.status === 201) return true;
+  // The session it opened is an upload's like any other: its chunk bounds hold for the bytes sent there.
+  repo.host.uploads.learnLimits(header(res, 'oci-chunk-min-length'), header(res, 'oci-chunk-max-length'));
   repo.host.uploadSessions.set(sessionKey(repo.path, desc.digest), resolveLocation('POST', res));
   return false;
 }
