@@ -15,6 +15,7 @@ import { header, type RetryBudget } from './http/types.js';
 import { assertNotMissing, resolveLocation, withQuery, writeFailure, present, type RepoContext } from './repo-context.js';
 import { refusesPatch, refusesWhole, type Adaptation } from './upload-policy.js';
 import { chunksOf } from './chunks.js';
+import { sendChunk } from './chunk-send.js';
 
 /**
  * Uploads `content` (exactly desc.size bytes) under desc.digest: one whole upload, its bytes sent
@@ -141,15 +142,10 @@ async function putChunked(repo: RepoContext, desc: Descriptor, source: Buffer | 
   });
 }
 
-/** PATCHes one chunk at `offset`; returns where the next one goes. */
+/** PATCHes one chunk at `offset` (chunk-send.ts: a lost answer asks the session); returns where the next one goes. */
 async function putChunk(repo: RepoContext, desc: Descriptor, chunk: Buffer, location: URL, offset: number, budget: RetryBudget, opts: CallOptions): Promise<URL> {
-  const res = await repo.host.send({
-    method: 'PATCH', url: location, scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority, again: opts.again, body: chunk, budget,
-    headers: { 'content-type': 'application/octet-stream', 'content-length': String(chunk.byteLength), 'content-range': `${offset}-${offset + chunk.byteLength - 1}` },
-  });
   try {
-    // ECR answers 201; its Range may stop advancing, so the offset is counted here, not read back.
-    await expectStatus('PATCH', res, 201, 202, 204);
+    return await sendChunk(repo, location, chunk, offset, budget, opts);
   } catch (e) {
     if (!(e instanceof RegistryResponseError) || e.status >= 500 || e.status === 429 || e.status === 408) throw e;
     const last = offset + chunk.byteLength >= desc.size;
@@ -157,6 +153,4 @@ async function putChunk(repo: RepoContext, desc: Descriptor, chunk: Buffer, loca
     if (e.status === 413 || e.status === 416 || e.status === 400) throw adapt(repo, e, () => repo.host.uploads.refusedChunk(chunk.byteLength, e.status, last));
     throw e;
   }
-  discard(res.body, header(res, 'content-length'));
-  return resolveLocation('PATCH', res);
 }

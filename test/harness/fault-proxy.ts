@@ -27,8 +27,10 @@ export type Fault =
   | { kind: 'wire'; wire: WireChaosKind }
   /** The answer's body in `bytes`-sized pieces, one every 20 ms: a slow link. */
   | { kind: 'trickle'; bytes: number }
-  /** Forwarded and done by the registry, but answered with an HTML page of this status: a gateway that gave up waiting. */
-  | { kind: 'lost'; status: number };
+  /** Forwarded and done by the registry, but answered with an HTML page of this status (0: a reset): a gateway that gave up waiting. */
+  | { kind: 'lost'; status: number }
+  /** The request's headers and its first `afterBytes` body bytes reach the registry, then both connections are reset: an upload cut mid-body. */
+  | { kind: 'cutRequest'; afterBytes: number };
 export type FaultKind = Fault['kind'] | 'chaos';
 
 /** Which requests get a fault: method and path (incl. query) filters; `skip` first, then `times` (default 1; Infinity ok). */
@@ -251,6 +253,7 @@ export async function startFaultProxy(upstreamUrl: string, opts: FaultProxyOptio
       case 'flip':
       case 'lost':
       case 'trickle':
+      case 'cutRequest':
         count();
         return forward(fault);
       case 'redirect': {
@@ -367,7 +370,7 @@ function headBody(toUpstream: Requester, req: IncomingMessage, res: ServerRespon
 }
 
 function emptyCounts(): Record<FaultKind, number> {
-  return { status: 0, page: 0, cut: 0, flip: 0, reset: 0, redirect: 0, delay: 0, lost: 0, stall: 0, trickle: 0, wire: 0, chaos: 0 };
+  return { status: 0, page: 0, cut: 0, flip: 0, reset: 0, redirect: 0, delay: 0, lost: 0, stall: 0, trickle: 0, wire: 0, cutRequest: 0, chaos: 0 };
 }
 
 // The first rule still holding faults decides; matches inside its `skip` window pass through.
@@ -407,7 +410,7 @@ function pageAnswer(res: ServerResponse, entry: ProxyLogEntry, status: number): 
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
 }
 
-type BodyFault = Extract<Fault, { kind: 'cut' } | { kind: 'stall' } | { kind: 'flip' } | { kind: 'lost' } | { kind: 'trickle' }>;
+type BodyFault = Extract<Fault, { kind: 'cut' } | { kind: 'stall' } | { kind: 'flip' } | { kind: 'lost' } | { kind: 'trickle' } | { kind: 'cutRequest' }>;
 
 function forwardRequest(toUpstream: Requester, req: IncomingMessage, res: ServerResponse, upstream: URL, origin: string, entry: ProxyLogEntry, body?: BodyFault): void {
   const headers: OutgoingHttpHeaders = { ...req.headers, host: upstream.host };
@@ -417,7 +420,7 @@ function forwardRequest(toUpstream: Requester, req: IncomingMessage, res: Server
   const up = toUpstream({ hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (upRes) => {
     if (body?.kind === 'lost') {
       upRes.resume();
-      upRes.once('end', () => pageAnswer(res, entry, body.status));
+      upRes.once('end', () => (body.status === 0 ? req.socket.destroy() : pageAnswer(res, entry, body.status)));
       return;
     }
     entry.status = upRes.statusCode ?? 0;
@@ -433,6 +436,7 @@ function forwardRequest(toUpstream: Requester, req: IncomingMessage, res: Server
     if (body.kind === 'cut') return cutBody(upRes, res, body.afterBytes, entry);
     if (body.kind === 'stall') return stallBody(upRes, res, body.afterBytes, entry);
     if (body.kind === 'trickle') return trickleBody(upRes, res, body.bytes);
+    if (body.kind === 'cutRequest') return void res.destroy();
     const length = Number(upRes.headers['content-length'] ?? 0);
     flipBody(upRes, res, body.atByte ?? Math.floor(length / 2));
   });
@@ -440,7 +444,21 @@ function forwardRequest(toUpstream: Requester, req: IncomingMessage, res: Server
     if (res.headersSent) res.destroy();
     else { entry.status = 502; res.writeHead(502).end(); }
   });
+  if (body?.kind === 'cutRequest') return cutRequest(req, up, body.afterBytes);
   req.pipe(up);
+}
+
+// The first `afterBytes` of the request's body go on, then both sides are reset (the upstream
+// has read them: it handles a body that ended early as the registry does a client gone).
+function cutRequest(req: IncomingMessage, up: ClientRequest, afterBytes: number): void {
+  let sent = 0;
+  req.on('data', (chunk: Buffer) => {
+    if (sent >= afterBytes) return;
+    const part = chunk.subarray(0, afterBytes - sent);
+    sent += part.length;
+    if (sent < afterBytes) return void up.write(part);
+    up.write(part, () => setTimeout(() => { up.destroy(); req.socket.destroy(); }, 200));
+  });
 }
 
 function cutBody(upRes: IncomingMessage, res: ServerResponse, afterBytes: number, entry: ProxyLogEntry): void {
