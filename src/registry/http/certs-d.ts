@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../types/errors.js';
-import { certificatesProblem } from '../../config/ca-file.js';
+import { certificatesProblem } from '../../types/certificates.js';
 
 /** What a host's certs.d directory gives: CAs to trust, and a client certificate with its key. */
 export interface HostCerts {

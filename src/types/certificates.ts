@@ -1,0 +1,32 @@
+// Whether PEM text holds CA certificates Node's TLS can use. Node reads PEM only, and it drops a
+// block it cannot read without a word, with every block after it: a bad file would surface mid-run
+// as "certificate not trusted" with the very file that was meant to trust it. Asked of a caFile
+// (config/ca-file.ts) and of a certs.d directory's *.crt (registry/http/certs-d.ts).
+import { X509Certificate } from 'node:crypto';
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/** Why the PEM text read from `file` cannot serve as CA certificates, or undefined when every one in it reads (certs.d's *.crt too). */
+export function certificatesProblem(file: string, bytes: Buffer): string | undefined {
+  const blocks = bytes.toString('latin1').match(PEM_BLOCK) ?? [];
+  if (blocks.length === 0) {
+    if (readsAsCertificate(bytes)) return `${file} is a DER (binary) certificate, and only PEM is read: convert it with \`openssl x509 -inform der -in ${file} -out ca.pem\``;
+    return `${file} holds no PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)`;
+  }
+  for (const [i, block] of blocks.entries()) {
+    if (!readsAsCertificate(block)) {
+      const which = blocks.length === 1 ? 'the certificate' : `certificate ${i + 1} of ${blocks.length}`;
+      return `${which} in ${file} is not a readable X.509 certificate (a damaged or cut copy?); with it, Node would ignore the rest of the file`;
+    }
+  }
+  return undefined;
+}
+
+function readsAsCertificate(data: string | Buffer): boolean {
+  try {
+    new X509Certificate(data);
+    return true;
+  } catch {
+    return false;
+  }
+}
