@@ -6,19 +6,18 @@ import type { CredentialProvider } from './credentials.js';
 import { Authenticator } from './http/auth.js';
 import { UploadPolicy } from './upload-policy.js';
 import { lanesFor } from './http/rate-limit.js';
-import { ANSWER_TIMEOUT_MS, CONNECT_TIMEOUT_MS, createPools, foreignPools, poolFor, type Pools } from './http/pool.js';
+import { ANSWER_TIMEOUT_MS, CONNECT_TIMEOUT_MS, type Pools } from './http/pool.js';
 import { stallNotice } from './http/stall.js';
 import type { ProtocolNotice, ProxyNotice } from './http/proxy.js';
 import { withRedirects } from './http/redirect.js';
 import { withRetry, type RetryPolicy } from './http/retry.js';
 import { baseUrlFor } from './http/scheme.js';
 import { withTlsVerdicts } from './http/tls-errors.js';
-import { certsDirFor, hostCerts, type HostCerts } from './http/certs-d.js';
+import { HostTrust } from './host-trust.js';
 import { createSend, type TransportStats } from './http/send.js';
 import { MIN_RATE, Throttle, withThrottle } from './http/throttle.js';
 import { TokenCache } from './http/token.js';
 import { displayUrl, type HttpRequest, type HttpResponse, type Send } from './http/types.js';
-import { misplaced, type CertEntry } from './http/unreachable.js';
 import type { RepositoryMissingError } from '../types/errors.js';
 
 /** Knobs the client passes down; the test-only ones keep integration tests fast. */
@@ -56,8 +55,6 @@ export class HostContext {
   readonly send: Send;
   readonly retry: RetryPolicy;
   readonly pools: Pools;
-  /** The pools of redirect targets with no trust of their own, when this host has CAs to lend them (see redirectTrust). */
-  private lentPools: Pools | undefined;
   /** Upload sessions left by a refused mount (202), keyed `path@digest`, used by the next push. */
   readonly uploadSessions = new Map<string, URL>();
   /**
@@ -83,43 +80,19 @@ export class HostContext {
   readonly uploads: UploadPolicy;
   /** This host's pace: unlimited until it answers 429 (throttle.ts). */
   readonly throttle = new Throttle();
-  private readonly trustedOrigins = new Set<string>();
-
-  /**
-   * The pools of a redirect target on another origin that has no trust of its own: the foreign
-   * pools, and this host's CAs (caFile, certs.d's *.crt) beside them when it has some. skopeo (one
-   * client per registry, engine: skopeo too) trusts an object store signed by the registry's
-   * private CA, as Harbor with its MinIO often is; native said 'not trusted'. Not its client
-   * certificate (never shown to another origin) nor `tls: insecure` (verification stays on there).
-   */
-  private redirectTrust(certs: HostCerts | undefined): Pools {
-    const caFile = this.options.settings?.caFile;
-    if (!caFile && !certs?.ca.length) return foreignPools();
-    this.lentPools ??= createPools({ host: this.host, tls: 'verify', ...(caFile ? { caFile } : {}) }, 16, { notice: this.options.proxyNotice, protocol: this.options.protocolNotice, ...(certs ? { certs: { host: certs.host, dir: certs.dir, ca: certs.ca } } : {}) });
-    return this.lentPools;
-  }
+  /** Which TLS settings each request goes with (host-trust.ts). */
+  private readonly trust: HostTrust;
 
   /** Every pool of this host: its own and those it lent its CAs to (closed with the client). */
   allPools(): Pools[] {
-    return this.lentPools ? [this.pools, this.lentPools] : [this.pools];
-  }
-
-  /** Whether a request to `url` goes with this host's TLS settings: its own origin, or its token realm unless that is https for a plain-http host. */
-  private lends(url: URL): boolean {
-    return this.trustedOrigins.has(url.origin) && (this.base.protocol === 'https:' || url.protocol === 'http:');
+    return this.trust.allPools();
   }
 
   constructor(readonly host: string, readonly options: HostOptions) {
     this.base = baseUrlFor(host, options.settings, options.endpoint);
-    this.trustedOrigins.add(this.base.origin);
     this.uploads = new UploadPolicy(host, options.chunkBytes, options.forceChunkedUploads);
-    // 3 × concurrency request slots (see limiter.ts), so the pool can open that many.
-    // The certs.d directory is the one of the host connected to (an endpoint's), as skopeo's is.
-    const tls = this.base.protocol === 'https:';
-    const looked = certsDirFor(this.base.host);
-    const certs = tls ? hostCerts(looked, this.base.host) : undefined;
-    const certsDir = { ...looked, ...(certs?.client ? { client: certs.client.certFile } : {}) };
-    this.pools = createPools(options.settings, options.concurrency * 3, { answerTimeoutMs: options.answerTimeoutMs, notice: options.proxyNotice, protocol: options.protocolNotice, certs, plainHttp: !tls });
+    this.trust = new HostTrust(host, this.base, options);
+    this.pools = this.trust.pools;
     const maxAttempts = Math.max(1, options.settings?.maxAttempts ?? 5);
     // The connect timeout is the answer timeout when shorter (pool.ts): the first silence said is the shorter.
     const stalled = stallNotice(host, maxAttempts, Math.min(options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS, CONNECT_TIMEOUT_MS), options.logger);
@@ -135,13 +108,7 @@ export class HostContext {
     };
     const send = createSend({
       lanes: lanesFor(options.concurrency, options.settings?.rateLimit),
-      // The registry and its token realm use the host's TLS settings; a redirect target on
-      // another origin uses its own entry under registries: (a gateway's 307 to a backend with
-      // a private CA) or certs.d, and anything else (object stores, CDNs) Node's roots and the
-      // machine's store. So does a plain-http registry's realm over https: the host has no TLS
-      // settings to lend it (its pools skip the store), and its realm was 'not trusted' with the
-      // realm's CA in SSL_CERT_FILE or certs.d, where skopeo got a token.
-      dispatcherFor: (url, bulky) => poolFor(this.lends(url) ? this.pools : options.redirectPools?.(url) ?? this.redirectTrust(certs), url, bulky),
+      dispatcherFor: (url, bulky) => this.trust.poolFor(url, bulky),
       stats: options.stats,
       logger: options.logger,
       userAgent: options.userAgent,
@@ -152,18 +119,13 @@ export class HostContext {
       credentials: options.credentials,
       tokens: new TokenCache(),
       onTokenFetch: () => options.stats.tokenFetches++,
-      onRealm: (realm) => this.trustedOrigins.add(realm.origin),
+      onRealm: (realm) => this.trust.trust(realm.origin),
       deniedTtlMs: options.deniedTtlMs,
     });
     const onRefresh = (req: HttpRequest, refused: HttpResponse) =>
       options.logger.debug(`${refused.url.origin} refused the URL ${host} redirected ${displayUrl(req.url)} to (${refused.status}, expired?): asking ${host} for a fresh one`);
     const paced = options.pace === false ? send : withThrottle({ host, throttle: this.throttle, logger: options.logger }, send);
-    // A refused certificate on a redirect target is that origin's, and so is the entry that fixes it.
-    // A token realm on another origin shares the host's entry, but its certificate is its own.
-    const certFor = (url: URL): CertEntry => (this.lends(url)
-      ? { host, caFile: options.settings?.caFile !== undefined, certsDir, ...(url.origin !== this.base.origin ? { realm: url.origin } : {}) }
-      : this.trustedOrigins.has(url.origin) ? { host, caFile: false, realm: url.origin, realmOwn: true, certsDir: certsDirFor(url.host) }
-      : { host: url.host, caFile: false, ...misplaced(url, this.base) });
+    const certFor = (url: URL) => this.trust.certFor(url);
     const layered = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message), (url) => certFor(url).host, options.verdictTtlMs), onRefresh));
     // Counted once here, whatever the layers below send for it (a token, a redirect's hop).
     this.send = (req) => {
