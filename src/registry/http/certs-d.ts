@@ -46,17 +46,18 @@ export function hostCerts(where: CertsDir, hostPort: string): HostCerts | undefi
   if (!dir) return undefined;
   const read = (name: string) => {
     try {
-      return readFileSync(join(dir, name), 'utf8');
+      return readFileSync(join(dir, name));
     } catch (e) {
       throw new UsageError(`certs.d for ${hostPort}: cannot read ${join(dir, name)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   };
   // Node's TLS skips a block it cannot read, without a word: the line would be 'not trusted'.
+  // The bytes as read: a DER file decoded as text first would read as 'no PEM' instead of as DER.
   const readCa = (name: string) => {
-    const text = read(name);
-    const problem = certificatesProblem(join(dir, name), Buffer.from(text, 'latin1'));
+    const bytes = read(name);
+    const problem = certificatesProblem(join(dir, name), bytes);
     if (problem) throw new UsageError(`certs.d for ${hostPort}: ${problem}: put there the CA certificate (PEM) that signed ${hostPort}'s, or remove the file`);
-    return text;
+    return bytes.toString('utf8');
   };
   let names: string[];
   try {
@@ -73,7 +74,7 @@ export function hostCerts(where: CertsDir, hostPort: string): HostCerts | undefi
       const remedy = name.endsWith('.cert') ? `put its key there as ${other}, or remove ${name} (a CA certificate's name ends in .crt)` : `put its certificate there as ${other}, or remove ${name}`;
       throw new UsageError(`certs.d for ${hostPort}: ${join(dir, name)} has no ${other} beside it (a client certificate needs its key, and the reverse): ${remedy}`);
     }
-    if (name.endsWith('.cert') && !certs.client) certs.client = { certFile: join(dir, name), cert: read(name), key: read(other) };
+    if (name.endsWith('.cert') && !certs.client) certs.client = { certFile: join(dir, name), cert: read(name).toString('utf8'), key: read(other).toString('utf8') };
   }
   return certs;
 }

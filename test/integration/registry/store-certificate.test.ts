@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { proxyFor, oneMirrorYaml, registriesYaml } from '../../harness/tls-bed.js';
 import { skopeoDigestVerified } from '../../harness/skopeo.js';
@@ -78,12 +79,13 @@ test('the object store\'s CA as ca.crt in its certs.d directory: its blobs are r
   assert.ok(registry.stats.log.some((e) => e.status === 307), 'the blobs were redirected to the object store');
 });
 
-test('a malformed certs.d directory of the object store: one line naming the directory, the file and what to do, each blob read once, exit 1', async () => {
+test('a malformed certs.d directory of the object store (a *.crt that is no certificate, or DER, a client.cert without its key): one line naming the directory, the file and what to do, each blob read once, exit 1', async () => {
   const registry = await redirecting();
   after(() => registry.close());
   const certs = await testCerts();
   const cases: [string, (at: string) => Promise<void>, RegExp][] = [
     ['not-a-certificate', (at) => writeFile(join(at, 'ca.crt'), 'this is not a certificate\n'), /ca\.crt holds no PEM certificate .*: put there the CA certificate \(PEM\) that signed [^ ]+'s, or remove the file$/],
+    ['der', async (at) => writeFile(join(at, 'ca.crt'), new X509Certificate(await readFile(certs.servers.selfSigned.cert)).raw), /ca\.crt is a DER \(binary\) certificate, and only PEM is read: convert it with `openssl x509 -inform der .*: put there the CA certificate \(PEM\) that signed [^ ]+'s, or remove the file$/],
     ['key-missing', async (at) => {
       await copyFile(certs.servers.selfSigned.cert, join(at, 'ca.crt'));
       await copyFile(certs.client.cert, join(at, 'client.cert'));
