@@ -37,7 +37,7 @@ export function perCopyGroup(title: string, quiet: boolean, env: Env = process.e
  * $GITHUB_OUTPUT. `reportFile` is the JSON report the run already wrote; without one it is
  * written under $RUNNER_TEMP.
  */
-export async function reportToGitHub(report: AnyReport, command: string, reportFile: string | undefined, env: Env = process.env, interrupted = false): Promise<void> {
+export async function reportToGitHub(report: AnyReport, command: string, reportFile: string | undefined, env: Env = process.env): Promise<void> {
   if (!inGitHubActions(env)) return;
   for (const a of reportAnnotations(report)) process.stderr.write(redact(workflowCommand(a.level, { title: a.title }, a.message)));
   let file = reportFile ? resolve(reportFile) : undefined;
@@ -52,7 +52,7 @@ export async function reportToGitHub(report: AnyReport, command: string, reportF
     const budget = { maxBytes: Math.max(0, SUMMARY_LIMIT - SUMMARY_MARGIN - before), fullReport: file ? `the JSON report ${file} (the step's report output)` : 'the JSON report (`--format json`)' };
     let markdown = renderMarkdown(report, budget);
     // A cancelled job's summary lists only the rows that finished: it must not read as a whole run.
-    if (interrupted) markdown = markdown.replace(/^(## [^\n]*\n\n)?/, `$1${INTERRUPTED_NOTE}\n\n`);
+    if (report.interrupted) markdown = markdown.replace(/^(## [^\n]*\n\n)?/, `$1${INTERRUPTED_NOTE}\n\n`);
     await written('the step summary', 'GITHUB_STEP_SUMMARY', summary, () => appendFile(summary, `${redact(markdown)}\n`));
   }
   const outputs = env.GITHUB_OUTPUT;

@@ -6,6 +6,7 @@ function verifyShape(r: VerifyReport): VerifyReport {
   return {
     version: 1,
     generatedAt: r.generatedAt,
+    ...(r.interrupted ? { interrupted: true as const } : {}),
     summary: { repositories: s.repositories, tags: s.tags, targets: s.targets, inSync: s.inSync, drift: s.drift, errors: s.errors },
     results: r.results.map((x) => ({
       source: x.source,
@@ -22,6 +23,7 @@ function syncShape(r: SyncReport): SyncReport {
     version: 1,
     kind: r.kind,
     generatedAt: r.generatedAt,
+    ...(r.interrupted ? { interrupted: true as const } : {}),
     summary: {
       repositories: s.repositories,
       tags: s.tags,

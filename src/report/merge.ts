@@ -70,12 +70,14 @@ export function mergeReports(reports: AnyReport[], now: Date = new Date()): AnyR
     if (reportKindOf(r) !== kind) throw new UsageError(`report merge: cannot merge a ${reportKindOf(r)} report with a ${kind} report`);
   }
   const generatedAt = reportTimestamp(now);
+  // A shard stopped by a signal holds only the rows it finished: the union of the shards is partial too.
+  const interrupted = reports.some((r) => r.interrupted) ? { interrupted: true as const } : {};
   const order = sourceOrder(reports);
   if (kind === 'verify') {
     const results = dedupeAndSort(reports.flatMap((r) => r.results as VerifyResult[]), order);
-    return { version: 1, generatedAt, summary: summarizeVerify(results), results };
+    return { version: 1, generatedAt, ...interrupted, summary: summarizeVerify(results), results };
   }
   // A publish report stays one: its rows are rerun with publish, not sync.
   const results = dedupeAndSort(reports.flatMap((r) => r.results as SyncResult[]), order);
-  return { version: 1, kind, generatedAt, summary: summarizeSync(results, kind), results };
+  return { version: 1, kind, generatedAt, ...interrupted, summary: summarizeSync(results, kind), results };
 }

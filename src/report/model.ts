@@ -33,6 +33,8 @@ export interface VerifySummary {
 export interface VerifyReport {
   version: 1;
   generatedAt: string;
+  /** Set when SIGINT/SIGTERM stopped the run: only the rows that finished are here (merge says so). */
+  interrupted?: true;
   summary: VerifySummary;
   results: VerifyResult[];
 }
@@ -89,6 +91,8 @@ export interface SyncReport {
   // publish: the same rows (copied, skip, conflict, failed), said as what `regmirror publish` did.
   kind: 'sync' | 'plan' | 'publish';
   generatedAt: string;
+  /** As VerifyReport's. */
+  interrupted?: true;
   summary: SyncSummary;
   results: SyncResult[];
 }

@@ -58,8 +58,9 @@ async function publish(flags: PublishFlags): Promise<number> {
     endGroup();
     await session.close();
   }
+  if (session.interrupted()) report.interrupted = true;
   await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output }), flags.output);
-  await reportToGitHub(report, 'publish', flags.format === 'json' ? flags.output : undefined, process.env, session.interrupted());
+  await reportToGitHub(report, 'publish', flags.format === 'json' ? flags.output : undefined);
   if (session.interrupted()) {
     session.log.warn(`interrupted: ${report.summary.copied} copied, ${report.summary.skipped} already in place; run the same command again to finish`);
     return 130;

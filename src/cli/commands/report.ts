@@ -33,7 +33,11 @@ export function reportCommand(setExit: (code: number) => void): Command {
     .requiredOption('-o, --output <file>', 'where to write the merged report')
     .addOption(formatOption('json'))
     .action(async (files: string[], flags: { output: string; format: Format }) => {
-      const merged = mergeReports(await Promise.all(files.map(read)));
+      const reports = await Promise.all(files.map(read));
+      files.forEach((file, i) => {
+        if (reports[i]!.interrupted) process.stderr.write(`warning: ${file}: its run was interrupted (SIGINT/SIGTERM), so it holds only the rows that finished; the merged report is partial too (marked "interrupted": true): run that command again and merge the report it writes\n`);
+      });
+      const merged = mergeReports(reports);
       await emit(renderReport(merged, flags.format), flags.output);
       setExit(0);
     });

@@ -120,11 +120,13 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
     await session.close();
   }
   if (after && !dryRun) await saveLock(after);
+  // A report of the rows that finished must not read as the whole run's (report merge warns of it).
+  if (session.interrupted()) report.interrupted = true;
   const color = process.stdout.isTTY === true && !flags.output;
   const format = flags.format ?? 'table';
   await emit(flags.explain ? renderExplained(report, format, explainInventories(inventories), color) : renderReport(report, format, { color }), flags.output);
   if (flags.report) await writeReportFile(flags.report, redact(`${JSON.stringify(report, null, 2)}\n`), '--report');
-  if (!dryRun) await reportToGitHub(report, 'sync', flags.report ?? (format === 'json' ? flags.output : undefined), process.env, session.interrupted());
+  if (!dryRun) await reportToGitHub(report, 'sync', flags.report ?? (format === 'json' ? flags.output : undefined));
   if (session.interrupted()) {
     if (dryRun) session.log.warn('interrupted: the plan above is partial; nothing was written');
     else session.log.warn(`interrupted: ${report.summary.copied} copied, ${report.summary.skipped} already in sync; run the same command again to finish`);

@@ -66,8 +66,9 @@ async function verify(flags: VerifyFlags): Promise<number> {
     progress.stop();
     await session.close();
   }
+  if (session.interrupted()) report.interrupted = true;
   await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output, all: flags.all === true }), flags.output);
-  await reportToGitHub(report, 'verify', flags.format === 'json' ? flags.output : undefined, process.env, session.interrupted());
+  await reportToGitHub(report, 'verify', flags.format === 'json' ? flags.output : undefined);
   if (session.interrupted()) {
     session.log.warn(`interrupted: the audit above is partial (${report.results.length} ${report.results.length === 1 ? 'row' : 'rows'}); run the same command again for all of it`);
     return 130;

@@ -1,5 +1,6 @@
 // SIGINT / SIGTERM mid-run: exit 130 with a word on what was done, no tag on a partly copied
-// image, and a re-run that resumes without uploading again a blob the first run completed.
+// image, a report marked partial, and a re-run that resumes without uploading again a blob the
+// first run completed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -62,6 +63,14 @@ images:
   const failed = report.results.flatMap((r) => r.targets.filter((t) => t.action === 'failed').map((t) => `${r.tag} ${t.detail}`));
   assert.deepEqual(failed, [], 'tags in flight at the signal reported as failed');
   assert.doesNotMatch(run.stderr, /: failed/, 'a failed line for a tag in flight');
+  // The report holds only the rows that finished, and says so: merged with other shards' reports
+  // it read as a whole run before (backfill hunt), the union of the shards short of these tags.
+  assert.equal(report.interrupted, true, 'the report does not say it is partial');
+  const merged = join(dir, `${repo}-merged.json`);
+  const merge = await runCli(['report', 'merge', reportFile, '-o', merged]);
+  assert.equal(merge.exitCode, 0, merge.stderr);
+  assert.equal(merge.stderr, `warning: ${reportFile}: its run was interrupted (SIGINT/SIGTERM), so it holds only the rows that finished; the merged report is partial too (marked "interrupted": true): run that command again and merge the report it writes\n`);
+  assert.equal((JSON.parse(await readFile(merged, 'utf8')) as SyncReport).interrupted, true);
   const firstTags = (await listTags(adminPush(tgt), `${repo}/app`)).sort();
   assert.ok(firstTags.length >= 1 && firstTags.length < TAGS.length, `${firstTags.length} tags written: the interrupt came too late to test anything`);
   // No tag at the target points at an image with a part missing.

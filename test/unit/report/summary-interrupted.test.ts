@@ -16,7 +16,7 @@ async function summaryOf(interrupted: boolean): Promise<string> {
   try {
     const env = { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: join(dir, 'summary.md'), RUNNER_TEMP: dir };
     const report = verifyReport([{ source: 'quay.io/jetstack/a', tag: 'v1.0.0', sourceDigest: D('a'), targets: [{ repository: 'ghcr.io/cm/a', status: 'in-sync', digest: D('a'), detail: '' }] }]);
-    await reportToGitHub(report, 'verify', undefined, env, interrupted);
+    await reportToGitHub(interrupted ? { ...report, interrupted: true } : report, 'verify', undefined, env);
     return await readFile(env.GITHUB_STEP_SUMMARY, 'utf8');
   } finally {
     await rm(dir, { recursive: true, force: true });
