@@ -7,6 +7,7 @@ function verifyShape(r: VerifyReport): VerifyReport {
     version: 1,
     generatedAt: r.generatedAt,
     ...(r.interrupted ? { interrupted: true as const } : {}),
+    ...(r.shard ? { shard: r.shard } : {}),
     summary: { repositories: s.repositories, tags: s.tags, targets: s.targets, inSync: s.inSync, drift: s.drift, errors: s.errors },
     results: r.results.map((x) => ({
       source: x.source,
@@ -24,6 +25,7 @@ function syncShape(r: SyncReport): SyncReport {
     kind: r.kind,
     generatedAt: r.generatedAt,
     ...(r.interrupted ? { interrupted: true as const } : {}),
+    ...(r.shard ? { shard: r.shard } : {}),
     summary: {
       repositories: s.repositories,
       tags: s.tags,

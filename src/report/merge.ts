@@ -61,6 +61,20 @@ function dedupeAndSort<R extends { source: string; tag: string }>(results: R[], 
   return [...latest.values()].sort(order ? byOrder : compareResults);
 }
 
+/**
+ * The shards (`K/N`) that none of these reports is, when they are all shards of N: their tags are
+ * in none of the reports, and a merge of the rest would read as the whole run. A report of the
+ * whole run (no shard) covers every tag; shards of different N are not checked.
+ */
+export function missingShards(reports: AnyReport[]): string[] {
+  const shards = reports.map((r) => r.shard);
+  if (shards.includes(undefined)) return [];
+  const counts = new Set(shards.map((s) => s!.split('/')[1]));
+  if (counts.size !== 1) return [];
+  const [n] = [...counts];
+  return Array.from({ length: Number(n) }, (_, i) => `${i + 1}/${n}`).filter((s) => !shards.includes(s));
+}
+
 /** One report of every result, sorted and de-duplicated, summary recomputed, stamped `now`. */
 export function mergeReports(reports: AnyReport[], now: Date = new Date()): AnyReport {
   const first = reports[0];

@@ -35,6 +35,8 @@ export interface VerifyReport {
   generatedAt: string;
   /** Set when SIGINT/SIGTERM stopped the run: only the rows that finished are here (merge says so). */
   interrupted?: true;
+  /** `--shard K/N` of the run ("2/4"): report merge names the shards none of its files holds. */
+  shard?: string;
   summary: VerifySummary;
   results: VerifyResult[];
 }
@@ -93,6 +95,7 @@ export interface SyncReport {
   generatedAt: string;
   /** As VerifyReport's. */
   interrupted?: true;
+  shard?: string;
   summary: SyncSummary;
   results: SyncResult[];
 }

@@ -80,7 +80,8 @@ export function parseReport(text: string, file: string): AnyReport {
   if (top.version !== 1) rd.fail('version', 'is not 1');
   const generatedAt = rd.str(top.generatedAt, 'generatedAt');
   if (top.interrupted !== undefined && top.interrupted !== true) rd.fail('interrupted', 'is not true');
-  const interrupted = top.interrupted === true ? { interrupted: true as const } : {};
+  if (top.shard !== undefined && !/^\d+\/\d+$/.test(rd.str(top.shard, 'shard'))) rd.fail('shard', 'is not K/N');
+  const marks = { ...(top.interrupted === true ? { interrupted: true as const } : {}), ...(typeof top.shard === 'string' ? { shard: top.shard } : {}) };
   const results = rd.arr(top.results, 'results').map((v, i) => {
     const r = rd.obj(v, `results[${i}]`);
     return { source: rd.str(r.source, `results[${i}].source`), tag: rd.str(r.tag, `results[${i}].tag`), sourceDigest: rd.digest(r.sourceDigest, `results[${i}].sourceDigest`), targets: rd.arr(r.targets, `results[${i}].targets`) };
@@ -88,12 +89,12 @@ export function parseReport(text: string, file: string): AnyReport {
   if (top.kind === undefined) {
     const summary: VerifySummary = rd.counts(top.summary, verifyCounts, 'summary');
     const verified = results.map((r, i) => ({ ...r, targets: r.targets.map((t, j) => verifyTarget(rd, t, `results[${i}].targets[${j}]`)) }));
-    return { version: 1, generatedAt, ...interrupted, summary, results: verified };
+    return { version: 1, generatedAt, ...marks, summary, results: verified };
   }
   const kind = rd.oneOf(top.kind, ['sync', 'plan', 'publish'] as const, 'kind');
   const summary: SyncSummary = rd.counts(top.summary, syncCounts, 'summary');
   const written = rd.obj(top.summary, 'summary');
   for (const k of ['refused', 'moved'] as const) if (written[k] !== undefined) summary[k] = rd.num(written[k], `summary.${k}`);
   const synced = results.map((r, i) => ({ ...r, targets: r.targets.map((t, j) => syncTarget(rd, t, `results[${i}].targets[${j}]`)) }));
-  return { version: 1, kind, generatedAt, ...interrupted, summary, results: synced };
+  return { version: 1, kind, generatedAt, ...marks, summary, results: synced };
 }

@@ -122,6 +122,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   if (after && !dryRun) await saveLock(after);
   // A report of the rows that finished must not read as the whole run's (report merge warns of it).
   if (session.interrupted()) report.interrupted = true;
+  if (shard) report.shard = `${shard.index}/${shard.count}`;
   const color = process.stdout.isTTY === true && !flags.output;
   const format = flags.format ?? 'table';
   await emit(flags.explain ? renderExplained(report, format, explainInventories(inventories), color) : renderReport(report, format, { color }), flags.output);

@@ -67,6 +67,7 @@ async function verify(flags: VerifyFlags): Promise<number> {
     await session.close();
   }
   if (session.interrupted()) report.interrupted = true;
+  if (shard) report.shard = `${shard.index}/${shard.count}`;
   await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output, all: flags.all === true }), flags.output);
   await reportToGitHub(report, 'verify', flags.format === 'json' ? flags.output : undefined);
   if (session.interrupted()) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mergeReports, parseReport } from '../../../src/report/merge.js';
+import { mergeReports, missingShards, parseReport } from '../../../src/report/merge.js';
 import { compareTags } from '../../../src/report/order.js';
 import { renderReport } from '../../../src/report/render.js';
 import { UsageError } from '../../../src/types/errors.js';
@@ -85,4 +85,16 @@ test('merging publish reports keeps them publish reports, and a saved one parses
   assert.equal((merged as { kind?: string }).kind, 'publish');
   const parsed = parseReport(JSON.stringify(syncReport('publish')), 'publish.json');
   assert.equal((parsed as { kind?: string }).kind, 'publish');
+});
+
+test('missingShards names the shards of N no report is; a whole-run report or shards of other N check nothing', () => {
+  const shard = (s?: string) => ({ ...syncReport(), ...(s ? { shard: s } : {}) });
+  assert.deepEqual(missingShards([shard('1/4'), shard('4/4')]), ['2/4', '3/4']);
+  assert.deepEqual(missingShards([shard('2/2'), shard('1/2')]), []);
+  assert.deepEqual(missingShards([shard('1/4'), shard()]), []);
+  assert.deepEqual(missingShards([shard('1/4'), shard('2/3')]), []);
+  // Written to the file and read back, the shard stays; the merge of shards is no shard.
+  const read = parseReport(JSON.stringify(shard('3/4')), 'r.json');
+  assert.equal(read.shard, '3/4');
+  assert.equal(mergeReports([read]).shard, undefined);
 });
