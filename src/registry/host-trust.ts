@@ -44,9 +44,17 @@ export class HostTrust {
    */
   certFor(url: URL): CertEntry {
     const { host, base, options } = this;
-    if (this.lends(url)) return { host, caFile: options.settings?.caFile !== undefined, certsDir: this.certsDir, ...(url.origin !== base.origin ? { realm: url.origin } : {}) };
+    if (this.lends(url)) return { host, caFile: options.settings?.caFile !== undefined, certsDir: this.certsDir, ...(url.origin !== base.origin ? { realm: url.origin } : this.plainEndpoint()) };
     if (this.origins.has(url.origin)) return { host, caFile: false, realm: url.origin, realmOwn: true, certsDir: certsDirFor(url.host) };
     return { host: url.host, caFile: false, ...misplaced(url, base) };
+  }
+
+  /** The http:// endpoint the host is reached by, and where it is set, for a TLS port's refusal (tls-errors.ts). */
+  private plainEndpoint(): Pick<CertEntry, 'plainEndpoint'> {
+    const { host, base, options } = this;
+    const given = options.endpoint ?? options.settings?.endpoint;
+    if (!given || base.protocol !== 'http:') return {};
+    return { plainEndpoint: `${base.origin}${base.pathname.replace(/\/+$/, '')} ${options.endpoint ? '(--endpoint)' : `under registries: ${host}`}` };
   }
 
   /** Every pool of the host: its own and those it lent its CAs to (closed with the client). */

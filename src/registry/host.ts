@@ -126,7 +126,7 @@ export class HostContext {
       options.logger.debug(`${refused.url.origin} refused the URL ${host} redirected ${displayUrl(req.url)} to (${refused.status}, expired?): asking ${host} for a fresh one`);
     const paced = options.pace === false ? send : withThrottle({ host, throttle: this.throttle, logger: options.logger }, send);
     const certFor = (url: URL) => this.trust.certFor(url);
-    const layered = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message), (url) => certFor(url).host, options.verdictTtlMs), onRefresh));
+    const layered = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message), certFor, options.verdictTtlMs), onRefresh));
     // Counted once here, whatever the layers below send for it (a token, a redirect's hop).
     this.send = (req) => {
       if (req.again) options.stats.retries++;

@@ -11,6 +11,10 @@ import { hostnameOf } from '../../types/host.js';
 import { discard, readPrefix } from './body.js';
 import { MAX_ERROR_BODY } from './errors.js';
 import { header, type HttpRequest, type HttpResponse, type Send } from './types.js';
+import type { CertEntry } from './unreachable.js';
+
+/** Whose entry a plain-HTTP request to a TLS port is, and the http:// endpoint that sent it there. */
+type PlainEntry = Pick<CertEntry, 'host' | 'plainEndpoint'>;
 
 // Node's (OpenSSL's) codes for each problem.
 const PROBLEMS: Record<string, TlsProblem> = {
@@ -56,7 +60,7 @@ const REMEDY: Record<TlsProblem, (host: string, code: string, caFile: boolean, f
   },
   'wrong-name': (host, code, _caFile, failure) => wrongName(host, code, failure),
   'client-cert': (host, code, _caFile, _failure, certs) => `it refused the TLS handshake (${code}): it asks for a client certificate (mutual TLS)${clientCert(certs)}; or reach it through an \`endpoint\` under registries: ${host} that does not ask for one`,
-  'speaks-tls': (host) => `it speaks HTTPS on this port but was asked in plain HTTP (a loopback host's default, \`tls: disabled\` or an http:// endpoint): set \`tls: verify\` under registries: ${host}, with \`caFile\` for a private CA (or \`tls: insecure\`)`,
+  'speaks-tls': (host) => speaksTls({ host }),
   // Not valid yet is most often this machine's clock behind (a restored VM), not the registry.
   expired: (host, code, _caFile, failure) => `${code === 'CERT_NOT_YET_VALID'
     ? `${whichLapsed(failure)} is not valid yet (${code}${datesSaid(failure.lapsed, 'from')}): check this machine's clock, which may be behind, and the certificate's start date`
@@ -64,6 +68,16 @@ const REMEDY: Record<TlsProblem, (host: string, code: string, caFile: boolean, f
   'h2-only': (host, code) => `it refused HTTP/1.1 in the TLS handshake (${code}): it speaks only HTTP/2, and regmirror sends blob uploads over 64 KiB (and every request under \`http2: false\`) over HTTP/1.1; drop \`http2: false\` under registries: ${host} if set, or reach it through an \`endpoint\` there that speaks HTTP/1.1 too`,
   'not-tls': (host, code) => `it does not speak TLS on this port (${code}): if it is plain HTTP, set \`tls: disabled\` under registries: ${host}`,
 };
+
+/**
+ * A TLS port asked in plain HTTP. An http:// endpoint (mirrors.yaml's or --endpoint's) is the one
+ * thing to change there: `tls: verify` beside it is a config error, which the line used to advise.
+ */
+function speaksTls({ host, plainEndpoint }: PlainEntry): string {
+  const asked = 'it speaks HTTPS on this port but was asked in plain HTTP';
+  if (plainEndpoint) return `${asked}, as its endpoint ${plainEndpoint} says: make that endpoint https://, with \`caFile\` under registries: ${host} for a private CA (or \`tls: insecure\`)`;
+  return `${asked} (a loopback host's default or \`tls: disabled\`): set \`tls: verify\` under registries: ${host}, with \`caFile\` for a private CA (or \`tls: insecure\`)`;
+}
 
 /** The certificate out of its dates: the registry's own unless only a CA of its chain is (lapsed.ts). */
 function whichLapsed(failure: Failure): string {
@@ -133,15 +147,15 @@ const HTTPS_ONLY = /client sent an http request to an https server|plain http re
  * any other 400 goes on as it came (its body, read here, handed on from memory). Only such answers
  * come here: every other one passes withTlsVerdicts without a further await.
  */
-async function httpsOnly(res: HttpResponse, req: HttpRequest, entryFor: (url: URL) => string, next: Send): Promise<HttpResponse> {
+async function httpsOnly(res: HttpResponse, req: HttpRequest, entryFor: (url: URL) => PlainEntry, next: Send): Promise<HttpResponse> {
   if (req.method === 'HEAD') {
     if (!(await headSpeaksHttps(req, next))) return res;
   } else {
     const text = await readPrefix(res.body, MAX_ERROR_BODY);
     if (!HTTPS_ONLY.test(text.toString('latin1'))) return { ...res, body: Readable.from([text], { objectMode: false }) };
   }
-  const host = entryFor(req.url);
-  throw new TlsError(host, 'speaks-tls', `${host}: ${REMEDY['speaks-tls'](host, '', false, {})}`);
+  const entry = entryFor(req.url);
+  throw new TlsError(entry.host, 'speaks-tls', `${entry.host}: ${speaksTls(entry)}`);
 }
 
 /**
@@ -165,7 +179,7 @@ async function headSpeaksHttps(req: HttpRequest, next: Send): Promise<boolean> {
  * Other verdicts stand for `lastingMs` (a run: for good; the gateway: a while, then asked again,
  * and said again if the origin answered in between and then refused anew).
  */
-export function withTlsVerdicts(next: Send, onRefused?: (e: UnreachableError) => void, entryFor: (url: URL) => string = (url) => url.host, lastingMs = Infinity): Send {
+export function withTlsVerdicts(next: Send, onRefused?: (e: UnreachableError) => void, entryFor: (url: URL) => PlainEntry = (url) => ({ host: url.host }), lastingMs = Infinity): Send {
   const refused = new Map<string, { err: UnreachableError; until: number }>();
   const said = new Set<string>();
   return async (req: HttpRequest) => {

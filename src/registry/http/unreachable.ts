@@ -52,6 +52,8 @@ export interface CertEntry {
   realmOwn?: boolean;
   /** The URL is plain http:// on the host's own name while the host is reached over https:// (a location it gave). */
   downgraded?: boolean;
+  /** The host is reached by an http:// endpoint: it and where it is set (`http://… (--endpoint)`). */
+  plainEndpoint?: string;
   /** The URL is on the host's own name and scheme but another port: the port the host is reached on. */
   reachedPort?: string;
 }

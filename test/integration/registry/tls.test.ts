@@ -203,6 +203,24 @@ test('plain HTTP sent to a TLS registry (a loopback host with no tls: entry): on
   assert.doesNotMatch(run.stdout, /400 Bad Request/, 'not the bare status');
 });
 
+test('plain HTTP sent to a TLS registry by an http:// endpoint: the line says to make the endpoint https://, not `tls: verify` (which mirrors.yaml refuses beside it)', async () => {
+  // README's way to try a config locally (--endpoint quay.io=http://127.0.0.1:5000), and its mirrors.yaml twin.
+  const logical = 'quay.io';
+  const yamlEndpoint = await config('endpoint-http', logical, `${target.host}/endpoint-http`, `  ${logical}: { endpoint: 'http://${source.host}' }\n  ${target.host}: { caFile: ${target.caFile} }`);
+  const run = await runCli(['plan', '-c', yamlEndpoint, '--no-progress']);
+  assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+  const said = run.stderr.split('\n').filter((l) => l.startsWith('error: '));
+  assert.equal(said.length, 1, run.stderr);
+  assert.equal(said[0], `error: ${logical}: it speaks HTTPS on this port but was asked in plain HTTP, as its endpoint http://${source.host} under registries: ${logical} says: make that endpoint https://, with \`caFile\` under registries: ${logical} for a private CA (or \`tls: insecure\`)`);
+  const flagged = await config('endpoint-flag', logical, `${target.host}/endpoint-flag`, `  ${logical}: { caFile: ${source.caFile} }\n  ${target.host}: { caFile: ${target.caFile} }`);
+  const viaFlag = await runCli(['plan', '-c', flagged, '--no-progress', '--endpoint', `${logical}=http://${source.host}`]);
+  assert.equal(viaFlag.exitCode, 3, viaFlag.stderr + viaFlag.stdout);
+  assert.match(viaFlag.stderr, new RegExp(`^error: ${logical}: it speaks HTTPS on this port but was asked in plain HTTP, as its endpoint http://${source.host} \\(--endpoint\\) says: make that endpoint https://`, 'm'));
+  // What the line says works.
+  const fixed = await runCli(['plan', '-c', flagged, '--no-progress', '--endpoint', `${logical}=https://${source.host}`]);
+  assert.equal(fixed.exitCode, 0, fixed.stderr + fixed.stdout);
+});
+
 test('a certificate for another name reached through an endpoint: names the address checked and the names the certificate holds', async () => {
   const wrong = await startRegistry({ tls: 'wrongName' });
   try {
