@@ -28,12 +28,17 @@ export const DOCKER_HUB_SERVER = 'https://index.docker.io/v1/';
 
 const HUB_ALIASES = new Set([DOCKER_HUB, 'index.docker.io', DOCKER_HUB_API, 'registry.hub.docker.com']);
 
-/** Config files in the SPEC's order: $DOCKER_CONFIG/config.json or ~/.docker/config.json, then $REGISTRY_AUTH_FILE. */
+/**
+ * Config files in the SPEC's order: $DOCKER_CONFIG/config.json or ~/.docker/config.json, then
+ * $REGISTRY_AUTH_FILE, or where it names none the files `podman login` writes, which skopeo reads
+ * there (containers-auth.json(5)): a podman user's login was anonymous here, where skopeo's was not.
+ */
 export function dockerConfigPaths(env: NodeJS.ProcessEnv): string[] {
   const home = env.HOME || homedir();
   const paths = [env.DOCKER_CONFIG ? join(env.DOCKER_CONFIG, 'config.json') : join(home, '.docker', 'config.json')];
-  if (env.REGISTRY_AUTH_FILE) paths.push(env.REGISTRY_AUTH_FILE);
-  return paths;
+  if (env.REGISTRY_AUTH_FILE) return [...paths, env.REGISTRY_AUTH_FILE];
+  if (env.XDG_RUNTIME_DIR) paths.push(join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'));
+  return [...paths, join(env.XDG_CONFIG_HOME || join(home, '.config'), 'containers', 'auth.json')];
 }
 
 /** Reads a config file; a missing or unreadable one is simply absent. */

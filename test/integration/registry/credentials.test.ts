@@ -122,3 +122,31 @@ ${registriesYaml([basicReg, tokenReg, dst])}images:
     assert.ok(!out.includes('wrong-secret-pw') && !out.includes(wrong), 'a secret was printed');
   });
 });
+
+describe('podman login\'s auth.json, as skopeo reads it', () => {
+  it('is found where REGISTRY_AUTH_FILE names no file: ${XDG_RUNTIME_DIR}/containers/auth.json, then ~/.config/containers/auth.json', async () => {
+    const [src, dst] = await Promise.all([startRegistry({ auth: 'htpasswd', tls: true }), startRegistry({ tls: true })]);
+    after(() => Promise.all([src, dst].map(destroyRegistry)));
+    const dir = await scratchDir('podman-auth');
+    await seedImage(adminPush(src), { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 1 });
+    const auth = JSON.stringify({ auths: { [src.host]: { auth: Buffer.from(`admin:${src.users.admin}`).toString('base64') } } });
+    // `podman login` writes the first (a tmpfs per login session); `podman login --authfile` or an older podman the second.
+    await writeConfig(join(dir, 'run', 'containers'), auth, 'auth.json');
+    await writeConfig(join(dir, 'config', 'containers'), auth, 'auth.json');
+    const config = await writeConfig(dir, `version: 1
+${registriesYaml([src, dst])}images:
+  - source: ${src.host}/jetstack/app
+    targets: [${dst.host}/podman]
+`);
+    const empty = join(dir, 'empty');
+    for (const env of [{ XDG_RUNTIME_DIR: join(dir, 'run'), XDG_CONFIG_HOME: empty }, { XDG_RUNTIME_DIR: empty, XDG_CONFIG_HOME: join(dir, 'config') }]) {
+      const run = await runCli(['plan', '-c', config, '--no-progress'], { env });
+      assert.equal(run.exitCode, 0, run.stdout + run.stderr);
+      assert.match(run.stdout, /v1\.0\.0 .* copy /, run.stdout);
+    }
+    // REGISTRY_AUTH_FILE replaces podman's default file, as in skopeo (containers-auth.json(5)).
+    const other = await writeConfig(join(dir, 'other'), '{"auths":{}}', 'auth.json');
+    const run = await runCli(['plan', '-c', config, '--no-progress'], { env: { XDG_RUNTIME_DIR: join(dir, 'run'), XDG_CONFIG_HOME: empty, REGISTRY_AUTH_FILE: other } });
+    assert.match(run.stdout, /asks for a username and password \(401\)/, run.stdout);
+  });
+});

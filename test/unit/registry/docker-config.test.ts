@@ -43,7 +43,8 @@ describe('docker config lookup', () => {
   });
 
   it('looks in $DOCKER_CONFIG, else ~/.docker, then $REGISTRY_AUTH_FILE', () => {
-    assert.deepEqual(dockerConfigPaths({ HOME: '/h' }), ['/h/.docker/config.json']);
+    assert.deepEqual(dockerConfigPaths({ HOME: '/h' }), ['/h/.docker/config.json', '/h/.config/containers/auth.json']);
+    assert.deepEqual(dockerConfigPaths({ HOME: '/h', XDG_RUNTIME_DIR: '/run/user/1', XDG_CONFIG_HOME: '/x' }), ['/h/.docker/config.json', '/run/user/1/containers/auth.json', '/x/containers/auth.json']);
     assert.deepEqual(dockerConfigPaths({ HOME: '/h', DOCKER_CONFIG: '/d', REGISTRY_AUTH_FILE: '/a.json' }), ['/d/config.json', '/a.json']);
   });
 });
