@@ -41,11 +41,7 @@ interface SyncFlags extends CommonFlags {
 /** Builds `sync` (plan = false) or `plan` (plan = true). */
 export function syncCommand(setExit: (code: number) => void, plan: boolean): Command {
   const cmd = withCommon(new Command(plan ? 'plan' : 'sync'));
-  if (plan) {
-    cmd
-      .description('resolve tags and digests and print what sync would do; writes nothing')
-      .option('--explain', 'also say, for every source tag, whether it is selected and by which rule');
-  }
+  if (plan) cmd.description('resolve tags and digests and print what sync would do; writes nothing');
   else {
     cmd
       .description('copy every selected tag to every target that lacks it, then check it')
@@ -53,14 +49,18 @@ export function syncCommand(setExit: (code: number) => void, plan: boolean): Com
       .option('--force', 'retarget target tags whose digest differs from the source')
       .option('--deep', 'also check that every child manifest and blob of a tag already in place, and of its signatures and referrers, is at the target, and copy what is missing (what `verify --deep` calls incomplete or missing-referrers)')
       .option('--report <file>', 'also write a JSON report of what was done')
-      .addOption(new Option('--engine <engine>', 'copy engine for every item').choices(['native', 'skopeo']))
       .option('--accept-moved <tag>', 'record a moved source tag\'s new digest in the lock and retarget it everywhere (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[]);
   }
+  // Both spellings of a plan (SPEC: `--dry-run` = `plan`) take both: a plan routes each tag as its engine would copy it.
+  cmd
+    .addOption(new Option('--engine <engine>', 'copy engine for every item').choices(['native', 'skopeo']))
+    .option('--explain', `also say, for every source tag, whether it is selected and by which rule${plan ? '' : ' (with --dry-run)'}`);
   return cmd.action(async (flags: SyncFlags) => setExit(await sync(flags, plan || flags.dryRun === true)));
 }
 
 async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   if (flags.explain && flags.format !== undefined && !['table', 'json'].includes(flags.format)) throw new UsageError(`--explain: use --format table or json (not ${flags.format})`);
+  if (flags.explain && !dryRun) throw new UsageError('--explain says why each tag is in or out of a plan: `regmirror plan --explain`, or `sync --dry-run --explain`');
   if (flags.deep && dryRun) throw new UsageError('--deep copies the missing parts of tags in place, which a dry run does not: `regmirror verify --deep` lists them');
   const intervalMs = parseProgressInterval(flags.progressInterval);
   const shard = shardOf(flags.shard);
