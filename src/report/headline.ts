@@ -34,7 +34,12 @@ export function nextStep(report: AnyReport, rows: ReportRow[]): string {
   const kind = reportKind(report);
   // No row at all is not "all in sync": a --filter typo, an empty shard or a run interrupted
   // before any copy finished (its cut-short rows are left out) would otherwise read as a clean one.
-  if (report.results.length === 0) return `next: no rows: nothing was ${kind === 'verify' ? 'checked' : 'done'} (an empty --shard, a --filter that selects only binaries, or a run interrupted before any row finished)`;
+  // verify audits binaries, but one with a single target and no source has nothing to compare; sync copies images only.
+  if (report.results.length === 0) {
+    const why = kind === 'verify' ? 'only binaries entries with one target and no source (nothing to compare them with)'
+      : kind === 'publish' ? 'no binaries entry selected' : 'no image selected (binaries are pushed by `regmirror publish`)';
+    return `next: no rows: nothing was ${kind === 'verify' ? 'checked' : 'done'} (an empty --shard, ${why}, or a run interrupted before any row finished)`;
+  }
   const states = new Set(rows.map((r) => r.state));
   const advice: string[] = [];
   if (kind === 'verify') {
