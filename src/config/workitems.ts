@@ -21,6 +21,8 @@ export interface ImageWork {
   targets: TargetRepo[];
   /** An empty source is normal here (a binaries reference not yet published), not a typo. */
   sourceMayBeEmpty?: boolean;
+  /** A binaries entry's (publish/work.ts): `regmirror publish` pushes what its targets lack, not sync. */
+  binaries?: true;
 }
 
 /** A --shard K/N: index is K as written (1-based), count is N (--shard auto: index = JOB_COMPLETION_INDEX + 1). */

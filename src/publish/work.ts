@@ -33,6 +33,7 @@ export function binaryWork(config: Config, filters: string[]): ImageWork[] {
       sourceDisplay: formatRepository(source),
       targets: repos.map((ref) => ({ ref, display: formatRepository(ref) })),
       sourceMayBeEmpty: true,
+      binaries: true,
     });
   });
   return out;

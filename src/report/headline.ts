@@ -43,9 +43,10 @@ export function nextStep(report: AnyReport, rows: ReportRow[]): string {
   const states = new Set(rows.map((r) => r.state));
   const advice: string[] = [];
   if (kind === 'verify') {
-    if (states.has('missing') || states.has('missing-referrers')) {
-      advice.push('run `regmirror sync` to copy missing tags');
-    }
+    // sync copies images only: a binaries entry's missing tags are pushed by publish, from the release files.
+    const missing = rows.filter((r) => r.state === 'missing' || r.state === 'missing-referrers');
+    if (missing.some((r) => !r.binaries)) advice.push('run `regmirror sync` to copy missing tags');
+    if (missing.some((r) => r.binaries)) advice.push('missing binaries: push them with `regmirror publish --tag TAG` (sync copies images only)');
     if (states.has('mismatch')) advice.push('mismatches need `regmirror sync --force`');
     // A plain sync (even --force) skips a tag already at the source digest: only --deep looks below it.
     if (states.has('incomplete')) advice.push('incomplete images need `regmirror sync --deep`, which copies the parts a tag in place lacks (a plain sync skips them)');

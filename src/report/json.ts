@@ -13,6 +13,7 @@ function verifyShape(r: VerifyReport): VerifyReport {
       source: x.source,
       tag: x.tag,
       sourceDigest: x.sourceDigest,
+      ...(x.binaries ? { binaries: true as const } : {}),
       targets: x.targets.map((t) => ({ repository: t.repository, status: t.status, digest: t.digest, detail: t.detail })),
     })),
   };

@@ -18,6 +18,8 @@ export interface VerifyResult {
   tag: string;
   /** null for `extra` rows (the source lacks the tag) and for source errors. */
   sourceDigest: string | null;
+  /** A binaries entry's row: what its targets lack, `regmirror publish` pushes (sync copies images only). */
+  binaries?: true;
   targets: VerifyTargetResult[];
 }
 

@@ -84,7 +84,8 @@ export function parseReport(text: string, file: string): AnyReport {
   const marks = { ...(top.interrupted === true ? { interrupted: true as const } : {}), ...(typeof top.shard === 'string' ? { shard: top.shard } : {}) };
   const results = rd.arr(top.results, 'results').map((v, i) => {
     const r = rd.obj(v, `results[${i}]`);
-    return { source: rd.str(r.source, `results[${i}].source`), tag: rd.str(r.tag, `results[${i}].tag`), sourceDigest: rd.digest(r.sourceDigest, `results[${i}].sourceDigest`), targets: rd.arr(r.targets, `results[${i}].targets`) };
+    if (r.binaries !== undefined && r.binaries !== true) rd.fail(`results[${i}].binaries`, 'is not true');
+    return { source: rd.str(r.source, `results[${i}].source`), tag: rd.str(r.tag, `results[${i}].tag`), sourceDigest: rd.digest(r.sourceDigest, `results[${i}].sourceDigest`), ...(r.binaries === true ? { binaries: true as const } : {}), targets: rd.arr(r.targets, `results[${i}].targets`) };
   });
   if (top.kind === undefined) {
     const summary: VerifySummary = rd.counts(top.summary, verifyCounts, 'summary');

@@ -20,6 +20,8 @@ export interface ReportRow {
   bytes: number;
   detail: string;
   tone: Tone;
+  /** Verify only: a binaries entry's row (`regmirror publish` pushes what it lacks). */
+  binaries?: true;
 }
 
 const syncTones: Record<string, Tone> = {
@@ -73,6 +75,7 @@ export function reportRows(report: AnyReport): ReportRow[] {
         bytes: 0,
         detail: t.detail,
         tone: verifyTone(t.status),
+        ...(r.binaries ? { binaries: true as const } : {}),
       });
     }
   }

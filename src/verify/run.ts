@@ -41,7 +41,10 @@ export async function runVerify(work: ImageWork[], opts: VerifyOptions): Promise
   const limit = pLimit(Math.max(1, opts.concurrency));
   const keys = await imageKeys(work);
   const results: VerifyResult[] = [];
+  // A binaries entry's rows say so: their advice is publish, not sync (report/headline.ts).
+  const binaries = new Set(work.filter((w) => w.binaries).map((w) => w.sourceDisplay));
   const add = (r: VerifyResult) => {
+    if (binaries.has(r.source)) r.binaries = true;
     results.push(r);
     opts.onResult?.(r);
   };

@@ -182,6 +182,32 @@ test('publish pushes an oras-style artifact to both targets with one digest; a r
   assert.equal(await skopeoDigest('cert-manager/cmctl:v1.2.3'), a, 'unchanged');
 });
 
+// verify audits binaries target against target; what one lacks, only publish pushes (sync copies
+// images only), yet its advice was "run `regmirror sync` to copy missing tags" (docs hunt).
+test('verify advises publish, not sync, for a binaries tag a target lacks', async () => {
+  const cfg = await writeConfig(work, `version: 1
+defaults:
+  targets: [${reg.host}/cert-manager, ${reg.host}/mirror, ${reg.host}/later]
+registries:
+  ${reg.host}:
+    credentials: { usernameEnv: REG_USER, passwordEnv: REG_PASS }
+    caFile: ${reg.caFile}
+binaries:
+  - name: cmctl
+    artifactType: ${TYPE}
+    files: ["cmctl-*.tar.gz"]
+`, 'three-targets.yaml');
+  const r = await runCli(['verify', '-c', cfg, '--tag', 'v1.2.3', '--no-progress'], { env: env() });
+  assert.equal(r.exitCode, 1, r.stderr);
+  assert.match(r.stdout, /next: missing binaries: push them with `regmirror publish --tag TAG` \(sync copies images only\)/, r.stdout);
+  assert.doesNotMatch(r.stdout, /regmirror sync/, r.stdout);
+  const json = await runCli(['verify', '-c', cfg, '--tag', 'v1.2.3', '--format', 'json', '-o', join(work, 'binaries.json')], { env: env() });
+  assert.equal(json.exitCode, 1, json.stderr);
+  const rendered = await runCli(['report', 'render', join(work, 'binaries.json'), '--format', 'markdown']);
+  assert.equal(rendered.exitCode, 0, rendered.stderr);
+  assert.match(rendered.stdout, /missing binaries: push them with `regmirror publish --tag TAG`/, 'the saved report keeps the row a binaries one');
+});
+
 test('a tag at another digest is a conflict (exit 1, untouched) until --force', async () => {
   // Someone pushed something else as cmctl:v2.0.0 at one target.
   const other = Buffer.from('{"other":true}');
