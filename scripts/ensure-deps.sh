@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Makes sure the programs the integration tests drive are installed: docker-registry (CNCF
 # distribution), skopeo (the second opinion), htpasswd and openssl (registry auth fixtures),
-# tmux (a real terminal for the in-place progress test), podman and containerd's ctr (clients
+# tmux (a real terminal for the in-place progress test), nginx (a real front proxy, as most
+# self-hosted registries run behind), podman and containerd's ctr (clients
 # pulling through `regmirror serve`) and chromium (renders its stats page). With program names as
 # arguments it checks only those (the demo needs docker-registry and skopeo alone).
 set -euo pipefail
 
-declare -A package_of=([docker-registry]=docker-registry [skopeo]=skopeo [htpasswd]=apache2-utils [openssl]=openssl [tmux]=tmux [podman]=podman [ctr]=containerd [chromium]=chromium)
+declare -A package_of=([docker-registry]=docker-registry [skopeo]=skopeo [htpasswd]=apache2-utils [openssl]=openssl [tmux]=tmux [nginx]=nginx-light [podman]=podman [ctr]=containerd [chromium]=chromium)
 wanted=("$@")
-[ ${#wanted[@]} -eq 0 ] && wanted=(docker-registry skopeo htpasswd openssl tmux podman ctr chromium)
+[ ${#wanted[@]} -eq 0 ] && wanted=(docker-registry skopeo htpasswd openssl tmux nginx podman ctr chromium)
 missing=()
+# nginx lives in /usr/sbin, which a user's PATH often lacks.
+installed() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 for program in "${wanted[@]}"; do
-  command -v "$program" >/dev/null 2>&1 || missing+=("$program")
+  installed "$program" || missing+=("$program")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -34,7 +37,12 @@ if [[ " ${packages[*]} " == *" docker-registry "* ]]; then
   systemctl disable --now docker-registry >/dev/null 2>&1 || true
   service docker-registry stop >/dev/null 2>&1 || true
 fi
+# So does nginx's, on :80; tests start their own nginx with a config file of their own.
+if [[ " ${packages[*]} " == *" nginx-light "* ]]; then
+  systemctl disable --now nginx >/dev/null 2>&1 || true
+  service nginx stop >/dev/null 2>&1 || true
+fi
 
 for program in "${missing[@]}"; do
-  command -v "$program" >/dev/null 2>&1 || { echo "ensure-deps: $program still missing after apt-get install" >&2; exit 1; }
+  installed "$program" || { echo "ensure-deps: $program still missing after apt-get install" >&2; exit 1; }
 done
