@@ -109,6 +109,7 @@ export class HostContext {
     const send = createSend({
       lanes: lanesFor(options.concurrency, options.settings?.rateLimit),
       dispatcherFor: (url, bulky) => this.trust.poolFor(url, bulky),
+      renew: (dispatcher) => this.trust.allPools().find((pools) => pools.any === dispatcher)?.renew?.(),
       stats: options.stats,
       logger: options.logger,
       userAgent: options.userAgent,

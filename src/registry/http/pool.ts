@@ -40,6 +40,13 @@ export function headersTimeoutFor(bulky: boolean): number | undefined {
 export interface Pools {
   any: Agent;
   bulky: Agent;
+  /**
+   * Puts a fresh `any` pool in place of the one an HTTP/2 GOAWAY ended a connection of (send.ts),
+   * the old one closing once its requests are done: undici 7 opens a new connection for every
+   * request of that origin from then on (nginx keepalive_requests 5: 1 request on each of 35
+   * connections after the first).
+   */
+  renew?: () => void;
 }
 
 /** Whether a request body must stay off HTTP/2 (see HTTP2_BODY_MAX). */
@@ -118,7 +125,17 @@ export function createPools(settings: RegistrySettings | undefined, connections:
     const only = new Agent({ ...heard, allowH2: false });
     return { any: only, bulky: only };
   }
-  return { any: new Agent({ ...heard, allowH2: true, ...H2_WINDOWS }), bulky: new Agent({ ...options, allowH2: false }) };
+  const h2 = () => new Agent({ ...heard, allowH2: true, ...H2_WINDOWS });
+  const pools: Pools = {
+    any: h2(),
+    bulky: new Agent({ ...options, allowH2: false }),
+    renew: () => {
+      const old = pools.any;
+      pools.any = h2();
+      old.close().catch(() => {});
+    },
+  };
+  return pools;
 }
 
 /**

@@ -13,7 +13,8 @@ import { codingToUndo, decode } from './content-coding.js';
 import { malformedHead } from './framing.js';
 import { tailFlowing } from './tail-flowing.js';
 import { tlsFailure } from './tls-errors.js';
-import { contentLength, displayUrl, header, type HttpRequest, type HttpResponse, type Send } from './types.js';
+import { GoawayCounter } from './goaway.js';
+import { contentLength, displayUrl, header, isReplayable, type HttpRequest, type HttpResponse, type Send } from './types.js';
 
 /** Counters shared by every host of a client (RegistryClient.stats). */
 export interface TransportStats {
@@ -36,6 +37,8 @@ export interface SendContext {
   lanes: Lanes;
   /** The pool for a request to `url`; `bulky` when its body is (pool.ts: large bodies stay off HTTP/2). */
   dispatcherFor(url: URL, bulky: boolean): Dispatcher;
+  /** A fresh pool in place of `dispatcher`, which an HTTP/2 GOAWAY left (pool.ts Pools.renew); a no-op when it is already replaced. */
+  renew?(dispatcher: Dispatcher): void;
   stats: TransportStats;
   logger: Logger;
   userAgent: string;
@@ -46,12 +49,8 @@ export function createSend(ctx: SendContext): Send {
   // Set once a response came malformed: from then on a HEAD closes its connection (undici's own
   // default), so a middlebox that sends bodies after HEAD answers cannot poison the next request.
   let closeAfterHead = false;
-  // Set once an HTTP/2 session ended by GOAWAY took requests in flight with it: from then on the
-  // host's requests go over its HTTP/1.1 connections. A front end that ends connections after a
-  // few streams (nginx: keepalive_requests) sends a graceful GOAWAY that lets the last stream
-  // finish, but undici 7 fails every stream in flight on any GOAWAY, answered or not: with
-  // keepalive_requests 1 every attempt died, and a run that skopeo would finish failed.
-  let h1Only = false;
+  // An HTTP/2 session ended under requests in flight (goaway.ts).
+  const goaways = new GoawayCounter();
   // Set once the host refused HTTP/1.1 by ALPN (it speaks only HTTP/2): the reads that prefer
   // HTTP/1.1 (slowReader: large blobs, the gateway's streams) go over HTTP/2 from then on, as they
   // did before they preferred it, rather than fail (tls-errors.ts: 'h2-only').
@@ -72,9 +71,9 @@ export function createSend(ctx: SendContext): Send {
     const any = ctx.dispatcherFor(req.url, false);
     const h1 = ctx.dispatcherFor(req.url, true);
     const slow = req.slowReader === true && !h2Only;
-    const dispatcher = bulky || h1Only || slow ? h1 : any;
+    const dispatcher = bulky || goaways.h1Only || slow ? h1 : any;
     // On HTTP/1.1 only because its reader is slow, where the host's other requests may take HTTP/2.
-    const h1ForSlowReader = slow && !bulky && !h1Only && h1 !== any;
+    const h1ForSlowReader = slow && !bulky && !goaways.h1Only && h1 !== any;
     const mayBeH2 = req.url.protocol === 'https:' && dispatcher !== h1;
     try {
       const res = await request(req.url, {
@@ -88,6 +87,7 @@ export function createSend(ctx: SendContext): Send {
         reset: req.method === 'HEAD' && closeAfterHead,
       });
       if (ctx.logger.verbose !== false) ctx.logger.debug(`${req.method} ${displayUrl(req.url)} ${res.statusCode} ${Date.now() - started}ms`);
+      if (mayBeH2) goaways.answer();
       // A 407 comes from the proxy a plain-http request was forwarded to (proxy.ts), not the registry.
       const refused = res.statusCode === 407 ? proxyAuthRefused(req.url) : undefined;
       if (refused) {
@@ -110,9 +110,12 @@ export function createSend(ctx: SendContext): Send {
         closeAfterHead = true;
         ctx.logger.debug(`${displayUrl(req.url)}: malformed response (${e.message}); connections now close after each HEAD`);
       }
-      if (!h1Only && isGoaway(e)) {
-        h1Only = true;
-        ctx.logger.debug(`${req.url.host}: its HTTP/2 connection ended under requests in flight (GOAWAY); HTTP/1.1 from now on`);
+      const goaway = goaways.failed(e, isReplayable(req) && !req.signal?.aborted);
+      if (goaway === 'h1') ctx.logger.debug(`${req.url.host}: its HTTP/2 connections ended under requests in flight (GOAWAY) ${goaways.describe()}; HTTP/1.1 from now on`);
+      if (goaway === 'resend') {
+        ctx.renew?.(dispatcher);
+        ctx.logger.debug(`${req.url.host}: its HTTP/2 connection ended (GOAWAY NO_ERROR, as after keepalive_requests); ${req.method} ${displayUrl(req.url)} sent again on a new one`);
+        return send(req);
       }
       if (req.signal?.aborted) throw new AbortedError('aborted');
       if (h1ForSlowReader && tlsFailure(e)?.problem === 'h2-only') {
@@ -127,11 +130,6 @@ export function createSend(ctx: SendContext): Send {
 }
 
 function ignore(): void {}
-
-/** undici's error for the requests in flight on an HTTP/2 session that received GOAWAY. */
-function isGoaway(e: unknown): boolean {
-  return e instanceof errors.SocketError && e.message.startsWith('HTTP/2: "GOAWAY"');
-}
 
 /**
  * The answer with a content coding a middlebox added undone (content-coding.ts); its

@@ -1,0 +1,45 @@
+// What a host does when an HTTP/2 session ends under its requests (GOAWAY). A front end ends a
+// connection after so many streams (nginx: keepalive_requests, 1000 by default) with a graceful
+// GOAWAY (NO_ERROR) that lets the streams it took finish, but undici 7 fails every stream in
+// flight on any GOAWAY, answered or not. That is the normal end of a connection: such a request
+// is sent again on a new one, no retry. Only where GOAWAYs take more than one request in eight
+// that the host's HTTP/2 answered (keepalive_requests under 8, where HTTP/1.1's Connection: close
+// costs less; with 1 every attempt died, and a run that skopeo would finish failed) its requests
+// go over HTTP/1.1 from then on, as at once after a GOAWAY with an error code (nginx's
+// ENHANCE_YOUR_CALM for headers over large_client_header_buffers, where HTTP/1.1 gets its 400 page).
+import { errors } from './undici.js';
+
+/** After a failure: send again over HTTP/2, move the host to HTTP/1.1 (and let retries decide), or nothing of GOAWAY's. */
+export type GoawayStep = 'resend' | 'h1' | undefined;
+
+export class GoawayCounter {
+  /** Set once GOAWAYs took too many requests: the host's requests go over HTTP/1.1. */
+  h1Only = false;
+  private answered = 0;
+  private lost = 0;
+
+  /** An answer came over a pool that may speak HTTP/2. */
+  answer(): void {
+    this.answered++;
+  }
+
+  /** What to do after request `e` failed; `replayable`: its body can be sent again. */
+  failed(e: unknown, replayable: boolean): GoawayStep {
+    const code = this.h1Only ? undefined : goawayCode(e);
+    if (code === undefined) return undefined;
+    this.h1Only = ++this.lost * 8 > this.answered || code !== 0;
+    if (this.h1Only) return 'h1';
+    return replayable ? 'resend' : undefined;
+  }
+
+  /** For -v: how often GOAWAYs took a request, against the answers HTTP/2 gave. */
+  describe(): string {
+    return `${this.lost} times in ${this.answered} answers`;
+  }
+}
+
+/** The error code of the GOAWAY whose session undici failed this request with (0: NO_ERROR), if it was one. */
+function goawayCode(e: unknown): number | undefined {
+  const code = e instanceof errors.SocketError ? /^HTTP\/2: "GOAWAY" frame received with code (\d+)/.exec(e.message)?.[1] : undefined;
+  return code === undefined ? undefined : Number(code);
+}

@@ -1,0 +1,39 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { errors } from 'undici';
+import { GoawayCounter } from '../../../src/registry/http/goaway.js';
+
+const goaway = (code: number) => new errors.SocketError(`HTTP/2: "GOAWAY" frame received with code ${code}`);
+
+describe('GoawayCounter', () => {
+  it('sends a request that a graceful GOAWAY took again while HTTP/2 answers the rest (nginx keepalive_requests)', () => {
+    const counter = new GoawayCounter();
+    for (let i = 0; i < 9; i++) counter.answer();
+    assert.equal(counter.failed(goaway(0), true), 'resend');
+    assert.equal(counter.h1Only, false);
+  });
+  it('leaves a body it cannot send again, and other failures, to the retries', () => {
+    const counter = new GoawayCounter();
+    for (let i = 0; i < 20; i++) counter.answer();
+    assert.equal(counter.failed(goaway(0), false), undefined);
+    assert.equal(counter.failed(new errors.SocketError('other side closed'), true), undefined);
+    assert.equal(counter.h1Only, false);
+  });
+  it('moves the host to HTTP/1.1 at a GOAWAY with an error code (ENHANCE_YOUR_CALM)', () => {
+    const counter = new GoawayCounter();
+    for (let i = 0; i < 20; i++) counter.answer();
+    assert.equal(counter.failed(goaway(11), true), 'h1');
+    assert.equal(counter.h1Only, true);
+  });
+  it('moves the host to HTTP/1.1 where GOAWAYs take more than one request in eight answered (keepalive_requests 1)', () => {
+    const counter = new GoawayCounter();
+    assert.equal(counter.failed(goaway(0), true), 'h1');
+    assert.equal(counter.h1Only, true);
+    assert.equal(counter.failed(goaway(0), true), undefined);
+    const few = new GoawayCounter();
+    for (let i = 0; i < 15; i++) few.answer();
+    assert.equal(few.failed(goaway(0), true), 'resend');
+    assert.equal(few.failed(goaway(0), true), 'h1');
+    assert.equal(few.describe(), '2 times in 15 answers');
+  });
+});
