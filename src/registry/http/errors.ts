@@ -21,8 +21,21 @@ export async function responseError(method: string, res: HttpResponse): Promise<
   if (res.status === 401) return new AuthError(`${method} ${url}: unauthorized${suffix}${res.headers['www-authenticate'] === undefined ? NO_CHALLENGE : ''}`);
   if (res.status === 403) return new AuthError(`${method} ${url}: forbidden${suffix}${forbiddenAdvice(method)}`);
   const html = errors.length === 0 && isHtml(text);
-  return new RegistryResponseError(method, url, res.status, errors, describeStatus(res.status, html, html ? htmlTitle(text) : undefined));
+  const title = html ? htmlTitle(text) : undefined;
+  const advice = headersTooLarge(res.status, title) ? HEADERS_TOO_LARGE : '';
+  return new RegistryResponseError(method, url, res.status, errors, describeStatus(res.status, html, title) + advice);
 }
+
+/**
+ * A front end refused the request's headers: nginx's 400 "Request Header Or Cookie Too Large"
+ * (large_client_header_buffers), any front's 431. regmirror's largest header is its Authorization,
+ * a token for one repository (two for a mount) already, so only the front's limit can change.
+ */
+function headersTooLarge(status: number, title: string | undefined): boolean {
+  return status === 431 || (status === 400 && /header.*too large/i.test(title ?? ''));
+}
+
+const HEADERS_TOO_LARGE = ': its request headers are larger than that front end allows, the largest being the Authorization header, a token for this repository alone; raise the front end\'s limit (nginx: large_client_header_buffers 4 16k, its default 4 8k)';
 
 /**
  * What to do about a 403: the registry knows who is asking and will not let them (a plain 403
