@@ -73,10 +73,16 @@ export function isRefusedConversion(stderr: string): boolean {
   return CONVERSION_REFUSED.test(lastMeaningfulLine(stderr).toLowerCase());
 }
 
+// A front end refusing skopeo's request headers (nginx's large_client_header_buffers: 400 "Request
+// Header Or Cookie Too Large", which skopeo cuts to 'StatusCode: 400, <html>… Request Header Or
+// Cookie ...'; a 431 from others): the line alone says neither what refused nor what to change.
+const HEADERS_TOO_LARGE = /request header or cookie|request header fields too large|statuscode: 431\b/;
+
 /** The error kind a message stands for, with the message redacted. */
 export function classify(message: string, host: string | undefined): RegmirrorError {
   const text = redact(message);
   const m = text.toLowerCase();
+  if (HEADERS_TOO_LARGE.test(m)) return new RegmirrorError(`${text} (a proxy or load balancer in front of the registry refused skopeo's request headers as too large: raise its limit (nginx: large_client_header_buffers 4 16k, its default 4 8k), or try \`engine: native\`, whose requests may fit)`);
   if (isUncopyable(m)) return new RegmirrorError(`${text} (skopeo cannot copy this manifest byte for byte; \`engine: native\` can)`);
   if (isMislabelled(m)) return new RegmirrorError(`${text} (the registry serves this manifest under a Content-Type that its body disagrees with, which skopeo goes by; \`engine: native\` reads the body and copies it byte for byte)`);
   if (/unauthorized|authentication required|invalid username\/password|denied|forbidden|\b401\b|\b403\b/.test(m)) return new AuthError(text);
