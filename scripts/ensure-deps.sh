@@ -7,7 +7,7 @@
 # arguments it checks only those (the demo needs docker-registry and skopeo alone).
 set -euo pipefail
 
-declare -A package_of=([docker-registry]=docker-registry [skopeo]=skopeo [htpasswd]=apache2-utils [openssl]=openssl [tmux]=tmux [nginx]=nginx-light [podman]=podman [ctr]=containerd [chromium]=chromium)
+declare -A package_of=([docker-registry]=docker-registry [skopeo]=skopeo [htpasswd]=apache2-utils [openssl]=openssl [tmux]=tmux [nginx]=nginx [podman]=podman [ctr]=containerd [chromium]=chromium)
 wanted=("$@")
 [ ${#wanted[@]} -eq 0 ] && wanted=(docker-registry skopeo htpasswd openssl tmux nginx podman ctr chromium)
 missing=()
@@ -38,7 +38,7 @@ if [[ " ${packages[*]} " == *" docker-registry "* ]]; then
   service docker-registry stop >/dev/null 2>&1 || true
 fi
 # So does nginx's, on :80; tests start their own nginx with a config file of their own.
-if [[ " ${packages[*]} " == *" nginx-light "* ]]; then
+if [[ " ${packages[*]} " == *" nginx "* ]]; then
   systemctl disable --now nginx >/dev/null 2>&1 || true
   service nginx stop >/dev/null 2>&1 || true
 fi

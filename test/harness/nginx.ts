@@ -1,4 +1,4 @@
-// A real nginx (Debian's nginx-light) in front of a test registry, as most self-hosted registries
+// A real nginx (Debian's nginx) in front of a test registry, as most self-hosted registries
 // run: distribution's own recipe (docs/recipes/nginx: client_max_body_size 0, chunked transfer,
 // Host and X-Forwarded-Proto passed on, proxy_read_timeout 900), TLS with the test CA and http2,
 // on a loopback port of its own, run as this user with its config, pid, logs and temp files in a
