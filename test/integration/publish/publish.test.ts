@@ -40,13 +40,13 @@ async function skopeoDigest(ref: string): Promise<string> {
   return digest;
 }
 
-/** mirrors.yaml with one binaries entry (files + checksums) and one fetched by URL. */
-async function config(name: string, checksums: string, extra = ''): Promise<string> {
+/** mirrors.yaml with one binaries entry (files + checksums) and one fetched by URL, into `targets` (namespaces). */
+async function config(name: string, checksums: string, extra = '', targets = ['cert-manager', 'mirror']): Promise<string> {
   return writeConfig(
     work,
     `version: 1
 defaults:
-  targets: [${reg.host}/cert-manager, ${reg.host}/mirror]
+  targets: [${targets.map((ns) => `${reg.host}/${ns}`).join(', ')}]
 registries:
   ${reg.host}:
     credentials: { usernameEnv: REG_USER, passwordEnv: REG_PASS }
@@ -185,18 +185,7 @@ test('publish pushes an oras-style artifact to both targets with one digest; a r
 // verify audits binaries target against target; what one lacks, only publish pushes (sync copies
 // images only), yet its advice was "run `regmirror sync` to copy missing tags" (docs hunt).
 test('verify advises publish, not sync, for a binaries tag a target lacks', async () => {
-  const cfg = await writeConfig(work, `version: 1
-defaults:
-  targets: [${reg.host}/cert-manager, ${reg.host}/mirror, ${reg.host}/later]
-registries:
-  ${reg.host}:
-    credentials: { usernameEnv: REG_USER, passwordEnv: REG_PASS }
-    caFile: ${reg.caFile}
-binaries:
-  - name: cmctl
-    artifactType: ${TYPE}
-    files: ["cmctl-*.tar.gz"]
-`, 'three-targets.yaml');
+  const cfg = await config('three-targets.yaml', 'checksums.txt', '', ['cert-manager', 'mirror', 'later']);
   const r = await runCli(['verify', '-c', cfg, '--tag', 'v1.2.3', '--no-progress'], { env: env() });
   assert.equal(r.exitCode, 1, r.stderr);
   assert.match(r.stdout, /next: missing binaries: push them with `regmirror publish --tag TAG` \(sync copies images only\)/, r.stdout);
