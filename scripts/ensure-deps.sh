@@ -2,16 +2,17 @@
 # Makes sure the programs the integration tests drive are installed: docker-registry (CNCF
 # distribution), skopeo (the second opinion), htpasswd and openssl (registry auth fixtures),
 # tmux (a real terminal for the in-place progress test), nginx (a real front proxy, as most
-# self-hosted registries run behind), podman and containerd's ctr (clients
-# pulling through `regmirror serve`) and chromium (renders its stats page). With program names as
-# arguments it checks only those (the demo needs docker-registry and skopeo alone).
+# self-hosted registries run behind), squid (a real corporate forward proxy), podman and
+# containerd's ctr (clients pulling through `regmirror serve`) and chromium (renders its stats
+# page). With program names as arguments it checks only those (the demo needs docker-registry and
+# skopeo alone).
 set -euo pipefail
 
-declare -A package_of=([docker-registry]=docker-registry [skopeo]=skopeo [htpasswd]=apache2-utils [openssl]=openssl [tmux]=tmux [nginx]=nginx [podman]=podman [ctr]=containerd [chromium]=chromium)
+declare -A package_of=([docker-registry]=docker-registry [skopeo]=skopeo [htpasswd]=apache2-utils [openssl]=openssl [tmux]=tmux [nginx]=nginx [squid]=squid [podman]=podman [ctr]=containerd [chromium]=chromium)
 wanted=("$@")
-[ ${#wanted[@]} -eq 0 ] && wanted=(docker-registry skopeo htpasswd openssl tmux nginx podman ctr chromium)
+[ ${#wanted[@]} -eq 0 ] && wanted=(docker-registry skopeo htpasswd openssl tmux nginx squid podman ctr chromium)
 missing=()
-# nginx lives in /usr/sbin, which a user's PATH often lacks.
+# nginx and squid live in /usr/sbin, which a user's PATH often lacks.
 installed() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 for program in "${wanted[@]}"; do
   installed "$program" || missing+=("$program")
@@ -41,6 +42,11 @@ fi
 if [[ " ${packages[*]} " == *" nginx "* ]]; then
   systemctl disable --now nginx >/dev/null 2>&1 || true
   service nginx stop >/dev/null 2>&1 || true
+fi
+# And squid's, on :3128; tests start their own squid as well.
+if [[ " ${packages[*]} " == *" squid "* ]]; then
+  systemctl disable --now squid >/dev/null 2>&1 || true
+  service squid stop >/dev/null 2>&1 || true
 fi
 
 for program in "${missing[@]}"; do
