@@ -8,9 +8,13 @@ export function proxyName(route: ProxyRoute): string {
   return `${route.proxy.protocol}//${route.proxy.host} (${route.variable})`;
 }
 
+/** What the proxy said beside its status: squid's X-Squid-Error names the page it made (ERR_ACCESS_DENIED, ERR_CONNECT_FAIL). */
+export interface ProxyAnswer { status: number; text?: string; error?: string }
+
 /** A CONNECT (or forwarded request) answered `status` instead of 200. */
-export function refusal(route: ProxyRoute, authority: string, status: number, text: string | undefined): string {
-  const said = `${status}${text ? ` ${text}` : ''}`;
+export function refusal(route: ProxyRoute, authority: string, answer: ProxyAnswer): string {
+  const { status } = answer;
+  const said = [`${status}${answer.text ? ` ${answer.text}` : ''}`, answer.error].filter(Boolean).join(', ');
   const start = `${authority}: the proxy ${proxyName(route)}`;
   const direct = orExempt(authority);
   if (status === 407) {
@@ -19,7 +23,10 @@ export function refusal(route: ProxyRoute, authority: string, status: number, te
       : `${start} asks for credentials (${said}): put USER:PASSWORD@ before ${route.proxy.host} in ${route.variable}, ${direct}`;
   }
   if (status >= 500) return `${start} could not reach it (${said}): check the name and port, ${direct}`;
-  return `${start} refused to tunnel to it (${said}): ask the proxy's operators to allow it, ${direct}`;
+  // squid's default config (and many proxies') tunnels to port 443 only: a registry on another port meets that rule first.
+  const port = authority.slice(authority.lastIndexOf(':') + 1);
+  const ports = port === '443' ? '' : ` and CONNECT to its port ${port} (many proxies tunnel to 443 only, as squid's default SSL_ports does)`;
+  return `${start} refused to tunnel to it (${said}): ask the proxy's operators to allow it${ports}, ${direct}`;
 }
 
 /**

@@ -3,7 +3,7 @@
 // so HTTP/2 works through the tunnel as it does direct; plain http:// is forwarded instead. Written on undici's public buildConnector
 // rather than with its ProxyAgent: ProxyAgent reports a refused CONNECT as RequestAbortedError
 // with the status in its message text only, and a 407 had to become one line saying what to fix.
-import { request as httpRequest, STATUS_CODES, type ClientRequest } from 'node:http';
+import { request as httpRequest, STATUS_CODES, type ClientRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
@@ -133,7 +133,13 @@ function authorityOf(url: URL): string {
 export function proxyAuthRefused(url: URL, env: ProxyEnv = processProxies()): ProxyError | undefined {
   const route = proxyFor(url, env);
   if (!route) return undefined;
-  return new ProxyError(url.host, 407, refusal(route, authorityOf(url), 407, STATUS_CODES[407]));
+  return new ProxyError(url.host, 407, refusal(route, authorityOf(url), { status: 407, text: STATUS_CODES[407] }));
+}
+
+/** The page a proxy made (squid's `X-Squid-Error: ERR_ACCESS_DENIED 0`), by its name. */
+function proxyErrorName(headers: IncomingHttpHeaders): string | undefined {
+  const value = headers['x-squid-error'];
+  return (Array.isArray(value) ? value[0] : value)?.split(' ')[0] || undefined;
 }
 
 /**
@@ -194,7 +200,7 @@ function tunnel(route: ProxyRoute, target: URL, tls: buildConnector.BuildOptions
         socket.destroy();
         // A 5xx is the proxy not reaching the registry just now, asked again as the registry's own 5xx would be.
         const status = res.statusCode ?? 0;
-        finish(new ProxyError(target.host, status, refusal(route, authority, status, res.statusMessage), status >= 500));
+        finish(new ProxyError(target.host, status, refusal(route, authority, { status, text: res.statusMessage, error: proxyErrorName(res.headers) }), status >= 500));
         return;
       }
       if (head.length > 0) socket.unshift(head);

@@ -1,6 +1,7 @@
 // Behind a real squid (Debian's package, its default ACLs, basic_ncsa_auth): a plain-http registry
 // goes through HTTP_PROXY as forwarded requests and a token-auth TLS registry through a CONNECT
 // tunnel to a port squid allows, with percent-encoded proxy credentials that nothing prints;
+// a registry on a port squid does not tunnel to is one line naming the proxy and what to do;
 // squid's request_body_max_size (its 413 page) is met by chunks.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,6 +52,7 @@ ${registriesYaml([typeof source === 'string' ? [{ host: source }, { tls: 'disabl
 `);
 
 const env = () => ({ HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl, DST_USER: 'admin', DST_PASS: target.users.admin });
+const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('error: '));
 
 test('sync and verify through squid: the plain-http source forwarded, the token-auth target tunnelled, no credential printed; engine: skopeo too', async () => {
   const file = await config('through.yaml', named(plain), 'mirror');
@@ -67,6 +69,19 @@ test('sync and verify through squid: the plain-http source forwarded, the token-
   for (const ns of ['mirror', 'skopeo']) {
     for (const image of images) assert.equal(await skopeoDigestVerified(`${target.host}/${ns}/app:${image.tag}`, target.certDir!, { creds: `admin:${target.users.admin}` }), image.digest);
   }
+});
+
+test('a registry on a port squid does not tunnel to (CONNECT !SSL_ports, 403): one line naming the port to allow, asked once', async () => {
+  const file = await config('port.yaml', tls, 'port');
+  const before = (await squid.requests()).length;
+  const run = await runCli(['verify', '-c', file, '--no-progress'], { env: env() });
+  assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+  const said = errorLines(run.stderr);
+  assert.equal(said.length, 1, run.stderr);
+  const port = new URL(tls.url).port;
+  assert.equal(said[0], `error: ${named(tls)}: the proxy ${squid.url} (HTTPS_PROXY) refused to tunnel to it (403 Forbidden, ERR_ACCESS_DENIED): ask the proxy's operators to allow it and CONNECT to its port ${port} (many proxies tunnel to 443 only, as squid's default SSL_ports does), or exempt ${PROXIED_NAME} in NO_PROXY if it is reached without the proxy`);
+  const connects = (await squid.requests()).slice(before).filter((r) => r.url === named(tls));
+  assert.equal(connects.length, 1, `CONNECTs to the refused port: ${connects.length}`);
 });
 
 test('squid\'s request_body_max_size (1 MB): its 413 page to a 3 MiB blob\'s PUT is the upload\'s to adapt to (chunks), not a refusal', async () => {
