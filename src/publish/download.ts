@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
-import { proxyAuthRefused, routedFactory } from '../registry/http/proxy.js';
+import { proxyRefused, routedFactory } from '../registry/http/proxy.js';
 import { describeStatus } from '../registry/http/errors.js';
 import { tlsFailure } from '../registry/http/tls-errors.js';
 import { storeContext } from '../registry/http/trust-store.js';
@@ -66,8 +66,8 @@ export async function download(url: string, dir: string, dispatcher: Dispatcher,
   }
   if (res.statusCode !== 200) {
     res.body.resume();
-    // A 407 to a plain-http URL is the proxy's it was forwarded to (HTTP_PROXY), said as the registry client says it.
-    const proxy = res.statusCode === 407 ? proxyAuthRefused(new URL(url)) : undefined;
+    // A 407 (or a page the proxy made) to a plain-http URL is the proxy's it was forwarded to (HTTP_PROXY), said as the registry client says it.
+    const proxy = proxyRefused(new URL(url), res.statusCode, res.headers);
     if (proxy) throw new DownloadError(`GET ${url}: ${proxy.message}`);
     const why = res.statusCode >= 300 && res.statusCode < 400 ? ' (too many redirects, or a redirect without Location)' : '';
     const says = STATUS_SAYS[res.statusCode];

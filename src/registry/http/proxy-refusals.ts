@@ -11,8 +11,11 @@ export function proxyName(route: ProxyRoute): string {
 /** What the proxy said beside its status: squid's X-Squid-Error names the page it made (ERR_ACCESS_DENIED, ERR_CONNECT_FAIL). */
 export interface ProxyAnswer { status: number; text?: string; error?: string }
 
-/** A CONNECT (or forwarded request) answered `status` instead of 200. */
-export function refusal(route: ProxyRoute, authority: string, answer: ProxyAnswer): string {
+/**
+ * A CONNECT answered `status` instead of 200, or a request forwarded to a plain-http registry
+ * answered by the proxy's own page (`forwarded`): the proxy's line, not the registry's.
+ */
+export function refusal(route: ProxyRoute, authority: string, answer: ProxyAnswer, forwarded = false): string {
   const { status } = answer;
   const said = [`${status}${answer.text ? ` ${answer.text}` : ''}`, answer.error].filter(Boolean).join(', ');
   const start = `${authority}: the proxy ${proxyName(route)}`;
@@ -23,6 +26,7 @@ export function refusal(route: ProxyRoute, authority: string, answer: ProxyAnswe
       : `${start} asks for credentials (${said}): put USER:PASSWORD@ before ${route.proxy.host} in ${route.variable}, ${direct}`;
   }
   if (status >= 500) return `${start} could not reach it (${said}): check the name and port, ${direct}`;
+  if (forwarded) return `${start} refused to forward requests to it (${said}): ask the proxy's operators to allow it, ${direct}`;
   // squid's default config (and many proxies') tunnels to port 443 only: a registry on another port meets that rule first.
   const port = authority.slice(authority.lastIndexOf(':') + 1);
   const ports = port === '443' ? '' : ` and CONNECT to its port ${port} (many proxies tunnel to 443 only, as squid's default SSL_ports does)`;

@@ -129,11 +129,20 @@ function authorityOf(url: URL): string {
   return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
 }
 
-/** A 407 to an absolute-URI request (forwarded) as the same line a refused CONNECT gets; undefined when `url` goes direct. */
-export function proxyAuthRefused(url: URL, env: ProxyEnv = processProxies()): ProxyError | undefined {
+/**
+ * The proxy's own answer to an absolute-URI request (forwarded), said as a refused CONNECT is: a 407,
+ * or a 403 or 5xx page it made itself (squid's X-Squid-Error: ERR_CONNECT_FAIL to a registry down,
+ * not the registry's 503); undefined for the registry's own answers, and when `url` goes direct.
+ * The proxy's other pages stay answers (its 413 ERR_TOO_BIG to a large PUT: the upload adapts).
+ */
+export function proxyRefused(url: URL, status: number, headers: IncomingHttpHeaders, env: ProxyEnv = processProxies()): ProxyError | undefined {
+  const error = proxyErrorName(headers);
+  // Through a tunnel (https://) every page is the registry's, whatever front end it has.
+  const page = url.protocol === 'http:' && error !== undefined && (status === 403 || status >= 500);
+  if (status !== 407 && !page) return undefined;
   const route = proxyFor(url, env);
   if (!route) return undefined;
-  return new ProxyError(url.host, 407, refusal(route, authorityOf(url), { status: 407, text: STATUS_CODES[407] }));
+  return new ProxyError(url.host, status, refusal(route, authorityOf(url), { status, text: STATUS_CODES[status], error }, true), status >= 500);
 }
 
 /** The page a proxy made (squid's `X-Squid-Error: ERR_ACCESS_DENIED 0`), by its name. */

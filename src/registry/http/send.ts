@@ -8,7 +8,7 @@ import { AbortedError } from '../../types/errors.js';
 import type { Lanes } from './limiter.js';
 import { dueLease, renewHeld } from './slot.js';
 import { H2_STREAM_WINDOW, headersTimeoutFor, isBulky } from './pool.js';
-import { proxyAuthRefused } from './proxy.js';
+import { proxyRefused } from './proxy.js';
 import { codingToUndo, decode } from './content-coding.js';
 import { malformedHead } from './framing.js';
 import { tailFlowing } from './tail-flowing.js';
@@ -88,8 +88,8 @@ export function createSend(ctx: SendContext): Send {
       });
       if (ctx.logger.verbose !== false) ctx.logger.debug(`${req.method} ${displayUrl(req.url)} ${res.statusCode} ${Date.now() - started}ms`);
       if (mayBeH2) goaways.answer();
-      // A 407 comes from the proxy a plain-http request was forwarded to (proxy.ts), not the registry.
-      const refused = res.statusCode === 407 ? proxyAuthRefused(req.url) : undefined;
+      // A 407, or a page the proxy made, comes from the proxy a plain-http request was forwarded to (proxy.ts), not the registry.
+      const refused = proxyRefused(req.url, res.statusCode, res.headers);
       if (refused) {
         res.body.on('error', ignore).destroy();
         throw refused;

@@ -1,8 +1,8 @@
 // Behind a real squid (Debian's package, its default ACLs, basic_ncsa_auth): a plain-http registry
 // goes through HTTP_PROXY as forwarded requests and a token-auth TLS registry through a CONNECT
 // tunnel to a port squid allows, with percent-encoded proxy credentials that nothing prints;
-// a registry on a port squid does not tunnel to is one line naming the proxy and what to do;
-// squid's request_body_max_size (its 413 page) is met by chunks.
+// a registry on a port squid does not tunnel to, and one that is down behind it, are each one line
+// naming the proxy and what to do; squid's request_body_max_size (its 413 page) is met by chunks.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { skopeoCopyAll, skopeoDigest, skopeoDigestVerified } from '../../harness
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { PROXIED_NAME } from '../../harness/forward-proxy.js';
+import { reservePort } from '../../harness/ports.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
 import { startSquid, type RunningSquid } from '../../harness/squid.js';
 
@@ -82,6 +83,16 @@ test('a registry on a port squid does not tunnel to (CONNECT !SSL_ports, 403): o
   assert.equal(said[0], `error: ${named(tls)}: the proxy ${squid.url} (HTTPS_PROXY) refused to tunnel to it (403 Forbidden, ERR_ACCESS_DENIED): ask the proxy's operators to allow it and CONNECT to its port ${port} (many proxies tunnel to 443 only, as squid's default SSL_ports does), or exempt ${PROXIED_NAME} in NO_PROXY if it is reached without the proxy`);
   const connects = (await squid.requests()).slice(before).filter((r) => r.url === named(tls));
   assert.equal(connects.length, 1, `CONNECTs to the refused port: ${connects.length}`);
+});
+
+test('a plain-http registry down behind squid: its 503 page (ERR_CONNECT_FAIL) is the proxy\'s line, not the registry\'s', async () => {
+  const down = `${PROXIED_NAME}:${await reservePort()}`;
+  const file = await config('down.yaml', down, 'down');
+  const run = await runCli(['verify', '-c', file, '--no-progress'], { env: env() });
+  assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+  const said = errorLines(run.stderr);
+  assert.equal(said.length, 1, run.stderr);
+  assert.match(said[0]!, new RegExp(`^error: ${down}: the proxy ${squid.url} \\(HTTP_PROXY\\) could not reach it \\(503 Service Unavailable, ERR_CONNECT_FAIL\\): check the name and port, or exempt ${PROXIED_NAME} in NO_PROXY`));
 });
 
 test('squid\'s request_body_max_size (1 MB): its 413 page to a 3 MiB blob\'s PUT is the upload\'s to adapt to (chunks), not a refusal', async () => {
