@@ -4,12 +4,13 @@
 // on a loopback port of its own, run as this user with its config, pid, logs and temp files in a
 // scratch directory. A variant overrides the recipe's directives or adds nginx's own (its
 // defaults, keepalive_requests, large_client_header_buffers, timeouts, http2 windows).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import type { RunningRegistry } from './registry.js';
+import { spawnDaemon, stopDaemon } from './daemon.js';
 import { reservePort } from './ports.js';
 import { scratchDir } from './scratch.js';
 import { testCerts, trustFor } from './tls.js';
@@ -41,11 +42,6 @@ export interface RunningNginx {
   requests(): Promise<LoggedRequest[]>;
   close(): Promise<void>;
 }
-
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
 
 /** nginx in front of `upstream` (a plain-http registry, as the recipe has it), ready to answer. */
 export async function startNginx(upstream: RunningRegistry, opts: NginxOptions = {}): Promise<RunningNginx> {
@@ -90,10 +86,7 @@ ${lines(location, '      ')}
   }
 }
 `);
-  const child = spawn(nginxBinary(), ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: 'ignore' });
-  child.unref();
-  children.add(child);
-  child.once('exit', () => children.delete(child));
+  const child = spawnDaemon('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')]);
   const url = `https://127.0.0.1:${port}`;
   await waitReady(url, child, join(dir, 'error.log'));
   return {
@@ -105,21 +98,8 @@ ${lines(location, '      ')}
         return { method: method!, uri: uri!, status: Number(status), connection: Number(connection), onConnection: Number(onConnection), protocol: protocol! };
       });
     },
-    async close() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      // The timer also keeps the event loop alive until the unref'd child is gone.
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    },
+    close: () => stopDaemon(child),
   };
-}
-
-/** /usr/sbin, where Debian puts nginx, is not on every user's PATH. */
-function nginxBinary(): string {
-  return existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
 }
 
 const readiness = new Agent({ connect: { rejectUnauthorized: false } });

@@ -5,13 +5,14 @@
 // its own hosts_file, mapped to 127.0.0.1), as regmirror never sends a loopback address through a
 // proxy. A variant asks for basic_ncsa_auth credentials, opens more CONNECT ports, or adds squid's
 // own directives (connect_timeout, request_body_max_size).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PROXIED_NAME } from './forward-proxy.js';
+import { spawnDaemon, stopDaemon } from './daemon.js';
 import { reservePort } from './ports.js';
 import { scratchDir } from './scratch.js';
 
@@ -35,11 +36,6 @@ export interface RunningSquid {
   requests(): Promise<SquidRequest[]>;
   close(): Promise<void>;
 }
-
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
 
 export async function startSquid(opts: SquidOptions = {}): Promise<RunningSquid> {
   const dir = await scratchDir('squid');
@@ -77,10 +73,7 @@ export async function startSquid(opts: SquidOptions = {}): Promise<RunningSquid>
     'http_access deny all',
     ...(opts.directives ?? []),
   ].join('\n')}\n`);
-  const child = spawn(squidBinary(), ['-N', '-f', join(dir, 'squid.conf')], { stdio: 'ignore' });
-  child.unref();
-  children.add(child);
-  child.once('exit', () => children.delete(child));
+  const child = spawnDaemon('squid', ['-N', '-f', join(dir, 'squid.conf')]);
   await waitReady(port, child, join(dir, 'cache.log'));
   return {
     url: `http://127.0.0.1:${port}`, port,
@@ -91,20 +84,8 @@ export async function startSquid(opts: SquidOptions = {}): Promise<RunningSquid>
         return { method: method!, url: url!, status: Number(status), result: result! };
       });
     },
-    async close() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
+    close: () => stopDaemon(child, 5000),
   };
-}
-
-/** /usr/sbin, where Debian puts squid, is not on every user's PATH. */
-function squidBinary(): string {
-  return existsSync('/usr/sbin/squid') ? '/usr/sbin/squid' : 'squid';
 }
 
 async function waitReady(port: number, child: ChildProcess, cacheLog: string): Promise<void> {
