@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # Makes sure the programs the integration tests drive are installed: docker-registry (CNCF
 # distribution), skopeo (the second opinion), htpasswd and openssl (registry auth fixtures),
-# tmux (a real terminal for the in-place progress test), nginx (a real front proxy, as most
-# self-hosted registries run behind), squid (a real corporate forward proxy), podman and
-# containerd's ctr (clients pulling through `regmirror serve`) and chromium (renders its stats
-# page). With program names as arguments it checks only those (the demo needs docker-registry and
-# skopeo alone).
+# tmux (a real terminal for the in-place progress test), nginx and haproxy (real front proxies, as
+# most self-hosted registries and OpenShift's quay run behind), squid (a real corporate forward
+# proxy), podman and containerd's ctr (clients pulling through `regmirror serve`) and chromium
+# (renders its stats page). With program names as arguments it checks only those (the demo needs
+# docker-registry and skopeo alone).
 set -euo pipefail
 
-declare -A package_of=([docker-registry]=docker-registry [skopeo]=skopeo [htpasswd]=apache2-utils [openssl]=openssl [tmux]=tmux [nginx]=nginx [squid]=squid [podman]=podman [ctr]=containerd [chromium]=chromium)
+declare -A package_of=([docker-registry]=docker-registry [skopeo]=skopeo [htpasswd]=apache2-utils [openssl]=openssl [tmux]=tmux [nginx]=nginx [haproxy]=haproxy [squid]=squid [podman]=podman [ctr]=containerd [chromium]=chromium)
 wanted=("$@")
-[ ${#wanted[@]} -eq 0 ] && wanted=(docker-registry skopeo htpasswd openssl tmux nginx squid podman ctr chromium)
+[ ${#wanted[@]} -eq 0 ] && wanted=(docker-registry skopeo htpasswd openssl tmux nginx haproxy squid podman ctr chromium)
 missing=()
-# nginx and squid live in /usr/sbin, which a user's PATH often lacks.
+# nginx, haproxy and squid live in /usr/sbin, which a user's PATH often lacks.
 installed() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 for program in "${wanted[@]}"; do
   installed "$program" || missing+=("$program")
@@ -38,16 +38,14 @@ if [[ " ${packages[*]} " == *" docker-registry "* ]]; then
   systemctl disable --now docker-registry >/dev/null 2>&1 || true
   service docker-registry stop >/dev/null 2>&1 || true
 fi
-# So does nginx's, on :80; tests start their own nginx with a config file of their own.
-if [[ " ${packages[*]} " == *" nginx "* ]]; then
-  systemctl disable --now nginx >/dev/null 2>&1 || true
-  service nginx stop >/dev/null 2>&1 || true
-fi
-# And squid's, on :3128; tests start their own squid as well.
-if [[ " ${packages[*]} " == *" squid "* ]]; then
-  systemctl disable --now squid >/dev/null 2>&1 || true
-  service squid stop >/dev/null 2>&1 || true
-fi
+# So do nginx's (on :80), haproxy's and squid's (on :3128); tests start their own with a config
+# file of their own.
+for service in nginx haproxy squid; do
+  if [[ " ${packages[*]} " == *" $service "* ]]; then
+    systemctl disable --now "$service" >/dev/null 2>&1 || true
+    service "$service" stop >/dev/null 2>&1 || true
+  fi
+done
 
 for program in "${missing[@]}"; do
   installed "$program" || { echo "ensure-deps: $program still missing after apt-get install" >&2; exit 1; }

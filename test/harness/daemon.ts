@@ -1,7 +1,7 @@
-// The front ends a test starts as child processes of its own (nginx, squid): found where Debian
+// The programs a test starts as child processes of its own (nginx, haproxy, squid): found where Debian
 // puts them, ended with the test file's process whatever happens to it, and stopped gracefully.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 
 const children = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -10,11 +10,14 @@ process.once('exit', () => {
 
 /**
  * Starts `program` (from /usr/sbin, which a user's PATH often lacks, else the PATH), unref'd so a
- * forgotten close() cannot hang the test file; the exit handler above still ends it.
+ * forgotten close() cannot hang the test file; the exit handler above still ends it. `logFile`
+ * takes its stdout and stderr (HAProxy logs there in the foreground).
  */
-export function spawnDaemon(program: string, args: string[]): ChildProcess {
+export function spawnDaemon(program: string, args: string[], logFile?: string): ChildProcess {
   const binary = existsSync(`/usr/sbin/${program}`) ? `/usr/sbin/${program}` : program;
-  const child = spawn(binary, args, { stdio: 'ignore' });
+  const fd = logFile === undefined ? undefined : openSync(logFile, 'a');
+  const child = spawn(binary, args, { stdio: fd === undefined ? 'ignore' : ['ignore', fd, fd] });
+  if (fd !== undefined) closeSync(fd);
   child.unref();
   children.add(child);
   child.once('exit', () => children.delete(child));

@@ -4,16 +4,14 @@
 // on a loopback port of its own, run as this user with its config, pid, logs and temp files in a
 // scratch directory. A variant overrides the recipe's directives or adds nginx's own (its
 // defaults, keepalive_requests, large_client_header_buffers, timeouts, http2 windows).
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Agent, request } from 'undici';
+import { startFrontEnd, type RunningFrontEnd } from './front-end.js';
 import type { RunningRegistry } from './registry.js';
-import { spawnDaemon, stopDaemon } from './daemon.js';
 import { reservePort } from './ports.js';
 import { scratchDir } from './scratch.js';
-import { testCerts, trustFor } from './tls.js';
+import { testCerts } from './tls.js';
 
 /** Directives by name, the value as nginx reads it ('1m', '4 1k', 'off'). */
 export type Directives = Record<string, string>;
@@ -32,15 +30,9 @@ export interface NginxOptions {
 /** One request as nginx logged it: which connection carried it, and its number on it. */
 export interface LoggedRequest { method: string; uri: string; status: number; connection: number; onConnection: number; protocol: string }
 
-export interface RunningNginx {
-  /** 127.0.0.1:PORT, the name a mirrors.yaml gives the registry behind it. */
-  host: string;
-  url: string;
-  caFile: string;
-  certDir: string;
+export interface RunningNginx extends RunningFrontEnd {
   /** Every request nginx finished so far, in order. */
   requests(): Promise<LoggedRequest[]>;
-  close(): Promise<void>;
 }
 
 /** nginx in front of `upstream` (a plain-http registry, as the recipe has it), ready to answer. */
@@ -86,11 +78,9 @@ ${lines(location, '      ')}
   }
 }
 `);
-  const child = spawnDaemon('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')]);
-  const url = `https://127.0.0.1:${port}`;
-  await waitReady(url, child, join(dir, 'error.log'));
+  const front = await startFrontEnd({ name: 'nginx', args: ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], port, errorLog: join(dir, 'error.log') });
   return {
-    host: `127.0.0.1:${port}`, url, ...trustFor(certs, 'good'),
+    ...front,
     async requests() {
       const text = existsSync(log) ? await readFile(log, 'utf8') : '';
       return text.split('\n').filter(Boolean).map((line) => {
@@ -98,25 +88,5 @@ ${lines(location, '      ')}
         return { method: method!, uri: uri!, status: Number(status), connection: Number(connection), onConnection: Number(onConnection), protocol: protocol! };
       });
     },
-    close: () => stopDaemon(child),
   };
-}
-
-const readiness = new Agent({ connect: { rejectUnauthorized: false } });
-
-async function waitReady(url: string, child: ChildProcess, errorLog: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}: ${existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : ''}`);
-    try {
-      const res = await request(`${url}/v2/`, { dispatcher: readiness, reset: true });
-      await res.body.arrayBuffer();
-      if (res.statusCode === 200 || res.statusCode === 401) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`nginx did not become ready at ${url}; see ${errorLog}`);
 }
