@@ -1,12 +1,13 @@
 // OCI 1.1 referrers API (distribution spec "Listing referrers"). A registry without it answers
 // 404/400/405/501, or (ghcr.io) a redirect to an HTML page, a 429, or a 200 that is not an index;
-// we then say undefined (the copier uses the fallback tag) and stop asking that host.
+// a front end may hide it (HAProxy `http-request deny if { path_reg /referrers/ }`: a 403 HTML
+// page, where the registry's own 403 is JSON); we then say undefined (the copier uses the fallback tag) and stop asking that host.
 import type { CallOptions } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { RegistryResponseError } from '../types/errors.js';
 import { OCI_INDEX } from '../types/mediatype.js';
 import { readCapped, readPrefix } from './http/body.js';
-import { MAX_ERROR_BODY, parseErrors, responseError } from './http/errors.js';
+import { isHtmlType, MAX_ERROR_BODY, parseErrors, responseError } from './http/errors.js';
 import { displayUrl, header, type HttpResponse } from './http/types.js';
 import { nextPage } from './link.js';
 import { mediaTypeOf, type RepoContext } from './repo-context.js';
@@ -51,13 +52,15 @@ async function listPages(repo: RepoContext, subject: Descriptor, opts: CallOptio
     }
     const isIndex = mediaTypeOf(header(res, 'content-type')) === OCI_INDEX;
     if (res.status !== 200 || !isIndex) {
-      if (out.length > 0 || !(UNSUPPORTED.has(res.status) || res.status === 200)) throw await responseError('GET', res);
+      const hidden = res.status === 403 && !answered && isHtmlType(header(res, 'content-type'));
+      if (out.length > 0 || !(UNSUPPORTED.has(res.status) || res.status === 200 || hidden)) throw await responseError('GET', res);
       if (res.status === 429 && (answered || rateLimited(res))) throw await responseError('GET', res);
       const said = parseErrors((await readPrefix(res.body, MAX_ERROR_BODY)).toString('utf8'));
       // A repository that does not exist says nothing about the host's API.
       if (!said.some((e) => e.code === 'NAME_UNKNOWN')) {
         repo.host.referrersUnsupported = true;
-        repo.host.options.logger.debug(`${repo.host.host}: no referrers API (GET ${displayUrl(url)} answered ${res.status} ${mediaTypeOf(header(res, 'content-type')) || 'without a type'}): using the sha256-HEX fallback tags`);
+        if (hidden) repo.host.options.logger.warn(`${repo.host.host}: a proxy or load balancer in front of it refuses the referrers API (GET ${displayUrl(url)}: 403 Forbidden, an HTML page): referrers are read and written as sha256-HEX fallback tags only, so signatures and SBOMs that only the referrers API lists are not seen; have it let /v2/…/referrers/ through`);
+        else repo.host.options.logger.debug(`${repo.host.host}: no referrers API (GET ${displayUrl(url)} answered ${res.status} ${mediaTypeOf(header(res, 'content-type')) || 'without a type'}): using the sha256-HEX fallback tags`);
       }
       return undefined;
     }

@@ -1,0 +1,45 @@
+// A real HAProxy (TLS, h2) in front of each registry with `http-request deny` rules users write:
+// the referrers endpoint refused (403, HAProxy's HTML page) hides the API, as good as a registry
+// without it: the copy goes on with the sha256-HEX fallback tags, and a warning says why.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { seedImage, type SeededImage } from '../../harness/seed.js';
+import { startHaproxy, type RunningHaproxy } from '../../harness/haproxy.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { skopeoDigestVerified } from '../../harness/skopeo.js';
+import { oneMirrorYaml } from '../../harness/tls-bed.js';
+import { scratchDir } from '../../harness/scratch.js';
+
+let src: RunningRegistry;
+let dst: RunningRegistry;
+let hSrc: RunningHaproxy;
+let hDst: RunningHaproxy;
+let images: SeededImage[];
+let dir: string;
+
+before(async () => {
+  [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
+  const deny = { frontend: ['http-request deny if { path_reg ^/v2/.*/referrers/ }'] };
+  [hSrc, hDst] = await Promise.all([startHaproxy(src, deny), startHaproxy(dst, deny)]);
+  images = await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.1.0'], format: 'oci', single: true });
+  dir = await scratchDir('haproxy-deny');
+});
+
+after(async () => {
+  await Promise.all([hSrc?.close(), hDst?.close()]);
+  await Promise.all([src && destroyRegistry(src), dst && destroyRegistry(dst)]);
+});
+
+test('HAProxy denying the referrers endpoint (403): sync and verify go on with the fallback tags and say why', async () => {
+  const config = await writeConfig(dir, oneMirrorYaml(hSrc, hDst, 'jetstack/app'));
+  const sync = await runCli(['sync', '-c', config]);
+  assert.equal(sync.exitCode, 0, sync.stderr + sync.stdout);
+  assert.match(sync.stderr, new RegExp(`warning: ${hSrc.host}: a proxy or load balancer in front of it refuses the referrers API .*403 Forbidden, an HTML page.*fallback tags`));
+  const verify = await runCli(['verify', '-c', config]);
+  assert.equal(verify.exitCode, 0, verify.stderr + verify.stdout);
+  assert.ok((await hSrc.requests()).some((r) => r.status === 403 && r.uri.includes('/referrers/')), 'HAProxy refused no referrers request: the test proves nothing');
+  for (const image of images) {
+    assert.equal(await skopeoDigestVerified(`${hDst.host}/mirror/app:${image.tag}`, hDst.certDir), image.digest, image.tag);
+  }
+});
