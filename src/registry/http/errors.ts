@@ -22,20 +22,22 @@ export async function responseError(method: string, res: HttpResponse): Promise<
   if (res.status === 403) return new AuthError(`${method} ${url}: forbidden${suffix}${forbiddenAdvice(method)}`);
   const html = errors.length === 0 && isHtml(text);
   const title = html ? htmlTitle(text) : undefined;
-  const advice = headersTooLarge(res.status, title) ? HEADERS_TOO_LARGE : '';
+  const advice = headersTooLarge(res.status, title, html ? text : '') ? HEADERS_TOO_LARGE : '';
   return new RegistryResponseError(method, url, res.status, errors, describeStatus(res.status, html, title) + advice);
 }
 
 /**
  * A front end refused the request's headers: nginx's 400 "Request Header Or Cookie Too Large"
- * (large_client_header_buffers), any front's 431. regmirror's largest header is its Authorization,
- * a token for one repository (two for a mount) already, so only the front's limit can change.
+ * (large_client_header_buffers), HAProxy's 400 page "Your browser sent an invalid request" (its
+ * answer to a request that does not fit tune.bufsize less tune.maxrewrite: regmirror's requests are
+ * otherwise well formed), any front's 431. regmirror's largest header is its Authorization, a token
+ * for one repository (two for a mount) already, so only the front's limit can change.
  */
-function headersTooLarge(status: number, title: string | undefined): boolean {
-  return status === 431 || (status === 400 && /header.*too large/i.test(title ?? ''));
+function headersTooLarge(status: number, title: string | undefined, page: string): boolean {
+  return status === 431 || (status === 400 && (/header.*too large/i.test(title ?? '') || /your browser sent an invalid request/i.test(page)));
 }
 
-const HEADERS_TOO_LARGE = ': its request headers are larger than that front end allows, the largest being the Authorization header, a token for this repository alone; raise the front end\'s limit (nginx: large_client_header_buffers 4 16k, its default 4 8k)';
+const HEADERS_TOO_LARGE = ': its request headers are larger than that front end allows, the largest being the Authorization header, a token for this repository alone; raise the front end\'s limit (nginx: large_client_header_buffers 4 16k, its default 4 8k; HAProxy: tune.bufsize, its default 16384, holds the headers less tune.maxrewrite)';
 
 /**
  * What to do about a 403: the registry knows who is asking and will not let them (a plain 403

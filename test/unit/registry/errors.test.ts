@@ -51,7 +51,10 @@ test('an HTML error page is named by its title: what the front end said, not onl
   const answer = { status: 400, headers: { 'content-type': 'text/html' }, body: Readable.from([Buffer.from(page)]), url: new URL('https://r.example/v2/a/tags/list') };
   assert.equal((await responseError('GET', answer)).message,
     'GET https://r.example/v2/a/tags/list: 400 Bad Request, an HTML page titled "400 Request Header Or Cookie Too Large" (a proxy or load balancer in front of the registry answered)'
-    + ': its request headers are larger than that front end allows, the largest being the Authorization header, a token for this repository alone; raise the front end\'s limit (nginx: large_client_header_buffers 4 16k, its default 4 8k)');
+    + ': its request headers are larger than that front end allows, the largest being the Authorization header, a token for this repository alone; raise the front end\'s limit (nginx: large_client_header_buffers 4 16k, its default 4 8k; HAProxy: tune.bufsize, its default 16384, holds the headers less tune.maxrewrite)');
+  // HAProxy's page has no title: its 400 for a request that outgrew tune.bufsize is known by its text.
+  const haproxy = { ...answer, body: Readable.from([Buffer.from('<html><body><h1>400 Bad request</h1>\nYour browser sent an invalid request.\n</body></html>\n')]) };
+  assert.match((await responseError('GET', haproxy)).message, /: 400 Bad Request, an HTML page \(a proxy or load balancer in front of the registry answered\): its request headers are larger than that front end allows.*HAProxy: tune\.bufsize/);
   // A page without a title (or a title of markup and spaces only) reads as before.
   const bare = { ...answer, body: Readable.from([Buffer.from('<html><body>\n  </body></html>')]) };
   assert.equal((await responseError('GET', bare)).message, 'GET https://r.example/v2/a/tags/list: 400 Bad Request, an HTML page (a proxy or load balancer in front of the registry answered)');
