@@ -78,11 +78,20 @@ export function isRefusedConversion(stderr: string): boolean {
 // Cookie ...'; a 431 from others): the line alone says neither what refused nor what to change.
 const HEADERS_TOO_LARGE = /request header or cookie|request header fields too large|statuscode: 431\b/;
 
+// A front end's own 403 page (HAProxy `http-request deny if { method PATCH }`: skopeo cuts it to
+// 'StatusCode: 403, <html><body><h1>403 Forbidden</h1>; …'), where the registry answers JSON: no
+// credentials would pass it. skopeo sends every blob upload as PATCH; the native engine one PUT.
+const FRONT_FORBIDDEN = /statuscode: 403, <html/;
+
 /** The error kind a message stands for, with the message redacted. */
 export function classify(message: string, host: string | undefined): RegmirrorError {
   const text = redact(message);
   const m = text.toLowerCase();
   if (HEADERS_TOO_LARGE.test(m)) return new RegmirrorError(`${text} (a proxy or load balancer in front of the registry refused skopeo's request headers as too large: raise its limit (nginx: large_client_header_buffers 4 16k, its default 4 8k), or try \`engine: native\`, whose requests may fit)`);
+  if (FRONT_FORBIDDEN.test(m)) {
+    const patch = /uploading layer chunked/.test(m) ? ': it refused a blob upload, which skopeo sends as PATCH; `engine: native` sends a blob in one PUT (and PATCH only in chunks a body limit calls for)' : '';
+    return new RegmirrorError(`${text} (a proxy or load balancer in front of the registry refused the request with its own 403 page, not the registry's answer, so credentials are not at fault; have it let the request through${patch})`);
+  }
   if (isUncopyable(m)) return new RegmirrorError(`${text} (skopeo cannot copy this manifest byte for byte; \`engine: native\` can)`);
   if (isMislabelled(m)) return new RegmirrorError(`${text} (the registry serves this manifest under a Content-Type that its body disagrees with, which skopeo goes by; \`engine: native\` reads the body and copies it byte for byte)`);
   if (/unauthorized|authentication required|invalid username\/password|denied|forbidden|\b401\b|\b403\b/.test(m)) return new AuthError(text);

@@ -87,6 +87,14 @@ describe('skopeo errors', () => {
     assert.equal(isTransientFailure(stderr), false);
   });
 
+  it("says a front end's own 403 page refused skopeo's upload, not the credentials (HAProxy http-request deny if { method PATCH })", () => {
+    const stderr = 'time="x" level=fatal msg="copying image 1/2 from manifest list: writing blob: uploading layer chunked: StatusCode: 403, <html><body><h1>403 Forbidden</h1>\\nRequest forbidd..."';
+    const err = copyErrorFrom(req, stderr, '1', images);
+    assert.match(err.message, /\(a proxy or load balancer in front of the registry refused the request with its own 403 page, not the registry's answer, so credentials are not at fault; have it let the request through: it refused a blob upload, which skopeo sends as PATCH; `engine: native` sends a blob in one PUT/, err.message);
+    assert.doesNotMatch(err.message, /check that the credentials/);
+    assert.equal(isTransientFailure(stderr), false);
+  });
+
   it('says engine: native copies a manifest whose Content-Type its body disagrees with', () => {
     for (const msg of [
       `initializing image from source docker://127.0.0.1:5000/jetstack/app@${req.digest}: unsupported schema version 2`,
