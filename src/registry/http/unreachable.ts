@@ -130,7 +130,7 @@ function refused(url: URL, e: unknown): string {
  */
 function downgraded(host: string, url: URL): string {
   const what = isUpload(url) ? 'upload location' : 'location';
-  return `; that is the ${what} ${host} gave, on plain http:// although ${host} is reached over https://: a proxy that ends TLS in front of ${host} must say so (nginx: proxy_set_header X-Forwarded-Proto $scheme)`;
+  return `; that is the ${what} ${host} gave, on plain http:// although ${host} is reached over https://: a proxy that ends TLS in front of ${host} must say so (nginx: proxy_set_header X-Forwarded-Proto $scheme; HAProxy: http-request set-header X-Forwarded-Proto https if { ssl_fc })`;
 }
 
 /**

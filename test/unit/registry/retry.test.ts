@@ -96,7 +96,7 @@ describe('unreachable', () => {
     const put = { method: 'PUT', url: new URL('http://127.0.0.1:8443/v2/cm/app/blobs/uploads/u1'), scopes: [] };
     const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
     const e = unreachable('t1.test', put, reset, { host: '127.0.0.1:8443', caFile: false, downgraded: true } as CertEntry);
-    assert.match(e.message, /upload location t1\.test gave, on plain http:\/\/ although t1\.test is reached over https:\/\/: .*X-Forwarded-Proto \$scheme\)$/);
+    assert.match(e.message, /upload location t1\.test gave, on plain http:\/\/ although t1\.test is reached over https:\/\/: .*X-Forwarded-Proto \$scheme; HAProxy: http-request set-header X-Forwarded-Proto https if \{ ssl_fc \}\)$/);
     assert.doesNotMatch(e.message, /Host header/);
     // Without an endpoint the host names itself: the hint is still given.
     const own = unreachable('t1.test', { ...put, url: new URL('http://t1.test/v2/cm/app/blobs/uploads/u1') }, reset, { host: 't1.test', caFile: false, downgraded: true } as CertEntry);
