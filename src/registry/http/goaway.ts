@@ -7,10 +7,14 @@
 // costs less; with 1 every attempt died, and a run that skopeo would finish failed) its requests
 // go over HTTP/1.1 from then on, as at once after a GOAWAY with an error code (nginx's
 // ENHANCE_YOUR_CALM for headers over large_client_header_buffers, where HTTP/1.1 gets its 400 page).
+// A host whose HTTP/2 broke the protocol before it answered anything (HAProxy with tune.bufsize
+// under 16384 closes every HTTP/2 connection at once, where its HTTP/1.1 and skopeo pass) goes
+// over HTTP/1.1 at once, that request sent again there.
 import { errors } from './undici.js';
+import { failureCode } from './unreachable.js';
 
-/** After a failure: send again over HTTP/2, move the host to HTTP/1.1 (and let retries decide), or nothing of GOAWAY's. */
-export type GoawayStep = 'resend' | 'h1' | undefined;
+/** After a failure: send again over HTTP/2, or over HTTP/1.1 now, move the host to HTTP/1.1 (and let retries decide), or nothing of GOAWAY's. */
+export type GoawayStep = 'resend' | 'h1-resend' | 'h1' | undefined;
 
 export class GoawayCounter {
   /** Set once GOAWAYs took too many requests: the host's requests go over HTTP/1.1. */
@@ -25,6 +29,12 @@ export class GoawayCounter {
 
   /** What to do after request `e` failed; `replayable`: its body can be sent again. */
   failed(e: unknown, replayable: boolean): GoawayStep {
+    // Requests in flight on the broken sessions fail alike after the first: each is sent again.
+    if (this.answered === 0 && failureCode(e) === 'ERR_HTTP2_ERROR') {
+      const first = !this.h1Only;
+      this.h1Only = true;
+      return replayable ? 'h1-resend' : first ? 'h1' : undefined;
+    }
     const code = this.h1Only ? undefined : goawayCode(e);
     if (code === undefined) return undefined;
     this.h1Only = ++this.lost * 8 > this.answered || code !== 0;

@@ -55,6 +55,8 @@ export function createSend(ctx: SendContext): Send {
   // HTTP/1.1 (slowReader: large blobs, the gateway's streams) go over HTTP/2 from then on, as they
   // did before they preferred it, rather than fail (tls-errors.ts: 'h2-only').
   let h2Only = false;
+  // Set once the host's HTTP/2 broke before its first answer (goaway.ts): said once.
+  let h2Broken = false;
   const send = async (req: HttpRequest): Promise<HttpResponse> => {
     // A token fetch takes no slot (slot.ts), only its turn under the host's rateLimit.
     let release = ignore;
@@ -112,6 +114,11 @@ export function createSend(ctx: SendContext): Send {
       }
       const goaway = goaways.failed(e, isReplayable(req) && !req.signal?.aborted);
       if (goaway === 'h1') ctx.logger.debug(`${req.url.host}: its HTTP/2 connections ended under requests in flight (GOAWAY) ${goaways.describe()}; HTTP/1.1 from now on`);
+      if (goaway === 'h1-resend') {
+        if (!h2Broken) ctx.logger.warn(`${req.url.host} offered HTTP/2 by ALPN but broke it before its first answer (ERR_HTTP2_ERROR; HAProxy does with tune.bufsize under 16384): HTTP/1.1 from now on; \`http2: false\` under registries: ${req.url.host} says so at the start`);
+        h2Broken = true;
+        return send(req);
+      }
       if (goaway === 'resend') {
         ctx.renew?.(dispatcher);
         ctx.logger.debug(`${req.url.host}: its HTTP/2 connection ended (GOAWAY NO_ERROR, as after keepalive_requests); ${req.method} ${displayUrl(req.url)} sent again on a new one`);

@@ -36,4 +36,17 @@ describe('GoawayCounter', () => {
     assert.equal(few.failed(goaway(0), true), 'h1');
     assert.equal(few.describe(), '2 times in 15 answers');
   });
+  it('moves a host whose HTTP/2 broke before its first answer to HTTP/1.1 at once, every request in flight sent again (HAProxy tune.bufsize 8192)', () => {
+    const broken = () => Object.assign(new Error('Protocol error'), { code: 'ERR_HTTP2_ERROR' });
+    const counter = new GoawayCounter();
+    assert.equal(counter.failed(broken(), true), 'h1-resend');
+    assert.equal(counter.h1Only, true);
+    assert.equal(counter.failed(broken(), true), 'h1-resend');
+    assert.equal(counter.failed(broken(), false), undefined);
+    // Once HTTP/2 has answered, a protocol error is the retries' to judge, as before.
+    const answered = new GoawayCounter();
+    answered.answer();
+    assert.equal(answered.failed(broken(), true), undefined);
+    assert.equal(answered.h1Only, false);
+  });
 });
