@@ -18,8 +18,6 @@ type Env = Record<string, string | undefined>;
 const SUMMARY_LIMIT = 1024 * 1024;
 const SUMMARY_MARGIN = 4096;
 
-const INTERRUPTED_NOTE = '> **Interrupted** (SIGINT/SIGTERM): this report is partial, only the rows that finished; run the same command again to finish';
-
 /** Opens a log group around a command's per-copy lines; returns the function that closes it. */
 export function perCopyGroup(title: string, quiet: boolean, env: Env = process.env): () => void {
   if (!inGitHubActions(env) || quiet) return () => {};
@@ -50,9 +48,8 @@ export async function reportToGitHub(report: AnyReport, command: string, reportF
     // The step's summary file may already hold what earlier commands of the step wrote.
     const before = await stat(summary).then((s) => s.size, () => 0);
     const budget = { maxBytes: Math.max(0, SUMMARY_LIMIT - SUMMARY_MARGIN - before), fullReport: file ? `the JSON report ${file} (the step's report output)` : 'the JSON report (`--format json`)' };
-    let markdown = renderMarkdown(report, budget);
-    // A cancelled job's summary lists only the rows that finished: it must not read as a whole run.
-    if (report.interrupted) markdown = markdown.replace(/^(## [^\n]*\n\n)?/, `$1${INTERRUPTED_NOTE}\n\n`);
+    // A cancelled job's summary lists only the rows that finished: the markdown says so first.
+    const markdown = renderMarkdown(report, budget);
     await written('the step summary', 'GITHUB_STEP_SUMMARY', summary, () => appendFile(summary, `${redact(markdown)}\n`));
   }
   const outputs = env.GITHUB_OUTPUT;

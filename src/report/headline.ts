@@ -29,6 +29,14 @@ export function summaryLine(report: AnyReport): string {
   return `${shape} — ${y.copied} copied, ${y.skipped} skipped, ${count(y.conflicts, 'conflict')}, ${y.failed} failed${held} · ${formatBytes(y.bytes)} uploaded${bySkopeo ? ' (copies by skopeo not counted)' : ''}`;
 }
 
+/**
+ * Said first by every text rendering of a report SIGINT/SIGTERM cut short (a live run, `report
+ * render`, the step summary): its rows are only those that finished, which must not read as a whole run.
+ */
+export function interruptedNote(report: AnyReport): string {
+  return report.interrupted ? 'Interrupted (SIGINT/SIGTERM): this report is partial, only the rows that finished; run the same command again to finish' : '';
+}
+
 /** What to do about these rows, or "" when nothing needs doing. */
 export function nextStep(report: AnyReport, rows: ReportRow[]): string {
   const kind = reportKind(report);

@@ -1,7 +1,7 @@
 // The $GITHUB_STEP_SUMMARY view: heading, summary table, drift table, every row folded away.
 import { isSyncReport, type AnyReport } from './model.js';
 import { escapeMarkdownCell as md } from './escape.js';
-import { nextStep, reportKind, summaryLine } from './headline.js';
+import { interruptedNote, nextStep, reportKind, summaryLine } from './headline.js';
 import { formatBytes, needsAttention, reportRows, shortDigest, type ReportRow, type Tone } from './rows.js';
 
 const toneMark: Record<Tone, string> = { ok: '✅', change: '🔄', drift: '⚠️', error: '❌' };
@@ -62,7 +62,8 @@ export function renderMarkdown(report: AnyReport, budget?: MarkdownBudget): stri
   const kind = reportKind(report);
   const rows = reportRows(report);
   const attention = rows.filter(needsAttention);
-  const out = [`## regmirror ${kind}`, '', `${md(summaryLine(report))} (generated ${md(report.generatedAt)})`, '', ...summaryTable(report), ''];
+  const interrupted = interruptedNote(report);
+  const out = [`## regmirror ${kind}`, '', ...(interrupted ? [`> **${interrupted.replace(/^Interrupted/, 'Interrupted**')}`, ''] : []), `${md(summaryLine(report))} (generated ${md(report.generatedAt)})`, '', ...summaryTable(report), ''];
   const title = kind === 'verify' ? 'Drift and errors' : 'Changes, conflicts and failures';
   const next = attention.length > 0 ? nextStep(report, attention) : '';
   const tail = next ? [next, ''] : [];

@@ -1,6 +1,6 @@
 // The terminal view: summary first, then only what needs a person's attention, grouped by source.
 import type { AnyReport } from './model.js';
-import { nextStep, reportKind, summaryLine } from './headline.js';
+import { interruptedNote, nextStep, reportKind, summaryLine } from './headline.js';
 import { formatBytes, groupBySource, needsAttention, reportRows, shortDigest, type ReportRow, type Tone } from './rows.js';
 
 /** Options for the terminal table. */
@@ -51,6 +51,8 @@ export function renderTable(report: AnyReport, opts: TableOptions = {}): string 
   const all = reportRows(report);
   const rows = opts.all ? all : all.filter(needsAttention);
   const out = [paint(summaryLine(report), '1', color)];
+  const interrupted = interruptedNote(report);
+  if (interrupted) out.push(paint(interrupted, '33', color));
   if (rows.length > 0) {
     const head = headers(kind);
     const body = rows.map((r) => cells(r, kind));

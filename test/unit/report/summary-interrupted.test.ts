@@ -9,6 +9,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportToGitHub } from '../../../src/cli/github.js';
+import { renderMarkdown } from '../../../src/report/markdown.js';
+import { renderTable } from '../../../src/report/table.js';
 import { D, verifyReport } from './fixture.js';
 
 async function summaryOf(interrupted: boolean): Promise<string> {
@@ -32,4 +34,13 @@ test('an interrupted run says so at the top of its step summary, under the headi
 
 test('a run that was not interrupted has no such note', async () => {
   assert.doesNotMatch(await summaryOf(false), /Interrupted/);
+});
+
+// `report render` of an interrupted report (a cancelled shard's, before it is merged) showed it as
+// a whole run in the terminal and in markdown: only JSON kept the mark (backfill hunt).
+test('report render says an interrupted report is partial, in the terminal and in markdown', () => {
+  const report = { ...verifyReport([{ source: 'quay.io/jetstack/a', tag: 'v1.0.0', sourceDigest: D('a'), targets: [{ repository: 'ghcr.io/cm/a', status: 'in-sync', digest: D('a'), detail: '' }] }]), interrupted: true as const };
+  assert.match(renderTable(report).split('\n')[1]!, /^Interrupted \(SIGINT\/SIGTERM\): this report is partial, only the rows that finished/);
+  assert.match(renderMarkdown(report), /^## regmirror verify\n\n> \*\*Interrupted\*\* \(SIGINT\/SIGTERM\): this report is partial/);
+  assert.doesNotMatch(renderTable({ ...report, interrupted: undefined }), /Interrupted/);
 });
