@@ -30,8 +30,8 @@ export function summaryLine(report: AnyReport): string {
 }
 
 /**
- * Said first by every text rendering of a report SIGINT/SIGTERM cut short (a live run, `report
- * render`, the step summary): its rows are only those that finished, which must not read as a whole run.
+ * Said first by every rendering of a report SIGINT/SIGTERM cut short for people (a live run, `report
+ * render`, the step summary, the HTML page): its rows are only those that finished, which must not read as a whole run.
  */
 export function interruptedNote(report: AnyReport): string {
   return report.interrupted ? 'Interrupted (SIGINT/SIGTERM): this report is partial, only the rows that finished; run the same command again to finish' : '';

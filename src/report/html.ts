@@ -2,7 +2,7 @@
 // No external URL of any kind (a CSP forbids loading one); readable with scripts disabled.
 import type { AnyReport } from './model.js';
 import { escapeHtml } from './escape.js';
-import { nextStep, reportKind, summaryLine } from './headline.js';
+import { interruptedNote, nextStep, reportKind, summaryLine } from './headline.js';
 import { groupBySource, needsAttention, reportRows, shortDigest, type ReportRow } from './rows.js';
 
 // Line breaks as character references (a browser reads them back the same): no raw line of the page
@@ -14,6 +14,7 @@ const STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1f2328;background:#fff}
 h1{font-size:1.4rem;margin:0 0 .3rem}h2{font-size:1.05rem;margin:1.6rem 0 .4rem;word-break:break-all}
 .summary{font-size:1.05rem;font-weight:600}.muted{color:#656d76}
+.partial{padding:.5rem .75rem;border:1px solid #d4a72c;background:#fff8c5;font-weight:600}
 .wrap{overflow-x:auto}table{border-collapse:collapse}
 th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;vertical-align:top}
 thead th{background:#f6f8fa;font-weight:600;font-size:.85rem}
@@ -94,6 +95,7 @@ export function renderHtml(report: AnyReport): string {
   const kind = reportKind(report);
   const rows = reportRows(report);
   const next = nextStep(report, rows.filter(needsAttention));
+  const interrupted = interruptedNote(report);
   const states = [...new Map(rows.map((r) => [r.state, r])).values()];
   const out = [
     '<!DOCTYPE html>',
@@ -103,6 +105,7 @@ export function renderHtml(report: AnyReport): string {
     `<title>regmirror ${kind} — ${h(report.generatedAt)}</title>`,
     `<style>${STYLE}</style></head><body>`,
     `<h1>regmirror ${kind}</h1>`,
+    ...(interrupted ? [`<p class="partial" role="alert">${h(interrupted)}</p>`] : []),
     `<p class="summary">${h(summaryLine(report))}</p>`,
     `<p class="muted">generated ${h(report.generatedAt)}</p>`,
     // Our advice marks commands with backticks; show them as code (escaping leaves backticks alone).

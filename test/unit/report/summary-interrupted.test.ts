@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportToGitHub } from '../../../src/cli/github.js';
+import { renderHtml } from '../../../src/report/html.js';
 import { renderMarkdown } from '../../../src/report/markdown.js';
 import { renderTable } from '../../../src/report/table.js';
 import { D, verifyReport } from './fixture.js';
@@ -43,4 +44,11 @@ test('report render says an interrupted report is partial, in the terminal and i
   assert.match(renderTable(report).split('\n')[1]!, /^Interrupted \(SIGINT\/SIGTERM\): this report is partial, only the rows that finished/);
   assert.match(renderMarkdown(report), /^## regmirror verify\n\n> \*\*Interrupted\*\* \(SIGINT\/SIGTERM\): this report is partial/);
   assert.doesNotMatch(renderTable({ ...report, interrupted: undefined }), /Interrupted/);
+});
+
+// The HTML page (`--format html`, live or by `report render`) read as a whole run too.
+test('the HTML page of an interrupted report says it is partial, under its heading', () => {
+  const report = { ...verifyReport([{ source: 'quay.io/jetstack/a', tag: 'v1.0.0', sourceDigest: D('a'), targets: [{ repository: 'ghcr.io/cm/a', status: 'in-sync', digest: D('a'), detail: '' }] }]), interrupted: true as const };
+  assert.match(renderHtml(report), /<h1>regmirror verify<\/h1>\n<p class="partial" role="alert">Interrupted \(SIGINT\/SIGTERM\): this report is partial, only the rows that finished; run the same command again to finish<\/p>/);
+  assert.doesNotMatch(renderHtml({ ...report, interrupted: undefined }), /Interrupted/);
 });
