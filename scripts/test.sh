@@ -19,7 +19,12 @@ fi
 # spec for people on stdout; TAP to a file for the summary lines. A single test may take at most
 # 5 minutes and the whole run 60, so a hang fails the job instead of eating CI's time budget.
 tap="$(mktemp)"
-trap 'rm -f "$tap"' EXIT
+# The developer's own registry logins (docker's config.json, podman's auth.json) must not reach a
+# test, in-process or spawned: every test starts from empty ones.
+logins="$(mktemp -d)"
+trap 'rm -rf "$tap" "$logins"' EXIT
+export DOCKER_CONFIG="$logins/docker" XDG_CONFIG_HOME="$logins/config"
+unset REGISTRY_AUTH_FILE XDG_RUNTIME_DIR
 status=0
 timeout --signal=TERM --kill-after=30s 60m \
   node --test --test-concurrency=2 --test-timeout=300000 \

@@ -50,14 +50,16 @@ function findUp(start: string): string | undefined {
 let emptyDockerConfig: Promise<string> | undefined;
 
 /**
- * Runs `node bin/regmirror.js ...args`. The child inherits the environment except that it gets
- * an empty DOCKER_CONFIG and no REGISTRY_AUTH_FILE or XDG_RUNTIME_DIR (podman login's file; unless `env` sets them), so the developer's
- * own registry logins never leak into a test; colours are off.
+ * Runs `node bin/regmirror.js ...args`. The child inherits the environment except that
+ * DOCKER_CONFIG and XDG_CONFIG_HOME point at an empty directory and REGISTRY_AUTH_FILE and
+ * XDG_RUNTIME_DIR are unset (podman login's files; unless `env` sets them), so the developer's own
+ * registry logins never leak into a test; colours are off.
  */
 export async function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   emptyDockerConfig ??= scratchDir('docker-config');
+  const empty = await emptyDockerConfig;
   const env: Record<string, string | undefined> = {
-    DOCKER_CONFIG: await emptyDockerConfig, REGISTRY_AUTH_FILE: undefined, XDG_RUNTIME_DIR: undefined, NO_COLOR: '1', FORCE_COLOR: '0',
+    DOCKER_CONFIG: empty, XDG_CONFIG_HOME: empty, REGISTRY_AUTH_FILE: undefined, XDG_RUNTIME_DIR: undefined, NO_COLOR: '1', FORCE_COLOR: '0',
     // A test run inside GitHub Actions must not turn every child into an Actions step (annotations, outputs).
     GITHUB_ACTIONS: undefined, GITHUB_OUTPUT: undefined, GITHUB_STEP_SUMMARY: undefined, JOB_COMPLETION_INDEX: undefined, JOB_COMPLETIONS: undefined,
     ...opts.env,
