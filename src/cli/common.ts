@@ -5,6 +5,7 @@ import { isValidHost } from '../types/reference.js';
 import { parseShard, shardFromEnv } from '../config/workitems.js';
 import { endpointProblem } from '../config/registries.js';
 import { bracketHint } from '../types/host.js';
+import type { Config } from '../config/model.js';
 import type { Format } from '../report/render.js';
 
 /** The common flags after commander has parsed them. */
@@ -63,6 +64,21 @@ export function parseEndpoints(values: string[]): Map<string, string> {
     map.set(host, url.replace(/\/+$/, ''));
   }
   return map;
+}
+
+/**
+ * An http:// --endpoint speaks plain HTTP as written (the README's redirect of a host to a local
+ * registry), so a caFile or `tls: insecure` mirrors.yaml sets for that host goes unused: one line
+ * each, since the flag wins over the file (mirrors.yaml refuses the two together in one place).
+ */
+export function unusedTlsWarnings(config: Pick<Config, 'file' | 'registries'>, endpoints: ReadonlyMap<string, string>): string[] {
+  return [...endpoints].flatMap(([host, url]) => {
+    const r = config.registries.get(host);
+    const setting = r?.caFile !== undefined ? 'caFile' : r?.tls === 'insecure' ? 'tls: insecure' : undefined;
+    if (!setting || !/^http:/i.test(url)) return [];
+    const at = r?.position ? ` (${config.file}:${r.position.line}:${r.position.col})` : '';
+    return [`${host}: --endpoint ${url} speaks plain HTTP, so its \`${setting}\`${at} is not used; give an https:// URL to use it`];
+  });
 }
 
 /** --concurrency as a positive integer. */

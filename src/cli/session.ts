@@ -13,7 +13,7 @@ import { Stores } from '../stores/open.js';
 import { ConfigError } from '../types/errors.js';
 import type { NamespaceRef } from '../types/reference.js';
 import { createLogger, levelOf } from '../ui/log.js';
-import { parseEndpoints, type CommonFlags } from './common.js';
+import { parseEndpoints, unusedTlsWarnings, type CommonFlags } from './common.js';
 
 export type Log = ReturnType<typeof createLogger>;
 
@@ -58,6 +58,7 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
     if (s.tls === 'insecure') log.warnOnce(`tls:${host}`, `${host}: TLS certificate verification is off (tls: insecure)`);
     else if (s.tls === 'disabled' && !isLoopback(host)) log.warnOnce(`tls:${host}`, `${host}: plain HTTP, no TLS (tls: disabled)`);
   }
+  for (const line of unusedTlsWarnings(config, endpoints)) log.warnOnce(line, line);
   const credentials = credentialsFor(config.registries, { logger: log });
   const client = new RegistryClient({ registries: config.registries, endpoints, credentials, logger: log, userAgent: `regmirror/${VERSION}` });
   const controller = new AbortController();

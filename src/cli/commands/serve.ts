@@ -2,7 +2,7 @@
 // "Gateway"), until SIGTERM (exit 0); a missing or bad section is a config error (exit 2).
 import { Command } from 'commander';
 import { UsageError } from '../../types/errors.js';
-import { parseEndpoints } from '../common.js';
+import { parseEndpoints, unusedTlsWarnings } from '../common.js';
 import { bracketHint, parseListenAddress } from '../../types/host.js';
 
 interface ServeFlags {
@@ -83,9 +83,11 @@ async function serve(flags: ServeFlags): Promise<number> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  const endpoints = parseEndpoints(flags.endpoint);
+  for (const line of unusedTlsWarnings(config, endpoints)) log.warnOnce(line, line);
   try {
     await runServe(settings, {
-      registries: config.registries, endpoints: parseEndpoints(flags.endpoint), credentials: credentialsFor(config.registries, { logger: log }),
+      registries: config.registries, endpoints, credentials: credentialsFor(config.registries, { logger: log }),
       lock, logger: log, userAgent: `regmirror/${VERSION} (gateway)`, signal: controller.signal,
       ...(timeout !== undefined ? { deadlineMs: timeout * 1000 } : {}),
       ...(ttl !== undefined ? { tagTtlMs: ttl * 1000 } : {}),

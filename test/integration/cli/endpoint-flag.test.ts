@@ -8,7 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli, writeConfig } from '../../harness/cli.js';
+import { reservePort } from '../../harness/ports.js';
 import { scratchDir } from '../../harness/scratch.js';
+import { testCerts } from '../../harness/tls.js';
 
 const cases: [string, RegExp][] = [
   ['quay.io=::1:5000', /--endpoint "quay\.io=::1:5000": no scheme; write quay\.io=http:\/\/\[::1\]:5000 \(https:\/\/ for TLS\)$/],
@@ -35,4 +37,29 @@ images:
     assert.doesNotMatch(run.stderr, /hunter2/);
     assert.equal(run.stdout, '', flag);
   }
+});
+
+// `--endpoint quay.io=http://…` (the README's redirect to a local registry) with a caFile or
+// `tls: insecure` for quay.io in mirrors.yaml: the flag wins and speaks plain HTTP, and the TLS
+// setting was dropped without a word (mirrors.yaml refuses the two together in one place).
+test('an http:// --endpoint for a host whose caFile or tls: insecure it leaves unused says so once', async () => {
+  const dir = await scratchDir('endpoint-flag-tls');
+  const { caFile } = await testCerts();
+  const port = await reservePort();
+  for (const [setting, written] of [[`caFile: ${caFile}`, 'caFile'], ['tls: insecure', 'tls: insecure']] as const) {
+    const file = await writeConfig(dir, `version: 1
+registries:
+  quay.io:
+    ${setting}
+defaults:
+  targets: [quay.io/cert-manager]
+images:
+  - source: quay.io/jetstack/cert-manager-controller
+`);
+    const run = await runCli(['verify', '-c', file, '--endpoint', `quay.io=http://127.0.0.1:${port}`, '--no-progress']);
+    const said = run.stderr.split('\n').filter((l) => l.includes('--endpoint'));
+    assert.deepEqual(said, [`warning: quay.io: --endpoint http://127.0.0.1:${port} speaks plain HTTP, so its \`${written}\` (${file}:3:3) is not used; give an https:// URL to use it`], run.stderr);
+  }
+  const plain = await runCli(['verify', '-c', await writeConfig(dir, 'version: 1\ndefaults:\n  targets: [quay.io/cert-manager]\nimages:\n  - source: quay.io/jetstack/a\n'), '--endpoint', `quay.io=http://127.0.0.1:${port}`, '--no-progress']);
+  assert.doesNotMatch(plain.stderr, /is not used/);
 });
