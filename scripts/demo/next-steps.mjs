@@ -23,7 +23,7 @@ ${cmd('plan -c mirrors.yaml', 'what sync would copy; writes nothing')}
 ${cmd('sync -c mirrors.yaml --tag v1.16.0', 'copy one release everywhere, then check it')}
 ${cmd('verify -c mirrors.yaml --format html -o report.html')}
 Credentials: env var names in mirrors.yaml (credentials: { usernameEnv: QUAY_USER, passwordEnv: QUAY_TOKEN }),
-then your Docker config (~/.docker/config.json and its credential helpers), then anonymous.
+then your Docker config (~/.docker/config.json and its credential helpers) or podman's auth.json, then anonymous.
 To try a real config against a local registry first: --endpoint quay.io=http://127.0.0.1:5000
 For a plain \`regmirror\` command: \`npm link\` in this directory, or \`npx regmirror …\` inside it.`;
 }
