@@ -5,8 +5,8 @@
 import type { CallOptions } from '../content/storage.js';
 import { contentRangeStart, type Reopened } from './blob-resume.js';
 import { discard } from './http/body.js';
-import { expectStatus } from './http/errors.js';
-import { contentLength, header, type HttpResponse } from './http/types.js';
+import { PageInsteadOfAnswerError, describeStatus, expectStatus, isHtmlType } from './http/errors.js';
+import { contentLength, displayUrl, header, type HttpResponse } from './http/types.js';
 import { resolveLocation, type RepoContext } from './repo-context.js';
 
 /** Where a client can read a blob, or the open response when only we can. */
@@ -25,6 +25,12 @@ export async function blobAccess(repo: RepoContext, digest: string, opts: CallOp
   const clientsMayGo = repo.host.options.settings?.tls !== 'insecure';
   if (opts.tryAnonymous && clientsMayGo) {
     const anon = await repo.host.send({ method: 'HEAD', url, scopes: repo.scopes, anonymous: true, keepRedirects: true, signal: opts.signal, priority: opts.priority, noRetry: true });
+    // A front end's maintenance page answers 200 to every path: sent there, the client got the
+    // page as the blob (skopeo: "Digest did not match"), the gateway never seeing those bytes.
+    if (anon.status === 200 && isHtmlType(header(anon, 'content-type'))) {
+      discard(anon.body, '0');
+      throw new PageInsteadOfAnswerError(`HEAD ${displayUrl(url)}: ${describeStatus(200, true)}, not the blob`);
+    }
     if (anon.status === 200) return { kind: 'anonymous', url };
     if (REDIRECT.has(anon.status) && header(anon, 'location')) return { kind: 'anonymous', url };
     if (anon.status !== 401 && anon.status !== 403) await expectStatus('HEAD', anon, 200);

@@ -7,7 +7,7 @@ import { DigestMismatchError, SizeLimitError, UnsupportedError } from '../types/
 import { isValidTag } from '../types/reference.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, isManifestType, isSchemaOneType, schemaOne, schemaOneRefusal, typeByShape } from '../types/mediatype.js';
 import { discard, readCapped } from './http/body.js';
-import { describeStatus, expectStatus, isHtml } from './http/errors.js';
+import { PageInsteadOfAnswerError, describeStatus, expectStatus, isHtml } from './http/errors.js';
 import { displayUrl, header, type HttpRequest, type RetryBudget } from './http/types.js';
 import { mediaTypeOf, present, type RepoContext } from './repo-context.js';
 import { readAgainWhenSpoiled } from './read-again.js';
@@ -39,7 +39,7 @@ export async function resolveManifest(repo: RepoContext, reference: string, opts
 /** GET the manifest bytes, proven against the digest asked for or the one the registry names. */
 export async function fetchManifest(repo: RepoContext, reference: string, opts: CallOptions = {}): Promise<ManifestContent> {
   // A page instead of a manifest is asked for again as wrong bytes are: a flaky middlebox passes.
-  const spoiled = (e: unknown) => e instanceof DigestMismatchError || e instanceof PageNotManifestError;
+  const spoiled = (e: unknown) => e instanceof DigestMismatchError || e instanceof PageInsteadOfAnswerError;
   return readAgainWhenSpoiled(repo, manifestUrl(repo, reference), opts, spoiled, (budget) => fetchOnce(repo, reference, budget, opts));
 }
 
@@ -52,7 +52,7 @@ async function fetchOnce(repo: RepoContext, reference: string, budget: RetryBudg
     throw new SizeLimitError(`manifest ${repo.host.host}/${repo.path}@${reference} is ${length} bytes, over the 4 MiB limit for manifests`);
   }
   const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, `manifest ${repo.host.host}/${repo.path}@${reference}`);
-  if (isHtml(bytes)) throw new PageNotManifestError(`GET ${displayUrl(url)}: ${describeStatus(200, true)}, not a manifest`);
+  if (isHtml(bytes)) throw new PageInsteadOfAnswerError(`GET ${displayUrl(url)}: ${describeStatus(200, true)}, not a manifest`);
   const schema1 = schemaOne(mediaTypeOf(header(res, 'content-type')), bytes);
   if (schema1) throw schemaOneRefusal(`${repo.host.host}/${repo.path}${isDigest(reference) ? '@' : ':'}${reference}`, schema1);
   const said = header(res, 'docker-content-digest');
@@ -61,9 +61,6 @@ async function fetchOnce(repo: RepoContext, reference: string, budget: RetryBudg
   if (expected && digest !== expected) throw new DigestMismatchError(expected, digest, `manifest ${repo.host.host}/${repo.path}`);
   return { descriptor: { mediaType: manifestMediaType(header(res, 'content-type'), bytes), digest, size: bytes.byteLength }, bytes };
 }
-
-/** A 200 whose body is an HTML page (a captive portal, a proxy's error page sent as 200). */
-class PageNotManifestError extends UnsupportedError {}
 
 /** The response Content-Type, or the document's own mediaType when the header is not a manifest type. */
 function manifestMediaType(contentType: string | undefined, bytes: Uint8Array): string {

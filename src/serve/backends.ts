@@ -7,6 +7,7 @@ import { AbortedError, AccessDeniedError, MalformedAnswerError, NotFoundError, R
 import { formatRepository, type RepositoryRef } from '../types/reference.js';
 import { Breaker, tryOrder } from './breaker.js';
 import { saidOf } from '../registry/http/unreachable.js';
+import { PageInsteadOfAnswerError } from '../registry/http/errors.js';
 
 /**
  * A backend that let the deadline pass without answering. The transport only knows its request
@@ -26,9 +27,12 @@ export class StalledError extends RegmirrorError {
   }
 }
 
-/** True for failures that say the backend itself is unwell (a proxy in front of it framing answers wrongly too: framing.ts). */
+/**
+ * True for failures that say the backend itself is unwell (a proxy in front of it framing answers
+ * wrongly too: framing.ts; or answering with its own page, a maintenance page sent as 200).
+ */
 export function isLiveError(e: unknown): boolean {
-  if (e instanceof UnreachableError || e instanceof AbortedError || e instanceof NoAnswerError || e instanceof MalformedAnswerError) return true;
+  if (e instanceof UnreachableError || e instanceof AbortedError || e instanceof NoAnswerError || e instanceof MalformedAnswerError || e instanceof PageInsteadOfAnswerError) return true;
   if (e instanceof RegistryResponseError) return e.status >= 500 || e.status === 429 || e.status === 408;
   return false;
 }

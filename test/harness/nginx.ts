@@ -25,6 +25,8 @@ export interface NginxOptions {
   location?: Directives;
   /** Offer h2 by ALPN (the recipe's `listen … ssl http2`); default true. */
   http2?: boolean;
+  /** Blocks added to the server as they are (a location an error_page sends to). */
+  blocks?: string;
 }
 
 /** One request as nginx logged it: which connection carried it, and its number on it. */
@@ -75,6 +77,7 @@ ${lines(server, '    ')}
       proxy_set_header X-Forwarded-Proto $scheme;
 ${lines(location, '      ')}
     }
+${opts.blocks ?? ''}
   }
 }
 `);

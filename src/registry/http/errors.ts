@@ -2,7 +2,7 @@
 // 404 → NotFoundError, 401/403 → AuthError, anything else → RegistryResponseError with the
 // registry's `errors` list. At most 64 KiB of an error body is read.
 import { STATUS_CODES } from 'node:http';
-import { AuthError, NameUnknownError, NotFoundError, RegistryResponseError, sayErrors, type RegistryErrorEntry, type RegmirrorError } from '../../types/errors.js';
+import { AuthError, NameUnknownError, NotFoundError, RegistryResponseError, UnsupportedError, sayErrors, type RegistryErrorEntry, type RegmirrorError } from '../../types/errors.js';
 import { readPrefix } from './body.js';
 import { displayUrl, type HttpResponse } from './types.js';
 
@@ -68,6 +68,12 @@ export function htmlTitle(page: string): string | undefined {
   const title = /<title[^>]*>([^<]*)<\/title>/i.exec(page)?.[1]?.replace(/\s+/g, ' ').trim();
   return title ? title.slice(0, 120) : undefined;
 }
+
+/**
+ * A 200 that is an HTML page, not the manifest or blob asked for: a front end answering in the
+ * registry's place (a maintenance page, a login portal, a proxy's error page sent as 200).
+ */
+export class PageInsteadOfAnswerError extends UnsupportedError {}
 
 /** True when a Content-Type says an HTML page (a login portal's, a proxy's), which no registry answer is. */
 export function isHtmlType(contentType: string | undefined): boolean {

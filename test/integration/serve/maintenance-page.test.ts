@@ -1,0 +1,77 @@
+// A mirror "down" as it looks behind a real nginx: the registry stopped and nginx answering every
+// path with its maintenance page, 200 and HTML (`error_page 502 503 504 =200 /maintenance.html`).
+// A pull through the gateway must come from the other mirror, whole: the page is never a
+// manifest, and never a blob the gateway sends a client to; the log says once that it is down.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { seedImage, type SeededImage } from '../../harness/seed.js';
+import { startNginx, type RunningNginx } from '../../harness/nginx.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
+import { scratchDir } from '../../harness/scratch.js';
+import { skopeoCopyAll, skopeoDigest } from '../../harness/skopeo.js';
+import { startGateway, until, type GatewayProcess } from './gateway-process.js';
+
+const PAGE = '<html><head><title>Down for maintenance</title></head><body><h1>We will be back soon</h1></body></html>';
+
+let src: RunningRegistry;
+let a: RunningRegistry;
+let b: RunningRegistry;
+let front: RunningNginx;
+let gw: GatewayProcess;
+let dir: string;
+let image: SeededImage;
+
+before(async () => {
+  [src, a, b] = await Promise.all([startRegistry(), startRegistry(), startRegistry()]);
+  front = await startNginx(a, {
+    server: { error_page: '502 503 504 =200 /maintenance.html' },
+    blocks: `    location = /maintenance.html { internal; default_type text/html; return 200 '${PAGE}'; }`,
+  });
+  image = (await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 }))[0]!;
+  dir = await scratchDir('maintenance-page');
+  await writeFile(join(dir, 'mirrors.lock'), JSON.stringify({ version: 1, images: { [`${src.host}/jetstack/app`]: { 'v1.0.0': { digest: image.digest, recordedAt: '2026-01-01T00:00:00Z' } } } }));
+  const config = await writeConfig(dir, `version: 1
+lock: ./mirrors.lock
+defaults:
+  targets: [${front.host}/mirror-a, ${b.host}/mirror-b]
+${registriesYaml([front])}images:
+  - source: ${src.host}/jetstack/app
+gateway:
+  healthInterval: 600
+`);
+  const sync = await runCli(['sync', '-q', '--no-progress', '-c', config]);
+  assert.equal(sync.exitCode, 0, sync.stderr + sync.stdout);
+  // One probe, at the start, while A is up; the page comes between two probes, mid-run.
+  gw = await startGateway(config, ['--tag-ttl', '600']);
+  await until(() => gw.events.length > 0 || /ready|listening/.test(gw.stderr()), 'the gateway');
+});
+
+after(async () => {
+  await gw?.stop();
+  await front?.close();
+  await Promise.all([src, a, b].map((r) => r && destroyRegistry(r)));
+});
+
+test('the preferred mirror answers its maintenance page (200, HTML) for every path: skopeo copy --all gets every digest, from B', { timeout: 180_000 }, async () => {
+  // A pull while A is up: A serves it, and the gateway holds the tag and its manifests.
+  await skopeoCopyAll(`${gw.host}/app:v1.0.0`, `oci:${dir}/first:v1.0.0`, { preserveDigests: true });
+  assert.ok(gw.events.some((e) => e.kind === 'blob' && e.backend === front.host), 'A served the first pull');
+  await a.stop();
+  try {
+    const before = gw.events.length;
+    await skopeoCopyAll(`${gw.host}/app:v1.0.0`, `oci:${dir}/pulled:v1.0.0`, { preserveDigests: true });
+    assert.equal(await skopeoDigest(`oci:${dir}/pulled:v1.0.0`), image.digest);
+    const served = gw.events.slice(before).filter((e) => e.status < 400 && e.kind !== 'other');
+    assert.ok(served.length > 0 && served.every((e) => e.backend === b.host || e.backend === 'cache'), JSON.stringify(served.map((e) => `${e.kind} ${e.status} ${e.backend}`)));
+    // Said once, naming A and what its front answered.
+    const lines = gw.stderr().split('\n').filter((l) => l.includes(front.host));
+    assert.equal(lines.length, 1, gw.stderr());
+    assert.match(lines[0]!, /200 OK, an HTML page \(a proxy or load balancer in front of the registry answered\), not the/);
+  } finally {
+    await a.start();
+  }
+});
