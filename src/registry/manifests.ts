@@ -7,7 +7,7 @@ import { DigestMismatchError, SizeLimitError, UnsupportedError } from '../types/
 import { isValidTag } from '../types/reference.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, isManifestType, isSchemaOneType, schemaOne, schemaOneRefusal, typeByShape } from '../types/mediatype.js';
 import { discard, readCapped } from './http/body.js';
-import { PageInsteadOfAnswerError, describeStatus, expectStatus, isHtml } from './http/errors.js';
+import { PageInsteadOfAnswerError, describeStatus, expectStatus, htmlTitle, isHtml } from './http/errors.js';
 import { displayUrl, header, type HttpRequest, type RetryBudget } from './http/types.js';
 import { mediaTypeOf, present, type RepoContext } from './repo-context.js';
 import { readAgainWhenSpoiled } from './read-again.js';
@@ -52,7 +52,7 @@ async function fetchOnce(repo: RepoContext, reference: string, budget: RetryBudg
     throw new SizeLimitError(`manifest ${repo.host.host}/${repo.path}@${reference} is ${length} bytes, over the 4 MiB limit for manifests`);
   }
   const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, `manifest ${repo.host.host}/${repo.path}@${reference}`);
-  if (isHtml(bytes)) throw new PageInsteadOfAnswerError(`GET ${displayUrl(url)}: ${describeStatus(200, true)}, not a manifest`);
+  if (isHtml(bytes)) throw new PageInsteadOfAnswerError(`GET ${displayUrl(url)}: ${describeStatus(200, true, htmlTitle(bytes.toString('utf8')))}, not a manifest`);
   const schema1 = schemaOne(mediaTypeOf(header(res, 'content-type')), bytes);
   if (schema1) throw schemaOneRefusal(`${repo.host.host}/${repo.path}${isDigest(reference) ? '@' : ':'}${reference}`, schema1);
   const said = header(res, 'docker-content-digest');

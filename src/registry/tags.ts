@@ -4,7 +4,7 @@ import { NotFoundError, RegistryResponseError } from '../types/errors.js';
 import { isDigest } from '../types/digest.js';
 import { isValidTag } from '../types/reference.js';
 import { readCapped } from './http/body.js';
-import { describeStatus, expectStatus, isHtml } from './http/errors.js';
+import { describeStatus, expectStatus, htmlTitle, isHtml } from './http/errors.js';
 import { displayUrl, header } from './http/types.js';
 import { nextLink, nextPage, offOrigin } from './link.js';
 import type { RepoContext } from './repo-context.js';
@@ -101,5 +101,5 @@ function parsePage(bytes: Buffer, url: URL): string[] {
   } catch {
     // fall through
   }
-  throw new NotATagList('GET', displayUrl(url), 200, [{ code: 'INVALID_TAG_LIST', message: 'not a tag list' }], describeStatus(200, isHtml(bytes)));
+  throw new NotATagList('GET', displayUrl(url), 200, [{ code: 'INVALID_TAG_LIST', message: 'not a tag list' }], describeStatus(200, isHtml(bytes), htmlTitle(bytes.toString('utf8'))));
 }

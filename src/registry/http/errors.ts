@@ -21,9 +21,29 @@ export async function responseError(method: string, res: HttpResponse): Promise<
   if (res.status === 401) return new AuthError(`${method} ${url}: unauthorized${suffix}${res.headers['www-authenticate'] === undefined ? NO_CHALLENGE : ''}`);
   if (res.status === 403) return new AuthError(`${method} ${url}: forbidden${suffix}${forbiddenAdvice(method)}`);
   const html = errors.length === 0 && isHtml(text);
+  const down = html ? DOWN_BEHIND[res.status] : undefined;
   const title = html ? htmlTitle(text) : undefined;
-  const advice = headersTooLarge(res.status, title, html ? text : '') ? HEADERS_TOO_LARGE : '';
-  return new RegistryResponseError(method, url, res.status, errors, describeStatus(res.status, html, title) + advice);
+  // HAProxy's pages have no title: what its 503 and 504 say is in their text.
+  const words = down && !title ? pageWords(text, res.status) : undefined;
+  const advice = headersTooLarge(res.status, title, html ? text : '') ? HEADERS_TOO_LARGE : down ?? '';
+  return new RegistryResponseError(method, url, res.status, errors, describeStatus(res.status, html, title, words) + advice);
+}
+
+/**
+ * A front end's own page for the registry behind it being down (outage hunt: a real nginx and
+ * HAProxy with the registry stopped or hung): the line said what answered, not that the registry
+ * is down and that there is nothing to change but to run again once it is back.
+ */
+const DOWN_BEHIND: Record<number, string> = {
+  502: ': it could not reach the registry behind it, which is down; rerun once it answers',
+  503: ': it could not reach the registry behind it, which is down; rerun once it answers',
+  504: ': the registry behind it did not answer within the front end\'s timeout (nginx proxy_read_timeout, HAProxy timeout server), so it is down or overloaded; rerun once it answers',
+};
+
+/** An untitled page's text, less a heading that repeats its status ("No server is available to handle this request."). */
+function pageWords(page: string, status: number): string | undefined {
+  const text = page.replace(/<h1[^>]*>\s*\d{3}\b[^<]*<\/h1>/i, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return text && !text.startsWith(String(status)) ? text.slice(0, 120) : undefined;
 }
 
 /**
@@ -50,13 +70,15 @@ function forbiddenAdvice(method: string): string {
 
 /**
  * "502 Bad Gateway", plus a word on an HTML body: registries answer errors in JSON, so an HTML
- * page is a proxy, load balancer or login page speaking for them (what to look at at 3 a.m.).
+ * page is a proxy, load balancer or login page speaking for them (what to look at at 3 a.m.),
+ * named by its title, or by its `words` when it has none.
  */
-export function describeStatus(status: number, html = false, title?: string): string {
+export function describeStatus(status: number, html = false, title?: string, words?: string): string {
   const reason = STATUS_CODES[status];
   const described = reason ? `${status} ${reason}` : String(status);
-  // A title that only repeats the status ("502", "502 Bad Gateway") adds nothing.
-  const titled = title && !described.toLowerCase().startsWith(title.toLowerCase()) ? ` titled ${JSON.stringify(title)}` : '';
+  // A title that only repeats the status ("502", "502 Bad Gateway", nginx's "504 Gateway Time-out") adds nothing.
+  const letters = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const titled = title && !letters(described).startsWith(letters(title)) ? ` titled ${JSON.stringify(title)}` : words ? ` saying ${JSON.stringify(words)}` : '';
   return html ? `${described}, an HTML page${titled} (a proxy or load balancer in front of the registry answered)` : described;
 }
 

@@ -63,6 +63,20 @@ test('an HTML error page is named by its title: what the front end said, not onl
   assert.equal(describeStatus(502, true, '502'), describeStatus(502, true));
 });
 
+test('a front end\'s page for the registry behind it being down says so, and what to do: run again once it answers', async () => {
+  const answer = (status: number, page: string) => ({ status, headers: { 'content-type': 'text/html' }, body: Readable.from([Buffer.from(page)]), url: new URL('https://r.example/v2/a/tags/list') });
+  const nginx504 = '<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>504 Gateway Time-out</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+  assert.equal((await responseError('GET', answer(504, nginx504))).message, 'GET https://r.example/v2/a/tags/list: 504 Gateway Timeout, an HTML page (a proxy or load balancer in front of the registry answered)'
+    + ': the registry behind it did not answer within the front end\'s timeout (nginx proxy_read_timeout, HAProxy timeout server), so it is down or overloaded; rerun once it answers');
+  // HAProxy's pages have no title: their text says what happened.
+  const haproxy504 = '<html><body><h1>504 Gateway Time-out</h1>\nThe server didn\'t respond in time.\n</body></html>\n';
+  assert.match((await responseError('GET', answer(504, haproxy504))).message, /: 504 Gateway Timeout, an HTML page saying "The server didn't respond in time\." \(a proxy .*answered\): the registry behind it did not answer/);
+  const haproxy503 = '<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n';
+  assert.match((await responseError('GET', answer(503, haproxy503))).message, /: 503 Service Unavailable, an HTML page saying "No server is available to handle this request\." \(a proxy .*answered\): it could not reach the registry behind it, which is down; rerun once it answers$/);
+  // A registry's own 503, in JSON, is the registry's answer: no word of a front end.
+  assert.equal((await responseError('GET', answer(503, '{"errors":[{"code":"UNAVAILABLE","message":"service unavailable"}]}'))).message, 'GET https://r.example/v2/a/tags/list: 503 Service Unavailable (UNAVAILABLE: service unavailable)');
+});
+
 test('a 403 says what to check: credentials that may push (a write) or pull (a read)', async () => {
   const answer = (status: number) => ({ status, url: new URL('https://r.example/v2/a/blobs/uploads/'), headers: {}, body: Readable.from([Buffer.from('{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}')]) });
   assert.match((await responseError('POST', answer(403) as never)).message, /^POST https:\/\/r\.example\/v2\/a\/blobs\/uploads\/: forbidden \(DENIED: requested access to the resource is denied\): check that the credentials used there may push to this repository/);
