@@ -37,6 +37,17 @@ export interface RunningNginx extends RunningFrontEnd {
   requests(): Promise<LoggedRequest[]>;
 }
 
+/**
+ * A maintenance page sent as 200 in place of every answer nginx could not get from the registry
+ * (`error_page 502 503 504 =200`): the registry stopped, every path is answered with this HTML.
+ */
+export function maintenancePage(title = 'Down for maintenance'): NginxOptions {
+  return {
+    server: { error_page: '502 503 504 =200 /maintenance.html' },
+    blocks: `    location = /maintenance.html { internal; default_type text/html; return 200 '<html><head><title>${title}</title></head><body><h1>We will be back soon</h1></body></html>'; }`,
+  };
+}
+
 /** nginx in front of `upstream` (a plain-http registry, as the recipe has it), ready to answer. */
 export async function startNginx(upstream: RunningRegistry, opts: NginxOptions = {}): Promise<RunningNginx> {
   if (upstream.caFile) throw new Error('startNginx: the recipe puts nginx in front of a plain-http registry');

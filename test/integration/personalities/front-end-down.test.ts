@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
-import { startNginx, type RunningNginx } from '../../harness/nginx.js';
+import { maintenancePage, startNginx, type RunningNginx } from '../../harness/nginx.js';
 import { startHaproxy, type RunningHaproxy } from '../../harness/haproxy.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
@@ -27,10 +27,7 @@ let config: string;
 
 before(async () => {
   [src, up, behindNginx, behindHaproxy, behindPage] = await Promise.all([startRegistry(), startRegistry(), startRegistry(), startRegistry(), startRegistry()]);
-  [nginx, haproxy, maintenance] = await Promise.all([startNginx(behindNginx), startHaproxy(behindHaproxy), startNginx(behindPage, {
-    server: { error_page: '502 503 504 =200 /maintenance.html' },
-    blocks: `    location = /maintenance.html { internal; default_type text/html; return 200 '<html><head><title>Down for maintenance</title></head><body>Back soon</body></html>'; }`,
-  })]);
+  [nginx, haproxy, maintenance] = await Promise.all([startNginx(behindNginx), startHaproxy(behindHaproxy), startNginx(behindPage, maintenancePage())]);
   images = await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.1.0'], format: 'oci', platforms: 2 });
   config = await writeConfig(await scratchDir('front-end-down'), `version: 1
 defaults:

@@ -8,14 +8,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
-import { startNginx, type RunningNginx } from '../../harness/nginx.js';
+import { maintenancePage, startNginx, type RunningNginx } from '../../harness/nginx.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { skopeoCopyAll, skopeoDigest } from '../../harness/skopeo.js';
 import { startGateway, until, type GatewayProcess } from './gateway-process.js';
-
-const PAGE = '<html><head><title>Down for maintenance</title></head><body><h1>We will be back soon</h1></body></html>';
 
 let src: RunningRegistry;
 let a: RunningRegistry;
@@ -27,10 +25,7 @@ let image: SeededImage;
 
 before(async () => {
   [src, a, b] = await Promise.all([startRegistry(), startRegistry(), startRegistry()]);
-  front = await startNginx(a, {
-    server: { error_page: '502 503 504 =200 /maintenance.html' },
-    blocks: `    location = /maintenance.html { internal; default_type text/html; return 200 '${PAGE}'; }`,
-  });
+  front = await startNginx(a, maintenancePage());
   image = (await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 }))[0]!;
   dir = await scratchDir('maintenance-page');
   await writeFile(join(dir, 'mirrors.lock'), JSON.stringify({ version: 1, images: { [`${src.host}/jetstack/app`]: { 'v1.0.0': { digest: image.digest, recordedAt: '2026-01-01T00:00:00Z' } } } }));
