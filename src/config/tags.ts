@@ -3,7 +3,7 @@
 import { compareTags } from '../types/tag.js';
 import { explainTags } from './explain.js';
 
-export { isReleaseTag, tagVersion } from '../types/tag.js';
+export { isReleaseTag, tagSpelling, tagVersion } from '../types/tag.js';
 import type { TagRules } from './model.js';
 
 /** Applies `rules` to the tags a source has; without rules every non-referrer tag is selected. */

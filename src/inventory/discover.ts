@@ -2,7 +2,7 @@
 // handles (rules, --tag, --shard), and every target's tag list. sync, plan and verify start here.
 import pLimit from 'p-limit';
 import type { ManifestContent, Repository } from '../content/storage.js';
-import { isReleaseTag, missingExplicit, selectTags } from '../config/tags.js';
+import { isReleaseTag, missingExplicit, selectTags, tagSpelling } from '../config/tags.js';
 import { inShard, type ImageWork, type TargetRepo } from '../config/workitems.js';
 import { isValidTag, referrerTagSubject, referrerTagsFor } from '../types/reference.js';
 import type { RepositoryOpener } from '../content/storage.js';
@@ -126,13 +126,14 @@ function choose(inv: Inventory, sourceTags: string[], opts: DiscoverOptions): vo
   if (opts.tags && opts.tags.length > 0) {
     const present = new Set(sourceTags);
     const asked = [...new Set(opts.tags)];
-    // A release is one version however it is spelled: Helm charts carry both v1.2.3 and 1.2.3.
+    // A release is one version however it is spelled: Helm charts carry both v1.2.3 and 1.2.3, and
+    // 1.2.3+build.4 as the tag 1.2.3_build.4 (tagSpelling).
     const twin = (t: string) => (t.startsWith('v') ? t.slice(1) : `v${t}`);
-    const twins = asked.filter(isReleaseTag).map(twin);
-    const wanted = [...new Set([...asked, ...twins])].filter((t) => present.has(t));
+    const spellings = (t: string) => (isReleaseTag(t) ? [tagSpelling(t), twin(tagSpelling(t))] : [t]);
+    const wanted = [...new Set(asked.flatMap(spellings))].filter((t) => present.has(t));
     selected = selectTags(wanted, { include: [], exclude: [], latest: 0, explicit: [] }, false);
-    // Absent only when the release is in neither spelling: its twin alone is that release.
-    inv.absent = asked.filter((t) => !present.has(t) && !(isReleaseTag(t) && present.has(twin(t))));
+    // Absent only when the release is in no spelling: its twin alone is that release.
+    inv.absent = asked.filter((t) => !spellings(t).some((s) => present.has(s)));
   } else {
     selected = selectTags(sourceTags, item.tags, item.hasTagRules);
     inv.absentExplicit = missingExplicit(sourceTags, item.tags);

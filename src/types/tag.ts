@@ -6,9 +6,19 @@ import parse from 'semver/functions/parse.js';
 import compareBuild from 'semver/functions/compare-build.js';
 import type SemVer from 'semver/classes/semver.js';
 
-/** The semver version a tag names ("v" prefix ok), or null. Not semver.coerce: "v1.14" is no version. */
+/**
+ * The semver version a tag names ("v" prefix ok), or null. Not semver.coerce: "v1.14" is no version.
+ * A tag cannot hold `+`, so `helm push` stores a chart version's build metadata as `_`
+ * (1.2.3+build.4 under the tag 1.2.3_build.4), and Helm reads it back so: that tag is the release.
+ */
 export function tagVersion(tag: string): SemVer | null {
-  return parse(tag.startsWith('v') ? tag.slice(1) : tag);
+  const version = tag.replaceAll('_', '+');
+  return parse(version.startsWith('v') ? version.slice(1) : version);
+}
+
+/** The tag a version is pushed under: Helm's, `+` (build metadata) written as `_`. */
+export function tagSpelling(version: string): string {
+  return version.replaceAll('+', '_');
 }
 
 /** True for a full semver version tag (`v1.14.0`, `1.14.0-rc.1`); the others (`latest`, `v1.14`) float. */

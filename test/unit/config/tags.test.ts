@@ -69,3 +69,11 @@ test('referrer tags are never selected, and duplicates in the input collapse', (
   assert.deepEqual(selectTags([...REFERRERS, 'v1.0.0', 'v1.0.0'], rules({}), false), ['v1.0.0']);
   assert.deepEqual(selectTags(REFERRERS, rules({ include: ['sha256'] }), true), []);
 });
+
+test('a chart version with build metadata (helm push stores 1.2.3+build.4 as the tag 1.2.3_build.4) is that release', () => {
+  const tags = ['0.9.0', '1.2.3', '1.2.3_build.4', '1.2.4', 'v1.2.5_rc_1', '_latest', 'latest'];
+  assert.equal(isReleaseTag('1.2.3_build.4'), true);
+  assert.equal(isReleaseTag('_latest'), false);
+  assert.deepEqual(selectTags(tags, rules({ semver: '>=1.0.0' }), true), ['1.2.3', '1.2.3_build.4', '1.2.4']);
+  assert.deepEqual(selectTags(tags, rules({}), false), ['0.9.0', '1.2.3', '1.2.3_build.4', '1.2.4', '_latest', 'latest', 'v1.2.5_rc_1']);
+});
