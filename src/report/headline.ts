@@ -55,7 +55,8 @@ export function nextStep(report: AnyReport, rows: ReportRow[]): string {
     const missing = rows.filter((r) => r.state === 'missing' || r.state === 'missing-referrers');
     if (missing.some((r) => !r.binaries)) advice.push('run `regmirror sync` to copy missing tags');
     if (missing.some((r) => r.binaries)) advice.push('missing binaries: push them with `regmirror publish --tag TAG` (sync copies images only)');
-    if (states.has('mismatch')) advice.push('mismatches need `regmirror sync --force`');
+    // sync holds a tag the lock records at another digest, --force or not: only --accept-moved moves it.
+    if (states.has('mismatch')) advice.push('mismatches need `regmirror sync --force` (with a `lock:` in mirrors.yaml, a tag the source moved needs `--accept-moved TAG` instead: `regmirror verify --lock` names them)');
     // A plain sync (even --force) skips a tag already at the source digest: only --deep looks below it.
     if (states.has('incomplete')) advice.push('incomplete images need `regmirror sync --deep`, which copies the parts a tag in place lacks (a plain sync skips them)');
     if (states.has('extra')) advice.push('extra tags exist only at targets: check them by hand');

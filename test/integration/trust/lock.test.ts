@@ -86,6 +86,10 @@ test('a source tag retargeted between syncs is held as source-moved, reported by
   // Without --lock, the same move is an ordinary mismatch.
   const plain = JSON.parse((await runCli(['verify', '-c', config, '--format', 'json', '--no-progress'])).stdout) as VerifyReport;
   assert.equal(plain.results.find((r) => r.tag === 'v1.0.0')!.targets[0]!.status, 'mismatch');
+  // Its advice must not be --force alone, which sync answers by holding the tag again (exit 1).
+  const table = await runCli(['verify', '-c', config, '--no-progress']);
+  assert.match(table.stdout, /next: .*mismatches need `regmirror sync --force` \(with a `lock:` in mirrors\.yaml, a tag the source moved needs `--accept-moved TAG` instead: `regmirror verify --lock` names them\)/);
+  assert.equal((await sync('--force')).report.results.find((r) => r.tag === 'v1.0.0')!.targets[0]!.action, 'source-moved');
 
   const accepted = await sync('--accept-moved', 'v1.0.0');
   assert.equal(accepted.exitCode, 0, accepted.stderr);
