@@ -54,6 +54,8 @@ export function nextStep(report: AnyReport, rows: ReportRow[]): string {
     // sync copies images only: a binaries entry's missing tags are pushed by publish, from the release files.
     const missing = rows.filter((r) => r.state === 'missing' || r.state === 'missing-referrers');
     if (missing.some((r) => !r.binaries)) advice.push('run `regmirror sync` to copy missing tags');
+    // A plain sync skips a referrer tag in place: only --deep copies the parts verify --deep found absent below it.
+    if (states.has('missing-referrers')) advice.push('a signature, attestation, SBOM or referrer whose parts are absent (verify --deep names them) needs `regmirror sync --deep`');
     if (missing.some((r) => r.binaries)) advice.push('missing binaries: push them with `regmirror publish --tag TAG` (sync copies images only)');
     // sync holds a tag the lock records at another digest, --force or not: only --accept-moved moves it.
     if (states.has('mismatch')) advice.push('mismatches need `regmirror sync --force` (with a `lock:` in mirrors.yaml, a tag the source moved needs `--accept-moved TAG` instead: `regmirror verify --lock` names them)');

@@ -13,6 +13,7 @@ import { deleteBlob, deleteManifest, getManifest, retag, type SeededImage } from
 import type { FaultProxy } from '../../harness/fault-proxy.js';
 import { deepBed, type DeepBed } from './deep-bed.js';
 import { skopeoCopyAll } from '../../harness/skopeo.js';
+import { runCli } from '../../harness/cli.js';
 import type { SyncReport, VerifyReport } from '../../../src/report/model.js';
 
 let bed: DeepBed;
@@ -51,6 +52,9 @@ test('verify --deep names a referrer whose blob or manifest is gone; sync --deep
   assert.match(row.detail, new RegExp(`${sig}: absent at the target: blob ${sigLayer}`));
   assert.match(row.detail, new RegExp(`${att}: absent at the target: blob ${attLayer}`));
   assert.match(row.detail, new RegExp(`${fallback}: absent at the target: manifest ${image.referrerDigests[0]}`));
+  // A plain sync leaves such parts out (it skips a referrer tag in place): the advice names --deep.
+  const table = await runCli(['verify', '--deep', '-c', bed.config, '--no-progress']);
+  assert.match(table.stdout, /next: run `regmirror sync` to copy missing tags; a signature, attestation, SBOM or referrer whose parts are absent \(verify --deep names them\) needs `regmirror sync --deep`/);
   const plain = await run(['verify']);
   assert.equal(plain.exitCode, 0, 'without --deep the referrer tags in place are enough');
 
