@@ -72,3 +72,17 @@ test('a semver range selects the build-metadata chart version as the release it 
   const report = JSON.parse(verify.stdout) as { results: { tag: string; targets: { status: string }[] }[] };
   assert.deepEqual(report.results.map((r) => [r.tag, r.targets[0]!.status]).sort(), [['1.2.3', 'in-sync'], ['1.2.3_build.4', 'in-sync']]);
 });
+
+test('explicit: ["1.2.3+build.4"] in mirrors.yaml names that chart as --tag does', async () => {
+  const explicit = await writeConfig(await scratchDir('helm-build-metadata-explicit'), `version: 1
+defaults:
+  targets: [${dst.host}/explicit]
+${registriesYaml([src, dst])}images:
+  - source: ${src.host}/jetstack/charts/app
+    tags: { semver: ">=2.0.0", explicit: ["1.2.3+build.4"] }
+`);
+  const plan = await runCli(['plan', '-c', explicit, '--no-progress', '--format', 'json']);
+  assert.equal(plan.exitCode, 0, plan.stdout + plan.stderr);
+  const report = JSON.parse(plan.stdout) as { results: { tag: string; sourceDigest: string }[] };
+  assert.deepEqual(report.results.map((r) => [r.tag, r.sourceDigest]), [['1.2.3_build.4', chartDigests.get('1.2.3_build.4')]]);
+});
