@@ -3,10 +3,10 @@
 // point at verified manifest bytes, and repositories of one MemoryRegistry can mount blobs.
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AbortedError, NotFoundError, RegistryResponseError, SizeLimitError, UnsupportedError } from '../types/errors.js';
+import { AbortedError, NotFoundError, RegistryResponseError, UnsupportedError } from '../types/errors.js';
 import { VerifyingStream, parseDigest, verifyBytes } from '../types/digest.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { MAX_MANIFEST_BYTES, isManifestType, parseManifest } from '../types/mediatype.js';
+import { MAX_MANIFEST_BYTES, isManifestType, manifestTooLarge, parseManifest } from '../types/mediatype.js';
 import { isValidTag } from '../types/reference.js';
 import type { BlobContent, BlobMounter, CallOptions, ManifestContent, Repository } from './storage.js';
 
@@ -142,7 +142,7 @@ export class MemoryRepository implements Repository, BlobMounter {
 
   // Verifies like a registry's manifest PUT: exact bytes, size cap, and every part already here.
   private storeManifest(desc: Descriptor, bytes: Uint8Array): void {
-    if (bytes.byteLength > MAX_MANIFEST_BYTES) throw new SizeLimitError(`${this.name}: manifest ${desc.digest} is over ${MAX_MANIFEST_BYTES} bytes`);
+    if (bytes.byteLength > MAX_MANIFEST_BYTES) throw manifestTooLarge(`${this.name}: manifest ${desc.digest}`, bytes.byteLength);
     verifyBytes(bytes, desc.digest, desc.size, 'manifest');
     const parsed = parseManifest(bytes, desc.mediaType);
     const missing = [

@@ -3,9 +3,9 @@
 import type { CallOptions, ManifestContent } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { digestOf, isDigest } from '../types/digest.js';
-import { DigestMismatchError, SizeLimitError, UnsupportedError } from '../types/errors.js';
+import { DigestMismatchError, UnsupportedError } from '../types/errors.js';
 import { isValidTag } from '../types/reference.js';
-import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, isManifestType, isSchemaOneType, schemaOne, schemaOneRefusal, typeByShape } from '../types/mediatype.js';
+import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, isManifestType, manifestTooLarge, isSchemaOneType, schemaOne, schemaOneRefusal, typeByShape } from '../types/mediatype.js';
 import { discard, readCapped } from './http/body.js';
 import { PageInsteadOfAnswerError, describeStatus, expectStatus, htmlTitle, isHtml } from './http/errors.js';
 import { displayUrl, header, type HttpRequest, type RetryBudget } from './http/types.js';
@@ -49,7 +49,7 @@ async function fetchOnce(repo: RepoContext, reference: string, budget: RetryBudg
   const length = Number(header(res, 'content-length'));
   if (length > MAX_MANIFEST_BYTES) {
     discard(res.body);
-    throw new SizeLimitError(`manifest ${repo.host.host}/${repo.path}@${reference} is ${length} bytes, over the 4 MiB limit for manifests`);
+    throw manifestTooLarge(`manifest ${repo.host.host}/${repo.path}@${reference}`, length);
   }
   const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, `manifest ${repo.host.host}/${repo.path}@${reference}`);
   if (isHtml(bytes)) throw new PageInsteadOfAnswerError(`GET ${displayUrl(url)}: ${describeStatus(200, true, htmlTitle(bytes.toString('utf8')))}, not a manifest`);

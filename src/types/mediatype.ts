@@ -1,5 +1,5 @@
 // Media types of the OCI image spec and Docker's schema 2, and how a manifest links to its parts.
-import { UnsupportedError } from './errors.js';
+import { SizeLimitError, UnsupportedError } from './errors.js';
 import type { Descriptor } from './descriptor.js';
 
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -18,6 +18,14 @@ export const MANIFEST_ACCEPT = [OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, D
 
 /** Manifests we refuse to read past (oras-go and containerd use the same cap). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A manifest over that cap, said once for every store: no retry or rerun gets it through, and a
+ * registry target would refuse it too, so the one thing to do is leave its tag out.
+ */
+export function manifestTooLarge(what: string, size: number): SizeLimitError {
+  return new SizeLimitError(`${what} is ${size} bytes, over 4 MiB (${MAX_MANIFEST_BYTES} bytes), the most regmirror reads of a manifest, as oras and containerd: registries need take no more (distribution refuses it: 400 MANIFEST_INVALID "http: request body too large"), so leave the tag out (tags: exclude)`);
+}
 
 /** An index or manifest list: its parts are other manifests. */
 export function isIndexType(mediaType: string): boolean {

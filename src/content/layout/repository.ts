@@ -4,10 +4,10 @@
 // as a source, untagged OCI 1.1 referrers show as their fallback tag (fallback.ts).
 import type { Readable } from 'node:stream';
 import { open, stat } from 'node:fs/promises';
-import { AbortedError, NotFoundError, SizeLimitError, UnsupportedError } from '../../types/errors.js';
+import { AbortedError, NotFoundError, UnsupportedError } from '../../types/errors.js';
 import { VerifyingStream, sha256, verifyBytes } from '../../types/digest.js';
 import type { Descriptor } from '../../types/descriptor.js';
-import { MAX_MANIFEST_BYTES, OCI_INDEX, parseManifest, schemaOne, schemaOneRefusal } from '../../types/mediatype.js';
+import { MAX_MANIFEST_BYTES, OCI_INDEX, manifestTooLarge, parseManifest, schemaOne, schemaOneRefusal } from '../../types/mediatype.js';
 import { isValidTag } from '../../types/reference.js';
 import type { BlobContent, CallOptions, ManifestContent, Repository } from '../storage.js';
 import { fallbackIndexes } from './fallback.js';
@@ -43,7 +43,7 @@ export class LayoutRepository implements Repository {
     const tagged = reference.includes(':') ? undefined : await this.entryFor(reference);
     const digest = tagged?.digest ?? reference;
     const bytes = await readCapped(this.blobPath(digest), MAX_MANIFEST_BYTES,
-      (size) => new SizeLimitError(`${this.name}: manifest ${digest} is ${size} bytes, over ${MAX_MANIFEST_BYTES}`),
+      (size) => manifestTooLarge(`${this.name}: manifest ${digest}`, size),
       () => new NotFoundError(`${this.name}: manifest ${tagged ? `${digest} (tag ${reference})` : reference} not found`));
     const schema1 = tagged && schemaOne(tagged.mediaType, bytes);
     if (schema1) throw schemaOneRefusal(`${this.name}:${reference}`, schema1);
@@ -104,7 +104,7 @@ export class LayoutRepository implements Repository {
   // Untagged manifests stay out of index.json: they are reachable through their parent.
   async pushManifest(desc: Descriptor, bytes: Uint8Array, opts?: CallOptions): Promise<void> {
     checkSignal(opts);
-    if (bytes.byteLength > MAX_MANIFEST_BYTES) throw new SizeLimitError(`${this.name}: manifest ${desc.digest} is over ${MAX_MANIFEST_BYTES} bytes`);
+    if (bytes.byteLength > MAX_MANIFEST_BYTES) throw manifestTooLarge(`${this.name}: manifest ${desc.digest}`, bytes.byteLength);
     verifyBytes(bytes, desc.digest, desc.size, 'manifest');
     const path = this.blobPath(desc.digest);
     await this.prepare();
