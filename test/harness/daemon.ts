@@ -1,5 +1,6 @@
-// The programs a test starts as child processes of its own (nginx, haproxy, squid): found where Debian
-// puts them, ended with the test file's process whatever happens to it, and stopped gracefully.
+// The programs a test starts as child processes of its own (nginx, haproxy, apache2, squid): found
+// where Debian puts them, ended with the test file's process whatever happens to it, and stopped
+// gracefully.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 

@@ -1,6 +1,7 @@
-// What the real front ends of the harness (nginx.ts, haproxy.ts) share: a server program run as
-// this user on a loopback port with a config it was given, TLS with the test CA, waited for until
-// it answers /v2/, and stopped by close() or, at the latest, when the test process exits.
+// What the real front ends of the harness (nginx.ts, haproxy.ts, apache.ts) share: a server
+// program run as this user on a loopback port with a config it was given, TLS with the test CA,
+// waited for until it answers /v2/, and stopped by close() or, at the latest, when the test
+// process exits.
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
