@@ -9,6 +9,7 @@ import {
   UnreachableError,
   type Origin,
 } from '../types/errors.js';
+import { FRONT_HEADER_LIMITS } from '../registry/http/errors.js';
 import { formatRepository } from '../types/reference.js';
 import { redact } from '../ui/redact.js';
 import type { SkopeoCopyRequest } from './skopeo-args.js';
@@ -87,7 +88,7 @@ const FRONT_FORBIDDEN = /statuscode: 403, <html/;
 export function classify(message: string, host: string | undefined): RegmirrorError {
   const text = redact(message);
   const m = text.toLowerCase();
-  if (HEADERS_TOO_LARGE.test(m)) return new RegmirrorError(`${text} (a proxy or load balancer in front of the registry refused skopeo's request headers as too large: raise its limit (nginx: large_client_header_buffers 4 16k, its default 4 8k), or try \`engine: native\`, whose requests may fit)`);
+  if (HEADERS_TOO_LARGE.test(m)) return new RegmirrorError(`${text} (a proxy or load balancer in front of the registry refused skopeo's request headers as too large: raise its limit (${FRONT_HEADER_LIMITS}), or try \`engine: native\`, whose requests may fit)`);
   if (FRONT_FORBIDDEN.test(m)) {
     const patch = /uploading layer chunked/.test(m) ? ': it refused a blob upload, which skopeo sends as PATCH; `engine: native` sends a blob in one PUT (and PATCH only in chunks a body limit calls for)' : '';
     return new RegmirrorError(`${text} (a proxy or load balancer in front of the registry refused the request with its own 403 page, not the registry's answer, so credentials are not at fault; have it let the request through${patch})`);

@@ -50,14 +50,19 @@ function pageWords(page: string, status: number): string | undefined {
  * A front end refused the request's headers: nginx's 400 "Request Header Or Cookie Too Large"
  * (large_client_header_buffers), HAProxy's 400 page "Your browser sent an invalid request" (its
  * answer to a request that does not fit tune.bufsize less tune.maxrewrite: regmirror's requests are
- * otherwise well formed), any front's 431. regmirror's largest header is its Authorization, a token
- * for one repository (two for a mount) already, so only the front's limit can change.
+ * otherwise well formed), Apache's 400 "Bad Request" page that says "Size of a request header field
+ * exceeds server limit" (LimitRequestFieldSize; its HTTP/2 answers 431), any front's 431.
+ * regmirror's largest header is its Authorization, a token for one repository (two for a mount)
+ * already, so only the front's limit can change.
  */
 function headersTooLarge(status: number, title: string | undefined, page: string): boolean {
-  return status === 431 || (status === 400 && (/header.*too large/i.test(title ?? '') || /your browser sent an invalid request/i.test(page)));
+  return status === 431 || (status === 400 && (/header.*too large/i.test(title ?? '') || /your browser sent an invalid request|size of a request header field exceeds server limit/i.test(page)));
 }
 
-const HEADERS_TOO_LARGE = ': its request headers are larger than that front end allows, the largest being the Authorization header, a token for this repository alone; raise the front end\'s limit (nginx: large_client_header_buffers 4 16k, its default 4 8k; HAProxy: tune.bufsize, its default 16384, holds the headers less tune.maxrewrite)';
+/** The settings that bound request headers in the front ends registries run behind: said wherever one refused them (native or skopeo's requests). */
+export const FRONT_HEADER_LIMITS = 'nginx: large_client_header_buffers 4 16k, its default 4 8k; HAProxy: tune.bufsize, its default 16384, holds the headers less tune.maxrewrite; Apache: LimitRequestFieldSize 16380, its default 8190';
+
+const HEADERS_TOO_LARGE = `: its request headers are larger than that front end allows, the largest being the Authorization header, a token for this repository alone; raise the front end's limit (${FRONT_HEADER_LIMITS})`;
 
 /**
  * What to do about a 403: the registry knows who is asking and will not let them (a plain 403

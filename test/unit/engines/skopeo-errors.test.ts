@@ -83,7 +83,7 @@ describe('skopeo errors', () => {
   it("says what refused skopeo's request headers and what to change (nginx large_client_header_buffers)", () => {
     const stderr = 'time="x" level=fatal msg="initializing source docker://127.0.0.1:5000/jetstack/app:v1: reading manifest v1 in 127.0.0.1:5000/jetstack/app: StatusCode: 400, <html>\\r\\n<head><title>400 Request Header Or Cookie ..."';
     const err = copyErrorFrom(req, stderr, '1', images);
-    assert.match(err.message, /Request Header Or Cookie \.\.\. \(a proxy or load balancer in front of the registry refused skopeo's request headers as too large: raise its limit \(nginx: large_client_header_buffers 4 16k, its default 4 8k\), or try `engine: native`, whose requests may fit\)$/, err.message);
+    assert.match(err.message, /Request Header Or Cookie \.\.\. \(a proxy or load balancer in front of the registry refused skopeo's request headers as too large: raise its limit \(nginx: large_client_header_buffers 4 16k, its default 4 8k; HAProxy: tune\.bufsize.*; Apache: LimitRequestFieldSize 16380, its default 8190\), or try `engine: native`, whose requests may fit\)$/, err.message);
     assert.equal(isTransientFailure(stderr), false);
   });
 

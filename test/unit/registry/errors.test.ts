@@ -51,10 +51,13 @@ test('an HTML error page is named by its title: what the front end said, not onl
   const answer = { status: 400, headers: { 'content-type': 'text/html' }, body: Readable.from([Buffer.from(page)]), url: new URL('https://r.example/v2/a/tags/list') };
   assert.equal((await responseError('GET', answer)).message,
     'GET https://r.example/v2/a/tags/list: 400 Bad Request, an HTML page titled "400 Request Header Or Cookie Too Large" (a proxy or load balancer in front of the registry answered)'
-    + ': its request headers are larger than that front end allows, the largest being the Authorization header, a token for this repository alone; raise the front end\'s limit (nginx: large_client_header_buffers 4 16k, its default 4 8k; HAProxy: tune.bufsize, its default 16384, holds the headers less tune.maxrewrite)');
+    + ': its request headers are larger than that front end allows, the largest being the Authorization header, a token for this repository alone; raise the front end\'s limit (nginx: large_client_header_buffers 4 16k, its default 4 8k; HAProxy: tune.bufsize, its default 16384, holds the headers less tune.maxrewrite; Apache: LimitRequestFieldSize 16380, its default 8190)');
   // HAProxy's page has no title: its 400 for a request that outgrew tune.bufsize is known by its text.
   const haproxy = { ...answer, body: Readable.from([Buffer.from('<html><body><h1>400 Bad request</h1>\nYour browser sent an invalid request.\n</body></html>\n')]) };
   assert.match((await responseError('GET', haproxy)).message, /: 400 Bad Request, an HTML page \(a proxy or load balancer in front of the registry answered\): its request headers are larger than that front end allows.*HAProxy: tune\.bufsize/);
+  // Apache's page is titled "400 Bad Request" over HTTP/1.1 (its HTTP/2 answers 431): known by its text.
+  const apache = { ...answer, body: Readable.from([Buffer.from('<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n<html><head>\n<title>400 Bad Request</title>\n</head><body>\n<h1>Bad Request</h1>\n<p>Your browser sent a request that this server could not understand.<br />\nSize of a request header field exceeds server limit.</p>\n</body></html>\n')]) };
+  assert.match((await responseError('GET', apache)).message, /: 400 Bad Request, an HTML page \(a proxy or load balancer in front of the registry answered\): its request headers are larger than that front end allows.*Apache: LimitRequestFieldSize 16380/);
   // A page without a title (or a title of markup and spaces only) reads as before.
   const bare = { ...answer, body: Readable.from([Buffer.from('<html><body>\n  </body></html>')]) };
   assert.equal((await responseError('GET', bare)).message, 'GET https://r.example/v2/a/tags/list: 400 Bad Request, an HTML page (a proxy or load balancer in front of the registry answered)');
