@@ -98,8 +98,9 @@ export class UploadPolicy {
   }
 
   /**
-   * A monolithic PUT of `bytes` was refused as a whole (416, 413, BLOB_UPLOAD_INVALID): go
-   * chunked; after a 413 (too large, whoever said it), in chunks smaller than what was refused.
+   * A monolithic PUT of `bytes` was refused as a whole (416, 413, 408, BLOB_UPLOAD_INVALID): go
+   * chunked; after a 413 (too large, whoever said it) or a 408 (too long in coming), in chunks
+   * smaller than what was refused.
    */
   refusedWhole(status: number, bytes = Number.MAX_SAFE_INTEGER): Adaptation {
     const before = this.wholeUpTo();
@@ -107,7 +108,7 @@ export class UploadPolicy {
     if (bytes <= this.wholeRefusedMin) [this.wholeRefusedMin, this.wholeRefusedStatus] = [bytes, status];
     if (this.patchRefused) throw new UploadRefusedError(this.host, `it refused a monolithic PUT (${status}) and refuses PATCH chunks too${status === 413 ? BODY_LIMIT : ''}`);
     this.chunked = true;
-    if (status === 413) {
+    if (tooLong(status)) {
       this.bodyLimited = true;
       this.chunk = Math.max(CHUNK_FLOOR, Math.min(this.chunk, under413(bytes)));
     }
@@ -163,9 +164,19 @@ export class UploadPolicy {
   }
 }
 
-/** A monolithic PUT refused for its size or shape (ghcr: 416 over 4 MiB; a registry wanting chunks). */
+/**
+ * A monolithic PUT refused for its size or shape (ghcr: 416 over 4 MiB; a registry wanting chunks),
+ * or for the time its body took: a front end's 408 (Apache's RequestReadTimeout body=N, mod_reqtimeout,
+ * or Timeout; registries never send one) to a whole layer read from a slow source, which chunks
+ * each within that window pass.
+ */
 export function refusesWhole(e: RegistryResponseError): boolean {
-  return e.status === 416 || e.status === 413 || (e.status === 400 && hasErrorCode(e, 'BLOB_UPLOAD_INVALID'));
+  return e.status === 416 || tooLong(e.status) || (e.status === 400 && hasErrorCode(e, 'BLOB_UPLOAD_INVALID'));
+}
+
+/** 413 (too large) and a front end's 408 (too slow) both mean a smaller body, whoever said it. */
+function tooLong(status: number): boolean {
+  return status === 413 || status === 408;
 }
 
 /** A PATCH refused as a method (GAR), not for its size. */

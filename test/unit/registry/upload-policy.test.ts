@@ -42,6 +42,15 @@ describe('UploadPolicy', () => {
     assert.equal(q.chunkBytes, 1 * MiB);
   });
 
+  it("takes a front end's 408 to a whole PUT (Apache RequestReadTimeout body=N, a slow source) as a 413: chunks of at most 4 MiB, blobs up to 4 MiB still whole", () => {
+    const p = new UploadPolicy('h', 8 * MiB);
+    p.tookWhole(1 * MiB);
+    assert.ok(refusesWhole(new RegistryResponseError('PUT', 'https://h/x', 408, [], '408 Request Timeout')));
+    assert.match(p.refusedWhole(408, 40 * MiB).change, /refused a monolithic upload \(408\): chunked uploads of 4 MiB from now on for blobs over 4 MiB$/);
+    assert.equal(p.modeFor(4 * MiB), 'monolithic');
+    assert.equal(p.modeFor(4 * MiB + 1), 'chunked');
+  });
+
   it('shrinks a refused large chunk to at most 4 MiB (ghcr.io) and keeps it', () => {
     const p = new UploadPolicy('ghcr.io', 8 * MiB, true);
     p.refusedChunk(8 * MiB, 416, false);
