@@ -7,10 +7,9 @@
 // in one process (-X) on a loopback port, its config, pid, logs and mutexes in a scratch directory,
 // the modules it needs loaded from /usr/lib/apache2/modules. A variant adds Apache's own lines
 // (LimitRequestBody, RequestReadTimeout, H2MaxSessionStreams …) and flags to the ProxyPass line.
-import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startFrontEnd, type RunningFrontEnd } from './front-end.js';
+import { loggedFields, startFrontEnd, type RunningFrontEnd } from './front-end.js';
 import type { RunningRegistry } from './registry.js';
 import { reservePort } from './ports.js';
 import { scratchDir } from './scratch.js';
@@ -78,11 +77,8 @@ ${(opts.server ?? []).map((line) => `  ${line}`).join('\n')}
   return {
     ...front,
     async requests() {
-      const text = existsSync(log) ? await readFile(log, 'utf8') : '';
-      return text.split('\n').filter(Boolean).map((line) => {
-        const [method, uri, status, protocol, connection, keepalive] = line.split(' ');
-        return { method: method!, uri: uri!, status: Number(status), protocol: protocol!, connection: Number(connection), keepalive: Number(keepalive) };
-      });
+      return (await loggedFields(log)).map(([method, uri, status, protocol, connection, keepalive]) =>
+        ({ method: method!, uri: uri!, status: Number(status), protocol: protocol!, connection: Number(connection), keepalive: Number(keepalive) }));
     },
   };
 }

@@ -4,6 +4,7 @@
 // process exits.
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'undici';
 import { spawnDaemon, stopDaemon } from './daemon.js';
 import { testCerts, trustFor } from './tls.js';
@@ -29,6 +30,12 @@ export async function startFrontEnd(run: FrontEndProcess): Promise<RunningFrontE
     host: `127.0.0.1:${run.port}`, url, ...trustFor(await testCerts(), 'good'),
     close: () => stopDaemon(child),
   };
+}
+
+/** The lines `log` holds so far that `keep` keeps (none before the first), each split into its space-separated fields. */
+export async function loggedFields(log: string, keep: (line: string) => boolean = Boolean): Promise<string[][]> {
+  const text = existsSync(log) ? await readFile(log, 'utf8') : '';
+  return text.split('\n').filter(keep).map((line) => line.split(' '));
 }
 
 const readiness = new Agent({ connect: { rejectUnauthorized: false } });

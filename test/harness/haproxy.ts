@@ -4,10 +4,9 @@
 // user in the foreground (-db), X-Forwarded-Proto set as OpenShift's router sets it, with its config and certificate in a scratch directory, killed
 // after. A variant adds HAProxy's own lines to its sections (timeouts, maxconn, tune.*,
 // http-request deny/return, http-response del-header, option forwardfor …).
-import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startFrontEnd, type RunningFrontEnd } from './front-end.js';
+import { loggedFields, startFrontEnd, type RunningFrontEnd } from './front-end.js';
 import type { RunningRegistry } from './registry.js';
 import { reservePort } from './ports.js';
 import { scratchDir } from './scratch.js';
@@ -73,11 +72,8 @@ ${lines(opts.backend)}
   return {
     ...front,
     async requests() {
-      const text = existsSync(log) ? await readFile(log, 'utf8') : '';
-      return text.split('\n').filter((line) => /^[A-Z]+ \S+ -?\d+ /.test(line)).map((line) => {
-        const [method, uri, status, termination, protocol] = line.split(' ');
-        return { method: method!, uri: uri!, status: Number(status), termination: termination!, protocol: protocol! };
-      });
+      return (await loggedFields(log, (line) => /^[A-Z]+ \S+ -?\d+ /.test(line))).map(([method, uri, status, termination, protocol]) =>
+        ({ method: method!, uri: uri!, status: Number(status), termination: termination!, protocol: protocol! }));
     },
   };
 }

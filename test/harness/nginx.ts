@@ -4,10 +4,9 @@
 // on a loopback port of its own, run as this user with its config, pid, logs and temp files in a
 // scratch directory. A variant overrides the recipe's directives or adds nginx's own (its
 // defaults, keepalive_requests, large_client_header_buffers, timeouts, http2 windows).
-import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startFrontEnd, type RunningFrontEnd } from './front-end.js';
+import { loggedFields, startFrontEnd, type RunningFrontEnd } from './front-end.js';
 import type { RunningRegistry } from './registry.js';
 import { reservePort } from './ports.js';
 import { scratchDir } from './scratch.js';
@@ -96,11 +95,8 @@ ${opts.blocks ?? ''}
   return {
     ...front,
     async requests() {
-      const text = existsSync(log) ? await readFile(log, 'utf8') : '';
-      return text.split('\n').filter(Boolean).map((line) => {
-        const [method, uri, status, connection, onConnection, protocol] = line.split(' ');
-        return { method: method!, uri: uri!, status: Number(status), connection: Number(connection), onConnection: Number(onConnection), protocol: protocol! };
-      });
+      return (await loggedFields(log)).map(([method, uri, status, connection, onConnection, protocol]) =>
+        ({ method: method!, uri: uri!, status: Number(status), connection: Number(connection), onConnection: Number(onConnection), protocol: protocol! }));
     },
   };
 }
