@@ -9,7 +9,7 @@ import {
   UnreachableError,
   type Origin,
 } from '../types/errors.js';
-import { FRONT_HEADER_LIMITS } from '../registry/http/errors.js';
+import { FRONT_HEADER_LIMITS } from '../registry/http/front-pages.js';
 import { formatRepository } from '../types/reference.js';
 import { redact } from '../ui/redact.js';
 import type { SkopeoCopyRequest } from './skopeo-args.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { proxyRefused, routedFactory } from '../registry/http/proxy.js';
-import { describeStatus } from '../registry/http/errors.js';
+import { describeStatus } from '../registry/http/front-pages.js';
 import { tlsFailure } from '../registry/http/tls-errors.js';
 import { storeContext } from '../registry/http/trust-store.js';
 import { RegmirrorError, type TlsProblem } from '../types/errors.js';

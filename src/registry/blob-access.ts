@@ -5,7 +5,8 @@
 import type { CallOptions } from '../content/storage.js';
 import { contentRangeStart, type Reopened } from './blob-resume.js';
 import { discard } from './http/body.js';
-import { PageInsteadOfAnswerError, describeStatus, expectStatus, isHtmlType } from './http/errors.js';
+import { expectStatus } from './http/errors.js';
+import { PageInsteadOfAnswerError, describeStatus, isHtmlType } from './http/front-pages.js';
 import { contentLength, displayUrl, header, type HttpResponse } from './http/types.js';
 import { resolveLocation, type RepoContext } from './repo-context.js';
 

@@ -7,7 +7,7 @@ import { AbortedError, AccessDeniedError, MalformedAnswerError, NotFoundError, R
 import { formatRepository, type RepositoryRef } from '../types/reference.js';
 import { Breaker, tryOrder } from './breaker.js';
 import { saidOf } from '../registry/http/unreachable.js';
-import { PageInsteadOfAnswerError } from '../registry/http/errors.js';
+import { PageInsteadOfAnswerError } from '../registry/http/front-pages.js';
 
 /**
  * A backend that let the deadline pass without answering. The transport only knows its request

@@ -6,7 +6,7 @@ import { AuthError, RegmirrorError, UnreachableError } from '../../types/errors.
 import { registerSecret } from '../../ui/redact.js';
 import type { Credential } from '../credentials.js';
 import { readCapped } from './body.js';
-import { describeStatus, isHtml } from './errors.js';
+import { describeStatus, isHtml } from './front-pages.js';
 import { displayUrl, type Send } from './types.js';
 
 /** Lifetime assumed when the token service does not say (the spec's default). */

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { describeStatus, isHtml, responseError } from '../../../src/registry/http/errors.js';
+import { responseError } from '../../../src/registry/http/errors.js';
+import { describeStatus, isHtml } from '../../../src/registry/http/front-pages.js';
 import { RegistryResponseError } from '../../../src/types/errors.js';
 
 test('a status reads with its reason phrase; an HTML body is said to come from something in front of the registry', () => {
