@@ -23,6 +23,8 @@ tap="$(mktemp)"
 # test, in-process or spawned: every test starts from empty ones.
 logins="$(mktemp -d)"
 trap 'rm -rf "$tap" "$logins"' EXIT
+# (podman wants the config.json DOCKER_CONFIG names to exist: an empty one.)
+mkdir -p "$logins/docker" "$logins/config" && echo '{}' > "$logins/docker/config.json"
 export DOCKER_CONFIG="$logins/docker" XDG_CONFIG_HOME="$logins/config"
 unset REGISTRY_AUTH_FILE XDG_RUNTIME_DIR
 status=0
