@@ -9,6 +9,7 @@ import type { RepositoryOpener } from '../content/storage.js';
 import { noTagsError, untaggedWarning } from './untagged.js';
 import { settleFloatingAbsent } from './floating-absent.js';
 import { AccessDeniedError } from '../types/errors.js';
+import { listedOrStraggling } from './stragglers.js';
 
 /** A target repository with its tag list, or why it could not be read. */
 export interface TargetState {
@@ -16,6 +17,8 @@ export interface TargetState {
   repo: Repository;
   tags?: Set<string>;
   error?: Error;
+  /** A straggler's listing, still out when discover returned (DiscoverOptions.stragglerAfterMs); settles with `tags` or `error` set. */
+  listed?: Promise<void>;
 }
 
 /** One image entry's source and targets as found at the start of the run. */
@@ -67,6 +70,13 @@ export interface DiscoverOptions {
    * such target, where the sync it plans creates the repository.
    */
   pushIfRefused?: boolean;
+  /**
+   * sync: return once a target's listing lags the image's others by this long, the target a
+   * straggler (stragglers.ts); unset, every listing is waited for (plan, verify: an audit needs all).
+   */
+  stragglerAfterMs?: number;
+  /** Told as each target's listing settles, stragglers' included. */
+  onListed?: (t: TargetState) => void;
 }
 
 /** Lists every source and target repository once, in parallel. */
@@ -74,36 +84,41 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
   const limit = pLimit(Math.max(1, opts.concurrency));
   const call = { signal: opts.signal };
   const listing = (repo: Repository) => limit(() => repo.listTags(call));
+  // The tags and the news together: a straggler is ready for its copies, warm or cold, at once.
+  const settled = (t: TargetState, outcome: Pick<TargetState, 'tags' | 'error'>) => {
+    Object.assign(t, outcome);
+    opts.onListed?.(t);
+  };
   const inventories = await Promise.all(
     work.map(async (w) => {
       const source = stores.open(w.source, 'pull');
       const targets: TargetState[] = w.targets.map((target) => ({ target, repo: stores.open(target.ref, opts.targetAccess) }));
       const inv: Inventory = { work: w, source, selected: [], absent: [], absentExplicit: [], unnamed: [], targets };
       if (opts.prefetchRoots && opts.tags && opts.tags.length > 0) inv.roots = new Map([...new Set(opts.tags)].map((tag) => [tag, prefetch(source, tag, call)]));
-      await Promise.all([
-        listing(source).then(
-          async (tags) => {
-            // An empty or absent source is almost always a typo in mirrors.yaml: say so.
-            if (tags.length === 0 && !w.sourceMayBeEmpty) inv.sourceError = await noTagsError(source);
-            else inv.sourceTags = new Set(tags);
-            const warning = tags.length > 0 ? await untaggedWarning(source) : undefined;
-            if (warning) opts.onWarning?.(warning);
-          },
-          (err: Error) => void (inv.sourceError = err),
-        ),
-        ...targets.map((t) =>
-          listing(t.repo)
-            .catch((err: unknown) => {
-              if (!opts.pushIfRefused || !(err instanceof AccessDeniedError)) throw err;
-              t.repo = stores.open(t.target.ref, 'push');
-              return listing(t.repo);
-            })
-            .then(
-              (tags) => void (t.tags = new Set(tags)),
-              (err: Error) => void (t.error = err),
-            ),
-        ),
-      ]);
+      const sourceListed = listing(source).then(
+        async (tags) => {
+          // An empty or absent source is almost always a typo in mirrors.yaml: say so.
+          if (tags.length === 0 && !w.sourceMayBeEmpty) inv.sourceError = await noTagsError(source);
+          else inv.sourceTags = new Set(tags);
+          const warning = tags.length > 0 ? await untaggedWarning(source) : undefined;
+          if (warning) opts.onWarning?.(warning);
+        },
+        (err: Error) => void (inv.sourceError = err),
+      );
+      const targetsListed = targets.map((t) =>
+        listing(t.repo)
+          .catch((err: unknown) => {
+            if (!opts.pushIfRefused || !(err instanceof AccessDeniedError)) throw err;
+            t.repo = stores.open(t.target.ref, 'push');
+            return listing(t.repo);
+          })
+          .then(
+            (tags) => settled(t, { tags: new Set(tags) }),
+            (err: Error) => settled(t, { error: err }),
+          ),
+      );
+      if (opts.stragglerAfterMs === undefined) await Promise.all([sourceListed, ...targetsListed]);
+      else await listedOrStraggling(sourceListed, targets, targetsListed, opts.stragglerAfterMs);
       if (inv.sourceTags) choose(inv, [...inv.sourceTags], opts);
       for (const tag of inv.absentExplicit) opts.onWarning?.(`${inv.work.sourceDisplay}: explicit tag ${tag} is not at the source`);
       return inv;

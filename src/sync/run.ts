@@ -5,7 +5,7 @@ import type { CopyContext } from '../copy/context.js';
 import { CopyLedger } from '../copy/ledger.js';
 import { withoutCutShort } from '../copy/cut-short.js';
 import type { ImageWork } from '../config/workitems.js';
-import { discover, type Inventory } from '../inventory/discover.js';
+import { discover, type Inventory, type TargetState } from '../inventory/discover.js';
 import type { SyncReport, SyncResult } from '../report/model.js';
 import { REPOSITORY_ROW, reportTimestamp, summarizeSync } from '../report/summary.js';
 import { inConfigOrder } from '../inventory/order.js';
@@ -13,7 +13,9 @@ import { unnamedTagDetail } from '../inventory/untagged.js';
 import { phases } from './order.js';
 import { AbortedError, RegistryResponseError, UnreachableError } from '../types/errors.js';
 import type { Engine } from '../config/model.js';
-import { syncTag } from './tag.js';
+import { placeTag, readTag } from './tag.js';
+import { byListing, withLateRows } from './late-targets.js';
+import { STRAGGLER_AFTER_MS } from '../inventory/stragglers.js';
 import { nativeCopier, skopeoCopier } from './copier.js';
 import { tagGate } from './gate.js';
 import { orphanReferrerJobs } from '../inventory/orphans.js';
@@ -70,11 +72,13 @@ export interface SyncOutcome {
 
 /** Runs sync (or plan) over the work items and returns the report; never throws for a registry failure. */
 export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<SyncOutcome> {
-  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning, prefetchRoots: true, targetAccess: opts.dryRun ? 'pull' : 'push', pushIfRefused: opts.dryRun });
-  opts.onInventories?.(inventories);
   const ledger = new CopyLedger();
   // A target repository that already had tags holds layers a new tag may share: no read-ahead there.
-  for (const inv of inventories) for (const t of inv.targets) if (t.tags && t.tags.size > 0) ledger.absences.warm(t.repo.name);
+  const onListed = (t: TargetState) => void (t.tags && t.tags.size > 0 && ledger.absences.warm(t.repo.name));
+  // A plan waits for every listing (it copies nothing); a sync starts without a straggler's.
+  const stragglerAfterMs = opts.dryRun ? undefined : STRAGGLER_AFTER_MS;
+  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning, prefetchRoots: true, targetAccess: opts.dryRun ? 'pull' : 'push', pushIfRefused: opts.dryRun, stragglerAfterMs, onListed });
+  opts.onInventories?.(inventories);
   const keys = await imageKeys(work);
   const accept = new Set(opts.acceptMoved ?? []);
   const recordedNow: LockUpdate[] = [];
@@ -90,30 +94,53 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
   // and hand their place on: the tags move through a copy staggered, keeping every registry's
   // slots busy, instead of all in step (all reading, then all uploading while the source idles).
   let place = 0;
+  // Each tag's whole result (its stragglers' rows come later), and each tag placed so far (orphans.ts).
+  const wholes: Promise<SyncResult | undefined>[] = [];
+  const placed: SyncResult[] = [];
+  let previousPhase: Promise<unknown> = Promise.resolve();
+  const job = ({ inv, tag }: { inv: Inventory; tag: string }, before: Promise<unknown>) => {
+    const priority = place++;
+    return limit(async (): Promise<{ first: SyncResult; whole: Promise<SyncResult> } | undefined> => {
+      if (opts.signal?.aborted) return undefined;
+      const ctx: CopyContext = { src: inv.source, ledger, signal: opts.signal, priority, dryRun: opts.dryRun, onBytes: opts.onBytes, onNote: opts.onNote };
+      const gate = tagGate(inv, { lock: opts.lock, accept, keys: keys.get(inv.work), signal: opts.signal });
+      const read = await readTag(inv, tag, ctx, gate);
+      if ('targets' in read) return { first: read, whole: Promise.resolve(read) };
+      const overwrite = opts.force || inv.work.item.overwrite || accept.has(tag);
+      const copier = copierFor(inv, ctx, opts);
+      const place = (targets: TargetState[]) => placeTag(inv, tag, read, targets, ctx, copier, { overwrite, withReferrers: inv.work.item.referrers, deep: opts.deep });
+      const split = byListing(inv);
+      const first = await place(split.ready);
+      // The slot is handed on: a straggler's copies take their own once its listing is in.
+      return { first, whole: split.late.length > 0 ? withLateRows(inv, first, split, before, limit, place) : Promise.resolve(first) };
+    });
+  };
+  const finished = (inv: Inventory, whole: SyncResult): SyncResult | undefined => {
+    // Its other targets' rows stay when a signal cut some of its copies short.
+    const result = withoutCutShort(whole, opts.signal);
+    if (!result) return undefined;
+    const update = opts.lock && !opts.dryRun ? mirroredEntry(inv.work.item.sourceText, result) : undefined;
+    if (update) recordedNow.push(update);
+    opts.onResult?.(result);
+    return result;
+  };
   const run = async (phase: { inv: Inventory; tag: string }[]) => {
-    const done = await Promise.all(
-      phase.map(({ inv, tag }) => {
-        const priority = place++;
-        return limit(async () => {
-          if (opts.signal?.aborted) return undefined;
-          const ctx: CopyContext = { src: inv.source, ledger, signal: opts.signal, priority, dryRun: opts.dryRun, onBytes: opts.onBytes, onNote: opts.onNote };
-          const gate = tagGate(inv, { lock: opts.lock, accept, keys: keys.get(inv.work), signal: opts.signal });
-          const overwrite = opts.force || inv.work.item.overwrite || accept.has(tag);
-          // Its other targets' rows stay when a signal cut some of its copies short.
-          const result = withoutCutShort(await syncTag(inv, tag, ctx, copierFor(inv, ctx, opts), { overwrite, withReferrers: inv.work.item.referrers, deep: opts.deep, gate }), opts.signal);
-          if (!result) return undefined;
-          const update = opts.lock && !opts.dryRun ? mirroredEntry(inv.work.item.sourceText, result) : undefined;
-          if (update) recordedNow.push(update);
-          opts.onResult?.(result);
-          return result;
-        });
-      }),
-    );
-    results.push(...done.filter((r): r is SyncResult => r !== undefined));
+    const started = phase.map((j) => ({ inv: j.inv, tag: job(j, previousPhase) }));
+    const whole = started.map(async ({ inv, tag }) => {
+      const t = await tag;
+      return t && finished(inv, await t.whole);
+    });
+    wholes.push(...whole);
+    // A phase waits for the one before at each target: floating tags never lead a release there.
+    previousPhase = Promise.all(whole);
+    for (const t of await Promise.all(started.map((s) => s.tag))) if (t) placed.push(t.first);
   };
   for (const phase of phases(jobs)) await run(phase);
   // Last, once every subject that was going to travel has: referrer tags left with none (orphans.ts).
-  await run(await orphanReferrerJobs(inventories, results, { tags: opts.tags, shard: opts.shard, signal: opts.signal }));
+  await run(await orphanReferrerJobs(inventories, placed, { tags: opts.tags, shard: opts.shard, signal: opts.signal }));
+  for (const r of await Promise.all(wholes)) if (r) results.push(r);
+  // A straggler with no tag to copy there still says, once listed, whether it could be reached.
+  await Promise.all(inventories.flatMap((i) => i.targets.map((t) => t.listed)));
   const report: SyncReport = {
     version: 1,
     kind: opts.dryRun ? 'plan' : 'sync',

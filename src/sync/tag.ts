@@ -32,13 +32,16 @@ export interface TagOptions {
   withReferrers: boolean;
   /** --deep: a tag already in place has its child manifests and blobs checked, and the missing copied. */
   deep?: boolean;
-  /** Signature and lock checks; a hold stops the tag before any target is touched. */
-  gate?: TagGate;
 }
 
-/** Syncs one tag of one image to all its targets; failures land in the result, never thrown. */
-export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, copyTag: TagCopier, opts: TagOptions): Promise<SyncResult> {
-  const { overwrite, withReferrers, gate } = opts;
+/** The tag at the source, read once for all its targets: its root manifest and the gate's note. */
+export interface TagSource {
+  root: ManifestContent;
+  note?: string;
+}
+
+/** Reads the tag at the source and asks the gate; a failure or a hold is the result, a row at every target. */
+export async function readTag(inv: Inventory, tag: string, ctx: CopyContext, gate: TagGate | undefined): Promise<TagSource | SyncResult> {
   const result: SyncResult = { source: inv.work.sourceDisplay, tag, sourceDigest: null, targets: [] };
   let root: ManifestContent;
   try {
@@ -47,15 +50,23 @@ export async function syncTag(inv: Inventory, tag: string, ctx: CopyContext, cop
     result.targets = inv.targets.map((t) => row(t, 'failed', null, null, emptyTally(), 0, `source: ${message(err)}`));
     return result;
   }
-  const digest = root.descriptor.digest;
-  result.sourceDigest = digest;
+  result.sourceDigest = root.descriptor.digest;
   const { hold, note } = gate ? await gate(tag, root) : {};
-  if (hold) {
-    result.targets = inv.targets.map((t) => row(t, hold.action, null, null, emptyTally(), 0, hold.detail));
-    return result;
-  }
+  if (!hold) return { root, note };
+  result.targets = inv.targets.map((t) => row(t, hold.action, null, null, emptyTally(), 0, hold.detail));
+  return result;
+}
 
-  const work: TargetWork[] = await Promise.all(inv.targets.map((state) => inspect(state, tag, root, overwrite, ctx)));
+/**
+ * Syncs the tag read by readTag to `targets` (all of the image's, or some: a straggler's come
+ * later); failures land in the result, never thrown.
+ */
+export async function placeTag(inv: Inventory, tag: string, { root, note }: TagSource, targets: TargetState[], ctx: CopyContext, copyTag: TagCopier, opts: TagOptions): Promise<SyncResult> {
+  const { overwrite, withReferrers } = opts;
+  const digest = root.descriptor.digest;
+  const result: SyncResult = { source: inv.work.sourceDisplay, tag, sourceDigest: digest, targets: [] };
+  if (targets.length === 0) return result; // every target a straggler (late-targets.ts)
+  const work: TargetWork[] = await Promise.all(targets.map((state) => inspect(state, tag, root, overwrite, ctx)));
   const copying = work.filter((w) => w.decision === 'copy' || w.decision === 'forced');
   const image = copyTag(root, copying.map((w) => w.state.repo), tag);
   // --deep looks below what is in place; a dry run writes nothing, so it has nothing to refill.

@@ -28,6 +28,11 @@ export interface RunningRegistry {
   certDir?: string;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /**
+   * SIGSTOP (true) or SIGCONT (false) the process: hung, its connections are accepted by the
+   * kernel and never answered, as a registry stuck behind its front end (outage hunt).
+   */
+  hang(on: boolean): void;
   logPath: string;
 }
 
@@ -154,9 +159,13 @@ async function startRegistryOnce(opts: RegistryOptions): Promise<RunningRegistry
       });
       await waitReady(reg.url, started, logPath, logFrom, port, readiness);
     },
+    hang(on) {
+      child?.kill(on ? 'SIGSTOP' : 'SIGCONT');
+    },
     async stop() {
       const running = child;
       child = undefined;
+      running?.kill('SIGCONT'); // a hung one hears SIGTERM only once woken
       if (!running || running.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
       running.kill('SIGTERM');
