@@ -7,11 +7,12 @@ import { withoutCutShort } from '../copy/cut-short.js';
 import type { ImageWork } from '../config/workitems.js';
 import { discover, type Inventory, type TargetState } from '../inventory/discover.js';
 import type { SyncReport, SyncResult } from '../report/model.js';
-import { REPOSITORY_ROW, reportTimestamp, summarizeSync } from '../report/summary.js';
+import { reportTimestamp, summarizeSync } from '../report/summary.js';
 import { inConfigOrder } from '../inventory/order.js';
 import { unnamedTagDetail } from '../inventory/untagged.js';
+import { failedTags, nothingReachable, partlyUnreachable, sourceFailure } from './unreached.js';
 import { phases } from './order.js';
-import { AbortedError, RegistryResponseError, UnreachableError } from '../types/errors.js';
+import { AbortedError } from '../types/errors.js';
 import type { Engine } from '../config/model.js';
 import { placeTag, readTag } from './tag.js';
 import { byListing, withLateRows } from './late-targets.js';
@@ -148,26 +149,9 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
     summary: summarizeSync(results, opts.dryRun ? 'plan' : 'sync'),
     results: inConfigOrder(results, work),
   };
-  const partlyUnreachable = inventories.some((inv) => isDown(inv.sourceError) || inv.targets.some((t) => isDown(t.error)));
   // Recorded at once: tag by tag, the record was copied whole per tag (quadratic in a backfill).
   const lock = opts.lock && withEntries(opts.lock, recordedNow);
-  return { report, unreachable: nothingReachable(inventories), partlyUnreachable, ...(lock ? { lock } : {}) };
-}
-
-/**
- * Every source, or every target, could not be read at all: SPEC's exit 3 for sync and plan. A
- * registry that refused every connection counts, and so does one that answered only 5xx after
- * every retry (down behind its load balancer, which answers 502 in its place).
- */
-export function nothingReachable(inventories: Inventory[]): boolean {
-  if (inventories.length === 0) return false;
-  const sources = inventories.every((inv) => isDown(inv.sourceError));
-  const targets = inventories.flatMap((inv) => inv.targets);
-  return sources || (targets.length > 0 && targets.every((t) => isDown(t.error)));
-}
-
-function isDown(err: unknown): boolean {
-  return err instanceof UnreachableError || (err instanceof RegistryResponseError && err.status >= 500);
+  return { report, unreachable: nothingReachable(inventories), partlyUnreachable: partlyUnreachable(inventories), ...(lock ? { lock } : {}) };
 }
 
 /** The item's engine (or --engine): native graph copy, or skopeo. */
@@ -182,41 +166,4 @@ function copierFor(inv: Inventory, ctx: CopyContext, opts: SyncOptions) {
 /** Whether this run needs the skopeo engine at all. */
 export function needsSkopeo(work: ImageWork[], engine: Engine | undefined): boolean {
   return engine === 'skopeo' || (engine === undefined && work.some((w) => w.item.engine === 'skopeo'));
-}
-
-function sourceFailure(inv: Inventory): SyncResult {
-  return {
-    source: inv.work.sourceDisplay,
-    tag: REPOSITORY_ROW,
-    sourceDigest: null,
-    targets: inv.targets.map((t) => ({
-      repository: t.target.display,
-      action: 'failed',
-      previousDigest: null,
-      digest: null,
-      blobs: { copied: 0, mounted: 0, existing: 0 },
-      bytes: 0,
-      referrers: 0,
-      detail: `source: cannot list tags: ${inv.sourceError?.message}`,
-    })),
-  };
-}
-
-// Tags the run cannot copy, each a failed row naming why: asked for and absent, or not a tag name.
-function failedTags(inv: Inventory, tags: string[], detail: (tag: string) => string): SyncResult[] {
-  return tags.map((tag) => ({
-    source: inv.work.sourceDisplay,
-    tag,
-    sourceDigest: null,
-    targets: inv.targets.map((t) => ({
-      repository: t.target.display,
-      action: 'failed' as const,
-      previousDigest: null,
-      digest: null,
-      blobs: { copied: 0, mounted: 0, existing: 0 },
-      bytes: 0,
-      referrers: 0,
-      detail: detail(tag),
-    })),
-  }));
 }

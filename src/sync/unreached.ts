@@ -1,0 +1,65 @@
+// What sync says before any copy, from its listings alone: a source it could not list, tags it
+// cannot copy (each a failed row naming why), and whether it could reach anything at all (exit 3).
+import type { Inventory } from '../inventory/discover.js';
+import type { SyncResult } from '../report/model.js';
+import { REPOSITORY_ROW } from '../report/summary.js';
+import { RegistryResponseError, UnreachableError } from '../types/errors.js';
+
+/**
+ * Every source, or every target, could not be read at all: SPEC's exit 3 for sync and plan. A
+ * registry that refused every connection counts, and so does one that answered only 5xx after
+ * every retry (down behind its load balancer, which answers 502 in its place).
+ */
+export function nothingReachable(inventories: Inventory[]): boolean {
+  if (inventories.length === 0) return false;
+  const sources = inventories.every((inv) => isDown(inv.sourceError));
+  const targets = inventories.flatMap((inv) => inv.targets);
+  return sources || (targets.length > 0 && targets.every((t) => isDown(t.error)));
+}
+
+function isDown(err: unknown): boolean {
+  return err instanceof UnreachableError || (err instanceof RegistryResponseError && err.status >= 500);
+}
+
+/** A source or a target could not be reached at all: a plan that could not see it is incomplete (exit 3). */
+export function partlyUnreachable(inventories: Inventory[]): boolean {
+  return inventories.some((inv) => isDown(inv.sourceError) || inv.targets.some((t) => isDown(t.error)));
+}
+
+/** The row of an image whose source could not be listed, one failed target each. */
+export function sourceFailure(inv: Inventory): SyncResult {
+  return {
+    source: inv.work.sourceDisplay,
+    tag: REPOSITORY_ROW,
+    sourceDigest: null,
+    targets: inv.targets.map((t) => ({
+      repository: t.target.display,
+      action: 'failed',
+      previousDigest: null,
+      digest: null,
+      blobs: { copied: 0, mounted: 0, existing: 0 },
+      bytes: 0,
+      referrers: 0,
+      detail: `source: cannot list tags: ${inv.sourceError?.message}`,
+    })),
+  };
+}
+
+// Tags the run cannot copy, each a failed row naming why: asked for and absent, or not a tag name.
+export function failedTags(inv: Inventory, tags: string[], detail: (tag: string) => string): SyncResult[] {
+  return tags.map((tag) => ({
+    source: inv.work.sourceDisplay,
+    tag,
+    sourceDigest: null,
+    targets: inv.targets.map((t) => ({
+      repository: t.target.display,
+      action: 'failed' as const,
+      previousDigest: null,
+      digest: null,
+      blobs: { copied: 0, mounted: 0, existing: 0 },
+      bytes: 0,
+      referrers: 0,
+      detail: detail(tag),
+    })),
+  }));
+}
