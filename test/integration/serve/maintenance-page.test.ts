@@ -62,10 +62,13 @@ test('the preferred mirror answers its maintenance page (200, HTML) for every pa
     assert.equal(await skopeoDigest(`oci:${dir}/pulled:v1.0.0`), image.digest);
     const served = gw.events.slice(before).filter((e) => e.status < 400 && e.kind !== 'other');
     assert.ok(served.length > 0 && served.every((e) => e.backend === b.host || e.backend === 'cache'), JSON.stringify(served.map((e) => `${e.kind} ${e.status} ${e.backend}`)));
-    // Said once, naming A and what its front answered.
+    // Said once for each way A was met, naming it: its page in place of a blob or manifest (a HEAD
+    // before a 307), and, where skopeo's requests raced so that the gateway streamed a blob itself,
+    // the page's bytes in place of the blob's (a clean-clone run met both).
     const lines = gw.stderr().split('\n').filter((l) => l.includes(front.host));
-    assert.equal(lines.length, 1, gw.stderr());
-    assert.match(lines[0]!, /200 OK, an HTML page \(a proxy or load balancer in front of the registry answered\), not the/);
+    assert.ok(lines.length >= 1 && lines.length <= 2, gw.stderr());
+    for (const line of lines) assert.match(line, /200 OK, an HTML page \(a proxy or load balancer in front of the registry answered\), not the|with wrong bytes \(they hash to sha256:/);
+    assert.ok(lines.some((l) => /an HTML page/.test(l)), gw.stderr());
   } finally {
     await a.start();
   }
