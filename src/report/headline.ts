@@ -34,7 +34,7 @@ export function summaryLine(report: AnyReport): string {
  * render`, the step summary, the HTML page): its rows are only those that finished, which must not read as a whole run.
  */
 export function interruptedNote(report: AnyReport): string {
-  return report.interrupted ? 'Interrupted (SIGINT/SIGTERM): this report is partial, only the rows that finished; run the same command again to finish' : '';
+  return report.interrupted ? 'Interrupted (SIGINT/SIGTERM), or never ended (killed, or still running): this report is partial, only the rows that finished; run the same command again to finish' : '';
 }
 
 /** What to do about these rows, or "" when nothing needs doing. */

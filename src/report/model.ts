@@ -35,7 +35,7 @@ export interface VerifySummary {
 export interface VerifyReport {
   version: 1;
   generatedAt: string;
-  /** Set when SIGINT/SIGTERM stopped the run: only the rows that finished are here (merge says so). */
+  /** Set when SIGINT/SIGTERM stopped the run, and in sync's --report until the run ends (cli/report-journal.ts): only the rows that finished are here (merge says so). */
   interrupted?: true;
   /** `--shard K/N` of the run ("2/4"): report merge names the shards none of its files holds. */
   shard?: string;

@@ -22,8 +22,8 @@ export interface CliOptions {
   signalAfterMs?: { signal: 'SIGINT' | 'SIGTERM'; ms: number };
   /** Sends `signal` once stdout or stderr matches `pattern` (no timing race, unlike signalAfterMs). */
   signalOnOutput?: { signal: 'SIGINT' | 'SIGTERM'; pattern: RegExp };
-  /** Sends `signal` once `when` resolves: something the test sees the run do (a connection to its server). */
-  signalWhen?: { signal: 'SIGINT' | 'SIGTERM'; when: Promise<unknown> };
+  /** Sends `signal` once `when` resolves: something the test sees the run do (a connection to its server); SIGKILL as a CI job's hard timeout does. */
+  signalWhen?: { signal: 'SIGINT' | 'SIGTERM' | 'SIGKILL'; when: Promise<unknown> };
   input?: string;
 }
 
@@ -70,7 +70,7 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
   });
   let timer: NodeJS.Timeout | undefined;
   let signalledAt: number | undefined;
-  const kill = (signal: 'SIGINT' | 'SIGTERM') => {
+  const kill = (signal: 'SIGINT' | 'SIGTERM' | 'SIGKILL') => {
     signalledAt ??= Date.now();
     child.kill(signal);
   };

@@ -35,7 +35,7 @@ export function reportCommand(setExit: (code: number) => void): Command {
     .action(async (files: string[], flags: { output: string; format: Format }) => {
       const reports = await Promise.all(files.map(read));
       files.forEach((file, i) => {
-        if (reports[i]!.interrupted) process.stderr.write(`warning: ${file}: its run was interrupted (SIGINT/SIGTERM), so it holds only the rows that finished; the merged report is partial too (marked "interrupted": true): run that command again and merge the report it writes\n`);
+        if (reports[i]!.interrupted) process.stderr.write(`warning: ${file}: its run was interrupted (SIGINT/SIGTERM) or never ended (killed, or still running), so it holds only the rows that finished; the merged report is partial too (marked "interrupted": true): run that command again and merge the report it writes\n`);
       });
       for (const shard of missingShards(reports)) process.stderr.write(`warning: report merge: no report of shard ${shard} among the files given, so the merged report lacks that shard's tags: merge its report too (run that shard again if it wrote none)\n`);
       const merged = mergeReports(reports);

@@ -6,7 +6,7 @@ import type { SkopeoEngine } from '../../engines/skopeo.js';
 import { createProgress } from '../../ui/progress.js';
 import { parseConcurrency, parseProgressInterval, shardOf, withCommon, type CommonFlags } from '../common.js';
 import { assertReportPaths, emit, writeReportFile } from '../emit.js';
-import { redact } from '../../ui/redact.js';
+import { ReportJournal, reportText } from '../report-journal.js';
 import { perCopyGroup, reportToGitHub } from '../github.js';
 import { UsageError } from '../../types/errors.js';
 import { runResultLines } from '../lines.js';
@@ -84,6 +84,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   let inventories: Inventory[] = [];
   const endGroup = dryRun ? () => {} : perCopyGroup('regmirror sync: every copy', flags.quiet === true);
   const lines = runResultLines();
+  const journal = flags.report ? await ReportJournal.open(flags.report, dryRun ? 'plan' : 'sync', shard ? { shard: `${shard.index}/${shard.count}` } : {}, (m) => session.log.warn(m)) : undefined;
   try {
     if (!dryRun && usesSkopeo) {
       const { SkopeoEngine } = await import('../../engines/skopeo.js');
@@ -103,8 +104,14 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
       skopeo,
       ...(lock ? { lock } : {}),
       acceptMoved: flags.acceptMoved ?? [],
-      onResult: (r) => progress.step(dryRun ? undefined : lines(r)),
-      onFailedEarly: (r) => progress.say(dryRun ? undefined : lines(r)),
+      onResult: (r) => {
+        journal?.add(r);
+        progress.step(dryRun ? undefined : lines(r));
+      },
+      onFailedEarly: (r) => {
+        journal?.add(r);
+        progress.say(dryRun ? undefined : lines(r));
+      },
       onBytes: (n) => progress.bytes(n),
       onWarning: (m) => session.log.warn(m),
       onNote: (m) => session.log.debug(m),
@@ -114,6 +121,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
       },
     }));
   } finally {
+    await journal?.close();
     progress.stop();
     endGroup();
     await skopeo?.close();
@@ -126,7 +134,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   const color = process.stdout.isTTY === true && !flags.output;
   const format = flags.format ?? 'table';
   await emit(flags.explain ? renderExplained(report, format, explainInventories(inventories), color) : renderReport(report, format, { color }), flags.output);
-  if (flags.report) await writeReportFile(flags.report, redact(`${JSON.stringify(report, null, 2)}\n`), '--report');
+  if (flags.report) await (journal ? journal.finish(report) : writeReportFile(flags.report, reportText(report), '--report'));
   if (!dryRun) await reportToGitHub(report, 'sync', flags.report ?? (format === 'json' ? flags.output : undefined));
   if (session.interrupted()) {
     if (dryRun) session.log.warn('interrupted: the plan above is partial; nothing was written');

@@ -30,7 +30,7 @@ test('an interrupted run says so at the top of its step summary, under the headi
   const md = await summaryOf(true);
   const lines = md.split('\n');
   assert.equal(lines[0], '## regmirror verify');
-  assert.match(md.split('\n\n')[1]!, /^> \*\*Interrupted\*\* \(SIGINT\/SIGTERM\): this report is partial, only the rows that finished; run the same command again to finish$/);
+  assert.match(md.split('\n\n')[1]!, /^> \*\*Interrupted\*\* \(SIGINT\/SIGTERM\), or never ended \(killed, or still running\): this report is partial, only the rows that finished; run the same command again to finish$/);
 });
 
 test('a run that was not interrupted has no such note', async () => {
@@ -41,14 +41,14 @@ test('a run that was not interrupted has no such note', async () => {
 // a whole run in the terminal and in markdown: only JSON kept the mark (backfill hunt).
 test('report render says an interrupted report is partial, in the terminal and in markdown', () => {
   const report = { ...verifyReport([{ source: 'quay.io/jetstack/a', tag: 'v1.0.0', sourceDigest: D('a'), targets: [{ repository: 'ghcr.io/cm/a', status: 'in-sync', digest: D('a'), detail: '' }] }]), interrupted: true as const };
-  assert.match(renderTable(report).split('\n')[1]!, /^Interrupted \(SIGINT\/SIGTERM\): this report is partial, only the rows that finished/);
-  assert.match(renderMarkdown(report), /^## regmirror verify\n\n> \*\*Interrupted\*\* \(SIGINT\/SIGTERM\): this report is partial/);
+  assert.match(renderTable(report).split('\n')[1]!, /^Interrupted \(SIGINT\/SIGTERM\), or never ended \(killed, or still running\): this report is partial, only the rows that finished/);
+  assert.match(renderMarkdown(report), /^## regmirror verify\n\n> \*\*Interrupted\*\* \(SIGINT\/SIGTERM\), or never ended \(killed, or still running\): this report is partial/);
   assert.doesNotMatch(renderTable({ ...report, interrupted: undefined }), /Interrupted/);
 });
 
 // The HTML page (`--format html`, live or by `report render`) read as a whole run too.
 test('the HTML page of an interrupted report says it is partial, under its heading', () => {
   const report = { ...verifyReport([{ source: 'quay.io/jetstack/a', tag: 'v1.0.0', sourceDigest: D('a'), targets: [{ repository: 'ghcr.io/cm/a', status: 'in-sync', digest: D('a'), detail: '' }] }]), interrupted: true as const };
-  assert.match(renderHtml(report), /<h1>regmirror verify<\/h1>\n<p class="partial" role="alert">Interrupted \(SIGINT\/SIGTERM\): this report is partial, only the rows that finished; run the same command again to finish<\/p>/);
+  assert.match(renderHtml(report), /<h1>regmirror verify<\/h1>\n<p class="partial" role="alert">Interrupted \(SIGINT\/SIGTERM\), or never ended \(killed, or still running\): this report is partial, only the rows that finished; run the same command again to finish<\/p>/);
   assert.doesNotMatch(renderHtml({ ...report, interrupted: undefined }), /Interrupted/);
 });
