@@ -4,7 +4,7 @@
 // Every step's exit code is checked, so the demo also serves as a smoke test (exit 1 on surprise).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { GHCR_TOKEN_ENV, GHCR_USER_ENV, demoConfig, stagingConfig } from './demo/configs.mjs';
 import { deleteSignature, retag } from './demo/drift.mjs';
 import { expectDrift, expectSyncSummary, listTags, skopeoDigest } from './demo/checks.mjs';
@@ -15,7 +15,8 @@ import { nextSteps } from './demo/next-steps.mjs';
 import { gatewayStep } from './demo/gateway.mjs';
 import { check, dim, fail, heading, note } from './demo/ui.mjs';
 
-const DEMO_DIR = join(ROOT, '.demo');
+// REGMIRROR_DEMO_DIR: where the demo's files go (the test that runs the demo, test/integration/ci/demo.test.ts).
+const DEMO_DIR = process.env.REGMIRROR_DEMO_DIR ? resolve(process.env.REGMIRROR_DEMO_DIR) : join(ROOT, '.demo');
 const rel = (path) => relative(ROOT, path) || '.';
 const started = Date.now();
 
