@@ -3,7 +3,7 @@
 import validRange from 'semver/ranges/valid.js'; // one function, not the whole index (types/tag.ts)
 import { isValidTag, parseNamespace, type NamespaceRef } from '../types/reference.js';
 import { RegmirrorError } from '../types/errors.js';
-import { isReleaseTag, tagSpelling } from '../types/tag.js';
+import { tagNamed } from '../types/tag.js';
 import type { TagRules } from './model.js';
 import type { RawTags } from './raw.js';
 import { formatPath, type Locator, type PathSegment } from './positions.js';
@@ -24,17 +24,13 @@ export function checkTagRules(tags: RawTags | undefined, path: PathSegment[], lo
       }
     });
   }
+  // A chart version as Helm users write it (1.2.3+build.4) names the tag helm push gave it, as --tag does.
   (tags.explicit ?? []).forEach((tag, i) => {
-    if (!isValidTag(explicitTag(tag))) {
+    if (!isValidTag(tagNamed(tag))) {
       const where = [...path, 'explicit', i];
       throw loc.errorAt(where, `${formatPath(where)}: "${tag}" is not a valid tag (letters, digits, _ . -, up to 128, not starting with . or -)`);
     }
   });
-}
-
-// A chart version as Helm users write it (1.2.3+build.4) names the tag helm push gave it, as --tag does.
-function explicitTag(tag: string): string {
-  return isReleaseTag(tag) ? tagSpelling(tag) : tag;
 }
 
 /** Merges item rules over default rules key by key; absent keys inherit. */
@@ -44,7 +40,7 @@ export function mergeTagRules(defaults: RawTags | undefined, item: RawTags | und
     include: m.include ?? [],
     exclude: m.exclude ?? [],
     latest: m.latest ?? 0,
-    explicit: (m.explicit ?? []).map(explicitTag),
+    explicit: (m.explicit ?? []).map(tagNamed),
   };
   if (m.semver !== undefined) out.semver = m.semver;
   if (m.prerelease !== undefined) out.prerelease = m.prerelease;

@@ -11,6 +11,7 @@ import type { SyncReport, SyncResult } from '../report/model.js';
 import { reportTimestamp, summarizeSync } from '../report/summary.js';
 import { UsageError } from '../types/errors.js';
 import { formatRepository, isValidTag, repositoryIn } from '../types/reference.js';
+import { tagNamed } from '../types/tag.js';
 import { downloadAgent } from './download.js';
 import { ReleaseFileStore } from './file-store.js';
 import { prepareArtifact, type PreparedArtifact } from './prepare.js';
@@ -41,7 +42,10 @@ export interface PublishOptions {
  * when the tag, the selection, a glob, a download or a checksum is wrong.
  */
 export async function runPublish(config: Config, opts: PublishOptions): Promise<SyncReport> {
-  if (!isValidTag(opts.tag)) throw new UsageError(`--tag "${opts.tag}" is not a valid tag`);
+  // A version with build metadata (1.2.3+build.4) goes where helm and sync put it: the tag
+  // 1.2.3_build.4, a tag holding no `+`. URLs' {tag} stay the release as given.
+  const tag = tagNamed(opts.tag);
+  if (!isValidTag(tag)) throw new UsageError(`--tag "${opts.tag}" is not a valid tag (letters, digits, _ . -, up to 128, not starting with . or -; or a semver version)`);
   const items = selectBinaries(config, opts.filters);
   if (config.binaries.length === 0) throw new UsageError(`${config.file} has no binaries: entries to publish`);
   if (items.length === 0) throw new UsageError(`--filter ${opts.filters.join(', ')} selects no binaries entry`);
@@ -50,7 +54,7 @@ export async function runPublish(config: Config, opts: PublishOptions): Promise<
   const scratch = await mkdtemp(join(tmpdir(), 'regmirror-publish-'));
   try {
     const prepared = await prepareAll(config, items, scratch, opts);
-    const results = (await pushAll(prepared, opts)).filter((r): r is SyncResult => r !== undefined);
+    const results = (await pushAll(prepared, tag, opts)).filter((r): r is SyncResult => r !== undefined);
     return { version: 1, kind: 'publish', generatedAt: reportTimestamp(), summary: summarizeSync(results, 'sync'), results };
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -58,7 +62,7 @@ export async function runPublish(config: Config, opts: PublishOptions): Promise<
 }
 
 /** Pushes each prepared artifact to its targets; blobs shared between artifacts are handled once per target. */
-async function pushAll(prepared: PreparedArtifact[], opts: PublishOptions): Promise<(SyncResult | undefined)[]> {
+async function pushAll(prepared: PreparedArtifact[], tag: string, opts: PublishOptions): Promise<(SyncResult | undefined)[]> {
   const ledger = new CopyLedger();
   const limit = pLimit(Math.max(1, opts.concurrency));
   return Promise.all(
@@ -71,7 +75,7 @@ async function pushAll(prepared: PreparedArtifact[], opts: PublishOptions): Prom
           return { repo: opts.stores.open(ref, 'push'), display: formatRepository(ref) };
         });
         const ctx = { src, ledger, signal: opts.signal, onBytes: opts.onBytes, onNote: opts.onNote };
-        const result = withoutCutShort(await pushArtifact(p.item.name, p.root, ctx, targets, opts.tag, opts.force), opts.signal);
+        const result = withoutCutShort(await pushArtifact(p.item.name, p.root, ctx, targets, tag, opts.force), opts.signal);
         if (!result) return undefined;
         opts.onResult?.(result);
         return result;

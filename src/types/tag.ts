@@ -21,6 +21,11 @@ export function tagSpelling(version: string): string {
   return version.replaceAll('+', '_');
 }
 
+/** The tag a name given as a tag or a version (--tag, explicit) is stored under: a version in Helm's spelling. */
+export function tagNamed(name: string): string {
+  return isReleaseTag(name) ? tagSpelling(name) : name;
+}
+
 /** True for a full semver version tag (`v1.14.0`, `1.14.0-rc.1`); the others (`latest`, `v1.14`) float. */
 export function isReleaseTag(tag: string): boolean {
   return tagVersion(tag) !== null;

@@ -78,7 +78,7 @@ before(async () => {
     const url = req.url ?? '';
     if (url.startsWith('/redirect/')) {
       res.writeHead(302, { location: url.replace('/redirect/', '/assets/') }).end();
-    } else if (url === '/assets/v1.2.3/kubectl-cert_manager.tar.gz') {
+    } else if (url === '/assets/v1.2.3/kubectl-cert_manager.tar.gz' || url === '/assets/1.2.3+build.4/kubectl-cert_manager.tar.gz') {
       res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(PLUGIN);
     } else {
       res.writeHead(404).end('not found');
@@ -180,6 +180,25 @@ test('publish pushes an oras-style artifact to both targets with one digest; a r
   assert.equal(rerun.summary.skipped, 4);
   assert.equal(rerun.summary.copied, 0);
   assert.equal(await skopeoDigest('cert-manager/cmctl:v1.2.3'), a, 'unchanged');
+});
+
+// A release version with build metadata: a tag cannot hold `+`, so helm stores 1.2.3+build.4 as the
+// tag 1.2.3_build.4 and sync and verify look for it there (types/tag.ts). publish refused it
+// ('--tag "1.2.3+build.4" is not a valid tag', exit 2).
+test('publish --tag 1.2.3+build.4 stores it as the tag 1.2.3_build.4, where verify --tag 1.2.3+build.4 finds it', async () => {
+  const cfg = await config('build-metadata.yaml', 'checksums.txt', '', ['build', 'build-mirror']);
+  const r = await runCli(['publish', '-c', cfg, '--tag', '1.2.3+build.4', '--dir', releaseDir, '--format', 'json', '--no-progress'], { env: env() });
+  assert.equal(r.exitCode, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as SyncReport;
+  assert.deepEqual(report.results.map((x) => `${x.source}:${x.tag}`).sort(), ['cmctl:1.2.3_build.4', 'kubectl-cert-manager:1.2.3_build.4']);
+  for (const repo of ['build/cmctl', 'build-mirror/cmctl', 'build/kubectl-cert-manager', 'build-mirror/kubectl-cert-manager']) {
+    assert.deepEqual(await listTags(push(), repo), ['1.2.3_build.4'], repo);
+  }
+  assert.equal(await skopeoDigest('build-mirror/cmctl:1.2.3_build.4'), report.results.find((x) => x.source === 'cmctl')?.sourceDigest);
+  const verify = await runCli(['verify', '-c', cfg, '--tag', '1.2.3+build.4', '--format', 'json', '--no-progress'], { env: env() });
+  assert.equal(verify.exitCode, 0, verify.stdout + verify.stderr);
+  const audit = JSON.parse(verify.stdout) as { results: { tag: string; targets: { status: string }[] }[] };
+  assert.deepEqual(audit.results.map((x) => [x.tag, x.targets.map((t) => t.status)]), [['1.2.3_build.4', ['in-sync']], ['1.2.3_build.4', ['in-sync']]]);
 });
 
 // verify audits binaries target against target; what one lacks, only publish pushes (sync copies
