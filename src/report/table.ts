@@ -15,6 +15,8 @@ export interface TableOptions {
 
 const toneColor: Record<Tone, string> = { ok: '32', change: '36', drift: '33', error: '31' };
 const MIN_DETAIL = 12;
+// A tag may be 128 characters, and the column is as wide as its longest tag in every section.
+const MAX_TAG = 40;
 
 // A report read from a file could carry escape sequences; never let them reach the terminal.
 function clean(text: string): string {
@@ -25,12 +27,19 @@ function paint(text: string, code: string, color: boolean): string {
   return color ? `\u001b[${code}m${text}\u001b[0m` : text;
 }
 
+/** A long tag cut in its middle: its start (the version) and its end (what sets it apart) stay. JSON and the other formats keep it whole. */
+export function shortTag(tag: string): string {
+  if (tag.length <= MAX_TAG) return tag;
+  const head = Math.ceil((MAX_TAG - 1) / 2);
+  return `${tag.slice(0, head)}…${tag.slice(tag.length - (MAX_TAG - 1 - head))}`;
+}
+
 function cells(row: ReportRow, kind: string): string[] {
   if (kind === 'verify') {
-    return [row.tag, row.target, row.state, shortDigest(row.sourceDigest), shortDigest(row.digest), row.detail].map(clean);
+    return [shortTag(row.tag), row.target, row.state, shortDigest(row.sourceDigest), shortDigest(row.digest), row.detail].map(clean);
   }
   const size = row.bytes > 0 ? formatBytes(row.bytes) : '-';
-  return [row.tag, row.target, row.state, shortDigest(row.sourceDigest), shortDigest(row.previousDigest), size, row.detail].map(clean);
+  return [shortTag(row.tag), row.target, row.state, shortDigest(row.sourceDigest), shortDigest(row.previousDigest), size, row.detail].map(clean);
 }
 
 function headers(kind: string): string[] {

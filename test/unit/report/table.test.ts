@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderReport } from '../../../src/report/render.js';
-import { syncReport, verifyReport } from './fixture.js';
+import { syncReport, verifyReport, verifyResults } from './fixture.js';
 
 const ESC = '\u001b';
 
@@ -85,4 +85,23 @@ test('a publish report says publish wherever it names the command (its failures 
     assert.match(text, /regmirror publish/, format);
   }
   assert.match(renderReport(syncReport('publish'), 'table'), /failures: rerun `regmirror publish` once fixed/);
+});
+
+// A 128-character tag (the most a registry takes) made the TAG column 128 wide in every section.
+test('table cuts a long tag in its middle; the other sections keep their width; JSON keeps it whole', () => {
+  const long = `v1.0.0-${'x'.repeat(60)}-build${'y'.repeat(55)}`;
+  assert.equal(long.length, 128);
+  const results = verifyResults();
+  results.push({ ...results[1]!, tag: long });
+  const report = verifyReport(results);
+  const text = renderReport(report, 'table', { width: 200 });
+  const rows = text.split('\n').filter((l) => l.includes(' missing '));
+  const cut = rows.find((l) => l.startsWith('  v1.0.0-'));
+  assert.ok(cut, text);
+  assert.match(cut, /^ {2}v1\.0\.0-x{13}…y{19} {2}ghcr\.io/, 'start and end of the tag, one ellipsis in between');
+  const header = text.split('\n').find((l) => l.startsWith('  TAG'))!;
+  assert.ok(header.indexOf('TARGET') <= 2 + 40 + 2, header);
+  for (const line of text.split('\n').filter((l) => l.startsWith('  '))) assert.ok(line.length <= 200, line);
+  assert.ok(renderReport(report, 'json').includes(long));
+  assert.ok(renderReport(report, 'markdown').includes(long));
 });
