@@ -7,7 +7,7 @@ import { SMALL_BLOB_BYTES, type CallOptions, type Repository } from '../content/
 import { VerifyingStream, verifyBytes } from '../types/digest.js';
 import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { AuthError, CopyError, isLasting, ProxyError, RegistryResponseError, RepositoryMissingError, triesInPlace, UnreachableError, UploadAdaptedError, UploadRefusedError } from '../types/errors.js';
+import { AuthError, CopyError, isLasting, ProxyError, RegistryResponseError, RepositoryMissingError, triedOut, triesInPlace, UnreachableError, UploadAdaptedError, UploadRefusedError } from '../types/errors.js';
 import { formatBytes } from '../types/size.js';
 import { callOptions, pause, type CopyContext } from './context.js';
 import { fanOut } from './fanout.js';
@@ -180,14 +180,14 @@ function settleUploads(dsts: Repository[], settled: PromiseSettledResult<void>[]
 }
 
 /**
- * An upload whose connection kept failing names the blob, its size and the attempts: a request
- * URL alone (an upload session's) says nothing of which blob, and a pattern (only the largest
- * blobs fail) is what points at a proxy that cuts long requests.
+ * An upload whose connection kept failing, or that a proxy kept answering 5xx, names the blob, its
+ * size and the attempts: a request URL alone (an upload session's) says nothing of which blob, and
+ * a pattern (only the largest blobs fail) is what points at a proxy that cuts long requests.
  */
 function uploadCut(desc: Descriptor, attempts: number, err: unknown): unknown {
-  if (!(err instanceof UnreachableError) || isLasting(err) || err instanceof ProxyError) return err;
-  const tries = attempts === 1 ? 'once' : `${attempts} times`;
-  return new UnreachableError(err.host, `blob ${desc.digest} (${formatBytes(desc.size)}) not uploaded, tried ${tries}; the last time: ${err.message}`);
+  const transient = (e: unknown): e is Error =>
+    e instanceof UnreachableError ? !isLasting(e) && !(e instanceof ProxyError) : e instanceof RegistryResponseError && (e.status >= 500 || e.status === 408 || e.status === 429);
+  return transient(err) ? triedOut(err, `blob ${desc.digest} (${formatBytes(desc.size)}) not uploaded`, attempts) : err;
 }
 
 /** `err` as a CopyError naming the side and repository it came from. */

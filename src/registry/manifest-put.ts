@@ -6,12 +6,12 @@
 import type { CallOptions } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { isDigest } from '../types/digest.js';
-import { DigestMismatchError, NotFoundError, RegistryResponseError, UnsupportedError } from '../types/errors.js';
+import { DigestMismatchError, NotFoundError, RegistryResponseError, triedOut, UnsupportedError } from '../types/errors.js';
 import { discard, readPrefix } from './http/body.js';
-import { backoff, pause } from './http/retry.js';
+import { backoff, newBudget, pause } from './http/retry.js';
 import { expectStatus, hasErrorCode, responseError } from './http/errors.js';
 import { describeStatus, isHtml, isHtmlType } from './http/front-pages.js';
-import { displayUrl, header, type HttpResponse } from './http/types.js';
+import { displayUrl, header, type HttpResponse, type RetryBudget } from './http/types.js';
 import { manifestUrl, ownMediaType, resolveManifest } from './manifests.js';
 import { foreignRefusal, hasLayerUrls } from './foreign-refusal.js';
 import { assertNotMissing, writeFailure, present, type RepoContext } from './repo-context.js';
@@ -41,7 +41,8 @@ export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Ui
   for (let put = 1; ; put++) {
     const once = single;
     single = false;
-    const answer = await putOnce(repo, desc, bytes, reference, contentType, { ...opts, once }).catch(async (e: unknown) => {
+    const budget = newBudget(repo.host.retry);
+    const answer = await putOnce(repo, desc, bytes, reference, contentType, { ...opts, once, budget }).catch(async (e: unknown) => {
       const foreign = foreignRefusal(repo.host.host, `${repo.path}:${reference}`, bytes, contentType, e);
       if (foreign) throw foreign;
       if (once) return 'again' as const;
@@ -52,7 +53,8 @@ export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Ui
       const sha512 = sha512Refusal(repo, reference, e);
       if (sha512) throw sha512;
       if (refusedYetHeld(e) && (await holds(repo, desc, reference, opts).catch(() => false))) return 'stored' as const;
-      throw e;
+      // Asked until the retry budget was spent (a 502, a reset each time): the line says how often.
+      throw budget.remaining <= 0 && e instanceof Error ? triedOut(e, `manifest ${reference} not pushed`, repo.host.retry.maxAttempts) : e;
     });
     if (answer === 'again') {
       put--;
@@ -74,10 +76,10 @@ export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Ui
 }
 
 /** One PUT: 'stored' when the answer proves it (201, or the digest said back), else what it said. */
-async function putOnce(repo: RepoContext, desc: Descriptor, bytes: Uint8Array, reference: string, contentType: string, opts: CallOptions & { once: boolean }): Promise<'stored' | { status: number; described: string }> {
+async function putOnce(repo: RepoContext, desc: Descriptor, bytes: Uint8Array, reference: string, contentType: string, opts: CallOptions & { once: boolean; budget: RetryBudget }): Promise<'stored' | { status: number; described: string }> {
   assertNotMissing(repo);
   const res = await repo.host.send({
-    method: 'PUT', url: manifestUrl(repo, reference), scopes: repo.scopes, signal: opts.signal, priority: opts.priority, noRetry: opts.once,
+    method: 'PUT', url: manifestUrl(repo, reference), scopes: repo.scopes, signal: opts.signal, priority: opts.priority, noRetry: opts.once, budget: opts.budget,
     headers: { 'content-type': contentType, 'content-length': String(bytes.byteLength) },
     body: bytes,
   });

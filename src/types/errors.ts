@@ -271,6 +271,15 @@ export function retriedInPlace<E>(err: E, tries: number): E {
   return err;
 }
 
+/**
+ * `err` said as the last of `tries` (a blob upload, a manifest PUT given up on): what it was and how
+ * often it was tried, then its own words. Same class and fields, so it is still handled by kind.
+ */
+export function triedOut<E extends Error>(err: E, what: string, tries: number): E {
+  const message = `${what}, tried ${tries === 1 ? 'once' : `${tries} times`}; the last time: ${err.message}`;
+  return Object.create(Object.getPrototypeOf(err), { ...Object.getOwnPropertyDescriptors(err), message: { value: message, writable: true, configurable: true } }) as E;
+}
+
 /** How often the request `err` failed was asked in place (retriedInPlace), or undefined. */
 export function triesInPlace(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null ? askedInPlace.get(err) : undefined;
