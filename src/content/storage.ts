@@ -2,6 +2,7 @@
 // A remote registry repository, an OCI layout directory and a memory store all implement it;
 // the copier knows nothing else. Optional powers are separate interfaces found by a type check.
 import type { Readable } from 'node:stream';
+import type { Again } from '../types/again.js';
 import type { Descriptor } from '../types/descriptor.js';
 import type { RepositoryRef } from '../types/reference.js';
 
@@ -17,9 +18,10 @@ export interface CallOptions {
   /**
    * The call repeats one that failed (the copier's next whole upload of a blob, its source read
    * again): each request it sends is counted as a retry (-v's 'M retries'), as the transport
-   * counts a request it asks again in place.
+   * counts a request it asks again in place. A OneRetry is counted once, by the first request
+   * sent under it: an upload sent again in chunks because the registry's upload policy adapted.
    */
-  again?: boolean;
+  again?: Again;
 }
 
 /**

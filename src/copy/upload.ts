@@ -37,8 +37,11 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
   let ahead = early;
   let remaining = dsts;
   let adaptations = 0;
-  // After the first round, every request the copier sends for the blob is one sent again.
-  for (let attempt = 1, opts = callOptions(ctx); remaining.length > 0; attempt++, opts = { ...callOptions(ctx), again: true }) {
+  // After a failed round, every request the copier sends for the blob is one sent again; after a
+  // refusal the policy adapted to (a 408 or 413: the blob again in chunks), the round is one retry.
+  let attempt = 1;
+  let opts = callOptions(ctx);
+  while (remaining.length > 0) {
     let failure: { sourceError?: unknown; failed: Map<Repository, unknown> };
     if (desc.size <= SMALL_BLOB_BYTES) {
       try {
@@ -76,7 +79,7 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
     if (remaining.length === 0) break;
     // A refusal the registry's upload policy adapted to is not a failed attempt: read and send again now.
     if ([...failed.values()].every((e) => e instanceof UploadAdaptedError) && adaptations++ < MAX_ADAPTED_READS && !ctx.signal?.aborted) {
-      attempt--;
+      opts = { ...callOptions(ctx), again: { counted: false } };
       continue;
     }
     if (attempt >= attempts || ctx.signal?.aborted || (sourceError !== undefined && unchangedByRetry(sourceError))) {
@@ -86,6 +89,8 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
       break;
     }
     await pause(Math.min(4000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2), ctx.signal).catch(() => {});
+    attempt++;
+    opts = { ...callOptions(ctx), again: true };
   }
   return results;
 }

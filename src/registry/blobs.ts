@@ -2,6 +2,7 @@
 // cross-repository mounts (distribution spec "Mounting a blob from another repository").
 import type { Readable } from 'node:stream';
 import { SMALL_BLOB_BYTES, type CallOptions } from '../content/storage.js';
+import type { Again } from '../types/again.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { MANIFEST_ACCEPT, isManifestType } from '../types/mediatype.js';
 import { discard } from './http/body.js';
@@ -23,7 +24,7 @@ export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallO
   // its own, and its last window flowing (tail-flowing.ts): 15 downloads feeding a slow target
   // took a sync to 391 MB of RSS (200 over HTTP/1.1). Small blobs are read whole anyway.
   const slowReader = desc.size > SMALL_BLOB_BYTES;
-  const get = (headers?: Record<string, string>, again?: boolean) => repo.host.send({ method: 'GET', url, scopes: repo.scopes, lane: 'download', slowReader, signal: opts.signal, priority: opts.priority, headers, size: desc.size, again });
+  const get = (headers?: Record<string, string>, again?: Again) => repo.host.send({ method: 'GET', url, scopes: repo.scopes, lane: 'download', slowReader, signal: opts.signal, priority: opts.priority, headers, size: desc.size, again });
   // A resume's requests below are counted by onResume.
   const res = await expectStatus('GET', refusedByObjectStore(repo, desc, await get(undefined, opts.again)), 200);
   if (pageInsteadOfBlob(header(res, 'content-type'), contentLength(res), desc.size)) {

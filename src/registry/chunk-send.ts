@@ -29,7 +29,7 @@ export async function sendChunk(repo: RepoContext, location: URL, chunk: Buffer,
     try {
       // A PATCH sent again here is counted by onRetry below; only the first of a repeated upload by `again`.
       const res = await repo.host.send({
-        method: 'PATCH', url: at, scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority, again: opts.again && retry === 1, body: part, budget, noRetry: true,
+        method: 'PATCH', url: at, scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority, again: retry === 1 ? opts.again : undefined, body: part, budget, noRetry: true,
         headers: { 'content-type': 'application/octet-stream', 'content-length': String(part.byteLength), 'content-range': `${offset + held}-${offset + chunk.byteLength - 1}` },
       });
       // ECR answers 201; its Range may stop advancing, so the offset is counted by the caller, not read back.

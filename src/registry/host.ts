@@ -19,6 +19,7 @@ import { MIN_RATE, Throttle, withThrottle } from './http/throttle.js';
 import { TokenCache } from './http/token.js';
 import { displayUrl, type HttpRequest, type HttpResponse, type Send } from './http/types.js';
 import type { RepositoryMissingError } from '../types/errors.js';
+import { countsAsRetry } from '../types/again.js';
 
 /** Knobs the client passes down; the test-only ones keep integration tests fast. */
 export interface HostOptions {
@@ -130,7 +131,7 @@ export class HostContext {
     const layered = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message), certFor, options.verdictTtlMs), onRefresh));
     // Counted once here, whatever the layers below send for it (a token, a redirect's hop).
     this.send = (req) => {
-      if (req.again) options.stats.retries++;
+      if (countsAsRetry(req.again)) options.stats.retries++;
       return layered(req);
     };
   }

@@ -36,7 +36,9 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
   assertNotMissing(repo);
   const policy = repo.host.uploads;
   let adaptations = 0;
-  for (let call = opts; ; call = { ...opts, again: true }) {
+  // Started again after a refusal the policy adapted to, the upload is one retry however many
+  // requests it takes (the chunks); after a session found gone, each request is one sent again.
+  for (let call = opts; ; ) {
     const key = sessionKey(repo.path, desc.digest);
     const reused = repo.host.uploadSessions.get(key);
     repo.host.uploadSessions.delete(key);
@@ -57,6 +59,7 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
       const replayable = Buffer.isBuffer(source) || !source.readableDidRead;
       if (!replayable && adapted) throw new UploadAdaptedError(err);
       if (!replayable) throw err;
+      call = { ...opts, again: adapted ? { counted: false } : true };
     }
   }
 }

@@ -1,6 +1,7 @@
 // The request/response shapes the transport layers pass to one another (after
 // go-containerregistry's http.RoundTripper chain: each layer is a function of the next).
 import type { Readable } from 'node:stream';
+import type { Again } from '../../types/again.js';
 
 /** Which queue a request waits in: small requests never queue behind blob transfers. */
 export type Lane = 'small' | 'download' | 'upload';
@@ -39,7 +40,7 @@ export interface HttpRequest {
   /** The caller retries the whole operation itself: this request is sent once. */
   noRetry?: boolean;
   /** Sent again by a retry of the whole operation (CallOptions.again): counted as a retry. */
-  again?: boolean;
+  again?: Again;
   /**
    * A long read whose reader may hold back for long (the gateway's client, a large blob feeding its
    * uploads): over HTTP/1.1, where undici stops the body timeout while the reader does; over HTTP/2

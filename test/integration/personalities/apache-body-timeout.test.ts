@@ -43,6 +43,8 @@ test('Apache RequestReadTimeout body=6 and a slow source: its 408 to the whole 4
   assert.match(output, /refused a monolithic upload \(408\): chunked uploads of 4 MiB from now on/);
   const whole = (await front.requests()).filter((r) => r.method === 'PUT' && r.status === 408);
   assert.equal(whole.length, 1, `Apache's 408s: ${whole.length}`);
+  // The layer sent again in chunks is one retry, not one per request it takes (10 chunks and more).
+  assert.match(run.stderr, /\b1 retry,/, /\d+ requests.*/.exec(run.stderr)?.[0]);
   const { wrong, checked } = await digestDifferences(src, 'jetstack/app', [[dst, 'mirror/app']]);
   assert.deepEqual(wrong, []);
   assert.equal(checked, 1);

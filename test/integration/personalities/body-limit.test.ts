@@ -45,6 +45,18 @@ describe('a proxy limiting request bodies (413) in front of the target', () => {
     assert.equal(checked, 2);
   });
 
+  // A refused whole PUT sends the layer again in chunks: one retry. -v counted every request of it
+  // (the source read, the session, each chunk, the closing PUT: 5 per refused 6 MiB layer).
+  it('a 5 MiB limit: each refused whole layer is sent again in 4 MiB chunks, counted as one retry', async () => {
+    const { run, stats } = await sync(5 * MiB, 'five');
+    assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+    assert.ok(stats.refused >= 1, `refusals: ${stats.refused}`);
+    const retries = Number(/(\d+) retr(?:y|ies),/.exec(run.stderr)?.[1]);
+    assert.equal(retries, stats.refused, `${retries} retries for ${stats.refused} refused uploads: ${/\d+ requests.*/.exec(run.stderr)?.[0]}`);
+    const { wrong } = await digestDifferences(src, 'jetstack/app', [[reg, 'five/app']]);
+    assert.deepEqual(wrong, []);
+  });
+
   it('a 200 KB limit: halved again below each refused size until chunks pass', async () => {
     const { run } = await sync(200_000, 'small');
     assert.equal(run.exitCode, 0, run.stderr + run.stdout);
