@@ -409,3 +409,22 @@ test('an ordinary layer with urls that the source does not hold is left at its U
   const failed = (await copyGraph({ src, ledger: new CopyLedger() }, { descriptor: bad.desc, bytes: bad.bytes }, [other], 'v2')).get(other);
   assert.ok(failed?.error instanceof CopyError);
 });
+
+// A manifest may name one blob twice (an empty layer in two places, oras's empty config also as a
+// layer): the second was counted 'already there' beside the upload that placed it.
+test('a blob a manifest names twice is copied and counted once', async () => {
+  const src = new MemoryRepository('jetstack/twice');
+  const config = content('application/vnd.oci.image.config.v1+json', '{"os":"linux"}');
+  const layer = content('application/vnd.oci.image.layer.v1.tar+gzip', 'the same layer');
+  for (const blob of [config, layer]) await src.pushBlob(blob.desc, blob.bytes);
+  const manifest = content('application/vnd.oci.image.manifest.v1+json', JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: config.desc, layers: [layer.desc, layer.desc] }));
+  await src.tag(manifest.desc, manifest.bytes, 'v1.0.0');
+  const counted = countingRepository(src);
+  const dst = countingRepository(new MemoryRepository('a'));
+  const results = await copyGraph({ src: counted, ledger: new CopyLedger() }, await src.fetchManifest('v1.0.0'), [dst], 'v1.0.0');
+  const r = results.get(dst);
+  assert.equal(r?.error, undefined, r?.error?.message);
+  assert.deepEqual([r?.tally.copied, r?.tally.existing, r?.tally.bytes], [2, 0, config.bytes.length + layer.bytes.length]);
+  assert.equal(dst.calls.pushBlob, 2);
+  assert.equal(counted.calls.fetchBlob, 2);
+});
