@@ -8,6 +8,7 @@ import { UploadPolicy } from './upload-policy.js';
 import { lanesFor } from './http/rate-limit.js';
 import { ANSWER_TIMEOUT_MS, CONNECT_TIMEOUT_MS, type Pools } from './http/pool.js';
 import { stallNotice } from './http/stall.js';
+import { Silence, SilenceRefusal } from './http/silence.js';
 import type { ProtocolNotice, ProxyNotice } from './http/proxy.js';
 import { withRedirects } from './http/redirect.js';
 import { withRetry, type RetryPolicy } from './http/retry.js';
@@ -95,8 +96,15 @@ export class HostContext {
     this.trust = new HostTrust(host, this.base, options);
     this.pools = this.trust.pools;
     const maxAttempts = Math.max(1, options.settings?.maxAttempts ?? 5);
+    const answerTimeoutMs = options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;
     // The connect timeout is the answer timeout when shorter (pool.ts): the first silence said is the shorter.
-    const stalled = stallNotice(host, maxAttempts, Math.min(options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS, CONNECT_TIMEOUT_MS), options.logger);
+    const stalled = stallNotice(host, maxAttempts, Math.min(answerTimeoutMs, CONNECT_TIMEOUT_MS), options.logger);
+    const lanes = lanesFor(options.concurrency, options.settings?.rateLimit);
+    const silence = new Silence(this.base.origin, answerTimeoutMs);
+    silence.onSilent((shown) => {
+      options.logger.debug(`${host}: no answer in time, and nothing from it answered since that request went out: its requests waiting or in back-off fail now, and none is retried until it answers again`);
+      lanes.refuseWaiting(new SilenceRefusal(shown));
+    });
     this.retry = {
       maxAttempts,
       baseMs: options.backoffBaseMs,
@@ -106,9 +114,10 @@ export class HostContext {
         if (e) stalled(e);
       },
       canSlowDown: () => this.throttle.rate > MIN_RATE,
+      silence,
     };
     const send = createSend({
-      lanes: lanesFor(options.concurrency, options.settings?.rateLimit),
+      lanes,
       dispatcherFor: (url, bulky) => this.trust.poolFor(url, bulky),
       renew: (dispatcher) => this.trust.allPools().find((pools) => pools.any === dispatcher)?.renew?.(),
       stats: options.stats,

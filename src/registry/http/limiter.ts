@@ -22,7 +22,8 @@ interface Waiter {
   /** Set when the caller gave up while queued: skipped, never granted. */
   cancelled: boolean;
   grant: (release: () => void) => void;
-  cancel: () => void;
+  /** Gives up waiting: skipped when its turn comes. */
+  cancel: (reason?: Error) => void;
 }
 
 /** Whether `a` is served before `b`. */
@@ -111,16 +112,27 @@ export class Lanes {
           if (signal) this.waitingOn.get(signal)?.delete(waiter);
           resolve(release);
         },
-        // Aborted while queued: skipped when its turn comes; a granted slot is the caller's to free.
-        cancel: () => {
+        // Aborted (or refused) while queued: skipped when its turn comes; a granted slot is the caller's to free.
+        cancel: (reason = new AbortedError('aborted')) => {
+          if (signal) this.waitingOn.get(signal)?.delete(waiter);
           waiter.cancelled = true;
-          reject(new AbortedError('aborted'));
+          reject(reason);
         },
       };
       this.queues[lane].push(waiter);
       if (signal) this.watch(signal).add(waiter);
       this.pump();
     });
+  }
+
+  /** Fails every request still waiting for a slot with `reason` (the host went silent: silence.ts). */
+  refuseWaiting(reason: Error): void {
+    for (const lane of LANES) {
+      for (let w = this.queues[lane].peek(); w; w = this.queues[lane].peek()) {
+        this.queues[lane].shift();
+        w.cancel(reason);
+      }
+    }
   }
 
   /**

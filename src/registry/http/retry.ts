@@ -8,6 +8,7 @@ import { discard } from './body.js';
 import { MalformedHead, malformedAnswer } from './framing.js';
 import { header, isReplayable, type HttpRequest, type RetryBudget, type Send } from './types.js';
 import { isStreamClosed, unreachable, type CertEntry } from './unreachable.js';
+import { SilenceRefusal, type Silence } from './silence.js';
 
 /** Statuses worth asking again. */
 export const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -39,6 +40,8 @@ export interface RetryPolicy {
    * everything still ends the request.
    */
   canSlowDown?: () => boolean;
+  /** What the host's own requests showed of it: once it is silent, they are not retried (silence.ts). */
+  silence?: Silence;
 }
 
 /** Retry-After as milliseconds (delta-seconds or HTTP-date), capped; undefined if absent or unusable. */
@@ -76,12 +79,16 @@ export function newBudget(policy: RetryPolicy): RetryBudget {
   return { remaining: policy.maxAttempts };
 }
 
-/** Sleeps for a retry unless the run is aborted. */
-export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+/** Sleeps for a retry unless the run is aborted; cut short when `silence` shows the host silent meanwhile. */
+export async function pause(ms: number, signal?: AbortSignal, silence?: Silence): Promise<void> {
+  const woken = new AbortController();
+  const stop = silence?.onSilent(() => woken.abort());
   try {
-    await sleep(ms, undefined, { signal });
+    await sleep(ms, undefined, { signal: stop ? (signal ? AbortSignal.any([signal, woken.signal]) : woken.signal) : signal });
   } catch {
-    throw new AbortedError('aborted');
+    if (signal?.aborted || !woken.signal.aborted) throw new AbortedError('aborted');
+  } finally {
+    stop?.();
   }
 }
 
@@ -94,26 +101,35 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
   return async (req: HttpRequest) => {
     const budget = req.budget ?? newBudget(policy);
     const canRetry = () => !req.noRetry && isReplayable(req) && budget.remaining > 0;
+    const silence = policy.silence?.watches(req.url) ? policy.silence : undefined;
     for (let retry = 1; ; retry++) {
+      const shown = silence?.refuses(retry > 1);
+      if (shown !== undefined) throw unreachable(host, req, shown, certFor?.(req.url));
+      const mark = silence?.sent() ?? 0;
       budget.remaining--;
       try {
         const res = await next(req);
+        silence?.answered();
         if (res.status === 429 && !req.probe && header(res, 'retry-after') === undefined && policy.canSlowDown?.()) budget.remaining++;
         // A probe's 429 is its answer (ghcr.io's referrers endpoint), not a rate limit to wait out.
         if (!RETRYABLE_STATUS.has(res.status) || !canRetry() || (req.probe && res.status === 429)) return res;
         const wait = parseRetryAfter(header(res, 'retry-after')) ?? backoff(policy, retry);
         discard(res.body, header(res, 'content-length'));
         policy.onRetry?.();
-        await pause(wait, req.signal);
+        await pause(wait, req.signal, silence);
       } catch (e) {
+        if (e instanceof SilenceRefusal) throw unreachable(host, req, e.shown, certFor?.(req.url));
         if (e instanceof RegmirrorError && !(e instanceof UnreachableError)) throw e;
+        // The host shown silent (by this attempt or another's): no retry waits for it again.
+        const silent = silence?.failed(mark, e) ? e : silence?.refuses(true);
         // Framed so by a proxy, it comes the same way on any connection: asking again only waits.
         // Only a head the parser refused for that reason is certain; the masked one is asked again
         // like any answer cut short (a head cut after its Content-Length is masked the same way).
         if (e instanceof MalformedHead && (e.certain || !canRetry())) throw malformedAnswer(host, req.method, req.url, e);
         if (!isTransientNetworkError(e) || !canRetry()) throw unreachable(host, req, e, certFor?.(req.url));
+        if (silent !== undefined) throw unreachable(host, req, silent, certFor?.(req.url));
         policy.onRetry?.(e);
-        await pause(backoff(policy, retry), req.signal);
+        await pause(backoff(policy, retry), req.signal, silence);
       }
     }
   };

@@ -8,6 +8,12 @@ import { failureCode, saidOf } from './unreachable.js';
 /** Timeouts worth saying: each is a long silence, not a quick failure. */
 const SILENCES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
+/** Whether a failure is one of those long silences (silence.ts: what shows a host silent). */
+export function isSilence(e: unknown): boolean {
+  const code = failureCode(e);
+  return code !== undefined && SILENCES.has(code);
+}
+
 /** Shorter waits than this (the gateway's --timeout, tests) pass unsaid: the failure comes soon anyway. */
 export const SAID_AFTER_MS = 10_000;
 
@@ -16,9 +22,8 @@ export function stallNotice(host: string, maxAttempts: number, waitMs: number, l
   let said = waitMs < SAID_AFTER_MS || maxAttempts < 2;
   return (e) => {
     if (said) return;
-    const code = failureCode(e);
-    if (!code || !SILENCES.has(code)) return;
+    if (!isSilence(e)) return;
     said = true;
-    logger.warn(`${host}: ${saidOf(code)}; asking again, up to ${maxAttempts} attempts a request`);
+    logger.warn(`${host}: ${saidOf(failureCode(e)!)}; asking again, up to ${maxAttempts} attempts a request`);
   };
 }

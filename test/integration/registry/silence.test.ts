@@ -26,21 +26,45 @@ after(async () => {
   if (registry) await destroyRegistry(registry);
 });
 
-const clientFor = (maxAttempts: number) => new RegistryClient({
+const clientFor = (maxAttempts: number, answerTimeoutMs = 500) => new RegistryClient({
   registries: registrySettings([[{ host: proxy.host, caFile: registry.caFile }, { maxAttempts }]]),
-  testing: { answerTimeoutMs: 500, backoffBaseMs: 1 },
+  testing: { answerTimeoutMs, backoffBaseMs: 1 },
 });
 
-test('answers held past the timeout are retried, and the request lands once the registry answers', async () => {
-  proxy.inject({ method: 'GET', path: /\/manifests\/v1\.0\.0$/, times: 2, fault: { kind: 'delay', ms: 4000 } });
-  const client = clientFor(5);
+test('a slow registry: answers held past the timeout are retried while its other requests answer, and the request lands', async () => {
+  proxy.inject({ method: 'GET', path: /\/manifests\/v1\.0\.0$/, times: 2, fault: { kind: 'delay', ms: 8000 } });
+  const client = clientFor(5, 2000);
+  const repo = client.repository(proxy.host, 'jetstack/app', 'pull');
   try {
-    const got = await client.repository(proxy.host, 'jetstack/app', 'pull').fetchManifest('v1.0.0');
+    const held = repo.fetchManifest('v1.0.0');
+    // The registry answers everything else meanwhile: slow at one request, not silent (silence.ts).
+    let done = false;
+    const others = (async () => {
+      while (!done) await repo.listTags();
+    })();
+    const got = await held.finally(() => (done = true));
+    await others;
     assert.equal(got.descriptor.digest, image.digest);
     assert.equal(proxy.stats.injected.delay, 2);
     assert.ok(client.stats.retries >= 2, `retries: ${client.stats.retries}`);
   } finally {
     await client.close();
+  }
+});
+
+test('a silent registry: a request held past the timeout with nothing else answering is not asked again, and fails with the timeout\'s line', async () => {
+  proxy.clear();
+  proxy.inject({ method: 'GET', path: /\/manifests\/v1\.0\.0$/, times: Infinity, fault: { kind: 'delay', ms: 4000 } });
+  const client = clientFor(5);
+  const held = proxy.stats.injected.delay;
+  try {
+    await assert.rejects(client.repository(proxy.host, 'jetstack/app', 'pull').fetchManifest('v1.0.0'),
+      (e) => e instanceof UnreachableError && /: it accepted the request but sent no answer in time \(UND_ERR_HEADERS_TIMEOUT\)$/.test(e.message));
+    assert.equal(proxy.stats.injected.delay - held, 1, 'attempts held');
+    assert.equal(client.stats.retries, 0);
+  } finally {
+    await client.close();
+    proxy.clear();
   }
 });
 

@@ -17,6 +17,23 @@ function ask(lanes: Lanes, lane: Lane, count: number, signal?: AbortSignal) {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('Lanes', () => {
+  it('fails the requests waiting for a slot with the reason given (a host gone silent), the held ones kept, and later ones queue as before', async () => {
+    const lanes = new Lanes(1);
+    const controller = new AbortController();
+    const held = ask(lanes, 'small', 3);
+    const waiting = [lanes.acquire('small', controller.signal), lanes.acquire('download')];
+    await settle();
+    const reason = new Error('silent');
+    lanes.refuseWaiting(reason);
+    for (const w of waiting) await assert.rejects(w, (e) => e === reason);
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 1, 'the signal\'s one listener stays, with nobody under it');
+    held.granted[0]!();
+    await settle();
+    const next = ask(lanes, 'small', 1);
+    await settle();
+    assert.equal(next.granted.length, 1, 'the slot freed goes to a new request, not a refused one');
+  });
+
   it('lets small requests use the whole pool (3 × concurrency) when no blob moves', async () => {
     const lanes = new Lanes(4);
     const small = ask(lanes, 'small', 13);

@@ -1,0 +1,74 @@
+// A host that accepted a request and said nothing for the whole answer timeout, nothing else from
+// it answering since that request went out (quay.io hung at 3 a.m.), is silent: every request to
+// it waited its own maxAttempts × 60 s, so the run ended when the last of them gave up (~5 min).
+// Once it is shown silent, its requests in back-off or queued fail at once with the line of the
+// timeout that showed it, until it answers something again. A host that is merely slow (some
+// requests time out while others answer) is never silent and keeps its retries.
+import { isSilence } from './stall.js';
+
+/** Why a request waiting for one of the host's slots was failed: the host went silent (the timeout that showed it). */
+export class SilenceRefusal extends Error {
+  constructor(readonly shown: unknown) {
+    super('the host went silent');
+  }
+}
+
+/** What the requests to one host's own origin showed of it: answers, and the silence that ended them. */
+export class Silence {
+  private answers = 0;
+  /** The timeout that showed the host silent; undefined while it answers. */
+  private shown: unknown;
+  private probedAt = 0;
+  private readonly listeners = new Set<(shown: unknown) => void>();
+
+  /**
+   * `probeEveryMs`: while silent, a new request goes out this often as the probe of whether the
+   * host answers again (the gateway's breaker lives on them); the others fail at once.
+   */
+  constructor(readonly origin: string, private readonly probeEveryMs: number, private readonly now: () => number = () => performance.now()) {}
+
+  /** Whether `url` is the host's own (a redirect's CDN or a realm elsewhere is no word of the host's). */
+  watches(url: URL): boolean {
+    return url.origin === this.origin;
+  }
+
+  /** Noted as an attempt goes out: the answers heard so far. */
+  sent(): number {
+    return this.answers;
+  }
+
+  /** The host answered (any status): it speaks, whatever it showed before. */
+  answered(): void {
+    this.answers++;
+    this.shown = undefined;
+  }
+
+  /** An attempt noted `mark` failed with `e`; true when that shows the host silent: a timeout, and no answer since it went out. */
+  failed(mark: number, e: unknown): boolean {
+    if (mark !== this.answers || !isSilence(e)) return false;
+    const was = this.shown;
+    this.shown = e;
+    this.probedAt = this.now();
+    if (was === undefined) for (const listener of [...this.listeners]) listener(e);
+    return true;
+  }
+
+  /**
+   * The timeout an attempt fails with at once, or undefined to send it: while the host is silent no
+   * retry goes out, and a first attempt only as the probe of its interval.
+   */
+  refuses(retry: boolean): unknown {
+    if (this.shown === undefined) return undefined;
+    if (!retry && this.now() - this.probedAt >= this.probeEveryMs) {
+      this.probedAt = this.now();
+      return undefined;
+    }
+    return this.shown;
+  }
+
+  /** Hears the host go silent (requests in back-off or queued to fail); returns what stops hearing it. */
+  onSilent(listener: (shown: unknown) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
