@@ -1,10 +1,10 @@
 // What exists where, read once per repository: the source's tags, which of them this run
 // handles (rules, --tag, --shard), and every target's tag list. sync, plan and verify start here.
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { ManifestContent, Repository } from '../content/storage.js';
 import { isReleaseTag, missingExplicit, selectTags, tagSpelling } from '../config/tags.js';
 import { inShard, type ImageWork, type TargetRepo } from '../config/workitems.js';
-import { isValidTag, referrerTagSubject, referrerTagsFor } from '../types/reference.js';
+import { isValidTag, referrerTagSubject, referrerTagsFor, type RepositoryRef } from '../types/reference.js';
 import type { RepositoryOpener } from '../content/storage.js';
 import { noTagsError, untaggedWarning } from './untagged.js';
 import { settleFloatingAbsent } from './floating-absent.js';
@@ -49,6 +49,7 @@ export interface DiscoverOptions {
   /** --tag: only these tags (rules are not applied to them). */
   tags?: string[];
   shard?: { index: number; count: number };
+  /** Listings in flight at once to each registry (the layouts together count as one). */
   concurrency: number;
   signal?: AbortSignal;
   /** Told about things worth a warning line (explicit tags the source lacks). */
@@ -81,9 +82,9 @@ export interface DiscoverOptions {
 
 /** Lists every source and target repository once, in parallel. */
 export async function discover(work: ImageWork[], stores: RepositoryOpener, opts: DiscoverOptions): Promise<Inventory[]> {
-  const limit = pLimit(Math.max(1, opts.concurrency));
+  const limitOf = limitPerRegistry(opts.concurrency);
   const call = { signal: opts.signal };
-  const listing = (repo: Repository) => limit(() => repo.listTags(call));
+  const listing = (repo: Repository, ref: RepositoryRef) => limitOf(ref)(() => repo.listTags(call));
   // The tags and the news together: a straggler is ready for its copies, warm or cold, at once.
   const settled = (t: TargetState, outcome: Pick<TargetState, 'tags' | 'error'>) => {
     Object.assign(t, outcome);
@@ -95,7 +96,7 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
       const targets: TargetState[] = w.targets.map((target) => ({ target, repo: stores.open(target.ref, opts.targetAccess) }));
       const inv: Inventory = { work: w, source, selected: [], absent: [], absentExplicit: [], unnamed: [], targets };
       if (opts.prefetchRoots && opts.tags && opts.tags.length > 0) inv.roots = new Map([...new Set(opts.tags)].map((tag) => [tag, prefetch(source, tag, call)]));
-      const sourceListed = listing(source).then(
+      const sourceListed = listing(source, w.source).then(
         async (tags) => {
           // An empty or absent source is almost always a typo in mirrors.yaml: say so.
           if (tags.length === 0 && !w.sourceMayBeEmpty) inv.sourceError = await noTagsError(source);
@@ -106,11 +107,11 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
         (err: Error) => void (inv.sourceError = err),
       );
       const targetsListed = targets.map((t) =>
-        listing(t.repo)
+        listing(t.repo, t.target.ref)
           .catch((err: unknown) => {
             if (!opts.pushIfRefused || !(err instanceof AccessDeniedError)) throw err;
             t.repo = stores.open(t.target.ref, 'push');
-            return listing(t.repo);
+            return listing(t.repo, t.target.ref);
           })
           .then(
             (tags) => settled(t, { tags: new Set(tags) }),
@@ -126,6 +127,20 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
   );
   settleFloatingAbsent(inventories, opts.onWarning);
   return inventories;
+}
+
+/**
+ * A limit per registry: with one for all, a target that never answers took every slot with its
+ * listings, and the images after them (the healthy registries' listings too) waited until it gave up.
+ */
+function limitPerRegistry(concurrency: number): (ref: RepositoryRef) => LimitFunction {
+  const limits = new Map<string, LimitFunction>();
+  return (ref) => {
+    const key = ref.scheme === 'registry' ? ref.registry : 'oci:';
+    let limit = limits.get(key);
+    if (!limit) limits.set(key, (limit = pLimit(Math.max(1, concurrency))));
+    return limit;
+  };
 }
 
 /** The manifest of `tag`, asked for now; a failure is the tag's own, met when its copy awaits it. */

@@ -18,6 +18,9 @@ let hung: RunningRegistry;
 let patient: RunningNginx;
 let brief: RunningNginx;
 let images: SeededImage[];
+/** One tiny image each, for the run whose listings outnumber its listing slots. */
+const MANY = ['many-0', 'many-1', 'many-2', 'many-3'];
+let many: SeededImage[];
 
 before(async () => {
   [src, up, hung] = await Promise.all([startRegistry(), startRegistry(), startRegistry()]);
@@ -25,6 +28,7 @@ before(async () => {
   // never sees the hung one back takes seconds.
   [patient, brief] = await Promise.all([startNginx(hung), startNginx(hung, { location: { proxy_read_timeout: '8s' } })]);
   images = await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0', 'latest'], format: 'oci', platforms: 2 });
+  many = (await Promise.all(MANY.map((name) => seedImage({ url: src.url }, { repository: `jetstack/${name}`, tags: ['v1.0.0'], format: 'oci', platforms: 1 })))).flat();
 });
 
 after(async () => {
@@ -45,11 +49,11 @@ ${registriesYaml([[nginx, settings]])}images:
 
 const rowsOf = (stdout: string, host: string) => stdout.split('\n').filter((l) => l.includes(`${host}/`));
 
-/** Polls until skopeo reads every image's digest at `repo`; false if `run` ended first or the bound passed. */
-async function landed(repo: string, run: { done: boolean }, boundMs: number): Promise<boolean> {
+/** Polls until skopeo reads every image's digest at its ref (`repo`:tag or `refOf`); false if `run` ended first or the bound passed. */
+async function landed(repo: string, run: { done: boolean }, boundMs: number, imgs = images, refOf = (img: SeededImage, _i: number) => `${repo}:${img.tag}`): Promise<boolean> {
   for (const started = Date.now(); !run.done && Date.now() - started < boundMs; await new Promise((r) => setTimeout(r, 500))) {
-    const digests = await Promise.all(images.map((img) => skopeoDigest(`${repo}:${img.tag}`).catch(() => undefined)));
-    if (digests.every((d, i) => d === images[i]!.digest)) return true;
+    const digests = await Promise.all(imgs.map((img, i) => skopeoDigest(refOf(img, i)).catch(() => undefined)));
+    if (digests.every((d, i) => d === imgs[i]!.digest)) return true;
   }
   return false;
 }
@@ -98,4 +102,30 @@ test('a target that never answers: the healthy one complete, the hung one failed
   const hungRows = rowsOf(sync.stdout, nginx.host);
   assert.equal(hungRows.length, 2, sync.stdout);
   for (const row of hungRows) assert.match(row, /failed .*cannot list tags: GET https:\/\/[^ ]+\/v2\/never\/app\/tags\/list: 504 Gateway Timeout, an HTML page .*did not answer within the front end's timeout/);
+});
+
+test('more images than listing slots: the hung target holds only its own listings, the healthy one gets every image while it is silent', { timeout: 240_000 }, async () => {
+  const file = await writeConfig(await scratchDir('many'), `version: 1
+defaults:
+  targets: [${patient.host}/many, ${up.host}/many]
+${registriesYaml([patient])}images:
+${MANY.map((name) => `  - source: ${src.host}/jetstack/${name}\n`).join('')}`);
+  hung.hang(true);
+  const run = { done: false };
+  let sync;
+  try {
+    // --concurrency 1: two listings at once. Before, they were two for every registry together:
+    // the hung target's first two took both, and the images after them were listed nowhere until
+    // those gave up (a minute at least). 45 s is a bound for a hang, not a timing.
+    const running = runCli(['sync', '-c', file, '--no-progress', '--concurrency', '1']).finally(() => (run.done = true));
+    const early = await landed(`${up.host}/many`, run, 45_000, many, (img, i) => `${up.host}/many/${MANY[i]}:${img.tag}`);
+    assert.ok(early, 'the healthy target got some images only once the hung target gave up');
+    assert.equal(run.done, false, 'the run ended before the hung target answered');
+    hung.hang(false);
+    sync = await running;
+  } finally {
+    hung.hang(false);
+  }
+  assert.equal(sync.exitCode, 0, sync.stderr + sync.stdout);
+  for (const [i, name] of MANY.entries()) assert.equal(await skopeoDigest(`${patient.host}/many/${name}:v1.0.0`), many[i]!.digest);
 });
