@@ -7,7 +7,7 @@ import { AbortedError, AccessDeniedError, MalformedAnswerError, NotFoundError, R
 import { formatRepository, type RepositoryRef } from '../types/reference.js';
 import { Breaker, tryOrder } from './breaker.js';
 import { saidOf } from '../registry/http/unreachable.js';
-import { PageInsteadOfAnswerError } from '../registry/http/front-pages.js';
+import { PageInsteadOfAnswerError, RERUN } from '../registry/http/front-pages.js';
 
 /**
  * A backend that let the deadline pass without answering. The transport only knows its request
@@ -157,10 +157,18 @@ export class BackendPool {
  */
 export const REASON_MAX = 600;
 
-/** The reason for the stats page: the error's first line, whole unless very long (never a URL query or credential). */
+/**
+ * The reason for the stats page and the log: the error's first line, whole unless very long (never
+ * a URL query or credential), less a run's advice to rerun (RERUN): the gateway fails over itself.
+ */
 export function oneLine(e: unknown): string {
-  const line = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+  const line = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.replace(RERUN, '');
   return line.length <= REASON_MAX ? line : `${line.slice(0, REASON_MAX - 1)}…`;
+}
+
+/** What the gateway does about a backend that failed, for its log lines: a run's advice is to rerun. */
+export function failingOver(intervalS: number): string {
+  return `requests go to the next backend meanwhile, and it is probed again every ${intervalS} s`;
 }
 
 /** `host/repository` of a backend. */

@@ -5,7 +5,7 @@ import type { GatewaySettings } from '../config/model.js';
 import type { LockFile } from '../lock/file.js';
 import type { RegistryClient } from '../registry/client.js';
 import { PullAttributor } from './attribution.js';
-import { BackendPool, oneLine, type Backend } from './backends.js';
+import { BackendPool, failingOver, oneLine, type Backend } from './backends.js';
 import { TlsError } from '../types/errors.js';
 import { RedirectProofs } from './blob-proof.js';
 import type { AnonymousMemory } from './blobs.js';
@@ -112,7 +112,7 @@ export class Gateway {
     const last = this.requestFailures.get(host);
     if (last !== undefined && this.now() - last < REQUEST_FAILURE_LOG_MS) return;
     this.requestFailures.set(host, this.now());
-    this.log?.(`backend ${host} failed a request, which went on at the next backend: ${why} (said once in ${REQUEST_FAILURE_LOG_MS / 60_000} min)`);
+    this.log?.(`backend ${host} failed a request: ${why}; ${failingOver(this.settings.healthInterval)} (said once in ${REQUEST_FAILURE_LOG_MS / 60_000} min)`);
   }
 
   /** `b` served `digest` with bytes that hash to `actual`: skipped for that blob, said once. */

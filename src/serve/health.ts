@@ -9,7 +9,7 @@ import { isTransientNetworkError } from '../registry/http/retry.js';
 import { TlsError } from '../types/errors.js';
 import type { RepositoryRef } from '../types/reference.js';
 import { formatDuration } from '../ui/progress-line.js';
-import { NoAnswerError, isAbsence, oneLine } from './backends.js';
+import { NoAnswerError, failingOver, isAbsence, oneLine } from './backends.js';
 import type { Gateway } from './gateway.js';
 
 /** A repository and reference to probe on each backend host. */
@@ -64,7 +64,7 @@ function down(gw: Gateway, host: string, e: unknown): void {
   const known = gw.outages.get(host);
   if (known?.why === why) return;
   gw.outages.set(host, { since: known?.since ?? gw.now(), why });
-  if (!(e instanceof TlsError)) gw.log?.(`backend ${host} ${e instanceof NoAnswerError ? why : `is down: ${why}`}`);
+  if (!(e instanceof TlsError)) gw.log?.(`backend ${host} ${e instanceof NoAnswerError ? why : `is down: ${why}`}; ${failingOver(gw.settings.healthInterval)}`);
 }
 
 /** Closes the host's breaker; a host the log said was down is said to be back (else the last word was "down"). */

@@ -15,15 +15,18 @@ export function describeAnswer(status: number, page: string | undefined): string
   return describeStatus(status, page !== undefined, title, words) + advice;
 }
 
+/** What a run (sync, verify) is told to do about a registry that is down: nothing but run again. The gateway fails over by itself instead (serve/backends.ts). */
+export const RERUN = '; rerun once it answers';
+
 /**
  * A front end's own page for the registry behind it being down (outage hunt: a real nginx and
  * HAProxy with the registry stopped or hung): the line said what answered, not that the registry
  * is down and that there is nothing to change but to run again once it is back.
  */
 const DOWN_BEHIND: Record<number, string> = {
-  502: ': it could not reach the registry behind it, which is down; rerun once it answers',
-  503: ': it could not reach the registry behind it, which is down; rerun once it answers',
-  504: ': the registry behind it did not answer within the front end\'s timeout (nginx proxy_read_timeout, HAProxy timeout server), so it is down or overloaded; rerun once it answers',
+  502: `: it could not reach the registry behind it, which is down${RERUN}`,
+  503: `: it could not reach the registry behind it, which is down${RERUN}`,
+  504: `: the registry behind it did not answer within the front end's timeout (nginx proxy_read_timeout, HAProxy timeout server), so it is down or overloaded${RERUN}`,
 };
 
 /** An untitled page's text, less a heading that repeats its status ("No server is available to handle this request."). */

@@ -6,7 +6,7 @@ import { AuthError, RegmirrorError, UnreachableError } from '../../types/errors.
 import { registerSecret } from '../../ui/redact.js';
 import type { Credential } from '../credentials.js';
 import { readCapped } from './body.js';
-import { describeStatus, isHtml } from './front-pages.js';
+import { describeStatus, isHtml, RERUN } from './front-pages.js';
 import { displayUrl, type Send } from './types.js';
 
 /** Lifetime assumed when the token service does not say (the spec's default). */
@@ -116,7 +116,7 @@ export async function fetchToken(
   // A single sign-on or captive portal page in the token's place: say so, and what it needs.
   // A 5xx is the service down (its load balancer's page, often HTML): an outage a rerun gets past, where
   // the sign-in advice below sent users after a proxy exemption at 3 a.m.
-  if (res.status >= 500) throw new UnreachableError(host, `${host}: the token service at ${displayUrl(url)} answered ${describeStatus(res.status)}${isHtml(body) ? ', an HTML page (a proxy or load balancer in front of it answered)' : ''}: it is down; rerun once it answers`);
+  if (res.status >= 500) throw new UnreachableError(host, `${host}: the token service at ${displayUrl(url)} answered ${describeStatus(res.status)}${isHtml(body) ? ', an HTML page (a proxy or load balancer in front of it answered)' : ''}: it is down${RERUN}`);
   const page = isHtml(body) ? `${describeStatus(res.status)}, an HTML page (a proxy or login portal answered for it), not a token: this machine must reach ${url.host} without signing in (a proxy exemption for it)` : '';
   if (res.status !== 200) throw new AuthError(`${host}: the token service at ${displayUrl(url)} answered ${page || describeStatus(res.status)}`);
   let parsed: { token?: string; access_token?: string; expires_in?: number };
