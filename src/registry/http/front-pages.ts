@@ -23,9 +23,10 @@ export const RERUN = '; rerun once it answers';
  * HAProxy with the registry stopped or hung): the line said what answered, not that the registry
  * is down and that there is nothing to change but to run again once it is back.
  */
+const UNREACHED_BEHIND = `: it could not reach the registry behind it, which is down${RERUN}`;
 const DOWN_BEHIND: Record<number, string> = {
-  502: `: it could not reach the registry behind it, which is down${RERUN}`,
-  503: `: it could not reach the registry behind it, which is down${RERUN}`,
+  502: UNREACHED_BEHIND,
+  503: UNREACHED_BEHIND,
   504: `: the registry behind it did not answer within the front end's timeout (nginx proxy_read_timeout, HAProxy timeout server), so it is down or overloaded${RERUN}`,
 };
 
