@@ -3,7 +3,7 @@
 import type { CallOptions, ManifestContent } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { digestOf, isDigest } from '../types/digest.js';
-import { DigestMismatchError, UnsupportedError } from '../types/errors.js';
+import { DigestMismatchError, SizeLimitError, UnsupportedError } from '../types/errors.js';
 import { isValidTag } from '../types/reference.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, isManifestType, manifestTooLarge, isSchemaOneType, schemaOne, schemaOneRefusal, typeByShape } from '../types/mediatype.js';
 import { discard, readCapped } from './http/body.js';
@@ -52,7 +52,9 @@ async function fetchOnce(repo: RepoContext, reference: string, budget: RetryBudg
     discard(res.body);
     throw manifestTooLarge(`manifest ${repo.host.host}/${repo.path}@${reference}`, length);
   }
-  const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, `manifest ${repo.host.host}/${repo.path}@${reference}`);
+  const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES).catch((e: unknown) => {
+    throw e instanceof SizeLimitError ? manifestTooLarge(`manifest ${repo.host.host}/${repo.path}@${reference}`) : e;
+  });
   if (isHtml(bytes)) throw new PageInsteadOfAnswerError(`GET ${displayUrl(url)}: ${describeStatus(200, true, htmlTitle(bytes.toString('utf8')))}, not a manifest`);
   const schema1 = schemaOne(mediaTypeOf(header(res, 'content-type')), bytes);
   if (schema1) throw schemaOneRefusal(`${repo.host.host}/${repo.path}${isDigest(reference) ? '@' : ':'}${reference}`, schema1);

@@ -23,8 +23,9 @@ export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
  * A manifest over that cap, said once for every store: no retry or rerun gets it through, and a
  * registry target would refuse it too, so the one thing to do is leave its tag out.
  */
-export function manifestTooLarge(what: string, size: number): SizeLimitError {
-  return new SizeLimitError(`${what} is ${size} bytes, over 4 MiB (${MAX_MANIFEST_BYTES} bytes), the most regmirror reads of a manifest, as oras and containerd: registries need take no more (distribution refuses it: 400 MANIFEST_INVALID "http: request body too large"), so leave the tag out (tags: exclude)`);
+export function manifestTooLarge(what: string, size?: number): SizeLimitError {
+  // A manifest streamed without Content-Length is over the cap before its size is known.
+  return new SizeLimitError(`${what} is ${size === undefined ? '' : `${size} bytes, `}over 4 MiB (${MAX_MANIFEST_BYTES} bytes), the most regmirror reads of a manifest, as oras and containerd: registries need take no more (distribution refuses it: 400 MANIFEST_INVALID "http: request body too large"), so leave the tag out (tags: exclude)`);
 }
 
 /** An index or manifest list: its parts are other manifests. */

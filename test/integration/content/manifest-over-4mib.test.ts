@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { LayoutWriter, tagged } from '../../harness/layout-writer.js';
 import { destroyRegistry, startRegistry } from '../../harness/registry.js';
-import { registriesYaml } from '../../harness/tls-bed.js';
+import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
+import { seedImage } from '../../harness/seed.js';
+import type { Personality } from '../../harness/fault-proxy.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { skopeoDigestVerified } from '../../harness/skopeo.js';
 
@@ -42,4 +44,30 @@ ${registriesYaml([registry])}images:
   const row = (JSON.parse(verify.stdout) as { results: { tag: string; targets: { status: string; detail: string }[] }[] }).results.find((r) => r.tag === 'v1.1.0')!;
   assert.equal(row.targets[0]!.status, 'error');
   assert.match(row.targets[0]!.detail, said);
+});
+
+// A registry (or a proxy in front of one) that streams the manifest without Content-Length: the
+// cap is met while reading, and the line said 'manifest HOST/app@v1.0.0 is larger than 4194304
+// bytes', in its own words, where a manifest whose size is known says why and what to do.
+test('a manifest streamed without Content-Length past 4 MiB fails its tag in the same words, without a size', async (t) => {
+  const [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
+  t.after(() => Promise.all([src, dst].map(destroyRegistry)));
+  await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], single: true, format: 'oci' });
+  const streamed: Personality = (ex) => {
+    if (ex.method !== 'GET' || !/\/manifests\/v1\.0\.0$/.test(ex.path)) return false;
+    ex.res.writeHead(200, { 'content-type': MANIFEST }); // no Content-Length: sent chunked
+    ex.res.end(Buffer.alloc(5 * 1024 * 1024, ' '));
+    return true;
+  };
+  const proxy = await proxyFor(src, { personalities: [streamed] });
+  t.after(() => proxy.close());
+  const cfg = await writeConfig(await scratchDir('manifest-streamed-over-4mib'), `version: 1
+defaults:
+  targets: [${dst.host}/mirror]
+${registriesYaml([src, dst])}images:
+  - source: ${src.host}/jetstack/app
+`);
+  const sync = await runCli(['sync', '-c', cfg, '--endpoint', `${src.host}=${proxy.url}`, '--no-progress']);
+  assert.equal(sync.exitCode, 1, sync.stdout + sync.stderr);
+  assert.match(sync.stderr, new RegExp(`manifest ${src.host}/jetstack/app@v1\\.0\\.0 is over 4 MiB \\(4194304 bytes\\), the most regmirror reads of a manifest, as oras and containerd: .*so leave the tag out \\(tags: exclude\\)`), sync.stderr);
 });
