@@ -79,6 +79,12 @@ export function isRefusedConversion(stderr: string): boolean {
 // Cookie ...'; a 431 from others): the line alone says neither what refused nor what to change.
 const HEADERS_TOO_LARGE = /request header or cookie|request header fields too large|statuscode: 431\b/;
 
+// Apache's own 400 page ('Size of a request header field exceeds server limit', LimitRequestFieldSize)
+// is cut by skopeo to its first 50 characters, its DOCTYPE: 'StatusCode: 400, <!DOCTYPE HTML PUBLIC
+// "-//W3C//DTD HTML 4.01//EN" ...' (2.4.71; HTML 2.0's before). skopeo's requests are well formed: a
+// header over the limit is what such a page most likely says (Apache's HTTP/2 answers 431).
+const APACHE_400 = /statuscode: 400, <!doctype html public "-\/\/(w3c\/\/dtd html 4\.01|ietf\/\/dtd html 2\.0)\/\/en"/;
+
 // A front end's own 403 page (HAProxy `http-request deny if { method PATCH }`: skopeo cuts it to
 // 'StatusCode: 403, <html><body><h1>403 Forbidden</h1>; …'), where the registry answers JSON: no
 // credentials would pass it. skopeo sends every blob upload as PATCH; the native engine one PUT.
@@ -88,7 +94,9 @@ const FRONT_FORBIDDEN = /statuscode: 403, <html/;
 export function classify(message: string, host: string | undefined): RegmirrorError {
   const text = redact(message);
   const m = text.toLowerCase();
-  if (HEADERS_TOO_LARGE.test(m)) return new RegmirrorError(`${text} (a proxy or load balancer in front of the registry refused skopeo's request headers as too large: raise its limit (${FRONT_HEADER_LIMITS}), or try \`engine: native\`, whose requests may fit)`);
+  const raise = `raise its limit (${FRONT_HEADER_LIMITS}), or try \`engine: native\`, whose requests may fit`;
+  if (HEADERS_TOO_LARGE.test(m)) return new RegmirrorError(`${text} (a proxy or load balancer in front of the registry refused skopeo's request headers as too large: ${raise})`);
+  if (APACHE_400.test(m)) return new RegmirrorError(`${text} (Apache in front of the registry answered its own 400 page, most likely for a request header over its limit, the Authorization header with its token: ${raise})`);
   if (FRONT_FORBIDDEN.test(m)) {
     const patch = /uploading layer chunked/.test(m) ? ': it refused a blob upload, which skopeo sends as PATCH; `engine: native` sends a blob in one PUT (and PATCH only in chunks a body limit calls for)' : '';
     return new RegmirrorError(`${text} (a proxy or load balancer in front of the registry refused the request with its own 403 page, not the registry's answer, so credentials are not at fault; have it let the request through${patch})`);

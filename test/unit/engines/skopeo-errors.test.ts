@@ -87,6 +87,18 @@ describe('skopeo errors', () => {
     assert.equal(isTransientFailure(stderr), false);
   });
 
+  // Apache's 400 page for a header over LimitRequestFieldSize (2.4.71, curl: '<!DOCTYPE HTML PUBLIC
+  // "-//W3C//DTD HTML 4.01//EN" …<title>400 Bad Request</title>'), cut by containers/image to its
+  // first 50 characters: its DOCTYPE, which names nothing, and no advice followed.
+  it("says what to change for Apache's own 400 page, which skopeo cuts to its DOCTYPE", () => {
+    for (const doctype of ['<!DOCTYPE HTML PUBLIC \\"-//W3C//DTD HTML 4.01//EN\\" ', '<!DOCTYPE HTML PUBLIC \\"-//IETF//DTD HTML 2.0//EN\\">']) {
+      const stderr = `time="x" level=fatal msg="initializing source docker://127.0.0.1:5000/jetstack/app:v1: reading manifest v1 in 127.0.0.1:5000/jetstack/app: StatusCode: 400, ${doctype}..."`;
+      const err = copyErrorFrom(req, stderr, '1', images);
+      assert.match(err.message, /StatusCode: 400, <!DOCTYPE HTML PUBLIC .*\(Apache in front of the registry answered its own 400 page.*: raise its limit \(nginx: .*Apache: LimitRequestFieldSize 16380, its default 8190\), or try `engine: native`, whose requests may fit\)$/, err.message);
+      assert.equal(isTransientFailure(stderr), false);
+    }
+  });
+
   it("says a front end's own 403 page refused skopeo's upload, not the credentials (HAProxy http-request deny if { method PATCH })", () => {
     const stderr = 'time="x" level=fatal msg="copying image 1/2 from manifest list: writing blob: uploading layer chunked: StatusCode: 403, <html><body><h1>403 Forbidden</h1>\\nRequest forbidd..."';
     const err = copyErrorFrom(req, stderr, '1', images);
