@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startRegistry, bearerFor, destroyRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type PushTarget, type SeededImage } from '../../harness/seed.js';
 import type { FaultProxy, Personality } from '../../harness/fault-proxy.js';
-import { proxyFor } from '../../harness/tls-bed.js';
+import { proxyFor, registriesYaml, type TlsHost } from '../../harness/tls-bed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
 
@@ -82,4 +82,25 @@ ${gateway}
   authSeen.a.length = 0;
   authSeen.b.length = 0;
   return world;
+}
+
+/**
+ * A mirrors.yaml in `dir` for a gateway over mirror A behind `front` (a real nginx in front of a
+ * registry) and mirror B, `image`'s tag recorded in its lock, both mirrored by `regmirror sync`
+ * from `src`; `gateway` is the gateway section's lines. Returns its path.
+ */
+export async function frontedMirrors(dir: string, src: TlsHost, front: TlsHost, b: TlsHost, image: SeededImage, gateway: string): Promise<string> {
+  await writeFile(join(dir, 'mirrors.lock'), JSON.stringify({ version: 1, images: { [`${src.host}/jetstack/app`]: { [image.tag]: { digest: image.digest, recordedAt: '2026-01-01T00:00:00Z' } } } }));
+  const config = await writeConfig(dir, `version: 1
+lock: ./mirrors.lock
+defaults:
+  targets: [${front.host}/mirror-a, ${b.host}/mirror-b]
+${registriesYaml([front])}images:
+  - source: ${src.host}/jetstack/app
+gateway:
+${gateway}
+`);
+  const sync = await runCli(['sync', '-q', '--no-progress', '-c', config]);
+  if (sync.exitCode !== 0) throw new Error(`sync failed (${sync.exitCode}): ${sync.stderr}${sync.stdout}`);
+  return config;
 }

@@ -4,15 +4,12 @@
 // now say that.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage } from '../../harness/seed.js';
 import { startNginx, type RunningNginx } from '../../harness/nginx.js';
-import { runCli, writeConfig } from '../../harness/cli.js';
-import { registriesYaml } from '../../harness/tls-bed.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { startGateway, until, type GatewayProcess } from './gateway-process.js';
+import { frontedMirrors } from './fixture.js';
 
 let src: RunningRegistry;
 let a: RunningRegistry;
@@ -25,18 +22,7 @@ before(async () => {
   front = await startNginx(a);
   const image = (await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', single: true }))[0]!;
   const dir = await scratchDir('serve-front-end-down');
-  await writeFile(join(dir, 'mirrors.lock'), JSON.stringify({ version: 1, images: { [`${src.host}/jetstack/app`]: { 'v1.0.0': { digest: image.digest, recordedAt: '2026-01-01T00:00:00Z' } } } }));
-  const config = await writeConfig(dir, `version: 1
-lock: ./mirrors.lock
-defaults:
-  targets: [${front.host}/mirror-a, ${b.host}/mirror-b]
-${registriesYaml([front])}images:
-  - source: ${src.host}/jetstack/app
-gateway:
-  healthInterval: 600
-`);
-  const sync = await runCli(['sync', '-q', '--no-progress', '-c', config]);
-  assert.equal(sync.exitCode, 0, sync.stderr + sync.stdout);
+  const config = await frontedMirrors(dir, src, front, b, image, '  healthInterval: 600');
   gw = await startGateway(config);
   // Its first probes done (A up): /-/ready says yes once they are.
   await until(async () => (await fetch(`${gw.url}/-/ready`)).status === 200, 'the first probes');

@@ -4,16 +4,13 @@
 // manifest, and never a blob the gateway sends a client to; the log says once that it is down.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { maintenancePage, startNginx, type RunningNginx } from '../../harness/nginx.js';
-import { runCli, writeConfig } from '../../harness/cli.js';
-import { registriesYaml } from '../../harness/tls-bed.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { skopeoCopyAll, skopeoDigest } from '../../harness/skopeo.js';
 import { startGateway, until, type GatewayProcess } from './gateway-process.js';
+import { frontedMirrors } from './fixture.js';
 
 let src: RunningRegistry;
 let a: RunningRegistry;
@@ -28,18 +25,7 @@ before(async () => {
   front = await startNginx(a, maintenancePage());
   image = (await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 2 }))[0]!;
   dir = await scratchDir('maintenance-page');
-  await writeFile(join(dir, 'mirrors.lock'), JSON.stringify({ version: 1, images: { [`${src.host}/jetstack/app`]: { 'v1.0.0': { digest: image.digest, recordedAt: '2026-01-01T00:00:00Z' } } } }));
-  const config = await writeConfig(dir, `version: 1
-lock: ./mirrors.lock
-defaults:
-  targets: [${front.host}/mirror-a, ${b.host}/mirror-b]
-${registriesYaml([front])}images:
-  - source: ${src.host}/jetstack/app
-gateway:
-  healthInterval: 600
-`);
-  const sync = await runCli(['sync', '-q', '--no-progress', '-c', config]);
-  assert.equal(sync.exitCode, 0, sync.stderr + sync.stdout);
+  const config = await frontedMirrors(dir, src, front, b, image, '  healthInterval: 600');
   // One probe, at the start, while A is up; the page comes between two probes, mid-run.
   gw = await startGateway(config, ['--tag-ttl', '600']);
   await until(() => gw.events.length > 0 || /ready|listening/.test(gw.stderr()), 'the gateway');
