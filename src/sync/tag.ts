@@ -47,13 +47,13 @@ export async function readTag(inv: Inventory, tag: string, ctx: CopyContext, gat
   try {
     root = await (inv.roots?.get(tag) ?? inv.source.fetchManifest(tag, callOptions(ctx)));
   } catch (err) {
-    result.targets = inv.targets.map((t) => row(t, 'failed', null, null, emptyTally(), 0, `source: ${message(err)}`));
+    result.targets = untouchedRows(inv.targets, 'failed', `source: ${message(err)}`);
     return result;
   }
   result.sourceDigest = root.descriptor.digest;
   const { hold, note } = gate ? await gate(tag, root) : {};
   if (!hold) return { root, note };
-  result.targets = inv.targets.map((t) => row(t, hold.action, null, null, emptyTally(), 0, hold.detail));
+  result.targets = untouchedRows(inv.targets, hold.action, hold.detail);
   return result;
 }
 
@@ -174,6 +174,11 @@ function inPlaceDetail(w: TargetWork, dryRun: boolean): string {
   if (copied > 0) parts.push(`${copied} signature/attestation/SBOM manifest(s) ${dryRun ? 'to copy' : 'copied'}`);
   if (refilled > 0) parts.push(`${refilled} signature/attestation/SBOM manifest(s) had missing parts copied`);
   return `tag already in place; ${parts.join('; ')}`;
+}
+
+/** The same row at every target, nothing done there: a tag the source could not give or a gate held, a source unlisted, a tag the run cannot copy. */
+export function untouchedRows(targets: TargetState[], action: SyncAction, detail: string): SyncTargetResult[] {
+  return targets.map((t) => row(t, action, null, null, emptyTally(), 0, detail));
 }
 
 function row(state: TargetState, action: SyncAction, previous: string | null, digest: string | null, tally: Tally, referrers: number, detail: string): SyncTargetResult {

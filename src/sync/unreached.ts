@@ -4,6 +4,7 @@ import type { Inventory } from '../inventory/discover.js';
 import type { SyncResult } from '../report/model.js';
 import { REPOSITORY_ROW } from '../report/summary.js';
 import { RegistryResponseError, UnreachableError } from '../types/errors.js';
+import { untouchedRows } from './tag.js';
 
 /**
  * Every source, or every target, could not be read at all: SPEC's exit 3 for sync and plan. A
@@ -28,38 +29,10 @@ export function partlyUnreachable(inventories: Inventory[]): boolean {
 
 /** The row of an image whose source could not be listed, one failed target each. */
 export function sourceFailure(inv: Inventory): SyncResult {
-  return {
-    source: inv.work.sourceDisplay,
-    tag: REPOSITORY_ROW,
-    sourceDigest: null,
-    targets: inv.targets.map((t) => ({
-      repository: t.target.display,
-      action: 'failed',
-      previousDigest: null,
-      digest: null,
-      blobs: { copied: 0, mounted: 0, existing: 0 },
-      bytes: 0,
-      referrers: 0,
-      detail: `source: cannot list tags: ${inv.sourceError?.message}`,
-    })),
-  };
+  return { source: inv.work.sourceDisplay, tag: REPOSITORY_ROW, sourceDigest: null, targets: untouchedRows(inv.targets, 'failed', `source: cannot list tags: ${inv.sourceError?.message}`) };
 }
 
 // Tags the run cannot copy, each a failed row naming why: asked for and absent, or not a tag name.
 export function failedTags(inv: Inventory, tags: string[], detail: (tag: string) => string): SyncResult[] {
-  return tags.map((tag) => ({
-    source: inv.work.sourceDisplay,
-    tag,
-    sourceDigest: null,
-    targets: inv.targets.map((t) => ({
-      repository: t.target.display,
-      action: 'failed' as const,
-      previousDigest: null,
-      digest: null,
-      blobs: { copied: 0, mounted: 0, existing: 0 },
-      bytes: 0,
-      referrers: 0,
-      detail: detail(tag),
-    })),
-  }));
+  return tags.map((tag) => ({ source: inv.work.sourceDisplay, tag, sourceDigest: null, targets: untouchedRows(inv.targets, 'failed', detail(tag)) }));
 }
