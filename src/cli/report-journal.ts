@@ -6,7 +6,7 @@
 // replaces the file whole (a temporary file renamed over it): a kill mid-write leaves the last one.
 import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import type { SyncReport, SyncResult } from '../report/model.js';
-import { reportTimestamp, summarizeSync } from '../report/summary.js';
+import { syncReport } from '../report/summary.js';
 import { redact } from '../ui/redact.js';
 import { writeReportFile } from './emit.js';
 
@@ -81,15 +81,7 @@ export class ReportJournal {
 
   private async write(): Promise<void> {
     if (this.closed) return;
-    const report: SyncReport = {
-      version: 1,
-      kind: this.kind,
-      generatedAt: reportTimestamp(),
-      interrupted: true,
-      ...this.marks,
-      summary: summarizeSync(this.results, this.kind),
-      results: [...this.results],
-    };
+    const report: SyncReport = { ...syncReport(this.kind, [...this.results]), interrupted: true, ...this.marks };
     await replaceFile(this.file, reportText(report)).catch((err: NodeJS.ErrnoException) => {
       if (this.warned) return;
       this.warned = true;

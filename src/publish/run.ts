@@ -8,7 +8,7 @@ import type { BinaryItem, Config } from '../config/model.js';
 import { CopyLedger } from '../copy/ledger.js';
 import { withoutCutShort } from '../copy/cut-short.js';
 import type { SyncReport, SyncResult } from '../report/model.js';
-import { reportTimestamp, summarizeSync } from '../report/summary.js';
+import { syncReport } from '../report/summary.js';
 import { UsageError } from '../types/errors.js';
 import { formatRepository, isValidTag, repositoryIn } from '../types/reference.js';
 import { tagNamed } from '../types/tag.js';
@@ -55,7 +55,7 @@ export async function runPublish(config: Config, opts: PublishOptions): Promise<
   try {
     const prepared = await prepareAll(config, items, scratch, opts);
     const results = (await pushAll(prepared, tag, opts)).filter((r): r is SyncResult => r !== undefined);
-    return { version: 1, kind: 'publish', generatedAt: reportTimestamp(), summary: summarizeSync(results, 'sync'), results };
+    return syncReport('publish', results);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -113,3 +113,8 @@ export function withRowSummary(report: AnyReport): { report: AnyReport; differen
 export function reportTimestamp(date: Date = new Date()): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** A sync, plan or publish report of these rows, stamped now: what a run, its --report journal and publish write. */
+export function syncReport(kind: SyncReport['kind'], results: SyncResult[]): SyncReport {
+  return { version: 1, kind, generatedAt: reportTimestamp(), summary: summarizeSync(results, kind), results };
+}

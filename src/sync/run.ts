@@ -7,7 +7,7 @@ import { withoutCutShort } from '../copy/cut-short.js';
 import type { ImageWork } from '../config/workitems.js';
 import { discover, type Inventory, type TargetState } from '../inventory/discover.js';
 import type { SyncReport, SyncResult } from '../report/model.js';
-import { reportTimestamp, summarizeSync } from '../report/summary.js';
+import { syncReport } from '../report/summary.js';
 import { inConfigOrder } from '../inventory/order.js';
 import { unnamedTagDetail } from '../inventory/untagged.js';
 import { failedTags, nothingReachable, partlyUnreachable, sourceFailure } from './unreached.js';
@@ -142,13 +142,7 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
   for (const r of await Promise.all(wholes)) if (r) results.push(r);
   // A straggler with no tag to copy there still says, once listed, whether it could be reached.
   await Promise.all(inventories.flatMap((i) => i.targets.map((t) => t.listed)));
-  const report: SyncReport = {
-    version: 1,
-    kind: opts.dryRun ? 'plan' : 'sync',
-    generatedAt: reportTimestamp(),
-    summary: summarizeSync(results, opts.dryRun ? 'plan' : 'sync'),
-    results: inConfigOrder(results, work),
-  };
+  const report = syncReport(opts.dryRun ? 'plan' : 'sync', inConfigOrder(results, work));
   // Recorded at once: tag by tag, the record was copied whole per tag (quadratic in a backfill).
   const lock = opts.lock && withEntries(opts.lock, recordedNow);
   return { report, unreachable: nothingReachable(inventories), partlyUnreachable: partlyUnreachable(inventories), ...(lock ? { lock } : {}) };
