@@ -76,7 +76,9 @@ export class ReportJournal {
   /** Writes the run's own report over the journal, whole. */
   async finish(report: SyncReport): Promise<void> {
     await this.close();
-    await replaceFile(this.file, reportText(report)).catch(() => writeReportFile(this.file, reportText(report), '--report'));
+    const text = reportText(report);
+    // Where no file can be renamed over it, written in place: a failure is then the usual one line (emit.ts).
+    await replaceFile(this.file, text).catch(() => writeReportFile(this.file, text, '--report'));
   }
 
   private async write(): Promise<void> {
