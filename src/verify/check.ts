@@ -146,7 +146,8 @@ async function absentParts(dst: Repository, root: ManifestContent, facts: Source
     ]);
   };
   await visit(root);
-  return absent.sort();
+  // A part several images of an index name (a shared layer, a child under two indexes) is one gap.
+  return [...new Set(absent)].sort();
 }
 
 /** Referrer tags (and API referrers) the source has for this image that the target lacks or holds differently. */
