@@ -2,10 +2,11 @@
 // one containers-auth.json per (logical host, connect host), mode 0600, in a private temp dir
 // that close() removes, and the process removes on exit if close() was never reached.
 import { rmSync } from 'node:fs';
-import { copyFile, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Credential, CredentialProvider } from '../registry/credentials.js';
+import { pemCertificates } from '../types/certificates.js';
 import { UsageError } from '../types/errors.js';
 import { registerSecret } from '../ui/redact.js';
 import type { SkopeoAddress } from './skopeo-address.js';
@@ -77,7 +78,8 @@ export class SkopeoWorkdir {
    * A directory holding `caFile` as a `*.crt`, the layout skopeo's --*-cert-dir expects (its CAs add
    * to the system roots), and NODE_EXTRA_CA_CERTS's certificates beside it: the native client
    * trusts those, and Go never reads that variable. A --cert-dir replaces skopeo's own certs.d
-   * lookup, so the host's certs.d files (the native client's too) are copied in as well.
+   * lookup, so the host's certs.d files (the native client's too) are copied in as well. The CA
+   * files go in as their certificates alone, so that skopeo finds every one the native client does.
    */
   certDirFor(address: SkopeoAddress): Promise<string> | undefined {
     const caFile = address.tlsVerify ? address.caFile : undefined;
@@ -91,9 +93,9 @@ export class SkopeoWorkdir {
         const d = join(await this.path(), `certs-${this.certDirs.size}`);
         await mkdir(d, { mode: 0o700 });
         if (certsDir) await cp(certsDir, d, { recursive: true });
-        if (caFile) await copyFile(caFile, join(d, 'regmirror-ca-file.crt'));
+        if (caFile) await copyCertificates(caFile, join(d, 'regmirror-ca-file.crt'));
         // Unreadable: Node ignored it too (with a warning at start-up).
-        if (extra) await copyFile(extra, join(d, 'node-extra-ca-certs.crt')).catch(() => undefined);
+        if (extra) await copyCertificates(extra, join(d, 'node-extra-ca-certs.crt')).catch(() => undefined);
         return d;
       })();
       this.certDirs.set(key, dir);
@@ -128,4 +130,8 @@ export class SkopeoWorkdir {
     await writeFile(file, content, { mode: 0o600, flag: 'wx' });
     return file;
   }
+}
+
+async function copyCertificates(from: string, to: string): Promise<void> {
+  await writeFile(to, pemCertificates(await readFile(from)));
 }

@@ -22,6 +22,15 @@ export function certificatesProblem(file: string, bytes: Buffer): string | undef
   return undefined;
 }
 
+/**
+ * The PEM certificates of `bytes`, one block after another, each at a line's start: Go's reader
+ * (skopeo's) takes a block only there, so one after a byte order mark (a file Notepad saved) was
+ * not found, where Node's reader finds it.
+ */
+export function pemCertificates(bytes: Buffer): string {
+  return (bytes.toString('latin1').match(PEM_BLOCK) ?? []).map((block) => `${block}\n`).join('');
+}
+
 function readsAsCertificate(data: string | Buffer): boolean {
   try {
     new X509Certificate(data);
