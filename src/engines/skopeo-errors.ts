@@ -90,6 +90,16 @@ const APACHE_400 = /statuscode: 400, <!doctype html public "-\/\/(w3c\/\/dtd htm
 // credentials would pass it. skopeo sends every blob upload as PATCH; the native engine one PUT.
 const FRONT_FORBIDDEN = /statuscode: 403, <html/;
 
+// A certificate naming its host in its subject's Common Name alone: Node (the native engine) still
+// reads it there; Go, skopeo's, has not since 1.15, and every copy failed with Go's bare line.
+const LEGACY_COMMON_NAME = /x509: certificate relies on legacy common name field/;
+
+/** The advice for a certificate Go refuses for its Common Name alone. */
+function commonNameOnly(host: string | undefined): string {
+  const name = host ? host.replace(/:\d+$/, '') : 'its host name';
+  return `the certificate of ${host ?? 'the registry'} names it in its Common Name only, which Go (skopeo's language, as docker's and containerd's) has refused since 1.15: have it reissued with ${name} in its subjectAltName, or use \`engine: native\`, which accepts it meanwhile`;
+}
+
 /** The error kind a message stands for, with the message redacted. */
 export function classify(message: string, host: string | undefined): RegmirrorError {
   const text = redact(message);
@@ -101,6 +111,7 @@ export function classify(message: string, host: string | undefined): RegmirrorEr
     const patch = /uploading layer chunked/.test(m) ? ': it refused a blob upload, which skopeo sends as PATCH; `engine: native` sends a blob in one PUT (and PATCH only in chunks a body limit calls for)' : '';
     return new RegmirrorError(`${text} (a proxy or load balancer in front of the registry refused the request with its own 403 page, not the registry's answer, so credentials are not at fault; have it let the request through${patch})`);
   }
+  if (LEGACY_COMMON_NAME.test(m)) return new RegmirrorError(`${text} (${commonNameOnly(host)})`);
   if (isUncopyable(m)) return new RegmirrorError(`${text} (skopeo cannot copy this manifest byte for byte; \`engine: native\` can)`);
   if (isMislabelled(m)) return new RegmirrorError(`${text} (the registry serves this manifest under a Content-Type that its body disagrees with, which skopeo goes by; \`engine: native\` reads the body and copies it byte for byte)`);
   if (/unauthorized|authentication required|invalid username\/password|denied|forbidden|\b401\b|\b403\b/.test(m)) return new AuthError(text);

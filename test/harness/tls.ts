@@ -20,9 +20,11 @@ export interface ServerCert { cert: string; key: string }
  * Which server certificate: right for 127.0.0.1, for another name, expired, self-signed, or
  * `leafOnly`: signed by an intermediate CA (itself signed by the test CA) that the server does
  * not send, so the test CA alone cannot verify it (a registry configured with its leaf only);
- * `expiredIntermediate`: a valid leaf sent with the intermediate CA that signed it, which expired.
+ * `expiredIntermediate`: a valid leaf sent with the intermediate CA that signed it, which expired;
+ * `commonNameOnly`: `localhost` in its subject's CN and no subjectAltName, which Node still reads
+ * and Go (skopeo) has refused since 1.15 (reach the registry as localhost:PORT).
  */
-export type CertKind = 'good' | 'wrongName' | 'expired' | 'selfSigned' | 'leafOnly' | 'expiredIntermediate';
+export type CertKind = 'good' | 'wrongName' | 'expired' | 'selfSigned' | 'leafOnly' | 'expiredIntermediate' | 'commonNameOnly';
 
 /** The test CA and the server certificates it signed. */
 export interface TestCerts {
@@ -91,13 +93,14 @@ async function makeCerts(): Promise<TestCerts> {
   const underLapsed = await sign('under-lapsed', 'IP:127.0.0.1,DNS:localhost', '3', lapsed);
   const expiredIntermediate = { cert: join(dir, 'under-lapsed-chain.pem'), key: underLapsed.key };
   await writeFile(expiredIntermediate.cert, (await readFile(underLapsed.cert, 'utf8')) + (await readFile(lapsed.cert, 'utf8')));
+  const commonNameOnly = await sign('localhost', '', '3');
   const chainFile = join(dir, 'ca-and-intermediate.pem');
   await writeFile(chainFile, (await readFile(ca.cert, 'utf8')) + (await readFile(intermediate.cert, 'utf8')));
   const certDir = await certDirOf(join(dir, 'skopeo-certs'), ca.cert);
   const selfSignedCertDir = await certDirOf(join(dir, 'skopeo-self-signed'), selfSigned.cert);
   const chainCertDir = await certDirOf(join(dir, 'skopeo-chain'), ca.cert);
   await copyFile(intermediate.cert, join(chainCertDir, 'intermediate.crt'));
-  return { dir, caFile: ca.cert, certDir, selfSignedCertDir, chainFile, chainCertDir, intermediateFile: intermediate.cert, servers: { good, wrongName, expired, selfSigned, leafOnly, expiredIntermediate }, client };
+  return { dir, caFile: ca.cert, certDir, selfSignedCertDir, chainFile, chainCertDir, intermediateFile: intermediate.cert, servers: { good, wrongName, expired, selfSigned, leafOnly, expiredIntermediate, commonNameOnly }, client };
 }
 
 /** A directory holding only `ca.crt` (skopeo's --cert-dir layout). */
