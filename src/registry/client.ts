@@ -1,7 +1,7 @@
 // The entry point for the native engine: one RegistryClient per run hands out RemoteRepository
 // stores and owns every host's pools, tokens and counters.
 import type { RegistrySettings } from '../config/model.js';
-import { CertsDirError, UsageError } from '../types/errors.js';
+import { CertsDirError, UsageError, type UnreachableError } from '../types/errors.js';
 import { silentLogger, type Logger } from '../ui/log.js';
 import { credentialsFor, type CredentialProvider } from './credentials.js';
 import { HostContext } from './host.js';
@@ -37,6 +37,11 @@ export interface RegistryClientOptions {
    * renewed certificate, or a proxy that now allows it, is found again without a restart.
    */
   verdictTtlMs?: number;
+  /**
+   * Hears of each refused certificate or proxy refusal once per origin (until it answers again);
+   * default an error line on the logger, a run's. The gateway says it as a backend failing over.
+   */
+  onRefused?: (e: UnreachableError) => void;
   /**
    * Slow a host down after its 429 (throttle.ts); default true, which suits a run. The gateway
    * turns it off: its breaker fails such a host over for an interval instead of making clients wait.
@@ -139,6 +144,7 @@ export class RegistryClient {
         answerTimeoutMs: this.opts.answerTimeoutMs ?? this.opts.testing?.answerTimeoutMs,
         deniedTtlMs: this.opts.deniedTtlMs,
         verdictTtlMs: this.opts.verdictTtlMs,
+        onRefused: this.opts.onRefused,
         pace: this.opts.pace,
         redirectPools: (url) => this.redirectPoolsFor(url),
         proxyNotice: this.proxyNotice,

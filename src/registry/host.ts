@@ -19,7 +19,7 @@ import { createSend, type TransportStats } from './http/send.js';
 import { MIN_RATE, Throttle, withThrottle } from './http/throttle.js';
 import { TokenCache } from './http/token.js';
 import { displayUrl, type HttpRequest, type HttpResponse, type Send } from './http/types.js';
-import type { RepositoryMissingError } from '../types/errors.js';
+import type { RepositoryMissingError, UnreachableError } from '../types/errors.js';
 import { countsAsRetry } from '../types/again.js';
 
 /** Knobs the client passes down; the test-only ones keep integration tests fast. */
@@ -41,6 +41,8 @@ export interface HostOptions {
   deniedTtlMs?: number;
   /** How long a refused certificate or proxy refusal stands without asking again (default: for good). */
   verdictTtlMs?: number;
+  /** Hears of each refused certificate or proxy refusal once per origin (default: an error line). */
+  onRefused?: (e: UnreachableError) => void;
   /** false: no slowing down after a 429 (the gateway fails over instead). */
   pace?: boolean;
   /** The pools for a redirect target on another origin that mirrors.yaml lists (its caFile, tls: insecure); undefined = Node's default verification. */
@@ -137,7 +139,7 @@ export class HostContext {
       options.logger.debug(`${refused.url.origin} refused the URL ${host} redirected ${displayUrl(req.url)} to (${refused.status}, expired?): asking ${host} for a fresh one`);
     const paced = options.pace === false ? send : withThrottle({ host, throttle: this.throttle, logger: options.logger }, send);
     const certFor = (url: URL) => this.trust.certFor(url);
-    const layered = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), (e) => options.logger.error(e.message), certFor, options.verdictTtlMs), onRefresh));
+    const layered = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), options.onRefused ?? ((e) => options.logger.error(e.message)), certFor, options.verdictTtlMs), onRefresh));
     // Counted once here, whatever the layers below send for it (a token, a redirect's hop).
     this.send = (req) => {
       if (countsAsRetry(req.again)) options.stats.retries++;

@@ -9,9 +9,10 @@ import { RegistryClient } from '../registry/client.js';
 import type { CredentialProvider } from '../registry/credentials.js';
 import type { Logger } from '../ui/log.js';
 import { isLoopback } from '../types/host.js';
-import { UsageError } from '../types/errors.js';
+import { TlsError, UsageError } from '../types/errors.js';
 import { openEventSink } from './events.js';
 import { DEFAULT_DEADLINE_MS, DEFAULT_TAG_TTL_MS, Gateway, type GatewayOptions } from './gateway.js';
+import { failingOver } from './backends.js';
 import { handle } from './handler.js';
 import { startProbes } from './health.js';
 
@@ -57,6 +58,9 @@ export async function runServe(settings: GatewaySettings, opts: ServeOptions): P
     // So is a backend's refused certificate (or a proxy's refusal): one renewed at 3 a.m., or a
     // proxy that now lets it through, is used again without a restart (a run believes it for good).
     verdictTtlMs: opts.tagTtlMs ?? DEFAULT_TAG_TTL_MS,
+    // Said as what the gateway does about it, like its other backend lines: a run's `error:` line
+    // read as if the gateway had failed, where it serves from the next backend.
+    onRefused: (e) => (e instanceof TlsError ? opts.logger.warn(`backend ${e.message}; ${failingOver(settings.healthInterval)}`) : opts.logger.error(e.message)),
     // A 429 opens that backend's breaker for an interval: pacing it too made every request wait
     // out a Retry-After (each then lost to the deadline) or crawl at a request a second.
     pace: false,

@@ -30,6 +30,8 @@ test('a backend whose certificate expired is used again once it is renewed, with
     assert.deepEqual(first, { status: 200, backend: world.proxyA.host }, 'B refused (expired certificate): A serves');
     const said = gw.stderr().split('\n').filter((l) => l.includes(world.proxyB.host) && /expired/i.test(l));
     assert.ok(said.length >= 1, `one line names B and its expired certificate:\n${gw.stderr()}`);
+    // Said as the gateway's other backend lines are: it fails over, it has not failed.
+    assert.match(said[0]!, new RegExp(`^warning: backend ${world.proxyB.host}: .*; requests go to the next backend meanwhile, and it is probed again every 1 s$`), gw.stderr());
     world.proxyB.useCertificate(certs.servers.good);
     await until(async () => (await servedBy(gw, 'v1.14.0')).backend === world.proxyB.host, 'the gateway to serve from B again', 120_000);
     assert.equal(await skopeoDigest(`${gw.host}/app:v1.14.0`), world.images.get('v1.14.0')!.digest);
