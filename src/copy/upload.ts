@@ -7,7 +7,7 @@ import { SMALL_BLOB_BYTES, type CallOptions, type Repository } from '../content/
 import { VerifyingStream, verifyBytes } from '../types/digest.js';
 import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { AuthError, CopyError, isLasting, ProxyError, RegistryResponseError, RepositoryMissingError, triedOut, triesInPlace, UnreachableError, UploadAdaptedError, UploadRefusedError } from '../types/errors.js';
+import { AuthError, CopyError, isLasting, ProxyError, RegistryResponseError, RepositoryMissingError, triedInAll, triedOut, triesInPlace, triesTold, UnreachableError, UploadAdaptedError, UploadRefusedError } from '../types/errors.js';
 import { formatBytes } from '../types/size.js';
 import { callOptions, pause, type CopyContext } from './context.js';
 import { fanOut } from './fanout.js';
@@ -41,6 +41,9 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
   // refusal the policy adapted to (a 408 or 413: the blob again in chunks), the round is one retry.
   let attempt = 1;
   let opts = callOptions(ctx);
+  // Requests of the source reads that failed: each read asked in place (a 502 every time, said
+  // 'tried 3 times'), the line given up on says how often in all.
+  let sourceTries = 0;
   while (remaining.length > 0) {
     let failure: { sourceError?: unknown; failed: Map<Repository, unknown> };
     if (desc.size <= SMALL_BLOB_BYTES) {
@@ -59,6 +62,7 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
       failure = await pushStream(ctx, desc, remaining, results, opts);
     }
     const { sourceError, failed } = failure;
+    if (sourceError !== undefined) sourceTries += triesTold(sourceError) ?? 1;
     if (sourceError === undefined) {
       // A repository the registry will not create (ECR) is missing on every attempt, an upload
       // the registry refused every way the policy knows is refused again, and a lasting failure (a
@@ -84,7 +88,7 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
     }
     if (attempt >= attempts || ctx.signal?.aborted || (sourceError !== undefined && unchangedByRetry(sourceError))) {
       for (const [dst, err] of failed) {
-        results.set(dst, sourceError !== undefined ? asError(err, 'source', ctx.src) : asError(uploadCut(desc, attempt, err), 'destination', dst));
+        results.set(dst, sourceError !== undefined ? asError(triedInAll(err, sourceTries), 'source', ctx.src) : asError(uploadCut(desc, attempt, err), 'destination', dst));
       }
       break;
     }

@@ -3,7 +3,7 @@
 // request layer retries what fails before an answer, this what fails while reading it.
 import type { CallOptions } from '../content/storage.js';
 import { RegmirrorError } from '../types/errors.js';
-import { backoff, isTransientNetworkError, newBudget, pause } from './http/retry.js';
+import { backoff, isTransientNetworkError, newBudget, pause, triedRead } from './http/retry.js';
 import { unreachable } from './http/unreachable.js';
 import type { RetryBudget } from './http/types.js';
 import type { RepoContext } from './repo-context.js';
@@ -22,7 +22,8 @@ export async function readAgainWhenSpoiled<T>(repo: RepoContext, url: URL, opts:
       // A body cut short arrives as a raw undici error; request-level failures are already kinds.
       const bodyCut = !(e instanceof RegmirrorError) && isTransientNetworkError(e);
       if (!spoiled(e) && !bodyCut) throw e;
-      if (budget.remaining <= 0) throw bodyCut ? unreachable(repo.host.host, { method: 'GET', url, scopes: [] }, e) : e;
+      // Already said by the retry layer when a failed answer spent the budget; a spoiled one says it here.
+      if (budget.remaining <= 0) throw triedRead(bodyCut ? unreachable(repo.host.host, { method: 'GET', url, scopes: [] }, e) : (e as Error), 'GET', budget);
       repo.host.options.stats.retries++;
       await pause(backoff(repo.host.retry, retry), opts.signal);
     }

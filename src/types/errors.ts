@@ -272,12 +272,29 @@ export function retriedInPlace<E>(err: E, tries: number): E {
 }
 
 /**
- * `err` said as the last of `tries` (a blob upload, a manifest PUT given up on): what it was and how
- * often it was tried, then its own words. Same class and fields, so it is still handled by kind.
+ * `err` said as the last of `tries` (a blob upload, a manifest PUT given up on, a read that spent its
+ * retries): what it was, if the request does not say it, and how often it was tried, then its own
+ * words. Same class and fields, so it is still handled by kind.
  */
-export function triedOut<E extends Error>(err: E, what: string, tries: number): E {
-  const message = `${what}, tried ${tries === 1 ? 'once' : `${tries} times`}; the last time: ${err.message}`;
-  return Object.create(Object.getPrototypeOf(err), { ...Object.getOwnPropertyDescriptors(err), message: { value: message, writable: true, configurable: true } }) as E;
+export function triedOut<E extends Error>(err: E, what: string | undefined, tries: number): E {
+  const message = `${what ? `${what}, tried` : 'tried'} ${tries === 1 ? 'once' : `${tries} times`}; the last time: ${err.message}`;
+  const said = Object.create(Object.getPrototypeOf(err), { ...Object.getOwnPropertyDescriptors(err), message: { value: message, writable: true, configurable: true } }) as E;
+  told.set(said, { err, what, tries });
+  return said;
+}
+
+/** What triedOut said an error of: the failure itself, what it was, how often it was tried. */
+const told = new WeakMap<object, { err: Error; what: string | undefined; tries: number }>();
+
+/** How often triedOut said `err` was tried, or undefined. */
+export function triesTold(err: unknown): number | undefined {
+  return typeof err === 'object' && err !== null ? told.get(err)?.tries : undefined;
+}
+
+/** `err` said by triedOut again with `tries` in all: an operation that repeated the request whole (the copier reading a blob again). */
+export function triedInAll(err: unknown, tries: number): unknown {
+  const said = typeof err === 'object' && err !== null ? told.get(err) : undefined;
+  return said && tries > said.tries ? triedOut(said.err, said.what, tries) : err;
 }
 
 /** How often the request `err` failed was asked in place (retriedInPlace), or undefined. */

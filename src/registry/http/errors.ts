@@ -1,7 +1,7 @@
 // The one place a non-2xx answer becomes an error kind (go-containerregistry transport/error.go):
 // 404 → NotFoundError, 401/403 → AuthError, anything else → RegistryResponseError with the
 // registry's `errors` list. At most 64 KiB of an error body is read.
-import { AuthError, NameUnknownError, NotFoundError, RegistryResponseError, sayErrors, type RegistryErrorEntry, type RegmirrorError } from '../../types/errors.js';
+import { AuthError, NameUnknownError, NotFoundError, RegistryResponseError, sayErrors, triedOut, type RegistryErrorEntry, type RegmirrorError } from '../../types/errors.js';
 import { readPrefix } from './body.js';
 import { describeAnswer, describeStatus, isHtml } from './front-pages.js';
 import { displayUrl, type HttpResponse } from './types.js';
@@ -21,7 +21,9 @@ export async function responseError(method: string, res: HttpResponse): Promise<
   if (res.status === 401) return new AuthError(`${method} ${url}: unauthorized${suffix}${res.headers['www-authenticate'] === undefined ? NO_CHALLENGE : ''}`);
   if (res.status === 403) return new AuthError(`${method} ${url}: forbidden${suffix}${forbiddenAdvice(method)}`);
   const page = errors.length === 0 && isHtml(text) ? text : undefined;
-  return new RegistryResponseError(method, url, res.status, errors, describeAnswer(res.status, page));
+  const error = new RegistryResponseError(method, url, res.status, errors, describeAnswer(res.status, page));
+  // A read asked until its retries were spent (retry.ts) says how often.
+  return res.tries === undefined ? error : triedOut(error, undefined, res.tries);
 }
 
 /**

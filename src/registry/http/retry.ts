@@ -2,11 +2,11 @@
 // honouring Retry-After (go-containerregistry transport/retry.go). Attempts come from a budget
 // shared by one operation, so an operation-level retry around it never multiplies attempts.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AbortedError, isLasting, RegmirrorError, UnreachableError } from '../../types/errors.js';
+import { AbortedError, isLasting, RegmirrorError, triedOut, UnreachableError } from '../../types/errors.js';
 import { errors } from './undici.js';
 import { discard } from './body.js';
 import { MalformedHead, malformedAnswer } from './framing.js';
-import { header, isReplayable, type HttpRequest, type RetryBudget, type Send } from './types.js';
+import { header, isReplayable, type HttpRequest, type HttpResponse, type RetryBudget, type Send } from './types.js';
 import { isStreamClosed, unreachable, type CertEntry } from './unreachable.js';
 import { SilenceRefusal, type Silence } from './silence.js';
 
@@ -79,6 +79,21 @@ export function newBudget(policy: RetryPolicy): RetryBudget {
   return { remaining: policy.maxAttempts };
 }
 
+/**
+ * How often a read (GET, HEAD) that spent its budget was sent, when more than once: its failure says
+ * so. A write's caller says it with what was not pushed (manifest-put.ts, copy/upload.ts), and a
+ * failure that was not asked again (a 404, a refused certificate, a silent host) says nothing of tries.
+ */
+function readTries(method: string, budget: RetryBudget): number | undefined {
+  return (method === 'GET' || method === 'HEAD') && budget.remaining <= 0 && (budget.sent ?? 0) > 1 ? budget.sent : undefined;
+}
+
+/** `err`, the last failure of a read under `budget`, saying how often it was tried when it spent the budget (readTries). */
+export function triedRead<E extends Error>(err: E, method: string, budget: RetryBudget): E {
+  const tries = readTries(method, budget);
+  return tries === undefined ? err : triedOut(err, undefined, tries);
+}
+
 /** Sleeps for a retry unless the run is aborted; cut short when `silence` shows the host silent meanwhile. */
 export async function pause(ms: number, signal?: AbortSignal, silence?: Silence): Promise<void> {
   const woken = new AbortController();
@@ -107,12 +122,14 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
       if (shown !== undefined) throw unreachable(host, req, shown, certFor?.(req.url));
       const mark = silence?.sent() ?? 0;
       budget.remaining--;
+      budget.sent = (budget.sent ?? 0) + 1;
       try {
         const res = await next(req);
         silence?.answered();
         if (res.status === 429 && !req.probe && header(res, 'retry-after') === undefined && policy.canSlowDown?.()) budget.remaining++;
         // A probe's 429 is its answer (ghcr.io's referrers endpoint), not a rate limit to wait out.
-        if (!RETRYABLE_STATUS.has(res.status) || !canRetry() || (req.probe && res.status === 429)) return res;
+        if (!RETRYABLE_STATUS.has(res.status) || (req.probe && res.status === 429)) return res;
+        if (!canRetry()) return given(res, readTries(req.method, budget));
         const wait = parseRetryAfter(header(res, 'retry-after')) ?? backoff(policy, retry);
         discard(res.body, header(res, 'content-length'));
         policy.onRetry?.();
@@ -125,12 +142,18 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
         // Framed so by a proxy, it comes the same way on any connection: asking again only waits.
         // Only a head the parser refused for that reason is certain; the masked one is asked again
         // like any answer cut short (a head cut after its Content-Length is masked the same way).
-        if (e instanceof MalformedHead && (e.certain || !canRetry())) throw malformedAnswer(host, req.method, req.url, e);
-        if (!isTransientNetworkError(e) || !canRetry()) throw unreachable(host, req, e, certFor?.(req.url));
+        if (e instanceof MalformedHead && (e.certain || !canRetry())) throw triedRead(malformedAnswer(host, req.method, req.url, e), req.method, budget);
+        if (!isTransientNetworkError(e) || !canRetry()) throw triedRead(unreachable(host, req, e, certFor?.(req.url)), req.method, budget);
         if (silent !== undefined) throw unreachable(host, req, silent, certFor?.(req.url));
         policy.onRetry?.(e);
         await pause(backoff(policy, retry), req.signal, silence);
       }
     }
   };
+}
+
+/** `res` marked with how often it was asked (HttpResponse.tries), for the error it becomes (errors.ts responseError). */
+function given(res: HttpResponse, tries: number | undefined): HttpResponse {
+  if (tries !== undefined) res.tries = tries;
+  return res;
 }

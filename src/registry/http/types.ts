@@ -9,6 +9,8 @@ export type Lane = 'small' | 'download' | 'upload';
 /** Attempts left for one operation, shared by its requests so nested retries never multiply. */
 export interface RetryBudget {
   remaining: number;
+  /** Requests sent under it: how often a read that spent it was tried (retry.ts triedRead). */
+  sent?: number;
 }
 
 /**
@@ -76,6 +78,8 @@ export interface HttpResponse {
   body: Readable;
   /** The URL that answered (after redirects). */
   url: URL;
+  /** A read's answer the retry layer stopped asking again (a 503 each time): how often it was sent. */
+  tries?: number;
 }
 
 /** A transport layer, or the whole stack. */
