@@ -279,6 +279,11 @@ export function retriedInPlace<E>(err: E, tries: number): E {
 export function triedOut<E extends Error>(err: E, what: string | undefined, tries: number): E {
   const message = `${what ? `${what}, tried` : 'tried'} ${tries === 1 ? 'once' : `${tries} times`}; the last time: ${err.message}`;
   const said = Object.create(Object.getPrototypeOf(err), { ...Object.getOwnPropertyDescriptors(err), message: { value: message, writable: true, configurable: true } }) as E;
+  // -v prints the stack, whose first line holds the message: the new one there too, the frames kept.
+  if (typeof err.stack === 'string' && err.message !== '') {
+    const head = err.stack.split('\n    at ')[0] ?? '';
+    said.stack = head.replace(err.message, () => message) + err.stack.slice(head.length);
+  }
   told.set(said, { err, what, tries });
   return said;
 }
