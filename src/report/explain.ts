@@ -1,6 +1,7 @@
 // `plan --explain` / `validate --explain` output: every source tag, selected or dropped, and the
 // rule that decided it, as a table for a reviewer or as JSON for a script.
 import type { TagDecision } from '../config/explain.js';
+import { shortTag } from './table.js';
 
 /** One tag decision of one source repository. */
 export interface TagExplanation extends TagDecision {
@@ -10,7 +11,7 @@ export interface TagExplanation extends TagDecision {
 // Tag names come from a registry: keep control characters off the terminal.
 const clean = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 
-/** Grouped by source: TAG, SELECTED/DROPPED, RULE, DETAIL, aligned. */
+/** Grouped by source: TAG (a long one cut as the report's table cuts it), SELECTED/DROPPED, RULE, DETAIL, aligned. */
 export function renderExplainTable(rows: TagExplanation[], notes: Map<string, string> = new Map()): string {
   const sources = [...new Set([...rows.map((r) => r.source), ...notes.keys()])];
   const out: string[] = [];
@@ -20,7 +21,7 @@ export function renderExplainTable(rows: TagExplanation[], notes: Map<string, st
     out.push(`${clean(source)}: ${kept} selected, ${mine.length - kept} dropped`);
     // One line for the signature tags: a reviewer reads the releases (JSON keeps every row).
     const referrers = mine.filter((r) => r.rule === 'referrer').length;
-    const cells = mine.filter((r) => r.rule !== 'referrer').map((r) => [clean(r.tag), r.selected ? 'selected' : 'dropped', r.rule, clean(r.detail)]);
+    const cells = mine.filter((r) => r.rule !== 'referrer').map((r) => [clean(shortTag(r.tag)), r.selected ? 'selected' : 'dropped', r.rule, clean(r.detail)]);
     const width = [0, 1, 2].map((i) => Math.max(0, ...cells.map((c) => c[i]!.length)));
     for (const c of cells) out.push(`  ${c.slice(0, 3).map((cell, i) => cell.padEnd(width[i]!)).join('  ')}  ${c[3]}`.trimEnd());
     if (referrers > 0) out.push(`  and ${referrers} referrer tag(s) (sha256-….sig/.att/.sbom), dropped as tags: each travels with the image it belongs to`);
