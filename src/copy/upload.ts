@@ -37,10 +37,8 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
   let ahead = early;
   let remaining = dsts;
   let adaptations = 0;
-  // After a failed round, every request the copier sends for the blob is one sent again; after a
-  // refusal the policy adapted to (a 408 or 413: the blob again in chunks), the round is one retry.
   let attempt = 1;
-  let opts = callOptions(ctx);
+  let sent = round(ctx, 'none');
   // Requests of the source reads that failed: each read asked in place (a 502 every time, said
   // 'tried 3 times'), the line given up on says how often in all.
   let sourceTries = 0;
@@ -49,17 +47,17 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
     if (desc.size <= SMALL_BLOB_BYTES) {
       try {
         if (!bytes) {
-          const read = ahead ?? readVerified(ctx, desc, opts);
+          const read = ahead ?? readVerified(ctx, desc, sent.source);
           ahead = undefined; // a failed read-ahead is read again on the next attempt
           bytes = await read;
           ctx.onBytes?.(bytes.byteLength);
         }
-        failure = await pushBytes(desc, bytes, remaining, results, opts);
+        failure = await pushBytes(desc, bytes, remaining, results, sent);
       } catch (err) {
         failure = { sourceError: err, failed: new Map(remaining.map((dst) => [dst, err])) };
       }
     } else {
-      failure = await pushStream(ctx, desc, remaining, results, opts);
+      failure = await pushStream(ctx, desc, remaining, results, sent);
     }
     const { sourceError, failed } = failure;
     if (sourceError !== undefined) sourceTries += triesTold(sourceError) ?? 1;
@@ -83,7 +81,7 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
     if (remaining.length === 0) break;
     // A refusal the registry's upload policy adapted to is not a failed attempt: read and send again now.
     if ([...failed.values()].every((e) => e instanceof UploadAdaptedError) && adaptations++ < MAX_ADAPTED_READS && !ctx.signal?.aborted) {
-      opts = { ...callOptions(ctx), again: { counted: false } };
+      sent = round(ctx, 'uploads');
       continue;
     }
     if (attempt >= attempts || ctx.signal?.aborted || (sourceError !== undefined && unchangedByRetry(sourceError))) {
@@ -94,7 +92,7 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
     }
     await pause(Math.min(4000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2), ctx.signal).catch(() => {});
     attempt++;
-    opts = { ...callOptions(ctx), again: true };
+    sent = round(ctx, sourceError !== undefined ? 'source' : 'uploads');
   }
   return results;
 }
@@ -147,17 +145,35 @@ export async function readVerified(ctx: CopyContext, desc: Descriptor, opts = ca
   return bytes;
 }
 
-async function pushBytes(desc: Descriptor, bytes: Uint8Array, dsts: Repository[], results: BlobResults, opts: CallOptions) {
-  const settled = await Promise.allSettled(dsts.map((dst) => dst.pushBlob(desc, bytes, opts)));
+/**
+ * What a round sends again after the one before failed or was adapted to: the source's read (when
+ * it failed), or each destination's upload; each counts one retry in -v's stats, not one per request
+ * (types/again.ts OneRetry): an upload sent again is a POST and a PUT, and a re-read after a failed
+ * upload is no retry of a read (a proxy answering every blob PUT 502, maxAttempts 3: 8 retries
+ * counted for 6 PUTs, 4 of them sent again).
+ */
+interface Round {
+  source: CallOptions;
+  upload(): CallOptions;
+}
+
+function round(ctx: CopyContext, again: 'none' | 'source' | 'uploads'): Round {
+  const plain = callOptions(ctx);
+  const once = (): CallOptions => ({ ...plain, again: { counted: false } });
+  return { source: again === 'source' ? once() : plain, upload: again === 'uploads' ? once : () => plain };
+}
+
+async function pushBytes(desc: Descriptor, bytes: Uint8Array, dsts: Repository[], results: BlobResults, sent: Round) {
+  const settled = await Promise.allSettled(dsts.map((dst) => dst.pushBlob(desc, bytes, sent.upload())));
   return { failed: settleUploads(dsts, settled, results) };
 }
 
 /** One source read, verified as it flows (the last chunk held back until proven), fanned out. */
-async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[], results: BlobResults, opts: CallOptions) {
+async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[], results: BlobResults, sent: Round) {
   let sourceError: unknown;
   let source: Readable;
   try {
-    source = await ctx.src.fetchBlob(desc, opts);
+    source = await ctx.src.fetchBlob(desc, sent.source);
   } catch (err) {
     return { sourceError: err, failed: new Map(dsts.map((dst) => [dst, err])) };
   }
@@ -168,7 +184,7 @@ async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[]
   const branches = dsts.length === 1 ? [stream] : fanOut(stream, dsts.length);
   // An upload that fails lets its branch go: one refused before reading (ECR's NAME_UNKNOWN on
   // the POST) would otherwise fill it, hold the shared read still and starve the other uploads.
-  const push = (dst: Repository, i: number) => dst.pushBlob(desc, branches[i] as Readable, opts).catch((err: unknown) => {
+  const push = (dst: Repository, i: number) => dst.pushBlob(desc, branches[i] as Readable, sent.upload()).catch((err: unknown) => {
     if (branches.length > 1) branches[i]?.destroy();
     throw err;
   });

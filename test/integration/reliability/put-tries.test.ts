@@ -35,7 +35,7 @@ for (const { name, path, fault, line } of cases) {
     proxy.inject({ method: 'PUT', path, times: Infinity, fault });
     const yaml = `version: 1\ndefaults:\n  targets: [${dst.host}/${name}]\n${registriesYaml([src, [dst, { maxAttempts: 3 }]])}images:\n  - source: ${src.host}/tries/app\n`;
     const config = await writeConfig(await scratchDir('put-tries'), yaml);
-    const run = await runCli(['sync', '-c', config, '--endpoint', `${dst.host}=${proxy.url}`, '--no-progress']);
+    const run = await runCli(['sync', '-c', config, '--endpoint', `${dst.host}=${proxy.url}`, '--no-progress', '-v']);
     assert.equal(run.exitCode, 1, run.stdout + run.stderr);
     assert.match(run.stdout, line);
     // Each blob (config and layer) or the manifest was PUT as often as the line says.
@@ -46,5 +46,9 @@ for (const { name, path, fault, line } of cases) {
     }
     assert.equal(puts.size, path === BLOB ? 2 : 1, JSON.stringify([...puts]));
     for (const [what, n] of puts) assert.equal(n, 3, `${what}: ${n} PUTs`);
+    // -v's retries are the PUTs sent again (2 of each 3), not every request of a whole upload sent
+    // again (its POST too: 'blob-502' counted 8 retries for 6 PUTs).
+    const retries = Number(/ (\d+) retries,/.exec(run.stderr)?.[1]);
+    assert.equal(retries, [...puts.values()].reduce((a, n) => a + n - 1, 0), run.stderr.split('\n').filter((l) => / retries,/.test(l)).join('\n'));
   });
 }
