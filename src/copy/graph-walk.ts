@@ -107,8 +107,7 @@ export class GraphWalk {
     const tallies = new Map(dsts.map((d) => [d, this.tallyOf(d)]));
     // Foreign layers stay at their URLs: the source does not hold them, nor may a target. A blob
     // named twice (an empty layer in two places, an empty config also a layer) is one blob.
-    const once = [...new Map(parsed.blobs.map((b) => [b.digest, b])).values()];
-    const { distributable, foreign } = splitForeign(once);
+    const { distributable, foreign } = splitForeign(parsed.blobs);
     for (const tally of tallies.values()) tally.foreign += foreign.length;
     await Promise.all(
       distributable.map(async (blob) => {

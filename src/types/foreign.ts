@@ -43,10 +43,14 @@ export function leftAtUrls(desc: Descriptor, err: unknown): boolean {
   return hasUrls(desc) && err instanceof CopyError && err.origin === 'source' && err.cause instanceof NotFoundError;
 }
 
-/** An image's blobs split into those the copier moves and the foreign ones it leaves at their URLs. */
+/**
+ * An image's blobs, once each by digest (a layer listed in two places, an empty config also a
+ * layer, is one blob: copied, counted and verified once), split into those the copier moves and
+ * the foreign ones it leaves at their URLs.
+ */
 export function splitForeign(blobs: Descriptor[]): { distributable: Descriptor[]; foreign: Descriptor[] } {
   const distributable: Descriptor[] = [];
   const foreign: Descriptor[] = [];
-  for (const b of blobs) (isForeignLayer(b) ? foreign : distributable).push(b);
+  for (const b of new Map(blobs.map((d) => [d.digest, d])).values()) (isForeignLayer(b) ? foreign : distributable).push(b);
   return { distributable, foreign };
 }

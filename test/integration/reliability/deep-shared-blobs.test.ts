@@ -75,3 +75,39 @@ test('verify --deep asks the target for each distinct blob once, and still finds
   assert.match(row.detail, new RegExp(`blob ${shared[1]}`));
   assert.equal(blobHeads().length, distinct);
 });
+
+// A manifest that lists one layer twice (layers: [L, L]; oras's empty config also as a layer): sync
+// takes its blobs once each (copy/graph-walk.ts); verify --deep asks the target once for L too and,
+// when L is absent, names it once.
+test('verify --deep asks once for a blob a manifest lists twice, and names it once when absent', async () => {
+  const repo = 'jetstack/twice';
+  const bytes = Buffer.from('a layer listed twice '.repeat(40));
+  const layerDigest = await pushBlob({ url: src.url }, repo, bytes);
+  const cfg = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
+  const cfgDigest = await pushBlob({ url: src.url }, repo, cfg);
+  const layer = { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: bytes.length };
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: cfgDigest, size: cfg.length }, layers: [layer, layer] }));
+  await pushManifest({ url: src.url }, repo, 'v1.0.0', manifest, 'application/vnd.oci.image.manifest.v1+json');
+  const file = await writeConfig(await scratchDir('deep-twice'), `version: 1
+defaults:
+  targets: [${dst.host}/cm]
+  referrers: false
+${registriesYaml([src, dst])}images:
+  - source: ${src.host}/${repo}
+`);
+  assert.equal((await runCli(['sync', '-c', file, '--no-progress'])).exitCode, 0);
+  const heads = () => blobHeads().filter((e) => e.path.endsWith(layerDigest)).length;
+  proxy.resetStats();
+  const run = await runCli(['verify', '--deep', '-c', file, '--endpoint', `${dst.host}=${proxy.url}`, '--format', 'json', '--no-progress']);
+  assert.equal(run.exitCode, 0, run.stderr);
+  assert.equal(heads(), 1, 'one HEAD for the layer listed twice');
+
+  proxy.resetStats();
+  proxy.inject({ method: 'HEAD', path: new RegExp(`/blobs/${layerDigest}$`), times: Infinity, fault: { kind: 'status', status: 404 } });
+  const gone = await runCli(['verify', '--deep', '-c', file, '--endpoint', `${dst.host}=${proxy.url}`, '--format', 'json', '--no-progress']);
+  assert.equal(gone.exitCode, 1, gone.stderr);
+  const row = (JSON.parse(gone.stdout) as VerifyReport).results[0]!.targets[0]!;
+  assert.equal(row.status, 'incomplete');
+  assert.equal(row.detail, `absent at the target: blob ${layerDigest}`);
+  assert.equal(heads(), 1, 'one HEAD for the layer listed twice');
+});
