@@ -2,23 +2,15 @@
 // line said the last answer only ('cannot list tags: GET …/tags/list: 503 …'), where a PUT given up
 // on says how often it was tried. Each now says it too, once, as many times as the proxy saw it; a
 // failure asked once (a 404, a 401) says nothing of tries.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { seedImage } from '../../harness/seed.js';
 import { startFaultProxy, type Fault } from '../../harness/fault-proxy.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
+import { triesBed } from './tries-bed.js';
 
-let src: RunningRegistry;
-let dst: RunningRegistry;
-
-before(async () => {
-  [src, dst] = await Promise.all([startRegistry({}), startRegistry({})]);
-  await seedImage({ url: src.url }, { repository: 'tries/app', tags: ['v1.0.0'], single: true, format: 'oci' });
-});
-after(() => Promise.all([src, dst].filter(Boolean).map(destroyRegistry)));
+const bed = triesBed();
 
 const TRIED = /tried \d+ times; the last time: /;
 const cases: { name: string; side: 'source' | 'target'; method: string; path: RegExp; fault: Fault; line: RegExp; tries: number; warm?: boolean }[] = [
@@ -32,6 +24,7 @@ const cases: { name: string; side: 'source' | 'target'; method: string; path: Re
 ];
 for (const { name, side, method, path, fault, line, tries, warm } of cases) {
   test(`${name} every time: the line says ${tries === 1 ? 'nothing of tries' : `it was tried ${tries} times`}`, async () => {
+    const { src, dst } = bed;
     const behind = side === 'source' ? src : dst;
     const proxy = await startFaultProxy(behind.url);
     after(() => proxy.close());

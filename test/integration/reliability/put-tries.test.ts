@@ -2,23 +2,15 @@
 // time: the tag's line said the last answer only ('PUT …/manifests/v1.0.0: 502 Bad Gateway, …'),
 // where a reset blob upload already said 'not uploaded, tried 3 times'. Each now says what was not
 // pushed and how often it was tried, then the last answer, as many times as the proxy saw it.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { seedImage } from '../../harness/seed.js';
 import { startFaultProxy, type Fault } from '../../harness/fault-proxy.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
+import { triesBed } from './tries-bed.js';
 
-let src: RunningRegistry;
-let dst: RunningRegistry;
-
-before(async () => {
-  [src, dst] = await Promise.all([startRegistry({}), startRegistry({})]);
-  await seedImage({ url: src.url }, { repository: 'tries/app', tags: ['v1.0.0'], single: true, format: 'oci' });
-});
-after(() => Promise.all([src, dst].filter(Boolean).map(destroyRegistry)));
+const bed = triesBed();
 
 const BLOB = /\/blobs\/uploads\//;
 const MANIFEST = /\/manifests\//;
@@ -30,6 +22,7 @@ const cases: { name: string; path: RegExp; fault: Fault; line: RegExp }[] = [
 ];
 for (const { name, path, fault, line } of cases) {
   test(`a ${name.replace('-', ' PUT ')} every time: the line says it was tried 3 times`, async () => {
+    const { src, dst } = bed;
     const proxy = await startFaultProxy(dst.url);
     after(() => proxy.close());
     proxy.inject({ method: 'PUT', path, times: Infinity, fault });
