@@ -272,12 +272,14 @@ export function retriedInPlace<E>(err: E, tries: number): E {
 }
 
 /**
- * `err` said as the last of `tries` (a blob upload, a manifest PUT given up on, a read that spent its
- * retries): what it was, if the request does not say it, and how often it was tried, then its own
- * words. Same class and fields, so it is still handled by kind.
+ * `err` said as the last of `tries`: what it was and how often it was tried, then its own words (a
+ * blob upload, a manifest PUT given up on); or, with no `what` (a read that spent its retries), its
+ * own words and then how often. Same class and fields, so it is still handled by kind.
  */
 export function triedOut<E extends Error>(err: E, what: string | undefined, tries: number): E {
-  const message = `${what ? `${what}, tried` : 'tried'} ${tries === 1 ? 'once' : `${tries} times`}; the last time: ${err.message}`;
+  const count = tries === 1 ? 'once' : `${tries} times`;
+  // Without a `what`, the line keeps its own start (the host, the request) and ends with the count.
+  const message = what ? `${what}, tried ${count}; the last time: ${err.message}` : `${err.message} (tried ${count})`;
   const said = Object.create(Object.getPrototypeOf(err), { ...Object.getOwnPropertyDescriptors(err), message: { value: message, writable: true, configurable: true } }) as E;
   // -v prints the stack, whose first line holds the message: the new one there too, the frames kept.
   if (typeof err.stack === 'string' && err.message !== '') {

@@ -12,13 +12,13 @@ import { triesBed } from './tries-bed.js';
 
 const bed = triesBed();
 
-const TRIED = /tried \d+ times; the last time: /;
+const TRIED = /\(tried \d+ times\)/;
 const cases: { name: string; side: 'source' | 'target'; method: string; path: RegExp; fault: Fault; line: RegExp; tries: number; warm?: boolean }[] = [
-  { name: 'a tag list answered 503', side: 'source', method: 'GET', path: /\/tags\/list/, fault: { kind: 'status', status: 503 }, tries: 3, line: /cannot list tags: tried 3 times; the last time: GET \S+\/tags\/list: 503/ },
-  { name: 'a manifest GET reset', side: 'source', method: 'GET', path: /\/manifests\/v1\.0\.0/, fault: { kind: 'reset' }, tries: 3, line: /tried 3 times; the last time: \S+ unreachable: GET \S+\/manifests\/v1\.0\.0: / },
+  { name: 'a tag list answered 503', side: 'source', method: 'GET', path: /\/tags\/list/, fault: { kind: 'status', status: 503 }, tries: 3, line: /cannot list tags: GET \S+\/tags\/list: 503 .*\(tried 3 times\)$/m },
+  { name: 'a manifest GET reset', side: 'source', method: 'GET', path: /\/manifests\/v1\.0\.0/, fault: { kind: 'reset' }, tries: 3, line: /\S+ unreachable: GET \S+\/manifests\/v1\.0\.0: .*\(tried 3 times\)$/m },
   // The copier reads a blob again whole as often as its target would upload it (3 here), each read tried 3 times.
-  { name: 'a blob GET answered a 502 page', side: 'source', method: 'GET', path: /\/blobs\/sha256:/, fault: { kind: 'page', status: 502 }, tries: 9, line: /tried 9 times; the last time: GET \S+\/blobs\/sha256:\w+: 502 Bad Gateway/ },
-  { name: 'a manifest HEAD answered 503', side: 'target', method: 'HEAD', path: /\/manifests\//, warm: true, fault: { kind: 'status', status: 503 }, tries: 3, line: /tried 3 times; the last time: HEAD \S+\/manifests\/\S+: 503/ },
+  { name: 'a blob GET answered a 502 page', side: 'source', method: 'GET', path: /\/blobs\/sha256:/, fault: { kind: 'page', status: 502 }, tries: 9, line: /GET \S+\/blobs\/sha256:\w+: 502 Bad Gateway.*\(tried 9 times\)$/m },
+  { name: 'a manifest HEAD answered 503', side: 'target', method: 'HEAD', path: /\/manifests\//, warm: true, fault: { kind: 'status', status: 503 }, tries: 3, line: /HEAD \S+\/manifests\/\S+: 503 .*\(tried 3 times\)$/m },
   { name: 'a manifest GET answered 401', side: 'source', method: 'GET', path: /\/manifests\/v1\.0\.0/, fault: { kind: 'status', status: 401 }, tries: 1, line: /GET \S+\/manifests\/v1\.0\.0: unauthorized/ },
   { name: 'a blob GET answered 404', side: 'source', method: 'GET', path: /\/blobs\/sha256:/, fault: { kind: 'status', status: 404 }, tries: 1, line: /GET \S+\/blobs\/sha256:\w+: not found/ },
 ];
