@@ -1,15 +1,12 @@
 // `plan --explain` / `validate --explain` output: every source tag, selected or dropped, and the
 // rule that decided it, as a table for a reviewer or as JSON for a script.
 import type { TagDecision } from '../config/explain.js';
-import { shortTag } from './table.js';
+import { clean, shortTag } from './table.js';
 
 /** One tag decision of one source repository. */
 export interface TagExplanation extends TagDecision {
   source: string;
 }
-
-// Tag names come from a registry: keep control characters off the terminal.
-const clean = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 
 /** Grouped by source: TAG (a long one cut as the report's table cuts it), SELECTED/DROPPED, RULE, DETAIL, aligned. */
 export function renderExplainTable(rows: TagExplanation[], notes: Map<string, string> = new Map()): string {

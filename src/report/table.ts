@@ -18,8 +18,9 @@ const MIN_DETAIL = 12;
 // A tag may be 128 characters, and the column is as wide as its longest tag in every section.
 const MAX_TAG = 40;
 
-// A report read from a file could carry escape sequences; never let them reach the terminal.
-function clean(text: string): string {
+// A report read from a file, or a tag name from a registry, could carry escape sequences: never
+// let them reach the terminal.
+export function clean(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }
 

@@ -8,7 +8,7 @@ const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/
 
 /** Why the PEM text read from `file` cannot serve as CA certificates, or undefined when every one in it reads (certs.d's *.crt too). */
 export function certificatesProblem(file: string, bytes: Buffer): string | undefined {
-  const blocks = bytes.toString('latin1').match(PEM_BLOCK) ?? [];
+  const blocks = pemBlocks(bytes);
   if (blocks.length === 0) {
     if (readsAsCertificate(bytes)) return `${file} is a DER (binary) certificate, and only PEM is read: convert it with \`openssl x509 -inform der -in ${file} -out ca.pem\``;
     return `${file} holds no PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)`;
@@ -28,7 +28,12 @@ export function certificatesProblem(file: string, bytes: Buffer): string | undef
  * not found, where Node's reader finds it.
  */
 export function pemCertificates(bytes: Buffer): string {
-  return (bytes.toString('latin1').match(PEM_BLOCK) ?? []).map((block) => `${block}\n`).join('');
+  return pemBlocks(bytes).map((block) => `${block}\n`).join('');
+}
+
+/** Every BEGIN/END CERTIFICATE block of `bytes`, wherever it starts. */
+function pemBlocks(bytes: Buffer): string[] {
+  return bytes.toString('latin1').match(PEM_BLOCK) ?? [];
 }
 
 function readsAsCertificate(data: string | Buffer): boolean {
