@@ -64,8 +64,8 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
     if (sourceError === undefined) {
       // A repository the registry will not create (ECR) is missing on every attempt, an upload
       // the registry refused every way the policy knows is refused again, and a lasting failure (a
-      // refused certificate, a proxy's refusal, an upload location on http:// or on another port
-      // where nothing listens) fails the same in every new session: said now. So is a step the
+      // refused certificate, a proxy's refusal, an upload location on http://, or on another port
+      // or host where nothing listens) fails the same in every new session: said now. So is a step the
       // transport already asked maxAttempts times (a session start, a chunk): another whole
       // upload would ask it as often again.
       for (const [dst, err] of failed) {

@@ -237,8 +237,10 @@ export class ProxyError extends UnreachableError {
 /**
  * An upload location the registry placed where no session can be reached: on plain http:// while
  * it is reached over https:// (a proxy in front of it ends TLS without saying so), or on another
- * port of its own host where nothing listens (a proxy passes it its name without the port). Every
- * session it opens is placed the same way, so a new one, or the same request again, fails the same.
+ * port of its own host where nothing listens (a proxy passes it its name without the port), or on
+ * another host whose name does not resolve or where nothing listens (a front end that names its
+ * own internal address). Every session it opens is placed the same way, so a new one, or the same
+ * request again, fails the same.
  */
 export class MisplacedLocationError extends UnreachableError {
   override name = 'MisplacedLocationError';

@@ -93,7 +93,10 @@ export function unreachable(host: string, req: HttpRequest, e: unknown, cert: Ce
   const message = `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}`;
   if (cert.downgraded) return new MisplacedLocationError(host, `${message}${downgraded(host, req.url)}`);
   if (cert.reachedPort && code === 'ECONNREFUSED' && isUpload(req.url)) return new MisplacedLocationError(host, `${message}${otherPort(host, req.url, cert.reachedPort)}`);
-  return new UnreachableError(host, `${message}${cert.host !== host ? elsewhere(host, req.url) : ''}`);
+  if (cert.host === host) return new UnreachableError(host, message);
+  // A name that does not resolve (a front end's internal one) or where nothing listens: every session is placed there.
+  if ((code === 'ENOTFOUND' || code === 'ECONNREFUSED') && isUpload(req.url)) return new MisplacedLocationError(host, `${message}${elsewhere(host, req.url)}`);
+  return new UnreachableError(host, `${message}${elsewhere(host, req.url)}`);
 }
 
 /**

@@ -29,3 +29,8 @@ export function rewriteUploadLocation(place: (proxy: URL, pathAndQuery: string) 
 export function portDroppingProxy(stats?: LocationStats): Personality {
   return rewriteUploadLocation((proxy, rest) => `${proxy.protocol}//${proxy.hostname}${rest}`, stats);
 }
+
+/** Upload locations on another host name, the proxy's port kept (an ingress that names the registry's internal address). */
+export function hostRenamingProxy(hostname: string): (stats?: LocationStats) => Personality {
+  return (stats) => rewriteUploadLocation((proxy, rest) => `${proxy.protocol}//${hostname}:${proxy.port}${rest}`, stats);
+}
