@@ -2,7 +2,7 @@
 // challenge (GET /v2/ once, or without credentials from the first 401), attach Basic or Bearer
 // credentials to requests for that origin only, and on a 401 merge the scope it names, refresh the
 // token and replay once.
-import { AccessDeniedError, AuthError } from '../../types/errors.js';
+import { AccessDeniedError, AuthError, MisplacedLocationError } from '../../types/errors.js';
 import type { Credential, CredentialProvider } from '../credentials.js';
 import { discard } from './body.js';
 import { mergeScopes, parseChallenges, pickChallenge, type Challenge } from './challenge.js';
@@ -10,7 +10,8 @@ import { DeniedScopes } from './denied.js';
 import { apiUrl } from './scheme.js';
 import { fetchToken, scopeKey, type TokenCache } from './token.js';
 import { grantedActions } from './token-claims.js';
-import { header, isReplayable, type BearerLease, type HttpRequest, type HttpResponse, type Send } from './types.js';
+import { displayUrl, header, isReplayable, type BearerLease, type HttpRequest, type HttpResponse, type Send } from './types.js';
+import { elsewhere, isUpload } from './unreachable.js';
 
 /** What the auth layer needs from its host. */
 export interface AuthContext {
@@ -39,7 +40,8 @@ export class Authenticator {
   /** Wraps `next` (redirects, retries, send) with authentication. */
   layer(next: Send): Send {
     return async (req: HttpRequest) => {
-      if (req.url.origin !== this.ctx.base.origin || req.anonymous) return next(req);
+      if (req.url.origin !== this.ctx.base.origin) return withheld(this.ctx.host, req, await next(req));
+      if (req.anonymous) return next(req);
       const denied = req.scopes.length > 0 ? this.denied.get(scopeKey(req.scopes)) : undefined;
       if (denied) throw denied;
       const learned = await this.challengeFor(next, req);
@@ -192,3 +194,14 @@ function withAuthorization(req: HttpRequest, attached: Attached | undefined): Ht
   return { ...req, headers: { ...req.headers, authorization: attached.authorization }, lease: attached.lease };
 }
 
+/**
+ * A 401 at an upload session the registry placed on another origin (a front end that names it by
+ * another name): its credentials go to its own origin only (a Location is no reason to hand them
+ * to another host), so every session placed there is refused alike; said so, not tried again as if
+ * they were wrong.
+ */
+function withheld(host: string, req: HttpRequest, res: HttpResponse): HttpResponse {
+  if (res.status !== 401 || !isUpload(req.url)) return res;
+  discard(res.body, header(res, 'content-length'));
+  throw new MisplacedLocationError(host, `${req.method} ${displayUrl(req.url)}: 401 Unauthorized there, where regmirror sends no credentials of ${host}${elsewhere(host, req.url)}`);
+}

@@ -150,12 +150,12 @@ function otherPort(host: string, url: URL, reached: string): string {
  * entry): most often a proxy in front of it that does not pass the Host header on, so the registry
  * names its own address.
  */
-function elsewhere(host: string, url: URL): string {
+export function elsewhere(host: string, url: URL): string {
   if (!isUpload(url)) return '';
   return `; that is the upload location ${host} gave, on another host: a proxy in front of ${host} must pass the Host header on (nginx: proxy_set_header Host $http_host)`;
 }
 
 /** Whether a URL is an upload session's (a Location the registry gave for a blob upload). */
-function isUpload(url: URL): boolean {
+export function isUpload(url: URL): boolean {
   return url.pathname.includes('/blobs/uploads/');
 }

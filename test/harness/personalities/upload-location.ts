@@ -13,7 +13,8 @@ export interface LocationStats { sessions: number }
 export function rewriteUploadLocation(place: (proxy: URL, pathAndQuery: string) => string, stats: LocationStats = { sessions: 0 }): Personality {
   return async (ex) => {
     if (routeOf(ex.path)?.resource !== 'uploads' || ex.method !== 'POST') return false;
-    const reply = await ex.fetch('POST', ex.path, { 'content-length': '0' });
+    const { authorization } = ex.req.headers;
+    const reply = await ex.fetch('POST', ex.path, { 'content-length': '0', ...(authorization ? { authorization } : {}) });
     const headers = { ...reply.headers };
     if (headers.location) {
       const at = new URL(headers.location, ex.upstream);
