@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import type { RegistrySettings } from '../config/model.js';
 import type { CredentialProvider } from '../registry/credentials.js';
 import { backoff, pause } from '../registry/http/retry.js';
-import { AbortedError, CopyError, DigestMismatchError, UsageError } from '../types/errors.js';
+import { AbortedError, CopyError, DigestMismatchError, triedOut, UsageError } from '../types/errors.js';
 import { formatRepository } from '../types/reference.js';
 import { silentLogger, type Logger } from '../ui/log.js';
 import { redact } from '../ui/redact.js';
@@ -132,7 +132,10 @@ export class SkopeoEngine {
       const point = failurePoint(stderr);
       tally.streak = point === tally.point ? tally.streak + 1 : 1;
       tally.point = point;
-      if (!again || tally.streak >= budget || attempt >= budget * RUNS_PER_ATTEMPT) throw error;
+      tally.runs = (tally.runs ?? 0) + 1;
+      if (!again) throw error;
+      // Given up after runs that each failed a way worth running again: said with how often, as the native client's lines are.
+      if (tally.streak >= budget || attempt >= budget * RUNS_PER_ATTEMPT) throw triedOut(error, undefined, tally.runs);
       const wait = backoff({ maxAttempts: budget, baseMs: this.opts.backoffBaseMs ?? 500, maxDelayMs: 10_000 }, tally.streak);
       this.logger.debug(`engine skopeo: ${images.target}: ${redact(lastMeaningfulLine(stderr))}; running the copy again${debug ? ' with --debug' : ''} (run ${attempt + 1}; ${tally.streak} of at most ${budget} failed here in a row) in ${wait} ms`);
       await pause(wait, req.signal);
@@ -215,8 +218,8 @@ export class SkopeoEngine {
   }
 }
 
-/** Where the last failed run of a copy (any of its pieces) failed, and how many in a row failed there; cleared when a piece lands. */
-interface Tally { point?: string; streak: number }
+/** Where the last failed run of a copy (any of its pieces) failed, and how many in a row failed there (cleared when a piece lands); its failed runs in all. */
+interface Tally { point?: string; streak: number; runs?: number }
 
 /**
  * Runs of one copy (or piece of an index) at most, as a multiple of its budget, however they
