@@ -99,7 +99,8 @@ export class SkopeoEngine {
    *
    * The budget is the native client's: maxAttempts tries of each request. skopeo retries none
    * that a proxy answers 502, so a run fails at its first such answer; a run failing where the
-   * last one did is that request failing again, and one failing elsewhere got past it. The copy
+   * last one did is that request failing again, and one failing elsewhere, or on the same line
+   * with more blobs at the target (re-runs go with --debug, which names them), got past it. The copy
    * gives up when maxAttempts runs in a row fail at one point (a dead registry: ping after ping),
    * or after RUNS_PER_ATTEMPT × maxAttempts runs of one piece however they failed.
    *
@@ -109,12 +110,13 @@ export class SkopeoEngine {
   private async copyRetried(req: SkopeoCopyRequest, images: { source: string; target: string }, piece?: SkopeoPiece, tally: Tally = { streak: 0 }): Promise<void> {
     let refusals = 0;
     let debug = false;
+    let watch = false;
     const hosts = [req.source, req.target].flatMap((side) => addressOf(side, this.opts)?.host ?? []);
     for (let attempt = 1; ; attempt++) {
       // A registry that refused a connection earlier in the run and still does: skopeo's own retries are spent already.
       const refused = await this.refusing?.stillRefusing(hosts);
       if (refused !== undefined) throw copyErrorFrom(req, refused, 'refused', images);
-      const failure = await this.runOnce(req, debug, piece);
+      const failure = await this.runOnce(req, debug || watch, piece);
       if (!failure) {
         tally.streak = 0;
         tally.point = undefined;
@@ -129,7 +131,8 @@ export class SkopeoEngine {
       const conversion = isRefusedConversion(stderr);
       debug ||= conversion;
       const again = isTransientFailure(stderr) || (conversion && ++refusals < 2);
-      const point = failurePoint(stderr);
+      const point = failurePoint(stderr) + landedSoFar(failure.stderr);
+      watch = true;
       tally.streak = point === tally.point ? tally.streak + 1 : 1;
       tally.point = point;
       tally.runs = (tally.runs ?? 0) + 1;
@@ -232,6 +235,16 @@ const RUNS_PER_ATTEMPT = 10;
 function failurePoint(stderr: string): string {
   // An index's run names the platform ("copying image 2/3 from manifest list: "), a piece's does not.
   return lastMeaningfulLine(stderr).replace(/^copying image \d+\/\d+ from manifest list: /, '').replace(/\/blobs\/uploads\/[^\s"?]*/g, '/blobs/uploads/').replace(/\?[^\s"]*/g, '');
+}
+
+/**
+ * How many blobs a --debug run found at the target already, when any: a run failing on the same
+ * line as the last one ('writing blob: uploading layer chunked: … 503', which names no blob) but
+ * with more blobs there got past the last one's failure, as a run failing elsewhere does.
+ */
+function landedSoFar(stderr: string): string {
+  const present = stderr.match(/level=debug msg="Skipping blob sha256:[0-9a-f]{64} \(already present\)/g)?.length ?? 0;
+  return present > 0 ? ` (${present} blobs there)` : '';
 }
 
 function hasContainersPolicy(): boolean {
