@@ -4,7 +4,7 @@
 // target on another origin its own entry under registries: or certs.d (the client's
 // redirectPools), else Node's roots and the machine's store.
 import type { Agent } from './http/undici.js';
-import { certsDirFor, hostCerts, type CertsDir, type HostCerts } from './http/certs-d.js';
+import { certsDirFor, clientDates, hostCerts, type CertsDir, type HostCerts } from './http/certs-d.js';
 import { createPools, foreignPools, poolFor, type Pools } from './http/pool.js';
 import { misplaced, type CertEntry } from './http/unreachable.js';
 import type { HostOptions } from './host.js';
@@ -23,7 +23,9 @@ export class HostTrust {
     const tls = base.protocol === 'https:';
     const looked = certsDirFor(base.host);
     this.certs = tls ? hostCerts(looked, base.host) : undefined;
-    this.certsDir = { ...looked, ...(this.certs?.client ? { client: this.certs.client.certFile } : {}) };
+    const client = this.certs?.client;
+    const dates = client && clientDates(client.cert);
+    this.certsDir = { ...looked, ...(client ? { client: client.certFile } : {}), ...(dates ? { clientDates: dates } : {}) };
     this.pools = createPools(options.settings, options.concurrency * 3, { answerTimeoutMs: options.answerTimeoutMs, notice: options.proxyNotice, protocol: options.protocolNotice, certs: this.certs, plainHttp: !tls });
   }
 

@@ -43,6 +43,8 @@ export interface TestCerts {
   servers: Record<CertKind, ServerCert>;
   /** A client certificate the test CA signed (mutual TLS: a registry's `clientCerts`). */
   client: ServerCert;
+  /** The same, expired yesterday. */
+  expiredClient: ServerCert;
 }
 
 let certs: Promise<TestCerts> | undefined;
@@ -89,6 +91,7 @@ async function makeCerts(): Promise<TestCerts> {
   const intermediate = await sign('intermediate', '', '3', ca, 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign');
   const leafOnly = await sign('leaf-only', 'IP:127.0.0.1,DNS:localhost', '3', intermediate);
   const client = await sign('client', '', '3', ca, 'extendedKeyUsage=clientAuth');
+  const expiredClient = await sign('expired-client', '', '-1', ca, 'extendedKeyUsage=clientAuth');
   const lapsed = await sign('lapsed-intermediate', '', '-1', ca, 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign');
   const underLapsed = await sign('under-lapsed', 'IP:127.0.0.1,DNS:localhost', '3', lapsed);
   const expiredIntermediate = { cert: join(dir, 'under-lapsed-chain.pem'), key: underLapsed.key };
@@ -100,7 +103,7 @@ async function makeCerts(): Promise<TestCerts> {
   const selfSignedCertDir = await certDirOf(join(dir, 'skopeo-self-signed'), selfSigned.cert);
   const chainCertDir = await certDirOf(join(dir, 'skopeo-chain'), ca.cert);
   await copyFile(intermediate.cert, join(chainCertDir, 'intermediate.crt'));
-  return { dir, caFile: ca.cert, certDir, selfSignedCertDir, chainFile, chainCertDir, intermediateFile: intermediate.cert, servers: { good, wrongName, expired, selfSigned, leafOnly, expiredIntermediate, commonNameOnly }, client };
+  return { dir, caFile: ca.cert, certDir, selfSignedCertDir, chainFile, chainCertDir, intermediateFile: intermediate.cert, servers: { good, wrongName, expired, selfSigned, leafOnly, expiredIntermediate, commonNameOnly }, client, expiredClient };
 }
 
 /** A directory holding only `ca.crt` (skopeo's --cert-dir layout). */

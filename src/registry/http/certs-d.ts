@@ -4,6 +4,7 @@
 // while planning and verification were refused. regmirror reads the same directories, as
 // containers/image does: the first that exists of ~/.config/containers/certs.d/HOST,
 // /etc/containers/certs.d/HOST and /etc/docker/certs.d/HOST.
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,9 @@ export interface HostCerts {
   client?: { certFile: string; cert: string; key: string };
 }
 
+/** A client certificate's dates (ISO), read once: a refusal of it says whether it was out of them then. */
+export interface ClientDates { from: string; until: string }
+
 /** The certs.d roots, in the order looked in; REGMIRROR_CERTS_D (`:`-separated) replaces them (tests, odd layouts). */
 export function certsRoots(): string[] {
   const env = process.env.REGMIRROR_CERTS_D;
@@ -32,6 +36,19 @@ export interface CertsDir {
   found?: string;
   /** The client certificate found there (set once it is read: hostCerts). */
   client?: string;
+  /** Its dates, when they read. */
+  clientDates?: ClientDates;
+}
+
+/** The dates of a client certificate (PEM), or undefined when it does not parse (Node's TLS says that itself). */
+export function clientDates(pem: string): ClientDates | undefined {
+  try {
+    const cert = new X509Certificate(pem);
+    const iso = (d: string) => new Date(d).toISOString().replace('.000Z', 'Z');
+    return { from: iso(cert.validFrom), until: iso(cert.validTo) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The certs.d directories of `hostPort` (`quay.io`, `registry.internal:5000`). */

@@ -87,6 +87,15 @@ test('engine: skopeo with a caFile and the client certificate in certs.d: the co
   assert.equal(await skopeoDigestVerified(`${target.host}/by-skopeo/app:v1.0.0`, hostDir), image.digest);
 });
 
+test('an expired client certificate in certs.d: the line says it expired, and when', async () => {
+  const certs = await testCerts();
+  const { roots, hostDir } = await certsD('expired-client', { 'ca.crt': certs.caFile, 'client.cert': certs.expiredClient.cert, 'client.key': certs.expiredClient.key });
+  const plan = await run('expired-client', roots, ['plan']);
+  assert.equal(plan.exitCode, 3, plan.stderr + plan.stdout);
+  assert.match(plan.stderr, new RegExp(`${target.host}: it refused the TLS handshake \\(\\w+\\): it asks for a client certificate \\(mutual TLS\\) and refused ${join(hostDir, 'client.cert')}, which regmirror presented and which expired on \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z: put a renewed one there with its key`));
+  assert.doesNotMatch(plan.stderr, /the registry must accept it/);
+});
+
 test('a client key without its certificate is a usage error naming the file, before any request', async () => {
   const certs = await testCerts();
   const { roots, hostDir } = await certsD('key-alone', { 'ca.crt': certs.caFile, 'client.key': certs.client.key });
