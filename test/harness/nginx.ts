@@ -26,6 +26,8 @@ export interface NginxOptions {
   http2?: boolean;
   /** Blocks added to the server as they are (a location an error_page sends to). */
   blocks?: string;
+  /** Tell the registry it ended TLS (`X-Forwarded-Proto $scheme`); default true. false: its locations say http://. */
+  forwardedProto?: boolean;
 }
 
 /** One request as nginx logged it: which connection carried it, and its number on it. */
@@ -84,8 +86,7 @@ ${lines(server, '    ')}
       proxy_set_header Host $http_host;
       proxy_set_header X-Real-IP $remote_addr;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-${lines(location, '      ')}
+${opts.forwardedProto === false ? '' : '      proxy_set_header X-Forwarded-Proto $scheme;\n'}${lines(location, '      ')}
     }
 ${opts.blocks ?? ''}
   }

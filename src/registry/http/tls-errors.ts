@@ -3,18 +3,18 @@
 // not change within the run), and once one origin has failed a handshake its later requests fail
 // at once with the same error instead of shaking hands again.
 import { Readable } from 'node:stream';
-import { isLasting, ProxyError, TlsError, UnreachableError, type TlsProblem } from '../../types/errors.js';
+import { isLasting, MisplacedLocationError, ProxyError, TlsError, UnreachableError, type TlsProblem } from '../../types/errors.js';
 import { realmRemedy } from './realm-tls.js';
 import type { CertsDir, ClientDates } from './certs-d.js';
 import { datesSaid, type Lapsed } from './lapsed.js';
 import { hostnameOf } from '../../types/host.js';
 import { discard, readPrefix } from './body.js';
 import { MAX_ERROR_BODY } from './errors.js';
-import { header, type HttpRequest, type HttpResponse, type Send } from './types.js';
-import type { CertEntry } from './unreachable.js';
+import { displayUrl, header, type HttpRequest, type HttpResponse, type Send } from './types.js';
+import { downgraded, type CertEntry } from './unreachable.js';
 
 /** Whose entry a plain-HTTP request to a TLS port is, and the http:// endpoint that sent it there. */
-type PlainEntry = Pick<CertEntry, 'host' | 'plainEndpoint'>;
+type PlainEntry = Pick<CertEntry, 'host' | 'plainEndpoint' | 'downgraded'>;
 
 // Node's (OpenSSL's) codes for each problem.
 const PROBLEMS: Record<string, TlsProblem> = {
@@ -164,6 +164,9 @@ async function httpsOnly(res: HttpResponse, req: HttpRequest, entryFor: (url: UR
     if (!HTTPS_ONLY.test(text.toString('latin1'))) return { ...res, body: Readable.from([text], { objectMode: false }) };
   }
   const entry = entryFor(req.url);
+  // A location on http:// that the registry gave, reached over https:// (a front end ending TLS
+  // that does not say so): its entry is right, and 'set tls: verify' there changed nothing.
+  if (entry.downgraded) throw new MisplacedLocationError(entry.host, `${entry.host}: ${req.method} ${displayUrl(req.url)}: that port speaks HTTPS and was asked in plain HTTP${downgraded(entry.host, req.url)}`);
   throw new TlsError(entry.host, 'speaks-tls', `${entry.host}: ${speaksTls(entry)}`);
 }
 

@@ -131,7 +131,7 @@ function refused(url: URL, e: unknown): string {
  * A location on plain http:// given by a registry reached over https://: most often a proxy that
  * ends TLS in front of it without telling it so, so the registry names its own scheme.
  */
-function downgraded(host: string, url: URL): string {
+export function downgraded(host: string, url: URL): string {
   const what = isUpload(url) ? 'upload location' : 'location';
   return `; that is the ${what} ${host} gave, on plain http:// although ${host} is reached over https://: a proxy that ends TLS in front of ${host} must say so (nginx: proxy_set_header X-Forwarded-Proto $scheme; HAProxy: http-request set-header X-Forwarded-Proto https if { ssl_fc })`;
 }
