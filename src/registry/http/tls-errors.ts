@@ -123,7 +123,7 @@ export function tlsError(host: string, e: unknown, caFile = false, realm?: strin
   const found = tlsFailure(e);
   if (!found) return undefined;
   const { failure, code, problem } = found;
-  const remedy = realm ? realmRemedy(host, realm, problem, code, failure, realmOwn ? certs : undefined) : REMEDY[problem](host, code, caFile, failure, certs);
+  const remedy = realm ? realmRemedy(host, realm, problem, code, failure, realmOwn ? certs : undefined, { caFile, certs }) : REMEDY[problem](host, code, caFile, failure, certs);
   return new TlsError(host, problem, `${host}: ${remedy}`);
 }
 

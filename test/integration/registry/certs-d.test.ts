@@ -96,6 +96,28 @@ test('an expired client certificate in certs.d: the line says it expired, and wh
   assert.doesNotMatch(plan.stderr, /the registry must accept it/);
 });
 
+test('a registry trusted by certs.d whose token service has a CA of its own: the line says to put that CA in the same directory, which then works', async () => {
+  const tok = await startRegistry({ auth: 'token', tls: true, realmTls: 'selfSigned' });
+  try {
+    const certs = await testCerts();
+    const roots = join(dir, 'realm-ca');
+    const hostDir = join(roots, tok.host);
+    await mkdir(hostDir, { recursive: true });
+    await copyFile(certs.caFile, join(hostDir, 'ca.crt'));
+    const file = await writeConfig(join(dir, 'realm-ca-config'), oneMirrorYaml(source, [{ host: tok.host }, { tls: 'verify', credentials: '{ usernameEnv: U, passwordEnv: P }' }], 'team/app'));
+    const env = { REGMIRROR_CERTS_D: roots, U: 'admin', P: tok.users.admin! };
+    const plan = await runCli(['plan', '-c', file, '--no-progress'], { env });
+    assert.equal(plan.exitCode, 3, plan.stderr + plan.stdout);
+    assert.match(plan.stderr, new RegExp(`its token service ${tok.tokenServer!.realm.replace(/\/token$/, '')} .*not trusted \\(DEPTH_ZERO_SELF_SIGNED_CERT\\): add that self-signed certificate itself as a \\.crt file in ${hostDir}, beside the registry's own CA there`));
+    assert.doesNotMatch(plan.stderr, /to the `caFile` there/);
+    await copyFile(certs.servers.selfSigned.cert, join(hostDir, 'realm.crt'));
+    const again = await runCli(['plan', '-c', file, '--no-progress'], { env });
+    assert.equal(again.exitCode, 0, again.stderr + again.stdout);
+  } finally {
+    await destroyRegistry(tok);
+  }
+});
+
 test('a client key without its certificate is a usage error naming the file, before any request', async () => {
   const certs = await testCerts();
   const { roots, hostDir } = await certsD('key-alone', { 'ca.crt': certs.caFile, 'client.key': certs.client.key });
