@@ -1,7 +1,7 @@
 // How a client may fetch a blob without our credentials (the gateway's 307), learned with one
 // request: an anonymous HEAD the registry answers 200, a redirect to a signed URL on another
-// origin, or neither (or a registry under `tls: insecure`) — then the authenticated response
-// itself, for the gateway to stream.
+// origin, or neither (or a registry under `tls: insecure`, or one asking for a client
+// certificate) — then the authenticated response itself, for the gateway to stream.
 import type { CallOptions } from '../content/storage.js';
 import { contentRangeStart, type Reopened } from './blob-resume.js';
 import { discard } from './http/body.js';
@@ -24,7 +24,9 @@ export async function blobAccess(repo: RepoContext, digest: string, opts: CallOp
   // A registry reached with `tls: insecure` has a certificate its clients cannot verify either, nor
   // whatever it redirects to unchecked: never send them there; its bytes are streamed (redirects followed).
   const clientsMayGo = repo.host.options.settings?.tls !== 'insecure';
-  if (opts.tryAnonymous && clientsMayGo) {
+  // One that asks for the client certificate regmirror presents refuses them ('remote error: tls:
+  // bad certificate'): never sent there either; its redirects to another origin may be.
+  if (opts.tryAnonymous && clientsMayGo && repo.host.opensToClients) {
     const anon = await repo.host.send({ method: 'HEAD', url, scopes: repo.scopes, anonymous: true, keepRedirects: true, signal: opts.signal, priority: opts.priority, noRetry: true });
     // A front end's maintenance page answers 200 to every path: sent there, the client got the
     // page as the blob (skopeo: "Digest did not match"), the gateway never seeing those bytes.

@@ -29,6 +29,14 @@ export class HostTrust {
     this.pools = createPools(options.settings, options.concurrency * 3, { answerTimeoutMs: options.answerTimeoutMs, notice: options.proxyNotice, protocol: options.protocolNotice, certs: this.certs, plainHttp: !tls });
   }
 
+  /**
+   * Whether the gateway may send its clients to the host (a blob's 307): not when the host is
+   * shown the client certificate from its certs.d directory (mutual TLS), which they do not have.
+   */
+  get opensToClients(): boolean {
+    return !this.certs?.client;
+  }
+
   /** A token realm the host named: its origin goes with the host's settings (see lends). */
   trust(origin: string): void {
     this.origins.add(origin);

@@ -92,6 +92,11 @@ export class HostContext {
     return this.trust.allPools();
   }
 
+  /** Whether the gateway's clients could reach the host as the gateway does (host-trust.ts). */
+  get opensToClients(): boolean {
+    return this.trust.opensToClients;
+  }
+
   constructor(readonly host: string, readonly options: HostOptions) {
     this.base = baseUrlFor(host, options.settings, options.endpoint);
     this.uploads = new UploadPolicy(host, options.chunkBytes, options.forceChunkedUploads);

@@ -1,10 +1,12 @@
 // `regmirror serve` as a child process for the gateway tests: started on a free loopback port,
 // its events (stdout NDJSON) collected, stopped with SIGTERM and its exit code kept.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '../../harness/cli.js';
 import type { GatewayEvent } from '../../../src/serve/events.js';
 import { scratchDir } from '../../harness/scratch.js';
+import { digestOf } from '../../harness/seed.js';
 
 /** A running gateway. */
 export interface GatewayProcess {
@@ -85,4 +87,13 @@ export async function servedBy(gw: GatewayProcess, tag: string): Promise<{ statu
   await res.arrayBuffer();
   await until(() => gw.events.slice(before).some((e) => e.tag === tag), 'the event');
   return { status: res.status, backend: gw.events.slice(before).find((e) => e.tag === tag)!.backend };
+}
+
+/** Each blob of `app` the gateway answers itself (200, never a 307 elsewhere), with the bytes of its digest. */
+export async function assertStreamed(gw: GatewayProcess, digests: string[]): Promise<void> {
+  for (const digest of digests) {
+    const res = await fetch(`${gw.url}/v2/app/blobs/${digest}`, { redirect: 'manual' });
+    assert.equal(res.status, 200, `${digest}: ${res.status} ${res.headers.get('location') ?? ''}`);
+    assert.equal(digestOf(Buffer.from(await res.arrayBuffer())), digest);
+  }
 }

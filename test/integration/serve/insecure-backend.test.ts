@@ -4,12 +4,11 @@
 // verifies certificates (docker, containerd, curl -L) then failed the pull on that redirect.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
-import { startGateway } from './gateway-process.js';
+import { assertStreamed, startGateway } from './gateway-process.js';
 
 let reg: RunningRegistry;
 let dir: string;
@@ -40,12 +39,7 @@ gateway:
 `);
   const gw = await startGateway(config);
   try {
-    for (const digest of image.blobDigests) {
-      const res = await fetch(`${gw.url}/v2/app/blobs/${digest}`, { redirect: 'manual' });
-      assert.equal(res.status, 200, `${digest}: ${res.status} ${res.headers.get('location') ?? ''}`);
-      const bytes = Buffer.from(await res.arrayBuffer());
-      assert.equal(`sha256:${createHash('sha256').update(bytes).digest('hex')}`, digest);
-    }
+    await assertStreamed(gw, image.blobDigests);
   } finally {
     assert.equal(await gw.stop(), 0);
   }
