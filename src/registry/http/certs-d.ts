@@ -91,7 +91,18 @@ export function hostCerts(where: CertsDir, hostPort: string): HostCerts | undefi
       const remedy = name.endsWith('.cert') ? `put its key there as ${other}, or remove ${name} (a CA certificate's name ends in .crt)` : `put its certificate there as ${other}, or remove ${name}`;
       throw new UsageError(`certs.d for ${hostPort}: ${join(dir, name)} has no ${other} beside it (a client certificate needs its key, and the reverse): ${remedy}`);
     }
-    if (name.endsWith('.cert') && !certs.client) certs.client = { certFile: join(dir, name), cert: read(name).toString('utf8'), key: read(other).toString('utf8') };
+    if (name.endsWith('.cert') && !certs.client) certs.client = { certFile: join(dir, name), cert: read(name).toString('utf8'), key: plainKey(read(other).toString('utf8'), join(dir, other), hostPort) };
   }
   return certs;
+}
+
+// A key under a passphrase fails in Node's TLS as 'bad decrypt', which read as a key that is not
+// the certificate's ('do not make a pair: put that certificate's own key beside it'): it was.
+// Neither regmirror nor skopeo asks for a passphrase ('tls: failed to parse private key').
+const ENCRYPTED = /^-----BEGIN ENCRYPTED PRIVATE KEY-----|^Proc-Type: 4,ENCRYPTED/m;
+
+/** `key` as read, or a usage error when it is under a passphrase. */
+function plainKey(key: string, file: string, hostPort: string): string {
+  if (!ENCRYPTED.test(key)) return key;
+  throw new UsageError(`certs.d for ${hostPort}: ${file} is encrypted (a passphrase), which regmirror, as skopeo, cannot read: write it out without one (openssl pkey -in client.key -out client.key.new, then put that in its place), and keep the directory readable by this user alone`);
 }

@@ -8,6 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
@@ -116,6 +117,16 @@ test('a registry trusted by certs.d whose token service has a CA of its own: the
   } finally {
     await destroyRegistry(tok);
   }
+});
+
+test('a client key under a passphrase: a usage error naming the file and how to take the passphrase off, before any request', async () => {
+  const certs = await testCerts();
+  const { roots, hostDir } = await certsD('encrypted-key', { 'ca.crt': certs.caFile, 'client.cert': certs.client.cert });
+  await execa('openssl', ['ec', '-in', certs.client.key, '-aes256', '-passout', 'pass:not-asked', '-out', join(hostDir, 'client.key')], { stdin: 'ignore' });
+  const plan = await run('encrypted-key', roots, ['plan']);
+  assert.equal(plan.exitCode, 2, plan.stderr + plan.stdout);
+  assert.match(plan.stderr, new RegExp(`certs.d for ${target.host}: ${join(hostDir, 'client.key')} is encrypted \\(a passphrase\\), which regmirror, as skopeo, cannot read: write it out without one \\(openssl pkey -in client.key -out client.key.new, then put that in its place\\)`));
+  assert.doesNotMatch(plan.stderr, /do not make a pair/);
 });
 
 test('a client key without its certificate is a usage error naming the file, before any request', async () => {
