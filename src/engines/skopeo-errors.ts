@@ -166,7 +166,10 @@ export function copyErrorFrom(req: SkopeoCopyRequest, stderr: string, exit: stri
   const host = repo.scheme === 'registry' ? repo.registry : undefined;
   const ipv6 = IPV6_REFUSED.exec(line);
   if (ipv6) {
-    return new CopyError(origin, formatRepository(repo), new RegmirrorError(`skopeo: ${redact(line)} (this skopeo cannot name the IPv6 address ${ipv6[1]} in an image reference; use \`engine: native\` for it, or reach it by a host name (\`endpoint\` under registries: ${host ?? ipv6[1]}))`));
+    // A registry named otherwise got the address from its endpoint: setting one is not the way out, changing it is.
+    const way = host && host !== ipv6[1] ? `, which the \`endpoint\` under registries: ${host} gives; use \`engine: native\` for it, or give that endpoint a host name that leads there`
+      : `; use \`engine: native\` for it, or reach it by a host name (\`endpoint\` under registries: ${host ?? ipv6[1]})`;
+    return new CopyError(origin, formatRepository(repo), new RegmirrorError(`skopeo: ${redact(line)} (this skopeo cannot name the IPv6 address ${ipv6[1]} in an image reference${way})`));
   }
   const cause = classify(`skopeo: ${line}`, host);
   // What the native engine says for the same refusal: whose credentials, and what they must allow.

@@ -33,3 +33,10 @@ it('an IPv6 destination: the same, naming the destination registry', () => {
   assert.equal(err.origin, 'destination');
   assert.match(err.message, /cannot name the IPv6 address \[::1\]:5001 .*registries: \[::1\]:5001\)\)$/);
 });
+
+it('an IPv6 address an endpoint gives: the line sends to that endpoint, not to set one (acceptance hunt)', () => {
+  const named = { ...req, target: { scheme: 'registry' as const, registry: 'mirror.internal:5000', repository: 'cert-manager/app' } };
+  const err = copyErrorFrom(named, TARGET, '1', images);
+  assert.equal(err.origin, 'destination');
+  assert.match(err.message, /\(this skopeo cannot name the IPv6 address \[::1\]:5001 in an image reference, which the `endpoint` under registries: mirror\.internal:5000 gives; use `engine: native` for it, or give that endpoint a host name that leads there\)$/);
+});
