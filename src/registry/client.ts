@@ -78,6 +78,15 @@ export class RegistryClient {
     return new RemoteRepository(this.host(registry), path, access);
   }
 
+  /**
+   * Sets up each registry's host now: a usage error in its settings or certs.d directory (exit 2)
+   * is said before anything starts, not at its first request (the gateway's first probe, where
+   * it ended the process as an internal error).
+   */
+  prepare(registries: Iterable<string>): void {
+    for (const registry of registries) this.host(registry);
+  }
+
   /** Closes every connection pool. */
   async close(): Promise<void> {
     await Promise.all(this.takePools().map(closePools));

@@ -39,12 +39,16 @@ const DEFAULT_CLIENT_TIMEOUT_MS = 60_000;
  */
 export function gatewayRegistries(settings: GatewaySettings, registries: Map<string, RegistrySettings>): Map<string, RegistrySettings> {
   const out = new Map(registries);
-  const hosts = [...settings.images.flatMap((i) => i.backends), ...settings.binaries.flatMap((b) => b.backends)].flatMap((r) => (r.scheme === 'registry' ? [r.registry] : []));
-  for (const host of hosts) {
+  for (const host of backendHosts(settings)) {
     const s = out.get(host) ?? { host, tls: isLoopback(host) ? 'disabled' as const : 'verify' as const };
     out.set(host, { ...s, maxAttempts: 1, concurrency: Math.max(s.concurrency ?? 0, 64) });
   }
   return out;
+}
+
+/** The registries the gateway's backends are on. */
+function backendHosts(settings: GatewaySettings): Set<string> {
+  return new Set([...settings.images.flatMap((i) => i.backends), ...settings.binaries.flatMap((b) => b.backends)].flatMap((r) => (r.scheme === 'registry' ? [r.registry] : [])));
 }
 
 /** Runs the gateway until `opts.signal`; resolves once everything in flight is done. */
@@ -68,6 +72,7 @@ export async function runServe(settings: GatewaySettings, opts: ServeOptions): P
     // goes on from the next backend with Range (blobs.ts), rather than after the transport's 60 s.
     answerTimeoutMs: opts.deadlineMs ?? DEFAULT_DEADLINE_MS,
   });
+  client.prepare(backendHosts(settings));
   // Requests in flight at SIGTERM finish; their backend calls end only after the server closed.
   const backendsStop = new AbortController();
   const gw = new Gateway(settings, client, opts.lock, openEventSink(settings.events), backendsStop.signal, opts);
