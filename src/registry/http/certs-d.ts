@@ -51,6 +51,18 @@ export function clientDates(pem: string): ClientDates | undefined {
   }
 }
 
+/**
+ * What a refusal of the client certificate owes to its dates, if anything. A registry (or its token
+ * service) refuses an expired one with the alert it sends for one it does not know (Go's server:
+ * bad_certificate): said as 'the registry must accept it', operators looked at its clientcas while
+ * the certificate had lapsed.
+ */
+export function clientOutOfDates(dates: ClientDates | undefined, now = Date.now()): string | undefined {
+  if (dates && Date.parse(dates.until) < now) return ` and which expired on ${dates.until}: put a renewed one there with its key`;
+  if (dates && Date.parse(dates.from) > now) return ` and which is valid only from ${dates.from}: check this machine's clock, which may be behind, or put a current one there with its key`;
+  return undefined;
+}
+
 /** The certs.d directories of `hostPort` (`quay.io`, `registry.internal:5000`). */
 export function certsDirFor(hostPort: string): CertsDir {
   const looked = certsRoots().map((root) => join(root, hostPort));

@@ -6,7 +6,7 @@
 // A plain-http registry has no TLS settings (mirrors.yaml refuses a caFile beside tls: disabled):
 // its realm over https is trusted as its own host, and the remedy names where that host's trust is.
 import type { TlsProblem } from '../../types/errors.js';
-import type { CertsDir } from './certs-d.js';
+import { clientOutOfDates, type CertsDir } from './certs-d.js';
 import { datesSaid, type Lapsed } from './lapsed.js';
 
 /** What Node's error says of the certificate: the name checked and the names it holds. */
@@ -37,8 +37,13 @@ export function realmRemedy(host: string, realm: string, problem: TlsProblem, co
       return code === 'CERT_NOT_YET_VALID'
         ? `${whose} has a TLS certificate that is not valid yet (${code}${datesSaid(failure.lapsed, 'from')}): check this machine's clock, which may be behind, ${insecure}`
         : `${whose} has a TLS certificate that has expired (${code}${datesSaid(failure.lapsed, 'until')}): the token service must renew it, ${insecure}`;
-    case 'client-cert':
-      return `${whose} refused the TLS handshake (${code}): it asks for a client certificate (mutual TLS), which regmirror does not present`;
+    case 'client-cert': {
+      // The realm is shown the client certificate of the certs.d directory whose trust it is
+      // reached with (host-trust.ts lends): 'does not present' sent people to add one it had.
+      const dir = own ?? lent.certs;
+      if (!dir?.client) return `${whose} refused the TLS handshake (${code}): it asks for a client certificate (mutual TLS), which regmirror does not present`;
+      return `${whose} refused the TLS handshake (${code}) and ${dir.client}, which regmirror presented to it${clientOutOfDates(dir.clientDates) ?? `: the token service must accept that certificate as well as the registry does, or ${dir.found ?? 'that directory'} must hold one both accept, with its key`}`;
+    }
     default:
       return `${whose} does not speak TLS as asked (${code}): check the realm the registry names in its challenge`;
   }

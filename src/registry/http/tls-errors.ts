@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import { isLasting, MisplacedLocationError, ProxyError, TlsError, UnreachableError, type TlsProblem } from '../../types/errors.js';
 import { realmRemedy } from './realm-tls.js';
-import type { CertsDir, ClientDates } from './certs-d.js';
+import { clientOutOfDates, type CertsDir } from './certs-d.js';
 import { datesSaid, type Lapsed } from './lapsed.js';
 import { hostnameOf } from '../../types/host.js';
 import { discard, readPrefix } from './body.js';
@@ -97,18 +97,9 @@ function renewal(failure: Failure): string {
 /** Where regmirror looked for a client certificate, and what it found (certs-d.ts). */
 function clientCert(certs?: CertsDir): string {
   if (!certs) return ', which regmirror does not present';
-  if (certs.client) return ` and refused ${certs.client}, which regmirror presented${outOfDates(certs.clientDates) ?? ': the registry must accept it (distribution: http.tls.clientcas), or that directory must hold one it accepts, with its key'}`;
+  if (certs.client) return ` and refused ${certs.client}, which regmirror presented${clientOutOfDates(certs.clientDates) ?? ': the registry must accept it (distribution: http.tls.clientcas), or that directory must hold one it accepts, with its key'}`;
   if (certs.found) return `: put it and its key as client.cert and client.key in ${certs.found}, where regmirror read the registry's CAs (skopeo and podman read them there too)`;
   return `: put it and its key as client.cert and client.key in ${certs.looked[0]}, where skopeo and podman read them too (regmirror looked in ${certs.looked.join(', ')})`;
-}
-
-// A registry refuses an expired client certificate with the alert it sends for one it does not
-// know (Go's server: bad_certificate): said as 'the registry must accept it', the operators looked
-// at its clientcas while the certificate had lapsed. Its dates are here to say so.
-function outOfDates(dates: ClientDates | undefined, now = Date.now()): string | undefined {
-  if (dates && Date.parse(dates.until) < now) return ` and which expired on ${dates.until}: put a renewed one there with its key`;
-  if (dates && Date.parse(dates.from) > now) return ` and which is valid only from ${dates.from}: check this machine's clock, which may be behind, or put a current one there with its key`;
-  return undefined;
 }
 
 /**
