@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../types/errors.js';
 import { certificatesProblem } from '../../types/certificates.js';
+import { certificateDate } from './lapsed.js';
 
 /** What a host's certs.d directory gives: CAs to trust, and a client certificate with its key. */
 export interface HostCerts {
@@ -44,8 +45,7 @@ export interface CertsDir {
 export function clientDates(pem: string): ClientDates | undefined {
   try {
     const cert = new X509Certificate(pem);
-    const iso = (d: string) => new Date(d).toISOString().replace('.000Z', 'Z');
-    return { from: iso(cert.validFrom), until: iso(cert.validTo) };
+    return { from: certificateDate(cert.validFrom), until: certificateDate(cert.validTo) };
   } catch {
     return undefined;
   }

@@ -44,9 +44,14 @@ export function lapsedIn(leaf: PeerCertificate, expired: boolean, now = Date.now
     const at = Date.parse(expired ? cert.valid_to : cert.valid_from);
     if (Number.isNaN(at) || (expired ? at >= now : at <= now)) continue;
     const place = cert === leaf ? 'leaf' : cert.issuerCertificate === cert ? 'root' : 'intermediate';
-    out.push({ subject: subjectOf(cert), place, date: new Date(at).toISOString().replace('.000Z', 'Z') });
+    out.push({ subject: subjectOf(cert), place, date: certificateDate(at) });
   }
   return out;
+}
+
+/** A certificate's date as the lines say it: ISO, to the second (`2026-12-05T01:32:28Z`). */
+export function certificateDate(at: string | number): string {
+  return new Date(at).toISOString().replace('.000Z', 'Z');
 }
 
 /** `; CN=…, valid until DATE` for each certificate out of its dates (`word`: 'until' expired, 'from' not yet valid). */
