@@ -110,13 +110,13 @@ export class SkopeoEngine {
   private async copyRetried(req: SkopeoCopyRequest, images: { source: string; target: string }, piece?: SkopeoPiece, tally: Tally = { streak: 0 }): Promise<void> {
     let refusals = 0;
     let debug = false;
-    let watch = false;
     const hosts = [req.source, req.target].flatMap((side) => addressOf(side, this.opts)?.host ?? []);
     for (let attempt = 1; ; attempt++) {
       // A registry that refused a connection earlier in the run and still does: skopeo's own retries are spent already.
       const refused = await this.refusing?.stillRefusing(hosts);
       if (refused !== undefined) throw copyErrorFrom(req, refused, 'refused', images);
-      const failure = await this.runOnce(req, debug || watch, piece);
+      // Every re-run goes with --debug, whose lines name the blobs found at the target (landedSoFar).
+      const failure = await this.runOnce(req, debug || attempt > 1, piece);
       if (!failure) {
         tally.streak = 0;
         tally.point = undefined;
@@ -132,7 +132,6 @@ export class SkopeoEngine {
       debug ||= conversion;
       const again = isTransientFailure(stderr) || (conversion && ++refusals < 2);
       const point = failurePoint(stderr) + landedSoFar(failure.stderr);
-      watch = true;
       tally.streak = point === tally.point ? tally.streak + 1 : 1;
       tally.point = point;
       tally.runs = (tally.runs ?? 0) + 1;
