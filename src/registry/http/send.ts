@@ -1,5 +1,6 @@
 // The bottom of the stack: wait for a lane slot, send one request with undici (no redirects,
 // no retries), count it, and log it for -v. The slot is held until the response body is done.
+import { STATUS_CODES } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { errors, request } from './undici.js';
@@ -14,6 +15,7 @@ import { malformedHead } from './framing.js';
 import { tailFlowing } from './tail-flowing.js';
 import { tlsFailure } from './tls-errors.js';
 import { GoawayCounter } from './goaway.js';
+import { bodiesMovedLine, bodyStalled, hasBody } from './h2-bodies.js';
 import { contentLength, displayUrl, header, isReplayable, type HttpRequest, type HttpResponse, type Send } from './types.js';
 
 /** Counters shared by every host of a client (RegistryClient.stats). */
@@ -57,6 +59,8 @@ export function createSend(ctx: SendContext): Send {
   let h2Only = false;
   // Set once the host's HTTP/2 broke before its first answer (goaway.ts): said once.
   let h2Broken = false;
+  // Set once a request body sent over the host's HTTP/2 never reached the registry (h2-bodies.ts).
+  let bodiesH1 = false;
   const send = async (req: HttpRequest): Promise<HttpResponse> => {
     // A token fetch takes no slot (slot.ts), only its turn under the host's rateLimit.
     let release = ignore;
@@ -73,7 +77,8 @@ export function createSend(ctx: SendContext): Send {
     const any = ctx.dispatcherFor(req.url, false);
     const h1 = ctx.dispatcherFor(req.url, true);
     const slow = req.slowReader === true && !h2Only;
-    const dispatcher = bulky || goaways.h1Only || slow ? h1 : any;
+    const withBody = hasBody(req.body);
+    const dispatcher = bulky || goaways.h1Only || slow || (bodiesH1 && withBody) ? h1 : any;
     // On HTTP/1.1 only because its reader is slow, where the host's other requests may take HTTP/2.
     const h1ForSlowReader = slow && !bulky && !goaways.h1Only && h1 !== any;
     const mayBeH2 = req.url.protocol === 'https:' && dispatcher !== h1;
@@ -90,6 +95,7 @@ export function createSend(ctx: SendContext): Send {
       });
       if (ctx.logger.verbose !== false) ctx.logger.debug(`${req.method} ${displayUrl(req.url)} ${res.statusCode} ${Date.now() - started}ms`);
       if (mayBeH2) goaways.answer();
+      if (mayBeH2 && withBody && bodyStalled(res.statusCode)) moveBodies(req, `${res.statusCode} ${STATUS_CODES[res.statusCode]}`);
       // A 407, or a page the proxy made, comes from the proxy a plain-http request was forwarded to (proxy.ts), not the registry.
       const refused = proxyRefused(req.url, res.statusCode, res.headers);
       if (refused) {
@@ -125,6 +131,7 @@ export function createSend(ctx: SendContext): Send {
         return send(req);
       }
       if (req.signal?.aborted) throw new AbortedError('aborted');
+      if (mayBeH2 && withBody && bodyStalled(e)) moveBodies(req, `no headers within ${Math.round((Date.now() - started) / 1000)} s`);
       if (h1ForSlowReader && tlsFailure(e)?.problem === 'h2-only') {
         if (!h2Only) ctx.logger.debug(`${req.url.host}: it speaks only HTTP/2 (ALPN); large reads go over HTTP/2`);
         h2Only = true;
@@ -132,6 +139,10 @@ export function createSend(ctx: SendContext): Send {
       }
       throw malformedHead(e) ?? e;
     }
+  };
+  const moveBodies = (req: HttpRequest, what: string) => {
+    if (!bodiesH1) ctx.logger.warn(bodiesMovedLine(req.url.host, req.method, what));
+    bodiesH1 = true;
   };
   return send;
 }

@@ -1,0 +1,27 @@
+// Request bodies an HTTP/2 front end never passes on. HAProxy with tune.h2.initial-window-size 0
+// offers h2 by ALPN and answers every bodiless request, but gives a stream no window to send its
+// body in: a manifest PUT or a small blob's upload over HTTP/2 waits for HAProxy's timeout server
+// (504 after 60 s) or regmirror's own answer timeout, every attempt alike, where its HTTP/1.1 (and
+// skopeo, which speaks HTTP/1.1) takes the same request at once. Once a request with a body went
+// so over HTTP/2, the host's bodies go over HTTP/1.1, as its large ones always do (pool.ts).
+import type { Dispatcher } from 'undici';
+import { failureCode } from './unreachable.js';
+
+/** Whether a request carries a body to send (an empty one stalls nothing). */
+export function hasBody(body: Dispatcher.DispatchOptions['body']): boolean {
+  if (body === undefined || body === null) return false;
+  if (typeof body === 'string') return body.length > 0;
+  if (body instanceof Uint8Array) return body.byteLength > 0;
+  return true;
+}
+
+/** Whether an answer (a status) or a failure of a request with a body sent over HTTP/2 says that body never reached the registry. */
+export function bodyStalled(outcome: number | unknown): boolean {
+  if (typeof outcome === 'number') return outcome === 504 || outcome === 408;
+  return failureCode(outcome) === 'UND_ERR_HEADERS_TIMEOUT';
+}
+
+/** The warning said once for the host when its bodies move to HTTP/1.1. */
+export function bodiesMovedLine(host: string, method: string, what: string): string {
+  return `${host} offered HTTP/2 by ALPN but a ${method} sent over it got no answer from the registry behind it (${what}; HAProxy does with tune.h2.initial-window-size 0): request bodies go over HTTP/1.1 from now on; \`http2: false\` under registries: ${host} says so at the start`;
+}

@@ -1,0 +1,49 @@
+// A real HAProxy offering h2 by ALPN with tune.h2.initial-window-size 0 in front of the target:
+// it answers every bodiless request over HTTP/2, but a stream never gets the window to send its
+// body in, so each manifest PUT and small blob upload over HTTP/2 waits for HAProxy's timeout
+// server (504), attempt after attempt, where HTTP/1.1 (and skopeo, which speaks it) passes at once.
+// After the first such 504 the host's request bodies go over HTTP/1.1, said once in a warning.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { seedImage, type SeededImage } from '../../harness/seed.js';
+import { startHaproxy, type RunningHaproxy } from '../../harness/haproxy.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { oneMirrorYaml } from '../../harness/tls-bed.js';
+import { skopeoDigestVerified } from '../../harness/skopeo.js';
+import { scratchDir } from '../../harness/scratch.js';
+
+let src: RunningRegistry;
+let dst: RunningRegistry;
+let front: RunningHaproxy;
+let images: SeededImage[];
+let dir: string;
+
+before(async () => {
+  [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
+  // timeout server 3s: HAProxy's 504 for a body that never came, sooner than its default 60 s.
+  front = await startHaproxy(dst, { global: ['tune.h2.initial-window-size 0'], defaults: ['timeout server 3s'] });
+  // Small blobs only: their uploads, as the manifests, go over HTTP/2 (over 64 KiB: HTTP/1.1 by design).
+  images = await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.1.0', 'v1.2.0'], format: 'oci', platforms: 2, layerBytes: 16 * 1024 });
+  dir = await scratchDir('haproxy-h2-window');
+});
+
+after(async () => {
+  await front?.close();
+  await Promise.all([src && destroyRegistry(src), dst && destroyRegistry(dst)]);
+});
+
+test('HAProxy whose HTTP/2 gives request bodies no window: after its first 504 the host\'s bodies go over HTTP/1.1 and the sync finishes', { timeout: 180_000 }, async () => {
+  const config = await writeConfig(dir, oneMirrorYaml(src, [front, { maxAttempts: 3 }], 'jetstack/app'));
+  const started = Date.now();
+  const run = await runCli(['sync', '-c', config]);
+  const output = run.stderr + run.stdout;
+  const seconds = (Date.now() - started) / 1000;
+  assert.equal(run.exitCode, 0, output);
+  assert.equal(output.match(/offered HTTP\/2 by ALPN but a (PUT|POST|PATCH) sent over it got no answer from the registry behind it \(504 Gateway Timeout; HAProxy does with tune\.h2\.initial-window-size 0\): request bodies go over HTTP\/1\.1 from now on; `http2: false` under registries: 127\.0\.0\.1:\d+ says so at the start/g)?.length, 1, output);
+  // One wait for HAProxy's timeout (the requests in flight then), not one per body and attempt.
+  assert.ok(seconds < 20, `${seconds} s`);
+  const logged = await front.requests();
+  assert.ok(logged.some((r) => r.method === 'PUT' && r.status === 201 && r.protocol === 'HTTP/1.1'), JSON.stringify(logged));
+  for (const image of images) assert.equal(await skopeoDigestVerified(`${front.host}/mirror/app:${image.tag}`, front.certDir), image.digest, image.tag);
+});
