@@ -44,7 +44,8 @@ export class GoawayCounter {
 
   /** For -v: how often GOAWAYs took a request, against the answers HTTP/2 gave. */
   describe(): string {
-    return `${this.lost} times in ${this.answered} answers`;
+    const times = this.lost === 1 ? 'once' : `${this.lost} times`;
+    return `${times} in ${this.answered} ${this.answered === 1 ? 'answer' : 'answers'}`;
   }
 }
 

@@ -36,6 +36,12 @@ describe('GoawayCounter', () => {
     assert.equal(few.failed(goaway(0), true), 'h1');
     assert.equal(few.describe(), '2 times in 15 answers');
   });
+  it('says one GOAWAY and one answer in the singular (a token service behind nginx keepalive_requests 1)', () => {
+    const counter = new GoawayCounter();
+    counter.answer();
+    assert.equal(counter.failed(goaway(0), true), 'h1');
+    assert.equal(counter.describe(), 'once in 1 answer');
+  });
   it('moves a host whose HTTP/2 broke before its first answer to HTTP/1.1 at once, every request in flight sent again (HAProxy tune.bufsize 8192)', () => {
     const broken = () => Object.assign(new Error('Protocol error'), { code: 'ERR_HTTP2_ERROR' });
     const counter = new GoawayCounter();
