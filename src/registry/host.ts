@@ -130,6 +130,7 @@ export class HostContext {
       stats: options.stats,
       logger: options.logger,
       userAgent: options.userAgent,
+      answerTimeoutMs,
     });
     const auth = new Authenticator({
       host,

@@ -5,6 +5,7 @@
 // skopeo, which speaks HTTP/1.1) takes the same request at once. Once a request with a body went
 // so over HTTP/2, the host's bodies go over HTTP/1.1, as its large ones always do (pool.ts).
 import type { Dispatcher } from 'undici';
+import { errors } from './undici.js';
 import { failureCode } from './unreachable.js';
 
 /** Whether a request carries a body to send (an empty one stalls nothing). */
@@ -24,4 +25,17 @@ export function bodyStalled(outcome: number | unknown): boolean {
 /** The warning said once for the host when its bodies move to HTTP/1.1. */
 export function bodiesMovedLine(host: string, method: string, what: string): string {
   return `${host} offered HTTP/2 by ALPN but a ${method} sent over it got no answer from the registry behind it (${what}; HAProxy does with tune.h2.initial-window-size 0): request bodies go over HTTP/1.1 from now on; \`http2: false\` under registries: ${host} says so at the start`;
+}
+
+/**
+ * A deadline for the headers of a request with a body sent over HTTP/2. undici's headersTimeout is
+ * the stream's timeout, which Node renews while any stream of the session sends: a body held back
+ * by flow control on a busy session never timed out (HAProxy's timeout server 180 s was the only
+ * bound). Aborting such a request is clean, its body a buffer (pool.ts HTTP2_BODY_MAX).
+ */
+export function headersDeadline(ms: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new errors.HeadersTimeoutError(`HTTP/2: no headers within ${Math.round(ms / 1000)} s, the request body held back`)), ms);
+  timer.unref();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }

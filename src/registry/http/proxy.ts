@@ -61,8 +61,16 @@ export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxi
 /** Hears, for each TLS connection to an origin, what ALPN settled on ('h2', 'http/1.1', or false: nothing offered), and whether h2 was asked for. */
 export type ProtocolNotice = (origin: URL, alpn: string | false, allowH2: boolean) => void;
 
+const h2Origins = new Set<string>();
+
+/** Whether a TLS connection to `url`'s origin settled on HTTP/2 (h2-bodies.ts: a warning about its HTTP/2 only then). */
+export function spokeH2(url: URL): boolean {
+  return h2Origins.has(url.origin);
+}
+
 function heard(connect: buildConnector.connector, origin: URL, allowH2: boolean, protocol: ProtocolNotice): buildConnector.connector {
   return (opts, callback) => connect(opts, (err, socket) => {
+    if (!err && socket && 'alpnProtocol' in socket && (socket as TLSSocket).alpnProtocol === 'h2') h2Origins.add(origin.origin);
     if (!err && socket && 'alpnProtocol' in socket) protocol(origin, (socket as TLSSocket).alpnProtocol ?? false, allowH2);
     if (err) callback(err, null);
     else callback(null, socket!);

@@ -8,14 +8,14 @@ import type { Logger } from '../../ui/log.js';
 import { AbortedError } from '../../types/errors.js';
 import type { Lanes } from './limiter.js';
 import { dueLease, renewHeld } from './slot.js';
-import { H2_STREAM_WINDOW, headersTimeoutFor, isBulky } from './pool.js';
-import { proxyRefused } from './proxy.js';
+import { ANSWER_TIMEOUT_MS, H2_STREAM_WINDOW, headersTimeoutFor, isBulky } from './pool.js';
+import { proxyRefused, spokeH2 } from './proxy.js';
 import { codingToUndo, decode } from './content-coding.js';
 import { malformedHead } from './framing.js';
 import { tailFlowing } from './tail-flowing.js';
 import { tlsFailure } from './tls-errors.js';
 import { GoawayCounter } from './goaway.js';
-import { bodiesMovedLine, bodyStalled, hasBody } from './h2-bodies.js';
+import { bodiesMovedLine, bodyStalled, hasBody, headersDeadline } from './h2-bodies.js';
 import { contentLength, displayUrl, header, isReplayable, type HttpRequest, type HttpResponse, type Send } from './types.js';
 
 /** Counters shared by every host of a client (RegistryClient.stats). */
@@ -44,6 +44,8 @@ export interface SendContext {
   stats: TransportStats;
   logger: Logger;
   userAgent: string;
+  /** How long an answer may keep a request waiting (pool.ts ANSWER_TIMEOUT_MS unless the host says less). */
+  answerTimeoutMs?: number;
 }
 
 /** Builds the layer that actually talks HTTP. */
@@ -82,20 +84,23 @@ export function createSend(ctx: SendContext): Send {
     // On HTTP/1.1 only because its reader is slow, where the host's other requests may take HTTP/2.
     const h1ForSlowReader = slow && !bulky && !goaways.h1Only && h1 !== any;
     const mayBeH2 = req.url.protocol === 'https:' && dispatcher !== h1;
+    const deadline = mayBeH2 && withBody ? headersDeadline(ctx.answerTimeoutMs ?? ANSWER_TIMEOUT_MS) : undefined;
+    const signal = deadline ? (req.signal ? AbortSignal.any([req.signal, deadline.signal]) : deadline.signal) : req.signal;
     try {
       const res = await request(req.url, {
         method: req.method as Dispatcher.HttpMethod,
         headers: { 'user-agent': ctx.userAgent, 'accept-encoding': 'identity', ...req.headers, ...(authorization && { authorization }) },
         body: req.body,
-        signal: req.signal,
+        signal,
         dispatcher,
         headersTimeout: headersTimeoutFor(bulky),
         // undici closes the socket after a HEAD unless told otherwise; keep it for the next request.
         reset: req.method === 'HEAD' && closeAfterHead,
       });
+      deadline?.clear();
       if (ctx.logger.verbose !== false) ctx.logger.debug(`${req.method} ${displayUrl(req.url)} ${res.statusCode} ${Date.now() - started}ms`);
       if (mayBeH2) goaways.answer();
-      if (mayBeH2 && withBody && bodyStalled(res.statusCode)) moveBodies(req, `${res.statusCode} ${STATUS_CODES[res.statusCode]}`);
+      if (mayBeH2 && withBody && bodyStalled(res.statusCode) && spokeH2(req.url)) moveBodies(req, `${res.statusCode} ${STATUS_CODES[res.statusCode]}`);
       // A 407, or a page the proxy made, comes from the proxy a plain-http request was forwarded to (proxy.ts), not the registry.
       const refused = proxyRefused(req.url, res.statusCode, res.headers);
       if (refused) {
@@ -112,6 +117,7 @@ export function createSend(ctx: SendContext): Send {
       if (req.method !== 'HEAD') answer.body = tailFlowing(res.body, contentLength(answer), mayBeH2 ? H2_STREAM_WINDOW : 0).on('error', ignore);
       return undoCoding(answer, req, ctx.logger);
     } catch (e) {
+      deadline?.clear();
       release();
       ctx.logger.debug(`${req.method} ${displayUrl(req.url)} failed after ${Date.now() - started}ms${e instanceof Error ? `: ${e.message}` : ''}`);
       if (e instanceof errors.HTTPParserError && !closeAfterHead) {
@@ -131,7 +137,7 @@ export function createSend(ctx: SendContext): Send {
         return send(req);
       }
       if (req.signal?.aborted) throw new AbortedError('aborted');
-      if (mayBeH2 && withBody && bodyStalled(e)) moveBodies(req, `no headers within ${Math.round((Date.now() - started) / 1000)} s`);
+      if (mayBeH2 && withBody && bodyStalled(e) && spokeH2(req.url)) moveBodies(req, `no headers within ${Math.round((Date.now() - started) / 1000)} s`);
       if (h1ForSlowReader && tlsFailure(e)?.problem === 'h2-only') {
         if (!h2Only) ctx.logger.debug(`${req.url.host}: it speaks only HTTP/2 (ALPN); large reads go over HTTP/2`);
         h2Only = true;

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { errors } from 'undici';
-import { bodyStalled, hasBody } from '../../../src/registry/http/h2-bodies.js';
+import { bodyStalled, hasBody, headersDeadline } from '../../../src/registry/http/h2-bodies.js';
 
 describe('request bodies an HTTP/2 front end never passes on', () => {
   it('counts a body with bytes in it, or a stream, and not an empty or absent one', () => {
@@ -21,5 +21,15 @@ describe('request bodies an HTTP/2 front end never passes on', () => {
     assert.equal(bodyStalled(201), false);
     assert.equal(bodyStalled(new errors.HeadersTimeoutError()), true);
     assert.equal(bodyStalled(new errors.SocketError('other side closed')), false);
+  });
+
+  it('gives a request with a body a deadline of its own for its headers, which aborts it as a headers timeout unless cleared', async () => {
+    const due = headersDeadline(20);
+    const cleared = headersDeadline(20);
+    cleared.clear();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(due.signal.aborted, true);
+    assert.equal(bodyStalled(due.signal.reason), true);
+    assert.equal(cleared.signal.aborted, false);
   });
 });
