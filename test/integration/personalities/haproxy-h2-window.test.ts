@@ -41,27 +41,30 @@ after(async () => {
 
 test('HAProxy whose HTTP/2 gives request bodies no window: after its first 504 the host\'s bodies go over HTTP/1.1 and the sync finishes', { timeout: 180_000 }, async () => {
   const config = await writeConfig(dir, oneMirrorYaml(src, [front, { maxAttempts: 3 }], 'jetstack/app'));
-  const started = Date.now();
   const run = await runCli(['sync', '-c', config]);
   const output = run.stderr + run.stdout;
-  const seconds = (Date.now() - started) / 1000;
   assert.equal(run.exitCode, 0, output);
   assert.equal(output.match(/offered HTTP\/2 by ALPN but a (PUT|POST|PATCH) sent over it got no answer from the registry behind it \(504 Gateway Timeout; HAProxy does with tune\.h2\.initial-window-size 0\): request bodies go over HTTP\/1\.1 from now on; `http2: false` under registries: 127\.0\.0\.1:\d+ says so at the start/g)?.length, 1, output);
-  // One wait for HAProxy's timeout (the requests in flight then), not one per body and attempt.
-  assert.ok(seconds < 20, `${seconds} s`);
+  // One wait for HAProxy's timeout (the requests in flight then), not one per body and attempt:
+  // the stalled bodies are at most the host's request slots (3 × the default concurrency of 8).
   const logged = await front.requests();
+  const stalled = logged.filter((r) => r.status === 504);
+  assert.ok(stalled.length >= 1 && stalled.length <= 24, JSON.stringify(stalled));
+  assert.ok(stalled.every((r) => r.protocol === 'HTTP/2.0'), JSON.stringify(stalled));
   assert.ok(logged.some((r) => r.method === 'PUT' && r.status === 201 && r.protocol === 'HTTP/1.1'), JSON.stringify(logged));
   for (const image of images) assert.equal(await skopeoDigestVerified(`${front.host}/mirror/app:${image.tag}`, front.certDir), image.digest, image.tag);
 });
 
 test('the same HAProxy waiting 150 s for the registry: regmirror\'s answer timeout (60 s) ends the stalled request, and the sync finishes', { timeout: 400_000 }, async () => {
   const config = await writeConfig(dir, oneMirrorYaml(src, [patient, { maxAttempts: 3 }], 'jetstack/app', 'patient'), 'patient.yaml');
-  const started = Date.now();
   const run = await runCli(['sync', '-c', config]);
   const output = run.stderr + run.stdout;
-  const seconds = (Date.now() - started) / 1000;
   assert.equal(run.exitCode, 0, output);
   assert.equal(output.match(/offered HTTP\/2 by ALPN but a (PUT|POST|PATCH) sent over it got no answer from the registry behind it \(no headers within 60 s; HAProxy does/g)?.length, 1, output);
-  assert.ok(seconds < 120, `${seconds} s`);
+  // regmirror ended the stalled requests (HAProxy logs them as closed by the client, C…), not
+  // HAProxy's timeout server (504, sH…).
+  const logged = await patient.requests();
+  assert.ok(logged.some((r) => r.protocol === 'HTTP/2.0' && r.termination.startsWith('C')), JSON.stringify(logged));
+  assert.ok(!logged.some((r) => r.status === 504), JSON.stringify(logged));
   for (const image of images) assert.equal(await skopeoDigestVerified(`${patient.host}/patient/app:${image.tag}`, patient.certDir), image.digest, image.tag);
 });
