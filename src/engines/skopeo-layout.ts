@@ -6,7 +6,7 @@ import { LayoutRepository } from '../content/layout/repository.js';
 import { misstatedSize } from '../content/misstated-size.js';
 import { blobsBelow } from '../content/blobs-below.js';
 import { CopyError, DigestMismatchError, NotFoundError, UnsupportedError } from '../types/errors.js';
-import { OCI_INDEX, OCI_MANIFEST } from '../types/mediatype.js';
+import { isIndexType, OCI_INDEX, OCI_MANIFEST } from '../types/mediatype.js';
 import { formatRepository, type RepositoryRef } from '../types/reference.js';
 
 /**
@@ -17,6 +17,21 @@ import { formatRepository, type RepositoryRef } from '../types/reference.js';
 export function skopeoLayoutRefusal(tag: string, mediaType: string): UnsupportedError | undefined {
   if (mediaType === OCI_MANIFEST || mediaType === OCI_INDEX) return undefined;
   return new UnsupportedError(`engine: skopeo cannot read tag ${tag}, whose index.json entry has media type ${JSON.stringify(mediaType)} (skopeo reads only OCI manifests and indexes from a layout); use engine: native for this image`);
+}
+
+/**
+ * Whether skopeo would misread `tag` of a layout `source` whose manifest is `own` (its own media
+ * type): containers/image parses a layout's manifest as the type its index.json entry says, so an
+ * entry that calls an image an index, or an index an image, fails ("rejecting ambiguous manifest,
+ * unexpected fields …") where the native copier goes by the manifest's own type and copies it
+ * byte for byte. Entries skopeo cannot see at all are skopeoLayoutRefusal's; an index.json that
+ * cannot be read is left to the copy, which says why.
+ */
+export async function skopeoMisreadsLayoutTag(source: RepositoryRef, tag: string, own: string): Promise<boolean> {
+  if (source.scheme !== 'oci') return false;
+  const entry = await readIndex(source.dir).then((index) => tagEntry(index, tag, `oci:${source.dir}`)).catch(() => undefined);
+  if (!entry || skopeoLayoutRefusal(tag, entry.mediaType)) return false;
+  return isIndexType(entry.mediaType) !== isIndexType(own);
 }
 
 /** The digest `tag` names in the layout at `dir`; NotFoundError when absent, skopeoLayoutRefusal's error when skopeo would not see it. */

@@ -6,7 +6,7 @@ import { copyGraph, type GraphResults } from '../copy/graph.js';
 import { emptyTally } from '../copy/tally.js';
 import { manifestDigests, withManifestTurn } from '../copy/manifest-turns.js';
 import type { SkopeoEngine } from '../engines/skopeo.js';
-import { checkSkopeoSource } from '../engines/skopeo-layout.js';
+import { checkSkopeoSource, skopeoMisreadsLayoutTag } from '../engines/skopeo-layout.js';
 import { skopeoWouldRelabel } from '../engines/skopeo-relabel.js';
 import { explainForeignRefusal } from '../engines/skopeo-foreign.js';
 import { beyondSkopeo } from '../engines/skopeo-limits.js';
@@ -34,13 +34,15 @@ export function nativeCopier(ctx: CopyContext): TagCopier {
  * The skopeo copier: `skopeo copy --all --preserve-digests source@digest target:tag` per target.
  * Untagged content (OCI 1.1 referrers found through the API) has no tag for skopeo to write, so
  * it goes through the native copier, as does what skopeo cannot copy byte for byte (skopeoCannotKeep,
- * beyondSkopeo, skopeoWouldRelabel); a plan routes each tag as sync does.
+ * beyondSkopeo, skopeoWouldRelabel) or would misread (skopeoMisreadsLayoutTag); a plan routes each
+ * tag as sync does.
  */
 export function skopeoCopier(ctx: CopyContext, engine: SkopeoEngine | undefined, source: RepositoryRef, refs: Map<Repository, RepositoryRef>): TagCopier {
   const native = nativeCopier(ctx);
   return async (root, dsts, tag, gate) => {
     if (tag === undefined || skopeoCannotKeep(source, tag, root) || beyondSkopeo(root)) return native(root, dsts, tag, gate);
     if (await skopeoWouldRelabel(source, ctx.src, root, callOptions(ctx))) return native(root, dsts, tag, gate);
+    if (await skopeoMisreadsLayoutTag(source, tag, root.descriptor.mediaType)) return native(root, dsts, tag, gate);
     // A plan runs no skopeo, but fails what skopeo's copy would fail before it starts, in its words.
     if (ctx.dryRun || !engine) return planned(native, root, dsts, tag, source, gate);
     const results: GraphResults = new Map();
