@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { blobPath } from '../content/layout/index-file.js';
-import { RepositoryMissingError, UnsupportedError, UploadRefusedError, type RegmirrorError } from '../types/errors.js';
+import { RepositoryMissingError, UploadRefusedError, type RegmirrorError } from '../types/errors.js';
+import { refusedContent } from '../registry/refused-content.js';
 import type { SkopeoCopyRequest } from './skopeo-args.js';
 
 // containers/image's words for a NAME_UNKNOWN answer: a registry that does not create
@@ -37,7 +38,7 @@ export function pushRefusal(req: SkopeoCopyRequest, line: string): RegmirrorErro
   const manifest = MANIFEST_REFUSED.exec(line);
   if (manifest) {
     // Said as the native engine says a 415 (registry/manifest-put.ts), with skopeo's words for the answer.
-    return new UnsupportedError(`${host}/${req.target.repository}:${manifest[1]!}: the registry refuses the ${described(req, manifest[1]!)} (skopeo: uploading manifest ${manifest[1]!}: ${manifest[2]!}): it does not accept this kind of content; mirror it to a registry that does, or exclude the tag`);
+    return refusedContent(`${host}/${req.target.repository}`, manifest[1]!, `the ${described(req, manifest[1]!)}`, `skopeo: uploading manifest ${manifest[1]!}: ${manifest[2]!}`);
   }
   const patch = PATCH_REFUSED.exec(line);
   if (patch && !NOT_THE_UPLOAD_WAY.test(patch[1]!)) {

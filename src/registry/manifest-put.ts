@@ -15,6 +15,7 @@ import { displayUrl, header, type HttpResponse, type RetryBudget } from './http/
 import { manifestUrl, ownMediaType, resolveManifest } from './manifests.js';
 import { foreignRefusal, hasLayerUrls } from './foreign-refusal.js';
 import { assertNotMissing, writeFailure, present, type RepoContext } from './repo-context.js';
+import { refusedContent } from './refused-content.js';
 
 /** PUTs of one manifest whose success could not be confirmed before the run gives up on it. */
 const UNCONFIRMED_PUTS = 2;
@@ -162,5 +163,5 @@ async function refusedType(repo: RepoContext, reference: string, contentType: st
   } catch {
     // not JSON: the content type alone is named
   }
-  return new UnsupportedError(`${repo.host.host}/${repo.path}:${reference}: the registry refuses the ${contentType} manifest${config} (415 Unsupported Media Type; ${said}): it does not accept this kind of content; mirror it to a registry that does, or exclude the tag`);
+  return refusedContent(`${repo.host.host}/${repo.path}`, reference, `the ${contentType} manifest${config}`, `415 Unsupported Media Type; ${said}`);
 }

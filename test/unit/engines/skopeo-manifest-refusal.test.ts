@@ -16,6 +16,8 @@ const target = { scheme: 'registry' as const, registry: 'quay.example', reposito
 const images = { source: `oci:${TESTREPO}@${A1}`, target: 'docker://127.0.0.1:5001/cert-manager/testrepo:a1' };
 const fatal = (msg: string) => `time="x" level=fatal msg="${msg}"`;
 const ADVICE = 'it does not accept this kind of content; mirror it to a registry that does, or exclude the tag';
+/** A manifest by digest is no tag: a child of the tag's index, or a referrer that travels with one. */
+const DIGEST_ADVICE = 'it does not accept this kind of content; mirror it to a registry that does, or leave it out: exclude the tag it belongs to or, for a signature, attestation or SBOM, set `referrers: false` on that image';
 
 describe('skopeo: a manifest the registry refuses for what it is', () => {
   it('names the registry, the tag, the media types from the layout, and what to do', () => {
@@ -25,11 +27,11 @@ describe('skopeo: a manifest the registry refuses for what it is', () => {
     assert.equal(err.message, `destination quay.example/cert-manager/testrepo: quay.example/cert-manager/testrepo:a1: the registry refuses the application/vnd.oci.image.manifest.v1+json manifest with "application/example.sbom" / "application/vnd.oci.empty.v1+json" (skopeo: uploading manifest a1: manifest invalid: manifest invalid): ${ADVICE}`);
   });
 
-  it('names the entry of an index by its digest, as skopeo does', () => {
+  it('names the entry of an index by its digest (REPO@DIGEST), with both ways to leave it out', () => {
     const req = { source: { scheme: 'oci' as const, dir: TESTREPO }, target, tag: 'ai', digest: AI };
     const err = copyErrorFrom(req, fatal(`copying image 1/2 from manifest list: writing manifest: uploading manifest ${A1} to 127.0.0.1:5001/cert-manager/testrepo: manifest invalid: manifest invalid`), '1', images);
-    assert.match(err.message, new RegExp(`testrepo:${A1}: the registry refuses the application/vnd\\.oci\\.image\\.manifest\\.v1\\+json manifest with "application/example\\.sbom"`));
-    assert.ok(err.message.endsWith(ADVICE), err.message);
+    assert.match(err.message, new RegExp(`testrepo@${A1}: the registry refuses the application/vnd\\.oci\\.image\\.manifest\\.v1\\+json manifest with "application/example\\.sbom"`));
+    assert.ok(err.message.endsWith(DIGEST_ADVICE), err.message);
   });
 
   it('from a registry source, without the types (skopeo never says them), still says what to do', () => {
