@@ -5,6 +5,8 @@ import { rmSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Engine } from '../config/model.js';
+import type { ImageWork } from '../config/workitems.js';
 import type { Credential, CredentialProvider } from '../registry/credentials.js';
 import { pemCertificates } from '../types/certificates.js';
 import { UsageError } from '../types/errors.js';
@@ -27,10 +29,32 @@ export function authFileContent(host: string, credential: Credential): string {
     entry = { auth: Buffer.from('<token>:').toString('base64'), identitytoken: credential.identityToken };
   } else {
     registerSecret(credential.registryToken);
-    // skopeo reads a registry (bearer) token only from --registry-token, i.e. the command line.
-    throw new UsageError(`${host}: engine: skopeo cannot use a bearer token (tokenEnv) without exposing it on the command line; use username/password or engine: native`);
+    throw tokenRefusal(host, credential.from);
   }
   return `${JSON.stringify({ auths: { [host]: entry } }, null, 2)}\n`;
+}
+
+// skopeo reads a registry (bearer) token only from --registry-token, i.e. the command line.
+function tokenRefusal(host: string, from?: string): UsageError {
+  return new UsageError(`${host}: engine: skopeo cannot use a bearer token${from ? `, from ${from},` : ' (tokenEnv)'} without exposing it on the command line; use username/password or engine: native`);
+}
+
+/**
+ * Refuses, before any request, a run whose copies by skopeo (the item's engine, or --engine) reach
+ * a registry whose credential is a bearer token: every such copy would fail alike, tag by tag,
+ * after the native listing had gone out with the token (a token the registry refused was then said
+ * as 'repository absent or access denied' on every tag, the reason never).
+ */
+export async function refuseSkopeoTokens(work: ImageWork[], engine: Engine | undefined, credentials: CredentialProvider): Promise<void> {
+  const hosts = new Set<string>();
+  for (const w of work) {
+    if ((engine ?? w.item.engine) !== 'skopeo') continue;
+    for (const ref of [w.source, ...w.targets.map((t) => t.ref)]) if (ref.scheme === 'registry') hosts.add(ref.registry);
+  }
+  for (const host of hosts) {
+    const credential = await credentials(host);
+    if (credential && 'registryToken' in credential) throw tokenRefusal(host, credential.from);
+  }
 }
 
 // Every work dir still on disk, removed synchronously when the process exits.

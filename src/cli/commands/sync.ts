@@ -74,6 +74,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   // that queue WRITE_LAG places behind (copy/context.ts) need the tags that far ahead in flight.
   // Copies by skopeo are a process each: 8 of those.
   const usesSkopeo = needsSkopeo(session.work, flags.engine);
+  if (usesSkopeo) await (await import('../../engines/skopeo-auth.js')).refuseSkopeoTokens(session.work, flags.engine, session.credentials);
   const concurrency = parseConcurrency(flags.concurrency, usesSkopeo ? 8 : 32);
   const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
   let report: SyncReport;
