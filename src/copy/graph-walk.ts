@@ -48,6 +48,11 @@ export class GraphWalk {
   async place(node: ManifestContent, dsts: Repository[], probe: boolean, write: (dst: Repository) => Promise<void>): Promise<Set<Repository>> {
     const { ledger } = this.ctx;
     const digest = node.descriptor.digest;
+    // A gated walk (a referrer's) holds no claim while it waits for its subject: the subject's own
+    // walk may need this very manifest (regclient's testrepo: v1 lists d9104343…, which also refers
+    // to v1's child 7e87ffc9…), and the two waited on each other, the run ending silently (exit 13).
+    // What lies below still travels alongside the subject; the claim is taken once the gate opens.
+    const lackingBefore = this.beforeChildWrite ? await this.beforeClaim(node, dsts, probe, this.beforeChildWrite) : undefined;
     const claims = new Map<Repository, (error?: Error) => void>();
     const earlier: Promise<Repository | undefined>[] = [];
     for (const dst of this.live(dsts)) {
@@ -60,7 +65,7 @@ export class GraphWalk {
     for (const dst of await Promise.all(earlier)) if (dst) claims.set(dst, ledger.claimManifest(dst.name, digest));
     let need = [...claims.keys()];
     if (probe) {
-      const lacking = new Set(await this.lacking(node, need));
+      const lacking = new Set(lackingBefore ?? (await this.lacking(node, need)));
       for (const dst of need) {
         if (lacking.has(dst) || this.failed(dst)) continue;
         claims.get(dst)?.(); // found there: settled now, nothing below it to copy
@@ -72,6 +77,15 @@ export class GraphWalk {
     await this.writeAt(node, need, write);
     for (const [dst, settle] of claims) settle(this.results.get(dst)?.error);
     return new Set(need.filter((dst) => !this.failed(dst)));
+  }
+
+  // Copies what lies below `node` where it is lacking (a probe, when asked), then waits for `gate`
+  // at each of those destinations (a rejection is the write's to report); returns where it lacked.
+  private async beforeClaim(node: ManifestContent, dsts: Repository[], probe: boolean, gate: (dst: Repository) => Promise<void>): Promise<Repository[] | undefined> {
+    const lacking = probe ? await this.lacking(node, dsts) : this.live(dsts);
+    await this.copyBelow(node, lacking);
+    await Promise.all(lacking.map((dst) => gate(dst).catch(() => undefined)));
+    return probe ? lacking : undefined;
   }
 
   /** The destinations that do not hold this manifest yet. */
