@@ -1,5 +1,5 @@
 // Everything a command needs for one run, built in one place: config, logger, the registry
-// client and stores, the abort signal for SIGINT/SIGTERM, and the output sink.
+// client and stores, the abort signal for SIGINT/SIGTERM/SIGHUP, and the output sink.
 import { setMaxListeners } from 'node:events';
 import { VERSION } from '../version.js';
 import { isLoopback } from '../types/host.js';
@@ -17,6 +17,9 @@ import { parseEndpoints, unusedTlsWarnings, type CommonFlags } from './common.js
 
 export type Log = ReturnType<typeof createLogger>;
 
+/** The signals that stop a run: nothing new starts, what was done is reported, temp files go. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /** The process-wide pieces of one command run. */
 export interface Session {
   config: Config;
@@ -28,7 +31,7 @@ export interface Session {
   credentials: CredentialProvider;
   endpoints: Map<string, string>;
   signal: AbortSignal;
-  /** True once SIGINT/SIGTERM arrived. */
+  /** True once SIGINT/SIGTERM/SIGHUP arrived. */
   interrupted(): boolean;
   close(): Promise<void>;
 }
@@ -74,8 +77,9 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
     controller.abort(new Error(`interrupted by ${signal}`));
     client.interrupt();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // SIGHUP (the terminal or SSH session closed) stops the run as SIGTERM does: by default it ends
+  // Node at once, without its exit hooks, leaving engine: skopeo's auth files in the temp dir.
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   return {
     config,
     work,
@@ -87,8 +91,7 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
     signal: controller.signal,
     interrupted: () => interrupts > 0,
     async close() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
       log.debug(describeStats(client.stats));
       await client.close();
     },

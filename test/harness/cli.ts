@@ -21,9 +21,9 @@ export interface CliOptions {
   timeoutMs?: number;
   signalAfterMs?: { signal: 'SIGINT' | 'SIGTERM'; ms: number };
   /** Sends `signal` once stdout or stderr matches `pattern` (no timing race, unlike signalAfterMs). */
-  signalOnOutput?: { signal: 'SIGINT' | 'SIGTERM'; pattern: RegExp };
+  signalOnOutput?: { signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP'; pattern: RegExp };
   /** Sends `signal` once `when` resolves: something the test sees the run do (a connection to its server); SIGKILL as a CI job's hard timeout does. */
-  signalWhen?: { signal: 'SIGINT' | 'SIGTERM' | 'SIGKILL'; when: Promise<unknown> };
+  signalWhen?: { signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'SIGKILL'; when: Promise<unknown> };
   input?: string;
 }
 
@@ -70,7 +70,7 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
   });
   let timer: NodeJS.Timeout | undefined;
   let signalledAt: number | undefined;
-  const kill = (signal: 'SIGINT' | 'SIGTERM' | 'SIGKILL') => {
+  const kill = (signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'SIGKILL') => {
     signalledAt ??= Date.now();
     child.kill(signal);
   };
