@@ -24,7 +24,7 @@ setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks'
 /** Runs the CLI and returns the exit code (bin/regmirror.js sets process.exitCode). */
 export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('-v') || argv.includes('--verbose');
-  lastResort(verbose);
+  const settled = lastResort(verbose);
   let code = 0;
   const setExit = (c: number) => (code = c);
   const program = new Command('regmirror')
@@ -50,15 +50,18 @@ export async function main(argv: string[]): Promise<number> {
     return code;
   } catch (err) {
     return await failure(err, verbose);
+  } finally {
+    settled();
   }
 }
 
 /**
  * A fault that escapes every layer (an error thrown inside a library's callback, a promise
- * nobody awaited) still ends as one line and exit 1, not Node's stack trace (SPEC). The run
- * stops there: what was copied stays, and a rerun resumes.
+ * nobody awaited, work left waiting on itself) still ends as one line and exit 1, not Node's
+ * stack trace or silence (SPEC). The run stops there: what was copied stays, and a rerun resumes.
+ * Returns what to call once the command has settled.
  */
-function lastResort(verbose: boolean): void {
+function lastResort(verbose: boolean): () => void {
   const stop = (err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`${redact(`regmirror: internal error: ${message}; the run stopped (a rerun resumes). Please report it${verbose ? '' : ', with the stack trace from -v'}`)}\n`);
@@ -67,6 +70,11 @@ function lastResort(verbose: boolean): void {
   };
   process.on('uncaughtException', stop);
   process.on('unhandledRejection', stop);
+  // Promises that wait only on one another (a deadlock) leave Node nothing to run: it would end
+  // the process with exit 13 (an unsettled top-level await) and not a word, report unwritten.
+  const deadlock = () => stop(new Error('work was left waiting on itself, with nothing to run it (a deadlock)'));
+  process.on('beforeExit', deadlock);
+  return () => process.off('beforeExit', deadlock);
 }
 
 /** Prints one line for `err` (a step output too, in GitHub Actions) and chooses the exit code. */

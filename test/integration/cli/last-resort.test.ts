@@ -1,7 +1,9 @@
 // A fault that escapes every layer of the CLI (thrown from a library's callback, or a promise
 // nobody awaited) ends the run with one line and exit 1, as SPEC asks of every error, and the
 // stack trace only with -v. The fault is planted by a preload module, mid-run: a sync whose source
-// holds its answers, so the run is still waiting when it comes.
+// holds its answers, so the run is still waiting when it comes. Work left waiting on itself (a
+// deadlock: a promise nothing will settle, nothing left to run) is one such fault, not Node's
+// silent exit 13.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -47,3 +49,19 @@ for (const [kind, code] of [
     assert.match(verbose.stderr, /^Error: a fault no layer caught\n\s+at /m);
   });
 }
+
+test('work left waiting on itself (nothing left to run; Node would exit 13 without a word): one line, exit 1', async () => {
+  // Reading the config never ends and holds nothing open: the run waits on a promise nothing will
+  // settle. (Only the config: Node's module loader reads the CLI's own files with readFile too.)
+  const file = join(dir, 'deadlock.mjs');
+  await writeFile(file, [
+    "import { syncBuiltinESMExports } from 'node:module';",
+    "import fsp from 'node:fs/promises';",
+    'const readFile = fsp.readFile;',
+    "fsp.readFile = (path, ...rest) => (String(path).endsWith('.yaml') ? new Promise(() => {}) : readFile(path, ...rest));",
+    'syncBuiltinESMExports();',
+  ].join('\n'));
+  const run = await runCli(['sync', '-c', config, '--no-progress'], { env: { NODE_OPTIONS: `--import=${pathToFileURL(file).href}` }, timeoutMs: 30_000 });
+  assert.equal(run.exitCode, 1, run.stderr);
+  assert.equal(run.stderr, 'regmirror: internal error: work was left waiting on itself, with nothing to run it (a deadlock); the run stopped (a rerun resumes). Please report it, with the stack trace from -v\n');
+});
