@@ -128,8 +128,9 @@ export function classify(message: string, host: string | undefined): RegmirrorEr
 const PERMANENT = /unauthorized|authentication required|invalid username\/password|denied|forbidden|\b40[134]\b|manifest unknown|blob unknown|name unknown|not found|no such file or directory|no such host|digest mismatch|digests? did not match|computed digest|checksum|does not match|manifest invalid|invalid reference|unsupported|parsing image name|x509:|certificate/;
 
 // What may pass on a second try: a registry's 5xx or 429, a connection that broke or timed out
-// (containers/image's own --retry-times does not cover a 5xx on a blob check or a reset mid-copy).
-const TRANSIENT = /internal server error|bad gateway|service unavailable|gateway time-?out|(status|status code|http status):? 5\d\d\b|\b429\b|too many requests|toomanyrequests|connection reset|connection refused|broken pipe|unexpected eof|\beof\b|i\/o timeout|tls handshake timeout|timeout awaiting response headers|client\.timeout exceeded|goaway|stream error|use of closed network connection|server closed idle connection/;
+// (containers/image's own --retry-times does not cover a 5xx on a blob check or a reset mid-copy),
+// a run stopped for moving nothing (skopeo-stillness.ts).
+const TRANSIENT = /internal server error|bad gateway|service unavailable|gateway time-?out|(status|status code|http status):? 5\d\d\b|\b429\b|too many requests|toomanyrequests|connection reset|connection refused|broken pipe|unexpected eof|\beof\b|i\/o timeout|tls handshake timeout|timeout awaiting response headers|client\.timeout exceeded|goaway|stream error|use of closed network connection|server closed idle connection|read or wrote nothing for \d+ s/;
 
 // A manifest PUT refused for a blob this very run pushed (or found) just before. distribution 2.8's
 // filesystem storage rewrites a repository's blob link in place (truncate, then write; later

@@ -21,6 +21,7 @@ import { copyErrorFrom, isRefusedConversion, isTransientFailure, lastMeaningfulL
 import { hiddenIndexRefusal } from './skopeo-debug.js';
 import { checkSkopeoSource } from './skopeo-layout.js';
 import { refusingHostsUnlessProxied } from './skopeo-refusals.js';
+import { STILLNESS_MS, stillnessLine, watchStillness } from './skopeo-stillness.js';
 import { readIndex, tagEntry, withIndexLock } from '../content/layout/index-file.js';
 
 export type { SkopeoCopyRequest } from './skopeo-args.js';
@@ -36,6 +37,8 @@ export interface SkopeoEngineOptions {
   binary?: string;
   /** First backoff between re-runs of a failed copy, in ms (default 500; full jitter, doubling, ≤ 10 s). */
   backoffBaseMs?: number;
+  /** How long a skopeo run may move no byte before it is stopped and run again (skopeo-stillness.ts; default 300 s). */
+  stillnessMs?: number;
 }
 
 /** Copies images by running skopeo, with credentials in private auth files, never in argv. */
@@ -184,7 +187,7 @@ export class SkopeoEngine {
       debug,
       piece,
     });
-    const result = await execa(this.binary, args, {
+    const run = execa(this.binary, args, {
       reject: false,
       stdin: 'ignore',
       extendEnv: true,
@@ -192,7 +195,15 @@ export class SkopeoEngine {
       env: { REGISTRY_AUTH_FILE: undefined },
       cancelSignal: req.signal,
     });
+    const stillMs = this.opts.stillnessMs ?? STILLNESS_MS;
+    let still = false;
+    const unwatch = watchStillness(run.pid, stillMs, () => {
+      still = true;
+      run.kill('SIGTERM');
+    });
+    const result = await run.finally(unwatch);
     if (result.isCanceled || req.signal?.aborted) throw new AbortedError('interrupted');
+    if (still) return { stderr: `${String(result.stderr ?? '')}\n${stillnessLine(stillMs)}`, exit: 'SIGTERM' };
     if (result.exitCode !== 0) return { stderr: String(result.stderr ?? ''), exit: String(result.exitCode ?? result.signal) };
     const pushed = (await readFile(digestFile, 'utf8').catch(() => '')).trim();
     const expected = piece && 'child' in piece ? piece.child : req.digest;

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyErrorFrom, guessOrigin, isRefusedConversion, isTransientFailure, lastMeaningfulLine } from '../../../src/engines/skopeo-errors.js';
+import { stillnessLine } from '../../../src/engines/skopeo-stillness.js';
 import { AuthError, CopyError, NotFoundError } from '../../../src/types/errors.js';
 import { registerSecret } from '../../../src/ui/redact.js';
 
@@ -35,6 +36,12 @@ describe('skopeo errors', () => {
     assert.equal(guessOrigin('writing blob: initiating layer upload: denied', images.source, images.target), 'destination');
     assert.equal(guessOrigin('something about 127.0.0.1:5000/jetstack/app went wrong', images.source, images.target), 'source');
     assert.equal(guessOrigin('something odd', images.source, images.target), 'destination');
+  });
+
+  it('runs a copy again that was stopped for moving nothing', () => {
+    const debug = 'time="x" level=debug msg="GET https://127.0.0.1:5000/v2/jetstack/app/blobs/sha256:ab"\n';
+    assert.equal(stillnessLine(300_000), 'skopeo read or wrote nothing for 300 s (a registry holding a request without answering): stopped');
+    assert.ok(isTransientFailure(`${debug}${stillnessLine(300_000)}`));
   });
 
   it('blames the source for a read of the source that broke while the blob was being pushed', () => {
