@@ -87,6 +87,14 @@ export class RegistryClient {
     for (const registry of registries) this.host(registry);
   }
 
+  /**
+   * The next requests to `registry` (and its token realm) go over new connections, whose TLS
+   * handshake judges the certificate it serves now; those in flight finish on the old ones.
+   */
+  reconnect(registry: string): void {
+    for (const pools of this.host(registry).allPools()) pools.renew?.();
+  }
+
   /** Closes every connection pool. */
   async close(): Promise<void> {
     await Promise.all(this.takePools().map(closePools));

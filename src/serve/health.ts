@@ -5,6 +5,10 @@
 // an HTTP/2 GOAWAY or RST_STREAM, a keep-alive socket the server had just closed) is asked once
 // more on a fresh connection first: the gateway's client tries each request once (run.ts), and a
 // front end that recycles its connections made a healthy backend say "is down" and "is back".
+// Each probe goes over a new connection: one kept open by the probes themselves outlived the
+// certificate its handshake checked (expired, or replaced by one nobody trusts), and the gateway
+// called the backend healthy while every client it sent there with a 307 failed its own handshake
+// (gateway2 hunt). A handshake per host and interval is what it costs.
 import { isTransientNetworkError } from '../registry/http/retry.js';
 import { TlsError } from '../types/errors.js';
 import type { RepositoryRef } from '../types/reference.js';
@@ -31,6 +35,7 @@ export async function probeOnce(gw: Gateway): Promise<void> {
   await Promise.all([...probeTargets(gw)].map(async ([host, { ref, reference }]) => {
     const [backend] = gw.pool.backends([ref]);
     const deadline = gw.pool.deadline();
+    gw.client.reconnect(host);
     try {
       const ask = () => backend!.repo.resolve(reference, { signal: deadline.signal });
       await ask().catch((e: unknown) => {

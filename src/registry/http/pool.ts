@@ -44,7 +44,7 @@ export interface Pools {
    * Puts a fresh `any` pool in place of the one an HTTP/2 GOAWAY ended a connection of (send.ts),
    * the old one closing once its requests are done: undici 7 opens a new connection for every
    * request of that origin from then on (nginx keepalive_requests 5: 1 request on each of 35
-   * connections after the first).
+   * connections after the first). The gateway's probes renew it too (RegistryClient.reconnect).
    */
   renew?: () => void;
 }
@@ -122,8 +122,19 @@ export function createPools(settings: RegistrySettings | undefined, connections:
   const options = { connections, keepAliveTimeout: 30_000, connect, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs, factory: routedFactory(notice) };
   const heard = { ...options, factory: routedFactory(notice, undefined, protocol) };
   if (settings?.http2 === false) {
-    const only = new Agent({ ...heard, allowH2: false });
-    return { any: only, bulky: only };
+    // One pool for both, renewed as one.
+    const only = () => new Agent({ ...heard, allowH2: false });
+    const first = only();
+    const pools: Pools = {
+      any: first,
+      bulky: first,
+      renew: () => {
+        const old = pools.any;
+        pools.any = pools.bulky = only();
+        old.close().catch(() => {});
+      },
+    };
+    return pools;
   }
   const h2 = () => new Agent({ ...heard, allowH2: true, ...H2_WINDOWS });
   const pools: Pools = {
