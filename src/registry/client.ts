@@ -89,10 +89,11 @@ export class RegistryClient {
 
   /**
    * The next requests to `registry` (and its token realm) go over new connections, whose TLS
-   * handshake judges the certificate it serves now; those in flight finish on the old ones.
+   * handshake judges the certificate it serves now, with its certs.d directory and caFile read
+   * again when they changed; those in flight finish on the old ones.
    */
   reconnect(registry: string): void {
-    for (const pools of this.host(registry).allPools()) pools.renew?.();
+    this.host(registry).reconnect();
   }
 
   /** Closes every connection pool. */

@@ -3,30 +3,84 @@
 // whose directory is the one of the host connected to, an endpoint's, as skopeo's is); a redirect
 // target on another origin its own entry under registries: or certs.d (the client's
 // redirectPools), else Node's roots and the machine's store.
+import { readFileSync } from 'node:fs';
 import type { Agent } from './http/undici.js';
 import { certsDirFor, clientDates, hostCerts, type CertsDir, type HostCerts } from './http/certs-d.js';
-import { createPools, foreignPools, poolFor, type Pools } from './http/pool.js';
+import { closePools, createPools, foreignPools, poolFor, type Pools } from './http/pool.js';
+import { UsageError } from '../types/errors.js';
 import { misplaced, type CertEntry } from './http/unreachable.js';
 import type { HostOptions } from './host.js';
 
 export class HostTrust {
   /** The host's own pools: 3 × concurrency connections (see limiter.ts). */
-  readonly pools: Pools;
+  private own: Pools;
   /** The pools of redirect targets with no trust of their own, when the host has CAs to lend them (see lent). */
   private lentPools: Pools | undefined;
   private readonly origins = new Set<string>();
-  private readonly certs: HostCerts | undefined;
-  private readonly certsDir: CertsDir;
+  private certs: HostCerts | undefined;
+  private certsDir: CertsDir;
+  /** The certs.d directory and caFile as read for the pools (see reconnect). */
+  private files: string;
 
   constructor(private readonly host: string, private readonly base: URL, private readonly options: HostOptions) {
     this.origins.add(base.origin);
     const tls = base.protocol === 'https:';
-    const looked = certsDirFor(base.host);
-    this.certs = tls ? hostCerts(looked, base.host) : undefined;
-    const client = this.certs?.client;
+    this.certs = tls ? hostCerts(certsDirFor(base.host), base.host) : undefined;
+    this.certsDir = this.dirOf(this.certs);
+    this.own = this.poolsWith(this.certs);
+    this.files = tls ? this.filesOf(this.certs) : '';
+  }
+
+  /**
+   * The next requests go over new connections (the gateway's probes: their handshake judges the
+   * certificate served now), and with the host's certs.d directory and caFile read again when they
+   * changed: the gateway runs for weeks, and a client certificate renewed there, as the line about
+   * an expired one says to do, or a rotated CA, was never used until a restart. Files caught
+   * half-written (a certificate without its key yet) leave the pools as they were until next time.
+   */
+  reconnect(): void {
+    let fresh: Pools | undefined;
+    if (this.base.protocol === 'https:') {
+      try {
+        const certs = hostCerts(certsDirFor(this.base.host), this.base.host);
+        const files = this.filesOf(certs);
+        if (files !== this.files) {
+          fresh = this.poolsWith(certs);
+          [this.certs, this.certsDir, this.files] = [certs, this.dirOf(certs), files];
+        }
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+      }
+    }
+    if (!fresh) {
+      for (const pools of this.allPools()) pools.renew?.();
+      return;
+    }
+    for (const old of this.allPools()) void closePools(old).catch(() => {});
+    this.own = fresh;
+    this.lentPools = undefined;
+  }
+
+  private poolsWith(certs: HostCerts | undefined): Pools {
+    const { options } = this;
+    return createPools(options.settings, options.concurrency * 3, { answerTimeoutMs: options.answerTimeoutMs, notice: options.proxyNotice, protocol: options.protocolNotice, certs, plainHttp: this.base.protocol !== 'https:' });
+  }
+
+  private dirOf(certs: HostCerts | undefined): CertsDir {
+    const client = certs?.client;
     const dates = client && clientDates(client.cert);
-    this.certsDir = { ...looked, ...(client ? { client: client.certFile } : {}), ...(dates ? { clientDates: dates } : {}) };
-    this.pools = createPools(options.settings, options.concurrency * 3, { answerTimeoutMs: options.answerTimeoutMs, notice: options.proxyNotice, protocol: options.protocolNotice, certs: this.certs, plainHttp: !tls });
+    return { ...certsDirFor(this.base.host), ...(client ? { client: client.certFile } : {}), ...(dates ? { clientDates: dates } : {}) };
+  }
+
+  private filesOf(certs: HostCerts | undefined): string {
+    const caFile = this.options.settings?.caFile;
+    let ca: string | undefined;
+    try {
+      ca = caFile ? readFileSync(caFile, 'utf8') : undefined;
+    } catch {
+      ca = undefined;
+    }
+    return JSON.stringify([certs ?? null, ca ?? null]);
   }
 
   /**
@@ -44,7 +98,7 @@ export class HostTrust {
 
   /** The pool a request to `url` goes on (`bulky`: pool.ts). */
   poolFor(url: URL, bulky: boolean): Agent {
-    return poolFor(this.lends(url) ? this.pools : this.options.redirectPools?.(url) ?? this.lent(), url, bulky);
+    return poolFor(this.lends(url) ? this.own : this.options.redirectPools?.(url) ?? this.lent(), url, bulky);
   }
 
   /**
@@ -69,7 +123,7 @@ export class HostTrust {
 
   /** Every pool of the host: its own and those it lent its CAs to (closed with the client). */
   allPools(): Pools[] {
-    return this.lentPools ? [this.pools, this.lentPools] : [this.pools];
+    return this.lentPools ? [this.own, this.lentPools] : [this.own];
   }
 
   /**

@@ -58,7 +58,6 @@ export class HostContext {
   readonly base: URL;
   readonly send: Send;
   readonly retry: RetryPolicy;
-  readonly pools: Pools;
   /** Upload sessions left by a refused mount (202), keyed `path@digest`, used by the next push. */
   readonly uploadSessions = new Map<string, URL>();
   /**
@@ -92,6 +91,11 @@ export class HostContext {
     return this.trust.allPools();
   }
 
+  /** New connections for the next requests, with the host's TLS files read again if they changed (host-trust.ts). */
+  reconnect(): void {
+    this.trust.reconnect();
+  }
+
   /** Whether the gateway's clients could reach the host as the gateway does (host-trust.ts). */
   get opensToClients(): boolean {
     return this.trust.opensToClients;
@@ -101,7 +105,6 @@ export class HostContext {
     this.base = baseUrlFor(host, options.settings, options.endpoint);
     this.uploads = new UploadPolicy(host, options.chunkBytes, options.forceChunkedUploads);
     this.trust = new HostTrust(host, this.base, options);
-    this.pools = this.trust.pools;
     const maxAttempts = Math.max(1, options.settings?.maxAttempts ?? 5);
     const answerTimeoutMs = options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;
     // The connect timeout is the answer timeout when shorter (pool.ts): the first silence said is the shorter.
