@@ -146,7 +146,11 @@ export class HostContext {
     });
     const onRefresh = (req: HttpRequest, refused: HttpResponse) =>
       options.logger.debug(`${refused.url.origin} refused the URL ${host} redirected ${displayUrl(req.url)} to (${refused.status}, expired?): asking ${host} for a fresh one`);
-    const paced = options.pace === false ? send : withThrottle({ host, throttle: this.throttle, logger: options.logger }, send);
+    const credentialFrom = async () => {
+      const credential = await options.credentials(host);
+      return credential && (credential.from ?? '');
+    };
+    const paced = options.pace === false ? send : withThrottle({ host, throttle: this.throttle, logger: options.logger, credentialFrom }, send);
     const certFor = (url: URL) => this.trust.certFor(url);
     const layered = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), options.onRefused ?? ((e) => options.logger.error(e.message)), certFor, options.verdictTtlMs), onRefresh));
     // Counted once here, whatever the layers below send for it (a token, a redirect's hop).

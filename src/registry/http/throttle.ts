@@ -103,6 +103,19 @@ export interface ThrottleContext {
   throttle: Throttle;
   logger: Logger;
   now?: () => number;
+  /**
+   * Where the credentials this host's requests carry come from (credentials.ts `from`; '' when
+   * unsaid), or undefined when they go anonymous: only then are credentials worth suggesting.
+   */
+  credentialFrom?: () => Promise<string | undefined>;
+}
+
+/** The warning's remedy: credentials only for a run that pulls anonymously (Docker Hub's anonymous limit). */
+function remedy(host: string, credentialFrom: string | undefined): string {
+  const lower = `a lower registries.${host}.concurrency avoids it`;
+  if (credentialFrom === undefined) return `${lower}, and so do credentials where the limit is for anonymous pulls`;
+  const where = credentialFrom === '' ? '' : ` (${credentialFrom})`;
+  return `${lower}; its requests already carry credentials${where}, so the limit is theirs, shared with any other run using them`;
 }
 
 /** The layer between retry and send: every attempt waits for its slot; a 429 slows the host down. */
@@ -126,7 +139,8 @@ export function withThrottle(ctx: ThrottleContext, next: Send): Send {
       warned = true;
       const remaining = header(res, 'ratelimit-remaining');
       const said = limit ? ` (ratelimit-limit ${limit}${remaining ? `, remaining ${remaining}` : ''})` : '';
-      ctx.logger.warn(`${ctx.host} answers 429 too many requests${said}: slowing requests to ${ctx.host} down to ${pace}; a lower registries.${ctx.host}.concurrency avoids it, and so do credentials where the limit is for anonymous pulls`);
+      const from = await ctx.credentialFrom?.().catch(() => undefined);
+      ctx.logger.warn(`${ctx.host} answers 429 too many requests${said}: slowing requests to ${ctx.host} down to ${pace}; ${remedy(ctx.host, from)}`);
     }
     return res;
   };

@@ -134,6 +134,28 @@ describe('withThrottle', () => {
   });
 });
 
+describe('withThrottle\'s remedy', () => {
+  const limited = (): HttpResponse => {
+    const body = new PassThrough();
+    body.end();
+    return { status: 429, headers: {}, body, url: new URL('http://hub.example/v2/') };
+  };
+  const said = async (credentialFrom?: () => Promise<string | undefined>): Promise<string> => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (m: string) => void warnings.push(m) };
+    await withThrottle({ host: 'hub.example', throttle: new Throttle(), logger, now: () => 0, credentialFrom }, async () => limited())({ method: 'GET', url: new URL('http://hub.example/v2/a/manifests/v1'), scopes: [] });
+    return warnings[0]!;
+  };
+
+  it('suggests credentials to an anonymous run only; one that has them is told where they come from', async () => {
+    assert.match(await said(async () => undefined), /concurrency avoids it, and so do credentials where the limit is for anonymous pulls$/);
+    const given = await said(async () => "mirrors.yaml's registries.hub.example.credentials");
+    assert.match(given, /concurrency avoids it; its requests already carry credentials \(mirrors\.yaml's registries\.hub\.example\.credentials\), so the limit is theirs, shared with any other run using them$/);
+    assert.doesNotMatch(given, /so do credentials/);
+    assert.match(await said(async () => ''), /already carry credentials, so the limit is theirs/);
+  });
+});
+
 describe('withRetry over withThrottle', () => {
   // Docker Hub's 429 without Retry-After, shared by several CI jobs: a request may be refused
   // more times than maxAttempts while the host is still being slowed down. Those refusals are
