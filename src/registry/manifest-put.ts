@@ -16,6 +16,7 @@ import { manifestUrl, ownMediaType, resolveManifest } from './manifests.js';
 import { foreignRefusal, hasLayerUrls } from './foreign-refusal.js';
 import { assertNotMissing, writeFailure, present, type RepoContext } from './repo-context.js';
 import { refusedContent } from './refused-content.js';
+import { immutableTagRefusal } from './immutable-tag.js';
 
 /** PUTs of one manifest whose success could not be confirmed before the run gives up on it. */
 const UNCONFIRMED_PUTS = 2;
@@ -54,6 +55,8 @@ export async function putManifest(repo: RepoContext, desc: Descriptor, bytes: Ui
       const sha512 = sha512Refusal(repo, reference, e);
       if (sha512) throw sha512;
       if (refusedYetHeld(e) && (await holds(repo, desc, reference, opts).catch(() => false))) return 'stored' as const;
+      const immutable = immutableTagRefusal(reference, e);
+      if (immutable) throw immutable;
       // Asked until the retry budget was spent (a 502, a reset each time): the line says how often.
       throw budget.remaining <= 0 && e instanceof Error ? triedOut(e, `manifest ${reference} not pushed`, repo.host.retry.maxAttempts) : e;
     });

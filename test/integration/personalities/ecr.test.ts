@@ -118,14 +118,17 @@ describe('ECR: a sync', () => {
     const verify = await runCli(['verify', '-c', config, '--endpoint', `${target.host}=${proxy.url}`, '--no-progress']);
     assert.equal(verify.exitCode, 0, verify.stderr + verify.stdout);
 
-    // A moved source tag cannot be retargeted on an immutable repository: that tag fails, clearly.
+    // A moved source tag cannot be retargeted on an immutable repository: that tag fails, saying
+    // what to do there (a rerun alone fails the same way), and the tag keeps its digest.
+    const before = await skopeoRawDigest(target, 'cert-manager/app', 'v1.0.0');
     await retag(open(src), 'jetstack/app', 'v1.0.1', 'v1.0.0');
     const forced = await runCli(['sync', '-c', config, '--endpoint', `${target.host}=${proxy.url}`, '--no-progress', '--force', '--report', join(dir, 'r4.json')]);
     assert.equal(forced.exitCode, 1, forced.stderr + forced.stdout);
     const refused = (await rows(4)).filter((t) => t.action === 'failed');
     assert.deepEqual(refused.map((t) => t.tag), ['v1.0.0']);
-    assert.match(refused[0]!.detail, /TAG_INVALID: The image tag 'v1\.0\.0' already exists .* immutable/);
+    assert.match(refused[0]!.detail, /tag v1\.0\.0: the registry refuses to move it \(400 TAG_INVALID: The image tag 'v1\.0\.0' already exists .* immutable\.\): its tags are immutable, so v1\.0\.0 keeps the digest it has there; to retarget it, delete the tag at that registry \(ECR: aws ecr batch-delete-image --image-ids imageTag=v1\.0\.0\) or make the repository's tags mutable, then run sync --force again$/);
     assert.equal(e.stats.tagPutsRefused, 1);
+    assert.equal(await skopeoRawDigest(target, 'cert-manager/app', 'v1.0.0'), before);
   });
 
   it('a tag PUT whose answer was lost is refused on its retry as immutable: the tag is read back at the source digest and counted copied', async () => {

@@ -1,0 +1,16 @@
+// ECR's IMMUTABLE tags (and any registry that answers TAG_INVALID to a tag it will not move): a
+// `sync --force` that retargets such a tag is refused for good, so the line says what the user can
+// do there instead of leaving them the registry's words and a rerun that fails the same way.
+import { isDigest } from '../types/digest.js';
+import { RegistryResponseError, UnsupportedError } from '../types/errors.js';
+import { hasErrorCode } from './http/errors.js';
+
+/**
+ * A PUT of `tag` refused 400 TAG_INVALID (after the read-back showed the tag holds another
+ * digest): the registry keeps its tags immutable. undefined for any other failure.
+ */
+export function immutableTagRefusal(tag: string, e: unknown): UnsupportedError | undefined {
+  if (isDigest(tag) || !(e instanceof RegistryResponseError) || e.status !== 400 || !hasErrorCode(e, 'TAG_INVALID')) return undefined;
+  const said = e.errors.find((x) => x.code === 'TAG_INVALID')?.message;
+  return new UnsupportedError(`tag ${tag}: the registry refuses to move it (400 TAG_INVALID${said ? `: ${said}` : ''}): its tags are immutable, so ${tag} keeps the digest it has there; to retarget it, delete the tag at that registry (ECR: aws ecr batch-delete-image --image-ids imageTag=${tag}) or make the repository's tags mutable, then run sync --force again`);
+}
