@@ -7,13 +7,11 @@
 import type { Dispatcher } from 'undici';
 import { errors } from './undici.js';
 import { failureCode } from './unreachable.js';
+import { bodyBytes } from './pool.js';
 
 /** Whether a request carries a body to send (an empty one stalls nothing). */
 export function hasBody(body: Dispatcher.DispatchOptions['body']): boolean {
-  if (body === undefined || body === null) return false;
-  if (typeof body === 'string') return body.length > 0;
-  if (body instanceof Uint8Array) return body.byteLength > 0;
-  return true;
+  return bodyBytes(body) !== 0;
 }
 
 /** Whether an answer (a status) or a failure of a request with a body sent over HTTP/2 says that body never reached the registry. */

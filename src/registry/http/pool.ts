@@ -49,12 +49,18 @@ export interface Pools {
   renew?: () => void;
 }
 
+/** A request body's length in bytes (0 for none), or undefined for a stream or an iterable, whose length is not known up front. */
+export function bodyBytes(body: Dispatcher.DispatchOptions['body']): number | undefined {
+  if (body === undefined || body === null) return 0;
+  if (typeof body === 'string') return Buffer.byteLength(body);
+  if (body instanceof Uint8Array) return body.byteLength;
+  return undefined;
+}
+
 /** Whether a request body must stay off HTTP/2 (see HTTP2_BODY_MAX). */
 export function isBulky(body: Dispatcher.DispatchOptions['body']): boolean {
-  if (body === undefined || body === null) return false;
-  if (typeof body === 'string') return Buffer.byteLength(body) > HTTP2_BODY_MAX;
-  if (body instanceof Uint8Array) return body.byteLength > HTTP2_BODY_MAX;
-  return true; // a stream or an iterable: how long it runs is not known up front
+  const bytes = bodyBytes(body);
+  return bytes === undefined || bytes > HTTP2_BODY_MAX;
 }
 
 /** The pool a request to `url` goes on (`bulky`: see isBulky); plain HTTP is never HTTP/2, so it keeps one pool. */

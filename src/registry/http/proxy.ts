@@ -70,8 +70,11 @@ export function spokeH2(url: URL): boolean {
 
 function heard(connect: buildConnector.connector, origin: URL, allowH2: boolean, protocol: ProtocolNotice): buildConnector.connector {
   return (opts, callback) => connect(opts, (err, socket) => {
-    if (!err && socket && 'alpnProtocol' in socket && (socket as TLSSocket).alpnProtocol === 'h2') h2Origins.add(origin.origin);
-    if (!err && socket && 'alpnProtocol' in socket) protocol(origin, (socket as TLSSocket).alpnProtocol ?? false, allowH2);
+    if (!err && socket && 'alpnProtocol' in socket) {
+      const alpn = (socket as TLSSocket).alpnProtocol ?? false;
+      if (alpn === 'h2') h2Origins.add(origin.origin);
+      protocol(origin, alpn, allowH2);
+    }
     if (err) callback(err, null);
     else callback(null, socket!);
   });
