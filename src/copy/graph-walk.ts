@@ -52,7 +52,8 @@ export class GraphWalk {
     // walk may need this very manifest (regclient's testrepo: v1 lists d9104343…, which also refers
     // to v1's child 7e87ffc9…), and the two waited on each other, the run ending silently (exit 13).
     // What lies below still travels alongside the subject; the claim is taken once the gate opens.
-    const lackingBefore = this.beforeChildWrite ? await this.beforeClaim(node, dsts, probe, this.beforeChildWrite) : undefined;
+    const gate = this.beforeChildWrite;
+    const lackingBefore = gate ? await this.beforeClaim(node, dsts, probe, gate) : undefined;
     const claims = new Map<Repository, (error?: Error) => void>();
     const earlier: Promise<Repository | undefined>[] = [];
     for (const dst of this.live(dsts)) {
@@ -73,7 +74,9 @@ export class GraphWalk {
       }
       need = need.filter((dst) => lacking.has(dst));
     }
-    await this.copyBelow(node, need);
+    // A gated walk copied what lies below before it claimed (beforeClaim), wherever it lacked the
+    // manifest: walking it again would count each blob a second time, as 'existing'.
+    if (!gate) await this.copyBelow(node, need);
     await this.writeAt(node, need, write);
     for (const [dst, settle] of claims) settle(this.results.get(dst)?.error);
     return new Set(need.filter((dst) => !this.failed(dst)));
