@@ -10,6 +10,7 @@ import { deleteSignature, retag } from './demo/drift.mjs';
 import { expectDrift, expectSyncSummary, listTags, skopeoDigest } from './demo/checks.mjs';
 import { CHART, CHART_TAGS, FLOATING, IMAGES, PLATFORMS, RELEASES, stageReleaseSet } from './demo/release-set.mjs';
 import { startRegistry, tempDir } from './demo/registries.mjs';
+import { demoCa } from './demo/tls.mjs';
 import { DemoError, ROOT, regmirror } from './demo/run.mjs';
 import { nextSteps } from './demo/next-steps.mjs';
 import { gatewayStep } from './demo/gateway.mjs';
@@ -37,14 +38,14 @@ async function main() {
 
   heading('Two local registries');
   const password = randomBytes(18).toString('base64url');
+  const tls = await demoCa(DEMO_DIR);
   const [quay, ghcr] = await Promise.all([
     startRegistry('quay', { logDir: DEMO_DIR }),
-    startRegistry('ghcr', { user: 'demo', password, logDir: DEMO_DIR }),
+    startRegistry('ghcr', { user: 'demo', password, tls, logDir: DEMO_DIR }),
   ]);
-  ghcr.user = 'demo';
-  ghcr.password = password;
-  note(`"quay"  ${quay.url}   stands in for quay.io: holds jetstack/* and the target cert-manager/*
-"ghcr"  ${ghcr.url}   stands in for ghcr.io: basic auth (user "demo", a random password)
+  note(`"quay"  ${quay.url}    stands in for quay.io: holds jetstack/* and the target cert-manager/*
+"ghcr"  ${ghcr.url}   stands in for ghcr.io: basic auth (user "demo", a random password), over HTTPS
+        with a certificate from the demo's own CA (${rel(tls.caFile)}), which mirrors.yaml trusts with \`caFile\`
 (docker-registry = CNCF distribution; data in a temp dir, removed when the demo ends)`);
   // regmirror reads credentials from the env names in mirrors.yaml; an empty Docker config keeps
   // the user's own credential helpers out of the demo.

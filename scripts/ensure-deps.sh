@@ -5,7 +5,7 @@
 # proxies, as most self-hosted registries, OpenShift's quay and many corporate registries run
 # behind), squid (a real corporate forward proxy), podman and containerd's ctr (clients pulling through `regmirror serve`) and chromium
 # (renders its stats page). With program names as arguments it checks only those (the demo needs
-# docker-registry and skopeo alone).
+# docker-registry, skopeo, htpasswd and openssl alone).
 set -euo pipefail
 
 declare -A package_of=([docker-registry]=docker-registry [skopeo]=skopeo [htpasswd]=apache2-utils [openssl]=openssl [tmux]=tmux [nginx]=nginx [haproxy]=haproxy [apache2]=apache2 [squid]=squid [podman]=podman [ctr]=containerd [chromium]=chromium)

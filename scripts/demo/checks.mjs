@@ -2,12 +2,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { fetch } from 'undici';
 import { tempDir } from './registries.mjs';
 import { DemoError } from './run.mjs';
 
 /** Tags of `repo` as the registry lists them. */
 export async function listTags(registry, repo) {
-  const res = await fetch(`${registry.url}/v2/${repo}/tags/list?n=1000`, { headers: authHeaders(registry) });
+  const res = await fetch(`${registry.url}/v2/${repo}/tags/list?n=1000`, { dispatcher: registry.dispatcher, headers: authHeaders(registry) });
   if (res.status !== 200) throw new DemoError(`GET ${registry.name} ${repo} tags: HTTP ${res.status}`);
   return (await res.json()).tags ?? [];
 }
@@ -40,7 +41,8 @@ export async function skopeoDigest(registry, reference) {
   const auths = registry.user ? { [registry.host]: { auth: Buffer.from(`${registry.user}:${registry.password}`).toString('base64') } } : {};
   writeFileSync(authFile, JSON.stringify({ auths }), { mode: 0o600 });
   const { stdout } = await execa('skopeo', [
-    'inspect', '--tls-verify=false', '--authfile', authFile, '--override-os', 'linux', '--override-arch', 'amd64',
+    // HTTPS trusted through the demo CA's cert dir, as regmirror trusts it through caFile; plain HTTP otherwise.
+    'inspect', ...(registry.certDir ? ['--cert-dir', registry.certDir] : ['--tls-verify=false']), '--authfile', authFile, '--override-os', 'linux', '--override-arch', 'amd64',
     '--format', '{{.Digest}}', `docker://${registry.host}/${reference}`,
   ]);
   return stdout.trim();

@@ -23,7 +23,7 @@ ${IMAGES.map((image) => `  - source: oci:${join(layoutDir, image)}`).join('\n')}
 /** The demo's mirrors.yaml: jetstack/* → cert-manager/* on "quay" and on "ghcr". */
 export function demoConfig(quay, ghcr) {
   return `# regmirror demo: quay.io/jetstack → quay.io/cert-manager + ghcr.io/cert-manager, played by
-# two local registries: "quay" = ${quay.host}, "ghcr" = ${ghcr.host} (basic auth).
+# two local registries: "quay" = ${quay.host} (plain HTTP), "ghcr" = ${ghcr.host} (HTTPS, basic auth).
 version: 1
 defaults:
   targets:                          # each image is mirrored into both, under its own name
@@ -37,6 +37,7 @@ defaults:
   overwrite: false                  # a target tag pointing elsewhere is a conflict unless --force
 registries:
   ${ghcr.host}:
+    caFile: ca.pem                  # the demo's own CA (relative to this file); a public registry needs none
     credentials:                    # only env var NAMES here; the values never appear in output
       usernameEnv: ${GHCR_USER_ENV}
       passwordEnv: ${GHCR_TOKEN_ENV}

@@ -1,5 +1,7 @@
 // Drift made by hand with raw HTTP (the distribution API, not regmirror), the way drift happens
 // in real life: someone retags an image at one registry, a signature disappears at another.
+import { fetch } from 'undici';
+
 const ACCEPT = [
   'application/vnd.oci.image.index.v1+json', 'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json', 'application/vnd.docker.distribution.manifest.v2+json',
@@ -17,7 +19,7 @@ async function expectStatus(res, ok, what) {
 
 /** The manifest bytes, media type and digest behind `repo:ref`. */
 export async function getManifest(registry, repo, ref) {
-  const res = await fetch(`${registry.url}/v2/${repo}/manifests/${ref}`, { headers: headers(registry) });
+  const res = await fetch(`${registry.url}/v2/${repo}/manifests/${ref}`, { dispatcher: registry.dispatcher, headers: headers(registry) });
   await expectStatus(res, 200, `GET ${repo}:${ref}`);
   return { bytes: Buffer.from(await res.arrayBuffer()), mediaType: res.headers.get('content-type'), digest: res.headers.get('docker-content-digest') };
 }
@@ -25,7 +27,7 @@ export async function getManifest(registry, repo, ref) {
 /** Points `repo:tag` at whatever `repo:fromTag` is (PUT the same manifest bytes under the other tag). */
 export async function retag(registry, repo, fromTag, tag) {
   const { bytes, mediaType, digest } = await getManifest(registry, repo, fromTag);
-  const res = await fetch(`${registry.url}/v2/${repo}/manifests/${tag}`, {
+  const res = await fetch(`${registry.url}/v2/${repo}/manifests/${tag}`, { dispatcher: registry.dispatcher,
     method: 'PUT', headers: headers(registry, { 'content-type': mediaType }), body: bytes,
   });
   await expectStatus(res, 201, `PUT ${repo}:${tag}`);
@@ -37,7 +39,7 @@ export async function deleteSignature(registry, repo, tag) {
   const { digest } = await getManifest(registry, repo, tag);
   const sigTag = `sha256-${digest.slice('sha256:'.length)}.sig`;
   const sig = await getManifest(registry, repo, sigTag);
-  const res = await fetch(`${registry.url}/v2/${repo}/manifests/${sig.digest}`, { method: 'DELETE', headers: headers(registry) });
+  const res = await fetch(`${registry.url}/v2/${repo}/manifests/${sig.digest}`, { dispatcher: registry.dispatcher, method: 'DELETE', headers: headers(registry) });
   await expectStatus(res, 202, `DELETE ${repo}@${sig.digest}`);
   return sigTag;
 }

@@ -34,10 +34,11 @@ export function tempDir(prefix) {
 
 /**
  * Starts a registry and waits until it answers. `user`/`password` turn on htpasswd basic auth;
- * its log goes to `logDir/<name>-registry.log` (kept, for when something goes wrong).
- * Returns { name, host, url }.
+ * `tls` (tls.mjs demoCa) serves HTTPS with its server certificate; its log goes to
+ * `logDir/<name>-registry.log` (kept, for when something goes wrong).
+ * Returns { name, host, url, user, password, dispatcher }: what the demo's own raw HTTP needs.
  */
-export async function startRegistry(name, { user, password, logDir }) {
+export async function startRegistry(name, { user, password, tls, logDir }) {
   const dir = tempDir(`regmirror-demo-${name}-`);
   const port = await freePort();
   let auth = '';
@@ -52,6 +53,7 @@ export async function startRegistry(name, { user, password, logDir }) {
     'log:\n  level: warn\n  accesslog:\n    disabled: true',
     `storage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false`,
     `http:\n  addr: 127.0.0.1:${port}\n  secret: regmirror-demo-${port}`,
+    tls ? `  tls:\n    certificate: ${tls.server.cert}\n    key: ${tls.server.key}` : '',
     auth,
   ].join('\n'));
   const logPath = join(logDir, `${name}-registry.log`);
@@ -60,7 +62,7 @@ export async function startRegistry(name, { user, password, logDir }) {
   closeSync(fd);
   children.add(child);
   child.once('exit', () => children.delete(child));
-  const url = `http://127.0.0.1:${port}`;
-  await waitReady(url, child, logPath);
-  return { name, host: `127.0.0.1:${port}`, url };
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  await waitReady(url, child, logPath, tls?.dispatcher);
+  return { name, host: `127.0.0.1:${port}`, url, user, password, dispatcher: tls?.dispatcher, certDir: tls?.certDir };
 }

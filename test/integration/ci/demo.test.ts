@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { repoRoot } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
 
-test('npm run demo: every step passes, skopeo reads the same digests at both mirrors and through the gateway', async () => {
+test('npm run demo: every step passes, one mirror over HTTPS trusted by caFile, skopeo reads the same digests at both mirrors and through the gateway', async () => {
   const dir = await scratchDir('demo');
   const run = await execa('npm', ['run', 'demo', '--silent'], {
     cwd: repoRoot(), reject: false, timeout: 280_000, all: true,
@@ -18,6 +18,9 @@ test('npm run demo: every step passes, skopeo reads the same digests at both mir
   });
   assert.equal(run.exitCode, 0, run.all?.slice(-3000));
   assert.match(run.stdout, /✓ skopeo sees the same digest/);
+  // "ghcr" speaks HTTPS, trusted through the demo CA by caFile (as users meet registries), not plain HTTP.
+  assert.match(run.stdout, /"ghcr"\s+https:\/\/127\.0\.0\.1:\d+/);
+  assert.match(await readFile(join(dir, 'mirrors.yaml'), 'utf8'), /^ {4}caFile: ca\.pem/m);
   assert.match(run.stdout, /✓ skopeo through the gateway sees the source's digest sha256:[0-9a-f]{12}/);
   assert.match(run.stdout, /Done in \d+s/);
   // What the closing lines point the user at is there: the drift report (the demo's hand-made drift, before its repair).
