@@ -6,6 +6,8 @@ import { STATUS_CODES } from 'node:http';
 import { blobPath } from '../content/layout/index-file.js';
 import { RepositoryMissingError, UploadRefusedError, type RegmirrorError } from '../types/errors.js';
 import { refusedContent } from '../registry/refused-content.js';
+import { immutableTagError } from '../registry/immutable-tag.js';
+import { isDigest } from '../types/digest.js';
 import type { SkopeoCopyRequest } from './skopeo-args.js';
 
 // containers/image's words for a NAME_UNKNOWN answer: a registry that does not create
@@ -21,6 +23,10 @@ const PATCH_REFUSED = /\buploading layer chunked: (.+)$/i;
 // artifact media type off its allow-list with 415 MANIFEST_INVALID "manifest invalid", which
 // skopeo says as "manifest invalid: manifest invalid": neither the type nor the status.
 const MANIFEST_REFUSED = /\buploading manifest (\S+) to \S+: (manifest invalid\b.*)$/i;
+
+// containers/image's words for a 400 TAG_INVALID answer to a manifest PUT: a registry whose tags
+// are immutable (ECR's IMMUTABLE repositories) refusing to move one, which only the user can change.
+const TAG_REFUSED = /\buploading manifest (\S+) to \S+: (tag invalid\b.*)$/i;
 
 // …unless the answer is one that credentials or a re-run can change (401/403, 429, 5xx): those
 // stay the general classification's (auth error; re-run).
@@ -40,6 +46,8 @@ export function pushRefusal(req: SkopeoCopyRequest, line: string): RegmirrorErro
     // Said as the native engine says a 415 (registry/manifest-put.ts), with skopeo's words for the answer.
     return refusedContent(`${host}/${req.target.repository}`, manifest[1]!, `the ${described(req, manifest[1]!)}`, `skopeo: uploading manifest ${manifest[1]!}: ${manifest[2]!}`);
   }
+  const tag = TAG_REFUSED.exec(line);
+  if (tag && !isDigest(tag[1]!)) return immutableTagError(tag[1]!, `skopeo: ${tag[2]!}`);
   const patch = PATCH_REFUSED.exec(line);
   if (patch && !NOT_THE_UPLOAD_WAY.test(patch[1]!)) {
     return new UploadRefusedError(

@@ -12,5 +12,10 @@ import { hasErrorCode } from './http/errors.js';
 export function immutableTagRefusal(tag: string, e: unknown): UnsupportedError | undefined {
   if (isDigest(tag) || !(e instanceof RegistryResponseError) || e.status !== 400 || !hasErrorCode(e, 'TAG_INVALID')) return undefined;
   const said = e.errors.find((x) => x.code === 'TAG_INVALID')?.message;
-  return new UnsupportedError(`tag ${tag}: the registry refuses to move it (400 TAG_INVALID${said ? `: ${said}` : ''}): its tags are immutable, so ${tag} keeps the digest it has there; to retarget it, delete the tag at that registry (ECR: aws ecr batch-delete-image --image-ids imageTag=${tag}) or make the repository's tags mutable, then run sync --force again`);
+  return immutableTagError(tag, `400 TAG_INVALID${said ? `: ${said}` : ''}`);
+}
+
+/** The line for `tag`, which the registry will not move; `answer`: its answer, as far as it is known (skopeo's words for the skopeo engine). */
+export function immutableTagError(tag: string, answer: string): UnsupportedError {
+  return new UnsupportedError(`tag ${tag}: the registry refuses to move it (${answer}): its tags are immutable, so ${tag} keeps the digest it has there; to retarget it, delete the tag at that registry (ECR: aws ecr batch-delete-image --image-ids imageTag=${tag}) or make the repository's tags mutable, then run sync --force again`);
 }

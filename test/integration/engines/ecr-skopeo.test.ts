@@ -90,5 +90,9 @@ describe('engine: skopeo against ECR', () => {
     const detail = failed[0]!.detail;
     assert.match(detail, /tag invalid: The image tag 'v1\.0\.0' already exists in the 'skopeo\/moving' repository and cannot be overwritten because the repository is immutable\./);
     assert.doesNotMatch(detail, /engine: native` can|Instructed to preserve digests/, 'engine: native cannot retarget an immutable tag either');
+    // What the user can do there, as the native engine's row says it.
+    const advice = /its tags are immutable, so v1\.0\.0 keeps the digest it has there; to retarget it, delete the tag at that registry \(ECR: aws ecr batch-delete-image --image-ids imageTag=v1\.0\.0\) or make the repository's tags mutable, then run sync --force again/;
+    assert.match(detail, advice);
+    assert.match(native.rows.find((r) => r.action === 'failed')!.detail, advice);
   });
 });
