@@ -8,7 +8,8 @@ import type { Dispatcher } from 'undici';
 import { Agent } from './undici.js';
 import type { RegistrySettings } from '../../config/model.js';
 import { UsageError } from '../../types/errors.js';
-import { routedFactory, type ProtocolNotice, type ProxyNotice } from './proxy.js';
+import { routedFactory, type ProxyNotice } from './proxy.js';
+import type { ProtocolNotice } from './alpn.js';
 import type { HostCerts } from './certs-d.js';
 import { storeContext, trustedRoots } from './trust-store.js';
 

@@ -6,7 +6,7 @@
 import { request as httpRequest, STATUS_CODES, type ClientRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type Socket } from 'node:net';
-import type { SecureContext, TLSSocket } from 'node:tls';
+import type { SecureContext } from 'node:tls';
 import { buildConnector, Pool, type Dispatcher } from 'undici';
 import { ProxyError } from '../../types/errors.js';
 import { registerSecret } from '../../ui/redact.js';
@@ -14,6 +14,7 @@ import { proxyEnv, proxyFor, type ProxyEnv, type ProxyRoute } from './proxy-env.
 import { pageInTunnel, proxyName, refusal, unreachable } from './proxy-refusals.js';
 import { storeContext } from './trust-store.js';
 import { namingLapsed } from './lapsed.js';
+import { heard, type ProtocolNotice } from './alpn.js';
 
 /** How long the proxy may take to open a tunnel (undici's own connect timeout). */
 const TUNNEL_TIMEOUT_MS = 10_000;
@@ -55,39 +56,6 @@ export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxi
     if (url.protocol === 'http:') return forwarded(route, url, options);
     const connect = tunnel(route, url, { allowH2, timeout: TUNNEL_TIMEOUT_MS, ...tls });
     return new Pool(origin, { ...options, connect: protocol ? heard(connect, url, allowH2, protocol) : connect });
-  };
-}
-
-/** Hears, for each TLS connection to an origin, what ALPN settled on ('h2', 'http/1.1', or false: nothing offered), and whether h2 was asked for. */
-export type ProtocolNotice = (origin: URL, alpn: string | false, allowH2: boolean) => void;
-
-const h2Origins = new Set<string>();
-
-/** Whether a TLS connection to `url`'s origin settled on HTTP/2 (h2-bodies.ts: a warning about its HTTP/2 only then). */
-export function spokeH2(url: URL): boolean {
-  return h2Origins.has(url.origin);
-}
-
-function heard(connect: buildConnector.connector, origin: URL, allowH2: boolean, protocol: ProtocolNotice): buildConnector.connector {
-  return (opts, callback) => connect(opts, (err, socket) => {
-    if (!err && socket && 'alpnProtocol' in socket) {
-      const alpn = (socket as TLSSocket).alpnProtocol ?? false;
-      if (alpn === 'h2') h2Origins.add(origin.origin);
-      protocol(origin, alpn, allowH2);
-    }
-    if (err) callback(err, null);
-    else callback(null, socket!);
-  });
-}
-
-/** A notice that says once per origin, as a -v line, which HTTP version its TLS connections speak. */
-export function sayProtocolOnce(say: (line: string) => void): ProtocolNotice {
-  const said = new Set<string>();
-  return (origin, alpn, allowH2) => {
-    if (said.has(origin.origin)) return;
-    said.add(origin.origin);
-    if (alpn === 'h2') say(`${origin.host}: HTTP/2 (ALPN h2); uploads over 64 KiB and blob reads over 4 MiB go over HTTP/1.1`);
-    else say(`${origin.host}: HTTP/1.1 (${allowH2 ? 'it did not offer HTTP/2 by ALPN' : '`http2: false`'})`);
   };
 }
 
