@@ -132,7 +132,7 @@ async function putChunked(repo: RepoContext, desc: Descriptor, source: Buffer | 
   let location = start;
   let offset = 0;
   for await (const chunk of chunksOf(source, chunkBytes)) {
-    location = await step(repo, (budget) => putChunk(repo, desc, chunk, location, offset, budget, opts));
+    location = await step(repo, (budget) => putChunk(repo, desc, chunk, chunkBytes, location, offset, budget, opts));
     offset += chunk.byteLength;
   }
   await step(repo, async (budget) => {
@@ -145,15 +145,22 @@ async function putChunked(repo: RepoContext, desc: Descriptor, source: Buffer | 
   });
 }
 
-/** PATCHes one chunk at `offset` (chunk-send.ts: a lost answer asks the session); returns where the next one goes. */
-async function putChunk(repo: RepoContext, desc: Descriptor, chunk: Buffer, location: URL, offset: number, budget: RetryBudget, opts: CallOptions): Promise<URL> {
+/**
+ * PATCHes one chunk at `offset` of an upload in chunks of `partBytes` (chunk-send.ts: a lost
+ * answer asks the session); returns where the next one goes.
+ */
+async function putChunk(repo: RepoContext, desc: Descriptor, chunk: Buffer, partBytes: number, location: URL, offset: number, budget: RetryBudget, opts: CallOptions): Promise<URL> {
   try {
     return await sendChunk(repo, location, chunk, offset, budget, opts);
   } catch (e) {
     if (!(e instanceof RegistryResponseError) || e.status >= 500 || e.status === 429 || e.status === 408) throw e;
     const last = offset + chunk.byteLength >= desc.size;
     if (refusesPatch(e)) throw adapt(repo, e, () => repo.host.uploads.refusedPatch(e.status, desc.size));
-    if (e.status === 413 || e.status === 416 || e.status === 400) throw adapt(repo, e, () => repo.host.uploads.refusedChunk(chunk.byteLength, e.status, last));
-    throw e;
+    if (e.status !== 413 && e.status !== 416 && e.status !== 400) throw e;
+    // A blob's short last part refused, not as too large, after parts before it: ECR refuses the
+    // part that follows one under its 5 MiB minimum, so the size of those parts is what it refused
+    // (read as the last part's own, which cannot grow, it failed the blob: 'no other chunk size').
+    const earlier = last && offset > 0 && e.status !== 413 && chunk.byteLength < partBytes;
+    throw adapt(repo, e, () => (earlier ? repo.host.uploads.refusedChunk(partBytes, e.status, false) : repo.host.uploads.refusedChunk(chunk.byteLength, e.status, last)));
   }
 }

@@ -59,6 +59,18 @@ describe('ECR uploads', () => {
     assert.equal(stats.shortPartsRefused, 1);
   });
 
+  it('grows the parts when the short last part after a short one is refused (bigblobs hunt: a 4.1 MiB layer in 4 MiB parts)', async () => {
+    // ECR refuses the part after one under 5 MiB; here that is the last one, of 100 KiB. Read as
+    // a refusal of the last part's own size (which cannot grow), it failed the blob: 'it refused
+    // PATCH chunks of 104857 bytes (400) and no other chunk size is left to try'.
+    const { repo, stats } = await client(4 * MiB);
+    const b = blob('short-last', 4 * MiB + 104_857);
+    await repo.pushBlob(b.desc, b.bytes);
+    assert.equal(stats.shortPartsRefused, 1);
+    const res = await fetch(`${reg.url}/v2/ecr/app/blobs/${b.desc.digest}`);
+    assert.equal(digestOf(Buffer.from(await res.arrayBuffer())), b.desc.digest);
+  });
+
   it('names the repository to create when the registry does not create it on push', async () => {
     const { missing } = await client(8 * MiB);
     const b = blob('absent', 1024);
