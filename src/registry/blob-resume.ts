@@ -39,6 +39,22 @@ export function contentRangeStart(value: string | undefined): number | undefined
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * Where a 206 answer to a blob of `size` bytes starts, when its Content-Range is well formed and
+ * agrees with the rest of the answer: its span with the Content-Length (when it has one), its
+ * total with the blob's size. undefined otherwise: a range that says one place and carries
+ * another's bytes (a proxy rewriting it, a store answering `bytes 0-…` with the asked part) would
+ * be spliced in at the wrong offset, or end the stream short, and fail every upload it feeds.
+ */
+export function rangeAnswerStart(contentRange: string | undefined, length: number | undefined, size: number): number | undefined {
+  const m = contentRange === undefined ? null : /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(contentRange.trim());
+  if (!m) return undefined;
+  const [start, end] = [Number(m[1]), Number(m[2])];
+  if (end < start || (m[3] !== '*' && Number(m[3]) !== size)) return undefined;
+  if (length !== undefined && length !== end - start + 1) return undefined;
+  return start;
+}
+
 /** The blob's bytes as one stream that survives breaks of the connection underneath. */
 export function resumable(first: Readable, opts: ResumeOptions): Readable {
   return new ResumableBody(first, opts);

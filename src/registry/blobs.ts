@@ -10,7 +10,7 @@ import { expectStatus, responseError, uploadNotStarted } from './http/errors.js'
 import { describeStatus, isHtmlType } from './http/front-pages.js';
 import { contentLength, displayUrl, header, type HttpResponse } from './http/types.js';
 import { RegistryResponseError } from '../types/errors.js';
-import { contentRangeStart, resumable } from './blob-resume.js';
+import { rangeAnswerStart, resumable } from './blob-resume.js';
 import { assertNotMissing, present, resolveLocation, writeFailure, type RepoContext } from './repo-context.js';
 
 /**
@@ -42,14 +42,15 @@ export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallO
     },
     reopen: async (offset) => {
       let again = refusedByObjectStore(repo, desc, await get({ range: `bytes=${offset}-` }));
-      // A range refused (416) or answered from elsewhere than asked (no Content-Range, or one
-      // that starts past the offset) is a server whose Range support is broken: read again from
-      // the start, as from one that ignores Range, rather than fail the read (and every upload
-      // streaming it) and start it all over.
-      const start = again.status === 206 ? contentRangeStart(header(again, 'content-range')) : undefined;
+      // A range refused (416) or answered from elsewhere than asked (no Content-Range, one that
+      // starts past the offset, or one its own Content-Length or the blob's size belies) is a
+      // server whose Range support is broken: read again from the start, as from one that
+      // ignores Range, rather than fail the read (and every upload streaming it) and start it all over.
+      const start = again.status === 206 ? rangeAnswerStart(header(again, 'content-range'), contentLength(again), desc.size) : undefined;
       if (again.status === 416 || (again.status === 206 && (start === undefined || start > offset))) {
         discard(again.body, header(again, 'content-length'));
-        logger.debug(`GET ${displayUrl(url)}: Range not honoured (${again.status}${again.status === 206 ? `, Content-Range ${header(again, 'content-range') ?? 'missing'}` : ''}); reading again from the start`);
+        const said = `, Content-Range ${header(again, 'content-range') ?? 'missing'}, Content-Length ${header(again, 'content-length') ?? 'none'}`;
+        logger.debug(`GET ${displayUrl(url)}: Range not honoured (${again.status}${again.status === 206 ? said : ''}); reading again from the start`);
         again = await expectStatus('GET', refusedByObjectStore(repo, desc, await get()), 200);
         return { body: again.body, start: 0, length: contentLength(again) };
       }

@@ -12,6 +12,7 @@ import { skopeoDigestVerified } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { type Personality } from '../../harness/fault-proxy.js';
 import { proxyFor, oneMirrorYaml } from '../../harness/tls-bed.js';
+import { passOn, relay } from '../../harness/personalities/upstream-reply.js';
 import { scratchDir } from '../../harness/scratch.js';
 
 const MiB = 1024 * 1024;
@@ -76,6 +77,17 @@ test('a range answered 206 from a later offset than asked: read again from the s
     const asked = /^bytes=(\d+)-$/.exec(String(ex.req.headers.range ?? ''));
     if (!asked) return false;
     ex.forward({ headers: { range: `bytes=${Number(asked[1]) + 4096}-` } });
+    return true;
+  });
+});
+
+test('a range answered 206 with the asked part but a Content-Range from 0 (bigblobs hunt): read again from the start, never spliced in', { timeout: 300_000 }, async () => {
+  // Before: the answer was taken as starting at 0, its first 8 MiB skipped, the stream ended
+  // 8 MiB short, and the upload streaming it failed ('expected N bytes, got M') and ran again.
+  await syncWithBrokenRange('from-zero', async (ex) => {
+    if (!ex.req.headers.range) return false;
+    const reply = await ex.fetch('GET', ex.path, passOn(ex));
+    relay(ex, reply, { set: { 'content-range': `bytes 0-${SIZE - 1}/${SIZE}` } });
     return true;
   });
 });

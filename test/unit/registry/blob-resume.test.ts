@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { contentRangeStart, RESUME_PROGRESS, resumable, type Reopened } from '../../../src/registry/blob-resume.js';
+import { contentRangeStart, rangeAnswerStart, RESUME_PROGRESS, resumable, type Reopened } from '../../../src/registry/blob-resume.js';
 
 const blob = Buffer.from('0123456789abcdefghij');
 
@@ -73,6 +73,16 @@ test('Content-Range start', () => {
   assert.equal(contentRangeStart('bytes 0-9/*'), 0);
   assert.equal(contentRangeStart('bytes */200'), undefined);
   assert.equal(contentRangeStart(undefined), undefined);
+});
+
+test('a range answer\'s start, only when its Content-Range agrees with its length and the blob\'s size', () => {
+  assert.equal(rangeAnswerStart('bytes 100-199/200', 100, 200), 100);
+  assert.equal(rangeAnswerStart('bytes 100-199/*', undefined, 200), 100);
+  assert.equal(rangeAnswerStart('bytes 0-199/200', 100, 200), undefined, 'the asked part under a Content-Range from 0');
+  assert.equal(rangeAnswerStart('bytes 100-199/200', 104, 200), undefined, 'more bytes than the range says');
+  assert.equal(rangeAnswerStart('bytes 100-199/300', 100, 200), undefined, 'another blob\'s size');
+  assert.equal(rangeAnswerStart('bytes 199-100/200', undefined, 200), undefined);
+  assert.equal(rangeAnswerStart(undefined, 100, 200), undefined);
 });
 
 test('a slow reader gets every byte (the body pauses while the reader is behind)', async () => {
