@@ -10,7 +10,7 @@ import type { Descriptor } from '../types/descriptor.js';
 import { AuthError, CopyError, isLasting, ProxyError, RegistryResponseError, RepositoryMissingError, triedInAll, triedOut, triesInPlace, triesTold, UnreachableError, UploadAdaptedError, UploadRefusedError } from '../types/errors.js';
 import { formatBytes } from '../types/size.js';
 import { callOptions, pause, type CopyContext } from './context.js';
-import { fanOut } from './fanout.js';
+import { fanOutRejoinable } from './fanout.js';
 import type { BlobOutcome } from './ledger.js';
 
 /** Result per destination: a tally update, or why it failed. */
@@ -181,13 +181,27 @@ async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[]
   source.once('error', (err) => verified.destroy(err));
   verified.once('error', (err) => (sourceError ??= err));
   const stream = ctx.onBytes ? countBytes(verified, ctx.onBytes) : verified;
-  const branches = dsts.length === 1 ? [stream] : fanOut(stream, dsts.length);
+  const fan = dsts.length === 1 ? undefined : fanOutRejoinable(stream, dsts.length);
+  const branches: Readable[] = fan ? fan.branches : [stream];
   // An upload that fails lets its branch go: one refused before reading (ECR's NAME_UNKNOWN on
   // the POST) would otherwise fill it, hold the shared read still and starve the other uploads.
-  const push = (dst: Repository, i: number) => dst.pushBlob(desc, branches[i] as Readable, sent.upload()).catch((err: unknown) => {
-    if (branches.length > 1) branches[i]?.destroy();
-    throw err;
-  });
+  // One its registry's upload policy adapted to starts again on a late branch while the read is
+  // within its first bytes (fanout.ts), instead of reading the blob again once the others are done.
+  const push = async (dst: Repository, i: number) => {
+    let branch = branches[i] as Readable;
+    let call = sent.upload();
+    for (let joins = 0; ; joins++) {
+      try {
+        return await dst.pushBlob(desc, branch, call);
+      } catch (err) {
+        const late = err instanceof UploadAdaptedError && joins < MAX_ADAPTED_READS ? fan?.rejoin() : undefined;
+        if (fan) branch.destroy();
+        if (!late) throw err;
+        branch = late;
+        call = round(ctx, 'uploads').upload();
+      }
+    }
+  };
   const settled = await Promise.allSettled(dsts.map(push));
   source.destroy();
   return { sourceError, failed: settleUploads(dsts, settled, results, sourceError) };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
-import { fanOut } from '../../../src/copy/fanout.js';
+import { fanOut, fanOutRejoinable, REJOIN_BYTES } from '../../../src/copy/fanout.js';
 
 function sink(delayMs: number, hash = createHash('sha256')) {
   const w = new Writable({
@@ -81,4 +81,35 @@ test('a source error with a branch nobody reads yet is no uncaught error', async
     process.off('uncaughtException', onUncaught);
   }
   assert.deepEqual(uncaught, []);
+});
+
+test('a late branch joins a read still within its first REJOIN_BYTES and sees every byte from the first; past them it cannot', async () => {
+  const chunks = Array.from({ length: 40 }, (_, i) => Buffer.alloc(1024 * 1024, i)); // 40 MiB
+  const expected = createHash('sha256');
+  chunks.forEach((c) => expected.update(c));
+  const source = new Readable({ read() {} });
+  const { branches, rejoin } = fanOutRejoinable(source, 2);
+  let flowed = 0;
+  source.on('data', (c: Buffer) => (flowed += c.length));
+  const [kept, refused] = [sink(0), sink(0)];
+  const keep = pipeline(branches[0]!, kept.w);
+  // The second upload reads 3 MiB, then is refused and starts again: on a late branch.
+  let seen = 0;
+  const early = new Writable({ write(c: Buffer, _e, done) { seen += c.length; done(seen > 3 * 1024 * 1024 ? new Error('refused') : null); } });
+  const failing = pipeline(branches[1]!, early).catch(() => undefined);
+  for (const c of chunks.slice(0, 8)) source.push(c);
+  await failing;
+  const late = rejoin();
+  assert.ok(late, 'within the first 16 MiB');
+  branches[1]!.destroy();
+  const joined = pipeline(late, refused.w);
+  for (const c of chunks.slice(8, 20)) source.push(c);
+  while (flowed < 20 * 1024 * 1024) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(rejoin(), undefined, `past ${REJOIN_BYTES} bytes`);
+  for (const c of chunks.slice(20)) source.push(c);
+  source.push(null);
+  await Promise.all([keep, joined]);
+  const want = expected.digest('hex');
+  assert.equal(kept.hash.digest('hex'), want);
+  assert.equal(refused.hash.digest('hex'), want);
 });
