@@ -1,6 +1,7 @@
 // The one-line summary and the "what now" advice, worded once for every human-facing format.
 import { isSyncReport, type AnyReport, type SyncReport } from './model.js';
 import { formatBytes, type ReportRow } from './rows.js';
+import { referrerLacks } from './referrer-lacks.js';
 
 function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -52,10 +53,13 @@ export function nextStep(report: AnyReport, rows: ReportRow[]): string {
   const advice: string[] = [];
   if (kind === 'verify') {
     // sync copies images only: a binaries entry's missing tags are pushed by publish, from the release files.
-    const missing = rows.filter((r) => r.state === 'missing' || r.state === 'missing-referrers');
+    const lacks = new Set(rows.flatMap((r) => (r.state === 'missing-referrers' ? [...referrerLacks(r.detail)] : [])));
+    const missing = rows.filter((r) => r.state === 'missing' || (r.state === 'missing-referrers' && referrerLacks(r.detail).has('missing')));
     if (missing.some((r) => !r.binaries)) advice.push('run `regmirror sync` to copy missing tags');
     // A plain sync skips a referrer tag in place: only --deep copies the parts verify --deep found absent below it.
-    if (states.has('missing-referrers')) advice.push('a signature, attestation, SBOM or referrer whose parts are absent (verify --deep names them) needs `regmirror sync --deep`');
+    if (lacks.has('parts')) advice.push('a signature, attestation, SBOM or referrer whose parts are absent (verify --deep names them) needs `regmirror sync --deep`');
+    // ... and sync --deep calls one at another digest a conflict: only --force puts the source's back.
+    if (lacks.has('differs')) advice.push('a signature, attestation, SBOM or referrer tag that holds another digest at the target (`… differs`) needs `regmirror sync --force`, which retargets it (a plain sync takes a referrer tag in place as present)');
     if (missing.some((r) => r.binaries)) advice.push('missing binaries: push them with `regmirror publish --tag TAG` (sync copies images only)');
     // sync holds a tag the lock records at another digest, --force or not: only --accept-moved moves it.
     if (states.has('mismatch')) advice.push('mismatches need `regmirror sync --force` (with a `lock:` in mirrors.yaml, a tag the source moved needs `--accept-moved TAG` instead: `regmirror verify --lock` names them)');

@@ -9,6 +9,7 @@ import { splitForeign } from '../types/foreign.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
 import type { UnsignedCheck } from './trust.js';
 import { fallbackTagBytes, fallbackTagOf, lacksReferrersApi, listedDigests } from '../content/fallback-index.js';
+import { referrerDiffers, referrerPartsAbsent } from '../report/referrer-lacks.js';
 
 /** Source manifests, referrer tag digests and API referrers, each fetched at most once. */
 export class SourceFacts {
@@ -169,7 +170,7 @@ async function lackingReferrers(t: TargetState, root: ManifestContent, facts: So
           throw err;
         });
         if (have === null) lacking.push(`missing ${tag}`);
-        else if (have !== digest) lacking.push(`${tag} differs (target ${have}, source ${digest})`);
+        else if (have !== digest) lacking.push(referrerDiffers(tag, have, digest));
         else lacking.push(...(await referrerParts(t.repo, tag, await facts.manifest(tag), facts, signal)));
       }),
     );
@@ -193,7 +194,7 @@ async function lackingReferrers(t: TargetState, root: ManifestContent, facts: So
 /** The parts of a referrer in place at the target that it lacks, named after the referrer. */
 async function referrerParts(dst: Repository, name: string, referrer: ManifestContent, facts: SourceFacts, signal?: AbortSignal): Promise<string[]> {
   const absent = await absentParts(dst, referrer, facts, signal);
-  return absent.length > 0 ? [`${name}: absent at the target: ${absent.join(', ')}`] : [];
+  return absent.length > 0 ? [referrerPartsAbsent(name, absent)] : [];
 }
 
 /** Digests the target's fallback tag lists (none when the tag is absent or not an index). */

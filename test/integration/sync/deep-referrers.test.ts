@@ -12,7 +12,7 @@ import type { RunningRegistry } from '../../harness/registry.js';
 import { deleteBlob, deleteManifest, getManifest, retag, type SeededImage } from '../../harness/seed.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
 import { deepBed, type DeepBed } from './deep-bed.js';
-import { skopeoCopyAll } from '../../harness/skopeo.js';
+import { skopeoCopyAll, skopeoDigestVerified } from '../../harness/skopeo.js';
 import { runCli } from '../../harness/cli.js';
 import type { SyncReport, VerifyReport } from '../../../src/report/model.js';
 
@@ -52,9 +52,9 @@ test('verify --deep names a referrer whose blob or manifest is gone; sync --deep
   assert.match(row.detail, new RegExp(`${sig}: absent at the target: blob ${sigLayer}`));
   assert.match(row.detail, new RegExp(`${att}: absent at the target: blob ${attLayer}`));
   assert.match(row.detail, new RegExp(`${fallback}: absent at the target: manifest ${image.referrerDigests[0]}`));
-  // A plain sync leaves such parts out (it skips a referrer tag in place): the advice names --deep.
+  // A plain sync leaves such parts out (it skips a referrer tag in place): the advice names --deep only.
   const table = await runCli(['verify', '--deep', '-c', bed.config, '--no-progress']);
-  assert.match(table.stdout, /next: run `regmirror sync` to copy missing tags; a signature, attestation, SBOM or referrer whose parts are absent \(verify --deep names them\) needs `regmirror sync --deep`/);
+  assert.match(table.stdout, /next: a signature, attestation, SBOM or referrer whose parts are absent \(verify --deep names them\) needs `regmirror sync --deep`\n/);
   const plain = await run(['verify']);
   assert.equal(plain.exitCode, 0, 'without --deep the referrer tags in place are enough');
 
@@ -99,18 +99,25 @@ test('sync --deep refills an image and its signature both incomplete, and counts
   await skopeoCopyAll(`${dst.host}/cm/app:${sig}`, `oci:${join(dir, 'judge2')}`, { preserveDigests: true });
 });
 
-test('a signature tag retargeted at the target is a conflict under --deep that says --force, and --force puts it back', { timeout: 180_000 }, async () => {
+test('a signature tag retargeted at the target: verify --deep advises --force, sync --deep calls it a conflict, sync --force puts it back', { timeout: 180_000 }, async () => {
   const sig = Object.keys(image.referrerTags).find((t) => t.endsWith('.sig'))!;
   const att = Object.keys(image.referrerTags).find((t) => t.endsWith('.att'))!;
   await retag({ url: dst.url }, 'cm/app', att, sig);
+  // A plain sync takes the tag in place as present (0 copied): the advice names only --force.
+  const audit = await runCli(['verify', '--deep', '-c', bed.config, '--no-progress']);
+  assert.equal(audit.exitCode, 1, audit.stdout);
+  assert.match(audit.stdout, new RegExp(`${sig} differs \\(target ${image.referrerTags[att]}, source ${image.referrerTags[sig]}\\)`));
+  assert.match(audit.stdout, /\nnext: a signature, attestation, SBOM or referrer tag that holds another digest at the target \(`… differs`\) needs `regmirror sync --force`, which retargets it \(a plain sync takes a referrer tag in place as present\)\n/);
+  assert.equal((JSON.parse((await run(['sync'])).stdout) as SyncReport).results[0]!.targets[0]!.action, 'skip');
   const deep = await run(['sync', '--deep']);
   assert.equal(deep.exitCode, 1, deep.stderr);
   const row = (JSON.parse(deep.stdout) as SyncReport).results[0]!.targets[0]!;
   assert.equal(row.action, 'conflict');
   assert.match(row.detail, new RegExp(`referrer conflict: ${sig} points at sha256:\\w+, source has ${image.referrerTags[sig]} \\(use --force to retarget\\)`));
-  const forced = await run(['sync', '--deep', '--force']);
+  const forced = await run(['sync', '--force']);
   assert.equal(forced.exitCode, 0, forced.stderr);
   const after = await run(['verify', '--deep']);
   assert.equal(after.exitCode, 0, after.stdout);
+  assert.equal(await skopeoDigestVerified(`${dst.host}/cm/app:${sig}`, dst.certDir!), image.referrerTags[sig]);
 });
 
