@@ -70,7 +70,12 @@ export function nextStep(report: AnyReport, rows: ReportRow[]): string {
     if (states.has('source-moved')) advice.push('source tags left the lock: check the new digests, then `regmirror sync --accept-moved TAG`');
     if (states.has('error')) advice.push('errors left the audit incomplete: fix what each one says (access, a registry down, a tag the source lacks), then rerun `regmirror verify`');
   } else {
-    if (kind === 'plan' && (states.has('copy') || states.has('forced'))) advice.push('run `regmirror sync` to copy');
+    // A dry run with --force or --accept-moved plans copies over tags at another digest, which a sync without them holds as conflicts.
+    const retargets = rows.filter((r) => r.state === 'copy' && r.previousDigest !== null && r.previousDigest !== r.sourceDigest).length;
+    if (kind === 'plan' && (states.has('copy') || states.has('forced'))) {
+      advice.push(retargets === 0 ? 'run `regmirror sync` to copy'
+        : `run \`regmirror sync\` to copy, with the --force or --accept-moved this plan was made with: ${retargets === 1 ? '1 copy retargets a tag' : `${retargets} copies retarget tags`} that ${retargets === 1 ? 'holds' : 'hold'} another digest at the target, which a sync without it holds back (conflict, or source-moved under a lock)`);
+    }
     if (states.has('conflict')) advice.push('conflicts point at other digests: retarget them with --force');
     if (states.has('refused')) advice.push('refused tags carry no valid signature at the source: nothing of them was pushed');
     if (states.has('source-moved')) advice.push('source tags left the lock: check the new digests, then rerun with --accept-moved TAG');
