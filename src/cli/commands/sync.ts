@@ -138,7 +138,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   if (flags.report) await (journal ? journal.finish(report) : writeReportFile(flags.report, reportText(report), '--report'));
   if (!dryRun) await reportToGitHub(report, 'sync', flags.report ?? (format === 'json' ? flags.output : undefined));
   if (session.interrupted()) {
-    if (dryRun) session.log.warn('interrupted: the plan above is partial; nothing was written');
+    if (dryRun) session.log.warn(`interrupted: the plan ${flags.output ? `in ${flags.output}` : 'above'} is partial; nothing was written`);
     else session.log.warn(`interrupted: ${report.summary.copied} copied, ${report.summary.skipped} already in sync; run the same command again to finish`);
     return 130;
   }

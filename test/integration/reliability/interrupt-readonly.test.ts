@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type AddressInfo, type Socket } from 'node:net';
+import { readFile } from 'node:fs/promises';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
 
@@ -32,5 +33,20 @@ for (const args of [['verify'], ['plan'], ['sync', '--dry-run']]) {
     assert.equal(run.exitCode, 130, run.stderr);
     assert.match(run.stderr, /SIGINT: stopping — nothing new starts/);
     assert.doesNotMatch(run.stderr, /partly copied|tag is written/, run.stderr);
+  });
+}
+
+// With -o the partial report is in that file, where the warning said "the audit above" (verify4
+// hunt: verify --format json -o int.json of 325 tags, SIGINT 6 s in; nothing was above).
+for (const [args, what] of [[['verify'], 'audit'], [['sync', '--dry-run'], 'plan']] as const) {
+  test(`SIGINT during ${args.join(' ')} -o FILE: the warning says the partial ${what} is in FILE`, async () => {
+    const dir = await scratchDir('interrupt-readonly');
+    const file = await writeConfig(dir, `version: 1\nimages: [{ source: "${host}/src/app", targets: ["${host}/mirror"] }]\n`);
+    const out = `${dir}/report.json`;
+    const connected = new Promise((resolve) => silent.once('connection', resolve));
+    const run = await runCli([...args, '-c', file, '--format', 'json', '-o', out], { signalWhen: { signal: 'SIGINT', when: connected }, timeoutMs: 30_000 });
+    assert.equal(run.exitCode, 130, run.stderr);
+    assert.match(run.stderr, new RegExp(`interrupted: the ${what} in ${out} is partial`), run.stderr);
+    assert.equal((JSON.parse(await readFile(out, 'utf8')) as { interrupted?: boolean }).interrupted, true);
   });
 }
