@@ -16,7 +16,9 @@ export function resultLines(r: SyncResult, said?: Map<string, string>): string |
       const what = (t.action === 'copied' || t.action === 'forced') && t.engine === 'skopeo' ? `${t.action} by skopeo (blobs and bytes not counted)`
         : t.action === 'copied' || t.action === 'forced' ? `${t.action} (${t.blobs.copied} ${t.blobs.copied === 1 ? 'blob' : 'blobs'} uploaded, ${t.blobs.mounted} mounted, ${t.blobs.existing ? `${t.blobs.existing} already there, ` : ''}${formatBytes(t.bytes)}${foreignClause(t.blobs.foreign)})` : t.action;
       const line = `${r.source}:${r.tag} → ${t.repository}`;
-      const cause = t.detail ? causeOf(t.detail, t.repository) : '';
+      // Only a failure's reason points back: what a copy did (its referrers copied, its parts
+      // refilled) is short, and "the same as for" an earlier copy reads as if this one had failed too.
+      const cause = t.detail && t.action !== 'copied' && t.action !== 'forced' ? causeOf(t.detail, t.repository) : '';
       const first = cause ? said?.get(cause) : undefined;
       if (cause && !first) said?.set(cause, `${r.source}:${r.tag}`);
       // A detail can quote a registry: its line breaks must not start lines of their own.

@@ -66,3 +66,15 @@ test('a copy skopeo made says so, not "0 blobs uploaded, 0 mounted, 0 B" that it
   const line = resultLines({ source: 'quay.io/jetstack/app', tag: 'v1', sourceDigest: null, targets: [target({ engine: 'skopeo', blobs: { copied: 0, mounted: 0, existing: 0 }, bytes: 0 })] });
   assert.equal(line, 'quay.io/jetstack/app:v1 → ghcr.io/cert-manager/app: copied by skopeo (blobs and bytes not counted)');
 });
+
+test('what a copy did is said on each line, never pointed back at', () => {
+  // verify4 hunt: a sync that copied one referrer for v2.0.0 to two targets printed the second as
+  // 'copied (0 blobs uploaded, 0 mounted, 2 already there, 0 B) — the same as for …/art:v2.0.0 above',
+  // the wording of a failure repeated, for a copy that went well and differed in its counts.
+  const lines = runResultLines();
+  const detail = 'tag already in place; 1 signature/attestation/SBOM manifest(s) copied';
+  const row = (repository: string, action: 'copied' | 'forced') => ({ source: 'quay.io/jetstack/art', tag: 'v2.0.0', sourceDigest: null, targets: [target({ repository, action, detail })] });
+  assert.match(lines(row('ghcr.io/cert-manager/art', 'copied')) ?? '', /copied \(.*\) — tag already in place; 1 signature\/attestation\/SBOM manifest\(s\) copied$/);
+  assert.match(lines(row('quay.io/cert-manager/art', 'copied')) ?? '', /copied \(.*\) — tag already in place; 1 signature\/attestation\/SBOM manifest\(s\) copied$/);
+  assert.match(lines(row('ecr.example/cert-manager/art', 'forced')) ?? '', /forced \(.*\) — tag already in place/);
+});
