@@ -54,8 +54,12 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
     const pos = config.registries.get(host)?.position ?? { line: 1, col: 1 };
     throw new ConfigError(config.file, pos.line, pos.col, `environment variable ${variable} (credentials for ${host}) is not set, and this command writes to ${host}`);
   }
-  for (const { host, variable } of unset) {
-    log.warnOnce(`env:${variable}`, `${variable} is not set; reading ${host} with Docker's credentials or anonymously`);
+  // A credentials entry names two variables, often both unset: one line for the host, not one each.
+  const unsetAt = new Map<string, string[]>();
+  for (const { host, variable } of unset) unsetAt.set(host, [...(unsetAt.get(host) ?? []), variable]);
+  for (const [host, vars] of unsetAt) {
+    const names = vars.length === 1 ? `${vars[0]} is` : `${vars.slice(0, -1).join(', ')} and ${vars[vars.length - 1]} are`;
+    log.warnOnce(`env:${host}`, `${names} not set; reading ${host} with Docker's credentials or anonymously`);
   }
   for (const [host, s] of config.registries) {
     if (s.tls === 'insecure') log.warnOnce(`tls:${host}`, `${host}: TLS certificate verification is off (tls: insecure)`);
