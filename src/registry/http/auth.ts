@@ -57,8 +57,15 @@ export class Authenticator {
         throw this.basicRefused(first !== undefined ? await this.ctx.credentials(this.ctx.host) : undefined);
       }
       discard(res.body, header(res, 'content-length'));
+      // /v2/ asked for Basic but a repository asks for a token (tokens4 hunt): its challenge is
+      // the host's from now on. Kept at Basic, every request went twice, each with a token fetch
+      // of its own, and a blob's streamed PUT, which cannot be replayed, was refused every time.
+      const learnedBearer = challenge.scheme === 'basic' && renewed.scheme === 'bearer';
+      if (learnedBearer) this.ping = Promise.resolve(renewed);
       const scopes = mergeScopes(req.scopes, (renewed.params.scope ?? '').split(' ').filter(Boolean));
-      const second = await this.authorization(next, renewed, scopes, first?.takenAt ?? this.ctx.tokens.fetches, req.signal);
+      // A request refused with Basic carried no token: a cached one was never refused.
+      const refusedAt = learnedBearer ? undefined : first?.takenAt ?? this.ctx.tokens.fetches;
+      const second = await this.authorization(next, renewed, scopes, refusedAt, req.signal);
       const again = await next(withAuthorization(req, second));
       if (again.status !== 401 || renewed.scheme !== 'bearer' || again.url.origin !== this.ctx.base.origin) return again;
       // A fresh token was issued and still refused: not an expired token but a repository that

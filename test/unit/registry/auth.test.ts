@@ -21,8 +21,8 @@ function answer(url: URL, status: number, headers: Record<string, string> = {}, 
   return { status, headers, body: Readable.from([Buffer.from(body)]), url };
 }
 
-/** A registry that wants a bearer token (`tokened`), Basic credentials, or nothing at all. */
-function registry(kind: 'tokened' | 'basic' | 'open', credential?: Credential): Registry {
+/** A registry that wants a bearer token (`tokened`), Basic credentials, nothing at all, or Basic at /v2/ and a token for its repositories (`mixed`). */
+function registry(kind: 'tokened' | 'basic' | 'open' | 'mixed', credential?: Credential): Registry {
   const seen: Registry['seen'] = [];
   const auth = new Authenticator({
     host: 'registry.test',
@@ -36,8 +36,9 @@ function registry(kind: 'tokened' | 'basic' | 'open', credential?: Credential): 
     const authorization = req.headers?.authorization;
     seen.push([req.method, req.url.pathname, authorization]);
     if (req.url.href.startsWith(REALM)) return answer(req.url, 200, { 'content-type': 'application/json' }, JSON.stringify({ token: 'T', expires_in: 300 }));
-    const challenge = kind === 'tokened' ? `Bearer realm="${REALM}",service="registry.test"` : 'Basic realm="test"';
-    const allowed = kind === 'open' || (kind === 'tokened' ? authorization === 'Bearer T' : authorization?.startsWith('Basic ') === true);
+    const bearer = kind === 'tokened' || (kind === 'mixed' && req.url.pathname !== '/v2/');
+    const challenge = bearer ? `Bearer realm="${REALM}",service="registry.test"` : 'Basic realm="test"';
+    const allowed = kind === 'open' || (bearer ? authorization === 'Bearer T' : authorization?.startsWith('Basic ') === true);
     return allowed ? answer(req.url, 200, {}, '{}') : answer(req.url, 401, { 'www-authenticate': challenge });
   };
   return { seen, layer: auth.layer(next) };
@@ -79,4 +80,20 @@ test('a stream body is never the request that learns the challenge: GET /v2/ ask
   const put: HttpRequest = { method: 'PUT', url: new URL('/v2/a/b/blobs/uploads/x?digest=sha256:0', BASE), scopes: ['repository:a/b:pull,push'], body: Readable.from([Buffer.from('x')]) };
   assert.equal((await r.layer(put)).status, 200);
   assert.deepEqual(r.seen.map(([method, path]) => `${method} ${path}`), ['GET /v2/', 'GET /token', 'PUT /v2/a/b/blobs/uploads/x']);
+});
+
+test('Basic at /v2/ but a token for repositories: the first repository 401 sets the host to Bearer, one token fetch', async () => {
+  const r = registry('mixed', { username: 'u', password: 'p' });
+  assert.equal((await r.layer(get('/v2/a/b/tags/list'))).status, 200);
+  assert.equal((await r.layer(get('/v2/a/b/manifests/v1'))).status, 200);
+  const put: HttpRequest = { method: 'PUT', url: new URL('/v2/a/b/blobs/uploads/x?digest=sha256:0', BASE), scopes: ['repository:a/b:pull'], body: Readable.from([Buffer.from('x')]) };
+  assert.equal((await r.layer(put)).status, 200, 'a stream body, which cannot be replayed, goes with the token at once');
+  assert.deepEqual(r.seen.map(([method, path, authorization]) => [method, path, authorization?.split(' ')[0]]), [
+    ['GET', '/v2/', undefined],
+    ['GET', '/v2/a/b/tags/list', 'Basic'],
+    ['GET', '/token', 'Basic'],
+    ['GET', '/v2/a/b/tags/list', 'Bearer'],
+    ['GET', '/v2/a/b/manifests/v1', 'Bearer'],
+    ['PUT', '/v2/a/b/blobs/uploads/x', 'Bearer'],
+  ]);
 });
