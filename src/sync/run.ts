@@ -10,7 +10,7 @@ import type { SyncReport, SyncResult } from '../report/model.js';
 import { syncReport } from '../report/summary.js';
 import { inConfigOrder } from '../inventory/order.js';
 import { unnamedTagDetail } from '../inventory/untagged.js';
-import { failedTags, nothingReachable, partlyUnreachable, sourceFailure } from './unreached.js';
+import { failedTags, nothingReachable, partlyUnread, sourceFailure } from './unreached.js';
 import { phases } from './order.js';
 import { AbortedError } from '../types/errors.js';
 import type { Engine } from '../config/model.js';
@@ -65,8 +65,8 @@ export interface SyncOptions {
 export interface SyncOutcome {
   report: SyncReport;
   unreachable: boolean;
-  /** A source or a target could not be reached at all: a plan that could not see it is incomplete (exit 3). */
-  partlyUnreachable: boolean;
+  /** A source or a target could not be reached or read at all (down, or credentials or token refused): a plan that could not see it is incomplete (exit 3). */
+  partlyUnread: boolean;
   /** The record after this run (only when `lock` was given): what the caller writes back. */
   lock?: LockFile;
 }
@@ -145,7 +145,7 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
   const report = syncReport(opts.dryRun ? 'plan' : 'sync', inConfigOrder(results, work));
   // Recorded at once: tag by tag, the record was copied whole per tag (quadratic in a backfill).
   const lock = opts.lock && withEntries(opts.lock, recordedNow);
-  return { report, unreachable: nothingReachable(inventories), partlyUnreachable: partlyUnreachable(inventories), ...(lock ? { lock } : {}) };
+  return { report, unreachable: nothingReachable(inventories), partlyUnread: partlyUnread(inventories), ...(lock ? { lock } : {}) };
 }
 
 /** The item's engine (or --engine): native graph copy, or skopeo. */

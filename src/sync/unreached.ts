@@ -3,7 +3,7 @@
 import type { Inventory } from '../inventory/discover.js';
 import type { SyncResult } from '../report/model.js';
 import { REPOSITORY_ROW } from '../report/summary.js';
-import { RegistryResponseError, UnreachableError } from '../types/errors.js';
+import { AuthError, RegistryResponseError, UnreachableError } from '../types/errors.js';
 import { untouchedRows } from './tag.js';
 
 /**
@@ -22,9 +22,17 @@ function isDown(err: unknown): boolean {
   return err instanceof UnreachableError || (err instanceof RegistryResponseError && err.status >= 500);
 }
 
-/** A source or a target could not be reached at all: a plan that could not see it is incomplete (exit 3). */
-export function partlyUnreachable(inventories: Inventory[]): boolean {
-  return inventories.some((inv) => isDown(inv.sourceError) || inv.targets.some((t) => isDown(t.error)));
+/**
+ * A source or a target could not be reached, or read, at all: a plan that could not see it is
+ * incomplete (exit 3). Refused credentials or a token service that gave no token count (tokens4
+ * hunt): a plan whose every row failed so exited 0, and a CI job gating on it passed.
+ */
+export function partlyUnread(inventories: Inventory[]): boolean {
+  return inventories.some((inv) => unread(inv.sourceError) || inv.targets.some((t) => unread(t.error)));
+}
+
+function unread(err: unknown): boolean {
+  return isDown(err) || err instanceof AuthError;
 }
 
 /** The row of an image whose source could not be listed, one failed target each. */

@@ -79,7 +79,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
   let report: SyncReport;
   let unreachable: boolean;
-  let partlyUnreachable: boolean;
+  let partlyUnread: boolean;
   let after: LockFile | undefined;
   let skopeo: SkopeoEngine | undefined;
   let inventories: Inventory[] = [];
@@ -92,7 +92,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
       skopeo = new SkopeoEngine({ registries: session.config.registries, endpoints: session.endpoints, credentials: session.credentials, logger: session.log });
       await skopeo.available();
     }
-    ({ report, unreachable, partlyUnreachable, lock: after } = await runSync(session.work, {
+    ({ report, unreachable, partlyUnread, lock: after } = await runSync(session.work, {
       stores: session.stores,
       dryRun,
       force: flags.force === true,
@@ -144,7 +144,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   }
   const s = report.summary;
   if (unreachable) return 3;
-  // plan has no exit 1: a registry it could not reach at all left the plan incomplete (SPEC: 3).
-  if (dryRun) return partlyUnreachable ? 3 : 0;
+  // plan has no exit 1: a registry it could not reach or read at all left the plan incomplete (SPEC: 3).
+  if (dryRun) return partlyUnread ? 3 : 0;
   return s.conflicts > 0 || s.failed > 0 || (s.refused ?? 0) > 0 || (s.moved ?? 0) > 0 ? 1 : 0;
 }

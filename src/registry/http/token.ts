@@ -2,7 +2,7 @@
 // oauth.md): GET with basic credentials or anonymously, POST refresh_token for identity tokens,
 // POST password where the service takes no GET.
 // Cached per scope set until shortly before expiry; concurrent asks for one scope share a fetch.
-import { AuthError, RegmirrorError, UnreachableError } from '../../types/errors.js';
+import { AuthError, UnreachableError } from '../../types/errors.js';
 import { registerSecret } from '../../ui/redact.js';
 import type { Credential } from '../credentials.js';
 import { readCapped } from './body.js';
@@ -123,7 +123,8 @@ export async function fetchToken(
   try {
     parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
   } catch {
-    throw new RegmirrorError(`${host}: the token service at ${displayUrl(url)} ${page ? `answered ${page}` : 'sent no JSON'}`);
+    // No token to be had, as where none is in the JSON (AuthError: the registry could not be read).
+    throw new AuthError(`${host}: the token service at ${displayUrl(url)} ${page ? `answered ${page}` : 'sent no JSON'}`);
   }
   const token = parsed.access_token || parsed.token;
   if (!token) throw new AuthError(`${host}: the token service at ${displayUrl(url)} sent no token`);

@@ -8,6 +8,7 @@ import { seedImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { adminPush } from './helpers.js';
+import { tokenService } from '../../harness/personalities/token-service.js';
 import type { SyncReport } from '../../../src/report/model.js';
 
 let src: RunningRegistry;
@@ -53,4 +54,34 @@ images:
   // The run itself keeps its documented code: the reachable target copied, failures left: 1.
   const sync = await runCli(['sync', '-c', file, '--no-progress']);
   assert.equal(sync.exitCode, 1, sync.stderr + sync.stdout);
+});
+
+// tokens4 hunt: a target reached but not read, its credentials refused by the token service or a
+// sign-on page in the token's place, left every row of it failed and the plan exited 0.
+test('plan with a target whose credentials are refused, or whose token service sends a sign-on page: exit 3', async () => {
+  const [refusing, portal] = await Promise.all([
+    startRegistry({ tls: true, auth: 'token' }),
+    startRegistry({ tls: true, auth: 'token', realmPersonalities: [tokenService({ loginPage: true })] }),
+  ]);
+  after(() => Promise.all([destroyRegistry(refusing), destroyRegistry(portal)]));
+  for (const target of [refusing, portal]) {
+    const dir = await scratchDir('plan-unread');
+    const file = await writeConfig(dir, `version: 1
+defaults:
+  targets: [${up.host}/unread, ${target.host}/cert-manager]
+registries:
+  ${src.host}: { caFile: ${src.caFile} }
+  ${up.host}: { caFile: ${up.caFile} }
+  ${target.host}:
+    caFile: ${target.caFile}
+    credentials: { usernameEnv: T_USER, passwordEnv: T_PASS }
+images:
+  - source: ${src.host}/jetstack/app
+`);
+    const env = { T_USER: 'admin', T_PASS: target === refusing ? 'not-the-password' : target.users.admin };
+    const plan = await runCli(['plan', '-c', file, '--no-progress', '--format', 'json'], { env });
+    assert.equal(plan.exitCode, 3, plan.stderr + plan.stdout);
+    const rows = (JSON.parse(plan.stdout) as SyncReport).results.flatMap((r) => r.targets.map((t) => `${t.repository.split('/')[0]} ${t.action}`));
+    assert.deepEqual(rows.sort(), [`${target.host} failed`, `${up.host} copy`].sort());
+  }
 });
