@@ -166,6 +166,10 @@ export class RegistryClient {
         onRefused: this.opts.onRefused,
         pace: this.opts.pace,
         redirectPools: (url) => this.redirectPoolsFor(url),
+        ownEntry: (other) => {
+          const entry = this.opts.registries?.get(other);
+          return entry?.caFile !== undefined || entry?.tls === 'insecure';
+        },
         proxyNotice: this.proxyNotice,
         protocolNotice: this.protocolNotice,
       });

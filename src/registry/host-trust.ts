@@ -1,8 +1,9 @@
 // Which TLS settings a request of one registry host goes with, and whose entry fixes a refused
 // certificate. The registry and its token realm use the host's own (caFile, tls, its certs.d,
-// whose directory is the one of the host connected to, an endpoint's, as skopeo's is); a redirect
-// target on another origin its own entry under registries: or certs.d (the client's
-// redirectPools), else Node's roots and the machine's store.
+// whose directory is the one of the host connected to, an endpoint's, as skopeo's is), unless the
+// realm's host has an entry of its own under registries: (caFile, tls: insecure), which wins as
+// any explicit setting does; a redirect target on another origin its own entry under registries:
+// or certs.d (the client's redirectPools), else Node's roots and the machine's store.
 import { readFileSync } from 'node:fs';
 import type { Agent } from './http/undici.js';
 import { certsDirFor, clientDates, hostCerts, type CertsDir, type HostCerts } from './http/certs-d.js';
@@ -109,7 +110,7 @@ export class HostTrust {
   certFor(url: URL): CertEntry {
     const { host, base, options } = this;
     if (this.lends(url)) return { host, caFile: options.settings?.caFile !== undefined, certsDir: this.certsDir, ...(url.origin !== base.origin ? { realm: url.origin } : this.plainEndpoint()) };
-    if (this.origins.has(url.origin)) return { host, caFile: false, realm: url.origin, realmOwn: true, certsDir: certsDirFor(url.host) };
+    if (this.origins.has(url.origin)) return { host, caFile: false, realm: url.origin, realmOwn: this.realmEntry(url) ? 'entry' : 'plain', certsDir: certsDirFor(url.host) };
     return { host: url.host, caFile: false, ...misplaced(url, base) };
   }
 
@@ -133,7 +134,16 @@ export class HostTrust {
    * certs.d, where skopeo got a token; it is trusted as its own host, as a redirect target is.
    */
   private lends(url: URL): boolean {
-    return this.origins.has(url.origin) && (this.base.protocol === 'https:' || url.protocol === 'http:');
+    return this.origins.has(url.origin) && !this.realmEntry(url) && (this.base.protocol === 'https:' || url.protocol === 'http:');
+  }
+
+  /**
+   * Whether `url` is a token realm on another host whose own entry under registries: says how to
+   * trust it (tokens4 hunt): it was ignored for a TLS registry, whose trust the realm borrowed, and
+   * its certificate said 'not trusted' with the realm's CA given as caFile right there.
+   */
+  private realmEntry(url: URL): boolean {
+    return url.origin !== this.base.origin && url.protocol === 'https:' && this.options.ownEntry?.(url.host) === true;
   }
 
   /**

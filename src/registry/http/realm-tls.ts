@@ -14,15 +14,18 @@ export type RealmFailure = { host?: string; cert?: { subjectaltname?: string; su
 
 /**
  * The remedy for a refused token-service certificate: `realm` is its origin, `host` the registries:
- * entry whose settings it uses; or, given `own` (the realm host's certs.d directories), the realm's own.
+ * entry whose settings it uses; or, given `own` (the realm host's certs.d directories), the realm's
+ * own: `byEntry` when that is its own entry under registries:, else for a plain-http registry.
  */
-export function realmRemedy(host: string, realm: string, problem: TlsProblem, code: string, failure: RealmFailure, own?: CertsDir, lent: { caFile: boolean; certs?: CertsDir } = { caFile: true }): string {
+export function realmRemedy(host: string, realm: string, problem: TlsProblem, code: string, failure: RealmFailure, own?: CertsDir, lent: { caFile: boolean; certs?: CertsDir } = { caFile: true }, byEntry = false): string {
   const realmHost = new URL(realm).host;
-  const whose = own ? `its token service ${realm} (trusted as its own host: ${host} is plain HTTP)` : `its token service ${realm} (reached with the TLS settings under registries: ${host})`;
+  const whose = byEntry ? `its token service ${realm} (reached with the TLS settings under registries: ${realmHost}, its own entry)`
+    : own ? `its token service ${realm} (trusted as its own host: ${host} is plain HTTP)` : `its token service ${realm} (reached with the TLS settings under registries: ${host})`;
   const insecure = `or set \`tls: insecure\` ${own ? `under registries: ${realmHost}` : 'there'} to skip verification`;
   switch (problem) {
     case 'untrusted': {
       const what = code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ? 'that self-signed certificate itself' : 'the CA that signed it';
+      if (byEntry) return `${whose} has a TLS certificate that is not trusted (${code}): add ${what} to the \`caFile\` there, ${insecure}`;
       if (own) return `${whose} has a TLS certificate that is not trusted (${code}): add ${what} to this machine's store (update-ca-certificates, SSL_CERT_FILE), as ca.crt in ${own.found ?? own.looked[0]}, or as \`caFile\` under registries: ${realmHost}; ${insecure}`;
       // The registry's own CA may be in its certs.d directory, or in this machine's store: the realm's goes where it is.
       if (!lent.caFile && lent.certs?.found) return `${whose} has a TLS certificate that is not trusted (${code}): add ${what} as a .crt file in ${lent.certs.found}, beside the registry's own CA there (skopeo and podman read it there too), ${insecure}`;

@@ -107,14 +107,14 @@ function clientCert(certs?: CertsDir): string {
  * when the registries: entry for `host` gives one (the remedy is then about what is in it); `realm`
  * when the certificate is that of the host's token service on another origin (realm-tls.ts);
  * `certs` the host's certs.d directories (certs-d.ts), named in the remedy, or the realm's when
- * `realmOwn` (a plain-http host's realm over https is trusted as its own host).
+ * `realmOwn` (a realm trusted as its own host: see CertEntry).
  */
-export function tlsError(host: string, e: unknown, caFile = false, realm?: string, certs?: CertsDir, realmOwn = false): TlsError | undefined {
+export function tlsError(host: string, e: unknown, caFile = false, realm?: string, certs?: CertsDir, realmOwn?: 'plain' | 'entry'): TlsError | undefined {
   if (e instanceof TlsError) return e;
   const found = tlsFailure(e);
   if (!found) return undefined;
   const { failure, code, problem } = found;
-  const remedy = realm ? realmRemedy(host, realm, problem, code, failure, realmOwn ? certs : undefined, { caFile, certs }) : REMEDY[problem](host, code, caFile, failure, certs);
+  const remedy = realm ? realmRemedy(host, realm, problem, code, failure, realmOwn ? certs : undefined, { caFile, certs }, realmOwn === 'entry') : REMEDY[problem](host, code, caFile, failure, certs);
   return new TlsError(host, problem, `${host}: ${remedy}`);
 }
 

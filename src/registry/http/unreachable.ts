@@ -48,8 +48,11 @@ export interface CertEntry {
   certsDir?: CertsDir;
   /** The origin of the host's token service, when the refused certificate is its (realm-tls.ts). */
   realm?: string;
-  /** The realm is trusted as its own host (a plain-http registry's realm over https): `certsDir` is then the realm host's. */
-  realmOwn?: boolean;
+  /**
+   * The realm is trusted as its own host: a plain-http registry's realm over https ('plain'), or a
+   * realm whose host has an entry of its own under registries: ('entry'); `certsDir` is then the realm host's.
+   */
+  realmOwn?: 'plain' | 'entry';
   /** The URL is plain http:// on the host's own name while the host is reached over https:// (a location it gave). */
   downgraded?: boolean;
   /** The host is reached by an http:// endpoint: it and where it is set (`http://… (--endpoint)`). */
