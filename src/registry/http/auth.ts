@@ -72,7 +72,7 @@ export class Authenticator {
       // is absent or closed to us (quay.io answers 401, not 404). Say so once per scope set and
       // do not ask the token service again for it while the refusal stands.
       discard(again.body, header(again, 'content-length'));
-      const error = await this.accessDenied(req, scopes, second?.authorization);
+      const error = await this.accessDenied(req, scopes, second?.authorization, pickChallenge(parseChallenges(again.headers['www-authenticate'])));
       this.denied.set(scopeKey(req.scopes), error);
       throw error;
     };
@@ -86,8 +86,14 @@ export class Authenticator {
     return new AuthError(`${host} refused the username and password sent to it (401): ${check}`);
   }
 
-  private async accessDenied(req: HttpRequest, scopes: string[], authorization: string | undefined): Promise<AccessDeniedError> {
+  private async accessDenied(req: HttpRequest, scopes: string[], authorization: string | undefined, refusal: Challenge | undefined): Promise<AccessDeniedError> {
     const credential = await this.ctx.credentials(this.ctx.host);
+    // A token given as it is (tokenEnv, Docker's registrytoken) that the registry calls invalid
+    // (RFC 6750 invalid_token): no repository name or access right to check, as the line below
+    // sent users to do (tokens4 hunt), but the token itself.
+    if (credential && 'registryToken' in credential && refusal?.params.error === 'invalid_token') {
+      return new AccessDeniedError(`${this.ctx.host}: it refused the bearer token${credential.from ? ` from ${credential.from}` : ''} as invalid (401 invalid_token: expired, revoked, or issued for another registry): give a current token for ${this.ctx.host}`);
+    }
     // A push refused with a token that grants pull on the repository (a read-only robot account):
     // the repository is there and readable, and the credentials lack push on it. Say just that.
     const pushTo = req.scopes.map((s) => /^repository:(.+):([^:]+)$/.exec(s)).find((m) => m && m[2]!.split(',').includes('push'))?.[1];

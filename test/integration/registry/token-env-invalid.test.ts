@@ -1,0 +1,54 @@
+// A bearer token given as it is (mirrors.yaml's tokenEnv) that the registry refuses as invalid
+// (401 with error="invalid_token": expired, revoked, or issued for another registry). The line
+// was quay's absent-or-private one (tokens4 hunt: a token minted for another registry, one of two
+// targets): 'repository absent or access denied (GET answered 401 after authenticating): check the
+// repository name and that the credentials used for HOST … may push to it', when neither the
+// repository nor its access was at fault but the token itself.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bearerFor, destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { seedImage, type SeededImage } from '../../harness/seed.js';
+import { skopeoDigestVerified } from '../../harness/skopeo.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
+
+let src: RunningRegistry;
+let tokened: RunningRegistry; // the target the token is given for
+let other: RunningRegistry; // whose token service minted it
+let open: RunningRegistry;
+let image: SeededImage;
+
+before(async () => {
+  [src, tokened, other, open] = await Promise.all([
+    startRegistry({ tls: true }), startRegistry({ tls: true, auth: 'token' }), startRegistry({ tls: true, auth: 'token' }), startRegistry({ tls: true }),
+  ]);
+  [image] = await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', single: true }) as [SeededImage];
+});
+
+after(async () => {
+  await Promise.all([src, tokened, other, open].map((r) => r && destroyRegistry(r)));
+});
+
+test('a tokenEnv token the registry calls invalid: the line says so, the other target copied, exit 1, the token never printed', async () => {
+  const token = await bearerFor(other, 'repository:cert-manager/app:pull,push');
+  const dir = await scratchDir('token-env-invalid');
+  const file = await writeConfig(dir, `version: 1
+defaults:
+  targets: [${tokened.host}/cert-manager, ${open.host}/cert-manager]
+registries:
+  ${src.host}: { caFile: ${src.caFile} }
+  ${open.host}: { caFile: ${open.caFile} }
+  ${tokened.host}:
+    caFile: ${tokened.caFile}
+    credentials: { tokenEnv: T_TOKEN }
+images:
+  - source: ${src.host}/jetstack/app
+`);
+  const run = await runCli(['sync', '-c', file, '--no-progress', '-v'], { env: { T_TOKEN: token } });
+  assert.equal(run.exitCode, 1, run.stderr + run.stdout);
+  const said = `${tokened.host}: it refused the bearer token from mirrors.yaml's registries.${tokened.host}.credentials as invalid (401 invalid_token: expired, revoked, or issued for another registry): give a current token for ${tokened.host}`;
+  assert.ok(run.stdout.includes(said), run.stdout);
+  assert.doesNotMatch(run.stdout + run.stderr, /repository absent or access denied/);
+  assert.ok(!(run.stdout + run.stderr).includes(token), 'the token is never printed');
+  assert.equal(await skopeoDigestVerified(`${open.host}/cert-manager/app:v1.0.0`, open.certDir!), image.digest);
+});
