@@ -22,12 +22,24 @@ export class CopyLedger {
   private readonly mounting = new Set<string>();
   private readonly ignoring = new Set<string>();
   private readonly probed = new Set<string>();
+  /** Registries (mount scopes) whose tokens for two repositories at once were refused (see presence.ts). */
+  private readonly pairsRefused = new Set<string>();
   /** What each destination repository's own blob presence checks answered lately (read-ahead.ts). */
   readonly absences = new AbsenceStreaks();
 
   /** Records that a registry (mount scope) answered a mount with 201: it honours mounts. */
   mountWorked(scope: string): void {
     this.mounting.add(scope);
+  }
+
+  /** Records that a registry's token service, or the registry, refused the token a mount from another repository needs. */
+  pairRefused(scope: string): void {
+    this.pairsRefused.add(scope);
+  }
+
+  /** Whether mounts from another repository of a registry are off for this run (pairRefused). */
+  pairsRefusedAt(scope: string): boolean {
+    return this.pairsRefused.has(scope);
   }
 
   /** Records that a registry answered a self-mount of a blob it holds with an upload session, or refused it: it ignores mounts. */

@@ -6,7 +6,7 @@ import { canMount, SMALL_BLOB_BYTES, type Repository } from '../content/storage.
 import type { Descriptor } from '../types/descriptor.js';
 import { callOptions, type CopyContext } from './context.js';
 import type { BlobOutcome } from './ledger.js';
-import { RegistryResponseError } from '../types/errors.js';
+import { AuthError, RegistryResponseError } from '../types/errors.js';
 
 /**
  * Whether `desc` may be mounted at all. distribution 2.8 links a mounted sha512 blob to its own
@@ -27,7 +27,7 @@ export type MountSource = string | typeof WAIT | undefined;
  * (A symbol: any string, "wait" included, may be a repository's path.)
  */
 export function mountSource(ctx: CopyContext, desc: Descriptor, dst: Repository, earlier?: { path: string }): MountSource {
-  if (!canMount(dst) || !mountable(desc)) return undefined;
+  if (!canMount(dst) || !mountable(desc) || ctx.ledger.pairsRefusedAt(dst.mountScope)) return undefined;
   if (canMount(ctx.src) && ctx.src.mountScope === dst.mountScope && ctx.src.mountPath !== dst.mountPath) return ctx.src.mountPath;
   const held = ctx.ledger.holdersOf(dst.mountScope, desc.digest).find((p) => p !== dst.mountPath);
   return held ?? (earlier ? WAIT : undefined);
@@ -44,11 +44,20 @@ export async function presence(ctx: CopyContext, desc: Descriptor, dst: Reposito
     if (from !== undefined) {
       // Same registry: a mount is one request and moves no bytes; it also covers "already there".
       if (ctx.dryRun) return 'mounted';
-      if (await dst.mountBlob(desc, from, opts)) {
-        ctx.ledger.mountWorked(dst.mountScope);
-        return 'mounted';
+      try {
+        if (await dst.mountBlob(desc, from, opts)) {
+          ctx.ledger.mountWorked(dst.mountScope);
+          return 'mounted';
+        }
+        return undefined;
+      } catch (err) {
+        // The token for both repositories refused (a token service that grants one repository a
+        // token, or credentials that may not read `from`): a mount is only a shortcut, and every
+        // tag sharing a layer failed for it (tokens4 hunt). Checked and sent as without one; the
+        // registry's later blobs ask for no such token. Refused credentials fail the check below too.
+        if (!(err instanceof AuthError)) throw err;
+        ctx.ledger.pairRefused(dst.mountScope);
       }
-      return undefined;
     }
     if (selfMountChecks(ctx, dst)) {
       // A registry that honours mounts answers a mount from the repository itself like a HEAD

@@ -1,11 +1,12 @@
 // Token services that differ from distribution's: an OAuth2 endpoint that takes only POST (RFC 6749
 // has clients POST their grants; GET with Basic is Docker's extension), one that answers with
-// `access_token` alone, and a single sign-on page sent as 200 in a token's place.
+// `access_token` alone, a single sign-on page sent as 200 in a token's place, and one that
+// refuses a token for more than `maxScopes` repositories at once (a mount's two).
 import type { Personality } from '../fault-proxy.js';
 import { passOn } from './upstream-reply.js';
 
 /** What the token service does differently; `seen` counts requests by method. */
-export interface TokenServiceQuirks { postOnly?: boolean; accessTokenOnly?: boolean; loginPage?: boolean; down?: boolean; seen?: Record<string, number> }
+export interface TokenServiceQuirks { postOnly?: boolean; accessTokenOnly?: boolean; loginPage?: boolean; down?: boolean; maxScopes?: number; seen?: Record<string, number> }
 
 export function tokenService(quirks: TokenServiceQuirks): Personality {
   return async (ex) => {
@@ -23,6 +24,10 @@ export function tokenService(quirks: TokenServiceQuirks): Personality {
       const page = '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><form>Single sign-on</form></body></html>\n';
       ex.entry.status = 200;
       ex.res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page) }).end(page);
+      return true;
+    }
+    if (quirks.maxScopes !== undefined && new URL(ex.path, 'http://x').searchParams.getAll('scope').length > quirks.maxScopes) {
+      ex.fail(403, 'DENIED', `a token is for at most ${quirks.maxScopes} repository scope(s)`);
       return true;
     }
     if (quirks.postOnly && ex.method !== 'POST') {
