@@ -112,7 +112,13 @@ export async function fetchToken(
     }
   }
   const body = await readCapped(res.body, 1024 * 1024, 'token response');
-  if (res.status === 401 || res.status === 403) throw new AuthError(`${host}: the token service at ${displayUrl(url)} ${refusal(host, credential, res.status)}`);
+  if (res.status === 401 || res.status === 403) {
+    // Credentials that sign in with no scope (docker login's own check) were refused these scopes,
+    // not refused themselves: 'check them' sent users after a password that worked (tokens4 hunt).
+    grants.signsIn ??= basic && scopes.length > 0 ? fetchToken(send, host, service, [], credential, signal, grants).then(() => true, () => false) : undefined;
+    const scopeOnly = basic && scopes.length > 0 && (await grants.signsIn) === true;
+    throw new AuthError(`${host}: the token service at ${displayUrl(url)} ${scopeOnly ? scopeRefusal(host, basic, scopes, res.status) : refusal(host, credential, res.status)}`);
+  }
   // A single sign-on or captive portal page in the token's place: say so, and what it needs.
   // A 5xx is the service down (its load balancer's page, often HTML): an outage a rerun gets past, where
   // the sign-in advice below sent users after a proxy exemption at 3 a.m.
@@ -133,8 +139,18 @@ export async function fetchToken(
   return { token, expiresIn };
 }
 
-/** Whether a registry's token service takes username and password only as an OAuth2 POST grant (learned once). */
-export interface PasswordGrants { post: boolean }
+/**
+ * Whether a registry's token service takes username and password only as an OAuth2 POST grant
+ * (learned once); `signsIn`: whether it gives them a token with no scope, asked once a scope is refused.
+ */
+export interface PasswordGrants { post: boolean; signsIn?: Promise<boolean> }
+
+/** A scope refused to credentials that sign in: the access they lack, and where they came from. */
+function scopeRefusal(host: string, credential: Credential, scopes: string[], status: number): string {
+  const repositories = scopes.map((s) => /^repository:(.+):[^:]+$/.exec(s)?.[1]).filter((r): r is string => r !== undefined).map((r) => `${host}/${r}`);
+  const what = `${scopes.some((s) => /[:,]push(,|$)/.test(s)) ? 'pushing to' : 'pulling from'} ${repositories.join(' and ') || scopes.join(' ')}`;
+  return `refused a token for ${what} (${status}), though the same username and password sign in there: they lack that access; grant it to them, or use credentials that have it (${credential.from ?? `registries.${host}.credentials, or docker login ${host}`})`;
+}
 
 /** What the token service refused, and where to fix it: where the credential came from, when known (as the Basic refusal in auth.ts says). */
 function refusal(host: string, credential: Credential | undefined, status: number): string {

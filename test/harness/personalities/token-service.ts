@@ -1,12 +1,14 @@
 // Token services that differ from distribution's: an OAuth2 endpoint that takes only POST (RFC 6749
 // has clients POST their grants; GET with Basic is Docker's extension), one that answers with
 // `access_token` alone, a single sign-on page sent as 200 in a token's place, and one that
-// refuses a token for more than `maxScopes` repositories at once (a mount's two).
+// refuses a token for more than `maxScopes` repositories at once (a mount's two), and one that
+// refuses (403) a token for any scope `refusedScope` matches, as services do that will not grant
+// part of what is asked (Harbor, GitLab).
 import type { Personality } from '../fault-proxy.js';
 import { passOn } from './upstream-reply.js';
 
 /** What the token service does differently; `seen` counts requests by method. */
-export interface TokenServiceQuirks { postOnly?: boolean; accessTokenOnly?: boolean; loginPage?: boolean; down?: boolean; maxScopes?: number; seen?: Record<string, number> }
+export interface TokenServiceQuirks { postOnly?: boolean; accessTokenOnly?: boolean; loginPage?: boolean; down?: boolean; maxScopes?: number; refusedScope?: RegExp; seen?: Record<string, number> }
 
 export function tokenService(quirks: TokenServiceQuirks): Personality {
   return async (ex) => {
@@ -26,7 +28,12 @@ export function tokenService(quirks: TokenServiceQuirks): Personality {
       ex.res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page) }).end(page);
       return true;
     }
-    if (quirks.maxScopes !== undefined && new URL(ex.path, 'http://x').searchParams.getAll('scope').length > quirks.maxScopes) {
+    const scopes = new URL(ex.path, 'http://x').searchParams.getAll('scope');
+    if (quirks.refusedScope && scopes.some((s) => quirks.refusedScope!.test(s))) {
+      ex.fail(403, 'DENIED', 'access to the requested resource is not authorized');
+      return true;
+    }
+    if (quirks.maxScopes !== undefined && scopes.length > quirks.maxScopes) {
       ex.fail(403, 'DENIED', `a token is for at most ${quirks.maxScopes} repository scope(s)`);
       return true;
     }

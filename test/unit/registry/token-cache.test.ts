@@ -75,4 +75,18 @@ describe('fetchToken refusals', () => {
     assert.match(identity, /refused the identity token \(401\): log in again \(docker login registry\.test\)/);
     assert.doesNotMatch(basic + identity, /secret-9/);
   });
+
+  it('a scope refused to credentials that sign in (a token with no scope) names the access they lack', async () => {
+    const asked: string[] = [];
+    const scoped = async (req: { url: URL }) => {
+      asked.push(req.url.searchParams.getAll('scope').join(' '));
+      const refused = req.url.searchParams.has('scope');
+      return { status: refused ? 403 : 200, headers: {}, body: Readable.from([Buffer.from(refused ? '{}' : '{"token":"t-secret-9"}')]), url: req.url };
+    };
+    const grants = { post: false };
+    const ask = () => fetchToken(scoped, 'registry.test', service, ['repository:a/b:pull,push'], { username: 'u', password: 'pw-secret-9', from: "mirrors.yaml's registries.registry.test.credentials" }, undefined, grants).then(() => '', (err: Error) => err.message);
+    assert.equal(await ask(), "registry.test: the token service at https://auth.test/token refused a token for pushing to registry.test/a/b (403), though the same username and password sign in there: they lack that access; grant it to them, or use credentials that have it (mirrors.yaml's registries.registry.test.credentials)");
+    await ask();
+    assert.deepEqual(asked, ['repository:a/b:pull,push', '', 'repository:a/b:pull,push'], 'signing in is asked once');
+  });
 });
