@@ -93,7 +93,11 @@ export function unreachable(host: string, req: HttpRequest, e: unknown, cert: Ce
     : e instanceof errors.HTTPParserError ? `its answers were not valid HTTP/1.1 (${e.message}): a proxy in front of ${host} garbles them; fix that proxy or reach ${host} without it`
     : code === 'ECONNREFUSED' ? refused(req.url, e)
     : (code && SAID[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
-  const message = `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}`;
+  // The registry answered; its token service on another origin did not (tokens4 hunt: the line
+  // called the registry unreachable and named the realm only in its URL).
+  const message = cert.realm && cert.realm === req.url.origin
+    ? `${host}: its token service ${cert.realm} is unreachable: ${req.method} ${displayUrl(req.url)}: ${why}`
+    : `${host} unreachable: ${req.method} ${displayUrl(req.url)}: ${why}`;
   if (cert.downgraded) return new MisplacedLocationError(host, `${message}${downgraded(host, req.url)}`);
   if (cert.reachedPort && code === 'ECONNREFUSED' && isUpload(req.url)) return new MisplacedLocationError(host, `${message}${otherPort(host, req.url, cert.reachedPort)}`);
   if (cert.host === host) return new UnreachableError(host, message);

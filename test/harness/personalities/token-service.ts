@@ -3,16 +3,20 @@
 // `access_token` alone, a single sign-on page sent as 200 in a token's place, and one that
 // refuses a token for more than `maxScopes` repositories at once (a mount's two), and one that
 // refuses (403) a token for any scope `refusedScope` matches, as services do that will not grant
-// part of what is asked (Harbor, GitLab).
+// part of what is asked (Harbor, GitLab); `hangUp` closes every connection without an answer.
 import type { Personality } from '../fault-proxy.js';
 import { passOn } from './upstream-reply.js';
 
 /** What the token service does differently; `seen` counts requests by method. */
-export interface TokenServiceQuirks { postOnly?: boolean; accessTokenOnly?: boolean; loginPage?: boolean; down?: boolean; maxScopes?: number; refusedScope?: RegExp; seen?: Record<string, number> }
+export interface TokenServiceQuirks { postOnly?: boolean; accessTokenOnly?: boolean; loginPage?: boolean; down?: boolean; maxScopes?: number; refusedScope?: RegExp; hangUp?: boolean; seen?: Record<string, number> }
 
 export function tokenService(quirks: TokenServiceQuirks): Personality {
   return async (ex) => {
     if (quirks.seen) quirks.seen[ex.method] = (quirks.seen[ex.method] ?? 0) + 1;
+    if (quirks.hangUp) {
+      ex.req.socket.destroy();
+      return true;
+    }
     if (quirks.down) {
       // The token service down behind its load balancer: the balancer's own 503 page.
       ex.req.resume();
