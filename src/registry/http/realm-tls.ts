@@ -30,7 +30,8 @@ export function realmRemedy(host: string, realm: string, problem: TlsProblem, co
       // The registry's own CA may be in its certs.d directory, or in this machine's store: the realm's goes where it is.
       if (!lent.caFile && lent.certs?.found) return `${whose} has a TLS certificate that is not trusted (${code}): add ${what} as a .crt file in ${lent.certs.found}, beside the registry's own CA there (skopeo and podman read it there too), ${insecure}`;
       if (!lent.caFile) return `${whose} has a TLS certificate that is not trusted (${code}): give ${what} as \`caFile\` there (a caFile adds to this machine's CAs, by which the registry is trusted now), ${insecure}`;
-      return `${whose} has a TLS certificate that is not trusted (${code}): add ${what} to the \`caFile\` there, beside the registry's own CA, ${insecure}`;
+      // Or the realm host's own entry (host-trust.ts realmEntry), which serves every registry that names it.
+      return `${whose} has a TLS certificate that is not trusted (${code}): add ${what} to the \`caFile\` there, beside the registry's own CA (or give it as \`caFile\` under registries: ${realmHost}, an entry of the token service's own), ${insecure}`;
     }
     case 'wrong-name': {
       const names = failure.cert?.subjectaltname ?? (failure.cert?.subject?.CN ? `CN=${failure.cert.subject.CN}` : undefined);

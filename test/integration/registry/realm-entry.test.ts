@@ -61,8 +61,8 @@ test('the realm host\'s own entry with a CA that does not sign it: the line name
   assert.doesNotMatch(run.stderr, /beside the registry's own CA/);
 });
 
-test('without an entry for the realm host, the registry\'s caFile is lent to it as before', async () => {
+test('without an entry for the realm host, the registry\'s caFile is lent to it as before, and the line names both places', async () => {
   const run = await runCli(['sync', '-c', await config('lent', ''), '--no-progress'], { env: env() });
   assert.equal(run.exitCode, 3, run.stderr + run.stdout);
-  assert.match(run.stderr, new RegExp(`its token service https://${realmHost} \\(reached with the TLS settings under registries: ${source.host.replace(/\./g, '\\.')}\\) has a TLS certificate that is not trusted \\(DEPTH_ZERO_SELF_SIGNED_CERT\\): add that self-signed certificate itself to the \`caFile\` there, beside the registry's own CA`));
+  assert.match(run.stderr, new RegExp(`its token service https://${realmHost} \\(reached with the TLS settings under registries: ${source.host.replace(/\./g, '\\.')}\\) has a TLS certificate that is not trusted \\(DEPTH_ZERO_SELF_SIGNED_CERT\\): add that self-signed certificate itself to the \`caFile\` there, beside the registry's own CA \\(or give it as \`caFile\` under registries: ${realmHost}, an entry of the token service's own\\), or set \`tls: insecure\` there`));
 });
