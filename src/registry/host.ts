@@ -153,7 +153,7 @@ export class HostContext {
       const credential = await options.credentials(host);
       return credential && (credential.from ?? '');
     };
-    const paced = options.pace === false ? send : withThrottle({ host, throttle: this.throttle, logger: options.logger, credentialFrom }, send);
+    const paced = options.pace === false ? send : withThrottle({ host, origin: this.base.origin, throttle: this.throttle, logger: options.logger, credentialFrom }, send);
     const certFor = (url: URL) => this.trust.certFor(url);
     const layered = auth.layer(withRedirects(withTlsVerdicts(withRetry(host, this.retry, paced, certFor), options.onRefused ?? ((e) => options.logger.error(e.message)), certFor, options.verdictTtlMs), onRefresh));
     // Counted once here, whatever the layers below send for it (a token, a redirect's hop).

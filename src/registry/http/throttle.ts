@@ -100,6 +100,8 @@ export class Throttle {
 /** What the throttle layer tells the user: once per host, the first time it slows down. */
 export interface ThrottleContext {
   host: string;
+  /** The host's own origin: a 429 from another is its token service's (or a redirect target's), said as such. */
+  origin?: string;
   throttle: Throttle;
   logger: Logger;
   now?: () => number;
@@ -140,7 +142,10 @@ export function withThrottle(ctx: ThrottleContext, next: Send): Send {
       const remaining = header(res, 'ratelimit-remaining');
       const said = limit ? ` (ratelimit-limit ${limit}${remaining ? `, remaining ${remaining}` : ''})` : '';
       const from = await ctx.credentialFrom?.().catch(() => undefined);
-      ctx.logger.warn(`${ctx.host} answers 429 too many requests${said}: slowing requests to ${ctx.host} down to ${pace}; ${remedy(ctx.host, from)}`);
+      // Docker Hub's auth.docker.io limits token requests of its own (tokens4 hunt: the line named the registry).
+      const elsewhere = ctx.origin !== undefined && req.url.origin !== ctx.origin;
+      const who = elsewhere ? `${ctx.host}: its ${req.unqueued ? 'token service' : 'redirect target'} ${req.url.origin}` : ctx.host;
+      ctx.logger.warn(`${who} answers 429 too many requests${said}: slowing requests to ${ctx.host}${elsewhere ? ' (its token requests included)' : ''} down to ${pace}; ${remedy(ctx.host, from)}`);
     }
     return res;
   };

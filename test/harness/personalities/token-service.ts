@@ -3,16 +3,22 @@
 // `access_token` alone, a single sign-on page sent as 200 in a token's place, and one that
 // refuses a token for more than `maxScopes` repositories at once (a mount's two), and one that
 // refuses (403) a token for any scope `refusedScope` matches, as services do that will not grant
-// part of what is asked (Harbor, GitLab); `hangUp` closes every connection without an answer.
+// part of what is asked (Harbor, GitLab); `hangUp` closes every connection without an answer;
+// `every429` answers every Nth request 429 toomanyrequests (auth.docker.io's own rate limit).
 import type { Personality } from '../fault-proxy.js';
 import { passOn } from './upstream-reply.js';
 
 /** What the token service does differently; `seen` counts requests by method. */
-export interface TokenServiceQuirks { postOnly?: boolean; accessTokenOnly?: boolean; loginPage?: boolean; down?: boolean; maxScopes?: number; refusedScope?: RegExp; hangUp?: boolean; seen?: Record<string, number> }
+export interface TokenServiceQuirks { postOnly?: boolean; accessTokenOnly?: boolean; loginPage?: boolean; down?: boolean; maxScopes?: number; refusedScope?: RegExp; hangUp?: boolean; every429?: number; answered?: number; seen?: Record<string, number> }
 
 export function tokenService(quirks: TokenServiceQuirks): Personality {
   return async (ex) => {
     if (quirks.seen) quirks.seen[ex.method] = (quirks.seen[ex.method] ?? 0) + 1;
+    quirks.answered = (quirks.answered ?? 0) + 1;
+    if (quirks.every429 && quirks.answered % quirks.every429 === 0) {
+      ex.fail(429, 'TOOMANYREQUESTS', 'too many requests');
+      return true;
+    }
     if (quirks.hangUp) {
       ex.req.socket.destroy();
       return true;
