@@ -71,8 +71,9 @@ async function verify(flags: VerifyFlags): Promise<number> {
   await emit(renderReport(report, flags.format ?? 'table', { color: process.stdout.isTTY === true && !flags.output, all: flags.all === true }), flags.output);
   await reportToGitHub(report, 'verify', flags.format === 'json' ? flags.output : undefined);
   if (session.interrupted()) {
-    // With -o the audit is in that file, not above: the line sends the reader to it.
-    session.log.warn(`interrupted: the audit ${flags.output ? `in ${flags.output}` : 'above'} is partial (${report.results.length} ${report.results.length === 1 ? 'row' : 'rows'}); run the same command again for all of it`);
+    // With -o the audit is in that file, not above: the line sends the reader to it. Counted in
+    // tags, as the summary line counts them (a table row is a tag at one target).
+    session.log.warn(`interrupted: the audit ${flags.output ? `in ${flags.output}` : 'above'} is partial (${report.results.length} ${report.results.length === 1 ? 'tag' : 'tags'} audited); run the same command again for all of it`);
     return 130;
   }
   const code = exitCodeForVerify(report);
