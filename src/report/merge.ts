@@ -75,6 +75,17 @@ export function missingShards(reports: AnyReport[]): string[] {
   return Array.from({ length: Number(n) }, (_, i) => `${i + 1}/${n}`).filter((s) => !shards.includes(s));
 }
 
+/**
+ * The interrupted reports whose tags may be missing from the merge: those that no complete report
+ * among the files covers, one of the same shard (its rerun) or of the whole run. A shard killed and
+ * run again leaves both reports, and merged with its rerun every tag of the shard is there (the
+ * merge of a killed shard and its complete rerun was marked partial, its warning saying to rerun).
+ */
+export function uncoveredInterruptions(reports: AnyReport[]): AnyReport[] {
+  const complete = reports.filter((r) => !r.interrupted);
+  return reports.filter((r) => r.interrupted && !complete.some((c) => c.shard === undefined || c.shard === r.shard));
+}
+
 /** One report of every result, sorted and de-duplicated, summary recomputed, stamped `now`. */
 export function mergeReports(reports: AnyReport[], now: Date = new Date()): AnyReport {
   const first = reports[0];
@@ -84,8 +95,8 @@ export function mergeReports(reports: AnyReport[], now: Date = new Date()): AnyR
     if (reportKindOf(r) !== kind) throw new UsageError(`report merge: cannot merge a ${reportKindOf(r)} report with a ${kind} report`);
   }
   const generatedAt = reportTimestamp(now);
-  // A shard stopped by a signal holds only the rows it finished: the union of the shards is partial too.
-  const interrupted = reports.some((r) => r.interrupted) ? { interrupted: true as const } : {};
+  // A shard stopped by a signal holds only the rows it finished: the union is partial too, unless that shard's rerun is in it.
+  const interrupted = uncoveredInterruptions(reports).length > 0 ? { interrupted: true as const } : {};
   const order = sourceOrder(reports);
   if (kind === 'verify') {
     const results = dedupeAndSort(reports.flatMap((r) => r.results as VerifyResult[]), order);

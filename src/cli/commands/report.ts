@@ -2,7 +2,7 @@
 // formats) and on the gateway's events file.
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { mergeReports, missingShards, parseReport } from '../../report/merge.js';
+import { mergeReports, missingShards, parseReport, uncoveredInterruptions } from '../../report/merge.js';
 import { renderReport, type Format } from '../../report/render.js';
 import { withRowSummary } from '../../report/summary.js';
 import { UsageError } from '../../types/errors.js';
@@ -34,8 +34,9 @@ export function reportCommand(setExit: (code: number) => void): Command {
     .addOption(formatOption('json'))
     .action(async (files: string[], flags: { output: string; format: Format }) => {
       const reports = await Promise.all(files.map(read));
+      const partial = uncoveredInterruptions(reports);
       files.forEach((file, i) => {
-        if (reports[i]!.interrupted) process.stderr.write(`warning: ${file}: its run was interrupted (SIGINT/SIGTERM) or never ended (killed, or still running), so it holds only the rows that finished; the merged report is partial too (marked "interrupted": true): run that command again and merge the report it writes\n`);
+        if (partial.includes(reports[i]!)) process.stderr.write(`warning: ${file}: its run was interrupted (SIGINT/SIGTERM) or never ended (killed, or still running), so it holds only the rows that finished; the merged report is partial too (marked "interrupted": true): run that command again and merge the report it writes\n`);
       });
       for (const shard of missingShards(reports)) process.stderr.write(`warning: report merge: no report of shard ${shard} among the files given, so the merged report lacks that shard's tags: merge its report too (run that shard again if it wrote none)\n`);
       const merged = mergeReports(reports);

@@ -72,6 +72,7 @@ images:
   // Every row it holds is true: skopeo reads that digest under that tag at the target.
   for (const row of copied) assert.equal(await skopeoRawDigest(tgt, 'mirror/app', row.tag), row.sourceDigest, row.tag);
   assert.deepEqual((await readdir(dir)).filter((f) => f.endsWith('.partial')), [], 'a temporary file left beside the report');
+  await writeFile(join(dir, 'killed.json'), await readFile(reportFile)); // as a CI job's first attempt keeps it
 });
 
 test('the run that ends writes its whole report over the journal: no "interrupted", every tag', async () => {
@@ -83,4 +84,23 @@ test('the run that ends writes its whole report over the journal: no "interrupte
   assert.equal(report.interrupted, undefined);
   assert.deepEqual(report.results.map((r) => r.tag).sort(), [...TAGS].sort());
   assert.deepEqual((await readdir(dir)).filter((f) => f.endsWith('.partial')), []);
+});
+
+// backfill4 hunt: a backfill shard killed and run again leaves its first report beside its rerun's;
+// `report merge` of both held every tag, yet warned 'the merged report is partial too (marked
+// "interrupted": true): run that command again and merge the report it writes', and marked it so.
+test('report merge of a killed run\'s report and its complete rerun\'s is whole: no warning, no "interrupted"', async () => {
+  const merged = join(dir, 'merged.json');
+  const m = await runCli(['report', 'merge', join(dir, 'killed.json'), join(dir, 'report.json'), '-o', merged]);
+  assert.equal(m.exitCode, 0, m.stderr);
+  assert.equal(m.stderr, '');
+  const report = JSON.parse(await readFile(merged, 'utf8')) as SyncReport;
+  assert.equal(report.interrupted, undefined);
+  assert.deepEqual(report.results.map((r) => r.tag).sort(), [...TAGS].sort());
+  for (const row of report.results) assert.equal(await skopeoRawDigest(tgt, 'mirror/app', row.tag), row.sourceDigest, row.tag);
+  // Alone, the killed run's report still makes a partial merge, said so.
+  const alone = await runCli(['report', 'merge', join(dir, 'killed.json'), '-o', join(dir, 'alone.json')]);
+  assert.equal(alone.exitCode, 0, alone.stderr);
+  assert.match(alone.stderr, /killed\.json: its run was interrupted .* the merged report is partial too/);
+  assert.equal((JSON.parse(await readFile(join(dir, 'alone.json'), 'utf8')) as SyncReport).interrupted, true);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mergeReports, missingShards, parseReport } from '../../../src/report/merge.js';
+import { mergeReports, missingShards, parseReport, uncoveredInterruptions } from '../../../src/report/merge.js';
 import { compareTags } from '../../../src/report/order.js';
 import { renderReport } from '../../../src/report/render.js';
 import { UsageError } from '../../../src/types/errors.js';
@@ -97,4 +97,20 @@ test('missingShards names the shards of N no report is; a whole-run report or sh
   const read = parseReport(JSON.stringify(shard('3/4')), 'r.json');
   assert.equal(read.shard, '3/4');
   assert.equal(mergeReports([read]).shard, undefined);
+});
+
+// backfill4 hunt: a shard killed (SIGKILL) and run again leaves two reports; merged with the
+// rest, the result held every tag, yet read '"interrupted": true' and warned to run it again.
+test('an interrupted shard merged with its complete rerun is whole; one without it stays partial', () => {
+  const shard = (s: string | undefined, interrupted: boolean) => ({ ...syncReport(), ...(s ? { shard: s } : {}), ...(interrupted ? { interrupted: true as const } : {}) });
+  const killed = shard('2/3', true);
+  const rerun = shard('2/3', false);
+  assert.equal(mergeReports([shard('1/3', false), killed, rerun, shard('3/3', false)], NOW).interrupted, undefined);
+  assert.equal(mergeReports([rerun, killed], NOW).interrupted, undefined, 'the rerun given first covers it too');
+  assert.deepEqual(uncoveredInterruptions([shard('1/3', false), killed, shard('3/3', false)]), [killed]);
+  assert.equal(mergeReports([shard('1/3', false), killed, shard('3/3', false)], NOW).interrupted, true);
+  // A whole run's complete report covers any shard; a shard's does not cover a whole run's.
+  assert.deepEqual(uncoveredInterruptions([killed, shard(undefined, false)]), []);
+  const whole = shard(undefined, true);
+  assert.deepEqual(uncoveredInterruptions([whole, rerun]), [whole]);
 });
