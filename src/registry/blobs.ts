@@ -9,7 +9,10 @@ import { discard } from './http/body.js';
 import { expectStatus, responseError, uploadNotStarted } from './http/errors.js';
 import { describeStatus, isHtmlType } from './http/front-pages.js';
 import { contentLength, displayUrl, header, type HttpResponse } from './http/types.js';
-import { RegistryResponseError } from '../types/errors.js';
+import { RegistryResponseError, triedOut } from '../types/errors.js';
+import { formatBytes } from '../types/size.js';
+import { newBudget } from './http/retry.js';
+import type { RetryBudget } from './http/types.js';
 import { rangeAnswerStart, resumable } from './blob-resume.js';
 import { assertNotMissing, present, resolveLocation, writeFailure, type RepoContext } from './repo-context.js';
 
@@ -106,6 +109,20 @@ export function sessionKey(path: string, digest: string): string {
 }
 
 /**
+ * A mount the registry kept failing (5xx, 408, 429 after every retry), said as the blob it was for
+ * and how often it was asked, as a failed upload is (copy/upload.ts uploadCut). A target restarted
+ * mid-backfill (backfill4 hunt) failed some tags with a bare 'POST https://HOST/v2/REPO/blobs/uploads/:
+ * 502 Bad Gateway' beside others' 'blob … not uploaded, tried 5 times': the mount's query, which
+ * names the blob, is not shown. A self-mount is the start of the blob's upload, and said so.
+ */
+function mountTriedOut(e: unknown, repo: RepoContext, desc: Descriptor, fromPath: string, budget: RetryBudget): unknown {
+  const transient = e instanceof RegistryResponseError && (e.status >= 500 || e.status === 408 || e.status === 429);
+  if (!transient || budget.remaining > 0) return e;
+  const what = fromPath === repo.path ? 'not uploaded' : `not mounted from ${fromPath}`;
+  return triedOut(e, `blob ${desc.digest} (${formatBytes(desc.size)}) ${what}`, budget.sent ?? repo.host.retry.maxAttempts);
+}
+
+/**
  * POST ?mount=&from=: 201 means mounted; 202 means the registry opened an upload instead, which
  * the next pushBlob of this digest here uses. One token carries both scopes, as distribution needs.
  */
@@ -116,7 +133,8 @@ export async function mountBlob(repo: RepoContext, desc: Descriptor, fromPath: s
   assertNotMissing(repo);
   const url = repo.url(`blobs/uploads/?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(fromPath)}`);
   const scopes = repo.scopesWith(fromPath);
-  let res = await repo.host.send({ method: 'POST', url, scopes, signal: opts.signal, priority: opts.priority, headers: { 'content-length': '0' } });
+  const budget = newBudget(repo.host.retry);
+  let res = await repo.host.send({ method: 'POST', url, scopes, signal: opts.signal, priority: opts.priority, budget, headers: { 'content-length': '0' } });
   // A success that is neither answer (a login page, a 200 cut short) is asked again, as an upload
   // start is (upload.ts); one that keeps coming is said as what it is.
   for (let tries = 1; res.status >= 200 && res.status < 300 && res.status !== 201 && res.status !== 202; tries++) {
@@ -125,7 +143,7 @@ export async function mountBlob(repo: RepoContext, desc: Descriptor, fromPath: s
     res = await repo.host.send({ method: 'POST', url, scopes, signal: opts.signal, priority: opts.priority, headers: { 'content-length': '0' } });
   }
   await expectStatus('POST', res, 201, 202).catch((e: unknown) => {
-    throw writeFailure(repo, e);
+    throw writeFailure(repo, mountTriedOut(e, repo, desc, fromPath, budget));
   });
   discard(res.body, header(res, 'content-length'));
   if (res.status === 201) return true;
