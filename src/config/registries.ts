@@ -14,7 +14,7 @@ export function buildRegistries(raw: Record<string, RawRegistry> | undefined, ba
   const out = new Map<string, RegistrySettings>();
   for (const [host, r] of Object.entries(raw ?? {})) {
     const at = ['registries', host];
-    if (!isValidHost(host)) throw loc.errorAtKey(at, `registries: "${host}" is not a registry host (host or host:port, e.g. quay.io, registry.internal:5000)${bracketHint(host)}`);
+    if (!isValidHost(host)) throw loc.errorAtKey(at, `registries: "${host}" is not a registry host (host or host:port, e.g. quay.io, registry.internal:5000)${hostKeyHint(host) ?? bracketHint(host)}`);
     const capitals = upperCaseHostProblem(host);
     if (capitals) throw loc.errorAtKey(at, `registries: ${capitals}`);
     // SPEC: an explicit `tls` (or a `caFile`, which only means something over TLS) wins over the loopback default.
@@ -31,6 +31,18 @@ export function buildRegistries(raw: Record<string, RawRegistry> | undefined, ba
     out.set(host, settings);
   }
   return out;
+}
+
+// `https://quay.io` or `quay.io/jetstack` as a key, as copied from a URL or an image name: say the host
+// to write, and where what the scheme or the path meant goes instead.
+function hostKeyHint(key: string): string | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(key)?.[1];
+  const host = key.slice(scheme ? scheme.length + 3 : 0).split('/')[0]!;
+  if (host === key || !isValidHost(host)) return undefined;
+  const why = scheme
+    ? `a key has no ${scheme}:// scheme (plain HTTP or TLS is \`tls:\` there, or an \`endpoint:\` URL)`
+    : 'a key is a host alone, and its settings hold for every repository there';
+  return `; ${why}: write "${host}"`;
 }
 
 function checkCredentials(c: NonNullable<RawRegistry['credentials']>, at: string[], loc: Locator): NonNullable<RawRegistry['credentials']> {
