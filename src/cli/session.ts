@@ -14,6 +14,7 @@ import { ConfigError } from '../types/errors.js';
 import type { NamespaceRef } from '../types/reference.js';
 import { createLogger, levelOf } from '../ui/log.js';
 import { parseEndpoints, unusedTlsWarnings, type CommonFlags } from './common.js';
+import { refuseBrokenCredentials } from './credential-values.js';
 
 export type Log = ReturnType<typeof createLogger>;
 
@@ -54,6 +55,7 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
     const pos = config.registries.get(host)?.position ?? { line: 1, col: 1 };
     throw new ConfigError(config.file, pos.line, pos.col, `environment variable ${variable} (credentials for ${host}) is not set, and this command writes to ${host}`);
   }
+  refuseBrokenCredentials(config);
   // A credentials entry names two variables, often both unset: one line for the host, not one each.
   const unsetAt = new Map<string, string[]>();
   for (const { host, variable } of unset) unsetAt.set(host, [...(unsetAt.get(host) ?? []), variable]);

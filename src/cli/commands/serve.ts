@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../../types/errors.js';
 import { parseEndpoints, unusedTlsWarnings } from '../common.js';
+import { refuseBrokenCredentials } from '../credential-values.js';
 import { bracketHint, parseListenAddress } from '../../types/host.js';
 
 interface ServeFlags {
@@ -83,6 +84,7 @@ async function serve(flags: ServeFlags): Promise<number> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  refuseBrokenCredentials(config);
   const endpoints = parseEndpoints(flags.endpoint);
   for (const line of unusedTlsWarnings(config, endpoints)) log.warnOnce(line, line);
   try {

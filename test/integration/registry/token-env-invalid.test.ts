@@ -52,3 +52,36 @@ images:
   assert.ok(!(run.stdout + run.stderr).includes(token), 'the token is never printed');
   assert.equal(await skopeoDigestVerified(`${open.host}/cert-manager/app:v1.0.0`, open.certDir!), image.digest);
 });
+
+// newuser hunt: a token read from a file written by `echo` (or a Secret made with `echo … | base64`)
+// ends in a newline. undici refuses such a header before sending it, and the run said
+// 'cannot list tags: HOST unreachable: GET …/tags/list: UND_ERR_INVALID_ARG' on every row, exit 3,
+// of a registry that was up. A password so is refused as wrong. Both stop before any request now.
+test('a tokenEnv or passwordEnv value ending in a newline: one FILE:LINE:COL line naming the variable, exit 2, the value never printed', async () => {
+  const token = await bearerFor(tokened, 'repository:cert-manager/app:pull,push');
+  const dir = await scratchDir('token-env-newline');
+  const file = await writeConfig(dir, `version: 1
+defaults:
+  targets: [${tokened.host}/cert-manager]
+registries:
+  ${src.host}:
+    caFile: ${src.caFile}
+    credentials: { usernameEnv: S_USER, passwordEnv: S_PASS }
+  ${tokened.host}:
+    caFile: ${tokened.caFile}
+    credentials: { tokenEnv: T_TOKEN }
+images:
+  - source: ${src.host}/jetstack/app
+`);
+  const started = Date.now();
+  const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { T_TOKEN: `${token}\n`, S_USER: 'u', S_PASS: 'p' } });
+  assert.equal(run.exitCode, 2, run.stderr + run.stdout);
+  assert.equal(run.stderr.trim(), `${file}:8:3: environment variable T_TOKEN (credentials for ${tokened.host}) ends in a newline, as a file written by \`echo\` or a Secret made with \`echo … | base64\` leaves one, and no password or token has: set it without (printf '%s' …, or tr -d '\\n')`);
+  assert.ok(Date.now() - started < 10_000, 'said before any request');
+  assert.ok(!(run.stdout + run.stderr).includes(token), 'the token is never printed');
+  // A source only read from is no exception: its password is set, only wrong.
+  const read = await runCli(['verify', '-c', file, '--no-progress'], { env: { T_TOKEN: token, S_USER: 'u', S_PASS: 'hunter2 secret\n' } });
+  assert.equal(read.exitCode, 2, read.stderr + read.stdout);
+  assert.match(read.stderr, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5:3: environment variable S_PASS \\(credentials for ${src.host.replace(/\./g, '\\.')}\\) ends in a newline`));
+  assert.doesNotMatch(read.stdout + read.stderr, /hunter2/);
+});

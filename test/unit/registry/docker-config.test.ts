@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { authsCredential, dockerConfigPaths, helperFor, helperServerUrl, normalizeServer } from '../../../src/registry/docker-config.js';
-import { credentialsFor, missingCredentialEnv } from '../../../src/registry/credentials.js';
+import { brokenCredentialEnv, credentialsFor, missingCredentialEnv } from '../../../src/registry/credentials.js';
 import type { RegistrySettings } from '../../../src/config/model.js';
 import { redact } from '../../../src/ui/redact.js';
 import { scratchDir } from '../../harness/scratch.js';
@@ -76,5 +76,16 @@ describe('credentialsFor', () => {
     ]);
     assert.deepEqual(missingCredentialEnv(registries, { Q_USER: 'u', Q_PASS: 'p', GH_TOKEN: 't' }), []);
     assert.deepEqual(missingCredentialEnv(undefined, {}), []);
+  });
+
+  it('reports env values that hold a line break: a trailing newline as such', () => {
+    assert.deepEqual(brokenCredentialEnv(registries, { Q_USER: 'u', Q_PASS: 'p w\n', GH_TOKEN: 'a\r\n' }), [
+      { host: 'quay.io', variable: 'Q_PASS', problem: 'ends in a newline' },
+      { host: 'ghcr.io', variable: 'GH_TOKEN', problem: 'ends in a newline' },
+    ]);
+    assert.deepEqual(brokenCredentialEnv(registries, { Q_USER: 'u\nv', Q_PASS: 'p w ', GH_TOKEN: 't' }), [
+      { host: 'quay.io', variable: 'Q_USER', problem: 'holds a line break or NUL byte' },
+    ]);
+    assert.deepEqual(brokenCredentialEnv(registries, {}), []);
   });
 });
