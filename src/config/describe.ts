@@ -53,8 +53,15 @@ function describeGateway(g: GatewaySettings): string[] {
   return lines;
 }
 
+// An endpoint's scheme is what the client speaks (registry/http/scheme.ts), https:// verified unless
+// `tls: insecure`: a loopback host sent to https:// was said to be `tls disabled`, its default (newuser hunt).
+function spokenTls(r: RegistrySettings): RegistrySettings['tls'] {
+  if (r.endpoint === undefined) return r.tls;
+  return /^http:/i.test(r.endpoint) ? 'disabled' : r.tls === 'insecure' ? 'insecure' : 'verify';
+}
+
 function describeRegistry(r: RegistrySettings): string {
-  const parts = [`tls ${r.tls}`];
+  const parts = [`tls ${spokenTls(r)}`];
   const c = r.credentials;
   if (c?.tokenEnv) parts.push(`token from $${c.tokenEnv}`);
   else if (c) parts.push(`credentials from $${c.usernameEnv} / $${c.passwordEnv}`);

@@ -42,3 +42,29 @@ test('describeRules says "every tag" when no rule was written', () => {
   assert.equal(describeRules({ include: [], exclude: [], latest: 0, explicit: [] }, false), 'every tag');
   assert.equal(describeRules({ include: ['^v'], exclude: ['-rc'], latest: 0, explicit: [] }, true), 'matching /^v/, not matching /-rc/');
 });
+
+// newuser hunt: `127.0.0.1:5443: { endpoint: https://127.0.0.1:5443 }` is spoken to over verified
+// TLS (the endpoint's scheme wins), but validate said `tls disabled`, the loopback default; and a
+// registry sent to an http:// endpoint was said to be `tls verify`.
+test('describeConfig says the TLS an endpoint\'s scheme gives a registry without `tls:`', () => {
+  const c = parseConfig(
+    [
+      'version: 1',
+      'registries:',
+      '  127.0.0.1:5443: { endpoint: "https://127.0.0.1:5443/" }',
+      '  registry.internal: { endpoint: "http://127.0.0.1:5000" }',
+      '  localhost:5444: { endpoint: "https://127.0.0.1:5444", tls: insecure }',
+      'images:',
+      '  - { source: 127.0.0.1:5443/jetstack/app, targets: [registry.internal/mirror, localhost:5444/mirror] }',
+    ].join('\n'),
+    'm.yaml',
+  );
+  const out = describeConfig(c);
+  for (const want of [
+    '127.0.0.1:5443: tls verify, credentials from Docker config or anonymous, endpoint https://127.0.0.1:5443',
+    'registry.internal: tls disabled, credentials from Docker config or anonymous, endpoint http://127.0.0.1:5000',
+    'localhost:5444: tls insecure,',
+  ]) {
+    assert.ok(out.includes(want), `missing "${want}" in:\n${out}`);
+  }
+});
