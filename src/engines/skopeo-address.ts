@@ -26,8 +26,10 @@ export function skopeoAddress(host: string, settings?: RegistrySettings, endpoin
   if ((endpointOverride ?? settings?.endpoint) && url.pathname.replace(/\/+$/, '') !== '') {
     throw new UsageError(`endpoint for ${host} has a path ("${url.href}"); engine: skopeo can only use an endpoint at a host's root`);
   }
-  // http is plain whatever the settings say; https still honours `tls: insecure`.
-  const tlsVerify = url.protocol === 'https:' && settings?.tls !== 'insecure' && settings?.tls !== 'disabled';
+  // http is plain whatever the settings say; https still honours `tls: insecure`, and only it, as
+  // the native client does: an https:// endpoint of a loopback host (whose default is `disabled`)
+  // was copied with --tls-verify=false there, verified by the native client (newuser hunt).
+  const tlsVerify = url.protocol === 'https:' && settings?.tls !== 'insecure';
   const address: SkopeoAddress = { logicalHost: host, host: url.host, tlsVerify };
   const certsDir = url.protocol === 'https:' ? certsDirFor(url.host).found : undefined;
   if (certsDir) address.certsDir = certsDir;

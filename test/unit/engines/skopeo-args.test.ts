@@ -62,6 +62,15 @@ describe('skopeoArgs', () => {
     assert.throws(() => skopeoAddress('quay.io', undefined, 'https://a.example/prefix'), UsageError);
   });
 
+  it('an https:// endpoint is verified as the native client verifies it, a loopback host\'s plain default notwithstanding', () => {
+    // mirrors.yaml's `127.0.0.1:5443: { endpoint: https://127.0.0.1:5443 }` holds the loopback default `tls: disabled`.
+    const loopback = { host: '127.0.0.1:5443', tls: 'disabled' as const, endpoint: 'https://127.0.0.1:5443' };
+    assert.equal(skopeoAddress('127.0.0.1:5443', loopback).tlsVerify, true);
+    assert.equal(skopeoAddress('127.0.0.1:5443', { host: '127.0.0.1:5443', tls: 'disabled' }, 'https://127.0.0.1:5443').tlsVerify, true);
+    assert.equal(skopeoAddress('127.0.0.1:5443', { ...loopback, tls: 'insecure' }).tlsVerify, false);
+    assert.equal(skopeoAddress('127.0.0.1:5443', { host: '127.0.0.1:5443', tls: 'disabled' }).tlsVerify, false);
+  });
+
   it('names auth files and cert dirs by path, and anonymous sides get --no-creds', () => {
     const args = skopeoArgs(request(), {
       registries: settings('quay.io', { caFile: '/etc/ca.pem' }),
