@@ -12,8 +12,15 @@ const HELPER_TIMEOUT_MS = 30_000;
 /** How long a helper's output may stay open after it exited. */
 const OUTPUT_GRACE_MS = 500;
 
+/**
+ * Where a helper was named (`credsStore in FILE`), and the helpers already said to be missing: a
+ * credsStore is asked for every registry, and one not installed (a config.json copied from Docker
+ * Desktop) was said once per registry, without the file that names it or what to do.
+ */
+export interface HelperOrigin { namedIn: string; missingSaid: Set<string> }
+
 /** Asks helper `name` for `serverUrl`; undefined when it has nothing (or cannot run). */
-export async function runCredentialHelper(name: string, serverUrl: string, env: NodeJS.ProcessEnv, logger?: Logger): Promise<Credential | undefined> {
+export async function runCredentialHelper(name: string, serverUrl: string, env: NodeJS.ProcessEnv, logger?: Logger, origin?: HelperOrigin): Promise<Credential | undefined> {
   const program = `docker-credential-${name}`;
   // Loaded on first use: most runs never call a helper, and execa is a tenth of a second to load.
   const { execa } = await import('execa');
@@ -31,7 +38,11 @@ export async function runCredentialHelper(name: string, serverUrl: string, env: 
   if (result.failed) {
     const said = `${String(result.stdout ?? '')} ${String(result.stderr ?? '')}`;
     // "credentials not found in native keychain" is the protocol's way to say "none".
-    if (!/not found/i.test(said) || result.exitCode === undefined) {
+    if (result.code === 'ENOENT' && origin) {
+      const key = `${program} ${origin.namedIn}`;
+      if (!origin.missingSaid.has(key)) logger?.warn(`${program}, named as ${origin.namedIn}, is not installed: registries are read without it (that file's auths, else anonymously); install it, or remove it from that file (a config.json copied from Docker Desktop names \`desktop\`)`);
+      origin.missingSaid.add(key);
+    } else if (!/not found/i.test(said) || result.exitCode === undefined) {
       const why = result.code === 'ENOENT' ? 'not installed' : result.timedOut ? `no answer within ${HELPER_TIMEOUT_MS / 1000} s` : `exit ${result.exitCode ?? '?'}`;
       logger?.warn(`credential helper ${program} failed for ${serverUrl}: ${why}`);
     }

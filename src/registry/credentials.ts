@@ -25,6 +25,7 @@ export function credentialsFor(
 ): CredentialProvider {
   const env = opts.env ?? process.env;
   const cache = new Map<string, Promise<Credential | undefined>>();
+  const missingSaid = new Set<string>();
   return (host) => {
     let found = cache.get(host);
     if (!found) {
@@ -40,8 +41,10 @@ export function credentialsFor(
     for (const path of dockerConfigPaths(env)) {
       const config = await readDockerConfig(path);
       if (!config) continue;
-      const helper = helperFor(config, host) ?? config.credsStore;
-      const fromHelper = helper ? await runCredentialHelper(helper, helperServerUrl(host), env, opts.logger) : undefined;
+      const own = helperFor(config, host);
+      const helper = own ?? config.credsStore;
+      const namedIn = `${own ? `credHelpers["${host}"]` : 'credsStore'} in ${path}`;
+      const fromHelper = helper ? await runCredentialHelper(helper, helperServerUrl(host), env, opts.logger, { namedIn, missingSaid }) : undefined;
       if (fromHelper) return { ...fromHelper, from: `docker-credential-${helper}, named in ${path}` };
       const inline = authsCredential(config, host);
       if (inline) return { ...inline, from: `${path} (auths)` };

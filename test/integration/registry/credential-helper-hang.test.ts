@@ -42,3 +42,23 @@ describe('credential helpers whose children outlive them', () => {
     assert.match(warnings.join(''), /credential helper docker-credential-hangs failed for quay\.io: no answer within 30 s/);
   });
 });
+
+// newuser hunt: a config.json copied from Docker Desktop names `credsStore: desktop`, not installed
+// on a CI machine. It was said once per registry, 'credential helper docker-credential-desktop
+// failed for 127.0.0.1:25501: not installed', then the same for the next, without the file that
+// names it or what to do.
+describe('a credsStore that is not installed', () => {
+  it('is said once for the run, naming the file that names it and what to do', async () => {
+    const dir = await scratchDir('helper-missing');
+    after(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ credsStore: 'desktop-absent' }));
+    const env = { PATH: `${dir}:/usr/bin:/bin`, DOCKER_CONFIG: dir, HOME: dir };
+    const warnings: string[] = [];
+    const credentials = credentialsFor(undefined, { env, logger: createLogger('normal', (line) => warnings.push(line)) });
+    assert.equal(await credentials('quay.io'), undefined);
+    assert.equal(await credentials('ghcr.io'), undefined);
+    assert.deepEqual(warnings, [
+      `warning: docker-credential-desktop-absent, named as credsStore in ${join(dir, 'config.json')}, is not installed: registries are read without it (that file's auths, else anonymously); install it, or remove it from that file (a config.json copied from Docker Desktop names \`desktop\`)\n`,
+    ]);
+  });
+});
