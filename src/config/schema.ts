@@ -49,11 +49,11 @@ const registry = {
       properties: {
         usernameEnv: { type: 'string', pattern: ENV_NAME, description: 'Environment variable holding the user name.' },
         passwordEnv: { type: 'string', pattern: ENV_NAME, description: 'Environment variable holding the password or access token.' },
-        tokenEnv: { type: 'string', pattern: ENV_NAME, description: 'Environment variable holding an identity (refresh) token.' },
+        tokenEnv: { type: 'string', pattern: ENV_NAME, description: 'Environment variable holding a bearer token, sent to the registry as it is (Authorization: Bearer, as Docker\'s registrytoken); not an identity (refresh) token. engine: skopeo cannot send one.' },
       },
     },
     concurrency: { type: 'integer', minimum: 1, description: 'Requests in flight to this registry.' },
-    tls: { type: 'string', enum: ['verify', 'insecure', 'disabled'], description: 'verify (default), insecure (TLS without certificate verification), disabled (plain HTTP; the default for loopback hosts).' },
+    tls: { type: 'string', enum: ['verify', 'insecure', 'disabled'], description: 'verify (default), insecure (TLS without certificate verification), disabled (plain HTTP; the default for loopback hosts without a caFile). An endpoint\'s http:// or https:// decides plain HTTP or TLS.' },
     caFile: { type: 'string', description: 'Extra CA bundle (PEM), relative to this file.' },
     endpoint: { type: 'string', description: 'http(s) URL where requests for this host really go, e.g. https://mirror.internal:8443.' },
     maxAttempts: { type: 'integer', minimum: 1, description: 'Attempts per request before giving up (retries + 1).' },

@@ -35,6 +35,14 @@ test('the JSON Schema describes every property', () => {
   assert.deepEqual(missing, []);
 });
 
+// newuser hunt: `regmirror schema` (what editors show) called tokenEnv an identity (refresh)
+// token, which regmirror would send as a bearer token as it is (README: Docker's registrytoken).
+test('the JSON Schema says what tokenEnv is sent as, as README does', () => {
+  const credentials = (mirrorsSchema.definitions.registry.properties.credentials.properties);
+  assert.match(credentials.tokenEnv.description, /bearer token, sent to the registry as it is/);
+  assert.doesNotMatch(credentials.tokenEnv.description, /^Environment variable holding an identity/);
+});
+
 test('the SPEC example loads and merges as documented', async () => {
   const c = await loadConfig(specExample);
   assert.equal(c.version, 1);
