@@ -11,6 +11,13 @@ export function certificatesProblem(file: string, bytes: Buffer): string | undef
   const blocks = pemBlocks(bytes);
   if (blocks.length === 0) {
     if (readsAsCertificate(bytes)) return `${file} is a DER (binary) certificate, and only PEM is read: convert it with \`openssl x509 -inform der -in ${file} -out ca.pem\``;
+    // The registry's key given for its CA (newuser hunt: the two files side by side, domain.key
+    // taken for domain.crt): say what the file is, not only what it lacks.
+    const other = /-----BEGIN ((?:[A-Z]+ )?PRIVATE KEY|CERTIFICATE REQUEST|NEW CERTIFICATE REQUEST|PUBLIC KEY)-----/.exec(bytes.toString('latin1'))?.[1];
+    if (other) {
+      const what = other.includes('PRIVATE KEY') ? 'a private key' : other.includes('REQUEST') ? 'a certificate request' : 'a public key';
+      return `${file} holds ${what} (BEGIN ${other}) and no certificate: give the certificate of the CA that signed the registry's (-----BEGIN CERTIFICATE-----), not ${what}`;
+    }
     return `${file} holds no PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)`;
   }
   for (const [i, block] of blocks.entries()) {

@@ -146,6 +146,10 @@ test('loadConfig refuses a caFile that does not exist, or holds no certificate, 
     // There, but no certificate in it (test/integration/cli/cafile.test.ts: what a good one is).
     writeFileSync(path.join(dir, 'missing.pem'), 'pem');
     await assert.rejects(loadConfig(path.join(dir, 'm.yaml')), (err: unknown) => err instanceof ConfigError && err.line === 4 && err.detail.includes('holds no PEM certificate'));
+    // The registry's private key taken for its CA's certificate (newuser hunt): said as what it is.
+    writeFileSync(path.join(dir, 'missing.pem'), '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n');
+    await assert.rejects(loadConfig(path.join(dir, 'm.yaml')), (err: unknown) => err instanceof ConfigError && err.line === 4
+      && err.detail === `registries.r.example.caFile: ${path.join(dir, 'missing.pem')} holds a private key (BEGIN PRIVATE KEY) and no certificate: give the certificate of the CA that signed the registry's (-----BEGIN CERTIFICATE-----), not a private key`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
