@@ -104,8 +104,10 @@ function parse(text: string, file: string, baseDir: string): { config: Config; l
 
 // `[::1]:5000:` as a registry key, or `[::1]:5000/ns` in a list, is a flow sequence to YAML: the
 // parser's own words ("Unexpected scalar token", "expected a string, got a mapping") don't say to
-// quote it. An unquoted bracketed IPv6 host is never meaningful YAML here, so say so first.
-const IPV6_REF = /\[[0-9A-Fa-f.%]*:[0-9A-Fa-f:.%]*\](?::\d+)?(?:\/[^\s,\]}#'"]*)?/g;
+// quote it. An unquoted bracketed IPv6 host is never meaningful YAML here, so say so first. An
+// IPv6 address has two colons at least: `targets: [127.0.0.1:5000]`, a list of one registry's root,
+// was refused as one (newuser hunt).
+const IPV6_REF = /\[[0-9A-Fa-f.%]*:[0-9A-Fa-f.%]*:[0-9A-Fa-f:.%]*\](?::\d+)?(?:\/[^\s,\]}#'"]*)?/g;
 function unquotedIpv6(text: string): { offset: number; ref: string } | undefined {
   let lineStart = 0;
   for (const line of text.split('\n')) {

@@ -155,6 +155,15 @@ test('loadConfig refuses a caFile that does not exist, or holds no certificate, 
   }
 });
 
+// newuser hunt: a flow list of one registry's root, `targets: [127.0.0.1:5000]`, was refused as an
+// unquoted IPv6 host: 'write "[127.0.0.1:5000]" in quotes: YAML reads an unquoted [ as the start of a list'.
+test('a flow list of host:port namespaces is a list, an unquoted [::1]:5000 still the quoting hint', () => {
+  const c = parseConfig('version: 1\nimages:\n  - source: 127.0.0.1:5443/app\n    targets: [127.0.0.1:5000]\n', 'm.yaml');
+  assert.deepEqual(c.images[0]!.targets, [{ scheme: 'registry', registry: '127.0.0.1:5000', path: '' }]);
+  assert.throws(() => parseConfig('version: 1\nimages:\n  - source: 127.0.0.1:5443/app\n    targets: [[::1]:5000/m]\n', 'm.yaml'),
+    (err: unknown) => err instanceof ConfigError && err.detail.includes('write "[::1]:5000/m" in quotes'));
+});
+
 test('an empty file and a whitespace-only file are one clear error', () => {
   for (const text of ['', '\n\n  \n', '# only a comment\n']) {
     assert.throws(() => parseConfig(text, 'e.yaml'), (err: unknown) => err instanceof ConfigError && err.detail.startsWith('empty file'));
