@@ -101,7 +101,10 @@ export function buildBinaries(raw: RawConfig, defaults: Defaults, baseDir: strin
 // A source must name its host: a bare "nginx" silently meaning Docker Hub is a trap in a release config.
 function parseSource(text: string): RepositoryRef {
   const slash = text.indexOf('/');
-  if (!text.startsWith('oci:') && slash > 0 && /[:@]/.test(text.slice(slash + 1))) {
+  // Past a scheme: `http://localhost:5000/app` was said to carry a :tag (newuser hunt), its scheme
+  // left unsaid; parseRepository says what to write for it.
+  const bare = text.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  if (!text.startsWith('oci:') && bare.indexOf('/') > 0 && /[:@]/.test(bare.slice(bare.indexOf('/') + 1))) {
     throw new UnsupportedError(`"${text}": a source is a repository, without :tag or @digest (select tags with tags:)`);
   }
   const ref = parseRepository(text);
