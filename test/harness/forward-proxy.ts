@@ -36,6 +36,8 @@ export interface ForwardProxyOptions {
   tls?: { cert: string; key: string };
   /** Decrypt every tunnel, re-signing the registry's certificate with this CA (intercept.ts). */
   intercept?: Interception;
+  /** Listen on this port (a proxy started again where one was closed: a restart); a free one when absent. */
+  port?: number;
 }
 
 /** A running proxy: its URL, what it carried per `name:port`, and what it refused. */
@@ -108,7 +110,7 @@ export async function startForwardProxy(opts: ForwardProxyOptions): Promise<Forw
     upstream.on('error', () => client.destroy());
     client.once('close', () => upstream.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,

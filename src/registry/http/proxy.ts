@@ -15,6 +15,7 @@ import { pageInTunnel, proxyName, refusal, unreachable } from './proxy-refusals.
 import { storeContext } from './trust-store.js';
 import { namingLapsed } from './lapsed.js';
 import { heard, type ProtocolNotice } from './alpn.js';
+import { awaitingReturn } from './proxy-return.js';
 
 /** How long the proxy may take to open a tunnel (undici's own connect timeout). */
 const TUNNEL_TIMEOUT_MS = 10_000;
@@ -54,7 +55,7 @@ export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxi
       return new Pool(origin, { ...options, connect: protocol ? heard(connect, url, allowH2, protocol) : connect });
     }
     if (url.protocol === 'http:') return forwarded(route, url, options);
-    const connect = tunnel(route, url, { allowH2, timeout: TUNNEL_TIMEOUT_MS, ...tls });
+    const connect = awaitingReturn(route.proxy, tunnel(route, url, { allowH2, timeout: TUNNEL_TIMEOUT_MS, ...tls }));
     return new Pool(origin, { ...options, connect: protocol ? heard(connect, url, allowH2, protocol) : connect });
   };
 }
@@ -75,7 +76,7 @@ export function sayProxyOnce(say: (line: string) => void): ProxyNotice {
  */
 function forwarded(route: ProxyRoute, target: URL, options: Pool.Options): Dispatcher {
   const { factory: _factory, connect: _registryTls, ...rest } = options as Pool.Options & { factory?: unknown };
-  const pool = new Pool(route.proxy.origin, { ...rest, allowH2: false, connect: toProxy(route, target) });
+  const pool = new Pool(route.proxy.origin, { ...rest, allowH2: false, connect: awaitingReturn(route.proxy, toProxy(route, target)) });
   const auth = proxyAuthorization(route.proxy);
   return pool.compose((dispatch) => (opts, handler) => dispatch({
     ...opts,

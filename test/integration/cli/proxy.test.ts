@@ -191,6 +191,48 @@ test('a proxy that resets its first connections (restarting, failing over) or an
   }
 });
 
+test('a proxy restarting mid-sync (it stops taking connections for 4 s): connections wait for it to come back, and the sync finishes', { timeout: 120_000 }, async () => {
+  const tags = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
+  const images = await seedImage({ url: source.url }, { repository: 'restart/app', tags, format: 'oci', platforms: 1, layerBytes: 512 * 1024 });
+  // The first blob read is held until the proxy has gone: the sync is mid-way when it goes.
+  let arrived!: () => void;
+  const reading = new Promise<void>((resolve) => { arrived = resolve; });
+  let release!: () => void;
+  const gone = new Promise<void>((resolve) => { release = resolve; });
+  const hold: Personality = async (ex) => {
+    if (ex.method === 'GET' && ex.path.includes('/restart/app/blobs/')) {
+      arrived();
+      await gone;
+    }
+    return false;
+  };
+  const slow = await startFaultProxy(source.url, { tls: (await testCerts()).servers.good, upstreamCa: source.caFile, personalities: [hold] });
+  const hosts = { [SOURCE]: new URL(slow.url).host, [TARGET]: target.host };
+  const first = await startForwardProxy({ hosts });
+  let second: ForwardProxy | undefined;
+  try {
+    const file = await writeConfig(join(dir, 'restart'), `version: 1
+defaults:
+  targets: [${TARGET}/restart]
+${registriesYaml([{ host: PROXIED_NAME, caFile: source.caFile }, { host: TARGET, caFile: target.caFile }])}images:
+  - source: ${PROXIED_NAME}/restart/app
+`);
+    const run = runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: first.url } });
+    await reading;
+    await first.close();
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    second = await startForwardProxy({ hosts, port: Number(new URL(first.url).port) });
+    const result = await run;
+    assert.equal(result.exitCode, 0, result.stderr + result.stdout);
+    assert.ok((second.carried.get(SOURCE) ?? 0) + (second.carried.get(TARGET) ?? 0) > 0, 'the sync went on through the restarted proxy');
+    for (const one of images) assert.equal(await skopeoDigestVerified(`${target.host}/restart/app:${one.tag}`, target.certDir!), one.digest);
+  } finally {
+    await second?.close();
+    await slow.close();
+  }
+});
+
 test('loopback registries never go through a proxy, even a dead one', async () => {
   const file = await mirrors('loopback.yaml', source.host, `${target.host}/loopback`, registriesYaml([source, target]));
   const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9' } });

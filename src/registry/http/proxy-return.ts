@@ -1,0 +1,73 @@
+// A forward proxy that carried connections this run and then refuses or drops new ones on arrival
+// (ECONNREFUSED, ECONNRESET) is restarting or failing over: squid stops listening for the seconds
+// a restart takes. The retry layer's backoff (a few seconds in all) gave up within them, and every
+// tag of a sync failed over a restart. Connections to such a proxy wait for it to take connections
+// again (one probe per proxy, shared by all of them), up to PROXY_DOWN_MS, then go once more; a
+// proxy that never took one (a wrong port in HTTPS_PROXY), or did not come back in time, fails at
+// once as before, and the retry layer and the host's verdicts (tls-errors.ts) take it from there.
+import { connect } from 'node:net';
+import type { buildConnector } from 'undici';
+import { ProxyError } from '../../types/errors.js';
+import { PROXY_DOWN_MS } from './tls-errors.js';
+
+/** How often a proxy that went away is probed for its return. */
+const PROBE_EVERY_MS = 250;
+
+/** Proxies (origins) that took a connection since they last went away. */
+const carried = new Set<string>();
+/** The probe under way for each proxy that went away: true once it takes connections again. */
+const probes = new Map<string, Promise<boolean>>();
+
+/** `connector` (to `proxy` or through it) waiting out a restart of a proxy that was carrying connections. */
+export function awaitingReturn(proxy: URL, connector: buildConnector.connector, waitMs = PROXY_DOWN_MS): buildConnector.connector {
+  return (opts, callback) => connector(opts, (err, socket) => {
+    if (!err) {
+      carried.add(proxy.origin);
+      callback(null, socket!);
+      return;
+    }
+    if (!(err instanceof ProxyError && err.passing && err.status === undefined) || !carried.has(proxy.origin)) {
+      callback(err, null);
+      return;
+    }
+    void back(proxy, waitMs).then((up) => (up ? connector(opts, callback) : callback(err, null)));
+  });
+}
+
+/** Whether `proxy` takes a TCP connection again within `waitMs`; one probe at a time per proxy. */
+function back(proxy: URL, waitMs: number): Promise<boolean> {
+  let probe = probes.get(proxy.origin);
+  if (!probe) {
+    probe = probeUntil(proxy, Date.now() + waitMs).then((up) => {
+      probes.delete(proxy.origin);
+      // Not back in time: believed down; its connections fail at once until one is taken again.
+      if (!up) carried.delete(proxy.origin);
+      return up;
+    });
+    probes.set(proxy.origin, probe);
+  }
+  return probe;
+}
+
+async function probeUntil(proxy: URL, deadline: number): Promise<boolean> {
+  const host = proxy.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
+  while (Date.now() < deadline) {
+    if (await takes(host, port)) return true;
+    await new Promise((resolve) => setTimeout(resolve, PROBE_EVERY_MS));
+  }
+  return false;
+}
+
+function takes(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: PROBE_EVERY_MS * 4 });
+    const done = (up: boolean) => {
+      socket.destroy();
+      resolve(up);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
