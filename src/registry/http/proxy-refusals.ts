@@ -1,7 +1,8 @@
 // What a forward proxy's refusal says (proxy.ts): which proxy (never its credentials), which host
 // it would not reach, and what to change: HTTPS_PROXY / HTTP_PROXY, its credentials, or NO_PROXY.
 import type { ProxyRoute } from './proxy-env.js';
-import { tlsFailure } from './tls-errors.js';
+import { PROXY_DOWN_MS, tlsFailure } from './tls-errors.js';
+import { carriedBefore } from './proxy-return.js';
 
 /** The proxy as messages name it: scheme, host and port, never its credentials. */
 export function proxyName(route: ProxyRoute): string {
@@ -52,6 +53,10 @@ export function unreachable(route: ProxyRoute, authority: string, e: Error): str
     return `${start} has a TLS certificate for another name (${tls.code}${names ? `; it is for ${names}` : ''}): name the proxy in ${route.variable} as its certificate does, ${direct}`;
   }
   if (tls) return `${start} has a TLS certificate that is not trusted (${tls.code}): add its CA to this machine's store (update-ca-certificates, SSL_CERT_FILE) or NODE_EXTRA_CA_CERTS, ${direct}`;
+  // A proxy that carried this run's earlier connections is named right and speaks what it is named: it went down.
+  if ((code === 'ECONNRESET' || code === 'ECONNREFUSED') && carriedBefore(route.proxy)) {
+    return `${start} stopped taking connections (${code}) after carrying earlier ones of this run, and was not back within ${PROXY_DOWN_MS / 1000} s: it went down or is restarting; check that it runs, then run again, ${direct}`;
+  }
   if (code === 'ECONNRESET') {
     const scheme = route.proxy.protocol === 'http:' ? ` (https:// if it speaks only TLS)` : '';
     return `${start} closed the connection without answering (ECONNRESET): check that ${route.variable} names a forward proxy${scheme}, ${direct}`;

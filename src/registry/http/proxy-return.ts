@@ -15,6 +15,13 @@ const PROBE_EVERY_MS = 250;
 
 /** Proxies (origins) that took a connection since they last went away. */
 const carried = new Set<string>();
+/** Proxies (origins) that took a connection at any time in this process. */
+const carriedOnce = new Set<string>();
+
+/** Whether `proxy` carried a connection of this run: one refused or reset later went down, it was not named wrong. */
+export function carriedBefore(proxy: URL): boolean {
+  return carriedOnce.has(proxy.origin);
+}
 /** The probe under way for each proxy that went away: true once it takes connections again. */
 const probes = new Map<string, Promise<boolean>>();
 
@@ -23,6 +30,7 @@ export function awaitingReturn(proxy: URL, connector: buildConnector.connector, 
   return (opts, callback) => connector(opts, (err, socket) => {
     if (!err) {
       carried.add(proxy.origin);
+      carriedOnce.add(proxy.origin);
       callback(null, socket!);
       return;
     }
