@@ -60,6 +60,16 @@ export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxi
   };
 }
 
+/**
+ * For a host that did not resolve although a proxy is named for it: NO_PROXY sent it direct, where
+ * only the proxy may know the name (proxies4 hunt: a token realm exempted by name and port).
+ */
+export function exemptedNote(url: URL, env: ProxyEnv = processProxies()): string {
+  const named = url.protocol === 'https:' ? env.https : url.protocol === 'http:' ? env.http : undefined;
+  if (!named || proxyFor(url, env)) return '';
+  return `; it went direct, as NO_PROXY exempts it from the proxy ${proxyName(named)}: take it out of NO_PROXY if only the proxy reaches it`;
+}
+
 /** A notice that says once per origin, as a -v line, whether it goes through the proxy. */
 export function sayProxyOnce(say: (line: string) => void): ProxyNotice {
   const said = new Set<string>();

@@ -6,6 +6,7 @@ import { tlsError } from './tls-errors.js';
 import type { CertsDir } from './certs-d.js';
 import { errors } from './undici.js';
 import { displayUrl, type HttpRequest } from './types.js';
+import { exemptedNote } from './proxy.js';
 
 // Connection failures said as what they mean for the registry (the code kept for searches).
 const SAID: Record<string, string> = {
@@ -92,6 +93,7 @@ export function unreachable(host: string, req: HttpRequest, e: unknown, cert: Ce
     // (each on a fresh connection) came so, which no registry does and a broken proxy does.
     : e instanceof errors.HTTPParserError ? `its answers were not valid HTTP/1.1 (${e.message}): a proxy in front of ${host} garbles them; fix that proxy or reach ${host} without it`
     : code === 'ECONNREFUSED' ? refused(req.url, e)
+    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `${SAID[code] ?? code}${exemptedNote(req.url)}`
     : (code && SAID[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);
   // The registry answered; its token service on another origin did not (tokens4 hunt: the line
   // called the registry unreachable and named the realm only in its URL).

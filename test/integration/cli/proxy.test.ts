@@ -91,6 +91,8 @@ test('NO_PROXY exempts a host (here by name and port): it goes direct, where the
   assert.match(run.stderr, new RegExp(`debug: ${PROXIED_NAME}: direct, not through the proxy ${proxy.url} \\(HTTPS_PROXY\\) \\(NO_PROXY`));
   assert.match(run.stderr, new RegExp(`debug: ${TARGET}: through the proxy ${proxy.url}`));
   assert.match(run.stdout, new RegExp(`${PROXIED_NAME} unreachable: GET https://${PROXIED_NAME}/v2/.*no such host name \\(ENOTFOUND\\)`));
+  // Only the proxy knows the name: the line says NO_PROXY sent it direct.
+  assert.ok(run.stdout.includes(`no such host name (ENOTFOUND); it went direct, as NO_PROXY exempts it from the proxy ${proxy.url} (HTTPS_PROXY): take it out of NO_PROXY if only the proxy reaches it`), run.stdout);
 });
 
 test('wrong proxy credentials (407): one line naming the proxy and the host, never the password, no retry storm', async () => {
