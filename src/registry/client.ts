@@ -8,6 +8,7 @@ import { HostContext } from './host.js';
 import { certsDirFor, hostCerts } from './http/certs-d.js';
 import { closePools, createPools, destroyForeignPools, destroyPools, type Pools } from './http/pool.js';
 import { processProxies, sayProxyOnce } from './http/proxy.js';
+import { stopProxyWaits } from './http/proxy-return.js';
 import { sayProtocolOnce } from './http/alpn.js';
 import type { TransportStats } from './http/send.js';
 import { RemoteRepository } from './repository.js';
@@ -109,6 +110,7 @@ export class RegistryClient {
   interrupt(): void {
     for (const pools of this.takePools()) destroyPools(pools);
     destroyForeignPools();
+    stopProxyWaits();
   }
 
   /** Every host's pools and the redirect targets', which the client forgets: a later request opens new ones. */

@@ -25,6 +25,12 @@ export function carriedBefore(proxy: URL): boolean {
 /** The probe under way for each proxy that went away: true once it takes connections again. */
 const probes = new Map<string, Promise<boolean>>();
 
+/** Wakes every probe under way, which then says the proxy is not back: an interrupted run (client.ts interrupt) waits for none. */
+const stopping = new Set<() => void>();
+export function stopProxyWaits(): void {
+  for (const wake of stopping) wake();
+}
+
 /** `connector` (to `proxy` or through it) waiting out a restart of a proxy that was carrying connections. */
 export function awaitingReturn(proxy: URL, connector: buildConnector.connector, waitMs = PROXY_DOWN_MS): buildConnector.connector {
   return (opts, callback) => connector(opts, (err, socket) => {
@@ -60,11 +66,25 @@ function back(proxy: URL, waitMs: number): Promise<boolean> {
 async function probeUntil(proxy: URL, deadline: number): Promise<boolean> {
   const host = proxy.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
-  while (Date.now() < deadline) {
-    if (await takes(host, port)) return true;
-    await new Promise((resolve) => setTimeout(resolve, PROBE_EVERY_MS));
+  let stopped = false;
+  let wake = () => undefined as void;
+  const stop = () => {
+    stopped = true;
+    wake();
+  };
+  stopping.add(stop);
+  try {
+    while (!stopped && Date.now() < deadline) {
+      if (await takes(host, port)) return !stopped;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, PROBE_EVERY_MS);
+        wake = () => { clearTimeout(timer); resolve(); };
+      });
+    }
+    return false;
+  } finally {
+    stopping.delete(stop);
   }
-  return false;
 }
 
 function takes(host: string, port: number): Promise<boolean> {

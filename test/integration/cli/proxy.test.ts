@@ -235,6 +235,35 @@ ${registriesYaml([{ host: PROXIED_NAME, caFile: source.caFile }, { host: TARGET,
   }
 });
 
+test('SIGINT while connections wait for a proxy that went away mid-sync: the run stops at once, not after the 30 s wait', { timeout: 120_000 }, async () => {
+  await seedImage({ url: source.url }, { repository: 'gone/app', tags: ['g1', 'g2'], format: 'oci', platforms: 1 });
+  let arrived!: () => void;
+  const reading = new Promise<void>((resolve) => { arrived = resolve; });
+  const hold: Personality = (ex) => {
+    if (ex.method === 'GET' && ex.path.includes('/gone/app/blobs/')) arrived();
+    return false;
+  };
+  const slow = await startFaultProxy(source.url, { tls: (await testCerts()).servers.good, upstreamCa: source.caFile, personalities: [hold] });
+  const doomed = await startForwardProxy({ hosts: { [SOURCE]: new URL(slow.url).host, [TARGET]: target.host } });
+  try {
+    const file = await writeConfig(join(dir, 'gone'), `version: 1
+defaults:
+  targets: [${TARGET}/gone]
+${registriesYaml([{ host: PROXIED_NAME, caFile: source.caFile }, { host: TARGET, caFile: target.caFile }])}images:
+  - source: ${PROXIED_NAME}/gone/app
+`);
+    // The proxy goes for good once the sync reads a blob; SIGINT 2 s later, while its connections wait.
+    const interrupt = reading.then(() => doomed.close()).then(() => new Promise((resolve) => setTimeout(resolve, 2000)));
+    const started = Date.now();
+    const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: doomed.url }, signalWhen: { signal: 'SIGINT', when: interrupt } });
+    await interrupt;
+    assert.equal(run.exitCode, 130, run.stderr + run.stdout);
+    assert.ok(Date.now() - started < 20_000, `the run took ${Date.now() - started} ms`);
+  } finally {
+    await slow.close();
+  }
+});
+
 test('loopback registries never go through a proxy, even a dead one', async () => {
   const file = await mirrors('loopback.yaml', source.host, `${target.host}/loopback`, registriesYaml([source, target]));
   const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9' } });
