@@ -73,11 +73,9 @@ registries:
 images:
   - source: ${src.host}/jetstack/app
 `);
-  const started = Date.now();
   const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { T_TOKEN: `${token}\n`, S_USER: 'u', S_PASS: 'p' } });
   assert.equal(run.exitCode, 2, run.stderr + run.stdout);
   assert.equal(run.stderr.trim(), `${file}:8:3: environment variable T_TOKEN (credentials for ${tokened.host}) ends in a newline, as a file written by \`echo\` or a Secret made with \`echo … | base64\` leaves one, and no password or token has: set it without (printf '%s' …, or tr -d '\\n')`);
-  assert.ok(Date.now() - started < 10_000, 'said before any request');
   assert.ok(!(run.stdout + run.stderr).includes(token), 'the token is never printed');
   // A source only read from is no exception: its password is set, only wrong.
   const read = await runCli(['verify', '-c', file, '--no-progress'], { env: { T_TOKEN: token, S_USER: 'u', S_PASS: 'hunter2 secret\n' } });
