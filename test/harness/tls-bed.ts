@@ -28,13 +28,18 @@ export function registriesYaml(entries: (TlsHost | [TlsHost, EntrySettings])[]):
 }
 
 /**
- * A mirrors.yaml copying `source`'s `repository` into `target`'s `namespace` (default `mirror`),
- * each TLS registry trusted by its caFile; the target may carry settings (credentials, maxAttempts).
+ * A mirrors.yaml copying `source`'s `repository` (or each of several) into `target`'s `namespace`
+ * (default `mirror`), each TLS registry trusted by its caFile; the target may carry settings
+ * (credentials, maxAttempts).
  */
-export function oneMirrorYaml(source: TlsHost, target: TlsHost | [TlsHost, EntrySettings], repository: string, namespace = 'mirror'): string {
+export function oneMirrorYaml(source: TlsHost, target: TlsHost | [TlsHost, EntrySettings], repository: string | string[], namespace = 'mirror'): string {
   const host = Array.isArray(target) ? target[0].host : target.host;
-  return `version: 1\ndefaults:\n  targets: [${host}/${namespace}]\n${registriesYaml([source, target])}images:\n  - source: ${source.host}/${repository}\n`;
+  const images = (Array.isArray(repository) ? repository : [repository]).map((r) => `  - source: ${source.host}/${r}\n`).join('');
+  return `version: 1\ndefaults:\n  targets: [${host}/${namespace}]\n${registriesYaml([source, target])}images:\n${images}`;
 }
+
+/** The target settings of a registry whose credentials come from DST_USER and DST_PASS (oneMirrorYaml). */
+export const DST_CREDENTIALS: EntrySettings = { credentials: '{ usernameEnv: DST_USER, passwordEnv: DST_PASS }' };
 
 /** The same as registriesYaml, as the settings map a RegistryClient or SkopeoEngine takes. */
 export function registrySettings(entries: (TlsHost | [TlsHost, Partial<RegistrySettings>])[]): Map<string, RegistrySettings> {

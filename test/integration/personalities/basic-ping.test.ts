@@ -5,7 +5,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { destroyRegistry, startRegistry } from '../../harness/registry.js';
-import { proxyFor } from '../../harness/tls-bed.js';
+import { DST_CREDENTIALS, oneMirrorYaml, proxyFor } from '../../harness/tls-bed.js';
 import { basicPing } from '../../harness/personalities/basic-ping.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
@@ -20,17 +20,7 @@ describe('Basic at /v2/, Bearer for repositories', () => {
     after(() => proxy.close());
     await seedLarge(open(src), 'jetstack/big', ['v1.0.0', 'v1.0.1'], 6 * MiB);
     const dir = await scratchDir('basic-ping');
-    const config = await writeConfig(dir, `version: 1
-defaults:
-  targets: [${dst.host}/mirror]
-registries:
-  ${src.host}: { caFile: ${src.caFile} }
-  ${dst.host}:
-    caFile: ${dst.caFile}
-    credentials: { usernameEnv: DST_USER, passwordEnv: DST_PASS }
-images:
-  - source: ${src.host}/jetstack/big
-`);
+    const config = await writeConfig(dir, oneMirrorYaml(src, [dst, DST_CREDENTIALS], 'jetstack/big'));
     const run = await runCli(['sync', '-c', config, '--endpoint', `${dst.host}=${proxy.url}`, '--no-progress'], { env: { DST_USER: 'admin', DST_PASS: dst.users.admin } });
     assert.equal(run.exitCode, 0, run.stderr + run.stdout);
     // Requests sent before the first repository's 401 came back go with Basic once; none after.

@@ -12,6 +12,7 @@ import { seedImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { digestDifferences } from '../reliability/helpers.js';
+import { DST_CREDENTIALS, oneMirrorYaml } from '../../harness/tls-bed.js';
 
 describe('a token for two repositories refused', () => {
   it('copies every image sharing a layer without the mount, skopeo reading the digests', { timeout: 180_000 }, async () => {
@@ -20,17 +21,7 @@ describe('a token for two repositories refused', () => {
     const names = ['a', 'b', 'c', 'd'].map((n) => `jetstack/${n}`);
     for (const repository of names) await seedImage({ url: src.url }, { repository, tags: ['v1.0.0'], format: 'oci', single: true, sharedBaseBytes: 2048, baseSeed: 'base' });
     const dir = await scratchDir('mount-token-refused');
-    const config = await writeConfig(dir, `version: 1
-defaults:
-  targets: [${dst.host}/mirror]
-registries:
-  ${src.host}: { caFile: ${src.caFile} }
-  ${dst.host}:
-    caFile: ${dst.caFile}
-    credentials: { usernameEnv: DST_USER, passwordEnv: DST_PASS }
-images:
-${names.map((n) => `  - source: ${src.host}/${n}`).join('\n')}
-`);
+    const config = await writeConfig(dir, oneMirrorYaml(src, [dst, DST_CREDENTIALS], names));
     const run = await runCli(['sync', '-c', config, '--no-progress', '--concurrency', '1'], { env: { DST_USER: 'admin', DST_PASS: dst.users.admin } });
     assert.equal(run.exitCode, 0, run.stderr + run.stdout);
     for (const n of names) {

@@ -10,6 +10,7 @@ import { seedImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { digestDifferences } from '../reliability/helpers.js';
+import { DST_CREDENTIALS, oneMirrorYaml } from '../../harness/tls-bed.js';
 
 test('a token service answering 429: the warning names it, every image copied', { timeout: 180_000 }, async () => {
   const quirks = { every429: 2 };
@@ -19,17 +20,7 @@ test('a token service answering 429: the warning names it, every image copied', 
   const names = ['a', 'b', 'c', 'd'].map((n) => `jetstack/${n}`);
   for (const repository of names) await seedImage({ url: src.url }, { repository, tags: ['v1.0.0'], format: 'oci', single: true });
   const dir = await scratchDir('realm-429');
-  const file = await writeConfig(dir, `version: 1
-defaults:
-  targets: [${dst.host}/mirror]
-registries:
-  ${src.host}: { caFile: ${src.caFile} }
-  ${dst.host}:
-    caFile: ${dst.caFile}
-    credentials: { usernameEnv: DST_USER, passwordEnv: DST_PASS }
-images:
-${names.map((n) => `  - source: ${src.host}/${n}`).join('\n')}
-`);
+  const file = await writeConfig(dir, oneMirrorYaml(src, [dst, DST_CREDENTIALS], names));
   const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { DST_USER: 'admin', DST_PASS: dst.users.admin } });
   assert.equal(run.exitCode, 0, run.stderr + run.stdout);
   assert.ok(run.stderr.includes(`warning: ${dst.host}: its token service ${realm} answers 429 too many requests: slowing requests to ${dst.host} (its token requests included) down to `), run.stderr);

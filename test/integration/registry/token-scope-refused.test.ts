@@ -12,6 +12,7 @@ import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { skopeoRawDigest } from '../reliability/helpers.js';
+import { DST_CREDENTIALS, oneMirrorYaml } from '../../harness/tls-bed.js';
 
 let src: RunningRegistry;
 let dst: RunningRegistry;
@@ -30,18 +31,7 @@ after(async () => {
 
 test('a scope refused to credentials that sign in: the line names the access they lack; the other repository copied, exit 1', async () => {
   const dir = await scratchDir('token-scope-refused');
-  const file = await writeConfig(dir, `version: 1
-defaults:
-  targets: [${dst.host}/mirror]
-registries:
-  ${src.host}: { caFile: ${src.caFile} }
-  ${dst.host}:
-    caFile: ${dst.caFile}
-    credentials: { usernameEnv: DST_USER, passwordEnv: DST_PASS }
-images:
-  - source: ${src.host}/jetstack/app
-  - source: ${src.host}/jetstack/tool
-`);
+  const file = await writeConfig(dir, oneMirrorYaml(src, [dst, DST_CREDENTIALS], ['jetstack/app', 'jetstack/tool']));
   const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { DST_USER: 'admin', DST_PASS: dst.users.admin } });
   assert.equal(run.exitCode, 1, run.stderr + run.stdout);
   assert.ok(run.stdout.includes(`refused a token for pushing to ${dst.host}/mirror/tool (403), though the same username and password sign in there: they lack that access; grant it to them, or use credentials that have it (mirrors.yaml's registries.${dst.host}.credentials)`), run.stdout);
