@@ -1,6 +1,7 @@
-// Credential variables set to a value no registry takes, said before any request (exit 2).
-import type { Config } from '../config/model.js';
-import { brokenCredentialEnv } from '../registry/credentials.js';
+// Credential variables set to a value no registry takes, said before any request (exit 2). Here,
+// not beside the registry client's credentials: serve's command file imports this statically, and
+// registry/ must stay out of what `--version`, `validate` and `schema` load (cli/startup.test.ts).
+import type { Config, RegistrySettings } from '../config/model.js';
 import { ConfigError } from '../types/errors.js';
 
 /**
@@ -13,4 +14,27 @@ export function refuseBrokenCredentials(config: Pick<Config, 'file' | 'registrie
     const pos = config.registries.get(host)?.position ?? { line: 1, col: 1 };
     throw new ConfigError(config.file, pos.line, pos.col, `environment variable ${variable} (credentials for ${host}) ${problem}, as a file written by \`echo\` or a Secret made with \`echo … | base64\` leaves one, and no password or token has: set it without (printf '%s' …, or tr -d '\\n')`);
   }
+}
+
+/**
+ * Pre-flight: credential variables whose value holds a line break, as a file written by `echo`, or
+ * a Kubernetes Secret made with `echo … | base64`, leaves one at the end. A bearer token so cannot
+ * go in a header at all (undici refuses it before sending: once said as the registry unreachable,
+ * exit 3), and a password so is never the one a registry holds (docker login strips the newline).
+ */
+export function brokenCredentialEnv(
+  registries: Map<string, RegistrySettings> | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { host: string; variable: string; problem: string }[] {
+  const out: { host: string; variable: string; problem: string }[] = [];
+  for (const [host, settings] of registries ?? []) {
+    const names = settings.credentials;
+    for (const variable of names ? [names.usernameEnv, names.passwordEnv, names.tokenEnv] : []) {
+      const value = variable ? env[variable] : undefined;
+      if (!variable || !value || !/[\r\n\0]/.test(value)) continue;
+      const problem = /^[^\r\n\0]*\r?\n$/.test(value) ? 'ends in a newline' : 'holds a line break or NUL byte';
+      out.push({ host, variable, problem });
+    }
+  }
+  return out;
 }

@@ -83,26 +83,3 @@ export function missingCredentialEnv(
   }
   return out;
 }
-
-/**
- * Pre-flight: credential variables whose value holds a line break, as a file written by `echo`, or
- * a Kubernetes Secret made with `echo … | base64`, leaves one at the end. A bearer token so cannot
- * go in a header at all (undici refuses it before sending: once said as the registry unreachable,
- * exit 3), and a password so is never the one a registry holds (docker login strips the newline).
- */
-export function brokenCredentialEnv(
-  registries: Map<string, RegistrySettings> | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): { host: string; variable: string; problem: string }[] {
-  const out: { host: string; variable: string; problem: string }[] = [];
-  for (const [host, settings] of registries ?? []) {
-    const names = settings.credentials;
-    for (const variable of names ? [names.usernameEnv, names.passwordEnv, names.tokenEnv] : []) {
-      const value = variable ? env[variable] : undefined;
-      if (!variable || !value || !/[\r\n\0]/.test(value)) continue;
-      const problem = /^[^\r\n\0]*\r?\n$/.test(value) ? 'ends in a newline' : 'holds a line break or NUL byte';
-      out.push({ host, variable, problem });
-    }
-  }
-  return out;
-}
