@@ -37,6 +37,10 @@ export interface Session {
   close(): Promise<void>;
 }
 
+// A variable set to nothing is what CI gives for a secret that does not exist (GitHub Actions'
+// `${{ secrets.X }}`): "not set" sent users to an env block where it plainly was.
+const EMPTY_WHY = ' (set to nothing: in CI, a secret that does not exist, or is not given to this job, reads so)';
+
 /**
  * Loads the config and checks credentials before any request: an unset variable for a registry
  * this command writes to is fatal (exit 2); for one only read from, a warning.
@@ -53,7 +57,7 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
   // The fatal case first, so its FILE:LINE:COL line is the only thing printed.
   for (const { host, variable } of unset.filter((u) => written.has(u.host))) {
     const pos = config.registries.get(host)?.position ?? { line: 1, col: 1 };
-    throw new ConfigError(config.file, pos.line, pos.col, `environment variable ${variable} (credentials for ${host}) is not set, and this command writes to ${host}`);
+    throw new ConfigError(config.file, pos.line, pos.col, `environment variable ${variable} (credentials for ${host}) ${process.env[variable] === undefined ? 'is not set' : `is empty${EMPTY_WHY}`}, and this command writes to ${host}`);
   }
   refuseBrokenCredentials(config);
   // A credentials entry names two variables, often both unset: one line for the host, not one each.
@@ -61,7 +65,9 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
   for (const { host, variable } of unset) unsetAt.set(host, [...(unsetAt.get(host) ?? []), variable]);
   for (const [host, vars] of unsetAt) {
     const names = vars.length === 1 ? `${vars[0]} is` : `${vars.slice(0, -1).join(', ')} and ${vars[vars.length - 1]} are`;
-    log.warnOnce(`env:${host}`, `${names} not set; reading ${host} with Docker's credentials or anonymously`);
+    const empty = vars.filter((v) => process.env[v] !== undefined).length;
+    const state = empty === 0 ? 'not set' : empty === vars.length ? `empty${EMPTY_WHY}` : 'not set or empty';
+    log.warnOnce(`env:${host}`, `${names} ${state}; reading ${host} with Docker's credentials or anonymously`);
   }
   for (const [host, s] of config.registries) {
     if (s.tls === 'insecure') log.warnOnce(`tls:${host}`, `${host}: TLS certificate verification is off (tls: insecure)`);
