@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
-import { oneMirrorYaml, registriesYaml } from '../../harness/tls-bed.js';
+import { oneMirrorYaml } from '../../harness/tls-bed.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { skopeoCopyAll, skopeoDigest } from '../../harness/skopeo.js';
 import { testCerts } from '../../harness/tls.js';
@@ -42,14 +42,7 @@ after(async () => {
 });
 
 test('a blob of a backend that asks for a client certificate comes through the gateway, and skopeo pulls every digest through it', async () => {
-  const config = await writeConfig(dir, `version: 1
-defaults:
-  targets: [${reg.host}/mirror]
-${registriesYaml([src, reg])}images:
-  - source: ${src.host}/jetstack/app
-gateway:
-  healthInterval: 1
-`);
+  const config = await writeConfig(dir, `${oneMirrorYaml(src, reg, 'jetstack/app')}gateway:\n  healthInterval: 1\n`);
   const gw = await startGateway(config, [], { REGMIRROR_CERTS_D: certsD });
   try {
     await assertStreamed(gw, image.blobDigests);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
-import { oneMirrorYaml, registriesYaml } from '../../harness/tls-bed.js';
+import { oneMirrorYaml } from '../../harness/tls-bed.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
 import { testCerts, type ServerCert } from '../../harness/tls.js';
@@ -46,14 +46,7 @@ after(async () => {
 test('a client certificate renewed in certs.d while the gateway runs is presented from the next probe on', { timeout: 180_000 }, async () => {
   const certs = await testCerts();
   await present(certs.expiredClient);
-  const config = await writeConfig(dir, `version: 1
-defaults:
-  targets: [${reg.host}/mirror]
-${registriesYaml([src, reg])}images:
-  - source: ${src.host}/jetstack/app
-gateway:
-  healthInterval: 1
-`);
+  const config = await writeConfig(dir, `${oneMirrorYaml(src, reg, 'jetstack/app')}gateway:\n  healthInterval: 1\n`);
   const gw = await startGateway(config, ['--tag-ttl', '1'], { REGMIRROR_CERTS_D: certsD });
   try {
     assert.deepEqual(await servedBy(gw, 'v1.0.0'), { status: 200, backend: src.host }, 'the mirror refuses the lapsed certificate: the source serves');
