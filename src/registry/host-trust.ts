@@ -134,7 +134,9 @@ export class HostTrust {
    * certs.d, where skopeo got a token; it is trusted as its own host, as a redirect target is.
    */
   private lends(url: URL): boolean {
-    return this.origins.has(url.origin) && !this.realmEntry(url) && (this.base.protocol === 'https:' || url.protocol === 'http:');
+    // Asked for every request (poolFor): URL's origin getter builds a new string each time, so once.
+    const origin = url.origin;
+    return this.origins.has(origin) && !this.realmEntry(url, origin) && (this.base.protocol === 'https:' || url.protocol === 'http:');
   }
 
   /**
@@ -142,8 +144,8 @@ export class HostTrust {
    * trust it (tokens4 hunt): it was ignored for a TLS registry, whose trust the realm borrowed, and
    * its certificate said 'not trusted' with the realm's CA given as caFile right there.
    */
-  private realmEntry(url: URL): boolean {
-    return url.origin !== this.base.origin && url.protocol === 'https:' && this.options.ownEntry?.(url.host) === true;
+  private realmEntry(url: URL, origin = url.origin): boolean {
+    return origin !== this.base.origin && url.protocol === 'https:' && this.options.ownEntry?.(url.host) === true;
   }
 
   /**
