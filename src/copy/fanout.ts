@@ -18,13 +18,8 @@ export const REJOIN_BYTES = 16 << 20;
 /** The branches, and a new one that sees every byte from the first (undefined once the read is past REJOIN_BYTES, done or stopped). */
 export interface FanOut { branches: PassThrough[]; rejoin(): PassThrough | undefined }
 
-/** Splits `source` into `count` streams; each sees every byte in order. */
-export function fanOut(source: Readable, count: number): PassThrough[] {
-  return fanOutRejoinable(source, count).branches;
-}
-
-/** fanOut, with late branches possible while the read is within REJOIN_BYTES. */
-export function fanOutRejoinable(source: Readable, count: number): FanOut {
+/** Splits `source` into `count` streams, each seeing every byte in order, and late ones while the read is within REJOIN_BYTES. */
+export function fanOut(source: Readable, count: number): FanOut {
   const live = new Set<PassThrough>();
   const waiting = new Set<PassThrough>();
   let head: Buffer[] | undefined = [];

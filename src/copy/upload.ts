@@ -10,7 +10,7 @@ import type { Descriptor } from '../types/descriptor.js';
 import { AuthError, CopyError, isLasting, ProxyError, RegistryResponseError, RepositoryMissingError, triedInAll, triedOut, triesInPlace, triesTold, UnreachableError, UploadAdaptedError, UploadRefusedError } from '../types/errors.js';
 import { formatBytes } from '../types/size.js';
 import { callOptions, pause, type CopyContext } from './context.js';
-import { fanOutRejoinable } from './fanout.js';
+import { fanOut } from './fanout.js';
 import type { BlobOutcome } from './ledger.js';
 
 /** Result per destination: a tally update, or why it failed. */
@@ -181,7 +181,7 @@ async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[]
   source.once('error', (err) => verified.destroy(err));
   verified.once('error', (err) => (sourceError ??= err));
   const stream = ctx.onBytes ? countBytes(verified, ctx.onBytes) : verified;
-  const fan = dsts.length === 1 ? undefined : fanOutRejoinable(stream, dsts.length);
+  const fan = dsts.length === 1 ? undefined : fanOut(stream, dsts.length);
   const branches: Readable[] = fan ? fan.branches : [stream];
   // An upload that fails lets its branch go: one refused before reading (ECR's NAME_UNKNOWN on
   // the POST) would otherwise fill it, hold the shared read still and starve the other uploads.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
-import { fanOut, fanOutRejoinable, REJOIN_BYTES } from '../../../src/copy/fanout.js';
+import { fanOut, REJOIN_BYTES } from '../../../src/copy/fanout.js';
 
 function sink(delayMs: number, hash = createHash('sha256')) {
   const w = new Writable({
@@ -31,7 +31,7 @@ test('every branch receives every byte in order, at the pace of the slowest', as
   );
   const fast = sink(0);
   const slow = sink(1);
-  const [a, b] = fanOut(source, 2);
+  const [a, b] = fanOut(source, 2).branches;
   let maxAhead = 0;
   const watcher = setInterval(() => (maxAhead = Math.max(maxAhead, read)), 1);
   await Promise.all([pipeline(a!, fast.w), pipeline(b!, slow.w)]);
@@ -43,7 +43,7 @@ test('every branch receives every byte in order, at the pace of the slowest', as
 
 test('a branch that fails is dropped and the others finish', async () => {
   const source = Readable.from(Array.from({ length: 50 }, () => Buffer.alloc(32 * 1024, 7)));
-  const [a, b] = fanOut(source, 2);
+  const [a, b] = fanOut(source, 2).branches;
   const ok = sink(0);
   const failing = new Writable({
     write(_c, _e, done) {
@@ -57,7 +57,7 @@ test('a branch that fails is dropped and the others finish', async () => {
 
 test('a source error reaches every branch', async () => {
   const source = new Readable({ read() { this.destroy(new Error('reset')); } });
-  const branches = fanOut(source, 3);
+  const branches = fanOut(source, 3).branches;
   const results = await Promise.allSettled(branches.map((br) => pipeline(br, sink(0).w)));
   for (const r of results) assert.equal(r.status, 'rejected');
 });
@@ -71,7 +71,7 @@ test('a source error with a branch nobody reads yet is no uncaught error', async
   process.on('uncaughtException', onUncaught);
   try {
     const source = new Readable({ read() {} });
-    const [read] = fanOut(source, 2);
+    const [read] = fanOut(source, 2).branches;
     const reading = pipeline(read!, sink(0).w);
     source.push(Buffer.alloc(1024, 1));
     source.destroy(new Error('interrupted by SIGTERM'));
@@ -88,7 +88,7 @@ test('a late branch joins a read still within its first REJOIN_BYTES and sees ev
   const expected = createHash('sha256');
   chunks.forEach((c) => expected.update(c));
   const source = new Readable({ read() {} });
-  const { branches, rejoin } = fanOutRejoinable(source, 2);
+  const { branches, rejoin } = fanOut(source, 2);
   let flowed = 0;
   source.on('data', (c: Buffer) => (flowed += c.length));
   const [kept, refused] = [sink(0), sink(0)];
