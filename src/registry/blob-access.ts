@@ -3,11 +3,12 @@
 // origin, or neither (or a registry under `tls: insecure`, or one asking for a client
 // certificate) — then the authenticated response itself, for the gateway to stream.
 import type { CallOptions } from '../content/storage.js';
-import { contentRangeStart, type Reopened } from './blob-resume.js';
+import type { Reopened } from './blob-resume.js';
+import { reopenAt } from './blob-reopen.js';
 import { discard } from './http/body.js';
 import { expectStatus } from './http/errors.js';
 import { PageInsteadOfAnswerError, describeStatus, isHtmlType } from './http/front-pages.js';
-import { contentLength, displayUrl, header, type HttpResponse } from './http/types.js';
+import { displayUrl, header, type HttpResponse } from './http/types.js';
 import { resolveLocation, type RepoContext } from './repo-context.js';
 
 /** Where a client can read a blob, or the open response when only we can. */
@@ -50,15 +51,19 @@ export async function blobAccess(repo: RepoContext, digest: string, opts: CallOp
   return { kind: 'stream', response: await expectStatus('GET', res, 200) };
 }
 
+/** The blob's bytes, whole (redirects followed): read back to prove what a 307 sent clients to. */
+export async function openBlob(repo: RepoContext, digest: string, opts: CallOptions = {}): Promise<HttpResponse> {
+  const res = await repo.host.send({ method: 'GET', url: repo.url(`blobs/${digest}`), scopes: repo.scopes, lane: 'download', slowReader: true, signal: opts.signal, priority: opts.priority });
+  return expectStatus('GET', res, 200);
+}
+
 /**
- * The blob's bytes from `offset` on (`Range: bytes=N-`, redirects followed), for a stream that
- * broke elsewhere to carry on here; `start` is where the answer begins (0 when Range is ignored).
+ * The bytes of the blob of `size` bytes from `offset` on (`Range: bytes=N-`, redirects followed),
+ * for a stream that broke elsewhere to carry on here; `start` is where the answer begins (0 when
+ * Range is ignored, or answered so that it cannot be trusted: blob-reopen.ts).
  */
-export async function openBlobAt(repo: RepoContext, digest: string, offset: number, opts: CallOptions = {}): Promise<Reopened> {
+export async function openBlobAt(repo: RepoContext, digest: string, offset: number, size: number, opts: CallOptions = {}): Promise<Reopened> {
   const url = repo.url(`blobs/${digest}`);
-  const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, lane: 'download', slowReader: true, signal: opts.signal, priority: opts.priority, headers: { range: `bytes=${offset}-` } });
-  await expectStatus('GET', res, 200, 206);
-  const length = contentLength(res);
-  const start = res.status === 206 ? contentRangeStart(header(res, 'content-range')) ?? Infinity : 0;
-  return { body: res.body, start, ...(length !== undefined ? { length } : {}) };
+  const get = (range?: string) => repo.host.send({ method: 'GET', url, scopes: repo.scopes, lane: 'download', slowReader: true, signal: opts.signal, priority: opts.priority, ...(range !== undefined && { headers: { range } }) });
+  return reopenAt(get, offset, size, (what) => repo.host.options.logger.debug(`GET ${displayUrl(url)}: ${what}`));
 }

@@ -33,12 +33,6 @@ export interface ResumeOptions {
   onResume?(offset: number, why: unknown): void;
 }
 
-/** `bytes START-END/TOTAL` → START; undefined when absent or malformed. */
-export function contentRangeStart(value: string | undefined): number | undefined {
-  const m = value === undefined ? null : /^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(value.trim());
-  return m ? Number(m[1]) : undefined;
-}
-
 /**
  * Where a 206 answer to a blob of `size` bytes starts, when its Content-Range is well formed and
  * agrees with the rest of the answer: its span with the Content-Length (when it has one), its

@@ -13,7 +13,8 @@ import { RegistryResponseError, triedOut } from '../types/errors.js';
 import { formatBytes } from '../types/size.js';
 import { newBudget } from './http/retry.js';
 import type { RetryBudget } from './http/types.js';
-import { rangeAnswerStart, resumable } from './blob-resume.js';
+import { resumable } from './blob-resume.js';
+import { reopenAt } from './blob-reopen.js';
 import { assertNotMissing, present, resolveLocation, writeFailure, type RepoContext } from './repo-context.js';
 
 /**
@@ -43,24 +44,10 @@ export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallO
       stats.retries++;
       logger.debug(`GET ${displayUrl(url)}: broke after ${offset} of ${desc.size} bytes (${why instanceof Error ? why.message : String(why)}); resuming with Range`);
     },
-    reopen: async (offset) => {
-      let again = refusedByObjectStore(repo, desc, await get({ range: `bytes=${offset}-` }));
-      // A range refused (416) or answered from elsewhere than asked (no Content-Range, one that
-      // starts past the offset, or one its own Content-Length or the blob's size belies) is a
-      // server whose Range support is broken: read again from the start, as from one that
-      // ignores Range, rather than fail the read (and every upload streaming it) and start it all over.
-      const start = again.status === 206 ? rangeAnswerStart(header(again, 'content-range'), contentLength(again), desc.size) : undefined;
-      if (again.status === 416 || (again.status === 206 && (start === undefined || start > offset))) {
-        discard(again.body, header(again, 'content-length'));
-        const said = `, Content-Range ${header(again, 'content-range') ?? 'missing'}, Content-Length ${header(again, 'content-length') ?? 'none'}`;
-        logger.debug(`GET ${displayUrl(url)}: Range not honoured (${again.status}${again.status === 206 ? said : ''}); reading again from the start`);
-        again = await expectStatus('GET', refusedByObjectStore(repo, desc, await get()), 200);
-        return { body: again.body, start: 0, length: contentLength(again) };
-      }
-      await expectStatus('GET', again, 200, 206);
-      if (again.status === 200) logger.debug(`GET ${displayUrl(url)}: Range ignored (200); reading again from the start`);
-      return { body: again.body, start: start ?? 0, length: contentLength(again) };
-    },
+    reopen: (offset) => reopenAt(
+      async (range) => refusedByObjectStore(repo, desc, await get(range === undefined ? undefined : { range })),
+      offset, desc.size, (what) => logger.debug(`GET ${displayUrl(url)}: ${what}`),
+    ),
   });
 }
 

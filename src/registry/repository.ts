@@ -4,8 +4,9 @@ import type { Readable } from 'node:stream';
 import type { BlobContent, BlobMounter, CallOptions, ManifestContent, ReferrerLister, Repository } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { exists, fetchBlob, mountBlob } from './blobs.js';
-import { blobAccess, openBlobAt, type BlobAccess } from './blob-access.js';
+import { blobAccess, openBlob, openBlobAt, type BlobAccess } from './blob-access.js';
 import type { Reopened } from './blob-resume.js';
+import type { HttpResponse } from './http/types.js';
 import type { HostContext } from './host.js';
 import { fetchManifest, resolveManifest } from './manifests.js';
 import { putManifest } from './manifest-put.js';
@@ -73,9 +74,14 @@ export class RemoteRepository implements Repository, BlobMounter, ReferrerLister
     return blobAccess(this.repo, digest, opts);
   }
 
-  /** The blob from byte `offset` on: where a gateway stream that broke on another backend carries on. */
-  openBlobAt(digest: string, offset: number, opts?: CallOptions): Promise<Reopened> {
-    return openBlobAt(this.repo, digest, offset, opts);
+  /** The blob of `size` bytes from byte `offset` on: where a gateway stream that broke on another backend carries on. */
+  openBlobAt(digest: string, offset: number, size: number, opts?: CallOptions): Promise<Reopened> {
+    return openBlobAt(this.repo, digest, offset, size, opts);
+  }
+
+  /** The blob's bytes, whole: the gateway proving a blob it sent clients to. */
+  openBlob(digest: string, opts?: CallOptions): Promise<HttpResponse> {
+    return openBlob(this.repo, digest, opts);
   }
 
   referrers(subject: Descriptor, opts?: CallOptions): Promise<Descriptor[] | undefined> {

@@ -43,12 +43,8 @@ export class RedirectProofs {
   private async hashAt(backend: Backend, digest: string): Promise<string | undefined> {
     const deadline = this.pool.deadline();
     try {
-      const opened = await backend.repo.openBlobAt(digest, 0, { signal: deadline.signal });
+      const opened = await backend.repo.openBlob(digest, { signal: deadline.signal });
       deadline.done();
-      if (opened.start !== 0) {
-        opened.body.destroy();
-        return undefined;
-      }
       const algorithm = parseDigest(digest).algorithm;
       const hash = createHash(algorithm);
       for await (const chunk of opened.body) hash.update(chunk as Buffer);

@@ -63,7 +63,7 @@ function carriedOn(pool: BackendPool, senders: Backend[], backends: Backend[], d
     onResume: (_offset, why) => pool.failed(current.host, why),
     reopen: async (offset) => {
       const others = [...backends.filter((b) => b !== current), current];
-      const next = await pool.first(others, (b, signal) => b.repo.openBlobAt(digest, offset, { signal }), skip);
+      const next = await pool.first(others, (b, signal) => b.repo.openBlobAt(digest, offset, length, { signal }), skip);
       if (!next.ok) throw next.errors.at(-1) ?? new NoBlob(503);
       current = next.backend;
       if (!senders.includes(current)) senders.push(current);

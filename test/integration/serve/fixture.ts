@@ -37,14 +37,14 @@ const recorder = (into: string[]): Personality => (ex) => {
 /**
  * Starts the registries and proxies (HTTPS from the test CA; the gateway itself stays plain HTTP on
  * loopback), seeds two releases, mirrors them with `regmirror sync`. `personalitiesB`: B plays
- * that registry (test/harness/personalities/).
+ * that registry (test/harness/personalities/); `personalitiesA` alike for A.
  */
-export async function startWorld(opts: { tags?: string[]; platforms?: number; layerBytes?: number; personalitiesB?: Personality[] } = {}): Promise<World> {
+export async function startWorld(opts: { tags?: string[]; platforms?: number; layerBytes?: number; personalitiesA?: Personality[]; personalitiesB?: Personality[] } = {}): Promise<World> {
   const [regA, regB] = await Promise.all([startRegistry({ tls: true }), startRegistry({ auth: 'token', anonymousPull: true, tls: true })]);
   const authSeen = { a: [] as string[], b: [] as string[] };
   const pushB = (scope: string) => bearerFor(regB, scope);
   const [proxyA, proxyB] = await Promise.all([
-    proxyFor(regA, { personalities: [recorder(authSeen.a)] }),
+    proxyFor(regA, { personalities: [recorder(authSeen.a), ...(opts.personalitiesA ?? [])] }),
     proxyFor(regB, { personalities: [recorder(authSeen.b), ...(opts.personalitiesB ?? [])], cdnAuth: pushB }),
   ]);
   const dir = await scratchDir('gateway');

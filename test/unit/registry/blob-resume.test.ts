@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { contentRangeStart, rangeAnswerStart, RESUME_PROGRESS, resumable, type Reopened } from '../../../src/registry/blob-resume.js';
+import { rangeAnswerStart, RESUME_PROGRESS, resumable, type Reopened } from '../../../src/registry/blob-resume.js';
 
 const blob = Buffer.from('0123456789abcdefghij');
 
@@ -66,13 +66,6 @@ test('a break after RESUME_PROGRESS bytes earns a fresh budget: a link that drop
   const small = (offset: number): Reopened => ({ body: body(big.subarray(offset, offset + 100 * 1024), true), start: offset });
   await assert.rejects(readAll(resumable(small(0).body, { size: big.length, maxResumes: 3, reopen: async (o) => small(o) })),
     (e: Error & { code?: string }) => /^the connection broke 4 times in a row with less than 1 MiB read in between, at byte 409600 of 5242880 \(other side closed\)$/.test(e.message) && e.code === 'UND_ERR_SOCKET');
-});
-
-test('Content-Range start', () => {
-  assert.equal(contentRangeStart('bytes 100-199/200'), 100);
-  assert.equal(contentRangeStart('bytes 0-9/*'), 0);
-  assert.equal(contentRangeStart('bytes */200'), undefined);
-  assert.equal(contentRangeStart(undefined), undefined);
 });
 
 test('a range answer\'s start, only when its Content-Range agrees with its length and the blob\'s size', () => {
