@@ -51,6 +51,9 @@ export function absentEverywhere(errors: unknown[], alsoAbsent: (e: unknown) => 
   return errors.length > 0 && errors.every((e) => isAbsence(e) || alsoAbsent(e));
 }
 
+/** A backend's answer to a request. */
+export interface Answered<T> { ok: true; value: T; backend: Backend }
+
 /** A registry repository the gateway reads from, named for events and metrics by its host. */
 export interface Backend {
   ref: RepositoryRef & { scheme: 'registry' };
@@ -119,7 +122,7 @@ export class BackendPool {
    * Runs `op` on each backend in turn until one answers; live errors open that backend's breaker.
    * Returns the answer and its backend, or every failure when none answered.
    */
-  async first<T>(list: Backend[], op: (b: Backend, signal: AbortSignal) => Promise<T>, skip?: (b: Backend) => boolean): Promise<{ ok: true; value: T; backend: Backend } | { ok: false; errors: unknown[] }> {
+  async first<T>(list: Backend[], op: (b: Backend, signal: AbortSignal) => Promise<T>, skip?: (b: Backend) => boolean): Promise<Answered<T> | { ok: false; errors: unknown[] }> {
     const errors: unknown[] = [];
     const order = this.order(list, skip);
     // Every breaker open: all are tried anyway. Else a half-open one's trial is taken only when it is tried.
@@ -130,24 +133,58 @@ export class BackendPool {
     // Last of all those skipped (a blob they once sent wrong): a transient flip must not make the
     // only backend still up refuse that blob for 10 minutes; its bytes are proven again (respond.ts).
     const spoiled = skip ? list.filter(skip) : [];
-    for (const b of [...order, ...rest, ...spoiled]) {
+    // Every one known down: asked at once, not in turn. In turn, backends that hang (stopped,
+    // black-holed) cost the client one deadline each: 15 to 20 s for each request of a pull, a
+    // minute or more before it failed, where one that came back answers as soon as it is asked.
+    if (anyway && order.length > 1) {
+      const raced = await this.race(order, op);
+      if (raced.ok || this.opts.signal.aborted) return raced;
+      errors.push(...raced.errors);
+    }
+    for (const b of anyway && order.length > 1 ? spoiled : [...order, ...rest, ...spoiled]) {
       if (!anyway && order.includes(b) && !this.breaker(b.host).allow(this.opts.now())) continue;
-      const deadline = this.deadline();
-      try {
-        const value = await op(b, deadline.signal);
-        deadline.done();
-        this.breaker(b.host).success();
-        return { ok: true, value, backend: b };
-      } catch (err) {
-        deadline.done();
-        const e = deadline.explain(err);
-        errors.push(e);
-        if (this.opts.signal.aborted) break;
-        if (isLiveError(e)) this.failed(b.host, e);
-        else this.breaker(b.host).answered();
-      }
+      const tried = await this.attempt(b, op);
+      if (tried.ok) return tried;
+      errors.push(tried.error);
+      if (this.opts.signal.aborted) break;
     }
     return { ok: false, errors };
+  }
+
+  /** `op` on every one of `list` at once: the first answer, the others then abandoned (aborted). */
+  private race<T>(list: Backend[], op: (b: Backend, signal: AbortSignal) => Promise<T>): Promise<Answered<T> | { ok: false; errors: unknown[] }> {
+    const abandon = list.map(() => new AbortController());
+    const errors: unknown[] = [];
+    let left = list.length;
+    return new Promise((resolve) => list.forEach((b, i) => {
+      void this.attempt(b, op, abandon[i]!.signal).then((tried) => {
+        left--;
+        if (tried.ok) {
+          abandon.forEach((a, j) => j !== i && a.abort());
+          resolve(tried); // a later one's too, after the first: a no-op, its body destroyed by the abort
+        } else if (!abandon[i]!.signal.aborted) errors[i] = tried.error;
+        if (left === 0) resolve({ ok: false, errors: errors.filter((e) => e !== undefined) });
+      });
+    }));
+  }
+
+  /** `op` on one backend within the deadline (or until `abandoned`); its breaker told how it went. */
+  private async attempt<T>(b: Backend, op: (b: Backend, signal: AbortSignal) => Promise<T>, abandoned?: AbortSignal): Promise<Answered<T> | { ok: false; error: unknown }> {
+    const deadline = this.deadline();
+    try {
+      const value = await op(b, abandoned ? AbortSignal.any([deadline.signal, abandoned]) : deadline.signal);
+      deadline.done();
+      this.breaker(b.host).success();
+      return { ok: true, value, backend: b };
+    } catch (err) {
+      deadline.done();
+      const error = deadline.explain(err);
+      // Shut down, or abandoned for another backend's answer: nothing said about this one.
+      if (this.opts.signal.aborted || abandoned?.aborted) return { ok: false, error };
+      if (isLiveError(error)) this.failed(b.host, error);
+      else this.breaker(b.host).answered();
+      return { ok: false, error };
+    }
   }
 }
 
