@@ -8,7 +8,7 @@ import { HostContext } from './host.js';
 import { certsDirFor, hostCerts } from './http/certs-d.js';
 import { closePools, createPools, destroyForeignPools, destroyPools, type Pools } from './http/pool.js';
 import { processProxies, sayProxyOnce } from './http/proxy.js';
-import { stopProxyWaits } from './http/proxy-return.js';
+import { sayProxyWaits, stopProxyWaits } from './http/proxy-return.js';
 import { sayProtocolOnce } from './http/alpn.js';
 import type { TransportStats } from './http/send.js';
 import { RemoteRepository } from './repository.js';
@@ -68,6 +68,8 @@ export class RegistryClient {
   private readonly credentials: CredentialProvider;
   private readonly proxyNotice = sayProxyOnce((line) => (this.opts.logger ?? silentLogger).debug(line));
   private readonly protocolNotice = sayProtocolOnce((line) => (this.opts.logger ?? silentLogger).debug(line));
+  /** Waits for a forward proxy that went away (proxy-return.ts), said as -v lines until close(). */
+  private readonly proxyWaits = sayProxyWaits((line) => (this.opts.logger ?? silentLogger).debug(line));
 
   constructor(private readonly opts: RegistryClientOptions = {}) {
     this.credentials = opts.credentials ?? credentialsFor(opts.registries, { logger: opts.logger });
@@ -100,6 +102,7 @@ export class RegistryClient {
 
   /** Closes every connection pool. */
   async close(): Promise<void> {
+    this.proxyWaits();
     await Promise.all(this.takePools().map(closePools));
   }
 

@@ -10,6 +10,11 @@ export interface ProxyRoute {
   variable: string;
 }
 
+/** The proxy as messages name it: scheme, host and port, never its credentials. */
+export function proxyName(route: ProxyRoute): string {
+  return `${route.proxy.protocol}//${route.proxy.host} (${route.variable})`;
+}
+
 /** The proxy settings of one environment, parsed once. */
 export interface ProxyEnv {
   https?: ProxyRoute;

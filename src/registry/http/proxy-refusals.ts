@@ -1,13 +1,8 @@
 // What a forward proxy's refusal says (proxy.ts): which proxy (never its credentials), which host
 // it would not reach, and what to change: HTTPS_PROXY / HTTP_PROXY, its credentials, or NO_PROXY.
-import type { ProxyRoute } from './proxy-env.js';
+import { proxyName, type ProxyRoute } from './proxy-env.js';
 import { PROXY_DOWN_MS, tlsFailure } from './tls-errors.js';
 import { carriedBefore } from './proxy-return.js';
-
-/** The proxy as messages name it: scheme, host and port, never its credentials. */
-export function proxyName(route: ProxyRoute): string {
-  return `${route.proxy.protocol}//${route.proxy.host} (${route.variable})`;
-}
 
 /** What the proxy said beside its status: squid's X-Squid-Error names the page it made (ERR_ACCESS_DENIED, ERR_CONNECT_FAIL). */
 export interface ProxyAnswer { status: number; text?: string; error?: string }

@@ -5,9 +5,12 @@
 // again (one probe per proxy, shared by all of them), up to PROXY_DOWN_MS, then go once more; a
 // proxy that never took one (a wrong port in HTTPS_PROXY), or did not come back in time, fails at
 // once as before, and the retry layer and the host's verdicts (tls-errors.ts) take it from there.
+// The wait and how it ended are -v lines (sayProxyWaits): a gateway request that lost its deadline
+// to such a wait was logged as the backend giving no answer, with nothing naming the proxy.
 import { connect } from 'node:net';
 import type { buildConnector } from 'undici';
 import { ProxyError } from '../../types/errors.js';
+import { proxyName, type ProxyRoute } from './proxy-env.js';
 import { PROXY_DOWN_MS } from './tls-errors.js';
 
 /** How often a proxy that went away is probed for its return. */
@@ -31,8 +34,17 @@ export function stopProxyWaits(): void {
   for (const wake of stopping) wake();
 }
 
-/** `connector` (to `proxy` or through it) waiting out a restart of a proxy that was carrying connections. */
-export function awaitingReturn(proxy: URL, connector: buildConnector.connector, waitMs = PROXY_DOWN_MS): buildConnector.connector {
+/** Told of each wait for a proxy and of its end (the clients' -v lines, client.ts). */
+const listeners = new Set<(line: string) => void>();
+/** Has `say` told of waits for proxies until the function returned is called. */
+export function sayProxyWaits(say: (line: string) => void): () => void {
+  listeners.add(say);
+  return () => listeners.delete(say);
+}
+
+/** `connector` (to the route's proxy or through it) waiting out a restart of a proxy that was carrying connections. */
+export function awaitingReturn(route: ProxyRoute, connector: buildConnector.connector, waitMs = PROXY_DOWN_MS): buildConnector.connector {
+  const proxy = route.proxy;
   return (opts, callback) => connector(opts, (err, socket) => {
     if (!err) {
       carried.add(proxy.origin);
@@ -44,15 +56,20 @@ export function awaitingReturn(proxy: URL, connector: buildConnector.connector, 
       callback(err, null);
       return;
     }
-    void back(proxy, waitMs).then((up) => (up ? connector(opts, callback) : callback(err, null)));
+    void back(route, waitMs).then((up) => (up ? connector(opts, callback) : callback(err, null)));
   });
 }
 
 /** Whether `proxy` takes a TCP connection again within `waitMs`; one probe at a time per proxy. */
-function back(proxy: URL, waitMs: number): Promise<boolean> {
+function back(route: ProxyRoute, waitMs: number): Promise<boolean> {
+  const proxy = route.proxy;
   let probe = probes.get(proxy.origin);
   if (!probe) {
+    const [name, since] = [proxyName(route), Date.now()];
+    tell(`the proxy ${name} stopped taking connections after carrying earlier ones: connections through it wait up to ${waitMs / 1000} s for it to come back (a restart)`);
     probe = probeUntil(proxy, Date.now() + waitMs).then((up) => {
+      const after = `${((Date.now() - since) / 1000).toFixed(1)} s`;
+      tell(up ? `the proxy ${name} takes connections again after ${after}: the waiting ones go on` : `the proxy ${name} is not back after ${after}: the waiting connections fail`);
       probes.delete(proxy.origin);
       // Not back in time: believed down; its connections fail at once until one is taken again.
       if (!up) carried.delete(proxy.origin);
@@ -61,6 +78,10 @@ function back(proxy: URL, waitMs: number): Promise<boolean> {
     probes.set(proxy.origin, probe);
   }
   return probe;
+}
+
+function tell(line: string): void {
+  for (const say of listeners) say(line);
 }
 
 async function probeUntil(proxy: URL, deadline: number): Promise<boolean> {

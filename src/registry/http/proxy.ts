@@ -10,8 +10,8 @@ import type { SecureContext } from 'node:tls';
 import { buildConnector, Pool, type Dispatcher } from 'undici';
 import { ProxyError } from '../../types/errors.js';
 import { registerSecret } from '../../ui/redact.js';
-import { proxyEnv, proxyFor, type ProxyEnv, type ProxyRoute } from './proxy-env.js';
-import { pageInTunnel, proxyName, refusal, unreachable } from './proxy-refusals.js';
+import { proxyEnv, proxyFor, proxyName, type ProxyEnv, type ProxyRoute } from './proxy-env.js';
+import { pageInTunnel, refusal, unreachable } from './proxy-refusals.js';
 import { storeContext } from './trust-store.js';
 import { namingLapsed } from './lapsed.js';
 import { heard, type ProtocolNotice } from './alpn.js';
@@ -55,7 +55,7 @@ export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxi
       return new Pool(origin, { ...options, connect: protocol ? heard(connect, url, allowH2, protocol) : connect });
     }
     if (url.protocol === 'http:') return forwarded(route, url, options);
-    const connect = awaitingReturn(route.proxy, tunnel(route, url, { allowH2, timeout: TUNNEL_TIMEOUT_MS, ...tls }));
+    const connect = awaitingReturn(route, tunnel(route, url, { allowH2, timeout: TUNNEL_TIMEOUT_MS, ...tls }));
     return new Pool(origin, { ...options, connect: protocol ? heard(connect, url, allowH2, protocol) : connect });
   };
 }
@@ -86,7 +86,7 @@ export function sayProxyOnce(say: (line: string) => void): ProxyNotice {
  */
 function forwarded(route: ProxyRoute, target: URL, options: Pool.Options): Dispatcher {
   const { factory: _factory, connect: _registryTls, ...rest } = options as Pool.Options & { factory?: unknown };
-  const pool = new Pool(route.proxy.origin, { ...rest, allowH2: false, connect: awaitingReturn(route.proxy, toProxy(route, target)) });
+  const pool = new Pool(route.proxy.origin, { ...rest, allowH2: false, connect: awaitingReturn(route, toProxy(route, target)) });
   const auth = proxyAuthorization(route.proxy);
   return pool.compose((dispatch) => (opts, handler) => dispatch({
     ...opts,
