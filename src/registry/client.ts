@@ -171,6 +171,11 @@ export class RegistryClient {
         onRefused: this.opts.onRefused,
         pace: this.opts.pace,
         redirectPools: (url) => this.redirectPoolsFor(url),
+        renewRedirectPools: (other) => {
+          const pools = this.redirectPools.get(other);
+          this.redirectPools.delete(other);
+          if (pools) void closePools(pools).catch(() => {});
+        },
         ownEntry: (other) => {
           const entry = this.opts.registries?.get(other);
           return entry?.caFile !== undefined || entry?.tls === 'insecure';

@@ -53,6 +53,13 @@ export class HostTrust {
         if (!(e instanceof UsageError)) throw e;
       }
     }
+    // A token realm that goes on pools of its own (its host's entry under registries:, or an https
+    // realm of a plain-http host) is renewed too: its caFile, put right as its line says, was
+    // never read again, and the backend stayed down until a restart (gateway3 hunt).
+    for (const origin of this.origins) {
+      const url = new URL(origin);
+      if (!this.lends(url)) this.options.renewRedirectPools?.(url.host);
+    }
     if (!fresh) {
       for (const pools of this.allPools()) pools.renew?.();
       return;

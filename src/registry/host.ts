@@ -48,6 +48,8 @@ export interface HostOptions {
   pace?: boolean;
   /** The pools for a redirect target on another origin that mirrors.yaml lists (its caFile, tls: insecure); undefined = Node's default verification. */
   redirectPools?: (url: URL) => Pools | undefined;
+  /** Drops the pools redirectPools made for `host`: the next request makes new ones, its TLS files read again. */
+  renewRedirectPools?: (host: string) => void;
   /** Whether mirrors.yaml's registries: has an entry of its own for `host` that says how to trust it (caFile, tls: insecure): a token realm there goes with it. */
   ownEntry?: (host: string) => boolean;
   /** Hears of each origin reached with a proxy named (the client's -v line, once per origin). */
