@@ -128,7 +128,9 @@ export class HostContext {
         options.stats.retries++;
         if (e) stalled(e);
       },
-      canSlowDown: () => this.throttle.rate > MIN_RATE,
+      // Unpaced (the gateway), nothing slows it down: each 429 without Retry-After earned another
+      // try, and a backend answering 429 to all was asked until the deadline ('gave no answer').
+      canSlowDown: () => options.pace !== false && this.throttle.rate > MIN_RATE,
       silence,
     };
     const send = createSend({

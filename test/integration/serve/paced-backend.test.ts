@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWorld, type World } from './fixture.js';
-import { startGateway, until, type GatewayProcess } from './gateway-process.js';
+import { servedBy, startGateway, until, type GatewayProcess } from './gateway-process.js';
 
 let world: World;
 let gw: GatewayProcess;
@@ -53,3 +53,20 @@ for (const retryAfter of ['60', undefined]) {
     assert.doesNotMatch(gw.stderr(), /gave no answer/, 'A answered every time');
   });
 }
+
+test('A answering 429 to every manifest request, without Retry-After (gateway3 hunt): B at once, and no "gave no answer"', { timeout: 120_000 }, async () => {
+  await new Promise((r) => setTimeout(r, 2500)); // A's breaker closed again after the tests before
+  world.proxyA.inject({ path: /\/manifests\//, times: Infinity, fault: { kind: 'status', status: 429 } });
+  try {
+    const start = Date.now();
+    const got = await servedBy(gw, 'v1.14.0');
+    const ms = Date.now() - start;
+    assert.deepEqual(got, { status: 200, backend: world.proxyB.host }, 'failed over to B');
+    // Before: retried for as long as the deadline let it, as a run slows down for a 429 without
+    // Retry-After: 5 s, and 'backend A gave no answer within 5 s (--timeout)'.
+    assert.ok(ms < 2_500, `failed over at once: ${ms} ms`);
+    assert.doesNotMatch(gw.stderr(), /gave no answer/, 'A answered, with 429');
+  } finally {
+    world.proxyA.clear();
+  }
+});
