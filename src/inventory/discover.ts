@@ -65,12 +65,14 @@ export interface DiscoverOptions {
    */
   targetAccess: 'pull' | 'push';
   /**
-   * plan (with targetAccess 'pull'): a target that refuses the listing is listed again as sync would, asking pull,push.
+   * With targetAccess 'pull': a target that refuses the listing is listed again as sync would, asking pull,push.
    * quay.io answers 401 for a repository that does not exist yet, alike for one hidden from us, and
    * grants push there: a plan of a new image said "repository absent or access denied" at every
-   * such target, where the sync it plans creates the repository.
+   * such target, where the sync it plans creates the repository; verify called the same target an
+   * audit error (exit 3) where its tags are missing (drift). 'plan' reports the second refusal
+   * (read-only credentials: sync could not push there); 'audit' the first (the listing verify asked for).
    */
-  pushIfRefused?: boolean;
+  pushIfRefused?: 'plan' | 'audit';
   /**
    * sync: return once a target's listing lags the image's others by this long, the target a
    * straggler (stragglers.ts); unset, every listing is waited for (plan, verify: an audit needs all).
@@ -110,8 +112,13 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
         listing(t.repo, t.target.ref)
           .catch((err: unknown) => {
             if (!opts.pushIfRefused || !(err instanceof AccessDeniedError)) throw err;
+            const pull = t.repo;
             t.repo = stores.open(t.target.ref, 'push');
-            return listing(t.repo, t.target.ref);
+            return listing(t.repo, t.target.ref).catch((again: unknown) => {
+              if (opts.pushIfRefused === 'plan') throw again;
+              t.repo = pull;
+              throw err;
+            });
           })
           .then(
             (tags) => settled(t, { tags: new Set(tags) }),

@@ -78,7 +78,7 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
   const onListed = (t: TargetState) => void (t.tags && t.tags.size > 0 && ledger.absences.warm(t.repo.name));
   // A plan waits for every listing (it copies nothing); a sync starts without a straggler's.
   const stragglerAfterMs = opts.dryRun ? undefined : STRAGGLER_AFTER_MS;
-  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning, prefetchRoots: true, targetAccess: opts.dryRun ? 'pull' : 'push', pushIfRefused: opts.dryRun, stragglerAfterMs, onListed });
+  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning, prefetchRoots: true, targetAccess: opts.dryRun ? 'pull' : 'push', pushIfRefused: opts.dryRun ? 'plan' : undefined, stragglerAfterMs, onListed });
   opts.onInventories?.(inventories);
   const keys = await imageKeys(work);
   const accept = new Set(opts.acceptMoved ?? []);

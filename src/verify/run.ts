@@ -36,7 +36,7 @@ export interface VerifyOptions {
 
 /** Audits every item; registry failures become `error` rows, never exceptions. */
 export async function runVerify(work: ImageWork[], opts: VerifyOptions): Promise<VerifyReport> {
-  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning, targetAccess: 'pull' });
+  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning, targetAccess: 'pull', pushIfRefused: 'audit' });
   opts.onInventories?.(inventories);
   const limit = pLimit(Math.max(1, opts.concurrency));
   const keys = await imageKeys(work);
