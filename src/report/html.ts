@@ -4,6 +4,7 @@ import type { AnyReport } from './model.js';
 import { escapeHtml } from './escape.js';
 import { interruptedNote, nextStep, reportKind, summaryLine } from './headline.js';
 import { groupBySource, needsAttention, reportRows, shortDigest, type ReportRow } from './rows.js';
+import { noteLine, shareDetails } from './shared-detail.js';
 
 // Line breaks as character references (a browser reads them back the same): no raw line of the page
 // starts with a registry's text, so a page printed to a CI log (`--format html` to stdout) cannot start
@@ -15,6 +16,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1f2328;background:#
 h1{font-size:1.4rem;margin:0 0 .3rem}h2{font-size:1.05rem;margin:1.6rem 0 .4rem;word-break:break-all}
 .summary{font-size:1.05rem;font-weight:600}.muted{color:#656d76}
 .partial{padding:.5rem .75rem;border:1px solid #d4a72c;background:#fff8c5;font-weight:600}
+.note{padding:.35rem .6rem;margin:.3rem 0;border:1px solid #ff8182;overflow-wrap:anywhere}
 .wrap{overflow-x:auto}table{border-collapse:collapse}
 th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;vertical-align:top}
 thead th{background:#f6f8fa;font-weight:600;font-size:.85rem}
@@ -48,7 +50,7 @@ const SCRIPT = `
 })();
 `;
 
-function cell(row: ReportRow | undefined, kind: string): string {
+function cell(row: ReportRow | undefined, kind: string, detailOf: (row: ReportRow) => string): string {
   if (!row) return '<td class="none">—</td>';
   const shown = kind === 'verify' ? row.digest : (row.digest ?? row.previousDigest);
   const title = [
@@ -60,7 +62,8 @@ function cell(row: ReportRow | undefined, kind: string): string {
   ].join('\n');
   const cls = `cell ${row.tone} st-${row.state.replace(/[^a-z-]/g, '')}`;
   // Why a cell needs attention, on the page itself: a tooltip is lost on touch screens, in print and in screenshots.
-  const why = row.detail && needsAttention(row) ? `<small class="why">${h(row.detail)}</small>` : '';
+  // A reason the target's cells share is said once above the matrix; its tooltip keeps it whole.
+  const why = row.detail && needsAttention(row) ? `<small class="why">${h(detailOf(row))}</small>` : '';
   return `<td class="${cls}" data-status="${h(row.state)}" title="${h(title)}"><span class="state">${h(row.state)}</span><code>${h(shortDigest(shown))}</code>${why}</td>`;
 }
 
@@ -72,8 +75,11 @@ function matrix(source: string, rows: ReportRow[], kind: string): string[] {
     line.set(r.target, r);
     byTag.set(r.tag, line);
   }
+  const shared = shareDetails(rows);
   const out = [
-    `<section class="repo"><h2>${h(source)}</h2><div class="wrap"><table>`,
+    `<section class="repo"><h2>${h(source)}</h2>`,
+    ...shared.notes.map((n) => `<p class="note error">${h(noteLine(n))}</p>`),
+    '<div class="wrap"><table>',
     `<thead><tr><th>tag</th><th>source digest</th>${targets.map((t) => `<th>${h(t)}</th>`).join('')}</tr></thead><tbody>`,
   ];
   for (const [tag, line] of byTag) {
@@ -82,7 +88,7 @@ function matrix(source: string, rows: ReportRow[], kind: string): string[] {
     const sourceDigest = cells.find((c) => c.sourceDigest)?.sourceDigest ?? null;
     out.push(
       `<tr data-tag="${h(tag)}" data-attention="${attention}"><th><span class="tag">${h(tag)}</span></th><td title="${h(sourceDigest ?? 'none')}"><code>${h(shortDigest(sourceDigest))}</code></td>` +
-        targets.map((t) => cell(line.get(t), kind)).join('') +
+        targets.map((t) => cell(line.get(t), kind, shared.detailOf)).join('') +
         '</tr>',
     );
   }

@@ -3,6 +3,7 @@ import { isSyncReport, type AnyReport } from './model.js';
 import { escapeMarkdownCell as md } from './escape.js';
 import { interruptedNote, nextStep, reportKind, summaryLine } from './headline.js';
 import { formatBytes, needsAttention, reportRows, shortDigest, type ReportRow, type Tone } from './rows.js';
+import { noteLine, shareDetails, type SharedDetails } from './shared-detail.js';
 
 const toneMark: Record<Tone, string> = { ok: '✅', change: '🔄', drift: '⚠️', error: '❌' };
 
@@ -29,7 +30,7 @@ function summaryTable(report: AnyReport): string[] {
   );
 }
 
-function rowTable(rows: ReportRow[], kind: string): string[] {
+function rowTable(rows: ReportRow[], kind: string, shared: SharedDetails): string[] {
   const head = ['source', 'tag', 'target', kind === 'verify' ? 'status' : 'action', 'source digest', kind === 'verify' ? 'target digest' : 'before', 'detail'];
   const body = rows.map((r) => [
     md(r.source),
@@ -38,7 +39,7 @@ function rowTable(rows: ReportRow[], kind: string): string[] {
     `${toneMark[r.tone]} ${md(r.state)}`,
     md(shortDigest(r.sourceDigest)),
     md(shortDigest(kind === 'verify' ? r.digest : r.previousDigest)),
-    md(r.detail),
+    md(shared.detailOf(r)),
   ]);
   return table(head, body);
 }
@@ -67,15 +68,18 @@ export function renderMarkdown(report: AnyReport, budget?: MarkdownBudget): stri
   const title = kind === 'verify' ? 'Drift and errors' : 'Changes, conflicts and failures';
   const next = attention.length > 0 ? nextStep(report, attention) : '';
   const tail = next ? [next, ''] : [];
-  const all = [`<details><summary>All ${rows.length} rows</summary>`, '', ...rowTable(rows, kind), '', '</details>'];
+  // A reason a target's rows share is said once, above the tables that point to it.
+  const shared = shareDetails(rows);
+  const notes = shared.notes.length > 0 ? [...shared.notes.map((n) => `- ${toneMark.error} ${md(noteLine(n))}`), ''] : [];
+  const all = [`<details><summary>All ${rows.length} rows</summary>`, '', ...rowTable(rows, kind, shared), '', '</details>'];
   const allLeftOut = budget ? [`All ${rows.length} rows: not shown here (GitHub's step summary limit); they are in ${md(budget.fullReport)}.`] : [];
   if (report.results.length === 0) return [...out, nextStep(report, attention)].join('\n') + '\n';
   if (attention.length === 0) {
     out.push(kind === 'verify' ? 'No drift: every target matches its source.' : 'Nothing to do: every target already matches.', '');
     return (!budget || bytes([...out, ...all]) <= budget.maxBytes ? [...out, ...all] : [...out, ...allLeftOut]).join('\n') + '\n';
   }
-  const head = [`### ${title} (${attention.length})`, ''];
-  const table = rowTable(attention, kind);
+  const head = [`### ${title} (${attention.length})`, '', ...notes];
+  const table = rowTable(attention, kind, shared);
   const full = [...out, ...head, ...table, '', ...tail, ...all];
   if (!budget || bytes(full) <= budget.maxBytes) return full.join('\n') + '\n';
   if (bytes([...out, ...head, ...table, '', ...tail, ...allLeftOut]) <= budget.maxBytes) return [...out, ...head, ...table, '', ...tail, ...allLeftOut].join('\n') + '\n';

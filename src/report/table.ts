@@ -2,6 +2,7 @@
 import type { AnyReport } from './model.js';
 import { interruptedNote, nextStep, reportKind, summaryLine } from './headline.js';
 import { formatBytes, groupBySource, needsAttention, reportRows, shortDigest, type ReportRow, type Tone } from './rows.js';
+import { noteLine, shareDetails } from './shared-detail.js';
 
 /** Options for the terminal table. */
 export interface TableOptions {
@@ -35,12 +36,12 @@ export function shortTag(tag: string): string {
   return `${tag.slice(0, head)}…${tag.slice(tag.length - (MAX_TAG - 1 - head))}`;
 }
 
-function cells(row: ReportRow, kind: string): string[] {
+function cells(row: ReportRow, kind: string, detail = row.detail): string[] {
   if (kind === 'verify') {
-    return [shortTag(row.tag), row.target, row.state, shortDigest(row.sourceDigest), shortDigest(row.digest), row.detail].map(clean);
+    return [shortTag(row.tag), row.target, row.state, shortDigest(row.sourceDigest), shortDigest(row.digest), detail].map(clean);
   }
   const size = row.bytes > 0 ? formatBytes(row.bytes) : '-';
-  return [shortTag(row.tag), row.target, row.state, shortDigest(row.sourceDigest), shortDigest(row.previousDigest), size, row.detail].map(clean);
+  return [shortTag(row.tag), row.target, row.state, shortDigest(row.sourceDigest), shortDigest(row.previousDigest), size, detail].map(clean);
 }
 
 function headers(kind: string): string[] {
@@ -65,7 +66,12 @@ export function renderTable(report: AnyReport, opts: TableOptions = {}): string 
   if (interrupted) out.push(paint(interrupted, '33', color));
   if (rows.length > 0) {
     const head = headers(kind);
-    const body = rows.map((r) => cells(r, kind));
+    // A reason a target's rows share is said once, under its source, whole (never cut to the width).
+    const groups = [...groupBySource(rows)].map(([source, group]) => {
+      const shared = shareDetails(group);
+      return { source, notes: shared.notes, rows: group.map((r) => ({ tone: r.tone, cells: cells(r, kind, shared.detailOf(r)) })) };
+    });
+    const body = groups.flatMap((g) => g.rows.map((r) => r.cells));
     const widths = head.map((h, i) => Math.max(h.length, ...body.map((c) => c[i]?.length ?? 0)));
     const last = head.length - 1;
     const lead = widths.slice(0, last).reduce((a, w) => a + w + 2, 2);
@@ -79,10 +85,11 @@ export function renderTable(report: AnyReport, opts: TableOptions = {}): string 
             return i === 2 && tone ? paint(padded, toneColor[tone], color) : padded;
           })
           .join('  ')).trimEnd();
-    const rowsBySource = groupBySource(rows);
-    for (const [source, group] of rowsBySource) {
-      out.push('', paint(clean(source), '1', color), paint(line(head), '2', color));
-      for (const row of group) out.push(line(cells(row, kind), row.tone));
+    for (const group of groups) {
+      out.push('', paint(clean(group.source), '1', color));
+      for (const note of group.notes) out.push(`  ${clean(noteLine(note))}`);
+      out.push(paint(line(head), '2', color));
+      for (const row of group.rows) out.push(line(row.cells, row.tone));
     }
   }
   const next = nextStep(report, all.filter(needsAttention));
