@@ -9,13 +9,17 @@ import { untouchedRows } from './tag.js';
 /**
  * Every source, or every target, could not be read at all: SPEC's exit 3 for sync and plan. A
  * registry that refused every connection counts, and so does one that answered only 5xx after
- * every retry (down behind its load balancer, which answers 502 in its place).
+ * every retry (down behind its load balancer, which answers 502 in its place), and one that
+ * refused the credentials or token everywhere (verify5: a sync whose every target answered 401
+ * exited 1, "conflicts or failures left", where nothing could be written anywhere; verify and
+ * plan call the same an incomplete run, exit 3). One target refused among others that took their
+ * copies stays 1: the run did what it could reach.
  */
 export function nothingReachable(inventories: Inventory[]): boolean {
   if (inventories.length === 0) return false;
-  const sources = inventories.every((inv) => isDown(inv.sourceError));
+  const sources = inventories.every((inv) => unread(inv.sourceError));
   const targets = inventories.flatMap((inv) => inv.targets);
-  return sources || (targets.length > 0 && targets.every((t) => isDown(t.error)));
+  return sources || (targets.length > 0 && targets.every((t) => unread(t.error)));
 }
 
 function isDown(err: unknown): boolean {

@@ -38,8 +38,9 @@ test('a scope refused to credentials that sign in: the line names the access the
   assert.doesNotMatch(run.stdout, /refused the username and password/);
   assert.equal(await skopeoRawDigest(dst, 'mirror/app', 'v1.0.0'), app.digest);
 
-  // Wrong credentials are still said to be wrong.
+  // Wrong credentials are still said to be wrong; refused at the only target, nothing could be
+  // written anywhere: exit 3, as for a target down (SPEC), not 1.
   const wrong = await runCli(['sync', '-c', file, '--no-progress'], { env: { DST_USER: 'admin', DST_PASS: 'not-the-password' } });
-  assert.equal(wrong.exitCode, 1, wrong.stderr + wrong.stdout);
+  assert.equal(wrong.exitCode, 3, wrong.stderr + wrong.stdout);
   assert.match(wrong.stdout, /refused the username and password \(40[13]\): check them in mirrors\.yaml's/);
 });
