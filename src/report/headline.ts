@@ -1,7 +1,7 @@
 // The one-line summary and the "what now" advice, worded once for every human-facing format.
 import { isSyncReport, type AnyReport, type SyncReport } from './model.js';
 import { formatBytes, type ReportRow } from './rows.js';
-import { referrerLacks } from './referrer-lacks.js';
+import { referrerLacks, retargetsReferrers } from './referrer-lacks.js';
 
 function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -71,7 +71,8 @@ export function nextStep(report: AnyReport, rows: ReportRow[]): string {
     if (states.has('error')) advice.push('errors left the audit incomplete: fix what each one says (access, a registry down, a tag the source lacks), then rerun `regmirror verify`');
   } else {
     // A dry run with --force or --accept-moved plans copies over tags at another digest, which a sync without them holds as conflicts.
-    const retargets = rows.filter((r) => r.state === 'copy' && r.previousDigest !== null && r.previousDigest !== r.sourceDigest).length;
+    // A signature tag in place at another digest counts as one (verify5: its plan said only "run `regmirror sync`").
+    const retargets = rows.filter((r) => r.state === 'copy' && ((r.previousDigest !== null && r.previousDigest !== r.sourceDigest) || retargetsReferrers(r.detail))).length;
     if (kind === 'plan' && (states.has('copy') || states.has('forced'))) {
       advice.push(retargets === 0 ? 'run `regmirror sync` to copy'
         : `run \`regmirror sync\` to copy, with the --force or --accept-moved this plan was made with: ${retargets === 1 ? '1 copy retargets a tag' : `${retargets} copies retarget tags`} that ${retargets === 1 ? 'holds' : 'hold'} another digest at the target, which a sync without it holds back (conflict, or source-moved under a lock)`);

@@ -20,6 +20,8 @@ import { shareReferrers } from './shared-referrers.js';
 /** Per destination: referrer tags copied (or to copy), conflicts left alone, and failures. */
 export interface ReferrerOutcome {
   copied: number;
+  /** Of those copied, referrer tags that held another digest there (--force or overwrite): a plain sync holds them as conflicts. */
+  retargeted: number;
   present: number;
   /** --deep: referrers in place whose missing blobs or child manifests were copied. */
   refilled: number;
@@ -163,6 +165,7 @@ async function copyReferrerTag(job: Walk, tag: string, dsts: Repository[], outco
     return;
   }
   const toCopy: Repository[] = [];
+  const retargets = new Set<Repository>();
   const inPlace: Repository[] = [];
   await Promise.all(
     dsts.map(async (dst) => {
@@ -175,7 +178,10 @@ async function copyReferrerTag(job: Walk, tag: string, dsts: Repository[], outco
           inPlace.push(dst);
         }
         else if (decision === 'conflict') out.conflicts.push(`${tag} points at ${current}, source has ${content.descriptor.digest} (use --force to retarget)`);
-        else toCopy.push(dst);
+        else {
+          toCopy.push(dst);
+          if (decision === 'forced') retargets.add(dst);
+        }
       } catch (err) {
         out.errors.push(`${tag}: ${message(err)}`);
       }
@@ -185,7 +191,11 @@ async function copyReferrerTag(job: Walk, tag: string, dsts: Repository[], outco
     withNested(job, content, dsts, outcomes, seen, depth, job.copyTag(content, toCopy, tag, job.subjectPlaced)),
     job.deep ? refill(job, content, inPlace, outcomes, tag) : undefined,
   ]);
-  for (const [dst, r] of results) record(outcomes.get(dst), r, tag);
+  for (const [dst, r] of results) {
+    record(outcomes.get(dst), r, tag);
+    // Said apart from a copy: a plan's advice must keep the --force it was made with (report/headline.ts).
+    if (!r.error && retargets.has(dst)) outcomes.get(dst)!.retargeted += 1;
+  }
 }
 
 /**
@@ -223,5 +233,5 @@ function message(err: unknown): string {
 
 /** A fresh, empty outcome. */
 export function emptyReferrerOutcome(tally: Tally): ReferrerOutcome {
-  return { copied: 0, present: 0, refilled: 0, conflicts: [], errors: [], tally };
+  return { copied: 0, retargeted: 0, present: 0, refilled: 0, conflicts: [], errors: [], tally };
 }

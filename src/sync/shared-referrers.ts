@@ -64,6 +64,7 @@ export function shareReferrers(ledger: CopyLedger, digest: string, dsts: Reposit
       const out = outcomes.get(dst);
       if (out) {
         out.copied += own.copied;
+        out.retargeted += own.retargeted;
         out.present += own.present;
         out.refilled += own.refilled;
         out.conflicts.push(...own.conflicts);
@@ -82,5 +83,5 @@ async function takeOver(earlier: Handling, out: ReferrerOutcome): Promise<void> 
 }
 
 function blank(out: ReferrerOutcome | undefined): ReferrerOutcome {
-  return { copied: 0, present: 0, refilled: 0, conflicts: [], errors: [], tally: out?.tally ?? emptyTally() };
+  return { copied: 0, retargeted: 0, present: 0, refilled: 0, conflicts: [], errors: [], tally: out?.tally ?? emptyTally() };
 }

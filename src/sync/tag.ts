@@ -11,6 +11,7 @@ import { NotFoundError } from '../types/errors.js';
 import { namesSameBytes } from '../types/digest.js';
 import { decide, type Decision } from './classify.js';
 import { copyReferrers, emptyReferrerOutcome, type ReferrerOutcome } from './referrers.js';
+import { referrersRetargeted } from '../report/referrer-lacks.js';
 import { refillGraph } from '../copy/refill.js';
 import type { TagGate } from './gate.js';
 
@@ -169,9 +170,10 @@ function finish(w: TargetWork, digest: string, dryRun: boolean): SyncTargetResul
 
 /** What a tag already in place got: its missing parts (--deep), its referrers. */
 function inPlaceDetail(w: TargetWork, dryRun: boolean): string {
-  const { copied, refilled } = w.referrers;
+  const { copied, retargeted, refilled } = w.referrers;
   const parts = w.refilled ? [`its missing parts copied (${w.refilled.blobs} blob(s), ${w.refilled.manifests} manifest(s))`] : [];
-  if (copied > 0) parts.push(`${copied} signature/attestation/SBOM manifest(s) ${dryRun ? 'to copy' : 'copied'}`);
+  if (copied > retargeted) parts.push(`${copied - retargeted} signature/attestation/SBOM manifest(s) ${dryRun ? 'to copy' : 'copied'}`);
+  if (retargeted > 0) parts.push(referrersRetargeted(retargeted, dryRun));
   if (refilled > 0) parts.push(`${refilled} signature/attestation/SBOM manifest(s) had missing parts copied`);
   return `tag already in place; ${parts.join('; ')}`;
 }

@@ -114,8 +114,16 @@ test('a signature tag retargeted at the target: verify --deep advises --force, s
   const row = (JSON.parse(deep.stdout) as SyncReport).results[0]!.targets[0]!;
   assert.equal(row.action, 'conflict');
   assert.match(row.detail, new RegExp(`referrer conflict: ${sig} points at sha256:\\w+, source has ${image.referrerTags[sig]} \\(use --force to retarget\\)`));
+  // The plan of that repair tells a retarget from a copy: it said '1 signature/attestation/SBOM
+  // manifest(s) to copy' and 'next: run `regmirror sync` to copy', as for a signature missing, though
+  // a sync without --force holds the signature back as a conflict (verify5).
+  const plan = await runCli(['sync', '--dry-run', '--force', '-c', bed.config, '--endpoint', `${dst.host}=${proxy.url}`, '--no-progress']);
+  assert.equal(plan.exitCode, 0, plan.stderr + plan.stdout);
+  assert.match(plan.stdout, /tag already in place; 1 signature\/attestation\/SBOM tag\(s\) to retarget \(another digest there\)\n/);
+  assert.match(plan.stdout, /\nnext: run `regmirror sync` to copy, with the --force or --accept-moved this plan was made with: 1 copy retargets a tag that holds another digest at the target/);
   const forced = await run(['sync', '--force']);
   assert.equal(forced.exitCode, 0, forced.stderr);
+  assert.match((JSON.parse(forced.stdout) as SyncReport).results[0]!.targets[0]!.detail, /1 signature\/attestation\/SBOM tag\(s\) retargeted \(another digest there\)/);
   const after = await run(['verify', '--deep']);
   assert.equal(after.exitCode, 0, after.stdout);
   assert.equal(await skopeoDigestVerified(`${dst.host}/cm/app:${sig}`, dst.certDir!), image.referrerTags[sig]);
