@@ -123,8 +123,9 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
       const mark = silence?.sent() ?? 0;
       budget.remaining--;
       budget.sent = (budget.sent ?? 0) + 1;
+      const waiting = silence && isReplayable(req) ? untilSilent(req, silence) : undefined;
       try {
-        const res = await next(req);
+        const res = await next(waiting?.req ?? req).finally(() => waiting?.stop());
         silence?.answered();
         if (res.status === 429 && !req.probe && header(res, 'retry-after') === undefined && policy.canSlowDown?.()) budget.remaining++;
         // A probe's 429 is its answer (ghcr.io's referrers endpoint), not a rate limit to wait out.
@@ -136,6 +137,7 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
         await pause(wait, req.signal, silence);
       } catch (e) {
         if (e instanceof SilenceRefusal) throw unreachable(host, req, e.shown, certFor?.(req.url));
+        if (waiting?.cut.aborted && !req.signal?.aborted) throw unreachable(host, req, silence?.refuses(true) ?? e, certFor?.(req.url));
         if (e instanceof RegmirrorError && !(e instanceof UnreachableError)) throw e;
         // The host shown silent (by this attempt or another's): no retry waits for it again.
         const silent = silence?.failed(mark, e) ? e : silence?.refuses(true);
@@ -150,6 +152,19 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
       }
     }
   };
+}
+
+/**
+ * `req` as sent while it waits for its answer: failed as the host goes silent, with the timeout
+ * that showed it, where it waited out an answer timeout of its own (a target SIGSTOPped mid
+ * `verify --deep`: the run ended 60 s after the silence was shown, on its HTTP/2 streams in flight).
+ * Only until the head comes: a body streaming in is an answer. Replayable requests only: an
+ * upload's body may be under way.
+ */
+function untilSilent(req: HttpRequest, silence: Silence): { req: HttpRequest; cut: AbortSignal; stop: () => void } {
+  const cut = new AbortController();
+  const stop = silence.onSilent(() => cut.abort());
+  return { req: { ...req, signal: req.signal ? AbortSignal.any([req.signal, cut.signal]) : cut.signal }, cut: cut.signal, stop };
 }
 
 /** `res` marked with how often it was asked (HttpResponse.tries), for the error it becomes (errors.ts responseError). */

@@ -6,6 +6,14 @@
 // requests time out while others answer) is never silent and keeps its retries.
 import { isSilence } from './stall.js';
 
+/**
+ * A timeout shows the host silent too when an answer came after its request went out but none for
+ * this long since (verify5: a target SIGSTOPped mid `verify --deep`: every request in flight had
+ * seen one last answer arrive after it was sent, so each timeout read as a slow host's, was asked
+ * again, and the run waited a second answer timeout: 124 s to exit 3). A slow host answers within it.
+ */
+export const QUIET_MS = 10_000;
+
 /** Why a request waiting for one of the host's slots was failed: the host went silent (the timeout that showed it). */
 export class SilenceRefusal extends Error {
   constructor(readonly shown: unknown) {
@@ -16,6 +24,7 @@ export class SilenceRefusal extends Error {
 /** What the requests to one host's own origin showed of it: answers, and the silence that ended them. */
 export class Silence {
   private answers = 0;
+  private lastAnswerAt = -Infinity;
   /** The timeout that showed the host silent; undefined while it answers. */
   private shown: unknown;
   private probedAt = 0;
@@ -40,12 +49,13 @@ export class Silence {
   /** The host answered (any status): it speaks, whatever it showed before. */
   answered(): void {
     this.answers++;
+    this.lastAnswerAt = this.now();
     this.shown = undefined;
   }
 
-  /** An attempt noted `mark` failed with `e`; true when that shows the host silent: a timeout, and no answer since it went out. */
+  /** An attempt noted `mark` failed with `e`; true when that shows the host silent: a timeout, and no answer since it went out, or for QUIET_MS. */
   failed(mark: number, e: unknown): boolean {
-    if (mark !== this.answers || !isSilence(e)) return false;
+    if (!isSilence(e) || (mark !== this.answers && this.now() - this.lastAnswerAt < QUIET_MS)) return false;
     const was = this.shown;
     this.shown = e;
     this.probedAt = this.now();
