@@ -10,6 +10,8 @@ import { isIndexType, parseManifest } from '../types/mediatype.js';
 import type { UnsignedCheck } from './trust.js';
 import { fallbackTagBytes, fallbackTagOf, lacksReferrersApi, listedDigests } from '../content/fallback-index.js';
 import { referrerDiffers, referrerPartsAbsent } from '../report/referrer-lacks.js';
+import { lostAtSource } from '../report/source-lacks.js';
+import { partsLostAtSource } from './source-parts.js';
 
 /** Source manifests, referrer tag digests and API referrers, each fetched at most once. */
 export class SourceFacts {
@@ -85,7 +87,7 @@ export async function checkTarget(t: TargetState, tag: string, root: ManifestCon
   const repository = t.target.display;
   const want = root.descriptor.digest;
   if (t.error) return { repository, status: 'error', digest: null, detail: `cannot list tags: ${t.error.message}` };
-  if (!t.tags?.has(tag)) return { repository, status: 'missing', digest: null, detail: 'tag absent at the target' };
+  if (!t.tags?.has(tag)) return { repository, status: 'missing', digest: null, detail: opts.deep ? await absentDetail(root, facts) : 'tag absent at the target' };
   try {
     const have = (await t.repo.resolve(tag, { signal: opts.signal })).digest;
     if (!namesSameBytes(root.bytes, want, have)) return { repository, status: 'mismatch', digest: have, detail: `target has ${have}, source has ${want}` };
@@ -104,6 +106,12 @@ export async function checkTarget(t: TargetState, tag: string, root: ManifestCon
     if (err instanceof NotFoundError) return { repository, status: 'missing', digest: null, detail: 'tag absent at the target' };
     return { repository, status: 'error', digest: null, detail: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/** A tag absent at the target, under --deep: and whether its source can give it (source-parts.ts). */
+async function absentDetail(root: ManifestContent, facts: SourceFacts): Promise<string> {
+  const lost = await partsLostAtSource(root, facts);
+  return lost.length > 0 ? lostAtSource(lost) : 'tag absent at the target';
 }
 
 function children(node: ManifestContent): Descriptor[] {
