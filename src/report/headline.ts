@@ -39,6 +39,9 @@ export function interruptedNote(report: AnyReport): string {
   return report.interrupted ? 'Interrupted (SIGINT/SIGTERM), or never ended (killed, or still running): this report is partial, only the rows that finished; run the same command again to finish' : '';
 }
 
+/** The words of registry/immutable-tag.ts's line, on a failed row (its own, or a referrer's). */
+const IMMOVABLE = /: the registry refuses to move it \(.*: its tags are immutable, /;
+
 /** What to do about these rows, or "" when nothing needs doing. */
 export function nextStep(report: AnyReport, rows: ReportRow[]): string {
   const kind = reportKind(report);
@@ -84,10 +87,16 @@ export function nextStep(report: AnyReport, rows: ReportRow[]): string {
     if (states.has('conflict')) advice.push('conflicts point at other digests: retarget them with --force');
     if (states.has('refused')) advice.push('refused tags carry no valid signature at the source: nothing of them was pushed');
     if (states.has('source-moved')) advice.push('source tags left the lock: check the new digests, then rerun with --accept-moved TAG');
+    // A tag (or a signature tag of an image in place) the registry will not move failed a --force
+    // retarget: only deleting it there, or mutable tags, lets `sync --force` through (verify5: ECR's
+    // immutable tags; the advice said `sync --deep`, which skips both).
+    const immovable = kind === 'sync' ? rows.filter((r) => r.state === 'failed' && IMMOVABLE.test(r.detail)) : [];
+    if (immovable.length > 0) advice.push('tags the registry will not move (immutable): delete them there or make its tags mutable, as each line says, then rerun `regmirror sync --force`');
     // A plan writes nothing, so there is nothing to resume: plan again once the cause is fixed.
     // A tag already at the source digest that failed was being refilled (--deep): a plain sync skips it.
-    const inPlace = kind === 'sync' && rows.some((r) => r.state === 'failed' && r.previousDigest !== null && r.previousDigest === r.sourceDigest);
-    if (states.has('failed')) {
+    const others = rows.filter((r) => r.state === 'failed' && !immovable.includes(r));
+    const inPlace = kind === 'sync' && others.some((r) => r.previousDigest !== null && r.previousDigest === r.sourceDigest);
+    if (others.length > 0) {
       advice.push(kind === 'plan' ? 'failures: fix their cause, then plan again' : inPlace ? 'failures: rerun `regmirror sync --deep` once fixed (it resumes; a plain sync skips a tag already in place)' : `failures: rerun \`regmirror ${kind}\` once fixed (it resumes)`);
     }
   }

@@ -35,3 +35,14 @@ test('a failed copy of a tag the target lacked keeps the plain advice', () => {
     assert.match(nextStep(r, reportRows(r)), /^next: failures: rerun `regmirror sync` once fixed \(it resumes\)$/);
   }
 });
+
+test('a --force retarget refused by immutable tags advises deleting the tag and sync --force, not sync --deep', () => {
+  // verify5: sync --force into ECR (immutable tags), a tag and the signature tag of an image in place refused.
+  const immutable = (tag: string) => `tag ${tag}: the registry refuses to move it (400 TAG_INVALID: …): its tags are immutable, so ${tag} keeps the digest it has there; to retarget it, delete the tag at that registry (ECR: aws ecr batch-delete-image --image-ids imageTag=${tag}) or make the repository's tags mutable, then run sync --force again`;
+  const results = [
+    { source: 'quay.io/jetstack/app', tag: 'v1.2.0', sourceDigest: D('a'), targets: [{ ...failed(D('b')), detail: `destination ghcr.io/cert-manager/app: ${immutable('v1.2.0')}` }] },
+    { source: 'quay.io/jetstack/app', tag: 'latest', sourceDigest: D('c'), targets: [{ ...failed(D('c')), detail: `referrer: sha256-c.sig: destination ghcr.io/cert-manager/app: ${immutable('sha256-c.sig')}` }] },
+  ];
+  const r: SyncReport = { version: 1, kind: 'sync', generatedAt: '2026-01-01T00:00:00Z', summary: summarizeSync(results, 'sync'), results };
+  assert.equal(nextStep(r, reportRows(r)), 'next: tags the registry will not move (immutable): delete them there or make its tags mutable, as each line says, then rerun `regmirror sync --force`');
+});
