@@ -5,7 +5,7 @@ import type { BinaryItem, GatewayImage, GatewaySettings, ImageItem } from './mod
 import type { RawGateway } from './raw.js';
 import { formatPath, type Locator, type PathSegment } from './positions.js';
 import { formatNamespace, parseTargets } from './rules.js';
-import { closest } from './structure.js';
+import { closest } from './nearest.js';
 import { configPath } from './paths.js';
 import { bracketHint, parseListenAddress } from '../types/host.js';
 

@@ -6,6 +6,7 @@ import type { ConfigError } from '../types/errors.js';
 import { validate } from './mirrors-validator.js';
 import { formatPath, pointerToPath, type Locator } from './positions.js';
 import { mirrorsSchema } from './schema.js';
+import { booleanHint, closest, meantValue } from './nearest.js';
 
 /** Returns the first structural error of `data` in document order, or undefined when the shape is right. */
 export function checkStructure(data: unknown, loc: Locator): ConfigError | undefined {
@@ -37,8 +38,11 @@ function toConfigError(e: ErrorObject, data: unknown, loc: Locator): ConfigError
       const hint = allowed ? ` (write one of ${allowed.join(', ')})` : quoteHint(e.data, String(params.type));
       return loc.errorAt(path, `${where}: expected ${typeWords(String(params.type))}, got ${describeValue(e.data)}${hint}`);
     }
-    case 'enum':
-      return loc.errorAt(path, `${where}: must be one of ${(params.allowedValues as unknown[]).join(', ')}`);
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const near = typeof e.data === 'string' ? meantValue(e.data, allowed) : undefined;
+      return loc.errorAt(path, `${where}: must be one of ${allowed.join(', ')}${near ? `; did you mean ${near}?` : ''}`);
+    }
     case 'const':
       return loc.errorAt(path, `${where}: must be ${JSON.stringify(params.allowedValue)}`);
     case 'minimum':
@@ -75,33 +79,6 @@ export function unknownKeyMessage(key: string, where: string, allowed: string[])
   return `unknown key "${key}" ${place}; allowed: ${allowed.join(', ')}${extension}`;
 }
 
-/** The allowed word closest to `key`: close in edit distance, or sharing the first three letters ("sematic" → "semver"). */
-export function closest(key: string, allowed: string[]): string | undefined {
-  const k = key.toLowerCase();
-  let best: string | undefined;
-  let bestScore = Infinity;
-  for (const candidate of allowed) {
-    const c = candidate.toLowerCase();
-    const d = distance(k, c);
-    const near = d <= Math.max(1, Math.floor(k.length / 3)) || (k.length >= 3 && c.startsWith(k.slice(0, 3)) && d <= Math.ceil(k.length / 2) + 1);
-    if (near && d < bestScore) [best, bestScore] = [candidate, d];
-  }
-  return best;
-}
-
-// Levenshtein distance, small strings only.
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
 const TYPE_WORDS: Record<string, string> = {
   string: 'a string', array: 'a list', object: 'a mapping', integer: 'an integer', number: 'a number', boolean: 'true or false',
 };
@@ -124,10 +101,10 @@ export function describeValue(v: unknown): string {
 // "false" as strings, `targets: ghcr.io/x` as one string. Never repeats the value (it may be a secret).
 function quoteHint(v: unknown, expected: string): string {
   if (expected === 'string' && (typeof v === 'number' || typeof v === 'boolean')) return ' (quote it to keep it a string)';
+  if (expected === 'boolean' && (typeof v === 'string' || typeof v === 'number')) return booleanHint(v);
   if (typeof v !== 'string') return '';
   if (expected === 'array') return ' (write a list: [a, b] on one line, or one "- a" item per line)';
   if (expected === 'object') return ' (write "key: value", with a space after the colon)';
-  if (expected === 'boolean' && /^(true|false|yes|no|on|off|y|n)$/i.test(v)) return ' (write true or false, without quotes)';
   if ((expected === 'integer' || expected === 'number') && v.trim() !== '' && Number.isFinite(Number(v))) return ' (write the number without quotes)';
   return '';
 }
