@@ -4,6 +4,7 @@
 // token and replay once.
 import { AccessDeniedError, AuthError, MisplacedLocationError } from '../../types/errors.js';
 import type { Credential, CredentialProvider } from '../credentials.js';
+import { paddingNote } from '../credential-padding.js';
 import { discard } from './body.js';
 import { mergeScopes, parseChallenges, pickChallenge, type Challenge } from './challenge.js';
 import { DeniedScopes } from './denied.js';
@@ -83,7 +84,7 @@ export class Authenticator {
     const where = `registries.${host}.credentials, or docker login ${host}`;
     if (!sent) return new AuthError(`${host} asks for a username and password (401): give them (${where})`);
     const check = sent.from ? `check them in ${sent.from}` : `check them (${where})`;
-    return new AuthError(`${host} refused the username and password sent to it (401): ${check}`);
+    return new AuthError(`${host} refused the username and password sent to it (401): ${check}${paddingNote(sent)}`);
   }
 
   private async accessDenied(req: HttpRequest, scopes: string[], authorization: string | undefined, refusal: Challenge | undefined): Promise<AccessDeniedError> {

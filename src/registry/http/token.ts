@@ -5,6 +5,7 @@
 import { AuthError, UnreachableError } from '../../types/errors.js';
 import { registerSecret } from '../../ui/redact.js';
 import type { Credential } from '../credentials.js';
+import { paddingNote } from '../credential-padding.js';
 import { readCapped } from './body.js';
 import { describeStatus, isHtml, RERUN } from './front-pages.js';
 import { displayUrl, type Send } from './types.js';
@@ -157,5 +158,5 @@ function refusal(host: string, credential: Credential | undefined, status: numbe
   const where = `registries.${host}.credentials, or docker login ${host}`;
   if (!credential) return `refused to give an anonymous token (${status}): give credentials (${where})`;
   if ('identityToken' in credential) return `refused the identity token (${status}): log in again (docker login ${host})${credential.from ? `; it came from ${credential.from}` : ''}`;
-  return `refused the username and password (${status}): ${credential.from ? `check them in ${credential.from}` : `check them (${where})`}`;
+  return `refused the username and password (${status}): ${credential.from ? `check them in ${credential.from}` : `check them (${where})`}${paddingNote(credential)}`;
 }
