@@ -55,7 +55,7 @@ export class Authenticator {
       if (renewed.scheme === 'basic' && challenge.scheme === 'basic') {
         // Nothing to renew: the username and password were refused, or none were given.
         discard(res.body, header(res, 'content-length'));
-        throw this.basicRefused(first !== undefined ? await this.ctx.credentials(this.ctx.host) : undefined);
+        throw this.basicRefused(await this.ctx.credentials(this.ctx.host), first !== undefined);
       }
       discard(res.body, header(res, 'content-length'));
       // /v2/ asked for Basic but a repository asks for a token (tokens4 hunt): its challenge is
@@ -79,12 +79,17 @@ export class Authenticator {
     };
   }
 
-  private basicRefused(sent: Credential | undefined): AuthError {
+  private basicRefused(credential: Credential | undefined, sent: boolean): AuthError {
     const host = this.ctx.host;
     const where = `registries.${host}.credentials, or docker login ${host}`;
-    if (!sent) return new AuthError(`${host} asks for a username and password (401): give them (${where})`);
-    const check = sent.from ? `check them in ${sent.from}` : `check them (${where})`;
-    return new AuthError(`${host} refused the username and password sent to it (401): ${check}${paddingNote(sent)}`);
+    // A bearer token (tokenEnv, registrytoken) cannot go in Basic auth: said as given, not as none given.
+    if (credential && 'registryToken' in credential) {
+      const instead = credential.from?.startsWith('mirrors.yaml') ? 'usernameEnv and passwordEnv there instead of tokenEnv' : 'a username and password there instead of its registrytoken';
+      return new AuthError(`${host} asks for a username and password (401, Basic auth) and takes no bearer token: the token ${credential.from ? `from ${credential.from} ` : ''}was not sent; give ${instead} (a registry that takes a token as the password: the account as username, the token as password)`);
+    }
+    if (!sent || !credential) return new AuthError(`${host} asks for a username and password (401): give them (${where})`);
+    const check = credential.from ? `check them in ${credential.from}` : `check them (${where})`;
+    return new AuthError(`${host} refused the username and password sent to it (401): ${check}${paddingNote(credential)}`);
   }
 
   private async accessDenied(req: HttpRequest, scopes: string[], authorization: string | undefined, refusal: Challenge | undefined): Promise<AccessDeniedError> {

@@ -1,6 +1,7 @@
 // Credentials that are right but for how they were pasted (newuser2 hunt, a first mirrors.yaml for
 // TLS registries): a password copied from a web page with its trailing spaces (or a non-breaking
-// one) was only "refused … check them".
+// one) was only "refused … check them"; and a bearer token given (tokenEnv) for a registry that
+// speaks Basic auth was told to "give" a username and password, as if nothing had been given.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
@@ -38,4 +39,13 @@ test('a password ending in a non-breaking space refused by a token service: its 
   const run = await runCli(['plan', '-c', file, '--no-progress'], { env: { DST_USER: 'admin', DST_PASS: `${tokened.users.admin!}\u00a0` } });
   assert.equal(run.exitCode, 3, run.stderr + run.stdout);
   assert.match(run.stdout, /refused the username and password \(401\): check them in mirrors\.yaml's registries\.[\d.:]+\.credentials; the password sent ends in a non-breaking space \(U\+00A0\), as text/);
+});
+
+test('a tokenEnv for a registry that asks for Basic auth: said to take no bearer token, not to give credentials', async () => {
+  const file = await writeConfig(await scratchDir('token-for-basic'), oneMirrorYaml(src, [basic, { credentials: '{ tokenEnv: DST_TOKEN }' }], 'jetstack/app'));
+  const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { DST_TOKEN: 'a-token-for-elsewhere' } });
+  assert.equal(run.exitCode, 1, run.stderr + run.stdout);
+  assert.ok(run.stderr.includes(`${basic.host} asks for a username and password (401, Basic auth) and takes no bearer token: the token from mirrors.yaml's registries.${basic.host}.credentials was not sent; give usernameEnv and passwordEnv there instead of tokenEnv`), run.stderr);
+  assert.doesNotMatch(run.stdout + run.stderr, /give them \(registries\./);
+  assert.ok(!(run.stdout + run.stderr).includes('a-token-for-elsewhere'), 'the token is never printed');
 });
