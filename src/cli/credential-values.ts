@@ -12,9 +12,17 @@ import { ConfigError } from '../types/errors.js';
 export function refuseBrokenCredentials(config: Pick<Config, 'file' | 'registries'>): void {
   for (const { host, variable, problem } of brokenCredentialEnv(config.registries)) {
     const pos = config.registries.get(host)?.position ?? { line: 1, col: 1 };
-    throw new ConfigError(config.file, pos.line, pos.col, `environment variable ${variable} (credentials for ${host}) ${problem}, as a file written by \`echo\` or a Secret made with \`echo … | base64\` leaves one, and no password or token has: set it without (printf '%s' …, or tr -d '\\n')`);
+    throw new ConfigError(config.file, pos.line, pos.col, `environment variable ${variable} (credentials for ${host}) ${problem}, ${WHY[problem] ?? WHY['ends in a newline']}`);
   }
 }
+
+// Where each break comes from, and the way to set the value without it. `tr -d '\n'` leaves a CR:
+// a line of a file saved on Windows (CRLF) needs both gone.
+const WHY: Record<string, string> = {
+  'ends in a newline': "as a file written by `echo` or a Secret made with `echo … | base64` leaves one, and no password or token has: set it without (printf '%s' …, or tr -d '\\n')",
+  'ends in a carriage return (CR)': "as a line of a file saved on Windows (CRLF line ends) leaves one, and no password or token has: set it without (tr -d '\\r\\n', or dos2unix the file it came from)",
+  'holds a line break or NUL byte': "which no password or token has (two lines pasted as one?): set it to the secret alone",
+};
 
 /**
  * Pre-flight: credential variables whose value holds a line break, as a file written by `echo`, or
@@ -32,7 +40,7 @@ export function brokenCredentialEnv(
     for (const variable of names ? [names.usernameEnv, names.passwordEnv, names.tokenEnv] : []) {
       const value = variable ? env[variable] : undefined;
       if (!variable || !value || !/[\r\n\0]/.test(value)) continue;
-      const problem = /^[^\r\n\0]*\r?\n$/.test(value) ? 'ends in a newline' : 'holds a line break or NUL byte';
+      const problem = /^[^\r\n\0]*\n$/.test(value) ? 'ends in a newline' : /^[^\r\n\0]*\r\n?$/.test(value) ? 'ends in a carriage return (CR)' : 'holds a line break or NUL byte';
       out.push({ host, variable, problem });
     }
   }

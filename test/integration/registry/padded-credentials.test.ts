@@ -49,3 +49,10 @@ test('a tokenEnv for a registry that asks for Basic auth: said to take no bearer
   assert.doesNotMatch(run.stdout + run.stderr, /give them \(registries\./);
   assert.ok(!(run.stdout + run.stderr).includes('a-token-for-elsewhere'), 'the token is never printed');
 });
+
+test('a password ending in a CR (a line of a file saved on Windows): exit 2 before any request, the fix removes the CR too', async () => {
+  const file = await writeConfig(await scratchDir('cr-password'), oneMirrorYaml(src, [basic, DST_CREDENTIALS], 'jetstack/app'));
+  const run = await runCli(['plan', '-c', file, '--no-progress'], { env: { DST_USER: 'admin', DST_PASS: `${basic.users.admin!}\r` } });
+  assert.equal(run.exitCode, 2, run.stderr + run.stdout);
+  assert.equal(run.stderr.trim(), `${file}:7:3: environment variable DST_PASS (credentials for ${basic.host}) ends in a carriage return (CR), as a line of a file saved on Windows (CRLF line ends) leaves one, and no password or token has: set it without (tr -d '\\r\\n', or dos2unix the file it came from)`);
+});

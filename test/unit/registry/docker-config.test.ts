@@ -82,7 +82,11 @@ describe('credentialsFor', () => {
   it('reports env values that hold a line break: a trailing newline as such', () => {
     assert.deepEqual(brokenCredentialEnv(registries, { Q_USER: 'u', Q_PASS: 'p w\n', GH_TOKEN: 'a\r\n' }), [
       { host: 'quay.io', variable: 'Q_PASS', problem: 'ends in a newline' },
-      { host: 'ghcr.io', variable: 'GH_TOKEN', problem: 'ends in a newline' },
+      { host: 'ghcr.io', variable: 'GH_TOKEN', problem: 'ends in a carriage return (CR)' },
+    ]);
+    // A line of a file saved on Windows: `tr -d '\n'` would leave its CR (newuser2 hunt).
+    assert.deepEqual(brokenCredentialEnv(registries, { Q_USER: 'u', Q_PASS: 'p\r', GH_TOKEN: 't' }), [
+      { host: 'quay.io', variable: 'Q_PASS', problem: 'ends in a carriage return (CR)' },
     ]);
     assert.deepEqual(brokenCredentialEnv(registries, { Q_USER: 'u\nv', Q_PASS: 'p w ', GH_TOKEN: 't' }), [
       { host: 'quay.io', variable: 'Q_USER', problem: 'holds a line break or NUL byte' },
