@@ -1,6 +1,7 @@
 // Tag listing (distribution spec "Listing tags"), every page, following `Link: <…>; rel="next"`.
 import type { CallOptions } from '../content/storage.js';
-import { NotFoundError, RegistryResponseError } from '../types/errors.js';
+import { NameUnknownError, NotFoundError, RegistryResponseError } from '../types/errors.js';
+import { endpointPathMiss } from './endpoint-path.js';
 import { isDigest } from '../types/digest.js';
 import { isValidTag } from '../types/reference.js';
 import { readCapped } from './http/body.js';
@@ -84,7 +85,12 @@ async function fetchPage(repo: RepoContext, url: URL, first: boolean, opts: Call
     try {
       await expectStatus('GET', res, 200);
     } catch (e) {
-      if (e instanceof NotFoundError && first) return undefined;
+      if (e instanceof NotFoundError && first) {
+        // A bare 404 (no NAME_UNKNOWN) under an endpoint's path: no registry there to say so.
+        const miss = e instanceof NameUnknownError ? undefined : await endpointPathMiss(repo, opts.signal);
+        if (miss) throw miss;
+        return undefined;
+      }
       throw e;
     }
     return { tags: parsePage(await readCapped(res.body, MAX_PAGE_BYTES, `tag list of ${repo.path}`), url), link: header(res, 'link'), url: res.url };
