@@ -6,7 +6,7 @@
 // or certs.d (the client's redirectPools), else Node's roots and the machine's store.
 import { readFileSync } from 'node:fs';
 import type { Agent } from './http/undici.js';
-import { certsDirFor, clientDates, hostCerts, type CertsDir, type HostCerts } from './http/certs-d.js';
+import { certsDirFor, clientFacts, hostCerts, type CertsDir, type HostCerts } from './http/certs-d.js';
 import { closePools, createPools, foreignPools, poolFor, type Pools } from './http/pool.js';
 import { UsageError } from '../types/errors.js';
 import { misplaced, type CertEntry } from './http/unreachable.js';
@@ -76,8 +76,8 @@ export class HostTrust {
 
   private dirOf(certs: HostCerts | undefined): CertsDir {
     const client = certs?.client;
-    const dates = client && clientDates(client.cert);
-    return { ...certsDirFor(this.base.host), ...(client ? { client: client.certFile } : {}), ...(dates ? { clientDates: dates } : {}) };
+    const facts = client && clientFacts(client.cert);
+    return { ...certsDirFor(this.base.host), ...(client ? { client: client.certFile } : {}), ...(facts ? { clientFacts: facts } : {}) };
   }
 
   private filesOf(certs: HostCerts | undefined): string {

@@ -21,9 +21,6 @@ export interface HostCerts {
   client?: { certFile: string; cert: string; key: string };
 }
 
-/** A client certificate's dates (ISO), read once: a refusal of it says whether it was out of them then. */
-export interface ClientDates { from: string; until: string }
-
 /** The certs.d roots, in the order looked in; REGMIRROR_CERTS_D (`:`-separated) replaces them (tests, odd layouts). */
 export function certsRoots(): string[] {
   const env = process.env.REGMIRROR_CERTS_D;
@@ -37,30 +34,49 @@ export interface CertsDir {
   found?: string;
   /** The client certificate found there (set once it is read: hostCerts). */
   client?: string;
-  /** Its dates, when they read. */
-  clientDates?: ClientDates;
+  /** Its dates, issuer and usage, when they read. */
+  clientFacts?: ClientFacts;
 }
 
-/** The dates of a client certificate (PEM), or undefined when it does not parse (Node's TLS says that itself). */
-export function clientDates(pem: string): ClientDates | undefined {
+/**
+ * What a refusal of a client certificate may owe to the certificate itself, read once: its dates
+ * (ISO), its issuer, and its extended key usage (OIDs; undefined when it has none, which allows any).
+ */
+export interface ClientFacts { from: string; until: string; issuer?: string; usage?: string[] }
+
+/** The facts of a client certificate (PEM), or undefined when it does not parse (Node's TLS says that itself). */
+export function clientFacts(pem: string): ClientFacts | undefined {
   try {
     const cert = new X509Certificate(pem);
-    return { from: certificateDate(cert.validFrom), until: certificateDate(cert.validTo) };
+    const issuer = cert.issuer.split('\n').filter(Boolean).reverse().join(', ');
+    return { from: certificateDate(cert.validFrom), until: certificateDate(cert.validTo), issuer, ...(cert.keyUsage ? { usage: cert.keyUsage } : {}) };
   } catch {
     return undefined;
   }
 }
 
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+const ANY_USAGE = '2.5.29.37.0';
+
 /**
- * What a refusal of the client certificate owes to its dates, if anything. A registry (or its token
- * service) refuses an expired one with the alert it sends for one it does not know (Go's server:
- * bad_certificate): said as 'the registry must accept it', operators looked at its clientcas while
- * the certificate had lapsed.
+ * What a refusal of the client certificate owes to the certificate itself, if anything. A registry
+ * (or its token service) refuses an expired one, or one issued for servers only (Go verifies the
+ * clientAuth usage), with the alert it sends for one it does not know (Go's server: bad_certificate):
+ * said as 'the registry must accept it', operators looked at its clientcas while the certificate
+ * was at fault.
  */
-export function clientOutOfDates(dates: ClientDates | undefined, now = Date.now()): string | undefined {
-  if (dates && Date.parse(dates.until) < now) return ` and which expired on ${dates.until}: put a renewed one there with its key`;
-  if (dates && Date.parse(dates.from) > now) return ` and which is valid only from ${dates.from}: check this machine's clock, which may be behind, or put a current one there with its key`;
+export function clientUnfit(facts: ClientFacts | undefined, now = Date.now()): string | undefined {
+  if (facts && Date.parse(facts.until) < now) return ` and which expired on ${facts.until}: put a renewed one there with its key`;
+  if (facts && Date.parse(facts.from) > now) return ` and which is valid only from ${facts.from}: check this machine's clock, which may be behind, or put a current one there with its key`;
+  if (facts?.usage && !facts.usage.includes(CLIENT_AUTH) && !facts.usage.includes(ANY_USAGE)) {
+    return ` and which is not issued for client authentication (its extended key usage lacks clientAuth${facts.usage.includes('1.3.6.1.5.5.7.3.1') ? ': serverAuth only, a server\'s certificate' : ''}): put there one issued with extendedKeyUsage=clientAuth, with its key`;
+  }
   return undefined;
+}
+
+/** ' (issued by CN=…)' for a refused client certificate whose own fault is not seen: the CA the registry's clientcas must hold. */
+export function clientIssuer(facts: ClientFacts | undefined): string {
+  return facts?.issuer ? `, issued by ${facts.issuer}` : '';
 }
 
 /** The certs.d directories of `hostPort` (`quay.io`, `registry.internal:5000`). */
@@ -103,9 +119,29 @@ export function hostCerts(where: CertsDir, hostPort: string): HostCerts | undefi
       const remedy = name.endsWith('.cert') ? `put its key there as ${other}, or remove ${name} (a CA certificate's name ends in .crt)` : `put its certificate there as ${other}, or remove ${name}`;
       throw new UsageError(`certs.d for ${hostPort}: ${join(dir, name)} has no ${other} beside it (a client certificate needs its key, and the reverse): ${remedy}`);
     }
-    if (name.endsWith('.cert') && !certs.client) certs.client = { certFile: join(dir, name), cert: read(name).toString('utf8'), key: plainKey(read(other).toString('utf8'), join(dir, other), hostPort) };
+    if (!name.endsWith('.cert') || certs.client) continue;
+    const [cert, key] = [read(name).toString('utf8'), read(other).toString('utf8')];
+    const problem = pairProblem(join(dir, name), cert, join(dir, other), key);
+    if (problem) throw new UsageError(`certs.d for ${hostPort}: ${problem}`);
+    certs.client = { certFile: join(dir, name), cert, key: plainKey(key, join(dir, other), hostPort) };
   }
   return certs;
+}
+
+// A certificate and key given each other's names (or a key where the certificate belongs) read as
+// 'do not make a pair (PEM routines::no start line): put that certificate's own key beside it',
+// which sent users to look for another key (newuser2 hunt). Say what each file holds.
+const CERTIFICATE = /^-----BEGIN CERTIFICATE-----/m;
+const PRIVATE_KEY = /^-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/m;
+
+function pairProblem(certFile: string, cert: string, keyFile: string, key: string): string | undefined {
+  const [certOk, keyOk] = [CERTIFICATE.test(cert), PRIVATE_KEY.test(key)];
+  if (!certOk && !keyOk && PRIVATE_KEY.test(cert) && CERTIFICATE.test(key)) {
+    return `${certFile} holds a private key and ${keyFile} a certificate: the two are swapped; exchange their names (the certificate is the .cert, its key the .key)`;
+  }
+  if (!certOk) return `${certFile} holds no PEM certificate${PRIVATE_KEY.test(cert) ? ' but a private key' : ''}: put the client certificate there (-----BEGIN CERTIFICATE-----), its key in ${keyFile}`;
+  if (!keyOk) return `${keyFile} holds no PEM private key${CERTIFICATE.test(key) ? ' but a certificate' : ''}: put the key of ${certFile} there (-----BEGIN … PRIVATE KEY-----)`;
+  return undefined;
 }
 
 // A key under a passphrase fails in Node's TLS as 'bad decrypt', which read as a key that is not

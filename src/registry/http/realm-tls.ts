@@ -6,7 +6,7 @@
 // A plain-http registry has no TLS settings (mirrors.yaml refuses a caFile beside tls: disabled):
 // its realm over https is trusted as its own host, and the remedy names where that host's trust is.
 import type { TlsProblem } from '../../types/errors.js';
-import { clientOutOfDates, type CertsDir } from './certs-d.js';
+import { clientUnfit, type CertsDir } from './certs-d.js';
 import { datesSaid, type Lapsed } from './lapsed.js';
 
 /** What Node's error says of the certificate: the name checked and the names it holds. */
@@ -46,7 +46,7 @@ export function realmRemedy(host: string, realm: string, problem: TlsProblem, co
       // reached with (host-trust.ts lends): 'does not present' sent people to add one it had.
       const dir = own ?? lent.certs;
       if (!dir?.client) return `${whose} refused the TLS handshake (${code}): it asks for a client certificate (mutual TLS), which regmirror does not present`;
-      return `${whose} refused the TLS handshake (${code}) and ${dir.client}, which regmirror presented to it${clientOutOfDates(dir.clientDates) ?? `: the token service must accept that certificate as well as the registry does, or ${dir.found ?? 'that directory'} must hold one both accept, with its key`}`;
+      return `${whose} refused the TLS handshake (${code}) and ${dir.client}, which regmirror presented to it${clientUnfit(dir.clientFacts) ?? `: the token service must accept that certificate as well as the registry does, or ${dir.found ?? 'that directory'} must hold one both accept, with its key`}`;
     }
     default:
       return `${whose} does not speak TLS as asked (${code}): check the realm the registry names in its challenge`;

@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import { isLasting, MisplacedLocationError, ProxyError, TlsError, UnreachableError, type TlsProblem } from '../../types/errors.js';
 import { realmRemedy } from './realm-tls.js';
-import { clientOutOfDates, type CertsDir } from './certs-d.js';
+import { clientIssuer, clientUnfit, type CertsDir } from './certs-d.js';
 import { datesSaid, type Lapsed } from './lapsed.js';
 import { hostnameOf } from '../../types/host.js';
 import { discard, readPrefix } from './body.js';
@@ -97,7 +97,7 @@ function renewal(failure: Failure): string {
 /** Where regmirror looked for a client certificate, and what it found (certs-d.ts). */
 function clientCert(certs?: CertsDir): string {
   if (!certs) return ', which regmirror does not present';
-  if (certs.client) return ` and refused ${certs.client}, which regmirror presented${clientOutOfDates(certs.clientDates) ?? ': the registry must accept it (distribution: http.tls.clientcas), or that directory must hold one it accepts, with its key'}`;
+  if (certs.client) return ` and refused ${certs.client}, which regmirror presented${clientUnfit(certs.clientFacts) ?? `${clientIssuer(certs.clientFacts)}: the registry must accept it (distribution: http.tls.clientcas holds the CA that issued it), or that directory must hold one it accepts, with its key`}`;
   if (certs.found) return `: put it and its key as client.cert and client.key in ${certs.found}, where regmirror read the registry's CAs (skopeo and podman read them there too)`;
   return `: put it and its key as client.cert and client.key in ${certs.looked[0]}, where skopeo and podman read them too (regmirror looked in ${certs.looked.join(', ')})`;
 }

@@ -15,7 +15,7 @@ import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoDigestVerified } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
-import { testCerts } from '../../harness/tls.js';
+import { makeCa, signCert, testCerts } from '../../harness/tls.js';
 import { oneMirrorYaml } from '../../harness/tls-bed.js';
 
 let source: RunningRegistry;
@@ -135,4 +135,37 @@ test('a client key without its certificate is a usage error naming the file, bef
   const plan = await run('key-alone', roots, ['plan']);
   assert.equal(plan.exitCode, 2, plan.stderr + plan.stdout);
   assert.match(plan.stderr, new RegExp(`certs.d for ${target.host}: ${join(hostDir, 'client.key')} has no client.cert beside it`));
+});
+
+// newuser2 hunt: client-certificate mistakes beyond the dates. A certificate issued for servers
+// only, or by a CA the registry's clientcas lacks, read alike ('the registry must accept it'); a
+// certificate and key under each other's names read 'do not make a pair (… no start line): put that
+// certificate's own key beside it'.
+test('a client certificate issued for servers only: the line says it lacks clientAuth, not that the registry must accept it', async () => {
+  const certs = await testCerts();
+  const made = await scratchDir('server-only-client');
+  const serverOnly = await signCert(made, { cert: certs.caFile, key: join(certs.dir, 'ca.key') }, 'server-only', '', '2', 'extendedKeyUsage=serverAuth');
+  const { roots, hostDir } = await certsD('server-only-client', { 'ca.crt': certs.caFile, 'client.cert': serverOnly.cert, 'client.key': serverOnly.key });
+  const plan = await run('server-only-client', roots, ['plan']);
+  assert.equal(plan.exitCode, 3, plan.stderr + plan.stdout);
+  assert.ok(plan.stderr.includes(`and refused ${join(hostDir, 'client.cert')}, which regmirror presented and which is not issued for client authentication (its extended key usage lacks clientAuth: serverAuth only, a server's certificate): put there one issued with extendedKeyUsage=clientAuth, with its key`), plan.stderr);
+});
+
+test('a client certificate from a CA the registry does not accept: the line names its issuer', async () => {
+  const certs = await testCerts();
+  const made = await scratchDir('other-ca-client');
+  const otherCa = await makeCa(made, 'another team CA');
+  const client = await signCert(made, otherCa, 'other-client', '', '2', 'extendedKeyUsage=clientAuth');
+  const { roots, hostDir } = await certsD('other-ca-client', { 'ca.crt': certs.caFile, 'client.cert': client.cert, 'client.key': client.key });
+  const plan = await run('other-ca-client', roots, ['plan']);
+  assert.equal(plan.exitCode, 3, plan.stderr + plan.stdout);
+  assert.ok(plan.stderr.includes(`and refused ${join(hostDir, 'client.cert')}, which regmirror presented, issued by CN=another team CA: the registry must accept it (distribution: http.tls.clientcas holds the CA that issued it)`), plan.stderr);
+});
+
+test('a client certificate and key under each other\'s names: said to be swapped, exit 2 before any request', async () => {
+  const certs = await testCerts();
+  const { roots, hostDir } = await certsD('swapped-client', { 'ca.crt': certs.caFile, 'client.cert': certs.client.key, 'client.key': certs.client.cert });
+  const plan = await run('swapped-client', roots, ['plan']);
+  assert.equal(plan.exitCode, 2, plan.stderr + plan.stdout);
+  assert.equal(plan.stderr.trim(), `regmirror: certs.d for ${target.host}: ${join(hostDir, 'client.cert')} holds a private key and ${join(hostDir, 'client.key')} a certificate: the two are swapped; exchange their names (the certificate is the .cert, its key the .key)`);
 });

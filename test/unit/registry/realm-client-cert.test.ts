@@ -20,7 +20,7 @@ it('a refused certificate that regmirror presented to the token service is named
 });
 
 it('an expired one is said as expired, with its date', () => {
-  const certs: CertsDir = { looked: [dir], found: dir, client: `${dir}/client.cert`, clientDates: { from: '2025-01-01T00:00:00Z', until: '2026-01-01T00:00:00Z' } };
+  const certs: CertsDir = { looked: [dir], found: dir, client: `${dir}/client.cert`, clientFacts: { from: '2025-01-01T00:00:00Z', until: '2026-01-01T00:00:00Z' } };
   const e = tlsError('registry.internal:5000', refused, false, realm, certs);
   assert.match(e!.message, /client\.cert, which regmirror presented to it and which expired on 2026-01-01T00:00:00Z: put a renewed one there with its key$/);
 });
