@@ -114,6 +114,8 @@ export class Authenticator {
       ? `check the repository name and that the credentials used for ${this.ctx.host}${credential.from ? ` (from ${credential.from})` : ''} may ${push ? 'push to' : 'pull from'} it`
       : `check the repository name, or give credentials for ${this.ctx.host} (registries.${this.ctx.host}.credentials or docker login) if it is private`;
     const how = credential ? 'after authenticating' : 'to an anonymous token';
+    const moved = credential && this.ctx.tokens.grants.redirectedTo;
+    if (moved) return new AccessDeniedError(`${where}: access denied (${req.method} answered 401) to a token fetched without the credentials for ${this.ctx.host}: its token service at ${moved}`);
     return new AccessDeniedError(`${where}: repository absent or access denied (${req.method} answered 401 ${how}): ${check}`);
   }
 

@@ -113,6 +113,14 @@ export async function fetchToken(
     }
   }
   const body = await readCapped(res.body, 1024 * 1024, 'token response');
+  // Credentials never follow a redirect to another origin (redirect.ts): a realm that sends them on
+  // (http:// to https://, a moved auth host) gets them nowhere, and its refusal, or the registry's
+  // of the anonymous token it gave, read as wrong credentials (newuser2 hunt). Remembered for that.
+  const movedTo = credential && res.url.origin !== url.origin ? res.url.origin : undefined;
+  if (movedTo) grants.redirectedTo = `${displayUrl(url)} redirected to ${movedTo}, another origin, where regmirror sends no credentials (they stay with the realm's origin): name the URL it redirects to as the registry's token realm (auth.token.realm), or reach the token service without the redirect`;
+  if (movedTo && (res.status === 401 || res.status === 403)) {
+    throw new AuthError(`${host}: the token service at ${grants.redirectedTo}; there it refused to give a token (${res.status})`);
+  }
   if (res.status === 401 || res.status === 403) {
     // Credentials that sign in with no scope (docker login's own check) were refused these scopes,
     // not refused themselves: 'check them' sent users after a password that worked (tokens4 hunt).
@@ -142,9 +150,10 @@ export async function fetchToken(
 
 /**
  * Whether a registry's token service takes username and password only as an OAuth2 POST grant
- * (learned once); `signsIn`: whether it gives them a token with no scope, asked once a scope is refused.
+ * (learned once); `signsIn`: whether it gives them a token with no scope, asked once a scope is refused;
+ * `redirectedTo`: how the realm sent a credentialed fetch on to another origin (said in a refusal).
  */
-export interface PasswordGrants { post: boolean; signsIn?: Promise<boolean> }
+export interface PasswordGrants { post: boolean; signsIn?: Promise<boolean>; redirectedTo?: string }
 
 /** A scope refused to credentials that sign in: the access they lack, and where they came from. */
 function scopeRefusal(host: string, credential: Credential, scopes: string[], status: number): string {

@@ -4,12 +4,14 @@
 // refuses a token for more than `maxScopes` repositories at once (a mount's two), and one that
 // refuses (403) a token for any scope `refusedScope` matches, as services do that will not grant
 // part of what is asked (Harbor, GitLab); `hangUp` closes every connection without an answer;
-// `every429` answers every Nth request 429 toomanyrequests (auth.docker.io's own rate limit).
+// `every429` answers every Nth request 429 toomanyrequests (auth.docker.io's own rate limit);
+// `redirectElsewhere` answers 302 to the token server behind it, another origin (an auth host that
+// moved, or a realm that names a front door).
 import type { Personality } from '../fault-proxy.js';
 import { passOn } from './upstream-reply.js';
 
 /** What the token service does differently; `seen` counts requests by method. */
-export interface TokenServiceQuirks { postOnly?: boolean; accessTokenOnly?: boolean; loginPage?: boolean; down?: boolean; maxScopes?: number; refusedScope?: RegExp; hangUp?: boolean; every429?: number; answered?: number; seen?: Record<string, number> }
+export interface TokenServiceQuirks { postOnly?: boolean; accessTokenOnly?: boolean; loginPage?: boolean; down?: boolean; maxScopes?: number; refusedScope?: RegExp; hangUp?: boolean; every429?: number; redirectElsewhere?: boolean; answered?: number; seen?: Record<string, number> }
 
 export function tokenService(quirks: TokenServiceQuirks): Personality {
   return async (ex) => {
@@ -17,6 +19,12 @@ export function tokenService(quirks: TokenServiceQuirks): Personality {
     quirks.answered = (quirks.answered ?? 0) + 1;
     if (quirks.every429 && quirks.answered % quirks.every429 === 0) {
       ex.fail(429, 'TOOMANYREQUESTS', 'too many requests');
+      return true;
+    }
+    if (quirks.redirectElsewhere) {
+      ex.req.resume();
+      ex.entry.status = 302;
+      ex.res.writeHead(302, { location: new URL(ex.path, ex.upstream).href, 'content-length': 0 }).end();
       return true;
     }
     if (quirks.hangUp) {

@@ -36,7 +36,7 @@ after(async () => {
 });
 
 async function sync(name: string, q: Omit<TokenServiceQuirks, 'seen'>, from: { host: string; caFile?: string } = source) {
-  Object.assign(quirks, { postOnly: false, loginPage: false, down: false, seen: {} }, q);
+  Object.assign(quirks, { postOnly: false, loginPage: false, down: false, redirectElsewhere: false, seen: {} }, q);
   const config = await writeConfig(join(dir, name), `version: 1
 defaults:
   targets: [${target.host}/${name}]
@@ -78,4 +78,16 @@ test('a proxy that drops WWW-Authenticate from 401s: the line says no challenge 
   const run = await sync('no-challenge', {}, proxy);
   assert.equal(run.exitCode, 3, run.stdout + run.stderr);
   assert.match(run.stdout, /tags\/list: unauthorized \(UNAUTHORIZED: authentication required\), with no WWW-Authenticate header to say how to authenticate \(registries send one: a proxy in front of it may drop it, or answer in its place\)/);
+});
+
+// newuser2 hunt: a realm that redirects to another origin (the token server itself, on another
+// port). The credentials stay with the realm's origin, the token given there without them grants
+// nothing, and the line read 'repository absent or access denied (GET answered 401 after
+// authenticating): check the repository name and that the credentials used … may pull from it'.
+test('a token service that redirects to another origin: the line names the redirect, not the credentials', async () => {
+  const run = await sync('redirect-elsewhere', { redirectElsewhere: true });
+  assert.equal(run.exitCode, 1, run.stderr + run.stdout);
+  assert.match(run.stderr, /access denied \(GET answered 401\) to a token fetched without the credentials for [\d.:]+: its token service at http:\/\/127\.0\.0\.1:\d+\/token redirected to http:\/\/127\.0\.0\.1:\d+, another origin, where regmirror sends no credentials \(they stay with the realm's origin\): name the URL it redirects to as the registry's token realm/);
+  assert.doesNotMatch(run.stderr, /check the repository name/);
+  assert.ok(!(run.stdout + run.stderr).includes(source.users.admin!), 'the password is never printed');
 });
