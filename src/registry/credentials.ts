@@ -26,6 +26,12 @@ export function credentialsFor(
   const env = opts.env ?? process.env;
   const cache = new Map<string, Promise<Credential | undefined>>();
   const missingSaid = new Set<string>();
+  // A config file or entry that cannot be used is said once a run, not once per registry.
+  const warned = new Set<string>();
+  const warnOnce = (message: string) => {
+    if (!warned.has(message)) opts.logger?.warn(message);
+    warned.add(message);
+  };
   return (host) => {
     let found = cache.get(host);
     if (!found) {
@@ -39,14 +45,14 @@ export function credentialsFor(
     const fromSettings = settingsCredential(registries?.get(host), env);
     if (fromSettings) return { ...fromSettings, from: `mirrors.yaml's registries.${host}.credentials` };
     for (const path of dockerConfigPaths(env)) {
-      const config = await readDockerConfig(path);
+      const config = await readDockerConfig(path, (message) => warnOnce(message));
       if (!config) continue;
       const own = helperFor(config, host);
       const helper = own ?? config.credsStore;
       const namedIn = `${own ? `credHelpers["${host}"]` : 'credsStore'} in ${path}`;
       const fromHelper = helper ? await runCredentialHelper(helper, helperServerUrl(host), env, opts.logger, { namedIn, missingSaid }) : undefined;
       if (fromHelper) return { ...fromHelper, from: `docker-credential-${helper}, named in ${path}` };
-      const inline = authsCredential(config, host);
+      const inline = authsCredential(config, host, (key) => warnOnce(`auths[${JSON.stringify(key)}] in ${path} has an auth that does not decode to user:password (base64 of "user:password", as docker login writes it): ${host} is read without it; log in again or fix that entry`));
       if (inline) return { ...inline, from: `${path} (auths)` };
     }
     return undefined;

@@ -41,12 +41,23 @@ export function dockerConfigPaths(env: NodeJS.ProcessEnv): string[] {
   return [...paths, join(env.XDG_CONFIG_HOME || join(home, '.config'), 'containers', 'auth.json')];
 }
 
-/** Reads a config file; a missing or unreadable one is simply absent. */
-export async function readDockerConfig(path: string): Promise<DockerConfigFile | undefined> {
+/**
+ * Reads a config file; a missing or unreadable one is simply absent. One that is not JSON (a comma
+ * left after its last entry by hand) is told to `onProblem`: silently absent, its login read as
+ * none, and the line said to `docker login` where the user had (newuser2 hunt).
+ */
+export async function readDockerConfig(path: string, onProblem?: (message: string) => void): Promise<DockerConfigFile | undefined> {
+  let text: string;
   try {
-    const parsed = JSON.parse(await readFile(path, 'utf8')) as unknown;
-    return typeof parsed === 'object' && parsed !== null ? (parsed as DockerConfigFile) : undefined;
+    text = await readFile(path, 'utf8');
   } catch {
+    return undefined;
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as DockerConfigFile) : undefined;
+  } catch (e) {
+    onProblem?.(`${path} is not valid JSON (${(e as Error).message}): no credentials are read from it (auths, credHelpers, credsStore); fix it, or log in again (docker login writes it anew)`);
     return undefined;
   }
 }
@@ -69,13 +80,17 @@ export function helperFor(config: DockerConfigFile, host: string): string | unde
   return undefined;
 }
 
-/** The credential stored inline in `auths` for `host`, if any. */
-export function authsCredential(config: DockerConfigFile, host: string): Credential | undefined {
+/**
+ * The credential stored inline in `auths` for `host`, if any. An entry for it whose `auth` does not
+ * decode to user:password (not base64, or no colon) is told to `onUnusable` by its key, never its value.
+ */
+export function authsCredential(config: DockerConfigFile, host: string, onUnusable?: (key: string) => void): Credential | undefined {
   const want = normalizeServer(host);
   for (const [key, entry] of Object.entries(config.auths ?? {})) {
     if (normalizeServer(key) !== want || !entry) continue;
     const credential = entryCredential(entry);
     if (credential) return credential;
+    if (entry.auth) onUnusable?.(key);
   }
   return undefined;
 }

@@ -150,3 +150,33 @@ ${registriesYaml([src, dst])}images:
     assert.match(run.stdout, /asks for a username and password \(401\)/, run.stdout);
   });
 });
+
+// newuser2 hunt: a config.json edited by hand (a comma after its last entry), or an `auth` that is
+// not base64 of user:password, was read as no login at all, without a word: the line said to
+// `docker login` where the user had.
+describe('a config.json that cannot be used', () => {
+  it('is said once, naming the file or the entry, never the secret', async () => {
+    const [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ auth: 'htpasswd', tls: true })]);
+    after(() => Promise.all([src, dst].map(destroyRegistry)));
+    const dir = await scratchDir('bad-docker-config');
+    await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0', 'v1.1.0'], format: 'oci', platforms: 1 });
+    const config = await writeConfig(dir, `version: 1
+${registriesYaml([src, dst])}images:
+  - source: ${src.host}/jetstack/app
+    targets: [${dst.host}/bad-config]
+`);
+    const good = Buffer.from(`admin:${dst.users.admin}`).toString('base64');
+    const trailing = await writeConfig(join(dir, 'trailing'), `{"auths":{"${dst.host}":{"auth":"${good}"}},}`, 'config.json');
+    const run = await runCli(['plan', '-c', config, '--no-progress'], { env: { DOCKER_CONFIG: join(dir, 'trailing') } });
+    assert.equal(run.exitCode, 3, run.stdout + run.stderr);
+    const said = run.stderr.split('\n').filter((l) => l.includes(trailing));
+    assert.equal(said.length, 1, run.stderr);
+    assert.match(said[0]!, /^warning: \S+config\.json is not valid JSON \(.+\): no credentials are read from it \(auths, credHelpers, credsStore\); fix it, or log in again/);
+    const noColon = Buffer.from('admin-and-no-password').toString('base64');
+    await writeConfig(join(dir, 'nocolon'), JSON.stringify({ auths: { [`https://${dst.host}`]: { auth: noColon } } }), 'config.json');
+    const entry = await runCli(['plan', '-c', config, '--no-progress'], { env: { DOCKER_CONFIG: join(dir, 'nocolon') } });
+    assert.equal(entry.exitCode, 3, entry.stdout + entry.stderr);
+    assert.ok(entry.stderr.includes(`warning: auths["https://${dst.host}"] in ${join(dir, 'nocolon', 'config.json')} has an auth that does not decode to user:password (base64 of "user:password", as docker login writes it): ${dst.host} is read without it`), entry.stderr);
+    assert.ok(!(run.stderr + entry.stderr + run.stdout + entry.stdout).includes(noColon) && !(run.stderr + run.stdout).includes(good), 'a secret was printed');
+  });
+});
