@@ -9,6 +9,7 @@ import type { Config } from './model.js';
 import type { RawConfig } from './raw.js';
 import { Locator } from './positions.js';
 import { findInlineSecret } from './secrets.js';
+import { findShellVariable } from './shell-variables.js';
 import { checkStructure } from './structure.js';
 import { checkTagRules, mergeTagRules, parseTargets } from './rules.js';
 import { buildRegistries } from './registries.js';
@@ -96,6 +97,8 @@ function parse(text: string, file: string, baseDir: string): { config: Config; l
   if (data.version !== 1) throw loc.errorAt(['version'], 'version must be 1 (the only format this regmirror reads)');
   const secret = findInlineSecret(doc.contents, loc);
   if (secret) throw secret;
+  const variable = findShellVariable(data, loc);
+  if (variable) throw variable;
   const shape = checkStructure(data, loc);
   if (shape) throw shape;
   const raw = data as unknown as RawConfig;
