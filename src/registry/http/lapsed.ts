@@ -15,6 +15,7 @@ export interface Lapsed {
 }
 
 const DATED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+const UNKNOWN_ISSUER = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
 
 /** `connect` with the lapsed certificates of a refused chain put on its error as `lapsed`. */
 export function namingLapsed(connect: buildConnector.connector): buildConnector.connector {
@@ -24,6 +25,8 @@ export function namingLapsed(connect: buildConnector.connector): buildConnector.
       if (!err) return callback(null, sock!);
       const code = (err as { code?: string }).code ?? '';
       if (chain && DATED.has(code)) Object.assign(err, { lapsed: lapsedIn(chain, code === 'CERT_HAS_EXPIRED') });
+      // An issuer found nowhere (a caFile of another CA: newuser2 hunt) is named, as the CA to give.
+      if (chain && UNKNOWN_ISSUER.has(code)) Object.assign(err, { missingIssuer: missingIssuer(chain) });
       callback(err, null);
     });
     // Node's own listener (tls.connect's) refuses the chain and ends the socket: this one runs
@@ -47,6 +50,17 @@ export function lapsedIn(leaf: PeerCertificate, expired: boolean, now = Date.now
     out.push({ subject: subjectOf(cert), place, date: certificateDate(at) });
   }
   return out;
+}
+
+/** The issuer of the last certificate of the chain the server sent: the CA no trusted file held. */
+export function missingIssuer(leaf: PeerCertificate): string | undefined {
+  let cert = leaf as DetailedPeerCertificate;
+  const seen = new Set<PeerCertificate>([cert]);
+  while (cert.issuerCertificate && !seen.has(cert.issuerCertificate)) {
+    cert = cert.issuerCertificate;
+    seen.add(cert);
+  }
+  return cert.issuer ? subjectOf({ subject: cert.issuer } as PeerCertificate) : undefined;
 }
 
 /** A certificate's date as the lines say it: ISO, to the second (`2026-12-05T01:32:28Z`). */

@@ -47,13 +47,14 @@ const PROBLEMS: Record<string, TlsProblem> = {
 const NO_ISSUER = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
 
 /** What Node's error says besides its code: for a wrong name, the name checked, why, and the certificate; for dates, the certificates out of them (lapsed.ts). */
-type Failure = { code?: string; reason?: string; host?: string; cert?: { subjectaltname?: string; subject?: { CN?: string } }; lapsed?: Lapsed[] };
+type Failure = { code?: string; reason?: string; host?: string; cert?: { subjectaltname?: string; subject?: { CN?: string } }; lapsed?: Lapsed[]; missingIssuer?: string };
 
 const REMEDY: Record<TlsProblem, (host: string, code: string, caFile: boolean, failure: Failure, certs?: CertsDir) => string> = {
-  untrusted: (host, code, caFile, _failure, certs) => {
+  untrusted: (host, code, caFile, failure, certs) => {
     if ((caFile || certs?.found) && NO_ISSUER.has(code)) {
       const given = [caFile ? `the \`caFile\` under registries: ${host}` : '', certs?.found ? `the *.crt in ${certs.found}` : ''].filter(Boolean).join(' and ');
-      return `its TLS certificate is not trusted (${code}) with ${given}: ${certs?.found ? 'they' : 'that file'} must hold the CA that signed it, and the intermediate certificate too when the registry does not send it; or set \`tls: insecure\` under registries: ${host} to skip verification`;
+      const issuer = failure.missingIssuer ? `; it is issued by ${failure.missingIssuer}, which ${certs?.found ? 'they do' : 'that file does'} not hold` : '';
+      return `its TLS certificate is not trusted (${code}${issuer}) with ${given}: ${certs?.found ? 'they' : 'that file'} must hold the CA that signed it, and the intermediate certificate too when the registry does not send it; or set \`tls: insecure\` under registries: ${host} to skip verification`;
     }
     const what = code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ? 'that self-signed certificate itself' : 'the CA that signed it';
     return `its TLS certificate is not trusted (${code}): give ${what} as \`caFile\` under registries: ${host}${certs && !certs.found ? ` (or as ca.crt in ${certs.looked[0]}, where skopeo and podman read it too)` : ''}, or set \`tls: insecure\` there to skip verification`;

@@ -13,7 +13,7 @@ import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { skopeoDigestVerified } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
-import { testCerts } from '../../harness/tls.js';
+import { makeCa, testCerts } from '../../harness/tls.js';
 
 let source: RunningRegistry;
 let target: RunningRegistry;
@@ -164,7 +164,17 @@ test('a self-signed certificate: refused with the remedy to give that certificat
 
 test('a registry that sends its leaf without the intermediate: the CA alone is refused with the remedy to add the intermediate to caFile, which then works', () =>
   refusedThenTrusted('leafOnly', `{ caFile: ${source.caFile} }`,
-    (host) => new RegExp(`${host}.*not trusted \\((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\\) with the \`caFile\` under registries: ${host}: that file must hold the CA that signed it, and the intermediate certificate too when the registry does not send it`)));
+    (host) => new RegExp(`${host}.*not trusted \\((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY); it is issued by CN=[^,)]*intermediate[^,)]*, which that file does not hold\\) with the \`caFile\` under registries: ${host}: that file must hold the CA that signed it, and the intermediate certificate too when the registry does not send it`)));
+
+// newuser2 hunt: the caFile of another CA (a colleague's, or the one of another registry) read
+// only 'that file must hold the CA that signed it'; the line now names the issuer it lacks.
+test('a caFile of another CA: the line names the CA that issued the registry\'s certificate, which that file lacks', async () => {
+  const other = await makeCa(await scratchDir('other-ca'), 'another team CA');
+  const file = await config('other-ca', source.host, `${target.host}/other-ca`, `  ${source.host}: { caFile: ${source.caFile} }\n  ${target.host}: { caFile: ${other.cert} }`);
+  const run = await runCli(['sync', '-c', file, '--no-progress']);
+  assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+  assert.ok(errorLines(run.stderr)[0]?.includes(`${target.host}: its TLS certificate is not trusted (UNABLE_TO_GET_ISSUER_CERT_LOCALLY; it is issued by CN=regmirror test CA, which that file does not hold) with the \`caFile\` under registries: ${target.host}: that file must hold the CA that signed it`), run.stderr);
+});
 
 test('HTTP/2 is negotiated with a TLS registry (its access log says HTTP/2.0), and http2: false keeps HTTP/1.1', async () => {
   const h2 = await config('h2', source.host, `${target.host}/h2`, `  ${source.host}: { caFile: ${source.caFile} }\n  ${target.host}: { caFile: ${target.caFile} }`);
