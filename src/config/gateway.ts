@@ -7,6 +7,8 @@ import { formatPath, type Locator, type PathSegment } from './positions.js';
 import { formatNamespace, parseTargets } from './rules.js';
 import { closest } from './nearest.js';
 import { configPath } from './paths.js';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { bracketHint, parseListenAddress } from '../types/host.js';
 
 /** Builds the gateway section; throws a ConfigError at the first bad key. */
@@ -37,10 +39,22 @@ export function buildGateway(raw: RawGateway, images: ImageItem[], binaries: Bin
     ...(raw.host !== undefined ? { host: raw.host } : {}),
     images: served,
     binaries: chosen.map((item) => ({ item, backends: order(item, item.source ? repositoryIn(item.source, item.name) : undefined) })),
-    events: raw.events === undefined || raw.events === '-' ? '-' : configPath(baseDir, raw.events),
+    events: raw.events === undefined || raw.events === '-' ? '-' : eventsPath(configPath(baseDir, raw.events), [...at, 'events'], loc),
     healthInterval: raw.healthInterval ?? 5,
     position: loc.key(at),
   };
+}
+
+// A file in a directory that does not exist (or a directory given as the file) was opened only at
+// the first request, after 'listening on …': an internal error, exit 1, in a gateway that had
+// started (newuser2 hunt). Said before it listens, as every gateway mistake is.
+function eventsPath(file: string, at: PathSegment[], loc: Locator): string {
+  const dir = dirname(file);
+  const problem = !existsSync(dir) ? `no such directory ${dir} for the events file: create it, or write "-" for standard output`
+    : !statSync(dir).isDirectory() ? `${dir} is not a directory: give a file in a directory, or "-" for standard output`
+      : existsSync(file) && statSync(file).isDirectory() ? `${file} is a directory: name a file in it (events.ndjson), or "-" for standard output` : undefined;
+  if (problem) throw loc.errorAt(at, `${formatPath(at)}: ${problem}`);
+  return file;
 }
 
 /** Registry targets in preference order (listed namespaces first, in that order), then the source. */

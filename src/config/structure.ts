@@ -35,7 +35,9 @@ function toConfigError(e: ErrorObject, data: unknown, loc: Locator): ConfigError
     {
       // `tls: false` is a boolean to YAML; quoting it would only trade this error for the enum's.
       const allowed = (e.parentSchema as { enum?: unknown[] } | undefined)?.enum;
-      const hint = allowed ? ` (write one of ${allowed.join(', ')})` : quoteHint(e.data, String(params.type));
+      // `listen: 8080`, a port alone as docker's -p takes it: quoting it would trade this line for host:port's.
+      const port = path[path.length - 1] === 'listen' && typeof e.data === 'number' ? ` (write host:port, e.g. 0.0.0.0:${e.data})` : undefined;
+      const hint = allowed ? ` (write one of ${allowed.join(', ')})` : port ?? quoteHint(e.data, String(params.type));
       return loc.errorAt(path, `${where}: expected ${typeWords(String(params.type))}, got ${describeValue(e.data)}${hint}`);
     }
     case 'enum': {
