@@ -8,7 +8,8 @@ import { HostContext } from './host.js';
 import { certsDirFor, hostCerts } from './http/certs-d.js';
 import { closePools, createPools, destroyForeignPools, destroyPools, type Pools } from './http/pool.js';
 import { processProxies, sayProxyOnce } from './http/proxy.js';
-import { sayProxyWaits, stopProxyWaits } from './http/proxy-return.js';
+import { sayReturnWaits, stopReturnWaits } from './http/restart-wait.js';
+import { PROXY_DOWN_MS } from './http/tls-errors.js';
 import { sayProtocolOnce } from './http/alpn.js';
 import type { TransportStats } from './http/send.js';
 import { RemoteRepository } from './repository.js';
@@ -50,6 +51,12 @@ export interface RegistryClientOptions {
    */
   pace?: boolean;
   /**
+   * How long connections to a registry that took this run's earlier ones and now refuses or resets
+   * them wait for it to take connections again (restart-wait.ts: a restart, a load balancer's
+   * drain); default PROXY_DOWN_MS, which suits a run. The gateway sets 0: it fails over instead.
+   */
+  restartWaitMs?: number;
+  /**
    * How long an answer, or a body between two chunks, may keep us waiting (default 60 s). The
    * gateway sets its --timeout: a stream that stalls is carried on from the next backend.
    */
@@ -68,8 +75,8 @@ export class RegistryClient {
   private readonly credentials: CredentialProvider;
   private readonly proxyNotice = sayProxyOnce((line) => (this.opts.logger ?? silentLogger).debug(line));
   private readonly protocolNotice = sayProtocolOnce((line) => (this.opts.logger ?? silentLogger).debug(line));
-  /** Waits for a forward proxy that went away (proxy-return.ts), said as -v lines until close(). */
-  private readonly proxyWaits = sayProxyWaits((line) => (this.opts.logger ?? silentLogger).debug(line));
+  /** Waits for a forward proxy or registry that went away (restart-wait.ts), said as -v lines until close(). */
+  private readonly returnWaits = sayReturnWaits((line) => (this.opts.logger ?? silentLogger).debug(line));
 
   constructor(private readonly opts: RegistryClientOptions = {}) {
     this.credentials = opts.credentials ?? credentialsFor(opts.registries, { logger: opts.logger });
@@ -102,7 +109,7 @@ export class RegistryClient {
 
   /** Closes every connection pool. */
   async close(): Promise<void> {
-    this.proxyWaits();
+    this.returnWaits();
     await Promise.all(this.takePools().map(closePools));
   }
 
@@ -113,7 +120,7 @@ export class RegistryClient {
   interrupt(): void {
     for (const pools of this.takePools()) destroyPools(pools);
     destroyForeignPools();
-    stopProxyWaits();
+    stopReturnWaits();
   }
 
   /** Every host's pools and the redirect targets', which the client forgets: a later request opens new ones. */
@@ -170,6 +177,7 @@ export class RegistryClient {
         verdictTtlMs: this.opts.verdictTtlMs,
         onRefused: this.opts.onRefused,
         pace: this.opts.pace,
+        restartWaitMs: this.opts.restartWaitMs ?? PROXY_DOWN_MS,
         redirectPools: (url) => this.redirectPoolsFor(url),
         renewRedirectPools: (other) => {
           const pools = this.redirectPools.get(other);

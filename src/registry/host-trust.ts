@@ -71,7 +71,7 @@ export class HostTrust {
 
   private poolsWith(certs: HostCerts | undefined): Pools {
     const { options } = this;
-    return createPools(options.settings, options.concurrency * 3, { answerTimeoutMs: options.answerTimeoutMs, notice: options.proxyNotice, protocol: options.protocolNotice, certs, plainHttp: this.base.protocol !== 'https:' });
+    return createPools(options.settings, options.concurrency * 3, { answerTimeoutMs: options.answerTimeoutMs, notice: options.proxyNotice, protocol: options.protocolNotice, certs, plainHttp: this.base.protocol !== 'https:', restartWaitMs: options.restartWaitMs });
   }
 
   private dirOf(certs: HostCerts | undefined): CertsDir {

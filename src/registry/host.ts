@@ -46,6 +46,8 @@ export interface HostOptions {
   onRefused?: (e: UnreachableError) => void;
   /** false: no slowing down after a 429 (the gateway fails over instead). */
   pace?: boolean;
+  /** How long connections wait for the registry to come back from a restart (pool.ts restartWaitMs; 0: not at all). */
+  restartWaitMs?: number;
   /** The pools for a redirect target on another origin that mirrors.yaml lists (its caFile, tls: insecure); undefined = Node's default verification. */
   redirectPools?: (url: URL) => Pools | undefined;
   /** Drops the pools redirectPools made for `host`: the next request makes new ones, its TLS files read again. */

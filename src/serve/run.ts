@@ -68,6 +68,9 @@ export async function runServe(settings: GatewaySettings, opts: ServeOptions): P
     // A 429 opens that backend's breaker for an interval: pacing it too made every request wait
     // out a Retry-After (each then lost to the deadline) or crawl at a request a second.
     pace: false,
+    // A backend that stopped taking connections fails over to the next at once: a run waits for
+    // its restart (restart-wait.ts), a client of the gateway would wait as long.
+    restartWaitMs: 0,
     // A body that stops for --timeout is a backend that stopped answering: its stream breaks and
     // goes on from the next backend with Range (blobs.ts), rather than after the transport's 60 s.
     answerTimeoutMs: opts.deadlineMs ?? DEFAULT_DEADLINE_MS,

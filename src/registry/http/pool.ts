@@ -86,11 +86,16 @@ export interface PoolOptions {
    * its over https goes on the redirect targets' pools: host.ts).
    */
   plainHttp?: boolean;
+  /**
+   * How long a connection refused or reset by the registry, after it took others of this run, waits
+   * for it to take connections again (restart-wait.ts: a restart); 0, the default, fails at once.
+   */
+  restartWaitMs?: number;
 }
 
 /** The connection pools for one registry host; `connections` is per origin and per pool. */
 export function createPools(settings: RegistrySettings | undefined, connections: number, opts: PoolOptions = {}): Pools {
-  const { answerTimeoutMs = ANSWER_TIMEOUT_MS, notice, protocol, certs, plainHttp = false } = opts;
+  const { answerTimeoutMs = ANSWER_TIMEOUT_MS, notice, protocol, certs, plainHttp = false, restartWaitMs = 0 } = opts;
   const connect: { rejectUnauthorized?: boolean; secureContext?: SecureContext; timeout?: number } = {};
   // undici gives a connection 10 s to open (TCP and TLS), and a request cancelled while it waits
   // for one ends only then: the gateway's --timeout of a few seconds held each client 10 s at a
@@ -126,8 +131,8 @@ export function createPools(settings: RegistrySettings | undefined, connections:
     const store = storeContext();
     if (store) connect.secureContext = store;
   }
-  const options = { connections, keepAliveTimeout: 30_000, connect, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs, factory: routedFactory(notice) };
-  const heard = { ...options, factory: routedFactory(notice, undefined, protocol) };
+  const options = { connections, keepAliveTimeout: 30_000, connect, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs, factory: routedFactory(notice, undefined, undefined, restartWaitMs) };
+  const heard = { ...options, factory: routedFactory(notice, undefined, protocol, restartWaitMs) };
   if (settings?.http2 === false) {
     // One pool for both, renewed as one.
     const only = () => new Agent({ ...heard, allowH2: false });

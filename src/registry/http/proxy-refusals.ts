@@ -2,7 +2,7 @@
 // it would not reach, and what to change: HTTPS_PROXY / HTTP_PROXY, its credentials, or NO_PROXY.
 import { proxyName, type ProxyRoute } from './proxy-env.js';
 import { PROXY_DOWN_MS, tlsFailure } from './tls-errors.js';
-import { carriedBefore } from './proxy-return.js';
+import { carriedBefore } from './restart-wait.js';
 
 /** What the proxy said beside its status: squid's X-Squid-Error names the page it made (ERR_ACCESS_DENIED, ERR_CONNECT_FAIL). */
 export interface ProxyAnswer { status: number; text?: string; error?: string }

@@ -15,7 +15,7 @@ import { pageInTunnel, refusal, unreachable } from './proxy-refusals.js';
 import { storeContext } from './trust-store.js';
 import { namingLapsed } from './lapsed.js';
 import { heard, type ProtocolNotice } from './alpn.js';
-import { awaitingReturn } from './proxy-return.js';
+import { awaitingReturn, type Peer } from './restart-wait.js';
 
 /** How long the proxy may take to open a tunnel (undici's own connect timeout). */
 const TUNNEL_TIMEOUT_MS = 10_000;
@@ -38,7 +38,7 @@ export type ProxyNotice = (origin: URL, route: ProxyRoute, direct: boolean) => v
  * An undici Agent `factory`: each origin's Pool connects direct, or through the proxy the
  * environment names for that origin (a registry, its token realm on another host, a CDN).
  */
-export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxies(), protocol?: ProtocolNotice) {
+export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxies(), protocol?: ProtocolNotice, restartWaitMs = 0) {
   return (origin: string | URL, opts: object): Dispatcher => {
     const options = opts as Pool.Options;
     const url = new URL(origin);
@@ -49,13 +49,15 @@ export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxi
     const tls = typeof options.connect === 'object' ? options.connect : {};
     if (!route) {
       // The connector undici would build from these options, built here to name a lapsed
-      // certificate of a refused chain (lapsed.ts) and hear the ALPN answer.
-      if (url.protocol !== 'https:') return new Pool(origin, options);
-      const connect = namingLapsed(buildConnector({ allowH2, ...tls }));
+      // certificate of a refused chain (lapsed.ts), hear the ALPN answer and wait out a restart
+      // of the registry (restart-wait.ts) where the client asks for it (a run; not the gateway, which fails over).
+      const built = url.protocol === 'https:' ? namingLapsed(buildConnector({ allowH2, ...tls })) : buildConnector(tls);
+      const connect = restartWaitMs > 0 ? awaitingReturn({ url, name: url.host, via: 'to' }, built, refusedOrReset, restartWaitMs) : built;
+      if (url.protocol !== 'https:') return new Pool(origin, restartWaitMs > 0 ? { ...options, connect } : options);
       return new Pool(origin, { ...options, connect: protocol ? heard(connect, url, allowH2, protocol) : connect });
     }
     if (url.protocol === 'http:') return forwarded(route, url, options);
-    const connect = awaitingReturn(route, tunnel(route, url, { allowH2, timeout: TUNNEL_TIMEOUT_MS, ...tls }));
+    const connect = awaitingReturn(proxyPeer(route), tunnel(route, url, { allowH2, timeout: TUNNEL_TIMEOUT_MS, ...tls }), proxyGone);
     return new Pool(origin, { ...options, connect: protocol ? heard(connect, url, allowH2, protocol) : connect });
   };
 }
@@ -86,7 +88,7 @@ export function sayProxyOnce(say: (line: string) => void): ProxyNotice {
  */
 function forwarded(route: ProxyRoute, target: URL, options: Pool.Options): Dispatcher {
   const { factory: _factory, connect: _registryTls, ...rest } = options as Pool.Options & { factory?: unknown };
-  const pool = new Pool(route.proxy.origin, { ...rest, allowH2: false, connect: awaitingReturn(route, toProxy(route, target)) });
+  const pool = new Pool(route.proxy.origin, { ...rest, allowH2: false, connect: awaitingReturn(proxyPeer(route), toProxy(route, target), proxyGone) });
   const auth = proxyAuthorization(route.proxy);
   return pool.compose((dispatch) => (opts, handler) => dispatch({
     ...opts,
@@ -111,8 +113,23 @@ function notReached(route: ProxyRoute, target: URL, e: Error): ProxyError {
   return new ProxyError(target.host, undefined, unreachable(route, authorityOf(target), e), PASSING.has(code));
 }
 
-/** What a proxy that restarts or fails over does to connections; a proxy that never answers (ETIMEDOUT) is not retried. */
+/** What a proxy or registry that restarts or fails over does to connections; one that never answers (ETIMEDOUT) is not retried. */
 const PASSING = new Set(['ECONNREFUSED', 'ECONNRESET']);
+
+/** The proxy as restart-wait.ts probes and names it. */
+export function proxyPeer(route: ProxyRoute): Peer {
+  return { url: route.proxy, name: `the proxy ${proxyName(route)}`, via: 'through' };
+}
+
+/** A connection to the proxy (or a tunnel through it) failed as a proxy going away does: waited for (restart-wait.ts). */
+function proxyGone(err: Error): boolean {
+  return err instanceof ProxyError && err.passing && err.status === undefined;
+}
+
+/** A connection to the registry failed as a registry going away does: refused or reset on arrival. */
+function refusedOrReset(err: Error): boolean {
+  return PASSING.has((err as { code?: string }).code ?? '');
+}
 
 /** `host:port` as a proxy is asked for it (CONNECT's request target), the port always said. */
 function authorityOf(url: URL): string {

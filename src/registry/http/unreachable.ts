@@ -2,7 +2,8 @@
 // what to do about it: the message of the UnreachableError the retry layer (retry.ts) gives up with.
 import { isIP } from 'node:net';
 import { MisplacedLocationError, UnreachableError } from '../../types/errors.js';
-import { tlsError } from './tls-errors.js';
+import { PROXY_DOWN_MS, tlsError } from './tls-errors.js';
+import { notBack } from './restart-wait.js';
 import type { CertsDir } from './certs-d.js';
 import { errors } from './undici.js';
 import { displayUrl, type HttpRequest } from './types.js';
@@ -92,6 +93,8 @@ export function unreachable(host: string, req: HttpRequest, e: unknown, cert: Ce
     // Garbage for a status line, a Content-Length sent twice, chunks framed wrong: every attempt
     // (each on a fresh connection) came so, which no registry does and a broken proxy does.
     : e instanceof errors.HTTPParserError ? `its answers were not valid HTTP/1.1 (${e.message}): a proxy in front of ${host} garbles them; fix that proxy or reach ${host} without it`
+    // Refused or reset after answering earlier connections, and waited for (restart-wait.ts).
+    : notBack(e) || notBack(err.cause) ? `it stopped taking connections (${code}) after answering earlier ones of this run, and was not back within ${PROXY_DOWN_MS / 1000} s: it went down or is restarting; check that it runs, then run again (it goes on from what was copied)`
     : code === 'ECONNREFUSED' ? refused(req.url, e)
     : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `${SAID[code] ?? code}${exemptedNote(req.url)}`
     : (code && SAID[code]) ?? code ?? err.cause?.message ?? err.message ?? String(e);

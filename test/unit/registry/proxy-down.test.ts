@@ -6,7 +6,8 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { buildConnector } from 'undici';
 import { proxyEnv } from '../../../src/registry/http/proxy-env.js';
 import { unreachable } from '../../../src/registry/http/proxy-refusals.js';
-import { awaitingReturn, sayProxyWaits } from '../../../src/registry/http/proxy-return.js';
+import { awaitingReturn, sayReturnWaits } from '../../../src/registry/http/restart-wait.js';
+import { proxyPeer } from '../../../src/registry/http/proxy.js';
 import { ProxyError } from '../../../src/types/errors.js';
 
 const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
@@ -16,7 +17,7 @@ test('a reset from a proxy that carried earlier connections says it went down, n
   assert.match(unreachable(route, 'quay.io:443', reset), /closed the connection without answering \(ECONNRESET\): check that HTTPS_PROXY names a forward proxy/);
   // One connection carried through it, as a sync's first requests are.
   const connected: buildConnector.connector = (_opts, callback) => callback(null, {} as Socket);
-  awaitingReturn(route, connected)({} as buildConnector.Options, () => undefined);
+  awaitingReturn(proxyPeer(route), connected, () => true)({} as buildConnector.Options, () => undefined);
   assert.equal(unreachable(route, 'quay.io:443', reset), 'quay.io:443: the proxy http://proxy.corp:3128 (HTTPS_PROXY) stopped taking connections (ECONNRESET) after carrying earlier ones of this run, and was not back within 30 s: it went down or is restarting; check that it runs, then run again, or exempt quay.io in NO_PROXY if it is reached without the proxy');
 });
 
@@ -31,9 +32,9 @@ test('a wait for a proxy that went away is said as -v lines, and how it ended (g
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   const said: string[] = [];
-  const stop = sayProxyWaits((line) => said.push(line.replace(/after \d+\.\d s/, 'after N s')));
+  const stop = sayReturnWaits((line) => said.push(line.replace(/after \d+\.\d s/, 'after N s')));
   try {
-    const connect = awaitingReturn(proxyEnv({ HTTPS_PROXY: `http://127.0.0.1:${port}` }).https!, goneOnce(), 5000);
+    const connect = awaitingReturn(proxyPeer(proxyEnv({ HTTPS_PROXY: `http://127.0.0.1:${port}` }).https!), goneOnce(), (e) => e instanceof ProxyError, 5000);
     connect({} as buildConnector.Options, () => undefined);
     const second = await new Promise((resolve) => connect({} as buildConnector.Options, (err, socket) => resolve(err ?? socket)));
     assert.ok(!(second instanceof Error), 'it went once more when the proxy was back');
@@ -44,7 +45,7 @@ test('a wait for a proxy that went away is said as -v lines, and how it ended (g
     // Not back in time: said so too.
     await new Promise<void>((r) => server.close(() => r()));
     said.length = 0;
-    const gone = awaitingReturn(proxyEnv({ HTTPS_PROXY: `http://127.0.0.1:${port}` }).https!, goneOnce(), 600);
+    const gone = awaitingReturn(proxyPeer(proxyEnv({ HTTPS_PROXY: `http://127.0.0.1:${port}` }).https!), goneOnce(), (e) => e instanceof ProxyError, 600);
     gone({} as buildConnector.Options, () => undefined);
     assert.ok(await new Promise((resolve) => gone({} as buildConnector.Options, (err, _socket) => resolve(err))) instanceof ProxyError);
     assert.deepEqual(said.slice(1), [`the proxy http://127.0.0.1:${port} (HTTPS_PROXY) is not back after N s: the waiting connections fail`]);

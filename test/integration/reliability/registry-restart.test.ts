@@ -1,0 +1,63 @@
+// A registry restarted mid-sync (a rolling restart, a load balancer's drain): it took this run's
+// connections, refuses new ones for some seconds, then takes them again. The tags in flight wait
+// for it (registry/http/restart-wait.ts) and the sync finishes, where the retry layer's backoff
+// (about 2 s) gave them up and a rerun had to copy them.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { seedImage } from '../../harness/seed.js';
+import { skopeoDigestVerified } from '../../harness/skopeo.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
+import { startFaultProxy, type Personality } from '../../harness/fault-proxy.js';
+import { testCerts } from '../../harness/tls.js';
+import { oneMirrorYaml } from '../../harness/tls-bed.js';
+
+let source: RunningRegistry;
+let target: RunningRegistry;
+let dir: string;
+
+before(async () => {
+  [source, target] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
+  dir = await scratchDir('registry-restart');
+});
+
+after(async () => {
+  await Promise.all([source, target].map((r) => r && destroyRegistry(r)));
+});
+
+test('a target restarted mid-sync (it refuses connections for 6 s): the tags in flight wait for it, the sync finishes, a rerun copies nothing', { timeout: 120_000 }, async () => {
+  const tags = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8'];
+  const images = await seedImage({ url: source.url }, { repository: 'restart/app', tags, format: 'oci', platforms: 1, layerBytes: 64 * 1024 });
+  // The source's blob reads are held until the target has gone: every tag is in flight when it goes.
+  let arrived!: () => void;
+  const reading = new Promise<void>((resolve) => { arrived = resolve; });
+  let release!: () => void;
+  const gone = new Promise<void>((resolve) => { release = resolve; });
+  const hold: Personality = async (ex) => {
+    if (ex.method === 'GET' && ex.path.includes('/restart/app/blobs/')) {
+      arrived();
+      await gone;
+    }
+    return false;
+  };
+  const slow = await startFaultProxy(source.url, { tls: (await testCerts()).servers.good, upstreamCa: source.caFile, personalities: [hold] });
+  try {
+    const file = await writeConfig(dir, oneMirrorYaml(source, target, 'restart/app'));
+    const run = runCli(['sync', '-c', file, '--no-progress', '--endpoint', `${source.host}=${slow.url}`]);
+    await reading;
+    await target.stop();
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    await target.start();
+    const result = await run;
+    assert.equal(result.exitCode, 0, result.stderr + result.stdout);
+    assert.match(result.stdout, /8 copied, 0 skipped, 0 conflicts, 0 failed/);
+    for (const one of images) assert.equal(await skopeoDigestVerified(`${target.host}/mirror/app:${one.tag}`, target.certDir!), one.digest);
+    const again = await runCli(['sync', '-c', file, '--no-progress']);
+    assert.equal(again.exitCode, 0, again.stderr + again.stdout);
+    assert.match(again.stdout, /0 copied, 8 skipped/);
+  } finally {
+    await slow.close();
+  }
+});
