@@ -11,6 +11,7 @@ import { processProxies, sayProxyOnce } from './http/proxy.js';
 import { sayReturnWaits, stopReturnWaits } from './http/restart-wait.js';
 import { PROXY_DOWN_MS } from './http/tls-errors.js';
 import { sayProtocolOnce } from './http/alpn.js';
+import { Unanswered } from './http/unanswered.js';
 import type { TransportStats } from './http/send.js';
 import { RemoteRepository } from './repository.js';
 import { VERSION } from '../version.js';
@@ -69,6 +70,8 @@ export interface RegistryClientOptions {
 export class RegistryClient {
   /** Counters for tests and the benchmark. */
   readonly stats: TransportStats = { requests: 0, byMethod: {}, retries: 0, tokenFetches: 0 };
+  /** Requests sent and not answered yet: what a run that stopped moving waits on (the progress line). */
+  readonly unanswered = new Unanswered();
   private readonly hosts = new Map<string, HostContext>();
   /** Pools for redirect targets that mirrors.yaml lists or certs.d holds, by host; undefined: the foreign pools (see redirectPoolsFor). */
   private readonly redirectPools = new Map<string, Pools | undefined>();
@@ -167,6 +170,7 @@ export class RegistryClient {
         logger: this.opts.logger ?? silentLogger,
         userAgent: this.opts.userAgent ?? `regmirror/${VERSION}`,
         stats: this.stats,
+        unanswered: this.unanswered,
         backoffBaseMs: this.opts.testing?.backoffBaseMs ?? 250,
         // quay.io refuses pages over 100 (and most registries cap there): ask for what all accept.
         tagPageSize: this.opts.testing?.tagPageSize ?? 100,

@@ -1,5 +1,6 @@
 // Everything regmirror keeps per registry host for a run: where it is, its pool and lanes,
 // its transport stack (auth → redirects → retry → send), tokens, and what we learned about it.
+import type { Unanswered } from './http/unanswered.js';
 import type { RegistrySettings } from '../config/model.js';
 import type { Logger } from '../ui/log.js';
 import type { CredentialProvider } from './credentials.js';
@@ -32,6 +33,8 @@ export interface HostOptions {
   logger: Logger;
   userAgent: string;
   stats: TransportStats;
+  /** Requests sent and not answered yet, the client's (unanswered.ts). */
+  unanswered?: Unanswered;
   backoffBaseMs: number;
   tagPageSize: number;
   chunkBytes: number;
@@ -143,6 +146,7 @@ export class HostContext {
       logger: options.logger,
       userAgent: options.userAgent,
       answerTimeoutMs,
+      unanswered: options.unanswered,
     });
     const auth = new Authenticator({
       host,

@@ -24,6 +24,11 @@ export interface ProgressOptions {
   stream?: NodeJS.WriteStream;
   /** Not a terminal: milliseconds between plain progress lines (default 10 s). */
   intervalMs?: number;
+  /**
+   * What the run waits on once nothing moved (no item done, no byte counted) for `quietMs`:
+   * `no answer from HOST for 18 s (9 requests)` (registry/http/unanswered.ts), or undefined.
+   */
+  waitingOn?: (quietMs: number) => string | undefined;
   now?: () => number;
 }
 
@@ -34,7 +39,14 @@ export function createProgress(opts: ProgressOptions): Progress {
   // A terminal that reports no width (a pty under `script` from a pipe) cannot redraw a spinner line.
   const interactive = opts.enabled && !opts.quiet && stream.isTTY === true && (stream.columns ?? 0) > 0 && !process.env.CI;
   const state: ProgressState = { label: opts.label, done: 0, total: 0, bytes: 0, startedAt: now() };
-  const text = () => progressLine(state, now());
+  // A run held by a registry that does not answer repeated the same figures without naming it.
+  const quietMs = opts.intervalMs ?? 10_000;
+  let movedAt = now();
+  const text = () => {
+    const line = progressLine(state, now());
+    const waiting = now() - movedAt >= quietMs ? opts.waitingOn?.(quietMs) : undefined;
+    return waiting ? `${line} · ${waiting}` : line;
+  };
   let spinner: Ora | undefined;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -59,11 +71,13 @@ export function createProgress(opts: ProgressOptions): Progress {
   return {
     step(line) {
       state.done += 1;
+      movedAt = now();
       say(line);
     },
     say,
     bytes(n) {
       state.bytes += n;
+      movedAt = now();
     },
     setTotal(n) {
       state.total = n;

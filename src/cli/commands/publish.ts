@@ -35,7 +35,7 @@ async function publish(flags: PublishFlags): Promise<number> {
   // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
   const [{ openSession }, { runPublish }] = await Promise.all([import('../session.js'), import('../../publish/run.js')]);
   const session = await openSession(flags, (config) => selectBinaries(config, flags.filter).flatMap((b) => b.targets));
-  const progress = createProgress({ label: 'published', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
+  const progress = createProgress({ label: 'published', quiet: flags.quiet === true, enabled: flags.progress, intervalMs, waitingOn: (quietMs) => session.client.unanswered.describe(quietMs) });
   let report: SyncReport;
   const endGroup = perCopyGroup('regmirror publish: every push', flags.quiet === true);
   const lines = runResultLines();

@@ -76,7 +76,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   const usesSkopeo = needsSkopeo(session.work, flags.engine);
   if (usesSkopeo) await (await import('../../engines/skopeo-auth.js')).refuseSkopeoTokens(session.work, flags.engine, session.credentials);
   const concurrency = parseConcurrency(flags.concurrency, usesSkopeo ? 8 : 32);
-  const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
+  const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress, intervalMs, waitingOn: (quietMs) => session.client.unanswered.describe(quietMs) });
   let report: SyncReport;
   let unreachable: boolean;
   let partlyUnread: boolean;

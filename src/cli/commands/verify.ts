@@ -45,7 +45,7 @@ async function verify(flags: VerifyFlags): Promise<number> {
   const [{ openSession }, { runVerify }] = await Promise.all([import('../session.js'), import('../../verify/run.js')]);
   const session = await openSession(flags, () => []);
   const lock = flags.lock ? await readRecord(session.config) : undefined;
-  const progress = createProgress({ label: 'checked', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
+  const progress = createProgress({ label: 'checked', quiet: flags.quiet === true, enabled: flags.progress, intervalMs, waitingOn: (quietMs) => session.client.unanswered.describe(quietMs) });
   let report;
   try {
     // Binaries are audited target against target (the first target is the reference).

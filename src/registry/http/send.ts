@@ -1,5 +1,6 @@
 // The bottom of the stack: wait for a lane slot, send one request with undici (no redirects,
 // no retries), count it, and log it for -v. The slot is held until the response body is done.
+import type { Unanswered } from './unanswered.js';
 import { STATUS_CODES } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -47,6 +48,8 @@ export interface SendContext {
   userAgent: string;
   /** How long an answer may keep a request waiting (pool.ts ANSWER_TIMEOUT_MS unless the host says less). */
   answerTimeoutMs?: number;
+  /** Hears each request go out and be answered (the progress line's host that does not answer). */
+  unanswered?: Unanswered;
 }
 
 /** Builds the layer that actually talks HTTP. */
@@ -87,6 +90,7 @@ export function createSend(ctx: SendContext): Send {
     const mayBeH2 = req.url.protocol === 'https:' && dispatcher !== h1;
     const deadline = mayBeH2 && withBody ? headersDeadline(ctx.answerTimeoutMs ?? ANSWER_TIMEOUT_MS) : undefined;
     const signal = deadline ? (req.signal ? AbortSignal.any([req.signal, deadline.signal]) : deadline.signal) : req.signal;
+    const answered = ctx.unanswered?.sent(req.url.host, req.body);
     try {
       const res = await request(req.url, {
         method: req.method as Dispatcher.HttpMethod,
@@ -99,6 +103,7 @@ export function createSend(ctx: SendContext): Send {
         reset: req.method === 'HEAD' && closeAfterHead,
       });
       deadline?.clear();
+      answered?.();
       if (ctx.logger.verbose !== false) ctx.logger.debug(`${req.method} ${displayUrl(req.url)} ${res.statusCode} ${Date.now() - started}ms`);
       if (mayBeH2) goaways.answer();
       if (mayBeH2 && withBody && bodyStalled(res.statusCode) && spokeH2(req.url)) moveBodies(req, `${res.statusCode} ${STATUS_CODES[res.statusCode]}`);
@@ -119,6 +124,7 @@ export function createSend(ctx: SendContext): Send {
       return undoCoding(answer, req, ctx.logger);
     } catch (e) {
       deadline?.clear();
+      answered?.();
       release();
       ctx.logger.debug(`${req.method} ${displayUrl(req.url)} failed after ${Date.now() - started}ms${e instanceof Error ? `: ${e.message}` : ''}`);
       if (e instanceof errors.HTTPParserError && !closeAfterHead) {

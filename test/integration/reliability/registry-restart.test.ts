@@ -61,3 +61,38 @@ test('a target restarted mid-sync (it refuses connections for 6 s): the tags in 
     await slow.close();
   }
 });
+
+test('a target hung mid-sync (SIGSTOP for 6 s): the plain progress lines name it as not answering, and the sync finishes', { timeout: 120_000 }, async () => {
+  const tags = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'];
+  const images = await seedImage({ url: source.url }, { repository: 'hung/app', tags, format: 'oci', platforms: 1, layerBytes: 64 * 1024 });
+  let arrived!: () => void;
+  const reading = new Promise<void>((resolve) => { arrived = resolve; });
+  let release!: () => void;
+  const hung = new Promise<void>((resolve) => { release = resolve; });
+  const hold: Personality = async (ex) => {
+    if (ex.method === 'GET' && ex.path.includes('/hung/app/blobs/')) {
+      arrived();
+      await hung;
+    }
+    return false;
+  };
+  const slow = await startFaultProxy(source.url, { tls: (await testCerts()).servers.good, upstreamCa: source.caFile, personalities: [hold] });
+  try {
+    const file = await writeConfig(dir, oneMirrorYaml(source, target, 'hung/app', 'hung'));
+    const run = runCli(['sync', '-c', file, '--progress-interval', '1', '--endpoint', `${source.host}=${slow.url}`], { env: { CI: 'true' } });
+    await reading;
+    target.hang(true);
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    target.hang(false);
+    const result = await run;
+    assert.equal(result.exitCode, 0, result.stderr + result.stdout);
+    const lines = result.stderr.split('\n').filter((l) => l.startsWith('synced '));
+    const host = target.host.replace(/\./g, '\\.');
+    assert.ok(lines.some((l) => new RegExp(`^synced \\d+/6 \\(image, tag\\).* · no answer from ${host} for \\d+ s \\(\\d+ requests?\\)$`).test(l)), `a line naming the hung target: ${JSON.stringify(lines)}`);
+    for (const one of images) assert.equal(await skopeoDigestVerified(`${target.host}/hung/app:${one.tag}`, target.certDir!), one.digest);
+  } finally {
+    target.hang(false);
+    await slow.close();
+  }
+});

@@ -1,0 +1,67 @@
+// Requests sent and not answered yet, per host: what a run that stopped moving waits on. A registry
+// hung (SIGSTOP, a stuck front end) or restarting held every request of a sync for 20 s while the
+// plain progress lines repeated `synced 9/200 …` without naming it; the line now says which host
+// has not answered, and for how long (ui/progress.ts).
+import { Readable } from 'node:stream';
+
+/** The requests of one host sent and not answered, by id: when each went out. */
+interface HostWait {
+  open: Map<number, number>;
+  /** When the host last answered anything (headers, or a connection failure: an answer of sorts). */
+  lastAnswer: number;
+}
+
+export class Unanswered {
+  private readonly hosts = new Map<string, HostWait>();
+  private next = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** A request to `host` goes out; the function returned is called once it is answered or failed. */
+  begin(host: string): () => void {
+    const id = this.next++;
+    let wait = this.hosts.get(host);
+    if (!wait) this.hosts.set(host, (wait = { open: new Map(), lastAnswer: this.now() }));
+    wait.open.set(id, this.now());
+    const held = wait;
+    return () => {
+      held.open.delete(id);
+      held.lastAnswer = this.now();
+    };
+  }
+
+  /**
+   * `begin` once the request is all sent: a streamed body (an upload fed by a source read) waits
+   * on its source until it ends, and a source restarting mid-read named the target instead.
+   */
+  sent(host: string, body: unknown): () => void {
+    if (!(body instanceof Readable) || body.readableEnded) return this.begin(host);
+    let done: (() => void) | undefined;
+    let over = false;
+    body.once('end', () => {
+      if (!over) done = this.begin(host);
+    });
+    return () => {
+      over = true;
+      done?.();
+    };
+  }
+
+  /**
+   * The host that has kept requests unanswered longest, when it answered nothing for `minMs` or
+   * more: `no answer from HOST for 18 s (9 requests)`; undefined while every host answers.
+   */
+  describe(minMs: number): string | undefined {
+    const now = this.now();
+    let worst: { host: string; since: number; count: number } | undefined;
+    for (const [host, wait] of this.hosts) {
+      if (wait.open.size === 0) continue;
+      const since = Math.max(Math.min(...wait.open.values()), wait.lastAnswer);
+      if (now - since < minMs || (worst && worst.since <= since)) continue;
+      worst = { host, since, count: wait.open.size };
+    }
+    if (!worst) return undefined;
+    const requests = worst.count === 1 ? '1 request' : `${worst.count} requests`;
+    return `no answer from ${worst.host} for ${Math.round((now - worst.since) / 1000)} s (${requests})`;
+  }
+}

@@ -1,0 +1,37 @@
+// The host a stalled run waits on, for the progress line (registry/http/unanswered.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Unanswered } from '../../../src/registry/http/unanswered.js';
+
+test('names the host that answered nothing for the quiet time, not one that is merely slow', () => {
+  let now = 0;
+  const waits = new Unanswered(() => now);
+  const hung = [waits.begin('hung:5000'), waits.begin('hung:5000')];
+  const slow = waits.begin('slow:5000');
+  now = 4000;
+  // slow answers another request meanwhile: it speaks.
+  waits.begin('slow:5000')();
+  assert.equal(waits.describe(10_000), undefined);
+  now = 18_000;
+  assert.equal(waits.describe(10_000), 'no answer from hung:5000 for 18 s (2 requests)');
+  for (const done of hung) done();
+  slow();
+  assert.equal(waits.describe(10_000), undefined);
+});
+
+test('a request whose streamed body is still being read (an upload fed by a source) waits on its source, not on the host', async () => {
+  const { PassThrough } = await import('node:stream');
+  let now = 0;
+  const waits = new Unanswered(() => now);
+  const body = new PassThrough();
+  const done = waits.sent('target:5000', body);
+  now = 20_000;
+  assert.equal(waits.describe(10_000), undefined);
+  body.resume();
+  body.end();
+  await new Promise((resolve) => setImmediate(resolve));
+  now = 35_000;
+  assert.equal(waits.describe(10_000), 'no answer from target:5000 for 15 s (1 request)');
+  done();
+  assert.equal(waits.describe(10_000), undefined);
+});
