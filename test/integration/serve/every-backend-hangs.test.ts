@@ -42,12 +42,15 @@ test('every backend hung: a 503 within one deadline, and the first backend back 
   const known = await timed(`blobs/${img.blobDigests[1]}`);
   t.diagnostic(`known down: ${known.status} in ${known.ms} ms`);
   assert.equal(known.status, 503);
-  assert.ok(known.ms < 8_000, `one deadline (5 s), not one per backend: ${known.ms} ms`);
+  // Three backends in turn took three deadlines (15 s); at once, one. The bound leaves a slow machine 7 s.
+  assert.ok(known.ms < 12_000, `one deadline (5 s), not one per backend: ${known.ms} ms`);
   world.regB.hang(false);
+  const logged = gw.stderr().length;
   const back = await timed(`manifests/${img.childDigests[0]}`);
   t.diagnostic(`B back, A still hung and first in order: ${back.status} in ${back.ms} ms`);
   assert.equal(back.status, 200);
-  assert.ok(back.ms < 3_000, `B answers without A's deadline first: ${back.ms} ms`);
+  // Asked in turn, A (first in order) had its deadline before B was asked, and said so.
+  assert.doesNotMatch(gw.stderr().slice(logged), /gave no answer/, 'B answered without waiting out A');
   await until(() => gw.events.some((e) => e.digest === img.childDigests[0]), 'its event');
   assert.equal(gw.events.find((e) => e.digest === img.childDigests[0])?.backend, world.proxyB.host);
 });
