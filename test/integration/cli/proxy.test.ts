@@ -14,6 +14,7 @@ import { skopeoCopyAll, skopeoDigestVerified, skopeoRawManifest } from '../../ha
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
 import { startForwardProxy, PROXIED_NAME, type ForwardProxy } from '../../harness/forward-proxy.js';
+import { heldReads } from '../../harness/personalities/held-reads.js';
 import { startFaultProxy, type FaultProxy, type Personality } from '../../harness/fault-proxy.js';
 import { testCerts } from '../../harness/tls.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
@@ -197,17 +198,7 @@ test('a proxy restarting mid-sync (it stops taking connections for 4 s): connect
   const tags = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
   const images = await seedImage({ url: source.url }, { repository: 'restart/app', tags, format: 'oci', platforms: 1, layerBytes: 512 * 1024 });
   // The first blob read is held until the proxy has gone: the sync is mid-way when it goes.
-  let arrived!: () => void;
-  const reading = new Promise<void>((resolve) => { arrived = resolve; });
-  let release!: () => void;
-  const gone = new Promise<void>((resolve) => { release = resolve; });
-  const hold: Personality = async (ex) => {
-    if (ex.method === 'GET' && ex.path.includes('/restart/app/blobs/')) {
-      arrived();
-      await gone;
-    }
-    return false;
-  };
+  const { personality: hold, reading, release } = heldReads('restart/app');
   const slow = await startFaultProxy(source.url, { tls: (await testCerts()).servers.good, upstreamCa: source.caFile, personalities: [hold] });
   const hosts = { [SOURCE]: new URL(slow.url).host, [TARGET]: target.host };
   const first = await startForwardProxy({ hosts });

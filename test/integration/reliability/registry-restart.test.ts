@@ -9,7 +9,8 @@ import { seedImage } from '../../harness/seed.js';
 import { skopeoDigestVerified } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
-import { startFaultProxy, type Personality } from '../../harness/fault-proxy.js';
+import { heldReads } from '../../harness/personalities/held-reads.js';
+import { startFaultProxy } from '../../harness/fault-proxy.js';
 import { testCerts } from '../../harness/tls.js';
 import { oneMirrorYaml } from '../../harness/tls-bed.js';
 
@@ -30,17 +31,7 @@ test('a target restarted mid-sync (it refuses connections for 6 s): the tags in 
   const tags = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8'];
   const images = await seedImage({ url: source.url }, { repository: 'restart/app', tags, format: 'oci', platforms: 1, layerBytes: 64 * 1024 });
   // The source's blob reads are held until the target has gone: every tag is in flight when it goes.
-  let arrived!: () => void;
-  const reading = new Promise<void>((resolve) => { arrived = resolve; });
-  let release!: () => void;
-  const gone = new Promise<void>((resolve) => { release = resolve; });
-  const hold: Personality = async (ex) => {
-    if (ex.method === 'GET' && ex.path.includes('/restart/app/blobs/')) {
-      arrived();
-      await gone;
-    }
-    return false;
-  };
+  const { personality: hold, reading, release } = heldReads('restart/app');
   const slow = await startFaultProxy(source.url, { tls: (await testCerts()).servers.good, upstreamCa: source.caFile, personalities: [hold] });
   try {
     const file = await writeConfig(dir, oneMirrorYaml(source, target, 'restart/app'));
@@ -65,17 +56,7 @@ test('a target restarted mid-sync (it refuses connections for 6 s): the tags in 
 test('a target hung mid-sync (SIGSTOP for 6 s): the plain progress lines name it as not answering, and the sync finishes', { timeout: 120_000 }, async () => {
   const tags = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'];
   const images = await seedImage({ url: source.url }, { repository: 'hung/app', tags, format: 'oci', platforms: 1, layerBytes: 64 * 1024 });
-  let arrived!: () => void;
-  const reading = new Promise<void>((resolve) => { arrived = resolve; });
-  let release!: () => void;
-  const hung = new Promise<void>((resolve) => { release = resolve; });
-  const hold: Personality = async (ex) => {
-    if (ex.method === 'GET' && ex.path.includes('/hung/app/blobs/')) {
-      arrived();
-      await hung;
-    }
-    return false;
-  };
+  const { personality: hold, reading, release } = heldReads('hung/app');
   const slow = await startFaultProxy(source.url, { tls: (await testCerts()).servers.good, upstreamCa: source.caFile, personalities: [hold] });
   try {
     const file = await writeConfig(dir, oneMirrorYaml(source, target, 'hung/app', 'hung'));

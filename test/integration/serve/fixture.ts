@@ -3,10 +3,12 @@
 // pulls get a token: the gateway streams) holding mirror-b/app. Each behind a fault proxy whose
 // personality records every Authorization header the backend received. Mirrors are made by the
 // real `regmirror sync`; the digest record is written from the seeded digests.
-import { writeFile } from 'node:fs/promises';
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startRegistry, bearerFor, destroyRegistry, type RunningRegistry } from '../../harness/registry.js';
-import { seedImage, type PushTarget, type SeededImage } from '../../harness/seed.js';
+import { getManifest, seedImage, type PushTarget, type SeededImage } from '../../harness/seed.js';
+import { seedLarge } from '../personalities/fixtures.js';
 import type { FaultProxy, Personality } from '../../harness/fault-proxy.js';
 import { proxyFor, registriesYaml, type TlsHost } from '../../harness/tls-bed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
@@ -103,4 +105,22 @@ ${gateway}
   const sync = await runCli(['sync', '-q', '--no-progress', '-c', config]);
   if (sync.exitCode !== 0) throw new Error(`sync failed (${sync.exitCode}): ${sync.stderr}${sync.stdout}`);
   return config;
+}
+
+/**
+ * A release v1.16.0 with one layer of `size` bytes, seeded at A, recorded in mirrors.lock (as the
+ * gateway serves only what was recorded) and mirrored by sync: what the tests that break a large
+ * download mid-stream stream. Its manifest's digest and its large layer's.
+ */
+export async function mirrorLargeRelease(world: World, size: number): Promise<{ release: string; layer: string }> {
+  const release = (await seedLarge({ url: world.regA.url }, 'jetstack/app', ['v1.16.0'], size)).get('v1.16.0')!;
+  const manifest = JSON.parse((await getManifest({ url: world.regA.url }, 'jetstack/app', 'v1.16.0'))!.bytes.toString('utf8')) as { layers: { digest: string; size: number }[] };
+  const layer = manifest.layers.reduce((a, b) => (b.size > a.size ? b : a)).digest;
+  const lockPath = join(world.dir, 'mirrors.lock');
+  const lock = JSON.parse(await readFile(lockPath, 'utf8')) as { images: Record<string, Record<string, unknown>> };
+  lock.images[`${world.proxyA.host}/jetstack/app`]!['v1.16.0'] = { digest: release, recordedAt: '2026-01-01T00:00:00Z' };
+  await writeFile(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
+  const sync = await runCli(['sync', '-c', await world.config('  healthInterval: 1'), '-q', '--no-progress'], { env: world.env });
+  assert.equal(sync.exitCode, 0, sync.stderr);
+  return { release, layer };
 }

@@ -3,15 +3,12 @@
 // pull finishes with the right digests instead of failing on "unexpected EOF".
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startWorld, type World } from './fixture.js';
+import { mirrorLargeRelease, startWorld, type World } from './fixture.js';
 import { startGateway, type GatewayProcess } from './gateway-process.js';
 import { skopeoCopyAll, skopeoDigest } from '../../harness/skopeo.js';
-import { getManifest } from '../../harness/seed.js';
-import { runCli } from '../../harness/cli.js';
 import { execa } from 'execa';
-import { MiB, seedLarge } from '../personalities/fixtures.js';
+import { MiB } from '../personalities/fixtures.js';
 
 const SIZE = 48 * MiB;
 let world: World;
@@ -20,15 +17,7 @@ let layer: string; // its large layer
 
 before(async () => {
   world = await startWorld({ tags: ['v1.14.0'], platforms: 2 });
-  release = (await seedLarge({ url: world.regA.url }, 'jetstack/app', ['v1.16.0'], SIZE)).get('v1.16.0')!;
-  const manifest = JSON.parse((await getManifest({ url: world.regA.url }, 'jetstack/app', 'v1.16.0'))!.bytes.toString('utf8')) as { layers: { digest: string; size: number }[] };
-  layer = manifest.layers.reduce((a, b) => (b.size > a.size ? b : a)).digest;
-  const lockPath = join(world.dir, 'mirrors.lock');
-  const lock = JSON.parse(await readFile(lockPath, 'utf8')) as { images: Record<string, Record<string, unknown>> };
-  lock.images[`${world.proxyA.host}/jetstack/app`]!['v1.16.0'] = { digest: release, recordedAt: '2026-01-01T00:00:00Z' };
-  await writeFile(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
-  const sync = await runCli(['sync', '-c', await world.config('  healthInterval: 1'), '-q', '--no-progress'], { env: world.env });
-  assert.equal(sync.exitCode, 0, sync.stderr);
+  ({ release, layer } = await mirrorLargeRelease(world, SIZE));
 });
 
 after(async () => {
