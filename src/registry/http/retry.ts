@@ -9,6 +9,7 @@ import { MalformedHead, malformedAnswer } from './framing.js';
 import { header, isReplayable, type HttpRequest, type HttpResponse, type RetryBudget, type Send } from './types.js';
 import { isStreamClosed, unreachable, type CertEntry } from './unreachable.js';
 import { SilenceRefusal, type Silence } from './silence.js';
+import { hasBody } from './h2-bodies.js';
 
 /** Statuses worth asking again. */
 export const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -143,7 +144,7 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
         if (waiting?.cut.aborted && !req.signal?.aborted) throw unreachable(host, req, silence?.refuses(true) ?? e, certFor?.(req.url));
         if (e instanceof RegmirrorError && !(e instanceof UnreachableError)) throw e;
         // The host shown silent (by this attempt or another's): no retry waits for it again.
-        const silent = silence?.failed(mark, e) ? e : silence?.refuses(true);
+        const silent = silence?.failed(mark, e, !hasBody(req.body)) ? e : silence?.refuses(true);
         // Framed so by a proxy, it comes the same way on any connection: asking again only waits.
         // Only a head the parser refused for that reason is certain; the masked one is asked again
         // like any answer cut short (a head cut after its Content-Length is masked the same way).

@@ -53,9 +53,15 @@ export class Silence {
     this.shown = undefined;
   }
 
-  /** An attempt noted `mark` failed with `e`; true when that shows the host silent: a timeout, and no answer since it went out, or for QUIET_MS. */
-  failed(mark: number, e: unknown): boolean {
-    if (!isSilence(e) || (mark !== this.answers && this.now() - this.lastAnswerAt < QUIET_MS)) return false;
+  /**
+   * An attempt noted `mark` failed with `e`; true when that shows the host silent: a timeout, and
+   * no answer since it went out, or (`bodiless`: a request without a body) none for QUIET_MS. A
+   * body's timeout is not enough for the second: a body over HTTP/2 that a front end's window holds
+   * (HAProxy's tune.bufsize) gets no answer while the host answers nothing else either, and is
+   * moved to HTTP/1.1 (send.ts); read as silence, every request in flight failed with it.
+   */
+  failed(mark: number, e: unknown, bodiless = true): boolean {
+    if (!isSilence(e) || (mark !== this.answers && !(bodiless && this.now() - this.lastAnswerAt >= QUIET_MS))) return false;
     const was = this.shown;
     this.shown = e;
     this.probedAt = this.now();

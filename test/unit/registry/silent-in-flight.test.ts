@@ -27,6 +27,17 @@ describe('a host that stopped answering mid-run', () => {
     assert.equal(slow.failed(mark, new errors.HeadersTimeoutError()), false);
   });
 
+  it('a body\'s timeout is not enough for QUIET_MS: an HTTP/2 front end holding bodies answers nothing else meanwhile either (haproxy-h2-window)', () => {
+    const clock = { now: 1_000 };
+    const s = new Silence('https://dst.example', 60_000, () => clock.now);
+    const put = s.sent();
+    s.answered();
+    clock.now += 60_000;
+    assert.equal(s.failed(put, new errors.HeadersTimeoutError(), false), false);
+    // With no answer at all since it went out, a body's timeout still shows it silent.
+    assert.equal(s.failed(s.sent(), new errors.HeadersTimeoutError(), false), true);
+  });
+
   it('its GETs and HEADs still waiting for an answer fail as it is shown silent, not after their own timeouts', async () => {
     const silence = new Silence('https://dst.example', 60_000);
     const policy = { maxAttempts: 5, baseMs: 1, maxDelayMs: 1, silence };
