@@ -44,7 +44,7 @@ test('a password ending in a non-breaking space refused by a token service: its 
 test('a tokenEnv for a registry that asks for Basic auth: said to take no bearer token, not to give credentials', async () => {
   const file = await writeConfig(await scratchDir('token-for-basic'), oneMirrorYaml(src, [basic, { credentials: '{ tokenEnv: DST_TOKEN }' }], 'jetstack/app'));
   const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { DST_TOKEN: 'a-token-for-elsewhere' } });
-  assert.equal(run.exitCode, 1, run.stderr + run.stdout);
+  assert.equal(run.exitCode, 3, run.stderr + run.stdout);
   assert.ok(run.stderr.includes(`${basic.host} asks for a username and password (401, Basic auth) and takes no bearer token: the token from mirrors.yaml's registries.${basic.host}.credentials was not sent; give usernameEnv and passwordEnv there instead of tokenEnv`), run.stderr);
   assert.doesNotMatch(run.stdout + run.stderr, /give them \(registries\./);
   assert.ok(!(run.stdout + run.stderr).includes('a-token-for-elsewhere'), 'the token is never printed');

@@ -86,7 +86,7 @@ test('a proxy that drops WWW-Authenticate from 401s: the line says no challenge 
 // authenticating): check the repository name and that the credentials used … may pull from it'.
 test('a token service that redirects to another origin: the line names the redirect, not the credentials', async () => {
   const run = await sync('redirect-elsewhere', { redirectElsewhere: true });
-  assert.equal(run.exitCode, 1, run.stderr + run.stdout);
+  assert.equal(run.exitCode, 3, run.stderr + run.stdout);
   assert.match(run.stderr, /access denied \(GET answered 401\) to a token fetched without the credentials for [\d.:]+: its token service at http:\/\/127\.0\.0\.1:\d+\/token redirected to http:\/\/127\.0\.0\.1:\d+, another origin, where regmirror sends no credentials \(they stay with the realm's origin\): name the URL it redirects to as the registry's token realm/);
   assert.doesNotMatch(run.stderr, /check the repository name/);
   assert.ok(!(run.stdout + run.stderr).includes(source.users.admin!), 'the password is never printed');
