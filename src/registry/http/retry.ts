@@ -124,11 +124,9 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
       const mark = silence?.sent() ?? 0;
       budget.remaining--;
       budget.sent = (budget.sent ?? 0) + 1;
-      const waiting = silence && isReplayable(req) ? untilSilent(req, silence) : undefined;
+      const waiting = silence ? untilSilent(req, silence) : undefined;
       try {
-        const res = await next(waiting?.req ?? req).finally(() => waiting?.stop());
-        // The run's signal still reaches the body streaming in, until it is read or thrown away.
-        if (waiting) res.body.once('close', waiting.unlink);
+        const res = await next(waiting?.req ?? req);
         silence?.answered();
         if (res.status === 429 && !req.probe && header(res, 'retry-after') === undefined && policy.canSlowDown?.()) budget.remaining++;
         // A probe's 429 is its answer (ghcr.io's referrers endpoint), not a rate limit to wait out.
@@ -139,7 +137,6 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
         policy.onRetry?.();
         await pause(wait, req.signal, silence);
       } catch (e) {
-        waiting?.unlink();
         if (e instanceof SilenceRefusal) throw unreachable(host, req, e.shown, certFor?.(req.url));
         if (waiting?.cut.aborted && !req.signal?.aborted) throw unreachable(host, req, silence?.refuses(true) ?? e, certFor?.(req.url));
         if (e instanceof RegmirrorError && !(e instanceof UnreachableError)) throw e;
@@ -162,21 +159,14 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
  * `req` as sent while it waits for its answer: failed as the host goes silent, with the timeout
  * that showed it, where it waited out an answer timeout of its own (a target SIGSTOPped mid
  * `verify --deep`: the run ended 60 s after the silence was shown, on its HTTP/2 streams in flight).
- * Only until the head comes: a body streaming in is an answer. Replayable requests only: an
- * upload's body may be under way.
+ * Replayable requests only (an upload's body may be under way), and not the large downloads,
+ * whose body streaming in is an answer the host's silence (heads only) does not see: the signal
+ * is shared, so it stays on a request after its head came.
  */
-function untilSilent(req: HttpRequest, silence: Silence): { req: HttpRequest; cut: AbortSignal; stop: () => void; unlink: () => void } {
-  const cut = new AbortController();
-  const stop = silence.onSilent(() => cut.abort());
-  // Linked to the run's signal by hand, not AbortSignal.any: that cost every GET and HEAD ~17 µs
-  // and left a weak reference on the run's signal for the garbage collector (~0.1 s of CPU in a
-  // cold copy's 7,000 requests, against a bare copier it is measured by: bench/README.md).
-  const parent = req.signal;
-  if (!parent) return { req: { ...req, signal: cut.signal }, cut: cut.signal, stop, unlink: () => {} };
-  const follow = () => cut.abort(parent.reason);
-  if (parent.aborted) follow();
-  else parent.addEventListener('abort', follow, { once: true });
-  return { req: { ...req, signal: cut.signal }, cut: cut.signal, stop, unlink: () => parent.removeEventListener('abort', follow) };
+function untilSilent(req: HttpRequest, silence: Silence): { req: HttpRequest; cut: AbortSignal } | undefined {
+  if (!isReplayable(req) || req.lane === 'download') return undefined;
+  const { signal, cut } = silence.waitSignal(req.signal);
+  return { req: { ...req, signal }, cut };
 }
 
 /** `res` marked with how often it was asked (HttpResponse.tries), for the error it becomes (errors.ts responseError). */
