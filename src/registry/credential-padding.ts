@@ -33,7 +33,8 @@ function blanks(run: string): string {
   const counts = new Map<string, number>();
   for (const ch of run) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   return [...counts].map(([ch, n]) => {
-    const [one, many] = BLANKS[ch] ?? [`a U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`, `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} characters`];
+    const code = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    const [one, many] = BLANKS[ch] ?? [`a ${code}`, `${code} characters`];
     return n === 1 ? one : `${n} ${many}`;
   }).join(' and ');
 }

@@ -97,14 +97,12 @@ export function triedRead<E extends Error>(err: E, method: string, budget: Retry
 
 /** Sleeps for a retry unless the run is aborted; cut short when `silence` shows the host silent meanwhile. */
 export async function pause(ms: number, signal?: AbortSignal, silence?: Silence): Promise<void> {
-  const woken = new AbortController();
-  const stop = silence?.onSilent(() => woken.abort());
+  // The same signal as the requests waiting on the host (Silence.waitSignal): its cut is the silence.
+  const waiting = silence?.waitSignal(signal);
   try {
-    await sleep(ms, undefined, { signal: stop ? (signal ? AbortSignal.any([signal, woken.signal]) : woken.signal) : signal });
+    await sleep(ms, undefined, { signal: waiting?.signal ?? signal });
   } catch {
-    if (signal?.aborted || !woken.signal.aborted) throw new AbortedError('aborted');
-  } finally {
-    stop?.();
+    if (signal?.aborted || !waiting?.cut.aborted) throw new AbortedError('aborted');
   }
 }
 
