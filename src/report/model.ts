@@ -52,7 +52,7 @@ export interface SyncTargetResult {
   action: SyncAction;
   /** Digest at the target before this run (null when the tag was absent). */
   previousDigest: string | null;
-  /** Digest at the target after this run (null when failed / planned). */
+  /** Digest at the target after this run (null when planned, or failed before the tag was written; a tag in place whose referrers failed has it). */
   digest: string | null;
   /**
    * Blob counts: to copy (plan) or copied; mounted; already present; `foreign`, when any: foreign

@@ -142,7 +142,8 @@ function finish(w: TargetWork, digest: string, dryRun: boolean): SyncTargetResul
   const problems = [...refs.conflicts.map((c) => `referrer conflict: ${c}`), ...refs.errors.map((e) => `referrer: ${e}`)];
   // Where the image itself failed, its referrers were held back for that reason: say it once.
   if (w.error) return row(w.state, 'failed', w.previous, null, w.tally, refs.copied, w.error);
-  if (refs.errors.length > 0) return row(w.state, 'failed', w.previous, null, w.tally, refs.copied, problems.join('; '));
+  // The image itself is in place (its referrers wait for that): the row names the digest tagged there.
+  if (refs.errors.length > 0) return row(w.state, 'failed', w.previous, dryRun ? null : digest, w.tally, refs.copied, problems.join('; '));
   // A tag in place that got something: referrers copied, or (--deep) missing parts refilled.
   const toppedUp = refs.copied > 0 || w.refilled !== undefined || refs.refilled > 0;
   const action: SyncAction = ((): SyncAction => {

@@ -49,6 +49,8 @@ ${registriesYaml([{ host: proxy.host, caFile: registry.caFile }])}images:
     assert.equal(run.exitCode, 1, run.stdout + run.stderr);
     const row = (JSON.parse(await readFile(join(dir, `${engine}.json`), 'utf8')) as SyncReport).results.find((r) => r.tag === 'v3')!.targets[0]!;
     assert.equal(row.action, 'failed');
+    // v3 is tagged there; only its SBOM was refused: the row carries the digest it put in place.
+    assert.equal(row.digest, V3);
     assert.match(row.detail, new RegExp(`${proxy.host}/${engine}/testrepo@${SBOMS}: the registry refuses the application/vnd\\.oci\\.image\\.manifest\\.v1\\+json manifest with "application/example\\.sbom"`));
     assert.ok(row.detail.endsWith('mirror it to a registry that does, or leave it out: exclude the tag it belongs to or, for a signature, attestation or SBOM, set `referrers: false` on that image'), row.detail);
     assert.doesNotMatch(row.detail, /testrepo:sha256:/);
