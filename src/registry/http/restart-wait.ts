@@ -51,6 +51,21 @@ export interface Peer {
   via: 'through' | 'to';
 }
 
+/** A wait under way for a peer to come back: when it began, how long it may last. */
+export interface ReturnWait {
+  since: number;
+  waitMs: number;
+}
+
+// The waits under way, by the peer's name (a registry's is its host:port, as requests name it):
+// a run held by one said `no answer from HOST`, where HOST refused connections and was waited for.
+const waiting = new Map<string, ReturnWait>();
+
+/** The wait under way for the peer named `name` to take connections again, if any (unanswered.ts). */
+export function awaitedReturn(name: string): ReturnWait | undefined {
+  return waiting.get(name);
+}
+
 /** Told of each wait for a peer and of its end (the clients' -v lines, client.ts). */
 const listeners = new Set<(line: string) => void>();
 /** Has `say` told of waits for peers until the function returned is called. */
@@ -96,11 +111,13 @@ function back(peer: Peer, waitMs: number): Promise<boolean> {
   let probe = probes.get(origin);
   if (!probe) {
     const since = Date.now();
+    waiting.set(peer.name, { since, waitMs });
     tell(`${peer.name} stopped taking connections after carrying earlier ones: connections ${peer.via} it wait up to ${waitMs / 1000} s for it to come back (a restart)`);
     probe = probeUntil(peer.url, since + waitMs).then((up) => {
       const after = `${((Date.now() - since) / 1000).toFixed(1)} s`;
       tell(up ? `${peer.name} takes connections again after ${after}: the waiting ones go on` : `${peer.name} is not back after ${after}: the waiting connections fail`);
       probes.delete(origin);
+      waiting.delete(peer.name);
       // Not back in time: believed down; its connections fail at once until one is taken again.
       if (!up) carried.delete(origin);
       return up;

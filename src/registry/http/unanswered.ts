@@ -3,6 +3,7 @@
 // plain progress lines repeated `synced 9/200 …` without naming it; the line now says which host
 // has not answered, and for how long (ui/progress.ts).
 import { Readable } from 'node:stream';
+import { awaitedReturn, type ReturnWait } from './restart-wait.js';
 
 /** The requests of one host sent and not answered, by id: when each went out. */
 interface HostWait {
@@ -15,7 +16,8 @@ export class Unanswered {
   private readonly hosts = new Map<string, HostWait>();
   private next = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** `restarting`: the wait under way for a host that refuses connections to come back (restart-wait.ts). */
+  constructor(private readonly now: () => number = Date.now, private readonly restarting: (host: string) => ReturnWait | undefined = awaitedReturn) {}
 
   /** A request to `host` goes out; the function returned is called once it is answered or failed. */
   begin(host: string): () => void {
@@ -49,7 +51,9 @@ export class Unanswered {
 
   /**
    * The host that has kept requests unanswered longest, when it answered nothing for `minMs` or
-   * more: `no answer from HOST for 18 s (9 requests)`; undefined while every host answers.
+   * more: `no answer from HOST for 18 s (9 requests)`; undefined while every host answers. A host
+   * that refuses connections and is waited for is said as that, not as silent:
+   * `HOST refuses connections: waiting up to 30 s for it to come back (12 s so far, 9 requests)`.
    */
   describe(minMs: number): string | undefined {
     const now = this.now();
@@ -62,6 +66,8 @@ export class Unanswered {
     }
     if (!worst) return undefined;
     const requests = worst.count === 1 ? '1 request' : `${worst.count} requests`;
+    const wait = this.restarting(worst.host);
+    if (wait) return `${worst.host} refuses connections: waiting up to ${Math.round(wait.waitMs / 1000)} s for it to come back (${Math.round((now - wait.since) / 1000)} s so far, ${requests})`;
     return `no answer from ${worst.host} for ${Math.round((now - worst.since) / 1000)} s (${requests})`;
   }
 }

@@ -27,7 +27,7 @@ after(async () => {
   await Promise.all([source, target].map((r) => r && destroyRegistry(r)));
 });
 
-test('a target restarted mid-sync (it refuses connections for 6 s): the tags in flight wait for it, the sync finishes, a rerun copies nothing', { timeout: 120_000 }, async () => {
+test('a target restarted mid-sync (it refuses connections for 6 s): the tags in flight wait for it, the progress lines say so, the sync finishes, a rerun copies nothing', { timeout: 120_000 }, async () => {
   const tags = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8'];
   const images = await seedImage({ url: source.url }, { repository: 'restart/app', tags, format: 'oci', platforms: 1, layerBytes: 64 * 1024 });
   // The source's blob reads are held until the target has gone: every tag is in flight when it goes.
@@ -35,7 +35,7 @@ test('a target restarted mid-sync (it refuses connections for 6 s): the tags in 
   const slow = await startFaultProxy(source.url, { tls: (await testCerts()).servers.good, upstreamCa: source.caFile, personalities: [hold] });
   try {
     const file = await writeConfig(dir, oneMirrorYaml(source, target, 'restart/app'));
-    const run = runCli(['sync', '-c', file, '--no-progress', '--endpoint', `${source.host}=${slow.url}`]);
+    const run = runCli(['sync', '-c', file, '--progress-interval', '1', '--endpoint', `${source.host}=${slow.url}`], { env: { CI: 'true' } });
     await reading;
     await target.stop();
     release();
@@ -44,6 +44,11 @@ test('a target restarted mid-sync (it refuses connections for 6 s): the tags in 
     const result = await run;
     assert.equal(result.exitCode, 0, result.stderr + result.stdout);
     assert.match(result.stdout, /8 copied, 0 skipped, 0 conflicts, 0 failed/);
+    // The wait is said as what it is: 'no answer from HOST' read as a hung registry.
+    const lines = result.stderr.split('\n').filter((l) => l.startsWith('synced '));
+    const host = target.host.replace(/\./g, '\\.');
+    assert.ok(lines.some((l) => new RegExp(`^synced \\d+/8 \\(image, tag\\).* · ${host} refuses connections: waiting up to 30 s for it to come back \\(\\d+ s so far, \\d+ requests?\\)$`).test(l)), `a line naming the restarting target: ${JSON.stringify(lines)}`);
+    assert.ok(!lines.some((l) => l.includes(`no answer from ${target.host}`)), JSON.stringify(lines));
     for (const one of images) assert.equal(await skopeoDigestVerified(`${target.host}/mirror/app:${one.tag}`, target.certDir!), one.digest);
     const again = await runCli(['sync', '-c', file, '--no-progress']);
     assert.equal(again.exitCode, 0, again.stderr + again.stdout);

@@ -35,3 +35,15 @@ test('a request whose streamed body is still being read (an upload fed by a sour
   done();
   assert.equal(waits.describe(10_000), undefined);
 });
+
+test('a host that refuses connections and is waited for is said as that, not as silent', () => {
+  let now = 0;
+  const restarting = new Map([['gone:5000', { since: 2000, waitMs: 30_000 }]]);
+  const waits = new Unanswered(() => now, (host) => restarting.get(host));
+  const held = [waits.begin('gone:5000'), waits.begin('gone:5000'), waits.begin('gone:5000')];
+  now = 14_000;
+  assert.equal(waits.describe(10_000), 'gone:5000 refuses connections: waiting up to 30 s for it to come back (12 s so far, 3 requests)');
+  restarting.clear();
+  assert.equal(waits.describe(10_000), 'no answer from gone:5000 for 14 s (3 requests)');
+  for (const done of held) done();
+});
