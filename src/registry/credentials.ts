@@ -4,7 +4,7 @@ import type { RegistrySettings } from '../config/model.js';
 import type { Logger } from '../ui/log.js';
 import { registerSecret } from '../ui/redact.js';
 import { runCredentialHelper } from './credential-helper.js';
-import { authsCredential, dockerConfigPaths, helperFor, helperServerUrl, readDockerConfig } from './docker-config.js';
+import { authsCredential, dockerConfigPaths, helperFor, helperServerUrl, nearMisses, readDockerConfig } from './docker-config.js';
 
 /**
  * A username and password, an OAuth refresh (identity) token, or a bearer token sent as is;
@@ -12,8 +12,11 @@ import { authsCredential, dockerConfigPaths, helperFor, helperServerUrl, readDoc
  */
 export type Credential = ({ username: string; password: string } | { identityToken: string } | { registryToken: string }) & { from?: string };
 
-/** The credential for a registry host, or undefined for anonymous. */
-export type CredentialProvider = (host: string) => Promise<Credential | undefined>;
+/**
+ * The credential for a registry host, or undefined for anonymous; `unused`, once a host was looked
+ * up and found none: Docker config entries for its machine at another port, said in a refusal.
+ */
+export type CredentialProvider = ((host: string) => Promise<Credential | undefined>) & { unused?: (host: string) => string | undefined };
 
 /**
  * The SPEC's lookup order as a provider, cached per host for the run. A `tokenEnv` is a bearer
@@ -32,7 +35,8 @@ export function credentialsFor(
     if (!warned.has(message)) opts.logger?.warn(message);
     warned.add(message);
   };
-  return (host) => {
+  const unused = new Map<string, string>();
+  const provider: CredentialProvider = (host) => {
     let found = cache.get(host);
     if (!found) {
       found = lookup(host);
@@ -40,10 +44,13 @@ export function credentialsFor(
     }
     return found;
   };
+  provider.unused = (host) => unused.get(host);
+  return provider;
 
   async function lookup(host: string): Promise<Credential | undefined> {
     const fromSettings = settingsCredential(registries?.get(host), env);
     if (fromSettings) return { ...fromSettings, from: `mirrors.yaml's registries.${host}.credentials` };
+    const near: string[] = [];
     for (const path of dockerConfigPaths(env)) {
       const config = await readDockerConfig(path, (message) => warnOnce(message));
       if (!config) continue;
@@ -54,7 +61,10 @@ export function credentialsFor(
       if (fromHelper) return { ...fromHelper, from: `docker-credential-${helper}, named in ${path}` };
       const inline = authsCredential(config, host, (key) => warnOnce(`auths[${JSON.stringify(key)}] in ${path} has an auth that does not decode to user:password (base64 of "user:password", as docker login writes it): ${host} is read without it; log in again or fix that entry`));
       if (inline) return { ...inline, from: `${path} (auths)` };
+      near.push(...nearMisses(config, host).map((key) => `${JSON.stringify(key)} in ${path}`));
     }
+    // Keys only, never what they hold.
+    if (near.length > 0) unused.set(host, `the Docker config entry ${near.join(' and ')} names ${host.replace(/:\d+$/, '')} at another port or none, so it is not used for ${host} (docker and skopeo match the port too): log in to ${host} itself (docker login ${host})`);
     return undefined;
   }
 }

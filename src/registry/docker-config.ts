@@ -95,6 +95,25 @@ export function authsCredential(config: DockerConfigFile, host: string, onUnusab
   return undefined;
 }
 
+/**
+ * Keys of `auths` and `credHelpers` that name `host`'s machine at another port, or without one
+ * (`127.0.0.1` for `127.0.0.1:30507`): rightly unused, as docker and skopeo match the port too, but
+ * a refusal of anonymous access said nothing of them, where users had logged in to that key.
+ */
+export function nearMisses(config: DockerConfigFile, host: string): string[] {
+  const want = normalizeServer(host);
+  const machine = machineOf(want);
+  return [...Object.keys(config.auths ?? {}), ...Object.keys(config.credHelpers ?? {})].filter((key) => {
+    const server = normalizeServer(key);
+    return server !== want && machineOf(server) === machine;
+  });
+}
+
+// `[::1]:5000` → `[::1]`, `127.0.0.1:5000` → `127.0.0.1`.
+function machineOf(server: string): string {
+  return server.startsWith('[') ? server.slice(0, server.indexOf(']') + 1) : server.split(':')[0]!;
+}
+
 function entryCredential(entry: DockerAuthEntry): Credential | undefined {
   if (entry.identitytoken) {
     registerSecret(entry.identitytoken);

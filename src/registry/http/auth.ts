@@ -87,7 +87,7 @@ export class Authenticator {
       const instead = credential.from?.startsWith('mirrors.yaml') ? 'usernameEnv and passwordEnv there instead of tokenEnv' : 'a username and password there instead of its registrytoken';
       return new AuthError(`${host} asks for a username and password (401, Basic auth) and takes no bearer token: the token ${credential.from ? `from ${credential.from} ` : ''}was not sent; give ${instead} (a registry that takes a token as the password: the account as username, the token as password)`);
     }
-    if (!sent || !credential) return new AuthError(`${host} asks for a username and password (401): give them (${where})`);
+    if (!sent || !credential) return new AuthError(`${host} asks for a username and password (401): give them (${where})${credential ? '' : this.unusedNote()}`);
     const check = credential.from ? `check them in ${credential.from}` : `check them (${where})`;
     return new AuthError(`${host} refused the username and password sent to it (401): ${check}${paddingNote(credential)}`);
   }
@@ -116,7 +116,14 @@ export class Authenticator {
     const how = credential ? 'after authenticating' : 'to an anonymous token';
     const moved = credential && this.ctx.tokens.grants.redirectedTo;
     if (moved) return new AccessDeniedError(`${where}: access denied (${req.method} answered 401) to a token fetched without the credentials for ${this.ctx.host}: its token service at ${moved}`);
-    return new AccessDeniedError(`${where}: repository absent or access denied (${req.method} answered 401 ${how}): ${check}`);
+    return new AccessDeniedError(`${where}: repository absent or access denied (${req.method} answered 401 ${how}): ${check}${credential ? '' : this.unusedNote()}`);
+  }
+
+  // Read anonymously, with a Docker config entry for the same machine at another port: said, as
+  // docker and skopeo users are often caught by it (`docker login 127.0.0.1` for 127.0.0.1:30507).
+  private unusedNote(): string {
+    const note = this.ctx.credentials.unused?.(this.ctx.host);
+    return note ? `; ${note}` : '';
   }
 
   /**
@@ -177,7 +184,10 @@ export class Authenticator {
     const service = { realm: realmUrl.href, service: challenge.params.service };
     const fetch = () => {
       this.ctx.onTokenFetch();
-      return fetchToken(next, this.ctx.host, service, scopes, credential, signal, this.ctx.tokens.grants);
+      const fetched = fetchToken(next, this.ctx.host, service, scopes, credential, signal, this.ctx.tokens.grants);
+      // An anonymous token refused: the entry near the host that was not used is said with it.
+      const note = credential ? '' : this.unusedNote();
+      return note ? fetched.catch((err: unknown) => Promise.reject(err instanceof AuthError && !(err instanceof AccessDeniedError) ? new AuthError(err.message + note) : err)) : fetched;
     };
     const token = await this.ctx.tokens.get(scopes, fetch, refusedAt);
     const attached: Attached = { authorization: `Bearer ${token}`, takenAt: this.ctx.tokens.fetches };

@@ -180,3 +180,26 @@ ${registriesYaml([src, dst])}images:
     assert.ok(!(run.stderr + entry.stderr + run.stdout + entry.stdout).includes(noColon) && !(run.stderr + run.stdout).includes(good), 'a secret was printed');
   });
 });
+
+describe('a config.json entry for the host without its port', () => {
+  it('is not used, and the refusal of anonymous access names its key, never the secret', async () => {
+    const [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ auth: 'htpasswd', tls: true })]);
+    after(() => Promise.all([src, dst].map(destroyRegistry)));
+    const dir = await scratchDir('portless-docker-config');
+    await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 1 });
+    const config = await writeConfig(dir, `version: 1
+${registriesYaml([src, dst])}images:
+  - source: ${src.host}/jetstack/app
+    targets: [${dst.host}/portless]
+`);
+    // What `docker login 127.0.0.1` writes: docker and skopeo would not use it for 127.0.0.1:PORT either.
+    const machine = dst.host.replace(/:\d+$/, '');
+    const secret = Buffer.from(`admin:${dst.users.admin}`).toString('base64');
+    const file = await writeConfig(join(dir, 'docker'), JSON.stringify({ auths: { [machine]: { auth: secret } } }), 'config.json');
+    const run = await runCli(['sync', '-c', config, '--no-progress'], { env: { DOCKER_CONFIG: join(dir, 'docker') } });
+    assert.equal(run.exitCode, 3, run.stdout + run.stderr);
+    const out = run.stdout + run.stderr;
+    assert.ok(out.includes(`${dst.host} asks for a username and password (401): give them (registries.${dst.host}.credentials, or docker login ${dst.host}); the Docker config entry "${machine}" in ${file} names ${machine} at another port or none, so it is not used for ${dst.host} (docker and skopeo match the port too): log in to ${dst.host} itself (docker login ${dst.host})`), out);
+    assert.ok(!out.includes(secret) && !out.includes(dst.users.admin!), 'a secret was printed');
+  });
+});

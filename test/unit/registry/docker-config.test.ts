@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { authsCredential, dockerConfigPaths, helperFor, helperServerUrl, normalizeServer } from '../../../src/registry/docker-config.js';
+import { authsCredential, dockerConfigPaths, helperFor, helperServerUrl, nearMisses, normalizeServer } from '../../../src/registry/docker-config.js';
 import { credentialsFor, missingCredentialEnv } from '../../../src/registry/credentials.js';
 import { brokenCredentialEnv } from '../../../src/cli/credential-values.js';
 import type { RegistrySettings } from '../../../src/config/model.js';
@@ -93,4 +93,11 @@ describe('credentialsFor', () => {
     ]);
     assert.deepEqual(brokenCredentialEnv(registries, {}), []);
   });
+});
+
+it('nearMisses: entries for the same machine at another port or none, never the host itself', () => {
+  const config = { auths: { '127.0.0.1': {}, 'https://127.0.0.1:5000/v2/': {}, '127.0.0.1:30507': {}, '127.0.0.10:30507': {}, '[::1]': {} }, credHelpers: { '127.0.0.1:8443': 'pass' } };
+  assert.deepEqual(nearMisses(config, '127.0.0.1:30507'), ['127.0.0.1', 'https://127.0.0.1:5000/v2/', '127.0.0.1:8443']);
+  assert.deepEqual(nearMisses(config, '[::1]:5000'), ['[::1]']);
+  assert.deepEqual(nearMisses(config, 'quay.io'), []);
 });
