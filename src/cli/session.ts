@@ -6,6 +6,7 @@ import { isLoopback } from '../types/host.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/model.js';
 import { checkFilters, imageWork, type ImageWork } from '../config/workitems.js';
+import { insecureBesideCaFile } from '../config/registries.js';
 import { RegistryClient } from '../registry/client.js';
 import { describeStats } from '../registry/http/send.js';
 import { credentialsFor, missingCredentialEnv, type CredentialProvider } from '../registry/credentials.js';
@@ -70,10 +71,12 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
     log.warnOnce(`env:${host}`, `${names} ${state}; reading ${host} with Docker's credentials or anonymously`);
   }
   for (const [host, s] of config.registries) {
-    if (s.tls === 'insecure') log.warnOnce(`tls:${host}`, `${host}: TLS certificate verification is off (tls: insecure)`);
+    // Beside a caFile, the line of insecureBesideCaFile below says it, with what that does to the CA.
+    if (s.tls === 'insecure' && s.caFile === undefined) log.warnOnce(`tls:${host}`, `${host}: TLS certificate verification is off (tls: insecure)`);
     else if (s.tls === 'disabled' && !isLoopback(host)) log.warnOnce(`tls:${host}`, `${host}: plain HTTP, no TLS (tls: disabled)`);
   }
   for (const line of unusedTlsWarnings(config, endpoints)) log.warnOnce(line, line);
+  for (const line of insecureBesideCaFile(config)) log.warnOnce(line, line);
   const credentials = credentialsFor(config.registries, { logger: log });
   const client = new RegistryClient({ registries: config.registries, endpoints, credentials, logger: log, userAgent: `regmirror/${VERSION}` });
   const controller = new AbortController();

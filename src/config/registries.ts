@@ -33,6 +33,20 @@ export function buildRegistries(raw: Record<string, RawRegistry> | undefined, ba
   return out;
 }
 
+/**
+ * A caFile beside `tls: insecure` in one entry: the registry and its token service are then not
+ * verified at all, so the CA is not used for them (only lent to downloads the registry redirects
+ * to another host); which of the two was meant only the user knows, so a warning, not a refusal.
+ * Said by validate and by every run, once (a file that verified with that CA still runs).
+ */
+export function insecureBesideCaFile(config: { file: string; registries: Map<string, RegistrySettings> }): string[] {
+  return [...config.registries.values()].flatMap((s) => {
+    if (s.tls !== 'insecure' || s.caFile === undefined) return [];
+    const at = s.position ? `${config.file}:${s.position.line}:${s.position.col}: ` : '';
+    return [`${at}registries.${s.host}: \`tls: insecure\` skips certificate verification, so its \`caFile\` (${s.caFile}) is not used for ${s.host} or its token service (only for downloads it redirects to another host): remove \`tls: insecure\` to verify with that CA, or remove the caFile`];
+  });
+}
+
 // `https://quay.io` or `quay.io/jetstack` as a key, as copied from a URL or an image name: say the host
 // to write, and where what the scheme or the path meant goes instead.
 function hostKeyHint(key: string): string | undefined {

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { UsageError } from '../../types/errors.js';
 import { parseEndpoints, unusedTlsWarnings } from '../common.js';
 import { refuseBrokenCredentials } from '../credential-values.js';
+import { insecureBesideCaFile } from '../../config/registries.js';
 import { bracketHint, parseListenAddress } from '../../types/host.js';
 
 interface ServeFlags {
@@ -87,6 +88,7 @@ async function serve(flags: ServeFlags): Promise<number> {
   refuseBrokenCredentials(config);
   const endpoints = parseEndpoints(flags.endpoint);
   for (const line of unusedTlsWarnings(config, endpoints)) log.warnOnce(line, line);
+  for (const line of insecureBesideCaFile(config)) log.warnOnce(line, line);
   try {
     await runServe(settings, {
       registries: config.registries, endpoints, credentials: credentialsFor(config.registries, { logger: log }),

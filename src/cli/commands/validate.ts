@@ -7,6 +7,8 @@ import { mirrorsSchema } from '../../config/schema.js';
 import { describeConfig } from '../../config/describe.js';
 import { checkFilters, imageWork } from '../../config/workitems.js';
 import { unreadConfigOption } from '../common.js';
+import { insecureBesideCaFile } from '../../config/registries.js';
+import { createLogger, levelOf } from '../../ui/log.js';
 
 /** Builds `validate`: parse and check the config, print what it selects. */
 export function validateCommand(setExit: (code: number) => void): Command {
@@ -22,6 +24,8 @@ export function validateCommand(setExit: (code: number) => void): Command {
     .action(async (flags: { config: string; filter: string[]; quiet?: boolean; explain?: boolean; format: 'table' | 'json' }) => {
       const config = await loadConfig(flags.config);
       checkFilters(config, flags.filter);
+      const log = createLogger(levelOf(flags));
+      for (const line of insecureBesideCaFile(config)) log.warn(line);
       const work = imageWork(config, flags.filter);
       if (flags.explain) {
         const explained = explainConfig(work);

@@ -54,6 +54,19 @@ test('tls: insecure reaches a TLS registry without verifying its certificate', a
   assert.equal(await skopeoDigestVerified(`${target.host}/insecure/app:v1.0.0`, target.certDir!), image.digest);
 });
 
+test('tls: insecure beside a caFile: validate and the run warn once that the caFile is not used (naming the registry and the key), and the run works', async () => {
+  const file = await config('insecure-ca', source.host, `${target.host}/insecure-ca`, `  ${source.host}: { caFile: ${source.caFile} }\n  ${target.host}:\n    tls: insecure\n    caFile: ${target.caFile}`);
+  const warning = `warning: ${file}:6:3: registries.${target.host}: \`tls: insecure\` skips certificate verification, so its \`caFile\` (${target.caFile}) is not used for ${target.host} or its token service (only for downloads it redirects to another host): remove \`tls: insecure\` to verify with that CA, or remove the caFile`;
+  const validate = await runCli(['validate', '-c', file]);
+  assert.equal(validate.exitCode, 0, validate.stderr + validate.stdout);
+  assert.deepEqual(validate.stderr.split('\n').filter((l) => l.startsWith('warning:')), [warning]);
+  const run = await runCli(['sync', '-c', file, '--no-progress']);
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  // One line for the host: the plain 'verification is off' is said by this one.
+  assert.deepEqual(run.stderr.split('\n').filter((l) => l.startsWith('warning:') && l.includes(target.host)), [warning]);
+  assert.equal(await skopeoDigestVerified(`${target.host}/insecure-ca/app:v1.0.0`, target.certDir!), image.digest);
+});
+
 test('a CA in this machine\'s store (SSL_CERT_FILE, as skopeo and every Go tool read it) is trusted without a caFile; skopeo agrees', async () => {
   const file = await config('system-store', source.host, `${target.host}/system-store`, `  ${source.host}: { tls: verify }\n  ${target.host}: { tls: verify }`);
   const run = await runCli(['sync', '-c', file, '--no-progress'], { env: { SSL_CERT_FILE: source.caFile } });
