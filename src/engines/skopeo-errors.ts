@@ -43,6 +43,8 @@ export function guessOrigin(message: string, sourceImage: string, targetImage: s
   // containers/image marks a failed read of the source blob it streams into the destination's
   // upload this way, precisely so that the upload step is not blamed for it.
   if (/happened during read/.test(m)) return 'source';
+  // A run stopped while the source held what skopeo sent it (skopeo-stuck-side.ts).
+  if (/nothing for \d+ s \(the source \S+ took none of/.test(m)) return 'source';
   const mentions = (image: string) => {
     const bare = image.replace(/^docker:\/\//, '').toLowerCase();
     return m.includes(bare.replace(/[@:][^/]*$/, ''));

@@ -12,12 +12,13 @@ import { readFile } from 'node:fs/promises';
 export const STILLNESS_MS = 300_000;
 
 /**
- * The last line of a run stopped so (skopeo-errors.ts TRANSIENT runs it again). It names no side:
- * skopeo streams a source blob into the target's upload, so a source that stalls leaves the
- * target's request waiting too, and its --debug log ends on that.
+ * The last line of a run stopped so (skopeo-errors.ts TRANSIENT runs it again). `side`, where the
+ * run's sockets told it (skopeo-stuck-side.ts: a registry that stopped taking what skopeo sent);
+ * otherwise no side: skopeo streams a source blob into the target's upload, so a source that
+ * stalls leaves the target's request waiting too, and its --debug log ends on that.
  */
-export function stillnessLine(ms: number): string {
-  return `skopeo read or wrote nothing for ${Math.round(ms / 1000)} s (a registry holding a request without answering): stopped`;
+export function stillnessLine(ms: number, side?: string): string {
+  return `skopeo read or wrote nothing for ${Math.round(ms / 1000)} s (${side ?? 'a registry holding a request without answering'}): stopped`;
 }
 
 // rchar + wchar of a process, or undefined where /proc has no such file (not Linux; the process gone).

@@ -22,6 +22,7 @@ import { hiddenIndexRefusal } from './skopeo-debug.js';
 import { checkSkopeoSource } from './skopeo-layout.js';
 import { refusingHostsUnlessProxied } from './skopeo-refusals.js';
 import { STILLNESS_MS, stillnessLine, watchStillness } from './skopeo-stillness.js';
+import { stuckSide } from './skopeo-stuck-side.js';
 import { readIndex, tagEntry, withIndexLock } from '../content/layout/index-file.js';
 
 export type { SkopeoCopyRequest } from './skopeo-args.js';
@@ -197,13 +198,18 @@ export class SkopeoEngine {
     });
     const stillMs = this.opts.stillnessMs ?? STILLNESS_MS;
     let still = false;
+    let side: string | undefined;
     const unwatch = watchStillness(run.pid, stillMs, () => {
       still = true;
-      run.kill('SIGTERM');
+      // Which side held it, read from its sockets before it goes (never rejects).
+      void stuckSide(run.pid, { source: addressOf(req.source, this.opts)?.host, target: addressOf(req.target, this.opts)?.host }).then((found) => {
+        side = found;
+        run.kill('SIGTERM');
+      });
     });
     const result = await run.finally(unwatch);
     if (result.isCanceled || req.signal?.aborted) throw new AbortedError('interrupted');
-    if (still) return { stderr: `${String(result.stderr ?? '')}\n${stillnessLine(stillMs)}`, exit: 'SIGTERM' };
+    if (still) return { stderr: `${String(result.stderr ?? '')}\n${stillnessLine(stillMs, side)}`, exit: 'SIGTERM' };
     if (result.exitCode !== 0) return { stderr: String(result.stderr ?? ''), exit: String(result.exitCode ?? result.signal) };
     const pushed = (await readFile(digestFile, 'utf8').catch(() => '')).trim();
     const expected = piece && 'child' in piece ? piece.child : req.digest;

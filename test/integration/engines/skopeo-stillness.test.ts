@@ -73,3 +73,29 @@ test('a source that stalls every blob read: the copy gives up after maxAttempts 
     await engine.close();
   }
 });
+
+test('a target that stops reading an upload: the run that moved nothing is stopped, and its line names the target as the side that held it', { timeout: 120_000 }, async () => {
+  // A large layer: the upload fills the connection's buffers, so skopeo's bytes wait unsent.
+  const [big] = await seedImage({ url: source.url }, { repository: 'jetstack/big', tags: ['v2.0.0'], format: 'oci', platforms: 1, layerBytes: 24 * 1024 * 1024 });
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => { release = resolve; });
+  const holding = await proxyFor(target, {
+    personalities: [async (ex) => {
+      if (ex.method === 'PATCH' && ex.path.includes('/blobs/uploads/')) await released;
+      return false;
+    }],
+  });
+  const engine = new SkopeoEngine({
+    credentials: async () => undefined, binary: counting.binary, backoffBaseMs: 20, stillnessMs: 2000,
+    registries: registrySettings([[source, { maxAttempts: 1 }], [{ host: holding.host, caFile: target.caFile }, { maxAttempts: 1 }]]),
+  });
+  try {
+    const error = await engine.copy({ source: at(source, 'jetstack/big'), target: at(holding, 'mirror/big'), tag: big!.tag, digest: big!.digest }).then(() => undefined, (err: unknown) => err);
+    assert.ok(error instanceof CopyError, String(error));
+    assert.match(error.message, new RegExp(`: skopeo: skopeo read or wrote nothing for 2 s \\(the target ${holding.host.replace(/\./g, '\\.')} took none of what skopeo was sending it \\([\\d.]+ [KM]iB waiting unsent: an upload it stopped reading\\)\\): stopped`));
+  } finally {
+    release();
+    await engine.close();
+    await holding.close();
+  }
+});
