@@ -10,6 +10,7 @@ import { clientFamily } from './client-family.js';
 import { clientKey, type GatewayEvent } from './events.js';
 import type { Gateway } from './gateway.js';
 import { NoManifest, serveManifest } from './manifests.js';
+import { namedTypes, negotiate } from './negotiate.js';
 import { route, type Route } from './route.js';
 import { clientAddress } from './address.js';
 import { deliver, fail, send, unavailable } from './respond.js';
@@ -33,7 +34,7 @@ export async function handle(gw: Gateway, req: IncomingMessage, res: ServerRespo
     } else if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) {
       ev.status = fail(res, 413, 'SIZE_INVALID', 'this gateway is read-only: requests carry no body');
     } else {
-      ev = await answer(gw, route(method, req.url ?? '/'), method, key, res, ev);
+      ev = await answer(gw, route(method, req.url ?? '/'), method, key, res, ev, namedTypes(req.headers.accept));
     }
   } catch (e) {
     gw.log?.(`error: ${method} ${(req.url ?? '').split('?')[0]}: ${e instanceof Error ? e.message : String(e)}`);
@@ -43,7 +44,7 @@ export async function handle(gw: Gateway, req: IncomingMessage, res: ServerRespo
   gw.record({ time: new Date(gw.now()).toISOString(), method, client: clientFamily(ua), durationMs: Math.round((performance.now() - started) * 10) / 10, ...ev });
 }
 
-async function answer(gw: Gateway, r: Route, method: string, key: string, res: ServerResponse, ev: Ev): Promise<Ev> {
+async function answer(gw: Gateway, r: Route, method: string, key: string, res: ServerResponse, ev: Ev, accepts?: Set<string>): Promise<Ev> {
   const head = method === 'HEAD';
   switch (r.kind) {
     case 'method-not-allowed':
@@ -74,7 +75,7 @@ async function answer(gw: Gateway, r: Route, method: string, key: string, res: S
       return { ...ev, image: r.name, backend: listed.backend.host, status: send(res, 200, { 'content-type': 'application/json' }, head ? undefined : body) };
     }
     case 'manifest':
-      return manifest(gw, r.name, r.reference, method, key, res, ev);
+      return manifest(gw, r.name, r.reference, method, key, res, ev, accepts);
     case 'blob':
       return blob(gw, r.name, r.digest, head, res, ev);
     case 'binary': {
@@ -123,7 +124,7 @@ async function blob(gw: Gateway, name: string, digest: string, head: boolean, re
   return { ...base, backend: a.backend, status };
 }
 
-async function manifest(gw: Gateway, name: string, reference: string, method: string, key: string, res: ServerResponse, ev: Ev): Promise<Ev> {
+async function manifest(gw: Gateway, name: string, reference: string, method: string, key: string, res: ServerResponse, ev: Ev, accepts?: Set<string>): Promise<Ev> {
   const image = gw.settings.images.find((i) => i.path === name);
   if (!image) return { ...ev, status: fail(res, 404, 'NAME_UNKNOWN', `repository ${name} is not served here`) };
   const byTag = !reference.startsWith('sha256:') && !reference.startsWith('sha512:');
@@ -131,6 +132,10 @@ async function manifest(gw: Gateway, name: string, reference: string, method: st
   let a;
   try {
     a = await serveManifest(gw.manifestDeps(), image, reference);
+    // What this client can read (its Accept), decided as distribution does, once the tag's digest is proven.
+    const offer = negotiate(accepts, a.manifest, byTag);
+    if ('refuse' in offer) return { ...base, digest: a.manifest.digest, mediaType: a.manifest.mediaType, backend: a.backend, status: fail(res, 404, 'MANIFEST_UNKNOWN', offer.refuse) };
+    if ('platform' in offer) a = await serveManifest(gw.manifestDeps(), image, offer.platform);
   } catch (e) {
     if (!(e instanceof NoManifest)) throw e;
     return { ...base, status: e.status === 404 ? fail(res, 404, 'MANIFEST_UNKNOWN', `${name}:${reference} is unknown to every backend`) : unavailable(res) };
