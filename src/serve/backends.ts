@@ -6,6 +6,7 @@ import type { RemoteRepository } from '../registry/repository.js';
 import { AbortedError, AccessDeniedError, MalformedAnswerError, NotFoundError, RegistryResponseError, RegmirrorError, UnreachableError } from '../types/errors.js';
 import { formatRepository, type RepositoryRef } from '../types/reference.js';
 import { Breaker, tryOrder } from './breaker.js';
+import { AnswerTimes, hedgedInTurn } from './hedge.js';
 import { saidOf } from '../registry/http/unreachable.js';
 import { PageInsteadOfAnswerError, RERUN } from '../registry/http/front-pages.js';
 
@@ -67,10 +68,15 @@ export class BackendPool {
   /** Failovers: a request that moved past a backend because of a live error (`e`). */
   onFailover: (host: string, e: unknown) => void = () => {};
 
+  /** Each host's usual answer time, for how long it may be silent before the next is asked beside it. */
+  private readonly times: AnswerTimes;
+
   constructor(
     private readonly client: RegistryClient,
     private readonly opts: { deadlineMs: number; coolDownMs: number; now: () => number; signal: AbortSignal },
-  ) {}
+  ) {
+    this.times = new AnswerTimes(opts.deadlineMs);
+  }
 
   /** The backend objects for an image's list, in preference order. */
   backends(refs: RepositoryRef[]): Backend[] {
@@ -119,8 +125,9 @@ export class BackendPool {
   }
 
   /**
-   * Runs `op` on each backend in turn until one answers; live errors open that backend's breaker.
-   * Returns the answer and its backend, or every failure when none answered.
+   * Runs `op` on each backend in turn until one answers (the next asked beside one silent past its
+   * hedge delay); live errors open that backend's breaker. Returns the answer and its backend, or
+   * every failure when none answered.
    */
   async first<T>(list: Backend[], op: (b: Backend, signal: AbortSignal) => Promise<T>, skip?: (b: Backend) => boolean): Promise<Answered<T> | { ok: false; errors: unknown[] }> {
     const errors: unknown[] = [];
@@ -141,14 +148,13 @@ export class BackendPool {
       if (raced.ok || this.opts.signal.aborted) return raced;
       errors.push(...raced.errors);
     }
-    for (const b of anyway && order.length > 1 ? spoiled : [...order, ...rest, ...spoiled]) {
-      if (!anyway && order.includes(b) && !this.breaker(b.host).allow(this.opts.now())) continue;
-      const tried = await this.attempt(b, op);
-      if (tried.ok) return tried;
-      errors.push(tried.error);
-      if (this.opts.signal.aborted) break;
-    }
-    return { ok: false, errors };
+    // In turn, the next one asked beside one that is silent past its hedge delay (hedge.ts).
+    const inTurn = await hedgedInTurn(anyway && order.length > 1 ? spoiled : [...order, ...rest, ...spoiled], (b, abandon) => this.attempt(b, op, abandon), {
+      mayAsk: (b) => anyway || !order.includes(b) || this.breaker(b.host).allow(this.opts.now()),
+      hedgeMs: (b) => this.times.hedgeMs(b.host),
+      stopped: () => this.opts.signal.aborted,
+    });
+    return inTurn.ok ? inTurn : { ok: false, errors: [...errors, ...inTurn.errors] };
   }
 
   /** `op` on every one of `list` at once: the first answer, the others then abandoned (aborted). */
@@ -171,9 +177,11 @@ export class BackendPool {
   /** `op` on one backend within the deadline (or until `abandoned`); its breaker told how it went. */
   private async attempt<T>(b: Backend, op: (b: Backend, signal: AbortSignal) => Promise<T>, abandoned?: AbortSignal): Promise<Answered<T> | { ok: false; error: unknown }> {
     const deadline = this.deadline();
+    const started = performance.now();
     try {
       const value = await op(b, abandoned ? AbortSignal.any([deadline.signal, abandoned]) : deadline.signal);
       deadline.done();
+      this.times.observe(b.host, performance.now() - started);
       this.breaker(b.host).success();
       return { ok: true, value, backend: b };
     } catch (err) {
@@ -182,7 +190,10 @@ export class BackendPool {
       // Shut down, or abandoned for another backend's answer: nothing said about this one.
       if (this.opts.signal.aborted || abandoned?.aborted) return { ok: false, error };
       if (isLiveError(error)) this.failed(b.host, error);
-      else this.breaker(b.host).answered();
+      else {
+        this.times.observe(b.host, performance.now() - started);
+        this.breaker(b.host).answered();
+      }
       return { ok: false, error };
     }
   }
