@@ -11,7 +11,7 @@ import { RedirectProofs } from './blob-proof.js';
 import type { AnonymousMemory } from './blobs.js';
 import { ManifestCache, TagCache } from './cache.js';
 import { newClientKeySecret, type EventSink, type GatewayEvent } from './events.js';
-import type { ManifestDeps } from './manifests.js';
+import type { DriftEverywhere, ManifestDeps } from './manifests.js';
 import type { Outage } from './health.js';
 import { GatewayMetrics } from './metrics.js';
 import { ClientRateLimit } from './ratelimit.js';
@@ -57,6 +57,8 @@ export class Gateway {
   readonly outages = new Map<string, Outage>();
   /** When the log last said a host failed a client's request (requestFailed). */
   private readonly requestFailures = new Map<string, number>();
+  /** When the log last said a tag had drifted on every backend (driftedEverywhere). */
+  private readonly driftSaid = new Map<string, number>();
   readonly rate: ClientRateLimit | undefined;
   readonly clientSecret = newClientKeySecret();
   readonly now: () => number;
@@ -113,6 +115,20 @@ export class Gateway {
     if (last !== undefined && this.now() - last < REQUEST_FAILURE_LOG_MS) return;
     this.requestFailures.set(host, this.now());
     this.log?.(`backend ${host} failed a request: ${why}; ${failingOver(this.settings.healthInterval)} (said once in ${REQUEST_FAILURE_LOG_MS / 60_000} min)`);
+  }
+
+  /**
+   * Every backend that has `image:tag` holds another digest than the record: said once per tag in
+   * 10 minutes. The client's 404 said "unknown to every backend" and the log nothing, where the tag
+   * had moved everywhere (at the source, and mirrors following it) and only the drift counter rose.
+   */
+  driftedEverywhere(image: string, tag: string, drift: DriftEverywhere): void {
+    const key = `${image}:${tag}`;
+    const last = this.driftSaid.get(key);
+    if (last !== undefined && this.now() - last < REQUEST_FAILURE_LOG_MS) return;
+    this.driftSaid.set(key, this.now());
+    const found = drift.found.map((f) => `${f.backend}: ${f.digest}`).join(', ');
+    this.log?.(`${key}: every backend that has it holds another digest than the recorded ${drift.expected} (${found}): not served; \`regmirror verify --lock\` shows the move, and \`regmirror sync --accept-moved ${tag}\` records and mirrors it if it was meant (said once in ${REQUEST_FAILURE_LOG_MS / 60_000} min)`);
   }
 
   /** `b` served `digest` with bytes that hash to `actual`: skipped for that blob, said once. */

@@ -138,7 +138,9 @@ async function manifest(gw: Gateway, name: string, reference: string, method: st
     if ('platform' in offer) a = await serveManifest(gw.manifestDeps(), image, offer.platform);
   } catch (e) {
     if (!(e instanceof NoManifest)) throw e;
-    return { ...base, status: e.status === 404 ? fail(res, 404, 'MANIFEST_UNKNOWN', `${name}:${reference} is unknown to every backend`) : unavailable(res) };
+    if (e.drift) gw.driftedEverywhere(name, reference, e.drift);
+    const why = e.drift ? `is not served: every backend that has it holds another digest than the recorded ${e.drift.expected}` : 'is unknown to every backend';
+    return { ...base, status: e.status === 404 ? fail(res, 404, 'MANIFEST_UNKNOWN', `${name}:${reference} ${why}`) : unavailable(res) };
   }
   const m = a.manifest;
   // A release pinned by digest is attributed to the tag the record names that digest under.

@@ -7,7 +7,7 @@ import { isDigest } from '../types/digest.js';
 import { NotFoundError, RegmirrorError } from '../types/errors.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
 import { formatRepository } from '../types/reference.js';
-import { absentEverywhere, type Backend, type BackendPool } from './backends.js';
+import { absentEverywhere, backendName, type Backend, type BackendPool } from './backends.js';
 import type { CachedManifest, ManifestCache, TagCache } from './cache.js';
 
 /** A manifest answer and where it came from. */
@@ -19,9 +19,15 @@ export interface ManifestAnswer {
   children?: string[];
 }
 
-/** Why no manifest could be served: not anywhere (404), or no backend answered (503). */
+/** What every backend that has a tag holds instead of its recorded digest. */
+export interface DriftEverywhere { expected: string; found: { backend: string; digest: string }[] }
+
+/**
+ * Why no manifest could be served: not anywhere (404), or no backend answered (503). `drift`: the
+ * tag is there, at another digest than the record, wherever it is (told as that, not as unknown).
+ */
 export class NoManifest extends RegmirrorError {
-  constructor(readonly status: 404 | 503, message: string) {
+  constructor(readonly status: 404 | 503, message: string, readonly drift?: DriftEverywhere) {
     super(message);
   }
 }
@@ -89,7 +95,7 @@ async function fetchFirst(deps: ManifestDeps, backends: Backend[], reference: st
     const m = await b.repo.fetchManifest(reference, { signal });
     if (expected && m.descriptor.digest !== expected) {
       drift?.(b);
-      throw new DriftError(`${b.host}: ${image}:${reference} is ${m.descriptor.digest}, not the recorded ${expected}`);
+      throw new DriftError(backendName(b), m.descriptor.digest, `${b.host}: ${image}:${reference} is ${m.descriptor.digest}, not the recorded ${expected}`);
     }
     return { bytes: m.bytes, mediaType: m.descriptor.mediaType, digest: m.descriptor.digest };
   });
@@ -98,11 +104,17 @@ async function fetchFirst(deps: ManifestDeps, backends: Backend[], reference: st
     return { manifest: result.value, backend: result.backend.host };
   }
   const everywhereMissing = absentEverywhere(result.errors, (e) => e instanceof DriftError);
-  throw new NoManifest(everywhereMissing ? 404 : 503, `${image}:${reference}: ${everywhereMissing ? 'not found on any backend' : 'no backend answered'}`);
+  const drifted = result.errors.filter((e): e is DriftError => e instanceof DriftError);
+  const elsewhere = everywhereMissing && expected && drifted.length > 0 ? { expected, found: drifted.map((d) => ({ backend: d.backend, digest: d.found })) } : undefined;
+  throw new NoManifest(everywhereMissing ? 404 : 503, `${image}:${reference}: ${everywhereMissing ? 'not found on any backend' : 'no backend answered'}`, elsewhere);
 }
 
-/** A backend whose tag points elsewhere than the record. */
-export class DriftError extends RegmirrorError {}
+/** A backend (`host/repository`) whose tag points elsewhere (`found`) than the record. */
+export class DriftError extends RegmirrorError {
+  constructor(readonly backend: string, readonly found: string, message: string) {
+    super(message);
+  }
+}
 
 function withChildren(a: ManifestAnswer): ManifestAnswer {
   if (!isIndexType(a.manifest.mediaType)) return a;
