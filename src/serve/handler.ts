@@ -1,7 +1,7 @@
 // One request, start to end: who the client is (a keyed hash, never the address), its rate limit,
 // the route, the answer, and the event line. Backends' own answers never reach the client as they
 // were: their statuses, challenges and headers stay here; only verified bytes or a 307 go out.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { isIndexType } from '../types/mediatype.js';
 import { renderStatsHtml } from '../report/stats-html.js';
 import { serveBinary } from './binaries.js';
@@ -11,6 +11,7 @@ import { clientKey, type GatewayEvent } from './events.js';
 import type { Gateway } from './gateway.js';
 import { NoManifest, serveManifest } from './manifests.js';
 import { namedTypes, negotiate } from './negotiate.js';
+import { partialHeaders, rangeFrom } from './range.js';
 import { route, type Route } from './route.js';
 import { clientAddress } from './address.js';
 import { deliver, fail, send, unavailable } from './respond.js';
@@ -34,7 +35,7 @@ export async function handle(gw: Gateway, req: IncomingMessage, res: ServerRespo
     } else if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) {
       ev.status = fail(res, 413, 'SIZE_INVALID', 'this gateway is read-only: requests carry no body');
     } else {
-      ev = await answer(gw, route(method, req.url ?? '/'), method, key, res, ev, namedTypes(req.headers.accept));
+      ev = await answer(gw, route(method, req.url ?? '/'), method, key, res, ev, req.headers);
     }
   } catch (e) {
     gw.log?.(`error: ${method} ${(req.url ?? '').split('?')[0]}: ${e instanceof Error ? e.message : String(e)}`);
@@ -44,7 +45,7 @@ export async function handle(gw: Gateway, req: IncomingMessage, res: ServerRespo
   gw.record({ time: new Date(gw.now()).toISOString(), method, client: clientFamily(ua), durationMs: Math.round((performance.now() - started) * 10) / 10, ...ev });
 }
 
-async function answer(gw: Gateway, r: Route, method: string, key: string, res: ServerResponse, ev: Ev, accepts?: Set<string>): Promise<Ev> {
+async function answer(gw: Gateway, r: Route, method: string, key: string, res: ServerResponse, ev: Ev, headers: IncomingHttpHeaders): Promise<Ev> {
   const head = method === 'HEAD';
   switch (r.kind) {
     case 'method-not-allowed':
@@ -75,9 +76,9 @@ async function answer(gw: Gateway, r: Route, method: string, key: string, res: S
       return { ...ev, image: r.name, backend: listed.backend.host, status: send(res, 200, { 'content-type': 'application/json' }, head ? undefined : body) };
     }
     case 'manifest':
-      return manifest(gw, r.name, r.reference, method, key, res, ev, accepts);
+      return manifest(gw, r.name, r.reference, method, key, res, ev, namedTypes(headers.accept));
     case 'blob':
-      return blob(gw, r.name, r.digest, head, res, ev);
+      return blob(gw, r.name, r.digest, head, res, ev, headers.range);
     case 'binary': {
       const binary = gw.settings.binaries.find((b) => b.item.name === r.name);
       const base = { ...ev, image: r.name, tag: r.tag, kind: 'binary' as const };
@@ -93,7 +94,7 @@ async function answer(gw: Gateway, r: Route, method: string, key: string, res: S
   }
 }
 
-async function blob(gw: Gateway, name: string, digest: string, head: boolean, res: ServerResponse, ev: Ev): Promise<Ev> {
+async function blob(gw: Gateway, name: string, digest: string, head: boolean, res: ServerResponse, ev: Ev, range?: string): Promise<Ev> {
   const image = gw.settings.images.find((i) => i.path === name);
   if (!image) return { ...ev, status: fail(res, 404, 'NAME_UNKNOWN', `repository ${name} is not served here`) };
   const base = { ...ev, image: name, digest, kind: 'blob' as const };
@@ -110,7 +111,12 @@ async function blob(gw: Gateway, name: string, digest: string, head: boolean, re
     const length = head ? undefined : provableFirst(a);
     if (length === undefined || a.kind !== 'stream') break;
     const proven = await readProven(a.response, digest, length);
-    if ('bytes' in proven) return { ...base, backend: a.backend, status: send(res, 200, { 'content-type': 'application/octet-stream', 'docker-content-digest': digest }, proven.bytes) };
+    if ('bytes' in proven) {
+      const from = rangeFrom(range, proven.bytes.length);
+      const headers = { 'content-type': 'application/octet-stream', 'docker-content-digest': digest };
+      const status = from === undefined ? send(res, 200, headers, proven.bytes) : send(res, 206, { ...headers, ...partialHeaders(from, proven.bytes.length) }, proven.bytes.subarray(from));
+      return { ...base, backend: a.backend, status };
+    }
     const senders = a.senders?.() ?? [];
     if ('wrong' in proven && senders.length === 1) gw.servedWrong(senders[0]!, digest, proven.wrong);
     if (tries + 1 >= backends.length) return { ...base, backend: a.backend, status: unavailable(res) };
@@ -120,7 +126,7 @@ async function blob(gw: Gateway, name: string, digest: string, head: boolean, re
     // Bytes from two backends (a stream carried on after a break): which one was wrong is unknown.
     const senders = a.kind === 'stream' ? a.senders?.() ?? [] : [];
     if (senders.length === 1) gw.servedWrong(senders[0]!, digest, actual);
-  });
+  }, range);
   return { ...base, backend: a.backend, status };
 }
 

@@ -6,12 +6,14 @@ import { header } from '../registry/http/types.js';
 import { VerifyingStream } from '../types/digest.js';
 import { DigestMismatchError } from '../types/errors.js';
 import type { BlobAnswer } from './blobs.js';
+import { partialHeaders, rangeFrom, skipping } from './range.js';
 
 /**
- * A 307 to where the client can read the bytes, or the verified bytes themselves; `onWrongBytes`
- * is told what streamed bytes hashed to when that is not `digest` (before the client is cut off).
+ * A 307 to where the client can read the bytes, or the verified bytes themselves (from the byte a
+ * client's `range` asks for to the end, a 206: range.ts); `onWrongBytes` is told what streamed
+ * bytes hashed to when that is not `digest` (before the client is cut off).
  */
-export async function deliver(res: ServerResponse, a: BlobAnswer, digest: string | undefined, head: boolean, onWrongBytes?: (actual: string) => void): Promise<number> {
+export async function deliver(res: ServerResponse, a: BlobAnswer, digest: string | undefined, head: boolean, onWrongBytes?: (actual: string) => void, range?: string): Promise<number> {
   if (a.kind === 'redirect') return send(res, 307, { location: a.location, 'content-length': '0' }, undefined);
   const up = a.response;
   const length = header(up, 'content-length');
@@ -26,14 +28,18 @@ export async function deliver(res: ServerResponse, a: BlobAnswer, digest: string
   // No length: a proxy in front of the backend gzipped the blob, and it was decoded on its way in
   // (registry/http/content-coding.ts). It goes out chunked; clients judge a blob by its digest
   // (skopeo, podman, containerd and docker read one of unknown length), and so does the gateway.
-  res.writeHead(200, { ...(length !== undefined && { 'content-length': length }), 'content-type': 'application/octet-stream', 'docker-content-digest': expected });
+  const from = rangeFrom(range, length === undefined ? undefined : Number(length));
+  const type = { 'content-type': 'application/octet-stream', 'docker-content-digest': expected };
+  if (from !== undefined) res.writeHead(206, { ...type, ...partialHeaders(from, Number(length)) });
+  else res.writeHead(200, { ...(length !== undefined && { 'content-length': length }), ...type });
   // The last chunk is held until the digest is proven: a wrong blob never arrives whole.
   const verify = new VerifyingStream(expected, length === undefined ? undefined : Number(length));
   verify.once('error', (e) => {
     if (e instanceof DigestMismatchError) onWrongBytes?.(e.actual);
   });
   const first = firstToFail(res, up.body, verify);
-  return pipeline(up.body, verify, res).then(() => 200, () => {
+  const sent = from === undefined ? pipeline(up.body, verify, res) : pipeline(up.body, verify, skipping(from), res);
+  return sent.then(() => (from === undefined ? 200 : 206), () => {
     res.destroy();
     return first() === 'client' ? CLIENT_CLOSED : BACKEND_BROKE;
   });
