@@ -29,7 +29,7 @@ export function serveCommand(setExit: (code: number) => void): Command {
     .option('-c, --config <file>', 'mirrors.yaml to read', './mirrors.yaml')
     .option('--endpoint <host=url>', 'send requests for HOST to URL (repeatable)', collect, [])
     .option('--listen <host:port>', 'override gateway.listen (port 0 = any free port)')
-    .option('--timeout <seconds>', 'deadline for one backend to answer before the next is tried (default 5)')
+    .option('--timeout <seconds>', 'deadline for one backend to answer before it counts as down (default 5); the next is asked beside one silent for its hedge delay (1 s or more)')
     .option('--tag-ttl <seconds>', 'how long a tag\'s digest is trusted before asking again (default 10)')
     .option('--client-rate <n>', 'requests per second per client, burst twice that (default 50; 0 = no limit)')
     .option('--client-timeout <seconds>', 'close a client connection that takes or sends nothing for this long (default 60; 0 = never)')
