@@ -2,7 +2,7 @@
 // handles (rules, --tag, --shard), and every target's tag list. sync, plan and verify start here.
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { ManifestContent, Repository } from '../content/storage.js';
-import { isReleaseTag, missingExplicit, selectTags, tagSpelling } from '../config/tags.js';
+import { missingExplicit, selectTags } from '../config/tags.js';
 import { inShard, type ImageWork, type TargetRepo } from '../config/workitems.js';
 import { isValidTag, referrerTagSubject, referrerTagsFor, type RepositoryRef } from '../types/reference.js';
 import type { RepositoryOpener } from '../content/storage.js';
@@ -10,6 +10,7 @@ import { noTagsError, untaggedWarning } from './untagged.js';
 import { settleFloatingAbsent } from './floating-absent.js';
 import { AccessDeniedError } from '../types/errors.js';
 import { listedOrStraggling } from './stragglers.js';
+import { probeSource, probeTags, tagSpellings } from './tag-probe.js';
 
 /** A target repository with its tag list, or why it could not be read. */
 export interface TargetState {
@@ -19,6 +20,11 @@ export interface TargetState {
   error?: Error;
   /** A straggler's listing, still out when discover returned (DiscoverOptions.stragglerAfterMs); settles with `tags` or `error` set. */
   listed?: Promise<void>;
+  /**
+   * DiscoverOptions.probeTags: `tags` holds only the asked tags found there (by HEAD), with their
+   * digests; any other tag's presence is unknown there, so it is asked for, never taken as absent.
+   */
+  probed?: Map<string, string>;
 }
 
 /** One image entry's source and targets as found at the start of the run. */
@@ -43,6 +49,14 @@ export interface Inventory {
   targets: TargetState[];
   /** Manifests of the --tag tags, asked for alongside the listings (DiscoverOptions.prefetchRoots). */
   roots?: Map<string, Promise<ManifestContent>>;
+  /**
+   * DiscoverOptions.probeTags, when the probes found every asked tag: `selected` came from them and
+   * the source's listing is still out; it settles with `sourceTags` or `sourceError` set (the
+   * referrer tags are found there: their copies and the signature gate wait for it).
+   */
+  sourceListed?: Promise<void>;
+  /** The asked tags' spellings the source's probes found (probeTags). */
+  probedTags?: Set<string>;
 }
 
 export interface DiscoverOptions {
@@ -80,6 +94,11 @@ export interface DiscoverOptions {
   stragglerAfterMs?: number;
   /** Told as each target's listing settles, stragglers' included. */
   onListed?: (t: TargetState) => void;
+  /**
+   * With `tags` (sync --tag): the targets are not listed but asked for each tag by HEAD, and the
+   * copies start once the source's HEADs found every tag, its listing still out (tag-probe.ts).
+   */
+  probeTags?: boolean;
 }
 
 /** Lists every source and target repository once, in parallel. */
@@ -98,6 +117,7 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
       const targets: TargetState[] = w.targets.map((target) => ({ target, repo: stores.open(target.ref, opts.targetAccess) }));
       const inv: Inventory = { work: w, source, selected: [], absent: [], absentExplicit: [], unnamed: [], targets };
       if (opts.prefetchRoots && opts.tags && opts.tags.length > 0) inv.roots = new Map([...new Set(opts.tags)].map((tag) => [tag, prefetch(source, tag, call)]));
+      const asked = opts.probeTags && opts.tags && opts.tags.length > 0 ? [...new Set(opts.tags)] : undefined;
       const sourceListed = listing(source, w.source).then(
         async (tags) => {
           // An empty or absent source is almost always a typo in mirrors.yaml: say so.
@@ -108,8 +128,13 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
         },
         (err: Error) => void (inv.sourceError = err),
       );
+      // Probed, a target is asked for the run's tags alone; stragglers and failures as for a listing.
+      const probe = (t: TargetState) => {
+        t.probed = new Map(); // marked from the start: a refused probe is no failed listing
+        return limitOf(t.target.ref)(() => probeTags(t.repo, asked!, call)).then((p) => ((t.probed = p.digests), [...p.tags]));
+      };
       const targetsListed = targets.map((t) =>
-        listing(t.repo, t.target.ref)
+        (asked ? probe(t) : listing(t.repo, t.target.ref))
           .catch((err: unknown) => {
             if (!opts.pushIfRefused || !(err instanceof AccessDeniedError)) throw err;
             const pull = t.repo;
@@ -125,9 +150,16 @@ export async function discover(work: ImageWork[], stores: RepositoryOpener, opts
             (err: Error) => settled(t, { error: err }),
           ),
       );
-      if (opts.stragglerAfterMs === undefined) await Promise.all([sourceListed, ...targetsListed]);
-      else await listedOrStraggling(sourceListed, targets, targetsListed, opts.stragglerAfterMs);
-      if (inv.sourceTags) choose(inv, [...inv.sourceTags], opts);
+      // The source's probes, when they settle every asked tag, stand for its listing until the referrers need it.
+      const sourceKnown = !asked ? sourceListed : limitOf(w.source)(() => probeSource(source, asked, call, inv.roots)).then((found) => {
+        if (!found) return sourceListed;
+        inv.probedTags = found;
+        inv.sourceListed = sourceListed;
+      });
+      if (opts.stragglerAfterMs === undefined) await Promise.all([sourceKnown, ...targetsListed]);
+      else await listedOrStraggling(sourceKnown, targets, targetsListed, opts.stragglerAfterMs);
+      if (inv.probedTags) choose(inv, [...inv.probedTags], opts);
+      else if (inv.sourceTags) choose(inv, [...inv.sourceTags], opts);
       for (const tag of inv.absentExplicit) opts.onWarning?.(`${inv.work.sourceDisplay}: explicit tag ${tag} is not at the source`);
       return inv;
     }),
@@ -165,12 +197,10 @@ function choose(inv: Inventory, sourceTags: string[], opts: DiscoverOptions): vo
     const asked = [...new Set(opts.tags)];
     // A release is one version however it is spelled: Helm charts carry both v1.2.3 and 1.2.3, and
     // 1.2.3+build.4 as the tag 1.2.3_build.4 (tagSpelling).
-    const twin = (t: string) => (t.startsWith('v') ? t.slice(1) : `v${t}`);
-    const spellings = (t: string) => (isReleaseTag(t) ? [tagSpelling(t), twin(tagSpelling(t))] : [t]);
-    const wanted = [...new Set(asked.flatMap(spellings))].filter((t) => present.has(t));
+    const wanted = [...new Set(asked.flatMap(tagSpellings))].filter((t) => present.has(t));
     selected = selectTags(wanted, { include: [], exclude: [], latest: 0, explicit: [] }, false);
     // Absent only when the release is in no spelling: its twin alone is that release.
-    inv.absent = asked.filter((t) => !spellings(t).some((s) => present.has(s)));
+    inv.absent = asked.filter((t) => !tagSpellings(t).some((s) => present.has(s)));
   } else {
     selected = selectTags(sourceTags, item.tags, item.hasTagRules);
     inv.absentExplicit = missingExplicit(sourceTags, item.tags);

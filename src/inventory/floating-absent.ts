@@ -9,7 +9,7 @@ import type { Inventory } from './discover.js';
 
 /** Takes out of each inventory's `absent` the floating tags another source of the run has; says each once. */
 export function settleFloatingAbsent(inventories: Inventory[], onWarning?: (message: string) => void): void {
-  const found = new Set(inventories.flatMap((inv) => [...(inv.sourceTags ?? [])]));
+  const found = new Set(inventories.flatMap((inv) => [...(inv.sourceTags ?? inv.probedTags ?? [])]));
   for (const inv of inventories) {
     const elsewhere = inv.absent.filter((tag) => !isReleaseTag(tag) && found.has(tag));
     if (elsewhere.length === 0) continue;

@@ -43,6 +43,7 @@ export function tagGate(inv: Inventory, opts: GateOptions): TagGate {
     if (!item.signatures || !opts.keys || !needsSignature(tag, item.signatures)) return {};
     let candidates;
     try {
+      await inv.sourceListed; // probed (sync --tag): the signature tags are found in the listing
       candidates = await collectSignatures(inv.source, inv.sourceTags, root.descriptor, opts.signal);
     } catch (err) {
       return { hold: { action: 'failed', detail: `source: cannot read the signatures of ${digest}: ${err instanceof Error ? err.message : String(err)}` } };

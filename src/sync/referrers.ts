@@ -34,7 +34,7 @@ export interface ReferrerJob {
   ctx: CopyContext;
   copyTag: TagCopier;
   sourceTags: Set<string>;
-  /** Tag lists of the destinations, read at the start of the run. */
+  /** Tag lists of the destinations, read at the start of the run; undefined where not listed (its tags are asked for). */
   targetTags: Map<Repository, Set<string> | undefined>;
   overwrite: boolean;
   /** Resolves once the subject image is in place at a destination (rejects if it failed there). */
@@ -171,7 +171,9 @@ async function copyReferrerTag(job: Walk, tag: string, dsts: Repository[], outco
     dsts.map(async (dst) => {
       const out = outcomes.get(dst)!;
       try {
-        const current = job.targetTags.get(dst)?.has(tag) ? (await dst.resolve(tag, callOptions(ctx)).catch(absentAsNull))?.digest ?? null : null;
+        // Not listed there (a probed target, sync --tag): asked, so a tag holding another digest is a conflict still.
+        const listed = job.targetTags.get(dst);
+        const current = !listed || listed.has(tag) ? (await dst.resolve(tag, callOptions(ctx)).catch(absentAsNull))?.digest ?? null : null;
         const decision = decide(content.descriptor.digest, current, job.overwrite);
         if (decision === 'skip') {
           out.present += 1;

@@ -75,16 +75,20 @@ export interface SyncOutcome {
 export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<SyncOutcome> {
   const ledger = new CopyLedger();
   // A target repository that already had tags holds layers a new tag may share: no read-ahead there.
-  const onListed = (t: TargetState) => void (t.tags && t.tags.size > 0 && ledger.absences.warm(t.repo.name));
+  // A probed one's tags are unread: taken as warm, as a release's targets are, cold again after a streak of absent blobs.
+  const onListed = (t: TargetState) => void (t.tags && (t.tags.size > 0 || t.probed) && ledger.absences.warm(t.repo.name));
   // A plan waits for every listing (it copies nothing); a sync starts without a straggler's.
   const stragglerAfterMs = opts.dryRun ? undefined : STRAGGLER_AFTER_MS;
-  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning, prefetchRoots: true, targetAccess: opts.dryRun ? 'pull' : 'push', pushIfRefused: opts.dryRun ? 'plan' : undefined, stragglerAfterMs, onListed });
+  // A sync --tag asks targets for its tags alone, and starts before the source's listing ends (tag-probe.ts).
+  const probeTags = !opts.dryRun;
+  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning, prefetchRoots: true, targetAccess: opts.dryRun ? 'pull' : 'push', pushIfRefused: opts.dryRun ? 'plan' : undefined, stragglerAfterMs, onListed, probeTags });
   opts.onInventories?.(inventories);
   const keys = await imageKeys(work);
   const accept = new Set(opts.acceptMoved ?? []);
   const recordedNow: LockUpdate[] = [];
   // A listing SIGINT/SIGTERM cut short failed nothing (cut-short.ts): the re-run lists again.
-  const results: SyncResult[] = inventories.filter((inv) => inv.sourceError && !(inv.sourceError instanceof AbortedError)).map(sourceFailure);
+  // A source found by its probes (sync --tag) whose listing failed says so in its tags' rows (tag.ts): no row of its own.
+  const results: SyncResult[] = inventories.filter((inv) => inv.sourceError && !inv.sourceListed && !(inv.sourceError instanceof AbortedError)).map(sourceFailure);
   for (const inv of inventories) results.push(...failedTags(inv, inv.absent, (tag) => `source has no tag ${tag}`), ...failedTags(inv, inv.unnamed, unnamedTagDetail));
   // Said as they are found: with the report going to a file or as JSON, these would be silent.
   for (const r of results) opts.onFailedEarly?.(r);
@@ -141,7 +145,7 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
   await run(await orphanReferrerJobs(inventories, placed, { tags: opts.tags, shard: opts.shard, signal: opts.signal }));
   for (const r of await Promise.all(wholes)) if (r) results.push(r);
   // A straggler with no tag to copy there still says, once listed, whether it could be reached.
-  await Promise.all(inventories.flatMap((i) => i.targets.map((t) => t.listed)));
+  await Promise.all(inventories.flatMap((i) => [...i.targets.map((t) => t.listed), i.sourceListed]));
   const report = syncReport(opts.dryRun ? 'plan' : 'sync', inConfigOrder(results, work));
   // Recorded at once: tag by tag, the record was copied whole per tag (quadratic in a backfill).
   const lock = opts.lock && withEntries(opts.lock, recordedNow);

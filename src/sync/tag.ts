@@ -80,9 +80,13 @@ export async function placeTag(inv: Inventory, tag: string, { root, note }: TagS
   // where the image fails, its signatures are never tagged.
   const holders = work.filter((w) => !w.error && (w.decision === 'skip' || w.decision === 'copy' || w.decision === 'forced'));
   let referrers: Promise<void> | undefined;
+  // Probed (sync --tag), the source's listing was still out as the image set off: its referrer tags are found there.
+  if (withReferrers && holders.length > 0) await inv.sourceListed;
+  if (withReferrers && !inv.sourceTags && inv.sourceListed) for (const w of holders) w.error = `source: cannot list tags, which its signatures, attestations and SBOMs are found by: ${inv.sourceError?.message}`;
   if (withReferrers && inv.sourceTags && holders.length > 0) {
     const outcomes = new Map<Repository, ReferrerOutcome>(holders.map((w) => [w.state.repo, w.referrers]));
-    const targetTags = new Map(holders.map((w) => [w.state.repo, w.state.tags]));
+    // A probed target's tags are the asked ones only: its referrer tags are asked for there.
+    const targetTags = new Map(holders.map((w) => [w.state.repo, w.state.probed ? undefined : w.state.tags]));
     const subjectPlaced = (dst: Repository) =>
       image.then((copied) => {
         const error = copied.get(dst)?.error;
@@ -114,13 +118,13 @@ export async function placeTag(inv: Inventory, tag: string, { root, note }: TagS
 async function inspect(state: TargetState, tag: string, root: ManifestContent, overwrite: boolean, ctx: CopyContext): Promise<TargetWork> {
   const w: TargetWork = { state, previous: null, tally: emptyTally(), referrers: emptyReferrerOutcome(emptyTally()) };
   if (state.error) {
-    w.error = `cannot list tags: ${state.error.message}`;
+    w.error = state.probed ? state.error.message : `cannot list tags: ${state.error.message}`;
     return w;
   }
   try {
     // Absent from the listing taken at the start: no request needed to know it is missing.
     if (state.tags?.has(tag)) {
-      w.previous = (await state.repo.resolve(tag, callOptions(ctx))).digest;
+      w.previous = state.probed?.get(tag) ?? (await state.repo.resolve(tag, callOptions(ctx))).digest;
       // A tagged manifest is whole: another tag of the run with this digest needs only its tag PUT.
       ctx.ledger.manifestPresent(state.repo.name, w.previous);
     }

@@ -40,7 +40,8 @@ test('sync --tag reads the tag\'s manifest alongside the tag lists, once', async
   w.events.length = 0;
   const { report } = await runSync(oneImageWork(['mirror.test']), { ...syncOptions(w.opener), tags: ['v1.0.0'] });
   assert.equal(report.summary.failed, 0);
-  assert.deepEqual(w.events.filter((e) => e !== 'listed'), ['fetch v1.0.0'], 'one read of the tag asked for');
+  // Its other spelling (1.0.0) is asked for too, by HEAD at a registry (inventory/tag-probe.ts).
+  assert.deepEqual(w.events.filter((e) => e !== 'listed' && e !== 'fetch 1.0.0'), ['fetch v1.0.0'], 'one read of the tag asked for');
   assert.ok(w.events.indexOf('fetch v1.0.0') < w.events.indexOf('listed'), w.events.join(', '));
 });
 
