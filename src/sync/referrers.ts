@@ -156,6 +156,9 @@ async function copyReferrerTag(job: Walk, tag: string, dsts: Repository[], outco
     for (const dst of dsts) outcomes.get(dst)!.present += 1;
     return;
   }
+  // Where the tag lists were not read (sync --tag), each target is asked alongside the source's read: one round trip, not two.
+  const asked = new Map(dsts.filter((dst) => !job.targetTags.get(dst)).map((dst) => [dst, dst.resolve(tag, callOptions(ctx)).catch(absentAsNull)]));
+  for (const p of asked.values()) p.catch(() => {}); // awaited below, unless the source's read fails first
   let content: ManifestContent;
   try {
     content = await ctx.src.fetchManifest(tag, callOptions(ctx));
@@ -173,7 +176,7 @@ async function copyReferrerTag(job: Walk, tag: string, dsts: Repository[], outco
       try {
         // Not listed there (a probed target, sync --tag): asked, so a tag holding another digest is a conflict still.
         const listed = job.targetTags.get(dst);
-        const current = !listed || listed.has(tag) ? (await dst.resolve(tag, callOptions(ctx)).catch(absentAsNull))?.digest ?? null : null;
+        const current = !listed || listed.has(tag) ? (await (asked.get(dst) ?? dst.resolve(tag, callOptions(ctx)).catch(absentAsNull)))?.digest ?? null : null;
         const decision = decide(content.descriptor.digest, current, job.overwrite);
         if (decision === 'skip') {
           out.present += 1;

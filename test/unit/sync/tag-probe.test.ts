@@ -50,3 +50,33 @@ test('a source listing that fails once the tag was found fails the rows, saying 
   assert.equal(rows[0]!.action, 'failed');
   assert.match(rows[0]!.detail, /source: cannot list tags, which its signatures, attestations and SBOMs are found by: .*503/);
 });
+
+test('a signature tag is asked for at an unlisted target alongside its read at the source, not after it', async () => {
+  let askedThere!: () => void;
+  const asked = new Promise<'asked'>((resolve) => (askedThere = () => resolve('asked')));
+  let heldUntil: 'asked' | 'cap' | undefined;
+  const { opener } = memoryStores((ref, repo) => {
+    if (ref.repository.startsWith('jetstack/')) {
+      const fetchManifest = repo.fetchManifest.bind(repo);
+      // The source answers the .sig only once the target was asked for it (or after 2 s, so the code before fails, not hangs).
+      repo.fetchManifest = async (reference, opts) => {
+        if (reference.endsWith('.sig')) heldUntil = await Promise.race([asked, new Promise<'cap'>((resolve) => setTimeout(() => resolve('cap'), 2000))]);
+        return fetchManifest(reference, opts);
+      };
+    } else {
+      const resolveTag = repo.resolve.bind(repo);
+      repo.resolve = async (reference, opts) => {
+        if (reference.endsWith('.sig')) askedThere();
+        return resolveTag(reference, opts);
+      };
+    }
+    return repo;
+  });
+  const src = opener.open({ scheme: 'registry', registry: 'quay.test', repository: 'jetstack/app' }, 'pull');
+  const image = buildImage('a');
+  await pushImage(src, image, 'v1.0.0');
+  await pushImage(src, buildImage('sig'), sigOf(image.index.desc.digest));
+  const { report } = await runSync(oneImageWork(['mirror.test']), { ...syncOptions(opener), tags: ['v1.0.0'] });
+  assert.equal(report.summary.copied, 1, JSON.stringify(report.results));
+  assert.equal(heldUntil, 'asked');
+});
