@@ -12,10 +12,10 @@ import { startWorld, type World } from './fixture.js';
 import { startGateway, until, type GatewayProcess } from './gateway-process.js';
 import { digestOf } from '../../harness/seed.js';
 import { skopeoDigest } from '../../harness/skopeo.js';
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX } from '../../../src/types/mediatype.js';
 
-const SCHEMA2 = 'application/vnd.docker.distribution.manifest.v2+json';
-const LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const SCHEMA2 = DOCKER_MANIFEST;
+const LIST = DOCKER_MANIFEST_LIST;
 
 let docker: World;
 let oci: World;
