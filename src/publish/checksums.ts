@@ -1,6 +1,7 @@
 // sha256sum-format checksum files (`HEX  NAME` text mode, `HEX *NAME` binary mode), as release
 // tooling (goreleaser, sha256sum) writes them; every release file must be listed and match.
 import { basename } from 'node:path';
+import { globToRegExp } from '../config/workitems.js';
 import { RegmirrorError } from '../types/errors.js';
 
 const GNU_LINE = /^([a-fA-F0-9]{64}) [ *](.+)$/;
@@ -49,6 +50,25 @@ export function checkChecksums(files: { name: string; digest: string }[], sums: 
     const actual = f.digest.replace(/^sha256:/, '');
     if (actual !== expected) {
       throw new ChecksumMismatchError(`${f.name}: checksum mismatch (${file} says ${expected}, the file is ${actual}); nothing was pushed`);
+    }
+  }
+}
+
+/**
+ * Throws for the first file the checksums file lists, and one of the entry's `files` globs would
+ * match by name, that is not among the files found: a release whose build of one file failed (or
+ * whose download step missed it) was published without it, exit 0. A glob is held to the listed
+ * names by its last path segment (listed names are basenames); one ending in `**` names nothing.
+ */
+export function checkNoneMissing(found: string[], sums: Map<string, string>, globs: string[], file: string, where: { dir: string; what: string }): void {
+  const have = new Set(found);
+  for (const glob of globs) {
+    const last = glob.split('/').pop() ?? '';
+    if (last.includes('**')) continue;
+    const re = globToRegExp(last);
+    const missing = [...sums.keys()].find((name) => re.test(name) && !have.has(name));
+    if (missing !== undefined) {
+      throw new ChecksumMismatchError(`${missing}: listed in ${file} and matched by "${glob}" (${where.what} files), but not found under ${where.dir}; nothing was pushed: put it there, or narrow the glob if it is not part of this release`);
     }
   }
 }

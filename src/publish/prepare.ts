@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import type { ManifestContent } from '../content/storage.js';
 import type { BinaryItem } from '../config/model.js';
 import { UsageError } from '../types/errors.js';
-import { checkChecksums, parseChecksums } from './checksums.js';
+import { checkChecksums, checkNoneMissing, parseChecksums } from './checksums.js';
 import { download, DownloadError, fileNameOf } from './download.js';
 import { hashFile, matchGlobs, titleOf, type ReleaseFile } from './files.js';
 import { artifactManifest } from './manifest.js';
@@ -56,7 +56,9 @@ export async function prepareArtifact(item: BinaryItem, opts: PrepareOptions): P
   for (const path of paths) files.push({ name: titleOf(path), path, ...(await hashFile(path, opts.signal)) });
   if (item.checksums !== undefined) {
     const file = checksumsPath(item.checksums, opts);
-    checkChecksums(files, parseChecksums(await readFile(file, 'utf8'), file), file);
+    const sums = parseChecksums(await readFile(file, 'utf8'), file);
+    checkChecksums(files, sums, file);
+    checkNoneMissing(files.map((f) => f.name), sums, item.files, file, { dir: opts.dir, what });
   }
   return { item, files, root: artifactManifest(item.artifactType, files) };
 }

@@ -105,6 +105,19 @@ test('a wrong checksum: exit 1 naming the file, and nothing is pushed anywhere',
   }
 });
 
+// A release whose windows build never reached dist/: checksums.txt lists it and the entry's glob
+// matches its name, yet the files found under --dir were published without it, exit 0 (publish2
+// hunt), the artifact silently one file short at every target.
+test('a file checksums.txt lists and the glob matches, absent under --dir: exit 1 naming it, nothing pushed', async () => {
+  await writeFile(join(work, 'windows-checksums.txt'), `${hex(DARWIN)}  cmctl-darwin-arm64.tar.gz\n${hex(LINUX)}  cmctl-linux-amd64.tar.gz\n${hex('windows')}  cmctl-windows-amd64.tar.gz\n${hex('other')}  kubectl-cert_manager.tar.gz\n`);
+  const cfg = await config('windows.yaml', 'windows-checksums.txt', '', ['missing']);
+  const r = await runCli(['publish', '-c', cfg, '--tag', 'v1.2.3', '--dir', releaseDir, '--no-progress'], { env: env() });
+  assert.equal(r.exitCode, 1, r.stderr + r.stdout);
+  assert.match(r.stderr, /^regmirror: cmctl-windows-amd64\.tar\.gz: listed in \S+windows-checksums\.txt and matched by "cmctl-\*\.tar\.gz" \(binaries "cmctl" files\), but not found under \S+dist; nothing was pushed/);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  for (const repo of ['missing/cmctl', 'missing/kubectl-cert-manager']) assert.deepEqual(await listTags(push(), repo), [], `${repo} has tags`);
+});
+
 test('usage errors exit 2 before any push', async () => {
   const cfg = await config('mirrors.yaml', 'checksums.txt');
   const noTag = await runCli(['publish', '-c', cfg, '--dir', releaseDir], { env: env() });

@@ -1,7 +1,7 @@
 // sha256sum parsing and the every-file-must-match rule publish applies before any push.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkChecksums, ChecksumFileError, ChecksumMismatchError, parseChecksums } from '../../../src/publish/checksums.js';
+import { checkChecksums, checkNoneMissing, ChecksumFileError, ChecksumMismatchError, parseChecksums } from '../../../src/publish/checksums.js';
 
 const A = 'a'.repeat(64);
 const B = 'B'.repeat(64);
@@ -41,4 +41,17 @@ test('every file must be listed and match; the error names the file', () => {
     () => checkChecksums([{ name: 'a.tar.gz', digest: `sha256:${A}` }, { name: 'b.tar.gz', digest: `sha256:${A}` }], sums, 'sums.txt'),
     (e: unknown) => e instanceof ChecksumMismatchError && e.message.startsWith('b.tar.gz: not listed in sums.txt'),
   );
+});
+
+test('a listed file an entry\'s glob matches by name must be among the files found; other listed names are not its business', () => {
+  const sums = new Map([['cmctl-linux.tar.gz', A], ['cmctl-windows.tar.gz', A], ['kubectl-plugin.tar.gz', A], ['cmctl-linux.tar.gz.sig', A]]);
+  const where = { dir: '/rel/dist', what: 'binaries "cmctl"' };
+  checkNoneMissing(['cmctl-linux.tar.gz', 'cmctl-windows.tar.gz'], sums, ['cmctl-*.tar.gz'], 'sums.txt', where);
+  assert.throws(
+    () => checkNoneMissing(['cmctl-linux.tar.gz'], sums, ['cmctl-*.tar.gz'], 'sums.txt', where),
+    (e: unknown) => e instanceof ChecksumMismatchError && e.message.startsWith('cmctl-windows.tar.gz: listed in sums.txt and matched by "cmctl-*.tar.gz" (binaries "cmctl" files), but not found under /rel/dist; nothing was pushed'),
+  );
+  // A glob in a subdirectory is held to the names by its last segment; one ending in ** names nothing.
+  assert.throws(() => checkNoneMissing(['cmctl-linux.tar.gz'], sums, ['out/**/cmctl-*.tar.gz'], 'sums.txt', where), ChecksumMismatchError);
+  checkNoneMissing(['cmctl-linux.tar.gz'], sums, ['out/**'], 'sums.txt', where);
 });
