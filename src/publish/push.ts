@@ -7,6 +7,7 @@ import { copyGraph } from '../copy/graph.js';
 import { emptyTally, type Tally } from '../copy/tally.js';
 import type { SyncAction, SyncResult, SyncTargetResult } from '../report/model.js';
 import { decide, type Decision } from '../sync/classify.js';
+import { RefusedContentError } from '../registry/refused-content.js';
 import { NotFoundError } from '../types/errors.js';
 
 /** One target of the artifact, with how to print it. */
@@ -32,7 +33,7 @@ export async function pushArtifact(source: string, root: ManifestContent, ctx: C
   for (const w of copying) {
     const r = copied.get(w.target.repo);
     if (r) w.tally = r.tally;
-    if (r?.error) w.error = r.error.message;
+    if (r?.error) w.error = failureOf(r.error, source);
     else await proveTag(w, tag, digest, ctx.signal);
   }
   return { source, tag, sourceDigest: digest, targets: work.map((w) => finish(w, digest)) };
@@ -76,6 +77,17 @@ function finish(w: TargetWork, digest: string): SyncTargetResult {
     referrers: 0,
     detail,
   };
+}
+
+/**
+ * A copy's failure as the row says it. A registry refusing the artifact's kind (quay.io's 415 for
+ * an artifactType off its allow-list) was told sync's ways out, 'or exclude the tag', which
+ * publish has no use for: its own are another target or another artifactType.
+ */
+function failureOf(err: Error, entry: string): string {
+  const refused = err instanceof RefusedContentError ? err : err.cause instanceof RefusedContentError ? err.cause : undefined;
+  if (!refused) return err.message;
+  return err.message.replace(refused.advice, `leave this registry out of binaries "${entry}" targets, or give that entry an artifactType it accepts`);
 }
 
 function message(err: unknown): string {

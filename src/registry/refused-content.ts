@@ -7,14 +7,26 @@ import { UnsupportedError } from '../types/errors.js';
 import { isDigest } from '../types/digest.js';
 
 /**
+ * A manifest refused for its kind. `advice` is the way out as sync and verify see it (another
+ * registry, or the tag left out); publish, whose remedies differ, puts its own in its place.
+ */
+export class RefusedContentError extends UnsupportedError {
+  override name = 'RefusedContentError';
+  constructor(message: string, readonly advice: string) {
+    super(message);
+  }
+}
+
+/**
  * The error for `reference` (a tag or a digest) at `repository` (HOST/PATH), refused as `what`
  * (e.g. `the … manifest with "…"`), `said` being the registry's answer as the engine heard it.
  */
-export function refusedContent(repository: string, reference: string, what: string, said: string): UnsupportedError {
+export function refusedContent(repository: string, reference: string, what: string, said: string): RefusedContentError {
   const byDigest = isDigest(reference);
   const named = `${repository}${byDigest ? '@' : ':'}${reference}`;
   const leaveOut = byDigest
     ? 'or leave it out: exclude the tag it belongs to or, for a signature, attestation or SBOM, set `referrers: false` on that image'
     : 'or exclude the tag';
-  return new UnsupportedError(`${named}: the registry refuses ${what} (${said}): it does not accept this kind of content; mirror it to a registry that does, ${leaveOut}`);
+  const advice = `mirror it to a registry that does, ${leaveOut}`;
+  return new RefusedContentError(`${named}: the registry refuses ${what} (${said}): it does not accept this kind of content; ${advice}`, advice);
 }
