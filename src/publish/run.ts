@@ -35,6 +35,8 @@ export interface PublishOptions {
   /** Told what copies worked around, for -v (CopyContext.onNote). */
   onNote?: (message: string) => void;
   onDownload?: (url: string) => void;
+  /** Told how many artifacts will be pushed (one per binaries entry), once every one is prepared. */
+  onPrepared?: (artifacts: number) => void;
 }
 
 /**
@@ -54,6 +56,7 @@ export async function runPublish(config: Config, opts: PublishOptions): Promise<
   const scratch = await mkdtemp(join(tmpdir(), 'regmirror-publish-'));
   try {
     const prepared = await prepareAll(config, items, scratch, opts);
+    opts.onPrepared?.(prepared.length);
     const results = (await pushAll(prepared, tag, opts)).filter((r): r is SyncResult => r !== undefined);
     return syncReport('publish', results);
   } finally {

@@ -5,6 +5,8 @@ import { formatBytes } from '../report/rows.js';
 /** What a run has done so far; times in milliseconds. */
 export interface ProgressState {
   label: string;
+  /** What one item is, as the line names it (default `(image, tag)`; publish's `(binary, tag)`). */
+  unit?: string;
   done: number;
   /** 0 until discovery has counted the work. */
   total: number;
@@ -16,7 +18,7 @@ export interface ProgressState {
 export function progressLine(s: ProgressState, now: number): string {
   const seconds = Math.max(0.001, (now - s.startedAt) / 1000);
   const total = s.total > 0 ? Math.max(s.total, s.done) : 0;
-  const parts = [`${s.label} ${s.done}${total ? `/${total}` : ''} (image, tag)`];
+  const parts = [`${s.label} ${s.done}${total ? `/${total}` : ''} ${s.unit ?? '(image, tag)'}`];
   if (s.bytes > 0) parts.push(formatBytes(s.bytes), `${formatBytes(Math.round(s.bytes / seconds))}/s`);
   if (s.done > 0) parts.push(`${(s.done / seconds).toFixed(1)} items/s`);
   if (total > 0 && s.done > 0 && s.done < total) parts.push(`ETA ${formatDuration(((total - s.done) * seconds) / s.done)}`);

@@ -12,13 +12,15 @@ export interface Progress {
   /** A line that is no step of the work (a failure found before any copy). */
   say(line: string | undefined): void;
   bytes(n: number): void;
-  /** The number of (image, tag) items, once discovery has counted them. */
+  /** The number of items (image, tag; for publish binary, tag), once discovery has counted them. */
   setTotal(total: number): void;
   stop(): void;
 }
 
 export interface ProgressOptions {
   label: string;
+  /** What one item is (progress-line.ts); default `(image, tag)`. */
+  unit?: string;
   quiet: boolean;
   enabled: boolean;
   stream?: NodeJS.WriteStream;
@@ -38,7 +40,7 @@ export function createProgress(opts: ProgressOptions): Progress {
   const now = opts.now ?? Date.now;
   // A terminal that reports no width (a pty under `script` from a pipe) cannot redraw a spinner line.
   const interactive = opts.enabled && !opts.quiet && stream.isTTY === true && (stream.columns ?? 0) > 0 && !process.env.CI;
-  const state: ProgressState = { label: opts.label, done: 0, total: 0, bytes: 0, startedAt: now() };
+  const state: ProgressState = { label: opts.label, unit: opts.unit, done: 0, total: 0, bytes: 0, startedAt: now() };
   // A run held by a registry that does not answer repeated the same figures without naming it.
   const quietMs = opts.intervalMs ?? 10_000;
   let movedAt = now();

@@ -35,7 +35,7 @@ async function publish(flags: PublishFlags): Promise<number> {
   // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
   const [{ openSession }, { runPublish }] = await Promise.all([import('../session.js'), import('../../publish/run.js')]);
   const session = await openSession(flags, (config) => selectBinaries(config, flags.filter).flatMap((b) => b.targets));
-  const progress = createProgress({ label: 'published', quiet: flags.quiet === true, enabled: flags.progress, intervalMs, waitingOn: (quietMs) => session.client.unanswered.describe(quietMs) });
+  const progress = createProgress({ label: 'published', unit: '(binary, tag)', quiet: flags.quiet === true, enabled: flags.progress, intervalMs, waitingOn: (quietMs) => session.client.unanswered.describe(quietMs) });
   let report: SyncReport;
   const endGroup = perCopyGroup('regmirror publish: every push', flags.quiet === true);
   const lines = runResultLines();
@@ -52,6 +52,7 @@ async function publish(flags: PublishFlags): Promise<number> {
       onBytes: (n) => progress.bytes(n),
       onNote: (m) => session.log.debug(m),
       onDownload: (url) => session.log.info(`downloading ${url}`),
+      onPrepared: (n) => progress.setTotal(n),
     });
   } finally {
     progress.stop();

@@ -12,6 +12,7 @@ test('before discovery there is no total; at the end no ETA; done past the total
   assert.equal(progressLine({ label: 'checked', done: 0, total: 0, bytes: 0, startedAt: 0 }, 1000), 'checked 0 (image, tag)');
   assert.equal(progressLine({ label: 'checked', done: 4, total: 4, bytes: 0, startedAt: 0 }, 2000), 'checked 4/4 (image, tag) · 2.0 items/s');
   assert.match(progressLine({ label: 'checked', done: 5, total: 4, bytes: 0, startedAt: 0 }, 2000), /^checked 5\/5 /);
+  assert.equal(progressLine({ label: 'published', unit: '(binary, tag)', done: 1, total: 2, bytes: 0, startedAt: 0 }, 2000), 'published 1/2 (binary, tag) · 0.5 items/s · ETA 2s');
 });
 
 test('durations read as a person says them', () => {

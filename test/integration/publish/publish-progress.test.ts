@@ -1,0 +1,63 @@
+// `regmirror publish`'s progress lines in CI, while a target holds one artifact's manifest PUT
+// (a real TLS registry behind a proxy that delays it): they count binaries out of the release's
+// total, where they read 'published 0 (image, tag) · 39.8 MiB · 19.9 MiB/s' (publish2 hunt: a
+// 250 MiB cmctl release into a registry restarted mid-upload), no total and no ETA, naming images.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
+import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
+import { runCli, writeConfig } from '../../harness/cli.js';
+import { scratchDir } from '../../harness/scratch.js';
+import { skopeoDigestVerified } from '../../harness/skopeo.js';
+
+const CMCTL = Buffer.from('cmctl linux amd64 release archive\n'.repeat(3000));
+const PLUGIN = Buffer.from('kubectl-cert_manager plugin archive\n'.repeat(500));
+const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+let reg: RunningRegistry;
+let proxy: FaultProxy;
+let dir: string;
+
+before(async () => {
+  reg = await startRegistry({ tls: true });
+  proxy = await proxyFor(reg);
+  dir = await scratchDir('publish-progress');
+  await mkdir(join(dir, 'dist'));
+  await writeFile(join(dir, 'dist', 'cmctl-linux-amd64.tar.gz'), CMCTL);
+  await writeFile(join(dir, 'dist', 'kubectl-cert_manager.tar.gz'), PLUGIN);
+  await writeFile(join(dir, 'checksums.txt'), `${hex(CMCTL)}  cmctl-linux-amd64.tar.gz\n${hex(PLUGIN)}  kubectl-cert_manager.tar.gz\n`);
+});
+
+after(async () => {
+  await proxy?.close();
+  if (reg) await destroyRegistry(reg);
+});
+
+test('progress lines count (binary, tag) items out of the release\'s total', async () => {
+  const cfg = await writeConfig(dir, `version: 1
+defaults:
+  targets: [${reg.host}/cert-manager]
+${registriesYaml([reg])}binaries:
+  - name: cmctl
+    artifactType: application/vnd.cert-manager.cmctl.v1
+    files: ["cmctl-*.tar.gz"]
+    checksums: ${join(dir, 'checksums.txt')}
+  - name: kubectl-cert-manager
+    artifactType: application/vnd.cert-manager.kubectl-plugin.v1
+    files: ["kubectl-cert_manager.tar.gz"]
+    checksums: ${join(dir, 'checksums.txt')}
+`);
+  proxy.inject({ method: 'PUT', path: /\/cmctl\/manifests\/v1\.2\.3$/, fault: { kind: 'delay', ms: 3000 } });
+  const r = await runCli(['publish', '-c', cfg, '--tag', 'v1.2.3', '--dir', join(dir, 'dist'), '--endpoint', `${reg.host}=${proxy.url}`, '--progress-interval', '1'], { env: { CI: 'true' } });
+  assert.equal(r.exitCode, 0, r.stderr);
+  const lines = r.stderr.split('\n').filter((l) => l.startsWith('published '));
+  assert.ok(lines.length > 0, r.stderr);
+  for (const line of lines) assert.match(line, /^published [0-2]\/2 \(binary, tag\)/, r.stderr);
+  assert.ok(lines.some((l) => /^published 1\/2 \(binary, tag\) .*ETA /.test(l)), `a line with one of two done and an ETA: ${JSON.stringify(lines)}`);
+  const digest = await skopeoDigestVerified(`${reg.host}/cert-manager/cmctl:v1.2.3`, reg.certDir!);
+  assert.ok(r.stdout.includes(digest.slice(0, 15)), `the row's source digest is what skopeo reads (${digest}): ${r.stdout}`);
+});
