@@ -7,6 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Dispatcher } from 'undici';
 import type { ManifestContent } from '../content/storage.js';
 import type { BinaryItem } from '../config/model.js';
+import { sha256 } from '../types/digest.js';
 import { UsageError } from '../types/errors.js';
 import { checkChecksums, checkNoneMissing, parseChecksums } from './checksums.js';
 import { download, DownloadError, fileNameOf } from './download.js';
@@ -56,8 +57,9 @@ export async function prepareArtifact(item: BinaryItem, opts: PrepareOptions): P
   for (const path of paths) files.push({ name: titleOf(path), path, ...(await hashFile(path, opts.signal)) });
   if (item.checksums !== undefined) {
     const file = checksumsPath(item.checksums, opts);
-    const sums = parseChecksums(await readFile(file, 'utf8'), file);
-    checkChecksums(files, sums, file);
+    const bytes = await readFile(file);
+    const sums = parseChecksums(bytes.toString('utf8'), file);
+    checkChecksums(files, sums, file, sha256(bytes));
     checkNoneMissing(files.map((f) => f.name), sums, item.files, file, { dir: opts.dir, what });
   }
   return { item, files, root: artifactManifest(item.artifactType, files) };

@@ -118,6 +118,47 @@ test('a file checksums.txt lists and the glob matches, absent under --dir: exit 
   for (const repo of ['missing/cmctl', 'missing/kubectl-cert-manager']) assert.deepEqual(await listTags(push(), repo), [], `${repo} has tags`);
 });
 
+// cmctl's and goreleaser's releases carry checksums.txt as an asset of its own: publishing it with
+// the archives it lists was refused, 'checksums.txt: not listed in …/checksums.txt; nothing was
+// pushed' (publish2 hunt), as the file cannot hold its own sum.
+test('checksums.txt published with the files it lists: it need not list itself; skopeo reads it back', async () => {
+  const dir = join(work, 'own-sums');
+  await mkdir(join(dir, 'dist'), { recursive: true });
+  const sums = `${hex(DARWIN)}  cmctl-darwin-arm64.tar.gz\n${hex(LINUX)}  cmctl-linux-amd64.tar.gz\n`;
+  await writeFile(join(dir, 'dist', 'cmctl-linux-amd64.tar.gz'), LINUX);
+  await writeFile(join(dir, 'dist', 'cmctl-darwin-arm64.tar.gz'), DARWIN);
+  await writeFile(join(dir, 'dist', 'checksums.txt'), sums);
+  const cfg = await writeConfig(dir, `version: 1
+defaults:
+  targets: [${reg.host}/own-sums]
+registries:
+  ${reg.host}:
+    credentials: { usernameEnv: REG_USER, passwordEnv: REG_PASS }
+    caFile: ${reg.caFile}
+binaries:
+  - name: cmctl
+    artifactType: ${TYPE}
+    files: ["cmctl-*.tar.gz", "checksums.txt"]
+    checksums: checksums.txt
+`);
+  const r = await runCli(['publish', '-c', cfg, '--tag', 'v1.2.3', '--dir', join(dir, 'dist'), '--no-progress'], { env: env() });
+  assert.equal(r.exitCode, 0, r.stderr + r.stdout);
+  const doc = JSON.parse((await skopeoRawManifest(`${reg.host}/own-sums/cmctl:v1.2.3`, creds())).toString('utf8'));
+  assert.deepEqual(doc.layers.map((l: { digest: string; annotations: Record<string, string> }) => [l.annotations['org.opencontainers.image.title'], l.digest]), [
+    ['checksums.txt', `sha256:${hex(sums)}`],
+    ['cmctl-darwin-arm64.tar.gz', `sha256:${hex(DARWIN)}`],
+    ['cmctl-linux-amd64.tar.gz', `sha256:${hex(LINUX)}`],
+  ]);
+  // A checksums.txt other than the file checked against is a release file like any other.
+  await writeFile(join(dir, 'dist', 'checksums.txt'), `${sums}# edited\n`);
+  const other = join(dir, 'other-sums.txt');
+  await writeFile(other, sums);
+  const cfgOther = await writeConfig(dir, (await readFile(cfg, 'utf8')).replace('checksums: checksums.txt', `checksums: ${other}`), 'other.yaml');
+  const refused = await runCli(['publish', '-c', cfgOther, '--tag', 'v1.2.5', '--dir', join(dir, 'dist'), '--no-progress'], { env: env() });
+  assert.equal(refused.exitCode, 1, refused.stderr);
+  assert.match(refused.stderr, /^regmirror: checksums\.txt: not listed in \S+other-sums\.txt; nothing was pushed/);
+});
+
 test('usage errors exit 2 before any push', async () => {
   const cfg = await config('mirrors.yaml', 'checksums.txt');
   const noTag = await runCli(['publish', '-c', cfg, '--dir', releaseDir], { env: env() });

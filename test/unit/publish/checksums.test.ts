@@ -55,3 +55,12 @@ test('a listed file an entry\'s glob matches by name must be among the files fou
   assert.throws(() => checkNoneMissing(['cmctl-linux.tar.gz'], sums, ['out/**/cmctl-*.tar.gz'], 'sums.txt', where), ChecksumMismatchError);
   checkNoneMissing(['cmctl-linux.tar.gz'], sums, ['out/**'], 'sums.txt', where);
 });
+
+test('a file with the checksums file\'s own digest (that file, published with the release) need not list itself', () => {
+  const sums = new Map([['a.tar.gz', A]]);
+  checkChecksums([{ name: 'a.tar.gz', digest: `sha256:${A}` }, { name: 'checksums.txt', digest: `sha256:${'f'.repeat(64)}` }], sums, 'sums.txt', `sha256:${'f'.repeat(64)}`);
+  assert.throws(
+    () => checkChecksums([{ name: 'checksums.txt', digest: `sha256:${'e'.repeat(64)}` }], sums, 'sums.txt', `sha256:${'f'.repeat(64)}`),
+    (e: unknown) => e instanceof ChecksumMismatchError && e.message.startsWith('checksums.txt: not listed in sums.txt'),
+  );
+});
