@@ -151,8 +151,9 @@ export class CopyError extends RegmirrorError {
   ) {
     const said = cause instanceof Error ? cause.message : String(cause);
     // A layout's own errors already start with its name: "source oci:DIR: oci:DIR: blob … not found" said it twice.
-    // So do lines about one manifest of it by digest ("REPOSITORY@sha256:… is …").
-    super(said.startsWith(`${repository}: `) || said.startsWith(`${repository}@`) ? `${origin} ${said}` : `${origin} ${repository}: ${said}`);
+    // So do lines about one manifest of it by digest ("REPOSITORY@sha256:… is …") or by tag (a refused
+    // kind of content: "destination R: R:v1.2.3: the registry refuses …" said R twice).
+    super(said.startsWith(`${repository}:`) || said.startsWith(`${repository}@`) ? `${origin} ${said}` : `${origin} ${repository}: ${said}`);
   }
 }
 

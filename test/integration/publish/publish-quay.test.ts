@@ -65,6 +65,7 @@ ${registriesYaml([[reg, { credentials: '{ usernameEnv: U, passwordEnv: P }' }]])
   assert.equal(row('cmctl').action, 'failed');
   assert.match(row('cmctl').detail, /the registry refuses the application\/vnd\.oci\.image\.manifest\.v1\+json manifest with "application\/vnd\.cert-manager\.cmctl\.v1".*\(415 Unsupported Media Type; .*\): it does not accept this kind of content; leave this registry out of binaries "cmctl" targets, or give that entry an artifactType it accepts$/);
   assert.doesNotMatch(first.stderr, /exclude the tag/, first.stderr);
+  assert.ok(row('cmctl').detail.startsWith(`destination ${reg.host}/cert-manager/cmctl:v1.2.3: the registry refuses`), `the repository said once: ${row('cmctl').detail}`);
   assert.equal(play.stats.refusedTypes, 1);
   assert.equal(row('kubectl-cert-manager').action, 'copied');
   const raw = await skopeoRawManifest(`${reg.host}/cert-manager/kubectl-cert-manager:v1.2.3`, { creds: `admin:${reg.users.admin}` });

@@ -24,7 +24,7 @@ describe('skopeo: a manifest the registry refuses for what it is', () => {
     const req = { source: { scheme: 'oci' as const, dir: TESTREPO }, target, tag: 'a1', digest: A1 };
     const err = copyErrorFrom(req, fatal('writing manifest: uploading manifest a1 to 127.0.0.1:5001/cert-manager/testrepo: manifest invalid: manifest invalid'), '1', images);
     assert.ok(err instanceof CopyError && err.cause instanceof UnsupportedError, err.message);
-    assert.equal(err.message, `destination quay.example/cert-manager/testrepo: quay.example/cert-manager/testrepo:a1: the registry refuses the application/vnd.oci.image.manifest.v1+json manifest with "application/example.sbom" / "application/vnd.oci.empty.v1+json" (skopeo: uploading manifest a1: manifest invalid: manifest invalid): ${ADVICE}`);
+    assert.equal(err.message, `destination quay.example/cert-manager/testrepo:a1: the registry refuses the application/vnd.oci.image.manifest.v1+json manifest with "application/example.sbom" / "application/vnd.oci.empty.v1+json" (skopeo: uploading manifest a1: manifest invalid: manifest invalid): ${ADVICE}`);
   });
 
   it('names the entry of an index by its digest (REPO@DIGEST), with both ways to leave it out', () => {
@@ -37,6 +37,6 @@ describe('skopeo: a manifest the registry refuses for what it is', () => {
   it('from a registry source, without the types (skopeo never says them), still says what to do', () => {
     const req = { source: { scheme: 'registry' as const, registry: '127.0.0.1:5000', repository: 'jetstack/app' }, target, tag: 'a1', digest: A1 };
     const err = copyErrorFrom(req, fatal('writing manifest: uploading manifest a1 to 127.0.0.1:5001/cert-manager/testrepo: manifest invalid: manifest invalid: unsupported config media type application/example.sbom'), '1', images);
-    assert.equal(err.message, `destination quay.example/cert-manager/testrepo: quay.example/cert-manager/testrepo:a1: the registry refuses the manifest (skopeo: uploading manifest a1: manifest invalid: manifest invalid: unsupported config media type application/example.sbom): ${ADVICE}`);
+    assert.equal(err.message, `destination quay.example/cert-manager/testrepo:a1: the registry refuses the manifest (skopeo: uploading manifest a1: manifest invalid: manifest invalid: unsupported config media type application/example.sbom): ${ADVICE}`);
   });
 });
