@@ -3,7 +3,7 @@
 // Also: only GET/HEAD, no catalog, no open proxy, and no client credential reaches a backend.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -14,6 +14,7 @@ import { startWorld, type World } from './fixture.js';
 import { startGateway, until, type GatewayProcess } from './gateway-process.js';
 import { pushBlob, pushManifest } from '../../harness/seed.js';
 import { scratchDir } from '../../harness/scratch.js';
+import { containerdUnavailable, startContainerd } from '../../harness/containerd.js';
 
 let world: World;
 let gw: GatewayProcess;
@@ -110,27 +111,20 @@ test('a client\'s credentials never reach a backend, and backend challenges neve
 });
 
 test('containerd (ctr) pulls every platform through the gateway', { timeout: 240_000 }, async (t) => {
-  const has = await execa('containerd', ['--version'], { reject: false });
-  if (has.exitCode !== 0) return t.skip('containerd is not installed');
-  const dir = await scratchDir('ctrd');
-  const sock = join(dir, 'c.sock');
-  await writeFile(join(dir, 'config.toml'), `version = 2\nroot = "${dir}/root"\nstate = "${dir}/state"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "${sock}"\n`);
-  const daemon = execa('containerd', ['--config', join(dir, 'config.toml')], { reject: false, stdio: 'ignore' });
+  const why = await containerdUnavailable();
+  if (why) return t.skip(why);
+  const ctrd = await startContainerd();
   try {
-    const up = await until(async () => (await execa('ctr', ['-a', sock, 'version'], { reject: false })).exitCode === 0, 'containerd', 30_000).then(() => true, () => false);
-    if (!up) return t.skip('containerd cannot run on this machine (no daemon after 30 s)');
     const img = world.images.get('v1.14.0')!;
     const before = gw.events.length;
-    const pull = await execa('ctr', ['-a', sock, '-n', 'regmirror', 'images', 'pull', '--plain-http', '--all-platforms', `${gw.host}/app:v1.14.0`], { reject: false, timeout: 200_000 });
+    const pull = await ctrd.ctr(['images', 'pull', '--plain-http', '--all-platforms', `${gw.host}/app:v1.14.0`], { timeoutMs: 200_000 });
     assert.equal(pull.exitCode, 0, pull.stderr);
-    const list = await execa('ctr', ['-a', sock, '-n', 'regmirror', 'images', 'ls'], { reject: false });
+    const list = await ctrd.ctr(['images', 'ls']);
     assert.match(list.stdout, new RegExp(`${gw.host}/app:v1.14.0\\s+\\S+\\s+${img.digest}`), list.stdout);
     const pulls = gw.events.slice(before).filter((e) => e.kind === 'pull' && e.client === 'containerd' && e.tag === 'v1.14.0');
     assert.equal(pulls.length, img.childDigests.length, 'one pull per platform, attributed through the index');
   } finally {
-    daemon.kill('SIGTERM');
-    await daemon;
-    await rm(dir, { recursive: true, force: true });
+    await ctrd.close();
   }
 });
 

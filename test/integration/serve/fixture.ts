@@ -39,10 +39,11 @@ const recorder = (into: string[]): Personality => (ex) => {
 /**
  * Starts the registries and proxies (HTTPS from the test CA; the gateway itself stays plain HTTP on
  * loopback), seeds two releases (OCI indexes, or Docker manifest lists: `format`), mirrors them
- * with `regmirror sync`. `personalitiesB`: B plays
+ * with `regmirror sync`; `singleTags`: more releases, each a single-platform image (linux/amd64),
+ * no index. `personalitiesB`: B plays
  * that registry (test/harness/personalities/); `personalitiesA` alike for A.
  */
-export async function startWorld(opts: { tags?: string[]; platforms?: number; layerBytes?: number; format?: 'docker' | 'oci'; personalitiesA?: Personality[]; personalitiesB?: Personality[] } = {}): Promise<World> {
+export async function startWorld(opts: { tags?: string[]; singleTags?: string[]; platforms?: number; layerBytes?: number; format?: 'docker' | 'oci'; personalitiesA?: Personality[]; personalitiesB?: Personality[] } = {}): Promise<World> {
   const [regA, regB] = await Promise.all([startRegistry({ tls: true }), startRegistry({ auth: 'token', anonymousPull: true, tls: true })]);
   const authSeen = { a: [] as string[], b: [] as string[] };
   const pushB = (scope: string) => bearerFor(regB, scope);
@@ -53,6 +54,7 @@ export async function startWorld(opts: { tags?: string[]; platforms?: number; la
   const dir = await scratchDir('gateway');
   const pushA: PushTarget = { url: regA.url };
   const seeded = await seedImage(pushA, { repository: 'jetstack/app', tags: opts.tags ?? ['v1.14.0', 'v1.15.0'], format: opts.format ?? 'oci', platforms: opts.platforms ?? 3, ...(opts.layerBytes ? { layerBytes: opts.layerBytes } : {}) });
+  if (opts.singleTags) seeded.push(...await seedImage(pushA, { repository: 'jetstack/app', tags: opts.singleTags, format: opts.format ?? 'oci', single: true, ...(opts.layerBytes ? { layerBytes: opts.layerBytes } : {}) }));
   const images = new Map(seeded.map((s) => [s.tag, s]));
   const env = { GH_USER: 'admin', GH_TOKEN: regB.users.admin! };
   const lock = { version: 1, images: { [`${proxyA.host}/jetstack/app`]: Object.fromEntries(seeded.map((s) => [s.tag, { digest: s.digest, recordedAt: '2026-01-01T00:00:00Z' }])) } };
