@@ -14,7 +14,7 @@ import { namedTypes, negotiate } from './negotiate.js';
 import { partialHeaders, rangeFrom } from './range.js';
 import { route, type Route } from './route.js';
 import { clientAddress } from './address.js';
-import { deliver, fail, send, unavailable } from './respond.js';
+import { deliver, deny, fail, send, unavailable } from './respond.js';
 import { recordedTag } from './record.js';
 
 type Ev = Omit<GatewayEvent, 'time' | 'method' | 'client' | 'durationMs'>;
@@ -144,9 +144,12 @@ async function manifest(gw: Gateway, name: string, reference: string, method: st
     if ('platform' in offer) a = await serveManifest(gw.manifestDeps(), image, offer.platform);
   } catch (e) {
     if (!(e instanceof NoManifest)) throw e;
-    if (e.drift) gw.driftedEverywhere(name, reference, e.drift);
-    const why = e.drift ? `is not served: every backend that has it holds another digest than the recorded ${e.drift.expected}` : 'is unknown to every backend';
-    return { ...base, status: e.status === 404 ? fail(res, 404, 'MANIFEST_UNKNOWN', `${name}:${reference} ${why}`) : unavailable(res) };
+    // A tag every backend holds at another digest than the record is refused, not unknown (403).
+    if (e.drift) {
+      gw.driftedEverywhere(name, reference, e.drift);
+      return { ...base, status: deny(res, `${name}:${reference} is not served: every backend that has it holds another digest than the recorded ${e.drift.expected}`) };
+    }
+    return { ...base, status: e.status === 404 ? fail(res, 404, 'MANIFEST_UNKNOWN', `${name}:${reference} is unknown to every backend`) : unavailable(res) };
   }
   const m = a.manifest;
   // A release pinned by digest is attributed to the tag the record names that digest under.

@@ -73,6 +73,19 @@ export function fail(res: ServerResponse, status: number, code: string, message:
 }
 
 /**
+ * 403 DENIED: content the gateway could serve and will not, `message` in the status line as well
+ * as the body. containerd (ctr, the kubelet's CRI) HEADs a tag before it GETs it and shows a
+ * refusal by its status line alone, and a 404 only as "not found", whatever the body says.
+ */
+export function deny(res: ServerResponse, message: string): number {
+  const bytes = Buffer.from(JSON.stringify({ errors: [{ code: 'DENIED', message }] }));
+  // A status line takes printable ASCII only (Node throws on anything else).
+  res.writeHead(403, message.replace(/[^\x20-\x7e]/g, '?'), { 'content-type': 'application/json', 'content-length': String(bytes.byteLength) });
+  res.end(bytes);
+  return 403;
+}
+
+/**
  * 503 with Retry-After: no backend answered. Not "in time": most often one refused the gateway's
  * certificate check or credentials, which the gateway's log and /-/stats say.
  */

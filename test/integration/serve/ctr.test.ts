@@ -1,15 +1,17 @@
 // containerd's own client, `ctr`, pulls through `regmirror serve` in front of TLS docker-registry
 // backends (the test CA): a multi-arch index and a single-platform image, the digests it records
 // checked against the record and, at the backends, by skopeo; a pull while the first backend is
-// down; a layer download cut between ctr and the gateway, resumed; a tag the gateway refuses.
+// down; a layer download cut between ctr and the gateway, resumed; tags the gateway refuses.
 // containerd differs from skopeo and podman on the wire: it HEADs a tag before GETting it, never
 // pings /v2/ first, follows the 307s with the TLS settings of the host it asked (its hosts.toml),
-// and resumes a cut blob with `Range: bytes=N-` from what it has, within the same pull.
+// resumes a cut blob with `Range: bytes=N-` from what it has, within the same pull, and shows a
+// refused tag by its status line alone (a 404 only as "not found").
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { containerdUnavailable, plainHostsDir, startContainerd, type Containerd } from '../../harness/containerd.js';
 import { skopeoDigestVerified } from '../../harness/skopeo.js';
-import { getManifest, seedImage } from '../../harness/seed.js';
+import { bearerFor } from '../../harness/registry.js';
+import { getManifest, retag, seedImage } from '../../harness/seed.js';
 import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy.js';
 import { startWorld, type World } from './fixture.js';
 import { startGateway, until, type GatewayProcess } from './gateway-process.js';
@@ -131,7 +133,7 @@ test('a layer cut between ctr and the gateway: ctr asks again with Range: bytes=
   }
 });
 
-test('a tag the gateway refuses fails ctr\'s pull', { timeout: 120_000 }, async (t) => {
+test('tags the gateway refuses fail ctr\'s pull, a moved one saying why', { timeout: 120_000 }, async (t) => {
   if (unavailable) return t.skip(unavailable);
   // Only a mirror has v9.9.9; the source says it does not exist: nobody published it.
   await seedImage({ url: world.regA.url }, { repository: 'mirror-a/app', tags: ['v9.9.9'], format: 'oci', platforms: 1, seed: 'nobody published this' });
@@ -139,4 +141,15 @@ test('a tag the gateway refuses fails ctr\'s pull', { timeout: 120_000 }, async 
   assert.notEqual(unrecorded.exitCode, 0);
   assert.match(unrecorded.stderr, new RegExp(`ctr: failed to resolve reference "${gw.host}/app:v9\\.9\\.9": ${gw.host}/app:v9\\.9\\.9: not found`));
   assert.equal(await listed('refused', 'v9.9.9'), undefined, 'nothing recorded');
+  // v1.14.0 moved to v1.15.0's digest at the source and both mirrors, the lock pinning the old one.
+  // containerd HEADs the tag and shows a 404 as "not found" whatever its body says; a refusal's
+  // status line it shows as it is.
+  const recorded = world.images.get('v1.14.0')!.digest;
+  await retag({ url: world.regA.url }, 'jetstack/app', 'v1.15.0', 'v1.14.0');
+  await retag({ url: world.regA.url }, 'mirror-a/app', 'v1.15.0', 'v1.14.0');
+  await retag({ url: world.regB.url, auth: (scope) => bearerFor(world.regB, scope) }, 'mirror-b/app', 'v1.15.0', 'v1.14.0');
+  const drifted = await pull('refused', 'v1.14.0');
+  assert.notEqual(drifted.exitCode, 0);
+  assert.match(drifted.stderr, new RegExp(`ctr: failed to resolve reference "${gw.host}/app:v1\\.14\\.0": .*: 403 app:v1\\.14\\.0 is not served: every backend that has it holds another digest than the recorded ${recorded}$`, 'm'), drifted.stderr);
+  assert.equal(await listed('refused', 'v1.14.0'), undefined, 'nothing recorded');
 });
