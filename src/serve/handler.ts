@@ -9,7 +9,7 @@ import { serveBlob, NoBlob, provableFirst, readProven } from './blobs.js';
 import { clientFamily } from './client-family.js';
 import { clientKey, type GatewayEvent } from './events.js';
 import type { Gateway } from './gateway.js';
-import { NoManifest, serveManifest } from './manifests.js';
+import { NoManifest, serveManifest, Unpublished } from './manifests.js';
 import { namedTypes, negotiate } from './negotiate.js';
 import { partialHeaders, rangeFrom } from './range.js';
 import { route, type Route } from './route.js';
@@ -149,7 +149,10 @@ async function manifest(gw: Gateway, name: string, reference: string, method: st
       gw.driftedEverywhere(name, reference, e.drift);
       return { ...base, status: deny(res, `${name}:${reference} is not served: every backend that has it holds another digest than the recorded ${e.drift.expected}`) };
     }
-    return { ...base, status: e.status === 404 ? fail(res, 404, 'MANIFEST_UNKNOWN', `${name}:${reference} is unknown to every backend`) : unavailable(res) };
+    // The backends are not asked for a tag the source says does not exist: "unknown to every
+    // backend" would be untrue where a mirror has it.
+    const why = e instanceof Unpublished ? 'is not published: the source has no such tag, and none is recorded' : 'is unknown to every backend';
+    return { ...base, status: e.status === 404 ? fail(res, 404, 'MANIFEST_UNKNOWN', `${name}:${reference} ${why}`) : unavailable(res) };
   }
   const m = a.manifest;
   // A release pinned by digest is attributed to the tag the record names that digest under.

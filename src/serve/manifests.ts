@@ -32,6 +32,13 @@ export class NoManifest extends RegmirrorError {
   }
 }
 
+/** A tag the source says does not exist and nothing records: unpublished, whichever mirror has it. */
+export class Unpublished extends NoManifest {
+  constructor(image: string, tag: string) {
+    super(404, `${image}:${tag}: not at the source and not recorded`);
+  }
+}
+
 /** What the manifest path needs from the gateway. */
 export interface ManifestDeps {
   pool: BackendPool;
@@ -83,7 +90,7 @@ async function recordedDigest(deps: ManifestDeps, image: GatewayImage, tag: stri
   const said = await deps.pool.first([source], (b, signal) => b.repo.resolve(tag, { signal }));
   // The source saying the tag does not exist is an answer: a tag only a mirror has is unrecorded content.
   if (!said.ok && said.errors.length > 0 && said.errors.every((e) => e instanceof NotFoundError)) {
-    throw new NoManifest(404, `${image.path}:${tag}: not at the source and not recorded`);
+    throw new Unpublished(image.path, tag);
   }
   if (!said.ok) return undefined; // the source is down: the first backend's answer stands
   deps.recorded.put(key, { digest: said.value.digest, backend: source.host, at: deps.now() });
