@@ -59,30 +59,33 @@ function firstToFail(res: ServerResponse, ...upstream: NodeJS.ReadableStream[]):
   return () => first;
 }
 
-/** Writes a whole answer; returns its status. */
-export function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Uint8Array | undefined): number {
+/** Writes a whole answer (`reason`: its status line's words, else HTTP's); returns its status. */
+export function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Uint8Array | undefined, reason?: string): number {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-  res.writeHead(status, bytes && !headers['content-length'] ? { ...headers, 'content-length': String(bytes.byteLength) } : headers);
+  const all = bytes && !headers['content-length'] ? { ...headers, 'content-length': String(bytes.byteLength) } : headers;
+  // A status line takes printable ASCII only (Node throws on anything else).
+  if (reason === undefined) res.writeHead(status, all);
+  else res.writeHead(status, reason.replace(/[^\x20-\x7e]/g, '?'), all);
   res.end(bytes);
   return status;
 }
 
-/** A distribution error body (`{"errors":[{code,message}]}`). */
+/**
+ * A distribution error body (`{"errors":[{code,message}]}`), the message in the status line too:
+ * containerd (ctr, the kubelet's CRI) HEADs a tag before it GETs it and shows an error by its
+ * status line alone ('… failed with status code [manifests v1.14.0]: 503 Service Unavailable'),
+ * a 404 only as "not found", whatever the body says.
+ */
 export function fail(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}): number {
-  return send(res, status, { 'content-type': 'application/json', ...extra }, JSON.stringify({ errors: [{ code, message }] }));
+  return send(res, status, { 'content-type': 'application/json', ...extra }, JSON.stringify({ errors: [{ code, message }] }), message);
 }
 
 /**
- * 403 DENIED: content the gateway could serve and will not, `message` in the status line as well
- * as the body. containerd (ctr, the kubelet's CRI) HEADs a tag before it GETs it and shows a
- * refusal by its status line alone, and a 404 only as "not found", whatever the body says.
+ * 403 DENIED: content the gateway could serve and will not (containerd shows a 404 as "not
+ * found" alone, a refusal's status line as it is).
  */
 export function deny(res: ServerResponse, message: string): number {
-  const bytes = Buffer.from(JSON.stringify({ errors: [{ code: 'DENIED', message }] }));
-  // A status line takes printable ASCII only (Node throws on anything else).
-  res.writeHead(403, message.replace(/[^\x20-\x7e]/g, '?'), { 'content-type': 'application/json', 'content-length': String(bytes.byteLength) });
-  res.end(bytes);
-  return 403;
+  return fail(res, 403, 'DENIED', message);
 }
 
 /**

@@ -153,3 +153,17 @@ test('tags the gateway refuses fail ctr\'s pull, a moved one saying why', { time
   assert.match(drifted.stderr, new RegExp(`ctr: failed to resolve reference "${gw.host}/app:v1\\.14\\.0": .*: 403 app:v1\\.14\\.0 is not served: every backend that has it holds another digest than the recorded ${recorded}$`, 'm'), drifted.stderr);
   assert.equal(await listed('refused', 'v1.14.0'), undefined, 'nothing recorded');
 });
+
+test('every backend down: ctr\'s line says so, not a bare 503', { timeout: 120_000 }, async (t) => {
+  if (unavailable) return t.skip(unavailable);
+  world.proxyA.inject({ times: Infinity, fault: { kind: 'reset' } });
+  world.proxyB.inject({ times: Infinity, fault: { kind: 'reset' } });
+  try {
+    const r = await pull('down', 'v1.99.0');
+    assert.notEqual(r.exitCode, 0);
+    assert.match(r.stderr, /failed with status code \[manifests v1\.99\.0\]: 503 no backend could answer \(down, unreachable or refusing the gateway\); try again later$/m, r.stderr);
+  } finally {
+    world.proxyA.clear();
+    world.proxyB.clear();
+  }
+});
