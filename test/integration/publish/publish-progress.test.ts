@@ -4,19 +4,15 @@
 // 250 MiB cmctl release into a registry restarted mid-upload), no total and no ETA, naming images.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
+import { stageTwoBinaries, twoBinariesYaml } from './two-binaries.js';
 import { skopeoDigestVerified } from '../../harness/skopeo.js';
 
-const CMCTL = Buffer.from('cmctl linux amd64 release archive\n'.repeat(3000));
-const PLUGIN = Buffer.from('kubectl-cert_manager plugin archive\n'.repeat(500));
-const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 let reg: RunningRegistry;
 let proxy: FaultProxy;
@@ -26,10 +22,7 @@ before(async () => {
   reg = await startRegistry({ tls: true });
   proxy = await proxyFor(reg);
   dir = await scratchDir('publish-progress');
-  await mkdir(join(dir, 'dist'));
-  await writeFile(join(dir, 'dist', 'cmctl-linux-amd64.tar.gz'), CMCTL);
-  await writeFile(join(dir, 'dist', 'kubectl-cert_manager.tar.gz'), PLUGIN);
-  await writeFile(join(dir, 'checksums.txt'), `${hex(CMCTL)}  cmctl-linux-amd64.tar.gz\n${hex(PLUGIN)}  kubectl-cert_manager.tar.gz\n`);
+  await stageTwoBinaries(dir);
 });
 
 after(async () => {
@@ -41,16 +34,7 @@ test('progress lines count (binary, tag) items out of the release\'s total', asy
   const cfg = await writeConfig(dir, `version: 1
 defaults:
   targets: [${reg.host}/cert-manager]
-${registriesYaml([reg])}binaries:
-  - name: cmctl
-    artifactType: application/vnd.cert-manager.cmctl.v1
-    files: ["cmctl-*.tar.gz"]
-    checksums: ${join(dir, 'checksums.txt')}
-  - name: kubectl-cert-manager
-    artifactType: application/vnd.cert-manager.kubectl-plugin.v1
-    files: ["kubectl-cert_manager.tar.gz"]
-    checksums: ${join(dir, 'checksums.txt')}
-`);
+${registriesYaml([reg])}${twoBinariesYaml(dir)}`);
   proxy.inject({ method: 'PUT', path: /\/cmctl\/manifests\/v1\.2\.3$/, fault: { kind: 'delay', ms: 3000 } });
   const r = await runCli(['publish', '-c', cfg, '--tag', 'v1.2.3', '--dir', join(dir, 'dist'), '--endpoint', `${reg.host}=${proxy.url}`, '--progress-interval', '1'], { env: { CI: 'true' } });
   assert.equal(r.exitCode, 0, r.stderr);

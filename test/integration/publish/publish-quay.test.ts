@@ -4,8 +4,7 @@
 // missing. The row said sync's 'or exclude the tag' (publish2 hunt), which publish has no use for.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
@@ -13,13 +12,11 @@ import { quay } from '../../harness/personalities/quay.js';
 import type { FaultProxy } from '../../harness/fault-proxy.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
+import { hex, PLUGIN, stageTwoBinaries, twoBinariesYaml } from './two-binaries.js';
 import { skopeoRawManifest } from '../../harness/skopeo.js';
 import type { SyncReport } from '../../../src/report/model.js';
 
 const REFUSED = 'application/vnd.cert-manager.cmctl.v1';
-const CMCTL = Buffer.from('cmctl linux amd64 release archive\n'.repeat(3000));
-const PLUGIN = Buffer.from('kubectl-cert_manager plugin archive\n'.repeat(500));
-const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 let reg: RunningRegistry;
 let proxy: FaultProxy;
@@ -30,10 +27,7 @@ before(async () => {
   reg = await startRegistry({ auth: 'token', tls: true });
   proxy = await proxyFor(reg, { personalities: [play.play] });
   dir = await scratchDir('publish-quay');
-  await mkdir(join(dir, 'dist'));
-  await writeFile(join(dir, 'dist', 'cmctl-linux-amd64.tar.gz'), CMCTL);
-  await writeFile(join(dir, 'dist', 'kubectl-cert_manager.tar.gz'), PLUGIN);
-  await writeFile(join(dir, 'checksums.txt'), `${hex(CMCTL)}  cmctl-linux-amd64.tar.gz\n${hex(PLUGIN)}  kubectl-cert_manager.tar.gz\n`);
+  await stageTwoBinaries(dir);
 });
 
 after(async () => {
@@ -45,16 +39,7 @@ test('one artifactType refused (415): the rest land, the row says to leave the r
   const cfg = await writeConfig(dir, `version: 1
 defaults:
   targets: [${reg.host}/cert-manager]
-${registriesYaml([[reg, { credentials: '{ usernameEnv: U, passwordEnv: P }' }]])}binaries:
-  - name: cmctl
-    artifactType: ${REFUSED}
-    files: ["cmctl-*.tar.gz"]
-    checksums: ${join(dir, 'checksums.txt')}
-  - name: kubectl-cert-manager
-    artifactType: application/vnd.cert-manager.kubectl-plugin.v1
-    files: ["kubectl-cert_manager.tar.gz"]
-    checksums: ${join(dir, 'checksums.txt')}
-`);
+${registriesYaml([[reg, { credentials: '{ usernameEnv: U, passwordEnv: P }' }]])}${twoBinariesYaml(dir, REFUSED)}`);
   const env = { U: 'admin', P: reg.users.admin! };
   const publish = (n: number) => runCli(['publish', '-c', cfg, '--tag', 'v1.2.3', '--dir', join(dir, 'dist'), '--endpoint', `${reg.host}=${proxy.url}`, '--no-progress', '--format', 'json', '-o', join(dir, `${n}.json`)], { env });
 
