@@ -160,7 +160,9 @@ async function startRegistryOnce(opts: RegistryOptions): Promise<RunningRegistry
       await waitReady(reg.url, started, logPath, logFrom, port, readiness);
     },
     hang(on) {
-      child?.kill(on ? 'SIGSTOP' : 'SIGCONT');
+      if (!child?.pid) return;
+      child.kill(on ? 'SIGSTOP' : 'SIGCONT');
+      settleStopped(child.pid, on);
     },
     async stop() {
       const running = child;
@@ -256,5 +258,24 @@ function logSince(logPath: string, from: number): string {
     return readFileSync(logPath).subarray(from).toString('utf8');
   } catch {
     return '';
+  }
+}
+
+/**
+ * Waits (up to 2 s) until the kernel shows `pid` stopped (`on`) or running again: a signal is
+ * delivered asynchronously, and on a loaded 2-core machine a request sent right after SIGSTOP was
+ * once answered by the registry (serve/hedged-backend in CI: 200 in 16 ms from the "hung" one).
+ */
+function settleStopped(pid: number, on: boolean): void {
+  const until = Date.now() + 2000;
+  while (Date.now() < until) {
+    let state: string | undefined;
+    try {
+      state = /^\d+ \(.*\) (\S)/s.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+    } catch {
+      return; // gone, or no /proc: nothing to wait for
+    }
+    if (state === undefined || (state === 'T') === on) return;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
   }
 }
