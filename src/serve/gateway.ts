@@ -55,10 +55,8 @@ export class Gateway {
   readonly proofs: RedirectProofs;
   /** Backends the log said were down (health.ts), to say when they are back. */
   readonly outages = new Map<string, Outage>();
-  /** When the log last said a host failed a client's request (requestFailed). */
-  private readonly requestFailures = new Map<string, number>();
-  /** When the log last said a tag had drifted on every backend (driftedEverywhere). */
-  private readonly driftSaid = new Map<string, number>();
+  /** When the log last said each line kept to once in 10 minutes (sayOnceIn10Min): a host failing requests, a tag drifted everywhere. */
+  private readonly saidAt = new Map<string, number>();
   readonly rate: ClientRateLimit | undefined;
   readonly clientSecret = newClientKeySecret();
   readonly now: () => number;
@@ -111,10 +109,7 @@ export class Gateway {
   private requestFailed(host: string, e: unknown): void {
     const why = oneLine(e);
     if (e instanceof TlsError || this.outages.has(host)) return;
-    const last = this.requestFailures.get(host);
-    if (last !== undefined && this.now() - last < REQUEST_FAILURE_LOG_MS) return;
-    this.requestFailures.set(host, this.now());
-    this.log?.(`backend ${host} failed a request: ${why}; ${failingOver(this.settings.healthInterval)} (said once in ${REQUEST_FAILURE_LOG_MS / 60_000} min)`);
+    this.sayOnceIn10Min(`failed ${host}`, `backend ${host} failed a request: ${why}; ${failingOver(this.settings.healthInterval)}`);
   }
 
   /**
@@ -124,11 +119,16 @@ export class Gateway {
    */
   driftedEverywhere(image: string, tag: string, drift: DriftEverywhere): void {
     const key = `${image}:${tag}`;
-    const last = this.driftSaid.get(key);
-    if (last !== undefined && this.now() - last < REQUEST_FAILURE_LOG_MS) return;
-    this.driftSaid.set(key, this.now());
     const found = drift.found.map((f) => `${f.backend}: ${f.digest}`).join(', ');
-    this.log?.(`${key}: every backend that has it holds another digest than the recorded ${drift.expected} (${found}): not served; \`regmirror verify --lock\` shows the move, and \`regmirror sync --accept-moved ${tag}\` records and mirrors it if it was meant (said once in ${REQUEST_FAILURE_LOG_MS / 60_000} min)`);
+    this.sayOnceIn10Min(`drift ${key}`, `${key}: every backend that has it holds another digest than the recorded ${drift.expected} (${found}): not served; \`regmirror verify --lock\` shows the move, and \`regmirror sync --accept-moved ${tag}\` records and mirrors it if it was meant`);
+  }
+
+  /** `line`, unless the line kept as `key` was said less than REQUEST_FAILURE_LOG_MS ago; it says how often it is said. */
+  private sayOnceIn10Min(key: string, line: string): void {
+    const last = this.saidAt.get(key);
+    if (last !== undefined && this.now() - last < REQUEST_FAILURE_LOG_MS) return;
+    this.saidAt.set(key, this.now());
+    this.log?.(`${line} (said once in ${REQUEST_FAILURE_LOG_MS / 60_000} min)`);
   }
 
   /** `b` served `digest` with bytes that hash to `actual`: skipped for that blob, said once. */
