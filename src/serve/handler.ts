@@ -11,7 +11,7 @@ import { clientKey, type GatewayEvent } from './events.js';
 import type { Gateway } from './gateway.js';
 import { NoManifest, serveManifest, Unpublished } from './manifests.js';
 import { namedTypes, negotiate } from './negotiate.js';
-import { partialHeaders, rangeFrom } from './range.js';
+import { blobHead } from './range.js';
 import { route, type Route } from './route.js';
 import { clientAddress } from './address.js';
 import { deliver, deny, fail, send, unavailable } from './respond.js';
@@ -112,10 +112,8 @@ async function blob(gw: Gateway, name: string, digest: string, head: boolean, re
     if (length === undefined || a.kind !== 'stream') break;
     const proven = await readProven(a.response, digest, length);
     if ('bytes' in proven) {
-      const from = rangeFrom(range, proven.bytes.length);
-      const headers = { 'content-type': 'application/octet-stream', 'docker-content-digest': digest };
-      const status = from === undefined ? send(res, 200, headers, proven.bytes) : send(res, 206, { ...headers, ...partialHeaders(from, proven.bytes.length) }, proven.bytes.subarray(from));
-      return { ...base, backend: a.backend, status };
+      const { status, headers, from } = blobHead(digest, proven.bytes.length, range);
+      return { ...base, backend: a.backend, status: send(res, status, headers, proven.bytes.subarray(from ?? 0)) };
     }
     const senders = a.senders?.() ?? [];
     if ('wrong' in proven && senders.length === 1) gw.servedWrong(senders[0]!, digest, proven.wrong);

@@ -15,9 +15,15 @@ export function rangeFrom(header: string | undefined, size: number | undefined):
   return Number.isSafeInteger(start) && start < size! && end >= size! - 1 ? start : undefined;
 }
 
-/** The headers of a 206 of a blob of `size` bytes from byte `start` to its end. */
-export function partialHeaders(start: number, size: number): Record<string, string> {
-  return { 'content-range': `bytes ${start}-${size - 1}/${size}`, 'content-length': String(size - start) };
+/**
+ * The status and headers of the verified bytes of blob `digest` (`size` bytes, when known) for a
+ * client's `range`: a 206 from byte `from` to the end, else the whole blob, a 200.
+ */
+export function blobHead(digest: string, size: number | undefined, range: string | undefined): { status: 200 | 206; headers: Record<string, string>; from?: number } {
+  const type = { 'content-type': 'application/octet-stream', 'docker-content-digest': digest };
+  const from = rangeFrom(range, size);
+  if (from === undefined) return { status: 200, headers: { ...(size !== undefined && { 'content-length': String(size) }), ...type } };
+  return { status: 206, headers: { ...type, 'content-range': `bytes ${from}-${size! - 1}/${size}`, 'content-length': String(size! - from) }, from };
 }
 
 /** Drops the first `n` bytes that pass through. */

@@ -6,7 +6,7 @@ import { header } from '../registry/http/types.js';
 import { VerifyingStream } from '../types/digest.js';
 import { DigestMismatchError } from '../types/errors.js';
 import type { BlobAnswer } from './blobs.js';
-import { partialHeaders, rangeFrom, skipping } from './range.js';
+import { blobHead, skipping } from './range.js';
 
 /**
  * A 307 to where the client can read the bytes, or the verified bytes themselves (from the byte a
@@ -28,10 +28,8 @@ export async function deliver(res: ServerResponse, a: BlobAnswer, digest: string
   // No length: a proxy in front of the backend gzipped the blob, and it was decoded on its way in
   // (registry/http/content-coding.ts). It goes out chunked; clients judge a blob by its digest
   // (skopeo, podman, containerd and docker read one of unknown length), and so does the gateway.
-  const from = rangeFrom(range, length === undefined ? undefined : Number(length));
-  const type = { 'content-type': 'application/octet-stream', 'docker-content-digest': expected };
-  if (from !== undefined) res.writeHead(206, { ...type, ...partialHeaders(from, Number(length)) });
-  else res.writeHead(200, { ...(length !== undefined && { 'content-length': length }), ...type });
+  const { status, headers, from } = blobHead(expected, length === undefined ? undefined : Number(length), range);
+  res.writeHead(status, headers);
   // The last chunk is held until the digest is proven: a wrong blob never arrives whole.
   const verify = new VerifyingStream(expected, length === undefined ? undefined : Number(length));
   verify.once('error', (e) => {
@@ -39,7 +37,7 @@ export async function deliver(res: ServerResponse, a: BlobAnswer, digest: string
   });
   const first = firstToFail(res, up.body, verify);
   const sent = from === undefined ? pipeline(up.body, verify, res) : pipeline(up.body, verify, skipping(from), res);
-  return sent.then(() => (from === undefined ? 200 : 206), () => {
+  return sent.then(() => status, () => {
     res.destroy();
     return first() === 'client' ? CLIENT_CLOSED : BACKEND_BROKE;
   });
