@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { registerSecret } from '../ui/redact.js';
 import type { Credential } from './credentials.js';
-import { DOCKER_HUB, DOCKER_HUB_API } from '../types/host.js';
+import { DOCKER_HUB, DOCKER_HUB_API, hostnameOf } from '../types/host.js';
 
 /** One `auths` entry. */
 export interface DockerAuthEntry {
@@ -102,16 +102,11 @@ export function authsCredential(config: DockerConfigFile, host: string, onUnusab
  */
 export function nearMisses(config: DockerConfigFile, host: string): string[] {
   const want = normalizeServer(host);
-  const machine = machineOf(want);
+  const machine = hostnameOf(want);
   return [...Object.keys(config.auths ?? {}), ...Object.keys(config.credHelpers ?? {})].filter((key) => {
     const server = normalizeServer(key);
-    return server !== want && machineOf(server) === machine;
+    return server !== want && hostnameOf(server) === machine;
   });
-}
-
-// `[::1]:5000` → `[::1]`, `127.0.0.1:5000` → `127.0.0.1`.
-function machineOf(server: string): string {
-  return server.startsWith('[') ? server.slice(0, server.indexOf(']') + 1) : server.split(':')[0]!;
 }
 
 function entryCredential(entry: DockerAuthEntry): Credential | undefined {
