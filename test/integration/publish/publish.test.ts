@@ -13,6 +13,7 @@ import { skopeoRawManifest } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import type { SyncReport } from '../../../src/report/model.js';
 import { scratchDir } from '../../harness/scratch.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
 
 const TYPE = 'application/vnd.cert-manager.cmctl.v1';
 const LINUX = Buffer.from('cmctl linux amd64 release archive\n'.repeat(2000));
@@ -131,11 +132,7 @@ test('checksums.txt published with the files it lists: it need not list itself; 
   const cfg = await writeConfig(dir, `version: 1
 defaults:
   targets: [${reg.host}/own-sums]
-registries:
-  ${reg.host}:
-    credentials: { usernameEnv: REG_USER, passwordEnv: REG_PASS }
-    caFile: ${reg.caFile}
-binaries:
+${registriesYaml([[reg, { credentials: '{ usernameEnv: REG_USER, passwordEnv: REG_PASS }' }]])}binaries:
   - name: cmctl
     artifactType: ${TYPE}
     files: ["cmctl-*.tar.gz", "checksums.txt"]
