@@ -19,6 +19,12 @@ import { recordedTag } from './record.js';
 
 type Ev = Omit<GatewayEvent, 'time' | 'method' | 'client' | 'durationMs'>;
 
+// Probes and scrapes are never rate limited: a node whose containerd pulled a release through the
+// gateway shares its address with the kubelet probing it, and /-/healthz answered 429 to the probe
+// (gateway5 hunt: pulls in a loop and a probe every second from one address), which restarts a
+// healthy gateway mid-release. They cost no backend request.
+const OPERATOR_PAGES = new Set<Route['kind']>(['healthz', 'ready', 'metrics']);
+
 /** Answers `req` and records its event. */
 export async function handle(gw: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = performance.now();
@@ -29,13 +35,14 @@ export async function handle(gw: Gateway, req: IncomingMessage, res: ServerRespo
   // The rate limit's bucket is the address's: a User-Agent is the client's to choose (a new one per request escaped it).
   const bucket = clientKey(address, '', gw.clientSecret);
   let ev: Ev = { image: '', tag: '', digest: '', mediaType: '', kind: 'other', backend: '', status: 0 };
+  const r = route(method, req.url ?? '/');
   try {
-    if (gw.rate && !gw.rate.take(bucket, gw.now())) {
+    if (gw.rate && !OPERATOR_PAGES.has(r.kind) && !gw.rate.take(bucket, gw.now())) {
       ev.status = fail(res, 429, 'TOOMANYREQUESTS', 'too many requests from this client; slow down', { 'retry-after': String(gw.rate.retryAfter(bucket)) });
     } else if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) {
       ev.status = fail(res, 413, 'SIZE_INVALID', 'this gateway is read-only: requests carry no body');
     } else {
-      ev = await answer(gw, route(method, req.url ?? '/'), method, key, res, ev, req.headers);
+      ev = await answer(gw, r, method, key, res, ev, req.headers);
     }
   } catch (e) {
     gw.log?.(`error: ${method} ${(req.url ?? '').split('?')[0]}: ${e instanceof Error ? e.message : String(e)}`);

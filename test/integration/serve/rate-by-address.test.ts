@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWorld, type World } from './fixture.js';
-import { startGateway } from './gateway-process.js';
+import { startGateway, until } from './gateway-process.js';
 
 let world: World;
 
@@ -36,6 +36,25 @@ test('a client that changes its User-Agent with every request is still rate limi
     assert.ok(rotating.slice(2).includes(429), `then 429 whatever the User-Agent: ${rotating}`);
     const other = await statuses(gw.url, '10.7.7.8', ['curl/8.0 a']);
     assert.deepEqual(other, [200], 'another address is not starved');
+  } finally {
+    assert.equal(await gw.stop(), 0);
+  }
+});
+
+test('probes and scrapes from a limited address are answered, not 429', { timeout: 120_000 }, async () => {
+  // The kubelet probes from the node's address, the one its containerd pulls from.
+  const gw = await startGateway(await world.config('  healthInterval: 1', { name: 'rate-probes.yaml' }), ['--client-rate', '1']);
+  try {
+    const node = '10.7.7.9';
+    let n = 0;
+    await until(async () => (await fetch(`${gw.url}/-/ready`, { headers: { 'x-forwarded-for': `10.8.0.${++n % 250}` } })).status === 200, 'ready');
+    const pulls = await statuses(gw.url, node, ['containerd/1.6', 'containerd/1.6', 'containerd/1.6', 'containerd/1.6']);
+    assert.ok(pulls.includes(429), `the node's requests are limited: ${pulls}`);
+    for (const page of ['/-/healthz', '/-/ready', '/metrics']) {
+      const res = await fetch(`${gw.url}${page}`, { headers: { 'x-forwarded-for': node, 'user-agent': 'kube-probe/1.30' } });
+      await res.arrayBuffer();
+      assert.equal(res.status, 200, `${page} from the limited address`);
+    }
   } finally {
     assert.equal(await gw.stop(), 0);
   }
