@@ -13,6 +13,7 @@ import { ManifestCache, TagCache } from './cache.js';
 import { newClientKeySecret, type EventSink, type GatewayEvent } from './events.js';
 import type { DriftEverywhere, ManifestDeps } from './manifests.js';
 import type { Outage } from './health.js';
+import { FlapCounter } from './flapping.js';
 import { GatewayMetrics } from './metrics.js';
 import { ClientRateLimit } from './ratelimit.js';
 import { aggregate, emptyUnkept, tallyUnkept, withUnkept, type GatewayStats } from './stats.js';
@@ -55,6 +56,8 @@ export class Gateway {
   readonly proofs: RedirectProofs;
   /** Backends the log said were down (health.ts), to say when they are back. */
   readonly outages = new Map<string, Outage>();
+  /** When each backend's recent outages began: a flapping one is said so, not down and back each time. */
+  readonly flaps = new FlapCounter();
   /** When the log last said each line kept to once in 10 minutes (sayOnceIn10Min): a host failing requests, a tag drifted everywhere. */
   private readonly saidAt = new Map<string, number>();
   readonly rate: ClientRateLimit | undefined;
@@ -124,7 +127,7 @@ export class Gateway {
   }
 
   /** `line`, unless the line kept as `key` was said less than REQUEST_FAILURE_LOG_MS ago; it says how often it is said. */
-  private sayOnceIn10Min(key: string, line: string): void {
+  sayOnceIn10Min(key: string, line: string): void {
     const last = this.saidAt.get(key);
     if (last !== undefined && this.now() - last < REQUEST_FAILURE_LOG_MS) return;
     this.saidAt.set(key, this.now());

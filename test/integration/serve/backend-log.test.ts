@@ -66,3 +66,25 @@ test('a backend whose probes are cut every time is still said down', { timeout: 
   world.proxyB.clear();
   await until(() => gw.stderr().includes(`backend ${world.proxyB.host} is back`), 'the line saying B is back');
 });
+
+test('a backend flapping is said flapping once, not down and back at every turn', { timeout: 180_000 }, async () => {
+  // gateway5 hunt: a backend killed and restarted every 2 s for 5 minutes: 72 lines "is down" / "is back".
+  const from = gw.stderr().length;
+  const since = () => gw.stderr().slice(from).split('\n');
+  const answered = (status: number) => probes().filter((e) => e.status === status).length;
+  for (let turn = 0; turn < 5; turn++) {
+    const failed = answered(502);
+    world.proxyB.inject({ path: /^\/v2\//, times: Infinity, fault: { kind: 'status', status: 502 } });
+    await until(() => answered(502) > failed, `turn ${turn}: a probe failed`);
+    world.proxyB.clear();
+    const ok = answered(200);
+    await until(() => answered(200) > ok, `turn ${turn}: a probe passed`);
+  }
+  const downs = since().filter((l) => l.includes(`backend ${world.proxyB.host} is down`));
+  const backs = since().filter((l) => l.includes(`backend ${world.proxyB.host} is back`));
+  const flapping = since().filter((l) => l.includes(`backend ${world.proxyB.host} is flapping`));
+  assert.ok(downs.length <= 2 && backs.length <= 2, `not at every turn: ${gw.stderr().slice(from)}`);
+  assert.equal(flapping.length, 1, `one line says it flaps: ${gw.stderr().slice(from)}`);
+  assert.match(flapping[0]!, /down \d+ times in the last 10 min \(now: .*502.*\); requests go to the next backend/);
+  await until(async () => (await (await fetch(`${gw.url}/metrics`)).text()).includes(`regmirror_gateway_backend_healthy{backend="${world.proxyB.host}"} 1`), 'B healthy again');
+});
