@@ -1,5 +1,10 @@
 // The gateway's stats page (`/-/stats`, `regmirror report stats`): one self-contained HTML file,
 // no external URL and no script; bars are plain CSS widths so it prints and screenshots as seen.
+// A month of releases made the pulls tables wider than any screen (a column a day): the whole page
+// scrolled sideways with the tag column and the totals out of sight, and a phone laid it out 980
+// px wide, shrunk to unreadable (gateway5 hunt, 50 tags × 3 images over 30 days at 390 px). Each
+// table now scrolls in its own box, the tag column stays put, the total comes right after it, and
+// the viewport is the device's.
 import { escapeHtml as h } from './escape.js';
 import type { GatewayStats } from '../serve/stats.js';
 
@@ -7,7 +12,8 @@ const STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1f2328;background:#fff}
 h1{font-size:1.4rem;margin:0 0 .3rem}h2{font-size:1.1rem;margin:1.6rem 0 .4rem}h3{font-size:1rem;margin:1rem 0 .3rem;word-break:break-all}
 .muted{color:#656d76}.totals span{display:inline-block;margin-right:1.2rem;font-size:1.05rem}.totals b{font-size:1.3rem}
-table{border-collapse:collapse;margin:.3rem 0}th,td{border:1px solid #d0d7de;padding:.2rem .5rem;text-align:left}
+table{border-collapse:collapse;margin:.3rem 0}.wide{overflow-x:auto;max-width:100%}
+.wide tbody th,.wide thead th:first-child{position:sticky;left:0;background:#fff;z-index:1}.wide thead th:first-child{background:#f6f8fa}th,td{border:1px solid #d0d7de;padding:.2rem .5rem;text-align:left}
 thead th{background:#f6f8fa;font-size:.85rem}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .bar{display:inline-block;height:.8rem;background:#2da44e;vertical-align:middle;margin-right:.4rem}
 .up{background:#dafbe1}.down{background:#ffebe9}
@@ -17,7 +23,7 @@ thead th{background:#f6f8fa;font-size:.85rem}td.n{text-align:right;font-variant-
 export function renderStatsHtml(s: GatewayStats): string {
   const t = s.totals;
   const parts = [
-    '<!doctype html><html lang="en"><head><meta charset="utf-8">',
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
     `<title>${h(s.host || 'regmirror gateway')} — pulls</title><style>${STYLE}</style></head><body>`,
     `<h1>${h(s.host || 'regmirror gateway')}: pulls</h1>`,
@@ -39,14 +45,14 @@ function pullsTables(s: GatewayStats): string[] {
   const out: string[] = [];
   for (const image of [...s.pulls.keys()].sort()) {
     const tags = s.pulls.get(image)!;
-    out.push(`<h3>${h(image)}</h3><table><thead><tr><th>tag</th>${s.days.map((d) => `<th>${h(d)}</th>`).join('')}<th>total</th></tr></thead><tbody>`);
+    out.push(`<h3>${h(image)}</h3><div class="wide"><table><thead><tr><th>tag</th><th>total</th>${s.days.map((d) => `<th>${h(d)}</th>`).join('')}</tr></thead><tbody>`);
     for (const tag of [...tags.keys()].sort()) {
       const perDay = tags.get(tag)!;
       const total = [...perDay.values()].reduce((a, b) => a + b, 0);
       const cells = s.days.map((d) => `<td class="n">${perDay.get(d) ?? ''}</td>`).join('');
-      out.push(`<tr><th>${h(tag || '(by digest)')}</th>${cells}<td class="n" data-pulls="${h(`${image}:${tag}`)}">${total}</td></tr>`);
+      out.push(`<tr><th>${h(tag || '(by digest)')}</th><td class="n" data-pulls="${h(`${image}:${tag}`)}">${total}</td>${cells}</tr>`);
     }
-    out.push('</tbody></table>');
+    out.push('</tbody></table></div>');
   }
   return out;
 }
@@ -77,5 +83,5 @@ function backendsTable(s: GatewayStats): string {
     return `<tr><th>${h(name)}</th><td class="n">${seen.requests}</td><td class="n">${seen.errors}</td><td class="n">${seen.stale}</td>${state}</tr>`;
   });
   const liveHead = live ? '<th>now</th><th title="times this backend was taken out of rotation after errors; /metrics counts each request that moved past it">taken out</th><th>last error</th>' : '';
-  return `<table><thead><tr><th>backend</th><th>requests</th><th>5xx answered</th><th>stale answers</th>${liveHead}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<div class="wide"><table><thead><tr><th>backend</th><th>requests</th><th>5xx answered</th><th>stale answers</th>${liveHead}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }

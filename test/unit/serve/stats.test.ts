@@ -79,3 +79,13 @@ test('the live page counts the events it does not keep as aggregate counts them'
   assert.deepEqual(live.totals, whole.totals);
   assert.deepEqual([...live.backends].sort(), [...whole.backends].sort());
 });
+
+// gateway5 hunt: 50 tags × 3 images over 30 days, /-/stats in headless Chromium at 1280 and 390 px.
+test('a month of pulls: each table scrolls in its own box, the total beside the tag, the device\'s viewport', () => {
+  const events = Array.from({ length: 30 }, (_, d) => ev({ time: `2026-05-${String(d + 1).padStart(2, '0')}T10:00:00Z` }));
+  const page = renderStatsHtml(aggregate(events));
+  assert.match(page, /<meta name="viewport" content="width=device-width, initial-scale=1">/, 'a phone lays it out at its own width, not 980 px shrunk');
+  assert.match(page, /<div class="wide"><table><thead><tr><th>tag<\/th><th>total<\/th><th>2026-05-01<\/th>/, 'the total comes before the days');
+  assert.match(page, /<tr><th>v1\.16\.0<\/th><td class="n" data-pulls="cert-manager-controller:v1\.16\.0">30<\/td><td class="n">1<\/td>/);
+  assert.match(page, /\.wide\{overflow-x:auto/, 'the box scrolls, not the page');
+});
