@@ -20,7 +20,13 @@ export type BlobAccess =
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 
 /** Finds the way to `digest`; a 404 is a NotFoundError, other failures their usual kinds. */
-export async function blobAccess(repo: RepoContext, digest: string, opts: CallOptions & { tryAnonymous: boolean }): Promise<BlobAccess> {
+/**
+ * `head`: only its length and digest are wanted (a client's HEAD): the authenticated request is a
+ * HEAD too, its response bodiless. It was a GET whose body the gateway then dropped: every HEAD
+ * of a 300 MiB layer started its whole download at the backend and cost the connection (gateway5
+ * hunt: 3 HEADs through the gateway, 3 GETs of the layer at the backend).
+ */
+export async function blobAccess(repo: RepoContext, digest: string, opts: CallOptions & { tryAnonymous: boolean; head?: boolean }): Promise<BlobAccess> {
   const url = repo.url(`blobs/${digest}`);
   // A registry reached with `tls: insecure` has a certificate its clients cannot verify either, nor
   // whatever it redirects to unchecked: never send them there; its bytes are streamed (redirects followed).
@@ -39,16 +45,17 @@ export async function blobAccess(repo: RepoContext, digest: string, opts: CallOp
     if (REDIRECT.has(anon.status) && header(anon, 'location')) return { kind: 'anonymous', url };
     if (anon.status !== 401 && anon.status !== 403) await expectStatus('HEAD', anon, 200);
   }
-  const res = await repo.host.send({ method: 'GET', url, scopes: repo.scopes, keepRedirects: clientsMayGo, lane: 'download', slowReader: true, signal: opts.signal, priority: opts.priority });
+  const method = opts.head ? 'HEAD' : 'GET';
+  const res = await repo.host.send({ method, url, scopes: repo.scopes, keepRedirects: clientsMayGo, lane: 'download', slowReader: true, signal: opts.signal, priority: opts.priority });
   if (REDIRECT.has(res.status) && header(res, 'location')) {
     discard(res.body, header(res, 'content-length'));
-    const to = resolveLocation('GET', res);
+    const to = resolveLocation(method, res);
     // A hop on the registry's own origin would still want our Authorization: stream instead.
     if (to.origin !== url.origin) return { kind: 'redirect', url: to };
-    const again = await repo.host.send({ method: 'GET', url: to, scopes: repo.scopes, lane: 'download', slowReader: true, signal: opts.signal, priority: opts.priority });
-    return { kind: 'stream', response: await expectStatus('GET', again, 200) };
+    const again = await repo.host.send({ method, url: to, scopes: repo.scopes, lane: 'download', slowReader: true, signal: opts.signal, priority: opts.priority });
+    return { kind: 'stream', response: await expectStatus(method, again, 200) };
   }
-  return { kind: 'stream', response: await expectStatus('GET', res, 200) };
+  return { kind: 'stream', response: await expectStatus(method, res, 200) };
 }
 
 /** The blob's bytes, whole (redirects followed): read back to prove what a 307 sent clients to. */

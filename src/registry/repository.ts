@@ -70,7 +70,7 @@ export class RemoteRepository implements Repository, BlobMounter, ReferrerLister
   }
 
   /** How a client without our credentials can read `digest` (the gateway's redirect), or the open body. */
-  blobAccess(digest: string, opts: CallOptions & { tryAnonymous: boolean }): Promise<BlobAccess> {
+  blobAccess(digest: string, opts: CallOptions & { tryAnonymous: boolean; head?: boolean }): Promise<BlobAccess> {
     return blobAccess(this.repo, digest, opts);
   }
 

@@ -26,10 +26,10 @@ export class NoBlob extends RegmirrorError {
 /** Backend hosts that refused an anonymous read once: not asked anonymously again. */
 export type AnonymousMemory = Map<string, boolean>;
 
-/** Finds the blob on the first backend that has it (`skip`: backends known to serve it wrong). */
-export async function serveBlob(pool: BackendPool, backends: Backend[], digest: string, anonymous: AnonymousMemory, skip?: (b: Backend) => boolean): Promise<BlobAnswer> {
+/** Finds the blob on the first backend that has it (`skip`: backends known to serve it wrong; `head`: no body wanted). */
+export async function serveBlob(pool: BackendPool, backends: Backend[], digest: string, anonymous: AnonymousMemory, skip?: (b: Backend) => boolean, head = false): Promise<BlobAnswer> {
   const result = await pool.first(backends, async (b, signal) => {
-    const access: BlobAccess = await b.repo.blobAccess(digest, { signal, tryAnonymous: anonymous.get(b.host) !== false });
+    const access: BlobAccess = await b.repo.blobAccess(digest, { signal, tryAnonymous: anonymous.get(b.host) !== false, head });
     if (access.kind === 'stream') anonymous.set(b.host, false);
     return access;
   }, skip);
@@ -40,6 +40,7 @@ export async function serveBlob(pool: BackendPool, backends: Backend[], digest: 
   const backend = result.backend.host;
   if (access.kind === 'redirect' || access.kind === 'anonymous') return { kind: 'redirect', location: access.url.href, backend, from: result.backend };
   const senders = [result.backend];
+  if (head) return { kind: 'stream', response: access.response, backend, senders: () => senders };
   return { kind: 'stream', response: carriedOn(pool, senders, backends, digest, access.response, skip), backend, senders: () => senders };
 }
 

@@ -110,7 +110,7 @@ async function blob(gw: Gateway, name: string, digest: string, head: boolean, re
   // A small streamed blob is proven before it goes out; wrong bytes send the request on to the next backend.
   for (let tries = 0; ; tries++) {
     try {
-      a = await serveBlob(gw.pool, backends, digest, gw.anonymous, (b) => gw.wrongBytes.has(b.host, digest, gw.now()));
+      a = await serveBlob(gw.pool, backends, digest, gw.anonymous, (b) => gw.wrongBytes.has(b.host, digest, gw.now()), head);
     } catch (e) {
       if (!(e instanceof NoBlob)) throw e;
       return { ...base, status: e.status === 404 ? fail(res, 404, 'BLOB_UNKNOWN', 'blob unknown to every backend') : unavailable(res) };
