@@ -7,6 +7,7 @@
 // the viewport is the device's.
 import { escapeHtml as h } from './escape.js';
 import type { GatewayStats } from '../serve/stats.js';
+import { compareTags } from '../types/tag.js';
 
 const STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1f2328;background:#fff}
@@ -46,7 +47,8 @@ function pullsTables(s: GatewayStats): string[] {
   for (const image of [...s.pulls.keys()].sort()) {
     const tags = s.pulls.get(image)!;
     out.push(`<h3>${h(image)}</h3><div class="wide"><table><thead><tr><th>tag</th><th>total</th>${s.days.map((d) => `<th>${h(d)}</th>`).join('')}</tr></thead><tbody>`);
-    for (const tag of [...tags.keys()].sort()) {
+    // In version order: sorted as text, v1.10.0 came before v1.9.0 in a table of 50 releases (gateway5 hunt).
+    for (const tag of [...tags.keys()].sort(compareTags)) {
       const perDay = tags.get(tag)!;
       const total = [...perDay.values()].reduce((a, b) => a + b, 0);
       const cells = s.days.map((d) => `<td class="n">${perDay.get(d) ?? ''}</td>`).join('');

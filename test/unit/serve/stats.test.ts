@@ -89,3 +89,9 @@ test('a month of pulls: each table scrolls in its own box, the total beside the 
   assert.match(page, /<tr><th>v1\.16\.0<\/th><td class="n" data-pulls="cert-manager-controller:v1\.16\.0">30<\/td><td class="n">1<\/td>/);
   assert.match(page, /\.wide\{overflow-x:auto/, 'the box scrolls, not the page');
 });
+
+test('releases are listed in version order, v1.9 before v1.10', () => {
+  const page = renderStatsHtml(aggregate(['v1.10.0', 'v1.9.1', 'latest', 'v1.9.0', 'v1.2.0'].map((tag) => ev({ tag }))));
+  const order = [...page.matchAll(/<tr><th>([^<]+)<\/th><td class="n" data-pulls/g)].map((m) => m[1]);
+  assert.deepEqual(order, ['v1.2.0', 'v1.9.0', 'v1.9.1', 'v1.10.0', 'latest']);
+});
