@@ -97,8 +97,11 @@ async function fetchPage(repo: RepoContext, url: URL, first: boolean, opts: Call
   });
 }
 
-/** A 200 whose body is not a tag list. */
-class NotATagList extends RegistryResponseError {}
+/**
+ * A 200 whose body is not a tag list. Every attempt so answered, nothing of the repository could be
+ * read there: sync and plan count it as a registry not reached (sync/unreached.ts), as verify does.
+ */
+export class NotATagList extends RegistryResponseError {}
 
 function parsePage(bytes: Buffer, url: URL): string[] {
   try {
@@ -108,5 +111,9 @@ function parsePage(bytes: Buffer, url: URL): string[] {
   } catch {
     // fall through
   }
-  throw new NotATagList('GET', displayUrl(url), 200, [{ code: 'INVALID_TAG_LIST', message: 'not a tag list' }], describeStatus(200, isHtml(bytes), htmlTitle(bytes.toString('utf8'))));
+  const text = bytes.toString('utf8');
+  // A page (a login portal, a proxy's) speaks for something between this machine and the registry:
+  // say what to do about it (issuer2 hunt: the line named the page and stopped there).
+  if (isHtml(bytes)) throw new NotATagList('GET', displayUrl(url), 200, [], `${describeStatus(200, true, htmlTitle(text))}, not a tag list: this machine must reach ${url.host} without signing in (a proxy exemption for it, or HTTPS_PROXY/NO_PROXY)`);
+  throw new NotATagList('GET', displayUrl(url), 200, [{ code: 'INVALID_TAG_LIST', message: 'not a tag list' }], describeStatus(200));
 }

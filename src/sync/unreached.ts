@@ -5,6 +5,7 @@ import type { SyncResult } from '../report/model.js';
 import { REPOSITORY_ROW } from '../report/summary.js';
 import { AuthError, RegistryResponseError, UnreachableError } from '../types/errors.js';
 import { untouchedRows } from './tag.js';
+import { NotATagList } from '../registry/tags.js';
 
 /**
  * Every source, or every target, could not be read at all: SPEC's exit 3 for sync and plan. A
@@ -35,8 +36,12 @@ export function partlyUnread(inventories: Inventory[]): boolean {
   return inventories.some((inv) => unread(inv.sourceError) || inv.targets.some((t) => unread(t.error)));
 }
 
+/**
+ * Down, refused, or answering every tag-list request with something else (a captive portal's login
+ * page as 200: issuer2 hunt, a sync exited 1 and a plan 0 where verify said 3, incomplete).
+ */
 function unread(err: unknown): boolean {
-  return isDown(err) || err instanceof AuthError;
+  return isDown(err) || err instanceof AuthError || err instanceof NotATagList;
 }
 
 /** The row of an image whose source could not be listed, one failed target each. */

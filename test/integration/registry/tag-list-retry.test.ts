@@ -85,3 +85,24 @@ ${registriesYaml([source, [{ host: front.host, caFile: target.caFile }, { maxAtt
     await front.close();
   }
 });
+
+test('sync and plan: a source answered by a login page every time (a captive portal) could not be read at all: exit 3, saying what to do', { timeout: 120_000 }, async () => {
+  // issuer2 hunt: every request through a hotel Wi-Fi's portal answered 200 with its login page;
+  // verify exited 3 (incomplete), but sync exited 1 and plan 0, the line naming the page alone.
+  proxy.clear();
+  proxy.inject({ path: /./, times: Infinity, fault: { kind: 'page', status: 200 } });
+  const config = await writeConfig(join(dir, 'portal'), `version: 1
+defaults:
+  targets: [${target.host}/portal]
+${registriesYaml([[{ host: proxy.host, caFile: source.caFile }, { maxAttempts: 2 }], target])}images:
+  - source: ${proxy.host}/jetstack/app
+`);
+  const advice = new RegExp(`tags/list: 200 OK, an HTML page \\(a proxy or load balancer in front of the registry answered\\), not a tag list: this machine must reach ${proxy.host.replace(/\./g, '\\.')} without signing in \\(a proxy exemption for it, or HTTPS_PROXY/NO_PROXY\\) \\(tried 2 times\\)`);
+  for (const command of ['sync', 'plan']) {
+    const run = await runCli([command, '-c', config, '--no-progress'], { timeoutMs: 90_000 });
+    assert.equal(run.exitCode, 3, `${command}: ${run.stdout}${run.stderr}`);
+    assert.match(run.stdout, advice, command);
+  }
+  assert.equal(await skopeoRawManifest(`${target.host}/portal/app:v1.0.0`).catch(() => undefined), undefined);
+  proxy.clear();
+});
