@@ -61,6 +61,22 @@ export function backoff(policy: RetryPolicy, retry: number, random = Math.random
   return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseMs * 2 ** (retry - 1)));
 }
 
+/** A front end's word that the registry behind it is down or slow (a CDN's or load balancer's 502/503/504). */
+const BEHIND_DOWN = new Set([502, 503, 504]);
+
+/**
+ * The wait before asking again after a 502, 503 or 504: full jitter's range moved up by its own
+ * width, so it is never shorter than the step (250 ms, 0.5 s, 1 s, 2 s at the default base).
+ * A front end says so for the seconds the registry behind it restarts or fails over; full jitter
+ * spent maxAttempts 5 within 0–3.75 s (about 2 s on average), and a CDN answering 502/504 pages
+ * for 3 s mid-run failed the tags in flight (issuer2 hunt), where skopeo's --retry-times 3 waits
+ * 1 + 2 + 4 s. Now 3.75–7.5 s in all. Other retries (a reset, a 500, a 429) keep full jitter.
+ */
+export function behindDownBackoff(policy: RetryPolicy, retry: number, random = Math.random): number {
+  const step = Math.min(policy.maxDelayMs, policy.baseMs * 2 ** (retry - 1));
+  return Math.min(policy.maxDelayMs, step + Math.floor(random() * step));
+}
+
 /**
  * A connection-level failure (refused, reset, timed out, cut short) that may pass. A malformed
  * response is one too: undici drops the socket it came on (a middlebox that answered HEAD with a
@@ -130,7 +146,7 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
         // A probe's 429 is its answer (ghcr.io's referrers endpoint), not a rate limit to wait out.
         if (!RETRYABLE_STATUS.has(res.status) || (req.probe && res.status === 429)) return res;
         if (!canRetry()) return given(res, readTries(req.method, budget));
-        const wait = parseRetryAfter(header(res, 'retry-after')) ?? backoff(policy, retry);
+        const wait = parseRetryAfter(header(res, 'retry-after')) ?? (BEHIND_DOWN.has(res.status) ? behindDownBackoff : backoff)(policy, retry);
         discard(res.body, header(res, 'content-length'));
         policy.onRetry?.();
         await pause(wait, req.signal, silence);

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_RETRY_AFTER_MS, backoff, isTransientNetworkError, parseRetryAfter } from '../../../src/registry/http/retry.js';
+import { MAX_RETRY_AFTER_MS, backoff, behindDownBackoff, isTransientNetworkError, parseRetryAfter } from '../../../src/registry/http/retry.js';
 import { misplaced, unreachable, type CertEntry } from '../../../src/registry/http/unreachable.js';
 import { AuthError, isLasting, TlsError, UnreachableError } from '../../../src/types/errors.js';
 import { errors } from 'undici';
@@ -34,6 +34,15 @@ describe('backoff', () => {
     assert.equal(backoff(policy, 3, () => 0.999), 399);
     assert.equal(backoff(policy, 10, () => 0.999), 999);
     assert.equal(backoff(policy, 3, () => 0), 0);
+  });
+  it('after a front end\'s 502/503/504 waits at least the step, so five attempts span seconds, not a blink', () => {
+    assert.equal(behindDownBackoff(policy, 1, () => 0), 100);
+    assert.equal(behindDownBackoff(policy, 1, () => 0.999), 199);
+    assert.equal(behindDownBackoff(policy, 3, () => 0), 400);
+    assert.equal(behindDownBackoff(policy, 10, () => 0.999), 1000);
+    // The default base (250 ms), maxAttempts 5: four waits of at least 3.75 s in all, a 3 s blip outlasted.
+    const base = { maxAttempts: 5, baseMs: 250, maxDelayMs: 10_000 };
+    assert.equal([1, 2, 3, 4].reduce((sum, n) => sum + behindDownBackoff(base, n, () => 0), 0), 3750);
   });
 });
 
