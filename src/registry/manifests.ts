@@ -61,8 +61,22 @@ async function fetchOnce(repo: RepoContext, reference: string, budget: RetryBudg
   const said = header(res, 'docker-content-digest');
   const expected = isDigest(reference) ? reference : said && isDigest(said) ? said : undefined;
   const digest = digestOf(bytes, expected ?? 'sha256:');
-  if (expected && digest !== expected) throw new DigestMismatchError(expected, digest, `manifest ${repo.host.host}/${repo.path}`);
+  if (expected && digest !== expected) throw new DigestMismatchError(expected, digest, `manifest ${repo.host.host}/${repo.path}`, cutShort(bytes));
   return { descriptor: { mediaType: manifestMediaType(header(res, 'content-type'), bytes), digest, size: bytes.byteLength }, bytes };
+}
+
+/**
+ * A manifest is JSON (registries refuse any other on push): bytes that do not parse were cut or
+ * damaged on the way, which the line says (issuer2 hunt: a proxy sending every manifest with a
+ * Content-Length 7 bytes short read as a bare digest mismatch, as if the registry held other bytes).
+ */
+function cutShort(bytes: Uint8Array): string | undefined {
+  try {
+    JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+    return undefined;
+  } catch {
+    return `the ${bytes.byteLength} bytes received are not a whole JSON document, so they were cut short or damaged on the way (a proxy or front end in between sending a wrong Content-Length?)`;
+  }
 }
 
 /** The response Content-Type, or the document's own mediaType when the header is not a manifest type. */

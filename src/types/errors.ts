@@ -48,8 +48,10 @@ export class DigestMismatchError extends RegmirrorError {
     readonly expected: string,
     readonly actual: string,
     what = 'content',
+    /** What the bytes show of why, when they show it. */
+    why?: string,
   ) {
-    super(`${what} digest mismatch: expected ${expected}, got ${actual}`);
+    super(`${what} digest mismatch: expected ${expected}, got ${actual}${why ? `: ${why}` : ''}`);
   }
 }
 

@@ -106,7 +106,7 @@ export type ChaosKind = 'reset' | 'resetAfterHeaders' | 'cut' | 'burst5xx' | 'r4
  * With page5xx (an HTML 502/503/504), slowHeaders (4-8 s) and trickle (a slow body) they weigh 0
  * unless asked for, so seeds of the first catalogue replay alike.
  */
-export type WireChaosKind = 'garbage' | 'dupLength' | 'badChunked' | 'extraLine' | 'continue100' | 'staleClose';
+export type WireChaosKind = 'garbage' | 'dupLength' | 'badChunked' | 'extraLine' | 'continue100' | 'staleClose' | 'shortLength';
 
 /**
  * Seeded random faults: each request's fate is a hash of (seed, method, path with upload ids
@@ -126,7 +126,7 @@ export interface ChaosOptions {
 
 const CHAOS_WEIGHTS: Record<ChaosKind, number> = {
   reset: 2, resetAfterHeaders: 2, cut: 3, burst5xx: 2, r429: 1, r429RetryAfter: 1, headBody: 1, slowFirstByte: 2, connClose: 3, stall: 0.3,
-  page5xx: 0, slowHeaders: 0, trickle: 0, garbage: 0, dupLength: 0, badChunked: 0, extraLine: 0, continue100: 0, staleClose: 0,
+  page5xx: 0, slowHeaders: 0, trickle: 0, garbage: 0, dupLength: 0, badChunked: 0, extraLine: 0, continue100: 0, staleClose: 0, shortLength: 0,
 };
 
 // A 32-bit hash of a string (FNV-1a), then mixed: a uniform [0, 1) per (seed, key, salt).

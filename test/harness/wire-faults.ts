@@ -1,6 +1,7 @@
 // The fault proxy's chaos faults that break HTTP/1.1 framing itself, as misbehaving proxies do:
 // bytes written on the socket past the server's own framing (garbage for a status line, chunked
-// encoding broken mid-body, an empty line after an answer, a Content-Length sent twice).
+// encoding broken mid-body, an empty line after an answer, a Content-Length sent twice, or one 7
+// bytes short with the body cut to it: framing a client cannot fault, only the bytes).
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { rewriteHeaders, type ProxyLogEntry, type Requester, type WireChaosKind } from './fault-proxy.js';
 
@@ -50,6 +51,12 @@ export function wireFault(kind: WireChaosKind, toUpstream: Requester, req: Incom
         const flat: string[] = ['content-length', length, 'content-length', length];
         for (const [k, v] of Object.entries(out)) for (const one of Array.isArray(v) ? v : [v]) if (one !== undefined) flat.push(k, String(one));
         res.writeHead(status, flat).end(req.method === 'HEAD' ? undefined : body);
+        return;
+      }
+      if (kind === 'shortLength') {
+        // A proxy that rewrote the answer and sent the old length less 7: well framed, the body cut.
+        out['content-length'] = String(Math.max(0, body.length - 7));
+        res.writeHead(status, out).end(req.method === 'HEAD' ? undefined : body.subarray(0, Math.max(0, body.length - 7)));
         return;
       }
       // extraLine: the whole answer, then an empty line on the kept-alive socket.

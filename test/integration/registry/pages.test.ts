@@ -68,6 +68,29 @@ ${registriesYaml([[{ host: proxy.host, caFile: source.caFile }, { maxAttempts: 3
   assert.equal(pages.filter((e) => e.path.endsWith('v1.1.0')).length, 3);
 });
 
+test('a manifest whose Content-Length a proxy sent 7 bytes short: asked again once; every time, the tag fails saying the bytes were cut on the way', { timeout: 120_000 }, async () => {
+  // issuer2 hunt: the line read a bare 'digest mismatch: expected …, got …', as if the registry held other bytes.
+  proxy.clear();
+  proxy.inject({ method: 'GET', path: /\/app\/manifests\/v1\.0\.0$/, times: 1, fault: { kind: 'wire', wire: 'shortLength' } });
+  proxy.inject({ method: 'GET', path: /\/app\/manifests\/v1\.1\.0$/, times: Infinity, fault: { kind: 'wire', wire: 'shortLength' } });
+  const config = await writeConfig(join(dir, 'short'), `version: 1
+defaults:
+  targets: [${target.host}/short]
+${registriesYaml([[{ host: proxy.host, caFile: source.caFile }, { maxAttempts: 3 }], target])}images:
+  - source: ${proxy.host}/jetstack/app
+`);
+  try {
+    const run = await runCli(['sync', '-c', config, '--no-progress'], { timeoutMs: 90_000 });
+    assert.equal(run.exitCode, 1, run.stderr + run.stdout);
+    const [v100, v110] = images as [SeededImage, SeededImage];
+    assert.equal(sha256(await skopeoRawManifest(`${target.host}/short/app:v1.0.0`)), v100.digest);
+    assert.equal(await skopeoRawManifest(`${target.host}/short/app:${v110.tag}`).catch(() => undefined), undefined);
+    assert.match(run.stdout, new RegExp(`v1\\.1\\.0 .* failed .*digest mismatch: expected ${v110.digest}, got sha256:\\w+: the \\d+ bytes received are not a whole JSON document, so they were cut short or damaged on the way \\(a proxy or front end in between sending a wrong Content-Length\\?\\) \\(tried 3 times\\)`));
+  } finally {
+    proxy.clear();
+  }
+});
+
 test('a registry error in JSON reads with its reason phrase and the registry\'s own words', async () => {
   proxy.clear();
   proxy.inject({ method: 'GET', path: /\/tags\/list/, times: Infinity, fault: { kind: 'status', status: 503 } });
