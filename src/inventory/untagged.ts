@@ -2,6 +2,7 @@
 // layouts; regclient keeps OCI 1.1 referrers that way). regmirror mirrors tags, so those are said
 // by name: the run's failure when nothing is tagged, a warning next to the tags that travel.
 import { LayoutRepository, REF_NAME } from '../content/layout/index.js';
+import { notALayout } from '../content/layout/not-a-layout.js';
 import type { Repository } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { NotFoundError } from '../types/errors.js';
@@ -11,6 +12,8 @@ import { isValidTag } from '../types/reference.js';
 /** Why `source` has no tags: its untagged layout entries when it has some, else "does it exist?". */
 export async function noTagsError(source: Repository): Promise<NotFoundError> {
   const untagged = await describeUntagged(source);
+  const notLayout = !untagged && source instanceof LayoutRepository ? await notALayout(source.dir) : undefined;
+  if (notLayout) return new NotFoundError(`${source.name} has no tags: ${notLayout}`);
   if (!untagged) return new NotFoundError(`${source.name} has no tags (does the repository exist?)`);
   return new NotFoundError(`${source.name} has no tags: index.json lists ${untagged} without ${REF_NAME}, the annotation that names a tag; add one to mirror it`);
 }

@@ -48,7 +48,20 @@ describe('third-party layouts', () => {
     assert.match(err.message, /test_index_one_image has no tags: index\.json lists 1 manifest \(sha256:98ceaf93e482…\) without org\.opencontainers\.image\.ref\.name/);
     // Its blob is not even there (go-containerregistry's gc test): still named, not a crash.
     assert.match((await noTagsError(ggcr('test_gc_image_unknown_mediatype'))).message, /lists 1 manifest \(sha256:325899857025…\)/);
-    assert.match((await noTagsError(new LayoutRepository(join(THIRDPARTY, 'absent')))).message, /has no tags \(does the repository exist\?\)/);
+  });
+
+  it('a source that is no layout says what it is instead of "does the repository exist?": absent, a file, a folder of layouts', async () => {
+    // issuer2 hunt: go-containerregistry's testdata folder named as the source read as a repository to look for.
+    assert.match((await noTagsError(new LayoutRepository(join(THIRDPARTY, 'absent')))).message, /absent has no tags: there is no such directory: give the directory a layout was written to/);
+    assert.match((await noTagsError(new LayoutRepository(join(THIRDPARTY, 'ggcr-layout', 'LICENSE')))).message, /LICENSE has no tags: it is a file, not a layout directory \(an oci-archive tarball\? unpack it/);
+    const folder = (await noTagsError(new LayoutRepository(join(THIRDPARTY, 'ggcr-layout')))).message;
+    assert.match(folder, /ggcr-layout has no tags: it is not an OCI layout: it holds no index\.json; layouts are in its subdirectories test_gc_image_unknown_mediatype, test_gc_index, test_index, test_index_media_type, test_index_one_image: name each as a source \(oci:\S+ggcr-layout\/test_gc_image_unknown_mediatype\)$/);
+    const empty = await scratchDir('not-a-layout');
+    try {
+      assert.match((await noTagsError(new LayoutRepository(empty))).message, /has no tags: it is not an OCI layout: it holds no index\.json$/);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
   });
 
   it('an untagged manifest next to tags is named in a warning; untagged referrers are not (they travel)', async () => {
