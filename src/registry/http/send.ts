@@ -1,6 +1,6 @@
 // The bottom of the stack: wait for a lane slot, send one request with undici (no redirects,
 // no retries), count it, and log it for -v. The slot is held until the response body is done.
-import type { Unanswered } from './unanswered.js';
+import { watchBody, type Unanswered } from './unanswered.js';
 import { STATUS_CODES } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -121,6 +121,9 @@ export function createSend(ctx: SendContext): Send {
       const answer: HttpResponse = { status: res.statusCode, headers: res.headers, body: res.body, url: req.url };
       // A large answer read at its reader's pace, its last bytes always flowing (tail-flowing.ts).
       if (req.method !== 'HEAD') answer.body = tailFlowing(res.body, contentLength(answer), mayBeH2 ? H2_STREAM_WINDOW : 0).on('error', ignore);
+      // A large body (tailFlowing's own stream) is watched for bytes that stop coming, for the progress
+      // line (unanswered.ts): a second 'data' listener, which neither starts nor resumes the flow.
+      if (answer.body !== res.body && ctx.unanswered) watchBody(ctx.unanswered, req.url.host, res.body, answer.body);
       return undoCoding(answer, req, ctx.logger);
     } catch (e) {
       deadline?.clear();

@@ -12,8 +12,16 @@ interface HostWait {
   lastAnswer: number;
 }
 
+/** An answer's body being read: its host, when it last gave bytes, and whether its reader waits on it. */
+interface BodyRead {
+  host: string;
+  last: number;
+  starved: () => boolean;
+}
+
 export class Unanswered {
   private readonly hosts = new Map<string, HostWait>();
+  private readonly bodies = new Map<number, BodyRead>();
   private next = 0;
 
   /** `restarting`: the wait under way for a host that refuses connections to come back (restart-wait.ts). */
@@ -50,6 +58,20 @@ export class Unanswered {
   }
 
   /**
+   * An answer's body read from `host`: `chunk` as bytes come, `end` once it ended or failed.
+   * `starved` says whether its reader waits on it (nothing buffered, not paused by backpressure),
+   * so a download held back by a slow target is not said to be the source's (issuer2 hunt: a blob
+   * dripped then stalled for 60 s before its read timed out, and the progress line repeated its
+   * figures without a word, its request answered at the headers).
+   */
+  reading(host: string, starved: () => boolean): { chunk(): void; end(): void } {
+    const id = this.next++;
+    const read: BodyRead = { host, last: this.now(), starved };
+    this.bodies.set(id, read);
+    return { chunk: () => { read.last = this.now(); }, end: () => { this.bodies.delete(id); } };
+  }
+
+  /**
    * The host that has kept requests unanswered longest, when it answered nothing for `minMs` or
    * more: `no answer from HOST for 18 s (9 requests)`; undefined while every host answers. A host
    * that refuses connections and is waited for is said as that, not as silent:
@@ -64,10 +86,32 @@ export class Unanswered {
       if (now - since < minMs || (worst && worst.since <= since)) continue;
       worst = { host, since, count: wait.open.size };
     }
-    if (!worst) return undefined;
+    if (!worst) return this.stalledBody(now, minMs);
     const requests = worst.count === 1 ? '1 request' : `${worst.count} requests`;
     const wait = this.restarting(worst.host);
     if (wait) return `${worst.host} refuses connections: waiting up to ${Math.round(wait.waitMs / 1000)} s for it to come back (${Math.round((now - wait.since) / 1000)} s so far, ${requests})`;
     return `no answer from ${worst.host} for ${Math.round((now - worst.since) / 1000)} s (${requests})`;
   }
+
+  /** `no bytes from HOST for 25 s (1 download stalled mid-body)`: the host whose body a reader waits on longest, or undefined. */
+  private stalledBody(now: number, minMs: number): string | undefined {
+    let worst: BodyRead | undefined;
+    let count = 0;
+    for (const read of this.bodies.values()) {
+      if (now - read.last < minMs || !read.starved()) continue;
+      if (!worst || read.last < worst.last) worst = read;
+    }
+    if (!worst) return undefined;
+    for (const read of this.bodies.values()) if (read.host === worst.host && now - read.last >= minMs && read.starved()) count++;
+    return `no bytes from ${worst.host} for ${Math.round((now - worst.last) / 1000)} s (${count === 1 ? '1 download' : `${count} downloads`} stalled mid-body)`;
+  }
+}
+
+/**
+ * Hears `raw` (undici's body) for `unanswered`: each piece, and its end or failure. Its reader waits
+ * on it while nothing is buffered in `read` (the stream handed on) and backpressure has not paused it.
+ */
+export function watchBody(unanswered: Unanswered, host: string, raw: Readable, read: Readable): void {
+  const watch = unanswered.reading(host, () => read.readableLength === 0 && !raw.isPaused());
+  raw.on('data', watch.chunk).once('close', watch.end);
 }

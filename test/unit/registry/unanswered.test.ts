@@ -47,3 +47,29 @@ test('a host that refuses connections and is waited for is said as that, not as 
   assert.equal(waits.describe(10_000), 'no answer from gone:5000 for 14 s (3 requests)');
   for (const done of held) done();
 });
+
+test('a body that stopped giving bytes is named once nothing is unanswered; one held back by its reader is not', () => {
+  // issuer2 hunt: a blob dripped, then stalled for 60 s, and the progress line said nothing of it.
+  let now = 0;
+  const waits = new Unanswered(() => now);
+  let starved = true;
+  const stalled = waits.reading('source:5000', () => starved);
+  const moving = waits.reading('other:5000', () => true);
+  now = 9_000;
+  moving.chunk();
+  assert.equal(waits.describe(10_000), undefined);
+  now = 25_000;
+  assert.equal(waits.describe(10_000), 'no bytes from source:5000 for 25 s (1 download stalled mid-body)');
+  // Bytes buffered for a reader that is behind (a slow target): the wait is not the source's.
+  starved = false;
+  assert.equal(waits.describe(30_000), undefined);
+  starved = true;
+  // A request unanswered is said first: it is what the run waits on.
+  const hung = waits.begin('hung:5000');
+  now = 40_000;
+  assert.equal(waits.describe(10_000), 'no answer from hung:5000 for 15 s (1 request)');
+  hung();
+  stalled.end();
+  moving.end();
+  assert.equal(waits.describe(10_000), undefined);
+});
