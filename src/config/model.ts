@@ -50,8 +50,8 @@ export type Engine = 'native' | 'skopeo';
 export interface SignaturePolicy {
   /** Absolute paths of PEM public keys (checked by loadConfig); any one may verify. */
   keys: string[];
-  /** The digest the signatures were made over. */
-  algorithm: 'sha256' | 'sha512';
+  /** The digest the signatures were made over (cosign signs P-384 keys over sha384 by default). */
+  algorithm: 'sha256' | 'sha384' | 'sha512';
   /** Releases below this version were never signed: mirrored without a check. */
   unsignedBefore?: string;
 }

@@ -15,7 +15,7 @@ export interface RawTags {
 /** `signatures:` as written (defaults or item). */
 export interface RawSignatures {
   keys?: string[];
-  algorithm?: 'sha256' | 'sha512';
+  algorithm?: 'sha256' | 'sha384' | 'sha512';
   unsignedBefore?: string;
 }
 

@@ -19,7 +19,7 @@ export interface SignatureCandidate {
 export type Verdict = { ok: true; reference: string; where: string } | { ok: false; reason: Refusal; detail: string };
 
 /** The hash the signatures were made over (`signatures.algorithm`). */
-export type SignatureHash = 'sha256' | 'sha512';
+export type SignatureHash = 'sha256' | 'sha384' | 'sha512';
 
 const HASHES = ['sha256', 'sha384', 'sha512'] as const;
 // A signature of another image outranks a key mismatch: it is the more telling reason.

@@ -12,7 +12,7 @@ const rsa = makeKey('rsa');
 const ed = makeKey('ed25519');
 const stranger = makeKey('p256');
 
-function candidate(digest: string, key = ec, hash: 'sha256' | 'sha512' = 'sha256'): SignatureCandidate {
+function candidate(digest: string, key = ec, hash: 'sha256' | 'sha384' | 'sha512' = 'sha256'): SignatureCandidate {
   const payload = simpleSigningPayload(digest, 'quay.io/jetstack/cert-manager-controller');
   return { payload, signature: signPayload(payload, key, hash), where: 'sha256-aaa.sig' };
 }
@@ -33,6 +33,14 @@ test('an RSA signature over sha512 is accepted with algorithm sha512, and is wro
 test('an EC signature over sha256 is wrong-algorithm when sha512 is configured', () => {
   const v = judgeSignature(candidate(DIGEST), [ec.publicKey], 'sha512', DIGEST);
   assert.equal(v.ok ? 'ok' : v.reason, 'wrong-algorithm');
+});
+
+test('an EC P-384 signature over sha384 (cosign\'s default for that curve) is accepted with algorithm sha384, and is wrong-algorithm under sha256', () => {
+  const p384 = makeKey('p384');
+  const c = candidate(DIGEST, p384, 'sha384');
+  assert.equal(judgeSignature(c, [p384.publicKey], 'sha384', DIGEST).ok, true);
+  const v = judgeSignature(c, [p384.publicKey], 'sha256', DIGEST);
+  assert.match(v.ok ? '' : v.detail, /^wrong-algorithm: .* was made over sha384, signatures\.algorithm is sha256$/);
 });
 
 test('any one of the keys may verify', () => {
