@@ -50,7 +50,7 @@ export function judgeSignature(c: SignatureCandidate, keys: KeyObject[], algorit
     return { ok: false, reason: 'bad-signature', detail: `bad-signature: no key in signatures.keys verifies ${c.where}` };
   }
   const named = payloadFacts(c.payload);
-  if (!named) return { ok: false, reason: 'bad-signature', detail: `bad-signature: ${c.where} is signed but is not a cosign simple-signing payload` };
+  if (!named) return { ok: false, reason: 'bad-signature', detail: `bad-signature: ${c.where} is signed but its payload is not a cosign image signature (critical.type must be "${COSIGN_SIGNATURE_TYPE}")` };
   if (named.digest !== expected) return { ok: false, reason: 'wrong-digest', detail: `wrong-digest: ${c.where} signs ${named.digest}, the tag is ${expected}` };
   return { ok: true, reference: named.reference, where: c.where };
 }
@@ -63,13 +63,20 @@ function verifies(payload: Uint8Array, sig: Buffer, key: KeyObject, hash: string
   }
 }
 
-/** `critical.image.docker-manifest-digest` and `critical.identity.docker-reference`, or undefined when the payload is not simple signing. */
+/** The `critical.type` of a cosign image signature; cosign refuses a payload of any other type. */
+export const COSIGN_SIGNATURE_TYPE = 'cosign container image signature';
+
+/**
+ * `critical.image.docker-manifest-digest` and `critical.identity.docker-reference`, or undefined
+ * when the payload is not a cosign image signature (another simple-signing type included: a key
+ * that also signs other JSON must not vouch for an image by it, and cosign verify says the same).
+ */
 export function payloadFacts(payload: Uint8Array): { digest: string; reference: string } | undefined {
   try {
-    const doc = JSON.parse(Buffer.from(payload).toString('utf8')) as { critical?: { image?: Record<string, unknown>; identity?: Record<string, unknown> } };
+    const doc = JSON.parse(Buffer.from(payload).toString('utf8')) as { critical?: { image?: Record<string, unknown>; identity?: Record<string, unknown>; type?: unknown } };
     const digest = doc.critical?.image?.['docker-manifest-digest'];
     const reference = doc.critical?.identity?.['docker-reference'];
-    if (typeof digest !== 'string') return undefined;
+    if (typeof digest !== 'string' || doc.critical?.type !== COSIGN_SIGNATURE_TYPE) return undefined;
     return { digest, reference: typeof reference === 'string' ? reference : '' };
   } catch {
     return undefined;

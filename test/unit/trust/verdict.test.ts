@@ -86,3 +86,9 @@ test('no candidate is unsigned; one good candidate among bad ones is enough; oth
   const worst = judgeSignatures([candidate(DIGEST, stranger), candidate(OTHER)], [ec.publicKey], 'sha256', DIGEST);
   assert.equal(worst.ok ? 'ok' : worst.reason, 'wrong-digest');
 });
+
+test('a signed simple-signing payload of another critical.type is bad-signature, as cosign verify refuses it', () => {
+  const payload = Buffer.from(simpleSigningPayload(DIGEST, 'quay.io/jetstack/cert-manager-controller').toString().replace('cosign container image signature', 'atomic container signature'));
+  const v = judgeSignature({ payload, signature: signPayload(payload, ec), where: 'sha256-aaa.sig' }, [ec.publicKey], 'sha256', DIGEST);
+  assert.equal(v.ok ? 'ok' : v.detail, 'bad-signature: sha256-aaa.sig is signed but its payload is not a cosign image signature (critical.type must be "cosign container image signature")');
+});
