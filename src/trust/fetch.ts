@@ -1,12 +1,13 @@
 // Finding a digest's cosign signatures in a repository (I/O at the edge of the signature check):
-// the tag scheme `sha256-HEX.sig`, and the OCI 1.1 referrer form (referrers API, or the
-// `sha256-HEX` fallback tag index when the registry has no API).
+// the tag scheme `sha256-HEX.sig`, and the OCI 1.1 referrer forms, a .sig as a referrer or a
+// sigstore bundle (referrers API, or the `sha256-HEX` fallback tag index when the registry has no API).
 import { createHash } from 'node:crypto';
 import { canListReferrers, type Repository } from '../content/storage.js';
 import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { NotFoundError } from '../types/errors.js';
 import { isImageManifestType, parseManifest } from '../types/mediatype.js';
+import { bundleCandidates, SIGSTORE_BUNDLE } from './bundle.js';
 import type { SignatureCandidate } from './verdict.js';
 
 /** cosign's simple-signing payload layer type. */
@@ -17,7 +18,8 @@ export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 export const COSIGN_SIGNATURE_ARTIFACT = 'application/vnd.dev.cosign.artifact.sig.v1+json';
 
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
-const SIGNATURE_TYPES = new Set([SIMPLE_SIGNING, COSIGN_SIGNATURE_ARTIFACT]);
+// A sigstore bundle may be an attestation as well as a signature: its statement tells (bundle.ts).
+const SIGNATURE_TYPES = new Set([SIMPLE_SIGNING, COSIGN_SIGNATURE_ARTIFACT, SIGSTORE_BUNDLE]);
 
 /** Every cosign signature `repo` holds for `subject`; `tags` (the repository's tag list) saves requests for absent tags. */
 export async function collectSignatures(repo: Repository, tags: Set<string> | undefined, subject: Descriptor, signal?: AbortSignal): Promise<SignatureCandidate[]> {
@@ -45,16 +47,27 @@ async function candidatesIn(repo: Repository, ref: string, where: string, signal
   const manifest = await repo.fetchManifest(ref, { signal }).catch(notFoundAs(undefined));
   if (!manifest) return [];
   const parsed = parseManifest(manifest.bytes, manifest.descriptor.mediaType);
-  const layers = parsed.blobs.slice(1).filter((l) => l.mediaType === SIMPLE_SIGNING && typeof l.annotations?.[SIGNATURE_ANNOTATION] === 'string');
-  return Promise.all(
-    layers.map(async (layer) => {
-      const payload = await readCapped(await repo.fetchBlob(layer, { signal }), MAX_PAYLOAD_BYTES, `signature payload ${layer.digest}`);
-      // A payload that is not the layer it claims to be is tampered: its signature will not verify over it.
-      const hex = layer.digest.startsWith('sha256:') ? createHash('sha256').update(payload).digest('hex') : undefined;
-      const intact = hex === undefined || `sha256:${hex}` === layer.digest;
-      return { payload: intact ? payload : Buffer.alloc(0), signature: layer.annotations![SIGNATURE_ANNOTATION]!, where };
+  const simple = parsed.blobs.slice(1).filter((l) => l.mediaType === SIMPLE_SIGNING && typeof l.annotations?.[SIGNATURE_ANNOTATION] === 'string');
+  const bundles = parsed.blobs.slice(1).filter((l) => l.mediaType === SIGSTORE_BUNDLE);
+  const found = await Promise.all([
+    ...simple.map(async (layer) => {
+      const payload = await provenLayer(repo, layer, signal);
+      return [{ payload: payload ?? Buffer.alloc(0), signature: layer.annotations![SIGNATURE_ANNOTATION]!, where }];
     }),
-  );
+    ...bundles.map(async (layer) => {
+      const bytes = await provenLayer(repo, layer, signal);
+      return bytes ? bundleCandidates(bytes, where) : [{ payload: Buffer.alloc(0), signature: '', where }];
+    }),
+  ]);
+  return found.flat();
+}
+
+// A signature layer's bytes, or undefined when they are not the layer they claim to be: tampered,
+// so no signature will verify over them.
+async function provenLayer(repo: Repository, layer: Descriptor, signal?: AbortSignal): Promise<Buffer | undefined> {
+  const bytes = await readCapped(await repo.fetchBlob(layer, { signal }), MAX_PAYLOAD_BYTES, `signature payload ${layer.digest}`);
+  const hex = layer.digest.startsWith('sha256:') ? createHash('sha256').update(bytes).digest('hex') : undefined;
+  return hex === undefined || `sha256:${hex}` === layer.digest ? bytes : undefined;
 }
 
 function notFoundAs<T>(value: T): (err: unknown) => T {

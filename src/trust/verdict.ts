@@ -1,18 +1,22 @@
-// The signature check as a pure function (SPEC "signatures"): cosign simple-signing payloads and
-// their base64 signatures, the configured public keys and the digest about to be copied in; a
+// The signature check as a pure function (SPEC "signatures"): cosign simple-signing payloads (or
+// sigstore bundles' DSSE statements) and their base64 signatures, the configured public keys and the digest about to be copied in; a
 // verdict out. No network, no files: fetching the candidates is fetch.ts's job.
 import { verify, type KeyObject } from 'node:crypto';
+import { COSIGN_SIGN_PREDICATE, statementDigests } from './bundle.js';
 
 /** Why a tag is refused (SPEC: the `refused` action's detail). */
 export type Refusal = 'unsigned' | 'bad-signature' | 'wrong-digest' | 'wrong-algorithm';
 
-/** One cosign signature found for a digest: the payload layer's bytes and its annotation. */
+/** One cosign signature found for a digest: the bytes it signs and its base64 signature. */
 export interface SignatureCandidate {
+  /** The signed bytes: a simple-signing payload layer, or a DSSE envelope's PAE (bundle.ts). */
   payload: Uint8Array;
-  /** Base64 of the signature (the `dev.cosignproject.cosign/signature` annotation). */
+  /** Base64 of the signature (the `dev.cosignproject.cosign/signature` annotation, or the envelope's sig). */
   signature: string;
   /** Where it was found, for messages: `sha256-HEX.sig` or `referrer sha256:…`. */
   where: string;
+  /** A sigstore bundle's in-toto statement, which names the digest in place of a simple-signing payload. */
+  statement?: Uint8Array;
 }
 
 /** Accepted (with the docker-reference the signer named, reported not required), or refused with a one-line why. */
@@ -49,10 +53,19 @@ export function judgeSignature(c: SignatureCandidate, keys: KeyObject[], algorit
     if (other) return { ok: false, reason: 'wrong-algorithm', detail: `wrong-algorithm: ${c.where} was made over ${other}, signatures.algorithm is ${algorithm}` };
     return { ok: false, reason: 'bad-signature', detail: `bad-signature: no key in signatures.keys verifies ${c.where}` };
   }
+  if (c.statement) return judgeStatement(c, expected);
   const named = payloadFacts(c.payload);
   if (!named) return { ok: false, reason: 'bad-signature', detail: `bad-signature: ${c.where} is signed but its payload is not a cosign image signature (critical.type must be "${COSIGN_SIGNATURE_TYPE}")` };
   if (named.digest !== expected) return { ok: false, reason: 'wrong-digest', detail: `wrong-digest: ${c.where} signs ${named.digest}, the tag is ${expected}` };
   return { ok: true, reference: named.reference, where: c.where };
+}
+
+// A verified bundle signature: its statement must be cosign's "sign" predicate naming `expected`.
+function judgeStatement(c: SignatureCandidate, expected: string): Verdict {
+  const digests = statementDigests(c.statement!);
+  if (!digests) return { ok: false, reason: 'bad-signature', detail: `bad-signature: ${c.where} is signed but its statement is not a cosign image signature (predicateType must be "${COSIGN_SIGN_PREDICATE}")` };
+  if (!digests.includes(expected)) return { ok: false, reason: 'wrong-digest', detail: `wrong-digest: ${c.where} signs ${digests.join(', ') || 'no digest'}, the tag is ${expected}` };
+  return { ok: true, reference: '', where: c.where };
 }
 
 function verifies(payload: Uint8Array, sig: Buffer, key: KeyObject, hash: string): boolean {

@@ -59,10 +59,52 @@ export async function pushSignature(target: PushTarget, repository: string, subj
     layers: [layer], subject,
   }));
   const digest = await pushManifest(target, repository, digestOf(manifest), manifest, OCI_MANIFEST);
-  // null: the registry has the referrers API (a personality), so no fallback tag is kept.
-  if (indexTag === null) return digest;
-  // docker-registry 2.8 has no referrers API: the fallback tag index is how clients find it.
-  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest, size: manifest.length, artifactType }] }));
+  await listReferrer(target, repository, base, { digest, size: manifest.length, artifactType }, indexTag);
+  return digest;
+}
+
+// null: the registry has the referrers API (a personality), so no fallback tag is kept.
+// docker-registry 2.8 has no referrers API: the fallback tag index is how clients find it.
+async function listReferrer(target: PushTarget, repository: string, base: string, referrer: { digest: string; size: number; artifactType: string }, indexTag?: string | null): Promise<void> {
+  if (indexTag === null) return;
+  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, ...referrer }] }));
   await pushManifest(target, repository, indexTag ?? base, index, OCI_INDEX);
+}
+
+const BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const IN_TOTO = 'application/vnd.in-toto+json';
+
+/** The in-toto statement `cosign sign --new-bundle-format` signs: cosign's "sign" predicate over `digest`. */
+export function signStatement(digest: string, predicateType = 'https://sigstore.dev/cosign/sign/v1'): Buffer {
+  const [alg, hex] = digest.split(':');
+  return Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ digest: { [alg!]: hex } }], predicateType, predicate: {} }));
+}
+
+/** A sigstore bundle v0.3 holding a DSSE envelope of `statement`, signed with `key` over DSSE's PAE (as cosign with a key, no tlog). */
+export function signedBundle(statement: Buffer, key: TestKey, hash: 'sha256' | 'sha384' | 'sha512' = 'sha256'): Buffer {
+  const pae = Buffer.concat([Buffer.from(`DSSEv1 ${IN_TOTO.length} ${IN_TOTO} ${statement.length} `), statement]);
+  const sig = signPayload(pae, key, hash);
+  return Buffer.from(JSON.stringify({
+    mediaType: BUNDLE,
+    verificationMaterial: { publicKey: { hint: '' }, tlogEntries: [] },
+    dsseEnvelope: { payload: statement.toString('base64'), payloadType: IN_TOTO, signatures: [{ sig, keyid: '' }] },
+  }));
+}
+
+/** Pushes `bundle` as cosign's new-bundle-format referrer of `subject` (no .sig tag); returns its digest. */
+export async function pushBundleReferrer(target: PushTarget, repository: string, subject: { digest: string; mediaType: string; size: number }, bundle: Buffer, indexTag?: string | null): Promise<string> {
+  const empty = Buffer.from('{}');
+  await pushBlob(target, repository, empty);
+  await pushBlob(target, repository, bundle);
+  const manifest = Buffer.from(JSON.stringify({
+    schemaVersion: 2, mediaType: OCI_MANIFEST,
+    config: { mediaType: 'application/vnd.oci.empty.v1+json', size: empty.length, digest: digestOf(empty) },
+    layers: [{ mediaType: BUNDLE, size: bundle.length, digest: digestOf(bundle) }],
+    subject,
+    annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': 'https://sigstore.dev/cosign/sign/v1' },
+    artifactType: BUNDLE,
+  }));
+  const digest = await pushManifest(target, repository, digestOf(manifest), manifest, OCI_MANIFEST);
+  await listReferrer(target, repository, subject.digest.replace(':', '-'), { digest, size: manifest.length, artifactType: BUNDLE }, indexTag);
   return digest;
 }

@@ -11,7 +11,7 @@ import { registriesYaml } from '../../harness/tls-bed.js';
 import { deleteManifest, listTags, seedImage, type PushTarget, type SeededImage } from '../../harness/seed.js';
 import { skopeoCopyAll, skopeoDigest } from '../../harness/skopeo.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
-import { makeKey, pushSignature, signPayload, simpleSigningPayload, type TestKey } from '../../harness/cosign.js';
+import { makeKey, pushBundleReferrer, pushSignature, signedBundle, signPayload, signStatement, simpleSigningPayload, type TestKey } from '../../harness/cosign.js';
 import type { SyncReport, VerifyReport } from '../../../src/report/model.js';
 import { scratchDir } from '../../harness/scratch.js';
 
@@ -35,13 +35,22 @@ const EC_TAGS: Record<string, { sign?: (img: SeededImage) => Promise<void>; expe
   'v1.4.0': { sign: (img) => signed('jetstack/ec', img, ec, 'sha256', { names: images.get('ec:v1.0.0')!.digest }), expect: 'refused:wrong-digest' },
   'v1.5.0': { sign: (img) => signed('jetstack/ec', img, ec, 'sha256', { form: 'referrer' }), expect: 'copied' },
   'v1.6.0': { sign: (img) => signed('jetstack/ec', img, ec, 'sha512'), expect: 'refused:wrong-algorithm' },
+  // cosign sign --new-bundle-format: a sigstore bundle referrer only, no .sig tag.
+  'v1.7.0': { sign: (img) => signed('jetstack/ec', img, ec, 'sha256', { form: 'bundle' }), expect: 'copied' },
+  'v1.8.0': { sign: (img) => signed('jetstack/ec', img, ec, 'sha256', { form: 'bundle', names: images.get('ec:v1.0.0')!.digest }), expect: 'refused:wrong-digest' },
 };
 const RSA_TAGS: typeof EC_TAGS = {
   'v2.0.0': { sign: (img) => signed('jetstack/rsa', img, rsa, 'sha512'), expect: 'copied' },
   'v2.1.0': { sign: (img) => signed('jetstack/rsa', img, rsa, 'sha256'), expect: 'refused:wrong-algorithm' },
 };
 
-async function signed(repo: string, img: SeededImage, key: TestKey, hash: 'sha256' | 'sha512', opts: { tamper?: boolean; names?: string; form?: 'tag' | 'referrer' } = {}): Promise<void> {
+async function signed(repo: string, img: SeededImage, key: TestKey, hash: 'sha256' | 'sha512', opts: { tamper?: boolean; names?: string; form?: 'tag' | 'referrer' | 'bundle' } = {}): Promise<void> {
+  const manifest = await fetch(`${src.url}/v2/${repo}/manifests/${img.tag}`, { method: 'HEAD', headers: { accept: img.mediaType } });
+  const subject = { digest: img.digest, mediaType: img.mediaType, size: Number(manifest.headers.get('content-length')) };
+  if (opts.form === 'bundle') {
+    await pushBundleReferrer(push(src), repo, subject, signedBundle(signStatement(opts.names ?? img.digest), key, hash));
+    return;
+  }
   const payload = simpleSigningPayload(opts.names ?? img.digest, `${src.host}/${repo}`);
   let signature = signPayload(payload, key, hash);
   if (opts.tamper) {
@@ -49,8 +58,6 @@ async function signed(repo: string, img: SeededImage, key: TestKey, hash: 'sha25
     bytes[bytes.length - 2]! ^= 0x40;
     signature = bytes.toString('base64');
   }
-  const manifest = await fetch(`${src.url}/v2/${repo}/manifests/${img.tag}`, { method: 'HEAD', headers: { accept: img.mediaType } });
-  const subject = { digest: img.digest, mediaType: img.mediaType, size: Number(manifest.headers.get('content-length')) };
   await pushSignature(push(src), repo, subject, payload, signature, opts.form ?? 'tag');
 }
 
@@ -114,7 +121,8 @@ test('only tags whose source digest carries a valid signature are mirrored; the 
         if (tag !== 'v0.9.0') {
           assert.ok(targetTags.has(sigTag) || targetTags.has(img.digest.replace(':', '-')), `${repo}:${tag}: its signature travelled with it`);
           // The signer's docker-reference is reported (not required to match the mirror's name).
-          assert.match(row.detail, new RegExp(`signature verified .*docker-reference ${src.host}/jetstack/${repo}`));
+          // A bundle's statement names no reference.
+          assert.match(row.detail, new RegExp(`signature verified .*docker-reference ${tag === 'v1.7.0' ? 'none' : `${src.host}/jetstack/${repo}`}`));
         }
         continue;
       }
@@ -127,7 +135,7 @@ test('only tags whose source digest carries a valid signature are mirrored; the 
       for (const blob of img.blobDigests) assert.equal(await present(`cert-manager/${repo}`, 'blobs', blob), false, `${repo}:${tag}: blob ${blob} at the target`);
     }
   }
-  assert.equal(report.summary.refused, 6);
+  assert.equal(report.summary.refused, 7);
   assert.match(run.stdout, /refused/);
 });
 
@@ -144,6 +152,7 @@ test('verify reports unsigned for a target image whose signature is gone or that
   assert.match(status('ec', 'v1.0.0')?.detail ?? '', /no valid signature at the target: unsigned/);
   assert.equal(status('ec', 'v1.1.0')?.status, 'unsigned');
   assert.equal(status('ec', 'v1.5.0')?.status, 'in-sync', status('ec', 'v1.5.0')?.detail);
+  assert.equal(status('ec', 'v1.7.0')?.status, 'in-sync', status('ec', 'v1.7.0')?.detail);
   assert.equal(status('ec', 'v0.9.0')?.status, 'in-sync');
   assert.equal(status('rsa', 'v2.0.0')?.status, 'in-sync', status('rsa', 'v2.0.0')?.detail);
   assert.equal(status('ec', 'v1.2.0')?.status, 'missing');
