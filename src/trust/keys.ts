@@ -11,6 +11,8 @@ const CURVES = new Set(['prime256v1', 'secp384r1']);
 /** Parses one PEM public key; KeyFileError when it is not one, or of a kind cosign does not use. */
 export function parsePublicKey(pem: string): KeyObject {
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) throw new KeyFileError('is a private key; give the public key (cosign.pub), and keep the private one out of the repository');
+  // cosign verify --key refuses a certificate as well (it has --certificate for keyless signers).
+  if (!/-----BEGIN (RSA )?PUBLIC KEY-----/.test(pem) && /-----BEGIN CERTIFICATE-----/.test(pem)) throw new KeyFileError('holds a certificate, not a public key; give the key it certifies: openssl x509 -pubkey -noout -in CERT > cosign.pub');
   if (!/-----BEGIN (RSA )?PUBLIC KEY-----/.test(pem)) throw new KeyFileError('is not a PEM public key (expected -----BEGIN PUBLIC KEY-----)');
   let key: KeyObject;
   try {

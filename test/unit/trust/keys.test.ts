@@ -33,3 +33,9 @@ test('a bundle with a malformed or private block is refused, naming which block'
   // One key alone keeps its messages.
   assert.equal(parsePublicKeys(good.publicKey.export({ type: 'spki', format: 'pem' }).toString()).length, 1);
 });
+
+test('a certificate in place of a public key is refused, saying how to take its key out', () => {
+  // A certificate's PEM block, its body cut short: the block's type is what tells.
+  const cert = '-----BEGIN CERTIFICATE-----\nMIIBgjCCASmgAwIBAgIUb5mDyL9IR2c0yB/hBP1XJXTHSQgwCgYIKoZIzj0EAwIw\n-----END CERTIFICATE-----\n';
+  assert.throws(() => parsePublicKeys(cert), (err: unknown) => err instanceof KeyFileError && err.message === 'holds a certificate, not a public key; give the key it certifies: openssl x509 -pubkey -noout -in CERT > cosign.pub');
+});
