@@ -2,7 +2,7 @@
 import { isSyncReport, type AnyReport, type SyncReport } from './model.js';
 import { formatBytes, type ReportRow } from './rows.js';
 import { referrerLacks, retargetsReferrers } from './referrer-lacks.js';
-import { isLostAtSource } from './source-lacks.js';
+import { isLostAtSource, isRefusedAtSource } from './source-lacks.js';
 
 function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -61,7 +61,10 @@ export function nextStep(report: AnyReport, rows: ReportRow[]): string {
     const missing = rows.filter((r) => r.state === 'missing' || (r.state === 'missing-referrers' && referrerLacks(r.detail).has('missing')));
     // A tag whose source lacks parts of it (verify --deep) fails any sync: the source comes first.
     const lost = missing.filter((r) => isLostAtSource(r.detail));
-    if (missing.some((r) => !r.binaries && !isLostAtSource(r.detail))) advice.push('run `regmirror sync` to copy missing tags');
+    const refused = missing.filter((r) => isRefusedAtSource(r.detail));
+    if (missing.some((r) => !r.binaries && !isLostAtSource(r.detail) && !isRefusedAtSource(r.detail))) advice.push('run `regmirror sync` to copy missing tags');
+    // sync refuses a tag without a valid signature at the source, however often it runs.
+    if (refused.length > 0) advice.push(`sync refuses ${refused.length === 1 ? 'a missing tag' : 'missing tags'} without a valid signature at the source (named in the detail): sign ${refused.length === 1 ? 'it' : 'them'} there, or leave ${refused.length === 1 ? 'it' : 'them'} out (tags rules, signatures.unsignedBefore)`);
     if (lost.length > 0) advice.push(`the source lacks parts of ${lost.length === 1 ? 'a missing tag' : 'missing tags'} (named in the detail): repair the source first (push the image to it again), then \`regmirror sync\``);
     // A plain sync skips a referrer tag in place: only --deep copies the parts verify --deep found absent below it.
     if (lacks.has('parts')) advice.push('a signature, attestation, SBOM or referrer whose parts are absent (verify --deep names them) needs `regmirror sync --deep`');

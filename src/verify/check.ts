@@ -10,7 +10,7 @@ import { isIndexType, parseManifest } from '../types/mediatype.js';
 import type { UnsignedCheck } from './trust.js';
 import { fallbackTagBytes, fallbackTagOf, lacksReferrersApi, listedDigests } from '../content/fallback-index.js';
 import { referrerDiffers, referrerPartsAbsent } from '../report/referrer-lacks.js';
-import { lostAtSource } from '../report/source-lacks.js';
+import { lostAtSource, refusedAtSource } from '../report/source-lacks.js';
 import { partsLostAtSource } from './source-parts.js';
 
 /** Source manifests, referrer tag digests and API referrers, each fetched at most once. */
@@ -80,6 +80,8 @@ export interface CheckOptions {
   signal?: AbortSignal;
   /** `signatures` configured: the target's image must carry a valid signature there. */
   unsigned?: UnsignedCheck;
+  /** `signatures` configured: why sync would refuse the tag, for a target that lacks it (verify/trust.ts sourceRefusal). */
+  refusal?: () => Promise<string | undefined>;
 }
 
 /** in-sync / missing / mismatch / incomplete / missing-referrers / error for one target. */
@@ -87,7 +89,7 @@ export async function checkTarget(t: TargetState, tag: string, root: ManifestCon
   const repository = t.target.display;
   const want = root.descriptor.digest;
   if (t.error) return { repository, status: 'error', digest: null, detail: `cannot list tags: ${t.error.message}` };
-  if (!t.tags?.has(tag)) return { repository, status: 'missing', digest: null, detail: opts.deep ? await absentDetail(root, facts) : 'tag absent at the target' };
+  if (!t.tags?.has(tag)) return { repository, status: 'missing', digest: null, detail: await missingDetail(root, facts, opts) };
   try {
     const have = (await t.repo.resolve(tag, { signal: opts.signal })).digest;
     if (!namesSameBytes(root.bytes, want, have)) return { repository, status: 'mismatch', digest: have, detail: `target has ${have}, source has ${want}` };
@@ -103,9 +105,16 @@ export async function checkTarget(t: TargetState, tag: string, root: ManifestCon
     }
     return { repository, status: 'in-sync', digest: have, detail: '' };
   } catch (err) {
-    if (err instanceof NotFoundError) return { repository, status: 'missing', digest: null, detail: 'tag absent at the target' };
+    if (err instanceof NotFoundError) return { repository, status: 'missing', digest: null, detail: await missingDetail(root, facts, { ...opts, deep: false }) };
     return { repository, status: 'error', digest: null, detail: err instanceof Error ? err.message : String(err) };
   }
+}
+
+// A missing tag that sync would refuse says so: "run regmirror sync" would not bring it.
+async function missingDetail(root: ManifestContent, facts: SourceFacts, opts: CheckOptions): Promise<string> {
+  const refused = await opts.refusal?.();
+  if (refused) return refusedAtSource(refused);
+  return opts.deep ? absentDetail(root, facts) : 'tag absent at the target';
 }
 
 /** A tag absent at the target, under --deep: and whether its source can give it (source-parts.ts). */

@@ -16,7 +16,7 @@ import type { KeyObject } from 'node:crypto';
 import type { ImageWork as Work } from '../config/workitems.js';
 import { recorded, type LockFile } from '../lock/record.js';
 import { imageKeys } from '../trust/keyring.js';
-import { lockAudit, lostAtSource, movedRows, unsignedCheck } from './trust.js';
+import { lockAudit, lostAtSource, movedRows, sourceRefusal, unsignedCheck } from './trust.js';
 
 export interface VerifyOptions {
   stores: RepositoryOpener;
@@ -108,7 +108,8 @@ async function verifyTag(inv: Inventory, tag: string, facts: SourceFacts, opts: 
     return result;
   }
   const unsigned = unsignedCheck(inv, tag, keys.get(inv.work), opts.signal);
-  result.targets = await Promise.all(inv.targets.map((t) => checkTarget(t, tag, root, facts, { deep: opts.deep, referrers: inv.work.item.referrers, signal: opts.signal, unsigned })));
+  const refusal = sourceRefusal(inv, tag, keys.get(inv.work), root.descriptor, opts.signal);
+  result.targets = await Promise.all(inv.targets.map((t) => checkTarget(t, tag, root, facts, { deep: opts.deep, referrers: inv.work.item.referrers, signal: opts.signal, unsigned, refusal })));
   return result;
 }
 

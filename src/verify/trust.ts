@@ -1,5 +1,5 @@
 // verify's trust checks (SPEC "verify report"): `unsigned` when a target's image has no valid
-// signature there, and `source-moved` / audits against the digest record (`verify --lock`),
+// signature there, why sync refuses a tag a target lacks, and `source-moved` / audits against the digest record (`verify --lock`),
 // which still work when the source cannot be read.
 import type { KeyObject } from 'node:crypto';
 import type { Descriptor } from '../types/descriptor.js';
@@ -23,6 +23,21 @@ export function unsignedCheck(inv: Inventory, tag: string, keys: KeyObject[] | u
     const verdict = judgeSignatures(await collectSignatures(t.repo, t.tags, subject, signal), keys, policy.algorithm, subject.digest);
     return verdict.ok ? undefined : `no valid signature at the target: ${verdict.detail}`;
   };
+}
+
+/**
+ * Why sync would refuse `tag` (its source digest carries no valid signature), asked once however
+ * many targets lack it; undefined when the image asks for no signatures or `tag` predates them.
+ */
+export function sourceRefusal(inv: Inventory, tag: string, keys: KeyObject[] | undefined, subject: Descriptor, signal?: AbortSignal): (() => Promise<string | undefined>) | undefined {
+  const policy = inv.work.item.signatures;
+  if (!policy || !keys || !needsSignature(tag, policy)) return undefined;
+  let asked: Promise<string | undefined> | undefined;
+  return () =>
+    (asked ??= collectSignatures(inv.source, inv.sourceTags, subject, signal).then((found) => {
+      const verdict = judgeSignatures(found, keys, policy.algorithm, subject.digest);
+      return verdict.ok ? undefined : verdict.detail;
+    }, () => undefined)); // unread: the row says what it said before, and sync will say why
 }
 
 /** Rows for a source tag that left its recorded digest (`now` null: the source lost the tag): every target is `source-moved`, with what it holds. */

@@ -156,4 +156,10 @@ test('verify reports unsigned for a target image whose signature is gone or that
   assert.equal(status('ec', 'v0.9.0')?.status, 'in-sync');
   assert.equal(status('rsa', 'v2.0.0')?.status, 'in-sync', status('rsa', 'v2.0.0')?.detail);
   assert.equal(status('ec', 'v1.2.0')?.status, 'missing');
+  // A tag sync refuses says why, so that the advice is not a sync that would refuse it again.
+  assert.match(status('ec', 'v1.2.0')?.detail ?? '', /^tag absent at the target, and sync refuses it: bad-signature: no key in signatures\.keys verifies /);
+  assert.match(status('ec', 'v1.8.0')?.detail ?? '', /^tag absent at the target, and sync refuses it: wrong-digest: referrer sha256:/);
+  const table = await runCli(['verify', '-c', config, '--no-progress']);
+  assert.doesNotMatch(table.stdout + table.stderr, /run `regmirror sync` to copy missing tags/);
+  assert.match(table.stdout + table.stderr, /sync refuses missing tags without a valid signature at the source/);
 });

@@ -8,6 +8,7 @@ import { exitCodeForVerify } from '../../../src/report/exit.js';
 import { summarizeSync, summarizeVerify } from '../../../src/report/summary.js';
 import type { SyncReport, SyncResult, SyncTargetResult, VerifyReport, VerifyResult } from '../../../src/report/model.js';
 import { D } from './fixture.js';
+import { refusedAtSource } from '../../../src/report/source-lacks.js';
 
 const target = (action: SyncTargetResult['action'], detail: string): SyncTargetResult => ({ repository: 'ghcr.io/cert-manager/app', action, previousDigest: null, digest: null, blobs: { copied: 0, mounted: 0, existing: 0 }, bytes: 0, referrers: 0, detail });
 
@@ -64,4 +65,17 @@ test('verify: unsigned and source-moved are drift (exit 1) in every format', () 
   assert.deepEqual(parseReport(renderReport(report, 'json', { color: false }), 'v.json'), report);
   const merged = mergeReports([report], new Date()) as VerifyReport;
   assert.equal(merged.summary.drift, 2);
+});
+
+test('verify: a missing tag sync refuses (no valid signature at the source) is not sent to a plain sync', () => {
+  const row = (tag: string, detail: string): VerifyResult => ({ source: 'quay.io/jetstack/app', tag, sourceDigest: D('a'), targets: [{ repository: 'ghcr.io/cert-manager/app', status: 'missing', digest: null, detail }] });
+  const refusedRow = row('v1.2.0', refusedAtSource('bad-signature: no key in signatures.keys verifies sha256-aaaa.sig'));
+  const report = (results: VerifyResult[]): VerifyReport => ({ version: 1, generatedAt: '2026-01-01T00:00:00Z', summary: summarizeVerify(results), results });
+  const alone = renderReport(report([refusedRow]), 'table', { color: false });
+  assert.doesNotMatch(alone, /run `regmirror sync` to copy missing tags/);
+  assert.match(alone, /sync refuses a missing tag without a valid signature at the source \(named in the detail\): sign it there, or leave it out \(tags rules, signatures\.unsignedBefore\)/);
+  // Beside a tag a plain sync copies, both pieces of advice.
+  const both = renderReport(report([refusedRow, row('v1.3.0', 'tag absent at the target')]), 'html', { color: false });
+  assert.match(both, /run <code>regmirror sync<\/code> to copy missing tags|run `regmirror sync` to copy missing tags/);
+  assert.match(both, /sync refuses a missing tag/);
 });
