@@ -31,7 +31,7 @@ const signatures = {
   description: 'Mirror a tag only when its source digest carries a cosign signature (sha256-HEX.sig or its OCI 1.1 referrer form) that one of the keys verifies. Item settings merge key by key over defaults.signatures.',
   additionalProperties: false,
   properties: {
-    keys: stringList('PEM public keys (ECDSA P-256/P-384, RSA, Ed25519), relative to this file; any one may verify.'),
+    keys: stringList('PEM public keys (ECDSA P-256/P-384/P-521, RSA, Ed25519), relative to this file; any one may verify.'),
     algorithm: { type: 'string', enum: ['sha256', 'sha384', 'sha512'], description: 'The digest the signatures were made over (default sha256; cert-manager signs with sha512; cosign signs with a P-384 key over sha384).' },
     unsignedBefore: { type: 'string', description: 'Releases older than this version (e.g. v1.8.0) were never signed: mirrored without a check.' },
   },

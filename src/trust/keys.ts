@@ -1,12 +1,13 @@
 // Public keys for signature checks: PEM text → a KeyObject of a kind cosign signs with
-// (ECDSA P-256/P-384, RSA, Ed25519). A private key is refused: it must never sit next to mirrors.yaml.
+// (ECDSA P-256/P-384/P-521, RSA, Ed25519). A private key is refused: it must never sit next to mirrors.yaml.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
 /** Why a key file cannot be used; loadConfig turns it into a ConfigError at the key's position. */
 export class KeyFileError extends Error {}
 
-const CURVES = new Set(['prime256v1', 'secp384r1']);
+// cosign's ECDSA curves (P-521 signs over sha512 by default: algorithm sha512).
+const CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
 
 /** Parses one PEM public key; KeyFileError when it is not one, or of a kind cosign does not use. */
 export function parsePublicKey(pem: string): KeyObject {
@@ -23,7 +24,7 @@ export function parsePublicKey(pem: string): KeyObject {
   const type = key.asymmetricKeyType;
   if (type === 'rsa' || type === 'ed25519') return key;
   if (type === 'ec' && CURVES.has(key.asymmetricKeyDetails?.namedCurve ?? '')) return key;
-  throw new KeyFileError(`is a ${type ?? 'unknown'} ${key.asymmetricKeyDetails?.namedCurve ?? ''} key; expected ECDSA P-256/P-384, RSA or Ed25519`.replace('  ', ' '));
+  throw new KeyFileError(`is a ${type ?? 'unknown'} ${key.asymmetricKeyDetails?.namedCurve ?? ''} key; expected ECDSA P-256/P-384/P-521, RSA or Ed25519`.replace('  ', ' '));
 }
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;

@@ -53,7 +53,7 @@ const bad: [string, string, Record<string, string>, RegExp][] = [
   ['a missing key file', '    keys: [./cosign.pub, ./nope.pub]', {}, /^mirrors\.yaml:6:26: defaults\.signatures\.keys\[1\]: no such file .*nope\.pub$/],
   ['a private key', '    keys: [./cosign.key]', { 'cosign.key': generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }, /^mirrors\.yaml:6:12: .*is a private key/],
   ['a file that is no key', '    keys: [./notes.txt]', { 'notes.txt': 'hello\n' }, /^mirrors\.yaml:6:12: .*is not a PEM public key/],
-  ['a key of a curve cosign does not use', '    keys: [./k.pub]', { 'k.pub': generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString() }, /expected ECDSA P-256\/P-384, RSA or Ed25519/],
+  ['a key of a curve cosign does not use', '    keys: [./k.pub]', { 'k.pub': generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString() }, /expected ECDSA P-256\/P-384\/P-521, RSA or Ed25519/],
   ['an unknown algorithm', '    keys: [./cosign.pub]\n    algorithm: md5', {}, /^mirrors\.yaml:7:16: .*must be one of sha256, sha384, sha512/],
   ['unsignedBefore that is no version', '    keys: [./cosign.pub]\n    unsignedBefore: soon', {}, /^mirrors\.yaml:7:21: defaults\.signatures\.unsignedBefore: "soon" is not a version/],
   ['no keys', '    algorithm: sha256', {}, /^mirrors\.yaml:5:3: defaults\.signatures: list at least one public key/],

@@ -39,3 +39,12 @@ test('a certificate in place of a public key is refused, saying how to take its 
   const cert = '-----BEGIN CERTIFICATE-----\nMIIBgjCCASmgAwIBAgIUb5mDyL9IR2c0yB/hBP1XJXTHSQgwCgYIKoZIzj0EAwIw\n-----END CERTIFICATE-----\n';
   assert.throws(() => parsePublicKeys(cert), (err: unknown) => err instanceof KeyFileError && err.message === 'holds a certificate, not a public key; give the key it certifies: openssl x509 -pubkey -noout -in CERT > cosign.pub');
 });
+
+test('an ECDSA P-521 key, which cosign signs with over sha512, is taken and verifies under algorithm sha512', async () => {
+  const p521 = pem('secp521r1');
+  const keys = parsePublicKeys(p521.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  const { sign } = await import('node:crypto');
+  const signature = sign('sha512', payload, p521.privateKey).toString('base64');
+  const v = judgeSignatures([{ payload, signature, where: 'sig' }], keys, 'sha512', DIGEST);
+  assert.equal(v.ok, true, v.ok ? '' : v.detail);
+});
