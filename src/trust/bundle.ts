@@ -18,16 +18,19 @@ interface Envelope { payload?: unknown; payloadType?: unknown; signatures?: { si
  * (a message signature signs a blob, not an image).
  */
 export function bundleCandidates(bytes: Uint8Array, where: string): SignatureCandidate[] {
-  let envelope: Envelope | undefined;
+  let bundle: { dsseEnvelope?: Envelope; verificationMaterial?: Record<string, unknown> };
   try {
-    envelope = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { dsseEnvelope?: Envelope }).dsseEnvelope;
+    bundle = JSON.parse(Buffer.from(bytes).toString('utf8')) as typeof bundle;
   } catch {
     return [];
   }
+  const envelope = bundle.dsseEnvelope;
+  // A key's bundle names it by publicKey; a keyless one carries its Fulcio certificate (or chain).
+  const keyless = bundle.verificationMaterial?.certificate !== undefined || bundle.verificationMaterial?.x509CertificateChain !== undefined;
   if (typeof envelope?.payload !== 'string' || envelope.payloadType !== IN_TOTO || !Array.isArray(envelope.signatures)) return [];
   const statement = Buffer.from(envelope.payload, 'base64');
   const signed = preAuthEncoding(IN_TOTO, statement);
-  return envelope.signatures.filter((s) => typeof s.sig === 'string').map((s) => ({ payload: signed, signature: s.sig as string, where, statement }));
+  return envelope.signatures.filter((s) => typeof s.sig === 'string').map((s) => ({ payload: signed, signature: s.sig as string, where, statement, keyless }));
 }
 
 /** DSSE's PAE: what a DSSE signature is made over ("DSSEv1 LEN TYPE LEN BODY", lengths in ASCII decimal bytes). */

@@ -14,6 +14,8 @@ import type { SignatureCandidate } from './verdict.js';
 export const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
 /** The layer annotation holding the base64 signature. */
 export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
+/** The layer annotation of a keyless signature's Fulcio certificate. */
+const CERTIFICATE_ANNOTATION = 'dev.sigstore.cosign/certificate';
 /** artifactType cosign gives a signature pushed as an OCI 1.1 referrer. */
 export const COSIGN_SIGNATURE_ARTIFACT = 'application/vnd.dev.cosign.artifact.sig.v1+json';
 
@@ -52,7 +54,7 @@ async function candidatesIn(repo: Repository, ref: string, where: string, signal
   const found = await Promise.all([
     ...simple.map(async (layer) => {
       const payload = await provenLayer(repo, layer, signal);
-      return [{ payload: payload ?? Buffer.alloc(0), signature: layer.annotations![SIGNATURE_ANNOTATION]!, where }];
+      return [{ payload: payload ?? Buffer.alloc(0), signature: layer.annotations![SIGNATURE_ANNOTATION]!, where, keyless: CERTIFICATE_ANNOTATION in layer.annotations! }];
     }),
     ...bundles.map(async (layer) => {
       const bytes = await provenLayer(repo, layer, signal);

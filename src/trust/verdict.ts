@@ -17,6 +17,8 @@ export interface SignatureCandidate {
   where: string;
   /** A sigstore bundle's in-toto statement, which names the digest in place of a simple-signing payload. */
   statement?: Uint8Array;
+  /** Keyless (it carries a Fulcio certificate): signed by a short-lived key no `signatures.keys` entry can be. */
+  keyless?: boolean;
 }
 
 /** Accepted (with the docker-reference the signer named, reported not required), or refused with a one-line why. */
@@ -51,6 +53,7 @@ export function judgeSignature(c: SignatureCandidate, keys: KeyObject[], algorit
   if (!keys.some((k) => verifies(c.payload, sig, k, algorithm))) {
     const other = HASHES.find((h) => h !== algorithm && keys.some((k) => k.asymmetricKeyType !== 'ed25519' && verifies(c.payload, sig, k, h)));
     if (other) return { ok: false, reason: 'wrong-algorithm', detail: `wrong-algorithm: ${c.where} was made over ${other}, signatures.algorithm is ${algorithm}` };
+    if (c.keyless) return { ok: false, reason: 'bad-signature', detail: `bad-signature: no key in signatures.keys verifies ${c.where}: it carries a signing certificate (keyless, as cosign signs without --key), and regmirror checks signatures made with the configured keys only` };
     return { ok: false, reason: 'bad-signature', detail: `bad-signature: no key in signatures.keys verifies ${c.where}` };
   }
   if (c.statement) return judgeStatement(c, expected);

@@ -36,3 +36,12 @@ test('a statement changed after signing is bad-signature; bytes that are no DSSE
   assert.deepEqual(bundleCandidates(Buffer.from('{"messageSignature":{}}'), 'x'), []);
   assert.deepEqual(bundleCandidates(Buffer.from('not json'), 'x'), []);
 });
+
+test('a keyless bundle (its verification material a certificate) is told apart from a key\'s', () => {
+  const keyed = bundleCandidates(signedBundle(signStatement(DIGEST), ec), 'r');
+  assert.equal(keyed[0]?.keyless, false);
+  const doc = JSON.parse(signedBundle(signStatement(DIGEST), makeKey('p256')).toString()) as { verificationMaterial: Record<string, unknown> };
+  doc.verificationMaterial = { certificate: { rawBytes: 'MIIB' }, tlogEntries: [] };
+  const v = judge(Buffer.from(JSON.stringify(doc)));
+  assert.match(v.ok ? 'ok' : v.detail, /^bad-signature: no key in signatures\.keys verifies r.*: it carries a signing certificate/);
+});

@@ -92,3 +92,9 @@ test('a signed simple-signing payload of another critical.type is bad-signature,
   const v = judgeSignature({ payload, signature: signPayload(payload, ec), where: 'sha256-aaa.sig' }, [ec.publicKey], 'sha256', DIGEST);
   assert.equal(v.ok ? 'ok' : v.detail, 'bad-signature: sha256-aaa.sig is signed but its payload is not a cosign image signature (critical.type must be "cosign container image signature")');
 });
+
+test('a keyless signature (a Fulcio certificate beside it) that no key verifies says so', () => {
+  const c = { ...candidate(DIGEST, stranger), keyless: true };
+  const v = judgeSignature(c, [ec.publicKey], 'sha256', DIGEST);
+  assert.equal(v.ok ? 'ok' : v.detail, 'bad-signature: no key in signatures.keys verifies sha256-aaa.sig: it carries a signing certificate (keyless, as cosign signs without --key), and regmirror checks signatures made with the configured keys only');
+});
