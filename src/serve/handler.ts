@@ -119,8 +119,8 @@ async function blob(gw: Gateway, name: string, digest: string, head: boolean, re
     if (length === undefined || a.kind !== 'stream') break;
     const proven = await readProven(a.response, digest, length);
     if ('bytes' in proven) {
-      const { status, headers, from } = blobHead(digest, proven.bytes.length, range);
-      return { ...base, backend: a.backend, status: send(res, status, headers, proven.bytes.subarray(from ?? 0)) };
+      const { status, headers, from, to } = blobHead(digest, proven.bytes.length, range);
+      return { ...base, backend: a.backend, status: send(res, status, headers, status === 416 ? undefined : proven.bytes.subarray(from ?? 0, (to ?? proven.bytes.length - 1) + 1)) };
     }
     const senders = a.senders?.() ?? [];
     if ('wrong' in proven && senders.length === 1) gw.servedWrong(senders[0]!, digest, proven.wrong);

@@ -6,11 +6,11 @@ import { header } from '../registry/http/types.js';
 import { VerifyingStream } from '../types/digest.js';
 import { DigestMismatchError } from '../types/errors.js';
 import type { BlobAnswer } from './blobs.js';
-import { blobHead, skipping } from './range.js';
+import { blobHead, slicing } from './range.js';
 
 /**
- * A 307 to where the client can read the bytes, or the verified bytes themselves (from the byte a
- * client's `range` asks for to the end, a 206: range.ts); `onWrongBytes` is told what streamed
+ * A 307 to where the client can read the bytes, or the verified bytes themselves (the bytes a
+ * client's `range` asks for, a 206, or a 416: range.ts); `onWrongBytes` is told what streamed
  * bytes hashed to when that is not `digest` (before the client is cut off).
  */
 export async function deliver(res: ServerResponse, a: BlobAnswer, digest: string | undefined, head: boolean, onWrongBytes?: (actual: string) => void, range?: string): Promise<number> {
@@ -28,7 +28,11 @@ export async function deliver(res: ServerResponse, a: BlobAnswer, digest: string
   // No length: a proxy in front of the backend gzipped the blob, and it was decoded on its way in
   // (registry/http/content-coding.ts). It goes out chunked; clients judge a blob by its digest
   // (skopeo, podman, containerd and docker read one of unknown length), and so does the gateway.
-  const { status, headers, from } = blobHead(expected, length === undefined ? undefined : Number(length), range);
+  const { status, headers, from, to } = blobHead(expected, length === undefined ? undefined : Number(length), range);
+  if (status === 416) {
+    up.body.destroy();
+    return send(res, status, headers, undefined);
+  }
   res.writeHead(status, headers);
   // The last chunk is held until the digest is proven: a wrong blob never arrives whole.
   const verify = new VerifyingStream(expected, length === undefined ? undefined : Number(length));
@@ -36,7 +40,7 @@ export async function deliver(res: ServerResponse, a: BlobAnswer, digest: string
     if (e instanceof DigestMismatchError) onWrongBytes?.(e.actual);
   });
   const first = firstToFail(res, up.body, verify);
-  const sent = from === undefined ? pipeline(up.body, verify, res) : pipeline(up.body, verify, skipping(from), res);
+  const sent = from === undefined ? pipeline(up.body, verify, res) : pipeline(up.body, verify, slicing(from, to!), res);
   return sent.then(() => status, () => {
     res.destroy();
     return first() === 'client' ? CLIENT_CLOSED : BACKEND_BROKE;
