@@ -78,13 +78,28 @@ export class RegistryClient {
   private readonly credentials: CredentialProvider;
   private readonly proxyNotice = sayProxyOnce((line) => (this.opts.logger ?? silentLogger).debug(line));
   private readonly protocolNotice = sayProtocolOnce((line) => (this.opts.logger ?? silentLogger).debug(line));
-  /** Waits for a forward proxy or registry that went away (restart-wait.ts), said as -v lines until close(). */
-  private readonly returnWaits = sayReturnWaits((line) => (this.opts.logger ?? silentLogger).debug(line));
+  /** Waits for a forward proxy or registry that went away (restart-wait.ts), said as -v lines until close(), or to waitsTo. */
+  private readonly returnWaits = sayReturnWaits((line) => {
+    const log = this.opts.logger ?? silentLogger;
+    if (this.waitsTo && !log.verbose) this.waitsTo(line);
+    else log.debug(line);
+  });
+  private waitsTo: ((line: string) => void) | undefined;
 
   constructor(private readonly opts: RegistryClientOptions = {}) {
     this.credentials = opts.credentials ?? credentialsFor(opts.registries, { logger: opts.logger });
     // A proxy URL regmirror cannot use (socks5://, not a URL) is said before any request.
     processProxies();
+  }
+
+  /**
+   * Says each wait for a peer that went away, and its end, to `say` (a command's progress) where
+   * -v is off: a sync held by a restarting registry or proxy showed nothing for up to 30 s without
+   * -v (the progress line names a wait only once nothing moved for its interval). One line as the
+   * wait begins and one as it ends, not one per request.
+   */
+  sayWaitsTo(say: (line: string) => void): void {
+    this.waitsTo = say;
   }
 
   /** access decides the token scope: 'pull' for sources, 'push' = pull,push for targets. */

@@ -36,6 +36,7 @@ async function publish(flags: PublishFlags): Promise<number> {
   const [{ openSession }, { runPublish }] = await Promise.all([import('../session.js'), import('../../publish/run.js')]);
   const session = await openSession(flags, (config) => selectBinaries(config, flags.filter).flatMap((b) => b.targets));
   const progress = createProgress({ label: 'published', unit: '(binary, tag)', quiet: flags.quiet === true, enabled: flags.progress, intervalMs, waitingOn: (quietMs) => session.client.unanswered.describe(quietMs) });
+  session.client.sayWaitsTo((line) => progress.say(line));
   let report: SyncReport;
   const endGroup = perCopyGroup('regmirror publish: every push', flags.quiet === true);
   const lines = runResultLines();

@@ -77,6 +77,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   if (usesSkopeo) await (await import('../../engines/skopeo-auth.js')).refuseSkopeoTokens(session.work, flags.engine, session.credentials);
   const concurrency = parseConcurrency(flags.concurrency, usesSkopeo ? 8 : 32);
   const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress, intervalMs, waitingOn: (quietMs) => session.client.unanswered.describe(quietMs) });
+  session.client.sayWaitsTo((line) => progress.say(line));
   let report: SyncReport;
   let unreachable: boolean;
   let partlyUnread: boolean;

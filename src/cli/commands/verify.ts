@@ -46,6 +46,7 @@ async function verify(flags: VerifyFlags): Promise<number> {
   const session = await openSession(flags, () => []);
   const lock = flags.lock ? await readRecord(session.config) : undefined;
   const progress = createProgress({ label: 'checked', quiet: flags.quiet === true, enabled: flags.progress, intervalMs, waitingOn: (quietMs) => session.client.unanswered.describe(quietMs) });
+  session.client.sayWaitsTo((line) => progress.say(line));
   let report;
   try {
     // Binaries are audited target against target (the first target is the reference).

@@ -219,6 +219,9 @@ ${registriesYaml([{ host: PROXIED_NAME, caFile: source.caFile }, { host: TARGET,
     const result = await run;
     assert.equal(result.exitCode, 0, result.stderr + result.stdout);
     assert.ok((second.carried.get(SOURCE) ?? 0) + (second.carried.get(TARGET) ?? 0) > 0, 'the sync went on through the restarted proxy');
+    // Said without -v (and with --no-progress), once: it was a -v line alone.
+    const said = result.stderr.split('\n').filter((l) => l.includes('stopped taking connections'));
+    assert.deepEqual(said, [`the proxy ${first.url} (HTTPS_PROXY) stopped taking connections after carrying earlier ones: connections through it wait up to 30 s for it to come back (a restart)`], result.stderr);
     for (const one of images) assert.equal(await skopeoDigestVerified(`${target.host}/restart/app:${one.tag}`, target.certDir!), one.digest);
   } finally {
     await second?.close();

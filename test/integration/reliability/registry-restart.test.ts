@@ -49,6 +49,13 @@ test('a target restarted mid-sync (it refuses connections for 6 s): the tags in 
     const host = target.host.replace(/\./g, '\\.');
     assert.ok(lines.some((l) => new RegExp(`^synced \\d+/8 \\(image, tag\\).* · ${host} refuses connections: waiting up to 30 s for it to come back \\(\\d+ s so far, \\d+ requests?\\)$`).test(l)), `a line naming the restarting target: ${JSON.stringify(lines)}`);
     assert.ok(!lines.some((l) => l.includes(`no answer from ${target.host}`)), JSON.stringify(lines));
+    // Without -v too, once as the wait begins and once as it ends, not per request (it was a -v
+    // line alone: the progress line names a wait only once nothing moved for its interval).
+    const said = result.stderr.split('\n').filter((l) => l.includes(target.host) && l.includes(' connections') && !l.startsWith('synced '));
+    assert.deepEqual(said.map((l) => l.replace(/\d+\.\d s/, 'N s')), [
+      `${target.host} stopped taking connections after carrying earlier ones: connections to it wait up to 30 s for it to come back (a restart)`,
+      `${target.host} takes connections again after N s: the waiting ones go on`,
+    ], result.stderr);
     for (const one of images) assert.equal(await skopeoDigestVerified(`${target.host}/mirror/app:${one.tag}`, target.certDir!), one.digest);
     const again = await runCli(['sync', '-c', file, '--no-progress']);
     assert.equal(again.exitCode, 0, again.stderr + again.stdout);
