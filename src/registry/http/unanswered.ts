@@ -4,6 +4,27 @@
 // has not answered, and for how long (ui/progress.ts).
 import { Readable } from 'node:stream';
 import { awaitedReturn, type ReturnWait } from './restart-wait.js';
+import { processProxies, proxyPeer } from './proxy.js';
+import { proxyFor, type ProxyEnv } from './proxy-env.js';
+
+/** A wait under way for a peer that went away; `name` when that peer is not the host itself (a proxy its connections go through). */
+export type HostReturnWait = ReturnWait & { name?: string };
+
+/**
+ * The wait under way for `host`, or for the proxy its connections go through: a sync held by a
+ * restarting proxy read `no answer from REGISTRY for 3 s` while that registry was never reached.
+ */
+export function awaitedFor(host: string, env: ProxyEnv = processProxies()): HostReturnWait | undefined {
+  const own = awaitedReturn(host);
+  if (own) return own;
+  for (const scheme of ['https:', 'http:']) {
+    const route = proxyFor(new URL(`${scheme}//${host}`), env);
+    const name = route && proxyPeer(route).name;
+    const wait = name ? awaitedReturn(name) : undefined;
+    if (wait) return { ...wait, name };
+  }
+  return undefined;
+}
 
 /** The requests of one host sent and not answered, by id: when each went out. */
 interface HostWait {
@@ -25,7 +46,7 @@ export class Unanswered {
   private next = 0;
 
   /** `restarting`: the wait under way for a host that refuses connections to come back (restart-wait.ts). */
-  constructor(private readonly now: () => number = Date.now, private readonly restarting: (host: string) => ReturnWait | undefined = awaitedReturn) {}
+  constructor(private readonly now: () => number = Date.now, private readonly restarting: (host: string) => HostReturnWait | undefined = (host) => awaitedFor(host)) {}
 
   /** A request to `host` goes out; the function returned is called once it is answered or failed. */
   begin(host: string): () => void {
@@ -75,7 +96,8 @@ export class Unanswered {
    * The host that has kept requests unanswered longest, when it answered nothing for `minMs` or
    * more: `no answer from HOST for 18 s (9 requests)`; undefined while every host answers. A host
    * that refuses connections and is waited for is said as that, not as silent:
-   * `HOST refuses connections: waiting up to 30 s for it to come back (12 s so far, 9 requests)`.
+   * `HOST refuses connections: waiting up to 30 s for it to come back (12 s so far, 9 requests)`,
+   * or `the proxy URL (HTTPS_PROXY) refuses connections: … (12 s so far, 9 requests to HOST)`.
    */
   describe(minMs: number): string | undefined {
     const now = this.now();
@@ -89,7 +111,7 @@ export class Unanswered {
     if (!worst) return this.stalledBody(now, minMs);
     const requests = worst.count === 1 ? '1 request' : `${worst.count} requests`;
     const wait = this.restarting(worst.host);
-    if (wait) return `${worst.host} refuses connections: waiting up to ${Math.round(wait.waitMs / 1000)} s for it to come back (${Math.round((now - wait.since) / 1000)} s so far, ${requests})`;
+    if (wait) return `${wait.name ?? worst.host} refuses connections: waiting up to ${Math.round(wait.waitMs / 1000)} s for it to come back (${Math.round((now - wait.since) / 1000)} s so far, ${requests}${wait.name ? ` to ${worst.host}` : ''})`;
     return `no answer from ${worst.host} for ${Math.round((now - worst.since) / 1000)} s (${requests})`;
   }
 

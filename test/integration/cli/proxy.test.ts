@@ -210,7 +210,7 @@ defaults:
 ${registriesYaml([{ host: PROXIED_NAME, caFile: source.caFile }, { host: TARGET, caFile: target.caFile }])}images:
   - source: ${PROXIED_NAME}/restart/app
 `);
-    const run = runCli(['sync', '-c', file, '--no-progress'], { env: { HTTPS_PROXY: first.url } });
+    const run = runCli(['sync', '-c', file, '--progress-interval', '1'], { env: { HTTPS_PROXY: first.url, CI: 'true' } });
     await reading;
     await first.close();
     release();
@@ -219,9 +219,13 @@ ${registriesYaml([{ host: PROXIED_NAME, caFile: source.caFile }, { host: TARGET,
     const result = await run;
     assert.equal(result.exitCode, 0, result.stderr + result.stdout);
     assert.ok((second.carried.get(SOURCE) ?? 0) + (second.carried.get(TARGET) ?? 0) > 0, 'the sync went on through the restarted proxy');
-    // Said without -v (and with --no-progress), once: it was a -v line alone.
+    // Said without -v, once: it was a -v line alone.
     const said = result.stderr.split('\n').filter((l) => l.includes('stopped taking connections'));
     assert.deepEqual(said, [`the proxy ${first.url} (HTTPS_PROXY) stopped taking connections after carrying earlier ones: connections through it wait up to 30 s for it to come back (a restart)`], result.stderr);
+    // The progress line names the proxy the run waits on, where it read 'no answer from registry.proxy.test:8443 for 3 s'.
+    const proxy = first.url.replace(/\./g, '\\.');
+    const lines = result.stderr.split('\n').filter((l) => l.startsWith('synced '));
+    assert.ok(lines.some((l) => new RegExp(`· the proxy ${proxy} \\(HTTPS_PROXY\\) refuses connections: waiting up to 30 s for it to come back \\(\\d+ s so far, \\d+ requests? to ${PROXIED_NAME.replace(/\./g, '\\.')}:\\d+\\)$`).test(l)), JSON.stringify(lines));
     for (const one of images) assert.equal(await skopeoDigestVerified(`${target.host}/restart/app:${one.tag}`, target.certDir!), one.digest);
   } finally {
     await second?.close();

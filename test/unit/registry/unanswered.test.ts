@@ -73,3 +73,12 @@ test('a body that stopped giving bytes is named once nothing is unanswered; one 
   moving.end();
   assert.equal(waits.describe(10_000), undefined);
 });
+
+test('a host whose connections wait for a restarting proxy names the proxy, not the host as silent', () => {
+  let now = 0;
+  const waits = new Unanswered(() => now, (host) => (host === 'registry:8443' ? { since: 1000, waitMs: 30_000, name: 'the proxy http://proxy:3128 (HTTPS_PROXY)' } : undefined));
+  const held = [waits.begin('registry:8443'), waits.begin('registry:8443')];
+  now = 4000;
+  assert.equal(waits.describe(1000), 'the proxy http://proxy:3128 (HTTPS_PROXY) refuses connections: waiting up to 30 s for it to come back (3 s so far, 2 requests to registry:8443)');
+  for (const done of held) done();
+});
