@@ -4,6 +4,7 @@
 import {
   AuthError,
   CopyError,
+  EitherSideCopyError,
   NotFoundError,
   RegmirrorError,
   UnreachableError,
@@ -14,6 +15,7 @@ import { formatRepository } from '../types/reference.js';
 import { redact } from '../ui/redact.js';
 import type { SkopeoCopyRequest } from './skopeo-args.js';
 import { pushRefusal } from './skopeo-push-errors.js';
+import { stillWithNoSide } from './skopeo-stillness.js';
 
 // Progress chatter skopeo may print even with --quiet on some paths.
 const NOISE = /^(Getting image source signatures|Copying (blob|config)|Writing manifest|Storing signatures|Getting image list signatures|Copying \d+ of \d+ images|Copying image)/;
@@ -162,6 +164,8 @@ const IPV6_REFUSED = /^invalid (?:source|destination) name docker:\/\/(\[[0-9a-f
 export function copyErrorFrom(req: SkopeoCopyRequest, stderr: string, exit: string, images: { source: string; target: string }): CopyError {
   // An upload URL's query (distribution's sealed `_state`, hundreds of characters) tells a person nothing.
   const line = lastMeaningfulLine(stderr).replace(/(\/blobs\/uploads\/[^\s"?]*)\?[^\s"]*/g, '$1') || `skopeo exited with ${exit}`;
+  // Stopped for moving nothing, no side told (skopeo-stuck-side.ts): neither is claimed.
+  if (stillWithNoSide(line)) return new EitherSideCopyError(formatRepository(req.source), formatRepository(req.target), classify(`skopeo: ${line}`, undefined));
   const origin = guessOrigin(line, images.source, images.target);
   const repo = origin === 'source' ? req.source : req.target;
   const refused = origin === 'destination' ? pushRefusal(req, redact(line)) : undefined;

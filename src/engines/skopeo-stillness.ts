@@ -18,7 +18,14 @@ export const STILLNESS_MS = 300_000;
  * stalls leaves the target's request waiting too, and its --debug log ends on that.
  */
 export function stillnessLine(ms: number, side?: string): string {
-  return `skopeo read or wrote nothing for ${Math.round(ms / 1000)} s (${side ?? 'a registry holding a request without answering'}): stopped`;
+  return `skopeo read or wrote nothing for ${Math.round(ms / 1000)} s (${side ?? NO_SIDE}): stopped`;
+}
+
+const NO_SIDE = 'a registry holding a request without answering';
+
+/** Whether `line` is stillnessLine's with no side told: its copy error names neither side alone (skopeo-errors.ts). */
+export function stillWithNoSide(line: string): boolean {
+  return line.includes(`s (${NO_SIDE}): stopped`) && /read or wrote nothing for \d+ s/.test(line);
 }
 
 // rchar + wchar of a process, or undefined where /proc has no such file (not Linux; the process gone).

@@ -159,6 +159,24 @@ export class CopyError extends RegmirrorError {
   }
 }
 
+/**
+ * A copy that stopped where nothing can tell which side held it (a skopeo run that moved nothing,
+ * neither registry holding bytes it sent: skopeo streams the source's blob into the target's
+ * upload, so a stalled source leaves the target's request waiting too). Both are named, where
+ * the line read `destination …` for a source that stopped sending; its retries are counted as a
+ * destination's, as before.
+ */
+export class EitherSideCopyError extends CopyError {
+  constructor(
+    readonly source: string,
+    repository: string,
+    cause: unknown,
+  ) {
+    super('destination', repository, cause);
+    this.message = `source ${source} or destination ${repository}: ${cause instanceof Error ? cause.message : String(cause)}`;
+  }
+}
+
 /** A registry answered NAME_UNKNOWN to a write: it does not create repositories on push (ECR). */
 export class RepositoryMissingError extends NotFoundError {
   override name = 'RepositoryMissingError';

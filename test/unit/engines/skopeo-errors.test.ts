@@ -44,6 +44,14 @@ describe('skopeo errors', () => {
     assert.ok(isTransientFailure(`${debug}${stillnessLine(300_000)}`));
   });
 
+  it('names both sides of a run stopped for moving nothing when its sockets told no side, and the one they told', () => {
+    const debug = 'time="x" level=debug msg="PATCH https://127.0.0.1:5001/v2/cert-manager/app/blobs/uploads/9cf8"\n';
+    const either = copyErrorFrom(req, `${debug}${stillnessLine(300_000)}`, 'SIGTERM', images);
+    assert.equal(either.message, 'source 127.0.0.1:5000/jetstack/app or destination 127.0.0.1:5001/cert-manager/app: skopeo: skopeo read or wrote nothing for 300 s (a registry holding a request without answering): stopped');
+    const told = copyErrorFrom(req, stillnessLine(300_000, 'the target 127.0.0.1:5001 took none of what skopeo was sending it (3.0 MiB waiting unsent: an upload it stopped reading)'), 'SIGTERM', images);
+    assert.match(told.message, /^destination 127\.0\.0\.1:5001\/cert-manager\/app: skopeo: skopeo read or wrote nothing for 300 s \(the target /);
+  });
+
   it('blames the source for a read of the source that broke while the blob was being pushed', () => {
     // containers/image streams a source blob into the destination's PATCH and annotates a failed
     // read of the source "happened during read", which the PUT/PATCH step would otherwise carry
