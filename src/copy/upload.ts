@@ -42,6 +42,9 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
   // Requests of the source reads that failed: each read asked in place (a 502 every time, said
   // 'tried 3 times'), the line given up on says how often in all.
   let sourceTries = 0;
+  // What the blob's reads so far counted to the progress: one read again (a whole PUT ghcr refused
+  // over 4 MiB, an upload cut) counts only the bytes past it (a 153 MiB release file showed 273 MiB).
+  const counted = { bytes: 0 };
   while (remaining.length > 0) {
     let failure: { sourceError?: unknown; failed: Map<Repository, unknown> };
     if (desc.size <= SMALL_BLOB_BYTES) {
@@ -57,7 +60,7 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
         failure = { sourceError: err, failed: new Map(remaining.map((dst) => [dst, err])) };
       }
     } else {
-      failure = await pushStream(ctx, desc, remaining, results, sent);
+      failure = await pushStream(ctx, desc, remaining, results, sent, counted);
     }
     const { sourceError, failed } = failure;
     if (sourceError !== undefined) sourceTries += triesTold(sourceError) ?? 1;
@@ -169,7 +172,7 @@ async function pushBytes(desc: Descriptor, bytes: Uint8Array, dsts: Repository[]
 }
 
 /** One source read, verified as it flows (the last chunk held back until proven), fanned out. */
-async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[], results: BlobResults, sent: Round) {
+async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[], results: BlobResults, sent: Round, counted: { bytes: number }) {
   let sourceError: unknown;
   let source: Readable;
   try {
@@ -180,7 +183,7 @@ async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[]
   const verified = source.pipe(new VerifyingStream(desc.digest, desc.size));
   source.once('error', (err) => verified.destroy(err));
   verified.once('error', (err) => (sourceError ??= err));
-  const stream = ctx.onBytes ? countBytes(verified, ctx.onBytes) : verified;
+  const stream = ctx.onBytes ? countBytes(verified, pastCounted(counted, ctx.onBytes)) : verified;
   const fan = dsts.length === 1 ? undefined : fanOut(stream, dsts.length);
   const branches: Readable[] = fan ? fan.branches : [stream];
   // An upload that fails lets its branch go: one refused before reading (ECR's NAME_UNKNOWN on
@@ -205,6 +208,17 @@ async function pushStream(ctx: CopyContext, desc: Descriptor, dsts: Repository[]
   const settled = await Promise.allSettled(dsts.map(push));
   source.destroy();
   return { sourceError, failed: settleUploads(dsts, settled, results, sourceError) };
+}
+
+/** `onBytes` for one read of a blob: only the bytes past those its earlier reads counted. */
+function pastCounted(counted: { bytes: number }, onBytes: (n: number) => void): (n: number) => void {
+  let at = 0;
+  return (n) => {
+    at += n;
+    if (at <= counted.bytes) return;
+    onBytes(at - counted.bytes);
+    counted.bytes = at;
+  };
 }
 
 /** Marks each finished upload 'copied'; returns the failed ones with why (a source error wins). */

@@ -45,3 +45,36 @@ ${registriesYaml([reg])}${twoBinariesYaml(dir)}`);
   const digest = await skopeoDigestVerified(`${reg.host}/cert-manager/cmctl:v1.2.3`, reg.certDir!);
   assert.ok(r.stdout.includes(digest.slice(0, 15)), `the row's source digest is what skopeo reads (${digest}): ${r.stdout}`);
 });
+
+test('a release file whose whole PUT ghcr refuses (over 4 MiB) is counted once, not once per read', { timeout: 120_000 }, async () => {
+  // loose2: a 153 MiB binary into ghcr showed 273 MiB; the refused PUT's bytes were read again in chunks and counted again.
+  const { ghcrUploads } = await import('../../harness/personalities/ghcr-uploads.js');
+  const { randomBytes } = await import('node:crypto');
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const g = ghcrUploads();
+  const ghcr = await proxyFor(reg, { personalities: [g.personality] });
+  try {
+    const root = join(dir, 'big');
+    await mkdir(join(root, 'dist'), { recursive: true });
+    await writeFile(join(root, 'dist', 'big-linux-amd64.tar.gz'), randomBytes(12 * 1024 * 1024));
+    const cfg = await writeConfig(root, `version: 1
+defaults:
+  targets: [${reg.host}/cert-manager]
+${registriesYaml([reg])}binaries:
+  - name: big
+    artifactType: application/vnd.example.big.v1
+    files: ["big-*.tar.gz"]
+`);
+    ghcr.inject({ method: 'PUT', path: /\/big\/manifests\/v1\.2\.3$/, fault: { kind: 'delay', ms: 3000 } });
+    const r = await runCli(['publish', '-c', cfg, '--tag', 'v1.2.3', '--dir', join(root, 'dist'), '--endpoint', `${reg.host}=${ghcr.url}`, '--progress-interval', '1'], { env: { CI: 'true' } });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.ok(g.stats.refused.PUT > 0, 'the whole PUT was refused');
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('published '));
+    const mib = lines.map((l) => / · ([\d.]+) MiB · /.exec(l)?.[1]).filter((m): m is string => m !== undefined).map(Number);
+    assert.ok(mib.length > 0 && mib.every((m) => m <= 12.1), `no more than the file's 12 MiB: ${JSON.stringify(lines)}`);
+    assert.ok(mib.some((m) => m >= 12), `the whole file once it landed: ${JSON.stringify(lines)}`);
+    await skopeoDigestVerified(`${reg.host}/cert-manager/big:v1.2.3`, reg.certDir!);
+  } finally {
+    await ghcr.close();
+  }
+});
