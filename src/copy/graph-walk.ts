@@ -126,6 +126,9 @@ export class GraphWalk {
     // named twice (an empty layer in two places, an empty config also a layer) is one blob.
     const { distributable, foreign } = splitForeign(parsed.blobs);
     for (const tally of tallies.values()) tally.foreign += foreign.length;
+    // Per destination, the size of the blob whose failure it reports: with every upload cut, the
+    // largest's is said (publish named the 2-byte empty config, which fails first, not the release file).
+    const failedAt = new Map<Repository, number>();
     await Promise.all(
       distributable.map(async (blob) => {
         const at = await this.blobsAt(blob, this.live(dsts));
@@ -134,7 +137,13 @@ export class GraphWalk {
         for (const [dst, r] of outcome) {
           if (!(r instanceof Error)) continue;
           if (leftAtUrls(blob, r)) this.tallyOf(dst).foreign += 1;
-          else this.fail(dst, r);
+          else if (!this.failed(dst)) {
+            this.fail(dst, r);
+            failedAt.set(dst, blob.size);
+          } else if ((failedAt.get(dst) ?? Infinity) < blob.size) {
+            this.results.get(dst)!.error = r;
+            failedAt.set(dst, blob.size);
+          }
         }
       }),
     );

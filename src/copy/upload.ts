@@ -6,9 +6,8 @@ import { countBytes } from '../content/count.js';
 import { SMALL_BLOB_BYTES, type CallOptions, type Repository } from '../content/storage.js';
 import { VerifyingStream, verifyBytes } from '../types/digest.js';
 import { readCapped } from '../content/read.js';
-import type { Descriptor } from '../types/descriptor.js';
+import { blobCalled, type Descriptor } from '../types/descriptor.js';
 import { AuthError, CopyError, isLasting, ProxyError, RegistryResponseError, RepositoryMissingError, triedInAll, triedOut, triesInPlace, triesTold, UnreachableError, UploadAdaptedError, UploadRefusedError } from '../types/errors.js';
-import { formatBytes } from '../types/size.js';
 import { callOptions, pause, type CopyContext } from './context.js';
 import { fanOut } from './fanout.js';
 import type { BlobOutcome } from './ledger.js';
@@ -240,7 +239,7 @@ function settleUploads(dsts: Repository[], settled: PromiseSettledResult<void>[]
 function uploadCut(desc: Descriptor, attempts: number, err: unknown): unknown {
   const transient = (e: unknown): e is Error =>
     e instanceof UnreachableError ? !isLasting(e) && !(e instanceof ProxyError) : e instanceof RegistryResponseError && (e.status >= 500 || e.status === 408 || e.status === 429);
-  return transient(err) ? triedOut(err, `blob ${desc.digest} (${formatBytes(desc.size)}) not uploaded`, attempts) : err;
+  return transient(err) ? triedOut(err, `${blobCalled(desc)} not uploaded`, attempts) : err;
 }
 
 /** `err` as a CopyError naming the side and repository it came from. */

@@ -2,13 +2,13 @@
 // artifactType, the empty config, and one tar-typed layer per file titled by its name. Nothing in
 // it depends on time or input order, so the same files always give the same digest everywhere.
 import type { ManifestContent } from '../content/storage.js';
-import type { Descriptor } from '../types/descriptor.js';
 import { sha256 } from '../types/digest.js';
 import { OCI_EMPTY, OCI_LAYER_TAR, OCI_MANIFEST } from '../types/mediatype.js';
 import { UsageError } from '../types/errors.js';
 
 /** The annotation oras reads back as a layer's file name. */
-export const TITLE_ANNOTATION = 'org.opencontainers.image.title';
+import { TITLE_ANNOTATION, type Descriptor } from '../types/descriptor.js';
+export { TITLE_ANNOTATION };
 
 /** The bytes of the OCI empty descriptor's blob (image-spec "Guidance for an Empty Descriptor"). */
 export const EMPTY_CONFIG_BYTES = Buffer.from('{}');

@@ -3,14 +3,13 @@
 import type { Readable } from 'node:stream';
 import { SMALL_BLOB_BYTES, type CallOptions } from '../content/storage.js';
 import type { Again } from '../types/again.js';
-import type { Descriptor } from '../types/descriptor.js';
+import { blobCalled, type Descriptor } from '../types/descriptor.js';
 import { MANIFEST_ACCEPT, isManifestType } from '../types/mediatype.js';
 import { discard } from './http/body.js';
 import { expectStatus, responseError, uploadNotStarted } from './http/errors.js';
 import { describeStatus, isHtmlType } from './http/front-pages.js';
 import { contentLength, displayUrl, header, type HttpResponse } from './http/types.js';
 import { RegistryResponseError, triedOut } from '../types/errors.js';
-import { formatBytes } from '../types/size.js';
 import { newBudget } from './http/retry.js';
 import type { RetryBudget } from './http/types.js';
 import { resumable } from './blob-resume.js';
@@ -106,7 +105,7 @@ function mountTriedOut(e: unknown, repo: RepoContext, desc: Descriptor, fromPath
   const transient = e instanceof RegistryResponseError && (e.status >= 500 || e.status === 408 || e.status === 429);
   if (!transient || budget.remaining > 0) return e;
   const what = fromPath === repo.path ? 'not uploaded' : `not mounted from ${fromPath}`;
-  return triedOut(e, `blob ${desc.digest} (${formatBytes(desc.size)}) ${what}`, budget.sent ?? repo.host.retry.maxAttempts);
+  return triedOut(e, `${blobCalled(desc)} ${what}`, budget.sent ?? repo.host.retry.maxAttempts);
 }
 
 /**

@@ -3,11 +3,11 @@
 import type { GatewayBinary } from '../config/model.js';
 import { NotFoundError } from '../types/errors.js';
 import { parseManifest } from '../types/mediatype.js';
+import { TITLE_ANNOTATION } from '../types/descriptor.js';
 import { absentEverywhere, type BackendPool } from './backends.js';
 import { serveBlob, type AnonymousMemory, type BlobAnswer, NoBlob } from './blobs.js';
 
 /** The annotation oras and `regmirror publish` name each file's layer with. */
-const TITLE = 'org.opencontainers.image.title';
 
 /** The URL among `urls` (with {tag}) whose last path segment is `file`. */
 export function urlForFile(urls: string[], tag: string, file: string): string | undefined {
@@ -25,7 +25,7 @@ export async function serveBinary(pool: BackendPool, binary: GatewayBinary, tag:
   const backends = pool.backends(binary.backends);
   const found = await pool.first(backends, async (b, signal) => {
     const m = await b.repo.fetchManifest(tag, { signal });
-    const layer = parseManifest(m.bytes, m.descriptor.mediaType).blobs.find((d) => d.annotations?.[TITLE] === file);
+    const layer = parseManifest(m.bytes, m.descriptor.mediaType).blobs.find((d) => d.annotations?.[TITLE_ANNOTATION] === file);
     if (!layer) throw new NotFoundError(`${b.host}: ${binary.item.name}:${tag} has no file ${file}`);
     return { backend: b, digest: layer.digest };
   });

@@ -78,3 +78,31 @@ ${registriesYaml([reg])}binaries:
     await ghcr.close();
   }
 });
+
+test('every upload cut (ghcr: chunks of 4 MiB, each cut): the row names the release file that was not uploaded, and its size', { timeout: 120_000 }, async () => {
+  const { randomBytes } = await import('node:crypto');
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const root = join(dir, 'cut');
+  await mkdir(join(root, 'dist'), { recursive: true });
+  await writeFile(join(root, 'dist', 'cut-linux-amd64.tar.gz'), randomBytes(6 * 1024 * 1024));
+  const cfg = await writeConfig(root, `version: 1
+defaults:
+  targets: [${reg.host}/cut]
+${registriesYaml([reg])}binaries:
+  - name: cut
+    artifactType: application/vnd.example.cut.v1
+    files: ["cut-*.tar.gz"]
+`);
+  const { ghcrUploads } = await import('../../harness/personalities/ghcr-uploads.js');
+  const ghcr = await proxyFor(reg, { personalities: [ghcrUploads().personality] });
+  for (const method of ['PUT', 'PATCH']) ghcr.inject({ method, path: /\/blobs\/uploads\//, times: Infinity, fault: { kind: 'cutRequest', afterBytes: 1 } });
+  try {
+    const r = await runCli(['publish', '-c', cfg, '--tag', 'v1.2.3', '--dir', join(root, 'dist'), '--endpoint', `${reg.host}=${ghcr.url}`, '--no-progress'], { env: { CI: 'true' } });
+    assert.equal(r.exitCode, 1, r.stderr + r.stdout);
+    // It named the 2-byte empty config, the first to fail: 'blob sha256:44136fa… (2 B) not uploaded, tried 5 times'.
+    const row = r.stderr.split('\n').find((l) => l.startsWith('cut:v1.2.3 → ')) ?? '';
+    assert.match(row, /: failed — destination \S+\/cut\/cut: cut-linux-amd64\.tar\.gz \(6\.0 MiB, blob sha256:[a-f0-9]{64}\) not uploaded, tried \d+ times; the last time: /, r.stderr);
+  } finally {
+    await ghcr.close();
+  }
+});
