@@ -153,6 +153,7 @@ export class BackendPool {
       mayAsk: (b) => anyway || !order.includes(b) || this.breaker(b.host).allow(this.opts.now()),
       hedgeMs: (b) => this.times.hedgeMs(b.host),
       stopped: () => this.opts.signal.aborted,
+      hostOf: (b) => b.host,
     });
     return inTurn.ok ? inTurn : { ok: false, errors: [...errors, ...inTurn.errors] };
   }

@@ -40,35 +40,47 @@ export class AnswerTimes {
 
 /**
  * Starts `attempt` on each of `list` in order (those `mayAsk` lets through when their turn comes):
- * the next one when the last failed, or when it gave no answer within `hedgeMs` of it. Resolves
- * with the first answer, or every failure once all failed. `abandon` is aborted for an answer that
- * came after another's (its body let go); `stopped()` ends the asking (shutdown).
+ * the next one when the last failed, or when it gave no answer within `hedgeMs` of it. Asked beside
+ * a silent one, the next is the first on another host than those still silent, when there is one:
+ * two backends that are namespaces of one registry (quay.io/cert-manager, quay.io/jetstack) are
+ * silent together, and the hedge asked the same host again. Resolves with the first answer, or
+ * every failure once all failed. `abandon` is aborted for an answer that came after another's (its
+ * body let go); `stopped()` ends the asking (shutdown).
  */
 export function hedgedInTurn<B, A>(
   list: B[], attempt: (b: B, abandon: AbortSignal) => Promise<Tried<A>>,
-  opts: { mayAsk(b: B): boolean; hedgeMs(b: B): number; stopped(): boolean },
+  opts: { mayAsk(b: B): boolean; hedgeMs(b: B): number; stopped(): boolean; hostOf?(b: B): string },
 ): Promise<{ ok: true; value: A; backend: B } | { ok: false; errors: unknown[] }> {
   return new Promise((resolve) => {
     const errors: unknown[] = [];
-    let next = 0;
+    const left = [...list];
+    // The hosts of the attempts under way (a host may have several).
+    const silent = new Map<string | B, number>();
+    const hostOf = (b: B): string | B => opts.hostOf?.(b) ?? b;
     let pending = 0;
     let done = false;
     let timer: NodeJS.Timeout | undefined;
     const idle = () => {
-      if (!done && pending === 0 && (next >= list.length || opts.stopped())) {
+      if (!done && pending === 0 && (left.length === 0 || opts.stopped())) {
         done = true;
         resolve({ ok: false, errors });
       }
     };
-    const launch = (): void => {
+    const launch = (beside: boolean): void => {
       clearTimeout(timer);
-      while (!done && !opts.stopped() && next < list.length) {
-        const b = list[next++]!;
+      while (!done && !opts.stopped() && left.length > 0) {
+        const elsewhere = beside ? left.findIndex((c) => !silent.has(hostOf(c))) : -1;
+        const b = left.splice(Math.max(0, elsewhere), 1)[0]!;
         if (!opts.mayAsk(b)) continue;
         const abandon = new AbortController();
+        const host = hostOf(b);
         pending++;
+        silent.set(host, (silent.get(host) ?? 0) + 1);
         void attempt(b, abandon.signal).then((tried) => {
           pending--;
+          const n = (silent.get(host) ?? 1) - 1;
+          if (n > 0) silent.set(host, n);
+          else silent.delete(host);
           if (tried.ok && done) abandon.abort();
           else if (tried.ok) {
             done = true;
@@ -76,15 +88,15 @@ export function hedgedInTurn<B, A>(
             resolve({ ok: true, value: tried.value, backend: b });
           } else if (!done) {
             errors.push(tried.error);
-            launch();
+            launch(false);
           }
           idle();
         });
-        if (next < list.length) timer = setTimeout(launch, opts.hedgeMs(b));
+        if (left.length > 0) timer = setTimeout(() => launch(true), opts.hedgeMs(b));
         return;
       }
       idle();
     };
-    launch();
+    launch(false);
   });
 }

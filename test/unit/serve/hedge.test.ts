@@ -49,3 +49,14 @@ test('hedge delay: four times a host\'s usual answer time, at least 1 s, at most
   t.observe('slow', 3000);
   assert.equal(t.hedgeMs('slow'), 2500);
 });
+
+test('asked beside a silent backend: the next on another host first, a namespace of the same registry after', async () => {
+  const started: string[] = [];
+  const hostOf = (b: string) => b.split('/')[0]!;
+  const r = await hedgedInTurn(['quay/cert-manager', 'quay/jetstack', 'ghcr/cert-manager'], script({ 'quay/cert-manager': 'silent', 'quay/jetstack': 'silent', 'ghcr/cert-manager': 'ok@5' }, started, []), { ...opts, hostOf });
+  assert.deepEqual([r.ok && r.backend, started], ['ghcr/cert-manager', ['quay/cert-manager', 'ghcr/cert-manager']]);
+  // A failure asks the next in the list at once, the same host or not, as before.
+  const after: string[] = [];
+  const failed = await hedgedInTurn(['quay/a', 'quay/b', 'ghcr/c'], script({ 'quay/a': 'fail@1', 'quay/b': 'ok@1', 'ghcr/c': 'ok@1' }, after, []), { ...opts, hostOf, hedgeMs: () => 10_000 });
+  assert.deepEqual([failed.ok && failed.backend, after], ['quay/b', ['quay/a', 'quay/b']]);
+});
