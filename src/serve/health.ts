@@ -14,7 +14,7 @@ import { TlsError } from '../types/errors.js';
 import type { RepositoryRef } from '../types/reference.js';
 import { formatDuration } from '../ui/progress-line.js';
 import { NoAnswerError, failingOver, isAbsence, oneLine } from './backends.js';
-import { FLAPPING_OUTAGES, FLAPPING_WINDOW_MS, LONG_OUTAGE_MS } from './flapping.js';
+import { FLAPPING_WINDOW_MS, sayBack } from './flapping.js';
 import type { Gateway } from './gateway.js';
 
 /** A repository and reference to probe on each backend host. */
@@ -56,9 +56,6 @@ export async function probeOnce(gw: Gateway): Promise<void> {
   gw.health();
 }
 
-/** A backend the log said was down: since when, and the reason it gave last; `quiet` while it flaps. */
-export interface Outage { since: number; why: string; quiet?: boolean }
-
 /**
  * Opens the host's breaker, and says why in the log when the reason is new: refused credentials
  * used to show on the stats page only, while clients got 503s. A refused certificate is already
@@ -68,13 +65,13 @@ function down(gw: Gateway, host: string, e: unknown): void {
   const why = oneLine(e);
   gw.pool.breaker(host).failure(gw.now(), why);
   const known = gw.outages.get(host);
-  if (known?.why === why) return;
-  const outages = known ? undefined : gw.flaps.began(host, gw.now());
-  const quiet = known?.quiet === true || (outages ?? 0) >= FLAPPING_OUTAGES;
-  gw.outages.set(host, { since: known?.since ?? gw.now(), why, quiet });
+  const { outage, news } = gw.flaps.failed(host, known, why, gw.now());
+  gw.outages.set(host, outage);
   if (e instanceof TlsError) return;
-  if (!quiet) gw.log?.(`backend ${host} ${e instanceof NoAnswerError ? why : `is down: ${why}`}; ${failingOver(gw.settings.healthInterval)}`);
-  else if (outages !== undefined) gw.sayOnceIn10Min(`flapping ${host}`, `backend ${host} is flapping: down ${outages} times in the last ${FLAPPING_WINDOW_MS / 60_000} min (now: ${why}); ${failingOver(gw.settings.healthInterval)}; its short outages are not logged one by one, /-/stats and regmirror_gateway_backend_healthy show them`);
+  const over = failingOver(gw.settings.healthInterval);
+  if (news.say === 'down') gw.log?.(`backend ${host} ${e instanceof NoAnswerError ? why : `is down: ${why}`}; ${over}`);
+  if (news.say === 'long') gw.log?.(`backend ${host} is down for ${formatDuration((gw.now() - outage.since) / 1000)} now, longer than its short outages: ${why}; ${over}`);
+  if (news.say === 'flapping') gw.sayOnceIn10Min(`flapping ${host}`, `backend ${host} is flapping: down ${news.outages} times in the last ${FLAPPING_WINDOW_MS / 60_000} min (now: ${why}); ${over}; its short outages are not logged one by one, /-/stats and regmirror_gateway_backend_healthy show them`);
 }
 
 /** Closes the host's breaker; a host the log said was down is said to be back (else the last word was "down"). */
@@ -83,9 +80,7 @@ function up(gw: Gateway, host: string): void {
   const known = gw.outages.get(host);
   if (!known) return;
   gw.outages.delete(host);
-  const lasted = gw.now() - known.since;
-  if (known.quiet && lasted < LONG_OUTAGE_MS) return;
-  gw.log?.(`backend ${host} is back (down for ${formatDuration(lasted / 1000)})`);
+  if (sayBack(known, gw.now())) gw.log?.(`backend ${host} is back (down for ${formatDuration((gw.now() - known.since) / 1000)})`);
 }
 
 /** Probes now and every `healthInterval` seconds until `signal` ends; returns when stopped. */
