@@ -5,7 +5,8 @@ import { NotFoundError } from '../types/errors.js';
 import { parseManifest } from '../types/mediatype.js';
 import { TITLE_ANNOTATION } from '../types/descriptor.js';
 import { absentEverywhere, type BackendPool } from './backends.js';
-import { serveBlob, type AnonymousMemory, type BlobAnswer, NoBlob } from './blobs.js';
+import type { AnonymousMemory } from './anonymous.js';
+import { serveBlob, type BlobAnswer, NoBlob } from './blobs.js';
 
 /** The annotation oras and `regmirror publish` name each file's layer with. */
 

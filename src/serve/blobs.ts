@@ -2,11 +2,11 @@
 // serves blobs to anyone, or the signed object-storage URL it redirected us to); otherwise the
 // gateway streams the bytes itself, proving them against the digest as they pass.
 import { pipeline } from 'node:stream/promises';
-import type { BlobAccess } from '../registry/blob-access.js';
 import { resumable } from '../registry/blob-resume.js';
 import { contentLength, type HttpResponse } from '../registry/http/types.js';
 import { VerifyingStream } from '../types/digest.js';
 import { DigestMismatchError, RegmirrorError } from '../types/errors.js';
+import type { AnonymousMemory } from './anonymous.js';
 import { absentEverywhere, type Backend, type BackendPool } from './backends.js';
 
 /** Where the client goes, or what the gateway streams. */
@@ -23,16 +23,9 @@ export class NoBlob extends RegmirrorError {
   }
 }
 
-/** Backend hosts that refused an anonymous read once: not asked anonymously again. */
-export type AnonymousMemory = Map<string, boolean>;
-
 /** Finds the blob on the first backend that has it (`skip`: backends known to serve it wrong; `head`: no body wanted). */
 export async function serveBlob(pool: BackendPool, backends: Backend[], digest: string, anonymous: AnonymousMemory, skip?: (b: Backend) => boolean, head = false): Promise<BlobAnswer> {
-  const result = await pool.first(backends, async (b, signal) => {
-    const access: BlobAccess = await b.repo.blobAccess(digest, { signal, tryAnonymous: anonymous.get(b.host) !== false, head });
-    if (access.kind === 'stream') anonymous.set(b.host, false);
-    return access;
-  }, skip);
+  const result = await pool.first(backends, (b, signal) => anonymous.read(b.host, (tryAnonymous) => b.repo.blobAccess(digest, { signal, tryAnonymous, head }), signal), skip);
   if (!result.ok) {
     throw new NoBlob(absentEverywhere(result.errors) ? 404 : 503);
   }

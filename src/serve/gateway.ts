@@ -8,7 +8,7 @@ import { PullAttributor } from './attribution.js';
 import { BackendPool, failingOver, oneLine, type Backend } from './backends.js';
 import { TlsError } from '../types/errors.js';
 import { RedirectProofs } from './blob-proof.js';
-import type { AnonymousMemory } from './blobs.js';
+import { AnonymousMemory } from './anonymous.js';
 import { ManifestCache, TagCache } from './cache.js';
 import { newClientKeySecret, type EventSink, type GatewayEvent } from './events.js';
 import type { DriftEverywhere, ManifestDeps } from './manifests.js';
@@ -50,7 +50,7 @@ export class Gateway {
   readonly tags: TagCache;
   readonly recorded: TagCache;
   readonly attributor = new PullAttributor();
-  readonly anonymous: AnonymousMemory = new Map();
+  readonly anonymous = new AnonymousMemory();
   readonly wrongBytes = new WrongBytes();
   readonly proofs: RedirectProofs;
   /** Backends the log said were down (health.ts), to say when they are back. */
