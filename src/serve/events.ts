@@ -22,6 +22,8 @@ export interface GatewayEvent {
   repeat?: boolean;
   /** The manifest came from the gateway's cache (stale: every backend was down). */
   cache?: 'hit' | 'stale';
+  /** Still in flight when the shutdown's grace period ended, and cut off by it (status 503): not the backend's failure. */
+  cutOff?: 'shutdown';
 }
 
 /** Keyed hash of an address and User-Agent: stable within one process, useless outside it. */

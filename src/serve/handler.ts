@@ -49,8 +49,14 @@ export async function handle(gw: Gateway, req: IncomingMessage, res: ServerRespo
     if (!res.headersSent) ev.status = fail(res, 500, 'UNKNOWN', 'internal error');
     else res.destroy();
   }
+  // Cut off at the end of the shutdown's grace period, a download said 502 (or 499) with its
+  // backend's name, and `report stats` counted that against a healthy backend.
+  if (gw.cuttingOff && ev.status >= 499) ev = { ...ev, status: SHUTDOWN_CUT, cutOff: 'shutdown' };
   gw.record({ time: new Date(gw.now()).toISOString(), method, client: clientFamily(ua), durationMs: Math.round((performance.now() - started) * 10) / 10, ...ev });
 }
+
+/** What the event of a request the shutdown cut off says: the gateway was going away. */
+const SHUTDOWN_CUT = 503;
 
 async function answer(gw: Gateway, r: Route, method: string, key: string, res: ServerResponse, ev: Ev, headers: IncomingHttpHeaders): Promise<Ev> {
   const head = method === 'HEAD';

@@ -108,6 +108,7 @@ export async function runServe(settings: GatewaySettings, opts: ServeOptions): P
     // 4 MiB/s at SIGTERM): their clients saw a broken transfer and the events a 502, nothing why.
     const n = inFlight.size;
     opts.logger.warn(`${n} request${n === 1 ? '' : 's'} still in flight ${GRACE_MS / 1000} s after the signal: cut off now`);
+    gw.cuttingOff = true;
     backendsStop.abort(new Error('shutdown'));
     server.closeAllConnections();
   }, GRACE_MS);

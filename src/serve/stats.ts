@@ -27,6 +27,11 @@ export function releaseLine(tag: string): string {
   return m ? `${m[1]}.${m[2]}` : tag || '(by digest)';
 }
 
+/** An error of the backend the event names: a 5xx, unless the gateway's shutdown cut the request off. */
+export function againstBackend(e: GatewayEvent): boolean {
+  return e.status >= 500 && e.cutOff === undefined;
+}
+
 /** Aggregates event lines. */
 export function aggregate(events: Iterable<GatewayEvent>, opts: { host?: string; health?: BackendHealth[]; now?: Date } = {}): GatewayStats {
   const s: GatewayStats = {
@@ -41,7 +46,7 @@ export function aggregate(events: Iterable<GatewayEvent>, opts: { host?: string;
     if (e.backend && e.backend !== 'cache') {
       const b = s.backends.get(e.backend) ?? { requests: 0, errors: 0, stale: 0 };
       b.requests++;
-      if (e.status >= 500) b.errors++;
+      if (againstBackend(e)) b.errors++;
       if (e.cache === 'stale') b.stale++;
       s.backends.set(e.backend, b);
     }
@@ -87,7 +92,7 @@ export function tallyUnkept(t: UnkeptTally, e: GatewayEvent): void {
   if (!e.backend || e.backend === 'cache') return;
   const b = t.backends.get(e.backend) ?? { requests: 0, errors: 0, stale: 0 };
   b.requests++;
-  if (e.status >= 500) b.errors++;
+  if (againstBackend(e)) b.errors++;
   if (e.cache === 'stale') b.stale++;
   t.backends.set(e.backend, b);
 }

@@ -95,3 +95,14 @@ test('releases are listed in version order, v1.9 before v1.10', () => {
   const order = [...page.matchAll(/<tr><th>([^<]+)<\/th><td class="n" data-pulls/g)].map((m) => m[1]);
   assert.deepEqual(order, ['v1.2.0', 'v1.9.0', 'v1.9.1', 'v1.10.0', 'latest']);
 });
+
+// A download still going when the shutdown's grace period ran out was logged 502 with its
+// backend's name, and the page counted it as that (healthy) backend's error.
+test('a request the gateway\'s shutdown cut off is no error of its backend', () => {
+  const cut = ev({ kind: 'blob', backend: 'ghcr.io', status: 503, cutOff: 'shutdown' });
+  const s = aggregate([cut, ev({ kind: 'blob', backend: 'ghcr.io', status: 502 })]);
+  assert.deepEqual(s.backends.get('ghcr.io'), { requests: 2, errors: 1, stale: 0 });
+  const t = emptyUnkept();
+  tallyUnkept(t, cut);
+  assert.deepEqual(t.backends.get('ghcr.io'), { requests: 1, errors: 0, stale: 0 });
+});
