@@ -11,6 +11,14 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { bracketHint, parseListenAddress } from '../types/host.js';
 
+/**
+ * Seconds the gateway keeps serving after SIGTERM (gateway.shutdownDelay). Kubernetes sends it
+ * while the pod's endpoints are still being removed from Services and load balancers, and new
+ * connections arrive for a few seconds more: closing the listener at once refused them. 5 s, as
+ * Istio's terminationDrainDuration; with the 30 s grace after it, within a pod's 40 s.
+ */
+export const DEFAULT_SHUTDOWN_DELAY = 5;
+
 /** Builds the gateway section; throws a ConfigError at the first bad key. */
 export function buildGateway(raw: RawGateway, images: ImageItem[], binaries: BinaryItem[], baseDir: string, loc: Locator): GatewaySettings {
   const at: PathSegment[] = ['gateway'];
@@ -41,6 +49,7 @@ export function buildGateway(raw: RawGateway, images: ImageItem[], binaries: Bin
     binaries: chosen.map((item) => ({ item, backends: order(item, item.source ? repositoryIn(item.source, item.name) : undefined) })),
     events: raw.events === undefined || raw.events === '-' ? '-' : eventsPath(configPath(baseDir, raw.events), [...at, 'events'], loc),
     healthInterval: raw.healthInterval ?? 5,
+    shutdownDelay: raw.shutdownDelay ?? DEFAULT_SHUTDOWN_DELAY,
     position: loc.key(at),
   };
 }

@@ -114,6 +114,8 @@ export interface GatewaySettings {
   /** "-" (standard output) or an absolute file path. */
   events: string;
   healthInterval: number;
+  /** Seconds after SIGTERM that new requests are still served, /-/ready answering 503, before the listener closes. */
+  shutdownDelay: number;
   position: Position;
 }
 

@@ -64,6 +64,7 @@ export interface RawGateway {
   backends?: string[];
   events?: string;
   healthInterval?: number;
+  shutdownDelay?: number;
 }
 
 /** The whole file as written. */

@@ -120,6 +120,7 @@ const gateway = {
     backends: stringList('Preference order of target namespaces; default each item\'s targets in order. The source is always the last resort.'),
     events: { type: 'string', description: 'Where one NDJSON event per request goes: "-" = standard output (default), or a file path.' },
     healthInterval: { type: 'number', exclusiveMinimum: 0, description: 'Seconds between backend probes (default 5).' },
+    shutdownDelay: { type: 'number', minimum: 0, description: 'Seconds after SIGTERM that new requests are still served while /-/ready answers 503, so load balancers and Kubernetes Services stop sending them, before the gateway stops accepting and gives the requests in flight 30 s (default 5; 0 = stop accepting at once).' },
   },
 };
 

@@ -66,6 +66,8 @@ export class Gateway {
   log: ((line: string) => void) | undefined;
   /** Set by the first round of probes: /-/ready answers 200 only after it. */
   probed = false;
+  /** Set from SIGTERM until the listener closes (gateway.shutdownDelay): still serving, no longer ready. */
+  draining = false;
   /** Set when the shutdown's grace period ran out: the requests ending now are cut off by it. */
   cuttingOff = false;
   private readonly recent: GatewayEvent[] = [];

@@ -35,6 +35,9 @@ export async function handle(gw: Gateway, req: IncomingMessage, res: ServerRespo
   // The rate limit's bucket is the address's: a User-Agent is the client's to choose (a new one per request escaped it).
   const bucket = clientKey(address, '', gw.clientSecret);
   let ev: Ev = { image: '', tag: '', digest: '', mediaType: '', kind: 'other', backend: '', status: 0 };
+  // Shutting down: each answer closes its connection, so the client's next request opens one the
+  // load balancer sends to another replica (envoy's and nginx's drain say Connection: close too).
+  if (gw.draining) res.setHeader('connection', 'close');
   const r = route(method, req.url ?? '/');
   try {
     if (gw.rate && !OPERATOR_PAGES.has(r.kind) && !gw.rate.take(bucket, gw.now())) {
@@ -70,8 +73,9 @@ async function answer(gw: Gateway, r: Route, method: string, key: string, res: S
     case 'healthz':
       return { ...ev, status: send(res, 200, { 'content-type': 'text/plain' }, head ? undefined : 'ok\n') };
     case 'ready': {
-      const ready = gw.probed && gw.health().some((b) => b.healthy);
-      return { ...ev, status: send(res, ready ? 200 : 503, { 'content-type': 'text/plain' }, head ? undefined : ready ? 'ready\n' : 'not ready: backends not probed or none healthy\n') };
+      const ready = !gw.draining && gw.probed && gw.health().some((b) => b.healthy);
+      const why = gw.draining ? 'not ready: shutting down\n' : 'not ready: backends not probed or none healthy\n';
+      return { ...ev, status: send(res, ready ? 200 : 503, { 'content-type': 'text/plain' }, head ? undefined : ready ? 'ready\n' : why) };
     }
     case 'metrics': {
       const text = await gw.metrics.registry.metrics();

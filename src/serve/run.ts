@@ -1,6 +1,7 @@
 // `regmirror serve`: the gateway's lifetime. Listen with limits (header size, timeouts, no
-// bodies), probe the backends, answer until the signal, then stop accepting, let in-flight
-// requests finish, flush the events and close the backends' connections.
+// bodies), probe the backends, answer until the signal, then stop as shutdown.ts says (serving
+// on for gateway.shutdownDelay, then letting in-flight requests finish), flush the events and
+// close the backends' connections.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewaySettings, RegistrySettings } from '../config/model.js';
@@ -15,6 +16,7 @@ import { DEFAULT_DEADLINE_MS, DEFAULT_TAG_TTL_MS, Gateway, type GatewayOptions }
 import { failingOver } from './backends.js';
 import { handle } from './handler.js';
 import { startProbes } from './health.js';
+import { stopServing } from './shutdown.js';
 
 /** What `serve` needs besides the config's gateway section. */
 export interface ServeOptions extends GatewayOptions {
@@ -24,6 +26,7 @@ export interface ServeOptions extends GatewayOptions {
   lock: LockFile;
   logger: Logger;
   userAgent: string;
+  /** Aborted to stop, its reason the signal's name: 'SIGINT' (a person at a terminal) skips gateway.shutdownDelay. */
   signal: AbortSignal;
   /** A client connection that takes or sends nothing for this long is closed, ms (default 60 s; 0 = never). */
   clientTimeoutMs?: number;
@@ -32,8 +35,6 @@ export interface ServeOptions extends GatewayOptions {
 }
 
 const DEFAULT_CLIENT_TIMEOUT_MS = 60_000;
-/** How long requests in flight at SIGTERM may take to finish (examples/kubernetes gives the pod 40 s). */
-const GRACE_MS = 30_000;
 
 /**
  * One attempt per backend request: the gateway fails over to the next backend instead of
@@ -99,21 +100,14 @@ export async function runServe(settings: GatewaySettings, opts: ServeOptions): P
   opts.onListening(`http://${address.includes(':') ? `[${address}]` : address}:${port}`);
   const probes = startProbes(gw, opts.signal);
   await new Promise<void>((resolve) => opts.signal.addEventListener('abort', () => resolve(), { once: true }));
-  // Stop accepting; idle keep-alive sockets close now, busy ones after their request.
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const grace = setTimeout(() => {
-    // The log ended at "finishing the requests in flight" and the process exited 0, where the
-    // downloads still going were cut short (gateway5 hunt: two clients reading a 300 MiB layer at
-    // 4 MiB/s at SIGTERM): their clients saw a broken transfer and the events a 502, nothing why.
-    const n = inFlight.size;
-    opts.logger.warn(`${n} request${n === 1 ? '' : 's'} still in flight ${GRACE_MS / 1000} s after the signal: cut off now`);
-    gw.cuttingOff = true;
-    backendsStop.abort(new Error('shutdown'));
-    server.closeAllConnections();
-  }, GRACE_MS);
-  await Promise.all([closed, probes]);
-  clearTimeout(grace);
+  const by = typeof opts.signal.reason === 'string' ? opts.signal.reason : 'stop';
+  await Promise.all([
+    stopServing(server, gw, inFlight, {
+      by, delayMs: by === 'SIGINT' ? 0 : settings.shutdownDelay * 1000, logger: opts.logger,
+      stopBackends: () => backendsStop.abort(new Error('shutdown')),
+    }),
+    probes,
+  ]);
   backendsStop.abort(new Error('shutdown'));
   await Promise.allSettled(inFlight);
   await gw.close();

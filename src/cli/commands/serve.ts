@@ -15,6 +15,7 @@ interface ServeFlags {
   tagTtl?: string;
   clientRate?: string;
   clientTimeout?: string;
+  shutdownDelay?: string;
   verifyReport?: string;
   quiet?: boolean;
   verbose?: boolean;
@@ -33,6 +34,7 @@ export function serveCommand(setExit: (code: number) => void): Command {
     .option('--tag-ttl <seconds>', 'how long a tag\'s digest is trusted before asking again (default 10)')
     .option('--client-rate <n>', 'requests per second per client, burst twice that (default 50; 0 = no limit)')
     .option('--client-timeout <seconds>', 'close a client connection that takes or sends nothing for this long (default 60; 0 = never)')
+    .option('--shutdown-delay <seconds>', 'override gateway.shutdownDelay: after SIGTERM, serve new requests this long with /-/ready answering 503 before no longer accepting (default 5; 0 = at once)')
     .option('--verify-report <file>', 'a saved `verify --format json` report: its source digests stand in where the lock has none')
     .option('-q, --quiet', 'print only errors and the address it listens on')
     .option('-v, --verbose', 'print every backend request')
@@ -75,13 +77,15 @@ async function serve(flags: ServeFlags): Promise<number> {
   const ttl = seconds(flags.tagTtl, '--tag-ttl');
   const rate = seconds(flags.clientRate, '--client-rate');
   const clientTimeout = seconds(flags.clientTimeout, '--client-timeout');
+  const shutdownDelay = seconds(flags.shutdownDelay, '--shutdown-delay');
+  if (shutdownDelay !== undefined) settings.shutdownDelay = shutdownDelay;
   const recorded = config.lock ? await readLock(config.lock) : { version: 1 as const, images: {} };
   const lock = flags.verifyReport ? overlay(recorded, recordFromReport(await readReport(flags.verifyReport))) : recorded;
   const controller = new AbortController();
+  // runServe says what it does next; SIGINT (a person at a terminal) skips gateway.shutdownDelay.
   const stop = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130);
-    log.info(`${signal}: no new connections; finishing the requests in flight`);
-    controller.abort();
+    controller.abort(signal);
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -2,6 +2,7 @@
 // its events (stdout NDJSON) collected, stopped with SIGTERM and its exit code kept.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../harness/cli.js';
 import type { GatewayEvent } from '../../../src/serve/events.js';
@@ -25,11 +26,14 @@ process.once('exit', () => {
 
 let dockerConfig: string | undefined;
 
-/** Starts `regmirror serve -c config --listen 127.0.0.1:0 ...extra` (with `env` added) and waits for its address. */
+/** Starts `regmirror serve -c config --listen 127.0.0.1:0 --shutdown-delay 0 ...extra` (with `env` added) and waits for its address. */
 export async function startGateway(config: string, extra: string[] = [], env: Record<string, string> = {}): Promise<GatewayProcess> {
   dockerConfig ??= await scratchDir('gw-docker');
   const dir = dockerConfig;
-  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'regmirror.js'), 'serve', '-c', config, '--listen', '127.0.0.1:0', ...extra], {
+  // Stopped at once unless a test asks otherwise: gateway.shutdownDelay's 5 s at every stop of
+  // every gateway test would only slow them (serve/drain.test.ts runs with it).
+  const delay = extra.includes('--shutdown-delay') || readFileSync(config, 'utf8').includes('shutdownDelay:') ? [] : ['--shutdown-delay', '0'];
+  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'regmirror.js'), 'serve', '-c', config, '--listen', '127.0.0.1:0', ...delay, ...extra], {
     env: { ...process.env, DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: '', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

@@ -27,6 +27,7 @@ test('defaults: every image under its name; targets in order, then the source', 
   assert.deepEqual(g.listen, { host: '0.0.0.0', port: 8080 });
   assert.equal(g.events, '-');
   assert.equal(g.healthInterval, 5);
+  assert.equal(g.shutdownDelay, 5);
   assert.equal(c.lock, '/etc/rm/mirrors.lock');
   assert.deepEqual(g.images.map((i) => [i.path, i.backends.map(formatRepository)]), [
     ['cert-manager-controller', ['quay.io/cert-manager/cert-manager-controller', 'ghcr.io/cert-manager/cert-manager-controller', 'quay.io/jetstack/cert-manager-controller']],
@@ -87,4 +88,10 @@ test('the digest record: missing is empty, malformed is a ConfigError naming the
   const good = { version: 1, images: { 'quay.io/jetstack/x': { 'v1.0.0': { digest: `sha256:${'0'.repeat(64)}`, recordedAt: '2026-01-01T00:00:00Z' } } } };
   await writeFile(join(dir, 'good.lock'), JSON.stringify(good));
   assert.deepEqual(await readLock(join(dir, 'good.lock')), good);
+});
+
+test('shutdownDelay: seconds still serving after SIGTERM; 0 is taken, a negative number is not', () => {
+  assert.equal(parseConfig(`${base}gateway: { shutdownDelay: 0 }\n`, 'm.yaml', '/etc/rm').gateway!.shutdownDelay, 0);
+  assert.equal(parseConfig(`${base}gateway: { shutdownDelay: 15 }\n`, 'm.yaml', '/etc/rm').gateway!.shutdownDelay, 15);
+  assert.throws(() => parseConfig(`${base}gateway: { shutdownDelay: -1 }\n`, 'm.yaml', '/etc/rm'), ConfigError);
 });
