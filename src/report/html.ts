@@ -26,7 +26,7 @@ code{font:12px ui-monospace,monospace}
 .cell .state{display:block;font-weight:600;font-size:.8rem}
 .cell .why{display:block;max-width:30rem;margin-top:.15rem;font-size:.75rem;color:#57606a;overflow-wrap:anywhere}
 .ok{background:#dafbe1}.change{background:#ddf4ff}.drift{background:#fff8c5}.error{background:#ffebe9}
-.st-mismatch,.st-conflict{background:#ffd8b5}.none{color:#8c959f;text-align:center}
+.st-mismatch,.st-conflict{background:#ffd8b5}.st-unsigned,.st-refused{background:#fbefff}.none{color:#8c959f;text-align:center}
 .legend span{display:inline-block;padding:.1rem .5rem;margin-right:.3rem;border:1px solid #d0d7de}
 #filters{margin:.8rem 0}#filters input[type=search]{margin-left:1rem}
 `;

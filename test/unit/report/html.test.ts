@@ -42,3 +42,13 @@ test('HTML says why a cell needs attention on the page itself, not only in its t
   const inSync = [...page.matchAll(/<td class="cell [^"]*" data-status="in-sync"[^>]*>(.*?)<\/td>/g)];
   assert.ok(inSync.length > 0 && inSync.every((c) => !(c[1] ?? '').includes('class="why"')), 'cells in sync carry no reason');
 });
+
+test('HTML gives a signature refusal a colour of its own, not the yellow of a missing tag', () => {
+  // signatures2 hunt: an `unsigned` cell and a `missing` one looked alike in the matrix and the legend.
+  const style = page.slice(page.indexOf('<style>'), page.indexOf('</style>'));
+  const background = (selector: string): string | undefined => new RegExp(`${selector.replace('.', '\\.')}[^{]*\\{background:(#[0-9a-f]+)`).exec(style)?.[1];
+  const drift = /\.drift\{background:(#[0-9a-f]+)\}/.exec(style)?.[1];
+  assert.ok(background('.st-unsigned'), 'unsigned has its own background');
+  assert.notEqual(background('.st-unsigned'), drift);
+  assert.equal(background('.st-refused'), background('.st-unsigned'), "sync's refused rows share it");
+});
