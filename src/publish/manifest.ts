@@ -6,9 +6,7 @@ import { sha256 } from '../types/digest.js';
 import { OCI_EMPTY, OCI_LAYER_TAR, OCI_MANIFEST } from '../types/mediatype.js';
 import { UsageError } from '../types/errors.js';
 
-/** The annotation oras reads back as a layer's file name. */
 import { TITLE_ANNOTATION, type Descriptor } from '../types/descriptor.js';
-export { TITLE_ANNOTATION };
 
 /** The bytes of the OCI empty descriptor's blob (image-spec "Guidance for an Empty Descriptor"). */
 export const EMPTY_CONFIG_BYTES = Buffer.from('{}');

@@ -8,8 +8,6 @@ import { absentEverywhere, type BackendPool } from './backends.js';
 import type { AnonymousMemory } from './anonymous.js';
 import { serveBlob, type BlobAnswer, NoBlob } from './blobs.js';
 
-/** The annotation oras and `regmirror publish` name each file's layer with. */
-
 /** The URL among `urls` (with {tag}) whose last path segment is `file`. */
 export function urlForFile(urls: string[], tag: string, file: string): string | undefined {
   for (const template of urls) {

@@ -56,9 +56,14 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Math.min(Math.max(at - now, 0), MAX_RETRY_AFTER_MS);
 }
 
+/** The n-th retry's step (1-based): the base doubled each time, at most maxDelayMs. */
+function stepOf(policy: RetryPolicy, retry: number): number {
+  return Math.min(policy.maxDelayMs, policy.baseMs * 2 ** (retry - 1));
+}
+
 /** Full-jitter exponential backoff for the n-th retry (1-based). */
 export function backoff(policy: RetryPolicy, retry: number, random = Math.random): number {
-  return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseMs * 2 ** (retry - 1)));
+  return Math.floor(random() * stepOf(policy, retry));
 }
 
 /** A front end's word that the registry behind it is down or slow (a CDN's or load balancer's 502/503/504). */
@@ -73,7 +78,7 @@ const BEHIND_DOWN = new Set([502, 503, 504]);
  * 1 + 2 + 4 s. Now 3.75–7.5 s in all. Other retries (a reset, a 500, a 429) keep full jitter.
  */
 export function behindDownBackoff(policy: RetryPolicy, retry: number, random = Math.random): number {
-  const step = Math.min(policy.maxDelayMs, policy.baseMs * 2 ** (retry - 1));
+  const step = stepOf(policy, retry);
   return Math.min(policy.maxDelayMs, step + Math.floor(random() * step));
 }
 
