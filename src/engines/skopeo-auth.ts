@@ -1,5 +1,5 @@
 // Credentials for skopeo without ever putting them on its command line (visible in `ps`):
-// one containers-auth.json per (logical host, connect host), mode 0600, in a private temp dir
+// one containers-auth.json per (logical host, connect host, repository), mode 0600, in a private temp dir
 // that close() removes, and the process removes on exit if close() was never reached.
 import { rmSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -46,13 +46,13 @@ function tokenRefusal(host: string, from?: string): UsageError {
  * as 'repository absent or access denied' on every tag, the reason never).
  */
 export async function refuseSkopeoTokens(work: ImageWork[], engine: Engine | undefined, credentials: CredentialProvider): Promise<void> {
-  const hosts = new Set<string>();
+  const repositories = new Map<string, { host: string; repository: string }>();
   for (const w of work) {
     if ((engine ?? w.item.engine) !== 'skopeo') continue;
-    for (const ref of [w.source, ...w.targets.map((t) => t.ref)]) if (ref.scheme === 'registry') hosts.add(ref.registry);
+    for (const ref of [w.source, ...w.targets.map((t) => t.ref)]) if (ref.scheme === 'registry') repositories.set(`${ref.registry}/${ref.repository}`, { host: ref.registry, repository: ref.repository });
   }
-  for (const host of hosts) {
-    const credential = await credentials(host);
+  for (const { host, repository } of repositories.values()) {
+    const credential = await credentials(host, repository);
     if (credential && 'registryToken' in credential) throw tokenRefusal(host, credential.from);
   }
 }
@@ -87,12 +87,12 @@ export class SkopeoWorkdir {
     return this.dir;
   }
 
-  /** The auth file for `address`, or undefined when the logical host has no credential (anonymous). */
-  authFileFor(address: SkopeoAddress): Promise<string | undefined> {
-    const key = `${address.logicalHost}\0${address.host}`;
+  /** The auth file for `repository` at `address`, or undefined when it has no credential (anonymous). */
+  authFileFor(address: SkopeoAddress, repository: string): Promise<string | undefined> {
+    const key = `${address.logicalHost}\0${address.host}\0${repository}`;
     let file = this.authFiles.get(key);
     if (!file) {
-      file = this.writeAuthFile(address, this.authFiles.size);
+      file = this.writeAuthFile(address, repository, this.authFiles.size);
       this.authFiles.set(key, file);
     }
     return file;
@@ -145,9 +145,10 @@ export class SkopeoWorkdir {
     liveDirs.delete(dir);
   }
 
-  private async writeAuthFile(address: SkopeoAddress, n: number): Promise<string | undefined> {
-    // Looked up by the logical host (quay.io), written under the host skopeo connects to.
-    const credential = await this.credentials(address.logicalHost);
+  private async writeAuthFile(address: SkopeoAddress, repository: string, n: number): Promise<string | undefined> {
+    // Looked up by the logical host (quay.io) and repository (a namespace's own login), written
+    // under the host skopeo connects to: the one login this copy's side uses.
+    const credential = await this.credentials(address.logicalHost, repository);
     if (!credential) return undefined;
     const content = authFileContent(address.host, credential);
     const file = join(await this.path(), `auth-${n}.json`);

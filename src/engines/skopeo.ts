@@ -226,10 +226,11 @@ export class SkopeoEngine {
   }
 
   private async sideFiles(req: SkopeoCopyRequest, side: 'source' | 'target'): Promise<SkopeoSideFiles> {
-    const address = addressOf(req[side], this.opts);
-    if (!address) return {};
+    const repo = req[side];
+    const address = addressOf(repo, this.opts);
+    if (!address || repo.scheme !== 'registry') return {};
     const files: SkopeoSideFiles = {};
-    const authFile = await this.workdir.authFileFor(address);
+    const authFile = await this.workdir.authFileFor(address, repo.repository);
     if (authFile) files.authFile = authFile;
     const certDir = await this.workdir.certDirFor(address);
     if (certDir) files.certDir = certDir;

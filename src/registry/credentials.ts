@@ -1,10 +1,12 @@
 // Where credentials come from (SPEC "mirrors.yaml"): the registry's env names in mirrors.yaml,
-// then Docker's config (credHelpers, credsStore, auths), then anonymous. Looked up once per host.
+// then Docker's config (credHelpers, credsStore, auths), then anonymous. Looked up once per host,
+// and once per repository where a config file holds a login for its namespace (namespaced-auths.ts).
 import type { RegistrySettings } from '../config/model.js';
 import type { Logger } from '../ui/log.js';
 import { registerSecret } from '../ui/redact.js';
 import { runCredentialHelper } from './credential-helper.js';
 import { authsCredential, dockerConfigPaths, helperFor, helperServerUrl, nearMisses, readDockerConfig } from './docker-config.js';
+import { namespacedCredential } from './namespaced-auths.js';
 
 /**
  * A username and password, an OAuth refresh (identity) token, or a bearer token sent as is;
@@ -13,10 +15,11 @@ import { authsCredential, dockerConfigPaths, helperFor, helperServerUrl, nearMis
 export type Credential = ({ username: string; password: string } | { identityToken: string } | { registryToken: string }) & { from?: string };
 
 /**
- * The credential for a registry host, or undefined for anonymous; `unused`, once a host was looked
- * up and found none: Docker config entries for its machine at another port, said in a refusal.
+ * The credential for a registry host (for `repository` there, when given), or undefined for
+ * anonymous; `unused`, once a host was looked up and found none: Docker config entries for its
+ * machine at another port, said in a refusal.
  */
-export type CredentialProvider = ((host: string) => Promise<Credential | undefined>) & { unused?: (host: string) => string | undefined };
+export type CredentialProvider = ((host: string, repository?: string) => Promise<Credential | undefined>) & { unused?: (host: string) => string | undefined };
 
 /**
  * The SPEC's lookup order as a provider, cached per host for the run. A `tokenEnv` is a bearer
@@ -36,16 +39,35 @@ export function credentialsFor(
     warned.add(message);
   };
   const unused = new Map<string, string>();
-  const provider: CredentialProvider = (host) => {
-    let found = cache.get(host);
+  const provider: CredentialProvider = (host, repository) => {
+    const key = repository === undefined ? host : `${host}/${repository}`;
+    let found = cache.get(key);
     if (!found) {
-      found = lookup(host);
-      cache.set(host, found);
+      found = repository === undefined ? lookup(host) : lookupRepository(host, repository);
+      cache.set(key, found);
     }
     return found;
   };
   provider.unused = (host) => unused.get(host);
   return provider;
+
+  /**
+   * mirrors.yaml's credentials for the host come first (SPEC); then the most specific namespaced
+   * `auths` key in any config file, so that `podman login quay.io/cert-manager` counts beside a
+   * `docker login quay.io` in another file; then the host's login.
+   */
+  async function lookupRepository(host: string, repository: string): Promise<Credential | undefined> {
+    if (!settingsCredential(registries?.get(host), env)) {
+      let best: { credential: Credential; key: string; depth: number; path: string } | undefined;
+      for (const path of dockerConfigPaths(env)) {
+        const config = await readDockerConfig(path, (message) => warnOnce(message));
+        const found = config && namespacedCredential(config, host, repository, (key) => warnOnce(unusableEntry(key, path, key)));
+        if (found && (!best || found.depth > best.depth)) best = { ...found, path };
+      }
+      if (best) return { ...best.credential, from: `${best.path} (auths[${JSON.stringify(best.key)}])` };
+    }
+    return provider(host);
+  }
 
   async function lookup(host: string): Promise<Credential | undefined> {
     const fromSettings = settingsCredential(registries?.get(host), env);
@@ -59,7 +81,7 @@ export function credentialsFor(
       const namedIn = `${own ? `credHelpers["${host}"]` : 'credsStore'} in ${path}`;
       const fromHelper = helper ? await runCredentialHelper(helper, helperServerUrl(host), env, opts.logger, { namedIn, missingSaid }) : undefined;
       if (fromHelper) return { ...fromHelper, from: `docker-credential-${helper}, named in ${path}` };
-      const inline = authsCredential(config, host, (key) => warnOnce(`auths[${JSON.stringify(key)}] in ${path} has an auth that does not decode to user:password (base64 of "user:password", as docker login writes it): ${host} is read without it; log in again or fix that entry`));
+      const inline = authsCredential(config, host, (key) => warnOnce(unusableEntry(key, path, host)));
       if (inline) return { ...inline, from: `${path} (auths)` };
       near.push(...nearMisses(config, host).map((key) => `${JSON.stringify(key)} in ${path}`));
     }
@@ -67,6 +89,10 @@ export function credentialsFor(
     if (near.length > 0) unused.set(host, `the Docker config entry ${near.join(' and ')} names ${host.replace(/:\d+$/, '')} at another port or none, so it is not used for ${host} (docker and skopeo match the port too): log in to ${host} itself (docker login ${host})`);
     return undefined;
   }
+}
+
+function unusableEntry(key: string, path: string, what: string): string {
+  return `auths[${JSON.stringify(key)}] in ${path} has an auth that does not decode to user:password (base64 of "user:password", as docker login writes it): ${what} is read without it; log in again or fix that entry`;
 }
 
 function settingsCredential(settings: RegistrySettings | undefined, env: NodeJS.ProcessEnv): Credential | undefined {

@@ -68,6 +68,18 @@ export function normalizeServer(address: string): string {
   return HUB_ALIASES.has(host) ? DOCKER_HUB : host;
 }
 
+/**
+ * The namespace or repository an `auths` key names (`quay.io/jetstack`: namespaced-auths.ts), or
+ * undefined for a key naming a whole host.
+ */
+export function keyNamespace(key: string): { server: string; path: string } | undefined {
+  // A scheme marks docker's legacy URL keys (`https://index.docker.io/v1/`): a host, whatever its path.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(key)) return undefined;
+  const slash = key.indexOf('/');
+  const path = slash < 0 ? '' : key.slice(slash + 1).replace(/\/+$/, '');
+  return path ? { server: normalizeServer(key.slice(0, slash)), path } : undefined;
+}
+
 /** The server URL a credential helper is asked about for `host`. */
 export function helperServerUrl(host: string): string {
   return normalizeServer(host) === DOCKER_HUB ? DOCKER_HUB_SERVER : host;
@@ -83,11 +95,12 @@ export function helperFor(config: DockerConfigFile, host: string): string | unde
 /**
  * The credential stored inline in `auths` for `host`, if any. An entry for it whose `auth` does not
  * decode to user:password (not base64, or no colon) is told to `onUnusable` by its key, never its value.
+ * A key naming a namespace is no login for the whole host (namespaced-auths.ts).
  */
 export function authsCredential(config: DockerConfigFile, host: string, onUnusable?: (key: string) => void): Credential | undefined {
   const want = normalizeServer(host);
   for (const [key, entry] of Object.entries(config.auths ?? {})) {
-    if (normalizeServer(key) !== want || !entry) continue;
+    if (normalizeServer(key) !== want || !entry || keyNamespace(key)) continue;
     const credential = entryCredential(entry);
     if (credential) return credential;
     if (entry.auth) onUnusable?.(key);
@@ -103,13 +116,14 @@ export function authsCredential(config: DockerConfigFile, host: string, onUnusab
 export function nearMisses(config: DockerConfigFile, host: string): string[] {
   const want = normalizeServer(host);
   const machine = hostnameOf(want);
-  return [...Object.keys(config.auths ?? {}), ...Object.keys(config.credHelpers ?? {})].filter((key) => {
+  return [...Object.keys(config.auths ?? {}).filter((key) => !keyNamespace(key)), ...Object.keys(config.credHelpers ?? {})].filter((key) => {
     const server = normalizeServer(key);
     return server !== want && hostnameOf(server) === machine;
   });
 }
 
-function entryCredential(entry: DockerAuthEntry): Credential | undefined {
+/** The credential one `auths` entry holds, if it holds a usable one (its secrets registered for redaction). */
+export function entryCredential(entry: DockerAuthEntry): Credential | undefined {
   if (entry.identitytoken) {
     registerSecret(entry.identitytoken);
     return { identityToken: entry.identitytoken };

@@ -42,6 +42,8 @@ export interface RegistryOptions {
   users?: Record<string, string>;
   anonymousPull?: boolean;
   readOnlyUsers?: string[];
+  /** token: users whose grants stop at these namespaces (a quay robot account of one organisation). */
+  namespacesOf?: Record<string, string[]>;
   deleteEnabled?: boolean;
   /** token: identity (refresh) tokens the token server accepts, mapped to users. */
   refreshTokens?: Record<string, string>;
@@ -110,7 +112,7 @@ async function startRegistryOnce(opts: RegistryOptions): Promise<RunningRegistry
     authYaml = `auth:\n  htpasswd:\n    realm: regmirror-test\n    path: ${join(dir, 'htpasswd')}\n`;
   } else if (auth === 'token') {
     tokenServer = await startTokenServer(dir, {
-      users, readOnlyUsers: opts.readOnlyUsers, anonymousPull: opts.anonymousPull, refreshTokens: opts.refreshTokens, expiresIn: opts.expiresIn,
+      users, readOnlyUsers: opts.readOnlyUsers, namespacesOf: opts.namespacesOf, anonymousPull: opts.anonymousPull, refreshTokens: opts.refreshTokens, expiresIn: opts.expiresIn,
     });
     if (opts.realmTls || opts.realmPersonalities) {
       const tls = opts.realmTls ? (await testCerts()).servers[opts.realmTls] : undefined;

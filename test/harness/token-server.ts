@@ -12,6 +12,8 @@ export interface TokenPolicy {
   users: Record<string, string>;
   /** Users that only get `pull`. */
   readOnlyUsers?: string[];
+  /** Users granted nothing outside these namespaces (a quay.io robot account belongs to one organisation). */
+  namespacesOf?: Record<string, string[]>;
   /** Anonymous callers get `pull` (otherwise an empty grant, as Docker Hub does). */
   anonymousPull?: boolean;
   /** Refresh tokens (identity tokens) accepted by the POST grant, mapped to a user. */
@@ -104,6 +106,8 @@ function grant(policy: TokenPolicy, subject: string | undefined, scopes: string[
     if (parts.length < 3) continue;
     const actions = parts.pop()!.split(',').filter((a) => allowed.includes(a));
     const [type, ...name] = parts;
+    const only = subject ? policy.namespacesOf?.[subject] : undefined;
+    if (only && !only.some((ns) => name.join(':').startsWith(`${ns}/`))) continue;
     if (actions.length) out.push({ type: type!, name: name.join(':'), actions });
   }
   return out;

@@ -6,7 +6,7 @@ import { AccessDeniedError, AuthError, MisplacedLocationError } from '../../type
 import type { Credential, CredentialProvider } from '../credentials.js';
 import { paddingNote } from '../credential-padding.js';
 import { discard } from './body.js';
-import { mergeScopes, parseChallenges, pickChallenge, type Challenge } from './challenge.js';
+import { mergeScopes, parseChallenges, pickChallenge, repositoryOf, type Challenge } from './challenge.js';
 import { DeniedScopes } from './denied.js';
 import { apiUrl } from './scheme.js';
 import { fetchToken, scopeKey, type TokenCache } from './token.js';
@@ -55,7 +55,7 @@ export class Authenticator {
       if (renewed.scheme === 'basic' && challenge.scheme === 'basic') {
         // Nothing to renew: the username and password were refused, or none were given.
         discard(res.body, header(res, 'content-length'));
-        throw this.basicRefused(await this.ctx.credentials(this.ctx.host), first !== undefined);
+        throw this.basicRefused(await this.credentialFor(req.scopes), first !== undefined);
       }
       discard(res.body, header(res, 'content-length'));
       // /v2/ asked for Basic but a repository asks for a token (tokens4 hunt): its challenge is
@@ -79,6 +79,14 @@ export class Authenticator {
     };
   }
 
+  /**
+   * The credential for the repository `scopes` act on: the one pushed to where there is one (a
+   * mount's token also names its source), else the one read; the host's for none (the ping).
+   */
+  private credentialFor(scopes: string[]): Promise<Credential | undefined> {
+    return this.ctx.credentials(this.ctx.host, repositoryOf(scopes));
+  }
+
   private basicRefused(credential: Credential | undefined, sent: boolean): AuthError {
     const host = this.ctx.host;
     const where = `registries.${host}.credentials, or docker login ${host}`;
@@ -93,7 +101,7 @@ export class Authenticator {
   }
 
   private async accessDenied(req: HttpRequest, scopes: string[], authorization: string | undefined, refusal: Challenge | undefined): Promise<AccessDeniedError> {
-    const credential = await this.ctx.credentials(this.ctx.host);
+    const credential = await this.credentialFor(req.scopes);
     // A token given as it is (tokenEnv, Docker's registrytoken) that the registry calls invalid
     // (RFC 6750 invalid_token): no repository name or access right to check, as the line below
     // sent users to do (tokens4 hunt), but the token itself.
@@ -134,7 +142,7 @@ export class Authenticator {
    * where /v2/ is open but a repository is not, that repository's 401 tells.
    */
   private async challengeFor(next: Send, req: HttpRequest): Promise<Challenge | HttpResponse> {
-    if (this.ping === undefined && isReplayable(req) && !(await this.ctx.credentials(this.ctx.host)) && this.ping === undefined) return this.ask(next, req);
+    if (this.ping === undefined && isReplayable(req) && !(await this.credentialFor(req.scopes)) && this.ping === undefined) return this.ask(next, req);
     const challenge = await this.challenge(next, req.signal);
     if (challenge) return challenge;
     return isReplayable(req) ? this.ask(next, req) : next(req);
@@ -172,7 +180,7 @@ export class Authenticator {
 
   /** The Authorization for `scopes`; after a 401, `refusedAt` is when (TokenCache.fetches) the refused token was taken. */
   private async authorization(next: Send, challenge: Challenge, scopes: string[], refusedAt: number | undefined, signal?: AbortSignal): Promise<Attached | undefined> {
-    const credential: Credential | undefined = await this.ctx.credentials(this.ctx.host);
+    const credential: Credential | undefined = await this.credentialFor(scopes);
     if (challenge.scheme === 'basic') {
       return credential && 'username' in credential ? { authorization: basic(credential.username, credential.password) } : undefined;
     }

@@ -81,3 +81,24 @@ export function mergeScopes(...lists: string[][]): string[] {
     .map(([resource, actions]) => `${resource}:${[...actions].sort().join(',')}`)
     .sort();
 }
+
+// A repository's scopes are one array for its life (RepoContext), so each is parsed once.
+const repositories = new WeakMap<string[], string | undefined>();
+
+/** The repository `scopes` push to, else the first they pull from, else undefined. */
+export function repositoryOf(scopes: string[]): string | undefined {
+  if (scopes.length === 0) return undefined;
+  if (repositories.has(scopes)) return repositories.get(scopes);
+  let found: string | undefined;
+  for (const scope of scopes) {
+    const m = /^repository:(.+):([^:]+)$/.exec(scope);
+    if (!m) continue;
+    if (m[2]!.split(',').includes('push')) {
+      found = m[1];
+      break;
+    }
+    found ??= m[1];
+  }
+  repositories.set(scopes, found);
+  return found;
+}

@@ -31,13 +31,13 @@ describe('SkopeoWorkdir', () => {
       asked.push(host);
       return host === 'quay.io' ? { username: 'u', password: 'secret-pw' } : undefined;
     });
-    const file = await dir.authFileFor({ logicalHost: 'quay.io', host: '127.0.0.1:5000', tlsVerify: false });
+    const file = await dir.authFileFor({ logicalHost: 'quay.io', host: '127.0.0.1:5000', tlsVerify: false }, 'jetstack/cert-manager-controller');
     assert.ok(file);
     assert.equal((await stat(file)).mode & 0o777, 0o600);
     const parsed = JSON.parse(await readFile(file, 'utf8'));
     assert.deepEqual(Object.keys(parsed.auths), ['127.0.0.1:5000']);
-    assert.equal(await dir.authFileFor({ logicalHost: 'quay.io', host: '127.0.0.1:5000', tlsVerify: false }), file, 'cached');
-    assert.equal(await dir.authFileFor({ logicalHost: 'ghcr.io', host: 'ghcr.io', tlsVerify: true }), undefined, 'anonymous: no file');
+    assert.equal(await dir.authFileFor({ logicalHost: 'quay.io', host: '127.0.0.1:5000', tlsVerify: false }, 'jetstack/cert-manager-controller'), file, 'cached');
+    assert.equal(await dir.authFileFor({ logicalHost: 'ghcr.io', host: 'ghcr.io', tlsVerify: true }, 'cert-manager/cert-manager-controller'), undefined, 'anonymous: no file');
     assert.deepEqual(asked, ['quay.io', 'ghcr.io']);
     await dir.remove();
     await assert.rejects(stat(file), { code: 'ENOENT' });
