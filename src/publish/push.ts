@@ -8,6 +8,7 @@ import { emptyTally, type Tally } from '../copy/tally.js';
 import type { SyncAction, SyncResult, SyncTargetResult } from '../report/model.js';
 import { decide, type Decision } from '../sync/classify.js';
 import { RefusedContentError } from '../registry/refused-content.js';
+import { ImmovableTagError } from '../registry/immutable-tag.js';
 import { NotFoundError } from '../types/errors.js';
 
 /** One target of the artifact, with how to print it. */
@@ -82,12 +83,14 @@ function finish(w: TargetWork, digest: string): SyncTargetResult {
 /**
  * A copy's failure as the row says it. A registry refusing the artifact's kind (quay.io's 415 for
  * an artifactType off its allow-list) was told sync's ways out, 'or exclude the tag', which
- * publish has no use for: its own are another target or another artifactType.
+ * publish has no use for: its own are another target or another artifactType. A tag an immutable
+ * registry (ECR) will not move was told to 'run sync --force again', which publishes nothing.
  */
 function failureOf(err: Error, entry: string): string {
-  const refused = err instanceof RefusedContentError ? err : err.cause instanceof RefusedContentError ? err.cause : undefined;
-  if (!refused) return err.message;
-  return err.message.replace(refused.advice, `leave this registry out of binaries "${entry}" targets, or give that entry an artifactType it accepts`);
+  const cause = [err, err.cause].find((e) => e instanceof RefusedContentError || e instanceof ImmovableTagError);
+  if (cause instanceof RefusedContentError) return err.message.replace(cause.advice, `leave this registry out of binaries "${entry}" targets, or give that entry an artifactType it accepts`);
+  if (cause instanceof ImmovableTagError) return err.message.replace(cause.rerun, 'run `regmirror publish --force` again');
+  return err.message;
 }
 
 function message(err: unknown): string {

@@ -93,8 +93,9 @@ export function nextStep(report: AnyReport, rows: ReportRow[]): string {
     // A tag (or a signature tag of an image in place) the registry will not move failed a --force
     // retarget: only deleting it there, or mutable tags, lets `sync --force` through (verify5: ECR's
     // immutable tags; the advice said `sync --deep`, which skips both).
-    const immovable = kind === 'sync' ? rows.filter((r) => r.state === 'failed' && IMMOVABLE.test(r.detail)) : [];
-    if (immovable.length > 0) advice.push('tags the registry will not move (immutable): delete them there or make its tags mutable, as each line says, then rerun `regmirror sync --force`');
+    // publish's are its own release files' tags: publish --force puts them back (publish3: it said sync).
+    const immovable = kind !== 'plan' ? rows.filter((r) => r.state === 'failed' && IMMOVABLE.test(r.detail)) : [];
+    if (immovable.length > 0) advice.push(`tags the registry will not move (immutable): delete them there or make its tags mutable, as each line says, then rerun \`regmirror ${kind} --force\``);
     // A plan writes nothing, so there is nothing to resume: plan again once the cause is fixed.
     // A tag already at the source digest that failed was being refilled (--deep): a plain sync skips it.
     const others = rows.filter((r) => r.state === 'failed' && !immovable.includes(r));

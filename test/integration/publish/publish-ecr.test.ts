@@ -30,14 +30,14 @@ describe('publish to ECR', () => {
   });
   after(() => destroyRegistry(reg));
 
-  const config = (namespace: string) => writeConfig(join(dir, namespace), `version: 1
+  const config = (namespace: string, checksums = join(dir, 'checksums.txt')) => writeConfig(join(dir, namespace), `version: 1
 defaults:
   targets: [${reg.host}/${namespace}]
 ${registriesYaml([[reg, { maxAttempts: 2 }]])}binaries:
   - name: cmctl
     artifactType: application/vnd.cert-manager.cmctl.v1
     files: ["cmctl-*.tar.gz"]
-    checksums: ${join(dir, 'checksums.txt')}
+    checksums: ${checksums}
 `);
 
   it('a tag PUT whose answer was lost, refused on retry as immutable: the tag is read back, holds the digest, and the row says copied', async () => {
@@ -62,6 +62,27 @@ ${registriesYaml([[reg, { maxAttempts: 2 }]])}binaries:
     assert.equal(second.exitCode, 0, second.stderr + second.stdout);
     assert.equal((JSON.parse(await readFile(join(dir, 'lost-2.json'), 'utf8')) as SyncReport).summary.skipped, 1);
     assert.equal(e.stats.tagPutsRefused, 1, 'the re-run PUT nothing');
+  });
+
+  it('other bytes under an immutable tag with --force: the row and the advice say to delete the tag, then run publish --force again (not sync, which publishes nothing)', async () => {
+    // publish3 hunt: a release job's second attempt rebuilt cmctl (other bytes) and forced it onto ECR.
+    const e = ecr({ repositories: ['immovable/cmctl'] });
+    const proxy = await proxyFor(reg, { personalities: [e.personality] });
+    after(() => proxy.close());
+    const rebuilt = join(dir, 'rebuilt');
+    const cfg = await config('immovable', 'checksums.txt'); // beside the files: --dir's own
+    await mkdir(rebuilt, { recursive: true });
+    const other = Buffer.from('cmctl linux amd64 rebuilt\n'.repeat(100));
+    await writeFile(join(rebuilt, 'cmctl-linux-amd64.tar.gz'), other);
+    await writeFile(join(dir, 'dist', 'checksums.txt'), await readFile(join(dir, 'checksums.txt')));
+    await writeFile(join(rebuilt, 'checksums.txt'), `${createHash('sha256').update(other).digest('hex')}  cmctl-linux-amd64.tar.gz\n`);
+    const publish = (from: string, ...more: string[]) => runCli(['publish', '-c', cfg, '--tag', 'v1.2.3', '--dir', from, '--endpoint', `${reg.host}=${proxy.url}`, '--no-progress', ...more]);
+    assert.equal((await publish(join(dir, 'dist'))).exitCode, 0);
+    const forced = await publish(rebuilt, '--force');
+    assert.equal(forced.exitCode, 1, forced.stderr + forced.stdout);
+    assert.match(forced.stderr, /cmctl:v1\.2\.3 → .*\/immovable\/cmctl: failed — .*its tags are immutable, so v1\.2\.3 keeps the digest it has there; to retarget it, delete the tag at that registry \(ECR: aws ecr batch-delete-image --image-ids imageTag=v1\.2\.3\) or make the repository's tags mutable, then run `regmirror publish --force` again\n/);
+    assert.doesNotMatch(forced.stderr + forced.stdout, /sync --force/);
+    assert.match(forced.stdout, /next: tags the registry will not move \(immutable\): delete them there or make its tags mutable, as each line says, then rerun `regmirror publish --force`/);
   });
 
   it('a repository ECR lacks: the row names it and the command to create it, then says to run regmirror again (not sync, which publishes nothing)', async () => {
