@@ -50,7 +50,7 @@ async function listFiles(dir: string, deep: boolean, prefix = ''): Promise<strin
   try {
     entries = await readdir(join(dir, prefix), { withFileTypes: true });
   } catch (err) {
-    if (prefix === '') throw new UsageError(`--dir ${dir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : String(err)}`);
+    if (prefix === '') throw new UsageError(`--dir ${dir}: ${unreadableDir(err as NodeJS.ErrnoException)}`);
     throw err;
   }
   const out: string[] = [];
@@ -61,6 +61,14 @@ async function listFiles(dir: string, deep: boolean, prefix = ''): Promise<strin
     else if (deep && e.isDirectory()) out.push(...(await listFiles(dir, deep, rel)));
   }
   return out;
+}
+
+/** Why --dir cannot be listed, in words (a file given for it read "Error: ENOTDIR: not a directory, scandir …"). */
+function unreadableDir(err: NodeJS.ErrnoException): string {
+  if (err.code === 'ENOENT') return 'no such directory';
+  if (err.code === 'ENOTDIR') return 'a file, not a directory: give the directory that holds the release files';
+  if (err.code === 'EACCES') return 'cannot be read (permission denied)';
+  return err.message;
 }
 
 /** The layer title of a path: its basename, as `oras push` records a file given by name. */

@@ -48,6 +48,15 @@ test('globs: * stays in one directory, ** crosses them, a glob matching nothing 
   await rm(dir, { recursive: true });
 });
 
+test('--dir naming a file, not a directory: one line saying so, not Node\'s ENOTDIR scandir error', async () => {
+  // publish3 hunt: `--dir dist/checksums.txt` said "--dir …: Error: ENOTDIR: not a directory, scandir '…'".
+  const dir = await releaseDir();
+  const file = join(dir, 'cmctl-linux-amd64.tar.gz');
+  await assert.rejects(matchGlobs(file, ['cmctl-*'], 'x'), (e: unknown) => e instanceof UsageError
+    && e.message === `--dir ${file}: a file, not a directory: give the directory that holds the release files`);
+  await rm(dir, { recursive: true });
+});
+
 test('matching checksums: the files, hashed, and a manifest over them', async () => {
   const dir = await releaseDir();
   await writeFile(join(dir, 'checksums.txt'), `${hex('linux')}  cmctl-linux-amd64.tar.gz\n${hex('darwin')}  cmctl-darwin-arm64.tar.gz\n${hex('x')}  other\n`);
