@@ -86,7 +86,7 @@ const binary = {
   required: ['name', 'artifactType'],
   properties: {
     name: { type: 'string', description: 'Repository name under each target namespace.' },
-    artifactType: { type: 'string', description: 'OCI artifactType of the pushed manifest, e.g. application/vnd.cert-manager.cmctl.v1.' },
+    artifactType: { type: 'string', description: 'OCI artifactType of the pushed manifest, e.g. application/vnd.cert-manager.cmctl.v1; application/vnd.cncf.helm.config.v1+json pushes a Helm chart .tgz as helm push does (its version must be --tag).' },
     files: stringList('Globs of files to push, under publish --dir.'),
     urls: stringList('URLs to fetch the files from; {tag} is replaced by the release tag.'),
     checksums: { type: 'string', description: 'sha256sum-format file, relative to this file; every file must match before anything is pushed.' },

@@ -9,7 +9,7 @@ import { NotFoundError, UnsupportedError } from '../types/errors.js';
 import { EMPTY_CONFIG, EMPTY_CONFIG_BYTES } from './manifest.js';
 import type { ReleaseFile } from './files.js';
 
-/** One artifact (its manifest, the empty config and the files) behind the Repository interface. */
+/** One artifact (its manifest, its config: the empty one or a chart's, and the files) behind the Repository interface. */
 export class ReleaseFileStore implements Repository {
   private readonly byDigest = new Map<string, ReleaseFile>();
 
@@ -17,6 +17,7 @@ export class ReleaseFileStore implements Repository {
     readonly name: string,
     private readonly root: ManifestContent,
     files: ReleaseFile[],
+    private readonly config: { descriptor: Descriptor; bytes: Buffer } = { descriptor: EMPTY_CONFIG, bytes: EMPTY_CONFIG_BYTES },
   ) {
     for (const f of files) this.byDigest.set(f.digest, f);
   }
@@ -31,14 +32,14 @@ export class ReleaseFileStore implements Repository {
   }
 
   async fetchBlob(desc: Descriptor): Promise<Readable> {
-    if (desc.digest === EMPTY_CONFIG.digest) return Readable.from([EMPTY_CONFIG_BYTES]);
+    if (desc.digest === this.config.descriptor.digest) return Readable.from([this.config.bytes]);
     const file = this.byDigest.get(desc.digest);
     if (!file) throw new NotFoundError(`${this.name}: no blob ${desc.digest}`);
     return createReadStream(file.path);
   }
 
   async exists(desc: Descriptor): Promise<boolean> {
-    return desc.digest === this.root.descriptor.digest || desc.digest === EMPTY_CONFIG.digest || this.byDigest.has(desc.digest);
+    return desc.digest === this.root.descriptor.digest || desc.digest === this.config.descriptor.digest || this.byDigest.has(desc.digest);
   }
 
   async listTags(): Promise<string[]> {

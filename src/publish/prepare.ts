@@ -12,13 +12,20 @@ import { UsageError } from '../types/errors.js';
 import { checkChecksums, checkNoneMissing, parseChecksums } from './checksums.js';
 import { download, DownloadError, fileNameOf } from './download.js';
 import { hashFile, matchGlobs, titleOf, type ReleaseFile } from './files.js';
-import { artifactManifest } from './manifest.js';
+import { artifactManifest, EMPTY_CONFIG, EMPTY_CONFIG_BYTES } from './manifest.js';
+import { chartArtifact, isHelmChart } from './helm-chart.js';
+import type { Descriptor } from '../types/descriptor.js';
+import { tagNamed } from '../types/tag.js';
 
 /** One binaries entry, ready to push. */
 export interface PreparedArtifact {
   item: BinaryItem;
   files: ReleaseFile[];
   root: ManifestContent;
+  /** The config blob: the empty one of an oras artifact, a chart's Chart.yaml as JSON. */
+  config: { descriptor: Descriptor; bytes: Buffer };
+  /** The tag it goes under when not --tag's: a chart's own spelling of the release (1.16.0 for v1.16.0). */
+  tag?: string;
 }
 
 /** Where things are, for one run. */
@@ -62,7 +69,8 @@ export async function prepareArtifact(item: BinaryItem, opts: PrepareOptions): P
     checkChecksums(files, sums, file, sha256(bytes));
     checkNoneMissing(files.map((f) => f.name), sums, item.files, file, { dir: opts.dir, what });
   }
-  return { item, files, root: artifactManifest(item.artifactType, files) };
+  if (isHelmChart(item.artifactType)) return { item, files, ...(await chartArtifact(files, tagNamed(opts.tag), what)) };
+  return { item, files, root: artifactManifest(item.artifactType, files), config: { descriptor: EMPTY_CONFIG, bytes: EMPTY_CONFIG_BYTES } };
 }
 
 /** For a refused or missing release file: which release and which entry's URL to check. */

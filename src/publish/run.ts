@@ -72,13 +72,13 @@ async function pushAll(prepared: PreparedArtifact[], tag: string, opts: PublishO
     prepared.map((p) =>
       limit(async () => {
         if (opts.signal?.aborted) return undefined;
-        const src = new ReleaseFileStore(`${p.item.name} release files`, p.root, p.files);
+        const src = new ReleaseFileStore(`${p.item.name} release files`, p.root, p.files, p.config);
         const targets = p.item.targets.map((ns) => {
           const ref = repositoryIn(ns, p.item.name);
           return { repo: opts.stores.open(ref, 'push'), display: formatRepository(ref) };
         });
         const ctx = { src, ledger, signal: opts.signal, onBytes: opts.onBytes, onNote: opts.onNote };
-        const result = withoutCutShort(await pushArtifact(p.item.name, p.root, ctx, targets, tag, opts.force), opts.signal);
+        const result = withoutCutShort(await pushArtifact(p.item.name, p.root, ctx, targets, p.tag ?? tag, opts.force), opts.signal);
         if (!result) return undefined;
         opts.onResult?.(result);
         return result;
