@@ -35,8 +35,11 @@ export interface PublishOptions {
   /** Told what copies worked around, for -v (CopyContext.onNote). */
   onNote?: (message: string) => void;
   onDownload?: (url: string) => void;
-  /** Told how many artifacts will be pushed (one per binaries entry), once every one is prepared. */
-  onPrepared?: (artifacts: number) => void;
+  /**
+   * Told how many artifacts will be pushed (one per binaries entry), once every one is prepared,
+   * and the bytes of their blobs, each counted once: what onBytes counts up to when no target holds any.
+   */
+  onPrepared?: (artifacts: number, bytes: number) => void;
 }
 
 /**
@@ -56,7 +59,7 @@ export async function runPublish(config: Config, opts: PublishOptions): Promise<
   const scratch = await mkdtemp(join(tmpdir(), 'regmirror-publish-'));
   try {
     const prepared = await prepareAll(config, items, scratch, opts);
-    opts.onPrepared?.(prepared.length);
+    opts.onPrepared?.(prepared.length, blobBytes(prepared));
     const results = (await pushAll(prepared, tag, opts)).filter((r): r is SyncResult => r !== undefined);
     return syncReport('publish', results);
   } finally {
@@ -99,4 +102,14 @@ async function prepareAll(config: Config, items: BinaryItem[], scratch: string, 
   } finally {
     await agent.close();
   }
+}
+
+/** The bytes of every blob of the artifacts (files and configs), a blob two entries share once. */
+function blobBytes(prepared: PreparedArtifact[]): number {
+  const sizes = new Map<string, number>();
+  for (const p of prepared) {
+    sizes.set(p.config.descriptor.digest, p.config.descriptor.size);
+    for (const f of p.files) sizes.set(f.digest, f.size);
+  }
+  return [...sizes.values()].reduce((a, b) => a + b, 0);
 }

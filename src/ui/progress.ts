@@ -12,8 +12,8 @@ export interface Progress {
   /** A line that is no step of the work (a failure found before any copy). */
   say(line: string | undefined): void;
   bytes(n: number): void;
-  /** The number of items (image, tag; for publish binary, tag), once discovery has counted them. */
-  setTotal(total: number): void;
+  /** The number of items (image, tag; for publish binary, tag), once discovery has counted them; and the bytes to read, when known. */
+  setTotal(total: number, bytes?: number): void;
   stop(): void;
 }
 
@@ -81,8 +81,9 @@ export function createProgress(opts: ProgressOptions): Progress {
       state.bytes += n;
       movedAt = now();
     },
-    setTotal(n) {
+    setTotal(n, bytes) {
       state.total = n;
+      if (bytes !== undefined) state.totalBytes = bytes;
       if (spinner) spinner.text = text();
     },
     stop() {

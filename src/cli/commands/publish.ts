@@ -53,7 +53,7 @@ async function publish(flags: PublishFlags): Promise<number> {
       onBytes: (n) => progress.bytes(n),
       onNote: (m) => session.log.debug(m),
       onDownload: (url) => session.log.info(`downloading ${url}`),
-      onPrepared: (n) => progress.setTotal(n),
+      onPrepared: (n, bytes) => progress.setTotal(n, bytes),
     });
   } finally {
     progress.stop();
