@@ -5,7 +5,6 @@
 // with mediatype application/vnd.cncf.helm.config.v1+json"). Helm pulls a chart by its version,
 // so the chart's version must be the --tag it is published under.
 import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
 import { parse } from 'yaml';
 import type { ManifestContent } from '../content/storage.js';
 import { TITLE_ANNOTATION, type Descriptor } from '../types/descriptor.js';
@@ -14,7 +13,7 @@ import { UsageError } from '../types/errors.js';
 import { OCI_MANIFEST } from '../types/mediatype.js';
 import { tagSpelling } from '../types/tag.js';
 import { tagSpellings } from '../inventory/tag-probe.js';
-import { chartYamlIn } from './chart-archive.js';
+import { chartYamlOf } from './chart-archive.js';
 import type { ReleaseFile } from './files.js';
 
 export const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json';
@@ -42,7 +41,7 @@ export async function chartArtifact(files: ReleaseFile[], tag: string, what: str
     throw new UsageError(`${what}: a Helm chart entry (artifactType ${HELM_CONFIG}) takes one chart .tgz and its .tgz.prov, if signed; its files and urls give ${found}`);
   }
   const chart = charts[0]!;
-  const meta = chartMetadata(await readFile(chart.path), `${what}: ${chart.name}`);
+  const meta = await chartMetadata(await readFile(chart.path), `${what}: ${chart.name}`);
   // One release however it is spelled (v1.2.3, 1.2.3), as sync finds it: the chart goes under its
   // own version, where `helm pull --version` looks (a chart 1.16.0 published with cmctl's --tag v1.16.0).
   const chartTag = tagSpelling(meta.version);
@@ -63,10 +62,10 @@ export async function chartArtifact(files: ReleaseFile[], tag: string, what: str
 }
 
 /** Chart.yaml of a packaged chart, with the name and version helm requires. */
-function chartMetadata(tgz: Buffer, what: string): Record<string, unknown> & { name: string; version: string } {
+async function chartMetadata(tgz: Buffer, what: string): Promise<Record<string, unknown> & { name: string; version: string }> {
   let text: string | undefined;
   try {
-    text = chartYamlIn(gunzipSync(tgz, { maxOutputLength: 256 * 1024 * 1024 }));
+    text = await chartYamlOf(tgz);
   } catch (err) {
     throw new UsageError(`${what}: not a packaged Helm chart (a gzipped tar, as \`helm package\` writes): ${(err as Error).message}`);
   }

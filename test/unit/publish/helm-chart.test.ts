@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chartYamlIn } from '../../../src/publish/chart-archive.js';
+import { chartYamlOf } from '../../../src/publish/chart-archive.js';
 import { chartArtifact, HELM_CHART, HELM_CONFIG, HELM_PROV } from '../../../src/publish/helm-chart.js';
 import type { ReleaseFile } from '../../../src/publish/files.js';
 import { UsageError } from '../../../src/types/errors.js';
@@ -20,11 +20,13 @@ async function chartFile(dir: string, name: string, bytes: Buffer): Promise<Rele
   return { name, path: join(dir, name), digest: digestOf(bytes), size: bytes.length };
 }
 
-test('Chart.yaml is the one at the top directory, not a subchart\'s', () => {
+test('Chart.yaml is the one at the top directory, not a subchart\'s', async () => {
   const tar = tarOf([['app/charts/sub/Chart.yaml', 'name: sub\n'], ['app/values.yaml', 'x: 1\n'], ['app/Chart.yaml', 'name: app\n']]);
-  assert.equal(chartYamlIn(tar), 'name: app\n');
-  assert.equal(chartYamlIn(tarOf([['app/values.yaml', 'x: 1\n']])), undefined);
-  assert.throws(() => chartYamlIn(tarOf([['app/Chart.yaml', 'name: app\n']]).subarray(0, 520)), /cut short/);
+  assert.equal(await chartYamlOf(gzipSync(tar)), 'name: app\n');
+  assert.equal(await chartYamlOf(gzipSync(tarOf([['app/values.yaml', 'x: 1\n']]))), undefined);
+  const whole = gzipSync(tarOf([['app/Chart.yaml', 'name: app\n']]));
+  await assert.rejects(chartYamlOf(whole.subarray(0, whole.length - 12)), /unexpected end of file/);
+  await assert.rejects(chartYamlOf(Buffer.from('not a chart at all, nor a tar '.repeat(40))), /TAR_/);
 });
 
 test('a chart with build metadata under helm\'s tag, its .prov as the provenance layer', async () => {
