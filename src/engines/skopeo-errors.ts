@@ -14,6 +14,7 @@ import { FRONT_HEADER_LIMITS } from '../registry/http/front-pages.js';
 import { formatRepository } from '../types/reference.js';
 import { redact } from '../ui/redact.js';
 import type { SkopeoCopyRequest } from './skopeo-args.js';
+import { blobForbiddenAtSource } from './skopeo-blob-refusal.js';
 import { pushRefusal } from './skopeo-push-errors.js';
 import { stillWithNoSide } from './skopeo-stillness.js';
 
@@ -168,7 +169,7 @@ export function copyErrorFrom(req: SkopeoCopyRequest, stderr: string, exit: stri
   if (stillWithNoSide(line)) return new EitherSideCopyError(formatRepository(req.source), formatRepository(req.target), classify(`skopeo: ${line}`, undefined));
   const origin = guessOrigin(line, images.source, images.target);
   const repo = origin === 'source' ? req.source : req.target;
-  const refused = origin === 'destination' ? pushRefusal(req, redact(line)) : undefined;
+  const refused = origin === 'destination' ? pushRefusal(req, redact(line)) : blobForbiddenAtSource(`skopeo: ${redact(line)}`);
   if (refused) return new CopyError(origin, formatRepository(repo), refused);
   const host = repo.scheme === 'registry' ? repo.registry : undefined;
   const ipv6 = IPV6_REFUSED.exec(line);

@@ -108,6 +108,32 @@ test('a store that refuses even the fresh URL: one error naming the registry, th
   }
 });
 
+test('a store that refuses every URL, engine: skopeo: the line says a store may refuse, not that the credentials may not pull', async () => {
+  // personalities4: skopeo said 'Error fetching blob: invalid status code from registry 403
+  // (Forbidden): check that the credentials used for HOST … may pull from jetstack/big', where
+  // those credentials had just read the manifest and the 403 was the store's.
+  const store = await startObjectStore(src.url, { upstreamCa: src.caFile, upstreamAuth: { username: 'admin', password: src.users.admin! }, expired: 'all' });
+  const proxy = await proxyFor(src, { personalities: [store.personality] });
+  try {
+    const config = await writeConfig(await scratchDir('object-store-skopeo'), `version: 1
+defaults:
+  engine: skopeo
+  targets: [${target.host}/refused]
+${registriesYaml([[src, { credentials: '{ usernameEnv: SRC_USER, passwordEnv: SRC_PASS }' }], target])}images:
+  - source: ${src.host}/jetstack/big
+`);
+    const run = await runCli(['sync', '-c', config, '--endpoint', `${src.host}=${proxy.url}`, '--no-progress'], { env: { SRC_USER: 'admin', SRC_PASS: src.users.admin! } });
+    assert.equal(run.exitCode, 1, run.stderr + run.stdout);
+    const line = run.stderr.split('\n').find((l) => l.includes('jetstack/big:v1.0.0 →')) ?? '';
+    assert.match(line, /failed — source [^ ]+\/jetstack\/big: skopeo: .*fetching blob: invalid status code from registry 403 \(Forbidden\) \(/i);
+    assert.doesNotMatch(line, /check that the credentials/);
+    assert.match(line, /not the credentials, which read its manifest: .*object storage .*presigned URLs .*expire.*check this machine's clock and run again; `engine: native` names the store that refused it/);
+    assert.ok(store.requests.length > 0, 'skopeo was redirected to the store');
+  } finally {
+    await Promise.all([proxy.close(), store.close()]);
+  }
+});
+
 test('a large layer whose store download is cut twice, from a registry on HTTP/2: resumed with Range on fresh URLs, only the missing bytes read again', { timeout: 600_000 }, async (t) => {
   const size = 64 * MiB;
   await seedLarge(adminPush(src), 'jetstack/huge', ['v1.0.0'], size);

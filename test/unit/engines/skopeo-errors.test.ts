@@ -166,4 +166,16 @@ describe('skopeo errors', () => {
     // A query string is opaque: "401" in an upload state is not a status.
     assert.equal(isTransientFailure(fatal('writing blob: Put \\"http://h/v2/x/blobs/uploads/u?_state=ab+401+cd&digest=sha256:1\\": 500 (Internal Server Error)')), true);
   });
+
+  it('does not blame the credentials for a source blob refused 403 (an object store behind a redirect)', () => {
+    const stderr = 'time="x" level=fatal msg="reading blob sha256:c058: Error fetching blob: invalid status code from registry 403 (Forbidden)"\n';
+    const err = copyErrorFrom(req, stderr, '1', images);
+    assert.equal(err.origin, 'source');
+    assert.ok(!(err.cause instanceof AuthError));
+    assert.doesNotMatch(err.message, /check that the credentials/);
+    assert.match(err.message, /^source 127\.0\.0\.1:5000\/jetstack\/app: skopeo: reading blob sha256:c058: Error fetching blob: invalid status code from registry 403 \(Forbidden\) \(a blob refused, not the credentials, which read its manifest: .*object storage.*check this machine's clock and run again; `engine: native` names the store that refused it\)$/);
+    // A manifest refused 403 is the credentials' business, as before.
+    const manifest = copyErrorFrom(req, 'time="x" level=fatal msg="initializing source docker://127.0.0.1:5000/jetstack/app: reading manifest v1 in 127.0.0.1:5000/jetstack/app: denied: access forbidden"\n', '1', images);
+    assert.match(manifest.message, /may pull from jetstack\/app$/);
+  });
 });
