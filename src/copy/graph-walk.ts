@@ -4,7 +4,7 @@
 import type { ManifestContent, Repository } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
-import { CopyError } from '../types/errors.js';
+import { CopyError, UnsupportedError } from '../types/errors.js';
 import { leftAtUrls, splitForeign } from '../types/foreign.js';
 import { copyBlob } from './blobs.js';
 import { callOptions, writeOptions, type CopyContext } from './context.js';
@@ -114,7 +114,9 @@ export class GraphWalk {
     try {
       parsed = parseManifest(node.bytes, node.descriptor.mediaType);
     } catch (err) {
-      for (const dst of dsts) this.fail(dst, new CopyError('source', this.ctx.src.name, err));
+      // Named by digest: the flaw may be in a child or a referrer, not the tag's own manifest.
+      const named = err instanceof UnsupportedError ? new UnsupportedError(`${node.descriptor.digest}: ${err.message}`) : err;
+      for (const dst of dsts) this.fail(dst, new CopyError('source', this.ctx.src.name, named));
       return;
     }
     if (isIndexType(parsed.mediaType)) {

@@ -213,7 +213,7 @@ async function refill(job: Walk, content: ManifestContent, dsts: Repository[], o
     const out = outcomes.get(dst);
     if (!out) continue;
     addTally(out.tally, r.tally);
-    if (r.error) out.errors.push(`${what}: ${r.error.message}`);
+    if (r.error) out.errors.push(naming(what, r.error));
     else if (r.tally.copied + r.tally.mounted + r.tally.manifests > 0) out.refilled += 1;
   }
 }
@@ -222,9 +222,15 @@ async function refill(job: Walk, content: ManifestContent, dsts: Repository[], o
 function record(out: ReferrerOutcome | undefined, r: { tally: Tally; error?: Error }, what: string, found = false): void {
   if (!out) return;
   addTally(out.tally, r.tally);
-  if (r.error) out.errors.push(`${what}: ${r.error.message}`);
+  if (r.error) out.errors.push(naming(what, r.error));
   else if (found) out.present += 1;
   else out.copied += 1;
+}
+
+// `what` (a referrer's digest or tag) before the error, unless the error names it already (a
+// manifest the copy could not read is named by digest: graph-walk.ts copyBelow).
+function naming(what: string, err: Error): string {
+  return err.message.includes(`${what}: `) ? err.message : `${what}: ${err.message}`;
 }
 
 function absentAsNull(err: unknown): null {
