@@ -10,7 +10,7 @@ import { checkSkopeoSource, skopeoMisreadsLayoutTag } from '../engines/skopeo-la
 import { skopeoWouldRelabel } from '../engines/skopeo-relabel.js';
 import { explainForeignRefusal } from '../engines/skopeo-foreign.js';
 import { beyondSkopeo } from '../engines/skopeo-limits.js';
-import { referrerTagSubject, type RepositoryRef } from '../types/reference.js';
+import { formatRepository, referrerTagSubject, type RepositoryRef } from '../types/reference.js';
 import { isReleaseTag } from '../types/tag.js';
 import { isIndexType } from '../types/mediatype.js';
 
@@ -40,9 +40,16 @@ export function nativeCopier(ctx: CopyContext): TagCopier {
 export function skopeoCopier(ctx: CopyContext, engine: SkopeoEngine | undefined, source: RepositoryRef, refs: Map<Repository, RepositoryRef>): TagCopier {
   const native = nativeCopier(ctx);
   return async (root, dsts, tag, gate) => {
-    if (tag === undefined || skopeoCannotKeep(source, tag, root) || beyondSkopeo(root)) return native(root, dsts, tag, gate);
-    if (await skopeoWouldRelabel(source, ctx.src, root, callOptions(ctx))) return native(root, dsts, tag, gate);
-    if (await skopeoMisreadsLayoutTag(source, tag, root.descriptor.mediaType)) return native(root, dsts, tag, gate);
+    if (tag === undefined) return native(root, dsts, tag, gate);
+    // Said under -v: the row reads 'copied (N blobs uploaded …)', not 'copied by skopeo', and why was nowhere.
+    const routed = (why: string) => {
+      ctx.onNote?.(`engine skopeo: ${formatRepository(source)}:${tag} is copied by regmirror's own copier: ${why}`);
+      return native(root, dsts, tag, gate);
+    };
+    if (skopeoCannotKeep(source, tag, root)) return routed('a referrer tag holding an index, or a layout\'s view of untagged referrers, which skopeo cannot keep byte for byte');
+    if (beyondSkopeo(root)) return routed('it holds a nested index or sha512 content, which skopeo cannot copy');
+    if (await skopeoWouldRelabel(source, ctx.src, root, callOptions(ctx))) return routed('its index names an image as another media type than skopeo reads it as from the source, so skopeo would rewrite the index (--preserve-digests forbids it)');
+    if (await skopeoMisreadsLayoutTag(source, tag, root.descriptor.mediaType)) return routed('its layout\'s index.json entry gives it a media type skopeo would misread it by');
     // A plan runs no skopeo, but fails what skopeo's copy would fail before it starts, in its words.
     if (ctx.dryRun || !engine) return planned(native, root, dsts, tag, source, gate);
     const results: GraphResults = new Map();

@@ -67,6 +67,23 @@ ${registriesYaml([src, dst])}images:
   assert.equal(await skopeoDigest(`${dst.host}/cert-manager/app@${child}`), child);
 });
 
+test('engine: skopeo: the same index goes through the native copier, and -v says why (personalities4)', async () => {
+  // skopeo 1.9 would rewrite the entry's media type (--preserve-digests refuses): the tag is
+  // routed to regmirror's own copier, and its line said 'copied (2 blobs uploaded, …)' where the
+  // others say 'copied by skopeo', with nothing in -v to tell why.
+  const file = await writeConfig(join(dir, 'index-skopeo'), `version: 1
+defaults:
+  engine: skopeo
+  targets: [${dst.host}/skopeo]
+${registriesYaml([src, dst])}images:
+  - source: ${src.host}/jetstack/app
+`);
+  const run = await runCli(['sync', '-c', file, '-v', '--no-progress'], {});
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  assert.match(run.stderr, new RegExp(`debug: engine skopeo: ${src.host}/jetstack/app:v1\\.0\\.0 is copied by regmirror's own copier: its index names an image as another media type than skopeo reads it as from the source, so skopeo would rewrite the index \\(--preserve-digests forbids it\\)`));
+  assert.equal(await skopeoDigest(`${dst.host}/skopeo/app:v1.0.0`), await skopeoDigest(`${src.host}/jetstack/app:v1.0.0`));
+});
+
 test('a layout whose index.json says Docker for an OCI manifest is copied byte for byte', async () => {
   const image = ociImage('layout-tag');
   const layout = join(dir, 'layouts', 'tool');
