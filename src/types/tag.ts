@@ -6,6 +6,9 @@ import parse from 'semver/functions/parse.js';
 import compareBuild from 'semver/functions/compare-build.js';
 import type SemVer from 'semver/classes/semver.js';
 
+/** The start of every string semver's FULL grammar takes, once trimmed: `v?N.N.N`. */
+const MAIN_VERSION_START = /^\s*v?\d+\.\d+\.\d+/;
+
 /**
  * The semver version a tag names ("v" prefix ok), or null. Not semver.coerce: "v1.14" is no version.
  * A tag cannot hold `+`, so `helm push` stores a chart version's build metadata as `_`
@@ -13,7 +16,11 @@ import type SemVer from 'semver/classes/semver.js';
  */
 export function tagVersion(tag: string): SemVer | null {
   const version = tag.replaceAll('_', '+');
-  return parse(version.startsWith('v') ? version.slice(1) : version);
+  const plain = version.startsWith('v') ? version.slice(1) : version;
+  // semver answers a string that is no version with a thrown and caught error (about 16 µs, its
+  // stack captured), asked of every tag a run sorts or copies (a signature's `sha256-….sig` too):
+  // what cannot start as MAJOR.MINOR.PATCH (semver's FULL, after its trim) is no version.
+  return MAIN_VERSION_START.test(plain) ? parse(plain) : null;
 }
 
 /** The tag a version is pushed under: Helm's, `+` (build metadata) written as `_`. */

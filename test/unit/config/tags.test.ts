@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TagRules } from '../../../src/config/model.js';
-import { isReleaseTag, missingExplicit, selectTags } from '../../../src/config/tags.js';
+import parseSemver from 'semver/functions/parse.js';
+import { isReleaseTag, missingExplicit, selectTags, tagVersion } from '../../../src/config/tags.js';
 
 const DIGEST = 'a'.repeat(64);
 const REFERRERS = [`sha256-${DIGEST}.sig`, `sha256-${DIGEST}.att`, `sha256-${DIGEST}.sbom`, `sha256-${DIGEST}`];
@@ -76,4 +77,14 @@ test('a chart version with build metadata (helm push stores 1.2.3+build.4 as the
   assert.equal(isReleaseTag('_latest'), false);
   assert.deepEqual(selectTags(tags, rules({ semver: '>=1.0.0' }), true), ['1.2.3', '1.2.3_build.4', '1.2.4']);
   assert.deepEqual(selectTags(tags, rules({}), false), ['0.9.0', '1.2.3', '1.2.3_build.4', '1.2.4', '_latest', 'latest', 'v1.2.5_rc_1']);
+});
+
+test('a tag is a release exactly when semver parses it (the quick refusal of what cannot start as N.N.N agrees)', () => {
+  const tags = [...IMAGE_TAGS, ...CHART_TAGS, 'vv1.2.3', 'v01.2.3', '1.2.3_build.4', '1.2.3-rc.1_b', 'v1.2.3.4', '1.2', 'v', '', '1.2.3-', 'x1.2.3', '1.2.3 ', ' 1.2.3', '=1.2.3', `1.2.${'9'.repeat(20)}`, `1.2.3-${'a'.repeat(260)}`];
+  for (const tag of tags) {
+    const version = tag.replaceAll('_', '+');
+    const expected = parseSemver(version.startsWith('v') ? version.slice(1) : version)?.version ?? null;
+    assert.equal(tagVersion(tag)?.version ?? null, expected, tag);
+    assert.equal(isReleaseTag(tag), expected !== null, tag);
+  }
 });
