@@ -32,7 +32,9 @@ export function headersForHop(headers: Record<string, string> | undefined, from:
 /** The redirect layer; `onRefresh` is told when a refused redirect target is asked for again (for -v). */
 export function withRedirects(next: Send, onRefresh?: (req: HttpRequest, refused: HttpResponse) => void): Send {
   return async (req: HttpRequest) => {
-    const res = await follow(next, req);
+    // Nearly every answer is no redirect: it is looked at here, without a frame of follow's for it.
+    const first = await next(req);
+    const res = followed(first, req) ? await follow(next, req, first) : first;
     if (!refusedAbroad(req, res)) return res;
     onRefresh?.(req, res);
     // A presigned object-store URL expires (403 "Request has expired", or 400): the registry
@@ -47,12 +49,18 @@ export function refusedAbroad(req: HttpRequest, res: HttpResponse): boolean {
   return req.method === 'GET' && (res.status === 400 || res.status === 403) && res.url.origin !== req.url.origin;
 }
 
-async function follow(next: Send, req: HttpRequest): Promise<HttpResponse> {
+/** Whether `res`, the answer to `req`, is a redirect this layer follows. */
+function followed(res: HttpResponse, req: HttpRequest): boolean {
+  return REDIRECT_STATUS.has(res.status) && !req.keepRedirects && !req.probe && !!header(res, 'location');
+}
+
+/** `req` sent (or its `first` answer, already in) and its redirects followed. */
+async function follow(next: Send, req: HttpRequest, first?: HttpResponse): Promise<HttpResponse> {
   let current = req;
   for (let hop = 0; ; hop++) {
-    const res = await next(current);
-    const location = header(res, 'location');
-    if (!REDIRECT_STATUS.has(res.status) || !location || current.keepRedirects || current.probe) return res;
+    const res = hop === 0 && first ? first : await next(current);
+    if (!followed(res, current)) return res;
+    const location = header(res, 'location')!;
     const to = new URL(location, current.url);
     // A HEAD sent to an object store is refused (its URLs are signed for GET only): the
     // redirect itself says the registry holds the blob, so it is the answer.
