@@ -44,6 +44,13 @@ describe('Throttle', () => {
     assert.equal(t.reserve(3000), 2000, 'paused 2 s from the second cut');
   });
 
+  it('observes the pace over the last 2 s however many requests went before (the starts dropped in bulk)', () => {
+    const t = new Throttle();
+    for (let i = 0; i < 50_000; i++) t.reserve(i * 0.25); // 4000/s for 12.5 s
+    assert.equal(t.limited(t.generation, 12_500), true);
+    assert.equal(t.rate, 2000.25, 'the 8001 starts from 10,500 ms on (4000.5/s) halved, not the run\'s 50,000');
+  });
+
   it('a 429 in the first moments of a run halves the pace it met, not a full window\'s average', () => {
     // Found by a seeded fault hunt: one 429 without Retry-After to the second request of a `plan`
     // (its tag list, 10 ms in) was read as 2 requests over the whole 2 s window, 1/s, halved to the
