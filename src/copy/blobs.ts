@@ -63,7 +63,7 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
     // The blob just uploaded is the mount probe; where a gate's blob was there already (a warm
     // registry), a self-mount of it is.
     const probes = mine.filter((dst) => results.get(dst) === 'copied' || (gates.opens.has(dst) && results.get(dst) === 'existing'));
-    if (!ctx.dryRun) await Promise.all(probes.map((dst) => probeMounts(ctx, desc, dst)));
+    if (!ctx.dryRun && probes.length > 0) await Promise.all(probes.map((dst) => probeMounts(ctx, desc, dst)));
   } finally {
     for (const open of gates.opens.values()) open();
   }
@@ -73,7 +73,7 @@ export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Reposit
     if (!(r instanceof Error) && canMount(dst) && !ctx.dryRun) ctx.ledger.present(dst.mountScope, dst.mountPath, desc.digest);
     settle.get(dst)?.(r);
   }
-  await Promise.all(waits);
+  if (waits.length > 0) await Promise.all(waits);
   for (const [dst, r] of results) {
     const tally = tallies.get(dst);
     if (!tally || r instanceof Error) continue;
@@ -89,7 +89,9 @@ async function checkAll(dsts: Repository[], check: (dst: Repository) => Promise<
   await Promise.all(
     dsts.map(async (dst) => {
       try {
-        await gates.waits.get(dst);
+        // Most destinations have no gate: no await (a promise and a turn) for nothing.
+        const gate = gates.waits.get(dst);
+        if (gate) await gate;
         const found = await check(dst);
         if (found) results.set(dst, found);
         else lacking.push(dst);
