@@ -31,21 +31,31 @@ export interface AuthContext {
 /** Authenticates requests to one registry host. */
 export class Authenticator {
   private ping: Promise<Challenge | undefined> | undefined;
+  /**
+   * Repositories (undefined: the host) whose credentials came back none (the provider looks each up
+   * once a run): their requests then go out as they are, without a frame and a wait for the lookup
+   * each (challengeFor).
+   */
+  private readonly anonymous = new Set<string | undefined>();
+  /** The host's origin, a string asked of every request (a URL's origin is made anew each time). */
+  private readonly origin: string;
   /** Scope sets a fresh token could not open: asked once, then refused without the network (for a while). */
   private readonly denied: DeniedScopes;
 
   constructor(private readonly ctx: AuthContext) {
     this.denied = new DeniedScopes(ctx.deniedTtlMs);
+    this.origin = ctx.base.origin;
   }
 
   /** Wraps `next` (redirects, retries, send) with authentication. */
   layer(next: Send): Send {
     return async (req: HttpRequest) => {
-      if (req.url.origin !== this.ctx.base.origin) return withheld(this.ctx.host, req, await next(req));
+      if (req.url.origin !== this.origin) return withheld(this.ctx.host, req, await next(req));
       if (req.anonymous) return next(req);
       const denied = req.scopes.length > 0 ? this.denied.get(scopeKey(req.scopes)) : undefined;
       if (denied) throw denied;
-      const learned = await this.challengeFor(next, req);
+      // A repository without credentials on a host that asked for none so far: what challengeFor does, in this frame.
+      const learned = this.ping === undefined && isReplayable(req) && this.anonymous.has(repositoryOf(req.scopes)) ? this.heard(await next(req)) : await this.challengeFor(next, req);
       if ('status' in learned) return learned; // answered without credentials
       const challenge = learned;
       const first = await this.authorization(next, challenge, req.scopes, undefined, req.signal);
@@ -142,7 +152,7 @@ export class Authenticator {
    * where /v2/ is open but a repository is not, that repository's 401 tells.
    */
   private async challengeFor(next: Send, req: HttpRequest): Promise<Challenge | HttpResponse> {
-    if (this.ping === undefined && isReplayable(req) && !(await this.credentialFor(req.scopes)) && this.ping === undefined) return this.ask(next, req);
+    if (this.ping === undefined && isReplayable(req) && !(await this.noted(req.scopes)) && this.ping === undefined) return this.ask(next, req);
     const challenge = await this.challenge(next, req.signal);
     if (challenge) return challenge;
     return isReplayable(req) ? this.ask(next, req) : next(req);
@@ -150,12 +160,23 @@ export class Authenticator {
 
   /** Sends `req` unauthenticated: the answer, or the challenge its 401 names (kept for the host's later requests). */
   private async ask(next: Send, req: HttpRequest): Promise<Challenge | HttpResponse> {
-    const res = await next(req);
+    return this.heard(await next(req));
+  }
+
+  /** An answer to a request sent unauthenticated: itself, or the challenge its 401 names (kept for the host's later requests). */
+  private heard(res: HttpResponse): Challenge | HttpResponse {
     const learned = res.status === 401 ? this.learn(res) : undefined;
     if (!learned) return res;
     discard(res.body, header(res, 'content-length'));
     this.ping = Promise.resolve(learned);
     return learned;
+  }
+
+  /** The credential for `scopes` (credentialFor), noting a repository that has none (anonymous). */
+  private async noted(scopes: string[]): Promise<Credential | undefined> {
+    const credential = await this.credentialFor(scopes);
+    if (!credential) this.anonymous.add(repositoryOf(scopes));
+    return credential;
   }
 
   /** The challenge a 401 names (its realm told to the host). */

@@ -53,6 +53,29 @@ test('without credentials, a registry that asks for nothing is never pinged', as
   assert.deepEqual(r.seen, [['GET', '/v2/a/b/tags/list', undefined], ['GET', '/v2/a/c/tags/list', undefined]]);
 });
 
+test('without credentials, the lookup is asked once, not per request, and a later 401 is still the challenge', async () => {
+  let lookups = 0;
+  const seen: [string, string | undefined][] = [];
+  const auth = new Authenticator({
+    host: 'registry.test',
+    base: BASE,
+    credentials: async () => void lookups++,
+    tokens: new TokenCache(),
+    onTokenFetch: () => {},
+    onRealm: () => {},
+  });
+  const layer = auth.layer(async (req) => {
+    seen.push([req.url.pathname, req.headers?.authorization]);
+    if (req.url.href.startsWith(REALM)) return answer(req.url, 200, {}, JSON.stringify({ token: 'T', expires_in: 300 }));
+    const open = !req.url.pathname.startsWith('/v2/a/private/') || req.headers?.authorization === 'Bearer T';
+    return open ? answer(req.url, 200, {}, '{}') : answer(req.url, 401, { 'www-authenticate': `Bearer realm="${REALM}",service="registry.test"` });
+  });
+  for (const path of ['/v2/a/b/tags/list', '/v2/a/c/tags/list', '/v2/a/d/tags/list']) assert.equal((await layer(get(path))).status, 200);
+  assert.equal(lookups, 1, 'the host has no credentials: found once');
+  assert.equal((await layer(get('/v2/a/private/tags/list'))).status, 200);
+  assert.deepEqual(seen.slice(3), [['/v2/a/private/tags/list', undefined], ['/token', undefined], ['/v2/a/private/tags/list', 'Bearer T']]);
+});
+
 test('without credentials, the first 401 is the challenge: an anonymous token, then the request again', async () => {
   const r = registry('tokened');
   assert.equal((await r.layer(get('/v2/a/b/tags/list'))).status, 200);
