@@ -76,7 +76,20 @@ export class GraphWalk {
     }
     // A gated walk copied what lies below before it claimed (beforeClaim), wherever it lacked the
     // manifest: walking it again would count each blob a second time, as 'existing'.
-    if (!gate) await this.copyBelow(node, need);
+    if (!gate) {
+      const untouched = await this.copyBelow(node, need);
+      // Unprobed (a child) and every part already there: a rerun of a run that died between the
+      // children and their index (backfill5). Asked for, as one HEAD, instead of PUT again.
+      if (!probe && untouched.size > 0) {
+        const lacking = new Set(await this.lacking(node, [...untouched]));
+        for (const dst of untouched) {
+          if (lacking.has(dst) || this.failed(dst)) continue;
+          claims.get(dst)?.();
+          claims.delete(dst);
+        }
+        need = need.filter((dst) => !untouched.has(dst) || lacking.has(dst));
+      }
+    }
     await this.writeAt(node, need, write);
     for (const [dst, settle] of claims) settle(this.results.get(dst)?.error);
     return new Set(need.filter((dst) => !this.failed(dst)));
@@ -107,9 +120,13 @@ export class GraphWalk {
     return checks.filter((d): d is Repository => d !== undefined);
   }
 
-  /** Everything `node` points to, present at each of `dsts` (the node itself excluded). */
-  async copyBelow(node: ManifestContent, dsts: Repository[]): Promise<void> {
-    if (dsts.length === 0) return;
+  /**
+   * Everything `node` points to, present at each of `dsts` (the node itself excluded). Returns the
+   * destinations of an image manifest that held every blob already (none uploaded or mounted).
+   */
+  async copyBelow(node: ManifestContent, dsts: Repository[]): Promise<Set<Repository>> {
+    const untouched = new Set<Repository>();
+    if (dsts.length === 0) return untouched;
     let parsed;
     try {
       parsed = parseManifest(node.bytes, node.descriptor.mediaType);
@@ -117,12 +134,13 @@ export class GraphWalk {
       // Named by digest: the flaw may be in a child or a referrer, not the tag's own manifest.
       const named = err instanceof UnsupportedError ? new UnsupportedError(`${node.descriptor.digest}: ${err.message}`) : err;
       for (const dst of dsts) this.fail(dst, new CopyError('source', this.ctx.src.name, named));
-      return;
+      return untouched;
     }
     if (isIndexType(parsed.mediaType)) {
       await Promise.all(parsed.manifests.map((child) => this.copyChild(child.digest, dsts)));
-      return;
+      return untouched;
     }
+    for (const dst of dsts) untouched.add(dst);
     const tallies = new Map(dsts.map((d) => [d, this.tallyOf(d)]));
     // Foreign layers stay at their URLs: the source does not hold them, nor may a target. A blob
     // named twice (an empty layer in two places, an empty config also a layer) is one blob.
@@ -137,6 +155,7 @@ export class GraphWalk {
         if (at.length === 0) return;
         const outcome = await copyBlob(this.ctx, blob, at, tallies);
         for (const [dst, r] of outcome) {
+          if (r !== 'existing') untouched.delete(dst);
           if (!(r instanceof Error)) continue;
           if (leftAtUrls(blob, r)) this.tallyOf(dst).foreign += 1;
           else if (!this.failed(dst)) {
@@ -149,6 +168,8 @@ export class GraphWalk {
         }
       }),
     );
+    for (const dst of untouched) if (this.failed(dst)) untouched.delete(dst);
+    return untouched;
   }
 
   /** The destinations of `dsts` a blob below a manifest being placed is copied to: all of them. */
@@ -171,8 +192,8 @@ export class GraphWalk {
 
   /** Puts a child manifest and what is below it at `dsts`, `write` last. */
   protected async placeChild(child: ManifestContent, dsts: Repository[], write: (dst: Repository) => Promise<void>): Promise<void> {
-    // No HEAD per child: below a root the target lacks, children are new but for rare sharing,
-    // and their blobs are checked one by one anyway. Re-putting a present child is harmless.
+    // No HEAD first: below a root the target lacks, children are new but for rare sharing, and
+    // their blobs are checked one by one anyway; one whose blobs were all there is asked (place).
     await this.place(child, dsts, false, write);
   }
 

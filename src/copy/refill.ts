@@ -18,7 +18,7 @@ import { GraphWalk, type GraphResults } from './graph-walk.js';
 export async function refillGraph(ctx: CopyContext, root: ManifestContent, dsts: Repository[]): Promise<GraphResults> {
   const results: GraphResults = new Map(dsts.map((d) => [d, { tally: emptyTally() }]));
   const walk = new RefillWalk(ctx, results);
-  await walk.refillOnce(root, dsts, (mine) => walk.copyBelow(root, mine));
+  await walk.refillOnce(root, dsts, async (mine) => void (await walk.copyBelow(root, mine)));
   return results;
 }
 

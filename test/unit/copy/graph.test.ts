@@ -356,11 +356,25 @@ test('a registry that already holds the first blob checked is probed with a self
   ledger.absences.warm(dst.name);
   const r = await copyGraph({ src, ledger }, root, [dst], 'v1', { probeRoot: false });
   assert.equal(r.get(dst)?.error, undefined);
-  assert.equal(dst.calls.exists, image.blobs.length, 'a HEAD per blob (a release goes ahead of the probe)');
+  assert.equal(dst.calls.exists, image.blobs.length + image.manifests.length, 'a HEAD per blob (a release goes ahead of the probe), and per child whose blobs were all there');
   assert.equal(dst.calls.mountBlob, 1, 'the first HEAD found its blob, so a self-mount of it was the probe');
   assert.ok(ledger.mountsWork(target.scope));
   assert.equal(dst.calls.pushBlob, 0);
   assert.equal(r.get(dst)?.tally.copied, 0);
+});
+
+test('a child manifest whose blobs were all there is asked for, and written only where absent (a rerun of a run that died before the index)', async () => {
+  const { src, image, root } = await sourceWith('v1', 'a');
+  const inner = new MemoryRegistry().repository('cert-manager/a');
+  for (const blob of image.blobs) await inner.pushBlob(blob.desc, Readable.from([blob.bytes]));
+  await inner.pushManifest(image.manifests[0]!.desc, image.manifests[0]!.bytes);
+  const dst = countingRepository(inner);
+  const r = await copyGraph({ src, ledger: new CopyLedger() }, root, [dst], 'v1');
+  assert.equal(r.get(dst)?.error, undefined);
+  assert.equal(dst.calls.pushManifest ?? 0, 1, 'the absent child alone; the present one is not written again');
+  assert.equal(dst.calls.pushBlob ?? 0, 0);
+  assert.equal(r.get(dst)?.tally.manifests, 2, 'the absent child and the index');
+  assert.equal((await inner.fetchManifest('v1')).descriptor.digest, image.index.desc.digest);
 });
 
 test('a foreign layer is neither read from the source nor written to a destination, and is counted', async () => {
