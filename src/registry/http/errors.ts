@@ -4,7 +4,7 @@
 import { AuthError, NameUnknownError, NotFoundError, RegistryResponseError, sayErrors, triedOut, type RegistryErrorEntry, type RegmirrorError } from '../../types/errors.js';
 import { readPrefix } from './body.js';
 import { describeAnswer, describeStatus, isHtml } from './front-pages.js';
-import { displayUrl, type HttpResponse } from './types.js';
+import { displayUrl, header, type HttpResponse } from './types.js';
 
 /** How much of an error body we read. */
 export const MAX_ERROR_BODY = 64 * 1024;
@@ -23,7 +23,18 @@ export async function responseError(method: string, res: HttpResponse): Promise<
   const page = errors.length === 0 && isHtml(text) ? text : undefined;
   const error = new RegistryResponseError(method, url, res.status, errors, describeAnswer(res.status, page));
   // A read asked until its retries were spent (retry.ts) says how often.
-  return res.tries === undefined ? error : triedOut(error, undefined, res.tries);
+  const tried = res.tries === undefined ? error : triedOut(error, undefined, res.tries);
+  if (res.limitedHost !== undefined) tried.message += spentLimit(res.limitedHost, header(res, 'ratelimit-limit'));
+  return tried;
+}
+
+/**
+ * What to do about a 429 that outlasted the slow-down and every retry (backfill5: a Docker Hub-like
+ * target refusing every request for 2m40s; each row said the 429 and the registry's own text alone).
+ */
+export function spentLimit(host: string, stated: string | undefined): string {
+  const limit = stated ? ` (ratelimit-limit ${stated})` : '';
+  return `: ${host} kept answering 429 while regmirror slowed its requests down and waited${limit}, so its rate limit is spent for now: rerun once it has room again, with credentials where the limit is for anonymous pulls, or with a lower registries.${host}.concurrency`;
 }
 
 /**

@@ -150,7 +150,10 @@ export function withRetry(host: string, policy: RetryPolicy, next: Send, certFor
         if (res.status === 429 && !req.probe && header(res, 'retry-after') === undefined && policy.canSlowDown?.()) budget.remaining++;
         // A probe's 429 is its answer (ghcr.io's referrers endpoint), not a rate limit to wait out.
         if (!RETRYABLE_STATUS.has(res.status) || (req.probe && res.status === 429)) return res;
-        if (!canRetry()) return given(res, readTries(req.method, budget));
+        if (!canRetry()) {
+          if (res.status === 429 && !req.noRetry) res.limitedHost = host;
+          return given(res, readTries(req.method, budget));
+        }
         const wait = parseRetryAfter(header(res, 'retry-after')) ?? (BEHIND_DOWN.has(res.status) ? behindDownBackoff : backoff)(policy, retry);
         discard(res.body, header(res, 'content-length'));
         policy.onRetry?.();

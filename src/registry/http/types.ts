@@ -80,6 +80,8 @@ export interface HttpResponse {
   url: URL;
   /** A read's answer the retry layer stopped asking again (a 503 each time): how often it was sent. */
   tries?: number;
+  /** A 429 the retry layer stopped asking again: the host (registries.<host>) whose rate limit it is. */
+  limitedHost?: string;
 }
 
 /** A transport layer, or the whole stack. */

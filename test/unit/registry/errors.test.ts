@@ -86,3 +86,17 @@ test('a 403 says what to check: credentials that may push (a write) or pull (a r
   assert.match((await responseError('POST', answer(403) as never)).message, /^POST https:\/\/r\.example\/v2\/a\/blobs\/uploads\/: forbidden \(DENIED: requested access to the resource is denied\): check that the credentials used there may push to this repository/);
   assert.match((await responseError('GET', answer(403) as never)).message, /forbidden .*: check that the credentials used there may pull from this repository/);
 });
+
+test('a 429 the retries could not outlast names the registry whose limit is spent and what to do', async () => {
+  const res = {
+    status: 429, url: new URL('https://127.0.0.1:5000/v2/m/app/tags/list?n=100'), tries: 10, limitedHost: 'docker.io',
+    headers: { 'content-type': 'application/json', 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600' },
+    body: Readable.from([Buffer.from('{"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit."}]}')]),
+  };
+  const e = await responseError('GET', res);
+  assert.equal(e.message, 'GET https://127.0.0.1:5000/v2/m/app/tags/list: 429 Too Many Requests (TOOMANYREQUESTS: You have reached your pull rate limit.) (tried 10 times)'
+    + ': docker.io kept answering 429 while regmirror slowed its requests down and waited (ratelimit-limit 100;w=21600), so its rate limit is spent for now: rerun once it has room again, with credentials where the limit is for anonymous pulls, or with a lower registries.docker.io.concurrency');
+  // One the retry layer did not give up on (a probe's answer, a caller retrying itself) says the 429 alone.
+  const probe = await responseError('GET', { ...res, limitedHost: undefined, tries: undefined, body: Readable.from([Buffer.from('')]) });
+  assert.equal(probe.message, 'GET https://127.0.0.1:5000/v2/m/app/tags/list: 429 Too Many Requests');
+});
