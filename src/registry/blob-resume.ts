@@ -31,6 +31,11 @@ export interface ResumeOptions {
   maxResumes: number;
   /** Told of each resume, for -v and the retry counter. */
   onResume?(offset: number, why: unknown): void;
+  /**
+   * A read begun midway (the gateway's client left behind by a shared read): `first` starts at the
+   * blob's byte `start`, and the stream hands on the bytes from `at` (at least `start`) on.
+   */
+  begun?: { start: number; at: number };
 }
 
 /**
@@ -72,7 +77,10 @@ class ResumableBody extends Readable {
 
   constructor(first: Readable, private readonly opts: ResumeOptions) {
     super();
-    this.attach(first, opts.length ?? opts.size, false);
+    const start = opts.begun?.start ?? 0;
+    this.delivered = this.lastBreakAt = opts.begun?.at ?? 0;
+    this.skip = this.delivered - start;
+    this.attach(first, opts.length ?? opts.size - start, start > 0);
   }
 
   override _read(): void {

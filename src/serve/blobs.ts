@@ -2,11 +2,13 @@
 // serves blobs to anyone, or the signed object-storage URL it redirected us to); otherwise the
 // gateway streams the bytes itself, proving them against the digest as they pass.
 import { pipeline } from 'node:stream/promises';
-import { resumable } from '../registry/blob-resume.js';
+import type { Readable } from 'node:stream';
+import { resumable, type ResumeOptions } from '../registry/blob-resume.js';
 import { contentLength, type HttpResponse } from '../registry/http/types.js';
 import { VerifyingStream } from '../types/digest.js';
 import { DigestMismatchError, RegmirrorError } from '../types/errors.js';
 import type { AnonymousMemory } from './anonymous.js';
+import type { SharedReads } from './shared-read.js';
 import { absentEverywhere, type Backend, type BackendPool } from './backends.js';
 
 /** Where the client goes, or what the gateway streams. */
@@ -49,22 +51,39 @@ const STREAM_RESUMES = 3;
 function carriedOn(pool: BackendPool, senders: Backend[], backends: Backend[], digest: string, res: HttpResponse, skip?: (b: Backend) => boolean): HttpResponse {
   const length = contentLength(res);
   if (length === undefined) return res;
+  return { ...res, body: carry(pool, senders, backends, digest, res.body, { size: length, length }, skip) };
+}
+
+/** `first`, carried on from the next backend when it breaks (`where`: the blob's size, where `first` begins). */
+function carry(pool: BackendPool, senders: Backend[], backends: Backend[], digest: string, first: Readable, where: Pick<ResumeOptions, 'size' | 'length' | 'begun'>, skip?: (b: Backend) => boolean): Readable {
   let current = senders[0]!;
-  const body = resumable(res.body, {
-    size: length,
-    length,
+  return resumable(first, {
+    ...where,
     maxResumes: STREAM_RESUMES,
     onResume: (_offset, why) => pool.failed(current.host, why),
     reopen: async (offset) => {
       const others = [...backends.filter((b) => b !== current), current];
-      const next = await pool.first(others, (b, signal) => b.repo.openBlobAt(digest, offset, length, { signal }), skip);
+      const next = await pool.first(others, (b, signal) => b.repo.openBlobAt(digest, offset, where.size, { signal }), skip);
       if (!next.ok) throw next.errors.at(-1) ?? new NoBlob(503);
       current = next.backend;
       if (!senders.includes(current)) senders.push(current);
       return next.value;
     },
   });
-  return { ...res, body };
+}
+
+/**
+ * The blob's bytes from `at` on, from the first backend that answers, carried on as above: a
+ * client left behind by a read it shared (shared-read.ts). `senders` gains the backends read.
+ */
+export async function readFrom(pool: BackendPool, senders: Backend[], backends: Backend[], digest: string, at: number, size: number, skip?: (b: Backend) => boolean): Promise<Readable> {
+  const opened = await pool.first(backends, (b, signal) => b.repo.openBlobAt(digest, at, size, { signal }), skip);
+  if (!opened.ok) throw opened.errors.at(-1) ?? new NoBlob(503);
+  // The backend read now first (carry's current), named once: one backend's bytes throughout are still its to answer for.
+  if (senders.includes(opened.backend)) senders.splice(senders.indexOf(opened.backend), 1);
+  senders.unshift(opened.backend);
+  const { body, start, length } = opened.value;
+  return carry(pool, senders, backends, digest, body, { size, length, begun: { start, at } }, skip);
 }
 
 /**
@@ -78,6 +97,42 @@ export const PROVE_FIRST_MAX = 1024 * 1024;
 export function provableFirst(a: BlobAnswer): number | undefined {
   const length = a.kind === 'stream' ? contentLength(a.response) : undefined;
   return length !== undefined && length <= PROVE_FIRST_MAX ? length : undefined;
+}
+
+/**
+ * A large streamed answer (past PROVE_FIRST_MAX, its length known) shared under `key` with the
+ * clients that ask for the same blob meanwhile (shared-read.ts); any other answer as it was.
+ */
+export function sharing(shares: SharedReads<BlobAnswer>, key: string, a: BlobAnswer, pool: BackendPool, backends: Backend[], digest: string, skip?: (b: Backend) => boolean): BlobAnswer {
+  const size = a.kind === 'stream' ? contentLength(a.response) : undefined;
+  if (a.kind !== 'stream' || size === undefined || size <= PROVE_FIRST_MAX) return a;
+  const own = ownRead(a, pool, backends, digest, size, skip);
+  return { ...a, response: { ...a.response, body: shares.start(key, a, a.response.body, own.alone) }, senders: own.senders };
+}
+
+/**
+ * A client's stream of the read under way for `key`, as its starter's answer; or this client opens
+ * it (shared-read.ts enter), or goes on alone (undefined).
+ */
+export async function joinShared(shares: SharedReads<BlobAnswer>, key: string, pool: BackendPool, backends: Backend[], digest: string, skip?: (b: Backend) => boolean): Promise<BlobAnswer | { done(): void } | undefined> {
+  let own: ReturnType<typeof ownRead> | undefined;
+  const entered = await shares.enter(key, (at) => own!.alone(at));
+  if (!entered || 'done' in entered) return entered;
+  const a = entered.said;
+  // A backend found to serve the blob wrong meanwhile: not joined (its sharers' digest check fails).
+  if (a.kind !== 'stream' || (skip && a.senders?.().some(skip))) return void entered.body.destroy();
+  own = ownRead(a, pool, backends, digest, contentLength(a.response)!, skip);
+  return { ...a, response: { ...a.response, body: entered.body }, senders: own.senders };
+}
+
+/** Which backends one sharer's bytes came from: the shared read's, then its own read's if it was left behind. */
+function ownRead(a: Extract<BlobAnswer, { kind: 'stream' }>, pool: BackendPool, backends: Backend[], digest: string, size: number, skip?: (b: Backend) => boolean) {
+  const shared = a.senders ?? (() => []);
+  let mine: Backend[] | undefined;
+  return {
+    senders: () => mine ?? shared(),
+    alone: (at: number) => readFrom(pool, (mine = [...shared()]), backends, digest, at, size, skip),
+  };
 }
 
 /** The whole body when it hashes to `digest`; else what it hashed to (`wrong`), or `broke` when it ended short. */

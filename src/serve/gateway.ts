@@ -9,6 +9,8 @@ import { BackendPool, failingOver, oneLine, type Backend } from './backends.js';
 import { TlsError } from '../types/errors.js';
 import { RedirectProofs } from './blob-proof.js';
 import { AnonymousMemory } from './anonymous.js';
+import type { BlobAnswer } from './blobs.js';
+import { SharedReads } from './shared-read.js';
 import { ManifestCache, TagCache } from './cache.js';
 import { newClientKeySecret, type EventSink, type GatewayEvent } from './events.js';
 import type { DriftEverywhere, ManifestDeps } from './manifests.js';
@@ -53,6 +55,8 @@ export class Gateway {
   readonly anonymous = new AnonymousMemory();
   readonly wrongBytes = new WrongBytes();
   readonly proofs: RedirectProofs;
+  /** Large streamed blobs' backend reads under way, which clients asking for the same blob join. */
+  readonly sharedReads = new SharedReads<BlobAnswer>();
   /** Backends the log said were down (health.ts), to say when they are back. */
   readonly outages = new Map<string, Outage>();
   /** When each backend's recent outages began: a flapping one is said so, not down and back each time. */

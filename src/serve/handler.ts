@@ -5,9 +5,10 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { isIndexType } from '../types/mediatype.js';
 import { renderStatsHtml } from '../report/stats-html.js';
 import { serveBinary } from './binaries.js';
-import { serveBlob, NoBlob, provableFirst, readProven } from './blobs.js';
+import { joinShared, serveBlob, NoBlob, provableFirst, readProven, sharing, type BlobAnswer } from './blobs.js';
 import { clientFamily } from './client-family.js';
 import { clientKey, type GatewayEvent } from './events.js';
+import type { Backend } from './backends.js';
 import type { Gateway } from './gateway.js';
 import { NoManifest, serveManifest, Unpublished } from './manifests.js';
 import { namedTypes, negotiate } from './negotiate.js';
@@ -116,17 +117,45 @@ async function blob(gw: Gateway, name: string, digest: string, head: boolean, re
   if (!image) return { ...ev, status: fail(res, 404, 'NAME_UNKNOWN', `repository ${name} is not served here`) };
   const base = { ...ev, image: name, digest, kind: 'blob' as const };
   const backends = gw.pool.backends(image.backends);
-  let a;
-  // A small streamed blob is proven before it goes out; wrong bytes send the request on to the next backend.
+  const skip = (b: Backend) => gw.wrongBytes.has(b.host, digest, gw.now());
+  // Clients asking for a large streamed blob at once share one backend read (a Range too: the whole blob is read for it).
+  const key = `${name} ${digest}`;
+  // The first client asks the backends; those that arrive meanwhile wait for its answer, to join its read.
+  const entered = head ? undefined : await joinShared(gw.sharedReads, key, gw.pool, backends, digest, skip);
+  const [joined, opening] = entered && 'done' in entered ? [undefined, entered] : [entered, undefined];
+  let a: BlobAnswer;
+  try {
+    const first = joined ?? await firstAnswer(gw, backends, digest, skip, head, range, res, base);
+    if ('status' in first) return first;
+    a = joined || head ? first : sharing(gw.sharedReads, key, first, gw.pool, backends, digest, skip);
+  } finally {
+    opening?.done();
+  }
+  if (a.kind === 'redirect' && a.from && !head) gw.proofs.check(a.from, digest);
+  const status = await deliver(res, a, digest, head, (actual) => {
+    // Bytes from two backends (a stream carried on after a break): which one was wrong is unknown.
+    const senders = a.kind === 'stream' ? a.senders?.() ?? [] : [];
+    if (senders.length === 1) gw.servedWrong(senders[0]!, digest, actual);
+  }, range);
+  return { ...base, backend: a.backend, status };
+}
+
+/**
+ * Where the blob is, from the first backend that has it (a redirect, or a stream); or the event of
+ * an answer already given. A small streamed blob is proven before it goes out; wrong bytes send
+ * the request on to the next backend.
+ */
+async function firstAnswer(gw: Gateway, backends: Backend[], digest: string, skip: (b: Backend) => boolean, head: boolean, range: string | undefined, res: ServerResponse, base: Ev): Promise<BlobAnswer | Ev> {
   for (let tries = 0; ; tries++) {
+    let a: BlobAnswer;
     try {
-      a = await serveBlob(gw.pool, backends, digest, gw.anonymous, (b) => gw.wrongBytes.has(b.host, digest, gw.now()), head);
+      a = await serveBlob(gw.pool, backends, digest, gw.anonymous, skip, head);
     } catch (e) {
       if (!(e instanceof NoBlob)) throw e;
       return { ...base, status: e.status === 404 ? fail(res, 404, 'BLOB_UNKNOWN', 'blob unknown to every backend') : unavailable(res) };
     }
     const length = head ? undefined : provableFirst(a);
-    if (length === undefined || a.kind !== 'stream') break;
+    if (length === undefined || a.kind !== 'stream') return a;
     const proven = await readProven(a.response, digest, length);
     if ('bytes' in proven) {
       const { status, headers, from, to } = blobHead(digest, proven.bytes.length, range);
@@ -136,13 +165,6 @@ async function blob(gw: Gateway, name: string, digest: string, head: boolean, re
     if ('wrong' in proven && senders.length === 1) gw.servedWrong(senders[0]!, digest, proven.wrong);
     if (tries + 1 >= backends.length) return { ...base, backend: a.backend, status: unavailable(res) };
   }
-  if (a.kind === 'redirect' && a.from && !head) gw.proofs.check(a.from, digest);
-  const status = await deliver(res, a, digest, head, (actual) => {
-    // Bytes from two backends (a stream carried on after a break): which one was wrong is unknown.
-    const senders = a.kind === 'stream' ? a.senders?.() ?? [] : [];
-    if (senders.length === 1) gw.servedWrong(senders[0]!, digest, actual);
-  }, range);
-  return { ...base, backend: a.backend, status };
 }
 
 async function manifest(gw: Gateway, name: string, reference: string, method: string, key: string, res: ServerResponse, ev: Ev, accepts?: Set<string>): Promise<Ev> {

@@ -13,6 +13,8 @@ import { digestOf } from '../../harness/seed.js';
 export interface GatewayProcess {
   url: string;
   host: string;
+  /** The gateway's process id (what it used: /proc/PID). */
+  pid: number;
   events: GatewayEvent[];
   stderr(): string;
   /** SIGTERM; resolves with the exit code. */
@@ -63,7 +65,7 @@ export async function startGateway(config: string, extra: string[] = [], env: Re
     void exited.then((code) => reject(new Error(`serve exited with ${code}: ${err}`)));
   });
   return {
-    url, host: new URL(url).host, events, stderr: () => err,
+    url, host: new URL(url).host, pid: child.pid!, events, stderr: () => err,
     async stop() {
       child.kill('SIGTERM');
       return exited;
