@@ -3,8 +3,8 @@
 // child manifests before their index; one walk per (destination, digest) in a run (the ledger).
 import type { ManifestContent, Repository } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { isIndexType, parseManifest } from '../types/mediatype.js';
-import { CopyError, UnsupportedError } from '../types/errors.js';
+import { isIndexType, parseNamedManifest } from '../types/mediatype.js';
+import { CopyError } from '../types/errors.js';
 import { leftAtUrls, splitForeign } from '../types/foreign.js';
 import { copyBlob } from './blobs.js';
 import { callOptions, writeOptions, type CopyContext } from './context.js';
@@ -129,11 +129,10 @@ export class GraphWalk {
     if (dsts.length === 0) return untouched;
     let parsed;
     try {
-      parsed = parseManifest(node.bytes, node.descriptor.mediaType);
-    } catch (err) {
       // Named by digest: the flaw may be in a child or a referrer, not the tag's own manifest.
-      const named = err instanceof UnsupportedError ? new UnsupportedError(`${node.descriptor.digest}: ${err.message}`) : err;
-      for (const dst of dsts) this.fail(dst, new CopyError('source', this.ctx.src.name, named));
+      parsed = parseNamedManifest(node.bytes, node.descriptor.mediaType, node.descriptor.digest);
+    } catch (err) {
+      for (const dst of dsts) this.fail(dst, new CopyError('source', this.ctx.src.name, err));
       return untouched;
     }
     if (isIndexType(parsed.mediaType)) {

@@ -2,11 +2,10 @@
 // artifactType, the empty config, and one tar-typed layer per file titled by its name. Nothing in
 // it depends on time or input order, so the same files always give the same digest everywhere.
 import type { ManifestContent } from '../content/storage.js';
+import { TITLE_ANNOTATION, type Descriptor } from '../types/descriptor.js';
 import { sha256 } from '../types/digest.js';
 import { OCI_EMPTY, OCI_LAYER_TAR, OCI_MANIFEST } from '../types/mediatype.js';
 import { UsageError } from '../types/errors.js';
-
-import { TITLE_ANNOTATION, type Descriptor } from '../types/descriptor.js';
 
 /** The bytes of the OCI empty descriptor's blob (image-spec "Guidance for an Empty Descriptor"). */
 export const EMPTY_CONFIG_BYTES = Buffer.from('{}');

@@ -5,7 +5,7 @@ import type { RegistrySettings } from '../config/model.js';
 import type { Logger } from '../ui/log.js';
 import { registerSecret } from '../ui/redact.js';
 import { runCredentialHelper } from './credential-helper.js';
-import { authsCredential, dockerConfigPaths, helperFor, helperServerUrl, nearMisses, readDockerConfig } from './docker-config.js';
+import { authsCredential, dockerConfigPaths, helperFor, helperServerUrl, nearMisses, readDockerConfig, type DockerConfigFile } from './docker-config.js';
 import { namespacedCredential } from './namespaced-auths.js';
 
 /**
@@ -39,6 +39,13 @@ export function credentialsFor(
     warned.add(message);
   };
   const unused = new Map<string, string>();
+  // Each config file read once a run: a lookup per repository read every file again.
+  const files = new Map<string, Promise<DockerConfigFile | undefined>>();
+  const configAt = (path: string) => {
+    let file = files.get(path);
+    if (!file) files.set(path, (file = readDockerConfig(path, (message) => warnOnce(message))));
+    return file;
+  };
   const provider: CredentialProvider = (host, repository) => {
     const key = repository === undefined ? host : `${host}/${repository}`;
     let found = cache.get(key);
@@ -60,7 +67,7 @@ export function credentialsFor(
     if (!settingsCredential(registries?.get(host), env)) {
       let best: { credential: Credential; key: string; depth: number; path: string } | undefined;
       for (const path of dockerConfigPaths(env)) {
-        const config = await readDockerConfig(path, (message) => warnOnce(message));
+        const config = await configAt(path);
         const found = config && namespacedCredential(config, host, repository, (key) => warnOnce(unusableEntry(key, path, key)));
         if (found && (!best || found.depth > best.depth)) best = { ...found, path };
       }
@@ -74,7 +81,7 @@ export function credentialsFor(
     if (fromSettings) return { ...fromSettings, from: `mirrors.yaml's registries.${host}.credentials` };
     const near: string[] = [];
     for (const path of dockerConfigPaths(env)) {
-      const config = await readDockerConfig(path, (message) => warnOnce(message));
+      const config = await configAt(path);
       if (!config) continue;
       const own = helperFor(config, host);
       const helper = own ?? config.credsStore;

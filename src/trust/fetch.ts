@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { canListReferrers, type Repository } from '../content/storage.js';
 import { readCapped } from '../content/read.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { NotFoundError, UnsupportedError } from '../types/errors.js';
-import { isImageManifestType, parseManifest } from '../types/mediatype.js';
+import { NotFoundError } from '../types/errors.js';
+import { isImageManifestType, parseManifest, parseNamedManifest } from '../types/mediatype.js';
 import { bundleCandidates, SIGSTORE_BUNDLE } from './bundle.js';
 import type { SignatureCandidate } from './verdict.js';
 
@@ -48,7 +48,8 @@ async function signatureReferrers(repo: Repository, tags: Set<string> | undefine
 async function candidatesIn(repo: Repository, ref: string, where: string, signal?: AbortSignal): Promise<SignatureCandidate[]> {
   const manifest = await repo.fetchManifest(ref, { signal }).catch(notFoundAs(undefined));
   if (!manifest) return [];
-  const parsed = namedParse(manifest.bytes, manifest.descriptor.mediaType, where);
+  // Named: the gate's row is about the image, not the signature manifest the flaw is in.
+  const parsed = parseNamedManifest(manifest.bytes, manifest.descriptor.mediaType, where);
   const simple = parsed.blobs.slice(1).filter((l) => l.mediaType === SIMPLE_SIGNING && typeof l.annotations?.[SIGNATURE_ANNOTATION] === 'string');
   const bundles = parsed.blobs.slice(1).filter((l) => l.mediaType === SIGSTORE_BUNDLE);
   const found = await Promise.all([
@@ -70,16 +71,6 @@ async function provenLayer(repo: Repository, layer: Descriptor, signal?: AbortSi
   const bytes = await readCapped(await repo.fetchBlob(layer, { signal }), MAX_PAYLOAD_BYTES, `signature payload ${layer.digest}`);
   const hex = layer.digest.startsWith('sha256:') ? createHash('sha256').update(bytes).digest('hex') : undefined;
   return hex === undefined || `sha256:${hex}` === layer.digest ? bytes : undefined;
-}
-
-// A signature manifest that cannot be read is named (`referrer sha256:…`, `sha256-HEX.sig`): the
-// gate's row is about the image, and the flaw alone did not say which manifest it was in.
-function namedParse(bytes: Uint8Array, declared: string, where: string): ReturnType<typeof parseManifest> {
-  try {
-    return parseManifest(bytes, declared);
-  } catch (err) {
-    throw err instanceof UnsupportedError ? new UnsupportedError(`${where}: ${err.message}`) : err;
-  }
 }
 
 function notFoundAs<T>(value: T): (err: unknown) => T {

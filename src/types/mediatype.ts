@@ -119,6 +119,18 @@ export function parseManifest(bytes: Uint8Array, declared?: string): ParsedManif
   return { mediaType, manifests: [], blobs, ...extras(raw) };
 }
 
+/**
+ * parseManifest, its refusal naming the manifest (`sha256:…`, `referrer sha256:…`): a flaw found
+ * in a child, a referrer or a signature manifest did not say which manifest it was in.
+ */
+export function parseNamedManifest(bytes: Uint8Array, declared: string | undefined, name: string): ParsedManifest {
+  try {
+    return parseManifest(bytes, declared);
+  } catch (err) {
+    throw err instanceof UnsupportedError ? new UnsupportedError(`${name}: ${err.message}`) : err;
+  }
+}
+
 // Without its own mediaType a document can only be OCI: Docker's schema 2 requires the field, and
 // distribution refuses such bytes as a Docker manifest list but takes them as an OCI index. So
 // the shape decides, whatever type a layout entry or header declared.
@@ -149,7 +161,7 @@ function checkDescriptor(d: Descriptor, field: string, index?: number): Descript
   if (typeof d === 'object' && d !== null && typeof d.mediaType === 'string' && typeof d.digest === 'string' && typeof d.size === 'number') return d;
   const where = index === undefined ? field : `${field}[${index}]`;
   if (typeof d !== 'object' || d === null || Array.isArray(d)) throw new UnsupportedError(`manifest has a malformed descriptor: its ${where} is not a JSON object`);
-  const lacking = DESCRIPTOR_FIELDS.filter(([field, type]) => typeof d[field] !== type).map(([field, type]) => `"${field}" (a ${type})`);
+  const lacking = DESCRIPTOR_FIELDS.filter(([key, type]) => typeof d[key] !== type).map(([key, type]) => `"${key}" (a ${type})`);
   if (lacking.length > 0) throw new UnsupportedError(`manifest has a malformed descriptor: its ${where} has no ${lacking.join(', ')}`);
   return d;
 }

@@ -6,7 +6,7 @@ import { selectBinaries } from '../../publish/work.js';
 import type { SyncReport } from '../../report/model.js';
 import { renderReport } from '../../report/render.js';
 import { UsageError } from '../../types/errors.js';
-import { createProgress } from '../../ui/progress.js';
+import { sessionProgress } from '../session-progress.js';
 import { parseConcurrency, parseProgressInterval, withCommon, type CommonFlags } from '../common.js';
 import { assertReportPaths, emit } from '../emit.js';
 import { perCopyGroup, reportToGitHub } from '../github.js';
@@ -35,8 +35,7 @@ async function publish(flags: PublishFlags): Promise<number> {
   // Use cases load on demand, so `regmirror validate` never pays for the HTTP stack.
   const [{ openSession }, { runPublish }] = await Promise.all([import('../session.js'), import('../../publish/run.js')]);
   const session = await openSession(flags, (config) => selectBinaries(config, flags.filter).flatMap((b) => b.targets));
-  const progress = createProgress({ label: 'published', unit: '(binary, tag)', quiet: flags.quiet === true, enabled: flags.progress, intervalMs, waitingOn: (quietMs) => session.client.unanswered.describe(quietMs) });
-  session.client.sayWaitsTo((line) => progress.say(line));
+  const progress = sessionProgress(session, { label: 'published', unit: '(binary, tag)', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
   let report: SyncReport;
   const endGroup = perCopyGroup('regmirror publish: every push', flags.quiet === true);
   const lines = runResultLines();

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { renderReport } from '../../report/render.js';
 import type { SyncReport } from '../../report/model.js';
 import type { SkopeoEngine } from '../../engines/skopeo.js';
-import { createProgress } from '../../ui/progress.js';
+import { sessionProgress } from '../session-progress.js';
 import { parseConcurrency, parseProgressInterval, shardOf, withCommon, type CommonFlags } from '../common.js';
 import { assertReportPaths, emit, writeReportFile } from '../emit.js';
 import { ReportJournal, reportText } from '../report-journal.js';
@@ -76,8 +76,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   const usesSkopeo = needsSkopeo(session.work, flags.engine);
   if (usesSkopeo) await (await import('../../engines/skopeo-auth.js')).refuseSkopeoTokens(session.work, flags.engine, session.credentials);
   const concurrency = parseConcurrency(flags.concurrency, usesSkopeo ? 8 : 32);
-  const progress = createProgress({ label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress, intervalMs, waitingOn: (quietMs) => session.client.unanswered.describe(quietMs) });
-  session.client.sayWaitsTo((line) => progress.say(line));
+  const progress = sessionProgress(session, { label: dryRun ? 'planned' : 'synced', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
   let report: SyncReport;
   let unreachable: boolean;
   let partlyUnread: boolean;

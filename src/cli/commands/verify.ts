@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { exitCodeForVerify } from '../../report/exit.js';
 import { renderReport } from '../../report/render.js';
 import { binaryWork } from '../../publish/work.js';
-import { createProgress } from '../../ui/progress.js';
+import { sessionProgress } from '../session-progress.js';
 import { parseConcurrency, parseProgressInterval, shardOf, withCommon, type CommonFlags } from '../common.js';
 import { assertReportPaths, emit } from '../emit.js';
 import type { Config } from '../../config/model.js';
@@ -45,8 +45,7 @@ async function verify(flags: VerifyFlags): Promise<number> {
   const [{ openSession }, { runVerify }] = await Promise.all([import('../session.js'), import('../../verify/run.js')]);
   const session = await openSession(flags, () => []);
   const lock = flags.lock ? await readRecord(session.config) : undefined;
-  const progress = createProgress({ label: 'checked', quiet: flags.quiet === true, enabled: flags.progress, intervalMs, waitingOn: (quietMs) => session.client.unanswered.describe(quietMs) });
-  session.client.sayWaitsTo((line) => progress.say(line));
+  const progress = sessionProgress(session, { label: 'checked', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
   let report;
   try {
     // Binaries are audited target against target (the first target is the reference).
