@@ -107,7 +107,7 @@ export async function openSession(flags: CommonFlags, writes: (config: Config, w
     interrupted: () => interrupts > 0,
     async close() {
       for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
-      log.debug(describeStats(client.stats));
+      if (log.verbose) log.debug(describeStats(client.stats));
       await client.close();
     },
   };

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Agent } from './http/undici.js';
 import { certsDirFor, clientFacts, hostCerts, type CertsDir, type HostCerts } from './http/certs-d.js';
 import { closePools, createPools, foreignPools, poolFor, type Pools } from './http/pool.js';
+import { connectionsFor } from './http/limiter.js';
 import { UsageError } from '../types/errors.js';
 import { misplaced, type CertEntry } from './http/unreachable.js';
 import type { HostOptions } from './host.js';
@@ -71,7 +72,7 @@ export class HostTrust {
 
   private poolsWith(certs: HostCerts | undefined): Pools {
     const { options } = this;
-    return createPools(options.settings, options.concurrency * 3, { answerTimeoutMs: options.answerTimeoutMs, notice: options.proxyNotice, protocol: options.protocolNotice, certs, plainHttp: this.base.protocol !== 'https:', restartWaitMs: options.restartWaitMs });
+    return createPools(options.settings, connectionsFor(options.concurrency), { answerTimeoutMs: options.answerTimeoutMs, notice: options.proxyNotice, protocol: options.protocolNotice, certs, plainHttp: this.base.protocol !== 'https:', restartWaitMs: options.restartWaitMs });
   }
 
   private dirOf(certs: HostCerts | undefined): CertsDir {

@@ -28,10 +28,13 @@ export interface TransportStats {
   tokenFetches: number;
 }
 
-/** One line for -v: what a run cost in requests (the first thing to look at when it is slow). */
+/**
+ * One line for -v: what a run cost in requests (the first thing to look at when it is slow).
+ * Method names are ASCII: localeCompare's first call loads ICU's collator, 9 ms at every run's end.
+ */
 export function describeStats(stats: TransportStats): string {
   const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-  const methods = Object.entries(stats.byMethod).sort(([a], [b]) => a.localeCompare(b)).map(([m, n]) => `${m} ${n}`);
+  const methods = Object.entries(stats.byMethod).sort(([a], [b]) => (a < b ? -1 : 1)).map(([m, n]) => `${m} ${n}`);
   const requests = count(stats.requests, 'request', 'requests') + (methods.length > 0 ? ` (${methods.join(', ')})` : '');
   return `${requests}, ${count(stats.retries, 'retry', 'retries')}, ${count(stats.tokenFetches, 'token fetch', 'token fetches')}`;
 }
