@@ -102,6 +102,16 @@ export class RegistryClient {
     this.waitsTo = say;
   }
 
+  /**
+   * The hosts slowed down after their 429s, for the progress line: `docker.io slowed to 1.5
+   * requests/s (429)`. During minutes of a rate limit the run moves, slowly, and the line's
+   * figures alone read as a slow network; the warning that said why was long scrolled away.
+   */
+  paced(): string | undefined {
+    const slowed = [...this.hosts].filter(([, h]) => Number.isFinite(h.throttle.rate)).map(([name, h]) => `${name} slowed to ${h.throttle.rate.toFixed(1)} requests/s (429)`);
+    return slowed.length > 0 ? slowed.join(', ') : undefined;
+  }
+
   /** access decides the token scope: 'pull' for sources, 'push' = pull,push for targets. */
   repository(registry: string, path: string, access: 'pull' | 'push'): RemoteRepository {
     return new RemoteRepository(this.host(registry), path, access);

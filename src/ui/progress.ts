@@ -31,6 +31,8 @@ export interface ProgressOptions {
    * `no answer from HOST for 18 s (9 requests)` (registry/http/unanswered.ts), or undefined.
    */
   waitingOn?: (quietMs: number) => string | undefined;
+  /** What slows the run while it moves, said on every line: `docker.io slowed to 1.5 requests/s (429)`. */
+  slowedBy?: () => string | undefined;
   now?: () => number;
 }
 
@@ -47,7 +49,7 @@ export function createProgress(opts: ProgressOptions): Progress {
   const text = () => {
     const line = progressLine(state, now());
     const waiting = now() - movedAt >= quietMs ? opts.waitingOn?.(quietMs) : undefined;
-    return waiting ? `${line} · ${waiting}` : line;
+    return [line, opts.slowedBy?.(), waiting].filter(Boolean).join(' · ');
   };
   let spinner: Ora | undefined;
   let stopped = false;

@@ -41,7 +41,7 @@ defaults:
 ${registriesYaml([src, dst])}images:
   - source: ${src.host}/jetstack/app
 `);
-  const run = await runCli(['sync', '-c', file, '--endpoint', `${src.host}=${proxy.url}`], { timeoutMs: 300_000 });
+  const run = await runCli(['sync', '-c', file, '--endpoint', `${src.host}=${proxy.url}`, '--progress-interval', '0.5'], { timeoutMs: 300_000, env: { CI: 'true' } });
   console.log(`# Docker Hub personality: ${hub.stats.admitted} requests admitted, ${hub.stats.limited} refused with 429`);
   assert.equal(run.exitCode, 0, run.stderr + run.stdout);
   assert.ok(hub.stats.limited > 0, 'the rate limit was never reached: the test proves nothing');
@@ -49,6 +49,11 @@ ${registriesYaml([src, dst])}images:
   assert.equal(warnings.length, 1, run.stderr);
   assert.match(warnings[0]!, new RegExp(`^warning: ${src.host} answers 429 too many requests \\(ratelimit-limit 40;w=5, remaining 0;w=5\\): slowing requests to ${src.host} down to .*; a lower registries\\.${src.host}\\.concurrency avoids it, and so do credentials where the limit is for anonymous pulls$`));
   assert.doesNotMatch(run.stderr, new RegExp(`${dst.host} answers 429`));
+  // While it is slowed down, the progress lines say so (the warning above scrolls away in minutes of 429s).
+  const paced = run.stderr.split('\n').filter((l) => l.startsWith('synced '));
+  console.log(`# ${paced.find((l) => l.includes('slowed to')) ?? 'no progress line names the pace'}`);
+  assert.ok(paced.some((l) => new RegExp(` · ${src.host} slowed to \\d+\\.\\d requests/s \\(429\\)`).test(l)), run.stderr);
+  assert.ok(paced.every((l) => !l.includes(dst.host)), run.stderr);
   for (const image of images) assert.equal(await skopeoDigest(`${dst.host}/cert-manager/app:${image.tag}`), image.digest, image.tag);
 });
 
