@@ -32,7 +32,7 @@ export class TokenCache {
   /** Fetches begun so far: a request notes it when it takes a token (see `get`). */
   fetches = 0;
   /** How the token service takes a password (learned on the first fetch). */
-  readonly grants: PasswordGrants = { post: false };
+  readonly grants: PasswordGrants = { post: false, signsIn: new Map() };
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -82,7 +82,7 @@ export async function fetchToken(
   scopes: string[],
   credential: Credential | undefined,
   signal?: AbortSignal,
-  grants: PasswordGrants = { post: false },
+  grants: PasswordGrants = { post: false, signsIn: new Map() },
 ): Promise<{ token: string; expiresIn: number }> {
   const url = new URL(service.realm);
   const form = (grant: Record<string, string>) => {
@@ -124,8 +124,10 @@ export async function fetchToken(
   if (res.status === 401 || res.status === 403) {
     // Credentials that sign in with no scope (docker login's own check) were refused these scopes,
     // not refused themselves: 'check them' sent users after a password that worked (tokens4 hunt).
-    grants.signsIn ??= basic && scopes.length > 0 ? fetchToken(send, host, service, [], credential, signal, grants).then(() => true, () => false) : undefined;
-    const scopeOnly = basic && scopes.length > 0 && (await grants.signsIn) === true;
+    // Asked per login: one host's namespaces may each have their own (auths keys HOST/NAMESPACE).
+    const login = basic && scopes.length > 0 ? `${basic.from ?? ''}\0${basic.username}` : undefined;
+    if (login !== undefined && !grants.signsIn.has(login)) grants.signsIn.set(login, fetchToken(send, host, service, [], credential, signal, grants).then(() => true, () => false));
+    const scopeOnly = basic !== undefined && login !== undefined && (await grants.signsIn.get(login)) === true;
     throw new AuthError(`${host}: the token service at ${displayUrl(url)} ${scopeOnly ? scopeRefusal(host, basic, scopes, res.status) : refusal(host, credential, res.status)}`);
   }
   // A single sign-on or captive portal page in the token's place: say so, and what it needs.
@@ -150,10 +152,11 @@ export async function fetchToken(
 
 /**
  * Whether a registry's token service takes username and password only as an OAuth2 POST grant
- * (learned once); `signsIn`: whether it gives them a token with no scope, asked once a scope is refused;
+ * (learned once); `signsIn`: whether it gives a login (by where it came from and its username) a
+ * token with no scope, asked once a scope is refused to it;
  * `redirectedTo`: how the realm sent a credentialed fetch on to another origin (said in a refusal).
  */
-export interface PasswordGrants { post: boolean; signsIn?: Promise<boolean>; redirectedTo?: string }
+export interface PasswordGrants { post: boolean; signsIn: Map<string, Promise<boolean>>; redirectedTo?: string }
 
 /** A scope refused to credentials that sign in: the access they lack, and where they came from. */
 function scopeRefusal(host: string, credential: Credential, scopes: string[], status: number): string {

@@ -83,10 +83,23 @@ describe('fetchToken refusals', () => {
       const refused = req.url.searchParams.has('scope');
       return { status: refused ? 403 : 200, headers: {}, body: Readable.from([Buffer.from(refused ? '{}' : '{"token":"t-secret-9"}')]), url: req.url };
     };
-    const grants = { post: false };
+    const grants = { post: false, signsIn: new Map<string, Promise<boolean>>() };
     const ask = () => fetchToken(scoped, 'registry.test', service, ['repository:a/b:pull,push'], { username: 'u', password: 'pw-secret-9', from: "mirrors.yaml's registries.registry.test.credentials" }, undefined, grants).then(() => '', (err: Error) => err.message);
     assert.equal(await ask(), "registry.test: the token service at https://auth.test/token refused a token for pushing to registry.test/a/b (403), though the same username and password sign in there: they lack that access; grant it to them, or use credentials that have it (mirrors.yaml's registries.registry.test.credentials)");
     await ask();
     assert.deepEqual(asked, ['repository:a/b:pull,push', '', 'repository:a/b:pull,push'], 'signing in is asked once');
+  });
+
+  it('asks whether each login signs in on its own: two namespaces\' robots on one host, one with a wrong password', async () => {
+    // Every scope refused (403); a token with no scope given to cm-bot alone, whose password is right.
+    const scoped = async (req: { url: URL; headers?: Record<string, string> }) => {
+      const user = Buffer.from((req.headers?.authorization ?? '').replace(/^Basic /, ''), 'base64').toString('utf8').split(':')[0];
+      const refused = req.url.searchParams.has('scope') || user !== 'cm-bot';
+      return { status: refused ? 403 : 200, headers: {}, body: Readable.from([Buffer.from(refused ? '{}' : '{"token":"t-secret-9"}')]), url: req.url };
+    };
+    const grants = { post: false, signsIn: new Map<string, Promise<boolean>>() };
+    const ask = (username: string, ns: string) => fetchToken(scoped, 'registry.test', service, [`repository:${ns}/app:pull,push`], { username, password: 'pw-secret-9', from: `/run/auth.json (auths["registry.test/${ns}"])` }, undefined, grants).then(() => '', (err: Error) => err.message);
+    assert.match(await ask('jet-bot', 'jetstack'), /refused the username and password \(403\): check them in \/run\/auth\.json \(auths\["registry\.test\/jetstack"\]\)/);
+    assert.match(await ask('cm-bot', 'cert-manager'), /refused a token for pushing to registry\.test\/cert-manager\/app \(403\), though the same username and password sign in there: .*\(\/run\/auth\.json \(auths\["registry\.test\/cert-manager"\]\)\)$/);
   });
 });
