@@ -100,9 +100,9 @@ export class Lanes {
     return Promise.resolve();
   }
 
-  /** Requests this host may have in flight at once, all lanes together. */
+  /** Requests this host may have in flight at once, all lanes together: its connections and N ready behind them. */
   get capacity(): number {
-    return 4 * this.concurrency;
+    return connectionsFor(this.concurrency) + this.concurrency;
   }
 
   /**
