@@ -12,12 +12,17 @@ import { fallbackTagBytes, fallbackTagOf, lacksReferrersApi, listedDigests } fro
 import { referrerDiffers, referrerPartsAbsent } from '../report/referrer-lacks.js';
 import { lostAtSource, refusedAtSource } from '../report/source-lacks.js';
 import { partsLostAtSource } from './source-parts.js';
+import { holdsTagAt, listedTags, tagDigestAt } from './target-tags.js';
+import { sourceReferrerTags } from './source-referrer-tags.js';
 
 /** Source manifests, referrer tag digests and API referrers, each fetched at most once. */
 export class SourceFacts {
   private readonly manifests = new Map<string, Promise<ManifestContent>>();
   private readonly apiReferrers = new Map<string, Promise<Descriptor[]>>();
   private readonly blobs = new Map<string, Promise<boolean>>();
+  private readonly referrerTagsFound = new Map<string, Promise<Set<string>>>();
+  /** Source tags found by HEAD (verify --tag, sourceReferrerTags), where the listing did not answer first. */
+  private readonly probedTags = new Set<string>();
 
   constructor(
     private readonly inv: Inventory,
@@ -27,22 +32,33 @@ export class SourceFacts {
   manifest(reference: string): Promise<ManifestContent> {
     let p = this.manifests.get(reference);
     if (!p) {
-      p = this.inv.source.fetchManifest(reference, { signal: this.signal });
+      // verify --tag: the asked tags' manifests were read alongside the probes (discover prefetchRoots).
+      p = this.inv.roots?.get(reference) ?? this.inv.source.fetchManifest(reference, { signal: this.signal });
       this.manifests.set(reference, p);
     }
     return p;
   }
 
-  /** Referrer tags the source has for the image and its children (from the tag list: no request). */
-  referrerTagNames(root: ManifestContent): string[] {
+  /**
+   * Referrer tags the source has for the image and its children: from the tag list (no request),
+   * or, verify --tag's listing still out (discover probeTags), by HEAD (source-referrer-tags.ts); asked once per image.
+   */
+  async referrerTagNames(root: ManifestContent): Promise<string[]> {
     const subjects = [root.descriptor.digest, ...children(root).map((c) => c.digest)];
-    return subjects.flatMap((d) => referrerTagsOf(this.inv.sourceTags, d));
+    let found = this.referrerTagsFound.get(root.descriptor.digest);
+    if (!found) {
+      found = sourceReferrerTags(this.inv, subjects, this.signal);
+      this.referrerTagsFound.set(root.descriptor.digest, found);
+      found.then((tags) => tags !== this.inv.sourceTags && tags.forEach((t) => this.probedTags.add(t)), () => {});
+    }
+    const tags = await found;
+    return subjects.flatMap((d) => referrerTagsOf(tags, d));
   }
 
   /** Those tags with the digest each has at the source (one request each, cached). */
   async referrerTags(root: ManifestContent): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    await Promise.all(this.referrerTagNames(root).map(async (t) => out.set(t, (await this.manifest(t)).descriptor.digest)));
+    await Promise.all((await this.referrerTagNames(root)).map(async (t) => out.set(t, (await this.manifest(t)).descriptor.digest)));
     return out;
   }
 
@@ -56,9 +72,9 @@ export class SourceFacts {
     return p;
   }
 
-  /** Whether the source lists `tag` (from the tag list: no request). */
+  /** Whether the source has `tag` (from the tag list, or a HEAD of referrerTagNames: no request). */
   sourceHasTag(tag: string): boolean {
-    return this.inv.sourceTags?.has(tag) ?? false;
+    return this.inv.sourceTags?.has(tag) ?? this.probedTags.has(tag);
   }
 
   /** OCI 1.1 referrers of `subject` at the source ([] when the source has no referrers API). */
@@ -88,10 +104,11 @@ export interface CheckOptions {
 export async function checkTarget(t: TargetState, tag: string, root: ManifestContent, facts: SourceFacts, opts: CheckOptions): Promise<VerifyTargetResult> {
   const repository = t.target.display;
   const want = root.descriptor.digest;
-  if (t.error) return { repository, status: 'error', digest: null, detail: `cannot list tags: ${t.error.message}` };
+  // A probe's failure names its own request (HEAD …/manifests/TAG), a listing's needs saying.
+  if (t.error) return { repository, status: 'error', digest: null, detail: t.probed ? t.error.message : `cannot list tags: ${t.error.message}` };
   if (!t.tags?.has(tag)) return { repository, status: 'missing', digest: null, detail: await missingDetail(root, facts, opts) };
   try {
-    const have = (await t.repo.resolve(tag, { signal: opts.signal })).digest;
+    const have = t.probed?.get(tag) ?? (await t.repo.resolve(tag, { signal: opts.signal })).digest;
     if (!namesSameBytes(root.bytes, want, have)) return { repository, status: 'mismatch', digest: have, detail: `target has ${have}, source has ${want}` };
     if (opts.deep) {
       const absent = await absentParts(t.repo, root, facts, opts.signal);
@@ -171,8 +188,9 @@ async function absentParts(dst: Repository, root: ManifestContent, facts: Source
 /** Referrer tags (and API referrers) the source has for this image that the target lacks or holds differently. */
 async function lackingReferrers(t: TargetState, root: ManifestContent, facts: SourceFacts, deep: boolean, signal?: AbortSignal): Promise<string[]> {
   const lacking: string[] = [];
-  const names = facts.referrerTagNames(root);
-  for (const tag of names) if (!t.tags?.has(tag)) lacking.push(`missing ${tag}`);
+  const names = await facts.referrerTagNames(root);
+  const held = await Promise.all(names.map((tag) => holdsTagAt(t, tag, signal)));
+  names.forEach((tag, i) => !held[i] && lacking.push(`missing ${tag}`));
   if (deep) {
     // --deep also proves each present referrer tag holds the source's digest (two requests each),
     // and then its parts, as absentParts does the image's: a signature whose layer is gone fails
@@ -180,12 +198,9 @@ async function lackingReferrers(t: TargetState, root: ManifestContent, facts: So
     const tags = await facts.referrerTags(root);
     await Promise.all(
       [...tags].map(async ([tag, digest]) => {
-        if (!t.tags?.has(tag)) return;
+        if (!(await holdsTagAt(t, tag, signal))) return; // said missing above
         // Only "not found" is missing; any other failure leaves the check undone (status error).
-        const have = await t.repo.resolve(tag, { signal }).then((d) => d.digest, (err: unknown) => {
-          if (err instanceof NotFoundError) return null;
-          throw err;
-        });
+        const have = await tagDigestAt(t, tag, signal);
         if (have === null) lacking.push(`missing ${tag}`);
         else if (have !== digest) lacking.push(referrerDiffers(tag, have, digest));
         else lacking.push(...(await referrerParts(t.repo, tag, await facts.manifest(tag), facts, signal)));
@@ -216,5 +231,5 @@ async function referrerParts(dst: Repository, name: string, referrer: ManifestCo
 
 /** Digests the target's fallback tag lists (none when the tag is absent or not an index). */
 async function fallbackListing(t: TargetState, tag: string, signal?: AbortSignal): Promise<Set<string>> {
-  return new Set(listedDigests(await fallbackTagBytes(t.repo, tag, t.tags, { signal })));
+  return new Set(listedDigests(await fallbackTagBytes(t.repo, tag, listedTags(t), { signal })));
 }

@@ -36,7 +36,14 @@ export interface VerifyOptions {
 
 /** Audits every item; registry failures become `error` rows, never exceptions. */
 export async function runVerify(work: ImageWork[], opts: VerifyOptions): Promise<VerifyReport> {
-  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning, targetAccess: 'pull', pushIfRefused: 'audit' });
+  // --tag: targets are asked for the tags alone (target-tags.ts), the source's referrer tags by HEAD
+  // while its listing is out (source-referrer-tags.ts); --lock audits the record's tags against the listing, as before.
+  const probe = (opts.tags?.length ?? 0) > 0 && !opts.lock;
+  // A source listing still out when the audit is done (its signature tags found by HEAD) is
+  // stopped then: closing the session would wait for its page in flight.
+  const unneeded = new AbortController();
+  const listingSignal = opts.signal ? AbortSignal.any([opts.signal, unneeded.signal]) : unneeded.signal;
+  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: listingSignal, onWarning: opts.onWarning, targetAccess: 'pull', pushIfRefused: 'audit', probeTags: probe, prefetchRoots: probe });
   opts.onInventories?.(inventories);
   const limit = pLimit(Math.max(1, opts.concurrency));
   const keys = await imageKeys(work);
@@ -78,6 +85,7 @@ export async function runVerify(work: ImageWork[], opts: VerifyOptions): Promise
       for (const r of extraRows) add(r);
     }),
   );
+  unneeded.abort();
   const kept = opts.signal?.aborted ? withoutCutShort(results) : results;
   return { version: 1, generatedAt: reportTimestamp(), summary: summarizeVerify(kept), results: inConfigOrder(kept, work) };
 }

@@ -11,6 +11,7 @@ import { collectSignatures } from '../trust/fetch.js';
 import { judgeSignatures } from '../trust/verdict.js';
 import { NotFoundError } from '../types/errors.js';
 import { inShard, type Shard } from '../config/workitems.js';
+import { listedTags } from './target-tags.js';
 
 /** Told a target and the image it holds; says why it is unsigned there, or undefined when a valid signature is there. */
 export type UnsignedCheck = (t: TargetState, subject: Descriptor) => Promise<string | undefined>;
@@ -20,7 +21,7 @@ export function unsignedCheck(inv: Inventory, tag: string, keys: KeyObject[] | u
   const policy = inv.work.item.signatures;
   if (!policy || !keys || !needsSignature(tag, policy)) return undefined;
   return async (t, subject) => {
-    const verdict = judgeSignatures(await collectSignatures(t.repo, t.tags, subject, signal), keys, policy.algorithm, subject.digest);
+    const verdict = judgeSignatures(await collectSignatures(t.repo, listedTags(t), subject, signal), keys, policy.algorithm, subject.digest);
     return verdict.ok ? undefined : `no valid signature at the target: ${verdict.detail}`;
   };
 }
@@ -34,6 +35,7 @@ export function sourceRefusal(inv: Inventory, tag: string, keys: KeyObject[] | u
   if (!policy || !keys || !needsSignature(tag, policy)) return undefined;
   let asked: Promise<string | undefined> | undefined;
   return () =>
+    // verify --tag, the source's listing still out: its signature tags are asked for (no tag set given).
     (asked ??= collectSignatures(inv.source, inv.sourceTags, subject, signal).then((found) => {
       const verdict = judgeSignatures(found, keys, policy.algorithm, subject.digest);
       return verdict.ok ? undefined : verdict.detail;

@@ -39,8 +39,8 @@ after(async () => {
   await Promise.all([src, dst].map((r) => r && destroyRegistry(r)));
 });
 
-const verify = (user: string) =>
-  runCli(['verify', '-c', config, '--no-progress', '--format', 'json', '--endpoint', `${dst.host}=${pDst.url}`], { env: { DST_USER: user, DST_PASS: dst.users[user]! } });
+const verify = (user: string, ...args: string[]) =>
+  runCli(['verify', '-c', config, '--no-progress', '--format', 'json', '--endpoint', `${dst.host}=${pDst.url}`, ...args], { env: { DST_USER: user, DST_PASS: dst.users[user]! } });
 
 test('verify of a quay.io repository not created yet: every tag missing (drift, exit 1), not an audit error', { timeout: 120_000 }, async () => {
   const run = await verify('admin');
@@ -59,4 +59,14 @@ test('read-only credentials: the pull refusal stands (exit 3), said as the listi
   assert.ok(details.length > 0);
   for (const d of details) assert.match(d, /^error cannot list tags: .*cert-manager\/newapp: repository absent or access denied \(GET answered 401 after authenticating\)/);
   assert.doesNotMatch(run.stdout + run.stderr, /may pull but not push/);
+});
+
+test('verify --tag, which asks the target for the tag by HEAD: the repository not created yet is missing there too (exit 1)', { timeout: 120_000 }, async () => {
+  const run = await verify('admin', '--tag', 'v1.1.0');
+  assert.equal(run.exitCode, 1, run.stderr + run.stdout);
+  const rows = (JSON.parse(run.stdout) as { results: { tag: string; targets: { status: string }[] }[] }).results;
+  assert.deepEqual(rows.map((r) => [r.tag, r.targets.map((t) => t.status)]), [['v1.1.0', ['missing']]]);
+  const reader = await verify('reader', '--tag', 'v1.1.0');
+  assert.equal(reader.exitCode, 3, reader.stderr + reader.stdout);
+  assert.match(reader.stdout, /repository absent or access denied/);
 });
