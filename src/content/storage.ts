@@ -108,6 +108,20 @@ export function canSize(r: Repository): r is Repository & BlobSizer {
   return typeof (r as Partial<BlobSizer>).storedSize === 'function';
 }
 
+/**
+ * Stores that know, before any write, that their repository is missing and that no write creates it
+ * (a registry that said so when listed: Amazon ECR), so a plan can say what its sync would meet.
+ */
+export interface MissingTeller {
+  /** Why writes there will fail, or undefined when nothing says so. */
+  missingRepository(): Error | undefined;
+}
+
+/** Type check for the optional missing-repository power. */
+export function canTellMissing(r: Repository): r is Repository & MissingTeller {
+  return typeof (r as Partial<MissingTeller>).missingRepository === 'function';
+}
+
 /** Type check for the optional referrers power. */
 export function canListReferrers(r: Repository): r is Repository & ReferrerLister {
   return typeof (r as Partial<ReferrerLister>).referrers === 'function';

@@ -60,6 +60,15 @@ export function writeFailure(repo: RepoContext, e: unknown): unknown {
   return missing;
 }
 
+/**
+ * Remembers what a read heard in ECR's words (NoSuchRepositoryError): the repository does not exist
+ * and a push creates none, so the writes planned there fail before any request (assertNotMissing).
+ */
+export function saidMissing(repo: RepoContext): void {
+  if (repo.host.presentRepositories.has(repo.path)) return;
+  repo.host.missingRepositories.set(repo.path, new RepositoryMissingError(repo.host.host, repo.path));
+}
+
 /** Throws, before any request, when a write already found this repository missing. */
 export function assertNotMissing(repo: RepoContext): void {
   const missing = repo.host.missingRepositories.get(repo.path);

@@ -1,7 +1,7 @@
 // The remote store the copier uses: Repository + BlobMounter + ReferrerLister over one
 // repository of one registry (regclient's scheme/reg: one file per resource, this one joins them).
 import type { Readable } from 'node:stream';
-import type { BlobContent, BlobMounter, CallOptions, ManifestContent, ReferrerLister, Repository } from '../content/storage.js';
+import type { BlobContent, BlobMounter, CallOptions, ManifestContent, MissingTeller, ReferrerLister, Repository } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { exists, fetchBlob, mountBlob } from './blobs.js';
 import { blobAccess, openBlob, openBlobAt, type BlobAccess } from './blob-access.js';
@@ -16,7 +16,7 @@ import { listTags } from './tags.js';
 import { pushBlob } from './upload.js';
 
 /** A repository on a registry, reached through the host's authenticated, retried transport. */
-export class RemoteRepository implements Repository, BlobMounter, ReferrerLister {
+export class RemoteRepository implements Repository, BlobMounter, ReferrerLister, MissingTeller {
   /** `host/path` as written in mirrors.yaml (never the endpoint URL). */
   readonly name: string;
   readonly mountScope: string;
@@ -31,6 +31,10 @@ export class RemoteRepository implements Repository, BlobMounter, ReferrerLister
     this.mountScope = host.host;
     this.mountPath = path;
     this.uploadAttempts = host.retry.maxAttempts;
+  }
+
+  missingRepository(): Error | undefined {
+    return this.repo.host.missingRepositories.get(this.repo.path);
   }
 
   resolve(reference: string, opts?: CallOptions): Promise<Descriptor> {

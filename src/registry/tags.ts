@@ -1,6 +1,6 @@
 // Tag listing (distribution spec "Listing tags"), every page, following `Link: <…>; rel="next"`.
 import type { CallOptions } from '../content/storage.js';
-import { NameUnknownError, NotFoundError, RegistryResponseError } from '../types/errors.js';
+import { NameUnknownError, NoSuchRepositoryError, NotFoundError, RegistryResponseError } from '../types/errors.js';
 import { endpointPathMiss } from './endpoint-path.js';
 import { isDigest } from '../types/digest.js';
 import { isValidTag } from '../types/reference.js';
@@ -9,7 +9,7 @@ import { expectStatus } from './http/errors.js';
 import { describeStatus, htmlTitle, isHtml } from './http/front-pages.js';
 import { displayUrl, header } from './http/types.js';
 import { nextLink, nextPage, offOrigin } from './link.js';
-import type { RepoContext } from './repo-context.js';
+import { saidMissing, type RepoContext } from './repo-context.js';
 import { readAgainWhenSpoiled } from './read-again.js';
 
 /** Largest tag-list page we read (a thousand tags are ~50 KiB). */
@@ -86,6 +86,8 @@ async function fetchPage(repo: RepoContext, url: URL, first: boolean, opts: Call
       await expectStatus('GET', res, 200);
     } catch (e) {
       if (e instanceof NotFoundError && first) {
+        // No tags either way; ECR's words also say a push there will fail (plan says so: sync/tag.ts).
+        if (e instanceof NoSuchRepositoryError) saidMissing(repo);
         // A bare 404 (no NAME_UNKNOWN) under an endpoint's path: no registry there to say so.
         const miss = e instanceof NameUnknownError ? undefined : await endpointPathMiss(repo, opts.signal);
         if (miss) throw miss;

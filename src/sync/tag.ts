@@ -1,7 +1,7 @@
 // One (image, tag) of a sync: read the source once, decide per target, copy the graph to the
 // targets that need it, and carry referrers. Each tag PUT is proven by the digest the registry
 // answers with (Docker-Content-Digest must equal the source's), so no read-back is needed.
-import type { ManifestContent, Repository } from '../content/storage.js';
+import { canTellMissing, type ManifestContent, type Repository } from '../content/storage.js';
 import { callOptions, type CopyContext } from '../copy/context.js';
 import type { TagCopier } from './copier.js';
 import { addTally, emptyTally, type Tally } from '../copy/tally.js';
@@ -136,7 +136,12 @@ async function inspect(state: TargetState, tag: string, root: ManifestContent, o
   }
   // The same bytes under another algorithm's name (a sha512 manifest at a registry) are in place.
   const digest = root.descriptor.digest;
-  w.decision = decide(digest, w.previous !== null && namesSameBytes(root.bytes, digest, w.previous) ? digest : w.previous, overwrite);
+  const decision = decide(digest, w.previous !== null && namesSameBytes(root.bytes, digest, w.previous) ? digest : w.previous, overwrite);
+  // A registry that said the repository does not exist and creates none on push (ECR, as its listing
+  // said): a plan, which writes nothing, said `copy` where its sync fails; both fail it now, saying so.
+  const missing = decision === 'copy' || decision === 'forced' ? canTellMissing(state.repo) && state.repo.missingRepository() : undefined;
+  if (missing) w.error = missing.message;
+  else w.decision = decision;
   return w;
 }
 

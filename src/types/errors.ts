@@ -40,6 +40,16 @@ export class NameUnknownError extends NotFoundError {
   override name = 'NameUnknownError';
 }
 
+/**
+ * A NAME_UNKNOWN in the words of a registry that creates no repository on push (Amazon ECR: "The
+ * repository with name … does not exist in the registry with id …"): a write there will fail too.
+ * distribution's own NAME_UNKNOWN ("repository name not known to registry") says no such thing:
+ * it answers so for a repository its first push creates.
+ */
+export class NoSuchRepositoryError extends NameUnknownError {
+  override name = 'NoSuchRepositoryError';
+}
+
 /** Bytes did not hash to the digest they were fetched or pushed under. */
 export class DigestMismatchError extends RegmirrorError {
   override readonly kind = 'digest-mismatch';

@@ -1,10 +1,13 @@
 // The one place a non-2xx answer becomes an error kind (go-containerregistry transport/error.go):
 // 404 → NotFoundError, 401/403 → AuthError, anything else → RegistryResponseError with the
 // registry's `errors` list. At most 64 KiB of an error body is read.
-import { AuthError, NameUnknownError, NotFoundError, RegistryResponseError, sayErrors, triedOut, type RegistryErrorEntry, type RegmirrorError } from '../../types/errors.js';
+import { AuthError, NameUnknownError, NoSuchRepositoryError, NotFoundError, RegistryResponseError, sayErrors, triedOut, type RegistryErrorEntry, type RegmirrorError } from '../../types/errors.js';
 import { readPrefix } from './body.js';
 import { describeAnswer, describeStatus, isHtml } from './front-pages.js';
 import { displayUrl, header, type HttpResponse } from './types.js';
+
+/** Amazon ECR's words for a repository that does not exist (its RepositoryNotFoundException), which it never creates on push. */
+const ECR_NO_REPOSITORY = /^The repository with name '[^']*' does not exist in the registry with id '/;
 
 /** How much of an error body we read. */
 export const MAX_ERROR_BODY = 64 * 1024;
@@ -16,6 +19,7 @@ export async function responseError(method: string, res: HttpResponse): Promise<
   const url = displayUrl(res.url);
   const said = sayErrors(errors);
   const suffix = said ? ` (${said})` : '';
+  if (res.status === 404 && errors.some((e) => e.code === 'NAME_UNKNOWN' && ECR_NO_REPOSITORY.test(e.message ?? ''))) return new NoSuchRepositoryError(`${method} ${url}: not found${suffix}`);
   if (res.status === 404 && errors.some((e) => e.code === 'NAME_UNKNOWN')) return new NameUnknownError(`${method} ${url}: not found${suffix}`);
   if (res.status === 404) return new NotFoundError(`${method} ${url}: not found${suffix}`);
   if (res.status === 401) return new AuthError(`${method} ${url}: unauthorized${suffix}${res.headers['www-authenticate'] === undefined ? NO_CHALLENGE : ''}`);

@@ -2,7 +2,9 @@
 // report it: a cross-repository mount answers 202 with an upload session (never 201); PATCH
 // answers 201; upload parts must be at least 5 MiB except the last; the Range of upload
 // responses stops advancing after the first part; manifest responses carry no
-// Docker-Content-Digest; repositories are not created on push (NAME_UNKNOWN); and with
+// Docker-Content-Digest; repositories are not created on push (NAME_UNKNOWN); a read of a
+// repository that does not exist answers 404 NAME_UNKNOWN in ECR's words ("The repository with
+// name 'X' does not exist in the registry with id 'N'", as `docker pull` prints it); and with
 // IMMUTABLE tags a tag that exists cannot be PUT again, not even with the same digest.
 import type { Personality } from '../fault-proxy.js';
 import { ALL_MANIFEST_TYPES } from '../seed.js';
@@ -21,6 +23,8 @@ export interface EcrStats {
   shortPartsRefused: number;
   tagPutsRefused: number;
   nameUnknown: string[];
+  /** Reads (tag lists, manifests, blobs) of repositories that do not exist, answered NAME_UNKNOWN. */
+  absentReads: string[];
   manifestAnswersWithoutDigest: number;
 }
 
@@ -28,7 +32,7 @@ export interface EcrStats {
 export function ecr(opts: EcrOptions = {}): { personality: Personality; stats: EcrStats; create(name: string): void } {
   const repositories = opts.repositories ? new Set(opts.repositories) : undefined;
   const immutable = opts.immutableTags ?? true;
-  const stats: EcrStats = { mountsAnsweredWithSession: 0, patches: 0, shortPartsRefused: 0, tagPutsRefused: 0, nameUnknown: [], manifestAnswersWithoutDigest: 0 };
+  const stats: EcrStats = { mountsAnsweredWithSession: 0, patches: 0, shortPartsRefused: 0, tagPutsRefused: 0, nameUnknown: [], absentReads: [], manifestAnswersWithoutDigest: 0 };
   const sessions = new Map<string, { parts: number[]; range?: string }>();
 
   const personality: Personality = async (ex) => {
@@ -38,7 +42,12 @@ export function ecr(opts: EcrOptions = {}): { personality: Personality; stats: E
     if (write && repositories && !repositories.has(p.name)) {
       await ex.readBody();
       stats.nameUnknown.push(p.name);
-      ex.fail(404, 'NAME_UNKNOWN', `The repository with name '${p.name}' does not exist in the registry with id '123456789012'`);
+      ex.fail(404, 'NAME_UNKNOWN', absent(p.name));
+      return true;
+    }
+    if ((ex.method === 'GET' || ex.method === 'HEAD') && repositories && !repositories.has(p.name)) {
+      stats.absentReads.push(`${ex.method} ${ex.path}`);
+      ex.fail(404, 'NAME_UNKNOWN', absent(p.name));
       return true;
     }
     if (ex.method === 'POST' && p.kind === 'uploads' && p.query.has('mount')) {
@@ -84,4 +93,9 @@ export function ecr(opts: EcrOptions = {}): { personality: Personality; stats: E
     return true;
   };
   return { personality, stats, create: (name) => repositories?.add(name) };
+}
+
+/** ECR's RepositoryNotFoundException message, as its registry API says it with NAME_UNKNOWN. */
+function absent(name: string): string {
+  return `The repository with name '${name}' does not exist in the registry with id '123456789012'`;
 }

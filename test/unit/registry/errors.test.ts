@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { responseError } from '../../../src/registry/http/errors.js';
 import { describeStatus, isHtml } from '../../../src/registry/http/front-pages.js';
-import { RegistryResponseError } from '../../../src/types/errors.js';
+import { NameUnknownError, NoSuchRepositoryError, RegistryResponseError } from '../../../src/types/errors.js';
 
 test('a status reads with its reason phrase; an HTML body is said to come from something in front of the registry', () => {
   assert.equal(describeStatus(502), '502 Bad Gateway');
@@ -99,4 +99,15 @@ test('a 429 the retries could not outlast names the registry whose limit is spen
   // One the retry layer did not give up on (a probe's answer, a caller retrying itself) says the 429 alone.
   const probe = await responseError('GET', { ...res, limitedHost: undefined, tries: undefined, body: Readable.from([Buffer.from('')]) });
   assert.equal(probe.message, 'GET https://127.0.0.1:5000/v2/m/app/tags/list: 429 Too Many Requests');
+});
+
+test("NAME_UNKNOWN in ECR's words says the repository does not exist and a push creates none; distribution's does not", async () => {
+  const answer = (message: string) => ({ status: 404, headers: {}, body: Readable.from([Buffer.from(JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message }] }))]), url: new URL('https://r.example/v2/cert-manager/app/tags/list') });
+  const ecr = await responseError('GET', answer("The repository with name 'cert-manager/app' does not exist in the registry with id '123456789012'"));
+  assert.ok(ecr instanceof NoSuchRepositoryError);
+  assert.equal(ecr.message, "GET https://r.example/v2/cert-manager/app/tags/list: not found (NAME_UNKNOWN: The repository with name 'cert-manager/app' does not exist in the registry with id '123456789012')");
+  // distribution 2.8 answers so for a repository with no tags yet, which its first push creates.
+  const distribution = await responseError('GET', answer('repository name not known to registry'));
+  assert.ok(distribution instanceof NameUnknownError);
+  assert.ok(!(distribution instanceof NoSuchRepositoryError));
 });
