@@ -1,5 +1,5 @@
 // One (tag, target) audit, and the source facts every target's check shares (read once).
-import { canListReferrers, type ManifestContent, type Repository } from '../content/storage.js';
+import { canListReferrers, canTellMissing, type ManifestContent, type Repository } from '../content/storage.js';
 import { referrerTagsOf, type Inventory, type TargetState } from '../inventory/discover.js';
 import type { VerifyTargetResult } from '../report/model.js';
 import type { Descriptor } from '../types/descriptor.js';
@@ -106,7 +106,7 @@ export async function checkTarget(t: TargetState, tag: string, root: ManifestCon
   const want = root.descriptor.digest;
   // A probe's failure names its own request (HEAD …/manifests/TAG), a listing's needs saying.
   if (t.error) return { repository, status: 'error', digest: null, detail: t.probed ? t.error.message : `cannot list tags: ${t.error.message}` };
-  if (!t.tags?.has(tag)) return { repository, status: 'missing', digest: null, detail: await missingDetail(root, facts, opts) };
+  if (!t.tags?.has(tag)) return { repository, status: 'missing', digest: null, detail: inMissingRepository(t, await missingDetail(root, facts, opts)) };
   try {
     const have = t.probed?.get(tag) ?? (await t.repo.resolve(tag, { signal: opts.signal })).digest;
     if (!namesSameBytes(root.bytes, want, have)) return { repository, status: 'mismatch', digest: have, detail: `target has ${have}, source has ${want}` };
@@ -125,6 +125,15 @@ export async function checkTarget(t: TargetState, tag: string, root: ManifestCon
     if (err instanceof NotFoundError) return { repository, status: 'missing', digest: null, detail: await missingDetail(root, facts, { ...opts, deep: false }) };
     return { repository, status: 'error', digest: null, detail: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/**
+ * A target whose registry said, listed, that the repository does not exist and creates none on
+ * push (ECR): "run regmirror sync" alone fails there, so the row says what to do first.
+ */
+function inMissingRepository(t: TargetState, detail: string): string {
+  const missing = canTellMissing(t.repo) ? t.repo.missingRepository() : undefined;
+  return missing ? `${detail}: ${missing.message}` : detail;
 }
 
 // A missing tag that sync would refuse says so: "run regmirror sync" would not bring it.

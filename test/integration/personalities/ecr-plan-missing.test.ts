@@ -15,7 +15,7 @@ import { proxyFor } from '../../harness/tls-bed.js';
 import { ecr } from '../../harness/personalities/ecr.js';
 import { seedImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
-import type { SyncReport } from '../../../src/report/model.js';
+import type { SyncReport, VerifyReport } from '../../../src/report/model.js';
 import { skopeoRawDigest } from '../reliability/helpers.js';
 import { mirrorsYaml, open } from './fixtures.js';
 import { scratchDir } from '../../harness/scratch.js';
@@ -57,6 +57,12 @@ test('plan into a missing ECR repository says it must be created, as its sync th
   const rows = planned(plan.stdout);
   assert.deepEqual(rows.map((r) => `${r.tag} ${r.action}`).sort(), ['v1.0.0 failed', 'v1.1.0 failed', 'v2.0.0 copy']);
   for (const r of rows.filter((x) => x.action === 'failed')) assert.match(r.detail, advice);
+  // verify's `missing` rows there say it too: `regmirror sync` alone fails there.
+  const audit = await runCli(['verify', '-c', config, '--no-progress', '--format', 'json', ...ecrEndpoint]);
+  assert.equal(audit.exitCode, 1, audit.stderr + audit.stdout);
+  const audited = (JSON.parse(audit.stdout) as VerifyReport).results.flatMap((r) => r.targets.map((t) => `${r.tag} ${t.status} ${t.detail}`));
+  assert.deepEqual(audited.map((d) => d.replace(/: \S+: repository cert-manager\/app does not exist .*create it first \(on Amazon ECR: aws ecr create-repository --repository-name cert-manager\/app\), then run regmirror again$/, ': CREATE')).sort(),
+    ['v1.0.0 missing tag absent at the target: CREATE', 'v1.1.0 missing tag absent at the target: CREATE', 'v2.0.0 missing tag absent at the target']);
 
   proxy.resetStats();
   const sync = await runCli(['sync', '-c', config, '--no-progress', '--report', join(dir, 'sync.json'), ...ecrEndpoint]);
