@@ -6,9 +6,11 @@ import { formatBytes } from '../report/rows.js';
  * Lines for a finished (image, tag), or undefined when every target was already in place. With
  * `said` (one per run), a detail printed in full before points back at the line that said it: a
  * registry that failed every tag the same way (a refused certificate, an outage) reads once, not
- * once per tag. The report keeps every row's detail.
+ * once per tag. `errorWithin` finds an `error:` line the run printed (a refused certificate, a
+ * proxy's refusal: said once per registry) that the detail repeats, and the line points at it
+ * instead. The report keeps every row's detail.
  */
-export function resultLines(r: SyncResult, said?: Map<string, string>): string | undefined {
+export function resultLines(r: SyncResult, said?: Map<string, string>, errorWithin?: (text: string) => string | undefined): string | undefined {
   const busy = r.targets.filter((t) => t.action !== 'skip');
   if (busy.length === 0) return undefined;
   return busy
@@ -22,7 +24,7 @@ export function resultLines(r: SyncResult, said?: Map<string, string>): string |
       const first = cause ? said?.get(cause) : undefined;
       if (cause && !first) said?.set(cause, `${r.source}:${r.tag}`);
       // A detail can quote a registry: its line breaks must not start lines of their own.
-      const why = first ? ` — the same as for ${first} above` : t.detail ? ` — ${oneLine(t.detail)}` : '';
+      const why = first ? ` — the same as for ${first} above` : t.detail ? ` — ${oneLine(withoutSaid(t.detail, errorWithin))}` : '';
       return `${line}: ${what}${why}`;
     })
     .join('\n');
@@ -39,15 +41,21 @@ function causeOf(detail: string, repository: string): string {
   return (detail.startsWith(own) ? detail.slice(own.length) : detail).replace(/\/v2\/\S*/g, '/v2/…');
 }
 
+// A detail holding an error line said before, that part pointing at it.
+function withoutSaid(detail: string, errorWithin?: (text: string) => string | undefined): string {
+  const said = errorWithin?.(detail);
+  return said ? detail.replace(said, 'as the error line above says') : detail;
+}
+
 // Foreign layers were neither read nor written: said, so that a Windows image's small byte count is not taken for a partial copy.
 function foreignClause(n: number | undefined): string {
   return n ? `; ${n} foreign ${n === 1 ? 'layer' : 'layers'} left at ${n === 1 ? 'its' : 'their'} URLs` : '';
 }
 
-/** resultLines for one run: repeated details point back at their first line. */
-export function runResultLines(): (r: SyncResult) => string | undefined {
+/** resultLines for one run: repeated details point back at their first line, or at the run's error line. */
+export function runResultLines(errorWithin?: (text: string) => string | undefined): (r: SyncResult) => string | undefined {
   const said = new Map<string, string>();
-  return (r) => resultLines(r, said);
+  return (r) => resultLines(r, said, errorWithin);
 }
 
 /** Control characters (line breaks, escapes) as spaces. */

@@ -19,11 +19,16 @@ export interface Logger {
   error(message: string): void;
 }
 
-/** Builds the process logger. `warnOnce` keys are remembered so a warning is said once per run. */
+/**
+ * Builds the process logger. `warnOnce` keys are remembered so a warning is said once per run, and
+ * so are error lines: `errorWithin` finds one that a later text repeats (a row's failure reason).
+ */
 export function createLogger(level: Level, write: (line: string) => void = (l) => process.stderr.write(l), github = inGitHubActions()): Logger & {
   warnOnce(key: string, message: string): void;
+  errorWithin(text: string): string | undefined;
 } {
   const said = new Set<string>();
+  const errors: string[] = [];
   const out = (prefix: string, message: string) => write(`${prefix}${redact(message)}\n`);
   const logger = {
     verbose: level === 'verbose',
@@ -31,7 +36,11 @@ export function createLogger(level: Level, write: (line: string) => void = (l) =
     info: (m: string) => level !== 'quiet' && out('', m),
     // In a GitHub Actions step a warning is an annotation (escaped: it may quote a registry).
     warn: (m: string) => (github ? write(workflowCommand('warning', {}, redact(m))) : out('warning: ', m)),
-    error: (m: string) => out('error: ', m),
+    error: (m: string) => {
+      errors.push(m);
+      out('error: ', m);
+    },
+    errorWithin: (text: string) => errors.find((m) => text.includes(m)),
     warnOnce(key: string, m: string) {
       if (said.has(key)) return;
       said.add(key);

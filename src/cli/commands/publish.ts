@@ -38,7 +38,7 @@ async function publish(flags: PublishFlags): Promise<number> {
   const progress = sessionProgress(session, { label: 'published', unit: '(binary, tag)', quiet: flags.quiet === true, enabled: flags.progress, intervalMs });
   let report: SyncReport;
   const endGroup = perCopyGroup('regmirror publish: every push', flags.quiet === true);
-  const lines = runResultLines();
+  const lines = runResultLines(session.log.errorWithin);
   try {
     report = await runPublish(session.config, {
       stores: session.stores,

@@ -84,7 +84,7 @@ async function sync(flags: SyncFlags, dryRun: boolean): Promise<number> {
   let skopeo: SkopeoEngine | undefined;
   let inventories: Inventory[] = [];
   const endGroup = dryRun ? () => {} : perCopyGroup('regmirror sync: every copy', flags.quiet === true);
-  const lines = runResultLines();
+  const lines = runResultLines(session.log.errorWithin);
   const journal = flags.report ? await ReportJournal.open(flags.report, dryRun ? 'plan' : 'sync', shard ? { shard: `${shard.index}/${shard.count}` } : {}, (m) => session.log.warn(m)) : undefined;
   try {
     if (!dryRun && usesSkopeo) {

@@ -189,6 +189,20 @@ test('a caFile of another CA: the line names the CA that issued the registry\'s 
   assert.ok(errorLines(run.stderr)[0]?.includes(`${target.host}: its TLS certificate is not trusted (UNABLE_TO_GET_ISSUER_CERT_LOCALLY; it is issued by CN=regmirror test CA, which that file does not hold) with the \`caFile\` under registries: ${target.host}: that file must hold the CA that signed it`), run.stderr);
 });
 
+// ceo3 hunt: sync to a target whose certificate is refused said the refusal twice in full on stderr,
+// as the `error:` line and again in the first row's line (`… failed — cannot list tags: HOST: its TLS
+// certificate is not trusted (…)`); the row now points at the error line, which alone says it.
+test('sync to a target whose certificate is refused: the refusal is said once on stderr, the row points at it', async () => {
+  const other = await makeCa(await scratchDir('other-ca-once'), 'another team CA');
+  const file = await config('other-ca-once', source.host, `${target.host}/other-ca-once`, `  ${source.host}: { caFile: ${source.caFile} }\n  ${target.host}: { caFile: ${other.cert} }`);
+  const run = await runCli(['sync', '-c', file, '--no-progress']);
+  assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+  const saying = run.stderr.split('\n').filter((l) => l.includes('its TLS certificate is not trusted'));
+  assert.equal(saying.length, 1, run.stderr);
+  assert.match(saying[0]!, new RegExp(`^error: ${target.host}: its TLS certificate is not trusted`));
+  assert.ok(run.stderr.includes(`${source.host}/jetstack/app:v1.0.0 → ${target.host}/other-ca-once/app: failed — cannot list tags: as the error line above says`), run.stderr);
+});
+
 test('HTTP/2 is negotiated with a TLS registry (its access log says HTTP/2.0), and http2: false keeps HTTP/1.1', async () => {
   const h2 = await config('h2', source.host, `${target.host}/h2`, `  ${source.host}: { caFile: ${source.caFile} }\n  ${target.host}: { caFile: ${target.caFile} }`);
   const log = async () => (await readFile(source.logPath, 'utf8')).split('\n').filter((l) => l.includes('"GET /v2/jetstack/app/tags/list')); // access-log lines

@@ -78,3 +78,14 @@ test('what a copy did is said on each line, never pointed back at', () => {
   assert.match(lines(row('quay.io/cert-manager/art', 'copied')) ?? '', /copied \(.*\) — tag already in place; 1 signature\/attestation\/SBOM manifest\(s\) copied$/);
   assert.match(lines(row('ecr.example/cert-manager/art', 'forced')) ?? '', /forced \(.*\) — tag already in place/);
 });
+
+test('a detail repeating an error line the run printed points at it instead', () => {
+  // ceo3 hunt: `error: HOST: its TLS certificate is not trusted (…)` and then the first row's line
+  // said the same sentence again in full.
+  const said = 'ghcr.io: its TLS certificate is not trusted (…): give the CA …';
+  const lines = runResultLines((text) => (text.includes(said) ? said : undefined));
+  const refused = (tag: string) => ({ source: 'quay.io/jetstack/app', tag, sourceDigest: null, targets: [target({ action: 'failed', detail: `cannot list tags: ${said}` })] });
+  assert.equal(lines(refused('v1')), 'quay.io/jetstack/app:v1 → ghcr.io/cert-manager/app: failed — cannot list tags: as the error line above says');
+  assert.equal(lines(refused('v2')), 'quay.io/jetstack/app:v2 → ghcr.io/cert-manager/app: failed — the same as for quay.io/jetstack/app:v1 above');
+  assert.match(lines({ source: 'quay.io/jetstack/app', tag: 'v3', sourceDigest: null, targets: [target({ action: 'failed', detail: 'another reason' })] }) ?? '', /failed — another reason$/);
+});
