@@ -18,6 +18,7 @@ import { checkKeyFiles, checkSignatures } from './signatures.js';
 import { buildGateway } from './gateway.js';
 import { caFileProblem } from './ca-file.js';
 import { configPath } from './paths.js';
+import { checkDefaultPortKeys } from './default-port.js';
 
 /** Reads and validates `file` (relative to opts.cwd, default the process's cwd). */
 export async function loadConfig(file: string, opts: { cwd?: string } = {}): Promise<Config> {
@@ -162,6 +163,7 @@ function build(raw: RawConfig, file: string, baseDir: string, loc: Locator): Con
   const registries = buildRegistries(raw.registries, baseDir, loc);
   const images = buildImages(raw, defaults, loc, baseDir);
   const binaries = buildBinaries(raw, defaults, baseDir, loc);
+  checkDefaultPortKeys([...registries.keys()], images, binaries, loc);
   const config: Config = { file, version: 1, defaults, registries, images, binaries };
   if (raw.lock !== undefined) config.lock = configPath(baseDir, raw.lock);
   if (raw.gateway !== undefined) config.gateway = buildGateway(raw.gateway, images, binaries, baseDir, loc);
