@@ -7,6 +7,7 @@ import { validate } from './mirrors-validator.js';
 import { formatPath, pointerToPath, type Locator } from './positions.js';
 import { mirrorsSchema } from './schema.js';
 import { booleanHint, closest, meantValue } from './nearest.js';
+import { borrowedTlsKey } from './borrowed-keys.js';
 
 /** Returns the first structural error of `data` in document order, or undefined when the shape is right. */
 export function checkStructure(data: unknown, loc: Locator): ConfigError | undefined {
@@ -27,6 +28,9 @@ function toConfigError(e: ErrorObject, data: unknown, loc: Locator): ConfigError
       const allowed = Object.keys(properties);
       const home = closest(key, allowed) ? undefined : childHolding(key, properties);
       if (home) return loc.errorAtKey([...path, key], `${where}: "${key}" belongs under ${home}: (slid out of it?); indent it under ${home}:`);
+      // A registry entry (it has tls and caFile) given another tool's TLS key: name the line to write.
+      const borrowed = allowed.includes('tls') && allowed.includes('caFile') ? borrowedTlsKey(key, (e.data as Record<string, unknown>)[key], String(path[path.length - 1])) : undefined;
+      if (borrowed) return loc.errorAtKey([...path, key], `unknown key "${key}" in ${where}; ${borrowed}`);
       return loc.errorAtKey([...path, key], unknownKeyMessage(key, where, allowed));
     }
     case 'required':
