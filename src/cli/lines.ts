@@ -32,13 +32,17 @@ export function resultLines(r: SyncResult, said?: Map<string, string>, errorWith
 
 /**
  * A failure's detail without what names this one copy: the `destination REPOSITORY:` that starts
- * it and the request's path below /v2/. A target down for every repository (a 503, a 502 to each
- * manifest PUT) then reads once, where each repository's URL made each line new. A repository
- * named in the registry's own words (ECR's "create the repository …") still tells lines apart.
+ * it, the request's path below /v2/ and the repository and tag of an image skopeo names
+ * (`docker://HOST/REPO:TAG`: its refusal of an IPv6 host's every reference was said in full for
+ * each tag). A target down for every repository (a 503, a 502 to each manifest PUT) then reads
+ * once, where each repository's URL made each line new. A repository named in the registry's own
+ * words (ECR's "create the repository …") still tells lines apart.
  */
 function causeOf(detail: string, repository: string): string {
   const own = `destination ${repository}: `;
-  return (detail.startsWith(own) ? detail.slice(own.length) : detail).replace(/\/v2\/\S*/g, '/v2/…');
+  return (detail.startsWith(own) ? detail.slice(own.length) : detail)
+    .replace(/\/v2\/\S*/g, '/v2/…')
+    .replace(/(docker:\/\/[^\s/]+)\/\S*?(?=:?\s|\)|$)/g, '$1/…');
 }
 
 // A detail holding an error line said before, that part pointing at it.

@@ -89,3 +89,14 @@ test('a detail repeating an error line the run printed points at it instead', ()
   assert.equal(lines(refused('v2')), 'quay.io/jetstack/app:v2 → ghcr.io/cert-manager/app: failed — the same as for quay.io/jetstack/app:v1 above');
   assert.match(lines({ source: 'quay.io/jetstack/app', tag: 'v3', sourceDigest: null, targets: [target({ action: 'failed', detail: 'another reason' })] }) ?? '', /failed — another reason$/);
 });
+
+test('skopeo refusing each tag\'s reference the same way reads once: the image it names is left out of the comparison', () => {
+  // ceo3 hunt: engine: skopeo to a target on [::1]: 17 rows each said in full 'skopeo: Invalid
+  // destination name docker://[::1]:48861/skp/testrepo:TAG: invalid reference format (this skopeo …)'.
+  const lines = runResultLines();
+  const refused = (tag: string) => ({ source: 'quay.io/jetstack/app', tag, sourceDigest: null, targets: [target({ repository: '[::1]:5001/mirror/app', action: 'failed', detail: `destination [::1]:5001/mirror/app: skopeo: Invalid destination name docker://[::1]:5001/mirror/app:${tag}: invalid reference format (this skopeo cannot name the IPv6 address [::1]:5001 in an image reference; …)` })] });
+  assert.match(lines(refused('v1')) ?? '', /failed — destination \[::1\]:5001\/mirror\/app: skopeo: Invalid destination name docker:\/\/\[::1\]:5001\/mirror\/app:v1: invalid reference format/);
+  assert.equal(lines(refused('v2')), 'quay.io/jetstack/app:v2 → [::1]:5001/mirror/app: failed — the same as for quay.io/jetstack/app:v1 above');
+  const digestRef = { source: 'quay.io/jetstack/app', tag: 'v3', sourceDigest: null, targets: [target({ repository: '[::1]:5001/other/app', action: 'failed', detail: `destination [::1]:5001/other/app: skopeo: Invalid source name docker://[::1]:5001/other/app@sha256:${'c'.repeat(64)}: invalid reference format (x)` })] };
+  assert.match(lines(digestRef) ?? '', /failed — destination/, 'a source reference is another cause');
+});
