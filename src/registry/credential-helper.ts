@@ -19,6 +19,11 @@ const OUTPUT_GRACE_MS = 500;
  */
 export interface HelperOrigin { namedIn: string; missingSaid: Set<string> }
 
+/** How a helper not installed is remembered in `HelperOrigin.missingSaid`. */
+export function missingKey(name: string, namedIn: string): string {
+  return `docker-credential-${name} ${namedIn}`;
+}
+
 /** Asks helper `name` for `serverUrl`; undefined when it has nothing (or cannot run). */
 export async function runCredentialHelper(name: string, serverUrl: string, env: NodeJS.ProcessEnv, logger?: Logger, origin?: HelperOrigin): Promise<Credential | undefined> {
   const program = `docker-credential-${name}`;
@@ -39,7 +44,7 @@ export async function runCredentialHelper(name: string, serverUrl: string, env: 
     const said = `${String(result.stdout ?? '')} ${String(result.stderr ?? '')}`;
     // "credentials not found in native keychain" is the protocol's way to say "none".
     if (result.code === 'ENOENT' && origin) {
-      const key = `${program} ${origin.namedIn}`;
+      const key = missingKey(name, origin.namedIn);
       if (!origin.missingSaid.has(key)) logger?.warn(`${program}, named as ${origin.namedIn}, is not installed: registries are read without it (that file's auths, else anonymously); install it, or remove it from that file (a config.json copied from Docker Desktop names \`desktop\`)`);
       origin.missingSaid.add(key);
     } else if (!/not found/i.test(said) || result.exitCode === undefined) {

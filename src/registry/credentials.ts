@@ -4,8 +4,8 @@
 import type { RegistrySettings } from '../config/model.js';
 import type { Logger } from '../ui/log.js';
 import { registerSecret } from '../ui/redact.js';
-import { runCredentialHelper } from './credential-helper.js';
-import { authsCredential, dockerConfigPaths, helperFor, helperServerUrl, nearMisses, readDockerConfig, type DockerConfigFile } from './docker-config.js';
+import { missingKey, runCredentialHelper } from './credential-helper.js';
+import { authsCredential, dockerConfigPaths, helperFor, helperServerUrl, nearMisses, readDockerConfig, secretlessEntry, type DockerConfigFile } from './docker-config.js';
 import { namespacedCredential } from './namespaced-auths.js';
 
 /**
@@ -80,6 +80,7 @@ export function credentialsFor(
     const fromSettings = settingsCredential(registries?.get(host), env);
     if (fromSettings) return { ...fromSettings, from: `mirrors.yaml's registries.${host}.credentials` };
     const near: string[] = [];
+    let kept: string | undefined;
     for (const path of dockerConfigPaths(env)) {
       const config = await configAt(path);
       if (!config) continue;
@@ -90,10 +91,14 @@ export function credentialsFor(
       if (fromHelper) return { ...fromHelper, from: `docker-credential-${helper}, named in ${path}` };
       const inline = authsCredential(config, host, (key) => warnOnce(unusableEntry(key, path, host)));
       if (inline) return { ...inline, from: `${path} (auths)` };
+      // Docker Desktop's login, `{}` in auths, its secret with a helper that is not installed here.
+      const placeholder = helper && missingSaid.has(missingKey(helper, namedIn)) ? secretlessEntry(config, host) : undefined;
+      if (placeholder) kept ??= `its login in ${path} (auths[${JSON.stringify(placeholder)}], which holds no secret) is kept by docker-credential-${helper}, named as ${namedIn}, which is not installed here: install that helper, or give the credentials as registries.${host}.credentials (a docker login here would hand them to the same missing helper)`;
       near.push(...nearMisses(config, host).map((key) => `${JSON.stringify(key)} in ${path}`));
     }
     // Keys only, never what they hold.
-    if (near.length > 0) unused.set(host, `the Docker config entry ${near.join(' and ')} names ${host.replace(/:\d+$/, '')} at another port or none, so it is not used for ${host} (docker and skopeo match the port too): log in to ${host} itself (docker login ${host})`);
+    if (kept) unused.set(host, kept);
+    else if (near.length > 0) unused.set(host, `the Docker config entry ${near.join(' and ')} names ${host.replace(/:\d+$/, '')} at another port or none, so it is not used for ${host} (docker and skopeo match the port too): log in to ${host} itself (docker login ${host})`);
     return undefined;
   }
 }

@@ -109,6 +109,16 @@ export function authsCredential(config: DockerConfigFile, host: string, onUnusab
 }
 
 /**
+ * The `auths` key for `host` whose entry holds no secret, if any: Docker Desktop's login, `{}`, whose
+ * secret is in its credsStore helper.
+ */
+export function secretlessEntry(config: DockerConfigFile, host: string): string | undefined {
+  const want = normalizeServer(host);
+  return Object.entries(config.auths ?? {}).find(([key, e]) => normalizeServer(key) === want && !keyNamespace(key)
+    && !e?.auth && !e?.identitytoken && !e?.registrytoken && !e?.password)?.[0];
+}
+
+/**
  * Keys of `auths` and `credHelpers` that name `host`'s machine at another port, or without one
  * (`127.0.0.1` for `127.0.0.1:30507`): rightly unused, as docker and skopeo match the port too, but
  * a refusal of anonymous access said nothing of them, where users had logged in to that key.

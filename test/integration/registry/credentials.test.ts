@@ -203,3 +203,26 @@ ${registriesYaml([src, dst])}images:
     assert.ok(!out.includes(secret) && !out.includes(dst.users.admin!), 'a secret was printed');
   });
 });
+
+// ceo3 hunt: a config.json from Docker Desktop keeps each login as an empty auths entry, its secret
+// in the credsStore helper; where that helper is not installed, the refusal said to give credentials
+// or `docker login HOST`, which had been done (and which would hand them to the same missing helper).
+describe('a login kept by a credsStore helper that is not installed', () => {
+  it('the refusal says where the login is and what holds it, never a secret', async () => {
+    const [src, dst] = await Promise.all([startRegistry({ tls: true }), startRegistry({ auth: 'htpasswd', tls: true })]);
+    after(() => Promise.all([src, dst].map(destroyRegistry)));
+    const dir = await scratchDir('desktop-docker-config');
+    await seedImage({ url: src.url }, { repository: 'jetstack/app', tags: ['v1.0.0'], format: 'oci', platforms: 1 });
+    const config = await writeConfig(dir, `version: 1
+${registriesYaml([src, dst])}images:
+  - source: ${src.host}/jetstack/app
+    targets: [${dst.host}/desktop]
+`);
+    const file = await writeConfig(join(dir, 'docker'), JSON.stringify({ auths: { [dst.host]: {} }, credsStore: 'desktop' }), 'config.json');
+    const run = await runCli(['sync', '-c', config, '--no-progress'], { env: { DOCKER_CONFIG: join(dir, 'docker') } });
+    assert.equal(run.exitCode, 3, run.stdout + run.stderr);
+    const out = run.stdout + run.stderr;
+    assert.ok(out.includes(`${dst.host} asks for a username and password (401): give them (registries.${dst.host}.credentials, or docker login ${dst.host}); its login in ${file} (auths["${dst.host}"], which holds no secret) is kept by docker-credential-desktop, named as credsStore in ${file}, which is not installed here: install that helper, or give the credentials as registries.${dst.host}.credentials (a docker login here would hand them to the same missing helper)`), out);
+    assert.ok(!out.includes(dst.users.admin!), 'a secret was printed');
+  });
+});
