@@ -45,8 +45,8 @@ function causeOf(detail: string, repository: string): string {
     .replace(/(docker:\/\/[^\s/]+)\/\S*?(?=:?\s|\)|$)/g, '$1/…');
 }
 
-// A detail holding an error line said before, that part pointing at it.
-function withoutSaid(detail: string, errorWithin?: (text: string) => string | undefined): string {
+/** A detail holding an error line said before (`errorWithin` finds it), that part pointing at it. */
+export function withoutSaid(detail: string, errorWithin?: (text: string) => string | undefined): string {
   const said = errorWithin?.(detail);
   return said ? detail.replace(said, 'as the error line above says') : detail;
 }

@@ -4,6 +4,7 @@ import { exitCodeForVerify } from '../../report/exit.js';
 import { renderReport } from '../../report/render.js';
 import { binaryWork } from '../../publish/work.js';
 import { sessionProgress } from '../session-progress.js';
+import { withoutSaid } from '../lines.js';
 import { parseConcurrency, parseProgressInterval, shardOf, withCommon, type CommonFlags } from '../common.js';
 import { assertReportPaths, emit } from '../emit.js';
 import type { Config } from '../../config/model.js';
@@ -78,12 +79,15 @@ async function verify(flags: VerifyFlags): Promise<number> {
   }
   const code = exitCodeForVerify(report);
   // With the report in a file or as JSON, a CI log showed a bare exit 1 or 3: say why on stderr.
-  if (code !== 0 && !flags.quiet && (flags.output !== undefined || (flags.format ?? 'table') === 'json')) process.stderr.write(`${unseenOutcome(report, flags.output)}\n`);
+  if (code !== 0 && !flags.quiet && (flags.output !== undefined || (flags.format ?? 'table') === 'json')) process.stderr.write(`${unseenOutcome(report, flags.output, session.log.errorWithin)}\n`);
   return code;
 }
 
-/** One line for a report nobody saw on the terminal: its summary, the first error, and where it is. */
-function unseenOutcome(report: VerifyReport, output: string | undefined): string {
-  const error = report.results.flatMap((r) => r.targets.filter((t) => t.status === 'error').map((t) => `${t.repository}:${r.tag}: ${t.detail}`))[0];
+/**
+ * One line for a report nobody saw on the terminal: its summary, the first error, and where it is.
+ * An error the run's `error:` line said already (a refused certificate) points at it, not said again.
+ */
+function unseenOutcome(report: VerifyReport, output: string | undefined, errorWithin: (text: string) => string | undefined): string {
+  const error = report.results.flatMap((r) => r.targets.filter((t) => t.status === 'error').map((t) => `${t.repository}:${r.tag}: ${withoutSaid(t.detail, errorWithin)}`))[0];
   return redact(`verify: ${summaryLine(report)}${error ? `; first error: ${error}` : ''}${output ? `; the report is in ${output}` : ''}`);
 }

@@ -203,6 +203,19 @@ test('sync to a target whose certificate is refused: the refusal is said once on
   assert.ok(run.stderr.includes(`${source.host}/jetstack/app:v1.0.0 → ${target.host}/other-ca-once/app: failed — cannot list tags: as the error line above says`), run.stderr);
 });
 
+// ceo3 hunt: verify -o FILE to a target whose certificate is refused said it as the `error:` line and
+// again whole in the line that says why the run ended in 3 (`verify: … first error: …: cannot list
+// tags: HOST: its TLS certificate is not trusted (…)`).
+test('verify with its report in a file, a target whose certificate is refused: the refusal is said once on stderr', async () => {
+  const other = await makeCa(await scratchDir('other-ca-verify'), 'another team CA');
+  const file = await config('other-ca-verify', source.host, `${target.host}/other-ca-verify`, `  ${source.host}: { caFile: ${source.caFile} }\n  ${target.host}: { caFile: ${other.cert} }`);
+  const run = await runCli(['verify', '-c', file, '--no-progress', '--format', 'json', '-o', join(dir, 'other-ca-verify.json')]);
+  assert.equal(run.exitCode, 3, run.stderr + run.stdout);
+  assert.equal(run.stderr.split('\n').filter((l) => l.includes('its TLS certificate is not trusted')).length, 1, run.stderr);
+  assert.match(run.stderr, new RegExp(`^verify: .*; first error: ${target.host}/other-ca-verify/app:v1\\.0\\.0: cannot list tags: as the error line above says; the report is in `, 'm'));
+  assert.match(await readFile(join(dir, 'other-ca-verify.json'), 'utf8'), /its TLS certificate is not trusted/, 'the report keeps the whole reason');
+});
+
 test('HTTP/2 is negotiated with a TLS registry (its access log says HTTP/2.0), and http2: false keeps HTTP/1.1', async () => {
   const h2 = await config('h2', source.host, `${target.host}/h2`, `  ${source.host}: { caFile: ${source.caFile} }\n  ${target.host}: { caFile: ${target.caFile} }`);
   const log = async () => (await readFile(source.logPath, 'utf8')).split('\n').filter((l) => l.includes('"GET /v2/jetstack/app/tags/list')); // access-log lines
