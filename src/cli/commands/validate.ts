@@ -6,6 +6,7 @@ import { loadConfig } from '../../config/load.js';
 import { mirrorsSchema } from '../../config/schema.js';
 import { describeConfig } from '../../config/describe.js';
 import { checkFilters, imageWork } from '../../config/workitems.js';
+import { selectBinaries } from '../../publish/work.js';
 import { unreadConfigOption } from '../common.js';
 import { insecureBesideCaFile } from '../../config/registries.js';
 import { createLogger, levelOf } from '../../ui/log.js';
@@ -34,7 +35,10 @@ export function validateCommand(setExit: (code: number) => void): Command {
       }
       if (!flags.quiet) {
         process.stdout.write(`${describeConfig(config)}\n`);
-        process.stdout.write(`${flags.config}: valid — ${work.length} image(s) selected, ${work.reduce((n, w) => n + w.targets.length, 0)} target repositories\n`);
+        // Binaries entries counted too: a release-files-only file read "0 image(s) selected" alone.
+        const binaries = selectBinaries(config, flags.filter);
+        const published = binaries.length ? `; ${binaries.length} binaries ${binaries.length === 1 ? 'entry' : 'entries'}, ${binaries.reduce((n, b) => n + b.targets.length, 0)} target repositories` : '';
+        process.stdout.write(`${flags.config}: valid — ${work.length} image(s) selected, ${work.reduce((n, w) => n + w.targets.length, 0)} target repositories${published}\n`);
       }
       setExit(0);
     });
