@@ -1,5 +1,6 @@
 // What `regmirror validate` prints: the config as a person would explain it, so a reviewer can
 // check what a change selects. Credentials appear only as the names of their env vars.
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { formatRepository, repositoryIn } from '../types/reference.js';
 import type { Config, GatewaySettings, RegistrySettings, TagRules } from './model.js';
 import { formatNamespace } from './rules.js';
@@ -21,7 +22,7 @@ export function describeConfig(config: Config): string {
     for (const ns of b.targets) lines.push(`    → ${formatRepository(repositoryIn(ns, b.name))}`);
     if (b.files.length) lines.push(`    files: ${b.files.join(', ')}`);
     if (b.urls.length) lines.push(`    urls: ${b.urls.join(', ')}`);
-    if (b.checksums) lines.push(`    checksums: ${b.checksums}`);
+    if (b.checksums) lines.push(`    checksums: ${b.checksums}${checksumsElsewhere(config.file, b.checksums)}`);
     lines.push(`    reference: ${b.source ? formatNamespace(b.source) : 'the first target'}`);
   }
   if (config.registries.size > 0) lines.push('', 'registries:');
@@ -73,4 +74,11 @@ function describeRegistry(r: RegistrySettings): string {
   if (r.rateLimit !== undefined) parts.push(`at most ${r.rateLimit} requests/s`);
   if (r.http2 === false) parts.push('HTTP/1.1 only');
   return parts.join(', ');
+}
+
+// publish reads `checksums` beside mirrors.yaml, else at the same relative path under --dir (where
+// release jobs keep it): the path alone read as if only that file would do, absent as it often is.
+function checksumsElsewhere(file: string, checksums: string): string {
+  const rel = relative(dirname(resolve(file)), checksums);
+  return rel.startsWith('..') || isAbsolute(rel) ? '' : ` (else ${rel} under publish's --dir)`;
 }

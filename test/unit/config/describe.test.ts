@@ -68,3 +68,15 @@ test('describeConfig says the TLS an endpoint\'s scheme gives a registry without
     assert.ok(out.includes(want), `missing "${want}" in:\n${out}`);
   }
 });
+
+test('a checksums file is described with where publish looks for it besides: under --dir', () => {
+  // ceo3 hunt: validate printed 'checksums: /work/rel/checksums.txt' alone, a file that is not there
+  // when the release job keeps it with the files, where publish finds it under --dir.
+  const c = parseConfig([
+    'version: 1',
+    'defaults: { targets: [ghcr.io/cert-manager] }',
+    'binaries:',
+    '  - { name: cmctl, artifactType: application/vnd.cert-manager.cmctl.v1, files: ["cmctl-*"], checksums: checksums.txt }',
+  ].join('\n'), '/work/rel/mirrors.yaml');
+  assert.ok(describeConfig(c).includes('    checksums: /work/rel/checksums.txt (else checksums.txt under publish\'s --dir)'), describeConfig(c));
+});
