@@ -14,7 +14,16 @@ import { apiPath, passOn, relay } from './upstream-reply.js';
 export const ECR_MIN_PART = 5 * 1024 * 1024;
 
 /** `repositories`: those that exist (default: all); `immutableTags` default true. */
-export interface EcrOptions { repositories?: string[]; immutableTags?: boolean }
+export interface EcrOptions {
+  repositories?: string[];
+  immutableTags?: boolean;
+  /**
+   * false: reads of a repository that does not exist pass through to distribution (its own
+   * NAME_UNKNOWN), so the first refusal in ECR's words is a write's: a repository deleted after the
+   * run listed it. Default true, as ECR answers.
+   */
+  answerAbsentReads?: boolean;
+}
 
 /** What the personality did, for assertions. */
 export interface EcrStats {
@@ -45,7 +54,7 @@ export function ecr(opts: EcrOptions = {}): { personality: Personality; stats: E
       ex.fail(404, 'NAME_UNKNOWN', absent(p.name));
       return true;
     }
-    if ((ex.method === 'GET' || ex.method === 'HEAD') && repositories && !repositories.has(p.name)) {
+    if ((ex.method === 'GET' || ex.method === 'HEAD') && repositories && !repositories.has(p.name) && opts.answerAbsentReads !== false) {
       stats.absentReads.push(`${ex.method} ${ex.path}`);
       ex.fail(404, 'NAME_UNKNOWN', absent(p.name));
       return true;
