@@ -122,6 +122,11 @@ export function canTellMissing(r: Repository): r is Repository & MissingTeller {
   return typeof (r as Partial<MissingTeller>).missingRepository === 'function';
 }
 
+/** Why writes to `r` will fail, when its store knows its repository is missing (MissingTeller). */
+export function missingRepositoryOf(r: Repository): Error | undefined {
+  return canTellMissing(r) ? r.missingRepository() : undefined;
+}
+
 /** Type check for the optional referrers power. */
 export function canListReferrers(r: Repository): r is Repository & ReferrerLister {
   return typeof (r as Partial<ReferrerLister>).referrers === 'function';

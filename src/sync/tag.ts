@@ -1,7 +1,7 @@
 // One (image, tag) of a sync: read the source once, decide per target, copy the graph to the
 // targets that need it, and carry referrers. Each tag PUT is proven by the digest the registry
 // answers with (Docker-Content-Digest must equal the source's), so no read-back is needed.
-import { canTellMissing, type ManifestContent, type Repository } from '../content/storage.js';
+import { missingRepositoryOf, type ManifestContent, type Repository } from '../content/storage.js';
 import { callOptions, type CopyContext } from '../copy/context.js';
 import type { TagCopier } from './copier.js';
 import { addTally, emptyTally, type Tally } from '../copy/tally.js';
@@ -139,7 +139,7 @@ async function inspect(state: TargetState, tag: string, root: ManifestContent, o
   const decision = decide(digest, w.previous !== null && namesSameBytes(root.bytes, digest, w.previous) ? digest : w.previous, overwrite);
   // A registry that said the repository does not exist and creates none on push (ECR, as its listing
   // said): a plan, which writes nothing, said `copy` where its sync fails; both fail it now, saying so.
-  const missing = decision === 'copy' || decision === 'forced' ? canTellMissing(state.repo) && state.repo.missingRepository() : undefined;
+  const missing = decision === 'copy' || decision === 'forced' ? missingRepositoryOf(state.repo) : undefined;
   if (missing) w.error = missing.message;
   else w.decision = decision;
   return w;

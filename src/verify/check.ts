@@ -1,5 +1,5 @@
 // One (tag, target) audit, and the source facts every target's check shares (read once).
-import { canListReferrers, canTellMissing, type ManifestContent, type Repository } from '../content/storage.js';
+import { canListReferrers, missingRepositoryOf, type ManifestContent, type Repository } from '../content/storage.js';
 import { referrerTagsOf, type Inventory, type TargetState } from '../inventory/discover.js';
 import type { VerifyTargetResult } from '../report/model.js';
 import type { Descriptor } from '../types/descriptor.js';
@@ -132,7 +132,7 @@ export async function checkTarget(t: TargetState, tag: string, root: ManifestCon
  * push (ECR): "run regmirror sync" alone fails there, so the row says what to do first.
  */
 function inMissingRepository(t: TargetState, detail: string): string {
-  const missing = canTellMissing(t.repo) ? t.repo.missingRepository() : undefined;
+  const missing = missingRepositoryOf(t.repo);
   return missing ? `${detail}: ${missing.message}` : detail;
 }
 

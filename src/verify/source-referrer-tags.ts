@@ -4,9 +4,8 @@
 // target's check waited for the last. Each name such a tag can have is now also asked by HEAD, and
 // the first whole answer is taken: both are exact (a HEAD's 404 is an absence as sure as the
 // listing's). An index of many platforms has too many names to ask: the listing says.
-import type { Repository } from '../content/storage.js';
 import type { Inventory } from '../inventory/discover.js';
-import { NotFoundError } from '../types/errors.js';
+import { probeTags } from '../inventory/tag-probe.js';
 import { referrerTagsFor } from '../types/reference.js';
 
 /** HEADs asked at most for one image: 4 names a subject, so an index of up to 7 platforms. */
@@ -22,20 +21,5 @@ export function sourceReferrerTags(inv: Inventory, subjects: string[], signal?: 
   if (inv.sourceTags || !inv.sourceListed || names.length > MAX_REFERRER_PROBES) return listed;
   listed.catch(() => {}); // awaited below only when the HEADs fail
   // A HEAD that fails (not a 404) leaves the answer to the listing, and its error to say.
-  return Promise.any([listed, probeNames(inv.source, names, signal)]).catch(() => listed);
-}
-
-async function probeNames(source: Repository, names: string[], signal?: AbortSignal): Promise<Set<string>> {
-  const found = await Promise.all(
-    names.map((name) =>
-      source.resolve(name, { signal }).then(
-        () => name,
-        (err: unknown) => {
-          if (err instanceof NotFoundError) return undefined;
-          throw err;
-        },
-      ),
-    ),
-  );
-  return new Set(found.filter((n) => n !== undefined));
+  return Promise.any([listed, probeTags(inv.source, names, { signal }).then((p) => p.tags)]).catch(() => listed);
 }

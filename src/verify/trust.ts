@@ -9,9 +9,8 @@ import type { VerifyResult, VerifyTargetResult } from '../report/model.js';
 import { needsSignature } from '../trust/policy.js';
 import { collectSignatures } from '../trust/fetch.js';
 import { judgeSignatures } from '../trust/verdict.js';
-import { NotFoundError } from '../types/errors.js';
 import { inShard, type Shard } from '../config/workitems.js';
-import { listedTags } from './target-tags.js';
+import { listedTags, tagDigestAt } from './target-tags.js';
 
 /** Told a target and the image it holds; says why it is unsigned there, or undefined when a valid signature is there. */
 export type UnsignedCheck = (t: TargetState, subject: Descriptor) => Promise<string | undefined>;
@@ -95,12 +94,5 @@ async function againstRecord(t: TargetState, tag: string, entry: LockEntry, sign
 }
 
 async function targetDigest(t: TargetState, tag: string, signal?: AbortSignal): Promise<string | null> {
-  if (!t.tags?.has(tag)) return null;
-  return t.repo.resolve(tag, { signal }).then(
-    (d) => d.digest,
-    (err: unknown) => {
-      if (err instanceof NotFoundError) return null;
-      throw err;
-    },
-  );
+  return t.tags?.has(tag) ? tagDigestAt(t, tag, signal) : null;
 }
