@@ -107,7 +107,7 @@ export class HostTrust {
 
   /** The pool a request to `url` goes on (`bulky`: pool.ts). */
   poolFor(url: URL, bulky: boolean): Agent {
-    return poolFor(this.lends(url) ? this.own : this.options.redirectPools?.(url) ?? this.lent(), url, bulky);
+    return poolFor(this.lends(url) ? this.own : this.options.redirectPools?.(url) ?? this.lent(), bulky);
   }
 
   /**

@@ -37,7 +37,10 @@ export function headersTimeoutFor(bulky: boolean): number | undefined {
   return bulky ? UPLOAD_ANSWER_TIMEOUT_MS : undefined;
 }
 
-/** A registry's pools: `any` for most requests (HTTP/2 where offered), `bulky` for large bodies. */
+/**
+ * A registry's pools: `any` for small requests (HTTP/2 where offered, pipelined: pipelining.ts),
+ * `bulky` for large bodies and, over HTTP/1.1, blob transfers (one request at a time).
+ */
 export interface Pools {
   any: Agent;
   bulky: Agent;
@@ -64,9 +67,9 @@ export function isBulky(body: Dispatcher.DispatchOptions['body']): boolean {
   return bytes === undefined || bytes > HTTP2_BODY_MAX;
 }
 
-/** The pool a request to `url` goes on (`bulky`: see isBulky); plain HTTP is never HTTP/2, so it keeps one pool. */
-export function poolFor(pools: Pools, url: URL, bulky: boolean): Agent {
-  return url.protocol !== 'https:' || !bulky ? pools.any : pools.bulky;
+/** The pool a request goes on: `bulky` for a large body or a blob transfer over HTTP/1.1 (send.ts), else `any`. */
+export function poolFor(pools: Pools, bulky: boolean): Agent {
+  return bulky ? pools.bulky : pools.any;
 }
 
 /** undici's own connect timeout (its `connect.timeout` default). */
@@ -132,18 +135,17 @@ export function createPools(settings: RegistrySettings | undefined, connections:
     if (store) connect.secureContext = store;
   }
   const options = { connections, keepAliveTimeout: 30_000, connect, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs, factory: routedFactory(notice, undefined, undefined, restartWaitMs) };
-  const heard = { ...options, factory: routedFactory(notice, undefined, protocol, restartWaitMs) };
+  // The small requests' connections pipeline (pipelining.ts); the transfers' carry one at a time.
+  const heard = { ...options, factory: routedFactory(notice, undefined, protocol, restartWaitMs, true) };
   if (settings?.http2 === false) {
-    // One pool for both, renewed as one.
-    const only = () => new Agent({ ...heard, allowH2: false });
-    const first = only();
+    // Renewed together.
+    const both = () => ({ any: new Agent({ ...heard, allowH2: false }), bulky: new Agent({ ...options, allowH2: false }) });
     const pools: Pools = {
-      any: first,
-      bulky: first,
+      ...both(),
       renew: () => {
-        const old = pools.any;
-        pools.any = pools.bulky = only();
-        old.close().catch(() => {});
+        const old = [pools.any, pools.bulky];
+        Object.assign(pools, both());
+        for (const agent of old) agent.close().catch(() => {});
       },
     };
     return pools;

@@ -15,6 +15,7 @@ import { pageInTunnel, refusal, unreachable } from './proxy-refusals.js';
 import { storeContext } from './trust-store.js';
 import { namingLapsed } from './lapsed.js';
 import { heard, type ProtocolNotice } from './alpn.js';
+import { pipeliningClients } from './pipelining.js';
 import { awaitingReturn, type Peer } from './restart-wait.js';
 
 /** How long the proxy may take to open a tunnel (undici's own connect timeout). */
@@ -38,9 +39,11 @@ export type ProxyNotice = (origin: URL, route: ProxyRoute, direct: boolean) => v
  * An undici Agent `factory`: each origin's Pool connects direct, or through the proxy the
  * environment names for that origin (a registry, its token realm on another host, a CDN).
  */
-export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxies(), protocol?: ProtocolNotice, restartWaitMs = 0) {
+export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxies(), protocol?: ProtocolNotice, restartWaitMs = 0, pipelined = false) {
   return (origin: string | URL, opts: object): Dispatcher => {
-    const options = opts as Pool.Options;
+    // The registry's own connections (direct or tunnelled) may pipeline (pipelining.ts); forwarded
+    // plain http keeps one request at a time through the proxy, which may read them one by one.
+    const options = (pipelined ? { ...opts, factory: pipeliningClients } : opts) as Pool.Options;
     const url = new URL(origin);
     const route = proxyFor(url, env);
     const named = url.protocol === 'https:' ? env.https : env.http;

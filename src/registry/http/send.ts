@@ -17,6 +17,7 @@ import { malformedHead } from './framing.js';
 import { tailFlowing } from './tail-flowing.js';
 import { tlsFailure } from './tls-errors.js';
 import { GoawayCounter } from './goaway.js';
+import { pipelines } from './pipelining.js';
 import { bodiesMovedLine, bodyStalled, hasBody, headersDeadline } from './h2-bodies.js';
 import { contentLength, displayUrl, header, isReplayable, type HttpRequest, type HttpResponse, type Send } from './types.js';
 
@@ -87,9 +88,14 @@ export function createSend(ctx: SendContext): Send {
     const h1 = ctx.dispatcherFor(req.url, true);
     const slow = req.slowReader === true && !h2Only;
     const withBody = hasBody(req.body);
-    const dispatcher = bulky || goaways.h1Only || slow || (bodiesH1 && withBody) ? h1 : any;
-    // On HTTP/1.1 only because its reader is slow, where the host's other requests may take HTTP/2.
-    const h1ForSlowReader = slow && !bulky && !goaways.h1Only && h1 !== any;
+    // Blob transfers over HTTP/1.1 keep connections of their own, one request at a time: the small
+    // requests pipelined on the others (pipelining.ts) never wait behind a layer's bytes. Over
+    // HTTP/2 their streams share the host's sessions (as skopeo's do), large reads excepted (slow).
+    const transfer = req.lane === 'download' || req.lane === 'upload';
+    const apart = transfer && !h2Only && !spokeH2(req.url);
+    const dispatcher = bulky || goaways.h1Only || slow || apart || (bodiesH1 && withBody) ? h1 : any;
+    // On HTTP/1.1 only because of what it is, where the host's other requests may take HTTP/2.
+    const h1ForSlowReader = (slow || apart) && !bulky && !goaways.h1Only && h1 !== any;
     const mayBeH2 = req.url.protocol === 'https:' && dispatcher !== h1;
     const deadline = mayBeH2 && withBody ? headersDeadline(ctx.answerTimeoutMs ?? ANSWER_TIMEOUT_MS) : undefined;
     const signal = deadline ? (req.signal ? AbortSignal.any([req.signal, deadline.signal]) : deadline.signal) : req.signal;
@@ -101,6 +107,7 @@ export function createSend(ctx: SendContext): Send {
         body: req.body,
         signal,
         dispatcher,
+        ...pipelines(!transfer, isReplayable(req)),
         headersTimeout: headersTimeoutFor(bulky),
         // undici closes the socket after a HEAD unless told otherwise; keep it for the next request.
         reset: req.method === 'HEAD' && closeAfterHead,

@@ -8,12 +8,12 @@ import { Agent, errors, type Dispatcher } from 'undici';
 export { Agent, errors };
 
 /** What one request needs besides its URL. */
-export type RequestOptions = Pick<Dispatcher.RequestOptions, 'method' | 'headers' | 'body' | 'signal' | 'reset' | 'headersTimeout'> & { dispatcher: Dispatcher };
+export type RequestOptions = Pick<Dispatcher.RequestOptions, 'method' | 'headers' | 'body' | 'signal' | 'reset' | 'headersTimeout' | 'idempotent' | 'blocking'> & { dispatcher: Dispatcher };
 
 /**
  * `url` on an explicit dispatcher, through Dispatcher.request: undici's top-level request() would
  * parse the URL again and copy the options for every call, a cost paid thousands of times a run.
  */
-export function request(url: URL, { dispatcher, method, headers, body, signal, reset, headersTimeout }: RequestOptions): Promise<Dispatcher.ResponseData<unknown>> {
-  return dispatcher.request({ origin: url.origin, path: url.search ? `${url.pathname}${url.search}` : url.pathname, method, headers, body, signal, reset, headersTimeout });
+export function request(url: URL, { dispatcher, method, headers, body, signal, reset, headersTimeout, idempotent, blocking }: RequestOptions): Promise<Dispatcher.ResponseData<unknown>> {
+  return dispatcher.request({ origin: url.origin, path: url.search ? `${url.pathname}${url.search}` : url.pathname, method, headers, body, signal, reset, headersTimeout, idempotent, blocking });
 }
