@@ -9,6 +9,9 @@
 //
 //   node bench/lib/bare-copier.mjs SOURCE_URL SOURCE_NS REPO[,REPO…] TARGET_URL/NS [TARGET_URL/NS…]
 // env BARE_CONCURRENCY (default 8). A target on the source's URL is the same registry (mounts).
+// env BARE_PIPELINING: requests per connection (default 1, the yardstick); above 1 every request
+// goes out pipelined (idempotent, non-blocking), blobs too: what pipelining alone gives a copier
+// without checks, beside regmirror's (bench/README.md, thirty-eighth round).
 // env BARE_EXTRA_CPU_US: CPU spent (busy, on the event loop) before each request and after each
 // answer: how much a copier's own CPU per request costs in wall time at a given latency (bench/README.md,
 // "Speed at a distance"). 0 by default.
@@ -23,7 +26,9 @@ const INDEXES = new Set(['application/vnd.oci.image.index.v1+json', 'application
 const [srcUrl, srcNs, repoList, ...targetArgs] = process.argv.slice(2);
 const connections = 3 * Number(process.env.BARE_CONCURRENCY ?? 8);
 const pools = new Map();
-const pool = (url) => pools.get(url) ?? pools.set(url, new Pool(url, { connections, pipelining: 1 })).get(url);
+const pipelining = Number(process.env.BARE_PIPELINING ?? 1);
+const pipelined = pipelining > 1 ? { idempotent: true, blocking: false } : {};
+const pool = (url) => pools.get(url) ?? pools.set(url, new Pool(url, { connections, pipelining })).get(url);
 const targets = targetArgs.map((t) => {
   const u = new URL(t);
   return { url: u.origin, ns: u.pathname.replace(/^\/+|\/+$/g, '') };
@@ -37,7 +42,7 @@ function spendCpu() {
 /** One request; the whole response body as a Buffer, or an error naming what failed. */
 async function call(url, method, path, { headers = {}, body, expect = [200] } = {}) {
   if (extraCpuMs > 0) spendCpu();
-  const res = await pool(url).request({ method, path, headers, body });
+  const res = await pool(url).request({ method, path, headers, body, ...pipelined });
   const bytes = Buffer.from(await res.body.arrayBuffer());
   if (extraCpuMs > 0) spendCpu();
   if (!expect.includes(res.statusCode)) throw new Error(`${method} ${url}${path}: ${res.statusCode} ${bytes.toString('utf8', 0, 300)}`);

@@ -10,12 +10,13 @@
 // copy). Downloads alone, and uploads alone, stay below 2N, so a download feeding an upload to
 // the same registry always leaves an upload a slot: no deadlock. Slots go by priority (sync: the
 // tag's place in the run), then in the order asked for.
-// The N requests past the connections wait inside undici, which writes the next one on a
-// connection the moment its answer ends. With slots for the connections alone, a freed slot went
-// to the next request only after regmirror's own work on the answers of that moment (a turn of the
-// event loop, 1–2 ms under load): at 40 ms a round trip a connection idled 3–5 % of the time
-// (bench/README.md, thirty-seventh round). Blob transfers still hold at most 2N, below the 3N
-// connections: the others carry small requests, which always end, so a queued upload is reached.
+// The N requests past the connections go out at once on the small requests' connections, which
+// carry several each (pipelining.ts: HTTP/2 streams, HTTP/1.1 pipelined), or wait inside undici,
+// which writes the next one on a connection the moment its answer ends. With slots for the
+// connections alone, a freed slot went to the next request only after regmirror's own work on the
+// answers of that moment (a turn of the event loop, 1–2 ms under load): at 40 ms a round trip a
+// connection idled 3–5 % of the time (bench/README.md, thirty-seventh round). Blob transfers hold
+// at most 2N, on connections of their own over HTTP/1.1 (send.ts), below that pool's 3N.
 import { AbortedError } from '../../types/errors.js';
 import type { Lane } from './types.js';
 

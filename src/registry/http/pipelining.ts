@@ -53,12 +53,22 @@ export interface PipelineFlags {
 }
 
 /**
- * Flags for a small request that may be sent again (no body, or bytes in memory): undici pipelines
- * nothing that is not idempotent, and nothing behind a request still waiting for its head (its
- * `blocking` default for all but HEAD). A HEAD the host's connections close after (send.ts: a
- * middlebox sent a body after one) has nothing pipelined behind it: undici sends nothing more on
- * a connection that is to close.
+ * A listing: a tag list page, the catalog, the referrers API. Registries build these as they are
+ * asked, and a large repository's pages can take seconds (quay.io's paging), so nothing is
+ * pipelined behind one: requests behind it would wait for its answer.
  */
-export function pipelines(small: boolean, replayable: boolean): PipelineFlags {
-  return small && replayable ? { idempotent: true, blocking: false } : {};
+export function isListing(url: URL): boolean {
+  return /\/(tags\/list|_catalog|referrers\/)/.test(url.pathname);
+}
+
+/**
+ * Flags for a small request that may be sent again (no body, or bytes in memory) and is no
+ * listing: undici pipelines nothing that is not idempotent, and nothing behind a request still
+ * waiting for its head (its `blocking` default for all but HEAD, kept for listings). A HEAD the
+ * host's connections close after (send.ts: a middlebox sent a body after one) has nothing
+ * pipelined behind it: undici sends nothing more on a connection that is to close.
+ */
+export function pipelines(small: boolean, replayable: boolean, url: URL): PipelineFlags {
+  if (!small || !replayable) return {};
+  return isListing(url) ? { blocking: true } : { idempotent: true, blocking: false };
 }

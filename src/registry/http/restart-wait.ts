@@ -66,6 +66,14 @@ export function awaitedReturn(name: string): ReturnWait | undefined {
   return waiting.get(name);
 }
 
+// When each peer last came back: requests it held while down count as unanswered from then on.
+const returned = new Map<string, number>();
+
+/** When the peer named `name` last took connections again after a wait, if it did (unanswered.ts). */
+export function returnedAt(name: string): number | undefined {
+  return returned.get(name);
+}
+
 /** Told of each wait for a peer and of its end (the clients' -v lines, client.ts). */
 const listeners = new Set<(line: string) => void>();
 /** Has `say` told of waits for peers until the function returned is called. */
@@ -118,6 +126,7 @@ function back(peer: Peer, waitMs: number): Promise<boolean> {
       tell(up ? `${peer.name} takes connections again after ${after}: the waiting ones go on` : `${peer.name} is not back after ${after}: the waiting connections fail`);
       probes.delete(origin);
       waiting.delete(peer.name);
+      if (up) returned.set(peer.name, Date.now());
       // Not back in time: believed down; its connections fail at once until one is taken again.
       if (!up) carried.delete(origin);
       return up;

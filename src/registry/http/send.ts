@@ -107,7 +107,7 @@ export function createSend(ctx: SendContext): Send {
         body: req.body,
         signal,
         dispatcher,
-        ...pipelines(!transfer, isReplayable(req)),
+        ...pipelines(!transfer, isReplayable(req), req.url),
         headersTimeout: headersTimeoutFor(bulky),
         // undici closes the socket after a HEAD unless told otherwise; keep it for the next request.
         reset: req.method === 'HEAD' && closeAfterHead,
@@ -149,6 +149,10 @@ export function createSend(ctx: SendContext): Send {
       if (goaway === 'h1-resend') {
         if (!h2Broken) ctx.logger.warn(`${req.url.host} offered HTTP/2 by ALPN but broke it before its first answer (ERR_HTTP2_ERROR; HAProxy does with tune.bufsize under 16384): HTTP/1.1 from now on; \`http2: false\` under registries: ${req.url.host} says so at the start`);
         h2Broken = true;
+        return send(req);
+      }
+      if (goaway === 'refused') {
+        ctx.logger.debug(`${req.url.host}: it refused the stream of ${req.method} ${displayUrl(req.url)} unprocessed (REFUSED_STREAM), as after ending its connection; sent again`);
         return send(req);
       }
       if (goaway === 'resend') {

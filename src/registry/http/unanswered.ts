@@ -3,7 +3,7 @@
 // plain progress lines repeated `synced 9/200 …` without naming it; the line now says which host
 // has not answered, and for how long (ui/progress.ts).
 import { Readable } from 'node:stream';
-import { awaitedReturn, type ReturnWait } from './restart-wait.js';
+import { awaitedReturn, returnedAt, type ReturnWait } from './restart-wait.js';
 import { processProxies, proxyPeer } from './proxy.js';
 import { proxyFor, type ProxyEnv } from './proxy-env.js';
 
@@ -26,6 +26,20 @@ export function awaitedFor(host: string, env: ProxyEnv = processProxies()): Host
   return undefined;
 }
 
+/**
+ * When `host`, or the proxy its connections go through, last took connections again after a wait:
+ * requests held meanwhile went unanswered because they could not go out, said as that until then.
+ */
+export function returnedFor(host: string, env: ProxyEnv = processProxies()): number | undefined {
+  const times = [returnedAt(host)];
+  for (const scheme of ['https:', 'http:']) {
+    const route = proxyFor(new URL(`${scheme}//${host}`), env);
+    if (route) times.push(returnedAt(proxyPeer(route).name));
+  }
+  const known = times.filter((t): t is number => t !== undefined);
+  return known.length > 0 ? Math.max(...known) : undefined;
+}
+
 /** The requests of one host sent and not answered, by id: when each went out. */
 interface HostWait {
   open: Map<number, number>;
@@ -45,8 +59,15 @@ export class Unanswered {
   private readonly bodies = new Map<number, BodyRead>();
   private next = 0;
 
-  /** `restarting`: the wait under way for a host that refuses connections to come back (restart-wait.ts). */
-  constructor(private readonly now: () => number = Date.now, private readonly restarting: (host: string) => HostReturnWait | undefined = (host) => awaitedFor(host)) {}
+  /**
+   * `restarting`: the wait under way for a host that refuses connections to come back; `returned`:
+   * when such a wait last ended with the host back (restart-wait.ts).
+   */
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly restarting: (host: string) => HostReturnWait | undefined = (host) => awaitedFor(host),
+    private readonly returned: (host: string) => number | undefined = (host) => returnedFor(host),
+  ) {}
 
   /** A request to `host` goes out; the function returned is called once it is answered or failed. */
   begin(host: string): () => void {
@@ -104,7 +125,10 @@ export class Unanswered {
     let worst: { host: string; since: number; count: number } | undefined;
     for (const [host, wait] of this.hosts) {
       if (wait.open.size === 0) continue;
-      const since = Math.max(Math.min(...wait.open.values()), wait.lastAnswer);
+      // Requests held while the host was down and waited for count from its return: in the moment
+      // between its return and its first answer they were said as a registry not answering for the
+      // whole outage (a restart's 6 s; HTTP/2 sends them all on the first connection made).
+      const since = Math.max(Math.min(...wait.open.values()), wait.lastAnswer, this.returned(host) ?? 0);
       if (now - since < minMs || (worst && worst.since <= since)) continue;
       worst = { host, since, count: wait.open.size };
     }

@@ -25,16 +25,40 @@ describe('GoawayCounter', () => {
     assert.equal(counter.failed(goaway(11), true), 'h1');
     assert.equal(counter.h1Only, true);
   });
-  it('moves the host to HTTP/1.1 where GOAWAYs take more than one request in eight answered (keepalive_requests 1)', () => {
+  it('moves the host to HTTP/1.1 where its sessions end before they answered two streams each (keepalive_requests 1)', () => {
     const counter = new GoawayCounter();
     assert.equal(counter.failed(goaway(0), true), 'h1');
     assert.equal(counter.h1Only, true);
     assert.equal(counter.failed(goaway(0), true), undefined);
     const few = new GoawayCounter();
-    for (let i = 0; i < 15; i++) few.answer();
+    for (let i = 0; i < 3; i++) few.answer();
     assert.equal(few.failed(goaway(0), true), 'resend');
     assert.equal(few.failed(goaway(0), true), 'h1');
-    assert.equal(few.describe(), '2 times in 15 answers');
+    assert.equal(few.describe(), '2 times in 3 answers');
+  });
+  it('counts a session\'s streams in flight once: one GOAWAY of a multiplexed session is one ended connection', () => {
+    const on = (port: number) => new errors.SocketError('HTTP/2: "GOAWAY" frame received with code 0', { localAddress: '127.0.0.1', localPort: port } as never);
+    const counter = new GoawayCounter();
+    for (let i = 0; i < 10; i++) counter.answer();
+    for (let i = 0; i < 8; i++) assert.equal(counter.failed(on(40001), true), 'resend', `stream ${i} of the ended session`);
+    assert.equal(counter.h1Only, false);
+    assert.equal(counter.describe(), 'once in 10 answers');
+    assert.equal(counter.failed(on(40002), true), 'resend', 'two sessions in 10 answers: 5 answers a session');
+    assert.equal(counter.failed(on(40003), true), 'resend');
+    assert.equal(counter.failed(on(40004), true), 'resend');
+    assert.equal(counter.failed(on(40005), true), 'resend');
+    assert.equal(counter.failed(on(40006), true), 'h1', 'six sessions in 10 answers: under two answers a session');
+  });
+  it('sends a stream the server refused unprocessed (REFUSED_STREAM) again, counting no GOAWAY', () => {
+    const refused = () => Object.assign(new Error('Stream closed with error code NGHTTP2_REFUSED_STREAM'), { code: 'ERR_HTTP2_STREAM_ERROR' });
+    const counter = new GoawayCounter();
+    assert.equal(counter.failed(refused(), true), 'refused');
+    assert.equal(counter.failed(refused(), false), undefined, 'a body that cannot be sent again is the retries\' to judge');
+    assert.equal(counter.h1Only, false);
+    for (let i = 0; i < 7; i++) assert.equal(counter.failed(refused(), true), 'refused');
+    assert.equal(counter.failed(refused(), true), undefined, 'a host that refuses every stream: the retries judge past 8 refusals more than answers');
+    const other = Object.assign(new Error('Stream closed with error code NGHTTP2_INTERNAL_ERROR'), { code: 'ERR_HTTP2_STREAM_ERROR' });
+    assert.equal(counter.failed(other, true), undefined);
   });
   it('says one GOAWAY and one answer in the singular (a token service behind nginx keepalive_requests 1)', () => {
     const counter = new GoawayCounter();

@@ -48,6 +48,23 @@ test('a host that refuses connections and is waited for is said as that, not as 
   for (const done of held) done();
 });
 
+test('requests held while a host was down count from its return: not said as a registry that did not answer for the whole outage', () => {
+  let now = 0;
+  const restarting = new Map([['gone:5000', { since: 2000, waitMs: 30_000 }]]);
+  let back: number | undefined;
+  const waits = new Unanswered(() => now, (host) => restarting.get(host), () => back);
+  const held = [waits.begin('gone:5000'), waits.begin('gone:5000')];
+  now = 8_000;
+  assert.match(waits.describe(1_000)!, /^gone:5000 refuses connections/);
+  restarting.clear();
+  back = 8_000;
+  now = 8_500;
+  assert.equal(waits.describe(1_000), undefined, 'back half a second ago: its answers are on their way');
+  now = 11_000;
+  assert.equal(waits.describe(1_000), 'no answer from gone:5000 for 3 s (2 requests)', 'back and silent since');
+  for (const done of held) done();
+});
+
 test('a body that stopped giving bytes is named once nothing is unanswered; one held back by its reader is not', () => {
   // issuer2 hunt: a blob dripped, then stalled for 60 s, and the progress line said nothing of it.
   let now = 0;
