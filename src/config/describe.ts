@@ -73,6 +73,7 @@ function describeRegistry(r: RegistrySettings): string {
   if (r.maxAttempts !== undefined) parts.push(`max attempts ${r.maxAttempts}`);
   if (r.rateLimit !== undefined) parts.push(`at most ${r.rateLimit} requests/s`);
   if (r.http2 === false) parts.push('HTTP/1.1 only');
+  if (r.pipelining === false) parts.push('no HTTP/1.1 pipelining');
   return parts.join(', ');
 }
 

@@ -41,6 +41,8 @@ export interface RegistrySettings {
   rateLimit?: number;
   /** false: HTTP/1.1 only (no ALPN h2), for middleboxes that break HTTP/2; default: h2 when offered. */
   http2?: boolean;
+  /** false: one request at a time on each HTTP/1.1 connection, for a middlebox that mishandles pipelined requests; default: small requests pipelined (registry/http/pipelining.ts). */
+  pipelining?: boolean;
   position?: Position;
 }
 

@@ -29,6 +29,7 @@ export interface RawRegistry {
   maxAttempts?: number;
   rateLimit?: number;
   http2?: boolean;
+  pipelining?: boolean;
 }
 
 /** One `images:` entry as written. */

@@ -25,6 +25,7 @@ export function buildRegistries(raw: Record<string, RawRegistry> | undefined, ba
     if (r.maxAttempts !== undefined) settings.maxAttempts = r.maxAttempts;
     if (r.rateLimit !== undefined) settings.rateLimit = r.rateLimit;
     if (r.http2 !== undefined) settings.http2 = r.http2;
+    if (r.pipelining !== undefined) settings.pipelining = r.pipelining;
     if (r.caFile !== undefined) settings.caFile = configPath(baseDir, r.caFile);
     if (r.endpoint !== undefined) settings.endpoint = checkEndpoint(r.endpoint, [...at, 'endpoint'], loc);
     checkPlainWithTls(r, at, loc);

@@ -59,6 +59,7 @@ const registry = {
     maxAttempts: { type: 'integer', minimum: 1, description: 'Attempts per request before giving up (retries + 1).' },
     rateLimit: { type: 'number', exclusiveMinimum: 0, description: 'Requests per second to this host, shared by every request (token requests and retries included), evenly spaced.' },
     http2: { type: 'boolean', description: 'false: speak HTTP/1.1 only, for proxies or middleboxes that break HTTP/2 (default true: HTTP/2 when the registry offers it over TLS).' },
+    pipelining: { type: 'boolean', description: 'false: one request at a time on each HTTP/1.1 connection, for a middlebox that mishandles pipelined requests (default true: small requests pipelined, up to 4 on a connection; HTTP/2 multiplexes either way).' },
   },
 };
 

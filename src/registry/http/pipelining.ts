@@ -4,7 +4,8 @@
 //    more (nodejs/undici#4143, fixed in undici 8, which needs Node 22): each request in flight took
 //    a TLS connection of its own, 24 of them to a registry, and HTTP/2 multiplexed nothing.
 //  - HTTP/1.1: pipelined, a few deep: a request goes out while the one before it is still on its
-//    way back, so a registry 20 ms away answers twice as many on the same connections. Blob
+//    way back, so more of a distant registry's requests are under way at once (the host's slots,
+//    limiter.ts, not its connections, bound them; bench/README.md, thirty-eighth round). Blob
 //    transfers never share these connections (send.ts: the `bulky` pool, one request at a time), so
 //    nothing small waits behind a layer's bytes; and only requests that may be sent again are
 //    pipelined (`pipelines`): a connection that breaks under several has undici send the others again.
@@ -22,28 +23,45 @@ export const H1_PIPELINING = 4;
  */
 export const H2_STREAMS = 100;
 
-/** The pipelining of a connection that agreed on `alpn` (undefined: plain http). */
-export function pipeliningFor(alpn: string | false | null | undefined): number {
-  return alpn === 'h2' ? H2_STREAMS : H1_PIPELINING;
+/**
+ * How many requests a connection that agreed on `alpn` (undefined: plain http) carries at once:
+ * HTTP/2 streams; over HTTP/1.1, `h1` (`pipelining: false`: 1) once its Pool has made all its
+ * `connections` (pipeliningClients), one before.
+ */
+export function pipeliningFor(alpn: string | false | null | undefined, made: number, connections: number, h1 = H1_PIPELINING): number {
+  return alpn === 'h2' ? H2_STREAMS : made >= connections ? h1 : 1;
 }
 
 /**
- * A Pool `factory` whose Clients pipeline (pipeliningFor) once their connection is made: HTTP/1.1
- * until then, so a burst before the first TLS handshake spreads over connections as before.
+ * A `factory` for one Pool of `connections` Clients, which multiplex once their connection agreed
+ * on HTTP/2. Over HTTP/1.1 they pipeline only once the Pool has all its connections: undici's Pool
+ * hands a request to its first Client with room, so with room for 4 on each, a few requests went
+ * one behind another on one connection while others could be opened, and waited for the answers
+ * ahead of them (publish/publish-progress: a manifest PUT held 3 s held the other artifact's).
+ * A Pool keeps its Clients, so once full it stays full: from then on a burst is what it meets.
  */
-export function pipeliningClients(origin: string | URL, opts: object): Dispatcher {
-  const options = opts as Client.Options & { connect: buildConnector.connector };
-  const connect = options.connect;
-  const client: Client = new Client(origin, {
-    ...options,
-    pipelining: 1,
-    connect: (o, callback) => connect(o, (err, socket) => {
-      if (!err && socket) client.pipelining = pipeliningFor((socket as Partial<TLSSocket>).alpnProtocol);
-      if (err) callback(err, null);
-      else callback(null, socket!);
-    }),
-  });
-  return client;
+export function pipeliningClients(h1 = H1_PIPELINING, connections = Infinity): (origin: string | URL, opts: object) => Dispatcher {
+  let made = 0;
+  const overHttp1 = new Set<Client>();
+  return (origin, opts) => {
+    const options = opts as Client.Options & { connect: buildConnector.connector };
+    const connect = options.connect;
+    const client: Client = new Client(origin, {
+      ...options,
+      pipelining: 1,
+      connect: (o, callback) => connect(o, (err, socket) => {
+        if (!err && socket) {
+          const alpn = (socket as Partial<TLSSocket>).alpnProtocol;
+          if (alpn !== 'h2') overHttp1.add(client);
+          client.pipelining = pipeliningFor(alpn, made, connections, h1);
+        }
+        if (err) callback(err, null);
+        else callback(null, socket!);
+      }),
+    });
+    if (++made >= connections) for (const other of overHttp1) other.pipelining = pipeliningFor('http/1.1', made, connections, h1);
+    return client;
+  };
 }
 
 /** What a request may be: pipelined behind others (and sent again by undici if the connection breaks under it). */
@@ -62,13 +80,24 @@ export function isListing(url: URL): boolean {
 }
 
 /**
- * Flags for a small request that may be sent again (no body, or bytes in memory) and is no
- * listing: undici pipelines nothing that is not idempotent, and nothing behind a request still
- * waiting for its head (its `blocking` default for all but HEAD, kept for listings). A HEAD the
- * host's connections close after (send.ts: a middlebox sent a body after one) has nothing
- * pipelined behind it: undici sends nothing more on a connection that is to close.
+ * An upload's session start (a POST without `mount`): sent twice, it opens two sessions. undici
+ * sends a pipelined request again by itself when the connection breaks under one ahead of it, an
+ * attempt the retries never count (a proxy resetting every session start saw 16 POSTs for the 15
+ * that maxAttempts 5 allows three blobs: personalities/upload-start).
  */
-export function pipelines(small: boolean, replayable: boolean, url: URL): PipelineFlags {
-  if (!small || !replayable) return {};
+export function isSessionStart(method: string, url: URL): boolean {
+  return method === 'POST' && url.pathname.endsWith('/blobs/uploads/') && !url.searchParams.has('mount');
+}
+
+/**
+ * Flags for a small request that may be sent again (no body, or bytes in memory), is no listing
+ * and no session start: undici pipelines nothing that is not idempotent, and nothing behind a
+ * request still waiting for its head (its `blocking` default for all but HEAD, kept for listings).
+ * A mount is pipelined: asked twice, it mounts once. A HEAD the host's connections close after
+ * (send.ts: a middlebox sent a body after one) has nothing pipelined behind it: undici sends
+ * nothing more on a connection that is to close.
+ */
+export function pipelines(small: boolean, replayable: boolean, method: string, url: URL): PipelineFlags {
+  if (!small || !replayable || isSessionStart(method, url)) return {};
   return isListing(url) ? { blocking: true } : { idempotent: true, blocking: false };
 }

@@ -9,6 +9,7 @@ import { Agent } from './undici.js';
 import type { RegistrySettings } from '../../config/model.js';
 import { UsageError } from '../../types/errors.js';
 import { routedFactory, type ProxyNotice } from './proxy.js';
+import { H1_PIPELINING } from './pipelining.js';
 import type { ProtocolNotice } from './alpn.js';
 import type { HostCerts } from './certs-d.js';
 import { storeContext, trustedRoots } from './trust-store.js';
@@ -136,7 +137,7 @@ export function createPools(settings: RegistrySettings | undefined, connections:
   }
   const options = { connections, keepAliveTimeout: 30_000, connect, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs, factory: routedFactory(notice, undefined, undefined, restartWaitMs) };
   // The small requests' connections pipeline (pipelining.ts); the transfers' carry one at a time.
-  const heard = { ...options, factory: routedFactory(notice, undefined, protocol, restartWaitMs, true) };
+  const heard = { ...options, factory: routedFactory(notice, undefined, protocol, restartWaitMs, settings?.pipelining === false ? 1 : H1_PIPELINING) };
   if (settings?.http2 === false) {
     // Renewed together.
     const both = () => ({ any: new Agent({ ...heard, allowH2: false }), bulky: new Agent({ ...options, allowH2: false }) });

@@ -39,11 +39,13 @@ export type ProxyNotice = (origin: URL, route: ProxyRoute, direct: boolean) => v
  * An undici Agent `factory`: each origin's Pool connects direct, or through the proxy the
  * environment names for that origin (a registry, its token realm on another host, a CDN).
  */
-export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxies(), protocol?: ProtocolNotice, restartWaitMs = 0, pipelined = false) {
+export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxies(), protocol?: ProtocolNotice, restartWaitMs = 0, h1Pipelining?: number) {
+  // The registry's own connections (direct or tunnelled) may pipeline (pipelining.ts); forwarded
+  // plain http keeps one request at a time through the proxy, which may read them one by one.
   return (origin: string | URL, opts: object): Dispatcher => {
-    // The registry's own connections (direct or tunnelled) may pipeline (pipelining.ts); forwarded
-    // plain http keeps one request at a time through the proxy, which may read them one by one.
-    const options = (pipelined ? { ...opts, factory: pipeliningClients } : opts) as Pool.Options;
+    // A factory of its own for each Pool: it counts that Pool's connections.
+    const pool = opts as Pool.Options;
+    const options = (h1Pipelining === undefined ? pool : { ...pool, factory: pipeliningClients(h1Pipelining, pool.connections ?? Infinity) }) as Pool.Options;
     const url = new URL(origin);
     const route = proxyFor(url, env);
     const named = url.protocol === 'https:' ? env.https : env.http;

@@ -107,7 +107,7 @@ export function createSend(ctx: SendContext): Send {
         body: req.body,
         signal,
         dispatcher,
-        ...pipelines(!transfer, isReplayable(req), req.url),
+        ...pipelines(!transfer, isReplayable(req), req.method, req.url),
         headersTimeout: headersTimeoutFor(bulky),
         // undici closes the socket after a HEAD unless told otherwise; keep it for the next request.
         reset: req.method === 'HEAD' && closeAfterHead,

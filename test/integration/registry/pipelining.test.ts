@@ -1,8 +1,9 @@
 // Issue 9 (HTTP/2, speed at a distance): a connection carries more than one small request at a time.
 // Over HTTP/2 the streams share one session (undici 7 ran one stream per session unless told
 // otherwise, so each request in flight took a TLS connection of its own); over HTTP/1.1 small
-// requests are pipelined, and blob transfers keep connections of their own, one request at a time,
-// so nothing small waits behind a layer's bytes. Counted at proxies in front of real TLS
+// requests are pipelined once the pool has all its connections (a few requests spread over
+// connections, as before), and blob transfers keep connections of their own, one request at a
+// time, so nothing small waits behind a layer's bytes. Counted at proxies in front of real TLS
 // registries, every small answer held 30 ms (a registry some way off); skopeo checks the digests.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,14 @@ import { oneMirrorYaml, proxyFor } from '../../harness/tls-bed.js';
 
 /** What one proxy saw of its connections: how many requests each carried at once. */
 class Connections {
+  /** Forgets what it saw (a second run). */
+  reset(): void {
+    this.seen.clear();
+    this.most = 0;
+    this.besideTransfer = 0;
+    this.versions.clear();
+  }
+
   private readonly open = new Map<object, { now: number; transfer: number }>();
   readonly seen = new Set<object>();
   /** The most requests in flight at once on one connection. */
@@ -67,6 +76,7 @@ let sourceProxy: FaultProxy;
 let targetProxy: FaultProxy;
 let images: SeededImage[];
 let file: string;
+let dir: string;
 const atSource = new Connections();
 const atTarget = new Connections();
 
@@ -77,7 +87,9 @@ before(async () => {
     proxyFor(source, { http2: true, personalities: [atSource.personality] }),
     proxyFor(target, { personalities: [atTarget.personality] }),
   ]);
-  file = await writeConfig(await scratchDir('pipelining'), oneMirrorYaml(source, target, 'jetstack/app'));
+  dir = await scratchDir('pipelining');
+  // concurrency 1 at the target: 3 connections for small requests and 4 slots, so they run out and pipeline.
+  file = await writeConfig(dir, oneMirrorYaml(source, [target, { concurrency: 1 }], 'jetstack/app'));
 });
 
 after(async () => {
@@ -97,4 +109,16 @@ test('HTTP/2 streams share a session, HTTP/1.1 small requests are pipelined, blo
   assert.deepEqual([...atTarget.versions], ['1.1']);
   assert.ok(atTarget.most >= 2, `small requests pipelined on an HTTP/1.1 connection (most: ${atTarget.most})`);
   assert.equal(atTarget.besideTransfer, 0, 'no request shared its connection with a blob transfer in flight');
+});
+
+test('pipelining: false keeps a registry\'s HTTP/1.1 connections to one request at a time; HTTP/2 elsewhere still multiplexes', async () => {
+  atSource.reset();
+  atTarget.reset();
+  const off = await writeConfig(dir, oneMirrorYaml(source, [target, { concurrency: 1, pipelining: false }], 'jetstack/app', 'again'));
+  const run = await runCli(['sync', '-c', off, '--no-progress', '--endpoint', `${source.host}=${sourceProxy.url}`, '--endpoint', `${target.host}=${targetProxy.url}`]);
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  for (const image of images) assert.equal(await skopeoDigestVerified(`${target.host}/again/app:${image.tag}`, target.certDir!), image.digest);
+  assert.ok(atTarget.seen.size > 0);
+  assert.equal(atTarget.most, 1, 'one request at a time on each connection');
+  assert.ok(atSource.most >= 4, `the source's HTTP/2 still multiplexes (most: ${atSource.most})`);
 });

@@ -117,6 +117,13 @@ test('an explicit tls or a caFile wins over the loopback default (SPEC mirrors.y
   );
 });
 
+test('pipelining: false under a registry keeps its HTTP/1.1 connections to one request at a time; a string is refused at its place', () => {
+  const c = parseConfig('version: 1\nimages:\n  - source: quay.io/jetstack/a\n    targets: [registry.internal:5000/j]\nregistries:\n  registry.internal:5000: { pipelining: false }\n', '/x/m.yaml');
+  assert.equal(c.registries.get('registry.internal:5000')?.pipelining, false);
+  assert.equal(c.registries.get('quay.io')?.pipelining, undefined);
+  assert.throws(() => parseConfig('version: 1\nimages:\n  - source: quay.io/jetstack/a\n    targets: [registry.internal:5000/j]\nregistries:\n  registry.internal:5000: { pipelining: off }\n', '/x/m.yaml'), /m\.yaml:6:\d+.*pipelining/);
+});
+
 test('item settings override defaults and hasTagRules reflects item rules only', () => {
   const c = parseConfig(
     'version: 1\ndefaults: { targets: [quay.io/cm], engine: skopeo, referrers: false }\nimages:\n  - source: oci:./layouts/a\n    tags: { latest: 3 }\n    engine: native\n    overwrite: true\n  - source: quay.io/j/b\n',
