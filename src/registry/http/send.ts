@@ -95,7 +95,7 @@ export function createSend(ctx: SendContext): Send {
     const apart = transfer && !h2Only && !spokeH2(req.url);
     const dispatcher = bulky || goaways.h1Only || slow || apart || (bodiesH1 && withBody) ? h1 : any;
     // On HTTP/1.1 only because of what it is, where the host's other requests may take HTTP/2.
-    const h1ForSlowReader = (slow || apart) && !bulky && !goaways.h1Only && h1 !== any;
+    const h1ByChoice = (slow || apart) && !bulky && !goaways.h1Only && h1 !== any;
     const mayBeH2 = req.url.protocol === 'https:' && dispatcher !== h1;
     const deadline = mayBeH2 && withBody ? headersDeadline(ctx.answerTimeoutMs ?? ANSWER_TIMEOUT_MS) : undefined;
     const signal = deadline ? (req.signal ? AbortSignal.any([req.signal, deadline.signal]) : deadline.signal) : req.signal;
@@ -162,7 +162,7 @@ export function createSend(ctx: SendContext): Send {
       }
       if (req.signal?.aborted) throw new AbortedError('aborted');
       if (mayBeH2 && withBody && bodyStalled(e) && spokeH2(req.url)) moveBodies(req, `no headers within ${Math.round((Date.now() - started) / 1000)} s`);
-      if (h1ForSlowReader && tlsFailure(e)?.problem === 'h2-only') {
+      if (h1ByChoice && tlsFailure(e)?.problem === 'h2-only') {
         if (!h2Only) ctx.logger.debug(`${req.url.host}: it speaks only HTTP/2 (ALPN); large reads go over HTTP/2`);
         h2Only = true;
         return send(req);

@@ -10,6 +10,16 @@ import { proxyFor, type ProxyEnv } from './proxy-env.js';
 /** A wait under way for a peer that went away; `name` when that peer is not the host itself (a proxy its connections go through). */
 export type HostReturnWait = ReturnWait & { name?: string };
 
+/** The proxies `host`'s connections go through (by scheme), by the names restart-wait.ts keeps their waits under. */
+function proxyNamesFor(host: string, env: ProxyEnv): string[] {
+  const names: string[] = [];
+  for (const scheme of ['https:', 'http:']) {
+    const route = proxyFor(new URL(`${scheme}//${host}`), env);
+    if (route) names.push(proxyPeer(route).name);
+  }
+  return names;
+}
+
 /**
  * The wait under way for `host`, or for the proxy its connections go through: a sync held by a
  * restarting proxy read `no answer from REGISTRY for 3 s` while that registry was never reached.
@@ -17,10 +27,8 @@ export type HostReturnWait = ReturnWait & { name?: string };
 export function awaitedFor(host: string, env: ProxyEnv = processProxies()): HostReturnWait | undefined {
   const own = awaitedReturn(host);
   if (own) return own;
-  for (const scheme of ['https:', 'http:']) {
-    const route = proxyFor(new URL(`${scheme}//${host}`), env);
-    const name = route && proxyPeer(route).name;
-    const wait = name ? awaitedReturn(name) : undefined;
+  for (const name of proxyNamesFor(host, env)) {
+    const wait = awaitedReturn(name);
     if (wait) return { ...wait, name };
   }
   return undefined;
@@ -31,12 +39,7 @@ export function awaitedFor(host: string, env: ProxyEnv = processProxies()): Host
  * requests held meanwhile went unanswered because they could not go out, said as that until then.
  */
 export function returnedFor(host: string, env: ProxyEnv = processProxies()): number | undefined {
-  const times = [returnedAt(host)];
-  for (const scheme of ['https:', 'http:']) {
-    const route = proxyFor(new URL(`${scheme}//${host}`), env);
-    if (route) times.push(returnedAt(proxyPeer(route).name));
-  }
-  const known = times.filter((t): t is number => t !== undefined);
+  const known = [host, ...proxyNamesFor(host, env)].map(returnedAt).filter((t): t is number => t !== undefined);
   return known.length > 0 ? Math.max(...known) : undefined;
 }
 
