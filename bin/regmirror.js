@@ -1,19 +1,33 @@
 #!/usr/bin/env node
-// The CLI as built by `npm run build`: dist/ bundled into bundle/ (scripts/bundle.mjs), since
-// loading one chunk per command path starts a run a tenth of a second sooner than dist/'s files.
+// The CLI as built by `npm run build`: dist/ bundled into bundle/regmirror.cjs (scripts/bundle.mjs),
+// run through V8's code cache (compile-cache.js) so that a command run before starts compiled.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { cacheDir, commandOf, loadWithCache } from './compile-cache.js';
 
-if (process.argv.includes('-v') || process.argv.includes('--verbose')) {
-  // A stack trace (printed only with -v) then names src/*.ts lines, not the bundle's.
-  process.setSourceMapsEnabled(true);
-}
-const entry = new URL('../bundle/main.js', import.meta.url);
-const { main } = await import(entry.href).catch((err) => {
+const bundle = fileURLToPath(new URL('../bundle/regmirror.cjs', import.meta.url));
+if (!existsSync(bundle)) {
   // A checkout compiled with tsc alone has dist/ but no bundle: say what to run, not a stack.
-  if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes(fileURLToPath(entry))) throw err;
-  process.stderr.write('regmirror: bundle/main.js is missing: run `npm run build`\n');
+  process.stderr.write('regmirror: bundle/regmirror.cjs is missing: run `npm run build`\n');
   process.exit(2);
-});
+}
+// The bundle sets this flag as it loads (src/cli/main.ts says why). V8 keys a code cache by its
+// flags, so it is set before the bundle is compiled too, or every cache made would be refused.
+setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+
+const args = process.argv.slice(2);
+const verbose = args.includes('-v') || args.includes('--verbose');
+let main;
+if (verbose || process.env.REGMIRROR_NO_COMPILE_CACHE === '1') {
+  // A stack trace (printed only with -v) then names src/*.ts lines, not the bundle's: Node maps
+  // the lines of a file it loads itself, not of one compiled from a cache.
+  if (verbose) process.setSourceMapsEnabled(true);
+  ({ main } = createRequire(import.meta.url)(bundle));
+} else {
+  ({ main } = loadWithCache(bundle, cacheDir(), commandOf(args)));
+}
 
 // A reader that stops early (`regmirror validate | head`) ends the run quietly, as it does any
 // Unix filter, instead of an unhandled EPIPE with a stack trace.

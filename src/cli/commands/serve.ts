@@ -1,5 +1,6 @@
 // `regmirror serve`: the read-only pull gateway of mirrors.yaml's `gateway:` section (SPEC.md
 // "Gateway"), until SIGTERM (exit 0); a missing or bad section is a config error (exit 2).
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { UsageError } from '../../types/errors.js';
 import { parseEndpoints, unusedTlsWarnings } from '../common.js';
@@ -42,7 +43,7 @@ export function serveCommand(setExit: (code: number) => void): Command {
 }
 
 async function readReport(file: string) {
-  const [{ readFile }, { parseReport }] = await Promise.all([import('node:fs/promises'), import('../../report/parse.js')]);
+  const { parseReport } = await import('../../report/parse.js');
   let text: string;
   try {
     text = await readFile(file, 'utf8');

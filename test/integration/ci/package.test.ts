@@ -47,7 +47,7 @@ after(async () => {
 
 test('the tarball holds the bundled CLI, and nothing of the sources, tests or source maps', async () => {
   const files = (await execa('tar', ['tzf', tarball])).stdout.split('\n');
-  for (const must of ['package/package.json', 'package/bin/regmirror.js', 'package/bundle/main.js']) assert.ok(files.includes(must), must);
+  for (const must of ['package/package.json', 'package/bin/regmirror.js', 'package/bin/compile-cache.js', 'package/bundle/regmirror.cjs']) assert.ok(files.includes(must), must);
   assert.deepEqual(files.filter((f) => /^package\/(src|test|bench|scripts|action|dist)\/|\.ts$|\.map$/.test(f)), []);
 });
 
