@@ -2,9 +2,10 @@
 // cachedData) and not for ES modules (module.enableCompileCache is Node 22's). Parsing and
 // compiling the bundle's 3 MB is most of what a run does before its first request; a cache made
 // by an earlier run of the same command skips it, and the functions that run compiled then.
-// One cache per command (each compiles its own paths), per bundle and Node: V8 refuses a cache
-// made under other flags or by another V8, and the key keeps another bundle's cache from being
-// offered (V8 checks a source's length, not its bytes).
+// One cache per command (each compiles its own paths), per bundle, Node and Node's options: V8
+// refuses a cache made under other flags or by another V8 (runs with and without an option would
+// each replace the other's), and the key keeps another bundle's cache from being offered (V8
+// checks a source's length, not its bytes).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,8 +30,9 @@ export function commandOf(args) {
  * a run that failed early compiled too little of its command to be worth keeping.
  */
 export function loadWithCache(file, dir, command) {
-  const source = readFileSync(file, 'utf8');
-  const key = createHash('sha256').update(source).update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 16);
+  const bytes = readFileSync(file);
+  const source = bytes.toString('utf8');
+  const key = createHash('sha256').update(bytes).update(`\0${process.version}\0${process.arch}\0${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`).digest('hex').slice(0, 16);
   const path = join(dir, `${key}-${command}.v8`);
   let cachedData;
   try {

@@ -11,7 +11,7 @@ export const REGMIRROR = process.env.BENCH_REGMIRROR ?? join(MAIN, 'bin', 'regmi
 
 /** Throws unless `npm run build` has made the bundle that bin/regmirror.js runs. */
 export function assertBuilt() {
-  if (!existsSync(join(MAIN, 'bundle', 'main.js'))) throw new Error('bundle/ is missing: run `npm run build` first');
+  if (!existsSync(join(MAIN, 'bundle', 'regmirror.cjs'))) throw new Error('bundle/ is missing: run `npm run build` first');
 }
 
 /**
