@@ -3,9 +3,10 @@
 // request layer retries what fails before an answer, this what fails while reading it.
 import type { CallOptions } from '../content/storage.js';
 import { RegmirrorError } from '../types/errors.js';
+import { endedGracefully } from './http/goaway.js';
 import { backoff, isTransientNetworkError, newBudget, pause, triedRead } from './http/retry.js';
 import { unreachable } from './http/unreachable.js';
-import type { RetryBudget } from './http/types.js';
+import { displayUrl, type RetryBudget } from './http/types.js';
 import type { RepoContext } from './repo-context.js';
 
 /**
@@ -24,6 +25,10 @@ export async function readAgainWhenSpoiled<T>(repo: RepoContext, url: URL, opts:
       if (!spoiled(e) && !bodyCut) throw e;
       // Already said by the retry layer when a failed answer spent the budget; a spoiled one says it here.
       if (budget.remaining <= 0) throw triedRead(bodyCut ? unreachable(repo.host.host, { method: 'GET', url, scopes: [] }, e) : (e as Error), 'GET', budget);
+      if (bodyCut && endedGracefully(e)) {
+        repo.host.options.logger.debug(`${url.host}: its HTTP/2 connection ended (GOAWAY NO_ERROR) while the answer to GET ${displayUrl(url)} was read; asked again`);
+        continue;
+      }
       repo.host.options.stats.retries++;
       await pause(backoff(repo.host.retry, retry), opts.signal);
     }

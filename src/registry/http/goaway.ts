@@ -77,6 +77,16 @@ function connectionOf(e: unknown): string | undefined {
   return socket?.localPort === undefined ? undefined : `${socket.localAddress ?? ''}:${socket.localPort}`;
 }
 
+/**
+ * Whether a body was cut by its session's graceful end (GOAWAY NO_ERROR): undici 7 fails the
+ * streams still being read too, answered or not. Read again at once, and no retry: the normal end
+ * of a connection (nginx's keepalive_requests), which a session carrying many streams meets with
+ * several answers still arriving (read-again.ts, blobs.ts). Each read again still spends an attempt.
+ */
+export function endedGracefully(e: unknown): boolean {
+  return goawayCode(e) === 0;
+}
+
 /** The error code of the GOAWAY whose session undici failed this request with (0: NO_ERROR), if it was one. */
 function goawayCode(e: unknown): number | undefined {
   const code = e instanceof errors.SocketError ? /^HTTP\/2: "GOAWAY" frame received with code (\d+)/.exec(e.message)?.[1] : undefined;

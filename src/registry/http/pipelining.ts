@@ -32,6 +32,24 @@ export function pipeliningFor(alpn: string | false | null | undefined, made: num
   return alpn === 'h2' ? H2_STREAMS : made >= connections ? h1 : 1;
 }
 
+/** Whether an origin's last connection agreed on HTTP/2 (kept by routedFactory across its Pools: proxy.ts). */
+export interface Spoken {
+  h2: boolean;
+}
+
+/**
+ * The connections a new Pool for an origin may open: one where it asks for HTTP/2 and the origin's
+ * last connection spoke it, since one session carries every request (H2_STREAMS); else
+ * `connections`. undici's Pool opens a connection for each request that arrives while its Clients
+ * are still connecting, and once connected, hands requests to the first with room: the others
+ * carried that one request each. A GOAWAY renews the whole pool (pool.ts), so after each one
+ * (nginx's keepalive_requests) up to `connections` were opened again, most for one request:
+ * personalities/nginx-goaway counted 45 of 67 connections carrying one.
+ */
+export function poolConnections(connections: number | null | undefined, allowH2: boolean, spoken: Spoken): number | null | undefined {
+  return allowH2 && spoken.h2 ? 1 : connections;
+}
+
 /**
  * A `factory` for one Pool of `connections` Clients, which multiplex once their connection agreed
  * on HTTP/2. Over HTTP/1.1 they pipeline only once the Pool has all its connections: undici's Pool
@@ -40,7 +58,7 @@ export function pipeliningFor(alpn: string | false | null | undefined, made: num
  * ahead of them (publish/publish-progress: a manifest PUT held 3 s held the other artifact's).
  * A Pool keeps its Clients, so once full it stays full: from then on a burst is what it meets.
  */
-export function pipeliningClients(h1 = H1_PIPELINING, connections = Infinity): (origin: string | URL, opts: object) => Dispatcher {
+export function pipeliningClients(h1 = H1_PIPELINING, connections = Infinity, spoken: Spoken = { h2: false }): (origin: string | URL, opts: object) => Dispatcher {
   let made = 0;
   const overHttp1 = new Set<Client>();
   return (origin, opts) => {
@@ -52,6 +70,7 @@ export function pipeliningClients(h1 = H1_PIPELINING, connections = Infinity): (
       connect: (o, callback) => connect(o, (err, socket) => {
         if (!err && socket) {
           const alpn = (socket as Partial<TLSSocket>).alpnProtocol;
+          spoken.h2 = alpn === 'h2';
           if (alpn !== 'h2') overHttp1.add(client);
           client.pipelining = pipeliningFor(alpn, made, connections, h1);
         }

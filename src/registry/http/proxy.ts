@@ -15,7 +15,7 @@ import { pageInTunnel, refusal, unreachable } from './proxy-refusals.js';
 import { storeContext } from './trust-store.js';
 import { namingLapsed } from './lapsed.js';
 import { heard, type ProtocolNotice } from './alpn.js';
-import { pipeliningClients } from './pipelining.js';
+import { pipeliningClients, poolConnections, type Spoken } from './pipelining.js';
 import { awaitingReturn, type Peer } from './restart-wait.js';
 
 /** How long the proxy may take to open a tunnel (undici's own connect timeout). */
@@ -42,10 +42,14 @@ export type ProxyNotice = (origin: URL, route: ProxyRoute, direct: boolean) => v
 export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxies(), protocol?: ProtocolNotice, restartWaitMs = 0, h1Pipelining?: number) {
   // The registry's own connections (direct or tunnelled) may pipeline (pipelining.ts); forwarded
   // plain http keeps one request at a time through the proxy, which may read them one by one.
+  const spoken = new Map<string, Spoken>();
   return (origin: string | URL, opts: object): Dispatcher => {
-    // A factory of its own for each Pool: it counts that Pool's connections.
-    const pool = opts as Pool.Options;
-    const options = (h1Pipelining === undefined ? pool : { ...pool, factory: pipeliningClients(h1Pipelining, pool.connections ?? Infinity) }) as Pool.Options;
+    // A factory of its own for each Pool: it counts that Pool's connections. Whether the origin
+    // spoke HTTP/2 outlives the Pool (an Agent renewed after a GOAWAY: pool.ts) and sizes the next.
+    const given = opts as Pool.Options;
+    const said = spoken.get(String(origin)) ?? spoken.set(String(origin), { h2: false }).get(String(origin))!;
+    const pool = h1Pipelining === undefined ? given : { ...given, connections: poolConnections(given.connections, given.allowH2 ?? false, said) };
+    const options = (h1Pipelining === undefined ? pool : { ...pool, factory: pipeliningClients(h1Pipelining, pool.connections ?? Infinity, said) }) as Pool.Options;
     const url = new URL(origin);
     const route = proxyFor(url, env);
     const named = url.protocol === 'https:' ? env.https : env.http;

@@ -1,7 +1,7 @@
 // How the small requests' connections carry more than one request (src/registry/http/pipelining.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { H1_PIPELINING, H2_STREAMS, isListing, isSessionStart, pipelines, pipeliningFor } from '../../../src/registry/http/pipelining.js';
+import { H1_PIPELINING, H2_STREAMS, isListing, isSessionStart, pipelines, pipeliningFor, poolConnections } from '../../../src/registry/http/pipelining.js';
 
 test('an HTTP/2 session carries many streams; HTTP/1.1, over TLS or plain, a few pipelined requests once its pool has all its connections', () => {
   assert.equal(pipeliningFor('h2', 1, 24), H2_STREAMS, 'HTTP/2 multiplexes from its first connection');
@@ -13,6 +13,12 @@ test('an HTTP/2 session carries many streams; HTTP/1.1, over TLS or plain, a few
   assert.ok(H1_PIPELINING > 1 && H1_PIPELINING <= 8, 'a few, not a queue behind one slow answer');
   assert.equal(pipeliningFor('http/1.1', 24, 24, 1), 1, 'pipelining: false');
   assert.equal(pipeliningFor('h2', 24, 24, 1), H2_STREAMS, 'HTTP/2 multiplexes either way');
+});
+
+test('a pool for an origin that spoke HTTP/2 opens one session; one that did not, or asks for HTTP/1.1, its connections', () => {
+  assert.equal(poolConnections(24, true, { h2: true }), 1, 'one session carries every request');
+  assert.equal(poolConnections(24, true, { h2: false }), 24, 'not heard yet, or its last connection said http/1.1');
+  assert.equal(poolConnections(24, false, { h2: true }), 24, 'a host moved to HTTP/1.1 (goaway.ts) pipelines over its connections');
 });
 
 test('only small requests that may be sent again are pipelined, no session start, and nothing behind a listing', () => {
