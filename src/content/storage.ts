@@ -57,6 +57,11 @@ export interface Repository {
   exists(desc: Descriptor, opts?: CallOptions): Promise<boolean>;
   /** Uploads a blob; `content` is (or yields) exactly desc.size bytes hashing to desc.digest. */
   pushBlob(desc: Descriptor, content: BlobContent, opts?: CallOptions): Promise<void>;
+  /**
+   * Starts what the next pushBlob of `desc` would start first (a registry's upload session), while
+   * its bytes are still being read: that push takes it. Optional: a store that needs no such step lacks it.
+   */
+  openUpload?(desc: Descriptor, opts?: CallOptions): void;
   /** Stores manifest bytes under their digest (untagged). */
   pushManifest(desc: Descriptor, bytes: Uint8Array, opts?: CallOptions): Promise<void>;
   /** Points `tag` at the manifest `desc` (whose bytes are given: registries tag by PUT). */

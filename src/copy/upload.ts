@@ -46,6 +46,9 @@ export async function uploadAll(ctx: CopyContext, desc: Descriptor, dsts: Reposi
   const counted = { bytes: 0 };
   while (remaining.length > 0) {
     let failure: { sourceError?: unknown; failed: Map<Repository, unknown> };
+    // The first attempt's upload sessions open while the source is read (a round trip sooner);
+    // a later one's open in its push, where a retry is counted once per upload (Round).
+    if (attempt === 1 && adaptations === 0 && !bytes) for (const dst of remaining) dst.openUpload?.(desc, sent.upload());
     if (desc.size <= SMALL_BLOB_BYTES) {
       try {
         if (!bytes) {

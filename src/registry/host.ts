@@ -68,8 +68,11 @@ export class HostContext {
   readonly base: URL;
   readonly send: Send;
   readonly retry: RetryPolicy;
-  /** Upload sessions left by a refused mount (202), keyed `path@digest`, used by the next push. */
-  readonly uploadSessions = new Map<string, URL>();
+  /**
+   * Upload sessions opened ahead of a push, keyed `path@digest`, taken by the next push: left by a
+   * refused mount (202), or being opened while the copier reads the blob (upload.ts openUpload).
+   */
+  readonly uploadSessions = new Map<string, URL | Promise<URL>>();
   /**
    * Repositories this registry said do not exist on a write (ECR's NAME_UNKNOWN: it creates none
    * on push): later writes there fail with the same error at once, not one refused request per

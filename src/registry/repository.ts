@@ -13,7 +13,7 @@ import { putManifest } from './manifest-put.js';
 import { listReferrers } from './referrers.js';
 import { RepoContext } from './repo-context.js';
 import { listTags } from './tags.js';
-import { pushBlob } from './upload.js';
+import { openUpload, pushBlob } from './upload.js';
 
 /** A repository on a registry, reached through the host's authenticated, retried transport. */
 export class RemoteRepository implements Repository, BlobMounter, ReferrerLister, MissingTeller {
@@ -55,6 +55,10 @@ export class RemoteRepository implements Repository, BlobMounter, ReferrerLister
 
   pushBlob(desc: Descriptor, content: BlobContent, opts?: CallOptions): Promise<void> {
     return pushBlob(this.repo, desc, content, opts);
+  }
+
+  openUpload(desc: Descriptor, opts?: CallOptions): void {
+    openUpload(this.repo, desc, opts);
   }
 
   pushManifest(desc: Descriptor, bytes: Uint8Array, opts?: CallOptions): Promise<void> {
