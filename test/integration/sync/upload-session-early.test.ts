@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
 import type { FaultProxy, Personality } from '../../harness/fault-proxy.js';
-import { proxyFor, registriesYaml } from '../../harness/tls-bed.js';
+import { oneMirrorYaml, proxyFor } from '../../harness/tls-bed.js';
 import { seedImage, type SeededImage } from '../../harness/seed.js';
 import { runCli, writeConfig } from '../../harness/cli.js';
 import { skopeoDigestVerified } from '../../harness/skopeo.js';
@@ -58,12 +58,7 @@ after(async () => {
 
 test("a target's upload session opens while its blob is read from the source, and is the one the push uses", async () => {
   const dir = await scratchDir('upload-session-early');
-  const config = await writeConfig(dir, `version: 1
-defaults:
-  targets: [${dst.host}/mirror]
-${registriesYaml([src, dst])}images:
-  - source: ${src.host}/jetstack/app
-`);
+  const config = await writeConfig(dir, oneMirrorYaml(src, dst, 'jetstack/app'));
   const run = await runCli(['sync', '-c', config, '-v', '--endpoint', `${src.host}=${pSrc.url}`, '--endpoint', `${dst.host}=${pDst.url}`]);
   assert.equal(run.exitCode, 0, run.stderr);
   const firstAnswered = Math.min(...blobReads) + HOLD_MS;
