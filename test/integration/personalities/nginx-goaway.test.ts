@@ -51,7 +51,15 @@ ${registriesYaml([[nSrc, { concurrency: 2 }], [nDst, { concurrency: 2 }]])}image
   const connections = new Set(logged.map((r) => r.connection)).size;
   console.log(`# ${logged.length} requests at nginx on ${connections} connections, ${ended} HTTP/2 connections ended by keepalive_requests; ${output.match(/debug: (\d+ requests.*)/)?.[1]}`);
   assert.doesNotMatch(output, /HTTP\/1\.1 from now on/);
-  assert.match(output, /debug: \d+ requests \(.*\), 0 retries/);
+  // GOAWAYs cost no retry of their own. Two things nginx does may each cost one (seen in CI and
+  // here, about one run in three): a 5xx (under load its upstream, the registry, resets a blob PUT
+  // now and then: error.log "readv() failed (104: Connection reset by peer) while reading
+  // upstream", a 502), and a 404 to a blob PUT sent again after a GOAWAY that had taken it although
+  // the registry stored it (undici 7 fails the streams a GOAWAY's session still answers): in a
+  // session a self-mount opened (202), pushBlob then starts a fresh one, counted as a retry.
+  const costly = (output.match(/^debug: ([A-Z]+ \S+ 5\d\d|PUT \S+\/blobs\/uploads\/\S+ 404) \d+ms$/gm) ?? []).length;
+  const retries = Number(/debug: \d+ requests \(.*\), (\d+) retr/.exec(output)?.[1]);
+  assert.ok(retries <= costly, `${retries} retries for ${costly} answers of 5xx or 404 to a blob PUT`);
   assert.deepEqual(logged.filter((r) => r.protocol !== 'HTTP/2.0' && r.uri.startsWith('/v2/mirror/')), []);
   assert.ok(ended > 0, 'no connection reached keepalive_requests: the test proves nothing');
   // A connection ended after 10 requests is followed by one that carries as many, not by one per
