@@ -13,6 +13,7 @@ import { RegistryResponseError, triedOut } from '../types/errors.js';
 import { newBudget } from './http/retry.js';
 import type { RetryBudget } from './http/types.js';
 import { resumable } from './blob-resume.js';
+import { endedGracefully } from './http/goaway.js';
 import { reopenAt } from './blob-reopen.js';
 import { assertNotMissing, present, resolveLocation, writeFailure, type RepoContext } from './repo-context.js';
 
@@ -40,8 +41,11 @@ export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallO
     length: contentLength(res),
     maxResumes: repo.host.retry.maxAttempts,
     onResume: (offset, why) => {
-      stats.retries++;
-      logger.debug(`GET ${displayUrl(url)}: broke after ${offset} of ${desc.size} bytes (${why instanceof Error ? why.message : String(why)}); resuming with Range`);
+      // A session's graceful end (GOAWAY NO_ERROR, as after nginx's keepalive_requests) is the
+      // normal end of a connection, no retry, as for an answer read whole (read-again.ts).
+      const graceful = endedGracefully(why);
+      if (!graceful) stats.retries++;
+      logger.debug(`GET ${displayUrl(url)}: ${graceful ? 'its HTTP/2 connection ended (GOAWAY NO_ERROR)' : 'broke'} after ${offset} of ${desc.size} bytes (${why instanceof Error ? why.message : String(why)}); resuming with Range`);
     },
     reopen: (offset) => reopenAt(
       async (range) => refusedByObjectStore(repo, desc, await get(range === undefined ? undefined : { range })),

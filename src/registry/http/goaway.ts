@@ -81,7 +81,8 @@ function connectionOf(e: unknown): string | undefined {
  * Whether a body was cut by its session's graceful end (GOAWAY NO_ERROR): undici 7 fails the
  * streams still being read too, answered or not. Read again at once, and no retry: the normal end
  * of a connection (nginx's keepalive_requests), which a session carrying many streams meets with
- * several answers still arriving (read-again.ts). Each read again still spends an attempt.
+ * several answers still arriving (read-again.ts; a blob's bytes resume where they broke, blobs.ts).
+ * Each read again still spends an attempt (a resume, one of those in a row).
  */
 export function endedGracefully(e: unknown): boolean {
   return goawayCode(e) === 0;
