@@ -23,8 +23,11 @@ import { sendChunk } from './chunk-send.js';
  * one that landed anyway, a stream read again): restarting here too multiplied them (a proxy
  * cutting every upload: 11 PUTs of a 1 MiB blob, said as 'tried 5 times'). Started again here
  * only where the attempt did not fail: a refusal the policy adapted to, or the session a mount
- * left (blobs.ts) found gone. A request the transport retried in place until its budget was spent
- * (a session start, a chunk) comes out marked so (step), and the copier repeats no whole upload for it.
+ * left (blobs.ts) said gone with another status than 404. A 404 (distribution's answer, a
+ * NotFoundError) goes to the copier, which asks for the blob by HEAD first: such a PUT was often
+ * sent twice and landed (test sync/put-sent-twice). A request the transport retried in place
+ * until its budget was spent (a session start, a chunk) comes out marked so (step), and the copier
+ * repeats no whole upload for it.
  */
 export async function pushBlob(repo: RepoContext, desc: Descriptor, content: BlobContent, opts: CallOptions = {}): Promise<void> {
   const source: Buffer | Readable =
