@@ -105,8 +105,11 @@ export function isListing(url: URL): boolean {
  * that maxAttempts 5 allows three blobs: personalities/upload-start).
  */
 export function isSessionStart(method: string, url: URL): boolean {
-  return method === 'POST' && url.pathname.endsWith('/blobs/uploads/') && !url.searchParams.has('mount');
+  // The query read as text: url.searchParams parses it into an object on every mount.
+  return method === 'POST' && url.pathname.endsWith('/blobs/uploads/') && !MOUNT_PARAM.test(url.search);
 }
+
+const MOUNT_PARAM = /[?&]mount(?:[=&]|$)/;
 
 /**
  * Flags for a small request that may be sent again (no body, or bytes in memory), is no listing

@@ -47,7 +47,9 @@ export function routedFactory(notice?: ProxyNotice, env: ProxyEnv = processProxi
     // A factory of its own for each Pool: it counts that Pool's connections. Whether the origin
     // spoke HTTP/2 outlives the Pool (an Agent renewed after a GOAWAY: pool.ts) and sizes the next.
     const given = opts as Pool.Options;
-    const said = spoken.get(String(origin)) ?? spoken.set(String(origin), { h2: false }).get(String(origin))!;
+    const key = String(origin);
+    let said = spoken.get(key);
+    if (!said) spoken.set(key, (said = { h2: false }));
     const pool = h1Pipelining === undefined ? given : { ...given, connections: poolConnections(given.connections, given.allowH2 ?? false, said) };
     const options = (h1Pipelining === undefined ? pool : { ...pool, factory: pipeliningClients(h1Pipelining, pool.connections ?? Infinity, said) }) as Pool.Options;
     const url = new URL(origin);

@@ -39,4 +39,9 @@ test('only small requests that may be sent again are pipelined, no session start
   assert.equal(isSessionStart('POST', start), true);
   assert.equal(isSessionStart('POST', mount), false);
   assert.equal(isSessionStart('GET', start), false);
+  // The query is read as text: the parameter's name exactly, wherever it stands.
+  assert.equal(isSessionStart('POST', new URL('/v2/app/blobs/uploads/?from=other&mount=sha256:ab', manifest)), false);
+  assert.equal(isSessionStart('POST', new URL('/v2/app/blobs/uploads/?mount', manifest)), false);
+  assert.equal(isSessionStart('POST', new URL('/v2/app/blobs/uploads/?digest=sha256:ab&amount=1', manifest)), true);
+  assert.equal(isSessionStart('POST', new URL('/v2/app/blobs/uploads/?mounted=1', manifest)), true);
 });
