@@ -11,6 +11,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync,
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import vm from 'node:vm';
 
 /** Where regmirror keeps compiled code: $XDG_CACHE_HOME/regmirror, else ~/.cache/regmirror. */
@@ -49,7 +50,11 @@ export function loadWithCache(file, dir, command) {
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
   if (!cachedData || script.cachedDataRejected) {
     process.once('exit', (code) => {
-      if (code === 0) save(dir, path, key, () => script.createCachedData());
+      if (code !== 0) return;
+      // A run that compiled a user's regex set V8's flag for its linear-time fall-back
+      // (src/config/user-regex.ts): unset, the cache is made under the flags the next run starts with.
+      setFlagsFromString('--no-enable-experimental-regexp-engine-on-excessive-backtracks');
+      save(dir, path, key, () => script.createCachedData());
     });
   }
   return module.exports;

@@ -4,7 +4,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
 import { cacheDir, commandOf, loadWithCache } from './compile-cache.js';
 
 const bundle = fileURLToPath(new URL('../bundle/regmirror.cjs', import.meta.url));
@@ -13,10 +12,6 @@ if (!existsSync(bundle)) {
   process.stderr.write('regmirror: bundle/regmirror.cjs is missing: run `npm run build`\n');
   process.exit(2);
 }
-// The bundle sets this flag as it loads (src/cli/main.ts says why). V8 keys a code cache by its
-// flags, so it is set before the bundle is compiled too, or every cache made would be refused.
-setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
-
 const args = process.argv.slice(2);
 const verbose = args.includes('-v') || args.includes('--verbose');
 let main;

@@ -12,15 +12,6 @@ import { schemaCommand, validateCommand } from './commands/validate.js';
 import { serveCommand } from './commands/serve.js';
 import { verifyCommand } from './commands/verify.js';
 import { VERSION } from '../version.js';
-import { setFlagsFromString } from 'node:v8';
-
-// A tag rule that backtracks catastrophically (`(a+)+$` against a long tag) would hang a run for
-// hours in V8's backtracking engine; past its backtrack budget (50,000) V8 now runs such a regex
-// in its linear-time engine instead: the same matches, in bounded time (regexes with
-// backreferences or lookarounds, which that engine lacks, keep backtracking). bin/regmirror.js
-// sets it before it compiles the bundle too: V8 keys its code cache by flags.
-setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
-
 
 /** Runs the CLI and returns the exit code (bin/regmirror.js sets process.exitCode). */
 export async function main(argv: string[]): Promise<number> {

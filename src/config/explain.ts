@@ -7,6 +7,7 @@ import type SemVer from 'semver/classes/semver.js';
 import { isValidTag, REFERRER_TAG } from '../types/reference.js';
 import { tagVersion } from '../types/tag.js';
 import type { TagRules } from './model.js';
+import { userRegExp } from './user-regex.js';
 
 /** The rule that decided a tag; `every-tag` = the item has no tag rules. */
 export type TagRule = 'every-tag' | 'semver' | 'prerelease' | 'include' | 'exclude' | 'latest' | 'explicit' | 'referrer' | 'orphan-referrer' | 'invalid-name';
@@ -40,8 +41,8 @@ function firstVerdict(tag: string, rules: TagRules, hasRules: boolean): TagDecis
     if (!v) return drop('semver', `not a semver version (semver: "${rules.semver}")`);
     if (!satisfies(v, rules.semver, { includePrerelease: rules.prerelease === true })) return drop('semver', `outside "${rules.semver}"`);
   }
-  if (rules.include.length > 0 && !rules.include.some((p) => new RegExp(p).test(tag))) return drop('include', `matches none of ${rules.include.map((p) => `/${p}/`).join(', ')}`);
-  const excluded = rules.exclude.find((p) => new RegExp(p).test(tag));
+  if (rules.include.length > 0 && !rules.include.some((p) => userRegExp(p).test(tag))) return drop('include', `matches none of ${rules.include.map((p) => `/${p}/`).join(', ')}`);
+  const excluded = rules.exclude.find((p) => userRegExp(p).test(tag));
   if (excluded !== undefined) return drop('exclude', `matches /${excluded}/`);
   return { tag, selected: true, ...keptBy(rules, tag) };
 }
@@ -49,7 +50,7 @@ function firstVerdict(tag: string, rules: TagRules, hasRules: boolean): TagDecis
 // The rule that most narrowly let a selected tag through, for the reader of --explain.
 function keptBy(rules: TagRules, tag: string): { rule: TagRule; detail: string } {
   if (rules.latest > 0) return { rule: 'latest', detail: `among the ${rules.latest} highest version(s)` };
-  if (rules.include.length > 0) return { rule: 'include', detail: `matches /${rules.include.find((p) => new RegExp(p).test(tag))}/` };
+  if (rules.include.length > 0) return { rule: 'include', detail: `matches /${rules.include.find((p) => userRegExp(p).test(tag))}/` };
   if (rules.semver !== undefined) return { rule: 'semver', detail: `within "${rules.semver}"` };
   if (rules.exclude.length > 0) return { rule: 'exclude', detail: 'matches no exclude pattern' };
   return { rule: 'prerelease', detail: 'not a prerelease' };

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { basename, formatRepository, repositoryIn, type RepositoryRef } from '../types/reference.js';
 import { UsageError } from '../types/errors.js';
 import type { BinaryItem, Config, ImageItem } from './model.js';
+import { userRegExp } from './user-regex.js';
 
 /** One target repository of an image, with how to print it. */
 export interface TargetRepo {
@@ -85,7 +86,7 @@ export function globToRegExp(glob: string): RegExp {
     else if (c === '?') re += '[^/]';
     else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`);
+  return userRegExp(`^${re}$`);
 }
 
 /** Parses --shard "K/N" (1 ≤ K ≤ N). */
