@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli } from '../../harness/cli.js';
+import { repoRoot, runCli, writeConfig } from '../../harness/cli.js';
 import { scratchDir } from '../../harness/scratch.js';
 
 async function cacheFiles(home: string): Promise<Map<string, number>> {
@@ -35,6 +35,29 @@ test("a command's first run leaves its compiled code; the next runs take it as i
   const schema = await runCli(['schema'], { env: { XDG_CACHE_HOME: home } });
   assert.equal(schema.exitCode, 0);
   assert.deepEqual([...(await cacheFiles(home)).keys()].map((n) => n.slice(17)), ['none.v8', 'schema.v8']);
+});
+
+test("a run that compiled a user's regex leaves a cache the next runs take", async () => {
+  // A tag rule arms V8's linear-time regex fall-back, a V8 flag (src/config/user-regex.ts); a cache
+  // made under it would be refused by every run that starts without it, and written anew each time.
+  const home = await scratchDir('compile-cache-regex');
+  const config = await writeConfig(home, `version: 1
+defaults:
+  targets: [oci:${join(home, 'mirror')}]
+  tags: { include: ["^b1$"] }
+images:
+  - source: oci:${join(repoRoot(), 'test', 'fixtures', 'thirdparty', 'regclient-testrepo')}
+`);
+  const sync = async () => {
+    const run = await runCli(['sync', '-c', config, '--no-progress'], { env: { XDG_CACHE_HOME: home } });
+    assert.equal(run.exitCode, 0, run.stderr);
+  };
+  await sync();
+  const first = await cacheFiles(home);
+  assert.deepEqual([...first.keys()].map((n) => n.slice(17)), ['sync.v8']);
+  await sync();
+  await sync();
+  assert.deepEqual(await cacheFiles(home), first);
 });
 
 test('a damaged cache is refused and replaced, and the run goes on as if there were none', async () => {
