@@ -4,9 +4,9 @@
 // linear-time engine instead: the same matches, in bounded time (regexes with backreferences or
 // lookarounds, which that engine lacks, keep backtracking). The V8 flag that says so is set as the
 // first of them is compiled, not as the CLI starts: V8 refuses a code cache made under other flags,
-// Node's own for its built-in modules among them, which a run sets its flag before loading then
-// compiles from source (35 ms of CPU a run), and bin/compile-cache.js unsets it before it makes
-// the bundle's.
+// Node's own for its built-in modules among them, so each built-in a run loads after the flag is
+// compiled from source (about 40 ms of CPU a run, with the flag set at start-up). For the same
+// reason bin/compile-cache.js unsets it before it makes the bundle's cache.
 import { setFlagsFromString } from 'node:v8';
 
 let armed = false;
