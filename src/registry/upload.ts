@@ -71,9 +71,10 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
  * Opens the blob's upload session now, while the copier reads its bytes from the source, for the
  * push that follows to take (its failure included, as if that push had asked): the session's POST
  * no longer waits for the read: a round trip off each blob a target was asked for by HEAD (a
- * release's one tag at 20 ms: bench/README.md, thirty-ninth round). Not where a session waits already (a mount's 202),
- * nor in a repository the registry said is missing. A session whose read then failed is taken by
- * the next attempt's push; one that failed to open is forgotten, and that push opens its own.
+ * release's one tag at 20 ms: bench/README.md, thirty-ninth round). Not where a session waits
+ * already (a mount's 202), nor in a repository the registry said is missing. A session whose read
+ * then failed is taken by the next attempt's push; one that failed to open is forgotten, and that
+ * push opens its own.
  */
 export function openUpload(repo: RepoContext, desc: Descriptor, opts: CallOptions = {}): void {
   const key = sessionKey(repo.path, desc.digest);

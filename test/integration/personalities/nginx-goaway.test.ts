@@ -54,9 +54,10 @@ ${registriesYaml([[nSrc, { concurrency: 2 }], [nDst, { concurrency: 2 }]])}image
   // GOAWAYs cost no retry of their own. Two things nginx does may each cost one (seen in CI and
   // here, about one run in three): a 5xx (under load its upstream, the registry, resets a blob PUT
   // now and then: error.log "readv() failed (104: Connection reset by peer) while reading
-  // upstream", a 502), and a 404 to a blob PUT sent again after a GOAWAY that had taken it although
-  // the registry stored it (undici 7 fails the streams a GOAWAY's session still answers): in a
-  // session a self-mount opened (202), pushBlob then starts a fresh one, counted as a retry.
+  // upstream", a 502), and a 404 to a blob PUT sent again after a GOAWAY had taken its first send
+  // (undici 7 fails the streams a GOAWAY's session still answers): the copier asks for the blob by
+  // HEAD, and where it is not there uploads it again, a new attempt counted as a retry (where it
+  // is, nothing counts: sync/put-sent-twice).
   const costly = (output.match(/^debug: ([A-Z]+ \S+ 5\d\d|PUT \S+\/blobs\/uploads\/\S+ 404) \d+ms$/gm) ?? []).length;
   const retries = Number(/debug: \d+ requests \(.*\), (\d+) retr/.exec(output)?.[1]);
   assert.ok(retries <= costly, `${retries} retries for ${costly} answers of 5xx or 404 to a blob PUT`);
