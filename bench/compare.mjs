@@ -17,7 +17,9 @@
 // BENCH_REGISTRY=instant puts instant registries (bench/lib/instant-registry.mjs: the API from
 // memory, no disk, no hashing) behind the proxies instead of `docker-registry`: on 2 cores the
 // registries' CPU bounds a copy even at 50 ms, where quay.io and ghcr.io, seen from one client,
-// are bound by round trips alone; this measures that.
+// are bound by round trips alone; this measures that. BENCH_REGISTRY_PROFILE=DIR (real registries)
+// writes each registry's Go CPU profiles of each run there (DIR/<copier>-<run>-<quay|ghcr>-<k>.pb.gz):
+// `node bench/registry-profile.mjs DIR/*.pb.gz` says where the registries' CPU went, per copier.
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +47,8 @@ const contenders = (env.BENCH_CONTENDERS ?? 'regmirror,bare').split(',');
 const instant = env.BENCH_REGISTRY === 'instant';
 const root = tempRoot();
 if (env.BENCH_TIMELINE) mkdirSync(env.BENCH_TIMELINE, { recursive: true });
+const profileDir = instant ? undefined : env.BENCH_REGISTRY_PROFILE;
+if (profileDir) mkdirSync(profileDir, { recursive: true });
 process.on('unhandledRejection', (err) => {
   process.stderr.write(`\nbench: ${err instanceof Error ? err.stack : err}\n`);
   process.exit(1);
@@ -65,7 +69,8 @@ async function freshRegistries(n) {
   }
   const data = join(root, `data-${n}`);
   cpSync(source.dataDir, data, { recursive: true });
-  return { quay: await startRegistry(`quay-${n}`, data), ghcr: await startRegistry(`ghcr-${n}`) };
+  const profile = profileDir !== undefined;
+  return { quay: await startRegistry(`quay-${n}`, data, { profile }), ghcr: await startRegistry(`ghcr-${n}`, undefined, { profile }) };
 }
 const allTags = [...seeded.images, ...seeded.signatures];
 
@@ -95,8 +100,13 @@ async function coldRun(who) {
   const nodeArgs = contenderNodeArgs(name);
   if (env.BENCH_TIMELINE) nodeArgs.push('--import', join(BENCH, 'lib', 'timeline-preload.mjs'));
   const proxyBefore = process.cpuUsage();
-  const phase = await measure(`${who} #${n}`, [quay, ghcr], cmd, [...nodeArgs, ...args], { env: extraEnv });
+  const running = measure(`${who} #${n}`, [quay, ghcr], cmd, [...nodeArgs, ...args], { env: extraEnv });
+  const profiles = profileDir ? Object.entries(near).map(([host, reg]) => reg.profileWhile(running).then((windows) => [host, windows])) : [];
+  const phase = await running;
   const proxy = process.cpuUsage(proxyBefore);
+  for (const [host, windows] of await Promise.all(profiles)) {
+    windows.forEach((bytes, k) => writeFileSync(join(profileDir, `${name}-${n}-${host.split('.')[0]}-${k}.pb.gz`), bytes));
+  }
   // The delaying proxies run in this process: their CPU competes with the copier's and the registries'.
   phase.proxyCpu = (proxy.user + proxy.system) / 1e6;
   if (env.BENCH_DEBUG) {
@@ -131,7 +141,7 @@ const lines = [
 ];
 process.stdout.write(`\n${lines.join('\n')}`);
 if (env.BENCH_WRITE === '1') {
-  const knobs = Object.entries(env).filter(([k]) => /^(BENCH_(?!WRITE|REGMIRROR_BASE|NODE_ARGS|TIMELINE)|BARE_)/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ');
+  const knobs = Object.entries(env).filter(([k]) => /^(BENCH_(?!WRITE|REGMIRROR_BASE|NODE_ARGS|TIMELINE|REGISTRY_PROFILE)|BARE_)/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ');
   const head = `# regmirror against the bare copier\n\n${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores · Node ${process.version} · \`${knobs} npm run bench:compare\`\n\n`;
   writeFileSync(join(BENCH, `RESULTS-compare-${instant ? 'instant-' : ''}${delayMs}ms.md`), head + lines.join('\n'));
 }

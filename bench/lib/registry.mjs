@@ -1,5 +1,6 @@
 // A `docker-registry serve` process (CNCF distribution) on 127.0.0.1, plain HTTP, no auth, with
-// an access log we can slice per phase and CPU seconds read from /proc.
+// an access log we can slice per phase and CPU seconds read from /proc; with `profile`, also its
+// debug server, whose Go CPU profiles (/debug/pprof) say where those seconds go.
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,20 +9,24 @@ import { freePort, waitReady } from '../../scripts/lib/registry-process.mjs';
 
 const TICKS = 100; // USER_HZ on Linux
 
-/** Starts a registry named `name`; `dataDir` lets two registries start from the same seeded files. */
-export async function startRegistry(name, dataDir) {
+/**
+ * Starts a registry named `name`; `dataDir` lets two registries start from the same seeded files;
+ * `profile` opens its debug server (profileWhile).
+ */
+export async function startRegistry(name, dataDir, { profile = false } = {}) {
   const dir = join(tempRoot(), `reg-${name}`);
   mkdirSync(dir, { recursive: true });
   const data = dataDir ?? join(dir, 'data');
   const logPath = join(dir, 'registry.log');
   const port = await freePort();
+  const debugPort = profile ? await freePort() : undefined;
   const config = join(dir, 'config.yml');
   writeFileSync(config, [
     'version: 0.1',
     // warn: only the access log line per request (what we count), no "response completed" twin.
     'log:\n  level: warn\n  accesslog:\n    disabled: false',
     `storage:\n  filesystem:\n    rootdirectory: ${data}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false`,
-    `http:\n  addr: 127.0.0.1:${port}\n  secret: regmirror-bench`,
+    `http:\n  addr: 127.0.0.1:${port}\n  secret: regmirror-bench${debugPort ? `\n  debug:\n    addr: 127.0.0.1:${debugPort}` : ''}`,
     '',
   ].join('\n'));
   const fd = openSync(logPath, 'a');
@@ -29,7 +34,26 @@ export async function startRegistry(name, dataDir) {
   closeSync(fd);
   const host = `127.0.0.1:${port}`;
   await waitReady(`http://${host}`, child, logPath);
-  return { ...measured(name, child, logPath), host, url: `http://${host}`, dataDir: data };
+  return { ...measured(name, child, logPath), host, url: `http://${host}`, dataDir: data, ...(debugPort && { profileWhile: (done) => profileWhile(debugPort, done) }) };
+}
+
+const WINDOW_S = 2;
+
+/**
+ * The registry's CPU profiles (pprof's gzipped protobuf) from now until `done` settles: Go
+ * profiles a fixed span, so back-to-back windows of WINDOW_S seconds, the last ending at most that
+ * long after `done`, when the registry is idle and adds no samples.
+ */
+async function profileWhile(debugPort, done) {
+  let over = false;
+  done.then(() => (over = true), () => (over = true));
+  const windows = [];
+  while (!over) {
+    const res = await fetch(`http://127.0.0.1:${debugPort}/debug/pprof/profile?seconds=${WINDOW_S}`);
+    if (!res.ok) throw new Error(`registry debug server: /debug/pprof/profile answered ${res.status}`);
+    windows.push(Buffer.from(await res.arrayBuffer()));
+  }
+  return windows;
 }
 
 /**
