@@ -10,7 +10,8 @@ import { REPOSITORY_ROW, reportTimestamp, summarizeVerify } from '../report/summ
 import { inConfigOrder } from '../inventory/order.js';
 import { orphanReferrerJobs } from '../inventory/orphans.js';
 import { referrerTagSubject } from '../types/reference.js';
-import { checkTarget, SourceFacts } from './check.js';
+import { checkTarget } from './check.js';
+import { SourceFacts } from './source-facts.js';
 import type { RepositoryOpener } from '../content/storage.js';
 import type { KeyObject } from 'node:crypto';
 import type { ImageWork as Work } from '../config/workitems.js';

@@ -7,7 +7,7 @@ import type { ManifestContent } from '../content/storage.js';
 import { NotFoundError } from '../types/errors.js';
 import { splitForeign } from '../types/foreign.js';
 import { parseManifest } from '../types/mediatype.js';
-import type { SourceFacts } from './check.js';
+import type { SourceFacts } from './source-facts.js';
 
 /** The child manifests and blobs of `root` the source does not hold (a HEAD per blob, shared by every target's check). */
 export async function partsLostAtSource(root: ManifestContent, facts: SourceFacts): Promise<string[]> {
