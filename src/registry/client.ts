@@ -14,6 +14,7 @@ import { sayProtocolOnce } from './http/alpn.js';
 import { Unanswered } from './http/unanswered.js';
 import type { TransportStats } from './http/send.js';
 import { RemoteRepository } from './repository.js';
+import { settleUploads } from './upload-cancel.js';
 import { VERSION } from '../version.js';
 
 /** How the client reaches registries. */
@@ -135,9 +136,10 @@ export class RegistryClient {
     this.host(registry).reconnect();
   }
 
-  /** Closes every connection pool. */
+  /** Cancels the upload sessions the run left behind (upload-cancel.ts), then closes every connection pool. */
   async close(): Promise<void> {
     this.returnWaits();
+    await Promise.all([...this.hosts.values()].map(settleUploads));
     await Promise.all(this.takePools().map(closePools));
   }
 

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { SMALL_BLOB_BYTES, type BlobContent, type CallOptions } from '../content/storage.js';
 import type { Descriptor } from '../types/descriptor.js';
-import { RegistryResponseError, retriedInPlace, UploadAdaptedError } from '../types/errors.js';
+import { NotFoundError, RegistryResponseError, retriedInPlace, UploadAdaptedError } from '../types/errors.js';
 import { sessionKey } from './blobs.js';
 import { discard, readCapped } from './http/body.js';
 import { expectStatus, hasErrorCode, uploadNotStarted } from './http/errors.js';
@@ -15,6 +15,7 @@ import { header, type RetryBudget } from './http/types.js';
 import { assertNotMissing, resolveLocation, withQuery, writeFailure, present, type RepoContext } from './repo-context.js';
 import { refusesPatch, refusesWhole, type Adaptation } from './upload-policy.js';
 import { chunksOf } from './chunks.js';
+import { cancelUpload } from './upload-cancel.js';
 import { sendChunk } from './chunk-send.js';
 
 /**
@@ -45,8 +46,9 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
     const key = sessionKey(repo.path, desc.digest);
     const reused = repo.host.uploadSessions.get(key);
     repo.host.uploadSessions.delete(key);
+    let location: URL | undefined;
     try {
-      const location = await (reused ?? step(repo, (budget) => startUpload(repo, budget, call)));
+      location = await (reused ?? step(repo, (budget) => startUpload(repo, budget, call)));
       if (policy.modeFor(desc.size) === 'chunked') await putChunked(repo, desc, source, location, policy.chunkBytes, call);
       else await putMonolithic(repo, desc, source, location, call);
       present(repo);
@@ -55,6 +57,9 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
       // A refusal the policy learned from starts again at once (nothing transient to wait for).
       const adapted = e instanceof Refused ? e : undefined;
       const err = adapted ? adapted.cause : writeFailure(repo, e);
+      // Whatever comes next opens a session of its own: this one is cancelled (upload-cancel.ts),
+      // unless the registry said it is gone (a 404: closed, or the PUT sent twice landed).
+      if (location && !opts.signal?.aborted && !(err instanceof NotFoundError) && !hasErrorCode(err, 'BLOB_UPLOAD_UNKNOWN')) cancelUpload(repo.host, repo.path, location);
       if (adapted && ++adaptations > MAX_ADAPTATIONS) throw err;
       if (!adapted && !(reused && hasErrorCode(err, 'BLOB_UPLOAD_UNKNOWN'))) throw err;
       // Start again with a fresh session, if the bytes can be sent again; a spent stream the
