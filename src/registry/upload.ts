@@ -46,11 +46,12 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
     const key = sessionKey(repo.path, desc.digest);
     const reused = repo.host.uploadSessions.get(key);
     repo.host.uploadSessions.delete(key);
-    let location: URL | undefined;
+    // Where the session is: each PATCH's answer may move it (its Location), and a cancel goes there.
+    let session: { location: URL } | undefined;
     try {
-      location = await (reused ?? step(repo, (budget) => startUpload(repo, budget, call)));
-      if (policy.modeFor(desc.size) === 'chunked') await putChunked(repo, desc, source, location, policy.chunkBytes, call);
-      else await putMonolithic(repo, desc, source, location, call);
+      session = { location: await (reused ?? step(repo, (budget) => startUpload(repo, budget, call))) };
+      if (policy.modeFor(desc.size) === 'chunked') await putChunked(repo, desc, source, session, policy.chunkBytes, call);
+      else await putMonolithic(repo, desc, source, session.location, call);
       present(repo);
       return;
     } catch (e) {
@@ -59,7 +60,7 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
       const err = adapted ? adapted.cause : writeFailure(repo, e);
       // Whatever comes next opens a session of its own: this one is cancelled (upload-cancel.ts),
       // unless the registry said it is gone (a 404: closed, or the PUT sent twice landed).
-      if (location && !opts.signal?.aborted && !(err instanceof NotFoundError) && !hasErrorCode(err, 'BLOB_UPLOAD_UNKNOWN')) cancelUpload(repo.host, repo.path, location);
+      if (session && !opts.signal?.aborted && !(err instanceof NotFoundError) && !hasErrorCode(err, 'BLOB_UPLOAD_UNKNOWN')) cancelUpload(repo.host, repo.path, session.location);
       if (adapted && ++adaptations > MAX_ADAPTATIONS) throw err;
       if (!adapted && !(reused && hasErrorCode(err, 'BLOB_UPLOAD_UNKNOWN'))) throw err;
       // Start again with a fresh session, if the bytes can be sent again; a spent stream the
@@ -155,13 +156,14 @@ async function putMonolithic(repo: RepoContext, desc: Descriptor, source: Buffer
   discard(res.body, header(res, 'content-length'));
 }
 
-async function putChunked(repo: RepoContext, desc: Descriptor, source: Buffer | Readable, start: URL, chunkBytes: number, opts: CallOptions): Promise<void> {
-  let location = start;
+/** PATCHes the blob's chunks, then the closing PUT, each where the one before said; `session` follows. */
+async function putChunked(repo: RepoContext, desc: Descriptor, source: Buffer | Readable, session: { location: URL }, chunkBytes: number, opts: CallOptions): Promise<void> {
   let offset = 0;
   for await (const chunk of chunksOf(source, chunkBytes)) {
-    location = await step(repo, (budget) => putChunk(repo, desc, chunk, chunkBytes, location, offset, budget, opts));
+    session.location = await step(repo, (budget) => putChunk(repo, desc, chunk, chunkBytes, session.location, offset, budget, opts));
     offset += chunk.byteLength;
   }
+  const { location } = session;
   await step(repo, async (budget) => {
     const res = await repo.host.send({
       method: 'PUT', url: withQuery(location, 'digest', desc.digest), scopes: repo.scopes, lane: 'upload', signal: opts.signal, priority: opts.priority, again: opts.again,
