@@ -1,9 +1,9 @@
 // Upload sessions a push leaves behind are cancelled: DELETE on the session's URL (distribution
-// API "Canceling an upload", 204), as docker push and regclient do. A registry otherwise keeps each
-// one, with the bytes a cut PUT or PATCH left in it, until it purges them (distribution: after a
-// week), and a backfill over a flaky link leaves one behind per failed upload. Best effort: one
-// request within CANCEL_MS, never retried, any answer taken (404: gone already; 405: a registry that
-// cannot cancel); nothing of it fails the run or counts as a retry.
+// API "Canceling an upload", 204), as regclient does with the session a refused mount opened. A
+// registry otherwise keeps each one, with the bytes a cut PUT or PATCH left in it, until it purges
+// them (distribution: after a week), and a backfill over a flaky link leaves one behind per failed
+// upload. Best effort: one request within CANCEL_MS, never retried, any answer taken (404: gone
+// already; 405: a registry that cannot cancel); nothing of it fails the run or counts as a retry.
 import type { HostContext } from './host.js';
 import { discard } from './http/body.js';
 import { displayUrl, header } from './http/types.js';
