@@ -93,9 +93,14 @@ export async function exists(repo: RepoContext, desc: Descriptor, opts: CallOpti
   throw await responseError('HEAD', res);
 }
 
-/** Key of an upload session left by a refused mount. */
+/** Key of an upload session opened ahead of its push (a refused mount's, upload.ts openUpload's). */
 export function sessionKey(path: string, digest: string): string {
   return `${path}@${digest}`;
+}
+
+/** The repository path of a sessionKey (a digest holds no '@'). */
+export function sessionPath(key: string): string {
+  return key.slice(0, key.lastIndexOf('@'));
 }
 
 /**

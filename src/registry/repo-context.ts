@@ -5,6 +5,11 @@ import { apiUrl } from './http/scheme.js';
 import { mergeScopes } from './http/challenge.js';
 import { displayUrl, header, type HttpResponse } from './http/types.js';
 
+/** The token scope `access` to `path` needs: `repository:<path>:pull` or `…:pull,push`. */
+export function repositoryScope(path: string, access: 'pull' | 'push'): string {
+  return `repository:${path}:${access === 'push' ? 'pull,push' : 'pull'}`;
+}
+
 /** One repository on one host, with the token scopes its access needs. */
 export class RepoContext {
   /** `repository:<path>:pull` or `…:pull,push`. */
@@ -16,13 +21,13 @@ export class RepoContext {
     readonly path: string,
     readonly access: 'pull' | 'push',
   ) {
-    this.scopes = [`repository:${path}:${access === 'push' ? 'pull,push' : 'pull'}`];
+    this.scopes = [repositoryScope(path, access)];
   }
 
   /** This repository's scopes plus pull on `fromPath` (a mount's token), merged once per source. */
   scopesWith(fromPath: string): string[] {
     let scopes = this.mountScopes.get(fromPath);
-    if (!scopes) this.mountScopes.set(fromPath, (scopes = mergeScopes(this.scopes, [`repository:${fromPath}:pull`])));
+    if (!scopes) this.mountScopes.set(fromPath, (scopes = mergeScopes(this.scopes, [repositoryScope(fromPath, 'pull')])));
     return scopes;
   }
 

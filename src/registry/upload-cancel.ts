@@ -5,6 +5,8 @@
 // upload. Best effort: one request within CANCEL_MS, never retried, any answer taken (404: gone
 // already; 405: a registry that cannot cancel); nothing of it fails the run or counts as a retry.
 import type { HostContext } from './host.js';
+import { sessionPath } from './blobs.js';
+import { repositoryScope } from './repo-context.js';
 import { discard } from './http/body.js';
 import { displayUrl, header } from './http/types.js';
 
@@ -14,11 +16,11 @@ const CANCEL_MS = 5_000;
 /** The cancels under way on each host, for the run's end to wait for (settleUploads). */
 const underWay = new WeakMap<HostContext, Set<Promise<void>>>();
 
-/** Cancels the session at `location` of repository `path`, in the background. */
-export function cancelUpload(host: HostContext, path: string, location: URL): void {
+/** Cancels the session at `location`, under a token for `scopes` (its repository's push), in the background. */
+export function cancelUpload(host: HostContext, scopes: string[], location: URL): void {
   let pending = underWay.get(host);
   if (!pending) underWay.set(host, (pending = new Set()));
-  const cancel = sendCancel(host, path, location);
+  const cancel = sendCancel(host, scopes, location);
   pending.add(cancel);
   void cancel.finally(() => pending.delete(cancel));
 }
@@ -32,14 +34,14 @@ export async function settleUploads(host: HostContext): Promise<void> {
   host.uploadSessions.clear();
   // A session that failed to open has nothing to cancel.
   const opened = await Promise.all(left.map(([key, session]) => Promise.resolve(session).then((location) => ({ key, location }), () => undefined)));
-  for (const session of opened) if (session) cancelUpload(host, session.key.slice(0, session.key.lastIndexOf('@')), session.location);
+  for (const session of opened) if (session) cancelUpload(host, [repositoryScope(sessionPath(session.key), 'push')], session.location);
   await Promise.all([...(underWay.get(host) ?? [])]);
 }
 
-async function sendCancel(host: HostContext, path: string, location: URL): Promise<void> {
+async function sendCancel(host: HostContext, scopes: string[], location: URL): Promise<void> {
   const logger = host.options.logger;
   try {
-    const res = await host.send({ method: 'DELETE', url: location, scopes: [`repository:${path}:pull,push`], noRetry: true, signal: AbortSignal.timeout(CANCEL_MS) });
+    const res = await host.send({ method: 'DELETE', url: location, scopes, noRetry: true, signal: AbortSignal.timeout(CANCEL_MS) });
     discard(res.body, header(res, 'content-length'));
     logger.debug(`${host.host}: upload session ${displayUrl(location)} left behind, cancelled: ${res.status}`);
   } catch (err) {

@@ -60,7 +60,7 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
       const err = adapted ? adapted.cause : writeFailure(repo, e);
       // Whatever comes next opens a session of its own: this one is cancelled (upload-cancel.ts),
       // unless the registry said it is gone (a 404: closed, or the PUT sent twice landed).
-      if (session && !opts.signal?.aborted && !(err instanceof NotFoundError) && !hasErrorCode(err, 'BLOB_UPLOAD_UNKNOWN')) cancelUpload(repo.host, repo.path, session.location);
+      if (session && !opts.signal?.aborted && !(err instanceof NotFoundError) && !hasErrorCode(err, 'BLOB_UPLOAD_UNKNOWN')) cancelUpload(repo.host, repo.scopes, session.location);
       if (adapted && ++adaptations > MAX_ADAPTATIONS) throw err;
       if (!adapted && !(reused && hasErrorCode(err, 'BLOB_UPLOAD_UNKNOWN'))) throw err;
       // Start again with a fresh session, if the bytes can be sent again; a spent stream the
