@@ -79,9 +79,9 @@ export async function runSync(work: ImageWork[], opts: SyncOptions): Promise<Syn
   const onListed = (t: TargetState) => void (t.tags && (t.tags.size > 0 || t.probed) && ledger.absences.warm(t.repo.name));
   // A plan waits for every listing (it copies nothing); a sync starts without a straggler's.
   const stragglerAfterMs = opts.dryRun ? undefined : STRAGGLER_AFTER_MS;
-  // A sync --tag asks targets for its tags alone, and starts before the source's listing ends (tag-probe.ts).
-  const probeTags = !opts.dryRun;
-  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning, prefetchRoots: true, targetAccess: opts.dryRun ? 'pull' : 'push', pushIfRefused: opts.dryRun ? 'plan' : undefined, stragglerAfterMs, onListed, probeTags });
+  // A sync --tag asks targets for its tags alone, and starts before the source's listing ends
+  // (tag-probe.ts); a plan --tag asks the same way (it read a whole tag list to report one tag).
+  const inventories = await discover(work, opts.stores, { tags: opts.tags, shard: opts.shard, concurrency: opts.concurrency * 2, signal: opts.signal, onWarning: opts.onWarning, prefetchRoots: true, targetAccess: opts.dryRun ? 'pull' : 'push', pushIfRefused: opts.dryRun ? 'plan' : undefined, stragglerAfterMs, onListed, probeTags: true });
   opts.onInventories?.(inventories);
   const keys = await imageKeys(work);
   const accept = new Set(opts.acceptMoved ?? []);

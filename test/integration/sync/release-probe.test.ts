@@ -3,6 +3,8 @@
 // run read every target's and the source's whole tag list before its first copy, for the one tag
 // it was told about. Targets are now asked for that tag by HEAD, and the image sets off before the
 // source's listing (which finds its signature tags) has ended; conflicts and signatures as before.
+// `plan --tag`, which a release engineer runs first, asks the targets the same way: it read their
+// whole tag lists, a page after another, to report on one tag.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
@@ -25,10 +27,12 @@ let release: SeededImage;
 let tagPut!: () => void;
 const tagPutSeen = new Promise<'put'>((resolve) => (tagPut = () => resolve('put')));
 let heldUntil: 'put' | 'cap' | undefined;
+// Set by the sync's case: a plan writes no tag to wait for.
+let holding = false;
 
 const holdPages: Personality = async (ex) => {
   const route = routeOf(ex.path);
-  if (route?.resource === 'tags' && route.query.has('next_page')) {
+  if (holding && route?.resource === 'tags' && route.query.has('next_page')) {
     heldUntil = await Promise.race([tagPutSeen, new Promise<'cap'>((resolve) => setTimeout(() => resolve('cap'), 30_000).unref())]);
   }
   return false;
@@ -61,8 +65,9 @@ after(async () => {
   await Promise.all([src, dst].map((r) => r && destroyRegistry(r)));
 });
 
-test('sync --tag asks the targets for the tag alone and sets off before the source listing ends; conflicts and signatures as before', async () => {
-  const dir = await scratchDir('release-probe');
+/** The mirrors.yaml of both cases, and the flags that send each host through its proxy. */
+async function releaseConfig(name: string): Promise<{ config: string; endpoints: string[] }> {
+  const dir = await scratchDir(name);
   const config = await writeConfig(dir, `version: 1
 defaults:
   targets: [${dst.host}/mirror]
@@ -70,7 +75,24 @@ ${registriesYaml([src, dst])}images:
   - source: ${src.host}/jetstack/app
   - source: ${src.host}/jetstack/other
 `);
-  const endpoints = ['--endpoint', `${src.host}=${pSrc.url}`, '--endpoint', `${dst.host}=${pDst.url}`];
+  return { config, endpoints: ['--endpoint', `${src.host}=${pSrc.url}`, '--endpoint', `${dst.host}=${pDst.url}`] };
+}
+
+test('plan --tag asks the targets for the tag alone, and says what sync would do', async () => {
+  const { config, endpoints } = await releaseConfig('release-probe-plan');
+  const run = await runCli(['plan', '-c', config, '--tag', 'v2.0.0', '--no-progress', ...endpoints]);
+  assert.equal(run.exitCode, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /v2\.0\.0 +\S+\/mirror\/app +copy\b/);
+  assert.match(run.stdout, /v2\.0\.0 +\S+\/mirror\/other +conflict\b/);
+  assert.deepEqual(pDst.stats.log.filter((e) => e.path.includes('/tags/list')).map((e) => e.path), [], 'no target tag list read for plan --tag');
+  assert.deepEqual(pDst.stats.log.filter((e) => !['GET', 'HEAD'].includes(e.method)).map((e) => `${e.method} ${e.path}`), [], 'a plan writes nothing');
+});
+
+test('sync --tag asks the targets for the tag alone and sets off before the source listing ends; conflicts and signatures as before', async () => {
+  holding = true;
+  pSrc.stats.log.length = 0;
+  pDst.stats.log.length = 0;
+  const { config, endpoints } = await releaseConfig('release-probe');
   const run = await runCli(['sync', '-c', config, '--tag', 'v2.0.0', '--no-progress', ...endpoints]);
   assert.equal(run.exitCode, 1, run.stdout + run.stderr);
   assert.match(run.stdout, /v2\.0\.0 +\S+\/mirror\/app +copied/);
