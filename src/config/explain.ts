@@ -24,13 +24,23 @@ export interface TagDecision {
 export function explainTags(tags: string[], rules: TagRules, hasRules: boolean): TagDecision[] {
   const unique = [...new Set(tags)];
   const explicit = new Set(rules.explicit);
-  const decisions = unique.map((tag) => firstVerdict(tag, rules, hasRules));
+  // Each pattern compiled once for the whole list, not once per tag (a backfill's thousands of tags).
+  const patterns: Patterns = { include: rules.include.map(compiled), exclude: rules.exclude.map(compiled) };
+  const decisions = unique.map((tag) => firstVerdict(tag, rules, patterns, hasRules));
   if (hasRules && rules.latest > 0) dropBelowLatest(decisions, rules.latest);
   return decisions.map((d) => (explicit.has(d.tag) ? asExplicit(d) : d));
 }
 
+/** A rule's patterns, each with the source it was written as (for `detail`). */
+interface Patterns {
+  include: Pattern[];
+  exclude: Pattern[];
+}
+type Pattern = { source: string; re: RegExp };
+const compiled = (source: string): Pattern => ({ source, re: userRegExp(source) });
+
 // Every rule but `latest`, which needs the whole list; the first rule that drops a tag names it.
-function firstVerdict(tag: string, rules: TagRules, hasRules: boolean): TagDecision {
+function firstVerdict(tag: string, rules: TagRules, patterns: Patterns, hasRules: boolean): TagDecision {
   const drop = (rule: TagRule, detail: string): TagDecision => ({ tag, selected: false, rule, detail });
   if (REFERRER_TAG.test(tag)) return drop('referrer', 'signature, attestation, SBOM or referrers tag: travels with the image it belongs to');
   if (!isValidTag(tag)) return drop('invalid-name', 'not a tag name a registry accepts: sync reports it failed');
@@ -41,16 +51,16 @@ function firstVerdict(tag: string, rules: TagRules, hasRules: boolean): TagDecis
     if (!v) return drop('semver', `not a semver version (semver: "${rules.semver}")`);
     if (!satisfies(v, rules.semver, { includePrerelease: rules.prerelease === true })) return drop('semver', `outside "${rules.semver}"`);
   }
-  if (rules.include.length > 0 && !rules.include.some((p) => userRegExp(p).test(tag))) return drop('include', `matches none of ${rules.include.map((p) => `/${p}/`).join(', ')}`);
-  const excluded = rules.exclude.find((p) => userRegExp(p).test(tag));
-  if (excluded !== undefined) return drop('exclude', `matches /${excluded}/`);
-  return { tag, selected: true, ...keptBy(rules, tag) };
+  if (patterns.include.length > 0 && !patterns.include.some((p) => p.re.test(tag))) return drop('include', `matches none of ${rules.include.map((p) => `/${p}/`).join(', ')}`);
+  const excluded = patterns.exclude.find((p) => p.re.test(tag));
+  if (excluded !== undefined) return drop('exclude', `matches /${excluded.source}/`);
+  return { tag, selected: true, ...keptBy(rules, patterns, tag) };
 }
 
 // The rule that most narrowly let a selected tag through, for the reader of --explain.
-function keptBy(rules: TagRules, tag: string): { rule: TagRule; detail: string } {
+function keptBy(rules: TagRules, patterns: Patterns, tag: string): { rule: TagRule; detail: string } {
   if (rules.latest > 0) return { rule: 'latest', detail: `among the ${rules.latest} highest version(s)` };
-  if (rules.include.length > 0) return { rule: 'include', detail: `matches /${rules.include.find((p) => userRegExp(p).test(tag))}/` };
+  if (patterns.include.length > 0) return { rule: 'include', detail: `matches /${patterns.include.find((p) => p.re.test(tag))?.source}/` };
   if (rules.semver !== undefined) return { rule: 'semver', detail: `within "${rules.semver}"` };
   if (rules.exclude.length > 0) return { rule: 'exclude', detail: 'matches no exclude pattern' };
   return { rule: 'prerelease', detail: 'not a prerelease' };
