@@ -40,7 +40,7 @@ export interface SkopeoArgsContext {
 }
 
 /**
- * A piece of an index's copy, for re-runs under a flaky registry (skopeo.ts): one platform
+ * A piece of an index's copy, for re-runs under a flaky registry (skopeo-reruns.ts): one platform
  * manifest, by digest on both sides; or the index alone, over platforms already at the target.
  */
 export type SkopeoPiece = { child: string } | { indexOnly: true };

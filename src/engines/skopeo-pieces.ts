@@ -1,4 +1,4 @@
-// What an index copied in pieces is made of (skopeo.ts copyInPieces): the platform manifests the
+// What an index copied in pieces is made of (skopeo-reruns.ts copyInPieces): the platform manifests the
 // pinned source index lists, read with `skopeo inspect --raw` as the copy itself reads it (same
 // address, TLS and credentials), and believed only when its bytes hash to the pinned digest.
 import { execa } from 'execa';

@@ -54,7 +54,7 @@ test('a blob read that stalls after its first bytes: the skopeo run that moved n
     await engine.close();
   }
   assert.equal(proxy.stats.injected.stall, 1, 'the stall was met');
-  // The run stopped, then the index in pieces as after any transient failure (engines/skopeo.ts
+  // The run stopped, then the index in pieces as after any transient failure (engines/skopeo-reruns.ts
   // copyInPieces): its 2 platforms and the index alone.
   assert.equal(await counting.runs(), 4, 'one run stopped, three that landed');
   assert.equal(await skopeoDigest(`${target.host}/mirror/app:${images[0]!.tag}`), images[0]!.digest);
