@@ -9,7 +9,8 @@
 // BENCH_TAGS=1, `--tag v1.10.0` is the release-time run; BENCH_PREPARE_ARGS (e.g. `--tag v1.10.0`, with
 // BENCH_TAGS=2 and BENCH_SYNC_ARGS='--tag v1.10.1') has the current build sync those first, untimed: a
 // release into repositories that hold the one before. BENCH_WRITE=1 also writes the table to bench/RESULTS-compare-[instant-]<delay>ms.md;
-// BENCH_DEBUG=1 prints each run's user/system CPU and the connections each proxy saw; BENCH_TIMELINE=DIR
+// BENCH_DEBUG=1 prints each run's user/system CPU, the connections each proxy saw and the machine's busy cores
+// per half second (bench/lib/busy.mjs: where a copy bound by CPU leaves any idle); BENCH_TIMELINE=DIR
 // has each copier write its requests' timeline there (bench/lib/timeline-preload.mjs; read them with
 // `node bench/timeline.mjs DIR/*.json`); BENCH_BASE_NODE_ARGS go to `base` alone (an A/B of node flags on
 // one build); BARE_EXTRA_CPU_US reaches the bare copier (CPU it spends around each request). The registries'
@@ -30,6 +31,7 @@ import { startInstantRegistry } from './lib/instant.mjs';
 import { seedWorkload, workloadFromEnv } from './lib/seed.mjs';
 import { startDelayProxy } from './lib/delay-proxy.mjs';
 import { measure } from './lib/phase.mjs';
+import { busyWhile } from './lib/busy.mjs';
 import { timed } from './lib/timed.mjs';
 import { assertMirrored } from './lib/check.mjs';
 import { assertWholeBySkopeo } from './lib/deep-check.mjs';
@@ -101,6 +103,7 @@ async function coldRun(who) {
   if (env.BENCH_TIMELINE) nodeArgs.push('--import', join(BENCH, 'lib', 'timeline-preload.mjs'));
   const proxyBefore = process.cpuUsage();
   const running = measure(`${who} #${n}`, [quay, ghcr], cmd, [...nodeArgs, ...args], { env: extraEnv });
+  const busy = env.BENCH_DEBUG ? busyWhile(running, cpus().length) : Promise.resolve([]);
   const profiles = profileDir ? Object.entries(near).map(([host, reg]) => reg.profileWhile(running).then((windows) => [host, windows])) : [];
   const phase = await running;
   const proxy = process.cpuUsage(proxyBefore);
@@ -112,6 +115,7 @@ async function coldRun(who) {
   if (env.BENCH_DEBUG) {
     const connections = delayMs > 0 ? Object.entries(far).map(([h, r]) => `${h.split('.')[0]} ${r.stats.connections}`).join(', ') : 'no proxies';
     process.stderr.write(`  user ${phase.user} sys ${phase.sys} rss ${phase.maxRssMB.toFixed(0)} MB; connections: ${connections}\n`);
+    process.stderr.write(`  busy cores per 0.5 s: ${(await busy).map((b) => b.toFixed(1)).join(' ')}\n`);
   }
   const targets = [{ reg: quay, ns: 'cert-manager' }, { reg: ghcr, ns: 'cert-manager' }];
   await assertMirrored(allTags, targets);
