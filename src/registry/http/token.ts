@@ -165,7 +165,7 @@ function scopeRefusal(host: string, credential: Credential, scopes: string[], st
   return `refused a token for ${what} (${status}), though the same username and password sign in there: they lack that access; grant it to them, or use credentials that have it (${credential.from ?? `registries.${host}.credentials, or docker login ${host}`})`;
 }
 
-/** What the token service refused, and where to fix it: where the credential came from, when known (as the Basic refusal in auth.ts says). */
+/** What the token service refused, and where to fix it: where the credential came from, when known (as the Basic refusal in auth-refusals.ts says). */
 function refusal(host: string, credential: Credential | undefined, status: number): string {
   const where = `registries.${host}.credentials, or docker login ${host}`;
   if (!credential) return `refused to give an anonymous token (${status}): give credentials (${where})`;
