@@ -8,9 +8,11 @@ import type { CopyContext } from './context.js';
 import { mountSource, presence, probeGates, probeMounts, writeDespiteCheck, type Gates, type MountSource } from './presence.js';
 import type { BlobOutcome } from './ledger.js';
 import type { Tally } from './tally.js';
-import { asError, readVerified, uploadAll, type BlobResults } from './upload.js';
+import { uploadAll } from './upload.js';
+import { asError } from './upload-failures.js';
+import { readVerified, type BlobResults } from './upload-push.js';
 
-export type { BlobResults } from './upload.js';
+export type { BlobResults } from './upload-push.js';
 
 /** Ensures `desc` is present at every destination; never throws, failures are per destination. */
 export async function copyBlob(ctx: CopyContext, desc: Descriptor, dsts: Repository[], tallies: Map<Repository, Tally>): Promise<BlobResults> {

@@ -105,7 +105,7 @@ export function sessionPath(key: string): string {
 
 /**
  * A mount the registry kept failing (5xx, 408, 429 after every retry), said as the blob it was for
- * and how often it was asked, as a failed upload is (copy/upload.ts uploadCut). A target restarted
+ * and how often it was asked, as a failed upload is (copy/upload-failures.ts uploadCut). A target restarted
  * mid-backfill (backfill4 hunt) failed some tags with a bare 'POST https://HOST/v2/REPO/blobs/uploads/:
  * 502 Bad Gateway' beside others' 'blob … not uploaded, tried 5 times': the mount's query, which
  * names the blob, is not shown. A self-mount is the start of the blob's upload, and said so.

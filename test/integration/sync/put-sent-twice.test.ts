@@ -3,8 +3,9 @@
 // happens where an HTTP/2 GOAWAY takes a PUT's answer and the request is sent again on a new
 // connection (nginx's keepalive_requests, personalities/nginx-goaway). The proxy here plays it for
 // the first blob PUT: it forwards the PUT, which the registry stores, and answers the 404. The
-// copier asks the target by HEAD before it sends a failed upload's bytes again (copy/upload.ts
-// landedAnyway): the blob is found in place, its bytes go once, and nothing counts as a retry.
+// copier asks the target by HEAD before it sends a failed upload's bytes again
+// (copy/upload-failures.ts landedAnyway): the blob is found in place, its bytes go once, and
+// nothing counts as a retry.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
