@@ -6,7 +6,7 @@ import type { Descriptor } from '../types/descriptor.js';
 import { OCI_INDEX } from '../types/mediatype.js';
 import { sha256 } from '../types/digest.js';
 import { fallbackTagBytes, fallbackTagOf, lacksReferrersApi, planFallbackIndex } from '../content/fallback-index.js';
-import type { ReferrerJob, ReferrerOutcome } from './referrers.js';
+import type { ReferrerJob, ReferrerOutcome } from './referrer-job.js';
 
 /**
  * Writes the fallback tag of `subject` at each destination that has no referrers API, listing the

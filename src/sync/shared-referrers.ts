@@ -5,7 +5,7 @@
 import type { Repository } from '../content/storage.js';
 import type { CopyLedger } from '../copy/ledger.js';
 import { emptyTally } from '../copy/tally.js';
-import type { ReferrerOutcome } from './referrers.js';
+import type { ReferrerOutcome } from './referrer-job.js';
 
 /** What handling a digest's referrers at one destination left to report. */
 interface Problems {

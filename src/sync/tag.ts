@@ -10,7 +10,8 @@ import type { SyncAction, SyncResult, SyncTargetResult } from '../report/model.j
 import { NotFoundError } from '../types/errors.js';
 import { namesSameBytes } from '../types/digest.js';
 import { decide, type Decision } from './classify.js';
-import { copyReferrers, emptyReferrerOutcome, type ReferrerOutcome } from './referrers.js';
+import { copyReferrers } from './referrers.js';
+import { emptyReferrerOutcome, type ReferrerOutcome } from './referrer-job.js';
 import { referrersRetargeted } from '../report/referrer-lacks.js';
 import { refillGraph } from '../copy/refill.js';
 import type { TagGate } from './gate.js';

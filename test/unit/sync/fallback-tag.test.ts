@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { MemoryRepository } from '../../../src/content/memory.js';
 import { CopyLedger } from '../../../src/copy/ledger.js';
 import { emptyTally } from '../../../src/copy/tally.js';
-import { emptyReferrerOutcome, type ReferrerJob, type ReferrerOutcome } from '../../../src/sync/referrers.js';
+import { emptyReferrerOutcome, type ReferrerJob, type ReferrerOutcome } from '../../../src/sync/referrer-job.js';
 import { updateFallbackTags } from '../../../src/sync/fallback-tag.js';
 import type { Repository } from '../../../src/content/storage.js';
 import type { Descriptor } from '../../../src/types/descriptor.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { MemoryRepository } from '../../../src/content/memory.js';
 import { CopyLedger } from '../../../src/copy/ledger.js';
 import { emptyTally } from '../../../src/copy/tally.js';
-import { emptyReferrerOutcome, type ReferrerOutcome } from '../../../src/sync/referrers.js';
+import { emptyReferrerOutcome, type ReferrerOutcome } from '../../../src/sync/referrer-job.js';
 import { shareReferrers } from '../../../src/sync/shared-referrers.js';
 import type { Repository } from '../../../src/content/storage.js';
 
