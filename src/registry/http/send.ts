@@ -10,7 +10,7 @@ import { AbortedError } from '../../types/errors.js';
 import type { Lanes } from './limiter.js';
 import { dueLease, renewHeld } from './slot.js';
 import { ANSWER_TIMEOUT_MS, H2_STREAM_WINDOW, headersTimeoutFor, isBulky } from './pool.js';
-import { proxyRefused } from './proxy.js';
+import { proxyRefused } from './proxy-answers.js';
 import { spokeH2 } from './alpn.js';
 import { codingToUndo, decode } from './content-coding.js';
 import { malformedHead } from './framing.js';
@@ -117,7 +117,7 @@ export function createSend(ctx: SendContext): Send {
       if (ctx.logger.verbose !== false) ctx.logger.debug(`${req.method} ${displayUrl(req.url)} ${res.statusCode} ${Date.now() - started}ms`);
       if (mayBeH2) goaways.answer();
       if (mayBeH2 && withBody && bodyStalled(res.statusCode) && spokeH2(req.url)) moveBodies(req, `${res.statusCode} ${STATUS_CODES[res.statusCode]}`);
-      // A 407, or a page the proxy made, comes from the proxy a plain-http request was forwarded to (proxy.ts), not the registry.
+      // A 407, or a page the proxy made, comes from the proxy a plain-http request was forwarded to (proxy-forward.ts), not the registry.
       const refused = proxyRefused(req.url, res.statusCode, res.headers);
       if (refused) {
         res.body.on('error', ignore).destroy();

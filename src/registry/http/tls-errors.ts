@@ -176,7 +176,7 @@ async function headSpeaksHttps(req: HttpRequest, next: Send): Promise<boolean> {
 }
 
 /**
- * Remembers a refused handshake (or a proxy's refusal to tunnel: proxy.ts) per origin so that later
+ * Remembers a refused handshake (or a proxy's refusal to tunnel: proxy-tunnel.ts) per origin so that later
  * requests fail at once, and the same way; `onRefused` hears of each origin once (the CLI says it
  * as one warning line). A proxy that dropped connections until a request's attempts ran out is
  * believed down for PROXY_DOWN_MS only: a long sync, and the gateway, find it again once it is back.

@@ -4,7 +4,8 @@
 // has not answered, and for how long (ui/progress.ts).
 import { Readable } from 'node:stream';
 import { awaitedReturn, returnedAt, type ReturnWait } from './restart-wait.js';
-import { processProxies, proxyPeer } from './proxy.js';
+import { processProxies } from './proxy.js';
+import { proxyPeer } from './proxy-peer.js';
 import { proxyFor, type ProxyEnv } from './proxy-env.js';
 
 /** A wait under way for a peer that went away; `name` when that peer is not the host itself (a proxy its connections go through). */

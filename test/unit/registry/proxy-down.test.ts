@@ -7,7 +7,7 @@ import type { buildConnector } from 'undici';
 import { proxyEnv } from '../../../src/registry/http/proxy-env.js';
 import { unreachable } from '../../../src/registry/http/proxy-refusals.js';
 import { awaitingReturn, sayReturnWaits } from '../../../src/registry/http/restart-wait.js';
-import { proxyPeer } from '../../../src/registry/http/proxy.js';
+import { proxyPeer } from '../../../src/registry/http/proxy-peer.js';
 import { ProxyError } from '../../../src/types/errors.js';
 
 const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
