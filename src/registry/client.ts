@@ -1,71 +1,19 @@
 // The entry point for the native engine: one RegistryClient per run hands out RemoteRepository
 // stores and owns every host's pools, tokens and counters.
-import type { RegistrySettings } from '../config/model.js';
-import { CertsDirError, UsageError, type UnreachableError } from '../types/errors.js';
-import { silentLogger, type Logger } from '../ui/log.js';
+import { silentLogger } from '../ui/log.js';
+import type { RegistryClientOptions } from './client-options.js';
+import { hostOptions } from './client-hosts.js';
+import { RedirectPools } from './client-redirects.js';
 import { credentialsFor, type CredentialProvider } from './credentials.js';
 import { HostContext } from './host.js';
-import { certsDirFor, hostCerts } from './http/certs-d.js';
-import { closePools, createPools, destroyForeignPools, destroyPools, type Pools } from './http/pool.js';
+import { closePools, destroyForeignPools, destroyPools, type Pools } from './http/pool.js';
 import { processProxies, sayProxyOnce } from './http/proxy.js';
 import { sayReturnWaits, stopReturnWaits } from './http/restart-wait.js';
-import { PROXY_DOWN_MS } from './http/tls-errors.js';
 import { sayProtocolOnce } from './http/alpn.js';
 import { Unanswered } from './http/unanswered.js';
 import type { TransportStats } from './http/send.js';
 import { RemoteRepository } from './repository.js';
 import { settleUploads } from './upload-cancel.js';
-import { VERSION } from '../version.js';
-
-/** How the client reaches registries. */
-export interface RegistryClientOptions {
-  /** Per-host settings from mirrors.yaml (src/config/model.ts RegistrySettings), keyed by host as written. */
-  registries?: Map<string, RegistrySettings>;
-  /** --endpoint HOST=URL overrides (win over settings.endpoint). */
-  endpoints?: Map<string, string>;
-  /** Where credentials come from; default = credentialsFor(registries). */
-  credentials?: CredentialProvider;
-  /** Per-registry requests in flight when settings don't say (default 8). */
-  defaultConcurrency?: number;
-  /** debug() lines for -v (method, URL, status, ms), never credentials. */
-  logger?: Logger;
-  /** Default "regmirror/<version>". */
-  userAgent?: string;
-  /**
-   * How long a repository refused after authenticating (quay.io's 401 for an absent one) stays
-   * refused without asking again; default for good, which suits a run. The gateway sets it.
-   */
-  deniedTtlMs?: number;
-  /**
-   * How long a refused certificate or a proxy's refusal (407, 403) fails that origin's requests
-   * without asking again; default for good, which suits a run. The gateway sets it: a registry's
-   * renewed certificate, or a proxy that now allows it, is found again without a restart.
-   */
-  verdictTtlMs?: number;
-  /**
-   * Hears of each refused certificate or proxy refusal once per origin (until it answers again);
-   * default an error line on the logger, a run's. The gateway says it as a backend failing over.
-   */
-  onRefused?: (e: UnreachableError) => void;
-  /**
-   * Slow a host down after its 429 (throttle.ts); default true, which suits a run. The gateway
-   * turns it off: its breaker fails such a host over for an interval instead of making clients wait.
-   */
-  pace?: boolean;
-  /**
-   * How long connections to a registry that took this run's earlier ones and now refuses or resets
-   * them wait for it to take connections again (restart-wait.ts: a restart, a load balancer's
-   * drain); default PROXY_DOWN_MS, which suits a run. The gateway sets 0: it fails over instead.
-   */
-  restartWaitMs?: number;
-  /**
-   * How long an answer, or a body between two chunks, may keep us waiting (default 60 s). The
-   * gateway sets its --timeout: a stream that stalls is carried on from the next backend.
-   */
-  answerTimeoutMs?: number;
-  /** Test-only knobs: fast retries, small pages and chunks. */
-  testing?: { backoffBaseMs?: number; tagPageSize?: number; chunkBytes?: number; forceChunkedUploads?: boolean; answerTimeoutMs?: number };
-}
 
 /** Hands out remote repositories; one per run, closed at the end. */
 export class RegistryClient {
@@ -74,11 +22,11 @@ export class RegistryClient {
   /** Requests sent and not answered yet: what a run that stopped moving waits on (the progress line). */
   readonly unanswered = new Unanswered();
   private readonly hosts = new Map<string, HostContext>();
-  /** Pools for redirect targets that mirrors.yaml lists or certs.d holds, by host; undefined: the foreign pools (see redirectPoolsFor). */
-  private readonly redirectPools = new Map<string, Pools | undefined>();
   private readonly credentials: CredentialProvider;
   private readonly proxyNotice = sayProxyOnce((line) => (this.opts.logger ?? silentLogger).debug(line));
   private readonly protocolNotice = sayProtocolOnce((line) => (this.opts.logger ?? silentLogger).debug(line));
+  /** Pools for redirect targets that mirrors.yaml lists or certs.d holds (client-redirects.ts). */
+  private readonly redirects: RedirectPools;
   /** Waits for a forward proxy or registry that went away (restart-wait.ts), said as -v lines until close(), or to waitsTo. */
   private readonly returnWaits = sayReturnWaits((line) => {
     const log = this.opts.logger ?? silentLogger;
@@ -89,6 +37,7 @@ export class RegistryClient {
 
   constructor(private readonly opts: RegistryClientOptions = {}) {
     this.credentials = opts.credentials ?? credentialsFor(opts.registries, { logger: opts.logger });
+    this.redirects = new RedirectPools(opts, this.proxyNotice, this.protocolNotice);
     // A proxy URL regmirror cannot use (socks5://, not a URL) is said before any request.
     processProxies();
   }
@@ -155,73 +104,16 @@ export class RegistryClient {
 
   /** Every host's pools and the redirect targets', which the client forgets: a later request opens new ones. */
   private takePools(): Pools[] {
-    const pools = [...[...this.hosts.values()].flatMap((h) => h.allPools()), ...[...this.redirectPools.values()].filter((p): p is Pools => p !== undefined)];
+    const pools = [...[...this.hosts.values()].flatMap((h) => h.allPools()), ...this.redirects.take()];
     this.hosts.clear();
-    this.redirectPools.clear();
-    return pools;
-  }
-
-  // A redirect to an https:// origin whose host has an entry under registries:, or a certs.d
-  // directory, trusts what they say (its caFile, tls: insecure, the directory's CAs and client
-  // certificate), as a request to that registry itself would; others share the foreign pools.
-  // A directory that cannot be used fails the redirect, said once per origin (tls-errors.ts
-  // withTlsVerdicts), where it was a UsageError thrown mid-request, read again for each blob.
-  private redirectPoolsFor(url: URL): Pools | undefined {
-    if (url.protocol !== 'https:') return undefined;
-    if (this.redirectPools.has(url.host)) return this.redirectPools.get(url.host);
-    const settings = this.opts.registries?.get(url.host);
-    let pools: Pools | undefined;
-    try {
-      const certs = hostCerts(certsDirFor(url.host), url.host);
-      const own = certs || settings?.tls === 'insecure' || settings?.caFile;
-      pools = own ? createPools(settings, 16, { notice: this.proxyNotice, protocol: this.protocolNotice, certs }) : undefined;
-    } catch (e) {
-      if (!(e instanceof UsageError)) throw e;
-      throw new CertsDirError(url.host, `${url.host}, where a blob was redirected: ${e.message}`);
-    }
-    this.redirectPools.set(url.host, pools);
     return pools;
   }
 
   private host(registry: string): HostContext {
     let host = this.hosts.get(registry);
     if (!host) {
-      const settings = this.opts.registries?.get(registry);
-      const concurrency = settings?.concurrency ?? this.opts.defaultConcurrency ?? 8;
-      if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`concurrency for ${registry} must be a positive integer`);
-      host = new HostContext(registry, {
-        settings,
-        endpoint: this.opts.endpoints?.get(registry),
-        credentials: this.credentials,
-        concurrency,
-        logger: this.opts.logger ?? silentLogger,
-        userAgent: this.opts.userAgent ?? `regmirror/${VERSION}`,
-        stats: this.stats,
-        unanswered: this.unanswered,
-        backoffBaseMs: this.opts.testing?.backoffBaseMs ?? 250,
-        // quay.io refuses pages over 100 (and most registries cap there): ask for what all accept.
-        tagPageSize: this.opts.testing?.tagPageSize ?? 100,
-        chunkBytes: this.opts.testing?.chunkBytes ?? 8 * 1024 * 1024,
-        forceChunkedUploads: this.opts.testing?.forceChunkedUploads ?? false,
-        answerTimeoutMs: this.opts.answerTimeoutMs ?? this.opts.testing?.answerTimeoutMs,
-        deniedTtlMs: this.opts.deniedTtlMs,
-        verdictTtlMs: this.opts.verdictTtlMs,
-        onRefused: this.opts.onRefused,
-        pace: this.opts.pace,
-        restartWaitMs: this.opts.restartWaitMs ?? PROXY_DOWN_MS,
-        redirectPools: (url) => this.redirectPoolsFor(url),
-        renewRedirectPools: (other) => {
-          const pools = this.redirectPools.get(other);
-          this.redirectPools.delete(other);
-          if (pools) void closePools(pools).catch(() => {});
-        },
-        ownEntry: (other) => {
-          const entry = this.opts.registries?.get(other);
-          return entry?.caFile !== undefined || entry?.tls === 'insecure';
-        },
-        proxyNotice: this.proxyNotice,
-        protocolNotice: this.protocolNotice,
-      });
+      const shared = { credentials: this.credentials, stats: this.stats, unanswered: this.unanswered, redirects: this.redirects, proxyNotice: this.proxyNotice, protocolNotice: this.protocolNotice };
+      host = new HostContext(registry, hostOptions(registry, this.opts, shared));
       this.hosts.set(registry, host);
     }
     return host;

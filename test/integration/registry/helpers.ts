@@ -1,5 +1,6 @@
 // A RegistryClient aimed at one test registry, with fast retries.
-import { RegistryClient, type RegistryClientOptions } from '../../../src/registry/client.js';
+import { RegistryClient } from '../../../src/registry/client.js';
+import type { RegistryClientOptions } from '../../../src/registry/client-options.js';
 import type { Credential } from '../../../src/registry/credentials.js';
 import type { RunningRegistry } from '../../harness/registry.js';
 
