@@ -4,7 +4,8 @@ import type { GatewayBinary } from '../config/model.js';
 import { NotFoundError } from '../types/errors.js';
 import { parseManifest } from '../types/mediatype.js';
 import { TITLE_ANNOTATION } from '../types/descriptor.js';
-import { absentEverywhere, type BackendPool } from './backends.js';
+import type { BackendPool } from './backends.js';
+import { absentEverywhere } from './backend-failures.js';
 import type { AnonymousMemory } from './anonymous.js';
 import { serveBlob, type BlobAnswer, NoBlob } from './blobs.js';
 

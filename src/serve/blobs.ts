@@ -9,7 +9,8 @@ import { VerifyingStream } from '../types/digest.js';
 import { DigestMismatchError, RegmirrorError } from '../types/errors.js';
 import type { AnonymousMemory } from './anonymous.js';
 import type { SharedReads } from './shared-read.js';
-import { absentEverywhere, type Backend, type BackendPool } from './backends.js';
+import type { Backend, BackendPool } from './backends.js';
+import { absentEverywhere } from './backend-failures.js';
 
 /** Where the client goes, or what the gateway streams. */
 export type BlobAnswer =

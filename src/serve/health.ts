@@ -13,7 +13,7 @@ import { isTransientNetworkError } from '../registry/http/retry.js';
 import { TlsError } from '../types/errors.js';
 import type { RepositoryRef } from '../types/reference.js';
 import { formatDuration } from '../ui/progress-line.js';
-import { NoAnswerError, failingOver, isAbsence, oneLine } from './backends.js';
+import { NoAnswerError, failingOver, isAbsence, oneLine } from './backend-failures.js';
 import { FLAPPING_WINDOW_MS, sayBack } from './flapping.js';
 import type { Gateway } from './gateway.js';
 

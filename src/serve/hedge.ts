@@ -11,7 +11,7 @@
 // abandoned: its deadline still passes and opens its breaker (or its late answer is let go), so
 // the requests after it skip it rather than each paying the delay.
 
-/** How one backend's attempt went, as BackendPool.attempt reports it. */
+/** How one backend's attempt went, as attempt (backend-attempts.ts) reports it. */
 export type Tried<A> = { ok: true; value: A } | { ok: false; error: unknown };
 
 /** The fewest ms a backend is given before the next is asked beside it. */

@@ -7,7 +7,8 @@ import { isDigest } from '../types/digest.js';
 import { NotFoundError, RegmirrorError } from '../types/errors.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
 import { formatRepository } from '../types/reference.js';
-import { absentEverywhere, backendName, type Backend, type BackendPool } from './backends.js';
+import { backendName, type Backend, type BackendPool } from './backends.js';
+import { absentEverywhere } from './backend-failures.js';
 import type { CachedManifest, ManifestCache, TagCache } from './cache.js';
 
 /** A manifest answer and where it came from. */

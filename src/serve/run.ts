@@ -13,7 +13,7 @@ import { isLoopback } from '../types/host.js';
 import { TlsError, UsageError } from '../types/errors.js';
 import { openEventSink } from './events.js';
 import { DEFAULT_DEADLINE_MS, DEFAULT_TAG_TTL_MS, Gateway, type GatewayOptions } from './gateway.js';
-import { failingOver } from './backends.js';
+import { failingOver } from './backend-failures.js';
 import { handle } from './handler.js';
 import { startProbes } from './health.js';
 import { stopServing } from './shutdown.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Breaker, tryOrder } from '../../../src/serve/breaker.js';
-import { isLiveError, NoAnswerError, oneLine, REASON_MAX } from '../../../src/serve/backends.js';
+import { isLiveError, NoAnswerError, oneLine, REASON_MAX } from '../../../src/serve/backend-failures.js';
 import { AbortedError, AuthError, MalformedAnswerError, NotFoundError, RegistryResponseError, TlsError, UnreachableError } from '../../../src/types/errors.js';
 
 test('a live error opens the breaker for the cool-down; then one trial request; success closes it', () => {
