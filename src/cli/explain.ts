@@ -3,7 +3,7 @@
 import { explainTags } from '../config/explain.js';
 import { missingExplicit } from '../config/tags.js';
 import type { ImageWork } from '../config/workitems.js';
-import type { Inventory } from '../inventory/discover.js';
+import type { Inventory } from '../inventory/inventory.js';
 import { canonicalReport } from '../report/json.js';
 import type { SyncReport } from '../report/model.js';
 import { explainJson, renderExplainTable, type TagExplanation } from '../report/explain.js';

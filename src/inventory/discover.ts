@@ -2,104 +2,17 @@
 // handles (rules, --tag, --shard), and every target's tag list. sync, plan and verify start here.
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { ManifestContent, Repository } from '../content/storage.js';
-import { missingExplicit, selectTags } from '../config/tags.js';
-import { inShard, type ImageWork, type TargetRepo } from '../config/workitems.js';
-import { isValidTag, referrerTagSubject, referrerTagsFor, type RepositoryRef } from '../types/reference.js';
+import type { ImageWork } from '../config/workitems.js';
+import { referrerTagSubject, referrerTagsFor, type RepositoryRef } from '../types/reference.js';
 import type { RepositoryOpener } from '../content/storage.js';
 import { noTagsError, untaggedWarning } from './untagged.js';
 import { settleFloatingAbsent } from './floating-absent.js';
 import { AccessDeniedError } from '../types/errors.js';
 import { listedOrStraggling } from './stragglers.js';
-import { probeSource, probeTags, tagSpellings } from './tag-probe.js';
-
-/** A target repository with its tag list, or why it could not be read. */
-export interface TargetState {
-  target: TargetRepo;
-  repo: Repository;
-  tags?: Set<string>;
-  error?: Error;
-  /** A straggler's listing, still out when discover returned (DiscoverOptions.stragglerAfterMs); settles with `tags` or `error` set. */
-  listed?: Promise<void>;
-  /**
-   * DiscoverOptions.probeTags: `tags` holds only the asked tags found there (by HEAD), with their
-   * digests; any other tag's presence is unknown there, so it is asked for, never taken as absent.
-   */
-  probed?: Map<string, string>;
-}
-
-/** One image entry's source and targets as found at the start of the run. */
-export interface Inventory {
-  work: ImageWork;
-  source: Repository;
-  /** Every source tag (referrer tags included); undefined when the listing failed. */
-  sourceTags?: Set<string>;
-  sourceError?: Error;
-  /** Tags this run handles, release tags in semver order first. */
-  selected: string[];
-  /** Tags asked for with --tag that the source lacks: the run cannot do what it was told. */
-  absent: string[];
-  /** `explicit` tags the source lacks: worth a warning, not a failure (the rule says "when present"). */
-  absentExplicit: string[];
-  /**
-   * Source tags no registry takes as a tag name: a layout's ref.name may be `with/slash` or a full
-   * reference (`alpine:3.18`, as `skopeo copy … oci:DIR:alpine:3.18` writes). Each is reported
-   * failed, never dropped in silence.
-   */
-  unnamed: string[];
-  targets: TargetState[];
-  /** Manifests of the --tag tags, asked for alongside the listings (DiscoverOptions.prefetchRoots). */
-  roots?: Map<string, Promise<ManifestContent>>;
-  /**
-   * DiscoverOptions.probeTags, when the probes found every asked tag: `selected` came from them and
-   * the source's listing is still out; it settles with `sourceTags` or `sourceError` set (the
-   * referrer tags are found there: their copies and the signature gate wait for it).
-   */
-  sourceListed?: Promise<void>;
-  /** The asked tags' spellings the source's probes found (probeTags). */
-  probedTags?: Set<string>;
-}
-
-export interface DiscoverOptions {
-  /** --tag: only these tags (rules are not applied to them). */
-  tags?: string[];
-  shard?: { index: number; count: number };
-  /** Listings in flight at once to each registry (the layouts together count as one). */
-  concurrency: number;
-  signal?: AbortSignal;
-  /** Told about things worth a warning line (explicit tags the source lacks). */
-  onWarning?: (message: string) => void;
-  /**
-   * Read the --tag tags' manifests from the source alongside the tag listings: a release-time
-   * `sync --tag vX.Y.Z` then starts its copy a round trip sooner (sync and plan read them anyway).
-   */
-  prefetchRoots?: boolean;
-  /**
-   * The access asked for at targets: 'push' for a sync that writes, 'pull' for verify and plan, so
-   * an audit with read-only credentials asks its token service only for what it may have.
-   */
-  targetAccess: 'pull' | 'push';
-  /**
-   * With targetAccess 'pull': a target that refuses the listing is listed again as sync would, asking pull,push.
-   * quay.io answers 401 for a repository that does not exist yet, alike for one hidden from us, and
-   * grants push there: a plan of a new image said "repository absent or access denied" at every
-   * such target, where the sync it plans creates the repository; verify called the same target an
-   * audit error (exit 3) where its tags are missing (drift). 'plan' reports the second refusal
-   * (read-only credentials: sync could not push there); 'audit' the first (the listing verify asked for).
-   */
-  pushIfRefused?: 'plan' | 'audit';
-  /**
-   * sync: return once a target's listing lags the image's others by this long, the target a
-   * straggler (stragglers.ts); unset, every listing is waited for (plan, verify: an audit needs all).
-   */
-  stragglerAfterMs?: number;
-  /** Told as each target's listing settles, stragglers' included. */
-  onListed?: (t: TargetState) => void;
-  /**
-   * With `tags` (sync --tag): the targets are not listed but asked for each tag by HEAD, and the
-   * copies start once the source's HEADs found every tag, its listing still out (tag-probe.ts).
-   */
-  probeTags?: boolean;
-}
+import { probeSource, probeTags } from './tag-probe.js';
+import type { DiscoverOptions } from './discover-options.js';
+import type { Inventory, TargetState } from './inventory.js';
+import { choose } from './tag-choice.js';
 
 /** Lists every source and target repository once, in parallel. */
 export async function discover(work: ImageWork[], stores: RepositoryOpener, opts: DiscoverOptions): Promise<Inventory[]> {
@@ -187,30 +100,6 @@ function prefetch(source: Repository, tag: string, call: { signal?: AbortSignal 
   const root = source.fetchManifest(tag, call);
   root.catch(() => {}); // a tag the source lacks is reported from the listing; its copy never awaits this
   return root;
-}
-
-function choose(inv: Inventory, sourceTags: string[], opts: DiscoverOptions): void {
-  const { item, sourceDisplay } = inv.work;
-  let selected: string[];
-  if (opts.tags && opts.tags.length > 0) {
-    const present = new Set(sourceTags);
-    const asked = [...new Set(opts.tags)];
-    // A release is one version however it is spelled: Helm charts carry both v1.2.3 and 1.2.3, and
-    // 1.2.3+build.4 as the tag 1.2.3_build.4 (tagSpelling).
-    const wanted = [...new Set(asked.flatMap(tagSpellings))].filter((t) => present.has(t));
-    selected = selectTags(wanted, { include: [], exclude: [], latest: 0, explicit: [] }, false);
-    // Absent only when the release is in no spelling: its twin alone is that release.
-    inv.absent = asked.filter((t) => !tagSpellings(t).some((s) => present.has(s)));
-  } else {
-    selected = selectTags(sourceTags, item.tags, item.hasTagRules);
-    inv.absentExplicit = missingExplicit(sourceTags, item.tags);
-    inv.unnamed = sourceTags.filter((t) => !isValidTag(t));
-  }
-  const mine = (tag: string) => !opts.shard || inShard(sourceDisplay, tag, opts.shard);
-  inv.selected = selected.filter(mine);
-  inv.unnamed = inv.unnamed.filter(mine);
-  // A --tag the source lacks is an item too: the shard that would have copied it reports it, once.
-  inv.absent = inv.absent.filter(mine);
 }
 
 /** Source tags that attach content to `digest` (cosign .sig/.att/.sbom and the OCI fallback tag). */

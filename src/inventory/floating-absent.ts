@@ -5,7 +5,7 @@
 // fails there (a release missing one image is what the run must not hide), as does a tag found at
 // no source of the run (most likely a typo).
 import { isReleaseTag } from '../config/tags.js';
-import type { Inventory } from './discover.js';
+import type { Inventory } from './inventory.js';
 
 /** Takes out of each inventory's `absent` the floating tags another source of the run has; says each once. */
 export function settleFloatingAbsent(inventories: Inventory[], onWarning?: (message: string) => void): void {

@@ -3,7 +3,7 @@
 // dropped in silence: regclient's `external` test layout keeps exactly that, the fallback index
 // of referrers to an image stored elsewhere. Such a tag is copied, and verified, as a tag of its own.
 import { inShard } from '../config/workitems.js';
-import type { Inventory } from './discover.js';
+import type { Inventory } from './inventory.js';
 import { NotFoundError } from '../types/errors.js';
 import { referrerTagSubject } from '../types/reference.js';
 

@@ -2,7 +2,7 @@
 // held every target of the run until its listing failed, ~5 minutes of retries: the release
 // must reach the others at once. Such a listing, still out a few seconds after every other one of
 // its image came back, is a straggler: sync starts without it and copies there once it settles.
-import type { TargetState } from './discover.js';
+import type { TargetState } from './inventory.js';
 
 /** How long a target's listing may lag the image's other listings before sync starts without it. */
 export const STRAGGLER_AFTER_MS = 5_000;

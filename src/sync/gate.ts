@@ -3,7 +3,7 @@
 // signature (`refused`). The decisions are pure; fetching signatures is the one I/O here.
 import type { KeyObject } from 'node:crypto';
 import type { ManifestContent } from '../content/storage.js';
-import type { Inventory } from '../inventory/discover.js';
+import type { Inventory } from '../inventory/inventory.js';
 import { recorded, type LockFile } from '../lock/record.js';
 import type { SyncAction } from '../report/model.js';
 import { collectSignatures } from '../trust/fetch.js';

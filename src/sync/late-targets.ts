@@ -2,7 +2,7 @@
 // inventory/stragglers.ts) waits for that listing, never the other targets: their rows are done
 // and their tags written long before a silent registry gives up. The straggler's rows are then
 // what they would have been (copied, skipped, or failed with `cannot list tags: …`).
-import type { Inventory, TargetState } from '../inventory/discover.js';
+import type { Inventory, TargetState } from '../inventory/inventory.js';
 import type { SyncResult } from '../report/model.js';
 
 /**

@@ -5,7 +5,7 @@ import { missingRepositoryOf, type ManifestContent, type Repository } from '../c
 import { callOptions, type CopyContext } from '../copy/context.js';
 import type { TagCopier } from './copier.js';
 import { addTally, emptyTally, type Tally } from '../copy/tally.js';
-import type { Inventory, TargetState } from '../inventory/discover.js';
+import type { Inventory, TargetState } from '../inventory/inventory.js';
 import type { SyncAction, SyncResult, SyncTargetResult } from '../report/model.js';
 import { NotFoundError } from '../types/errors.js';
 import { namesSameBytes } from '../types/digest.js';

@@ -1,6 +1,6 @@
 // What sync says before any copy, from its listings alone: a source it could not list, tags it
 // cannot copy (each a failed row naming why), and whether it could reach anything at all (exit 3).
-import type { Inventory } from '../inventory/discover.js';
+import type { Inventory } from '../inventory/inventory.js';
 import type { SyncResult } from '../report/model.js';
 import { REPOSITORY_ROW } from '../report/summary.js';
 import { AuthError, RegistryResponseError, UnreachableError } from '../types/errors.js';

@@ -1,7 +1,7 @@
 // One (tag, target) audit: in the target, at the source's digest, whole (--deep), signed, with
 // its referrers; the source facts it reads are shared by every target (source-facts.ts).
 import { missingRepositoryOf, type ManifestContent } from '../content/storage.js';
-import type { TargetState } from '../inventory/discover.js';
+import type { TargetState } from '../inventory/inventory.js';
 import type { VerifyTargetResult } from '../report/model.js';
 import { NotFoundError } from '../types/errors.js';
 import { namesSameBytes } from '../types/digest.js';

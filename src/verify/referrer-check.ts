@@ -1,6 +1,6 @@
 // The referrers part of a target's check: referrer tags (cosign's .sig, .att, .sbom) and OCI 1.1
 // referrers the source has for an image that the target lacks, holds differently or cannot list.
-import type { TargetState } from '../inventory/discover.js';
+import type { TargetState } from '../inventory/inventory.js';
 import { fallbackTagBytes, fallbackTagOf, lacksReferrersApi, listedDigests } from '../content/fallback-index.js';
 import { referrerDiffers } from '../report/referrer-lacks.js';
 import type { ManifestContent } from '../content/storage.js';

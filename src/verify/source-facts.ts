@@ -1,7 +1,8 @@
 // What verify reads of the source, shared by every target's check: each manifest, referrer tag,
 // blob presence and API referrer list asked at most once per run.
 import { canListReferrers, type ManifestContent } from '../content/storage.js';
-import { referrerTagsOf, type Inventory } from '../inventory/discover.js';
+import { referrerTagsOf } from '../inventory/discover.js';
+import type { Inventory } from '../inventory/inventory.js';
 import type { Descriptor } from '../types/descriptor.js';
 import { isIndexType, parseManifest } from '../types/mediatype.js';
 import { sourceReferrerTags } from './source-referrer-tags.js';

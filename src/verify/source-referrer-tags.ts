@@ -4,7 +4,7 @@
 // target's check waited for the last. Each name such a tag can have is now also asked by HEAD, and
 // the first whole answer is taken: both are exact (a HEAD's 404 is an absence as sure as the
 // listing's). An index of many platforms has too many names to ask: the listing says.
-import type { Inventory } from '../inventory/discover.js';
+import type { Inventory } from '../inventory/inventory.js';
 import { probeTags } from '../inventory/tag-probe.js';
 import { referrerTagsFor } from '../types/reference.js';
 

@@ -2,7 +2,7 @@
 // --tag does): at quay.io a repository of 1,500 old tags costs 15 tag-list pages, one after
 // another, before the first manifest is read. Such a target's `tags` then holds only the asked
 // tags it has; any other tag there (a signature's `sha256-HEX.sig`) is asked for, never taken as absent.
-import type { TargetState } from '../inventory/discover.js';
+import type { TargetState } from '../inventory/inventory.js';
 import { NotFoundError } from '../types/errors.js';
 
 /** The target's tag list when it was read whole; undefined for a probed target (ask each tag). */

@@ -3,7 +3,7 @@
 // which still work when the source cannot be read.
 import type { KeyObject } from 'node:crypto';
 import type { Descriptor } from '../types/descriptor.js';
-import type { Inventory, TargetState } from '../inventory/discover.js';
+import type { Inventory, TargetState } from '../inventory/inventory.js';
 import { recorded, type LockEntry, type LockFile } from '../lock/record.js';
 import type { VerifyResult, VerifyTargetResult } from '../report/model.js';
 import { needsSignature } from '../trust/policy.js';

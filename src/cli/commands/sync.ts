@@ -13,7 +13,7 @@ import { runResultLines } from '../lines.js';
 import type { Config } from '../../config/model.js';
 import type { LockFile } from '../../lock/record.js';
 import { explainInventories, renderExplained } from '../explain.js';
-import type { Inventory } from '../../inventory/discover.js';
+import type { Inventory } from '../../inventory/inventory.js';
 
 /** The record (`lock:`) read before any request, and how to write it back; --accept-moved needs one. */
 async function openLock(config: Config, accept: string[]): Promise<{ lock?: LockFile; saveLock: (l: LockFile) => Promise<void> }> {
