@@ -122,7 +122,7 @@ export class HostTrust {
     return { host: url.host, caFile: false, ...misplaced(url, base) };
   }
 
-  /** The http:// endpoint the host is reached by, and where it is set, for a TLS port's refusal (tls-errors.ts). */
+  /** The http:// endpoint the host is reached by, and where it is set, for a TLS port's refusal (https-only.ts). */
   private plainEndpoint(): Pick<CertEntry, 'plainEndpoint'> {
     const { host, base, options } = this;
     const given = options.endpoint ?? options.settings?.endpoint;
