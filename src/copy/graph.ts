@@ -8,9 +8,10 @@ import { CopyError } from '../types/errors.js';
 import { writeOptions, type CopyContext } from './context.js';
 import { emptyTally } from './tally.js';
 import { withManifestTurn } from './manifest-turns.js';
-import { GraphWalk, type GraphResults } from './graph-walk.js';
+import { GraphWalk } from './graph-walk.js';
+import type { GraphResults } from './graph-destinations.js';
 
-export type { GraphResults } from './graph-walk.js';
+export type { GraphResults } from './graph-destinations.js';
 
 /** Options of one graph copy; the zero value probes the root like oras-go. */
 export interface GraphOptions {

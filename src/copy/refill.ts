@@ -7,7 +7,8 @@ import { CopyError } from '../types/errors.js';
 import { callOptions, type CopyContext } from './context.js';
 import { emptyTally } from './tally.js';
 import { writeDespiteCheck } from './presence.js';
-import { GraphWalk, type GraphResults } from './graph-walk.js';
+import { GraphWalk } from './graph-walk.js';
+import type { GraphResults } from './graph-destinations.js';
 
 /**
  * Copies what `root`'s graph lacks at destinations whose tag already points at it. Every blob is

@@ -67,7 +67,7 @@ export function record(out: ReferrerOutcome | undefined, r: { tally: Tally; erro
 }
 
 // `what` (a referrer's digest or tag) before the error, unless the error names it already (a
-// manifest the copy could not read is named by digest: graph-walk.ts copyBelow).
+// manifest the copy could not read is named by digest: graph-below.ts copyBelow).
 function naming(what: string, err: Error): string {
   return err.message.includes(`${what}: `) ? err.message : `${what}: ${err.message}`;
 }

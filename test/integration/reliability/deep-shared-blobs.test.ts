@@ -77,7 +77,7 @@ test('verify --deep asks the target for each distinct blob once, and still finds
 });
 
 // A manifest that lists one layer twice (layers: [L, L]; oras's empty config also as a layer): sync
-// takes its blobs once each (copy/graph-walk.ts); verify --deep asks the target once for L too and,
+// takes its blobs once each (copy/graph-below.ts); verify --deep asks the target once for L too and,
 // when L is absent, names it once.
 test('verify --deep asks once for a blob a manifest lists twice, and names it once when absent', async () => {
   const repo = 'jetstack/twice';
