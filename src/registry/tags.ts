@@ -86,7 +86,7 @@ async function fetchPage(repo: RepoContext, url: URL, first: boolean, opts: Call
       await expectStatus('GET', res, 200);
     } catch (e) {
       if (e instanceof NotFoundError && first) {
-        // No tags either way; ECR's words also say a push there will fail (plan says so: sync/tag.ts).
+        // No tags either way; ECR's words also say a push there will fail (plan says so: sync/tag-target.ts).
         if (e instanceof NoSuchRepositoryError) saidMissing(repo);
         // A bare 404 (no NAME_UNKNOWN) under an endpoint's path: no registry there to say so.
         const miss = e instanceof NameUnknownError ? undefined : await endpointPathMiss(repo, opts.signal);

@@ -1,6 +1,6 @@
 // What a `missing-referrers` row lists, for the advice under a report (report/headline.ts): each
 // kind is repaired by another sync. verify/referrer-check.ts and verify/target-parts.ts word two of
-// them through these functions, and sync/tag.ts the referrer tags a --force run retargets, so the
+// them through these functions, and sync/tag-rows.ts the referrer tags a --force run retargets, so the
 // advice reads the same words back, from a live run or from a report rendered from its JSON.
 
 /** One kind of lack: `missing` (a plain sync copies it), `differs` (only `sync --force` retargets it), `parts` (only `sync --deep` looks below a referrer in place). */

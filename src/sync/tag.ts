@@ -1,31 +1,19 @@
 // One (image, tag) of a sync: read the source once, decide per target, copy the graph to the
 // targets that need it, and carry referrers. Each tag PUT is proven by the digest the registry
 // answers with (Docker-Content-Digest must equal the source's), so no read-back is needed.
-import { missingRepositoryOf, type ManifestContent, type Repository } from '../content/storage.js';
+// What each target holds is read by tag-target.ts; the rows are written by tag-rows.ts.
+import type { ManifestContent, Repository } from '../content/storage.js';
 import { callOptions, type CopyContext } from '../copy/context.js';
 import type { TagCopier } from './copier.js';
-import { addTally, emptyTally, type Tally } from '../copy/tally.js';
+import { addTally } from '../copy/tally.js';
 import type { Inventory, TargetState } from '../inventory/inventory.js';
-import type { SyncAction, SyncResult, SyncTargetResult } from '../report/model.js';
-import { NotFoundError } from '../types/errors.js';
-import { namesSameBytes } from '../types/digest.js';
-import { decide, type Decision } from './classify.js';
+import type { SyncResult } from '../report/model.js';
 import { copyReferrers } from './referrers.js';
-import { emptyReferrerOutcome, type ReferrerOutcome } from './referrer-job.js';
-import { referrersRetargeted } from '../report/referrer-lacks.js';
+import type { ReferrerOutcome } from './referrer-job.js';
 import { refillGraph } from '../copy/refill.js';
 import type { TagGate } from './gate.js';
-
-interface TargetWork {
-  state: TargetState;
-  previous: string | null;
-  decision?: Decision;
-  error?: string;
-  tally: Tally;
-  referrers: ReferrerOutcome;
-  /** --deep found parts of the tagged image missing there and copied them (its referrers' not counted). */
-  refilled?: { blobs: number; manifests: number };
-}
+import { inspect, message, type TargetWork } from './tag-target.js';
+import { finish, untouchedRows } from './tag-rows.js';
 
 /** How one tag is synced. */
 export interface TagOptions {
@@ -114,100 +102,4 @@ export async function placeTag(inv: Inventory, tag: string, { root, note }: TagS
   result.targets = work.map((w) => finish(w, digest, ctx.dryRun === true));
   if (note) for (const t of result.targets) if (t.action === 'copied' || t.action === 'forced' || t.action === 'copy') t.detail = [t.detail, note].filter(Boolean).join('; ');
   return result;
-}
-
-async function inspect(state: TargetState, tag: string, root: ManifestContent, overwrite: boolean, ctx: CopyContext): Promise<TargetWork> {
-  const w: TargetWork = { state, previous: null, tally: emptyTally(), referrers: emptyReferrerOutcome(emptyTally()) };
-  if (state.error) {
-    w.error = state.probed ? state.error.message : `cannot list tags: ${state.error.message}`;
-    return w;
-  }
-  try {
-    // Absent from the listing taken at the start: no request needed to know it is missing.
-    if (state.tags?.has(tag)) {
-      w.previous = state.probed?.get(tag) ?? (await state.repo.resolve(tag, callOptions(ctx))).digest;
-      // A tagged manifest is whole: another tag of the run with this digest needs only its tag PUT.
-      ctx.ledger.manifestPresent(state.repo.name, w.previous);
-    }
-  } catch (err) {
-    if (!(err instanceof NotFoundError)) {
-      w.error = message(err);
-      return w;
-    }
-  }
-  // The same bytes under another algorithm's name (a sha512 manifest at a registry) are in place.
-  const digest = root.descriptor.digest;
-  const decision = decide(digest, w.previous !== null && namesSameBytes(root.bytes, digest, w.previous) ? digest : w.previous, overwrite);
-  // A registry that said the repository does not exist and creates none on push (ECR, as its listing
-  // said): a plan, which writes nothing, said `copy` where its sync fails; both fail it now, saying so.
-  const missing = decision === 'copy' || decision === 'forced' ? missingRepositoryOf(state.repo) : undefined;
-  if (missing) w.error = missing.message;
-  else w.decision = decision;
-  return w;
-}
-
-function finish(w: TargetWork, digest: string, dryRun: boolean): SyncTargetResult {
-  addTally(w.tally, w.referrers.tally);
-  const refs = w.referrers;
-  const problems = [...refs.conflicts.map((c) => `referrer conflict: ${c}`), ...refs.errors.map((e) => `referrer: ${e}`)];
-  // Where the image itself failed, its referrers were held back for that reason: say it once.
-  if (w.error) return row(w.state, 'failed', w.previous, null, w.tally, refs.copied, w.error);
-  // The image itself is in place (its referrers wait for that): the row names the digest tagged there.
-  if (refs.errors.length > 0) return row(w.state, 'failed', w.previous, dryRun ? null : digest, w.tally, refs.copied, problems.join('; '));
-  // A tag in place that got something: referrers copied, or (--deep) missing parts refilled.
-  const toppedUp = refs.copied > 0 || w.refilled !== undefined || refs.refilled > 0;
-  const action: SyncAction = ((): SyncAction => {
-    switch (w.decision) {
-      case 'skip':
-        return toppedUp && !dryRun ? 'copied' : refs.copied > 0 ? 'copy' : 'skip';
-      case 'conflict':
-        return 'conflict';
-      case 'forced':
-        return dryRun ? 'copy' : 'forced';
-      default:
-        return dryRun ? 'copy' : 'copied';
-    }
-  })();
-  const conflictDetail =
-    action === 'conflict'
-      ? `target tag points at ${w.previous}; source has ${digest} (use --force to retarget)`
-      : w.decision === 'skip' && toppedUp
-        ? inPlaceDetail(w, dryRun)
-        : '';
-  const after = action === 'conflict' ? w.previous : dryRun ? null : digest;
-  const detail = [conflictDetail, ...problems].filter(Boolean).join('; ');
-  return row(w.state, refs.conflicts.length > 0 && action !== 'conflict' ? 'conflict' : action, w.previous, after, w.tally, refs.copied, detail);
-}
-
-/** What a tag already in place got: its missing parts (--deep), its referrers. */
-function inPlaceDetail(w: TargetWork, dryRun: boolean): string {
-  const { copied, retargeted, refilled } = w.referrers;
-  const parts = w.refilled ? [`its missing parts copied (${w.refilled.blobs} blob(s), ${w.refilled.manifests} manifest(s))`] : [];
-  if (copied > retargeted) parts.push(`${copied - retargeted} signature/attestation/SBOM manifest(s) ${dryRun ? 'to copy' : 'copied'}`);
-  if (retargeted > 0) parts.push(referrersRetargeted(retargeted, dryRun));
-  if (refilled > 0) parts.push(`${refilled} signature/attestation/SBOM manifest(s) had missing parts copied`);
-  return `tag already in place; ${parts.join('; ')}`;
-}
-
-/** The same row at every target, nothing done there: a tag the source could not give or a gate held, a source unlisted, a tag the run cannot copy. */
-export function untouchedRows(targets: TargetState[], action: SyncAction, detail: string): SyncTargetResult[] {
-  return targets.map((t) => row(t, action, null, null, emptyTally(), 0, detail));
-}
-
-function row(state: TargetState, action: SyncAction, previous: string | null, digest: string | null, tally: Tally, referrers: number, detail: string): SyncTargetResult {
-  return {
-    repository: state.target.display,
-    action,
-    previousDigest: previous,
-    digest,
-    blobs: { copied: tally.copied, mounted: tally.mounted, existing: tally.existing, ...(tally.foreign ? { foreign: tally.foreign } : {}) },
-    bytes: tally.bytes,
-    ...(tally.engine ? { engine: tally.engine } : {}),
-    referrers,
-    detail,
-  };
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -4,7 +4,7 @@ import type { Inventory } from '../inventory/inventory.js';
 import type { SyncResult } from '../report/model.js';
 import { REPOSITORY_ROW } from '../report/summary.js';
 import { AuthError, RegistryResponseError, UnreachableError } from '../types/errors.js';
-import { untouchedRows } from './tag.js';
+import { untouchedRows } from './tag-rows.js';
 import { NotATagList } from '../registry/tags.js';
 
 /**

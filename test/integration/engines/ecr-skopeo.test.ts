@@ -48,7 +48,7 @@ describe('engine: skopeo against ECR', () => {
     const failed = (rows: typeof skopeo.rows) => rows.filter((r) => r.action === 'failed');
     assert.deepEqual(failed(skopeo.rows).map((r) => r.tag), ['v3.0.0']);
     const detail = failed(skopeo.rows)[0]!.detail;
-    // Failed as its listing heard ECR say the repository does not exist, before skopeo runs (sync/tag.ts).
+    // Failed as its listing heard ECR say the repository does not exist, before skopeo runs (sync/tag-target.ts).
     assert.match(detail, new RegExp(`^${target.host}: repository skopeo/missing does not exist and this registry does not create repositories on push; create it first \\(on Amazon ECR: aws ecr create-repository --repository-name skopeo/missing\\), then run regmirror again$`));
     assert.equal(detail, failed(native.rows)[0]!.detail.replaceAll('native/', 'skopeo/'), 'the same words as the native engine');
     assert.deepEqual(skopeo.rows.map((r) => r.action).sort(), native.rows.map((r) => r.action).sort());

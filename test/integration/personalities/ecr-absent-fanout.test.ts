@@ -22,7 +22,7 @@ let aws: RunningRegistry;
 let pAws: FaultProxy;
 let digests: Map<string, string>;
 // cert-manager/cainjector never created, and its listing read as distribution answers it: ECR's own
-// answer to that read fails the tags before any upload (sync/tag.ts), and this is about an upload
+// answer to that read fails the tags before any upload (sync/tag-target.ts), and this is about an upload
 // refused while its source read is shared (a repository deleted after the run listed it).
 const e = ecr({ repositories: ['cert-manager/controller'], answerAbsentReads: false });
 
