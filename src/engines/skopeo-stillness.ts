@@ -8,7 +8,7 @@
 // dropped connection.
 import { readFile } from 'node:fs/promises';
 
-/** How long a skopeo run may move no byte at all: the native client's wait for an upload's answer (pool.ts). */
+/** How long a skopeo run may move no byte at all: the native client's wait for an upload's answer (pool-limits.ts). */
 export const STILLNESS_MS = 300_000;
 
 /**

@@ -24,7 +24,7 @@ import { assertNotMissing, present, resolveLocation, writeFailure, type RepoCont
 export async function fetchBlob(repo: RepoContext, desc: Descriptor, opts: CallOptions = {}): Promise<Readable> {
   const url = repo.url(`blobs/${desc.digest}`);
   // A blob that streams (larger than SMALL_BLOB_BYTES) is read at its uploads' pace over HTTP/1.1:
-  // over HTTP/2 each paused download held its stream window (8 MiB, pool.ts), on a connection of
+  // over HTTP/2 each paused download held its stream window (8 MiB, pool-limits.ts), on a connection of
   // its own, and its last window flowing (tail-flowing.ts): 15 downloads feeding a slow target
   // took a sync to 391 MB of RSS (200 over HTTP/1.1). Small blobs are read whole anyway.
   const slowReader = desc.size > SMALL_BLOB_BYTES;

@@ -7,7 +7,8 @@ import type { CredentialProvider } from './credentials.js';
 import { Authenticator } from './http/auth.js';
 import { UploadPolicy } from './upload-policy.js';
 import { lanesFor } from './http/rate-limit.js';
-import { ANSWER_TIMEOUT_MS, CONNECT_TIMEOUT_MS, type Pools } from './http/pool.js';
+import { ANSWER_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from './http/pool-limits.js';
+import type { Pools } from './http/pool.js';
 import { stallNotice } from './http/stall.js';
 import { Silence, SilenceRefusal } from './http/silence.js';
 import type { ProxyNotice } from './http/proxy.js';
@@ -39,7 +40,7 @@ export interface HostOptions {
   tagPageSize: number;
   chunkBytes: number;
   forceChunkedUploads: boolean;
-  /** How long an answer may keep us waiting (pool.ts ANSWER_TIMEOUT_MS unless a test says less). */
+  /** How long an answer may keep us waiting (pool-limits.ts ANSWER_TIMEOUT_MS unless a test says less). */
   answerTimeoutMs?: number;
   /** How long a repository refused after authenticating stays refused without asking (default: for good). */
   deniedTtlMs?: number;

@@ -7,7 +7,7 @@
 import type { Dispatcher } from 'undici';
 import { errors } from './undici.js';
 import { failureCode } from './unreachable.js';
-import { bodyBytes } from './pool.js';
+import { bodyBytes } from './pool-limits.js';
 
 /** Whether a request carries a body to send (an empty one stalls nothing). */
 export function hasBody(body: Dispatcher.DispatchOptions['body']): boolean {
@@ -29,7 +29,7 @@ export function bodiesMovedLine(host: string, method: string, what: string): str
  * A deadline for the headers of a request with a body sent over HTTP/2. undici's headersTimeout is
  * the stream's timeout, which Node renews while any stream of the session sends: a body held back
  * by flow control on a busy session never timed out (HAProxy's timeout server 180 s was the only
- * bound). Aborting such a request is clean, its body a buffer (pool.ts HTTP2_BODY_MAX).
+ * bound). Aborting such a request is clean, its body a buffer (pool-limits.ts HTTP2_BODY_MAX).
  */
 export function headersDeadline(ms: number): { signal: AbortSignal; clear(): void } {
   const controller = new AbortController();

@@ -9,7 +9,7 @@ import type { Logger } from '../../ui/log.js';
 import { AbortedError } from '../../types/errors.js';
 import type { Lanes } from './limiter.js';
 import { dueLease, renewHeld } from './slot.js';
-import { ANSWER_TIMEOUT_MS, H2_STREAM_WINDOW, headersTimeoutFor, isBulky } from './pool.js';
+import { ANSWER_TIMEOUT_MS, H2_STREAM_WINDOW, headersTimeoutFor, isBulky } from './pool-limits.js';
 import { proxyRefused } from './proxy-answers.js';
 import { spokeH2 } from './alpn.js';
 import { codingToUndo, decode } from './content-coding.js';
@@ -50,7 +50,7 @@ export interface SendContext {
   stats: TransportStats;
   logger: Logger;
   userAgent: string;
-  /** How long an answer may keep a request waiting (pool.ts ANSWER_TIMEOUT_MS unless the host says less). */
+  /** How long an answer may keep a request waiting (pool-limits.ts ANSWER_TIMEOUT_MS unless the host says less). */
   answerTimeoutMs?: number;
   /** Hears each request go out and be answered (the progress line's host that does not answer). */
   unanswered?: Unanswered;

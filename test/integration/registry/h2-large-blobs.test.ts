@@ -1,6 +1,6 @@
 // Large blobs from a registry that offers HTTP/2 (distribution over TLS does) are read over
 // HTTP/1.1. A blob that streams is read at the pace of its uploads, and over HTTP/2 each such
-// paused download held its whole stream window (8 MiB, pool.ts), each on a connection of its own
+// paused download held its whole stream window (8 MiB, pool-limits.ts), each on a connection of its own
 // (undici's pool), then its last window flowing (tail-flowing.ts, against undici 7's trailers bug):
 // 24 layers of 40 MiB copied to a target taking 8 MB/s peaked at 391 MB of RSS where HTTP/1.1
 // held 200 (the README's target is under 200 MB). Over HTTP/1.1 a paused download holds what

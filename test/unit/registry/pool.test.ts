@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { closePools, createPools, headersTimeoutFor, HTTP2_BODY_MAX, isBulky, poolFor } from '../../../src/registry/http/pool.js';
+import { closePools, createPools, poolFor } from '../../../src/registry/http/pool.js';
+import { headersTimeoutFor, HTTP2_BODY_MAX, isBulky } from '../../../src/registry/http/pool-limits.js';
 
 test('no body, small buffers and small strings are not bulky; streams and anything over the window are', () => {
   assert.equal(isBulky(undefined), false);
