@@ -26,6 +26,9 @@ export interface GatewayEvent {
   cutOff?: 'shutdown';
 }
 
+/** What an answer says of its request's event: all but the time, method, client and duration, which handle (handler.ts) adds. */
+export type Ev = Omit<GatewayEvent, 'time' | 'method' | 'client' | 'durationMs'>;
+
 /** Keyed hash of an address and User-Agent: stable within one process, useless outside it. */
 export function clientKey(address: string, userAgent: string, key: Buffer): string {
   return createHmac('sha256', key).update(`${address}\n${userAgent}`).digest('hex').slice(0, 16);
