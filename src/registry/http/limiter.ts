@@ -17,70 +17,16 @@
 // answers of that moment (a turn of the event loop, 1–2 ms under load): at 40 ms a round trip a
 // connection idled 3–5 % of the time (bench/README.md, thirty-seventh round). Blob transfers hold
 // at most 2N, on connections of their own over HTTP/1.1 (send.ts), below that pool's 3N.
+// The queue each lane's waiters wait in is lane-queue.ts.
 import { AbortedError } from '../../types/errors.js';
 import type { Lane } from './types.js';
+import { before, Queue, type Waiter } from './lane-queue.js';
 
 const LANES = ['small', 'download', 'upload'] as const;
 
 /** The connections per origin of a host whose `concurrency` is N (its pools: host-trust.ts). */
 export function connectionsFor(concurrency: number): number {
   return 3 * concurrency;
-}
-
-interface Waiter {
-  /** Lower goes first (CallOptions.priority); the same priority goes in the order asked. */
-  priority: number;
-  ticket: number;
-  lane: Lane;
-  /** Set when the caller gave up while queued: skipped, never granted. */
-  cancelled: boolean;
-  grant: (release: () => void) => void;
-  /** Gives up waiting: skipped when its turn comes. */
-  cancel: (reason?: Error) => void;
-}
-
-/** Whether `a` is served before `b`. */
-function before(a: Waiter, b: Waiter): boolean {
-  return a.priority < b.priority || (a.priority === b.priority && a.ticket < b.ticket);
-}
-
-/** The waiters of a lane, first the one `before` all others: a binary heap, O(log n) either way. */
-class Queue {
-  private items: Waiter[] = [];
-
-  push(w: Waiter): void {
-    const items = this.items;
-    let i = items.push(w) - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(w, items[parent]!)) break;
-      items[i] = items[parent]!;
-      i = parent;
-    }
-    items[i] = w;
-  }
-
-  /** The first waiter still wanting a slot. */
-  peek(): Waiter | undefined {
-    while (this.items.length > 0 && this.items[0]!.cancelled) this.shift();
-    return this.items[0];
-  }
-
-  shift(): void {
-    const items = this.items;
-    const last = items.pop();
-    if (last === undefined || items.length === 0) return;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= items.length) break;
-      const child = left + 1 < items.length && before(items[left + 1]!, items[left]!) ? left + 1 : left;
-      if (!before(items[child]!, last)) break;
-      items[i] = items[child]!;
-      i = child;
-    }
-    items[i] = last;
-  }
 }
 
 /** The request slots of one registry host. */
