@@ -8,7 +8,7 @@ import type { Config } from '../config/model.js';
 import { checkFilters, imageWork, type ImageWork } from '../config/workitems.js';
 import { insecureBesideCaFile } from '../config/registries.js';
 import { RegistryClient } from '../registry/client.js';
-import { describeStats } from '../registry/http/send.js';
+import { describeStats } from '../registry/http/send-context.js';
 import { credentialsFor, missingCredentialEnv, type CredentialProvider } from '../registry/credentials.js';
 import { Stores } from '../stores/open.js';
 import { ConfigError } from '../types/errors.js';

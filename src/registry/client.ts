@@ -11,7 +11,7 @@ import { processProxies, sayProxyOnce } from './http/proxy.js';
 import { sayReturnWaits, stopReturnWaits } from './http/restart-wait.js';
 import { sayProtocolOnce } from './http/alpn.js';
 import { Unanswered } from './http/unanswered.js';
-import type { TransportStats } from './http/send.js';
+import type { TransportStats } from './http/send-context.js';
 import { RemoteRepository } from './repository.js';
 import { settleUploads } from './upload-cancel.js';
 

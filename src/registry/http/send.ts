@@ -1,60 +1,24 @@
 // The bottom of the stack: wait for a lane slot, send one request with undici (no redirects,
 // no retries), count it, and log it for -v. The slot is held until the response body is done.
-import { watchBody, type Unanswered } from './unanswered.js';
+// What it needs from its host is send-context.ts's; what it does to an answer's body, answer-body.ts's.
+import { watchBody } from './unanswered.js';
 import { STATUS_CODES } from 'node:http';
-import { PassThrough, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { errors, request } from './undici.js';
-import type { Logger } from '../../ui/log.js';
 import { AbortedError } from '../../types/errors.js';
-import type { Lanes } from './limiter.js';
 import { dueLease, renewHeld } from './slot.js';
 import { ANSWER_TIMEOUT_MS, H2_STREAM_WINDOW, headersTimeoutFor, isBulky } from './pool-limits.js';
 import { proxyRefused } from './proxy-answers.js';
 import { spokeH2 } from './alpn.js';
-import { codingToUndo, decode } from './content-coding.js';
 import { malformedHead } from './framing.js';
 import { tailFlowing } from './tail-flowing.js';
 import { tlsFailure } from './tls-errors.js';
 import { GoawayCounter } from './goaway.js';
 import { pipelines } from './pipelining.js';
 import { bodiesMovedLine, bodyStalled, hasBody, headersDeadline } from './h2-bodies.js';
-import { contentLength, displayUrl, header, isReplayable, type HttpRequest, type HttpResponse, type Send } from './types.js';
-
-/** Counters shared by every host of a client (RegistryClient.stats). */
-export interface TransportStats {
-  requests: number;
-  byMethod: Record<string, number>;
-  retries: number;
-  tokenFetches: number;
-}
-
-/**
- * One line for -v: what a run cost in requests (the first thing to look at when it is slow).
- * Method names are ASCII: localeCompare's first call loads ICU's collator, 9 ms at every run's end.
- */
-export function describeStats(stats: TransportStats): string {
-  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-  const methods = Object.entries(stats.byMethod).sort(([a], [b]) => (a < b ? -1 : 1)).map(([m, n]) => `${m} ${n}`);
-  const requests = count(stats.requests, 'request', 'requests') + (methods.length > 0 ? ` (${methods.join(', ')})` : '');
-  return `${requests}, ${count(stats.retries, 'retry', 'retries')}, ${count(stats.tokenFetches, 'token fetch', 'token fetches')}`;
-}
-
-/** What the bottom layer needs from its host. */
-export interface SendContext {
-  lanes: Lanes;
-  /** The pool for a request to `url`; `bulky` when its body is (pool.ts: large bodies stay off HTTP/2). */
-  dispatcherFor(url: URL, bulky: boolean): Dispatcher;
-  /** A fresh pool in place of `dispatcher`, which an HTTP/2 GOAWAY left (pool.ts Pools.renew); a no-op when it is already replaced. */
-  renew?(dispatcher: Dispatcher): void;
-  stats: TransportStats;
-  logger: Logger;
-  userAgent: string;
-  /** How long an answer may keep a request waiting (pool-limits.ts ANSWER_TIMEOUT_MS unless the host says less). */
-  answerTimeoutMs?: number;
-  /** Hears each request go out and be answered (the progress line's host that does not answer). */
-  unanswered?: Unanswered;
-}
+import { contentLength, displayUrl, isReplayable, type HttpRequest, type HttpResponse, type Send } from './types.js';
+import { ignore, undoCoding } from './answer-body.js';
+import type { SendContext } from './send-context.js';
 
 /** Builds the layer that actually talks HTTP. */
 export function createSend(ctx: SendContext): Send {
@@ -175,28 +139,4 @@ export function createSend(ctx: SendContext): Send {
     bodiesH1 = true;
   };
   return send;
-}
-
-function ignore(): void {}
-
-/**
- * The answer with a content coding a middlebox added undone (content-coding.ts); its
- * Content-Length, which counted the coded bytes, is dropped (a HEAD's too: it is no size).
- */
-function undoCoding(res: HttpResponse, req: HttpRequest, logger: Logger): HttpResponse {
-  const coding = codingToUndo(res.status, header(res, 'content-encoding'), header(res, 'content-length'), req.size);
-  if (!coding) return res;
-  logger.debug(`${req.method} ${displayUrl(req.url)}: answered with Content-Encoding: ${header(res, 'content-encoding')} although regmirror asked for none (a proxy in between?); decoding it`);
-  const headers = { ...res.headers };
-  delete headers['content-length'];
-  delete headers['content-encoding'];
-  if (req.method === 'HEAD') return { ...res, headers };
-  return { ...res, headers, body: decode(res.body, coding).on('error', ignore) };
-}
-
-/** An empty body, for layers that answer without the network. */
-export function emptyBody(): Readable {
-  const body = new PassThrough();
-  body.end();
-  return body;
 }

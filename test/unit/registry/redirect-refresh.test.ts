@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { withRedirects } from '../../../src/registry/http/redirect.js';
-import { emptyBody } from '../../../src/registry/http/send.js';
+import { emptyBody } from '../../../src/registry/http/answer-body.js';
 import type { HttpRequest, HttpResponse } from '../../../src/registry/http/types.js';
 
 const BLOB = 'https://registry.example/v2/a/blobs/sha256:abc';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeStats } from '../../../src/registry/http/send.js';
+import { describeStats } from '../../../src/registry/http/send-context.js';
 
 test('the -v cost line names requests by method, retries and token fetches', () => {
   assert.equal(
