@@ -38,8 +38,9 @@ export interface DiscoverOptions {
   /** Told as each target's listing settles, stragglers' included. */
   onListed?: (t: TargetState) => void;
   /**
-   * With `tags` (sync --tag): the targets are not listed but asked for each tag by HEAD, and the
-   * copies start once the source's HEADs found every tag, its listing still out (tag-probe.ts).
+   * With `tags` (sync, plan and verify --tag): the targets are not listed but asked for each tag
+   * by HEAD, and a sync's copies start once the source's HEADs found every tag, its listing still
+   * out (tag-probe.ts).
    */
   probeTags?: boolean;
 }
