@@ -6,6 +6,7 @@ import type { Logger } from '../ui/log.js';
 import type { CredentialProvider } from './credentials.js';
 import { Authenticator } from './http/auth.js';
 import { UploadPolicy } from './upload-policy.js';
+import { documentedBodyLimit } from './documented-limits.js';
 import { lanesFor } from './http/rate-limit.js';
 import { ANSWER_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from './http/pool-limits.js';
 import type { Pools } from './http/pool.js';
@@ -118,7 +119,7 @@ export class HostContext {
 
   constructor(readonly host: string, readonly options: HostOptions) {
     this.base = baseUrlFor(host, options.settings, options.endpoint);
-    this.uploads = new UploadPolicy(host, options.chunkBytes, options.forceChunkedUploads);
+    this.uploads = new UploadPolicy(host, options.chunkBytes, options.forceChunkedUploads, documentedBodyLimit(host));
     this.trust = new HostTrust(host, this.base, options);
     const maxAttempts = Math.max(1, options.settings?.maxAttempts ?? 5);
     const answerTimeoutMs = options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;

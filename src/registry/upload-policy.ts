@@ -1,12 +1,14 @@
 // How one registry takes blob uploads, learned during a run (pure decisions, no I/O). Monolithic
 // first (GAR refuses PATCH); chunked when the registry demands it (an OCI-Chunk-Min-Length, a
 // forced setting) or, after a refused whole PUT, for blobs too large to go whole there (ghcr.io's
-// 416 over 4 MiB: its small blobs still go in one PUT, one round trip fewer each); the chunk size adapts to refusals: ghcr.io refuses bodies over 4 MiB,
-// ECR refuses chunks under 5 MiB but the last, and a 413 from anyone (a proxy's body limit:
-// nginx's client_max_body_size is 1 MiB unless set) means smaller. What is learned holds for the
-// rest of the run.
-import { UploadRefusedError, type RegistryResponseError } from '../types/errors.js';
-import { hasErrorCode } from './http/errors.js';
+// 416 over 4 MiB, known from the start where documented: documented-limits.ts; its small blobs
+// still go in one PUT). The chunk size adapts to refusals: ghcr.io refuses bodies over 4 MiB, ECR
+// refuses chunks under 5 MiB but the last, and a 413 from anyone (a proxy's body limit: nginx's
+// client_max_body_size is 1 MiB unless set) means smaller. What is learned holds for the run.
+import { UploadRefusedError } from '../types/errors.js';
+import { tooLong } from './upload-refusals.js';
+
+export { refusesPatch, refusesWhole } from './upload-refusals.js';
 
 /** ghcr.io's documented request-body limit: a refused larger chunk shrinks to at most this. */
 export const SMALL_CHUNK_LIMIT = 4 * 1024 * 1024;
@@ -45,14 +47,35 @@ export class UploadPolicy {
   /** Chunk sizes refused for being too small (not with 413): a 413 never shrinks back to them. */
   private readonly refusedSmall = new Set<number>();
 
+  /** A body limit documented for the registry (documented-limits.ts), until it says otherwise. */
+  private documented: number | undefined;
+  private documentedSaid = false;
+  /** A whole PUT was refused this run (not only documented as refused). */
+  private wholeRefusedSeen = false;
+
   constructor(
     readonly host: string,
     chunkBytes: number,
     forceChunked = false,
+    bodyLimit?: number,
   ) {
     this.chunked = forceChunked;
     this.demanded = forceChunked;
     this.chunk = chunkBytes;
+    // Known before the first upload, as if a whole PUT just over it had been refused (416).
+    if (bodyLimit !== undefined) {
+      this.documented = bodyLimit;
+      this.chunked = true;
+      [this.wholeRefusedMin, this.wholeRefusedStatus] = [bodyLimit + 1, 416];
+      this.chunk = Math.min(this.chunk, bodyLimit);
+    }
+  }
+
+  /** For -v, once: the first upload chunked because of a documented limit rather than a refusal. */
+  documentedLine(): string | undefined {
+    if (this.documented === undefined || this.documentedSaid) return undefined;
+    this.documentedSaid = true;
+    return `takes no request body over ${size(this.documented)} (documented: 416 over it): blobs over ${size(this.wholeUpTo())} go in chunks of ${size(this.chunkBytes)}`;
   }
 
   /** How the next upload sends its bytes: before any refusal, as a blob of unknown size. */
@@ -105,6 +128,7 @@ export class UploadPolicy {
   refusedWhole(status: number, bytes = Number.MAX_SAFE_INTEGER): Adaptation {
     const before = this.wholeUpTo();
     const wasChunked = this.chunked;
+    this.wholeRefusedSeen = true;
     if (bytes <= this.wholeRefusedMin) [this.wholeRefusedMin, this.wholeRefusedStatus] = [bytes, status];
     if (this.patchRefused) throw new UploadRefusedError(this.host, `it refused a monolithic PUT (${status}) and refuses PATCH chunks too${status === 413 ? BODY_LIMIT : ''}`);
     this.chunked = true;
@@ -124,6 +148,9 @@ export class UploadPolicy {
    */
   refusedPatch(status: number, bytes = Number.MAX_SAFE_INTEGER): Adaptation {
     this.patchRefused = true;
+    // A registry documented to limit bodies that refuses PATCH is not the one documented (a
+    // mirror under the same name, or the registry changed): whole PUTs are all it takes.
+    if (this.documented !== undefined && !this.wholeRefusedSeen) [this.wholeRefusedMin, this.wholeRefusedStatus, this.documented] = [Number.POSITIVE_INFINITY, 0, undefined];
     const wasChunked = this.chunked;
     this.chunked = false;
     const whole = this.wholeRefusedStatus;
@@ -162,26 +189,6 @@ export class UploadPolicy {
     this.chunk = next;
     return { change: `refused a chunk of ${size(bytes)} (${status}): chunks of ${size(next)} from now on` };
   }
-}
-
-/**
- * A monolithic PUT refused for its size or shape (ghcr: 416 over 4 MiB; a registry wanting chunks),
- * or for the time its body took: a front end's 408 (Apache's RequestReadTimeout body=N, mod_reqtimeout,
- * or Timeout; registries never send one) to a whole layer read from a slow source, which chunks
- * each within that window pass.
- */
-export function refusesWhole(e: RegistryResponseError): boolean {
-  return e.status === 416 || tooLong(e.status) || (e.status === 400 && hasErrorCode(e, 'BLOB_UPLOAD_INVALID'));
-}
-
-/** 413 (too large) and a front end's 408 (too slow) both mean a smaller body, whoever said it. */
-function tooLong(status: number): boolean {
-  return status === 413 || status === 408;
-}
-
-/** A PATCH refused as a method (GAR), not for its size. */
-export function refusesPatch(e: RegistryResponseError): boolean {
-  return e.status === 405 || e.status === 501 || hasErrorCode(e, 'UNSUPPORTED');
 }
 
 /**

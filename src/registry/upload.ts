@@ -50,8 +50,11 @@ export async function pushBlob(repo: RepoContext, desc: Descriptor, content: Blo
     let session: { location: URL } | undefined;
     try {
       session = { location: await (reused ?? step(repo, (budget) => startUpload(repo, budget, call))) };
-      if (policy.modeFor(desc.size) === 'chunked') await putChunked(repo, desc, source, session, policy.chunkBytes, call);
-      else await putMonolithic(repo, desc, source, session.location, call);
+      if (policy.modeFor(desc.size) === 'chunked') {
+        const documented = policy.documentedLine();
+        if (documented) repo.host.options.logger.debug(`${repo.host.host} ${documented}`);
+        await putChunked(repo, desc, source, session, policy.chunkBytes, call);
+      } else await putMonolithic(repo, desc, source, session.location, call);
       present(repo);
       return;
     } catch (e) {

@@ -1,7 +1,8 @@
 // ghcr.io refuses request bodies over 4 MiB (416): a large blob goes in chunks of at most 4 MiB,
 // learned from the refusals (or from OCI-Chunk-Max-Length) once per registry, while blobs under
 // the limit still go whole (one round trip fewer each), against a real
-// registry behind the personality, with skopeo judging what a sync copied.
+// registry behind the personality, with skopeo judging what a sync copied. A registry named
+// ghcr.io is known to limit bodies before its first answer (documented-limits.ts): no refusal.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { destroyRegistry, startRegistry, type RunningRegistry } from '../../harness/registry.js';
@@ -13,6 +14,7 @@ import { runCli, writeConfig } from '../../harness/cli.js';
 import { testClient } from '../registry/helpers.js';
 import { digestDifferences } from '../reliability/helpers.js';
 import { MiB, mirrorsYaml, open, patternBytes, seedLarge } from './fixtures.js';
+import { registriesYaml } from '../../harness/tls-bed.js';
 import { scratchDir } from '../../harness/scratch.js';
 
 const blob = (seed: string, size: number) => {
@@ -97,5 +99,30 @@ describe('ghcr.io uploads: bodies over 4 MiB refused', () => {
     const { checked, wrong } = await digestDifferences(src, 'jetstack/big', [[reg, 'cert-manager/big']]);
     assert.deepEqual(wrong, []);
     assert.equal(checked, 2);
+  });
+
+  it('a target named ghcr.io gets 4 MiB chunks from its first upload: no body refused, none sent twice', async () => {
+    const src = await startRegistry({ tls: true });
+    after(() => destroyRegistry(src));
+    const { proxy, stats } = await behind(false);
+    await seedLarge(open(src), 'jetstack/named', ['v1.0.0', 'v1.0.1', 'v1.0.2'], 10 * MiB);
+    const dir = await scratchDir('ghcr-named');
+    const config = await writeConfig(dir, `version: 1
+defaults:
+  targets: [ghcr.io/cert-manager]
+${registriesYaml([src, { host: 'ghcr.io', caFile: reg.caFile }])}images:
+  - source: ${src.host}/jetstack/named
+`);
+    const run = await runCli(['sync', '-c', config, '--endpoint', `ghcr.io=${proxy.url}`, '--no-progress', '-v']);
+    assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+    assert.deepEqual(stats.refused, { PUT: 0, PATCH: 0 }, 'no body over 4 MiB was sent');
+    assert.equal(stats.largestAccepted, GHCR_MAX_BODY);
+    assert.equal(run.stderr.match(/ghcr\.io takes no request body over 4 MiB \(documented: 416 over it\): blobs over 4 MiB go in chunks of 4 MiB/g)?.length, 1, run.stderr);
+    // Each 10 MiB layer in 3 PATCHes (4 + 4 + 2 MiB); the configs and small layers whole (PUT with bytes).
+    const patches = proxy.stats.log.filter((e) => e.method === 'PATCH').length;
+    assert.equal(patches, 9);
+    const { checked, wrong } = await digestDifferences(src, 'jetstack/named', [[reg, 'cert-manager/named']]);
+    assert.deepEqual(wrong, []);
+    assert.equal(checked, 3);
   });
 });

@@ -3,11 +3,41 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { UploadPolicy, refusesPatch, refusesWhole } from '../../../src/registry/upload-policy.js';
+import { documentedBodyLimit } from '../../../src/registry/documented-limits.js';
 import { RegistryResponseError, UploadRefusedError } from '../../../src/types/errors.js';
 
 const MiB = 1024 * 1024;
 
 describe('UploadPolicy', () => {
+  it('knows ghcr.io\'s documented 4 MiB body limit from the start: larger blobs in 4 MiB chunks, smaller whole, said once', () => {
+    assert.equal(documentedBodyLimit('ghcr.io'), 4 * MiB);
+    assert.equal(documentedBodyLimit('GHCR.io:443'), 4 * MiB);
+    assert.equal(documentedBodyLimit('quay.io'), undefined);
+    assert.equal(documentedBodyLimit('ghcr.io.example.com'), undefined);
+    assert.equal(documentedBodyLimit('ghcr.io:5000'), undefined);
+    const p = new UploadPolicy('ghcr.io', 8 * MiB, false, documentedBodyLimit('ghcr.io'));
+    assert.equal(p.modeFor(1024), 'monolithic');
+    assert.equal(p.modeFor(4 * MiB), 'monolithic');
+    assert.equal(p.modeFor(4 * MiB + 1), 'chunked');
+    assert.equal(p.chunkBytes, 4 * MiB);
+    assert.equal(p.documentedLine(), 'takes no request body over 4 MiB (documented: 416 over it): blobs over 4 MiB go in chunks of 4 MiB');
+    assert.equal(p.documentedLine(), undefined, 'said once');
+    assert.equal(new UploadPolicy('quay.io', 8 * MiB).documentedLine(), undefined);
+    // A refusal over the limit (a mirror that refuses as documented) teaches nothing new.
+    assert.equal(p.refusedWhole(416, 6 * MiB).change, 'none', 'already known');
+  });
+
+  it('drops a documented limit once the registry refuses PATCH: not the registry documented, so whole PUTs of any size', () => {
+    const p = new UploadPolicy('ghcr.io', 8 * MiB, false, 4 * MiB);
+    assert.match(p.refusedPatch(405, 12 * MiB).change, /refused a PATCH \(405\): monolithic uploads from now on/);
+    assert.equal(p.modeFor(64 * MiB), 'monolithic');
+    assert.throws(() => p.refusedWhole(416, 12 * MiB), UploadRefusedError, 'refusing both leaves nothing');
+    // Refused whole for real first: the limit holds, and a PATCH refused for a blob over it leaves nothing.
+    const q = new UploadPolicy('ghcr.io', 8 * MiB, false, 4 * MiB);
+    q.refusedWhole(416, 6 * MiB);
+    assert.throws(() => q.refusedPatch(405, 12 * MiB), UploadRefusedError);
+  });
+
   it('starts monolithic and goes chunked once a whole PUT is refused, for the rest of the run', () => {
     const p = new UploadPolicy('ghcr.io', 8 * MiB);
     assert.equal(p.mode, 'monolithic');
