@@ -15,6 +15,7 @@ import { testClient } from '../registry/helpers.js';
 import { digestDifferences } from '../reliability/helpers.js';
 import { MiB, mirrorsYaml, open, patternBytes, seedLarge } from './fixtures.js';
 import { registriesYaml } from '../../harness/tls-bed.js';
+import { gar } from '../../harness/personalities/gar.js';
 import { scratchDir } from '../../harness/scratch.js';
 
 const blob = (seed: string, size: number) => {
@@ -124,5 +125,32 @@ ${registriesYaml([src, { host: 'ghcr.io', caFile: reg.caFile }])}images:
     const { checked, wrong } = await digestDifferences(src, 'jetstack/named', [[reg, 'cert-manager/named']]);
     assert.deepEqual(wrong, []);
     assert.equal(checked, 3);
+  });
+
+  it('a registry named ghcr.io that refuses PATCH (not the one documented) gets whole PUTs after its first refusal', async () => {
+    const src = await startRegistry({ tls: true });
+    after(() => destroyRegistry(src));
+    const g = gar();
+    const proxy = await proxyFor(reg, { personalities: [g.personality] });
+    after(() => proxy.close());
+    await seedLarge(open(src), 'jetstack/lookalike', ['v1.0.0', 'v1.0.1'], 6 * MiB);
+    const dir = await scratchDir('ghcr-lookalike');
+    const config = await writeConfig(dir, `version: 1
+defaults:
+  targets: [ghcr.io/cert-manager]
+${registriesYaml([src, { host: 'ghcr.io', caFile: reg.caFile }])}images:
+  - source: ${src.host}/jetstack/lookalike
+`);
+    const run = await runCli(['sync', '-c', config, '--endpoint', `ghcr.io=${proxy.url}`, '--no-progress', '-v']);
+    assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+    assert.match(run.stderr, /ghcr\.io refused a PATCH \(405\): monolithic uploads from now on/);
+    // The layers in flight at the first refusal each had one PATCH refused; none after it.
+    const patched = g.stats.patchesRefused;
+    assert.ok(patched >= 1 && patched <= 2, `${patched} PATCHes refused`);
+    const wholePuts = proxy.stats.log.filter((e) => e.method === 'PUT' && e.path.includes('/blobs/uploads/')).length;
+    assert.ok(wholePuts >= 6, `${wholePuts} whole PUTs: every config and layer, the 6 MiB ones too`);
+    const { checked, wrong } = await digestDifferences(src, 'jetstack/lookalike', [[reg, 'cert-manager/lookalike']]);
+    assert.deepEqual(wrong, []);
+    assert.equal(checked, 2);
   });
 });
