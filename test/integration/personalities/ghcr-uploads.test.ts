@@ -42,6 +42,29 @@ describe('ghcr.io uploads: bodies over 4 MiB refused', () => {
     return { proxy, stats: g.stats };
   }
 
+  /**
+   * A sync of `tags` (a small layer and one of `largeBytes` each) from a new TLS source to a target
+   * named ghcr.io, reached at `proxy` (--endpoint): what the documented limit is known for.
+   */
+  async function syncToGhcrIo(proxy: FaultProxy, repo: string, tags: string[], largeBytes: number) {
+    const src = await startRegistry({ tls: true });
+    after(() => destroyRegistry(src));
+    await seedLarge(open(src), `jetstack/${repo}`, tags, largeBytes);
+    const dir = await scratchDir(`ghcr-${repo}`);
+    const config = await writeConfig(dir, `version: 1
+defaults:
+  targets: [ghcr.io/cert-manager]
+${registriesYaml([src, { host: 'ghcr.io', caFile: reg.caFile }])}images:
+  - source: ${src.host}/jetstack/${repo}
+`);
+    const run = await runCli(['sync', '-c', config, '--endpoint', `ghcr.io=${proxy.url}`, '--no-progress', '-v']);
+    assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+    const { checked, wrong } = await digestDifferences(src, `jetstack/${repo}`, [[reg, `cert-manager/${repo}`]]);
+    assert.deepEqual(wrong, []);
+    assert.equal(checked, tags.length);
+    return run;
+  }
+
   it('learns from the refusals to send chunks of 4 MiB, once for the registry', async () => {
     const { proxy, stats } = await behind(false);
     const client = testClient(reg, undefined, { endpoints: new Map([[reg.host, proxy.url]]) });
@@ -103,54 +126,25 @@ describe('ghcr.io uploads: bodies over 4 MiB refused', () => {
   });
 
   it('a target named ghcr.io gets 4 MiB chunks from its first upload: no body refused, none sent twice', async () => {
-    const src = await startRegistry({ tls: true });
-    after(() => destroyRegistry(src));
     const { proxy, stats } = await behind(false);
-    await seedLarge(open(src), 'jetstack/named', ['v1.0.0', 'v1.0.1', 'v1.0.2'], 10 * MiB);
-    const dir = await scratchDir('ghcr-named');
-    const config = await writeConfig(dir, `version: 1
-defaults:
-  targets: [ghcr.io/cert-manager]
-${registriesYaml([src, { host: 'ghcr.io', caFile: reg.caFile }])}images:
-  - source: ${src.host}/jetstack/named
-`);
-    const run = await runCli(['sync', '-c', config, '--endpoint', `ghcr.io=${proxy.url}`, '--no-progress', '-v']);
-    assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+    const run = await syncToGhcrIo(proxy, 'named', ['v1.0.0', 'v1.0.1', 'v1.0.2'], 10 * MiB);
     assert.deepEqual(stats.refused, { PUT: 0, PATCH: 0 }, 'no body over 4 MiB was sent');
     assert.equal(stats.largestAccepted, GHCR_MAX_BODY);
     assert.equal(run.stderr.match(/ghcr\.io takes no request body over 4 MiB \(documented: 416 over it\): blobs over 4 MiB go in chunks of 4 MiB/g)?.length, 1, run.stderr);
     // Each 10 MiB layer in 3 PATCHes (4 + 4 + 2 MiB); the configs and small layers whole (PUT with bytes).
-    const patches = proxy.stats.log.filter((e) => e.method === 'PATCH').length;
-    assert.equal(patches, 9);
-    const { checked, wrong } = await digestDifferences(src, 'jetstack/named', [[reg, 'cert-manager/named']]);
-    assert.deepEqual(wrong, []);
-    assert.equal(checked, 3);
+    assert.equal(proxy.stats.log.filter((e) => e.method === 'PATCH').length, 9);
   });
 
   it('a registry named ghcr.io that refuses PATCH (not the one documented) gets whole PUTs after its first refusal', async () => {
-    const src = await startRegistry({ tls: true });
-    after(() => destroyRegistry(src));
     const g = gar();
     const proxy = await proxyFor(reg, { personalities: [g.personality] });
     after(() => proxy.close());
-    await seedLarge(open(src), 'jetstack/lookalike', ['v1.0.0', 'v1.0.1'], 6 * MiB);
-    const dir = await scratchDir('ghcr-lookalike');
-    const config = await writeConfig(dir, `version: 1
-defaults:
-  targets: [ghcr.io/cert-manager]
-${registriesYaml([src, { host: 'ghcr.io', caFile: reg.caFile }])}images:
-  - source: ${src.host}/jetstack/lookalike
-`);
-    const run = await runCli(['sync', '-c', config, '--endpoint', `ghcr.io=${proxy.url}`, '--no-progress', '-v']);
-    assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+    const run = await syncToGhcrIo(proxy, 'lookalike', ['v1.0.0', 'v1.0.1'], 6 * MiB);
     assert.match(run.stderr, /ghcr\.io refused a PATCH \(405\): monolithic uploads from now on/);
     // The layers in flight at the first refusal each had one PATCH refused; none after it.
     const patched = g.stats.patchesRefused;
     assert.ok(patched >= 1 && patched <= 2, `${patched} PATCHes refused`);
     const wholePuts = proxy.stats.log.filter((e) => e.method === 'PUT' && e.path.includes('/blobs/uploads/')).length;
     assert.ok(wholePuts >= 6, `${wholePuts} whole PUTs: every config and layer, the 6 MiB ones too`);
-    const { checked, wrong } = await digestDifferences(src, 'jetstack/lookalike', [[reg, 'cert-manager/lookalike']]);
-    assert.deepEqual(wrong, []);
-    assert.equal(checked, 2);
   });
 });
